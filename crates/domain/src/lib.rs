@@ -1,0 +1,23 @@
+//! tenantry's domain: the world of tenants, subscriptions and access, and the rules that keep it sound.
+//! Pure types and functions: no I/O, no clock (callers pass `now`), so every rule is testable alone.
+
+pub mod action;
+pub mod actor;
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod mutation;
+pub mod roles;
+pub mod rules;
+pub mod scope;
+pub mod world;
+
+pub use actor::Actor;
+pub use error::{DomainError, DomainResult, ErrorKind};
+pub use ids::*;
+pub use model::*;
+pub use mutation::{Change, Mutation, Partition};
+pub use scope::Scope;
+pub use world::World;

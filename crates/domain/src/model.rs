@@ -1,0 +1,484 @@
+//! The entities of the world: personal accounts, tenants and what lives in them, subscriptions and what
+//! lives in them. Plain data; the rules are in `rules/` and the indexes in `world`.
+
+use crate::ids::*;
+use crate::scope::Scope;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Unix seconds.
+pub type Timestamp = i64;
+
+/// Who someone is, wherever they sign in: the home of an account. Classic administrators are held by
+/// identity (the 2017 portal listed them by email), guests point back to theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Identity {
+    /// A personal (Microsoft) account.
+    Personal { account: AccountId },
+    /// A member user of a tenant (work or school account).
+    Organizational { tenant: TenantId, user: ObjectId },
+}
+
+/// A personal (Microsoft) account, in the consumer realm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalAccount {
+    pub id: AccountId,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub enabled: bool,
+    pub created: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantOrigin {
+    /// Created in Azure (a default directory made at sign-up, or "create new").
+    #[default]
+    Azure,
+    /// An Office 365 tenant.
+    Office365,
+}
+
+impl TenantOrigin {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TenantOrigin::Azure => "azure",
+            TenantOrigin::Office365 => "office365",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "azure" => Some(Self::Azure),
+            "office365" => Some(Self::Office365),
+            _ => None,
+        }
+    }
+}
+
+/// A tenant's rule for subscriptions moving out of or into it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SubscriptionPolicy {
+    pub block_subscriptions_leaving: bool,
+    pub block_subscriptions_entering: bool,
+    /// Principals (object ids in this tenant) allowed to move subscriptions despite the blocks.
+    pub exempted: Vec<ObjectId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    /// Unique short name; the initial domain is `<name>.<domain suffix>`.
+    pub name: String,
+    pub display_name: String,
+    pub origin: TenantOrigin,
+    /// `<name>.onmicrosoft.com` (or the world's suffix).
+    pub initial_domain: String,
+    /// Verified custom domains.
+    pub domains: Vec<String>,
+    pub policy: SubscriptionPolicy,
+    pub created: Timestamp,
+}
+
+impl Tenant {
+    /// Every domain of the tenant, the initial one first.
+    pub fn all_domains(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.initial_domain.as_str()).chain(self.domains.iter().map(|d| d.as_str()))
+    }
+    pub fn has_domain(&self, domain: &str) -> bool {
+        self.all_domains().any(|d| d.eq_ignore_ascii_case(domain))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GuestState {
+    /// Invited, not yet redeemed: not present in the tenant.
+    PendingAcceptance,
+    /// Redeemed: present in the tenant.
+    Accepted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "userType", rename_all = "camelCase")]
+pub enum UserKind {
+    /// An organizational account whose home is this tenant.
+    Member {
+        upn: String,
+        mail: Option<String>,
+        password_hash: String,
+    },
+    /// Someone from elsewhere: a personal account or another tenant's user.
+    Guest {
+        /// The invited email.
+        email: String,
+        /// `alice_outlook.com#EXT#@contoso.onmicrosoft.com`, as Entra names guests.
+        upn: String,
+        /// Known once redeemed (whoever redeems with that email becomes the guest).
+        home: Option<Identity>,
+        state: GuestState,
+    },
+}
+
+/// A user object in a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: ObjectId,
+    pub tenant: TenantId,
+    pub display_name: String,
+    pub enabled: bool,
+    pub kind: UserKind,
+    pub created: Timestamp,
+}
+
+impl User {
+    pub fn upn(&self) -> &str {
+        match &self.kind {
+            UserKind::Member { upn, .. } | UserKind::Guest { upn, .. } => upn,
+        }
+    }
+    pub fn mail(&self) -> Option<&str> {
+        match &self.kind {
+            UserKind::Member { mail, .. } => mail.as_deref(),
+            UserKind::Guest { email, .. } => Some(email),
+        }
+    }
+    pub fn is_member(&self) -> bool {
+        matches!(self.kind, UserKind::Member { .. })
+    }
+    /// Members are present; guests once redeemed.
+    pub fn is_present(&self) -> bool {
+        match &self.kind {
+            UserKind::Member { .. } => true,
+            UserKind::Guest { state, .. } => *state == GuestState::Accepted,
+        }
+    }
+    /// The identity this user object stands for.
+    pub fn identity(&self) -> Option<Identity> {
+        match &self.kind {
+            UserKind::Member { .. } => Some(Identity::Organizational {
+                tenant: self.tenant,
+                user: self.id,
+            }),
+            UserKind::Guest { home, .. } => *home,
+        }
+    }
+}
+
+/// A client secret of an application, stored hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSecret {
+    pub id: RequestId,
+    /// The first three characters, as Entra shows them (`hint`).
+    pub hint: String,
+    pub hash: String,
+    pub expires: Option<Timestamp>,
+}
+
+/// An app registration with its service principal (one tenant, client credentials).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    /// The service principal's object id: the principal that role assignments name.
+    pub id: ObjectId,
+    pub tenant: TenantId,
+    /// `appId` / `client_id`.
+    pub client_id: uuid::Uuid,
+    pub display_name: String,
+    pub secrets: Vec<ClientSecret>,
+    /// Redirect URIs for the authorization code flow (exact match).
+    pub redirect_uris: Vec<String>,
+    pub created: Timestamp,
+}
+
+/// The directory roles tenantry knows, with Entra's role template ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DirectoryRole {
+    GlobalAdministrator,
+    UserAdministrator,
+    GlobalReader,
+}
+
+impl DirectoryRole {
+    pub const ALL: [DirectoryRole; 3] = [
+        DirectoryRole::GlobalAdministrator,
+        DirectoryRole::UserAdministrator,
+        DirectoryRole::GlobalReader,
+    ];
+    pub fn template_id(&self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "62e90394-69f5-4237-9190-012177145e10",
+            DirectoryRole::UserAdministrator => "fe930be7-5e62-47db-91af-98c3a49a38b1",
+            DirectoryRole::GlobalReader => "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+        }
+    }
+    pub fn display_name(&self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "Global Administrator",
+            DirectoryRole::UserAdministrator => "User Administrator",
+            DirectoryRole::GlobalReader => "Global Reader",
+        }
+    }
+    pub fn description(&self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => {
+                "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities."
+            }
+            DirectoryRole::UserAdministrator => {
+                "Can manage all aspects of users and groups, including resetting passwords for limited admins."
+            }
+            DirectoryRole::GlobalReader => {
+                "Can read everything that a Global Administrator can, but not update anything."
+            }
+        }
+    }
+    /// By display name (case-insensitive) or template id.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| {
+            r.display_name().eq_ignore_ascii_case(s.trim()) || r.template_id() == s.trim()
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SubscriptionState {
+    Enabled,
+    Warned,
+    PastDue,
+    Disabled,
+    Deleted,
+}
+
+impl SubscriptionState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SubscriptionState::Enabled => "Enabled",
+            SubscriptionState::Warned => "Warned",
+            SubscriptionState::PastDue => "PastDue",
+            SubscriptionState::Disabled => "Disabled",
+            SubscriptionState::Deleted => "Deleted",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Enabled,
+            Self::Warned,
+            Self::PastDue,
+            Self::Disabled,
+            Self::Deleted,
+        ]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: SubscriptionId,
+    pub display_name: String,
+    pub state: SubscriptionState,
+    /// The one tenant it trusts.
+    pub tenant: TenantId,
+    /// The billing owner: may change the service administrator.
+    pub account_admin: Identity,
+    pub service_admin: Identity,
+    /// At most 200.
+    pub co_admins: Vec<Identity>,
+    pub created: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceGroup {
+    pub subscription: SubscriptionId,
+    pub name: String,
+    pub location: String,
+    pub tags: BTreeMap<String, String>,
+    pub managed_by: Option<String>,
+    pub created: Timestamp,
+}
+
+/// Any resource under a group (`providers/{namespace}/{type}/{name}`), its properties kept as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    /// The full scope of the resource.
+    pub scope: Scope,
+    pub location: Option<String>,
+    pub kind: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub properties: serde_json::Value,
+    pub created: Timestamp,
+}
+
+/// The permission block of a role definition.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Permission {
+    pub actions: Vec<String>,
+    pub not_actions: Vec<String>,
+    pub data_actions: Vec<String>,
+    pub not_data_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDefinition {
+    pub id: RoleDefinitionId,
+    /// `None` for built-in roles; custom roles belong to the subscription they were made in.
+    pub subscription: Option<SubscriptionId>,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    /// Scopes where it may be assigned (`/` for built-ins).
+    pub assignable_scopes: Vec<String>,
+    pub created: Timestamp,
+}
+
+impl RoleDefinition {
+    pub fn is_custom(&self) -> bool {
+        self.subscription.is_some()
+    }
+    pub fn role_type(&self) -> &'static str {
+        if self.is_custom() {
+            "CustomRole"
+        } else {
+            "BuiltInRole"
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PrincipalType {
+    User,
+    ServicePrincipal,
+    Group,
+    ForeignGroup,
+    Device,
+}
+
+impl PrincipalType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PrincipalType::User => "User",
+            PrincipalType::ServicePrincipal => "ServicePrincipal",
+            PrincipalType::Group => "Group",
+            PrincipalType::ForeignGroup => "ForeignGroup",
+            PrincipalType::Device => "Device",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::User,
+            Self::ServicePrincipal,
+            Self::Group,
+            Self::ForeignGroup,
+            Self::Device,
+        ]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub id: RoleAssignmentId,
+    pub subscription: SubscriptionId,
+    pub scope: Scope,
+    pub principal: ObjectId,
+    pub principal_type: PrincipalType,
+    pub role_definition: RoleDefinitionId,
+    pub description: Option<String>,
+    pub created: Timestamp,
+    /// Object id of who made it, when known.
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RequestStatus {
+    Pending,
+    Completed,
+    Declined,
+    Cancelled,
+    Expired,
+}
+
+impl RequestStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "Pending",
+            RequestStatus::Completed => "Completed",
+            RequestStatus::Declined => "Declined",
+            RequestStatus::Cancelled => "Cancelled",
+            RequestStatus::Expired => "Expired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Completed,
+            Self::Declined,
+            Self::Cancelled,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// "Use existing directory": a subscription's service administrator asks to become a guest of a tenant,
+/// which a Global Administrator of that tenant approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryLinkRequest {
+    pub id: RequestId,
+    /// The tenant to link (the target).
+    pub tenant: TenantId,
+    pub subscription: SubscriptionId,
+    pub requester: Identity,
+    pub status: RequestStatus,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+    /// Object id (in the target tenant) of who approved or declined.
+    pub decided_by: Option<ObjectId>,
+}
+
+/// A B2B invitation: its guest user object exists (pending) from the start, as in Entra.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: RequestId,
+    pub tenant: TenantId,
+    pub email: String,
+    pub guest: ObjectId,
+    pub invited_by: Option<ObjectId>,
+    pub status: RequestStatus,
+    pub created: Timestamp,
+}
+
+/// A mapping entry for re-granting access after a change of directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrincipalMapEntry {
+    /// An old principal: object id, UPN or email in the source tenant.
+    pub from: String,
+    /// A principal of the destination: object id, UPN or email.
+    pub to: String,
+}
+
+/// A change of directory waiting for acceptance by a principal of the destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeTenantRequest {
+    pub subscription: SubscriptionId,
+    pub source: TenantId,
+    pub destination: TenantId,
+    /// Who must accept; any Global Administrator of the destination when absent.
+    pub destination_owner: Option<ObjectId>,
+    pub principal_map: Vec<PrincipalMapEntry>,
+    pub initiator: Identity,
+    pub status: RequestStatus,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+}
+
+/// How long a change-of-directory request waits for acceptance.
+pub const CHANGE_REQUEST_LIFETIME: i64 = 7 * 24 * 3600;
+/// How long a directory link request waits for approval.
+pub const LINK_REQUEST_LIFETIME: i64 = 24 * 3600;
+/// Azure's limits.
+pub const MAX_CO_ADMINS: usize = 200;
+pub const MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION: usize = 4000;
+pub const MAX_CUSTOM_ROLES_PER_TENANT: usize = 5000;

@@ -1,0 +1,168 @@
+//! What a command changes, as data. The rules produce mutations; the store writes them in one transaction
+//! with the audit event; every instance then reloads the partitions they touched.
+
+use crate::audit::AuditEvent;
+use crate::ids::*;
+use crate::model::*;
+
+/// A slice of the world that is loaded and reloaded as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Partition {
+    Account(AccountId),
+    /// The tenant with its users, applications, directory role members, invitations and link requests.
+    Tenant(TenantId),
+    /// The subscription with its groups, resources, custom roles, role assignments and change request.
+    Subscription(SubscriptionId),
+}
+
+impl Partition {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Partition::Account(_) => "account",
+            Partition::Tenant(_) => "tenant",
+            Partition::Subscription(_) => "subscription",
+        }
+    }
+    pub fn id(&self) -> uuid::Uuid {
+        match self {
+            Partition::Account(id) => id.0,
+            Partition::Tenant(id) => id.0,
+            Partition::Subscription(id) => id.0,
+        }
+    }
+    pub fn from_parts(kind: &str, id: uuid::Uuid) -> Option<Self> {
+        match kind {
+            "account" => Some(Partition::Account(AccountId(id))),
+            "tenant" => Some(Partition::Tenant(TenantId(id))),
+            "subscription" => Some(Partition::Subscription(SubscriptionId(id))),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    /// Insert or replace.
+    PutAccount(PersonalAccount),
+    DeleteAccount(AccountId),
+    /// Insert or replace the tenant row (domains and policy included).
+    PutTenant(Tenant),
+    PutUser(User),
+    DeleteUser {
+        tenant: TenantId,
+        user: ObjectId,
+    },
+    PutApplication(Application),
+    DeleteApplication {
+        tenant: TenantId,
+        app: ObjectId,
+    },
+    AddDirectoryRoleMember {
+        tenant: TenantId,
+        role: DirectoryRole,
+        principal: ObjectId,
+    },
+    RemoveDirectoryRoleMember {
+        tenant: TenantId,
+        role: DirectoryRole,
+        principal: ObjectId,
+    },
+    PutInvitation(Invitation),
+    PutLinkRequest(DirectoryLinkRequest),
+    /// Insert or replace the subscription row and its co-administrators.
+    PutSubscription(Subscription),
+    PutResourceGroup(ResourceGroup),
+    /// Removes the group row only: the rules list its resources and assignments explicitly.
+    DeleteResourceGroup {
+        subscription: SubscriptionId,
+        name: String,
+    },
+    PutResource(Resource),
+    DeleteResources {
+        subscription: SubscriptionId,
+        scopes: Vec<String>,
+    },
+    PutRoleDefinition(RoleDefinition),
+    DeleteRoleDefinitions {
+        subscription: SubscriptionId,
+        ids: Vec<RoleDefinitionId>,
+    },
+    /// Batched so that a change of directory writes 100k rows in a few statements.
+    InsertRoleAssignments {
+        subscription: SubscriptionId,
+        assignments: Vec<RoleAssignment>,
+    },
+    DeleteRoleAssignments {
+        subscription: SubscriptionId,
+        ids: Vec<RoleAssignmentId>,
+    },
+    PutChangeRequest(ChangeTenantRequest),
+    DeleteChangeRequest(SubscriptionId),
+}
+
+impl Mutation {
+    /// The partition this mutation belongs to.
+    pub fn partition(&self) -> Partition {
+        use Mutation::*;
+        match self {
+            PutAccount(a) => Partition::Account(a.id),
+            DeleteAccount(id) => Partition::Account(*id),
+            PutTenant(t) => Partition::Tenant(t.id),
+            PutUser(u) => Partition::Tenant(u.tenant),
+            DeleteUser { tenant, .. }
+            | DeleteApplication { tenant, .. }
+            | AddDirectoryRoleMember { tenant, .. }
+            | RemoveDirectoryRoleMember { tenant, .. } => Partition::Tenant(*tenant),
+            PutApplication(a) => Partition::Tenant(a.tenant),
+            PutInvitation(i) => Partition::Tenant(i.tenant),
+            PutLinkRequest(r) => Partition::Tenant(r.tenant),
+            PutSubscription(s) => Partition::Subscription(s.id),
+            PutResourceGroup(g) => Partition::Subscription(g.subscription),
+            DeleteResourceGroup { subscription, .. }
+            | DeleteResources { subscription, .. }
+            | DeleteRoleDefinitions { subscription, .. }
+            | InsertRoleAssignments { subscription, .. }
+            | DeleteRoleAssignments { subscription, .. } => Partition::Subscription(*subscription),
+            PutResource(r) => Partition::Subscription(r.scope.subscription_id()),
+            PutRoleDefinition(d) => match d.subscription {
+                Some(s) => Partition::Subscription(s),
+                // Built-in roles are code, never stored; the rules refuse to write one.
+                None => Partition::Subscription(SubscriptionId(uuid::Uuid::nil())),
+            },
+            PutChangeRequest(r) => Partition::Subscription(r.subscription),
+            DeleteChangeRequest(s) => Partition::Subscription(*s),
+        }
+    }
+}
+
+/// The outcome of a rule: what to write, and the audit events that say so (written in the same transaction).
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub mutations: Vec<Mutation>,
+    pub audit: Vec<AuditEvent>,
+}
+
+impl Change {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn push(&mut self, m: Mutation) -> &mut Self {
+        self.mutations.push(m);
+        self
+    }
+    pub fn audit(&mut self, e: AuditEvent) -> &mut Self {
+        self.audit.push(e);
+        self
+    }
+    pub fn extend(&mut self, other: Change) {
+        self.mutations.extend(other.mutations);
+        self.audit.extend(other.audit);
+    }
+    /// Every partition touched, each once, in a stable order.
+    pub fn partitions(&self) -> Vec<Partition> {
+        let mut p: Vec<Partition> = self.mutations.iter().map(|m| m.partition()).collect();
+        p.sort();
+        p.dedup();
+        p
+    }
+}

@@ -1,0 +1,335 @@
+//! Azure RBAC writes: custom role definitions and role assignments.
+
+use super::*;
+use crate::action::names;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+use crate::scope::ScopeLevel;
+
+pub fn role_definition_not_found(id: &str) -> DomainError {
+    DomainError::not_found(
+        "RoleDefinitionDoesNotExist",
+        format!("The specified role definition with ID '{id}' does not exist."),
+    )
+}
+
+/// Checks that a scope names something that exists: the subscription, a group, a resource.
+pub fn require_scope_exists(world: &World, scope: &Scope) -> Result<(), DomainError> {
+    let s = require_subscription(world, scope.subscription_id())?;
+    match scope.level() {
+        ScopeLevel::Subscription => Ok(()),
+        ScopeLevel::ResourceGroup => {
+            let name = scope.resource_group_name().unwrap_or_default();
+            s.resource_group(name)
+                .map(|_| ())
+                .ok_or_else(|| crate::rules::resources::resource_group_not_found(name))
+        }
+        ScopeLevel::Resource => {
+            let name = scope.resource_group_name().unwrap_or_default();
+            s.resource_group(name)
+                .ok_or_else(|| crate::rules::resources::resource_group_not_found(name))?;
+            if s.resources.contains_key(scope.key()) {
+                Ok(())
+            } else {
+                Err(DomainError::not_found(
+                    "ResourceNotFound",
+                    format!("The resource '{scope}' was not found."),
+                ))
+            }
+        }
+    }
+}
+
+pub struct RoleAssignmentWrite {
+    pub id: RoleAssignmentId,
+    pub scope: Scope,
+    pub role_definition: RoleDefinitionId,
+    pub principal: ObjectId,
+    pub description: Option<String>,
+}
+
+/// Creates a role assignment. The principal must be present in the subscription's trusted tenant; a
+/// duplicate (principal, role, scope) is `RoleAssignmentExists`; at most 4,000 per subscription.
+/// Returns the change (empty when the same assignment exists under the same id: PUT is idempotent).
+pub fn create_role_assignment(
+    world: &World,
+    actor: &Actor,
+    req: RoleAssignmentWrite,
+    now: Timestamp,
+) -> Result<(Change, RoleAssignment), DomainError> {
+    let s = require_subscription(world, req.scope.subscription_id())?;
+    authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
+    require_scope_exists(world, &req.scope)?;
+    let sub = &s.subscription;
+    let role = world
+        .role_definition(sub.id, req.role_definition)
+        .ok_or_else(|| role_definition_not_found(&req.role_definition.to_string()))?;
+    if !role
+        .assignable_scopes
+        .iter()
+        .any(|a| crate::scope::contains_key(&a.to_lowercase(), req.scope.key()))
+    {
+        return Err(DomainError::forbidden(
+            "RoleAssignmentNotAllowedAtScope",
+            format!(
+                "The role '{}' is not assignable at scope '{}'.",
+                role.name, req.scope
+            ),
+        )
+        .with_remedy(
+            "Add the scope to the role's assignable scopes, or assign it at one of them.",
+        ));
+    }
+    let principal = world
+        .principal(sub.tenant, req.principal)
+        .filter(|p| p.is_present())
+        .ok_or_else(|| principal_not_found(req.principal, sub.tenant))?;
+    if let Some(existing) = s.assignments.get(&req.id) {
+        if existing.principal == req.principal
+            && existing.role_definition == req.role_definition
+            && existing.scope == req.scope
+        {
+            return Ok((Change::new(), existing.clone()));
+        }
+        return Err(DomainError::conflict(
+            "RoleAssignmentUpdateNotPermitted",
+            "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+        ));
+    }
+    if s.assignments_of(req.principal)
+        .any(|a| a.role_definition == req.role_definition && a.scope == req.scope)
+    {
+        return Err(DomainError::conflict(
+            "RoleAssignmentExists",
+            "The role assignment already exists.",
+        ));
+    }
+    if s.assignments.len() >= MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION {
+        return Err(DomainError::conflict(
+            "RoleAssignmentLimitExceeded",
+            format!("No more role assignments can be created: the subscription has reached its limit of {MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION}."),
+        )
+        .with_remedy("Remove redundant role assignments, or assign roles at a broader scope."));
+    }
+    let assignment = RoleAssignment {
+        id: req.id,
+        subscription: sub.id,
+        scope: req.scope.clone(),
+        principal: req.principal,
+        principal_type: principal.principal_type(),
+        role_definition: req.role_definition,
+        description: req.description,
+        created: now,
+        created_by: actor.object_id().map(|o| o.to_string()),
+    };
+    let mut change = Change::new();
+    change.audit(AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_WRITE, req.scope.to_string()).subscription(sub.id).tenant(sub.tenant).details(serde_json::json!({
+        "roleAssignment": assignment.id, "principalId": assignment.principal, "principalName": principal.name(), "role": role.name,
+    })));
+    change.push(Mutation::InsertRoleAssignments {
+        subscription: sub.id,
+        assignments: vec![assignment.clone()],
+    });
+    Ok((change, assignment))
+}
+
+pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError {
+    DomainError::invalid(
+        "PrincipalNotFound",
+        format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID.", principal.0.simple()),
+    )
+    .with_remedy("Use the object id of a member, a redeemed guest or a service principal of the subscription's directory.")
+}
+
+/// Deletes a role assignment; `Ok(None)` when there is none with that id (ARM answers 204).
+pub fn delete_role_assignment(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    id: RoleAssignmentId,
+    now: Timestamp,
+) -> Result<Option<(Change, RoleAssignment)>, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let Some(a) = s.assignments.get(&id) else {
+        authorize(
+            world,
+            actor,
+            names::ROLE_ASSIGNMENT_DELETE,
+            &Scope::subscription(subscription),
+        )?;
+        return Ok(None);
+    };
+    authorize(world, actor, names::ROLE_ASSIGNMENT_DELETE, &a.scope)?;
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            names::ROLE_ASSIGNMENT_DELETE,
+            a.scope.to_string(),
+        )
+        .subscription(subscription)
+        .tenant(s.subscription.tenant)
+        .details(serde_json::json!({
+            "roleAssignment": id, "principalId": a.principal,
+        })),
+    );
+    change.push(Mutation::DeleteRoleAssignments {
+        subscription,
+        ids: vec![id],
+    });
+    Ok(Some((change, a.clone())))
+}
+
+pub struct RoleDefinitionWrite {
+    pub id: RoleDefinitionId,
+    pub subscription: SubscriptionId,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    /// Absolute scopes; empty means the subscription.
+    pub assignable_scopes: Vec<String>,
+}
+
+/// Creates or updates a custom role in a subscription.
+pub fn put_role_definition(
+    world: &World,
+    actor: &Actor,
+    req: RoleDefinitionWrite,
+    now: Timestamp,
+) -> Result<(Change, RoleDefinition), DomainError> {
+    let s = require_subscription(world, req.subscription)?;
+    let sub_scope = Scope::subscription(req.subscription);
+    authorize(world, actor, names::ROLE_DEFINITION_WRITE, &sub_scope)?;
+    if world.built_in_roles().iter().any(|r| r.id == req.id) {
+        return Err(DomainError::forbidden(
+            "RoleDefinitionUpdateNotPermitted",
+            "Built-in roles cannot be changed.",
+        ));
+    }
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(DomainError::invalid(
+            "InvalidRoleDefinition",
+            "A role definition needs a roleName.",
+        ));
+    }
+    if world
+        .role_definitions(req.subscription)
+        .iter()
+        .any(|r| r.name.eq_ignore_ascii_case(name) && r.id != req.id)
+    {
+        return Err(DomainError::conflict(
+            "RoleDefinitionWithSameNameExists",
+            format!(
+                "A role definition cannot be updated with a name that already exists: '{name}'."
+            ),
+        ));
+    }
+    if req
+        .permissions
+        .iter()
+        .all(|p| p.actions.is_empty() && p.data_actions.is_empty())
+    {
+        return Err(DomainError::invalid(
+            "InvalidRoleDefinition",
+            "A role definition needs at least one action.",
+        ));
+    }
+    let mut scopes = Vec::new();
+    for a in if req.assignable_scopes.is_empty() {
+        vec![sub_scope.to_string()]
+    } else {
+        req.assignable_scopes.clone()
+    } {
+        let parsed = Scope::parse(&a)?;
+        if parsed.subscription_id() != req.subscription {
+            return Err(DomainError::invalid(
+                "InvalidAssignableScope",
+                format!(
+                    "The assignable scope '{a}' is outside the subscription '{}'.",
+                    req.subscription
+                ),
+            ));
+        }
+        scopes.push(parsed.to_string());
+    }
+    let existing = s.custom_roles.get(&req.id);
+    if existing.is_none() {
+        let count: usize = world
+            .subscriptions_of_tenant(s.subscription.tenant)
+            .map(|p| p.custom_roles.len())
+            .sum();
+        if count >= MAX_CUSTOM_ROLES_PER_TENANT {
+            return Err(DomainError::conflict(
+                "RoleDefinitionLimitExceeded",
+                format!(
+                    "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
+                ),
+            ));
+        }
+    }
+    let def = RoleDefinition {
+        id: req.id,
+        subscription: Some(req.subscription),
+        name: name.to_string(),
+        description: req.description,
+        permissions: req.permissions,
+        assignable_scopes: scopes,
+        created: existing.map(|e| e.created).unwrap_or(now),
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(actor, now, names::ROLE_DEFINITION_WRITE, def.id.to_string())
+            .subscription(req.subscription)
+            .tenant(s.subscription.tenant)
+            .details(serde_json::json!({"roleName": def.name})),
+    );
+    change.push(Mutation::PutRoleDefinition(def.clone()));
+    Ok((change, def))
+}
+
+/// Deletes a custom role; refused while assignments use it. `Ok(None)` when it does not exist.
+pub fn delete_role_definition(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    id: RoleDefinitionId,
+    now: Timestamp,
+) -> Result<Option<(Change, RoleDefinition)>, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    authorize(
+        world,
+        actor,
+        names::ROLE_DEFINITION_DELETE,
+        &Scope::subscription(subscription),
+    )?;
+    if world.built_in_roles().iter().any(|r| r.id == id) {
+        return Err(DomainError::forbidden(
+            "RoleDefinitionUpdateNotPermitted",
+            "Built-in roles cannot be deleted.",
+        ));
+    }
+    let Some(def) = s.custom_roles.get(&id) else {
+        return Ok(None);
+    };
+    if s.assignments.values().any(|a| a.role_definition == id) {
+        return Err(DomainError::conflict(
+            "RoleDefinitionHasAssignments",
+            "There are existing role assignments referencing this role.",
+        )
+        .with_remedy("Delete those role assignments first."));
+    }
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(actor, now, names::ROLE_DEFINITION_DELETE, id.to_string())
+            .subscription(subscription)
+            .tenant(s.subscription.tenant)
+            .details(serde_json::json!({"roleName": def.name})),
+    );
+    change.push(Mutation::DeleteRoleDefinitions {
+        subscription,
+        ids: vec![id],
+    });
+    Ok(Some((change, def.clone())))
+}

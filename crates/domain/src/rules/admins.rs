@@ -1,0 +1,348 @@
+//! Subscriptions and their classic administrators: the service administrator (one), the account
+//! administrator (the billing owner) and up to 200 co-administrators.
+
+use super::*;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+
+pub struct NewSubscription {
+    pub id: Option<SubscriptionId>,
+    pub display_name: String,
+    pub tenant: TenantId,
+    pub service_admin: Identity,
+    pub account_admin: Option<Identity>,
+}
+
+/// Creates a subscription (operator only: buying one is outside tenantry). A personal-account service
+/// administrator who is not yet present becomes a guest of the tenant, so they can sign in to it.
+pub fn create_subscription(
+    world: &World,
+    actor: &Actor,
+    req: NewSubscription,
+    now: Timestamp,
+) -> Result<(Change, SubscriptionId), DomainError> {
+    crate::rules::directory::require_operator(actor, "create subscriptions")?;
+    let t = require_tenant(world, req.tenant)?;
+    let id = req.id.unwrap_or_default();
+    if world.subscription(id).is_some() {
+        return Err(DomainError::conflict(
+            "SubscriptionExists",
+            format!("A subscription with id '{id}' already exists."),
+        ));
+    }
+    if req.display_name.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "InvalidDisplayName",
+            "A subscription needs a display name.",
+        ));
+    }
+    let mut change = Change::new();
+    ensure_present(world, &t.tenant, req.service_admin, now, &mut change)?;
+    let account_admin = req.account_admin.unwrap_or(req.service_admin);
+    if !world.identity_exists(account_admin) {
+        return Err(DomainError::not_found(
+            "AccountNotFound",
+            "The account administrator does not exist.",
+        ));
+    }
+    let sub = Subscription {
+        id,
+        display_name: req.display_name,
+        state: SubscriptionState::Enabled,
+        tenant: req.tenant,
+        account_admin,
+        service_admin: req.service_admin,
+        co_admins: vec![],
+        created: now,
+    };
+    change.audit(AuditEvent::new(actor, now, "tenantry/subscriptions/write", id.to_string()).subscription(id).tenant(req.tenant).details(serde_json::json!({
+        "displayName": sub.display_name, "serviceAdministrator": email_of(world, sub.service_admin),
+    })));
+    change.push(Mutation::PutSubscription(sub));
+    Ok((change, id))
+}
+
+/// Makes sure `identity` can act in `tenant`: personal accounts become redeemed guests when absent;
+/// another tenant's user must have been invited first.
+pub(crate) fn ensure_present(
+    world: &World,
+    tenant: &Tenant,
+    identity: Identity,
+    now: Timestamp,
+    change: &mut Change,
+) -> Result<(), DomainError> {
+    if !world.identity_exists(identity) {
+        return Err(DomainError::not_found(
+            "AccountNotFound",
+            "The account does not exist.",
+        ));
+    }
+    if world.presence(identity, tenant.id).is_some() {
+        return Ok(());
+    }
+    // A guest object made earlier in this same change counts.
+    let made_here = change.mutations.iter().any(|m| matches!(m, Mutation::PutUser(u) if u.tenant == tenant.id && u.identity() == Some(identity) && u.is_present()));
+    if made_here {
+        return Ok(());
+    }
+    match identity {
+        Identity::Personal { .. } => {
+            change.push(Mutation::PutUser(new_guest(world, tenant, identity, now)));
+            Ok(())
+        }
+        Identity::Organizational { .. } => {
+            Err(not_in_directory(&email_of(world, identity), tenant))
+        }
+    }
+}
+
+fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
+    DomainError::conflict(
+        "PrincipalNotInDirectory",
+        format!("'{email}' is a work or school account of another directory and is not a guest of '{}'.", tenant.display_name),
+    )
+    .with_remedy(format!("Invite '{email}' to '{}' and have them redeem the invitation first.", tenant.display_name))
+}
+
+/// Classic administrator powers: the service administrator and co-administrators manage co-administrators.
+fn require_classic_admin(
+    world: &World,
+    actor: &Actor,
+    sub: &Subscription,
+    what: &str,
+) -> Result<(), DomainError> {
+    if actor.is_operator() {
+        return Ok(());
+    }
+    let ok = match (actor.tenant(), actor.identity()) {
+        (Some(t), Some(id)) => {
+            t == sub.tenant && (sub.service_admin == id || sub.co_admins.contains(&id))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "AuthorizationFailed",
+            format!("'{}' may not {what} in the subscription '{}': only its service administrator and co-administrators may.", actor.display(), sub.display_name),
+        )
+        .with_remedy(format!("Sign in to the subscription's directory as the service administrator ({}).", email_of(world, sub.service_admin))))
+    }
+}
+
+/// Adds a co-administrator by email: a member or redeemed guest of the trusted tenant, or a personal
+/// account (which becomes a guest of it).
+pub fn add_co_admin(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    email: &str,
+    account_type: Option<AccountType>,
+    now: Timestamp,
+) -> Result<(Change, Identity), DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let sub = &s.subscription;
+    require_classic_admin(world, actor, sub, "add co-administrators")?;
+    let tenant = &require_tenant(world, sub.tenant)?.tenant;
+    let identity = resolve_identity(world, email, account_type)?;
+    if sub.service_admin == identity {
+        return Err(DomainError::conflict(
+            "AlreadyServiceAdministrator",
+            format!(
+                "'{email}' is the service administrator already, which includes everything a co-administrator may do."
+            ),
+        ));
+    }
+    if sub.co_admins.contains(&identity) {
+        return Err(DomainError::conflict(
+            "CoAdministratorExists",
+            format!(
+                "'{email}' is a co-administrator of '{}' already.",
+                sub.display_name
+            ),
+        ));
+    }
+    if sub.co_admins.len() >= MAX_CO_ADMINS {
+        return Err(DomainError::conflict(
+            "CoAdministratorLimitExceeded",
+            format!("The subscription '{}' has {MAX_CO_ADMINS} co-administrators, the most it may have.", sub.display_name),
+        )
+        .with_remedy("Remove a co-administrator, or grant access with a role assignment (Owner at subscription scope) instead."));
+    }
+    let mut change = Change::new();
+    ensure_present(world, tenant, identity, now, &mut change)?;
+    let mut updated = sub.clone();
+    updated.co_admins.push(identity);
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Authorization/classicAdministrators/write",
+            email_of(world, identity),
+        )
+        .subscription(subscription)
+        .tenant(sub.tenant)
+        .details(serde_json::json!({"role": "CoAdministrator"})),
+    );
+    change.push(Mutation::PutSubscription(updated));
+    Ok((change, identity))
+}
+
+pub fn remove_co_admin(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    email: &str,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let sub = &s.subscription;
+    require_classic_admin(world, actor, sub, "remove co-administrators")?;
+    let found = sub.co_admins.iter().copied().find(|c| {
+        world
+            .identity_emails(*c)
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(email.trim()))
+    });
+    let Some(identity) = found else {
+        if world
+            .identity_emails(sub.service_admin)
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(email.trim()))
+        {
+            return Err(DomainError::conflict(
+                "CannotRemoveServiceAdministrator",
+                format!("'{email}' is the service administrator, not a co-administrator."),
+            )
+            .with_remedy(
+                "Change the service administrator instead (account administrator only).",
+            ));
+        }
+        return Err(DomainError::not_found(
+            "CoAdministratorNotFound",
+            format!(
+                "'{email}' is not a co-administrator of '{}'.",
+                sub.display_name
+            ),
+        ));
+    };
+    let mut updated = sub.clone();
+    updated.co_admins.retain(|c| *c != identity);
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Authorization/classicAdministrators/delete",
+            email_of(world, identity),
+        )
+        .subscription(subscription)
+        .tenant(sub.tenant)
+        .details(serde_json::json!({"role": "CoAdministrator"})),
+    );
+    change.push(Mutation::PutSubscription(updated));
+    Ok(change)
+}
+
+/// Changes the service administrator. Only the account administrator may, and Azure's account-type matrix
+/// applies: a personal account administrator may name personal accounts only; a work account
+/// administrator may name personal accounts or accounts present in the subscription's directory.
+pub fn change_service_admin(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    email: &str,
+    account_type: Option<AccountType>,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let sub = &s.subscription;
+    if !actor.is_operator() && actor.identity() != Some(sub.account_admin) {
+        return Err(DomainError::forbidden(
+            "NotAccountAdministrator",
+            format!(
+                "Only the account administrator ({}) can change the service administrator of '{}'.",
+                email_of(world, sub.account_admin),
+                sub.display_name
+            ),
+        )
+        .with_remedy("Sign in as the account administrator."));
+    }
+    let tenant = &require_tenant(world, sub.tenant)?.tenant;
+    let identity = resolve_identity(world, email, account_type)?;
+    if identity == sub.service_admin {
+        return Err(DomainError::conflict(
+            "AlreadyServiceAdministrator",
+            format!("'{email}' is the service administrator already."),
+        ));
+    }
+    if matches!(sub.account_admin, Identity::Personal { .. })
+        && matches!(identity, Identity::Organizational { .. })
+        && !actor.is_operator()
+    {
+        return Err(DomainError::forbidden(
+            "ServiceAdministratorTypeNotAllowed",
+            "An account administrator who is a personal account can make only personal accounts service administrator.",
+        )
+        .with_remedy("Choose a personal account, or have the account administrator changed first."));
+    }
+    let mut change = Change::new();
+    ensure_present(world, tenant, identity, now, &mut change)?;
+    let mut updated = sub.clone();
+    updated.co_admins.retain(|c| *c != identity);
+    updated.service_admin = identity;
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Authorization/classicAdministrators/write",
+            email_of(world, identity),
+        )
+        .subscription(subscription)
+        .tenant(sub.tenant)
+        .details(serde_json::json!({
+            "role": "ServiceAdministrator", "previous": email_of(world, sub.service_admin),
+        })),
+    );
+    change.push(Mutation::PutSubscription(updated));
+    Ok(change)
+}
+
+/// A classic administrator as Azure lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassicAdministrator {
+    pub identity: Identity,
+    pub email: String,
+    /// `ServiceAdministrator;AccountAdministrator`, `ServiceAdministrator`, `AccountAdministrator` or `CoAdministrator`.
+    pub role: String,
+}
+
+pub fn classic_administrators(world: &World, sub: &Subscription) -> Vec<ClassicAdministrator> {
+    let mut out = Vec::new();
+    let sa_role = if sub.account_admin == sub.service_admin {
+        "ServiceAdministrator;AccountAdministrator"
+    } else {
+        "ServiceAdministrator"
+    };
+    out.push(ClassicAdministrator {
+        identity: sub.service_admin,
+        email: email_of(world, sub.service_admin),
+        role: sa_role.into(),
+    });
+    if sub.account_admin != sub.service_admin {
+        out.push(ClassicAdministrator {
+            identity: sub.account_admin,
+            email: email_of(world, sub.account_admin),
+            role: "AccountAdministrator".into(),
+        });
+    }
+    for c in &sub.co_admins {
+        out.push(ClassicAdministrator {
+            identity: *c,
+            email: email_of(world, *c),
+            role: "CoAdministrator".into(),
+        });
+    }
+    out
+}

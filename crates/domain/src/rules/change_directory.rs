@@ -1,0 +1,775 @@
+//! Changing a subscription's directory ("edit directory", `changeTenantRequest`). Planning is a pure
+//! function of the world: the preview lists everything that will go (every co-administrator, every role
+//! assignment, every custom role — the 2017 portal warned only about co-administrators) and everything
+//! that blocks it, each blocker with its remedy. Applying writes the plan in one transaction. An optional
+//! principal map re-grants what was removed to principals of the destination, in the same transaction.
+
+use super::*;
+use crate::audit::AuditEvent;
+use crate::error::ErrorKind;
+use crate::mutation::{Change, Mutation};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Blocker codes. `InitiatorNotInDestination` is the one that a request waiting for acceptance resolves.
+pub mod codes {
+    pub const NOT_ADMINISTRATOR: &str = "NotServiceOrAccountAdministrator";
+    pub const INITIATOR_NOT_IN_DESTINATION: &str = "InitiatorNotInDestination";
+    pub const ENTERING_BLOCKED: &str = "SubscriptionEnteringBlocked";
+    pub const LEAVING_BLOCKED: &str = "SubscriptionLeavingBlocked";
+    pub const SA_IS_MEMBER: &str = "ServiceAdministratorIsMemberOfDestination";
+    pub const SA_AMBIGUOUS: &str = "ServiceAdministratorEmailAmbiguous";
+    pub const SA_NOT_PRESENT: &str = "ServiceAdministratorNotInDestination";
+    pub const SAME_TENANT: &str = "SameDirectory";
+    pub const REQUEST_PENDING: &str = "ChangeRequestPending";
+    pub const SUBSCRIPTION_NOT_ACTIVE: &str = "SubscriptionNotActive";
+    pub const MAP_SOURCE: &str = "PrincipalMapSourceNotFound";
+    pub const MAP_TARGET: &str = "PrincipalMapTargetNotFound";
+}
+
+/// A role assignment as the preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentImpact {
+    pub assignment: RoleAssignment,
+    pub principal_name: String,
+    pub role_name: String,
+}
+
+/// Everything a change of directory does, computed before anything is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeDirectoryPlan {
+    pub subscription: SubscriptionId,
+    pub source: TenantId,
+    pub destination: TenantId,
+    pub blockers: Vec<DomainError>,
+    pub removed_co_admins: Vec<(Identity, String)>,
+    pub removed_assignments: Vec<AssignmentImpact>,
+    pub removed_custom_roles: Vec<RoleDefinition>,
+    /// Administrators who keep access: the service administrator and the account administrator.
+    pub retained_admins: Vec<(Identity, String, &'static str)>,
+    /// Re-granted through the principal map.
+    pub regranted_assignments: Vec<AssignmentImpact>,
+    pub regranted_co_admins: Vec<(Identity, String)>,
+    /// Custom roles kept because a re-granted assignment uses them.
+    pub kept_custom_roles: Vec<RoleDefinition>,
+    /// The service administrator's guest object to create in the destination, when absent.
+    #[serde(skip)]
+    pub service_admin_guest: Option<User>,
+}
+
+impl ChangeDirectoryPlan {
+    /// True when the only blocker is the initiator's absence from the destination: a request can wait
+    /// for acceptance.
+    pub fn needs_acceptance_only(&self) -> bool {
+        !self.blockers.is_empty()
+            && self
+                .blockers
+                .iter()
+                .all(|b| b.code == codes::INITIATOR_NOT_IN_DESTINATION)
+    }
+    /// The refusal to return when applying now is not possible: 403 for permissions, 409 for conflicts.
+    pub fn refusal(&self) -> Option<DomainError> {
+        let first = self.blockers.first()?;
+        let kind = if self.blockers.iter().any(|b| b.kind == ErrorKind::Forbidden) {
+            ErrorKind::Forbidden
+        } else if self.blockers.iter().any(|b| b.kind == ErrorKind::Invalid) {
+            ErrorKind::Invalid
+        } else {
+            ErrorKind::Conflict
+        };
+        let mut e = DomainError::new(kind, first.code.clone(), first.message.clone())
+            .with_details(self.blockers.clone());
+        e.remedy = first.remedy.clone();
+        Some(e)
+    }
+}
+
+/// Who starts the change: the initiator is the service or account administrator, acting at `now`.
+#[derive(Debug, Clone, Copy)]
+pub enum Approval {
+    /// The initiator applies it at once (they must be present in the destination).
+    Initiator,
+    /// A principal of the destination accepted a waiting request.
+    AcceptedBy(ObjectId),
+}
+
+/// Plans the change. `initiator` is the caller's identity (or `None` for the operator).
+pub fn plan(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    destination: TenantId,
+    principal_map: &[PrincipalMapEntry],
+    approval: Approval,
+    now: Timestamp,
+) -> Result<ChangeDirectoryPlan, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let dest = require_tenant(world, destination)?;
+    let sub = &s.subscription;
+    let source = sub.tenant;
+    let mut blockers = Vec::new();
+
+    if destination == source {
+        blockers.push(DomainError::invalid(
+            codes::SAME_TENANT,
+            format!(
+                "The subscription '{}' already trusts '{}'.",
+                sub.display_name, dest.tenant.display_name
+            ),
+        ));
+    }
+    if sub.state != SubscriptionState::Enabled {
+        blockers.push(
+            DomainError::conflict(
+                codes::SUBSCRIPTION_NOT_ACTIVE,
+                format!(
+                    "The subscription is {}; only an active subscription can change its directory.",
+                    sub.state.as_str()
+                ),
+            )
+            .with_remedy("Reactivate the subscription first."),
+        );
+    }
+    initiator_blockers(world, actor, sub, dest, approval, &mut blockers);
+    if let Some(r) = &s.change_request
+        && r.status == RequestStatus::Pending
+        && r.expires > now
+        && matches!(approval, Approval::Initiator)
+    {
+        blockers.push(
+            DomainError::conflict(
+                codes::REQUEST_PENDING,
+                format!(
+                    "A change to '{}' is waiting for acceptance until {}.",
+                    world
+                        .tenant(r.destination)
+                        .map(|t| t.tenant.display_name.clone())
+                        .unwrap_or_default(),
+                    r.expires
+                ),
+            )
+            .with_remedy("Cancel that request first, or have it accepted."),
+        );
+    }
+    policy_blockers(world, actor, sub, dest, approval, &mut blockers);
+    service_admin_blockers(world, sub, dest, &mut blockers);
+
+    let mut plan = ChangeDirectoryPlan {
+        subscription,
+        source,
+        destination,
+        blockers: vec![],
+        removed_co_admins: vec![],
+        removed_assignments: vec![],
+        removed_custom_roles: vec![],
+        retained_admins: vec![],
+        regranted_assignments: vec![],
+        regranted_co_admins: vec![],
+        kept_custom_roles: vec![],
+        service_admin_guest: None,
+    };
+    plan.retained_admins.push((
+        sub.service_admin,
+        email_of(world, sub.service_admin),
+        "ServiceAdministrator",
+    ));
+    if sub.account_admin != sub.service_admin {
+        plan.retained_admins.push((
+            sub.account_admin,
+            email_of(world, sub.account_admin),
+            "AccountAdministrator",
+        ));
+    }
+    if world.presence(sub.service_admin, destination).is_none()
+        && world.identity_exists(sub.service_admin)
+    {
+        plan.service_admin_guest = Some(new_guest(world, &dest.tenant, sub.service_admin, now));
+    }
+    let map = resolve_map(world, sub, dest, principal_map, &mut blockers);
+    fill_removals(world, s, dest, &map, &mut plan);
+    plan.blockers = blockers;
+    Ok(plan)
+}
+
+fn initiator_blockers(
+    world: &World,
+    actor: &Actor,
+    sub: &Subscription,
+    dest: &TenantPart,
+    approval: Approval,
+    blockers: &mut Vec<DomainError>,
+) {
+    if actor.is_operator() {
+        return;
+    }
+    if let Approval::AcceptedBy(_) = approval {
+        return; // Checked when the request was made and again by `accept`.
+    }
+    let id = actor.identity();
+    let is_admin = id.is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
+    if !is_admin {
+        let co = id.is_some_and(|i| sub.co_admins.contains(&i));
+        blockers.push(
+            DomainError::forbidden(
+                codes::NOT_ADMINISTRATOR,
+                if co {
+                    format!("'{}' is a co-administrator of '{}': co-administrators cannot change the subscription's directory.", actor.display(), sub.display_name)
+                } else {
+                    format!("'{}' is neither the service administrator nor the account administrator of '{}'.", actor.display(), sub.display_name)
+                },
+            )
+            .with_remedy(format!("Sign in as the service administrator ({}) or the account administrator ({}).", email_of(world, sub.service_admin), email_of(world, sub.account_admin))),
+        );
+        return;
+    }
+    if id.and_then(|i| world.presence(i, dest.tenant.id)).is_none() {
+        blockers.push(
+            DomainError::conflict(
+                codes::INITIATOR_NOT_IN_DESTINATION,
+                format!("'{}' is not present in '{}', so cannot move the subscription there directly.", actor.display(), dest.tenant.display_name),
+            )
+            .with_remedy(format!(
+                "Create the request anyway and have a Global Administrator of '{}' accept it within 7 days, or get invited to '{}' (use existing directory) first.",
+                dest.tenant.display_name, dest.tenant.display_name
+            )),
+        );
+    }
+}
+
+fn policy_blockers(
+    world: &World,
+    actor: &Actor,
+    sub: &Subscription,
+    dest: &TenantPart,
+    approval: Approval,
+    blockers: &mut Vec<DomainError>,
+) {
+    if actor.is_operator() {
+        return;
+    }
+    let id = actor.identity();
+    let exempt = |tenant: &TenantPart, object: Option<ObjectId>| {
+        object.is_some_and(|o| tenant.tenant.policy.exempted.contains(&o))
+    };
+    if let Some(src) = world.tenant(sub.tenant)
+        && src.tenant.policy.block_subscriptions_leaving
+        && !exempt(src, id.and_then(|i| world.presence(i, src.tenant.id)))
+    {
+        blockers.push(
+            DomainError::forbidden(
+                codes::LEAVING_BLOCKED,
+                format!(
+                    "The directory '{}' does not allow subscriptions to leave it.",
+                    src.tenant.display_name
+                ),
+            )
+            .with_remedy(format!(
+                "Ask a Global Administrator of '{}' to exempt you or lift the policy.",
+                src.tenant.display_name
+            )),
+        );
+    }
+    let dest_principal = match approval {
+        Approval::AcceptedBy(o) => Some(o),
+        Approval::Initiator => id.and_then(|i| world.presence(i, dest.tenant.id)),
+    };
+    if dest.tenant.policy.block_subscriptions_entering && !exempt(dest, dest_principal) {
+        blockers.push(
+            DomainError::forbidden(
+                codes::ENTERING_BLOCKED,
+                format!(
+                    "The directory '{}' does not allow subscriptions to enter it.",
+                    dest.tenant.display_name
+                ),
+            )
+            .with_remedy(format!(
+                "Ask a Global Administrator of '{}' to exempt you or lift the policy.",
+                dest.tenant.display_name
+            )),
+        );
+    }
+}
+
+fn service_admin_blockers(
+    world: &World,
+    sub: &Subscription,
+    dest: &TenantPart,
+    blockers: &mut Vec<DomainError>,
+) {
+    let sa_email = email_of(world, sub.service_admin);
+    let remedy = "Make another personal account the service administrator first.";
+    if world.email_matches(&sa_email).is_dual() {
+        blockers.push(
+            DomainError::conflict(codes::SA_AMBIGUOUS, format!("The service administrator's email '{sa_email}' is both a personal account and a work or school account.")).with_remedy(remedy),
+        );
+    }
+    let is_member_elsewhere = matches!(sub.service_admin, Identity::Organizational { tenant, .. } if tenant != dest.tenant.id);
+    if is_member_email(world, dest.tenant.id, &sa_email)
+        && (is_member_elsewhere || matches!(sub.service_admin, Identity::Personal { .. }))
+    {
+        blockers.push(
+            DomainError::conflict(codes::SA_IS_MEMBER, format!("The service administrator's email '{sa_email}' is the name of a member of '{}'.", dest.tenant.display_name)).with_remedy(remedy),
+        );
+    }
+}
+
+/// A map entry resolved: the old principal (object of the source) and the new one (of the destination).
+struct Resolved<'a> {
+    from: ObjectId,
+    from_identity: Option<Identity>,
+    to: crate::world::PrincipalRef<'a>,
+}
+
+fn resolve_map<'a>(
+    world: &'a World,
+    sub: &Subscription,
+    dest: &TenantPart,
+    entries: &[PrincipalMapEntry],
+    blockers: &mut Vec<DomainError>,
+) -> Vec<Resolved<'a>> {
+    let mut out = Vec::new();
+    for e in entries {
+        let from = world.find_principal(sub.tenant, &e.from);
+        let from_co_admin = sub.co_admins.iter().copied().find(|c| {
+            world
+                .identity_emails(*c)
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(e.from.trim()))
+        });
+        let (from_id, from_identity) = match (from, from_co_admin) {
+            (Some(p), _) => (
+                p.id(),
+                match p {
+                    crate::world::PrincipalRef::User(u) => u.identity(),
+                    _ => None,
+                },
+            ),
+            (None, Some(identity)) => (ObjectId(uuid::Uuid::nil()), Some(identity)),
+            (None, None) => {
+                blockers.push(DomainError::invalid(codes::MAP_SOURCE, format!("The principal map names '{}', which is not a principal of the current directory nor a co-administrator.", e.from))
+                    .with_remedy("Use an object id, UPN or email of the current directory."));
+                continue;
+            }
+        };
+        match world
+            .find_principal(dest.tenant.id, &e.to)
+            .filter(|p| p.is_present())
+        {
+            Some(to) => out.push(Resolved {
+                from: from_id,
+                from_identity,
+                to,
+            }),
+            None => blockers.push(
+                DomainError::invalid(
+                    codes::MAP_TARGET,
+                    format!(
+                        "The principal map names '{}', which is not present in '{}'.",
+                        e.to, dest.tenant.display_name
+                    ),
+                )
+                .with_remedy(
+                    "Map to a member, a redeemed guest or a service principal of the destination.",
+                ),
+            ),
+        }
+    }
+    out
+}
+
+fn fill_removals(
+    world: &World,
+    s: &SubscriptionPart,
+    dest: &TenantPart,
+    map: &[Resolved],
+    plan: &mut ChangeDirectoryPlan,
+) {
+    let sub = &s.subscription;
+    let role_name = |id: RoleDefinitionId| {
+        world
+            .role_definition(sub.id, id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let principal_name = |o: ObjectId| {
+        world
+            .principal(sub.tenant, o)
+            .map(|p| p.name())
+            .unwrap_or_else(|| o.to_string())
+    };
+
+    for c in &sub.co_admins {
+        plan.removed_co_admins.push((*c, email_of(world, *c)));
+        for m in map.iter().filter(|m| m.from_identity == Some(*c)) {
+            if let crate::world::PrincipalRef::User(u) = m.to
+                && let Some(new_identity) = u.identity()
+            {
+                let dup = plan
+                    .regranted_co_admins
+                    .iter()
+                    .any(|(i, _)| *i == new_identity);
+                if !dup && new_identity != sub.service_admin {
+                    plan.regranted_co_admins
+                        .push((new_identity, email_of(world, new_identity)));
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut kept_roles = BTreeSet::new();
+    for a in s.assignments.values() {
+        plan.removed_assignments.push(AssignmentImpact {
+            assignment: a.clone(),
+            principal_name: principal_name(a.principal),
+            role_name: role_name(a.role_definition),
+        });
+        for m in map.iter().filter(|m| m.from == a.principal) {
+            if !seen.insert((m.to.id(), a.role_definition, a.scope.key().to_string())) {
+                continue;
+            }
+            if a.role_definition != RoleDefinitionId(uuid::Uuid::nil())
+                && s.custom_roles.contains_key(&a.role_definition)
+            {
+                kept_roles.insert(a.role_definition);
+            }
+            let regranted = RoleAssignment {
+                id: RoleAssignmentId::new(),
+                principal: m.to.id(),
+                principal_type: m.to.principal_type(),
+                created_by: None,
+                ..a.clone()
+            };
+            plan.regranted_assignments.push(AssignmentImpact {
+                assignment: regranted,
+                principal_name: m.to.name(),
+                role_name: role_name(a.role_definition),
+            });
+        }
+    }
+    for d in s.custom_roles.values() {
+        if kept_roles.contains(&d.id) {
+            plan.kept_custom_roles.push(d.clone());
+        } else {
+            plan.removed_custom_roles.push(d.clone());
+        }
+    }
+    let _ = dest;
+}
+
+/// The writes of a plan without blockers.
+pub fn apply_plan(
+    world: &World,
+    actor: &Actor,
+    plan: &ChangeDirectoryPlan,
+    request: Option<&ChangeTenantRequest>,
+    now: Timestamp,
+) -> Change {
+    let s = world
+        .subscription(plan.subscription)
+        .expect("planned subscription exists");
+    let mut change = Change::new();
+    if !plan.removed_assignments.is_empty() {
+        change.push(Mutation::DeleteRoleAssignments {
+            subscription: plan.subscription,
+            ids: plan
+                .removed_assignments
+                .iter()
+                .map(|a| a.assignment.id)
+                .collect(),
+        });
+    }
+    if !plan.removed_custom_roles.is_empty() {
+        change.push(Mutation::DeleteRoleDefinitions {
+            subscription: plan.subscription,
+            ids: plan.removed_custom_roles.iter().map(|d| d.id).collect(),
+        });
+    }
+    if let Some(g) = &plan.service_admin_guest {
+        change.push(Mutation::PutUser(g.clone()));
+    }
+    let mut moved = s.subscription.clone();
+    moved.tenant = plan.destination;
+    moved.co_admins = plan.regranted_co_admins.iter().map(|(i, _)| *i).collect();
+    change.push(Mutation::PutSubscription(moved));
+    if !plan.regranted_assignments.is_empty() {
+        change.push(Mutation::InsertRoleAssignments {
+            subscription: plan.subscription,
+            assignments: plan
+                .regranted_assignments
+                .iter()
+                .map(|a| a.assignment.clone())
+                .collect(),
+        });
+    }
+    let mut done = request.cloned().unwrap_or_else(|| ChangeTenantRequest {
+        subscription: plan.subscription,
+        source: plan.source,
+        destination: plan.destination,
+        destination_owner: None,
+        principal_map: vec![],
+        initiator: actor.identity().unwrap_or(s.subscription.service_admin),
+        status: RequestStatus::Completed,
+        created: now,
+        expires: now,
+    });
+    done.status = RequestStatus::Completed;
+    change.push(Mutation::PutChangeRequest(done));
+    // An audit line that a person can read; ids are capped so a huge change stays a modest row.
+    const CAP: usize = 1000;
+    change.audit(
+        AuditEvent::new(actor, now, "Microsoft.Subscription/changeTenantRequest/action", plan.subscription.to_string())
+            .subscription(plan.subscription)
+            .tenant(plan.source)
+            .details(serde_json::json!({
+                "sourceTenantId": plan.source,
+                "destinationTenantId": plan.destination,
+                "removedCoAdministrators": plan.removed_co_admins.iter().map(|(_, e)| e).collect::<Vec<_>>(),
+                "removedRoleAssignmentCount": plan.removed_assignments.len(),
+                "removedRoleAssignments": plan.removed_assignments.iter().take(CAP).map(|a| a.assignment.id).collect::<Vec<_>>(),
+                "removedCustomRoles": plan.removed_custom_roles.iter().map(|d| &d.name).collect::<Vec<_>>(),
+                "regrantedRoleAssignmentCount": plan.regranted_assignments.len(),
+                "regrantedCoAdministrators": plan.regranted_co_admins.iter().map(|(_, e)| e).collect::<Vec<_>>(),
+            })),
+    );
+    change
+}
+
+/// What `initiate` did.
+#[derive(Debug, Clone)]
+pub enum Initiated {
+    /// Applied at once.
+    Completed(Box<ChangeDirectoryPlan>),
+    /// Waiting for acceptance by a principal of the destination.
+    Waiting(ChangeTenantRequest),
+}
+
+/// Initiates a change: applies at once when nothing blocks, creates a waiting request when only the
+/// initiator's absence from the destination does, refuses otherwise.
+pub fn initiate(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    destination: TenantId,
+    destination_owner: Option<ObjectId>,
+    principal_map: Vec<PrincipalMapEntry>,
+    now: Timestamp,
+) -> Result<(Change, Initiated), DomainError> {
+    let plan = plan(
+        world,
+        actor,
+        subscription,
+        destination,
+        &principal_map,
+        Approval::Initiator,
+        now,
+    )?;
+    if let Some(owner) = destination_owner
+        && world
+            .principal(destination, owner)
+            .filter(|p| p.is_present())
+            .is_none()
+    {
+        return Err(DomainError::invalid(
+            "DestinationOwnerNotFound",
+            format!("The destination owner '{owner}' is not present in the destination directory."),
+        ));
+    }
+    if plan.blockers.is_empty() {
+        let mut request = None;
+        let r;
+        if destination_owner.is_some() || !principal_map.is_empty() {
+            r = ChangeTenantRequest {
+                subscription,
+                source: plan.source,
+                destination,
+                destination_owner,
+                principal_map,
+                initiator: actor.identity().unwrap_or(
+                    world
+                        .subscription(subscription)
+                        .expect("exists")
+                        .subscription
+                        .service_admin,
+                ),
+                status: RequestStatus::Completed,
+                created: now,
+                expires: now,
+            };
+            request = Some(&r);
+        }
+        let change = apply_plan(world, actor, &plan, request, now);
+        return Ok((change, Initiated::Completed(Box::new(plan))));
+    }
+    if !plan.needs_acceptance_only() {
+        return Err(plan.refusal().expect("has blockers"));
+    }
+    let initiator = actor
+        .identity()
+        .expect("non-operators have an identity here");
+    let request = ChangeTenantRequest {
+        subscription,
+        source: plan.source,
+        destination,
+        destination_owner,
+        principal_map,
+        initiator,
+        status: RequestStatus::Pending,
+        created: now,
+        expires: now + CHANGE_REQUEST_LIFETIME,
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Subscription/changeTenantRequest/write",
+            subscription.to_string(),
+        )
+        .subscription(subscription)
+        .tenant(plan.source)
+        .details(serde_json::json!({
+            "destinationTenantId": destination, "status": "Initiated", "expiresOn": request.expires,
+        })),
+    );
+    change.push(Mutation::PutChangeRequest(request.clone()));
+    Ok((change, Initiated::Waiting(request)))
+}
+
+fn pending_request(
+    world: &World,
+    subscription: SubscriptionId,
+) -> Result<&ChangeTenantRequest, DomainError> {
+    require_subscription(world, subscription)?
+        .change_request
+        .as_ref()
+        .filter(|r| r.status == RequestStatus::Pending)
+        .ok_or_else(|| {
+            DomainError::not_found(
+                "ChangeRequestNotFound",
+                format!("No change of directory is waiting for the subscription '{subscription}'."),
+            )
+        })
+}
+
+/// A principal of the destination accepts a waiting request: the designated owner if one was named,
+/// otherwise any Global Administrator of the destination.
+pub fn accept(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    now: Timestamp,
+) -> Result<(Change, ChangeDirectoryPlan), DomainError> {
+    let r = pending_request(world, subscription)?.clone();
+    if r.expires <= now {
+        return Err(DomainError::conflict(
+            "ChangeRequestExpired",
+            "The change of directory request expired before it was accepted.",
+        )
+        .with_remedy("The service administrator can make a new request."));
+    }
+    let dest = require_tenant(world, r.destination)?;
+    let acceptor = match (actor.tenant(), actor.object_id()) {
+        (Some(t), Some(o))
+            if t == r.destination && world.principal(t, o).is_some_and(|p| p.is_present()) =>
+        {
+            Some(o)
+        }
+        _ => None,
+    };
+    let allowed = actor.is_operator()
+        || match (acceptor, r.destination_owner) {
+            (Some(o), Some(owner)) => o == owner,
+            (Some(_), None) => holds_directory_role(
+                world,
+                actor,
+                r.destination,
+                &[DirectoryRole::GlobalAdministrator],
+            ),
+            _ => false,
+        };
+    if !allowed {
+        let who = match r.destination_owner {
+            Some(owner) => world
+                .principal(r.destination, owner)
+                .map(|p| p.name())
+                .unwrap_or_else(|| owner.to_string()),
+            None => format!("a Global Administrator of '{}'", dest.tenant.display_name),
+        };
+        return Err(DomainError::forbidden(
+            "NotDestinationOwner",
+            format!(
+                "Only {who} can accept moving this subscription into '{}'.",
+                dest.tenant.display_name
+            ),
+        )
+        .with_remedy(format!(
+            "Sign in to '{}' as {who}.",
+            dest.tenant.display_name
+        )));
+    }
+    let sub = &require_subscription(world, subscription)?.subscription;
+    if sub.service_admin != r.initiator && sub.account_admin != r.initiator {
+        return Err(DomainError::conflict(
+            "InitiatorNoLongerAdministrator",
+            "Whoever requested the change is no longer the service or account administrator.",
+        )
+        .with_remedy("The current service administrator can make a new request."));
+    }
+    let plan = plan(
+        world,
+        actor,
+        subscription,
+        r.destination,
+        &r.principal_map,
+        Approval::AcceptedBy(acceptor.unwrap_or(ObjectId(uuid::Uuid::nil()))),
+        now,
+    )?;
+    if let Some(refusal) = plan.refusal() {
+        return Err(refusal);
+    }
+    Ok((apply_plan(world, actor, &plan, Some(&r), now), plan))
+}
+
+/// Cancels a waiting request: the service or account administrator, or whoever may accept it.
+pub fn cancel(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let r = pending_request(world, subscription)?.clone();
+    let sub = &require_subscription(world, subscription)?.subscription;
+    let by_admin = actor
+        .identity()
+        .is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
+    let by_acceptor = match r.destination_owner {
+        Some(owner) => actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner),
+        None => holds_directory_role(
+            world,
+            actor,
+            r.destination,
+            &[DirectoryRole::GlobalAdministrator],
+        ),
+    };
+    if !(actor.is_operator() || by_admin || by_acceptor) {
+        return Err(DomainError::forbidden(
+            "AuthorizationFailed",
+            "Only the service or account administrator, or whoever may accept it, can cancel this request.",
+        ));
+    }
+    let mut change = Change::new();
+    let mut cancelled = r;
+    cancelled.status = RequestStatus::Cancelled;
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Subscription/changeTenantRequest/delete",
+            subscription.to_string(),
+        )
+        .subscription(subscription)
+        .tenant(sub.tenant),
+    );
+    change.push(Mutation::PutChangeRequest(cancelled));
+    Ok(change)
+}

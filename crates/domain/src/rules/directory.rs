@@ -1,0 +1,758 @@
+//! Directories: tenants, personal accounts, member users, applications, directory roles and the
+//! subscription policy.
+
+use super::*;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+
+/// Tenant names become the first label of the initial domain.
+pub fn validate_tenant_name(name: &str) -> Result<(), DomainError> {
+    let ok = !name.is_empty()
+        && name.len() <= 27
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "InvalidTenantName",
+            format!(
+                "'{name}' cannot be a directory name: use 1 to 27 letters and digits, starting with a letter."
+            ),
+        ))
+    }
+}
+
+pub fn validate_domain(domain: &str) -> Result<(), DomainError> {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "InvalidDomainName",
+            format!("'{domain}' is not a valid domain name."),
+        ))
+    }
+}
+
+pub fn validate_email(email: &str) -> Result<(), DomainError> {
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && !local.contains(char::is_whitespace)
+                && validate_domain(domain).is_ok() =>
+        {
+            Ok(())
+        }
+        _ => Err(DomainError::invalid(
+            "InvalidEmail",
+            format!("'{email}' is not a valid email address."),
+        )),
+    }
+}
+
+pub struct NewTenant {
+    pub id: Option<TenantId>,
+    pub name: String,
+    pub display_name: String,
+    pub origin: TenantOrigin,
+    pub domain_suffix: String,
+    pub domains: Vec<String>,
+}
+
+/// Creates a tenant. When a person creates it ("create new directory"), they become its Global
+/// Administrator: a member's home stays where it is, so they join as a redeemed guest, as in Azure.
+pub fn create_tenant(
+    world: &World,
+    actor: &Actor,
+    req: NewTenant,
+    now: Timestamp,
+) -> Result<(Change, TenantId), DomainError> {
+    validate_tenant_name(&req.name)?;
+    let initial_domain = format!(
+        "{}.{}",
+        req.name.to_lowercase(),
+        req.domain_suffix.trim_start_matches('.')
+    );
+    if world.tenant_by_name(&req.name).is_some()
+        || world.tenant_by_domain(&initial_domain).is_some()
+    {
+        return Err(DomainError::conflict(
+            "TenantNameTaken",
+            format!("A directory named '{}' already exists.", req.name),
+        )
+        .with_remedy("Choose another name."));
+    }
+    let id = req.id.unwrap_or_default();
+    if world.tenant(id).is_some() {
+        return Err(DomainError::conflict(
+            "TenantExists",
+            format!("A directory with id '{id}' already exists."),
+        ));
+    }
+    for d in &req.domains {
+        validate_domain(d)?;
+        if world.tenant_by_domain(d).is_some() {
+            return Err(DomainError::conflict(
+                "DomainTaken",
+                format!("The domain '{d}' already belongs to another directory."),
+            ));
+        }
+    }
+    let tenant = Tenant {
+        id,
+        name: req.name.clone(),
+        display_name: if req.display_name.is_empty() {
+            req.name.clone()
+        } else {
+            req.display_name
+        },
+        origin: req.origin,
+        initial_domain,
+        domains: req.domains,
+        policy: SubscriptionPolicy::default(),
+        created: now,
+    };
+    let mut change = Change::new();
+    change.push(Mutation::PutTenant(tenant.clone()));
+    if let Some(identity) = actor.identity() {
+        let guest = new_guest(world, &tenant, identity, now);
+        change.push(Mutation::PutUser(guest.clone()));
+        change.push(Mutation::AddDirectoryRoleMember {
+            tenant: id,
+            role: DirectoryRole::GlobalAdministrator,
+            principal: guest.id,
+        });
+    }
+    change.audit(
+        AuditEvent::new(actor, now, "tenantry/tenants/write", id.to_string())
+            .tenant(id)
+            .details(serde_json::json!({
+                "name": tenant.name, "origin": tenant.origin.as_str(),
+            })),
+    );
+    Ok((change, id))
+}
+
+pub struct NewPersonalAccount {
+    pub id: Option<AccountId>,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+/// Signs up a personal account (operator and world files only: sign-up itself is outside tenantry).
+pub fn create_personal_account(
+    world: &World,
+    actor: &Actor,
+    req: NewPersonalAccount,
+    now: Timestamp,
+) -> Result<(Change, AccountId), DomainError> {
+    require_operator(actor, "create personal accounts")?;
+    validate_email(&req.email)?;
+    if world.account_by_email(&req.email).is_some() {
+        return Err(DomainError::conflict(
+            "AccountExists",
+            format!(
+                "A personal account with the email '{}' already exists.",
+                req.email
+            ),
+        ));
+    }
+    let id = req.id.unwrap_or_default();
+    if world.account(id).is_some() {
+        return Err(DomainError::conflict(
+            "AccountExists",
+            format!("A personal account with id '{id}' already exists."),
+        ));
+    }
+    let account = PersonalAccount {
+        id,
+        display_name: if req.display_name.is_empty() {
+            req.email.split('@').next().unwrap_or_default().to_string()
+        } else {
+            req.display_name
+        },
+        email: req.email.trim().to_string(),
+        password_hash: req.password_hash,
+        enabled: true,
+        created: now,
+    };
+    let mut change = Change::new();
+    change.push(Mutation::PutAccount(account.clone()));
+    change.audit(AuditEvent::new(
+        actor,
+        now,
+        "tenantry/personalAccounts/write",
+        account.email.clone(),
+    ));
+    Ok((change, id))
+}
+
+pub(crate) fn require_operator(actor: &Actor, what: &str) -> Result<(), DomainError> {
+    if actor.is_operator() {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "OperatorOnly",
+            format!("Only the operator may {what}."),
+        ))
+    }
+}
+
+pub struct NewUser {
+    pub id: Option<ObjectId>,
+    /// A full UPN, or a bare name that gets the tenant's initial domain.
+    pub user_name: String,
+    pub display_name: String,
+    pub mail: Option<String>,
+    pub password_hash: String,
+    pub enabled: bool,
+}
+
+/// The full UPN for a user name in a tenant; a full UPN must be on one of the tenant's domains.
+pub fn user_principal_name(tenant: &Tenant, user_name: &str) -> Result<String, DomainError> {
+    let name = user_name.trim();
+    match name.split_once('@') {
+        None => {
+            let upn = format!("{}@{}", name.to_lowercase(), tenant.initial_domain);
+            validate_email(&upn).map(|_| upn)
+        }
+        Some((_, domain)) => {
+            validate_email(name)?;
+            if !tenant.has_domain(domain) {
+                return Err(DomainError::invalid(
+                    "InvalidUserPrincipalName",
+                    format!(
+                        "The domain of '{name}' is not a domain of the directory '{}'.",
+                        tenant.display_name
+                    ),
+                )
+                .with_remedy(format!(
+                    "Use one of: {}.",
+                    tenant.all_domains().collect::<Vec<_>>().join(", ")
+                )));
+            }
+            Ok(name.to_string())
+        }
+    }
+}
+
+/// Creates a member user (Global or User Administrators).
+pub fn create_user(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    req: NewUser,
+    now: Timestamp,
+) -> Result<(Change, ObjectId), DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[
+            DirectoryRole::GlobalAdministrator,
+            DirectoryRole::UserAdministrator,
+        ],
+        "create users",
+    )?;
+    let upn = user_principal_name(&part.tenant, &req.user_name)?;
+    if world.member_by_upn(&upn).is_some() {
+        return Err(DomainError::conflict(
+            "Request_BadRequest",
+            format!(
+                "Another object with the same value for property userPrincipalName already exists: '{upn}'."
+            ),
+        ));
+    }
+    if let Some(m) = &req.mail {
+        validate_email(m)?;
+    }
+    let id = req.id.unwrap_or_default();
+    if world.tenant_of_object(id).is_some() {
+        return Err(DomainError::conflict(
+            "ObjectExists",
+            format!("An object with id '{id}' already exists."),
+        ));
+    }
+    let user = User {
+        id,
+        tenant,
+        display_name: if req.display_name.is_empty() {
+            upn.split('@').next().unwrap_or_default().to_string()
+        } else {
+            req.display_name
+        },
+        enabled: req.enabled,
+        kind: UserKind::Member {
+            upn: upn.clone(),
+            mail: req.mail,
+            password_hash: req.password_hash,
+        },
+        created: now,
+    };
+    let mut change = Change::new();
+    change.push(Mutation::PutUser(user));
+    change.audit(
+        AuditEvent::new(actor, now, "microsoft.directory/users/create", upn)
+            .tenant(tenant)
+            .details(serde_json::json!({"id": id})),
+    );
+    Ok((change, id))
+}
+
+/// Changes to a user; `None` keeps the current value.
+#[derive(Default)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub enabled: Option<bool>,
+    pub mail: Option<Option<String>>,
+    pub password_hash: Option<String>,
+}
+
+pub fn update_user(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    user: ObjectId,
+    upd: UserUpdate,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    // Users may change their own password and name; administrators anyone's.
+    let is_self = actor.tenant() == Some(tenant) && actor.object_id() == Some(user);
+    let only_self_fields = upd.enabled.is_none() && upd.mail.is_none();
+    if !(is_self && only_self_fields) {
+        require_directory_role(
+            world,
+            actor,
+            tenant,
+            &[
+                DirectoryRole::GlobalAdministrator,
+                DirectoryRole::UserAdministrator,
+            ],
+            "update users",
+        )?;
+    }
+    let mut u = part
+        .users
+        .get(&user)
+        .cloned()
+        .ok_or_else(|| user_not_found(user))?;
+    if let Some(n) = upd.display_name {
+        u.display_name = n;
+    }
+    if let Some(e) = upd.enabled {
+        u.enabled = e;
+    }
+    if let UserKind::Member {
+        mail,
+        password_hash,
+        ..
+    } = &mut u.kind
+    {
+        if let Some(m) = upd.mail {
+            if let Some(m) = &m {
+                validate_email(m)?;
+            }
+            *mail = m;
+        }
+        if let Some(h) = upd.password_hash {
+            *password_hash = h;
+        }
+    }
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/users/update",
+            u.upn().to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"id": user})),
+    );
+    change.push(Mutation::PutUser(u));
+    Ok(change)
+}
+
+pub(crate) fn user_not_found(id: ObjectId) -> DomainError {
+    DomainError::not_found(
+        "Request_ResourceNotFound",
+        format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
+    )
+}
+
+/// Deletes a user. Their role assignments and co-administrator roles in the subscriptions trusting the
+/// tenant go with them, so no assignment names an absent principal. A service administrator cannot be
+/// deleted: the subscription would be orphaned.
+pub fn delete_user(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    user: ObjectId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[
+            DirectoryRole::GlobalAdministrator,
+            DirectoryRole::UserAdministrator,
+        ],
+        "delete users",
+    )?;
+    let u = part.users.get(&user).ok_or_else(|| user_not_found(user))?;
+    if part.has_role(user, DirectoryRole::GlobalAdministrator)
+        && part
+            .role_holders(DirectoryRole::GlobalAdministrator)
+            .count()
+            == 1
+    {
+        return Err(last_global_admin(&part.tenant));
+    }
+    let mut change = Change::new();
+    let identity = u.identity();
+    // A member leaving its home removes the identity everywhere it administers subscriptions.
+    let affected: Vec<&SubscriptionPart> = if u.is_member() {
+        world.subscriptions().collect()
+    } else {
+        world.subscriptions_of_tenant(tenant).collect()
+    };
+    for s in affected {
+        let sub = &s.subscription;
+        if let Some(id) = identity {
+            // Only the identity's presence through *this* object matters for guests.
+            let through_this = u.is_member() || world.presence(id, sub.tenant) == Some(user);
+            if through_this && sub.service_admin == id {
+                return Err(DomainError::conflict(
+                    "UserIsServiceAdministrator",
+                    format!(
+                        "'{}' is the service administrator of the subscription '{}'.",
+                        u.upn(),
+                        sub.display_name
+                    ),
+                )
+                .with_remedy("Make someone else the service administrator first."));
+            }
+            if through_this && sub.co_admins.contains(&id) {
+                let mut updated = sub.clone();
+                updated.co_admins.retain(|c| *c != id);
+                change.push(Mutation::PutSubscription(updated));
+            }
+        }
+        if sub.tenant == tenant {
+            let ids: Vec<RoleAssignmentId> = s.assignments_of(user).map(|a| a.id).collect();
+            if !ids.is_empty() {
+                change.push(Mutation::DeleteRoleAssignments {
+                    subscription: sub.id,
+                    ids,
+                });
+            }
+        }
+    }
+    change.push(Mutation::DeleteUser { tenant, user });
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/users/delete",
+            u.upn().to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"id": user})),
+    );
+    Ok(change)
+}
+
+fn last_global_admin(t: &Tenant) -> DomainError {
+    DomainError::conflict(
+        "LastGlobalAdministrator",
+        format!("This is the last Global Administrator of '{}'; the directory would have no one to manage it.", t.display_name),
+    )
+    .with_remedy("Make another user a Global Administrator first.")
+}
+
+pub struct NewApplication {
+    pub id: Option<ObjectId>,
+    pub client_id: Option<uuid::Uuid>,
+    pub display_name: String,
+    /// Already hashed.
+    pub secret_hashes: Vec<(String, String)>,
+    pub redirect_uris: Vec<String>,
+}
+
+pub fn create_application(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    req: NewApplication,
+    now: Timestamp,
+) -> Result<(Change, ObjectId), DomainError> {
+    require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[DirectoryRole::GlobalAdministrator],
+        "register applications",
+    )?;
+    let client_id = req.client_id.unwrap_or_else(uuid::Uuid::now_v7);
+    if world.application_by_client_id(client_id).is_some() {
+        return Err(DomainError::conflict(
+            "ApplicationExists",
+            format!("An application with client id '{client_id}' already exists."),
+        ));
+    }
+    let id = req.id.unwrap_or_default();
+    if world.tenant_of_object(id).is_some() {
+        return Err(DomainError::conflict(
+            "ObjectExists",
+            format!("An object with id '{id}' already exists."),
+        ));
+    }
+    for uri in &req.redirect_uris {
+        if !(uri.starts_with("https://")
+            || uri.starts_with("http://localhost")
+            || uri.starts_with("http://127.0.0.1"))
+        {
+            return Err(DomainError::invalid(
+                "InvalidRedirectUri",
+                format!("The redirect URI '{uri}' must use https (or http on localhost)."),
+            ));
+        }
+    }
+    let app = Application {
+        id,
+        tenant,
+        client_id,
+        display_name: req.display_name,
+        secrets: req
+            .secret_hashes
+            .into_iter()
+            .map(|(hint, hash)| ClientSecret {
+                id: RequestId::new(),
+                hint,
+                hash,
+                expires: None,
+            })
+            .collect(),
+        redirect_uris: req.redirect_uris,
+        created: now,
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/applications/create",
+            client_id.to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"displayName": app.display_name, "id": id})),
+    );
+    change.push(Mutation::PutApplication(app));
+    Ok((change, id))
+}
+
+/// Adds a principal (a present user or a service principal) to a directory role. Global Administrators only.
+pub fn add_directory_role_member(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    role: DirectoryRole,
+    principal: ObjectId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[DirectoryRole::GlobalAdministrator],
+        "assign directory roles",
+    )?;
+    let p = world
+        .principal(tenant, principal)
+        .ok_or_else(|| user_not_found(principal))?;
+    if !p.is_present() {
+        return Err(DomainError::conflict(
+            "GuestNotRedeemed",
+            format!("'{}' has not redeemed the invitation yet.", p.name()),
+        )
+        .with_remedy("Wait for the invitation to be redeemed, then assign the role."));
+    }
+    if world
+        .tenant(tenant)
+        .is_some_and(|t| t.has_role(principal, role))
+    {
+        return Err(DomainError::conflict(
+            "Request_BadRequest",
+            format!(
+                "One or more added object references already exist for the following modified properties: 'members' ({} in {}).",
+                p.name(),
+                role.display_name()
+            ),
+        ));
+    }
+    let mut change = Change::new();
+    change.push(Mutation::AddDirectoryRoleMember {
+        tenant,
+        role,
+        principal,
+    });
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/directoryRoles/members/add",
+            p.name(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"role": role.display_name(), "principal": principal})),
+    );
+    Ok(change)
+}
+
+pub fn remove_directory_role_member(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    role: DirectoryRole,
+    principal: ObjectId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[DirectoryRole::GlobalAdministrator],
+        "remove directory role members",
+    )?;
+    if !part.has_role(principal, role) {
+        return Err(DomainError::not_found(
+            "Request_ResourceNotFound",
+            format!("'{principal}' is not a member of {}.", role.display_name()),
+        ));
+    }
+    if role == DirectoryRole::GlobalAdministrator && part.role_holders(role).count() == 1 {
+        return Err(last_global_admin(&part.tenant));
+    }
+    let mut change = Change::new();
+    change.push(Mutation::RemoveDirectoryRoleMember {
+        tenant,
+        role,
+        principal,
+    });
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/directoryRoles/members/remove",
+            principal.to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"role": role.display_name()})),
+    );
+    Ok(change)
+}
+
+/// Sets the tenant's subscription policy. Global Administrators only.
+pub fn set_policy(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    policy: SubscriptionPolicy,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[DirectoryRole::GlobalAdministrator],
+        "change the subscription policy",
+    )?;
+    for p in &policy.exempted {
+        if world.principal(tenant, *p).is_none() {
+            return Err(DomainError::invalid(
+                "InvalidExemptedPrincipal",
+                format!(
+                    "The exempted principal '{p}' is not in the directory '{}'.",
+                    part.tenant.display_name
+                ),
+            ));
+        }
+    }
+    let mut t = part.tenant.clone();
+    t.policy = policy;
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Subscription/policies/write",
+            tenant.to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({
+            "blockSubscriptionsLeavingTenant": t.policy.block_subscriptions_leaving,
+            "blockSubscriptionsIntoTenant": t.policy.block_subscriptions_entering,
+            "exemptedPrincipals": t.policy.exempted,
+        })),
+    );
+    change.push(Mutation::PutTenant(t));
+    Ok(change)
+}
+
+/// Adds a verified custom domain. Global Administrators only.
+pub fn add_domain(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    domain: &str,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[DirectoryRole::GlobalAdministrator],
+        "add domains",
+    )?;
+    validate_domain(domain)?;
+    if world.tenant_by_domain(domain).is_some() {
+        return Err(DomainError::conflict(
+            "DomainTaken",
+            format!("The domain '{domain}' already belongs to a directory."),
+        ));
+    }
+    let mut t = part.tenant.clone();
+    t.domains.push(domain.to_lowercase());
+    let mut change = Change::new();
+    change.push(Mutation::PutTenant(t));
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/domains/create",
+            domain.to_string(),
+        )
+        .tenant(tenant),
+    );
+    Ok(change)
+}

@@ -1,0 +1,406 @@
+//! Guests: B2B invitations (invite, redeem) and the article's "use existing directory" (a service
+//! administrator asks to join a tenant; a Global Administrator of it approves). Both end with the account
+//! as a redeemed guest of the tenant, so the tenant appears in the account's directory list.
+
+use super::*;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+use crate::rules::directory::validate_email;
+
+/// Invites an email to a tenant (Global or User Administrators). The guest object exists, pending, until
+/// whoever owns that email redeems. Inviting an email again returns the existing invitation.
+pub fn invite(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    email: &str,
+    now: Timestamp,
+) -> Result<(Change, RequestId, ObjectId), DomainError> {
+    let part = require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        &[
+            DirectoryRole::GlobalAdministrator,
+            DirectoryRole::UserAdministrator,
+        ],
+        "invite guests",
+    )?;
+    validate_email(email)?;
+    if is_member_email(world, tenant, email) {
+        return Err(DomainError::conflict(
+            "InvitedUserIsMember",
+            format!("'{email}' is already a member of the directory '{}': members cannot be invited as guests.", part.tenant.display_name),
+        )
+        .with_remedy("Invite a different email; the member can sign in to the directory as they are."));
+    }
+    let existing_guest = part
+        .users
+        .values()
+        .find(|u| !u.is_member() && u.mail().is_some_and(|m| m.eq_ignore_ascii_case(email)));
+    if let Some(g) = existing_guest
+        && let Some(inv) = part.invitations.values().find(|i| i.guest == g.id)
+    {
+        return Ok((Change::new(), inv.id, g.id));
+    }
+    let guest = match existing_guest {
+        Some(g) => g.clone(),
+        None => User {
+            id: ObjectId::new(),
+            tenant,
+            display_name: email.trim().to_string(),
+            enabled: true,
+            kind: UserKind::Guest {
+                email: email.trim().to_string(),
+                upn: guest_upn(email, &part.tenant),
+                home: None,
+                state: GuestState::PendingAcceptance,
+            },
+            created: now,
+        },
+    };
+    let invitation = Invitation {
+        id: RequestId::new(),
+        tenant,
+        email: email.trim().to_string(),
+        guest: guest.id,
+        invited_by: actor.object_id(),
+        status: if guest.is_present() {
+            RequestStatus::Completed
+        } else {
+            RequestStatus::Pending
+        },
+        created: now,
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/invitations/create",
+            email.to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"invitation": invitation.id, "guest": guest.id})),
+    );
+    change.push(Mutation::PutUser(guest.clone()));
+    change.push(Mutation::PutInvitation(invitation.clone()));
+    Ok((change, invitation.id, guest.id))
+}
+
+/// Redeems an invitation as the signed-in identity, whose email must be the invited one.
+pub fn redeem(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    invitation: RequestId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    let inv = part.invitations.get(&invitation).ok_or_else(|| {
+        DomainError::not_found(
+            "InvitationNotFound",
+            format!(
+                "The invitation '{invitation}' does not exist in '{}'.",
+                part.tenant.display_name
+            ),
+        )
+    })?;
+    let identity = actor.identity().ok_or_else(|| {
+        DomainError::forbidden(
+            "SignInRequired",
+            "An invitation is redeemed by the person it was sent to.",
+        )
+        .with_remedy("Sign in with the invited account.")
+    })?;
+    let emails = world.identity_emails(identity);
+    if !emails.iter().any(|e| e.eq_ignore_ascii_case(&inv.email)) {
+        return Err(DomainError::forbidden(
+            "InvitationEmailMismatch",
+            format!(
+                "This invitation is for '{}', but you are signed in as '{}'.",
+                inv.email,
+                actor.display()
+            ),
+        )
+        .with_remedy(format!("Sign out and sign in as '{}'.", inv.email)));
+    }
+    if let Identity::Organizational { tenant: home, .. } = identity
+        && home == tenant
+    {
+        return Err(DomainError::conflict(
+            "InvitedUserIsMember",
+            "You are a member of this directory already.",
+        ));
+    }
+    if inv.status != RequestStatus::Pending {
+        return Err(DomainError::conflict(
+            "InvitationAlreadyRedeemed",
+            format!("The invitation for '{}' was already redeemed.", inv.email),
+        )
+        .with_remedy(format!(
+            "Sign in to '{}' directly.",
+            part.tenant.display_name
+        )));
+    }
+    if let Some(existing) = world.presence(identity, tenant) {
+        return Err(DomainError::conflict(
+            "AlreadyGuest",
+            format!(
+                "You are already present in '{}' (object {existing}).",
+                part.tenant.display_name
+            ),
+        ));
+    }
+    let mut guest = part
+        .users
+        .get(&inv.guest)
+        .cloned()
+        .ok_or_else(|| crate::rules::directory::user_not_found(inv.guest))?;
+    if let UserKind::Guest { home, state, .. } = &mut guest.kind {
+        *home = Some(identity);
+        *state = GuestState::Accepted;
+    }
+    if let Some(name) = match identity {
+        Identity::Personal { account } => world.account(account).map(|a| a.display_name.clone()),
+        Identity::Organizational { user, .. } => world.user(user).map(|u| u.display_name.clone()),
+    } {
+        guest.display_name = name;
+    }
+    let mut inv = inv.clone();
+    inv.status = RequestStatus::Completed;
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/invitations/redeem",
+            inv.email.clone(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"invitation": inv.id, "guest": guest.id})),
+    );
+    change.push(Mutation::PutUser(guest));
+    change.push(Mutation::PutInvitation(inv));
+    Ok(change)
+}
+
+/// Why the service administrator's account cannot join `tenant` (the article's prerequisites).
+fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<DomainError> {
+    let mut blockers = Vec::new();
+    let sa = sub.service_admin;
+    let sa_email = email_of(world, sa);
+    let tname = &tenant.tenant.display_name;
+    if world.presence(sa, tenant.tenant.id).is_some() {
+        blockers.push(
+            DomainError::conflict("DirectoryAlreadyLinked", format!("'{sa_email}' is already present in '{tname}': the directory is in your list already."))
+                .with_remedy("Go on to change the subscription's directory."),
+        );
+        return blockers;
+    }
+    if world.email_matches(&sa_email).is_dual() {
+        blockers.push(
+            dual_identity_error(&sa_email)
+                .with_remedy("Temporarily make another personal account the subscription's service administrator, then link the directory with it."),
+        );
+    }
+    let members_with_email: Vec<&User> = world
+        .email_matches(&sa_email)
+        .organizational
+        .iter()
+        .filter(|(t, _)| *t == tenant.tenant.id)
+        .filter_map(|(_, o)| tenant.users.get(o))
+        .collect();
+    for m in members_with_email {
+        let is_ga = tenant.has_role(m.id, DirectoryRole::GlobalAdministrator);
+        let (code, what) = if is_ga {
+            (
+                "ServiceAdministratorIsGlobalAdministrator",
+                "a Global Administrator",
+            )
+        } else {
+            ("ServiceAdministratorIsMember", "a member")
+        };
+        blockers.push(
+            DomainError::conflict(code, format!("The service administrator's email '{sa_email}' is {what} of '{tname}' ({}).", m.upn()))
+                .with_remedy("Make a personal account whose email is not in that directory the service administrator first."),
+        );
+    }
+    blockers
+}
+
+fn first_blocker(mut blockers: Vec<DomainError>) -> Result<(), DomainError> {
+    if blockers.is_empty() {
+        return Ok(());
+    }
+    let first = blockers.remove(0);
+    Err(first.with_details(blockers))
+}
+
+/// "Use existing directory", step 1: the service administrator asks to link `tenant`.
+pub fn request_link(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    tenant: TenantId,
+    now: Timestamp,
+) -> Result<(Change, RequestId), DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let t = require_tenant(world, tenant)?;
+    let sub = &s.subscription;
+    if !actor.is_operator() && actor.identity() != Some(sub.service_admin) {
+        return Err(DomainError::forbidden(
+            "NotServiceAdministrator",
+            format!("Only the service administrator ({}) can add a directory to the subscription '{}'; co-administrators cannot.", email_of(world, sub.service_admin), sub.display_name),
+        )
+        .with_remedy("Sign in as the service administrator, or ask the account administrator to make you service administrator."));
+    }
+    first_blocker(link_blockers(world, sub, t))?;
+    let req = DirectoryLinkRequest {
+        id: RequestId::new(),
+        tenant,
+        subscription,
+        requester: sub.service_admin,
+        status: RequestStatus::Pending,
+        created: now,
+        expires: now + LINK_REQUEST_LIFETIME,
+        decided_by: None,
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "tenantry/directoryLinkRequests/write",
+            tenant.to_string(),
+        )
+        .subscription(subscription)
+        .tenant(tenant)
+        .details(serde_json::json!({"request": req.id})),
+    );
+    change.push(Mutation::PutLinkRequest(req.clone()));
+    Ok((change, req.id))
+}
+
+fn find_link_request(
+    world: &World,
+    tenant: TenantId,
+    id: RequestId,
+    now: Timestamp,
+) -> Result<&DirectoryLinkRequest, DomainError> {
+    let r = require_tenant(world, tenant)?
+        .link_requests
+        .get(&id)
+        .ok_or_else(|| {
+            DomainError::not_found(
+                "LinkRequestNotFound",
+                format!("The directory link request '{id}' does not exist."),
+            )
+        })?;
+    if r.status != RequestStatus::Pending {
+        return Err(DomainError::conflict(
+            "LinkRequestClosed",
+            format!(
+                "The directory link request is {}.",
+                r.status.as_str().to_lowercase()
+            ),
+        ));
+    }
+    if r.expires <= now {
+        return Err(DomainError::conflict(
+            "LinkRequestExpired",
+            "The directory link request has expired.",
+        )
+        .with_remedy("The service administrator can start it again."));
+    }
+    Ok(r)
+}
+
+/// Step 1, continued: a Global Administrator of the tenant approves; the service administrator becomes a
+/// redeemed guest there.
+pub fn approve_link(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    id: RequestId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let r = find_link_request(world, tenant, id, now)?.clone();
+    let t = require_tenant(world, tenant)?;
+    if !holds_directory_role(world, actor, tenant, &[DirectoryRole::GlobalAdministrator]) {
+        return Err(DomainError::forbidden(
+            "ApproverNotGlobalAdministrator",
+            format!("'{}' is not a Global Administrator of '{}', so cannot approve adding it to the subscription.", actor.display(), t.tenant.display_name),
+        )
+        .with_remedy(format!("Sign in with a Global Administrator of '{}'.", t.tenant.display_name)));
+    }
+    let s = require_subscription(world, r.subscription)?;
+    if s.subscription.service_admin != r.requester {
+        return Err(DomainError::conflict(
+            "ServiceAdministratorChanged",
+            "The subscription's service administrator changed since the request was made.",
+        )
+        .with_remedy("The current service administrator can start it again."));
+    }
+    first_blocker(link_blockers(world, &s.subscription, t))?;
+    let guest = new_guest(world, &t.tenant, r.requester, now);
+    let mut done = r.clone();
+    done.status = RequestStatus::Completed;
+    done.decided_by = actor.object_id();
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "tenantry/directoryLinkRequests/approve",
+            email_of(world, r.requester),
+        )
+        .tenant(tenant)
+        .subscription(r.subscription)
+        .details(serde_json::json!({"request": id, "guest": guest.id})),
+    );
+    change.push(Mutation::PutUser(guest));
+    change.push(Mutation::PutLinkRequest(done));
+    Ok(change)
+}
+
+/// The Global Administrator (or the requester) declines or withdraws the request.
+pub fn decline_link(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    id: RequestId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let r = find_link_request(world, tenant, id, now)?.clone();
+    let is_requester = actor.identity() == Some(r.requester);
+    if !is_requester
+        && !holds_directory_role(world, actor, tenant, &[DirectoryRole::GlobalAdministrator])
+    {
+        return Err(DomainError::forbidden(
+            "ApproverNotGlobalAdministrator",
+            "Only a Global Administrator of the directory or the requester can decline this request.",
+        ));
+    }
+    let mut done = r;
+    done.status = if is_requester {
+        RequestStatus::Cancelled
+    } else {
+        RequestStatus::Declined
+    };
+    done.decided_by = actor.object_id();
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "tenantry/directoryLinkRequests/decline",
+            id.to_string(),
+        )
+        .tenant(tenant)
+        .subscription(done.subscription),
+    );
+    change.push(Mutation::PutLinkRequest(done));
+    Ok(change)
+}

@@ -1,0 +1,142 @@
+//! The invariants of DESIGN.md, checked over a whole world. The rules keep them; this check proves it in
+//! tests (after every operation of the property tests) and guards world files before they are written.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::world::World;
+use std::collections::HashSet;
+
+/// Every broken invariant, in words. Empty when the world is sound.
+pub fn violations(world: &World) -> Vec<String> {
+    let mut v = Vec::new();
+    for t in world.tenants() {
+        for u in t.users.values() {
+            if u.tenant != t.tenant.id {
+                v.push(format!("user {} is filed under the wrong tenant", u.id));
+            }
+            if let UserKind::Guest {
+                home: Some(Identity::Organizational { tenant, .. }),
+                ..
+            } = &u.kind
+                && *tenant == t.tenant.id
+            {
+                v.push(format!(
+                    "guest {} of '{}' is a member of it",
+                    u.upn(),
+                    t.tenant.name
+                ));
+            }
+        }
+        for (role, o) in &t.role_members {
+            if world.principal(t.tenant.id, *o).is_none() {
+                v.push(format!(
+                    "{} of '{}' names {o}, which is not in the tenant",
+                    role.display_name(),
+                    t.tenant.name
+                ));
+            }
+        }
+        for p in &t.tenant.policy.exempted {
+            if world.principal(t.tenant.id, *p).is_none() {
+                v.push(format!(
+                    "the policy of '{}' exempts {p}, which is not in the tenant",
+                    t.tenant.name
+                ));
+            }
+        }
+    }
+    for s in world.subscriptions() {
+        subscription_violations(world, s, &mut v);
+    }
+    v
+}
+
+fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v: &mut Vec<String>) {
+    let sub = &s.subscription;
+    let name = &sub.display_name;
+    if world.tenant(sub.tenant).is_none() {
+        v.push(format!(
+            "subscription '{name}' trusts a tenant that does not exist"
+        ));
+        return;
+    }
+    let admin_ok = |i: Identity| match i {
+        Identity::Personal { account } => world.account(account).is_some(),
+        Identity::Organizational { .. } => world.presence(i, sub.tenant).is_some(),
+    };
+    if !admin_ok(sub.service_admin) {
+        v.push(format!(
+            "the service administrator of '{name}' is absent from its tenant"
+        ));
+    }
+    if sub.co_admins.len() > MAX_CO_ADMINS {
+        v.push(format!(
+            "'{name}' has {} co-administrators",
+            sub.co_admins.len()
+        ));
+    }
+    let mut seen = HashSet::new();
+    for c in &sub.co_admins {
+        if !seen.insert(*c) || *c == sub.service_admin {
+            v.push(format!(
+                "'{name}' lists a co-administrator twice or also as service administrator"
+            ));
+        }
+        if !admin_ok(*c) {
+            v.push(format!(
+                "a co-administrator of '{name}' is absent from its tenant"
+            ));
+        }
+    }
+    if s.assignments.len() > MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION {
+        v.push(format!(
+            "'{name}' has {} role assignments",
+            s.assignments.len()
+        ));
+    }
+    let mut triples = HashSet::new();
+    for a in s.assignments.values() {
+        if a.subscription != sub.id || a.scope.subscription_id() != sub.id {
+            v.push(format!(
+                "assignment {} of '{name}' points into another subscription",
+                a.id
+            ));
+        }
+        match world.principal(sub.tenant, a.principal) {
+            Some(p) if p.is_present() => {}
+            _ => v.push(format!(
+                "assignment {} of '{name}' names {}, absent from the trusted tenant",
+                a.id, a.principal
+            )),
+        }
+        if world.role_definition(sub.id, a.role_definition).is_none() {
+            v.push(format!(
+                "assignment {} of '{name}' uses a role that does not exist",
+                a.id
+            ));
+        }
+        if crate::rules::access::require_scope_exists(world, &a.scope).is_err() {
+            v.push(format!(
+                "assignment {} of '{name}' is at '{}', which does not exist",
+                a.id, a.scope
+            ));
+        }
+        if !triples.insert((a.principal, a.role_definition, a.scope.key().to_string())) {
+            v.push(format!(
+                "assignment {} of '{name}' duplicates another",
+                a.id
+            ));
+        }
+    }
+    for r in s.resources.values() {
+        if s.resource_group(r.scope.resource_group_name().unwrap_or_default())
+            .is_none()
+        {
+            v.push(format!(
+                "resource '{}' lies in a group that does not exist",
+                r.scope
+            ));
+        }
+    }
+    let _: Option<RoleAssignmentId> = None;
+}

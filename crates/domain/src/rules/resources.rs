@@ -1,0 +1,275 @@
+//! Resource groups and generic resources. Deleting either takes with it what lies beneath: resources and
+//! the role assignments at those scopes.
+
+use super::*;
+use crate::action::names;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+use crate::scope::validate_resource_group_name;
+use std::collections::BTreeMap;
+
+pub fn resource_group_not_found(name: &str) -> DomainError {
+    DomainError::not_found(
+        "ResourceGroupNotFound",
+        format!("Resource group '{name}' could not be found."),
+    )
+}
+
+pub struct ResourceGroupWrite {
+    pub location: String,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub managed_by: Option<String>,
+}
+
+/// Creates or updates a group (ARM's PUT). Returns whether it was created. A group's location cannot change.
+pub fn put_resource_group(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    req: ResourceGroupWrite,
+    now: Timestamp,
+) -> Result<(Change, bool), DomainError> {
+    require_subscription(world, subscription)?;
+    validate_resource_group_name(name)?;
+    let scope = Scope::resource_group(subscription, name);
+    authorize(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    if req.location.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "LocationRequired",
+            "The location property is required for this definition.",
+        ));
+    }
+    let existing = world
+        .subscription(subscription)
+        .and_then(|s| s.resource_group(name));
+    if let Some(g) = existing
+        && !g.location.eq_ignore_ascii_case(req.location.trim())
+    {
+        return Err(DomainError::conflict(
+            "InvalidResourceGroupLocation",
+            format!(
+                "Invalid resource group location '{}'. The Resource group already exists in location '{}'.",
+                req.location, g.location
+            ),
+        ));
+    }
+    let group = ResourceGroup {
+        subscription,
+        // The first name given keeps its case, as in ARM.
+        name: existing
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| name.to_string()),
+        location: existing
+            .map(|g| g.location.clone())
+            .unwrap_or_else(|| req.location.trim().to_lowercase().replace(' ', "")),
+        tags: req
+            .tags
+            .or_else(|| existing.map(|g| g.tags.clone()))
+            .unwrap_or_default(),
+        managed_by: req
+            .managed_by
+            .or_else(|| existing.and_then(|g| g.managed_by.clone())),
+        created: existing.map(|g| g.created).unwrap_or(now),
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(actor, now, names::RESOURCE_GROUP_WRITE, scope.to_string())
+            .subscription(subscription),
+    );
+    change.push(Mutation::PutResourceGroup(group));
+    Ok((change, existing.is_none()))
+}
+
+/// Replaces the tags of a group (ARM's PATCH).
+pub fn update_resource_group_tags(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    tags: BTreeMap<String, String>,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let scope = Scope::resource_group(subscription, name);
+    authorize(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    let mut g = s
+        .resource_group(name)
+        .cloned()
+        .ok_or_else(|| resource_group_not_found(name))?;
+    g.tags = tags;
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(actor, now, names::RESOURCE_GROUP_WRITE, scope.to_string())
+            .subscription(subscription),
+    );
+    change.push(Mutation::PutResourceGroup(g));
+    Ok(change)
+}
+
+/// Deletes a group, its resources and every role assignment at or under it.
+pub fn delete_resource_group(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, subscription)?;
+    let scope = Scope::resource_group(subscription, name);
+    authorize(world, actor, names::RESOURCE_GROUP_DELETE, &scope)?;
+    let g = s
+        .resource_group(name)
+        .ok_or_else(|| resource_group_not_found(name))?;
+    let mut change = Change::new();
+    remove_beneath(s, &scope, &mut change);
+    change.push(Mutation::DeleteResourceGroup {
+        subscription,
+        name: g.name.clone(),
+    });
+    change.audit(
+        AuditEvent::new(actor, now, names::RESOURCE_GROUP_DELETE, scope.to_string())
+            .subscription(subscription),
+    );
+    Ok(change)
+}
+
+/// Resources and assignments at or under `scope`.
+fn remove_beneath(s: &SubscriptionPart, scope: &Scope, change: &mut Change) {
+    let resources: Vec<String> = s
+        .resources
+        .values()
+        .filter(|r| scope.contains(&r.scope))
+        .map(|r| r.scope.key().to_string())
+        .collect();
+    if !resources.is_empty() {
+        change.push(Mutation::DeleteResources {
+            subscription: s.subscription.id,
+            scopes: resources,
+        });
+    }
+    let assignments: Vec<RoleAssignmentId> = s
+        .assignments
+        .values()
+        .filter(|a| scope.contains(&a.scope))
+        .map(|a| a.id)
+        .collect();
+    if !assignments.is_empty() {
+        change.push(Mutation::DeleteRoleAssignments {
+            subscription: s.subscription.id,
+            ids: assignments,
+        });
+    }
+}
+
+pub struct ResourceWrite {
+    pub location: Option<String>,
+    pub kind: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub properties: serde_json::Value,
+}
+
+/// Creates or replaces a resource of any type under an existing group. Returns whether it was created.
+pub fn put_resource(
+    world: &World,
+    actor: &Actor,
+    scope: &Scope,
+    req: ResourceWrite,
+    now: Timestamp,
+) -> Result<(Change, bool), DomainError> {
+    let s = require_subscription(world, scope.subscription_id())?;
+    let (rtype, _) = scope.resource_type().ok_or_else(|| {
+        DomainError::invalid(
+            "InvalidResourceId",
+            format!("'{scope}' is not a resource id."),
+        )
+    })?;
+    authorize(
+        world,
+        actor,
+        &names::resource_action(&rtype, "write"),
+        scope,
+    )?;
+    let group = scope.resource_group_name().unwrap_or_default();
+    if s.resource_group(group).is_none() {
+        return Err(resource_group_not_found(group));
+    }
+    if let Some(parent) = scope
+        .parent()
+        .filter(|p| p.level() == crate::scope::ScopeLevel::Resource)
+        && !s.resources.contains_key(parent.key())
+    {
+        return Err(DomainError::not_found(
+            "ParentResourceNotFound",
+            format!(
+                "Can not perform requested operation on nested resource. Parent resource '{parent}' not found."
+            ),
+        ));
+    }
+    let existing = s.resources.get(scope.key());
+    let resource = Resource {
+        scope: existing
+            .map(|r| r.scope.clone())
+            .unwrap_or_else(|| scope.clone()),
+        location: req.location.map(|l| l.to_lowercase().replace(' ', "")),
+        kind: req.kind,
+        tags: req.tags,
+        properties: req.properties,
+        created: existing.map(|r| r.created).unwrap_or(now),
+    };
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            &names::resource_action(&rtype, "write"),
+            scope.to_string(),
+        )
+        .subscription(scope.subscription_id()),
+    );
+    change.push(Mutation::PutResource(resource));
+    Ok((change, existing.is_none()))
+}
+
+pub fn delete_resource(
+    world: &World,
+    actor: &Actor,
+    scope: &Scope,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, scope.subscription_id())?;
+    let (rtype, _) = scope.resource_type().ok_or_else(|| {
+        DomainError::invalid(
+            "InvalidResourceId",
+            format!("'{scope}' is not a resource id."),
+        )
+    })?;
+    authorize(
+        world,
+        actor,
+        &names::resource_action(&rtype, "delete"),
+        scope,
+    )?;
+    if !s.resources.contains_key(scope.key()) {
+        return Err(DomainError::not_found(
+            "ResourceNotFound",
+            format!(
+                "The Resource '{rtype}/{}' under resource group '{}' was not found.",
+                scope.resource_type().map(|t| t.1).unwrap_or_default(),
+                scope.resource_group_name().unwrap_or_default()
+            ),
+        ));
+    }
+    let mut change = Change::new();
+    remove_beneath(s, scope, &mut change);
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            &names::resource_action(&rtype, "delete"),
+            scope.to_string(),
+        )
+        .subscription(scope.subscription_id()),
+    );
+    Ok(change)
+}

@@ -1,0 +1,858 @@
+//! The whole world in memory, organised in partitions (accounts, tenants, subscriptions) with the indexes
+//! the rules and the authorization engine look things up by. A partition is replaced as a whole when it is
+//! reloaded from the database; mutations apply to it in place.
+
+use crate::action::CompiledRole;
+use crate::ids::*;
+use crate::model::*;
+use crate::mutation::{Change, Mutation, Partition};
+use crate::roles;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A tenant and everything that lives in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantPart {
+    pub tenant: Tenant,
+    pub users: BTreeMap<ObjectId, User>,
+    pub applications: BTreeMap<ObjectId, Application>,
+    pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
+    pub invitations: BTreeMap<RequestId, Invitation>,
+    pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
+}
+
+impl TenantPart {
+    pub fn new(tenant: Tenant) -> Self {
+        Self {
+            tenant,
+            users: BTreeMap::new(),
+            applications: BTreeMap::new(),
+            role_members: BTreeSet::new(),
+            invitations: BTreeMap::new(),
+            link_requests: BTreeMap::new(),
+        }
+    }
+    pub fn has_role(&self, object: ObjectId, role: DirectoryRole) -> bool {
+        self.role_members.contains(&(role, object))
+    }
+    pub fn role_holders(&self, role: DirectoryRole) -> impl Iterator<Item = ObjectId> + '_ {
+        self.role_members
+            .iter()
+            .filter(move |(r, _)| *r == role)
+            .map(|(_, o)| *o)
+    }
+    pub fn roles_of(&self, object: ObjectId) -> Vec<DirectoryRole> {
+        self.role_members
+            .iter()
+            .filter(|(_, o)| *o == object)
+            .map(|(r, _)| *r)
+            .collect()
+    }
+}
+
+/// A subscription and everything that lives in it, with the per-principal index of its assignments.
+#[derive(Debug, Clone)]
+pub struct SubscriptionPart {
+    pub subscription: Subscription,
+    /// By lowercase name.
+    pub resource_groups: BTreeMap<String, ResourceGroup>,
+    /// By scope key (lowercase scope).
+    pub resources: BTreeMap<String, Resource>,
+    pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
+    pub assignments: BTreeMap<RoleAssignmentId, RoleAssignment>,
+    pub change_request: Option<ChangeTenantRequest>,
+    by_principal: HashMap<ObjectId, Vec<RoleAssignmentId>>,
+    compiled_custom: HashMap<RoleDefinitionId, CompiledRole>,
+}
+
+impl PartialEq for SubscriptionPart {
+    fn eq(&self, o: &Self) -> bool {
+        self.subscription == o.subscription
+            && self.resource_groups == o.resource_groups
+            && self.resources == o.resources
+            && self.custom_roles == o.custom_roles
+            && self.assignments == o.assignments
+            && self.change_request == o.change_request
+    }
+}
+
+impl SubscriptionPart {
+    pub fn new(subscription: Subscription) -> Self {
+        Self {
+            subscription,
+            resource_groups: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            custom_roles: BTreeMap::new(),
+            assignments: BTreeMap::new(),
+            change_request: None,
+            by_principal: HashMap::new(),
+            compiled_custom: HashMap::new(),
+        }
+    }
+
+    pub fn insert_assignment(&mut self, a: RoleAssignment) {
+        if let Some(old) = self.assignments.remove(&a.id) {
+            self.unindex_assignment(&old);
+        }
+        self.by_principal.entry(a.principal).or_default().push(a.id);
+        self.assignments.insert(a.id, a);
+    }
+
+    fn unindex_assignment(&mut self, a: &RoleAssignment) {
+        if let Some(list) = self.by_principal.get_mut(&a.principal) {
+            list.retain(|id| *id != a.id);
+            if list.is_empty() {
+                self.by_principal.remove(&a.principal);
+            }
+        }
+    }
+
+    pub fn remove_assignment(&mut self, id: RoleAssignmentId) -> Option<RoleAssignment> {
+        let a = self.assignments.remove(&id)?;
+        self.unindex_assignment(&a);
+        Some(a)
+    }
+
+    pub fn put_custom_role(&mut self, d: RoleDefinition) {
+        self.compiled_custom
+            .insert(d.id, CompiledRole::new(&d.permissions));
+        self.custom_roles.insert(d.id, d);
+    }
+
+    pub fn remove_custom_role(&mut self, id: RoleDefinitionId) {
+        self.custom_roles.remove(&id);
+        self.compiled_custom.remove(&id);
+    }
+
+    /// The assignments of one principal in this subscription.
+    pub fn assignments_of(&self, principal: ObjectId) -> impl Iterator<Item = &RoleAssignment> {
+        self.by_principal
+            .get(&principal)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.assignments.get(id))
+    }
+
+    pub fn compiled_custom(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
+        self.compiled_custom.get(&id)
+    }
+
+    pub fn resource_group(&self, name: &str) -> Option<&ResourceGroup> {
+        self.resource_groups.get(&name.to_lowercase())
+    }
+}
+
+/// What an email is known as: a personal account, member users (by UPN or mail), or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailMatches {
+    pub personal: Option<AccountId>,
+    pub organizational: Vec<(TenantId, ObjectId)>,
+}
+
+impl EmailMatches {
+    pub fn is_dual(&self) -> bool {
+        self.personal.is_some() && !self.organizational.is_empty()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.personal.is_none() && self.organizational.is_empty()
+    }
+}
+
+/// A principal of a tenant: what a role assignment or directory role may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalRef<'a> {
+    User(&'a User),
+    ServicePrincipal(&'a Application),
+}
+
+impl PrincipalRef<'_> {
+    pub fn principal_type(&self) -> PrincipalType {
+        match self {
+            PrincipalRef::User(_) => PrincipalType::User,
+            PrincipalRef::ServicePrincipal(_) => PrincipalType::ServicePrincipal,
+        }
+    }
+    pub fn id(&self) -> ObjectId {
+        match self {
+            PrincipalRef::User(u) => u.id,
+            PrincipalRef::ServicePrincipal(a) => a.id,
+        }
+    }
+    /// UPN for users, the application's display name for service principals.
+    pub fn name(&self) -> String {
+        match self {
+            PrincipalRef::User(u) => u.upn().to_string(),
+            PrincipalRef::ServicePrincipal(a) => a.display_name.clone(),
+        }
+    }
+    /// Present: a member, a redeemed guest, or a service principal.
+    pub fn is_present(&self) -> bool {
+        match self {
+            PrincipalRef::User(u) => u.is_present(),
+            PrincipalRef::ServicePrincipal(_) => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct World {
+    accounts: BTreeMap<AccountId, PersonalAccount>,
+    tenants: BTreeMap<TenantId, TenantPart>,
+    subscriptions: BTreeMap<SubscriptionId, SubscriptionPart>,
+    built_in: Vec<RoleDefinition>,
+    built_in_compiled: HashMap<RoleDefinitionId, CompiledRole>,
+    // Global indexes, all keys lowercase.
+    account_by_email: HashMap<String, AccountId>,
+    tenant_by_name: HashMap<String, TenantId>,
+    tenant_by_domain: HashMap<String, TenantId>,
+    object_tenant: HashMap<ObjectId, TenantId>,
+    member_by_upn: HashMap<String, (TenantId, ObjectId)>,
+    members_by_mail: HashMap<String, Vec<(TenantId, ObjectId)>>,
+    app_by_client_id: HashMap<uuid::Uuid, (TenantId, ObjectId)>,
+    guests_by_identity: HashMap<Identity, Vec<(TenantId, ObjectId)>>,
+    subscriptions_by_tenant: HashMap<TenantId, BTreeSet<SubscriptionId>>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PartialEq for World {
+    /// Worlds are equal when their data is; indexes follow from the data.
+    fn eq(&self, o: &Self) -> bool {
+        self.accounts == o.accounts
+            && self.tenants == o.tenants
+            && self.subscriptions == o.subscriptions
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        let built_in = roles::built_in_roles();
+        let built_in_compiled = built_in
+            .iter()
+            .map(|r| (r.id, CompiledRole::new(&r.permissions)))
+            .collect();
+        Self {
+            accounts: BTreeMap::new(),
+            tenants: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
+            built_in,
+            built_in_compiled,
+            account_by_email: HashMap::new(),
+            tenant_by_name: HashMap::new(),
+            tenant_by_domain: HashMap::new(),
+            object_tenant: HashMap::new(),
+            member_by_upn: HashMap::new(),
+            members_by_mail: HashMap::new(),
+            app_by_client_id: HashMap::new(),
+            guests_by_identity: HashMap::new(),
+            subscriptions_by_tenant: HashMap::new(),
+        }
+    }
+
+    // ----- reading -----
+
+    pub fn accounts(&self) -> impl Iterator<Item = &PersonalAccount> {
+        self.accounts.values()
+    }
+    pub fn account(&self, id: AccountId) -> Option<&PersonalAccount> {
+        self.accounts.get(&id)
+    }
+    pub fn account_by_email(&self, email: &str) -> Option<&PersonalAccount> {
+        self.account_by_email
+            .get(&email.trim().to_lowercase())
+            .and_then(|id| self.accounts.get(id))
+    }
+    pub fn tenants(&self) -> impl Iterator<Item = &TenantPart> {
+        self.tenants.values()
+    }
+    pub fn tenant(&self, id: TenantId) -> Option<&TenantPart> {
+        self.tenants.get(&id)
+    }
+    pub fn tenant_by_name(&self, name: &str) -> Option<&TenantPart> {
+        self.tenant_by_name
+            .get(&name.trim().to_lowercase())
+            .and_then(|id| self.tenants.get(id))
+    }
+    pub fn tenant_by_domain(&self, domain: &str) -> Option<&TenantPart> {
+        self.tenant_by_domain
+            .get(&domain.trim().to_lowercase())
+            .and_then(|id| self.tenants.get(id))
+    }
+    /// A tenant by GUID, name or any of its domains.
+    pub fn find_tenant(&self, key: &str) -> Option<&TenantPart> {
+        if let Ok(id) = key.parse::<TenantId>() {
+            return self.tenant(id);
+        }
+        self.tenant_by_domain(key)
+            .or_else(|| self.tenant_by_name(key))
+    }
+    pub fn subscriptions(&self) -> impl Iterator<Item = &SubscriptionPart> {
+        self.subscriptions.values()
+    }
+    pub fn subscription(&self, id: SubscriptionId) -> Option<&SubscriptionPart> {
+        self.subscriptions.get(&id)
+    }
+    pub fn subscriptions_of_tenant(
+        &self,
+        tenant: TenantId,
+    ) -> impl Iterator<Item = &SubscriptionPart> {
+        self.subscriptions_by_tenant
+            .get(&tenant)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.subscriptions.get(id))
+    }
+
+    /// The tenant an object (user or service principal) lives in.
+    pub fn tenant_of_object(&self, object: ObjectId) -> Option<TenantId> {
+        self.object_tenant.get(&object).copied()
+    }
+    pub fn user(&self, object: ObjectId) -> Option<&User> {
+        let t = self.object_tenant.get(&object)?;
+        self.tenants.get(t)?.users.get(&object)
+    }
+    pub fn application(&self, object: ObjectId) -> Option<&Application> {
+        let t = self.object_tenant.get(&object)?;
+        self.tenants.get(t)?.applications.get(&object)
+    }
+    pub fn application_by_client_id(&self, client_id: uuid::Uuid) -> Option<&Application> {
+        let (t, o) = self.app_by_client_id.get(&client_id)?;
+        self.tenants.get(t)?.applications.get(o)
+    }
+    pub fn member_by_upn(&self, upn: &str) -> Option<&User> {
+        let (t, o) = self.member_by_upn.get(&upn.trim().to_lowercase())?;
+        self.tenants.get(t)?.users.get(o)
+    }
+
+    /// A principal of `tenant` by object id.
+    pub fn principal(&self, tenant: TenantId, object: ObjectId) -> Option<PrincipalRef<'_>> {
+        let part = self.tenants.get(&tenant)?;
+        if let Some(u) = part.users.get(&object) {
+            return Some(PrincipalRef::User(u));
+        }
+        part.applications
+            .get(&object)
+            .map(PrincipalRef::ServicePrincipal)
+    }
+
+    /// A principal of `tenant` named by object id, UPN, email (members' mail or guests' email) or an
+    /// application's client id: how the world file and the APIs let people name principals.
+    pub fn find_principal(&self, tenant: TenantId, key: &str) -> Option<PrincipalRef<'_>> {
+        let key = key.trim();
+        if let Ok(u) = key.parse::<uuid::Uuid>() {
+            if let Some(p) = self.principal(tenant, ObjectId(u)) {
+                return Some(p);
+            }
+            return self
+                .application_by_client_id(u)
+                .filter(|a| a.tenant == tenant)
+                .map(PrincipalRef::ServicePrincipal);
+        }
+        let part = self.tenants.get(&tenant)?;
+        part.users
+            .values()
+            .find(|u| u.upn().eq_ignore_ascii_case(key))
+            .or_else(|| {
+                part.users
+                    .values()
+                    .find(|u| u.mail().is_some_and(|m| m.eq_ignore_ascii_case(key)))
+            })
+            .map(PrincipalRef::User)
+    }
+
+    /// What an email is known as (members by UPN or mail; personal accounts by email).
+    pub fn email_matches(&self, email: &str) -> EmailMatches {
+        let key = email.trim().to_lowercase();
+        let mut organizational: Vec<(TenantId, ObjectId)> =
+            self.member_by_upn.get(&key).into_iter().copied().collect();
+        for m in self.members_by_mail.get(&key).into_iter().flatten() {
+            if !organizational.contains(m) {
+                organizational.push(*m);
+            }
+        }
+        EmailMatches {
+            personal: self.account_by_email.get(&key).copied(),
+            organizational,
+        }
+    }
+
+    /// The sign-in name of an identity: a personal account's email or a member's UPN.
+    pub fn identity_email(&self, identity: Identity) -> Option<String> {
+        match identity {
+            Identity::Personal { account } => self.accounts.get(&account).map(|a| a.email.clone()),
+            Identity::Organizational { tenant, user } => self
+                .tenants
+                .get(&tenant)?
+                .users
+                .get(&user)
+                .map(|u| u.upn().to_string()),
+        }
+    }
+
+    /// The emails an identity is known by (UPN and mail for members).
+    pub fn identity_emails(&self, identity: Identity) -> Vec<String> {
+        match identity {
+            Identity::Personal { account } => self
+                .accounts
+                .get(&account)
+                .map(|a| vec![a.email.clone()])
+                .unwrap_or_default(),
+            Identity::Organizational { tenant, user } => {
+                match self.tenants.get(&tenant).and_then(|t| t.users.get(&user)) {
+                    Some(u) => {
+                        let mut v = vec![u.upn().to_string()];
+                        if let Some(m) = u.mail()
+                            && !m.eq_ignore_ascii_case(u.upn())
+                        {
+                            v.push(m.to_string());
+                        }
+                        v
+                    }
+                    None => vec![],
+                }
+            }
+        }
+    }
+
+    pub fn identity_exists(&self, identity: Identity) -> bool {
+        match identity {
+            Identity::Personal { account } => self.accounts.contains_key(&account),
+            Identity::Organizational { tenant, user } => self
+                .tenants
+                .get(&tenant)
+                .and_then(|t| t.users.get(&user))
+                .is_some_and(|u| u.is_member()),
+        }
+    }
+
+    /// The object by which `identity` is present in `tenant`: its member user, or its redeemed guest.
+    pub fn presence(&self, identity: Identity, tenant: TenantId) -> Option<ObjectId> {
+        if let Identity::Organizational { tenant: home, user } = identity
+            && home == tenant
+        {
+            return Some(user);
+        }
+        self.guests_by_identity
+            .get(&identity)
+            .into_iter()
+            .flatten()
+            .find(|(t, o)| {
+                *t == tenant
+                    && self
+                        .tenants
+                        .get(t)
+                        .and_then(|p| p.users.get(o))
+                        .is_some_and(|u| u.is_present())
+            })
+            .map(|(_, o)| *o)
+    }
+
+    /// Every tenant where `identity` is present: its home tenant and those where it is a redeemed guest.
+    pub fn tenants_of_identity(&self, identity: Identity) -> Vec<(TenantId, ObjectId)> {
+        let mut out = Vec::new();
+        if let Identity::Organizational { tenant, user } = identity {
+            out.push((tenant, user));
+        }
+        for (t, o) in self.guests_by_identity.get(&identity).into_iter().flatten() {
+            if self
+                .tenants
+                .get(t)
+                .and_then(|p| p.users.get(o))
+                .is_some_and(|u| u.is_present())
+            {
+                out.push((*t, *o));
+            }
+        }
+        out
+    }
+
+    /// All guest objects (pending or redeemed) of an identity.
+    pub fn guest_objects(&self, identity: Identity) -> Vec<(TenantId, ObjectId)> {
+        self.guests_by_identity
+            .get(&identity)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn built_in_roles(&self) -> &[RoleDefinition] {
+        &self.built_in
+    }
+
+    /// A role definition visible in `subscription`: a built-in one or one of its custom roles.
+    pub fn role_definition(
+        &self,
+        subscription: SubscriptionId,
+        id: RoleDefinitionId,
+    ) -> Option<&RoleDefinition> {
+        self.built_in
+            .iter()
+            .find(|r| r.id == id)
+            .or_else(|| self.subscriptions.get(&subscription)?.custom_roles.get(&id))
+    }
+
+    /// Built-in and custom roles visible in a subscription.
+    pub fn role_definitions(&self, subscription: SubscriptionId) -> Vec<&RoleDefinition> {
+        let mut v: Vec<&RoleDefinition> = self.built_in.iter().collect();
+        if let Some(s) = self.subscriptions.get(&subscription) {
+            v.extend(s.custom_roles.values());
+        }
+        v
+    }
+
+    /// By role name (case-insensitive), built-in or custom.
+    pub fn role_definition_by_name(
+        &self,
+        subscription: SubscriptionId,
+        name: &str,
+    ) -> Option<&RoleDefinition> {
+        self.role_definitions(subscription)
+            .into_iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    pub(crate) fn compiled_role<'a>(
+        &'a self,
+        part: &'a SubscriptionPart,
+        id: RoleDefinitionId,
+    ) -> Option<&'a CompiledRole> {
+        self.built_in_compiled
+            .get(&id)
+            .or_else(|| part.compiled_custom(id))
+    }
+
+    // ----- replacing partitions (loading, reloading) -----
+
+    /// Replaces (or with `None` removes) a personal account.
+    pub fn replace_account(&mut self, id: AccountId, account: Option<PersonalAccount>) {
+        if let Some(old) = self.accounts.remove(&id) {
+            self.account_by_email.remove(&old.email.to_lowercase());
+        }
+        if let Some(a) = account {
+            self.account_by_email.insert(a.email.to_lowercase(), a.id);
+            self.accounts.insert(id, a);
+        }
+    }
+
+    pub fn replace_tenant(&mut self, id: TenantId, part: Option<TenantPart>) {
+        if let Some(old) = self.tenants.remove(&id) {
+            self.unindex_tenant(&old);
+        }
+        if let Some(p) = part {
+            self.index_tenant(&p);
+            self.tenants.insert(id, p);
+        }
+    }
+
+    pub fn replace_subscription(&mut self, id: SubscriptionId, part: Option<SubscriptionPart>) {
+        if let Some(old) = self.subscriptions.remove(&id)
+            && let Some(set) = self
+                .subscriptions_by_tenant
+                .get_mut(&old.subscription.tenant)
+        {
+            set.remove(&id);
+        }
+        if let Some(mut p) = part {
+            // The assignment index and compiled roles follow from the data.
+            p.by_principal.clear();
+            for a in p.assignments.values() {
+                p.by_principal.entry(a.principal).or_default().push(a.id);
+            }
+            p.compiled_custom = p
+                .custom_roles
+                .values()
+                .map(|d| (d.id, CompiledRole::new(&d.permissions)))
+                .collect();
+            self.subscriptions_by_tenant
+                .entry(p.subscription.tenant)
+                .or_default()
+                .insert(id);
+            self.subscriptions.insert(id, p);
+        }
+    }
+
+    fn index_tenant(&mut self, p: &TenantPart) {
+        let t = &p.tenant;
+        self.tenant_by_name.insert(t.name.to_lowercase(), t.id);
+        for d in t.all_domains() {
+            self.tenant_by_domain.insert(d.to_lowercase(), t.id);
+        }
+        for u in p.users.values() {
+            self.index_user(u);
+        }
+        for a in p.applications.values() {
+            self.object_tenant.insert(a.id, a.tenant);
+            self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+        }
+    }
+
+    fn unindex_tenant(&mut self, p: &TenantPart) {
+        let t = &p.tenant;
+        if self.tenant_by_name.get(&t.name.to_lowercase()) == Some(&t.id) {
+            self.tenant_by_name.remove(&t.name.to_lowercase());
+        }
+        for d in t.all_domains() {
+            if self.tenant_by_domain.get(&d.to_lowercase()) == Some(&t.id) {
+                self.tenant_by_domain.remove(&d.to_lowercase());
+            }
+        }
+        for u in p.users.values() {
+            self.unindex_user(u);
+        }
+        for a in p.applications.values() {
+            self.object_tenant.remove(&a.id);
+            self.app_by_client_id.remove(&a.client_id);
+        }
+    }
+
+    fn index_user(&mut self, u: &User) {
+        self.object_tenant.insert(u.id, u.tenant);
+        match &u.kind {
+            UserKind::Member { upn, mail, .. } => {
+                self.member_by_upn
+                    .insert(upn.to_lowercase(), (u.tenant, u.id));
+                if let Some(m) = mail {
+                    self.members_by_mail
+                        .entry(m.to_lowercase())
+                        .or_default()
+                        .push((u.tenant, u.id));
+                }
+            }
+            UserKind::Guest { home: Some(h), .. } => {
+                self.guests_by_identity
+                    .entry(*h)
+                    .or_default()
+                    .push((u.tenant, u.id));
+            }
+            UserKind::Guest { home: None, .. } => {}
+        }
+    }
+
+    fn unindex_user(&mut self, u: &User) {
+        self.object_tenant.remove(&u.id);
+        let key = (u.tenant, u.id);
+        match &u.kind {
+            UserKind::Member { upn, mail, .. } => {
+                if self.member_by_upn.get(&upn.to_lowercase()) == Some(&key) {
+                    self.member_by_upn.remove(&upn.to_lowercase());
+                }
+                if let Some(m) = mail {
+                    remove_from_list(&mut self.members_by_mail, &m.to_lowercase(), key);
+                }
+            }
+            UserKind::Guest { home: Some(h), .. } => {
+                remove_from_list(&mut self.guests_by_identity, h, key)
+            }
+            UserKind::Guest { home: None, .. } => {}
+        }
+    }
+
+    // ----- applying changes in memory -----
+
+    /// Applies a change the rules produced (after the store has written it).
+    pub fn apply(&mut self, change: &Change) {
+        for m in &change.mutations {
+            self.apply_mutation(m);
+        }
+    }
+
+    pub fn apply_mutation(&mut self, m: &Mutation) {
+        use Mutation::*;
+        match m {
+            PutAccount(a) => self.replace_account(a.id, Some(a.clone())),
+            DeleteAccount(id) => self.replace_account(*id, None),
+            PutTenant(t) => {
+                let mut part = self
+                    .tenants
+                    .remove(&t.id)
+                    .unwrap_or_else(|| TenantPart::new(t.clone()));
+                self.unindex_tenant(&part);
+                part.tenant = t.clone();
+                self.index_tenant(&part);
+                self.tenants.insert(t.id, part);
+            }
+            PutUser(u) => {
+                let old = self
+                    .tenants
+                    .get_mut(&u.tenant)
+                    .and_then(|p| p.users.insert(u.id, u.clone()));
+                if let Some(old) = old {
+                    self.unindex_user(&old);
+                }
+                if self.tenants.contains_key(&u.tenant) {
+                    self.index_user(u);
+                }
+            }
+            DeleteUser { tenant, user } => {
+                let old = self.tenants.get_mut(tenant).and_then(|p| {
+                    p.role_members.retain(|(_, o)| o != user);
+                    p.users.remove(user)
+                });
+                if let Some(old) = old {
+                    self.unindex_user(&old);
+                }
+            }
+            PutApplication(a) => {
+                if let Some(p) = self.tenants.get_mut(&a.tenant) {
+                    if let Some(old) = p.applications.insert(a.id, a.clone()) {
+                        self.app_by_client_id.remove(&old.client_id);
+                    }
+                    self.object_tenant.insert(a.id, a.tenant);
+                    self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+                }
+            }
+            DeleteApplication { tenant, app } => {
+                if let Some(old) = self.tenants.get_mut(tenant).and_then(|p| {
+                    p.role_members.retain(|(_, o)| o != app);
+                    p.applications.remove(app)
+                }) {
+                    self.object_tenant.remove(&old.id);
+                    self.app_by_client_id.remove(&old.client_id);
+                }
+            }
+            AddDirectoryRoleMember {
+                tenant,
+                role,
+                principal,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.role_members.insert((*role, *principal));
+                }
+            }
+            RemoveDirectoryRoleMember {
+                tenant,
+                role,
+                principal,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.role_members.remove(&(*role, *principal));
+                }
+            }
+            PutInvitation(i) => {
+                if let Some(p) = self.tenants.get_mut(&i.tenant) {
+                    p.invitations.insert(i.id, i.clone());
+                }
+            }
+            PutLinkRequest(r) => {
+                if let Some(p) = self.tenants.get_mut(&r.tenant) {
+                    p.link_requests.insert(r.id, r.clone());
+                }
+            }
+            PutSubscription(s) => {
+                let part = match self.subscriptions.remove(&s.id) {
+                    Some(mut part) => {
+                        if let Some(set) = self
+                            .subscriptions_by_tenant
+                            .get_mut(&part.subscription.tenant)
+                        {
+                            set.remove(&s.id);
+                        }
+                        part.subscription = s.clone();
+                        part
+                    }
+                    None => SubscriptionPart::new(s.clone()),
+                };
+                self.subscriptions_by_tenant
+                    .entry(s.tenant)
+                    .or_default()
+                    .insert(s.id);
+                self.subscriptions.insert(s.id, part);
+            }
+            PutResourceGroup(g) => {
+                if let Some(p) = self.subscriptions.get_mut(&g.subscription) {
+                    p.resource_groups.insert(g.name.to_lowercase(), g.clone());
+                }
+            }
+            DeleteResourceGroup { subscription, name } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    p.resource_groups.remove(&name.to_lowercase());
+                }
+            }
+            PutResource(r) => {
+                if let Some(p) = self.subscriptions.get_mut(&r.scope.subscription_id()) {
+                    p.resources.insert(r.scope.key().to_string(), r.clone());
+                }
+            }
+            DeleteResources {
+                subscription,
+                scopes,
+            } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for s in scopes {
+                        p.resources.remove(&s.to_lowercase());
+                    }
+                }
+            }
+            PutRoleDefinition(d) => {
+                if let Some(p) = d.subscription.and_then(|s| self.subscriptions.get_mut(&s)) {
+                    p.put_custom_role(d.clone());
+                }
+            }
+            DeleteRoleDefinitions { subscription, ids } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for id in ids {
+                        p.remove_custom_role(*id);
+                    }
+                }
+            }
+            InsertRoleAssignments {
+                subscription,
+                assignments,
+            } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for a in assignments {
+                        p.insert_assignment(a.clone());
+                    }
+                }
+            }
+            DeleteRoleAssignments { subscription, ids } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for id in ids {
+                        p.remove_assignment(*id);
+                    }
+                }
+            }
+            PutChangeRequest(r) => {
+                if let Some(p) = self.subscriptions.get_mut(&r.subscription) {
+                    p.change_request = Some(r.clone());
+                }
+            }
+            DeleteChangeRequest(s) => {
+                if let Some(p) = self.subscriptions.get_mut(s) {
+                    p.change_request = None;
+                }
+            }
+        }
+    }
+
+    /// Which partitions exist, for tests comparing worlds and for exports.
+    pub fn partitions(&self) -> Vec<Partition> {
+        let mut v: Vec<Partition> = self
+            .accounts
+            .keys()
+            .map(|id| Partition::Account(*id))
+            .collect();
+        v.extend(self.tenants.keys().map(|id| Partition::Tenant(*id)));
+        v.extend(
+            self.subscriptions
+                .keys()
+                .map(|id| Partition::Subscription(*id)),
+        );
+        v
+    }
+}
+
+fn remove_from_list<K: std::hash::Hash + Eq + Clone>(
+    map: &mut HashMap<K, Vec<(TenantId, ObjectId)>>,
+    key: &K,
+    value: (TenantId, ObjectId),
+) {
+    if let Some(list) = map.get_mut(key) {
+        list.retain(|v| *v != value);
+        if list.is_empty() {
+            map.remove(key);
+        }
+    }
+}
