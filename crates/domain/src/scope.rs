@@ -249,13 +249,13 @@ impl Scope {
     }
 }
 
-/// Whether the lowercase scope `outer` is `inner` or an ancestor of it (segment-wise prefix). `/` contains all.
+/// Whether the lowercase scope `outer` is `inner` or an ancestor of it (segment-wise prefix). `/` contains
+/// all. Both must be keys (lowercase): the check is on the hot path of every authorization.
 pub fn contains_key(outer: &str, inner: &str) -> bool {
     if outer == "/" {
         return true;
     }
-    inner.len() >= outer.len()
-        && inner.as_bytes()[..outer.len()].eq_ignore_ascii_case(outer.as_bytes())
+    inner.starts_with(outer)
         && (inner.len() == outer.len() || inner.as_bytes()[outer.len()] == b'/')
 }
 

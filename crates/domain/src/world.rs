@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantPart {
     pub tenant: Tenant,
-    pub users: BTreeMap<ObjectId, User>,
-    pub applications: BTreeMap<ObjectId, Application>,
+    pub users: HashMap<ObjectId, User>,
+    pub applications: HashMap<ObjectId, Application>,
     pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
     pub invitations: BTreeMap<RequestId, Invitation>,
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
@@ -24,8 +24,8 @@ impl TenantPart {
     pub fn new(tenant: Tenant) -> Self {
         Self {
             tenant,
-            users: BTreeMap::new(),
-            applications: BTreeMap::new(),
+            users: HashMap::new(),
+            applications: HashMap::new(),
             role_members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
@@ -58,7 +58,7 @@ pub struct SubscriptionPart {
     /// By scope key (lowercase scope).
     pub resources: BTreeMap<String, Resource>,
     pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
-    pub assignments: BTreeMap<RoleAssignmentId, RoleAssignment>,
+    pub assignments: HashMap<RoleAssignmentId, RoleAssignment>,
     pub change_request: Option<ChangeTenantRequest>,
     by_principal: HashMap<ObjectId, Vec<RoleAssignmentId>>,
     compiled_custom: HashMap<RoleDefinitionId, CompiledRole>,
@@ -82,7 +82,7 @@ impl SubscriptionPart {
             resource_groups: BTreeMap::new(),
             resources: BTreeMap::new(),
             custom_roles: BTreeMap::new(),
-            assignments: BTreeMap::new(),
+            assignments: HashMap::new(),
             change_request: None,
             by_principal: HashMap::new(),
             compiled_custom: HashMap::new(),
@@ -195,9 +195,9 @@ impl PrincipalRef<'_> {
 
 #[derive(Debug, Clone)]
 pub struct World {
-    accounts: BTreeMap<AccountId, PersonalAccount>,
-    tenants: BTreeMap<TenantId, TenantPart>,
-    subscriptions: BTreeMap<SubscriptionId, SubscriptionPart>,
+    accounts: HashMap<AccountId, PersonalAccount>,
+    tenants: HashMap<TenantId, TenantPart>,
+    subscriptions: HashMap<SubscriptionId, SubscriptionPart>,
     built_in: Vec<RoleDefinition>,
     built_in_compiled: HashMap<RoleDefinitionId, CompiledRole>,
     // Global indexes, all keys lowercase.
@@ -235,9 +235,9 @@ impl World {
             .map(|r| (r.id, CompiledRole::new(&r.permissions)))
             .collect();
         Self {
-            accounts: BTreeMap::new(),
-            tenants: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
+            accounts: HashMap::new(),
+            tenants: HashMap::new(),
+            subscriptions: HashMap::new(),
             built_in,
             built_in_compiled,
             account_by_email: HashMap::new(),
@@ -570,6 +570,38 @@ impl World {
                 .or_default()
                 .insert(id);
             self.subscriptions.insert(id, p);
+        }
+    }
+
+    /// Removes and returns a tenant partition (used to move a freshly loaded partition into the live world).
+    pub fn take_tenant(&mut self, id: TenantId) -> Option<TenantPart> {
+        let p = self.tenants.remove(&id)?;
+        self.unindex_tenant(&p);
+        Some(p)
+    }
+
+    pub fn take_subscription(&mut self, id: SubscriptionId) -> Option<SubscriptionPart> {
+        let p = self.subscriptions.remove(&id)?;
+        if let Some(set) = self.subscriptions_by_tenant.get_mut(&p.subscription.tenant) {
+            set.remove(&id);
+        }
+        Some(p)
+    }
+
+    pub fn take_account(&mut self, id: AccountId) -> Option<PersonalAccount> {
+        let a = self.accounts.remove(&id)?;
+        self.account_by_email.remove(&a.email.to_lowercase());
+        Some(a)
+    }
+
+    /// Moves partition `p` from `other` into this world, replacing what was here (absent there: removed here).
+    pub fn adopt(&mut self, p: Partition, other: &mut World) {
+        match p {
+            Partition::Account(id) => self.replace_account(id, other.take_account(id)),
+            Partition::Tenant(id) => self.replace_tenant(id, other.take_tenant(id)),
+            Partition::Subscription(id) => {
+                self.replace_subscription(id, other.take_subscription(id))
+            }
         }
     }
 

@@ -417,7 +417,9 @@ fn fill_removals(
     }
     let mut seen = BTreeSet::new();
     let mut kept_roles = BTreeSet::new();
-    for a in s.assignments.values() {
+    let mut ordered: Vec<&RoleAssignment> = s.assignments.values().collect();
+    ordered.sort_by_key(|a| a.id);
+    for a in ordered {
         plan.removed_assignments.push(AssignmentImpact {
             assignment: a.clone(),
             principal_name: principal_name(a.principal),

@@ -11,7 +11,6 @@ pub mod resources;
 
 use crate::action::Action;
 use crate::actor::Actor;
-use crate::authz::Grant;
 use crate::error::DomainError;
 use crate::ids::*;
 use crate::model::*;
@@ -66,10 +65,12 @@ pub fn authorize(
     actor: &Actor,
     action: &str,
     scope: &Scope,
-) -> Result<Grant, DomainError> {
-    world
-        .authorize(actor, &Action::new(action), scope)
-        .ok_or_else(|| authorization_failed(actor, action, scope.as_str()))
+) -> Result<(), DomainError> {
+    if world.authorize(actor, &Action::new(action), scope) {
+        Ok(())
+    } else {
+        Err(authorization_failed(actor, action, scope.as_str()))
+    }
 }
 
 /// Whether the caller, signed in to `tenant`, holds one of the directory `roles` there.
