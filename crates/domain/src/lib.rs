@@ -12,6 +12,7 @@ pub mod mutation;
 pub mod roles;
 pub mod rules;
 pub mod scope;
+pub mod signin;
 pub mod world;
 
 pub use actor::Actor;
