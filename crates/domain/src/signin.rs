@@ -76,10 +76,8 @@ pub fn parse_authority(world: &World, segment: &str) -> Result<Authority, SignIn
         "consumers" => return Ok(Authority::Consumers),
         _ => {}
     }
-    if let Ok(id) = segment.parse::<uuid::Uuid>() {
-        if id == CONSUMERS_TENANT {
-            return Ok(Authority::Consumers);
-        }
+    if segment.parse::<uuid::Uuid>().is_ok_and(|id| id == CONSUMERS_TENANT) {
+        return Ok(Authority::Consumers);
     }
     world
         .find_tenant(segment)
