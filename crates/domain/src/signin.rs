@@ -76,7 +76,10 @@ pub fn parse_authority(world: &World, segment: &str) -> Result<Authority, SignIn
         "consumers" => return Ok(Authority::Consumers),
         _ => {}
     }
-    if segment.parse::<uuid::Uuid>().is_ok_and(|id| id == CONSUMERS_TENANT) {
+    if segment
+        .parse::<uuid::Uuid>()
+        .is_ok_and(|id| id == CONSUMERS_TENANT)
+    {
         return Ok(Authority::Consumers);
     }
     world

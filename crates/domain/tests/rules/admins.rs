@@ -1,0 +1,387 @@
+//! Classic administrators: co-administrators are managed by the service administrator and co-administrators;
+//! the service administrator is changed by the account administrator only, with Azure's account-type matrix.
+
+use crate::fixtures::*;
+use tenantry_domain::rules::AccountType;
+use tenantry_domain::rules::admins::{self, NewSubscription};
+use tenantry_domain::*;
+
+#[test]
+fn the_service_administrator_adds_and_removes_co_administrators() {
+    let mut fx = Fx::article();
+    fx.ok_with(|fx| {
+        admins::add_co_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "bob@outlook.com",
+            None,
+            fx.now,
+        )
+    });
+    assert!(fx.subscription().co_admins.contains(&fx.bob));
+    fx.ok(|fx| {
+        admins::remove_co_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "bob@outlook.com",
+            fx.now,
+        )
+    });
+    assert!(!fx.subscription().co_admins.contains(&fx.bob));
+    // Bob's guest object stays; he just has no access any more.
+    let bob = fx.as_user(fx.alicedefault, fx.bob);
+    assert!(!fx.owns(&bob));
+}
+
+#[test]
+fn a_co_administrator_adds_and_removes_co_administrators() {
+    let mut fx = Fx::article();
+    fx.ok_with(|fx| {
+        admins::add_co_admin(
+            &fx.world,
+            &fx.dave_home(),
+            fx.sub,
+            "bob@outlook.com",
+            None,
+            fx.now,
+        )
+    });
+    assert!(fx.subscription().co_admins.contains(&fx.bob));
+    // A co-administrator may even remove themselves.
+    fx.ok(|fx| {
+        admins::remove_co_admin(
+            &fx.world,
+            &fx.dave_home(),
+            fx.sub,
+            "dave@outlook.com",
+            fx.now,
+        )
+    });
+    assert_eq!(fx.subscription().co_admins, vec![fx.bob]);
+}
+
+#[test]
+fn a_member_without_a_classic_role_cannot_manage_co_administrators() {
+    let fx = Fx::article();
+    let erin = fx.member(fx.erin);
+    let r = admins::add_co_admin(&fx.world, &erin, fx.sub, "bob@outlook.com", None, fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+    let r = admins::remove_co_admin(&fx.world, &erin, fx.sub, "dave@outlook.com", fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+}
+
+#[test]
+fn an_owner_by_role_assignment_cannot_manage_co_administrators() {
+    let mut fx = Fx::article();
+    fx.assign(fx.sub_scope(), roles::OWNER, fx.erin);
+    let erin = fx.member(fx.erin);
+    assert!(fx.owns(&erin));
+    let r = admins::add_co_admin(&fx.world, &erin, fx.sub, "bob@outlook.com", None, fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+}
+
+#[test]
+fn the_service_administrator_signed_in_to_another_directory_cannot_manage_co_administrators() {
+    let mut fx = Fx::article();
+    fx.guest(fx.contoso, fx.alice);
+    let alice_in_contoso = fx.as_user(fx.contoso, fx.alice);
+    let r = admins::add_co_admin(
+        &fx.world,
+        &alice_in_contoso,
+        fx.sub,
+        "bob@outlook.com",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "AuthorizationFailed");
+    let alice_consumer = personal(&fx.world, fx.alice);
+    let r = admins::add_co_admin(
+        &fx.world,
+        &alice_consumer,
+        fx.sub,
+        "bob@outlook.com",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "AuthorizationFailed");
+}
+
+#[test]
+fn removing_someone_who_is_not_a_co_administrator_is_not_found() {
+    let fx = Fx::article();
+    let r = admins::remove_co_admin(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        "bob@outlook.com",
+        fx.now,
+    );
+    assert_eq!(code(r), "CoAdministratorNotFound");
+}
+
+#[test]
+fn an_unknown_email_cannot_be_a_co_administrator() {
+    let fx = Fx::article();
+    let r = admins::add_co_admin(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        "nobody@nowhere.example",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "AccountNotFound");
+}
+
+#[test]
+fn an_email_that_is_both_personal_and_organizational_must_be_disambiguated() {
+    let mut fx = Fx::article();
+    // The 2016 overlap: a personal account with a work address.
+    let pat_personal = fx.personal_account("pat@contoso.com");
+    let pat_org = fx.user(fx.contoso, "pat@contoso.com", None);
+    let e = refusal(admins::add_co_admin(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        "pat@contoso.com",
+        None,
+        fx.now,
+    ));
+    assert_eq!(e.code, "AmbiguousAccount");
+    assert!(e.remedy.is_some());
+    let identity = fx.ok_with(|fx| {
+        admins::add_co_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "pat@contoso.com",
+            Some(AccountType::Personal),
+            fx.now,
+        )
+    });
+    assert_eq!(identity, pat_personal);
+    // The organizational one is not present in alicedefault.
+    let r = admins::add_co_admin(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        "pat@contoso.com",
+        Some(AccountType::Organizational),
+        fx.now,
+    );
+    assert_eq!(code(r), "PrincipalNotInDirectory");
+    let _ = pat_org;
+}
+
+#[test]
+fn only_the_account_administrator_changes_the_service_administrator() {
+    let fx = Fx::article();
+    let r = admins::change_service_admin(
+        &fx.world,
+        &fx.dave_home(),
+        fx.sub,
+        "dave@outlook.com",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "NotAccountAdministrator");
+    let r = admins::change_service_admin(
+        &fx.world,
+        &fx.member(fx.erin),
+        fx.sub,
+        "bob@outlook.com",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "NotAccountAdministrator");
+    let r = admins::change_service_admin(
+        &fx.world,
+        &fx.member(fx.contoso_admin),
+        fx.sub,
+        "bob@outlook.com",
+        None,
+        fx.now,
+    );
+    assert_eq!(code(r), "NotAccountAdministrator");
+}
+
+#[test]
+fn the_account_administrator_makes_another_personal_account_service_administrator() {
+    let mut fx = Fx::article();
+    fx.ok(|fx| {
+        admins::change_service_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "bob@outlook.com",
+            None,
+            fx.now,
+        )
+    });
+    let sub = fx.subscription();
+    assert_eq!(sub.service_admin, fx.bob);
+    assert_eq!(sub.account_admin, fx.alice);
+    // Bob became a guest so that he can sign in; Alice lost the service administrator's access.
+    let bob = fx.as_user(fx.alicedefault, fx.bob);
+    assert!(fx.owns(&bob));
+    assert!(!fx.owns(&fx.alice_home()));
+    // Alice, still account administrator, can take it back; Bob cannot change it.
+    let r = admins::change_service_admin(&fx.world, &bob, fx.sub, "dave@outlook.com", None, fx.now);
+    assert_eq!(code(r), "NotAccountAdministrator");
+    fx.ok(|fx| {
+        admins::change_service_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "alice@outlook.com",
+            None,
+            fx.now,
+        )
+    });
+    assert_eq!(fx.subscription().service_admin, fx.alice);
+}
+
+#[test]
+fn a_personal_account_administrator_cannot_name_an_organizational_service_administrator() {
+    let fx = Fx::article();
+    let e = refusal(admins::change_service_admin(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        "erin@alicedefault.onmicrosoft.com",
+        None,
+        fx.now,
+    ));
+    assert_eq!(e.code, "ServiceAdministratorTypeNotAllowed");
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+}
+
+fn erin_subscription(fx: &mut Fx) -> SubscriptionId {
+    let erin = org(&fx.world, fx.erin);
+    fx.ok_with(|fx| {
+        admins::create_subscription(
+            &fx.world,
+            &Actor::Operator,
+            NewSubscription {
+                id: None,
+                display_name: "Erin's".into(),
+                tenant: fx.alicedefault,
+                service_admin: erin,
+                account_admin: None,
+            },
+            fx.now,
+        )
+    })
+}
+
+#[test]
+fn an_organizational_account_administrator_names_members_or_guests_of_the_directory_or_personal_accounts()
+ {
+    let mut fx = Fx::article();
+    let sub = erin_subscription(&mut fx);
+    let frank = fx.user(fx.alicedefault, "frank", None);
+    let erin = fx.member(fx.erin);
+    // A member of the same directory: yes.
+    fx.ok(|fx| {
+        admins::change_service_admin(
+            &fx.world,
+            &erin,
+            sub,
+            "frank@alicedefault.onmicrosoft.com",
+            None,
+            fx.now,
+        )
+    });
+    assert_eq!(
+        fx.world
+            .subscription(sub)
+            .unwrap()
+            .subscription
+            .service_admin,
+        org(&fx.world, frank)
+    );
+    // A user of another directory without presence: no.
+    let r = admins::change_service_admin(&fx.world, &erin, sub, "carol@contoso.com", None, fx.now);
+    assert_eq!(code(r), "PrincipalNotInDirectory");
+    // ... unless present there as a guest.
+    let carol = org(&fx.world, fx.carol);
+    fx.guest(fx.alicedefault, carol);
+    fx.ok(|fx| {
+        admins::change_service_admin(&fx.world, &erin, sub, "carol@contoso.com", None, fx.now)
+    });
+    // A personal account: yes.
+    fx.ok(|fx| {
+        admins::change_service_admin(&fx.world, &erin, sub, "bob@outlook.com", None, fx.now)
+    });
+    assert_eq!(
+        fx.world
+            .subscription(sub)
+            .unwrap()
+            .subscription
+            .service_admin,
+        fx.bob
+    );
+}
+
+#[test]
+fn classic_administrators_are_listed_as_azure_lists_them() {
+    let mut fx = Fx::article();
+    let list = admins::classic_administrators(&fx.world, fx.subscription());
+    let roles: Vec<(&str, &str)> = list
+        .iter()
+        .map(|a| (a.email.as_str(), a.role.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            (
+                "alice@outlook.com",
+                "ServiceAdministrator;AccountAdministrator"
+            ),
+            ("dave@outlook.com", "CoAdministrator"),
+        ]
+    );
+    fx.ok(|fx| {
+        admins::change_service_admin(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "bob@outlook.com",
+            None,
+            fx.now,
+        )
+    });
+    let list = admins::classic_administrators(&fx.world, fx.subscription());
+    let roles: Vec<(&str, &str)> = list
+        .iter()
+        .map(|a| (a.email.as_str(), a.role.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("bob@outlook.com", "ServiceAdministrator"),
+            ("alice@outlook.com", "AccountAdministrator"),
+            ("dave@outlook.com", "CoAdministrator"),
+        ]
+    );
+}
+
+#[test]
+fn only_the_operator_creates_subscriptions() {
+    let fx = Fx::article();
+    let r = admins::create_subscription(
+        &fx.world,
+        &fx.alice_home(),
+        NewSubscription {
+            id: None,
+            display_name: "Another".into(),
+            tenant: fx.alicedefault,
+            service_admin: fx.alice,
+            account_admin: None,
+        },
+        fx.now,
+    );
+    assert_eq!(code(r), "OperatorOnly");
+}

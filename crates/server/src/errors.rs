@@ -1,0 +1,289 @@
+//! Errors in each interface's own wire format. Handlers return these; the rule that refused is in the
+//! domain, and these only translate its kind and code.
+//!
+//! - ARM: `{"error":{"code","message"}}` (plus `details` for several blockers).
+//! - Graph: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
+//! - Entra: `{"error","error_description","error_codes","timestamp","trace_id","correlation_id"}`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tenantry_domain::signin::SignInError;
+use tenantry_domain::{DomainError, ErrorKind};
+use tenantry_service::ServiceError;
+
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+    }
+}
+
+/// Failures that are not the caller's: logged, answered without internals.
+fn internal(e: &ServiceError) -> (StatusCode, String) {
+    tracing::error!(error = %e, "request failed");
+    match e {
+        ServiceError::Store(tenantry_store::StoreError::Conflict(m)) => {
+            (StatusCode::CONFLICT, m.clone())
+        }
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server could not complete the request. It has been logged.".into(),
+        ),
+    }
+}
+
+/// An ARM error response.
+#[derive(Debug)]
+pub struct ArmError {
+    pub status: StatusCode,
+    pub body: Value,
+    pub www_authenticate: Option<String>,
+}
+
+impl ArmError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: json!({"error": {"code": code, "message": message.into()}}),
+            www_authenticate: None,
+        }
+    }
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+    /// 401 with ARM's challenge.
+    pub fn unauthorized(code: &str, message: impl Into<String>, authorization_uri: &str) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, code, message);
+        e.www_authenticate = Some(format!(
+            "Bearer authorization_uri=\"{authorization_uri}\", error=\"invalid_token\", error_description=\"{code}\""
+        ));
+        e
+    }
+    pub fn invalid_json(detail: impl std::fmt::Display) -> Self {
+        Self::bad_request(
+            "InvalidRequestContent",
+            format!("The request content was invalid and could not be deserialized: '{detail}'."),
+        )
+    }
+}
+
+impl From<DomainError> for ArmError {
+    fn from(e: DomainError) -> Self {
+        let mut error = json!({"code": e.code, "message": e.full_message()});
+        if !e.details.is_empty() {
+            error["details"] = Value::Array(
+                e.details
+                    .iter()
+                    .map(|d| json!({"code": d.code, "message": d.full_message()}))
+                    .collect(),
+            );
+        }
+        Self {
+            status: status_of(e.kind),
+            body: json!({ "error": error }),
+            www_authenticate: None,
+        }
+    }
+}
+
+impl From<ServiceError> for ArmError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Domain(d) => d.into(),
+            other => {
+                let (status, message) = internal(&other);
+                let code = if status == StatusCode::CONFLICT {
+                    "Conflict"
+                } else {
+                    "InternalServerError"
+                };
+                Self::new(status, code, message)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ArmError {
+    fn into_response(self) -> Response {
+        let mut r = (self.status, Json(self.body)).into_response();
+        if let Some(challenge) = self
+            .www_authenticate
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        r
+    }
+}
+
+/// A Microsoft Graph error response.
+#[derive(Debug)]
+pub struct GraphError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+}
+
+impl GraphError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
+    }
+}
+
+impl From<DomainError> for GraphError {
+    fn from(e: DomainError) -> Self {
+        let code = match (e.kind, e.code.as_str()) {
+            (_, c) if c.starts_with("Request_") || c.starts_with("Authorization_") => c.to_string(),
+            (ErrorKind::Forbidden, _) => "Authorization_RequestDenied".into(),
+            (ErrorKind::NotFound, _) => "Request_ResourceNotFound".into(),
+            _ => "Request_BadRequest".into(),
+        };
+        Self {
+            status: status_of(e.kind),
+            code,
+            message: e.full_message(),
+        }
+    }
+}
+
+impl From<ServiceError> for GraphError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Domain(d) => d.into(),
+            other => {
+                let (status, message) = internal(&other);
+                Self::new(
+                    status,
+                    if status == StatusCode::CONFLICT {
+                        "Request_BadRequest"
+                    } else {
+                        "InternalServerError"
+                    },
+                    message,
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for GraphError {
+    fn into_response(self) -> Response {
+        let now = time_now_rfc3339();
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let body = json!({"error": {
+            "code": self.code,
+            "message": self.message,
+            "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id},
+        }});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// An Entra (login) error response.
+#[derive(Debug)]
+pub struct EntraError {
+    pub status: StatusCode,
+    pub error: SignInError,
+}
+
+impl EntraError {
+    pub fn new(error: SignInError) -> Self {
+        let status = match error.error {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self { status, error }
+    }
+}
+
+impl From<SignInError> for EntraError {
+    fn from(e: SignInError) -> Self {
+        Self::new(e)
+    }
+}
+
+impl IntoResponse for EntraError {
+    fn into_response(self) -> Response {
+        let trace = uuid::Uuid::new_v4();
+        let correlation = uuid::Uuid::new_v4();
+        let now = time_now_rfc3339();
+        let description = format!(
+            "{} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {now}",
+            self.error.description()
+        );
+        let body = json!({
+            "error": self.error.error,
+            "error_description": description,
+            "error_codes": [self.error.code],
+            "timestamp": now,
+            "trace_id": trace,
+            "correlation_id": correlation,
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// `2026-11-27 08:40:00Z`, the format Entra uses in `timestamp`.
+pub fn time_now_rfc3339() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    format_timestamp(now)
+}
+
+/// Unix seconds as RFC 3339 UTC (`2026-11-27T08:40:00Z`).
+pub fn format_timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm: no date crate needed for one conversion.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_timestamps_as_rfc3339() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(1_795_766_400), "2026-11-27T08:00:00Z");
+        assert_eq!(format_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

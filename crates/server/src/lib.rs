@@ -1,0 +1,8 @@
+//! tenantry's HTTPS faces: Entra-compatible sign-in, ARM, Graph and the portal. Adapters translate wire
+//! shapes to the service's commands and back; the rules live in the domain.
+
+pub mod app;
+pub mod errors;
+pub mod tls;
+
+pub use app::{AppState, ServeConfig, router, serve};

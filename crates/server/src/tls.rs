@@ -1,0 +1,835 @@
+//! HTTPS with a generated local CA.
+//!
+//! Azure tooling (the Azure CLI, azure-identity, MSAL) refuses plain HTTP for
+//! sign-in and ARM endpoints, so tenantry always serves HTTPS. Instead of a
+//! self-signed leaf, which clients would have to trust one certificate at a
+//! time, we generate a small local CA once and issue the server certificate
+//! from it: users trust `ca.pem` once, and the leaf can be re-issued (new names,
+//! renewal) without touching any client configuration.
+//!
+//! Files kept in the data directory:
+//! - `ca.pem`: the CA certificate (public, this is what clients trust);
+//! - `ca-key.pem`: the CA private key (mode 0600);
+//! - `server.pem`: the leaf certificate followed by the CA certificate;
+//! - `server-key.pem`: the leaf private key (mode 0600);
+//! - `server-names.txt`: the expiry and names the leaf was issued for, so that
+//!   we can decide whether to re-issue it without parsing X.509.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum_server::tls_rustls::RustlsConfig;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+const CA_CERT_FILE: &str = "ca.pem";
+const CA_KEY_FILE: &str = "ca-key.pem";
+const LEAF_CHAIN_FILE: &str = "server.pem";
+const LEAF_KEY_FILE: &str = "server-key.pem";
+const LEAF_RECORD_FILE: &str = "server-names.txt";
+
+const CA_COMMON_NAME: &str = "tenantry local CA";
+const LEAF_COMMON_NAME: &str = "tenantry local server";
+
+/// Names every leaf carries, so that local clients work out of the box.
+const DEFAULT_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+const CA_VALIDITY: Duration = DAY.saturating_mul(3650);
+/// 397 days is the longest lifetime Apple and the browsers accept for a leaf.
+const LEAF_VALIDITY: Duration = DAY.saturating_mul(397);
+const LEAF_RENEW_BEFORE: Duration = DAY.saturating_mul(30);
+/// Certificates start slightly in the past so that a client whose clock lags
+/// a little (containers, VMs just resumed) does not see them as "not yet valid".
+const BACKDATE: Duration = Duration::from_secs(60 * 60);
+
+/// Mode of the files holding private keys.
+const PRIVATE_MODE: u32 = 0o600;
+
+/// Key of the expiry line in `server-names.txt`.
+const NOT_AFTER_KEY: &str = "not-after";
+
+/// Everything needed to serve HTTPS and to tell users what to trust.
+#[derive(Clone)]
+pub struct TlsMaterial {
+    /// Path of the CA certificate that clients must trust.
+    pub ca_pem_path: PathBuf,
+    /// The CA certificate, PEM.
+    pub ca_cert_pem: String,
+    /// The leaf certificate followed by the CA certificate, PEM.
+    pub cert_chain_pem: String,
+    /// The leaf private key, PEM (PKCS#8).
+    pub key_pem: String,
+}
+
+// Written by hand so that logging the material never leaks the private key.
+impl fmt::Debug for TlsMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsMaterial")
+            .field("ca_pem_path", &self.ca_pem_path)
+            .field("ca_cert_pem", &self.ca_cert_pem)
+            .field("cert_chain_pem", &self.cert_chain_pem)
+            .field("key_pem", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Why the local CA or the HTTPS configuration could not be prepared.
+///
+/// The messages include the underlying cause, so printing the error with `{}`
+/// is enough to diagnose it.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot {action} {}: {error}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        error: io::Error,
+    },
+    #[error(
+        "{} exists but {} is missing; restore the missing file, or delete {} to generate \
+         a new local CA (clients will then have to trust the new {CA_CERT_FILE})",
+        present.display(),
+        missing.display(),
+        present.display()
+    )]
+    IncompleteCa { present: PathBuf, missing: PathBuf },
+    #[error("cannot read the private key in {}: {error}", path.display())]
+    BadKey { path: PathBuf, error: rcgen::Error },
+    #[error("cannot read PEM certificates from {}: {reason}", path.display())]
+    BadPem { path: PathBuf, reason: String },
+    #[error("invalid certificate name {name:?}: {reason}")]
+    InvalidName { name: String, reason: &'static str },
+    #[error("cannot generate the {what}: {error}")]
+    Generate {
+        what: &'static str,
+        error: rcgen::Error,
+    },
+    #[error("the TLS configuration rejected the certificate chain or key: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// Loads the local CA and server certificate from `data_dir`, creating or
+/// re-issuing them as needed.
+///
+/// The CA is created once and then kept, since clients trust it. The leaf is
+/// re-issued when it is missing or inconsistent, expires within 30 days, or
+/// lacks one of `localhost`, `127.0.0.1`, `::1` and `extra_names` (each an IP
+/// address or a DNS name).
+pub fn ensure_local_ca(data_dir: &Path, extra_names: &[String]) -> Result<TlsMaterial, TlsError> {
+    let names = requested_names(extra_names)?;
+    fs::create_dir_all(data_dir).map_err(|error| io_error("create directory", data_dir, error))?;
+    let paths = Paths::new(data_dir);
+    let now = unix_now();
+
+    let ca = load_or_create_ca(&paths, now)?;
+    let leaf = match reusable_leaf(&paths, &ca, &names, now)? {
+        Some(leaf) => leaf,
+        None => issue_leaf(&paths, &ca, &names, now)?,
+    };
+    Ok(TlsMaterial {
+        ca_pem_path: paths.ca_cert,
+        ca_cert_pem: ca.cert_pem,
+        cert_chain_pem: leaf.chain_pem,
+        key_pem: leaf.key_pem,
+    })
+}
+
+/// Builds the axum-server TLS configuration serving the leaf and CA chain.
+///
+/// ALPN offers `h2` and `http/1.1`: Python clients (requests) only speak
+/// HTTP/1.1, browsers and Go/.NET clients benefit from HTTP/2.
+pub async fn rustls_config(m: &TlsMaterial) -> Result<RustlsConfig, TlsError> {
+    let config = server_config(m)?;
+    Ok(RustlsConfig::from_config(Arc::new(config)))
+}
+
+/// Startup text telling users where the CA is and how to make clients trust it.
+pub fn trust_hint(m: &TlsMaterial) -> String {
+    let ca = shell_quote(&m.ca_pem_path.display().to_string());
+    format!(
+        "tenantry serves HTTPS with a local CA: {ca}\n\
+         Trust it in your clients, for example:\n  \
+         Azure CLI, azure-identity, MSAL (Python requests; SSL_CERT_FILE is ignored):\n    \
+         export REQUESTS_CA_BUNDLE={ca}\n  \
+         Node.js SDKs:  export NODE_EXTRA_CA_CERTS={ca}\n  \
+         curl:          curl --cacert {ca} https://localhost:<port>/\n\
+         (REQUESTS_CA_BUNDLE replaces the default bundle: to also reach real Azure, \
+         point it at a copy of your CA bundle with {CA_CERT_FILE} appended.)\n"
+    )
+}
+
+/// Where each file lives in the data directory.
+struct Paths {
+    ca_cert: PathBuf,
+    ca_key: PathBuf,
+    leaf_chain: PathBuf,
+    leaf_key: PathBuf,
+    leaf_record: PathBuf,
+}
+
+impl Paths {
+    fn new(dir: &Path) -> Self {
+        Self {
+            ca_cert: dir.join(CA_CERT_FILE),
+            ca_key: dir.join(CA_KEY_FILE),
+            leaf_chain: dir.join(LEAF_CHAIN_FILE),
+            leaf_key: dir.join(LEAF_KEY_FILE),
+            leaf_record: dir.join(LEAF_RECORD_FILE),
+        }
+    }
+}
+
+struct LocalCa {
+    cert_pem: String,
+    key: KeyPair,
+}
+
+struct Leaf {
+    chain_pem: String,
+    key_pem: String,
+}
+
+/// What `server-names.txt` records about the current leaf.
+#[derive(Debug, PartialEq)]
+struct LeafRecord {
+    not_after_unix: u64,
+    names: Vec<String>,
+}
+
+impl LeafRecord {
+    fn render(&self) -> String {
+        let mut text = format!(
+            "# Written by tenantry: the leaf in {LEAF_CHAIN_FILE} and when it expires (Unix time).\n\
+             {NOT_AFTER_KEY} {}\n",
+            self.not_after_unix
+        );
+        for name in &self.names {
+            text.push_str(name);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// `None` when the file is not in the expected shape: the leaf is then
+    /// simply re-issued.
+    fn parse(text: &str) -> Option<Self> {
+        let mut lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'));
+        let not_after_unix = lines
+            .next()?
+            .strip_prefix(NOT_AFTER_KEY)?
+            .trim()
+            .parse()
+            .ok()?;
+        let names = lines.map(str::to_owned).collect();
+        Some(Self {
+            not_after_unix,
+            names,
+        })
+    }
+}
+
+fn load_or_create_ca(paths: &Paths, now: u64) -> Result<LocalCa, TlsError> {
+    let cert_pem = read_optional(&paths.ca_cert)?;
+    let key_pem = read_optional(&paths.ca_key)?;
+    match (cert_pem, key_pem) {
+        (Some(cert_pem), Some(key_pem)) => {
+            parse_certificates(&paths.ca_cert, &cert_pem)?;
+            let key = KeyPair::from_pem(&key_pem).map_err(|error| TlsError::BadKey {
+                path: paths.ca_key.clone(),
+                error,
+            })?;
+            Ok(LocalCa { cert_pem, key })
+        }
+        (None, None) => create_ca(paths, now),
+        // Never silently replace half a CA: clients may trust the old one.
+        (Some(_), None) => Err(TlsError::IncompleteCa {
+            present: paths.ca_cert.clone(),
+            missing: paths.ca_key.clone(),
+        }),
+        (None, Some(_)) => Err(TlsError::IncompleteCa {
+            present: paths.ca_key.clone(),
+            missing: paths.ca_cert.clone(),
+        }),
+    }
+}
+
+fn create_ca(paths: &Paths, now: u64) -> Result<LocalCa, TlsError> {
+    let key = generate_key("CA key")?;
+    let cert = ca_params(now)
+        .self_signed(&key)
+        .map_err(|error| generate_error("CA certificate", error))?;
+    let cert_pem = cert.pem();
+    // Key first: a crash in between leaves "key without certificate", which
+    // is reported clearly rather than producing a CA nobody can sign with.
+    write_atomic(&paths.ca_key, &key.serialize_pem(), true)?;
+    write_atomic(&paths.ca_cert, &cert_pem, false)?;
+    Ok(LocalCa { cert_pem, key })
+}
+
+/// The CA's parameters. Also used to rebuild the issuer on later runs, which
+/// only needs the subject, key usages and key-identifier method: these are
+/// deterministic, so the stored `ca.pem` need not be parsed back.
+fn ca_params(now: u64) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = common_name(CA_COMMON_NAME);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    set_validity(&mut params, now, CA_VALIDITY);
+    params
+}
+
+fn leaf_params(names: &[String], now: u64) -> Result<CertificateParams, TlsError> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = common_name(LEAF_COMMON_NAME);
+    params.subject_alt_names = names
+        .iter()
+        .map(|name| san(name))
+        .collect::<Result<_, _>>()?;
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    // The serial is left to rcgen, which derives it from the (fresh) public
+    // key, so every re-issued leaf gets a distinct serial.
+    set_validity(&mut params, now, LEAF_VALIDITY);
+    Ok(params)
+}
+
+fn common_name(cn: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+fn set_validity(params: &mut CertificateParams, now: u64, validity: Duration) {
+    // Offsets from rcgen's own epoch value, so that the `time` crate need not
+    // be a dependency of ours.
+    let epoch = rcgen::date_time_ymd(1970, 1, 1);
+    params.not_before = epoch + Duration::from_secs(now.saturating_sub(BACKDATE.as_secs()));
+    params.not_after = epoch + Duration::from_secs(now + validity.as_secs());
+}
+
+/// Names are normalized when requested, so they are known to be valid here.
+fn san(name: &str) -> Result<SanType, TlsError> {
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return Ok(SanType::IpAddress(ip));
+    }
+    let dns = name.try_into().map_err(|_| TlsError::InvalidName {
+        name: name.to_owned(),
+        reason: "not an ASCII DNS name",
+    })?;
+    Ok(SanType::DnsName(dns))
+}
+
+/// The current leaf, if it can be served as is for `names`.
+///
+/// Anything missing or inconsistent yields `None` (re-issue): the leaf is
+/// cheap to replace. Only unexpected I/O errors are reported.
+fn reusable_leaf(
+    paths: &Paths,
+    ca: &LocalCa,
+    names: &[String],
+    now: u64,
+) -> Result<Option<Leaf>, TlsError> {
+    let Some(record) = read_optional(&paths.leaf_record)? else {
+        return Ok(None);
+    };
+    let Some(record) = LeafRecord::parse(&record) else {
+        return Ok(None);
+    };
+    let expires_soon = record.not_after_unix < now + LEAF_RENEW_BEFORE.as_secs();
+    let missing_name = names.iter().any(|name| !record.names.contains(name));
+    if expires_soon || missing_name {
+        return Ok(None);
+    }
+    let (Some(chain_pem), Some(key_pem)) = (
+        read_optional(&paths.leaf_chain)?,
+        read_optional(&paths.leaf_key)?,
+    ) else {
+        return Ok(None);
+    };
+    // A leaf from an earlier CA (e.g. the CA files were replaced) must go.
+    let issued_by_ca = chain_pem.trim_end().ends_with(ca.cert_pem.trim_end());
+    if !issued_by_ca || KeyPair::from_pem(&key_pem).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(Leaf { chain_pem, key_pem }))
+}
+
+fn issue_leaf(paths: &Paths, ca: &LocalCa, names: &[String], now: u64) -> Result<Leaf, TlsError> {
+    let key = generate_key("server key")?;
+    let ca_params = ca_params(now);
+    let issuer = Issuer::from_params(&ca_params, &ca.key);
+    let cert = leaf_params(names, now)?
+        .signed_by(&key, &issuer)
+        .map_err(|error| generate_error("server certificate", error))?;
+    let leaf = Leaf {
+        chain_pem: format!(
+            "{}{}",
+            with_newline(cert.pem()),
+            with_newline(ca.cert_pem.clone())
+        ),
+        key_pem: key.serialize_pem(),
+    };
+    let record = LeafRecord {
+        not_after_unix: now + LEAF_VALIDITY.as_secs(),
+        names: names.to_vec(),
+    };
+    // The record goes away first and comes back last, so a crash half-way
+    // leaves no record and the next start re-issues a consistent pair.
+    remove_if_exists(&paths.leaf_record)?;
+    write_atomic(&paths.leaf_key, &leaf.key_pem, true)?;
+    write_atomic(&paths.leaf_chain, &leaf.chain_pem, false)?;
+    write_atomic(&paths.leaf_record, &record.render(), false)?;
+    Ok(leaf)
+}
+
+fn generate_key(what: &'static str) -> Result<KeyPair, TlsError> {
+    // rcgen's default algorithm is ECDSA P-256 with SHA-256.
+    KeyPair::generate().map_err(|error| generate_error(what, error))
+}
+
+fn generate_error(what: &'static str, error: rcgen::Error) -> TlsError {
+    TlsError::Generate { what, error }
+}
+
+/// `localhost`, `127.0.0.1`, `::1` and the extra names, normalized, without
+/// duplicates, in request order.
+fn requested_names(extra_names: &[String]) -> Result<Vec<String>, TlsError> {
+    let mut names: Vec<String> = Vec::new();
+    let all = DEFAULT_NAMES
+        .iter()
+        .copied()
+        .chain(extra_names.iter().map(String::as_str));
+    for raw in all {
+        let name = normalize_name(raw)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// IP addresses in canonical form, DNS names lower-cased without a trailing
+/// dot, so that equal names compare equal in `server-names.txt`.
+fn normalize_name(raw: &str) -> Result<String, TlsError> {
+    let trimmed = raw.trim();
+    // "[::1]" is how IPv6 addresses appear in URLs; accept it.
+    let unbracketed = trimmed
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or(trimmed);
+    if let Ok(ip) = unbracketed.parse::<IpAddr>() {
+        return Ok(ip.to_string());
+    }
+    let dns = trimmed.trim_end_matches('.').to_ascii_lowercase();
+    check_dns_name(&dns).map_err(|reason| TlsError::InvalidName {
+        name: raw.to_owned(),
+        reason,
+    })?;
+    Ok(dns)
+}
+
+fn check_dns_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("empty name");
+    }
+    if name.len() > 253 {
+        return Err("longer than 253 characters");
+    }
+    for (index, label) in name.split('.').enumerate() {
+        // A wildcard is only meaningful as the whole leftmost label.
+        if index == 0 && label == "*" {
+            continue;
+        }
+        if label.is_empty() || label.len() > 63 {
+            return Err("each dot-separated label must have 1 to 63 characters");
+        }
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if !label.bytes().all(allowed) {
+            return Err("only letters, digits, '-' and '_' are allowed (use punycode for IDNs)");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label cannot start or end with '-'");
+        }
+    }
+    Ok(())
+}
+
+fn server_config(m: &TlsMaterial) -> Result<rustls::ServerConfig, TlsError> {
+    // The material normally comes from ensure_local_ca, so errors name the
+    // files it was read from.
+    let chain_path = m.ca_pem_path.with_file_name(LEAF_CHAIN_FILE);
+    let chain = parse_certificates(&chain_path, &m.cert_chain_pem)?;
+    let key =
+        PrivateKeyDer::from_pem_slice(m.key_pem.as_bytes()).map_err(|error| TlsError::BadPem {
+            path: m.ca_pem_path.with_file_name(LEAF_KEY_FILE),
+            reason: error.to_string(),
+        })?;
+    // An explicit provider, so that this works whether or not the process
+    // installed a default rustls provider.
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+fn parse_certificates(path: &Path, pem: &str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let bad_pem = |reason: String| TlsError::BadPem {
+        path: path.to_owned(),
+        reason,
+    };
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| bad_pem(error.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad_pem("no CERTIFICATE block found".to_owned()));
+    }
+    Ok(certs)
+}
+
+fn unix_now() -> u64 {
+    // A clock before 1970 is not worth an error path: treat it as the epoch.
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+fn with_newline(mut pem: String) -> String {
+    if !pem.ends_with('\n') {
+        pem.push('\n');
+    }
+    pem
+}
+
+fn io_error(action: &'static str, path: &Path, error: io::Error) -> TlsError {
+    TlsError::Io {
+        action,
+        path: path.to_owned(),
+        error,
+    }
+}
+
+/// The file's contents, or `None` if it does not exist.
+fn read_optional(path: &Path) -> Result<Option<String>, TlsError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(io_error("read", path, error)),
+    }
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), TlsError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(io_error("remove", path, error)),
+    }
+}
+
+/// Writes through a temporary file and a rename, so readers (and a crash)
+/// see either the old or the new contents, never a truncated file. Private
+/// files get mode 0600 before any secret is written to them.
+fn write_atomic(path: &Path, contents: &str, private: bool) -> Result<(), TlsError> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_owned();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = write_new_file(&tmp, contents, private).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|error| io_error("write", path, error))
+}
+
+fn write_new_file(path: &Path, contents: &str, private: bool) -> io::Result<()> {
+    // A leftover from a crashed run could have the wrong mode: start afresh.
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if private {
+            options.mode(PRIVATE_MODE);
+        }
+        let file = options.open(path)?;
+        if private {
+            // The umask can only remove bits; set the exact mode anyway.
+            file.set_permissions(fs::Permissions::from_mode(PRIVATE_MODE))?;
+        }
+        finish_write(file, contents)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = private;
+        finish_write(options.open(path)?, contents)
+    }
+}
+
+fn finish_write(mut file: fs::File, contents: &str) -> io::Result<()> {
+    file.write_all(contents.as_bytes())?;
+    // Flush to disk before the rename makes the file visible under its name.
+    file.sync_all()
+}
+
+/// Quotes a path for the POSIX shell snippets of `trust_hint` when needed.
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use axum::{Router, routing::get};
+    use axum_server::Handle;
+
+    /// A unique directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(label: &str) -> Self {
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let unique = format!(
+                "tenantry-tls-{label}-{}-{nanos}-{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            );
+            let path = std::env::temp_dir().join(unique);
+            fs::create_dir_all(&path).expect("create temp dir");
+            Self(path)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn read(path: &Path) -> String {
+        fs::read_to_string(path).expect("read file")
+    }
+
+    /// Serves `GET /healthz` over HTTPS on 127.0.0.1 with an OS-chosen port.
+    async fn serve_healthz(m: &TlsMaterial) -> (SocketAddr, Handle<SocketAddr>) {
+        let app = Router::new().route("/healthz", get(|| async { "ok" }));
+        let config = rustls_config(m).await.expect("rustls config");
+        let handle = Handle::new();
+        let server = axum_server::bind_rustls(SocketAddr::from(([127, 0, 0, 1], 0)), config)
+            .handle(handle.clone());
+        tokio::spawn(async move { server.serve(app.into_make_service()).await });
+        let addr = handle.listening().await.expect("server is listening");
+        (addr, handle)
+    }
+
+    /// A client trusting only `ca_pem`, with `names` resolved to `addr` so
+    /// that the name (not the address) is what TLS verifies.
+    fn client_trusting(ca_pem: &str, addr: SocketAddr, names: &[&str]) -> reqwest::Client {
+        let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA parses");
+        let mut builder = reqwest::Client::builder().tls_certs_only([ca]);
+        for name in names {
+            builder = builder.resolve(name, addr);
+        }
+        builder.build().expect("client builds")
+    }
+
+    #[tokio::test]
+    async fn serves_https_trusted_through_the_generated_ca() {
+        let dir = TempDir::new("serve");
+        let extra = vec!["tenantry.test".to_owned()];
+        let m = ensure_local_ca(&dir.0, &extra).expect("local CA");
+        let (addr, handle) = serve_healthz(&m).await;
+        let client = client_trusting(&m.ca_cert_pem, addr, &["localhost", "tenantry.test"]);
+
+        let port = addr.port();
+        for host in ["localhost", "127.0.0.1", "tenantry.test"] {
+            let url = format!("https://{host}:{port}/healthz");
+            let response = client.get(&url).send().await.expect(&url);
+            assert_eq!(response.status(), 200, "{url}");
+            assert_eq!(response.text().await.expect("body"), "ok", "{url}");
+        }
+        handle.shutdown();
+    }
+
+    #[tokio::test]
+    async fn client_not_trusting_the_ca_is_rejected() {
+        let dir = TempDir::new("untrusted");
+        let other_dir = TempDir::new("other-ca");
+        let m = ensure_local_ca(&dir.0, &[]).expect("local CA");
+        let other = ensure_local_ca(&other_dir.0, &[]).expect("other CA");
+        let (addr, handle) = serve_healthz(&m).await;
+
+        // Trusting another tenantry CA (same subject, different key) must fail,
+        let client = client_trusting(&other.ca_cert_pem, addr, &["localhost"]);
+        let url = format!("https://localhost:{}/healthz", addr.port());
+        let error = client.get(&url).send().await.expect_err("untrusted CA");
+        assert!(error.is_connect(), "{error:?}");
+
+        // and so must the default client, with the system's roots.
+        let default_client = reqwest::Client::builder()
+            .resolve("localhost", addr)
+            .build()
+            .expect("client builds");
+        assert!(default_client.get(&url).send().await.is_err());
+        handle.shutdown();
+    }
+
+    #[test]
+    fn reuses_the_ca_and_leaf_and_reissues_the_leaf_for_new_names() {
+        let dir = TempDir::new("reuse");
+        let paths = Paths::new(&dir.0);
+        let first = ensure_local_ca(&dir.0, &[]).expect("first call");
+        let ca_bytes = fs::read(&paths.ca_cert).expect("ca.pem");
+        let ca_key = read(&paths.ca_key);
+
+        let second = ensure_local_ca(&dir.0, &[]).expect("second call");
+        assert_eq!(fs::read(&paths.ca_cert).expect("ca.pem"), ca_bytes);
+        assert_eq!(second.cert_chain_pem, first.cert_chain_pem);
+        assert_eq!(second.key_pem, first.key_pem);
+
+        // Already covered names, spelled differently, keep the leaf.
+        let spelled = vec!["LOCALHOST.".to_owned(), "[::1]".to_owned()];
+        let third = ensure_local_ca(&dir.0, &spelled).expect("same names");
+        assert_eq!(third.cert_chain_pem, first.cert_chain_pem);
+
+        let extra = vec!["tenantry.test".to_owned(), "10.1.2.3".to_owned()];
+        let reissued = ensure_local_ca(&dir.0, &extra).expect("new names");
+        assert_ne!(reissued.cert_chain_pem, first.cert_chain_pem);
+        assert_ne!(reissued.key_pem, first.key_pem);
+        assert_eq!(fs::read(&paths.ca_cert).expect("ca.pem"), ca_bytes);
+        assert_eq!(read(&paths.ca_key), ca_key);
+        assert_eq!(reissued.ca_cert_pem.as_bytes(), ca_bytes.as_slice());
+        assert_eq!(reissued.ca_pem_path, paths.ca_cert);
+
+        let record = LeafRecord::parse(&read(&paths.leaf_record)).expect("record parses");
+        let expected = ["localhost", "127.0.0.1", "::1", "tenantry.test", "10.1.2.3"];
+        assert_eq!(record.names, expected);
+
+        // The chain on disk is the leaf followed by the CA.
+        let chain = parse_certificates(&paths.leaf_chain, &read(&paths.leaf_chain)).unwrap();
+        let ca = parse_certificates(&paths.ca_cert, &first.ca_cert_pem).unwrap();
+        assert_eq!(chain.len(), 2);
+        assert_eq!(chain[1], ca[0]);
+        assert_eq!(read(&paths.leaf_chain), reissued.cert_chain_pem);
+        assert_eq!(read(&paths.leaf_key), reissued.key_pem);
+    }
+
+    #[test]
+    fn reissues_a_leaf_expiring_within_30_days() {
+        let dir = TempDir::new("expiry");
+        let paths = Paths::new(&dir.0);
+        let first = ensure_local_ca(&dir.0, &[]).expect("first call");
+        let mut record = LeafRecord::parse(&read(&paths.leaf_record)).expect("record");
+        record.not_after_unix = unix_now() + 29 * DAY.as_secs();
+        fs::write(&paths.leaf_record, record.render()).expect("rewrite record");
+
+        let renewed = ensure_local_ca(&dir.0, &[]).expect("renewal");
+        assert_ne!(renewed.cert_chain_pem, first.cert_chain_pem);
+        assert_eq!(renewed.ca_cert_pem, first.ca_cert_pem);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = TempDir::new("modes");
+        let paths = Paths::new(&dir.0);
+        ensure_local_ca(&dir.0, &[]).expect("local CA");
+        // Re-issuing replaces the key file: the new one must be private too.
+        ensure_local_ca(&dir.0, &["tenantry.test".to_owned()]).expect("re-issue");
+        for path in [&paths.ca_key, &paths.leaf_key] {
+            let mode = fs::metadata(path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn half_a_ca_is_an_error_naming_the_files() {
+        let dir = TempDir::new("half-ca");
+        let paths = Paths::new(&dir.0);
+        ensure_local_ca(&dir.0, &[]).expect("local CA");
+        fs::remove_file(&paths.ca_key).expect("remove CA key");
+
+        let error = ensure_local_ca(&dir.0, &[]).expect_err("CA key missing");
+        let message = error.to_string();
+        assert!(matches!(error, TlsError::IncompleteCa { .. }), "{message}");
+        assert!(message.contains(CA_KEY_FILE) && message.contains(CA_CERT_FILE));
+    }
+
+    #[test]
+    fn invalid_names_are_rejected() {
+        for bad in ["", "has space", "-leading.example", "a..b"] {
+            let result = requested_names(&[bad.to_owned()]);
+            assert!(
+                matches!(result, Err(TlsError::InvalidName { .. })),
+                "{bad:?}"
+            );
+        }
+        let ok = requested_names(&["*.Tenantry.Test".to_owned(), "::0001".to_owned()]);
+        assert_eq!(
+            ok.expect("valid names"),
+            ["localhost", "127.0.0.1", "::1", "*.tenantry.test"]
+        );
+    }
+
+    #[tokio::test]
+    async fn rustls_config_offers_http1_alpn() {
+        let dir = TempDir::new("alpn");
+        let m = ensure_local_ca(&dir.0, &[]).expect("local CA");
+        let config = rustls_config(&m).await.expect("rustls config");
+        let alpn = &config.get_inner().alpn_protocols;
+        assert!(alpn.contains(&b"http/1.1".to_vec()), "{alpn:?}");
+    }
+
+    #[test]
+    fn trust_hint_names_the_ca_path() {
+        let m = TlsMaterial {
+            ca_pem_path: PathBuf::from("data dir/ca.pem"),
+            ca_cert_pem: String::new(),
+            cert_chain_pem: String::new(),
+            key_pem: "secret".to_owned(),
+        };
+        let hint = trust_hint(&m);
+        assert!(
+            hint.contains("export REQUESTS_CA_BUNDLE='data dir/ca.pem'"),
+            "{hint}"
+        );
+        assert!(hint.contains("curl --cacert 'data dir/ca.pem'"), "{hint}");
+        assert!(!format!("{m:?}").contains("secret"));
+    }
+}

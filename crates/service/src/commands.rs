@@ -1,0 +1,603 @@
+//! The commands and queries the faces (ARM, Graph, sign-in, portal, CLI) call. Each runs a domain rule
+//! through [`Service::execute`]; what the rules cannot do themselves (hashing secrets, reading the clock)
+//! happens here, once.
+
+use crate::crypto::{passwords, secrets};
+use crate::{Service, ServiceError};
+use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
+use tenantry_domain::rules::{self, AccountType, access, admins, directory, guests, resources};
+use tenantry_domain::*;
+use tenantry_store::AuditFilter;
+
+/// Hashes a password off the async executor: Argon2id takes tens of milliseconds by design.
+pub async fn hash_password(password: String) -> Result<String, ServiceError> {
+    tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn check_password_policy(password: &str) -> Result<(), ServiceError> {
+    if password.chars().count() < 8 {
+        return Err(DomainError::invalid(
+            "PasswordTooShort",
+            "The password must be at least 8 characters long.",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A new application with the one secret it is shown with (never stored in clear).
+pub struct NewApplicationSecret {
+    pub object_id: ObjectId,
+    pub client_id: uuid::Uuid,
+    pub client_secret: String,
+}
+
+impl Service {
+    // ----- directories -----
+
+    pub async fn create_personal_account(
+        &self,
+        actor: &Actor,
+        email: &str,
+        password: &str,
+        display_name: &str,
+    ) -> Result<AccountId, ServiceError> {
+        check_password_policy(password)?;
+        let password_hash = hash_password(password.to_string()).await?;
+        let now = self.now();
+        let req = || directory::NewPersonalAccount {
+            id: None,
+            email: email.to_string(),
+            display_name: display_name.to_string(),
+            password_hash: password_hash.clone(),
+        };
+        self.execute(|w| Ok(directory::create_personal_account(w, actor, req(), now)?))
+            .await
+    }
+
+    pub async fn create_tenant(
+        &self,
+        actor: &Actor,
+        name: &str,
+        display_name: &str,
+        origin: TenantOrigin,
+        domain_suffix: &str,
+    ) -> Result<TenantId, ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok(directory::create_tenant(
+                w,
+                actor,
+                directory::NewTenant {
+                    id: None,
+                    name: name.into(),
+                    display_name: display_name.into(),
+                    origin,
+                    domain_suffix: domain_suffix.into(),
+                    domains: vec![],
+                },
+                now,
+            )?)
+        })
+        .await
+    }
+
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        user_name: &str,
+        display_name: &str,
+        password: &str,
+        mail: Option<String>,
+        enabled: bool,
+    ) -> Result<ObjectId, ServiceError> {
+        check_password_policy(password)?;
+        // Refuse before spending a hash on a caller who may not create users.
+        self.read(|w| {
+            rules::require_directory_role(
+                w,
+                actor,
+                tenant,
+                &[
+                    DirectoryRole::GlobalAdministrator,
+                    DirectoryRole::UserAdministrator,
+                ],
+                "create users",
+            )
+        })?;
+        let password_hash = hash_password(password.to_string()).await?;
+        let now = self.now();
+        self.execute(|w| {
+            Ok(directory::create_user(
+                w,
+                actor,
+                tenant,
+                directory::NewUser {
+                    id: None,
+                    user_name: user_name.into(),
+                    display_name: display_name.into(),
+                    mail: mail.clone(),
+                    password_hash: password_hash.clone(),
+                    enabled,
+                },
+                now,
+            )?)
+        })
+        .await
+    }
+
+    /// Updates a user; a new password is hashed here.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        user: ObjectId,
+        display_name: Option<String>,
+        enabled: Option<bool>,
+        mail: Option<Option<String>>,
+        password: Option<String>,
+    ) -> Result<(), ServiceError> {
+        let password_hash = match password {
+            Some(p) => {
+                check_password_policy(&p)?;
+                Some(hash_password(p).await?)
+            }
+            None => None,
+        };
+        let now = self.now();
+        self.execute(|w| {
+            let upd = directory::UserUpdate {
+                display_name: display_name.clone(),
+                enabled,
+                mail: mail.clone(),
+                password_hash: password_hash.clone(),
+            };
+            Ok((
+                directory::update_user(w, actor, tenant, user, upd, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn delete_user(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        user: ObjectId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((directory::delete_user(w, actor, tenant, user, now)?, ())))
+            .await
+    }
+
+    /// Registers an application with one generated client secret.
+    pub async fn create_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        display_name: &str,
+        redirect_uris: Vec<String>,
+    ) -> Result<NewApplicationSecret, ServiceError> {
+        let secret = secrets::generate_client_secret();
+        let hash = secrets::hash_client_secret(&secret);
+        let hint: String = secret.chars().take(3).collect();
+        let client_id = uuid::Uuid::now_v7();
+        let now = self.now();
+        let object_id = self
+            .execute(|w| {
+                Ok(directory::create_application(
+                    w,
+                    actor,
+                    tenant,
+                    directory::NewApplication {
+                        id: None,
+                        client_id: Some(client_id),
+                        display_name: display_name.into(),
+                        secret_hashes: vec![(hint.clone(), hash.clone())],
+                        redirect_uris: redirect_uris.clone(),
+                    },
+                    now,
+                )?)
+            })
+            .await?;
+        Ok(NewApplicationSecret {
+            object_id,
+            client_id,
+            client_secret: secret,
+        })
+    }
+
+    pub async fn add_directory_role_member(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        role: DirectoryRole,
+        principal: ObjectId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                directory::add_directory_role_member(w, actor, tenant, role, principal, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn remove_directory_role_member(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        role: DirectoryRole,
+        principal: ObjectId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                directory::remove_directory_role_member(w, actor, tenant, role, principal, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn set_policy(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        policy: SubscriptionPolicy,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((directory::set_policy(w, actor, tenant, policy, now)?, ())))
+            .await
+    }
+
+    // ----- guests and "use existing directory" -----
+
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        email: &str,
+    ) -> Result<(RequestId, ObjectId), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            let (c, inv, guest) = guests::invite(w, actor, tenant, email, now)?;
+            Ok((c, (inv, guest)))
+        })
+        .await
+    }
+
+    pub async fn redeem(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        invitation: RequestId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((guests::redeem(w, actor, tenant, invitation, now)?, ())))
+            .await
+    }
+
+    pub async fn request_link(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        tenant: TenantId,
+    ) -> Result<RequestId, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(guests::request_link(w, actor, subscription, tenant, now)?))
+            .await
+    }
+
+    pub async fn approve_link(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        request: RequestId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((guests::approve_link(w, actor, tenant, request, now)?, ())))
+            .await
+    }
+
+    pub async fn decline_link(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        request: RequestId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((guests::decline_link(w, actor, tenant, request, now)?, ())))
+            .await
+    }
+
+    // ----- subscriptions and classic administrators -----
+
+    pub async fn create_subscription(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+        tenant: TenantId,
+        service_admin: Identity,
+    ) -> Result<SubscriptionId, ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok(admins::create_subscription(
+                w,
+                actor,
+                admins::NewSubscription {
+                    id: None,
+                    display_name: display_name.into(),
+                    tenant,
+                    service_admin,
+                    account_admin: None,
+                },
+                now,
+            )?)
+        })
+        .await
+    }
+
+    pub async fn add_co_admin(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        email: &str,
+        account_type: Option<AccountType>,
+    ) -> Result<Identity, ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok(admins::add_co_admin(
+                w,
+                actor,
+                subscription,
+                email,
+                account_type,
+                now,
+            )?)
+        })
+        .await
+    }
+
+    pub async fn remove_co_admin(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        email: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                admins::remove_co_admin(w, actor, subscription, email, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn change_service_admin(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        email: &str,
+        account_type: Option<AccountType>,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                admins::change_service_admin(w, actor, subscription, email, account_type, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    // ----- resource groups and resources -----
+
+    /// Returns whether the group was created.
+    pub async fn put_resource_group(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+        req: resources::ResourceGroupWrite,
+    ) -> Result<bool, ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok(resources::put_resource_group(
+                w,
+                actor,
+                subscription,
+                name,
+                req,
+                now,
+            )?)
+        })
+        .await
+    }
+
+    pub async fn update_resource_group_tags(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+        tags: std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                resources::update_resource_group_tags(w, actor, subscription, name, tags, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn delete_resource_group(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok((
+                resources::delete_resource_group(w, actor, subscription, name, now)?,
+                (),
+            ))
+        })
+        .await
+    }
+
+    pub async fn put_resource(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        req: resources::ResourceWrite,
+    ) -> Result<bool, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(resources::put_resource(w, actor, scope, req, now)?))
+            .await
+    }
+
+    pub async fn delete_resource(&self, actor: &Actor, scope: &Scope) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((resources::delete_resource(w, actor, scope, now)?, ())))
+            .await
+    }
+
+    // ----- role definitions and assignments -----
+
+    pub async fn put_role_definition(
+        &self,
+        actor: &Actor,
+        req: access::RoleDefinitionWrite,
+    ) -> Result<RoleDefinition, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(access::put_role_definition(w, actor, req, now)?))
+            .await
+    }
+
+    pub async fn delete_role_definition(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        id: RoleDefinitionId,
+    ) -> Result<Option<RoleDefinition>, ServiceError> {
+        let now = self.now();
+        self.execute(
+            |w| match access::delete_role_definition(w, actor, subscription, id, now)? {
+                Some((c, d)) => Ok((c, Some(d))),
+                None => Ok((Change::new(), None)),
+            },
+        )
+        .await
+    }
+
+    pub async fn create_role_assignment(
+        &self,
+        actor: &Actor,
+        req: access::RoleAssignmentWrite,
+    ) -> Result<RoleAssignment, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(access::create_role_assignment(w, actor, req, now)?))
+            .await
+    }
+
+    pub async fn delete_role_assignment(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        id: RoleAssignmentId,
+    ) -> Result<Option<RoleAssignment>, ServiceError> {
+        let now = self.now();
+        self.execute(
+            |w| match access::delete_role_assignment(w, actor, subscription, id, now)? {
+                Some((c, a)) => Ok((c, Some(a))),
+                None => Ok((Change::new(), None)),
+            },
+        )
+        .await
+    }
+
+    // ----- changing a subscription's directory -----
+
+    /// The impact and the blockers, without changing anything.
+    pub fn preview_change_directory(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        destination: TenantId,
+        principal_map: &[PrincipalMapEntry],
+    ) -> Result<ChangeDirectoryPlan, ServiceError> {
+        let now = self.now();
+        Ok(self.read(|w| {
+            change_directory::plan(
+                w,
+                actor,
+                subscription,
+                destination,
+                principal_map,
+                change_directory::Approval::Initiator,
+                now,
+            )
+        })?)
+    }
+
+    pub async fn change_directory(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        destination: TenantId,
+        destination_owner: Option<ObjectId>,
+        principal_map: Vec<PrincipalMapEntry>,
+    ) -> Result<Initiated, ServiceError> {
+        let now = self.now();
+        self.execute(|w| {
+            Ok(change_directory::initiate(
+                w,
+                actor,
+                subscription,
+                destination,
+                destination_owner,
+                principal_map.clone(),
+                now,
+            )?)
+        })
+        .await
+    }
+
+    pub async fn accept_change_directory(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+    ) -> Result<ChangeDirectoryPlan, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(change_directory::accept(w, actor, subscription, now)?))
+            .await
+    }
+
+    pub async fn cancel_change_directory(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+    ) -> Result<(), ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok((change_directory::cancel(w, actor, subscription, now)?, ())))
+            .await
+    }
+
+    // ----- audit -----
+
+    pub async fn audit_events(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<Vec<audit::AuditEvent>, ServiceError> {
+        Ok(self.store().audit_events(filter).await?)
+    }
+}

@@ -1,0 +1,168 @@
+//! The service core: the world in memory, kept equal to the database, and the one write path every
+//! command goes through.
+//!
+//! A write takes the database's revision row first (which serialises writers across processes and
+//! instances), catches the in-memory world up with whatever other instances committed, runs the rule
+//! against the current world, writes the rule's mutations with their audit events in that same
+//! transaction, commits, and applies the mutations in memory. Readers never wait for the database.
+//! Other instances follow through the `changes` feed (woken by LISTEN/NOTIFY on PostgreSQL, polled
+//! otherwise), reloading only the partitions that changed.
+
+use crate::error::ServiceError;
+use parking_lot::RwLock;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use tenantry_domain::{Change, Partition, Timestamp, World};
+use tenantry_store::Store;
+use tokio::sync::Mutex;
+
+/// How often an instance looks for changes made by others when nothing woke it.
+const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
+
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    world: RwLock<World>,
+    /// The database revision the in-memory world reflects.
+    revision: AtomicI64,
+    /// One writer per instance at a time (the database serialises instances).
+    write_lock: Mutex<()>,
+    /// Seconds added to the wall clock: lets tests reach expiry times.
+    clock_offset: AtomicI64,
+}
+
+impl Service {
+    /// Loads the whole world from the store.
+    pub async fn open(store: Store) -> Result<Self, ServiceError> {
+        let (world, revision) = store.load_world().await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                world: RwLock::new(world),
+                revision: AtomicI64::new(revision),
+                write_lock: Mutex::new(()),
+                clock_offset: AtomicI64::new(0),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Unix seconds, as the rules see time.
+    pub fn now(&self) -> Timestamp {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        wall + self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves this instance's clock (tests of expiry and lockout).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.inner
+            .clock_offset
+            .fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    /// Reads the current world. Keep the closure short: writers wait for it.
+    pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        f(&self.inner.world.read())
+    }
+
+    /// The revision the in-memory world reflects.
+    pub fn revision(&self) -> i64 {
+        self.inner.revision.load(Ordering::Acquire)
+    }
+
+    /// Runs a rule and writes what it decided, atomically with its audit events. A refusal writes nothing.
+    /// An empty change (the request asked for what already is) writes nothing either.
+    pub async fn execute<T>(
+        &self,
+        rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let _writer = self.inner.write_lock.lock().await;
+        let mut tx = self.inner.store.begin_write().await?;
+        let known = self.revision();
+        if tx.revision() - 1 > known {
+            let changes = tx.changes_since(known).await?;
+            let mut fresh = World::new();
+            let partitions = distinct(changes.iter().map(|(_, p)| *p));
+            for p in &partitions {
+                tx.reload_partition(*p, &mut fresh).await?;
+            }
+            self.adopt(&partitions, &mut fresh, tx.revision() - 1);
+        }
+        let (change, value) = rule(&self.inner.world.read())?;
+        if change.mutations.is_empty() && change.audit.is_empty() {
+            return Ok(value); // dropping the transaction rolls the revision back
+        }
+        tx.apply(&change).await?;
+        let revision = tx.revision();
+        tx.commit().await?;
+        self.inner.world.write().apply(&change);
+        self.inner.revision.store(revision, Ordering::Release);
+        Ok(value)
+    }
+
+    fn adopt(&self, partitions: &[Partition], fresh: &mut World, revision: i64) {
+        let mut world = self.inner.world.write();
+        for p in partitions {
+            world.adopt(*p, fresh);
+        }
+        self.inner.revision.store(revision, Ordering::Release);
+    }
+
+    /// Brings the in-memory world up to what other instances committed. Returns whether anything changed.
+    pub async fn sync(&self) -> Result<bool, ServiceError> {
+        if self.inner.store.revision().await? <= self.revision() {
+            return Ok(false);
+        }
+        let _writer = self.inner.write_lock.lock().await;
+        let known = self.revision();
+        let changes = self.inner.store.changes_since(known).await?;
+        let Some(latest) = changes.iter().map(|(r, _)| *r).max() else {
+            return Ok(false);
+        };
+        let partitions = distinct(changes.iter().map(|(_, p)| *p));
+        let mut fresh = World::new();
+        for p in &partitions {
+            self.inner.store.reload_partition(*p, &mut fresh).await?;
+        }
+        self.adopt(&partitions, &mut fresh, latest);
+        Ok(true)
+    }
+
+    /// Follows other instances until the process ends: woken by PostgreSQL notifications, and polled.
+    pub fn spawn_follower(&self) -> tokio::task::JoinHandle<()> {
+        let svc = self.clone();
+        tokio::spawn(async move {
+            let mut listener = svc.inner.store.listen().await.ok().flatten();
+            loop {
+                match listener.as_mut() {
+                    Some(l) => {
+                        let _ = tokio::time::timeout(FOLLOW_INTERVAL * 4, l.recv()).await;
+                    }
+                    None => tokio::time::sleep(FOLLOW_INTERVAL).await,
+                }
+                if let Err(e) = svc.sync().await {
+                    tracing::warn!(error = %e, "could not follow changes from the database");
+                    tokio::time::sleep(FOLLOW_INTERVAL).await;
+                }
+            }
+        })
+    }
+}
+
+fn distinct(partitions: impl Iterator<Item = Partition>) -> Vec<Partition> {
+    let mut v: Vec<Partition> = partitions.collect();
+    v.sort();
+    v.dedup();
+    v
+}

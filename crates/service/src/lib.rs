@@ -1,0 +1,14 @@
+//! tenantry's service layer: commands and queries over the world, authorized by the domain's rules,
+//! each write persisted with its audit event in one transaction.
+
+pub mod commands;
+pub mod core;
+pub mod crypto;
+pub mod error;
+pub mod world;
+pub mod world_file;
+
+pub use crate::core::Service;
+pub use error::ServiceError;
+pub use tenantry_domain as domain;
+pub use tenantry_store as store;

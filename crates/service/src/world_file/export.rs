@@ -1,0 +1,795 @@
+//! Writing a world back as a world file: deterministic (sorted by name, email or id), every id included,
+//! password hashes instead of passwords, defaults left out. Applying the export to an empty world and
+//! exporting again gives the same text.
+//!
+//! Not exported: pending (unredeemed) guests and their invitations, directory link requests, change
+//! requests, timestamps and audit events; a resource property whose value is JSON `null` (TOML has none).
+
+use super::apply::{PrincipalIndex, resource_scope};
+use super::schema::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use tenantry_domain::world::{PrincipalRef, SubscriptionPart, TenantPart};
+use tenantry_domain::*;
+
+const DEFAULT_SUFFIX: &str = "onmicrosoft.com";
+
+/// The world as a world file.
+pub fn export(world: &World) -> WorldFile {
+    let mut tenants: Vec<&TenantPart> = world.tenants().collect();
+    tenants.sort_by_key(|t| (t.tenant.name.to_lowercase(), t.tenant.id));
+    let indexes: HashMap<TenantId, PrincipalIndex> = tenants
+        .iter()
+        .map(|t| (t.tenant.id, PrincipalIndex::build(t)))
+        .collect();
+    let suffix = tenants.first().and_then(|t| {
+        t.tenant
+            .initial_domain
+            .strip_prefix(&format!("{}.", t.tenant.name.to_lowercase()))
+            .map(str::to_string)
+    });
+
+    let mut accounts: Vec<&PersonalAccount> = world.accounts().collect();
+    accounts.sort_by_key(|a| (a.email.to_lowercase(), a.id));
+    let personal_accounts = accounts
+        .into_iter()
+        .map(|a| {
+            Located::new(PersonalAccountEntry {
+                email: a.email.clone(),
+                password: None,
+                password_hash: Some(a.password_hash.clone()),
+                display_name: (a.display_name != local_part(&a.email))
+                    .then(|| a.display_name.clone()),
+                id: Some(a.id),
+                enabled: (!a.enabled).then_some(false),
+            })
+        })
+        .collect();
+
+    let tenant_entries = tenants
+        .iter()
+        .map(|t| Located::new(tenant_entry(world, t, &indexes[&t.tenant.id])))
+        .collect();
+
+    let mut subs: Vec<&SubscriptionPart> = world.subscriptions().collect();
+    subs.sort_by_key(|s| {
+        (
+            s.subscription.display_name.to_lowercase(),
+            s.subscription.id,
+        )
+    });
+    let subscriptions = subs
+        .into_iter()
+        .map(|s| Located::new(subscription_entry(world, s, &indexes)))
+        .collect();
+
+    WorldFile {
+        domain_suffix: suffix.filter(|s| s != DEFAULT_SUFFIX),
+        personal_accounts,
+        tenants: tenant_entries,
+        subscriptions,
+    }
+}
+
+fn local_part(email: &str) -> &str {
+    email.split('@').next().unwrap_or_default()
+}
+
+fn role_names(part: &TenantPart, object: ObjectId) -> Vec<Located<String>> {
+    part.roles_of(object)
+        .into_iter()
+        .map(|r| Located::new(r.display_name().to_string()))
+        .collect()
+}
+
+/// The display name of the account behind an identity.
+fn home_display_name(world: &World, identity: Identity) -> Option<String> {
+    match identity {
+        Identity::Personal { account } => world.account(account).map(|a| a.display_name.clone()),
+        Identity::Organizational { user, .. } => world.user(user).map(|u| u.display_name.clone()),
+    }
+}
+
+fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> TenantEntry {
+    let t = &part.tenant;
+    let mut members: Vec<&User> = part.users.values().filter(|u| u.is_member()).collect();
+    members.sort_by_key(|u| (u.upn().to_lowercase(), u.id));
+    let users = members
+        .into_iter()
+        .map(|u| {
+            let UserKind::Member {
+                upn,
+                mail,
+                password_hash,
+            } = &u.kind
+            else {
+                unreachable!("members only")
+            };
+            let local = local_part(upn);
+            let short = upn
+                .split_once('@')
+                .is_some_and(|(l, d)| d == t.initial_domain && l == l.to_lowercase());
+            Located::new(UserEntry {
+                user_name: if short {
+                    local.to_string()
+                } else {
+                    upn.clone()
+                },
+                password: None,
+                password_hash: Some(password_hash.clone()),
+                display_name: (u.display_name != local).then(|| u.display_name.clone()),
+                mail: mail.clone(),
+                id: Some(u.id),
+                enabled: (!u.enabled).then_some(false),
+                directory_roles: role_names(part, u.id),
+            })
+        })
+        .collect();
+
+    let mut guest_users: Vec<(&User, &str, Identity)> = part
+        .users
+        .values()
+        .filter_map(|u| match &u.kind {
+            UserKind::Guest {
+                email,
+                home: Some(home),
+                state: GuestState::Accepted,
+                ..
+            } => Some((u, email.as_str(), *home)),
+            _ => None,
+        })
+        .collect();
+    guest_users.sort_by_key(|(u, email, _)| (email.to_lowercase(), u.id));
+    let guests = guest_users
+        .into_iter()
+        .map(|(u, email, home)| {
+            let m = world.email_matches(email);
+            let other_org = m.organizational.iter().any(|(tt, _)| *tt != t.id);
+            let account_type = match home {
+                Identity::Personal { .. } if other_org => Some(AccountKind::Personal),
+                Identity::Organizational { .. } if m.personal.is_some() => {
+                    Some(AccountKind::Organizational)
+                }
+                _ => None,
+            };
+            Located::new(GuestEntry {
+                email: email.to_string(),
+                account_type,
+                display_name: (home_display_name(world, home).as_deref()
+                    != Some(u.display_name.as_str()))
+                .then(|| u.display_name.clone()),
+                id: Some(u.id),
+                enabled: (!u.enabled).then_some(false),
+                directory_roles: role_names(part, u.id),
+            })
+        })
+        .collect();
+
+    let mut apps: Vec<&Application> = part.applications.values().collect();
+    apps.sort_by_key(|a| (a.display_name.to_lowercase(), a.client_id));
+    let applications = apps
+        .into_iter()
+        .map(|a| {
+            let mut e = ApplicationEntry {
+                display_name: a.display_name.clone(),
+                client_id: Some(a.client_id),
+                id: Some(a.id),
+                redirect_uris: a.redirect_uris.clone(),
+                directory_roles: role_names(part, a.id),
+                ..Default::default()
+            };
+            match a.secrets.as_slice() {
+                [] => {}
+                [one] if one.expires.is_none() => {
+                    e.client_secret_hash = Some(one.hash.clone());
+                    e.client_secret_hint = (!one.hint.is_empty()).then(|| one.hint.clone());
+                }
+                many => {
+                    e.secrets = many
+                        .iter()
+                        .map(|s| SecretEntry {
+                            hash: s.hash.clone(),
+                            hint: s.hint.clone(),
+                            expires: s.expires,
+                        })
+                        .collect()
+                }
+            }
+            Located::new(e)
+        })
+        .collect();
+
+    let policy = (t.policy != SubscriptionPolicy::default()).then(|| {
+        Located::new(PolicyEntry {
+            block_subscriptions_leaving: t.policy.block_subscriptions_leaving,
+            block_subscriptions_entering: t.policy.block_subscriptions_entering,
+            exempted: t
+                .policy
+                .exempted
+                .iter()
+                .map(|o| principal_key(world, index, t.id, *o))
+                .collect(),
+        })
+    });
+
+    TenantEntry {
+        name: t.name.clone(),
+        display_name: (t.display_name != t.name).then(|| t.display_name.clone()),
+        id: Some(t.id),
+        origin: (t.origin != TenantOrigin::Azure).then_some(t.origin),
+        domains: t.domains.clone(),
+        users,
+        guests,
+        applications,
+        policy,
+    }
+}
+
+/// The friendliest name of a principal that resolves back to it: a guest's email, a UPN, an
+/// application's client id; the object id when nothing else is unambiguous.
+fn principal_key(
+    world: &World,
+    index: &PrincipalIndex,
+    tenant: TenantId,
+    object: ObjectId,
+) -> String {
+    match world.principal(tenant, object) {
+        Some(PrincipalRef::User(u)) => {
+            let mut candidates = Vec::with_capacity(2);
+            if !u.is_member()
+                && let Some(m) = u.mail()
+            {
+                candidates.push(m);
+            }
+            candidates.push(u.upn());
+            candidates
+                .into_iter()
+                .find(|c| c.parse::<uuid::Uuid>().is_err() && index.lookup(c) == Some(object))
+                .map(str::to_string)
+                .unwrap_or_else(|| object.to_string())
+        }
+        Some(PrincipalRef::ServicePrincipal(a)) => {
+            if world.principal(tenant, ObjectId(a.client_id)).is_some() {
+                object.to_string()
+            } else {
+                a.client_id.to_string()
+            }
+        }
+        None => object.to_string(),
+    }
+}
+
+/// An account by email, typed when the email is both a personal and an organizational account.
+fn account_ref(world: &World, identity: Identity) -> AccountRef {
+    let email = world.identity_email(identity).unwrap_or_default();
+    let m = world.email_matches(&email);
+    let account_type = match identity {
+        Identity::Personal { .. } if !m.organizational.is_empty() => Some(AccountKind::Personal),
+        Identity::Organizational { .. } if m.personal.is_some() => {
+            Some(AccountKind::Organizational)
+        }
+        _ => None,
+    };
+    match account_type {
+        Some(account_type) => AccountRef::Typed(TypedAccountRef {
+            email,
+            account_type,
+        }),
+        None => AccountRef::Email(email),
+    }
+}
+
+fn subscription_entry(
+    world: &World,
+    part: &SubscriptionPart,
+    indexes: &HashMap<TenantId, PrincipalIndex>,
+) -> SubscriptionEntry {
+    let s = &part.subscription;
+    let tenant = world.tenant(s.tenant);
+    let mut co_admins: Vec<AccountRef> =
+        s.co_admins.iter().map(|c| account_ref(world, *c)).collect();
+    co_admins.sort_by_key(|c| c.email().to_lowercase());
+
+    let resource_groups = part
+        .resource_groups
+        .values()
+        .map(|g| {
+            let resources = part
+                .resources
+                .values()
+                .filter(|r| {
+                    r.scope
+                        .resource_group_name()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&g.name))
+                })
+                .map(|r| Located::new(resource_entry(s.id, &g.name, r)))
+                .collect();
+            Located::new(ResourceGroupEntry {
+                name: g.name.clone(),
+                location: g.location.clone(),
+                tags: (!g.tags.is_empty()).then(|| g.tags.clone()),
+                managed_by: g.managed_by.clone(),
+                resources,
+            })
+        })
+        .collect();
+
+    let sub_scope = Scope::subscription(s.id).to_string();
+    let mut roles: Vec<&RoleDefinition> = part.custom_roles.values().collect();
+    roles.sort_by_key(|r| (r.name.to_lowercase(), r.id));
+    let role_definitions = roles
+        .into_iter()
+        .map(|r| {
+            let mut e = RoleDefinitionEntry {
+                name: r.name.clone(),
+                id: Some(r.id),
+                description: (!r.description.is_empty()).then(|| r.description.clone()),
+                assignable_scopes: if r.assignable_scopes.len() == 1
+                    && r.assignable_scopes[0].eq_ignore_ascii_case(&sub_scope)
+                {
+                    vec![]
+                } else {
+                    r.assignable_scopes
+                        .iter()
+                        .map(|a| match Scope::parse(a) {
+                            Ok(sc) if sc.subscription_id() == s.id => sc.relative().to_string(),
+                            _ => a.clone(),
+                        })
+                        .collect()
+                },
+                ..Default::default()
+            };
+            match r.permissions.as_slice() {
+                [one] => {
+                    e.actions = one.actions.clone();
+                    e.not_actions = one.not_actions.clone();
+                    e.data_actions = one.data_actions.clone();
+                    e.not_data_actions = one.not_data_actions.clone();
+                }
+                many => {
+                    e.permissions = many
+                        .iter()
+                        .map(|p| PermissionEntry {
+                            actions: p.actions.clone(),
+                            not_actions: p.not_actions.clone(),
+                            data_actions: p.data_actions.clone(),
+                            not_data_actions: p.not_data_actions.clone(),
+                        })
+                        .collect()
+                }
+            }
+            Located::new(e)
+        })
+        .collect();
+
+    let empty = indexes.get(&s.tenant);
+    let mut keys: HashMap<ObjectId, String> = HashMap::new();
+    let mut assignments: Vec<(
+        String,
+        String,
+        String,
+        RoleAssignmentId,
+        RoleAssignmentEntry,
+    )> = part
+        .assignments
+        .values()
+        .map(|a| {
+            let principal = keys
+                .entry(a.principal)
+                .or_insert_with(|| match empty {
+                    Some(index) => principal_key(world, index, s.tenant, a.principal),
+                    None => a.principal.to_string(),
+                })
+                .clone();
+            let role = world
+                .role_definition(s.id, a.role_definition)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| a.role_definition.to_string());
+            let entry = RoleAssignmentEntry {
+                principal: principal.clone(),
+                role: role.clone(),
+                scope: a.scope.relative().to_string(),
+                id: Some(a.id),
+                description: a.description.clone(),
+            };
+            (
+                a.scope.key().to_string(),
+                role.to_lowercase(),
+                principal.to_lowercase(),
+                a.id,
+                entry,
+            )
+        })
+        .collect();
+    assignments.sort_by(|x, y| (&x.0, &x.1, &x.2, x.3).cmp(&(&y.0, &y.1, &y.2, y.3)));
+
+    SubscriptionEntry {
+        display_name: s.display_name.clone(),
+        id: Some(s.id),
+        tenant: tenant
+            .map(|t| t.tenant.name.clone())
+            .unwrap_or_else(|| s.tenant.to_string()),
+        service_admin: account_ref(world, s.service_admin),
+        account_admin: (s.account_admin != s.service_admin)
+            .then(|| account_ref(world, s.account_admin)),
+        co_admins: co_admins.into_iter().map(Located::new).collect(),
+        state: (s.state != SubscriptionState::Enabled).then_some(s.state),
+        resource_groups,
+        role_definitions,
+        role_assignments: assignments.into_iter().map(|x| Located::new(x.4)).collect(),
+    }
+}
+
+fn resource_entry(sub: SubscriptionId, group: &str, r: &Resource) -> ResourceEntry {
+    // …/providers/{namespace}/{type}/{name}[/{type}/{name}]…
+    let text = r.scope.as_str();
+    let after = text
+        .split_once("/providers/")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let segs: Vec<&str> = after.split('/').collect();
+    let namespace = segs.first().copied().unwrap_or_default();
+    let mut types = vec![namespace];
+    let mut names = Vec::new();
+    for pair in segs[1.min(segs.len())..].chunks(2) {
+        types.push(pair[0]);
+        names.push(pair.get(1).copied().unwrap_or_default());
+    }
+    let entry = ResourceEntry {
+        resource_type: types.join("/"),
+        name: names.join("/"),
+        location: r.location.clone(),
+        kind: r.kind.clone(),
+        tags: (!r.tags.is_empty()).then(|| r.tags.clone()),
+        properties: (r.properties != serde_json::Value::Object(Default::default()))
+            .then(|| r.properties.clone()),
+    };
+    debug_assert!(
+        resource_scope(sub, group, &entry.resource_type, &entry.name)
+            .is_ok_and(|s| s.key() == r.scope.key())
+    );
+    entry
+}
+
+// ----- writing TOML -----
+
+/// The file as TOML text: the layout of DESIGN.md (nested tables indented), role assignments one per
+/// line as inline tables, defaults left out.
+pub fn to_toml(file: &WorldFile) -> String {
+    let mut w = Writer::default();
+    if let Some(s) = &file.domain_suffix {
+        w.kv("", "domain_suffix", &q(s));
+        w.blank();
+    }
+    for a in &file.personal_accounts {
+        w.header("", "[[personal_accounts]]");
+        w.kv("", "email", &q(&a.email));
+        opt(&mut w, "", "password", &a.password);
+        opt(&mut w, "", "password_hash", &a.password_hash);
+        opt(&mut w, "", "display_name", &a.display_name);
+        opt_id(&mut w, "", "id", &a.id);
+        if let Some(e) = a.enabled {
+            w.kv("", "enabled", &e.to_string());
+        }
+        w.blank();
+    }
+    for t in &file.tenants {
+        tenant_toml(&mut w, t);
+    }
+    for s in &file.subscriptions {
+        subscription_toml(&mut w, s);
+    }
+    let mut out = w.out;
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+#[derive(Default)]
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    fn header(&mut self, indent: &str, h: &str) {
+        let _ = writeln!(self.out, "{indent}{h}");
+    }
+    fn kv(&mut self, indent: &str, k: &str, v: &str) {
+        let _ = writeln!(self.out, "{indent}{} = {v}", key(k));
+    }
+    fn blank(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+}
+
+fn opt(w: &mut Writer, indent: &str, k: &str, v: &Option<String>) {
+    if let Some(v) = v {
+        w.kv(indent, k, &q(v));
+    }
+}
+
+fn opt_id(w: &mut Writer, indent: &str, k: &str, v: &Option<impl std::fmt::Display>) {
+    if let Some(v) = v {
+        w.kv(indent, k, &q(&v.to_string()));
+    }
+}
+
+fn list(w: &mut Writer, indent: &str, k: &str, v: &[String]) {
+    if !v.is_empty() {
+        w.kv(indent, k, &strings(v.iter().map(String::as_str)));
+    }
+}
+
+fn roles(w: &mut Writer, indent: &str, v: &[Located<String>]) {
+    if !v.is_empty() {
+        w.kv(
+            indent,
+            "directory_roles",
+            &strings(v.iter().map(|r| r.value.as_str())),
+        );
+    }
+}
+
+/// A TOML string.
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<String> = items.map(q).collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// A key, bare when it can be.
+fn key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        q(k)
+    }
+}
+
+fn inline_map(m: &BTreeMap<String, String>) -> String {
+    if m.is_empty() {
+        return "{}".into();
+    }
+    let parts: Vec<String> = m
+        .iter()
+        .map(|(k, v)| format!("{} = {}", key(k), q(v)))
+        .collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// A JSON value as an inline TOML value (`null`s are left out: TOML has none).
+fn json_inline(v: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "{}".into(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => toml::Value::Float(n.as_f64().unwrap_or_default()).to_string(),
+        },
+        J::String(s) => q(s),
+        J::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter(|x| !x.is_null())
+                .map(json_inline)
+                .collect();
+            format!("[{}]", parts.join(", "))
+        }
+        J::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| format!("{} = {}", key(k), json_inline(x)))
+                .collect();
+            if parts.is_empty() {
+                "{}".into()
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            }
+        }
+    }
+}
+
+fn account_ref_toml(r: &AccountRef) -> String {
+    match r {
+        AccountRef::Email(e) => q(e),
+        AccountRef::Typed(t) => format!(
+            "{{ email = {}, account_type = {} }}",
+            q(&t.email),
+            q(t.account_type.as_str())
+        ),
+    }
+}
+
+fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
+    w.header("", "[[tenants]]");
+    w.kv("", "name", &q(&t.name));
+    opt(w, "", "display_name", &t.display_name);
+    opt_id(w, "", "id", &t.id);
+    if let Some(o) = t.origin {
+        w.kv("", "origin", &q(o.as_str()));
+    }
+    list(w, "", "domains", &t.domains);
+    w.blank();
+    const I: &str = "  ";
+    for u in &t.users {
+        w.header(I, "[[tenants.users]]");
+        w.kv(I, "user_name", &q(&u.user_name));
+        opt(w, I, "password", &u.password);
+        opt(w, I, "password_hash", &u.password_hash);
+        opt(w, I, "display_name", &u.display_name);
+        opt(w, I, "mail", &u.mail);
+        opt_id(w, I, "id", &u.id);
+        if let Some(e) = u.enabled {
+            w.kv(I, "enabled", &e.to_string());
+        }
+        roles(w, I, &u.directory_roles);
+        w.blank();
+    }
+    for g in &t.guests {
+        w.header(I, "[[tenants.guests]]");
+        w.kv(I, "email", &q(&g.email));
+        if let Some(a) = g.account_type {
+            w.kv(I, "account_type", &q(a.as_str()));
+        }
+        opt(w, I, "display_name", &g.display_name);
+        opt_id(w, I, "id", &g.id);
+        if let Some(e) = g.enabled {
+            w.kv(I, "enabled", &e.to_string());
+        }
+        roles(w, I, &g.directory_roles);
+        w.blank();
+    }
+    for a in &t.applications {
+        w.header(I, "[[tenants.applications]]");
+        w.kv(I, "display_name", &q(&a.display_name));
+        opt_id(w, I, "client_id", &a.client_id);
+        opt_id(w, I, "id", &a.id);
+        opt(w, I, "client_secret", &a.client_secret);
+        opt(w, I, "client_secret_hash", &a.client_secret_hash);
+        opt(w, I, "client_secret_hint", &a.client_secret_hint);
+        if !a.secrets.is_empty() {
+            let items: Vec<String> = a
+                .secrets
+                .iter()
+                .map(|s| {
+                    let mut parts = vec![format!("hash = {}", q(&s.hash))];
+                    if !s.hint.is_empty() {
+                        parts.push(format!("hint = {}", q(&s.hint)));
+                    }
+                    if let Some(e) = s.expires {
+                        parts.push(format!("expires = {e}"));
+                    }
+                    format!("{{ {} }}", parts.join(", "))
+                })
+                .collect();
+            w.kv(I, "secrets", &format!("[{}]", items.join(", ")));
+        }
+        list(w, I, "redirect_uris", &a.redirect_uris);
+        roles(w, I, &a.directory_roles);
+        w.blank();
+    }
+    if let Some(p) = &t.policy {
+        w.header(I, "[tenants.policy]");
+        w.kv(
+            I,
+            "block_subscriptions_leaving",
+            &p.block_subscriptions_leaving.to_string(),
+        );
+        w.kv(
+            I,
+            "block_subscriptions_entering",
+            &p.block_subscriptions_entering.to_string(),
+        );
+        list(w, I, "exempted", &p.exempted);
+        w.blank();
+    }
+}
+
+fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
+    w.header("", "[[subscriptions]]");
+    w.kv("", "display_name", &q(&s.display_name));
+    opt_id(w, "", "id", &s.id);
+    w.kv("", "tenant", &q(&s.tenant));
+    w.kv("", "service_admin", &account_ref_toml(&s.service_admin));
+    if let Some(a) = &s.account_admin {
+        w.kv("", "account_admin", &account_ref_toml(a));
+    }
+    if !s.co_admins.is_empty() {
+        let items: Vec<String> = s.co_admins.iter().map(|c| account_ref_toml(c)).collect();
+        w.kv("", "co_admins", &format!("[{}]", items.join(", ")));
+    }
+    if let Some(st) = s.state {
+        w.kv("", "state", &q(st.as_str()));
+    }
+    if !s.role_assignments.is_empty() {
+        w.out.push_str("role_assignments = [\n");
+        for a in &s.role_assignments {
+            let mut parts = vec![
+                format!("principal = {}", q(&a.principal)),
+                format!("role = {}", q(&a.role)),
+            ];
+            if !a.scope.is_empty() {
+                parts.push(format!("scope = {}", q(&a.scope)));
+            }
+            if let Some(id) = a.id {
+                parts.push(format!("id = {}", q(&id.to_string())));
+            }
+            if let Some(d) = &a.description {
+                parts.push(format!("description = {}", q(d)));
+            }
+            let _ = writeln!(w.out, "  {{ {} }},", parts.join(", "));
+        }
+        w.out.push_str("]\n");
+    }
+    w.blank();
+    const I: &str = "  ";
+    const II: &str = "    ";
+    for g in &s.resource_groups {
+        w.header(I, "[[subscriptions.resource_groups]]");
+        w.kv(I, "name", &q(&g.name));
+        w.kv(I, "location", &q(&g.location));
+        if let Some(t) = &g.tags {
+            w.kv(I, "tags", &inline_map(t));
+        }
+        opt(w, I, "managed_by", &g.managed_by);
+        w.blank();
+        for r in &g.resources {
+            w.header(II, "[[subscriptions.resource_groups.resources]]");
+            w.kv(II, "type", &q(&r.resource_type));
+            w.kv(II, "name", &q(&r.name));
+            opt(w, II, "location", &r.location);
+            opt(w, II, "kind", &r.kind);
+            if let Some(t) = &r.tags {
+                w.kv(II, "tags", &inline_map(t));
+            }
+            if let Some(p) = &r.properties {
+                w.kv(II, "properties", &json_inline(p));
+            }
+            w.blank();
+        }
+    }
+    for d in &s.role_definitions {
+        w.header(I, "[[subscriptions.role_definitions]]");
+        w.kv(I, "name", &q(&d.name));
+        opt_id(w, I, "id", &d.id);
+        opt(w, I, "description", &d.description);
+        list(w, I, "actions", &d.actions);
+        list(w, I, "not_actions", &d.not_actions);
+        list(w, I, "data_actions", &d.data_actions);
+        list(w, I, "not_data_actions", &d.not_data_actions);
+        if !d.permissions.is_empty() {
+            let items: Vec<String> = d
+                .permissions
+                .iter()
+                .map(|p| {
+                    let mut parts = Vec::new();
+                    for (k, v) in [
+                        ("actions", &p.actions),
+                        ("not_actions", &p.not_actions),
+                        ("data_actions", &p.data_actions),
+                        ("not_data_actions", &p.not_data_actions),
+                    ] {
+                        if !v.is_empty() {
+                            parts.push(format!("{k} = {}", strings(v.iter().map(String::as_str))));
+                        }
+                    }
+                    format!("{{ {} }}", parts.join(", "))
+                })
+                .collect();
+            w.kv(I, "permissions", &format!("[{}]", items.join(", ")));
+        }
+        list(w, I, "assignable_scopes", &d.assignable_scopes);
+        w.blank();
+    }
+}

@@ -1,0 +1,191 @@
+//! The world file: a TOML description of a whole world (DESIGN.md, "The world file (contract)").
+//!
+//! Pure: no I/O, no database, no clock, no hashing of its own (the caller passes hashers and `now`).
+//! - [`parse`] reads the text into a [`WorldFile`], remembering each entry's line;
+//! - [`plan_apply`] turns a file into the one [`Change`](tenantry_domain::Change) that creates what is
+//!   missing in a world, through the domain's rules, as the operator; nothing when all is there already;
+//! - [`export`] and [`to_toml`] write a world back, deterministically, so that export → apply to an
+//!   empty world → export gives the same text.
+//!
+//! Every error names the entry (`tenants[1].users[0] (user_name "erin")`) and its line.
+
+mod apply;
+mod export;
+mod schema;
+
+#[cfg(test)]
+mod tests;
+
+pub use apply::plan_apply;
+pub use export::{export, to_toml};
+pub use schema::*;
+
+use std::fmt;
+
+/// What went wrong, where: the line (1-based) when the file was parsed from text, the entry's path and
+/// identifying key, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorldFileError {
+    pub line: Option<usize>,
+    /// Set for TOML syntax and shape errors (1-based).
+    pub column: Option<usize>,
+    /// `tenants[1].users[0] (user_name "erin")`; empty when the error is not about one entry.
+    pub entry: String,
+    pub message: String,
+}
+
+impl WorldFileError {
+    pub fn new(line: Option<usize>, entry: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            column: None,
+            entry: entry.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for WorldFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            _ => {}
+        }
+        if !self.entry.is_empty() {
+            write!(f, "{}: ", self.entry)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for WorldFileError {}
+
+/// Reads a world file. Syntax errors, unknown keys and values of the wrong type are errors with their
+/// line and column, and the entry they are in.
+pub fn parse(text: &str) -> Result<WorldFile, WorldFileError> {
+    let lines = schema::LineIndex::new(text);
+    match toml::from_str::<WorldFile>(text) {
+        Ok(mut file) => {
+            file.fill_lines(&lines);
+            Ok(file)
+        }
+        Err(e) => {
+            let (line, column) = match e.span() {
+                Some(s) => {
+                    let (l, c) = lines.line_col(text, s.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            let entry = e
+                .span()
+                .map(|s| locate::entry_at(text, s.start))
+                .unwrap_or_default();
+            Err(WorldFileError {
+                line,
+                column,
+                entry,
+                message: e.message().trim().to_string(),
+            })
+        }
+    }
+}
+
+/// Finding the entry a parse error lies in, from the loosely parsed document.
+mod locate {
+    use toml::Spanned;
+    use toml::de::{DeTable, DeValue};
+
+    struct Candidate {
+        start: usize,
+        path: String,
+    }
+
+    /// The innermost entry at `offset`: the entry whose `[[header]]` is the last one before it, or the
+    /// inline table / array element that contains it.
+    pub(super) fn entry_at(text: &str, offset: usize) -> String {
+        let Ok(root) = DeTable::parse(text) else {
+            return String::new();
+        };
+        let mut best: Option<Candidate> = None;
+        walk_table(text, root.get_ref(), "", offset, &mut best);
+        best.map(|c| c.path).unwrap_or_default()
+    }
+
+    fn consider(
+        text: &str,
+        v: &Spanned<DeValue<'_>>,
+        path: String,
+        offset: usize,
+        best: &mut Option<Candidate>,
+    ) {
+        let span = v.span();
+        let header = text.as_bytes().get(span.start) == Some(&b'[') && v.get_ref().is_table();
+        let contains = span.start <= offset && (header || offset < span.end.max(span.start + 1));
+        if contains && best.as_ref().is_none_or(|b| span.start >= b.start) {
+            *best = Some(Candidate {
+                start: span.start,
+                path: path.clone(),
+            });
+        }
+        if let DeValue::Table(t) = v.get_ref() {
+            walk_table(text, t, &path, offset, best);
+        }
+    }
+
+    fn walk_table(
+        text: &str,
+        t: &DeTable<'_>,
+        prefix: &str,
+        offset: usize,
+        best: &mut Option<Candidate>,
+    ) {
+        for (k, v) in t.iter() {
+            let key = k.get_ref();
+            let base = if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match v.get_ref() {
+                DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let label = match item.get_ref() {
+                            DeValue::Table(t) => ident(t)
+                                .map(|(k, v)| format!("{base}[{i}] ({k} {v:?})"))
+                                .unwrap_or_else(|| format!("{base}[{i}]")),
+                            DeValue::String(s) => format!("{base}[{i}] ({s:?})"),
+                            _ => format!("{base}[{i}]"),
+                        };
+                        // Children of an element are addressed by its plain path.
+                        let mut inner: Option<Candidate> = None;
+                        consider(text, item, format!("{base}[{i}]"), offset, &mut inner);
+                        if let Some(mut c) = inner {
+                            if c.path == format!("{base}[{i}]") {
+                                c.path = label;
+                            }
+                            if best.as_ref().is_none_or(|b| c.start >= b.start) {
+                                *best = Some(c);
+                            }
+                        }
+                    }
+                }
+                DeValue::Table(_) => consider(text, v, base, offset, best),
+                _ => {}
+            }
+        }
+    }
+
+    /// The key that names an entry, in the order the entry kinds use them.
+    fn ident(t: &DeTable<'_>) -> Option<(String, String)> {
+        for key in ["user_name", "email", "name", "principal", "display_name"] {
+            if let Some((k, v)) = t.iter().find(|(k, _)| k.get_ref() == key)
+                && let Some(s) = v.get_ref().as_str()
+            {
+                return Some((k.get_ref().to_string(), s.to_string()));
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,228 @@
+//! tenantry's storage: the world's partitions, the change feed and the audit log, on SQLite (embedded,
+//! the default) or PostgreSQL (several instances), through one code path over sqlx's `Any` driver and
+//! one set of portable migrations.
+//!
+//! Writes go through a [`WriteTx`]: its first statement increments the revision row, which serialises
+//! writers across processes and instances; [`WriteTx::apply`] writes a domain [`Change`] (every mutation,
+//! one change-feed row per touched partition, every audit event) in that same transaction. Readers load
+//! the whole [`World`] once and then reload only the partitions the change feed names.
+
+mod access;
+mod accounts;
+pub mod audit;
+mod batch;
+mod changes;
+mod codec;
+mod connect;
+mod directory;
+mod error;
+mod listen;
+mod load;
+mod mutations;
+mod resources;
+mod subscriptions;
+mod tenants;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use audit::AuditFilter;
+pub use connect::Backend;
+pub use error::{StoreError, StoreResult};
+pub use listen::ChangeListener;
+
+use sqlx::AnyPool;
+use sqlx::any::Any;
+use sqlx::{AnyConnection, Transaction};
+use std::sync::Arc;
+use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::{Change, Partition, World};
+
+/// A handle on the database; cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    url: Arc<str>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the URL: it may carry a password.
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://PATH?mode=rwc` or `postgres://...` and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url)?;
+        let pool = connect::pool(url, backend).await?;
+        connect::migrate(&pool).await?;
+        Ok(Store {
+            pool,
+            url: url.into(),
+            backend,
+        })
+    }
+
+    /// Opens (creating it when missing) a SQLite file: WAL, synchronous=FULL, busy timeout 10 s,
+    /// foreign keys on.
+    pub async fn open_sqlite_file(path: &std::path::Path) -> Result<Store, StoreError> {
+        // An absolute path, so that no part of it is read as a URL host.
+        let path = std::path::absolute(path).map_err(|e| {
+            StoreError::Database(sqlx::Error::Configuration(
+                format!("bad database path '{}': {e}", path.display()).into(),
+            ))
+        })?;
+        Self::open(&connect::sqlite_url(&path)).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL the store was opened with (it may contain a password: do not log it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Closes every connection (waits for those in use to come back).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A read-only transaction that sees one snapshot: WAL gives SQLite that from its first read; on
+    /// PostgreSQL it takes REPEATABLE READ (READ COMMITTED would take a new snapshot per statement).
+    async fn snapshot(&self) -> StoreResult<Transaction<'static, Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// The whole world and the revision it reflects, read from one snapshot.
+    pub async fn load_world(&self) -> Result<(World, i64), StoreError> {
+        let mut tx = self.snapshot().await?;
+        let revision = changes::current_revision(&mut tx).await?;
+        let world = load::world(&mut tx).await?;
+        tx.rollback().await?;
+        Ok((world, revision))
+    }
+
+    /// Replaces partition `p` of `world` with what the database holds now (removes it when gone).
+    pub async fn reload_partition(
+        &self,
+        p: Partition,
+        world: &mut World,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.snapshot().await?;
+        load::partition(&mut tx, p, world).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+
+    /// The revision of the last committed write (0 for a new database).
+    pub async fn revision(&self) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        changes::current_revision(&mut conn).await
+    }
+
+    /// Every (revision, partition) committed after `rev`, oldest first.
+    pub async fn changes_since(&self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        changes::since(&mut conn, rev).await
+    }
+
+    /// Starts a write: waits until every other writer (of any process) has committed or rolled back.
+    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let revision = changes::next_revision(&mut tx).await?;
+        Ok(WriteTx {
+            tx,
+            revision,
+            backend: self.backend,
+        })
+    }
+
+    /// Audit events matching the filter, newest first.
+    pub async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit::query(&mut conn, f).await
+    }
+
+    /// On PostgreSQL, a listener woken by every committed write (of any instance); `None` on SQLite,
+    /// where instances share a file and poll the revision instead.
+    pub async fn listen(&self) -> Result<Option<ChangeListener>, StoreError> {
+        match self.backend {
+            Backend::Postgres => Ok(Some(ChangeListener::connect(&self.url).await?)),
+            Backend::Sqlite => Ok(None),
+        }
+    }
+}
+
+/// A write in progress. Dropping it without [`WriteTx::commit`] rolls everything back, the revision
+/// included.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    revision: i64,
+    backend: Backend,
+}
+
+impl WriteTx {
+    /// The revision this write commits as.
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// What others committed after `rev`, seen from inside this transaction (to catch up before
+    /// running a rule).
+    pub async fn changes_since(&mut self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
+        changes::since(self.conn(), rev).await
+    }
+
+    /// Reloads a partition from inside this transaction.
+    pub async fn reload_partition(
+        &mut self,
+        p: Partition,
+        world: &mut World,
+    ) -> Result<(), StoreError> {
+        load::partition(self.conn(), p, world).await
+    }
+
+    /// Writes a change: every mutation in order, a change-feed row for each partition it touches, and
+    /// its audit events. After an error the transaction must be dropped (PostgreSQL has aborted it).
+    pub async fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
+        let mut ops = Vec::with_capacity(change.mutations.len() + change.audit.len() + 2);
+        for m in &change.mutations {
+            mutations::ops(m, &mut ops)?;
+        }
+        for p in change.partitions() {
+            ops.push(changes::record(self.revision, p));
+        }
+        for e in &change.audit {
+            ops.push(audit::insert(e)?);
+        }
+        batch::run(self.conn(), ops).await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query(listen::NOTIFY_SQL)
+                .bind(self.revision.to_string())
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! Every mutation of the domain as the row operations that write it. Kept beside `World::apply_mutation`
+//! in spirit: what the world does in memory, these rows do on disk, so a reload gives the same world.
+
+use crate::batch::Op;
+use crate::error::StoreResult;
+use crate::{access, accounts, directory, resources, subscriptions, tenants};
+use tenantry_domain::Mutation;
+
+pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
+    use Mutation::*;
+    match m {
+        PutAccount(a) => out.push(accounts::put(a)),
+        DeleteAccount(id) => out.push(accounts::delete(*id)),
+        PutTenant(t) => out.extend(tenants::put(t)?),
+        PutUser(u) => out.push(directory::put_user(u)?),
+        DeleteUser { tenant, user } => out.extend(directory::delete_user(*tenant, *user)),
+        PutApplication(a) => out.push(directory::put_application(a)?),
+        DeleteApplication { tenant, app } => {
+            out.extend(directory::delete_application(*tenant, *app))
+        }
+        AddDirectoryRoleMember {
+            tenant,
+            role,
+            principal,
+        } => out.push(directory::add_role_member(*tenant, *role, *principal)),
+        RemoveDirectoryRoleMember {
+            tenant,
+            role,
+            principal,
+        } => out.push(directory::remove_role_member(*tenant, *role, *principal)),
+        PutInvitation(i) => out.push(directory::put_invitation(i)),
+        PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
+        PutSubscription(s) => out.push(subscriptions::put(s)?),
+        PutResourceGroup(g) => out.push(resources::put_group(g)?),
+        DeleteResourceGroup { subscription, name } => {
+            out.push(resources::delete_group(*subscription, name))
+        }
+        PutResource(r) => out.push(resources::put_resource(r)?),
+        DeleteResources {
+            subscription,
+            scopes,
+        } => out.push(resources::delete_resources(*subscription, scopes)),
+        PutRoleDefinition(d) => out.extend(access::put_role_definition(d)?),
+        DeleteRoleDefinitions { subscription, ids } => {
+            out.push(access::delete_role_definitions(*subscription, ids))
+        }
+        InsertRoleAssignments {
+            subscription,
+            assignments,
+        } => out.extend(
+            assignments
+                .iter()
+                .map(|a| access::put_role_assignment(*subscription, a)),
+        ),
+        DeleteRoleAssignments { subscription, ids } => {
+            out.push(access::delete_role_assignments(*subscription, ids))
+        }
+        PutChangeRequest(r) => out.push(subscriptions::put_change_request(r)?),
+        DeleteChangeRequest(s) => out.push(subscriptions::delete_change_request(*s)),
+    }
+    Ok(())
+}

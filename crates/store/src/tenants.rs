@@ -1,0 +1,128 @@
+//! Tenants: the tenant row with its domains and policy, and the assembly of a whole tenant partition
+//! (the tenant and what lives in it, read by `directory`).
+
+use crate::batch::{Op, Table, select};
+use crate::codec::{Cols, Value, id, json};
+use crate::directory;
+use crate::error::{StoreError, StoreResult};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, BTreeSet};
+use tenantry_domain::world::TenantPart;
+use tenantry_domain::{Tenant, TenantId, TenantOrigin};
+
+pub(crate) static TENANTS: Table = Table {
+    name: "tenants",
+    columns: &[
+        "id",
+        "name",
+        "name_key",
+        "display_name",
+        "origin",
+        "initial_domain",
+        "domains",
+        "policy",
+        "created",
+    ],
+    key_len: 1,
+};
+
+/// Every domain (lowercase) and its tenant: the primary key makes a domain belong to one tenant.
+pub(crate) static TENANT_DOMAINS: Table = Table {
+    name: "tenant_domains",
+    columns: &["domain_key", "tenant_id"],
+    key_len: 1,
+};
+
+/// The tenant row, then its domain rows replaced as a whole.
+pub(crate) fn put(t: &Tenant) -> StoreResult<Vec<Op>> {
+    let mut ops = vec![
+        Op::upsert(
+            &TENANTS,
+            vec![
+                id(t.id),
+                Value::from(&t.name),
+                Value::from(t.name.to_lowercase()),
+                Value::from(&t.display_name),
+                Value::from(t.origin.as_str()),
+                Value::from(&t.initial_domain),
+                json(&t.domains)?,
+                json(&t.policy)?,
+                Value::from(t.created),
+            ],
+        ),
+        Op::Exec {
+            sql: "DELETE FROM tenant_domains WHERE tenant_id = $1",
+            args: vec![id(t.id)],
+        },
+    ];
+    // A tenant may list its initial domain again, or one domain in two cases: one row each.
+    let keys: BTreeSet<String> = t.all_domains().map(|d| d.to_lowercase()).collect();
+    ops.extend(
+        keys.into_iter()
+            .map(|k| Op::insert(&TENANT_DOMAINS, vec![Value::from(k), id(t.id)])),
+    );
+    Ok(ops)
+}
+
+fn decode(row: &AnyRow) -> StoreResult<Tenant> {
+    let c = Cols::new(row, TENANTS.name);
+    Ok(Tenant {
+        id: c.id("id")?,
+        name: c.text("name")?,
+        display_name: c.text("display_name")?,
+        origin: c.parsed("origin", TenantOrigin::parse)?,
+        initial_domain: c.text("initial_domain")?,
+        domains: c.json("domains")?,
+        policy: c.json("policy")?,
+        created: c.int("created")?,
+    })
+}
+
+fn part_of<'p>(
+    parts: &'p mut BTreeMap<TenantId, TenantPart>,
+    tenant: TenantId,
+    what: &str,
+) -> StoreResult<&'p mut TenantPart> {
+    parts
+        .get_mut(&tenant)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} of tenant {tenant}, which has no row")))
+}
+
+/// Every tenant partition, or the one of `only` (absent when the tenant is gone).
+pub(crate) async fn load_parts(
+    conn: &mut AnyConnection,
+    only: Option<TenantId>,
+) -> StoreResult<BTreeMap<TenantId, TenantPart>> {
+    let mut parts = BTreeMap::new();
+    for row in select(conn, &TENANTS, only.map(|t| ("id", id(t)))).await? {
+        let t = decode(&row)?;
+        parts.insert(t.id, TenantPart::new(t));
+    }
+    for u in directory::load_users(conn, only).await? {
+        part_of(&mut parts, u.tenant, "a user")?
+            .users
+            .insert(u.id, u);
+    }
+    for a in directory::load_applications(conn, only).await? {
+        part_of(&mut parts, a.tenant, "an application")?
+            .applications
+            .insert(a.id, a);
+    }
+    for (tenant, role, principal) in directory::load_role_members(conn, only).await? {
+        part_of(&mut parts, tenant, "a directory role member")?
+            .role_members
+            .insert((role, principal));
+    }
+    for i in directory::load_invitations(conn, only).await? {
+        part_of(&mut parts, i.tenant, "an invitation")?
+            .invitations
+            .insert(i.id, i);
+    }
+    for r in directory::load_link_requests(conn, only).await? {
+        part_of(&mut parts, r.tenant, "a directory link request")?
+            .link_requests
+            .insert(r.id, r);
+    }
+    Ok(parts)
+}

@@ -1,0 +1,1130 @@
+//! The store's suite. Every test runs on SQLite (a temporary file) and on PostgreSQL (a fresh database
+//! from TENANTRY_TEST_PG_URL; run through `scripts/test.sh`). One test binary on purpose: each extra
+//! `tests/*.rs` file is another link step and another gigabyte of target.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::rules::access::{RoleAssignmentWrite, RoleDefinitionWrite};
+use tenantry_domain::rules::admins::NewSubscription;
+use tenantry_domain::rules::change_directory::{self, Initiated};
+use tenantry_domain::rules::directory::{
+    self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
+};
+use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
+use tenantry_domain::rules::{access, admins, guests, resources};
+use tenantry_domain::*;
+use tenantry_store::testing::{self, TestStore};
+use tenantry_store::{AuditFilter, Backend, Store, StoreError};
+
+const OP: Actor = Actor::Operator;
+const T0: Timestamp = 1_700_000_000;
+
+/// A world kept in memory and, change by change, in the store: both must always agree.
+struct Mirror {
+    store: Store,
+    world: World,
+    now: Timestamp,
+}
+
+impl Mirror {
+    fn new(store: &Store) -> Self {
+        Self {
+            store: store.clone(),
+            world: World::new(),
+            now: T0,
+        }
+    }
+
+    fn tick(&mut self) -> Timestamp {
+        self.now += 60;
+        self.now
+    }
+
+    /// Writes a change through the store, then applies it in memory. Returns its revision.
+    async fn write(&mut self, change: &Change) -> i64 {
+        let mut tx = self.store.begin_write().await.expect("begin_write");
+        let rev = tx.revision();
+        tx.apply(change).await.expect("apply");
+        tx.commit().await.expect("commit");
+        self.world.apply(change);
+        rev
+    }
+
+    /// Runs a rule against the in-memory world and writes what it decided.
+    async fn run<T>(
+        &mut self,
+        rule: impl FnOnce(&World, Timestamp) -> Result<(Change, T), DomainError>,
+    ) -> T {
+        let now = self.tick();
+        let (change, value) =
+            rule(&self.world, now).unwrap_or_else(|e| panic!("rule refused: {e:?}"));
+        self.write(&change).await;
+        value
+    }
+
+    async fn run0(&mut self, rule: impl FnOnce(&World, Timestamp) -> Result<Change, DomainError>) {
+        self.run(|w, now| rule(w, now).map(|c| (c, ()))).await
+    }
+
+    async fn assert_loads_equal(&self, what: &str) {
+        let (loaded, rev) = self.store.load_world().await.expect("load_world");
+        assert_eq!(
+            rev,
+            self.store.revision().await.unwrap(),
+            "{what}: load_world's revision"
+        );
+        assert_worlds_equal(
+            &loaded,
+            &self.world,
+            &format!("{what} ({:?})", self.store.backend()),
+        );
+    }
+}
+
+/// Equality with a readable failure: the first partition that differs.
+fn assert_worlds_equal(loaded: &World, expected: &World, what: &str) {
+    let sorted = |w: &World| {
+        let mut p = w.partitions();
+        p.sort();
+        p
+    };
+    assert_eq!(sorted(loaded), sorted(expected), "{what}: partitions");
+    for a in expected.accounts() {
+        assert_eq!(loaded.account(a.id), Some(a), "{what}: account {}", a.email);
+    }
+    for t in expected.tenants() {
+        assert_eq!(
+            loaded.tenant(t.tenant.id),
+            Some(t),
+            "{what}: tenant {}",
+            t.tenant.name
+        );
+    }
+    for s in expected.subscriptions() {
+        let id = s.subscription.id;
+        assert!(
+            loaded.subscription(id) == Some(s),
+            "{what}: subscription {id}"
+        );
+    }
+    assert!(loaded == expected, "{what}: worlds differ");
+}
+
+struct Ids {
+    alice: AccountId,
+    dave: AccountId,
+    contoso: TenantId,
+    alicedefault: TenantId,
+    contoso_admin: ObjectId,
+    bob: ObjectId,
+    erin: ObjectId,
+    ci_app: ObjectId,
+    sub: SubscriptionId,
+    sub2: SubscriptionId,
+    custom_role: RoleDefinitionId,
+}
+
+fn personal(id: AccountId, email: &str) -> Actor {
+    Actor::Personal {
+        account: id,
+        email: email.into(),
+    }
+}
+
+/// The article's world, built with the domain's rules: personal accounts, an Office 365 tenant and a
+/// default directory, members, guests (invited and linked), an application, directory roles, a policy,
+/// subscriptions with co-administrators, groups, resources, a custom role and assignments, a directory
+/// link request and a change-of-directory request waiting for acceptance.
+async fn build_rich_world(m: &mut Mirror) -> Ids {
+    let alice = m
+        .run(|w, now| {
+            directory::create_personal_account(
+                w,
+                &OP,
+                NewPersonalAccount {
+                    id: None,
+                    email: "Alice@Outlook.com".into(),
+                    display_name: "Alice".into(),
+                    password_hash: "$argon2id$alice".into(),
+                },
+                now,
+            )
+        })
+        .await;
+    let dave = m
+        .run(|w, now| {
+            directory::create_personal_account(
+                w,
+                &OP,
+                NewPersonalAccount {
+                    id: None,
+                    email: "dave@outlook.com".into(),
+                    display_name: String::new(),
+                    password_hash: "$argon2id$dave".into(),
+                },
+                now,
+            )
+        })
+        .await;
+    let contoso = m
+        .run(|w, now| {
+            directory::create_tenant(
+                w,
+                &OP,
+                NewTenant {
+                    id: None,
+                    name: "contoso".into(),
+                    display_name: "Contoso".into(),
+                    origin: TenantOrigin::Office365,
+                    domain_suffix: "onmicrosoft.com".into(),
+                    domains: vec!["contoso.com".into()],
+                },
+                now,
+            )
+        })
+        .await;
+    // A person creating a directory joins it as a guest Global Administrator.
+    let alicedefault = m
+        .run(|w, now| {
+            directory::create_tenant(
+                w,
+                &personal(alice, "Alice@Outlook.com"),
+                NewTenant {
+                    id: None,
+                    name: "alicedefault".into(),
+                    display_name: String::new(),
+                    origin: TenantOrigin::Azure,
+                    domain_suffix: "onmicrosoft.com".into(),
+                    domains: vec![],
+                },
+                now,
+            )
+        })
+        .await;
+    let contoso_admin = m
+        .run(|w, now| {
+            directory::create_user(
+                w,
+                &OP,
+                contoso,
+                NewUser {
+                    id: None,
+                    user_name: "admin@contoso.com".into(),
+                    display_name: "Contoso Admin".into(),
+                    mail: Some("Admin@Contoso.com".into()),
+                    password_hash: "$argon2id$admin".into(),
+                    enabled: true,
+                },
+                now,
+            )
+        })
+        .await;
+    let bob = m
+        .run(|w, now| {
+            directory::create_user(
+                w,
+                &OP,
+                contoso,
+                NewUser {
+                    id: None,
+                    user_name: "bob".into(),
+                    display_name: String::new(),
+                    mail: None,
+                    password_hash: "$argon2id$bob".into(),
+                    enabled: false,
+                },
+                now,
+            )
+        })
+        .await;
+    let erin = m
+        .run(|w, now| {
+            directory::create_user(
+                w,
+                &OP,
+                alicedefault,
+                NewUser {
+                    id: None,
+                    user_name: "erin".into(),
+                    display_name: "Erin".into(),
+                    mail: Some("erin@example.org".into()),
+                    password_hash: "$argon2id$erin".into(),
+                    enabled: true,
+                },
+                now,
+            )
+        })
+        .await;
+    for (tenant, role, who) in [
+        (contoso, DirectoryRole::GlobalAdministrator, contoso_admin),
+        (contoso, DirectoryRole::GlobalReader, bob),
+        (alicedefault, DirectoryRole::UserAdministrator, erin),
+    ] {
+        m.run0(|w, now| directory::add_directory_role_member(w, &OP, tenant, role, who, now))
+            .await;
+    }
+    let ci_app = m
+        .run(|w, now| {
+            directory::create_application(
+                w,
+                &OP,
+                alicedefault,
+                NewApplication {
+                    id: None,
+                    client_id: None,
+                    display_name: "ci".into(),
+                    secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],
+                    redirect_uris: vec![
+                        "https://app.example.org/callback".into(),
+                        "http://localhost:8400".into(),
+                    ],
+                },
+                now,
+            )
+        })
+        .await;
+    m.run0(|w, now| {
+        directory::set_policy(
+            w,
+            &OP,
+            contoso,
+            SubscriptionPolicy {
+                block_subscriptions_leaving: true,
+                block_subscriptions_entering: false,
+                exempted: vec![contoso_admin],
+            },
+            now,
+        )
+    })
+    .await;
+    m.run0(|w, now| directory::add_domain(w, &OP, contoso, "Fabrikam.example", now))
+        .await;
+
+    // Guests: dave invited to contoso and redeemed; another invitation left pending.
+    let (dave_invitation, _) = m
+        .run(|w, now| {
+            guests::invite(w, &OP, contoso, "dave@outlook.com", now).map(|(c, i, g)| (c, (i, g)))
+        })
+        .await;
+    m.run0(|w, now| {
+        guests::redeem(
+            w,
+            &personal(dave, "dave@outlook.com"),
+            contoso,
+            dave_invitation,
+            now,
+        )
+    })
+    .await;
+    m.run(|w, now| {
+        guests::invite(w, &OP, contoso, "pending@example.net", now).map(|(c, i, g)| (c, (i, g)))
+    })
+    .await;
+
+    // Subscriptions with classic administrators.
+    let sub = m
+        .run(|w, now| {
+            admins::create_subscription(
+                w,
+                &OP,
+                NewSubscription {
+                    id: None,
+                    display_name: "Pay-As-You-Go".into(),
+                    tenant: alicedefault,
+                    service_admin: Identity::Personal { account: alice },
+                    account_admin: None,
+                },
+                now,
+            )
+        })
+        .await;
+    m.run(|w, now| admins::add_co_admin(w, &OP, sub, "dave@outlook.com", None, now))
+        .await;
+    m.run(|w, now| {
+        admins::add_co_admin(w, &OP, sub, "erin@alicedefault.onmicrosoft.com", None, now)
+    })
+    .await;
+    let sub2 = m
+        .run(|w, now| {
+            admins::create_subscription(
+                w,
+                &OP,
+                NewSubscription {
+                    id: None,
+                    display_name: "Second".into(),
+                    tenant: alicedefault,
+                    service_admin: Identity::Personal { account: alice },
+                    account_admin: Some(Identity::Organizational {
+                        tenant: alicedefault,
+                        user: erin,
+                    }),
+                },
+                now,
+            )
+        })
+        .await;
+
+    // Resources, a custom role and assignments.
+    m.run(|w, now| {
+        resources::put_resource_group(
+            w,
+            &OP,
+            sub,
+            "RG-One",
+            ResourceGroupWrite {
+                location: "West Europe".into(),
+                tags: Some(BTreeMap::from([("env".into(), "test".into())])),
+                managed_by: Some("someone".into()),
+            },
+            now,
+        )
+    })
+    .await;
+    m.run(|w, now| {
+        resources::put_resource_group(
+            w,
+            &OP,
+            sub,
+            "rg2",
+            ResourceGroupWrite {
+                location: "northeurope".into(),
+                tags: None,
+                managed_by: None,
+            },
+            now,
+        )
+    })
+    .await;
+    let vnet =
+        Scope::resource(sub, "RG-One", "Microsoft.Network", "virtualNetworks/vnet1").unwrap();
+    let subnet = Scope::resource(
+        sub,
+        "RG-One",
+        "Microsoft.Network",
+        "virtualNetworks/vnet1/subnets/Default",
+    )
+    .unwrap();
+    for (scope, props) in [
+        (
+            &vnet,
+            serde_json::json!({"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "n": 1.5}),
+        ),
+        (
+            &subnet,
+            serde_json::json!({"addressPrefix": "10.0.1.0/24", "ok": true, "none": null}),
+        ),
+    ] {
+        m.run(|w, now| {
+            resources::put_resource(
+                w,
+                &OP,
+                scope,
+                ResourceWrite {
+                    location: Some("West Europe".into()),
+                    kind: Some("v2".into()),
+                    tags: BTreeMap::from([("owner".into(), "ops".into())]),
+                    properties: props,
+                },
+                now,
+            )
+        })
+        .await;
+    }
+    let custom_role = RoleDefinitionId::new();
+    m.run(|w, now| {
+        access::put_role_definition(
+            w,
+            &OP,
+            RoleDefinitionWrite {
+                id: custom_role,
+                subscription: sub,
+                name: "Log Reader".into(),
+                description: "Reads groups".into(),
+                permissions: vec![Permission {
+                    actions: vec!["Microsoft.Resources/subscriptions/resourceGroups/read".into()],
+                    not_actions: vec![
+                        "Microsoft.Resources/subscriptions/resourceGroups/delete".into(),
+                    ],
+                    data_actions: vec![],
+                    not_data_actions: vec![],
+                }],
+                assignable_scopes: vec![],
+            },
+            now,
+        )
+    })
+    .await;
+    for (principal, role, scope, description) in [
+        (
+            erin,
+            roles::READER,
+            Scope::resource_group(sub, "RG-One"),
+            Some("reads"),
+        ),
+        (erin, custom_role, Scope::subscription(sub), None),
+        (
+            ci_app,
+            roles::CONTRIBUTOR,
+            Scope::resource_group(sub, "rg2"),
+            None,
+        ),
+        (ci_app, roles::READER, subnet.clone(), Some("subnet")),
+    ] {
+        m.run(|w, now| {
+            access::create_role_assignment(
+                w,
+                &OP,
+                RoleAssignmentWrite {
+                    id: RoleAssignmentId::new(),
+                    scope,
+                    role_definition: role,
+                    principal,
+                    description: description.map(String::from),
+                },
+                now,
+            )
+        })
+        .await;
+    }
+
+    // "Use existing directory": alice asks to join contoso (pending).
+    m.run(|w, now| guests::request_link(w, &OP, sub, contoso, now))
+        .await;
+    // A change of directory waiting for acceptance: alice is not present in contoso yet.
+    let initiated = m
+        .run(|w, now| {
+            change_directory::initiate(
+                w,
+                &personal(alice, "Alice@Outlook.com"),
+                sub2,
+                contoso,
+                None,
+                vec![],
+                now,
+            )
+        })
+        .await;
+    assert!(matches!(initiated, Initiated::Waiting(_)));
+
+    Ids {
+        alice,
+        dave,
+        contoso,
+        alicedefault,
+        contoso_admin,
+        bob,
+        erin,
+        ci_app,
+        sub,
+        sub2,
+        custom_role,
+    }
+}
+
+#[tokio::test]
+async fn every_mutation_round_trips() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        m.assert_loads_equal("rich world").await;
+
+        // The link approved: alice becomes a guest of contoso.
+        let link = m
+            .world
+            .tenant(ids.contoso)
+            .unwrap()
+            .link_requests
+            .keys()
+            .next()
+            .copied()
+            .unwrap();
+        m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
+            .await;
+        // The operator moves the first subscription to contoso, mapping erin to bob: every assignment
+        // and co-administrator of the old directory goes, erin's are re-granted to bob.
+        let done = m
+            .run(|w, now| {
+                change_directory::initiate(
+                    w,
+                    &OP,
+                    ids.sub,
+                    ids.contoso,
+                    None,
+                    vec![PrincipalMapEntry {
+                        from: ids.erin.to_string(),
+                        to: "bob@contoso.onmicrosoft.com".into(),
+                    }],
+                    now,
+                )
+            })
+            .await;
+        assert!(matches!(done, Initiated::Completed(_)));
+        let moved = m.world.subscription(ids.sub).unwrap();
+        assert_eq!(moved.subscription.tenant, ids.contoso);
+        assert!(moved.assignments.values().all(|a| a.principal == ids.bob));
+        assert!(!moved.assignments.is_empty());
+        m.assert_loads_equal("after a change of directory").await;
+
+        // The waiting request, accepted by the operator.
+        m.run(|w, now| change_directory::accept(w, &OP, ids.sub2, now))
+            .await;
+        m.assert_loads_equal("after acceptance").await;
+        let _ = (
+            ids.dave,
+            ids.contoso_admin,
+            ids.custom_role,
+            ids.alicedefault,
+            ids.alice,
+        );
+    }
+}
+
+#[tokio::test]
+async fn deletes_round_trip() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+
+        // A resource, then a whole group with what lies beneath (resources and assignments).
+        let subnet = m
+            .world
+            .subscription(ids.sub)
+            .unwrap()
+            .resources
+            .values()
+            .find(|r| r.scope.as_str().ends_with("/Default"))
+            .unwrap()
+            .scope
+            .clone();
+        m.run0(|w, now| resources::delete_resource(w, &OP, &subnet, now))
+            .await;
+        m.run0(|w, now| resources::delete_resource_group(w, &OP, ids.sub, "rg-one", now))
+            .await;
+        let part = m.world.subscription(ids.sub).unwrap();
+        assert!(part.resources.is_empty() && part.resource_group("RG-One").is_none());
+
+        // An assignment, then the custom role once nothing uses it.
+        let using_custom: Vec<RoleAssignmentId> = part
+            .assignments
+            .values()
+            .filter(|a| a.role_definition == ids.custom_role)
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(using_custom.len(), 1);
+        m.run(|w, now| {
+            access::delete_role_assignment(w, &OP, ids.sub, using_custom[0], now)
+                .map(|r| r.expect("exists"))
+        })
+        .await;
+        m.run(|w, now| {
+            access::delete_role_definition(w, &OP, ids.sub, ids.custom_role, now)
+                .map(|r| r.expect("exists"))
+        })
+        .await;
+
+        // A user who holds a directory role, is a co-administrator and has assignments... (erin still has
+        // none left after the group went, so give her one first).
+        m.run(|w, now| {
+            access::create_role_assignment(
+                w,
+                &OP,
+                RoleAssignmentWrite {
+                    id: RoleAssignmentId::new(),
+                    scope: Scope::subscription(ids.sub),
+                    role_definition: roles::OWNER,
+                    principal: ids.erin,
+                    description: None,
+                },
+                now,
+            )
+        })
+        .await;
+        m.run0(|w, now| directory::delete_user(w, &OP, ids.alicedefault, ids.erin, now))
+            .await;
+        assert!(m.world.user(ids.erin).is_none());
+        m.run0(|w, now| {
+            directory::remove_directory_role_member(
+                w,
+                &OP,
+                ids.contoso,
+                DirectoryRole::GlobalReader,
+                ids.bob,
+                now,
+            )
+        })
+        .await;
+        m.run0(|w, now| admins::remove_co_admin(w, &OP, ids.sub, "dave@outlook.com", now))
+            .await;
+        m.assert_loads_equal("after rule deletes").await;
+
+        // Mutations no rule makes yet: deleting an application (with its directory roles), a change
+        // request and an account.
+        let mut raw = Change::new();
+        raw.push(Mutation::AddDirectoryRoleMember {
+            tenant: ids.alicedefault,
+            role: DirectoryRole::GlobalReader,
+            principal: ids.ci_app,
+        });
+        raw.push(Mutation::DeleteApplication {
+            tenant: ids.alicedefault,
+            app: ids.ci_app,
+        });
+        raw.push(Mutation::DeleteChangeRequest(ids.sub2));
+        raw.push(Mutation::DeleteAccount(ids.dave));
+        m.write(&raw).await;
+        assert!(m.world.application(ids.ci_app).is_none());
+        assert!(m.world.account(ids.dave).is_none());
+        m.assert_loads_equal("after raw deletes").await;
+    }
+}
+
+#[tokio::test]
+async fn revisions_and_the_change_feed_bring_another_world_up_to_date() {
+    for db in testing::both().await {
+        assert_eq!(db.revision().await.unwrap(), 0);
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let (mut follower, at) = db.load_world().await.unwrap();
+        assert_eq!(at, db.revision().await.unwrap());
+
+        // Each write takes the next revision.
+        let before = db.revision().await.unwrap();
+        m.run0(|w, now| directory::add_domain(w, &OP, ids.alicedefault, "alice.example", now))
+            .await;
+        assert_eq!(db.revision().await.unwrap(), before + 1);
+        let mut account_change = Change::new();
+        account_change.push(Mutation::DeleteAccount(ids.dave));
+        let rev_delete = m.write(&account_change).await;
+        assert_eq!(rev_delete, before + 2);
+        let rev_move = m
+            .run(|w, now| {
+                let (c, _) = resources::put_resource_group(
+                    w,
+                    &OP,
+                    ids.sub2,
+                    "late",
+                    ResourceGroupWrite {
+                        location: "eastus".into(),
+                        tags: None,
+                        managed_by: None,
+                    },
+                    now,
+                )?;
+                Ok((c, ()))
+            })
+            .await;
+        let _ = rev_move;
+
+        let feed = db.changes_since(at).await.unwrap();
+        assert_eq!(
+            feed,
+            vec![
+                (before + 1, Partition::Tenant(ids.alicedefault)),
+                (before + 2, Partition::Account(ids.dave)),
+                (before + 3, Partition::Subscription(ids.sub2)),
+            ]
+        );
+        assert_eq!(db.changes_since(before + 3).await.unwrap(), vec![]);
+        assert!(follower != m.world);
+        for (_, p) in &feed {
+            db.reload_partition(*p, &mut follower).await.unwrap();
+        }
+        assert_worlds_equal(&follower, &m.world, "follower");
+        // The partition is gone from the follower too, and its indexes with it.
+        assert!(follower.account_by_email("dave@outlook.com").is_none());
+        assert!(follower.tenant_by_domain("alice.example").is_some());
+
+        // Inside a write transaction: the same feed and reload.
+        let mut tx = db.begin_write().await.unwrap();
+        assert_eq!(tx.revision(), before + 4);
+        assert_eq!(tx.changes_since(before + 2).await.unwrap().len(), 1);
+        let mut fresh = World::new();
+        tx.reload_partition(Partition::Subscription(ids.sub2), &mut fresh)
+            .await
+            .unwrap();
+        assert_eq!(fresh.subscription(ids.sub2), m.world.subscription(ids.sub2));
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_write_leaves_nothing() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let rev = db.revision().await.unwrap();
+        let audit_before = db.audit_events(&AuditFilter::default()).await.unwrap();
+        {
+            let now = m.tick();
+            let (change, _) = directory::create_tenant(
+                &m.world,
+                &OP,
+                NewTenant {
+                    id: None,
+                    name: "ghost".into(),
+                    display_name: String::new(),
+                    origin: TenantOrigin::Azure,
+                    domain_suffix: "onmicrosoft.com".into(),
+                    domains: vec!["ghost.example".into()],
+                },
+                now,
+            )
+            .unwrap();
+            let mut tx = db.begin_write().await.unwrap();
+            assert_eq!(tx.revision(), rev + 1);
+            tx.apply(&change).await.unwrap();
+            let mut big = Change::new();
+            big.push(Mutation::InsertRoleAssignments {
+                subscription: ids.sub,
+                assignments: many_assignments(ids.sub, 5000),
+            });
+            tx.apply(&big).await.unwrap();
+            // Dropped here without commit.
+        }
+        assert_eq!(db.revision().await.unwrap(), rev);
+        assert_eq!(db.changes_since(rev).await.unwrap(), vec![]);
+        assert_eq!(
+            db.audit_events(&AuditFilter::default()).await.unwrap(),
+            audit_before
+        );
+        m.assert_loads_equal("after a dropped write").await;
+        // The next write takes the revision the dropped one had.
+        let mut tx = db.begin_write().await.unwrap();
+        assert_eq!(tx.revision(), rev + 1);
+        tx.apply(&Change::new()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.revision().await.unwrap(), rev + 1);
+    }
+}
+
+fn many_assignments(sub: SubscriptionId, n: usize) -> Vec<RoleAssignment> {
+    let principal = ObjectId::new();
+    (0..n)
+        .map(|i| RoleAssignment {
+            id: RoleAssignmentId::new(),
+            subscription: sub,
+            scope: Scope::resource_group(sub, &format!("rg{}", i % 50)),
+            principal,
+            principal_type: PrincipalType::User,
+            role_definition: roles::READER,
+            description: None,
+            created: T0,
+            created_by: None,
+        })
+        .collect()
+}
+
+/// Writes one change in its own transaction, returning the store's verdict.
+async fn try_write(store: &Store, change: &Change) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    tx.apply(change).await?;
+    tx.commit().await
+}
+
+fn expect_conflict(result: Result<(), StoreError>, what: &str, backend: Backend) {
+    match result {
+        Err(StoreError::Conflict(msg)) => assert!(!msg.is_empty()),
+        other => panic!("{what} on {backend:?}: expected a conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unique_violations_are_conflicts() {
+    for db in testing::both().await {
+        let b = db.backend();
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let rev = db.revision().await.unwrap();
+        let w = &m.world;
+
+        let mut account = w.account(ids.alice).unwrap().clone();
+        account.id = AccountId::new();
+        account.email = "ALICE@outlook.com".into();
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutAccount(account))).await,
+            "an email taken",
+            b,
+        );
+
+        let mut tenant = w.tenant(ids.contoso).unwrap().tenant.clone();
+        tenant.id = TenantId::new();
+        tenant.initial_domain = "other.onmicrosoft.com".into();
+        tenant.domains = vec![];
+        tenant.name = "Contoso".into();
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutTenant(tenant.clone()))).await,
+            "a tenant name taken",
+            b,
+        );
+        tenant.name = "other".into();
+        tenant.domains = vec!["CONTOSO.com".into()];
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutTenant(tenant))).await,
+            "a domain taken",
+            b,
+        );
+
+        let mut user = w.user(ids.bob).unwrap().clone();
+        user.id = ObjectId::new();
+        if let UserKind::Member { upn, .. } = &mut user.kind {
+            *upn = "BOB@contoso.onmicrosoft.com".into();
+        }
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutUser(user))).await,
+            "a member UPN taken",
+            b,
+        );
+
+        let mut app = w.application(ids.ci_app).unwrap().clone();
+        app.id = ObjectId::new();
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutApplication(app))).await,
+            "a client id taken",
+            b,
+        );
+
+        let event = db.audit_events(&AuditFilter::default()).await.unwrap()[0].clone();
+        let mut again = Change::new();
+        again.audit(event);
+        expect_conflict(
+            try_write(&db, &again).await,
+            "an audit event written twice",
+            b,
+        );
+
+        // None of the refused writes left anything.
+        assert_eq!(db.revision().await.unwrap(), rev);
+        m.assert_loads_equal("after conflicts").await;
+    }
+}
+
+fn one(m: Mutation) -> Change {
+    let mut c = Change::new();
+    c.push(m);
+    c
+}
+
+fn event(
+    time: Timestamp,
+    actor: &str,
+    operation: &str,
+    tenant: Option<TenantId>,
+    subscription: Option<SubscriptionId>,
+) -> AuditEvent {
+    let mut e = AuditEvent::new(&OP, time, operation, "target");
+    e.actor = actor.into();
+    e.tenant = tenant;
+    e.subscription = subscription;
+    e.details = serde_json::json!({"time": time});
+    e
+}
+
+#[tokio::test]
+async fn audit_events_filter_and_order() {
+    for db in testing::both().await {
+        let b = db.backend();
+        let t1 = TenantId::new();
+        let t2 = TenantId::new();
+        let s1 = SubscriptionId::new();
+        let mut change = Change::new();
+        for i in 0..30i64 {
+            let (actor, op, tenant, sub) = match i % 3 {
+                0 => (
+                    "Alice@Outlook.com",
+                    "Microsoft.Authorization/roleAssignments/write",
+                    Some(t1),
+                    Some(s1),
+                ),
+                1 => (
+                    "bob@contoso.com",
+                    "microsoft.directory/users/create",
+                    Some(t2),
+                    None,
+                ),
+                _ => ("operator", "tenantry/tenants/write", None, None),
+            };
+            change.audit(event(T0 + i, actor, op, tenant, sub));
+        }
+        try_write(&db, &change).await.unwrap();
+        let query = |f: AuditFilter| {
+            let db = db.store.clone();
+            async move { db.audit_events(&f).await.unwrap() }
+        };
+
+        let all = query(AuditFilter::default()).await;
+        assert_eq!(all.len(), 30, "{b:?}");
+        assert!(
+            all.windows(2).all(|w| w[0].time > w[1].time),
+            "newest first on {b:?}"
+        );
+        assert_eq!(all[0].details, serde_json::json!({"time": T0 + 29}));
+        let by_tenant = query(AuditFilter {
+            tenant: Some(t1),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_tenant.len(), 10);
+        assert!(
+            by_tenant
+                .iter()
+                .all(|e| e.tenant == Some(t1) && e.subscription == Some(s1))
+        );
+        let by_sub = query(AuditFilter {
+            subscription: Some(s1),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_sub, by_tenant);
+        let by_actor = query(AuditFilter {
+            actor: Some("alice@OUTLOOK.com".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_actor, by_tenant, "actor is case-insensitive on {b:?}");
+        let by_op = query(AuditFilter {
+            operation: Some("MICROSOFT.directory/".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_op.len(), 10, "operation prefix on {b:?}");
+        assert!(by_op.iter().all(|e| e.actor == "bob@contoso.com"));
+        let wildcard = query(AuditFilter {
+            operation: Some("%".into()),
+            ..Default::default()
+        })
+        .await;
+        assert!(wildcard.is_empty(), "no LIKE wildcards on {b:?}");
+        let window = query(AuditFilter {
+            since: Some(T0 + 10),
+            until: Some(T0 + 19),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(window.len(), 10);
+        assert!(window.iter().all(|e| (T0 + 10..=T0 + 19).contains(&e.time)));
+        let limited = query(AuditFilter {
+            limit: Some(4),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(limited, all[..4].to_vec());
+        let combined = query(AuditFilter {
+            tenant: Some(t2),
+            since: Some(T0 + 20),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            combined.iter().map(|e| e.time).collect::<Vec<_>>(),
+            vec![T0 + 28, T0 + 25]
+        );
+        assert!(
+            query(AuditFilter {
+                tenant: Some(TenantId::new()),
+                ..Default::default()
+            })
+            .await
+            .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_write_wakes_other_instances_on_postgres() {
+    let db: TestStore = testing::postgres().await;
+    let other = db.open_again().await;
+    let mut listener = other.listen().await.unwrap().expect("PostgreSQL listens");
+
+    // A rolled-back write notifies nobody.
+    {
+        let mut tx = db.begin_write().await.unwrap();
+        tx.apply(&one(Mutation::DeleteAccount(AccountId::new())))
+            .await
+            .unwrap();
+    }
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), listener.recv())
+            .await
+            .is_err(),
+        "no notification for a rollback"
+    );
+
+    let mut tx = db.begin_write().await.unwrap();
+    tx.apply(&one(Mutation::DeleteAccount(AccountId::new())))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), listener.recv())
+        .await
+        .expect("woken within 10 s")
+        .unwrap();
+    assert_eq!(other.changes_since(0).await.unwrap().len(), 1);
+
+    // SQLite has no listener: instances poll the revision.
+    let lite = testing::sqlite().await;
+    assert!(lite.listen().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn concurrent_writers_are_serialised() {
+    for db in testing::both().await {
+        let b = db.backend();
+        let other = db.open_again().await;
+        let mut first = db.begin_write().await.unwrap();
+        assert_eq!(first.revision(), 1);
+        let second = tokio::spawn(async move {
+            let mut tx = other.begin_write().await.unwrap();
+            let rev = tx.revision();
+            tx.apply(&one(Mutation::DeleteAccount(AccountId::new())))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            rev
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!second.is_finished(), "the second writer waits on {b:?}");
+        first
+            .apply(&one(Mutation::DeleteAccount(AccountId::new())))
+            .await
+            .unwrap();
+        first.commit().await.unwrap();
+        let rev = tokio::time::timeout(Duration::from_secs(10), second)
+            .await
+            .expect("the second writer proceeds")
+            .unwrap();
+        assert_eq!(rev, 2, "{b:?}");
+        assert_eq!(db.revision().await.unwrap(), 2);
+        let revs: Vec<i64> = db
+            .changes_since(0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(r, _)| *r)
+            .collect();
+        assert_eq!(revs, vec![1, 2]);
+    }
+}
+
+#[tokio::test]
+async fn bulk_assignments_round_trip() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let assignments = many_assignments(ids.sub, 12_000);
+        let ids_to_delete: Vec<RoleAssignmentId> =
+            assignments.iter().step_by(2).map(|a| a.id).collect();
+        m.write(&one(Mutation::InsertRoleAssignments {
+            subscription: ids.sub,
+            assignments,
+        }))
+        .await;
+        m.write(&one(Mutation::DeleteRoleAssignments {
+            subscription: ids.sub,
+            ids: ids_to_delete,
+        }))
+        .await;
+        assert!(m.world.subscription(ids.sub).unwrap().assignments.len() > 6000);
+        m.assert_loads_equal("after bulk writes").await;
+    }
+}

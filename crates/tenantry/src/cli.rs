@@ -1,0 +1,221 @@
+//! Command-line arguments and what each command does.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tenantry_service::Service;
+use tenantry_service::store::{AuditFilter, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "tenantry",
+    version,
+    about = "A self-hostable control plane for cloud tenancy: directories, subscriptions and who may do what, with Entra ID, ARM and Graph wire formats."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Data directory: the SQLite database, the local CA and the server certificate live here.
+    #[arg(long, env = "TENANTRY_DATA", default_value = "./tenantry-data")]
+    data: PathBuf,
+    /// Use this database instead of the embedded SQLite file, e.g. postgres://user@host/db.
+    #[arg(long, env = "TENANTRY_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the control plane over HTTPS.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "TENANTRY_LISTEN", default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// A world file to apply before serving.
+        #[arg(long)]
+        world: Option<PathBuf>,
+        /// The base URL clients reach this server at, when not https://<listen>.
+        #[arg(long, env = "TENANTRY_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Extra host names or addresses for the server certificate.
+        #[arg(long = "tls-name")]
+        tls_names: Vec<String>,
+    },
+    /// Build a world from a file, or write the current world to one.
+    World {
+        #[command(subcommand)]
+        command: WorldCommand,
+    },
+    /// List audit events, newest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Subcommand)]
+enum WorldCommand {
+    /// Create what the file describes and is missing; all or nothing.
+    Apply {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write the current world as a world file (passwords as hashes).
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only events of this tenant (GUID).
+    #[arg(long)]
+    tenant: Option<uuid::Uuid>,
+    /// Only events of this subscription (GUID).
+    #[arg(long)]
+    subscription: Option<uuid::Uuid>,
+    /// Only events by this actor (email, UPN, client id or `operator`).
+    #[arg(long)]
+    actor: Option<String>,
+    /// Only operations starting with this text, e.g. Microsoft.Authorization/roleAssignments.
+    #[arg(long)]
+    operation: Option<String>,
+    /// Only events at or after this unix time.
+    #[arg(long)]
+    since: Option<i64>,
+    /// Only events before this unix time.
+    #[arg(long)]
+    until: Option<i64>,
+    /// At most this many events.
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Opens the configured database, creating the embedded one on first use.
+async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
+    let store = match &db.database_url {
+        Some(url) => Store::open(url)
+            .await
+            .with_context(|| "could not open the database")?,
+        None => {
+            std::fs::create_dir_all(&db.data).with_context(|| {
+                format!("could not create the data directory {}", db.data.display())
+            })?;
+            Store::open_sqlite_file(&db.data.join("tenantry.db"))
+                .await
+                .with_context(|| "could not open the embedded database")?
+        }
+    };
+    Ok(Service::open(store).await?)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            world,
+            public_url,
+            tls_names,
+        } => {
+            let svc = open_service(&db).await?;
+            if let Some(file) = world {
+                apply_world(&svc, &file).await?;
+            }
+            std::fs::create_dir_all(&db.data)?;
+            tenantry_server::serve(
+                svc,
+                tenantry_server::ServeConfig {
+                    listen,
+                    data_dir: db.data,
+                    extra_names: tls_names,
+                    public_url,
+                },
+            )
+            .await
+        }
+        Command::World {
+            command: WorldCommand::Apply { file, db },
+        } => {
+            let svc = open_service(&db).await?;
+            apply_world(&svc, &file).await
+        }
+        Command::World {
+            command: WorldCommand::Export { db, output },
+        } => {
+            let svc = open_service(&db).await?;
+            let text = svc.export_world();
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("could not write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Command::Audit(a) => audit(a).await,
+    }
+}
+
+async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} entries ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("applying {}", file.display()));
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let result = svc.apply_world(&text, &mut progress).await;
+    bar.finish_and_clear();
+    let written = result.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    if written == 0 {
+        eprintln!(
+            "{}: nothing to do, the world already has everything in it",
+            file.display()
+        );
+    } else {
+        eprintln!("{}: applied ({written} changes)", file.display());
+    }
+    Ok(())
+}
+
+async fn audit(a: AuditArgs) -> anyhow::Result<()> {
+    let svc = open_service(&a.db).await?;
+    let filter = AuditFilter {
+        tenant: a.tenant.map(Into::into),
+        subscription: a.subscription.map(Into::into),
+        actor: a.actor,
+        operation: a.operation,
+        since: a.since,
+        until: a.until,
+        limit: Some(a.limit),
+    };
+    for e in svc.audit_events(&filter).await? {
+        if a.json {
+            println!("{}", serde_json::to_string(&e)?);
+        } else {
+            println!(
+                "{}  {:<40}  {:<60}  {}",
+                e.time, e.actor, e.operation, e.target
+            );
+        }
+    }
+    Ok(())
+}
