@@ -84,6 +84,7 @@ impl Service {
         .await
     }
 
+    #[allow(clippy::too_many_arguments)] // mirrors the fields of a new user; a struct would only rename them
     pub async fn create_user(
         &self,
         actor: &Actor,
@@ -130,6 +131,7 @@ impl Service {
     }
 
     /// Updates a user; a new password is hashed here.
+    #[allow(clippy::too_many_arguments)] // one optional argument per field that may change
     pub async fn update_user(
         &self,
         actor: &Actor,

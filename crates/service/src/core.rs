@@ -105,6 +105,7 @@ impl Service {
         }
         tx.apply(&change).await?;
         let revision = tx.revision();
+        pause_before_commit().await;
         tx.commit().await?;
         self.inner.world.write().apply(&change);
         self.inner.revision.store(revision, Ordering::Release);
@@ -157,6 +158,22 @@ impl Service {
                 }
             }
         })
+    }
+}
+
+/// A fault-injection point for the crash tests: with `TENANTRY_FAULT_PAUSE_BEFORE_COMMIT_MS` set, every
+/// write announces itself on standard error and waits that long with its transaction open, so a test can
+/// kill the process in the middle of it. Unset (always, outside those tests), it costs one lookup.
+async fn pause_before_commit() {
+    static PAUSE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let pause = PAUSE.get_or_init(|| {
+        std::env::var("TENANTRY_FAULT_PAUSE_BEFORE_COMMIT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(ms) = pause {
+        eprintln!("tenantry: transaction written, pausing {ms} ms before commit");
+        tokio::time::sleep(Duration::from_millis(*ms)).await;
     }
 }
 

@@ -54,6 +54,24 @@ enum Command {
     },
     /// List audit events, newest first.
     Audit(AuditArgs),
+    /// Move a subscription to another directory as the operator: preview first, then apply.
+    ChangeDirectory(ChangeDirectoryArgs),
+}
+
+#[derive(Args)]
+struct ChangeDirectoryArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The subscription (GUID).
+    subscription: uuid::Uuid,
+    /// The destination directory: GUID, name or domain.
+    destination: String,
+    /// Re-grant an old principal's access to a principal of the destination: OLD=NEW (object id, UPN or email).
+    #[arg(long = "map", value_name = "OLD=NEW")]
+    map: Vec<String>,
+    /// Only show what would be removed and what blocks the change.
+    #[arg(long)]
+    preview: bool,
 }
 
 #[derive(Subcommand)]
@@ -166,6 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(a) => audit(a).await,
+        Command::ChangeDirectory(a) => change_directory(a).await,
     }
 }
 
@@ -217,5 +236,48 @@ async fn audit(a: AuditArgs) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+async fn change_directory(a: ChangeDirectoryArgs) -> anyhow::Result<()> {
+    use tenantry_service::domain::{Actor, PrincipalMapEntry};
+    let svc = open_service(&a.db).await?;
+    let destination = svc
+        .read(|w| w.find_tenant(&a.destination).map(|t| t.tenant.id))
+        .ok_or_else(|| anyhow::anyhow!("no directory named '{}'", a.destination))?;
+    let map = a
+        .map
+        .iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(from, to)| PrincipalMapEntry {
+                    from: from.trim().into(),
+                    to: to.trim().into(),
+                })
+                .ok_or_else(|| anyhow::anyhow!("--map takes OLD=NEW, not '{m}'"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sub = a.subscription.into();
+    let plan = svc.preview_change_directory(&Actor::Operator, sub, destination, &map)?;
+    println!(
+        "removes {} co-administrators, {} role assignments, {} custom roles",
+        plan.removed_co_admins.len(),
+        plan.removed_assignments.len(),
+        plan.removed_custom_roles.len()
+    );
+    println!(
+        "re-grants {} role assignments and {} co-administrators",
+        plan.regranted_assignments.len(),
+        plan.regranted_co_admins.len()
+    );
+    for b in &plan.blockers {
+        println!("blocked: {}", b.full_message());
+    }
+    if a.preview {
+        return Ok(());
+    }
+    svc.change_directory(&Actor::Operator, sub, destination, None, map)
+        .await?;
+    println!("the subscription now trusts {}", a.destination);
     Ok(())
 }

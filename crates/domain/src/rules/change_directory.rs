@@ -15,6 +15,9 @@ use std::collections::BTreeSet;
 pub mod codes {
     pub const NOT_ADMINISTRATOR: &str = "NotServiceOrAccountAdministrator";
     pub const INITIATOR_NOT_IN_DESTINATION: &str = "InitiatorNotInDestination";
+    /// Azure's code for a token of another tenant than the subscription's.
+    pub const WRONG_TOKEN_TENANT: &str = "InvalidAuthenticationTokenTenant";
+    pub const ASSIGNMENT_LIMIT: &str = "RoleAssignmentLimitExceeded";
     pub const ENTERING_BLOCKED: &str = "SubscriptionEnteringBlocked";
     pub const LEAVING_BLOCKED: &str = "SubscriptionLeavingBlocked";
     pub const SA_IS_MEMBER: &str = "ServiceAdministratorIsMemberOfDestination";
@@ -58,14 +61,16 @@ pub struct ChangeDirectoryPlan {
 }
 
 impl ChangeDirectoryPlan {
-    /// True when the only blocker is the initiator's absence from the destination: a request can wait
-    /// for acceptance.
+    /// True when the initiator's absence from the destination blocks, and nothing else but what the
+    /// acceptance decides (the destination's entering policy, checked against whoever accepts): a request
+    /// can wait for acceptance.
     pub fn needs_acceptance_only(&self) -> bool {
-        !self.blockers.is_empty()
-            && self
-                .blockers
-                .iter()
-                .all(|b| b.code == codes::INITIATOR_NOT_IN_DESTINATION)
+        self.blockers
+            .iter()
+            .any(|b| b.code == codes::INITIATOR_NOT_IN_DESTINATION)
+            && self.blockers.iter().all(|b| {
+                b.code == codes::INITIATOR_NOT_IN_DESTINATION || b.code == codes::ENTERING_BLOCKED
+            })
     }
     /// The refusal to return when applying now is not possible: 403 for permissions, 409 for conflicts.
     pub fn refusal(&self) -> Option<DomainError> {
@@ -131,6 +136,16 @@ pub fn plan(
         );
     }
     initiator_blockers(world, actor, sub, dest, approval, &mut blockers);
+    // The preview shows who has access: only to whoever may change the directory or read that access.
+    if let Some(b) = blockers.iter().find(|b| b.kind == ErrorKind::Forbidden)
+        && !world.authorize(
+            actor,
+            &crate::action::Action::new(crate::action::names::ROLE_ASSIGNMENT_READ),
+            &Scope::subscription(subscription),
+        )
+    {
+        return Err(b.clone());
+    }
     if let Some(r) = &s.change_request
         && r.status == RequestStatus::Pending
         && r.expires > now
@@ -151,7 +166,12 @@ pub fn plan(
             .with_remedy("Cancel that request first, or have it accepted."),
         );
     }
-    policy_blockers(world, actor, sub, dest, approval, &mut blockers);
+    // Who moves the subscription out: the caller, or the initiator of the request being accepted.
+    let initiator = match approval {
+        Approval::Initiator => actor.identity(),
+        Approval::AcceptedBy(_) => s.change_request.as_ref().map(|r| r.initiator),
+    };
+    policy_blockers(world, actor, initiator, sub, dest, approval, &mut blockers);
     service_admin_blockers(world, sub, dest, &mut blockers);
 
     let mut plan = ChangeDirectoryPlan {
@@ -187,6 +207,18 @@ pub fn plan(
     }
     let map = resolve_map(world, sub, dest, principal_map, &mut blockers);
     fill_removals(world, s, dest, &map, &mut plan);
+    if plan.regranted_assignments.len() > MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION {
+        blockers.push(
+            DomainError::conflict(
+                codes::ASSIGNMENT_LIMIT,
+                format!(
+                    "The principal map re-grants {} role assignments; a subscription may have {MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION}.",
+                    plan.regranted_assignments.len()
+                ),
+            )
+            .with_remedy("Map each old principal to fewer new ones, or to a group."),
+        );
+    }
     plan.blockers = blockers;
     Ok(plan)
 }
@@ -207,6 +239,20 @@ fn initiator_blockers(
     }
     let id = actor.identity();
     let is_admin = id.is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
+    if is_admin && actor.tenant() != Some(sub.tenant) {
+        let tname = world
+            .tenant(sub.tenant)
+            .map(|t| t.tenant.display_name.clone())
+            .unwrap_or_default();
+        blockers.push(
+            DomainError::forbidden(
+                codes::WRONG_TOKEN_TENANT,
+                format!("'{}' is not signed in to '{tname}', the directory the subscription '{}' trusts.", actor.display(), sub.display_name),
+            )
+            .with_remedy(format!("Sign in to '{tname}' and try again.")),
+        );
+        return;
+    }
     if !is_admin {
         let co = id.is_some_and(|i| sub.co_admins.contains(&i));
         blockers.push(
@@ -236,9 +282,12 @@ fn initiator_blockers(
     }
 }
 
+/// `initiator`: who moves the subscription (the caller, or the initiator of an accepted request); the
+/// leaving policy exempts them, the entering policy exempts the destination principal who brings it in.
 fn policy_blockers(
     world: &World,
     actor: &Actor,
+    initiator: Option<Identity>,
     sub: &Subscription,
     dest: &TenantPart,
     approval: Approval,
@@ -247,7 +296,7 @@ fn policy_blockers(
     if actor.is_operator() {
         return;
     }
-    let id = actor.identity();
+    let id = initiator;
     let exempt = |tenant: &TenantPart, object: Option<ObjectId>| {
         object.is_some_and(|o| tenant.tenant.policy.exempted.contains(&o))
     };
@@ -741,9 +790,11 @@ pub fn cancel(
 ) -> Result<Change, DomainError> {
     let r = pending_request(world, subscription)?.clone();
     let sub = &require_subscription(world, subscription)?.subscription;
-    let by_admin = actor
-        .identity()
-        .is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
+    // The administrators act through a token of the subscription's directory, as for initiating.
+    let by_admin = actor.tenant() == Some(sub.tenant)
+        && actor
+            .identity()
+            .is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
     let by_acceptor = match r.destination_owner {
         Some(owner) => actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner),
         None => holds_directory_role(

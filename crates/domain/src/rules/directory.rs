@@ -463,6 +463,12 @@ pub fn delete_user(
             }
         }
     }
+    // Nor may the subscription policy exempt an absent principal.
+    if part.tenant.policy.exempted.contains(&user) {
+        let mut t = part.tenant.clone();
+        t.policy.exempted.retain(|o| *o != user);
+        change.push(Mutation::PutTenant(t));
+    }
     change.push(Mutation::DeleteUser { tenant, user });
     change.audit(
         AuditEvent::new(

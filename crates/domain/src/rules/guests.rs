@@ -256,6 +256,23 @@ pub fn request_link(
         )
         .with_remedy("Sign in as the service administrator, or ask the account administrator to make you service administrator."));
     }
+    if !actor.is_operator() && actor.tenant() != Some(sub.tenant) {
+        let tname = world
+            .tenant(sub.tenant)
+            .map(|t| t.tenant.display_name.clone())
+            .unwrap_or_default();
+        return Err(DomainError::forbidden(
+            "InvalidAuthenticationTokenTenant",
+            format!(
+                "'{}' is not signed in to '{tname}', the directory the subscription '{}' trusts.",
+                actor.display(),
+                sub.display_name
+            ),
+        )
+        .with_remedy(format!(
+            "Sign in to '{tname}' as the service administrator and try again."
+        )));
+    }
     first_blocker(link_blockers(world, sub, t))?;
     let req = DirectoryLinkRequest {
         id: RequestId::new(),

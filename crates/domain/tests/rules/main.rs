@@ -11,6 +11,7 @@ fn the_article_world_builds_and_is_sound() {
 
 mod admins;
 mod authz;
+mod change_directory;
 mod directory;
 mod invariants;
 mod link;

@@ -144,32 +144,52 @@ struct TenantRefs {
     apps: Vec<ObjectId>,
 }
 
-/// Names of principals in a tenant, as [`World::find_principal`] resolves them (UPN first, then mail;
-/// the first object in id order wins), without its scan over every user.
+/// Names of principals in a tenant, resolved as [`World::find_principal`] does (a UPN first, then a
+/// mail or guest email), without its scan over every user, and deterministically: a name that two
+/// objects share is ambiguous rather than whichever comes first.
 pub(super) struct PrincipalIndex {
-    by_upn: HashMap<String, ObjectId>,
-    by_mail: HashMap<String, ObjectId>,
+    /// `None`: ambiguous.
+    by_upn: HashMap<String, Option<ObjectId>>,
+    by_mail: HashMap<String, Option<ObjectId>>,
+}
+
+/// What a principal name resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lookup {
+    Found(ObjectId),
+    Ambiguous,
+    Missing,
 }
 
 impl PrincipalIndex {
     pub(super) fn build(part: &TenantPart) -> Self {
+        fn add(map: &mut HashMap<String, Option<ObjectId>>, key: &str, id: ObjectId) {
+            map.entry(key.to_ascii_lowercase())
+                .and_modify(|v| {
+                    if *v != Some(id) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(id));
+        }
         let mut by_upn = HashMap::with_capacity(part.users.len());
         let mut by_mail = HashMap::new();
         for u in part.users.values() {
-            by_upn.entry(u.upn().to_ascii_lowercase()).or_insert(u.id);
+            add(&mut by_upn, u.upn(), u.id);
             if let Some(m) = u.mail() {
-                by_mail.entry(m.to_ascii_lowercase()).or_insert(u.id);
+                add(&mut by_mail, m, u.id);
             }
         }
         Self { by_upn, by_mail }
     }
     /// Non-GUID keys only.
-    pub(super) fn lookup(&self, key: &str) -> Option<ObjectId> {
+    pub(super) fn lookup(&self, key: &str) -> Lookup {
         let k = key.trim().to_ascii_lowercase();
-        self.by_upn
-            .get(&k)
-            .or_else(|| self.by_mail.get(&k))
-            .copied()
+        match self.by_upn.get(&k).or_else(|| self.by_mail.get(&k)) {
+            Some(Some(id)) => Lookup::Found(*id),
+            Some(None) => Lookup::Ambiguous,
+            None => Lookup::Missing,
+        }
     }
 }
 
@@ -756,12 +776,9 @@ impl Planner<'_> {
             let tenant = self.tenants[i].id;
             let mut exempted = Vec::with_capacity(p.exempted.len());
             for key in &p.exempted {
-                let object = self.principal(tenant, key).ok_or_else(|| {
-                    at.err(format!(
-                        "exempted {key:?} is not a principal of the directory {:?} (a UPN, a guest's email or an application's client id)",
-                        t.name
-                    ))
-                })?;
+                let object = self
+                    .principal(tenant, key)
+                    .map_err(|m| at.err(format!("exempted: {m}")))?;
                 exempted.push(object);
             }
             let policy = SubscriptionPolicy {
@@ -789,15 +806,36 @@ impl Planner<'_> {
     }
 
     /// A principal of `tenant` by UPN, email, object id or client id (as [`World::find_principal`]).
-    fn principal(&mut self, tenant: TenantId, key: &str) -> Option<ObjectId> {
-        if key.trim().parse::<uuid::Uuid>().is_ok() {
-            return self.w.find_principal(tenant, key).map(|p| p.id());
+    fn principal(&mut self, tenant: TenantId, key: &str) -> Result<ObjectId, String> {
+        let found = if key.trim().parse::<uuid::Uuid>().is_ok() {
+            match self.w.find_principal(tenant, key) {
+                Some(p) => Lookup::Found(p.id()),
+                None => Lookup::Missing,
+            }
+        } else {
+            if !self.indexes.contains_key(&tenant) {
+                let part = self.w.tenant(tenant).expect("planned tenant");
+                self.indexes.insert(tenant, PrincipalIndex::build(part));
+            }
+            self.indexes[&tenant].lookup(key)
+        };
+        let name = || {
+            self.w
+                .tenant(tenant)
+                .map(|t| t.tenant.name.clone())
+                .unwrap_or_default()
+        };
+        match found {
+            Lookup::Found(id) => Ok(id),
+            Lookup::Ambiguous => Err(format!(
+                "several principals of the directory {:?} are named {key:?}: name it by its object id",
+                name()
+            )),
+            Lookup::Missing => Err(format!(
+                "{key:?} is not a principal of the directory {:?} (a UPN, a guest's email, an application's client id or an object id)",
+                name()
+            )),
         }
-        if !self.indexes.contains_key(&tenant) {
-            let part = self.w.tenant(tenant)?;
-            self.indexes.insert(tenant, PrincipalIndex::build(part));
-        }
-        self.indexes[&tenant].lookup(key)
     }
 
     // ----- subscriptions -----
@@ -1264,17 +1302,7 @@ impl Planner<'_> {
                 r
             }
         };
-        let principal = self.principal(tenant, &e.principal).ok_or_else(|| {
-            let name = self
-                .w
-                .tenant(tenant)
-                .map(|t| t.tenant.name.clone())
-                .unwrap_or_default();
-            format!(
-                "{:?} is not a principal of the subscription's directory {name:?} (a UPN, a guest's email or an application's client id)",
-                e.principal
-            )
-        })?;
+        let principal = self.principal(tenant, &e.principal)?;
         let same_description = |x: &RoleAssignment| match &e.description {
             Some(d) if Some(d) != x.description.as_ref() => {
                 Err(differs("description", &x.description, d))

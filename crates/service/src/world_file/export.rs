@@ -5,7 +5,7 @@
 //! Not exported: pending (unredeemed) guests and their invitations, directory link requests, change
 //! requests, timestamps and audit events; a resource property whose value is JSON `null` (TOML has none).
 
-use super::apply::{PrincipalIndex, resource_scope};
+use super::apply::{Lookup, PrincipalIndex, resource_scope};
 use super::schema::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -244,7 +244,9 @@ fn principal_key(
             candidates.push(u.upn());
             candidates
                 .into_iter()
-                .find(|c| c.parse::<uuid::Uuid>().is_err() && index.lookup(c) == Some(object))
+                .find(|c| {
+                    c.parse::<uuid::Uuid>().is_err() && index.lookup(c) == Lookup::Found(object)
+                })
                 .map(str::to_string)
                 .unwrap_or_else(|| object.to_string())
         }

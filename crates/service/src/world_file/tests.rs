@@ -330,6 +330,7 @@ name = "other"
   email = "bob@fabrikam.com"
   account_type = "organizational"
   display_name = "Bob (Fabrikam)"
+  id = "0b0b0000-0000-4000-8000-000000000001"
 
   [[tenants.guests]]
   email = "BOB@fabrikam.com"
@@ -342,7 +343,7 @@ name = "other"
 
   [tenants.policy]
   block_subscriptions_leaving = true
-  exempted = ["root@other.example.test", "bob@fabrikam.com"]
+  exempted = ["root@other.example.test", "0b0b0000-0000-4000-8000-000000000001"]
 
 [[subscriptions]]
 display_name = "Dev"
@@ -376,7 +377,7 @@ state = "Warned"
   assignable_scopes = ["", "resourceGroups/RG-Web"]
 
   [[subscriptions.role_assignments]]
-  principal = "bob@fabrikam.com"
+  principal = "0b0b0000-0000-4000-8000-000000000001"   # both guests are bob@fabrikam.com
   role = "Two Blocks"
   scope = "resourceGroups/RG-Web/providers/Microsoft.Network/virtualNetworks/vnet1"
   description = "guest bob"

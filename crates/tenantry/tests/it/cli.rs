@@ -1,0 +1,160 @@
+//! The `tenantry` command as a newcomer uses it: world files in and out, HTTPS with a local CA.
+
+use crate::support::*;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn tenantry() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tenantry"));
+    c.env("TENANTRY_LOG", "warn,sqlx=error")
+        .env_remove("TENANTRY_DATABASE_URL")
+        .env_remove("TENANTRY_DATA");
+    c
+}
+
+fn run(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn world_files_apply_once_and_round_trip_exactly() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let demo = repo_root().join("worlds/demo.toml");
+    let first = run(tenantry()
+        .args(["world", "apply"])
+        .arg(&demo)
+        .arg("--data")
+        .arg(&a));
+    assert!(first.contains("applied"), "{first}");
+    let second = run(tenantry()
+        .args(["world", "apply"])
+        .arg(&demo)
+        .arg("--data")
+        .arg(&a));
+    assert!(second.contains("nothing to do"), "{second}");
+
+    let exported = dir.path().join("export.toml");
+    run(tenantry()
+        .args(["world", "export", "-o"])
+        .arg(&exported)
+        .arg("--data")
+        .arg(&a));
+    run(tenantry()
+        .args(["world", "apply"])
+        .arg(&exported)
+        .arg("--data")
+        .arg(&b));
+    let again = run(tenantry().args(["world", "export", "--data"]).arg(&b));
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        again,
+        "export, apply into an empty database, export: the same file"
+    );
+    assert!(
+        again.contains("password_hash = \"$argon2id$"),
+        "export writes hashes, never passwords"
+    );
+    assert!(!again.contains("Alice-2017!"));
+}
+
+#[test]
+fn a_broken_world_file_names_its_line_and_changes_nothing() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[[tenants]]\nname = \"fine\"\n\n[[subscriptions]]\ndisplay_name = \"S\"\ntenant = \"nowhere\"\nservice_admin = \"x@example.com\"\n",
+    )
+    .unwrap();
+    let out = tenantry()
+        .args(["world", "apply"])
+        .arg(&file)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 4") && err.contains("subscriptions[0]"),
+        "{err}"
+    );
+    let export = run(tenantry()
+        .args(["world", "export", "--data"])
+        .arg(dir.path()));
+    assert!(
+        !export.contains("fine"),
+        "all or nothing: the valid tenant before the error was not created"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["world", "apply", "--help"],
+        &["world", "export", "--help"],
+        &["audit", "--help"],
+        &["change-directory", "--help"],
+    ] {
+        let out = run(tenantry().args(args));
+        assert!(out.contains("Usage"), "{args:?}: {out}");
+    }
+}
+
+#[tokio::test]
+async fn serve_answers_over_https_with_its_own_ca() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
+    let port = free_port();
+    let mut child = tenantry()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(dir.path())
+        .arg("--world")
+        .arg(repo_root().join("worlds/demo.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ca = dir.path().join("ca.pem");
+    let ok = eventually(Duration::from_secs(60), || ca.exists()).await;
+    assert!(ok, "the server wrote its CA");
+    let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .unwrap();
+    let mut answered = None;
+    for _ in 0..200 {
+        if let Ok(r) = client
+            .get(format!("https://localhost:{port}/healthz"))
+            .send()
+            .await
+        {
+            answered = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    let r = answered.expect("the server answered");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "ok");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

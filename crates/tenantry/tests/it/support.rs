@@ -1,0 +1,114 @@
+//! Shared helpers: stores on both databases, the demo world, actors signed in somewhere.
+
+use std::path::PathBuf;
+use tenantry_service::Service;
+use tenantry_service::domain::signin::{Authority, subject};
+use tenantry_service::domain::*;
+pub use tenantry_store::testing::{TestStore, both, fresh_pg_database, pg_admin_url};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn demo_world() -> String {
+    std::fs::read_to_string(repo_root().join("worlds/demo.toml")).expect("worlds/demo.toml")
+}
+
+/// A service on `store` with the demo world applied.
+pub async fn demo_service(store: &TestStore) -> Service {
+    let svc = Service::open(store.store.clone())
+        .await
+        .expect("open service");
+    svc.apply_world(&demo_world(), &mut |_, _| {})
+        .await
+        .expect("apply the demo world");
+    svc
+}
+
+/// The actor for `email` signed in to the tenant named `tenant` (as member or redeemed guest).
+pub fn signed_in(svc: &Service, email: &str, tenant: &str) -> Actor {
+    svc.read(|w| {
+        let t = w
+            .find_tenant(tenant)
+            .unwrap_or_else(|| panic!("tenant {tenant}"))
+            .tenant
+            .id;
+        let m = w.email_matches(email);
+        let identity = m
+            .personal
+            .map(|account| Identity::Personal { account })
+            .or_else(|| {
+                m.organizational
+                    .first()
+                    .map(|(tenant, user)| Identity::Organizational {
+                        tenant: *tenant,
+                        user: *user,
+                    })
+            })
+            .unwrap_or_else(|| panic!("no account {email}"));
+        subject(w, identity, Authority::Tenant(t))
+            .unwrap_or_else(|e| panic!("{email} at {tenant}: {e}"))
+            .actor()
+    })
+}
+
+pub fn tenant_id(svc: &Service, name: &str) -> TenantId {
+    svc.read(|w| w.find_tenant(name).expect("tenant").tenant.id)
+}
+
+pub fn object_of(svc: &Service, key: &str, tenant: &str) -> ObjectId {
+    let t = tenant_id(svc, tenant);
+    svc.read(|w| {
+        w.find_principal(t, key)
+            .map(|p| p.id())
+            .unwrap_or_else(|| panic!("{key} in {tenant}"))
+    })
+}
+
+/// The demo subscription ("Pay-As-You-Go").
+pub fn payg(svc: &Service) -> SubscriptionId {
+    svc.read(|w| {
+        w.subscriptions()
+            .find(|s| s.subscription.display_name == "Pay-As-You-Go")
+            .expect("demo subscription")
+            .subscription
+            .id
+    })
+}
+
+/// The in-memory world must equal what a fresh load from the database gives.
+pub async fn assert_memory_matches_database(svc: &Service) {
+    let (loaded, revision) = svc.store().load_world().await.expect("load world");
+    assert_eq!(
+        revision,
+        svc.revision(),
+        "in-memory revision follows the database"
+    );
+    let memory = svc.read(|w| w.clone());
+    assert!(
+        memory == loaded,
+        "the in-memory world differs from the database"
+    );
+}
+
+pub async fn audit_count(svc: &Service) -> usize {
+    svc.audit_events(&tenantry_store::AuditFilter {
+        limit: Some(1000),
+        ..Default::default()
+    })
+    .await
+    .expect("audit")
+    .len()
+}
+
+/// Polls `cond` until it holds or `timeout` passes.
+pub async fn eventually(timeout: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < timeout {
+        if cond() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    cond()
+}
