@@ -352,14 +352,16 @@ impl World {
                 .map(PrincipalRef::ServicePrincipal);
         }
         let part = self.tenants.get(&tenant)?;
-        part.users
-            .values()
-            .find(|u| u.upn().eq_ignore_ascii_case(key))
-            .or_else(|| {
-                part.users
-                    .values()
-                    .find(|u| u.mail().is_some_and(|m| m.eq_ignore_ascii_case(key)))
-            })
+        // Several objects may answer to one name (a pending invitation beside the redeemed guest of the
+        // same person): the present one wins, then the lowest id, whatever order the users are kept in.
+        let pick = |matches: &dyn Fn(&User) -> bool| {
+            part.users
+                .values()
+                .filter(|u| matches(u))
+                .min_by_key(|u| (!u.is_present(), u.id))
+        };
+        pick(&|u| u.upn().eq_ignore_ascii_case(key))
+            .or_else(|| pick(&|u| u.mail().is_some_and(|m| m.eq_ignore_ascii_case(key))))
             .map(PrincipalRef::User)
     }
 

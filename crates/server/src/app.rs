@@ -28,6 +28,9 @@ pub struct ServeConfig {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::oauth::routes())
+        .merge(crate::arm::routes())
+        .merge(crate::graph::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

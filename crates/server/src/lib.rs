@@ -2,7 +2,11 @@
 //! shapes to the service's commands and back; the rules live in the domain.
 
 pub mod app;
+pub mod arm;
+pub mod auth;
 pub mod errors;
+pub mod graph;
+pub mod oauth;
 pub mod tls;
 
 pub use app::{AppState, ServeConfig, router, serve};

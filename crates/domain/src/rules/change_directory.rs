@@ -18,6 +18,7 @@ pub mod codes {
     /// Azure's code for a token of another tenant than the subscription's.
     pub const WRONG_TOKEN_TENANT: &str = "InvalidAuthenticationTokenTenant";
     pub const ASSIGNMENT_LIMIT: &str = "RoleAssignmentLimitExceeded";
+    pub const CO_ADMIN_LIMIT: &str = "CoAdministratorLimitExceeded";
     pub const ENTERING_BLOCKED: &str = "SubscriptionEnteringBlocked";
     pub const LEAVING_BLOCKED: &str = "SubscriptionLeavingBlocked";
     pub const SA_IS_MEMBER: &str = "ServiceAdministratorIsMemberOfDestination";
@@ -217,6 +218,18 @@ pub fn plan(
                 ),
             )
             .with_remedy("Map each old principal to fewer new ones, or to a group."),
+        );
+    }
+    if plan.regranted_co_admins.len() > MAX_CO_ADMINS {
+        blockers.push(
+            DomainError::conflict(
+                codes::CO_ADMIN_LIMIT,
+                format!(
+                    "The principal map makes {} co-administrators; a subscription may have {MAX_CO_ADMINS}.",
+                    plan.regranted_co_admins.len()
+                ),
+            )
+            .with_remedy("Map the co-administrators to fewer principals, or re-grant Owner with role assignments."),
         );
     }
     plan.blockers = blockers;

@@ -527,6 +527,18 @@ fn an_unknown_key_is_an_error_with_line_column_and_entry() {
     let e = parse("[[tenants]\nname = 1\n").unwrap_err();
     assert_eq!(e.line, Some(1));
 
+    // Inside an inline table of an array, after other entries.
+    let text = "[[subscriptions]]\ndisplay_name = \"S\"\ntenant = \"t\"\nservice_admin = \"a@b.c\"\nrole_assignments = [\n  { principal = \"p1\", role = \"Reader\" },\n  { principal = \"p2\", rol = \"Reader\" },\n]\nco_admins = [\"x@y.z\"]\n";
+    let e = parse(text).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(7), Some(26)));
+    assert_eq!(
+        e.entry,
+        "subscriptions[0].role_assignments[1] (principal \"p2\")"
+    );
+    let e = parse(&text.replace("co_admins = [", "co_admin = [")).unwrap_err();
+    assert_eq!(e.line, Some(9));
+    assert_eq!(e.entry, "subscriptions[0] (display_name \"S\")");
+
     let e = parse("domain_sufix = \"x\"\n").unwrap_err();
     assert_eq!((e.line, e.entry.as_str()), (Some(1), ""));
 }

@@ -112,3 +112,74 @@ pub async fn eventually(timeout: std::time::Duration, mut cond: impl FnMut() -> 
     }
     cond()
 }
+
+/// A tenantry server running in this process on a free port, over HTTPS with its own local CA.
+pub struct TestServer {
+    pub svc: Service,
+    /// `https://127.0.0.1:PORT`
+    pub base_url: String,
+    /// The CA that signed the server certificate (what clients set `REQUESTS_CA_BUNDLE` to).
+    pub ca_path: PathBuf,
+    /// A client that trusts only that CA.
+    pub client: reqwest::Client,
+    handle: axum_server::Handle<std::net::SocketAddr>,
+    _dir: tenantry_store::testing::TempDir,
+}
+
+impl TestServer {
+    /// Serves `svc` on 127.0.0.1 at a free port (`port` = 0) or the given one.
+    pub async fn start_on(svc: Service, port: u16) -> TestServer {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let dir = tenantry_store::testing::TempDir::new("tenantry-server").unwrap();
+        let material = tenantry_server::tls::ensure_local_ca(dir.path(), &[]).unwrap();
+        let config = tenantry_server::tls::rustls_config(&material)
+            .await
+            .unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base_url = tenantry_server::app::base_url_for(addr);
+        let app = tenantry_server::router(tenantry_server::AppState {
+            svc: svc.clone(),
+            base_url: base_url.clone(),
+        });
+        let handle = axum_server::Handle::new();
+        let server = axum_server::from_tcp_rustls(listener, config)
+            .unwrap()
+            .handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server
+                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await;
+        });
+        handle.listening().await;
+        let cert = reqwest::Certificate::from_pem(material.ca_cert_pem.as_bytes()).unwrap();
+        let client = reqwest::Client::builder()
+            .tls_certs_only([cert])
+            .build()
+            .unwrap();
+        TestServer {
+            svc,
+            base_url,
+            ca_path: material.ca_pem_path.clone(),
+            client,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    /// The demo world on `store`, served on a free port.
+    pub async fn demo(store: &TestStore) -> TestServer {
+        Self::start_on(demo_service(store).await, 0).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}

@@ -1,0 +1,8 @@
+//! Routes of the graph face (see app.rs).
+
+use crate::app::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
