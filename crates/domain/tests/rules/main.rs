@@ -16,3 +16,4 @@ mod directory;
 mod invariants;
 mod link;
 mod resources;
+mod props;

@@ -70,7 +70,13 @@ pub fn plan_apply(
     p.directory_roles()?;
     p.policies()?;
     p.subscriptions()?;
-    let problems = rules::invariants::violations(&p.w);
+    // The rules keep the invariants; this guards the whole plan (problems the world had before are not
+    // the file's to answer for).
+    let mut problems = rules::invariants::violations(&p.w);
+    if !problems.is_empty() {
+        let before = rules::invariants::violations(world);
+        problems.retain(|v| !before.contains(v));
+    }
     if !problems.is_empty() {
         return Err(WorldFileError::new(
             None,
@@ -131,7 +137,7 @@ fn at<T>(l: &Located<T>, entry: String) -> At {
     }
 }
 
-/// "`what` is X in the world, but the file says Y".
+/// "exists with `what` X, but the file says Y".
 fn differs(what: &str, world: impl std::fmt::Debug, file: impl std::fmt::Debug) -> String {
     format!("exists with {what} {world:?}, but the file says {file:?}")
 }

@@ -530,7 +530,7 @@ fn an_unknown_key_is_an_error_with_line_column_and_entry() {
     // Inside an inline table of an array, after other entries.
     let text = "[[subscriptions]]\ndisplay_name = \"S\"\ntenant = \"t\"\nservice_admin = \"a@b.c\"\nrole_assignments = [\n  { principal = \"p1\", role = \"Reader\" },\n  { principal = \"p2\", rol = \"Reader\" },\n]\nco_admins = [\"x@y.z\"]\n";
     let e = parse(text).unwrap_err();
-    assert_eq!((e.line, e.column), (Some(7), Some(26)));
+    assert_eq!((e.line, e.column), (Some(7), Some(23)));
     assert_eq!(
         e.entry,
         "subscriptions[0].role_assignments[1] (principal \"p2\")"
