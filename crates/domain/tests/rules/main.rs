@@ -15,5 +15,5 @@ mod change_directory;
 mod directory;
 mod invariants;
 mod link;
-mod resources;
 mod props;
+mod resources;

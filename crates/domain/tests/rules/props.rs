@@ -36,7 +36,10 @@ const USER_NAMES: [&str; 3] = ["u0", "u1", "pat"];
 const ROLE_NAMES: [&str; 3] = ["Log Reader", "Storage Writer", "Ops"];
 const TENANT_NAMES: [&str; 2] = ["newco", "contoso"];
 const ACTION_SETS: [(&[&str], &[&str]); 4] = [
-    (&["Microsoft.Resources/subscriptions/resourceGroups/read"], &[]),
+    (
+        &["Microsoft.Resources/subscriptions/resourceGroups/read"],
+        &[],
+    ),
     (&[STORAGE_WRITE], &[]),
     (&["*"], &["Microsoft.Authorization/*/Write"]),
     (&["Microsoft.Authorization/*"], &[]),
@@ -45,32 +48,146 @@ const ACTION_SETS: [(&[&str], &[&str]); 4] = [
 /// One operation, its arguments as indexes into what exists when it runs (so that most name something).
 #[derive(Debug, Clone)]
 enum Op {
-    AddCoAdmin { actor: u8, sub: u8, email: u8, kind: u8 },
-    RemoveCoAdmin { actor: u8, sub: u8, email: u8 },
-    ChangeServiceAdmin { actor: u8, sub: u8, email: u8, kind: u8 },
-    Invite { actor: u8, tenant: u8, email: u8 },
-    Redeem { actor: Option<u8>, invitation: u8 },
-    RequestLink { actor: u8, sub: u8, tenant: u8 },
-    DecideLink { actor: Option<u8>, request: u8, approve: bool },
-    PutGroup { actor: u8, sub: u8, name: u8, location: u8 },
-    DeleteGroup { actor: u8, sub: u8, group: u8 },
-    PutResource { actor: u8, sub: u8, group: u8, name: u8 },
-    DeleteResource { actor: u8, sub: u8, resource: u8 },
-    CreateAssignment { actor: u8, sub: u8, scope: u8, role: u8, principal: u8, reuse: Option<u8> },
-    DeleteAssignment { actor: u8, sub: u8, assignment: u8 },
-    PutCustomRole { actor: u8, sub: u8, name: u8, actions: u8 },
-    DeleteCustomRole { actor: u8, sub: u8, role: u8 },
-    Preview { actor: u8, sub: u8, tenant: u8, map: Vec<(u8, u8)> },
-    Initiate { actor: u8, sub: u8, tenant: u8, owner: Option<u8>, map: Vec<(u8, u8)> },
-    Accept { actor: Option<u8>, sub: u8 },
-    Cancel { actor: u8, sub: u8 },
-    DeleteUser { actor: u8, tenant: u8, user: u8 },
-    SetPolicy { actor: u8, tenant: u8, leaving: bool, entering: bool, exempt: Option<u8> },
-    CreateUser { actor: u8, tenant: u8, name: u8, mail: Option<u8> },
-    AddRole { actor: u8, tenant: u8, role: u8, principal: u8 },
-    RemoveRole { actor: u8, tenant: u8, role: u8, principal: u8 },
-    CreateTenant { actor: u8, name: u8 },
-    Wait { seconds: u32 },
+    AddCoAdmin {
+        actor: u8,
+        sub: u8,
+        email: u8,
+        kind: u8,
+    },
+    RemoveCoAdmin {
+        actor: u8,
+        sub: u8,
+        email: u8,
+    },
+    ChangeServiceAdmin {
+        actor: u8,
+        sub: u8,
+        email: u8,
+        kind: u8,
+    },
+    Invite {
+        actor: u8,
+        tenant: u8,
+        email: u8,
+    },
+    Redeem {
+        actor: Option<u8>,
+        invitation: u8,
+    },
+    RequestLink {
+        actor: u8,
+        sub: u8,
+        tenant: u8,
+    },
+    DecideLink {
+        actor: Option<u8>,
+        request: u8,
+        approve: bool,
+    },
+    PutGroup {
+        actor: u8,
+        sub: u8,
+        name: u8,
+        location: u8,
+    },
+    DeleteGroup {
+        actor: u8,
+        sub: u8,
+        group: u8,
+    },
+    PutResource {
+        actor: u8,
+        sub: u8,
+        group: u8,
+        name: u8,
+    },
+    DeleteResource {
+        actor: u8,
+        sub: u8,
+        resource: u8,
+    },
+    CreateAssignment {
+        actor: u8,
+        sub: u8,
+        scope: u8,
+        role: u8,
+        principal: u8,
+        reuse: Option<u8>,
+    },
+    DeleteAssignment {
+        actor: u8,
+        sub: u8,
+        assignment: u8,
+    },
+    PutCustomRole {
+        actor: u8,
+        sub: u8,
+        name: u8,
+        actions: u8,
+    },
+    DeleteCustomRole {
+        actor: u8,
+        sub: u8,
+        role: u8,
+    },
+    Preview {
+        actor: u8,
+        sub: u8,
+        tenant: u8,
+        map: Vec<(u8, u8)>,
+    },
+    Initiate {
+        actor: u8,
+        sub: u8,
+        tenant: u8,
+        owner: Option<u8>,
+        map: Vec<(u8, u8)>,
+    },
+    Accept {
+        actor: Option<u8>,
+        sub: u8,
+    },
+    Cancel {
+        actor: u8,
+        sub: u8,
+    },
+    DeleteUser {
+        actor: u8,
+        tenant: u8,
+        user: u8,
+    },
+    SetPolicy {
+        actor: u8,
+        tenant: u8,
+        leaving: bool,
+        entering: bool,
+        exempt: Option<u8>,
+    },
+    CreateUser {
+        actor: u8,
+        tenant: u8,
+        name: u8,
+        mail: Option<u8>,
+    },
+    AddRole {
+        actor: u8,
+        tenant: u8,
+        role: u8,
+        principal: u8,
+    },
+    RemoveRole {
+        actor: u8,
+        tenant: u8,
+        role: u8,
+        principal: u8,
+    },
+    CreateTenant {
+        actor: u8,
+        name: u8,
+    },
+    Wait {
+        seconds: u32,
+    },
 }
 
 /// Actors: the first ones are those who can do most (operator, administrators); a third of the picks go
@@ -128,7 +245,10 @@ enum CrossTenant {
     /// A directory link request is filed with the target tenant, whose Global Administrator decides.
     LinkRequest(TenantId),
     /// The requester withdraws its link request, filed with that tenant.
-    LinkWithdrawn { tenant: TenantId, requester: Identity },
+    LinkWithdrawn {
+        tenant: TenantId,
+        requester: Identity,
+    },
     /// A change of directory applied at once makes the service administrator a guest of the destination.
     MoveInto(TenantId),
     /// A principal of the destination accepts or declines the change of this subscription.
@@ -210,7 +330,11 @@ impl Sim {
     }
 
     fn subs(&self) -> Vec<SubscriptionId> {
-        let mut v: Vec<&Subscription> = self.world.subscriptions().map(|s| &s.subscription).collect();
+        let mut v: Vec<&Subscription> = self
+            .world
+            .subscriptions()
+            .map(|s| &s.subscription)
+            .collect();
         v.sort_by(|a, b| a.display_name.cmp(&b.display_name));
         v.iter().map(|s| s.id).collect()
     }
@@ -234,7 +358,13 @@ impl Sim {
                 continue;
             }
             v.extend(self.users(t).iter().map(|u| u.id));
-            let mut apps: Vec<&Application> = self.world.tenant(t).unwrap().applications.values().collect();
+            let mut apps: Vec<&Application> = self
+                .world
+                .tenant(t)
+                .unwrap()
+                .applications
+                .values()
+                .collect();
             apps.sort_by_key(|a| (a.display_name.clone(), a.id));
             v.extend(apps.iter().map(|a| a.id));
         }
@@ -248,11 +378,17 @@ impl Sim {
     fn identities(&self) -> Vec<Identity> {
         let mut accounts: Vec<&PersonalAccount> = self.world.accounts().collect();
         accounts.sort_by(|a, b| a.email.cmp(&b.email));
-        let mut v: Vec<Identity> = accounts.iter().map(|a| Identity::Personal { account: a.id }).collect();
+        let mut v: Vec<Identity> = accounts
+            .iter()
+            .map(|a| Identity::Personal { account: a.id })
+            .collect();
         for t in self.tenants() {
             for u in self.users(t) {
                 if u.is_member() {
-                    v.push(Identity::Organizational { tenant: t, user: u.id });
+                    v.push(Identity::Organizational {
+                        tenant: t,
+                        user: u.id,
+                    });
                 }
             }
         }
@@ -281,7 +417,9 @@ impl Sim {
         }
         for t in self.tenants() {
             let part = self.world.tenant(t).unwrap();
-            let mut gas: Vec<ObjectId> = part.role_holders(DirectoryRole::GlobalAdministrator).collect();
+            let mut gas: Vec<ObjectId> = part
+                .role_holders(DirectoryRole::GlobalAdministrator)
+                .collect();
             gas.sort();
             for o in gas {
                 if let Some(u) = part.users.get(&o)
@@ -292,7 +430,12 @@ impl Sim {
             }
         }
         for i in self.identities() {
-            let mut tenants: Vec<TenantId> = self.world.tenants_of_identity(i).iter().map(|(t, _)| *t).collect();
+            let mut tenants: Vec<TenantId> = self
+                .world
+                .tenants_of_identity(i)
+                .iter()
+                .map(|(t, _)| *t)
+                .collect();
             tenants.sort();
             for t in tenants {
                 push(&mut v, signed_in(&self.world, t, i));
@@ -302,7 +445,14 @@ impl Sim {
             }
         }
         for t in self.tenants() {
-            let mut apps: Vec<ObjectId> = self.world.tenant(t).unwrap().applications.keys().copied().collect();
+            let mut apps: Vec<ObjectId> = self
+                .world
+                .tenant(t)
+                .unwrap()
+                .applications
+                .keys()
+                .copied()
+                .collect();
             apps.sort();
             for a in apps {
                 push(&mut v, application(&self.world, a));
@@ -333,15 +483,27 @@ impl Sim {
     fn scopes(&self, sub: SubscriptionId) -> Vec<Scope> {
         let s = self.world.subscription(sub).unwrap();
         let mut v = vec![Scope::subscription(sub)];
-        v.extend(s.resource_groups.values().map(|g| Scope::resource_group(sub, &g.name)));
+        v.extend(
+            s.resource_groups
+                .values()
+                .map(|g| Scope::resource_group(sub, &g.name)),
+        );
         v.extend(s.resources.values().map(|r| r.scope.clone()));
         v.push(Scope::resource_group(sub, "ghost"));
         v
     }
 
     fn roles(&self, sub: SubscriptionId) -> Vec<RoleDefinitionId> {
-        let mut v: Vec<RoleDefinitionId> = self.world.built_in_roles().iter().map(|r| r.id).collect();
-        v.extend(self.world.subscription(sub).unwrap().custom_roles.keys().copied());
+        let mut v: Vec<RoleDefinitionId> =
+            self.world.built_in_roles().iter().map(|r| r.id).collect();
+        v.extend(
+            self.world
+                .subscription(sub)
+                .unwrap()
+                .custom_roles
+                .keys()
+                .copied(),
+        );
         v.push(RoleDefinitionId(uuid::Uuid::nil()));
         v
     }
@@ -363,13 +525,19 @@ impl Sim {
             return Some(personal(&self.world, Identity::Personal { account }));
         }
         let (t, o) = *m.organizational.first()?;
-        Some(signed_in(&self.world, t, Identity::Organizational { tenant: t, user: o }))
+        Some(signed_in(
+            &self.world,
+            t,
+            Identity::Organizational { tenant: t, user: o },
+        ))
     }
 
     /// A Global Administrator of `tenant`, signed in there.
     fn global_admin(&self, tenant: TenantId, i: u8) -> Option<Actor> {
         let part = self.world.tenant(tenant)?;
-        let mut gas: Vec<ObjectId> = part.role_holders(DirectoryRole::GlobalAdministrator).collect();
+        let mut gas: Vec<ObjectId> = part
+            .role_holders(DirectoryRole::GlobalAdministrator)
+            .collect();
         gas.sort();
         let o = pick(&gas, i)?;
         let identity = part.users.get(&o)?.identity()?;
@@ -381,9 +549,21 @@ impl Sim {
         let w = &self.world;
         let now = self.now;
         match op {
-            Op::AddCoAdmin { actor, sub, email, kind } => {
+            Op::AddCoAdmin {
+                actor,
+                sub,
+                email,
+                kind,
+            } => {
                 let a = self.actor(*actor);
-                let r = admins::add_co_admin(w, &a, self.sub(*sub), &self.email(*email), account_type(*kind), now);
+                let r = admins::add_co_admin(
+                    w,
+                    &a,
+                    self.sub(*sub),
+                    &self.email(*email),
+                    account_type(*kind),
+                    now,
+                );
                 (a, r.map(|(c, _)| c), vec![])
             }
             Op::RemoveCoAdmin { actor, sub, email } => {
@@ -391,13 +571,29 @@ impl Sim {
                 let r = admins::remove_co_admin(w, &a, self.sub(*sub), &self.email(*email), now);
                 (a, r, vec![])
             }
-            Op::ChangeServiceAdmin { actor, sub, email, kind } => {
+            Op::ChangeServiceAdmin {
+                actor,
+                sub,
+                email,
+                kind,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
-                let r = admins::change_service_admin(w, &a, s, &self.email(*email), account_type(*kind), now);
+                let r = admins::change_service_admin(
+                    w,
+                    &a,
+                    s,
+                    &self.email(*email),
+                    account_type(*kind),
+                    now,
+                );
                 (a, r, vec![CrossTenant::AccountAdministrator(s)])
             }
-            Op::Invite { actor, tenant, email } => {
+            Op::Invite {
+                actor,
+                tenant,
+                email,
+            } => {
                 let a = self.actor(*actor);
                 let r = guests::invite(w, &a, self.tenant(*tenant), &self.email(*email), now);
                 (a, r.map(|(c, _, _)| c), vec![])
@@ -405,7 +601,8 @@ impl Sim {
             Op::Redeem { actor, invitation } => {
                 let mut all: Vec<&Invitation> = Vec::new();
                 for t in self.tenants() {
-                    let mut v: Vec<&Invitation> = w.tenant(t).unwrap().invitations.values().collect();
+                    let mut v: Vec<&Invitation> =
+                        w.tenant(t).unwrap().invitations.values().collect();
                     v.sort_by(|a, b| (&a.email, a.id).cmp(&(&b.email, b.id)));
                     all.extend(v);
                 }
@@ -425,10 +622,15 @@ impl Sim {
                 let r = guests::request_link(w, &a, self.sub(*sub), t, now);
                 (a, r.map(|(c, _)| c), vec![CrossTenant::LinkRequest(t)])
             }
-            Op::DecideLink { actor, request, approve } => {
+            Op::DecideLink {
+                actor,
+                request,
+                approve,
+            } => {
                 let mut all: Vec<&DirectoryLinkRequest> = Vec::new();
                 for t in self.tenants() {
-                    let mut v: Vec<&DirectoryLinkRequest> = w.tenant(t).unwrap().link_requests.values().collect();
+                    let mut v: Vec<&DirectoryLinkRequest> =
+                        w.tenant(t).unwrap().link_requests.values().collect();
                     v.sort_by_key(|r| r.id);
                     all.extend(v);
                 }
@@ -437,7 +639,9 @@ impl Sim {
                 };
                 let a = match actor {
                     Some(i) => self.actor(*i),
-                    None => self.global_admin(req.tenant, *request).unwrap_or(Actor::Operator),
+                    None => self
+                        .global_admin(req.tenant, *request)
+                        .unwrap_or(Actor::Operator),
                 };
                 let r = if *approve {
                     guests::approve_link(w, &a, req.tenant, req.id, now)
@@ -450,7 +654,12 @@ impl Sim {
                 };
                 (a, r, vec![cross])
             }
-            Op::PutGroup { actor, sub, name, location } => {
+            Op::PutGroup {
+                actor,
+                sub,
+                name,
+                location,
+            } => {
                 let a = self.actor(*actor);
                 let r = resources::put_resource_group(
                     w,
@@ -468,10 +677,21 @@ impl Sim {
             }
             Op::DeleteGroup { actor, sub, group } => {
                 let a = self.actor(*actor);
-                let r = resources::delete_resource_group(w, &a, self.sub(*sub), pick(&GROUP_NAMES, *group).unwrap(), now);
+                let r = resources::delete_resource_group(
+                    w,
+                    &a,
+                    self.sub(*sub),
+                    pick(&GROUP_NAMES, *group).unwrap(),
+                    now,
+                );
                 (a, r, vec![])
             }
-            Op::PutResource { actor, sub, group, name } => {
+            Op::PutResource {
+                actor,
+                sub,
+                group,
+                name,
+            } => {
                 let a = self.actor(*actor);
                 let scope = Scope::resource(
                     self.sub(*sub),
@@ -494,20 +714,45 @@ impl Sim {
                 );
                 (a, r.map(|(c, _)| c), vec![])
             }
-            Op::DeleteResource { actor, sub, resource } => {
+            Op::DeleteResource {
+                actor,
+                sub,
+                resource,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
-                let scopes: Vec<Scope> = self.scopes(s).into_iter().filter(|x| x.resource_type().is_some()).collect();
+                let scopes: Vec<Scope> = self
+                    .scopes(s)
+                    .into_iter()
+                    .filter(|x| x.resource_type().is_some())
+                    .collect();
                 let Some(scope) = pick(&scopes, *resource) else {
                     return (a, Ok(Change::new()), vec![]);
                 };
-                (a.clone(), resources::delete_resource(w, &a, &scope, now), vec![])
+                (
+                    a.clone(),
+                    resources::delete_resource(w, &a, &scope, now),
+                    vec![],
+                )
             }
-            Op::CreateAssignment { actor, sub, scope, role, principal, reuse } => {
+            Op::CreateAssignment {
+                actor,
+                sub,
+                scope,
+                role,
+                principal,
+                reuse,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
                 let existing: Vec<RoleAssignmentId> = {
-                    let mut v: Vec<RoleAssignmentId> = w.subscription(s).unwrap().assignments.keys().copied().collect();
+                    let mut v: Vec<RoleAssignmentId> = w
+                        .subscription(s)
+                        .unwrap()
+                        .assignments
+                        .keys()
+                        .copied()
+                        .collect();
                     v.sort();
                     v
                 };
@@ -526,17 +771,32 @@ impl Sim {
                 );
                 (a, r.map(|(c, _)| c), vec![])
             }
-            Op::DeleteAssignment { actor, sub, assignment } => {
+            Op::DeleteAssignment {
+                actor,
+                sub,
+                assignment,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
-                let mut ids: Vec<RoleAssignmentId> = w.subscription(s).unwrap().assignments.keys().copied().collect();
+                let mut ids: Vec<RoleAssignmentId> = w
+                    .subscription(s)
+                    .unwrap()
+                    .assignments
+                    .keys()
+                    .copied()
+                    .collect();
                 ids.sort();
                 ids.push(RoleAssignmentId(uuid::Uuid::nil()));
                 let id = pick(&ids, *assignment).unwrap();
                 let r = access::delete_role_assignment(w, &a, s, id, now);
                 (a, r.map(|o| o.map(|(c, _)| c).unwrap_or_default()), vec![])
             }
-            Op::PutCustomRole { actor, sub, name, actions } => {
+            Op::PutCustomRole {
+                actor,
+                sub,
+                name,
+                actions,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
                 let role_name = pick(&ROLE_NAMES, *name).unwrap();
@@ -575,11 +835,24 @@ impl Sim {
                 let r = access::delete_role_definition(w, &a, s, id, now);
                 (a, r.map(|o| o.map(|(c, _)| c).unwrap_or_default()), vec![])
             }
-            Op::Preview { actor, sub, tenant, map } => {
+            Op::Preview {
+                actor,
+                sub,
+                tenant,
+                map,
+            } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
                 let sub_tenant = w.subscription(s).unwrap().subscription.tenant;
-                let r = change_directory::plan(w, &a, s, self.tenant(*tenant), &self.map(map), Approval::Initiator, now);
+                let r = change_directory::plan(
+                    w,
+                    &a,
+                    s,
+                    self.tenant(*tenant),
+                    &self.map(map),
+                    Approval::Initiator,
+                    now,
+                );
                 // Property 5: a preview shows who has access in the subscription; never to another tenant.
                 if r.is_ok() {
                     assert!(
@@ -590,11 +863,18 @@ impl Sim {
                 }
                 (a, Ok(Change::new()), vec![])
             }
-            Op::Initiate { actor, sub, tenant, owner, map } => {
+            Op::Initiate {
+                actor,
+                sub,
+                tenant,
+                owner,
+                map,
+            } => {
                 let a = self.actor(*actor);
                 let t = self.tenant(*tenant);
                 let owner = owner.and_then(|i| pick(&self.principals(Some(t)), i));
-                let r = change_directory::initiate(w, &a, self.sub(*sub), t, owner, self.map(map), now);
+                let r =
+                    change_directory::initiate(w, &a, self.sub(*sub), t, owner, self.map(map), now);
                 (a, r.map(|(c, _)| c), vec![CrossTenant::MoveInto(t)])
             }
             Op::Accept { actor, sub } => {
@@ -608,7 +888,9 @@ impl Sim {
                             .and_then(|u| u.identity())
                             .map(|i| signed_in(w, r.destination, i))
                             .unwrap_or(Actor::Operator),
-                        None => self.global_admin(r.destination, *sub).unwrap_or(Actor::Operator),
+                        None => self
+                            .global_admin(r.destination, *sub)
+                            .unwrap_or(Actor::Operator),
                     },
                     (None, None) => Actor::Operator,
                 };
@@ -618,20 +900,44 @@ impl Sim {
             Op::Cancel { actor, sub } => {
                 let a = self.actor(*actor);
                 let s = self.sub(*sub);
-                (a.clone(), change_directory::cancel(w, &a, s, now), vec![CrossTenant::Acceptor(s)])
+                (
+                    a.clone(),
+                    change_directory::cancel(w, &a, s, now),
+                    vec![CrossTenant::Acceptor(s)],
+                )
             }
-            Op::DeleteUser { actor, tenant, user } => {
+            Op::DeleteUser {
+                actor,
+                tenant,
+                user,
+            } => {
                 let a = self.actor(*actor);
                 let t = self.tenant(*tenant);
                 let users: Vec<ObjectId> = self.users(t).iter().map(|u| u.id).collect();
                 let Some(u) = pick(&users, *user) else {
                     return (a, Ok(Change::new()), vec![]);
                 };
-                let deleted = w.user(u).filter(|x| x.is_member()).and_then(|x| x.identity());
+                let deleted = w
+                    .user(u)
+                    .filter(|x| x.is_member())
+                    .and_then(|x| x.identity());
                 let r = directory::delete_user(w, &a, t, u, now);
-                (a, r, deleted.map(CrossTenant::MemberDeleted).into_iter().collect())
+                (
+                    a,
+                    r,
+                    deleted
+                        .map(CrossTenant::MemberDeleted)
+                        .into_iter()
+                        .collect(),
+                )
             }
-            Op::SetPolicy { actor, tenant, leaving, entering, exempt } => {
+            Op::SetPolicy {
+                actor,
+                tenant,
+                leaving,
+                entering,
+                exempt,
+            } => {
                 let a = self.actor(*actor);
                 let t = self.tenant(*tenant);
                 // Mostly principals of the tenant; sometimes anyone's.
@@ -650,9 +956,18 @@ impl Sim {
                     block_subscriptions_entering: *entering,
                     exempted,
                 };
-                (a.clone(), directory::set_policy(w, &a, t, policy, now), vec![])
+                (
+                    a.clone(),
+                    directory::set_policy(w, &a, t, policy, now),
+                    vec![],
+                )
             }
-            Op::CreateUser { actor, tenant, name, mail } => {
+            Op::CreateUser {
+                actor,
+                tenant,
+                name,
+                mail,
+            } => {
                 let a = self.actor(*actor);
                 let r = directory::create_user(
                     w,
@@ -670,7 +985,18 @@ impl Sim {
                 );
                 (a, r.map(|(c, _)| c), vec![])
             }
-            Op::AddRole { actor, tenant, role, principal } | Op::RemoveRole { actor, tenant, role, principal } => {
+            Op::AddRole {
+                actor,
+                tenant,
+                role,
+                principal,
+            }
+            | Op::RemoveRole {
+                actor,
+                tenant,
+                role,
+                principal,
+            } => {
                 let a = self.actor(*actor);
                 let t = self.tenant(*tenant);
                 let role = pick(&DirectoryRole::ALL, *role).unwrap();
@@ -727,19 +1053,32 @@ impl Sim {
         prop_assert!(self.world == before, "a rule changed the world it read");
         match result {
             Err(e) => {
-                prop_assert!(!e.code.is_empty() && !e.message.is_empty(), "a refusal without words: {e:?}");
+                prop_assert!(
+                    !e.code.is_empty() && !e.message.is_empty(),
+                    "a refusal without words: {e:?}"
+                );
             }
             Ok(change) => {
                 if !change.mutations.is_empty() {
-                    prop_assert!(!change.audit.is_empty(), "{op:?} by {} wrote no audit event", actor.display());
+                    prop_assert!(
+                        !change.audit.is_empty(),
+                        "{op:?} by {} wrote no audit event",
+                        actor.display()
+                    );
                 }
                 if let Err(why) = check_partitions(&before, &actor, &cross, &change) {
-                    return Err(TestCaseError::fail(format!("{op:?} by {}: {why}", actor.display())));
+                    return Err(TestCaseError::fail(format!(
+                        "{op:?} by {}: {why}",
+                        actor.display()
+                    )));
                 }
                 self.world.apply(&change);
                 let mut replayed = self.world.clone();
                 replayed.apply(&change);
-                prop_assert!(replayed == self.world, "applying {op:?} twice differs from once");
+                prop_assert!(
+                    replayed == self.world,
+                    "applying {op:?} twice differs from once"
+                );
             }
         }
         let v = violations(&self.world);
@@ -759,7 +1098,11 @@ impl Sim {
         for s in self.world.subscriptions() {
             let trusted = s.subscription.tenant;
             let mut scopes = vec![Scope::subscription(s.subscription.id)];
-            scopes.extend(s.resource_groups.values().map(|g| Scope::resource_group(s.subscription.id, &g.name)));
+            scopes.extend(
+                s.resource_groups
+                    .values()
+                    .map(|g| Scope::resource_group(s.subscription.id, &g.name)),
+            );
             scopes.extend(s.resources.values().map(|r| r.scope.clone()));
             for a in self.actors() {
                 for scope in &scopes {
@@ -767,14 +1110,33 @@ impl Sim {
                         let granted = self.world.authorize(&a, action, scope);
                         match &a {
                             Actor::Operator => prop_assert!(granted),
-                            Actor::Personal { .. } => prop_assert!(!granted, "a personal token got {action:?}"),
-                            Actor::User { tenant, object, .. } | Actor::Application { tenant, object, .. } => {
+                            Actor::Personal { .. } => {
+                                prop_assert!(!granted, "a personal token got {action:?}")
+                            }
+                            Actor::User { tenant, object, .. }
+                            | Actor::Application { tenant, object, .. } => {
                                 if *tenant != trusted {
-                                    prop_assert!(!granted, "{} (token of another tenant) got {action:?} on {scope}", a.display());
+                                    prop_assert!(
+                                        !granted,
+                                        "{} (token of another tenant) got {action:?} on {scope}",
+                                        a.display()
+                                    );
                                 } else {
-                                    let explained = self.world.authorize_principal(*object, action, scope);
-                                    prop_assert_eq!(granted, explained.is_some(), "fast and explaining paths disagree for {}", a.display());
-                                    prop_assert_eq!(granted, !self.world.explain_access(*object, action, scope).is_empty());
+                                    let explained =
+                                        self.world.authorize_principal(*object, action, scope);
+                                    prop_assert_eq!(
+                                        granted,
+                                        explained.is_some(),
+                                        "fast and explaining paths disagree for {}",
+                                        a.display()
+                                    );
+                                    prop_assert_eq!(
+                                        granted,
+                                        !self
+                                            .world
+                                            .explain_access(*object, action, scope)
+                                            .is_empty()
+                                    );
                                 }
                             }
                         }
@@ -804,7 +1166,11 @@ impl Sim {
             for i in &identities {
                 prop_assert_eq!(w.presence(*i, t), rebuilt.presence(*i, t));
             }
-            let subs = |x: &World| x.subscriptions_of_tenant(t).map(|s| s.subscription.id).collect::<BTreeSet<_>>();
+            let subs = |x: &World| {
+                x.subscriptions_of_tenant(t)
+                    .map(|s| s.subscription.id)
+                    .collect::<BTreeSet<_>>()
+            };
             prop_assert_eq!(subs(w), subs(&rebuilt));
             for u in self.users(t) {
                 prop_assert_eq!(w.tenant_of_object(u.id), Some(t));
@@ -814,24 +1180,36 @@ impl Sim {
                 }
             }
             for a in w.tenant(t).unwrap().applications.values() {
-                prop_assert_eq!(w.application_by_client_id(a.client_id).map(|x| x.id), Some(a.id));
+                prop_assert_eq!(
+                    w.application_by_client_id(a.client_id).map(|x| x.id),
+                    Some(a.id)
+                );
             }
         }
         for i in &identities {
-            let tenants = |x: &World| x.tenants_of_identity(*i).into_iter().collect::<BTreeSet<_>>();
+            let tenants = |x: &World| {
+                x.tenants_of_identity(*i)
+                    .into_iter()
+                    .collect::<BTreeSet<_>>()
+            };
             prop_assert_eq!(tenants(w), tenants(&rebuilt));
         }
         for e in &self.emails {
             let m = |x: &World| {
                 let m = x.email_matches(e);
-                (m.personal, m.organizational.into_iter().collect::<BTreeSet<_>>())
+                (
+                    m.personal,
+                    m.organizational.into_iter().collect::<BTreeSet<_>>(),
+                )
             };
             prop_assert_eq!(m(w), m(&rebuilt));
         }
         for s in w.subscriptions() {
             let r = rebuilt.subscription(s.subscription.id).unwrap();
             for p in self.principals(None) {
-                let ids = |x: &SubscriptionPart| x.assignments_of(p).map(|a| a.id).collect::<BTreeSet<_>>();
+                let ids = |x: &SubscriptionPart| {
+                    x.assignments_of(p).map(|a| a.id).collect::<BTreeSet<_>>()
+                };
                 prop_assert_eq!(ids(s), ids(r));
             }
         }
@@ -889,7 +1267,9 @@ fn check_partitions(
             Partition::Tenant(t) => {
                 token == Some(t)
                     || cross.iter().any(|c| match c {
-                        CrossTenant::Redeem(x) | CrossTenant::LinkRequest(x) | CrossTenant::MoveInto(x) => *x == t,
+                        CrossTenant::Redeem(x)
+                        | CrossTenant::LinkRequest(x)
+                        | CrossTenant::MoveInto(x) => *x == t,
                         CrossTenant::LinkWithdrawn { tenant, requester } => {
                             *tenant == t && actor.identity() == Some(*requester)
                         }
@@ -909,7 +1289,9 @@ fn check_partitions(
                                     .and_then(|p| p.change_request.as_ref())
                                     .is_some_and(|r| token == Some(r.destination))
                         }
-                        CrossTenant::AccountAdministrator(x) => *x == s && is_account_admin(before, actor, s),
+                        CrossTenant::AccountAdministrator(x) => {
+                            *x == s && is_account_admin(before, actor, s)
+                        }
                         CrossTenant::MemberDeleted(i) => before
                             .subscription(s)
                             .is_some_and(|p| p.subscription.co_admins.contains(i)),
@@ -931,7 +1313,8 @@ fn trusted(w: &World, s: SubscriptionId) -> Option<TenantId> {
 }
 
 fn is_account_admin(w: &World, actor: &Actor, s: SubscriptionId) -> bool {
-    w.subscription(s).is_some_and(|p| actor.identity() == Some(p.subscription.account_admin))
+    w.subscription(s)
+        .is_some_and(|p| actor.identity() == Some(p.subscription.account_admin))
 }
 
 proptest! {
@@ -970,7 +1353,14 @@ fn the_simulation_reaches_the_article_flows() {
     fn sub(sim: &Sim, name: &str) -> u8 {
         sim.subs()
             .iter()
-            .position(|s| sim.world.subscription(*s).unwrap().subscription.display_name == name)
+            .position(|s| {
+                sim.world
+                    .subscription(*s)
+                    .unwrap()
+                    .subscription
+                    .display_name
+                    == name
+            })
             .unwrap() as u8
     }
     type Step = fn(&Sim) -> Op;
@@ -982,12 +1372,20 @@ fn the_simulation_reaches_the_article_flows() {
             sub: sub(s, "Pay-As-You-Go"),
             tenant: tenant(s, "contoso"),
         },
-        |_| Op::DecideLink { actor: None, request: 0, approve: true },
+        |_| Op::DecideLink {
+            actor: None,
+            request: 0,
+            approve: true,
+        },
         // The operator makes Dave co-administrator of Contoso Prod; Alice adds a group.
         |s| Op::AddCoAdmin {
             actor: 0,
             sub: sub(s, "Contoso Prod"),
-            email: s.emails.iter().position(|e| e == "dave@outlook.com").unwrap() as u8,
+            email: s
+                .emails
+                .iter()
+                .position(|e| e == "dave@outlook.com")
+                .unwrap() as u8,
             kind: 0,
         },
         |s| Op::PutGroup {
@@ -1015,10 +1413,18 @@ fn the_simulation_reaches_the_article_flows() {
         sim.step(&op).unwrap();
     }
     let contoso = sim.world.tenant_by_name("contoso").unwrap().tenant.id;
-    let payg = sim.world.subscriptions().find(|s| s.subscription.display_name == "Pay-As-You-Go").unwrap();
+    let payg = sim
+        .world
+        .subscriptions()
+        .find(|s| s.subscription.display_name == "Pay-As-You-Go")
+        .unwrap();
     assert_eq!(payg.subscription.tenant, contoso);
     assert!(payg.resource_group("RG2").is_some());
-    let prod = sim.world.subscriptions().find(|s| s.subscription.display_name == "Contoso Prod").unwrap();
+    let prod = sim
+        .world
+        .subscriptions()
+        .find(|s| s.subscription.display_name == "Contoso Prod")
+        .unwrap();
     assert_eq!(prod.subscription.co_admins.len(), 1);
 }
 
@@ -1036,7 +1442,11 @@ fn random_operations_succeed_often_enough_to_prove_something() {
     for _ in 0..100 {
         let mut sim = Sim::new();
         for op in ops.new_tree(&mut runner).unwrap().current() {
-            let kind = format!("{op:?}").split([' ', '{']).next().unwrap().to_string();
+            let kind = format!("{op:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_string();
             let (_, result, _) = sim.run(&op);
             match result {
                 Ok(c) if !c.mutations.is_empty() => *ok.entry(kind).or_default() += 1,
@@ -1073,6 +1483,9 @@ fn random_operations_succeed_often_enough_to_prove_something() {
         "RemoveRole",
         "CreateTenant",
     ] {
-        assert!(ok.get(kind).is_some_and(|n| *n > 0), "no {kind} ever succeeded");
+        assert!(
+            ok.get(kind).is_some_and(|n| *n > 0),
+            "no {kind} ever succeeded"
+        );
     }
 }
