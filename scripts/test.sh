@@ -11,9 +11,13 @@
 # `cargo test --workspace --locked "$@"`, stops the cluster on any exit
 # (success, failure, Ctrl-C) and exits with cargo's status.
 #
+# Installs Debian's chromium and chromium-driver when /usr/bin/chromium or
+# /usr/bin/chromedriver is absent: the portal's browser tests need them. The
+# tests start chromedriver themselves, one per test on a free port
+# (TENANTRY_CHROMEDRIVER names the binary; TENANTRY_WEBDRIVER_URL points them
+# at a WebDriver that is already running instead).
+#
 # Environment:
-#   TENANTRY_NEEDS_BROWSER=1   install chromium + chromium-driver from Debian
-#                              first (apt; only when /usr/bin/chromium is absent)
 #   TENANTRY_PG_TMPDIR, TENANTRY_PG_START_TIMEOUT   see scripts/pg.sh
 #
 # Nothing is downloaded except through apt-get / pip / cargo.
@@ -28,25 +32,65 @@ section() { printf '\n==== %s ====\n' "$*"; }
 # ---------------------------------------------------------------------------
 
 # Browser tests: Chromium + chromedriver from Debian (no other downloads).
-# Called only when TENANTRY_NEEDS_BROWSER=1 (see main below).
 install_browser() {
-    if [[ -x /usr/bin/chromium ]]; then
+    if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
         echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || echo '?')"
+        echo "chromedriver: $(/usr/bin/chromedriver --version 2>/dev/null || echo '?')"
         return 0
     fi
     if (( EUID != 0 )); then
-        echo "test.sh: /usr/bin/chromium missing; as root run: apt-get install -y chromium chromium-driver" >&2
+        echo "test.sh: chromium or chromedriver missing; as root run: apt-get install -y chromium chromium-driver" >&2
         return 1
     fi
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 }
 
-# Python client tests: create virtualenvs (e.g. .venv-client, git-ignored via
-# /.venv*) with `python3 -m venv` and `pip install`, and export their paths.
-# No-op for now.
+# Python client tests: the real clients in virtualenvs under target/ (never
+# committed), each created once and reused while it still has the pinned
+# versions (those the wire contract was recorded with, its §8):
+#   target/python-venv   msal, azure-identity and the azure-mgmt SDKs
+#                        -> TENANTRY_TEST_PYTHON (its python)
+#   target/azure-cli     the Azure CLI, which pins its own SDKs
+#                        -> TENANTRY_TEST_AZ (its az)
+# The Rust tests run their scripts (crates/tenantry/tests/py/) with these and
+# fail, naming this script, when the variables are unset.
+TENANTRY_PY_PACKAGES=(
+    "msal==1.39.0" "azure-identity==1.27.0" "azure-core==1.41.0" "azure-mgmt-core==1.6.0"
+    "azure-mgmt-resource==26.0.0" "azure-mgmt-subscription==3.1.1"
+    "azure-mgmt-resource-subscriptions==1.0.0" "azure-mgmt-authorization==4.0.0"
+)
+TENANTRY_AZ_PACKAGES=("azure-cli==2.91.0")
+
+# ensure_venv DIR PACKAGE==VERSION...: (re)creates DIR unless it already has exactly these versions.
+ensure_venv() {
+    local venv=$1
+    shift
+    local check='import importlib.metadata as m, sys
+want = dict(a.split("==") for a in sys.argv[1:])
+sys.exit(any(m.version(k) != v for k, v in want.items()))'
+    if [[ -x $venv/bin/python ]] && "$venv/bin/python" -c "$check" "$@" 2>/dev/null; then
+        echo "python clients: $venv has $*"
+        return 0
+    fi
+    if ! command -v python3 >/dev/null; then
+        echo "test.sh: python3 is missing; as root run: apt-get install -y python3 python3-venv" >&2
+        return 1
+    fi
+    echo "python clients: creating $venv with $*"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
+}
+
 setup_python_venvs() {
-    :
+    local root
+    root=$(pwd)/target
+    mkdir -p "$root"
+    ensure_venv "$root/python-venv" "${TENANTRY_PY_PACKAGES[@]}"
+    ensure_venv "$root/azure-cli" "${TENANTRY_AZ_PACKAGES[@]}"
+    export TENANTRY_TEST_PYTHON=$root/python-venv/bin/python
+    export TENANTRY_TEST_AZ=$root/azure-cli/bin/az
 }
 
 # ---------------------------------------------------------------------------
@@ -71,11 +115,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 section "Test prerequisites"
-if [[ ${TENANTRY_NEEDS_BROWSER:-0} == 1 ]]; then
-    install_browser
-else
-    echo "browser: not needed (set TENANTRY_NEEDS_BROWSER=1 to install chromium)"
-fi
+install_browser
+export TENANTRY_CHROMEDRIVER=${TENANTRY_CHROMEDRIVER:-/usr/bin/chromedriver}
 setup_python_venvs
 
 section "Starting PostgreSQL"
@@ -91,7 +132,8 @@ for arg in "$@"; do
     esac
 done
 
-cargo_cmd=(cargo test "${scope[@]}" --locked "$@")
+# Every test binary runs even when one fails, so a run shows everything that is broken.
+cargo_cmd=(cargo test "${scope[@]}" --locked --no-fail-fast "$@")
 section "${cargo_cmd[*]}"
 status=0
 "${cargo_cmd[@]}" || status=$?

@@ -13,6 +13,7 @@ pub mod roles;
 pub mod rules;
 pub mod scope;
 pub mod signin;
+pub mod timestamps;
 pub mod world;
 
 pub use actor::Actor;

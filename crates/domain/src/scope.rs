@@ -13,6 +13,10 @@ pub enum ScopeLevel {
     Resource,
 }
 
+/// The longest scope accepted. ARM refuses longer resource ids, and the stores index scopes (PostgreSQL's
+/// btree entries stop at about 2.7 kB), so a longer one must be refused here rather than fail there.
+pub const MAX_SCOPE_LEN: usize = 2048;
+
 /// A parsed scope at or under a subscription.
 #[derive(Clone)]
 pub struct Scope {
@@ -103,6 +107,12 @@ impl Scope {
     /// Parses a scope as ARM writes it. Segment names (`subscriptions`, `resourceGroups`, `providers`) are
     /// case-insensitive; a trailing slash is allowed.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
+        if text.len() > MAX_SCOPE_LEN {
+            return Err(invalid_scope(
+                &format!("{}…", text.chars().take(64).collect::<String>()),
+                &format!("it is longer than {MAX_SCOPE_LEN} characters"),
+            ));
+        }
         let trimmed = text.trim().trim_end_matches('/');
         let segments: Vec<&str> = trimmed.split('/').collect();
         if segments.first() != Some(&"") || segments.len() < 3 {
@@ -336,6 +346,10 @@ mod tests {
             "/tenants/x",
             &format!("/subscriptions/{SUB}/resourceGroups"),
             &format!("/subscriptions/{SUB}/resourceGroups/bad."),
+            &format!(
+                "/subscriptions/{SUB}/resourceGroups/rg/providers/A.B/c/{}",
+                "x".repeat(MAX_SCOPE_LEN)
+            ),
         ] {
             assert!(Scope::parse(bad).is_err(), "{bad}");
         }

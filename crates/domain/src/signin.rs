@@ -299,6 +299,16 @@ pub fn subject(
             home_tenant,
             home_object,
         }),
+        (Authority::Consumers, Identity::Organizational { tenant, .. }) => {
+            // The consumer realm ("Microsoft Services") holds personal accounts only.
+            Err(SignInError::new(
+                "invalid_grant",
+                50020,
+                format!(
+                    "User account '{username}' from identity provider 'https://sts.windows.net/{tenant}/' does not exist in tenant 'Microsoft Services' and cannot access the application. Use the 'organizations' authority or the account's tenant."
+                ),
+            ))
+        }
         (Authority::Organizations, Identity::Personal { .. }) => {
             // A personal account at `organizations` gets its first directory where it is a guest.
             let mut tenants = world.tenants_of_identity(identity);
@@ -330,4 +340,542 @@ pub fn subject_at(
     tenant: TenantId,
 ) -> Result<Subject, SignInError> {
     subject(world, identity, Authority::Tenant(tenant))
+}
+
+// ----- the token endpoint's requests: scopes, clients, refusals -----
+
+/// How long access and id tokens live (Entra's default: one hour; `expires_in` says 3599).
+pub const ACCESS_TOKEN_LIFETIME: i64 = 3600;
+/// How long a refresh token lives without being used (Entra: 90 days, sliding).
+pub const REFRESH_TOKEN_LIFETIME: i64 = 90 * 24 * 3600;
+/// How long an authorization code may wait for redemption (Entra: 10 minutes).
+pub const AUTH_CODE_LIFETIME: i64 = 600;
+
+/// The OpenID Connect scopes: they ask for an id token or a refresh token, not for a resource.
+pub const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
+
+/// Microsoft Graph, the resource of unqualified scopes (`User.Read`) and of OIDC-only requests.
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+
+/// What a `scope` parameter asks for: one resource, the permissions on it, and the OIDC extras.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestedScope {
+    /// The resource (the token's `aud`): the scope minus its last `/name`, kept as the client wrote it,
+    /// so az's `https://management.core.windows.net//.default` names `https://management.core.windows.net/`.
+    pub resource: String,
+    /// The permission names on the resource (`.default`, `user_impersonation`, `User.Read`…).
+    pub permissions: Vec<String>,
+    pub openid: bool,
+    pub offline_access: bool,
+    /// The requested resource scopes as written, for the response's `scope`.
+    pub resource_scopes: Vec<String>,
+}
+
+impl RequestedScope {
+    /// `.default` (or nothing but OIDC scopes): every permission the client has on the resource.
+    pub fn is_default(&self) -> bool {
+        self.permissions.is_empty() || self.permissions.iter().any(|p| p == ".default")
+    }
+    /// The `scp` of a user token: the permissions asked for, or `user_impersonation` for `.default`.
+    pub fn delegated_scp(&self) -> String {
+        if self.is_default() {
+            "user_impersonation".into()
+        } else {
+            self.permissions.join(" ")
+        }
+    }
+}
+
+/// Parses a space-separated `scope`. All resource scopes must name one resource (Entra refuses
+/// several); a request of OIDC scopes alone is for Microsoft Graph.
+pub fn parse_scope(scope: &str) -> Result<RequestedScope, SignInError> {
+    let mut out = RequestedScope {
+        resource: String::new(),
+        permissions: vec![],
+        openid: false,
+        offline_access: false,
+        resource_scopes: vec![],
+    };
+    let mut any = false;
+    for s in scope.split_ascii_whitespace() {
+        any = true;
+        match s.to_ascii_lowercase().as_str() {
+            "openid" => out.openid = true,
+            "offline_access" => out.offline_access = true,
+            "profile" | "email" => {}
+            _ => add_resource_scope(&mut out, s)?,
+        }
+    }
+    if !any {
+        return Err(missing_parameter("scope"));
+    }
+    if out.resource.is_empty() {
+        out.resource = GRAPH_RESOURCE.into();
+    }
+    Ok(out)
+}
+
+fn add_resource_scope(out: &mut RequestedScope, s: &str) -> Result<(), SignInError> {
+    // `https://host/path/name` → resource `https://host/path`, permission `name`; a bare name is Graph's.
+    let (resource, name) = match s.rsplit_once('/') {
+        Some((r, n)) if !r.is_empty() && !n.is_empty() && r != "https:/" && r != "http:/" => (r, n),
+        Some(_) => return Err(invalid_scope(s)),
+        None => (GRAPH_RESOURCE, s),
+    };
+    if out.resource.is_empty() {
+        out.resource = resource.to_string();
+    } else if out.resource != resource {
+        return Err(SignInError::new(
+            "invalid_scope",
+            70011,
+            format!(
+                "The provided value for the input parameter 'scope' is not valid. The scopes '{}' and '{s}' are for different resources; all scopes in one request must be for a single resource.",
+                out.resource_scopes.first().cloned().unwrap_or_default()
+            ),
+        ));
+    }
+    out.permissions.push(name.to_string());
+    out.resource_scopes.push(s.to_string());
+    Ok(())
+}
+
+/// The scope of a v1 request (`resource=`): the resource's `.default`.
+pub fn scope_for_resource(resource: &str) -> String {
+    format!("{resource}/.default")
+}
+
+/// Client credentials carry the application's own permissions only: `<resource>/.default`.
+pub fn check_app_scope(scope: &RequestedScope) -> Result<(), SignInError> {
+    if scope.resource_scopes.is_empty() || !scope.permissions.iter().all(|p| p == ".default") {
+        return Err(SignInError::new(
+            "invalid_scope",
+            70011,
+            "The provided value for the input parameter 'scope' is not valid. The client credentials flow needs a scope of the form <resource>/.default, e.g. https://management.azure.com/.default.",
+        ));
+    }
+    Ok(())
+}
+
+/// Microsoft's first-party public clients, which exist in every tenant without registration: the Azure
+/// CLI (also azure-identity's default), Azure PowerShell, Visual Studio Code and the Azure portal.
+pub const FIRST_PARTY_CLIENTS: [(&str, &str); 4] = [
+    (
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        "Microsoft Azure CLI",
+    ),
+    (
+        "1950a258-227b-4e31-a9cf-717495945fc2",
+        "Microsoft Azure PowerShell",
+    ),
+    ("aebc6443-996d-45c2-90f0-388ff96faa56", "Visual Studio Code"),
+    ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal"),
+];
+
+pub fn first_party_client(client_id: uuid::Uuid) -> Option<&'static str> {
+    FIRST_PARTY_CLIENTS
+        .iter()
+        .find(|(id, _)| id.parse::<uuid::Uuid>().is_ok_and(|u| u == client_id))
+        .map(|(_, name)| *name)
+}
+
+/// A native client's redirect URI on the loopback interface: any port is allowed (RFC 8252 §7.3), as
+/// Entra allows it for the first-party clients.
+pub fn is_loopback_redirect(uri: &str) -> bool {
+    let rest = match uri.strip_prefix("http://") {
+        Some(r) => r,
+        None => return false,
+    };
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host_port,
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Smart lockout: failures before an account or address is locked, the first lock, and its cap.
+pub const LOCKOUT_THRESHOLD: i64 = 10;
+pub const LOCKOUT_FIRST_SECONDS: i64 = 60;
+pub const LOCKOUT_MAX_SECONDS: i64 = 3600;
+/// A counter with no failure for this long starts again.
+pub const LOCKOUT_FORGET_AFTER: i64 = 24 * 3600;
+
+/// How long to lock after the `failures`-th failure in a row: nothing below the threshold, then 60 s,
+/// doubling with each failure after a lock expired (each such failure is a new lockout), capped.
+pub fn lockout_seconds(failures: i64) -> Option<i64> {
+    if failures < LOCKOUT_THRESHOLD {
+        return None;
+    }
+    let doublings = (failures - LOCKOUT_THRESHOLD).min(16) as u32;
+    Some((LOCKOUT_FIRST_SECONDS << doublings).min(LOCKOUT_MAX_SECONDS))
+}
+
+// ----- Entra's refusals, worded as Entra words them -----
+
+pub fn missing_parameter(name: &str) -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        900144,
+        format!("The request body must contain the following parameter: '{name}'."),
+    )
+}
+
+pub fn malformed_request(detail: &str) -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        9002313,
+        format!("Invalid request. Request is malformed or invalid. {detail}"),
+    )
+}
+
+pub fn unsupported_grant_type(grant: &str) -> SignInError {
+    SignInError::new(
+        "unsupported_grant_type",
+        70003,
+        format!("The app requested an unsupported grant type '{grant}'."),
+    )
+}
+
+pub fn invalid_scope(scope: &str) -> SignInError {
+    SignInError::new(
+        "invalid_scope",
+        70011,
+        format!(
+            "The provided value for the input parameter 'scope' is not valid. The scope '{scope}' is not valid."
+        ),
+    )
+}
+
+pub fn wrong_password() -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        50126,
+        "Error validating credentials due to invalid username or password.",
+    )
+}
+
+pub fn locked_out() -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        50053,
+        "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password. Wait a while and try again.",
+    )
+}
+
+pub fn unknown_client(client_id: &str, directory: &str) -> SignInError {
+    SignInError::new(
+        "unauthorized_client",
+        700016,
+        format!(
+            "Application with identifier '{client_id}' was not found in the directory '{directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+        ),
+    )
+}
+
+pub fn bad_client_secret(client_id: &str) -> SignInError {
+    SignInError::new(
+        "invalid_client",
+        7000215,
+        format!(
+            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+        ),
+    )
+}
+
+pub fn expired_client_secret(client_id: &str) -> SignInError {
+    SignInError::new(
+        "invalid_client",
+        7000222,
+        format!("The provided client secret keys for app '{client_id}' are expired."),
+    )
+}
+
+pub fn missing_client_secret() -> SignInError {
+    SignInError::new(
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    )
+}
+
+/// Client credentials at `common`, `organizations` or `consumers`: an app signs in to its own tenant.
+pub fn app_needs_tenant(client_id: &str) -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        50194,
+        format!(
+            "Application '{client_id}' is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications. Use a tenant-specific endpoint."
+        ),
+    )
+}
+
+pub fn invalid_grant(what: &str) -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        70000,
+        format!(
+            "The provided value for the input parameter '{what}' is not valid, or the grant was already used or revoked."
+        ),
+    )
+}
+
+pub fn expired_grant(what: &str) -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        70008,
+        format!("The provided {what} has expired due to inactivity. The user must sign in again."),
+    )
+}
+
+pub fn pkce_mismatch() -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        501481,
+        "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+    )
+}
+
+pub fn pkce_required() -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        9002325,
+        "Proof Key for Code Exchange (S256) is required for this public client.",
+    )
+}
+
+pub fn redirect_mismatch(redirect_uri: &str, client_id: &str) -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        50011,
+        format!(
+            "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."
+        ),
+    )
+}
+
+#[cfg(test)]
+mod token_request_tests {
+    use super::*;
+
+    #[test]
+    fn resources_keep_the_clients_spelling() {
+        let s = parse_scope(
+            "https://management.core.windows.net//.default offline_access openid profile",
+        )
+        .unwrap();
+        assert_eq!(s.resource, "https://management.core.windows.net/");
+        assert!(s.openid && s.offline_access && s.is_default());
+        assert_eq!(
+            s.resource_scopes,
+            ["https://management.core.windows.net//.default"]
+        );
+        let s = parse_scope("https://management.azure.com/.default").unwrap();
+        assert_eq!(s.resource, "https://management.azure.com");
+        assert_eq!(s.delegated_scp(), "user_impersonation");
+        let s = parse_scope("User.Read openid").unwrap();
+        assert_eq!(s.resource, GRAPH_RESOURCE);
+        assert_eq!(s.delegated_scp(), "User.Read");
+        assert_eq!(
+            parse_scope("openid profile").unwrap().resource,
+            GRAPH_RESOURCE
+        );
+        assert_eq!(parse_scope("  ").unwrap_err().code, 900144);
+        assert_eq!(
+            parse_scope("https://a.example/.default https://b.example/.default")
+                .unwrap_err()
+                .code,
+            70011
+        );
+        let v1 = scope_for_resource("https://management.core.windows.net/");
+        assert_eq!(
+            parse_scope(&v1).unwrap().resource,
+            "https://management.core.windows.net/"
+        );
+    }
+
+    #[test]
+    fn lockout_doubles_and_caps() {
+        assert_eq!(lockout_seconds(9), None);
+        assert_eq!(lockout_seconds(10), Some(60));
+        assert_eq!(lockout_seconds(11), Some(120));
+        assert_eq!(lockout_seconds(12), Some(240));
+        assert_eq!(lockout_seconds(100), Some(LOCKOUT_MAX_SECONDS));
+    }
+
+    #[test]
+    fn loopback_redirects() {
+        assert!(is_loopback_redirect("http://localhost:8400"));
+        assert!(is_loopback_redirect("http://127.0.0.1:51234/callback"));
+        assert!(!is_loopback_redirect("https://localhost:8400"));
+        assert!(!is_loopback_redirect("http://localhost.evil.example/"));
+        assert!(!is_loopback_redirect("http://evil.example/?localhost"));
+    }
+}
+
+// ----- who a verified access token speaks for -----
+
+/// The principal an access token names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPrincipal {
+    App {
+        tenant: uuid::Uuid,
+        object: uuid::Uuid,
+        client_id: uuid::Uuid,
+    },
+    User {
+        tenant: uuid::Uuid,
+        object: uuid::Uuid,
+    },
+}
+
+/// Whether an identity can still sign in: it exists and is enabled at home.
+pub fn identity_enabled(world: &World, identity: Identity) -> bool {
+    match identity {
+        Identity::Personal { account } => world.account(account).is_some_and(|a| a.enabled),
+        Identity::Organizational { tenant, user } => world
+            .user(user)
+            .is_some_and(|u| u.enabled && u.tenant == tenant && u.is_member()),
+    }
+}
+
+/// The actor behind a token, as the world is now: `None` when the principal vanished, was disabled, or is
+/// no longer present in the token's tenant (a token outlives none of these).
+pub fn token_actor(world: &World, principal: TokenPrincipal) -> Option<crate::Actor> {
+    match principal {
+        TokenPrincipal::App {
+            tenant,
+            object,
+            client_id,
+        } => {
+            let app = world
+                .application_by_client_id(client_id)
+                .filter(|a| a.tenant.0 == tenant && a.id.0 == object)?;
+            Some(crate::Actor::Application {
+                tenant: app.tenant,
+                object: app.id,
+                client_id,
+                name: app.display_name.clone(),
+            })
+        }
+        TokenPrincipal::User { tenant, object } if tenant == CONSUMERS_TENANT => {
+            let account = world.account(AccountId(object)).filter(|a| a.enabled)?;
+            Some(crate::Actor::Personal {
+                account: account.id,
+                email: account.email.clone(),
+            })
+        }
+        TokenPrincipal::User { tenant, object } => {
+            let user = world
+                .user(ObjectId(object))
+                .filter(|u| u.tenant.0 == tenant && u.enabled && u.is_present())?;
+            let identity = user.identity().filter(|i| identity_enabled(world, *i))?;
+            Some(crate::Actor::User {
+                tenant: user.tenant,
+                object: user.id,
+                identity,
+                name: world
+                    .identity_email(identity)
+                    .unwrap_or_else(|| user.upn().to_string()),
+            })
+        }
+    }
+}
+
+/// The directory role template ids (`wids`) of an object in a tenant.
+pub fn directory_role_ids(world: &World, tenant: TenantId, object: ObjectId) -> Vec<String> {
+    world
+        .tenant(tenant)
+        .map(|t| {
+            t.roles_of(object)
+                .iter()
+                .map(|r| r.template_id().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The account type a person picks when one email is both (the sign-in page's picker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    /// Work or school account.
+    Organizational,
+    /// Personal Microsoft account.
+    Personal,
+}
+
+impl AccountKind {
+    fn matches(&self, identity: &Identity) -> bool {
+        matches!(
+            (self, identity),
+            (AccountKind::Organizational, Identity::Organizational { .. })
+                | (AccountKind::Personal, Identity::Personal { .. })
+        )
+    }
+}
+
+/// The candidates of a username once the person picked an account type, and the authority their token
+/// is then for: at `common` the pick answers the dual-identity question (`organizations` or
+/// `consumers`); at a tenant where both identities are present it chooses between them.
+pub fn candidates_of_kind(
+    world: &World,
+    authority: Authority,
+    username: &str,
+    kind: Option<AccountKind>,
+) -> Result<(Authority, Vec<Identity>), SignInError> {
+    let Some(kind) = kind else {
+        return candidates(world, authority, username).map(|c| (authority, c));
+    };
+    let narrowed = match (authority, kind) {
+        (Authority::Common, AccountKind::Organizational) => Authority::Organizations,
+        (Authority::Common, AccountKind::Personal) => Authority::Consumers,
+        (a, _) => a,
+    };
+    let all = all_identities(world, username);
+    let of_kind: Vec<Identity> = all.iter().copied().filter(|i| kind.matches(i)).collect();
+    let list: Vec<Identity> = match narrowed {
+        Authority::Tenant(t) => {
+            let present: Vec<Identity> = of_kind
+                .iter()
+                .copied()
+                .filter(|i| world.presence(*i, t).is_some())
+                .collect();
+            if present.is_empty() && !of_kind.is_empty() {
+                return Err(not_in_tenant(world, username, t));
+            }
+            present
+        }
+        Authority::Consumers if kind == AccountKind::Organizational => vec![],
+        _ => of_kind,
+    };
+    if list.is_empty() {
+        return Err(unknown_user(username));
+    }
+    Ok((narrowed, list))
+}
+
+/// Every identity a username names, whatever the authority.
+pub fn all_identities(world: &World, username: &str) -> Vec<Identity> {
+    let m = world.email_matches(username);
+    m.personal
+        .map(|account| Identity::Personal { account })
+        .into_iter()
+        .chain(
+            m.organizational
+                .iter()
+                .map(|(tenant, user)| Identity::Organizational {
+                    tenant: *tenant,
+                    user: *user,
+                }),
+        )
+        .collect()
+}
+
+pub fn unknown_user(username: &str) -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        50034,
+        format!(
+            "The user account {username} does not exist in the directory. To sign into this application, the account must be added to the directory."
+        ),
+    )
 }

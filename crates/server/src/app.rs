@@ -7,6 +7,8 @@ use axum::routing::get;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tenantry_service::Service;
+use tenantry_service::crypto::KeyEncryptionKey;
+use tenantry_service::signin::SignIn;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -14,6 +16,34 @@ pub struct AppState {
     pub svc: Service,
     /// The public base URL (`https://127.0.0.1:8443`): absolute URLs we return use it.
     pub base_url: String,
+    /// The sign-in service: tokens, signing keys, verification of bearer tokens.
+    pub signin: SignIn,
+    /// What the ARM face renders once per revision of the world (big lists).
+    pub arm: crate::arm::cache::ArmCache,
+}
+
+impl AppState {
+    /// State for `svc` at `base_url`, with signing keys sealed by the process's key-encryption key
+    /// (`TENANTRY_KEY_ENCRYPTION_KEY`, else one random key per process): what tests and benchmarks use.
+    pub fn new(svc: Service, base_url: impl Into<String>) -> Self {
+        Self::with_kek(
+            svc,
+            base_url,
+            tenantry_service::signin::process_key_encryption_key(),
+        )
+    }
+
+    /// State whose signing keys are sealed with `kek`.
+    pub fn with_kek(svc: Service, base_url: impl Into<String>, kek: KeyEncryptionKey) -> Self {
+        let base_url = base_url.into();
+        let signin = SignIn::new(svc.clone(), &base_url, kek);
+        Self {
+            svc,
+            base_url,
+            signin,
+            arm: Default::default(),
+        }
+    }
 }
 
 pub struct ServeConfig {
@@ -31,8 +61,17 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::routes())
         .merge(crate::arm::routes())
         .merge(crate::graph::routes())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .merge(crate::portal::routes())
+        .merge(crate::extensions::routes())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request: method and path only. Never the query (authorize redirects and logouts carry
+/// state and codes there), never headers (bearer tokens, Basic credentials), never bodies (passwords,
+/// secrets, refresh tokens).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 /// The base URL clients should use for `listen`.
@@ -59,15 +98,17 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| base_url_for(cfg.listen));
+    let kek = tenantry_service::signin::key_encryption_key(&cfg.data_dir)?;
     let _follower = svc.spawn_follower();
-    let app = router(AppState {
-        svc,
-        base_url: base_url.clone(),
-    });
+    let state = AppState::with_kek(svc, base_url.clone(), kek);
+    let kid = state.signin.ensure_signing_key().await?;
+    tracing::info!(kid, "token signing key ready");
+    let _housekeeping = state.signin.spawn_housekeeping();
+    let app = router(state);
     println!("tenantry is listening on {base_url}");
     println!("{}", tls::trust_hint(&material));
     axum_server::bind_rustls(cfg.listen, rustls)
-        .serve(app.into_make_service())
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await?;
     Ok(())
 }

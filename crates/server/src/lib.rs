@@ -5,8 +5,10 @@ pub mod app;
 pub mod arm;
 pub mod auth;
 pub mod errors;
+pub mod extensions;
 pub mod graph;
 pub mod oauth;
+pub mod portal;
 pub mod tls;
 
 pub use app::{AppState, ServeConfig, router, serve};

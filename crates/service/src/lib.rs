@@ -5,6 +5,8 @@ pub mod commands;
 pub mod core;
 pub mod crypto;
 pub mod error;
+pub mod signin;
+pub mod support;
 pub mod world;
 pub mod world_file;
 

@@ -14,22 +14,22 @@ use tenantry_domain::{
 pub(crate) static ROLE_DEFINITIONS: Table = Table {
     name: "role_definitions",
     columns: &[
-        "id",
         "subscription_id",
+        "id",
         "name",
         "description",
         "permissions",
         "assignable_scopes",
         "created",
     ],
-    key_len: 1,
+    key_len: 2,
 };
 
 pub(crate) static ROLE_ASSIGNMENTS: Table = Table {
     name: "role_assignments",
     columns: &[
-        "id",
         "subscription_id",
+        "id",
         "scope",
         "principal_id",
         "principal_type",
@@ -38,7 +38,7 @@ pub(crate) static ROLE_ASSIGNMENTS: Table = Table {
         "created",
         "created_by",
     ],
-    key_len: 1,
+    key_len: 2,
 };
 
 fn sub_filter(only: Option<SubscriptionId>) -> Option<(&'static str, Value)> {
@@ -53,8 +53,8 @@ pub(crate) fn put_role_definition(d: &RoleDefinition) -> StoreResult<Option<Op>>
     Ok(Some(Op::upsert(
         &ROLE_DEFINITIONS,
         vec![
-            id(d.id),
             id(subscription),
+            id(d.id),
             Value::from(&d.name),
             Value::from(&d.description),
             json(&d.permissions)?,
@@ -107,9 +107,9 @@ pub(crate) fn put_role_assignment(subscription: SubscriptionId, a: &RoleAssignme
     Op::upsert(
         &ROLE_ASSIGNMENTS,
         vec![
-            id(a.id),
             // The mutation's subscription, which is the partition the world puts it in.
             id(subscription),
+            id(a.id),
             Value::from(a.scope.as_str()),
             id(a.principal),
             Value::from(a.principal_type.as_str()),

@@ -2,12 +2,14 @@
 //!
 //! Each mutation becomes a list of [`Op`]s. Consecutive row writes to the same table become multi-row
 //! `INSERT ... VALUES (...), (...)` statements, and key deletes become `DELETE ... WHERE k IN (...)`, both
-//! cut into chunks that stay under the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535). That is
-//! what lets a change of directory write 100k role assignments in a fraction of a second.
+//! cut into chunks that stay under the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535) and
+//! sized per backend (see [`max_binds`]). That is what lets a change of directory write 100k role
+//! assignments in one transaction in a second or two.
 //!
 //! All SQL built here comes from the `&'static str` table and column names below, never from data, which
 //! is why wrapping it in `AssertSqlSafe` is sound: values always travel as bind parameters.
 
+use crate::Backend;
 use crate::codec::{Value, bind_all};
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
@@ -16,8 +18,21 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// The most parameters one statement binds: SQLite's limit, which is below PostgreSQL's.
-pub(crate) const MAX_BINDS: usize = 32_766;
+/// The most parameters one statement binds on each backend, chosen by measurement (`benches/`).
+///
+/// PostgreSQL: as many as both backends allow (SQLite's 32,766 is below PostgreSQL's 65,535), so a
+/// 100k-row write is a handful of round trips.
+///
+/// SQLite: few. sqlx's SQLite driver asks `sqlite3_bind_parameter_name` for every parameter, and SQLite
+/// answers by scanning the statement's list of `$n` names, so binding k parameters costs O(k²): at
+/// 32,766 per statement a 100k-row insert took a minute. Each statement, on the other hand, is a round
+/// trip to the driver's worker thread. About 200 parameters balances the two.
+pub(crate) fn max_binds(backend: Backend) -> usize {
+    match backend {
+        Backend::Postgres => 32_766,
+        Backend::Sqlite => 200,
+    }
+}
 
 /// A table as the writers see it. The key columns come first in `columns`.
 #[derive(Debug)]
@@ -129,7 +144,11 @@ impl Op {
 }
 
 /// Runs the ops in order, merging runs of rows into multi-row statements.
-pub(crate) async fn run(conn: &mut AnyConnection, ops: Vec<Op>) -> StoreResult<()> {
+pub(crate) async fn run(
+    conn: &mut AnyConnection,
+    ops: Vec<Op>,
+    max_binds: usize,
+) -> StoreResult<()> {
     let mut pending: Option<Rows> = None;
     for op in ops {
         match op {
@@ -146,7 +165,7 @@ pub(crate) async fn run(conn: &mut AnyConnection, ops: Vec<Op>) -> StoreResult<(
                     continue;
                 }
                 if let Some(rows) = pending.take() {
-                    rows.write(conn).await?;
+                    rows.write(conn, max_binds).await?;
                 }
                 pending = Some(Rows {
                     table,
@@ -156,19 +175,19 @@ pub(crate) async fn run(conn: &mut AnyConnection, ops: Vec<Op>) -> StoreResult<(
             }
             other => {
                 if let Some(rows) = pending.take() {
-                    rows.write(conn).await?;
+                    rows.write(conn, max_binds).await?;
                 }
-                run_one(conn, other).await?;
+                run_one(conn, other, max_binds).await?;
             }
         }
     }
     if let Some(rows) = pending {
-        rows.write(conn).await?;
+        rows.write(conn, max_binds).await?;
     }
     Ok(())
 }
 
-async fn run_one(conn: &mut AnyConnection, op: Op) -> StoreResult<()> {
+async fn run_one(conn: &mut AnyConnection, op: Op, max_binds: usize) -> StoreResult<()> {
     match op {
         Op::Row {
             table,
@@ -180,7 +199,7 @@ async fn run_one(conn: &mut AnyConnection, op: Op) -> StoreResult<()> {
                 mode,
                 values: vec![values],
             }
-            .write(conn)
+            .write(conn, max_binds)
             .await
         }
         Op::DeleteIn {
@@ -188,7 +207,7 @@ async fn run_one(conn: &mut AnyConnection, op: Op) -> StoreResult<()> {
             fixed,
             column,
             keys,
-        } => delete_in(conn, table, fixed, column, keys).await,
+        } => delete_in(conn, table, fixed, column, keys, max_binds).await,
         Op::Exec { sql, args } => {
             bind_all(sqlx::query(sql), args).execute(&mut *conn).await?;
             Ok(())
@@ -204,14 +223,14 @@ struct Rows {
 }
 
 impl Rows {
-    async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
+    async fn write(self, conn: &mut AnyConnection, max_binds: usize) -> StoreResult<()> {
         let table = self.table;
         let mode = self.mode;
         let rows = match mode {
             Mode::Insert => self.values,
             Mode::Ignore | Mode::Upsert => last_per_key(self.values, table.key_len),
         };
-        let per_statement = (MAX_BINDS / table.columns.len()).max(1);
+        let per_statement = (max_binds / table.columns.len()).max(1);
         let mut full_sql: Option<String> = None;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
@@ -224,8 +243,9 @@ impl Rows {
             } else {
                 table.insert_sql(n, mode)
             };
-            // Keep prepared statements for the shapes that recur (one row, a full chunk); a remainder
-            // chunk's shape is one-off and would only evict useful entries from the statement cache.
+            // Keep the shapes that recur (one row, a full chunk) prepared: parsing a VALUES list of
+            // thousands of parameters costs PostgreSQL as much as running it. A remainder chunk's shape
+            // is one-off and would only evict useful entries from the statement cache.
             let persistent = n == 1 || n == per_statement;
             bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.into_iter().flatten())
                 .persistent(persistent)
@@ -266,10 +286,13 @@ async fn delete_in(
     fixed: Vec<(&'static str, Value)>,
     column: &'static str,
     keys: Vec<Value>,
+    max_binds: usize,
 ) -> StoreResult<()> {
-    let per_statement = MAX_BINDS - fixed.len();
+    let per_statement = max_binds.saturating_sub(fixed.len()).max(1);
     let mut full_sql: Option<String> = None;
-    for chunk in keys.chunks(per_statement) {
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let chunk: Vec<Value> = keys.by_ref().take(per_statement).collect();
         let n = chunk.len();
         let sql = if n == per_statement {
             full_sql
@@ -278,11 +301,11 @@ async fn delete_in(
         } else {
             delete_sql(table, &fixed, column, n)
         };
-        let persistent = n == 1 || n == per_statement;
-        let args = fixed
-            .iter()
-            .map(|(_, v)| v.clone())
-            .chain(chunk.iter().cloned());
+        // Only small deletes stay prepared. PostgreSQL plans a prepared statement generically after
+        // five runs, and the generic plan of a long `IN` list was measured several times slower than
+        // the custom plan an unprepared statement always gets.
+        let persistent = (n == 1 || n == per_statement) && n + fixed.len() <= 1000;
+        let args = fixed.iter().map(|(_, v)| v.clone()).chain(chunk);
         bind_all(sqlx::query(AssertSqlSafe(sql)), args)
             .persistent(persistent)
             .execute(&mut *conn)

@@ -20,7 +20,10 @@ mod listen;
 mod load;
 mod mutations;
 mod resources;
+pub mod sessions;
+pub mod signin;
 mod subscriptions;
+pub mod support;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -211,7 +214,8 @@ impl WriteTx {
         for e in &change.audit {
             ops.push(audit::insert(e)?);
         }
-        batch::run(self.conn(), ops).await?;
+        let max_binds = batch::max_binds(self.backend);
+        batch::run(self.conn(), ops, max_binds).await?;
         if self.backend == Backend::Postgres {
             sqlx::query(listen::NOTIFY_SQL)
                 .bind(self.revision.to_string())

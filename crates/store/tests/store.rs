@@ -491,19 +491,17 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
     // "Use existing directory": alice asks to join contoso (pending).
     m.run(|w, now| guests::request_link(w, &OP, sub, contoso, now))
         .await;
-    // A change of directory waiting for acceptance: alice is not present in contoso yet.
+    // A change of directory waiting for acceptance: alice, signed in to the subscription's directory, is
+    // not present in contoso yet.
+    let alice_identity = Identity::Personal { account: alice };
+    let alice_there = Actor::User {
+        tenant: alicedefault,
+        object: m.world.presence(alice_identity, alicedefault).unwrap(),
+        identity: alice_identity,
+        name: "Alice@Outlook.com".into(),
+    };
     let initiated = m
-        .run(|w, now| {
-            change_directory::initiate(
-                w,
-                &personal(alice, "Alice@Outlook.com"),
-                sub2,
-                contoso,
-                None,
-                vec![],
-                now,
-            )
-        })
+        .run(|w, now| change_directory::initiate(w, &alice_there, sub2, contoso, None, vec![], now))
         .await;
     assert!(matches!(initiated, Initiated::Waiting(_)));
 
@@ -570,13 +568,6 @@ async fn every_mutation_round_trips() {
         m.run(|w, now| change_directory::accept(w, &OP, ids.sub2, now))
             .await;
         m.assert_loads_equal("after acceptance").await;
-        let _ = (
-            ids.dave,
-            ids.contoso_admin,
-            ids.custom_role,
-            ids.alicedefault,
-            ids.alice,
-        );
     }
 }
 
@@ -623,8 +614,8 @@ async fn deletes_round_trip() {
         })
         .await;
 
-        // A user who holds a directory role, is a co-administrator and has assignments... (erin still has
-        // none left after the group went, so give her one first).
+        // A user who holds a directory role, is a co-administrator and has an assignment (her others went
+        // with the group and the custom role): the rule deletes all three with her.
         m.run(|w, now| {
             access::create_role_assignment(
                 w,
@@ -697,24 +688,23 @@ async fn revisions_and_the_change_feed_bring_another_world_up_to_date() {
         account_change.push(Mutation::DeleteAccount(ids.dave));
         let rev_delete = m.write(&account_change).await;
         assert_eq!(rev_delete, before + 2);
-        let rev_move = m
-            .run(|w, now| {
-                let (c, _) = resources::put_resource_group(
-                    w,
-                    &OP,
-                    ids.sub2,
-                    "late",
-                    ResourceGroupWrite {
-                        location: "eastus".into(),
-                        tags: None,
-                        managed_by: None,
-                    },
-                    now,
-                )?;
-                Ok((c, ()))
-            })
-            .await;
-        let _ = rev_move;
+        // One write touching two partitions: a row in each of the feed.
+        let group = ResourceGroup {
+            subscription: ids.sub2,
+            name: "late".into(),
+            location: "eastus".into(),
+            tags: BTreeMap::new(),
+            managed_by: None,
+            created: m.tick(),
+        };
+        let mut two = Change::new();
+        two.push(Mutation::PutResourceGroup(group));
+        two.push(Mutation::AddDirectoryRoleMember {
+            tenant: ids.contoso,
+            role: DirectoryRole::UserAdministrator,
+            principal: ids.contoso_admin,
+        });
+        assert_eq!(m.write(&two).await, before + 3);
 
         let feed = db.changes_since(at).await.unwrap();
         assert_eq!(
@@ -723,6 +713,7 @@ async fn revisions_and_the_change_feed_bring_another_world_up_to_date() {
                 (before + 1, Partition::Tenant(ids.alicedefault)),
                 (before + 2, Partition::Account(ids.dave)),
                 (before + 3, Partition::Subscription(ids.sub2)),
+                (before + 3, Partition::Tenant(ids.contoso)),
             ]
         );
         assert_eq!(db.changes_since(before + 3).await.unwrap(), vec![]);
@@ -738,7 +729,7 @@ async fn revisions_and_the_change_feed_bring_another_world_up_to_date() {
         // Inside a write transaction: the same feed and reload.
         let mut tx = db.begin_write().await.unwrap();
         assert_eq!(tx.revision(), before + 4);
-        assert_eq!(tx.changes_since(before + 2).await.unwrap().len(), 1);
+        assert_eq!(tx.changes_since(before + 2).await.unwrap().len(), 2);
         let mut fresh = World::new();
         tx.reload_partition(Partition::Subscription(ids.sub2), &mut fresh)
             .await

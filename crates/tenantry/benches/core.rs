@@ -12,13 +12,22 @@ use tenantry_store::Store;
 
 const USERS: usize = 1000;
 const SUBSCRIPTIONS: usize = 25;
-const ROLES: [&str; 4] = ["Owner", "Contributor", "Reader", "User Access Administrator"];
+const ROLES: [&str; 4] = [
+    "Owner",
+    "Contributor",
+    "Reader",
+    "User Access Administrator",
+];
 
 /// 25 subscriptions × 4,000 assignments (4 roles × 1,000 users): 100k rows.
 fn world(hash: &str) -> String {
-    let mut w = format!("[[personal_accounts]]\nemail = \"owner@example.com\"\npassword_hash = \"{hash}\"\n\n[[tenants]]\nname = \"source\"\n\n");
+    let mut w = format!(
+        "[[personal_accounts]]\nemail = \"owner@example.com\"\npassword_hash = \"{hash}\"\n\n[[tenants]]\nname = \"source\"\n\n"
+    );
     for i in 0..USERS {
-        w.push_str(&format!("  [[tenants.users]]\n  user_name = \"u{i}\"\n  password_hash = \"{hash}\"\n\n"));
+        w.push_str(&format!(
+            "  [[tenants.users]]\n  user_name = \"u{i}\"\n  password_hash = \"{hash}\"\n\n"
+        ));
     }
     w.push_str("[[tenants]]\nname = \"destination\"\n\n");
     for s in 0..SUBSCRIPTIONS {
@@ -38,13 +47,21 @@ async fn run(label: &str, store: Store, text: &str) {
     let t = Instant::now();
     svc.apply_world(text, &mut |_, _| {}).await.expect("apply");
     let secs = t.elapsed().as_secs_f64();
-    println!("{label}: world apply of {rows} role assignments (+{USERS} users): {secs:.2} s, {:.0} assignment rows/s", rows as f64 / secs);
+    println!(
+        "{label}: world apply of {rows} role assignments (+{USERS} users): {secs:.2} s, {:.0} assignment rows/s",
+        rows as f64 / secs
+    );
 
     let destination = svc.read(|w| w.find_tenant("destination").unwrap().tenant.id);
     let sub = "5b5c0000-0000-4000-8000-000000000000".parse().unwrap();
     let t = Instant::now();
-    svc.change_directory(&Actor::Operator, sub, destination, None, vec![]).await.expect("change directory");
-    println!("{label}: change of directory removing 4000 role assignments: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    svc.change_directory(&Actor::Operator, sub, destination, None, vec![])
+        .await
+        .expect("change directory");
+    println!(
+        "{label}: change of directory removing 4000 role assignments: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 #[tokio::main]
@@ -52,12 +69,23 @@ async fn main() {
     let hash = tenantry_service::crypto::passwords::hash_password("Bench-Password-1!");
     let text = world(&hash);
     let dir = tenantry_store::testing::TempDir::new("tenantry-bench").unwrap();
-    run("sqlite", Store::open_sqlite_file(&dir.path().join("bench.db")).await.unwrap(), &text).await;
+    run(
+        "sqlite",
+        Store::open_sqlite_file(&dir.path().join("bench.db"))
+            .await
+            .unwrap(),
+        &text,
+    )
+    .await;
     match tenantry_store::testing::try_pg_admin_url() {
         Some(admin) => {
-            let url = tenantry_store::testing::fresh_pg_database(&admin).await.unwrap();
+            let url = tenantry_store::testing::fresh_pg_database(&admin)
+                .await
+                .unwrap();
             run("postgres", Store::open(&url).await.unwrap(), &text).await;
         }
-        None => println!("postgres: skipped (set TENANTRY_TEST_PG_URL, e.g. `source scripts/pg.sh && pg_start`)"),
+        None => println!(
+            "postgres: skipped (set TENANTRY_TEST_PG_URL, e.g. `source scripts/pg.sh && pg_start`)"
+        ),
     }
 }

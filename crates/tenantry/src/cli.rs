@@ -56,6 +56,43 @@ enum Command {
     Audit(AuditArgs),
     /// Move a subscription to another directory as the operator: preview first, then apply.
     ChangeDirectory(ChangeDirectoryArgs),
+    /// Token signing keys: list them, or rotate to a new one.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Support requests filed from the portal's Help + support page.
+    Support {
+        #[command(subcommand)]
+        command: SupportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new active signing key. The previous keys stay published (JWKS) until the tokens they
+    /// signed have expired; running servers switch to the new key within seconds.
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the signing keys: kid, created, and until when each is published.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum SupportCommand {
+    /// List every support request, newest first.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -183,9 +220,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Keys { command } => keys(command).await,
         Command::Audit(a) => audit(a).await,
         Command::ChangeDirectory(a) => change_directory(a).await,
+        Command::Support {
+            command: SupportCommand::List { db, json },
+        } => support_list(&db, json).await,
     }
+}
+
+async fn support_list(db: &DbArgs, json: bool) -> anyhow::Result<()> {
+    let svc = open_service(db).await?;
+    let list = svc
+        .all_support_requests(&tenantry_service::domain::Actor::Operator)
+        .await?;
+    if list.is_empty() && !json {
+        eprintln!("no support requests");
+    }
+    for r in list {
+        let row = &r.row;
+        if json {
+            let v = serde_json::json!({
+                "id": row.id,
+                "created": row.created,
+                "requester": r.requester_name,
+                "tenantId": row.tenant,
+                "subscriptionId": row.subscription,
+                "severity": row.severity,
+                "status": row.status,
+                "subject": row.subject,
+                "description": row.description,
+            });
+            println!("{v}");
+        } else {
+            println!(
+                "{}  {}  severity {}  {:<8}  {:<32}  {}",
+                row.created, row.id, row.severity, row.status, r.requester_name, row.subject
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<()> {
@@ -213,6 +287,36 @@ async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<()> {
         eprintln!("{}: applied ({written} changes)", file.display());
     }
     Ok(())
+}
+
+async fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Rotate { db } => {
+            let svc = open_service(&db).await?;
+            std::fs::create_dir_all(&db.data)?;
+            let kek = tenantry_service::signin::key_encryption_key(&db.data)?;
+            // The base URL only matters for issuing tokens, which rotation does not do.
+            let signin = tenantry_service::signin::SignIn::new(svc, "", kek);
+            let kid = signin.rotate_keys().await?;
+            println!(
+                "new active signing key {kid}; the previous keys stay published until their tokens expire"
+            );
+            Ok(())
+        }
+        KeysCommand::List { db } => {
+            let svc = open_service(&db).await?;
+            let now = svc.now();
+            for k in svc.store().all_signing_keys().await? {
+                let status = match (k.retired, k.not_after > now) {
+                    (0, _) => "active".to_string(),
+                    (_, true) => format!("retired, published until {}", k.not_after),
+                    (_, false) => "expired".to_string(),
+                };
+                println!("{}  created {}  {status}", k.kid, k.created);
+            }
+            Ok(())
+        }
+    }
 }
 
 async fn audit(a: AuditArgs) -> anyhow::Result<()> {

@@ -161,7 +161,7 @@ pub fn plan(
                         .tenant(r.destination)
                         .map(|t| t.tenant.display_name.clone())
                         .unwrap_or_default(),
-                    r.expires
+                    crate::timestamps::format_timestamp(r.expires)
                 ),
             )
             .with_remedy("Cancel that request first, or have it accepted."),

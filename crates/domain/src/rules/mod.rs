@@ -7,7 +7,9 @@ pub mod change_directory;
 pub mod directory;
 pub mod guests;
 pub mod invariants;
+pub mod reads;
 pub mod resources;
+pub mod visibility;
 
 use crate::action::Action;
 use crate::actor::Actor;

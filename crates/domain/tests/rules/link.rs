@@ -489,3 +489,53 @@ fn a_pending_guest_holds_no_directory_role() {
     );
     assert_eq!(code(r), "GuestNotRedeemed");
 }
+
+#[test]
+fn a_member_cannot_redeem_an_invitation_into_its_own_tenant() {
+    let mut fx = Fx::article();
+    let admin = fx.member(fx.contoso_admin);
+    // Invited while nobody had the address; then a member of Contoso got it as mail.
+    let (inv, _) = fx.ok_with(|fx| {
+        invite(fx, &admin, fx.contoso, "newhire@example.com").map(|(c, i, g)| (c, (i, g)))
+    });
+    let newhire = fx.user(fx.contoso, "newhire", Some("newhire@example.com"));
+    let r = guests::redeem(&fx.world, &fx.member(newhire), fx.contoso, inv, fx.now);
+    assert_eq!(code(r), "InvitedUserIsMember");
+}
+
+#[test]
+fn someone_already_present_cannot_redeem_a_second_invitation() {
+    let mut fx = Fx::article();
+    let admin = fx.member(fx.contoso_admin);
+    let (inv, pending) = fx.ok_with(|fx| {
+        invite(fx, &admin, fx.contoso, "dave@outlook.com").map(|(c, i, g)| (c, (i, g)))
+    });
+    // Dave became present in Contoso another way: he asked to link it as a service administrator.
+    let dave_sub = fx.ok_with(|fx| {
+        admins::create_subscription(
+            &fx.world,
+            &Actor::Operator,
+            admins::NewSubscription {
+                id: None,
+                display_name: "Dave's".into(),
+                tenant: fx.alicedefault,
+                service_admin: fx.dave,
+                account_admin: None,
+            },
+            fx.now,
+        )
+    });
+    let dave = fx.dave_home();
+    let id = fx.ok_with(|fx| guests::request_link(&fx.world, &dave, dave_sub, fx.contoso, fx.now));
+    fx.ok(|fx| guests::approve_link(&fx.world, &admin, fx.contoso, id, fx.now));
+    let present = fx.world.presence(fx.dave, fx.contoso).unwrap();
+    assert_ne!(present, pending);
+    let r = guests::redeem(
+        &fx.world,
+        &personal(&fx.world, fx.dave),
+        fx.contoso,
+        inv,
+        fx.now,
+    );
+    assert_eq!(code(r), "AlreadyGuest");
+}

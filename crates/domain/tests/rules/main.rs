@@ -16,4 +16,5 @@ mod directory;
 mod invariants;
 mod link;
 mod props;
+mod reads;
 mod resources;

@@ -1,8 +1,86 @@
-//! Routes of the oauth face (see app.rs).
+//! The Entra-compatible face (`login.microsoftonline.com`'s paths): discovery documents, the token
+//! endpoint, the authorize page, the published keys, user-realm discovery and logout, in the v2.0 and
+//! v1 forms. Handlers translate wire shapes to the sign-in service and back; the rules are there.
+
+mod authorize;
+mod discovery;
+mod page;
+mod token;
 
 use crate::app::AppState;
+use crate::errors::EntraError;
 use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tenantry_domain::signin::SignInError;
+use tenantry_service::signin::SignInFailure;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery::openid_configuration_v2),
+        )
+        .route(
+            "/{tenant}/.well-known/openid-configuration",
+            get(discovery::openid_configuration_v1),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
+        .route("/{tenant}/discovery/keys", get(discovery::keys))
+        .route("/common/userrealm/{username}", get(discovery::user_realm))
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            axum::routing::post(token::token_v2),
+        )
+        .route(
+            "/{tenant}/oauth2/token",
+            axum::routing::post(token::token_v1),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/logout",
+            get(authorize::logout).post(authorize::logout),
+        )
+        .route("/{tenant}/oauth2/logout", get(authorize::logout))
+}
+
+/// A sign-in failure in Entra's format: a refusal as it is, anything else as a transient error (logged
+/// here, without the request's secrets, which never reach this point).
+pub(crate) fn entra_error(failure: SignInFailure) -> EntraError {
+    match failure {
+        SignInFailure::Refused(e) => EntraError::new(e),
+        SignInFailure::Internal(e) => {
+            tracing::error!(error = %e, "sign-in failed");
+            EntraError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                error: SignInError::new(
+                    "temporarily_unavailable",
+                    90033,
+                    "A transient error has occurred. Please try again.",
+                ),
+            }
+        }
+    }
+}
+
+/// The client's address, when the server was started with connection info (per-address lockout).
+pub(crate) struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
 }

@@ -122,6 +122,8 @@ pub struct TestServer {
     pub ca_path: PathBuf,
     /// A client that trusts only that CA.
     pub client: reqwest::Client,
+    /// The server's sign-in service (its signing keys).
+    pub signin: tenantry_service::signin::SignIn,
     handle: axum_server::Handle<std::net::SocketAddr>,
     _dir: tenantry_store::testing::TempDir,
 }
@@ -129,6 +131,16 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `svc` on 127.0.0.1 at a free port (`port` = 0) or the given one.
     pub async fn start_on(svc: Service, port: u16) -> TestServer {
+        Self::start(svc, port, None).await
+    }
+
+    /// Another instance behind the same public URL as `first` (as behind a balancer): it issues and
+    /// accepts tokens for that URL, while tests reach it at its own port.
+    pub async fn behind(svc: Service, first: &TestServer) -> TestServer {
+        Self::start(svc, 0, Some(first.signin.base_url().to_string())).await
+    }
+
+    async fn start(svc: Service, port: u16, public_url: Option<String>) -> TestServer {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tenantry_store::testing::TempDir::new("tenantry-server").unwrap();
         let material = tenantry_server::tls::ensure_local_ca(dir.path(), &[]).unwrap();
@@ -139,10 +151,10 @@ impl TestServer {
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let base_url = tenantry_server::app::base_url_for(addr);
-        let app = tenantry_server::router(tenantry_server::AppState {
-            svc: svc.clone(),
-            base_url: base_url.clone(),
-        });
+        let public_url = public_url.unwrap_or_else(|| base_url.clone());
+        let state = tenantry_server::AppState::new(svc.clone(), public_url);
+        let signin = state.signin.clone();
+        let app = tenantry_server::router(state);
         let handle = axum_server::Handle::new();
         let server = axum_server::from_tcp_rustls(listener, config)
             .unwrap()
@@ -163,6 +175,7 @@ impl TestServer {
             base_url,
             ca_path: material.ca_pem_path.clone(),
             client,
+            signin,
             handle,
             _dir: dir,
         }

@@ -1,0 +1,242 @@
+//! What ARM's reads show, and to whom (rules/reads.rs): the visibility Azure gives.
+
+use crate::fixtures::*;
+use tenantry_domain::rules::reads::{self, RoleAssignmentQuery, RoleDefinitionQuery};
+use tenantry_domain::*;
+
+#[test]
+fn subscriptions_are_visible_to_callers_with_access_in_the_trusted_tenant() {
+    let fx = Fx::article();
+    let erin = fx.member(fx.erin);
+    let app = application(&fx.world, fx.app);
+    for actor in [fx.alice_home(), fx.dave_home(), erin, app] {
+        let subs = reads::visible_subscriptions(&fx.world, &actor);
+        assert_eq!(subs.len(), 1, "{actor:?}");
+        assert!(reads::get_subscription(&fx.world, &actor, fx.sub).is_ok());
+    }
+    // Signed in elsewhere, or with no access at all: nothing, and the subscription "does not exist".
+    let carol = fx.member(fx.carol);
+    let alice_consumer = personal(&fx.world, fx.alice);
+    for actor in [carol, alice_consumer] {
+        assert!(reads::visible_subscriptions(&fx.world, &actor).is_empty());
+        assert_eq!(
+            code(reads::get_subscription(&fx.world, &actor, fx.sub)),
+            "SubscriptionNotFound"
+        );
+    }
+}
+
+#[test]
+fn tenants_are_those_where_the_identity_is_present_whatever_the_token() {
+    let mut fx = Fx::article();
+    fx.guest(fx.contoso, fx.alice);
+    let tenants = |actor: &Actor| -> Vec<TenantId> {
+        reads::tenants_of_caller(&fx.world, actor)
+            .iter()
+            .map(|t| t.tenant.id)
+            .collect()
+    };
+    let mut both = vec![fx.contoso, fx.alicedefault];
+    both.sort();
+    assert_eq!(tenants(&fx.alice_home()), both);
+    assert_eq!(tenants(&personal(&fx.world, fx.alice)), both);
+    assert_eq!(tenants(&fx.member(fx.erin)), vec![fx.alicedefault]);
+    assert_eq!(
+        tenants(&application(&fx.world, fx.app)),
+        vec![fx.alicedefault]
+    );
+}
+
+#[test]
+fn a_reader_of_one_group_lists_that_group_only_and_is_refused_the_others() {
+    let mut fx = Fx::article();
+    fx.put_group("rg2");
+    let erin = fx.member(fx.erin);
+    let groups = reads::list_resource_groups(&fx.world, &erin, fx.sub).unwrap();
+    assert_eq!(
+        groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["rg1"]
+    );
+    assert!(reads::get_resource_group(&fx.world, &erin, fx.sub, "rg1").is_ok());
+    let refused = refusal(reads::get_resource_group(&fx.world, &erin, fx.sub, "rg2"));
+    assert_eq!(refused.code, "AuthorizationFailed");
+    // Missing groups are told apart only for those who may read there.
+    assert_eq!(
+        code(reads::get_resource_group(&fx.world, &erin, fx.sub, "nope")),
+        "AuthorizationFailed"
+    );
+    assert_eq!(
+        code(reads::get_resource_group(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            "nope"
+        )),
+        "ResourceGroupNotFound"
+    );
+    let all = reads::list_resource_groups(&fx.world, &fx.alice_home(), fx.sub).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        code(reads::list_resource_groups(
+            &fx.world,
+            &fx.member(fx.carol),
+            fx.sub
+        )),
+        "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn resources_are_listed_where_the_caller_may_read_them() {
+    let mut fx = Fx::article();
+    fx.put_group("rg2");
+    fx.put_storage("rg2", "st2");
+    let erin = fx.member(fx.erin);
+    let mine = reads::list_resources(&fx.world, &erin, fx.sub, None).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].scope, fx.storage);
+    assert!(reads::get_resource(&fx.world, &erin, &fx.storage).is_ok());
+    assert_eq!(
+        code(reads::list_resources(&fx.world, &erin, fx.sub, Some("rg2"))),
+        "AuthorizationFailed"
+    );
+    let all = reads::list_resources(&fx.world, &fx.alice_home(), fx.sub, None).unwrap();
+    assert_eq!(all.len(), 2);
+    let missing =
+        Scope::resource(fx.sub, "rg1", "Microsoft.Storage", "storageAccounts/none").unwrap();
+    assert_eq!(
+        code(reads::get_resource(&fx.world, &erin, &missing)),
+        "ResourceNotFound"
+    );
+}
+
+#[test]
+fn role_assignment_lists_follow_scope_filters_and_read_access() {
+    let mut fx = Fx::article();
+    let alice = fx.alice_home();
+    let sub_list = |fx: &Fx, q: &RoleAssignmentQuery| {
+        reads::list_role_assignments(&fx.world, &fx.alice_home(), &fx.sub_scope(), q)
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(sub_list(&fx, &RoleAssignmentQuery::default()), 2);
+    // atScope() at the subscription leaves out erin's assignment on rg1; at rg1 it includes the
+    // application's on the subscription above.
+    let at_scope = RoleAssignmentQuery {
+        at_scope: true,
+        principal: None,
+    };
+    assert_eq!(sub_list(&fx, &at_scope), 1);
+    let at_rg1 = reads::list_role_assignments(&fx.world, &alice, &fx.rg("rg1"), &at_scope).unwrap();
+    assert_eq!(at_rg1.items.len(), 2);
+    assert!(at_rg1.whole, "alice may read every assignment at rg1");
+    let for_erin = RoleAssignmentQuery {
+        at_scope: false,
+        principal: Some(fx.erin),
+    };
+    assert_eq!(sub_list(&fx, &for_erin), 1);
+    // erin reads what applies to her group, not the rest of the subscription.
+    fx.put_group("rg2");
+    let frank = fx.user(fx.alicedefault, "frank", None);
+    fx.assign(fx.rg("rg2"), roles::READER, frank);
+    let erin = fx.member(fx.erin);
+    let seen = reads::list_role_assignments(
+        &fx.world,
+        &erin,
+        &fx.sub_scope(),
+        &RoleAssignmentQuery::default(),
+    )
+    .unwrap();
+    assert_eq!(seen.items.len(), 1, "her own, not those elsewhere");
+    assert!(!seen.whole);
+    let at_her_group = reads::list_role_assignments(
+        &fx.world,
+        &erin,
+        &fx.rg("rg1"),
+        &RoleAssignmentQuery::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        at_her_group.items.len(),
+        2,
+        "at her group: hers and the application's inherited from above"
+    );
+    assert_eq!(
+        code(
+            reads::list_role_assignments(
+                &fx.world,
+                &fx.member(fx.carol),
+                &fx.sub_scope(),
+                &RoleAssignmentQuery::default()
+            )
+            .map(|l| l.items.len())
+        ),
+        "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn role_definitions_filter_by_name_and_type() {
+    let fx = Fx::article();
+    let owner = RoleDefinitionQuery {
+        role_name: Some("owner".into()),
+        custom: None,
+    };
+    let found =
+        reads::list_role_definitions(&fx.world, &fx.alice_home(), &fx.sub_scope(), &owner).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, roles::OWNER);
+    let custom = RoleDefinitionQuery {
+        role_name: None,
+        custom: Some(true),
+    };
+    let found =
+        reads::list_role_definitions(&fx.world, &fx.member(fx.erin), &fx.sub_scope(), &custom)
+            .unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "erin reads the roles that apply to her group"
+    );
+    assert_eq!(found[0].id, fx.log_reader);
+    assert!(
+        reads::get_role_definition_anywhere(&fx.world, &fx.alice_home(), fx.log_reader).is_ok()
+    );
+    assert_eq!(
+        code(reads::get_role_definition_anywhere(
+            &fx.world,
+            &fx.member(fx.carol),
+            fx.log_reader
+        )),
+        "RoleDefinitionDoesNotExist"
+    );
+}
+
+#[test]
+fn permissions_and_classic_administrators() {
+    let fx = Fx::article();
+    let erin = fx.member(fx.erin);
+    let perms = reads::permissions(&fx.world, &erin, &fx.rg("rg1")).unwrap();
+    assert_eq!(perms[0].actions, ["*/read"]);
+    assert!(
+        reads::permissions(&fx.world, &erin, &fx.sub_scope())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(reads::permissions(
+            &fx.world,
+            &fx.member(fx.carol),
+            &fx.rg("rg1")
+        )),
+        "AuthorizationFailed"
+    );
+    let admins = reads::list_classic_administrators(&fx.world, &fx.alice_home(), fx.sub).unwrap();
+    assert_eq!(admins[0].role, "ServiceAdministrator;AccountAdministrator");
+    assert_eq!(admins[1].role, "CoAdministrator");
+    assert_eq!(
+        code(reads::list_classic_administrators(&fx.world, &erin, fx.sub)),
+        "AuthorizationFailed"
+    );
+}

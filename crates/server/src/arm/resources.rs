@@ -1,0 +1,145 @@
+//! Generic resources under a group, of any provider and nesting: PUT (201/200), GET, HEAD, DELETE, and
+//! lists (subscription, group, one type under a parent). Properties are kept exactly as given.
+
+use super::query::{Clause, page, parse_filter};
+use super::resource_groups::TagFilter;
+use super::{ArmResult, Req, method_not_allowed, wire};
+use crate::errors::ArmError;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use tenantry_domain::rules::reads;
+use tenantry_domain::rules::resources::ResourceWrite;
+use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId};
+
+pub async fn handle(req: &Req, scope: &Scope) -> ArmResult {
+    match req.method {
+        Method::GET => get(req, scope),
+        Method::HEAD => Ok(match get(req, scope) {
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => e.status.into_response(),
+        }),
+        Method::PUT => put(req, scope).await,
+        Method::DELETE => delete(req, scope).await,
+        ref m => Err(method_not_allowed(m)),
+    }
+}
+
+fn get(req: &Req, scope: &Scope) -> ArmResult {
+    let body = req
+        .st
+        .svc
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+    Ok(wire::ok(&body))
+}
+
+#[derive(Deserialize)]
+struct ResourceBody {
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    tags: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    properties: Option<Value>,
+}
+
+async fn put(req: &Req, scope: &Scope) -> ArmResult {
+    let b: ResourceBody = wire::body(&req.body)?;
+    let write = ResourceWrite {
+        location: b.location,
+        kind: b.kind,
+        tags: b.tags.unwrap_or_default(),
+        properties: b
+            .properties
+            .unwrap_or_else(|| Value::Object(Default::default())),
+    };
+    let created = req.st.svc.put_resource(req.actor(), scope, write).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let body = req
+        .st
+        .svc
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+    Ok(wire::json(status, &body))
+}
+
+/// 200 when deleted (with what lay beneath), 204 when there was nothing to delete, as ARM answers.
+async fn delete(req: &Req, scope: &Scope) -> ArmResult {
+    match req.st.svc.delete_resource(req.actor(), scope).await {
+        Ok(()) => Ok(StatusCode::OK.into_response()),
+        Err(tenantry_service::ServiceError::Domain(e))
+            if e.kind == ErrorKind::NotFound && e.code == "ResourceNotFound" =>
+        {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `…/resources` of the subscription or a group, with `$filter` on `resourceType` or tags.
+pub fn list(
+    req: &Req,
+    sub: SubscriptionId,
+    group: Option<&str>,
+    only: Option<(&Scope, &str)>,
+) -> ArmResult {
+    let (resource_type, tags) = resource_filter(req)?;
+    let items: Vec<Value> = req.st.svc.read(|w| {
+        reads::list_resources(w, req.actor(), sub, group).map(|rs| {
+            rs.into_iter()
+                .filter(|r| only.is_none_or(|(parent, ty)| is_child(r, parent, ty)))
+                .filter(|r| resource_type.as_deref().is_none_or(|t| type_is(r, t)))
+                .filter(|r| tags.matches(&r.tags))
+                .map(wire::resource)
+                .collect()
+        })
+    })?;
+    let (items, next) = page(items, &req.query, req.base_url(), &req.path)?;
+    Ok(wire::list(items, next))
+}
+
+/// `…/providers/{ns}/{type}`: the resources of one type directly under a group or a resource.
+pub fn list_collection(req: &Req, parent: &Scope, resource_type: &str) -> ArmResult {
+    let group = parent.resource_group_name().map(str::to_string);
+    list(
+        req,
+        parent.subscription_id(),
+        group.as_deref(),
+        Some((parent, resource_type)),
+    )
+}
+
+fn is_child(r: &Resource, parent: &Scope, ty: &str) -> bool {
+    r.scope.parent().is_some_and(|p| &p == parent) && type_is(r, ty)
+}
+
+fn type_is(r: &Resource, ty: &str) -> bool {
+    r.scope
+        .resource_type()
+        .is_some_and(|(t, _)| t.eq_ignore_ascii_case(ty))
+}
+
+/// `resourceType eq '…'` and the tag clauses; nothing else.
+fn resource_filter(req: &Req) -> Result<(Option<String>, TagFilter), ArmError> {
+    let Some(text) = req.query.filter() else {
+        return Ok((None, TagFilter::default()));
+    };
+    let mut resource_type = None;
+    let mut tags = Vec::new();
+    for clause in parse_filter(text)? {
+        match clause {
+            Clause::Eq { field, value } if field.eq_ignore_ascii_case("resourceType") => {
+                resource_type = Some(value)
+            }
+            other => tags.push(other),
+        }
+    }
+    Ok((resource_type, TagFilter::from_clauses(tags, text)?))
+}

@@ -1,0 +1,315 @@
+//! ARM's wire shapes: the JSON of each kind of object, request bodies, and responses. Rendering only;
+//! what to show was decided by the domain.
+
+use crate::errors::{ArmError, format_timestamp};
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use tenantry_domain::*;
+
+pub const AUTHZ: &str = "/providers/Microsoft.Authorization";
+
+/// A JSON response with ARM's content type.
+pub fn json(status: StatusCode, body: &Value) -> Response {
+    raw_json(status, body.to_string())
+}
+
+/// A JSON response from text already rendered.
+pub fn raw_json(status: StatusCode, body: impl Into<Body>) -> Response {
+    let body: Body = body.into();
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+pub fn ok(body: &Value) -> Response {
+    json(StatusCode::OK, body)
+}
+
+pub fn empty(status: StatusCode) -> Response {
+    status.into_response()
+}
+
+/// `{"value":[…]}` with `nextLink` when there is more.
+pub fn list(items: Vec<Value>, next_link: Option<String>) -> Response {
+    let mut body = json!({ "value": items });
+    if let Some(n) = next_link {
+        body["nextLink"] = Value::String(n);
+    }
+    ok(&body)
+}
+
+/// Parses a JSON request body; anything unreadable is ARM's `InvalidRequestContent`, never a 5xx.
+pub fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ArmError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ArmError::invalid_json("the request body is empty"));
+    }
+    serde_json::from_slice(bytes).map_err(ArmError::invalid_json)
+}
+
+fn time(t: Timestamp) -> String {
+    format_timestamp(t)
+}
+
+fn tags(t: &BTreeMap<String, String>) -> Value {
+    Value::Object(
+        t.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+pub fn subscription(s: &Subscription) -> Value {
+    json!({
+        "id": format!("/subscriptions/{}", s.id),
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": s.id,
+        "tenantId": s.tenant,
+        "displayName": s.display_name,
+        "state": s.state.as_str(),
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+    })
+}
+
+pub fn tenant(t: &Tenant) -> Value {
+    let domains: Vec<&str> = t.all_domains().collect();
+    json!({
+        "id": format!("/tenants/{}", t.id),
+        "tenantId": t.id,
+        "countryCode": "US",
+        "displayName": t.display_name,
+        "domains": domains,
+        "tenantCategory": "Home",
+        "defaultDomain": t.initial_domain,
+        "tenantType": "AAD",
+    })
+}
+
+pub fn resource_group(g: &ResourceGroup) -> Value {
+    let mut v = json!({
+        "id": Scope::resource_group(g.subscription, &g.name).as_str(),
+        "name": g.name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": g.location,
+        "tags": tags(&g.tags),
+        "properties": {"provisioningState": "Succeeded"},
+    });
+    if let Some(m) = &g.managed_by {
+        v["managedBy"] = Value::String(m.clone());
+    }
+    v
+}
+
+pub fn resource(r: &Resource) -> Value {
+    let (ty, name) = r.scope.resource_type().unwrap_or_default();
+    let mut v = Map::new();
+    v.insert("id".into(), r.scope.as_str().into());
+    v.insert("name".into(), name.into());
+    v.insert("type".into(), ty.into());
+    if let Some(l) = &r.location {
+        v.insert("location".into(), l.as_str().into());
+    }
+    if let Some(k) = &r.kind {
+        v.insert("kind".into(), k.as_str().into());
+    }
+    v.insert("tags".into(), tags(&r.tags));
+    v.insert("properties".into(), r.properties.clone());
+    Value::Object(v)
+}
+
+/// A role definition's id as seen from `subscription` (`/subscriptions/{s}/providers/…/{guid}`), or at
+/// the root when there is no subscription: assignments carry exactly this string.
+pub fn role_definition_id(subscription: Option<SubscriptionId>, id: RoleDefinitionId) -> String {
+    match subscription {
+        Some(s) => format!("/subscriptions/{s}{AUTHZ}/roleDefinitions/{id}"),
+        None => format!("{AUTHZ}/roleDefinitions/{id}"),
+    }
+}
+
+pub fn permission(p: &Permission) -> Value {
+    json!({
+        "actions": p.actions,
+        "notActions": p.not_actions,
+        "dataActions": p.data_actions,
+        "notDataActions": p.not_data_actions,
+    })
+}
+
+pub fn role_definition(d: &RoleDefinition, seen_from: Option<SubscriptionId>) -> Value {
+    json!({
+        "id": role_definition_id(seen_from, d.id),
+        "name": d.id,
+        "type": "Microsoft.Authorization/roleDefinitions",
+        "properties": {
+            "roleName": d.name,
+            "type": d.role_type(),
+            "description": d.description,
+            "assignableScopes": d.assignable_scopes,
+            "permissions": d.permissions.iter().map(permission).collect::<Vec<_>>(),
+            "createdOn": time(d.created),
+            "updatedOn": time(d.created),
+            "createdBy": Value::Null,
+            "updatedBy": Value::Null,
+        },
+    })
+}
+
+/// A classic administrator; its name is its email, which `PUT`/`DELETE` address it by.
+pub fn classic_admin(subscription: SubscriptionId, email: &str, role: &str) -> Value {
+    json!({
+        "id": format!("/subscriptions/{subscription}{AUTHZ}/classicAdministrators/{email}"),
+        "name": email,
+        "type": "Microsoft.Authorization/classicAdministrators",
+        "properties": {"emailAddress": email, "role": role},
+    })
+}
+
+/// Role assignments are the one list that gets big (4,000 in a subscription, ~2 MB): rendered straight
+/// into one pre-sized string, with no intermediate JSON tree and no copies of the scopes.
+pub fn role_assignments(items: &[&RoleAssignment], next_link: Option<&str>) -> String {
+    let mut out = String::with_capacity(64 + items.len() * 640);
+    out.push_str("{\"value\":[");
+    for (i, a) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_role_assignment(&mut out, a);
+    }
+    out.push(']');
+    if let Some(n) = next_link {
+        out.push_str(",\"nextLink\":");
+        push_str(&mut out, n);
+    }
+    out.push('}');
+    out
+}
+
+pub fn role_assignment(a: &RoleAssignment) -> String {
+    let mut out = String::with_capacity(640);
+    push_role_assignment(&mut out, a);
+    out
+}
+
+fn push_role_assignment(out: &mut String, a: &RoleAssignment) {
+    let scope = a.scope.as_str();
+    out.push_str("{\"id\":");
+    push_escaped_pair(
+        out,
+        scope,
+        &format_args!("{AUTHZ}/roleAssignments/{}", a.id),
+    );
+    let _ = write!(
+        out,
+        ",\"name\":\"{}\",\"type\":\"Microsoft.Authorization/roleAssignments\",\"properties\":{{\"roleDefinitionId\":\"/subscriptions/{}{AUTHZ}/roleDefinitions/{}\",\"principalId\":\"{}\",\"principalType\":\"{}\",\"scope\":",
+        a.id,
+        a.subscription,
+        a.role_definition,
+        a.principal,
+        a.principal_type.as_str(),
+    );
+    push_str(out, scope);
+    let created = time(a.created);
+    let _ = write!(
+        out,
+        ",\"condition\":null,\"conditionVersion\":null,\"createdOn\":\"{created}\",\"updatedOn\":\"{created}\",\"createdBy\":"
+    );
+    push_opt(out, a.created_by.as_deref());
+    out.push_str(",\"updatedBy\":");
+    push_opt(out, a.created_by.as_deref());
+    out.push_str(",\"delegatedManagedIdentityResourceId\":null,\"description\":");
+    push_opt(out, a.description.as_deref());
+    out.push_str("}}");
+}
+
+fn push_opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => push_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// A JSON string made of escaped `a` followed by `b` (which needs no escaping: ids and fixed text).
+fn push_escaped_pair(out: &mut String, a: &str, b: &std::fmt::Arguments<'_>) {
+    out.push('"');
+    escape_into(out, a);
+    let _ = out.write_fmt(*b);
+    out.push('"');
+}
+
+/// A JSON string literal.
+pub fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    escape_into(out, s);
+    out.push('"');
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_assignments_render_as_valid_json_even_with_odd_names() {
+        let sub: SubscriptionId = "5b5c0000-0000-4000-8000-000000000001".parse().unwrap();
+        let scope = Scope::parse(&format!(
+            "/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Web/sites/a\"b\\c"
+        ))
+        .unwrap();
+        let a = RoleAssignment {
+            id: RoleAssignmentId::new(),
+            subscription: sub,
+            scope,
+            principal: ObjectId::new(),
+            principal_type: PrincipalType::User,
+            role_definition: tenantry_domain::roles::READER,
+            description: Some("line\nbreak".into()),
+            created: 0,
+            created_by: None,
+        };
+        let text = role_assignments(&[&a, &a], Some("https://x/?a=b"));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let item = &v["value"][1];
+        assert_eq!(
+            item["properties"]["scope"].as_str().unwrap(),
+            a.scope.as_str()
+        );
+        assert!(item["id"].as_str().unwrap().ends_with(&a.id.to_string()));
+        assert_eq!(
+            item["properties"]["roleDefinitionId"],
+            role_definition_id(Some(sub), a.role_definition)
+        );
+        assert_eq!(item["properties"]["description"], "line\nbreak");
+        assert_eq!(v["nextLink"], "https://x/?a=b");
+    }
+}

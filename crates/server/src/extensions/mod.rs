@@ -1,0 +1,96 @@
+//! tenantry's extensions, in ARM's style (`Microsoft.Subscription` provider, ARM errors, ARM tokens):
+//! what Azure lacks or never shipped as an API.
+//!
+//! | path | what |
+//! |---|---|
+//! | `POST /subscriptions/{id}/providers/Microsoft.Subscription/changeTenantRequest/default/preview` | the exact impact and blockers of a change of directory |
+//! | `PUT\|GET\|DELETE …/changeTenantRequest/default`, `POST …/default/accept` | change the directory (at once or by acceptance), show it, cancel it, accept it |
+//! | `PUT\|GET /providers/Microsoft.Subscription/policies/default` | the token tenant's subscription policy |
+//! | `PUT\|GET\|DELETE /subscriptions/{id}/providers/Microsoft.Subscription/directoryLinkRequests/{tenantId}` | "use existing directory": ask, show, withdraw |
+//! | `GET /providers/Microsoft.Subscription/directoryLinkRequests[/{requestId}]`, `POST …/{requestId}/approve\|decline` | the target tenant's Global Administrator decides |
+//! | `GET /providers/Microsoft.Subscription/auditEvents`, `GET /subscriptions/{id}/providers/Microsoft.Subscription/auditEvents` | audit log of a tenant, of a subscription |
+//! | `GET /openapi.json` | the OpenAPI 3.1 document of everything tenantry serves |
+//!
+//! Handlers translate; the rules are the domain's (`rules::change_directory`, `rules::guests`,
+//! `rules::directory::set_policy`, `rules::visibility`).
+
+pub mod audit;
+pub mod change_tenant;
+pub mod link_requests;
+pub mod openapi;
+pub mod policies;
+
+use crate::app::AppState;
+use crate::errors::{ArmError, format_timestamp};
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use serde_json::Value;
+use tenantry_domain::{ObjectId, SubscriptionId, TenantId, Timestamp, World};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(change_tenant::routes())
+        .merge(policies::routes())
+        .merge(link_requests::routes())
+        .merge(audit::routes())
+        .merge(openapi::routes())
+}
+
+/// The subscription id of a path, or ARM's refusal of a malformed one.
+pub fn subscription_id(raw: &str) -> Result<SubscriptionId, ArmError> {
+    raw.parse().map_err(|_| {
+        ArmError::bad_request(
+            "InvalidSubscriptionId",
+            format!("The provided subscription identifier '{raw}' is malformed or invalid."),
+        )
+    })
+}
+
+/// A tenant named by GUID or by one of its domains.
+pub fn find_tenant(world: &World, key: &str) -> Result<TenantId, ArmError> {
+    world
+        .find_tenant(key.trim())
+        .map(|t| t.tenant.id)
+        .ok_or_else(|| {
+            ArmError::not_found(
+                "TenantNotFound",
+                format!(
+                    "The directory '{key}' does not exist. Check the tenant id or domain name."
+                ),
+            )
+        })
+}
+
+/// A principal of `tenant` named by object id, UPN or email.
+pub fn find_principal(world: &World, tenant: TenantId, key: &str) -> Result<ObjectId, ArmError> {
+    world
+        .find_principal(tenant, key)
+        .map(|p| p.id())
+        .ok_or_else(|| {
+            ArmError::bad_request(
+                "PrincipalNotFound",
+                format!("The principal '{key}' does not exist in the directory '{tenant}'."),
+            )
+        })
+}
+
+/// ARM's answer to a body that is not the JSON it expects.
+pub fn bad_json(e: JsonRejection) -> ArmError {
+    ArmError::invalid_json(e.body_text())
+}
+
+/// RFC 3339, or `null` when there is no time to show.
+pub fn time_or_null(t: Option<Timestamp>) -> Value {
+    t.map(|t| Value::String(format_timestamp(t)))
+        .unwrap_or(Value::Null)
+}
+
+/// The role definition id exactly as ARM lists it at subscription scope (clients compare it as a string).
+pub fn role_definition_id(subscription: SubscriptionId, id: impl std::fmt::Display) -> String {
+    format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{id}")
+}
+
+/// A role assignment's ARM id.
+pub fn role_assignment_id(scope: &str, id: impl std::fmt::Display) -> String {
+    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}")
+}

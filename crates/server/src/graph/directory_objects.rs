@@ -1,0 +1,94 @@
+//! Directory objects of any kind: `POST /v1.0/directoryObjects/getByIds` (how `az role assignment list`
+//! names principals) and `GET /v1.0/directoryObjects/{id}`.
+
+use super::service_principals::service_principal_json;
+use super::users::{entity, user_json, user_not_found};
+use super::{Directory, bad_json, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::GraphError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tenantry_domain::rules::visibility;
+use tenantry_domain::{ObjectId, TenantId, World};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/directoryObjects/getByIds", post(get_by_ids))
+        .route("/v1.0/directoryObjects/{id}", get(show))
+}
+
+/// A user or service principal of `tenant`, typed with `@odata.type` as Graph does for directory objects.
+pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
+    let part = world.tenant(tenant)?;
+    let (kind, mut value) = if let Some(u) = part.users.get(&id) {
+        ("user", user_json(u))
+    } else {
+        let a = part.applications.get(&id)?;
+        ("servicePrincipal", service_principal_json(a))
+    };
+    value["@odata.type"] = json!(format!("#microsoft.graph.{kind}"));
+    Some(value)
+}
+
+#[derive(Deserialize)]
+struct ByIds {
+    ids: Vec<String>,
+    /// `user`, `group`, `servicePrincipal`, …; absent means every type.
+    #[serde(default)]
+    types: Vec<String>,
+}
+
+fn type_wanted(types: &[String], value: &Value) -> bool {
+    let kind = value["@odata.type"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("#microsoft.graph.");
+    types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(kind))
+}
+
+/// Unknown ids are left out, as Graph does: the answer lists what exists, in the order asked.
+async fn get_by_ids(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    body: Result<Json<ByIds>, JsonRejection>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    if req.ids.len() > 1000 {
+        return Err(GraphError::bad_request(
+            "Too many ids: getByIds accepts at most 1000.",
+        ));
+    }
+    let value = dir.read(&state, visibility::require_directory_read, |w| {
+        Ok(req
+            .ids
+            .iter()
+            .filter_map(|id| super::parse_object_id(id))
+            .filter_map(|id| directory_object_json(w, dir.tenant, id))
+            .filter(|v| type_wanted(&req.types, v))
+            .collect::<Vec<Value>>())
+    })?;
+    Ok(Json(json!({
+        "@odata.context": context(&state, "directoryObjects"),
+        "value": value,
+    })))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let obj = dir.read(&state, visibility::require_directory_read, |w| {
+        super::parse_object_id(&id)
+            .and_then(|oid| directory_object_json(w, dir.tenant, oid))
+            .ok_or_else(|| user_not_found(&id))
+    })?;
+    Ok(Json(entity(&state, "directoryObjects", obj)))
+}

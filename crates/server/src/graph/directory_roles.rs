@@ -1,0 +1,163 @@
+//! `/v1.0/directoryRoles`: the activated directory roles of the caller's tenant and their members, with
+//! `$ref` to add (`POST …/members/$ref`) and remove (`DELETE …/members/{id}/$ref`) a member.
+//!
+//! A role's `id` is its role template id: tenantry keeps no separate role objects, and Graph also
+//! addresses roles as `roleTemplateId={id}`, which is accepted too.
+
+use super::directory_objects::directory_object_json;
+use super::users::entity;
+use super::{Directory, bad_json, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::GraphError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tenantry_domain::rules::visibility;
+use tenantry_domain::world::TenantPart;
+use tenantry_domain::{DirectoryRole, ObjectId};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/directoryRoles", get(list))
+        .route("/v1.0/directoryRoles/{id}", get(show))
+        .route("/v1.0/directoryRoles/{id}/members", get(members))
+        .route("/v1.0/directoryRoles/{id}/members/$ref", post(add_member))
+        .route(
+            "/v1.0/directoryRoles/{id}/members/{member}/$ref",
+            delete(remove_member),
+        )
+}
+
+fn role_json(role: DirectoryRole) -> Value {
+    json!({
+        "id": role.template_id(),
+        "deletedDateTime": null,
+        "description": role.description(),
+        "displayName": role.display_name(),
+        "roleTemplateId": role.template_id(),
+    })
+}
+
+/// A role named in a path: its template id, `roleTemplateId=…`, or (leniently) its display name.
+fn parse_role(key: &str) -> Result<DirectoryRole, GraphError> {
+    let key = key.trim();
+    let key = key.strip_prefix("roleTemplateId=").unwrap_or(key);
+    DirectoryRole::parse(key.trim_matches('\'')).ok_or_else(|| super::users::user_not_found(key))
+}
+
+/// Entra activates Global Administrator in every tenant, and another role once it has a member.
+fn is_activated(part: &TenantPart, role: DirectoryRole) -> bool {
+    role == DirectoryRole::GlobalAdministrator || part.role_holders(role).next().is_some()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let value = dir.read(&state, visibility::require_directory_read, |w| {
+        Ok(w.tenant(dir.tenant)
+            .map(|p| {
+                DirectoryRole::ALL
+                    .into_iter()
+                    .filter(|r| is_activated(p, *r))
+                    .map(role_json)
+                    .collect::<Vec<Value>>()
+            })
+            .unwrap_or_default())
+    })?;
+    Ok(Json(
+        json!({"@odata.context": context(&state, "directoryRoles"), "value": value}),
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let role = parse_role(&id)?;
+    dir.read(&state, visibility::require_directory_read, |_| Ok(()))?;
+    Ok(Json(entity(&state, "directoryRoles", role_json(role))))
+}
+
+async fn members(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let role = parse_role(&id)?;
+    let value = dir.read(&state, visibility::require_directory_read, |w| {
+        let Some(part) = w.tenant(dir.tenant) else {
+            return Ok(vec![]);
+        };
+        Ok(part
+            .role_holders(role)
+            .filter_map(|o| directory_object_json(w, dir.tenant, o))
+            .collect::<Vec<Value>>())
+    })?;
+    Ok(Json(json!({
+        "@odata.context": context(&state, "directoryObjects"),
+        "value": value,
+    })))
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    #[serde(rename = "@odata.id")]
+    odata_id: String,
+}
+
+/// The object id at the end of `https://graph.microsoft.com/v1.0/directoryObjects/{id}` (any host).
+fn referenced_object(odata_id: &str) -> Result<ObjectId, GraphError> {
+    odata_id
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(super::parse_object_id)
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "Invalid object identifier '{odata_id}': expected …/directoryObjects/{{id}}."
+            ))
+        })
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+    body: Result<Json<Reference>, JsonRejection>,
+) -> Result<StatusCode, GraphError> {
+    let dir = Directory::of(caller);
+    let role = parse_role(&id)?;
+    let Json(r) = body.map_err(bad_json)?;
+    let principal = referenced_object(&r.odata_id)?;
+    state
+        .svc
+        .add_directory_role_member(&dir.actor, dir.tenant, role, principal)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<StatusCode, GraphError> {
+    let dir = Directory::of(caller);
+    let role = parse_role(&id)?;
+    let principal =
+        super::parse_object_id(&member).ok_or_else(|| super::users::user_not_found(&member))?;
+    state
+        .svc
+        .remove_directory_role_member(&dir.actor, dir.tenant, role, principal)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,96 @@
+//! `/v1.0/organization`: the caller's tenant, with its verified domains.
+
+use super::users::entity;
+use super::{Directory, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::{GraphError, format_timestamp};
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use tenantry_domain::rules::visibility;
+use tenantry_domain::{Tenant, TenantOrigin};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/organization", get(list))
+        .route("/v1.0/organization/{id}", get(show))
+}
+
+/// `(name, isDefault, isInitial)` of each domain. The initial domain stays the default: tenantry has no
+/// operation that changes the default domain.
+pub fn domains_of(t: &Tenant) -> Vec<(&str, bool, bool)> {
+    t.all_domains()
+        .map(|d| {
+            let initial = d.eq_ignore_ascii_case(&t.initial_domain);
+            (d, initial, initial)
+        })
+        .collect()
+}
+
+pub fn organization_json(t: &Tenant) -> Value {
+    let verified: Vec<Value> = domains_of(t)
+        .into_iter()
+        .map(|(name, is_default, is_initial)| {
+            json!({"name": name, "isDefault": is_default, "isInitial": is_initial, "type": "Managed",
+                   "capabilities": "Email, OfficeCommunicationsOnline"})
+        })
+        .collect();
+    json!({
+        "id": t.id,
+        "displayName": t.display_name,
+        "tenantType": "AAD",
+        "createdDateTime": format_timestamp(t.created),
+        "verifiedDomains": verified,
+        "businessPhones": [],
+        "city": null,
+        "country": null,
+        "countryLetterCode": null,
+        "postalCode": null,
+        "preferredLanguage": null,
+        "state": null,
+        "street": null,
+        "technicalNotificationMails": [],
+        "onPremisesSyncEnabled": null,
+        // An Office 365 tenant shows the plan that made it one; a directory made in Azure has none.
+        "assignedPlans": if t.origin == TenantOrigin::Office365 {
+            json!([{"service": "exchange", "capabilityStatus": "Enabled"}])
+        } else {
+            json!([])
+        },
+    })
+}
+
+fn organization(state: &AppState, dir: &Directory) -> Result<Value, GraphError> {
+    dir.read(state, visibility::require_directory_read, |w| {
+        w.tenant(dir.tenant)
+            .map(|p| organization_json(&p.tenant))
+            .ok_or_else(|| GraphError::not_found("The directory of the token no longer exists."))
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let org = organization(&state, &dir)?;
+    Ok(Json(
+        json!({"@odata.context": context(&state, "organization"), "value": [org]}),
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let org = organization(&state, &dir)?;
+    // Another tenant's organization is as absent as a wrong id: the caller sees only its own.
+    if !id.eq_ignore_ascii_case(&dir.tenant.to_string()) {
+        return Err(super::users::user_not_found(&id));
+    }
+    Ok(Json(entity(&state, "organization", org)))
+}

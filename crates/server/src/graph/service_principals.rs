@@ -1,0 +1,82 @@
+//! `/v1.0/servicePrincipals`: the applications of the caller's tenant, as service principals. The Azure
+//! CLI looks an `--assignee` that is not a UPN up here with
+//! `$filter=servicePrincipalNames/any(c:c eq '…')`; scripts use `appId eq '…'`.
+
+use super::odata::Query;
+use super::users::entity;
+use super::{Directory, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::GraphError;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tenantry_domain::rules::visibility;
+use tenantry_domain::{Application, TenantId, World};
+
+const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "id"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/servicePrincipals", get(list))
+        .route("/v1.0/servicePrincipals/{id}", get(show))
+}
+
+pub fn service_principal_json(a: &Application) -> Value {
+    json!({
+        "id": a.id,
+        "appId": a.client_id,
+        "displayName": a.display_name,
+        "servicePrincipalNames": [a.client_id.to_string()],
+        "servicePrincipalType": "Application",
+        "accountEnabled": true,
+        "appOwnerOrganizationId": a.tenant,
+        "replyUrls": a.redirect_uris,
+    })
+}
+
+fn all(world: &World, tenant: TenantId) -> Vec<Value> {
+    let Some(part) = world.tenant(tenant) else {
+        return vec![];
+    };
+    let mut apps: Vec<&Application> = part.applications.values().collect();
+    apps.sort_by_key(|a| a.id);
+    apps.into_iter().map(service_principal_json).collect()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    QueryParams(params): QueryParams<HashMap<String, String>>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let query = Query::parse(&params, FILTERABLE)?;
+    let items = dir.read(&state, visibility::require_directory_enumeration, |w| {
+        Ok(all(w, dir.tenant))
+    })?;
+    Ok(Json(query.collection(
+        items,
+        &context(&state, "servicePrincipals"),
+        &format!("{}/v1.0/servicePrincipals", state.base_url),
+    )))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let sp = dir.read(&state, visibility::require_directory_read, |w| {
+        w.tenant(dir.tenant)
+            .and_then(|p| {
+                let oid = super::parse_object_id(&id)?;
+                p.applications.get(&oid)
+            })
+            .map(service_principal_json)
+            .ok_or_else(|| super::users::user_not_found(&id))
+    })?;
+    Ok(Json(entity(&state, "servicePrincipals", sp)))
+}

@@ -1,0 +1,258 @@
+//! `/v1.0/users`: list (with `$filter`, `$select`, `$top`, paging), get by id or UPN, create, update,
+//! delete. Passwords are hashed by the service; the wire never shows them.
+
+use super::odata::Query;
+use super::{Directory, bad_json, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::{GraphError, format_timestamp};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tenantry_domain::rules::visibility;
+use tenantry_domain::{GuestState, ObjectId, TenantId, User, UserKind, World};
+
+/// The properties `$filter` may name on users (what `az ad user list --filter/--upn/--display-name` use).
+pub const FILTERABLE: &[&str] = &["userPrincipalName", "mail", "displayName", "id", "userType"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/users", get(list).post(create))
+        .route("/v1.0/users/{id}", get(show).patch(update).delete(remove))
+}
+
+/// A user as Graph shows it. Properties tenantry does not keep are present and null, as Graph sends them.
+pub fn user_json(u: &User) -> Value {
+    let (user_type, external_state, creation_type) = match &u.kind {
+        UserKind::Member { .. } => ("Member", Value::Null, Value::Null),
+        UserKind::Guest { state, .. } => (
+            "Guest",
+            json!(match state {
+                GuestState::PendingAcceptance => "PendingAcceptance",
+                GuestState::Accepted => "Accepted",
+            }),
+            json!("Invitation"),
+        ),
+    };
+    json!({
+        "id": u.id,
+        "businessPhones": [],
+        "displayName": u.display_name,
+        "givenName": null,
+        "jobTitle": null,
+        "mail": u.mail(),
+        "mailNickname": mail_nickname(u.upn()),
+        "mobilePhone": null,
+        "officeLocation": null,
+        "preferredLanguage": null,
+        "surname": null,
+        "userPrincipalName": u.upn(),
+        "accountEnabled": u.enabled,
+        "userType": user_type,
+        "createdDateTime": format_timestamp(u.created),
+        "creationType": creation_type,
+        "externalUserState": external_state,
+    })
+}
+
+/// `alice` for `alice@contoso.com`, `alice_outlook.com#EXT#` for a guest, as Entra derives them.
+fn mail_nickname(upn: &str) -> &str {
+    upn.split('@').next().unwrap_or(upn)
+}
+
+/// A user of `tenant` by object id or user principal name (guests' `#EXT#` names included).
+pub fn find_user<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&'w User> {
+    let part = world.tenant(tenant)?;
+    if let Some(id) = super::parse_object_id(key) {
+        return part.users.get(&id);
+    }
+    part.users
+        .values()
+        .find(|u| u.upn().eq_ignore_ascii_case(key.trim()))
+}
+
+pub fn user_not_found(key: &str) -> GraphError {
+    GraphError::not_found(format!(
+        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+    ))
+}
+
+/// Every user of the tenant as Graph shows it, sorted by id so that pages are stable.
+fn all_users(world: &World, tenant: TenantId) -> Vec<Value> {
+    let Some(part) = world.tenant(tenant) else {
+        return vec![];
+    };
+    let mut users: Vec<&User> = part.users.values().collect();
+    users.sort_by_key(|u| u.id);
+    users.into_iter().map(user_json).collect()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    QueryParams(params): QueryParams<HashMap<String, String>>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let query = Query::parse(&params, FILTERABLE)?;
+    let users = dir.read(&state, visibility::require_directory_enumeration, |w| {
+        Ok(all_users(w, dir.tenant))
+    })?;
+    Ok(Json(query.collection(
+        users,
+        &context(&state, "users"),
+        &format!("{}/v1.0/users", state.base_url),
+    )))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(key): Path<String>,
+    QueryParams(params): QueryParams<HashMap<String, String>>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let query = Query::parse(&params, &[])?;
+    let user = dir.read(&state, visibility::require_directory_read, |w| {
+        find_user(w, dir.tenant, &key)
+            .map(user_json)
+            .ok_or_else(|| user_not_found(&key))
+    })?;
+    Ok(Json(entity(&state, "users", query.project(user))))
+}
+
+/// Adds `@odata.context` to a single object.
+pub fn entity(state: &AppState, set: &str, mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "@odata.context".into(),
+            json!(context(state, &format!("{set}/$entity"))),
+        );
+    }
+    value
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordProfile {
+    password: Option<String>,
+    #[allow(dead_code)] // accepted as az sends it; tenantry has no forced change at sign-in
+    force_change_password_next_sign_in: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewUser {
+    user_principal_name: Option<String>,
+    display_name: Option<String>,
+    mail: Option<String>,
+    account_enabled: Option<bool>,
+    password_profile: Option<PasswordProfile>,
+}
+
+fn missing_property(name: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::BAD_REQUEST,
+        "Request_BadRequest",
+        format!("Invalid value specified for property '{name}' of resource 'User'."),
+    )
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    body: Result<Json<NewUser>, JsonRejection>,
+) -> Result<Response, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let upn = req
+        .user_principal_name
+        .ok_or_else(|| missing_property("userPrincipalName"))?;
+    let password = req
+        .password_profile
+        .and_then(|p| p.password)
+        .ok_or_else(|| missing_property("passwordProfile"))?;
+    let display_name = req
+        .display_name
+        .ok_or_else(|| missing_property("displayName"))?;
+    let id = state
+        .svc
+        .create_user(
+            &dir.actor,
+            dir.tenant,
+            &upn,
+            &display_name,
+            &password,
+            req.mail,
+            req.account_enabled.unwrap_or(true),
+        )
+        .await?;
+    let user = state.svc.read(|w| w.user(id).map(user_json));
+    let user = user.ok_or_else(|| user_not_found(&id.to_string()))?;
+    Ok((StatusCode::CREATED, Json(entity(&state, "users", user))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPatch {
+    display_name: Option<String>,
+    account_enabled: Option<bool>,
+    /// `null` clears the mail; absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    mail: Option<Option<String>>,
+    password_profile: Option<PasswordProfile>,
+}
+
+/// Tells a property sent as `null` (Some(None)) from one not sent at all (None).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The object id of a user named in the path, or 404.
+fn resolve(state: &AppState, dir: &Directory, key: &str) -> Result<ObjectId, GraphError> {
+    dir.read(state, visibility::require_directory_read, |w| {
+        find_user(w, dir.tenant, key)
+            .map(|u| u.id)
+            .ok_or_else(|| user_not_found(key))
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(key): Path<String>,
+    body: Result<Json<UserPatch>, JsonRejection>,
+) -> Result<StatusCode, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(patch) = body.map_err(bad_json)?;
+    let id = resolve(&state, &dir, &key)?;
+    state
+        .svc
+        .update_user(
+            &dir.actor,
+            dir.tenant,
+            id,
+            patch.display_name,
+            patch.account_enabled,
+            patch.mail,
+            patch.password_profile.and_then(|p| p.password),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(key): Path<String>,
+) -> Result<StatusCode, GraphError> {
+    let dir = Directory::of(caller);
+    let id = resolve(&state, &dir, &key)?;
+    state.svc.delete_user(&dir.actor, dir.tenant, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,186 @@
+//! `POST /{tenant}/oauth2/v2.0/token` and its v1 form `/{tenant}/oauth2/token` (`resource=`): the form
+//! and the Basic credentials translated into a [`TokenRequest`]; the answer as Entra gives it, never
+//! cached. Fields the clients add and tenantry ignores (`client_info`, `claims`, `x-client-*` headers,
+//! `X-AnchorMailbox`…) are simply not read.
+
+use super::{ClientAddr, entra_error};
+use crate::app::AppState;
+use crate::errors::EntraError;
+use axum::Json;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, PRAGMA};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde::Deserialize;
+use tenantry_domain::signin::{malformed_request, missing_parameter};
+use tenantry_service::signin::{Protocol, TokenRequest};
+
+/// The form fields tenantry reads.
+#[derive(Deserialize, Default)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+    resource: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+}
+
+pub async fn token_v2(
+    state: State<AppState>,
+    tenant: Path<String>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    token(state, tenant, client, headers, form, Protocol::V2).await
+}
+
+pub async fn token_v1(
+    state: State<AppState>,
+    tenant: Path<String>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    token(state, tenant, client, headers, form, Protocol::V1).await
+}
+
+async fn token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+    protocol: Protocol,
+) -> Response {
+    let request = match form {
+        Ok(Form(form)) => to_request(tenant, form, &headers, protocol),
+        Err(_) => Err(EntraError::new(malformed_request(
+            "The body must be application/x-www-form-urlencoded.",
+        ))),
+    };
+    let result = match request {
+        Ok(mut req) => {
+            req.client_address = client.0;
+            state.signin.token(req).await.map_err(entra_error)
+        }
+        Err(e) => Err(e),
+    };
+    let mut response = match result {
+        Ok(tokens) => Json(tokens).into_response(),
+        Err(e) => e.into_response(),
+    };
+    // Tokens and refusals alike must never sit in a cache (RFC 6749 §5.1).
+    let h = response.headers_mut();
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn to_request(
+    authority: String,
+    form: TokenForm,
+    headers: &HeaderMap,
+    protocol: Protocol,
+) -> Result<TokenRequest, EntraError> {
+    let (client_id, client_secret) = client_credentials(&form, headers)?;
+    Ok(TokenRequest {
+        authority,
+        protocol,
+        grant_type: form.grant_type,
+        client_id,
+        client_secret,
+        scope: form.scope,
+        resource: form.resource,
+        username: form.username,
+        password: form.password,
+        refresh_token: form.refresh_token,
+        code: form.code,
+        redirect_uri: form.redirect_uri,
+        code_verifier: form.code_verifier,
+        client_address: None,
+    })
+}
+
+/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body
+/// (client_secret_post). Both at once must name the same client; the header's secret is used.
+fn client_credentials(
+    form: &TokenForm,
+    headers: &HeaderMap,
+) -> Result<(Option<String>, Option<String>), EntraError> {
+    let Some((id, secret)) = basic_credentials(headers)? else {
+        return Ok((form.client_id.clone(), form.client_secret.clone()));
+    };
+    if form.client_id.as_deref().is_some_and(|f| f != id) {
+        return Err(EntraError::new(malformed_request(
+            "The client_id in the body differs from the one in the Authorization header.",
+        )));
+    }
+    Ok((Some(id), Some(secret)))
+}
+
+/// RFC 6749 §2.3.1: `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, EntraError> {
+    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let Some((scheme, encoded)) = value.trim().split_once(' ') else {
+        return Ok(None);
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Ok(None);
+    }
+    let bad = || {
+        EntraError::new(malformed_request(
+            "The Authorization header is not valid Basic credentials.",
+        ))
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(decoded).map_err(|_| bad())?;
+    let (id, secret) = text.split_once(':').ok_or_else(bad)?;
+    let (id, secret) = (form_decode(id), form_decode(secret));
+    if id.is_empty() {
+        return Err(EntraError::new(missing_parameter("client_id")));
+    }
+    Ok(Some((id, secret)))
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value (`+` is a space).
+fn form_decode(s: &str) -> String {
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_url_decoded() {
+        let mut h = HeaderMap::new();
+        let raw = base64::engine::general_purpose::STANDARD.encode("my%20app:s%3Acret+x");
+        h.insert(AUTHORIZATION, format!("Basic {raw}").parse().unwrap());
+        let (id, secret) = basic_credentials(&h).unwrap().unwrap();
+        assert_eq!(id, "my app");
+        assert_eq!(secret, "s:cret x");
+        h.insert(AUTHORIZATION, "Bearer x".parse().unwrap());
+        assert!(basic_credentials(&h).unwrap().is_none());
+        h.insert(AUTHORIZATION, "Basic !!!".parse().unwrap());
+        assert!(basic_credentials(&h).is_err());
+    }
+}

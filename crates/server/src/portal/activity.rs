@@ -1,0 +1,142 @@
+//! The activity log: audit events filtered by directory, subscription, actor and time, showing only
+//! what the signed-in person may read: a subscription's events when they may read its activity log, a
+//! directory's when they are its Global Administrator or Global Reader, and their own actions.
+
+use super::dashboard::{my_directories, my_subscriptions};
+use super::pages::*;
+use super::session::{CsrfForm, Ctx, actor_for};
+use super::{PortalResult, tenant_name};
+use crate::signed_in;
+use serde::Deserialize;
+use std::collections::HashSet;
+use tenantry_service::domain::rules::visibility;
+use tenantry_service::domain::*;
+use tenantry_service::store::AuditFilter;
+
+#[derive(Deserialize, Default)]
+pub struct FilterForm {
+    #[serde(default)]
+    tenant: String,
+    #[serde(default)]
+    subscription: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+}
+
+fn day(s: &str) -> Option<i64> {
+    let d = time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(d.midnight().assume_utc().unix_timestamp())
+}
+
+/// What the identity may read: subscriptions (their activity log) and directories (as administrators).
+fn readable(
+    w: &World,
+    identity: Identity,
+) -> (HashSet<SubscriptionId>, HashSet<TenantId>, Vec<String>) {
+    let mut subs = HashSet::new();
+    let mut tenants = HashSet::new();
+    for (t, _) in w.tenants_of_identity(identity) {
+        let actor = actor_for(w, identity, Some(t));
+        if visibility::require_tenant_admin_read(w, &actor, t, "read the audit log").is_ok() {
+            tenants.insert(t);
+        }
+        for s in w.subscriptions_of_tenant(t) {
+            if visibility::require_subscription_audit_read(w, &actor, s.subscription.id).is_ok() {
+                subs.insert(s.subscription.id);
+            }
+        }
+    }
+    (subs, tenants, w.identity_emails(identity))
+}
+
+async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
+    let _ = signed_in!(ctx, "/activity");
+    let identity = ctx.identity().expect("signed in");
+    let tenant = f.tenant.trim().parse::<TenantId>().ok();
+    let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
+    let since = day(&f.since);
+    let until = day(&f.until).map(|d| d + 86_399);
+    let filter = AuditFilter {
+        tenant,
+        subscription,
+        actor: Some(f.actor.trim().to_string()).filter(|a| !a.is_empty()),
+        operation: None,
+        since,
+        until,
+        limit: Some(1000),
+    };
+    let events = ctx.state.svc.audit_events(&filter).await?;
+    let (rows, tenants, subscriptions) = ctx.state.svc.read(|w| {
+        let (subs, admin_tenants, emails) = readable(w, identity);
+        let rows: Vec<EventRow> = events
+            .iter()
+            .filter(|e| {
+                e.subscription.is_some_and(|s| subs.contains(&s))
+                    || e.tenant.is_some_and(|t| admin_tenants.contains(&t))
+                    || emails.iter().any(|m| m.eq_ignore_ascii_case(&e.actor))
+            })
+            .take(200)
+            .map(|e| EventRow {
+                time: when(e.time),
+                actor: e.actor.clone(),
+                operation: e.operation.clone(),
+                target: e.target.clone(),
+                directory: e.tenant.map(|t| tenant_name(w, t)).unwrap_or_default(),
+                subscription: e
+                    .subscription
+                    .and_then(|s| {
+                        w.subscription(s)
+                            .map(|p| p.subscription.display_name.clone())
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let tenants: Vec<Choice> = my_directories(w, identity, None)
+            .into_iter()
+            .map(|d| Choice {
+                selected: Some(d.id.clone()) == tenant.map(|t| t.to_string()),
+                value: d.id,
+                label: d.name,
+            })
+            .collect();
+        let subscriptions: Vec<Choice> = my_subscriptions(w, identity)
+            .into_iter()
+            .map(|s| Choice {
+                selected: Some(s.id.clone()) == subscription.map(|t| t.to_string()),
+                value: s.id,
+                label: s.name,
+            })
+            .collect();
+        (rows, tenants, subscriptions)
+    });
+    let note = rows.is_empty().then(|| {
+        "No events that you may see match these filters. You see the events of subscriptions whose activity log you may read, of directories you administer, and your own actions.".to_string()
+    });
+    let page = Activity {
+        chrome: ctx.chrome("activity", "/activity"),
+        tenants,
+        subscriptions,
+        actor: f.actor,
+        since: f.since,
+        until: f.until,
+        events: rows,
+        note,
+    };
+    ctx.render(&page).await
+}
+
+pub async fn page(ctx: Ctx) -> PortalResult {
+    render(ctx, FilterForm::default()).await
+}
+
+pub async fn filter(ctx: Ctx, CsrfForm(f): CsrfForm<FilterForm>) -> PortalResult {
+    render(ctx, f).await
+}

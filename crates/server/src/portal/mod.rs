@@ -1,0 +1,399 @@
+//! The portal: server-rendered pages (askama) for every step of the article, on the same origin as the
+//! APIs. It calls the same service commands and read rules as ARM and Graph: it decides nothing itself.
+//! The directory a person acts in (the switcher) decides the actor they are, like a token for that
+//! tenant. Every form is a POST carrying the session's CSRF token; GET never changes anything.
+
+mod access;
+mod activity;
+pub mod authorize_pages;
+mod dashboard;
+mod directories;
+mod directory_admin;
+mod pages;
+pub mod session;
+pub mod signin;
+mod subscriptions;
+mod support;
+
+use crate::app::AppState;
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use session::{Ctx, Flash};
+use tenantry_service::ServiceError;
+use tenantry_service::domain::*;
+
+pub use signin::{sign_in_redirect, signed_in_identity};
+
+pub fn routes() -> Router<AppState> {
+    use access as a;
+    use directories as d;
+    use directory_admin as da;
+    use subscriptions as s;
+    Router::new()
+        .route("/", get(dashboard::home))
+        .route("/static/portal.css", get(css))
+        .route(
+            "/signin",
+            get(signin::email_page).post(signin::email_submit),
+        )
+        .route(
+            "/signin/account-type",
+            get(signin::picker_page).post(signin::picker_submit),
+        )
+        .route(
+            "/signin/password",
+            get(signin::password_page).post(signin::password_submit),
+        )
+        .route("/signout", post(signin::sign_out))
+        .route("/signed-out", get(signin::signed_out))
+        .route("/switch-directory", post(dashboard::switch_directory))
+        .route("/directories", get(d::list))
+        .route("/directories/new", get(d::new_page).post(d::create))
+        .route(
+            "/directories/use-existing",
+            get(d::use_existing_page).post(d::use_existing_submit),
+        )
+        .route(
+            "/directories/{tenant}/link-requests/{request}",
+            get(d::approve_page),
+        )
+        .route(
+            "/directories/{tenant}/link-requests/{request}/approve",
+            post(d::approve),
+        )
+        .route(
+            "/directories/{tenant}/link-requests/{request}/decline",
+            post(d::decline),
+        )
+        .route("/directories/{tenant}", get(da::overview))
+        .route(
+            "/directories/{tenant}/users",
+            get(da::users).post(da::create_user),
+        )
+        .route("/directories/{tenant}/users/{user}", get(da::user_page))
+        .route(
+            "/directories/{tenant}/users/{user}/enabled",
+            post(da::set_enabled),
+        )
+        .route(
+            "/directories/{tenant}/users/{user}/password",
+            post(da::reset_password),
+        )
+        .route(
+            "/directories/{tenant}/users/{user}/roles",
+            post(da::add_role),
+        )
+        .route(
+            "/directories/{tenant}/users/{user}/roles/remove",
+            post(da::remove_role),
+        )
+        .route(
+            "/directories/{tenant}/guests",
+            get(da::guests).post(da::invite),
+        )
+        .route(
+            "/directories/{tenant}/policy",
+            get(da::policy).post(da::set_policy),
+        )
+        .route(
+            "/directories/{tenant}/incoming/{sub}/accept",
+            post(da::accept_incoming),
+        )
+        .route(
+            "/invitations/{tenant}/{invitation}",
+            get(da::redeem_page).post(da::redeem),
+        )
+        .route("/portal/subscriptions/{sub}", get(s::overview))
+        .route(
+            "/portal/subscriptions/{sub}/change-directory",
+            get(s::change_pick).post(s::change_review),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/change-directory/confirm",
+            post(s::change_apply),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/change-directory/cancel",
+            post(s::change_cancel),
+        )
+        .route("/portal/subscriptions/{sub}/administrators", get(s::admins))
+        .route(
+            "/portal/subscriptions/{sub}/administrators/add",
+            post(s::add_co_admin),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/administrators/remove",
+            post(s::remove_co_admin),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/administrators/service-admin",
+            post(s::change_service_admin),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/access",
+            get(a::sub_page).post(a::sub_add),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/access/remove",
+            post(a::sub_remove),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/access/check",
+            post(a::sub_check),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access",
+            get(a::rg_page).post(a::rg_add),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/remove",
+            post(a::rg_remove),
+        )
+        .route(
+            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/check",
+            post(a::rg_check),
+        )
+        .route("/activity", get(activity::page).post(activity::filter))
+        .route("/support", get(support::page).post(support::submit))
+}
+
+const CSS: &str = include_str!("../../static/portal.css");
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// Why a portal request failed, as a page.
+#[derive(Debug)]
+pub enum PortalError {
+    /// The form's CSRF token is missing or wrong (403).
+    Csrf,
+    /// A rule refused (status from its kind).
+    Domain(DomainError),
+    /// The request itself is malformed (400).
+    Invalid(String),
+    /// Something broke on our side (500).
+    Internal(String),
+}
+
+impl From<ServiceError> for PortalError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Domain(d) => PortalError::Domain(d),
+            ServiceError::Store(tenantry_service::store::StoreError::Conflict(m)) => {
+                PortalError::Domain(DomainError::conflict("Conflict", m))
+            }
+            other => {
+                tracing::error!(error = %other, "portal request failed");
+                PortalError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl From<DomainError> for PortalError {
+    fn from(e: DomainError) -> Self {
+        PortalError::Domain(e)
+    }
+}
+
+impl PortalError {
+    pub fn page(&self) -> Response {
+        let (status, title, message, remedy, details) = match self {
+            PortalError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Request refused (403)".to_string(),
+                "This form did not come from your current tenantry session, or the session has ended, so it was not sent.".to_string(),
+                Some("Go back, reload the page and send the form again. If you were signed out, sign in first.".to_string()),
+                vec![],
+            ),
+            PortalError::Domain(e) => (
+                crate::errors::status_of(e.kind),
+                match e.kind {
+                    ErrorKind::Forbidden => "You may not do this".to_string(),
+                    ErrorKind::NotFound => "Not found".to_string(),
+                    ErrorKind::Conflict => "That cannot be done now".to_string(),
+                    ErrorKind::Invalid => "That request is not valid".to_string(),
+                },
+                e.message.clone(),
+                e.remedy.clone(),
+                e.details.iter().map(|d| d.full_message()).collect(),
+            ),
+            PortalError::Invalid(m) => (
+                StatusCode::BAD_REQUEST,
+                "That request is not valid".to_string(),
+                m.clone(),
+                Some("Go back and check the form.".to_string()),
+                vec![],
+            ),
+            PortalError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side".to_string(),
+                "The server could not complete the request. It has been logged.".to_string(),
+                Some("Try again in a moment; if it keeps happening, tell the operator.".to_string()),
+                vec![],
+            ),
+        };
+        let page = pages::ErrorPage {
+            chrome: pages::Chrome::bare(),
+            title,
+            message,
+            remedy,
+            details,
+            status: status.as_u16(),
+        };
+        let mut r = html(&page);
+        *r.status_mut() = status;
+        r
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        self.page()
+    }
+}
+
+pub type PortalResult = Result<Response, PortalError>;
+
+/// Renders a page with the portal's security headers.
+pub fn html<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(body) => {
+            let mut r = Html(body).into_response();
+            secure_headers(&mut r);
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+pub fn secure_headers(r: &mut Response) {
+    let h = r.headers_mut();
+    // No script at all; styles only from this origin. No form-action: /authorize redirects to clients.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+impl Ctx {
+    /// Renders a page and saves the session.
+    pub async fn render<T: Template>(self, t: &T) -> PortalResult {
+        let r = html(t);
+        Ok(self.finish(r).await)
+    }
+
+    /// A 303 to `to` (after a form), saving the session.
+    pub async fn redirect(self, to: &str) -> PortalResult {
+        let mut r = Redirect::to(to).into_response();
+        secure_headers(&mut r);
+        Ok(self.finish(r).await)
+    }
+
+    /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.
+    pub async fn error_page(mut self, e: DomainError) -> PortalResult {
+        let status = crate::errors::status_of(e.kind);
+        let title = match e.kind {
+            ErrorKind::Forbidden => "You may not do this",
+            ErrorKind::NotFound => "Not found",
+            ErrorKind::Conflict => "That cannot be done now",
+            ErrorKind::Invalid => "That request is not valid",
+        };
+        let page = pages::ErrorPage {
+            chrome: self.chrome("", "/"),
+            title: title.into(),
+            message: e.message.clone(),
+            remedy: e.remedy.clone(),
+            details: e.details.iter().map(|d| d.full_message()).collect(),
+            status: status.as_u16(),
+        };
+        let mut r = html(&page);
+        *r.status_mut() = status;
+        Ok(self.finish(r).await)
+    }
+
+    /// After a command: a success message, or the refusal with its remedy, then back to `to`.
+    pub async fn done<T>(
+        mut self,
+        result: Result<T, ServiceError>,
+        to: &str,
+        ok: impl FnOnce(T) -> Flash,
+    ) -> PortalResult {
+        match result {
+            Ok(v) => self.flash(ok(v)),
+            Err(ServiceError::Domain(e)) => self.flash_error(&e),
+            Err(e) => return Err(e.into()),
+        }
+        self.redirect(to).await
+    }
+
+    /// The signed-in actor, or a redirect to the sign-in page that comes back to `here`.
+    pub fn require(&mut self, here: &str) -> Result<Actor, Box<SignInNeeded>> {
+        match self.actor() {
+            Some(a) => Ok(a),
+            None => {
+                self.session.data.return_to = signin::safe_return(here);
+                Err(Box::new(SignInNeeded))
+            }
+        }
+    }
+}
+
+/// Marker: the page needs a signed-in person.
+pub struct SignInNeeded;
+
+/// Sends the browser to sign in (saving where it wanted to go).
+pub async fn to_sign_in(ctx: Ctx) -> PortalResult {
+    ctx.redirect("/signin").await
+}
+
+/// `let actor = signed_in!(ctx, "/path");` — the actor, or return a redirect to sign in.
+#[macro_export]
+macro_rules! signed_in {
+    ($ctx:ident, $here:expr) => {
+        match $ctx.require(&$here) {
+            Ok(a) => a,
+            Err(_) => return $crate::portal::to_sign_in($ctx).await,
+        }
+    };
+}
+
+/// A display name for a tenant id.
+pub(crate) fn tenant_name(w: &World, t: TenantId) -> String {
+    w.tenant(t)
+        .map(|p| p.tenant.display_name.clone())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Parses an id from a form or path, as a 400 page when it is not one.
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, PortalError> {
+    s.trim()
+        .parse()
+        .map_err(|_| PortalError::Invalid(format!("'{s}' is not a valid {what}.")))
+}

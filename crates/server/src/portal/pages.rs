@@ -1,0 +1,590 @@
+//! The pages' data: one askama template per screen (templates/portal/*.html), each with the frame
+//! ([`Chrome`]: who is signed in, the directory switcher, the CSRF token, messages).
+
+use super::session::{Ctx, Flash};
+use askama::Template;
+use tenantry_service::domain::*;
+
+/// An option of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The frame of every page.
+pub struct Chrome {
+    pub csrf: String,
+    /// Who is signed in.
+    pub user: Option<String>,
+    /// The directory the person acts in.
+    pub acting_in: Option<String>,
+    pub directories: Vec<Choice>,
+    pub flash: Vec<Flash>,
+    /// The section for the navigation's `aria-current`.
+    pub nav: &'static str,
+    /// The current path (where the switcher comes back to).
+    pub here: String,
+}
+
+impl Chrome {
+    /// For pages without a session (errors).
+    pub fn bare() -> Self {
+        Chrome {
+            csrf: String::new(),
+            user: None,
+            acting_in: None,
+            directories: vec![],
+            flash: vec![],
+            nav: "",
+            here: "/".into(),
+        }
+    }
+}
+
+impl Ctx {
+    /// The frame for a page in section `nav` at path `here`; takes the pending messages.
+    pub fn chrome(&mut self, nav: &'static str, here: &str) -> Chrome {
+        let flash = std::mem::take(&mut self.session.data.flash);
+        let csrf = self.session.data.csrf.clone();
+        let Some(identity) = self.identity() else {
+            return Chrome {
+                csrf,
+                flash,
+                nav,
+                here: here.into(),
+                ..Chrome::bare()
+            };
+        };
+        let actor = self.actor();
+        let acting = actor.as_ref().and_then(|a| a.tenant());
+        self.state.svc.read(|w| {
+            let mut dirs: Vec<Choice> = w
+                .tenants_of_identity(identity)
+                .into_iter()
+                .filter_map(|(t, _)| w.tenant(t))
+                .map(|t| Choice {
+                    value: t.tenant.id.to_string(),
+                    label: format!("{} ({})", t.tenant.display_name, t.tenant.initial_domain),
+                    selected: Some(t.tenant.id) == acting,
+                })
+                .collect();
+            dirs.sort_by_key(|x| x.label.to_lowercase());
+            Chrome {
+                csrf,
+                user: w.identity_email(identity),
+                acting_in: acting.map(|t| super::tenant_name(w, t)),
+                directories: dirs,
+                flash,
+                nav,
+                here: here.into(),
+            }
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub message: String,
+    pub remedy: Option<String>,
+    pub details: Vec<String>,
+    pub status: u16,
+}
+
+// ----- sign-in -----
+
+#[derive(Template)]
+#[template(path = "portal/signin_email.html")]
+pub struct SignInEmail {
+    pub chrome: Chrome,
+    pub email: String,
+    pub notice: Option<Flash>,
+    /// The application asking, on `/authorize`.
+    pub client: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/signin_picker.html")]
+pub struct SignInPicker {
+    pub chrome: Chrome,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/signin_password.html")]
+pub struct SignInPassword {
+    pub chrome: Chrome,
+    pub email: String,
+    pub account_label: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/signed_out.html")]
+pub struct SignedOut {
+    pub chrome: Chrome,
+    pub notice: Option<Flash>,
+}
+
+// ----- dashboard -----
+
+pub struct SubscriptionRow {
+    pub id: String,
+    pub name: String,
+    pub directory: String,
+    pub directory_domain: String,
+    pub state: String,
+    pub my_roles: String,
+}
+
+pub struct DirectoryRow {
+    pub id: String,
+    pub name: String,
+    pub domain: String,
+    pub origin: String,
+    pub membership: String,
+    pub roles: String,
+    pub acting: bool,
+}
+
+pub struct LinkRequestRow {
+    pub href: String,
+    pub directory: String,
+    pub requester: String,
+    pub subscription: String,
+}
+
+pub struct InvitationRow {
+    pub href: String,
+    pub directory: String,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/dashboard.html")]
+pub struct Dashboard {
+    pub chrome: Chrome,
+    pub name: String,
+    pub subscriptions: Vec<SubscriptionRow>,
+    pub directories: Vec<DirectoryRow>,
+    pub link_requests: Vec<LinkRequestRow>,
+    pub invitations: Vec<InvitationRow>,
+}
+
+// ----- directories -----
+
+#[derive(Template)]
+#[template(path = "portal/directories.html")]
+pub struct Directories {
+    pub chrome: Chrome,
+    pub directories: Vec<DirectoryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/directory_new.html")]
+pub struct DirectoryNew {
+    pub chrome: Chrome,
+    pub suffix: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/directory_use_existing.html")]
+pub struct UseExisting {
+    pub chrome: Chrome,
+    pub subscriptions: Vec<Choice>,
+    /// Subscriptions the person administers but not as service administrator (why they are missing).
+    pub not_service_admin: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/link_approve.html")]
+pub struct LinkApprove {
+    pub chrome: Chrome,
+    pub tenant_id: String,
+    pub request_id: String,
+    pub directory: String,
+    pub domain: String,
+    pub requester: String,
+    pub subscription: String,
+    pub status: String,
+    pub pending: bool,
+    /// The approver is signed in to that directory as a Global Administrator.
+    pub can_decide: bool,
+    pub signed_in_as: String,
+    pub expires: String,
+}
+
+// ----- subscriptions -----
+
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub fn subscription_tabs(sub: &str, current: &str) -> Vec<Tab> {
+    [
+        (
+            "overview",
+            "Overview",
+            format!("/portal/subscriptions/{sub}"),
+        ),
+        (
+            "administrators",
+            "Administrators",
+            format!("/portal/subscriptions/{sub}/administrators"),
+        ),
+        (
+            "access",
+            "Access control (IAM)",
+            format!("/portal/subscriptions/{sub}/access"),
+        ),
+        (
+            "change",
+            "Change directory",
+            format!("/portal/subscriptions/{sub}/change-directory"),
+        ),
+    ]
+    .into_iter()
+    .map(|(key, label, href)| Tab {
+        href,
+        label,
+        current: key == current,
+    })
+    .collect()
+}
+
+pub struct GroupRow {
+    pub name: String,
+    pub location: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/subscription.html")]
+pub struct SubscriptionOverview {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    pub directory: String,
+    pub directory_id: String,
+    pub service_admin: String,
+    pub account_admin: String,
+    pub co_admin_count: usize,
+    pub assignment_count: usize,
+    pub groups: Vec<GroupRow>,
+    pub my_access: Vec<String>,
+    pub pending_change: Option<String>,
+}
+
+pub struct PersonRow {
+    pub email: String,
+    pub detail: String,
+}
+
+pub struct AssignmentRow {
+    pub id: String,
+    pub principal: String,
+    pub principal_type: String,
+    pub role: String,
+    pub scope: String,
+    pub inherited: bool,
+}
+
+pub struct RoleRow {
+    pub name: String,
+    pub actions: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/change_pick.html")]
+pub struct ChangePick {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub current: String,
+    pub destinations: Vec<Choice>,
+    pub pending: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/change_review.html")]
+pub struct ChangeReview {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    pub destination: String,
+    pub destination_id: String,
+    pub map_text: String,
+    pub blockers: Vec<Flash>,
+    pub can_apply: bool,
+    pub waits_for_acceptance: bool,
+    pub removed_co_admins: Vec<PersonRow>,
+    pub removed_assignments: Vec<AssignmentRow>,
+    pub removed_custom_roles: Vec<RoleRow>,
+    pub retained: Vec<PersonRow>,
+    pub regranted_assignments: Vec<AssignmentRow>,
+    pub regranted_co_admins: Vec<PersonRow>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/change_result.html")]
+pub struct ChangeResult {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub destination: String,
+    pub destination_id: String,
+    pub completed: bool,
+    pub removed_co_admins: usize,
+    pub removed_assignments: usize,
+    pub removed_custom_roles: usize,
+    pub regranted: usize,
+    pub expires: String,
+}
+
+pub struct AdminRow {
+    pub email: String,
+    pub role: String,
+    pub removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/administrators.html")]
+pub struct Administrators {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub directory: String,
+    pub admins: Vec<AdminRow>,
+    pub users: Vec<Choice>,
+    pub can_manage: bool,
+    pub is_account_admin: bool,
+}
+
+pub struct CheckRow {
+    pub action: String,
+    pub allowed: bool,
+    pub grants: Vec<String>,
+}
+
+pub struct CheckResult {
+    pub principal: String,
+    pub rows: Vec<CheckRow>,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/access.html")]
+pub struct Access {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub scope_label: String,
+    pub base: String,
+    pub group: Option<String>,
+    pub assignments: Vec<AssignmentRow>,
+    pub roles: Vec<Choice>,
+    pub principals: Vec<Choice>,
+    pub check: Option<CheckResult>,
+    pub can_write: bool,
+}
+
+// ----- directory administration -----
+
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub upn: String,
+    pub kind: String,
+    pub enabled: bool,
+    pub roles: String,
+}
+
+pub struct IncomingRow {
+    pub subscription: String,
+    pub subscription_id: String,
+    pub source: String,
+    pub initiator: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/directory.html")]
+pub struct DirectoryOverview {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub domains: String,
+    pub origin: String,
+    pub my_roles: String,
+    pub user_count: usize,
+    pub guest_count: usize,
+    pub subscription_count: usize,
+    pub link_requests: Vec<LinkRequestRow>,
+    pub incoming: Vec<IncomingRow>,
+    pub is_admin: bool,
+}
+
+pub fn directory_tabs(t: &str, current: &str) -> Vec<Tab> {
+    [
+        ("overview", "Overview", format!("/directories/{t}")),
+        ("users", "Users", format!("/directories/{t}/users")),
+        (
+            "guests",
+            "Guests and invitations",
+            format!("/directories/{t}/guests"),
+        ),
+        (
+            "policy",
+            "Subscription policy",
+            format!("/directories/{t}/policy"),
+        ),
+    ]
+    .into_iter()
+    .map(|(key, label, href)| Tab {
+        href,
+        label,
+        current: key == current,
+    })
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/users.html")]
+pub struct Users {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub domain: String,
+    pub users: Vec<UserRow>,
+    pub can_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/user.html")]
+pub struct UserPage {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub tenant_id: String,
+    pub directory: String,
+    pub user: UserRow,
+    pub is_member: bool,
+    pub roles: Vec<(String, String)>,
+    pub addable_roles: Vec<Choice>,
+    pub can_manage: bool,
+    pub can_assign_roles: bool,
+}
+
+pub struct GuestRow {
+    pub name: String,
+    pub email: String,
+    pub state: String,
+    pub invitation_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/guests.html")]
+pub struct Guests {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub guests: Vec<GuestRow>,
+    pub can_invite: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/policy.html")]
+pub struct Policy {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub block_leaving: bool,
+    pub block_entering: bool,
+    pub exempted: String,
+    pub can_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/redeem.html")]
+pub struct Redeem {
+    pub chrome: Chrome,
+    pub tenant_id: String,
+    pub invitation_id: String,
+    pub directory: String,
+    pub email: String,
+    pub status: String,
+    pub pending: bool,
+    pub signed_in_as: String,
+}
+
+// ----- activity and support -----
+
+pub struct EventRow {
+    pub time: String,
+    pub actor: String,
+    pub operation: String,
+    pub target: String,
+    pub directory: String,
+    pub subscription: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/activity.html")]
+pub struct Activity {
+    pub chrome: Chrome,
+    pub tenants: Vec<Choice>,
+    pub subscriptions: Vec<Choice>,
+    pub actor: String,
+    pub since: String,
+    pub until: String,
+    pub events: Vec<EventRow>,
+    pub note: Option<String>,
+}
+
+pub struct SupportRow {
+    pub id: String,
+    pub created: String,
+    pub subject: String,
+    pub severity: String,
+    pub status: String,
+    pub subscription: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/support.html")]
+pub struct Support {
+    pub chrome: Chrome,
+    pub severities: Vec<Choice>,
+    pub subscriptions: Vec<Choice>,
+    pub requests: Vec<SupportRow>,
+}
+
+/// `2026-11-27 09:15 UTC`
+pub fn when(t: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}

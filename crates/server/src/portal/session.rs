@@ -1,0 +1,438 @@
+//! Portal sessions and CSRF protection.
+//!
+//! - The browser holds a random 256-bit session id in a `__Host-` cookie (`Secure; HttpOnly;
+//!   SameSite=Lax; Path=/`); the database holds only its SHA-256, so a leaked table opens no session.
+//! - A session is bound to the sign-in that made it: to the identity and to a fingerprint of that
+//!   identity's credential at the time. A password reset, a disabled or deleted account ends it.
+//! - Signing in replaces the session (a new id: no fixation); signing out deletes it.
+//! - Every form carries the session's synchroniser token, compared in constant time ([`CsrfForm`]).
+//!   SameSite=Lax (not Strict) because `/authorize` is reached by a top-level navigation from another site.
+
+use crate::app::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tenantry_service::crypto::secrets::{constant_time_eq, random_token, sha256_b64url};
+use tenantry_service::domain::signin::{self, Authority};
+use tenantry_service::domain::*;
+use tenantry_service::store::sessions::SessionRow;
+
+use super::PortalError;
+
+pub const COOKIE_NAME: &str = "__Host-tenantry";
+/// A signed-in session lasts a working day at most.
+pub const SIGNED_IN_LIFETIME: i64 = 8 * 3600;
+/// A session without a sign-in (a sign-in in progress) lasts an hour.
+pub const ANONYMOUS_LIFETIME: i64 = 3600;
+
+/// A message shown once, on the next page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Flash {
+    pub is_error: bool,
+    pub title: String,
+    pub message: String,
+    pub remedy: Option<String>,
+    pub details: Vec<String>,
+}
+
+impl Flash {
+    pub fn ok(title: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            is_error: false,
+            title: title.into(),
+            message: message.into(),
+            remedy: None,
+            details: vec![],
+        }
+    }
+    pub fn error(e: &DomainError) -> Self {
+        Self {
+            is_error: true,
+            title: "That did not work".into(),
+            message: e.message.clone(),
+            remedy: e.remedy.clone(),
+            details: e.details.iter().map(|d| d.full_message()).collect(),
+        }
+    }
+}
+
+/// A sign-in in progress: the email typed, and which account it means when it is both.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
+pub struct SignInProgress {
+    pub email: String,
+    pub dual: bool,
+    /// `organizational` or `personal`, once picked.
+    pub account_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct SessionData {
+    pub csrf: String,
+    pub identity: Option<Identity>,
+    /// The directory the person acts in (the switcher); `None` until chosen.
+    pub tenant: Option<TenantId>,
+    /// Fingerprint of the credential the identity signed in with.
+    pub credential: Option<String>,
+    pub signed_in_at: i64,
+    pub flash: Vec<Flash>,
+    pub signin: Option<SignInProgress>,
+    /// Where to go after signing in (a path on this origin).
+    pub return_to: Option<String>,
+    /// A note for the sign-in page ("sign in as a Global Administrator of Contoso").
+    pub notice: Option<Flash>,
+    /// What the signed-out page and the next sign-in should say and where it should lead, set by a flow
+    /// that signs the person out on purpose ("use existing directory").
+    pub after_sign_out: Option<Flash>,
+    pub after_sign_out_return: Option<String>,
+}
+
+pub struct Session {
+    pub id_hash: String,
+    /// The raw id, when the browser still has to be given it.
+    new_id: Option<String>,
+    pub data: SessionData,
+    saved: String,
+    pub expires: i64,
+    stored: bool,
+}
+
+impl Session {
+    fn fresh(now: i64, data: SessionData, lifetime: i64) -> Self {
+        let id = random_token(32);
+        let mut data = data;
+        data.csrf = random_token(32);
+        Session {
+            id_hash: sha256_b64url(&id),
+            new_id: Some(id),
+            data,
+            saved: String::new(),
+            expires: now + lifetime,
+            stored: false,
+        }
+    }
+}
+
+/// The CSRF token the session expects, left for [`CsrfForm`] by the [`Ctx`] extractor.
+#[derive(Clone)]
+struct ExpectedCsrf(String);
+
+/// Everything a portal handler needs: the service and the browser's session.
+pub struct Ctx {
+    pub state: AppState,
+    /// The browser's address (per-address sign-in lockout), when the server knows it.
+    pub client_ip: Option<std::net::IpAddr>,
+    pub session: Session,
+    /// Old session rows to delete when the response goes out (sign-in, sign-out).
+    retired: Vec<String>,
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE_NAME)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The fingerprint of an identity's current credential, `None` when it cannot sign in any more.
+pub fn credential_fingerprint(world: &World, identity: Identity) -> Option<String> {
+    match signin::credentials(world, identity) {
+        Some((hash, true)) => Some(sha256_b64url(hash)),
+        _ => None,
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = PortalError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let now = state.svc.now();
+        let mut retired = Vec::new();
+        let mut ended = None;
+        let loaded = match cookie_value(&parts.headers) {
+            Some(id) if id.len() <= 128 => {
+                let hash = sha256_b64url(&id);
+                state
+                    .svc
+                    .store()
+                    .session(&hash, now)
+                    .await
+                    .map_err(|e| PortalError::Internal(e.to_string()))?
+            }
+            _ => None,
+        };
+        let session = match loaded.and_then(|row| {
+            let data: SessionData = serde_json::from_str(&row.data).ok()?;
+            Some((row, data))
+        }) {
+            Some((row, data)) => {
+                // Bound to the sign-in: the same identity with the same credential, still enabled.
+                let valid = match data.identity {
+                    None => true,
+                    Some(identity) => {
+                        let fp = state.svc.read(|w| credential_fingerprint(w, identity));
+                        fp.is_some() && fp == data.credential
+                    }
+                };
+                if valid {
+                    Session {
+                        id_hash: row.id_hash,
+                        new_id: None,
+                        saved: row.data,
+                        data,
+                        expires: row.expires,
+                        stored: true,
+                    }
+                } else {
+                    retired.push(row.id_hash);
+                    ended = Some(Flash {
+                        is_error: true,
+                        title: "You were signed out".into(),
+                        message: "Your password was changed or your account was disabled since you signed in.".into(),
+                        remedy: Some("Sign in again.".into()),
+                        details: vec![],
+                    });
+                    Session::fresh(now, SessionData::default(), ANONYMOUS_LIFETIME)
+                }
+            }
+            None => Session::fresh(now, SessionData::default(), ANONYMOUS_LIFETIME),
+        };
+        parts
+            .extensions
+            .insert(ExpectedCsrf(session.data.csrf.clone()));
+        let client_ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let mut ctx = Ctx {
+            state: state.clone(),
+            client_ip,
+            session,
+            retired,
+        };
+        if let Some(f) = ended {
+            ctx.session.data.notice = Some(f);
+        }
+        Ok(ctx)
+    }
+}
+
+impl Ctx {
+    pub fn now(&self) -> i64 {
+        self.state.svc.now()
+    }
+
+    pub fn identity(&self) -> Option<Identity> {
+        self.session.data.identity
+    }
+
+    pub fn flash(&mut self, f: Flash) {
+        self.session.data.flash.push(f);
+    }
+
+    pub fn flash_ok(&mut self, title: impl Into<String>, message: impl Into<String>) {
+        self.flash(Flash::ok(title, message));
+    }
+
+    pub fn flash_error(&mut self, e: &DomainError) {
+        self.flash(Flash::error(e));
+    }
+
+    /// Starts a new signed-in session for `identity` (a new id; the old row goes).
+    pub fn sign_in(&mut self, identity: Identity) {
+        let now = self.now();
+        let credential = self.state.svc.read(|w| credential_fingerprint(w, identity));
+        let old = std::mem::take(&mut self.session.data);
+        if self.session.stored {
+            self.retired.push(self.session.id_hash.clone());
+        }
+        self.session = Session::fresh(
+            now,
+            SessionData {
+                identity: Some(identity),
+                credential,
+                signed_in_at: now,
+                flash: old.flash,
+                ..Default::default()
+            },
+            SIGNED_IN_LIFETIME,
+        );
+    }
+
+    /// Ends the session and starts an empty one (for the signed-out page and the next sign-in).
+    pub fn sign_out(&mut self) {
+        let now = self.now();
+        if self.session.stored {
+            self.retired.push(self.session.id_hash.clone());
+        }
+        let old = std::mem::take(&mut self.session.data);
+        self.session = Session::fresh(
+            now,
+            SessionData {
+                notice: old.after_sign_out,
+                return_to: old.after_sign_out_return,
+                ..Default::default()
+            },
+            ANONYMOUS_LIFETIME,
+        );
+    }
+
+    /// Writes the session if it changed, deletes retired rows, and gives the browser a new cookie.
+    pub async fn finish(mut self, mut response: Response) -> Response {
+        let store = self.state.svc.store().clone();
+        for old in std::mem::take(&mut self.retired) {
+            if let Err(e) = store.delete_session(&old).await {
+                tracing::warn!(error = %e, "could not delete a session");
+            }
+        }
+        let data = serde_json::to_string(&self.session.data).unwrap_or_default();
+        if !self.session.stored && self.session.data.identity.is_some() {
+            // Housekeeping at each sign-in: sessions that expired are deleted.
+            if let Err(e) = store.delete_expired_sessions(self.now()).await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+        let result = if !self.session.stored {
+            store
+                .insert_session(&SessionRow {
+                    id_hash: self.session.id_hash.clone(),
+                    identity: self
+                        .session
+                        .data
+                        .identity
+                        .and_then(|i| serde_json::to_string(&i).ok())
+                        .unwrap_or_default(),
+                    created: self.now(),
+                    expires: self.session.expires,
+                    data,
+                })
+                .await
+        } else if data != self.session.saved {
+            store
+                .update_session(&self.session.id_hash, &data, self.session.expires)
+                .await
+                .map(|_| ())
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "could not save a portal session");
+            return PortalError::Internal("could not save the session".into()).page();
+        }
+        if let Some(id) = &self.session.new_id {
+            let max_age = (self.session.expires - self.now()).max(0);
+            let cookie = format!(
+                "{COOKIE_NAME}={id}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}"
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(SET_COOKIE, v);
+            }
+        }
+        response
+    }
+
+    /// The actor the person is in the directory they act in (like a token for that tenant).
+    pub fn actor(&self) -> Option<Actor> {
+        let identity = self.identity()?;
+        Some(
+            self.state
+                .svc
+                .read(|w| actor_for(w, identity, self.session.data.tenant)),
+        )
+    }
+
+    /// The actor in `tenant`, making it the directory the person acts in; `None` when not present there.
+    pub fn act_in(&mut self, tenant: TenantId) -> Option<Actor> {
+        let identity = self.identity()?;
+        let actor = self.state.svc.read(|w| {
+            signin::subject(w, identity, Authority::Tenant(tenant))
+                .ok()
+                .map(|s| s.actor())
+        })?;
+        self.session.data.tenant = Some(tenant);
+        Some(actor)
+    }
+}
+
+/// The actor of `identity` in `tenant` if present there, otherwise in its default directory (its home for
+/// a work account, its first directory for a personal account), otherwise as a personal account.
+pub fn actor_for(world: &World, identity: Identity, tenant: Option<TenantId>) -> Actor {
+    if let Some(t) = tenant
+        && let Ok(s) = signin::subject(world, identity, Authority::Tenant(t))
+    {
+        return s.actor();
+    }
+    signin::subject(world, identity, Authority::Organizations)
+        .or_else(|_| signin::subject(world, identity, Authority::Consumers))
+        .map(|s| s.actor())
+        .unwrap_or(match identity {
+            Identity::Personal { account } => Actor::Personal {
+                account,
+                email: world.identity_email(identity).unwrap_or_default(),
+            },
+            Identity::Organizational { tenant, user } => Actor::User {
+                tenant,
+                object: user,
+                identity,
+                name: world.identity_email(identity).unwrap_or_default(),
+            },
+        })
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form whose `csrf` field must equal the session's token (compared in constant time); a handler that
+/// takes one cannot run without it. Refused with a 403 page otherwise.
+pub struct CsrfForm<T>(pub T);
+
+/// Forms are small: a bigger body is refused before parsing.
+const MAX_FORM: usize = 64 * 1024;
+
+fn form_request(bytes: Bytes) -> Request {
+    let mut r = Request::new(Body::from(bytes));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    *r.method_mut() = axum::http::Method::POST;
+    r
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = PortalError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = req.extensions().get::<ExpectedCsrf>().cloned();
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM)
+            .await
+            .map_err(|_| PortalError::Invalid("The form is too large.".into()))?;
+        let Form(given) = Form::<CsrfOnly>::from_request(form_request(bytes.clone()), state)
+            .await
+            .map_err(|_| PortalError::Csrf)?;
+        match expected {
+            Some(ExpectedCsrf(token))
+                if !token.is_empty()
+                    && constant_time_eq(token.as_bytes(), given.csrf.as_bytes()) => {}
+            _ => return Err(PortalError::Csrf),
+        }
+        let Form(value) = Form::<T>::from_request(form_request(bytes), state)
+            .await
+            .map_err(|e| PortalError::Invalid(format!("The form could not be read: {e}")))?;
+        Ok(CsrfForm(value))
+    }
+}

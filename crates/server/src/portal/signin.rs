@@ -1,0 +1,328 @@
+//! Signing in to the portal: email → (when the email is both a personal and a work account) the
+//! account-type picker → password → in. The password is checked by the sign-in service (lockout, bounded
+//! Argon2); this module only walks the pages. The same pages serve `/{tenant}/oauth2/v2.0/authorize`:
+//! it sends a browser that is not signed in here with [`sign_in_redirect`], and reads who signed in
+//! with [`signed_in_identity`].
+
+use super::pages::*;
+use super::session::{COOKIE_NAME, CsrfForm, Ctx, Flash, SessionData, SignInProgress};
+use super::{PortalError, PortalResult};
+use crate::app::AppState;
+use axum::extract::Query;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tenantry_service::crypto::secrets::sha256_b64url;
+use tenantry_service::domain::signin::{self, AccountKind, Authority, SignInError};
+use tenantry_service::domain::*;
+use tenantry_service::signin::{PasswordSignIn, SignInFailure};
+
+/// A path on this origin that is safe to go back to after signing in (no open redirect, no loop).
+pub fn safe_return(path: &str) -> Option<String> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && path.len() <= 4096
+        && !path.chars().any(|c| c.is_control() || c == '\\')
+        && !["/signin", "/signout", "/signed-out"].iter().any(|p| {
+            path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))
+        });
+    ok.then(|| path.to_string())
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// For `/authorize`: sends the browser to the portal's sign-in page, which comes back to `return_to`
+/// (a path on this origin, e.g. the `/authorize` request itself) once the person has signed in.
+pub fn sign_in_redirect(return_to: &str) -> Response {
+    let mut r =
+        Redirect::to(&format!("/signin?return_to={}", urlencode(return_to))).into_response();
+    super::secure_headers(&mut r);
+    r
+}
+
+/// For `/authorize`: the identity signed in to the portal in this browser, if any (the same session
+/// checks as every portal page: live, bound to the credential it signed in with).
+pub async fn signed_in_identity(state: &AppState, headers: &HeaderMap) -> Option<Identity> {
+    let id = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE_NAME)
+        .map(|(_, v)| v.to_string())?;
+    let row = state
+        .svc
+        .store()
+        .session(&sha256_b64url(&id), state.svc.now())
+        .await
+        .ok()??;
+    let data: SessionData = serde_json::from_str(&row.data).ok()?;
+    let identity = data.identity?;
+    let fp = state
+        .svc
+        .read(|w| super::session::credential_fingerprint(w, identity));
+    (fp.is_some() && fp == data.credential).then_some(identity)
+}
+
+/// Checks a password with the sign-in service (lockout, one bounded Argon2id hash per attempt, the
+/// domain's rules for which account the name means). The portal never verifies a password itself.
+async fn check_password(
+    ctx: &Ctx,
+    kind: Option<AccountKind>,
+    email: &str,
+    password: &str,
+) -> Result<Identity, SignInError> {
+    let attempt = PasswordSignIn {
+        authority: Authority::Common,
+        username: email,
+        password,
+        kind,
+        client: ctx.client_ip,
+    };
+    match ctx.state.signin.check_password(attempt).await {
+        Ok(subject) => Ok(subject.identity),
+        Err(SignInFailure::Refused(e)) => Err(e),
+        Err(SignInFailure::Internal(e)) => {
+            tracing::error!(error = %e, "sign-in failed on our side");
+            Err(SignInError::new(
+                "temporarily_unavailable",
+                50000,
+                "The sign-in service could not complete the request.",
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    return_to: Option<String>,
+}
+
+/// The application an `/authorize` request is for, to name it on the page.
+fn client_of(return_to: &str, w: &World) -> Option<String> {
+    let (_, query) = return_to.split_once('?')?;
+    let id = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "client_id")
+        .map(|(_, v)| v)?;
+    let id: uuid::Uuid = id.parse().ok()?;
+    signin::first_party_client(id)
+        .map(|n| n.to_string())
+        .or_else(|| {
+            w.application_by_client_id(id)
+                .map(|a| a.display_name.clone())
+        })
+}
+
+pub async fn email_page(mut ctx: Ctx, Query(q): Query<SignInQuery>) -> PortalResult {
+    if let Some(r) = q.return_to.as_deref().and_then(safe_return) {
+        ctx.session.data.return_to = Some(r);
+    }
+    if ctx.identity().is_some() {
+        let to = ctx
+            .session
+            .data
+            .return_to
+            .take()
+            .unwrap_or_else(|| "/".into());
+        return ctx.redirect(&to).await;
+    }
+    let email = ctx
+        .session
+        .data
+        .signin
+        .as_ref()
+        .map(|s| s.email.clone())
+        .unwrap_or_default();
+    let notice = ctx.session.data.notice.clone();
+    let client = ctx
+        .session
+        .data
+        .return_to
+        .as_deref()
+        .and_then(|r| ctx.state.svc.read(|w| client_of(r, w)));
+    let page = SignInEmail {
+        chrome: ctx.chrome("signin", "/signin"),
+        email,
+        notice,
+        client,
+    };
+    ctx.render(&page).await
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn email_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<EmailForm>) -> PortalResult {
+    let email = f.email.trim().to_string();
+    if email.is_empty() {
+        ctx.flash_error(
+            &DomainError::invalid("EmailRequired", "Enter the email or user name of your account.")
+                .with_remedy("A work account looks like name@contoso.onmicrosoft.com; a personal account is the email you signed up with."),
+        );
+        return ctx.redirect("/signin").await;
+    }
+    let dual = ctx.state.svc.read(|w| w.email_matches(&email).is_dual());
+    ctx.session.data.signin = Some(SignInProgress {
+        email,
+        dual,
+        account_type: None,
+    });
+    if dual {
+        ctx.redirect("/signin/account-type").await
+    } else {
+        ctx.redirect("/signin/password").await
+    }
+}
+
+pub async fn picker_page(mut ctx: Ctx) -> PortalResult {
+    let Some(p) = ctx.session.data.signin.clone() else {
+        return ctx.redirect("/signin").await;
+    };
+    let page = SignInPicker {
+        chrome: ctx.chrome("signin", "/signin/account-type"),
+        email: p.email,
+    };
+    ctx.render(&page).await
+}
+
+#[derive(Deserialize)]
+pub struct PickerForm {
+    #[serde(default)]
+    account_type: String,
+}
+
+pub async fn picker_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PickerForm>) -> PortalResult {
+    let Some(p) = ctx.session.data.signin.as_mut() else {
+        return ctx.redirect("/signin").await;
+    };
+    match f.account_type.as_str() {
+        "organizational" | "personal" => {
+            p.account_type = Some(f.account_type);
+            ctx.redirect("/signin/password").await
+        }
+        _ => {
+            ctx.flash_error(
+                &DomainError::invalid("AccountTypeRequired", "Choose which account you mean.")
+                    .with_remedy("Pick 'Work or school account' or 'Personal account'."),
+            );
+            ctx.redirect("/signin/account-type").await
+        }
+    }
+}
+
+fn account_label(p: &SignInProgress) -> Option<String> {
+    match p.account_type.as_deref() {
+        Some("organizational") => Some("Work or school account".into()),
+        Some("personal") => Some("Personal account".into()),
+        _ => None,
+    }
+}
+
+pub async fn password_page(mut ctx: Ctx) -> PortalResult {
+    let Some(p) = ctx.session.data.signin.clone() else {
+        return ctx.redirect("/signin").await;
+    };
+    if p.dual && p.account_type.is_none() {
+        return ctx.redirect("/signin/account-type").await;
+    }
+    let page = SignInPassword {
+        chrome: ctx.chrome("signin", "/signin/password"),
+        account_label: account_label(&p),
+        email: p.email,
+    };
+    ctx.render(&page).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) -> PortalResult {
+    let Some(p) = ctx.session.data.signin.clone() else {
+        return ctx.redirect("/signin").await;
+    };
+    let kind = match p.account_type.as_deref() {
+        Some("organizational") => Some(AccountKind::Organizational),
+        Some("personal") => Some(AccountKind::Personal),
+        _ => None,
+    };
+    match check_password(&ctx, kind, &p.email, &f.password).await {
+        Ok(identity) => {
+            let return_to = ctx.session.data.return_to.take();
+            ctx.sign_in(identity);
+            let to = return_to.unwrap_or_else(|| "/".into());
+            ctx.redirect(&to).await
+        }
+        Err(e) => {
+            ctx.flash(Flash {
+                is_error: true,
+                title: "Sign-in failed".into(),
+                message: e.message.clone(),
+                remedy: Some(remedy_for(&e)),
+                details: vec![format!("Error code AADSTS{}", e.code)],
+            });
+            ctx.redirect("/signin/password").await
+        }
+    }
+}
+
+fn remedy_for(e: &SignInError) -> String {
+    match e.code {
+        50126 => "Check the password and try again. Passwords are case-sensitive.".into(),
+        50053 => {
+            "Wait a minute and try again, or ask an administrator to reset your password.".into()
+        }
+        50057 => "Ask an administrator of your directory to enable your account.".into(),
+        50034 => "Check the spelling of the email, or choose 'Use another account'.".into(),
+        _ => "Try again, or choose 'Use another account'.".into(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn sign_out(mut ctx: Ctx, CsrfForm(_): CsrfForm<Empty>) -> PortalResult {
+    ctx.sign_out();
+    ctx.redirect("/signed-out").await
+}
+
+pub async fn signed_out(mut ctx: Ctx) -> PortalResult {
+    if ctx.identity().is_some() {
+        return ctx.redirect("/").await;
+    }
+    let notice = ctx.session.data.notice.clone();
+    let page = SignedOut {
+        chrome: ctx.chrome("signin", "/signed-out"),
+        notice,
+    };
+    ctx.render(&page).await
+}
+
+impl From<SignInError> for PortalError {
+    fn from(e: SignInError) -> Self {
+        PortalError::Domain(DomainError::forbidden(
+            format!("AADSTS{}", e.code),
+            e.message,
+        ))
+    }
+}

@@ -1,0 +1,630 @@
+//! A subscription: overview, the Change directory wizard (pick → review everything that goes → confirm
+//! → result) and the Administrators tab. Pages act as a token for the subscription's directory when the
+//! person is present there, as the Azure portal does when it opens a subscription.
+
+use super::pages::*;
+use super::session::{CsrfForm, Ctx, Flash};
+use super::{PortalResult, parse_id, tenant_name};
+use crate::signed_in;
+use axum::extract::Path;
+use serde::Deserialize;
+use tenantry_service::domain::rules::change_directory::{ChangeDirectoryPlan, Initiated};
+use tenantry_service::domain::rules::{AccountType, reads, visibility};
+use tenantry_service::domain::*;
+
+/// The actor for a subscription's pages: in its directory when present there.
+pub(crate) fn act_for_subscription(ctx: &mut Ctx, sub: SubscriptionId, fallback: Actor) -> Actor {
+    let t = ctx
+        .state
+        .svc
+        .read(|w| w.subscription(sub).map(|p| p.subscription.tenant));
+    t.and_then(|t| ctx.act_in(t)).unwrap_or(fallback)
+}
+
+fn grant_lines(
+    w: &World,
+    part: &tenantry_service::domain::world::SubscriptionPart,
+    actor: &Actor,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let s = &part.subscription;
+    if let Some(identity) = actor.identity() {
+        if let Some(g) = authz::classic_role(s, identity) {
+            out.push(format!("You are {}: full access.", g.describe()));
+        }
+        if s.account_admin == identity {
+            out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
+        }
+    }
+    if let Some(o) = actor.object_id() {
+        for a in part.assignments_of(o) {
+            let role = w
+                .role_definition(s.id, a.role_definition)
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            let at = if a.scope.relative().is_empty() {
+                "the subscription".to_string()
+            } else {
+                a.scope.relative().to_string()
+            };
+            out.push(format!("Role '{role}' assigned to you on {at}."));
+        }
+    }
+    out
+}
+
+pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+    let here = format!("/portal/subscriptions/{sub}");
+    let actor = signed_in!(ctx, here);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let now = ctx.now();
+    let shown = ctx
+        .state
+        .svc
+        .read(|w| -> Result<SubscriptionOverview, DomainError> {
+            let part = reads::get_subscription(w, &actor, id)?;
+            let s = &part.subscription;
+            let groups = reads::list_resource_groups(w, &actor, id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| GroupRow {
+                    name: g.name.clone(),
+                    location: g.location.clone(),
+                    href: format!(
+                        "/portal/subscriptions/{id}/resourceGroups/{}/access",
+                        g.name
+                    ),
+                })
+                .collect();
+            let assignment_count = reads::list_role_assignments(
+                w,
+                &actor,
+                &Scope::subscription(id),
+                &Default::default(),
+            )
+            .map(|l| l.items.len())
+            .unwrap_or(0);
+            let pending_change = s_pending(w, part, now);
+            Ok(SubscriptionOverview {
+                chrome: Chrome::bare(),
+                tabs: subscription_tabs(&sub, "overview"),
+                id: id.to_string(),
+                name: s.display_name.clone(),
+                state: s.state.as_str().into(),
+                directory: format!(
+                    "{} ({})",
+                    tenant_name(w, s.tenant),
+                    w.tenant(s.tenant)
+                        .map(|t| t.tenant.initial_domain.clone())
+                        .unwrap_or_default()
+                ),
+                directory_id: s.tenant.to_string(),
+                service_admin: w.identity_email(s.service_admin).unwrap_or_default(),
+                account_admin: w.identity_email(s.account_admin).unwrap_or_default(),
+                co_admin_count: s.co_admins.len(),
+                assignment_count,
+                groups,
+                my_access: grant_lines(w, part, &actor),
+                pending_change,
+            })
+        });
+    match shown {
+        Ok(mut page) => {
+            page.chrome = ctx.chrome("home", &here);
+            ctx.render(&page).await
+        }
+        Err(e) => ctx.error_page(e).await,
+    }
+}
+
+fn s_pending(
+    w: &World,
+    part: &tenantry_service::domain::world::SubscriptionPart,
+    now: Timestamp,
+) -> Option<String> {
+    let r = part.change_request.as_ref()?;
+    (r.status == RequestStatus::Pending && r.expires > now).then(|| {
+        format!(
+            "A change to the directory {} is waiting for acceptance by {} until {}.",
+            tenant_name(w, r.destination),
+            r.destination_owner
+                .and_then(|o| w.principal(r.destination, o).map(|p| p.name()))
+                .unwrap_or_else(|| format!(
+                    "a Global Administrator of {}",
+                    tenant_name(w, r.destination)
+                )),
+            when(r.expires)
+        )
+    })
+}
+
+pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+    let here = format!("/portal/subscriptions/{sub}/change-directory");
+    let actor = signed_in!(ctx, here);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let identity = ctx.identity().expect("signed in");
+    let now = ctx.now();
+    let shown = ctx.state.svc.read(|w| -> Result<ChangePick, DomainError> {
+        let part = reads::get_subscription(w, &actor, id)?;
+        let s = &part.subscription;
+        let mut destinations: Vec<Choice> = w
+            .tenants_of_identity(identity)
+            .into_iter()
+            .filter(|(t, _)| *t != s.tenant)
+            .filter_map(|(t, _)| w.tenant(t))
+            .map(|t| Choice {
+                value: t.tenant.id.to_string(),
+                label: format!("{} ({})", t.tenant.display_name, t.tenant.initial_domain),
+                selected: false,
+            })
+            .collect();
+        destinations.sort_by(|a, b| a.label.cmp(&b.label));
+        Ok(ChangePick {
+            chrome: Chrome::bare(),
+            tabs: subscription_tabs(&sub, "change"),
+            id: id.to_string(),
+            name: s.display_name.clone(),
+            current: format!(
+                "{} ({})",
+                tenant_name(w, s.tenant),
+                w.tenant(s.tenant)
+                    .map(|t| t.tenant.initial_domain.clone())
+                    .unwrap_or_default()
+            ),
+            destinations,
+            pending: s_pending(w, part, now),
+        })
+    });
+    match shown {
+        Ok(mut page) => {
+            page.chrome = ctx.chrome("home", &here);
+            ctx.render(&page).await
+        }
+        Err(e) => ctx.error_page(e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    destination: String,
+    /// A directory named by domain or name instead (one the person is not present in).
+    #[serde(default)]
+    destination_domain: String,
+    /// One `old = new` per line.
+    #[serde(default)]
+    map: String,
+}
+
+/// `old = new` entries, one per line (or separated by `;`, as the review page carries them).
+fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
+    text.split(['\n', ';'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            l.split_once('=')
+                .map(|(from, to)| PrincipalMapEntry { from: from.trim().into(), to: to.trim().into() })
+                .filter(|e| !e.from.is_empty() && !e.to.is_empty())
+                .ok_or_else(|| {
+                    DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'."))
+                        .with_remedy("Write one mapping per line: an old principal's email, UPN or object id, '=', and a principal of the new directory.")
+                })
+        })
+        .collect()
+}
+
+fn assignment_rows(
+    items: &[tenantry_service::domain::rules::change_directory::AssignmentImpact],
+) -> Vec<AssignmentRow> {
+    items
+        .iter()
+        .map(|a| AssignmentRow {
+            id: a.assignment.id.to_string(),
+            principal: a.principal_name.clone(),
+            principal_type: a.assignment.principal_type.as_str().into(),
+            role: a.role_name.clone(),
+            scope: if a.assignment.scope.relative().is_empty() {
+                "This subscription".into()
+            } else {
+                a.assignment.scope.relative().to_string()
+            },
+            inherited: false,
+        })
+        .collect()
+}
+
+fn identity_kind(i: &Identity) -> String {
+    match i {
+        Identity::Personal { .. } => "Personal account".into(),
+        Identity::Organizational { .. } => "Work or school account".into(),
+    }
+}
+
+fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
+    let name = w
+        .subscription(plan.subscription)
+        .map(|s| s.subscription.display_name.clone())
+        .unwrap_or_default();
+    ChangeReview {
+        chrome: Chrome::bare(),
+        tabs: subscription_tabs(sub, "change"),
+        id: plan.subscription.to_string(),
+        name,
+        source: tenant_name(w, plan.source),
+        destination: tenant_name(w, plan.destination),
+        destination_id: plan.destination.to_string(),
+        // One line, so that it travels unchanged in a hidden field.
+        map_text: map_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
+        blockers: plan.blockers.iter().map(Flash::error).collect(),
+        can_apply: plan.blockers.is_empty(),
+        waits_for_acceptance: plan.needs_acceptance_only(),
+        removed_co_admins: plan
+            .removed_co_admins
+            .iter()
+            .map(|(i, e)| PersonRow {
+                email: e.clone(),
+                detail: identity_kind(i),
+            })
+            .collect(),
+        removed_assignments: assignment_rows(&plan.removed_assignments),
+        removed_custom_roles: plan
+            .removed_custom_roles
+            .iter()
+            .map(|d| RoleRow {
+                name: d.name.clone(),
+                actions: d
+                    .permissions
+                    .iter()
+                    .flat_map(|p| p.actions.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        retained: plan
+            .retained_admins
+            .iter()
+            .map(|(_, e, role)| PersonRow {
+                email: e.clone(),
+                detail: if *role == "ServiceAdministrator" {
+                    "Service administrator".into()
+                } else {
+                    "Account administrator".into()
+                },
+            })
+            .collect(),
+        regranted_assignments: assignment_rows(&plan.regranted_assignments),
+        regranted_co_admins: plan
+            .regranted_co_admins
+            .iter()
+            .map(|(i, e)| PersonRow {
+                email: e.clone(),
+                detail: identity_kind(i),
+            })
+            .collect(),
+    }
+}
+
+pub async fn change_review(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<ChangeForm>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/change-directory");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let typed = f.destination_domain.trim().to_string();
+    let destination = if typed.is_empty() {
+        f.destination.trim().parse::<TenantId>().ok()
+    } else {
+        ctx.state
+            .svc
+            .read(|w| w.find_tenant(&typed).map(|t| t.tenant.id))
+    };
+    let Some(destination) = destination else {
+        let e = if typed.is_empty() {
+            DomainError::invalid(
+                "DestinationRequired",
+                "Choose the directory the subscription should trust.",
+            )
+            .with_remedy("Pick one of your directories, or type the domain of another one.")
+        } else {
+            DomainError::not_found(
+                "TenantNotFound",
+                format!("No directory has the domain or name '{typed}'."),
+            )
+            .with_remedy("Check the domain, e.g. contoso.onmicrosoft.com.")
+        };
+        ctx.flash_error(&e);
+        return ctx.redirect(&back).await;
+    };
+    let map = match parse_map(&f.map) {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.flash_error(&e);
+            return ctx.redirect(&back).await;
+        }
+    };
+    match ctx
+        .state
+        .svc
+        .preview_change_directory(&actor, id, destination, &map)
+    {
+        Ok(plan) => {
+            let mut page = ctx.state.svc.read(|w| review_page(w, &sub, &plan, &f.map));
+            page.chrome = ctx.chrome("home", &back);
+            ctx.render(&page).await
+        }
+        Err(e) => ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+    }
+}
+
+pub async fn change_apply(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<ChangeForm>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/change-directory");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let destination: TenantId = parse_id(&f.destination, "directory id")?;
+    let map = match parse_map(&f.map) {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.flash_error(&e);
+            return ctx.redirect(&back).await;
+        }
+    };
+    let result = ctx
+        .state
+        .svc
+        .change_directory(&actor, id, destination, None, map)
+        .await;
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => return ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+    };
+    let page = ctx.state.svc.read(|w| {
+        let name = w
+            .subscription(id)
+            .map(|s| s.subscription.display_name.clone())
+            .unwrap_or_default();
+        let base = ChangeResult {
+            chrome: Chrome::bare(),
+            tabs: subscription_tabs(&sub, "change"),
+            id: id.to_string(),
+            name,
+            destination: tenant_name(w, destination),
+            destination_id: destination.to_string(),
+            completed: false,
+            removed_co_admins: 0,
+            removed_assignments: 0,
+            removed_custom_roles: 0,
+            regranted: 0,
+            expires: String::new(),
+        };
+        match &outcome {
+            Initiated::Completed(plan) => ChangeResult {
+                completed: true,
+                removed_co_admins: plan.removed_co_admins.len(),
+                removed_assignments: plan.removed_assignments.len(),
+                removed_custom_roles: plan.removed_custom_roles.len(),
+                regranted: plan.regranted_assignments.len() + plan.regranted_co_admins.len(),
+                ..base
+            },
+            Initiated::Waiting(r) => ChangeResult {
+                expires: when(r.expires),
+                ..base
+            },
+        }
+    });
+    let mut page = page;
+    page.chrome = ctx.chrome("home", &back);
+    ctx.render(&page).await
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn change_cancel(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/change-directory");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
+    ctx.done(result, &back, |_| {
+        Flash::ok(
+            "Request cancelled",
+            "The subscription stays in its directory.",
+        )
+    })
+    .await
+}
+
+pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+    let here = format!("/portal/subscriptions/{sub}/administrators");
+    let actor = signed_in!(ctx, here);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let identity = ctx.identity().expect("signed in");
+    let shown = ctx
+        .state
+        .svc
+        .read(|w| -> Result<Administrators, DomainError> {
+            let list = reads::list_classic_administrators(w, &actor, id)?;
+            let s = &w.subscription(id).expect("listed").subscription;
+            let can_manage = s.service_admin == identity || s.co_admins.contains(&identity);
+            let users = if visibility::require_directory_enumeration(w, &actor, s.tenant).is_ok() {
+                let mut v: Vec<Choice> = w
+                    .tenant(s.tenant)
+                    .map(|t| {
+                        t.users
+                            .values()
+                            .filter(|u| u.is_present() && u.enabled)
+                            .filter(|u| {
+                                u.identity().is_some_and(|i| {
+                                    i != s.service_admin && !s.co_admins.contains(&i)
+                                })
+                            })
+                            .map(|u| {
+                                let email = u
+                                    .identity()
+                                    .and_then(|i| w.identity_email(i))
+                                    .unwrap_or_else(|| u.upn().to_string());
+                                Choice {
+                                    label: format!("{} ({email})", u.display_name),
+                                    value: email,
+                                    selected: false,
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                v.sort_by_key(|x| x.label.to_lowercase());
+                v
+            } else {
+                vec![]
+            };
+            Ok(Administrators {
+                chrome: Chrome::bare(),
+                tabs: subscription_tabs(&sub, "administrators"),
+                id: id.to_string(),
+                name: s.display_name.clone(),
+                directory: tenant_name(w, s.tenant),
+                admins: list
+                    .into_iter()
+                    .map(|a| AdminRow {
+                        removable: a.role == "CoAdministrator",
+                        role: a
+                            .role
+                            .split(';')
+                            .map(|r| match r {
+                                "ServiceAdministrator" => "Service administrator",
+                                "AccountAdministrator" => "Account administrator",
+                                _ => "Co-administrator",
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        email: a.email,
+                    })
+                    .collect(),
+                users,
+                can_manage,
+                is_account_admin: s.account_admin == identity,
+            })
+        });
+    match shown {
+        Ok(mut page) => {
+            page.chrome = ctx.chrome("home", &here);
+            ctx.render(&page).await
+        }
+        Err(e) => ctx.error_page(e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AdminForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    account_type: String,
+}
+
+fn account_type(s: &str) -> Option<AccountType> {
+    AccountType::parse(s)
+}
+
+pub async fn add_co_admin(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<AdminForm>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/administrators");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let email = if f.email.trim().is_empty() {
+        f.user.trim().to_string()
+    } else {
+        f.email.trim().to_string()
+    };
+    if email.is_empty() {
+        ctx.flash_error(
+            &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.")
+                .with_remedy("Pick a user of the directory, or type the email of a work or school account or of a personal account."),
+        );
+        return ctx.redirect(&back).await;
+    }
+    let result = ctx
+        .state
+        .svc
+        .add_co_admin(&actor, id, &email, account_type(&f.account_type))
+        .await;
+    ctx.done(result, &back, |_| {
+        Flash::ok(
+            "Co-administrator added",
+            format!(
+                "{email} is now a co-administrator. They see the subscription when they sign in."
+            ),
+        )
+    })
+    .await
+}
+
+pub async fn remove_co_admin(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<AdminForm>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/administrators");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let email = f.email.trim().to_string();
+    let result = ctx.state.svc.remove_co_admin(&actor, id, &email).await;
+    ctx.done(result, &back, |_| {
+        Flash::ok(
+            "Co-administrator removed",
+            format!("{email} is no longer a co-administrator."),
+        )
+    })
+    .await
+}
+
+pub async fn change_service_admin(
+    mut ctx: Ctx,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<AdminForm>,
+) -> PortalResult {
+    let back = format!("/portal/subscriptions/{sub}/administrators");
+    let actor = signed_in!(ctx, back);
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let actor = act_for_subscription(&mut ctx, id, actor);
+    let email = f.email.trim().to_string();
+    let result = ctx
+        .state
+        .svc
+        .change_service_admin(&actor, id, &email, account_type(&f.account_type))
+        .await;
+    ctx.done(result, &back, |_| {
+        Flash::ok(
+            "Service administrator changed",
+            format!("{email} is now the service administrator."),
+        )
+    })
+    .await
+}

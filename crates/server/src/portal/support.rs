@@ -1,0 +1,100 @@
+//! Help + support: file a support request (subject, description, severity); see your own requests. The
+//! operator lists all of them with `tenantry support list`.
+
+use super::PortalResult;
+use super::dashboard::my_subscriptions;
+use super::pages::*;
+use super::session::{CsrfForm, Ctx, Flash};
+use crate::signed_in;
+use serde::Deserialize;
+use tenantry_service::domain::*;
+use tenantry_service::support::Severity;
+
+pub async fn page(mut ctx: Ctx) -> PortalResult {
+    let actor = signed_in!(ctx, "/support");
+    let identity = ctx.identity().expect("signed in");
+    let mine = ctx.state.svc.my_support_requests(&actor).await?;
+    let (subscriptions, requests) = ctx.state.svc.read(|w| {
+        let subs: Vec<Choice> = my_subscriptions(w, identity)
+            .into_iter()
+            .map(|s| Choice {
+                value: s.id,
+                label: format!("{} ({})", s.name, s.directory),
+                selected: false,
+            })
+            .collect();
+        let reqs = mine
+            .iter()
+            .map(|r| SupportRow {
+                id: r.row.id.to_string(),
+                created: when(r.row.created),
+                subject: r.row.subject.clone(),
+                severity: r.row.severity.clone(),
+                status: r.row.status.clone(),
+                subscription: r
+                    .row
+                    .subscription
+                    .and_then(|s| {
+                        w.subscription(s)
+                            .map(|p| p.subscription.display_name.clone())
+                    })
+                    .unwrap_or_else(|| "—".into()),
+            })
+            .collect();
+        (subs, reqs)
+    });
+    let page = Support {
+        chrome: ctx.chrome("support", "/support"),
+        severities: Severity::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().into(),
+                label: s.label().into(),
+                selected: *s == Severity::Minimal,
+            })
+            .collect(),
+        subscriptions,
+        requests,
+    };
+    ctx.render(&page).await
+}
+
+#[derive(Deserialize)]
+pub struct SupportForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    subscription: String,
+}
+
+pub async fn submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<SupportForm>) -> PortalResult {
+    let actor = signed_in!(ctx, "/support");
+    // Filed as the person in the subscription's directory when one is named (so its visibility counts).
+    let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
+    let actor = match subscription {
+        Some(s) => super::subscriptions::act_for_subscription(&mut ctx, s, actor),
+        None => actor,
+    };
+    let result = ctx
+        .state
+        .svc
+        .file_support_request(
+            &actor,
+            &f.subject,
+            &f.description,
+            &f.severity,
+            subscription,
+        )
+        .await;
+    ctx.done(result, "/support", |r| {
+        Flash::ok(
+            "Support request sent",
+            format!("Your request '{}' was received (reference {}). The operator sees it; it is listed below.", r.row.subject, r.row.id),
+        )
+    })
+    .await
+}

@@ -1,0 +1,223 @@
+//! The claims of the tokens tenantry issues, in Entra's shapes: access tokens in the v1 shape (what ARM
+//! and Graph tokens look like, `ver` "1.0"), id tokens in the v2 shape, and MSAL's `client_info`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use tenantry_domain::signin::{ACCESS_TOKEN_LIFETIME, Subject};
+
+/// An access token's claims (Entra v1 shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The client that asked (v1 `appid`, v2 `azp`).
+    pub appid: String,
+    /// `0` public client, `1` client secret.
+    pub appidacr: String,
+    pub azp: String,
+    /// Where a guest or a personal account comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<String>,
+    /// `app` or `user`.
+    pub idtyp: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub oid: String,
+    /// Delegated permissions (users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp: Option<String>,
+    /// Application permissions (apps): the directory roles its service principal holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    pub sub: String,
+    pub tid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    /// A unique id of this token.
+    pub uti: String,
+    pub ver: String,
+    /// Directory role template ids of the caller in `tid`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wids: Vec<String>,
+}
+
+impl AccessClaims {
+    pub fn is_app(&self) -> bool {
+        self.idtyp == "app"
+    }
+}
+
+/// An id token's claims (v2 shape): what MSAL, azure-identity and az read (contract §3.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdClaims {
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    pub oid: String,
+    pub preferred_username: String,
+    pub sub: String,
+    pub tid: String,
+    pub ver: String,
+}
+
+/// The times of a token issued at `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetime {
+    pub iat: i64,
+    pub exp: i64,
+}
+
+impl Lifetime {
+    pub fn starting(now: i64) -> Self {
+        Self {
+            iat: now,
+            exp: now + ACCESS_TOKEN_LIFETIME,
+        }
+    }
+}
+
+/// `{base}/{tid}/`: the access tokens' issuer (the contract's recommendation, so tokens of another
+/// server are told apart by their issuer as well as by their keys).
+pub fn access_issuer(base: &str, tid: uuid::Uuid) -> String {
+    format!("{base}/{tid}/")
+}
+
+/// `{base}/{tid}/v2.0`: the id tokens' issuer and the discovery document's.
+pub fn id_issuer(base: &str, tid: uuid::Uuid) -> String {
+    format!("{base}/{tid}/v2.0")
+}
+
+/// Entra's `sub` is pairwise: stable for one principal and one client, different across clients.
+pub fn pairwise_sub(object: uuid::Uuid, client_id: &str) -> String {
+    crate::crypto::sha256_b64url(&format!("{object}:{}", client_id.to_ascii_lowercase()))
+}
+
+/// `client_info`: base64url of `{"uid","utid"}`, the identity's home object and tenant. MSAL keys its
+/// account on `uid.utid`, so it is the same whichever tenant the token is for.
+pub fn client_info(subject: &Subject) -> String {
+    let json = serde_json::json!({
+        "uid": subject.home_object.to_string(),
+        "utid": subject.home_tenant.to_string(),
+    });
+    URL_SAFE_NO_PAD.encode(json.to_string())
+}
+
+/// A user's access token for `resource`.
+pub fn user_access(
+    base: &str,
+    subject: &Subject,
+    resource: &str,
+    client_id: &str,
+    confidential: bool,
+    scp: String,
+    wids: Vec<String>,
+    at: Lifetime,
+) -> AccessClaims {
+    AccessClaims {
+        aud: resource.to_string(),
+        iss: access_issuer(base, subject.tenant),
+        iat: at.iat,
+        nbf: at.iat,
+        exp: at.exp,
+        acr: Some("1".into()),
+        amr: vec!["pwd".into()],
+        appid: client_id.to_string(),
+        appidacr: if confidential { "1" } else { "0" }.into(),
+        azp: client_id.to_string(),
+        idp: subject.idp.clone(),
+        idtyp: "user".into(),
+        name: Some(subject.display_name.clone()),
+        oid: subject.object.to_string(),
+        scp: Some(scp),
+        roles: None,
+        sub: pairwise_sub(subject.object, client_id),
+        tid: subject.tenant.to_string(),
+        unique_name: Some(subject.username.clone()),
+        upn: Some(subject.username.clone()),
+        uti: crate::crypto::random_token(16),
+        ver: "1.0".into(),
+        wids,
+    }
+}
+
+/// An application's access token for `resource` (client credentials).
+pub struct AppSubject<'a> {
+    pub tenant: uuid::Uuid,
+    pub object: uuid::Uuid,
+    pub client_id: uuid::Uuid,
+    pub roles: Vec<String>,
+    pub wids: Vec<String>,
+    pub display_name: &'a str,
+}
+
+pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime) -> AccessClaims {
+    let client_id = app.client_id.to_string();
+    AccessClaims {
+        aud: resource.to_string(),
+        iss: access_issuer(base, app.tenant),
+        iat: at.iat,
+        nbf: at.iat,
+        exp: at.exp,
+        acr: None,
+        amr: vec![],
+        appid: client_id.clone(),
+        appidacr: "1".into(),
+        azp: client_id,
+        idp: Some(access_issuer("https://sts.windows.net", app.tenant)),
+        idtyp: "app".into(),
+        name: Some(app.display_name.to_string()),
+        oid: app.object.to_string(),
+        scp: None,
+        roles: Some(app.roles),
+        // Entra's app tokens carry the service principal's object id as `sub`.
+        sub: app.object.to_string(),
+        tid: app.tenant.to_string(),
+        unique_name: None,
+        upn: None,
+        uti: crate::crypto::random_token(16),
+        ver: "1.0".into(),
+        wids: app.wids,
+    }
+}
+
+/// The id token for a user and a client.
+pub fn id_token(
+    base: &str,
+    subject: &Subject,
+    client_id: &str,
+    nonce: Option<String>,
+    at: Lifetime,
+) -> IdClaims {
+    IdClaims {
+        aud: client_id.to_string(),
+        iss: id_issuer(base, subject.tenant),
+        iat: at.iat,
+        nbf: at.iat,
+        exp: at.exp,
+        idp: subject.idp.clone(),
+        name: subject.display_name.clone(),
+        nonce,
+        oid: subject.object.to_string(),
+        preferred_username: subject.username.clone(),
+        sub: pairwise_sub(subject.object, client_id),
+        tid: subject.tenant.to_string(),
+        ver: "2.0".into(),
+    }
+}

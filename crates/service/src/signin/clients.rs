@@ -1,0 +1,171 @@
+//! Who is asking for tokens: an application registered in a tenant (authenticated by its client secret
+//! when it has one), or one of Microsoft's first-party public clients (the Azure CLI, which
+//! azure-identity also uses), which exist in every tenant as they do in Entra.
+
+use super::SignIn;
+use crate::crypto::verify_client_secret;
+use tenantry_domain::signin::{
+    self, SignInError, bad_client_secret, expired_client_secret, missing_client_secret,
+    missing_parameter, unknown_client,
+};
+use tenantry_domain::{Application, World};
+
+/// The client of a user flow.
+#[derive(Debug, Clone)]
+pub(crate) enum Client {
+    FirstParty {
+        id: uuid::Uuid,
+    },
+    Registered {
+        app: Box<Application>,
+        /// It proved itself with a client secret (`appidacr` 1).
+        confidential: bool,
+    },
+}
+
+impl Client {
+    pub(crate) fn id(&self) -> uuid::Uuid {
+        match self {
+            Client::FirstParty { id } => *id,
+            Client::Registered { app, .. } => app.client_id,
+        }
+    }
+
+    pub(crate) fn id_string(&self) -> String {
+        self.id().to_string()
+    }
+
+    pub(crate) fn is_confidential(&self) -> bool {
+        matches!(
+            self,
+            Client::Registered {
+                confidential: true,
+                ..
+            }
+        )
+    }
+
+    /// Public clients must use PKCE in the code flow.
+    pub(crate) fn is_public(&self) -> bool {
+        match self {
+            Client::FirstParty { .. } => true,
+            Client::Registered { app, .. } => app.secrets.is_empty(),
+        }
+    }
+
+    /// Registered applications are single-tenant: their users' tokens are for their own tenant only.
+    /// First-party clients exist everywhere.
+    pub(crate) fn allows_tenant(&self, tenant: uuid::Uuid) -> Result<(), SignInError> {
+        match self {
+            Client::Registered { app, .. } if app.tenant.0 != tenant => Err(unknown_client(
+                &app.client_id.to_string(),
+                &tenant.to_string(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// First-party clients form one family: a refresh token of one is good for the others (Entra's
+    /// "family of client ids"); a registered application's are its own.
+    pub(crate) fn may_redeem_for(&self, issued_to: &str) -> bool {
+        let issued: Option<uuid::Uuid> = issued_to.parse().ok();
+        match self {
+            Client::FirstParty { .. } => {
+                issued.is_some_and(|i| signin::first_party_client(i).is_some())
+            }
+            Client::Registered { app, .. } => issued == Some(app.client_id),
+        }
+    }
+}
+
+/// The `client_id` parameter as a GUID (a missing one is a malformed request; a non-GUID names no
+/// application).
+pub(crate) fn client_id(raw: Option<&str>, directory: &str) -> Result<uuid::Uuid, SignInError> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing_parameter("client_id"))?;
+    raw.parse().map_err(|_| unknown_client(raw, directory))
+}
+
+impl SignIn {
+    /// The client of a user flow: a first-party client, or a registered application that proves itself
+    /// with its secret when it has secrets.
+    pub(crate) async fn user_flow_client(
+        &self,
+        raw_id: Option<&str>,
+        secret: Option<&str>,
+        directory: &str,
+    ) -> Result<Client, SignInError> {
+        let id = client_id(raw_id, directory)?;
+        if signin::first_party_client(id).is_some() {
+            return Ok(Client::FirstParty { id });
+        }
+        let app = self
+            .service()
+            .read(|w| w.application_by_client_id(id).cloned())
+            .ok_or_else(|| unknown_client(&id.to_string(), directory))?;
+        let confidential = match secret {
+            Some(s) => {
+                self.check_secret(&app, s).await?;
+                true
+            }
+            None if app.secrets.is_empty() => false,
+            None => return Err(missing_client_secret()),
+        };
+        Ok(Client::Registered {
+            app: Box::new(app),
+            confidential,
+        })
+    }
+
+    /// An application of `tenant` authenticated by its secret (client credentials).
+    pub(crate) async fn authenticate_app(
+        &self,
+        raw_id: Option<&str>,
+        secret: Option<&str>,
+        tenant: uuid::Uuid,
+    ) -> Result<Application, SignInError> {
+        let directory = tenant.to_string();
+        let id = client_id(raw_id, &directory)?;
+        let app = self
+            .service()
+            .read(|w: &World| w.application_by_client_id(id).cloned())
+            .filter(|a| a.tenant.0 == tenant)
+            .ok_or_else(|| unknown_client(&id.to_string(), &directory))?;
+        let secret = secret.ok_or_else(missing_client_secret)?;
+        self.check_secret(&app, secret).await?;
+        Ok(app)
+    }
+
+    /// Compares the secret with every stored one (each in constant time); an expired secret that
+    /// matches says so, as Entra does.
+    async fn check_secret(&self, app: &Application, secret: &str) -> Result<(), SignInError> {
+        let now = self.service().now();
+        let mut live = false;
+        let mut expired = false;
+        for stored in &app.secrets {
+            if self.secret_matches(secret, &stored.hash).await {
+                match stored.expires {
+                    Some(exp) if exp <= now => expired = true,
+                    _ => live = true,
+                }
+            }
+        }
+        match (live, expired) {
+            (true, _) => Ok(()),
+            (false, true) => Err(expired_client_secret(&app.client_id.to_string())),
+            _ => Err(bad_client_secret(&app.client_id.to_string())),
+        }
+    }
+
+    /// SHA-256 hashes are compared inline; an Argon2id hash (hand-written world files) goes through the
+    /// bounded password verifier like any password.
+    async fn secret_matches(&self, secret: &str, stored: &str) -> bool {
+        if stored.starts_with("$argon2id$") {
+            self.passwords().verify(secret, stored).await
+        } else {
+            verify_client_secret(secret, stored)
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The authorization code flow: validating an `/authorize` request (exact redirect URI, PKCE S256 for
+//! public clients), issuing a single-use code once the person signed in, and redeeming it at the token
+//! endpoint with the verifier.
+
+use super::clients::Client;
+use super::grants::{TokenRequest, TokenResponse};
+use super::{SignIn, SignInFailure};
+use crate::crypto::{random_token, sha256_b64url, verify_pkce_s256};
+use serde::{Deserialize, Serialize};
+use tenantry_domain::signin::{
+    self, AUTH_CODE_LIFETIME, Authority, SignInError, Subject, disabled, expired_grant,
+    identity_enabled, invalid_grant, is_loopback_redirect, malformed_request, missing_parameter,
+    parse_authority, parse_scope, pkce_mismatch, pkce_required, redirect_mismatch, subject,
+};
+use tenantry_domain::{CONSUMERS_TENANT, Identity, TenantId};
+use tenantry_store::signin::CodeRedemption;
+
+/// Random bytes in an authorization code (256 bits).
+const CODE_BYTES: usize = 32;
+
+/// The query of an `/authorize` request.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthorizeRequest {
+    #[serde(skip)]
+    pub authority: String,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub response_type: Option<String>,
+    pub response_mode: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+}
+
+/// How the answer travels back to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+}
+
+/// Where and how to send the client its code or its error.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub uri: String,
+    pub mode: ResponseMode,
+    pub state: Option<String>,
+}
+
+/// A validated `/authorize` request, waiting for the person to sign in.
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    pub authority: Authority,
+    /// The application's name, to show on the page.
+    pub client_name: String,
+    pub redirect: Redirect,
+    pub login_hint: Option<String>,
+    client: Client,
+    scope: String,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+}
+
+/// Why an `/authorize` request cannot go on.
+#[derive(Debug)]
+pub enum AuthorizeError {
+    /// Shown on the page: the client or its redirect URI is not to be trusted with a redirect.
+    Page(SignInError),
+    /// Sent back to the client's redirect URI (`error`, `error_description`, `state`).
+    Redirect(Redirect, SignInError),
+}
+
+/// What a code stands for (stored as JSON under the code's hash).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CodeData {
+    client_id: String,
+    redirect_uri: String,
+    identity: Identity,
+    /// The token's tenant (the consumer realm for personal accounts there).
+    tenant: uuid::Uuid,
+    scope: String,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+}
+
+fn redirect_mismatch_at_token() -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        50011,
+        "The redirect URI in the token request does not match the one the authorization code was issued for.",
+    )
+}
+
+impl SignIn {
+    /// Checks an `/authorize` request: client and redirect URI first (only then may errors be redirected).
+    pub async fn validate_authorize(
+        &self,
+        req: &AuthorizeRequest,
+    ) -> Result<Authorization, AuthorizeError> {
+        let page = AuthorizeError::Page;
+        let authority = self
+            .service()
+            .read(|w| parse_authority(w, &req.authority))
+            .map_err(page)?;
+        let client = self
+            .user_flow_client(req.client_id.as_deref(), None, &req.authority)
+            .await
+            .or_else(|e| match e.code {
+                // No secret at /authorize: confidential clients prove themselves at the token endpoint.
+                7000218 => self.registered_without_secret(req.client_id.as_deref()),
+                _ => Err(e),
+            })
+            .map_err(page)?;
+        let redirect_uri = req
+            .redirect_uri
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| page(missing_parameter("redirect_uri")))?;
+        if !redirect_allowed(&client, &redirect_uri) {
+            return Err(page(redirect_mismatch(&redirect_uri, &client.id_string())));
+        }
+        let redirect = Redirect {
+            uri: redirect_uri,
+            mode: response_mode(req.response_mode.as_deref()),
+            state: req.state.clone(),
+        };
+        let back = |e: SignInError| AuthorizeError::Redirect(redirect.clone(), e);
+        check_flow(req, &client).map_err(back)?;
+        Ok(Authorization {
+            authority,
+            client_name: self.client_name(&client),
+            login_hint: req.login_hint.clone(),
+            scope: req.scope.clone().unwrap_or_default(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            redirect,
+            client,
+        })
+    }
+
+    fn registered_without_secret(&self, raw: Option<&str>) -> Result<Client, SignInError> {
+        let id: uuid::Uuid = raw
+            .unwrap_or_default()
+            .parse()
+            .map_err(|_| signin::unknown_client(raw.unwrap_or_default(), "this directory"))?;
+        let app = self
+            .service()
+            .read(|w| w.application_by_client_id(id).cloned())
+            .ok_or_else(|| signin::unknown_client(&id.to_string(), "this directory"))?;
+        Ok(Client::Registered {
+            app: Box::new(app),
+            confidential: false,
+        })
+    }
+
+    fn client_name(&self, client: &Client) -> String {
+        match client {
+            Client::FirstParty { id } => signin::first_party_client(*id).unwrap_or("").to_string(),
+            Client::Registered { app, .. } => app.display_name.clone(),
+        }
+    }
+
+    /// Issues a code for a person who signed in for `authz`.
+    pub async fn issue_code(
+        &self,
+        authz: &Authorization,
+        subject: &Subject,
+    ) -> Result<String, SignInFailure> {
+        authz.client.allows_tenant(subject.tenant)?;
+        let data = CodeData {
+            client_id: authz.client.id_string(),
+            redirect_uri: authz.redirect.uri.clone(),
+            identity: subject.identity,
+            tenant: subject.tenant,
+            scope: authz.scope.clone(),
+            nonce: authz.nonce.clone(),
+            code_challenge: authz.code_challenge.clone(),
+        };
+        let json = serde_json::to_string(&data)
+            .map_err(|e| crate::ServiceError::Internal(format!("code data: {e}")))?;
+        let code = random_token(CODE_BYTES);
+        let expires = self.service().now() + AUTH_CODE_LIFETIME;
+        self.service()
+            .store()
+            .insert_auth_code(&sha256_b64url(&code), &json, expires)
+            .await?;
+        Ok(code)
+    }
+
+    /// `grant_type=authorization_code`. The code is used up by this call whatever follows: a wrong
+    /// verifier cannot be retried against the same code.
+    pub(crate) async fn code_grant(
+        &self,
+        _authority: Authority,
+        req: &TokenRequest,
+    ) -> Result<TokenResponse, SignInFailure> {
+        let client = self
+            .user_flow_client(
+                req.client_id.as_deref(),
+                req.client_secret.as_deref(),
+                &req.authority,
+            )
+            .await?;
+        let code = req
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| missing_parameter("code"))?;
+        let now = self.service().now();
+        let data = match self
+            .service()
+            .store()
+            .redeem_auth_code(&sha256_b64url(code), now)
+            .await?
+        {
+            CodeRedemption::Redeemed(json) => serde_json::from_str::<CodeData>(&json)
+                .map_err(|e| crate::ServiceError::Internal(format!("code data: {e}")))?,
+            CodeRedemption::Expired => return Err(expired_grant("authorization code").into()),
+            CodeRedemption::Replayed | CodeRedemption::Unknown => {
+                return Err(invalid_grant("code").into());
+            }
+        };
+        check_redemption(&data, &client, req)?;
+        let subject = self.code_subject(&data)?;
+        let scope_text = req.scope.clone().unwrap_or_else(|| data.scope.clone());
+        let scope = parse_scope(&scope_text)?;
+        self.user_tokens(&subject, &client, &scope, None, data.nonce.clone())
+            .await
+    }
+
+    fn code_subject(&self, data: &CodeData) -> Result<Subject, SignInFailure> {
+        let authority = if data.tenant == CONSUMERS_TENANT {
+            Authority::Consumers
+        } else {
+            Authority::Tenant(TenantId(data.tenant))
+        };
+        self.service().read(|w| {
+            if !identity_enabled(w, data.identity) {
+                let name = w.identity_email(data.identity).unwrap_or_default();
+                return Err(disabled(&name).into());
+            }
+            subject(w, data.identity, authority).map_err(SignInFailure::from)
+        })
+    }
+}
+
+/// The token request must come from the code's client, name its redirect URI, and prove PKCE.
+fn check_redemption(
+    data: &CodeData,
+    client: &Client,
+    req: &TokenRequest,
+) -> Result<(), SignInError> {
+    if data.client_id != client.id_string() {
+        return Err(invalid_grant("code"));
+    }
+    if req.redirect_uri.as_deref() != Some(data.redirect_uri.as_str()) {
+        return Err(redirect_mismatch_at_token());
+    }
+    match (&data.code_challenge, req.code_verifier.as_deref()) {
+        (Some(challenge), Some(verifier)) if verify_pkce_s256(verifier, challenge) => Ok(()),
+        (Some(_), Some(_)) => Err(pkce_mismatch()),
+        (Some(_), None) => Err(missing_parameter("code_verifier")),
+        (None, _) if client.is_public() => Err(pkce_required()),
+        (None, _) => Ok(()),
+    }
+}
+
+/// Registered applications: exact match with a registered URI. First-party public clients: the loopback
+/// interface on any port (RFC 8252 §7.3), as Entra allows them.
+fn redirect_allowed(client: &Client, uri: &str) -> bool {
+    match client {
+        Client::FirstParty { .. } => is_loopback_redirect(uri),
+        Client::Registered { app, .. } => app.redirect_uris.iter().any(|r| r == uri),
+    }
+}
+
+fn response_mode(raw: Option<&str>) -> ResponseMode {
+    match raw {
+        Some("fragment") => ResponseMode::Fragment,
+        Some("form_post") => ResponseMode::FormPost,
+        _ => ResponseMode::Query,
+    }
+}
+
+/// The flow's own checks, answered by redirect: `code` only, a valid scope, PKCE S256 (required of
+/// public clients), no silent sign-in (there is no session to be silent with).
+fn check_flow(req: &AuthorizeRequest, client: &Client) -> Result<(), SignInError> {
+    match req.response_type.as_deref() {
+        Some("code") => {}
+        None => return Err(missing_parameter("response_type")),
+        Some(other) => {
+            return Err(SignInError::new(
+                "unsupported_response_type",
+                9002313,
+                format!("The response type '{other}' is not supported; use 'code'."),
+            ));
+        }
+    }
+    parse_scope(req.scope.as_deref().unwrap_or_default())?;
+    match (&req.code_challenge, req.code_challenge_method.as_deref()) {
+        (Some(_), Some("S256")) => {}
+        (Some(_), _) => {
+            return Err(malformed_request(
+                "The code_challenge_method must be 'S256'.",
+            ));
+        }
+        (None, _) if client.is_public() => return Err(pkce_required()),
+        (None, _) => {}
+    }
+    if req.prompt.as_deref() == Some("none") {
+        return Err(SignInError::new(
+            "login_required",
+            50058,
+            "A silent sign-in request was sent but no user is signed in.",
+        ));
+    }
+    Ok(())
+}
+
+impl SignIn {
+    /// Where logout may send the browser: a redirect URI some application registered, or the loopback
+    /// interface (native clients). Anything else would make logout an open redirector.
+    pub fn logout_redirect_allowed(&self, uri: &str) -> bool {
+        is_loopback_redirect(uri)
+            || self.service().read(|w| {
+                w.tenants()
+                    .flat_map(|t| t.applications.values())
+                    .any(|a| a.redirect_uris.iter().any(|r| r == uri))
+            })
+    }
+}

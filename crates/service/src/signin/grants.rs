@@ -1,0 +1,289 @@
+//! The token endpoint: one request in, Entra's answer out. Each grant checks its inputs, finds the
+//! subject through the domain's rules, and issues tokens in Entra's shapes.
+
+use super::claims::{self, AppSubject, Lifetime};
+use super::clients::Client;
+use super::password::PasswordSignIn;
+use super::{SignIn, SignInFailure};
+use serde::Serialize;
+use std::net::IpAddr;
+use tenantry_domain::signin::{
+    self, Authority, RequestedScope, Subject, app_needs_tenant, check_app_scope, missing_parameter,
+    parse_authority, parse_scope, scope_for_resource, unsupported_grant_type,
+};
+use tenantry_domain::{DirectoryRole, ObjectId, TenantId};
+
+/// Which token endpoint was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// `/oauth2/v2.0/token`: `scope=`.
+    #[default]
+    V2,
+    /// `/oauth2/token`: `resource=`; user grants always get an id token and a refresh token.
+    V1,
+}
+
+/// A token request, as the form said it (no `Debug`: it carries secrets).
+#[derive(Clone, Default)]
+pub struct TokenRequest {
+    /// The `{tenant}` path segment.
+    pub authority: String,
+    pub protocol: Protocol,
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    /// From the body (client_secret_post) or the `Authorization: Basic` header.
+    pub client_secret: Option<String>,
+    pub scope: Option<String>,
+    /// v1 only.
+    pub resource: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub refresh_token: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    /// The caller's address (per-address lockout).
+    pub client_address: Option<IpAddr>,
+}
+
+/// A successful token response (no `Debug`: it carries tokens).
+#[derive(Clone, Serialize)]
+pub struct TokenResponse {
+    pub token_type: &'static str,
+    pub scope: String,
+    /// An integer, always: az adds it to a timestamp (contract pitfall P1).
+    pub expires_in: i64,
+    pub ext_expires_in: i64,
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_info: Option<String>,
+    /// v1 only: the resource, and the token's times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+}
+
+/// The grant types tenantry serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    ClientCredentials,
+    Password,
+    RefreshToken,
+    AuthorizationCode,
+}
+
+impl Grant {
+    pub fn parse(s: &str) -> Option<Grant> {
+        Some(match s {
+            "client_credentials" => Grant::ClientCredentials,
+            "password" => Grant::Password,
+            "refresh_token" => Grant::RefreshToken,
+            "authorization_code" => Grant::AuthorizationCode,
+            _ => return None,
+        })
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, SignInFailure> {
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| missing_parameter(name).into())
+}
+
+impl TokenRequest {
+    /// The scope asked for: `scope=` (v2), or `resource=` as its `.default` (v1, where user grants
+    /// always carried an id token and a refresh token).
+    pub(crate) fn requested_scope(&self, user: bool) -> Result<RequestedScope, SignInFailure> {
+        let text = match (self.protocol, &self.resource, &self.scope) {
+            (Protocol::V1, Some(resource), _) if !resource.is_empty() => {
+                let mut s = scope_for_resource(resource);
+                if user {
+                    s.push_str(" openid offline_access");
+                }
+                s
+            }
+            (_, _, Some(scope)) => scope.clone(),
+            (Protocol::V1, _, None) => return Err(missing_parameter("resource").into()),
+            (Protocol::V2, _, None) => return Err(missing_parameter("scope").into()),
+        };
+        Ok(parse_scope(&text)?)
+    }
+}
+
+impl SignIn {
+    /// Answers a token request.
+    pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, SignInFailure> {
+        let grant_type = required(&req.grant_type, "grant_type")?;
+        let grant = Grant::parse(grant_type).ok_or_else(|| unsupported_grant_type(grant_type))?;
+        let authority = self
+            .service()
+            .read(|w| parse_authority(w, &req.authority))?;
+        let mut response = match grant {
+            Grant::ClientCredentials => self.client_credentials(authority, &req).await?,
+            Grant::Password => self.password_grant(authority, &req).await?,
+            Grant::RefreshToken => self.refresh_grant(authority, &req).await?,
+            Grant::AuthorizationCode => self.code_grant(authority, &req).await?,
+        };
+        if req.protocol == Protocol::V1 {
+            let now = self.service().now();
+            response.resource = req.resource.clone();
+            response.expires_on = Some(now + response.expires_in);
+            response.not_before = Some(now);
+        }
+        Ok(response)
+    }
+
+    async fn client_credentials(
+        &self,
+        authority: Authority,
+        req: &TokenRequest,
+    ) -> Result<TokenResponse, SignInFailure> {
+        let Authority::Tenant(tenant) = authority else {
+            let id = req.client_id.as_deref().unwrap_or_default();
+            return Err(app_needs_tenant(id).into());
+        };
+        let scope = req.requested_scope(false)?;
+        let app = self
+            .authenticate_app(
+                req.client_id.as_deref(),
+                req.client_secret.as_deref(),
+                tenant.0,
+            )
+            .await?;
+        check_app_scope(&scope)?;
+        let roles: Vec<DirectoryRole> = self.service().read(|w| {
+            w.tenant(app.tenant)
+                .map(|t| t.roles_of(app.id))
+                .unwrap_or_default()
+        });
+        let at = Lifetime::starting(self.service().now());
+        let access = claims::app_access(
+            self.base_url(),
+            AppSubject {
+                tenant: app.tenant.0,
+                object: app.id.0,
+                client_id: app.client_id,
+                roles: roles.iter().map(|r| r.display_name().to_string()).collect(),
+                wids: roles.iter().map(|r| r.template_id().to_string()).collect(),
+                display_name: &app.display_name,
+            },
+            &scope.resource,
+            at,
+        );
+        Ok(TokenResponse {
+            token_type: "Bearer",
+            scope: scope.resource_scopes.join(" "),
+            expires_in: expires_in(at),
+            ext_expires_in: expires_in(at),
+            access_token: self.sign(&access).await?,
+            refresh_token: None,
+            id_token: None,
+            client_info: None,
+            resource: None,
+            expires_on: None,
+            not_before: None,
+        })
+    }
+
+    async fn password_grant(
+        &self,
+        authority: Authority,
+        req: &TokenRequest,
+    ) -> Result<TokenResponse, SignInFailure> {
+        let client = self
+            .user_flow_client(
+                req.client_id.as_deref(),
+                req.client_secret.as_deref(),
+                &req.authority,
+            )
+            .await?;
+        let scope = req.requested_scope(true)?;
+        let username = required(&req.username, "username")?;
+        let password = required(&req.password, "password")?;
+        let subject = self
+            .check_password(PasswordSignIn {
+                authority,
+                username,
+                password,
+                kind: None,
+                client: req.client_address,
+            })
+            .await?;
+        self.user_tokens(&subject, &client, &scope, None, None)
+            .await
+    }
+
+    /// Access, id and refresh tokens for a signed-in user. `family` continues a refresh-token family
+    /// (rotation); `None` starts one.
+    pub(crate) async fn user_tokens(
+        &self,
+        subject: &Subject,
+        client: &Client,
+        scope: &RequestedScope,
+        family: Option<String>,
+        nonce: Option<String>,
+    ) -> Result<TokenResponse, SignInFailure> {
+        client.allows_tenant(subject.tenant)?;
+        let at = Lifetime::starting(self.service().now());
+        let client_id = client.id_string();
+        let wids = self.service().read(|w| {
+            signin::directory_role_ids(w, TenantId(subject.tenant), ObjectId(subject.object))
+        });
+        let access = claims::user_access(
+            self.base_url(),
+            subject,
+            &scope.resource,
+            &client_id,
+            client.is_confidential(),
+            scope.delegated_scp(),
+            wids,
+            at,
+        );
+        let id_token = match scope.openid {
+            true => Some(
+                self.sign(&claims::id_token(
+                    self.base_url(),
+                    subject,
+                    &client_id,
+                    nonce,
+                    at,
+                ))
+                .await?,
+            ),
+            false => None,
+        };
+        let refresh_token = match scope.offline_access {
+            true => Some(
+                self.new_refresh_token(subject.identity, &client_id, family)
+                    .await?,
+            ),
+            false => None,
+        };
+        Ok(TokenResponse {
+            token_type: "Bearer",
+            scope: scope.resource_scopes.join(" "),
+            expires_in: expires_in(at),
+            ext_expires_in: expires_in(at),
+            access_token: self.sign(&access).await?,
+            refresh_token,
+            id_token,
+            client_info: Some(claims::client_info(subject)),
+            resource: None,
+            expires_on: None,
+            not_before: None,
+        })
+    }
+}
+
+/// Entra says 3599 for a token of one hour: the second the response spends travelling.
+fn expires_in(at: Lifetime) -> i64 {
+    at.exp - at.iat - 1
+}

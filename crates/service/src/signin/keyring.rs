@@ -1,0 +1,218 @@
+//! The token signing keys: stored in the database sealed with the key-encryption key, shared by every
+//! instance, held parsed in memory. RS256 signing is the hot path, so the parsed [`TokenSigner`] is kept
+//! and reused; an instance looks again at the database every few seconds (cheap: a handful of rows) and
+//! at once when a token names a key it does not know, which is how a rotation made elsewhere arrives.
+
+use crate::ServiceError;
+use crate::crypto::{KeyEncryptionKey, SigningKey, TokenSigner};
+use jsonwebtoken::DecodingKey;
+use parking_lot::RwLock;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tenantry_domain::signin::ACCESS_TOKEN_LIFETIME;
+use tenantry_store::Store;
+use tenantry_store::signin::StoredSigningKey;
+
+/// How long an instance trusts its copy of the key set before looking at the database again.
+const RELOAD_AFTER: Duration = Duration::from_secs(10);
+/// A token naming an unknown key triggers a reload, but not more often than this (a flood of forged
+/// kids must not become a flood of queries).
+const UNKNOWN_KID_RELOAD_EVERY: Duration = Duration::from_secs(1);
+/// The active key is published "forever"; a retired one until its last tokens expired.
+const NEVER: i64 = i64::MAX;
+
+/// How long a retired key stays published: its last tokens' lifetime, plus the time other instances may
+/// still sign with it before they notice the rotation, plus clock skew, with room to spare.
+pub fn retired_key_overlap() -> i64 {
+    2 * ACCESS_TOKEN_LIFETIME
+}
+
+/// The parsed key set at one moment.
+struct Keys {
+    signer: Option<TokenSigner>,
+    verifiers: HashMap<String, Arc<DecodingKey>>,
+    /// Public JWKs, active first.
+    jwks: Vec<Value>,
+    loaded: Instant,
+}
+
+impl Keys {
+    fn empty() -> Self {
+        Self {
+            signer: None,
+            verifiers: HashMap::new(),
+            jwks: vec![],
+            loaded: Instant::now() - RELOAD_AFTER * 2,
+        }
+    }
+}
+
+pub(crate) struct KeyRing {
+    kek: KeyEncryptionKey,
+    keys: RwLock<Arc<Keys>>,
+    /// One reload at a time per instance; the others wait and then use its result.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl KeyRing {
+    pub(crate) fn new(kek: KeyEncryptionKey) -> Self {
+        Self {
+            kek,
+            keys: RwLock::new(Arc::new(Keys::empty())),
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn current(&self) -> Arc<Keys> {
+        self.keys.read().clone()
+    }
+
+    /// The signer of the active key, generating the very first key when the database has none.
+    pub(crate) async fn signer(
+        &self,
+        store: &Store,
+        now: i64,
+    ) -> Result<TokenSigner, ServiceError> {
+        let keys = self.current();
+        if let Some(s) = &keys.signer
+            && keys.loaded.elapsed() < RELOAD_AFTER
+        {
+            return Ok(s.clone());
+        }
+        let keys = self.reload(store, now, true).await?;
+        keys.signer
+            .clone()
+            .ok_or_else(|| ServiceError::Internal("no active signing key".into()))
+    }
+
+    /// The verification key for `kid`, looking at the database once more when it is unknown here.
+    pub(crate) async fn verifier(
+        &self,
+        store: &Store,
+        now: i64,
+        kid: &str,
+    ) -> Result<Option<Arc<DecodingKey>>, ServiceError> {
+        let keys = self.current();
+        if let Some(k) = keys.verifiers.get(kid)
+            && keys.loaded.elapsed() < RELOAD_AFTER * 6
+        {
+            return Ok(Some(k.clone()));
+        }
+        if keys.verifiers.contains_key(kid) || keys.loaded.elapsed() >= UNKNOWN_KID_RELOAD_EVERY {
+            let keys = self.reload(store, now, false).await?;
+            return Ok(keys.verifiers.get(kid).cloned());
+        }
+        Ok(None)
+    }
+
+    /// The published public keys (`{"keys":[...]}`).
+    pub(crate) async fn jwks(&self, store: &Store, now: i64) -> Result<Value, ServiceError> {
+        let mut keys = self.current();
+        if keys.loaded.elapsed() >= RELOAD_AFTER || keys.signer.is_none() {
+            keys = self.reload(store, now, true).await?;
+        }
+        Ok(serde_json::json!({ "keys": keys.jwks }))
+    }
+
+    /// Adds a new active key; the previous ones stay published for the overlap. Returns the new kid.
+    pub(crate) async fn rotate(&self, store: &Store, now: i64) -> Result<String, ServiceError> {
+        let key = generate(now).await?;
+        let stored = self.seal(&key, NEVER);
+        store
+            .activate_signing_key(&stored, now, now + retired_key_overlap())
+            .await?;
+        self.reload(store, now, false).await?;
+        Ok(key.kid)
+    }
+
+    fn seal(&self, key: &SigningKey, not_after: i64) -> StoredSigningKey {
+        StoredSigningKey {
+            kid: key.kid.clone(),
+            sealed_private_key: key.seal(&self.kek),
+            public_jwk: key.public_jwk.to_string(),
+            created: key.created,
+            not_after,
+            retired: 0,
+        }
+    }
+
+    /// Reads the published keys again (after waiting for a reload already under way, whose result is
+    /// then used as is). With `create`, an empty database gets its first key.
+    async fn reload(
+        &self,
+        store: &Store,
+        now: i64,
+        create: bool,
+    ) -> Result<Arc<Keys>, ServiceError> {
+        let started = Instant::now();
+        let _one = self.reloading.lock().await;
+        let keys = self.current();
+        if keys.loaded >= started && (keys.signer.is_some() || !create) {
+            return Ok(keys);
+        }
+        let mut rows = store.published_signing_keys(now).await?;
+        if create && !rows.iter().any(|r| r.retired == 0) {
+            let key = generate(now).await?;
+            store
+                .insert_first_signing_key(&self.seal(&key, NEVER))
+                .await?;
+            rows = store.published_signing_keys(now).await?;
+        }
+        let fresh = Arc::new(self.parse(&rows, &keys)?);
+        *self.keys.write() = fresh.clone();
+        Ok(fresh)
+    }
+
+    /// Builds the key set from rows, reusing the parsed signer when the active key did not change.
+    fn parse(&self, rows: &[StoredSigningKey], previous: &Keys) -> Result<Keys, ServiceError> {
+        let mut keys = Keys {
+            signer: None,
+            verifiers: HashMap::new(),
+            jwks: Vec::with_capacity(rows.len()),
+            loaded: Instant::now(),
+        };
+        for row in rows {
+            let jwk: Value = serde_json::from_str(&row.public_jwk).map_err(|_| {
+                ServiceError::Internal(format!("signing key {} has a corrupt JWK", row.kid))
+            })?;
+            if row.retired == 0 && keys.signer.is_none() {
+                keys.signer = Some(match &previous.signer {
+                    Some(s) if s.kid() == row.kid => s.clone(),
+                    _ => self.open(row)?,
+                });
+            }
+            if let Some(k) = decoding_key(&jwk) {
+                keys.verifiers.insert(row.kid.clone(), Arc::new(k));
+            }
+            keys.jwks.push(jwk);
+        }
+        Ok(keys)
+    }
+
+    fn open(&self, row: &StoredSigningKey) -> Result<TokenSigner, ServiceError> {
+        let key = SigningKey::open(&self.kek, &row.sealed_private_key, row.created).map_err(|e| {
+            ServiceError::Internal(format!(
+                "cannot open signing key {}: {e}. The key-encryption key (TENANTRY_KEY_ENCRYPTION_KEY, or the file \
+                 key-encryption-key in the data directory) must be the same on every instance and across restarts",
+                row.kid
+            ))
+        })?;
+        TokenSigner::new(&key).map_err(|e| ServiceError::Internal(format!("signing key: {e}")))
+    }
+}
+
+/// RSA key generation takes tens of milliseconds: off the async executor.
+async fn generate(now: i64) -> Result<SigningKey, ServiceError> {
+    tokio::task::spawn_blocking(move || SigningKey::generate(now))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("key generation failed: {e}")))?
+        .map_err(|e| ServiceError::Internal(format!("key generation failed: {e}")))
+}
+
+fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
+    let n = jwk.get("n")?.as_str()?;
+    let e = jwk.get("e")?.as_str()?;
+    DecodingKey::from_rsa_components(n, e).ok()
+}

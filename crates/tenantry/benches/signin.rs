@@ -1,0 +1,273 @@
+//! Sign-in figures, printed against the goals (an in-process HTTPS server on SQLite; the load generator
+//! runs in the same process and shares the same cores, so the figures are a lower bound):
+//! - peak memory (VmHWM) under 200 concurrent password sign-ins (goal ≤ 200 MiB);
+//! - client_credentials tokens/s over keep-alive HTTPS with RS256 (goal ≥ 2,500/s per core);
+//! - password sign-ins/s against the raw Argon2id verification rate at the same parameters, on as
+//!   many threads as cores (goal ≥ 90 %).
+//!
+//! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each phase's length.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tenantry_service::Service;
+use tenantry_service::crypto::{SigningKey, TokenSigner, hash_password, verify_password};
+
+const TENANT: &str = "b0000000-0000-4000-8000-000000000001";
+const CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
+const SECRET: &str = "bench-secret-1";
+const AZ: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+const USER: &str = "bench@bench.onmicrosoft.com";
+const PASSWORD: &str = "Bench-Password-1!";
+const SCOPE: &str = "https://management.azure.com/.default";
+const USER_SCOPE: &str =
+    "https://management.core.windows.net//.default offline_access openid profile";
+
+fn world(hash: &str) -> String {
+    format!(
+        r#"[[tenants]]
+name = "bench"
+id = "{TENANT}"
+
+  [[tenants.users]]
+  user_name = "bench"
+  password_hash = "{hash}"
+
+  [[tenants.applications]]
+  display_name = "bench"
+  client_id = "{CLIENT}"
+  client_secret = "{SECRET}"
+"#
+    )
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn seconds() -> Duration {
+    let s = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5.0);
+    Duration::from_secs_f64(s)
+}
+
+/// Peak resident set of this process so far (`VmHWM`), in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The server, in this process, on a free port; and a keep-alive client trusting its CA.
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    _dir: tenantry_store::testing::TempDir,
+}
+
+async fn start(svc: Service) -> Server {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-bench-signin").unwrap();
+    let material = tenantry_server::tls::ensure_local_ca(dir.path(), &[]).unwrap();
+    let config = tenantry_server::tls::rustls_config(&material)
+        .await
+        .unwrap();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = tenantry_server::app::base_url_for(listener.local_addr().unwrap());
+    let state = tenantry_server::AppState::new(svc, base.clone());
+    state.signin.ensure_signing_key().await.unwrap();
+    let app = tenantry_server::router(state);
+    let server = axum_server::from_tcp_rustls(listener, config).unwrap();
+    tokio::spawn(async move {
+        let _ = server
+            .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await;
+    });
+    let cert = reqwest::Certificate::from_pem(material.ca_cert_pem.as_bytes()).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    Server {
+        base,
+        client,
+        _dir: dir,
+    }
+}
+
+impl Server {
+    async fn token(&self, form: &[(&str, &str)]) -> bool {
+        let url = format!("{}/{TENANT}/oauth2/v2.0/token", self.base);
+        match self.client.post(url).form(form).send().await {
+            Ok(r) => {
+                let ok = r.status().is_success();
+                let _ = r.bytes().await;
+                ok
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+const APP_FORM: [(&str, &str); 4] = [
+    ("grant_type", "client_credentials"),
+    ("client_id", CLIENT),
+    ("client_secret", SECRET),
+    ("scope", SCOPE),
+];
+const USER_FORM: [(&str, &str); 5] = [
+    ("grant_type", "password"),
+    ("client_id", AZ),
+    ("username", USER),
+    ("password", PASSWORD),
+    ("scope", USER_SCOPE),
+];
+
+/// Requests per second with `concurrency` requests in flight for `for_how_long`.
+async fn throughput(
+    server: &Arc<Server>,
+    form: &'static [(&'static str, &'static str)],
+    concurrency: usize,
+    for_how_long: Duration,
+) -> (f64, u64) {
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (server, done, failed, stop) =
+                (server.clone(), done.clone(), failed.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    match server.token(form).await {
+                        true => done.fetch_add(1, Ordering::Relaxed),
+                        false => failed.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(for_how_long).await;
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        let _ = w.await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    (
+        done.load(Ordering::Relaxed) as f64 / secs,
+        failed.load(Ordering::Relaxed),
+    )
+}
+
+/// Argon2id verifications per second on `threads` threads (the same parameters as stored hashes).
+fn raw_argon2_rate(hash: &str, threads: usize, for_how_long: Duration) -> f64 {
+    let count = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let count = count.clone();
+            s.spawn(move || {
+                while start.elapsed() < for_how_long {
+                    assert!(verify_password(PASSWORD, hash));
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    count.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// RS256 signatures per second on one thread with the held key (the ceiling of token issuance).
+fn raw_rs256_rate(for_how_long: Duration) -> f64 {
+    let key = SigningKey::generate(0).unwrap();
+    let signer = TokenSigner::new(&key).unwrap();
+    let claims = serde_json::json!({
+        "aud": "https://management.azure.com", "iss": "https://127.0.0.1/x/", "iat": 1, "nbf": 1,
+        "exp": 3601, "appid": CLIENT, "idtyp": "app", "oid": CLIENT, "sub": CLIENT, "tid": TENANT,
+        "ver": "1.0", "uti": "abcdefghijklmnop", "roles": [],
+    });
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < for_how_long {
+        signer.sign(&claims).unwrap();
+        n += 1;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn run() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let cores = cores();
+    let secs = seconds();
+    let hash = hash_password(PASSWORD);
+    let store = tenantry_store::testing::sqlite().await;
+    let svc = Service::open(store.store.clone()).await.unwrap();
+    svc.apply_world(&world(&hash), &mut |_, _| {})
+        .await
+        .unwrap();
+    let server = Arc::new(start(svc).await);
+    assert!(server.token(&APP_FORM).await, "client credentials work");
+    assert!(server.token(&USER_FORM).await, "password sign-in works");
+    println!(
+        "tenantry sign-in benchmark: {cores} cores, {:.0} s per phase, SQLite, HTTPS keep-alive, load generator in-process",
+        secs.as_secs_f64()
+    );
+
+    // 1. Memory first, so the peak is that of the burst and not of a later phase.
+    let before = peak_rss_mib();
+    let burst: Vec<_> = (0..200)
+        .map(|_| {
+            let server = server.clone();
+            tokio::spawn(async move { server.token(&USER_FORM).await })
+        })
+        .collect();
+    let t = Instant::now();
+    let mut ok = 0;
+    for b in burst {
+        ok += usize::from(b.await.unwrap_or(false));
+    }
+    let peak = peak_rss_mib();
+    println!(
+        "peak RSS under 200 concurrent password sign-ins: {peak:.1} MiB (before the burst {before:.1} MiB; {ok}/200 succeeded in {:.1} s) — goal ≤ 200 MiB: {}",
+        t.elapsed().as_secs_f64(),
+        verdict(peak <= 200.0)
+    );
+
+    // 2. Client credentials over keep-alive HTTPS.
+    let rs256 = raw_rs256_rate(Duration::from_secs(2));
+    let (cc, failed) = throughput(&server, &APP_FORM, 4 * cores, secs).await;
+    println!(
+        "client_credentials: {cc:.0} tokens/s on {cores} cores = {:.0}/s per core ({failed} failed; raw RS256 signing {rs256:.0}/s on one core) — goal ≥ 2,500/s per core: {}",
+        cc / cores as f64,
+        verdict(cc / cores as f64 >= 2500.0)
+    );
+
+    // 3. Password sign-ins against raw Argon2id on as many threads as cores.
+    let raw = raw_argon2_rate(&hash, cores, secs);
+    let (pw, failed) = throughput(&server, &USER_FORM, 4 * cores, secs).await;
+    println!(
+        "password sign-ins: {pw:.1}/s vs raw Argon2id (m=19456 KiB, t=2, p=1) {raw:.1}/s on {cores} threads = {:.0} % ({failed} failed) — goal ≥ 90 %: {}",
+        100.0 * pw / raw,
+        verdict(pw >= 0.9 * raw)
+    );
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+fn main() {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores())
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
+}

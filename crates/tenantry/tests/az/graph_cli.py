@@ -1,0 +1,114 @@
+"""The Azure CLI's `ad` commands against tenantry's Graph face (driven by crates/tenantry/tests/it/graph.rs).
+
+Registers tenantry as a cloud (its metadata makes the server's base URL the Graph resource), signs in as
+the demo's "ci" application (made User Administrator and Owner by the Rust side), and runs `ad user
+create/list/show/update/delete`, `ad signed-in-user show` (refused for an application, as in Entra) and
+`role assignment create/list/delete --assignee <UPN>` (which resolve the UPN through Graph's
+`users?$filter=` and name principals through `directoryObjects/getByIds`), checking what each prints.
+
+`ad signed-in-user show` as a user needs `az login -u -p`, hence port 443 (contract §1.4); that is left to
+the single test that binds 443.
+
+Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL, REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR,
+TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+AZ = os.environ["TENANTRY_TEST_AZ"]
+BASE = os.environ["TENANTRY_URL"]
+TENANT = os.environ["TENANTRY_TENANT"]
+SUB = os.environ["TENANTRY_SUBSCRIPTION"]
+ERIN = os.environ["TENANTRY_ERIN_OID"]
+ERIN_UPN = "erin@alicedefault.onmicrosoft.com"
+NINA_UPN = "nina@alicedefault.onmicrosoft.com"
+SCOPE = f"/subscriptions/{SUB}"
+
+
+def az(*args, ok=True):
+    """Runs az; returns its JSON output (None when it prints nothing), or its stderr when it must fail."""
+    started = time.monotonic()
+    r = subprocess.run(
+        [AZ, *args, "--only-show-errors", "--output", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
+        timeout=300,
+    )
+    print(f"$ az {' '.join(args)}  [{r.returncode}, {time.monotonic() - started:.1f}s]", flush=True)
+    if ok and r.returncode != 0:
+        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    if not ok:
+        assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
+        return r.stderr
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def upns(users):
+    return sorted(u["userPrincipalName"] for u in users)
+
+
+def main():
+    az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
+    az("cloud", "set", "-n", "Tenantry")
+    az("config", "set", "core.instance_discovery=false")
+    az(
+        "login", "--service-principal",
+        "-u", os.environ["TENANTRY_CLIENT_ID"],
+        "-p", os.environ["TENANTRY_CLIENT_SECRET"],
+        "--tenant", TENANT,
+    )
+
+    # Lists show the token's directory only.
+    users = az("ad", "user", "list")
+    assert ERIN_UPN in upns(users), users
+    assert not [u for u in upns(users) if u.endswith("@contoso.onmicrosoft.com")], users
+    assert upns(az("ad", "user", "list", "--upn", ERIN_UPN)) == [ERIN_UPN]
+    assert upns(az("ad", "user", "list", "--display-name", "Eri")) == [ERIN_UPN]
+    assert az("ad", "user", "list", "--filter", "startswith(displayName,'Zz')") == []
+
+    shown = az("ad", "user", "show", "--id", ERIN_UPN)
+    assert shown["id"] == ERIN and shown["displayName"] == "Erin", shown
+    assert az("ad", "user", "show", "--id", ERIN)["userPrincipalName"] == ERIN_UPN
+    err = az("ad", "user", "show", "--id", "nobody@alicedefault.onmicrosoft.com", ok=False)
+    assert "does not exist" in err, err
+
+    created = az(
+        "ad", "user", "create",
+        "--display-name", "Nina", "--user-principal-name", NINA_UPN,
+        "--password", "Nina-Default-1!",
+    )
+    assert created["userPrincipalName"] == NINA_UPN and created["id"], created
+    az("ad", "user", "update", "--id", NINA_UPN, "--display-name", "Nina Zed")
+    assert az("ad", "user", "show", "--id", created["id"])["displayName"] == "Nina Zed"
+    err = az(
+        "ad", "user", "create",
+        "--display-name", "Nina", "--user-principal-name", NINA_UPN, "--password", "Nina-Default-1!",
+        ok=False,
+    )
+    assert "already exists" in err, err
+    az("ad", "user", "delete", "--id", NINA_UPN)
+    assert NINA_UPN not in upns(az("ad", "user", "list"))
+
+    # Entra refuses /me for an application; az prints Graph's message.
+    err = az("ad", "signed-in-user", "show", ok=False)
+    assert "/me request is only valid with delegated authentication flow." in err, err
+
+    # --assignee <UPN>: the CLI finds the user with Graph, then names principals with getByIds.
+    created = az("role", "assignment", "create", "--assignee", ERIN_UPN, "--role", "Reader", "--scope", SCOPE)
+    assert created["principalId"] == ERIN and created["principalType"] == "User", created
+    listed = az("role", "assignment", "list", "--assignee", ERIN_UPN, "--scope", SCOPE)
+    readers = [a for a in listed if a["roleDefinitionName"] == "Reader" and a["scope"] == SCOPE]
+    assert len(readers) == 1 and readers[0]["principalName"] == ERIN_UPN, listed
+    everything = az("role", "assignment", "list", "--all")
+    names = {a["principalName"] for a in everything}
+    assert ERIN_UPN in names and os.environ["TENANTRY_CLIENT_ID"] in names, names
+    az("role", "assignment", "delete", "--assignee", ERIN_UPN, "--role", "Reader", "--scope", SCOPE)
+    print("azure cli ad flow passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""`az ad signed-in-user show` as a user: `az login -u -p`, then Graph's `/v1.0/me` with the Graph token az
+gets by refresh. The password flow needs the server on port 443 (contract §1.4), so this runs on the
+server of the one test that binds 443 (it is not started by a test of its own).
+
+Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL (https://127.0.0.1), REQUESTS_CA_BUNDLE,
+AZURE_CONFIG_DIR, TENANTRY_USERNAME, TENANTRY_PASSWORD, TENANTRY_USER_OID (the user's object id at home).
+Prints "azure cli signed-in user passed" when every check holds.
+"""
+
+import json
+import os
+import subprocess
+
+AZ = os.environ["TENANTRY_TEST_AZ"]
+
+
+def az(*args, ok=True):
+    r = subprocess.run(
+        [AZ, *args, "--only-show-errors", "--output", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
+        timeout=300,
+    )
+    print(f"$ az {' '.join(args)}  [{r.returncode}]", flush=True)
+    if ok and r.returncode != 0:
+        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def main():
+    user = os.environ["TENANTRY_USERNAME"]
+    az("cloud", "register", "-n", "TenantryUser", "--endpoint-resource-manager", os.environ["TENANTRY_URL"])
+    az("cloud", "set", "-n", "TenantryUser")
+    az("config", "set", "core.instance_discovery=false")
+    az("login", "-u", user, "-p", os.environ["TENANTRY_PASSWORD"], "--allow-no-subscriptions")
+    me = az("ad", "signed-in-user", "show")
+    assert me["userPrincipalName"] == user, me
+    assert me["id"] == os.environ["TENANTRY_USER_OID"], me
+    assert me["userType"] == "Member", me
+    print("azure cli signed-in user passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()

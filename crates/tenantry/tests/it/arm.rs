@@ -1,0 +1,1491 @@
+//! The ARM face over HTTPS, with real tokens from the token endpoint: every endpoint, every error body,
+//! who sees what (a Reader on one group, a co-administrator, an application, a user of another tenant),
+//! enforcement with Azure's wording, the long-running delete, classic administrators, and bad input that
+//! must never earn a 5xx. Then the real clients: the Python SDKs and the Azure CLI.
+
+use crate::support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tenantry_service::Service;
+use tenantry_service::domain::*;
+
+pub const SUB: &str = "5b5c0000-0000-4000-8000-000000000001";
+pub const ALICEDEFAULT: &str = "a11ce000-0000-4000-8000-000000000002";
+pub const CONTOSO: &str = "c0a70500-0000-4000-8000-000000000001";
+pub const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
+pub const CI_SECRET: &str = "ci-secret-1";
+/// The Azure CLI's client id: a first-party public client, as in Entra.
+const AZ_CLIENT: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const ARM: &str = "https://management.azure.com/.default";
+
+/// One response: status, headers and the JSON body (`Null` when empty).
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        self
+    }
+    #[track_caller]
+    fn refused(self, status: u16, code: &str) -> Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        assert_eq!(self.code(), code, "{}", self.body);
+        assert!(!self.message().is_empty(), "{}", self.body);
+        self
+    }
+    fn values(&self) -> &Vec<Value> {
+        self.body["value"].as_array().expect("a list")
+    }
+    fn names(&self) -> Vec<String> {
+        self.values()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+/// Tokens from the token endpoint, and ARM calls with them.
+pub struct Arm<'a> {
+    pub srv: &'a TestServer,
+}
+
+impl Arm<'_> {
+    async fn token(&self, tenant: &str, form: &[(&str, &str)]) -> String {
+        let r = self
+            .srv
+            .client
+            .post(self.srv.url(&format!("/{tenant}/oauth2/v2.0/token")))
+            .form(form)
+            .send()
+            .await
+            .expect("token endpoint");
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "token refused: {status} {body}");
+        body["access_token"].as_str().expect("access_token").into()
+    }
+
+    /// The demo's "ci" application (Contributor on the subscription).
+    pub async fn app(&self) -> String {
+        self.token(
+            ALICEDEFAULT,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", CI_CLIENT),
+                ("client_secret", CI_SECRET),
+                ("scope", ARM),
+            ],
+        )
+        .await
+    }
+
+    /// A user signed in with a password at `tenant` (as azure-identity does, with the CLI's client id).
+    pub async fn user(&self, tenant: &str, username: &str, password: &str) -> String {
+        self.token(
+            tenant,
+            &[
+                ("grant_type", "password"),
+                ("client_id", AZ_CLIENT),
+                ("username", username),
+                ("password", password),
+                ("scope", &format!("{ARM} offline_access openid profile")),
+            ],
+        )
+        .await
+    }
+
+    async fn alice(&self) -> String {
+        self.user(ALICEDEFAULT, "alice@outlook.com", "Alice-2017!")
+            .await
+    }
+    async fn dave(&self) -> String {
+        self.user(ALICEDEFAULT, "dave@outlook.com", "Dave-2017!")
+            .await
+    }
+    async fn erin(&self) -> String {
+        self.user(
+            ALICEDEFAULT,
+            "erin@alicedefault.onmicrosoft.com",
+            "Erin-Default-1!",
+        )
+        .await
+    }
+    async fn megan(&self) -> String {
+        self.user(CONTOSO, "megan@contoso.onmicrosoft.com", "Megan-Contoso-1!")
+            .await
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Resp {
+        let url = if path.starts_with("https://") {
+            path.to_string()
+        } else {
+            self.srv.url(path)
+        };
+        let mut rb = self.srv.client.request(method, url);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let r = rb.send().await.expect("request");
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text))
+        };
+        assert!(
+            !status.is_server_error(),
+            "a 5xx for {path}: {status} {body}"
+        );
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call(Method::GET, &with_version(path), Some(token), None)
+            .await
+    }
+    async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call(
+            Method::PUT,
+            &with_version(path),
+            Some(token),
+            Some(&body.to_string()),
+        )
+        .await
+    }
+    async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.call(Method::DELETE, &with_version(path), Some(token), None)
+            .await
+    }
+}
+
+fn with_version(path: &str) -> String {
+    if path.contains("api-version=") {
+        path.to_string()
+    } else if path.contains('?') {
+        format!("{path}&api-version=2022-04-01")
+    } else {
+        format!("{path}?api-version=2022-04-01")
+    }
+}
+
+fn sub_path(rest: &str) -> String {
+    format!("/subscriptions/{SUB}{rest}")
+}
+
+fn authz(scope_rest: &str, what: &str) -> String {
+    sub_path(&format!(
+        "{scope_rest}/providers/Microsoft.Authorization/{what}"
+    ))
+}
+
+fn role_definition_id(guid: &str) -> String {
+    format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Azure's refusal, word for word.
+fn authorization_failed(client: &str, oid: &str, action: &str, scope: &str) -> String {
+    format!(
+        "The client '{client}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."
+    )
+}
+
+fn ci_object(svc: &Service) -> String {
+    object_of(svc, CI_CLIENT, "alicedefault").to_string()
+}
+
+#[tokio::test]
+async fn cloud_metadata_for_az_cloud_register() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    for path in [
+        "/metadata/endpoints?api-version=2022-09-01",
+        "//metadata/endpoints?api-version=2022-09-01",
+    ] {
+        let r = arm.call(Method::GET, path, None, None).await.expect(200);
+        let base = format!("{}/", srv.base_url);
+        assert_eq!(r.body["authentication"]["loginEndpoint"], base);
+        assert_eq!(r.body["resourceManager"], base);
+        assert_eq!(r.body["microsoftGraphResourceId"], base);
+        assert_eq!(
+            r.body["authentication"]["audiences"],
+            json!([
+                "https://management.core.windows.net/",
+                "https://management.azure.com/"
+            ])
+        );
+        assert_eq!(r.body["suffixes"], json!({}));
+        assert!(r.body["name"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn calls_without_a_valid_token_get_401_with_a_challenge() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    for token in [None, Some("not-a-token"), Some("a.b.c")] {
+        for path in [
+            "/subscriptions?api-version=2022-12-01".to_string(),
+            "/tenants?api-version=2022-12-01".to_string(),
+            with_version(&sub_path("/resourcegroups")),
+        ] {
+            let r = arm.call(Method::GET, &path, token, None).await;
+            assert_eq!(r.status, 401, "{path} {}", r.body);
+            assert!(r.code().contains("Authentication"), "{}", r.body);
+            let challenge = r.headers["www-authenticate"].to_str().unwrap();
+            assert!(
+                challenge.starts_with("Bearer authorization_uri="),
+                "{challenge}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_and_tenants_show_what_the_caller_may_see() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let erin = arm.erin().await;
+        let megan = arm.megan().await;
+
+        let r = arm
+            .get("/subscriptions?api-version=2022-12-01", &app)
+            .await
+            .expect(200);
+        let s = &r.values()[0];
+        assert_eq!(r.values().len(), 1);
+        assert_eq!(s["id"], format!("/subscriptions/{SUB}"));
+        assert_eq!(s["subscriptionId"], SUB);
+        assert_eq!(s["displayName"], "Pay-As-You-Go");
+        assert_eq!(s["state"], "Enabled");
+        assert_eq!(s["tenantId"], ALICEDEFAULT);
+        assert_eq!(s["authorizationSource"], "RoleBased");
+        assert_eq!(s["managedByTenants"], json!([]));
+        assert!(s["subscriptionPolicies"].is_object());
+        let one = arm.get(&sub_path(""), &erin).await.expect(200);
+        assert_eq!(&one.body, s, "a Reader of one group sees the subscription");
+        arm.get(&sub_path("/locations"), &erin).await.expect(200);
+
+        // Another tenant's user sees nothing, and the subscription "does not exist" for them.
+        let none = arm.get("/subscriptions", &megan).await.expect(200);
+        assert!(none.values().is_empty());
+        arm.get(&sub_path(""), &megan)
+            .await
+            .refused(404, "SubscriptionNotFound");
+        arm.get(
+            "/subscriptions/5b5c0000-0000-4000-8000-0000000000ff?api-version=1",
+            &app,
+        )
+        .await
+        .refused(404, "SubscriptionNotFound");
+
+        let t = arm
+            .get("/tenants?api-version=2022-12-01", &app)
+            .await
+            .expect(200);
+        assert_eq!(t.values().len(), 1);
+        let tenant = &t.values()[0];
+        assert_eq!(tenant["id"], format!("/tenants/{ALICEDEFAULT}"));
+        assert_eq!(tenant["tenantId"], ALICEDEFAULT);
+        assert_eq!(tenant["tenantCategory"], "Home");
+        assert_eq!(tenant["tenantType"], "AAD");
+        assert_eq!(tenant["defaultDomain"], "alicedefault.onmicrosoft.com");
+        assert_eq!(tenant["displayName"], "Default Directory");
+        assert!(tenant["countryCode"].is_string());
+        assert_eq!(tenant["domains"], json!(["alicedefault.onmicrosoft.com"]));
+        let t = arm.get("/tenants", &megan).await.expect(200);
+        assert_eq!(t.values()[0]["tenantId"], CONTOSO);
+
+        let p = arm.get("/providers", &app).await.expect(200);
+        let namespaces: Vec<&str> = p
+            .values()
+            .iter()
+            .map(|v| v["namespace"].as_str().unwrap())
+            .collect();
+        assert!(namespaces.contains(&"Microsoft.Authorization"));
+        let p = arm.get(&sub_path("/providers"), &app).await.expect(200);
+        assert!(
+            p.values()
+                .iter()
+                .all(|v| v["registrationState"] == "Registered")
+        );
+        arm.get(&sub_path("/providers/Microsoft.Resources"), &app)
+            .await
+            .expect(200);
+    }
+}
+
+#[tokio::test]
+async fn tenants_list_every_directory_of_the_identity_whatever_the_token() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    // Alice becomes a guest of contoso; a token for either tenant lists both.
+    let svc = &srv.svc;
+    let admin = signed_in(svc, "admin@contoso.onmicrosoft.com", "contoso");
+    let (invitation, _) = svc
+        .invite(&admin, tenant_id(svc, "contoso"), "alice@outlook.com")
+        .await
+        .unwrap();
+    let alice_consumer = svc.read(|w| Actor::Personal {
+        account: w.account_by_email("alice@outlook.com").unwrap().id,
+        email: "alice@outlook.com".into(),
+    });
+    svc.redeem(&alice_consumer, tenant_id(svc, "contoso"), invitation)
+        .await
+        .unwrap();
+    for tenant in [ALICEDEFAULT, CONTOSO] {
+        let token = arm.user(tenant, "alice@outlook.com", "Alice-2017!").await;
+        let r = arm.get("/tenants", &token).await.expect(200);
+        let mut ids: Vec<&str> = r
+            .values()
+            .iter()
+            .map(|v| v["tenantId"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, [ALICEDEFAULT, CONTOSO]);
+    }
+}
+
+#[tokio::test]
+async fn resource_groups_create_read_tag_list_and_delete_as_a_long_running_operation() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let rg2 = sub_path("/resourcegroups/rg2");
+
+        let r = arm
+            .put(
+                &rg2,
+                &app,
+                json!({"location": "West Europe", "tags": {"env": "dev"}}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(r.body["id"], sub_path("/resourceGroups/rg2"));
+        assert_eq!(r.body["name"], "rg2");
+        assert_eq!(r.body["type"], "Microsoft.Resources/resourceGroups");
+        assert_eq!(r.body["location"], "westeurope");
+        assert_eq!(r.body["tags"], json!({"env": "dev"}));
+        assert_eq!(r.body["properties"]["provisioningState"], "Succeeded");
+        arm.put(&rg2, &app, json!({"location": "westeurope"}))
+            .await
+            .expect(200);
+        arm.put(&rg2, &app, json!({"location": "eastus"}))
+            .await
+            .refused(409, "InvalidResourceGroupLocation");
+        arm.get(&sub_path("/resourceGroups/RG2"), &app)
+            .await
+            .expect(200);
+        let head = arm
+            .call(Method::HEAD, &with_version(&rg2), Some(&app), None)
+            .await;
+        assert_eq!(head.status, 204);
+        let head = arm
+            .call(
+                Method::HEAD,
+                &with_version(&sub_path("/resourcegroups/nope")),
+                Some(&app),
+                None,
+            )
+            .await;
+        assert_eq!(head.status, 404);
+        let patched = arm
+            .call(
+                Method::PATCH,
+                &with_version(&rg2),
+                Some(&app),
+                Some(r#"{"tags":{"env":"prod","team":"a"}}"#),
+            )
+            .await
+            .expect(200);
+        assert_eq!(patched.body["tags"], json!({"env": "prod", "team": "a"}));
+
+        for n in 3..6 {
+            arm.put(
+                &sub_path(&format!("/resourcegroups/rg{n}")),
+                &app,
+                json!({"location": "westeurope"}),
+            )
+            .await
+            .expect(201);
+        }
+        let all = arm
+            .get(&sub_path("/resourcegroups"), &app)
+            .await
+            .expect(200);
+        assert_eq!(all.names(), ["rg1", "rg2", "rg3", "rg4", "rg5"]);
+        let tagged = arm
+            .get(
+                &sub_path(
+                    "/resourcegroups?$filter=tagName%20eq%20'env'%20and%20tagValue%20eq%20'prod'",
+                ),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(tagged.names(), ["rg2"]);
+        // $top pages, and nextLink leads to the rest.
+        let mut seen = vec![];
+        let mut next = Some(with_version(&sub_path("/resourcegroups?$top=2")));
+        while let Some(url) = next {
+            let page = arm
+                .call(Method::GET, &url, Some(&app), None)
+                .await
+                .expect(200);
+            assert!(page.values().len() <= 2);
+            seen.extend(page.names());
+            next = page.body["nextLink"].as_str().map(str::to_string);
+            if let Some(n) = &next {
+                assert!(n.starts_with(&srv.base_url), "{n}");
+            }
+        }
+        assert_eq!(seen, all.names());
+
+        // DELETE: 202, Location to poll with Retry-After: 1; the poll answers 200 at once.
+        let d = arm.delete(&rg2, &app).await.expect(202);
+        assert_eq!(d.headers["retry-after"], "1");
+        let location = d.headers["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with(&format!(
+                "{}/subscriptions/{SUB}/operationresults/",
+                srv.base_url
+            )),
+            "{location}"
+        );
+        assert!(location.contains("api-version="), "{location}");
+        arm.call(Method::GET, &location, Some(&app), None)
+            .await
+            .expect(200);
+        arm.get(&rg2, &app)
+            .await
+            .refused(404, "ResourceGroupNotFound");
+        arm.delete(&rg2, &app)
+            .await
+            .refused(404, "ResourceGroupNotFound");
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+#[tokio::test]
+async fn a_reader_of_one_group_sees_the_subscription_and_that_group_only() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let erin = arm.erin().await;
+        arm.put(
+            &sub_path("/resourcegroups/rg2"),
+            &app,
+            json!({"location": "westeurope"}),
+        )
+        .await
+        .expect(201);
+        let list = arm
+            .get(&sub_path("/resourcegroups"), &erin)
+            .await
+            .expect(200);
+        assert_eq!(list.names(), ["rg1"]);
+        arm.get(&sub_path("/resourcegroups/rg1"), &erin)
+            .await
+            .expect(200);
+        let erin_oid = object_of(
+            &srv.svc,
+            "erin@alicedefault.onmicrosoft.com",
+            "alicedefault",
+        );
+        let refused = arm
+            .get(&sub_path("/resourcegroups/rg2"), &erin)
+            .await
+            .refused(403, "AuthorizationFailed");
+        assert_eq!(
+            refused.message(),
+            authorization_failed(
+                "erin@alicedefault.onmicrosoft.com",
+                &erin_oid.to_string(),
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                &sub_path("/resourceGroups/rg2")
+            )
+        );
+        arm.put(
+            &sub_path("/resourcegroups/rg1"),
+            &erin,
+            json!({"location": "westeurope"}),
+        )
+        .await
+        .refused(403, "AuthorizationFailed");
+        arm.delete(&sub_path("/resourcegroups/rg1"), &erin)
+            .await
+            .refused(403, "AuthorizationFailed");
+        // Her role assignments: her own, and at her group what applies there.
+        let mine = arm
+            .get(&authz("", "roleAssignments"), &erin)
+            .await
+            .expect(200);
+        assert_eq!(mine.values().len(), 1);
+        let at_rg1 = arm
+            .get(&authz("/resourceGroups/rg1", "roleAssignments"), &erin)
+            .await
+            .expect(200);
+        assert_eq!(at_rg1.values().len(), 2, "hers and the app's inherited");
+        // A co-administrator sees everything.
+        let dave = arm.dave().await;
+        let list = arm
+            .get(&sub_path("/resourcegroups"), &dave)
+            .await
+            .expect(200);
+        assert_eq!(list.names(), ["rg1", "rg2"]);
+    }
+}
+
+#[tokio::test]
+async fn generic_resources_of_any_type_and_depth() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let erin = arm.erin().await;
+        let st = sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/st1");
+        let props = json!({"supportsHttpsTrafficOnly": true, "nested": {"a": [1, 2, {"b": null}]}});
+        let r = arm
+            .put(
+                &st,
+                &app,
+                json!({"location": "West Europe", "kind": "StorageV2", "tags": {"x": "y"}, "properties": props}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(r.body["id"], st);
+        assert_eq!(r.body["name"], "st1");
+        assert_eq!(r.body["type"], "Microsoft.Storage/storageAccounts");
+        assert_eq!(r.body["location"], "westeurope");
+        assert_eq!(r.body["properties"], props, "properties kept as given");
+        arm.put(
+            &st,
+            &app,
+            json!({"location": "westeurope", "properties": props}),
+        )
+        .await
+        .expect(200);
+        let vnet = sub_path("/resourcegroups/rg1/providers/Microsoft.Network/virtualNetworks/v1");
+        arm.put(
+            &format!("{vnet}/subnets/s1"),
+            &app,
+            json!({"properties": {}}),
+        )
+        .await
+        .refused(404, "ParentResourceNotFound");
+        arm.put(&vnet, &app, json!({"location": "westeurope"}))
+            .await
+            .expect(201);
+        let subnet = arm
+            .put(
+                &format!("{vnet}/subnets/s1"),
+                &app,
+                json!({"properties": {"addressPrefix": "10.0.0.0/24"}}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(
+            subnet.body["type"],
+            "Microsoft.Network/virtualNetworks/subnets"
+        );
+        let subnets = arm.get(&format!("{vnet}/subnets"), &app).await.expect(200);
+        assert_eq!(subnets.names(), ["s1"]);
+        let accounts = arm
+            .get(
+                &sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts"),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(accounts.names(), ["st1"]);
+        let in_group = arm
+            .get(&sub_path("/resourcegroups/rg1/resources"), &erin)
+            .await
+            .expect(200);
+        assert_eq!(
+            in_group.values().len(),
+            3,
+            "a Reader of the group reads its resources"
+        );
+        let in_sub = arm
+            .get(
+                &sub_path(
+                    "/resources?$filter=resourceType%20eq%20'Microsoft.Storage/storageAccounts'",
+                ),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(in_sub.names(), ["st1"]);
+        arm.get(&st, &erin).await.expect(200);
+        arm.put(&st, &erin, json!({"location": "westeurope"}))
+            .await
+            .refused(403, "AuthorizationFailed");
+        arm.get(
+            &sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/none"),
+            &app,
+        )
+        .await
+        .refused(404, "ResourceNotFound");
+        arm.get(
+            &sub_path("/resourceGroups/nope/providers/Microsoft.Storage/storageAccounts/st1"),
+            &app,
+        )
+        .await
+        .refused(404, "ResourceGroupNotFound");
+        arm.delete(&vnet, &app).await.expect(200);
+        arm.get(&format!("{vnet}/subnets/s1"), &app)
+            .await
+            .refused(404, "ResourceNotFound");
+        arm.delete(&vnet, &app).await.expect(204);
+    }
+}
+
+#[tokio::test]
+async fn role_definitions_list_filter_get_and_custom_roles() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let alice = arm.alice().await;
+        let app = arm.app().await;
+        let owner = arm
+            .get(
+                &authz("", "roleDefinitions?$filter=roleName%20eq%20'Owner'"),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(owner.values().len(), 1, "exactly one match");
+        let o = &owner.values()[0];
+        assert_eq!(o["id"], role_definition_id(OWNER));
+        assert_eq!(o["name"], OWNER);
+        assert_eq!(o["type"], "Microsoft.Authorization/roleDefinitions");
+        assert_eq!(o["properties"]["roleName"], "Owner");
+        assert_eq!(o["properties"]["type"], "BuiltInRole");
+        assert_eq!(o["properties"]["permissions"][0]["actions"], json!(["*"]));
+        let all = arm
+            .get(&authz("", "roleDefinitions"), &app)
+            .await
+            .expect(200);
+        assert!(all.values().len() >= 4);
+        assert!(all.values().iter().all(|d| {
+            d["id"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("/subscriptions/{SUB}/"))
+        }),);
+        let by_id = arm
+            .get(&authz("", &format!("roleDefinitions/{READER}")), &app)
+            .await
+            .expect(200);
+        assert_eq!(by_id.body["properties"]["roleName"], "Reader");
+        let root = arm
+            .get(
+                &format!("/providers/Microsoft.Authorization/roleDefinitions/{READER}"),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(root.body["properties"]["roleName"], "Reader");
+        arm.get(&authz("", "roleDefinitions/not-a-guid"), &app)
+            .await
+            .refused(400, "InvalidRoleDefinitionId");
+        arm.get(&authz("", &format!("roleDefinitions/{}", new_id())), &app)
+            .await
+            .refused(404, "RoleDefinitionDoesNotExist");
+
+        // Custom roles: the Contributor app may not write them; the service administrator may.
+        let id = new_id();
+        let role = json!({"properties": {
+            "roleName": "Group Reader", "description": "Reads groups.", "type": "CustomRole",
+            "permissions": [{"actions": ["Microsoft.Resources/subscriptions/resourceGroups/read"], "notActions": []}],
+            "assignableScopes": [format!("/subscriptions/{SUB}")],
+        }});
+        arm.put(
+            &authz("", &format!("roleDefinitions/{id}")),
+            &app,
+            role.clone(),
+        )
+        .await
+        .refused(403, "AuthorizationFailed");
+        let created = arm
+            .put(
+                &authz("", &format!("roleDefinitions/{id}")),
+                &alice,
+                role.clone(),
+            )
+            .await
+            .expect(201);
+        assert_eq!(created.body["id"], role_definition_id(&id));
+        assert_eq!(created.body["properties"]["type"], "CustomRole");
+        let custom = arm
+            .get(
+                &authz("", "roleDefinitions?$filter=type%20eq%20'CustomRole'"),
+                &app,
+            )
+            .await
+            .expect(200);
+        assert_eq!(custom.names(), [id.clone()]);
+        let dup = json!({"properties": {"roleName": "Owner", "permissions": [{"actions": ["*"]}]}});
+        arm.put(
+            &authz("", &format!("roleDefinitions/{}", new_id())),
+            &alice,
+            dup,
+        )
+        .await
+        .refused(409, "RoleDefinitionWithSameNameExists");
+        arm.delete(&authz("", &format!("roleDefinitions/{id}")), &alice)
+            .await
+            .expect(200);
+        arm.delete(&authz("", &format!("roleDefinitions/{id}")), &alice)
+            .await
+            .expect(204);
+    }
+}
+
+#[tokio::test]
+async fn role_assignments_create_list_filter_get_and_delete() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let alice = arm.alice().await;
+        let app = arm.app().await;
+        let erin_oid = object_of(
+            &srv.svc,
+            "erin@alicedefault.onmicrosoft.com",
+            "alicedefault",
+        )
+        .to_string();
+        let megan_oid = object_of(&srv.svc, "megan@contoso.onmicrosoft.com", "contoso").to_string();
+
+        let id = new_id();
+        let path = authz("", &format!("roleAssignments/{id}"));
+        let body = |principal: &str, role: &str| json!({"properties": {"roleDefinitionId": role_definition_id(role), "principalId": principal, "principalType": "User", "description": "ops"}});
+        // The Contributor app may not write role assignments, in Azure's words.
+        let refused = arm
+            .put(&path, &app, body(&erin_oid, OWNER))
+            .await
+            .refused(403, "AuthorizationFailed");
+        assert_eq!(
+            refused.message(),
+            authorization_failed(
+                CI_CLIENT,
+                &ci_object(&srv.svc),
+                "Microsoft.Authorization/roleAssignments/write",
+                &sub_path("")
+            )
+        );
+        let created = arm
+            .put(&path, &alice, body(&erin_oid, OWNER))
+            .await
+            .expect(201);
+        let a = &created.body;
+        assert_eq!(
+            a["id"],
+            format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments/{id}")
+        );
+        assert_eq!(a["name"], id);
+        assert_eq!(a["type"], "Microsoft.Authorization/roleAssignments");
+        assert_eq!(a["properties"]["scope"], sub_path(""));
+        assert_eq!(
+            a["properties"]["roleDefinitionId"],
+            role_definition_id(OWNER)
+        );
+        assert_eq!(a["properties"]["principalId"], erin_oid);
+        assert_eq!(a["properties"]["principalType"], "User");
+        assert_eq!(a["properties"]["description"], "ops");
+        assert!(a["properties"]["createdOn"].is_string());
+        assert!(a["properties"]["updatedOn"].is_string());
+        assert!(a["properties"]["createdBy"].is_string());
+        arm.put(&path, &alice, body(&erin_oid, OWNER))
+            .await
+            .expect(200);
+        arm.put(
+            &authz("", &format!("roleAssignments/{}", new_id())),
+            &alice,
+            body(&erin_oid, OWNER),
+        )
+        .await
+        .refused(409, "RoleAssignmentExists");
+        arm.put(
+            &authz("", &format!("roleAssignments/{}", new_id())),
+            &alice,
+            body(&megan_oid, READER),
+        )
+        .await
+        .refused(400, "PrincipalNotFound");
+        arm.put(
+            &authz("", "roleAssignments/not-a-guid"),
+            &alice,
+            body(&erin_oid, READER),
+        )
+        .await
+        .refused(400, "InvalidRoleAssignmentId");
+        arm.put(
+            &authz("", &format!("roleAssignments/{}", new_id())),
+            &alice,
+            json!({"properties": {"principalId": erin_oid}}),
+        )
+        .await
+        .refused(400, "InvalidRequestContent");
+
+        // roleDefinitionId is byte-identical to the listed definition's id.
+        let defs = arm
+            .get(&authz("", "roleDefinitions"), &alice)
+            .await
+            .expect(200);
+        let def_ids: Vec<&str> = defs
+            .values()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap())
+            .collect();
+        let all = arm
+            .get(&authz("", "roleAssignments"), &alice)
+            .await
+            .expect(200);
+        assert_eq!(all.values().len(), 3);
+        for item in all.values() {
+            assert!(def_ids.contains(&item["properties"]["roleDefinitionId"].as_str().unwrap()));
+            assert!(item["properties"]["scope"].is_string());
+        }
+        let got = arm.get(&path, &alice).await.expect(200);
+        assert_eq!(&got.body, a);
+        let full_id = arm.get(a["id"].as_str().unwrap(), &alice).await.expect(200);
+        assert_eq!(&full_id.body, a);
+        let mine = arm
+            .get(
+                &authz(
+                    "",
+                    &format!("roleAssignments?$filter=principalId%20eq%20'{erin_oid}'"),
+                ),
+                &alice,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            mine.values().len(),
+            2,
+            "Reader on rg1 and Owner on the subscription"
+        );
+        let assigned = arm
+            .get(
+                &authz(
+                    "",
+                    &format!("roleAssignments?$filter=assignedTo('{erin_oid}')"),
+                ),
+                &alice,
+            )
+            .await
+            .expect(200);
+        assert_eq!(assigned.values().len(), 2);
+        // atScope() at the subscription leaves out the one on rg1; at rg1 it keeps those above.
+        let at_sub = arm
+            .get(&authz("", "roleAssignments?$filter=atScope()"), &alice)
+            .await
+            .expect(200);
+        assert_eq!(at_sub.values().len(), 2);
+        let at_rg1 = arm
+            .get(
+                &authz("/resourceGroups/rg1", "roleAssignments?$filter=atScope()"),
+                &alice,
+            )
+            .await
+            .expect(200);
+        assert_eq!(at_rg1.values().len(), 3);
+        let both_filters = arm
+            .get(
+                &authz(
+                    "/resourceGroups/rg1",
+                    &format!("roleAssignments?$filter=atScope()%20and%20assignedTo('{erin_oid}')"),
+                ),
+                &alice,
+            )
+            .await
+            .expect(200);
+        assert_eq!(both_filters.values().len(), 2);
+        arm.get(&authz("", "roleAssignments?$filter=whatever"), &alice)
+            .await
+            .refused(400, "UnsupportedQuery");
+
+        // At a resource.
+        let st = "/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/st1";
+        arm.put(&sub_path(st), &app, json!({"location": "westeurope"}))
+            .await
+            .expect(201);
+        let rid = new_id();
+        let at_resource = arm
+            .put(
+                &authz(st, &format!("roleAssignments/{rid}")),
+                &alice,
+                body(&erin_oid, READER),
+            )
+            .await
+            .expect(201);
+        assert_eq!(at_resource.body["properties"]["scope"], sub_path(st));
+        let listed = arm
+            .get(&authz(st, "roleAssignments"), &alice)
+            .await
+            .expect(200);
+        assert_eq!(
+            listed.values().len(),
+            4,
+            "three above and one at the resource"
+        );
+
+        let deleted = arm.delete(&path, &alice).await.expect(200);
+        assert_eq!(&deleted.body, a);
+        let again = arm.delete(&path, &alice).await;
+        assert_eq!(again.status, 204);
+        arm.get(&path, &alice)
+            .await
+            .refused(404, "RoleAssignmentNotFound");
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+/// Fills the subscription up to `total` role assignments in one write (the HTTP path would take minutes):
+/// the application as Reader on as many (nonexistent, which storage allows) resource groups.
+pub async fn fill_assignments(svc: &Service, total: usize) {
+    let sub: SubscriptionId = SUB.parse().unwrap();
+    let app = object_of(svc, CI_CLIENT, "alicedefault");
+    let existing = svc.read(|w| w.subscription(sub).unwrap().assignments.len());
+    let now = svc.now();
+    let assignments: Vec<RoleAssignment> = (existing..total)
+        .map(|i| RoleAssignment {
+            id: RoleAssignmentId::new(),
+            subscription: sub,
+            scope: Scope::resource_group(sub, &format!("bulk-{i:05}")),
+            principal: app,
+            principal_type: PrincipalType::ServicePrincipal,
+            role_definition: roles::READER,
+            description: None,
+            created: now,
+            created_by: None,
+        })
+        .collect();
+    svc.execute(|_| {
+        let mut c = Change::new();
+        c.audit(
+            tenantry_service::domain::audit::AuditEvent::new(
+                &Actor::Operator,
+                now,
+                "Microsoft.Authorization/roleAssignments/write",
+                format!("/subscriptions/{SUB}"),
+            )
+            .subscription(sub),
+        );
+        c.push(Mutation::InsertRoleAssignments {
+            subscription: sub,
+            assignments,
+        });
+        Ok((c, ()))
+    })
+    .await
+    .expect("bulk assignments");
+}
+
+#[tokio::test]
+async fn role_assignment_limit_and_a_big_list() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    fill_assignments(&srv.svc, MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION).await;
+    let arm = Arm { srv: &srv };
+    let alice = arm.alice().await;
+    let erin_oid = object_of(
+        &srv.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    )
+    .to_string();
+    let body = json!({"properties": {"roleDefinitionId": role_definition_id(OWNER), "principalId": erin_oid}});
+    arm.put(
+        &authz("", &format!("roleAssignments/{}", new_id())),
+        &alice,
+        body,
+    )
+    .await
+    .refused(409, "RoleAssignmentLimitExceeded");
+    let all = arm
+        .get(&authz("", "roleAssignments"), &alice)
+        .await
+        .expect(200);
+    assert_eq!(all.values().len(), MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION);
+}
+
+#[tokio::test]
+async fn permissions_of_the_caller_at_a_group_and_a_resource() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    let app = arm.app().await;
+    let erin = arm.erin().await;
+    let megan = arm.megan().await;
+    let r = arm
+        .get(&authz("/resourcegroups/rg1", "permissions"), &erin)
+        .await
+        .expect(200);
+    assert_eq!(
+        r.body["value"],
+        json!([{"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}])
+    );
+    let st = "/resourceGroups/rg1/providers/Microsoft.Web/sites/w1";
+    arm.put(&sub_path(st), &app, json!({"location": "westeurope"}))
+        .await
+        .expect(201);
+    let r = arm.get(&authz(st, "permissions"), &app).await.expect(200);
+    assert_eq!(r.values()[0]["actions"], json!(["*"]));
+    assert!(
+        r.values()[0]["notActions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Microsoft.Authorization/*/Write"))
+    );
+    arm.get(&authz("/resourcegroups/nope", "permissions"), &app)
+        .await
+        .refused(404, "ResourceGroupNotFound");
+    arm.get(&authz("/resourcegroups/rg1", "permissions"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+}
+
+#[tokio::test]
+async fn classic_administrators_list_add_remove_and_change_with_refusals() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let alice = arm.alice().await;
+        let dave = arm.dave().await;
+        let erin = arm.erin().await;
+        let app = arm.app().await;
+        let admins = |token: String| {
+            let arm = &arm;
+            async move {
+                arm.get(
+                    &authz("", "classicAdministrators?api-version=2015-07-01"),
+                    &token,
+                )
+                .await
+            }
+        };
+        let list = admins(alice.clone()).await.expect(200);
+        let first = &list.values()[0];
+        assert_eq!(first["properties"]["emailAddress"], "alice@outlook.com");
+        assert_eq!(
+            first["properties"]["role"],
+            "ServiceAdministrator;AccountAdministrator"
+        );
+        assert_eq!(
+            first["type"],
+            "Microsoft.Authorization/classicAdministrators"
+        );
+        assert_eq!(
+            first["id"],
+            sub_path("/providers/Microsoft.Authorization/classicAdministrators/alice@outlook.com")
+        );
+        assert_eq!(list.values()[1]["properties"]["role"], "CoAdministrator");
+        admins(erin.clone())
+            .await
+            .refused(403, "AuthorizationFailed");
+
+        let erin_admin = authz(
+            "",
+            "classicAdministrators/erin@alicedefault.onmicrosoft.com",
+        );
+        let co = json!({"properties": {"emailAddress": "erin@alicedefault.onmicrosoft.com", "role": "CoAdministrator"}});
+        arm.put(&erin_admin, &app, co.clone())
+            .await
+            .refused(403, "AuthorizationFailed");
+        arm.put(&erin_admin, &erin, co.clone())
+            .await
+            .refused(403, "AuthorizationFailed");
+        let added = arm.put(&erin_admin, &alice, co.clone()).await.expect(201);
+        assert_eq!(added.body["properties"]["role"], "CoAdministrator");
+        arm.put(&erin_admin, &alice, co.clone())
+            .await
+            .refused(409, "CoAdministratorExists");
+        // Now erin, a co-administrator, sees every group.
+        arm.put(
+            &sub_path("/resourcegroups/rg2"),
+            &alice,
+            json!({"location": "westeurope"}),
+        )
+        .await
+        .expect(201);
+        let groups = arm
+            .get(&sub_path("/resourcegroups"), &erin)
+            .await
+            .expect(200);
+        assert_eq!(groups.names(), ["rg1", "rg2"]);
+        let megan = json!({"properties": {"emailAddress": "megan@contoso.onmicrosoft.com", "role": "CoAdministrator"}});
+        arm.put(
+            &authz("", "classicAdministrators/megan@contoso.onmicrosoft.com"),
+            &alice,
+            megan,
+        )
+        .await
+        .refused(409, "PrincipalNotInDirectory");
+        arm.put(
+            &erin_admin,
+            &alice,
+            json!({"properties": {"role": "Owner"}}),
+        )
+        .await
+        .refused(400, "InvalidClassicAdministratorRole");
+        arm.delete(&erin_admin, &alice).await.expect(200);
+        arm.delete(&erin_admin, &alice)
+            .await
+            .refused(404, "CoAdministratorNotFound");
+
+        // Only the account administrator changes the service administrator.
+        let sa = json!({"properties": {"emailAddress": "dave@outlook.com", "role": "ServiceAdministrator"}});
+        let dave_admin = authz("", "classicAdministrators/dave@outlook.com");
+        arm.put(&dave_admin, &dave, sa.clone())
+            .await
+            .refused(403, "NotAccountAdministrator");
+        let changed = arm.put(&dave_admin, &alice, sa).await.expect(200);
+        assert_eq!(
+            changed.body["properties"]["emailAddress"],
+            "dave@outlook.com"
+        );
+        let list = admins(dave.clone()).await.expect(200);
+        let roles: Vec<(&str, &str)> = list
+            .values()
+            .iter()
+            .map(|v| {
+                (
+                    v["properties"]["emailAddress"].as_str().unwrap(),
+                    v["properties"]["role"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("dave@outlook.com", "ServiceAdministrator"),
+                ("alice@outlook.com", "AccountAdministrator")
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_tenants_token_sees_nothing_and_changes_nothing() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    let megan = arm.megan().await;
+    let before = audit_count(&srv.svc).await;
+    arm.get(&sub_path("/resourcegroups"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    arm.get(&sub_path("/resourcegroups/rg1"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    arm.get(&authz("", "roleAssignments"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    arm.get(&authz("", "roleDefinitions"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    arm.get(&sub_path("/resources"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    arm.put(
+        &sub_path("/resourcegroups/x"),
+        &megan,
+        json!({"location": "westeurope"}),
+    )
+    .await
+    .refused(403, "AuthorizationFailed");
+    arm.delete(&sub_path("/resourcegroups/rg1"), &megan)
+        .await
+        .refused(403, "AuthorizationFailed");
+    assert_eq!(
+        audit_count(&srv.svc).await,
+        before,
+        "refusals write nothing"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_arm_errors_never_a_5xx() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = Arm { srv: &srv };
+    let app = arm.app().await;
+    let rg = sub_path("/resourcegroups/rgx");
+    let put = |path: String, body: &'static str| {
+        let arm = &arm;
+        let app = app.clone();
+        async move {
+            arm.call(Method::PUT, &with_version(&path), Some(&app), Some(body))
+                .await
+        }
+    };
+    put(rg.clone(), "")
+        .await
+        .refused(400, "InvalidRequestContent");
+    put(rg.clone(), "{")
+        .await
+        .refused(400, "InvalidRequestContent");
+    put(rg.clone(), "[1,2]")
+        .await
+        .refused(400, "InvalidRequestContent");
+    put(rg.clone(), r#"{"location": 5}"#)
+        .await
+        .refused(400, "InvalidRequestContent");
+    put(
+        rg.clone(),
+        r#"{"location": "westeurope", "tags": {"a": 1}}"#,
+    )
+    .await
+    .refused(400, "InvalidRequestContent");
+    put(rg.clone(), "{}").await.refused(400, "LocationRequired");
+    put(rg.clone(), r#"{"location": ""}"#)
+        .await
+        .refused(400, "LocationRequired");
+    put(
+        sub_path("/resourcegroups/bad."),
+        r#"{"location":"westeurope"}"#,
+    )
+    .await
+    .refused(400, "InvalidResourceGroup");
+    put(
+        sub_path(&format!("/resourcegroups/{}", "a".repeat(91))),
+        r#"{"location":"westeurope"}"#,
+    )
+    .await
+    .refused(400, "InvalidResourceGroup");
+    put(
+        sub_path("/resourcegroups/a%20b"),
+        r#"{"location":"westeurope"}"#,
+    )
+    .await
+    .refused(400, "InvalidResourceGroup");
+    let huge = format!(
+        "/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/{}",
+        "x".repeat(5000)
+    );
+    let r = put(sub_path(&huge), r#"{"location":"westeurope"}"#).await;
+    assert!(
+        r.status.is_client_error() || r.status.is_success(),
+        "{}",
+        r.status
+    );
+    put(
+        sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/st1"),
+        "nope",
+    )
+    .await
+    .refused(400, "InvalidRequestContent");
+    arm.get("/subscriptions/not-a-guid", &app)
+        .await
+        .refused(400, "InvalidSubscriptionId");
+    arm.get("/subscriptions/not-a-guid/resourcegroups", &app)
+        .await
+        .refused(400, "InvalidSubscriptionId");
+    arm.get(&authz("", "roleAssignments/x-y-z"), &app)
+        .await
+        .refused(400, "InvalidRoleAssignmentId");
+    arm.get(
+        &authz("", "roleAssignments?$filter=principalId%20eq%20'nope'"),
+        &app,
+    )
+    .await
+    .refused(400, "InvalidPrincipalId");
+    arm.get(&sub_path("/resourcegroups?$top=abc"), &app)
+        .await
+        .refused(400, "InvalidTopValue");
+    arm.get(&sub_path("/resourcegroups?$filter=(((("), &app)
+        .await
+        .refused(400, "UnsupportedQuery");
+    arm.get(&sub_path("/nothing/here/at/all"), &app)
+        .await
+        .refused(400, "InvalidResourceType");
+    arm.get(
+        &sub_path("/resourcegroups/rg1/providers/Microsoft.Authorization/permissions/x"),
+        &app,
+    )
+    .await
+    .refused(400, "InvalidResourceType");
+    let r = arm
+        .call(
+            Method::POST,
+            &with_version(&sub_path("/resourcegroups")),
+            Some(&app),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(r.status, 405);
+    // api-versions are never refused, present or not.
+    arm.call(Method::GET, &sub_path("/resourcegroups"), Some(&app), None)
+        .await
+        .expect(200);
+    arm.call(
+        Method::GET,
+        &sub_path("/resourcegroups?api-version=1999-01-01-nonsense"),
+        Some(&app),
+        None,
+    )
+    .await
+    .expect(200);
+    let r = arm
+        .call(
+            Method::GET,
+            &with_version("/subscriptions/%ZZ/resourcegroups"),
+            Some(&app),
+            None,
+        )
+        .await;
+    assert!(r.status.is_client_error());
+}
+
+// ----- the real clients -----
+
+/// The path of a tool the test command installs; a test that needs it fails (not skips) without it.
+fn required_tool(var: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "{var} is not set: run the tests with scripts/test.sh, which installs the Python clients and the Azure CLI into virtualenvs and exports {var}"
+        ),
+    }
+}
+
+/// Runs a client script against the server; its output is shown when it fails.
+pub fn run_client(program: &str, args: &[&str], srv: &TestServer, extra: &[(&str, &str)]) {
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
+        .env("TENANTRY_URL", &srv.base_url)
+        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
+        .env("TENANTRY_TENANT", ALICEDEFAULT)
+        .env("TENANTRY_SUBSCRIPTION", SUB)
+        .env("TENANTRY_CLIENT_ID", CI_CLIENT)
+        .env("TENANTRY_CLIENT_SECRET", CI_SECRET)
+        .env("AZURE_CORE_COLLECT_TELEMETRY", "false")
+        .env("PYTHONUNBUFFERED", "1");
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{program} {args:?} failed:\n{text}");
+    println!("{text}");
+}
+
+/// The clients sign in as the "ci" application, which is Contributor: to drive role assignments too, it
+/// is made Owner first (what a Contributor may not do is proved by the HTTP tests above).
+async fn make_ci_owner(svc: &Service) {
+    let sub: SubscriptionId = SUB.parse().unwrap();
+    let write = tenantry_service::domain::rules::access::RoleAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        scope: Scope::subscription(sub),
+        role_definition: roles::OWNER,
+        principal: object_of(svc, CI_CLIENT, "alicedefault"),
+        description: Some("the client tests assign roles".into()),
+    };
+    svc.create_role_assignment(&Actor::Operator, write)
+        .await
+        .expect("ci becomes Owner");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdks_drive_arm() {
+    let python = required_tool("TENANTRY_TEST_PYTHON");
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let erin = object_of(
+        &srv.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    )
+    .to_string();
+    let script = repo_root().join("crates/tenantry/tests/py/arm_sdk.py");
+    let srv_ref = &srv;
+    tokio::task::block_in_place(|| {
+        run_client(
+            &python,
+            &[script.to_str().unwrap()],
+            srv_ref,
+            &[("TENANTRY_ERIN_OID", &erin)],
+        )
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_drives_arm() {
+    let az = required_tool("TENANTRY_TEST_AZ");
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let erin = object_of(
+        &srv.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    )
+    .to_string();
+    let config = tenantry_store::testing::TempDir::new("tenantry-az").unwrap();
+    let script = repo_root().join("crates/tenantry/tests/az/arm_cli.py");
+    // The CLI's own interpreter runs the driver (it sits beside `az` in the virtualenv).
+    let python = std::path::Path::new(&az).with_file_name("python");
+    let srv_ref = &srv;
+    tokio::task::block_in_place(|| {
+        run_client(
+            python.to_str().unwrap(),
+            &[script.to_str().unwrap()],
+            srv_ref,
+            &[
+                ("TENANTRY_TEST_AZ", &az),
+                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
+                ("TENANTRY_ERIN_OID", &erin),
+            ],
+        )
+    });
+}

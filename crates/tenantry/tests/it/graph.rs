@@ -1,0 +1,993 @@
+//! Microsoft Graph over HTTPS, on SQLite and PostgreSQL, with real tokens from the token endpoint: users
+//! (list, filter, page, get, create, update, delete), /me, organization, domains, directory roles and
+//! their members, invitations and their redemption, getByIds, service principals, the OpenAPI document;
+//! tenant isolation and Entra's guest restriction.
+
+use crate::support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// The Azure CLI's public client id: a first-party client every tenant accepts.
+pub const AZ_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+pub const GRAPH: &str = "https://graph.microsoft.com";
+pub const ARM: &str = "https://management.azure.com";
+pub const CONTOSO: &str = "c0a70500-0000-4000-8000-000000000001";
+pub const ALICEDEFAULT: &str = "a11ce000-0000-4000-8000-000000000002";
+pub const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
+pub const PAYG: &str = "5b5c0000-0000-4000-8000-000000000001";
+
+/// A token from the token endpoint, or the endpoint's error body.
+pub async fn try_token(
+    srv: &TestServer,
+    authority: &str,
+    form: &[(&str, &str)],
+) -> Result<String, Value> {
+    let r = srv
+        .client
+        .post(srv.url(&format!("/{authority}/oauth2/v2.0/token")))
+        .form(form)
+        .send()
+        .await
+        .expect("token endpoint reachable");
+    let ok = r.status().is_success();
+    let body: Value = r.json().await.expect("token endpoint answers JSON");
+    match (ok, body["access_token"].as_str()) {
+        (true, Some(t)) => Ok(t.to_string()),
+        _ => Err(body),
+    }
+}
+
+/// A user's token for `resource` (`GRAPH` or `ARM`) at `authority` (a tenant id, `organizations`, `consumers`).
+pub async fn user_token(
+    srv: &TestServer,
+    authority: &str,
+    user: &str,
+    password: &str,
+    resource: &str,
+) -> String {
+    let scope = format!("{resource}/.default offline_access openid profile");
+    try_token(
+        srv,
+        authority,
+        &[
+            ("grant_type", "password"),
+            ("client_id", AZ_CLI),
+            ("client_info", "1"),
+            ("username", user),
+            ("password", password),
+            ("scope", &scope),
+        ],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("token for {user} at {authority}: {e}"))
+}
+
+/// An application's token (client credentials).
+pub async fn app_token(
+    srv: &TestServer,
+    tenant: &str,
+    client_id: &str,
+    secret: &str,
+    resource: &str,
+) -> String {
+    let scope = format!("{resource}/.default");
+    try_token(
+        srv,
+        tenant,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", &scope),
+        ],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("token for {client_id}: {e}"))
+}
+
+/// Sends a request and returns its status and JSON body (`Value::Null` when there is none).
+pub async fn call(
+    srv: &TestServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let url = if path.starts_with("https://") {
+        path.to_string()
+    } else {
+        srv.url(path)
+    };
+    let mut req = srv.client.request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("request sent");
+    let status = r.status();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+pub async fn get(srv: &TestServer, path: &str, token: &str) -> (StatusCode, Value) {
+    call(srv, Method::GET, path, Some(token), None).await
+}
+
+/// The `userPrincipalName`s of a Graph collection.
+fn upns(page: &Value) -> Vec<String> {
+    page["value"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|u| {
+            u["userPrincipalName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+async fn contoso_admin(srv: &TestServer) -> String {
+    user_token(
+        srv,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+        "Contoso-Admin-1!",
+        GRAPH,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn users_list_filter_page_and_crud() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+
+        let (s, page) = get(&srv, "/v1.0/users", &admin).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(
+            page["@odata.context"]
+                .as_str()
+                .unwrap()
+                .ends_with("/v1.0/$metadata#users")
+        );
+        let mut names = upns(&page);
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "admin@contoso.onmicrosoft.com",
+                "lee@contoso.onmicrosoft.com",
+                "megan@contoso.onmicrosoft.com"
+            ]
+        );
+        let megan = page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["displayName"] == "Megan Bowen")
+            .unwrap()
+            .clone();
+        assert_eq!(megan["userType"], "Member");
+        assert_eq!(megan["mail"], "megan@contoso.com");
+        assert_eq!(megan["businessPhones"], json!([]));
+        assert!(megan["jobTitle"].is_null() && megan["accountEnabled"] == true);
+
+        // What az sends for `role assignment create --assignee <upn>` and `ad user list --display-name`.
+        let (_, page) = get(
+            &srv,
+            "/v1.0/users?$filter=userPrincipalName%20eq%20'MEGAN@contoso.onmicrosoft.com'",
+            &admin,
+        )
+        .await;
+        assert_eq!(upns(&page), ["megan@contoso.onmicrosoft.com"]);
+        let (_, page) = get(
+            &srv,
+            "/v1.0/users?$filter=startswith(displayName,'Lee')&$select=id,userPrincipalName",
+            &admin,
+        )
+        .await;
+        assert_eq!(upns(&page), ["lee@contoso.onmicrosoft.com"]);
+        assert_eq!(
+            page["value"][0].as_object().unwrap().len(),
+            2,
+            "$select keeps only what was asked"
+        );
+        let (_, page) = get(
+            &srv,
+            "/v1.0/users?$filter=mail%20eq%20'lee@contoso.com'",
+            &admin,
+        )
+        .await;
+        assert_eq!(upns(&page), ["lee@contoso.onmicrosoft.com"]);
+        let (s, e) = get(&srv, "/v1.0/users?$filter=jobTitle%20eq%20'x'", &admin).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(e["error"]["code"], "Request_UnsupportedQuery");
+
+        // Paging: $top=2 then the nextLink.
+        let (_, first) = get(&srv, "/v1.0/users?$top=2", &admin).await;
+        assert_eq!(first["value"].as_array().unwrap().len(), 2);
+        let next = first["@odata.nextLink"]
+            .as_str()
+            .expect("a next link")
+            .to_string();
+        assert!(next.starts_with(&srv.base_url));
+        let (s, second) = get(&srv, &next, &admin).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(second["value"].as_array().unwrap().len(), 1);
+        assert!(second.get("@odata.nextLink").is_none());
+
+        // Get by id and by UPN; unknown → 404 in Graph's format.
+        let id = megan["id"].as_str().unwrap();
+        let (s, by_id) = get(&srv, &format!("/v1.0/users/{id}"), &admin).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(by_id["userPrincipalName"], "megan@contoso.onmicrosoft.com");
+        let (_, by_upn) = get(&srv, "/v1.0/users/megan@contoso.onmicrosoft.com", &admin).await;
+        assert_eq!(by_upn["id"], id);
+        let (s, e) = get(&srv, "/v1.0/users/nobody@contoso.onmicrosoft.com", &admin).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(e["error"]["code"], "Request_ResourceNotFound");
+        assert!(e["error"]["innerError"]["request-id"].is_string());
+
+        // Create (as az ad user create sends it), sign in as the new user, update, delete.
+        let (s, created) = call(&srv, Method::POST, "/v1.0/users", Some(&admin), Some(json!({
+            "accountEnabled": true, "displayName": "Nestor", "mailNickname": "nestor",
+            "userPrincipalName": "nestor@contoso.com",
+            "passwordProfile": {"password": "Nestor-Contoso-1!", "forceChangePasswordNextSignIn": false}
+        }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        assert_eq!(created["userPrincipalName"], "nestor@contoso.com");
+        assert!(
+            created.get("passwordProfile").is_none(),
+            "passwords never travel back"
+        );
+        let nestor_id = created["id"].as_str().unwrap().to_string();
+        let nestor = user_token(
+            &srv,
+            CONTOSO,
+            "nestor@contoso.com",
+            "Nestor-Contoso-1!",
+            GRAPH,
+        )
+        .await;
+        let (_, me) = get(&srv, "/v1.0/me", &nestor).await;
+        assert_eq!(me["id"], nestor_id.as_str());
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&admin),
+            Some(json!({
+            "displayName": "Nestor again", "userPrincipalName": "nestor@contoso.com",
+            "passwordProfile": {"password": "Nestor-Contoso-1!"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&admin),
+            Some(json!({"displayName": "x", "userPrincipalName": "x@contoso.com"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&admin),
+            Some(json!("not an object")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, e) = call(&srv, Method::POST, "/v1.0/users", Some(&nestor), Some(json!({
+            "displayName": "y", "userPrincipalName": "y@contoso.com", "passwordProfile": {"password": "Y-Contoso-1!"}}))).await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "a member without a role may not create users"
+        );
+        assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+
+        let path = format!("/v1.0/users/{nestor_id}");
+        let (s, _) = call(
+            &srv,
+            Method::PATCH,
+            &path,
+            Some(&admin),
+            Some(json!({"displayName": "Nestor Fraga", "jobTitle": "ignored"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, u) = get(&srv, &path, &admin).await;
+        assert_eq!(u["displayName"], "Nestor Fraga");
+        let (s, _) = call(&srv, Method::DELETE, &path, Some(&admin), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = get(&srv, &path, &admin).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+#[tokio::test]
+async fn me_organization_domains_and_tenant_isolation() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+        let (s, me) = get(&srv, "/v1.0/me", &admin).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["userPrincipalName"], "admin@contoso.onmicrosoft.com");
+        assert!(
+            me["@odata.context"]
+                .as_str()
+                .unwrap()
+                .ends_with("$metadata#users/$entity")
+        );
+
+        // Entra refuses /me for application tokens, with the message az prints.
+        let ci = app_token(&srv, ALICEDEFAULT, CI_CLIENT, "ci-secret-1", GRAPH).await;
+        let (s, e) = get(&srv, "/v1.0/me", &ci).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(e["error"]["code"], "BadRequest");
+        assert_eq!(
+            e["error"]["message"],
+            "/me request is only valid with delegated authentication flow."
+        );
+        // An ARM token is not a Graph token.
+        let arm = app_token(&srv, ALICEDEFAULT, CI_CLIENT, "ci-secret-1", ARM).await;
+        let (s, e) = get(&srv, "/v1.0/users", &arm).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
+        let (s, _) = call(&srv, Method::GET, "/v1.0/users", None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        let (_, org) = get(&srv, "/v1.0/organization", &admin).await;
+        let o = &org["value"][0];
+        assert_eq!(o["id"], CONTOSO);
+        assert_eq!(o["displayName"], "Contoso");
+        assert_eq!(
+            o["verifiedDomains"],
+            json!([
+                {"name": "contoso.onmicrosoft.com", "isDefault": true, "isInitial": true, "type": "Managed", "capabilities": "Email, OfficeCommunicationsOnline"},
+                {"name": "contoso.com", "isDefault": false, "isInitial": false, "type": "Managed", "capabilities": "Email, OfficeCommunicationsOnline"},
+            ])
+        );
+        let (s, _) = get(&srv, &format!("/v1.0/organization/{ALICEDEFAULT}"), &admin).await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "another tenant's organization is not visible"
+        );
+        let (_, domains) = get(&srv, "/v1.0/domains", &admin).await;
+        let names: Vec<&str> = domains["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["contoso.onmicrosoft.com", "contoso.com"]);
+        let (s, d) = get(&srv, "/v1.0/domains/CONTOSO.COM", &admin).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(d["isVerified"], true);
+
+        // A caller sees only its token's directory: erin (alicedefault) is invisible to contoso's admin,
+        // and the app of alicedefault lists alicedefault's users only.
+        let erin = object_of(
+            &srv.svc,
+            "erin@alicedefault.onmicrosoft.com",
+            "alicedefault",
+        );
+        let (s, _) = get(&srv, &format!("/v1.0/users/{erin}"), &admin).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, page) = get(&srv, "/v1.0/users", &ci).await;
+        let names = upns(&page);
+        assert!(
+            names.contains(&"erin@alicedefault.onmicrosoft.com".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.ends_with("@contoso.onmicrosoft.com"))
+        );
+        let (s, _) = call(
+            &srv,
+            Method::DELETE,
+            &format!("/v1.0/users/{erin}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "nor can it be changed from another tenant"
+        );
+    }
+}
+
+#[tokio::test]
+async fn guests_cannot_enumerate_users() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        // dave is a guest of alicedefault (made so as co-administrator) without a directory role.
+        let dave = user_token(&srv, ALICEDEFAULT, "dave@outlook.com", "Dave-2017!", GRAPH).await;
+        let (s, e) = get(&srv, "/v1.0/users", &dave).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+        let (s, _) = get(
+            &srv,
+            "/v1.0/users?$filter=startswith(displayName,'E')",
+            &dave,
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "a filter is an enumeration too");
+        let (s, me) = get(&srv, "/v1.0/me", &dave).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["userType"], "Guest");
+        assert_eq!(me["externalUserState"], "Accepted");
+        assert!(me["userPrincipalName"].as_str().unwrap().contains("#EXT#"));
+        let erin = object_of(
+            &srv.svc,
+            "erin@alicedefault.onmicrosoft.com",
+            "alicedefault",
+        );
+        let (s, _) = get(&srv, &format!("/v1.0/users/{erin}"), &dave).await;
+        assert_eq!(s, StatusCode::OK, "guests read objects they know the id of");
+        // alice is a guest too, but a Global Administrator: she enumerates.
+        let alice = user_token(
+            &srv,
+            ALICEDEFAULT,
+            "alice@outlook.com",
+            "Alice-2017!",
+            GRAPH,
+        )
+        .await;
+        let (s, _) = get(&srv, "/v1.0/users", &alice).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn directory_roles_and_members() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+        let (_, roles) = get(&srv, "/v1.0/directoryRoles", &admin).await;
+        let ga = &roles["value"][0];
+        assert_eq!(ga["displayName"], "Global Administrator");
+        assert_eq!(ga["roleTemplateId"], "62e90394-69f5-4237-9190-012177145e10");
+        assert_eq!(
+            roles["value"].as_array().unwrap().len(),
+            1,
+            "only activated roles"
+        );
+        let (_, members) = get(
+            &srv,
+            "/v1.0/directoryRoles/62e90394-69f5-4237-9190-012177145e10/members",
+            &admin,
+        )
+        .await;
+        assert_eq!(members["value"][0]["@odata.type"], "#microsoft.graph.user");
+        assert_eq!(upns(&members), ["admin@contoso.onmicrosoft.com"]);
+
+        // Megan becomes User Administrator through `$ref`, and may then create users.
+        let megan = object_of(&srv.svc, "megan@contoso.onmicrosoft.com", "contoso");
+        let ua = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+        let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{megan}")});
+        let lee = user_token(
+            &srv,
+            CONTOSO,
+            "lee@contoso.onmicrosoft.com",
+            "Lee-Contoso-1!",
+            GRAPH,
+        )
+        .await;
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            &format!("/v1.0/directoryRoles/{ua}/members/$ref"),
+            Some(&lee),
+            Some(reference.clone()),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "only Global Administrators assign roles"
+        );
+        assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            &format!("/v1.0/directoryRoles/roleTemplateId={ua}/members/$ref"),
+            Some(&admin),
+            Some(reference.clone()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            &format!("/v1.0/directoryRoles/{ua}/members/$ref"),
+            Some(&admin),
+            Some(reference),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "already a member");
+        let (_, roles) = get(&srv, "/v1.0/directoryRoles", &admin).await;
+        assert_eq!(roles["value"].as_array().unwrap().len(), 2);
+        let megan_token = user_token(
+            &srv,
+            CONTOSO,
+            "megan@contoso.onmicrosoft.com",
+            "Megan-Contoso-1!",
+            GRAPH,
+        )
+        .await;
+        let (s, _) = call(&srv, Method::POST, "/v1.0/users", Some(&megan_token), Some(json!({
+            "displayName": "Olga", "userPrincipalName": "olga@contoso.com", "passwordProfile": {"password": "Olga-Contoso-1!"}}))).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, _) = call(
+            &srv,
+            Method::DELETE,
+            &format!("/v1.0/directoryRoles/{ua}/members/{megan}/$ref"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, members) = get(&srv, &format!("/v1.0/directoryRoles/{ua}/members"), &admin).await;
+        assert_eq!(members["value"], json!([]));
+        // The last Global Administrator stays.
+        let admin_id = object_of(&srv.svc, "admin@contoso.onmicrosoft.com", "contoso");
+        let (s, e) = call(
+            &srv,
+            Method::DELETE,
+            &format!(
+                "/v1.0/directoryRoles/62e90394-69f5-4237-9190-012177145e10/members/{admin_id}/$ref"
+            ),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+/// Invites `email` to contoso as its admin; returns the answer.
+pub async fn invite(srv: &TestServer, token: &str, email: &str) -> (StatusCode, Value) {
+    call(srv, Method::POST, "/v1.0/invitations", Some(token), Some(json!({
+        "invitedUserEmailAddress": email, "inviteRedirectUrl": "https://portal.example/", "sendInvitationMessage": false
+    }))).await
+}
+
+#[tokio::test]
+async fn invitations_are_redeemed_by_the_invitee() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+        let (s, inv) = invite(&srv, &admin, "alice@outlook.com").await;
+        assert_eq!(s, StatusCode::CREATED, "{inv}");
+        assert_eq!(inv["status"], "PendingAcceptance");
+        assert_eq!(inv["invitedUserType"], "Guest");
+        let redeem = inv["inviteRedeemUrl"].as_str().unwrap().to_string();
+        assert!(
+            redeem.starts_with(&format!("{}/redeem/{CONTOSO}/", srv.base_url)),
+            "{redeem}"
+        );
+        let guest = inv["invitedUser"]["id"].as_str().unwrap().to_string();
+        let (_, pending) = get(&srv, &format!("/v1.0/users/{guest}"), &admin).await;
+        assert_eq!(pending["externalUserState"], "PendingAcceptance");
+
+        // Refusals: a member's UPN or mail, and a caller without an administrator role.
+        let (s, e) = invite(&srv, &admin, "megan@contoso.com").await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        let (s, _) = invite(&srv, &admin, "lee@contoso.onmicrosoft.com").await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let lee = user_token(
+            &srv,
+            CONTOSO,
+            "lee@contoso.onmicrosoft.com",
+            "Lee-Contoso-1!",
+            GRAPH,
+        )
+        .await;
+        let (s, e) = invite(&srv, &lee, "zoe@outlook.com").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+
+        // The browser page shows the invitation and where to sign in.
+        let page = srv.client.get(&redeem).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("alice@outlook.com")
+                && html.contains("Contoso")
+                && html.contains("/signin?return_to=%2Fredeem%2F"),
+            "{html}"
+        );
+        // Accepting in the browser is a POST with the session's CSRF token, never a bare request.
+        let forged = srv
+            .client
+            .post(format!("{redeem}/accept"))
+            .form(&[("csrf", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        // Redemption: without a token 401; by someone else 403; by alice with her personal-account token.
+        let (s, _) = call(&srv, Method::POST, &redeem, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let dave = user_token(&srv, "consumers", "dave@outlook.com", "Dave-2017!", GRAPH).await;
+        let (s, e) = call(&srv, Method::POST, &redeem, Some(&dave), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        let alice = user_token(&srv, "consumers", "alice@outlook.com", "Alice-2017!", GRAPH).await;
+        let (s, done) = call(&srv, Method::POST, &redeem, Some(&alice), None).await;
+        assert_eq!(s, StatusCode::OK, "{done}");
+        assert_eq!(done["status"], "Completed");
+        let (s, e) = call(&srv, Method::POST, &redeem, Some(&alice), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        // Alice is now present in contoso: she signs in there, as a guest.
+        let in_contoso = user_token(&srv, CONTOSO, "alice@outlook.com", "Alice-2017!", GRAPH).await;
+        let (_, me) = get(&srv, "/v1.0/me", &in_contoso).await;
+        assert_eq!(me["id"], guest.as_str());
+        assert_eq!(me["externalUserState"], "Accepted");
+        let (_, inv) = get(
+            &srv,
+            &format!("/v1.0/invitations/{}", inv["id"].as_str().unwrap()),
+            &admin,
+        )
+        .await;
+        assert_eq!(inv["status"], "Completed");
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+#[tokio::test]
+async fn directory_objects_and_service_principals() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let ci = app_token(&srv, ALICEDEFAULT, CI_CLIENT, "ci-secret-1", GRAPH).await;
+        let (s, sps) = get(&srv, &format!("/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c%20eq%20'{CI_CLIENT}')"), &ci).await;
+        assert_eq!(s, StatusCode::OK, "{sps}");
+        let sp = &sps["value"][0];
+        assert_eq!(sp["appId"], CI_CLIENT);
+        assert_eq!(sp["displayName"], "ci");
+        let (_, none) = get(
+            &srv,
+            "/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c%20eq%20'nobody')",
+            &ci,
+        )
+        .await;
+        assert_eq!(none["value"], json!([]));
+        let (_, by_app) = get(
+            &srv,
+            &format!("/v1.0/servicePrincipals?$filter=appId%20eq%20'{CI_CLIENT}'"),
+            &ci,
+        )
+        .await;
+        assert_eq!(by_app["value"][0]["id"], sp["id"]);
+
+        let erin = object_of(
+            &srv.svc,
+            "erin@alicedefault.onmicrosoft.com",
+            "alicedefault",
+        );
+        let megan = object_of(&srv.svc, "megan@contoso.onmicrosoft.com", "contoso");
+        let body = json!({"ids": [erin.to_string(), sp["id"], megan.to_string(), "not-a-guid"],
+                          "types": ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"]});
+        let (s, objs) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/directoryObjects/getByIds",
+            Some(&ci),
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{objs}");
+        let found: Vec<(&str, &str)> = objs["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["@odata.type"].as_str().unwrap(),
+                    o["id"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let (erin, spid) = (erin.to_string(), sp["id"].as_str().unwrap());
+        assert_eq!(
+            found,
+            [
+                ("#microsoft.graph.user", erin.as_str()),
+                ("#microsoft.graph.servicePrincipal", spid)
+            ],
+            "another tenant's object (megan) and garbage are left out"
+        );
+        let (_, only_users) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/directoryObjects/getByIds",
+            Some(&ci),
+            Some(json!({"ids": [erin, spid], "types": ["user"]})),
+        )
+        .await;
+        assert_eq!(only_users["value"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_what_is_served() {
+    let store = both().await.remove(0);
+    let srv = TestServer::demo(&store).await;
+    let r = srv
+        .client
+        .get(srv.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/changeTenantRequest/default/preview",
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/changeTenantRequest/default",
+        "/providers/Microsoft.Subscription/policies/default",
+        "/providers/Microsoft.Subscription/auditEvents",
+        "/v1.0/users",
+        "/{tenant}/oauth2/v2.0/token",
+        "/subscriptions",
+    ] {
+        assert!(paths.contains_key(p), "{p} is documented");
+    }
+    // Every documented Graph and extension route is served (a token-less call is refused by the route's
+    // own authentication, not by a missing route).
+    let admin = user_token(
+        &srv,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+        "Contoso-Admin-1!",
+        GRAPH,
+    )
+    .await;
+    let arm = user_token(
+        &srv,
+        CONTOSO,
+        "admin@contoso.onmicrosoft.com",
+        "Contoso-Admin-1!",
+        ARM,
+    )
+    .await;
+    for (path, item) in paths {
+        if !(path.starts_with("/v1.0/")
+            || path.contains("Microsoft.Subscription")
+            || path.starts_with("/redeem"))
+        {
+            continue;
+        }
+        let concrete = path
+            .replace("{subscriptionId}", PAYG)
+            .replace("{tenantId}", CONTOSO)
+            .replace("{invitationId}", "00000000-0000-4000-8000-000000000000")
+            .replace("{requestId}", "00000000-0000-4000-8000-000000000000")
+            .replace("{memberId}", "00000000-0000-4000-8000-000000000000")
+            .replace("{id}", "00000000-0000-4000-8000-000000000000");
+        let token = if path.starts_with("/v1.0/") {
+            &admin
+        } else {
+            &arm
+        };
+        for method in item.as_object().unwrap().keys() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = srv
+                .client
+                .request(m, srv.url(&concrete))
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let s = r.status();
+            let text = r.text().await.unwrap_or_default();
+            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            // The router's own 404 has an empty body; a handler's says what is missing.
+            assert!(
+                s != StatusCode::NOT_FOUND || !text.is_empty(),
+                "{method} {path} is routed"
+            );
+            assert_ne!(
+                body["error"]["code"], "InvalidResourceType",
+                "{method} {path} reaches its own handler"
+            );
+        }
+    }
+}
+
+/// The Azure CLI's `ad` commands (and `role assignment … --assignee <UPN>`) as the "ci" application,
+/// made User Administrator (to create users) and Owner (to assign roles) first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_ad_commands() {
+    use tenantry_service::domain::{Actor, DirectoryRole, RoleAssignmentId, Scope, roles};
+    let az = match std::env::var("TENANTRY_TEST_AZ") {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "TENANTRY_TEST_AZ is not set: run the tests with scripts/test.sh, which installs the Azure CLI into a virtualenv and exports it"
+        ),
+    };
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let alicedefault = tenant_id(&srv.svc, "alicedefault");
+    let ci = object_of(&srv.svc, CI_CLIENT, "alicedefault");
+    srv.svc
+        .add_directory_role_member(
+            &Actor::Operator,
+            alicedefault,
+            DirectoryRole::UserAdministrator,
+            ci,
+        )
+        .await
+        .expect("ci becomes User Administrator");
+    let write = tenantry_service::domain::rules::access::RoleAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        scope: Scope::subscription(PAYG.parse().unwrap()),
+        role_definition: roles::OWNER,
+        principal: ci,
+        description: Some("the az test assigns roles".into()),
+    };
+    srv.svc
+        .create_role_assignment(&Actor::Operator, write)
+        .await
+        .expect("ci becomes Owner");
+    let erin = object_of(
+        &srv.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    )
+    .to_string();
+    let config = tenantry_store::testing::TempDir::new("tenantry-az-ad").unwrap();
+    let script = repo_root().join("crates/tenantry/tests/az/graph_cli.py");
+    // The CLI's own interpreter runs the driver (it sits beside `az` in the virtualenv).
+    let python = std::path::Path::new(&az).with_file_name("python");
+    tokio::task::block_in_place(|| {
+        crate::arm::run_client(
+            python.to_str().unwrap(),
+            &[script.to_str().unwrap()],
+            &srv,
+            &[
+                ("TENANTRY_TEST_AZ", &az),
+                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
+                ("TENANTRY_ERIN_OID", &erin),
+            ],
+        )
+    });
+}
+
+/// A minimal browser: keeps the portal's session cookie, does not follow redirects.
+struct CookieBrowser {
+    client: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+impl CookieBrowser {
+    fn new(srv: &TestServer) -> Self {
+        let pem = std::fs::read(&srv.ca_path).unwrap();
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            client,
+            base: srv.base_url.clone(),
+            cookie: None,
+        }
+    }
+
+    /// Sends the request; returns the status, the `Location` and the body.
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, Option<String>, String) {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let r = req.send().await.unwrap();
+        for v in r.headers().get_all("set-cookie") {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            if pair.starts_with("__Host-tenantry=") {
+                self.cookie = Some(pair);
+            }
+        }
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (r.status(), location, r.text().await.unwrap())
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, Option<String>, String) {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, String) {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+}
+
+/// The value of the hidden `csrf` input of a page.
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\"")
+        .unwrap_or_else(|| panic!("a form: {html}"));
+    let tag_end = at + html[at..].find('>').unwrap();
+    let tag_start = html[..at].rfind('<').unwrap();
+    let tag = &html[tag_start..tag_end];
+    let v = tag.find("value=\"").unwrap() + 7;
+    tag[v..v + tag[v..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn an_invitation_is_accepted_in_a_browser_after_signing_in() {
+    let store = both().await.remove(0);
+    let srv = TestServer::demo(&store).await;
+    let admin = contoso_admin(&srv).await;
+    let (_, inv) = invite(&srv, &admin, "alice@outlook.com").await;
+    let redeem = inv["inviteRedeemUrl"].as_str().unwrap();
+    let path = redeem.strip_prefix(&srv.base_url).unwrap().to_string();
+
+    // Not signed in: the page sends the browser to sign in, which comes back here.
+    let mut b = CookieBrowser::new(&srv);
+    let (s, _, html) = b.get(&path).await;
+    assert_eq!(s, StatusCode::OK);
+    let start = html.find("href=\"/signin?").unwrap() + 6;
+    let sign_in = html[start..start + html[start..].find('"').unwrap()].to_string();
+    let (_, _, page) = b.get(&sign_in).await;
+    let (s, to, _) = b
+        .post(
+            "/signin",
+            &[("csrf", &csrf_of(&page)), ("email", "alice@outlook.com")],
+        )
+        .await;
+    assert!(s.is_redirection(), "{s}");
+    let (_, _, page) = b.get(to.as_deref().unwrap()).await;
+    let (s, to, _) = b
+        .post(
+            "/signin/password",
+            &[("csrf", &csrf_of(&page)), ("password", "Alice-2017!")],
+        )
+        .await;
+    assert!(s.is_redirection(), "{s}");
+    assert_eq!(to.as_deref(), Some(path.as_str()), "back to the invitation");
+
+    // Signed in: a button that posts with the session's CSRF token; accepting redeems.
+    let (_, _, page) = b.get(&path).await;
+    assert!(
+        page.contains("You are signed in as <b>alice@outlook.com</b>"),
+        "{page}"
+    );
+    let (s, _, done) = b
+        .post(&format!("{path}/accept"), &[("csrf", &csrf_of(&page))])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert!(done.contains("Welcome to <b>Contoso</b>"), "{done}");
+    let guest = inv["invitedUser"]["id"].as_str().unwrap();
+    let (_, user) = get(&srv, &format!("/v1.0/users/{guest}"), &admin).await;
+    assert_eq!(user["externalUserState"], "Accepted");
+    let (_, _, page) = b.get(&path).await;
+    assert!(page.contains("has been accepted"), "{page}");
+}

@@ -1,0 +1,1190 @@
+//! The portal in real headless Chromium (Debian's `chromium` and `chromium-driver`, driven with
+//! fantoccini over WebDriver): the article's three steps end to end on the demo world, the refusals with
+//! their remedies, the dual-identity picker, CSRF rejection, and basic accessibility checks on every
+//! screen. Each screen is saved to docs/screenshots/ (listed in docs/portal.md).
+//!
+//! chromedriver is started per test on a free port (`TENANTRY_CHROMEDRIVER` names the binary, default
+//! /usr/bin/chromedriver; `TENANTRY_WEBDRIVER_URL` uses a running one instead). Browsers run one at a
+//! time: two cores do not run several Chromiums well.
+
+use crate::support::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Browser {
+    client: Client,
+    base: String,
+    driver: Option<Child>,
+    _profile: tenantry_store::testing::TempDir,
+    _one: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(mut d) = self.driver.take() {
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+    }
+}
+
+fn chromedriver() -> PathBuf {
+    let path =
+        std::env::var("TENANTRY_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let path = PathBuf::from(path);
+    assert!(
+        path.exists() && PathBuf::from("/usr/bin/chromium").exists(),
+        "the browser tests need Debian's chromium and chromium-driver ({} is missing): run scripts/test.sh, which installs them",
+        path.display()
+    );
+    path
+}
+
+async fn start_driver() -> (String, Option<Child>) {
+    if let Ok(url) = std::env::var("TENANTRY_WEBDRIVER_URL") {
+        return (url, None);
+    }
+    let bin = chromedriver();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let start = std::time::Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (format!("http://127.0.0.1:{port}"), Some(child))
+}
+
+impl Browser {
+    async fn open(server: &TestServer) -> Browser {
+        let one = ONE_BROWSER.lock().await;
+        let (url, driver) = start_driver().await;
+        let profile = tenantry_store::testing::TempDir::new("tenantry-chromium").unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--ignore-certificate-errors", "--window-size=1280,1000", "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        Browser {
+            client,
+            base: server.base_url.clone(),
+            driver,
+            _profile: profile,
+            _one: one,
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigate");
+    }
+
+    async fn path(&self) -> String {
+        let u = self.client.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!(
+                "no element '{css}' on {}: {e}\n{}",
+                self.path().await,
+                self.text("body").await
+            ),
+        }
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    async fn select(&self, css: &str, label_contains: &str) {
+        let e = self.find(css).await;
+        let options = e.find_all(Locator::Css("option")).await.unwrap();
+        for o in options {
+            if o.text().await.unwrap().contains(label_contains) {
+                o.click().await.unwrap();
+                return;
+            }
+        }
+        panic!("no option containing '{label_contains}' in {css}");
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn h1(&self) -> String {
+        // A redirect can replace the page between finding the heading and reading it: try again.
+        for _ in 0..50 {
+            if let Ok(e) = self.client.find(Locator::Css("h1")).await
+                && let Ok(text) = e.text().await
+            {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no readable h1 on {}", self.path().await)
+    }
+
+    async fn expect_text(&self, needle: &str) {
+        let start = std::time::Instant::now();
+        loop {
+            let body = self.text("body").await;
+            if body.contains(needle) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("'{needle}' is not on {}:\n{body}", self.path().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves the screen to docs/screenshots/NAME.png and checks its basic accessibility.
+    async fn screen(&self, name: &str) {
+        self.check_accessibility().await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = repo_root().join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Every visible form control has a label; one h1, first; heading levels never skip; landmarks.
+    async fn check_accessibility(&self) {
+        let report: Value = self
+            .client
+            .execute(
+                r##"
+                const problems = [];
+                for (const el of document.querySelectorAll('input, select, textarea')) {
+                  if (el.type === 'hidden') continue;
+                  const labelled = (el.id && document.querySelector('label[for="' + el.id + '"]'))
+                    || el.closest('label') || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+                  if (!labelled) problems.push('unlabelled ' + el.tagName + ' ' + (el.name || el.id));
+                }
+                const hs = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]);
+                if (hs.length === 0 || hs[0] !== 1) problems.push('the first heading is not h1: ' + hs.join(','));
+                if (hs.filter(l => l === 1).length !== 1) problems.push('not exactly one h1: ' + hs.join(','));
+                for (let i = 1; i < hs.length; i++) if (hs[i] > hs[i - 1] + 1) problems.push('heading level skips: ' + hs.join(','));
+                if (!document.querySelector('main')) problems.push('no main landmark');
+                for (const el of document.querySelectorAll('[tabindex]')) {
+                  if (el.tabIndex > 0) problems.push('a positive tabindex breaks the keyboard order');
+                }
+                if (!document.querySelector('a.skip-link[href="#main"]')) problems.push('no skip link');
+                if (!document.documentElement.lang) problems.push('no lang');
+                for (const b of document.querySelectorAll('button, a')) {
+                  if (!(b.textContent.trim() || b.getAttribute('aria-label'))) problems.push('a control without a name');
+                }
+                return problems;
+                "##,
+                vec![],
+            )
+            .await
+            .expect("accessibility script");
+        let problems = report.as_array().cloned().unwrap_or_default();
+        assert!(
+            problems.is_empty(),
+            "accessibility problems on {}: {problems:?}",
+            self.path().await
+        );
+    }
+
+    async fn sign_in(&self, email: &str, password: &str, account_type: Option<&str>) {
+        self.goto("/signin").await;
+        self.fill("#email", email).await;
+        self.click("#next").await;
+        if let Some(t) = account_type {
+            self.find("#picker-email").await;
+            self.click(&format!("#type-{t}")).await;
+            self.click("#continue").await;
+        }
+        self.fill("#password", password).await;
+        self.click("#sign-in").await;
+        self.find("#signed-in-as").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("#sign-out").await;
+        self.find("#sign-in-again").await;
+    }
+
+    async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+const ALICE: (&str, &str) = ("alice@outlook.com", "Alice-2017!");
+const ADMIN: (&str, &str) = ("admin@contoso.onmicrosoft.com", "Contoso-Admin-1!");
+const MEGAN: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-Contoso-1!");
+const LEE: (&str, &str) = ("lee@contoso.onmicrosoft.com", "Lee-Contoso-1!");
+const DAVE: (&str, &str) = ("dave@outlook.com", "Dave-2017!");
+
+/// The article's three steps, from sign-in to a co-administrator's first sign-in, with the refusals on
+/// the way and a screenshot of each screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_article_end_to_end() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let sub = payg(&server.svc);
+    let b = Browser::open(&server).await;
+
+    // Sign in: the email page, then the password page.
+    b.goto("/").await;
+    assert!(
+        b.path().await.starts_with("/signin"),
+        "the dashboard asks to sign in first"
+    );
+    b.screen("01-sign-in").await;
+    // By keyboard only: the field has the focus, Enter sends the form.
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("email"));
+    focused
+        .send_keys(&format!("{}\u{E007}", ALICE.0))
+        .await
+        .unwrap();
+    b.find("#password").await;
+    b.screen("02-password").await;
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("password")
+    );
+    focused
+        .send_keys(&format!("{}\u{E007}", ALICE.1))
+        .await
+        .unwrap();
+    b.find("#subscriptions").await;
+    assert_eq!(b.h1().await, "Welcome, alice@outlook.com");
+    let subs = b.text("#subscriptions").await;
+    assert!(
+        subs.contains("Pay-As-You-Go") && subs.contains("Default Directory"),
+        "{subs}"
+    );
+    assert!(
+        !b.text("#directories").await.contains("Contoso"),
+        "Contoso is not Alice's directory yet"
+    );
+    b.screen("03-dashboard").await;
+
+    // Step 1: use existing directory. Refused first without "I am ready to be signed out".
+    b.goto("/directories").await;
+    b.screen("04-directories").await;
+    b.click("#add-directory").await;
+    b.find("#use-existing").await;
+    b.screen("05-add-directory").await;
+    b.click("#use-existing").await;
+    b.fill("#directory", "contoso.onmicrosoft.com").await;
+    b.screen("06-use-existing").await;
+    b.click("#complete").await;
+    b.expect_text("Tick 'I am ready to be signed out now'")
+        .await;
+    b.screen("07-refused-not-ready").await;
+    b.fill("#directory", "contoso.onmicrosoft.com").await;
+    b.click("#ready").await;
+    b.click("#complete").await;
+    b.find("#signed-out-notice").await;
+    assert!(
+        b.text("#signed-out-notice")
+            .await
+            .contains("Global Administrator of Contoso")
+    );
+    b.screen("08-signed-out-for-approval").await;
+
+    // A user of Contoso who is not a Global Administrator is refused, with the remedy.
+    b.click("#sign-in-again").await;
+    b.find("#signin-notice").await;
+    b.fill("#email", MEGAN.0).await;
+    b.click("#next").await;
+    b.fill("#password", MEGAN.1).await;
+    b.click("#sign-in").await;
+    b.find("#error-message").await;
+    b.expect_text("is not a Global Administrator or Global Reader of the directory 'Contoso'")
+        .await;
+    b.expect_text("What to do:").await;
+    b.screen("09-refused-not-global-admin").await;
+    let approval = b.path().await;
+    assert!(approval.contains("/link-requests/"), "{approval}");
+    b.sign_out().await;
+
+    // The Global Administrator of Contoso signs in and lands on the confirmation page.
+    b.goto(&approval).await;
+    assert!(b.path().await.starts_with("/signin"));
+    b.fill("#email", ADMIN.0).await;
+    b.click("#next").await;
+    b.fill("#password", ADMIN.1).await;
+    b.click("#sign-in").await;
+    b.find("#link-requester").await;
+    assert_eq!(b.text("#link-requester").await, "alice@outlook.com");
+    assert!(b.text("#link-directory").await.contains("Contoso"));
+    b.screen("10-approve-directory").await;
+    b.click("#continue").await;
+    b.find("#sign-out-now").await;
+    assert_eq!(b.text("#link-status").await, "Completed");
+    b.screen("11-sign-out-now").await;
+    b.click("#sign-out-now").await;
+    b.find("#signed-out-notice").await;
+    assert!(
+        b.text("#signed-out-notice")
+            .await
+            .contains("alice@outlook.com")
+    );
+
+    // The service administrator signs in again and sees the directory.
+    b.click("#sign-in-again").await;
+    b.fill("#email", ALICE.0).await;
+    b.click("#next").await;
+    b.fill("#password", ALICE.1).await;
+    b.click("#sign-in").await;
+    b.find("#directories").await;
+    assert!(
+        b.text("#directories").await.contains("Contoso"),
+        "{}",
+        b.text("#directories").await
+    );
+
+    // Step 2: change the directory. The review lists every co-administrator AND role assignment.
+    b.goto(&format!("/portal/subscriptions/{sub}")).await;
+    b.find("#sub-directory").await;
+    assert!(b.text("#sub-directory").await.contains("Default Directory"));
+    b.screen("12-subscription").await;
+    b.goto(&format!("/portal/subscriptions/{sub}/access")).await;
+    b.find("#role-assignments").await;
+    b.screen("13-access-control").await;
+    b.fill("#check-name", "c1000000-0000-4000-8000-000000000001")
+        .await;
+    b.click("#check-access").await;
+    b.find("#check-result").await;
+    let check = b.text("#check-result").await;
+    assert!(check.contains("role 'Contributor' assigned at"), "{check}");
+    b.screen("14-check-access").await;
+    b.goto(&format!("/portal/subscriptions/{sub}/administrators"))
+        .await;
+    b.find("#administrators").await;
+    assert!(b.text("#administrators").await.contains("dave@outlook.com"));
+    b.screen("15-administrators-before").await;
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.select("#destination", "Contoso").await;
+    b.fill(
+        "#map",
+        "erin@alicedefault.onmicrosoft.com = admin@contoso.onmicrosoft.com",
+    )
+    .await;
+    b.screen("16-change-directory").await;
+    b.click("#review").await;
+    b.find("#removed-assignments").await;
+    assert!(
+        b.text("#removed-co-admins")
+            .await
+            .contains("dave@outlook.com")
+    );
+    let removed = b.text("#removed-assignments").await;
+    assert!(
+        removed.contains("erin@alicedefault.onmicrosoft.com"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("ServicePrincipal") && removed.contains("Contributor"),
+        "the ci application: {removed}"
+    );
+    b.expect_text("Re-granted in Contoso through the principal map")
+        .await;
+    b.expect_text("admin@contoso.onmicrosoft.com — Reader on resourceGroups/rg1")
+        .await;
+    b.screen("17-review-change").await;
+    b.click("#confirm-change").await;
+    b.find("#change-done").await;
+    assert!(b.text("#change-done").await.contains("Re-granted: 1."));
+    b.screen("18-directory-changed").await;
+    assert_eq!(
+        server
+            .svc
+            .read(|w| w.subscription(sub).unwrap().subscription.tenant),
+        tenant_id(&server.svc, "contoso")
+    );
+
+    // Step 3: add megan as co-administrator.
+    b.click("#switch-to-destination").await;
+    b.find("#co-admin-email").await;
+    b.fill("#co-admin-email", MEGAN.0).await;
+    b.click("#add-co-admin").await;
+    b.expect_text("Co-administrator added").await;
+    assert!(b.text("#administrators").await.contains(MEGAN.0));
+    b.screen("19-co-administrator-added").await;
+
+    // Access control at resource-group scope: add a role assignment, then remove it.
+    b.goto(&format!(
+        "/portal/subscriptions/{sub}/resourceGroups/rg1/access"
+    ))
+    .await;
+    b.select("#role", "Reader").await;
+    b.fill("#principal_name", MEGAN.0).await;
+    b.click("#add-assignment").await;
+    b.expect_text("Role assigned").await;
+    assert!(b.text("#role-assignments").await.contains("Megan Bowen"));
+    b.screen("24-resource-group-access").await;
+    b.click("#role-assignments button[aria-label^='Remove Reader of Megan']")
+        .await;
+    b.expect_text("Role assignment removed").await;
+
+    // Activity log and support.
+    b.goto("/activity").await;
+    b.find("#events").await;
+    assert!(
+        b.text("#events")
+            .await
+            .contains("Microsoft.Subscription/changeTenantRequest/action")
+    );
+    b.screen("20-activity-log").await;
+    b.fill("#f-actor", ADMIN.0).await;
+    b.click("#apply-filter").await;
+    b.find("#events").await;
+    let by_admin = b.text("#events").await;
+    assert!(
+        by_admin.contains("tenantry/directoryLinkRequests/approve"),
+        "{by_admin}"
+    );
+    assert!(!by_admin.contains("changeTenantRequest"), "{by_admin}");
+    b.goto("/support").await;
+    b.fill("#subject", "Key vault after the move").await;
+    b.fill("#description", "Which tenant id does my key vault use now?")
+        .await;
+    b.click("#send-request").await;
+    b.expect_text("Support request sent").await;
+    assert!(
+        b.text("#support-requests")
+            .await
+            .contains("Key vault after the move")
+    );
+    b.screen("21-support").await;
+    let all = server
+        .svc
+        .all_support_requests(&tenantry_service::domain::Actor::Operator)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].requester_name, "alice@outlook.com");
+    b.sign_out().await;
+
+    // Megan's first sign-in shows the subscription; Lee sees none.
+    b.sign_in(MEGAN.0, MEGAN.1, None).await;
+    b.find("#subscriptions").await;
+    assert!(b.text("#subscriptions").await.contains("Pay-As-You-Go"));
+    b.screen("22-co-administrator-first-sign-in").await;
+    // A co-administrator may not change the service administrator: refused, with what to do.
+    b.goto(&format!("/portal/subscriptions/{sub}/administrators"))
+        .await;
+    b.fill("#sa-email", MEGAN.0).await;
+    b.click("#change-sa").await;
+    b.expect_text(
+        "Only the account administrator (alice@outlook.com) can change the service administrator",
+    )
+    .await;
+    b.expect_text("What to do:").await;
+    b.sign_out().await;
+    b.sign_in(LEE.0, LEE.1, None).await;
+    b.find("#no-subscriptions").await;
+    b.screen("23-no-subscriptions").await;
+    b.sign_out().await;
+
+    // A co-administrator cannot add a directory: the page says why and what to do.
+    b.sign_in(DAVE.0, DAVE.1, None).await;
+    b.goto("/directories/use-existing").await;
+    b.find("#not-service-admin").await;
+    b.sign_out().await;
+    b.close().await;
+}
+
+/// An email that is both a personal and a work account gets the account-type picker; each choice signs
+/// in to its own account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_dual_identity_picker() {
+    let store = tenantry_store::testing::sqlite().await;
+    let svc = demo_service(&store).await;
+    svc.apply_world(
+        r#"
+[[personal_accounts]]
+email = "lee@contoso.com"
+password = "Lee-Personal-1!"
+display_name = "Lee (personal)"
+
+[[personal_accounts]]
+email = "megan@contoso.com"
+password = "Megan-Personal-1!"
+display_name = "Megan (personal)"
+
+[[subscriptions]]
+display_name = "Trial"
+tenant = "alicedefault"
+service_admin = { email = "megan@contoso.com", account_type = "personal" }
+"#,
+        &mut |_, _| {},
+    )
+    .await
+    .expect("dual accounts");
+    let server = TestServer::start_on(svc, 0).await;
+    let b = Browser::open(&server).await;
+    b.goto("/signin").await;
+    b.fill("#email", "lee@contoso.com").await;
+    b.click("#next").await;
+    b.find("#picker-email").await;
+    assert!(b.h1().await.contains("Which account"));
+    b.screen("30-account-type-picker").await;
+    b.click("#type-personal").await;
+    b.click("#continue").await;
+    assert_eq!(b.text("#account-type").await, "Personal account");
+    b.fill("#password", "Lee-Personal-1!").await;
+    b.click("#sign-in").await;
+    b.find("#signed-in-as").await;
+    assert!(
+        !b.text("#directories").await.contains("Contoso"),
+        "the personal account is in no directory"
+    );
+    b.sign_out().await;
+    b.sign_in("lee@contoso.com", "Lee-Contoso-1!", Some("work"))
+        .await;
+    b.find("#directories").await;
+    assert!(
+        b.text("#directories").await.contains("Contoso"),
+        "the work account is a member of Contoso"
+    );
+    b.sign_out().await;
+    // The wrong password for the chosen account is refused with what to do.
+    b.goto("/signin").await;
+    b.fill("#email", "lee@contoso.com").await;
+    b.click("#next").await;
+    b.click("#type-work").await;
+    b.click("#continue").await;
+    b.fill("#password", "Lee-Personal-1!").await;
+    b.click("#sign-in").await;
+    b.expect_text("Sign-in failed").await;
+    b.expect_text("What to do:").await;
+    b.screen("31-sign-in-failed").await;
+
+    // A service administrator whose email is both kinds of account cannot use an existing directory:
+    // the refusal says why (and that the email is a member of Contoso too) and what to do.
+    b.sign_in("megan@contoso.com", "Megan-Personal-1!", Some("personal"))
+        .await;
+    b.goto("/directories/use-existing").await;
+    b.select("#subscription", "Trial").await;
+    b.fill("#directory", "contoso.onmicrosoft.com").await;
+    b.click("#ready").await;
+    b.click("#complete").await;
+    b.expect_text("is both a personal (Microsoft) account and a work or school account")
+        .await;
+    b.expect_text(
+        "Temporarily make another personal account the subscription's service administrator",
+    )
+    .await;
+    b.expect_text("is a member of 'Contoso'").await;
+    b.screen("32-refused-dual-service-admin").await;
+    b.sign_out().await;
+    b.close().await;
+}
+
+/// A form posted without the session's CSRF token, or with a wrong one, is refused with a 403 page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_csrf_is_refused() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    // Without a session or token: 403 with the page that says what to do.
+    let r = server
+        .client
+        .post(server.url("/signin"))
+        .form(&[("email", ALICE.0)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let cookies = r.headers().get_all("set-cookie").iter().count();
+    assert_eq!(cookies, 0, "a refused form starts no session");
+    assert!(r.text().await.unwrap().contains("Request refused (403)"));
+    // The session cookie is Secure, HttpOnly, SameSite and host-only.
+    let r = server
+        .client
+        .get(server.url("/signin"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    for part in [
+        "__Host-tenantry=",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(r.headers().get("content-security-policy").is_some());
+
+    let b = Browser::open(&server).await;
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    b.goto("/support").await;
+    b.fill("#subject", "forged").await;
+    b.fill("#description", "forged").await;
+    b.client
+        .execute("document.querySelector('form[action=\"/support\"] input[name=csrf]').value = 'wrong'; document.querySelector('form[action=\"/support\"]').submit();", vec![])
+        .await
+        .unwrap();
+    b.expect_text("Request refused (403)").await;
+    b.screen("40-csrf-refused").await;
+    b.goto("/support").await;
+    b.client
+        .execute("const f = document.querySelector('form[action=\"/support\"]'); f.querySelector('input[name=csrf]').remove(); f.querySelector('#subject').value = 'x'; f.querySelector('#description').value = 'x'; f.submit();", vec![])
+        .await
+        .unwrap();
+    b.expect_text("Request refused (403)").await;
+    let kept = server
+        .svc
+        .all_support_requests(&tenantry_service::domain::Actor::Operator)
+        .await
+        .unwrap();
+    assert!(kept.is_empty(), "no forged request was kept");
+    b.close().await;
+}
+
+/// The directory pages for administrators: create a directory, users (create, block sign-in, reset
+/// password, directory roles), guests and invitations with the redeem page, the subscription policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_directory_administration() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let contoso = tenant_id(&server.svc, "contoso");
+    let b = Browser::open(&server).await;
+
+    // "Create new": Alice makes a directory and becomes its Global Administrator.
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    b.goto("/directories/new").await;
+    b.fill("#name", "alicelabs").await;
+    b.fill("#display_name", "Alice Labs").await;
+    b.click("#create-directory").await;
+    b.expect_text("Directory created").await;
+    assert_eq!(b.h1().await, "Alice Labs");
+    b.expect_text("Global Administrator").await;
+    b.screen("50-directory-created").await;
+    b.sign_out().await;
+
+    // Contoso's Global Administrator manages its users.
+    b.sign_in(ADMIN.0, ADMIN.1, None).await;
+    b.goto(&format!("/directories/{contoso}")).await;
+    b.find("#h-overview").await;
+    b.screen("51-directory-overview").await;
+    b.goto(&format!("/directories/{contoso}/users")).await;
+    b.find("#users").await;
+    b.fill("#user_name", "nestor").await;
+    b.fill("#display_name", "Nestor Wilke").await;
+    b.fill("#new-password", "Nestor-Contoso-1!").await;
+    b.screen("52-users").await;
+    b.click("#create-user").await;
+    b.expect_text("User created").await;
+    assert!(
+        b.text("#users")
+            .await
+            .contains("nestor@contoso.onmicrosoft.com")
+    );
+    b.goto(&format!(
+        "/directories/{contoso}/users/{}",
+        object_of(&server.svc, "nestor@contoso.onmicrosoft.com", "contoso")
+    ))
+    .await;
+    b.find("#user-enabled").await;
+    b.select("#add-role", "User Administrator").await;
+    b.click("#add-role-button").await;
+    b.expect_text("Role added").await;
+    b.click("#disable-user").await;
+    b.expect_text("User disabled").await;
+    assert_eq!(b.text("#user-enabled").await, "Disabled");
+    b.fill("#reset-password", "Nestor-Contoso-2!").await;
+    b.click("#reset").await;
+    b.expect_text("Password reset").await;
+    b.screen("53-user").await;
+    b.fill("#reset-password", "short").await;
+    b.client
+        .execute(
+            "document.querySelector('#reset-password').removeAttribute('minlength')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click("#reset").await;
+    b.expect_text("at least 8 characters").await;
+
+    // Guests: invite Dave; the policy page.
+    b.goto(&format!("/directories/{contoso}/guests")).await;
+    b.fill("#invite-email", ALICE.0).await;
+    b.click("#invite").await;
+    b.expect_text("Invitation created").await;
+    b.fill("#invite-email", DAVE.0).await;
+    b.click("#invite").await;
+    b.expect_text("Invitation created").await;
+    assert!(b.text("#guests").await.contains("Pending acceptance"));
+    b.screen("54-guests").await;
+    b.goto(&format!("/directories/{contoso}/policy")).await;
+    b.click("#block_entering").await;
+    b.fill("#exempted", ADMIN.0).await;
+    b.click("#save-policy").await;
+    b.expect_text("Policy saved").await;
+    b.screen("55-policy").await;
+    let policy = server
+        .svc
+        .read(|w| w.tenant(contoso).unwrap().tenant.policy.clone());
+    assert!(policy.block_subscriptions_entering && !policy.block_subscriptions_leaving);
+    assert_eq!(policy.exempted.len(), 1);
+    b.sign_out().await;
+
+    // Dave finds the invitation on his dashboard and redeems it.
+    b.sign_in(DAVE.0, DAVE.1, None).await;
+    b.expect_text("Invitations waiting for you").await;
+    b.click("#h-invitations + ul a").await;
+    b.find("#accept-invitation").await;
+    b.screen("56-redeem-invitation").await;
+    b.click("#accept-invitation").await;
+    b.expect_text("Invitation accepted").await;
+    assert!(b.text("#directories").await.contains("Contoso"));
+    // A guest without a role cannot list Contoso's users: refused, with what to do.
+    b.goto(&format!("/directories/{contoso}/users")).await;
+    b.expect_text("guests of the directory cannot list its users")
+        .await;
+    b.expect_text("What to do:").await;
+    b.sign_out().await;
+
+    // Alice joins Contoso too, but Contoso's policy blocks subscriptions entering it: the review says
+    // so, with the remedy, and offers no way to apply.
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    b.click("#h-invitations + ul a").await;
+    b.click("#accept-invitation").await;
+    b.expect_text("Invitation accepted").await;
+    let sub = payg(&server.svc);
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.select("#destination", "Contoso").await;
+    b.click("#review").await;
+    b.find("#blockers").await;
+    b.expect_text("does not allow subscriptions to enter it")
+        .await;
+    assert!(
+        b.client
+            .find(Locator::Css("#confirm-change"))
+            .await
+            .is_err(),
+        "no Change button while blocked"
+    );
+    assert!(
+        b.text("#removed-co-admins")
+            .await
+            .contains("dave@outlook.com"),
+        "the review still lists what would go"
+    );
+    b.screen("57-review-blocked").await;
+    b.sign_out().await;
+    b.close().await;
+}
+
+/// The session cookie only ever carries a random id; the session ends when the password changes and on
+/// sign-out (the old cookie then opens nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_session_is_bound_to_the_sign_in() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let ca = std::fs::read(&server.ca_path).unwrap();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie_of = |r: &reqwest::Response| -> Option<String> {
+        r.headers()
+            .get("set-cookie")
+            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+    };
+    let csrf_in = |html: &str| -> String {
+        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field")
+            + "name=\"csrf\" value=\"".len();
+        html[at..].split('"').next().unwrap().to_string()
+    };
+    // Sign in as Erin: email, then password, carrying the cookie and the token by hand.
+    let r = http.get(server.url("/signin")).send().await.unwrap();
+    let anon = cookie_of(&r).expect("a session for the sign-in");
+    let csrf = csrf_in(&r.text().await.unwrap());
+    let r = http
+        .post(server.url("/signin"))
+        .header("cookie", &anon)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "erin@alicedefault.onmicrosoft.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/signin/password");
+    let r = http
+        .post(server.url("/signin/password"))
+        .header("cookie", &anon)
+        .form(&[("csrf", csrf.as_str()), ("password", "Erin-Default-1!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
+    let signed_in = cookie_of(&r).expect("signing in gives a new session id");
+    assert_ne!(signed_in, anon, "no session fixation");
+    let page = http
+        .get(server.url("/"))
+        .header("cookie", &signed_in)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("erin@alicedefault.onmicrosoft.com")
+    );
+    let old = http
+        .get(server.url("/"))
+        .header("cookie", &anon)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 303, "the pre-sign-in session is gone");
+
+    // A password reset ends the session.
+    let erin = object_of(
+        &server.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    );
+    let t = tenant_id(&server.svc, "alicedefault");
+    server
+        .svc
+        .update_user(
+            &tenantry_service::domain::Actor::Operator,
+            t,
+            erin,
+            None,
+            None,
+            None,
+            Some("Erin-Default-2!".into()),
+        )
+        .await
+        .unwrap();
+    let after = http
+        .get(server.url("/"))
+        .header("cookie", &signed_in)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303);
+    assert_eq!(after.headers()["location"], "/signin");
+
+    // Sign in again, sign out: the old cookie opens nothing.
+    let r = http.get(server.url("/signin")).send().await.unwrap();
+    let anon = cookie_of(&r).unwrap();
+    let csrf = csrf_in(&r.text().await.unwrap());
+    http.post(server.url("/signin"))
+        .header("cookie", &anon)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "erin@alicedefault.onmicrosoft.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let r = http
+        .post(server.url("/signin/password"))
+        .header("cookie", &anon)
+        .form(&[("csrf", csrf.as_str()), ("password", "Erin-Default-2!")])
+        .send()
+        .await
+        .unwrap();
+    let signed_in = cookie_of(&r).unwrap();
+    let home = http
+        .get(server.url("/"))
+        .header("cookie", &signed_in)
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&home.text().await.unwrap());
+    let out = http
+        .post(server.url("/signout"))
+        .header("cookie", &signed_in)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.headers()["location"], "/signed-out");
+    let again = http
+        .get(server.url("/"))
+        .header("cookie", &signed_in)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303, "signed out means signed out");
+}
+
+/// A service administrator who is not present in the new directory can still ask: the change waits
+/// until a Global Administrator of that directory accepts it on the directory's overview page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_change_waits_for_acceptance() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let sub = payg(&server.svc);
+    let contoso = tenant_id(&server.svc, "contoso");
+    let b = Browser::open(&server).await;
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.find("#no-destinations").await;
+    b.fill("#destination_domain", "contoso.onmicrosoft.com")
+        .await;
+    b.click("#review").await;
+    b.find("#blockers").await;
+    b.expect_text("is not present in 'Contoso'").await;
+    b.expect_text("accept it within 7 days").await;
+    b.screen("58-review-needs-acceptance").await;
+    b.click("#confirm-request").await;
+    assert_eq!(b.h1().await, "The change waits for acceptance");
+    b.screen("59-change-waiting").await;
+    b.goto(&format!("/portal/subscriptions/{sub}")).await;
+    b.expect_text("is waiting for acceptance").await;
+    b.sign_out().await;
+
+    b.sign_in(ADMIN.0, ADMIN.1, None).await;
+    b.goto(&format!("/directories/{contoso}")).await;
+    b.expect_text("Pay-As-You-Go").await;
+    b.screen("60-accept-incoming").await;
+    b.click("button[aria-label='Accept Pay-As-You-Go']").await;
+    b.expect_text("Subscription moved in").await;
+    assert_eq!(
+        server
+            .svc
+            .read(|w| w.subscription(sub).unwrap().subscription.tenant),
+        contoso
+    );
+    b.sign_out().await;
+    b.close().await;
+}
+
+/// Support requests and portal sessions on both databases: kept with their audit event, each requester
+/// sees their own, the operator sees all; sessions are stored hashed, updated, expired and deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_storage_on_both_databases() {
+    use tenantry_service::domain::Actor;
+    use tenantry_service::store::sessions::SessionRow;
+    for store in both().await {
+        let svc = demo_service(&store).await;
+        let alice = signed_in(&svc, ALICE.0, "alicedefault");
+        let erin = signed_in(&svc, "erin@alicedefault.onmicrosoft.com", "alicedefault");
+        let sub = payg(&svc);
+        let filed = svc
+            .file_support_request(
+                &alice,
+                "Move to Contoso",
+                "What happens to my key vault?",
+                "B",
+                Some(sub),
+            )
+            .await
+            .unwrap();
+        assert_eq!(filed.row.status, "Open");
+        // Erin is Reader on a resource group only, which lets her see the subscription too.
+        svc.file_support_request(
+            &erin,
+            "Access",
+            "I cannot create a resource group.",
+            "C",
+            None,
+        )
+        .await
+        .unwrap();
+        let refused = svc
+            .file_support_request(&alice, " ", "", "Z", None)
+            .await
+            .unwrap_err();
+        let e = refused.as_domain().expect("a refusal");
+        assert_eq!(e.code, "InvalidSubject");
+        assert_eq!(
+            e.details.len(),
+            2,
+            "every problem of the form is named: {e:?}"
+        );
+        let mine = svc.my_support_requests(&alice).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].row.subject, "Move to Contoso");
+        assert_eq!(mine[0].row.subscription, Some(sub));
+        assert!(
+            svc.all_support_requests(&alice).await.is_err(),
+            "only the operator lists all"
+        );
+        let all = svc.all_support_requests(&Actor::Operator).await.unwrap();
+        assert_eq!(all.len(), 2);
+        let audit = svc
+            .audit_events(&tenantry_service::store::AuditFilter {
+                operation: Some("Microsoft.Support/".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 2, "each request has its audit event");
+
+        let s = svc.store();
+        let row = SessionRow {
+            id_hash: "hash-of-a-random-id".into(),
+            identity: String::new(),
+            created: 100,
+            expires: 200,
+            data: "{}".into(),
+        };
+        s.insert_session(&row).await.unwrap();
+        assert_eq!(
+            s.session("hash-of-a-random-id", 150).await.unwrap(),
+            Some(row.clone())
+        );
+        assert_eq!(
+            s.session("hash-of-a-random-id", 200).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert!(
+            s.update_session("hash-of-a-random-id", "{\"a\":1}", 300)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            s.session("hash-of-a-random-id", 250)
+                .await
+                .unwrap()
+                .unwrap()
+                .data,
+            "{\"a\":1}"
+        );
+        assert_eq!(s.delete_expired_sessions(301).await.unwrap(), 1);
+        assert!(
+            !s.update_session("hash-of-a-random-id", "{}", 400)
+                .await
+                .unwrap()
+        );
+        s.insert_session(&row).await.unwrap();
+        s.delete_session("hash-of-a-random-id").await.unwrap();
+        assert_eq!(s.session("hash-of-a-random-id", 150).await.unwrap(), None);
+    }
+}
+
+/// `tenantry support list` shows the operator every request, as a table or as JSON lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_list_command() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-support").unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    {
+        let store = tenantry_service::store::Store::open_sqlite_file(&data.join("tenantry.db"))
+            .await
+            .unwrap();
+        let svc = tenantry_service::Service::open(store.clone())
+            .await
+            .unwrap();
+        svc.apply_world(&demo_world(), &mut |_, _| {})
+            .await
+            .unwrap();
+        let alice = signed_in(&svc, ALICE.0, "alicedefault");
+        svc.file_support_request(
+            &alice,
+            "Move to Contoso",
+            "What happens to my key vault?",
+            "A",
+            None,
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    }
+    let run = |json: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tenantry"));
+        c.args(["support", "list", "--data"])
+            .arg(&data)
+            .env_remove("TENANTRY_DATABASE_URL");
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(false);
+    assert!(
+        table.contains("Move to Contoso")
+            && table.contains("alice@outlook.com")
+            && table.contains("severity A"),
+        "{table}"
+    );
+    let line: Value = serde_json::from_str(run(true).lines().next().unwrap()).unwrap();
+    assert_eq!(line["requester"], "alice@outlook.com");
+    assert_eq!(line["description"], "What happens to my key vault?");
+}
