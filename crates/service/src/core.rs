@@ -146,9 +146,11 @@ impl Service {
         tokio::spawn(async move {
             let mut listener = svc.inner.store.listen().await.ok().flatten();
             loop {
+                // A notification wakes us at once; the poll catches what was committed before the
+                // listener was connected, or a notification lost with a dropped connection.
                 match listener.as_mut() {
                     Some(l) => {
-                        let _ = tokio::time::timeout(FOLLOW_INTERVAL * 4, l.recv()).await;
+                        let _ = tokio::time::timeout(FOLLOW_INTERVAL, l.recv()).await;
                     }
                     None => tokio::time::sleep(FOLLOW_INTERVAL).await,
                 }

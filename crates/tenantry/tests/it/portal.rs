@@ -196,11 +196,16 @@ impl Browser {
         }
     }
 
-    /// Saves the screen to docs/screenshots/NAME.png and checks its basic accessibility.
+    /// Saves the screen as NAME.png (see below for where) and checks its basic accessibility.
     async fn screen(&self, name: &str) {
         self.check_accessibility().await;
         let png = self.client.screenshot().await.expect("screenshot");
-        let dir = repo_root().join("docs/screenshots");
+        // docs/screenshots is refreshed on purpose (TENANTRY_SCREENSHOTS=docs/screenshots); ordinary runs
+        // keep theirs under target/ so that running the tests leaves the work tree as it was.
+        let dir = match std::env::var("TENANTRY_SCREENSHOTS") {
+            Ok(d) if !d.is_empty() => repo_root().join(d),
+            _ => repo_root().join("target/screenshots"),
+        };
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
