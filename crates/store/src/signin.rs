@@ -385,18 +385,31 @@ impl Store {
         Ok(())
     }
 
-    /// The latest `locked_until` among `keys` (0 when none is locked or known).
-    pub async fn sign_in_locked_until(&self, keys: &[&str]) -> StoreResult<i64> {
-        let mut latest = 0;
-        for key in keys {
-            let until: Option<i64> =
-                sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE key = $1")
-                    .bind(*key)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            latest = latest.max(until.unwrap_or(0));
+    /// The counters of `keys` that exist (one query for an attempt's account and address keys).
+    pub async fn sign_in_counters(
+        &self,
+        keys: &[&str],
+    ) -> StoreResult<Vec<(String, FailureCount)>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for pair in keys.chunks(2) {
+            let rows = sqlx::query(
+                "SELECT key, failures, locked_until FROM sign_in_failures WHERE key IN ($1, $2)",
+            )
+            .bind(pair[0])
+            .bind(pair.get(1).copied().unwrap_or(pair[0]))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                out.push((
+                    row.try_get("key")?,
+                    FailureCount {
+                        failures: row.try_get("failures")?,
+                        locked_until: row.try_get("locked_until")?,
+                    },
+                ));
+            }
         }
-        Ok(latest)
+        Ok(out)
     }
 
     /// Forgets the failures of `key` (after a successful sign-in).

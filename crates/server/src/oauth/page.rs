@@ -2,7 +2,9 @@
 //! password), the redirects back to the client, and the CSRF cookie that ties a form to its page. Every
 //! value from outside is HTML-escaped; no script is needed except the auto-submit of `form_post`.
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE, X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -175,6 +177,8 @@ pub fn page(status: StatusCode, html: String, cookie: Option<&str>) -> Response 
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // A sign-in page must never be framed (clickjacking); CSP for browsers that know it, XFO for the rest.
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

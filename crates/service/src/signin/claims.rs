@@ -119,17 +119,25 @@ pub fn client_info(subject: &Subject) -> String {
     URL_SAFE_NO_PAD.encode(json.to_string())
 }
 
+/// What a user granted a client: the delegated permissions, and how the client proved itself.
+pub struct Delegation<'a> {
+    pub client_id: &'a str,
+    /// The client authenticated with a secret (`appidacr` 1) rather than being public (0).
+    pub confidential: bool,
+    pub scp: String,
+    /// The user's directory role template ids in the token's tenant.
+    pub wids: Vec<String>,
+}
+
 /// A user's access token for `resource`.
 pub fn user_access(
     base: &str,
     subject: &Subject,
     resource: &str,
-    client_id: &str,
-    confidential: bool,
-    scp: String,
-    wids: Vec<String>,
+    d: Delegation<'_>,
     at: Lifetime,
 ) -> AccessClaims {
+    let client_id = d.client_id;
     AccessClaims {
         aud: resource.to_string(),
         iss: access_issuer(base, subject.tenant),
@@ -139,13 +147,13 @@ pub fn user_access(
         acr: Some("1".into()),
         amr: vec!["pwd".into()],
         appid: client_id.to_string(),
-        appidacr: if confidential { "1" } else { "0" }.into(),
+        appidacr: if d.confidential { "1" } else { "0" }.into(),
         azp: client_id.to_string(),
         idp: subject.idp.clone(),
         idtyp: "user".into(),
         name: Some(subject.display_name.clone()),
         oid: subject.object.to_string(),
-        scp: Some(scp),
+        scp: Some(d.scp),
         roles: None,
         sub: pairwise_sub(subject.object, client_id),
         tid: subject.tenant.to_string(),
@@ -153,7 +161,7 @@ pub fn user_access(
         upn: Some(subject.username.clone()),
         uti: crate::crypto::random_token(16),
         ver: "1.0".into(),
-        wids,
+        wids: d.wids,
     }
 }
 

@@ -237,16 +237,13 @@ impl SignIn {
         let wids = self.service().read(|w| {
             signin::directory_role_ids(w, TenantId(subject.tenant), ObjectId(subject.object))
         });
-        let access = claims::user_access(
-            self.base_url(),
-            subject,
-            &scope.resource,
-            &client_id,
-            client.is_confidential(),
-            scope.delegated_scp(),
+        let delegation = claims::Delegation {
+            client_id: &client_id,
+            confidential: client.is_confidential(),
+            scp: scope.delegated_scp(),
             wids,
-            at,
-        );
+        };
+        let access = claims::user_access(self.base_url(), subject, &scope.resource, delegation, at);
         let id_token = match scope.openid {
             true => Some(
                 self.sign(&claims::id_token(

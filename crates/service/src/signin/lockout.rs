@@ -49,15 +49,26 @@ impl Attempt {
     }
 }
 
+/// What the counters said before the password was checked.
+pub(crate) struct LockState {
+    pub(crate) locked: bool,
+    /// The account has failures to forget after a success (most sign-ins have none: no write then).
+    account_failed_before: bool,
+}
+
 impl SignIn {
     /// Whether the account or the address is locked now.
-    pub(crate) async fn is_locked(&self, attempt: &Attempt) -> Result<bool, ServiceError> {
-        let until = self
+    pub(crate) async fn lock_state(&self, attempt: &Attempt) -> Result<LockState, ServiceError> {
+        let counters = self
             .service()
             .store()
-            .sign_in_locked_until(&attempt.keys())
+            .sign_in_counters(&attempt.keys())
             .await?;
-        Ok(until > self.service().now())
+        let now = self.service().now();
+        Ok(LockState {
+            locked: counters.iter().any(|(_, c)| c.locked_until > now),
+            account_failed_before: counters.iter().any(|(k, _)| *k == attempt.account),
+        })
     }
 
     /// Counts a failure on every key of the attempt, locking those that reached the threshold.
@@ -82,7 +93,14 @@ impl SignIn {
     }
 
     /// A success forgets the account's failures.
-    pub(crate) async fn record_success(&self, attempt: &Attempt) -> Result<(), ServiceError> {
+    pub(crate) async fn record_success(
+        &self,
+        attempt: &Attempt,
+        before: &LockState,
+    ) -> Result<(), ServiceError> {
+        if !before.account_failed_before {
+            return Ok(());
+        }
         Ok(self
             .service()
             .store()

@@ -26,7 +26,8 @@ impl SignIn {
     /// Checks a password sign-in and returns the token subject: who signed in, and for which tenant.
     pub async fn check_password(&self, a: PasswordSignIn<'_>) -> Result<Subject, SignInFailure> {
         let attempt = Attempt::new(a.username, a.client);
-        if self.is_locked(&attempt).await? {
+        let before = self.lock_state(&attempt).await?;
+        if before.locked {
             return Err(locked_out().into());
         }
         let resolved = self
@@ -55,7 +56,7 @@ impl SignIn {
             Err(refusal) => return Err(refusal.into()),
         };
         let identity = self.verify_any(&attempt, &identities, a.password).await?;
-        self.record_success(&attempt).await?;
+        self.record_success(&attempt, &before).await?;
         let username = a.username;
         self.service().read(|w| {
             if !identity_enabled(w, identity) {

@@ -156,7 +156,7 @@ impl Arm<'_> {
         let body = if text.is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text))
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         assert!(
             !status.is_server_error(),
@@ -555,7 +555,13 @@ async fn a_reader_of_one_group_sees_the_subscription_and_that_group_only() {
         arm.delete(&sub_path("/resourcegroups/rg1"), &erin)
             .await
             .refused(403, "AuthorizationFailed");
-        // Her role assignments: her own, and at her group what applies there.
+        // Her role assignments: her own, and at her group what applies there; never the list an
+        // application that may read them all was just given for the same URL.
+        let everyone = arm
+            .get(&authz("", "roleAssignments"), &app)
+            .await
+            .expect(200);
+        assert_eq!(everyone.values().len(), 2);
         let mine = arm
             .get(&authz("", "roleAssignments"), &erin)
             .await
@@ -765,7 +771,7 @@ async fn role_definitions_list_filter_get_and_custom_roles() {
             )
             .await
             .expect(200);
-        assert_eq!(custom.names(), [id.clone()]);
+        assert_eq!(custom.names(), std::slice::from_ref(&id));
         let dup = json!({"properties": {"roleName": "Owner", "permissions": [{"actions": ["*"]}]}});
         arm.put(
             &authz("", &format!("roleDefinitions/{}", new_id())),
@@ -798,6 +804,11 @@ async fn role_assignments_create_list_filter_get_and_delete() {
         .to_string();
         let megan_oid = object_of(&srv.svc, "megan@contoso.onmicrosoft.com", "contoso").to_string();
 
+        let before = arm
+            .get(&authz("", "roleAssignments"), &alice)
+            .await
+            .expect(200);
+        assert_eq!(before.values().len(), 2);
         let id = new_id();
         let path = authz("", &format!("roleAssignments/{id}"));
         let body = |principal: &str, role: &str| json!({"properties": {"roleDefinitionId": role_definition_id(role), "principalId": principal, "principalType": "User", "description": "ops"}});
@@ -883,7 +894,11 @@ async fn role_assignments_create_list_filter_get_and_delete() {
             .get(&authz("", "roleAssignments"), &alice)
             .await
             .expect(200);
-        assert_eq!(all.values().len(), 3);
+        assert_eq!(
+            all.values().len(),
+            3,
+            "a write shows in the same list at once"
+        );
         for item in all.values() {
             assert!(def_ids.contains(&item["properties"]["roleDefinitionId"].as_str().unwrap()));
             assert!(item["properties"]["scope"].is_string());

@@ -2022,3 +2022,51 @@ fn client_info(b64: &str) -> Value {
         .expect("client_info is base64url");
     serde_json::from_slice(&bytes).expect("client_info is JSON")
 }
+
+#[test]
+fn tenantry_keys_rotate_keeps_the_old_key_published_and_the_kek_private() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-keys").unwrap();
+    // `--data` belongs to the subcommand, so it goes after the words.
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+            .env("TENANTRY_LOG", "warn,sqlx=error")
+            .env_remove("TENANTRY_DATABASE_URL")
+            .env_remove("TENANTRY_KEY_ENCRYPTION_KEY")
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run(&["keys", "rotate"]);
+    let second = run(&["keys", "rotate"]);
+    assert!(first.contains("new active signing key") && second.contains("new active signing key"));
+    let list = run(&["keys", "list"]);
+    assert_eq!(
+        list.lines().filter(|l| l.ends_with("active")).count(),
+        1,
+        "{list}"
+    );
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.contains("retired, published until"))
+            .count(),
+        1,
+        "{list}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("key-encryption-key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
