@@ -146,6 +146,7 @@ async fn serve_answers_over_https_with_its_own_ca() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     child.kill().unwrap();
+    child.wait().unwrap();
     let r = answered.expect("the server answered");
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
