@@ -5,7 +5,8 @@
 //! - password sign-ins/s against the raw Argon2id verification rate at the same parameters, on as
 //!   many threads as cores (goal ≥ 90 %).
 //!
-//! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each phase's length.
+//! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each round's length;
+//! each figure and its reference rate are the best of three alternating rounds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -45,11 +46,14 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Rounds per figure (best of).
+const ROUNDS: usize = 3;
+
 fn seconds() -> Duration {
     let s = std::env::var("BENCH_SECONDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5.0);
+        .unwrap_or(3.0);
     Duration::from_secs_f64(s)
 }
 
@@ -216,7 +220,7 @@ async fn run() {
     assert!(server.token(&APP_FORM).await, "client credentials work");
     assert!(server.token(&USER_FORM).await, "password sign-in works");
     println!(
-        "tenantry sign-in benchmark: {cores} cores, {:.0} s per phase, SQLite, HTTPS keep-alive, load generator in-process",
+        "tenantry sign-in benchmark: {cores} cores, best of {ROUNDS} alternating rounds of {:.0} s, SQLite, HTTPS keep-alive, load generator in-process",
         secs.as_secs_f64()
     );
 
@@ -240,20 +244,33 @@ async fn run() {
         verdict(peak <= 200.0)
     );
 
-    // 2. Client credentials over keep-alive HTTPS.
-    let rs256 = raw_rs256_rate(Duration::from_secs(2));
-    let (cc, failed) = throughput(&server, &APP_FORM, 4 * cores, secs).await;
+    // The machine is shared: each figure and its reference rate are the best of ROUNDS rounds,
+    // measured alternately, so that a burst of outside load does not decide the ratio.
+    // 2. Client credentials over keep-alive HTTPS. The ceiling: every token is one RSA-2048 signature.
+    let (mut cc, mut rs256, mut cc_failed) = (0.0f64, 0.0f64, 0);
+    for _ in 0..ROUNDS {
+        rs256 = rs256.max(raw_rs256_rate(Duration::from_secs(1)));
+        let (rate, failed) = throughput(&server, &APP_FORM, 4 * cores, secs).await;
+        cc = cc.max(rate);
+        cc_failed += failed;
+    }
     println!(
-        "client_credentials: {cc:.0} tokens/s on {cores} cores = {:.0}/s per core ({failed} failed; raw RS256 signing {rs256:.0}/s on one core) — goal ≥ 2,500/s per core: {}",
+        "client_credentials: {cc:.0} tokens/s on {cores} cores = {:.0}/s per core ({cc_failed} failed), {:.0} % of the raw RS256 ceiling here ({rs256:.0} signatures/s on one core) — goal ≥ 2,500/s per core: {}",
         cc / cores as f64,
+        100.0 * cc / (rs256 * cores as f64),
         verdict(cc / cores as f64 >= 2500.0)
     );
 
     // 3. Password sign-ins against raw Argon2id on as many threads as cores.
-    let raw = raw_argon2_rate(&hash, cores, secs);
-    let (pw, failed) = throughput(&server, &USER_FORM, 4 * cores, secs).await;
+    let (mut pw, mut raw, mut pw_failed) = (0.0f64, 0.0f64, 0);
+    for _ in 0..ROUNDS {
+        raw = raw.max(raw_argon2_rate(&hash, cores, secs));
+        let (rate, failed) = throughput(&server, &USER_FORM, 4 * cores, secs).await;
+        pw = pw.max(rate);
+        pw_failed += failed;
+    }
     println!(
-        "password sign-ins: {pw:.1}/s vs raw Argon2id (m=19456 KiB, t=2, p=1) {raw:.1}/s on {cores} threads = {:.0} % ({failed} failed) — goal ≥ 90 %: {}",
+        "password sign-ins: {pw:.1}/s vs raw Argon2id (m=19456 KiB, t=2, p=1) {raw:.1}/s on {cores} threads = {:.0} % ({pw_failed} failed) — goal ≥ 90 %: {}",
         100.0 * pw / raw,
         verdict(pw >= 0.9 * raw)
     );

@@ -182,7 +182,7 @@ pub fn page(status: StatusCode, html: String, cookie: Option<&str>) -> Response 
     h.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'",
         ),
     );
     if let Some(value) = cookie.and_then(|c| {
