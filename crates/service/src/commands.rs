@@ -34,6 +34,14 @@ pub struct NewApplicationSecret {
     pub client_secret: String,
 }
 
+/// A rule that may find nothing to do (ARM's DELETE of something absent): no change and no value.
+fn or_nothing<T>(found: Option<(Change, T)>) -> (Change, Option<T>) {
+    match found {
+        Some((change, value)) => (change, Some(value)),
+        None => (Change::new(), None),
+    }
+}
+
 impl Service {
     // ----- directories -----
 
@@ -492,12 +500,15 @@ impl Service {
         id: RoleDefinitionId,
     ) -> Result<Option<RoleDefinition>, ServiceError> {
         let now = self.now();
-        self.execute(
-            |w| match access::delete_role_definition(w, actor, subscription, id, now)? {
-                Some((c, d)) => Ok((c, Some(d))),
-                None => Ok((Change::new(), None)),
-            },
-        )
+        self.execute(|w| {
+            Ok(or_nothing(access::delete_role_definition(
+                w,
+                actor,
+                subscription,
+                id,
+                now,
+            )?))
+        })
         .await
     }
 
@@ -518,12 +529,15 @@ impl Service {
         id: RoleAssignmentId,
     ) -> Result<Option<RoleAssignment>, ServiceError> {
         let now = self.now();
-        self.execute(
-            |w| match access::delete_role_assignment(w, actor, subscription, id, now)? {
-                Some((c, a)) => Ok((c, Some(a))),
-                None => Ok((Change::new(), None)),
-            },
-        )
+        self.execute(|w| {
+            Ok(or_nothing(access::delete_role_assignment(
+                w,
+                actor,
+                subscription,
+                id,
+                now,
+            )?))
+        })
         .await
     }
 
