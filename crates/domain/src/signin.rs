@@ -627,6 +627,15 @@ pub fn expired_grant(what: &str) -> SignInError {
     )
 }
 
+/// `prompt=none` with nobody signed in (OpenID Connect's `login_required`).
+pub fn login_required() -> SignInError {
+    SignInError::new(
+        "login_required",
+        50058,
+        "A silent sign-in request was sent but no user is signed in.",
+    )
+}
+
 pub fn pkce_mismatch() -> SignInError {
     SignInError::new(
         "invalid_grant",

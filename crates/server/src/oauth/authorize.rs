@@ -1,20 +1,27 @@
 //! `GET/POST /{tenant}/oauth2/v2.0/authorize`: the request is validated by the sign-in service on every
-//! step (the query travels in the form's action, so no server-side state is kept between pages); the
-//! pages ask for the email, the account type when the email is both a personal and a work account, and
-//! the password; success redirects to the client with a single-use code. And logout.
+//! step (the query travels in the form's action, so no server-side state is kept between pages). The
+//! pages are the portal's sign-in pages, and the browser's portal session is the single sign-on session:
+//! someone signed in to the portal is sent back to the client at once (unless the request says
+//! otherwise, see [`SignIn::use_session`]), and signing in here signs in to the portal too. Success
+//! redirects to the client with a single-use code. And logout, which ends that session.
+//!
+//! [`SignIn::use_session`]: tenantry_service::signin::SignIn::use_session
 
-use super::page::{self, PageContext};
-use super::{ClientAddr, discovery};
+use super::discovery;
+use super::page;
 use crate::app::AppState;
+use crate::portal::authorize_pages;
+use crate::portal::session::Ctx;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, OriginalUri, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tenantry_domain::signin::{AccountKind, SignInError, candidates, malformed_request};
-use tenantry_service::crypto::{constant_time_eq, random_token};
+use tenantry_domain::signin::{AccountKind, SignInError, Subject, candidates, malformed_request};
+use tenantry_service::crypto::constant_time_eq;
 use tenantry_service::signin::{
-    Authorization, AuthorizeError, AuthorizeRequest, PasswordSignIn, Redirect, SignInFailure,
+    Authorization, AuthorizeError, AuthorizeRequest, PasswordSignIn, Redirect, SessionUse,
+    SignInFailure,
 };
 
 /// The fields the pages post.
@@ -27,26 +34,60 @@ pub struct SubmitForm {
     password: Option<String>,
 }
 
-/// One page view: the validated request, where forms post, the CSRF token and whether to set it.
+/// One page view: the validated request, where forms post, and the browser's portal session (its
+/// CSRF token ties a form to its page; its identity is the single sign-on).
 struct View {
     authz: Authorization,
     action: String,
-    csrf: String,
-    new_cookie: bool,
+    ctx: Ctx,
 }
 
 impl View {
-    fn ctx(&self) -> PageContext<'_> {
-        PageContext {
-            action: &self.action,
-            csrf: &self.csrf,
-            client_name: &self.authz.client_name,
-        }
+    /// Shows a sign-in page and saves the session.
+    async fn show(self, html: String) -> Response {
+        self.ctx.finish(page::page(StatusCode::OK, html)).await
     }
 
-    fn show(&self, html: String) -> Response {
-        let cookie = self.new_cookie.then_some(self.csrf.as_str());
-        page::page(StatusCode::OK, html, cookie)
+    async fn email(self, hint: Option<&str>, error: Option<&SignInError>) -> Response {
+        let html = authorize_pages::email(
+            &self.action,
+            &self.ctx.session.data.csrf,
+            &self.authz.client_name,
+            hint,
+            error,
+        );
+        self.show(html).await
+    }
+
+    async fn picker(self, username: &str) -> Response {
+        let html = authorize_pages::picker(&self.action, &self.ctx.session.data.csrf, username);
+        self.show(html).await
+    }
+
+    async fn password(
+        self,
+        username: &str,
+        account_type: Option<&str>,
+        error: Option<&SignInError>,
+    ) -> Response {
+        let html = authorize_pages::password(
+            &self.action,
+            &self.ctx.session.data.csrf,
+            username,
+            account_type,
+            error,
+        );
+        self.show(html).await
+    }
+
+    /// Sends the client a code for `subject`, or the reason it cannot have one.
+    async fn issue_code(self, state: &AppState, subject: &Subject) -> Response {
+        let response = match state.signin.issue_code(&self.authz, subject).await {
+            Ok(code) => page::redirect(&self.authz.redirect, &[("code", &code)]),
+            Err(SignInFailure::Refused(e)) => page::redirect_error(&self.authz.redirect, &e),
+            Err(failure) => super::entra_error(failure).into_response(),
+        };
+        self.ctx.finish(response).await
     }
 }
 
@@ -56,7 +97,7 @@ async fn view(
     tenant: String,
     query: Result<Query<AuthorizeRequest>, QueryRejection>,
     uri: &axum::http::Uri,
-    headers: &HeaderMap,
+    ctx: Ctx,
 ) -> Result<View, Response> {
     let Ok(Query(mut req)) = query else {
         return Err(page::error_page(&malformed_request(
@@ -69,15 +110,10 @@ async fn view(
         Err(AuthorizeError::Page(e)) => return Err(page::error_page(&e)),
         Err(AuthorizeError::Redirect(to, e)) => return Err(page::redirect_error(&to, &e)),
     };
-    let (csrf, new_cookie) = match page::csrf_cookie(headers) {
-        Some(c) if c.len() >= 16 => (c, false),
-        _ => (random_token(16), true),
-    };
     Ok(View {
         authz,
         action: uri.to_string(),
-        csrf,
-        new_cookie,
+        ctx,
     })
 }
 
@@ -85,16 +121,23 @@ pub async fn show(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    ctx: Ctx,
     query: Result<Query<AuthorizeRequest>, QueryRejection>,
 ) -> Response {
-    let v = match view(&state, tenant, query, &uri, &headers).await {
+    let v = match view(&state, tenant, query, &uri, ctx).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match v.authz.login_hint.clone().filter(|h| !h.is_empty()) {
-        Some(hint) => after_email(&state, &v, &hint),
-        None => v.show(page::email_page(&v.ctx(), None, None)),
+    match state.signin.use_session(&v.authz, v.ctx.identity()) {
+        SessionUse::Continue(subject) => v.issue_code(&state, &subject).await,
+        SessionUse::Refuse(e) => {
+            let response = page::redirect_error(&v.authz.redirect, &e);
+            v.ctx.finish(response).await
+        }
+        SessionUse::Ask(error) => match (v.authz.login_hint.clone(), error) {
+            (Some(hint), None) => after_email(&state, v, &hint).await,
+            (hint, error) => v.email(hint.as_deref(), error.as_ref()).await,
+        },
     }
 }
 
@@ -102,47 +145,45 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    client: ClientAddr,
+    ctx: Ctx,
     query: Result<Query<AuthorizeRequest>, QueryRejection>,
     form: Result<Form<SubmitForm>, FormRejection>,
 ) -> Response {
-    let v = match view(&state, tenant, query, &uri, &headers).await {
+    let v = match view(&state, tenant, query, &uri, ctx).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    // The form must carry the token of the cookie its page set: a form posted from elsewhere
-    // (login CSRF) does not know it.
-    let csrf_ok = !v.new_cookie
+    // The form must carry the session's token, which only the page this server showed knows: a form
+    // posted from elsewhere (login CSRF) does not.
+    let expected = &v.ctx.session.data.csrf;
+    let csrf_ok = !expected.is_empty()
         && form
             .csrf
             .as_deref()
-            .is_some_and(|f| constant_time_eq(f.as_bytes(), v.csrf.as_bytes()));
+            .is_some_and(|f| constant_time_eq(f.as_bytes(), expected.as_bytes()));
     if !csrf_ok {
         let e = SignInError::new(
             "invalid_request",
             90014,
             "The sign-in page expired. Enter your email again.",
         );
-        return v.show(page::email_page(&v.ctx(), None, Some(&e)));
+        return v.email(None, Some(&e)).await;
     }
     let username = form.username.clone().unwrap_or_default();
     match form.step.as_deref() {
-        Some("email") if !username.is_empty() => after_email(&state, &v, &username),
+        Some("email") if !username.is_empty() => after_email(&state, v, &username).await,
         Some("kind") | Some("password") if !username.is_empty() => {
             let kind = account_kind(form.account_type.as_deref());
             match form.password.as_deref().filter(|p| !p.is_empty()) {
-                Some(password) => sign_in(&state, &v, &username, kind, password, client).await,
-                None => v.show(page::password_page(
-                    &v.ctx(),
-                    &username,
-                    form.account_type.as_deref(),
-                    None,
-                )),
+                Some(password) => sign_in(&state, v, &username, kind, password).await,
+                None => {
+                    v.password(&username, form.account_type.as_deref(), None)
+                        .await
+                }
             }
         }
-        _ => v.show(page::email_page(&v.ctx(), None, None)),
+        _ => v.email(None, None).await,
     }
 }
 
@@ -156,55 +197,45 @@ fn account_kind(raw: Option<&str>) -> Option<AccountKind> {
 
 /// After the email: the account-type picker when the email names two accounts here, else the password.
 /// Nothing else is said about the email before the password (no account enumeration on this page).
-fn after_email(state: &AppState, v: &View, username: &str) -> Response {
+async fn after_email(state: &AppState, v: View, username: &str) -> Response {
     let dual = state
         .svc
         .read(|w| candidates(w, v.authz.authority, username))
         .is_err_and(|e| e.code == 50001);
     if dual {
-        v.show(page::picker_page(&v.ctx(), username))
+        v.picker(username).await
     } else {
-        v.show(page::password_page(&v.ctx(), username, None, None))
+        v.password(username, None, None).await
     }
 }
 
 async fn sign_in(
     state: &AppState,
-    v: &View,
+    mut v: View,
     username: &str,
     kind: Option<AccountKind>,
     password: &str,
-    client: ClientAddr,
 ) -> Response {
     let attempt = PasswordSignIn {
         authority: v.authz.authority,
         username,
         password,
         kind,
-        client: client.0,
+        client: v.ctx.client_ip,
     };
     let kind_field = kind.map(|k| match k {
         AccountKind::Organizational => "organizational",
         AccountKind::Personal => "personal",
     });
-    let subject = match state.signin.check_password(attempt).await {
-        Ok(s) => s,
-        Err(SignInFailure::Refused(e)) if e.code == 50001 => {
-            return v.show(page::picker_page(&v.ctx(), username));
+    match state.signin.check_password(attempt).await {
+        Ok(subject) => {
+            // Signed in here is signed in to the portal: the next /authorize (any client) and the
+            // portal's pages need no password until the session ends.
+            v.ctx.sign_in(subject.identity);
+            v.issue_code(state, &subject).await
         }
-        Err(SignInFailure::Refused(e)) => {
-            return v.show(page::password_page(
-                &v.ctx(),
-                username,
-                kind_field,
-                Some(&e),
-            ));
-        }
-        Err(failure) => return super::entra_error(failure).into_response(),
-    };
-    match state.signin.issue_code(&v.authz, &subject).await {
-        Ok(code) => page::redirect(&v.authz.redirect, &[("code", &code)]),
-        Err(SignInFailure::Refused(e)) => page::redirect_error(&v.authz.redirect, &e),
+        Err(SignInFailure::Refused(e)) if e.code == 50001 => v.picker(username).await,
+        Err(SignInFailure::Refused(e)) => v.password(username, kind_field, Some(&e)).await,
         Err(failure) => super::entra_error(failure).into_response(),
     }
 }
@@ -215,18 +246,19 @@ pub struct LogoutQuery {
     state: Option<String>,
 }
 
-/// Logout: tenantry keeps no sign-in session for these pages, so there is nothing to end but the page's
-/// cookie; the browser goes back to the client when its URI is one tenantry knows.
+/// Logout: ends the browser's sign-in session (the portal's, shared with `/authorize`), then goes back
+/// to the client when its URI is one tenantry knows.
 pub async fn logout(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    mut ctx: Ctx,
     query: Result<Query<LogoutQuery>, QueryRejection>,
 ) -> Response {
     if let Err(e) = discovery::authority(&state, &tenant) {
         return e.into_response();
     }
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let mut response = match q.post_logout_redirect_uri {
+    let response = match q.post_logout_redirect_uri {
         Some(uri) if state.signin.logout_redirect_allowed(&uri) => {
             let to = Redirect {
                 uri,
@@ -241,18 +273,8 @@ pub async fn logout(
                 "You signed out of your account",
                 "It's a good idea to close all browser windows.",
             ),
-            None,
         ),
     };
-    if let Ok(v) = format!(
-        "{}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
-        page::CSRF_COOKIE
-    )
-    .parse()
-    {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, v);
-    }
-    response
+    ctx.sign_out();
+    ctx.finish(response).await
 }

@@ -1,18 +1,13 @@
-//! The plain server-rendered pages of the authorize flow (email → account type when the email is both →
-//! password), the redirects back to the client, and the CSRF cookie that ties a form to its page. Every
-//! value from outside is HTML-escaped; no script is needed except the auto-submit of `form_post`.
+//! The authorize flow's error and message pages and its redirects back to the client (the sign-in pages
+//! themselves are the portal's, see `portal::authorize_pages`). Every value from outside is HTML-escaped;
+//! no script is needed except the auto-submit of `form_post`.
 
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE, X_FRAME_OPTIONS,
-};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, X_FRAME_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tenantry_domain::signin::SignInError;
 use tenantry_service::signin::{Redirect, ResponseMode};
-
-/// The cookie holding the CSRF token of the authorize pages (`__Host-`: secure, this host, path `/`).
-pub const CSRF_COOKIE: &str = "__Host-tenantry-authorize";
 
 /// RFC 3986 unreserved characters stay; everything else is encoded.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -40,25 +35,6 @@ fn encode(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }
 
-/// The CSRF token the browser sent back in its cookie.
-pub fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == CSRF_COOKIE)
-        .map(|(_, v)| v.to_string())
-}
-
-/// What a page shows: where its form posts, its CSRF token, the app's name, an error if any.
-pub struct PageContext<'a> {
-    pub action: &'a str,
-    pub csrf: &'a str,
-    pub client_name: &'a str,
-}
-
 fn layout(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
@@ -69,6 +45,13 @@ label{{display:block;margin:1rem 0 .25rem}}input[type=email],input[type=password
 button{{margin-top:1.25rem;padding:.5rem 1.5rem;background:#0067b8;color:#fff;border:0;cursor:pointer}}.choice{{display:block;width:100%;text-align:left;background:#fff;color:#000;border:1px solid #8a8886;padding:1rem}}
 .error{{color:#a80000;margin:.75rem 0}}.app{{color:#605e5c}}</style></head>
 <body><main>{body}</main></body></html>"#
+    )
+}
+
+fn hidden(name: &str, value: &str) -> String {
+    format!(
+        r#"<input type="hidden" name="{name}" value="{}">"#,
+        escape(value)
     )
 }
 
@@ -83,86 +66,13 @@ fn error_block(error: Option<&SignInError>) -> String {
         .unwrap_or_default()
 }
 
-fn hidden(name: &str, value: &str) -> String {
-    format!(
-        r#"<input type="hidden" name="{name}" value="{}">"#,
-        escape(value)
-    )
-}
-
-fn form_start(ctx: &PageContext<'_>, step: &str) -> String {
-    format!(
-        r#"<form method="post" action="{}">{}{}"#,
-        escape(ctx.action),
-        hidden("csrf", ctx.csrf),
-        hidden("step", step)
-    )
-}
-
-pub fn email_page(
-    ctx: &PageContext<'_>,
-    hint: Option<&str>,
-    error: Option<&SignInError>,
-) -> String {
-    let body = format!(
-        r#"<h1>Sign in</h1><p class="app">to continue to {app}</p>{err}{form}
-<label for="username">Email or user name</label>
-<input id="username" name="username" type="email" autocomplete="username" required autofocus value="{hint}">
-<button type="submit">Next</button></form>"#,
-        app = escape(ctx.client_name),
-        err = error_block(error),
-        form = form_start(ctx, "email"),
-        hint = escape(hint.unwrap_or_default()),
-    );
-    layout("Sign in", &body)
-}
-
-pub fn picker_page(ctx: &PageContext<'_>, username: &str) -> String {
-    let body = format!(
-        r#"<h1>Which account do you want to use?</h1>
-<p>{user} is used with more than one account. Pick the one to sign in with.</p>{form}{user_field}
-<button class="choice" type="submit" name="account_type" value="organizational"><strong>Work or school account</strong><br>Created by your IT department</button>
-<button class="choice" type="submit" name="account_type" value="personal"><strong>Personal account</strong><br>Created by you</button></form>"#,
-        user = escape(username),
-        form = form_start(ctx, "kind"),
-        user_field = hidden("username", username),
-    );
-    layout("Pick an account", &body)
-}
-
-pub fn password_page(
-    ctx: &PageContext<'_>,
-    username: &str,
-    account_type: Option<&str>,
-    error: Option<&SignInError>,
-) -> String {
-    let body = format!(
-        r#"<h1>Enter password</h1><p>{user}</p>{err}{form}{user_field}{kind}
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
-<button type="submit">Sign in</button></form>"#,
-        user = escape(username),
-        err = error_block(error),
-        form = form_start(ctx, "password"),
-        user_field = hidden("username", username),
-        kind = account_type
-            .map(|k| hidden("account_type", k))
-            .unwrap_or_default(),
-    );
-    layout("Enter password", &body)
-}
-
 /// A page for errors that cannot be sent back to the client (its identity or redirect URI is wrong).
 pub fn error_page(error: &SignInError) -> Response {
     let body = format!(
         "<h1>Sorry, but we’re having trouble signing you in.</h1>{}",
         error_block(Some(error))
     );
-    page(
-        StatusCode::BAD_REQUEST,
-        layout("Sign-in error", &body),
-        None,
-    )
+    page(StatusCode::BAD_REQUEST, layout("Sign-in error", &body))
 }
 
 pub fn message_page(title: &str, message: &str) -> String {
@@ -172,8 +82,8 @@ pub fn message_page(title: &str, message: &str) -> String {
     )
 }
 
-/// An HTML response that is never cached and runs no script; `cookie` sets the CSRF cookie.
-pub fn page(status: StatusCode, html: String, cookie: Option<&str>) -> Response {
+/// An HTML response that is never cached, never framed and runs no script.
+pub fn page(status: StatusCode, html: String) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -185,14 +95,6 @@ pub fn page(status: StatusCode, html: String, cookie: Option<&str>) -> Response 
             "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'",
         ),
     );
-    if let Some(value) = cookie.and_then(|c| {
-        HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={c}; Path=/; Secure; HttpOnly; SameSite=Strict"
-        ))
-        .ok()
-    }) {
-        h.insert(SET_COOKIE, value);
-    }
     r
 }
 

@@ -25,8 +25,6 @@ use session::{Ctx, Flash};
 use tenantry_service::ServiceError;
 use tenantry_service::domain::*;
 
-pub use signin::{sign_in_redirect, signed_in_identity};
-
 pub fn routes() -> Router<AppState> {
     use access as a;
     use directories as d;

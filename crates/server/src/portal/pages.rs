@@ -103,8 +103,6 @@ pub struct SignInEmail {
     pub chrome: Chrome,
     pub email: String,
     pub notice: Option<Flash>,
-    /// The application asking, on `/authorize`.
-    pub client: Option<String>,
 }
 
 #[derive(Template)]

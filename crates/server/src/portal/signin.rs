@@ -1,19 +1,14 @@
 //! Signing in to the portal: email → (when the email is both a personal and a work account) the
 //! account-type picker → password → in. The password is checked by the sign-in service (lockout, bounded
-//! Argon2); this module only walks the pages. The same pages serve `/{tenant}/oauth2/v2.0/authorize`:
-//! it sends a browser that is not signed in here with [`sign_in_redirect`], and reads who signed in
-//! with [`signed_in_identity`].
+//! Argon2); this module only walks the pages. `/{tenant}/oauth2/v2.0/authorize` shows the same pages
+//! ([`super::authorize_pages`]) and shares the session: signed in here is signed in there.
 
 use super::pages::*;
-use super::session::{COOKIE_NAME, CsrfForm, Ctx, Flash, SessionData, SignInProgress};
+use super::session::{CsrfForm, Ctx, Flash, SignInProgress};
 use super::{PortalError, PortalResult};
-use crate::app::AppState;
 use axum::extract::Query;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tenantry_service::crypto::secrets::sha256_b64url;
-use tenantry_service::domain::signin::{self, AccountKind, Authority, SignInError};
+use tenantry_service::domain::signin::{AccountKind, Authority, SignInError};
 use tenantry_service::domain::*;
 use tenantry_service::signin::{PasswordSignIn, SignInFailure};
 
@@ -28,53 +23,6 @@ pub fn safe_return(path: &str) -> Option<String> {
             path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))
         });
     ok.then(|| path.to_string())
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// For `/authorize`: sends the browser to the portal's sign-in page, which comes back to `return_to`
-/// (a path on this origin, e.g. the `/authorize` request itself) once the person has signed in.
-pub fn sign_in_redirect(return_to: &str) -> Response {
-    let mut r =
-        Redirect::to(&format!("/signin?return_to={}", urlencode(return_to))).into_response();
-    super::secure_headers(&mut r);
-    r
-}
-
-/// For `/authorize`: the identity signed in to the portal in this browser, if any (the same session
-/// checks as every portal page: live, bound to the credential it signed in with).
-pub async fn signed_in_identity(state: &AppState, headers: &HeaderMap) -> Option<Identity> {
-    let id = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
-        .map(|(_, v)| v.to_string())?;
-    let row = state
-        .svc
-        .store()
-        .session(&sha256_b64url(&id), state.svc.now())
-        .await
-        .ok()??;
-    let data: SessionData = serde_json::from_str(&row.data).ok()?;
-    let identity = data.identity?;
-    let fp = state
-        .svc
-        .read(|w| super::session::credential_fingerprint(w, identity));
-    (fp.is_some() && fp == data.credential).then_some(identity)
 }
 
 /// Checks a password with the sign-in service (lockout, one bounded Argon2id hash per attempt, the
@@ -111,23 +59,6 @@ pub struct SignInQuery {
     return_to: Option<String>,
 }
 
-/// The application an `/authorize` request is for, to name it on the page.
-fn client_of(return_to: &str, w: &World) -> Option<String> {
-    let (_, query) = return_to.split_once('?')?;
-    let id = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "client_id")
-        .map(|(_, v)| v)?;
-    let id: uuid::Uuid = id.parse().ok()?;
-    signin::first_party_client(id)
-        .map(|n| n.to_string())
-        .or_else(|| {
-            w.application_by_client_id(id)
-                .map(|a| a.display_name.clone())
-        })
-}
-
 pub async fn email_page(mut ctx: Ctx, Query(q): Query<SignInQuery>) -> PortalResult {
     if let Some(r) = q.return_to.as_deref().and_then(safe_return) {
         ctx.session.data.return_to = Some(r);
@@ -149,17 +80,10 @@ pub async fn email_page(mut ctx: Ctx, Query(q): Query<SignInQuery>) -> PortalRes
         .map(|s| s.email.clone())
         .unwrap_or_default();
     let notice = ctx.session.data.notice.clone();
-    let client = ctx
-        .session
-        .data
-        .return_to
-        .as_deref()
-        .and_then(|r| ctx.state.svc.read(|w| client_of(r, w)));
     let page = SignInEmail {
         chrome: ctx.chrome("signin", "/signin"),
         email,
         notice,
-        client,
     };
     ctx.render(&page).await
 }

@@ -9,8 +9,9 @@ use crate::crypto::{random_token, sha256_b64url, verify_pkce_s256};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::signin::{
     self, AUTH_CODE_LIFETIME, Authority, SignInError, Subject, disabled, expired_grant,
-    identity_enabled, invalid_grant, is_loopback_redirect, malformed_request, missing_parameter,
-    parse_authority, parse_scope, pkce_mismatch, pkce_required, redirect_mismatch, subject,
+    identity_enabled, invalid_grant, is_loopback_redirect, login_required, malformed_request,
+    missing_parameter, parse_authority, parse_scope, pkce_mismatch, pkce_required,
+    redirect_mismatch, subject,
 };
 use tenantry_domain::{CONSUMERS_TENANT, Identity, TenantId};
 use tenantry_store::signin::CodeRedemption;
@@ -60,6 +61,8 @@ pub struct Authorization {
     pub client_name: String,
     pub redirect: Redirect,
     pub login_hint: Option<String>,
+    /// OpenID Connect's `prompt`: `login`/`select_account` ask again, `none` must not ask at all.
+    pub prompt: Option<String>,
     client: Client,
     scope: String,
     nonce: Option<String>,
@@ -73,6 +76,18 @@ pub enum AuthorizeError {
     Page(SignInError),
     /// Sent back to the client's redirect URI (`error`, `error_description`, `state`).
     Redirect(Redirect, SignInError),
+}
+
+/// What an `/authorize` request does with the account already signed in in this browser (single
+/// sign-on with the portal).
+#[derive(Debug)]
+pub enum SessionUse {
+    /// Go on as the signed-in account, without asking.
+    Continue(Subject),
+    /// Show the sign-in page; with the reason when the signed-in account cannot be used here.
+    Ask(Option<SignInError>),
+    /// `prompt=none` and no usable account is signed in: back to the client with this error.
+    Refuse(SignInError),
 }
 
 /// What a code stands for (stored as JSON under the code's hash).
@@ -134,7 +149,8 @@ impl SignIn {
         Ok(Authorization {
             authority,
             client_name: self.client_name(&client),
-            login_hint: req.login_hint.clone(),
+            login_hint: req.login_hint.clone().filter(|h| !h.is_empty()),
+            prompt: req.prompt.clone(),
             scope: req.scope.clone().unwrap_or_default(),
             nonce: req.nonce.clone(),
             code_challenge: req.code_challenge.clone(),
@@ -312,14 +328,58 @@ fn check_flow(req: &AuthorizeRequest, client: &Client) -> Result<(), SignInError
         (None, _) if client.is_public() => return Err(pkce_required()),
         (None, _) => {}
     }
-    if req.prompt.as_deref() == Some("none") {
-        return Err(SignInError::new(
-            "login_required",
-            50058,
-            "A silent sign-in request was sent but no user is signed in.",
-        ));
-    }
     Ok(())
+}
+
+impl SignIn {
+    /// Single sign-on: whether the account signed in in this browser (`signed_in`) answers `authz`
+    /// without asking. It does unless the request asks to sign in again (`prompt=login` or
+    /// `select_account`), names another account (`login_hint`), or the account cannot sign in at the
+    /// request's authority (not present in that tenant, disabled). With `prompt=none` nothing is ever
+    /// asked: the client gets `login_required` or `interaction_required` instead.
+    pub fn use_session(&self, authz: &Authorization, signed_in: Option<Identity>) -> SessionUse {
+        let prompt = authz.prompt.as_deref();
+        let ask_again = matches!(prompt, Some("login") | Some("select_account"));
+        let silent = prompt == Some("none");
+        let found = signed_in.filter(|_| !ask_again).map(|identity| {
+            self.service().read(|w| {
+                let name = w.identity_email(identity).unwrap_or_default();
+                if authz
+                    .login_hint
+                    .as_deref()
+                    .is_some_and(|hint| !hint.trim().eq_ignore_ascii_case(&name))
+                {
+                    return Err(None);
+                }
+                if !identity_enabled(w, identity) {
+                    return Err(Some(disabled(&name)));
+                }
+                subject(w, identity, authz.authority)
+                    .map_err(|e| Some(signed_in_elsewhere(&name, e)))
+            })
+        });
+        match (found, silent) {
+            (Some(Ok(s)), _) => SessionUse::Continue(s),
+            (None, true) | (Some(Err(None)), true) => SessionUse::Refuse(login_required()),
+            (Some(Err(Some(e))), true) => SessionUse::Refuse(SignInError {
+                error: "interaction_required",
+                ..e
+            }),
+            (None, false) => SessionUse::Ask(None),
+            (Some(Err(e)), false) => SessionUse::Ask(e),
+        }
+    }
+}
+
+/// Why the account signed in in this browser cannot be used for the request, and what to do.
+fn signed_in_elsewhere(name: &str, e: SignInError) -> SignInError {
+    SignInError {
+        message: format!(
+            "You are signed in as {name}, but that account cannot sign in here: {} Sign in with another account.",
+            e.message
+        ),
+        ..e
+    }
 }
 
 impl SignIn {

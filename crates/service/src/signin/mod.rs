@@ -17,7 +17,9 @@ mod refresh;
 mod verify;
 
 pub use claims::{AccessClaims, IdClaims};
-pub use code::{Authorization, AuthorizeError, AuthorizeRequest, Redirect, ResponseMode};
+pub use code::{
+    Authorization, AuthorizeError, AuthorizeRequest, Redirect, ResponseMode, SessionUse,
+};
 pub use grants::{Grant, Protocol, TokenRequest, TokenResponse};
 pub use kek::{KEK_ENV, KEK_FILE, key_encryption_key, process_key_encryption_key};
 pub use lockout::client_key as lockout_address_key;

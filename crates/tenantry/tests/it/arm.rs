@@ -1398,7 +1398,7 @@ async fn bad_input_gets_arm_errors_never_a_5xx() {
 // ----- the real clients -----
 
 /// The path of a tool the test command installs; a test that needs it fails (not skips) without it.
-fn required_tool(var: &str) -> String {
+pub fn required_tool(var: &str) -> String {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => v,
         _ => panic!(

@@ -1471,6 +1471,14 @@ async fn sign_in_on_page(b: &mut Browser, path: &str, user: &str, pw: &str) -> S
     location
 }
 
+/// Opens the authorize page in a browser that is signed in already: single sign-on answers at once.
+async fn code_without_asking(b: &mut Browser, path: &str) -> String {
+    let (status, location, page) = b.open(path).await;
+    assert_eq!(status, 302, "signed in already, so no page: {page}");
+    assert!(location.contains("code="), "{location}");
+    location
+}
+
 #[tokio::test]
 async fn authorization_code_with_pkce_for_a_public_client() {
     let store = sqlite_store().await;
@@ -1530,13 +1538,7 @@ async fn authorization_code_with_pkce_for_a_public_client() {
         .entra_error(400, "invalid_grant", 70000);
 
     // A wrong verifier fails (and uses the code up).
-    let location = sign_in_on_page(
-        &mut b,
-        &path,
-        "erin@alicedefault.onmicrosoft.com",
-        "Erin-Default-1!",
-    )
-    .await;
+    let location = code_without_asking(&mut b, &path).await;
     let code = query_of(&location)["code"].clone();
     redeem(
         "a-wrong-verifier-that-is-long-enough-to-be-a-verifier-0000",
@@ -1549,13 +1551,7 @@ async fn authorization_code_with_pkce_for_a_public_client() {
         .entra_error(400, "invalid_grant", 70000);
 
     // Codes expire after ten minutes.
-    let location = sign_in_on_page(
-        &mut b,
-        &path,
-        "erin@alicedefault.onmicrosoft.com",
-        "Erin-Default-1!",
-    )
-    .await;
+    let location = code_without_asking(&mut b, &path).await;
     srv.svc.advance_clock(601);
     redeem(verifier, query_of(&location)["code"].clone())
         .await
@@ -1730,25 +1726,27 @@ async fn authorization_code_for_a_confidential_app_and_the_account_type_picker()
         Some(&challenge),
         "",
     );
-    let (_, _, page) = b.open(&path).await;
-    let (_, _, page) = b
-        .post(
-            &path,
-            &[
-                ("csrf", &Browser::csrf(&page)),
-                ("step", "email"),
-                ("username", lee),
-            ],
-        )
-        .await;
-    assert!(
-        page.contains("Work or school account") && page.contains("Personal account"),
-        "{page}"
-    );
     for (kind, pw, tid) in [
         ("personal", "Lee-Personal-1!", CONSUMERS),
         ("organizational", "Lee-Contoso-1!", CONTOSO),
     ] {
+        // A browser of its own: the first sign-in would otherwise answer the second (single sign-on).
+        let mut b = Browser::new(&srv);
+        let (_, _, page) = b.open(&path).await;
+        let (_, _, page) = b
+            .post(
+                &path,
+                &[
+                    ("csrf", &Browser::csrf(&page)),
+                    ("step", "email"),
+                    ("username", lee),
+                ],
+            )
+            .await;
+        assert!(
+            page.contains("Work or school account") && page.contains("Personal account"),
+            "{page}"
+        );
         let (_, _, page) = b
             .post(
                 &path,
@@ -1793,6 +1791,110 @@ async fn authorization_code_for_a_confidential_app_and_the_account_type_picker()
         assert_eq!(r.status, 200, "{kind}: {}", r.text);
         assert_eq!(payload(r.str("access_token"))["tid"], tid, "{kind}");
     }
+}
+
+#[tokio::test]
+async fn the_portal_and_authorize_share_one_sign_in() {
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
+    let challenge = sha256_b64url("verifier-verifier-verifier-verifier-verifier-00");
+    let at = |tenant: &str, extra: &str| {
+        authorize_path(
+            tenant,
+            AZ,
+            "http://localhost:8400/",
+            Some(&challenge),
+            extra,
+        )
+    };
+    let erin = "erin@alicedefault.onmicrosoft.com";
+
+    // Nobody signed in: `prompt=none` goes back to the client, which must ask.
+    let mut b = Browser::new(&srv);
+    let (status, location, _) = b.open(&at("organizations", "&prompt=none")).await;
+    assert_eq!(status, 302);
+    assert_eq!(query_of(&location)["error"], "login_required");
+
+    // Signed in to the portal: the authorize request answers with a code, no page.
+    let (_, _, page) = b.open("/signin").await;
+    let (status, _, _) = b
+        .post(
+            "/signin",
+            &[("csrf", &Browser::csrf(&page)), ("email", erin)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = b.open("/signin/password").await;
+    let (status, _, _) = b
+        .post(
+            "/signin/password",
+            &[
+                ("csrf", &Browser::csrf(&page)),
+                ("password", "Erin-Default-1!"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let location = code_without_asking(&mut b, &at("organizations", "")).await;
+    let r = token(
+        &srv,
+        "organizations",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZ),
+            ("code", &query_of(&location)["code"]),
+            ("redirect_uri", "http://localhost:8400/"),
+            (
+                "code_verifier",
+                "verifier-verifier-verifier-verifier-verifier-00",
+            ),
+            ("scope", USER_SCOPES),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(payload(r.str("id_token"))["preferred_username"], erin);
+    code_without_asking(&mut b, &at("organizations", "&prompt=none")).await;
+    code_without_asking(&mut b, &at("organizations", &format!("&login_hint={erin}"))).await;
+
+    // Asked to sign in again, or for another account: the page, never a code.
+    let (status, _, page) = b.open(&at("organizations", "&prompt=login")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"name="username""#), "{page}");
+    let (status, _, page) = b
+        .open(&at(
+            "organizations",
+            "&login_hint=admin@contoso.onmicrosoft.com",
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("admin@contoso.onmicrosoft.com") && page.contains(r#"name="password""#));
+    // An authority Erin cannot sign in at (`consumers` takes personal accounts only): the page says who
+    // is signed in and why that account cannot go on.
+    let (status, _, page) = b.open(&at("consumers", "")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("You are signed in as") && page.contains("AADSTS50020"),
+        "{page}"
+    );
+    let (status, location, _) = b.open(&at("consumers", "&prompt=none")).await;
+    assert_eq!(status, 302);
+    assert_eq!(query_of(&location)["error"], "interaction_required");
+
+    // Logging out at the authority ends the portal session too.
+    let (status, _, _) = b.open("/common/oauth2/v2.0/logout").await;
+    assert_eq!(status, 200);
+    let (status, location, _) = b.open("/").await;
+    assert_eq!((status, location.as_str()), (303, "/signin"));
+    let (status, _, _) = b.open(&at("organizations", "")).await;
+    assert_eq!(status, 200, "asked again");
+
+    // Signing in on the authorize page signs in to the portal as well.
+    let mut b = Browser::new(&srv);
+    sign_in_on_page(&mut b, &at("organizations", ""), erin, "Erin-Default-1!").await;
+    let (status, _, page) = b.open("/").await;
+    assert_eq!(status, 200, "the portal's dashboard, signed in");
+    assert!(page.contains(erin), "{page}");
 }
 
 // ----- signing keys -----
@@ -2014,6 +2116,27 @@ async fn username_password_flows_of_azure_identity_and_msal_on_port_443() {
         az["accounts"],
         serde_json::json!([format!("{erin}.{ALICEDEFAULT}")])
     );
+
+    // The Azure CLI itself: `az login -u -p` on this port, then `az ad signed-in-user show`, which is
+    // Graph's `/me` with the Graph token az gets by refresh.
+    let az = crate::arm::required_tool("TENANTRY_TEST_AZ");
+    let config = tenantry_store::testing::TempDir::new("tenantry-az-user").unwrap();
+    let script = repo_root().join("crates/tenantry/tests/az/graph_signed_in_user.py");
+    let python = std::path::Path::new(&az).with_file_name("python");
+    tokio::task::block_in_place(|| {
+        crate::arm::run_client(
+            python.to_str().unwrap(),
+            &[script.to_str().unwrap()],
+            &srv,
+            &[
+                ("TENANTRY_TEST_AZ", &az),
+                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
+                ("TENANTRY_USERNAME", "erin@alicedefault.onmicrosoft.com"),
+                ("TENANTRY_PASSWORD", "Erin-Default-1!"),
+                ("TENANTRY_USER_OID", &erin),
+            ],
+        )
+    });
 }
 
 fn client_info(b64: &str) -> Value {
