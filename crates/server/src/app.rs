@@ -56,7 +56,7 @@ pub struct ServeConfig {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::oauth::routes())
         .merge(crate::arm::routes())
@@ -64,7 +64,13 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::routes())
         .merge(crate::extensions::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
-        .with_state(state)
+        .with_state(state);
+    // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
+    // layer on the routes themselves would run after routing, so the routes sit behind this one.
+    let canonical = tower::ServiceBuilder::new()
+        .map_request(crate::extensions::canonical_request::<axum::body::Body>)
+        .service(routes);
+    Router::new().fallback_service(canonical)
 }
 
 /// The span of a request: method and path only. Never the query (authorize redirects and logouts carry

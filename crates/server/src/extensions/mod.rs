@@ -36,6 +36,69 @@ pub fn routes() -> Router<AppState> {
         .merge(openapi::routes())
 }
 
+/// The words of our extension paths, in the case the routes are written in.
+const PATH_WORDS: [&str; 12] = [
+    "subscriptions",
+    "providers",
+    "Microsoft.Subscription",
+    "changeTenantRequest",
+    "default",
+    "preview",
+    "accept",
+    "policies",
+    "directoryLinkRequests",
+    "approve",
+    "decline",
+    "auditEvents",
+];
+
+/// ARM matches provider namespaces, resource types and the fixed words of a path whatever their case
+/// (`…/providers/microsoft.subscription/changetenantrequest/default` is the same request as
+/// `…/providers/Microsoft.Subscription/changeTenantRequest/default`); the router does not. So a path
+/// under `providers/Microsoft.Subscription` in any case is given the routes' case before routing.
+/// Other paths are left alone (`None`).
+pub fn canonical_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let ours = segments.windows(2).any(|w| {
+        w[0].eq_ignore_ascii_case("providers")
+            && w[1].eq_ignore_ascii_case("Microsoft.Subscription")
+    });
+    if !ours {
+        return None;
+    }
+    let canonical: Vec<&str> = segments
+        .iter()
+        .map(|s| {
+            PATH_WORDS
+                .iter()
+                .find(|w| w.eq_ignore_ascii_case(s))
+                .copied()
+                .unwrap_or(s)
+        })
+        .collect();
+    let canonical = canonical.join("/");
+    (canonical != path).then_some(canonical)
+}
+
+/// [`canonical_path`] applied to a request (its query kept).
+pub fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    let Some(path) = canonical_path(req.uri().path()) else {
+        return req;
+    };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
 /// The subscription id of a path, or ARM's refusal of a malformed one.
 pub fn subscription_id(raw: &str) -> Result<SubscriptionId, ArmError> {
     raw.parse().map_err(|_| {
@@ -93,4 +156,35 @@ pub fn role_definition_id(subscription: SubscriptionId, id: impl std::fmt::Displ
 /// A role assignment's ARM id.
 pub fn role_assignment_id(scope: &str, id: impl std::fmt::Display) -> String {
     format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_path;
+
+    #[test]
+    fn extension_paths_match_whatever_their_case() {
+        assert_eq!(
+            canonical_path(
+                "/SUBSCRIPTIONS/5b5c0000-0000-4000-8000-000000000001/providers/microsoft.subscription/changetenantrequest/default/PREVIEW"
+            )
+            .as_deref(),
+            Some(
+                "/subscriptions/5b5c0000-0000-4000-8000-000000000001/providers/Microsoft.Subscription/changeTenantRequest/default/preview"
+            )
+        );
+        assert_eq!(
+            canonical_path("/providers/MICROSOFT.SUBSCRIPTION/Policies/Default").as_deref(),
+            Some("/providers/Microsoft.Subscription/policies/default")
+        );
+        // Already canonical, or not ours: untouched.
+        assert_eq!(
+            canonical_path("/providers/Microsoft.Subscription/policies/default"),
+            None
+        );
+        assert_eq!(
+            canonical_path("/subscriptions/x/resourcegroups/Default"),
+            None
+        );
+    }
 }
