@@ -5,7 +5,12 @@
 //!
 //! On SQLite, and on PostgreSQL when TENANTRY_TEST_PG_URL is set (as `scripts/pg.sh` exports it).
 //! Run: `source scripts/pg.sh && pg_start && cargo bench -p tenantry --bench arm_reads; pg_stop`
-//! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement.
+//! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement; TENANTRY_BENCH_ONLY=all|one runs one of
+//! the two measurements (to profile it alone).
+
+/// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -248,14 +253,75 @@ fn report(label: &str, what: &str, f: &Figures) {
     } else {
         "below the goal"
     };
+    let volume = match f.bytes {
+        0 => String::new(),
+        b => format!(", {:.1} MB/s", b as f64 / f.seconds / 1e6),
+    };
     println!(
-        "{label}: {what}: {rate:.0} req/s, {:.1} MB/s, p50 {:.2} ms, p99 {:.2} ms over {} requests \
+        "{label}: {what}: {rate:.0} req/s{volume}, p50 {:.2} ms, p99 {:.2} ms over {} requests \
          ({CONNECTIONS} keep-alive connections; goal ≥ 15,000/s, p99 ≤ 5 ms: {verdict})",
-        f.bytes as f64 / f.seconds / 1e6,
         f.p50.as_secs_f64() * 1e3,
         f.p99.as_secs_f64() * 1e3,
         f.requests,
     );
+}
+
+/// The same measurement with `wrk` as the load generator, in a process of its own (one thread, the same
+/// 64 keep-alive connections): the figure of the server alone, without an in-process client taking
+/// half the CPU. `None` when wrk is not installed (Debian: `apt-get install wrk`).
+fn measure_with_wrk(url: &str, token: &str, seconds: f64) -> Option<Figures> {
+    let out = std::process::Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{}s", seconds.ceil() as u64),
+            "--latency",
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+            url,
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || text.contains("Non-2xx") {
+        println!(
+            "wrk failed:\n{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let field = |prefix: &str| -> Option<&str> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().last())
+    };
+    let duration = |v: &str| -> Option<Duration> {
+        let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic())?);
+        let n: f64 = num.parse().ok()?;
+        let secs = match unit {
+            "us" => n / 1e6,
+            "ms" => n / 1e3,
+            "s" => n,
+            _ => return None,
+        };
+        Some(Duration::from_secs_f64(secs))
+    };
+    let requests = text
+        .lines()
+        .find(|l| l.contains("requests in"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let rate: f64 = field("Requests/sec:")?.parse().ok()?;
+    Some(Figures {
+        requests,
+        bytes: 0,
+        seconds: requests as f64 / rate,
+        p50: duration(field("50%")?)?,
+        p99: duration(field("99%")?)?,
+    })
 }
 
 async fn run(label: &str, store: Store, seconds: f64) {
@@ -280,8 +346,19 @@ async fn run(label: &str, store: Store, seconds: f64) {
             one.as_str(),
         ),
     ] {
+        let only = std::env::var("TENANTRY_BENCH_ONLY").unwrap_or_default();
+        if (only == "all" && url != list) || (only == "one" && url != one) {
+            continue;
+        }
         measure(&client, url, &token, 1.0).await; // warm up: connections, caches
         report(label, what, &measure(&client, url, &token, seconds).await);
+        let load = tokio::task::block_in_place(|| measure_with_wrk(url, &token, seconds));
+        match load {
+            Some(f) => report(label, &format!("{what}, load from wrk"), &f),
+            None => println!(
+                "{label}: {what}: wrk is not installed, no figure without the in-process client"
+            ),
+        }
     }
 }
 

@@ -5,6 +5,10 @@
 //!
 //! Run: `source scripts/pg.sh && pg_start && cargo bench -p tenantry --bench core; pg_stop`
 
+/// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 use tenantry_service::Service;
 use tenantry_service::domain::Actor;

@@ -8,6 +8,10 @@
 //! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each round's length;
 //! each figure and its reference rate are the best of three alternating rounds.
 
+/// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};

@@ -70,6 +70,7 @@ struct Inner {
     base_url: String,
     keys: KeyRing,
     passwords: HashPool,
+    verified_tokens: verify::VerifiedTokens,
 }
 
 impl SignIn {
@@ -97,6 +98,7 @@ impl SignIn {
                 base_url: base_url.trim_end_matches('/').to_string(),
                 keys: KeyRing::new(kek),
                 passwords,
+                verified_tokens: verify::VerifiedTokens::default(),
             }),
         }
     }
@@ -111,6 +113,10 @@ impl SignIn {
 
     fn keys(&self) -> &KeyRing {
         &self.inner.keys
+    }
+
+    fn verified_tokens(&self) -> &verify::VerifiedTokens {
+        &self.inner.verified_tokens
     }
 
     fn passwords(&self) -> &HashPool {
