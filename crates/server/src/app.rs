@@ -113,7 +113,8 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let app = router(state);
     println!("tenantry is listening on {base_url}");
     println!("{}", tls::trust_hint(&material));
-    axum_server::bind_rustls(cfg.listen, rustls)
+    axum_server::bind(cfg.listen)
+        .acceptor(tls::acceptor(rustls))
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await?;
     Ok(())

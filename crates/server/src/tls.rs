@@ -144,6 +144,23 @@ pub fn ensure_local_ca(data_dir: &Path, extra_names: &[String]) -> Result<TlsMat
     })
 }
 
+/// How connections are accepted: TLS, on sockets with `TCP_NODELAY` (a response is never held back
+/// waiting for the client's ACK of the previous one).
+pub type Acceptor = axum_server::tls_rustls::RustlsAcceptor<axum_server::accept::NoDelayAcceptor>;
+
+pub fn acceptor(config: RustlsConfig) -> Acceptor {
+    axum_server::tls_rustls::RustlsAcceptor::new(config)
+        .acceptor(axum_server::accept::NoDelayAcceptor::new())
+}
+
+/// A server on `listener` (already bound), accepting as [`acceptor`] does.
+pub fn server_on(
+    listener: std::net::TcpListener,
+    config: RustlsConfig,
+) -> std::io::Result<axum_server::Server<std::net::SocketAddr, Acceptor>> {
+    Ok(axum_server::from_tcp(listener)?.acceptor(acceptor(config)))
+}
+
 /// Builds the axum-server TLS configuration serving the leaf and CA chain.
 ///
 /// ALPN offers `h2` and `http/1.1`: Python clients (requests) only speak

@@ -140,7 +140,7 @@ fn serve(svc: Service) -> (String, String, tenantry_store::testing::TempDir) {
                 .await
                 .unwrap();
             let handle = axum_server::Handle::new();
-            let server = axum_server::from_tcp_rustls(listener, config)
+            let server = tenantry_server::tls::server_on(listener, config)
                 .unwrap()
                 .handle(handle.clone());
             let app = tenantry_server::router(state);

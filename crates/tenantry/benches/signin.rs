@@ -90,7 +90,7 @@ async fn start(svc: Service) -> Server {
     let state = tenantry_server::AppState::new(svc, base.clone());
     state.signin.ensure_signing_key().await.unwrap();
     let app = tenantry_server::router(state);
-    let server = axum_server::from_tcp_rustls(listener, config).unwrap();
+    let server = tenantry_server::tls::server_on(listener, config).unwrap();
     tokio::spawn(async move {
         let _ = server
             .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())

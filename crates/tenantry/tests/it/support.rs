@@ -156,7 +156,7 @@ impl TestServer {
         let signin = state.signin.clone();
         let app = tenantry_server::router(state);
         let handle = axum_server::Handle::new();
-        let server = axum_server::from_tcp_rustls(listener, config)
+        let server = tenantry_server::tls::server_on(listener, config)
             .unwrap()
             .handle(handle.clone());
         tokio::spawn(async move {
