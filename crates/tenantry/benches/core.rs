@@ -56,15 +56,21 @@ async fn run(label: &str, store: Store, text: &str) {
         rows as f64 / secs
     );
 
+    // Three subscriptions, one after the other: each change is measured alone, end to end.
     let destination = svc.read(|w| w.find_tenant("destination").unwrap().tenant.id);
-    let sub = "5b5c0000-0000-4000-8000-000000000000".parse().unwrap();
-    let t = Instant::now();
-    svc.change_directory(&Actor::Operator, sub, destination, None, vec![])
-        .await
-        .expect("change directory");
+    let mut times = Vec::new();
+    for s in 0..3 {
+        let sub = format!("5b5c0000-0000-4000-8000-{s:012}").parse().unwrap();
+        let t = Instant::now();
+        svc.change_directory(&Actor::Operator, sub, destination, None, vec![])
+            .await
+            .expect("change directory");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
     println!(
-        "{label}: change of directory removing 4000 role assignments: {:.1} ms",
-        t.elapsed().as_secs_f64() * 1000.0
+        "{label}: change of directory removing 4000 role assignments: median {:.1} ms (of {:.1}, {:.1}, {:.1}; goal ≤ 50 ms)",
+        times[1], times[0], times[1], times[2]
     );
 }
 
