@@ -643,6 +643,87 @@ service_admin = { email = "megan@contoso.com", account_type = "personal" }
     b.close().await;
 }
 
+/// A client application's redirect URI on the loopback interface: answers every request with a page
+/// saying the client got its answer (the test reads the code from the browser's address).
+async fn loopback_client() -> String {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+                let page = "<!doctype html><html lang=en><title>Client</title><main><h1>The client has its answer</h1></main>";
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                    page.len()
+                );
+                let _ = conn.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/callback")
+}
+
+/// Any OpenID Connect client signs its users in through the portal's sign-in page, and the browser's
+/// portal session is the single sign-on session: signed in once, the next authorize request answers at
+/// once; signed out of the portal, it asks again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_is_the_sign_in_page_of_authorize() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::start_on(demo_service(&store).await, 0).await;
+    let redirect = loopback_client().await;
+    let authorize = format!(
+        "/organizations/oauth2/v2.0/authorize?client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46&response_type=code&redirect_uri={}&scope=openid%20profile%20offline_access&state=s1&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        redirect.replace(':', "%3A").replace('/', "%2F")
+    );
+    let b = Browser::open(&server).await;
+    let answered = |b: &Browser| {
+        let b = b.client.clone();
+        async move {
+            for _ in 0..100 {
+                let u = b.current_url().await.unwrap();
+                if u.path() == "/callback" {
+                    return u.query().unwrap_or_default().to_string();
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("the client never got its answer");
+        }
+    };
+
+    b.goto(&authorize).await;
+    b.expect_text("to continue to").await;
+    assert_eq!(b.h1().await, "Sign in");
+    b.screen("25-authorize-sign-in").await;
+    b.fill("#username", "erin@alicedefault.onmicrosoft.com")
+        .await;
+    b.click("#next").await;
+    b.fill("#password", "Erin-Default-1!").await;
+    b.click("#sign-in").await;
+    let query = answered(&b).await;
+    assert!(
+        query.contains("code=") && query.contains("state=s1"),
+        "{query}"
+    );
+
+    // Signed in there is signed in to the portal.
+    b.goto("/").await;
+    b.find("#signed-in-as").await;
+    // And the next authorize request needs no page.
+    b.goto(&authorize).await;
+    assert!(answered(&b).await.contains("code="));
+    // Signed out of the portal, the authorize page asks again.
+    b.goto("/").await;
+    b.sign_out().await;
+    b.goto(&authorize).await;
+    b.find("#username").await;
+    b.close().await;
+}
+
 /// A form posted without the session's CSRF token, or with a wrong one, is refused with a 403 page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_csrf_is_refused() {
