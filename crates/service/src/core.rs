@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tenantry_domain::{Change, Partition, Timestamp, World};
-use tenantry_store::Store;
+use tenantry_store::{Store, StoreError};
 use tokio::sync::Mutex;
 
 /// How often an instance looks for changes made by others when nothing woke it.
@@ -91,13 +91,21 @@ impl Service {
         let mut tx = self.inner.store.begin_write().await?;
         let known = self.revision();
         if tx.revision() - 1 > known {
-            let changes = tx.changes_since(known).await?;
-            let mut fresh = World::new();
-            let partitions = distinct(changes.iter().map(|(_, p)| *p));
-            for p in &partitions {
-                tx.reload_partition(*p, &mut fresh).await?;
+            match tx.changes_since(known).await {
+                Ok(changes) => {
+                    let mut fresh = World::new();
+                    let partitions = distinct(changes.iter().map(|(_, p)| *p));
+                    for p in &partitions {
+                        tx.reload_partition(*p, &mut fresh).await?;
+                    }
+                    self.adopt(&partitions, &mut fresh, tx.revision() - 1);
+                }
+                Err(StoreError::ChangesPruned(_)) => {
+                    let world = tx.load_world().await?;
+                    self.replace(world, tx.revision() - 1);
+                }
+                Err(e) => return Err(e.into()),
             }
-            self.adopt(&partitions, &mut fresh, tx.revision() - 1);
         }
         let (change, value) = rule(&self.inner.world.read())?;
         if change.mutations.is_empty() && change.audit.is_empty() {
@@ -110,6 +118,11 @@ impl Service {
         self.inner.world.write().apply(&change);
         self.inner.revision.store(revision, Ordering::Release);
         Ok(value)
+    }
+
+    fn replace(&self, world: World, revision: i64) {
+        *self.inner.world.write() = world;
+        self.inner.revision.store(revision, Ordering::Release);
     }
 
     fn adopt(&self, partitions: &[Partition], fresh: &mut World, revision: i64) {
@@ -127,7 +140,16 @@ impl Service {
         }
         let _writer = self.inner.write_lock.lock().await;
         let known = self.revision();
-        let changes = self.inner.store.changes_since(known).await?;
+        let changes = match self.inner.store.changes_since(known).await {
+            Ok(changes) => changes,
+            // Too far behind for the feed: everything, from one snapshot.
+            Err(StoreError::ChangesPruned(_)) => {
+                let (world, revision) = self.inner.store.load_world().await?;
+                self.replace(world, revision);
+                return Ok(true);
+            }
+            Err(e) => return Err(e.into()),
+        };
         let Some(latest) = changes.iter().map(|(r, _)| *r).max() else {
             return Ok(false);
         };

@@ -48,15 +48,84 @@ fn decode(row: &AnyRow) -> StoreResult<(i64, Partition)> {
     Ok((rev, p))
 }
 
-/// Every (revision, partition) after `rev`, oldest first.
+/// How long the change feed is kept, in revisions, and how often it is trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeRetention {
+    /// Revisions kept: an instance at most this far behind catches up from the feed.
+    pub kept: i64,
+    /// The write whose revision is a multiple of this trims the feed (one delete per that many writes).
+    pub every: i64,
+}
+
+impl Default for ChangeRetention {
+    /// 100,000 revisions (a few MB): instances follow within a second, so only one cut off from the
+    /// database for that many writes reloads everything.
+    fn default() -> Self {
+        ChangeRetention {
+            kept: 100_000,
+            every: 1_000,
+        }
+    }
+}
+
+impl ChangeRetention {
+    /// The revision through which the write at `rev` trims the feed, if it is the one to do so.
+    pub(crate) fn trim_through(&self, rev: i64) -> Option<i64> {
+        (self.every > 0 && rev % self.every == 0 && rev > self.kept).then(|| rev - self.kept)
+    }
+}
+
+/// Deletes the feed's rows through `through` and records that it did, in the writer's transaction.
+pub(crate) async fn prune(conn: &mut AnyConnection, through: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM changes WHERE rev <= $1")
+        .bind(through)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE revision SET pruned_through = $1 WHERE id = 1 AND pruned_through < $1")
+        .bind(through)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Every (revision, partition) after `rev`, oldest first; [`StoreError::ChangesPruned`] when some of
+/// them were trimmed away.
+///
+/// [`StoreError::ChangesPruned`]: crate::StoreError::ChangesPruned
 pub(crate) async fn since(
     conn: &mut AnyConnection,
     rev: i64,
 ) -> StoreResult<Vec<(i64, Partition)>> {
+    let pruned: i64 = sqlx::query_scalar("SELECT pruned_through FROM revision WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    if rev < pruned {
+        return Err(crate::StoreError::ChangesPruned(pruned));
+    }
     let rows =
         sqlx::query("SELECT rev, kind, id FROM changes WHERE rev > $1 ORDER BY rev, kind, id")
             .bind(rev)
             .fetch_all(&mut *conn)
             .await?;
     rows.iter().map(decode).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangeRetention;
+
+    #[test]
+    fn every_nth_write_trims_what_is_older_than_the_kept_revisions() {
+        let r = ChangeRetention {
+            kept: 100,
+            every: 10,
+        };
+        assert_eq!(r.trim_through(90), None, "nothing is old enough yet");
+        assert_eq!(r.trim_through(100), None);
+        assert_eq!(r.trim_through(111), None, "not this write's turn");
+        assert_eq!(r.trim_through(110), Some(10));
+        assert_eq!(r.trim_through(1000), Some(900));
+        let never = ChangeRetention { kept: 0, every: 0 };
+        assert_eq!(never.trim_through(1000), None);
+    }
 }

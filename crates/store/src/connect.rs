@@ -42,8 +42,14 @@ const MAX_CONNECTIONS: u32 = 10;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every migration, in order. A new file in `migrations/` must be added here (a test checks it).
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "changes_pruned",
+        include_str!("../migrations/0002_changes_pruned.sql"),
+    ),
+];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {
     sqlx::any::install_default_drivers();

@@ -17,6 +17,10 @@ pub enum StoreError {
     /// A unique constraint refused the write (an email, a name, a domain or a key that exists already).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The change feed no longer holds every revision after the one asked for (it was trimmed through
+    /// the revision given): the caller must reload the whole world.
+    #[error("the change feed was trimmed through revision {0}; reload the whole world")]
+    ChangesPruned(i64),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -29,6 +29,7 @@ mod tenants;
 pub mod testing;
 
 pub use audit::AuditFilter;
+pub use changes::ChangeRetention;
 pub use connect::Backend;
 pub use error::{StoreError, StoreResult};
 pub use listen::ChangeListener;
@@ -46,6 +47,7 @@ pub struct Store {
     pool: AnyPool,
     url: Arc<str>,
     backend: Backend,
+    retention: ChangeRetention,
 }
 
 impl std::fmt::Debug for Store {
@@ -67,7 +69,14 @@ impl Store {
             pool,
             url: url.into(),
             backend,
+            retention: ChangeRetention::default(),
         })
+    }
+
+    /// The same store, keeping the change feed as `retention` says (tests use a short one).
+    pub fn with_change_retention(mut self, retention: ChangeRetention) -> Store {
+        self.retention = retention;
+        self
     }
 
     /// Opens (creating it when missing) a SQLite file: WAL, synchronous=FULL, busy timeout 10 s,
@@ -135,7 +144,8 @@ impl Store {
         changes::current_revision(&mut conn).await
     }
 
-    /// Every (revision, partition) committed after `rev`, oldest first.
+    /// Every (revision, partition) committed after `rev`, oldest first; [`StoreError::ChangesPruned`]
+    /// when the feed no longer reaches back to `rev` (then reload with [`Store::load_world`]).
     pub async fn changes_since(&self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         changes::since(&mut conn, rev).await
@@ -149,6 +159,7 @@ impl Store {
             tx,
             revision,
             backend: self.backend,
+            retention: self.retention,
         })
     }
 
@@ -174,6 +185,7 @@ pub struct WriteTx {
     tx: Transaction<'static, Any>,
     revision: i64,
     backend: Backend,
+    retention: ChangeRetention,
 }
 
 impl WriteTx {
@@ -187,9 +199,14 @@ impl WriteTx {
     }
 
     /// What others committed after `rev`, seen from inside this transaction (to catch up before
-    /// running a rule).
+    /// running a rule); [`StoreError::ChangesPruned`] as for [`Store::changes_since`].
     pub async fn changes_since(&mut self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
         changes::since(self.conn(), rev).await
+    }
+
+    /// The whole world as this transaction sees it (when the change feed no longer reaches back).
+    pub async fn load_world(&mut self) -> Result<World, StoreError> {
+        load::world(self.conn()).await
     }
 
     /// Reloads a partition from inside this transaction.
@@ -216,6 +233,9 @@ impl WriteTx {
         }
         let max_binds = batch::max_binds(self.backend);
         batch::run(self.conn(), ops, max_binds).await?;
+        if let Some(through) = self.retention.trim_through(self.revision) {
+            changes::prune(self.conn(), through).await?;
+        }
         if self.backend == Backend::Postgres {
             sqlx::query(listen::NOTIFY_SQL)
                 .bind(self.revision.to_string())

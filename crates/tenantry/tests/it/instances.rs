@@ -121,3 +121,91 @@ async fn writes_through_two_instances_serialise_and_both_land() {
         assert_eq!(e.as_domain().unwrap().code, "RoleAssignmentExists");
     }
 }
+
+fn group() -> rules::resources::ResourceGroupWrite {
+    rules::resources::ResourceGroupWrite {
+        location: "westeurope".into(),
+        tags: None,
+        managed_by: None,
+    }
+}
+
+/// The change feed is trimmed as writes go on; an instance left further behind than the feed reaches
+/// reloads the whole world, before its next write and when it follows, and agrees with the others.
+#[tokio::test]
+async fn an_instance_behind_a_trimmed_change_feed_reloads_everything() {
+    use tenantry_store::ChangeRetention;
+    let short = ChangeRetention { kept: 4, every: 2 };
+    for store in both().await {
+        let a = Service::open(store.store.clone().with_change_retention(short))
+            .await
+            .unwrap();
+        a.apply_world(&demo_world(), &mut |_, _| {}).await.unwrap();
+        // B knows the world as it is now, then hears nothing (no follower).
+        let b = Service::open(store.open_again().await.with_change_retention(short))
+            .await
+            .unwrap();
+        let c = Service::open(store.open_again().await.with_change_retention(short))
+            .await
+            .unwrap();
+        let sub = payg(&a);
+        let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
+        let erin = signed_in(&a, "erin@alicedefault.onmicrosoft.com", "alicedefault");
+        let scope = Scope::resource_group(sub, "trimmed");
+        // Ten writes through A: the feed no longer reaches back to what B and C know.
+        for i in 0..10 {
+            a.put_resource_group(&alice, sub, &format!("group-{i}"), group())
+                .await
+                .unwrap();
+        }
+        let granted = a
+            .create_role_assignment(
+                &alice,
+                RoleAssignmentWrite {
+                    id: RoleAssignmentId::new(),
+                    scope: Scope::subscription(sub),
+                    role_definition: roles::CONTRIBUTOR,
+                    principal: erin.object_id().unwrap(),
+                    description: None,
+                },
+            )
+            .await
+            .unwrap();
+        let pruned = b.store().changes_since(b.revision()).await;
+        assert!(
+            matches!(pruned, Err(tenantry_store::StoreError::ChangesPruned(_))),
+            "{:?}: the feed was trimmed past B ({pruned:?})",
+            store.backend()
+        );
+        // B writes: it catches up first, so its rule sees A's grant and its world equals A's after.
+        b.put_resource_group(&erin, sub, "trimmed", group())
+            .await
+            .expect("erin is Contributor, granted through A");
+        let write = Action::new(names::RESOURCE_GROUP_WRITE);
+        assert!(b.read(|w| w.authorize(&erin, &write, &scope)));
+        assert!(b.read(|w| {
+            w.subscription(sub)
+                .unwrap()
+                .assignments
+                .contains_key(&granted.id)
+        }));
+        // C follows: a full reload too.
+        assert!(c.sync().await.unwrap());
+        assert_eq!(c.revision(), b.revision());
+        for i in 0..10 {
+            let group = format!("group-{i}");
+            assert!(c.read(|w| {
+                w.subscription(sub)
+                    .unwrap()
+                    .resource_groups
+                    .contains_key(group.as_str())
+            }));
+        }
+        assert!(c.read(|w| {
+            w.subscription(sub)
+                .unwrap()
+                .resource_groups
+                .contains_key("trimmed")
+        }));
+    }
+}
