@@ -101,9 +101,21 @@ pub(crate) fn migrator() -> Migrator {
 }
 
 pub(crate) async fn migrate(pool: &AnyPool) -> StoreResult<()> {
-    // Takes an advisory lock on PostgreSQL, so instances starting together migrate once.
-    migrator().run(pool).await?;
-    Ok(())
+    // On PostgreSQL the migrator takes an advisory lock, so instances starting together migrate once.
+    // SQLite has no such lock: two processes opening a new file at once both see a migration missing,
+    // and the second to get the write lock fails on what the first created. Running again then finds
+    // it applied, so a failure is retried before it counts.
+    let mut attempts = 0;
+    loop {
+        match migrator().run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 3 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempts)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// `sqlite://PATH?mode=rwc` for a file path, escaping what the URL parser would take for syntax.

@@ -1119,3 +1119,36 @@ async fn bulk_assignments_round_trip() {
         m.assert_loads_equal("after bulk writes").await;
     }
 }
+
+/// Instances started together on a new SQLite file: each finds the schema it needs (only one of them
+/// creates it), none fails.
+#[tokio::test]
+async fn instances_opening_a_new_sqlite_file_together_all_succeed() {
+    for round in 0..5 {
+        let dir = tenantry_store::testing::TempDir::new("tenantry-race").unwrap();
+        let path = dir.path().join(format!("race-{round}.db"));
+        let opens = (0..4).map(|_| {
+            let path = path.clone();
+            async move { Store::open_sqlite_file(&path).await }
+        });
+        let stores = join_all(opens).await;
+        for s in stores {
+            let s = s.expect("every instance opens the new file");
+            assert_eq!(s.revision().await.unwrap(), 0);
+        }
+    }
+}
+
+/// Runs the futures at once on this runtime (each on a task of its own) and collects their results.
+async fn join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
