@@ -274,9 +274,20 @@ impl Service {
         tenant: TenantId,
         email: &str,
     ) -> Result<(RequestId, ObjectId), ServiceError> {
+        self.invite_named(actor, tenant, email, None).await
+    }
+
+    /// Invites `email`, naming the new guest `display_name` when given.
+    pub async fn invite_named(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        email: &str,
+        display_name: Option<&str>,
+    ) -> Result<(RequestId, ObjectId), ServiceError> {
         let now = self.now();
         self.execute(|w| {
-            let (c, inv, guest) = guests::invite(w, actor, tenant, email, now)?;
+            let (c, inv, guest) = guests::invite_named(w, actor, tenant, email, display_name, now)?;
             Ok((c, (inv, guest)))
         })
         .await

@@ -16,6 +16,19 @@ pub fn invite(
     email: &str,
     now: Timestamp,
 ) -> Result<(Change, RequestId, ObjectId), DomainError> {
+    invite_named(world, actor, tenant, email, None, now)
+}
+
+/// As [`invite`], naming the guest (Graph's `invitedUserDisplayName`); without a name, or when the
+/// guest exists already, the guest is named as before (a new guest by its email).
+pub fn invite_named(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    email: &str,
+    display_name: Option<&str>,
+    now: Timestamp,
+) -> Result<(Change, RequestId, ObjectId), DomainError> {
     let part = require_tenant(world, tenant)?;
     require_directory_role(
         world,
@@ -49,7 +62,11 @@ pub fn invite(
         None => User {
             id: ObjectId::new(),
             tenant,
-            display_name: email.trim().to_string(),
+            display_name: display_name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .unwrap_or(email.trim())
+                .to_string(),
             enabled: true,
             kind: UserKind::Guest {
                 email: email.trim().to_string(),

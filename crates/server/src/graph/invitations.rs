@@ -98,7 +98,15 @@ async fn create(
     let redirect = req
         .invite_redirect_url
         .ok_or_else(|| missing("inviteRedirectUrl"))?;
-    let (id, _guest) = state.svc.invite(&dir.actor, dir.tenant, &email).await?;
+    let (id, _guest) = state
+        .svc
+        .invite_named(
+            &dir.actor,
+            dir.tenant,
+            &email,
+            req.invited_user_display_name.as_deref(),
+        )
+        .await?;
     let inv = state
         .svc
         .read(|w| find_invitation(w, dir.tenant, &id.to_string()))

@@ -504,6 +504,8 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
 pub struct InviteForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    display_name: String,
 }
 
 pub async fn invite(
@@ -516,7 +518,8 @@ pub async fn invite(
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let email = f.email.trim().to_string();
-    let result = ctx.state.svc.invite(&actor, t, &email).await;
+    let name = Some(f.display_name.trim()).filter(|n| !n.is_empty());
+    let result = ctx.state.svc.invite_named(&actor, t, &email, name).await;
     let base = ctx.state.base_url.clone();
     ctx.done(result, &back, |(inv, _)| {
         Flash::ok(

@@ -584,6 +584,20 @@ async fn invitations_are_redeemed_by_the_invitee() {
         let guest = inv["invitedUser"]["id"].as_str().unwrap().to_string();
         let (_, pending) = get(&srv, &format!("/v1.0/users/{guest}"), &admin).await;
         assert_eq!(pending["externalUserState"], "PendingAcceptance");
+        assert_eq!(
+            pending["displayName"], "alice@outlook.com",
+            "named by email"
+        );
+        // Named by the inviter: the guest carries that name.
+        let (s, named) = call(&srv, Method::POST, "/v1.0/invitations", Some(&admin), Some(json!({
+            "invitedUserEmailAddress": "zoe@fabrikam.example", "invitedUserDisplayName": "Zoe Fabrikam",
+            "inviteRedirectUrl": "https://portal.example/"
+        }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{named}");
+        assert_eq!(named["invitedUserDisplayName"], "Zoe Fabrikam");
+        let zoe = named["invitedUser"]["id"].as_str().unwrap();
+        let (_, zoe) = get(&srv, &format!("/v1.0/users/{zoe}"), &admin).await;
+        assert_eq!(zoe["displayName"], "Zoe Fabrikam");
 
         // Refusals: a member's UPN or mail, and a caller without an administrator role.
         let (s, e) = invite(&srv, &admin, "megan@contoso.com").await;
