@@ -627,6 +627,74 @@ pub fn expired_grant(what: &str) -> SignInError {
     )
 }
 
+// ----- the device authorization grant (RFC 8628) -----
+
+/// How long a device code waits for its person (Entra: 15 minutes).
+pub const DEVICE_CODE_LIFETIME: i64 = 900;
+/// How often the device may poll, in seconds.
+pub const DEVICE_CODE_INTERVAL: i64 = 5;
+/// The letters of a user code: no 0/O or 1/I to misread, 32 of them (5 bits each, drawn without bias).
+pub const USER_CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+/// Characters in a user code (45 bits; a guess must also come from a signed-in person within 15 minutes).
+pub const USER_CODE_LENGTH: usize = 9;
+
+/// The grant type a device polls with.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// A user code as typed (any case, spaces or dashes between groups) in its canonical form; `None` when it
+/// cannot be one.
+pub fn normalize_user_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == USER_CODE_LENGTH && code.bytes().all(|b| USER_CODE_ALPHABET.contains(&b)))
+        .then_some(code)
+}
+
+/// What the device is told while nobody has answered yet.
+pub fn authorization_pending() -> SignInError {
+    SignInError::new(
+        "authorization_pending",
+        70016,
+        "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+    )
+}
+
+pub fn device_code_expired() -> SignInError {
+    SignInError::new(
+        "expired_token",
+        70020,
+        "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+    )
+}
+
+pub fn device_code_declined() -> SignInError {
+    SignInError::new(
+        "authorization_declined",
+        70000,
+        "The user declined the sign-in request on the verification page.",
+    )
+}
+
+pub fn bad_device_code() -> SignInError {
+    SignInError::new(
+        "invalid_grant",
+        70000,
+        "The provided value for the input parameter 'device_code' is not valid.",
+    )
+}
+
+/// The person typed a code that is unknown, used, declined or expired.
+pub fn bad_user_code() -> SignInError {
+    SignInError::new(
+        "invalid_request",
+        70019,
+        "That code is not valid or has expired. Check it on your device, or start signing in there again for a new one.",
+    )
+}
+
 /// `prompt=none` with nobody signed in (OpenID Connect's `login_required`).
 pub fn login_required() -> SignInError {
     SignInError::new(

@@ -49,6 +49,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "changes_pruned",
         include_str!("../migrations/0002_changes_pruned.sql"),
     ),
+    (
+        3,
+        "device_codes",
+        include_str!("../migrations/0003_device_codes.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -75,6 +75,31 @@ pub enum CodeRedemption {
     Unknown,
 }
 
+/// A device code waiting for its person, as the verification page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDeviceCode {
+    /// What the device asked for (JSON, the sign-in service's).
+    pub request: String,
+    pub expires: i64,
+}
+
+/// What a device's poll finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DevicePoll {
+    /// Nobody has approved or declined yet.
+    Pending,
+    /// Approved, and now redeemed by this poll: the request and who approved it (JSON both).
+    Approved {
+        request: String,
+        grant: String,
+    },
+    Declined,
+    /// Redeemed by an earlier poll.
+    Redeemed,
+    Expired,
+    Unknown,
+}
+
 /// A smart-lockout counter after a failure was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureCount {
@@ -298,7 +323,11 @@ impl Store {
             .bind(before)
             .execute(&self.pool)
             .await?;
-        Ok(a.rows_affected() + b.rows_affected())
+        let c = sqlx::query("DELETE FROM device_codes WHERE expires < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
     }
 
     // ----- authorization codes -----
@@ -341,6 +370,117 @@ impl Store {
             None => CodeRedemption::Unknown,
             Some(r) if r.try_get::<i64, _>("used")? != 0 => CodeRedemption::Replayed,
             Some(_) => CodeRedemption::Expired,
+        })
+    }
+
+    // ----- device codes -----
+
+    /// Stores a new device code; [`StoreError::Conflict`](crate::StoreError::Conflict) when the user
+    /// code is taken (the caller draws another).
+    pub async fn insert_device_code(
+        &self,
+        device_code_hash: &str,
+        user_code: &str,
+        request: &str,
+        expires: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO device_codes (device_code_hash, user_code, request, expires, state, grant_data) \
+             VALUES ($1, $2, $3, $4, 'pending', '')",
+        )
+        .bind(device_code_hash)
+        .bind(user_code)
+        .bind(request)
+        .bind(expires)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The device code a person typed, while it waits for them.
+    pub async fn pending_device_code(
+        &self,
+        user_code: &str,
+        now: i64,
+    ) -> StoreResult<Option<PendingDeviceCode>> {
+        let row = sqlx::query(
+            "SELECT request, expires FROM device_codes \
+             WHERE user_code = $1 AND state = 'pending' AND expires > $2",
+        )
+        .bind(user_code)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(PendingDeviceCode {
+                request: r.try_get("request")?,
+                expires: r.try_get("expires")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Approves (with `grant`) or declines (`None`) a waiting device code; `false` when it no longer
+    /// waits (decided already, or expired).
+    pub async fn decide_device_code(
+        &self,
+        user_code: &str,
+        grant: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE device_codes SET state = $1, grant_data = $2 \
+             WHERE user_code = $3 AND state = 'pending' AND expires > $4",
+        )
+        .bind(if grant.is_some() {
+            "approved"
+        } else {
+            "declined"
+        })
+        .bind(grant.unwrap_or_default())
+        .bind(user_code)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A device's poll: an approved code is redeemed by the first poll that sees it, never twice.
+    pub async fn poll_device_code(
+        &self,
+        device_code_hash: &str,
+        now: i64,
+    ) -> StoreResult<DevicePoll> {
+        let won = sqlx::query(
+            "UPDATE device_codes SET state = 'redeemed' \
+             WHERE device_code_hash = $1 AND state = 'approved' AND expires > $2 \
+             RETURNING request, grant_data",
+        )
+        .bind(device_code_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(r) = won {
+            return Ok(DevicePoll::Approved {
+                request: r.try_get("request")?,
+                grant: r.try_get("grant_data")?,
+            });
+        }
+        let row =
+            sqlx::query("SELECT state, expires FROM device_codes WHERE device_code_hash = $1")
+                .bind(device_code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else {
+            return Ok(DevicePoll::Unknown);
+        };
+        let state: String = row.try_get("state")?;
+        let expires: i64 = row.try_get("expires")?;
+        Ok(match state.as_str() {
+            "redeemed" => DevicePoll::Redeemed,
+            "declined" => DevicePoll::Declined,
+            _ if expires <= now => DevicePoll::Expired,
+            _ => DevicePoll::Pending,
         })
     }
 

@@ -59,8 +59,12 @@ pub async fn openid_configuration_v2(
         "issuer": format!("{base}/{}/v2.0", issuer_segment(a)),
         "request_uri_parameter_supported": false,
         "authorization_endpoint": format!("{t}/oauth2/v2.0/authorize"),
+        "device_authorization_endpoint": format!("{t}/oauth2/v2.0/devicecode"),
         "code_challenge_methods_supported": ["S256"],
-        "grant_types_supported": ["authorization_code", "client_credentials", "password", "refresh_token"],
+        "grant_types_supported": [
+            "authorization_code", "client_credentials", "password", "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ],
         "http_logout_supported": true,
         "frontchannel_logout_supported": true,
         "end_session_endpoint": format!("{t}/oauth2/v2.0/logout"),
@@ -95,6 +99,7 @@ pub async fn openid_configuration_v1(
         "scopes_supported": ["openid"],
         "issuer": format!("{base}/{}/", issuer_segment(a)),
         "authorization_endpoint": format!("{t}/oauth2/v2.0/authorize"),
+        "device_authorization_endpoint": format!("{t}/oauth2/devicecode"),
         "end_session_endpoint": format!("{t}/oauth2/logout"),
         "http_logout_supported": true,
         "cloud_instance_name": "microsoftonline.com",

@@ -37,6 +37,14 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(token::token_v1),
         )
         .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            axum::routing::post(token::device_code),
+        )
+        .route(
+            "/{tenant}/oauth2/devicecode",
+            axum::routing::post(token::device_code),
+        )
+        .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
         )

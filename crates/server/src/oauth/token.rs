@@ -31,6 +31,7 @@ pub struct TokenForm {
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
+    device_code: Option<String>,
 }
 
 pub async fn token_v2(
@@ -51,6 +52,53 @@ pub async fn token_v1(
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
     token(state, tenant, client, headers, form, Protocol::V1).await
+}
+
+/// The form of a device authorization request.
+#[derive(Deserialize, Default)]
+pub struct DeviceCodeForm {
+    client_id: Option<String>,
+    scope: Option<String>,
+    /// v1.
+    resource: Option<String>,
+}
+
+/// `POST /{tenant}/oauth2/v2.0/devicecode` (and v1 `/{tenant}/oauth2/devicecode` with `resource=`): a
+/// device code to poll with and the user code to type at the verification page.
+pub async fn device_code(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    form: Result<Form<DeviceCodeForm>, FormRejection>,
+) -> Response {
+    let result = match form {
+        Ok(Form(f)) => {
+            let scope = f.scope.clone().or_else(|| {
+                f.resource.as_deref().map(|r| {
+                    format!(
+                        "{} openid offline_access",
+                        tenantry_domain::signin::scope_for_resource(r)
+                    )
+                })
+            });
+            state
+                .signin
+                .start_device_flow(&tenant, f.client_id.as_deref(), scope.as_deref())
+                .await
+                .map_err(entra_error)
+        }
+        Err(_) => Err(EntraError::new(malformed_request(
+            "The body must be application/x-www-form-urlencoded.",
+        ))),
+    };
+    let mut response = match result {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => e.into_response(),
+    };
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    response
 }
 
 async fn token(
@@ -95,6 +143,12 @@ fn to_request(
     protocol: Protocol,
 ) -> Result<TokenRequest, EntraError> {
     let (client_id, client_secret) = client_credentials(&form, headers)?;
+    // Entra's v1 device grant (`grant_type=device_code`) carries the device code as `code`.
+    let device_code = match (&form.device_code, form.grant_type.as_deref()) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some("device_code")) => form.code.clone(),
+        (None, _) => None,
+    };
     Ok(TokenRequest {
         authority,
         protocol,
@@ -109,6 +163,7 @@ fn to_request(
         code: form.code,
         redirect_uri: form.redirect_uri,
         code_verifier: form.code_verifier,
+        device_code,
         client_address: None,
     })
 }

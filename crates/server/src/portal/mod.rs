@@ -7,6 +7,7 @@ mod access;
 mod activity;
 pub mod authorize_pages;
 mod dashboard;
+mod device_login;
 mod directories;
 mod directory_admin;
 mod pages;
@@ -46,6 +47,12 @@ pub fn routes() -> Router<AppState> {
             get(signin::password_page).post(signin::password_submit),
         )
         .route("/signout", post(signin::sign_out))
+        .route(
+            "/devicelogin",
+            get(device_login::page).post(device_login::enter),
+        )
+        .route("/devicelogin/approve", post(device_login::approve))
+        .route("/devicelogin/decline", post(device_login::decline))
         .route("/signed-out", get(signin::signed_out))
         .route("/switch-directory", post(dashboard::switch_directory))
         .route("/directories", get(d::list))

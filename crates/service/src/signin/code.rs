@@ -159,7 +159,10 @@ impl SignIn {
         })
     }
 
-    fn registered_without_secret(&self, raw: Option<&str>) -> Result<Client, SignInError> {
+    pub(crate) fn registered_without_secret(
+        &self,
+        raw: Option<&str>,
+    ) -> Result<Client, SignInError> {
         let id: uuid::Uuid = raw
             .unwrap_or_default()
             .parse()
@@ -174,7 +177,7 @@ impl SignIn {
         })
     }
 
-    fn client_name(&self, client: &Client) -> String {
+    pub(crate) fn client_name(&self, client: &Client) -> String {
         match client {
             Client::FirstParty { id } => signin::first_party_client(*id).unwrap_or("").to_string(),
             Client::Registered { app, .. } => app.display_name.clone(),
@@ -242,25 +245,31 @@ impl SignIn {
             }
         };
         check_redemption(&data, &client, req)?;
-        let subject = self.code_subject(&data)?;
+        let subject = self.grant_subject(data.identity, data.tenant)?;
         let scope_text = req.scope.clone().unwrap_or_else(|| data.scope.clone());
         let scope = parse_scope(&scope_text)?;
         self.user_tokens(&subject, &client, &scope, None, data.nonce.clone())
             .await
     }
 
-    fn code_subject(&self, data: &CodeData) -> Result<Subject, SignInFailure> {
-        let authority = if data.tenant == CONSUMERS_TENANT {
+    /// The subject of a grant made earlier (a code, an approved device code) for `identity` in the
+    /// token tenant `tenant`, if the account may still sign in there.
+    pub(crate) fn grant_subject(
+        &self,
+        identity: Identity,
+        tenant: uuid::Uuid,
+    ) -> Result<Subject, SignInFailure> {
+        let authority = if tenant == CONSUMERS_TENANT {
             Authority::Consumers
         } else {
-            Authority::Tenant(TenantId(data.tenant))
+            Authority::Tenant(TenantId(tenant))
         };
         self.service().read(|w| {
-            if !identity_enabled(w, data.identity) {
-                let name = w.identity_email(data.identity).unwrap_or_default();
+            if !identity_enabled(w, identity) {
+                let name = w.identity_email(identity).unwrap_or_default();
                 return Err(disabled(&name).into());
             }
-            subject(w, data.identity, authority).map_err(SignInFailure::from)
+            subject(w, identity, authority).map_err(SignInFailure::from)
         })
     }
 }

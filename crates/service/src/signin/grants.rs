@@ -42,6 +42,8 @@ pub struct TokenRequest {
     pub code: Option<String>,
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
+    /// The device authorization grant's code.
+    pub device_code: Option<String>,
     /// The caller's address (per-address lockout).
     pub client_address: Option<IpAddr>,
 }
@@ -77,6 +79,7 @@ pub enum Grant {
     Password,
     RefreshToken,
     AuthorizationCode,
+    DeviceCode,
 }
 
 impl Grant {
@@ -86,6 +89,8 @@ impl Grant {
             "password" => Grant::Password,
             "refresh_token" => Grant::RefreshToken,
             "authorization_code" => Grant::AuthorizationCode,
+            // RFC 8628's name, and the short one Entra's v1 endpoint takes.
+            signin::DEVICE_CODE_GRANT | "device_code" => Grant::DeviceCode,
             _ => return None,
         })
     }
@@ -131,6 +136,7 @@ impl SignIn {
             Grant::Password => self.password_grant(authority, &req).await?,
             Grant::RefreshToken => self.refresh_grant(authority, &req).await?,
             Grant::AuthorizationCode => self.code_grant(authority, &req).await?,
+            Grant::DeviceCode => self.device_code_grant(&req).await?,
         };
         if req.protocol == Protocol::V1 {
             let now = self.service().now();

@@ -7,6 +7,7 @@
 pub mod claims;
 mod clients;
 mod code;
+mod device;
 mod grants;
 mod hashing;
 mod kek;
@@ -20,6 +21,7 @@ pub use claims::{AccessClaims, IdClaims};
 pub use code::{
     Authorization, AuthorizeError, AuthorizeRequest, Redirect, ResponseMode, SessionUse,
 };
+pub use device::{DeviceAuthorization, DeviceRequest};
 pub use grants::{Grant, Protocol, TokenRequest, TokenResponse};
 pub use kek::{KEK_ENV, KEK_FILE, key_encryption_key, process_key_encryption_key};
 pub use lockout::client_key as lockout_address_key;

@@ -868,7 +868,10 @@ async fn portal_directory_administration() {
     b.click("#invite").await;
     b.expect_text("Invitation created").await;
     assert!(b.text("#guests").await.contains("Pending acceptance"));
-    assert!(b.text("#guests").await.contains("Dave from Outlook"), "named by the inviter");
+    assert!(
+        b.text("#guests").await.contains("Dave from Outlook"),
+        "named by the inviter"
+    );
     b.screen("54-guests").await;
     b.goto(&format!("/directories/{contoso}/policy")).await;
     b.click("#block_entering").await;

@@ -1793,6 +1793,27 @@ async fn authorization_code_for_a_confidential_app_and_the_account_type_picker()
     }
 }
 
+/// Signs in on the portal's own pages (email, then password).
+async fn sign_in_to_portal(b: &mut Browser, email: &str, password: &str) {
+    let (_, _, page) = b.open("/signin").await;
+    let (status, _, _) = b
+        .post(
+            "/signin",
+            &[("csrf", &Browser::csrf(&page)), ("email", email)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = b.open("/signin/password").await;
+    let (status, location, page) = b
+        .post(
+            "/signin/password",
+            &[("csrf", &Browser::csrf(&page)), ("password", password)],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    assert_ne!(location, "/signin/password", "signed in");
+}
+
 #[tokio::test]
 async fn the_portal_and_authorize_share_one_sign_in() {
     let store = sqlite_store().await;
@@ -1816,25 +1837,7 @@ async fn the_portal_and_authorize_share_one_sign_in() {
     assert_eq!(query_of(&location)["error"], "login_required");
 
     // Signed in to the portal: the authorize request answers with a code, no page.
-    let (_, _, page) = b.open("/signin").await;
-    let (status, _, _) = b
-        .post(
-            "/signin",
-            &[("csrf", &Browser::csrf(&page)), ("email", erin)],
-        )
-        .await;
-    assert_eq!(status, 303);
-    let (_, _, page) = b.open("/signin/password").await;
-    let (status, _, _) = b
-        .post(
-            "/signin/password",
-            &[
-                ("csrf", &Browser::csrf(&page)),
-                ("password", "Erin-Default-1!"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 303);
+    sign_in_to_portal(&mut b, erin, "Erin-Default-1!").await;
     let location = code_without_asking(&mut b, &at("organizations", "")).await;
     let r = token(
         &srv,
@@ -1895,6 +1898,240 @@ async fn the_portal_and_authorize_share_one_sign_in() {
     let (status, _, page) = b.open("/").await;
     assert_eq!(status, 200, "the portal's dashboard, signed in");
     assert!(page.contains(erin), "{page}");
+}
+
+// ----- the device authorization grant -----
+
+/// Starts a device flow; returns (device_code, user_code).
+async fn start_device_flow(srv: &TestServer, tenant: &str, client: &str) -> (String, String) {
+    let r = post_form(
+        srv,
+        &format!("/{tenant}/oauth2/v2.0/devicecode"),
+        &[("client_id", client), ("scope", USER_SCOPES)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["verification_uri"],
+        format!("{}/devicelogin", srv.base_url)
+    );
+    assert_eq!(
+        (r.body["expires_in"].as_i64(), r.body["interval"].as_i64()),
+        (Some(900), Some(5))
+    );
+    let user_code = r.str("user_code").to_string();
+    assert!(r.str("message").contains(&user_code));
+    (r.str("device_code").to_string(), user_code)
+}
+
+async fn poll(srv: &TestServer, tenant: &str, device_code: &str) -> Resp {
+    token(
+        srv,
+        tenant,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", AZ),
+            ("device_code", device_code),
+        ],
+    )
+    .await
+}
+
+/// On the verification page: types `typed`, then continues (or cancels); returns the last page.
+async fn verify_device(b: &mut Browser, typed: &str, approve: bool) -> String {
+    let (status, _, page) = b.open("/devicelogin").await;
+    assert_eq!(status, 200, "{page}");
+    let (_, _, page) = b
+        .post(
+            "/devicelogin",
+            &[("csrf", &Browser::csrf(&page)), ("code", typed)],
+        )
+        .await;
+    if !page.contains(r#"id="confirm-code""#) {
+        return page;
+    }
+    let code = typed.replace('-', "").to_uppercase();
+    let action = if approve {
+        "/devicelogin/approve"
+    } else {
+        "/devicelogin/decline"
+    };
+    let (status, _, page) = b
+        .post(action, &[("csrf", &Browser::csrf(&page)), ("code", &code)])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+#[tokio::test]
+async fn device_code_flow_signs_in_whoever_approves_on_the_verification_page() {
+    for store in both().await {
+        let srv = server(&store).await;
+        let keys = jwks(&srv, "common").await;
+        let (device_code, user_code) = start_device_flow(&srv, "organizations", AZ).await;
+        assert_eq!(user_code.len(), 9);
+        poll(&srv, "organizations", &device_code).await.entra_error(
+            400,
+            "authorization_pending",
+            70016,
+        );
+
+        // The verification page needs a signed-in person; it then names the app and the account.
+        let mut b = Browser::new(&srv);
+        let (status, location, _) = b.open("/devicelogin").await;
+        assert_eq!((status, location.as_str()), (303, "/signin"));
+        sign_in_to_portal(
+            &mut b,
+            "erin@alicedefault.onmicrosoft.com",
+            "Erin-Default-1!",
+        )
+        .await;
+        // Typed in lower case with a dash: the same code.
+        let typed = format!("{}-{}", &user_code[..4], &user_code[4..]).to_lowercase();
+        let (_, _, page) = b.open("/devicelogin").await;
+        let (_, _, confirm) = b
+            .post(
+                "/devicelogin",
+                &[("csrf", &Browser::csrf(&page)), ("code", &typed)],
+            )
+            .await;
+        assert!(
+            confirm.contains("Microsoft Azure CLI")
+                && confirm.contains("erin@alicedefault.onmicrosoft.com"),
+            "{confirm}"
+        );
+        let done = verify_device(&mut b, &typed, true).await;
+        assert!(
+            done.contains("You have signed in to Microsoft Azure CLI"),
+            "{done}"
+        );
+
+        let r = poll(&srv, "organizations", &device_code).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let id = verify(&keys, r.str("id_token"), Some(AZ));
+        assert_eq!(
+            (id["preferred_username"].as_str(), id["tid"].as_str()),
+            (
+                Some("erin@alicedefault.onmicrosoft.com"),
+                Some(ALICEDEFAULT)
+            )
+        );
+        verify(
+            &keys,
+            r.str("access_token"),
+            Some("https://management.core.windows.net/"),
+        );
+        assert!(r.body["refresh_token"].is_string());
+        // Once only.
+        poll(&srv, "organizations", &device_code)
+            .await
+            .entra_error(400, "invalid_grant", 70000);
+
+        // Declined: the device is told so.
+        let (device_code, user_code) = start_device_flow(&srv, "organizations", AZ).await;
+        let done = verify_device(&mut b, &user_code, false).await;
+        assert!(done.contains("Sign-in cancelled"), "{done}");
+        poll(&srv, "organizations", &device_code).await.entra_error(
+            400,
+            "authorization_declined",
+            70000,
+        );
+
+        // An account that cannot sign in where the device asked: refused on the page, still waiting.
+        let (device_code, user_code) = start_device_flow(&srv, "consumers", AZ).await;
+        let page = verify_device(&mut b, &user_code, true).await;
+        assert!(page.contains("AADSTS50020"), "{page}");
+        poll(&srv, "consumers", &device_code).await.entra_error(
+            400,
+            "authorization_pending",
+            70016,
+        );
+
+        // A code that is not one, and codes that expired.
+        let page = verify_device(&mut b, "NOPE", true).await;
+        assert!(page.contains("AADSTS70019"), "{page}");
+        let (device_code, user_code) = start_device_flow(&srv, "organizations", AZ).await;
+        srv.svc.advance_clock(901);
+        let page = verify_device(&mut b, &user_code, true).await;
+        assert!(page.contains("AADSTS70019"), "{page}");
+        poll(&srv, "organizations", &device_code)
+            .await
+            .entra_error(400, "expired_token", 70020);
+
+        // Unknown clients and missing scopes are refused when the flow starts.
+        post_form(
+            &srv,
+            "/organizations/oauth2/v2.0/devicecode",
+            &[
+                ("client_id", "d0000000-0000-4000-8000-000000000000"),
+                ("scope", USER_SCOPES),
+            ],
+        )
+        .await
+        .entra_error(400, "unauthorized_client", 700016);
+        post_form(
+            &srv,
+            "/organizations/oauth2/v2.0/devicecode",
+            &[("client_id", AZ)],
+        )
+        .await
+        .entra_error(400, "invalid_request", 900144);
+    }
+}
+
+/// msal's own device flow, as `az login --use-device-code` runs it: the script polls while this test
+/// approves on the verification page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msal_device_flow_gets_tokens_once_the_person_approves() {
+    use std::io::BufRead;
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
+    let mut child = std::process::Command::new(python())
+        .arg(repo_root().join("crates/tenantry/tests/py/device_flow.py"))
+        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
+        .env("TENANTRY_AUTHORITY", &srv.base_url)
+        .env("TENANTRY_CLIENT_ID", AZ)
+        .env("TENANTRY_SCOPES", ARM)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run python");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::task::block_in_place(|| lines.next())
+        .expect("the flow")
+        .unwrap();
+    let flow: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    let user_code = flow["user_code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{flow}"));
+    assert!(flow["message"].as_str().unwrap().contains("/devicelogin"));
+
+    let mut b = Browser::new(&srv);
+    sign_in_to_portal(
+        &mut b,
+        "erin@alicedefault.onmicrosoft.com",
+        "Erin-Default-1!",
+    )
+    .await;
+    let done = verify_device(&mut b, user_code, true).await;
+    assert!(done.contains("You have signed in"), "{done}");
+
+    let second = tokio::task::block_in_place(|| lines.next())
+        .expect("the result")
+        .unwrap();
+    let status = tokio::task::block_in_place(|| child.wait()).unwrap();
+    let result: Value = serde_json::from_str(&second).unwrap_or_else(|e| panic!("{e}: {second}"));
+    assert!(status.success(), "{result}");
+    assert_eq!(result["refresh_token"], true);
+    assert_eq!(
+        result["id_token_claims"]["preferred_username"],
+        "erin@alicedefault.onmicrosoft.com"
+    );
+    let keys = jwks(&srv, "common").await;
+    verify(
+        &keys,
+        result["access_token"].as_str().unwrap(),
+        Some("https://management.azure.com"),
+    );
 }
 
 // ----- signing keys -----

@@ -1,0 +1,132 @@
+//! `/devicelogin`: the verification page of the device authorization grant (`az login
+//! --use-device-code`). The person signs in to the portal first (or is signed in already), types the
+//! code the device shows, sees which application will act as them, and continues or cancels. The code
+//! travels in form posts only, never in a URL. The rules are the sign-in service's
+//! (`SignIn::approve_device_code`).
+
+use super::PortalResult;
+use super::pages::Chrome;
+use super::session::{CsrfForm, Ctx};
+use crate::signed_in;
+use askama::Template;
+use serde::Deserialize;
+use tenantry_service::domain::signin::SignInError;
+use tenantry_service::signin::SignInFailure;
+
+pub enum DeviceStep {
+    Enter(Option<String>),
+    Confirm {
+        user_code: String,
+        client_name: String,
+        account: String,
+    },
+    Done {
+        approved: bool,
+        client_name: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "portal/device_login.html")]
+struct DeviceLogin {
+    chrome: Chrome,
+    step: DeviceStep,
+}
+
+const HERE: &str = "/devicelogin";
+
+async fn show(mut ctx: Ctx, step: DeviceStep) -> PortalResult {
+    let page = DeviceLogin {
+        chrome: ctx.chrome("", HERE),
+        step,
+    };
+    ctx.render(&page).await
+}
+
+/// A refusal, worded for the page; an internal failure is logged and said plainly.
+fn said(failure: SignInFailure) -> String {
+    match failure {
+        SignInFailure::Refused(e) => e.description(),
+        SignInFailure::Internal(e) => {
+            tracing::error!(error = %e, "device sign-in failed on our side");
+            SignInError::new(
+                "temporarily_unavailable",
+                50000,
+                "The sign-in service could not complete the request. Try again.",
+            )
+            .description()
+        }
+    }
+}
+
+pub async fn page(mut ctx: Ctx) -> PortalResult {
+    let _ = signed_in!(ctx, HERE);
+    show(ctx, DeviceStep::Enter(None)).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// The code typed: which application asks, and as whom it would act.
+pub async fn enter(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
+    let _ = signed_in!(ctx, HERE);
+    let identity = ctx.identity().expect("signed in");
+    match ctx.state.signin.device_request(&f.code).await {
+        Ok(request) => {
+            let account = ctx
+                .state
+                .svc
+                .read(|w| w.identity_email(identity))
+                .unwrap_or_default();
+            let step = DeviceStep::Confirm {
+                user_code: request.user_code,
+                client_name: request.client_name,
+                account,
+            };
+            show(ctx, step).await
+        }
+        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+    }
+}
+
+pub async fn approve(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
+    let _ = signed_in!(ctx, HERE);
+    let identity = ctx.identity().expect("signed in");
+    let signin = ctx.state.signin.clone();
+    let client_name = match signin.device_request(&f.code).await {
+        Ok(r) => r.client_name,
+        Err(e) => return show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+    };
+    match signin.approve_device_code(&f.code, identity).await {
+        Ok(()) => {
+            let step = DeviceStep::Done {
+                approved: true,
+                client_name,
+            };
+            show(ctx, step).await
+        }
+        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+    }
+}
+
+pub async fn decline(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
+    let _ = signed_in!(ctx, HERE);
+    let signin = ctx.state.signin.clone();
+    let client_name = match signin.device_request(&f.code).await {
+        Ok(r) => r.client_name,
+        Err(e) => return show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+    };
+    match signin.decline_device_code(&f.code).await {
+        Ok(()) => {
+            let step = DeviceStep::Done {
+                approved: false,
+                client_name,
+            };
+            show(ctx, step).await
+        }
+        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+    }
+}
