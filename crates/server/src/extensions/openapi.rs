@@ -123,9 +123,12 @@ pub fn operations() -> Vec<Op> {
         op("get", "/openapi.json", EXT, Public, "This document", None, ("200", None)),
         // ----- Entra ID -----
         op("get", "/{tenant}/v2.0/.well-known/openid-configuration", ENTRA, Public, "OpenID Connect discovery", None, ("200", Some("OpenIdConfiguration"))),
-        op("post", "/{tenant}/oauth2/v2.0/token", ENTRA, Public, "Token endpoint: client_credentials, password, refresh_token, authorization_code (+PKCE)", None, ("200", Some("TokenResponse")))
+        op("post", "/{tenant}/oauth2/v2.0/token", ENTRA, Public, "Token endpoint: client_credentials, password, refresh_token, authorization_code (+PKCE), device_code", None, ("200", Some("TokenResponse")))
             .describe("application/x-www-form-urlencoded. {tenant}: a tenant GUID or domain, common, organizations or consumers."),
         op("get", "/{tenant}/oauth2/v2.0/authorize", ENTRA, Public, "Authorization endpoint (sign-in page)", None, ("200", None)),
+        op("post", "/{tenant}/oauth2/v2.0/devicecode", ENTRA, Public, "Device authorization (RFC 8628): a device code and the user code to type at /devicelogin", None, ("200", None))
+            .describe("application/x-www-form-urlencoded: client_id, scope. Poll the token endpoint with grant_type=urn:ietf:params:oauth:grant-type:device_code."),
+        op("get", "/devicelogin", ENTRA, Public, "The device flow's verification page (HTML; sign in, type the code, continue)", None, ("200", None)),
         op("get", "/discovery/v2.0/keys", ENTRA, Public, "Signing keys (JWKS)", None, ("200", None)),
         op("get", "/common/userrealm/{username}", ENTRA, Public, "User realm discovery (always Managed)", None, ("200", None)),
         // ----- ARM -----

@@ -716,6 +716,39 @@ async fn portal_is_the_sign_in_page_of_authorize() {
     // And the next authorize request needs no page.
     b.goto(&authorize).await;
     assert!(answered(&b).await.contains("code="));
+    // A device flow (`az login --use-device-code`): the code is typed on the verification page.
+    let flow: Value = server
+        .client
+        .post(server.url("/organizations/oauth2/v2.0/devicecode"))
+        .form(&[
+            ("client_id", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+            (
+                "scope",
+                "https://management.azure.com/.default openid offline_access",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_code = flow["user_code"].as_str().unwrap();
+    b.goto("/devicelogin").await;
+    b.fill("#user-code", user_code).await;
+    b.screen("26-device-code").await;
+    b.click("#next").await;
+    b.find("#confirm-code").await;
+    assert!(b.h1().await.contains("Microsoft Azure CLI"));
+    assert_eq!(
+        b.text("#confirm-account").await,
+        "erin@alicedefault.onmicrosoft.com"
+    );
+    b.screen("27-device-code-confirm").await;
+    b.click("#continue").await;
+    b.find("#device-done").await;
+    assert!(b.h1().await.contains("You have signed in"));
+
     // Signed out of the portal, the authorize page asks again.
     b.goto("/").await;
     b.sign_out().await;

@@ -2134,6 +2134,63 @@ async fn msal_device_flow_gets_tokens_once_the_person_approves() {
     );
 }
 
+/// `az login --use-device-code` with the real Azure CLI: az shows the code, the person approves on the
+/// verification page, az completes its login and uses it (`account show`, `ad signed-in-user show`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_logs_in_with_a_device_code() {
+    use std::io::BufRead;
+    let az = crate::arm::required_tool("TENANTRY_TEST_AZ");
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
+    let config = tenantry_store::testing::TempDir::new("tenantry-az-device").unwrap();
+    let mut child = std::process::Command::new(std::path::Path::new(&az).with_file_name("python"))
+        .arg(repo_root().join("crates/tenantry/tests/az/device_login.py"))
+        .env("TENANTRY_TEST_AZ", &az)
+        .env("TENANTRY_URL", &srv.base_url)
+        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
+        .env("AZURE_CONFIG_DIR", config.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run az's python");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::task::block_in_place(|| lines.next())
+        .expect("az shows a code")
+        .unwrap();
+    let shown: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    let user_code = shown["user_code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{shown}"));
+
+    let mut b = Browser::new(&srv);
+    sign_in_to_portal(
+        &mut b,
+        "erin@alicedefault.onmicrosoft.com",
+        "Erin-Default-1!",
+    )
+    .await;
+    let done = verify_device(&mut b, user_code, true).await;
+    assert!(
+        done.contains("You have signed in to Microsoft Azure CLI"),
+        "{done}"
+    );
+
+    let second = tokio::task::block_in_place(|| lines.next())
+        .expect("az's login completes")
+        .unwrap();
+    let status = tokio::task::block_in_place(|| child.wait()).unwrap();
+    let result: Value = serde_json::from_str(&second).unwrap_or_else(|e| panic!("{e}: {second}"));
+    assert!(status.success(), "{result}");
+    assert_eq!(
+        result["account"]["user"]["name"], "erin@alicedefault.onmicrosoft.com",
+        "{result}"
+    );
+    assert_eq!(result["account"]["tenantId"], ALICEDEFAULT);
+    assert_eq!(
+        result["me"]["userPrincipalName"],
+        "erin@alicedefault.onmicrosoft.com"
+    );
+}
+
 // ----- signing keys -----
 
 #[tokio::test]
