@@ -1,11 +1,13 @@
 //! The HTTPS origin: one router serves the Entra-compatible sign-in, ARM, Graph and the portal (their
 //! paths do not overlap), over TLS with a local CA generated on first start.
 
+use crate::client_addr::TrustedProxies;
 use crate::tls;
 use axum::Router;
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tenantry_service::Service;
 use tenantry_service::crypto::KeyEncryptionKey;
 use tenantry_service::signin::SignIn;
@@ -20,6 +22,8 @@ pub struct AppState {
     pub signin: SignIn,
     /// What the ARM face renders once per revision of the world (big lists).
     pub arm: crate::arm::cache::ArmCache,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (per-address lockout).
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {
@@ -42,7 +46,14 @@ impl AppState {
             base_url,
             signin,
             arm: Default::default(),
+            trusted_proxies: Default::default(),
         }
+    }
+
+    /// The same state, believing `X-Forwarded-For` from these proxies.
+    pub fn with_trusted_proxies(mut self, trusted: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(trusted);
+        self
     }
 }
 
@@ -53,6 +64,8 @@ pub struct ServeConfig {
     pub extra_names: Vec<String>,
     /// Overrides the base URL derived from `listen`.
     pub public_url: Option<String>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -106,7 +119,9 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
         .unwrap_or_else(|| base_url_for(cfg.listen));
     let kek = tenantry_service::signin::key_encryption_key(&cfg.data_dir)?;
     let _follower = svc.spawn_follower();
-    let state = AppState::with_kek(svc, base_url.clone(), kek);
+    let trusted = TrustedProxies::parse(&cfg.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
+    let state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

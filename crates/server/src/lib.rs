@@ -4,6 +4,7 @@
 pub mod app;
 pub mod arm;
 pub mod auth;
+pub mod client_addr;
 pub mod errors;
 pub mod extensions;
 pub mod graph;

@@ -46,6 +46,15 @@ enum Command {
         /// Extra host names or addresses for the server certificate.
         #[arg(long = "tls-name")]
         tls_names: Vec<String>,
+        /// A reverse proxy in front of tenantry (address or network, e.g. 10.0.0.0/8), repeatable:
+        /// its X-Forwarded-For then names the client, so sign-in lockout counts each client's
+        /// failures, not the proxy's.
+        #[arg(
+            long = "trusted-proxy",
+            env = "TENANTRY_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<String>,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -185,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             world,
             public_url,
             tls_names,
+            trusted_proxies,
         } => {
             let svc = open_service(&db).await?;
             if let Some(file) = world {
@@ -198,6 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     data_dir: db.data,
                     extra_names: tls_names,
                     public_url,
+                    trusted_proxies,
                 },
             )
             .await

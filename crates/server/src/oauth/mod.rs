@@ -74,21 +74,20 @@ pub(crate) fn entra_error(failure: SignInFailure) -> EntraError {
     }
 }
 
-/// The client's address, when the server was started with connection info (per-address lockout).
+/// The client's address, when the server was started with connection info (per-address lockout);
+/// behind a trusted reverse proxy, the address it forwarded (`crate::client_addr`).
 pub(crate) struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientAddr(crate::client_addr::client_ip(
+            parts,
+            &state.trusted_proxies,
+        )))
     }
 }

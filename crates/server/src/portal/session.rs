@@ -211,10 +211,7 @@ impl FromRequestParts<AppState> for Ctx {
         parts
             .extensions
             .insert(ExpectedCsrf(session.data.csrf.clone()));
-        let client_ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
+        let client_ip = crate::client_addr::client_ip(parts, &state.trusted_proxies);
         let mut ctx = Ctx {
             state: state.clone(),
             client_ip,

@@ -1325,6 +1325,89 @@ async fn lockout_per_client_address_stops_a_spray_across_names() {
     }
 }
 
+/// Behind a reverse proxy the operator declared, each client's failures count against the address the
+/// proxy forwarded, not against the proxy; without the declaration, a forwarded address is ignored.
+#[tokio::test]
+async fn lockout_per_address_behind_a_trusted_proxy_counts_each_client() {
+    let store = sqlite_store().await;
+    let srv = TestServer::behind_proxy(service(&store).await, &["127.0.0.0/8"]).await;
+    let attempt = |from: &'static str, user: String, pw: &'static str| {
+        let srv = &srv;
+        async move {
+            let r = srv
+                .client
+                .post(srv.url(&format!("/{ALICEDEFAULT}/oauth2/v2.0/token")))
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("grant_type", "password"),
+                    ("client_id", AZ),
+                    ("username", user.as_str()),
+                    ("password", pw),
+                    ("scope", USER_SCOPES),
+                ])
+                .send()
+                .await
+                .unwrap();
+            Resp::from(r).await
+        }
+    };
+    for i in 0..10 {
+        attempt(
+            "203.0.113.7",
+            format!("user{i}@alicedefault.onmicrosoft.com"),
+            "Spring2024!",
+        )
+        .await
+        .entra_error(400, "invalid_grant", 50034);
+    }
+    // The sprayer is locked out...
+    attempt(
+        "203.0.113.7",
+        "erin@alicedefault.onmicrosoft.com".into(),
+        "Erin-Default-1!",
+    )
+    .await
+    .entra_error(400, "invalid_grant", 50053);
+    // ...another client behind the same proxy is not.
+    let r = attempt(
+        "198.51.100.20",
+        "erin@alicedefault.onmicrosoft.com".into(),
+        "Erin-Default-1!",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // No proxy declared: the header is the client's own claim and changes nothing.
+    let store = sqlite_store().await;
+    let direct = server(&store).await;
+    for i in 0..10 {
+        let r = direct
+            .client
+            .post(direct.url(&format!("/{ALICEDEFAULT}/oauth2/v2.0/token")))
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", AZ),
+                ("username", &format!("user{i}@alicedefault.onmicrosoft.com")),
+                ("password", "Spring2024!"),
+                ("scope", USER_SCOPES),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+    }
+    password(
+        &direct,
+        ALICEDEFAULT,
+        "erin@alicedefault.onmicrosoft.com",
+        "Erin-Default-1!",
+        USER_SCOPES,
+    )
+    .await
+    .entra_error(400, "invalid_grant", 50053);
+}
+
 // ----- authorization code + PKCE -----
 
 fn reqwest_no_redirects(srv: &TestServer) -> reqwest::Client {

@@ -131,16 +131,33 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `svc` on 127.0.0.1 at a free port (`port` = 0) or the given one.
     pub async fn start_on(svc: Service, port: u16) -> TestServer {
-        Self::start(svc, port, None).await
+        Self::start(svc, port, None, Default::default()).await
+    }
+
+    /// Serves `svc` believing `X-Forwarded-For` from `trusted` (as behind a reverse proxy).
+    pub async fn behind_proxy(svc: Service, trusted: &[&str]) -> TestServer {
+        let trusted = tenantry_server::client_addr::TrustedProxies::parse(trusted).unwrap();
+        Self::start(svc, 0, None, trusted).await
     }
 
     /// Another instance behind the same public URL as `first` (as behind a balancer): it issues and
     /// accepts tokens for that URL, while tests reach it at its own port.
     pub async fn behind(svc: Service, first: &TestServer) -> TestServer {
-        Self::start(svc, 0, Some(first.signin.base_url().to_string())).await
+        Self::start(
+            svc,
+            0,
+            Some(first.signin.base_url().to_string()),
+            Default::default(),
+        )
+        .await
     }
 
-    async fn start(svc: Service, port: u16, public_url: Option<String>) -> TestServer {
+    async fn start(
+        svc: Service,
+        port: u16,
+        public_url: Option<String>,
+        trusted: tenantry_server::client_addr::TrustedProxies,
+    ) -> TestServer {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tenantry_store::testing::TempDir::new("tenantry-server").unwrap();
         let material = tenantry_server::tls::ensure_local_ca(dir.path(), &[]).unwrap();
@@ -152,7 +169,8 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let base_url = tenantry_server::app::base_url_for(addr);
         let public_url = public_url.unwrap_or_else(|| base_url.clone());
-        let state = tenantry_server::AppState::new(svc.clone(), public_url);
+        let state =
+            tenantry_server::AppState::new(svc.clone(), public_url).with_trusted_proxies(trusted);
         let signin = state.signin.clone();
         let app = tenantry_server::router(state);
         let handle = axum_server::Handle::new();
