@@ -136,8 +136,12 @@ impl SignIn {
             })
     }
 
-    /// The request waiting under the code a person typed, for the verification page.
-    pub async fn device_request(&self, typed: &str) -> Result<DeviceRequest, SignInFailure> {
+    /// The request waiting under the code a person typed: its canonical code, when it expires, what it
+    /// asked for and its client.
+    async fn waiting(
+        &self,
+        typed: &str,
+    ) -> Result<(String, i64, Requested, Client), SignInFailure> {
         let user_code = normalize_user_code(typed).ok_or_else(bad_user_code)?;
         let now = self.service().now();
         let pending = self
@@ -151,10 +155,16 @@ impl SignIn {
         let client = self
             .device_client(Some(&requested.client_id), &requested.authority)
             .await?;
+        Ok((user_code, pending.expires, requested, client))
+    }
+
+    /// The request waiting under the code a person typed, for the verification page.
+    pub async fn device_request(&self, typed: &str) -> Result<DeviceRequest, SignInFailure> {
+        let (user_code, expires, _, client) = self.waiting(typed).await?;
         Ok(DeviceRequest {
             user_code,
             client_name: self.client_name(&client),
-            expires: pending.expires,
+            expires,
         })
     }
 
@@ -165,18 +175,7 @@ impl SignIn {
         typed: &str,
         identity: Identity,
     ) -> Result<(), SignInFailure> {
-        let user_code = normalize_user_code(typed).ok_or_else(bad_user_code)?;
-        let now = self.service().now();
-        let store = self.service().store();
-        let pending = store
-            .pending_device_code(&user_code, now)
-            .await?
-            .ok_or_else(bad_user_code)?;
-        let requested: Requested =
-            serde_json::from_str(&pending.request).map_err(|e| internal("device request", e))?;
-        let client = self
-            .device_client(Some(&requested.client_id), &requested.authority)
-            .await?;
+        let (user_code, _, requested, client) = self.waiting(typed).await?;
         let subject = self.service().read(|w| {
             let authority = parse_authority(w, &requested.authority)?;
             if !signin::identity_enabled(w, identity) {
@@ -191,7 +190,10 @@ impl SignIn {
             tenant: subject.tenant,
         })
         .map_err(|e| internal("device approval", e))?;
-        match store
+        let now = self.service().now();
+        match self
+            .service()
+            .store()
             .decide_device_code(&user_code, Some(&grant), now)
             .await?
         {

@@ -1855,25 +1855,31 @@ async fn authorization_code_for_a_confidential_app_and_the_account_type_picker()
             )
             .await;
         assert_eq!(status, 302, "{page}");
-        let r = token(
-            &srv,
-            "common",
-            &[
-                ("grant_type", "authorization_code"),
-                ("client_id", AZ),
-                ("code", &query_of(&location)["code"]),
-                ("redirect_uri", "http://127.0.0.1:5000/cb"),
-                (
-                    "code_verifier",
-                    "verifier-verifier-verifier-verifier-verifier-00",
-                ),
-                ("scope", USER_SCOPES),
-            ],
-        )
-        .await;
+        let r = redeem_for_az(&srv, "common", &location, "http://127.0.0.1:5000/cb").await;
         assert_eq!(r.status, 200, "{kind}: {}", r.text);
         assert_eq!(payload(r.str("access_token"))["tid"], tid, "{kind}");
     }
+}
+
+/// Redeems the code in a redirect's `location` for the Azure CLI's client id, with the tests' PKCE
+/// verifier.
+async fn redeem_for_az(srv: &TestServer, tenant: &str, location: &str, redirect: &str) -> Resp {
+    token(
+        srv,
+        tenant,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZ),
+            ("code", &query_of(location)["code"]),
+            ("redirect_uri", redirect),
+            (
+                "code_verifier",
+                "verifier-verifier-verifier-verifier-verifier-00",
+            ),
+            ("scope", USER_SCOPES),
+        ],
+    )
+    .await
 }
 
 /// Signs in on the portal's own pages (email, then password).
@@ -1922,22 +1928,7 @@ async fn the_portal_and_authorize_share_one_sign_in() {
     // Signed in to the portal: the authorize request answers with a code, no page.
     sign_in_to_portal(&mut b, erin, "Erin-Default-1!").await;
     let location = code_without_asking(&mut b, &at("organizations", "")).await;
-    let r = token(
-        &srv,
-        "organizations",
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", AZ),
-            ("code", &query_of(&location)["code"]),
-            ("redirect_uri", "http://localhost:8400/"),
-            (
-                "code_verifier",
-                "verifier-verifier-verifier-verifier-verifier-00",
-            ),
-            ("scope", USER_SCOPES),
-        ],
-    )
-    .await;
+    let r = redeem_for_az(&srv, "organizations", &location, "http://localhost:8400/").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(payload(r.str("id_token"))["preferred_username"], erin);
     code_without_asking(&mut b, &at("organizations", "&prompt=none")).await;
@@ -2162,48 +2153,59 @@ async fn device_code_flow_signs_in_whoever_approves_on_the_verification_page() {
     }
 }
 
-/// msal's own device flow, as `az login --use-device-code` runs it: the script polls while this test
-/// approves on the verification page.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn msal_device_flow_gets_tokens_once_the_person_approves() {
+/// Runs a client that prints the user code it was given as a first JSON line (`user_code`), then polls;
+/// approves that code as Erin on the verification page; returns the client's second JSON line, once it
+/// exited successfully.
+async fn approve_while_client_polls(srv: &TestServer, mut client: std::process::Command) -> Value {
     use std::io::BufRead;
-    let store = sqlite_store().await;
-    let srv = server(&store).await;
-    let mut child = std::process::Command::new(python())
-        .arg(repo_root().join("crates/tenantry/tests/py/device_flow.py"))
-        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
-        .env("TENANTRY_AUTHORITY", &srv.base_url)
-        .env("TENANTRY_CLIENT_ID", AZ)
-        .env("TENANTRY_SCOPES", ARM)
+    let mut child = client
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("run python");
+        .expect("run the client");
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::task::block_in_place(|| lines.next())
-        .expect("the flow")
-        .unwrap();
-    let flow: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
-    let user_code = flow["user_code"]
+    let mut next_json = |what: &str| -> Value {
+        let line = tokio::task::block_in_place(|| lines.next())
+            .unwrap_or_else(|| panic!("the client printed no {what}"))
+            .unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let shown = next_json("code");
+    let user_code = shown["user_code"]
         .as_str()
-        .unwrap_or_else(|| panic!("{flow}"));
-    assert!(flow["message"].as_str().unwrap().contains("/devicelogin"));
+        .unwrap_or_else(|| panic!("{shown}"))
+        .to_string();
 
-    let mut b = Browser::new(&srv);
+    let mut b = Browser::new(srv);
     sign_in_to_portal(
         &mut b,
         "erin@alicedefault.onmicrosoft.com",
         "Erin-Default-1!",
     )
     .await;
-    let done = verify_device(&mut b, user_code, true).await;
-    assert!(done.contains("You have signed in"), "{done}");
+    let done = verify_device(&mut b, &user_code, true).await;
+    assert!(
+        done.contains("You have signed in to Microsoft Azure CLI"),
+        "{done}"
+    );
 
-    let second = tokio::task::block_in_place(|| lines.next())
-        .expect("the result")
-        .unwrap();
+    let result = next_json("result");
     let status = tokio::task::block_in_place(|| child.wait()).unwrap();
-    let result: Value = serde_json::from_str(&second).unwrap_or_else(|e| panic!("{e}: {second}"));
     assert!(status.success(), "{result}");
+    result
+}
+
+/// msal's own device flow: the script polls while this test approves on the verification page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msal_device_flow_gets_tokens_once_the_person_approves() {
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
+    let mut msal = std::process::Command::new(python());
+    msal.arg(repo_root().join("crates/tenantry/tests/py/device_flow.py"))
+        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
+        .env("TENANTRY_AUTHORITY", &srv.base_url)
+        .env("TENANTRY_CLIENT_ID", AZ)
+        .env("TENANTRY_SCOPES", ARM);
+    let result = approve_while_client_polls(&srv, msal).await;
     assert_eq!(result["refresh_token"], true);
     assert_eq!(
         result["id_token_claims"]["preferred_username"],
@@ -2221,48 +2223,17 @@ async fn msal_device_flow_gets_tokens_once_the_person_approves() {
 /// verification page, az completes its login and uses it (`account show`, `ad signed-in-user show`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_logs_in_with_a_device_code() {
-    use std::io::BufRead;
     let az = crate::arm::required_tool("TENANTRY_TEST_AZ");
     let store = sqlite_store().await;
     let srv = server(&store).await;
     let config = tenantry_store::testing::TempDir::new("tenantry-az-device").unwrap();
-    let mut child = std::process::Command::new(std::path::Path::new(&az).with_file_name("python"))
-        .arg(repo_root().join("crates/tenantry/tests/az/device_login.py"))
+    let mut cli = std::process::Command::new(std::path::Path::new(&az).with_file_name("python"));
+    cli.arg(repo_root().join("crates/tenantry/tests/az/device_login.py"))
         .env("TENANTRY_TEST_AZ", &az)
         .env("TENANTRY_URL", &srv.base_url)
         .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
-        .env("AZURE_CONFIG_DIR", config.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run az's python");
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::task::block_in_place(|| lines.next())
-        .expect("az shows a code")
-        .unwrap();
-    let shown: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
-    let user_code = shown["user_code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{shown}"));
-
-    let mut b = Browser::new(&srv);
-    sign_in_to_portal(
-        &mut b,
-        "erin@alicedefault.onmicrosoft.com",
-        "Erin-Default-1!",
-    )
-    .await;
-    let done = verify_device(&mut b, user_code, true).await;
-    assert!(
-        done.contains("You have signed in to Microsoft Azure CLI"),
-        "{done}"
-    );
-
-    let second = tokio::task::block_in_place(|| lines.next())
-        .expect("az's login completes")
-        .unwrap();
-    let status = tokio::task::block_in_place(|| child.wait()).unwrap();
-    let result: Value = serde_json::from_str(&second).unwrap_or_else(|e| panic!("{e}: {second}"));
-    assert!(status.success(), "{result}");
+        .env("AZURE_CONFIG_DIR", config.path());
+    let result = approve_while_client_polls(&srv, cli).await;
     assert_eq!(
         result["account"]["user"]["name"], "erin@alicedefault.onmicrosoft.com",
         "{result}"
