@@ -81,9 +81,46 @@ pub fn router(state: AppState) -> Router {
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
     // layer on the routes themselves would run after routing, so the routes sit behind this one.
     let canonical = tower::ServiceBuilder::new()
-        .map_request(crate::extensions::canonical_request::<axum::body::Body>)
+        .map_request(canonical_request::<axum::body::Body>)
         .service(routes);
     Router::new().fallback_service(canonical)
+}
+
+/// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in
+/// `/` with a path that starts with one: the Azure CLI asks for `//{tenant}/v2.0/.well-known/…` and
+/// `//metadata/endpoints`, which Entra and ARM answer), and the extensions' provider paths in their
+/// case (`extensions::canonical_path`). `None` when it is already so.
+pub fn canonical_path(path: &str) -> Option<String> {
+    let collapsed = path.contains("//").then(|| {
+        let mut out = String::with_capacity(path.len());
+        for c in path.chars() {
+            if !(c == '/' && out.ends_with('/')) {
+                out.push(c);
+            }
+        }
+        out
+    });
+    let single = collapsed.as_deref().unwrap_or(path);
+    crate::extensions::canonical_path(single).or(collapsed)
+}
+
+/// [`canonical_path`] applied to a request (its query kept).
+fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    let Some(path) = canonical_path(req.uri().path()) else {
+        return req;
+    };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 /// The span of a request: method and path only. Never the query (authorize redirects and logouts carry
@@ -133,4 +170,26 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_path;
+
+    #[test]
+    fn repeated_slashes_are_one() {
+        assert_eq!(
+            canonical_path("//contoso.com/v2.0/.well-known/openid-configuration").as_deref(),
+            Some("/contoso.com/v2.0/.well-known/openid-configuration")
+        );
+        assert_eq!(
+            canonical_path("//metadata/endpoints").as_deref(),
+            Some("/metadata/endpoints")
+        );
+        assert_eq!(
+            canonical_path("//providers/microsoft.subscription/policies/default").as_deref(),
+            Some("/providers/Microsoft.Subscription/policies/default")
+        );
+        assert_eq!(canonical_path("/subscriptions"), None);
+    }
 }

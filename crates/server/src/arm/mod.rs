@@ -34,8 +34,6 @@ use tenantry_domain::Actor;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/metadata/endpoints", get(metadata::endpoints))
-        // `az cloud register` with a trailing slash on the ARM URL asks for `//metadata/endpoints`.
-        .route("//metadata/endpoints", get(metadata::endpoints))
         .route("/subscriptions", get(subscriptions::list))
         .route("/subscriptions/", get(subscriptions::list))
         // The router allows one parameter per level, so the subscription level is `{id}` here as in

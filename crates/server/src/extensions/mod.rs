@@ -80,25 +80,6 @@ pub fn canonical_path(path: &str) -> Option<String> {
     (canonical != path).then_some(canonical)
 }
 
-/// [`canonical_path`] applied to a request (its query kept).
-pub fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
-    let Some(path) = canonical_path(req.uri().path()) else {
-        return req;
-    };
-    let path_and_query = match req.uri().query() {
-        Some(q) => format!("{path}?{q}"),
-        None => path,
-    };
-    let mut parts = req.uri().clone().into_parts();
-    if let Ok(pq) = path_and_query.parse() {
-        parts.path_and_query = Some(pq);
-        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
-            *req.uri_mut() = uri;
-        }
-    }
-    req
-}
-
 /// The subscription id of a path, or ARM's refusal of a malformed one.
 pub fn subscription_id(raw: &str) -> Result<SubscriptionId, ArmError> {
     raw.parse().map_err(|_| {

@@ -55,12 +55,14 @@ def main():
     az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
     az("cloud", "set", "-n", "Tenantry")
     az("config", "set", "core.instance_discovery=false")
-    az(
+    # The tenant by its domain name: az resolves it through `//{domain}/v2.0/.well-known/…` first.
+    logged_in = az(
         "login", "--service-principal",
         "-u", os.environ["TENANTRY_CLIENT_ID"],
         "-p", os.environ["TENANTRY_CLIENT_SECRET"],
-        "--tenant", TENANT,
+        "--tenant", "alicedefault.onmicrosoft.com",
     )
+    assert logged_in and all(s["tenantId"] == TENANT for s in logged_in), logged_in
 
     # Lists show the token's directory only.
     users = az("ad", "user", "list")
