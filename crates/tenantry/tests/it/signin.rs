@@ -631,10 +631,20 @@ async fn client_credentials_refusals_are_entras() {
     token(
         &srv,
         ALICEDEFAULT,
-        &[("grant_type", "urn:ietf:params:oauth:grant-type:device_code")],
+        &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")],
     )
     .await
     .entra_error(400, "unsupported_grant_type", 70003);
+    token(
+        &srv,
+        ALICEDEFAULT,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", AZ),
+        ],
+    )
+    .await
+    .entra_error(400, "invalid_request", 900144);
     token(&srv, "nosuchtenant.example", &cc(CI, CI_SECRET, ARM))
         .await
         .entra_error(400, "invalid_request", 90002);
