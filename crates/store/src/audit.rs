@@ -41,6 +41,20 @@ pub struct AuditFilter {
     pub until: Option<i64>,
     /// Default 100, at most 1000.
     pub limit: Option<u32>,
+    /// Only what one may read (the portal's activity log): events of any of these subscriptions or
+    /// tenants, or by any of these actors. Applied before the limit, so the newest readable events come
+    /// back however many others there are.
+    pub readable_by: Option<Readable>,
+}
+
+/// The events a reader may see: those of the subscriptions whose activity log they may read, of the
+/// tenants they administer, and their own actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Readable {
+    pub subscriptions: Vec<SubscriptionId>,
+    pub tenants: Vec<TenantId>,
+    /// Sign-in names, compared case-insensitively.
+    pub actors: Vec<String>,
 }
 
 pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
@@ -127,6 +141,38 @@ fn query_for(f: &AuditFilter) -> (String, Vec<Value>) {
         let p = w.param(Value::from(until));
         w.add(format!("time <= {p}"));
     }
+    if let Some(r) = &f.readable_by {
+        let mut any = Vec::new();
+        let mut list = |w: &mut Where, column: &str, values: Vec<Value>| {
+            if !values.is_empty() {
+                let params: Vec<String> = values.into_iter().map(|v| w.param(v)).collect();
+                any.push(format!("{column} IN ({})", params.join(", ")));
+            }
+        };
+        list(
+            &mut w,
+            "subscription_id",
+            r.subscriptions.iter().map(|s| id(*s)).collect(),
+        );
+        list(
+            &mut w,
+            "tenant_id",
+            r.tenants.iter().map(|t| id(*t)).collect(),
+        );
+        list(
+            &mut w,
+            "actor_key",
+            r.actors
+                .iter()
+                .map(|a| Value::from(a.trim().to_lowercase()))
+                .collect(),
+        );
+        // Nothing readable: no event.
+        w.add(match any.is_empty() {
+            true => "1 = 0".to_string(),
+            false => format!("({})", any.join(" OR ")),
+        });
+    }
     let limit = f
         .limit
         .unwrap_or(DEFAULT_AUDIT_LIMIT)
@@ -167,6 +213,30 @@ mod tests {
         let (sql, args) = query_for(&AuditFilter::default());
         assert!(sql.ends_with("FROM audit_events ORDER BY time DESC, id DESC LIMIT $1"));
         assert_eq!(args, vec![Value::Int(100)]);
+    }
+
+    #[test]
+    fn readable_events_are_one_condition_of_parameters() {
+        let s = SubscriptionId(uuid::Uuid::nil());
+        let f = AuditFilter {
+            readable_by: Some(Readable {
+                subscriptions: vec![s, s],
+                tenants: vec![],
+                actors: vec![" Dave@Outlook.com".into()],
+            }),
+            ..Default::default()
+        };
+        let (sql, args) = query_for(&f);
+        assert!(
+            sql.contains("WHERE (subscription_id IN ($1, $2) OR actor_key IN ($3))"),
+            "{sql}"
+        );
+        assert_eq!(args[2], Value::from("dave@outlook.com"));
+        let nobody = AuditFilter {
+            readable_by: Some(Readable::default()),
+            ..Default::default()
+        };
+        assert!(query_for(&nobody).0.contains("WHERE 1 = 0"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::{access, admins, guests, resources};
 use tenantry_domain::*;
 use tenantry_store::testing::{self, TestStore};
-use tenantry_store::{AuditFilter, Backend, Store, StoreError};
+use tenantry_store::{AuditFilter, Backend, Readable, Store, StoreError};
 
 const OP: Actor = Actor::Operator;
 const T0: Timestamp = 1_700_000_000;
@@ -1018,6 +1018,68 @@ async fn audit_events_filter_and_order() {
             .await
             .is_empty()
         );
+    }
+}
+
+/// A reader's events are found however many newer ones they may not read.
+#[tokio::test]
+async fn readable_events_come_back_past_many_unreadable_ones() {
+    for db in testing::both().await {
+        let mine = SubscriptionId::new();
+        let admin_of = TenantId::new();
+        let elsewhere = TenantId::new();
+        let mut change = Change::new();
+        change.audit(event(T0, "someone", "a/write", None, Some(mine)));
+        change.audit(event(T0 + 1, "someone", "b/write", Some(admin_of), None));
+        change.audit(event(T0 + 2, "Dave@Outlook.com", "c/write", None, None));
+        // Newer than all of them: 1,500 events of a directory the reader has nothing to do with.
+        for i in 0..1500 {
+            change.audit(event(
+                T0 + 10 + i,
+                "other",
+                "x/write",
+                Some(elsewhere),
+                None,
+            ));
+        }
+        try_write(&db, &change).await.unwrap();
+        let readable = Readable {
+            subscriptions: vec![mine],
+            tenants: vec![admin_of],
+            actors: vec!["dave@outlook.com".into()],
+        };
+        let found = db
+            .audit_events(&AuditFilter {
+                readable_by: Some(readable.clone()),
+                limit: Some(200),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|e| e.time).collect::<Vec<_>>(),
+            vec![T0 + 2, T0 + 1, T0],
+            "{:?}",
+            db.backend()
+        );
+        // Other filters narrow what is readable.
+        let by_sub = db
+            .audit_events(&AuditFilter {
+                readable_by: Some(readable),
+                subscription: Some(mine),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_sub.len(), 1);
+        let nothing = db
+            .audit_events(&AuditFilter {
+                readable_by: Some(Readable::default()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(nothing.is_empty());
     }
 }
 

@@ -11,7 +11,10 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use tenantry_service::domain::rules::visibility;
 use tenantry_service::domain::*;
-use tenantry_service::store::AuditFilter;
+use tenantry_service::store::{AuditFilter, Readable};
+
+/// Events shown at most (the newest that match).
+const SHOWN: u32 = 200;
 
 #[derive(Deserialize, Default)]
 pub struct FilterForm {
@@ -64,6 +67,9 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
     let since = day(&f.since);
     let until = day(&f.until).map(|d| d + 86_399);
+    // What the person may read goes into the query, so the newest readable events come back however
+    // many others the log holds.
+    let (subs, admin_tenants, emails) = ctx.state.svc.read(|w| readable(w, identity));
     let filter = AuditFilter {
         tenant,
         subscription,
@@ -71,19 +77,17 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
         operation: None,
         since,
         until,
-        limit: Some(1000),
+        limit: Some(SHOWN),
+        readable_by: Some(Readable {
+            subscriptions: subs.into_iter().collect(),
+            tenants: admin_tenants.into_iter().collect(),
+            actors: emails,
+        }),
     };
     let events = ctx.state.svc.audit_events(&filter).await?;
     let (rows, tenants, subscriptions) = ctx.state.svc.read(|w| {
-        let (subs, admin_tenants, emails) = readable(w, identity);
         let rows: Vec<EventRow> = events
             .iter()
-            .filter(|e| {
-                e.subscription.is_some_and(|s| subs.contains(&s))
-                    || e.tenant.is_some_and(|t| admin_tenants.contains(&t))
-                    || emails.iter().any(|m| m.eq_ignore_ascii_case(&e.actor))
-            })
-            .take(200)
             .map(|e| EventRow {
                 time: when(e.time),
                 actor: e.actor.clone(),
