@@ -1,12 +1,13 @@
 //! Authorized ARM reads per second over HTTPS, RS256 token verification included, printed against the
 //! goal (≥ 15,000/s, p99 ≤ 5 ms with 64 concurrent keep-alive connections on 2 cores):
-//! - `GET …/roleAssignments` of a subscription holding 4,000 assignments (the whole list, ~2.4 MB);
+//! - `GET …/roleAssignments` of a subscription holding 4,000 assignments (the whole list, ~3.3 MB);
+//! - the same, gzip-compressed (compressed once per revision, as the Azure CLI and the SDKs accept it);
 //! - the same list filtered to one principal (`$filter=principalId eq '…'`), the request cost alone.
 //!
 //! On SQLite, and on PostgreSQL when TENANTRY_TEST_PG_URL is set (as `scripts/pg.sh` exports it).
 //! Run: `source scripts/pg.sh && pg_start && cargo bench -p tenantry --bench arm_reads; pg_stop`
-//! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement; TENANTRY_BENCH_ONLY=all|one runs one of
-//! the two measurements (to profile it alone).
+//! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement; TENANTRY_BENCH_ONLY=all|gzip|one runs one
+//! of the measurements (to profile it alone).
 
 /// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
 #[global_allocator]
@@ -195,7 +196,13 @@ struct Figures {
 }
 
 /// 64 tasks, each on its own keep-alive connection, GET `url` in a loop for `seconds`.
-async fn measure(client: &reqwest::Client, url: &str, token: &str, seconds: f64) -> Figures {
+async fn measure(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    gzip: bool,
+    seconds: f64,
+) -> Figures {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let tasks: Vec<_> = (0..CONNECTIONS)
@@ -211,12 +218,12 @@ async fn measure(client: &reqwest::Client, url: &str, token: &str, seconds: f64)
                 let mut bytes = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let t = Instant::now();
-                    let r = client
-                        .get(&url)
-                        .bearer_auth(&token)
-                        .send()
-                        .await
-                        .expect("GET");
+                    let mut request = client.get(&url).bearer_auth(&token);
+                    if gzip {
+                        // Counted as sent: the client's cost of inflating is not the server's.
+                        request = request.header("accept-encoding", "gzip");
+                    }
+                    let r = request.send().await.expect("GET");
                     assert!(r.status().is_success(), "{}", r.status());
                     bytes += r.bytes().await.expect("body").len();
                     latencies.push(t.elapsed());
@@ -269,17 +276,21 @@ fn report(label: &str, what: &str, f: &Figures) {
 /// The same measurement with `wrk` as the load generator, in a process of its own (one thread, the same
 /// 64 keep-alive connections): the figure of the server alone, without an in-process client taking
 /// half the CPU. `None` when wrk is not installed (Debian: `apt-get install wrk`).
-fn measure_with_wrk(url: &str, token: &str, seconds: f64) -> Option<Figures> {
+fn measure_with_wrk(url: &str, token: &str, gzip: bool, seconds: f64) -> Option<Figures> {
+    let mut args = vec![
+        "-t1".to_string(),
+        format!("-c{CONNECTIONS}"),
+        format!("-d{}s", seconds.ceil() as u64),
+        "--latency".into(),
+        "-H".into(),
+        format!("Authorization: Bearer {token}"),
+    ];
+    if gzip {
+        args.extend(["-H".into(), "Accept-Encoding: gzip".into()]);
+    }
+    args.push(url.to_string());
     let out = std::process::Command::new("wrk")
-        .args([
-            "-t1",
-            &format!("-c{CONNECTIONS}"),
-            &format!("-d{}s", seconds.ceil() as u64),
-            "--latency",
-            "-H",
-            &format!("Authorization: Bearer {token}"),
-            url,
-        ])
+        .args(&args)
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -339,20 +350,39 @@ async fn run(label: &str, store: Store, seconds: f64) {
         "{base}/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01"
     );
     let one = format!("{list}&$filter=principalId%20eq%20'{erin}'");
-    for (what, url) in [
-        ("GET role assignments, all 4,000", list.as_str()),
+    // (what, url, gzip, the TENANTRY_BENCH_ONLY value that picks it)
+    let cases = [
+        (
+            "GET role assignments, all 4,000",
+            list.as_str(),
+            false,
+            "all",
+        ),
+        (
+            "GET role assignments, all 4,000, gzip (what az and the SDKs accept)",
+            list.as_str(),
+            true,
+            "gzip",
+        ),
         (
             "GET role assignments, filtered to one principal",
             one.as_str(),
+            false,
+            "one",
         ),
-    ] {
-        let only = std::env::var("TENANTRY_BENCH_ONLY").unwrap_or_default();
-        if (only == "all" && url != list) || (only == "one" && url != one) {
+    ];
+    let only = std::env::var("TENANTRY_BENCH_ONLY").unwrap_or_default();
+    for (what, url, gzip, key) in cases {
+        if !only.is_empty() && only != key {
             continue;
         }
-        measure(&client, url, &token, 1.0).await; // warm up: connections, caches
-        report(label, what, &measure(&client, url, &token, seconds).await);
-        let load = tokio::task::block_in_place(|| measure_with_wrk(url, &token, seconds));
+        measure(&client, url, &token, gzip, 1.0).await; // warm up: connections, caches
+        report(
+            label,
+            what,
+            &measure(&client, url, &token, gzip, seconds).await,
+        );
+        let load = tokio::task::block_in_place(|| measure_with_wrk(url, &token, gzip, seconds));
         match load {
             Some(f) => report(label, &format!("{what}, load from wrk"), &f),
             None => println!(

@@ -2,6 +2,7 @@
 //! and DELETE), role assignments (create, get, delete, list with `atScope()`, `principalId eq`,
 //! `assignedTo()`), and the caller's permissions.
 
+use super::cache::Rendered;
 use super::path::{parse_role_assignment_id, parse_role_definition_id};
 use super::query::{Clause, page, parse_filter, unsupported_filter};
 use super::{ArmResult, Req, method_not_allowed, wire};
@@ -241,22 +242,28 @@ fn assignment_query(req: &Req) -> Result<RoleAssignmentQuery, ArmError> {
 fn list_assignments(req: &Req, scope: &Scope) -> ArmResult {
     let q = assignment_query(req)?;
     let key = format!("{}?{}", req.path, req.query.raw());
-    let body = req.st.svc.read(|w| {
+    let (body, cached) = req.st.svc.read(|w| {
         // Read under the world's lock, the revision is never newer than the world rendered.
         let revision = req.st.svc.revision();
         let whole = reads::role_assignment_read_access(w, req.actor(), scope)?;
         if whole && let Some(hit) = req.st.arm.get(revision, &key) {
-            return Ok(hit);
+            return Ok((hit.plain.clone(), Some(hit)));
         }
         let list = reads::list_role_assignments(w, req.actor(), scope, &q)?;
         let (items, next) = page(list.items, &req.query, req.base_url(), &req.path)?;
         let body = Bytes::from(wire::role_assignments(&items, next.as_deref()));
         if list.whole {
-            req.st.arm.put(revision, key.clone(), body.clone());
+            let rendered = Rendered::new(body.clone());
+            req.st.arm.put(revision, key.clone(), rendered.clone());
+            return Ok((body, Some(rendered)));
         }
-        Ok::<_, ArmError>(body)
+        Ok::<_, ArmError>((body, None))
     })?;
-    Ok(wire::raw_json(StatusCode::OK, body))
+    match cached {
+        // Compressed outside the world's lock, once per revision.
+        Some(rendered) if req.accepts_gzip => Ok(wire::gzip_json(StatusCode::OK, rendered.gzip())),
+        _ => Ok(wire::raw_json(StatusCode::OK, body)),
+    }
 }
 
 fn get_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {

@@ -24,7 +24,7 @@ use crate::errors::ArmError;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use path::{AuthzKind, Target};
@@ -55,6 +55,8 @@ pub(crate) struct Req {
     /// The request path as sent (for `nextLink`).
     pub path: String,
     pub body: Bytes,
+    /// The client takes `Content-Encoding: gzip` (big cached lists are sent so).
+    pub accepts_gzip: bool,
 }
 
 impl Req {
@@ -68,6 +70,25 @@ impl Req {
 
 type ArmResult = Result<Response, ArmError>;
 
+/// Whether `Accept-Encoding` names gzip (without `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
 fn into_response(r: ArmResult) -> Response {
     r.unwrap_or_else(IntoResponse::into_response)
 }
@@ -77,6 +98,7 @@ async fn dispatch(
     ArmCaller(caller): ArmCaller,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let req = Req {
@@ -86,6 +108,7 @@ async fn dispatch(
         query: Query::parse(uri.query()),
         path: uri.path().to_string(),
         body,
+        accepts_gzip: accepts_gzip(&headers),
     };
     into_response(route(req).await)
 }
@@ -134,6 +157,7 @@ async fn dispatch_root(
     ArmCaller(caller): ArmCaller,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let req = Req {
@@ -143,6 +167,7 @@ async fn dispatch_root(
         query: Query::parse(uri.query()),
         path: uri.path().to_string(),
         body,
+        accepts_gzip: accepts_gzip(&headers),
     };
     into_response(route_root(req).await)
 }

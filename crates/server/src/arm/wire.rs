@@ -2,7 +2,7 @@
 //! what to show was decided by the domain.
 
 use crate::errors::{ArmError, format_timestamp};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -26,6 +26,15 @@ pub fn raw_json(status: StatusCode, body: impl Into<Body>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
+    r
+}
+
+/// A JSON body already gzip-compressed (the client said it accepts gzip).
+pub fn gzip_json(status: StatusCode, gzipped: Bytes) -> Response {
+    let mut r = raw_json(status, gzipped);
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     r
 }
 

@@ -1065,6 +1065,33 @@ async fn role_assignment_limit_and_a_big_list() {
         .await
         .expect(200);
     assert_eq!(all.values().len(), MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION);
+
+    // A client that accepts gzip (the Azure CLI and the SDKs do) gets the same list compressed.
+    let r = srv
+        .client
+        .get(srv.url(&with_version(&authz("", "roleAssignments"))))
+        .bearer_auth(&alice)
+        .header("accept-encoding", "gzip, deflate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let compressed = r.bytes().await.unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut plain,
+    )
+    .unwrap();
+    let unzipped: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(unzipped, all.body);
+    assert!(
+        compressed.len() * 5 < plain.len(),
+        "{} of {}",
+        compressed.len(),
+        plain.len()
+    );
 }
 
 #[tokio::test]
