@@ -43,6 +43,15 @@ fn or_nothing<T>(found: Option<(Change, T)>) -> (Change, Option<T>) {
 }
 
 impl Service {
+    /// Runs a domain rule at the service's clock through [`Service::execute`].
+    async fn run<T>(
+        &self,
+        rule: impl FnOnce(&World, Timestamp) -> Result<(Change, T), DomainError>,
+    ) -> Result<T, ServiceError> {
+        let now = self.now();
+        self.execute(|w| Ok(rule(w, now)?)).await
+    }
+
     // ----- directories -----
 
     pub async fn create_personal_account(
@@ -73,9 +82,8 @@ impl Service {
         origin: TenantOrigin,
         domain_suffix: &str,
     ) -> Result<TenantId, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(directory::create_tenant(
+        self.run(|w, now| {
+            directory::create_tenant(
                 w,
                 actor,
                 directory::NewTenant {
@@ -87,7 +95,7 @@ impl Service {
                     domains: vec![],
                 },
                 now,
-            )?)
+            )
         })
         .await
     }
@@ -118,9 +126,8 @@ impl Service {
             )
         })?;
         let password_hash = hash_password(password.to_string()).await?;
-        let now = self.now();
-        self.execute(|w| {
-            Ok(directory::create_user(
+        self.run(|w, now| {
+            directory::create_user(
                 w,
                 actor,
                 tenant,
@@ -133,7 +140,7 @@ impl Service {
                     enabled,
                 },
                 now,
-            )?)
+            )
         })
         .await
     }
@@ -179,8 +186,7 @@ impl Service {
         tenant: TenantId,
         user: ObjectId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((directory::delete_user(w, actor, tenant, user, now)?, ())))
+        self.run(|w, now| directory::delete_user(w, actor, tenant, user, now).map(|c| (c, ())))
             .await
     }
 
@@ -228,12 +234,9 @@ impl Service {
         role: DirectoryRole,
         principal: ObjectId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                directory::add_directory_role_member(w, actor, tenant, role, principal, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            directory::add_directory_role_member(w, actor, tenant, role, principal, now)
+                .map(|c| (c, ()))
         })
         .await
     }
@@ -245,12 +248,9 @@ impl Service {
         role: DirectoryRole,
         principal: ObjectId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                directory::remove_directory_role_member(w, actor, tenant, role, principal, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            directory::remove_directory_role_member(w, actor, tenant, role, principal, now)
+                .map(|c| (c, ()))
         })
         .await
     }
@@ -261,8 +261,7 @@ impl Service {
         tenant: TenantId,
         policy: SubscriptionPolicy,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((directory::set_policy(w, actor, tenant, policy, now)?, ())))
+        self.run(|w, now| directory::set_policy(w, actor, tenant, policy, now).map(|c| (c, ())))
             .await
     }
 
@@ -285,10 +284,9 @@ impl Service {
         email: &str,
         display_name: Option<&str>,
     ) -> Result<(RequestId, ObjectId), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            let (c, inv, guest) = guests::invite_named(w, actor, tenant, email, display_name, now)?;
-            Ok((c, (inv, guest)))
+        self.run(|w, now| {
+            guests::invite_named(w, actor, tenant, email, display_name, now)
+                .map(|(c, inv, guest)| (c, (inv, guest)))
         })
         .await
     }
@@ -299,8 +297,7 @@ impl Service {
         tenant: TenantId,
         invitation: RequestId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((guests::redeem(w, actor, tenant, invitation, now)?, ())))
+        self.run(|w, now| guests::redeem(w, actor, tenant, invitation, now).map(|c| (c, ())))
             .await
     }
 
@@ -310,8 +307,7 @@ impl Service {
         subscription: SubscriptionId,
         tenant: TenantId,
     ) -> Result<RequestId, ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok(guests::request_link(w, actor, subscription, tenant, now)?))
+        self.run(|w, now| guests::request_link(w, actor, subscription, tenant, now))
             .await
     }
 
@@ -321,8 +317,7 @@ impl Service {
         tenant: TenantId,
         request: RequestId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((guests::approve_link(w, actor, tenant, request, now)?, ())))
+        self.run(|w, now| guests::approve_link(w, actor, tenant, request, now).map(|c| (c, ())))
             .await
     }
 
@@ -332,8 +327,7 @@ impl Service {
         tenant: TenantId,
         request: RequestId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((guests::decline_link(w, actor, tenant, request, now)?, ())))
+        self.run(|w, now| guests::decline_link(w, actor, tenant, request, now).map(|c| (c, ())))
             .await
     }
 
@@ -346,9 +340,8 @@ impl Service {
         tenant: TenantId,
         service_admin: Identity,
     ) -> Result<SubscriptionId, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(admins::create_subscription(
+        self.run(|w, now| {
+            admins::create_subscription(
                 w,
                 actor,
                 admins::NewSubscription {
@@ -359,7 +352,7 @@ impl Service {
                     account_admin: None,
                 },
                 now,
-            )?)
+            )
         })
         .await
     }
@@ -371,18 +364,8 @@ impl Service {
         email: &str,
         account_type: Option<AccountType>,
     ) -> Result<Identity, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(admins::add_co_admin(
-                w,
-                actor,
-                subscription,
-                email,
-                account_type,
-                now,
-            )?)
-        })
-        .await
+        self.run(|w, now| admins::add_co_admin(w, actor, subscription, email, account_type, now))
+            .await
     }
 
     pub async fn remove_co_admin(
@@ -391,12 +374,8 @@ impl Service {
         subscription: SubscriptionId,
         email: &str,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                admins::remove_co_admin(w, actor, subscription, email, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            admins::remove_co_admin(w, actor, subscription, email, now).map(|c| (c, ()))
         })
         .await
     }
@@ -408,12 +387,9 @@ impl Service {
         email: &str,
         account_type: Option<AccountType>,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                admins::change_service_admin(w, actor, subscription, email, account_type, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            admins::change_service_admin(w, actor, subscription, email, account_type, now)
+                .map(|c| (c, ()))
         })
         .await
     }
@@ -428,18 +404,8 @@ impl Service {
         name: &str,
         req: resources::ResourceGroupWrite,
     ) -> Result<bool, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(resources::put_resource_group(
-                w,
-                actor,
-                subscription,
-                name,
-                req,
-                now,
-            )?)
-        })
-        .await
+        self.run(|w, now| resources::put_resource_group(w, actor, subscription, name, req, now))
+            .await
     }
 
     pub async fn update_resource_group_tags(
@@ -449,12 +415,9 @@ impl Service {
         name: &str,
         tags: std::collections::BTreeMap<String, String>,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                resources::update_resource_group_tags(w, actor, subscription, name, tags, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            resources::update_resource_group_tags(w, actor, subscription, name, tags, now)
+                .map(|c| (c, ()))
         })
         .await
     }
@@ -465,12 +428,8 @@ impl Service {
         subscription: SubscriptionId,
         name: &str,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok((
-                resources::delete_resource_group(w, actor, subscription, name, now)?,
-                (),
-            ))
+        self.run(|w, now| {
+            resources::delete_resource_group(w, actor, subscription, name, now).map(|c| (c, ()))
         })
         .await
     }
@@ -481,14 +440,12 @@ impl Service {
         scope: &Scope,
         req: resources::ResourceWrite,
     ) -> Result<bool, ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok(resources::put_resource(w, actor, scope, req, now)?))
+        self.run(|w, now| resources::put_resource(w, actor, scope, req, now))
             .await
     }
 
     pub async fn delete_resource(&self, actor: &Actor, scope: &Scope) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((resources::delete_resource(w, actor, scope, now)?, ())))
+        self.run(|w, now| resources::delete_resource(w, actor, scope, now).map(|c| (c, ())))
             .await
     }
 
@@ -499,8 +456,7 @@ impl Service {
         actor: &Actor,
         req: access::RoleDefinitionWrite,
     ) -> Result<RoleDefinition, ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok(access::put_role_definition(w, actor, req, now)?))
+        self.run(|w, now| access::put_role_definition(w, actor, req, now))
             .await
     }
 
@@ -510,15 +466,8 @@ impl Service {
         subscription: SubscriptionId,
         id: RoleDefinitionId,
     ) -> Result<Option<RoleDefinition>, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(or_nothing(access::delete_role_definition(
-                w,
-                actor,
-                subscription,
-                id,
-                now,
-            )?))
+        self.run(|w, now| {
+            access::delete_role_definition(w, actor, subscription, id, now).map(or_nothing)
         })
         .await
     }
@@ -528,8 +477,7 @@ impl Service {
         actor: &Actor,
         req: access::RoleAssignmentWrite,
     ) -> Result<RoleAssignment, ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok(access::create_role_assignment(w, actor, req, now)?))
+        self.run(|w, now| access::create_role_assignment(w, actor, req, now))
             .await
     }
 
@@ -539,15 +487,8 @@ impl Service {
         subscription: SubscriptionId,
         id: RoleAssignmentId,
     ) -> Result<Option<RoleAssignment>, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(or_nothing(access::delete_role_assignment(
-                w,
-                actor,
-                subscription,
-                id,
-                now,
-            )?))
+        self.run(|w, now| {
+            access::delete_role_assignment(w, actor, subscription, id, now).map(or_nothing)
         })
         .await
     }
@@ -584,9 +525,8 @@ impl Service {
         destination_owner: Option<ObjectId>,
         principal_map: Vec<PrincipalMapEntry>,
     ) -> Result<Initiated, ServiceError> {
-        let now = self.now();
-        self.execute(|w| {
-            Ok(change_directory::initiate(
+        self.run(|w, now| {
+            change_directory::initiate(
                 w,
                 actor,
                 subscription,
@@ -594,7 +534,7 @@ impl Service {
                 destination_owner,
                 principal_map.clone(),
                 now,
-            )?)
+            )
         })
         .await
     }
@@ -604,8 +544,7 @@ impl Service {
         actor: &Actor,
         subscription: SubscriptionId,
     ) -> Result<ChangeDirectoryPlan, ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok(change_directory::accept(w, actor, subscription, now)?))
+        self.run(|w, now| change_directory::accept(w, actor, subscription, now))
             .await
     }
 
@@ -614,8 +553,7 @@ impl Service {
         actor: &Actor,
         subscription: SubscriptionId,
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        self.execute(|w| Ok((change_directory::cancel(w, actor, subscription, now)?, ())))
+        self.run(|w, now| change_directory::cancel(w, actor, subscription, now).map(|c| (c, ())))
             .await
     }
 
