@@ -743,12 +743,9 @@ pub fn accept(
     let allowed = actor.is_operator()
         || match (acceptor, r.destination_owner) {
             (Some(o), Some(owner)) => o == owner,
-            (Some(_), None) => holds_directory_role(
-                world,
-                actor,
-                r.destination,
-                &[DirectoryRole::GlobalAdministrator],
-            ),
+            (Some(_), None) => {
+                holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS)
+            }
             _ => false,
         };
     if !allowed {
@@ -810,12 +807,7 @@ pub fn cancel(
             .is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
     let by_acceptor = match r.destination_owner {
         Some(owner) => actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner),
-        None => holds_directory_role(
-            world,
-            actor,
-            r.destination,
-            &[DirectoryRole::GlobalAdministrator],
-        ),
+        None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
     };
     if !(actor.is_operator() || by_admin || by_acceptor) {
         return Err(DomainError::forbidden(

@@ -254,16 +254,7 @@ pub fn create_user(
     now: Timestamp,
 ) -> Result<(Change, ObjectId), DomainError> {
     let part = require_tenant(world, tenant)?;
-    require_directory_role(
-        world,
-        actor,
-        tenant,
-        &[
-            DirectoryRole::GlobalAdministrator,
-            DirectoryRole::UserAdministrator,
-        ],
-        "create users",
-    )?;
+    require_directory_role(world, actor, tenant, USER_MANAGERS, "create users")?;
     let upn = user_principal_name(&part.tenant, &req.user_name)?;
     if world.member_by_upn(&upn).is_some() {
         return Err(DomainError::conflict(
@@ -331,16 +322,7 @@ pub fn update_user(
     let is_self = actor.tenant() == Some(tenant) && actor.object_id() == Some(user);
     let only_self_fields = upd.enabled.is_none() && upd.mail.is_none();
     if !(is_self && only_self_fields) {
-        require_directory_role(
-            world,
-            actor,
-            tenant,
-            &[
-                DirectoryRole::GlobalAdministrator,
-                DirectoryRole::UserAdministrator,
-            ],
-            "update users",
-        )?;
+        require_directory_role(world, actor, tenant, USER_MANAGERS, "update users")?;
     }
     let mut u = part
         .users
@@ -404,16 +386,7 @@ pub fn delete_user(
     now: Timestamp,
 ) -> Result<Change, DomainError> {
     let part = require_tenant(world, tenant)?;
-    require_directory_role(
-        world,
-        actor,
-        tenant,
-        &[
-            DirectoryRole::GlobalAdministrator,
-            DirectoryRole::UserAdministrator,
-        ],
-        "delete users",
-    )?;
+    require_directory_role(world, actor, tenant, USER_MANAGERS, "delete users")?;
     let u = part.users.get(&user).ok_or_else(|| user_not_found(user))?;
     if part.has_role(user, DirectoryRole::GlobalAdministrator)
         && part
@@ -512,7 +485,7 @@ pub fn create_application(
         world,
         actor,
         tenant,
-        &[DirectoryRole::GlobalAdministrator],
+        DIRECTORY_ADMINISTRATORS,
         "register applications",
     )?;
     let client_id = req.client_id.unwrap_or_else(uuid::Uuid::now_v7);
@@ -587,7 +560,7 @@ pub fn add_directory_role_member(
         world,
         actor,
         tenant,
-        &[DirectoryRole::GlobalAdministrator],
+        DIRECTORY_ADMINISTRATORS,
         "assign directory roles",
     )?;
     let p = world
@@ -645,7 +618,7 @@ pub fn remove_directory_role_member(
         world,
         actor,
         tenant,
-        &[DirectoryRole::GlobalAdministrator],
+        DIRECTORY_ADMINISTRATORS,
         "remove directory role members",
     )?;
     if !part.has_role(principal, role) {
@@ -689,7 +662,7 @@ pub fn set_policy(
         world,
         actor,
         tenant,
-        &[DirectoryRole::GlobalAdministrator],
+        DIRECTORY_ADMINISTRATORS,
         "change the subscription policy",
     )?;
     for p in &policy.exempted {
@@ -737,7 +710,7 @@ pub fn add_domain(
         world,
         actor,
         tenant,
-        &[DirectoryRole::GlobalAdministrator],
+        DIRECTORY_ADMINISTRATORS,
         "add domains",
     )?;
     validate_domain(domain)?;

@@ -30,16 +30,7 @@ pub fn invite_named(
     now: Timestamp,
 ) -> Result<(Change, RequestId, ObjectId), DomainError> {
     let part = require_tenant(world, tenant)?;
-    require_directory_role(
-        world,
-        actor,
-        tenant,
-        &[
-            DirectoryRole::GlobalAdministrator,
-            DirectoryRole::UserAdministrator,
-        ],
-        "invite guests",
-    )?;
+    require_directory_role(world, actor, tenant, USER_MANAGERS, "invite guests")?;
     validate_email(email)?;
     if is_member_email(world, tenant, email) {
         return Err(DomainError::conflict(
@@ -362,7 +353,7 @@ pub fn approve_link(
 ) -> Result<Change, DomainError> {
     let r = find_link_request(world, tenant, id, now)?.clone();
     let t = require_tenant(world, tenant)?;
-    if !holds_directory_role(world, actor, tenant, &[DirectoryRole::GlobalAdministrator]) {
+    if !holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS) {
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             format!("'{}' is not a Global Administrator of '{}', so cannot approve adding it to the subscription.", actor.display(), t.tenant.display_name),
@@ -409,9 +400,7 @@ pub fn decline_link(
 ) -> Result<Change, DomainError> {
     let r = find_link_request(world, tenant, id, now)?.clone();
     let is_requester = actor.identity() == Some(r.requester);
-    if !is_requester
-        && !holds_directory_role(world, actor, tenant, &[DirectoryRole::GlobalAdministrator])
-    {
+    if !is_requester && !holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS) {
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             "Only a Global Administrator of the directory or the requester can decline this request.",

@@ -75,6 +75,15 @@ pub fn authorize(
     }
 }
 
+/// Who may create, change and delete users and invite guests: Global and User Administrators.
+pub const USER_MANAGERS: &[DirectoryRole] = &[
+    DirectoryRole::GlobalAdministrator,
+    DirectoryRole::UserAdministrator,
+];
+
+/// Who may administer the directory itself (roles, applications, policy): Global Administrators.
+pub const DIRECTORY_ADMINISTRATORS: &[DirectoryRole] = &[DirectoryRole::GlobalAdministrator];
+
 /// Whether the caller, signed in to `tenant`, holds one of the directory `roles` there.
 pub fn holds_directory_role(
     world: &World,

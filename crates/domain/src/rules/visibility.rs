@@ -146,12 +146,7 @@ pub fn require_change_request_read(
             Some(owner) => {
                 actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner)
             }
-            None => holds_directory_role(
-                world,
-                actor,
-                r.destination,
-                &[DirectoryRole::GlobalAdministrator],
-            ),
+            None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
         });
     if may_accept {
         Ok(())

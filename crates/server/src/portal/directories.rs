@@ -230,7 +230,7 @@ pub async fn approve_page(
             )?;
         }
         let can_decide =
-            rules::holds_directory_role(w, &actor, tenant, &[DirectoryRole::GlobalAdministrator]);
+            rules::holds_directory_role(w, &actor, tenant, rules::DIRECTORY_ADMINISTRATORS);
         describe(w, tenant, request)
             .map(|d| (d, can_decide))
             .ok_or_else(|| {

@@ -10,7 +10,9 @@ use super::{PortalResult, parse_id, tenant_name};
 use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
-use tenantry_service::domain::rules::{holds_directory_role, reads, visibility};
+use tenantry_service::domain::rules::{
+    DIRECTORY_ADMINISTRATORS, USER_MANAGERS, holds_directory_role, reads, visibility,
+};
 use tenantry_service::domain::*;
 
 fn not_present(w: &World, t: TenantId) -> DomainError {
@@ -94,8 +96,7 @@ pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult 
                 .iter()
                 .map(|r| r.display_name())
                 .collect();
-            let is_admin =
-                holds_directory_role(w, &actor, t, &[DirectoryRole::GlobalAdministrator]);
+            let is_admin = holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS);
             let incoming = if is_admin {
                 w.subscriptions()
                     .filter_map(|s| {
@@ -175,15 +176,7 @@ pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             name: part.tenant.display_name.clone(),
             domain: part.tenant.initial_domain.clone(),
             users,
-            can_manage: holds_directory_role(
-                w,
-                &actor,
-                t,
-                &[
-                    DirectoryRole::GlobalAdministrator,
-                    DirectoryRole::UserAdministrator,
-                ],
-            ),
+            can_manage: holds_directory_role(w, &actor, t, USER_MANAGERS),
         })
     });
     match shown {
@@ -282,21 +275,8 @@ pub async fn user_page(mut ctx: Ctx, Path((tenant, user)): Path<(String, String)
                     selected: false,
                 })
                 .collect(),
-            can_manage: holds_directory_role(
-                w,
-                &actor,
-                t,
-                &[
-                    DirectoryRole::GlobalAdministrator,
-                    DirectoryRole::UserAdministrator,
-                ],
-            ),
-            can_assign_roles: holds_directory_role(
-                w,
-                &actor,
-                t,
-                &[DirectoryRole::GlobalAdministrator],
-            ),
+            can_manage: holds_directory_role(w, &actor, t, USER_MANAGERS),
+            can_assign_roles: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
         })
     });
     match shown {
@@ -480,15 +460,7 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             id: t.to_string(),
             name: part.tenant.display_name.clone(),
             guests,
-            can_invite: holds_directory_role(
-                w,
-                &actor,
-                t,
-                &[
-                    DirectoryRole::GlobalAdministrator,
-                    DirectoryRole::UserAdministrator,
-                ],
-            ),
+            can_invite: holds_directory_role(w, &actor, t, USER_MANAGERS),
         })
     });
     match shown {
@@ -559,7 +531,7 @@ pub async fn policy(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            can_manage: holds_directory_role(w, &actor, t, &[DirectoryRole::GlobalAdministrator]),
+            can_manage: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
         })
     });
     match shown {
