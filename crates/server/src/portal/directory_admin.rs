@@ -142,13 +142,7 @@ pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult 
                 is_admin,
             })
         });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
@@ -179,13 +173,7 @@ pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             can_manage: holds_directory_role(w, &actor, t, USER_MANAGERS),
         })
     });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 #[derive(Deserialize)]
@@ -279,13 +267,7 @@ pub async fn user_page(mut ctx: Ctx, Path((tenant, user)): Path<(String, String)
             can_assign_roles: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
         })
     });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 #[derive(Deserialize)]
@@ -463,13 +445,7 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             can_invite: holds_directory_role(w, &actor, t, USER_MANAGERS),
         })
     });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 #[derive(Deserialize)]
@@ -534,13 +510,7 @@ pub async fn policy(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             can_manage: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
         })
     });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 #[derive(Deserialize)]

@@ -307,7 +307,51 @@ pub fn secure_headers(r: &mut Response) {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
+/// A page drawn inside the portal's frame, which the handler fills in last (it takes the session's
+/// pending messages).
+pub trait Framed: Template {
+    fn frame(&mut self, chrome: pages::Chrome);
+}
+
+/// `impl Framed` for page structs with a `chrome` field.
+macro_rules! framed {
+    ($($page:ty),* $(,)?) => {
+        $(impl Framed for $page {
+            fn frame(&mut self, chrome: pages::Chrome) {
+                self.chrome = chrome;
+            }
+        })*
+    };
+}
+
+framed!(
+    pages::Users,
+    pages::UserPage,
+    pages::Guests,
+    pages::Policy,
+    pages::DirectoryOverview,
+    pages::SubscriptionOverview,
+    pages::ChangePick,
+    pages::Administrators,
+);
+
 impl Ctx {
+    /// A page built from the world, in the frame of section `nav` at `here`; a refusal as its page.
+    pub async fn show<P: Framed>(
+        mut self,
+        nav: &'static str,
+        here: &str,
+        shown: Result<P, DomainError>,
+    ) -> PortalResult {
+        match shown {
+            Ok(mut page) => {
+                page.frame(self.chrome(nav, here));
+                self.render(&page).await
+            }
+            Err(e) => self.error_page(e).await,
+        }
+    }
+
     /// Renders a page and saves the session.
     pub async fn render<T: Template>(self, t: &T) -> PortalResult {
         let r = html(t);

@@ -109,13 +109,7 @@ pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
                 pending_change,
             })
         });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("home", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("home", &here, shown).await
 }
 
 fn s_pending(
@@ -177,13 +171,7 @@ pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult 
             pending: s_pending(w, part, now),
         })
     });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("home", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("home", &here, shown).await
 }
 
 #[derive(Deserialize)]
@@ -525,13 +513,7 @@ pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
                 is_account_admin: s.account_admin == identity,
             })
         });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("home", &here);
-            ctx.render(&page).await
-        }
-        Err(e) => ctx.error_page(e).await,
-    }
+    ctx.show("home", &here, shown).await
 }
 
 #[derive(Deserialize)]
