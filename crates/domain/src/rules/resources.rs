@@ -273,3 +273,70 @@ pub fn delete_resource(
     );
     Ok(change)
 }
+
+// ----- resource providers -----
+
+/// A resource provider namespace as ARM writes them: dotted words of letters and digits
+/// (`Microsoft.Compute`, `Dynatrace.Observability`).
+pub fn validate_provider_namespace(namespace: &str) -> Result<(), DomainError> {
+    let words: Vec<&str> = namespace.split('.').collect();
+    let ok = namespace.len() <= 100
+        && words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        && words[0].starts_with(|c: char| c.is_ascii_alphabetic());
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "InvalidResourceNamespace",
+            format!("The resource namespace '{namespace}' is invalid."),
+        )
+        .with_remedy("A namespace is dotted words of letters and digits, like Microsoft.Compute."))
+    }
+}
+
+/// Registers a resource provider for a subscription (`POST …/providers/{namespace}/register`, what
+/// `az provider register` and Terraform send). tenantry keeps resources of every namespace, so every
+/// provider is registered already: the call checks that the caller may register providers there
+/// (`{namespace}/register/action`, which Owners and Contributors hold through `*`) and changes nothing.
+pub fn register_provider(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    namespace: &str,
+) -> Result<(), DomainError> {
+    require_subscription(world, subscription)?;
+    validate_provider_namespace(namespace)?;
+    authorize(
+        world,
+        actor,
+        &format!("{namespace}/register/action"),
+        &Scope::subscription(subscription),
+    )
+}
+
+/// Unregistering a provider (`POST …/providers/{namespace}/unregister`) is refused, after the caller's
+/// right to ask is checked: tenantry keeps resources of every namespace, so every provider stays
+/// registered.
+pub fn unregister_provider(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    namespace: &str,
+) -> Result<(), DomainError> {
+    require_subscription(world, subscription)?;
+    validate_provider_namespace(namespace)?;
+    authorize(
+        world,
+        actor,
+        &format!("{namespace}/unregister/action"),
+        &Scope::subscription(subscription),
+    )?;
+    Err(DomainError::conflict(
+        "ProviderUnregistrationNotSupported",
+        format!("tenantry keeps every resource provider registered; '{namespace}' cannot be unregistered."),
+    )
+    .with_remedy("Nothing to do: resources of any namespace are kept whether or not their provider is registered."))
+}

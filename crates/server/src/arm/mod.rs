@@ -120,6 +120,11 @@ async fn route(req: Req) -> ArmResult {
         Target::Subscription => only_get(&req, |r| subscriptions::get(r, sub)),
         Target::Locations => only_get(&req, |r| subscriptions::locations(r, sub)),
         Target::Providers(ns) => only_get(&req, |r| providers::list(r, Some(sub), ns.as_deref())),
+        Target::ProviderRegistration {
+            namespace,
+            register,
+        } if req.method == Method::POST => providers::registration(&req, sub, &namespace, register),
+        Target::ProviderRegistration { .. } => Err(method_not_allowed(&req.method)),
         Target::ResourceGroups => only_get(&req, |r| resource_groups::list(r, sub)),
         Target::ResourceGroup(name) => resource_groups::handle(&req, sub, &name).await,
         Target::Resources(group) => {

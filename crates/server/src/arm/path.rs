@@ -36,6 +36,11 @@ pub enum Target {
     Locations,
     /// `providers` (None) or `providers/{namespace}`.
     Providers(Option<String>),
+    /// `providers/{namespace}/register` (or `unregister`, `register: false`).
+    ProviderRegistration {
+        namespace: String,
+        register: bool,
+    },
     ResourceGroups,
     ResourceGroup(String),
     /// `resources` of the subscription (None) or of a group.
@@ -187,6 +192,14 @@ fn plain_target(
         [l] if is(l, "locations") => Target::Locations,
         [p] if is(p, "providers") => Target::Providers(None),
         [p, ns] if is(p, "providers") => Target::Providers(Some(ns.to_string())),
+        [p, ns, action]
+            if is(p, "providers") && (is(action, "register") || is(action, "unregister")) =>
+        {
+            Target::ProviderRegistration {
+                namespace: ns.to_string(),
+                register: is(action, "register"),
+            }
+        }
         [g] if is(g, "resourceGroups") => Target::ResourceGroups,
         [r] if is(r, "resources") => Target::Resources(None),
         [o, id] if is(o, "operationresults") => Target::OperationResult(id.to_string()),

@@ -1,6 +1,7 @@
 //! Resource providers: tenantry serves Microsoft.Resources, Microsoft.Authorization and
-//! Microsoft.Subscription, always registered. Generic resources of other namespaces are kept as given
-//! without a provider behind them, as an emulator needs.
+//! Microsoft.Subscription. Generic resources of every other namespace are kept as given, without a
+//! provider behind them, as an emulator needs; so every provider is registered, and registering one
+//! (`az provider register`, Terraform at start) succeeds for whoever may (`rules::resources`).
 
 use super::{ArmResult, Req, wire};
 use crate::app::AppState;
@@ -10,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 use tenantry_domain::SubscriptionId;
-use tenantry_domain::rules::reads;
+use tenantry_domain::rules::{reads, resources};
 
 const PROVIDERS: &[(&str, &[&str])] = &[
     (
@@ -78,14 +79,23 @@ pub fn list(req: &Req, sub: Option<SubscriptionId>, namespace: Option<&str>) -> 
     let Some(ns) = namespace else {
         return Ok(wire::list(all(sub), None));
     };
-    PROVIDERS
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(ns))
-        .map(|(n, types)| wire::ok(&provider(sub, n, types)))
-        .ok_or_else(|| {
-            ArmError::not_found(
-                "NoRegisteredProviderFound",
-                format!("The resource provider '{ns}' is not served by tenantry."),
-            )
-        })
+    Ok(wire::ok(&one(sub, ns)?))
+}
+
+/// A provider by namespace: its resource types when tenantry serves it, none otherwise.
+fn one(sub: Option<SubscriptionId>, ns: &str) -> Result<Value, ArmError> {
+    if let Some((n, types)) = PROVIDERS.iter().find(|(n, _)| n.eq_ignore_ascii_case(ns)) {
+        return Ok(provider(sub, n, types));
+    }
+    resources::validate_provider_namespace(ns)?;
+    Ok(provider(sub, ns, &[]))
+}
+
+/// `POST …/providers/{namespace}/register`, and `unregister` (refused: see `rules::resources`).
+pub fn registration(req: &Req, sub: SubscriptionId, namespace: &str, register: bool) -> ArmResult {
+    req.st.svc.read(|w| match register {
+        true => resources::register_provider(w, req.actor(), sub, namespace),
+        false => resources::unregister_provider(w, req.actor(), sub, namespace),
+    })?;
+    Ok(wire::ok(&one(Some(sub), namespace)?))
 }

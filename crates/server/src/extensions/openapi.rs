@@ -136,6 +136,8 @@ pub fn operations() -> Vec<Op> {
         op("get", "/subscriptions", ARM, Arm, "Subscriptions the caller sees", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}", ARM, Arm, "A subscription", None, ("200", None)),
         op("get", "/tenants", ARM, Arm, "Every tenant where the caller is present", None, ("200", None)),
+        op("get", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", ARM, Arm, "A resource provider (every namespace is registered)", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/register", ARM, Arm, "Register a resource provider ({namespace}/register/action; it is registered already)", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/resourcegroups", ARM, Arm, "Resource groups ($filter, $top)", None, ("200", None)),
         op("put", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Create or update a resource group", None, ("200", None)).also("201", None),
         op("get", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "A resource group", None, ("200", None)),

@@ -75,6 +75,11 @@ def main():
     err = az("group", "show", "-n", "cli-rg", ok=False)
     assert "ResourceGroupNotFound" in err, err
 
+    # Terraform and `az provider register` register providers first: any namespace is registered.
+    az("provider", "register", "-n", "Microsoft.Compute")
+    shown = az("provider", "show", "-n", "Microsoft.Compute")
+    assert shown["registrationState"] == "Registered", shown
+
     owner = az("role", "definition", "list", "--name", "Owner")
     assert len(owner) == 1 and owner[0]["id"] == OWNER_ID, owner
     assert owner[0]["roleName"] == "Owner", owner

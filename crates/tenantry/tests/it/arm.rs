@@ -349,6 +349,57 @@ async fn subscriptions_and_tenants_show_what_the_caller_may_see() {
         arm.get(&sub_path("/providers/Microsoft.Resources"), &app)
             .await
             .expect(200);
+
+        // Any provider is registered (tenantry keeps resources of every namespace); registering one
+        // needs `{namespace}/register/action` (Contributor through `*`, not a Reader of a group).
+        let compute = arm
+            .get(&sub_path("/providers/Microsoft.Compute"), &app)
+            .await
+            .expect(200);
+        assert_eq!(
+            (
+                &compute.body["namespace"],
+                &compute.body["registrationState"]
+            ),
+            (&json!("Microsoft.Compute"), &json!("Registered"))
+        );
+        arm.get(&sub_path("/providers/not_a_namespace"), &app)
+            .await
+            .refused(400, "InvalidResourceNamespace");
+        let post = |path: &'static str, token: String| {
+            let arm = &arm;
+            async move {
+                arm.call(
+                    Method::POST,
+                    &with_version(&sub_path(path)),
+                    Some(&token),
+                    None,
+                )
+                .await
+            }
+        };
+        let registered = post("/providers/Microsoft.Compute/register", app.clone())
+            .await
+            .expect(200);
+        assert_eq!(registered.body["registrationState"], "Registered");
+        let erin = arm.erin().await;
+        let refused = post("/providers/Microsoft.Compute/register", erin)
+            .await
+            .refused(403, "AuthorizationFailed");
+        assert!(
+            refused.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("'Microsoft.Compute/register/action'"),
+            "{}",
+            refused.body
+        );
+        post("/providers/Microsoft.Compute/unregister", app.clone())
+            .await
+            .refused(409, "ProviderUnregistrationNotSupported");
+        arm.get(&sub_path("/providers/Microsoft.Compute/register"), &app)
+            .await
+            .refused(405, "MethodNotAllowed");
     }
 }
 
