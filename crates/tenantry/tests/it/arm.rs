@@ -1512,6 +1512,28 @@ pub fn run_client(program: &str, args: &[&str], srv: &TestServer, extra: &[(&str
     println!("{text}");
 }
 
+/// Runs a driver script of tests/az with the Azure CLI's own interpreter (it sits beside `az` in its
+/// virtualenv), a fresh az configuration directory, and `extra` in the environment.
+pub fn run_az_script(srv: &TestServer, script: &str, extra: &[(&str, &str)]) {
+    let az = required_tool("TENANTRY_TEST_AZ");
+    let config = tenantry_store::testing::TempDir::new("tenantry-az").unwrap();
+    let path = repo_root().join("crates/tenantry/tests/az").join(script);
+    let python = std::path::Path::new(&az).with_file_name("python");
+    let mut env = vec![
+        ("TENANTRY_TEST_AZ", az.as_str()),
+        ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
+    ];
+    env.extend_from_slice(extra);
+    tokio::task::block_in_place(|| {
+        run_client(
+            python.to_str().unwrap(),
+            &[path.to_str().unwrap()],
+            srv,
+            &env,
+        )
+    });
+}
+
 /// The clients sign in as the "ci" application, which is Contributor: to drive role assignments too, it
 /// is made Owner first (what a Contributor may not do is proved by the HTTP tests above).
 async fn make_ci_owner(svc: &Service) {
@@ -1554,7 +1576,6 @@ async fn python_sdks_drive_arm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_drives_arm() {
-    let az = required_tool("TENANTRY_TEST_AZ");
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     make_ci_owner(&srv.svc).await;
@@ -1564,21 +1585,5 @@ async fn azure_cli_drives_arm() {
         "alicedefault",
     )
     .to_string();
-    let config = tenantry_store::testing::TempDir::new("tenantry-az").unwrap();
-    let script = repo_root().join("crates/tenantry/tests/az/arm_cli.py");
-    // The CLI's own interpreter runs the driver (it sits beside `az` in the virtualenv).
-    let python = std::path::Path::new(&az).with_file_name("python");
-    let srv_ref = &srv;
-    tokio::task::block_in_place(|| {
-        run_client(
-            python.to_str().unwrap(),
-            &[script.to_str().unwrap()],
-            srv_ref,
-            &[
-                ("TENANTRY_TEST_AZ", &az),
-                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
-                ("TENANTRY_ERIN_OID", &erin),
-            ],
-        )
-    });
+    run_az_script(&srv, "arm_cli.py", &[("TENANTRY_ERIN_OID", &erin)]);
 }

@@ -843,12 +843,6 @@ async fn the_openapi_document_covers_what_is_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_ad_commands() {
     use tenantry_service::domain::{Actor, DirectoryRole, RoleAssignmentId, Scope, roles};
-    let az = match std::env::var("TENANTRY_TEST_AZ") {
-        Ok(v) if !v.is_empty() => v,
-        _ => panic!(
-            "TENANTRY_TEST_AZ is not set: run the tests with scripts/test.sh, which installs the Azure CLI into a virtualenv and exports it"
-        ),
-    };
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     let alicedefault = tenant_id(&srv.svc, "alicedefault");
@@ -879,22 +873,7 @@ async fn azure_cli_ad_commands() {
         "alicedefault",
     )
     .to_string();
-    let config = tenantry_store::testing::TempDir::new("tenantry-az-ad").unwrap();
-    let script = repo_root().join("crates/tenantry/tests/az/graph_cli.py");
-    // The CLI's own interpreter runs the driver (it sits beside `az` in the virtualenv).
-    let python = std::path::Path::new(&az).with_file_name("python");
-    tokio::task::block_in_place(|| {
-        crate::arm::run_client(
-            python.to_str().unwrap(),
-            &[script.to_str().unwrap()],
-            &srv,
-            &[
-                ("TENANTRY_TEST_AZ", &az),
-                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
-                ("TENANTRY_ERIN_OID", &erin),
-            ],
-        )
-    });
+    crate::arm::run_az_script(&srv, "graph_cli.py", &[("TENANTRY_ERIN_OID", &erin)]);
 }
 
 /// A minimal browser: keeps the portal's session cookie, does not follow redirects.

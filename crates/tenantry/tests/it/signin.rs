@@ -2477,24 +2477,15 @@ async fn username_password_flows_of_azure_identity_and_msal_on_port_443() {
 
     // The Azure CLI itself: `az login -u -p` on this port, then `az ad signed-in-user show`, which is
     // Graph's `/me` with the Graph token az gets by refresh.
-    let az = crate::arm::required_tool("TENANTRY_TEST_AZ");
-    let config = tenantry_store::testing::TempDir::new("tenantry-az-user").unwrap();
-    let script = repo_root().join("crates/tenantry/tests/az/graph_signed_in_user.py");
-    let python = std::path::Path::new(&az).with_file_name("python");
-    tokio::task::block_in_place(|| {
-        crate::arm::run_client(
-            python.to_str().unwrap(),
-            &[script.to_str().unwrap()],
-            &srv,
-            &[
-                ("TENANTRY_TEST_AZ", &az),
-                ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
-                ("TENANTRY_USERNAME", "erin@alicedefault.onmicrosoft.com"),
-                ("TENANTRY_PASSWORD", "Erin-Default-1!"),
-                ("TENANTRY_USER_OID", &erin),
-            ],
-        )
-    });
+    crate::arm::run_az_script(
+        &srv,
+        "graph_signed_in_user.py",
+        &[
+            ("TENANTRY_USERNAME", "erin@alicedefault.onmicrosoft.com"),
+            ("TENANTRY_PASSWORD", "Erin-Default-1!"),
+            ("TENANTRY_USER_OID", &erin),
+        ],
+    );
 }
 
 fn client_info(b64: &str) -> Value {
