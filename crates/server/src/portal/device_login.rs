@@ -19,6 +19,8 @@ pub enum DeviceStep {
         user_code: String,
         client_name: String,
         account: String,
+        /// When the code stops working.
+        expires: String,
     },
     Done {
         approved: bool,
@@ -85,6 +87,7 @@ pub async fn enter(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResul
                 user_code: request.user_code,
                 client_name: request.client_name,
                 account,
+                expires: super::pages::when(request.expires),
             };
             show(ctx, step).await
         }

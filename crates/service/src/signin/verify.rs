@@ -181,7 +181,7 @@ pub(super) struct VerifiedTokens {
     capacity: usize,
 }
 
-/// About 20 MB at most (a token's claims take a few hundred bytes).
+/// At most some tens of MB (a token's claims take well under a kilobyte).
 const VERIFIED_TOKENS: usize = 50_000;
 
 impl Default for VerifiedTokens {
