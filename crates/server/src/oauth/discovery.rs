@@ -98,7 +98,7 @@ pub async fn openid_configuration_v1(
         "response_types_supported": ["code"],
         "scopes_supported": ["openid"],
         "issuer": format!("{base}/{}/", issuer_segment(a)),
-        "authorization_endpoint": format!("{t}/oauth2/v2.0/authorize"),
+        "authorization_endpoint": format!("{t}/oauth2/authorize"),
         "device_authorization_endpoint": format!("{t}/oauth2/devicecode"),
         "end_session_endpoint": format!("{t}/oauth2/logout"),
         "http_logout_supported": true,

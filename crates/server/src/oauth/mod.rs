@@ -48,6 +48,11 @@ pub fn routes() -> Router<AppState> {
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
         )
+        // The v1 form (`resource=` instead of `scope=`): the same pages and rules.
+        .route(
+            "/{tenant}/oauth2/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
         .route(
             "/{tenant}/oauth2/v2.0/logout",
             get(authorize::logout).post(authorize::logout),

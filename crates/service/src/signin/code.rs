@@ -35,6 +35,21 @@ pub struct AuthorizeRequest {
     pub code_challenge_method: Option<String>,
     pub prompt: Option<String>,
     pub login_hint: Option<String>,
+    /// The v1 endpoint's `resource` (instead of `scope`): its `.default`, with an id token.
+    pub resource: Option<String>,
+}
+
+impl AuthorizeRequest {
+    /// The scope asked for: `scope=`, or for the v1 endpoint `resource=` as its `.default` with `openid`.
+    fn scope_text(&self) -> String {
+        match (&self.scope, &self.resource) {
+            (Some(scope), _) => scope.clone(),
+            (None, Some(resource)) if !resource.is_empty() => {
+                format!("{} openid", signin::scope_for_resource(resource))
+            }
+            (None, _) => String::new(),
+        }
+    }
 }
 
 /// How the answer travels back to the client.
@@ -151,7 +166,7 @@ impl SignIn {
             client_name: self.client_name(&client),
             login_hint: req.login_hint.clone().filter(|h| !h.is_empty()),
             prompt: req.prompt.clone(),
-            scope: req.scope.clone().unwrap_or_default(),
+            scope: req.scope_text(),
             nonce: req.nonce.clone(),
             code_challenge: req.code_challenge.clone(),
             redirect,
@@ -326,7 +341,7 @@ fn check_flow(req: &AuthorizeRequest, client: &Client) -> Result<(), SignInError
             ));
         }
     }
-    parse_scope(req.scope.as_deref().unwrap_or_default())?;
+    parse_scope(&req.scope_text())?;
     match (&req.code_challenge, req.code_challenge_method.as_deref()) {
         (Some(_), Some("S256")) => {}
         (Some(_), _) => {

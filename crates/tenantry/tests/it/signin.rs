@@ -363,6 +363,10 @@ async fn discovery_documents_name_the_tenant_as_entra_does() {
             format!("{base}/{realm}/oauth2/token")
         );
         assert_eq!(v1.str("issuer"), format!("{base}/{issuer}/"));
+        assert_eq!(
+            v1.str("authorization_endpoint"),
+            format!("{base}/{realm}/oauth2/authorize")
+        );
     }
     get(
         &srv,
@@ -1982,6 +1986,55 @@ async fn the_portal_and_authorize_share_one_sign_in() {
     let (status, _, page) = b.open("/").await;
     assert_eq!(status, 200, "the portal's dashboard, signed in");
     assert!(page.contains(erin), "{page}");
+}
+
+/// The v1 authorize endpoint (`resource=` instead of `scope=`), as older clients call it: the same
+/// pages, a code redeemed at the v1 token endpoint for that resource.
+#[tokio::test]
+async fn v1_authorize_with_a_resource() {
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
+    let challenge = sha256_b64url("verifier-verifier-verifier-verifier-verifier-00");
+    let path = format!(
+        "/{ALICEDEFAULT}/oauth2/authorize?client_id={AZ}&response_type=code&redirect_uri={}&resource={}&state=v1&code_challenge={challenge}&code_challenge_method=S256",
+        encode("http://localhost:8400/"),
+        encode("https://management.core.windows.net/"),
+    );
+    let mut b = Browser::new(&srv);
+    let location = sign_in_on_page(
+        &mut b,
+        &path,
+        "erin@alicedefault.onmicrosoft.com",
+        "Erin-Default-1!",
+    )
+    .await;
+    let q = query_of(&location);
+    assert_eq!(q["state"], "v1");
+    let r = post_form(
+        &srv,
+        &format!("/{ALICEDEFAULT}/oauth2/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZ),
+            ("code", &q["code"]),
+            ("redirect_uri", "http://localhost:8400/"),
+            (
+                "code_verifier",
+                "verifier-verifier-verifier-verifier-verifier-00",
+            ),
+            ("resource", "https://management.core.windows.net/"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let keys = jwks(&srv, "common").await;
+    let access = verify(
+        &keys,
+        r.str("access_token"),
+        Some("https://management.core.windows.net/"),
+    );
+    assert_eq!(access["upn"], "erin@alicedefault.onmicrosoft.com");
+    assert!(r.body["id_token"].is_string(), "{}", r.text);
 }
 
 // ----- the device authorization grant -----
