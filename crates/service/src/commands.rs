@@ -227,6 +227,56 @@ impl Service {
         })
     }
 
+    /// Registers an application (and its service principal) without a secret, as Graph's
+    /// `POST /applications`; secrets come from [`Service::add_application_secret`].
+    pub async fn register_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        display_name: &str,
+    ) -> Result<ObjectId, ServiceError> {
+        self.run(|w, now| {
+            directory::create_application(
+                w,
+                actor,
+                tenant,
+                directory::NewApplication {
+                    id: None,
+                    client_id: None,
+                    display_name: display_name.into(),
+                    secret_hashes: vec![],
+                    redirect_uris: vec![],
+                },
+                now,
+            )
+        })
+        .await
+    }
+
+    /// A new client secret for an application (Graph's `addPassword`): the secret itself, shown once, and
+    /// what is kept of it.
+    pub async fn add_application_secret(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        expires: Option<Timestamp>,
+    ) -> Result<(String, ClientSecret), ServiceError> {
+        let text = secrets::generate_client_secret();
+        let kept = ClientSecret {
+            id: RequestId::new(),
+            hint: text.chars().take(3).collect(),
+            hash: secrets::hash_client_secret(&text),
+            expires,
+        };
+        let added = kept.clone();
+        self.run(|w, now| {
+            directory::add_client_secret(w, actor, tenant, app, added, now).map(|c| (c, ()))
+        })
+        .await?;
+        Ok((text, kept))
+    }
+
     pub async fn add_directory_role_member(
         &self,
         actor: &Actor,

@@ -546,6 +546,63 @@ pub fn create_application(
     Ok((change, id))
 }
 
+/// At most this many client secrets per application (Entra's limit on password credentials is similar).
+pub const MAX_CLIENT_SECRETS: usize = 20;
+
+/// Adds a client secret (stored hashed, made by the caller) to an application of `tenant`, as Graph's
+/// `addPassword`. Global Administrators only, as for registering applications.
+pub fn add_client_secret(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    secret: ClientSecret,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    require_tenant(world, tenant)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        DIRECTORY_ADMINISTRATORS,
+        "add application secrets",
+    )?;
+    let mut application = world
+        .tenant(tenant)
+        .and_then(|p| p.applications.get(&app))
+        .cloned()
+        .ok_or_else(|| {
+            DomainError::not_found(
+                "ApplicationNotFound",
+                format!("The application '{app}' does not exist in this directory."),
+            )
+        })?;
+    if application.secrets.len() >= MAX_CLIENT_SECRETS {
+        return Err(DomainError::conflict(
+            "TooManySecrets",
+            format!(
+                "The application '{}' has {MAX_CLIENT_SECRETS} secrets already.",
+                application.display_name
+            ),
+        )
+        .with_remedy("Remove a secret it no longer uses first."));
+    }
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "microsoft.directory/applications/credentials/update",
+            application.client_id.to_string(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"secret": secret.id, "hint": secret.hint})),
+    );
+    application.secrets.push(secret);
+    change.push(Mutation::PutApplication(application));
+    Ok(change)
+}
+
 /// Adds a principal (a present user or a service principal) to a directory role. Global Administrators only.
 pub fn add_directory_role_member(
     world: &World,

@@ -537,3 +537,72 @@ fn whoever_creates_a_directory_becomes_its_guest_global_administrator() {
             .has_role(g, DirectoryRole::GlobalAdministrator)
     );
 }
+
+#[test]
+fn application_secrets_are_added_by_global_administrators_up_to_a_limit() {
+    let mut fx = Fx::article();
+    let admin = fx.member(fx.contoso_admin);
+    let useradmin = fx.member(fx.contoso_useradmin);
+    let t = fx.contoso;
+    let app = fx.ok_with(|fx| {
+        directory::create_application(
+            &fx.world,
+            &admin,
+            t,
+            directory::NewApplication {
+                id: None,
+                client_id: None,
+                display_name: "deploy-bot".into(),
+                secret_hashes: vec![],
+                redirect_uris: vec![],
+            },
+            fx.now,
+        )
+    });
+    let secret = |n: usize| ClientSecret {
+        id: RequestId::new(),
+        hint: format!("s{n}"),
+        hash: format!("sha256$h{n}"),
+        expires: None,
+    };
+    assert_eq!(
+        code(directory::add_client_secret(
+            &fx.world,
+            &useradmin,
+            t,
+            app,
+            secret(0),
+            fx.now
+        )),
+        "Authorization_RequestDenied",
+        "a User Administrator does not manage applications"
+    );
+    for n in 0..directory::MAX_CLIENT_SECRETS {
+        fx.ok(|fx| directory::add_client_secret(&fx.world, &admin, t, app, secret(n), fx.now));
+    }
+    let kept = &fx.world.tenant(t).unwrap().applications[&app].secrets;
+    assert_eq!(kept.len(), directory::MAX_CLIENT_SECRETS);
+    assert_eq!(kept[0].hint, "s0");
+    assert_eq!(
+        code(directory::add_client_secret(
+            &fx.world,
+            &admin,
+            t,
+            app,
+            secret(99),
+            fx.now
+        )),
+        "TooManySecrets"
+    );
+    assert_eq!(
+        code(directory::add_client_secret(
+            &fx.world,
+            &admin,
+            t,
+            ObjectId::new(),
+            secret(1),
+            fx.now
+        )),
+        "ApplicationNotFound"
+    );
+}

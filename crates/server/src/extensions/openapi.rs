@@ -180,6 +180,11 @@ pub fn operations() -> Vec<Op> {
         op("get", "/v1.0/directoryObjects/{id}", GRAPH, Graph, "A directory object", None, ("200", Some("DirectoryObject"))),
         op("get", "/v1.0/servicePrincipals", GRAPH, Graph, "Service principals ($filter=servicePrincipalNames/any(c:c eq '…'), appId eq '…')", None, ("200", Some("ServicePrincipalCollection"))),
         op("get", "/v1.0/servicePrincipals/{id}", GRAPH, Graph, "A service principal", None, ("200", Some("ServicePrincipal"))),
+        op("post", "/v1.0/servicePrincipals", GRAPH, Graph, "The service principal of an application ({appId}); it exists with the application", None, ("201", Some("ServicePrincipal"))),
+        op("get", "/v1.0/applications", GRAPH, Graph, "Applications ($filter on appId, displayName)", None, ("200", None)),
+        op("post", "/v1.0/applications", GRAPH, Graph, "Register an application (Global Administrators)", None, ("201", None)),
+        op("get", "/v1.0/applications/{id}", GRAPH, Graph, "An application", None, ("200", None)),
+        op("post", "/v1.0/applications/{id}/addPassword", GRAPH, Graph, "A new client secret, shown in this answer only", None, ("200", None)),
     ]
 }
 

@@ -5,6 +5,7 @@
 //! caller sees only its own directory. Handlers translate wire shapes; the rules (who may read, create,
 //! invite, assign roles) are the domain's.
 
+pub mod applications;
 pub mod directory_objects;
 pub mod directory_roles;
 pub mod domains;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(invitations::routes())
         .merge(directory_objects::routes())
         .merge(service_principals::routes())
+        .merge(applications::routes())
 }
 
 /// The caller and the one directory it may see: the tenant of its token.

@@ -20,7 +20,10 @@ const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/v1.0/servicePrincipals", get(list))
+        .route(
+            "/v1.0/servicePrincipals",
+            get(list).post(super::applications::create_service_principal),
+        )
         .route("/v1.0/servicePrincipals/{id}", get(show))
 }
 

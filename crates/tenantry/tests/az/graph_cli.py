@@ -109,6 +109,17 @@ def main():
     names = {a["principalName"] for a in everything}
     assert ERIN_UPN in names and os.environ["TENANTRY_CLIENT_ID"] in names, names
     az("role", "assignment", "delete", "--assignee", ERIN_UPN, "--role", "Reader", "--scope", SCOPE)
+
+    # A service principal for automation, with a role (ci is a Global Administrator for this step).
+    rbac = az("ad", "sp", "create-for-rbac", "--display-name", "deploy-bot", "--role", "Reader",
+              "--scopes", SCOPE)
+    assert rbac["tenant"] == TENANT and rbac["password"] and rbac["appId"], rbac
+    sp = az("ad", "sp", "show", "--id", rbac["appId"])
+    readers = az("role", "assignment", "list", "--assignee", sp["id"], "--scope", SCOPE)
+    assert [a["roleDefinitionName"] for a in readers] == ["Reader"], readers
+    # ...and it signs in with the secret it was given.
+    az("login", "--service-principal", "-u", rbac["appId"], "-p", rbac["password"], "--tenant", TENANT)
+    assert az("account", "show")["user"]["name"] == rbac["appId"]
     print("azure cli ad flow passed", flush=True)
 
 

@@ -141,6 +141,136 @@ async fn contoso_admin(srv: &TestServer) -> String {
     .await
 }
 
+/// Applications over Graph: a Global Administrator registers one and adds a secret, which then signs in;
+/// its service principal is the same object; others are refused with Graph's errors.
+#[tokio::test]
+async fn applications_register_add_a_secret_and_sign_in() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+        let (s, app) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/applications",
+            Some(&admin),
+            Some(json!({
+                "displayName": "deploy-bot", "keyCredentials": []
+            })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{app}");
+        assert_eq!(app["passwordCredentials"], json!([]));
+        let (id, app_id) = (app["id"].as_str().unwrap(), app["appId"].as_str().unwrap());
+        let (s, listed) = get(
+            &srv,
+            "/v1.0/applications?$filter=startswith(displayName,'deploy')",
+            &admin,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(listed["value"][0]["appId"], app_id);
+        let (s, secret) = call(&srv, Method::POST, &format!("/v1.0/applications/{id}/addPassword"), Some(&admin),
+            Some(json!({"passwordCredential": {"displayName": "ci", "endDateTime": "2030-01-01T00:00:00Z"}}))).await;
+        assert_eq!(s, StatusCode::OK, "{secret}");
+        let text = secret["secretText"].as_str().unwrap().to_string();
+        assert_eq!(secret["hint"], text[..3]);
+        assert_eq!(secret["endDateTime"], "2030-01-01T00:00:00Z");
+        let (_, shown) = get(&srv, &format!("/v1.0/applications/{id}"), &admin).await;
+        assert!(
+            shown["passwordCredentials"][0]["secretText"].is_null(),
+            "shown once only"
+        );
+        let (s, sp) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/servicePrincipals",
+            Some(&admin),
+            Some(json!({"appId": app_id})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{sp}");
+        assert_eq!(sp["id"], id);
+
+        // The new secret signs in.
+        let r = srv
+            .client
+            .post(srv.url(&format!("/{CONTOSO}/oauth2/v2.0/token")))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", app_id),
+                ("client_secret", text.as_str()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+
+        // Refusals: not a Global Administrator; unknown application; a bad date.
+        let megan = user_token(
+            &srv,
+            CONTOSO,
+            "megan@contoso.onmicrosoft.com",
+            "Megan-Contoso-1!",
+            GRAPH,
+        )
+        .await;
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/applications",
+            Some(&megan),
+            Some(json!({"displayName": "not-mine"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/applications/00000000-0000-4000-8000-000000000000/addPassword",
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            &format!("/v1.0/applications/{id}/addPassword"),
+            Some(&admin),
+            Some(json!({"passwordCredential": {"endDateTime": "next year"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/servicePrincipals",
+            Some(&admin),
+            Some(json!({"appId": "00000000-0000-4000-8000-000000000000"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("does not reference"),
+            "{e}"
+        );
+        let (s, _) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/applications",
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+}
+
 #[tokio::test]
 async fn users_list_filter_page_and_crud() {
     for store in both().await {
@@ -856,6 +986,15 @@ async fn azure_cli_ad_commands() {
         )
         .await
         .expect("ci becomes User Administrator");
+    srv.svc
+        .add_directory_role_member(
+            &Actor::Operator,
+            alicedefault,
+            DirectoryRole::GlobalAdministrator,
+            ci,
+        )
+        .await
+        .expect("ci becomes Global Administrator (to register applications)");
     let write = tenantry_service::domain::rules::access::RoleAssignmentWrite {
         id: RoleAssignmentId::new(),
         scope: Scope::subscription(PAYG.parse().unwrap()),

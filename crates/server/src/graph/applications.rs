@@ -1,0 +1,234 @@
+//! `/v1.0/applications`: register an application, list and show them, and `addPassword` (what
+//! `az ad app create` and `az ad sp create-for-rbac` call). In tenantry an application and its service
+//! principal are one object, so both have the same `id`; `POST /servicePrincipals` for an application
+//! answers with that service principal. The rules (who may, how many secrets) are the domain's.
+
+use super::odata::Query;
+use super::service_principals::service_principal_json;
+use super::users::entity;
+use super::{Directory, bad_json, context};
+use crate::app::AppState;
+use crate::auth::GraphCaller;
+use crate::errors::{GraphError, format_timestamp};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tenantry_domain::rules::visibility;
+use tenantry_domain::{Application, ClientSecret, TenantId, World};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const FILTERABLE: &[&str] = &["appId", "displayName", "id"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/applications", get(list).post(create))
+        .route("/v1.0/applications/{id}", get(show))
+        .route("/v1.0/applications/{id}/addPassword", post(add_password))
+}
+
+fn password_json(s: &ClientSecret) -> Value {
+    json!({
+        "keyId": s.id,
+        "displayName": null,
+        "hint": s.hint,
+        "endDateTime": s.expires.map(format_timestamp),
+        "startDateTime": null,
+        "customKeyIdentifier": null,
+        "secretText": null,
+    })
+}
+
+pub fn application_json(a: &Application) -> Value {
+    json!({
+        "id": a.id,
+        "appId": a.client_id,
+        "displayName": a.display_name,
+        "signInAudience": "AzureADMyOrg",
+        "identifierUris": [],
+        "keyCredentials": [],
+        "passwordCredentials": a.secrets.iter().map(password_json).collect::<Vec<_>>(),
+        "web": {"redirectUris": a.redirect_uris},
+        "createdDateTime": format_timestamp(a.created),
+    })
+}
+
+fn application_not_found(key: &str) -> GraphError {
+    GraphError::not_found(format!(
+        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+    ))
+}
+
+fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
+    let id = super::parse_object_id(key)?;
+    w.tenant(tenant)?.applications.get(&id)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    QueryParams(params): QueryParams<HashMap<String, String>>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let query = Query::parse(&params, FILTERABLE)?;
+    let items = dir.read(&state, visibility::require_directory_enumeration, |w| {
+        let mut apps: Vec<&Application> = w
+            .tenant(dir.tenant)
+            .map(|p| p.applications.values().collect())
+            .unwrap_or_default();
+        apps.sort_by_key(|a| a.id);
+        Ok(apps.into_iter().map(application_json).collect())
+    })?;
+    Ok(Json(query.collection(
+        items,
+        &context(&state, "applications"),
+        &format!("{}/v1.0/applications", state.base_url),
+    )))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let app = dir.read(&state, visibility::require_directory_read, |w| {
+        find(w, dir.tenant, &id)
+            .map(application_json)
+            .ok_or_else(|| application_not_found(&id))
+    })?;
+    Ok(Json(entity(&state, "applications", app)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewApplication {
+    display_name: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    body: Result<Json<NewApplication>, JsonRejection>,
+) -> Result<Response, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let name = req
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| {
+            GraphError::bad_request(
+                "Invalid value specified for property 'displayName' of resource 'Application'.",
+            )
+        })?;
+    let id = state
+        .svc
+        .register_application(&dir.actor, dir.tenant, name.trim())
+        .await?;
+    let app = state
+        .svc
+        .read(|w| find(w, dir.tenant, &id.to_string()).map(application_json))
+        .ok_or_else(|| application_not_found(&id.to_string()))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(entity(&state, "applications", app)),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct AddPassword {
+    #[serde(default)]
+    password_credential: Option<PasswordCredential>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PasswordCredential {
+    display_name: Option<String>,
+    end_date_time: Option<String>,
+}
+
+/// `POST /applications/{id}/addPassword`: the secret is made here and shown in this answer only.
+async fn add_password(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    Path(id): Path<String>,
+    body: Result<Json<AddPassword>, JsonRejection>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let cred = req.password_credential.unwrap_or_default();
+    let expires = cred
+        .end_date_time
+        .as_deref()
+        .map(|t| {
+            OffsetDateTime::parse(t, &Rfc3339)
+                .map(|t| t.unix_timestamp())
+                .map_err(|_| {
+                    GraphError::bad_request(format!(
+                        "Invalid value specified for property 'endDateTime': '{t}' is not an ISO 8601 time."
+                    ))
+                })
+        })
+        .transpose()?;
+    let app = state
+        .svc
+        .read(|w| find(w, dir.tenant, &id).map(|a| a.id))
+        .ok_or_else(|| application_not_found(&id))?;
+    let (text, kept) = state
+        .svc
+        .add_application_secret(&dir.actor, dir.tenant, app, expires)
+        .await?;
+    let mut answer = password_json(&kept);
+    answer["secretText"] = json!(text);
+    answer["displayName"] = json!(cred.display_name);
+    answer["@odata.context"] = json!(format!(
+        "{}/v1.0/$metadata#microsoft.graph.passwordCredential",
+        state.base_url
+    ));
+    Ok(Json(answer))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct NewServicePrincipal {
+    app_id: Option<String>,
+}
+
+/// `POST /servicePrincipals {appId}`: the service principal of an application of the caller's tenant
+/// (it exists with the application).
+pub(super) async fn create_service_principal(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    body: Result<Json<NewServicePrincipal>, JsonRejection>,
+) -> Result<Response, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let app_id = req.app_id.unwrap_or_default();
+    let sp = dir.read(&state, visibility::require_directory_read, |w| {
+        app_id
+            .parse::<uuid::Uuid>()
+            .ok()
+            .and_then(|cid| w.application_by_client_id(cid))
+            .filter(|a| a.tenant == dir.tenant)
+            .map(service_principal_json)
+            .ok_or_else(|| {
+                GraphError::bad_request(format!(
+                    "The appId '{app_id}' of the service principal does not reference a valid application object."
+                ))
+            })
+    })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(entity(&state, "servicePrincipals", sp)),
+    )
+        .into_response())
+}
