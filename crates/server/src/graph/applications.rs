@@ -3,10 +3,9 @@
 //! principal are one object, so both have the same `id`; `POST /servicePrincipals` for an application
 //! answers with that service principal. The rules (who may, how many secrets) are the domain's.
 
-use super::odata::Query;
 use super::service_principals::service_principal_json;
 use super::users::entity;
-use super::{Directory, bad_json, context};
+use super::{Directory, bad_json};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::{GraphError, format_timestamp};
@@ -60,14 +59,22 @@ pub fn application_json(a: &Application) -> Value {
 }
 
 fn application_not_found(key: &str) -> GraphError {
-    GraphError::not_found(format!(
-        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
-    ))
+    super::not_found(key)
 }
 
 fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
     let id = super::parse_object_id(key)?;
     w.tenant(tenant)?.applications.get(&id)
+}
+
+/// Every application of the tenant, sorted by id so that pages are stable.
+fn all(world: &World, tenant: TenantId) -> Vec<Value> {
+    let mut apps: Vec<&Application> = world
+        .tenant(tenant)
+        .map(|p| p.applications.values().collect())
+        .unwrap_or_default();
+    apps.sort_by_key(|a| a.id);
+    apps.into_iter().map(application_json).collect()
 }
 
 async fn list(
@@ -76,20 +83,8 @@ async fn list(
     QueryParams(params): QueryParams<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let query = Query::parse(&params, FILTERABLE)?;
-    let items = dir.read(&state, visibility::require_directory_enumeration, |w| {
-        let mut apps: Vec<&Application> = w
-            .tenant(dir.tenant)
-            .map(|p| p.applications.values().collect())
-            .unwrap_or_default();
-        apps.sort_by_key(|a| a.id);
-        Ok(apps.into_iter().map(application_json).collect())
-    })?;
-    Ok(Json(query.collection(
-        items,
-        &context(&state, "applications"),
-        &format!("{}/v1.0/applications", state.base_url),
-    )))
+    dir.collection(&state, "applications", &params, FILTERABLE, all)
+        .map(Json)
 }
 
 async fn show(

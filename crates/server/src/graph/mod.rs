@@ -21,6 +21,7 @@ use crate::auth::{Caller, GraphCaller};
 use crate::errors::GraphError;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
+use tenantry_domain::rules::visibility;
 use tenantry_domain::{Actor, DomainError, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -64,6 +65,36 @@ impl Directory {
             answer(w)
         })
     }
+}
+
+impl Directory {
+    /// `GET /v1.0/{set}`: every object of the directory (`all`, in a stable order), after the caller is
+    /// allowed to enumerate it, then `$filter` on the `filterable` properties, `$select`, `$top` and paging.
+    pub fn collection(
+        &self,
+        state: &AppState,
+        set: &str,
+        params: &std::collections::HashMap<String, String>,
+        filterable: &[&str],
+        all: impl FnOnce(&World, TenantId) -> Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, GraphError> {
+        let query = odata::Query::parse(params, filterable)?;
+        let items = self.read(state, visibility::require_directory_enumeration, |w| {
+            Ok(all(w, self.tenant))
+        })?;
+        Ok(query.collection(
+            items,
+            &context(state, set),
+            &format!("{}/v1.0/{set}", state.base_url),
+        ))
+    }
+}
+
+/// Graph's 404 for an object the directory does not hold (or the caller may not see).
+pub fn not_found(key: &str) -> GraphError {
+    GraphError::not_found(format!(
+        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+    ))
 }
 
 /// `https://host/v1.0/$metadata#users`, the `@odata.context` of a collection or entity.

@@ -2,9 +2,8 @@
 //! CLI looks an `--assignee` that is not a UPN up here with
 //! `$filter=servicePrincipalNames/any(c:c eq '…')`; scripts use `appId eq '…'`.
 
-use super::odata::Query;
+use super::Directory;
 use super::users::entity;
-use super::{Directory, context};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;
@@ -55,15 +54,8 @@ async fn list(
     QueryParams(params): QueryParams<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let query = Query::parse(&params, FILTERABLE)?;
-    let items = dir.read(&state, visibility::require_directory_enumeration, |w| {
-        Ok(all(w, dir.tenant))
-    })?;
-    Ok(Json(query.collection(
-        items,
-        &context(&state, "servicePrincipals"),
-        &format!("{}/v1.0/servicePrincipals", state.base_url),
-    )))
+    dir.collection(&state, "servicePrincipals", &params, FILTERABLE, all)
+        .map(Json)
 }
 
 async fn show(

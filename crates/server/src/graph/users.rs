@@ -78,9 +78,7 @@ pub fn find_user<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&'
 }
 
 pub fn user_not_found(key: &str) -> GraphError {
-    GraphError::not_found(format!(
-        "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
-    ))
+    super::not_found(key)
 }
 
 /// Every user of the tenant as Graph shows it, sorted by id so that pages are stable.
@@ -99,15 +97,8 @@ async fn list(
     QueryParams(params): QueryParams<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let query = Query::parse(&params, FILTERABLE)?;
-    let users = dir.read(&state, visibility::require_directory_enumeration, |w| {
-        Ok(all_users(w, dir.tenant))
-    })?;
-    Ok(Json(query.collection(
-        users,
-        &context(&state, "users"),
-        &format!("{}/v1.0/users", state.base_url),
-    )))
+    dir.collection(&state, "users", &params, FILTERABLE, all_users)
+        .map(Json)
 }
 
 async fn show(
