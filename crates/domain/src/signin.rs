@@ -444,6 +444,12 @@ pub fn scope_for_resource(resource: &str) -> String {
     format!("{resource}/.default")
 }
 
+/// The scope of a v1 request made for a user (`resource=` at the token, authorize or device code
+/// endpoint): the resource's `.default`, and an id token and a refresh token, which v1 always gave.
+pub fn user_scope_for_resource(resource: &str) -> String {
+    format!("{} openid offline_access", scope_for_resource(resource))
+}
+
 /// Client credentials carry the application's own permissions only: `<resource>/.default`.
 pub fn check_app_scope(scope: &RequestedScope) -> Result<(), SignInError> {
     if scope.resource_scopes.is_empty() || !scope.permissions.iter().all(|p| p == ".default") {

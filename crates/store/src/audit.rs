@@ -47,15 +47,8 @@ pub struct AuditFilter {
     pub readable_by: Option<Readable>,
 }
 
-/// The events a reader may see: those of the subscriptions whose activity log they may read, of the
-/// tenants they administer, and their own actions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Readable {
-    pub subscriptions: Vec<SubscriptionId>,
-    pub tenants: Vec<TenantId>,
-    /// Sign-in names, compared case-insensitively.
-    pub actors: Vec<String>,
-}
+/// The events a reader may see (the domain says which: `visibility::audit_readable`).
+pub use tenantry_domain::rules::visibility::AuditReadable as Readable;
 
 pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
 pub const MAX_AUDIT_LIMIT: u32 = 1000;

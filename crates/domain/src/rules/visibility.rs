@@ -246,3 +246,40 @@ mod tests {
         assert!(require_tenant_admin_read(&w, &guest, t, "read the audit log").is_ok());
     }
 }
+
+/// The audit events a person may read across every directory they are present in: those of the
+/// subscriptions whose activity log they may read there, those of the directories they administer (or
+/// read as Global Reader), and their own actions (by any of their sign-in names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReadable {
+    pub subscriptions: Vec<SubscriptionId>,
+    pub tenants: Vec<TenantId>,
+    pub actors: Vec<String>,
+}
+
+pub fn audit_readable(world: &World, identity: Identity) -> AuditReadable {
+    let mut readable = AuditReadable {
+        actors: world.identity_emails(identity),
+        ..Default::default()
+    };
+    for (t, _) in world.tenants_of_identity(identity) {
+        let Ok(actor) =
+            crate::signin::subject(world, identity, crate::signin::Authority::Tenant(t))
+                .map(|s| s.actor())
+        else {
+            continue;
+        };
+        if require_tenant_admin_read(world, &actor, t, "read the audit log").is_ok() {
+            readable.tenants.push(t);
+        }
+        for s in world.subscriptions_of_tenant(t) {
+            let id = s.subscription.id;
+            if require_subscription_audit_read(world, &actor, id).is_ok()
+                && !readable.subscriptions.contains(&id)
+            {
+                readable.subscriptions.push(id);
+            }
+        }
+    }
+    readable
+}

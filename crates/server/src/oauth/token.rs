@@ -73,12 +73,9 @@ pub async fn device_code(
     let result = match form {
         Ok(Form(f)) => {
             let scope = f.scope.clone().or_else(|| {
-                f.resource.as_deref().map(|r| {
-                    format!(
-                        "{} openid offline_access",
-                        tenantry_domain::signin::scope_for_resource(r)
-                    )
-                })
+                f.resource
+                    .as_deref()
+                    .map(tenantry_domain::signin::user_scope_for_resource)
             });
             state
                 .signin

@@ -4,14 +4,13 @@
 
 use super::dashboard::{my_directories, my_subscriptions};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, actor_for};
+use super::session::{CsrfForm, Ctx};
 use super::{PortalResult, tenant_name};
 use crate::signed_in;
 use serde::Deserialize;
-use std::collections::HashSet;
 use tenantry_service::domain::rules::visibility;
 use tenantry_service::domain::*;
-use tenantry_service::store::{AuditFilter, Readable};
+use tenantry_service::store::AuditFilter;
 
 /// Events shown at most (the newest that match).
 const SHOWN: u32 = 200;
@@ -39,27 +38,6 @@ fn day(s: &str) -> Option<i64> {
     Some(d.midnight().assume_utc().unix_timestamp())
 }
 
-/// What the identity may read: subscriptions (their activity log) and directories (as administrators).
-fn readable(
-    w: &World,
-    identity: Identity,
-) -> (HashSet<SubscriptionId>, HashSet<TenantId>, Vec<String>) {
-    let mut subs = HashSet::new();
-    let mut tenants = HashSet::new();
-    for (t, _) in w.tenants_of_identity(identity) {
-        let actor = actor_for(w, identity, Some(t));
-        if visibility::require_tenant_admin_read(w, &actor, t, "read the audit log").is_ok() {
-            tenants.insert(t);
-        }
-        for s in w.subscriptions_of_tenant(t) {
-            if visibility::require_subscription_audit_read(w, &actor, s.subscription.id).is_ok() {
-                subs.insert(s.subscription.id);
-            }
-        }
-    }
-    (subs, tenants, w.identity_emails(identity))
-}
-
 async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     let _ = signed_in!(ctx, "/activity");
     let identity = ctx.identity().expect("signed in");
@@ -69,7 +47,10 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     let until = day(&f.until).map(|d| d + 86_399);
     // What the person may read goes into the query, so the newest readable events come back however
     // many others the log holds.
-    let (subs, admin_tenants, emails) = ctx.state.svc.read(|w| readable(w, identity));
+    let readable = ctx
+        .state
+        .svc
+        .read(|w| visibility::audit_readable(w, identity));
     let filter = AuditFilter {
         tenant,
         subscription,
@@ -78,11 +59,7 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
         since,
         until,
         limit: Some(SHOWN),
-        readable_by: Some(Readable {
-            subscriptions: subs.into_iter().collect(),
-            tenants: admin_tenants.into_iter().collect(),
-            actors: emails,
-        }),
+        readable_by: Some(readable),
     };
     let events = ctx.state.svc.audit_events(&filter).await?;
     let (rows, tenants, subscriptions) = ctx.state.svc.read(|w| {

@@ -10,7 +10,6 @@ use super::session::{CsrfForm, Ctx};
 use crate::signed_in;
 use askama::Template;
 use serde::Deserialize;
-use tenantry_service::domain::signin::SignInError;
 use tenantry_service::signin::SignInFailure;
 
 pub enum DeviceStep {
@@ -45,20 +44,8 @@ async fn show(mut ctx: Ctx, step: DeviceStep) -> PortalResult {
     ctx.render(&page).await
 }
 
-/// A refusal, worded for the page; an internal failure is logged and said plainly.
 fn said(failure: SignInFailure) -> String {
-    match failure {
-        SignInFailure::Refused(e) => e.description(),
-        SignInFailure::Internal(e) => {
-            tracing::error!(error = %e, "device sign-in failed on our side");
-            SignInError::new(
-                "temporarily_unavailable",
-                50000,
-                "The sign-in service could not complete the request. Try again.",
-            )
-            .description()
-        }
-    }
+    super::signin::refusal(failure).description()
 }
 
 pub async fn page(mut ctx: Ctx) -> PortalResult {

@@ -40,16 +40,26 @@ async fn check_password(
         kind,
         client: ctx.client_ip,
     };
-    match ctx.state.signin.check_password(attempt).await {
-        Ok(subject) => Ok(subject.identity),
-        Err(SignInFailure::Refused(e)) => Err(e),
-        Err(SignInFailure::Internal(e)) => {
+    ctx.state
+        .signin
+        .check_password(attempt)
+        .await
+        .map(|subject| subject.identity)
+        .map_err(refusal)
+}
+
+/// What a page says of a sign-in service failure: its refusal, or (logged here, without secrets) that
+/// the service could not complete the request.
+pub(crate) fn refusal(failure: SignInFailure) -> SignInError {
+    match failure {
+        SignInFailure::Refused(e) => e,
+        SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed on our side");
-            Err(SignInError::new(
+            SignInError::new(
                 "temporarily_unavailable",
                 50000,
-                "The sign-in service could not complete the request.",
-            ))
+                "The sign-in service could not complete the request. Try again.",
+            )
         }
     }
 }

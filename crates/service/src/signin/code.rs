@@ -40,12 +40,12 @@ pub struct AuthorizeRequest {
 }
 
 impl AuthorizeRequest {
-    /// The scope asked for: `scope=`, or for the v1 endpoint `resource=` as its `.default` with `openid`.
+    /// The scope asked for: `scope=`, or for the v1 endpoint `resource=` (`user_scope_for_resource`).
     fn scope_text(&self) -> String {
         match (&self.scope, &self.resource) {
             (Some(scope), _) => scope.clone(),
             (None, Some(resource)) if !resource.is_empty() => {
-                format!("{} openid", signin::scope_for_resource(resource))
+                signin::user_scope_for_resource(resource)
             }
             (None, _) => String::new(),
         }

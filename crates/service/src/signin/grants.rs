@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use tenantry_domain::signin::{
     self, Authority, RequestedScope, Subject, app_needs_tenant, check_app_scope, missing_parameter,
     parse_authority, parse_scope, scope_for_resource, unsupported_grant_type,
+    user_scope_for_resource,
 };
 use tenantry_domain::{DirectoryRole, ObjectId, TenantId};
 
@@ -108,13 +109,10 @@ impl TokenRequest {
     /// always carried an id token and a refresh token).
     pub(crate) fn requested_scope(&self, user: bool) -> Result<RequestedScope, SignInFailure> {
         let text = match (self.protocol, &self.resource, &self.scope) {
-            (Protocol::V1, Some(resource), _) if !resource.is_empty() => {
-                let mut s = scope_for_resource(resource);
-                if user {
-                    s.push_str(" openid offline_access");
-                }
-                s
-            }
+            (Protocol::V1, Some(resource), _) if !resource.is_empty() => match user {
+                true => user_scope_for_resource(resource),
+                false => scope_for_resource(resource),
+            },
             (_, _, Some(scope)) => scope.clone(),
             (Protocol::V1, _, None) => return Err(missing_parameter("resource").into()),
             (Protocol::V2, _, None) => return Err(missing_parameter("scope").into()),
