@@ -83,7 +83,12 @@ pub fn router(state: AppState) -> Router {
     let canonical = tower::ServiceBuilder::new()
         .map_request(canonical_request::<axum::body::Body>)
         .service(routes);
-    Router::new().fallback_service(canonical)
+    Router::new()
+        .fallback_service(canonical)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::edge::BODY_LIMIT,
+        ))
+        .layer(axum::middleware::from_fn(crate::edge::answer))
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in

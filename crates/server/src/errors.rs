@@ -250,3 +250,136 @@ pub fn time_now_rfc3339() -> String {
 }
 
 pub use tenantry_domain::timestamps::format_timestamp;
+
+/// What is refused before a handler runs: no route, a method the route lacks, a body too large or of
+/// the wrong media type, input an extractor could not read. axum answers these in plain text or with
+/// an empty body; `edge` turns them into this and each face words it here, in its own format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeRefusal {
+    /// No route has this path (404). `segment` is the part of the path that named nothing.
+    NoRoute { segment: String },
+    /// The route exists, not for this method (405).
+    MethodNotAllowed { method: String },
+    /// The body is larger than the server reads (413).
+    TooLarge { limit_bytes: usize },
+    /// The body's media type is not the one the route reads (415).
+    UnsupportedMediaType,
+    /// The body, query or path could not be read (400 or 422); `detail` is the reader's own words.
+    Malformed { status: StatusCode, detail: String },
+    /// Something broke below the faces and said so in plain text (500): answered without its words.
+    Failed,
+}
+
+impl EdgeRefusal {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            EdgeRefusal::NoRoute { .. } => StatusCode::NOT_FOUND,
+            EdgeRefusal::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            EdgeRefusal::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            EdgeRefusal::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            EdgeRefusal::Malformed { status, .. } => *status,
+            EdgeRefusal::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// In words, for the faces that have one text field.
+    pub fn message(&self) -> String {
+        match self {
+            EdgeRefusal::NoRoute { segment } => {
+                format!("No resource was found that matches the request path (at '{segment}').")
+            }
+            EdgeRefusal::MethodNotAllowed { method } => {
+                format!("The requested resource does not support http method '{method}'.")
+            }
+            EdgeRefusal::TooLarge { limit_bytes } => format!(
+                "The request content is larger than {} bytes, the most this server accepts.",
+                limit_bytes
+            ),
+            EdgeRefusal::UnsupportedMediaType => {
+                "The request content's media type is not supported here: send JSON \
+                 (Content-Type: application/json) to the APIs and forms \
+                 (application/x-www-form-urlencoded) to the sign-in endpoints."
+                    .into()
+            }
+            EdgeRefusal::Malformed { detail, .. } => {
+                format!("The request could not be read: {detail}")
+            }
+            EdgeRefusal::Failed => {
+                "The server could not complete the request. It has been logged.".into()
+            }
+        }
+    }
+
+    /// ARM: `{"error":{"code","message"}}` with ARM's codes.
+    pub fn arm(&self) -> ArmError {
+        let code = match self {
+            EdgeRefusal::NoRoute { .. } => "NotFound",
+            EdgeRefusal::MethodNotAllowed { .. } => "MethodNotAllowed",
+            EdgeRefusal::TooLarge { .. } => "RequestContentTooLarge",
+            EdgeRefusal::UnsupportedMediaType => "UnsupportedMediaType",
+            EdgeRefusal::Malformed { .. } => "InvalidRequestContent",
+            EdgeRefusal::Failed => "InternalServerError",
+        };
+        ArmError::new(self.status(), code, self.message())
+    }
+
+    /// Graph: the odata error, with Graph's codes (an unknown segment is Graph's `BadRequest`
+    /// "Resource not found for the segment", answered 400 as Graph does).
+    pub fn graph(&self) -> GraphError {
+        match self {
+            EdgeRefusal::NoRoute { segment } => GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("Resource not found for the segment '{segment}'."),
+            ),
+            EdgeRefusal::MethodNotAllowed { .. } => GraphError::new(
+                self.status(),
+                "Request_BadRequest",
+                "Specified HTTP method is not allowed for the request target.",
+            ),
+            EdgeRefusal::TooLarge { .. } => {
+                GraphError::new(self.status(), "Request_EntityTooLarge", self.message())
+            }
+            EdgeRefusal::UnsupportedMediaType => GraphError::new(
+                self.status(),
+                "Request_UnsupportedMediaType",
+                self.message(),
+            ),
+            EdgeRefusal::Malformed { .. } => {
+                GraphError::new(self.status(), "Request_BadRequest", self.message())
+            }
+            EdgeRefusal::Failed => {
+                GraphError::new(self.status(), "InternalServerError", self.message())
+            }
+        }
+    }
+
+    /// Entra: `error`/`error_description` with an AADSTS code.
+    pub fn entra(&self) -> EntraError {
+        let (code, message) = match self {
+            // Entra's own wording for a GET to the token endpoint.
+            EdgeRefusal::MethodNotAllowed { method } => (
+                900561,
+                format!(
+                    "The endpoint only accepts the methods it serves. Received a {method} request."
+                ),
+            ),
+            // What the token endpoint says of any request it cannot read.
+            _ => (
+                9002313,
+                format!(
+                    "Invalid request. Request is malformed or invalid. {}",
+                    self.message()
+                ),
+            ),
+        };
+        let error = match self {
+            EdgeRefusal::Failed => "temporarily_unavailable",
+            _ => "invalid_request",
+        };
+        EntraError {
+            status: self.status(),
+            error: SignInError::new(error, code, message),
+        }
+    }
+}

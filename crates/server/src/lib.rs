@@ -5,6 +5,7 @@ pub mod app;
 pub mod arm;
 pub mod auth;
 pub mod client_addr;
+pub mod edge;
 pub mod errors;
 pub mod extensions;
 pub mod graph;

@@ -120,6 +120,9 @@ pub fn find_principal(world: &World, tenant: TenantId, key: &str) -> Result<Obje
 
 /// ARM's answer to a body that is not the JSON it expects.
 pub fn bad_json(e: JsonRejection) -> ArmError {
+    if let Some(too_large) = crate::edge::too_large(&e) {
+        return too_large.arm();
+    }
     ArmError::invalid_json(e.body_text())
 }
 

@@ -104,6 +104,9 @@ pub fn context(state: &AppState, what: &str) -> String {
 
 /// Graph's answer to a body that is not the JSON it expects.
 pub fn bad_json(e: JsonRejection) -> GraphError {
+    if let Some(too_large) = crate::edge::too_large(&e) {
+        return too_large.graph();
+    }
     GraphError::bad_request(format!(
         "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format. ({})",
         e.body_text()

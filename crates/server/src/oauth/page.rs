@@ -138,17 +138,44 @@ pub fn redirect_error(to: &Redirect, e: &SignInError) -> Response {
     )
 }
 
+/// The one script tenantry sends: the `form_post` page submits its form at once.
+const FORM_POST_SCRIPT: &str = "document.forms[0].submit()";
+
+/// The `form_post` page's policy: that script alone (by its hash), its form may post anywhere (the
+/// client's redirect URI), never framed.
+static FORM_POST_CSP: std::sync::LazyLock<HeaderValue> =
+    std::sync::LazyLock::new(|| {
+        // CSP hashes are standard base64 with padding; the helper gives the URL-safe, unpadded form.
+        let mut hash: String = tenantry_service::crypto::secrets::sha256_b64url(FORM_POST_SCRIPT)
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        while !hash.len().is_multiple_of(4) {
+            hash.push('=');
+        }
+        HeaderValue::from_str(&format!(
+        "default-src 'none'; script-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'"
+    ))
+    .unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"))
+    });
+
 /// `response_mode=form_post`: a page whose form posts the parameters to the client at once.
 fn form_post(uri: &str, params: &[(&str, &str)]) -> Response {
     let fields: String = params.iter().map(|(k, v)| hidden(k, v)).collect();
     let html = format!(
-        r#"<!doctype html><html><head><title>Working…</title></head><body onload="document.forms[0].submit()">
-<form method="post" action="{}">{fields}<noscript><button type="submit">Continue</button></noscript></form></body></html>"#,
+        r#"<!doctype html><html><head><title>Working…</title></head><body>
+<form method="post" action="{}">{fields}<noscript><button type="submit">Continue</button></noscript></form><script>{FORM_POST_SCRIPT}</script></body></html>"#,
         escape(uri)
     );
     let mut r = Html(html).into_response();
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(CONTENT_SECURITY_POLICY, FORM_POST_CSP.clone());
     r
 }
 

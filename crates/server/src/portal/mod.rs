@@ -189,6 +189,8 @@ pub enum PortalError {
     Invalid(String),
     /// Something broke on our side (500).
     Internal(String),
+    /// Refused before any portal handler ran: no such page, a wrong method, an unreadable form.
+    Edge(crate::errors::EdgeRefusal),
 }
 
 impl From<ServiceError> for PortalError {
@@ -239,6 +241,24 @@ impl PortalError {
                 "That request is not valid".to_string(),
                 m.clone(),
                 Some("Go back and check the form.".to_string()),
+                vec![],
+            ),
+            PortalError::Edge(refusal) => (
+                refusal.status(),
+                match refusal {
+                    crate::errors::EdgeRefusal::NoRoute { .. } => "Page not found".to_string(),
+                    crate::errors::EdgeRefusal::Failed => {
+                        "Something went wrong on our side".to_string()
+                    }
+                    _ => "That request is not valid".to_string(),
+                },
+                match refusal {
+                    crate::errors::EdgeRefusal::NoRoute { .. } => {
+                        "There is no page at this address.".to_string()
+                    }
+                    other => other.message(),
+                },
+                Some("Go back, or start again from the dashboard.".to_string()),
                 vec![],
             ),
             PortalError::Internal(_) => (

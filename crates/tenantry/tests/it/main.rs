@@ -5,6 +5,7 @@ mod arm;
 mod article;
 mod cli;
 mod crash;
+mod edge;
 mod graph;
 mod instances;
 mod portal;

@@ -1,0 +1,379 @@
+//! What every face answers to requests no handler takes (an unknown path, a wrong method, a body too
+//! large, of the wrong media type or malformed), and the security headers of every HTML page.
+
+use crate::support::*;
+use reqwest::{Method, Response};
+use serde_json::Value;
+
+const TENANT: &str = "alicedefault.onmicrosoft.com";
+const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
+const CI_SECRET: &str = "ci-secret-1";
+const PAYG: &str = "5b5c0000-0000-4000-8000-000000000001";
+
+async fn app_token(srv: &TestServer, scope: &str) -> String {
+    let r = srv
+        .client
+        .post(srv.url(&format!("/{TENANT}/oauth2/v2.0/token")))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", CI_CLIENT),
+            ("client_secret", CI_SECRET),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .expect("token endpoint");
+    let body: Value = r.json().await.expect("token JSON");
+    body["access_token"].as_str().expect("access_token").into()
+}
+
+/// A request as a client would send it: a method, a path, maybe a bearer token and a typed body.
+async fn send(
+    srv: &TestServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> Response {
+    let mut rb = srv.client.request(method, srv.url(path));
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    if let Some((content_type, bytes)) = body {
+        rb = rb.header("content-type", content_type).body(bytes);
+    }
+    rb.send().await.unwrap_or_else(|e| panic!("{path}: {e:?}"))
+}
+
+fn content_type(r: &Response) -> String {
+    r.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// ARM's `{"error":{"code","message"}}` with this status and code.
+async fn arm_refusal(r: Response, status: u16, code: &str) {
+    assert_eq!(r.status().as_u16(), status);
+    assert!(content_type(&r).starts_with("application/json"));
+    let body: Value = r.json().await.expect("ARM error JSON");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        !body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{body}"
+    );
+}
+
+/// Graph's odata error with this status and code.
+async fn graph_refusal(r: Response, status: u16, code: &str) {
+    assert_eq!(r.status().as_u16(), status);
+    assert!(content_type(&r).starts_with("application/json"));
+    let body: Value = r.json().await.expect("Graph error JSON");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["innerError"]["request-id"].is_string(),
+        "{body}"
+    );
+}
+
+/// Entra's `error`/`error_description` with this status and AADSTS code.
+async fn entra_refusal(r: Response, status: u16, aadsts: u64) {
+    assert_eq!(r.status().as_u16(), status);
+    assert!(content_type(&r).starts_with("application/json"));
+    let body: Value = r.json().await.expect("Entra error JSON");
+    assert_eq!(body["error"], "invalid_request", "{body}");
+    assert_eq!(body["error_codes"][0], aadsts, "{body}");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with(&format!("AADSTS{aadsts}: ")),
+        "{body}"
+    );
+}
+
+/// A portal page with this status, its title in `<h1>`.
+async fn portal_refusal(r: Response, status: u16, title: &str) {
+    assert_eq!(r.status().as_u16(), status);
+    assert!(content_type(&r).starts_with("text/html"));
+    assert_secure_html(&r);
+    let html = r.text().await.expect("page");
+    assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
+}
+
+#[track_caller]
+fn assert_secure_html(r: &Response) {
+    let h = r.headers();
+    let csp = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no CSP on {}", r.url()));
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(h.get("referrer-policy").is_some(), "{}", r.url());
+    assert!(
+        h.get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("max-age=")),
+        "{}",
+        r.url()
+    );
+}
+
+#[tokio::test]
+async fn every_face_refuses_in_its_own_format() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = app_token(&srv, "https://management.azure.com/.default").await;
+        let graph = app_token(&srv, "https://graph.microsoft.com/.default").await;
+        let big = vec![b'a'; 3 * 1024 * 1024];
+
+        // ARM: an unknown path, a method its route lacks, a body too large, a body that is not JSON.
+        arm_refusal(
+            send(&srv, Method::GET, "/tenants/x/y", Some(&arm), None).await,
+            404,
+            "NotFound",
+        )
+        .await;
+        let r = send(&srv, Method::DELETE, "/tenants", Some(&arm), None).await;
+        assert_eq!(r.headers().get("allow").unwrap(), "GET,HEAD");
+        arm_refusal(r, 405, "MethodNotAllowed").await;
+        let rg = format!("/subscriptions/{PAYG}/resourcegroups/edge?api-version=2022-09-01");
+        let r = send(
+            &srv,
+            Method::PUT,
+            &rg,
+            Some(&arm),
+            Some(("application/json", big.clone())),
+        )
+        .await;
+        arm_refusal(r, 413, "RequestContentTooLarge").await;
+        let r = send(
+            &srv,
+            Method::PUT,
+            &rg,
+            Some(&arm),
+            Some(("application/json", b"{".to_vec())),
+        )
+        .await;
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(content_type(&r).starts_with("application/json"));
+
+        // Graph: Graph's own words for an unknown segment, its 405; a body that is not JSON.
+        graph_refusal(
+            send(&srv, Method::GET, "/v1.0/widgets", Some(&graph), None).await,
+            400,
+            "BadRequest",
+        )
+        .await;
+        graph_refusal(
+            send(
+                &srv,
+                Method::DELETE,
+                "/v1.0/organization",
+                Some(&graph),
+                None,
+            )
+            .await,
+            405,
+            "Request_BadRequest",
+        )
+        .await;
+        let r = send(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&graph),
+            Some(("text/plain", b"x".to_vec())),
+        )
+        .await;
+        graph_refusal(r, 400, "BadRequest").await;
+        let r = send(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&graph),
+            Some(("application/json", b"{\"a\":".to_vec())),
+        )
+        .await;
+        graph_refusal(r, 400, "BadRequest").await;
+        let r = send(
+            &srv,
+            Method::POST,
+            "/v1.0/users",
+            Some(&graph),
+            Some(("application/json", big.clone())),
+        )
+        .await;
+        graph_refusal(r, 413, "Request_EntityTooLarge").await;
+
+        // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, an unknown sign-in path.
+        let token = format!("/{TENANT}/oauth2/v2.0/token");
+        entra_refusal(
+            send(&srv, Method::GET, &token, None, None).await,
+            405,
+            900561,
+        )
+        .await;
+        let r = send(
+            &srv,
+            Method::POST,
+            &token,
+            None,
+            Some(("application/json", b"{}".to_vec())),
+        )
+        .await;
+        entra_refusal(r, 400, 9002313).await;
+        entra_refusal(
+            send(
+                &srv,
+                Method::GET,
+                &format!("/{TENANT}/oauth2/v2.0/nothing"),
+                None,
+                None,
+            )
+            .await,
+            404,
+            9002313,
+        )
+        .await;
+
+        // The portal: its own page for each.
+        portal_refusal(
+            send(&srv, Method::GET, "/nothing-here", None, None).await,
+            404,
+            "Page not found",
+        )
+        .await;
+        portal_refusal(
+            send(&srv, Method::PUT, "/directories", None, None).await,
+            405,
+            "That request is not valid",
+        )
+        .await;
+        let r = send(
+            &srv,
+            Method::POST,
+            "/support",
+            None,
+            Some(("application/json", b"{}".to_vec())),
+        )
+        .await;
+        portal_refusal(r, 403, "Request refused (403)").await;
+    }
+}
+
+#[tokio::test]
+async fn every_html_answer_carries_the_security_headers() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let authorize = format!(
+        "/{TENANT}/oauth2/v2.0/authorize?client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46\
+         &response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400&state=s\
+         &scope=openid%20profile%20offline_access&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+         &code_challenge_method=S256"
+    );
+    for path in [
+        "/",
+        "/signin",
+        "/signed-out",
+        "/devicelogin",
+        authorize.as_str(),
+        "/common/oauth2/v2.0/logout",
+        "/nothing-here",
+    ] {
+        let r = send(&srv, Method::GET, path, None, None).await;
+        assert!(
+            content_type(&r).starts_with("text/html"),
+            "{path}: {}",
+            content_type(&r)
+        );
+        assert_secure_html(&r);
+    }
+    // The form_post page runs its one script, allowed by its hash (known answer: SHA-256 of
+    // `document.forms[0].submit()`), and nothing else.
+    let r = send(
+        &srv,
+        Method::GET,
+        &format!("{authorize}&response_mode=form_post&prompt=none"),
+        None,
+        None,
+    )
+    .await;
+    assert_secure_html(&r);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'sha256-ePniVEkSivX/c7XWBGafqh8tSpiRrKiqYeqbG7N1TOE='"),
+        "{csp}"
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<script>document.forms[0].submit()</script>"),
+        "{html}"
+    );
+    assert!(html.contains("login_required"), "{html}");
+
+    // JSON answers carry HSTS and nosniff too.
+    let r = send(
+        &srv,
+        Method::GET,
+        "/common/v2.0/.well-known/openid-configuration",
+        None,
+        None,
+    )
+    .await;
+    assert!(r.headers().get("strict-transport-security").is_some());
+    assert_eq!(
+        r.headers().get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+}
+
+/// The Tags API and deployments mean more than a stored document: refused, and nothing is stored.
+#[tokio::test]
+async fn unimplemented_microsoft_resources_types_are_refused_not_stored() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let arm = app_token(&srv, "https://management.azure.com/.default").await;
+    let rg = format!("/subscriptions/{PAYG}/resourcegroups/edge-rg?api-version=2022-09-01");
+    let body = br#"{"location":"westeurope"}"#.to_vec();
+    let r = send(
+        &srv,
+        Method::PUT,
+        &rg,
+        Some(&arm),
+        Some(("application/json", body)),
+    )
+    .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let revision = srv.svc.revision();
+    let tags = br#"{"properties":{"tags":{"env":"prod"}}}"#.to_vec();
+    for path in [
+        format!(
+            "/subscriptions/{PAYG}/resourceGroups/edge-rg/providers/Microsoft.Resources/tags/default"
+        ),
+        format!(
+            "/subscriptions/{PAYG}/resourceGroups/edge-rg/providers/Microsoft.Resources/deployments/d1"
+        ),
+        format!("/subscriptions/{PAYG}/providers/Microsoft.Resources/tags/default"),
+    ] {
+        let url = format!("{path}?api-version=2021-04-01");
+        let r = send(
+            &srv,
+            Method::PUT,
+            &url,
+            Some(&arm),
+            Some(("application/json", tags.clone())),
+        )
+        .await;
+        assert_eq!(r.status().as_u16(), 400, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{path}: {body}");
+    }
+    assert_eq!(srv.svc.revision(), revision, "nothing was written");
+}
