@@ -169,6 +169,37 @@ pub struct ResourceWrite {
     pub properties: serde_json::Value,
 }
 
+/// Resource types of `Microsoft.Resources` that are only documents, which tenantry stores like any other
+/// type. The others mean more than their document (the Tags API sets its parent's tags, a deployment
+/// deploys a template, a deployment script runs one): storing them would answer success for something
+/// that did not happen.
+const STORED_RESOURCES_TYPES: [&str; 2] = ["templateSpecs", "templateSpecs/versions"];
+
+/// Refuses a type whose meaning tenantry does not implement, rather than storing it as if it were done.
+pub fn require_generic(resource_type: &str) -> Result<(), DomainError> {
+    let Some((namespace, ty)) = resource_type.split_once('/') else {
+        return Ok(());
+    };
+    if !namespace.eq_ignore_ascii_case("Microsoft.Resources")
+        || STORED_RESOURCES_TYPES
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(ty))
+    {
+        return Ok(());
+    }
+    Err(DomainError::invalid(
+        "UnsupportedResourceType",
+        format!(
+            "tenantry does not implement the resource type '{resource_type}': Azure gives it a meaning beyond \
+             storing its document, so it is not stored as a generic resource."
+        ),
+    )
+    .with_remedy(
+        "To tag a resource group or a resource, send its tags in its own PUT or PATCH. Resources of \
+         other providers are stored whatever their type.",
+    ))
+}
+
 /// Creates or replaces a resource of any type under an existing group. Returns whether it was created.
 pub fn put_resource(
     world: &World,
@@ -190,6 +221,7 @@ pub fn put_resource(
         &names::resource_action(&rtype, "write"),
         scope,
     )?;
+    require_generic(&rtype)?;
     let group = scope.resource_group_name().unwrap_or_default();
     if s.resource_group(group).is_none() {
         return Err(resource_group_not_found(group));

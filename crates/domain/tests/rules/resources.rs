@@ -283,3 +283,27 @@ fn tags_of_a_group_are_replaced_by_its_owner() {
     );
     assert_eq!(code(r), "AuthorizationFailed");
 }
+
+#[test]
+fn microsoft_resources_types_with_a_meaning_are_refused_not_stored() {
+    let mut fx = Fx::article();
+    for ty in ["tags/default", "deployments/d1", "deploymentScripts/s1"] {
+        let scope = Scope::resource(fx.sub, "rg1", "Microsoft.Resources", ty).unwrap();
+        let r = resources::put_resource(
+            &fx.world,
+            &fx.alice_home(),
+            &scope,
+            resource_write(),
+            fx.now,
+        );
+        assert_eq!(code(r), "UnsupportedResourceType", "{ty}");
+        let s = fx.world.subscription(fx.sub).unwrap();
+        assert!(!s.resources.contains_key(scope.key()), "{ty}");
+    }
+    // A template spec is only a document: stored like any other type.
+    let spec = Scope::resource(fx.sub, "rg1", "microsoft.resources", "templateSpecs/t1").unwrap();
+    let created = fx.ok_with(|fx| {
+        resources::put_resource(&fx.world, &fx.alice_home(), &spec, resource_write(), fx.now)
+    });
+    assert!(created);
+}
