@@ -176,12 +176,15 @@ pub fn trust_hint(m: &TlsMaterial) -> String {
     format!(
         "tenantry serves HTTPS with a local CA: {ca}\n\
          Trust it in your clients, for example:\n  \
-         Azure CLI, azure-identity, MSAL (Python requests; SSL_CERT_FILE is ignored):\n    \
+         Azure CLI, azure-identity, MSAL (Python requests):\n    \
          export REQUESTS_CA_BUNDLE={ca}\n  \
+         Microsoft Graph SDK and other httpx-based Python clients (they read only this one):\n    \
+         export SSL_CERT_FILE={ca}\n  \
          Node.js SDKs:  export NODE_EXTRA_CA_CERTS={ca}\n  \
          curl:          curl --cacert {ca} https://localhost:<port>/\n\
-         (REQUESTS_CA_BUNDLE replaces the default bundle: to also reach real Azure, \
-         point it at a copy of your CA bundle with {CA_CERT_FILE} appended.)\n"
+         (REQUESTS_CA_BUNDLE and SSL_CERT_FILE replace the default bundle: to also reach real Azure, \
+         point them at a copy of your CA bundle with {CA_CERT_FILE} appended. NODE_EXTRA_CA_CERTS adds \
+         to Node's own roots.)\n"
     )
 }
 
@@ -847,6 +850,14 @@ mod tests {
             "{hint}"
         );
         assert!(hint.contains("curl --cacert 'data dir/ca.pem'"), "{hint}");
+        assert!(
+            hint.contains("export SSL_CERT_FILE='data dir/ca.pem'"),
+            "{hint}"
+        );
+        assert!(
+            hint.contains("export NODE_EXTRA_CA_CERTS='data dir/ca.pem'"),
+            "{hint}"
+        );
         assert!(!format!("{m:?}").contains("secret"));
     }
 }
