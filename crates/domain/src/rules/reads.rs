@@ -9,7 +9,7 @@
 
 use super::*;
 use crate::action::{Action, names};
-use crate::rules::admins::{ClassicAdministrator, classic_administrators};
+use crate::rules::admins::{self, ClassicAdministrator, CoAdminCandidate, classic_administrators};
 use crate::rules::resources::resource_group_not_found;
 use crate::scope::validate_resource_group_name;
 
@@ -420,4 +420,34 @@ pub fn list_classic_administrators(
         &Scope::subscription(subscription),
     )?;
     Ok(classic_administrators(world, &part.subscription))
+}
+
+/// What a subscription's administrators page shows the caller: the list (read as ARM reads it) and what
+/// the caller may do with it, decided by the rules that will judge the request.
+#[derive(Debug, Clone)]
+pub struct ClassicAdministration<'w> {
+    pub subscription: &'w Subscription,
+    pub administrators: Vec<ClassicAdministrator>,
+    /// The caller may add and remove co-administrators.
+    pub may_manage: bool,
+    /// The caller may name another service administrator.
+    pub may_change_service_admin: bool,
+    /// People of the directory the caller could make co-administrators.
+    pub candidates: Vec<CoAdminCandidate>,
+}
+
+pub fn classic_administration<'w>(
+    world: &'w World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+) -> Result<ClassicAdministration<'w>, DomainError> {
+    let administrators = list_classic_administrators(world, actor, subscription)?;
+    let sub = &require_subscription(world, subscription)?.subscription;
+    Ok(ClassicAdministration {
+        subscription: sub,
+        administrators,
+        may_manage: admins::may_manage(actor, sub),
+        may_change_service_admin: admins::may_change_service_admin(actor, sub),
+        candidates: admins::co_admin_candidates(world, actor, sub),
+    })
 }

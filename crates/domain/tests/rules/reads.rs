@@ -233,10 +233,31 @@ fn permissions_and_classic_administrators() {
         "AuthorizationFailed"
     );
     let admins = reads::list_classic_administrators(&fx.world, &fx.alice_home(), fx.sub).unwrap();
-    assert_eq!(admins[0].role, "ServiceAdministrator;AccountAdministrator");
-    assert_eq!(admins[1].role, "CoAdministrator");
+    assert_eq!(
+        admins[0].roles.to_string(),
+        "ServiceAdministrator;AccountAdministrator"
+    );
+    assert_eq!(admins[1].roles.to_string(), "CoAdministrator");
     assert_eq!(
         code(reads::list_classic_administrators(&fx.world, &erin, fx.sub)),
+        "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn the_administrators_page_shows_what_the_rules_allow() {
+    let mut fx = Fx::article();
+    let alice = reads::classic_administration(&fx.world, &fx.alice_home(), fx.sub).unwrap();
+    assert_eq!(alice.administrators.len(), 2);
+    assert!(alice.may_manage && alice.may_change_service_admin);
+    assert_eq!(alice.candidates.len(), 1);
+    let dave = reads::classic_administration(&fx.world, &fx.dave_home(), fx.sub).unwrap();
+    assert!(dave.may_manage && !dave.may_change_service_admin);
+    // Signed in to another directory, the service administrator is refused as ARM refuses her.
+    fx.guest(fx.contoso, fx.alice);
+    let elsewhere = fx.as_user(fx.contoso, fx.alice);
+    assert_eq!(
+        code(reads::classic_administration(&fx.world, &elsewhere, fx.sub)),
         "AuthorizationFailed"
     );
 }

@@ -252,6 +252,10 @@ impl PortalError {
         let page = pages::ErrorPage {
             chrome: pages::Chrome::bare(),
             title,
+            code: match self {
+                PortalError::Domain(e) => Some(e.code.clone()),
+                _ => None,
+            },
             message,
             remedy,
             details,
@@ -377,6 +381,7 @@ impl Ctx {
         let page = pages::ErrorPage {
             chrome: self.chrome("", "/"),
             title: title.into(),
+            code: Some(e.code.clone()),
             message: e.message.clone(),
             remedy: e.remedy.clone(),
             details: e.details.iter().map(|d| d.full_message()).collect(),

@@ -89,6 +89,8 @@ impl Ctx {
 pub struct ErrorPage {
     pub chrome: Chrome,
     pub title: String,
+    /// The rule's code, as ARM and Graph send it (in the page's markup, not its text).
+    pub code: Option<String>,
     pub message: String,
     pub remedy: Option<String>,
     pub details: Vec<String>,

@@ -8,8 +8,9 @@ use super::{PortalResult, parse_id, tenant_name};
 use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{ChangeDirectoryPlan, Initiated};
-use tenantry_service::domain::rules::{AccountType, reads, visibility};
+use tenantry_service::domain::rules::{AccountType, reads};
 use tenantry_service::domain::*;
 
 /// The actor for a subscription's pages: in its directory when present there.
@@ -280,11 +281,7 @@ fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str)
             .iter()
             .map(|(_, e, role)| PersonRow {
                 email: e.clone(),
-                detail: if *role == "ServiceAdministrator" {
-                    "Service administrator".into()
-                } else {
-                    "Account administrator".into()
-                },
+                detail: role.display_name().into(),
             })
             .collect(),
         regranted_assignments: assignment_rows(&plan.regranted_assignments),
@@ -446,71 +443,44 @@ pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
     let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let identity = ctx.identity().expect("signed in");
     let shown = ctx
         .state
         .svc
         .read(|w| -> Result<Administrators, DomainError> {
-            let list = reads::list_classic_administrators(w, &actor, id)?;
-            let s = &w.subscription(id).expect("listed").subscription;
-            let can_manage = s.service_admin == identity || s.co_admins.contains(&identity);
-            let users = if visibility::require_directory_enumeration(w, &actor, s.tenant).is_ok() {
-                let mut v: Vec<Choice> = w
-                    .tenant(s.tenant)
-                    .map(|t| {
-                        t.users
-                            .values()
-                            .filter(|u| u.is_present() && u.enabled)
-                            .filter(|u| {
-                                u.identity().is_some_and(|i| {
-                                    i != s.service_admin && !s.co_admins.contains(&i)
-                                })
-                            })
-                            .map(|u| {
-                                let email = u
-                                    .identity()
-                                    .and_then(|i| w.identity_email(i))
-                                    .unwrap_or_else(|| u.upn().to_string());
-                                Choice {
-                                    label: format!("{} ({email})", u.display_name),
-                                    value: email,
-                                    selected: false,
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                v.sort_by_key(|x| x.label.to_lowercase());
-                v
-            } else {
-                vec![]
-            };
+            let a = reads::classic_administration(w, &actor, id)?;
+            let mut users: Vec<Choice> = a
+                .candidates
+                .into_iter()
+                .map(|c| Choice {
+                    label: format!("{} ({})", c.display_name, c.email),
+                    value: c.email,
+                    selected: false,
+                })
+                .collect();
+            users.sort_by_key(|x| x.label.to_lowercase());
             Ok(Administrators {
                 chrome: Chrome::bare(),
                 tabs: subscription_tabs(&sub, "administrators"),
                 id: id.to_string(),
-                name: s.display_name.clone(),
-                directory: tenant_name(w, s.tenant),
-                admins: list
+                name: a.subscription.display_name.clone(),
+                directory: tenant_name(w, a.subscription.tenant),
+                admins: a
+                    .administrators
                     .into_iter()
                     .map(|a| AdminRow {
-                        removable: a.role == "CoAdministrator",
+                        removable: a.roles.contains(ClassicRole::CoAdministrator),
                         role: a
-                            .role
-                            .split(';')
-                            .map(|r| match r {
-                                "ServiceAdministrator" => "Service administrator",
-                                "AccountAdministrator" => "Account administrator",
-                                _ => "Co-administrator",
-                            })
+                            .roles
+                            .iter()
+                            .map(ClassicRole::display_name)
                             .collect::<Vec<_>>()
                             .join(", "),
                         email: a.email,
                     })
                     .collect(),
                 users,
-                can_manage,
-                is_account_admin: s.account_admin == identity,
+                can_manage: a.may_manage,
+                is_account_admin: a.may_change_service_admin,
             })
         });
     ctx.show("home", &here, shown).await

@@ -280,6 +280,140 @@ const MEGAN: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-Contoso-1!"
 const LEE: (&str, &str) = ("lee@contoso.onmicrosoft.com", "Lee-Contoso-1!");
 const DAVE: (&str, &str) = ("dave@outlook.com", "Dave-2017!");
 
+/// The session cookie a response sets (`name=value`).
+fn cookie_of(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_in(html: &str) -> String {
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A page's markup with askama's escapes undone, to find a message in it as a person reads it.
+fn unescaped(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+}
+
+/// What a page's first message says, as ARM and Graph word a refusal: its message, then its remedy.
+fn flash_words(html: &str) -> String {
+    let html = unescaped(html);
+    let between = |from: &str, at: usize| -> Option<(usize, String)> {
+        let start = html[at..].find(from)? + at + from.len();
+        let end = html[start..].find("</p>")? + start;
+        Some((end, html[start..end].to_string()))
+    };
+    let (end, message) = between("<p class=\"flash-message\">", 0).expect("a message");
+    match between("<strong>What to do:</strong> ", end) {
+        Some((_, remedy)) => format!("{message} {remedy}"),
+        None => message,
+    }
+}
+
+/// An ARM or Graph refusal: its status (403) and code checked, its words returned.
+#[track_caller]
+fn refused(status: reqwest::StatusCode, body: &Value, code: &str) -> String {
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (403, Some(code)),
+        "{body}"
+    );
+    body["error"]["message"].as_str().unwrap().to_string()
+}
+
+/// The refusal code an error page carries (`data-code`), as ARM and Graph send it.
+fn page_code(html: &str) -> Option<String> {
+    let at = html.find("data-code=\"")? + "data-code=\"".len();
+    html[at..].split('"').next().map(str::to_string)
+}
+
+/// The portal over plain HTTPS, without a browser: the session cookie and the CSRF token carried by
+/// hand, redirects not followed (each answer is looked at as it comes).
+struct Portal<'a> {
+    server: &'a TestServer,
+    http: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+impl<'a> Portal<'a> {
+    /// A client that trusts the server's CA and does not follow redirects.
+    fn client(server: &TestServer) -> reqwest::Client {
+        let ca = std::fs::read(&server.ca_path).unwrap();
+        reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in with the portal's forms (an email that is one account only).
+    async fn sign_in(server: &'a TestServer, email: &str, password: &str) -> Portal<'a> {
+        let http = Self::client(server);
+        let r = http.get(server.url("/signin")).send().await.unwrap();
+        let mut p = Portal {
+            server,
+            cookie: cookie_of(&r).expect("a session for the sign-in"),
+            csrf: csrf_in(&r.text().await.unwrap()),
+            http,
+        };
+        let r = p.post("/signin", &[("email", email)]).await;
+        assert_eq!(r.headers()["location"], "/signin/password");
+        let r = p.post("/signin/password", &[("password", password)]).await;
+        assert_eq!(r.headers()["location"], "/", "{email} signed in");
+        p.cookie = cookie_of(&r).expect("signing in gives a new session id");
+        let (status, _) = p.get("/").await;
+        assert_eq!(status, 200);
+        p
+    }
+
+    /// A page: its status and markup (the CSRF token of its forms is kept for the next post).
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(self.server.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let html = r.text().await.unwrap();
+        if html.contains("name=\"csrf\" value=\"") {
+            self.csrf = csrf_in(&html);
+        }
+        (status, html)
+    }
+
+    /// A form, with the session's CSRF token.
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields = vec![("csrf", self.csrf.as_str())];
+        fields.extend_from_slice(form);
+        self.http
+            .post(self.server.url(path))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form and reads the page it leads to (where its message is shown).
+    async fn submit(&mut self, path: &str, form: &[(&str, &str)]) -> String {
+        let r = self.post(path, form).await;
+        assert_eq!(r.status(), 303, "{path} answers with a redirect");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        self.get(&to).await.1
+    }
+}
+
 /// The article's three steps, from sign-in to a co-administrator's first sign-in, with the refusals on
 /// the way and a screenshot of each screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -973,22 +1107,7 @@ async fn portal_directory_administration() {
 async fn portal_session_is_bound_to_the_sign_in() {
     let store = tenantry_store::testing::sqlite().await;
     let server = TestServer::demo(&store).await;
-    let ca = std::fs::read(&server.ca_path).unwrap();
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let cookie_of = |r: &reqwest::Response| -> Option<String> {
-        r.headers()
-            .get("set-cookie")
-            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
-    };
-    let csrf_in = |html: &str| -> String {
-        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field")
-            + "name=\"csrf\" value=\"".len();
-        html[at..].split('"').next().unwrap().to_string()
-    };
+    let http = Portal::client(&server);
     // Sign in as Erin: email, then password, carrying the cookie and the token by hand.
     let r = http.get(server.url("/signin")).send().await.unwrap();
     let anon = cookie_of(&r).expect("a session for the sign-in");
@@ -1311,4 +1430,134 @@ async fn support_list_command() {
     let line: Value = serde_json::from_str(run(true).lines().next().unwrap()).unwrap();
     assert_eq!(line["requester"], "alice@outlook.com");
     assert_eq!(line["description"], "What happens to my key vault?");
+}
+
+/// The same case refused by the same rule on every face: a co-administrator signed in to another
+/// directory (his guest object in the subscription's directory is disabled) may neither read nor change
+/// the classic administrators, through ARM or the portal; a guest without a role may not list the
+/// directory's users, through Graph or the portal; a member without a role may not create users.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_face_refuses_the_same_case_with_the_same_rule() {
+    use crate::graph::{ARM, CONTOSO, GRAPH, PAYG, call, user_token};
+    use reqwest::Method;
+    use tenantry_service::domain::Actor;
+    for store in both().await {
+        let server = TestServer::demo(&store).await;
+        let svc = &server.svc;
+        let (contoso, alicedefault) = (tenant_id(svc, "contoso"), tenant_id(svc, "alicedefault"));
+        let dave = svc.read(|w| {
+            let a = w.account_by_email(DAVE.0).unwrap();
+            Actor::Personal {
+                account: a.id,
+                email: a.email.clone(),
+            }
+        });
+        let (invitation, _) = svc.invite(&Actor::Operator, contoso, DAVE.0).await.unwrap();
+        svc.redeem(&dave, contoso, invitation).await.unwrap();
+        let dave_there = object_of(svc, DAVE.0, "alicedefault");
+        svc.update_user(
+            &Actor::Operator,
+            alicedefault,
+            dave_there,
+            None,
+            Some(false),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+
+        // ARM, with a token for Contoso.
+        let token = user_token(&server, CONTOSO, DAVE.0, DAVE.1, ARM).await;
+        let admins = format!(
+            "/subscriptions/{PAYG}/providers/Microsoft.Authorization/classicAdministrators"
+        );
+        let (status, body) = call(
+            &server,
+            Method::GET,
+            &format!("{admins}?api-version=2015-07-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        refused(status, &body, "AuthorizationFailed");
+        let (status, body) = call(
+            &server,
+            Method::PUT,
+            &format!("{admins}/erin@alicedefault.onmicrosoft.com?api-version=2015-07-01"),
+            Some(&token),
+            Some(json!({"properties": {"emailAddress": "erin@alicedefault.onmicrosoft.com", "role": "CoAdministrator"}})),
+        )
+        .await;
+        let arm_refusal = refused(status, &body, "AuthorizationFailed");
+
+        // The portal, acting in Contoso (Dave cannot act in the subscription's directory any more).
+        let mut portal = Portal::sign_in(&server, DAVE.0, DAVE.1).await;
+        let page = format!("/portal/subscriptions/{PAYG}/administrators");
+        let (status, html) = portal.get(&page).await;
+        assert_eq!(
+            (status, page_code(&html).as_deref()),
+            (403, Some("AuthorizationFailed"))
+        );
+        let html = portal
+            .submit(
+                &format!("{page}/add"),
+                &[("email", "erin@alicedefault.onmicrosoft.com")],
+            )
+            .await;
+        assert_eq!(
+            flash_words(&html),
+            arm_refusal,
+            "the portal says what ARM says"
+        );
+        let co_admins = svc.read(|w| {
+            w.subscription(payg(svc))
+                .unwrap()
+                .subscription
+                .co_admins
+                .len()
+        });
+        assert_eq!(co_admins, 1, "nobody was added");
+
+        // Graph and the portal: a guest without a directory role lists no users.
+        let token = user_token(&server, CONTOSO, DAVE.0, DAVE.1, GRAPH).await;
+        let (status, body) = call(&server, Method::GET, "/v1.0/users", Some(&token), None).await;
+        refused(status, &body, "Authorization_RequestDenied");
+        let (status, html) = portal.get(&format!("/directories/{contoso}/users")).await;
+        assert_eq!(
+            (status, page_code(&html).as_deref()),
+            (403, Some("Authorization_RequestDenied"))
+        );
+
+        // A member without a role creates no user, with the same words on both faces.
+        let token = user_token(&server, CONTOSO, MEGAN.0, MEGAN.1, GRAPH).await;
+        let (status, body) = call(
+            &server,
+            Method::POST,
+            "/v1.0/users",
+            Some(&token),
+            Some(
+                json!({"userPrincipalName": "nina@contoso.onmicrosoft.com", "displayName": "Nina",
+                        "passwordProfile": {"password": "Nina-Contoso-1!"}}),
+            ),
+        )
+        .await;
+        let graph_refusal = refused(status, &body, "Authorization_RequestDenied");
+        let mut megan = Portal::sign_in(&server, MEGAN.0, MEGAN.1).await;
+        let html = megan
+            .submit(
+                &format!("/directories/{contoso}/users"),
+                &[
+                    ("user_name", "nina"),
+                    ("display_name", "Nina"),
+                    ("password", "Nina-Contoso-1!"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            flash_words(&html),
+            graph_refusal,
+            "the portal says what Graph says"
+        );
+    }
 }
