@@ -481,7 +481,7 @@ pub fn co_admin_candidates(
     actor: &Actor,
     sub: &Subscription,
 ) -> Vec<CoAdminCandidate> {
-    if crate::rules::visibility::require_directory_enumeration(world, actor, sub.tenant).is_err() {
+    if crate::rules::reads::require_directory_enumeration(world, actor, sub.tenant).is_err() {
         return vec![];
     }
     let Some(part) = world.tenant(sub.tenant) else {

@@ -1,4 +1,4 @@
-//! What ARM's reads show, and to whom (rules/reads.rs): the visibility Azure gives.
+//! What ARM's reads show, and to whom (rules/reads/): the visibility Azure gives.
 
 use crate::fixtures::*;
 use tenantry_domain::rules::reads::{self, RoleAssignmentQuery, RoleDefinitionQuery};

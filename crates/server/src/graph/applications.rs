@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Application, ClientSecret, TenantId, World};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -93,7 +93,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let app = dir.read(&state, visibility::require_directory_read, |w| {
+    let app = dir.read(&state, reads::require_directory_read, |w| {
         find(w, dir.tenant, &id)
             .map(application_json)
             .ok_or_else(|| application_not_found(&id))
@@ -208,7 +208,7 @@ pub(super) async fn create_service_principal(
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
     let app_id = req.app_id.unwrap_or_default();
-    let sp = dir.read(&state, visibility::require_directory_read, |w| {
+    let sp = dir.read(&state, reads::require_directory_read, |w| {
         app_id
             .parse::<uuid::Uuid>()
             .ok()

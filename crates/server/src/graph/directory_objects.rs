@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{ObjectId, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -64,7 +64,7 @@ async fn get_by_ids(
             "Too many ids: getByIds accepts at most 1000.",
         ));
     }
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
+    let value = dir.read(&state, reads::require_directory_read, |w| {
         Ok(req
             .ids
             .iter()
@@ -85,7 +85,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let obj = dir.read(&state, visibility::require_directory_read, |w| {
+    let obj = dir.read(&state, reads::require_directory_read, |w| {
         super::parse_object_id(&id)
             .and_then(|oid| directory_object_json(w, dir.tenant, oid))
             .ok_or_else(|| user_not_found(&id))

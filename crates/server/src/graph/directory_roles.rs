@@ -17,7 +17,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::world::TenantPart;
 use tenantry_domain::{DirectoryRole, ObjectId};
 
@@ -60,7 +60,7 @@ async fn list(
     caller: GraphCaller,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
+    let value = dir.read(&state, reads::require_directory_read, |w| {
         Ok(w.tenant(dir.tenant)
             .map(|p| {
                 DirectoryRole::ALL
@@ -83,7 +83,7 @@ async fn show(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    dir.read(&state, visibility::require_directory_read, |_| Ok(()))?;
+    dir.read(&state, reads::require_directory_read, |_| Ok(()))?;
     Ok(Json(entity(&state, "directoryRoles", role_json(role))))
 }
 
@@ -94,7 +94,7 @@ async fn members(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
+    let value = dir.read(&state, reads::require_directory_read, |w| {
         let Some(part) = w.tenant(dir.tenant) else {
             return Ok(vec![]);
         };

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,7 +36,7 @@ fn domain_json(name: &str, is_default: bool, is_initial: bool) -> Value {
 }
 
 fn domains(state: &AppState, dir: &Directory) -> Result<Vec<Value>, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
+    dir.read(state, reads::require_directory_read, |w| {
         Ok(w.tenant(dir.tenant)
             .map(|p| {
                 domains_of(&p.tenant)

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Tenant, TenantOrigin};
 
 pub fn routes() -> Router<AppState> {
@@ -63,7 +63,7 @@ pub fn organization_json(t: &Tenant) -> Value {
 }
 
 fn organization(state: &AppState, dir: &Directory) -> Result<Value, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
+    dir.read(state, reads::require_directory_read, |w| {
         w.tenant(dir.tenant)
             .map(|p| organization_json(&p.tenant))
             .ok_or_else(|| GraphError::not_found("The directory of the token no longer exists."))

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Application, TenantId, World};
 
 const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "id"];
@@ -64,7 +64,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let sp = dir.read(&state, visibility::require_directory_read, |w| {
+    let sp = dir.read(&state, reads::require_directory_read, |w| {
         w.tenant(dir.tenant)
             .and_then(|p| {
                 let oid = super::parse_object_id(&id)?;

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{GuestState, ObjectId, TenantId, User, UserKind, World};
 
 /// The properties `$filter` may name on users (what `az ad user list --filter/--upn/--display-name` use).
@@ -109,7 +109,7 @@ async fn show(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let query = Query::parse(&params, &[])?;
-    let user = dir.read(&state, visibility::require_directory_read, |w| {
+    let user = dir.read(&state, reads::require_directory_read, |w| {
         find_user(w, dir.tenant, &key)
             .map(user_json)
             .ok_or_else(|| user_not_found(&key))
@@ -206,7 +206,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 
 /// The object id of a user named in the path, or 404.
 fn resolve(state: &AppState, dir: &Directory, key: &str) -> Result<ObjectId, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
+    dir.read(state, reads::require_directory_read, |w| {
         find_user(w, dir.tenant, key)
             .map(|u| u.id)
             .ok_or_else(|| user_not_found(key))

@@ -10,7 +10,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::action::{Action, names};
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
-use tenantry_service::domain::rules::{reads, visibility};
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
 /// What "check access" asks about, in words, with the operation that stands for it.
@@ -118,7 +118,7 @@ fn page_for(
         })
         .collect();
     roles.sort_by(|a, b| a.label.cmp(&b.label));
-    let principals = if visibility::require_directory_enumeration(w, actor, s.tenant).is_ok() {
+    let principals = if reads::require_directory_enumeration(w, actor, s.tenant).is_ok() {
         let t = w.tenant(s.tenant).expect("trusted tenant exists");
         let mut v: Vec<Choice> = t
             .users

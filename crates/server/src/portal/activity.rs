@@ -8,7 +8,7 @@ use super::session::{CsrfForm, Ctx};
 use super::{PortalResult, tenant_name};
 use crate::signed_in;
 use serde::Deserialize;
-use tenantry_service::domain::rules::visibility;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 use tenantry_service::store::AuditFilter;
 
@@ -47,10 +47,7 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     let until = day(&f.until).map(|d| d + 86_399);
     // What the person may read goes into the query, so the newest readable events come back however
     // many others the log holds.
-    let readable = ctx
-        .state
-        .svc
-        .read(|w| visibility::audit_readable(w, identity));
+    let readable = ctx.state.svc.read(|w| reads::audit_readable(w, identity));
     let filter = AuditFilter {
         tenant,
         subscription,

@@ -7,7 +7,7 @@ use super::signin::safe_return;
 use super::{PortalResult, tenant_name};
 use crate::signed_in;
 use serde::Deserialize;
-use tenantry_service::domain::rules::{reads, visibility};
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
 /// The subscriptions an identity sees, in every directory where it is present (as a token for each).
@@ -111,9 +111,7 @@ pub(crate) fn link_requests_for(
     let mut rows = Vec::new();
     for (t, _) in w.tenants_of_identity(identity) {
         let actor = actor_for(w, identity, Some(t));
-        if visibility::require_tenant_admin_read(w, &actor, t, "read directory link requests")
-            .is_err()
-        {
+        if reads::require_tenant_admin_read(w, &actor, t, "read directory link requests").is_err() {
             continue;
         }
         let Some(part) = w.tenant(t) else { continue };

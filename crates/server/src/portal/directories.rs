@@ -10,7 +10,7 @@ use super::{PortalResult, parse_id, tenant_name};
 use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
-use tenantry_service::domain::rules::visibility;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
 pub async fn list(mut ctx: Ctx) -> PortalResult {
@@ -222,12 +222,7 @@ pub async fn approve_page(
             .and_then(|p| p.link_requests.get(&request))
             .is_some_and(|r| r.requester == identity);
         if !is_requester {
-            visibility::require_tenant_admin_read(
-                w,
-                &actor,
-                tenant,
-                "approve adding this directory",
-            )?;
+            reads::require_tenant_admin_read(w, &actor, tenant, "approve adding this directory")?;
         }
         let can_decide =
             rules::holds_directory_role(w, &actor, tenant, rules::DIRECTORY_ADMINISTRATORS);

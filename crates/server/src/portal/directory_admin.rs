@@ -11,7 +11,7 @@ use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::{
-    DIRECTORY_ADMINISTRATORS, USER_MANAGERS, holds_directory_role, reads, visibility,
+    DIRECTORY_ADMINISTRATORS, USER_MANAGERS, holds_directory_role, reads,
 };
 use tenantry_service::domain::*;
 
@@ -88,7 +88,7 @@ pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult 
         .state
         .svc
         .read(|w| -> Result<DirectoryOverview, DomainError> {
-            visibility::require_directory_read(w, &actor, t)?;
+            reads::require_directory_read(w, &actor, t)?;
             let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
             let object = actor.object_id().expect("signed in to a directory");
             let roles: Vec<&str> = part
@@ -154,7 +154,7 @@ pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Users, DomainError> {
-        visibility::require_directory_enumeration(w, &actor, t)?;
+        reads::require_directory_enumeration(w, &actor, t)?;
         let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
         let mut users: Vec<UserRow> = part
             .users
@@ -231,7 +231,7 @@ pub async fn user_page(mut ctx: Ctx, Path((tenant, user)): Path<(String, String)
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<UserPage, DomainError> {
-        visibility::require_directory_read(w, &actor, t)?;
+        reads::require_directory_read(w, &actor, t)?;
         let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
         let u = part.users.get(&uid).ok_or_else(|| {
             DomainError::not_found(
@@ -412,7 +412,7 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Guests, DomainError> {
-        visibility::require_directory_enumeration(w, &actor, t)?;
+        reads::require_directory_enumeration(w, &actor, t)?;
         let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
         let mut guests: Vec<GuestRow> = part
             .users
@@ -487,7 +487,7 @@ pub async fn policy(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Policy, DomainError> {
-        visibility::require_directory_read(w, &actor, t)?;
+        reads::require_directory_read(w, &actor, t)?;
         let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
         let p = &part.tenant.policy;
         Ok(Policy {

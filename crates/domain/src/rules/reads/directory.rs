@@ -1,10 +1,6 @@
-//! Who may read what in a directory, and in the audit log. Writes are ruled where they happen; these are
-//! the read rules the Graph and extension faces ask before they show anything.
-//!
-//! A caller only ever reads the tenant of its token: the faces pass that tenant, never one named in a
-//! request, so one tenant's users can never read another's.
+//! A directory's objects and who may read them, and the directories a person is present in.
 
-use super::*;
+use crate::rules::*;
 use crate::world::PrincipalRef;
 
 /// The directory roles that may read a whole tenant's administrative data (audit log, link requests).
@@ -105,58 +101,29 @@ pub fn require_tenant_admin_read(
     require_directory_role(world, actor, tenant, &TENANT_READERS, what)
 }
 
-/// The action that lets a caller read a subscription's audit log: Azure's activity log read, which
-/// Reader (`*/read`) and every broader role grant, as do the classic administrators.
-pub const AUDIT_LOG_READ: &str = "Microsoft.Insights/eventtypes/values/read";
-
-/// Reading one subscription's audit log.
-pub fn require_subscription_audit_read(
-    world: &World,
-    actor: &Actor,
-    subscription: SubscriptionId,
-) -> Result<(), DomainError> {
-    require_subscription(world, subscription)?;
-    authorize(
-        world,
-        actor,
-        AUDIT_LOG_READ,
-        &Scope::subscription(subscription),
-    )
+/// Every tenant where the caller's identity is present (member or redeemed guest), whatever tenant its
+/// token is for: how the Azure CLI finds the directories of a user. An application has its own tenant.
+pub fn tenants_of_caller<'w>(world: &'w World, actor: &Actor) -> Vec<&'w TenantPart> {
+    let ids: Vec<TenantId> = match actor {
+        Actor::Operator => world.tenants().map(|t| t.tenant.id).collect(),
+        Actor::Application { tenant, .. } => vec![*tenant],
+        Actor::User { identity, .. } => tenants_of(world, *identity),
+        Actor::Personal { account, .. } => {
+            tenants_of(world, Identity::Personal { account: *account })
+        }
+    };
+    let mut v: Vec<&TenantPart> = ids.into_iter().filter_map(|t| world.tenant(t)).collect();
+    v.sort_by_key(|t| t.tenant.id);
+    v.dedup_by_key(|t| t.tenant.id);
+    v
 }
 
-/// The action that lets a caller read a subscription's change-of-directory request (Reader's `*/read`).
-pub const CHANGE_REQUEST_READ: &str = "Microsoft.Subscription/changeTenantRequest/read";
-
-/// Reading a subscription's change-of-directory request: whoever may read the subscription's access, and
-/// whoever may accept the waiting request (they are in the destination, so hold nothing in it yet).
-pub fn require_change_request_read(
-    world: &World,
-    actor: &Actor,
-    subscription: SubscriptionId,
-) -> Result<(), DomainError> {
-    let part = require_subscription(world, subscription)?;
-    let scope = Scope::subscription(subscription);
-    if world.authorize(actor, &Action::new(CHANGE_REQUEST_READ), &scope) {
-        return Ok(());
-    }
-    let may_accept = part
-        .change_request
-        .as_ref()
-        .is_some_and(|r| match r.destination_owner {
-            Some(owner) => {
-                actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner)
-            }
-            None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
-        });
-    if may_accept {
-        Ok(())
-    } else {
-        Err(authorization_failed(
-            actor,
-            CHANGE_REQUEST_READ,
-            scope.as_str(),
-        ))
-    }
+fn tenants_of(world: &World, identity: Identity) -> Vec<TenantId> {
+    world
+        .tenants_of_identity(identity)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
 }
 
 #[cfg(test)]
@@ -245,41 +212,4 @@ mod tests {
         assert!(require_directory_enumeration(&w, &guest, t).is_ok());
         assert!(require_tenant_admin_read(&w, &guest, t, "read the audit log").is_ok());
     }
-}
-
-/// The audit events a person may read across every directory they are present in: those of the
-/// subscriptions whose activity log they may read there, those of the directories they administer (or
-/// read as Global Reader), and their own actions (by any of their sign-in names).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditReadable {
-    pub subscriptions: Vec<SubscriptionId>,
-    pub tenants: Vec<TenantId>,
-    pub actors: Vec<String>,
-}
-
-pub fn audit_readable(world: &World, identity: Identity) -> AuditReadable {
-    let mut readable = AuditReadable {
-        actors: world.identity_emails(identity),
-        ..Default::default()
-    };
-    for (t, _) in world.tenants_of_identity(identity) {
-        let Ok(actor) =
-            crate::signin::subject(world, identity, crate::signin::Authority::Tenant(t))
-                .map(|s| s.actor())
-        else {
-            continue;
-        };
-        if require_tenant_admin_read(world, &actor, t, "read the audit log").is_ok() {
-            readable.tenants.push(t);
-        }
-        for s in world.subscriptions_of_tenant(t) {
-            let id = s.subscription.id;
-            if require_subscription_audit_read(world, &actor, id).is_ok()
-                && !readable.subscriptions.contains(&id)
-            {
-                readable.subscriptions.push(id);
-            }
-        }
-    }
-    readable
 }
