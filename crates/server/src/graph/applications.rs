@@ -63,18 +63,15 @@ fn application_not_found(key: &str) -> GraphError {
 }
 
 fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
-    let id = super::parse_object_id(key)?;
-    w.tenant(tenant)?.applications.get(&id)
+    reads::application(w, tenant, super::parse_object_id(key)?)
 }
 
-/// Every application of the tenant, sorted by id so that pages are stable.
+/// Every application of the tenant, in a stable order for pages.
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    let mut apps: Vec<&Application> = world
-        .tenant(tenant)
-        .map(|p| p.applications.values().collect())
-        .unwrap_or_default();
-    apps.sort_by_key(|a| a.id);
-    apps.into_iter().map(application_json).collect()
+    reads::applications(world, tenant)
+        .into_iter()
+        .map(application_json)
+        .collect()
 }
 
 async fn list(
@@ -212,8 +209,7 @@ pub(super) async fn create_service_principal(
         app_id
             .parse::<uuid::Uuid>()
             .ok()
-            .and_then(|cid| w.application_by_client_id(cid))
-            .filter(|a| a.tenant == dir.tenant)
+            .and_then(|cid| reads::application_by_client_id(w, dir.tenant, cid))
             .map(service_principal_json)
             .ok_or_else(|| {
                 GraphError::bad_request(format!(

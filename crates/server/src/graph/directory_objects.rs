@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tenantry_domain::rules::reads;
+use tenantry_domain::world::PrincipalRef;
 use tenantry_domain::{ObjectId, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -24,12 +25,9 @@ pub fn routes() -> Router<AppState> {
 
 /// A user or service principal of `tenant`, typed with `@odata.type` as Graph does for directory objects.
 pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
-    let part = world.tenant(tenant)?;
-    let (kind, mut value) = if let Some(u) = part.users.get(&id) {
-        ("user", user_json(u))
-    } else {
-        let a = part.applications.get(&id)?;
-        ("servicePrincipal", service_principal_json(a))
+    let (kind, mut value) = match reads::directory_object(world, tenant, id)? {
+        PrincipalRef::User(u) => ("user", user_json(u)),
+        PrincipalRef::ServicePrincipal(a) => ("servicePrincipal", service_principal_json(a)),
     };
     value["@odata.type"] = json!(format!("#microsoft.graph.{kind}"));
     Some(value)

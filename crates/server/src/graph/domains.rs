@@ -1,6 +1,5 @@
 //! `/v1.0/domains`: the caller's tenant's domains (all verified and managed in tenantry).
 
-use super::organization::domains_of;
 use super::users::entity;
 use super::{Directory, context};
 use crate::app::AppState;
@@ -37,11 +36,11 @@ fn domain_json(name: &str, is_default: bool, is_initial: bool) -> Value {
 
 fn domains(state: &AppState, dir: &Directory) -> Result<Vec<Value>, GraphError> {
     dir.read(state, reads::require_directory_read, |w| {
-        Ok(w.tenant(dir.tenant)
-            .map(|p| {
-                domains_of(&p.tenant)
+        Ok(reads::directory(w, dir.tenant)
+            .map(|t| {
+                reads::domains(t)
                     .into_iter()
-                    .map(|(n, d, i)| domain_json(n, d, i))
+                    .map(|d| domain_json(d.name, d.is_default, d.is_initial))
                     .collect()
             })
             .unwrap_or_default())

@@ -40,12 +40,10 @@ pub fn service_principal_json(a: &Application) -> Value {
 }
 
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    let Some(part) = world.tenant(tenant) else {
-        return vec![];
-    };
-    let mut apps: Vec<&Application> = part.applications.values().collect();
-    apps.sort_by_key(|a| a.id);
-    apps.into_iter().map(service_principal_json).collect()
+    reads::applications(world, tenant)
+        .into_iter()
+        .map(service_principal_json)
+        .collect()
 }
 
 async fn list(
@@ -65,11 +63,8 @@ async fn show(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let sp = dir.read(&state, reads::require_directory_read, |w| {
-        w.tenant(dir.tenant)
-            .and_then(|p| {
-                let oid = super::parse_object_id(&id)?;
-                p.applications.get(&oid)
-            })
+        super::parse_object_id(&id)
+            .and_then(|oid| reads::application(w, dir.tenant, oid))
             .map(service_principal_json)
             .ok_or_else(|| super::users::user_not_found(&id))
     })?;

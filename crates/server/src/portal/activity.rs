@@ -2,10 +2,10 @@
 //! what the signed-in person may read: a subscription's events when they may read its activity log, a
 //! directory's when they are its Global Administrator or Global Reader, and their own actions.
 
+use super::PortalResult;
 use super::dashboard::{my_directories, my_subscriptions};
 use super::pages::*;
 use super::session::{CsrfForm, Ctx};
-use super::{PortalResult, tenant_name};
 use crate::signed_in;
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
@@ -67,13 +67,13 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
                 actor: e.actor.clone(),
                 operation: e.operation.clone(),
                 target: e.target.clone(),
-                directory: e.tenant.map(|t| tenant_name(w, t)).unwrap_or_default(),
+                directory: e
+                    .tenant
+                    .map(|t| reads::directory_name(w, t))
+                    .unwrap_or_default(),
                 subscription: e
                     .subscription
-                    .and_then(|s| {
-                        w.subscription(s)
-                            .map(|p| p.subscription.display_name.clone())
-                    })
+                    .and_then(|s| reads::subscription_name(w, s))
                     .unwrap_or_default(),
             })
             .collect();

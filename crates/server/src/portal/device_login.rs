@@ -10,6 +10,7 @@ use super::session::{CsrfForm, Ctx};
 use crate::signed_in;
 use askama::Template;
 use serde::Deserialize;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::signin::SignInFailure;
 
 pub enum DeviceStep {
@@ -68,7 +69,7 @@ pub async fn enter(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResul
             let account = ctx
                 .state
                 .svc
-                .read(|w| w.identity_email(identity))
+                .read(|w| reads::email(w, identity))
                 .unwrap_or_default();
             let step = DeviceStep::Confirm {
                 user_code: request.user_code,

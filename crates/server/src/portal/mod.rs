@@ -337,6 +337,8 @@ framed!(
     pages::SubscriptionOverview,
     pages::ChangePick,
     pages::Administrators,
+    pages::Redeem,
+    pages::LinkApprove,
 );
 
 impl Ctx {
@@ -436,13 +438,6 @@ macro_rules! signed_in {
             Err(_) => return $crate::portal::to_sign_in($ctx).await,
         }
     };
-}
-
-/// A display name for a tenant id.
-pub(crate) fn tenant_name(w: &World, t: TenantId) -> String {
-    w.tenant(t)
-        .map(|p| p.tenant.display_name.clone())
-        .unwrap_or_else(|| t.to_string())
 }
 
 /// Parses an id from a form or path, as a 400 page when it is not one.

@@ -18,7 +18,8 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenantry_service::crypto::secrets::{constant_time_eq, random_token, sha256_b64url};
-use tenantry_service::domain::signin::{self, Authority};
+use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::signin;
 use tenantry_service::domain::*;
 use tenantry_service::store::sessions::SessionRow;
 
@@ -342,49 +343,29 @@ impl Ctx {
     /// The actor the person is in the directory they act in (like a token for that tenant).
     pub fn actor(&self) -> Option<Actor> {
         let identity = self.identity()?;
+        let tenant = self.session.data.tenant;
         Some(
             self.state
                 .svc
-                .read(|w| actor_for(w, identity, self.session.data.tenant)),
+                .read(|w| reads::acting_actor(w, identity, tenant)),
         )
     }
 
     /// The actor in `tenant`, making it the directory the person acts in; `None` when not present there.
     pub fn act_in(&mut self, tenant: TenantId) -> Option<Actor> {
         let identity = self.identity()?;
-        let actor = self.state.svc.read(|w| {
-            signin::subject(w, identity, Authority::Tenant(tenant))
-                .ok()
-                .map(|s| s.actor())
-        })?;
-        self.session.data.tenant = Some(tenant);
-        Some(actor)
+        self.enter(identity, tenant).ok()
     }
-}
 
-/// The actor of `identity` in `tenant` if present there, otherwise in its default directory (its home for
-/// a work account, its first directory for a personal account), otherwise as a personal account.
-pub fn actor_for(world: &World, identity: Identity, tenant: Option<TenantId>) -> Actor {
-    if let Some(t) = tenant
-        && let Ok(s) = signin::subject(world, identity, Authority::Tenant(t))
-    {
-        return s.actor();
+    /// [`Ctx::act_in`], or the refusal a page of that directory shows.
+    pub fn enter(&mut self, identity: Identity, tenant: TenantId) -> Result<Actor, DomainError> {
+        let actor = self
+            .state
+            .svc
+            .read(|w| reads::require_actor_in(w, identity, tenant))?;
+        self.session.data.tenant = Some(tenant);
+        Ok(actor)
     }
-    signin::subject(world, identity, Authority::Organizations)
-        .or_else(|_| signin::subject(world, identity, Authority::Consumers))
-        .map(|s| s.actor())
-        .unwrap_or(match identity {
-            Identity::Personal { account } => Actor::Personal {
-                account,
-                email: world.identity_email(identity).unwrap_or_default(),
-            },
-            Identity::Organizational { tenant, user } => Actor::User {
-                tenant,
-                object: user,
-                identity,
-                name: world.identity_email(identity).unwrap_or_default(),
-            },
-        })
 }
 
 #[derive(Deserialize)]

@@ -4,10 +4,11 @@
 
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash};
-use super::{PortalResult, parse_id, tenant_name};
+use super::{PortalResult, parse_id};
 use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::authz::Grant;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{ChangeDirectoryPlan, Initiated};
 use tenantry_service::domain::rules::{AccountType, reads};
@@ -15,41 +16,33 @@ use tenantry_service::domain::*;
 
 /// The actor for a subscription's pages: in its directory when present there.
 pub(crate) fn act_for_subscription(ctx: &mut Ctx, sub: SubscriptionId, fallback: Actor) -> Actor {
-    let t = ctx
-        .state
-        .svc
-        .read(|w| w.subscription(sub).map(|p| p.subscription.tenant));
+    let t = ctx.state.svc.read(|w| reads::trusted_directory(w, sub));
     t.and_then(|t| ctx.act_in(t)).unwrap_or(fallback)
 }
 
-fn grant_lines(
-    w: &World,
-    part: &tenantry_service::domain::world::SubscriptionPart,
-    actor: &Actor,
-) -> Vec<String> {
+/// What the caller holds in the subscription, in sentences.
+fn grant_lines(held: &reads::HeldAccess) -> Vec<String> {
     let mut out = Vec::new();
-    let s = &part.subscription;
-    if let Some(identity) = actor.identity() {
-        if let Some(g) = authz::classic_role(s, identity) {
-            out.push(format!("You are {}: full access.", g.describe()));
-        }
-        if s.account_admin == identity {
-            out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
-        }
+    let classic = if held.roles.contains(ClassicRole::ServiceAdministrator) {
+        Some(Grant::ServiceAdministrator)
+    } else if held.roles.contains(ClassicRole::CoAdministrator) {
+        Some(Grant::CoAdministrator)
+    } else {
+        None
+    };
+    if let Some(g) = classic {
+        out.push(format!("You are {}: full access.", g.describe()));
     }
-    if let Some(o) = actor.object_id() {
-        for a in part.assignments_of(o) {
-            let role = w
-                .role_definition(s.id, a.role_definition)
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
-            let at = if a.scope.relative().is_empty() {
-                "the subscription".to_string()
-            } else {
-                a.scope.relative().to_string()
-            };
-            out.push(format!("Role '{role}' assigned to you on {at}."));
-        }
+    if held.roles.contains(ClassicRole::AccountAdministrator) {
+        out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
+    }
+    for a in &held.assignments {
+        let at = if a.scope.relative().is_empty() {
+            "the subscription".to_string()
+        } else {
+            a.scope.relative().to_string()
+        };
+        out.push(format!("Role '{}' assigned to you on {at}.", a.role.name));
     }
     out
 }
@@ -64,74 +57,49 @@ pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
         .state
         .svc
         .read(|w| -> Result<SubscriptionOverview, DomainError> {
-            let part = reads::get_subscription(w, &actor, id)?;
-            let s = &part.subscription;
-            let groups = reads::list_resource_groups(w, &actor, id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|g| GroupRow {
-                    name: g.name.clone(),
-                    location: g.location.clone(),
-                    href: format!(
-                        "/portal/subscriptions/{id}/resourceGroups/{}/access",
-                        g.name
-                    ),
-                })
-                .collect();
-            let assignment_count = reads::list_role_assignments(
-                w,
-                &actor,
-                &Scope::subscription(id),
-                &Default::default(),
-            )
-            .map(|l| l.items.len())
-            .unwrap_or(0);
-            let pending_change = s_pending(w, part, now);
+            let o = reads::subscription_summary(w, &actor, id, now)?;
+            let s = o.subscription;
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
                 tabs: subscription_tabs(&sub, "overview"),
                 id: id.to_string(),
                 name: s.display_name.clone(),
                 state: s.state.as_str().into(),
-                directory: format!(
-                    "{} ({})",
-                    tenant_name(w, s.tenant),
-                    w.tenant(s.tenant)
-                        .map(|t| t.tenant.initial_domain.clone())
-                        .unwrap_or_default()
-                ),
+                directory: directory_label(o.directory),
                 directory_id: s.tenant.to_string(),
-                service_admin: w.identity_email(s.service_admin).unwrap_or_default(),
-                account_admin: w.identity_email(s.account_admin).unwrap_or_default(),
+                service_admin: o.service_admin,
+                account_admin: o.account_admin,
                 co_admin_count: s.co_admins.len(),
-                assignment_count,
-                groups,
-                my_access: grant_lines(w, part, &actor),
-                pending_change,
+                assignment_count: o.assignments,
+                groups: o
+                    .groups
+                    .iter()
+                    .map(|g| GroupRow {
+                        name: g.name.clone(),
+                        location: g.location.clone(),
+                        href: format!(
+                            "/portal/subscriptions/{id}/resourceGroups/{}/access",
+                            g.name
+                        ),
+                    })
+                    .collect(),
+                my_access: grant_lines(&o.held),
+                pending_change: o.pending_change.as_ref().map(pending_words),
             })
         });
     ctx.show("home", &here, shown).await
 }
 
-fn s_pending(
-    w: &World,
-    part: &tenantry_service::domain::world::SubscriptionPart,
-    now: Timestamp,
-) -> Option<String> {
-    let r = part.change_request.as_ref()?;
-    (r.status == RequestStatus::Pending && r.expires > now).then(|| {
-        format!(
-            "A change to the directory {} is waiting for acceptance by {} until {}.",
-            tenant_name(w, r.destination),
-            r.destination_owner
-                .and_then(|o| w.principal(r.destination, o).map(|p| p.name()))
-                .unwrap_or_else(|| format!(
-                    "a Global Administrator of {}",
-                    tenant_name(w, r.destination)
-                )),
-            when(r.expires)
-        )
-    })
+/// A change that waits for acceptance, in a sentence.
+fn pending_words(p: &reads::PendingChange) -> String {
+    format!(
+        "A change to the directory {} is waiting for acceptance by {} until {}.",
+        p.destination,
+        p.acceptor
+            .clone()
+            .unwrap_or_else(|| format!("a Global Administrator of {}", p.destination)),
+        when(p.expires)
+    )
 }
 
 pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
@@ -139,19 +107,15 @@ pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult 
     let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let identity = ctx.identity().expect("signed in");
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| -> Result<ChangePick, DomainError> {
-        let part = reads::get_subscription(w, &actor, id)?;
-        let s = &part.subscription;
-        let mut destinations: Vec<Choice> = w
-            .tenants_of_identity(identity)
-            .into_iter()
-            .filter(|(t, _)| *t != s.tenant)
-            .filter_map(|(t, _)| w.tenant(t))
+        let c = reads::directory_choices(w, &actor, id, now)?;
+        let mut destinations: Vec<Choice> = c
+            .destinations
+            .iter()
             .map(|t| Choice {
-                value: t.tenant.id.to_string(),
-                label: format!("{} ({})", t.tenant.display_name, t.tenant.initial_domain),
+                value: t.id.to_string(),
+                label: directory_label(t),
                 selected: false,
             })
             .collect();
@@ -160,16 +124,10 @@ pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult 
             chrome: Chrome::bare(),
             tabs: subscription_tabs(&sub, "change"),
             id: id.to_string(),
-            name: s.display_name.clone(),
-            current: format!(
-                "{} ({})",
-                tenant_name(w, s.tenant),
-                w.tenant(s.tenant)
-                    .map(|t| t.tenant.initial_domain.clone())
-                    .unwrap_or_default()
-            ),
+            name: c.subscription.display_name.clone(),
+            current: directory_label(c.current),
             destinations,
-            pending: s_pending(w, part, now),
+            pending: c.pending_change.as_ref().map(pending_words),
         })
     });
     ctx.show("home", &here, shown).await
@@ -232,17 +190,14 @@ fn identity_kind(i: &Identity) -> String {
 }
 
 fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
-    let name = w
-        .subscription(plan.subscription)
-        .map(|s| s.subscription.display_name.clone())
-        .unwrap_or_default();
+    let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
     ChangeReview {
         chrome: Chrome::bare(),
         tabs: subscription_tabs(sub, "change"),
         id: plan.subscription.to_string(),
         name,
-        source: tenant_name(w, plan.source),
-        destination: tenant_name(w, plan.destination),
+        source: reads::directory_name(w, plan.source),
+        destination: reads::directory_name(w, plan.destination),
         destination_id: plan.destination.to_string(),
         // One line, so that it travels unchanged in a hidden field.
         map_text: map_text
@@ -378,16 +333,13 @@ pub async fn change_apply(
         Err(e) => return ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
     };
     let page = ctx.state.svc.read(|w| {
-        let name = w
-            .subscription(id)
-            .map(|s| s.subscription.display_name.clone())
-            .unwrap_or_default();
+        let name = reads::subscription_name(w, id).unwrap_or_default();
         let base = ChangeResult {
             chrome: Chrome::bare(),
             tabs: subscription_tabs(&sub, "change"),
             id: id.to_string(),
             name,
-            destination: tenant_name(w, destination),
+            destination: reads::directory_name(w, destination),
             destination_id: destination.to_string(),
             completed: false,
             removed_co_admins: 0,
@@ -463,7 +415,7 @@ pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
                 tabs: subscription_tabs(&sub, "administrators"),
                 id: id.to_string(),
                 name: a.subscription.display_name.clone(),
-                directory: tenant_name(w, a.subscription.tenant),
+                directory: reads::directory_name(w, a.subscription.tenant),
                 admins: a
                     .administrators
                     .into_iter()

@@ -7,6 +7,7 @@ use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash};
 use crate::signed_in;
 use serde::Deserialize;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 use tenantry_service::support::Severity;
 
@@ -34,10 +35,7 @@ pub async fn page(mut ctx: Ctx) -> PortalResult {
                 subscription: r
                     .row
                     .subscription
-                    .and_then(|s| {
-                        w.subscription(s)
-                            .map(|p| p.subscription.display_name.clone())
-                    })
+                    .and_then(|s| reads::subscription_name(w, s))
                     .unwrap_or_else(|| "—".into()),
             })
             .collect();

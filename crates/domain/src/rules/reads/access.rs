@@ -1,10 +1,14 @@
 //! Who has access: role definitions and assignments, effective permissions, classic administrators.
 
-use super::subscriptions::visible_subscriptions;
+use super::directory::{directory_name, require_directory_enumeration};
+use super::subscriptions::{get_resource_group, get_subscription, visible_subscriptions};
 use super::{can, require_read, touches};
 use crate::action::{Action, names};
+use crate::authz::Grant;
+use crate::rules::access::principal_not_found;
 use crate::rules::admins::{self, ClassicAdministrator, CoAdminCandidate, classic_administrators};
 use crate::rules::*;
+use crate::world::PrincipalRef;
 
 /// Which role definitions a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -236,4 +240,162 @@ pub fn classic_administration<'w>(
         may_change_service_admin: admins::may_change_service_admin(actor, sub),
         candidates: admins::co_admin_candidates(world, actor, sub),
     })
+}
+
+/// A role assignment as an access control page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentView<'w> {
+    pub assignment: &'w RoleAssignment,
+    /// Its principal in the subscription's directory (`None` when it is gone).
+    pub principal: Option<PrincipalRef<'w>>,
+    pub role: String,
+    /// Assigned above the listed scope, and so inherited there.
+    pub inherited: bool,
+}
+
+/// Access control at a subscription or resource group: the role assignments that apply there (those the
+/// caller may read), the roles that could be assigned, the principals the caller may pick from, and
+/// whether the caller may assign at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessControl<'w> {
+    pub subscription: &'w Subscription,
+    pub assignments: Vec<AssignmentView<'w>>,
+    pub roles: Vec<&'w RoleDefinition>,
+    /// Present users and service principals of the directory; empty when the caller may not list them.
+    pub principals: Vec<PrincipalRef<'w>>,
+    pub may_write: bool,
+}
+
+pub fn access_control<'w>(
+    world: &'w World,
+    actor: &Actor,
+    scope: &Scope,
+) -> Result<AccessControl<'w>, DomainError> {
+    let id = scope.subscription_id();
+    let part = get_subscription(world, actor, id)?;
+    if let Some(g) = scope.resource_group_name() {
+        get_resource_group(world, actor, id, g)?;
+    }
+    let s = &part.subscription;
+    let assignments = list_role_assignments(world, actor, scope, &Default::default())?
+        .items
+        .into_iter()
+        .map(|a| AssignmentView {
+            assignment: a,
+            principal: world.principal(s.tenant, a.principal),
+            role: world
+                .role_definition(s.id, a.role_definition)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            inherited: a.scope != *scope && a.scope.contains(scope),
+        })
+        .collect();
+    let principals = match (
+        require_directory_enumeration(world, actor, s.tenant),
+        world.tenant(s.tenant),
+    ) {
+        (Ok(()), Some(t)) => t
+            .users
+            .values()
+            .filter(|u| u.is_present())
+            .map(PrincipalRef::User)
+            .chain(t.applications.values().map(PrincipalRef::ServicePrincipal))
+            .collect(),
+        _ => vec![],
+    };
+    Ok(AccessControl {
+        subscription: s,
+        assignments,
+        roles: world.role_definitions(s.id),
+        principals,
+        may_write: can(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope),
+    })
+}
+
+/// A principal of the subscription's directory that a role could be assigned to, named by object id,
+/// user principal name, email or an application's client id: present (a member, a redeemed guest or a
+/// service principal).
+pub fn assignable_principal(
+    world: &World,
+    subscription: SubscriptionId,
+    key: &str,
+) -> Result<ObjectId, DomainError> {
+    let tenant = require_subscription(world, subscription)?
+        .subscription
+        .tenant;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
+            .with_remedy("Pick a user or application of the directory, or type a user principal name, an email or an application's client id."));
+    }
+    world
+        .find_principal(tenant, key)
+        .filter(|p| p.is_present())
+        .map(|p| p.id())
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "PrincipalNotFound",
+                format!(
+                    "No user, redeemed guest or application of the directory {} is named '{key}'.",
+                    directory_name(world, tenant)
+                ),
+            )
+            .with_remedy("Check the name, or invite the person to the directory first (Directory → Guests and invitations).")
+        })
+}
+
+/// "Check access": for each action, the grants that let the principal perform it at the scope, and the
+/// permissions that apply to it there. For whoever may read the role assignments there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessCheck<'w, 'a> {
+    pub principal: PrincipalRef<'w>,
+    pub actions: Vec<(&'a str, Vec<Grant>)>,
+    pub permissions: Vec<Permission>,
+}
+
+pub fn check_access<'w, 'a>(
+    world: &'w World,
+    actor: &Actor,
+    scope: &Scope,
+    principal: &str,
+    actions: &[&'a str],
+) -> Result<AccessCheck<'w, 'a>, DomainError> {
+    authorize(world, actor, names::ROLE_ASSIGNMENT_READ, scope)?;
+    let id = scope.subscription_id();
+    let object = assignable_principal(world, id, principal)?;
+    let tenant = require_subscription(world, id)?.subscription.tenant;
+    let principal = world
+        .principal(tenant, object)
+        .ok_or_else(|| principal_not_found(object, tenant))?;
+    Ok(AccessCheck {
+        principal,
+        actions: actions
+            .iter()
+            .map(|a| (*a, world.explain_access(object, &Action::new(a), scope)))
+            .collect(),
+        permissions: world.effective_permissions(object, scope),
+    })
+}
+
+/// A principal of the subscription's directory by object id.
+pub fn assignment_principal(
+    world: &World,
+    subscription: SubscriptionId,
+    object: ObjectId,
+) -> Option<PrincipalRef<'_>> {
+    world.principal(
+        world.subscription(subscription)?.subscription.tenant,
+        object,
+    )
+}
+
+/// The name of a role definition usable in the subscription.
+pub fn role_name(
+    world: &World,
+    subscription: SubscriptionId,
+    id: RoleDefinitionId,
+) -> Option<String> {
+    world
+        .role_definition(subscription, id)
+        .map(|d| d.name.clone())
 }

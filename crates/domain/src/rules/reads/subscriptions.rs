@@ -1,6 +1,8 @@
 //! Subscriptions, their resource groups and resources, and a change of their directory: who sees which.
 
-use super::{can, touches};
+use super::{
+    HeldAccess, can, directories_of, directory_name, held_access, list_role_assignments, touches,
+};
 use crate::action::{Action, names};
 use crate::rules::resources::resource_group_not_found;
 use crate::rules::*;
@@ -189,4 +191,132 @@ pub fn require_change_request_read(
             scope.as_str(),
         ))
     }
+}
+
+/// The directory a subscription trusts.
+pub fn trusted_directory(world: &World, subscription: SubscriptionId) -> Option<TenantId> {
+    world
+        .subscription(subscription)
+        .map(|p| p.subscription.tenant)
+}
+
+/// A subscription's display name.
+pub fn subscription_name(world: &World, subscription: SubscriptionId) -> Option<String> {
+    world
+        .subscription(subscription)
+        .map(|p| p.subscription.display_name.clone())
+}
+
+/// A subscription the caller sees ([`get_subscription`]), with the directory it trusts.
+fn seen_with_directory<'w>(
+    world: &'w World,
+    actor: &Actor,
+    id: SubscriptionId,
+) -> Result<(&'w SubscriptionPart, &'w Tenant), DomainError> {
+    let part = get_subscription(world, actor, id)?;
+    Ok((
+        part,
+        &require_tenant(world, part.subscription.tenant)?.tenant,
+    ))
+}
+
+/// A change of directory that waits for acceptance, as a subscription's pages mention it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingChange {
+    pub destination: String,
+    /// Who must accept it, when one principal was named (else any Global Administrator there).
+    pub acceptor: Option<String>,
+    pub expires: Timestamp,
+}
+
+/// The subscription's change of directory that waits (pending, not expired), if any.
+pub fn pending_change(
+    world: &World,
+    part: &SubscriptionPart,
+    now: Timestamp,
+) -> Option<PendingChange> {
+    let r = part.change_request.as_ref()?;
+    (r.status == RequestStatus::Pending && r.expires > now).then(|| PendingChange {
+        destination: directory_name(world, r.destination),
+        acceptor: r
+            .destination_owner
+            .and_then(|o| world.principal(r.destination, o).map(|p| p.name())),
+        expires: r.expires,
+    })
+}
+
+/// A subscription's overview, for a caller who sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionSummary<'w> {
+    pub subscription: &'w Subscription,
+    pub directory: &'w Tenant,
+    pub service_admin: String,
+    pub account_admin: String,
+    /// The resource groups the caller may see.
+    pub groups: Vec<&'w ResourceGroup>,
+    /// The role assignments at the subscription the caller may read.
+    pub assignments: usize,
+    /// What the caller holds there.
+    pub held: HeldAccess<'w>,
+    pub pending_change: Option<PendingChange>,
+}
+
+pub fn subscription_summary<'w>(
+    world: &'w World,
+    actor: &Actor,
+    id: SubscriptionId,
+    now: Timestamp,
+) -> Result<SubscriptionSummary<'w>, DomainError> {
+    let (part, directory) = seen_with_directory(world, actor, id)?;
+    let s = &part.subscription;
+    Ok(SubscriptionSummary {
+        subscription: s,
+        directory,
+        service_admin: world.identity_email(s.service_admin).unwrap_or_default(),
+        account_admin: world.identity_email(s.account_admin).unwrap_or_default(),
+        groups: list_resource_groups(world, actor, id).unwrap_or_default(),
+        assignments: list_role_assignments(
+            world,
+            actor,
+            &Scope::subscription(id),
+            &Default::default(),
+        )
+        .map(|l| l.items.len())
+        .unwrap_or(0),
+        held: held_access(world, part, actor.identity(), actor.object_id()),
+        pending_change: pending_change(world, part, now),
+    })
+}
+
+/// Where a subscription's directory could change to, as the caller sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryChoices<'w> {
+    pub subscription: &'w Subscription,
+    pub current: &'w Tenant,
+    /// The other directories the caller is present in.
+    pub destinations: Vec<&'w Tenant>,
+    pub pending_change: Option<PendingChange>,
+}
+
+pub fn directory_choices<'w>(
+    world: &'w World,
+    actor: &Actor,
+    id: SubscriptionId,
+    now: Timestamp,
+) -> Result<DirectoryChoices<'w>, DomainError> {
+    let (part, current) = seen_with_directory(world, actor, id)?;
+    let s = &part.subscription;
+    Ok(DirectoryChoices {
+        subscription: s,
+        current,
+        destinations: actor
+            .identity()
+            .map(|i| directories_of(world, i))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| d.tenant)
+            .filter(|t| t.id != s.tenant)
+            .collect(),
+        pending_change: pending_change(world, part, now),
+    })
 }
