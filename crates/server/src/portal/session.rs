@@ -21,7 +21,7 @@ use tenantry_service::crypto::secrets::{constant_time_eq, random_token, sha256_b
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::signin;
 use tenantry_service::domain::*;
-use tenantry_service::store::sessions::SessionRow;
+use tenantry_service::sessions::SessionRow;
 
 use super::PortalError;
 
@@ -164,12 +164,7 @@ impl FromRequestParts<AppState> for Ctx {
         let loaded = match cookie_value(&parts.headers) {
             Some(id) if id.len() <= 128 => {
                 let hash = sha256_b64url(&id);
-                state
-                    .svc
-                    .store()
-                    .session(&hash, now)
-                    .await
-                    .map_err(|e| PortalError::Internal(e.to_string()))?
+                state.svc.session(&hash).await?
             }
             _ => None,
         };
@@ -288,37 +283,29 @@ impl Ctx {
 
     /// Writes the session if it changed, deletes retired rows, and gives the browser a new cookie.
     pub async fn finish(mut self, mut response: Response) -> Response {
-        let store = self.state.svc.store().clone();
+        let svc = self.state.svc.clone();
         for old in std::mem::take(&mut self.retired) {
-            if let Err(e) = store.delete_session(&old).await {
+            if let Err(e) = svc.end_session(&old).await {
                 tracing::warn!(error = %e, "could not delete a session");
             }
         }
         let data = serde_json::to_string(&self.session.data).unwrap_or_default();
-        if !self.session.stored && self.session.data.identity.is_some() {
-            // Housekeeping at each sign-in: sessions that expired are deleted.
-            if let Err(e) = store.delete_expired_sessions(self.now()).await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
         let result = if !self.session.stored {
-            store
-                .insert_session(&SessionRow {
-                    id_hash: self.session.id_hash.clone(),
-                    identity: self
-                        .session
-                        .data
-                        .identity
-                        .and_then(|i| serde_json::to_string(&i).ok())
-                        .unwrap_or_default(),
-                    created: self.now(),
-                    expires: self.session.expires,
-                    data,
-                })
-                .await
+            svc.start_session(&SessionRow {
+                id_hash: self.session.id_hash.clone(),
+                identity: self
+                    .session
+                    .data
+                    .identity
+                    .and_then(|i| serde_json::to_string(&i).ok())
+                    .unwrap_or_default(),
+                created: self.now(),
+                expires: self.session.expires,
+                data,
+            })
+            .await
         } else if data != self.session.saved {
-            store
-                .update_session(&self.session.id_hash, &data, self.session.expires)
+            svc.update_session(&self.session.id_hash, &data, self.session.expires)
                 .await
                 .map(|_| ())
         } else {

@@ -1276,7 +1276,7 @@ async fn portal_change_waits_for_acceptance() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_storage_on_both_databases() {
     use tenantry_service::domain::Actor;
-    use tenantry_service::store::sessions::SessionRow;
+    use tenantry_service::sessions::SessionRow;
     for store in both().await {
         let svc = demo_service(&store).await;
         let alice = signed_in(&svc, ALICE.0, "alicedefault");
@@ -1333,46 +1333,45 @@ async fn portal_storage_on_both_databases() {
             .unwrap();
         assert_eq!(audit.len(), 2, "each request has its audit event");
 
-        let s = svc.store();
-        let row = SessionRow {
-            id_hash: "hash-of-a-random-id".into(),
-            identity: String::new(),
-            created: 100,
-            expires: 200,
+        // Sessions, through the service: live until they expire, updated, ended; signing in deletes
+        // the expired ones.
+        let now = svc.now();
+        let row = |id: &str, identity: &str, expires: i64| SessionRow {
+            id_hash: id.into(),
+            identity: identity.into(),
+            created: now,
+            expires,
             data: "{}".into(),
         };
-        s.insert_session(&row).await.unwrap();
+        let anonymous = row("hash-of-a-random-id", "", now + 100);
+        svc.start_session(&anonymous).await.unwrap();
         assert_eq!(
-            s.session("hash-of-a-random-id", 150).await.unwrap(),
-            Some(row.clone())
+            svc.session("hash-of-a-random-id").await.unwrap(),
+            Some(anonymous.clone())
         );
+        assert!(
+            svc.update_session("hash-of-a-random-id", "{\"a\":1}", now + 200)
+                .await
+                .unwrap()
+        );
+        let kept = svc.session("hash-of-a-random-id").await.unwrap().unwrap();
+        assert_eq!((kept.data.as_str(), kept.expires), ("{\"a\":1}", now + 200));
+        svc.advance_clock(200);
         assert_eq!(
-            s.session("hash-of-a-random-id", 200).await.unwrap(),
+            svc.session("hash-of-a-random-id").await.unwrap(),
             None,
             "expired"
         );
+        let signed_in = row("hash-of-another-id", "{\"Personal\":{}}", now + 1000);
+        svc.start_session(&signed_in).await.unwrap();
         assert!(
-            s.update_session("hash-of-a-random-id", "{\"a\":1}", 300)
+            !svc.update_session("hash-of-a-random-id", "{}", now + 400)
                 .await
-                .unwrap()
+                .unwrap(),
+            "a sign-in deleted the expired session"
         );
-        assert_eq!(
-            s.session("hash-of-a-random-id", 250)
-                .await
-                .unwrap()
-                .unwrap()
-                .data,
-            "{\"a\":1}"
-        );
-        assert_eq!(s.delete_expired_sessions(301).await.unwrap(), 1);
-        assert!(
-            !s.update_session("hash-of-a-random-id", "{}", 400)
-                .await
-                .unwrap()
-        );
-        s.insert_session(&row).await.unwrap();
-        s.delete_session("hash-of-a-random-id").await.unwrap();
-        assert_eq!(s.session("hash-of-a-random-id", 150).await.unwrap(), None);
+        svc.end_session("hash-of-another-id").await.unwrap();
+        assert_eq!(svc.session("hash-of-another-id").await.unwrap(), None);
     }
 }
 
