@@ -2,10 +2,9 @@
 //! add and remove, and "check access" (what a principal may do here and which grant says so).
 
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::subscriptions::act_for_subscription;
 use super::{PortalResult, parse_id};
-use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::action::names;
@@ -139,8 +138,7 @@ fn page_for(
     })
 }
 
-async fn show(mut ctx: Ctx, at: Where, check: Option<CheckResult>) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn show(mut ctx: Ctx, actor: Actor, at: Where, check: Option<CheckResult>) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     match ctx.state.svc.read(|w| page_for(w, &actor, &at, check)) {
         Ok(mut page) => {
@@ -151,12 +149,18 @@ async fn show(mut ctx: Ctx, at: Where, check: Option<CheckResult>) -> PortalResu
     }
 }
 
-pub async fn sub_page(ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
-    show(ctx, where_(&sub, None)?, None).await
+pub async fn sub_page(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
+    show(ctx, actor, where_(&sub, None)?, None).await
 }
 
-pub async fn rg_page(ctx: Ctx, Path((sub, rg)): Path<(String, String)>) -> PortalResult {
-    show(ctx, where_(&sub, Some(&rg))?, None).await
+pub async fn rg_page(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path((sub, rg)): Path<(String, String)>,
+) -> PortalResult {
+    show(ctx, actor, where_(&sub, Some(&rg))?, None).await
 }
 
 #[derive(Deserialize)]
@@ -178,8 +182,7 @@ fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
     }
 }
 
-async fn add(mut ctx: Ctx, at: Where, f: AddForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let resolved = ctx.state.svc.read(|w| {
         let principal =
@@ -230,19 +233,19 @@ async fn add(mut ctx: Ctx, at: Where, f: AddForm) -> PortalResult {
 }
 
 pub async fn sub_add(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AddForm>,
 ) -> PortalResult {
-    add(ctx, where_(&sub, None)?, f).await
+    add(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_add(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<AddForm>,
 ) -> PortalResult {
-    add(ctx, where_(&sub, Some(&rg))?, f).await
+    add(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }
 
 #[derive(Deserialize)]
@@ -251,8 +254,7 @@ pub struct RemoveForm {
     assignment: String,
 }
 
-async fn remove(mut ctx: Ctx, at: Where, f: RemoveForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn remove(mut ctx: Ctx, actor: Actor, at: Where, f: RemoveForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let id: RoleAssignmentId = parse_id(&f.assignment, "role assignment id")?;
     let result = ctx
@@ -274,19 +276,19 @@ async fn remove(mut ctx: Ctx, at: Where, f: RemoveForm) -> PortalResult {
 }
 
 pub async fn sub_remove(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> PortalResult {
-    remove(ctx, where_(&sub, None)?, f).await
+    remove(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_remove(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> PortalResult {
-    remove(ctx, where_(&sub, Some(&rg))?, f).await
+    remove(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }
 
 #[derive(Deserialize)]
@@ -297,8 +299,7 @@ pub struct CheckForm {
     principal_name: String,
 }
 
-async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let actions: Vec<&str> = CHECKS.iter().map(|(_, action)| *action).collect();
     let result = ctx.state.svc.read(|w| -> Result<CheckResult, DomainError> {
@@ -343,7 +344,7 @@ async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
         })
     });
     match result {
-        Ok(c) => show(ctx, at, Some(c)).await,
+        Ok(c) => show(ctx, actor, at, Some(c)).await,
         Err(e) => {
             ctx.flash_error(&e);
             let base = at.base.clone();
@@ -353,17 +354,17 @@ async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
 }
 
 pub async fn sub_check(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<CheckForm>,
 ) -> PortalResult {
-    check(ctx, where_(&sub, None)?, f).await
+    check(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_check(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<CheckForm>,
 ) -> PortalResult {
-    check(ctx, where_(&sub, Some(&rg))?, f).await
+    check(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }

@@ -5,8 +5,7 @@
 use super::PortalResult;
 use super::dashboard::{my_directories, my_subscriptions};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx};
-use crate::signed_in;
+use super::session::{CsrfForm, SignedIn};
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
@@ -38,9 +37,12 @@ fn day(s: &str) -> Option<i64> {
     Some(d.midnight().assume_utc().unix_timestamp())
 }
 
-async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
-    let _ = signed_in!(ctx, "/activity");
-    let identity = ctx.identity().expect("signed in");
+async fn render(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    f: FilterForm,
+) -> PortalResult {
     let tenant = f.tenant.trim().parse::<TenantId>().ok();
     let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
     let since = day(&f.since);
@@ -111,10 +113,10 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     ctx.render(&page).await
 }
 
-pub async fn page(ctx: Ctx) -> PortalResult {
-    render(ctx, FilterForm::default()).await
+pub async fn page(signed: SignedIn) -> PortalResult {
+    render(signed, FilterForm::default()).await
 }
 
-pub async fn filter(ctx: Ctx, CsrfForm(f): CsrfForm<FilterForm>) -> PortalResult {
-    render(ctx, f).await
+pub async fn filter(signed: SignedIn, CsrfForm(f): CsrfForm<FilterForm>) -> PortalResult {
+    render(signed, f).await
 }

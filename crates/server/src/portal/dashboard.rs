@@ -3,9 +3,8 @@
 
 use super::PortalResult;
 use super::pages::*;
-use super::session::{CsrfForm, Ctx};
+use super::session::{CsrfForm, SignedIn};
 use super::signin::safe_return;
-use crate::signed_in;
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
@@ -122,9 +121,13 @@ fn invitations_for(w: &World, identity: Identity) -> Vec<InvitationRow> {
         .collect()
 }
 
-pub async fn home(mut ctx: Ctx) -> PortalResult {
-    let actor = signed_in!(ctx, "/");
-    let identity = ctx.identity().expect("signed in");
+pub async fn home(
+    SignedIn {
+        mut ctx,
+        actor,
+        identity,
+    }: SignedIn,
+) -> PortalResult {
     let now = ctx.now();
     let acting = actor.tenant();
     let (name, subscriptions, directories, link_requests, invitations) = ctx.state.svc.read(|w| {
@@ -155,8 +158,10 @@ pub struct SwitchForm {
     back: String,
 }
 
-pub async fn switch_directory(mut ctx: Ctx, CsrfForm(f): CsrfForm<SwitchForm>) -> PortalResult {
-    let _ = signed_in!(ctx, "/");
+pub async fn switch_directory(
+    SignedIn { mut ctx, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<SwitchForm>,
+) -> PortalResult {
     let back = safe_return(&f.back).unwrap_or_else(|| "/".into());
     match f.tenant.trim().parse::<TenantId>().ok().and_then(|t| ctx.act_in(t).map(|_| t)) {
         Some(t) => {

@@ -5,18 +5,21 @@
 
 use super::dashboard::{my_directories, subscription_row};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
+use super::session::{CsrfForm, Flash, SignedIn};
 use super::{PortalResult, parse_id};
-use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
-pub async fn list(mut ctx: Ctx) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories");
-    let identity = ctx.identity().expect("signed in");
+pub async fn list(
+    SignedIn {
+        mut ctx,
+        actor,
+        identity,
+    }: SignedIn,
+) -> PortalResult {
     let directories = ctx
         .state
         .svc
@@ -30,8 +33,7 @@ pub async fn list(mut ctx: Ctx) -> PortalResult {
 
 pub const DOMAIN_SUFFIX: &str = "onmicrosoft.com";
 
-pub async fn new_page(mut ctx: Ctx) -> PortalResult {
-    let _ = signed_in!(ctx, "/directories/new");
+pub async fn new_page(SignedIn { mut ctx, .. }: SignedIn) -> PortalResult {
     let page = DirectoryNew {
         chrome: ctx.chrome("directories", "/directories/new"),
         suffix: DOMAIN_SUFFIX.into(),
@@ -47,8 +49,10 @@ pub struct NewForm {
     display_name: String,
 }
 
-pub async fn create(mut ctx: Ctx, CsrfForm(f): CsrfForm<NewForm>) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories/new");
+pub async fn create(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<NewForm>,
+) -> PortalResult {
     let result = ctx
         .state
         .svc
@@ -77,9 +81,11 @@ pub async fn create(mut ctx: Ctx, CsrfForm(f): CsrfForm<NewForm>) -> PortalResul
     }
 }
 
-pub async fn use_existing_page(mut ctx: Ctx) -> PortalResult {
-    let _ = signed_in!(ctx, "/directories/use-existing");
-    let identity = ctx.identity().expect("signed in");
+pub async fn use_existing_page(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+) -> PortalResult {
     let (subscriptions, not_service_admin) = ctx.state.svc.read(|w| {
         let mut mine = Vec::new();
         let mut others = Vec::new();
@@ -116,10 +122,9 @@ pub struct UseExistingForm {
 }
 
 pub async fn use_existing_submit(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     CsrfForm(f): CsrfForm<UseExistingForm>,
 ) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories/use-existing");
     let back = "/directories/use-existing";
     if f.ready.is_none() {
         ctx.flash_error(
@@ -174,17 +179,13 @@ pub async fn use_existing_submit(
 }
 
 pub async fn approve_page(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let _ = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
-    let actor = ctx
-        .act_in(tenant)
-        .or_else(|| ctx.actor())
-        .expect("signed in");
+    let actor = ctx.act_in(tenant).unwrap_or(actor);
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| {
         let d = reads::read_link_request(w, &actor, tenant, request, now)?;
@@ -214,12 +215,11 @@ pub async fn approve_page(
 pub struct Empty {}
 
 pub async fn approve(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let actor = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
     let actor = ctx.act_in(tenant).unwrap_or(actor);
@@ -248,12 +248,11 @@ pub async fn approve(
 }
 
 pub async fn decline(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let actor = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
     let actor = ctx.act_in(tenant).unwrap_or(actor);

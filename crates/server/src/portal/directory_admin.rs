@@ -6,19 +6,12 @@
 use super::dashboard::link_requests_for;
 use super::dashboard::{origin_words, role_words};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
+use super::session::{CsrfForm, Flash, SignedIn};
 use super::{PortalResult, parse_id};
-use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
-
-/// The actor in the directory of the page, or the refusal to show.
-fn enter(ctx: &mut Ctx, t: TenantId) -> Result<Actor, DomainError> {
-    let identity = ctx.identity().expect("signed in");
-    ctx.enter(identity, t)
-}
 
 fn user_row(u: &reads::DirectoryUser) -> UserRow {
     let user = u.user;
@@ -47,15 +40,18 @@ fn user_row(u: &reads::DirectoryUser) -> UserRow {
     }
 }
 
-pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn overview(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
-    let identity = ctx.identity().expect("signed in");
     let now = ctx.now();
     let shown = ctx
         .state
@@ -94,11 +90,15 @@ pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult 
     ctx.show("directories", &here, shown).await
 }
 
-pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn users(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/users");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
@@ -132,12 +132,11 @@ pub struct NewUserForm {
 }
 
 pub async fn create_user(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<NewUserForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let mail = Some(f.mail.trim().to_string()).filter(|m| !m.is_empty());
@@ -164,12 +163,16 @@ pub async fn create_user(
     .await
 }
 
-pub async fn user_page(mut ctx: Ctx, Path((tenant, user)): Path<(String, String)>) -> PortalResult {
+pub async fn user_page(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path((tenant, user)): Path<(String, String)>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/users/{user}");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
@@ -211,12 +214,11 @@ pub struct EnabledForm {
 }
 
 pub async fn set_enabled(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<EnabledForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -246,12 +248,11 @@ pub struct PasswordForm {
 }
 
 pub async fn reset_password(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -276,14 +277,13 @@ pub struct RoleForm {
 }
 
 async fn role_change(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     tenant: String,
     user: String,
     f: RoleForm,
     add: bool,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -322,26 +322,30 @@ async fn role_change(
 }
 
 pub async fn add_role(
-    ctx: Ctx,
+    signed: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(ctx, tenant, user, f, true).await
+    role_change(signed, tenant, user, f, true).await
 }
 
 pub async fn remove_role(
-    ctx: Ctx,
+    signed: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(ctx, tenant, user, f, false).await
+    role_change(signed, tenant, user, f, false).await
 }
 
-pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn guests(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/guests");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
@@ -385,12 +389,11 @@ pub struct InviteForm {
 }
 
 pub async fn invite(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<InviteForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/guests");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let email = f.email.trim().to_string();
@@ -406,11 +409,15 @@ pub async fn invite(
     .await
 }
 
-pub async fn policy(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn policy(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/policy");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
@@ -441,12 +448,11 @@ pub struct PolicyForm {
 }
 
 pub async fn set_policy(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<PolicyForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/policy");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let names = f.exempted.lines().map(str::trim).filter(|l| !l.is_empty());
@@ -480,12 +486,11 @@ pub async fn set_policy(
 pub struct Empty {}
 
 pub async fn accept_incoming(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, sub)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let s: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -504,11 +509,10 @@ pub async fn accept_incoming(
 }
 
 pub async fn redeem_page(
-    mut ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((tenant, invitation)): Path<(String, String)>,
 ) -> PortalResult {
     let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     let shown = ctx.state.svc.read(|w| {
@@ -528,12 +532,11 @@ pub async fn redeem_page(
 }
 
 pub async fn redeem(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, invitation)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     match ctx.state.svc.redeem(&actor, t, i).await {

@@ -263,6 +263,9 @@ impl PortalError {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
+        if matches!(self, PortalError::Csrf) {
+            r.extensions_mut().insert(session::SaveNothing);
+        }
         r
     }
 }
@@ -358,17 +361,16 @@ impl Ctx {
         }
     }
 
-    /// Renders a page and saves the session.
+    /// Renders a page (the session layer saves the session).
     pub async fn render<T: Template>(self, t: &T) -> PortalResult {
-        let r = html(t);
-        Ok(self.finish(r).await)
+        Ok(html(t))
     }
 
-    /// A 303 to `to` (after a form), saving the session.
+    /// A 303 to `to` (after a form).
     pub async fn redirect(self, to: &str) -> PortalResult {
         let mut r = Redirect::to(to).into_response();
         secure_headers(&mut r);
-        Ok(self.finish(r).await)
+        Ok(r)
     }
 
     /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.
@@ -391,7 +393,7 @@ impl Ctx {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
-        Ok(self.finish(r).await)
+        Ok(r)
     }
 
     /// After a command: a success message, or the refusal with its remedy, then back to `to`.
@@ -408,36 +410,6 @@ impl Ctx {
         }
         self.redirect(to).await
     }
-
-    /// The signed-in actor, or a redirect to the sign-in page that comes back to `here`.
-    pub fn require(&mut self, here: &str) -> Result<Actor, Box<SignInNeeded>> {
-        match self.actor() {
-            Some(a) => Ok(a),
-            None => {
-                self.session.data.return_to = signin::safe_return(here);
-                Err(Box::new(SignInNeeded))
-            }
-        }
-    }
-}
-
-/// Marker: the page needs a signed-in person.
-pub struct SignInNeeded;
-
-/// Sends the browser to sign in (saving where it wanted to go).
-pub async fn to_sign_in(ctx: Ctx) -> PortalResult {
-    ctx.redirect("/signin").await
-}
-
-/// `let actor = signed_in!(ctx, "/path");` — the actor, or return a redirect to sign in.
-#[macro_export]
-macro_rules! signed_in {
-    ($ctx:ident, $here:expr) => {
-        match $ctx.require(&$here) {
-            Ok(a) => a,
-            Err(_) => return $crate::portal::to_sign_in($ctx).await,
-        }
-    };
 }
 
 /// Parses an id from a form or path, as a 400 page when it is not one.

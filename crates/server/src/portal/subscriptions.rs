@@ -3,9 +3,8 @@
 //! person is present there, as the Azure portal does when it opens a subscription.
 
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::{PortalResult, parse_id};
-use crate::signed_in;
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::authz::Grant;
@@ -47,9 +46,11 @@ fn grant_lines(held: &reads::HeldAccess) -> Vec<String> {
     out
 }
 
-pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn overview(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
@@ -102,9 +103,11 @@ fn pending_words(p: &reads::PendingChange) -> String {
     )
 }
 
-pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn change_pick(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
@@ -252,12 +255,11 @@ fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str)
 }
 
 pub async fn change_review(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let typed = f.destination_domain.trim().to_string();
@@ -307,12 +309,11 @@ pub async fn change_review(
 }
 
 pub async fn change_apply(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let destination: TenantId = parse_id(&f.destination, "directory id")?;
@@ -372,12 +373,11 @@ pub async fn change_apply(
 pub struct Empty {}
 
 pub async fn change_cancel(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
@@ -390,9 +390,11 @@ pub async fn change_cancel(
     .await
 }
 
-pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn admins(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let shown = ctx
@@ -453,12 +455,11 @@ fn account_type(s: &str) -> Option<AccountType> {
 }
 
 pub async fn add_co_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = if f.email.trim().is_empty() {
@@ -490,12 +491,11 @@ pub async fn add_co_admin(
 }
 
 pub async fn remove_co_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = f.email.trim().to_string();
@@ -510,12 +510,11 @@ pub async fn remove_co_admin(
 }
 
 pub async fn change_service_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = f.email.trim().to_string();

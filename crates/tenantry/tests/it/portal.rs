@@ -340,7 +340,8 @@ fn page_code(html: &str) -> Option<String> {
 struct Portal<'a> {
     server: &'a TestServer,
     http: reqwest::Client,
-    cookie: String,
+    /// The session cookie (`name=value`), once the server gave one.
+    cookie: Option<String>,
     csrf: String,
 }
 
@@ -355,35 +356,54 @@ impl<'a> Portal<'a> {
             .unwrap()
     }
 
+    /// A browser without a session yet.
+    fn anonymous(server: &'a TestServer) -> Portal<'a> {
+        Portal {
+            server,
+            http: Self::client(server),
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
     /// Signs in with the portal's forms (an email that is one account only).
     async fn sign_in(server: &'a TestServer, email: &str, password: &str) -> Portal<'a> {
-        let http = Self::client(server);
-        let r = http.get(server.url("/signin")).send().await.unwrap();
-        let mut p = Portal {
-            server,
-            cookie: cookie_of(&r).expect("a session for the sign-in"),
-            csrf: csrf_in(&r.text().await.unwrap()),
-            http,
-        };
-        let r = p.post("/signin", &[("email", email)]).await;
-        assert_eq!(r.headers()["location"], "/signin/password");
-        let r = p.post("/signin/password", &[("password", password)]).await;
-        assert_eq!(r.headers()["location"], "/", "{email} signed in");
-        p.cookie = cookie_of(&r).expect("signing in gives a new session id");
+        let mut p = Self::anonymous(server);
+        assert_eq!(p.log_in(email, password).await, "/", "{email} signed in");
         let (status, _) = p.get("/").await;
         assert_eq!(status, 200);
         p
     }
 
+    /// The sign-in pages, from the email to the password; where the portal then sends the browser.
+    async fn log_in(&mut self, email: &str, password: &str) -> String {
+        self.get("/signin").await;
+        let r = self.post("/signin", &[("email", email)]).await;
+        assert_eq!(r.headers()["location"], "/signin/password");
+        let before = self.cookie.clone();
+        let r = self
+            .post("/signin/password", &[("password", password)])
+            .await;
+        assert_ne!(self.cookie, before, "signing in gives a new session id");
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Sends a request with the session cookie, and keeps the cookie the answer sets.
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let request = match &self.cookie {
+            Some(c) => request.header("cookie", c),
+            None => request,
+        };
+        let r = request.send().await.unwrap();
+        if let Some(c) = cookie_of(&r) {
+            self.cookie = Some(c);
+        }
+        r
+    }
+
     /// A page: its status and markup (the CSRF token of its forms is kept for the next post).
     async fn get(&mut self, path: &str) -> (u16, String) {
-        let r = self
-            .http
-            .get(self.server.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
+        let r = self.send(self.http.get(self.server.url(path))).await;
         let status = r.status().as_u16();
         let html = r.text().await.unwrap();
         if html.contains("name=\"csrf\" value=\"") {
@@ -393,16 +413,11 @@ impl<'a> Portal<'a> {
     }
 
     /// A form, with the session's CSRF token.
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let mut fields = vec![("csrf", self.csrf.as_str())];
-        fields.extend_from_slice(form);
-        self.http
-            .post(self.server.url(path))
-            .header("cookie", &self.cookie)
-            .form(&fields)
-            .send()
-            .await
-            .unwrap()
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields = vec![("csrf", self.csrf.clone())];
+        fields.extend(form.iter().map(|(k, v)| (*k, v.to_string())));
+        let request = self.http.post(self.server.url(path)).form(&fields);
+        self.send(request).await
     }
 
     /// Posts a form and reads the page it leads to (where its message is shown).
@@ -1559,4 +1574,56 @@ async fn every_face_refuses_the_same_case_with_the_same_rule() {
             "the portal says what Graph says"
         );
     }
+}
+
+/// Every page needs someone signed in: a page sends the browser to sign in and, once signed in, back to
+/// where it was going; a form posted without a signed-in session is refused as the forged form it may
+/// be, and starts no session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_need_someone_signed_in_and_come_back_after_sign_in() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let page = format!("/portal/subscriptions/{}/administrators", payg(&server.svc));
+
+    let mut browser = Portal::anonymous(&server);
+    let r = browser.send(browser.http.get(server.url(&page))).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/signin");
+    assert!(
+        browser.cookie.is_some(),
+        "the way back is kept in a session"
+    );
+    assert_eq!(
+        browser.log_in(ALICE.0, ALICE.1).await,
+        page,
+        "back where it was going"
+    );
+    let (status, html) = browser.get(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Administrators of Pay-As-You-Go"));
+
+    // A refusal is a page of its own; the person stays signed in.
+    let contoso = tenant_id(&server.svc, "contoso");
+    let (status, html) = browser.get(&format!("/directories/{contoso}")).await;
+    assert_eq!(
+        (status, page_code(&html).as_deref()),
+        (403, Some("NotInDirectory"))
+    );
+    let (status, _) = browser.get("/").await;
+    assert_eq!(status, 200, "still signed in");
+
+    // A form without a signed-in session: refused, and no session is started for it.
+    let mut stranger = Portal::anonymous(&server);
+    let r = stranger
+        .post(
+            "/support",
+            &[("subject", "forged"), ("description", "forged")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(
+        stranger.cookie.is_none(),
+        "a refused form starts no session"
+    );
+    assert!(r.text().await.unwrap().contains("Request refused (403)"));
 }
