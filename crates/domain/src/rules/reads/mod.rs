@@ -29,7 +29,7 @@ use super::*;
 use crate::action::Action;
 
 /// Whether the caller holds access at `scope`, above it or below it.
-pub(super) fn touches(world: &World, actor: &Actor, scope: &Scope) -> bool {
+fn touches(world: &World, actor: &Actor, scope: &Scope) -> bool {
     match actor {
         Actor::Operator => true,
         Actor::User { tenant, object, .. } | Actor::Application { tenant, object, .. } => world
@@ -41,13 +41,13 @@ pub(super) fn touches(world: &World, actor: &Actor, scope: &Scope) -> bool {
     }
 }
 
-pub(super) fn can(world: &World, actor: &Actor, action: &str, scope: &Scope) -> bool {
+fn can(world: &World, actor: &Actor, action: &str, scope: &Scope) -> bool {
     world.authorize(actor, &Action::new(action), scope)
 }
 
 /// Refuses with `AuthorizationFailed` unless the caller may perform `action` at `scope`, or holds access
 /// below it (a Reader on one group may list what applies to that group from the subscription).
-pub(super) fn require_read(
+fn require_read(
     world: &World,
     actor: &Actor,
     action: &str,
