@@ -76,6 +76,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::graph::routes())
         .merge(crate::portal::routes())
         .merge(crate::extensions::routes())
+        // The portal's session is saved after whichever handler used it (portal pages, `/authorize`,
+        // the invitation pages), so that none can forget to.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::portal::session::save_sessions,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state);
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a

@@ -47,8 +47,8 @@ pub struct AuditFilter {
     pub readable_by: Option<Readable>,
 }
 
-/// The events a reader may see (the domain says which: `visibility::audit_readable`).
-pub use tenantry_domain::rules::visibility::AuditReadable as Readable;
+/// The events a reader may see (the domain says which: `reads::audit_readable`).
+pub use tenantry_domain::rules::reads::AuditReadable as Readable;
 
 pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
 pub const MAX_AUDIT_LIMIT: u32 = 1000;

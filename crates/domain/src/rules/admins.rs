@@ -104,6 +104,25 @@ fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
     .with_remedy(format!("Invite '{email}' to '{}' and have them redeem the invitation first.", tenant.display_name))
 }
 
+/// Whether the caller may manage the subscription's co-administrators: the operator, or its service
+/// administrator or a co-administrator signed in to the subscription's directory. A token of another
+/// directory is not enough, whoever holds it (as in Azure).
+pub fn may_manage(actor: &Actor, sub: &Subscription) -> bool {
+    if actor.is_operator() {
+        return true;
+    }
+    match (actor.tenant(), actor.identity()) {
+        (Some(t), Some(id)) => t == sub.tenant && ClassicRoles::of(sub, id).manages(),
+        _ => false,
+    }
+}
+
+/// Whether the caller may name another service administrator: the operator, or the account
+/// administrator (signed in anywhere: it is the billing owner, not a principal of the directory).
+pub fn may_change_service_admin(actor: &Actor, sub: &Subscription) -> bool {
+    actor.is_operator() || actor.identity() == Some(sub.account_admin)
+}
+
 /// Classic administrator powers: the service administrator and co-administrators manage co-administrators.
 fn require_classic_admin(
     world: &World,
@@ -111,16 +130,7 @@ fn require_classic_admin(
     sub: &Subscription,
     what: &str,
 ) -> Result<(), DomainError> {
-    if actor.is_operator() {
-        return Ok(());
-    }
-    let ok = match (actor.tenant(), actor.identity()) {
-        (Some(t), Some(id)) => {
-            t == sub.tenant && (sub.service_admin == id || sub.co_admins.contains(&id))
-        }
-        _ => false,
-    };
-    if ok {
+    if may_manage(actor, sub) {
         Ok(())
     } else {
         Err(DomainError::forbidden(
@@ -258,7 +268,7 @@ pub fn change_service_admin(
 ) -> Result<Change, DomainError> {
     let s = require_subscription(world, subscription)?;
     let sub = &s.subscription;
-    if !actor.is_operator() && actor.identity() != Some(sub.account_admin) {
+    if !may_change_service_admin(actor, sub) {
         return Err(DomainError::forbidden(
             "NotAccountAdministrator",
             format!(
@@ -309,40 +319,188 @@ pub fn change_service_admin(
     Ok(change)
 }
 
-/// A classic administrator as Azure lists it.
+/// A classic administrator role, as ARM names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClassicRole {
+    /// One per subscription: full access; may change the directory.
+    ServiceAdministrator,
+    /// The billing owner: may change the service administrator.
+    AccountAdministrator,
+    /// Up to 200: full access, but neither the directory nor the service administrator.
+    CoAdministrator,
+}
+
+impl ClassicRole {
+    /// In ARM's order (`ServiceAdministrator;AccountAdministrator`).
+    pub const ALL: [ClassicRole; 3] = [
+        ClassicRole::ServiceAdministrator,
+        ClassicRole::AccountAdministrator,
+        ClassicRole::CoAdministrator,
+    ];
+
+    /// ARM's name (`ServiceAdministrator`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassicRole::ServiceAdministrator => "ServiceAdministrator",
+            ClassicRole::AccountAdministrator => "AccountAdministrator",
+            ClassicRole::CoAdministrator => "CoAdministrator",
+        }
+    }
+
+    /// The name in words (`Service administrator`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ClassicRole::ServiceAdministrator => "Service administrator",
+            ClassicRole::AccountAdministrator => "Account administrator",
+            ClassicRole::CoAdministrator => "Co-administrator",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// As ARM names it, so that a plan shows `"role": "ServiceAdministrator"`.
+impl serde::Serialize for ClassicRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The classic roles one person holds in a subscription (a set, in ARM's order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassicRoles(u8);
+
+impl ClassicRoles {
+    /// The roles `identity` holds in `sub`.
+    pub fn of(sub: &Subscription, identity: Identity) -> Self {
+        let mut roles = ClassicRoles::default();
+        if sub.service_admin == identity {
+            roles = roles.with(ClassicRole::ServiceAdministrator);
+        }
+        if sub.account_admin == identity {
+            roles = roles.with(ClassicRole::AccountAdministrator);
+        }
+        if sub.co_admins.contains(&identity) {
+            roles = roles.with(ClassicRole::CoAdministrator);
+        }
+        roles
+    }
+
+    pub fn with(self, role: ClassicRole) -> Self {
+        ClassicRoles(self.0 | role.bit())
+    }
+
+    pub fn contains(self, role: ClassicRole) -> bool {
+        self.0 & role.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The roles held, in ARM's order.
+    pub fn iter(self) -> impl Iterator<Item = ClassicRole> {
+        ClassicRole::ALL
+            .into_iter()
+            .filter(move |r| self.contains(*r))
+    }
+
+    /// Holds full access and manages co-administrators: the service administrator or a co-administrator.
+    pub fn manages(self) -> bool {
+        self.contains(ClassicRole::ServiceAdministrator)
+            || self.contains(ClassicRole::CoAdministrator)
+    }
+}
+
+/// ARM's wire form: the names joined with `;` (`ServiceAdministrator;AccountAdministrator`).
+impl std::fmt::Display for ClassicRoles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(r.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// A classic administrator as Azure lists it: one entry per person, except that an account administrator
+/// who is not the service administrator has an entry of its own, as do co-administrators.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassicAdministrator {
     pub identity: Identity,
     pub email: String,
-    /// `ServiceAdministrator;AccountAdministrator`, `ServiceAdministrator`, `AccountAdministrator` or `CoAdministrator`.
-    pub role: String,
+    /// `ServiceAdministrator;AccountAdministrator`, `ServiceAdministrator`, `AccountAdministrator` or
+    /// `CoAdministrator`.
+    pub roles: ClassicRoles,
 }
 
 pub fn classic_administrators(world: &World, sub: &Subscription) -> Vec<ClassicAdministrator> {
-    let mut out = Vec::new();
-    let sa_role = if sub.account_admin == sub.service_admin {
-        "ServiceAdministrator;AccountAdministrator"
-    } else {
-        "ServiceAdministrator"
+    let entry = |identity: Identity, roles: ClassicRoles| ClassicAdministrator {
+        identity,
+        email: email_of(world, identity),
+        roles,
     };
-    out.push(ClassicAdministrator {
-        identity: sub.service_admin,
-        email: email_of(world, sub.service_admin),
-        role: sa_role.into(),
-    });
-    if sub.account_admin != sub.service_admin {
-        out.push(ClassicAdministrator {
-            identity: sub.account_admin,
-            email: email_of(world, sub.account_admin),
-            role: "AccountAdministrator".into(),
-        });
+    let service = ClassicRoles::default().with(ClassicRole::ServiceAdministrator);
+    let account = ClassicRoles::default().with(ClassicRole::AccountAdministrator);
+    let mut out = Vec::new();
+    if sub.account_admin == sub.service_admin {
+        out.push(entry(
+            sub.service_admin,
+            service.with(ClassicRole::AccountAdministrator),
+        ));
+    } else {
+        out.push(entry(sub.service_admin, service));
+        out.push(entry(sub.account_admin, account));
     }
     for c in &sub.co_admins {
-        out.push(ClassicAdministrator {
-            identity: *c,
-            email: email_of(world, *c),
-            role: "CoAdministrator".into(),
-        });
+        out.push(entry(
+            *c,
+            ClassicRoles::default().with(ClassicRole::CoAdministrator),
+        ));
     }
     out
+}
+
+/// A person who could become a co-administrator, as a picker offers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoAdminCandidate {
+    pub display_name: String,
+    /// What the add form takes: the person's email (a guest's home email), else the UPN.
+    pub email: String,
+}
+
+/// The people of the subscription's directory who could become co-administrators (present, enabled, not a
+/// classic administrator yet). Empty when the caller may not list the directory's users: a picker shows
+/// nothing the caller could not list otherwise.
+pub fn co_admin_candidates(
+    world: &World,
+    actor: &Actor,
+    sub: &Subscription,
+) -> Vec<CoAdminCandidate> {
+    if crate::rules::reads::require_directory_enumeration(world, actor, sub.tenant).is_err() {
+        return vec![];
+    }
+    let Some(part) = world.tenant(sub.tenant) else {
+        return vec![];
+    };
+    part.users
+        .values()
+        .filter(|u| u.is_present() && u.enabled)
+        .filter_map(|u| {
+            let identity = u.identity()?;
+            if ClassicRoles::of(sub, identity).manages() {
+                return None;
+            }
+            Some(CoAdminCandidate {
+                display_name: u.display_name.clone(),
+                email: world
+                    .identity_email(identity)
+                    .unwrap_or_else(|| u.upn().to_string()),
+            })
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ use super::*;
 use crate::audit::AuditEvent;
 use crate::error::ErrorKind;
 use crate::mutation::{Change, Mutation};
+use crate::rules::admins::ClassicRole;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -50,7 +51,7 @@ pub struct ChangeDirectoryPlan {
     pub removed_assignments: Vec<AssignmentImpact>,
     pub removed_custom_roles: Vec<RoleDefinition>,
     /// Administrators who keep access: the service administrator and the account administrator.
-    pub retained_admins: Vec<(Identity, String, &'static str)>,
+    pub retained_admins: Vec<(Identity, String, ClassicRole)>,
     /// Re-granted through the principal map.
     pub regranted_assignments: Vec<AssignmentImpact>,
     pub regranted_co_admins: Vec<(Identity, String)>,
@@ -192,13 +193,13 @@ pub fn plan(
     plan.retained_admins.push((
         sub.service_admin,
         email_of(world, sub.service_admin),
-        "ServiceAdministrator",
+        ClassicRole::ServiceAdministrator,
     ));
     if sub.account_admin != sub.service_admin {
         plan.retained_admins.push((
             sub.account_admin,
             email_of(world, sub.account_admin),
-            "AccountAdministrator",
+            ClassicRole::AccountAdministrator,
         ));
     }
     if world.presence(sub.service_admin, destination).is_none()

@@ -9,7 +9,6 @@ pub mod guests;
 pub mod invariants;
 pub mod reads;
 pub mod resources;
-pub mod visibility;
 
 use crate::action::Action;
 use crate::actor::Actor;

@@ -329,18 +329,18 @@ fn an_organizational_account_administrator_names_members_or_guests_of_the_direct
 fn classic_administrators_are_listed_as_azure_lists_them() {
     let mut fx = Fx::article();
     let list = admins::classic_administrators(&fx.world, fx.subscription());
-    let roles: Vec<(&str, &str)> = list
+    let roles: Vec<(&str, String)> = list
         .iter()
-        .map(|a| (a.email.as_str(), a.role.as_str()))
+        .map(|a| (a.email.as_str(), a.roles.to_string()))
         .collect();
     assert_eq!(
         roles,
         vec![
             (
                 "alice@outlook.com",
-                "ServiceAdministrator;AccountAdministrator"
+                "ServiceAdministrator;AccountAdministrator".to_string()
             ),
-            ("dave@outlook.com", "CoAdministrator"),
+            ("dave@outlook.com", "CoAdministrator".to_string()),
         ]
     );
     fx.ok(|fx| {
@@ -354,16 +354,16 @@ fn classic_administrators_are_listed_as_azure_lists_them() {
         )
     });
     let list = admins::classic_administrators(&fx.world, fx.subscription());
-    let roles: Vec<(&str, &str)> = list
+    let roles: Vec<(&str, String)> = list
         .iter()
-        .map(|a| (a.email.as_str(), a.role.as_str()))
+        .map(|a| (a.email.as_str(), a.roles.to_string()))
         .collect();
     assert_eq!(
         roles,
         vec![
-            ("bob@outlook.com", "ServiceAdministrator"),
-            ("alice@outlook.com", "AccountAdministrator"),
-            ("dave@outlook.com", "CoAdministrator"),
+            ("bob@outlook.com", "ServiceAdministrator".to_string()),
+            ("alice@outlook.com", "AccountAdministrator".to_string()),
+            ("dave@outlook.com", "CoAdministrator".to_string()),
         ]
     );
 }
@@ -384,4 +384,71 @@ fn only_the_operator_creates_subscriptions() {
         fx.now,
     );
     assert_eq!(code(r), "OperatorOnly");
+}
+
+#[test]
+fn classic_roles_are_a_set_with_azure_s_wire_form() {
+    let fx = Fx::article();
+    let sub = fx.subscription();
+    let alice = admins::ClassicRoles::of(sub, fx.alice);
+    assert_eq!(
+        alice.to_string(),
+        "ServiceAdministrator;AccountAdministrator"
+    );
+    assert!(alice.contains(admins::ClassicRole::AccountAdministrator));
+    assert!(alice.manages());
+    let dave = admins::ClassicRoles::of(sub, fx.dave);
+    assert_eq!(
+        dave.iter().map(|r| r.display_name()).collect::<Vec<_>>(),
+        ["Co-administrator"]
+    );
+    let erin = admins::ClassicRoles::of(sub, org(&fx.world, fx.erin));
+    assert!(erin.is_empty() && !erin.manages());
+    assert_eq!(erin.to_string(), "");
+}
+
+/// What a face offers is what the rule then decides: `may_manage` says yes exactly when adding a
+/// co-administrator is allowed, whatever the directory the caller signed in to.
+#[test]
+fn may_manage_is_the_rule_that_judges_co_administrator_changes() {
+    let mut fx = Fx::article();
+    fx.guest(fx.contoso, fx.alice);
+    fx.guest(fx.contoso, fx.dave);
+    let callers = [
+        ("alice at home", fx.alice_home(), true),
+        ("dave at home", fx.dave_home(), true),
+        ("alice in contoso", fx.as_user(fx.contoso, fx.alice), false),
+        ("dave in contoso", fx.as_user(fx.contoso, fx.dave), false),
+        (
+            "alice as a personal account",
+            personal(&fx.world, fx.alice),
+            false,
+        ),
+        ("erin", fx.member(fx.erin), false),
+        ("the application", application(&fx.world, fx.app), false),
+        ("the operator", Actor::Operator, true),
+    ];
+    let sub = fx.subscription().clone();
+    for (who, actor, expected) in callers {
+        assert_eq!(admins::may_manage(&actor, &sub), expected, "{who}");
+        let r = admins::add_co_admin(&fx.world, &actor, fx.sub, "bob@outlook.com", None, fx.now);
+        assert_eq!(r.is_ok(), expected, "{who}: {:?}", r.err());
+        if !expected {
+            assert_eq!(code(r), "AuthorizationFailed", "{who}");
+        }
+    }
+    assert!(admins::may_change_service_admin(&fx.alice_home(), &sub));
+    assert!(!admins::may_change_service_admin(&fx.dave_home(), &sub));
+}
+
+#[test]
+fn co_administrator_candidates_are_people_of_the_directory_without_a_classic_role() {
+    let fx = Fx::article();
+    let sub = fx.subscription();
+    // Alice (a guest Global Administrator) lists the directory: Erin is the only one left to add.
+    let offered = admins::co_admin_candidates(&fx.world, &fx.alice_home(), sub);
+    let emails: Vec<&str> = offered.iter().map(|c| c.email.as_str()).collect();
+    assert_eq!(emails, ["erin@alicedefault.onmicrosoft.com"]);
+    // Dave, a guest without a directory role, may not list the directory's users: nothing is offered.
+    assert!(admins::co_admin_candidates(&fx.world, &fx.dave_home(), sub).is_empty());
 }

@@ -4,6 +4,7 @@
 use crate::fixtures::*;
 use std::collections::BTreeSet;
 use tenantry_domain::action::names;
+use tenantry_domain::rules::admins::ClassicRole;
 use tenantry_domain::rules::change_directory::{
     self, Approval, ChangeDirectoryPlan, Initiated, codes,
 };
@@ -141,7 +142,7 @@ fn the_preview_lists_every_co_administrator_every_assignment_every_custom_role_a
         vec![(
             fx.alice,
             "alice@outlook.com".to_string(),
-            "ServiceAdministrator"
+            ClassicRole::ServiceAdministrator
         )]
     );
     assert!(plan.regranted_assignments.is_empty() && plan.regranted_co_admins.is_empty());
@@ -743,12 +744,12 @@ fn the_account_administrator_may_change_the_directory() {
             (
                 fx.bob,
                 "bob@outlook.com".to_string(),
-                "ServiceAdministrator"
+                ClassicRole::ServiceAdministrator
             ),
             (
                 fx.alice,
                 "alice@outlook.com".to_string(),
-                "AccountAdministrator"
+                ClassicRole::AccountAdministrator
             ),
         ]
     );

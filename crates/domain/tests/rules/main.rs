@@ -15,6 +15,7 @@ mod change_directory;
 mod directory;
 mod invariants;
 mod link;
+mod people;
 mod props;
 mod reads;
 mod resources;

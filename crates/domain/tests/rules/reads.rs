@@ -1,6 +1,7 @@
-//! What ARM's reads show, and to whom (rules/reads.rs): the visibility Azure gives.
+//! What each face reads, and to whom (rules/reads/): the visibility Azure gives.
 
 use crate::fixtures::*;
+use tenantry_domain::action::names;
 use tenantry_domain::rules::reads::{self, RoleAssignmentQuery, RoleDefinitionQuery};
 use tenantry_domain::*;
 
@@ -233,10 +234,272 @@ fn permissions_and_classic_administrators() {
         "AuthorizationFailed"
     );
     let admins = reads::list_classic_administrators(&fx.world, &fx.alice_home(), fx.sub).unwrap();
-    assert_eq!(admins[0].role, "ServiceAdministrator;AccountAdministrator");
-    assert_eq!(admins[1].role, "CoAdministrator");
+    assert_eq!(
+        admins[0].roles.to_string(),
+        "ServiceAdministrator;AccountAdministrator"
+    );
+    assert_eq!(admins[1].roles.to_string(), "CoAdministrator");
     assert_eq!(
         code(reads::list_classic_administrators(&fx.world, &erin, fx.sub)),
         "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn the_administrators_page_shows_what_the_rules_allow() {
+    let mut fx = Fx::article();
+    let alice = reads::classic_administration(&fx.world, &fx.alice_home(), fx.sub).unwrap();
+    assert_eq!(alice.administrators.len(), 2);
+    assert!(alice.may_manage && alice.may_change_service_admin);
+    assert_eq!(alice.candidates.len(), 1);
+    let dave = reads::classic_administration(&fx.world, &fx.dave_home(), fx.sub).unwrap();
+    assert!(dave.may_manage && !dave.may_change_service_admin);
+    // Signed in to another directory, the service administrator is refused as ARM refuses her.
+    fx.guest(fx.contoso, fx.alice);
+    let elsewhere = fx.as_user(fx.contoso, fx.alice);
+    assert_eq!(
+        code(reads::classic_administration(&fx.world, &elsewhere, fx.sub)),
+        "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn a_subscription_s_overview_and_where_its_directory_could_go() {
+    let mut fx = Fx::article();
+    let o = reads::subscription_summary(&fx.world, &fx.alice_home(), fx.sub, fx.now).unwrap();
+    assert_eq!(
+        (o.service_admin.as_str(), o.directory.id, o.groups.len()),
+        ("alice@outlook.com", fx.alicedefault, 1)
+    );
+    assert_eq!(
+        o.held.roles.to_string(),
+        "ServiceAdministrator;AccountAdministrator"
+    );
+    assert_eq!(
+        o.assignments, 2,
+        "erin's Reader on rg1 and the application's Log Reader"
+    );
+    assert!(o.pending_change.is_none());
+    let erin = reads::subscription_summary(&fx.world, &fx.member(fx.erin), fx.sub, fx.now).unwrap();
+    assert_eq!(erin.held.assignments.len(), 1);
+    assert_eq!(
+        code(reads::subscription_summary(
+            &fx.world,
+            &fx.member(fx.carol),
+            fx.sub,
+            fx.now
+        )),
+        "SubscriptionNotFound"
+    );
+
+    let choices = reads::directory_choices(&fx.world, &fx.alice_home(), fx.sub, fx.now).unwrap();
+    assert!(
+        choices.destinations.is_empty(),
+        "Alice is in her default directory only"
+    );
+    fx.guest(fx.contoso, fx.alice);
+    let choices = reads::directory_choices(&fx.world, &fx.alice_home(), fx.sub, fx.now).unwrap();
+    let ids: Vec<TenantId> = choices.destinations.iter().map(|t| t.id).collect();
+    assert_eq!(
+        (choices.current.id, ids),
+        (fx.alicedefault, vec![fx.contoso])
+    );
+}
+
+#[test]
+fn access_control_shows_what_the_caller_may_read_and_check_access_explains_grants() {
+    let fx = Fx::article();
+    let alice = reads::access_control(&fx.world, &fx.alice_home(), &fx.sub_scope()).unwrap();
+    assert!(alice.may_write);
+    let roles: Vec<&str> = alice.assignments.iter().map(|a| a.role.as_str()).collect();
+    assert_eq!(roles.len(), 2);
+    assert!(roles.contains(&"Reader") && roles.contains(&"Log Reader"));
+    assert!(alice.assignments.iter().all(|a| !a.inherited));
+    assert!(alice.roles.iter().any(|d| d.name == "Log Reader"));
+    assert!(
+        alice.principals.iter().any(|p| p.id() == fx.app),
+        "applications can be picked too"
+    );
+    // Erin, Reader on rg1: reads there, the subscription's assignment inherited; may not assign.
+    let erin = reads::access_control(&fx.world, &fx.member(fx.erin), &fx.rg("rg1")).unwrap();
+    assert!(!erin.may_write);
+    let inherited: Vec<(&str, bool)> = erin
+        .assignments
+        .iter()
+        .map(|a| (a.role.as_str(), a.inherited))
+        .collect();
+    assert!(inherited.contains(&("Log Reader", true)) && inherited.contains(&("Reader", false)));
+    assert_eq!(
+        code(reads::access_control(
+            &fx.world,
+            &fx.member(fx.carol),
+            &fx.sub_scope()
+        )),
+        "SubscriptionNotFound"
+    );
+
+    let actions = [names::RESOURCE_GROUP_READ, names::RESOURCE_GROUP_WRITE];
+    let check = reads::check_access(
+        &fx.world,
+        &fx.alice_home(),
+        &fx.rg("rg1"),
+        "erin@alicedefault.onmicrosoft.com",
+        &actions,
+    )
+    .unwrap();
+    assert_eq!(check.principal.id(), fx.erin);
+    assert_eq!(check.actions[0].1.len(), 1, "Reader on rg1 reads it");
+    assert!(check.actions[1].1.is_empty(), "and writes nothing");
+    assert_eq!(check.permissions[0].actions, ["*/read"]);
+    assert_eq!(
+        code(reads::check_access(
+            &fx.world,
+            &fx.alice_home(),
+            &fx.rg("rg1"),
+            " ",
+            &actions
+        )),
+        "PrincipalRequired"
+    );
+    assert_eq!(
+        code(reads::check_access(
+            &fx.world,
+            &fx.alice_home(),
+            &fx.rg("rg1"),
+            "nobody@example.com",
+            &actions
+        )),
+        "PrincipalNotFound"
+    );
+    assert_eq!(
+        code(reads::check_access(
+            &fx.world,
+            &fx.member(fx.carol),
+            &fx.rg("rg1"),
+            "erin@alicedefault.onmicrosoft.com",
+            &actions
+        )),
+        "AuthorizationFailed"
+    );
+}
+
+#[test]
+fn directory_pages_follow_the_directory_roles() {
+    let mut fx = Fx::article();
+    let admin = fx.member(fx.contoso_admin);
+    let o = reads::directory_overview(&fx.world, &admin, fx.contoso, fx.now).unwrap();
+    assert!(o.administers);
+    assert_eq!(o.roles, [DirectoryRole::GlobalAdministrator]);
+    assert_eq!((o.members, o.guests), (3, 0));
+    let carol = fx.member(fx.carol);
+    let o = reads::directory_overview(&fx.world, &carol, fx.contoso, fx.now).unwrap();
+    assert!(!o.administers && o.roles.is_empty());
+    assert_eq!(
+        code(reads::directory_overview(
+            &fx.world,
+            &carol,
+            fx.fabrikam,
+            fx.now
+        )),
+        "Authorization_RequestDenied"
+    );
+
+    let useradmin = fx.member(fx.contoso_useradmin);
+    let people = reads::directory_people(&fx.world, &useradmin, fx.contoso).unwrap();
+    assert!(people.may_manage);
+    assert_eq!((people.members.len(), people.guests.len()), (3, 0));
+    assert!(
+        !reads::directory_people(&fx.world, &carol, fx.contoso)
+            .unwrap()
+            .may_manage
+    );
+    let detail = reads::directory_user(&fx.world, &useradmin, fx.contoso, fx.carol).unwrap();
+    assert!(detail.may_manage && !detail.may_assign_roles);
+    assert_eq!(detail.addable_roles.len(), DirectoryRole::ALL.len());
+    assert_eq!(
+        code(reads::directory_user(
+            &fx.world, &useradmin, fx.contoso, fx.erin
+        )),
+        "Request_ResourceNotFound"
+    );
+
+    // A guest without a role reads single objects, not the lists.
+    fx.guest(fx.contoso, fx.bob);
+    let bob = fx.as_user(fx.contoso, fx.bob);
+    assert_eq!(
+        code(reads::directory_people(&fx.world, &bob, fx.contoso)),
+        "Authorization_RequestDenied"
+    );
+    assert!(reads::directory_policy(&fx.world, &bob, fx.contoso).is_ok());
+    let guests = reads::directory_people(&fx.world, &useradmin, fx.contoso)
+        .unwrap()
+        .guests;
+    assert_eq!(guests.len(), 1);
+    assert!(guests[0].pending_invitation.is_none(), "redeemed");
+
+    let exempted = reads::exempted_principals(
+        &fx.world,
+        fx.contoso,
+        ["carol@contoso.com", "admin@contoso.onmicrosoft.com"],
+    )
+    .unwrap();
+    assert_eq!(exempted, [fx.carol, fx.contoso_admin]);
+    assert_eq!(
+        code(reads::exempted_principals(
+            &fx.world,
+            fx.contoso,
+            ["nobody"]
+        )),
+        "InvalidExemptedPrincipal"
+    );
+    let policy = reads::directory_policy(&fx.world, &admin, fx.contoso).unwrap();
+    assert!(policy.may_manage && policy.exempted.is_empty());
+}
+
+#[test]
+fn a_directory_s_objects_as_graph_reads_them() {
+    let fx = Fx::article();
+    let w = &fx.world;
+    assert_eq!(
+        reads::activated_roles(w, fx.contoso),
+        [
+            DirectoryRole::GlobalAdministrator,
+            DirectoryRole::UserAdministrator
+        ]
+    );
+    assert_eq!(
+        reads::activated_roles(w, fx.alicedefault),
+        [DirectoryRole::GlobalAdministrator]
+    );
+    let holders: Vec<ObjectId> =
+        reads::role_members(w, fx.contoso, DirectoryRole::UserAdministrator)
+            .iter()
+            .map(|p| p.id())
+            .collect();
+    assert_eq!(holders, [fx.contoso_useradmin]);
+    let by_upn = reads::user_named(w, fx.contoso, "ADMIN@contoso.onmicrosoft.com").unwrap();
+    assert_eq!(by_upn.id, fx.contoso_admin);
+    assert_eq!(
+        reads::user_named(w, fx.contoso, &fx.carol.to_string()).map(|u| u.id),
+        Some(fx.carol)
+    );
+    assert!(reads::user_named(w, fx.contoso, &fx.erin.to_string()).is_none());
+    let users = reads::users(w, fx.contoso);
+    assert!(
+        users.windows(2).all(|p| p[0].id < p[1].id),
+        "in a stable order"
+    );
+    assert_eq!(reads::applications(w, fx.alicedefault).len(), 1);
+    let app = reads::application(w, fx.alicedefault, fx.app).unwrap();
+    assert!(reads::application_by_client_id(w, fx.alicedefault, app.client_id).is_some());
+    assert!(reads::application_by_client_id(w, fx.contoso, app.client_id).is_none());
+    let contoso = reads::directory(w, fx.contoso).unwrap();
+    let domains: Vec<(&str, bool)> = reads::domains(contoso)
+        .iter()
+        .map(|d| (d.name, d.is_default))
+        .collect();
+    assert_eq!(
+        domains,
+        [("contoso.onmicrosoft.com", true), ("contoso.com", false)]
     );
 }

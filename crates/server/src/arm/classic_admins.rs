@@ -41,7 +41,7 @@ fn admins(req: &Req, sub: SubscriptionId) -> Result<Vec<ClassicAdministrator>, A
 fn list(req: &Req, sub: SubscriptionId) -> ArmResult {
     let items: Vec<Value> = admins(req, sub)?
         .iter()
-        .map(|a| wire::classic_admin(sub, &a.email, &a.role))
+        .map(|a| wire::classic_admin(sub, &a.email, &a.roles.to_string()))
         .collect();
     Ok(wire::list(items, None))
 }
@@ -50,7 +50,7 @@ fn find(req: &Req, sub: SubscriptionId, email: &str) -> Result<Value, ArmError> 
     admins(req, sub)?
         .iter()
         .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
-        .map(|a| wire::classic_admin(sub, &a.email, &a.role))
+        .map(|a| wire::classic_admin(sub, &a.email, &a.roles.to_string()))
         .ok_or_else(|| {
             ArmError::not_found(
                 "ClassicAdministratorNotFound",

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use tenantry_domain::TenantId;
 use tenantry_domain::audit::AuditEvent;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_store::AuditFilter;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -187,12 +187,7 @@ async fn tenant_events(
     let tenant = TenantId(caller.tenant);
     let mut q = parse_query(&params)?;
     state.svc.read(|w| {
-        visibility::require_tenant_admin_read(
-            w,
-            &caller.actor,
-            tenant,
-            "read the directory's audit log",
-        )
+        reads::require_tenant_admin_read(w, &caller.actor, tenant, "read the directory's audit log")
     })?;
     q.filter.tenant = Some(tenant);
     answer(&state, "", q).await
@@ -208,7 +203,7 @@ async fn subscription_events(
     let mut q = parse_query(&params)?;
     state
         .svc
-        .read(|w| visibility::require_subscription_audit_read(w, &caller.actor, sub))?;
+        .read(|w| reads::require_subscription_audit_read(w, &caller.actor, sub))?;
     q.filter.subscription = Some(sub);
     answer(&state, &format!("/subscriptions/{sub}"), q).await
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tenantry_domain::rules::change_directory::{AssignmentImpact, ChangeDirectoryPlan, Initiated};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{
     ChangeTenantRequest, DomainError, ObjectId, PrincipalMapEntry, RequestStatus, SubscriptionId,
     TenantId, Timestamp, World,
@@ -243,7 +243,7 @@ async fn show(
     let sub = subscription_id(&id)?;
     let now = state.svc.now();
     state.svc.read(|w| {
-        visibility::require_change_request_read(w, &caller.actor, sub)?;
+        reads::require_change_request_read(w, &caller.actor, sub)?;
         w.subscription(sub)
             .and_then(|s| s.change_request.as_ref())
             .map(|r| Json(request_json(w, r, now)))

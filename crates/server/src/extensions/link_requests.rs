@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::{authorize, visibility};
+use tenantry_domain::rules::{authorize, reads};
 use tenantry_domain::{
     DirectoryLinkRequest, RequestId, RequestStatus, Scope, SubscriptionId, TenantId, Timestamp,
     World,
@@ -169,12 +169,7 @@ async fn list(
     let tenant = TenantId(caller.tenant);
     let now = state.svc.now();
     state.svc.read(|w| {
-        visibility::require_tenant_admin_read(
-            w,
-            &caller.actor,
-            tenant,
-            "read directory link requests",
-        )?;
+        reads::require_tenant_admin_read(w, &caller.actor, tenant, "read directory link requests")?;
         let value: Vec<Value> = w
             .tenant(tenant)
             .map(|t| {
@@ -198,12 +193,7 @@ async fn show(
     let rid = parse_request_id(&request)?;
     let now = state.svc.now();
     state.svc.read(|w| {
-        visibility::require_tenant_admin_read(
-            w,
-            &caller.actor,
-            tenant,
-            "read directory link requests",
-        )?;
+        reads::require_tenant_admin_read(w, &caller.actor, tenant, "read directory link requests")?;
         find(w, tenant, rid)
             .map(|r| Json(request_json(w, r, now)))
             .ok_or_else(|| request_not_found(&request))

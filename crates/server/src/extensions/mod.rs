@@ -12,7 +12,7 @@
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of everything tenantry serves |
 //!
 //! Handlers translate; the rules are the domain's (`rules::change_directory`, `rules::guests`,
-//! `rules::directory::set_policy`, `rules::visibility`).
+//! `rules::directory::set_policy`, `rules::reads`).
 
 pub mod audit;
 pub mod change_tenant;

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{SubscriptionPolicy, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -67,7 +67,7 @@ async fn show(
 ) -> Result<Json<Value>, ArmError> {
     let tenant = token_tenant(&caller);
     state.svc.read(|w| {
-        visibility::require_directory_read(w, &caller.actor, tenant)?;
+        reads::require_directory_read(w, &caller.actor, tenant)?;
         Ok(Json(policy_json(w, tenant)))
     })
 }

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Application, ClientSecret, TenantId, World};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -63,18 +63,15 @@ fn application_not_found(key: &str) -> GraphError {
 }
 
 fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
-    let id = super::parse_object_id(key)?;
-    w.tenant(tenant)?.applications.get(&id)
+    reads::application(w, tenant, super::parse_object_id(key)?)
 }
 
-/// Every application of the tenant, sorted by id so that pages are stable.
+/// Every application of the tenant, in a stable order for pages.
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    let mut apps: Vec<&Application> = world
-        .tenant(tenant)
-        .map(|p| p.applications.values().collect())
-        .unwrap_or_default();
-    apps.sort_by_key(|a| a.id);
-    apps.into_iter().map(application_json).collect()
+    reads::applications(world, tenant)
+        .into_iter()
+        .map(application_json)
+        .collect()
 }
 
 async fn list(
@@ -93,7 +90,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let app = dir.read(&state, visibility::require_directory_read, |w| {
+    let app = dir.read(&state, reads::require_directory_read, |w| {
         find(w, dir.tenant, &id)
             .map(application_json)
             .ok_or_else(|| application_not_found(&id))
@@ -208,12 +205,11 @@ pub(super) async fn create_service_principal(
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
     let app_id = req.app_id.unwrap_or_default();
-    let sp = dir.read(&state, visibility::require_directory_read, |w| {
+    let sp = dir.read(&state, reads::require_directory_read, |w| {
         app_id
             .parse::<uuid::Uuid>()
             .ok()
-            .and_then(|cid| w.application_by_client_id(cid))
-            .filter(|a| a.tenant == dir.tenant)
+            .and_then(|cid| reads::application_by_client_id(w, dir.tenant, cid))
             .map(service_principal_json)
             .ok_or_else(|| {
                 GraphError::bad_request(format!(

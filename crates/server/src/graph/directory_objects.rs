@@ -13,7 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
+use tenantry_domain::world::PrincipalRef;
 use tenantry_domain::{ObjectId, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -24,12 +25,9 @@ pub fn routes() -> Router<AppState> {
 
 /// A user or service principal of `tenant`, typed with `@odata.type` as Graph does for directory objects.
 pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
-    let part = world.tenant(tenant)?;
-    let (kind, mut value) = if let Some(u) = part.users.get(&id) {
-        ("user", user_json(u))
-    } else {
-        let a = part.applications.get(&id)?;
-        ("servicePrincipal", service_principal_json(a))
+    let (kind, mut value) = match reads::directory_object(world, tenant, id)? {
+        PrincipalRef::User(u) => ("user", user_json(u)),
+        PrincipalRef::ServicePrincipal(a) => ("servicePrincipal", service_principal_json(a)),
     };
     value["@odata.type"] = json!(format!("#microsoft.graph.{kind}"));
     Some(value)
@@ -64,7 +62,7 @@ async fn get_by_ids(
             "Too many ids: getByIds accepts at most 1000.",
         ));
     }
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
+    let value = dir.read(&state, reads::require_directory_read, |w| {
         Ok(req
             .ids
             .iter()
@@ -85,7 +83,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let obj = dir.read(&state, visibility::require_directory_read, |w| {
+    let obj = dir.read(&state, reads::require_directory_read, |w| {
         super::parse_object_id(&id)
             .and_then(|oid| directory_object_json(w, dir.tenant, oid))
             .ok_or_else(|| user_not_found(&id))

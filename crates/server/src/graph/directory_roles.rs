@@ -17,8 +17,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
-use tenantry_domain::world::TenantPart;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{DirectoryRole, ObjectId};
 
 pub fn routes() -> Router<AppState> {
@@ -50,26 +49,16 @@ fn parse_role(key: &str) -> Result<DirectoryRole, GraphError> {
     DirectoryRole::parse(key.trim_matches('\'')).ok_or_else(|| super::users::user_not_found(key))
 }
 
-/// Entra activates Global Administrator in every tenant, and another role once it has a member.
-fn is_activated(part: &TenantPart, role: DirectoryRole) -> bool {
-    role == DirectoryRole::GlobalAdministrator || part.role_holders(role).next().is_some()
-}
-
 async fn list(
     State(state): State<AppState>,
     caller: GraphCaller,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
-        Ok(w.tenant(dir.tenant)
-            .map(|p| {
-                DirectoryRole::ALL
-                    .into_iter()
-                    .filter(|r| is_activated(p, *r))
-                    .map(role_json)
-                    .collect::<Vec<Value>>()
-            })
-            .unwrap_or_default())
+    let value = dir.read(&state, reads::require_directory_read, |w| {
+        Ok(reads::activated_roles(w, dir.tenant)
+            .into_iter()
+            .map(role_json)
+            .collect::<Vec<Value>>())
     })?;
     Ok(Json(
         json!({"@odata.context": context(&state, "directoryRoles"), "value": value}),
@@ -83,7 +72,7 @@ async fn show(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    dir.read(&state, visibility::require_directory_read, |_| Ok(()))?;
+    dir.read(&state, reads::require_directory_read, |_| Ok(()))?;
     Ok(Json(entity(&state, "directoryRoles", role_json(role))))
 }
 
@@ -94,13 +83,10 @@ async fn members(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    let value = dir.read(&state, visibility::require_directory_read, |w| {
-        let Some(part) = w.tenant(dir.tenant) else {
-            return Ok(vec![]);
-        };
-        Ok(part
-            .role_holders(role)
-            .filter_map(|o| directory_object_json(w, dir.tenant, o))
+    let value = dir.read(&state, reads::require_directory_read, |w| {
+        Ok(reads::role_members(w, dir.tenant, role)
+            .into_iter()
+            .filter_map(|p| directory_object_json(w, dir.tenant, p.id()))
             .collect::<Vec<Value>>())
     })?;
     Ok(Json(json!({

@@ -1,6 +1,5 @@
 //! `/v1.0/domains`: the caller's tenant's domains (all verified and managed in tenantry).
 
-use super::organization::domains_of;
 use super::users::entity;
 use super::{Directory, context};
 use crate::app::AppState;
@@ -10,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,12 +35,12 @@ fn domain_json(name: &str, is_default: bool, is_initial: bool) -> Value {
 }
 
 fn domains(state: &AppState, dir: &Directory) -> Result<Vec<Value>, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
-        Ok(w.tenant(dir.tenant)
-            .map(|p| {
-                domains_of(&p.tenant)
+    dir.read(state, reads::require_directory_read, |w| {
+        Ok(reads::directory(w, dir.tenant)
+            .map(|t| {
+                reads::domains(t)
                     .into_iter()
-                    .map(|(n, d, i)| domain_json(n, d, i))
+                    .map(|d| domain_json(d.name, d.is_default, d.is_initial))
                     .collect()
             })
             .unwrap_or_default())

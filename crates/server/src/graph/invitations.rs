@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Invitation, RequestId, RequestStatus, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -130,7 +130,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let inv = dir.read(&state, visibility::require_directory_read, |w| {
+    let inv = dir.read(&state, reads::require_directory_read, |w| {
         find_invitation(w, dir.tenant, &id).ok_or_else(|| invitation_not_found(&id))
     })?;
     Ok(Json(entity(

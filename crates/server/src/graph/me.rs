@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Actor, PersonalAccount};
 
 pub fn routes() -> Router<AppState> {
@@ -32,15 +33,11 @@ async fn me(
         }
         Actor::Personal { account, .. } => state
             .svc
-            .read(|w| w.account(*account).map(personal_json))
+            .read(|w| reads::personal_account(w, *account).map(personal_json))
             .ok_or_else(|| user_not_found(&account.to_string()))?,
         Actor::User { object, .. } => state
             .svc
-            .read(|w| {
-                w.tenant(dir.tenant)
-                    .and_then(|t| t.users.get(object))
-                    .map(user_json)
-            })
+            .read(|w| reads::user(w, dir.tenant, *object).map(user_json))
             .ok_or_else(|| user_not_found(&object.to_string()))?,
         Actor::Operator => return Err(GraphError::bad_request("The operator has no /me.")),
     };

@@ -21,7 +21,7 @@ use crate::auth::{Caller, GraphCaller};
 use crate::errors::GraphError;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Actor, DomainError, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
@@ -79,7 +79,7 @@ impl Directory {
         all: impl FnOnce(&World, TenantId) -> Vec<serde_json::Value>,
     ) -> Result<serde_json::Value, GraphError> {
         let query = odata::Query::parse(params, filterable)?;
-        let items = self.read(state, visibility::require_directory_enumeration, |w| {
+        let items = self.read(state, reads::require_directory_enumeration, |w| {
             Ok(all(w, self.tenant))
         })?;
         Ok(query.collection(

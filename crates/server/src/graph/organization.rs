@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Tenant, TenantOrigin};
 
 pub fn routes() -> Router<AppState> {
@@ -18,22 +18,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1.0/organization/{id}", get(show))
 }
 
-/// `(name, isDefault, isInitial)` of each domain. The initial domain stays the default: tenantry has no
-/// operation that changes the default domain.
-pub fn domains_of(t: &Tenant) -> Vec<(&str, bool, bool)> {
-    t.all_domains()
-        .map(|d| {
-            let initial = d.eq_ignore_ascii_case(&t.initial_domain);
-            (d, initial, initial)
-        })
-        .collect()
-}
-
 pub fn organization_json(t: &Tenant) -> Value {
-    let verified: Vec<Value> = domains_of(t)
+    let verified: Vec<Value> = reads::domains(t)
         .into_iter()
-        .map(|(name, is_default, is_initial)| {
-            json!({"name": name, "isDefault": is_default, "isInitial": is_initial, "type": "Managed",
+        .map(|d| {
+            json!({"name": d.name, "isDefault": d.is_default, "isInitial": d.is_initial, "type": "Managed",
                    "capabilities": "Email, OfficeCommunicationsOnline"})
         })
         .collect();
@@ -63,9 +52,9 @@ pub fn organization_json(t: &Tenant) -> Value {
 }
 
 fn organization(state: &AppState, dir: &Directory) -> Result<Value, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
-        w.tenant(dir.tenant)
-            .map(|p| organization_json(&p.tenant))
+    dir.read(state, reads::require_directory_read, |w| {
+        reads::directory(w, dir.tenant)
+            .map(organization_json)
             .ok_or_else(|| GraphError::not_found("The directory of the token no longer exists."))
     })
 }

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{Application, TenantId, World};
 
 const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "id"];
@@ -40,12 +40,10 @@ pub fn service_principal_json(a: &Application) -> Value {
 }
 
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    let Some(part) = world.tenant(tenant) else {
-        return vec![];
-    };
-    let mut apps: Vec<&Application> = part.applications.values().collect();
-    apps.sort_by_key(|a| a.id);
-    apps.into_iter().map(service_principal_json).collect()
+    reads::applications(world, tenant)
+        .into_iter()
+        .map(service_principal_json)
+        .collect()
 }
 
 async fn list(
@@ -64,12 +62,9 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let sp = dir.read(&state, visibility::require_directory_read, |w| {
-        w.tenant(dir.tenant)
-            .and_then(|p| {
-                let oid = super::parse_object_id(&id)?;
-                p.applications.get(&oid)
-            })
+    let sp = dir.read(&state, reads::require_directory_read, |w| {
+        super::parse_object_id(&id)
+            .and_then(|oid| reads::application(w, dir.tenant, oid))
             .map(service_principal_json)
             .ok_or_else(|| super::users::user_not_found(&id))
     })?;

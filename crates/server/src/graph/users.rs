@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use tenantry_domain::rules::visibility;
+use tenantry_domain::rules::reads;
 use tenantry_domain::{GuestState, ObjectId, TenantId, User, UserKind, World};
 
 /// The properties `$filter` may name on users (what `az ad user list --filter/--upn/--display-name` use).
@@ -66,29 +66,16 @@ fn mail_nickname(upn: &str) -> &str {
     upn.split('@').next().unwrap_or(upn)
 }
 
-/// A user of `tenant` by object id or user principal name (guests' `#EXT#` names included).
-pub fn find_user<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&'w User> {
-    let part = world.tenant(tenant)?;
-    if let Some(id) = super::parse_object_id(key) {
-        return part.users.get(&id);
-    }
-    part.users
-        .values()
-        .find(|u| u.upn().eq_ignore_ascii_case(key.trim()))
-}
-
 pub fn user_not_found(key: &str) -> GraphError {
     super::not_found(key)
 }
 
-/// Every user of the tenant as Graph shows it, sorted by id so that pages are stable.
+/// Every user of the tenant as Graph shows it, in a stable order for pages.
 fn all_users(world: &World, tenant: TenantId) -> Vec<Value> {
-    let Some(part) = world.tenant(tenant) else {
-        return vec![];
-    };
-    let mut users: Vec<&User> = part.users.values().collect();
-    users.sort_by_key(|u| u.id);
-    users.into_iter().map(user_json).collect()
+    reads::users(world, tenant)
+        .into_iter()
+        .map(user_json)
+        .collect()
 }
 
 async fn list(
@@ -109,8 +96,8 @@ async fn show(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let query = Query::parse(&params, &[])?;
-    let user = dir.read(&state, visibility::require_directory_read, |w| {
-        find_user(w, dir.tenant, &key)
+    let user = dir.read(&state, reads::require_directory_read, |w| {
+        reads::user_named(w, dir.tenant, &key)
             .map(user_json)
             .ok_or_else(|| user_not_found(&key))
     })?;
@@ -183,7 +170,9 @@ async fn create(
             req.account_enabled.unwrap_or(true),
         )
         .await?;
-    let user = state.svc.read(|w| w.user(id).map(user_json));
+    let user = state
+        .svc
+        .read(|w| reads::user(w, dir.tenant, id).map(user_json));
     let user = user.ok_or_else(|| user_not_found(&id.to_string()))?;
     Ok((StatusCode::CREATED, Json(entity(&state, "users", user))).into_response())
 }
@@ -206,8 +195,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 
 /// The object id of a user named in the path, or 404.
 fn resolve(state: &AppState, dir: &Directory, key: &str) -> Result<ObjectId, GraphError> {
-    dir.read(state, visibility::require_directory_read, |w| {
-        find_user(w, dir.tenant, key)
+    dir.read(state, reads::require_directory_read, |w| {
+        reads::user_named(w, dir.tenant, key)
             .map(|u| u.id)
             .ok_or_else(|| user_not_found(key))
     })

@@ -2,15 +2,15 @@
 //! add and remove, and "check access" (what a principal may do here and which grant says so).
 
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::subscriptions::act_for_subscription;
-use super::{PortalResult, parse_id, tenant_name};
-use crate::signed_in;
+use super::{PortalResult, parse_id};
 use axum::extract::Path;
 use serde::Deserialize;
-use tenantry_service::domain::action::{Action, names};
+use tenantry_service::domain::action::names;
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
-use tenantry_service::domain::rules::{reads, visibility};
+use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::world::PrincipalRef;
 use tenantry_service::domain::*;
 
 /// What "check access" asks about, in words, with the operation that stands for it.
@@ -49,24 +49,21 @@ fn where_(sub: &str, rg: Option<&str>) -> Result<Where, super::PortalError> {
     })
 }
 
-fn principal_label(w: &World, tenant: TenantId, o: ObjectId) -> (String, String) {
-    match w.principal(tenant, o) {
-        Some(p) => {
-            let name = match p {
-                world::PrincipalRef::User(u) => format!(
-                    "{} ({})",
-                    u.display_name,
-                    u.identity()
-                        .and_then(|i| w.identity_email(i))
-                        .unwrap_or_else(|| u.upn().to_string())
-                ),
-                world::PrincipalRef::ServicePrincipal(a) => {
-                    format!("{} (application {})", a.display_name, a.client_id)
-                }
-            };
-            (name, p.principal_type().as_str().to_string())
+/// A principal as lists name it: `Erin (erin@…)`, `ci (application c100…)`.
+fn principal_label(w: &World, p: PrincipalRef) -> String {
+    match p {
+        PrincipalRef::User(u) => format!("{} ({})", u.display_name, reads::user_email(w, u)),
+        PrincipalRef::ServicePrincipal(a) => {
+            format!("{} (application {})", a.display_name, a.client_id)
         }
-        None => (o.to_string(), "Unknown".into()),
+    }
+}
+
+fn scope_words(scope: &Scope) -> String {
+    if scope.relative().is_empty() {
+        "This subscription".into()
+    } else {
+        scope.relative().to_string()
     }
 }
 
@@ -76,37 +73,29 @@ fn page_for(
     at: &Where,
     check: Option<CheckResult>,
 ) -> Result<Access, DomainError> {
-    let part = reads::get_subscription(w, actor, at.sub)?;
-    if let Some(g) = &at.group {
-        reads::get_resource_group(w, actor, at.sub, g)?;
-    }
-    let s = &part.subscription;
-    let list = reads::list_role_assignments(w, actor, &at.scope, &Default::default())?;
-    let assignments = list
-        .items
+    let a = reads::access_control(w, actor, &at.scope)?;
+    let s = a.subscription;
+    let assignments = a
+        .assignments
         .iter()
-        .map(|a| {
-            let (principal, principal_type) = principal_label(w, s.tenant, a.principal);
-            AssignmentRow {
-                id: a.id.to_string(),
-                principal,
-                principal_type,
-                role: w
-                    .role_definition(s.id, a.role_definition)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default(),
-                scope: if a.scope.relative().is_empty() {
-                    "This subscription".into()
-                } else {
-                    a.scope.relative().to_string()
-                },
-                inherited: a.scope != at.scope && a.scope.contains(&at.scope),
-            }
+        .map(|v| AssignmentRow {
+            id: v.assignment.id.to_string(),
+            principal: v
+                .principal
+                .map(|p| principal_label(w, p))
+                .unwrap_or_else(|| v.assignment.principal.to_string()),
+            principal_type: v
+                .principal
+                .map(|p| p.principal_type().as_str().to_string())
+                .unwrap_or_else(|| "Unknown".into()),
+            role: v.role.clone(),
+            scope: scope_words(&v.assignment.scope),
+            inherited: v.inherited,
         })
         .collect();
-    let mut roles: Vec<Choice> = w
-        .role_definitions(s.id)
-        .into_iter()
+    let mut roles: Vec<Choice> = a
+        .roles
+        .iter()
         .map(|d| Choice {
             value: d.id.to_string(),
             label: if d.is_custom() {
@@ -118,33 +107,20 @@ fn page_for(
         })
         .collect();
     roles.sort_by(|a, b| a.label.cmp(&b.label));
-    let principals = if visibility::require_directory_enumeration(w, actor, s.tenant).is_ok() {
-        let t = w.tenant(s.tenant).expect("trusted tenant exists");
-        let mut v: Vec<Choice> = t
-            .users
-            .values()
-            .filter(|u| u.is_present())
-            .map(|u| Choice {
-                value: u.id.to_string(),
-                label: principal_label(w, s.tenant, u.id).0,
-                selected: false,
-            })
-            .chain(t.applications.values().map(|a| Choice {
-                value: a.id.to_string(),
-                label: principal_label(w, s.tenant, a.id).0,
-                selected: false,
-            }))
-            .collect();
-        v.sort_by_key(|x| x.label.to_lowercase());
-        v
-    } else {
-        vec![]
-    };
+    let mut principals: Vec<Choice> = a
+        .principals
+        .iter()
+        .map(|p| Choice {
+            value: p.id().to_string(),
+            label: principal_label(w, *p),
+            selected: false,
+        })
+        .collect();
+    principals.sort_by_key(|x| x.label.to_lowercase());
     let scope_label = match &at.group {
         Some(g) => format!("resource group {g}"),
         None => format!("subscription {}", s.display_name),
     };
-    let _ = tenant_name;
     Ok(Access {
         chrome: Chrome::bare(),
         tabs: subscription_tabs(&at.sub.to_string(), "access"),
@@ -158,12 +134,11 @@ fn page_for(
         roles,
         principals,
         check,
-        can_write: w.authorize(actor, &Action::new(names::ROLE_ASSIGNMENT_WRITE), &at.scope),
+        can_write: a.may_write,
     })
 }
 
-async fn show(mut ctx: Ctx, at: Where, check: Option<CheckResult>) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn show(mut ctx: Ctx, actor: Actor, at: Where, check: Option<CheckResult>) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     match ctx.state.svc.read(|w| page_for(w, &actor, &at, check)) {
         Ok(mut page) => {
@@ -174,12 +149,18 @@ async fn show(mut ctx: Ctx, at: Where, check: Option<CheckResult>) -> PortalResu
     }
 }
 
-pub async fn sub_page(ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
-    show(ctx, where_(&sub, None)?, None).await
+pub async fn sub_page(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
+    show(ctx, actor, where_(&sub, None)?, None).await
 }
 
-pub async fn rg_page(ctx: Ctx, Path((sub, rg)): Path<(String, String)>) -> PortalResult {
-    show(ctx, where_(&sub, Some(&rg))?, None).await
+pub async fn rg_page(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path((sub, rg)): Path<(String, String)>,
+) -> PortalResult {
+    show(ctx, actor, where_(&sub, Some(&rg))?, None).await
 }
 
 #[derive(Deserialize)]
@@ -192,45 +173,20 @@ pub struct AddForm {
     role: String,
 }
 
-/// A principal of `tenant` picked from the list (object id) or typed (UPN, email, client id, object id).
-fn resolve_principal(
-    w: &World,
-    tenant: TenantId,
-    picked: &str,
-    typed: &str,
-) -> Result<ObjectId, DomainError> {
-    let key = if typed.trim().is_empty() {
-        picked.trim()
+/// The principal a form names: typed (UPN, email, client id, object id) over picked from the list.
+fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
+    if typed.trim().is_empty() {
+        picked
     } else {
-        typed.trim()
-    };
-    if key.is_empty() {
-        return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
-            .with_remedy("Pick a user or application of the directory, or type a user principal name, an email or an application's client id."));
+        typed
     }
-    w.find_principal(tenant, key).filter(|p| p.is_present()).map(|p| p.id()).ok_or_else(|| {
-        DomainError::invalid(
-            "PrincipalNotFound",
-            format!("No user, redeemed guest or application of the directory {} is named '{key}'.", tenant_name(w, tenant)),
-        )
-        .with_remedy("Check the name, or invite the person to the directory first (Directory → Guests and invitations).")
-    })
 }
 
-async fn add(mut ctx: Ctx, at: Where, f: AddForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let resolved = ctx.state.svc.read(|w| {
-        let tenant = w
-            .subscription(at.sub)
-            .map(|s| s.subscription.tenant)
-            .ok_or_else(|| {
-                DomainError::not_found(
-                    "SubscriptionNotFound",
-                    "The subscription could not be found.",
-                )
-            })?;
-        let principal = resolve_principal(w, tenant, &f.principal, &f.principal_name)?;
+        let principal =
+            reads::assignable_principal(w, at.sub, named(&f.principal, &f.principal_name))?;
         let role: RoleDefinitionId = f.role.trim().parse().map_err(|_| {
             DomainError::invalid("RoleRequired", "Choose a role.")
                 .with_remedy("Pick one of the roles in the list.")
@@ -260,13 +216,11 @@ async fn add(mut ctx: Ctx, at: Where, f: AddForm) -> PortalResult {
         .await;
     let base = at.base.clone();
     let names = ctx.state.svc.read(|w| {
-        let t = w.subscription(at.sub).map(|s| s.subscription.tenant);
         (
-            t.map(|t| principal_label(w, t, principal).0)
+            reads::assignment_principal(w, at.sub, principal)
+                .map(|p| principal_label(w, p))
                 .unwrap_or_default(),
-            w.role_definition(at.sub, role)
-                .map(|d| d.name.clone())
-                .unwrap_or_default(),
+            reads::role_name(w, at.sub, role).unwrap_or_default(),
         )
     });
     ctx.done(result, &base, |_| {
@@ -279,19 +233,19 @@ async fn add(mut ctx: Ctx, at: Where, f: AddForm) -> PortalResult {
 }
 
 pub async fn sub_add(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AddForm>,
 ) -> PortalResult {
-    add(ctx, where_(&sub, None)?, f).await
+    add(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_add(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<AddForm>,
 ) -> PortalResult {
-    add(ctx, where_(&sub, Some(&rg))?, f).await
+    add(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }
 
 #[derive(Deserialize)]
@@ -300,8 +254,7 @@ pub struct RemoveForm {
     assignment: String,
 }
 
-async fn remove(mut ctx: Ctx, at: Where, f: RemoveForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn remove(mut ctx: Ctx, actor: Actor, at: Where, f: RemoveForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let id: RoleAssignmentId = parse_id(&f.assignment, "role assignment id")?;
     let result = ctx
@@ -323,19 +276,19 @@ async fn remove(mut ctx: Ctx, at: Where, f: RemoveForm) -> PortalResult {
 }
 
 pub async fn sub_remove(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> PortalResult {
-    remove(ctx, where_(&sub, None)?, f).await
+    remove(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_remove(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> PortalResult {
-    remove(ctx, where_(&sub, Some(&rg))?, f).await
+    remove(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }
 
 #[derive(Deserialize)]
@@ -346,29 +299,28 @@ pub struct CheckForm {
     principal_name: String,
 }
 
-async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
-    let actor = signed_in!(ctx, at.base);
+async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
+    let actions: Vec<&str> = CHECKS.iter().map(|(_, action)| *action).collect();
     let result = ctx.state.svc.read(|w| -> Result<CheckResult, DomainError> {
-        rules::authorize(w, &actor, names::ROLE_ASSIGNMENT_READ, &at.scope)?;
-        let tenant = w
-            .subscription(at.sub)
-            .map(|s| s.subscription.tenant)
-            .expect("authorized");
-        let principal = resolve_principal(w, tenant, &f.principal, &f.principal_name)?;
+        let c = reads::check_access(
+            w,
+            &actor,
+            &at.scope,
+            named(&f.principal, &f.principal_name),
+            &actions,
+        )?;
         let rows = CHECKS
             .iter()
-            .map(|(label, action)| {
-                let grants = w.explain_access(principal, &Action::new(action), &at.scope);
-                CheckRow {
-                    action: label.to_string(),
-                    allowed: !grants.is_empty(),
-                    grants: grants.iter().map(|g| g.describe()).collect(),
-                }
+            .zip(&c.actions)
+            .map(|((label, _), (_, grants))| CheckRow {
+                action: label.to_string(),
+                allowed: !grants.is_empty(),
+                grants: grants.iter().map(|g| g.describe()).collect(),
             })
             .collect();
-        let permissions = w
-            .effective_permissions(principal, &at.scope)
+        let permissions = c
+            .permissions
             .iter()
             .map(|p| {
                 let mut line = format!(
@@ -386,13 +338,13 @@ async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
             })
             .collect();
         Ok(CheckResult {
-            principal: principal_label(w, tenant, principal).0,
+            principal: principal_label(w, c.principal),
             rows,
             permissions,
         })
     });
     match result {
-        Ok(c) => show(ctx, at, Some(c)).await,
+        Ok(c) => show(ctx, actor, at, Some(c)).await,
         Err(e) => {
             ctx.flash_error(&e);
             let base = at.base.clone();
@@ -402,17 +354,17 @@ async fn check(mut ctx: Ctx, at: Where, f: CheckForm) -> PortalResult {
 }
 
 pub async fn sub_check(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<CheckForm>,
 ) -> PortalResult {
-    check(ctx, where_(&sub, None)?, f).await
+    check(ctx, actor, where_(&sub, None)?, f).await
 }
 
 pub async fn rg_check(
-    ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((sub, rg)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<CheckForm>,
 ) -> PortalResult {
-    check(ctx, where_(&sub, Some(&rg))?, f).await
+    check(ctx, actor, where_(&sub, Some(&rg))?, f).await
 }

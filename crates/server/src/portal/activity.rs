@@ -2,13 +2,12 @@
 //! what the signed-in person may read: a subscription's events when they may read its activity log, a
 //! directory's when they are its Global Administrator or Global Reader, and their own actions.
 
+use super::PortalResult;
 use super::dashboard::{my_directories, my_subscriptions};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx};
-use super::{PortalResult, tenant_name};
-use crate::signed_in;
+use super::session::{CsrfForm, SignedIn};
 use serde::Deserialize;
-use tenantry_service::domain::rules::visibility;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 use tenantry_service::store::AuditFilter;
 
@@ -38,19 +37,19 @@ fn day(s: &str) -> Option<i64> {
     Some(d.midnight().assume_utc().unix_timestamp())
 }
 
-async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
-    let _ = signed_in!(ctx, "/activity");
-    let identity = ctx.identity().expect("signed in");
+async fn render(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    f: FilterForm,
+) -> PortalResult {
     let tenant = f.tenant.trim().parse::<TenantId>().ok();
     let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
     let since = day(&f.since);
     let until = day(&f.until).map(|d| d + 86_399);
     // What the person may read goes into the query, so the newest readable events come back however
     // many others the log holds.
-    let readable = ctx
-        .state
-        .svc
-        .read(|w| visibility::audit_readable(w, identity));
+    let readable = ctx.state.svc.read(|w| reads::audit_readable(w, identity));
     let filter = AuditFilter {
         tenant,
         subscription,
@@ -70,13 +69,13 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
                 actor: e.actor.clone(),
                 operation: e.operation.clone(),
                 target: e.target.clone(),
-                directory: e.tenant.map(|t| tenant_name(w, t)).unwrap_or_default(),
+                directory: e
+                    .tenant
+                    .map(|t| reads::directory_name(w, t))
+                    .unwrap_or_default(),
                 subscription: e
                     .subscription
-                    .and_then(|s| {
-                        w.subscription(s)
-                            .map(|p| p.subscription.display_name.clone())
-                    })
+                    .and_then(|s| reads::subscription_name(w, s))
                     .unwrap_or_default(),
             })
             .collect();
@@ -114,10 +113,10 @@ async fn render(mut ctx: Ctx, f: FilterForm) -> PortalResult {
     ctx.render(&page).await
 }
 
-pub async fn page(ctx: Ctx) -> PortalResult {
-    render(ctx, FilterForm::default()).await
+pub async fn page(signed: SignedIn) -> PortalResult {
+    render(signed, FilterForm::default()).await
 }
 
-pub async fn filter(ctx: Ctx, CsrfForm(f): CsrfForm<FilterForm>) -> PortalResult {
-    render(ctx, f).await
+pub async fn filter(signed: SignedIn, CsrfForm(f): CsrfForm<FilterForm>) -> PortalResult {
+    render(signed, f).await
 }

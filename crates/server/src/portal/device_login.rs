@@ -6,10 +6,10 @@
 
 use super::PortalResult;
 use super::pages::Chrome;
-use super::session::{CsrfForm, Ctx};
-use crate::signed_in;
+use super::session::{CsrfForm, Ctx, SignedIn};
 use askama::Template;
 use serde::Deserialize;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::signin::SignInFailure;
 
 pub enum DeviceStep {
@@ -48,8 +48,7 @@ fn said(failure: SignInFailure) -> String {
     super::signin::refusal(failure).description()
 }
 
-pub async fn page(mut ctx: Ctx) -> PortalResult {
-    let _ = signed_in!(ctx, HERE);
+pub async fn page(SignedIn { ctx, .. }: SignedIn) -> PortalResult {
     show(ctx, DeviceStep::Enter(None)).await
 }
 
@@ -60,15 +59,16 @@ pub struct CodeForm {
 }
 
 /// The code typed: which application asks, and as whom it would act.
-pub async fn enter(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
-    let _ = signed_in!(ctx, HERE);
-    let identity = ctx.identity().expect("signed in");
+pub async fn enter(
+    SignedIn { ctx, identity, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PortalResult {
     match ctx.state.signin.device_request(&f.code).await {
         Ok(request) => {
             let account = ctx
                 .state
                 .svc
-                .read(|w| w.identity_email(identity))
+                .read(|w| reads::email(w, identity))
                 .unwrap_or_default();
             let step = DeviceStep::Confirm {
                 user_code: request.user_code,
@@ -82,9 +82,10 @@ pub async fn enter(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResul
     }
 }
 
-pub async fn approve(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
-    let _ = signed_in!(ctx, HERE);
-    let identity = ctx.identity().expect("signed in");
+pub async fn approve(
+    SignedIn { ctx, identity, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PortalResult {
     let signin = ctx.state.signin.clone();
     let client_name = match signin.device_request(&f.code).await {
         Ok(r) => r.client_name,
@@ -102,8 +103,10 @@ pub async fn approve(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalRes
     }
 }
 
-pub async fn decline(mut ctx: Ctx, CsrfForm(f): CsrfForm<CodeForm>) -> PortalResult {
-    let _ = signed_in!(ctx, HERE);
+pub async fn decline(
+    SignedIn { ctx, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PortalResult {
     let signin = ctx.state.signin.clone();
     let client_name = match signin.device_request(&f.code).await {
         Ok(r) => r.client_name,

@@ -3,19 +3,23 @@
 //! continues, is told to sign out, and the service administrator signs in again to find the directory.
 //! Built on the service's `request_link` / `approve_link` / `decline_link`.
 
-use super::dashboard::{my_directories, my_subscriptions};
+use super::dashboard::{my_directories, subscription_row};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
-use super::{PortalResult, parse_id, tenant_name};
-use crate::signed_in;
+use super::session::{CsrfForm, Flash, SignedIn};
+use super::{PortalResult, parse_id};
 use axum::extract::Path;
 use serde::Deserialize;
-use tenantry_service::domain::rules::visibility;
+use tenantry_service::domain::rules::admins::ClassicRole;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
-pub async fn list(mut ctx: Ctx) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories");
-    let identity = ctx.identity().expect("signed in");
+pub async fn list(
+    SignedIn {
+        mut ctx,
+        actor,
+        identity,
+    }: SignedIn,
+) -> PortalResult {
     let directories = ctx
         .state
         .svc
@@ -29,8 +33,7 @@ pub async fn list(mut ctx: Ctx) -> PortalResult {
 
 pub const DOMAIN_SUFFIX: &str = "onmicrosoft.com";
 
-pub async fn new_page(mut ctx: Ctx) -> PortalResult {
-    let _ = signed_in!(ctx, "/directories/new");
+pub async fn new_page(SignedIn { mut ctx, .. }: SignedIn) -> PortalResult {
     let page = DirectoryNew {
         chrome: ctx.chrome("directories", "/directories/new"),
         suffix: DOMAIN_SUFFIX.into(),
@@ -46,8 +49,10 @@ pub struct NewForm {
     display_name: String,
 }
 
-pub async fn create(mut ctx: Ctx, CsrfForm(f): CsrfForm<NewForm>) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories/new");
+pub async fn create(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<NewForm>,
+) -> PortalResult {
     let result = ctx
         .state
         .svc
@@ -62,7 +67,7 @@ pub async fn create(mut ctx: Ctx, CsrfForm(f): CsrfForm<NewForm>) -> PortalResul
     match result {
         Ok(t) => {
             ctx.act_in(t);
-            let name = ctx.state.svc.read(|w| tenant_name(w, t));
+            let name = ctx.state.svc.read(|w| reads::directory_name(w, t));
             ctx.flash_ok(
                 "Directory created",
                 format!("{name} was created and you are its Global Administrator. You are now working in it."),
@@ -76,20 +81,17 @@ pub async fn create(mut ctx: Ctx, CsrfForm(f): CsrfForm<NewForm>) -> PortalResul
     }
 }
 
-pub async fn use_existing_page(mut ctx: Ctx) -> PortalResult {
-    let _ = signed_in!(ctx, "/directories/use-existing");
-    let identity = ctx.identity().expect("signed in");
+pub async fn use_existing_page(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+) -> PortalResult {
     let (subscriptions, not_service_admin) = ctx.state.svc.read(|w| {
         let mut mine = Vec::new();
         let mut others = Vec::new();
-        for row in my_subscriptions(w, identity) {
-            let is_sa = row
-                .id
-                .parse::<SubscriptionId>()
-                .ok()
-                .and_then(|id| w.subscription(id))
-                .is_some_and(|p| p.subscription.service_admin == identity);
-            if is_sa {
+        for p in reads::subscriptions_of(w, identity) {
+            let row = subscription_row(&p);
+            if p.held.roles.contains(ClassicRole::ServiceAdministrator) {
                 mine.push(Choice {
                     value: row.id,
                     label: format!("{} (directory {})", row.name, row.directory),
@@ -120,10 +122,9 @@ pub struct UseExistingForm {
 }
 
 pub async fn use_existing_submit(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     CsrfForm(f): CsrfForm<UseExistingForm>,
 ) -> PortalResult {
-    let actor = signed_in!(ctx, "/directories/use-existing");
     let back = "/directories/use-existing";
     if f.ready.is_none() {
         ctx.flash_error(
@@ -157,10 +158,7 @@ pub async fn use_existing_submit(
         return ctx.redirect(back).await;
     };
     // Ask as a token for the subscription's directory, as the rule requires.
-    let sub_tenant = ctx
-        .state
-        .svc
-        .read(|w| w.subscription(sub).map(|s| s.subscription.tenant));
+    let sub_tenant = ctx.state.svc.read(|w| reads::trusted_directory(w, sub));
     let actor = sub_tenant.and_then(|t| ctx.act_in(t)).unwrap_or(actor);
     match ctx.state.svc.request_link(&actor, sub, tenant).await {
         Ok(request) => {
@@ -180,111 +178,60 @@ pub async fn use_existing_submit(
     }
 }
 
-/// The request with what the page shows about it.
-fn describe(
-    w: &World,
-    tenant: TenantId,
-    request: RequestId,
-) -> Option<(DirectoryLinkRequest, String, String, String, String)> {
-    let part = w.tenant(tenant)?;
-    let r = part.link_requests.get(&request)?.clone();
-    let requester = w.identity_email(r.requester).unwrap_or_default();
-    let sub = w
-        .subscription(r.subscription)
-        .map(|s| s.subscription.display_name.clone())
-        .unwrap_or_default();
-    Some((
-        r,
-        part.tenant.display_name.clone(),
-        part.tenant.initial_domain.clone(),
-        requester,
-        sub,
-    ))
-}
-
 pub async fn approve_page(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let _ = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
-    let identity = ctx.identity().expect("signed in");
-    let actor = ctx
-        .act_in(tenant)
-        .or_else(|| ctx.actor())
-        .expect("signed in");
+    let actor = ctx.act_in(tenant).unwrap_or(actor);
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| {
-        let is_requester = w
-            .tenant(tenant)
-            .and_then(|p| p.link_requests.get(&request))
-            .is_some_and(|r| r.requester == identity);
-        if !is_requester {
-            visibility::require_tenant_admin_read(
-                w,
-                &actor,
-                tenant,
-                "approve adding this directory",
-            )?;
-        }
-        let can_decide =
-            rules::holds_directory_role(w, &actor, tenant, rules::DIRECTORY_ADMINISTRATORS);
-        describe(w, tenant, request)
-            .map(|d| (d, can_decide))
-            .ok_or_else(|| {
-                DomainError::not_found(
-                    "LinkRequestNotFound",
-                    format!("The directory link request '{request}' does not exist."),
-                )
-            })
+        let d = reads::read_link_request(w, &actor, tenant, request, now)?;
+        Ok(LinkApprove {
+            chrome: Chrome::bare(),
+            tenant_id: tenant.to_string(),
+            request_id: request.to_string(),
+            directory: d.view.directory.display_name.clone(),
+            domain: d.view.directory.initial_domain.clone(),
+            status: if d.expired {
+                "Expired".to_string()
+            } else {
+                d.view.request.status.as_str().to_string()
+            },
+            expires: when(d.view.request.expires),
+            requester: d.view.requester,
+            subscription: d.view.subscription,
+            pending: d.waiting,
+            can_decide: d.may_decide,
+            signed_in_as: actor.display(),
+        })
     });
-    let ((r, directory, domain, requester, subscription), can_decide) = match shown {
-        Ok(v) => v,
-        Err(e) => return ctx.error_page(e).await,
-    };
-    let pending = r.status == RequestStatus::Pending && r.expires > now;
-    let status = if r.status == RequestStatus::Pending && r.expires <= now {
-        "Expired".to_string()
-    } else {
-        r.status.as_str().to_string()
-    };
-    let page = LinkApprove {
-        chrome: ctx.chrome("directories", &here),
-        tenant_id: tenant.to_string(),
-        request_id: request.to_string(),
-        directory,
-        domain,
-        requester,
-        subscription,
-        status,
-        pending,
-        can_decide,
-        signed_in_as: actor.display(),
-        expires: when(r.expires),
-    };
-    ctx.render(&page).await
+    ctx.show("directories", &here, shown).await
 }
 
 #[derive(Deserialize)]
 pub struct Empty {}
 
 pub async fn approve(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let actor = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.approve_link(&actor, tenant, request).await;
     if result.is_ok() {
         let (directory, requester) = ctx.state.svc.read(|w| {
-            let d = describe(w, tenant, request);
-            (tenant_name(w, tenant), d.map(|d| d.3).unwrap_or_default())
+            (
+                reads::directory_name(w, tenant),
+                reads::link_request(w, tenant, request)
+                    .map(|d| d.requester)
+                    .unwrap_or_default(),
+            )
         });
         ctx.session.data.after_sign_out = Some(Flash::ok(
             format!("{directory} was added for {requester}"),
@@ -301,12 +248,11 @@ pub async fn approve(
 }
 
 pub async fn decline(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/directories/{tenant}/link-requests/{request}");
-    let actor = signed_in!(ctx, here);
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
     let actor = ctx.act_in(tenant).unwrap_or(actor);

@@ -4,44 +4,26 @@
 //! it the directory the person acts in.
 
 use super::dashboard::link_requests_for;
+use super::dashboard::{origin_words, role_words};
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
-use super::{PortalResult, parse_id, tenant_name};
-use crate::signed_in;
+use super::session::{CsrfForm, Flash, SignedIn};
+use super::{PortalResult, parse_id};
 use axum::extract::Path;
 use serde::Deserialize;
-use tenantry_service::domain::rules::{
-    DIRECTORY_ADMINISTRATORS, USER_MANAGERS, holds_directory_role, reads, visibility,
-};
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
-fn not_present(w: &World, t: TenantId) -> DomainError {
-    DomainError::forbidden(
-        "NotInDirectory",
-        format!("You are not a member or a guest of the directory {}.", tenant_name(w, t)),
-    )
-    .with_remedy("Switch to one of your directories, or ask a Global Administrator of that directory to invite you.")
-}
-
-/// The actor in the directory of the page, or the refusal to show.
-fn enter(ctx: &mut Ctx, t: TenantId) -> Result<Actor, DomainError> {
-    match ctx.act_in(t) {
-        Some(a) => Ok(a),
-        None => Err(ctx.state.svc.read(|w| not_present(w, t))),
-    }
-}
-
-fn user_row(w: &World, part: &world::TenantPart, u: &User) -> UserRow {
-    let roles: Vec<&str> = part
-        .roles_of(u.id)
-        .iter()
-        .map(|r| r.display_name())
-        .collect();
+fn user_row(u: &reads::DirectoryUser) -> UserRow {
+    let user = u.user;
+    let upn = match user.mail() {
+        Some(m) if !m.eq_ignore_ascii_case(user.upn()) => format!("{} ({m})", user.upn()),
+        _ => user.upn().to_string(),
+    };
     UserRow {
-        id: u.id.to_string(),
-        name: u.display_name.clone(),
-        upn: u.upn().to_string(),
-        kind: match &u.kind {
+        id: user.id.to_string(),
+        name: user.display_name.clone(),
+        upn,
+        kind: match &user.kind {
             UserKind::Member { .. } => "Member".into(),
             UserKind::Guest {
                 state: GuestState::Accepted,
@@ -53,124 +35,85 @@ fn user_row(w: &World, part: &world::TenantPart, u: &User) -> UserRow {
             },
             UserKind::Guest { .. } => "Guest (invitation pending)".into(),
         },
-        enabled: u.enabled,
-        roles: if roles.is_empty() {
-            "None".into()
-        } else {
-            roles.join(", ")
-        },
-    }
-    .with_mail(w, u)
-}
-
-impl UserRow {
-    fn with_mail(mut self, _w: &World, u: &User) -> Self {
-        if let Some(m) = u.mail()
-            && !m.eq_ignore_ascii_case(u.upn())
-        {
-            self.upn = format!("{} ({m})", self.upn);
-        }
-        self
+        enabled: user.enabled,
+        roles: role_words(&u.roles),
     }
 }
 
-pub async fn overview(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn overview(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
-    let identity = ctx.identity().expect("signed in");
     let now = ctx.now();
     let shown = ctx
         .state
         .svc
         .read(|w| -> Result<DirectoryOverview, DomainError> {
-            visibility::require_directory_read(w, &actor, t)?;
-            let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
-            let object = actor.object_id().expect("signed in to a directory");
-            let roles: Vec<&str> = part
-                .roles_of(object)
-                .iter()
-                .map(|r| r.display_name())
-                .collect();
-            let is_admin = holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS);
-            let incoming = if is_admin {
-                w.subscriptions()
-                    .filter_map(|s| {
-                        let r = s.change_request.as_ref()?;
-                        (r.destination == t
-                            && r.status == RequestStatus::Pending
-                            && r.expires > now)
-                            .then(|| IncomingRow {
-                                subscription: s.subscription.display_name.clone(),
-                                subscription_id: s.subscription.id.to_string(),
-                                source: tenant_name(w, r.source),
-                                initiator: w.identity_email(r.initiator).unwrap_or_default(),
-                                expires: when(r.expires),
-                            })
-                    })
-                    .collect()
-            } else {
-                vec![]
-            };
+            let o = reads::directory_overview(w, &actor, t, now)?;
             Ok(DirectoryOverview {
                 chrome: Chrome::bare(),
                 tabs: directory_tabs(&tenant, "overview"),
                 id: t.to_string(),
-                name: part.tenant.display_name.clone(),
-                domains: part.tenant.all_domains().collect::<Vec<_>>().join(", "),
-                origin: match part.tenant.origin {
-                    TenantOrigin::Azure => "Azure".into(),
-                    TenantOrigin::Office365 => "Office 365".into(),
-                },
-                my_roles: if roles.is_empty() {
-                    "None".into()
-                } else {
-                    roles.join(", ")
-                },
-                user_count: part.users.values().filter(|u| u.is_member()).count(),
-                guest_count: part.users.values().filter(|u| !u.is_member()).count(),
-                subscription_count: reads::visible_subscriptions(w, &actor).len(),
+                name: o.tenant.display_name.clone(),
+                domains: o.tenant.all_domains().collect::<Vec<_>>().join(", "),
+                origin: origin_words(o.tenant.origin),
+                my_roles: role_words(&o.roles),
+                user_count: o.members,
+                guest_count: o.guests,
+                subscription_count: o.subscriptions,
                 link_requests: link_requests_for(w, identity, now)
                     .into_iter()
                     .filter(|r| r.href.starts_with(&format!("/directories/{t}/")))
                     .collect(),
-                incoming,
-                is_admin,
+                incoming: o
+                    .incoming
+                    .into_iter()
+                    .map(|c| IncomingRow {
+                        subscription: c.subscription.display_name.clone(),
+                        subscription_id: c.subscription.id.to_string(),
+                        source: c.source,
+                        initiator: c.initiator,
+                        expires: when(c.request.expires),
+                    })
+                    .collect(),
+                is_admin: o.administers,
             })
         });
     ctx.show("directories", &here, shown).await
 }
 
-pub async fn users(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn users(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/users");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Users, DomainError> {
-        visibility::require_directory_enumeration(w, &actor, t)?;
-        let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
-        let mut users: Vec<UserRow> = part
-            .users
-            .values()
-            .filter(|u| u.is_member())
-            .map(|u| user_row(w, part, u))
-            .collect();
+        let m = reads::directory_people(w, &actor, t)?;
+        let mut users: Vec<UserRow> = m.members.iter().map(user_row).collect();
         users.sort_by_key(|x| x.name.to_lowercase());
         Ok(Users {
             chrome: Chrome::bare(),
             tabs: directory_tabs(&tenant, "users"),
             id: t.to_string(),
-            name: part.tenant.display_name.clone(),
-            domain: part.tenant.initial_domain.clone(),
+            name: m.tenant.display_name.clone(),
+            domain: m.tenant.initial_domain.clone(),
             users,
-            can_manage: holds_directory_role(w, &actor, t, USER_MANAGERS),
+            can_manage: m.may_manage,
         })
     });
     ctx.show("directories", &here, shown).await
@@ -189,12 +132,11 @@ pub struct NewUserForm {
 }
 
 pub async fn create_user(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<NewUserForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let mail = Some(f.mail.trim().to_string()).filter(|m| !m.is_empty());
@@ -221,50 +163,45 @@ pub async fn create_user(
     .await
 }
 
-pub async fn user_page(mut ctx: Ctx, Path((tenant, user)): Path<(String, String)>) -> PortalResult {
+pub async fn user_page(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path((tenant, user)): Path<(String, String)>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/users/{user}");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<UserPage, DomainError> {
-        visibility::require_directory_read(w, &actor, t)?;
-        let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
-        let u = part.users.get(&uid).ok_or_else(|| {
-            DomainError::not_found(
-                "Request_ResourceNotFound",
-                format!(
-                    "The user '{uid}' does not exist in {}.",
-                    part.tenant.display_name
-                ),
-            )
-        })?;
-        let held = part.roles_of(uid);
+        let d = reads::directory_user(w, &actor, t, uid)?;
         Ok(UserPage {
             chrome: Chrome::bare(),
             tabs: directory_tabs(&tenant, "users"),
             tenant_id: t.to_string(),
-            directory: part.tenant.display_name.clone(),
-            user: user_row(w, part, u),
-            is_member: u.is_member(),
-            roles: held
+            directory: d.tenant.display_name.clone(),
+            user: user_row(&d.user),
+            is_member: d.user.user.is_member(),
+            roles: d
+                .user
+                .roles
                 .iter()
                 .map(|r| (r.template_id().to_string(), r.display_name().to_string()))
                 .collect(),
-            addable_roles: DirectoryRole::ALL
+            addable_roles: d
+                .addable_roles
                 .iter()
-                .filter(|r| !held.contains(r))
                 .map(|r| Choice {
                     value: r.template_id().into(),
                     label: r.display_name().into(),
                     selected: false,
                 })
                 .collect(),
-            can_manage: holds_directory_role(w, &actor, t, USER_MANAGERS),
-            can_assign_roles: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
+            can_manage: d.may_manage,
+            can_assign_roles: d.may_assign_roles,
         })
     });
     ctx.show("directories", &here, shown).await
@@ -277,12 +214,11 @@ pub struct EnabledForm {
 }
 
 pub async fn set_enabled(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<EnabledForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -312,12 +248,11 @@ pub struct PasswordForm {
 }
 
 pub async fn reset_password(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -342,14 +277,13 @@ pub struct RoleForm {
 }
 
 async fn role_change(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     tenant: String,
     user: String,
     f: RoleForm,
     add: bool,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/users/{user}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -388,51 +322,49 @@ async fn role_change(
 }
 
 pub async fn add_role(
-    ctx: Ctx,
+    signed: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(ctx, tenant, user, f, true).await
+    role_change(signed, tenant, user, f, true).await
 }
 
 pub async fn remove_role(
-    ctx: Ctx,
+    signed: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(ctx, tenant, user, f, false).await
+    role_change(signed, tenant, user, f, false).await
 }
 
-pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn guests(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/guests");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Guests, DomainError> {
-        visibility::require_directory_enumeration(w, &actor, t)?;
-        let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
-        let mut guests: Vec<GuestRow> = part
-            .users
-            .values()
-            .filter(|u| !u.is_member())
-            .map(|u| {
-                let inv = part
-                    .invitations
-                    .values()
-                    .find(|i| i.guest == u.id && i.status == RequestStatus::Pending);
-                GuestRow {
-                    name: u.display_name.clone(),
-                    email: u.mail().unwrap_or_default().to_string(),
-                    state: if u.is_present() {
-                        "Accepted".into()
-                    } else {
-                        "Pending acceptance".into()
-                    },
-                    invitation_href: inv.map(|i| format!("/invitations/{t}/{}", i.id)),
-                }
+        let g = reads::directory_people(w, &actor, t)?;
+        let mut guests: Vec<GuestRow> = g
+            .guests
+            .iter()
+            .map(|guest| GuestRow {
+                name: guest.user.display_name.clone(),
+                email: guest.user.mail().unwrap_or_default().to_string(),
+                state: if guest.user.is_present() {
+                    "Accepted".into()
+                } else {
+                    "Pending acceptance".into()
+                },
+                invitation_href: guest
+                    .pending_invitation
+                    .map(|i| format!("/invitations/{t}/{}", i.id)),
             })
             .collect();
         guests.sort_by_key(|x| x.email.to_lowercase());
@@ -440,9 +372,9 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
             chrome: Chrome::bare(),
             tabs: directory_tabs(&tenant, "guests"),
             id: t.to_string(),
-            name: part.tenant.display_name.clone(),
+            name: g.tenant.display_name.clone(),
             guests,
-            can_invite: holds_directory_role(w, &actor, t, USER_MANAGERS),
+            can_invite: g.may_manage,
         })
     });
     ctx.show("directories", &here, shown).await
@@ -457,12 +389,11 @@ pub struct InviteForm {
 }
 
 pub async fn invite(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<InviteForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/guests");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let email = f.email.trim().to_string();
@@ -478,36 +409,29 @@ pub async fn invite(
     .await
 }
 
-pub async fn policy(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
+pub async fn policy(
+    SignedIn {
+        mut ctx, identity, ..
+    }: SignedIn,
+    Path(tenant): Path<String>,
+) -> PortalResult {
     let here = format!("/directories/{tenant}/policy");
-    let _ = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
-    let actor = match enter(&mut ctx, t) {
+    let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
     };
     let shown = ctx.state.svc.read(|w| -> Result<Policy, DomainError> {
-        visibility::require_directory_read(w, &actor, t)?;
-        let part = w.tenant(t).ok_or_else(|| not_present(w, t))?;
-        let p = &part.tenant.policy;
+        let p = reads::directory_policy(w, &actor, t)?;
         Ok(Policy {
             chrome: Chrome::bare(),
             tabs: directory_tabs(&tenant, "policy"),
             id: t.to_string(),
-            name: part.tenant.display_name.clone(),
-            block_leaving: p.block_subscriptions_leaving,
-            block_entering: p.block_subscriptions_entering,
-            exempted: p
-                .exempted
-                .iter()
-                .map(|o| {
-                    w.principal(t, *o)
-                        .map(|p| p.name())
-                        .unwrap_or_else(|| o.to_string())
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            can_manage: holds_directory_role(w, &actor, t, DIRECTORY_ADMINISTRATORS),
+            name: p.tenant.display_name.clone(),
+            block_leaving: p.policy.block_subscriptions_leaving,
+            block_entering: p.policy.block_subscriptions_entering,
+            exempted: p.exempted.join("\n"),
+            can_manage: p.may_manage,
         })
     });
     ctx.show("directories", &here, shown).await
@@ -524,27 +448,18 @@ pub struct PolicyForm {
 }
 
 pub async fn set_policy(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<PolicyForm>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}/policy");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
-    let exempted = ctx.state.svc.read(|w| {
-        f.exempted
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|k| {
-                w.find_principal(t, k).map(|p| p.id()).ok_or_else(|| {
-                    DomainError::invalid("InvalidExemptedPrincipal", format!("No user or application of {} is named '{k}'.", tenant_name(w, t)))
-                        .with_remedy("Write one user principal name, email or object id of this directory per line.")
-                })
-            })
-            .collect::<Result<Vec<ObjectId>, DomainError>>()
-    });
+    let names = f.exempted.lines().map(str::trim).filter(|l| !l.is_empty());
+    let exempted = ctx
+        .state
+        .svc
+        .read(|w| reads::exempted_principals(w, t, names));
     let exempted = match exempted {
         Ok(v) => v,
         Err(e) => {
@@ -571,12 +486,11 @@ pub async fn set_policy(
 pub struct Empty {}
 
 pub async fn accept_incoming(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, sub)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let back = format!("/directories/{tenant}");
-    let actor = signed_in!(ctx, back);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let s: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
@@ -595,58 +509,40 @@ pub async fn accept_incoming(
 }
 
 pub async fn redeem_page(
-    mut ctx: Ctx,
+    SignedIn { ctx, actor, .. }: SignedIn,
     Path((tenant, invitation)): Path<(String, String)>,
 ) -> PortalResult {
     let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     let shown = ctx.state.svc.read(|w| {
-        let part = w.tenant(t)?;
-        let inv = part.invitations.get(&i)?;
-        Some(Redeem {
+        let (directory, inv) = reads::invitation(w, t, i)?;
+        Ok(Redeem {
             chrome: Chrome::bare(),
             tenant_id: t.to_string(),
             invitation_id: i.to_string(),
-            directory: format!(
-                "{} ({})",
-                part.tenant.display_name, part.tenant.initial_domain
-            ),
+            directory: directory_label(directory),
             email: inv.email.clone(),
             status: inv.status.as_str().into(),
             pending: inv.status == RequestStatus::Pending,
             signed_in_as: actor.display(),
         })
     });
-    match shown {
-        Some(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        None => {
-            ctx.error_page(
-                DomainError::not_found("InvitationNotFound", "This invitation does not exist.")
-                    .with_remedy("Check the link you were sent, or ask for a new invitation."),
-            )
-            .await
-        }
-    }
+    ctx.show("directories", &here, shown).await
 }
 
 pub async fn redeem(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, invitation)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     match ctx.state.svc.redeem(&actor, t, i).await {
         Ok(()) => {
             ctx.act_in(t);
-            let name = ctx.state.svc.read(|w| tenant_name(w, t));
+            let name = ctx.state.svc.read(|w| reads::directory_name(w, t));
             ctx.flash_ok(
                 "Invitation accepted",
                 format!("You are now a guest of {name} and working in it."),

@@ -272,6 +272,10 @@ impl PortalError {
         let page = pages::ErrorPage {
             chrome: pages::Chrome::bare(),
             title,
+            code: match self {
+                PortalError::Domain(e) => Some(e.code.clone()),
+                _ => None,
+            },
             message,
             remedy,
             details,
@@ -279,6 +283,9 @@ impl PortalError {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
+        if matches!(self, PortalError::Csrf) {
+            r.extensions_mut().insert(session::SaveNothing);
+        }
         r
     }
 }
@@ -353,6 +360,8 @@ framed!(
     pages::SubscriptionOverview,
     pages::ChangePick,
     pages::Administrators,
+    pages::Redeem,
+    pages::LinkApprove,
 );
 
 impl Ctx {
@@ -372,17 +381,16 @@ impl Ctx {
         }
     }
 
-    /// Renders a page and saves the session.
+    /// Renders a page (the session layer saves the session).
     pub async fn render<T: Template>(self, t: &T) -> PortalResult {
-        let r = html(t);
-        Ok(self.finish(r).await)
+        Ok(html(t))
     }
 
-    /// A 303 to `to` (after a form), saving the session.
+    /// A 303 to `to` (after a form).
     pub async fn redirect(self, to: &str) -> PortalResult {
         let mut r = Redirect::to(to).into_response();
         secure_headers(&mut r);
-        Ok(self.finish(r).await)
+        Ok(r)
     }
 
     /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.
@@ -397,6 +405,7 @@ impl Ctx {
         let page = pages::ErrorPage {
             chrome: self.chrome("", "/"),
             title: title.into(),
+            code: Some(e.code.clone()),
             message: e.message.clone(),
             remedy: e.remedy.clone(),
             details: e.details.iter().map(|d| d.full_message()).collect(),
@@ -404,7 +413,7 @@ impl Ctx {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
-        Ok(self.finish(r).await)
+        Ok(r)
     }
 
     /// After a command: a success message, or the refusal with its remedy, then back to `to`.
@@ -421,43 +430,6 @@ impl Ctx {
         }
         self.redirect(to).await
     }
-
-    /// The signed-in actor, or a redirect to the sign-in page that comes back to `here`.
-    pub fn require(&mut self, here: &str) -> Result<Actor, Box<SignInNeeded>> {
-        match self.actor() {
-            Some(a) => Ok(a),
-            None => {
-                self.session.data.return_to = signin::safe_return(here);
-                Err(Box::new(SignInNeeded))
-            }
-        }
-    }
-}
-
-/// Marker: the page needs a signed-in person.
-pub struct SignInNeeded;
-
-/// Sends the browser to sign in (saving where it wanted to go).
-pub async fn to_sign_in(ctx: Ctx) -> PortalResult {
-    ctx.redirect("/signin").await
-}
-
-/// `let actor = signed_in!(ctx, "/path");` — the actor, or return a redirect to sign in.
-#[macro_export]
-macro_rules! signed_in {
-    ($ctx:ident, $here:expr) => {
-        match $ctx.require(&$here) {
-            Ok(a) => a,
-            Err(_) => return $crate::portal::to_sign_in($ctx).await,
-        }
-    };
-}
-
-/// A display name for a tenant id.
-pub(crate) fn tenant_name(w: &World, t: TenantId) -> String {
-    w.tenant(t)
-        .map(|p| p.tenant.display_name.clone())
-        .unwrap_or_else(|| t.to_string())
 }
 
 /// Parses an id from a form or path, as a 400 page when it is not one.

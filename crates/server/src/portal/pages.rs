@@ -3,7 +3,13 @@
 
 use super::session::{Ctx, Flash};
 use askama::Template;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
+
+/// A directory as lists name it: `Contoso (contoso.onmicrosoft.com)`.
+pub fn directory_label(t: &Tenant) -> String {
+    format!("{} ({})", t.display_name, t.initial_domain)
+}
 
 /// An option of a `<select>`.
 #[derive(Debug, Clone)]
@@ -60,21 +66,19 @@ impl Ctx {
         let actor = self.actor();
         let acting = actor.as_ref().and_then(|a| a.tenant());
         self.state.svc.read(|w| {
-            let mut dirs: Vec<Choice> = w
-                .tenants_of_identity(identity)
+            let mut dirs: Vec<Choice> = reads::directories_of(w, identity)
                 .into_iter()
-                .filter_map(|(t, _)| w.tenant(t))
-                .map(|t| Choice {
-                    value: t.tenant.id.to_string(),
-                    label: format!("{} ({})", t.tenant.display_name, t.tenant.initial_domain),
-                    selected: Some(t.tenant.id) == acting,
+                .map(|d| Choice {
+                    value: d.tenant.id.to_string(),
+                    label: directory_label(d.tenant),
+                    selected: Some(d.tenant.id) == acting,
                 })
                 .collect();
             dirs.sort_by_key(|x| x.label.to_lowercase());
             Chrome {
                 csrf,
-                user: w.identity_email(identity),
-                acting_in: acting.map(|t| super::tenant_name(w, t)),
+                user: reads::email(w, identity),
+                acting_in: acting.map(|t| reads::directory_name(w, t)),
                 directories: dirs,
                 flash,
                 nav,
@@ -89,6 +93,8 @@ impl Ctx {
 pub struct ErrorPage {
     pub chrome: Chrome,
     pub title: String,
+    /// The rule's code, as ARM and Graph send it (in the page's markup, not its text).
+    pub code: Option<String>,
     pub message: String,
     pub remedy: Option<String>,
     pub details: Vec<String>,

@@ -7,20 +7,26 @@
 //! - Signing in replaces the session (a new id: no fixation); signing out deletes it.
 //! - Every form carries the session's synchroniser token, compared in constant time ([`CsrfForm`]).
 //!   SameSite=Lax (not Strict) because `/authorize` is reached by a top-level navigation from another site.
+//! - A handler takes the session with [`Ctx`] (or [`SignedIn`], which also needs someone signed in) and
+//!   never saves it: the session layer ([`save_sessions`]) does, with the cookie, when the request ends,
+//!   whatever the handler returned. A forged form (refused for its CSRF token) saves nothing.
 
 use crate::app::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
 use tenantry_service::crypto::secrets::{constant_time_eq, random_token, sha256_b64url};
-use tenantry_service::domain::signin::{self, Authority};
+use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::signin;
 use tenantry_service::domain::*;
-use tenantry_service::store::sessions::SessionRow;
+use tenantry_service::sessions::SessionRow;
 
 use super::PortalError;
 
@@ -102,6 +108,18 @@ pub struct Session {
 }
 
 impl Session {
+    /// What a [`Ctx`] holds once it has handed its session to the layer.
+    fn handed_over() -> Self {
+        Session {
+            id_hash: String::new(),
+            new_id: None,
+            data: SessionData::default(),
+            saved: String::new(),
+            expires: 0,
+            stored: true,
+        }
+    }
+
     fn fresh(now: i64, data: SessionData, lifetime: i64) -> Self {
         let id = random_token(32);
         let mut data = data;
@@ -121,7 +139,8 @@ impl Session {
 #[derive(Clone)]
 struct ExpectedCsrf(String);
 
-/// Everything a portal handler needs: the service and the browser's session.
+/// Everything a portal handler needs: the service and the browser's session. Dropped (when the handler is
+/// done, or an extractor after it refused), it hands the session to the session layer, which saves it.
 pub struct Ctx {
     pub state: AppState,
     /// The browser's address (per-address sign-in lockout), when the server knows it.
@@ -129,6 +148,61 @@ pub struct Ctx {
     pub session: Session,
     /// Old session rows to delete when the response goes out (sign-in, sign-out).
     retired: Vec<String>,
+    slot: SessionSlot,
+}
+
+/// A session on its way from the handler to the session layer.
+struct Handoff {
+    session: Session,
+    retired: Vec<String>,
+}
+
+/// Where the session layer waits for the request's session: one per request, shared with the [`Ctx`]
+/// extracted from it.
+#[derive(Clone, Default)]
+struct SessionSlot(Arc<Mutex<Option<Handoff>>>);
+
+impl SessionSlot {
+    fn put(&self, handoff: Handoff) {
+        // A poisoned lock only means another holder panicked; the slot's content is still whole.
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(handoff);
+    }
+    fn take(&self) -> Option<Handoff> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl Drop for Ctx {
+    fn drop(&mut self) {
+        self.slot.put(Handoff {
+            session: std::mem::replace(&mut self.session, Session::handed_over()),
+            retired: std::mem::take(&mut self.retired),
+        });
+    }
+}
+
+/// Marks a response after which nothing of the session is saved: a refused forged form must not even
+/// start a session.
+#[derive(Clone, Copy)]
+pub(crate) struct SaveNothing;
+
+/// The session layer (on every route: the portal's pages, `/authorize`, the invitation pages): after the
+/// handler, saves the session the request used and gives the browser its cookie. A request that never
+/// asked for its session leaves the slot empty and costs nothing more.
+pub async fn save_sessions(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let slot = SessionSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let response = next.run(req).await;
+    match slot.take() {
+        Some(handoff) if response.extensions().get::<SaveNothing>().is_none() => {
+            handoff.save(&state, response).await
+        }
+        _ => response,
+    }
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
@@ -157,18 +231,18 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let Some(slot) = parts.extensions.get::<SessionSlot>().cloned() else {
+            return Err(PortalError::Internal(
+                "this route is not behind the session layer".into(),
+            ));
+        };
         let now = state.svc.now();
         let mut retired = Vec::new();
         let mut ended = None;
         let loaded = match cookie_value(&parts.headers) {
             Some(id) if id.len() <= 128 => {
                 let hash = sha256_b64url(&id);
-                state
-                    .svc
-                    .store()
-                    .session(&hash, now)
-                    .await
-                    .map_err(|e| PortalError::Internal(e.to_string()))?
+                state.svc.session(&hash).await?
             }
             _ => None,
         };
@@ -217,6 +291,7 @@ impl FromRequestParts<AppState> for Ctx {
             client_ip,
             session,
             retired,
+            slot,
         };
         if let Some(f) = ended {
             ctx.session.data.notice = Some(f);
@@ -285,39 +360,67 @@ impl Ctx {
         );
     }
 
-    /// Writes the session if it changed, deletes retired rows, and gives the browser a new cookie.
-    pub async fn finish(mut self, mut response: Response) -> Response {
-        let store = self.state.svc.store().clone();
-        for old in std::mem::take(&mut self.retired) {
-            if let Err(e) = store.delete_session(&old).await {
+    /// Hands back the response: the session layer saves the session when the request ends, whether or
+    /// not a handler calls this.
+    pub async fn finish(self, response: Response) -> Response {
+        response
+    }
+
+    /// The actor the person is in the directory they act in (like a token for that tenant).
+    pub fn actor(&self) -> Option<Actor> {
+        let identity = self.identity()?;
+        let tenant = self.session.data.tenant;
+        Some(
+            self.state
+                .svc
+                .read(|w| reads::acting_actor(w, identity, tenant)),
+        )
+    }
+
+    /// The actor in `tenant`, making it the directory the person acts in; `None` when not present there.
+    pub fn act_in(&mut self, tenant: TenantId) -> Option<Actor> {
+        let identity = self.identity()?;
+        self.enter(identity, tenant).ok()
+    }
+
+    /// [`Ctx::act_in`], or the refusal a page of that directory shows.
+    pub fn enter(&mut self, identity: Identity, tenant: TenantId) -> Result<Actor, DomainError> {
+        let actor = self
+            .state
+            .svc
+            .read(|w| reads::require_actor_in(w, identity, tenant))?;
+        self.session.data.tenant = Some(tenant);
+        Ok(actor)
+    }
+}
+
+impl Handoff {
+    /// Deletes the retired rows, writes the session if it changed, and gives the browser a new cookie.
+    async fn save(self, state: &AppState, mut response: Response) -> Response {
+        let Handoff { session, retired } = self;
+        let svc = &state.svc;
+        let now = svc.now();
+        for old in retired {
+            if let Err(e) = svc.end_session(&old).await {
                 tracing::warn!(error = %e, "could not delete a session");
             }
         }
-        let data = serde_json::to_string(&self.session.data).unwrap_or_default();
-        if !self.session.stored && self.session.data.identity.is_some() {
-            // Housekeeping at each sign-in: sessions that expired are deleted.
-            if let Err(e) = store.delete_expired_sessions(self.now()).await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-        let result = if !self.session.stored {
-            store
-                .insert_session(&SessionRow {
-                    id_hash: self.session.id_hash.clone(),
-                    identity: self
-                        .session
-                        .data
-                        .identity
-                        .and_then(|i| serde_json::to_string(&i).ok())
-                        .unwrap_or_default(),
-                    created: self.now(),
-                    expires: self.session.expires,
-                    data,
-                })
-                .await
-        } else if data != self.session.saved {
-            store
-                .update_session(&self.session.id_hash, &data, self.session.expires)
+        let data = serde_json::to_string(&session.data).unwrap_or_default();
+        let result = if !session.stored {
+            svc.start_session(&SessionRow {
+                id_hash: session.id_hash.clone(),
+                identity: session
+                    .data
+                    .identity
+                    .and_then(|i| serde_json::to_string(&i).ok())
+                    .unwrap_or_default(),
+                created: now,
+                expires: session.expires,
+                data,
+            })
+            .await
+        } else if data != session.saved {
+            svc.update_session(&session.id_hash, &data, session.expires)
                 .await
                 .map(|_| ())
         } else {
@@ -327,8 +430,8 @@ impl Ctx {
             tracing::error!(error = %e, "could not save a portal session");
             return PortalError::Internal("could not save the session".into()).page();
         }
-        if let Some(id) = &self.session.new_id {
-            let max_age = (self.session.expires - self.now()).max(0);
+        if let Some(id) = &session.new_id {
+            let max_age = (session.expires - now).max(0);
             let cookie = format!(
                 "{COOKIE_NAME}={id}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}"
             );
@@ -338,53 +441,46 @@ impl Ctx {
         }
         response
     }
-
-    /// The actor the person is in the directory they act in (like a token for that tenant).
-    pub fn actor(&self) -> Option<Actor> {
-        let identity = self.identity()?;
-        Some(
-            self.state
-                .svc
-                .read(|w| actor_for(w, identity, self.session.data.tenant)),
-        )
-    }
-
-    /// The actor in `tenant`, making it the directory the person acts in; `None` when not present there.
-    pub fn act_in(&mut self, tenant: TenantId) -> Option<Actor> {
-        let identity = self.identity()?;
-        let actor = self.state.svc.read(|w| {
-            signin::subject(w, identity, Authority::Tenant(tenant))
-                .ok()
-                .map(|s| s.actor())
-        })?;
-        self.session.data.tenant = Some(tenant);
-        Some(actor)
-    }
 }
 
-/// The actor of `identity` in `tenant` if present there, otherwise in its default directory (its home for
-/// a work account, its first directory for a personal account), otherwise as a personal account.
-pub fn actor_for(world: &World, identity: Identity, tenant: Option<TenantId>) -> Actor {
-    if let Some(t) = tenant
-        && let Ok(s) = signin::subject(world, identity, Authority::Tenant(t))
-    {
-        return s.actor();
-    }
-    signin::subject(world, identity, Authority::Organizations)
-        .or_else(|_| signin::subject(world, identity, Authority::Consumers))
-        .map(|s| s.actor())
-        .unwrap_or(match identity {
-            Identity::Personal { account } => Actor::Personal {
-                account,
-                email: world.identity_email(identity).unwrap_or_default(),
-            },
-            Identity::Organizational { tenant, user } => Actor::User {
-                tenant,
-                object: user,
+/// A portal request from someone signed in: the session, who they are, and the actor they are in the
+/// directory they act in. With nobody signed in, a page (GET) sends the browser to sign in and back
+/// here; a form is refused as one that did not come from this session (no page of a session without a
+/// sign-in has these forms), as its CSRF token would be.
+pub struct SignedIn {
+    pub ctx: Ctx,
+    pub actor: Actor,
+    pub identity: Identity,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if let (Some(identity), Some(actor)) = (ctx.identity(), ctx.actor()) {
+            return Ok(SignedIn {
+                ctx,
+                actor,
                 identity,
-                name: world.identity_email(identity).unwrap_or_default(),
-            },
-        })
+            });
+        }
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            return Err(PortalError::Csrf.into_response());
+        }
+        ctx.session.data.return_to = parts
+            .uri
+            .path_and_query()
+            .and_then(|p| super::signin::safe_return(p.as_str()));
+        let mut to_sign_in = Redirect::to("/signin").into_response();
+        super::secure_headers(&mut to_sign_in);
+        Err(to_sign_in)
+    }
 }
 
 #[derive(Deserialize)]

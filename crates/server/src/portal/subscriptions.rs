@@ -3,59 +3,54 @@
 //! person is present there, as the Azure portal does when it opens a subscription.
 
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
-use super::{PortalResult, parse_id, tenant_name};
-use crate::signed_in;
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
+use super::{PortalResult, parse_id};
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::authz::Grant;
+use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{ChangeDirectoryPlan, Initiated};
-use tenantry_service::domain::rules::{AccountType, reads, visibility};
+use tenantry_service::domain::rules::{AccountType, reads};
 use tenantry_service::domain::*;
 
 /// The actor for a subscription's pages: in its directory when present there.
 pub(crate) fn act_for_subscription(ctx: &mut Ctx, sub: SubscriptionId, fallback: Actor) -> Actor {
-    let t = ctx
-        .state
-        .svc
-        .read(|w| w.subscription(sub).map(|p| p.subscription.tenant));
+    let t = ctx.state.svc.read(|w| reads::trusted_directory(w, sub));
     t.and_then(|t| ctx.act_in(t)).unwrap_or(fallback)
 }
 
-fn grant_lines(
-    w: &World,
-    part: &tenantry_service::domain::world::SubscriptionPart,
-    actor: &Actor,
-) -> Vec<String> {
+/// What the caller holds in the subscription, in sentences.
+fn grant_lines(held: &reads::HeldAccess) -> Vec<String> {
     let mut out = Vec::new();
-    let s = &part.subscription;
-    if let Some(identity) = actor.identity() {
-        if let Some(g) = authz::classic_role(s, identity) {
-            out.push(format!("You are {}: full access.", g.describe()));
-        }
-        if s.account_admin == identity {
-            out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
-        }
+    let classic = if held.roles.contains(ClassicRole::ServiceAdministrator) {
+        Some(Grant::ServiceAdministrator)
+    } else if held.roles.contains(ClassicRole::CoAdministrator) {
+        Some(Grant::CoAdministrator)
+    } else {
+        None
+    };
+    if let Some(g) = classic {
+        out.push(format!("You are {}: full access.", g.describe()));
     }
-    if let Some(o) = actor.object_id() {
-        for a in part.assignments_of(o) {
-            let role = w
-                .role_definition(s.id, a.role_definition)
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
-            let at = if a.scope.relative().is_empty() {
-                "the subscription".to_string()
-            } else {
-                a.scope.relative().to_string()
-            };
-            out.push(format!("Role '{role}' assigned to you on {at}."));
-        }
+    if held.roles.contains(ClassicRole::AccountAdministrator) {
+        out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
+    }
+    for a in &held.assignments {
+        let at = if a.scope.relative().is_empty() {
+            "the subscription".to_string()
+        } else {
+            a.scope.relative().to_string()
+        };
+        out.push(format!("Role '{}' assigned to you on {at}.", a.role.name));
     }
     out
 }
 
-pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn overview(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
@@ -63,94 +58,67 @@ pub async fn overview(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
         .state
         .svc
         .read(|w| -> Result<SubscriptionOverview, DomainError> {
-            let part = reads::get_subscription(w, &actor, id)?;
-            let s = &part.subscription;
-            let groups = reads::list_resource_groups(w, &actor, id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|g| GroupRow {
-                    name: g.name.clone(),
-                    location: g.location.clone(),
-                    href: format!(
-                        "/portal/subscriptions/{id}/resourceGroups/{}/access",
-                        g.name
-                    ),
-                })
-                .collect();
-            let assignment_count = reads::list_role_assignments(
-                w,
-                &actor,
-                &Scope::subscription(id),
-                &Default::default(),
-            )
-            .map(|l| l.items.len())
-            .unwrap_or(0);
-            let pending_change = s_pending(w, part, now);
+            let o = reads::subscription_summary(w, &actor, id, now)?;
+            let s = o.subscription;
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
                 tabs: subscription_tabs(&sub, "overview"),
                 id: id.to_string(),
                 name: s.display_name.clone(),
                 state: s.state.as_str().into(),
-                directory: format!(
-                    "{} ({})",
-                    tenant_name(w, s.tenant),
-                    w.tenant(s.tenant)
-                        .map(|t| t.tenant.initial_domain.clone())
-                        .unwrap_or_default()
-                ),
+                directory: directory_label(o.directory),
                 directory_id: s.tenant.to_string(),
-                service_admin: w.identity_email(s.service_admin).unwrap_or_default(),
-                account_admin: w.identity_email(s.account_admin).unwrap_or_default(),
+                service_admin: o.service_admin,
+                account_admin: o.account_admin,
                 co_admin_count: s.co_admins.len(),
-                assignment_count,
-                groups,
-                my_access: grant_lines(w, part, &actor),
-                pending_change,
+                assignment_count: o.assignments,
+                groups: o
+                    .groups
+                    .iter()
+                    .map(|g| GroupRow {
+                        name: g.name.clone(),
+                        location: g.location.clone(),
+                        href: format!(
+                            "/portal/subscriptions/{id}/resourceGroups/{}/access",
+                            g.name
+                        ),
+                    })
+                    .collect(),
+                my_access: grant_lines(&o.held),
+                pending_change: o.pending_change.as_ref().map(pending_words),
             })
         });
     ctx.show("home", &here, shown).await
 }
 
-fn s_pending(
-    w: &World,
-    part: &tenantry_service::domain::world::SubscriptionPart,
-    now: Timestamp,
-) -> Option<String> {
-    let r = part.change_request.as_ref()?;
-    (r.status == RequestStatus::Pending && r.expires > now).then(|| {
-        format!(
-            "A change to the directory {} is waiting for acceptance by {} until {}.",
-            tenant_name(w, r.destination),
-            r.destination_owner
-                .and_then(|o| w.principal(r.destination, o).map(|p| p.name()))
-                .unwrap_or_else(|| format!(
-                    "a Global Administrator of {}",
-                    tenant_name(w, r.destination)
-                )),
-            when(r.expires)
-        )
-    })
+/// A change that waits for acceptance, in a sentence.
+fn pending_words(p: &reads::PendingChange) -> String {
+    format!(
+        "A change to the directory {} is waiting for acceptance by {} until {}.",
+        p.destination,
+        p.acceptor
+            .clone()
+            .unwrap_or_else(|| format!("a Global Administrator of {}", p.destination)),
+        when(p.expires)
+    )
 }
 
-pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn change_pick(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let identity = ctx.identity().expect("signed in");
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| -> Result<ChangePick, DomainError> {
-        let part = reads::get_subscription(w, &actor, id)?;
-        let s = &part.subscription;
-        let mut destinations: Vec<Choice> = w
-            .tenants_of_identity(identity)
-            .into_iter()
-            .filter(|(t, _)| *t != s.tenant)
-            .filter_map(|(t, _)| w.tenant(t))
+        let c = reads::directory_choices(w, &actor, id, now)?;
+        let mut destinations: Vec<Choice> = c
+            .destinations
+            .iter()
             .map(|t| Choice {
-                value: t.tenant.id.to_string(),
-                label: format!("{} ({})", t.tenant.display_name, t.tenant.initial_domain),
+                value: t.id.to_string(),
+                label: directory_label(t),
                 selected: false,
             })
             .collect();
@@ -159,16 +127,10 @@ pub async fn change_pick(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult 
             chrome: Chrome::bare(),
             tabs: subscription_tabs(&sub, "change"),
             id: id.to_string(),
-            name: s.display_name.clone(),
-            current: format!(
-                "{} ({})",
-                tenant_name(w, s.tenant),
-                w.tenant(s.tenant)
-                    .map(|t| t.tenant.initial_domain.clone())
-                    .unwrap_or_default()
-            ),
+            name: c.subscription.display_name.clone(),
+            current: directory_label(c.current),
             destinations,
-            pending: s_pending(w, part, now),
+            pending: c.pending_change.as_ref().map(pending_words),
         })
     });
     ctx.show("home", &here, shown).await
@@ -231,17 +193,14 @@ fn identity_kind(i: &Identity) -> String {
 }
 
 fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
-    let name = w
-        .subscription(plan.subscription)
-        .map(|s| s.subscription.display_name.clone())
-        .unwrap_or_default();
+    let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
     ChangeReview {
         chrome: Chrome::bare(),
         tabs: subscription_tabs(sub, "change"),
         id: plan.subscription.to_string(),
         name,
-        source: tenant_name(w, plan.source),
-        destination: tenant_name(w, plan.destination),
+        source: reads::directory_name(w, plan.source),
+        destination: reads::directory_name(w, plan.destination),
         destination_id: plan.destination.to_string(),
         // One line, so that it travels unchanged in a hidden field.
         map_text: map_text
@@ -280,11 +239,7 @@ fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str)
             .iter()
             .map(|(_, e, role)| PersonRow {
                 email: e.clone(),
-                detail: if *role == "ServiceAdministrator" {
-                    "Service administrator".into()
-                } else {
-                    "Account administrator".into()
-                },
+                detail: role.display_name().into(),
             })
             .collect(),
         regranted_assignments: assignment_rows(&plan.regranted_assignments),
@@ -300,12 +255,11 @@ fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str)
 }
 
 pub async fn change_review(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let typed = f.destination_domain.trim().to_string();
@@ -355,12 +309,11 @@ pub async fn change_review(
 }
 
 pub async fn change_apply(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let destination: TenantId = parse_id(&f.destination, "directory id")?;
@@ -381,16 +334,13 @@ pub async fn change_apply(
         Err(e) => return ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
     };
     let page = ctx.state.svc.read(|w| {
-        let name = w
-            .subscription(id)
-            .map(|s| s.subscription.display_name.clone())
-            .unwrap_or_default();
+        let name = reads::subscription_name(w, id).unwrap_or_default();
         let base = ChangeResult {
             chrome: Chrome::bare(),
             tabs: subscription_tabs(&sub, "change"),
             id: id.to_string(),
             name,
-            destination: tenant_name(w, destination),
+            destination: reads::directory_name(w, destination),
             destination_id: destination.to_string(),
             completed: false,
             removed_co_admins: 0,
@@ -423,12 +373,11 @@ pub async fn change_apply(
 pub struct Empty {}
 
 pub async fn change_cancel(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/change-directory");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
@@ -441,76 +390,51 @@ pub async fn change_cancel(
     .await
 }
 
-pub async fn admins(mut ctx: Ctx, Path(sub): Path<String>) -> PortalResult {
+pub async fn admins(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+) -> PortalResult {
     let here = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, here);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let identity = ctx.identity().expect("signed in");
     let shown = ctx
         .state
         .svc
         .read(|w| -> Result<Administrators, DomainError> {
-            let list = reads::list_classic_administrators(w, &actor, id)?;
-            let s = &w.subscription(id).expect("listed").subscription;
-            let can_manage = s.service_admin == identity || s.co_admins.contains(&identity);
-            let users = if visibility::require_directory_enumeration(w, &actor, s.tenant).is_ok() {
-                let mut v: Vec<Choice> = w
-                    .tenant(s.tenant)
-                    .map(|t| {
-                        t.users
-                            .values()
-                            .filter(|u| u.is_present() && u.enabled)
-                            .filter(|u| {
-                                u.identity().is_some_and(|i| {
-                                    i != s.service_admin && !s.co_admins.contains(&i)
-                                })
-                            })
-                            .map(|u| {
-                                let email = u
-                                    .identity()
-                                    .and_then(|i| w.identity_email(i))
-                                    .unwrap_or_else(|| u.upn().to_string());
-                                Choice {
-                                    label: format!("{} ({email})", u.display_name),
-                                    value: email,
-                                    selected: false,
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                v.sort_by_key(|x| x.label.to_lowercase());
-                v
-            } else {
-                vec![]
-            };
+            let a = reads::classic_administration(w, &actor, id)?;
+            let mut users: Vec<Choice> = a
+                .candidates
+                .into_iter()
+                .map(|c| Choice {
+                    label: format!("{} ({})", c.display_name, c.email),
+                    value: c.email,
+                    selected: false,
+                })
+                .collect();
+            users.sort_by_key(|x| x.label.to_lowercase());
             Ok(Administrators {
                 chrome: Chrome::bare(),
                 tabs: subscription_tabs(&sub, "administrators"),
                 id: id.to_string(),
-                name: s.display_name.clone(),
-                directory: tenant_name(w, s.tenant),
-                admins: list
+                name: a.subscription.display_name.clone(),
+                directory: reads::directory_name(w, a.subscription.tenant),
+                admins: a
+                    .administrators
                     .into_iter()
                     .map(|a| AdminRow {
-                        removable: a.role == "CoAdministrator",
+                        removable: a.roles.contains(ClassicRole::CoAdministrator),
                         role: a
-                            .role
-                            .split(';')
-                            .map(|r| match r {
-                                "ServiceAdministrator" => "Service administrator",
-                                "AccountAdministrator" => "Account administrator",
-                                _ => "Co-administrator",
-                            })
+                            .roles
+                            .iter()
+                            .map(ClassicRole::display_name)
                             .collect::<Vec<_>>()
                             .join(", "),
                         email: a.email,
                     })
                     .collect(),
                 users,
-                can_manage,
-                is_account_admin: s.account_admin == identity,
+                can_manage: a.may_manage,
+                is_account_admin: a.may_change_service_admin,
             })
         });
     ctx.show("home", &here, shown).await
@@ -531,12 +455,11 @@ fn account_type(s: &str) -> Option<AccountType> {
 }
 
 pub async fn add_co_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = if f.email.trim().is_empty() {
@@ -568,12 +491,11 @@ pub async fn add_co_admin(
 }
 
 pub async fn remove_co_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = f.email.trim().to_string();
@@ -588,12 +510,11 @@ pub async fn remove_co_admin(
 }
 
 pub async fn change_service_admin(
-    mut ctx: Ctx,
+    SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
     let back = format!("/portal/subscriptions/{sub}/administrators");
-    let actor = signed_in!(ctx, back);
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = f.email.trim().to_string();

@@ -4,15 +4,19 @@
 use super::PortalResult;
 use super::dashboard::my_subscriptions;
 use super::pages::*;
-use super::session::{CsrfForm, Ctx, Flash};
-use crate::signed_in;
+use super::session::{CsrfForm, Flash, SignedIn};
 use serde::Deserialize;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 use tenantry_service::support::Severity;
 
-pub async fn page(mut ctx: Ctx) -> PortalResult {
-    let actor = signed_in!(ctx, "/support");
-    let identity = ctx.identity().expect("signed in");
+pub async fn page(
+    SignedIn {
+        mut ctx,
+        actor,
+        identity,
+    }: SignedIn,
+) -> PortalResult {
     let mine = ctx.state.svc.my_support_requests(&actor).await?;
     let (subscriptions, requests) = ctx.state.svc.read(|w| {
         let subs: Vec<Choice> = my_subscriptions(w, identity)
@@ -34,10 +38,7 @@ pub async fn page(mut ctx: Ctx) -> PortalResult {
                 subscription: r
                     .row
                     .subscription
-                    .and_then(|s| {
-                        w.subscription(s)
-                            .map(|p| p.subscription.display_name.clone())
-                    })
+                    .and_then(|s| reads::subscription_name(w, s))
                     .unwrap_or_else(|| "—".into()),
             })
             .collect();
@@ -71,8 +72,10 @@ pub struct SupportForm {
     subscription: String,
 }
 
-pub async fn submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<SupportForm>) -> PortalResult {
-    let actor = signed_in!(ctx, "/support");
+pub async fn submit(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<SupportForm>,
+) -> PortalResult {
     // Filed as the person in the subscription's directory when one is named (so its visibility counts).
     let subscription = f.subscription.trim().parse::<SubscriptionId>().ok();
     let actor = match subscription {

@@ -280,6 +280,155 @@ const MEGAN: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-Contoso-1!"
 const LEE: (&str, &str) = ("lee@contoso.onmicrosoft.com", "Lee-Contoso-1!");
 const DAVE: (&str, &str) = ("dave@outlook.com", "Dave-2017!");
 
+/// The session cookie a response sets (`name=value`).
+fn cookie_of(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_in(html: &str) -> String {
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A page's markup with askama's escapes undone, to find a message in it as a person reads it.
+fn unescaped(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+}
+
+/// What a page's first message says, as ARM and Graph word a refusal: its message, then its remedy.
+fn flash_words(html: &str) -> String {
+    let html = unescaped(html);
+    let between = |from: &str, at: usize| -> Option<(usize, String)> {
+        let start = html[at..].find(from)? + at + from.len();
+        let end = html[start..].find("</p>")? + start;
+        Some((end, html[start..end].to_string()))
+    };
+    let (end, message) = between("<p class=\"flash-message\">", 0).expect("a message");
+    match between("<strong>What to do:</strong> ", end) {
+        Some((_, remedy)) => format!("{message} {remedy}"),
+        None => message,
+    }
+}
+
+/// An ARM or Graph refusal: its status (403) and code checked, its words returned.
+#[track_caller]
+fn refused(status: reqwest::StatusCode, body: &Value, code: &str) -> String {
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (403, Some(code)),
+        "{body}"
+    );
+    body["error"]["message"].as_str().unwrap().to_string()
+}
+
+/// The refusal code an error page carries (`data-code`), as ARM and Graph send it.
+fn page_code(html: &str) -> Option<String> {
+    let at = html.find("data-code=\"")? + "data-code=\"".len();
+    html[at..].split('"').next().map(str::to_string)
+}
+
+/// The portal over plain HTTPS, without a browser: the session cookie and the CSRF token carried by
+/// hand, redirects not followed (each answer is looked at as it comes).
+struct Portal<'a> {
+    server: &'a TestServer,
+    http: reqwest::Client,
+    /// The session cookie (`name=value`), once the server gave one.
+    cookie: Option<String>,
+    csrf: String,
+}
+
+impl<'a> Portal<'a> {
+    /// A client that trusts the server's CA and does not follow redirects.
+    fn client(server: &TestServer) -> reqwest::Client {
+        let ca = std::fs::read(&server.ca_path).unwrap();
+        reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A browser without a session yet.
+    fn anonymous(server: &'a TestServer) -> Portal<'a> {
+        Portal {
+            server,
+            http: Self::client(server),
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// Signs in with the portal's forms (an email that is one account only).
+    async fn sign_in(server: &'a TestServer, email: &str, password: &str) -> Portal<'a> {
+        let mut p = Self::anonymous(server);
+        assert_eq!(p.log_in(email, password).await, "/", "{email} signed in");
+        let (status, _) = p.get("/").await;
+        assert_eq!(status, 200);
+        p
+    }
+
+    /// The sign-in pages, from the email to the password; where the portal then sends the browser.
+    async fn log_in(&mut self, email: &str, password: &str) -> String {
+        self.get("/signin").await;
+        let r = self.post("/signin", &[("email", email)]).await;
+        assert_eq!(r.headers()["location"], "/signin/password");
+        let before = self.cookie.clone();
+        let r = self
+            .post("/signin/password", &[("password", password)])
+            .await;
+        assert_ne!(self.cookie, before, "signing in gives a new session id");
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Sends a request with the session cookie, and keeps the cookie the answer sets.
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let request = match &self.cookie {
+            Some(c) => request.header("cookie", c),
+            None => request,
+        };
+        let r = request.send().await.unwrap();
+        if let Some(c) = cookie_of(&r) {
+            self.cookie = Some(c);
+        }
+        r
+    }
+
+    /// A page: its status and markup (the CSRF token of its forms is kept for the next post).
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let r = self.send(self.http.get(self.server.url(path))).await;
+        let status = r.status().as_u16();
+        let html = r.text().await.unwrap();
+        if html.contains("name=\"csrf\" value=\"") {
+            self.csrf = csrf_in(&html);
+        }
+        (status, html)
+    }
+
+    /// A form, with the session's CSRF token.
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields = vec![("csrf", self.csrf.clone())];
+        fields.extend(form.iter().map(|(k, v)| (*k, v.to_string())));
+        let request = self.http.post(self.server.url(path)).form(&fields);
+        self.send(request).await
+    }
+
+    /// Posts a form and reads the page it leads to (where its message is shown).
+    async fn submit(&mut self, path: &str, form: &[(&str, &str)]) -> String {
+        let r = self.post(path, form).await;
+        assert_eq!(r.status(), 303, "{path} answers with a redirect");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        self.get(&to).await.1
+    }
+}
+
 /// The article's three steps, from sign-in to a co-administrator's first sign-in, with the refusals on
 /// the way and a screenshot of each screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -973,22 +1122,7 @@ async fn portal_directory_administration() {
 async fn portal_session_is_bound_to_the_sign_in() {
     let store = tenantry_store::testing::sqlite().await;
     let server = TestServer::demo(&store).await;
-    let ca = std::fs::read(&server.ca_path).unwrap();
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let cookie_of = |r: &reqwest::Response| -> Option<String> {
-        r.headers()
-            .get("set-cookie")
-            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
-    };
-    let csrf_in = |html: &str| -> String {
-        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field")
-            + "name=\"csrf\" value=\"".len();
-        html[at..].split('"').next().unwrap().to_string()
-    };
+    let http = Portal::client(&server);
     // Sign in as Erin: email, then password, carrying the cookie and the token by hand.
     let r = http.get(server.url("/signin")).send().await.unwrap();
     let anon = cookie_of(&r).expect("a session for the sign-in");
@@ -1157,7 +1291,7 @@ async fn portal_change_waits_for_acceptance() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_storage_on_both_databases() {
     use tenantry_service::domain::Actor;
-    use tenantry_service::store::sessions::SessionRow;
+    use tenantry_service::sessions::SessionRow;
     for store in both().await {
         let svc = demo_service(&store).await;
         let alice = signed_in(&svc, ALICE.0, "alicedefault");
@@ -1214,46 +1348,45 @@ async fn portal_storage_on_both_databases() {
             .unwrap();
         assert_eq!(audit.len(), 2, "each request has its audit event");
 
-        let s = svc.store();
-        let row = SessionRow {
-            id_hash: "hash-of-a-random-id".into(),
-            identity: String::new(),
-            created: 100,
-            expires: 200,
+        // Sessions, through the service: live until they expire, updated, ended; signing in deletes
+        // the expired ones.
+        let now = svc.now();
+        let row = |id: &str, identity: &str, expires: i64| SessionRow {
+            id_hash: id.into(),
+            identity: identity.into(),
+            created: now,
+            expires,
             data: "{}".into(),
         };
-        s.insert_session(&row).await.unwrap();
+        let anonymous = row("hash-of-a-random-id", "", now + 100);
+        svc.start_session(&anonymous).await.unwrap();
         assert_eq!(
-            s.session("hash-of-a-random-id", 150).await.unwrap(),
-            Some(row.clone())
+            svc.session("hash-of-a-random-id").await.unwrap(),
+            Some(anonymous.clone())
         );
+        assert!(
+            svc.update_session("hash-of-a-random-id", "{\"a\":1}", now + 200)
+                .await
+                .unwrap()
+        );
+        let kept = svc.session("hash-of-a-random-id").await.unwrap().unwrap();
+        assert_eq!((kept.data.as_str(), kept.expires), ("{\"a\":1}", now + 200));
+        svc.advance_clock(200);
         assert_eq!(
-            s.session("hash-of-a-random-id", 200).await.unwrap(),
+            svc.session("hash-of-a-random-id").await.unwrap(),
             None,
             "expired"
         );
+        let signed_in = row("hash-of-another-id", "{\"Personal\":{}}", now + 1000);
+        svc.start_session(&signed_in).await.unwrap();
         assert!(
-            s.update_session("hash-of-a-random-id", "{\"a\":1}", 300)
+            !svc.update_session("hash-of-a-random-id", "{}", now + 400)
                 .await
-                .unwrap()
+                .unwrap(),
+            "a sign-in deleted the expired session"
         );
-        assert_eq!(
-            s.session("hash-of-a-random-id", 250)
-                .await
-                .unwrap()
-                .unwrap()
-                .data,
-            "{\"a\":1}"
-        );
-        assert_eq!(s.delete_expired_sessions(301).await.unwrap(), 1);
-        assert!(
-            !s.update_session("hash-of-a-random-id", "{}", 400)
-                .await
-                .unwrap()
-        );
-        s.insert_session(&row).await.unwrap();
-        s.delete_session("hash-of-a-random-id").await.unwrap();
-        assert_eq!(s.session("hash-of-a-random-id", 150).await.unwrap(), None);
+        svc.end_session("hash-of-another-id").await.unwrap();
+        assert_eq!(svc.session("hash-of-another-id").await.unwrap(), None);
     }
 }
 
@@ -1311,4 +1444,186 @@ async fn support_list_command() {
     let line: Value = serde_json::from_str(run(true).lines().next().unwrap()).unwrap();
     assert_eq!(line["requester"], "alice@outlook.com");
     assert_eq!(line["description"], "What happens to my key vault?");
+}
+
+/// The same case refused by the same rule on every face: a co-administrator signed in to another
+/// directory (his guest object in the subscription's directory is disabled) may neither read nor change
+/// the classic administrators, through ARM or the portal; a guest without a role may not list the
+/// directory's users, through Graph or the portal; a member without a role may not create users.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_face_refuses_the_same_case_with_the_same_rule() {
+    use crate::graph::{ARM, CONTOSO, GRAPH, PAYG, call, user_token};
+    use reqwest::Method;
+    use tenantry_service::domain::Actor;
+    for store in both().await {
+        let server = TestServer::demo(&store).await;
+        let svc = &server.svc;
+        let (contoso, alicedefault) = (tenant_id(svc, "contoso"), tenant_id(svc, "alicedefault"));
+        let dave = svc.read(|w| {
+            let a = w.account_by_email(DAVE.0).unwrap();
+            Actor::Personal {
+                account: a.id,
+                email: a.email.clone(),
+            }
+        });
+        let (invitation, _) = svc.invite(&Actor::Operator, contoso, DAVE.0).await.unwrap();
+        svc.redeem(&dave, contoso, invitation).await.unwrap();
+        let dave_there = object_of(svc, DAVE.0, "alicedefault");
+        svc.update_user(
+            &Actor::Operator,
+            alicedefault,
+            dave_there,
+            None,
+            Some(false),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+
+        // ARM, with a token for Contoso.
+        let token = user_token(&server, CONTOSO, DAVE.0, DAVE.1, ARM).await;
+        let admins = format!(
+            "/subscriptions/{PAYG}/providers/Microsoft.Authorization/classicAdministrators"
+        );
+        let (status, body) = call(
+            &server,
+            Method::GET,
+            &format!("{admins}?api-version=2015-07-01"),
+            Some(&token),
+            None,
+        )
+        .await;
+        refused(status, &body, "AuthorizationFailed");
+        let (status, body) = call(
+            &server,
+            Method::PUT,
+            &format!("{admins}/erin@alicedefault.onmicrosoft.com?api-version=2015-07-01"),
+            Some(&token),
+            Some(json!({"properties": {"emailAddress": "erin@alicedefault.onmicrosoft.com", "role": "CoAdministrator"}})),
+        )
+        .await;
+        let arm_refusal = refused(status, &body, "AuthorizationFailed");
+
+        // The portal, acting in Contoso (Dave cannot act in the subscription's directory any more).
+        let mut portal = Portal::sign_in(&server, DAVE.0, DAVE.1).await;
+        let page = format!("/portal/subscriptions/{PAYG}/administrators");
+        let (status, html) = portal.get(&page).await;
+        assert_eq!(
+            (status, page_code(&html).as_deref()),
+            (403, Some("AuthorizationFailed"))
+        );
+        let html = portal
+            .submit(
+                &format!("{page}/add"),
+                &[("email", "erin@alicedefault.onmicrosoft.com")],
+            )
+            .await;
+        assert_eq!(
+            flash_words(&html),
+            arm_refusal,
+            "the portal says what ARM says"
+        );
+        let co_admins = svc.read(|w| {
+            w.subscription(payg(svc))
+                .unwrap()
+                .subscription
+                .co_admins
+                .len()
+        });
+        assert_eq!(co_admins, 1, "nobody was added");
+
+        // Graph and the portal: a guest without a directory role lists no users.
+        let token = user_token(&server, CONTOSO, DAVE.0, DAVE.1, GRAPH).await;
+        let (status, body) = call(&server, Method::GET, "/v1.0/users", Some(&token), None).await;
+        refused(status, &body, "Authorization_RequestDenied");
+        let (status, html) = portal.get(&format!("/directories/{contoso}/users")).await;
+        assert_eq!(
+            (status, page_code(&html).as_deref()),
+            (403, Some("Authorization_RequestDenied"))
+        );
+
+        // A member without a role creates no user, with the same words on both faces.
+        let token = user_token(&server, CONTOSO, MEGAN.0, MEGAN.1, GRAPH).await;
+        let (status, body) = call(
+            &server,
+            Method::POST,
+            "/v1.0/users",
+            Some(&token),
+            Some(
+                json!({"userPrincipalName": "nina@contoso.onmicrosoft.com", "displayName": "Nina",
+                        "passwordProfile": {"password": "Nina-Contoso-1!"}}),
+            ),
+        )
+        .await;
+        let graph_refusal = refused(status, &body, "Authorization_RequestDenied");
+        let mut megan = Portal::sign_in(&server, MEGAN.0, MEGAN.1).await;
+        let html = megan
+            .submit(
+                &format!("/directories/{contoso}/users"),
+                &[
+                    ("user_name", "nina"),
+                    ("display_name", "Nina"),
+                    ("password", "Nina-Contoso-1!"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            flash_words(&html),
+            graph_refusal,
+            "the portal says what Graph says"
+        );
+    }
+}
+
+/// Every page needs someone signed in: a page sends the browser to sign in and, once signed in, back to
+/// where it was going; a form posted without a signed-in session is refused as the forged form it may
+/// be, and starts no session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_need_someone_signed_in_and_come_back_after_sign_in() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let page = format!("/portal/subscriptions/{}/administrators", payg(&server.svc));
+
+    let mut browser = Portal::anonymous(&server);
+    let r = browser.send(browser.http.get(server.url(&page))).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/signin");
+    assert!(
+        browser.cookie.is_some(),
+        "the way back is kept in a session"
+    );
+    assert_eq!(
+        browser.log_in(ALICE.0, ALICE.1).await,
+        page,
+        "back where it was going"
+    );
+    let (status, html) = browser.get(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Administrators of Pay-As-You-Go"));
+
+    // A refusal is a page of its own; the person stays signed in.
+    let contoso = tenant_id(&server.svc, "contoso");
+    let (status, html) = browser.get(&format!("/directories/{contoso}")).await;
+    assert_eq!(
+        (status, page_code(&html).as_deref()),
+        (403, Some("NotInDirectory"))
+    );
+    let (status, _) = browser.get("/").await;
+    assert_eq!(status, 200, "still signed in");
+
+    // A form without a signed-in session: refused, and no session is started for it.
+    let mut stranger = Portal::anonymous(&server);
+    let r = stranger
+        .post(
+            "/support",
+            &[("subject", "forged"), ("description", "forged")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(
+        stranger.cookie.is_none(),
+        "a refused form starts no session"
+    );
+    assert!(r.text().await.unwrap().contains("Request refused (403)"));
 }
