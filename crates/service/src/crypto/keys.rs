@@ -9,10 +9,9 @@
 //! into an aws-lc `RsaKeyPair`, pre-encodes the header, and produces the exact
 //! compact JWS that `jsonwebtoken::encode` would (RSASSA-PKCS1-v1_5 is
 //! deterministic, a test checks the signatures are byte-identical).
-//! Verification does use jsonwebtoken (`decode` + `Validation`), which needs
+//! Verification (`signin::verify`) uses jsonwebtoken's `decode`, which needs
 //! its process-wide crypto provider: see [`install_jwt_crypto_provider`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Once};
 
@@ -23,16 +22,10 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::CryptoError;
-
-/// Default clock-skew allowance for `exp` / `nbf`, in seconds.
-pub const DEFAULT_LEEWAY_SECS: u64 = 60;
 
 const PEM_PKCS8_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
 const PEM_PKCS8_END: &str = "-----END PRIVATE KEY-----";
@@ -424,159 +417,12 @@ impl TokenSigner {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Verification
-// ---------------------------------------------------------------------------
-
-/// Verifies RS256 JWTs against a set of public JWKs, choosing the key by the
-/// header's `kid`.
-#[derive(Clone)]
-pub struct TokenVerifier {
-    keys: HashMap<String, DecodingKey>,
-    leeway: u64,
-}
-
-impl fmt::Debug for TokenVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut kids: Vec<&str> = self.keys.keys().map(String::as_str).collect();
-        kids.sort_unstable();
-        f.debug_struct("TokenVerifier")
-            .field("kids", &kids)
-            .field("leeway", &self.leeway)
-            .finish()
-    }
-}
-
-impl TokenVerifier {
-    /// From a list of public JWKs. Keys that are not RS256 signing keys
-    /// (other `kty`, an `alg` other than RS256, a `use` other than `sig`) are
-    /// skipped; RSA keys lacking `kid`, `n` or `e` are an error.
-    pub fn new(jwks: &[Value]) -> Result<TokenVerifier, CryptoError> {
-        install_jwt_crypto_provider();
-        let mut keys = HashMap::with_capacity(jwks.len());
-        for jwk in jwks {
-            let s = |name: &str| jwk.get(name).and_then(Value::as_str);
-            if s("kty") != Some("RSA")
-                || s("alg").is_some_and(|a| a != "RS256")
-                || s("use").is_some_and(|u| u != "sig")
-            {
-                continue;
-            }
-            let (Some(kid), Some(n), Some(e)) = (s("kid"), s("n"), s("e")) else {
-                return Err(CryptoError::InvalidKey("RSA JWK lacks kid, n or e"));
-            };
-            let key = DecodingKey::from_rsa_components(n, e)
-                .map_err(|_| CryptoError::InvalidKey("RSA JWK n/e are not base64url"))?;
-            keys.insert(kid.to_owned(), key);
-        }
-        Ok(TokenVerifier {
-            keys,
-            leeway: DEFAULT_LEEWAY_SECS,
-        })
-    }
-
-    /// From a JWKS document `{"keys":[...]}`.
-    pub fn from_jwks(jwks: &Value) -> Result<TokenVerifier, CryptoError> {
-        let keys = jwks
-            .get("keys")
-            .and_then(Value::as_array)
-            .ok_or(CryptoError::InvalidKey("JWKS has no keys array"))?;
-        Self::new(keys)
-    }
-
-    /// From our own signing keys' public halves.
-    pub fn from_signing_keys(keys: &[&SigningKey]) -> Result<TokenVerifier, CryptoError> {
-        let jwks: Vec<Value> = keys.iter().map(|k| k.public_jwk.clone()).collect();
-        Self::new(&jwks)
-    }
-
-    /// Sets the `exp` / `nbf` clock-skew allowance (default
-    /// [`DEFAULT_LEEWAY_SECS`]).
-    pub fn with_leeway(mut self, secs: u64) -> Self {
-        self.leeway = secs;
-        self
-    }
-
-    pub fn leeway(&self) -> u64 {
-        self.leeway
-    }
-
-    /// True if a key with this `kid` is loaded.
-    pub fn has_kid(&self, kid: &str) -> bool {
-        self.keys.contains_key(kid)
-    }
-
-    /// Verifies `token` and returns its claims.
-    ///
-    /// Checks: RS256 only (the header's `alg` must be RS256, so `none` and
-    /// HS256-with-the-public-key tricks fail); the key is chosen by `kid`;
-    /// `exp` is required and checked, `nbf` checked when present, both with
-    /// the leeway. `audience: Some(list)` requires an `aud` matching one of
-    /// them; `None` skips the audience check. `issuer` likewise for `iss`.
-    pub fn verify<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        audience: Option<&[&str]>,
-        issuer: Option<&[&str]>,
-    ) -> Result<T, CryptoError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| CryptoError::TokenMalformed)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(CryptoError::TokenAlgorithm);
-        }
-        let kid = header.kid.ok_or(CryptoError::TokenMissingKid)?;
-        let key = self.keys.get(&kid).ok_or(CryptoError::TokenUnknownKid)?;
-
-        let mut v = Validation::new(Algorithm::RS256);
-        v.leeway = self.leeway;
-        v.validate_exp = true;
-        v.validate_nbf = true;
-        v.required_spec_claims.clear();
-        v.required_spec_claims.insert("exp".to_owned());
-        match audience {
-            Some(aud) => {
-                v.set_audience(aud);
-                // jsonwebtoken only checks `aud` when present; require it.
-                v.required_spec_claims.insert("aud".to_owned());
-            }
-            None => v.validate_aud = false,
-        }
-        if let Some(iss) = issuer {
-            v.set_issuer(iss);
-            v.required_spec_claims.insert("iss".to_owned());
-        }
-
-        jsonwebtoken::decode::<T>(token, key, &v)
-            .map(|data| data.claims)
-            .map_err(|e| map_jwt_error(e.kind()))
-    }
-}
-
-fn map_jwt_error(kind: &ErrorKind) -> CryptoError {
-    match kind {
-        ErrorKind::InvalidSignature => CryptoError::TokenSignature,
-        ErrorKind::ExpiredSignature => CryptoError::TokenExpired,
-        ErrorKind::ImmatureSignature => CryptoError::TokenNotYetValid,
-        ErrorKind::InvalidAudience => CryptoError::TokenAudience,
-        ErrorKind::InvalidIssuer => CryptoError::TokenIssuer,
-        // These carry only the claim's name ("exp", "aud", ...).
-        ErrorKind::MissingRequiredClaim(c) | ErrorKind::InvalidClaimFormat(c) => {
-            CryptoError::TokenClaim(c.clone())
-        }
-        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => CryptoError::TokenAlgorithm,
-        ErrorKind::Json(_) => CryptoError::TokenClaims,
-        ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat => {
-            CryptoError::InvalidKey("verification key was rejected")
-        }
-        _ => CryptoError::TokenMalformed,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::OnceLock;
     use std::time::{SystemTime, UNIX_EPOCH};
 
-    use jsonwebtoken::{EncodingKey, Header};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
     use serde::Deserialize;
 
     use super::*;
@@ -617,9 +463,6 @@ mod tests {
             nbf: None,
         }
     }
-
-    const AUD: &[&str] = &["api://tenantry"];
-    const ISS: &[&str] = &["https://login.example/tid/v2.0"];
 
     #[test]
     fn generated_key_shape() {
@@ -724,6 +567,24 @@ mod tests {
         assert!(SigningKey::open(&KeyEncryptionKey::generate(), &sealed, 0).is_err());
     }
 
+    /// The claims of `token` if its RS256 signature verifies with the JWKS key its `kid` names
+    /// (jsonwebtoken's own verifier: what a relying party would run).
+    fn verify_with_jwks<T: serde::de::DeserializeOwned>(token: &str, doc: &Value) -> Option<T> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let jwk = doc["keys"]
+            .as_array()?
+            .iter()
+            .find(|k| k["kid"] == kid.as_str())?;
+        let key =
+            jsonwebtoken::DecodingKey::from_rsa_components(jwk["n"].as_str()?, jwk["e"].as_str()?)
+                .ok()?;
+        let mut v = jsonwebtoken::Validation::new(Algorithm::RS256);
+        v.validate_aud = false;
+        jsonwebtoken::decode::<T>(token, &key, &v)
+            .ok()
+            .map(|d| d.claims)
+    }
+
     #[test]
     fn sign_verify_roundtrip_with_jwks() {
         let k = key_a();
@@ -734,15 +595,18 @@ mod tests {
 
         let doc = jwks(&[key_a(), key_b()]);
         assert_eq!(doc["keys"].as_array().unwrap().len(), 2);
-        let verifier = TokenVerifier::from_jwks(&doc).unwrap();
-        let got: Claims = verifier.verify(&token, Some(AUD), Some(ISS)).unwrap();
-        assert_eq!(got, c);
-        // No audience/issuer constraints.
-        let got: Claims = verifier.verify(&token, None, None).unwrap();
-        assert_eq!(got, c);
+        assert_eq!(verify_with_jwks::<Claims>(&token, &doc), Some(c));
         // Untyped claims work too.
-        let v: Value = verifier.verify(&token, Some(AUD), None).unwrap();
+        let v: Value = verify_with_jwks(&token, &doc).unwrap();
         assert_eq!(v["sub"], "user-1");
+        // Signed by B but claiming A's kid: the signature does not verify.
+        let mut forged = key_b().clone();
+        forged.kid = key_a().kid.clone();
+        let t = TokenSigner::new(&forged)
+            .unwrap()
+            .sign(&claims(60))
+            .unwrap();
+        assert_eq!(verify_with_jwks::<Value>(&t, &doc), None);
     }
 
     #[test]
@@ -774,38 +638,6 @@ mod tests {
         install_jwt_crypto_provider();
         let theirs = jsonwebtoken::crypto::sign(message.as_bytes(), &ek, Algorithm::RS256).unwrap();
         assert_eq!(sig, theirs);
-
-        // And a token made entirely by jsonwebtoken verifies with us.
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(k.kid.clone());
-        let t = jsonwebtoken::encode(&header, &claims(60), &ek).unwrap();
-        let v = TokenVerifier::from_signing_keys(&[k]).unwrap();
-        v.verify::<Claims>(&t, Some(AUD), Some(ISS)).unwrap();
-    }
-
-    #[test]
-    fn token_from_another_key_fails() {
-        let verifier = TokenVerifier::from_signing_keys(&[key_a()]).unwrap();
-        // Signed by B, B's kid: unknown key.
-        let t = TokenSigner::new(key_b())
-            .unwrap()
-            .sign(&claims(60))
-            .unwrap();
-        assert!(matches!(
-            verifier.verify::<Claims>(&t, None, None),
-            Err(CryptoError::TokenUnknownKid)
-        ));
-        // Signed by B but claiming A's kid: bad signature.
-        let mut forged = key_b().clone();
-        forged.kid = key_a().kid.clone();
-        let t = TokenSigner::new(&forged)
-            .unwrap()
-            .sign(&claims(60))
-            .unwrap();
-        assert!(matches!(
-            verifier.verify::<Claims>(&t, None, None),
-            Err(CryptoError::TokenSignature)
-        ));
     }
 
     #[test]
@@ -815,143 +647,6 @@ mod tests {
         assert!(matches!(
             TokenSigner::new(&k),
             Err(CryptoError::InvalidKey(_))
-        ));
-    }
-
-    #[test]
-    fn expiry_nbf_and_leeway() {
-        let signer = TokenSigner::new(key_a()).unwrap();
-        let v = TokenVerifier::from_signing_keys(&[key_a()]).unwrap();
-        assert_eq!(v.leeway(), DEFAULT_LEEWAY_SECS);
-
-        let expired = signer.sign(&claims(-3600)).unwrap();
-        assert!(matches!(
-            v.verify::<Claims>(&expired, None, None),
-            Err(CryptoError::TokenExpired)
-        ));
-        // Expired 30 s ago: inside the default 60 s leeway, outside 0.
-        let recent = signer.sign(&claims(-30)).unwrap();
-        v.verify::<Claims>(&recent, None, None).unwrap();
-        let strict = v.clone().with_leeway(0);
-        assert!(matches!(
-            strict.verify::<Claims>(&recent, None, None),
-            Err(CryptoError::TokenExpired)
-        ));
-        let lax = v.clone().with_leeway(7200);
-        lax.verify::<Claims>(&expired, None, None).unwrap();
-
-        let mut c = claims(3600);
-        c.nbf = Some(now() + 600);
-        let future = signer.sign(&c).unwrap();
-        assert!(matches!(
-            v.verify::<Claims>(&future, None, None),
-            Err(CryptoError::TokenNotYetValid)
-        ));
-        c.nbf = Some(now() + 30);
-        v.verify::<Claims>(&signer.sign(&c).unwrap(), None, None)
-            .unwrap();
-
-        // exp is required.
-        let no_exp = signer.sign(&json!({"sub": "x"})).unwrap();
-        assert!(matches!(
-            v.verify::<Value>(&no_exp, None, None),
-            Err(CryptoError::TokenClaim(c)) if c == "exp"
-        ));
-    }
-
-    #[test]
-    fn audience_and_issuer() {
-        let signer = TokenSigner::new(key_a()).unwrap();
-        let v = TokenVerifier::from_signing_keys(&[key_a()]).unwrap();
-        let t = signer.sign(&claims(60)).unwrap();
-        assert!(matches!(
-            v.verify::<Claims>(&t, Some(&["other"]), None),
-            Err(CryptoError::TokenAudience)
-        ));
-        v.verify::<Claims>(&t, Some(&["other", "api://tenantry"]), None)
-            .unwrap();
-        assert!(matches!(
-            v.verify::<Claims>(&t, None, Some(&["https://evil"])),
-            Err(CryptoError::TokenIssuer)
-        ));
-        // Required when asked for, even though jsonwebtoken treats them as optional.
-        let bare = signer
-            .sign(&json!({"sub": "x", "exp": now() + 60}))
-            .unwrap();
-        assert!(matches!(
-            v.verify::<Value>(&bare, Some(AUD), None),
-            Err(CryptoError::TokenClaim(c)) if c == "aud"
-        ));
-        assert!(matches!(
-            v.verify::<Value>(&bare, None, Some(ISS)),
-            Err(CryptoError::TokenClaim(c)) if c == "iss"
-        ));
-        v.verify::<Value>(&bare, None, None).unwrap();
-    }
-
-    #[test]
-    fn malformed_tampered_and_wrong_alg() {
-        let signer = TokenSigner::new(key_a()).unwrap();
-        let v = TokenVerifier::from_signing_keys(&[key_a()]).unwrap();
-        for bad in ["", "abc", "a.b", "a.b.c", "..."] {
-            assert!(
-                matches!(
-                    v.verify::<Value>(bad, None, None),
-                    Err(CryptoError::TokenMalformed)
-                ),
-                "{bad}"
-            );
-        }
-
-        // Swap in a different payload under the original signature.
-        let t = signer.sign(&claims(60)).unwrap();
-        let parts: Vec<&str> = t.split('.').collect();
-        let mut evil = claims(60);
-        evil.sub = "admin".into();
-        let evil_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&evil).unwrap());
-        let tampered = format!("{}.{}.{}", parts[0], evil_payload, parts[2]);
-        assert!(matches!(
-            v.verify::<Claims>(&tampered, None, None),
-            Err(CryptoError::TokenSignature)
-        ));
-
-        // HS256 "signed" with the public modulus as secret, and alg none.
-        let mut h = Header::new(Algorithm::HS256);
-        h.kid = Some(key_a().kid.clone());
-        let hs = jsonwebtoken::encode(
-            &h,
-            &claims(60),
-            &EncodingKey::from_secret(key_a().public_jwk["n"].as_str().unwrap().as_bytes()),
-        )
-        .unwrap();
-        assert!(matches!(
-            v.verify::<Claims>(&hs, None, None),
-            Err(CryptoError::TokenAlgorithm)
-        ));
-        let none_header = URL_SAFE_NO_PAD.encode(format!(
-            r#"{{"alg":"none","typ":"JWT","kid":"{}"}}"#,
-            key_a().kid
-        ));
-        let none = format!("{none_header}.{}.", parts[1]);
-        assert!(v.verify::<Claims>(&none, None, None).is_err());
-
-        // No kid.
-        let no_kid_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
-        let no_kid = format!("{no_kid_header}.{}.{}", parts[1], parts[2]);
-        assert!(matches!(
-            v.verify::<Claims>(&no_kid, None, None),
-            Err(CryptoError::TokenMissingKid)
-        ));
-
-        // Claims of the wrong shape.
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        struct Other {
-            not_there: u32,
-        }
-        assert!(matches!(
-            v.verify::<Other>(&t, None, None),
-            Err(CryptoError::TokenClaims)
         ));
     }
 
@@ -966,22 +661,6 @@ mod tests {
             signer.sign("str"),
             Err(CryptoError::ClaimsSerialization)
         ));
-    }
-
-    #[test]
-    fn verifier_key_selection_rules() {
-        let mut ec = json!({"kty": "EC", "crv": "P-256", "kid": "ec", "x": "AA", "y": "AA"});
-        let mut enc = key_b().public_jwk.clone();
-        enc["use"] = json!("enc");
-        let v = TokenVerifier::new(&[key_a().public_jwk.clone(), ec.clone(), enc]).unwrap();
-        assert!(v.has_kid(&key_a().kid));
-        assert!(!v.has_kid("ec"));
-        assert!(!v.has_kid(&key_b().kid));
-        ec["kty"] = json!("RSA");
-        ec.as_object_mut().unwrap().remove("kid");
-        assert!(TokenVerifier::new(&[ec]).is_err());
-        assert!(TokenVerifier::from_jwks(&json!({})).is_err());
-        assert!(format!("{v:?}").contains(&key_a().kid));
     }
 
     #[test]
@@ -1015,16 +694,6 @@ mod tests {
             std::hint::black_box(jsonwebtoken::encode(&h, &c, &ek).unwrap());
         }
         let theirs = n as f64 / t0.elapsed().as_secs_f64();
-
-        let v = TokenVerifier::from_signing_keys(&[k]).unwrap();
-        let token = signer.sign(&c).unwrap();
-        let t0 = std::time::Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(v.verify::<Claims>(&token, Some(AUD), Some(ISS)).unwrap());
-        }
-        let verify = n as f64 / t0.elapsed().as_secs_f64();
-        println!(
-            "TokenSigner::sign {ours:.0}/s, jsonwebtoken::encode {theirs:.0}/s, TokenVerifier::verify {verify:.0}/s"
-        );
+        println!("TokenSigner::sign {ours:.0}/s, jsonwebtoken::encode {theirs:.0}/s");
     }
 }
