@@ -2,6 +2,9 @@
 //! from TENANTRY_TEST_PG_URL; run through `scripts/test.sh`). One test binary on purpose: each extra
 //! `tests/*.rs` file is another link step and another gigabyte of target.
 
+// The library's dependencies, not used by the tests themselves.
+use {serde as _, sqlx as _, thiserror as _, uuid as _};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tenantry_domain::audit::AuditEvent;
