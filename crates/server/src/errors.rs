@@ -22,18 +22,11 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
-/// Failures that are not the caller's: logged, answered without internals.
-fn internal(e: &ServiceError) -> (StatusCode, String) {
+/// What a face says of a failure that is not the caller's (after logging it): nothing of its internals.
+const INTERNAL: &str = "The server could not complete the request. It has been logged.";
+
+fn log_internal(e: &ServiceError) {
     tracing::error!(error = %e, "request failed");
-    match e {
-        ServiceError::Store(tenantry_store::StoreError::Conflict(m)) => {
-            (StatusCode::CONFLICT, m.clone())
-        }
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The server could not complete the request. It has been logged.".into(),
-        ),
-    }
 }
 
 /// An ARM error response.
@@ -98,13 +91,12 @@ impl From<ServiceError> for ArmError {
         match e {
             ServiceError::Domain(d) => d.into(),
             other => {
-                let (status, message) = internal(&other);
-                let code = if status == StatusCode::CONFLICT {
-                    "Conflict"
-                } else {
-                    "InternalServerError"
-                };
-                Self::new(status, code, message)
+                log_internal(&other);
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalServerError",
+                    INTERNAL,
+                )
             }
         }
     }
@@ -168,15 +160,11 @@ impl From<ServiceError> for GraphError {
         match e {
             ServiceError::Domain(d) => d.into(),
             other => {
-                let (status, message) = internal(&other);
+                log_internal(&other);
                 Self::new(
-                    status,
-                    if status == StatusCode::CONFLICT {
-                        "Request_BadRequest"
-                    } else {
-                        "InternalServerError"
-                    },
-                    message,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalServerError",
+                    INTERNAL,
                 )
             }
         }

@@ -7,7 +7,6 @@ use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_domain::rules::{self, AccountType, access, admins, directory, guests, resources};
 use tenantry_domain::*;
-use tenantry_store::AuditFilter;
 
 /// Hashes a password off the async executor: Argon2id takes tens of milliseconds by design.
 pub async fn hash_password(password: String) -> Result<String, ServiceError> {
@@ -611,7 +610,7 @@ impl Service {
 
     pub async fn audit_events(
         &self,
-        filter: &AuditFilter,
+        filter: &audit::AuditFilter,
     ) -> Result<Vec<audit::AuditEvent>, ServiceError> {
         Ok(self.store().audit_events(filter).await?)
     }

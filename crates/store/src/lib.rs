@@ -32,7 +32,7 @@ mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{AuditFilter, Readable};
+pub use audit::AuditFilter;
 pub use changes::ChangeRetention;
 pub use connect::Backend;
 pub use error::{StoreError, StoreResult};

@@ -21,9 +21,8 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tenantry_domain::TenantId;
-use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit::{AuditEvent, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
 use tenantry_domain::rules::visibility;
-use tenantry_store::AuditFilter;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -37,13 +36,6 @@ pub fn routes() -> Router<AppState> {
             "/subscriptions/{id}/providers/Microsoft.Subscription/auditEvents",
             get(subscription_events),
         )
-}
-
-/// The query: the store's filter, plus an exact operation name the store can only match as a prefix.
-#[derive(Debug, Default, PartialEq)]
-struct EventQuery {
-    filter: AuditFilter,
-    exact_operation: Option<String>,
 }
 
 fn invalid_filter(why: impl std::fmt::Display) -> ArmError {
@@ -65,7 +57,7 @@ fn literal(v: &str) -> Result<String, ArmError> {
         .ok_or_else(|| invalid_filter(format!("expected a quoted value, found {v}")))
 }
 
-fn apply_clause(q: &mut EventQuery, clause: &str) -> Result<(), ArmError> {
+fn apply_clause(q: &mut AuditFilter, clause: &str) -> Result<(), ArmError> {
     let clause = clause.trim();
     let lower = clause.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("startswith(operationname,") {
@@ -74,7 +66,7 @@ fn apply_clause(q: &mut EventQuery, clause: &str) -> Result<(), ArmError> {
             .trim_end()
             .strip_suffix(')')
             .ok_or_else(|| invalid_filter(clause))?;
-        q.filter.operation = Some(literal(value)?);
+        q.operation = Some(OperationMatch::Prefix(literal(value)?));
         return Ok(());
     }
     let mut parts = clause.splitn(3, char::is_whitespace);
@@ -83,13 +75,10 @@ fn apply_clause(q: &mut EventQuery, clause: &str) -> Result<(), ArmError> {
         _ => return Err(invalid_filter(clause)),
     };
     match (field.to_ascii_lowercase().as_str(), op.as_str()) {
-        ("eventtimestamp", "ge") => q.filter.since = Some(parse_time(&value)?),
-        ("eventtimestamp", "le") => q.filter.until = Some(parse_time(&value)?),
-        ("caller", "eq") => q.filter.actor = Some(value),
-        ("operationname", "eq") => {
-            q.filter.operation = Some(value.clone());
-            q.exact_operation = Some(value);
-        }
+        ("eventtimestamp", "ge") => q.since = Some(parse_time(&value)?),
+        ("eventtimestamp", "le") => q.until = Some(parse_time(&value)?),
+        ("caller", "eq") => q.actor = Some(value),
+        ("operationname", "eq") => q.operation = Some(OperationMatch::Exact(value)),
         _ => return Err(invalid_filter(format!("'{clause}' is not supported"))),
     }
     Ok(())
@@ -116,14 +105,14 @@ fn clauses(filter: &str) -> Vec<String> {
     out
 }
 
-fn parse_query(params: &HashMap<String, String>) -> Result<EventQuery, ArmError> {
+fn parse_query(params: &HashMap<String, String>) -> Result<AuditFilter, ArmError> {
     let get = |n: &str| {
         params
             .iter()
             .find(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case(n))
             .map(|(_, v)| v.as_str())
     };
-    let mut q = EventQuery::default();
+    let mut q = AuditFilter::default();
     if let Some(f) = get("filter") {
         for c in clauses(f) {
             apply_clause(&mut q, &c)?;
@@ -134,17 +123,14 @@ fn parse_query(params: &HashMap<String, String>) -> Result<EventQuery, ArmError>
             .trim()
             .parse()
             .ok()
-            .filter(|n| (1..=tenantry_store::audit::MAX_AUDIT_LIMIT).contains(n))
+            .filter(|n| (1..=MAX_AUDIT_LIMIT).contains(n))
             .ok_or_else(|| {
                 ArmError::bad_request(
                     "InvalidTop",
-                    format!(
-                        "$top must be between 1 and {}.",
-                        tenantry_store::audit::MAX_AUDIT_LIMIT
-                    ),
+                    format!("$top must be between 1 and {MAX_AUDIT_LIMIT}."),
                 )
             })?;
-        q.filter.limit = Some(n);
+        q.limit = Some(n);
     }
     Ok(q)
 }
@@ -165,17 +151,9 @@ fn event_json(scope: &str, e: &AuditEvent) -> Value {
     })
 }
 
-async fn answer(state: &AppState, scope: &str, q: EventQuery) -> Result<Json<Value>, ArmError> {
-    let events = state.svc.audit_events(&q.filter).await?;
-    let value: Vec<Value> = events
-        .iter()
-        .filter(|e| {
-            q.exact_operation
-                .as_deref()
-                .is_none_or(|op| e.operation.eq_ignore_ascii_case(op))
-        })
-        .map(|e| event_json(scope, e))
-        .collect();
+async fn answer(state: &AppState, scope: &str, q: AuditFilter) -> Result<Json<Value>, ArmError> {
+    let events = state.svc.audit_events(&q).await?;
+    let value: Vec<Value> = events.iter().map(|e| event_json(scope, e)).collect();
     Ok(Json(json!({"value": value})))
 }
 
@@ -194,7 +172,7 @@ async fn tenant_events(
             "read the directory's audit log",
         )
     })?;
-    q.filter.tenant = Some(tenant);
+    q.tenant = Some(tenant);
     answer(&state, "", q).await
 }
 
@@ -209,7 +187,7 @@ async fn subscription_events(
     state
         .svc
         .read(|w| visibility::require_subscription_audit_read(w, &caller.actor, sub))?;
-    q.filter.subscription = Some(sub);
+    q.subscription = Some(sub);
     answer(&state, &format!("/subscriptions/{sub}"), q).await
 }
 
@@ -217,7 +195,7 @@ async fn subscription_events(
 mod tests {
     use super::*;
 
-    fn parse(filter: &str) -> Result<EventQuery, ArmError> {
+    fn parse(filter: &str) -> Result<AuditFilter, ArmError> {
         parse_query(&HashMap::from([(
             "$filter".to_string(),
             filter.to_string(),
@@ -230,17 +208,16 @@ mod tests {
             "eventTimestamp ge '2026-11-27T08:00:00Z' and eventTimestamp le '2026-11-27T09:00:00Z' and caller eq 'Alice@Outlook.com'",
         )
         .unwrap();
-        assert_eq!(q.filter.since, Some(1_795_766_400));
-        assert_eq!(q.filter.until, Some(1_795_770_000));
-        assert_eq!(q.filter.actor.as_deref(), Some("Alice@Outlook.com"));
+        assert_eq!(q.since, Some(1_795_766_400));
+        assert_eq!(q.until, Some(1_795_770_000));
+        assert_eq!(q.actor.as_deref(), Some("Alice@Outlook.com"));
         let q = parse("startswith(operationName,'Microsoft.Subscription/')").unwrap();
         assert_eq!(
-            q.filter.operation.as_deref(),
-            Some("Microsoft.Subscription/")
+            q.operation,
+            Some(OperationMatch::Prefix("Microsoft.Subscription/".into()))
         );
-        assert_eq!(q.exact_operation, None);
         let q = parse("operationName eq 'a and b'").unwrap();
-        assert_eq!(q.exact_operation.as_deref(), Some("a and b"));
+        assert_eq!(q.operation, Some(OperationMatch::Exact("a and b".into())));
     }
 
     #[test]

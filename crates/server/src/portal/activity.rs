@@ -8,9 +8,9 @@ use super::session::{CsrfForm, Ctx};
 use super::{PortalResult, tenant_name};
 use crate::signed_in;
 use serde::Deserialize;
+use tenantry_service::domain::audit::AuditFilter;
 use tenantry_service::domain::rules::visibility;
 use tenantry_service::domain::*;
-use tenantry_service::store::AuditFilter;
 
 /// Events shown at most (the newest that match).
 const SHOWN: u32 = 200;
