@@ -25,6 +25,7 @@ use crate::errors::{ArmError, format_timestamp};
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use serde_json::Value;
+use tenantry_domain::rules;
 use tenantry_domain::{ObjectId, SubscriptionId, TenantId, Timestamp, World};
 
 pub fn routes() -> Router<AppState> {
@@ -92,17 +93,7 @@ pub fn subscription_id(raw: &str) -> Result<SubscriptionId, ArmError> {
 
 /// A tenant named by GUID or by one of its domains.
 pub fn find_tenant(world: &World, key: &str) -> Result<TenantId, ArmError> {
-    world
-        .find_tenant(key.trim())
-        .map(|t| t.tenant.id)
-        .ok_or_else(|| {
-            ArmError::not_found(
-                "TenantNotFound",
-                format!(
-                    "The directory '{key}' does not exist. Check the tenant id or domain name."
-                ),
-            )
-        })
+    Ok(rules::require_tenant_by_key(world, key)?.tenant.id)
 }
 
 /// A principal of `tenant` named by object id, UPN or email.
