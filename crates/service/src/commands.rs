@@ -525,7 +525,7 @@ impl Service {
         &self,
         actor: &Actor,
         req: access::RoleAssignmentWrite,
-    ) -> Result<RoleAssignment, ServiceError> {
+    ) -> Result<access::AssignmentPut, ServiceError> {
         self.run(|w, now| access::create_role_assignment(w, actor, req, now))
             .await
     }

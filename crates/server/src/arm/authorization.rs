@@ -305,21 +305,20 @@ async fn create_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {
         principal: principal_id(&b.properties.principal_id)?,
         description: b.properties.description,
     };
-    let existed = req.st.svc.read(|w| {
-        w.subscription(scope.subscription_id())
-            .is_some_and(|p| p.assignments.contains_key(&id))
-    });
-    let a = req
+    let put = req
         .st
         .svc
         .create_role_assignment(req.actor(), write)
         .await?;
-    let status = if existed {
-        StatusCode::OK
-    } else {
+    let status = if put.created {
         StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
-    Ok(wire::raw_json(status, wire::role_assignment(&a)))
+    Ok(wire::raw_json(
+        status,
+        wire::role_assignment(&put.assignment),
+    ))
 }
 
 /// 200 with the deleted assignment, 204 when there was none.
