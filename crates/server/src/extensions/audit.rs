@@ -11,8 +11,8 @@
 //! `operationName eq '<operation>'` or `startswith(operationName,'<prefix>')`. `$top`: at most 1000
 //! (default 100). Newest first.
 
-use super::subscription_id;
 use crate::app::AppState;
+use crate::arm::path::parse_subscription_id;
 use crate::auth::ArmCaller;
 use crate::errors::{ArmError, format_timestamp};
 use axum::extract::{Path, Query, State};
@@ -182,7 +182,7 @@ async fn subscription_events(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let mut q = parse_query(&params)?;
     state
         .svc
