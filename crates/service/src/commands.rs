@@ -15,17 +15,6 @@ pub async fn hash_password(password: String) -> Result<String, ServiceError> {
         .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
 }
 
-fn check_password_policy(password: &str) -> Result<(), ServiceError> {
-    if password.chars().count() < 8 {
-        return Err(DomainError::invalid(
-            "PasswordTooShort",
-            "The password must be at least 8 characters long.",
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// A new application with the one secret it is shown with (never stored in clear).
 pub struct NewApplicationSecret {
     pub object_id: ObjectId,
@@ -60,7 +49,7 @@ impl Service {
         password: &str,
         display_name: &str,
     ) -> Result<AccountId, ServiceError> {
-        check_password_policy(password)?;
+        directory::validate_password(password)?;
         let password_hash = hash_password(password.to_string()).await?;
         let now = self.now();
         let req = || directory::NewPersonalAccount {
@@ -110,7 +99,7 @@ impl Service {
         mail: Option<String>,
         enabled: bool,
     ) -> Result<ObjectId, ServiceError> {
-        check_password_policy(password)?;
+        directory::validate_password(password)?;
         // Refuse before spending a hash on a caller who may not create users.
         self.read(|w| {
             rules::require_directory_role(
@@ -158,7 +147,7 @@ impl Service {
     ) -> Result<(), ServiceError> {
         let password_hash = match password {
             Some(p) => {
-                check_password_policy(&p)?;
+                directory::validate_password(&p)?;
                 Some(hash_password(p).await?)
             }
             None => None,

@@ -227,17 +227,21 @@ enum Secret<'a> {
     Hash(&'a str),
 }
 
-fn one_secret<'a>(
+/// An entry's password: exactly one of `password` and `password_hash`, and a clear one meets the
+/// domain's password policy.
+fn password_of<'a>(
     plain: &'a Option<String>,
     hash: &'a Option<String>,
-    what: &str,
     at: &At,
 ) -> Result<Secret<'a>, WorldFileError> {
     match (plain, hash) {
-        (Some(p), None) => Ok(Secret::Plain(p)),
+        (Some(p), None) => {
+            directory::validate_password(p).map_err(|x| at.domain(x))?;
+            Ok(Secret::Plain(p))
+        }
         (None, Some(h)) => Ok(Secret::Hash(h)),
-        (Some(_), Some(_)) => Err(at.err(format!("give {what} or {what}_hash, not both"))),
-        (None, None) => Err(at.err(format!("{what} (or {what}_hash) is required"))),
+        (Some(_), Some(_)) => Err(at.err("give password or password_hash, not both")),
+        (None, None) => Err(at.err("password (or password_hash) is required")),
     }
 }
 
@@ -278,7 +282,7 @@ impl Planner<'_> {
         let file = self.file;
         for (i, e) in file.personal_accounts.iter().enumerate() {
             let at = at(e, format!("personal_accounts[{i}] (email {:?})", e.email));
-            let secret = one_secret(&e.password, &e.password_hash, "password", &at)?;
+            let secret = password_of(&e.password, &e.password_hash, &at)?;
             if let Some(a) = self.w.account_by_email(&e.email) {
                 if let Some(id) = e.id
                     && id != a.id
@@ -428,7 +432,7 @@ impl Planner<'_> {
         e: &UserEntry,
         at: &At,
     ) -> Result<ObjectId, WorldFileError> {
-        let secret = one_secret(&e.password, &e.password_hash, "password", at)?;
+        let secret = password_of(&e.password, &e.password_hash, at)?;
         let part = self.w.tenant(tenant).expect("planned tenant");
         let upn =
             directory::user_principal_name(&part.tenant, &e.user_name).map_err(|x| at.domain(x))?;
