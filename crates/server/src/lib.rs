@@ -9,6 +9,7 @@ pub mod errors;
 pub mod extensions;
 pub mod graph;
 pub mod oauth;
+pub mod odata;
 pub mod portal;
 pub mod tls;
 
