@@ -3,19 +3,23 @@
 //!
 //! Everything here runs on aws-lc-rs (RSA, AES-GCM, SHA-256, and jsonwebtoken's
 //! `aws_lc_rs` backend) plus argon2 for passwords. The jsonwebtoken crypto
-//! provider is installed by this module itself (see [`keys::install_jwt_crypto_provider`]),
+//! provider is installed by this module itself (see [`jws::install_jwt_crypto_provider`]),
 //! so callers cannot forget it.
 
-pub mod keys;
+pub mod jws;
+pub mod key_encryption;
 pub mod passwords;
 pub mod secrets;
+pub mod signing_key;
 
-pub use keys::{KeyEncryptionKey, SigningKey, TokenSigner, install_jwt_crypto_provider, jwks};
+pub use jws::{TokenSigner, install_jwt_crypto_provider};
+pub use key_encryption::KeyEncryptionKey;
 pub use passwords::{dummy_hash, hash_password, is_password_hash, verify_password};
 pub use secrets::{
     CLIENT_SECRET_PREFIX, constant_time_eq, generate_client_secret, hash_client_secret,
     random_token, sha256_b64url, verify_client_secret, verify_pkce_s256,
 };
+pub use signing_key::{SigningKey, jwks};
 
 /// Errors from the crypto module.
 ///
