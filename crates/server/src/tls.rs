@@ -17,7 +17,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +30,7 @@ use rcgen::{
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tenantry_service::files::create_new_file;
 
 const CA_CERT_FILE: &str = "ca.pem";
 const CA_KEY_FILE: &str = "ca-key.pem";
@@ -51,9 +52,6 @@ const LEAF_RENEW_BEFORE: Duration = DAY.saturating_mul(30);
 /// Certificates start slightly in the past so that a client whose clock lags
 /// a little (containers, VMs just resumed) does not see them as "not yet valid".
 const BACKDATE: Duration = Duration::from_secs(60 * 60);
-
-/// Mode of the files holding private keys.
-const PRIVATE_MODE: u32 = 0o600;
 
 /// Key of the expiry line in `server-names.txt`.
 const NOT_AFTER_KEY: &str = "not-after";
@@ -577,38 +575,14 @@ fn write_atomic(path: &Path, contents: &str, private: bool) -> Result<(), TlsErr
     result.map_err(|error| io_error("write", path, error))
 }
 
+/// A file of its own for `write_atomic`; a leftover from a crashed run could have the wrong mode, so it
+/// goes first.
 fn write_new_file(path: &Path, contents: &str, private: bool) -> io::Result<()> {
-    // A leftover from a crashed run could have the wrong mode: start afresh.
     match fs::remove_file(path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
         _ => {}
     }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        if private {
-            options.mode(PRIVATE_MODE);
-        }
-        let file = options.open(path)?;
-        if private {
-            // The umask can only remove bits; set the exact mode anyway.
-            file.set_permissions(fs::Permissions::from_mode(PRIVATE_MODE))?;
-        }
-        finish_write(file, contents)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = private;
-        finish_write(options.open(path)?, contents)
-    }
-}
-
-fn finish_write(mut file: fs::File, contents: &str) -> io::Result<()> {
-    file.write_all(contents.as_bytes())?;
-    // Flush to disk before the rename makes the file visible under its name.
-    file.sync_all()
+    create_new_file(path, contents.as_bytes(), private)
 }
 
 /// Quotes a path for the POSIX shell snippets of `trust_hint` when needed.
