@@ -25,8 +25,16 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
 /// What a face says of a failure that is not the caller's (after logging it): nothing of its internals.
 const INTERNAL: &str = "The server could not complete the request. It has been logged.";
 
-fn log_internal(e: &ServiceError) {
-    tracing::error!(error = %e, "request failed");
+/// The refusal a service failure carries. Any other failure is not the caller's: it is logged here and
+/// is `None`, which each face answers as a 500 saying [`INTERNAL`].
+fn refusal(e: ServiceError) -> Option<DomainError> {
+    match e {
+        ServiceError::Domain(d) => Some(d),
+        other => {
+            tracing::error!(error = %other, "request failed");
+            None
+        }
+    }
 }
 
 /// An ARM error response.
@@ -47,6 +55,14 @@ impl ArmError {
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    /// A failure that is not the caller's (logged where it was seen).
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            INTERNAL,
+        )
     }
     pub fn not_found(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
@@ -88,17 +104,7 @@ impl From<DomainError> for ArmError {
 
 impl From<ServiceError> for ArmError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Domain(d) => d.into(),
-            other => {
-                log_internal(&other);
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalServerError",
-                    INTERNAL,
-                )
-            }
-        }
+        refusal(e).map_or_else(Self::internal, Self::from)
     }
 }
 
@@ -134,6 +140,14 @@ impl GraphError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
+    /// A failure that is not the caller's (logged where it was seen).
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            INTERNAL,
+        )
+    }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
     }
@@ -157,17 +171,7 @@ impl From<DomainError> for GraphError {
 
 impl From<ServiceError> for GraphError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Domain(d) => d.into(),
-            other => {
-                log_internal(&other);
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalServerError",
-                    INTERNAL,
-                )
-            }
-        }
+        refusal(e).map_or_else(Self::internal, Self::from)
     }
 }
 
