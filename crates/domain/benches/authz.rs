@@ -1,6 +1,10 @@
 //! Authorization checks per second on one core, at 100k and 1M role assignments, with latency
 //! percentiles. Prints its figures; run with `cargo bench -p tenantry-domain --bench authz`.
 
+// A bench is built with every dependency of its package, normal and dev, and uses a few of them:
+// `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
+#![allow(unused_crate_dependencies)]
+
 use std::time::Instant;
 use tenantry_domain::action::Action;
 use tenantry_domain::world::{SubscriptionPart, TenantPart};

@@ -53,6 +53,15 @@ impl DomainError {
     pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, code, message)
     }
+    /// A write that a change made at the same time got ahead of: the rules were checked against the world
+    /// as it was, and the database's unique key found the name, email or key taken since.
+    pub fn concurrent_write() -> Self {
+        Self::conflict(
+            "Conflict",
+            "Another change made at the same time took this name, email or key first.",
+        )
+        .with_remedy("Reload, check what is there now, and try again if it is still needed.")
+    }
     pub fn with_remedy(mut self, remedy: impl Into<String>) -> Self {
         self.remedy = Some(remedy.into());
         self

@@ -1,6 +1,10 @@
 //! tenantry's domain: the world of tenants, subscriptions and access, and the rules that keep it sound.
 //! Pure types and functions: no I/O, no clock (callers pass `now`), so every rule is testable alone.
 
+// Used by the integration tests (`tests/rules`), not by the unit tests.
+#[cfg(test)]
+use proptest as _;
+
 pub mod action;
 pub mod actor;
 pub mod audit;

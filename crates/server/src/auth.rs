@@ -10,7 +10,6 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use tenantry_domain::ObjectId;
 use tenantry_service::signin::{Audience, Rejection, Verified};
 
 /// A verified caller.
@@ -19,39 +18,13 @@ pub struct Caller {
     pub actor: tenantry_domain::Actor,
     /// The token's tenant (`tid`); the consumer realm's id for personal accounts signed in there.
     pub tenant: uuid::Uuid,
-    /// The caller's object id in `tenant` (none for a personal account in the consumer realm).
-    pub object_id: Option<ObjectId>,
-    /// UPN or email for users, the application's display name for apps.
-    pub name: String,
-    /// The token's `aud`.
-    pub audience: String,
-    /// The client the token was issued to (`appid`).
-    pub client_id: String,
-    pub is_app: bool,
-    /// Delegated scopes (`scp`, split) for users; application roles (`roles`) for apps.
-    pub scopes: Vec<String>,
 }
 
 impl Caller {
     fn from_verified(v: Verified) -> Caller {
-        let c = v.claims;
-        let scopes = match (&c.scp, &c.roles) {
-            (Some(scp), _) => scp.split_whitespace().map(str::to_string).collect(),
-            (None, Some(roles)) => roles.clone(),
-            (None, None) => vec![],
-        };
-        let name = match &v.actor {
-            tenantry_domain::Actor::Application { name, .. } => name.clone(),
-            actor => actor.display(),
-        };
         Caller {
-            object_id: v.actor.object_id(),
-            tenant: c.tid.parse().unwrap_or_default(),
-            name,
-            audience: c.aud.clone(),
-            client_id: c.appid.clone(),
-            is_app: c.is_app(),
-            scopes,
+            // The verifier parsed `tid` as a GUID before accepting the token.
+            tenant: v.claims.tid.parse().unwrap_or_default(),
             actor: v.actor,
         }
     }

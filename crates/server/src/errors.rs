@@ -22,17 +22,18 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
-/// Failures that are not the caller's: logged, answered without internals.
-fn internal(e: &ServiceError) -> (StatusCode, String) {
-    tracing::error!(error = %e, "request failed");
+/// What a face says of a failure that is not the caller's (after logging it): nothing of its internals.
+const INTERNAL: &str = "The server could not complete the request. It has been logged.";
+
+/// The refusal a service failure carries. Any other failure is not the caller's: it is logged here and
+/// is `None`, which each face answers as a 500 saying [`INTERNAL`].
+fn refusal(e: ServiceError) -> Option<DomainError> {
     match e {
-        ServiceError::Store(tenantry_store::StoreError::Conflict(m)) => {
-            (StatusCode::CONFLICT, m.clone())
+        ServiceError::Domain(d) => Some(d),
+        other => {
+            tracing::error!(error = %other, "request failed");
+            None
         }
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The server could not complete the request. It has been logged.".into(),
-        ),
     }
 }
 
@@ -54,6 +55,14 @@ impl ArmError {
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    /// A failure that is not the caller's (logged where it was seen).
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            INTERNAL,
+        )
     }
     pub fn not_found(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
@@ -95,18 +104,7 @@ impl From<DomainError> for ArmError {
 
 impl From<ServiceError> for ArmError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Domain(d) => d.into(),
-            other => {
-                let (status, message) = internal(&other);
-                let code = if status == StatusCode::CONFLICT {
-                    "Conflict"
-                } else {
-                    "InternalServerError"
-                };
-                Self::new(status, code, message)
-            }
-        }
+        refusal(e).map_or_else(Self::internal, Self::from)
     }
 }
 
@@ -142,6 +140,14 @@ impl GraphError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
+    /// A failure that is not the caller's (logged where it was seen).
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            INTERNAL,
+        )
+    }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
     }
@@ -165,21 +171,7 @@ impl From<DomainError> for GraphError {
 
 impl From<ServiceError> for GraphError {
     fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Domain(d) => d.into(),
-            other => {
-                let (status, message) = internal(&other);
-                Self::new(
-                    status,
-                    if status == StatusCode::CONFLICT {
-                        "Request_BadRequest"
-                    } else {
-                        "InternalServerError"
-                    },
-                    message,
-                )
-            }
-        }
+        refusal(e).map_or_else(Self::internal, Self::from)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod extensions;
 pub mod graph;
 pub mod oauth;
+pub mod odata;
 pub mod portal;
 pub mod tls;
 

@@ -7,24 +7,12 @@ use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_domain::rules::{self, AccountType, access, admins, directory, guests, resources};
 use tenantry_domain::*;
-use tenantry_store::AuditFilter;
 
 /// Hashes a password off the async executor: Argon2id takes tens of milliseconds by design.
 pub async fn hash_password(password: String) -> Result<String, ServiceError> {
     tokio::task::spawn_blocking(move || passwords::hash_password(&password))
         .await
         .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
-}
-
-fn check_password_policy(password: &str) -> Result<(), ServiceError> {
-    if password.chars().count() < 8 {
-        return Err(DomainError::invalid(
-            "PasswordTooShort",
-            "The password must be at least 8 characters long.",
-        )
-        .into());
-    }
-    Ok(())
 }
 
 /// A new application with the one secret it is shown with (never stored in clear).
@@ -61,7 +49,7 @@ impl Service {
         password: &str,
         display_name: &str,
     ) -> Result<AccountId, ServiceError> {
-        check_password_policy(password)?;
+        directory::validate_password(password)?;
         let password_hash = hash_password(password.to_string()).await?;
         let now = self.now();
         let req = || directory::NewPersonalAccount {
@@ -111,7 +99,7 @@ impl Service {
         mail: Option<String>,
         enabled: bool,
     ) -> Result<ObjectId, ServiceError> {
-        check_password_policy(password)?;
+        directory::validate_password(password)?;
         // Refuse before spending a hash on a caller who may not create users.
         self.read(|w| {
             rules::require_directory_role(
@@ -159,7 +147,7 @@ impl Service {
     ) -> Result<(), ServiceError> {
         let password_hash = match password {
             Some(p) => {
-                check_password_policy(&p)?;
+                directory::validate_password(&p)?;
                 Some(hash_password(p).await?)
             }
             None => None,
@@ -526,7 +514,7 @@ impl Service {
         &self,
         actor: &Actor,
         req: access::RoleAssignmentWrite,
-    ) -> Result<RoleAssignment, ServiceError> {
+    ) -> Result<access::AssignmentPut, ServiceError> {
         self.run(|w, now| access::create_role_assignment(w, actor, req, now))
             .await
     }
@@ -611,7 +599,7 @@ impl Service {
 
     pub async fn audit_events(
         &self,
-        filter: &AuditFilter,
+        filter: &audit::AuditFilter,
     ) -> Result<Vec<audit::AuditEvent>, ServiceError> {
         Ok(self.store().audit_events(filter).await?)
     }

@@ -1,15 +1,17 @@
 //! The service's errors: a rule's refusal, or a failure underneath it.
 
 use tenantry_domain::DomainError;
+use tenantry_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// A rule refused: the message says why and what to do.
     #[error("{0}")]
     Domain(#[from] DomainError),
-    /// The database failed or refused (a unique key, a lost connection).
+    /// The database failed (a lost connection, corrupt data). A unique key that refuses a write is not
+    /// this but a [`DomainError::concurrent_write`] refusal (see the `From<StoreError>`).
     #[error("storage: {0}")]
-    Store(#[from] tenantry_store::StoreError),
+    Store(StoreError),
     /// A world file could not be applied.
     #[error("{0}")]
     WorldFile(#[from] crate::world_file::WorldFileError),
@@ -18,11 +20,44 @@ pub enum ServiceError {
     Internal(String),
 }
 
+impl From<StoreError> for ServiceError {
+    /// A unique key refusing a write is a refusal like a rule's (a concurrent writer took the name first),
+    /// worded by the domain: the database's own message, which names tables and constraints, goes to the
+    /// log and never to a client.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(detail) => {
+                tracing::warn!(%detail, "a unique key refused a write made at the same time as another");
+                ServiceError::Domain(DomainError::concurrent_write())
+            }
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
 impl ServiceError {
     pub fn as_domain(&self) -> Option<&DomainError> {
         match self {
             ServiceError::Domain(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unique_key_refusal_is_worded_without_the_database() {
+        let raw = "UNIQUE constraint failed: tenants.name_key";
+        let e = ServiceError::from(StoreError::Conflict(raw.into()));
+        let refusal = e.as_domain().expect("a refusal, not a failure");
+        assert_eq!(refusal.kind, tenantry_domain::ErrorKind::Conflict);
+        assert_eq!(refusal.code, "Conflict");
+        assert!(!refusal.full_message().contains("UNIQUE"), "{refusal}");
+        assert!(!e.to_string().contains("tenants"), "{e}");
+        let other = ServiceError::from(StoreError::Corrupt("bad GUID".into()));
+        assert!(other.as_domain().is_none());
     }
 }

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod core;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod sessions;
 pub mod signin;
 pub mod support;

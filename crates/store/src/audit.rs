@@ -7,7 +7,6 @@ use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use tenantry_domain::audit::AuditEvent;
-use tenantry_domain::{SubscriptionId, TenantId};
 
 pub(crate) static AUDIT_EVENTS: Table = Table {
     name: "audit_events",
@@ -26,32 +25,8 @@ pub(crate) static AUDIT_EVENTS: Table = Table {
     key_len: 1,
 };
 
-/// What to read from the audit log. Every field narrows the result; the default reads the newest 100.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    pub tenant: Option<TenantId>,
-    pub subscription: Option<SubscriptionId>,
-    /// Exact, case-insensitive.
-    pub actor: Option<String>,
-    /// A prefix of the operation, case-insensitive (`Microsoft.Authorization/` finds all RBAC writes).
-    pub operation: Option<String>,
-    /// Unix seconds, inclusive.
-    pub since: Option<i64>,
-    /// Unix seconds, inclusive.
-    pub until: Option<i64>,
-    /// Default 100, at most 1000.
-    pub limit: Option<u32>,
-    /// Only what one may read (the portal's activity log): events of any of these subscriptions or
-    /// tenants, or by any of these actors. Applied before the limit, so the newest readable events come
-    /// back however many others there are.
-    pub readable_by: Option<Readable>,
-}
-
-/// The events a reader may see (the domain says which: `reads::audit_readable`).
-pub use tenantry_domain::rules::reads::AuditReadable as Readable;
-
-pub const DEFAULT_AUDIT_LIMIT: u32 = 100;
-pub const MAX_AUDIT_LIMIT: u32 = 1000;
+pub use tenantry_domain::audit::AuditFilter;
+use tenantry_domain::audit::OperationMatch;
 
 /// A new event; an event id is written once (a unique violation means it was written already).
 pub(crate) fn insert(e: &AuditEvent) -> StoreResult<Op> {
@@ -120,11 +95,18 @@ fn query_for(f: &AuditFilter) -> (String, Vec<Value>) {
         let p = w.param(Value::from(a.trim().to_lowercase()));
         w.add(format!("actor_key = {p}"));
     }
-    if let Some(op) = &f.operation {
+    match &f.operation {
+        Some(OperationMatch::Exact(op)) => {
+            let p = w.param(Value::from(op.to_lowercase()));
+            w.add(format!("lower(operation) = {p}"));
+        }
         // A prefix without LIKE, whose wildcards and case rules differ between the backends (and `%` or
         // `_` in the prefix would match anything); `substr`, `length` and `lower` mean the same on both.
-        let p = w.param(Value::from(op.to_lowercase()));
-        w.add(format!("lower(substr(operation, 1, length({p}))) = {p}"));
+        Some(OperationMatch::Prefix(op)) => {
+            let p = w.param(Value::from(op.to_lowercase()));
+            w.add(format!("lower(substr(operation, 1, length({p}))) = {p}"));
+        }
+        None => {}
     }
     if let Some(since) = f.since {
         let p = w.param(Value::from(since));
@@ -166,10 +148,7 @@ fn query_for(f: &AuditFilter) -> (String, Vec<Value>) {
             false => format!("({})", any.join(" OR ")),
         });
     }
-    let limit = f
-        .limit
-        .unwrap_or(DEFAULT_AUDIT_LIMIT)
-        .clamp(1, MAX_AUDIT_LIMIT);
+    let limit = f.effective_limit();
     let mut sql = format!(
         "SELECT {} FROM audit_events",
         AUDIT_EVENTS.columns.join(", ")
@@ -200,6 +179,8 @@ pub(crate) async fn query(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantry_domain::rules::reads::AuditReadable;
+    use tenantry_domain::{SubscriptionId, TenantId};
 
     #[test]
     fn default_filter_reads_the_newest_hundred() {
@@ -212,7 +193,7 @@ mod tests {
     fn readable_events_are_one_condition_of_parameters() {
         let s = SubscriptionId(uuid::Uuid::nil());
         let f = AuditFilter {
-            readable_by: Some(Readable {
+            readable_by: Some(AuditReadable {
                 subscriptions: vec![s, s],
                 tenants: vec![],
                 actors: vec![" Dave@Outlook.com".into()],
@@ -226,7 +207,7 @@ mod tests {
         );
         assert_eq!(args[2], Value::from("dave@outlook.com"));
         let nobody = AuditFilter {
-            readable_by: Some(Readable::default()),
+            readable_by: Some(AuditReadable::default()),
             ..Default::default()
         };
         assert!(query_for(&nobody).0.contains("WHERE 1 = 0"));
@@ -237,7 +218,7 @@ mod tests {
         let f = AuditFilter {
             tenant: Some(TenantId(uuid::Uuid::nil())),
             actor: Some(" Alice@Outlook.com ".into()),
-            operation: Some("Microsoft.Authorization/".into()),
+            operation: Some(OperationMatch::Prefix("Microsoft.Authorization/".into())),
             since: Some(10),
             limit: Some(5000),
             ..Default::default()

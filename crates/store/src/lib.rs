@@ -7,6 +7,10 @@
 //! one change-feed row per touched partition, every audit event) in that same transaction. Readers load
 //! the whole [`World`] once and then reload only the partitions the change feed names.
 
+// This crate with `testing`, for the integration tests and the bench; the unit tests use `crate::`.
+#[cfg(test)]
+use tenantry_store as _;
+
 mod access;
 mod accounts;
 pub mod audit;
@@ -28,7 +32,7 @@ mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{AuditFilter, Readable};
+pub use audit::AuditFilter;
 pub use changes::ChangeRetention;
 pub use connect::Backend;
 pub use error::{StoreError, StoreResult};

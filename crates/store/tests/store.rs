@@ -2,9 +2,12 @@
 //! from TENANTRY_TEST_PG_URL; run through `scripts/test.sh`). One test binary on purpose: each extra
 //! `tests/*.rs` file is another link step and another gigabyte of target.
 
+// The library's dependencies, not used by the tests themselves.
+use {serde as _, sqlx as _, thiserror as _, uuid as _};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
-use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit::{AuditEvent, OperationMatch};
 use tenantry_domain::rules::access::{RoleAssignmentWrite, RoleDefinitionWrite};
 use tenantry_domain::rules::admins::NewSubscription;
 use tenantry_domain::rules::change_directory::{self, Initiated};
@@ -12,10 +15,11 @@ use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
 use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
+use tenantry_domain::rules::reads::AuditReadable;
 use tenantry_domain::rules::{access, admins, guests, resources};
 use tenantry_domain::*;
 use tenantry_store::testing::{self, TestStore};
-use tenantry_store::{AuditFilter, Backend, Readable, Store, StoreError};
+use tenantry_store::{AuditFilter, Backend, Store, StoreError};
 
 const OP: Actor = Actor::Operator;
 const T0: Timestamp = 1_700_000_000;
@@ -973,14 +977,26 @@ async fn audit_events_filter_and_order() {
         .await;
         assert_eq!(by_actor, by_tenant, "actor is case-insensitive on {b:?}");
         let by_op = query(AuditFilter {
-            operation: Some("MICROSOFT.directory/".into()),
+            operation: Some(OperationMatch::Prefix("MICROSOFT.directory/".into())),
             ..Default::default()
         })
         .await;
         assert_eq!(by_op.len(), 10, "operation prefix on {b:?}");
         assert!(by_op.iter().all(|e| e.actor == "bob@contoso.com"));
+        let exact = |op: &str| {
+            query(AuditFilter {
+                operation: Some(OperationMatch::Exact(op.into())),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            exact("MICROSOFT.directory/users/CREATE").await,
+            by_op,
+            "exact operation on {b:?}"
+        );
+        assert!(exact("microsoft.directory/users").await.is_empty());
         let wildcard = query(AuditFilter {
-            operation: Some("%".into()),
+            operation: Some(OperationMatch::Prefix("%".into())),
             ..Default::default()
         })
         .await;
@@ -1043,7 +1059,7 @@ async fn readable_events_come_back_past_many_unreadable_ones() {
             ));
         }
         try_write(&db, &change).await.unwrap();
-        let readable = Readable {
+        let readable = AuditReadable {
             subscriptions: vec![mine],
             tenants: vec![admin_of],
             actors: vec!["dave@outlook.com".into()],
@@ -1074,7 +1090,7 @@ async fn readable_events_come_back_past_many_unreadable_ones() {
         assert_eq!(by_sub.len(), 1);
         let nothing = db
             .audit_events(&AuditFilter {
-                readable_by: Some(Readable::default()),
+                readable_by: Some(AuditReadable::default()),
                 ..Default::default()
             })
             .await

@@ -9,6 +9,10 @@
 //! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement; TENANTRY_BENCH_ONLY=all|gzip|one runs one
 //! of the measurements (to profile it alone).
 
+// A bench is built with every dependency of its package, normal and dev, and uses a few of them:
+// `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
+#![allow(unused_crate_dependencies)]
+
 /// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -8,6 +8,10 @@
 //! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each round's length;
 //! each figure and its reference rate are the best of three alternating rounds.
 
+// A bench is built with every dependency of its package, normal and dev, and uses a few of them:
+// `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
+#![allow(unused_crate_dependencies)]
+
 /// The allocator of the `tenantry` binary, so the server measured here is the one that ships.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

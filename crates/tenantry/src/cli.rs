@@ -5,7 +5,8 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tenantry_service::Service;
-use tenantry_service::store::{AuditFilter, Store};
+use tenantry_service::domain::audit::{AuditFilter, OperationMatch};
+use tenantry_service::store::Store;
 
 #[derive(Parser)]
 #[command(
@@ -336,7 +337,7 @@ async fn audit(a: AuditArgs) -> anyhow::Result<()> {
         tenant: a.tenant.map(Into::into),
         subscription: a.subscription.map(Into::into),
         actor: a.actor,
-        operation: a.operation,
+        operation: a.operation.map(OperationMatch::Prefix),
         since: a.since,
         until: a.until,
         limit: Some(a.limit),

@@ -48,15 +48,24 @@ pub struct RoleAssignmentWrite {
     pub description: Option<String>,
 }
 
+/// A role assignment as a PUT left it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentPut {
+    pub assignment: RoleAssignment,
+    /// True when the PUT created it (ARM answers 201); false when the same assignment already had this
+    /// id (PUT is idempotent: nothing is written, ARM answers 200).
+    pub created: bool,
+}
+
 /// Creates a role assignment. The principal must be present in the subscription's trusted tenant; a
 /// duplicate (principal, role, scope) is `RoleAssignmentExists`; at most 4,000 per subscription.
-/// Returns the change (empty when the same assignment exists under the same id: PUT is idempotent).
+/// Returns the change (empty when the same assignment exists under the same id) and whether it created.
 pub fn create_role_assignment(
     world: &World,
     actor: &Actor,
     req: RoleAssignmentWrite,
     now: Timestamp,
-) -> Result<(Change, RoleAssignment), DomainError> {
+) -> Result<(Change, AssignmentPut), DomainError> {
     let s = require_subscription(world, req.scope.subscription_id())?;
     authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
     require_scope_exists(world, &req.scope)?;
@@ -89,7 +98,11 @@ pub fn create_role_assignment(
             && existing.role_definition == req.role_definition
             && existing.scope == req.scope
         {
-            return Ok((Change::new(), existing.clone()));
+            let unchanged = AssignmentPut {
+                assignment: existing.clone(),
+                created: false,
+            };
+            return Ok((Change::new(), unchanged));
         }
         return Err(DomainError::conflict(
             "RoleAssignmentUpdateNotPermitted",
@@ -130,7 +143,11 @@ pub fn create_role_assignment(
         subscription: sub.id,
         assignments: vec![assignment.clone()],
     });
-    Ok((change, assignment))
+    let created = AssignmentPut {
+        assignment,
+        created: true,
+    };
+    Ok((change, created))
 }
 
 pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError {

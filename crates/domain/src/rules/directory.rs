@@ -58,6 +58,22 @@ pub fn validate_email(email: &str) -> Result<(), DomainError> {
     }
 }
 
+/// The fewest characters a password set in clear may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The password policy, for every password set in clear: a new personal account or user, a reset, a
+/// world file's `password`. (The rules below receive only hashes, so the service and the world file call
+/// this before hashing.)
+pub fn validate_password(password: &str) -> Result<(), DomainError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(DomainError::invalid(
+            "PasswordTooShort",
+            format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
+        ));
+    }
+    Ok(())
+}
+
 pub struct NewTenant {
     pub id: Option<TenantId>,
     pub name: String,

@@ -18,7 +18,8 @@ use crate::model::*;
 use crate::scope::Scope;
 use crate::world::{SubscriptionPart, TenantPart, World};
 
-pub(crate) fn tenant_not_found(key: &str) -> DomainError {
+/// The one refusal for a directory that is not there, whichever face asked (a GUID, a domain or a name).
+pub fn tenant_not_found(key: &str) -> DomainError {
     DomainError::not_found(
         "TenantNotFound",
         format!("The directory '{key}' does not exist."),
@@ -37,6 +38,15 @@ pub(crate) fn require_tenant(world: &World, id: TenantId) -> Result<&TenantPart,
     world
         .tenant(id)
         .ok_or_else(|| tenant_not_found(&id.to_string()))
+}
+
+/// The tenant a GUID, one of its domains or its name designates (what a person or a client types).
+pub fn require_tenant_by_key<'w>(
+    world: &'w World,
+    key: &str,
+) -> Result<&'w TenantPart, DomainError> {
+    let key = key.trim();
+    world.find_tenant(key).ok_or_else(|| tenant_not_found(key))
 }
 
 pub(crate) fn require_subscription(

@@ -601,6 +601,7 @@ pub fn assign(
             NOW,
         )
     })
+    .assignment
     .id
 }
 

@@ -357,7 +357,8 @@ fn the_same_role_assignment_under_the_same_id_is_idempotent() {
     .unwrap();
     assert!(change.mutations.is_empty());
     assert!(change.audit.is_empty());
-    assert_eq!(a.id, fx.erin_reader);
+    assert_eq!(a.assignment.id, fx.erin_reader);
+    assert!(!a.created, "found as asked, not created");
 }
 
 #[test]
@@ -409,8 +410,9 @@ fn the_4001st_role_assignment_is_refused_with_role_assignment_limit_exceeded() {
                     fx.now,
                 )
                 .unwrap();
+                assert!(a.created);
                 fx.world.apply(&change);
-                last = Some(a);
+                last = Some(a.assignment);
             }
         }
     }

@@ -1,6 +1,9 @@
 //! The domain's rules, proved: the invariants of DESIGN.md, the article's flows, Azure's RBAC semantics,
 //! and property tests over random sequences of operations by many actors.
 
+// The library's dependency, not used by the tests themselves.
+use serde as _;
+
 mod fixtures;
 
 #[test]

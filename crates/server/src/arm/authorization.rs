@@ -4,9 +4,10 @@
 
 use super::cache::Rendered;
 use super::path::{parse_role_assignment_id, parse_role_definition_id};
-use super::query::{Clause, page, parse_filter, unsupported_filter};
+use super::query::{page, parse_filter, unsupported_filter};
 use super::{ArmResult, Req, method_not_allowed, wire};
 use crate::errors::ArmError;
+use crate::odata::{Condition, Op};
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
@@ -37,14 +38,20 @@ fn definition_query(req: &Req) -> Result<RoleDefinitionQuery, ArmError> {
     };
     for clause in parse_filter(text)? {
         match clause {
-            Clause::Eq { field, value } if field.eq_ignore_ascii_case("roleName") => {
-                q.role_name = Some(value)
-            }
-            Clause::Eq { field, value } if field.eq_ignore_ascii_case("type") => {
+            Condition::Compare {
+                property,
+                op: Op::Eq,
+                value,
+            } if property.eq_ignore_ascii_case("roleName") => q.role_name = Some(value),
+            Condition::Compare {
+                property,
+                op: Op::Eq,
+                value,
+            } if property.eq_ignore_ascii_case("type") => {
                 q.custom = Some(value.eq_ignore_ascii_case("CustomRole"))
             }
             // The CLI adds these to scope its lists; every role here is visible at and below.
-            Clause::Call { name, arg: None }
+            Condition::Call { name, arg: None }
                 if name.eq_ignore_ascii_case("atScopeAndBelow")
                     || name.eq_ignore_ascii_case("atScope") => {}
             _ => return Err(unsupported_filter(text)),
@@ -221,14 +228,18 @@ fn assignment_query(req: &Req) -> Result<RoleAssignmentQuery, ArmError> {
     };
     for clause in parse_filter(text)? {
         match clause {
-            Clause::Call { name, arg: None } if name.eq_ignore_ascii_case("atScope") => {
+            Condition::Call { name, arg: None } if name.eq_ignore_ascii_case("atScope") => {
                 q.at_scope = true
             }
-            Clause::Call {
+            Condition::Call {
                 name,
                 arg: Some(id),
             } if name.eq_ignore_ascii_case("assignedTo") => q.principal = Some(principal_id(&id)?),
-            Clause::Eq { field, value } if field.eq_ignore_ascii_case("principalId") => {
+            Condition::Compare {
+                property,
+                op: Op::Eq,
+                value,
+            } if property.eq_ignore_ascii_case("principalId") => {
                 q.principal = Some(principal_id(&value)?)
             }
             _ => return Err(unsupported_filter(text)),
@@ -305,21 +316,20 @@ async fn create_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {
         principal: principal_id(&b.properties.principal_id)?,
         description: b.properties.description,
     };
-    let existed = req.st.svc.read(|w| {
-        w.subscription(scope.subscription_id())
-            .is_some_and(|p| p.assignments.contains_key(&id))
-    });
-    let a = req
+    let put = req
         .st
         .svc
         .create_role_assignment(req.actor(), write)
         .await?;
-    let status = if existed {
-        StatusCode::OK
-    } else {
+    let status = if put.created {
         StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
-    Ok(wire::raw_json(status, wire::role_assignment(&a)))
+    Ok(wire::raw_json(
+        status,
+        wire::role_assignment(&put.assignment),
+    ))
 }
 
 /// 200 with the deleted assignment, 204 when there was none.

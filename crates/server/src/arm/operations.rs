@@ -2,8 +2,9 @@
 //! request, so by the time the client polls the operation is done: the `Location` it gets back only has
 //! to answer 200. Nothing is stored for it, so any instance behind a balancer answers the poll.
 
-use super::{ArmResult, Req, query::encode};
+use super::{ArmResult, Req};
 use crate::errors::ArmError;
+use crate::odata::encode_component;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -21,7 +22,7 @@ pub fn accepted(req: &Req, sub: SubscriptionId, job: &str) -> Response {
     let location = format!(
         "{}/subscriptions/{sub}/operationresults/{opaque}?api-version={}",
         req.base_url(),
-        encode(req.query.api_version())
+        encode_component(req.query.api_version())
     );
     let mut r = StatusCode::ACCEPTED.into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {

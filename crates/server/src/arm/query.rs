@@ -1,8 +1,9 @@
-//! ARM query strings: `api-version` (any value accepted, as the contract asks), OData-style `$filter`
-//! clauses joined by `and`, `$top` and `$skiptoken` paging with `nextLink`.
+//! ARM query strings: `api-version` (any value accepted, as the contract asks), `$filter` (the shared
+//! grammar of `crate::odata`, conditions joined by `and`), `$top` and `$skiptoken` paging with `nextLink`.
 
 use super::path::percent_decode;
 use crate::errors::ArmError;
+use crate::odata::{Condition, Filter, encode_component};
 
 /// The decoded query string of one request.
 #[derive(Debug, Clone, Default)]
@@ -100,41 +101,23 @@ pub fn page<T>(
 fn next_link(q: &Query, base_url: &str, path: &str, skip: usize, top: usize) -> String {
     let mut url = format!(
         "{base_url}{path}?api-version={}&$top={top}&$skiptoken={skip}",
-        encode(q.api_version())
+        encode_component(q.api_version())
     );
     if let Some(f) = q.filter() {
         url.push_str("&$filter=");
-        url.push_str(&encode(f));
+        url.push_str(&encode_component(f));
     }
     url
 }
 
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// One clause of a `$filter`: `name eq 'value'` or `function('arg')` / `function()`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Clause {
-    Eq { field: String, value: String },
-    Call { name: String, arg: Option<String> },
-}
-
-/// Parses `a eq 'x' and f('y') and g()`. Values are single-quoted, `''` escaping a quote.
-pub fn parse_filter(filter: &str) -> Result<Vec<Clause>, ArmError> {
-    split_and(filter)
-        .iter()
-        .map(|term| parse_clause(term).ok_or_else(|| unsupported_filter(filter)))
-        .collect()
+/// The conditions of an ARM `$filter`, all joined by `and`: `name eq 'value'`, `function()` or
+/// `function('value')`. Which ones a list answers is its own to say (and refuse with
+/// [`unsupported_filter`]).
+pub fn parse_filter(filter: &str) -> Result<Vec<Condition>, ArmError> {
+    Filter::parse(filter)
+        .ok()
+        .and_then(Filter::into_conjunction)
+        .ok_or_else(|| unsupported_filter(filter))
 }
 
 pub fn unsupported_filter(filter: &str) -> ArmError {
@@ -144,108 +127,26 @@ pub fn unsupported_filter(filter: &str) -> ArmError {
     )
 }
 
-/// Splits on ` and ` outside quotes.
-fn split_and(filter: &str) -> Vec<String> {
-    let mut terms = vec![String::new()];
-    let mut in_quote = false;
-    let chars: Vec<char> = filter.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            in_quote = !in_quote;
-        }
-        let rest: String = chars[i..chars.len().min(i + 5)].iter().collect();
-        if !in_quote && rest.eq_ignore_ascii_case(" and ") {
-            terms.push(String::new());
-            i += 5;
-            continue;
-        }
-        terms.last_mut().expect("one term").push(c);
-        i += 1;
-    }
-    terms.into_iter().map(|t| t.trim().to_string()).collect()
-}
-
-fn parse_clause(term: &str) -> Option<Clause> {
-    if let Some(open) = term.find('(')
-        && term.ends_with(')')
-        && !term[..open].contains(' ')
-    {
-        let inner = term[open + 1..term.len() - 1].trim();
-        let arg = if inner.is_empty() {
-            None
-        } else {
-            Some(unquote(inner)?)
-        };
-        return Some(Clause::Call {
-            name: term[..open].trim().to_string(),
-            arg,
-        });
-    }
-    let (field, value) = split_eq(term)?;
-    Some(Clause::Eq {
-        field: field.to_string(),
-        value: unquote(value)?,
-    })
-}
-
-fn split_eq(term: &str) -> Option<(&str, &str)> {
-    let lower = term.to_ascii_lowercase();
-    let at = lower.find(" eq ")?;
-    Some((term[..at].trim(), term[at + 4..].trim()))
-}
-
-fn unquote(v: &str) -> Option<String> {
-    let v = v.trim();
-    if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
-        Some(v[1..v.len() - 1].replace("''", "'"))
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn parses_filters() {
+    fn filters_are_conjunctions_of_the_shared_grammar() {
         assert_eq!(
-            parse_filter("roleName eq 'Owner'").unwrap(),
-            [Clause::Eq {
-                field: "roleName".into(),
-                value: "Owner".into()
-            }]
+            parse_filter("atScope() and assignedTo('abc')")
+                .unwrap()
+                .len(),
+            2
         );
-        assert_eq!(
-            parse_filter("atScope() and assignedTo('abc')").unwrap(),
-            [
-                Clause::Call {
-                    name: "atScope".into(),
-                    arg: None
-                },
-                Clause::Call {
-                    name: "assignedTo".into(),
-                    arg: Some("abc".into())
-                }
-            ]
-        );
-        assert_eq!(
-            parse_filter("tagName eq 'a and b' AND tagValue eq 'it''s'").unwrap(),
-            [
-                Clause::Eq {
-                    field: "tagName".into(),
-                    value: "a and b".into()
-                },
-                Clause::Eq {
-                    field: "tagValue".into(),
-                    value: "it's".into()
-                }
-            ]
-        );
-        assert!(parse_filter("roleName eq Owner").is_err());
-        assert!(parse_filter("(((").is_err());
+        for bad in [
+            "roleName eq Owner",
+            "(((",
+            "roleName eq 'a' or roleName eq 'b'",
+        ] {
+            let e = parse_filter(bad).unwrap_err();
+            assert_eq!(e.body["error"]["code"], "UnsupportedQuery", "{bad}");
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Resource groups: PUT (201 new, 200 update), GET, HEAD (204/404), PATCH (tags), DELETE (202 and a
 //! `Location` to poll), and the list with `$filter` on tags and `$top` paging.
 
-use super::query::{Clause, Query, page, parse_filter, unsupported_filter};
+use super::query::{Query, page, parse_filter, unsupported_filter};
 use super::{ArmResult, Req, method_not_allowed, operations, wire};
 use crate::errors::ArmError;
+use crate::odata::{Condition, Op};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -151,16 +152,20 @@ pub fn tag_filter(q: &Query) -> Result<TagFilter, ArmError> {
 
 impl TagFilter {
     /// From parsed clauses; `text` is the whole filter, for the refusal of anything else.
-    pub fn from_clauses(clauses: Vec<Clause>, text: &str) -> Result<Self, ArmError> {
+    pub fn from_clauses(clauses: Vec<Condition>, text: &str) -> Result<Self, ArmError> {
         let mut f = TagFilter::default();
         for clause in clauses {
             match clause {
-                Clause::Eq { field, value } if field.eq_ignore_ascii_case("tagName") => {
-                    f.name = Some(value)
-                }
-                Clause::Eq { field, value } if field.eq_ignore_ascii_case("tagValue") => {
-                    f.value = Some(value)
-                }
+                Condition::Compare {
+                    property,
+                    op: Op::Eq,
+                    value,
+                } if property.eq_ignore_ascii_case("tagName") => f.name = Some(value),
+                Condition::Compare {
+                    property,
+                    op: Op::Eq,
+                    value,
+                } if property.eq_ignore_ascii_case("tagValue") => f.value = Some(value),
                 _ => return Err(unsupported_filter(text)),
             }
         }

@@ -1,10 +1,11 @@
 //! Generic resources under a group, of any provider and nesting: PUT (201/200), GET, HEAD, DELETE, and
 //! lists (subscription, group, one type under a parent). Properties are kept exactly as given.
 
-use super::query::{Clause, page, parse_filter};
+use super::query::{page, parse_filter};
 use super::resource_groups::TagFilter;
 use super::{ArmResult, Req, method_not_allowed, wire};
 use crate::errors::ArmError;
+use crate::odata::{Condition, Op};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -135,9 +136,11 @@ fn resource_filter(req: &Req) -> Result<(Option<String>, TagFilter), ArmError> {
     let mut tags = Vec::new();
     for clause in parse_filter(text)? {
         match clause {
-            Clause::Eq { field, value } if field.eq_ignore_ascii_case("resourceType") => {
-                resource_type = Some(value)
-            }
+            Condition::Compare {
+                property,
+                op: Op::Eq,
+                value,
+            } if property.eq_ignore_ascii_case("resourceType") => resource_type = Some(value),
             other => tags.push(other),
         }
     }

@@ -147,6 +147,11 @@ pub fn role_definition_id(subscription: Option<SubscriptionId>, id: RoleDefiniti
     }
 }
 
+/// A role assignment's id: `{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}`.
+pub fn role_assignment_id(scope: &Scope, id: RoleAssignmentId) -> String {
+    format!("{scope}{AUTHZ}/roleAssignments/{id}")
+}
+
 pub fn permission(p: &Permission) -> Value {
     json!({
         "actions": p.actions,

@@ -7,23 +7,24 @@
 //!   whoever holds `Microsoft.Insights/eventtypes/values/read` there (Reader and up, the classic
 //!   administrators), as Azure's activity log asks.
 //!
-//! `$filter`: clauses joined by `and`: `eventTimestamp ge|le '<RFC 3339>'`, `caller eq '<name>'`,
+//! The query string is read as every ARM list reads it (`arm::query`), with ARM's refusals. `$filter`:
+//! conditions joined by `and`, each one of `eventTimestamp ge|le '<RFC 3339>'`, `caller eq '<name>'`,
 //! `operationName eq '<operation>'` or `startswith(operationName,'<prefix>')`. `$top`: at most 1000
 //! (default 100). Newest first.
 
-use super::subscription_id;
 use crate::app::AppState;
+use crate::arm::path::parse_subscription_id;
+use crate::arm::query::{Query, parse_filter, unsupported_filter};
 use crate::auth::ArmCaller;
 use crate::errors::{ArmError, format_timestamp};
-use axum::extract::{Path, Query, State};
+use crate::odata::{Condition, Op};
+use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use tenantry_domain::TenantId;
-use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit::{AuditEvent, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
 use tenantry_domain::rules::reads;
-use tenantry_store::AuditFilter;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -39,112 +40,68 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The query: the store's filter, plus an exact operation name the store can only match as a prefix.
-#[derive(Debug, Default, PartialEq)]
-struct EventQuery {
-    filter: AuditFilter,
-    exact_operation: Option<String>,
-}
-
-fn invalid_filter(why: impl std::fmt::Display) -> ArmError {
-    ArmError::bad_request("InvalidFilter", format!("The $filter is not valid: {why}."))
-}
-
-fn parse_time(v: &str) -> Result<i64, ArmError> {
+fn parse_time(v: &str, filter: &str) -> Result<i64, ArmError> {
     OffsetDateTime::parse(v, &Rfc3339)
         .map(|t| t.unix_timestamp())
-        .map_err(|_| invalid_filter(format!("'{v}' is not an RFC 3339 time")))
+        .map_err(|_| {
+            ArmError::bad_request(
+                "UnsupportedQuery",
+                format!("The filter '{filter}' is not supported: '{v}' is not an RFC 3339 time."),
+            )
+        })
 }
 
-/// `'value'` without its quotes (a doubled quote inside stands for one).
-fn literal(v: &str) -> Result<String, ArmError> {
-    let v = v.trim();
-    v.strip_prefix('\'')
-        .and_then(|s| s.strip_suffix('\''))
-        .map(|s| s.replace("''", "'"))
-        .ok_or_else(|| invalid_filter(format!("expected a quoted value, found {v}")))
-}
-
-fn apply_clause(q: &mut EventQuery, clause: &str) -> Result<(), ArmError> {
-    let clause = clause.trim();
-    let lower = clause.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("startswith(operationname,") {
-        let value = &clause[clause.len() - rest.len()..];
-        let value = value
-            .trim_end()
-            .strip_suffix(')')
-            .ok_or_else(|| invalid_filter(clause))?;
-        q.filter.operation = Some(literal(value)?);
-        return Ok(());
-    }
-    let mut parts = clause.splitn(3, char::is_whitespace);
-    let (field, op, value) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(f), Some(o), Some(v)) => (f, o.to_ascii_lowercase(), literal(v)?),
-        _ => return Err(invalid_filter(clause)),
-    };
-    match (field.to_ascii_lowercase().as_str(), op.as_str()) {
-        ("eventtimestamp", "ge") => q.filter.since = Some(parse_time(&value)?),
-        ("eventtimestamp", "le") => q.filter.until = Some(parse_time(&value)?),
-        ("caller", "eq") => q.filter.actor = Some(value),
-        ("operationname", "eq") => {
-            q.filter.operation = Some(value.clone());
-            q.exact_operation = Some(value);
+/// Narrows `q` by one condition of the `$filter` (`filter`, for the refusal of anything else).
+fn apply_condition(q: &mut AuditFilter, c: Condition, filter: &str) -> Result<(), ArmError> {
+    let is = |property: &str, name: &str| property.eq_ignore_ascii_case(name);
+    match c {
+        Condition::Compare {
+            property,
+            op: Op::Ge,
+            value,
+        } if is(&property, "eventTimestamp") => q.since = Some(parse_time(&value, filter)?),
+        Condition::Compare {
+            property,
+            op: Op::Le,
+            value,
+        } if is(&property, "eventTimestamp") => q.until = Some(parse_time(&value, filter)?),
+        Condition::Compare {
+            property,
+            op: Op::Eq,
+            value,
+        } if is(&property, "caller") => q.actor = Some(value),
+        Condition::Compare {
+            property,
+            op: Op::Eq,
+            value,
+        } if is(&property, "operationName") => q.operation = Some(OperationMatch::Exact(value)),
+        Condition::StartsWith { property, value } if is(&property, "operationName") => {
+            q.operation = Some(OperationMatch::Prefix(value))
         }
-        _ => return Err(invalid_filter(format!("'{clause}' is not supported"))),
+        _ => return Err(unsupported_filter(filter)),
     }
     Ok(())
 }
 
-/// Splits on ` and ` outside quotes.
-fn clauses(filter: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let words: Vec<&str> = filter.split(' ').collect();
-    for w in words {
-        if !quoted && w.eq_ignore_ascii_case("and") {
-            out.push(String::new());
-            continue;
-        }
-        quoted ^= w.matches('\'').count() % 2 == 1;
-        let last = out.last_mut().expect("one clause");
-        if !last.is_empty() {
-            last.push(' ');
-        }
-        last.push_str(w);
-    }
-    out.retain(|c| !c.trim().is_empty());
-    out
-}
-
-fn parse_query(params: &HashMap<String, String>) -> Result<EventQuery, ArmError> {
-    let get = |n: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.as_str())
-    };
-    let mut q = EventQuery::default();
-    if let Some(f) = get("filter") {
-        for c in clauses(f) {
-            apply_clause(&mut q, &c)?;
+fn parse_query(raw: Option<&str>) -> Result<AuditFilter, ArmError> {
+    let query = Query::parse(raw);
+    let mut q = AuditFilter::default();
+    if let Some(text) = query.filter() {
+        for c in parse_filter(text)? {
+            apply_condition(&mut q, c, text)?;
         }
     }
-    if let Some(top) = get("top") {
-        let n: u32 = top
-            .trim()
-            .parse()
+    if let Some(n) = query.top()? {
+        let n = u32::try_from(n)
             .ok()
-            .filter(|n| (1..=tenantry_store::audit::MAX_AUDIT_LIMIT).contains(n))
+            .filter(|n| *n <= MAX_AUDIT_LIMIT)
             .ok_or_else(|| {
                 ArmError::bad_request(
-                    "InvalidTop",
-                    format!(
-                        "$top must be between 1 and {}.",
-                        tenantry_store::audit::MAX_AUDIT_LIMIT
-                    ),
+                    "InvalidTopValue",
+                    format!("The value '{n}' of the query parameter '$top' is more than {MAX_AUDIT_LIMIT}, the most events one query returns."),
                 )
             })?;
-        q.filter.limit = Some(n);
+        q.limit = Some(n);
     }
     Ok(q)
 }
@@ -165,31 +122,23 @@ fn event_json(scope: &str, e: &AuditEvent) -> Value {
     })
 }
 
-async fn answer(state: &AppState, scope: &str, q: EventQuery) -> Result<Json<Value>, ArmError> {
-    let events = state.svc.audit_events(&q.filter).await?;
-    let value: Vec<Value> = events
-        .iter()
-        .filter(|e| {
-            q.exact_operation
-                .as_deref()
-                .is_none_or(|op| e.operation.eq_ignore_ascii_case(op))
-        })
-        .map(|e| event_json(scope, e))
-        .collect();
+async fn answer(state: &AppState, scope: &str, q: AuditFilter) -> Result<Json<Value>, ArmError> {
+    let events = state.svc.audit_events(&q).await?;
+    let value: Vec<Value> = events.iter().map(|e| event_json(scope, e)).collect();
     Ok(Json(json!({"value": value})))
 }
 
 async fn tenant_events(
     State(state): State<AppState>,
     ArmCaller(caller): ArmCaller,
-    Query(params): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ArmError> {
     let tenant = TenantId(caller.tenant);
-    let mut q = parse_query(&params)?;
+    let mut q = parse_query(raw.as_deref())?;
     state.svc.read(|w| {
         reads::require_tenant_admin_read(w, &caller.actor, tenant, "read the directory's audit log")
     })?;
-    q.filter.tenant = Some(tenant);
+    q.tenant = Some(tenant);
     answer(&state, "", q).await
 }
 
@@ -197,26 +146,31 @@ async fn subscription_events(
     State(state): State<AppState>,
     ArmCaller(caller): ArmCaller,
     Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
-    let mut q = parse_query(&params)?;
+    let sub = parse_subscription_id(&id)?;
+    let mut q = parse_query(raw.as_deref())?;
     state
         .svc
         .read(|w| reads::require_subscription_audit_read(w, &caller.actor, sub))?;
-    q.filter.subscription = Some(sub);
+    q.subscription = Some(sub);
     answer(&state, &format!("/subscriptions/{sub}"), q).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::odata::encode_component;
 
-    fn parse(filter: &str) -> Result<EventQuery, ArmError> {
-        parse_query(&HashMap::from([(
-            "$filter".to_string(),
-            filter.to_string(),
-        )]))
+    fn parse(filter: &str) -> Result<AuditFilter, ArmError> {
+        parse_query(Some(&format!("$filter={}", encode_component(filter))))
+    }
+
+    fn code(e: ArmError) -> String {
+        e.body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     #[test]
@@ -225,24 +179,35 @@ mod tests {
             "eventTimestamp ge '2026-11-27T08:00:00Z' and eventTimestamp le '2026-11-27T09:00:00Z' and caller eq 'Alice@Outlook.com'",
         )
         .unwrap();
-        assert_eq!(q.filter.since, Some(1_795_766_400));
-        assert_eq!(q.filter.until, Some(1_795_770_000));
-        assert_eq!(q.filter.actor.as_deref(), Some("Alice@Outlook.com"));
+        assert_eq!(q.since, Some(1_795_766_400));
+        assert_eq!(q.until, Some(1_795_770_000));
+        assert_eq!(q.actor.as_deref(), Some("Alice@Outlook.com"));
         let q = parse("startswith(operationName,'Microsoft.Subscription/')").unwrap();
         assert_eq!(
-            q.filter.operation.as_deref(),
-            Some("Microsoft.Subscription/")
+            q.operation,
+            Some(OperationMatch::Prefix("Microsoft.Subscription/".into()))
         );
-        assert_eq!(q.exact_operation, None);
         let q = parse("operationName eq 'a and b'").unwrap();
-        assert_eq!(q.exact_operation.as_deref(), Some("a and b"));
+        assert_eq!(q.operation, Some(OperationMatch::Exact("a and b".into())));
+        let q = parse_query(Some("api-version=2024-01-01&%24top=5")).unwrap();
+        assert_eq!(q.limit, Some(5));
     }
 
     #[test]
-    fn refuses_what_it_cannot_answer() {
-        assert!(parse("eventTimestamp gt '2026-11-27T08:00:00Z'").is_err());
-        assert!(parse("eventTimestamp ge 'yesterday'").is_err());
-        assert!(parse("caller eq alice").is_err());
-        assert!(parse_query(&HashMap::from([("$top".into(), "0".into())])).is_err());
+    fn refuses_as_every_arm_list_refuses() {
+        for bad in [
+            "eventTimestamp gt '2026-11-27T08:00:00Z'",
+            "eventTimestamp ge 'yesterday'",
+            "caller eq alice",
+            "caller eq 'a' or caller eq 'b'",
+            "startswith(caller,'a')",
+            "caller ne 'alice'",
+        ] {
+            assert_eq!(code(parse(bad).unwrap_err()), "UnsupportedQuery", "{bad}");
+        }
+        for top in ["0", "-1", "1001"] {
+            let e = parse_query(Some(&format!("$top={top}"))).unwrap_err();
+            assert_eq!(code(e), "InvalidTopValue", "{top}");
+        }
     }
 }

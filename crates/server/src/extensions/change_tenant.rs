@@ -6,11 +6,10 @@
 //!   waits for a principal of the destination to accept; 403/409 with every blocker in `error.details`.
 //! - `GET` shows it, `DELETE` cancels a waiting one, `POST …/default/accept` applies a waiting one.
 
-use super::{
-    bad_json, find_principal, find_tenant, role_assignment_id, role_definition_id, subscription_id,
-    time_or_null,
-};
+use super::{bad_json, find_principal, find_tenant, time_or_null};
 use crate::app::AppState;
+use crate::arm::path::parse_subscription_id;
+use crate::arm::wire::{role_assignment_id, role_definition_id};
 use crate::auth::ArmCaller;
 use crate::errors::ArmError;
 use axum::extract::rejection::JsonRejection;
@@ -98,11 +97,11 @@ fn blocker_json(b: &DomainError) -> Value {
 fn assignment_json(subscription: SubscriptionId, a: &AssignmentImpact) -> Value {
     let ra = &a.assignment;
     json!({
-        "id": role_assignment_id(ra.scope.as_str(), ra.id),
+        "id": role_assignment_id(&ra.scope, ra.id),
         "principalId": ra.principal,
         "principalName": a.principal_name,
         "principalType": ra.principal_type.as_str(),
-        "roleDefinitionId": role_definition_id(subscription, ra.role_definition),
+        "roleDefinitionId": role_definition_id(Some(subscription), ra.role_definition),
         "roleDefinitionName": a.role_name,
         "scope": ra.scope.as_str(),
     })
@@ -118,7 +117,7 @@ fn impact_json(plan: &ChangeDirectoryPlan) -> Value {
     };
     let roles = |list: &[tenantry_domain::RoleDefinition]| -> Vec<Value> {
         list.iter()
-            .map(|d| json!({"id": role_definition_id(sub, d.id), "roleName": d.name}))
+            .map(|d| json!({"id": role_definition_id(Some(sub), d.id), "roleName": d.name}))
             .collect()
     };
     json!({
@@ -201,7 +200,7 @@ async fn preview(
     Path(id): Path<String>,
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let req = parse_body(&state, body)?;
     let plan = state
         .svc
@@ -219,7 +218,7 @@ async fn initiate(
     Path(id): Path<String>,
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let req = parse_body(&state, body)?;
     let done = state
         .svc
@@ -240,7 +239,7 @@ async fn show(
     ArmCaller(caller): ArmCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let now = state.svc.now();
     state.svc.read(|w| {
         reads::require_change_request_read(w, &caller.actor, sub)?;
@@ -261,7 +260,7 @@ async fn cancel(
     ArmCaller(caller): ArmCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     state
         .svc
         .cancel_change_directory(&caller.actor, sub)
@@ -280,7 +279,7 @@ async fn accept(
     ArmCaller(caller): ArmCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let plan = state
         .svc
         .accept_change_directory(&caller.actor, sub)

@@ -8,8 +8,9 @@
 //!    (`POST /providers/Microsoft.Subscription/directoryLinkRequests/{requestId}/approve|decline`).
 //!    Approving makes the service administrator a redeemed guest of the tenant.
 
-use super::{find_tenant, subscription_id, time_or_null};
+use super::{find_tenant, time_or_null};
 use crate::app::AppState;
+use crate::arm::path::parse_subscription_id;
 use crate::auth::ArmCaller;
 use crate::errors::ArmError;
 use axum::extract::{Path, State};
@@ -102,7 +103,7 @@ async fn request(
     ArmCaller(caller): ArmCaller,
     Path((id, tenant)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let tenant = state.svc.read(|w| find_tenant(w, &tenant))?;
     let rid = state.svc.request_link(&caller.actor, sub, tenant).await?;
     let now = state.svc.now();
@@ -132,7 +133,7 @@ async fn latest(
     ArmCaller(caller): ArmCaller,
     Path((id, tenant)): Path<(String, String)>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let now = state.svc.now();
     state.svc.read(|w| {
         require_subscription_read(w, &caller, sub)?;
@@ -149,7 +150,7 @@ async fn withdraw(
     ArmCaller(caller): ArmCaller,
     Path((id, tenant)): Path<(String, String)>,
 ) -> Result<Json<Value>, ArmError> {
-    let sub = subscription_id(&id)?;
+    let sub = parse_subscription_id(&id)?;
     let (tenant, rid) = state.svc.read(|w| {
         let tenant = find_tenant(w, &tenant)?;
         let r = newest(w, sub, tenant)

@@ -25,7 +25,8 @@ use crate::errors::{ArmError, format_timestamp};
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use serde_json::Value;
-use tenantry_domain::{ObjectId, SubscriptionId, TenantId, Timestamp, World};
+use tenantry_domain::rules;
+use tenantry_domain::{ObjectId, TenantId, Timestamp, World};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,29 +81,9 @@ pub fn canonical_path(path: &str) -> Option<String> {
     (canonical != path).then_some(canonical)
 }
 
-/// The subscription id of a path, or ARM's refusal of a malformed one.
-pub fn subscription_id(raw: &str) -> Result<SubscriptionId, ArmError> {
-    raw.parse().map_err(|_| {
-        ArmError::bad_request(
-            "InvalidSubscriptionId",
-            format!("The provided subscription identifier '{raw}' is malformed or invalid."),
-        )
-    })
-}
-
 /// A tenant named by GUID or by one of its domains.
 pub fn find_tenant(world: &World, key: &str) -> Result<TenantId, ArmError> {
-    world
-        .find_tenant(key.trim())
-        .map(|t| t.tenant.id)
-        .ok_or_else(|| {
-            ArmError::not_found(
-                "TenantNotFound",
-                format!(
-                    "The directory '{key}' does not exist. Check the tenant id or domain name."
-                ),
-            )
-        })
+    Ok(rules::require_tenant_by_key(world, key)?.tenant.id)
 }
 
 /// A principal of `tenant` named by object id, UPN or email.
@@ -130,16 +111,6 @@ pub fn bad_json(e: JsonRejection) -> ArmError {
 pub fn time_or_null(t: Option<Timestamp>) -> Value {
     t.map(|t| Value::String(format_timestamp(t)))
         .unwrap_or(Value::Null)
-}
-
-/// The role definition id exactly as ARM lists it at subscription scope (clients compare it as a string).
-pub fn role_definition_id(subscription: SubscriptionId, id: impl std::fmt::Display) -> String {
-    format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{id}")
-}
-
-/// A role assignment's ARM id.
-pub fn role_assignment_id(scope: &str, id: impl std::fmt::Display) -> String {
-    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{id}")
 }
 
 #[cfg(test)]

@@ -1,37 +1,24 @@
-//! The part of OData that Graph clients send here: `$filter` with `eq`, `startswith` and
-//! `servicePrincipalNames/any(c:c eq '…')`, joined by `and` / `or`; `$select`; `$top`; paging with
-//! `@odata.nextLink` and an opaque `$skiptoken`; and `@odata.context` on answers.
+//! The part of OData that Graph clients send here: `$filter` (the shared grammar of `crate::odata`, of
+//! which Graph answers `eq`, `startswith` and `servicePrincipalNames/any(c:c eq '…')`, joined by `and` /
+//! `or`); `$select`; `$top`; paging with `@odata.nextLink` and an opaque `$skiptoken`; and
+//! `@odata.context` on answers.
 //!
 //! Evaluation works on the JSON object a handler is about to return, so the filterable properties are
 //! exactly the ones the wire shows and no rule hides here.
 
 use crate::errors::GraphError;
+use crate::odata::{Condition, Filter, Op, option};
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+pub use crate::odata::encode_component;
+
 /// Graph's default page size for directory objects, and its maximum.
 const DEFAULT_TOP: usize = 100;
 const MAX_TOP: usize = 999;
-
-/// One comparison of a `$filter`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Condition {
-    /// `prop eq 'value'` (case-insensitive, as Entra compares names).
-    Eq(String, String),
-    /// `startswith(prop,'value')`.
-    StartsWith(String, String),
-    /// `prop/any(c:c eq 'value')` on a collection of strings.
-    AnyEq(String, String),
-}
-
-/// A `$filter` in disjunctive form: any group whose conditions all hold.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Filter {
-    groups: Vec<Vec<Condition>>,
-}
 
 /// The query options of a collection request.
 #[derive(Debug, Clone, Default)]
@@ -55,15 +42,10 @@ impl Query {
         params: &HashMap<String, String>,
         filterable: &[&str],
     ) -> Result<Self, GraphError> {
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |name: &str| option(params, name);
         let filter = get("filter")
             .filter(|f| !f.trim().is_empty())
-            .map(|f| Filter::parse(f, filterable))
+            .map(|f| parse_filter(f, filterable))
             .transpose()?;
         let select = get("select").map(|s| {
             s.split(',')
@@ -100,7 +82,11 @@ impl Query {
     }
 
     pub fn matches(&self, item: &Value) -> bool {
-        self.filter.as_ref().is_none_or(|f| f.matches(item))
+        self.filter.as_ref().is_none_or(|f| {
+            f.groups()
+                .iter()
+                .any(|g| g.iter().all(|c| condition_holds(c, item)))
+        })
     }
 
     /// Filters, pages and projects `items` into a Graph collection answer.
@@ -171,65 +157,30 @@ fn decode_skiptoken(token: &str) -> Result<usize, GraphError> {
         .ok_or_else(|| GraphError::bad_request("The $skiptoken is not valid."))
 }
 
-/// Percent-encodes a query component (RFC 3986 unreserved characters stay as they are).
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
+/// A `$filter` of the conditions Graph answers, on `filterable` properties only.
+fn parse_filter(text: &str, filterable: &[&str]) -> Result<Filter, GraphError> {
+    let filter = Filter::parse(text).map_err(|_| invalid_filter(text))?;
+    for c in filter.conditions() {
+        let answered = matches!(
+            c,
+            Condition::Compare { op: Op::Eq, .. }
+                | Condition::StartsWith { .. }
+                | Condition::AnyEq { .. }
+        );
+        let Some(name) = c.property().filter(|_| answered) else {
+            return Err(invalid_filter(text));
+        };
+        if !filterable.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            return Err(unsupported(format!(
+                "Unsupported or invalid query filter clause specified for property '{name}' of resource."
+            )));
         }
     }
-    out
+    Ok(filter)
 }
 
-impl Filter {
-    /// Parses `a eq 'x' and startswith(b,'y') or c/any(s:s eq 'z')` (`and` binds tighter than `or`).
-    pub fn parse(text: &str, filterable: &[&str]) -> Result<Self, GraphError> {
-        let tokens = tokenize(text)?;
-        let mut groups = vec![vec![]];
-        let mut rest = tokens.as_slice();
-        loop {
-            let (cond, after) = parse_condition(rest, text)?;
-            let name = match &cond {
-                Condition::Eq(p, _) | Condition::StartsWith(p, _) | Condition::AnyEq(p, _) => p,
-            };
-            if !filterable.iter().any(|f| f.eq_ignore_ascii_case(name)) {
-                return Err(unsupported(format!(
-                    "Unsupported or invalid query filter clause specified for property '{name}' of resource."
-                )));
-            }
-            groups.last_mut().expect("one group").push(cond);
-            match after {
-                [] => break,
-                [Token::Word(w), more @ ..] if w.eq_ignore_ascii_case("and") => rest = more,
-                [Token::Word(w), more @ ..] if w.eq_ignore_ascii_case("or") => {
-                    groups.push(vec![]);
-                    rest = more;
-                }
-                _ => return Err(invalid_filter(text)),
-            }
-        }
-        Ok(Self { groups })
-    }
-
-    pub fn matches(&self, item: &Value) -> bool {
-        self.groups
-            .iter()
-            .any(|g| g.iter().all(|c| condition_holds(c, item)))
-    }
-
-    /// The value of the first `prop eq '…'` condition, for lookups that need no scan.
-    pub fn eq_value(&self, prop: &str) -> Option<&str> {
-        self.groups.iter().flatten().find_map(|c| match c {
-            Condition::Eq(p, v) | Condition::AnyEq(p, v) if p.eq_ignore_ascii_case(prop) => {
-                Some(v.as_str())
-            }
-            _ => None,
-        })
-    }
+fn invalid_filter(text: &str) -> GraphError {
+    GraphError::bad_request(format!("Invalid filter clause: '{text}'."))
 }
 
 fn property<'a>(item: &'a Value, name: &str) -> Option<&'a Value> {
@@ -239,113 +190,34 @@ fn property<'a>(item: &'a Value, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// Names compare case-insensitively, as Entra compares them.
 fn condition_holds(c: &Condition, item: &Value) -> bool {
     match c {
-        Condition::Eq(p, v) => property(item, p)
+        Condition::Compare {
+            property: p,
+            op: Op::Eq,
+            value: v,
+        } => property(item, p)
             .and_then(Value::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case(v)),
-        Condition::StartsWith(p, v) => property(item, p)
+        Condition::StartsWith {
+            property: p,
+            value: v,
+        } => property(item, p)
             .and_then(Value::as_str)
             .is_some_and(|s| s.to_lowercase().starts_with(&v.to_lowercase())),
-        Condition::AnyEq(p, v) => property(item, p)
+        Condition::AnyEq {
+            property: p,
+            value: v,
+        } => property(item, p)
             .and_then(Value::as_array)
             .is_some_and(|a| {
                 a.iter()
                     .filter_map(Value::as_str)
                     .any(|s| s.eq_ignore_ascii_case(v))
             }),
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    Str(String),
-    Open,
-    Close,
-    Comma,
-    Colon,
-}
-
-fn invalid_filter(text: &str) -> GraphError {
-    GraphError::bad_request(format!("Invalid filter clause: '{text}'."))
-}
-
-fn tokenize(text: &str) -> Result<Vec<Token>, GraphError> {
-    let mut tokens = vec![];
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {}
-            '(' => tokens.push(Token::Open),
-            ')' => tokens.push(Token::Close),
-            ',' => tokens.push(Token::Comma),
-            ':' => tokens.push(Token::Colon),
-            '\'' => {
-                // OData doubles a quote inside a string literal.
-                let mut s = String::new();
-                loop {
-                    match chars.next() {
-                        Some('\'') if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            s.push('\'');
-                        }
-                        Some('\'') => break,
-                        Some(ch) => s.push(ch),
-                        None => return Err(invalid_filter(text)),
-                    }
-                }
-                tokens.push(Token::Str(s));
-            }
-            _ => {
-                let mut w = String::from(c);
-                while let Some(&n) = chars.peek() {
-                    if n.is_whitespace() || "(),:'".contains(n) {
-                        break;
-                    }
-                    w.push(n);
-                    chars.next();
-                }
-                tokens.push(Token::Word(w));
-            }
-        }
-    }
-    Ok(tokens)
-}
-
-fn parse_condition<'a>(
-    tokens: &'a [Token],
-    text: &str,
-) -> Result<(Condition, &'a [Token]), GraphError> {
-    use Token::*;
-    match tokens {
-        [Word(f), Open, Word(p), Comma, Str(v), Close, rest @ ..]
-            if f.eq_ignore_ascii_case("startswith") =>
-        {
-            Ok((Condition::StartsWith(p.clone(), v.clone()), rest))
-        }
-        [Word(p), Word(op), Str(v), rest @ ..] if op.eq_ignore_ascii_case("eq") => {
-            Ok((Condition::Eq(p.clone(), v.clone()), rest))
-        }
-        // `servicePrincipalNames/any(c:c eq 'x')`: the head is one word up to the `(`.
-        [
-            Word(head),
-            Open,
-            Word(var),
-            Colon,
-            Word(var2),
-            Word(op),
-            Str(v),
-            Close,
-            rest @ ..,
-        ] if head.to_ascii_lowercase().ends_with("/any")
-            && var == var2
-            && op.eq_ignore_ascii_case("eq") =>
-        {
-            let prop = head[..head.len() - "/any".len()].to_string();
-            Ok((Condition::AnyEq(prop, v.clone()), rest))
-        }
-        _ => Err(invalid_filter(text)),
+        // Refused when the filter was read.
+        Condition::Compare { .. } | Condition::Call { .. } => false,
     }
 }
 
@@ -353,8 +225,6 @@ fn parse_condition<'a>(
 mod tests {
     use super::*;
     use serde_json::json;
-
-    const USER: &[&str] = &["userPrincipalName", "mail", "displayName"];
 
     fn q(pairs: &[(&str, &str)]) -> Result<Query, GraphError> {
         let params = pairs
@@ -372,43 +242,42 @@ mod tests {
         )
     }
 
+    fn filter(text: &str) -> Result<Query, GraphError> {
+        q(&[("$filter", text)])
+    }
+
     #[test]
     fn filters_as_az_sends_them() {
         let alice =
             json!({"userPrincipalName": "Alice@contoso.com", "displayName": "Alice", "mail": null});
-        let f = Filter::parse("userPrincipalName eq 'alice@contoso.com'", USER).unwrap();
-        assert!(f.matches(&alice));
-        let f = Filter::parse("startswith(displayName,'al')", USER).unwrap();
-        assert!(f.matches(&alice));
-        let f = Filter::parse("startswith(displayName,'b') or mail eq 'x'", USER).unwrap();
-        assert!(!f.matches(&alice));
-        let f = Filter::parse(
-            "displayName eq 'Alice' and startswith(userPrincipalName,'x')",
-            USER,
-        )
-        .unwrap();
-        assert!(!f.matches(&alice));
-        let f = Filter::parse("displayName eq 'O''Brien'", USER).unwrap();
-        assert_eq!(f.eq_value("displayName"), Some("O'Brien"));
+        let holds = |text: &str| filter(text).unwrap().matches(&alice);
+        assert!(holds("userPrincipalName eq 'alice@contoso.com'"));
+        assert!(holds("startswith(displayName,'al')"));
+        assert!(!holds("startswith(displayName,'b') or mail eq 'x'"));
+        assert!(holds(
+            "startswith(displayName,'b') or displayName eq 'ALICE'"
+        ));
+        assert!(!holds(
+            "displayName eq 'Alice' and startswith(userPrincipalName,'x')"
+        ));
+        assert!(!holds("displayName eq 'O''Brien'"));
     }
 
     #[test]
     fn any_on_service_principal_names() {
         let sp = json!({"servicePrincipalNames": ["c1000000-0000-4000-8000-000000000001", "https://ci"]});
-        let f = Filter::parse(
-            "servicePrincipalNames/any(c:c eq 'https://ci')",
-            &["servicePrincipalNames"],
-        )
-        .unwrap();
+        let f = filter("servicePrincipalNames/any(c:c eq 'https://ci')").unwrap();
         assert!(f.matches(&sp));
-        assert_eq!(f.eq_value("servicePrincipalNames"), Some("https://ci"));
+        assert!(!f.matches(&json!({"servicePrincipalNames": []})));
     }
 
     #[test]
     fn refuses_what_it_cannot_evaluate() {
-        assert!(Filter::parse("jobTitle eq 'x'", USER).is_err());
-        assert!(Filter::parse("displayName ne 'x'", USER).is_err());
-        assert!(Filter::parse("displayName eq 'x", USER).is_err());
+        let code = |text: &str| filter(text).map(|_| ()).unwrap_err().code;
+        assert_eq!(code("jobTitle eq 'x'"), "Request_UnsupportedQuery");
+        for invalid in ["displayName ne 'x'", "displayName eq 'x", "atScope()"] {
+            assert_eq!(code(invalid), "BadRequest", "{invalid}");
+        }
         assert!(q(&[("$top", "0")]).is_err());
         assert!(q(&[("$skiptoken", "garbage!")]).is_err());
     }

@@ -7,9 +7,9 @@ use super::dashboard::{my_directories, my_subscriptions};
 use super::pages::*;
 use super::session::{CsrfForm, SignedIn};
 use serde::Deserialize;
+use tenantry_service::domain::audit::AuditFilter;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
-use tenantry_service::store::AuditFilter;
 
 /// Events shown at most (the newest that match).
 const SHOWN: u32 = 200;

@@ -151,10 +151,7 @@ pub async fn use_existing_submit(
         })
     });
     let Some((tenant, tname, tdomain)) = found else {
-        ctx.flash_error(
-            &DomainError::not_found("TenantNotFound", format!("No directory has the domain or name '{key}'."))
-                .with_remedy("Enter the directory's domain as its Global Administrator knows it, e.g. contoso.onmicrosoft.com or contoso.com."),
-        );
+        ctx.flash_error(&tenantry_service::domain::rules::tenant_not_found(&key));
         return ctx.redirect(back).await;
     };
     // Ask as a token for the subscription's directory, as the rule requires.

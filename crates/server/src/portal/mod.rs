@@ -197,9 +197,6 @@ impl From<ServiceError> for PortalError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Domain(d) => PortalError::Domain(d),
-            ServiceError::Store(tenantry_service::store::StoreError::Conflict(m)) => {
-                PortalError::Domain(DomainError::conflict("Conflict", m))
-            }
             other => {
                 tracing::error!(error = %other, "portal request failed");
                 PortalError::Internal(other.to_string())

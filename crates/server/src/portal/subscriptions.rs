@@ -278,11 +278,7 @@ pub async fn change_review(
             )
             .with_remedy("Pick one of your directories, or type the domain of another one.")
         } else {
-            DomainError::not_found(
-                "TenantNotFound",
-                format!("No directory has the domain or name '{typed}'."),
-            )
-            .with_remedy("Check the domain, e.g. contoso.onmicrosoft.com.")
+            tenantry_service::domain::rules::tenant_not_found(&typed)
         };
         ctx.flash_error(&e);
         return ctx.redirect(&back).await;

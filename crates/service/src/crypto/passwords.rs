@@ -1,17 +1,13 @@
 //! User password hashing: Argon2id (argon2 0.6 defaults: m = 19456 KiB, t = 2,
 //! p = 1, the OWASP minimum) stored as PHC strings (`$argon2id$v=19$m=...`).
 //!
-//! Each hash costs ~19 MiB of RAM and tens of milliseconds of CPU, so the async
-//! [`PasswordVerifier`] bounds how many run at once: a flood of sign-ins queues
-//! instead of exhausting memory or starving the tokio runtime.
+//! Each hash costs ~19 MiB of RAM and tens of milliseconds of CPU: sign-ins verify on the
+//! bounded thread pool of `signin::hashing`, never on the async runtime.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use argon2::password_hash::PasswordHasher as _;
 use argon2::{ARGON2ID_IDENT, Argon2, Params, PasswordHash};
-use tokio::sync::Semaphore;
-
-use super::CryptoError;
 
 /// Upper bounds on the cost parameters we are willing to run when verifying a
 /// stored hash. argon2 takes the parameters from the hash itself, so a hostile
@@ -62,7 +58,7 @@ pub fn is_password_hash(s: &str) -> bool {
 ///
 /// Returns false for a wrong password and for a malformed/unsupported hash;
 /// never panics. The final output comparison inside argon2 is constant time.
-/// This is CPU-heavy and blocking: async code should use [`PasswordVerifier`].
+/// This is CPU-heavy and blocking: async code runs it off the runtime.
 pub fn verify_password(pw: &str, phc: &str) -> bool {
     use argon2::PasswordVerifier as _;
     match parse_argon2id(phc) {
@@ -80,99 +76,6 @@ pub fn verify_password(pw: &str, phc: &str) -> bool {
 pub fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash_password(&crate::crypto::secrets::random_token(32)))
-}
-
-/// Verifies passwords off the async runtime with bounded concurrency.
-///
-/// Cheap to clone: clones share the same semaphore.
-#[derive(Clone, Debug)]
-pub struct PasswordVerifier {
-    permits: Arc<Semaphore>,
-}
-
-impl Default for PasswordVerifier {
-    /// One concurrent hash per CPU: more would only add memory, not throughput.
-    fn default() -> Self {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::new(cpus)
-    }
-}
-
-impl PasswordVerifier {
-    /// At most `max_concurrent` (at least 1) Argon2 computations run at once.
-    pub fn new(max_concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-        }
-    }
-
-    /// How many more hashes could start right now (for metrics and tests).
-    pub fn available_permits(&self) -> usize {
-        self.permits.available_permits()
-    }
-
-    /// Runs `f` on the blocking pool while holding a permit. The permit moves
-    /// into the blocking task, so it stays held until the hash really finishes
-    /// even if the caller's future is dropped (client disconnect): memory stays
-    /// bounded by the permit count whatever callers do.
-    async fn run<R: Send + 'static>(&self, f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
-        let permit = self.permits.clone().acquire_owned().await.ok()?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            f()
-        })
-        .await
-        .ok()
-    }
-
-    /// Checks `pw` against the stored PHC string `phc`.
-    ///
-    /// A malformed stored hash still costs one dummy hash before returning
-    /// false, so every failure path takes about the same time.
-    pub async fn verify(&self, pw: String, phc: String) -> bool {
-        self.run(move || {
-            if is_password_hash(&phc) {
-                verify_password(&pw, &phc)
-            } else {
-                let _ = verify_password(&pw, dummy_hash());
-                false
-            }
-        })
-        .await
-        .unwrap_or(false)
-    }
-
-    /// For a sign-in naming a user that does not exist: spends one hash
-    /// against [`dummy_hash`] and returns false, so the response time does not
-    /// reveal whether the user exists.
-    pub async fn verify_unknown_user(&self, pw: String) -> bool {
-        self.run(move || {
-            let _ = verify_password(&pw, dummy_hash());
-            false
-        })
-        .await;
-        false
-    }
-
-    /// Convenience for the sign-in path: `Some(hash)` verifies, `None` (user
-    /// unknown or has no password) spends a dummy hash and returns false.
-    pub async fn verify_or_dummy(&self, pw: String, phc: Option<String>) -> bool {
-        match phc {
-            Some(phc) => self.verify(pw, phc).await,
-            None => self.verify_unknown_user(pw).await,
-        }
-    }
-
-    /// Hashes a new password under the same concurrency bound (user creation
-    /// and password changes compete with sign-ins for the same memory).
-    ///
-    /// Fails only if the blocking task panicked (OS RNG failure) or the
-    /// runtime is shutting down.
-    pub async fn hash(&self, pw: String) -> Result<String, CryptoError> {
-        self.run(move || hash_password(&pw))
-            .await
-            .ok_or(CryptoError::PasswordHashing)
-    }
 }
 
 #[cfg(test)]
@@ -231,19 +134,5 @@ mod tests {
         assert!(is_password_hash(dummy_hash()));
         assert_eq!(dummy_hash(), dummy_hash());
         assert!(!verify_password("", dummy_hash()));
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn async_verifier_bounds_and_verifies() {
-        let v = PasswordVerifier::new(1);
-        let h = v.hash("s3cret".to_owned()).await.unwrap();
-        assert!(v.verify("s3cret".into(), h.clone()).await);
-        assert!(!v.verify("nope".into(), h.clone()).await);
-        assert!(!v.verify("s3cret".into(), "garbage".into()).await);
-        assert!(!v.verify_unknown_user("s3cret".into()).await);
-        assert!(v.verify_or_dummy("s3cret".into(), Some(h)).await);
-        assert!(!v.verify_or_dummy("s3cret".into(), None).await);
-        assert_eq!(v.available_permits(), 1);
-        assert!(PasswordVerifier::default().available_permits() >= 1);
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::ServiceError;
 use crate::crypto::KeyEncryptionKey;
-use std::io::Write as _;
+use crate::files::create_new_file;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -50,16 +50,10 @@ fn from_env() -> Result<Option<KeyEncryptionKey>, ServiceError> {
     }
 }
 
-/// Writes a new key with mode 0600; `create_new` so two instances starting at once cannot both win.
+/// Writes a new key readable by its owner only; two instances starting at once cannot both win.
 fn create(path: &Path) -> Result<KeyEncryptionKey, ServiceError> {
     let key = KeyEncryptionKey::generate();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(path)
-        .and_then(|mut f| f.write_all(format!("{}\n", key.to_base64()).as_bytes()));
+    let written = create_new_file(path, format!("{}\n", key.to_base64()).as_bytes(), true);
     match written {
         Ok(()) => Ok(key),
         // Someone else created it first: use theirs.

@@ -442,14 +442,14 @@ fn a_tenant_redefined_with_another_display_name_is_a_conflict() {
 const SMALL: &str = r#"
 [[personal_accounts]]
 email = "alice@outlook.com"
-password = "a"
+password = "Alice-Small-1"
 
 [[tenants]]
 name = "home"
 
   [[tenants.users]]
   user_name = "erin"
-  password = "e"
+  password = "Erin-Small-1"
 
 [[subscriptions]]
 display_name = "S"
@@ -508,8 +508,30 @@ fn a_scope_naming_a_missing_resource_group_is_an_error() {
 }
 
 #[test]
+fn a_password_the_policy_refuses_is_an_error_naming_the_line() {
+    let text = SMALL.replace("  password = \"Erin-Small-1\"", "  password = \"erin\"");
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "[[tenants.users]]")));
+    assert_eq!(e.entry, "tenants[0].users[0] (user_name \"erin\")");
+    assert!(e.message.contains("PasswordTooShort"), "{e}");
+    assert!(e.message.contains("at least 8 characters"), "{e}");
+    // A hash is taken as it is: the policy was met when the password was set.
+    let hashed = SMALL.replace(
+        "  password = \"Erin-Small-1\"",
+        &format!(
+            "  password_hash = \"{}\"",
+            crate::crypto::hash_password("erin")
+        ),
+    );
+    assert!(apply_text(&World::new(), &hashed).is_ok());
+}
+
+#[test]
 fn an_unknown_key_is_an_error_with_line_column_and_entry() {
-    let text = SMALL.replace("  password = \"e\"", "  pasword = \"e\"");
+    let text = SMALL.replace(
+        "  password = \"Erin-Small-1\"",
+        "  pasword = \"Erin-Small-1\"",
+    );
     let e = parse(&text).unwrap_err();
     assert_eq!(e.line, Some(line_of(&text, "pasword")));
     assert_eq!(e.column, Some(3));
@@ -568,7 +590,7 @@ fn a_dual_email_guest_needs_an_account_type() {
     let text = r#"
 [[personal_accounts]]
 email = "bob@fabrikam.com"
-password = "p"
+password = "Bob-Personal-1"
 
 [[tenants]]
 name = "fabrikam"
@@ -576,7 +598,7 @@ domains = ["fabrikam.com"]
 
   [[tenants.users]]
   user_name = "bob@fabrikam.com"
-  password = "o"
+  password = "Bob-Fabrikam-1"
 
 [[tenants]]
 name = "contoso"
@@ -604,7 +626,7 @@ fn other_conflicts_are_errors() {
     // Another password for an existing account.
     let e = err_of(
         &world,
-        "[[personal_accounts]]\nemail = \"alice@outlook.com\"\npassword = \"wrong\"\n",
+        "[[personal_accounts]]\nemail = \"alice@outlook.com\"\npassword = \"Wrong-Password-1\"\n",
     );
     assert_eq!(e.line, Some(1));
     assert!(e.message.contains("another password"));
@@ -637,7 +659,7 @@ fn other_conflicts_are_errors() {
     // A subscription naming a tenant that does not exist.
     let e = err_of(
         &World::new(),
-        "[[personal_accounts]]\nemail = \"a@b.com\"\npassword = \"x\"\n[[subscriptions]]\ndisplay_name = \"S\"\ntenant = \"nowhere\"\nservice_admin = \"a@b.com\"\n",
+        "[[personal_accounts]]\nemail = \"a@b.com\"\npassword = \"A-Password-1\"\n[[subscriptions]]\ndisplay_name = \"S\"\ntenant = \"nowhere\"\nservice_admin = \"a@b.com\"\n",
     );
     assert_eq!(e.line, Some(4));
     assert!(e.message.contains("\"nowhere\""));
@@ -650,7 +672,7 @@ fn existing_content_in_the_world_is_reused_and_added_to() {
     let text = r#"
 [[personal_accounts]]
 email = "zoe@outlook.com"
-password = "z"
+password = "Zoe-Outlook-1"
 
 [[tenants]]
 name = "alicedefault"
@@ -661,7 +683,7 @@ name = "alicedefault"
 
   [[tenants.users]]
   user_name = "frank"
-  password = "f"
+  password = "Frank-Default-1"
 
 [[subscriptions]]
 display_name = "Pay-As-You-Go"

@@ -44,7 +44,7 @@ async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() 
             store.backend()
         );
 
-        a.delete_role_assignment(&alice, sub, granted.id)
+        a.delete_role_assignment(&alice, sub, granted.assignment.id)
             .await
             .unwrap();
         assert!(
@@ -187,7 +187,7 @@ async fn an_instance_behind_a_trimmed_change_feed_reloads_everything() {
             w.subscription(sub)
                 .unwrap()
                 .assignments
-                .contains_key(&granted.id)
+                .contains_key(&granted.assignment.id)
         }));
         // C follows: a full reload too.
         assert!(c.sync().await.unwrap());

@@ -1,6 +1,9 @@
 //! tenantry's integration tests: the service on both databases, several instances, crashes, and the
 //! `tenantry` command. One binary (each test binary is another link of the whole stack).
 
+// The binary's own dependencies (it runs as a process here), not used by the tests themselves.
+use {anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing_subscriber as _};
+
 mod arm;
 mod article;
 mod cli;

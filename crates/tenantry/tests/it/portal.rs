@@ -1340,8 +1340,10 @@ async fn portal_storage_on_both_databases() {
         let all = svc.all_support_requests(&Actor::Operator).await.unwrap();
         assert_eq!(all.len(), 2);
         let audit = svc
-            .audit_events(&tenantry_service::store::AuditFilter {
-                operation: Some("Microsoft.Support/".into()),
+            .audit_events(&tenantry_service::domain::audit::AuditFilter {
+                operation: Some(tenantry_service::domain::audit::OperationMatch::Prefix(
+                    "Microsoft.Support/".into(),
+                )),
                 ..Default::default()
             })
             .await

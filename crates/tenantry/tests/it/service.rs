@@ -3,6 +3,7 @@
 
 use crate::support::*;
 use tenantry_service::domain::action::{Action, names};
+use tenantry_service::domain::audit::{AuditFilter, OperationMatch};
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
 use tenantry_service::domain::rules::change_directory::Initiated;
 use tenantry_service::domain::*;
@@ -109,9 +110,11 @@ async fn the_article_end_to_end_on_both_databases() {
 
         // The audit log holds the change of directory with what it removed.
         let events = svc
-            .audit_events(&tenantry_store::AuditFilter {
+            .audit_events(&AuditFilter {
                 subscription: Some(sub),
-                operation: Some("Microsoft.Subscription/changeTenantRequest".into()),
+                operation: Some(OperationMatch::Prefix(
+                    "Microsoft.Subscription/changeTenantRequest".into(),
+                )),
                 ..Default::default()
             })
             .await

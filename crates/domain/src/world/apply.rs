@@ -1,0 +1,183 @@
+//! Applying changes in memory: each [`Mutation`] the rules produced, once the store has written it,
+//! to the partition it touches and to the world's indexes.
+
+use super::*;
+use crate::mutation::{Change, Mutation};
+
+impl World {
+    /// Applies a change the rules produced (after the store has written it).
+    pub fn apply(&mut self, change: &Change) {
+        for m in &change.mutations {
+            self.apply_mutation(m);
+        }
+    }
+
+    pub fn apply_mutation(&mut self, m: &Mutation) {
+        use Mutation::*;
+        match m {
+            PutAccount(a) => self.replace_account(a.id, Some(a.clone())),
+            DeleteAccount(id) => self.replace_account(*id, None),
+            PutTenant(t) => {
+                let mut part = self
+                    .tenants
+                    .remove(&t.id)
+                    .unwrap_or_else(|| TenantPart::new(t.clone()));
+                self.unindex_tenant(&part);
+                part.tenant = t.clone();
+                self.index_tenant(&part);
+                self.tenants.insert(t.id, part);
+            }
+            PutUser(u) => {
+                let old = self
+                    .tenants
+                    .get_mut(&u.tenant)
+                    .and_then(|p| p.users.insert(u.id, u.clone()));
+                if let Some(old) = old {
+                    self.unindex_user(&old);
+                }
+                if self.tenants.contains_key(&u.tenant) {
+                    self.index_user(u);
+                }
+            }
+            DeleteUser { tenant, user } => {
+                let old = self.tenants.get_mut(tenant).and_then(|p| {
+                    p.role_members.retain(|(_, o)| o != user);
+                    p.users.remove(user)
+                });
+                if let Some(old) = old {
+                    self.unindex_user(&old);
+                }
+            }
+            PutApplication(a) => {
+                if let Some(p) = self.tenants.get_mut(&a.tenant) {
+                    if let Some(old) = p.applications.insert(a.id, a.clone()) {
+                        self.app_by_client_id.remove(&old.client_id);
+                    }
+                    self.object_tenant.insert(a.id, a.tenant);
+                    self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+                }
+            }
+            DeleteApplication { tenant, app } => {
+                if let Some(old) = self.tenants.get_mut(tenant).and_then(|p| {
+                    p.role_members.retain(|(_, o)| o != app);
+                    p.applications.remove(app)
+                }) {
+                    self.object_tenant.remove(&old.id);
+                    self.app_by_client_id.remove(&old.client_id);
+                }
+            }
+            AddDirectoryRoleMember {
+                tenant,
+                role,
+                principal,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.role_members.insert((*role, *principal));
+                }
+            }
+            RemoveDirectoryRoleMember {
+                tenant,
+                role,
+                principal,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.role_members.remove(&(*role, *principal));
+                }
+            }
+            PutInvitation(i) => {
+                if let Some(p) = self.tenants.get_mut(&i.tenant) {
+                    p.invitations.insert(i.id, i.clone());
+                }
+            }
+            PutLinkRequest(r) => {
+                if let Some(p) = self.tenants.get_mut(&r.tenant) {
+                    p.link_requests.insert(r.id, r.clone());
+                }
+            }
+            PutSubscription(s) => {
+                let part = match self.subscriptions.remove(&s.id) {
+                    Some(mut part) => {
+                        if let Some(set) = self
+                            .subscriptions_by_tenant
+                            .get_mut(&part.subscription.tenant)
+                        {
+                            set.remove(&s.id);
+                        }
+                        part.subscription = s.clone();
+                        part
+                    }
+                    None => SubscriptionPart::new(s.clone()),
+                };
+                self.subscriptions_by_tenant
+                    .entry(s.tenant)
+                    .or_default()
+                    .insert(s.id);
+                self.subscriptions.insert(s.id, part);
+            }
+            PutResourceGroup(g) => {
+                if let Some(p) = self.subscriptions.get_mut(&g.subscription) {
+                    p.resource_groups.insert(g.name.to_lowercase(), g.clone());
+                }
+            }
+            DeleteResourceGroup { subscription, name } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    p.resource_groups.remove(&name.to_lowercase());
+                }
+            }
+            PutResource(r) => {
+                if let Some(p) = self.subscriptions.get_mut(&r.scope.subscription_id()) {
+                    p.resources.insert(r.scope.key().to_string(), r.clone());
+                }
+            }
+            DeleteResources {
+                subscription,
+                scopes,
+            } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for s in scopes {
+                        p.resources.remove(&s.to_lowercase());
+                    }
+                }
+            }
+            PutRoleDefinition(d) => {
+                if let Some(p) = d.subscription.and_then(|s| self.subscriptions.get_mut(&s)) {
+                    p.put_custom_role(d.clone());
+                }
+            }
+            DeleteRoleDefinitions { subscription, ids } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for id in ids {
+                        p.remove_custom_role(*id);
+                    }
+                }
+            }
+            InsertRoleAssignments {
+                subscription,
+                assignments,
+            } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for a in assignments {
+                        p.insert_assignment(a.clone());
+                    }
+                }
+            }
+            DeleteRoleAssignments { subscription, ids } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    for id in ids {
+                        p.remove_assignment(*id);
+                    }
+                }
+            }
+            PutChangeRequest(r) => {
+                if let Some(p) = self.subscriptions.get_mut(&r.subscription) {
+                    p.change_request = Some(r.clone());
+                }
+            }
+            DeleteChangeRequest(s) => {
+                if let Some(p) = self.subscriptions.get_mut(s) {
+                    p.change_request = None;
+                }
+            }
+        }
+    }
+}

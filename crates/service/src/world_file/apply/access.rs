@@ -1,0 +1,218 @@
+//! Custom role definitions and role assignments of subscriptions.
+
+use super::*;
+
+impl Planner<'_> {
+    pub(super) fn role_definition(
+        &mut self,
+        sub: SubscriptionId,
+        e: &RoleDefinitionEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let top_level = !(e.actions.is_empty()
+            && e.not_actions.is_empty()
+            && e.data_actions.is_empty()
+            && e.not_data_actions.is_empty());
+        if top_level && !e.permissions.is_empty() {
+            return Err(at.err(
+                "give the actions either at the top level (one permission block) or in permissions, not both",
+            ));
+        }
+        let permissions: Vec<Permission> = if e.permissions.is_empty() {
+            vec![Permission {
+                actions: e.actions.clone(),
+                not_actions: e.not_actions.clone(),
+                data_actions: e.data_actions.clone(),
+                not_data_actions: e.not_data_actions.clone(),
+            }]
+        } else {
+            e.permissions
+                .iter()
+                .map(|p| Permission {
+                    actions: p.actions.clone(),
+                    not_actions: p.not_actions.clone(),
+                    data_actions: p.data_actions.clone(),
+                    not_data_actions: p.not_data_actions.clone(),
+                })
+                .collect()
+        };
+        let mut scopes = Vec::new();
+        for s in &e.assignable_scopes {
+            let scope = Scope::parse_relative(sub, s).map_err(|x| at.domain(x))?;
+            scopes.push(scope.to_string());
+        }
+        let existing = match e.id {
+            Some(id) => self.w.role_definition(sub, id),
+            None => self.w.role_definition_by_name(sub, &e.name),
+        };
+        if let Some(d) = existing {
+            if !d.is_custom() {
+                return Err(at.err(format!(
+                    "{:?} is a built-in role: custom roles need another name and id",
+                    d.name
+                )));
+            }
+            if !d.name.eq_ignore_ascii_case(e.name.trim()) {
+                return Err(at.err(differs("name", &d.name, &e.name)));
+            }
+            if d.permissions != permissions {
+                return Err(at.err("exists with other actions"));
+            }
+            if let Some(desc) = &e.description
+                && *desc != d.description
+            {
+                return Err(at.err(differs("description", &d.description, desc)));
+            }
+            let stated = if scopes.is_empty() {
+                vec![Scope::subscription(sub).to_string()]
+            } else {
+                scopes.clone()
+            };
+            if !d
+                .assignable_scopes
+                .iter()
+                .map(|s| s.to_lowercase())
+                .eq(stated.iter().map(|s| s.to_lowercase()))
+            {
+                return Err(at.err(differs(
+                    "assignable_scopes",
+                    &d.assignable_scopes,
+                    &e.assignable_scopes,
+                )));
+            }
+            return Ok(());
+        }
+        if let Some(id) = e.id
+            && self
+                .w
+                .subscriptions()
+                .any(|p| p.custom_roles.contains_key(&id))
+        {
+            return Err(at.err(format!(
+                "the role definition id {id} is used in another subscription"
+            )));
+        }
+        let (change, _) = rules::access::put_role_definition(
+            &self.w,
+            OP,
+            rules::access::RoleDefinitionWrite {
+                id: e.id.unwrap_or_default(),
+                subscription: sub,
+                name: e.name.clone(),
+                description: e.description.clone().unwrap_or_default(),
+                permissions,
+                assignable_scopes: scopes,
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+
+    /// One assignment; the error message only (the caller adds where). The rule finds duplicates
+    /// through the principal index; only then is the existing assignment looked at.
+    pub(super) fn role_assignment(
+        &mut self,
+        sub: SubscriptionId,
+        tenant: TenantId,
+        e: &RoleAssignmentEntry,
+    ) -> Result<(), String> {
+        if self.cache_sub != Some(sub) {
+            self.cache_sub = Some(sub);
+            self.scopes.clear();
+            self.roles.clear();
+        }
+        let scope = match self.scopes.get(e.scope.as_str()) {
+            Some(s) => s.clone(),
+            None => {
+                let s = Scope::parse_relative(sub, &e.scope).map_err(|x| x.to_string())?;
+                self.scopes.insert(e.scope.clone(), s.clone());
+                s
+            }
+        };
+        let role = match self.roles.get(e.role.as_str()) {
+            Some(r) => *r,
+            None => {
+                let r = self
+                    .w
+                    .role_definition_by_name(sub, &e.role)
+                    .map(|r| r.id)
+                    .ok_or_else(|| {
+                        format!(
+                            "no role is named {:?} (built-in: {}; or a custom role of this subscription)",
+                            e.role,
+                            self.w
+                                .built_in_roles()
+                                .iter()
+                                .map(|r| r.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })?;
+                self.roles.insert(e.role.clone(), r);
+                r
+            }
+        };
+        let principal = self.principal(tenant, &e.principal)?;
+        let same_description = |x: &RoleAssignment| match &e.description {
+            Some(d) if Some(d) != x.description.as_ref() => {
+                Err(differs("description", &x.description, d))
+            }
+            _ => Ok(()),
+        };
+        if let Some(id) = e.id {
+            let part = self.w.subscription(sub).expect("planned subscription");
+            if let Some(x) = part.assignments.get(&id) {
+                if x.principal != principal || x.role_definition != role || x.scope != scope {
+                    return Err(format!(
+                        "the role assignment id {id} exists with another principal, role or scope"
+                    ));
+                }
+                return same_description(x);
+            }
+            if self
+                .w
+                .subscriptions()
+                .any(|p| p.assignments.contains_key(&id))
+            {
+                return Err(format!(
+                    "the role assignment id {id} is used in another subscription"
+                ));
+            }
+        }
+        let created = rules::access::create_role_assignment(
+            &self.w,
+            OP,
+            rules::access::RoleAssignmentWrite {
+                id: e.id.unwrap_or_default(),
+                scope: scope.clone(),
+                role_definition: role,
+                principal,
+                description: e.description.clone(),
+            },
+            self.now,
+        );
+        match created {
+            Ok((change, _)) => {
+                self.commit(change);
+                Ok(())
+            }
+            Err(x) if x.code == "RoleAssignmentExists" => {
+                let part = self.w.subscription(sub).expect("planned subscription");
+                let existing = part
+                    .assignments_of(principal)
+                    .find(|x| x.role_definition == role && x.scope == scope)
+                    .ok_or_else(|| x.to_string())?;
+                if let Some(id) = e.id {
+                    return Err(format!(
+                        "the same role assignment exists with the id {}, but the file says {id}",
+                        existing.id
+                    ));
+                }
+                same_description(existing)
+            }
+            Err(x) => Err(x.to_string()),
+        }
+    }
+}

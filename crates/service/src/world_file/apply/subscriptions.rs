@@ -1,0 +1,340 @@
+//! Subscriptions: their trusted tenant, administrators, resource groups and resources.
+
+use super::*;
+
+impl Planner<'_> {
+    pub(super) fn subscriptions(&mut self) -> Result<(), WorldFileError> {
+        let file = self.file;
+        let mut names = HashSet::new();
+        for (i, s) in file.subscriptions.iter().enumerate() {
+            if s.id.is_none() && !names.insert(s.display_name.trim().to_lowercase()) {
+                return Err(at(
+                    s,
+                    format!("subscriptions[{i}] (display_name {:?})", s.display_name),
+                )
+                .err("another subscription of the file has this display name: give each an id"));
+            }
+        }
+        for (i, s) in file.subscriptions.iter().enumerate() {
+            let at_s = at(
+                s,
+                format!("subscriptions[{i}] (display_name {:?})", s.display_name),
+            );
+            let (sub, tenant) = self.subscription(s, &at_s)?;
+            self.tick();
+            for (j, c) in s.co_admins.iter().enumerate() {
+                let at_c = at(
+                    c,
+                    format!("subscriptions[{i}].co_admins[{j}] ({:?})", c.email()),
+                );
+                self.co_admin(sub, c, &at_c)?;
+                self.tick();
+            }
+            for (j, g) in s.resource_groups.iter().enumerate() {
+                let at_g = at(
+                    g,
+                    format!(
+                        "subscriptions[{i}].resource_groups[{j}] (name {:?})",
+                        g.name
+                    ),
+                );
+                self.resource_group(sub, g, &at_g)?;
+                self.tick();
+                for (k, r) in g.resources.iter().enumerate() {
+                    let at_r = at(
+                        r,
+                        format!(
+                            "subscriptions[{i}].resource_groups[{j}].resources[{k}] (name {:?})",
+                            r.name
+                        ),
+                    );
+                    self.resource(sub, &g.name, r, &at_r)?;
+                    self.tick();
+                }
+            }
+            for (j, d) in s.role_definitions.iter().enumerate() {
+                let at_d = at(
+                    d,
+                    format!(
+                        "subscriptions[{i}].role_definitions[{j}] (name {:?})",
+                        d.name
+                    ),
+                );
+                self.role_definition(sub, d, &at_d)?;
+                self.tick();
+            }
+            for (j, a) in s.role_assignments.iter().enumerate() {
+                self.role_assignment(sub, tenant, a).map_err(|m| {
+                    at(
+                        a,
+                        format!(
+                            "subscriptions[{i}].role_assignments[{j}] (principal {:?}, role {:?})",
+                            a.principal, a.role
+                        ),
+                    )
+                    .err(m)
+                })?;
+                self.tick();
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn identity(&self, r: &AccountRef) -> Result<Identity, DomainError> {
+        rules::resolve_identity(
+            &self.w,
+            r.email(),
+            r.account_type().map(AccountKind::to_domain),
+        )
+    }
+
+    pub(super) fn subscription(
+        &mut self,
+        e: &SubscriptionEntry,
+        at: &At,
+    ) -> Result<(SubscriptionId, TenantId), WorldFileError> {
+        let tenant = self
+            .w
+            .find_tenant(e.tenant.trim())
+            .map(|t| t.tenant.id)
+            .ok_or_else(|| {
+                at.err(format!(
+                    "no directory is named {:?} (in the file or the world)",
+                    e.tenant
+                ))
+            })?;
+        let sa = self
+            .identity(&e.service_admin)
+            .map_err(|x| at.err(format!("service_admin: {x}")))?;
+        let aa = match &e.account_admin {
+            Some(r) => Some(
+                self.identity(r)
+                    .map_err(|x| at.err(format!("account_admin: {x}")))?,
+            ),
+            None => None,
+        };
+        let existing = match e.id {
+            Some(id) => self.w.subscription(id),
+            None => {
+                let mut same = self
+                    .w
+                    .subscriptions()
+                    .filter(|p| p.subscription.display_name == e.display_name);
+                let first = same.next();
+                if first.is_some() && same.next().is_some() {
+                    return Err(at.err(
+                        "several subscriptions of the world have this display name: give its id",
+                    ));
+                }
+                first
+            }
+        };
+        if let Some(p) = existing {
+            let sub = &p.subscription;
+            let email = |i: Identity| self.w.identity_email(i).unwrap_or_default();
+            if sub.display_name != e.display_name {
+                return Err(at.err(differs("display_name", &sub.display_name, &e.display_name)));
+            }
+            if sub.tenant != tenant {
+                let name = self
+                    .w
+                    .tenant(sub.tenant)
+                    .map(|t| t.tenant.name.clone())
+                    .unwrap_or_default();
+                return Err(at.err(format!(
+                    "exists and trusts the directory {name:?}, but the file says {:?}",
+                    e.tenant
+                )));
+            }
+            if sub.service_admin != sa {
+                return Err(at.err(differs(
+                    "service_admin",
+                    email(sub.service_admin),
+                    email(sa),
+                )));
+            }
+            if let Some(aa) = aa
+                && aa != sub.account_admin
+            {
+                return Err(at.err(differs(
+                    "account_admin",
+                    email(sub.account_admin),
+                    email(aa),
+                )));
+            }
+            if let Some(st) = e.state
+                && st != sub.state
+            {
+                return Err(at.err(differs("state", sub.state.as_str(), st.as_str())));
+            }
+            return Ok((sub.id, tenant));
+        }
+        let (mut change, id) = admins::create_subscription(
+            &self.w,
+            OP,
+            admins::NewSubscription {
+                id: e.id,
+                display_name: e.display_name.clone(),
+                tenant,
+                service_admin: sa,
+                account_admin: aa,
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        if let Some(st) = e.state {
+            for m in &mut change.mutations {
+                if let Mutation::PutSubscription(s) = m {
+                    s.state = st;
+                }
+            }
+        }
+        self.commit(change);
+        Ok((id, tenant))
+    }
+
+    pub(super) fn co_admin(
+        &mut self,
+        sub: SubscriptionId,
+        c: &AccountRef,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let identity = self.identity(c).map_err(|x| at.domain(x))?;
+        let s = &self
+            .w
+            .subscription(sub)
+            .expect("planned subscription")
+            .subscription;
+        if s.co_admins.contains(&identity) {
+            return Ok(());
+        }
+        let (change, _) = admins::add_co_admin(
+            &self.w,
+            OP,
+            sub,
+            c.email(),
+            c.account_type().map(AccountKind::to_domain),
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+
+    pub(super) fn resource_group(
+        &mut self,
+        sub: SubscriptionId,
+        e: &ResourceGroupEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let part = self.w.subscription(sub).expect("planned subscription");
+        if let Some(g) = part.resource_group(&e.name) {
+            let location = e.location.trim().to_lowercase().replace(' ', "");
+            if g.location != location {
+                return Err(at.err(differs("location", &g.location, &e.location)));
+            }
+            if let Some(t) = &e.tags
+                && *t != g.tags
+            {
+                return Err(at.err(differs("tags", &g.tags, t)));
+            }
+            if let Some(m) = &e.managed_by
+                && Some(m) != g.managed_by.as_ref()
+            {
+                return Err(at.err(differs("managed_by", &g.managed_by, m)));
+            }
+            return Ok(());
+        }
+        let (change, _) = resources::put_resource_group(
+            &self.w,
+            OP,
+            sub,
+            e.name.trim(),
+            resources::ResourceGroupWrite {
+                location: e.location.clone(),
+                tags: e.tags.clone(),
+                managed_by: e.managed_by.clone(),
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+
+    pub(super) fn resource(
+        &mut self,
+        sub: SubscriptionId,
+        group: &str,
+        e: &ResourceEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let scope =
+            resource_scope(sub, group.trim(), &e.resource_type, &e.name).map_err(|m| at.err(m))?;
+        let properties = e
+            .properties
+            .clone()
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+        let location = e
+            .location
+            .as_ref()
+            .map(|l| l.to_lowercase().replace(' ', ""));
+        let part = self.w.subscription(sub).expect("planned subscription");
+        if let Some(r) = part.resources.get(scope.key()) {
+            if location.is_some() && r.location != location {
+                return Err(at.err(differs("location", &r.location, &e.location)));
+            }
+            if e.kind.is_some() && r.kind != e.kind {
+                return Err(at.err(differs("kind", &r.kind, &e.kind)));
+            }
+            if let Some(t) = &e.tags
+                && *t != r.tags
+            {
+                return Err(at.err(differs("tags", &r.tags, t)));
+            }
+            if e.properties.is_some() && r.properties != properties {
+                return Err(at.err(format!("exists with other properties: {}", r.properties)));
+            }
+            return Ok(());
+        }
+        let (change, _) = resources::put_resource(
+            &self.w,
+            OP,
+            &scope,
+            resources::ResourceWrite {
+                location: e.location.clone(),
+                kind: e.kind.clone(),
+                tags: e.tags.clone().unwrap_or_default(),
+                properties,
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+}
+
+/// A resource's scope from its group, full type and (for nested types, slash-separated) name.
+pub(crate) fn resource_scope(
+    sub: SubscriptionId,
+    group: &str,
+    resource_type: &str,
+    name: &str,
+) -> Result<Scope, String> {
+    let mut types = resource_type.trim().split('/');
+    let namespace = types.next().unwrap_or_default();
+    let types: Vec<&str> = types.collect();
+    let names: Vec<&str> = name.trim().split('/').collect();
+    if namespace.is_empty() || types.is_empty() || types.len() != names.len() {
+        return Err(format!(
+            "type {resource_type:?} and name {name:?} do not fit: a type is Namespace/type[/subtype…] with one name per type (nested names are separated by '/')"
+        ));
+    }
+    let path: Vec<String> = types
+        .iter()
+        .zip(&names)
+        .map(|(t, n)| format!("{t}/{n}"))
+        .collect();
+    Scope::resource(sub, group, namespace, &path.join("/")).map_err(|e| e.to_string())
+}

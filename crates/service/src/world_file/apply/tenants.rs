@@ -1,0 +1,283 @@
+//! Tenants, their members and applications (with their client secrets).
+
+use super::*;
+
+impl Planner<'_> {
+    pub(super) fn tenants(&mut self) -> Result<(), WorldFileError> {
+        let file = self.file;
+        for (i, e) in file.tenants.iter().enumerate() {
+            let at_t = at(e, format!("tenants[{i}] (name {:?})", e.name));
+            let id = self.tenant(e, &at_t)?;
+            self.tick();
+            let mut refs = TenantRefs {
+                id,
+                users: Vec::with_capacity(e.users.len()),
+                guests: Vec::with_capacity(e.guests.len()),
+                apps: Vec::with_capacity(e.applications.len()),
+            };
+            for (j, u) in e.users.iter().enumerate() {
+                let at_u = at(
+                    u,
+                    format!("tenants[{i}].users[{j}] (user_name {:?})", u.user_name),
+                );
+                refs.users.push(self.user(id, u, &at_u)?);
+                self.tick();
+            }
+            for (j, a) in e.applications.iter().enumerate() {
+                let at_a = at(
+                    a,
+                    format!(
+                        "tenants[{i}].applications[{j}] (display_name {:?})",
+                        a.display_name
+                    ),
+                );
+                refs.apps.push(self.application(id, a, &at_a)?);
+                self.tick();
+            }
+            self.tenants.push(refs);
+        }
+        Ok(())
+    }
+
+    pub(super) fn tenant(&mut self, e: &TenantEntry, at: &At) -> Result<TenantId, WorldFileError> {
+        let initial_domain = format!("{}.{}", e.name.trim().to_lowercase(), self.suffix);
+        let Some(part) = self.w.tenant_by_name(&e.name) else {
+            let (change, id) = directory::create_tenant(
+                &self.w,
+                OP,
+                directory::NewTenant {
+                    id: e.id,
+                    name: e.name.trim().to_string(),
+                    display_name: e.display_name.clone().unwrap_or_default(),
+                    origin: e.origin.unwrap_or_default(),
+                    domain_suffix: self.suffix.clone(),
+                    domains: e.domains.iter().map(|d| d.trim().to_string()).collect(),
+                },
+                self.now,
+            )
+            .map_err(|x| at.domain(x))?;
+            self.commit(change);
+            return Ok(id);
+        };
+        let t = &part.tenant;
+        if let Some(id) = e.id
+            && id != t.id
+        {
+            return Err(at.err(differs("id", t.id.to_string(), id.to_string())));
+        }
+        if let Some(d) = &e.display_name
+            && !d.is_empty()
+            && *d != t.display_name
+        {
+            return Err(at.err(differs("display_name", &t.display_name, d)));
+        }
+        if let Some(o) = e.origin
+            && o != t.origin
+        {
+            return Err(at.err(differs("origin", t.origin.as_str(), o.as_str())));
+        }
+        if !t.initial_domain.eq_ignore_ascii_case(&initial_domain) {
+            return Err(at.err(format!(
+                "exists with the initial domain {:?}, but the file's domain_suffix makes it {initial_domain:?}",
+                t.initial_domain
+            )));
+        }
+        let id = t.id;
+        let missing: Vec<String> = e
+            .domains
+            .iter()
+            .filter(|d| !t.has_domain(d.trim()))
+            .map(|d| d.trim().to_string())
+            .collect();
+        for d in missing {
+            let change =
+                directory::add_domain(&self.w, OP, id, &d, self.now).map_err(|x| at.domain(x))?;
+            self.commit(change);
+        }
+        Ok(id)
+    }
+
+    pub(super) fn user(
+        &mut self,
+        tenant: TenantId,
+        e: &UserEntry,
+        at: &At,
+    ) -> Result<ObjectId, WorldFileError> {
+        let secret = password_of(&e.password, &e.password_hash, at)?;
+        let part = self.w.tenant(tenant).expect("planned tenant");
+        let upn =
+            directory::user_principal_name(&part.tenant, &e.user_name).map_err(|x| at.domain(x))?;
+        if let Some(u) = self.w.member_by_upn(&upn) {
+            if u.tenant != tenant {
+                return Err(at.err(format!("{upn:?} is a member of another directory")));
+            }
+            if let Some(id) = e.id
+                && id != u.id
+            {
+                return Err(at.err(differs("id", u.id.to_string(), id.to_string())));
+            }
+            if let Some(d) = &e.display_name
+                && !d.is_empty()
+                && *d != u.display_name
+            {
+                return Err(at.err(differs("display_name", &u.display_name, d)));
+            }
+            if let Some(m) = &e.mail
+                && Some(m.as_str()) != u.mail()
+            {
+                return Err(at.err(differs("mail", u.mail(), m)));
+            }
+            if let Some(en) = e.enabled
+                && en != u.enabled
+            {
+                return Err(at.err(differs("enabled", u.enabled, en)));
+            }
+            if let UserKind::Member { password_hash, .. } = &u.kind
+                && !self.secret_matches(&secret, password_hash)
+            {
+                return Err(at.err("exists with another password"));
+            }
+            return Ok(u.id);
+        }
+        let (change, id) = directory::create_user(
+            &self.w,
+            OP,
+            tenant,
+            directory::NewUser {
+                id: e.id,
+                user_name: e.user_name.clone(),
+                display_name: e.display_name.clone().unwrap_or_default(),
+                mail: e.mail.clone(),
+                password_hash: self.hash_of(&secret),
+                enabled: e.enabled.unwrap_or(true),
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(id)
+    }
+
+    /// The application's secrets as (hint, hash, expires); `Err` on a malformed combination.
+    pub(super) fn app_secrets(
+        &self,
+        e: &ApplicationEntry,
+        at: &At,
+    ) -> Result<Vec<(String, String, Option<i64>)>, WorldFileError> {
+        let forms = usize::from(e.client_secret.is_some())
+            + usize::from(e.client_secret_hash.is_some())
+            + usize::from(!e.secrets.is_empty());
+        if forms > 1 {
+            return Err(at.err(
+                "give one of client_secret, client_secret_hash (with client_secret_hint) or secrets",
+            ));
+        }
+        if e.client_secret_hint.is_some() && e.client_secret_hash.is_none() {
+            return Err(at.err("client_secret_hint goes with client_secret_hash"));
+        }
+        Ok(if let Some(s) = &e.client_secret {
+            vec![(s.chars().take(3).collect(), (self.hash_secret)(s), None)]
+        } else if let Some(h) = &e.client_secret_hash {
+            vec![(
+                e.client_secret_hint.clone().unwrap_or_default(),
+                h.clone(),
+                None,
+            )]
+        } else {
+            e.secrets
+                .iter()
+                .map(|s| (s.hint.clone(), s.hash.clone(), s.expires))
+                .collect()
+        })
+    }
+
+    pub(super) fn application(
+        &mut self,
+        tenant: TenantId,
+        e: &ApplicationEntry,
+        at: &At,
+    ) -> Result<ObjectId, WorldFileError> {
+        let existing = match e.client_id {
+            Some(cid) => self.w.application_by_client_id(cid),
+            None => {
+                let part = self.w.tenant(tenant).expect("planned tenant");
+                let mut same_name = part
+                    .applications
+                    .values()
+                    .filter(|a| a.display_name == e.display_name);
+                let first = same_name.next();
+                if first.is_some() && same_name.next().is_some() {
+                    return Err(at.err(
+                        "several applications of the directory have this display name: give its client_id",
+                    ));
+                }
+                first
+            }
+        };
+        if let Some(a) = existing {
+            if a.tenant != tenant {
+                return Err(at.err(format!(
+                    "the client_id {} belongs to an application of another directory",
+                    a.client_id
+                )));
+            }
+            if a.display_name != e.display_name {
+                return Err(at.err(differs("display_name", &a.display_name, &e.display_name)));
+            }
+            if let Some(id) = e.id
+                && id != a.id
+            {
+                return Err(at.err(differs("id", a.id.to_string(), id.to_string())));
+            }
+            if !e.redirect_uris.is_empty() && e.redirect_uris != a.redirect_uris {
+                return Err(at.err(differs("redirect_uris", &a.redirect_uris, &e.redirect_uris)));
+            }
+            if let Some(s) = &e.client_secret {
+                if !a.secrets.iter().any(|x| (self.verify)(s, &x.hash)) {
+                    return Err(at.err("exists without this client_secret"));
+                }
+            } else if let Some(h) = &e.client_secret_hash {
+                if !a.secrets.iter().any(|x| x.hash == *h) {
+                    return Err(at.err("exists without this client_secret_hash"));
+                }
+            } else {
+                for s in &e.secrets {
+                    if !a.secrets.iter().any(|x| x.hash == s.hash) {
+                        return Err(at.err(format!(
+                            "exists without the secret whose hint is {:?}",
+                            s.hint
+                        )));
+                    }
+                }
+            }
+            return Ok(a.id);
+        }
+        let secrets = self.app_secrets(e, at)?;
+        let (mut change, id) = directory::create_application(
+            &self.w,
+            OP,
+            tenant,
+            directory::NewApplication {
+                id: e.id,
+                client_id: e.client_id,
+                display_name: e.display_name.clone(),
+                secret_hashes: secrets
+                    .iter()
+                    .map(|(hint, hash, _)| (hint.clone(), hash.clone()))
+                    .collect(),
+                redirect_uris: e.redirect_uris.clone(),
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        for m in &mut change.mutations {
+            if let Mutation::PutApplication(app) = m {
+                for (s, (_, _, expires)) in app.secrets.iter_mut().zip(&secrets) {
+                    s.expires = *expires;
+                }
+            }
+        }
+        self.commit(change);
+        Ok(id)
+    }
+}
