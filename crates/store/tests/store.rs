@@ -14,8 +14,8 @@ use tenantry_domain::rules::change_directory::{self, Initiated};
 use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
-use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::reads::AuditReadable;
+use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::{access, admins, guests, resources};
 use tenantry_domain::*;
 use tenantry_store::testing::{self, TestStore};
