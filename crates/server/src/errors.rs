@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use tenantry_domain::signin::SignInError;
+use tenantry_domain::signin::{OAuthError, SignInError};
 use tenantry_domain::{DomainError, ErrorKind};
 use tenantry_service::ServiceError;
 
@@ -196,7 +196,8 @@ impl IntoResponse for GraphError {
     }
 }
 
-/// An Entra (login) error response.
+/// An Entra (login) error response: the refusal's OAuth error, its AADSTS number and its message, from
+/// the domain's table of codes (`EntraCode`).
 #[derive(Debug)]
 pub struct EntraError {
     pub status: StatusCode,
@@ -206,7 +207,9 @@ pub struct EntraError {
 impl EntraError {
     pub fn new(error: SignInError) -> Self {
         let status = match error.error {
-            "invalid_client" => StatusCode::UNAUTHORIZED,
+            // RFC 6749 §5.2: a client that failed to authenticate is told so with 401.
+            OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthError::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         Self { status, error }
@@ -226,12 +229,12 @@ impl IntoResponse for EntraError {
         let now = time_now_rfc3339();
         let description = format!(
             "{} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {now}",
-            self.error.description()
+            self.error.error_description()
         );
         let body = json!({
-            "error": self.error.error,
+            "error": self.error.error.as_str(),
             "error_description": description,
-            "error_codes": [self.error.code],
+            "error_codes": [self.error.code.number()],
             "timestamp": now,
             "trace_id": trace,
             "correlation_id": correlation,

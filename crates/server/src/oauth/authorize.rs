@@ -17,7 +17,10 @@ use axum::extract::{Form, OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tenantry_domain::signin::{AccountKind, SignInError, Subject, candidates, malformed_request};
+use tenantry_domain::signin::{
+    AccountKind, EntraCode, SignInError, Subject, candidates, malformed_request,
+    sign_in_page_expired,
+};
 use tenantry_service::crypto::constant_time_eq;
 use tenantry_service::signin::{
     Authorization, AuthorizeError, AuthorizeRequest, PasswordSignIn, Redirect, SessionUse,
@@ -163,12 +166,7 @@ pub async fn submit(
             .as_deref()
             .is_some_and(|f| constant_time_eq(f.as_bytes(), expected.as_bytes()));
     if !csrf_ok {
-        let e = SignInError::new(
-            "invalid_request",
-            90014,
-            "The sign-in page expired. Enter your email again.",
-        );
-        return v.email(None, Some(&e)).await;
+        return v.email(None, Some(&sign_in_page_expired())).await;
     }
     let username = form.username.clone().unwrap_or_default();
     match form.step.as_deref() {
@@ -201,7 +199,7 @@ async fn after_email(state: &AppState, v: View, username: &str) -> Response {
     let dual = state
         .svc
         .read(|w| candidates(w, v.authz.authority, username))
-        .is_err_and(|e| e.code == 50001);
+        .is_err_and(|e| e.code == EntraCode::AmbiguousAccount);
     if dual {
         v.picker(username).await
     } else {
@@ -234,7 +232,9 @@ async fn sign_in(
             v.ctx.sign_in(subject.identity);
             v.issue_code(state, &subject).await
         }
-        Err(SignInFailure::Refused(e)) if e.code == 50001 => v.picker(username).await,
+        Err(SignInFailure::Refused(e)) if e.code == EntraCode::AmbiguousAccount => {
+            v.picker(username).await
+        }
         Err(SignInFailure::Refused(e)) => v.password(username, kind_field, Some(&e)).await,
         Err(failure) => super::entra_error(failure).into_response(),
     }

@@ -60,7 +60,7 @@ fn error_block(error: Option<&SignInError>) -> String {
         .map(|e| {
             format!(
                 r#"<p class="error" role="alert">{}</p>"#,
-                escape(&e.description())
+                escape(&e.error_description())
             )
         })
         .unwrap_or_default()
@@ -134,7 +134,10 @@ pub fn redirect(to: &Redirect, params: &[(&str, &str)]) -> Response {
 pub fn redirect_error(to: &Redirect, e: &SignInError) -> Response {
     redirect(
         to,
-        &[("error", e.error), ("error_description", &e.description())],
+        &[
+            ("error", e.error.as_str()),
+            ("error_description", &e.error_description()),
+        ],
     )
 }
 

@@ -60,7 +60,7 @@ pub fn email(
         csrf,
         client_name,
         hint: hint.unwrap_or_default(),
-        error: error.map(|e| e.description()),
+        error: error.map(|e| e.error_description()),
     })
 }
 
@@ -93,7 +93,7 @@ pub fn password(
             Some("personal") => Some("Personal account"),
             _ => None,
         },
-        error: error.map(|e| e.description()),
+        error: error.map(|e| e.error_description()),
     })
 }
 
@@ -115,7 +115,7 @@ mod tests {
         assert!(!html.contains("<App>"), "escaped");
         let html = picker("/a", "tok", "lee@contoso.com");
         assert!(html.contains(r#"value="organizational""#) && html.contains(r#"value="personal""#));
-        let e = SignInError::new("invalid_grant", 50126, "Error validating credentials.");
+        let e = tenantry_service::domain::signin::wrong_password();
         let html = password("/a", "tok", "lee@contoso.com", Some("personal"), Some(&e));
         assert!(html.contains("AADSTS50126") && html.contains("Personal account"));
         assert!(html.contains(r#"name="account_type" value="personal""#));

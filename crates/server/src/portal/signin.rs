@@ -8,7 +8,9 @@ use super::session::{CsrfForm, Ctx, Flash, SignInProgress};
 use super::{PortalError, PortalResult};
 use axum::extract::Query;
 use serde::Deserialize;
-use tenantry_service::domain::signin::{AccountKind, Authority, SignInError};
+use tenantry_service::domain::signin::{
+    AccountKind, Authority, EntraCode, SignInError, temporarily_unavailable,
+};
 use tenantry_service::domain::*;
 use tenantry_service::signin::{PasswordSignIn, SignInFailure};
 
@@ -55,11 +57,7 @@ pub(crate) fn refusal(failure: SignInFailure) -> SignInError {
         SignInFailure::Refused(e) => e,
         SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed on our side");
-            SignInError::new(
-                "temporarily_unavailable",
-                50000,
-                "The sign-in service could not complete the request. Try again.",
-            )
+            temporarily_unavailable()
         }
     }
 }
@@ -213,7 +211,7 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
                 title: "Sign-in failed".into(),
                 message: e.message.clone(),
                 remedy: Some(remedy_for(&e)),
-                details: vec![format!("Error code AADSTS{}", e.code)],
+                details: vec![format!("Error code {}", e.code)],
             });
             ctx.redirect("/signin/password").await
         }
@@ -222,12 +220,18 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
 
 fn remedy_for(e: &SignInError) -> String {
     match e.code {
-        50126 => "Check the password and try again. Passwords are case-sensitive.".into(),
-        50053 => {
+        EntraCode::InvalidCredentials => {
+            "Check the password and try again. Passwords are case-sensitive.".into()
+        }
+        EntraCode::LockedOut => {
             "Wait a minute and try again, or ask an administrator to reset your password.".into()
         }
-        50057 => "Ask an administrator of your directory to enable your account.".into(),
-        50034 => "Check the spelling of the email, or choose 'Use another account'.".into(),
+        EntraCode::UserDisabled => {
+            "Ask an administrator of your directory to enable your account.".into()
+        }
+        EntraCode::UnknownUser => {
+            "Check the spelling of the email, or choose 'Use another account'.".into()
+        }
         _ => "Try again, or choose 'Use another account'.".into(),
     }
 }
@@ -254,9 +258,6 @@ pub async fn signed_out(mut ctx: Ctx) -> PortalResult {
 
 impl From<SignInError> for PortalError {
     fn from(e: SignInError) -> Self {
-        PortalError::Domain(DomainError::forbidden(
-            format!("AADSTS{}", e.code),
-            e.message,
-        ))
+        PortalError::Domain(DomainError::forbidden(e.code.to_string(), e.message))
     }
 }
