@@ -1169,6 +1169,22 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    /// As forms and world files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountKind::Organizational => "organizational",
+            AccountKind::Personal => "personal",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<AccountKind> {
+        match name {
+            "organizational" => Some(AccountKind::Organizational),
+            "personal" => Some(AccountKind::Personal),
+            _ => None,
+        }
+    }
+
     fn matches(&self, identity: &Identity) -> bool {
         matches!(
             (self, identity),

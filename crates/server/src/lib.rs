@@ -11,5 +11,6 @@ pub mod graph;
 pub mod oauth;
 pub mod portal;
 pub mod tls;
+pub mod urls;
 
 pub use app::{AppState, ServeConfig, router, serve};

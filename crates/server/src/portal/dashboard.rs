@@ -145,7 +145,7 @@ fn invitations_for(w: &World, identity: Identity) -> Vec<InvitationRow> {
                 && emails.iter().any(|e| e.eq_ignore_ascii_case(&i.email))
             {
                 rows.push(InvitationRow {
-                    href: format!("/invitations/{}/{}", part.tenant.id, i.id),
+                    href: crate::urls::invitation_redeem(part.tenant.id, i.id),
                     directory: part.tenant.display_name.clone(),
                     email: i.email.clone(),
                 });

@@ -1,6 +1,6 @@
 //! A directory's pages for its people and administrators: overview (with the requests that wait for its
 //! Global Administrators), users (create, disable, reset password, directory roles), guests and
-//! invitations (invite; the redeem page), and the subscription policy. Opening a directory's pages makes
+//! invitations (invite; the redeem page is `super::invitations`), and the subscription policy. Opening a directory's pages makes
 //! it the directory the person acts in.
 
 use super::dashboard::link_requests_for;
@@ -431,7 +431,7 @@ pub async fn guests(mut ctx: Ctx, Path(tenant): Path<String>) -> PortalResult {
                     } else {
                         "Pending acceptance".into()
                     },
-                    invitation_href: inv.map(|i| format!("/invitations/{t}/{}", i.id)),
+                    invitation_href: inv.map(|i| crate::urls::invitation_redeem(t, i.id)),
                 }
             })
             .collect();
@@ -472,7 +472,10 @@ pub async fn invite(
     ctx.done(result, &back, |(inv, _)| {
         Flash::ok(
             "Invitation created",
-            format!("Send {email} this link to accept: {base}/invitations/{t}/{inv}"),
+            format!(
+                "Send {email} this link to accept: {base}{}",
+                crate::urls::invitation_redeem(t, inv)
+            ),
         )
     })
     .await
@@ -592,67 +595,4 @@ pub async fn accept_incoming(
         )
     })
     .await
-}
-
-pub async fn redeem_page(
-    mut ctx: Ctx,
-    Path((tenant, invitation)): Path<(String, String)>,
-) -> PortalResult {
-    let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
-    let t: TenantId = parse_id(&tenant, "directory id")?;
-    let i: RequestId = parse_id(&invitation, "invitation id")?;
-    let shown = ctx.state.svc.read(|w| {
-        let part = w.tenant(t)?;
-        let inv = part.invitations.get(&i)?;
-        Some(Redeem {
-            chrome: Chrome::bare(),
-            tenant_id: t.to_string(),
-            invitation_id: i.to_string(),
-            directory: format!(
-                "{} ({})",
-                part.tenant.display_name, part.tenant.initial_domain
-            ),
-            email: inv.email.clone(),
-            status: inv.status.as_str().into(),
-            pending: inv.status == RequestStatus::Pending,
-            signed_in_as: actor.display(),
-        })
-    });
-    match shown {
-        Some(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
-        }
-        None => {
-            ctx.error_page(
-                DomainError::not_found("InvitationNotFound", "This invitation does not exist.")
-                    .with_remedy("Check the link you were sent, or ask for a new invitation."),
-            )
-            .await
-        }
-    }
-}
-
-pub async fn redeem(
-    mut ctx: Ctx,
-    Path((tenant, invitation)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> PortalResult {
-    let here = format!("/invitations/{tenant}/{invitation}");
-    let actor = signed_in!(ctx, here);
-    let t: TenantId = parse_id(&tenant, "directory id")?;
-    let i: RequestId = parse_id(&invitation, "invitation id")?;
-    match ctx.state.svc.redeem(&actor, t, i).await {
-        Ok(()) => {
-            ctx.act_in(t);
-            let name = ctx.state.svc.read(|w| tenant_name(w, t));
-            ctx.flash_ok(
-                "Invitation accepted",
-                format!("You are now a guest of {name} and working in it."),
-            );
-            ctx.redirect("/").await
-        }
-        Err(e) => ctx.done::<()>(Err(e), &here, |_| unreachable!()).await,
-    }
 }
