@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use tenantry_domain::signin::SignInError;
+use tenantry_domain::signin::{EntraCode, OAuthError, SignInError};
 use tenantry_domain::{DomainError, ErrorKind};
 use tenantry_service::ServiceError;
 
@@ -188,7 +188,8 @@ impl IntoResponse for GraphError {
     }
 }
 
-/// An Entra (login) error response.
+/// An Entra (login) error response: the refusal's OAuth error, its AADSTS number and its message, from
+/// the domain's table of codes (`EntraCode`).
 #[derive(Debug)]
 pub struct EntraError {
     pub status: StatusCode,
@@ -198,7 +199,9 @@ pub struct EntraError {
 impl EntraError {
     pub fn new(error: SignInError) -> Self {
         let status = match error.error {
-            "invalid_client" => StatusCode::UNAUTHORIZED,
+            // RFC 6749 §5.2: a client that failed to authenticate is told so with 401.
+            OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthError::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         Self { status, error }
@@ -218,12 +221,12 @@ impl IntoResponse for EntraError {
         let now = time_now_rfc3339();
         let description = format!(
             "{} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {now}",
-            self.error.description()
+            self.error.error_description()
         );
         let body = json!({
-            "error": self.error.error,
+            "error": self.error.error.as_str(),
             "error_description": description,
-            "error_codes": [self.error.code],
+            "error_codes": [self.error.code.number()],
             "timestamp": now,
             "trace_id": trace,
             "correlation_id": correlation,
@@ -348,30 +351,29 @@ impl EdgeRefusal {
 
     /// Entra: `error`/`error_description` with an AADSTS code.
     pub fn entra(&self) -> EntraError {
-        let (code, message) = match self {
+        let error = match self {
             // Entra's own wording for a GET to the token endpoint.
-            EdgeRefusal::MethodNotAllowed { method } => (
-                900561,
+            EdgeRefusal::MethodNotAllowed { method } => SignInError::new(
+                EntraCode::MethodNotAllowed,
                 format!(
-                    "The endpoint only accepts the methods it serves. Received a {method} request."
+                    "{} Received a {method} request.",
+                    EntraCode::MethodNotAllowed.description()
                 ),
             ),
+            EdgeRefusal::Failed => SignInError::of(EntraCode::TemporarilyUnavailable),
             // What the token endpoint says of any request it cannot read.
-            _ => (
-                9002313,
+            _ => SignInError::new(
+                EntraCode::MalformedRequest,
                 format!(
-                    "Invalid request. Request is malformed or invalid. {}",
+                    "{} {}",
+                    EntraCode::MalformedRequest.description(),
                     self.message()
                 ),
             ),
         };
-        let error = match self {
-            EdgeRefusal::Failed => "temporarily_unavailable",
-            _ => "invalid_request",
-        };
         EntraError {
             status: self.status(),
-            error: SignInError::new(error, code, message),
+            error,
         }
     }
 }

@@ -13,5 +13,6 @@ pub mod oauth;
 pub mod odata;
 pub mod portal;
 pub mod tls;
+pub mod urls;
 
 pub use app::{AppState, ServeConfig, router, serve};

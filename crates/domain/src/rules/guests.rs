@@ -97,14 +97,13 @@ pub fn invite_named(
     Ok((change, invitation.id, guest.id))
 }
 
-/// Redeems an invitation as the signed-in identity, whose email must be the invited one.
-pub fn redeem(
+/// An invitation of a tenant and the tenant, for whoever holds its link (the redeem page shows it to
+/// the invitee before they sign in); refused when either is unknown.
+pub fn require_invitation(
     world: &World,
-    actor: &Actor,
     tenant: TenantId,
     invitation: RequestId,
-    now: Timestamp,
-) -> Result<Change, DomainError> {
+) -> Result<(&TenantPart, &Invitation), DomainError> {
     let part = require_tenant(world, tenant)?;
     let inv = part.invitations.get(&invitation).ok_or_else(|| {
         DomainError::not_found(
@@ -114,7 +113,20 @@ pub fn redeem(
                 part.tenant.display_name
             ),
         )
+        .with_remedy("Check the link you were sent, or ask for a new invitation.")
     })?;
+    Ok((part, inv))
+}
+
+/// Redeems an invitation as the signed-in identity, whose email must be the invited one.
+pub fn redeem(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    invitation: RequestId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let (part, inv) = require_invitation(world, tenant, invitation)?;
     let identity = actor.identity().ok_or_else(|| {
         DomainError::forbidden(
             "SignInRequired",

@@ -10,14 +10,18 @@
 use super::discovery;
 use super::page;
 use crate::app::AppState;
-use crate::portal::authorize_pages;
+use crate::portal::pages::Chrome;
 use crate::portal::session::Ctx;
+use crate::portal::signin_pages::{EmailStep, PasswordStep, PickerStep, StepForm, account_label};
+use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tenantry_domain::signin::{AccountKind, SignInError, Subject, candidates, malformed_request};
+use tenantry_domain::signin::{
+    AccountKind, EntraCode, SignInError, Subject, candidates, malformed_request,
+    sign_in_page_expired,
+};
 use tenantry_service::crypto::constant_time_eq;
 use tenantry_service::signin::{
     Authorization, AuthorizeError, AuthorizeRequest, PasswordSignIn, Redirect, SessionUse,
@@ -43,41 +47,67 @@ struct View {
 }
 
 impl View {
-    /// Shows a sign-in page and saves the session.
-    async fn show(self, html: String) -> Response {
-        self.ctx.finish(page::page(StatusCode::OK, html)).await
+    /// Shows a sign-in step and saves the session.
+    async fn show(self, page: &impl Template) -> Response {
+        let response = crate::portal::html(page);
+        self.ctx.finish(response).await
+    }
+
+    /// The frame of a step: no navigation, the session's CSRF token for the form.
+    fn chrome(&self) -> Chrome {
+        Chrome {
+            csrf: self.ctx.session.data.csrf.clone(),
+            ..Chrome::bare()
+        }
+    }
+
+    /// A step's form: it posts back here with the flow's fields.
+    fn form(&self, hidden: Vec<(&'static str, String)>, error: Option<&SignInError>) -> StepForm {
+        StepForm {
+            action: self.action.clone(),
+            hidden,
+            error: error.map(SignInError::error_description),
+            restart: None,
+        }
     }
 
     async fn email(self, hint: Option<&str>, error: Option<&SignInError>) -> Response {
-        let html = authorize_pages::email(
-            &self.action,
-            &self.ctx.session.data.csrf,
-            &self.authz.client_name,
-            hint,
-            error,
-        );
-        self.show(html).await
+        let page = EmailStep {
+            chrome: self.chrome(),
+            form: self.form(vec![("step", "email".into())], error),
+            field: "username",
+            email: hint.unwrap_or_default().to_string(),
+            client_name: Some(self.authz.client_name.clone()),
+            notice: None,
+        };
+        self.show(&page).await
     }
 
     async fn picker(self, username: &str) -> Response {
-        let html = authorize_pages::picker(&self.action, &self.ctx.session.data.csrf, username);
-        self.show(html).await
+        let hidden = vec![("step", "kind".into()), ("username", username.to_string())];
+        let page = PickerStep {
+            chrome: self.chrome(),
+            form: self.form(hidden, None),
+            email: username.to_string(),
+        };
+        self.show(&page).await
     }
 
     async fn password(
         self,
         username: &str,
-        account_type: Option<&str>,
+        kind: Option<AccountKind>,
         error: Option<&SignInError>,
     ) -> Response {
-        let html = authorize_pages::password(
-            &self.action,
-            &self.ctx.session.data.csrf,
-            username,
-            account_type,
-            error,
-        );
-        self.show(html).await
+        let mut hidden = vec![("step", "password".into())];
+        hidden.extend(kind.map(|k| ("account_type", k.name().to_string())));
+        let page = PasswordStep {
+            chrome: self.chrome(),
+            form: self.form(hidden, error),
+            email: username.to_string(),
+            account_label: account_label(kind),
+        };
+        self.show(&page).await
     }
 
     /// Sends the client a code for `subject`, or the reason it cannot have one.
@@ -163,35 +193,22 @@ pub async fn submit(
             .as_deref()
             .is_some_and(|f| constant_time_eq(f.as_bytes(), expected.as_bytes()));
     if !csrf_ok {
-        let e = SignInError::new(
-            "invalid_request",
-            90014,
-            "The sign-in page expired. Enter your email again.",
-        );
-        return v.email(None, Some(&e)).await;
+        return v.email(None, Some(&sign_in_page_expired())).await;
     }
     let username = form.username.clone().unwrap_or_default();
     match form.step.as_deref() {
         Some("email") if !username.is_empty() => after_email(&state, v, &username).await,
         Some("kind") | Some("password") if !username.is_empty() => {
-            let kind = account_kind(form.account_type.as_deref());
+            let kind = form
+                .account_type
+                .as_deref()
+                .and_then(AccountKind::from_name);
             match form.password.as_deref().filter(|p| !p.is_empty()) {
                 Some(password) => sign_in(&state, v, &username, kind, password).await,
-                None => {
-                    v.password(&username, form.account_type.as_deref(), None)
-                        .await
-                }
+                None => v.password(&username, kind, None).await,
             }
         }
         _ => v.email(None, None).await,
-    }
-}
-
-fn account_kind(raw: Option<&str>) -> Option<AccountKind> {
-    match raw {
-        Some("organizational") => Some(AccountKind::Organizational),
-        Some("personal") => Some(AccountKind::Personal),
-        _ => None,
     }
 }
 
@@ -201,7 +218,7 @@ async fn after_email(state: &AppState, v: View, username: &str) -> Response {
     let dual = state
         .svc
         .read(|w| candidates(w, v.authz.authority, username))
-        .is_err_and(|e| e.code == 50001);
+        .is_err_and(|e| e.code == EntraCode::AmbiguousAccount);
     if dual {
         v.picker(username).await
     } else {
@@ -223,10 +240,6 @@ async fn sign_in(
         kind,
         client: v.ctx.client_ip,
     };
-    let kind_field = kind.map(|k| match k {
-        AccountKind::Organizational => "organizational",
-        AccountKind::Personal => "personal",
-    });
     match state.signin.check_password(attempt).await {
         Ok(subject) => {
             // Signed in here is signed in to the portal: the next /authorize (any client) and the
@@ -234,8 +247,10 @@ async fn sign_in(
             v.ctx.sign_in(subject.identity);
             v.issue_code(state, &subject).await
         }
-        Err(SignInFailure::Refused(e)) if e.code == 50001 => v.picker(username).await,
-        Err(SignInFailure::Refused(e)) => v.password(username, kind_field, Some(&e)).await,
+        Err(SignInFailure::Refused(e)) if e.code == EntraCode::AmbiguousAccount => {
+            v.picker(username).await
+        }
+        Err(SignInFailure::Refused(e)) => v.password(username, kind, Some(&e)).await,
         Err(failure) => super::entra_error(failure).into_response(),
     }
 }
@@ -267,13 +282,7 @@ pub async fn logout(
             };
             page::redirect(&to, &[])
         }
-        _ => page::page(
-            StatusCode::OK,
-            page::message_page(
-                "You signed out of your account",
-                "It's a good idea to close all browser windows.",
-            ),
-        ),
+        _ => page::signed_out_page(),
     };
     ctx.sign_out();
     ctx.finish(response).await

@@ -10,9 +10,8 @@ mod token;
 use crate::app::AppState;
 use crate::errors::EntraError;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::get;
-use tenantry_domain::signin::SignInError;
+use tenantry_domain::signin::temporarily_unavailable;
 use tenantry_service::signin::SignInFailure;
 
 pub fn routes() -> Router<AppState> {
@@ -67,14 +66,7 @@ pub(crate) fn entra_error(failure: SignInFailure) -> EntraError {
         SignInFailure::Refused(e) => EntraError::new(e),
         SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed");
-            EntraError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                error: SignInError::new(
-                    "temporarily_unavailable",
-                    90033,
-                    "A transient error has occurred. Please try again.",
-                ),
-            }
+            EntraError::new(temporarily_unavailable())
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `POST /{tenant}/oauth2/v2.0/token` and its v1 form `/{tenant}/oauth2/token` (`resource=`): the form
-//! and the Basic credentials translated into a [`TokenRequest`]; the answer as Entra gives it, never
+//! and the Basic credentials translated into a typed [`TokenRequest`] (its [`Grant`] carries what the
+//! grant requires, so a request missing one is refused here); the answer as Entra gives it, never
 //! cached. Fields the clients add and tenantry ignores (`client_info`, `claims`, `x-client-*` headers,
 //! `X-AnchorMailbox`…) are simply not read.
 
@@ -14,8 +15,11 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::Deserialize;
-use tenantry_domain::signin::{malformed_request, missing_parameter};
-use tenantry_service::signin::{Protocol, TokenRequest};
+use tenantry_domain::signin::{
+    DEVICE_CODE_GRANT, SignInError, malformed_request, missing_parameter, required,
+    unsupported_grant_type,
+};
+use tenantry_service::signin::{Grant, Protocol, TokenRequest};
 
 /// The form fields tenantry reads.
 #[derive(Deserialize, Default)]
@@ -107,7 +111,7 @@ async fn token(
     protocol: Protocol,
 ) -> Response {
     let request = match form {
-        Ok(Form(form)) => to_request(tenant, form, &headers, protocol),
+        Ok(Form(form)) => to_request(tenant, form, &headers, protocol).map_err(EntraError::new),
         Err(_) => Err(EntraError::new(malformed_request(
             "The body must be application/x-www-form-urlencoded.",
         ))),
@@ -133,35 +137,52 @@ async fn token(
     response
 }
 
+/// The typed request: the grant and its required fields first, then the client.
 fn to_request(
     authority: String,
-    form: TokenForm,
+    mut form: TokenForm,
     headers: &HeaderMap,
     protocol: Protocol,
-) -> Result<TokenRequest, EntraError> {
+) -> Result<TokenRequest, SignInError> {
+    let grant = grant(&mut form)?;
     let (client_id, client_secret) = client_credentials(&form, headers)?;
-    // Entra's v1 device grant (`grant_type=device_code`) carries the device code as `code`.
-    let device_code = match (&form.device_code, form.grant_type.as_deref()) {
-        (Some(c), _) => Some(c.clone()),
-        (None, Some("device_code")) => form.code.clone(),
-        (None, _) => None,
-    };
     Ok(TokenRequest {
         authority,
         protocol,
-        grant_type: form.grant_type,
-        client_id,
+        grant,
+        client_id: required(client_id, "client_id")?,
         client_secret,
         scope: form.scope,
         resource: form.resource,
-        username: form.username,
-        password: form.password,
-        refresh_token: form.refresh_token,
-        code: form.code,
-        redirect_uri: form.redirect_uri,
-        code_verifier: form.code_verifier,
-        device_code,
         client_address: None,
+    })
+}
+
+/// The grant the form names, with the fields that grant requires.
+fn grant(form: &mut TokenForm) -> Result<Grant, SignInError> {
+    let grant_type = required(form.grant_type.take(), "grant_type")?;
+    Ok(match grant_type.as_str() {
+        "client_credentials" => Grant::ClientCredentials,
+        "password" => Grant::Password {
+            username: required(form.username.take(), "username")?,
+            password: required(form.password.take(), "password")?,
+        },
+        "refresh_token" => Grant::RefreshToken {
+            refresh_token: required(form.refresh_token.take(), "refresh_token")?,
+        },
+        "authorization_code" => Grant::AuthorizationCode {
+            code: required(form.code.take(), "code")?,
+            redirect_uri: form.redirect_uri.take(),
+            code_verifier: form.code_verifier.take(),
+        },
+        DEVICE_CODE_GRANT => Grant::DeviceCode {
+            device_code: required(form.device_code.take(), "device_code")?,
+        },
+        // Entra's v1 device grant carries the device code as `code`.
+        "device_code" => Grant::DeviceCode {
+            device_code: required(form.device_code.take().or(form.code.take()), "device_code")?,
+        },
+        other => return Err(unsupported_grant_type(other)),
     })
 }
 
@@ -170,20 +191,20 @@ fn to_request(
 fn client_credentials(
     form: &TokenForm,
     headers: &HeaderMap,
-) -> Result<(Option<String>, Option<String>), EntraError> {
+) -> Result<(Option<String>, Option<String>), SignInError> {
     let Some((id, secret)) = basic_credentials(headers)? else {
         return Ok((form.client_id.clone(), form.client_secret.clone()));
     };
     if form.client_id.as_deref().is_some_and(|f| f != id) {
-        return Err(EntraError::new(malformed_request(
+        return Err(malformed_request(
             "The client_id in the body differs from the one in the Authorization header.",
-        )));
+        ));
     }
     Ok((Some(id), Some(secret)))
 }
 
 /// RFC 6749 §2.3.1: `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, EntraError> {
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, SignInError> {
     let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return Ok(None);
     };
@@ -193,11 +214,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, En
     if !scheme.eq_ignore_ascii_case("basic") {
         return Ok(None);
     }
-    let bad = || {
-        EntraError::new(malformed_request(
-            "The Authorization header is not valid Basic credentials.",
-        ))
-    };
+    let bad = || malformed_request("The Authorization header is not valid Basic credentials.");
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .map_err(|_| bad())?;
@@ -205,7 +222,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, En
     let (id, secret) = text.split_once(':').ok_or_else(bad)?;
     let (id, secret) = (form_decode(id), form_decode(secret));
     if id.is_empty() {
-        return Err(EntraError::new(missing_parameter("client_id")));
+        return Err(missing_parameter("client_id"));
     }
     Ok(Some((id, secret)))
 }
@@ -221,6 +238,39 @@ fn form_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantry_domain::signin::EntraCode;
+
+    fn form(grant_type: &str) -> TokenForm {
+        TokenForm {
+            grant_type: Some(grant_type.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_grant_requires_its_own_fields() {
+        let e = grant(&mut TokenForm::default()).err().unwrap();
+        assert_eq!(e.code, EntraCode::MissingParameter);
+        let e = grant(&mut TokenForm {
+            username: Some("lee".into()),
+            ..form("password")
+        })
+        .err()
+        .unwrap();
+        assert_eq!(e.code, EntraCode::MissingParameter);
+        assert!(e.message.contains("'password'"), "{e}");
+        let e = grant(&mut form("jwt-bearer")).err().unwrap();
+        assert_eq!(e.code, EntraCode::UnsupportedGrantType);
+        let v1_device = grant(&mut TokenForm {
+            code: Some("dc".into()),
+            ..form("device_code")
+        });
+        assert!(matches!(v1_device, Ok(Grant::DeviceCode { device_code }) if device_code == "dc"));
+        assert!(matches!(
+            grant(&mut form("client_credentials")),
+            Ok(Grant::ClientCredentials)
+        ));
+    }
 
     #[test]
     fn basic_credentials_are_url_decoded() {

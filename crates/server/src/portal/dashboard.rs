@@ -114,7 +114,7 @@ fn invitations_for(w: &World, identity: Identity) -> Vec<InvitationRow> {
     reads::invitations_for(w, identity)
         .into_iter()
         .map(|(t, i)| InvitationRow {
-            href: format!("/invitations/{}/{}", t.id, i.id),
+            href: crate::urls::invitation_redeem(t.id, i.id),
             directory: t.display_name.clone(),
             email: i.email.clone(),
         })

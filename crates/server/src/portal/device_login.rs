@@ -45,7 +45,7 @@ async fn show(mut ctx: Ctx, step: DeviceStep) -> PortalResult {
 }
 
 fn said(failure: SignInFailure) -> String {
-    super::signin::refusal(failure).description()
+    super::signin::refusal(failure).error_description()
 }
 
 pub async fn page(SignedIn { ctx, .. }: SignedIn) -> PortalResult {

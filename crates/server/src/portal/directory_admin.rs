@@ -1,6 +1,6 @@
 //! A directory's pages for its people and administrators: overview (with the requests that wait for its
 //! Global Administrators), users (create, disable, reset password, directory roles), guests and
-//! invitations (invite; the redeem page), and the subscription policy. Opening a directory's pages makes
+//! invitations (invite; the redeem page is `super::invitations`), and the subscription policy. Opening a directory's pages makes
 //! it the directory the person acts in.
 
 use super::dashboard::link_requests_for;
@@ -364,7 +364,7 @@ pub async fn guests(
                 },
                 invitation_href: guest
                     .pending_invitation
-                    .map(|i| format!("/invitations/{t}/{}", i.id)),
+                    .map(|i| crate::urls::invitation_redeem(t, i.id)),
             })
             .collect();
         guests.sort_by_key(|x| x.email.to_lowercase());
@@ -403,7 +403,10 @@ pub async fn invite(
     ctx.done(result, &back, |(inv, _)| {
         Flash::ok(
             "Invitation created",
-            format!("Send {email} this link to accept: {base}/invitations/{t}/{inv}"),
+            format!(
+                "Send {email} this link to accept: {base}{}",
+                crate::urls::invitation_redeem(t, inv)
+            ),
         )
     })
     .await
@@ -506,49 +509,4 @@ pub async fn accept_incoming(
         )
     })
     .await
-}
-
-pub async fn redeem_page(
-    SignedIn { ctx, actor, .. }: SignedIn,
-    Path((tenant, invitation)): Path<(String, String)>,
-) -> PortalResult {
-    let here = format!("/invitations/{tenant}/{invitation}");
-    let t: TenantId = parse_id(&tenant, "directory id")?;
-    let i: RequestId = parse_id(&invitation, "invitation id")?;
-    let shown = ctx.state.svc.read(|w| {
-        let (directory, inv) = reads::invitation(w, t, i)?;
-        Ok(Redeem {
-            chrome: Chrome::bare(),
-            tenant_id: t.to_string(),
-            invitation_id: i.to_string(),
-            directory: directory_label(directory),
-            email: inv.email.clone(),
-            status: inv.status.as_str().into(),
-            pending: inv.status == RequestStatus::Pending,
-            signed_in_as: actor.display(),
-        })
-    });
-    ctx.show("directories", &here, shown).await
-}
-
-pub async fn redeem(
-    SignedIn { mut ctx, actor, .. }: SignedIn,
-    Path((tenant, invitation)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> PortalResult {
-    let here = format!("/invitations/{tenant}/{invitation}");
-    let t: TenantId = parse_id(&tenant, "directory id")?;
-    let i: RequestId = parse_id(&invitation, "invitation id")?;
-    match ctx.state.svc.redeem(&actor, t, i).await {
-        Ok(()) => {
-            ctx.act_in(t);
-            let name = ctx.state.svc.read(|w| reads::directory_name(w, t));
-            ctx.flash_ok(
-                "Invitation accepted",
-                format!("You are now a guest of {name} and working in it."),
-            );
-            ctx.redirect("/").await
-        }
-        Err(e) => ctx.done::<()>(Err(e), &here, |_| unreachable!()).await,
-    }
 }

@@ -5,14 +5,15 @@
 
 mod access;
 mod activity;
-pub mod authorize_pages;
 mod dashboard;
 mod device_login;
 mod directories;
 mod directory_admin;
-mod pages;
+mod invitations;
+pub(crate) mod pages;
 pub mod session;
 pub mod signin;
+pub mod signin_pages;
 mod subscriptions;
 mod support;
 
@@ -107,9 +108,11 @@ pub fn routes() -> Router<AppState> {
             "/directories/{tenant}/incoming/{sub}/accept",
             post(da::accept_incoming),
         )
+        // The invitation's redeem URL in a browser (Graph answers a POST to it with a token).
+        .route("/redeem/{tenant}/{invitation}", get(invitations::page))
         .route(
-            "/invitations/{tenant}/{invitation}",
-            get(da::redeem_page).post(da::redeem),
+            "/redeem/{tenant}/{invitation}/accept",
+            post(invitations::accept),
         )
         .route("/portal/subscriptions/{sub}", get(s::overview))
         .route(
@@ -357,7 +360,6 @@ framed!(
     pages::SubscriptionOverview,
     pages::ChangePick,
     pages::Administrators,
-    pages::Redeem,
     pages::LinkApprove,
 );
 

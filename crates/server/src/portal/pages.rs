@@ -103,28 +103,7 @@ pub struct ErrorPage {
 
 // ----- sign-in -----
 
-#[derive(Template)]
-#[template(path = "portal/signin_email.html")]
-pub struct SignInEmail {
-    pub chrome: Chrome,
-    pub email: String,
-    pub notice: Option<Flash>,
-}
-
-#[derive(Template)]
-#[template(path = "portal/signin_picker.html")]
-pub struct SignInPicker {
-    pub chrome: Chrome,
-    pub email: String,
-}
-
-#[derive(Template)]
-#[template(path = "portal/signin_password.html")]
-pub struct SignInPassword {
-    pub chrome: Chrome,
-    pub email: String,
-    pub account_label: Option<String>,
-}
+// The sign-in steps are `super::signin_pages`'s (the portal's and `/authorize`'s).
 
 #[derive(Template)]
 #[template(path = "portal/signed_out.html")]
@@ -523,19 +502,6 @@ pub struct Policy {
     pub block_entering: bool,
     pub exempted: String,
     pub can_manage: bool,
-}
-
-#[derive(Template)]
-#[template(path = "portal/redeem.html")]
-pub struct Redeem {
-    pub chrome: Chrome,
-    pub tenant_id: String,
-    pub invitation_id: String,
-    pub directory: String,
-    pub email: String,
-    pub status: String,
-    pub pending: bool,
-    pub signed_in_as: String,
 }
 
 // ----- activity and support -----

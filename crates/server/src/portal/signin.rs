@@ -1,14 +1,17 @@
 //! Signing in to the portal: email → (when the email is both a personal and a work account) the
 //! account-type picker → password → in. The password is checked by the sign-in service (lockout, bounded
 //! Argon2); this module only walks the pages. `/{tenant}/oauth2/v2.0/authorize` shows the same pages
-//! ([`super::authorize_pages`]) and shares the session: signed in here is signed in there.
+//! ([`super::signin_pages`]) and shares the session: signed in here is signed in there.
 
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignInProgress};
+use super::signin_pages::{EmailStep, PasswordStep, PickerStep, StepForm, account_label};
 use super::{PortalError, PortalResult};
 use axum::extract::Query;
 use serde::Deserialize;
-use tenantry_service::domain::signin::{AccountKind, Authority, SignInError};
+use tenantry_service::domain::signin::{
+    AccountKind, Authority, EntraCode, SignInError, temporarily_unavailable,
+};
 use tenantry_service::domain::*;
 use tenantry_service::signin::{PasswordSignIn, SignInFailure};
 
@@ -55,11 +58,7 @@ pub(crate) fn refusal(failure: SignInFailure) -> SignInError {
         SignInFailure::Refused(e) => e,
         SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed on our side");
-            SignInError::new(
-                "temporarily_unavailable",
-                50000,
-                "The sign-in service could not complete the request. Try again.",
-            )
+            temporarily_unavailable()
         }
     }
 }
@@ -90,12 +89,25 @@ pub async fn email_page(mut ctx: Ctx, Query(q): Query<SignInQuery>) -> PortalRes
         .map(|s| s.email.clone())
         .unwrap_or_default();
     let notice = ctx.session.data.notice.clone();
-    let page = SignInEmail {
+    let page = EmailStep {
         chrome: ctx.chrome("signin", "/signin"),
+        form: step_form("/signin", false),
+        field: "email",
         email,
+        client_name: None,
         notice,
     };
     ctx.render(&page).await
+}
+
+/// A step's form on the portal's own pages: it posts to `action`; after the first step, the person may
+/// start again with another account.
+fn step_form(action: &str, restart: bool) -> StepForm {
+    StepForm {
+        action: action.into(),
+        restart: restart.then(|| "/signin".into()),
+        ..Default::default()
+    }
 }
 
 #[derive(Deserialize)]
@@ -130,8 +142,9 @@ pub async fn picker_page(mut ctx: Ctx) -> PortalResult {
     let Some(p) = ctx.session.data.signin.clone() else {
         return ctx.redirect("/signin").await;
     };
-    let page = SignInPicker {
+    let page = PickerStep {
         chrome: ctx.chrome("signin", "/signin/account-type"),
+        form: step_form("/signin/account-type", true),
         email: p.email,
     };
     ctx.render(&page).await
@@ -147,12 +160,12 @@ pub async fn picker_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PickerForm>) -> P
     let Some(p) = ctx.session.data.signin.as_mut() else {
         return ctx.redirect("/signin").await;
     };
-    match f.account_type.as_str() {
-        "organizational" | "personal" => {
-            p.account_type = Some(f.account_type);
+    match AccountKind::from_name(&f.account_type) {
+        Some(kind) => {
+            p.account_type = Some(kind.name().into());
             ctx.redirect("/signin/password").await
         }
-        _ => {
+        None => {
             ctx.flash_error(
                 &DomainError::invalid("AccountTypeRequired", "Choose which account you mean.")
                     .with_remedy("Pick 'Work or school account' or 'Personal account'."),
@@ -162,12 +175,9 @@ pub async fn picker_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PickerForm>) -> P
     }
 }
 
-fn account_label(p: &SignInProgress) -> Option<String> {
-    match p.account_type.as_deref() {
-        Some("organizational") => Some("Work or school account".into()),
-        Some("personal") => Some("Personal account".into()),
-        _ => None,
-    }
+/// The account type picked, if any.
+fn picked(p: &SignInProgress) -> Option<AccountKind> {
+    p.account_type.as_deref().and_then(AccountKind::from_name)
 }
 
 pub async fn password_page(mut ctx: Ctx) -> PortalResult {
@@ -177,9 +187,10 @@ pub async fn password_page(mut ctx: Ctx) -> PortalResult {
     if p.dual && p.account_type.is_none() {
         return ctx.redirect("/signin/account-type").await;
     }
-    let page = SignInPassword {
+    let page = PasswordStep {
         chrome: ctx.chrome("signin", "/signin/password"),
-        account_label: account_label(&p),
+        form: step_form("/signin/password", true),
+        account_label: account_label(picked(&p)),
         email: p.email,
     };
     ctx.render(&page).await
@@ -195,12 +206,7 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
     let Some(p) = ctx.session.data.signin.clone() else {
         return ctx.redirect("/signin").await;
     };
-    let kind = match p.account_type.as_deref() {
-        Some("organizational") => Some(AccountKind::Organizational),
-        Some("personal") => Some(AccountKind::Personal),
-        _ => None,
-    };
-    match check_password(&ctx, kind, &p.email, &f.password).await {
+    match check_password(&ctx, picked(&p), &p.email, &f.password).await {
         Ok(identity) => {
             let return_to = ctx.session.data.return_to.take();
             ctx.sign_in(identity);
@@ -213,7 +219,7 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
                 title: "Sign-in failed".into(),
                 message: e.message.clone(),
                 remedy: Some(remedy_for(&e)),
-                details: vec![format!("Error code AADSTS{}", e.code)],
+                details: vec![format!("Error code {}", e.code)],
             });
             ctx.redirect("/signin/password").await
         }
@@ -222,12 +228,18 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
 
 fn remedy_for(e: &SignInError) -> String {
     match e.code {
-        50126 => "Check the password and try again. Passwords are case-sensitive.".into(),
-        50053 => {
+        EntraCode::InvalidCredentials => {
+            "Check the password and try again. Passwords are case-sensitive.".into()
+        }
+        EntraCode::LockedOut => {
             "Wait a minute and try again, or ask an administrator to reset your password.".into()
         }
-        50057 => "Ask an administrator of your directory to enable your account.".into(),
-        50034 => "Check the spelling of the email, or choose 'Use another account'.".into(),
+        EntraCode::UserDisabled => {
+            "Ask an administrator of your directory to enable your account.".into()
+        }
+        EntraCode::UnknownUser => {
+            "Check the spelling of the email, or choose 'Use another account'.".into()
+        }
         _ => "Try again, or choose 'Use another account'.".into(),
     }
 }
@@ -254,9 +266,6 @@ pub async fn signed_out(mut ctx: Ctx) -> PortalResult {
 
 impl From<SignInError> for PortalError {
     fn from(e: SignInError) -> Self {
-        PortalError::Domain(DomainError::forbidden(
-            format!("AADSTS{}", e.code),
-            e.message,
-        ))
+        PortalError::Domain(DomainError::forbidden(e.code.to_string(), e.message))
     }
 }

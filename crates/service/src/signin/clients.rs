@@ -78,13 +78,12 @@ impl Client {
     }
 }
 
-/// The `client_id` parameter as a GUID (a missing one is a malformed request; a non-GUID names no
-/// application).
-pub(crate) fn client_id(raw: Option<&str>, directory: &str) -> Result<uuid::Uuid, SignInError> {
-    let raw = raw
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing_parameter("client_id"))?;
+/// The `client_id` parameter as a GUID (an empty one is missing; a non-GUID names no application).
+pub(crate) fn client_id(raw: &str, directory: &str) -> Result<uuid::Uuid, SignInError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(missing_parameter("client_id"));
+    }
     raw.parse().map_err(|_| unknown_client(raw, directory))
 }
 
@@ -93,9 +92,31 @@ impl SignIn {
     /// with its secret when it has secrets.
     pub(crate) async fn user_flow_client(
         &self,
-        raw_id: Option<&str>,
+        raw_id: &str,
         secret: Option<&str>,
         directory: &str,
+    ) -> Result<Client, SignInError> {
+        self.client(raw_id, secret, directory, false).await
+    }
+
+    /// As [`SignIn::user_flow_client`], except that a registered application with secrets may leave its
+    /// secret out: at `/authorize` and the device code request (it proves itself at the token endpoint),
+    /// and when a device polls (it is then a public client, `appidacr` 0).
+    pub(crate) async fn flow_client(
+        &self,
+        raw_id: &str,
+        secret: Option<&str>,
+        directory: &str,
+    ) -> Result<Client, SignInError> {
+        self.client(raw_id, secret, directory, true).await
+    }
+
+    async fn client(
+        &self,
+        raw_id: &str,
+        secret: Option<&str>,
+        directory: &str,
+        secret_optional: bool,
     ) -> Result<Client, SignInError> {
         let id = client_id(raw_id, directory)?;
         if signin::first_party_client(id).is_some() {
@@ -110,7 +131,7 @@ impl SignIn {
                 self.check_secret(&app, s).await?;
                 true
             }
-            None if app.secrets.is_empty() => false,
+            None if app.secrets.is_empty() || secret_optional => false,
             None => return Err(missing_client_secret()),
         };
         Ok(Client::Registered {
@@ -122,7 +143,7 @@ impl SignIn {
     /// An application of `tenant` authenticated by its secret (client credentials).
     pub(crate) async fn authenticate_app(
         &self,
-        raw_id: Option<&str>,
+        raw_id: &str,
         secret: Option<&str>,
         tenant: uuid::Uuid,
     ) -> Result<Application, SignInError> {

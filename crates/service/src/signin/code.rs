@@ -8,10 +8,10 @@ use super::{SignIn, SignInFailure};
 use crate::crypto::{random_token, sha256_b64url, verify_pkce_s256};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::signin::{
-    self, AUTH_CODE_LIFETIME, Authority, SignInError, Subject, disabled, expired_grant,
-    identity_enabled, invalid_grant, is_loopback_redirect, login_required, malformed_request,
-    missing_parameter, parse_authority, parse_scope, pkce_mismatch, pkce_required,
-    redirect_mismatch, subject,
+    self, AUTH_CODE_LIFETIME, Authority, SignInError, Subject, code_redirect_mismatch, disabled,
+    expired_grant, identity_enabled, invalid_grant, is_loopback_redirect, login_required,
+    malformed_request, missing_parameter, parse_authority, parse_scope, pkce_mismatch,
+    pkce_required, redirect_mismatch, subject, unsupported_response_type,
 };
 use tenantry_domain::{CONSUMERS_TENANT, Identity, TenantId};
 use tenantry_store::signin::CodeRedemption;
@@ -118,12 +118,11 @@ struct CodeData {
     code_challenge: Option<String>,
 }
 
-fn redirect_mismatch_at_token() -> SignInError {
-    SignInError::new(
-        "invalid_grant",
-        50011,
-        "The redirect URI in the token request does not match the one the authorization code was issued for.",
-    )
+/// What the token endpoint was given to redeem a code.
+pub(crate) struct Redemption<'a> {
+    pub code: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
 }
 
 impl SignIn {
@@ -137,14 +136,14 @@ impl SignIn {
             .service()
             .read(|w| parse_authority(w, &req.authority))
             .map_err(page)?;
+        // No secret at /authorize: confidential clients prove themselves at the token endpoint.
         let client = self
-            .user_flow_client(req.client_id.as_deref(), None, &req.authority)
+            .flow_client(
+                req.client_id.as_deref().unwrap_or_default(),
+                None,
+                &req.authority,
+            )
             .await
-            .or_else(|e| match e.code {
-                // No secret at /authorize: confidential clients prove themselves at the token endpoint.
-                7000218 => self.registered_without_secret(req.client_id.as_deref()),
-                _ => Err(e),
-            })
             .map_err(page)?;
         let redirect_uri = req
             .redirect_uri
@@ -171,24 +170,6 @@ impl SignIn {
             code_challenge: req.code_challenge.clone(),
             redirect,
             client,
-        })
-    }
-
-    pub(crate) fn registered_without_secret(
-        &self,
-        raw: Option<&str>,
-    ) -> Result<Client, SignInError> {
-        let id: uuid::Uuid = raw
-            .unwrap_or_default()
-            .parse()
-            .map_err(|_| signin::unknown_client(raw.unwrap_or_default(), "this directory"))?;
-        let app = self
-            .service()
-            .read(|w| w.application_by_client_id(id).cloned())
-            .ok_or_else(|| signin::unknown_client(&id.to_string(), "this directory"))?;
-        Ok(Client::Registered {
-            app: Box::new(app),
-            confidential: false,
         })
     }
 
@@ -230,26 +211,15 @@ impl SignIn {
     /// verifier cannot be retried against the same code.
     pub(crate) async fn code_grant(
         &self,
-        _authority: Authority,
         req: &TokenRequest,
+        redemption: Redemption<'_>,
     ) -> Result<TokenResponse, SignInFailure> {
-        let client = self
-            .user_flow_client(
-                req.client_id.as_deref(),
-                req.client_secret.as_deref(),
-                &req.authority,
-            )
-            .await?;
-        let code = req
-            .code
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| missing_parameter("code"))?;
+        let client = self.requesting_client(req).await?;
         let now = self.service().now();
         let data = match self
             .service()
             .store()
-            .redeem_auth_code(&sha256_b64url(code), now)
+            .redeem_auth_code(&sha256_b64url(redemption.code), now)
             .await?
         {
             CodeRedemption::Redeemed(json) => serde_json::from_str::<CodeData>(&json)
@@ -259,7 +229,7 @@ impl SignIn {
                 return Err(invalid_grant("code").into());
             }
         };
-        check_redemption(&data, &client, req)?;
+        check_redemption(&data, &client, &redemption)?;
         let subject = self.grant_subject(data.identity, data.tenant)?;
         let scope_text = req.scope.clone().unwrap_or_else(|| data.scope.clone());
         let scope = parse_scope(&scope_text)?;
@@ -293,15 +263,15 @@ impl SignIn {
 fn check_redemption(
     data: &CodeData,
     client: &Client,
-    req: &TokenRequest,
+    redemption: &Redemption<'_>,
 ) -> Result<(), SignInError> {
     if data.client_id != client.id_string() {
         return Err(invalid_grant("code"));
     }
-    if req.redirect_uri.as_deref() != Some(data.redirect_uri.as_str()) {
-        return Err(redirect_mismatch_at_token());
+    if redemption.redirect_uri != Some(data.redirect_uri.as_str()) {
+        return Err(code_redirect_mismatch());
     }
-    match (&data.code_challenge, req.code_verifier.as_deref()) {
+    match (&data.code_challenge, redemption.code_verifier) {
         (Some(challenge), Some(verifier)) if verify_pkce_s256(verifier, challenge) => Ok(()),
         (Some(_), Some(_)) => Err(pkce_mismatch()),
         (Some(_), None) => Err(missing_parameter("code_verifier")),
@@ -333,13 +303,7 @@ fn check_flow(req: &AuthorizeRequest, client: &Client) -> Result<(), SignInError
     match req.response_type.as_deref() {
         Some("code") => {}
         None => return Err(missing_parameter("response_type")),
-        Some(other) => {
-            return Err(SignInError::new(
-                "unsupported_response_type",
-                9002313,
-                format!("The response type '{other}' is not supported; use 'code'."),
-            ));
-        }
+        Some(other) => return Err(unsupported_response_type(other)),
     }
     parse_scope(&req.scope_text())?;
     match (&req.code_challenge, req.code_challenge_method.as_deref()) {
@@ -385,10 +349,7 @@ impl SignIn {
         match (found, silent) {
             (Some(Ok(s)), _) => SessionUse::Continue(s),
             (None, true) | (Some(Err(None)), true) => SessionUse::Refuse(login_required()),
-            (Some(Err(Some(e))), true) => SessionUse::Refuse(SignInError {
-                error: "interaction_required",
-                ..e
-            }),
+            (Some(Err(Some(e))), true) => SessionUse::Refuse(e.needs_interaction()),
             (None, false) => SessionUse::Ask(None),
             (Some(Err(e)), false) => SessionUse::Ask(e),
         }

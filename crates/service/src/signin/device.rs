@@ -12,8 +12,8 @@ use crate::crypto::{random_token, sha256_b64url};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::Identity;
 use tenantry_domain::signin::{
-    self, DEVICE_CODE_INTERVAL, DEVICE_CODE_LIFETIME, SignInError, USER_CODE_ALPHABET,
-    USER_CODE_LENGTH, authorization_pending, bad_device_code, bad_user_code, device_code_declined,
+    self, DEVICE_CODE_INTERVAL, DEVICE_CODE_LIFETIME, USER_CODE_ALPHABET, USER_CODE_LENGTH,
+    authorization_pending, bad_device_code, bad_user_code, device_code_declined,
     device_code_expired, invalid_grant, missing_parameter, normalize_user_code, parse_authority,
     parse_scope, subject,
 };
@@ -80,7 +80,9 @@ impl SignIn {
         scope: Option<&str>,
     ) -> Result<DeviceAuthorization, SignInFailure> {
         self.service().read(|w| parse_authority(w, authority))?;
-        let client = self.device_client(client_id, authority).await?;
+        let client = self
+            .flow_client(client_id.unwrap_or_default(), None, authority)
+            .await?;
         let scope = scope
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| missing_parameter("scope"))?;
@@ -121,21 +123,6 @@ impl SignIn {
         Err(internal("device code", "no free user code"))
     }
 
-    /// The client of a device flow: a first-party public client, or a registered application (a
-    /// confidential one proves itself when it polls, as at the token endpoint).
-    async fn device_client(
-        &self,
-        client_id: Option<&str>,
-        authority: &str,
-    ) -> Result<Client, SignInError> {
-        self.user_flow_client(client_id, None, authority)
-            .await
-            .or_else(|e| match e.code {
-                7000218 => self.registered_without_secret(client_id),
-                _ => Err(e),
-            })
-    }
-
     /// The request waiting under the code a person typed: its canonical code, when it expires, what it
     /// asked for and its client.
     async fn waiting(
@@ -153,7 +140,7 @@ impl SignIn {
         let requested: Requested =
             serde_json::from_str(&pending.request).map_err(|e| internal("device request", e))?;
         let client = self
-            .device_client(Some(&requested.client_id), &requested.authority)
+            .flow_client(&requested.client_id, None, &requested.authority)
             .await?;
         Ok((user_code, pending.expires, requested, client))
     }
@@ -222,23 +209,11 @@ impl SignIn {
     pub(crate) async fn device_code_grant(
         &self,
         req: &TokenRequest,
+        device_code: &str,
     ) -> Result<TokenResponse, SignInFailure> {
-        let device_code = req
-            .device_code
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| missing_parameter("device_code"))?;
         let client = self
-            .user_flow_client(
-                req.client_id.as_deref(),
-                req.client_secret.as_deref(),
-                &req.authority,
-            )
-            .await
-            .or_else(|e| match e.code {
-                7000218 => self.registered_without_secret(req.client_id.as_deref()),
-                _ => Err(e),
-            })?;
+            .flow_client(&req.client_id, req.client_secret.as_deref(), &req.authority)
+            .await?;
         let now = self.service().now();
         let (request, grant) = match self
             .service()

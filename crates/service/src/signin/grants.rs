@@ -8,9 +8,8 @@ use super::{SignIn, SignInFailure};
 use serde::Serialize;
 use std::net::IpAddr;
 use tenantry_domain::signin::{
-    self, Authority, RequestedScope, Subject, app_needs_tenant, check_app_scope, missing_parameter,
-    parse_authority, parse_scope, scope_for_resource, unsupported_grant_type,
-    user_scope_for_resource,
+    self, Authority, RequestedScope, SignInError, Subject, app_needs_tenant, check_app_scope,
+    missing_parameter, parse_authority, parse_scope, scope_for_resource, user_scope_for_resource,
 };
 use tenantry_domain::{DirectoryRole, ObjectId, TenantId};
 
@@ -24,27 +23,20 @@ pub enum Protocol {
     V1,
 }
 
-/// A token request, as the form said it (no `Debug`: it carries secrets).
-#[derive(Clone, Default)]
+/// A token request, typed at the edge: the grant carries the fields it requires, so a request that
+/// lacks one never gets here (no `Debug`: it carries secrets).
+#[derive(Clone)]
 pub struct TokenRequest {
     /// The `{tenant}` path segment.
     pub authority: String,
     pub protocol: Protocol,
-    pub grant_type: Option<String>,
-    pub client_id: Option<String>,
-    /// From the body (client_secret_post) or the `Authorization: Basic` header.
+    pub grant: Grant,
+    pub client_id: String,
+    /// From the body (client_secret_post) or the `Authorization: Basic` header; public clients have none.
     pub client_secret: Option<String>,
     pub scope: Option<String>,
     /// v1 only.
     pub resource: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub refresh_token: Option<String>,
-    pub code: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub code_verifier: Option<String>,
-    /// The device authorization grant's code.
-    pub device_code: Option<String>,
     /// The caller's address (per-address lockout).
     pub client_address: Option<IpAddr>,
 }
@@ -73,35 +65,28 @@ pub struct TokenResponse {
     pub not_before: Option<i64>,
 }
 
-/// The grant types tenantry serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The grant of a token request, with the fields each one requires (kanidm's `GrantTypeReq` is the
+/// model); the token endpoint builds it from the form.
+#[derive(Clone)]
 pub enum Grant {
     ClientCredentials,
-    Password,
-    RefreshToken,
-    AuthorizationCode,
-    DeviceCode,
-}
-
-impl Grant {
-    pub fn parse(s: &str) -> Option<Grant> {
-        Some(match s {
-            "client_credentials" => Grant::ClientCredentials,
-            "password" => Grant::Password,
-            "refresh_token" => Grant::RefreshToken,
-            "authorization_code" => Grant::AuthorizationCode,
-            // RFC 8628's name, and the short one Entra's v1 endpoint takes.
-            signin::DEVICE_CODE_GRANT | "device_code" => Grant::DeviceCode,
-            _ => return None,
-        })
-    }
-}
-
-fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, SignInFailure> {
-    value
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| missing_parameter(name).into())
+    Password {
+        username: String,
+        password: String,
+    },
+    RefreshToken {
+        refresh_token: String,
+    },
+    AuthorizationCode {
+        code: String,
+        /// Must be the one the code was issued for; a missing one is a mismatch like any other.
+        redirect_uri: Option<String>,
+        /// PKCE: required when the code was issued with a challenge.
+        code_verifier: Option<String>,
+    },
+    DeviceCode {
+        device_code: String,
+    },
 }
 
 impl TokenRequest {
@@ -122,19 +107,43 @@ impl TokenRequest {
 }
 
 impl SignIn {
+    /// The client of a user grant: a first-party client, or a registered application that proves
+    /// itself with its secret when it has secrets.
+    pub(crate) async fn requesting_client(
+        &self,
+        req: &TokenRequest,
+    ) -> Result<Client, SignInError> {
+        self.user_flow_client(&req.client_id, req.client_secret.as_deref(), &req.authority)
+            .await
+    }
+
     /// Answers a token request.
     pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, SignInFailure> {
-        let grant_type = required(&req.grant_type, "grant_type")?;
-        let grant = Grant::parse(grant_type).ok_or_else(|| unsupported_grant_type(grant_type))?;
         let authority = self
             .service()
             .read(|w| parse_authority(w, &req.authority))?;
-        let mut response = match grant {
+        let mut response = match &req.grant {
             Grant::ClientCredentials => self.client_credentials(authority, &req).await?,
-            Grant::Password => self.password_grant(authority, &req).await?,
-            Grant::RefreshToken => self.refresh_grant(authority, &req).await?,
-            Grant::AuthorizationCode => self.code_grant(authority, &req).await?,
-            Grant::DeviceCode => self.device_code_grant(&req).await?,
+            Grant::Password { username, password } => {
+                self.password_grant(authority, &req, username, password)
+                    .await?
+            }
+            Grant::RefreshToken { refresh_token } => {
+                self.refresh_grant(authority, &req, refresh_token).await?
+            }
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => {
+                let redemption = super::code::Redemption {
+                    code,
+                    redirect_uri: redirect_uri.as_deref(),
+                    code_verifier: code_verifier.as_deref(),
+                };
+                self.code_grant(&req, redemption).await?
+            }
+            Grant::DeviceCode { device_code } => self.device_code_grant(&req, device_code).await?,
         };
         if req.protocol == Protocol::V1 {
             let now = self.service().now();
@@ -151,16 +160,11 @@ impl SignIn {
         req: &TokenRequest,
     ) -> Result<TokenResponse, SignInFailure> {
         let Authority::Tenant(tenant) = authority else {
-            let id = req.client_id.as_deref().unwrap_or_default();
-            return Err(app_needs_tenant(id).into());
+            return Err(app_needs_tenant(&req.client_id).into());
         };
         let scope = req.requested_scope(false)?;
         let app = self
-            .authenticate_app(
-                req.client_id.as_deref(),
-                req.client_secret.as_deref(),
-                tenant.0,
-            )
+            .authenticate_app(&req.client_id, req.client_secret.as_deref(), tenant.0)
             .await?;
         check_app_scope(&scope)?;
         let roles: Vec<DirectoryRole> = self.service().read(|w| {
@@ -201,17 +205,11 @@ impl SignIn {
         &self,
         authority: Authority,
         req: &TokenRequest,
+        username: &str,
+        password: &str,
     ) -> Result<TokenResponse, SignInFailure> {
-        let client = self
-            .user_flow_client(
-                req.client_id.as_deref(),
-                req.client_secret.as_deref(),
-                &req.authority,
-            )
-            .await?;
+        let client = self.requesting_client(req).await?;
         let scope = req.requested_scope(true)?;
-        let username = required(&req.username, "username")?;
-        let password = required(&req.password, "password")?;
         let subject = self
             .check_password(PasswordSignIn {
                 authority,

@@ -7,8 +7,8 @@ use super::{SignIn, SignInFailure};
 use std::net::IpAddr;
 use tenantry_domain::Identity;
 use tenantry_domain::signin::{
-    AccountKind, Authority, Subject, all_identities, candidates_of_kind, credentials, disabled,
-    identity_enabled, locked_out, subject, wrong_password,
+    AccountKind, Authority, EntraCode, Subject, all_identities, candidates_of_kind, credentials,
+    disabled, identity_enabled, locked_out, subject, wrong_password,
 };
 
 /// One password sign-in attempt.
@@ -37,13 +37,13 @@ impl SignIn {
             Ok(found) => found,
             // Unknown: still one hash and one counted failure, so the answer comes no faster than a
             // wrong password's and a spray across names is throttled like one across passwords.
-            Err(refusal) if refusal.code == 50034 => {
+            Err(refusal) if refusal.code == EntraCode::UnknownUser => {
                 self.spend_dummy_hash(a.password).await;
                 self.record_failure(&attempt).await?;
                 return Err(refusal.into());
             }
             // Known but not present where asked: said only to whoever knows the password.
-            Err(refusal) if refusal.code == 50020 => {
+            Err(refusal) if refusal.code == EntraCode::UserNotInTenant => {
                 let known: Vec<Identity> = self
                     .service()
                     .read(|w| all_identities(w, a.username))

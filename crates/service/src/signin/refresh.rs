@@ -8,29 +8,13 @@ use super::{SignIn, SignInFailure};
 use crate::crypto::{random_token, sha256_b64url};
 use tenantry_domain::Identity;
 use tenantry_domain::signin::{
-    Authority, REFRESH_TOKEN_LIFETIME, SignInError, disabled, expired_grant, identity_enabled,
-    missing_parameter, subject,
+    Authority, REFRESH_TOKEN_LIFETIME, disabled, expired_grant, identity_enabled,
+    invalid_refresh_token, replayed_refresh_token, subject,
 };
 use tenantry_store::signin::{RefreshRedemption, RefreshTokenRow};
 
 /// Random bytes in a refresh token (256 bits).
 const REFRESH_TOKEN_BYTES: usize = 32;
-
-fn invalid_refresh_token() -> SignInError {
-    SignInError::new(
-        "invalid_grant",
-        70000,
-        "The provided value for the input parameter 'refresh_token' is not valid: it is unknown, was revoked, or was already used.",
-    )
-}
-
-fn replayed_refresh_token() -> SignInError {
-    SignInError::new(
-        "invalid_grant",
-        70000,
-        "The refresh token was already used. Every token issued from it has been revoked; the user must sign in again.",
-    )
-}
 
 impl SignIn {
     /// Stores and returns a new refresh token for `identity` and `client_id`.
@@ -63,19 +47,9 @@ impl SignIn {
         &self,
         authority: Authority,
         req: &TokenRequest,
+        token: &str,
     ) -> Result<TokenResponse, SignInFailure> {
-        let client = self
-            .user_flow_client(
-                req.client_id.as_deref(),
-                req.client_secret.as_deref(),
-                &req.authority,
-            )
-            .await?;
-        let token = req
-            .refresh_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| missing_parameter("refresh_token"))?;
+        let client = self.requesting_client(req).await?;
         let mut scope = req.requested_scope(true)?;
         // Rotation: the token presented is used up, so its successor is always returned.
         scope.offline_access = true;

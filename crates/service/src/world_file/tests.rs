@@ -875,12 +875,12 @@ fn run_big(subs: usize, per_sub: usize) {
 }
 
 #[test]
-fn planning_20k_role_assignments_is_fast() {
+fn planning_20k_role_assignments_batches_one_insert_per_subscription_and_replans_to_nothing() {
     run_big(5, 4000);
 }
 
 #[test]
 #[ignore = "large: run with --ignored"]
-fn planning_100k_role_assignments_is_fast() {
+fn planning_100k_role_assignments_batches_one_insert_per_subscription_and_replans_to_nothing() {
     run_big(25, 4000);
 }

@@ -4,29 +4,16 @@
 //! must never earn a 5xx. Then the real clients: the Python SDKs and the Azure CLI.
 
 use crate::support::*;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{Value, json};
 use tenantry_service::Service;
 use tenantry_service::domain::*;
 
-pub const SUB: &str = "5b5c0000-0000-4000-8000-000000000001";
-pub const ALICEDEFAULT: &str = "a11ce000-0000-4000-8000-000000000002";
-pub const CONTOSO: &str = "c0a70500-0000-4000-8000-000000000001";
-pub const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
-pub const CI_SECRET: &str = "ci-secret-1";
-/// The Azure CLI's client id: a first-party public client, as in Entra.
-const AZ_CLIENT: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+const SUB: &str = PAYG;
 const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-const ARM: &str = "https://management.azure.com/.default";
 
-/// One response: status, headers and the JSON body (`Null` when empty).
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Value,
-}
-
+/// ARM's side of a response: its error body, its lists.
 impl Resp {
     fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
@@ -63,48 +50,14 @@ pub struct Arm<'a> {
 }
 
 impl Arm<'_> {
-    async fn token(&self, tenant: &str, form: &[(&str, &str)]) -> String {
-        let r = self
-            .srv
-            .client
-            .post(self.srv.url(&format!("/{tenant}/oauth2/v2.0/token")))
-            .form(form)
-            .send()
-            .await
-            .expect("token endpoint");
-        let status = r.status();
-        let body: Value = r.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "token refused: {status} {body}");
-        body["access_token"].as_str().expect("access_token").into()
-    }
-
     /// The demo's "ci" application (Contributor on the subscription).
     pub async fn app(&self) -> String {
-        self.token(
-            ALICEDEFAULT,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", CI_CLIENT),
-                ("client_secret", CI_SECRET),
-                ("scope", ARM),
-            ],
-        )
-        .await
+        app_token(self.srv, ALICEDEFAULT, CI_CLIENT, CI_SECRET, ARM).await
     }
 
     /// A user signed in with a password at `tenant` (as azure-identity does, with the CLI's client id).
     pub async fn user(&self, tenant: &str, username: &str, password: &str) -> String {
-        self.token(
-            tenant,
-            &[
-                ("grant_type", "password"),
-                ("client_id", AZ_CLIENT),
-                ("username", username),
-                ("password", password),
-                ("scope", &format!("{ARM} offline_access openid profile")),
-            ],
-        )
-        .await
+        user_token(self.srv, tenant, username, password, ARM).await
     }
 
     async fn alice(&self) -> String {
@@ -128,6 +81,7 @@ impl Arm<'_> {
             .await
     }
 
+    /// Any call, which must never earn a 5xx.
     pub async fn call(
         &self,
         method: Method,
@@ -135,38 +89,14 @@ impl Arm<'_> {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Resp {
-        let url = if path.starts_with("https://") {
-            path.to_string()
-        } else {
-            self.srv.url(path)
-        };
-        let mut rb = self.srv.client.request(method, url);
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            rb = rb
-                .header("content-type", "application/json")
-                .body(b.to_string());
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status();
-        let headers = r.headers().clone();
-        let text = r.text().await.unwrap_or_default();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
+        let r = send(self.srv, method, path, token, body).await;
         assert!(
-            !status.is_server_error(),
-            "a 5xx for {path}: {status} {body}"
+            !r.status.is_server_error(),
+            "a 5xx for {path}: {} {}",
+            r.status,
+            r.body
         );
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        r
     }
 
     async fn get(&self, path: &str, token: &str) -> Resp {
@@ -1474,65 +1404,6 @@ async fn bad_input_gets_arm_errors_never_a_5xx() {
 }
 
 // ----- the real clients -----
-
-/// The path of a tool the test command installs; a test that needs it fails (not skips) without it.
-pub fn required_tool(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => v,
-        _ => panic!(
-            "{var} is not set: run the tests with scripts/test.sh, which installs the Python clients and the Azure CLI into virtualenvs and exports {var}"
-        ),
-    }
-}
-
-/// Runs a client script against the server; its output is shown when it fails.
-pub fn run_client(program: &str, args: &[&str], srv: &TestServer, extra: &[(&str, &str)]) {
-    let mut cmd = std::process::Command::new(program);
-    cmd.args(args)
-        .env("TENANTRY_URL", &srv.base_url)
-        .env("REQUESTS_CA_BUNDLE", &srv.ca_path)
-        .env("TENANTRY_TENANT", ALICEDEFAULT)
-        .env("TENANTRY_SUBSCRIPTION", SUB)
-        .env("TENANTRY_CLIENT_ID", CI_CLIENT)
-        .env("TENANTRY_CLIENT_SECRET", CI_SECRET)
-        .env("AZURE_CORE_COLLECT_TELEMETRY", "false")
-        .env("PYTHONUNBUFFERED", "1");
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{program} {args:?} failed:\n{text}");
-    println!("{text}");
-}
-
-/// Runs a driver script of tests/az with the Azure CLI's own interpreter (it sits beside `az` in its
-/// virtualenv), a fresh az configuration directory, and `extra` in the environment.
-pub fn run_az_script(srv: &TestServer, script: &str, extra: &[(&str, &str)]) {
-    let az = required_tool("TENANTRY_TEST_AZ");
-    let config = tenantry_store::testing::TempDir::new("tenantry-az").unwrap();
-    let path = repo_root().join("crates/tenantry/tests/az").join(script);
-    let python = std::path::Path::new(&az).with_file_name("python");
-    let mut env = vec![
-        ("TENANTRY_TEST_AZ", az.as_str()),
-        ("AZURE_CONFIG_DIR", config.path().to_str().unwrap()),
-    ];
-    env.extend_from_slice(extra);
-    tokio::task::block_in_place(|| {
-        run_client(
-            python.to_str().unwrap(),
-            &[path.to_str().unwrap()],
-            srv,
-            &env,
-        )
-    });
-}
 
 /// The clients sign in as the "ci" application, which is Contributor: to drive role assignments too, it
 /// is made Owner first (what a Contributor may not do is proved by the HTTP tests above).

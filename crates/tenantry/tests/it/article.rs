@@ -2,7 +2,7 @@
 //! tokens, on SQLite and PostgreSQL: every step of the article through the Graph, extension and ARM APIs,
 //! and every refusal of its prerequisites with its error body.
 
-use crate::graph::{ALICEDEFAULT, ARM, CONTOSO, GRAPH, PAYG, call, get, invite, user_token};
+use crate::graph::invite;
 use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

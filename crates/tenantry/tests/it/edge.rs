@@ -5,30 +5,13 @@ use crate::support::*;
 use reqwest::{Method, Response};
 use serde_json::Value;
 
-const TENANT: &str = "alicedefault.onmicrosoft.com";
-const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
-const CI_SECRET: &str = "ci-secret-1";
-const PAYG: &str = "5b5c0000-0000-4000-8000-000000000001";
-
-async fn app_token(srv: &TestServer, scope: &str) -> String {
-    let r = srv
-        .client
-        .post(srv.url(&format!("/{TENANT}/oauth2/v2.0/token")))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", CI_CLIENT),
-            ("client_secret", CI_SECRET),
-            ("scope", scope),
-        ])
-        .send()
-        .await
-        .expect("token endpoint");
-    let body: Value = r.json().await.expect("token JSON");
-    body["access_token"].as_str().expect("access_token").into()
+/// The demo's "ci" application's token for `resource`.
+async fn ci_token(srv: &TestServer, resource: &str) -> String {
+    app_token(srv, ALICEDEFAULT, CI_CLIENT, CI_SECRET, resource).await
 }
 
 /// A request as a client would send it: a method, a path, maybe a bearer token and a typed body.
-async fn send(
+async fn send_typed(
     srv: &TestServer,
     method: Method,
     path: &str,
@@ -126,22 +109,22 @@ fn assert_secure_html(r: &Response) {
 async fn every_face_refuses_in_its_own_format() {
     for store in both().await {
         let srv = TestServer::demo(&store).await;
-        let arm = app_token(&srv, "https://management.azure.com/.default").await;
-        let graph = app_token(&srv, "https://graph.microsoft.com/.default").await;
+        let arm = ci_token(&srv, ARM).await;
+        let graph = ci_token(&srv, GRAPH).await;
         let big = vec![b'a'; 3 * 1024 * 1024];
 
         // ARM: an unknown path, a method its route lacks, a body too large, a body that is not JSON.
         arm_refusal(
-            send(&srv, Method::GET, "/tenants/x/y", Some(&arm), None).await,
+            send_typed(&srv, Method::GET, "/tenants/x/y", Some(&arm), None).await,
             404,
             "NotFound",
         )
         .await;
-        let r = send(&srv, Method::DELETE, "/tenants", Some(&arm), None).await;
+        let r = send_typed(&srv, Method::DELETE, "/tenants", Some(&arm), None).await;
         assert_eq!(r.headers().get("allow").unwrap(), "GET,HEAD");
         arm_refusal(r, 405, "MethodNotAllowed").await;
         let rg = format!("/subscriptions/{PAYG}/resourcegroups/edge?api-version=2022-09-01");
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::PUT,
             &rg,
@@ -150,7 +133,7 @@ async fn every_face_refuses_in_its_own_format() {
         )
         .await;
         arm_refusal(r, 413, "RequestContentTooLarge").await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::PUT,
             &rg,
@@ -163,13 +146,13 @@ async fn every_face_refuses_in_its_own_format() {
 
         // Graph: Graph's own words for an unknown segment, its 405; a body that is not JSON.
         graph_refusal(
-            send(&srv, Method::GET, "/v1.0/widgets", Some(&graph), None).await,
+            send_typed(&srv, Method::GET, "/v1.0/widgets", Some(&graph), None).await,
             400,
             "BadRequest",
         )
         .await;
         graph_refusal(
-            send(
+            send_typed(
                 &srv,
                 Method::DELETE,
                 "/v1.0/organization",
@@ -181,7 +164,7 @@ async fn every_face_refuses_in_its_own_format() {
             "Request_BadRequest",
         )
         .await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::POST,
             "/v1.0/users",
@@ -190,7 +173,7 @@ async fn every_face_refuses_in_its_own_format() {
         )
         .await;
         graph_refusal(r, 400, "BadRequest").await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::POST,
             "/v1.0/users",
@@ -199,7 +182,7 @@ async fn every_face_refuses_in_its_own_format() {
         )
         .await;
         graph_refusal(r, 400, "BadRequest").await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::POST,
             "/v1.0/users",
@@ -210,14 +193,14 @@ async fn every_face_refuses_in_its_own_format() {
         graph_refusal(r, 413, "Request_EntityTooLarge").await;
 
         // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, an unknown sign-in path.
-        let token = format!("/{TENANT}/oauth2/v2.0/token");
+        let token = format!("/{ALICEDEFAULT}/oauth2/v2.0/token");
         entra_refusal(
-            send(&srv, Method::GET, &token, None, None).await,
+            send_typed(&srv, Method::GET, &token, None, None).await,
             405,
             900561,
         )
         .await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::POST,
             &token,
@@ -227,10 +210,10 @@ async fn every_face_refuses_in_its_own_format() {
         .await;
         entra_refusal(r, 400, 9002313).await;
         entra_refusal(
-            send(
+            send_typed(
                 &srv,
                 Method::GET,
-                &format!("/{TENANT}/oauth2/v2.0/nothing"),
+                &format!("/{ALICEDEFAULT}/oauth2/v2.0/nothing"),
                 None,
                 None,
             )
@@ -242,18 +225,18 @@ async fn every_face_refuses_in_its_own_format() {
 
         // The portal: its own page for each.
         portal_refusal(
-            send(&srv, Method::GET, "/nothing-here", None, None).await,
+            send_typed(&srv, Method::GET, "/nothing-here", None, None).await,
             404,
             "Page not found",
         )
         .await;
         portal_refusal(
-            send(&srv, Method::PUT, "/directories", None, None).await,
+            send_typed(&srv, Method::PUT, "/directories", None, None).await,
             405,
             "That request is not valid",
         )
         .await;
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::POST,
             "/support",
@@ -270,7 +253,7 @@ async fn every_html_answer_carries_the_security_headers() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     let authorize = format!(
-        "/{TENANT}/oauth2/v2.0/authorize?client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46\
+        "/{ALICEDEFAULT}/oauth2/v2.0/authorize?client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46\
          &response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400&state=s\
          &scope=openid%20profile%20offline_access&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
          &code_challenge_method=S256"
@@ -284,7 +267,7 @@ async fn every_html_answer_carries_the_security_headers() {
         "/common/oauth2/v2.0/logout",
         "/nothing-here",
     ] {
-        let r = send(&srv, Method::GET, path, None, None).await;
+        let r = send_typed(&srv, Method::GET, path, None, None).await;
         assert!(
             content_type(&r).starts_with("text/html"),
             "{path}: {}",
@@ -294,7 +277,7 @@ async fn every_html_answer_carries_the_security_headers() {
     }
     // The form_post page runs its one script, allowed by its hash (known answer: SHA-256 of
     // `document.forms[0].submit()`), and nothing else.
-    let r = send(
+    let r = send_typed(
         &srv,
         Method::GET,
         &format!("{authorize}&response_mode=form_post&prompt=none"),
@@ -319,7 +302,7 @@ async fn every_html_answer_carries_the_security_headers() {
     assert!(html.contains("login_required"), "{html}");
 
     // JSON answers carry HSTS and nosniff too.
-    let r = send(
+    let r = send_typed(
         &srv,
         Method::GET,
         "/common/v2.0/.well-known/openid-configuration",
@@ -339,10 +322,10 @@ async fn every_html_answer_carries_the_security_headers() {
 async fn unimplemented_microsoft_resources_types_are_refused_not_stored() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
-    let arm = app_token(&srv, "https://management.azure.com/.default").await;
+    let arm = ci_token(&srv, ARM).await;
     let rg = format!("/subscriptions/{PAYG}/resourcegroups/edge-rg?api-version=2022-09-01");
     let body = br#"{"location":"westeurope"}"#.to_vec();
-    let r = send(
+    let r = send_typed(
         &srv,
         Method::PUT,
         &rg,
@@ -363,7 +346,7 @@ async fn unimplemented_microsoft_resources_types_are_refused_not_stored() {
         format!("/subscriptions/{PAYG}/providers/Microsoft.Resources/tags/default"),
     ] {
         let url = format!("{path}?api-version=2021-04-01");
-        let r = send(
+        let r = send_typed(
             &srv,
             Method::PUT,
             &url,

@@ -7,114 +7,6 @@ use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The Azure CLI's public client id: a first-party client every tenant accepts.
-pub const AZ_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-pub const GRAPH: &str = "https://graph.microsoft.com";
-pub const ARM: &str = "https://management.azure.com";
-pub const CONTOSO: &str = "c0a70500-0000-4000-8000-000000000001";
-pub const ALICEDEFAULT: &str = "a11ce000-0000-4000-8000-000000000002";
-pub const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
-pub const PAYG: &str = "5b5c0000-0000-4000-8000-000000000001";
-
-/// A token from the token endpoint, or the endpoint's error body.
-pub async fn try_token(
-    srv: &TestServer,
-    authority: &str,
-    form: &[(&str, &str)],
-) -> Result<String, Value> {
-    let r = srv
-        .client
-        .post(srv.url(&format!("/{authority}/oauth2/v2.0/token")))
-        .form(form)
-        .send()
-        .await
-        .expect("token endpoint reachable");
-    let ok = r.status().is_success();
-    let body: Value = r.json().await.expect("token endpoint answers JSON");
-    match (ok, body["access_token"].as_str()) {
-        (true, Some(t)) => Ok(t.to_string()),
-        _ => Err(body),
-    }
-}
-
-/// A user's token for `resource` (`GRAPH` or `ARM`) at `authority` (a tenant id, `organizations`, `consumers`).
-pub async fn user_token(
-    srv: &TestServer,
-    authority: &str,
-    user: &str,
-    password: &str,
-    resource: &str,
-) -> String {
-    let scope = format!("{resource}/.default offline_access openid profile");
-    try_token(
-        srv,
-        authority,
-        &[
-            ("grant_type", "password"),
-            ("client_id", AZ_CLI),
-            ("client_info", "1"),
-            ("username", user),
-            ("password", password),
-            ("scope", &scope),
-        ],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("token for {user} at {authority}: {e}"))
-}
-
-/// An application's token (client credentials).
-pub async fn app_token(
-    srv: &TestServer,
-    tenant: &str,
-    client_id: &str,
-    secret: &str,
-    resource: &str,
-) -> String {
-    let scope = format!("{resource}/.default");
-    try_token(
-        srv,
-        tenant,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id),
-            ("client_secret", secret),
-            ("scope", &scope),
-        ],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("token for {client_id}: {e}"))
-}
-
-/// Sends a request and returns its status and JSON body (`Value::Null` when there is none).
-pub async fn call(
-    srv: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let url = if path.starts_with("https://") {
-        path.to_string()
-    } else {
-        srv.url(path)
-    };
-    let mut req = srv.client.request(method, url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("request sent");
-    let status = r.status();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-pub async fn get(srv: &TestServer, path: &str, token: &str) -> (StatusCode, Value) {
-    call(srv, Method::GET, path, Some(token), None).await
-}
-
 /// The `userPrincipalName`s of a Graph collection.
 fn upns(page: &Value) -> Vec<String> {
     page["value"]
@@ -1012,76 +904,7 @@ async fn azure_cli_ad_commands() {
         "alicedefault",
     )
     .to_string();
-    crate::arm::run_az_script(&srv, "graph_cli.py", &[("TENANTRY_ERIN_OID", &erin)]);
-}
-
-/// A minimal browser: keeps the portal's session cookie, does not follow redirects.
-struct CookieBrowser {
-    client: reqwest::Client,
-    base: String,
-    cookie: Option<String>,
-}
-
-impl CookieBrowser {
-    fn new(srv: &TestServer) -> Self {
-        let pem = std::fs::read(&srv.ca_path).unwrap();
-        let client = reqwest::Client::builder()
-            .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self {
-            client,
-            base: srv.base_url.clone(),
-            cookie: None,
-        }
-    }
-
-    /// Sends the request; returns the status, the `Location` and the body.
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, Option<String>, String) {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", c),
-            None => req,
-        };
-        let r = req.send().await.unwrap();
-        for v in r.headers().get_all("set-cookie") {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            if pair.starts_with("__Host-tenantry=") {
-                self.cookie = Some(pair);
-            }
-        }
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (r.status(), location, r.text().await.unwrap())
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, Option<String>, String) {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, Option<String>, String) {
-        let req = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(req).await
-    }
-}
-
-/// The value of the hidden `csrf` input of a page.
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\"")
-        .unwrap_or_else(|| panic!("a form: {html}"));
-    let tag_end = at + html[at..].find('>').unwrap();
-    let tag_start = html[..at].rfind('<').unwrap();
-    let tag = &html[tag_start..tag_end];
-    let v = tag.find("value=\"").unwrap() + 7;
-    tag[v..v + tag[v..].find('"').unwrap()].to_string()
+    run_az_script(&srv, "graph_cli.py", &[("TENANTRY_ERIN_OID", &erin)]);
 }
 
 #[tokio::test]
@@ -1094,43 +917,37 @@ async fn an_invitation_is_accepted_in_a_browser_after_signing_in() {
     let path = redeem.strip_prefix(&srv.base_url).unwrap().to_string();
 
     // Not signed in: the page sends the browser to sign in, which comes back here.
-    let mut b = CookieBrowser::new(&srv);
+    let mut b = Browser::new(&srv);
     let (s, _, html) = b.get(&path).await;
     assert_eq!(s, StatusCode::OK);
     let start = html.find("href=\"/signin?").unwrap() + 6;
     let sign_in = html[start..start + html[start..].find('"').unwrap()].to_string();
     let (_, _, page) = b.get(&sign_in).await;
     let (s, to, _) = b
-        .post(
-            "/signin",
-            &[("csrf", &csrf_of(&page)), ("email", "alice@outlook.com")],
-        )
+        .submit("/signin", &page, &[("email", "alice@outlook.com")])
         .await;
     assert!(s.is_redirection(), "{s}");
-    let (_, _, page) = b.get(to.as_deref().unwrap()).await;
+    let (_, _, page) = b.get(&to).await;
     let (s, to, _) = b
-        .post(
-            "/signin/password",
-            &[("csrf", &csrf_of(&page)), ("password", "Alice-2017!")],
-        )
+        .submit("/signin/password", &page, &[("password", "Alice-2017!")])
         .await;
     assert!(s.is_redirection(), "{s}");
-    assert_eq!(to.as_deref(), Some(path.as_str()), "back to the invitation");
+    assert_eq!(to, path, "back to the invitation");
 
-    // Signed in: a button that posts with the session's CSRF token; accepting redeems.
+    // Signed in: a button that posts with the session's CSRF token; accepting redeems, and the
+    // dashboard says so.
     let (_, _, page) = b.get(&path).await;
     assert!(
-        page.contains("You are signed in as <b>alice@outlook.com</b>"),
+        page.contains(r#"<dd id="invitation-signed-in-as">alice@outlook.com</dd>"#),
         "{page}"
     );
-    let (s, _, done) = b
-        .post(&format!("{path}/accept"), &[("csrf", &csrf_of(&page))])
-        .await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    assert!(done.contains("Welcome to <b>Contoso</b>"), "{done}");
+    let (s, to, _) = b.submit(&format!("{path}/accept"), &page, &[]).await;
+    assert!(s.is_redirection(), "{s}");
+    let (_, _, home) = b.get(&to).await;
+    assert!(home.contains("Invitation accepted"), "{home}");
     let guest = inv["invitedUser"]["id"].as_str().unwrap();
     let (_, user) = get(&srv, &format!("/v1.0/users/{guest}"), &admin).await;
     assert_eq!(user["externalUserState"], "Accepted");
     let (_, _, page) = b.get(&path).await;
-    assert!(page.contains("has been accepted"), "{page}");
+    assert!(page.contains("This invitation has been accepted"), "{page}");
 }

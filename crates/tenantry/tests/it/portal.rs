@@ -1454,7 +1454,6 @@ async fn support_list_command() {
 /// directory's users, through Graph or the portal; a member without a role may not create users.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_face_refuses_the_same_case_with_the_same_rule() {
-    use crate::graph::{ARM, CONTOSO, GRAPH, PAYG, call, user_token};
     use reqwest::Method;
     use tenantry_service::domain::Actor;
     for store in both().await {

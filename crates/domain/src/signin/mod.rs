@@ -1,0 +1,31 @@
+//! Who is signing in where: the rules behind the token endpoint, the authorize pages and the device
+//! flow. A username names a personal account, an organizational account, or both (the article's
+//! dual-identity problem); an authority (`{tenant}`, `organizations`, `consumers`, `common`) says which
+//! realm the token is for. The outcome is the subject of the token: the identity, the token's tenant and
+//! the object id there.
+//!
+//! - [`authority`]: the `{tenant}` segment, which accounts a username names there, the token's subject;
+//! - [`scopes`]: what a `scope` (or v1 `resource`) asks for;
+//! - [`clients`]: Microsoft's first-party clients and loopback redirect URIs;
+//! - [`device`]: the device authorization grant's codes;
+//! - [`tokens`]: token lifetimes, and who a verified token speaks for now;
+//! - [`lockout`]: smart lockout's schedule;
+//! - [`refusals`]: every refusal, in Entra's codes and words.
+//!
+//! Everything is re-exported here: callers name `signin::subject`, `signin::missing_parameter`….
+
+pub mod authority;
+pub mod clients;
+pub mod device;
+pub mod lockout;
+pub mod refusals;
+pub mod scopes;
+pub mod tokens;
+
+pub use authority::*;
+pub use clients::*;
+pub use device::*;
+pub use lockout::*;
+pub use refusals::*;
+pub use scopes::*;
+pub use tokens::*;
