@@ -123,20 +123,21 @@ impl Browser {
         }
     }
 
+    /// Waits for the element. A look-up that lands while the page is navigating (after a form post)
+    /// fails with "aborted by navigation" rather than "not found"; fantoccini's own wait gives up on
+    /// that, so this one asks again until the deadline.
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        match self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(e) => e,
-            Err(e) => panic!(
-                "no element '{css}' on {}: {e}\n{}",
-                self.path().await,
-                self.text("body").await
-            ),
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => return e,
+                Err(e) if std::time::Instant::now() >= deadline => panic!(
+                    "no element '{css}' on {}: {e}\n{}",
+                    self.path().await,
+                    self.text("body").await
+                ),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
         }
     }
 
@@ -742,6 +743,7 @@ service_admin = { email = "megan@contoso.com", account_type = "personal" }
     b.screen("30-account-type-picker").await;
     b.click("#type-personal").await;
     b.click("#continue").await;
+    b.find("#account-type").await;
     assert_eq!(b.text("#account-type").await, "Personal account");
     b.fill("#password", "Lee-Personal-1!").await;
     b.click("#sign-in").await;
