@@ -124,13 +124,14 @@ impl Service {
                 "Choose a severity: A (critical), B (moderate) or C (minimal).",
             ));
         }
-        if !problems.is_empty() {
+        // Every refusal above pushed a problem, so a severity is here exactly when there are none.
+        let Some(severity) = severity.filter(|_| problems.is_empty()) else {
             let first = problems.remove(0);
             return Err(first
                 .with_remedy("Correct the form and send it again.")
                 .with_details(problems)
                 .into());
-        }
+        };
         if let Some(s) = subscription {
             self.read(|w| reads::get_subscription(w, actor, s).map(|_| ()))?;
         }
@@ -142,7 +143,7 @@ impl Service {
             subscription,
             subject: subject.to_string(),
             description: description.to_string(),
-            severity: severity.expect("checked").as_str().to_string(),
+            severity: severity.as_str().to_string(),
             status: "Open".into(),
             created: now,
         };

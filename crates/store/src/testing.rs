@@ -5,6 +5,9 @@
 //! is unset the helpers panic with a message saying how to run the suite: a test that silently skips
 //! half of its backends would hide exactly the bugs this suite exists to find.
 
+// Test helpers: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crate::{Backend, Store};
 use std::path::{Path, PathBuf};
 

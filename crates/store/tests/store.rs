@@ -2,6 +2,9 @@
 //! from TENANTRY_TEST_PG_URL; run through `scripts/test.sh`). One test binary on purpose: each extra
 //! `tests/*.rs` file is another link step and another gigabyte of target.
 
+// Test code: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The library's dependencies, not used by the tests themselves.
 use {serde as _, sqlx as _, thiserror as _, uuid as _};
 

@@ -9,6 +9,8 @@
 //! Optional: TENANTRY_BENCH_SECONDS (default 8) per measurement; TENANTRY_BENCH_ONLY=all|gzip|one runs one
 //! of the measurements (to profile it alone).
 
+// A bench: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // A bench is built with every dependency of its package, normal and dev, and uses a few of them:
 // `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
 #![allow(unused_crate_dependencies)]

@@ -5,6 +5,8 @@
 //!
 //! Run: `source scripts/pg.sh && pg_start && cargo bench -p tenantry --bench core; pg_stop`
 
+// A bench: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // A bench is built with every dependency of its package, normal and dev, and uses a few of them:
 // `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
 #![allow(unused_crate_dependencies)]

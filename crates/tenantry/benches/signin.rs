@@ -8,6 +8,8 @@
 //! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each round's length;
 //! each figure and its reference rate are the best of three alternating rounds.
 
+// A bench: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // A bench is built with every dependency of its package, normal and dev, and uses a few of them:
 // `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
 #![allow(unused_crate_dependencies)]

@@ -528,10 +528,8 @@ pub fn apply_plan(
     plan: &ChangeDirectoryPlan,
     request: Option<&ChangeTenantRequest>,
     now: Timestamp,
-) -> Change {
-    let s = world
-        .subscription(plan.subscription)
-        .expect("planned subscription exists");
+) -> Result<Change, DomainError> {
+    let s = require_subscription(world, plan.subscription)?;
     let mut change = Change::new();
     if !plan.removed_assignments.is_empty() {
         change.push(Mutation::DeleteRoleAssignments {
@@ -596,7 +594,7 @@ pub fn apply_plan(
                 "regrantedCoAdministrators": plan.regranted_co_admins.iter().map(|(_, e)| e).collect::<Vec<_>>(),
             })),
     );
-    change
+    Ok(change)
 }
 
 /// What `initiate` did.
@@ -650,9 +648,7 @@ pub fn initiate(
                 destination_owner,
                 principal_map,
                 initiator: actor.identity().unwrap_or(
-                    world
-                        .subscription(subscription)
-                        .expect("exists")
+                    require_subscription(world, subscription)?
                         .subscription
                         .service_admin,
                 ),
@@ -662,15 +658,23 @@ pub fn initiate(
             };
             request = Some(&r);
         }
-        let change = apply_plan(world, actor, &plan, request, now);
+        let change = apply_plan(world, actor, &plan, request, now)?;
         return Ok((change, Initiated::Completed(Box::new(plan))));
     }
-    if !plan.needs_acceptance_only() {
-        return Err(plan.refusal().expect("has blockers"));
+    // There are blockers here, so there is a refusal; it stands unless acceptance alone is missing.
+    if !plan.needs_acceptance_only()
+        && let Some(refusal) = plan.refusal()
+    {
+        return Err(refusal);
     }
-    let initiator = actor
-        .identity()
-        .expect("non-operators have an identity here");
+    let initiator = actor.identity().ok_or_else(|| {
+        DomainError::invalid(
+            "AcceptanceNeedsAnInitiator",
+            "This change must wait for acceptance by the destination, and only a person or an \
+             application can wait for it.",
+        )
+        .with_remedy("Start the change as the subscription's service or account administrator.")
+    })?;
     let request = ChangeTenantRequest {
         subscription,
         source: plan.source,
@@ -789,7 +793,7 @@ pub fn accept(
     if let Some(refusal) = plan.refusal() {
         return Err(refusal);
     }
-    Ok((apply_plan(world, actor, &plan, Some(&r), now), plan))
+    Ok((apply_plan(world, actor, &plan, Some(&r), now)?, plan))
 }
 
 /// Cancels a waiting request: the service or account administrator, or whoever may accept it.

@@ -224,10 +224,10 @@ struct TimeMemo(Option<(Timestamp, String)>);
 
 impl TimeMemo {
     fn get(&mut self, t: Timestamp) -> &str {
-        if self.0.as_ref().is_none_or(|(at, _)| *at != t) {
-            self.0 = Some((t, time(t)));
+        if self.0.as_ref().is_some_and(|(at, _)| *at != t) {
+            self.0 = None;
         }
-        &self.0.as_ref().expect("just set").1
+        &self.0.get_or_insert_with(|| (t, time(t))).1
     }
 }
 

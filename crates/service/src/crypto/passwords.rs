@@ -23,6 +23,7 @@ const MAX_P_COST: u32 = 8;
 /// # Panics
 /// Only if the operating system's random number generator fails, which leaves
 /// nothing sensible to do (no salt means no safe hash).
+#[allow(clippy::expect_used)]
 pub fn hash_password(pw: &str) -> String {
     Argon2::default()
         .hash_password(pw.as_bytes())

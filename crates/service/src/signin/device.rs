@@ -61,6 +61,8 @@ fn internal(what: &str, e: impl std::fmt::Display) -> SignInFailure {
 }
 
 /// A fresh user code: each character one of 32, from 5 random bits (no modulo bias).
+// Without the system's random source there is no code that is safe to hand out.
+#[allow(clippy::expect_used)]
 fn draw_user_code() -> String {
     let mut bytes = [0u8; USER_CODE_LENGTH];
     aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source");

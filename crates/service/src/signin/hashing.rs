@@ -29,6 +29,8 @@ pub(crate) struct HashPool {
 
 impl HashPool {
     /// `threads` hashing threads (at least one): one per core gives the full Argon2 rate.
+    // At start-up: a process that cannot start a thread cannot verify any password either.
+    #[allow(clippy::expect_used)]
     pub(crate) fn new(threads: usize) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>(QUEUE);
         let queue = Arc::new(Mutex::new(queue));

@@ -37,6 +37,32 @@ use tenantry_domain::rules::{self, admins, directory, resources};
 use tenantry_domain::world::TenantPart;
 use tenantry_domain::*;
 
+/// A tenant that an earlier entry of the same file created or named. It is missing only if the planner
+/// is wrong, and then the file is refused rather than the process stopped.
+pub(super) fn planned_tenant(w: &World, id: TenantId) -> Result<&TenantPart, WorldFileError> {
+    w.tenant(id).ok_or_else(|| {
+        WorldFileError::new(
+            None,
+            "",
+            format!("Tenant {id} was planned but is missing (a bug in tenantry)."),
+        )
+    })
+}
+
+/// A subscription that an earlier entry of the same file created or named (as `planned_tenant`).
+pub(super) fn planned_subscription(
+    w: &World,
+    id: SubscriptionId,
+) -> Result<&world::SubscriptionPart, WorldFileError> {
+    w.subscription(id).ok_or_else(|| {
+        WorldFileError::new(
+            None,
+            "",
+            format!("Subscription {id} was planned but is missing (a bug in tenantry)."),
+        )
+    })
+}
+
 const OP: &Actor = &Actor::Operator;
 const DEFAULT_SUFFIX: &str = "onmicrosoft.com";
 
@@ -298,11 +324,14 @@ impl Planner<'_> {
                 None => Lookup::Missing,
             }
         } else {
-            if !self.indexes.contains_key(&tenant) {
-                let part = self.w.tenant(tenant).expect("planned tenant");
+            if !self.indexes.contains_key(&tenant)
+                && let Some(part) = self.w.tenant(tenant)
+            {
                 self.indexes.insert(tenant, PrincipalIndex::build(part));
             }
-            self.indexes[&tenant].lookup(key)
+            self.indexes
+                .get(&tenant)
+                .map_or(Lookup::Missing, |index| index.lookup(key))
         };
         let name = || {
             self.w

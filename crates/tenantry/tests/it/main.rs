@@ -1,6 +1,9 @@
 //! tenantry's integration tests: the service on both databases, several instances, crashes, and the
 //! `tenantry` command. One binary (each test binary is another link of the whole stack).
 
+// Test code: a panic is a failed run with its message, which is what these unwraps want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The binary's own dependencies (it runs as a process here), not used by the tests themselves.
 use {anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing_subscriber as _};
 

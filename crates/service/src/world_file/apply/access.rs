@@ -162,7 +162,7 @@ impl Planner<'_> {
             _ => Ok(()),
         };
         if let Some(id) = e.id {
-            let part = self.w.subscription(sub).expect("planned subscription");
+            let part = planned_subscription(&self.w, sub).map_err(|e| e.message)?;
             if let Some(x) = part.assignments.get(&id) {
                 if x.principal != principal || x.role_definition != role || x.scope != scope {
                     return Err(format!(
@@ -199,7 +199,7 @@ impl Planner<'_> {
                 Ok(())
             }
             Err(x) if x.code == "RoleAssignmentExists" => {
-                let part = self.w.subscription(sub).expect("planned subscription");
+                let part = planned_subscription(&self.w, sub).map_err(|e| e.message)?;
                 let existing = part
                     .assignments_of(principal)
                     .find(|x| x.role_definition == role && x.scope == scope)

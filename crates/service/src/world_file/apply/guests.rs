@@ -71,7 +71,7 @@ impl Planner<'_> {
         at: &At,
     ) -> Result<ObjectId, WorldFileError> {
         let identity = self.guest_identity(tenant, e).map_err(|m| at.err(m))?;
-        let part = self.w.tenant(tenant).expect("planned tenant");
+        let part = planned_tenant(&self.w, tenant)?;
         if let Some(object) = self.w.presence(identity, tenant) {
             let u = &part.users[&object];
             if let Some(id) = e.id
@@ -100,7 +100,7 @@ impl Planner<'_> {
                 Mutation::PutUser(u) => Some(u.id),
                 _ => None,
             })
-            .expect("a guest");
+            .ok_or_else(|| at.err("The guest rule made no guest (a bug in tenantry)."))?;
         self.commit(change);
         Ok(id)
     }

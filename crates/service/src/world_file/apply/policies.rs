@@ -21,7 +21,7 @@ impl Planner<'_> {
                 block_subscriptions_entering: p.block_subscriptions_entering,
                 exempted,
             };
-            let current = &self.w.tenant(tenant).expect("planned tenant").tenant.policy;
+            let current = &planned_tenant(&self.w, tenant)?.tenant.policy;
             if *current != policy {
                 if *current != SubscriptionPolicy::default() {
                     return Err(at.err(format!(

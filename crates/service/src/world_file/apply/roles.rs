@@ -53,7 +53,7 @@ impl Planner<'_> {
                             .join(", ")
                     ))
                 })?;
-                let part = self.w.tenant(tenant).expect("planned tenant");
+                let part = planned_tenant(&self.w, tenant)?;
                 if part.has_role(object, role) {
                     continue;
                 }

@@ -200,11 +200,7 @@ impl Planner<'_> {
         at: &At,
     ) -> Result<(), WorldFileError> {
         let identity = self.identity(c).map_err(|x| at.domain(x))?;
-        let s = &self
-            .w
-            .subscription(sub)
-            .expect("planned subscription")
-            .subscription;
+        let s = &planned_subscription(&self.w, sub)?.subscription;
         if s.co_admins.contains(&identity) {
             return Ok(());
         }
@@ -227,7 +223,7 @@ impl Planner<'_> {
         e: &ResourceGroupEntry,
         at: &At,
     ) -> Result<(), WorldFileError> {
-        let part = self.w.subscription(sub).expect("planned subscription");
+        let part = planned_subscription(&self.w, sub)?;
         if let Some(g) = part.resource_group(&e.name) {
             let location = e.location.trim().to_lowercase().replace(' ', "");
             if g.location != location {
@@ -279,7 +275,7 @@ impl Planner<'_> {
             .location
             .as_ref()
             .map(|l| l.to_lowercase().replace(' ', ""));
-        let part = self.w.subscription(sub).expect("planned subscription");
+        let part = planned_subscription(&self.w, sub)?;
         if let Some(r) = part.resources.get(scope.key()) {
             if location.is_some() && r.location != location {
                 return Err(at.err(differs("location", &r.location, &e.location)));

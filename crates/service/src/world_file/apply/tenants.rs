@@ -104,7 +104,7 @@ impl Planner<'_> {
         at: &At,
     ) -> Result<ObjectId, WorldFileError> {
         let secret = password_of(&e.password, &e.password_hash, at)?;
-        let part = self.w.tenant(tenant).expect("planned tenant");
+        let part = planned_tenant(&self.w, tenant)?;
         let upn =
             directory::user_principal_name(&part.tenant, &e.user_name).map_err(|x| at.domain(x))?;
         if let Some(u) = self.w.member_by_upn(&upn) {
@@ -200,7 +200,7 @@ impl Planner<'_> {
         let existing = match e.client_id {
             Some(cid) => self.w.application_by_client_id(cid),
             None => {
-                let part = self.w.tenant(tenant).expect("planned tenant");
+                let part = planned_tenant(&self.w, tenant)?;
                 let mut same_name = part
                     .applications
                     .values()
