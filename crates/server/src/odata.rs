@@ -15,7 +15,6 @@
 //! Also here, for the links the faces build back to a query (ARM's `nextLink`, Graph's
 //! `@odata.nextLink`): reading a system query option and encoding a query component.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -179,18 +178,6 @@ pub fn option<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a
         .iter()
         .find(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
-}
-
-/// Everything but RFC 3986's unreserved characters is escaped.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes a query-string name or value.
-pub fn encode_component(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -416,13 +403,5 @@ mod tests {
         assert_eq!(option(&params, "filter"), Some("a eq 'b'"));
         assert_eq!(option(&params, "$top"), Some("5"));
         assert_eq!(option(&params, "select"), None);
-    }
-
-    #[test]
-    fn components_keep_only_unreserved_characters() {
-        assert_eq!(
-            encode_component("a b/c?d=e&f'~-._é"),
-            "a%20b%2Fc%3Fd%3De%26f%27~-._%C3%A9"
-        );
     }
 }

@@ -62,6 +62,10 @@ mod tests {
     fn queries_are_encoded_and_appended() {
         assert_eq!(encode("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
         assert_eq!(
+            encode("a b/c?d=e&f'~-._é"),
+            "a%20b%2Fc%3Fd%3De%26f%27~-._%C3%A9"
+        );
+        assert_eq!(
             with_query(
                 "http://localhost:8400/cb?x=1",
                 &[("code", "abc"), ("state", "s 1")]

@@ -316,13 +316,15 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
             Ok(())
         }
         KeysCommand::List { db } => {
+            use tenantry_service::signin::SigningKeyState;
             let svc = open_service(&db).await?;
-            let now = svc.now();
-            for k in svc.store().all_signing_keys().await? {
-                let status = match (k.retired, k.not_after > now) {
-                    (0, _) => "active".to_string(),
-                    (_, true) => format!("retired, published until {}", k.not_after),
-                    (_, false) => "expired".to_string(),
+            for k in svc.signing_keys().await? {
+                let status = match k.state {
+                    SigningKeyState::Active => "active".to_string(),
+                    SigningKeyState::Published { until } => {
+                        format!("retired, published until {until}")
+                    }
+                    SigningKeyState::Expired => "expired".to_string(),
                 };
                 println!("{}  created {}  {status}", k.kid, k.created);
             }

@@ -4,7 +4,7 @@
 
 use super::{ArmResult, Req};
 use crate::errors::ArmError;
-use crate::odata::encode_component;
+use crate::urls;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -22,7 +22,7 @@ pub fn accepted(req: &Req, sub: SubscriptionId, job: &str) -> Response {
     let location = format!(
         "{}/subscriptions/{sub}/operationresults/{opaque}?api-version={}",
         req.base_url(),
-        encode_component(req.query.api_version())
+        urls::encode(req.query.api_version())
     );
     let mut r = StatusCode::ACCEPTED.into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {

@@ -3,7 +3,8 @@
 
 use super::path::percent_decode;
 use crate::errors::ArmError;
-use crate::odata::{Condition, Filter, encode_component};
+use crate::odata::{Condition, Filter};
+use crate::urls;
 
 /// The decoded query string of one request.
 #[derive(Debug, Clone, Default)]
@@ -101,11 +102,11 @@ pub fn page<T>(
 fn next_link(q: &Query, base_url: &str, path: &str, skip: usize, top: usize) -> String {
     let mut url = format!(
         "{base_url}{path}?api-version={}&$top={top}&$skiptoken={skip}",
-        encode_component(q.api_version())
+        urls::encode(q.api_version())
     );
     if let Some(f) = q.filter() {
         url.push_str("&$filter=");
-        url.push_str(&encode_component(f));
+        url.push_str(&urls::encode(f));
     }
     url
 }

@@ -160,10 +160,10 @@ async fn subscription_events(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::odata::encode_component;
+    use crate::urls;
 
     fn parse(filter: &str) -> Result<AuditFilter, ArmError> {
-        parse_query(Some(&format!("$filter={}", encode_component(filter))))
+        parse_query(Some(&format!("$filter={}", urls::encode(filter))))
     }
 
     fn code(e: ArmError) -> String {

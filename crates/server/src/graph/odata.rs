@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-pub use crate::odata::encode_component;
+use crate::urls;
 
 /// Graph's default page size for directory objects, and its maximum.
 const DEFAULT_TOP: usize = 100;
@@ -122,7 +122,7 @@ impl Query {
         pairs.push(("$skiptoken".into(), encode_skiptoken(offset)));
         let query: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+            .map(|(k, v)| format!("{}={}", urls::encode(k), urls::encode(v)))
             .collect();
         format!("{base}?{}", query.join("&"))
     }

@@ -49,8 +49,7 @@ struct View {
 impl View {
     /// Shows a sign-in step and saves the session.
     async fn show(self, page: &impl Template) -> Response {
-        let response = crate::portal::html(page);
-        self.ctx.finish(response).await
+        crate::portal::html(page)
     }
 
     /// The frame of a step: no navigation, the session's CSRF token for the form.
@@ -112,12 +111,11 @@ impl View {
 
     /// Sends the client a code for `subject`, or the reason it cannot have one.
     async fn issue_code(self, state: &AppState, subject: &Subject) -> Response {
-        let response = match state.signin.issue_code(&self.authz, subject).await {
+        match state.signin.issue_code(&self.authz, subject).await {
             Ok(code) => page::redirect(&self.authz.redirect, &[("code", &code)]),
             Err(SignInFailure::Refused(e)) => page::redirect_error(&self.authz.redirect, &e),
             Err(failure) => super::entra_error(failure).into_response(),
-        };
-        self.ctx.finish(response).await
+        }
     }
 }
 
@@ -160,10 +158,7 @@ pub async fn show(
     };
     match state.signin.use_session(&v.authz, v.ctx.identity()) {
         SessionUse::Continue(subject) => v.issue_code(&state, &subject).await,
-        SessionUse::Refuse(e) => {
-            let response = page::redirect_error(&v.authz.redirect, &e);
-            v.ctx.finish(response).await
-        }
+        SessionUse::Refuse(e) => page::redirect_error(&v.authz.redirect, &e),
         SessionUse::Ask(error) => match (v.authz.login_hint.clone(), error) {
             (Some(hint), None) => after_email(&state, v, &hint).await,
             (hint, error) => v.email(hint.as_deref(), error.as_ref()).await,
@@ -285,5 +280,5 @@ pub async fn logout(
         _ => page::signed_out_page(),
     };
     ctx.sign_out();
-    ctx.finish(response).await
+    response
 }

@@ -360,12 +360,6 @@ impl Ctx {
         );
     }
 
-    /// Hands back the response: the session layer saves the session when the request ends, whether or
-    /// not a handler calls this.
-    pub async fn finish(self, response: Response) -> Response {
-        response
-    }
-
     /// The actor the person is in the directory they act in (like a token for that tenant).
     pub fn actor(&self) -> Option<Actor> {
         let identity = self.identity()?;

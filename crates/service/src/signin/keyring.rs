@@ -216,3 +216,43 @@ fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
     let e = jwk.get("e")?.as_str()?;
     DecodingKey::from_rsa_components(n, e).ok()
 }
+
+/// A signing key as the operator sees it (`tenantry keys list`): never its private part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyInfo {
+    pub kid: String,
+    pub created: i64,
+    pub state: SigningKeyState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKeyState {
+    /// Signs new tokens.
+    Active,
+    /// Retired, still published so that the tokens it signed verify until then.
+    Published { until: i64 },
+    /// Retired and past its tokens' lifetime.
+    Expired,
+}
+
+impl crate::Service {
+    /// Every signing key, newest first, with its state at the service's clock.
+    pub async fn signing_keys(&self) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        let now = self.now();
+        Ok(self
+            .store()
+            .all_signing_keys()
+            .await?
+            .into_iter()
+            .map(|k| SigningKeyInfo {
+                state: match (k.retired, k.not_after > now) {
+                    (0, _) => SigningKeyState::Active,
+                    (_, true) => SigningKeyState::Published { until: k.not_after },
+                    (_, false) => SigningKeyState::Expired,
+                },
+                kid: k.kid,
+                created: k.created,
+            })
+            .collect())
+    }
+}

@@ -12,6 +12,7 @@ mod grants;
 mod hashing;
 mod kek;
 mod keyring;
+pub use keyring::{SigningKeyInfo, SigningKeyState};
 mod lockout;
 mod password;
 mod refresh;
