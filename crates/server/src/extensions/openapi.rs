@@ -130,7 +130,7 @@ pub fn operations() -> Vec<Op> {
             .describe("application/x-www-form-urlencoded: client_id, scope. Poll the token endpoint with grant_type=urn:ietf:params:oauth:grant-type:device_code."),
         op("get", "/devicelogin", ENTRA, Public, "The device flow's verification page (HTML; sign in, type the code, continue)", None, ("200", None)),
         op("get", "/discovery/v2.0/keys", ENTRA, Public, "Signing keys (JWKS)", None, ("200", None)),
-        op("get", "/common/userrealm/{username}", ENTRA, Public, "User realm discovery (always Managed)", None, ("200", None)),
+        op("get", "/common/userrealm/{username}", ENTRA, Public, "User realm discovery by the name's domain: Managed for a tenant's domain, else Unknown", None, ("200", None)),
         // ----- ARM -----
         op("get", "/metadata/endpoints", ARM, Public, "Cloud metadata for az cloud register", None, ("200", None)),
         op("get", "/subscriptions", ARM, Arm, "Subscriptions the caller sees", None, ("200", None)),
