@@ -17,7 +17,16 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A JSON body refused for its size, which handlers that word their own JSON errors answer 413 too.
 pub fn too_large(e: &axum::extract::rejection::JsonRejection) -> Option<EdgeRefusal> {
-    (e.status() == StatusCode::PAYLOAD_TOO_LARGE).then_some(EdgeRefusal::TooLarge {
+    too_large_status(e.status())
+}
+
+/// A form refused for its size (the sign-in endpoints word their own refusals of forms).
+pub fn form_too_large(e: &axum::extract::rejection::FormRejection) -> Option<EdgeRefusal> {
+    too_large_status(e.status())
+}
+
+fn too_large_status(status: StatusCode) -> Option<EdgeRefusal> {
+    (status == StatusCode::PAYLOAD_TOO_LARGE).then_some(EdgeRefusal::TooLarge {
         limit_bytes: BODY_LIMIT,
     })
 }

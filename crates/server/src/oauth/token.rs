@@ -87,9 +87,7 @@ pub async fn device_code(
                 .await
                 .map_err(entra_error)
         }
-        Err(_) => Err(EntraError::new(malformed_request(
-            "The body must be application/x-www-form-urlencoded.",
-        ))),
+        Err(e) => Err(unreadable(&e)),
     };
     let mut response = match result {
         Ok(answer) => Json(answer).into_response(),
@@ -112,9 +110,7 @@ async fn token(
 ) -> Response {
     let request = match form {
         Ok(Form(form)) => to_request(tenant, form, &headers, protocol).map_err(EntraError::new),
-        Err(_) => Err(EntraError::new(malformed_request(
-            "The body must be application/x-www-form-urlencoded.",
-        ))),
+        Err(e) => Err(unreadable(&e)),
     };
     let result = match request {
         Ok(mut req) => {
@@ -135,6 +131,17 @@ async fn token(
     );
     h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// A form the endpoint could not read: too large for the server (413, as every face says it), or not
+/// a form at all.
+fn unreadable(e: &FormRejection) -> EntraError {
+    match crate::edge::form_too_large(e) {
+        Some(too_large) => too_large.entra(),
+        None => EntraError::new(malformed_request(
+            "The body must be application/x-www-form-urlencoded.",
+        )),
+    }
 }
 
 /// The typed request: the grant and its required fields first, then the client.

@@ -192,7 +192,8 @@ async fn every_face_refuses_in_its_own_format() {
         .await;
         graph_refusal(r, 413, "Request_EntityTooLarge").await;
 
-        // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, an unknown sign-in path.
+        // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, a form too large, an
+        // unknown sign-in path.
         let token = format!("/{ALICEDEFAULT}/oauth2/v2.0/token");
         entra_refusal(
             send_typed(&srv, Method::GET, &token, None, None).await,
@@ -209,6 +210,15 @@ async fn every_face_refuses_in_its_own_format() {
         )
         .await;
         entra_refusal(r, 400, 9002313).await;
+        let r = send_typed(
+            &srv,
+            Method::POST,
+            &token,
+            None,
+            Some(("application/x-www-form-urlencoded", big.clone())),
+        )
+        .await;
+        entra_refusal(r, 413, 9002313).await;
         entra_refusal(
             send_typed(
                 &srv,
