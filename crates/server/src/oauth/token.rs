@@ -62,6 +62,8 @@ pub async fn token_v1(
 #[derive(Deserialize, Default)]
 pub struct DeviceCodeForm {
     client_id: Option<String>,
+    /// A confidential client's (or `Authorization: Basic`).
+    client_secret: Option<String>,
     scope: Option<String>,
     /// v1.
     resource: Option<String>,
@@ -72,21 +74,30 @@ pub struct DeviceCodeForm {
 pub async fn device_code(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    headers: HeaderMap,
     form: Result<Form<DeviceCodeForm>, FormRejection>,
 ) -> Response {
     let result = match form {
-        Ok(Form(f)) => {
-            let scope = f.scope.clone().or_else(|| {
-                f.resource
-                    .as_deref()
-                    .map(tenantry_domain::signin::user_scope_for_resource)
-            });
-            state
-                .signin
-                .start_device_flow(&tenant, f.client_id.as_deref(), scope.as_deref())
-                .await
-                .map_err(entra_error)
-        }
+        Ok(Form(f)) => match client_credentials(f.client_id, f.client_secret, &headers) {
+            Ok((client_id, client_secret)) => {
+                let scope = f.scope.or_else(|| {
+                    f.resource
+                        .as_deref()
+                        .map(tenantry_domain::signin::user_scope_for_resource)
+                });
+                state
+                    .signin
+                    .start_device_flow(
+                        &tenant,
+                        client_id.as_deref(),
+                        client_secret.as_deref(),
+                        scope.as_deref(),
+                    )
+                    .await
+                    .map_err(entra_error)
+            }
+            Err(e) => Err(EntraError::new(e)),
+        },
         Err(e) => Err(unreadable(&e)),
     };
     let mut response = match result {
@@ -152,7 +163,8 @@ fn to_request(
     protocol: Protocol,
 ) -> Result<TokenRequest, SignInError> {
     let grant = grant(&mut form)?;
-    let (client_id, client_secret) = client_credentials(&form, headers)?;
+    let (client_id, client_secret) =
+        client_credentials(form.client_id.take(), form.client_secret.take(), headers)?;
     Ok(TokenRequest {
         authority,
         protocol,
@@ -193,16 +205,17 @@ fn grant(form: &mut TokenForm) -> Result<Grant, SignInError> {
     })
 }
 
-/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body
-/// (client_secret_post). Both at once must name the same client; the header's secret is used.
+/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body's
+/// fields (client_secret_post). Both at once must name the same client; the header's secret is used.
 fn client_credentials(
-    form: &TokenForm,
+    client_id: Option<String>,
+    client_secret: Option<String>,
     headers: &HeaderMap,
 ) -> Result<(Option<String>, Option<String>), SignInError> {
     let Some((id, secret)) = basic_credentials(headers)? else {
-        return Ok((form.client_id.clone(), form.client_secret.clone()));
+        return Ok((client_id, client_secret));
     };
-    if form.client_id.as_deref().is_some_and(|f| f != id) {
+    if client_id.as_deref().is_some_and(|f| f != id) {
         return Err(malformed_request(
             "The client_id in the body differs from the one in the Authorization header.",
         ));
