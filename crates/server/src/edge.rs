@@ -17,7 +17,16 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A JSON body refused for its size, which handlers that word their own JSON errors answer 413 too.
 pub fn too_large(e: &axum::extract::rejection::JsonRejection) -> Option<EdgeRefusal> {
-    (e.status() == StatusCode::PAYLOAD_TOO_LARGE).then_some(EdgeRefusal::TooLarge {
+    too_large_status(e.status())
+}
+
+/// A form refused for its size (the sign-in endpoints word their own refusals of forms).
+pub fn form_too_large(e: &axum::extract::rejection::FormRejection) -> Option<EdgeRefusal> {
+    too_large_status(e.status())
+}
+
+fn too_large_status(status: StatusCode) -> Option<EdgeRefusal> {
+    (status == StatusCode::PAYLOAD_TOO_LARGE).then_some(EdgeRefusal::TooLarge {
         limit_bytes: BODY_LIMIT,
     })
 }
@@ -73,7 +82,8 @@ pub async fn answer(req: Request, next: Next) -> Response {
         res = in_format(face_of(&path), &refusal);
         keep_allow(&headers, res.headers_mut());
     }
-    secure(res.headers_mut());
+    let status = res.status();
+    secure(status, res.headers_mut());
     res
 }
 
@@ -162,9 +172,10 @@ fn keep_allow(from: &HeaderMap, to: &mut HeaderMap) {
     }
 }
 
-/// The headers every answer carries, and those of every HTML page unless its handler set its own
-/// (the `form_post` page allows its one script). HTTPS is always on, so HSTS is always sent.
-fn secure(h: &mut HeaderMap) {
+/// The headers every answer carries, and those of every HTML page and every redirect between pages
+/// unless its handler set its own (the `form_post` page allows its one script). This is the one place
+/// they are set: pages and redirects leave them to it. HTTPS is always on, so HSTS is always sent.
+fn secure(status: StatusCode, h: &mut HeaderMap) {
     h.entry(header::STRICT_TRANSPORT_SECURITY)
         .or_insert(HeaderValue::from_static("max-age=31536000"));
     h.insert(
@@ -175,7 +186,8 @@ fn secure(h: &mut HeaderMap) {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("text/html"));
-    if !html {
+    // A redirect is never stored, and hands the next page no referrer, as a page would not.
+    if !html && !status.is_redirection() {
         return;
     }
     // No script at all; styles and images only from this origin; never framed. No form-action: the
@@ -216,6 +228,49 @@ mod tests {
         assert_eq!(face_of("/"), Face::Portal);
         assert_eq!(face_of("/directories/x/users"), Face::Portal);
         assert_eq!(face_of("/nothing"), Face::Portal);
+    }
+
+    #[test]
+    fn pages_and_redirects_get_every_header_other_answers_the_common_ones() {
+        let with = |status: StatusCode, content_type: Option<&'static str>| {
+            let mut h = HeaderMap::new();
+            if let Some(ct) = content_type {
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            }
+            secure(status, &mut h);
+            h
+        };
+        for h in [
+            with(StatusCode::OK, Some("text/html; charset=utf-8")),
+            with(StatusCode::SEE_OTHER, None),
+            with(StatusCode::FOUND, None),
+        ] {
+            assert!(
+                h[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap()
+                    .contains("frame-ancestors 'none'")
+            );
+            assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+            assert_eq!(h[header::CACHE_CONTROL], "no-store");
+            assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        }
+        let json = with(StatusCode::OK, Some("application/json"));
+        assert!(json.get(header::STRICT_TRANSPORT_SECURITY).is_some());
+        assert_eq!(json[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(json.get(header::CONTENT_SECURITY_POLICY).is_none());
+        // A handler's own policy stays (the `form_post` page's script hash).
+        let mut own = HeaderMap::new();
+        own.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        own.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+        secure(StatusCode::OK, &mut own);
+        assert_eq!(
+            own[header::CONTENT_SECURITY_POLICY],
+            "default-src 'none'; frame-ancestors 'none'"
+        );
     }
 
     #[test]

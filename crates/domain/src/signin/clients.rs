@@ -1,5 +1,7 @@
 //! The clients that need no registration (Microsoft's first-party public clients) and the redirect URIs
-//! a native client may use without registering them.
+//! a native client may use without registering them; which registered applications are confidential.
+
+use crate::model::Application;
 
 /// Microsoft's first-party public clients, which exist in every tenant without registration: the Azure
 /// CLI (also azure-identity's default), Azure PowerShell, Visual Studio Code and the Azure portal.
@@ -21,6 +23,13 @@ pub fn first_party_client(client_id: uuid::Uuid) -> Option<&'static str> {
         .iter()
         .find(|(id, _)| id.parse::<uuid::Uuid>().is_ok_and(|u| u == client_id))
         .map(|(_, name)| *name)
+}
+
+/// A confidential client: an application with credentials of its own (client secrets), which it must
+/// present in every grant that issues tokens (code, password, refresh token, device code). Without
+/// any it is a public client (a native app, a SPA), which has nothing to prove and must use PKCE.
+pub fn is_confidential(app: &Application) -> bool {
+    !app.secrets.is_empty()
 }
 
 /// A native client's redirect URI on the loopback interface: any port is allowed (RFC 8252 §7.3), as

@@ -8,6 +8,7 @@
 //! - [`scopes`]: what a `scope` (or v1 `resource`) asks for;
 //! - [`clients`]: Microsoft's first-party clients and loopback redirect URIs;
 //! - [`device`]: the device authorization grant's codes;
+//! - [`realm`]: what user-realm discovery says of a sign-in name (its domain, never its account);
 //! - [`tokens`]: token lifetimes, and who a verified token speaks for now;
 //! - [`lockout`]: smart lockout's schedule;
 //! - [`refusals`]: every refusal, in Entra's codes and words.
@@ -18,6 +19,7 @@ pub mod authority;
 pub mod clients;
 pub mod device;
 pub mod lockout;
+pub mod realm;
 pub mod refusals;
 pub mod scopes;
 pub mod tokens;
@@ -26,6 +28,7 @@ pub use authority::*;
 pub use clients::*;
 pub use device::*;
 pub use lockout::*;
+pub use realm::*;
 pub use refusals::*;
 pub use scopes::*;
 pub use tokens::*;

@@ -6,11 +6,9 @@ use crate::app::AppState;
 use crate::errors::EntraError;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tenantry_domain::CONSUMERS_TENANT;
-use tenantry_domain::signin::{Authority, parse_authority};
+use tenantry_domain::signin::{self, Authority, UserRealm, parse_authority};
 use tenantry_service::signin::SignInFailure;
 
 /// The authority of a path segment; unknown tenants answer Entra's 400 AADSTS90002.
@@ -121,23 +119,26 @@ pub async fn keys(
         .map_err(|e| entra_error(SignInFailure::Internal(e)))
 }
 
-/// MSAL asks this before a password grant (on port 443 of the authority's host). `Managed` makes it go
-/// on with the plain password grant; an unknown name gets the 404 MSAL also accepts. Never `Federated`:
-/// MSAL would start a WS-Trust exchange.
-pub async fn user_realm(State(state): State<AppState>, Path(username): Path<String>) -> Response {
-    let known = state.svc.read(|w| !w.email_matches(&username).is_empty());
-    let domain = username
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_ascii_lowercase());
-    match (known, domain) {
-        (true, Some(domain)) => Json(json!({
+/// MSAL asks this before a password grant (on port 443 of the authority's host). The answer is the
+/// domain's, never the account's (the domain's rule `signin::user_realm`): `Managed` makes MSAL go on
+/// with the plain password grant, and so does Entra's `Unknown`.
+pub async fn user_realm(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> Json<Value> {
+    let realm = state.svc.read(|w| signin::user_realm(w, &username));
+    Json(match realm {
+        UserRealm::Managed { domain_name } => json!({
             "ver": "1.0",
             "account_type": "Managed",
-            "domain_name": domain,
+            "domain_name": domain_name,
             "cloud_instance_name": "microsoftonline.com",
             "cloud_audience_urn": "urn:federation:MicrosoftOnline",
-        }))
-        .into_response(),
-        _ => StatusCode::NOT_FOUND.into_response(),
-    }
+        }),
+        UserRealm::Unknown => json!({
+            "ver": "1.0",
+            "account_type": "Unknown",
+            "cloud_instance_name": "microsoftonline.com",
+        }),
+    })
 }

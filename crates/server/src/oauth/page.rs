@@ -7,7 +7,7 @@ use crate::portal::pages::{Chrome, ErrorPage, SignedOut};
 use crate::portal::session::Flash;
 use crate::urls;
 use askama::Template;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION};
+use axum::http::header::{CONTENT_SECURITY_POLICY, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use tenantry_domain::signin::SignInError;
@@ -52,12 +52,11 @@ pub fn redirect(to: &Redirect, params: &[(&str, &str)]) -> Response {
         ResponseMode::Query => urls::with_query(&to.uri, &all),
         ResponseMode::Fragment => urls::with_fragment(&to.uri, &all),
     };
+    // Never stored (a code is in its URL): `Cache-Control` is the edge's, as on every redirect.
     let mut r = StatusCode::FOUND.into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         r.headers_mut().insert(LOCATION, v);
     }
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -120,8 +119,7 @@ fn form_post(uri: &str, params: &[(&str, &str)]) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     };
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Its own policy, which the edge keeps; the other headers are the edge's.
     r.headers_mut()
         .insert(CONTENT_SECURITY_POLICY, FORM_POST_CSP.clone());
     r

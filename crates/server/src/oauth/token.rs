@@ -62,6 +62,8 @@ pub async fn token_v1(
 #[derive(Deserialize, Default)]
 pub struct DeviceCodeForm {
     client_id: Option<String>,
+    /// A confidential client's (or `Authorization: Basic`).
+    client_secret: Option<String>,
     scope: Option<String>,
     /// v1.
     resource: Option<String>,
@@ -72,24 +74,31 @@ pub struct DeviceCodeForm {
 pub async fn device_code(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    headers: HeaderMap,
     form: Result<Form<DeviceCodeForm>, FormRejection>,
 ) -> Response {
     let result = match form {
-        Ok(Form(f)) => {
-            let scope = f.scope.clone().or_else(|| {
-                f.resource
-                    .as_deref()
-                    .map(tenantry_domain::signin::user_scope_for_resource)
-            });
-            state
-                .signin
-                .start_device_flow(&tenant, f.client_id.as_deref(), scope.as_deref())
-                .await
-                .map_err(entra_error)
-        }
-        Err(_) => Err(EntraError::new(malformed_request(
-            "The body must be application/x-www-form-urlencoded.",
-        ))),
+        Ok(Form(f)) => match client_credentials(f.client_id, f.client_secret, &headers) {
+            Ok((client_id, client_secret)) => {
+                let scope = f.scope.or_else(|| {
+                    f.resource
+                        .as_deref()
+                        .map(tenantry_domain::signin::user_scope_for_resource)
+                });
+                state
+                    .signin
+                    .start_device_flow(
+                        &tenant,
+                        client_id.as_deref(),
+                        client_secret.as_deref(),
+                        scope.as_deref(),
+                    )
+                    .await
+                    .map_err(entra_error)
+            }
+            Err(e) => Err(EntraError::new(e)),
+        },
+        Err(e) => Err(unreadable(&e)),
     };
     let mut response = match result {
         Ok(answer) => Json(answer).into_response(),
@@ -112,9 +121,7 @@ async fn token(
 ) -> Response {
     let request = match form {
         Ok(Form(form)) => to_request(tenant, form, &headers, protocol).map_err(EntraError::new),
-        Err(_) => Err(EntraError::new(malformed_request(
-            "The body must be application/x-www-form-urlencoded.",
-        ))),
+        Err(e) => Err(unreadable(&e)),
     };
     let result = match request {
         Ok(mut req) => {
@@ -137,6 +144,17 @@ async fn token(
     response
 }
 
+/// A form the endpoint could not read: too large for the server (413, as every face says it), or not
+/// a form at all.
+fn unreadable(e: &FormRejection) -> EntraError {
+    match crate::edge::form_too_large(e) {
+        Some(too_large) => too_large.entra(),
+        None => EntraError::new(malformed_request(
+            "The body must be application/x-www-form-urlencoded.",
+        )),
+    }
+}
+
 /// The typed request: the grant and its required fields first, then the client.
 fn to_request(
     authority: String,
@@ -145,7 +163,8 @@ fn to_request(
     protocol: Protocol,
 ) -> Result<TokenRequest, SignInError> {
     let grant = grant(&mut form)?;
-    let (client_id, client_secret) = client_credentials(&form, headers)?;
+    let (client_id, client_secret) =
+        client_credentials(form.client_id.take(), form.client_secret.take(), headers)?;
     Ok(TokenRequest {
         authority,
         protocol,
@@ -186,16 +205,17 @@ fn grant(form: &mut TokenForm) -> Result<Grant, SignInError> {
     })
 }
 
-/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body
-/// (client_secret_post). Both at once must name the same client; the header's secret is used.
+/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body's
+/// fields (client_secret_post). Both at once must name the same client; the header's secret is used.
 fn client_credentials(
-    form: &TokenForm,
+    client_id: Option<String>,
+    client_secret: Option<String>,
     headers: &HeaderMap,
 ) -> Result<(Option<String>, Option<String>), SignInError> {
     let Some((id, secret)) = basic_credentials(headers)? else {
-        return Ok((form.client_id.clone(), form.client_secret.clone()));
+        return Ok((client_id, client_secret));
     };
-    if form.client_id.as_deref().is_some_and(|f| f != id) {
+    if client_id.as_deref().is_some_and(|f| f != id) {
         return Err(malformed_request(
             "The client_id in the body differs from the one in the Authorization header.",
         ));

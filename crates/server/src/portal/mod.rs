@@ -20,7 +20,7 @@ mod support;
 use crate::app::AppState;
 use askama::Template;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use session::{Ctx, Flash};
@@ -298,40 +298,15 @@ impl IntoResponse for PortalError {
 
 pub type PortalResult = Result<Response, PortalError>;
 
-/// Renders a page with the portal's security headers.
+/// Renders a page (its security headers are the edge's, `crate::edge`, as every HTML answer's).
 pub fn html<T: Template>(t: &T) -> Response {
     match t.render() {
-        Ok(body) => {
-            let mut r = Html(body).into_response();
-            secure_headers(&mut r);
-            r
-        }
+        Ok(body) => Html(body).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }
-}
-
-pub fn secure_headers(r: &mut Response) {
-    let h = r.headers_mut();
-    // No script at all; styles only from this origin. No form-action: /authorize redirects to clients.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 /// A page drawn inside the portal's frame, which the handler fills in last (it takes the session's
@@ -387,9 +362,7 @@ impl Ctx {
 
     /// A 303 to `to` (after a form).
     pub async fn redirect(self, to: &str) -> PortalResult {
-        let mut r = Redirect::to(to).into_response();
-        secure_headers(&mut r);
-        Ok(r)
+        Ok(Redirect::to(to).into_response())
     }
 
     /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.

@@ -471,9 +471,7 @@ impl FromRequestParts<AppState> for SignedIn {
             .uri
             .path_and_query()
             .and_then(|p| super::signin::safe_return(p.as_str()));
-        let mut to_sign_in = Redirect::to("/signin").into_response();
-        super::secure_headers(&mut to_sign_in);
-        Err(to_sign_in)
+        Err(Redirect::to("/signin").into_response())
     }
 }
 

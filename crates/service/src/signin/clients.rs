@@ -49,7 +49,7 @@ impl Client {
     pub(crate) fn is_public(&self) -> bool {
         match self {
             Client::FirstParty { .. } => true,
-            Client::Registered { app, .. } => app.secrets.is_empty(),
+            Client::Registered { app, .. } => !signin::is_confidential(app),
         }
     }
 
@@ -100,8 +100,8 @@ impl SignIn {
     }
 
     /// As [`SignIn::user_flow_client`], except that a registered application with secrets may leave its
-    /// secret out: at `/authorize` and the device code request (it proves itself at the token endpoint),
-    /// and when a device polls (it is then a public client, `appidacr` 0).
+    /// secret out, where no token is issued: at `/authorize` (it proves itself at the token endpoint)
+    /// and on the device flow's verification page (which only names the client).
     pub(crate) async fn flow_client(
         &self,
         raw_id: &str,
@@ -131,7 +131,7 @@ impl SignIn {
                 self.check_secret(&app, s).await?;
                 true
             }
-            None if app.secrets.is_empty() || secret_optional => false,
+            None if !signin::is_confidential(&app) || secret_optional => false,
             None => return Err(missing_client_secret()),
         };
         Ok(Client::Registered {

@@ -74,16 +74,18 @@ fn draw_user_code() -> String {
 
 impl SignIn {
     /// `POST /{tenant}/oauth2/v2.0/devicecode`: a device code and the user code to type at
-    /// `{base}/devicelogin`.
+    /// `{base}/devicelogin`. A confidential client proves itself here with its secret, as it does in
+    /// every user grant; a public one has none to give.
     pub async fn start_device_flow(
         &self,
         authority: &str,
         client_id: Option<&str>,
+        client_secret: Option<&str>,
         scope: Option<&str>,
     ) -> Result<DeviceAuthorization, SignInFailure> {
         self.service().read(|w| parse_authority(w, authority))?;
         let client = self
-            .flow_client(client_id.unwrap_or_default(), None, authority)
+            .user_flow_client(client_id.unwrap_or_default(), client_secret, authority)
             .await?;
         let scope = scope
             .filter(|s| !s.trim().is_empty())
@@ -207,15 +209,15 @@ impl SignIn {
     }
 
     /// `grant_type=urn:ietf:params:oauth:grant-type:device_code`: pending, declined and expired codes
-    /// answer with RFC 8628's errors; an approved one gives the person's tokens, once.
+    /// answer with RFC 8628's errors; an approved one gives the person's tokens, once. The client
+    /// authenticates first, as in the other user grants: a poll without a confidential client's secret
+    /// is refused without touching the code.
     pub(crate) async fn device_code_grant(
         &self,
         req: &TokenRequest,
         device_code: &str,
     ) -> Result<TokenResponse, SignInFailure> {
-        let client = self
-            .flow_client(&req.client_id, req.client_secret.as_deref(), &req.authority)
-            .await?;
+        let client = self.requesting_client(req).await?;
         let now = self.service().now();
         let (request, grant) = match self
             .service()

@@ -126,6 +126,13 @@ impl SignIn {
         &self.inner.passwords
     }
 
+    /// The Argon2id verifications this instance has done (passwords, and client secrets stored as
+    /// Argon2id). Every password attempt costs one, whether its account exists or not: tests count
+    /// them rather than time them.
+    pub fn password_verifications(&self) -> u64 {
+        self.passwords().verifications()
+    }
+
     /// The published signing keys as a JWKS document; the first call on an empty database creates the
     /// first key.
     pub async fn jwks(&self) -> Result<serde_json::Value, ServiceError> {

@@ -89,20 +89,43 @@ async fn portal_refusal(r: Response, status: u16, title: &str) {
 #[track_caller]
 fn assert_secure_html(r: &Response) {
     let h = r.headers();
+    assert_secure_headers(h, r.url().as_str());
+}
+
+/// The security headers of an HTML page: a policy that frames nothing and allows nothing unsafe (the
+/// pages' styles are `/static/portal.css`), nosniff, a referrer policy and HSTS.
+#[track_caller]
+fn assert_secure_headers(h: &reqwest::header::HeaderMap, what: &str) {
     let csp = h
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_else(|| panic!("no CSP on {}", r.url()));
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
-    assert!(h.get("referrer-policy").is_some(), "{}", r.url());
+        .unwrap_or_else(|| panic!("no CSP on {what}"));
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("'unsafe-"), "{what}: {csp}");
+    assert_eq!(
+        h.get("x-content-type-options").unwrap(),
+        "nosniff",
+        "{what}"
+    );
+    assert!(h.get("referrer-policy").is_some(), "{what}");
     assert!(
         h.get("strict-transport-security")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("max-age=")),
-        "{}",
-        r.url()
+        "{what}"
     );
+}
+
+/// A page the browser got last: HTML with the security headers.
+#[track_caller]
+fn assert_secure_page(b: &Browser, what: &str, status: reqwest::StatusCode) {
+    let ct = b
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(ct.starts_with("text/html"), "{what} ({status}): {ct}");
+    assert_secure_headers(&b.headers, what);
 }
 
 #[tokio::test]
@@ -192,7 +215,8 @@ async fn every_face_refuses_in_its_own_format() {
         .await;
         graph_refusal(r, 413, "Request_EntityTooLarge").await;
 
-        // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, an unknown sign-in path.
+        // Entra: a GET to the token endpoint (Entra's AADSTS900561), a JSON body, a form too large, an
+        // unknown sign-in path.
         let token = format!("/{ALICEDEFAULT}/oauth2/v2.0/token");
         entra_refusal(
             send_typed(&srv, Method::GET, &token, None, None).await,
@@ -209,6 +233,15 @@ async fn every_face_refuses_in_its_own_format() {
         )
         .await;
         entra_refusal(r, 400, 9002313).await;
+        let r = send_typed(
+            &srv,
+            Method::POST,
+            &token,
+            None,
+            Some(("application/x-www-form-urlencoded", big.clone())),
+        )
+        .await;
+        entra_refusal(r, 413, 9002313).await;
         entra_refusal(
             send_typed(
                 &srv,
@@ -275,6 +308,70 @@ async fn every_html_answer_carries_the_security_headers() {
         );
         assert_secure_html(&r);
     }
+    // Entra's error page, for a request that cannot go back to its client.
+    let unknown_client = authorize.replace(AZ_CLI, "d0000000-0000-4000-8000-000000000000");
+    let r = send_typed(&srv, Method::GET, &unknown_client, None, None).await;
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(content_type(&r).starts_with("text/html"));
+    assert_secure_html(&r);
+
+    // The authorize page's steps: the password after the email, and again after a wrong one.
+    let erin = "erin@alicedefault.onmicrosoft.com";
+    let mut b = Browser::new(&srv);
+    let (_, _, page) = b.get(&authorize).await;
+    let (status, _, page) = b
+        .submit(&authorize, &page, &[("step", "email"), ("username", erin)])
+        .await;
+    assert_secure_page(&b, "the password step", status);
+    let (status, _, page) = b
+        .submit(
+            &authorize,
+            &page,
+            &[
+                ("step", "password"),
+                ("username", erin),
+                ("password", "wrong"),
+            ],
+        )
+        .await;
+    assert!(page.contains("AADSTS50126"), "{page}");
+    assert_secure_page(&b, "a wrong password", status);
+
+    // The device flow's verification page, its code step and its refusal.
+    b.sign_in_to_portal(erin, "Erin-Default-1!").await;
+    let (status, _, page) = b.get("/devicelogin").await;
+    assert_secure_page(&b, "/devicelogin", status);
+    let (status, _, page) = b.submit("/devicelogin", &page, &[("code", "NOPE")]).await;
+    assert!(page.contains("AADSTS70019"), "{page}");
+    assert_secure_page(&b, "a wrong user code", status);
+
+    // An invitation's redeem page, to a stranger and to a signed-in person, and its refusals.
+    let svc = &srv.svc;
+    let admin = signed_in(svc, "admin@contoso.onmicrosoft.com", "contoso");
+    let (invitation, _) = svc
+        .invite(&admin, tenant_id(svc, "contoso"), "zoe@fabrikam.example")
+        .await
+        .unwrap();
+    let redeem = format!("/redeem/{CONTOSO}/{invitation}");
+    let r = send_typed(&srv, Method::GET, &redeem, None, None).await;
+    assert!(content_type(&r).starts_with("text/html"));
+    assert_secure_html(&r);
+    let (status, _, page) = b.get(&redeem).await;
+    assert_secure_page(&b, "the redeem page", status);
+    if page.contains("name=\"csrf\"") {
+        // Another person's accept: refused, and said on the redeem page it goes back to.
+        let (status, location, _) = b.submit(&format!("{redeem}/accept"), &page, &[]).await;
+        assert_eq!((status.as_u16(), location.as_str()), (303, redeem.as_str()));
+        let (status, _, _) = b.get(&redeem).await;
+        assert_secure_page(&b, "the redeem page's refusal", status);
+    }
+    let (status, _, _) = b
+        .get(&format!(
+            "/redeem/{CONTOSO}/d0000000-0000-4000-8000-000000000000"
+        ))
+        .await;
+    assert_secure_page(&b, "an unknown invitation", status);
+
     // The form_post page runs its one script, allowed by its hash (known answer: SHA-256 of
     // `document.forms[0].submit()`), and nothing else.
     let r = send_typed(

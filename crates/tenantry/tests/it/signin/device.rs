@@ -164,6 +164,80 @@ async fn device_code_flow_signs_in_whoever_approves_on_the_verification_page() {
     }
 }
 
+/// A confidential client (an application with secrets) proves itself in the device flow as the code
+/// and password grants require: at the device authorization request and at the poll. A public one
+/// (no secrets, like the Azure CLI) needs nothing.
+#[tokio::test]
+async fn a_confidential_client_authenticates_in_the_device_flow() {
+    for store in both().await {
+        let srv = server(&store).await;
+        let start = format!("/{CONTOSO}/oauth2/v2.0/devicecode");
+        let asks = [("client_id", WEB), ("scope", USER_SCOPES)];
+        post_form(&srv, &start, &asks)
+            .await
+            .entra_error(401, "invalid_client", 7000218);
+        let wrong = [asks[0], asks[1], ("client_secret", "wrong")];
+        post_form(&srv, &start, &wrong)
+            .await
+            .entra_error(401, "invalid_client", 7000215);
+        // With its secret, in the body or as Basic credentials (client_secret_basic).
+        let r = post_form(
+            &srv,
+            &start,
+            &[asks[0], asks[1], ("client_secret", WEB_SECRET)],
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let basic = srv
+            .client
+            .post(srv.url(&start))
+            .basic_auth(WEB, Some(WEB_SECRET))
+            .form(&[("scope", USER_SCOPES)])
+            .send()
+            .await
+            .unwrap();
+        let basic = Resp::from(basic).await;
+        assert_eq!(basic.status, 200, "{}", basic.text);
+        let (device_code, user_code) = (basic.str("device_code"), basic.str("user_code"));
+
+        let mut b = Browser::new(&srv);
+        b.sign_in_to_portal(ADMIN.0, ADMIN.1).await;
+        let done = verify_device(&mut b, user_code, true).await;
+        assert!(done.contains("You have signed in to web"), "{done}");
+
+        // Polling without the secret is refused, and leaves the approved code to the real client.
+        let poll = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", WEB),
+            ("device_code", device_code),
+        ];
+        token(&srv, CONTOSO, &poll)
+            .await
+            .entra_error(401, "invalid_client", 7000218);
+        let mut with_secret = poll.to_vec();
+        with_secret.push(("client_secret", WEB_SECRET));
+        let r = token(&srv, CONTOSO, &with_secret).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let at = payload(r.str("access_token"));
+        assert_eq!(
+            (at["appid"].as_str(), at["appidacr"].as_str()),
+            (Some(WEB), Some("1"))
+        );
+
+        // A registered public client (no secrets) starts and polls without one.
+        let r = post_form(&srv, &start, &[("client_id", SPA), ("scope", USER_SCOPES)]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let spa_poll = [
+            poll[0],
+            ("client_id", SPA),
+            ("device_code", r.str("device_code")),
+        ];
+        token(&srv, CONTOSO, &spa_poll)
+            .await
+            .entra_error(400, "authorization_pending", 70016);
+    }
+}
+
 /// Runs a client that prints the user code it was given as a first JSON line (`user_code`), then polls;
 /// approves that code as Erin on the verification page; returns the client's second JSON line, once it
 /// exited successfully.

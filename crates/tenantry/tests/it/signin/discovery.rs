@@ -89,38 +89,65 @@ async fn discovery_documents_name_the_tenant_as_entra_does() {
     }
 }
 
+/// User realm answers by the domain alone: `Managed` for a domain of some tenant, Entra's `Unknown`
+/// for anything else, and the same body for an existing and an unknown user of a domain (no account
+/// enumeration). Never `Federated` (msal would start WS-Trust), never a 404.
 #[tokio::test]
-async fn user_realm_answers_managed_or_404_and_logout_redirects_only_to_known_uris() {
+async fn user_realm_answers_by_the_domain_alone() {
     let store = sqlite_store().await;
     let srv = server(&store).await;
-    let r = get_resp(
-        &srv,
-        "/common/userrealm/erin@alicedefault.onmicrosoft.com?api-version=1.0",
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.body["account_type"], "Managed");
-    assert_eq!(r.body["domain_name"], "alicedefault.onmicrosoft.com");
+    let realm = |name: &str| {
+        let path = format!("/common/userrealm/{name}?api-version=1.0");
+        let srv = &srv;
+        async move {
+            let r = get_resp(srv, &path, None).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            r.body
+        }
+    };
+    let managed = realm("erin@alicedefault.onmicrosoft.com").await;
     assert_eq!(
-        r.body["cloud_audience_urn"],
-        "urn:federation:MicrosoftOnline"
+        managed,
+        serde_json::json!({
+            "ver": "1.0",
+            "account_type": "Managed",
+            "domain_name": "alicedefault.onmicrosoft.com",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+        })
     );
-    let r = get_resp(
-        &srv,
-        "/common/userrealm/alice@outlook.com?api-version=1.0",
-        None,
-    )
-    .await;
-    assert_eq!(r.body["account_type"], "Managed");
-    let r = get_resp(
-        &srv,
-        "/common/userrealm/nobody@nowhere.example?api-version=1.0",
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 404);
+    // An unknown user of a tenant's domain, and a name in another case: the same answer.
+    for name in [
+        "nobody@alicedefault.onmicrosoft.com",
+        "Frank@AliceDefault.onmicrosoft.com",
+    ] {
+        assert_eq!(realm(name).await, managed, "{name}");
+    }
+    // A custom domain is a tenant's domain too, whoever asks about it.
+    let custom = realm("nobody@contoso.com").await;
+    assert_eq!(custom["account_type"], "Managed");
+    assert_eq!(custom["domain_name"], "contoso.com");
+    assert_eq!(realm("admin@contoso.com").await, custom);
 
+    // A domain of no tenant: Entra's `Unknown`, whether an account here has that email or not.
+    let unknown = realm("nobody@nowhere.example").await;
+    assert_eq!(
+        unknown,
+        serde_json::json!({
+            "ver": "1.0",
+            "account_type": "Unknown",
+            "cloud_instance_name": "microsoftonline.com",
+        })
+    );
+    for name in ["alice@outlook.com", "zed@outlook.com", "no-domain-at-all"] {
+        assert_eq!(realm(name).await, unknown, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn logout_redirects_only_to_known_uris() {
+    let store = sqlite_store().await;
+    let srv = server(&store).await;
     let no_redirect = client_without_redirects(&srv);
     let to = format!(
         "/{CONTOSO}/oauth2/v2.0/logout?post_logout_redirect_uri={}&state=s1",

@@ -242,3 +242,50 @@ async fn the_dual_identity_email_at_each_authority() {
         assert_eq!(client_info(r.str("client_info"))["utid"], CONSUMERS);
     }
 }
+
+/// Every password attempt costs exactly one Argon2id verification, whether the name is an account
+/// here or not (an unknown one is verified against a dummy hash): the answer's time does not tell
+/// which. Counted, not timed.
+#[tokio::test]
+async fn an_unknown_name_costs_one_hash_verification_like_a_known_one() {
+    for store in both().await {
+        let srv = server(&store).await;
+        let cases: [(&str, &str, &str, u16, Option<u32>); 7] = [
+            (ALICEDEFAULT, ERIN.0, "wrong", 400, Some(50126)),
+            (ALICEDEFAULT, ERIN.0, ERIN.1, 200, None),
+            (
+                ALICEDEFAULT,
+                "nobody@alicedefault.onmicrosoft.com",
+                "wrong",
+                400,
+                Some(50034),
+            ),
+            (
+                "organizations",
+                "nobody@nowhere.example",
+                "wrong",
+                400,
+                Some(50034),
+            ),
+            // A work account at `consumers` names no account there.
+            ("consumers", ERIN.0, ERIN.1, 400, Some(50034)),
+            // A personal account in no directory, asked for at a tenant.
+            (CONTOSO, "nobody@outlook.com", "wrong", 400, Some(50126)),
+            // A personal account, a guest of the tenant: its own password.
+            (ALICEDEFAULT, ALICE.0, "wrong", 400, Some(50126)),
+        ];
+        for (authority, user, password, status, code) in cases {
+            let before = srv.signin.password_verifications();
+            let r = password_grant(&srv, authority, user, password, USER_SCOPES).await;
+            assert_eq!(r.status, status, "{user} at {authority}: {}", r.text);
+            if let Some(code) = code {
+                assert_eq!(r.body["error_codes"][0], code, "{user} at {authority}");
+            }
+            assert_eq!(
+                srv.signin.password_verifications() - before,
+                1,
+                "{user} at {authority}"
+            );
+        }
+    }
+}

@@ -10,6 +10,8 @@ pub struct Browser {
     http: reqwest::Client,
     base: String,
     cookie: Option<String>,
+    /// The headers of the last answer.
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Browser {
@@ -18,6 +20,7 @@ impl Browser {
             http: client_without_redirects(srv),
             base: srv.base_url.clone(),
             cookie: None,
+            headers: Default::default(),
         }
     }
 
@@ -35,6 +38,7 @@ impl Browser {
                 self.cookie = Some(pair);
             }
         }
+        self.headers = r.headers().clone();
         let location = r
             .headers()
             .get("location")
