@@ -471,11 +471,14 @@ fn a_directory_s_objects_as_graph_reads_them() {
         reads::activated_roles(w, fx.alicedefault),
         [DirectoryRole::GlobalAdministrator]
     );
+    let admin = fx.member(fx.contoso_admin);
     let holders: Vec<ObjectId> =
-        reads::role_members(w, fx.contoso, DirectoryRole::UserAdministrator)
+        reads::role_members(w, &admin, fx.contoso, DirectoryRole::UserAdministrator)
+            .unwrap()
             .iter()
             .map(|p| p.id())
             .collect();
+
     assert_eq!(holders, [fx.contoso_useradmin]);
     let by_upn = reads::user_named(w, fx.contoso, "ADMIN@contoso.onmicrosoft.com").unwrap();
     assert_eq!(by_upn.id, fx.contoso_admin);
@@ -501,5 +504,45 @@ fn a_directory_s_objects_as_graph_reads_them() {
     assert_eq!(
         domains,
         [("contoso.onmicrosoft.com", true), ("contoso.com", false)]
+    );
+}
+
+#[test]
+fn a_guest_lists_a_directory_role_s_members_only_as_it_lists_users() {
+    let mut fx = Fx::article();
+    fx.guest(fx.contoso, fx.bob);
+    let bob = fx.as_user(fx.contoso, fx.bob);
+    let users = refusal(reads::directory_people(&fx.world, &bob, fx.contoso));
+    let members = refusal(reads::role_members(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        DirectoryRole::GlobalAdministrator,
+    ));
+    assert_eq!((members.kind, &members.code), (users.kind, &users.code));
+    // A directory role lets a guest enumerate, members too.
+    let guest = fx.world.presence(fx.bob, fx.contoso).unwrap();
+    fx.grant_directory_role(fx.contoso, DirectoryRole::GlobalReader, guest);
+    let bob = fx.as_user(fx.contoso, fx.bob);
+    let holders = reads::role_members(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        DirectoryRole::GlobalAdministrator,
+    )
+    .unwrap();
+    assert_eq!(
+        holders.iter().map(|p| p.id()).collect::<Vec<_>>(),
+        [fx.contoso_admin]
+    );
+    let carol = fx.member(fx.carol);
+    assert!(
+        reads::role_members(
+            &fx.world,
+            &carol,
+            fx.contoso,
+            DirectoryRole::GlobalAdministrator
+        )
+        .is_ok()
     );
 }

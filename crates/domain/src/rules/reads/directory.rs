@@ -231,16 +231,24 @@ pub fn activated_roles(world: &World, tenant: TenantId) -> Vec<DirectoryRole> {
         .collect()
 }
 
-/// The members of a directory role.
-pub fn role_members(world: &World, tenant: TenantId, role: DirectoryRole) -> Vec<PrincipalRef<'_>> {
-    world
+/// The members of a directory role, for whoever may list the directory's users
+/// ([`require_directory_enumeration`]): a role's members are users too, so a guest without a directory
+/// role may not list them either.
+pub fn role_members<'w>(
+    world: &'w World,
+    actor: &Actor,
+    tenant: TenantId,
+    role: DirectoryRole,
+) -> Result<Vec<PrincipalRef<'w>>, DomainError> {
+    require_directory_enumeration(world, actor, tenant)?;
+    Ok(world
         .tenant(tenant)
         .map(|p| {
             p.role_holders(role)
                 .filter_map(|o| world.principal(tenant, o))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// A domain of a directory, as Graph lists it.
