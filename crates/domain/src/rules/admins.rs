@@ -96,12 +96,44 @@ pub(crate) fn ensure_present(
     }
 }
 
+/// The one answer for an email that names no one who could be made an administrator of a subscription
+/// trusting `tenant`: nobody at all, or a work account of another directory that is not a guest there.
+/// Both get it, word for word, so that the answer does not tell which accounts exist elsewhere.
 fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
     DomainError::conflict(
         "PrincipalNotInDirectory",
-        format!("'{email}' is a work or school account of another directory and is not a guest of '{}'.", tenant.display_name),
+        format!(
+            "'{email}' is neither a personal account nor a member or guest of '{}'.",
+            tenant.display_name
+        ),
     )
-    .with_remedy(format!("Invite '{email}' to '{}' and have them redeem the invitation first.", tenant.display_name))
+    .with_remedy(format!(
+        "Check the address. Invite a work or school account of another directory to '{}' and have them redeem the invitation first; a personal account becomes a guest when it is added.",
+        tenant.display_name
+    ))
+}
+
+/// The person an email names, as a classic administrator of a subscription trusting `tenant` may be: a
+/// personal account, a member of the directory, or another directory's user present there as a guest.
+/// An unknown email and another directory's user who is not a guest get the same refusal.
+fn administrator_identity(
+    world: &World,
+    tenant: &Tenant,
+    email: &str,
+    account_type: Option<AccountType>,
+) -> Result<Identity, DomainError> {
+    match resolve_identity(world, email, account_type) {
+        Err(e) if e.kind == crate::error::ErrorKind::NotFound => {
+            Err(not_in_directory(email.trim(), tenant))
+        }
+        Err(e) => Err(e),
+        Ok(identity @ Identity::Organizational { .. })
+            if world.presence(identity, tenant.id).is_none() =>
+        {
+            Err(not_in_directory(email.trim(), tenant))
+        }
+        Ok(identity) => Ok(identity),
+    }
 }
 
 /// Whether the caller may manage the subscription's co-administrators: the operator, or its service
@@ -155,7 +187,7 @@ pub fn add_co_admin(
     let sub = &s.subscription;
     require_classic_admin(world, actor, sub, "add co-administrators")?;
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
-    let identity = resolve_identity(world, email, account_type)?;
+    let identity = administrator_identity(world, tenant, email, account_type)?;
     if sub.service_admin == identity {
         return Err(DomainError::conflict(
             "AlreadyServiceAdministrator",
@@ -280,7 +312,7 @@ pub fn change_service_admin(
         .with_remedy("Sign in as the account administrator."));
     }
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
-    let identity = resolve_identity(world, email, account_type)?;
+    let identity = administrator_identity(world, tenant, email, account_type)?;
     if identity == sub.service_admin {
         return Err(DomainError::conflict(
             "AlreadyServiceAdministrator",
