@@ -439,6 +439,7 @@ fn directory_pages_follow_the_directory_roles() {
 
     let exempted = reads::exempted_principals(
         &fx.world,
+        &admin,
         fx.contoso,
         ["carol@contoso.com", "admin@contoso.onmicrosoft.com"],
     )
@@ -447,11 +448,20 @@ fn directory_pages_follow_the_directory_roles() {
     assert_eq!(
         code(reads::exempted_principals(
             &fx.world,
+            &admin,
             fx.contoso,
             ["nobody"]
         )),
         "InvalidExemptedPrincipal"
     );
+    // Names are looked up for who may change the policy only: anyone else learns nothing of them.
+    let e = refusal(reads::exempted_principals(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        ["nobody"],
+    ));
+    assert_eq!(e.code, "Authorization_RequestDenied");
     let policy = reads::directory_policy(&fx.world, &admin, fx.contoso).unwrap();
     assert!(policy.may_manage && policy.exempted.is_empty());
 }
@@ -478,7 +488,6 @@ fn a_directory_s_objects_as_graph_reads_them() {
             .iter()
             .map(|p| p.id())
             .collect();
-
     assert_eq!(holders, [fx.contoso_useradmin]);
     let by_upn = reads::user_named(w, fx.contoso, "ADMIN@contoso.onmicrosoft.com").unwrap();
     assert_eq!(by_upn.id, fx.contoso_admin);

@@ -11,6 +11,7 @@ mod crash;
 mod edge;
 mod graph;
 mod instances;
+mod leaks;
 mod portal;
 mod service;
 mod signin;
