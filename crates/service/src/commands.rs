@@ -359,6 +359,18 @@ impl Service {
             .await
     }
 
+    /// The service administrator withdraws the subscription's pending request to link the directory
+    /// `key` names; returns that directory and the request.
+    pub async fn withdraw_link(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        key: &str,
+    ) -> Result<(TenantId, RequestId), ServiceError> {
+        self.run(|w, now| guests::withdraw_link(w, actor, subscription, key, now))
+            .await
+    }
+
     pub async fn decline_link(
         &self,
         actor: &Actor,

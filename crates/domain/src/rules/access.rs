@@ -66,8 +66,7 @@ pub fn create_role_assignment(
     req: RoleAssignmentWrite,
     now: Timestamp,
 ) -> Result<(Change, AssignmentPut), DomainError> {
-    let s = require_subscription(world, req.scope.subscription_id())?;
-    authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
+    let s = authorized_subscription(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
     require_scope_exists(world, &req.scope)?;
     let sub = &s.subscription;
     let role = world
@@ -166,6 +165,16 @@ pub fn delete_role_assignment(
     id: RoleAssignmentId,
     now: Timestamp,
 ) -> Result<Option<(Change, RoleAssignment)>, DomainError> {
+    // Whoever holds no access in the subscription is refused there, whether the assignment exists or
+    // not: its scope stays unknown to them.
+    let sub_scope = Scope::subscription(subscription);
+    if !crate::rules::reads::touches(world, actor, &sub_scope) {
+        return Err(authorization_failed(
+            actor,
+            names::ROLE_ASSIGNMENT_DELETE,
+            sub_scope.as_str(),
+        ));
+    }
     let s = require_subscription(world, subscription)?;
     let Some(a) = s.assignments.get(&id) else {
         authorize(
@@ -215,9 +224,8 @@ pub fn put_role_definition(
     req: RoleDefinitionWrite,
     now: Timestamp,
 ) -> Result<(Change, RoleDefinition), DomainError> {
-    let s = require_subscription(world, req.subscription)?;
     let sub_scope = Scope::subscription(req.subscription);
-    authorize(world, actor, names::ROLE_DEFINITION_WRITE, &sub_scope)?;
+    let s = authorized_subscription(world, actor, names::ROLE_DEFINITION_WRITE, &sub_scope)?;
     if world.built_in_roles().iter().any(|r| r.id == req.id) {
         return Err(DomainError::forbidden(
             "RoleDefinitionUpdateNotPermitted",
@@ -314,8 +322,7 @@ pub fn delete_role_definition(
     id: RoleDefinitionId,
     now: Timestamp,
 ) -> Result<Option<(Change, RoleDefinition)>, DomainError> {
-    let s = require_subscription(world, subscription)?;
-    authorize(
+    let s = authorized_subscription(
         world,
         actor,
         names::ROLE_DEFINITION_DELETE,

@@ -96,12 +96,44 @@ pub(crate) fn ensure_present(
     }
 }
 
+/// The one answer for an email that names no one who could be made an administrator of a subscription
+/// trusting `tenant`: nobody at all, or a work account of another directory that is not a guest there.
+/// Both get it, word for word, so that the answer does not tell which accounts exist elsewhere.
 fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
     DomainError::conflict(
         "PrincipalNotInDirectory",
-        format!("'{email}' is a work or school account of another directory and is not a guest of '{}'.", tenant.display_name),
+        format!(
+            "'{email}' is neither a personal account nor a member or guest of '{}'.",
+            tenant.display_name
+        ),
     )
-    .with_remedy(format!("Invite '{email}' to '{}' and have them redeem the invitation first.", tenant.display_name))
+    .with_remedy(format!(
+        "Check the address. Invite a work or school account of another directory to '{}' and have them redeem the invitation first; a personal account becomes a guest when it is added.",
+        tenant.display_name
+    ))
+}
+
+/// The person an email names, as a classic administrator of a subscription trusting `tenant` may be: a
+/// personal account, a member of the directory, or another directory's user present there as a guest.
+/// An unknown email and another directory's user who is not a guest get the same refusal.
+fn administrator_identity(
+    world: &World,
+    tenant: &Tenant,
+    email: &str,
+    account_type: Option<AccountType>,
+) -> Result<Identity, DomainError> {
+    match resolve_identity(world, email, account_type) {
+        Err(e) if e.kind == crate::error::ErrorKind::NotFound => {
+            Err(not_in_directory(email.trim(), tenant))
+        }
+        Err(e) => Err(e),
+        Ok(identity @ Identity::Organizational { .. })
+            if world.presence(identity, tenant.id).is_none() =>
+        {
+            Err(not_in_directory(email.trim(), tenant))
+        }
+        Ok(identity) => Ok(identity),
+    }
 }
 
 /// Whether the caller may manage the subscription's co-administrators: the operator, or its service
@@ -124,22 +156,37 @@ pub fn may_change_service_admin(actor: &Actor, sub: &Subscription) -> bool {
 }
 
 /// Classic administrator powers: the service administrator and co-administrators manage co-administrators.
-fn require_classic_admin(
-    world: &World,
+/// A caller who may not learn of the subscription is told only that it may not perform `action` there.
+fn require_classic_admin<'w>(
+    world: &'w World,
     actor: &Actor,
-    sub: &Subscription,
+    subscription: SubscriptionId,
+    action: &str,
     what: &str,
-) -> Result<(), DomainError> {
+) -> Result<&'w SubscriptionPart, DomainError> {
+    let part = crate::rules::reads::known_subscription(world, actor, subscription, action)?;
+    let sub = &part.subscription;
     if may_manage(actor, sub) {
-        Ok(())
-    } else {
-        Err(DomainError::forbidden(
-            "AuthorizationFailed",
-            format!("'{}' may not {what} in the subscription '{}': only its service administrator and co-administrators may.", actor.display(), sub.display_name),
-        )
-        .with_remedy(format!("Sign in to the subscription's directory as the service administrator ({}).", email_of(world, sub.service_admin))))
+        return Ok(part);
     }
+    let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+        format!(
+            "Sign in to the subscription's directory as the service administrator ({}).",
+            email_of(world, sub.service_admin)
+        )
+    } else {
+        "Sign in to the subscription's directory as its service administrator.".to_string()
+    };
+    Err(DomainError::forbidden(
+        "AuthorizationFailed",
+        format!("'{}' may not {what} in the subscription '{}': only its service administrator and co-administrators may.", actor.display(), sub.display_name),
+    )
+    .with_remedy(remedy))
 }
+
+/// The actions refusals name for classic administrators.
+const CLASSIC_ADMIN_WRITE: &str = "Microsoft.Authorization/classicAdministrators/write";
+const CLASSIC_ADMIN_DELETE: &str = "Microsoft.Authorization/classicAdministrators/delete";
 
 /// Adds a co-administrator by email: a member or redeemed guest of the trusted tenant, or a personal
 /// account (which becomes a guest of it).
@@ -151,11 +198,16 @@ pub fn add_co_admin(
     account_type: Option<AccountType>,
     now: Timestamp,
 ) -> Result<(Change, Identity), DomainError> {
-    let s = require_subscription(world, subscription)?;
+    let s = require_classic_admin(
+        world,
+        actor,
+        subscription,
+        CLASSIC_ADMIN_WRITE,
+        "add co-administrators",
+    )?;
     let sub = &s.subscription;
-    require_classic_admin(world, actor, sub, "add co-administrators")?;
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
-    let identity = resolve_identity(world, email, account_type)?;
+    let identity = administrator_identity(world, tenant, email, account_type)?;
     if sub.service_admin == identity {
         return Err(DomainError::conflict(
             "AlreadyServiceAdministrator",
@@ -206,9 +258,14 @@ pub fn remove_co_admin(
     email: &str,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let s = require_subscription(world, subscription)?;
+    let s = require_classic_admin(
+        world,
+        actor,
+        subscription,
+        CLASSIC_ADMIN_DELETE,
+        "remove co-administrators",
+    )?;
     let sub = &s.subscription;
-    require_classic_admin(world, actor, sub, "remove co-administrators")?;
     let found = sub.co_admins.iter().copied().find(|c| {
         world
             .identity_emails(*c)
@@ -266,21 +323,26 @@ pub fn change_service_admin(
     account_type: Option<AccountType>,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let s = require_subscription(world, subscription)?;
+    let s =
+        crate::rules::reads::known_subscription(world, actor, subscription, CLASSIC_ADMIN_WRITE)?;
     let sub = &s.subscription;
     if !may_change_service_admin(actor, sub) {
+        let who = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+            format!(" ({})", email_of(world, sub.account_admin))
+        } else {
+            String::new()
+        };
         return Err(DomainError::forbidden(
             "NotAccountAdministrator",
             format!(
-                "Only the account administrator ({}) can change the service administrator of '{}'.",
-                email_of(world, sub.account_admin),
+                "Only the account administrator{who} can change the service administrator of '{}'.",
                 sub.display_name
             ),
         )
         .with_remedy("Sign in as the account administrator."));
     }
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
-    let identity = resolve_identity(world, email, account_type)?;
+    let identity = administrator_identity(world, tenant, email, account_type)?;
     if identity == sub.service_admin {
         return Err(DomainError::conflict(
             "AlreadyServiceAdministrator",

@@ -32,6 +32,56 @@ pub mod codes {
     pub const MAP_TARGET: &str = "PrincipalMapTargetNotFound";
 }
 
+/// The actions a refusal names when the caller may not learn of the subscription.
+pub mod actions {
+    pub const WRITE: &str = "Microsoft.Subscription/changeTenantRequest/write";
+    pub const ACCEPT: &str = "Microsoft.Subscription/changeTenantRequest/accept/action";
+    pub const DELETE: &str = "Microsoft.Subscription/changeTenantRequest/delete";
+}
+
+/// Whether the caller may accept (or cancel) the waiting request `r`: the destination owner it names,
+/// signed in to the destination and present there, or else a Global Administrator of the destination.
+pub fn may_accept(world: &World, actor: &Actor, r: &ChangeTenantRequest) -> bool {
+    match r.destination_owner {
+        Some(owner) => {
+            actor.tenant() == Some(r.destination)
+                && actor.object_id() == Some(owner)
+                && world
+                    .principal(r.destination, owner)
+                    .is_some_and(|p| p.is_present())
+        }
+        None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
+    }
+}
+
+/// The destination a change of `subscription` names (a GUID, one of its domains or its name) and the
+/// destination owner (an object id, UPN or email there), resolved only for a caller who may learn of the
+/// subscription: anyone else is refused as for a subscription that does not exist, whatever they name.
+pub fn named_destination(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    destination: &str,
+    owner: Option<&str>,
+) -> Result<(TenantId, Option<ObjectId>), DomainError> {
+    crate::rules::reads::known_subscription(world, actor, subscription, actions::WRITE)?;
+    let dest = require_tenant_by_key(world, destination)?.tenant.id;
+    let owner = owner
+        .map(|key| {
+            world
+                .find_principal(dest, key)
+                .map(|p| p.id())
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "PrincipalNotFound",
+                        format!("The principal '{key}' does not exist in the directory '{dest}'."),
+                    )
+                })
+        })
+        .transpose()?;
+    Ok((dest, owner))
+}
+
 /// A role assignment as the preview shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssignmentImpact {
@@ -110,7 +160,7 @@ pub fn plan(
     approval: Approval,
     now: Timestamp,
 ) -> Result<ChangeDirectoryPlan, DomainError> {
-    let s = require_subscription(world, subscription)?;
+    let s = crate::rules::reads::known_subscription(world, actor, subscription, actions::WRITE)?;
     let dest = require_tenant(world, destination)?;
     let sub = &s.subscription;
     let source = sub.tenant;
@@ -269,6 +319,15 @@ fn initiator_blockers(
     }
     if !is_admin {
         let co = id.is_some_and(|i| sub.co_admins.contains(&i));
+        let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+            format!(
+                "Sign in as the service administrator ({}) or the account administrator ({}).",
+                email_of(world, sub.service_admin),
+                email_of(world, sub.account_admin)
+            )
+        } else {
+            "Sign in as the service administrator or the account administrator.".to_string()
+        };
         blockers.push(
             DomainError::forbidden(
                 codes::NOT_ADMINISTRATOR,
@@ -278,7 +337,7 @@ fn initiator_blockers(
                     format!("'{}' is neither the service administrator nor the account administrator of '{}'.", actor.display(), sub.display_name)
                 },
             )
-            .with_remedy(format!("Sign in as the service administrator ({}) or the account administrator ({}).", email_of(world, sub.service_admin), email_of(world, sub.account_admin))),
+            .with_remedy(remedy),
         );
         return;
     }
@@ -704,11 +763,15 @@ pub fn initiate(
     Ok((change, Initiated::Waiting(request)))
 }
 
-fn pending_request(
-    world: &World,
+/// The subscription's waiting request, for a caller who may learn of the subscription (`action` names
+/// what it asked for when it may not).
+fn pending_request<'w>(
+    world: &'w World,
+    actor: &Actor,
     subscription: SubscriptionId,
-) -> Result<&ChangeTenantRequest, DomainError> {
-    require_subscription(world, subscription)?
+    action: &str,
+) -> Result<&'w ChangeTenantRequest, DomainError> {
+    crate::rules::reads::known_subscription(world, actor, subscription, action)?
         .change_request
         .as_ref()
         .filter(|r| r.status == RequestStatus::Pending)
@@ -728,7 +791,7 @@ pub fn accept(
     subscription: SubscriptionId,
     now: Timestamp,
 ) -> Result<(Change, ChangeDirectoryPlan), DomainError> {
-    let r = pending_request(world, subscription)?.clone();
+    let r = pending_request(world, actor, subscription, actions::ACCEPT)?.clone();
     if r.expires <= now {
         return Err(DomainError::conflict(
             "ChangeRequestExpired",
@@ -745,15 +808,7 @@ pub fn accept(
         }
         _ => None,
     };
-    let allowed = actor.is_operator()
-        || match (acceptor, r.destination_owner) {
-            (Some(o), Some(owner)) => o == owner,
-            (Some(_), None) => {
-                holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS)
-            }
-            _ => false,
-        };
-    if !allowed {
+    if !(actor.is_operator() || may_accept(world, actor, &r)) {
         let who = match r.destination_owner {
             Some(owner) => world
                 .principal(r.destination, owner)
@@ -803,18 +858,14 @@ pub fn cancel(
     subscription: SubscriptionId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let r = pending_request(world, subscription)?.clone();
+    let r = pending_request(world, actor, subscription, actions::DELETE)?.clone();
     let sub = &require_subscription(world, subscription)?.subscription;
     // The administrators act through a token of the subscription's directory, as for initiating.
     let by_admin = actor.tenant() == Some(sub.tenant)
         && actor
             .identity()
             .is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
-    let by_acceptor = match r.destination_owner {
-        Some(owner) => actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner),
-        None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
-    };
-    if !(actor.is_operator() || by_admin || by_acceptor) {
+    if !(actor.is_operator() || by_admin || may_accept(world, actor, &r)) {
         return Err(DomainError::forbidden(
             "AuthorizationFailed",
             "Only the service or account administrator, or whoever may accept it, can cancel this request.",

@@ -269,8 +269,8 @@ pub fn create_user(
     req: NewUser,
     now: Timestamp,
 ) -> Result<(Change, ObjectId), DomainError> {
-    let part = require_tenant(world, tenant)?;
     require_directory_role(world, actor, tenant, USER_MANAGERS, "create users")?;
+    let part = require_tenant(world, tenant)?;
     let upn = user_principal_name(&part.tenant, &req.user_name)?;
     if world.member_by_upn(&upn).is_some() {
         return Err(DomainError::conflict(
@@ -333,13 +333,13 @@ pub fn update_user(
     upd: UserUpdate,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
     // Users may change their own password and name; administrators anyone's.
     let is_self = actor.tenant() == Some(tenant) && actor.object_id() == Some(user);
     let only_self_fields = upd.enabled.is_none() && upd.mail.is_none();
     if !(is_self && only_self_fields) {
         require_directory_role(world, actor, tenant, USER_MANAGERS, "update users")?;
     }
+    let part = require_tenant(world, tenant)?;
     let mut u = part
         .users
         .get(&user)
@@ -401,8 +401,8 @@ pub fn delete_user(
     user: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
     require_directory_role(world, actor, tenant, USER_MANAGERS, "delete users")?;
+    let part = require_tenant(world, tenant)?;
     let u = part.users.get(&user).ok_or_else(|| user_not_found(user))?;
     if part.has_role(user, DirectoryRole::GlobalAdministrator)
         && part
@@ -496,7 +496,6 @@ pub fn create_application(
     req: NewApplication,
     now: Timestamp,
 ) -> Result<(Change, ObjectId), DomainError> {
-    require_tenant(world, tenant)?;
     require_directory_role(
         world,
         actor,
@@ -504,6 +503,7 @@ pub fn create_application(
         DIRECTORY_ADMINISTRATORS,
         "register applications",
     )?;
+    require_tenant(world, tenant)?;
     let client_id = req.client_id.unwrap_or_else(uuid::Uuid::now_v7);
     if world.application_by_client_id(client_id).is_some() {
         return Err(DomainError::conflict(
@@ -575,7 +575,6 @@ pub fn add_client_secret(
     secret: ClientSecret,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    require_tenant(world, tenant)?;
     require_directory_role(
         world,
         actor,
@@ -583,6 +582,7 @@ pub fn add_client_secret(
         DIRECTORY_ADMINISTRATORS,
         "add application secrets",
     )?;
+    require_tenant(world, tenant)?;
     let mut application = world
         .tenant(tenant)
         .and_then(|p| p.applications.get(&app))
@@ -628,7 +628,6 @@ pub fn add_directory_role_member(
     principal: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    require_tenant(world, tenant)?;
     require_directory_role(
         world,
         actor,
@@ -636,6 +635,7 @@ pub fn add_directory_role_member(
         DIRECTORY_ADMINISTRATORS,
         "assign directory roles",
     )?;
+    require_tenant(world, tenant)?;
     let p = world
         .principal(tenant, principal)
         .ok_or_else(|| user_not_found(principal))?;
@@ -686,7 +686,6 @@ pub fn remove_directory_role_member(
     principal: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
     require_directory_role(
         world,
         actor,
@@ -694,6 +693,7 @@ pub fn remove_directory_role_member(
         DIRECTORY_ADMINISTRATORS,
         "remove directory role members",
     )?;
+    let part = require_tenant(world, tenant)?;
     if !part.has_role(principal, role) {
         return Err(DomainError::not_found(
             "Request_ResourceNotFound",
@@ -722,6 +722,22 @@ pub fn remove_directory_role_member(
     Ok(change)
 }
 
+/// Who may change a directory's subscription policy, and name the principals it exempts: its Global
+/// Administrators.
+pub fn require_policy_administrator(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+) -> Result<(), DomainError> {
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        DIRECTORY_ADMINISTRATORS,
+        "change the subscription policy",
+    )
+}
+
 /// Sets the tenant's subscription policy. Global Administrators only.
 pub fn set_policy(
     world: &World,
@@ -730,14 +746,8 @@ pub fn set_policy(
     policy: SubscriptionPolicy,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_policy_administrator(world, actor, tenant)?;
     let part = require_tenant(world, tenant)?;
-    require_directory_role(
-        world,
-        actor,
-        tenant,
-        DIRECTORY_ADMINISTRATORS,
-        "change the subscription policy",
-    )?;
     for p in &policy.exempted {
         if world.principal(tenant, *p).is_none() {
             return Err(DomainError::invalid(
@@ -778,7 +788,6 @@ pub fn add_domain(
     domain: &str,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
     require_directory_role(
         world,
         actor,
@@ -786,6 +795,7 @@ pub fn add_domain(
         DIRECTORY_ADMINISTRATORS,
         "add domains",
     )?;
+    let part = require_tenant(world, tenant)?;
     validate_domain(domain)?;
     if world.tenant_by_domain(domain).is_some() {
         return Err(DomainError::conflict(

@@ -29,8 +29,8 @@ pub fn invite_named(
     display_name: Option<&str>,
     now: Timestamp,
 ) -> Result<(Change, RequestId, ObjectId), DomainError> {
-    let part = require_tenant(world, tenant)?;
     require_directory_role(world, actor, tenant, USER_MANAGERS, "invite guests")?;
+    let part = require_tenant(world, tenant)?;
     validate_email(email)?;
     if is_member_email(world, tenant, email) {
         return Err(DomainError::conflict(
@@ -97,25 +97,39 @@ pub fn invite_named(
     Ok((change, invitation.id, guest.id))
 }
 
-/// An invitation of a tenant and the tenant, for whoever holds its link (the redeem page shows it to
-/// the invitee before they sign in); refused when either is unknown.
+/// The one refusal for an invitation link that names no invitation, and for one sent to someone else:
+/// the link tells nobody but the invitee whom it invites, nor whether it exists.
+pub fn invitation_not_found(invitation: RequestId) -> DomainError {
+    DomainError::not_found(
+        "InvitationNotFound",
+        format!(
+            "The invitation '{invitation}' does not exist, or it was sent to another account than the one you are signed in with."
+        ),
+    )
+    .with_remedy("Check the link you were sent, and sign in with the account it was sent to (sign out first if needed).")
+}
+
+/// Whether `identity` is the person an invitation was sent to (one of its sign-in names is the email).
+pub fn is_invitee(world: &World, identity: Identity, invitation: &Invitation) -> bool {
+    world
+        .identity_emails(identity)
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(&invitation.email))
+}
+
+/// An invitation of a tenant and the tenant, for the person it was sent to (signed in as `identity`);
+/// [`invitation_not_found`] for anyone else and for an invitation that does not exist.
 pub fn require_invitation(
     world: &World,
+    identity: Identity,
     tenant: TenantId,
     invitation: RequestId,
 ) -> Result<(&TenantPart, &Invitation), DomainError> {
-    let part = require_tenant(world, tenant)?;
-    let inv = part.invitations.get(&invitation).ok_or_else(|| {
-        DomainError::not_found(
-            "InvitationNotFound",
-            format!(
-                "The invitation '{invitation}' does not exist in '{}'.",
-                part.tenant.display_name
-            ),
-        )
-        .with_remedy("Check the link you were sent, or ask for a new invitation.")
-    })?;
-    Ok((part, inv))
+    world
+        .tenant(tenant)
+        .and_then(|part| Some((part, part.invitations.get(&invitation)?)))
+        .filter(|(_, inv)| is_invitee(world, identity, inv))
+        .ok_or_else(|| invitation_not_found(invitation))
 }
 
 /// Redeems an invitation as the signed-in identity, whose email must be the invited one.
@@ -126,7 +140,6 @@ pub fn redeem(
     invitation: RequestId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let (part, inv) = require_invitation(world, tenant, invitation)?;
     let identity = actor.identity().ok_or_else(|| {
         DomainError::forbidden(
             "SignInRequired",
@@ -134,18 +147,7 @@ pub fn redeem(
         )
         .with_remedy("Sign in with the invited account.")
     })?;
-    let emails = world.identity_emails(identity);
-    if !emails.iter().any(|e| e.eq_ignore_ascii_case(&inv.email)) {
-        return Err(DomainError::forbidden(
-            "InvitationEmailMismatch",
-            format!(
-                "This invitation is for '{}', but you are signed in as '{}'.",
-                inv.email,
-                actor.display()
-            ),
-        )
-        .with_remedy(format!("Sign out and sign in as '{}'.", inv.email)));
-    }
+    let (part, inv) = require_invitation(world, identity, tenant, invitation)?;
     if let Identity::Organizational { tenant: home, .. } = identity
         && home == tenant
     {
@@ -258,6 +260,26 @@ fn first_blocker(mut blockers: Vec<DomainError>) -> Result<(), DomainError> {
     Err(first.with_details(blockers))
 }
 
+/// The actions a refusal names when the caller may not learn of the subscription.
+pub mod link_actions {
+    pub const WRITE: &str = "Microsoft.Subscription/directoryLinkRequests/write";
+    pub const DELETE: &str = "Microsoft.Subscription/directoryLinkRequests/delete";
+}
+
+/// The directory a request to link names (a GUID, one of its domains or its name), resolved only for a
+/// caller who may learn of the subscription: anyone else is refused as for a subscription that does not
+/// exist, whatever directory they name.
+pub fn link_target(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    action: &str,
+    key: &str,
+) -> Result<TenantId, DomainError> {
+    crate::rules::reads::known_subscription(world, actor, subscription, action)?;
+    Ok(require_tenant_by_key(world, key)?.tenant.id)
+}
+
 /// "Use existing directory", step 1: the service administrator asks to link `tenant`.
 pub fn request_link(
     world: &World,
@@ -266,13 +288,19 @@ pub fn request_link(
     tenant: TenantId,
     now: Timestamp,
 ) -> Result<(Change, RequestId), DomainError> {
-    let s = require_subscription(world, subscription)?;
+    let s =
+        crate::rules::reads::known_subscription(world, actor, subscription, link_actions::WRITE)?;
     let t = require_tenant(world, tenant)?;
     let sub = &s.subscription;
     if !actor.is_operator() && actor.identity() != Some(sub.service_admin) {
+        let who = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+            format!(" ({})", email_of(world, sub.service_admin))
+        } else {
+            String::new()
+        };
         return Err(DomainError::forbidden(
             "NotServiceAdministrator",
-            format!("Only the service administrator ({}) can add a directory to the subscription '{}'; co-administrators cannot.", email_of(world, sub.service_admin), sub.display_name),
+            format!("Only the service administrator{who} can add a directory to the subscription '{}'; co-administrators cannot.", sub.display_name),
         )
         .with_remedy("Sign in as the service administrator, or ask the account administrator to make you service administrator."));
     }
@@ -363,15 +391,17 @@ pub fn approve_link(
     id: RequestId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let r = find_link_request(world, tenant, id, now)?.clone();
-    let t = require_tenant(world, tenant)?;
     if !holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS) {
+        // Named only to who is in it; an outsider gets the same answer whether the request exists or not.
+        let tname = crate::rules::reads::directory_label(world, actor, tenant);
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
-            format!("'{}' is not a Global Administrator of '{}', so cannot approve adding it to the subscription.", actor.display(), t.tenant.display_name),
+            format!("'{}' is not a Global Administrator of '{tname}', so cannot approve adding it to the subscription.", actor.display()),
         )
-        .with_remedy(format!("Sign in with a Global Administrator of '{}'.", t.tenant.display_name)));
+        .with_remedy(format!("Sign in with a Global Administrator of '{tname}'.")));
     }
+    let r = find_link_request(world, tenant, id, now)?.clone();
+    let t = require_tenant(world, tenant)?;
     let s = require_subscription(world, r.subscription)?;
     if s.subscription.service_admin != r.requester {
         return Err(DomainError::conflict(
@@ -402,6 +432,34 @@ pub fn approve_link(
     Ok(change)
 }
 
+/// The service administrator withdraws the subscription's pending request to link the directory `key`
+/// names (`DELETE …/directoryLinkRequests/{tenant}`): for a caller who may learn of the subscription,
+/// [`decline_link`] on its newest pending request; anyone else is refused whatever exists.
+pub fn withdraw_link(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    key: &str,
+    now: Timestamp,
+) -> Result<(Change, (TenantId, RequestId)), DomainError> {
+    let tenant = link_target(world, actor, subscription, link_actions::DELETE, key)?;
+    let pending = world
+        .tenant(tenant)
+        .into_iter()
+        .flat_map(|t| t.link_requests.values())
+        .filter(|r| r.subscription == subscription)
+        .max_by_key(|r| (r.created, r.id))
+        .filter(|r| r.status == RequestStatus::Pending)
+        .ok_or_else(|| {
+            DomainError::not_found(
+                "LinkRequestNotFound",
+                format!("The directory link request '{tenant}' does not exist."),
+            )
+        })?;
+    let change = decline_link(world, actor, tenant, pending.id, now)?;
+    Ok((change, (tenant, pending.id)))
+}
+
 /// The Global Administrator (or the requester) declines or withdraws the request.
 pub fn decline_link(
     world: &World,
@@ -410,14 +468,19 @@ pub fn decline_link(
     id: RequestId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let r = find_link_request(world, tenant, id, now)?.clone();
-    let is_requester = actor.identity() == Some(r.requester);
+    // Whether the caller asked for it is known from the request; anyone else must administer the
+    // directory, and is refused the same way whether the request exists or not.
+    let is_requester = world
+        .tenant(tenant)
+        .and_then(|t| t.link_requests.get(&id))
+        .is_some_and(|r| actor.identity() == Some(r.requester));
     if !is_requester && !holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS) {
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             "Only a Global Administrator of the directory or the requester can decline this request.",
         ));
     }
+    let r = find_link_request(world, tenant, id, now)?.clone();
     let mut done = r;
     done.status = if is_requester {
         RequestStatus::Cancelled

@@ -70,6 +70,20 @@ pub fn authorization_failed(actor: &Actor, action: &str, scope: &str) -> DomainE
     )
 }
 
+/// Authorizes `action` at `scope`, then finds the scope's subscription: the one order for every request
+/// that names a subscription. A caller who may not act there gets the same `AuthorizationFailed` whether
+/// the subscription exists or not (no caller can act in a missing one); only the operator, who may act
+/// anywhere, is told that it does not exist.
+pub fn authorized_subscription<'w>(
+    world: &'w World,
+    actor: &Actor,
+    action: &str,
+    scope: &Scope,
+) -> Result<&'w SubscriptionPart, DomainError> {
+    authorize(world, actor, action, scope)?;
+    require_subscription(world, scope.subscription_id())
+}
+
 /// Authorizes an ARM-style action or refuses with `AuthorizationFailed`.
 pub fn authorize(
     world: &World,
@@ -131,10 +145,7 @@ pub fn require_directory_role(
         return Ok(());
     }
     let names: Vec<&str> = roles.iter().map(|r| r.display_name()).collect();
-    let tname = world
-        .tenant(tenant)
-        .map(|t| t.tenant.display_name.clone())
-        .unwrap_or_else(|| tenant.to_string());
+    let tname = crate::rules::reads::directory_label(world, actor, tenant);
     Err(DomainError::forbidden(
         "Authorization_RequestDenied",
         format!("Insufficient privileges to {what}: '{}' is not a {} of the directory '{tname}'.", actor.display(), names.join(" or ")),

@@ -30,10 +30,9 @@ pub fn put_resource_group(
     req: ResourceGroupWrite,
     now: Timestamp,
 ) -> Result<(Change, bool), DomainError> {
-    require_subscription(world, subscription)?;
     validate_resource_group_name(name)?;
     let scope = Scope::resource_group(subscription, name);
-    authorize(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
     if req.location.trim().is_empty() {
         return Err(DomainError::invalid(
             "LocationRequired",
@@ -90,9 +89,8 @@ pub fn update_resource_group_tags(
     tags: BTreeMap<String, String>,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let s = require_subscription(world, subscription)?;
     let scope = Scope::resource_group(subscription, name);
-    authorize(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    let s = authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
     let mut g = s
         .resource_group(name)
         .cloned()
@@ -115,9 +113,8 @@ pub fn delete_resource_group(
     name: &str,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let s = require_subscription(world, subscription)?;
     let scope = Scope::resource_group(subscription, name);
-    authorize(world, actor, names::RESOURCE_GROUP_DELETE, &scope)?;
+    let s = authorized_subscription(world, actor, names::RESOURCE_GROUP_DELETE, &scope)?;
     let g = s
         .resource_group(name)
         .ok_or_else(|| resource_group_not_found(name))?;
@@ -208,14 +205,13 @@ pub fn put_resource(
     req: ResourceWrite,
     now: Timestamp,
 ) -> Result<(Change, bool), DomainError> {
-    let s = require_subscription(world, scope.subscription_id())?;
     let (rtype, _) = scope.resource_type().ok_or_else(|| {
         DomainError::invalid(
             "InvalidResourceId",
             format!("'{scope}' is not a resource id."),
         )
     })?;
-    authorize(
+    let s = authorized_subscription(
         world,
         actor,
         &names::resource_action(&rtype, "write"),
@@ -269,14 +265,13 @@ pub fn delete_resource(
     scope: &Scope,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let s = require_subscription(world, scope.subscription_id())?;
     let (rtype, _) = scope.resource_type().ok_or_else(|| {
         DomainError::invalid(
             "InvalidResourceId",
             format!("'{scope}' is not a resource id."),
         )
     })?;
-    authorize(
+    let s = authorized_subscription(
         world,
         actor,
         &names::resource_action(&rtype, "delete"),
@@ -339,14 +334,14 @@ pub fn register_provider(
     subscription: SubscriptionId,
     namespace: &str,
 ) -> Result<(), DomainError> {
-    require_subscription(world, subscription)?;
     validate_provider_namespace(namespace)?;
-    authorize(
+    authorized_subscription(
         world,
         actor,
         &format!("{namespace}/register/action"),
         &Scope::subscription(subscription),
-    )
+    )?;
+    Ok(())
 }
 
 /// Unregistering a provider (`POST …/providers/{namespace}/unregister`) is refused, after the caller's
@@ -358,9 +353,8 @@ pub fn unregister_provider(
     subscription: SubscriptionId,
     namespace: &str,
 ) -> Result<(), DomainError> {
-    require_subscription(world, subscription)?;
     validate_provider_namespace(namespace)?;
-    authorize(
+    authorized_subscription(
         world,
         actor,
         &format!("{namespace}/unregister/action"),

@@ -132,7 +132,7 @@ fn an_unknown_email_cannot_be_a_co_administrator() {
         None,
         fx.now,
     );
-    assert_eq!(code(r), "AccountNotFound");
+    assert_eq!(code(r), "PrincipalNotInDirectory");
 }
 
 #[test]
@@ -196,15 +196,21 @@ fn only_the_account_administrator_changes_the_service_administrator() {
         fx.now,
     );
     assert_eq!(code(r), "NotAccountAdministrator");
-    let r = admins::change_service_admin(
+    // Another directory's administrator may not learn of the subscription: ARM's refusal, naming only
+    // the caller, the action and the scope, as for a subscription that does not exist.
+    let e = refusal(admins::change_service_admin(
         &fx.world,
         &fx.member(fx.contoso_admin),
         fx.sub,
         "bob@outlook.com",
         None,
         fx.now,
+    ));
+    assert_eq!(e.code, "AuthorizationFailed");
+    assert!(
+        !e.full_message().contains("Pay-As-You-Go") && !e.full_message().contains("alice@"),
+        "{e}"
     );
-    assert_eq!(code(r), "NotAccountAdministrator");
 }
 
 #[test]
@@ -451,4 +457,27 @@ fn co_administrator_candidates_are_people_of_the_directory_without_a_classic_rol
     assert_eq!(emails, ["erin@alicedefault.onmicrosoft.com"]);
     // Dave, a guest without a directory role, may not list the directory's users: nothing is offered.
     assert!(admins::co_admin_candidates(&fx.world, &fx.dave_home(), sub).is_empty());
+}
+
+#[test]
+fn a_co_administrator_unknown_or_of_another_directory_gets_one_answer() {
+    let fx = Fx::article();
+    // Adding a co-administrator, and (the same lookup) naming a service administrator.
+    type Naming = fn(&World, &Actor, SubscriptionId, &str, Timestamp) -> Result<(), DomainError>;
+    let rules: [Naming; 2] = [
+        |w, a, s, email, now| admins::add_co_admin(w, a, s, email, None, now).map(|_| ()),
+        |w, a, s, email, now| admins::change_service_admin(w, a, s, email, None, now).map(|_| ()),
+    ];
+    for rule in rules {
+        let answer = |email: &str| {
+            let e = refusal(rule(&fx.world, &fx.alice_home(), fx.sub, email, fx.now));
+            let text = e.full_message().replace(email, "{email}");
+            (e.kind, e.code, text)
+        };
+        // carol is a member of Contoso, not present in alicedefault; nobody is nobody.
+        let foreign = answer("carol@contoso.com");
+        assert_eq!(foreign, answer("nobody@nowhere.example"));
+        assert_eq!(foreign.1, "PrincipalNotInDirectory");
+        assert!(!foreign.2.contains("Contoso"), "{}", foreign.2);
+    }
 }

@@ -288,15 +288,17 @@ fn only_a_global_administrator_of_the_destination_accepts_a_waiting_request() {
     let (actor, destination) = (fx.alice_home(), fx.contoso);
     move_later(&mut fx, &actor, destination);
     let later = fx.now + DAY;
-    for actor in [
-        fx.member(fx.carol),
-        fx.member(fx.contoso_useradmin),
-        fx.member(fx.fabrikam_admin),
-        fx.alice_home(),
-        application(&fx.world, fx.app),
+    // Who may learn of the subscription (its service administrator, its application) is told who may
+    // accept; anyone else gets ARM's refusal alone, as for a subscription that does not exist.
+    for (actor, expected) in [
+        (fx.member(fx.carol), "AuthorizationFailed"),
+        (fx.member(fx.contoso_useradmin), "AuthorizationFailed"),
+        (fx.member(fx.fabrikam_admin), "AuthorizationFailed"),
+        (fx.alice_home(), "NotDestinationOwner"),
+        (application(&fx.world, fx.app), "NotDestinationOwner"),
     ] {
         let r = change_directory::accept(&fx.world, &actor, fx.sub, later);
-        assert_eq!(code(r), "NotDestinationOwner", "{}", actor.display());
+        assert_eq!(code(r), expected, "{}", actor.display());
     }
     let admin = fx.member(fx.contoso_admin);
     let plan = fx.ok_with(|fx| change_directory::accept(&fx.world, &admin, fx.sub, later));
@@ -310,8 +312,11 @@ fn only_a_global_administrator_of_the_destination_accepts_a_waiting_request() {
     // The service administrator became a guest of Contoso and keeps full access there.
     let alice = fx.as_user(fx.contoso, fx.alice);
     assert!(fx.owns(&alice));
-    let r = change_directory::accept(&fx.world, &admin, fx.sub, later);
+    let r = change_directory::accept(&fx.world, &alice, fx.sub, later);
     assert_eq!(code(r), "ChangeRequestNotFound");
+    // The Global Administrator holds nothing in it now that nothing waits: nothing to learn.
+    let r = change_directory::accept(&fx.world, &admin, fx.sub, later);
+    assert_eq!(code(r), "AuthorizationFailed");
 }
 
 #[test]
@@ -358,8 +363,10 @@ fn a_waiting_request_is_cancelled_by_the_initiator_or_the_destination_not_by_oth
         RequestStatus::Cancelled
     );
     let admin = fx.member(fx.contoso_admin);
-    let r = change_directory::accept(&fx.world, &admin, fx.sub, fx.now);
+    let r = change_directory::accept(&fx.world, &fx.alice_home(), fx.sub, fx.now);
     assert_eq!(code(r), "ChangeRequestNotFound");
+    let r = change_directory::accept(&fx.world, &admin, fx.sub, fx.now);
+    assert_eq!(code(r), "AuthorizationFailed", "nothing waits for them");
     // The destination's Global Administrator may decline one too.
     let (actor, destination) = (fx.alice_home(), fx.contoso);
     move_later(&mut fx, &actor, destination);
@@ -384,7 +391,10 @@ fn a_named_destination_owner_is_the_only_one_who_accepts() {
         )
     });
     assert!(matches!(initiated, Initiated::Waiting(ref r) if r.destination_owner == Some(carol)));
+    // Another Global Administrator of the destination is not the one it waits for.
     let r = change_directory::accept(&fx.world, &fx.member(fx.contoso_admin), fx.sub, fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+    let r = change_directory::accept(&fx.world, &fx.alice_home(), fx.sub, fx.now);
     assert_eq!(code(r), "NotDestinationOwner");
     let carol_actor = fx.member(carol);
     fx.ok_with(|fx| change_directory::accept(&fx.world, &carol_actor, fx.sub, fx.now));

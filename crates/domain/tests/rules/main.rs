@@ -20,6 +20,7 @@ mod authz;
 mod change_directory;
 mod directory;
 mod invariants;
+mod leaks;
 mod link;
 mod people;
 mod props;

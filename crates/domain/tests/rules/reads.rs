@@ -439,6 +439,7 @@ fn directory_pages_follow_the_directory_roles() {
 
     let exempted = reads::exempted_principals(
         &fx.world,
+        &admin,
         fx.contoso,
         ["carol@contoso.com", "admin@contoso.onmicrosoft.com"],
     )
@@ -447,11 +448,20 @@ fn directory_pages_follow_the_directory_roles() {
     assert_eq!(
         code(reads::exempted_principals(
             &fx.world,
+            &admin,
             fx.contoso,
             ["nobody"]
         )),
         "InvalidExemptedPrincipal"
     );
+    // Names are looked up for who may change the policy only: anyone else learns nothing of them.
+    let e = refusal(reads::exempted_principals(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        ["nobody"],
+    ));
+    assert_eq!(e.code, "Authorization_RequestDenied");
     let policy = reads::directory_policy(&fx.world, &admin, fx.contoso).unwrap();
     assert!(policy.may_manage && policy.exempted.is_empty());
 }
@@ -471,8 +481,10 @@ fn a_directory_s_objects_as_graph_reads_them() {
         reads::activated_roles(w, fx.alicedefault),
         [DirectoryRole::GlobalAdministrator]
     );
+    let admin = fx.member(fx.contoso_admin);
     let holders: Vec<ObjectId> =
-        reads::role_members(w, fx.contoso, DirectoryRole::UserAdministrator)
+        reads::role_members(w, &admin, fx.contoso, DirectoryRole::UserAdministrator)
+            .unwrap()
             .iter()
             .map(|p| p.id())
             .collect();
@@ -501,5 +513,45 @@ fn a_directory_s_objects_as_graph_reads_them() {
     assert_eq!(
         domains,
         [("contoso.onmicrosoft.com", true), ("contoso.com", false)]
+    );
+}
+
+#[test]
+fn a_guest_lists_a_directory_role_s_members_only_as_it_lists_users() {
+    let mut fx = Fx::article();
+    fx.guest(fx.contoso, fx.bob);
+    let bob = fx.as_user(fx.contoso, fx.bob);
+    let users = refusal(reads::directory_people(&fx.world, &bob, fx.contoso));
+    let members = refusal(reads::role_members(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        DirectoryRole::GlobalAdministrator,
+    ));
+    assert_eq!((members.kind, &members.code), (users.kind, &users.code));
+    // A directory role lets a guest enumerate, members too.
+    let guest = fx.world.presence(fx.bob, fx.contoso).unwrap();
+    fx.grant_directory_role(fx.contoso, DirectoryRole::GlobalReader, guest);
+    let bob = fx.as_user(fx.contoso, fx.bob);
+    let holders = reads::role_members(
+        &fx.world,
+        &bob,
+        fx.contoso,
+        DirectoryRole::GlobalAdministrator,
+    )
+    .unwrap();
+    assert_eq!(
+        holders.iter().map(|p| p.id()).collect::<Vec<_>>(),
+        [fx.contoso_admin]
+    );
+    let carol = fx.member(fx.carol);
+    assert!(
+        reads::role_members(
+            &fx.world,
+            &carol,
+            fx.contoso,
+            DirectoryRole::GlobalAdministrator
+        )
+        .is_ok()
     );
 }

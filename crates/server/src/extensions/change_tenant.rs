@@ -6,7 +6,7 @@
 //!   waits for a principal of the destination to accept; 403/409 with every blocker in `error.details`.
 //! - `GET` shows it, `DELETE` cancels a waiting one, `POST …/default/accept` applies a waiting one.
 
-use super::{bad_json, find_principal, find_tenant, time_or_null};
+use super::{bad_json, time_or_null};
 use crate::app::AppState;
 use crate::arm::path::parse_subscription_id;
 use crate::arm::wire::{role_assignment_id, role_definition_id};
@@ -20,7 +20,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use tenantry_domain::rules::change_directory::{AssignmentImpact, ChangeDirectoryPlan, Initiated};
+use tenantry_domain::rules::change_directory::{
+    self, AssignmentImpact, ChangeDirectoryPlan, Initiated,
+};
 use tenantry_domain::rules::reads;
 use tenantry_domain::{
     ChangeTenantRequest, DomainError, ObjectId, PrincipalMapEntry, RequestStatus, SubscriptionId,
@@ -59,18 +61,22 @@ struct Request {
     map: Vec<PrincipalMapEntry>,
 }
 
+/// The body's names, resolved by the domain once the caller may learn of the subscription.
 fn parse_body(
     state: &AppState,
+    caller: &crate::auth::Caller,
+    subscription: SubscriptionId,
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<Request, ArmError> {
     let Json(Body { properties: p }) = body.map_err(bad_json)?;
     state.svc.read(|w| {
-        let destination = find_tenant(w, &p.destination_tenant_id)?;
-        let owner = p
-            .destination_owner_id
-            .as_deref()
-            .map(|o| find_principal(w, destination, o))
-            .transpose()?;
+        let (destination, owner) = change_directory::named_destination(
+            w,
+            &caller.actor,
+            subscription,
+            &p.destination_tenant_id,
+            p.destination_owner_id.as_deref(),
+        )?;
         let map = p
             .principal_map
             .into_iter()
@@ -201,7 +207,7 @@ async fn preview(
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<Json<Value>, ArmError> {
     let sub = parse_subscription_id(&id)?;
-    let req = parse_body(&state, body)?;
+    let req = parse_body(&state, &caller, sub, body)?;
     let plan = state
         .svc
         .preview_change_directory(&caller.actor, sub, req.destination, &req.map)?;
@@ -219,7 +225,7 @@ async fn initiate(
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
     let sub = parse_subscription_id(&id)?;
-    let req = parse_body(&state, body)?;
+    let req = parse_body(&state, &caller, sub, body)?;
     let done = state
         .svc
         .change_directory(&caller.actor, sub, req.destination, req.owner, req.map)

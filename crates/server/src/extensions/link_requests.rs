@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use tenantry_domain::rules::{authorize, reads};
+use tenantry_domain::rules::{authorize, guests, reads};
 use tenantry_domain::{
     DirectoryLinkRequest, RequestId, RequestStatus, Scope, SubscriptionId, TenantId, Timestamp,
     World,
@@ -104,7 +104,9 @@ async fn request(
     Path((id, tenant)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
     let sub = parse_subscription_id(&id)?;
-    let tenant = state.svc.read(|w| find_tenant(w, &tenant))?;
+    let tenant = state.svc.read(|w| {
+        guests::link_target(w, &caller.actor, sub, guests::link_actions::WRITE, &tenant)
+    })?;
     let rid = state.svc.request_link(&caller.actor, sub, tenant).await?;
     let now = state.svc.now();
     let body = state
@@ -151,14 +153,7 @@ async fn withdraw(
     Path((id, tenant)): Path<(String, String)>,
 ) -> Result<Json<Value>, ArmError> {
     let sub = parse_subscription_id(&id)?;
-    let (tenant, rid) = state.svc.read(|w| {
-        let tenant = find_tenant(w, &tenant)?;
-        let r = newest(w, sub, tenant)
-            .filter(|r| r.status == RequestStatus::Pending)
-            .ok_or_else(|| request_not_found(&tenant.to_string()))?;
-        Ok::<_, ArmError>((tenant, r.id))
-    })?;
-    state.svc.decline_link(&caller.actor, tenant, rid).await?;
+    let (tenant, rid) = state.svc.withdraw_link(&caller.actor, sub, &tenant).await?;
     decided(&state, tenant, rid)
 }
 

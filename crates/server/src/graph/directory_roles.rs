@@ -83,11 +83,13 @@ async fn members(
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    let value = dir.read(&state, reads::require_directory_read, |w| {
-        Ok(reads::role_members(w, dir.tenant, role)
-            .into_iter()
-            .filter_map(|p| directory_object_json(w, dir.tenant, p.id()))
-            .collect::<Vec<Value>>())
+    let value = state.svc.read(|w| {
+        Ok::<_, GraphError>(
+            reads::role_members(w, &dir.actor, dir.tenant, role)?
+                .into_iter()
+                .filter_map(|p| directory_object_json(w, dir.tenant, p.id()))
+                .collect::<Vec<Value>>(),
+        )
     })?;
     Ok(Json(json!({
         "@odata.context": context(&state, "directoryObjects"),

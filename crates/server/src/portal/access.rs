@@ -185,8 +185,12 @@ fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
 async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let resolved = ctx.state.svc.read(|w| {
-        let principal =
-            reads::assignable_principal(w, at.sub, named(&f.principal, &f.principal_name))?;
+        let principal = reads::assignable_principal(
+            w,
+            &actor,
+            &at.scope,
+            named(&f.principal, &f.principal_name),
+        )?;
         let role: RoleDefinitionId = f.role.trim().parse().map_err(|_| {
             DomainError::invalid("RoleRequired", "Choose a role.")
                 .with_remedy("Pick one of the roles in the list.")

@@ -10,7 +10,7 @@ use super::{PortalResult, parse_id};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::admins::ClassicRole;
-use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::rules::{guests, reads};
 use tenantry_service::domain::*;
 
 pub async fn list(
@@ -140,30 +140,28 @@ pub async fn use_existing_submit(
         );
         return ctx.redirect(back).await;
     };
-    let key = f.directory.trim().to_string();
-    let found = ctx.state.svc.read(|w| {
-        w.find_tenant(&key).map(|t| {
-            (
-                t.tenant.id,
-                t.tenant.display_name.clone(),
-                t.tenant.initial_domain.clone(),
-            )
-        })
-    });
-    let Some((tenant, tname, tdomain)) = found else {
-        ctx.flash_error(&tenantry_service::domain::rules::tenant_not_found(&key));
-        return ctx.redirect(back).await;
-    };
     // Ask as a token for the subscription's directory, as the rule requires.
     let sub_tenant = ctx.state.svc.read(|w| reads::trusted_directory(w, sub));
     let actor = sub_tenant.and_then(|t| ctx.act_in(t)).unwrap_or(actor);
+    let key = f.directory.trim();
+    let found = ctx.state.svc.read(|w| {
+        guests::link_target(w, &actor, sub, guests::link_actions::WRITE, key)
+            .map(|t| (t, reads::directory_shown(w, &actor, t)))
+    });
+    let (tenant, tname) = match found {
+        Ok(found) => found,
+        Err(e) => {
+            ctx.flash_error(&e);
+            return ctx.redirect(back).await;
+        }
+    };
     match ctx.state.svc.request_link(&actor, sub, tenant).await {
         Ok(request) => {
             let me = actor.display();
             ctx.session.data.after_sign_out = Some(Flash::ok(
                 format!("Now sign in as a Global Administrator of {tname}"),
                 format!(
-                    "{me} asked to add the directory {tname} ({tdomain}). You were signed out: sign in with the credentials of a Global Administrator of {tname} to continue. Afterwards, sign in again as {me}."
+                    "{me} asked to add the directory {tname}. You were signed out: sign in with the credentials of a Global Administrator of {tname} to continue. Afterwards, sign in again as {me}."
                 ),
             ));
             ctx.session.data.after_sign_out_return =
@@ -190,7 +188,7 @@ pub async fn approve_page(
             chrome: Chrome::bare(),
             tenant_id: tenant.to_string(),
             request_id: request.to_string(),
-            directory: d.view.directory.display_name.clone(),
+            directory: d.directory,
             domain: d.view.directory.initial_domain.clone(),
             status: if d.expired {
                 "Expired".to_string()

@@ -462,7 +462,7 @@ pub async fn set_policy(
     let exempted = ctx
         .state
         .svc
-        .read(|w| reads::exempted_principals(w, t, names));
+        .read(|w| reads::exempted_principals(w, &actor, t, names));
     let exempted = match exempted {
         Ok(v) => v,
         Err(e) => {

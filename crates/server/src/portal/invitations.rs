@@ -1,8 +1,9 @@
 //! An invitation's redeem URL opened in a browser (`GET /redeem/{tenant}/{invitation}`, the
 //! `inviteRedeemUrl` Graph hands out; Graph answers a `POST` to it with the invitee's token). Not
-//! signed in: what the invitation is, and a way to sign in that comes back here. Signed in: a button
-//! that accepts, as a form post carrying the session's CSRF token (a GET never changes anything). The
-//! rule that only the invitee may redeem is the domain's (`rules::guests::redeem`).
+//! signed in: a way to sign in that comes back here, and nothing of the invitation. Signed in as the
+//! invitee: what the invitation is, and a button that accepts, as a form post carrying the session's CSRF
+//! token (a GET never changes anything). Who may see it and redeem it is the domain's
+//! (`rules::reads::invitation`, `rules::guests::redeem`).
 
 use super::pages::Chrome;
 use super::session::{CsrfForm, Ctx, SignedIn};
@@ -12,7 +13,7 @@ use crate::urls;
 use askama::Template;
 use axum::extract::Path;
 use tenantry_service::ServiceError;
-use tenantry_service::domain::rules::guests::require_invitation;
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
 /// What the person can do next with the invitation.
@@ -25,19 +26,28 @@ pub enum Next {
     Used,
 }
 
+/// What the page shows of the invitation: only to the person it was sent to (and to who may list the
+/// directory's guests), once signed in (`reads::invitation`).
+struct Shown {
+    directory: String,
+    email: String,
+    status: String,
+}
+
 #[derive(Template)]
 #[template(path = "portal/redeem.html")]
 struct Redeem {
     chrome: Chrome,
-    directory: String,
-    email: String,
-    status: String,
+    shown: Option<Shown>,
     signed_in_as: Option<String>,
     next: Next,
     /// The same URL, for scripts that redeem with a token.
     redeem_url: String,
 }
 
+/// Not signed in: the same page for every link, which invites the visitor to sign in (it tells nothing of
+/// the invitation, nor whether there is one). Signed in: the invitation, to the invitee; a refusal that
+/// says no more than "no such invitation" to anyone else.
 pub async fn page(
     mut ctx: Ctx,
     Path((tenant, invitation)): Path<(String, String)>,
@@ -45,34 +55,44 @@ pub async fn page(
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     let here = urls::invitation_redeem(t, i);
-    let actor = ctx.actor();
-    let shown = ctx.state.svc.read(|w| {
-        let (part, inv) = require_invitation(w, t, i)?;
-        let next = match (inv.status, &actor) {
-            (RequestStatus::Pending, None) => Next::SignIn(urls::sign_in(&here)),
-            (RequestStatus::Pending, Some(_)) => Next::Accept(format!("{here}/accept")),
-            _ => Next::Used,
-        };
-        Ok(Redeem {
-            chrome: Chrome::bare(),
-            directory: format!(
-                "{} ({})",
-                part.tenant.display_name, part.tenant.initial_domain
-            ),
-            email: inv.email.clone(),
-            status: inv.status.as_str().into(),
-            signed_in_as: actor.as_ref().map(Actor::display),
-            next,
-            redeem_url: format!("{}{here}", ctx.state.base_url),
-        })
-    });
-    match shown {
-        Ok(mut page) => {
-            page.chrome = ctx.chrome("directories", &here);
-            ctx.render(&page).await
+    let redeem_url = format!("{}{here}", ctx.state.base_url);
+    let page = match (ctx.identity(), ctx.actor()) {
+        (Some(identity), Some(actor)) => {
+            let shown = ctx.state.svc.read(|w| {
+                reads::invitation(w, identity, t, i).map(|(directory, inv)| Redeem {
+                    chrome: Chrome::bare(),
+                    shown: Some(Shown {
+                        directory: format!(
+                            "{} ({})",
+                            directory.display_name, directory.initial_domain
+                        ),
+                        email: inv.email.clone(),
+                        status: inv.status.as_str().into(),
+                    }),
+                    signed_in_as: Some(actor.display()),
+                    next: match inv.status {
+                        RequestStatus::Pending => Next::Accept(format!("{here}/accept")),
+                        _ => Next::Used,
+                    },
+                    redeem_url: redeem_url.clone(),
+                })
+            });
+            match shown {
+                Ok(page) => page,
+                Err(e) => return ctx.error_page(e).await,
+            }
         }
-        Err(e) => ctx.error_page(e).await,
-    }
+        _ => Redeem {
+            chrome: Chrome::bare(),
+            shown: None,
+            signed_in_as: None,
+            next: Next::SignIn(urls::sign_in(&here)),
+            redeem_url,
+        },
+    };
+    let mut page = page;
+    page.chrome = ctx.chrome("directories", &here);
+    ctx.render(&page).await
 }
 
 /// The signed-in person accepts: redeemed as them, then at work in that directory.

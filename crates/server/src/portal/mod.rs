@@ -27,145 +27,70 @@ use session::{Ctx, Flash};
 use tenantry_service::ServiceError;
 use tenantry_service::domain::*;
 
-pub fn routes() -> Router<AppState> {
-    use access as a;
-    use directories as d;
-    use directory_admin as da;
-    use subscriptions as s;
-    Router::new()
-        .route("/", get(dashboard::home))
-        .route("/static/portal.css", get(css))
-        .route(
-            "/signin",
-            get(signin::email_page).post(signin::email_submit),
-        )
-        .route(
-            "/signin/account-type",
-            get(signin::picker_page).post(signin::picker_submit),
-        )
-        .route(
-            "/signin/password",
-            get(signin::password_page).post(signin::password_submit),
-        )
-        .route("/signout", post(signin::sign_out))
-        .route(
-            "/devicelogin",
-            get(device_login::page).post(device_login::enter),
-        )
-        .route("/devicelogin/approve", post(device_login::approve))
-        .route("/devicelogin/decline", post(device_login::decline))
-        .route("/signed-out", get(signin::signed_out))
-        .route("/switch-directory", post(dashboard::switch_directory))
-        .route("/directories", get(d::list))
-        .route("/directories/new", get(d::new_page).post(d::create))
-        .route(
-            "/directories/use-existing",
-            get(d::use_existing_page).post(d::use_existing_submit),
-        )
-        .route(
-            "/directories/{tenant}/link-requests/{request}",
-            get(d::approve_page),
-        )
-        .route(
-            "/directories/{tenant}/link-requests/{request}/approve",
-            post(d::approve),
-        )
-        .route(
-            "/directories/{tenant}/link-requests/{request}/decline",
-            post(d::decline),
-        )
-        .route("/directories/{tenant}", get(da::overview))
-        .route(
-            "/directories/{tenant}/users",
-            get(da::users).post(da::create_user),
-        )
-        .route("/directories/{tenant}/users/{user}", get(da::user_page))
-        .route(
-            "/directories/{tenant}/users/{user}/enabled",
-            post(da::set_enabled),
-        )
-        .route(
-            "/directories/{tenant}/users/{user}/password",
-            post(da::reset_password),
-        )
-        .route(
-            "/directories/{tenant}/users/{user}/roles",
-            post(da::add_role),
-        )
-        .route(
-            "/directories/{tenant}/users/{user}/roles/remove",
-            post(da::remove_role),
-        )
-        .route(
-            "/directories/{tenant}/guests",
-            get(da::guests).post(da::invite),
-        )
-        .route(
-            "/directories/{tenant}/policy",
-            get(da::policy).post(da::set_policy),
-        )
-        .route(
-            "/directories/{tenant}/incoming/{sub}/accept",
-            post(da::accept_incoming),
-        )
-        // The invitation's redeem URL in a browser (Graph answers a POST to it with a token).
-        .route("/redeem/{tenant}/{invitation}", get(invitations::page))
-        .route(
-            "/redeem/{tenant}/{invitation}/accept",
-            post(invitations::accept),
-        )
-        .route("/portal/subscriptions/{sub}", get(s::overview))
-        .route(
-            "/portal/subscriptions/{sub}/change-directory",
-            get(s::change_pick).post(s::change_review),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/change-directory/confirm",
-            post(s::change_apply),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/change-directory/cancel",
-            post(s::change_cancel),
-        )
-        .route("/portal/subscriptions/{sub}/administrators", get(s::admins))
-        .route(
-            "/portal/subscriptions/{sub}/administrators/add",
-            post(s::add_co_admin),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/administrators/remove",
-            post(s::remove_co_admin),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/administrators/service-admin",
-            post(s::change_service_admin),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/access",
-            get(a::sub_page).post(a::sub_add),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/access/remove",
-            post(a::sub_remove),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/access/check",
-            post(a::sub_check),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access",
-            get(a::rg_page).post(a::rg_add),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/remove",
-            post(a::rg_remove),
-        )
-        .route(
-            "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/check",
-            post(a::rg_check),
-        )
-        .route("/activity", get(activity::page).post(activity::filter))
-        .route("/support", get(support::page).post(support::submit))
+/// The portal's routes as one table: each path with its methods and handlers. The router and [`PAGES`]
+/// (what the tests walk, so that a new page is not left out of them) are both made from it.
+macro_rules! portal_routes {
+    ($($path:literal => $method:ident($handler:expr) $(.$more:ident($more_handler:expr))*,)*) => {
+        pub fn routes() -> Router<AppState> {
+            use access as a;
+            use directories as d;
+            use directory_admin as da;
+            use subscriptions as s;
+            Router::new()$(.route($path, $method($handler)$(.$more($more_handler))*))*
+        }
+
+        /// Every portal path, with the methods it answers (`get`, `post`).
+        pub const PAGES: &[(&str, &[&str])] =
+            &[$(($path, &[stringify!($method) $(, stringify!($more))*])),*];
+    };
+}
+
+portal_routes! {
+    "/" => get(dashboard::home),
+    "/static/portal.css" => get(css),
+    "/signin" => get(signin::email_page).post(signin::email_submit),
+    "/signin/account-type" => get(signin::picker_page).post(signin::picker_submit),
+    "/signin/password" => get(signin::password_page).post(signin::password_submit),
+    "/signout" => post(signin::sign_out),
+    "/devicelogin" => get(device_login::page).post(device_login::enter),
+    "/devicelogin/approve" => post(device_login::approve),
+    "/devicelogin/decline" => post(device_login::decline),
+    "/signed-out" => get(signin::signed_out),
+    "/switch-directory" => post(dashboard::switch_directory),
+    "/directories" => get(d::list),
+    "/directories/new" => get(d::new_page).post(d::create),
+    "/directories/use-existing" => get(d::use_existing_page).post(d::use_existing_submit),
+    "/directories/{tenant}/link-requests/{request}" => get(d::approve_page),
+    "/directories/{tenant}/link-requests/{request}/approve" => post(d::approve),
+    "/directories/{tenant}/link-requests/{request}/decline" => post(d::decline),
+    "/directories/{tenant}" => get(da::overview),
+    "/directories/{tenant}/users" => get(da::users).post(da::create_user),
+    "/directories/{tenant}/users/{user}" => get(da::user_page),
+    "/directories/{tenant}/users/{user}/enabled" => post(da::set_enabled),
+    "/directories/{tenant}/users/{user}/password" => post(da::reset_password),
+    "/directories/{tenant}/users/{user}/roles" => post(da::add_role),
+    "/directories/{tenant}/users/{user}/roles/remove" => post(da::remove_role),
+    "/directories/{tenant}/guests" => get(da::guests).post(da::invite),
+    "/directories/{tenant}/policy" => get(da::policy).post(da::set_policy),
+    "/directories/{tenant}/incoming/{sub}/accept" => post(da::accept_incoming),
+    "/redeem/{tenant}/{invitation}" => get(invitations::page),
+    "/redeem/{tenant}/{invitation}/accept" => post(invitations::accept),
+    "/portal/subscriptions/{sub}" => get(s::overview),
+    "/portal/subscriptions/{sub}/change-directory" => get(s::change_pick).post(s::change_review),
+    "/portal/subscriptions/{sub}/change-directory/confirm" => post(s::change_apply),
+    "/portal/subscriptions/{sub}/change-directory/cancel" => post(s::change_cancel),
+    "/portal/subscriptions/{sub}/administrators" => get(s::admins),
+    "/portal/subscriptions/{sub}/administrators/add" => post(s::add_co_admin),
+    "/portal/subscriptions/{sub}/administrators/remove" => post(s::remove_co_admin),
+    "/portal/subscriptions/{sub}/administrators/service-admin" => post(s::change_service_admin),
+    "/portal/subscriptions/{sub}/access" => get(a::sub_page).post(a::sub_add),
+    "/portal/subscriptions/{sub}/access/remove" => post(a::sub_remove),
+    "/portal/subscriptions/{sub}/access/check" => post(a::sub_check),
+    "/portal/subscriptions/{sub}/resourceGroups/{rg}/access" => get(a::rg_page).post(a::rg_add),
+    "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/remove" => post(a::rg_remove),
+    "/portal/subscriptions/{sub}/resourceGroups/{rg}/access/check" => post(a::rg_check),
+    "/activity" => get(activity::page).post(activity::filter),
+    "/support" => get(support::page).post(support::submit),
 }
 
 const CSS: &str = include_str!("../../static/portal.css");

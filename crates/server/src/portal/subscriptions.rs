@@ -9,7 +9,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::authz::Grant;
 use tenantry_service::domain::rules::admins::ClassicRole;
-use tenantry_service::domain::rules::change_directory::{ChangeDirectoryPlan, Initiated};
+use tenantry_service::domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_service::domain::rules::{AccountType, reads};
 use tenantry_service::domain::*;
 
@@ -262,26 +262,31 @@ pub async fn change_review(
     let back = format!("/portal/subscriptions/{sub}/change-directory");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let typed = f.destination_domain.trim().to_string();
-    let destination = if typed.is_empty() {
-        f.destination.trim().parse::<TenantId>().ok()
+    // A directory typed by domain or name wins over the one picked from the list.
+    let typed = f.destination_domain.trim();
+    let key = if typed.is_empty() {
+        f.destination.trim()
+    } else {
+        typed
+    };
+    let destination = if key.is_empty() {
+        Err(DomainError::invalid(
+            "DestinationRequired",
+            "Choose the directory the subscription should trust.",
+        )
+        .with_remedy("Pick one of your directories, or type the domain of another one."))
     } else {
         ctx.state
             .svc
-            .read(|w| w.find_tenant(&typed).map(|t| t.tenant.id))
+            .read(|w| change_directory::named_destination(w, &actor, id, key, None))
+            .map(|(destination, _)| destination)
     };
-    let Some(destination) = destination else {
-        let e = if typed.is_empty() {
-            DomainError::invalid(
-                "DestinationRequired",
-                "Choose the directory the subscription should trust.",
-            )
-            .with_remedy("Pick one of your directories, or type the domain of another one.")
-        } else {
-            tenantry_service::domain::rules::tenant_not_found(&typed)
-        };
-        ctx.flash_error(&e);
-        return ctx.redirect(&back).await;
+    let destination = match destination {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.flash_error(&e);
+            return ctx.redirect(&back).await;
+        }
     };
     let map = match parse_map(&f.map) {
         Ok(m) => m,

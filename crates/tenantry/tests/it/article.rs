@@ -383,15 +383,17 @@ async fn a_change_waits_for_acceptance_when_the_initiator_is_absent() {
             "one request at a time: {again}"
         );
 
-        // Someone of the destination who is not its Global Administrator may not accept; its admin
-        // sees the request and accepts: the change completes.
+        // Someone of the destination who is not its Global Administrator may not accept, and learns
+        // nothing of the subscription (ARM's refusal alone); its admin sees the request and accepts:
+        // the change completes.
         let megan = arm_token(&srv, CONTOSO, MEGAN).await;
         let (s, e) = post(&srv, &change_path("/accept"), &megan, json!({})).await;
         assert_eq!(
             (s, code(&e)),
-            (StatusCode::FORBIDDEN, "NotDestinationOwner"),
+            (StatusCode::FORBIDDEN, "AuthorizationFailed"),
             "{e}"
         );
+        assert!(!e.to_string().contains("Pay-As-You-Go"), "{e}");
         let admin = arm_token(&srv, CONTOSO, ADMIN).await;
         let (s, shown) = get(&srv, &change_path(""), &admin).await;
         assert_eq!(s, StatusCode::OK, "{shown}");
@@ -408,10 +410,17 @@ async fn a_change_waits_for_acceptance_when_the_initiator_is_absent() {
         );
         let alice_c = arm_token(&srv, CONTOSO, ALICE).await;
         assert_eq!(listed(&srv, &alice_c).await, [PAYG]);
-        let (s, e) = post(&srv, &change_path("/accept"), &admin, json!({})).await;
+        let (s, e) = post(&srv, &change_path("/accept"), &alice_c, json!({})).await;
         assert_eq!(
             (s, code(&e)),
             (StatusCode::NOT_FOUND, "ChangeRequestNotFound"),
+            "{e}"
+        );
+        // The Global Administrator holds nothing in it once nothing waits for them.
+        let (s, e) = post(&srv, &change_path("/accept"), &admin, json!({})).await;
+        assert_eq!(
+            (s, code(&e)),
+            (StatusCode::FORBIDDEN, "AuthorizationFailed"),
             "{e}"
         );
     }
@@ -430,9 +439,12 @@ async fn a_waiting_change_can_be_cancelled() {
     let (s, cancelled) = call(&srv, Method::DELETE, &change_path(""), Some(&alice), None).await;
     assert_eq!(s, StatusCode::OK, "{cancelled}");
     assert_eq!(cancelled["properties"]["status"], "Cancelled");
+    let (s, _) = post(&srv, &change_path("/accept"), &alice, json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing waits any more");
+    // Nor does anything wait for the destination's administrator, who learns nothing of it.
     let admin = arm_token(&srv, CONTOSO, ADMIN).await;
     let (s, _) = post(&srv, &change_path("/accept"), &admin, json!({})).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

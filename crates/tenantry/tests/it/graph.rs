@@ -475,6 +475,43 @@ async fn guests_cannot_enumerate_users() {
 }
 
 #[tokio::test]
+async fn guests_cannot_list_the_members_of_a_directory_role() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let global_administrators =
+            "/v1.0/directoryRoles/62e90394-69f5-4237-9190-012177145e10/members";
+        // dave, a guest of alicedefault without a directory role: a role's members are users, listed by
+        // the rule that lists users.
+        let dave = user_token(&srv, ALICEDEFAULT, "dave@outlook.com", "Dave-2017!", GRAPH).await;
+        let (s, users) = get(&srv, "/v1.0/users", &dave).await;
+        let (t, members) = get(&srv, global_administrators, &dave).await;
+        assert_eq!(t, StatusCode::FORBIDDEN, "{members}");
+        assert_eq!(
+            (s, &members["error"]["code"]),
+            (t, &users["error"]["code"]),
+            "the same refusal as listing users"
+        );
+        assert!(
+            !members.to_string().contains("alice"),
+            "no member named: {members}"
+        );
+        // The roles themselves are single objects of the directory: guests read them.
+        let (s, roles) = get(&srv, "/v1.0/directoryRoles", &dave).await;
+        assert_eq!(s, StatusCode::OK, "{roles}");
+        // alice is a guest too, but a Global Administrator; erin a member: both list the members.
+        for (who, password) in [
+            ("alice@outlook.com", "Alice-2017!"),
+            ("erin@alicedefault.onmicrosoft.com", "Erin-Default-1!"),
+        ] {
+            let token = user_token(&srv, ALICEDEFAULT, who, password, GRAPH).await;
+            let (s, members) = get(&srv, global_administrators, &token).await;
+            assert_eq!(s, StatusCode::OK, "{members}");
+            assert_eq!(members["value"].as_array().unwrap().len(), 1);
+        }
+    }
+}
+
+#[tokio::test]
 async fn directory_roles_and_members() {
     for store in both().await {
         let srv = TestServer::demo(&store).await;
@@ -638,13 +675,14 @@ async fn invitations_are_redeemed_by_the_invitee() {
         assert_eq!(s, StatusCode::FORBIDDEN);
         assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
 
-        // The browser page shows the invitation and where to sign in.
+        // The browser page says where to sign in, and nothing of the invitation: who is invited and
+        // by which directory are shown to the invitee once signed in.
         let page = srv.client.get(&redeem).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
         assert!(
-            html.contains("alice@outlook.com")
-                && html.contains("Contoso")
+            !html.contains("alice@outlook.com")
+                && !html.contains("Contoso")
                 && html.contains("/signin?return_to=%2Fredeem%2F"),
             "{html}"
         );
@@ -658,12 +696,14 @@ async fn invitations_are_redeemed_by_the_invitee() {
             .unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
-        // Redemption: without a token 401; by someone else 403; by alice with her personal-account token.
+        // Redemption: without a token 401; by someone else 404, as for a link that names nothing (the
+        // answer does not say whom it invites); by alice with her personal-account token.
         let (s, _) = call(&srv, Method::POST, &redeem, None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         let dave = user_token(&srv, "consumers", "dave@outlook.com", "Dave-2017!", GRAPH).await;
         let (s, e) = call(&srv, Method::POST, &redeem, Some(&dave), None).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+        assert!(!e.to_string().contains("alice@outlook.com"), "{e}");
         let alice = user_token(&srv, "consumers", "alice@outlook.com", "Alice-2017!", GRAPH).await;
         let (s, done) = call(&srv, Method::POST, &redeem, Some(&alice), None).await;
         assert_eq!(s, StatusCode::OK, "{done}");

@@ -14,6 +14,7 @@ mod crash;
 mod edge;
 mod graph;
 mod instances;
+mod leaks;
 mod portal;
 mod service;
 mod signin;

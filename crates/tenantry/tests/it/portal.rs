@@ -494,10 +494,11 @@ async fn portal_article_end_to_end() {
     b.click("#ready").await;
     b.click("#complete").await;
     b.find("#signed-out-notice").await;
+    // Named as Alice typed it: the directory's display name is for its own people.
     assert!(
         b.text("#signed-out-notice")
             .await
-            .contains("Global Administrator of Contoso")
+            .contains("Global Administrator of contoso.onmicrosoft.com")
     );
     b.screen("08-signed-out-for-approval").await;
 

@@ -26,7 +26,6 @@ pub fn list_role_definitions<'w>(
     scope: &Scope,
     query: &RoleDefinitionQuery,
 ) -> Result<Vec<&'w RoleDefinition>, DomainError> {
-    require_subscription(world, scope.subscription_id())?;
     require_read(world, actor, names::ROLE_DEFINITION_READ, scope)?;
     Ok(world
         .role_definitions(scope.subscription_id())
@@ -48,7 +47,6 @@ pub fn get_role_definition<'w>(
     scope: &Scope,
     id: RoleDefinitionId,
 ) -> Result<&'w RoleDefinition, DomainError> {
-    require_subscription(world, scope.subscription_id())?;
     require_read(world, actor, names::ROLE_DEFINITION_READ, scope)?;
     world
         .role_definition(scope.subscription_id(), id)
@@ -95,9 +93,9 @@ pub fn list_role_assignments<'w>(
     scope: &Scope,
     query: &RoleAssignmentQuery,
 ) -> Result<RoleAssignmentList<'w>, DomainError> {
+    let whole = role_assignment_read_access(world, actor, scope)?;
     let part = require_subscription(world, scope.subscription_id())?;
     let read = Action::new(names::ROLE_ASSIGNMENT_READ);
-    let whole = role_assignment_read_access(world, actor, scope)?;
     let applies = |a: &RoleAssignment| {
         a.scope.contains(scope) || (!query.at_scope && scope.contains(&a.scope))
     };
@@ -121,27 +119,37 @@ pub fn role_assignment_read_access(
     actor: &Actor,
     scope: &Scope,
 ) -> Result<bool, DomainError> {
-    require_subscription(world, scope.subscription_id())?;
-    if can(world, actor, names::ROLE_ASSIGNMENT_READ, scope) {
-        Ok(true)
+    let whole = if can(world, actor, names::ROLE_ASSIGNMENT_READ, scope) {
+        true
     } else if touches(world, actor, scope) {
-        Ok(false)
+        false
     } else {
-        Err(authorization_failed(
+        return Err(authorization_failed(
             actor,
             names::ROLE_ASSIGNMENT_READ,
             scope.as_str(),
-        ))
-    }
+        ));
+    };
+    require_subscription(world, scope.subscription_id())?;
+    Ok(whole)
 }
 
-/// One role assignment of the subscription by id.
+/// One role assignment of the subscription by id. A caller with no access anywhere in the subscription
+/// is refused at the subscription, whether the assignment exists or not (its scope stays unknown).
 pub fn get_role_assignment<'w>(
     world: &'w World,
     actor: &Actor,
     subscription: SubscriptionId,
     id: RoleAssignmentId,
 ) -> Result<&'w RoleAssignment, DomainError> {
+    let sub_scope = Scope::subscription(subscription);
+    if !touches(world, actor, &sub_scope) {
+        return Err(authorization_failed(
+            actor,
+            names::ROLE_ASSIGNMENT_READ,
+            sub_scope.as_str(),
+        ));
+    }
     let part = require_subscription(world, subscription)?;
     match part.assignments.get(&id) {
         Some(a) => {
@@ -174,8 +182,10 @@ pub fn permissions(
     actor: &Actor,
     scope: &Scope,
 ) -> Result<Vec<Permission>, DomainError> {
-    let part = require_subscription(world, scope.subscription_id())?;
-    let same_tenant = actor.is_operator() || actor.tenant() == Some(part.subscription.tenant);
+    let same_tenant = actor.is_operator()
+        || world
+            .subscription(scope.subscription_id())
+            .is_some_and(|p| actor.tenant() == Some(p.subscription.tenant));
     if !same_tenant {
         return Err(authorization_failed(
             actor,
@@ -202,8 +212,7 @@ pub fn list_classic_administrators(
     actor: &Actor,
     subscription: SubscriptionId,
 ) -> Result<Vec<ClassicAdministrator>, DomainError> {
-    let part = require_subscription(world, subscription)?;
-    authorize(
+    let part = authorized_subscription(
         world,
         actor,
         names::CLASSIC_ADMIN_READ,
@@ -312,15 +321,18 @@ pub fn access_control<'w>(
     })
 }
 
-/// A principal of the subscription's directory that a role could be assigned to, named by object id,
-/// user principal name, email or an application's client id: present (a member, a redeemed guest or a
-/// service principal).
+/// A principal of the subscription's directory that a role could be assigned to at `scope`, named by
+/// object id, user principal name, email or an application's client id: present (a member, a redeemed
+/// guest or a service principal). Only for a caller who may read the role assignments there: anyone
+/// else learns nothing of the directory's principals.
 pub fn assignable_principal(
     world: &World,
-    subscription: SubscriptionId,
+    actor: &Actor,
+    scope: &Scope,
     key: &str,
 ) -> Result<ObjectId, DomainError> {
-    let tenant = require_subscription(world, subscription)?
+    require_read(world, actor, names::ROLE_ASSIGNMENT_READ, scope)?;
+    let tenant = require_subscription(world, scope.subscription_id())?
         .subscription
         .tenant;
     let key = key.trim();
@@ -362,7 +374,7 @@ pub fn check_access<'w, 'a>(
 ) -> Result<AccessCheck<'w, 'a>, DomainError> {
     authorize(world, actor, names::ROLE_ASSIGNMENT_READ, scope)?;
     let id = scope.subscription_id();
-    let object = assignable_principal(world, id, principal)?;
+    let object = assignable_principal(world, actor, scope, principal)?;
     let tenant = require_subscription(world, id)?.subscription.tenant;
     let principal = world
         .principal(tenant, object)

@@ -13,13 +13,13 @@ pub fn require_subscription_audit_read(
     actor: &Actor,
     subscription: SubscriptionId,
 ) -> Result<(), DomainError> {
-    require_subscription(world, subscription)?;
-    authorize(
+    authorized_subscription(
         world,
         actor,
         AUDIT_LOG_READ,
         &Scope::subscription(subscription),
-    )
+    )?;
+    Ok(())
 }
 
 /// The audit events a person may read across every directory they are present in: those of the

@@ -42,10 +42,7 @@ fn standing(world: &World, actor: &Actor, tenant: TenantId) -> Standing {
 }
 
 fn not_in_directory(world: &World, actor: &Actor, tenant: TenantId) -> DomainError {
-    let name = world
-        .tenant(tenant)
-        .map(|t| t.tenant.display_name.clone())
-        .unwrap_or_else(|| tenant.to_string());
+    let name = directory_label(world, actor, tenant);
     DomainError::forbidden(
         "Authorization_RequestDenied",
         format!(
@@ -54,6 +51,26 @@ fn not_in_directory(world: &World, actor: &Actor, tenant: TenantId) -> DomainErr
         ),
     )
     .with_remedy("Sign in to that directory with a member account or one of its applications.")
+}
+
+/// How a refusal names a directory to the caller: by its display name to whoever is present in it (and
+/// the operator); to anyone else by its id, as they named it, whether it exists or not (a directory's
+/// name is for its own people).
+pub fn directory_label(world: &World, actor: &Actor, tenant: TenantId) -> String {
+    match standing(world, actor, tenant) {
+        Standing::Outsider => tenant.to_string(),
+        _ => directory_name(world, tenant),
+    }
+}
+
+/// How a page names a directory to the caller: its display name to whoever is present in it, its initial
+/// domain (what sign-in discovery publishes) to anyone else; the id when it is gone.
+pub fn directory_shown(world: &World, actor: &Actor, tenant: TenantId) -> String {
+    match (standing(world, actor, tenant), directory(world, tenant)) {
+        (_, None) => tenant.to_string(),
+        (Standing::Outsider, Some(t)) => t.initial_domain.clone(),
+        (_, Some(t)) => t.display_name.clone(),
+    }
 }
 
 /// Reading single objects of the directory (a user by id, the organization, domains, roles): anyone
@@ -231,16 +248,24 @@ pub fn activated_roles(world: &World, tenant: TenantId) -> Vec<DirectoryRole> {
         .collect()
 }
 
-/// The members of a directory role.
-pub fn role_members(world: &World, tenant: TenantId, role: DirectoryRole) -> Vec<PrincipalRef<'_>> {
-    world
+/// The members of a directory role, for whoever may list the directory's users
+/// ([`require_directory_enumeration`]): a role's members are users too, so a guest without a directory
+/// role may not list them either.
+pub fn role_members<'w>(
+    world: &'w World,
+    actor: &Actor,
+    tenant: TenantId,
+    role: DirectoryRole,
+) -> Result<Vec<PrincipalRef<'w>>, DomainError> {
+    require_directory_enumeration(world, actor, tenant)?;
+    Ok(world
         .tenant(tenant)
         .map(|p| {
             p.role_holders(role)
                 .filter_map(|o| world.principal(tenant, o))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// A domain of a directory, as Graph lists it.
@@ -469,12 +494,16 @@ pub fn directory_policy<'w>(
     })
 }
 
-/// The principals a policy exempts, named by user principal name, email, object id or client id.
+/// The principals a policy exempts, named by user principal name, email, object id or client id: for
+/// whoever may change the policy (a Global Administrator), so that nobody else learns which names the
+/// directory holds.
 pub fn exempted_principals<'k>(
     world: &World,
+    actor: &Actor,
     tenant: TenantId,
     names: impl IntoIterator<Item = &'k str>,
 ) -> Result<Vec<ObjectId>, DomainError> {
+    crate::rules::directory::require_policy_administrator(world, actor, tenant)?;
     names
         .into_iter()
         .map(|k| {
@@ -492,19 +521,28 @@ pub fn exempted_principals<'k>(
         .collect()
 }
 
-/// An invitation of `tenant`, for its redeem page.
+/// An invitation of `tenant` as its redeem page shows it to the person signed in as `identity`: the
+/// invitee, and whoever may list the directory's guests, see it whole (its directory, its address, its
+/// status); anyone else gets [`guests::invitation_not_found`], as for a link that names nothing.
+///
+/// [`guests::invitation_not_found`]: crate::rules::guests::invitation_not_found
 pub fn invitation(
     world: &World,
+    identity: Identity,
     tenant: TenantId,
     invitation: RequestId,
 ) -> Result<(&Tenant, &Invitation), DomainError> {
-    world
+    let found = world
         .tenant(tenant)
-        .and_then(|p| Some((&p.tenant, p.invitations.get(&invitation)?)))
-        .ok_or_else(|| {
-            DomainError::not_found("InvitationNotFound", "This invitation does not exist.")
-                .with_remedy("Check the link you were sent, or ask for a new invitation.")
-        })
+        .and_then(|p| Some((&p.tenant, p.invitations.get(&invitation)?)));
+    let may_read = |inv: &Invitation| {
+        crate::rules::guests::is_invitee(world, identity, inv)
+            || crate::rules::reads::actor_in(world, identity, tenant)
+                .is_some_and(|a| require_directory_enumeration(world, &a, tenant).is_ok())
+    };
+    found
+        .filter(|(_, inv)| may_read(inv))
+        .ok_or_else(|| crate::rules::guests::invitation_not_found(invitation))
 }
 
 #[cfg(test)]

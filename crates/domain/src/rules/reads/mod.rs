@@ -29,7 +29,7 @@ use super::*;
 use crate::action::Action;
 
 /// Whether the caller holds access at `scope`, above it or below it.
-fn touches(world: &World, actor: &Actor, scope: &Scope) -> bool {
+pub(crate) fn touches(world: &World, actor: &Actor, scope: &Scope) -> bool {
     match actor {
         Actor::Operator => true,
         Actor::User { tenant, object, .. } | Actor::Application { tenant, object, .. } => world
@@ -46,7 +46,8 @@ fn can(world: &World, actor: &Actor, action: &str, scope: &Scope) -> bool {
 }
 
 /// Refuses with `AuthorizationFailed` unless the caller may perform `action` at `scope`, or holds access
-/// below it (a Reader on one group may list what applies to that group from the subscription).
+/// below it (a Reader on one group may list what applies to that group from the subscription). A missing
+/// subscription is refused the same way (only the operator may read there, and is told it is missing).
 fn require_read(
     world: &World,
     actor: &Actor,
@@ -54,7 +55,7 @@ fn require_read(
     scope: &Scope,
 ) -> Result<(), DomainError> {
     if can(world, actor, action, scope) || touches(world, actor, scope) {
-        Ok(())
+        require_subscription(world, scope.subscription_id()).map(|_| ())
     } else {
         Err(authorization_failed(actor, action, scope.as_str()))
     }

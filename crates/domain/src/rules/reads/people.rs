@@ -3,7 +3,7 @@
 //! portal shows a signed-in person on every page.
 
 use crate::rules::admins::ClassicRoles;
-use crate::rules::reads::{directory_name, require_tenant_admin_read, visible_subscriptions};
+use crate::rules::reads::{directory_shown, require_tenant_admin_read, visible_subscriptions};
 use crate::rules::*;
 use crate::signin::{Authority, subject};
 
@@ -55,12 +55,10 @@ pub fn require_actor_in(
     tenant: TenantId,
 ) -> Result<Actor, DomainError> {
     actor_in(world, identity, tenant).ok_or_else(|| {
+        // Named by its id: a directory's name is for its own people, and a missing one has none.
         DomainError::forbidden(
             "NotInDirectory",
-            format!(
-                "You are not a member or a guest of the directory {}.",
-                directory_name(world, tenant)
-            ),
+            format!("You are not a member or a guest of the directory {tenant}."),
         )
         .with_remedy("Switch to one of your directories, or ask a Global Administrator of that directory to invite you.")
     })
@@ -210,6 +208,9 @@ pub fn link_request(
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkRequestDecision<'w> {
     pub view: LinkRequestView<'w>,
+    /// The directory as the caller may name it ([`directory_shown`]: the requester, not yet in it, sees
+    /// its domain).
+    pub directory: String,
     /// Pending and not expired: it can still be approved or declined.
     pub waiting: bool,
     /// Pending, but past its expiry.
@@ -242,6 +243,7 @@ pub fn read_link_request<'w>(
     let pending = view.request.status == RequestStatus::Pending;
     let expired = view.request.expires <= now;
     Ok(LinkRequestDecision {
+        directory: directory_shown(world, actor, tenant),
         waiting: pending && !expired,
         expired: pending && expired,
         may_decide: holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS),

@@ -4,6 +4,7 @@ use super::{
     HeldAccess, can, directories_of, directory_name, held_access, list_role_assignments, touches,
 };
 use crate::action::{Action, names};
+use crate::rules::admins::ClassicRoles;
 use crate::rules::resources::resource_group_not_found;
 use crate::rules::*;
 use crate::scope::validate_resource_group_name;
@@ -32,6 +33,56 @@ pub fn visible_subscriptions<'w>(world: &'w World, actor: &Actor) -> Vec<&'w Sub
     v
 }
 
+/// Whether a refusal may tell the caller about the subscription (its name, its directory, its
+/// administrators' addresses when they may read those, [`may_read_administrators`]): the operator, whoever
+/// sees it ([`subscription_visible`]), the people it names as classic administrators wherever they signed
+/// in (it is theirs), and whoever may accept its waiting change of directory. Everyone else is refused
+/// with `AuthorizationFailed` alone, the answer for a subscription that does not exist.
+pub fn knows_subscription(world: &World, actor: &Actor, part: &SubscriptionPart) -> bool {
+    actor.is_operator()
+        || subscription_visible(world, actor, part)
+        || actor
+            .identity()
+            .is_some_and(|i| !ClassicRoles::of(&part.subscription, i).is_empty())
+        || part.change_request.as_ref().is_some_and(|r| {
+            r.status == RequestStatus::Pending
+                && crate::rules::change_directory::may_accept(world, actor, r)
+        })
+}
+
+/// The subscription a request names, for a caller who may learn of it ([`knows_subscription`]); for
+/// anyone else `AuthorizationFailed` for `action` at the subscription, whether it exists or not. Only the
+/// operator is told that a subscription does not exist.
+pub fn known_subscription<'w>(
+    world: &'w World,
+    actor: &Actor,
+    id: SubscriptionId,
+    action: &str,
+) -> Result<&'w SubscriptionPart, DomainError> {
+    match world.subscription(id) {
+        Some(part) if knows_subscription(world, actor, part) => Ok(part),
+        None if actor.is_operator() => Err(subscription_not_found(id)),
+        _ => Err(authorization_failed(
+            actor,
+            action,
+            Scope::subscription(id).as_str(),
+        )),
+    }
+}
+
+/// Whether the caller may read who administers the subscription (their addresses, in a list or a
+/// refusal's remedy): whoever may read its classic administrators, and those administrators themselves.
+pub fn may_read_administrators(world: &World, actor: &Actor, sub: &Subscription) -> bool {
+    can(
+        world,
+        actor,
+        names::CLASSIC_ADMIN_READ,
+        &Scope::subscription(sub.id),
+    ) || actor
+        .identity()
+        .is_some_and(|i| !ClassicRoles::of(sub, i).is_empty())
+}
+
 /// One subscription: `SubscriptionNotFound` when it does not exist or the caller may not see it (a caller
 /// of another tenant learns nothing about it).
 pub fn get_subscription<'w>(
@@ -52,17 +103,18 @@ pub fn list_resource_groups<'w>(
     actor: &Actor,
     subscription: SubscriptionId,
 ) -> Result<Vec<&'w ResourceGroup>, DomainError> {
-    let part = require_subscription(world, subscription)?;
     let sub_scope = Scope::subscription(subscription);
-    if can(world, actor, names::RESOURCE_GROUP_READ, &sub_scope) {
-        return Ok(part.resource_groups.values().collect());
-    }
-    if !touches(world, actor, &sub_scope) {
+    let whole = can(world, actor, names::RESOURCE_GROUP_READ, &sub_scope);
+    if !whole && !touches(world, actor, &sub_scope) {
         return Err(authorization_failed(
             actor,
             names::RESOURCE_GROUP_READ,
             sub_scope.as_str(),
         ));
+    }
+    let part = require_subscription(world, subscription)?;
+    if whole {
+        return Ok(part.resource_groups.values().collect());
     }
     Ok(part
         .resource_groups
@@ -78,10 +130,9 @@ pub fn get_resource_group<'w>(
     subscription: SubscriptionId,
     name: &str,
 ) -> Result<&'w ResourceGroup, DomainError> {
-    let part = require_subscription(world, subscription)?;
     validate_resource_group_name(name)?;
     let scope = Scope::resource_group(subscription, name);
-    authorize(world, actor, names::RESOURCE_GROUP_READ, &scope)?;
+    let part = authorized_subscription(world, actor, names::RESOURCE_GROUP_READ, &scope)?;
     part.resource_group(name)
         .ok_or_else(|| resource_group_not_found(name))
 }
@@ -93,7 +144,6 @@ pub fn list_resources<'w>(
     subscription: SubscriptionId,
     group: Option<&str>,
 ) -> Result<Vec<&'w Resource>, DomainError> {
-    let part = require_subscription(world, subscription)?;
     let within = match group {
         Some(g) => {
             validate_resource_group_name(g)?;
@@ -108,6 +158,7 @@ pub fn list_resources<'w>(
             within.as_str(),
         ));
     }
+    let part = require_subscription(world, subscription)?;
     if let Some(g) = group
         && part.resource_group(g).is_none()
     {
@@ -132,9 +183,8 @@ pub fn get_resource<'w>(
     actor: &Actor,
     scope: &Scope,
 ) -> Result<&'w Resource, DomainError> {
-    let part = require_subscription(world, scope.subscription_id())?;
     let (ty, name) = scope.resource_type().ok_or_else(|| not_a_resource(scope))?;
-    authorize(world, actor, &names::resource_action(&ty, "read"), scope)?;
+    let part = authorized_subscription(world, actor, &names::resource_action(&ty, "read"), scope)?;
     let group = scope.resource_group_name().unwrap_or_default();
     if part.resource_group(group).is_none() {
         return Err(resource_group_not_found(group));
@@ -168,20 +218,14 @@ pub fn require_change_request_read(
     actor: &Actor,
     subscription: SubscriptionId,
 ) -> Result<(), DomainError> {
-    let part = require_subscription(world, subscription)?;
     let scope = Scope::subscription(subscription);
     if world.authorize(actor, &Action::new(CHANGE_REQUEST_READ), &scope) {
-        return Ok(());
+        return require_subscription(world, subscription).map(|_| ());
     }
-    let may_accept = part
-        .change_request
-        .as_ref()
-        .is_some_and(|r| match r.destination_owner {
-            Some(owner) => {
-                actor.tenant() == Some(r.destination) && actor.object_id() == Some(owner)
-            }
-            None => holds_directory_role(world, actor, r.destination, DIRECTORY_ADMINISTRATORS),
-        });
+    let may_accept = world
+        .subscription(subscription)
+        .and_then(|p| p.change_request.as_ref())
+        .is_some_and(|r| crate::rules::change_directory::may_accept(world, actor, r));
     if may_accept {
         Ok(())
     } else {
