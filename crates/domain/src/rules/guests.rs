@@ -32,6 +32,9 @@ pub fn invite_named(
     let part = require_tenant(world, tenant)?;
     require_directory_role(world, actor, tenant, USER_MANAGERS, "invite guests")?;
     validate_email(email)?;
+    if let Some(name) = display_name {
+        super::names::require_name("invitedUserDisplayName", name)?;
+    }
     if is_member_email(world, tenant, email) {
         return Err(DomainError::conflict(
             "InvitedUserIsMember",

@@ -18,6 +18,7 @@ mod change_directory;
 mod directory;
 mod invariants;
 mod link;
+mod names;
 mod people;
 mod props;
 mod reads;

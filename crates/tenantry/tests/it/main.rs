@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod edge;
 mod graph;
+mod input;
 mod instances;
 mod portal;
 mod service;
