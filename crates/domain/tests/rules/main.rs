@@ -16,6 +16,7 @@ mod admins;
 mod authz;
 mod change_directory;
 mod directory;
+mod fuzz;
 mod invariants;
 mod link;
 mod names;

@@ -138,7 +138,7 @@ async fn token(
 }
 
 /// The typed request: the grant and its required fields first, then the client.
-fn to_request(
+pub(crate) fn to_request(
     authority: String,
     mut form: TokenForm,
     headers: &HeaderMap,
