@@ -16,27 +16,9 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
+use tenantry_service::domain::fuzzing::{config, hostile};
 use tenantry_service::signin::Protocol;
 use tower::ServiceExt as _;
-
-fn config() -> ProptestConfig {
-    let cases = std::env::var("TENANTRY_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    ProptestConfig::with_cases(cases)
-}
-
-/// Text as a client, a typo or an attacker writes it.
-fn hostile() -> impl Strategy<Value = String> {
-    prop_oneof![
-        3 => "[A-Za-z0-9 '._@/-]{0,16}",
-        2 => "[A-Za-z0-9\\x00-\\x1f\\x7f\u{85}é漢 %&=+;:?#'\"()<>./\\\\-]{0,24}",
-        1 => Just("..".to_string()),
-        1 => "[a-z%]{500,5000}",
-        1 => any::<String>(),
-    ]
-}
 
 /// A `$filter` built from the grammar's words, values and punctuation in any order.
 fn filter_text() -> impl Strategy<Value = String> {

@@ -15,29 +15,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
+use tenantry_domain::fuzzing::{config, hostile};
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::{Change, World};
 
 const DEMO: &str = include_str!("../../../worlds/demo.toml");
 const BASE: &str = "https://127.0.0.1:8443";
-
-fn config() -> ProptestConfig {
-    let cases = std::env::var("TENANTRY_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    ProptestConfig::with_cases(cases)
-}
-
-/// Text as a person, a typo or an attacker writes it.
-fn hostile() -> impl Strategy<Value = String> {
-    prop_oneof![
-        4 => "[a-z][a-z0-9]{0,8}",
-        2 => "[A-Za-z0-9\\x00-\\x1f\\x7f\u{85}é漢 %./@'\"\\\\-]{0,16}",
-        1 => "[a-z]{300,2000}",
-        1 => any::<String>(),
-    ]
-}
 
 /// A TOML basic string holding `s` exactly (every control character escaped).
 fn toml_str(s: &str) -> String {
