@@ -3,6 +3,7 @@
 //! rule: the rules stay pure.
 
 use proptest::prelude::*;
+use serde_json::{Value, json};
 
 /// The environment variable that asks every fuzz test for more cases (the README's "Tests").
 pub const CASES_VAR: &str = "TENANTRY_FUZZ_CASES";
@@ -31,4 +32,26 @@ pub fn hostile() -> impl Strategy<Value = String> {
         1 => "[a-z%]{300,3000}",
         1 => any::<String>(),
     ]
+}
+
+/// JSON of every type, numbers at their limits too: `keys` name its objects' properties and `strings`
+/// are its strings (a face's property names and values, for bodies of the right and the wrong shapes).
+pub fn json_of(
+    keys: BoxedStrategy<String>,
+    strings: BoxedStrategy<String>,
+) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|n| json!(n)),
+        Just(json!(u64::MAX)),
+        strings.prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 5, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(keys.clone(), inner, 0..5).prop_map(|m| json!(m)),
+        ]
+    })
 }

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
-use tenantry_domain::fuzzing::{config, hostile};
+use tenantry_domain::fuzzing::{config, hostile, json_of};
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::{Change, World};
 
@@ -265,19 +265,7 @@ impl Tokens {
 
 /// JSON of any shape, for headers and claims.
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|n| json!(n)),
-        hostile().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(hostile(), inner, 0..4).prop_map(|m| json!(m)),
-        ]
-    })
+    json_of(hostile().boxed(), hostile().boxed())
 }
 
 /// Claims: the valid ones with some replaced by values of any shape, or removed.

@@ -108,13 +108,11 @@ pub fn require_invitation(
     invitation: RequestId,
 ) -> Result<(&TenantPart, &Invitation), DomainError> {
     let part = require_tenant(world, tenant)?;
+    // Whoever guesses a tenant's id learns nothing of it from an invitation that is not there.
     let inv = part.invitations.get(&invitation).ok_or_else(|| {
         DomainError::not_found(
             "InvitationNotFound",
-            format!(
-                "The invitation '{invitation}' does not exist in '{}'.",
-                part.tenant.display_name
-            ),
+            format!("The invitation '{invitation}' does not exist."),
         )
         .with_remedy("Check the link you were sent, or ask for a new invitation.")
     })?;

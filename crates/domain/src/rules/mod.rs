@@ -132,8 +132,11 @@ pub fn require_directory_role(
         return Ok(());
     }
     let names: Vec<&str> = roles.iter().map(|r| r.display_name()).collect();
+    // The directory's name only to those signed in to it: a caller of another tenant learns nothing of
+    // it from a refusal, and is told the id it asked about.
     let tname = world
         .tenant(tenant)
+        .filter(|_| actor.tenant() == Some(tenant))
         .map(|t| t.tenant.display_name.clone())
         .unwrap_or_else(|| tenant.to_string());
     Err(DomainError::forbidden(

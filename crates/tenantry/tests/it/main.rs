@@ -9,6 +9,7 @@ mod article;
 mod cli;
 mod crash;
 mod edge;
+mod fuzz_http;
 mod graph;
 mod input;
 mod instances;

@@ -3,7 +3,7 @@
 //! portal shows a signed-in person on every page.
 
 use crate::rules::admins::ClassicRoles;
-use crate::rules::reads::{directory_name, require_tenant_admin_read, visible_subscriptions};
+use crate::rules::reads::{require_tenant_admin_read, visible_subscriptions};
 use crate::rules::*;
 use crate::signin::{Authority, subject};
 
@@ -57,10 +57,8 @@ pub fn require_actor_in(
     actor_in(world, identity, tenant).ok_or_else(|| {
         DomainError::forbidden(
             "NotInDirectory",
-            format!(
-                "You are not a member or a guest of the directory {}.",
-                directory_name(world, tenant)
-            ),
+            // The directory by the id the caller gave: its name is for those who are in it.
+            format!("You are not a member or a guest of the directory '{tenant}'."),
         )
         .with_remedy("Switch to one of your directories, or ask a Global Administrator of that directory to invite you.")
     })
