@@ -41,10 +41,12 @@ macro_rules! id_type {
             }
         }
 
+        /// Exactly a GUID: nothing around it (an id in a path with a line break or a space after it is
+        /// not an id, and must not be taken for one). Callers that read what a person typed trim first.
         impl FromStr for $name {
             type Err = uuid::Error;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s.trim()).map(Self)
+                Uuid::parse_str(s).map(Self)
             }
         }
 

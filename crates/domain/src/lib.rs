@@ -1,15 +1,18 @@
 //! tenantry's domain: the world of tenants, subscriptions and access, and the rules that keep it sound.
 //! Pure types and functions: no I/O, no clock (callers pass `now`), so every rule is testable alone.
 
-// Used by the integration tests (`tests/rules`), not by the unit tests.
+// The crate itself with `fuzzing` is a dev-dependency of the integration tests (`tests/rules`), and
+// proptest is theirs too; the unit tests use neither.
 #[cfg(test)]
-use proptest as _;
+use {proptest as _, tenantry_domain as _};
 
 pub mod action;
 pub mod actor;
 pub mod audit;
 pub mod authz;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod ids;
 pub mod model;
 pub mod mutation;

@@ -234,9 +234,10 @@ impl DirectoryRole {
     }
     /// By display name (case-insensitive) or template id.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| {
-            r.display_name().eq_ignore_ascii_case(s.trim()) || r.template_id() == s.trim()
-        })
+        let s = crate::rules::names::typed(s);
+        Self::ALL
+            .into_iter()
+            .find(|r| r.display_name().eq_ignore_ascii_case(s) || r.template_id() == s)
     }
 }
 

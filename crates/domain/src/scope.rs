@@ -105,15 +105,17 @@ impl Scope {
     }
 
     /// Parses a scope as ARM writes it. Segment names (`subscriptions`, `resourceGroups`, `providers`) are
-    /// case-insensitive; a trailing slash is allowed.
+    /// case-insensitive; a trailing slash and spaces around are allowed. Its names are names: a control
+    /// character anywhere is refused, never trimmed away.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
+        crate::rules::names::require_name("id", text)?;
         if text.len() > MAX_SCOPE_LEN {
             return Err(invalid_scope(
-                &format!("{}…", text.chars().take(64).collect::<String>()),
+                &crate::rules::names::shown(text),
                 &format!("it is longer than {MAX_SCOPE_LEN} characters"),
             ));
         }
-        let trimmed = text.trim().trim_end_matches('/');
+        let trimmed = text.trim_matches(' ').trim_end_matches('/');
         let segments: Vec<&str> = trimmed.split('/').collect();
         if segments.first() != Some(&"") || segments.len() < 3 {
             return Err(invalid_scope(
@@ -185,7 +187,7 @@ impl Scope {
         subscription: SubscriptionId,
         relative: &str,
     ) -> Result<Self, DomainError> {
-        let r = relative.trim().trim_matches('/');
+        let r = relative.trim_matches(' ').trim_matches('/');
         if r.is_empty() {
             Ok(Self::subscription(subscription))
         } else {
@@ -280,7 +282,8 @@ pub fn validate_resource_group_name(name: &str) -> Result<(), DomainError> {
         return Err(DomainError::invalid(
             "InvalidResourceGroup",
             format!(
-                "The provided resource group name '{name}' has these invalid characters or length. A resource group name must be 1 to 90 characters of letters, digits, underscores, parentheses, hyphens and periods, and must not end in a period."
+                "The provided resource group name '{}' has these invalid characters or length. A resource group name must be 1 to 90 characters of letters, digits, underscores, parentheses, hyphens and periods, and must not end in a period.",
+                crate::rules::names::shown(name)
             ),
         ));
     }
@@ -341,6 +344,10 @@ mod tests {
         for bad in [
             "",
             "/",
+            &format!("/subscriptions/{SUB}\n"),
+            &format!("/subscriptions/{SUB}/resourceGroups/rg1\r"),
+            &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/A.B/c/d\n"),
+            &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/A.B/c\0/d"),
             "/subscriptions",
             "/subscriptions/not-a-guid",
             "/tenants/x",

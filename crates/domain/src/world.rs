@@ -7,6 +7,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::mutation::Partition;
 use crate::roles;
+use crate::rules::names::typed;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod apply;
@@ -264,7 +265,7 @@ impl World {
     }
     pub fn account_by_email(&self, email: &str) -> Option<&PersonalAccount> {
         self.account_by_email
-            .get(&email.trim().to_lowercase())
+            .get(&typed(email).to_lowercase())
             .and_then(|id| self.accounts.get(id))
     }
     pub fn tenants(&self) -> impl Iterator<Item = &TenantPart> {
@@ -275,12 +276,12 @@ impl World {
     }
     pub fn tenant_by_name(&self, name: &str) -> Option<&TenantPart> {
         self.tenant_by_name
-            .get(&name.trim().to_lowercase())
+            .get(&typed(name).to_lowercase())
             .and_then(|id| self.tenants.get(id))
     }
     pub fn tenant_by_domain(&self, domain: &str) -> Option<&TenantPart> {
         self.tenant_by_domain
-            .get(&domain.trim().to_lowercase())
+            .get(&typed(domain).to_lowercase())
             .and_then(|id| self.tenants.get(id))
     }
     /// A tenant by GUID, name or any of its domains.
@@ -325,7 +326,7 @@ impl World {
         self.tenants.get(t)?.applications.get(o)
     }
     pub fn member_by_upn(&self, upn: &str) -> Option<&User> {
-        let (t, o) = self.member_by_upn.get(&upn.trim().to_lowercase())?;
+        let (t, o) = self.member_by_upn.get(&typed(upn).to_lowercase())?;
         self.tenants.get(t)?.users.get(o)
     }
 
@@ -343,7 +344,7 @@ impl World {
     /// A principal of `tenant` named by object id, UPN, email (members' mail or guests' email) or an
     /// application's client id: how the world file and the APIs let people name principals.
     pub fn find_principal(&self, tenant: TenantId, key: &str) -> Option<PrincipalRef<'_>> {
-        let key = key.trim();
+        let key = typed(key);
         if let Ok(u) = key.parse::<uuid::Uuid>() {
             if let Some(p) = self.principal(tenant, ObjectId(u)) {
                 return Some(p);
@@ -369,7 +370,7 @@ impl World {
 
     /// What an email is known as (members by UPN or mail; personal accounts by email).
     pub fn email_matches(&self, email: &str) -> EmailMatches {
-        let key = email.trim().to_lowercase();
+        let key = typed(email).to_lowercase();
         let mut organizational: Vec<(TenantId, ObjectId)> =
             self.member_by_upn.get(&key).into_iter().copied().collect();
         for m in self.members_by_mail.get(&key).into_iter().flatten() {
@@ -514,7 +515,7 @@ impl World {
     ) -> Option<&RoleDefinition> {
         self.role_definitions(subscription)
             .into_iter()
-            .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+            .find(|r| r.name.eq_ignore_ascii_case(typed(name)))
     }
 
     pub(crate) fn compiled_role<'a>(

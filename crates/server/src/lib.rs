@@ -8,6 +8,8 @@ pub mod client_addr;
 pub mod edge;
 pub mod errors;
 pub mod extensions;
+#[cfg(test)]
+mod fuzz;
 pub mod graph;
 pub mod oauth;
 pub mod odata;

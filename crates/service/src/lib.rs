@@ -6,6 +6,8 @@ pub mod core;
 pub mod crypto;
 pub mod error;
 pub mod files;
+#[cfg(test)]
+mod fuzz;
 pub mod sessions;
 pub mod signin;
 pub mod support;

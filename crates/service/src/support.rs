@@ -3,7 +3,7 @@
 
 use crate::{Service, ServiceError};
 use tenantry_domain::audit::AuditEvent;
-use tenantry_domain::rules::reads;
+use tenantry_domain::rules::{names, reads};
 use tenantry_domain::*;
 use tenantry_store::support::SupportRequestRow;
 
@@ -100,7 +100,7 @@ impl Service {
         subscription: Option<SubscriptionId>,
     ) -> Result<SupportRequest, ServiceError> {
         let requester = requester_key(actor)?;
-        let subject = subject.trim();
+        let subject = names::typed(subject);
         let description = description.trim();
         let mut problems = Vec::new();
         if subject.is_empty() || subject.chars().count() > MAX_SUBJECT {
@@ -117,6 +117,8 @@ impl Service {
                 format!("The description must say in 1 to {MAX_DESCRIPTION} characters what happened and what you expected."),
             ));
         }
+        problems.extend(names::require_name("subject", subject).err());
+        problems.extend(names::require_text("description", description).err());
         let severity = Severity::parse(severity);
         if severity.is_none() {
             problems.push(DomainError::invalid(

@@ -1,5 +1,6 @@
 //! Azure RBAC writes: custom role definitions and role assignments.
 
+use super::names::{require_name, require_names, require_text};
 use super::*;
 use crate::action::names;
 use crate::audit::AuditEvent;
@@ -67,6 +68,10 @@ pub fn create_role_assignment(
     now: Timestamp,
 ) -> Result<(Change, AssignmentPut), DomainError> {
     let s = authorized_subscription(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
+    require_text(
+        "description",
+        req.description.as_deref().unwrap_or_default(),
+    )?;
     require_scope_exists(world, &req.scope)?;
     let sub = &s.subscription;
     let role = world
@@ -232,7 +237,23 @@ pub fn put_role_definition(
             "Built-in roles cannot be changed.",
         ));
     }
+    require_name("roleName", &req.name)?;
     let name = req.name.trim();
+    require_text("description", &req.description)?;
+    for p in &req.permissions {
+        require_names(
+            "actions",
+            [
+                &p.actions,
+                &p.not_actions,
+                &p.data_actions,
+                &p.not_data_actions,
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+        )?;
+    }
     if name.is_empty() {
         return Err(DomainError::invalid(
             "InvalidRoleDefinition",

@@ -36,6 +36,7 @@ pub fn create_subscription(
             "A subscription needs a display name.",
         ));
     }
+    super::names::require_name("displayName", &req.display_name)?;
     let mut change = Change::new();
     ensure_present(world, &t.tenant, req.service_admin, now, &mut change)?;
     let account_admin = req.account_admin.unwrap_or(req.service_admin);
@@ -270,13 +271,13 @@ pub fn remove_co_admin(
         world
             .identity_emails(*c)
             .iter()
-            .any(|e| e.eq_ignore_ascii_case(email.trim()))
+            .any(|e| e.eq_ignore_ascii_case(super::names::typed(email)))
     });
     let Some(identity) = found else {
         if world
             .identity_emails(sub.service_admin)
             .iter()
-            .any(|e| e.eq_ignore_ascii_case(email.trim()))
+            .any(|e| e.eq_ignore_ascii_case(super::names::typed(email)))
         {
             return Err(DomainError::conflict(
                 "CannotRemoveServiceAdministrator",

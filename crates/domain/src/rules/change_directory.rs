@@ -451,12 +451,19 @@ fn resolve_map<'a>(
 ) -> Vec<Resolved<'a>> {
     let mut out = Vec::new();
     for e in entries {
+        // The map is kept with a waiting request: its names are names.
+        if let Err(refused) =
+            super::names::require_names("principalMap", [e.from.as_str(), e.to.as_str()])
+        {
+            blockers.push(refused);
+            continue;
+        }
         let from = world.find_principal(sub.tenant, &e.from);
         let from_co_admin = sub.co_admins.iter().copied().find(|c| {
             world
                 .identity_emails(*c)
                 .iter()
-                .any(|m| m.eq_ignore_ascii_case(e.from.trim()))
+                .any(|m| m.eq_ignore_ascii_case(super::names::typed(&e.from)))
         });
         let (from_id, from_identity) = match (from, from_co_admin) {
             (Some(p), _) => (

@@ -1,6 +1,7 @@
 //! Directories: tenants, personal accounts, member users, applications, directory roles and the
 //! subscription policy.
 
+use super::names::{require_name, require_names, shown};
 use super::*;
 use crate::audit::AuditEvent;
 use crate::mutation::{Change, Mutation};
@@ -17,15 +18,20 @@ pub fn validate_tenant_name(name: &str) -> Result<(), DomainError> {
         Err(DomainError::invalid(
             "InvalidTenantName",
             format!(
-                "'{name}' cannot be a directory name: use 1 to 27 letters and digits, starting with a letter."
+                "'{}' cannot be a directory name: use 1 to 27 letters and digits, starting with a letter.",
+                shown(name)
             ),
         ))
     }
 }
 
+/// The longest domain name (RFC 1035): domains are keys of the stores' indexes.
+pub const MAX_DOMAIN_CHARS: usize = 253;
+
 pub fn validate_domain(domain: &str) -> Result<(), DomainError> {
     let labels: Vec<&str> = domain.split('.').collect();
-    let ok = labels.len() >= 2
+    let ok = domain.len() <= MAX_DOMAIN_CHARS
+        && labels.len() >= 2
         && labels.iter().all(|l| {
             !l.is_empty()
                 && l.len() <= 63
@@ -37,15 +43,21 @@ pub fn validate_domain(domain: &str) -> Result<(), DomainError> {
     } else {
         Err(DomainError::invalid(
             "InvalidDomainName",
-            format!("'{domain}' is not a valid domain name."),
+            format!("'{}' is not a valid domain name.", shown(domain)),
         ))
     }
 }
 
+/// The longest email address (RFC 5321's path limit): UPNs and emails are keys of the stores' indexes.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// An email address or a UPN: a name (no control character), a local part without spaces, a domain.
 pub fn validate_email(email: &str) -> Result<(), DomainError> {
+    require_name("email", email)?;
     match email.split_once('@') {
         Some((local, domain))
             if !local.is_empty()
+                && email.len() <= MAX_EMAIL_CHARS
                 && !local.contains(char::is_whitespace)
                 && validate_domain(domain).is_ok() =>
         {
@@ -53,7 +65,7 @@ pub fn validate_email(email: &str) -> Result<(), DomainError> {
         }
         _ => Err(DomainError::invalid(
             "InvalidEmail",
-            format!("'{email}' is not a valid email address."),
+            format!("'{}' is not a valid email address.", shown(email)),
         )),
     }
 }
@@ -92,11 +104,13 @@ pub fn create_tenant(
     now: Timestamp,
 ) -> Result<(Change, TenantId), DomainError> {
     validate_tenant_name(&req.name)?;
+    require_name("displayName", &req.display_name)?;
     let initial_domain = format!(
         "{}.{}",
         req.name.to_lowercase(),
         req.domain_suffix.trim_start_matches('.')
     );
+    validate_domain(&initial_domain)?;
     if world.tenant_by_name(&req.name).is_some()
         || world.tenant_by_domain(&initial_domain).is_some()
     {
@@ -173,6 +187,7 @@ pub fn create_personal_account(
 ) -> Result<(Change, AccountId), DomainError> {
     require_operator(actor, "create personal accounts")?;
     validate_email(&req.email)?;
+    require_name("displayName", &req.display_name)?;
     if world.account_by_email(&req.email).is_some() {
         return Err(DomainError::conflict(
             "AccountExists",
@@ -235,6 +250,7 @@ pub struct NewUser {
 
 /// The full UPN for a user name in a tenant; a full UPN must be on one of the tenant's domains.
 pub fn user_principal_name(tenant: &Tenant, user_name: &str) -> Result<String, DomainError> {
+    require_name("userPrincipalName", user_name)?;
     let name = user_name.trim();
     match name.split_once('@') {
         None => {
@@ -272,6 +288,7 @@ pub fn create_user(
     require_directory_role(world, actor, tenant, USER_MANAGERS, "create users")?;
     let part = require_tenant(world, tenant)?;
     let upn = user_principal_name(&part.tenant, &req.user_name)?;
+    require_name("displayName", &req.display_name)?;
     if world.member_by_upn(&upn).is_some() {
         return Err(DomainError::conflict(
             "Request_BadRequest",
@@ -345,6 +362,9 @@ pub fn update_user(
         .get(&user)
         .cloned()
         .ok_or_else(|| user_not_found(user))?;
+    if let Some(n) = &upd.display_name {
+        require_name("displayName", n)?;
+    }
     if let Some(n) = upd.display_name {
         u.display_name = n;
     }
@@ -504,6 +524,8 @@ pub fn create_application(
         "register applications",
     )?;
     require_tenant(world, tenant)?;
+    require_name("displayName", &req.display_name)?;
+    require_names("redirectUris", req.redirect_uris.iter().map(String::as_str))?;
     let client_id = req.client_id.unwrap_or_else(uuid::Uuid::now_v7);
     if world.application_by_client_id(client_id).is_some() {
         return Err(DomainError::conflict(

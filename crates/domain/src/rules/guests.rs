@@ -32,6 +32,9 @@ pub fn invite_named(
     require_directory_role(world, actor, tenant, USER_MANAGERS, "invite guests")?;
     let part = require_tenant(world, tenant)?;
     validate_email(email)?;
+    if let Some(name) = display_name {
+        super::names::require_name("invitedUserDisplayName", name)?;
+    }
     if is_member_email(world, tenant, email) {
         return Err(DomainError::conflict(
             "InvitedUserIsMember",

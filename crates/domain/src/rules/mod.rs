@@ -7,6 +7,7 @@ pub mod change_directory;
 pub mod directory;
 pub mod guests;
 pub mod invariants;
+pub mod names;
 pub mod reads;
 pub mod resources;
 
@@ -45,7 +46,7 @@ pub fn require_tenant_by_key<'w>(
     world: &'w World,
     key: &str,
 ) -> Result<&'w TenantPart, DomainError> {
-    let key = key.trim();
+    let key = names::typed(key);
     world.find_tenant(key).ok_or_else(|| tenant_not_found(key))
 }
 

@@ -1,6 +1,7 @@
 //! Resource groups and generic resources. Deleting either takes with it what lies beneath: resources and
 //! the role assignments at those scopes.
 
+use super::names::{require_name, require_names};
 use super::*;
 use crate::action::names;
 use crate::audit::AuditEvent;
@@ -21,6 +22,14 @@ pub struct ResourceGroupWrite {
     pub managed_by: Option<String>,
 }
 
+/// Tags are names, their values too.
+fn require_tags(tags: &BTreeMap<String, String>) -> Result<(), DomainError> {
+    require_names(
+        "tags",
+        tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]),
+    )
+}
+
 /// Creates or updates a group (ARM's PUT). Returns whether it was created. A group's location cannot change.
 pub fn put_resource_group(
     world: &World,
@@ -33,6 +42,9 @@ pub fn put_resource_group(
     validate_resource_group_name(name)?;
     let scope = Scope::resource_group(subscription, name);
     authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    require_name("location", &req.location)?;
+    require_tags(req.tags.as_ref().unwrap_or(&BTreeMap::new()))?;
+    require_name("managedBy", req.managed_by.as_deref().unwrap_or_default())?;
     if req.location.trim().is_empty() {
         return Err(DomainError::invalid(
             "LocationRequired",
@@ -91,6 +103,7 @@ pub fn update_resource_group_tags(
 ) -> Result<Change, DomainError> {
     let scope = Scope::resource_group(subscription, name);
     let s = authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
+    require_tags(&tags)?;
     let mut g = s
         .resource_group(name)
         .cloned()
@@ -218,6 +231,9 @@ pub fn put_resource(
         scope,
     )?;
     require_generic(&rtype)?;
+    require_name("location", req.location.as_deref().unwrap_or_default())?;
+    require_name("kind", req.kind.as_deref().unwrap_or_default())?;
+    require_tags(&req.tags)?;
     let group = scope.resource_group_name().unwrap_or_default();
     if s.resource_group(group).is_none() {
         return Err(resource_group_not_found(group));

@@ -44,7 +44,7 @@ fn role_json(role: DirectoryRole) -> Value {
 
 /// A role named in a path: its template id, `roleTemplateId=…`, or (leniently) its display name.
 fn parse_role(key: &str) -> Result<DirectoryRole, GraphError> {
-    let key = key.trim();
+    let key = tenantry_domain::rules::names::typed(key);
     let key = key.strip_prefix("roleTemplateId=").unwrap_or(key);
     DirectoryRole::parse(key.trim_matches('\'')).ok_or_else(|| super::users::user_not_found(key))
 }

@@ -59,7 +59,7 @@ fn invitation_json(
 }
 
 fn find_invitation(world: &World, tenant: TenantId, id: &str) -> Option<Invitation> {
-    let id: RequestId = id.trim().parse().ok()?;
+    let id: RequestId = id.parse().ok()?;
     world.tenant(tenant)?.invitations.get(&id).cloned()
 }
 

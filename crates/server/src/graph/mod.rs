@@ -113,7 +113,7 @@ pub fn bad_json(e: JsonRejection) -> GraphError {
     ))
 }
 
-/// The object id in a Graph path (`/users/{id}`, `/directoryRoles/{id}`), as a GUID.
+/// The object id in a Graph path (`/users/{id}`, `/directoryRoles/{id}`): exactly a GUID.
 pub fn parse_object_id(key: &str) -> Option<tenantry_domain::ObjectId> {
-    key.trim().parse().ok()
+    key.parse().ok()
 }

@@ -5,7 +5,7 @@
 mod authorize;
 mod discovery;
 mod page;
-mod token;
+pub(crate) mod token;
 
 use crate::app::AppState;
 use crate::errors::EntraError;

@@ -156,7 +156,7 @@ fn unreadable(e: &FormRejection) -> EntraError {
 }
 
 /// The typed request: the grant and its required fields first, then the client.
-fn to_request(
+pub(crate) fn to_request(
     authority: String,
     mut form: TokenForm,
     headers: &HeaderMap,

@@ -4,12 +4,13 @@
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::subscriptions::act_for_subscription;
-use super::{PortalResult, parse_id};
+use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::action::names;
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
 use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::scope::validate_resource_group_name;
 use tenantry_service::domain::world::PrincipalRef;
 use tenantry_service::domain::*;
 
@@ -31,6 +32,7 @@ struct Where {
     base: String,
 }
 
+/// Where a page or form of the path acts, from the path's parsed id and validated group name.
 fn where_(sub: &str, rg: Option<&str>) -> Result<Where, super::PortalError> {
     let id: SubscriptionId = parse_id(sub, "subscription id")?;
     Ok(match rg {
@@ -38,14 +40,17 @@ fn where_(sub: &str, rg: Option<&str>) -> Result<Where, super::PortalError> {
             sub: id,
             scope: Scope::subscription(id),
             group: None,
-            base: format!("/portal/subscriptions/{id}/access"),
+            base: paths::subscription(id, "access"),
         },
-        Some(g) => Where {
-            sub: id,
-            scope: Scope::resource_group(id, g),
-            group: Some(g.to_string()),
-            base: format!("/portal/subscriptions/{id}/resourceGroups/{g}/access"),
-        },
+        Some(g) => {
+            validate_resource_group_name(g)?;
+            Where {
+                sub: id,
+                scope: Scope::resource_group(id, g),
+                group: Some(g.to_string()),
+                base: paths::resource_group_access(id, g),
+            }
+        }
     })
 }
 
@@ -123,7 +128,7 @@ fn page_for(
     };
     Ok(Access {
         chrome: Chrome::bare(),
-        tabs: subscription_tabs(&at.sub.to_string(), "access"),
+        tabs: subscription_tabs(at.sub, "access"),
         id: at.sub.to_string(),
         name: s.display_name.clone(),
         scope: at.scope.to_string(),

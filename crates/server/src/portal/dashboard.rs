@@ -98,10 +98,7 @@ pub(crate) fn link_requests_for(
     reads::link_requests_awaiting(w, identity, now)
         .into_iter()
         .map(|r| LinkRequestRow {
-            href: format!(
-                "/directories/{}/link-requests/{}",
-                r.directory.id, r.request.id
-            ),
+            href: super::paths::link_request(r.directory.id, r.request.id),
             directory: r.directory.display_name.clone(),
             requester: r.requester,
             subscription: r.subscription,

@@ -6,10 +6,11 @@
 use super::dashboard::{my_directories, subscription_row};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id};
+use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::admins::ClassicRole;
+use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::{guests, reads};
 use tenantry_service::domain::*;
 
@@ -58,8 +59,8 @@ pub async fn create(
         .svc
         .create_tenant(
             &actor,
-            f.name.trim(),
-            f.display_name.trim(),
+            typed(&f.name),
+            typed(&f.display_name),
             TenantOrigin::Azure,
             DOMAIN_SUFFIX,
         )
@@ -72,7 +73,7 @@ pub async fn create(
                 "Directory created",
                 format!("{name} was created and you are its Global Administrator. You are now working in it."),
             );
-            ctx.redirect(&format!("/directories/{t}")).await
+            ctx.redirect(&paths::directory(t, "")).await
         }
         Err(e) => {
             ctx.done::<()>(Err(e), "/directories/new", |_| unreachable!())
@@ -143,7 +144,7 @@ pub async fn use_existing_submit(
     // Ask as a token for the subscription's directory, as the rule requires.
     let sub_tenant = ctx.state.svc.read(|w| reads::trusted_directory(w, sub));
     let actor = sub_tenant.and_then(|t| ctx.act_in(t)).unwrap_or(actor);
-    let key = f.directory.trim();
+    let key = typed(&f.directory);
     let found = ctx.state.svc.read(|w| {
         guests::link_target(w, &actor, sub, guests::link_actions::WRITE, key)
             .map(|t| (t, reads::directory_shown(w, &actor, t)))
@@ -164,8 +165,7 @@ pub async fn use_existing_submit(
                     "{me} asked to add the directory {tname}. You were signed out: sign in with the credentials of a Global Administrator of {tname} to continue. Afterwards, sign in again as {me}."
                 ),
             ));
-            ctx.session.data.after_sign_out_return =
-                Some(format!("/directories/{tenant}/link-requests/{request}"));
+            ctx.session.data.after_sign_out_return = Some(paths::link_request(tenant, request));
             ctx.sign_out();
             ctx.redirect("/signed-out").await
         }
@@ -177,9 +177,9 @@ pub async fn approve_page(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path((tenant, request)): Path<(String, String)>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/link-requests/{request}");
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
+    let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| {
@@ -214,9 +214,9 @@ pub async fn approve(
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/link-requests/{request}");
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
+    let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.approve_link(&actor, tenant, request).await;
     if result.is_ok() {
@@ -247,9 +247,9 @@ pub async fn decline(
     Path((tenant, request)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/link-requests/{request}");
     let tenant: TenantId = parse_id(&tenant, "directory id")?;
     let request: RequestId = parse_id(&request, "request id")?;
+    let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.decline_link(&actor, tenant, request).await;
     ctx.done(result, &here, |_| {

@@ -7,9 +7,10 @@ use super::dashboard::link_requests_for;
 use super::dashboard::{origin_words, role_words};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id};
+use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
@@ -46,8 +47,8 @@ pub async fn overview(
     }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let here = paths::directory(t, "");
     let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
@@ -60,7 +61,7 @@ pub async fn overview(
             let o = reads::directory_overview(w, &actor, t, now)?;
             Ok(DirectoryOverview {
                 chrome: Chrome::bare(),
-                tabs: directory_tabs(&tenant, "overview"),
+                tabs: directory_tabs(t, "overview"),
                 id: t.to_string(),
                 name: o.tenant.display_name.clone(),
                 domains: o.tenant.all_domains().collect::<Vec<_>>().join(", "),
@@ -71,7 +72,7 @@ pub async fn overview(
                 subscription_count: o.subscriptions,
                 link_requests: link_requests_for(w, identity, now)
                     .into_iter()
-                    .filter(|r| r.href.starts_with(&format!("/directories/{t}/")))
+                    .filter(|r| r.href.starts_with(&format!("{}/", paths::directory(t, ""))))
                     .collect(),
                 incoming: o
                     .incoming
@@ -96,8 +97,8 @@ pub async fn users(
     }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/users");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let here = paths::directory(t, "users");
     let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
@@ -108,7 +109,7 @@ pub async fn users(
         users.sort_by_key(|x| x.name.to_lowercase());
         Ok(Users {
             chrome: Chrome::bare(),
-            tabs: directory_tabs(&tenant, "users"),
+            tabs: directory_tabs(t, "users"),
             id: t.to_string(),
             name: m.tenant.display_name.clone(),
             domain: m.tenant.initial_domain.clone(),
@@ -136,24 +137,24 @@ pub async fn create_user(
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<NewUserForm>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/users");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let back = paths::directory(t, "users");
     let actor = ctx.act_in(t).unwrap_or(actor);
-    let mail = Some(f.mail.trim().to_string()).filter(|m| !m.is_empty());
+    let mail = Some(typed(&f.mail).to_string()).filter(|m| !m.is_empty());
     let result = ctx
         .state
         .svc
         .create_user(
             &actor,
             t,
-            f.user_name.trim(),
-            f.display_name.trim(),
+            typed(&f.user_name),
+            typed(&f.display_name),
             &f.password,
             mail,
             true,
         )
         .await;
-    let name = f.user_name.trim().to_string();
+    let name = typed(&f.user_name).to_string();
     ctx.done(result, &back, |_| {
         Flash::ok(
             "User created",
@@ -169,9 +170,9 @@ pub async fn user_page(
     }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/users/{user}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
+    let here = paths::user(t, uid);
     let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
@@ -180,7 +181,7 @@ pub async fn user_page(
         let d = reads::directory_user(w, &actor, t, uid)?;
         Ok(UserPage {
             chrome: Chrome::bare(),
-            tabs: directory_tabs(&tenant, "users"),
+            tabs: directory_tabs(t, "users"),
             tenant_id: t.to_string(),
             directory: d.tenant.display_name.clone(),
             user: user_row(&d.user),
@@ -218,9 +219,9 @@ pub async fn set_enabled(
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<EnabledForm>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/users/{user}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
+    let back = paths::user(t, uid);
     let actor = ctx.act_in(t).unwrap_or(actor);
     let enabled = f.enabled == "true";
     let result = ctx
@@ -252,9 +253,9 @@ pub async fn reset_password(
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/users/{user}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
+    let back = paths::user(t, uid);
     let actor = ctx.act_in(t).unwrap_or(actor);
     let result = ctx
         .state
@@ -283,9 +284,9 @@ async fn role_change(
     f: RoleForm,
     add: bool,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/users/{user}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
+    let back = paths::user(t, uid);
     let actor = ctx.act_in(t).unwrap_or(actor);
     let Some(role) = DirectoryRole::parse(&f.role) else {
         ctx.flash_error(
@@ -343,8 +344,8 @@ pub async fn guests(
     }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/guests");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let here = paths::directory(t, "guests");
     let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
@@ -370,7 +371,7 @@ pub async fn guests(
         guests.sort_by_key(|x| x.email.to_lowercase());
         Ok(Guests {
             chrome: Chrome::bare(),
-            tabs: directory_tabs(&tenant, "guests"),
+            tabs: directory_tabs(t, "guests"),
             id: t.to_string(),
             name: g.tenant.display_name.clone(),
             guests,
@@ -393,11 +394,11 @@ pub async fn invite(
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<InviteForm>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/guests");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let back = paths::directory(t, "guests");
     let actor = ctx.act_in(t).unwrap_or(actor);
-    let email = f.email.trim().to_string();
-    let name = Some(f.display_name.trim()).filter(|n| !n.is_empty());
+    let email = typed(&f.email).to_string();
+    let name = Some(typed(&f.display_name)).filter(|n| !n.is_empty());
     let result = ctx.state.svc.invite_named(&actor, t, &email, name).await;
     let base = ctx.state.base_url.clone();
     ctx.done(result, &back, |(inv, _)| {
@@ -418,8 +419,8 @@ pub async fn policy(
     }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
-    let here = format!("/directories/{tenant}/policy");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let here = paths::directory(t, "policy");
     let actor = match ctx.enter(identity, t) {
         Ok(a) => a,
         Err(e) => return ctx.error_page(e).await,
@@ -428,7 +429,7 @@ pub async fn policy(
         let p = reads::directory_policy(w, &actor, t)?;
         Ok(Policy {
             chrome: Chrome::bare(),
-            tabs: directory_tabs(&tenant, "policy"),
+            tabs: directory_tabs(t, "policy"),
             id: t.to_string(),
             name: p.tenant.display_name.clone(),
             block_leaving: p.policy.block_subscriptions_leaving,
@@ -455,8 +456,8 @@ pub async fn set_policy(
     Path(tenant): Path<String>,
     CsrfForm(f): CsrfForm<PolicyForm>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}/policy");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let back = paths::directory(t, "policy");
     let actor = ctx.act_in(t).unwrap_or(actor);
     let names = f.exempted.lines().map(str::trim).filter(|l| !l.is_empty());
     let exempted = ctx
@@ -493,8 +494,8 @@ pub async fn accept_incoming(
     Path((tenant, sub)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
-    let back = format!("/directories/{tenant}");
     let t: TenantId = parse_id(&tenant, "directory id")?;
+    let back = paths::directory(t, "");
     let s: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let result = ctx.state.svc.accept_change_directory(&actor, s).await;

@@ -11,6 +11,7 @@ mod directories;
 mod directory_admin;
 mod invitations;
 pub(crate) mod pages;
+mod paths;
 pub mod session;
 pub mod signin;
 pub mod signin_pages;
@@ -329,9 +330,13 @@ impl Ctx {
     }
 }
 
-/// Parses an id from a form or path, as a 400 page when it is not one.
+/// Parses an id from a path or a form's hidden field, as a 400 page when it is exactly not one (nothing
+/// around it is trimmed away: `{id}%0A` is not the id).
 pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, PortalError> {
-    s.trim()
-        .parse()
-        .map_err(|_| PortalError::Invalid(format!("'{s}' is not a valid {what}.")))
+    s.parse().map_err(|_| {
+        PortalError::Invalid(format!(
+            "'{}' is not a valid {what}.",
+            rules::names::shown(s)
+        ))
+    })
 }

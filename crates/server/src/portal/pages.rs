@@ -208,27 +208,24 @@ pub struct Tab {
     pub current: bool,
 }
 
-pub fn subscription_tabs(sub: &str, current: &str) -> Vec<Tab> {
+pub fn subscription_tabs(sub: SubscriptionId, current: &str) -> Vec<Tab> {
+    use super::paths::subscription;
     [
-        (
-            "overview",
-            "Overview",
-            format!("/portal/subscriptions/{sub}"),
-        ),
+        ("overview", "Overview", subscription(sub, "")),
         (
             "administrators",
             "Administrators",
-            format!("/portal/subscriptions/{sub}/administrators"),
+            subscription(sub, "administrators"),
         ),
         (
             "access",
             "Access control (IAM)",
-            format!("/portal/subscriptions/{sub}/access"),
+            subscription(sub, "access"),
         ),
         (
             "change",
             "Change directory",
-            format!("/portal/subscriptions/{sub}/change-directory"),
+            subscription(sub, "change-directory"),
         ),
     ]
     .into_iter()
@@ -422,20 +419,13 @@ pub struct DirectoryOverview {
     pub is_admin: bool,
 }
 
-pub fn directory_tabs(t: &str, current: &str) -> Vec<Tab> {
+pub fn directory_tabs(t: TenantId, current: &str) -> Vec<Tab> {
+    use super::paths::directory;
     [
-        ("overview", "Overview", format!("/directories/{t}")),
-        ("users", "Users", format!("/directories/{t}/users")),
-        (
-            "guests",
-            "Guests and invitations",
-            format!("/directories/{t}/guests"),
-        ),
-        (
-            "policy",
-            "Subscription policy",
-            format!("/directories/{t}/policy"),
-        ),
+        ("overview", "Overview", directory(t, "")),
+        ("users", "Users", directory(t, "users")),
+        ("guests", "Guests and invitations", directory(t, "guests")),
+        ("policy", "Subscription policy", directory(t, "policy")),
     ]
     .into_iter()
     .map(|(key, label, href)| Tab {

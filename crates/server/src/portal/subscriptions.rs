@@ -4,12 +4,13 @@
 
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
-use super::{PortalResult, parse_id};
+use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::authz::Grant;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
+use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::{AccountType, reads};
 use tenantry_service::domain::*;
 
@@ -50,8 +51,8 @@ pub async fn overview(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
 ) -> PortalResult {
-    let here = format!("/portal/subscriptions/{sub}");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let here = paths::subscription(id, "");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
     let shown = ctx
@@ -62,7 +63,7 @@ pub async fn overview(
             let s = o.subscription;
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(&sub, "overview"),
+                tabs: subscription_tabs(id, "overview"),
                 id: id.to_string(),
                 name: s.display_name.clone(),
                 state: s.state.as_str().into(),
@@ -78,10 +79,7 @@ pub async fn overview(
                     .map(|g| GroupRow {
                         name: g.name.clone(),
                         location: g.location.clone(),
-                        href: format!(
-                            "/portal/subscriptions/{id}/resourceGroups/{}/access",
-                            g.name
-                        ),
+                        href: paths::resource_group_access(id, &g.name),
                     })
                     .collect(),
                 my_access: grant_lines(&o.held),
@@ -107,8 +105,8 @@ pub async fn change_pick(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
 ) -> PortalResult {
-    let here = format!("/portal/subscriptions/{sub}/change-directory");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let here = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
     let shown = ctx.state.svc.read(|w| -> Result<ChangePick, DomainError> {
@@ -125,7 +123,7 @@ pub async fn change_pick(
         destinations.sort_by(|a, b| a.label.cmp(&b.label));
         Ok(ChangePick {
             chrome: Chrome::bare(),
-            tabs: subscription_tabs(&sub, "change"),
+            tabs: subscription_tabs(id, "change"),
             id: id.to_string(),
             name: c.subscription.display_name.clone(),
             current: directory_label(c.current),
@@ -192,11 +190,11 @@ fn identity_kind(i: &Identity) -> String {
     }
 }
 
-fn review_page(w: &World, sub: &str, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
+fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
     let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
     ChangeReview {
         chrome: Chrome::bare(),
-        tabs: subscription_tabs(sub, "change"),
+        tabs: subscription_tabs(plan.subscription, "change"),
         id: plan.subscription.to_string(),
         name,
         source: reads::directory_name(w, plan.source),
@@ -259,15 +257,15 @@ pub async fn change_review(
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/change-directory");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     // A directory typed by domain or name wins over the one picked from the list.
-    let typed = f.destination_domain.trim();
-    let key = if typed.is_empty() {
-        f.destination.trim()
+    let named = typed(&f.destination_domain);
+    let key = if named.is_empty() {
+        typed(&f.destination)
     } else {
-        typed
+        named
     };
     let destination = if key.is_empty() {
         Err(DomainError::invalid(
@@ -301,7 +299,7 @@ pub async fn change_review(
         .preview_change_directory(&actor, id, destination, &map)
     {
         Ok(plan) => {
-            let mut page = ctx.state.svc.read(|w| review_page(w, &sub, &plan, &f.map));
+            let mut page = ctx.state.svc.read(|w| review_page(w, &plan, &f.map));
             page.chrome = ctx.chrome("home", &back);
             ctx.render(&page).await
         }
@@ -314,8 +312,8 @@ pub async fn change_apply(
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/change-directory");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let destination: TenantId = parse_id(&f.destination, "directory id")?;
     let map = match parse_map(&f.map) {
@@ -338,7 +336,7 @@ pub async fn change_apply(
         let name = reads::subscription_name(w, id).unwrap_or_default();
         let base = ChangeResult {
             chrome: Chrome::bare(),
-            tabs: subscription_tabs(&sub, "change"),
+            tabs: subscription_tabs(id, "change"),
             id: id.to_string(),
             name,
             destination: reads::directory_name(w, destination),
@@ -378,8 +376,8 @@ pub async fn change_cancel(
     Path(sub): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/change-directory");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
     ctx.done(result, &back, |_| {
@@ -395,8 +393,8 @@ pub async fn admins(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
 ) -> PortalResult {
-    let here = format!("/portal/subscriptions/{sub}/administrators");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let here = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let shown = ctx
         .state
@@ -415,7 +413,7 @@ pub async fn admins(
             users.sort_by_key(|x| x.label.to_lowercase());
             Ok(Administrators {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(&sub, "administrators"),
+                tabs: subscription_tabs(id, "administrators"),
                 id: id.to_string(),
                 name: a.subscription.display_name.clone(),
                 directory: reads::directory_name(w, a.subscription.tenant),
@@ -460,13 +458,13 @@ pub async fn add_co_admin(
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/administrators");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let email = if f.email.trim().is_empty() {
-        f.user.trim().to_string()
+    let email = if typed(&f.email).is_empty() {
+        typed(&f.user).to_string()
     } else {
-        f.email.trim().to_string()
+        typed(&f.email).to_string()
     };
     if email.is_empty() {
         ctx.flash_error(
@@ -496,10 +494,10 @@ pub async fn remove_co_admin(
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/administrators");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let email = f.email.trim().to_string();
+    let email = typed(&f.email).to_string();
     let result = ctx.state.svc.remove_co_admin(&actor, id, &email).await;
     ctx.done(result, &back, |_| {
         Flash::ok(
@@ -515,10 +513,10 @@ pub async fn change_service_admin(
     Path(sub): Path<String>,
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PortalResult {
-    let back = format!("/portal/subscriptions/{sub}/administrators");
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let back = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
-    let email = f.email.trim().to_string();
+    let email = typed(&f.email).to_string();
     let result = ctx
         .state
         .svc

@@ -33,6 +33,7 @@ use super::WorldFileError;
 use super::schema::*;
 use std::collections::{HashMap, HashSet};
 use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::rules::names::typed;
 use tenantry_domain::rules::{self, admins, directory, resources};
 use tenantry_domain::world::TenantPart;
 use tenantry_domain::*;
@@ -95,7 +96,7 @@ pub fn plan_apply(
         suffix: file
             .domain_suffix
             .as_deref()
-            .map(|s| s.trim().trim_start_matches('.').to_string())
+            .map(|s| typed(s).trim_start_matches('.').to_string())
             .unwrap_or_else(|| DEFAULT_SUFFIX.to_string()),
         tenants: Vec::new(),
         indexes: HashMap::new(),
@@ -230,7 +231,7 @@ impl PrincipalIndex {
     }
     /// Non-GUID keys only.
     pub(super) fn lookup(&self, key: &str) -> Lookup {
-        let k = key.trim().to_ascii_lowercase();
+        let k = typed(key).to_ascii_lowercase();
         match self.by_upn.get(&k).or_else(|| self.by_mail.get(&k)) {
             Some(Some(id)) => Lookup::Found(*id),
             Some(None) => Lookup::Ambiguous,
@@ -279,7 +280,10 @@ fn password_of<'a>(
             directory::validate_password(p).map_err(|x| at.domain(x))?;
             Ok(Secret::Plain(p))
         }
-        (None, Some(h)) => Ok(Secret::Hash(h)),
+        (None, Some(h)) => {
+            rules::names::require_name("password_hash", h).map_err(|x| at.domain(x))?;
+            Ok(Secret::Hash(h))
+        }
         (Some(_), Some(_)) => Err(at.err("give password or password_hash, not both")),
         (None, None) => Err(at.err("password (or password_hash) is required")),
     }
@@ -318,7 +322,7 @@ impl Planner<'_> {
 
     /// A principal of `tenant` by UPN, email, object id or client id (as [`World::find_principal`]).
     fn principal(&mut self, tenant: TenantId, key: &str) -> Result<ObjectId, String> {
-        let found = if key.trim().parse::<uuid::Uuid>().is_ok() {
+        let found = if typed(key).parse::<uuid::Uuid>().is_ok() {
             match self.w.find_principal(tenant, key) {
                 Some(p) => Lookup::Found(p.id()),
                 None => Lookup::Missing,

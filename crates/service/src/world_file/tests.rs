@@ -526,6 +526,76 @@ fn a_password_the_policy_refuses_is_an_error_naming_the_line() {
     assert!(apply_text(&World::new(), &hashed).is_ok());
 }
 
+/// A name with a control character (written as a TOML escape) is refused as ARM, Graph and the portal
+/// refuse it, naming the entry's line; nothing of the file is applied.
+#[test]
+fn a_name_with_a_control_character_is_an_error_naming_the_line() {
+    let cases = [
+        (
+            "  user_name = \"erin\"",
+            "  user_name = \"er\\nin\"",
+            "[[tenants.users]]",
+        ),
+        (
+            "  user_name = \"erin\"",
+            "  user_name = \"erin\"\n  display_name = \"Erin\\u0000\"",
+            "[[tenants.users]]",
+        ),
+        (
+            "  user_name = \"erin\"",
+            "  user_name = \"erin\"\n  mail = \"erin@example.com\\r\"",
+            "[[tenants.users]]",
+        ),
+        (
+            "name = \"home\"",
+            "name = \"home\"\ndisplay_name = \"Home\\n\"",
+            "[[tenants]]",
+        ),
+        (
+            "email = \"alice@outlook.com\"\npassword",
+            "email = \"alice@outlook.com\\u0000\"\npassword",
+            "[[personal_accounts]]",
+        ),
+        (
+            "display_name = \"S\"",
+            "display_name = \"S\\t\"",
+            "[[subscriptions]]",
+        ),
+        (
+            "  name = \"rg1\"",
+            "  name = \"rg1\\n\"",
+            "[[subscriptions.resource_groups]]",
+        ),
+        (
+            "  location = \"westeurope\"",
+            "  location = \"west\\neurope\"",
+            "[[subscriptions.resource_groups]]",
+        ),
+        (
+            "  location = \"westeurope\"",
+            "  location = \"westeurope\"\n  tags = { env = \"prod\\u0000\" }",
+            "[[subscriptions.resource_groups]]",
+        ),
+    ];
+    for (from, to, header) in cases {
+        let text = SMALL.replacen(from, to, 1);
+        assert_ne!(text, SMALL, "{to}");
+        let e = apply_text(&World::new(), &text).map(|_| ()).expect_err(to);
+        assert_eq!(e.line, Some(line_of(&text, header)), "{to}: {e}");
+        assert!(
+            e.message.contains("control character") || e.message.contains("Invalid"),
+            "{to}: {e}"
+        );
+        assert!(!e.to_string().chars().any(char::is_control), "{to}: {e:?}");
+    }
+    let guest = format!(
+        "{SMALL}\n[[tenants]]\nname = \"other\"\n\n  [[tenants.guests]]\n  email = \"alice@outlook.com\"\n  display_name = \"Alice\\n\"\n"
+    );
+    let e = err_of(&World::new(), &guest);
+    assert_eq!(e.line, Some(line_of(&guest, "[[tenants.guests]]")), "{e}");
+    assert!(e.message.contains("control character"), "{e}");
+}
+
 #[test]
 fn an_unknown_key_is_an_error_with_line_column_and_entry() {
     let text = SMALL.replace(

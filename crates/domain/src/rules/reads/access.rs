@@ -34,7 +34,7 @@ pub fn list_role_definitions<'w>(
             query
                 .role_name
                 .as_deref()
-                .is_none_or(|n| d.name.eq_ignore_ascii_case(n.trim()))
+                .is_none_or(|n| d.name.eq_ignore_ascii_case(crate::rules::names::typed(n)))
                 && query.custom.is_none_or(|c| d.is_custom() == c)
         })
         .collect())
@@ -335,7 +335,7 @@ pub fn assignable_principal(
     let tenant = require_subscription(world, scope.subscription_id())?
         .subscription
         .tenant;
-    let key = key.trim();
+    let key = crate::rules::names::typed(key);
     if key.is_empty() {
         return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
             .with_remedy("Pick a user or application of the directory, or type a user principal name, an email or an application's client id."));

@@ -197,7 +197,7 @@ pub fn user(world: &World, tenant: TenantId, object: ObjectId) -> Option<&User> 
 
 /// A user of `tenant` by object id or user principal name (a guest's `#EXT#` name included).
 pub fn user_named<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&'w User> {
-    let key = key.trim();
+    let key = crate::rules::names::typed(key);
     if let Ok(id) = key.parse::<ObjectId>() {
         return user(world, tenant, id);
     }

@@ -52,7 +52,7 @@ impl Planner<'_> {
                     d.name
                 )));
             }
-            if !d.name.eq_ignore_ascii_case(e.name.trim()) {
+            if !d.name.eq_ignore_ascii_case(typed(&e.name)) {
                 return Err(at.err(differs("name", &d.name, &e.name)));
             }
             if d.permissions != permissions {

@@ -23,7 +23,7 @@ impl Planner<'_> {
         tenant: TenantId,
         e: &GuestEntry,
     ) -> Result<Identity, String> {
-        let email = e.email.trim();
+        let email = typed(&e.email);
         let m = self.w.email_matches(email);
         if m.organizational.iter().any(|(t, _)| *t == tenant) {
             return Err(format!(
@@ -116,7 +116,7 @@ pub(super) fn redeemed_guest(
     e: &GuestEntry,
     now: Timestamp,
 ) -> Result<Change, String> {
-    let email = e.email.trim();
+    let email = typed(&e.email);
     let pending = part.users.values().find(|u| {
         matches!(&u.kind, UserKind::Guest { state: GuestState::PendingAcceptance, email: m, .. } if m.eq_ignore_ascii_case(email))
     });
@@ -140,6 +140,9 @@ pub(super) fn redeemed_guest(
         Identity::Personal { account } => world.account(account).map(|a| a.display_name.clone()),
         Identity::Organizational { user, .. } => world.user(user).map(|u| u.display_name.clone()),
     };
+    if let Some(name) = &e.display_name {
+        rules::names::require_name("display_name", name).map_err(|x| x.to_string())?;
+    }
     let display_name = e
         .display_name
         .clone()

@@ -7,7 +7,7 @@ impl Planner<'_> {
         let file = self.file;
         let mut names = HashSet::new();
         for (i, s) in file.subscriptions.iter().enumerate() {
-            if s.id.is_none() && !names.insert(s.display_name.trim().to_lowercase()) {
+            if s.id.is_none() && !names.insert(typed(&s.display_name).to_lowercase()) {
                 return Err(at(
                     s,
                     format!("subscriptions[{i}] (display_name {:?})", s.display_name),
@@ -95,7 +95,7 @@ impl Planner<'_> {
     ) -> Result<(SubscriptionId, TenantId), WorldFileError> {
         let tenant = self
             .w
-            .find_tenant(e.tenant.trim())
+            .find_tenant(typed(&e.tenant))
             .map(|t| t.tenant.id)
             .ok_or_else(|| {
                 at.err(format!(
@@ -225,7 +225,7 @@ impl Planner<'_> {
     ) -> Result<(), WorldFileError> {
         let part = planned_subscription(&self.w, sub)?;
         if let Some(g) = part.resource_group(&e.name) {
-            let location = e.location.trim().to_lowercase().replace(' ', "");
+            let location = typed(&e.location).to_lowercase().replace(' ', "");
             if g.location != location {
                 return Err(at.err(differs("location", &g.location, &e.location)));
             }
@@ -245,7 +245,7 @@ impl Planner<'_> {
             &self.w,
             OP,
             sub,
-            e.name.trim(),
+            typed(&e.name),
             resources::ResourceGroupWrite {
                 location: e.location.clone(),
                 tags: e.tags.clone(),
@@ -266,7 +266,7 @@ impl Planner<'_> {
         at: &At,
     ) -> Result<(), WorldFileError> {
         let scope =
-            resource_scope(sub, group.trim(), &e.resource_type, &e.name).map_err(|m| at.err(m))?;
+            resource_scope(sub, typed(group), &e.resource_type, &e.name).map_err(|m| at.err(m))?;
         let properties = e
             .properties
             .clone()
@@ -318,10 +318,10 @@ pub(crate) fn resource_scope(
     resource_type: &str,
     name: &str,
 ) -> Result<Scope, String> {
-    let mut types = resource_type.trim().split('/');
+    let mut types = typed(resource_type).split('/');
     let namespace = types.next().unwrap_or_default();
     let types: Vec<&str> = types.collect();
-    let names: Vec<&str> = name.trim().split('/').collect();
+    let names: Vec<&str> = typed(name).split('/').collect();
     if namespace.is_empty() || types.is_empty() || types.len() != names.len() {
         return Err(format!(
             "type {resource_type:?} and name {name:?} do not fit: a type is Namespace/type[/subtype…] with one name per type (nested names are separated by '/')"

@@ -40,18 +40,18 @@ impl Planner<'_> {
     }
 
     pub(super) fn tenant(&mut self, e: &TenantEntry, at: &At) -> Result<TenantId, WorldFileError> {
-        let initial_domain = format!("{}.{}", e.name.trim().to_lowercase(), self.suffix);
+        let initial_domain = format!("{}.{}", typed(&e.name).to_lowercase(), self.suffix);
         let Some(part) = self.w.tenant_by_name(&e.name) else {
             let (change, id) = directory::create_tenant(
                 &self.w,
                 OP,
                 directory::NewTenant {
                     id: e.id,
-                    name: e.name.trim().to_string(),
+                    name: typed(&e.name).to_string(),
                     display_name: e.display_name.clone().unwrap_or_default(),
                     origin: e.origin.unwrap_or_default(),
                     domain_suffix: self.suffix.clone(),
-                    domains: e.domains.iter().map(|d| d.trim().to_string()).collect(),
+                    domains: e.domains.iter().map(|d| typed(d).to_string()).collect(),
                 },
                 self.now,
             )
@@ -86,8 +86,8 @@ impl Planner<'_> {
         let missing: Vec<String> = e
             .domains
             .iter()
-            .filter(|d| !t.has_domain(d.trim()))
-            .map(|d| d.trim().to_string())
+            .filter(|d| !t.has_domain(typed(d)))
+            .map(|d| typed(d).to_string())
             .collect();
         for d in missing {
             let change =
@@ -175,7 +175,7 @@ impl Planner<'_> {
         if e.client_secret_hint.is_some() && e.client_secret_hash.is_none() {
             return Err(at.err("client_secret_hint goes with client_secret_hash"));
         }
-        Ok(if let Some(s) = &e.client_secret {
+        let secrets = if let Some(s) = &e.client_secret {
             vec![(s.chars().take(3).collect(), (self.hash_secret)(s), None)]
         } else if let Some(h) = &e.client_secret_hash {
             vec![(
@@ -188,7 +188,13 @@ impl Planner<'_> {
                 .iter()
                 .map(|s| (s.hint.clone(), s.hash.clone(), s.expires))
                 .collect()
-        })
+        };
+        // Hints and hashes are kept as given: names, like every other text of the file.
+        for (hint, hash, _) in &secrets {
+            rules::names::require_names("secrets", [hint.as_str(), hash.as_str()])
+                .map_err(|x| at.domain(x))?;
+        }
+        Ok(secrets)
     }
 
     pub(super) fn application(

@@ -74,6 +74,11 @@ impl Browser {
         self.post(path, &form).await
     }
 
+    /// The session cookie (`name=value`), once the server has set one.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     /// Signs in on the portal's own pages (email, then password).
     pub async fn sign_in_to_portal(&mut self, email: &str, password: &str) {
         let (_, _, page) = self.get("/signin").await;
