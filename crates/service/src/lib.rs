@@ -6,6 +6,7 @@ pub mod core;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod groups;
 pub mod sessions;
 pub mod signin;
 pub mod support;
