@@ -19,6 +19,7 @@ mod admins;
 mod authz;
 mod change_directory;
 mod directory;
+mod groups;
 mod invariants;
 mod link;
 mod people;
