@@ -1,7 +1,8 @@
 //! The authorization engine: may principal P perform action A at scope S? Decided from the role
-//! assignments at S and its ancestors and from the classic administrators of S's subscription, with the
-//! grant that decided. Lookups go through the per-principal index of each subscription, so a check costs a
-//! few hash lookups whatever the number of assignments.
+//! assignments at S and its ancestors (to P, or to a group P is in, directly or through nesting) and from
+//! the classic administrators of S's subscription, with the grant that decided. Lookups go through the
+//! per-principal index of each subscription and the tenant's index of transitive membership, so a check
+//! costs a few hash lookups per group of P whatever the number of assignments, and never walks the nesting.
 
 use crate::action::Action;
 use crate::actor::Actor;
@@ -10,6 +11,14 @@ use crate::model::*;
 use crate::scope::Scope;
 use crate::world::{SubscriptionPart, World};
 use serde::Serialize;
+
+/// A group on the way from a role assignment to the principal it grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRef {
+    pub id: ObjectId,
+    pub display_name: String,
+}
 
 /// Why access was granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +37,10 @@ pub enum Grant {
         role_definition: RoleDefinitionId,
         role_name: String,
         scope: String,
+        /// Empty when the assignment names the principal itself; otherwise the groups from the one the
+        /// assignment names down to the one the principal is directly a member of.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        through: Vec<GroupRef>,
     },
 }
 
@@ -38,8 +51,26 @@ impl Grant {
             Grant::ServiceAdministrator => "service administrator of the subscription".into(),
             Grant::CoAdministrator => "co-administrator of the subscription".into(),
             Grant::RoleAssignment {
-                role_name, scope, ..
-            } => format!("role '{role_name}' assigned at '{scope}'"),
+                role_name,
+                scope,
+                through,
+                ..
+            } => {
+                let mut words = format!("role '{role_name}' assigned at '{scope}'");
+                // "through group Platform, member of Engineering, which is in Backend": the group that
+                // holds the assignment, then from the principal's own group upwards.
+                if let Some((holder, below)) = through.split_first() {
+                    words.push_str(&format!(" through group {}", holder.display_name));
+                    let mut up = below.iter().rev();
+                    if let Some(own) = up.next() {
+                        words.push_str(&format!(", member of {}", own.display_name));
+                    }
+                    for g in up {
+                        words.push_str(&format!(", which is in {}", g.display_name));
+                    }
+                }
+                words
+            }
         }
     }
 }
@@ -62,30 +93,37 @@ impl World {
         let Some(part) = self.subscription(scope.subscription_id()) else {
             return false;
         };
-        part.assignments_of(principal).any(|a| {
-            a.scope.contains(scope)
-                && self
-                    .compiled_role(part, a.role_definition)
-                    .is_some_and(|r| r.grants(action))
-        }) || self.classic_grant(part, principal).is_some()
+        let grants = |holder: ObjectId| {
+            part.assignments_of(holder).any(|a| {
+                a.scope.contains(scope)
+                    && self
+                        .compiled_role(part, a.role_definition)
+                        .is_some_and(|r| r.grants(action))
+            })
+        };
+        grants(principal)
+            || self.classic_grant(part, principal).is_some()
+            || self
+                .assigned_groups(part, principal)
+                .iter()
+                .any(|g| grants(*g))
     }
 
-    /// The grant that lets `principal` perform `action` at `scope`, for explanations.
+    /// The grant that lets `principal` perform `action` at `scope`, for explanations: the first that
+    /// [`World::explain_access`] lists.
     pub fn authorize_principal(
         &self,
         principal: ObjectId,
         action: &Action,
         scope: &Scope,
     ) -> Option<Grant> {
-        let part = self.subscription(scope.subscription_id())?;
-        if let Some(grant) = self.classic_grant(part, principal) {
-            return Some(grant);
-        }
-        self.assignment_grants(part, principal, action, scope)
+        self.explain_access(principal, action, scope)
+            .into_iter()
             .next()
     }
 
-    /// Every grant that lets `principal` perform `action` at `scope` ("check access").
+    /// Every grant that lets `principal` perform `action` at `scope` ("check access"): its classic
+    /// administrator role, its own role assignments, then those of its groups, by the shortest path.
     pub fn explain_access(
         &self,
         principal: ObjectId,
@@ -96,7 +134,44 @@ impl World {
             return vec![];
         };
         let mut grants: Vec<Grant> = self.classic_grant(part, principal).into_iter().collect();
-        grants.extend(self.assignment_grants(part, principal, action, scope));
+        grants.extend(self.assignment_grants(part, principal, action, scope, &[]));
+        let groups = self.assigned_groups(part, principal);
+        if groups.is_empty() {
+            return grants;
+        }
+        let Some(tenant) = self.tenant(part.subscription.tenant) else {
+            return grants;
+        };
+        let mut through_groups: Vec<Grant> = Vec::new();
+        for g in groups {
+            if part.assignments_of(*g).next().is_none() {
+                continue;
+            }
+            let path: Vec<GroupRef> = tenant
+                .membership_path(*g, principal)
+                .unwrap_or_else(|| vec![*g])
+                .into_iter()
+                .map(|id| GroupRef {
+                    id,
+                    display_name: tenant
+                        .group(id)
+                        .map(|x| x.display_name.clone())
+                        .unwrap_or_else(|| id.to_string()),
+                })
+                .collect();
+            through_groups.extend(self.assignment_grants(part, *g, action, scope, &path));
+        }
+        through_groups.sort_by_cached_key(|grant| match grant {
+            Grant::RoleAssignment { through, .. } => (
+                through.len(),
+                through
+                    .iter()
+                    .map(|g| g.display_name.to_lowercase())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => (0, vec![]),
+        });
+        grants.extend(through_groups);
         grants
     }
 
@@ -124,14 +199,30 @@ impl World {
         classic_role(&part.subscription, user.identity()?)
     }
 
+    /// The groups of the subscription's tenant that `principal` is in, or none at all when no role
+    /// assignment of the subscription names a group (then there is nothing to look up).
+    fn assigned_groups<'a>(
+        &'a self,
+        part: &SubscriptionPart,
+        principal: ObjectId,
+    ) -> &'a [ObjectId] {
+        if !part.has_group_assignments() {
+            return &[];
+        }
+        self.groups_of(part.subscription.tenant, principal)
+    }
+
+    /// The role assignments of `holder` (the principal, or one of its groups reached by `through`)
+    /// that grant `action` at `scope`.
     fn assignment_grants<'a>(
         &'a self,
         part: &'a SubscriptionPart,
-        principal: ObjectId,
+        holder: ObjectId,
         action: &'a Action,
         scope: &'a Scope,
+        through: &'a [GroupRef],
     ) -> impl Iterator<Item = Grant> + 'a {
-        part.assignments_of(principal).filter_map(move |a| {
+        part.assignments_of(holder).filter_map(move |a| {
             if !a.scope.contains(scope) {
                 return None;
             }
@@ -148,18 +239,33 @@ impl World {
                 role_definition: a.role_definition,
                 role_name: name,
                 scope: a.scope.to_string(),
+                through: through.to_vec(),
             })
         })
     }
 
-    /// Whether the principal holds any access in the subscription (an assignment anywhere in it, or a
-    /// classic administrator role): what makes a subscription appear in `GET /subscriptions`.
+    /// The role assignments that reach `principal` in the subscription: its own and its groups'.
+    pub fn assignments_reaching<'a>(
+        &'a self,
+        part: &'a SubscriptionPart,
+        principal: ObjectId,
+    ) -> impl Iterator<Item = &'a RoleAssignment> + 'a {
+        part.assignments_of(principal).chain(
+            self.assigned_groups(part, principal)
+                .iter()
+                .flat_map(|g| part.assignments_of(*g)),
+        )
+    }
+
+    /// Whether the principal holds any access in the subscription (an assignment anywhere in it, to it
+    /// or to one of its groups, or a classic administrator role): what makes a subscription appear in
+    /// `GET /subscriptions`.
     pub fn has_any_access(&self, principal: ObjectId, subscription: SubscriptionId) -> bool {
         let Some(part) = self.subscription(subscription) else {
             return false;
         };
         self.classic_grant(part, principal).is_some()
-            || part.assignments_of(principal).next().is_some()
+            || self.assignments_reaching(part, principal).next().is_some()
     }
 
     /// Whether the principal holds access at `scope`, above it or below it (what makes a resource group
@@ -169,13 +275,13 @@ impl World {
             return false;
         };
         self.classic_grant(part, principal).is_some()
-            || part
-                .assignments_of(principal)
+            || self
+                .assignments_reaching(part, principal)
                 .any(|a| a.scope.contains(scope) || scope.contains(&a.scope))
     }
 
-    /// The permission blocks that apply to the principal at `scope` (the ARM `permissions` API): classic
-    /// administrators get `*`.
+    /// The permission blocks that apply to the principal at `scope` (the ARM `permissions` API), from
+    /// its own assignments and its groups': classic administrators get `*`.
     pub fn effective_permissions(&self, principal: ObjectId, scope: &Scope) -> Vec<Permission> {
         let Some(part) = self.subscription(scope.subscription_id()) else {
             return vec![];
@@ -186,7 +292,7 @@ impl World {
                 ..Default::default()
             }];
         }
-        part.assignments_of(principal)
+        self.assignments_reaching(part, principal)
             .filter(|a| a.scope.contains(scope))
             .filter_map(|a| self.role_definition(part.subscription.id, a.role_definition))
             .flat_map(|d| d.permissions.iter().cloned())

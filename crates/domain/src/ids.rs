@@ -67,7 +67,7 @@ id_type!(
     AccountId
 );
 id_type!(
-    /// A directory object inside one tenant: a member user, a guest user or a service principal.
+    /// A directory object inside one tenant: a member user, a guest user, a service principal or a group.
     /// Role assignments and directory roles name principals by this id, as Azure does.
     ObjectId
 );

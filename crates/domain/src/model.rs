@@ -191,25 +191,46 @@ pub struct Application {
     pub created: Timestamp,
 }
 
+/// A security group of a tenant. Its members and owners are kept beside it in the tenant's part
+/// ([`crate::world::TenantPart`]), so that changing them never rewrites the group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: ObjectId,
+    pub tenant: TenantId,
+    /// Unique in the tenant (case-insensitive): world files and the principal map refer to groups by it.
+    pub display_name: String,
+    pub description: Option<String>,
+    /// Entra's `mailNickname`; a slug of the display name unless given.
+    pub mail_nickname: String,
+    pub security_enabled: bool,
+    /// Entra's `isAssignableToRole`: the group may hold directory roles, and then cannot contain groups.
+    /// Set when the group is created, never changed afterwards (as in Entra).
+    pub role_assignable: bool,
+    pub created: Timestamp,
+}
+
 /// The directory roles tenantry knows, with Entra's role template ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DirectoryRole {
     GlobalAdministrator,
     UserAdministrator,
     GlobalReader,
+    GroupsAdministrator,
 }
 
 impl DirectoryRole {
-    pub const ALL: [DirectoryRole; 3] = [
+    pub const ALL: [DirectoryRole; 4] = [
         DirectoryRole::GlobalAdministrator,
         DirectoryRole::UserAdministrator,
         DirectoryRole::GlobalReader,
+        DirectoryRole::GroupsAdministrator,
     ];
     pub fn template_id(&self) -> &'static str {
         match self {
             DirectoryRole::GlobalAdministrator => "62e90394-69f5-4237-9190-012177145e10",
             DirectoryRole::UserAdministrator => "fe930be7-5e62-47db-91af-98c3a49a38b1",
             DirectoryRole::GlobalReader => "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+            DirectoryRole::GroupsAdministrator => "fdd7a751-b60b-444a-984c-02652fe8fa1c",
         }
     }
     pub fn display_name(&self) -> &'static str {
@@ -217,6 +238,7 @@ impl DirectoryRole {
             DirectoryRole::GlobalAdministrator => "Global Administrator",
             DirectoryRole::UserAdministrator => "User Administrator",
             DirectoryRole::GlobalReader => "Global Reader",
+            DirectoryRole::GroupsAdministrator => "Groups Administrator",
         }
     }
     pub fn description(&self) -> &'static str {
@@ -229,6 +251,9 @@ impl DirectoryRole {
             }
             DirectoryRole::GlobalReader => {
                 "Can read everything that a Global Administrator can, but not update anything."
+            }
+            DirectoryRole::GroupsAdministrator => {
+                "Members of this role can create/manage groups, create/manage groups settings like naming and expiration policies, and view groups activity and audit reports."
             }
         }
     }

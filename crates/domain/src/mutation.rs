@@ -9,7 +9,8 @@ use crate::model::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Partition {
     Account(AccountId),
-    /// The tenant with its users, applications, directory role members, invitations and link requests.
+    /// The tenant with its users, applications, groups (with their members and owners), directory role
+    /// members, invitations and link requests.
     Tenant(TenantId),
     /// The subscription with its groups, resources, custom roles, role assignments and change request.
     Subscription(SubscriptionId),
@@ -48,11 +49,13 @@ pub enum Mutation {
     /// Insert or replace the tenant row (domains and policy included).
     PutTenant(Tenant),
     PutUser(User),
+    /// Removes the user with its directory roles, group memberships and group ownerships.
     DeleteUser {
         tenant: TenantId,
         user: ObjectId,
     },
     PutApplication(Application),
+    /// Removes the application with its directory roles, group memberships and group ownerships.
     DeleteApplication {
         tenant: TenantId,
         app: ObjectId,
@@ -66,6 +69,35 @@ pub enum Mutation {
         tenant: TenantId,
         role: DirectoryRole,
         principal: ObjectId,
+    },
+    /// Insert or replace a group's properties (never its members or owners).
+    PutGroup(Group),
+    /// Removes the group with its members and owners, its memberships in other groups and its directory
+    /// roles (its role assignments are listed by the rules, as for a user).
+    DeleteGroup {
+        tenant: TenantId,
+        group: ObjectId,
+    },
+    /// Batched: adding one member to a big group writes one row, adding many writes them together.
+    AddGroupMembers {
+        tenant: TenantId,
+        group: ObjectId,
+        members: Vec<ObjectId>,
+    },
+    RemoveGroupMembers {
+        tenant: TenantId,
+        group: ObjectId,
+        members: Vec<ObjectId>,
+    },
+    AddGroupOwner {
+        tenant: TenantId,
+        group: ObjectId,
+        owner: ObjectId,
+    },
+    RemoveGroupOwner {
+        tenant: TenantId,
+        group: ObjectId,
+        owner: ObjectId,
     },
     PutInvitation(Invitation),
     PutLinkRequest(DirectoryLinkRequest),
@@ -112,8 +144,14 @@ impl Mutation {
             DeleteUser { tenant, .. }
             | DeleteApplication { tenant, .. }
             | AddDirectoryRoleMember { tenant, .. }
-            | RemoveDirectoryRoleMember { tenant, .. } => Partition::Tenant(*tenant),
+            | RemoveDirectoryRoleMember { tenant, .. }
+            | DeleteGroup { tenant, .. }
+            | AddGroupMembers { tenant, .. }
+            | RemoveGroupMembers { tenant, .. }
+            | AddGroupOwner { tenant, .. }
+            | RemoveGroupOwner { tenant, .. } => Partition::Tenant(*tenant),
             PutApplication(a) => Partition::Tenant(a.tenant),
+            PutGroup(g) => Partition::Tenant(g.tenant),
             PutInvitation(i) => Partition::Tenant(i.tenant),
             PutLinkRequest(r) => Partition::Tenant(r.tenant),
             PutSubscription(s) => Partition::Subscription(s.id),

@@ -11,16 +11,39 @@ use crate::rules::names::typed;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod apply;
+mod groups;
 
 /// A tenant and everything that lives in it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TenantPart {
     pub tenant: Tenant,
     pub users: HashMap<ObjectId, User>,
     pub applications: HashMap<ObjectId, Application>,
+    pub groups: HashMap<ObjectId, Group>,
+    /// Direct memberships: (group, member).
+    pub group_members: BTreeSet<(ObjectId, ObjectId)>,
+    /// (group, owner).
+    pub group_owners: BTreeSet<(ObjectId, ObjectId)>,
     pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
     pub invitations: BTreeMap<RequestId, Invitation>,
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
+    /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
+    memberships: groups::Memberships,
+}
+
+impl PartialEq for TenantPart {
+    /// Parts are equal when their data is; the index follows from the data.
+    fn eq(&self, o: &Self) -> bool {
+        self.tenant == o.tenant
+            && self.users == o.users
+            && self.applications == o.applications
+            && self.groups == o.groups
+            && self.group_members == o.group_members
+            && self.group_owners == o.group_owners
+            && self.role_members == o.role_members
+            && self.invitations == o.invitations
+            && self.link_requests == o.link_requests
+    }
 }
 
 impl TenantPart {
@@ -29,9 +52,13 @@ impl TenantPart {
             tenant,
             users: HashMap::new(),
             applications: HashMap::new(),
+            groups: HashMap::new(),
+            group_members: BTreeSet::new(),
+            group_owners: BTreeSet::new(),
             role_members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
+            memberships: Default::default(),
         }
     }
     pub fn has_role(&self, object: ObjectId, role: DirectoryRole) -> bool {
@@ -64,6 +91,8 @@ pub struct SubscriptionPart {
     pub assignments: HashMap<RoleAssignmentId, RoleAssignment>,
     pub change_request: Option<ChangeTenantRequest>,
     by_principal: HashMap<ObjectId, Vec<RoleAssignmentId>>,
+    /// How many assignments name a group: with none, authorization skips the principal's groups.
+    group_assignments: usize,
     compiled_custom: HashMap<RoleDefinitionId, CompiledRole>,
 }
 
@@ -88,6 +117,7 @@ impl SubscriptionPart {
             assignments: HashMap::new(),
             change_request: None,
             by_principal: HashMap::new(),
+            group_assignments: 0,
             compiled_custom: HashMap::new(),
         }
     }
@@ -96,11 +126,26 @@ impl SubscriptionPart {
         if let Some(old) = self.assignments.remove(&a.id) {
             self.unindex_assignment(&old);
         }
-        self.by_principal.entry(a.principal).or_default().push(a.id);
+        self.index_assignment(&a);
         self.assignments.insert(a.id, a);
     }
 
+    fn index_assignment(&mut self, a: &RoleAssignment) {
+        self.by_principal.entry(a.principal).or_default().push(a.id);
+        if a.principal_type == PrincipalType::Group {
+            self.group_assignments += 1;
+        }
+    }
+
+    /// Whether any role assignment of the subscription names a group.
+    pub fn has_group_assignments(&self) -> bool {
+        self.group_assignments > 0
+    }
+
     fn unindex_assignment(&mut self, a: &RoleAssignment) {
+        if a.principal_type == PrincipalType::Group {
+            self.group_assignments -= 1;
+        }
         if let Some(list) = self.by_principal.get_mut(&a.principal) {
             list.retain(|id| *id != a.id);
             if list.is_empty() {
@@ -160,11 +205,12 @@ impl EmailMatches {
     }
 }
 
-/// A principal of a tenant: what a role assignment or directory role may name.
+/// A principal of a tenant: what a role assignment, a directory role or a group membership may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalRef<'a> {
     User(&'a User),
     ServicePrincipal(&'a Application),
+    Group(&'a Group),
 }
 
 impl PrincipalRef<'_> {
@@ -172,28 +218,42 @@ impl PrincipalRef<'_> {
         match self {
             PrincipalRef::User(_) => PrincipalType::User,
             PrincipalRef::ServicePrincipal(_) => PrincipalType::ServicePrincipal,
+            PrincipalRef::Group(_) => PrincipalType::Group,
         }
     }
     pub fn id(&self) -> ObjectId {
         match self {
             PrincipalRef::User(u) => u.id,
             PrincipalRef::ServicePrincipal(a) => a.id,
+            PrincipalRef::Group(g) => g.id,
         }
     }
-    /// UPN for users, the application's display name for service principals.
+    /// UPN for users, the display name for service principals and groups.
     pub fn name(&self) -> String {
         match self {
             PrincipalRef::User(u) => u.upn().to_string(),
             PrincipalRef::ServicePrincipal(a) => a.display_name.clone(),
+            PrincipalRef::Group(g) => g.display_name.clone(),
         }
     }
-    /// Present: a member, a redeemed guest, or a service principal.
+    /// Present: a member, a redeemed guest, a service principal or a group.
     pub fn is_present(&self) -> bool {
         match self {
             PrincipalRef::User(u) => u.is_present(),
-            PrincipalRef::ServicePrincipal(_) => true,
+            PrincipalRef::ServicePrincipal(_) | PrincipalRef::Group(_) => true,
         }
     }
+}
+
+/// How world files and the principal map name a group: `group:NAME`.
+pub const GROUP_PREFIX: &str = "group:";
+
+/// The group name in `group:NAME` (the prefix in any case), or `None` for another kind of key.
+pub fn group_key(key: &str) -> Option<&str> {
+    let key = typed(key);
+    key.get(..GROUP_PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(GROUP_PREFIX))
+        .map(|_| typed(&key[GROUP_PREFIX.len()..]))
 }
 
 #[derive(Debug, Clone)]
@@ -309,7 +369,7 @@ impl World {
             .filter_map(|id| self.subscriptions.get(id))
     }
 
-    /// The tenant an object (user or service principal) lives in.
+    /// The tenant an object (user, service principal or group) lives in.
     pub fn tenant_of_object(&self, object: ObjectId) -> Option<TenantId> {
         self.object_tenant.get(&object).copied()
     }
@@ -320,6 +380,17 @@ impl World {
     pub fn application(&self, object: ObjectId) -> Option<&Application> {
         let t = self.object_tenant.get(&object)?;
         self.tenants.get(t)?.applications.get(&object)
+    }
+    pub fn group(&self, object: ObjectId) -> Option<&Group> {
+        let t = self.object_tenant.get(&object)?;
+        self.tenants.get(t)?.groups.get(&object)
+    }
+    /// Every group of `tenant` a principal is in, directly or through nesting (see
+    /// [`TenantPart::groups_of`]).
+    pub fn groups_of(&self, tenant: TenantId, principal: ObjectId) -> &[ObjectId] {
+        self.tenants
+            .get(&tenant)
+            .map_or(&[], |t| t.groups_of(principal))
     }
     pub fn application_by_client_id(&self, client_id: uuid::Uuid) -> Option<&Application> {
         let (t, o) = self.app_by_client_id.get(&client_id)?;
@@ -336,15 +407,26 @@ impl World {
         if let Some(u) = part.users.get(&object) {
             return Some(PrincipalRef::User(u));
         }
+        if let Some(g) = part.groups.get(&object) {
+            return Some(PrincipalRef::Group(g));
+        }
         part.applications
             .get(&object)
             .map(PrincipalRef::ServicePrincipal)
     }
 
-    /// A principal of `tenant` named by object id, UPN, email (members' mail or guests' email) or an
-    /// application's client id: how the world file and the APIs let people name principals.
+    /// A principal of `tenant` named by object id, UPN, email (members' mail or guests' email), an
+    /// application's client id, or a group's display name (`group:NAME`, or the bare name when no user
+    /// answers to it): how the world file and the APIs let people name principals.
     pub fn find_principal(&self, tenant: TenantId, key: &str) -> Option<PrincipalRef<'_>> {
         let key = typed(key);
+        if let Some(name) = group_key(key) {
+            return self
+                .tenants
+                .get(&tenant)?
+                .group_by_name(name)
+                .map(PrincipalRef::Group);
+        }
         if let Ok(u) = key.parse::<uuid::Uuid>() {
             if let Some(p) = self.principal(tenant, ObjectId(u)) {
                 return Some(p);
@@ -366,6 +448,7 @@ impl World {
         pick(&|u| u.upn().eq_ignore_ascii_case(key))
             .or_else(|| pick(&|u| u.mail().is_some_and(|m| m.eq_ignore_ascii_case(key))))
             .map(PrincipalRef::User)
+            .or_else(|| part.group_by_name(key).map(PrincipalRef::Group))
     }
 
     /// What an email is known as (members by UPN or mail; personal accounts by email).
@@ -545,7 +628,9 @@ impl World {
         if let Some(old) = self.tenants.remove(&id) {
             self.unindex_tenant(&old);
         }
-        if let Some(p) = part {
+        if let Some(mut p) = part {
+            // The membership index follows from the data.
+            p.rebuild_memberships();
             self.index_tenant(&p);
             self.tenants.insert(id, p);
         }
@@ -562,8 +647,12 @@ impl World {
         if let Some(mut p) = part {
             // The assignment index and compiled roles follow from the data.
             p.by_principal.clear();
+            p.group_assignments = 0;
             for a in p.assignments.values() {
                 p.by_principal.entry(a.principal).or_default().push(a.id);
+                if a.principal_type == PrincipalType::Group {
+                    p.group_assignments += 1;
+                }
             }
             p.compiled_custom = p
                 .custom_roles
@@ -623,6 +712,9 @@ impl World {
             self.object_tenant.insert(a.id, a.tenant);
             self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
         }
+        for g in p.groups.values() {
+            self.object_tenant.insert(g.id, g.tenant);
+        }
     }
 
     fn unindex_tenant(&mut self, p: &TenantPart) {
@@ -641,6 +733,9 @@ impl World {
         for a in p.applications.values() {
             self.object_tenant.remove(&a.id);
             self.app_by_client_id.remove(&a.client_id);
+        }
+        for g in p.groups.values() {
+            self.object_tenant.remove(&g.id);
         }
     }
 

@@ -32,7 +32,7 @@ fn or_nothing<T>(found: Option<(Change, T)>) -> (Change, Option<T>) {
 
 impl Service {
     /// Runs a domain rule at the service's clock through [`Service::execute`].
-    async fn run<T>(
+    pub(crate) async fn run<T>(
         &self,
         rule: impl FnOnce(&World, Timestamp) -> Result<(Change, T), DomainError>,
     ) -> Result<T, ServiceError> {

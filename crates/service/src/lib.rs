@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 #[cfg(test)]
 mod fuzz;
+pub mod groups;
 pub mod sessions;
 pub mod signin;
 pub mod support;

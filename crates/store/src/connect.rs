@@ -54,6 +54,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "device_codes",
         include_str!("../migrations/0003_device_codes.sql"),
     ),
+    (4, "groups", include_str!("../migrations/0004_groups.sql")),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -1,5 +1,5 @@
 //! What lives in a tenant: users (members and guests), applications with their service principals,
-//! directory role memberships, invitations and directory link requests.
+//! directory role memberships, invitations and directory link requests (groups are in `groups`).
 
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json, opt_id, opt_json};
@@ -80,7 +80,7 @@ pub(crate) static LINK_REQUESTS: Table = Table {
     key_len: 1,
 };
 
-fn tenant_filter(only: Option<TenantId>) -> Option<(&'static str, Value)> {
+pub(crate) fn tenant_filter(only: Option<TenantId>) -> Option<(&'static str, Value)> {
     only.map(|t| ("tenant_id", id(t)))
 }
 
@@ -145,15 +145,30 @@ pub(crate) fn put_user(u: &User) -> StoreResult<Op> {
     Ok(Op::upsert(&USERS, values))
 }
 
-/// The user and its directory role memberships, as the world drops both.
+/// The user with its directory role memberships, group memberships and group ownerships, as the world
+/// drops them all.
 pub(crate) fn delete_user(tenant: TenantId, user: ObjectId) -> Vec<Op> {
     delete_principal(USERS.name, tenant, user)
 }
 
-fn delete_principal(table: &'static str, tenant: TenantId, principal: ObjectId) -> Vec<Op> {
+/// The row of a principal in `table`, and whatever names it: its directory roles, its memberships in
+/// groups and the groups it owns.
+pub(crate) fn delete_principal(
+    table: &'static str,
+    tenant: TenantId,
+    principal: ObjectId,
+) -> Vec<Op> {
     vec![
         Op::Exec {
             sql: "DELETE FROM directory_role_members WHERE tenant_id = $1 AND principal_id = $2",
+            args: vec![id(tenant), id(principal)],
+        },
+        Op::Exec {
+            sql: "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
+            args: vec![id(tenant), id(principal)],
+        },
+        Op::Exec {
+            sql: "DELETE FROM group_owners WHERE tenant_id = $1 AND owner_id = $2",
             args: vec![id(tenant), id(principal)],
         },
         Op::DeleteIn {
@@ -216,7 +231,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
     ))
 }
 
-/// The application and its directory role memberships, as the world drops both.
+/// The application with its directory role memberships, group memberships and group ownerships.
 pub(crate) fn delete_application(tenant: TenantId, app: ObjectId) -> Vec<Op> {
     delete_principal(APPLICATIONS.name, tenant, app)
 }

@@ -20,6 +20,7 @@ mod codec;
 mod connect;
 mod directory;
 mod error;
+mod groups;
 mod listen;
 mod load;
 mod mutations;

@@ -3,7 +3,7 @@
 
 use crate::batch::Op;
 use crate::error::StoreResult;
-use crate::{access, accounts, directory, resources, subscriptions, tenants};
+use crate::{access, accounts, directory, groups, resources, subscriptions, tenants};
 use tenantry_domain::Mutation;
 
 pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
@@ -28,6 +28,28 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
             role,
             principal,
         } => out.push(directory::remove_role_member(*tenant, *role, *principal)),
+        PutGroup(g) => out.push(groups::put_group(g)),
+        DeleteGroup { tenant, group } => out.extend(groups::delete_group(*tenant, *group)),
+        AddGroupMembers {
+            tenant,
+            group,
+            members,
+        } => out.extend(groups::add_members(*tenant, *group, members)),
+        RemoveGroupMembers {
+            tenant,
+            group,
+            members,
+        } => out.push(groups::remove_members(*tenant, *group, members)),
+        AddGroupOwner {
+            tenant,
+            group,
+            owner,
+        } => out.push(groups::add_owner(*tenant, *group, *owner)),
+        RemoveGroupOwner {
+            tenant,
+            group,
+            owner,
+        } => out.push(groups::remove_owner(*tenant, *group, *owner)),
         PutInvitation(i) => out.push(directory::put_invitation(i)),
         PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
         PutSubscription(s) => out.push(subscriptions::put(s)?),

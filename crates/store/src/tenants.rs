@@ -1,10 +1,10 @@
 //! Tenants: the tenant row with its domains and policy, and the assembly of a whole tenant partition
-//! (the tenant and what lives in it, read by `directory`).
+//! (the tenant and what lives in it, read by `directory` and `groups`).
 
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json};
-use crate::directory;
 use crate::error::{StoreError, StoreResult};
+use crate::{directory, groups};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -108,6 +108,21 @@ pub(crate) async fn load_parts(
         part_of(&mut parts, a.tenant, "an application")?
             .applications
             .insert(a.id, a);
+    }
+    for g in groups::load_groups(conn, only).await? {
+        part_of(&mut parts, g.tenant, "a group")?
+            .groups
+            .insert(g.id, g);
+    }
+    for (tenant, group, member) in groups::load_members(conn, only).await? {
+        part_of(&mut parts, tenant, "a group member")?
+            .group_members
+            .insert((group, member));
+    }
+    for (tenant, group, owner) in groups::load_owners(conn, only).await? {
+        part_of(&mut parts, tenant, "a group owner")?
+            .group_owners
+            .insert((group, owner));
     }
     for (tenant, role, principal) in directory::load_role_members(conn, only).await? {
         part_of(&mut parts, tenant, "a directory role member")?

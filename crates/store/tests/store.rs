@@ -17,6 +17,7 @@ use tenantry_domain::rules::change_directory::{self, Initiated};
 use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
+use tenantry_domain::rules::groups::{self, GroupUpdate, NewGroup};
 use tenantry_domain::rules::reads::AuditReadable;
 use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::{access, admins, guests, resources};
@@ -674,6 +675,201 @@ async fn deletes_round_trip() {
         assert!(m.world.application(ids.ci_app).is_none());
         assert!(m.world.account(ids.dave).is_none());
         m.assert_loads_equal("after raw deletes").await;
+    }
+}
+
+/// The groups of alicedefault in the rich world: Platform (erin, the ci application and Engineering,
+/// with erin as owner), Engineering (empty), and the role-assignable Admins (erin) holding User
+/// Administrator; Platform holds Reader on the first subscription. Returns (Platform, Engineering, Admins).
+async fn build_groups(m: &mut Mirror, ids: &Ids) -> (ObjectId, ObjectId, ObjectId) {
+    let t = ids.alicedefault;
+    let engineering = m
+        .run(|w, now| groups::create_group(w, &OP, t, NewGroup::named("Engineering"), now))
+        .await;
+    let platform = m
+        .run(|w, now| {
+            let req = NewGroup {
+                description: Some("Platform team".into()),
+                members: vec![ids.erin, ids.ci_app, engineering],
+                owners: vec![ids.erin],
+                ..NewGroup::named("Platform")
+            };
+            groups::create_group(w, &OP, t, req, now)
+        })
+        .await;
+    let admins = m
+        .run(|w, now| {
+            let req = NewGroup {
+                role_assignable: true,
+                members: vec![ids.erin],
+                ..NewGroup::named("Admins")
+            };
+            groups::create_group(w, &OP, t, req, now)
+        })
+        .await;
+    m.run0(|w, now| {
+        directory::add_directory_role_member(
+            w,
+            &OP,
+            t,
+            DirectoryRole::UserAdministrator,
+            admins,
+            now,
+        )
+    })
+    .await;
+    m.run(|w, now| {
+        access::create_role_assignment(
+            w,
+            &OP,
+            RoleAssignmentWrite {
+                id: RoleAssignmentId::new(),
+                scope: Scope::subscription(ids.sub),
+                role_definition: roles::READER,
+                principal: platform,
+                description: None,
+            },
+            now,
+        )
+    })
+    .await;
+    (platform, engineering, admins)
+}
+
+#[tokio::test]
+async fn groups_round_trip_with_their_members_owners_roles_and_assignments() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let t = ids.alicedefault;
+        let (platform, engineering, admins) = build_groups(&mut m, &ids).await;
+        m.assert_loads_equal("groups").await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        let part = loaded.tenant(t).unwrap();
+        assert_eq!(part.group_by_name("platform").map(|g| g.id), Some(platform));
+        assert_eq!(
+            part.groups_of(ids.erin).len(),
+            2,
+            "the index is built on load"
+        );
+        assert!(part.holds_role(ids.erin, DirectoryRole::UserAdministrator));
+        assert!(loaded.is_allowed(
+            ids.ci_app,
+            &action::Action::new(action::names::RESOURCE_GROUP_READ),
+            &Scope::subscription(ids.sub)
+        ));
+
+        // Memberships change one row at a time, and a follower reloading the tenant sees them.
+        let (mut follower, at) = db.load_world().await.unwrap();
+        let users: Vec<ObjectId> = m.world.tenant(t).unwrap().users.keys().copied().collect();
+        m.run0(|w, now| groups::add_group_members(w, &OP, t, engineering, &users, now))
+            .await;
+        m.run0(|w, now| groups::remove_group_members(w, &OP, t, platform, &[ids.ci_app], now))
+            .await;
+        m.run0(|w, now| groups::remove_group_owner(w, &OP, t, platform, ids.erin, now))
+            .await;
+        m.run0(|w, now| groups::add_group_owner(w, &OP, t, engineering, ids.erin, now))
+            .await;
+        m.run0(|w, now| {
+            let upd = GroupUpdate {
+                display_name: Some("Platform Team".into()),
+                description: Some(None),
+                ..Default::default()
+            };
+            groups::update_group(w, &OP, t, platform, upd, now)
+        })
+        .await;
+        let feed = db.changes_since(at).await.unwrap();
+        assert!(
+            feed.iter().all(|(_, p)| *p == Partition::Tenant(t)),
+            "{feed:?}"
+        );
+        db.reload_partition(Partition::Tenant(t), &mut follower)
+            .await
+            .unwrap();
+        assert_worlds_equal(&follower, &m.world, "follower");
+        assert_eq!(
+            follower.tenant(t).unwrap().groups_of(ids.ci_app),
+            m.world.tenant(t).unwrap().groups_of(ids.ci_app)
+        );
+        m.assert_loads_equal("after membership changes").await;
+
+        // Deleting a user, an application and a group takes their memberships, ownerships, roles and
+        // the group's role assignments along.
+        m.run0(|w, now| directory::delete_user(w, &OP, t, ids.erin, now))
+            .await;
+        m.write(&one(Mutation::DeleteApplication {
+            tenant: t,
+            app: ids.ci_app,
+        }))
+        .await;
+        m.run0(|w, now| groups::delete_group(w, &OP, t, platform, now))
+            .await;
+        m.run0(|w, now| groups::delete_group(w, &OP, t, admins, now))
+            .await;
+        let part = m.world.tenant(t).unwrap();
+        assert!(part.group_owners.is_empty() && part.groups.len() == 1);
+        assert!(
+            m.world
+                .subscription(ids.sub)
+                .unwrap()
+                .assignments
+                .values()
+                .all(|a| a.principal != platform)
+        );
+        m.assert_loads_equal("after deletes").await;
+
+        // A display name is unique in the tenant: the database says so too.
+        let mut twin = m
+            .world
+            .tenant(t)
+            .unwrap()
+            .group(engineering)
+            .unwrap()
+            .clone();
+        twin.id = ObjectId::new();
+        twin.display_name = "ENGINEERING".into();
+        expect_conflict(
+            try_write(&db, &one(Mutation::PutGroup(twin))).await,
+            "a group name taken",
+            db.backend(),
+        );
+        m.assert_loads_equal("after a conflict").await;
+    }
+}
+
+/// A member added to a group of 10,000 is one row: the big group is written once, in batches.
+#[tokio::test]
+async fn a_big_group_is_written_in_batches_and_grows_by_one_row() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let t = ids.alicedefault;
+        let (platform, _, _) = build_groups(&mut m, &ids).await;
+        let many: Vec<ObjectId> = (0..10_000).map(|_| ObjectId::new()).collect();
+        m.write(&one(Mutation::AddGroupMembers {
+            tenant: t,
+            group: platform,
+            members: many.clone(),
+        }))
+        .await;
+        let one_more = one(Mutation::AddGroupMembers {
+            tenant: t,
+            group: platform,
+            members: vec![ids.contoso_admin],
+        });
+        m.write(&one_more).await;
+        assert_eq!(
+            m.world.tenant(t).unwrap().members_of(platform).count(),
+            10_000 + 4
+        );
+        m.write(&one(Mutation::RemoveGroupMembers {
+            tenant: t,
+            group: platform,
+            members: many[..5_000].to_vec(),
+        }))
+        .await;
+        m.assert_loads_equal("a big group").await;
     }
 }
 

@@ -2,7 +2,9 @@
 //! function of the world: the preview lists everything that will go (every co-administrator, every role
 //! assignment, every custom role — the 2017 portal warned only about co-administrators) and everything
 //! that blocks it, each blocker with its remedy. Applying writes the plan in one transaction. An optional
-//! principal map re-grants what was removed to principals of the destination, in the same transaction.
+//! principal map re-grants what was removed to principals of the destination, in the same transaction;
+//! it may map a group to a group of the destination (`group:NAME`, its object id or display name), and
+//! the preview says how many people and applications each group-held assignment reaches.
 
 use super::*;
 use crate::audit::AuditEvent;
@@ -88,6 +90,10 @@ pub struct AssignmentImpact {
     pub assignment: RoleAssignment,
     pub principal_name: String,
     pub role_name: String,
+    /// For an assignment to a group: how many users and service principals the group reaches, directly
+    /// or through nested groups (who gains or loses what it grants).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_reach: Option<usize>,
 }
 
 /// Everything a change of directory does, computed before anything is written.
@@ -370,8 +376,12 @@ fn policy_blockers(
         return;
     }
     let id = initiator;
+    // Exempted: the principal itself, or a group it is in (directly or through nesting).
     let exempt = |tenant: &TenantPart, object: Option<ObjectId>| {
-        object.is_some_and(|o| tenant.tenant.policy.exempted.contains(&o))
+        object.is_some_and(|o| {
+            let exempted = &tenant.tenant.policy.exempted;
+            exempted.contains(&o) || tenant.groups_of(o).iter().any(|g| exempted.contains(g))
+        })
     };
     if let Some(src) = world.tenant(sub.tenant)
         && src.tenant.policy.block_subscriptions_leaving
@@ -498,7 +508,7 @@ fn resolve_map<'a>(
                     ),
                 )
                 .with_remedy(
-                    "Map to a member, a redeemed guest or a service principal of the destination.",
+                    "Map to a member, a redeemed guest, a service principal or a group of the destination.",
                 ),
             ),
         }
@@ -525,6 +535,19 @@ fn fill_removals(
             .principal(sub.tenant, o)
             .map(|p| p.name())
             .unwrap_or_else(|| o.to_string())
+    };
+    // Each group's reach once, however many assignments it holds.
+    let mut reaches: std::collections::HashMap<(TenantId, ObjectId), usize> = Default::default();
+    let mut group_reach = |tenant: TenantId, a: &RoleAssignment| -> Option<usize> {
+        if a.principal_type != PrincipalType::Group {
+            return None;
+        }
+        let part = world.tenant(tenant)?;
+        Some(
+            *reaches
+                .entry((tenant, a.principal))
+                .or_insert_with(|| part.reach(a.principal)),
+        )
     };
 
     for c in &sub.co_admins {
@@ -553,6 +576,7 @@ fn fill_removals(
             assignment: a.clone(),
             principal_name: principal_name(a.principal),
             role_name: role_name(a.role_definition),
+            group_reach: group_reach(sub.tenant, a),
         });
         for m in map.iter().filter(|m| m.from == a.principal) {
             if !seen.insert((m.to.id(), a.role_definition, a.scope.key().to_string())) {
@@ -571,6 +595,7 @@ fn fill_removals(
                 ..a.clone()
             };
             plan.regranted_assignments.push(AssignmentImpact {
+                group_reach: group_reach(dest.tenant.id, &regranted),
                 assignment: regranted,
                 principal_name: m.to.name(),
                 role_name: role_name(a.role_definition),
@@ -584,7 +609,6 @@ fn fill_removals(
             plan.removed_custom_roles.push(d.clone());
         }
     }
-    let _ = dest;
 }
 
 /// The writes of a plan without blockers.
@@ -692,10 +716,11 @@ pub fn initiate(
         Approval::Initiator,
         now,
     )?;
+    // The owner accepts by signing in: a user or an application, never a group.
     if let Some(owner) = destination_owner
         && world
             .principal(destination, owner)
-            .filter(|p| p.is_present())
+            .filter(|p| p.is_present() && p.principal_type() != PrincipalType::Group)
             .is_none()
     {
         return Err(DomainError::invalid(

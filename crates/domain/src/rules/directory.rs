@@ -412,7 +412,8 @@ pub(crate) fn user_not_found(id: ObjectId) -> DomainError {
 }
 
 /// Deletes a user. Their role assignments and co-administrator roles in the subscriptions trusting the
-/// tenant go with them, so no assignment names an absent principal. A service administrator cannot be
+/// tenant go with them, so no assignment names an absent principal, and so do their group memberships
+/// and ownerships. A service administrator cannot be
 /// deleted: the subscription would be orphaned.
 pub fn delete_user(
     world: &World,
@@ -487,12 +488,17 @@ pub fn delete_user(
             u.upn().to_string(),
         )
         .tenant(tenant)
-        .details(serde_json::json!({"id": user})),
+        // Its group memberships and ownerships go with it (the mutation removes them).
+        .details(serde_json::json!({
+            "id": user,
+            "memberOf": part.direct_groups_of(user),
+            "ownerOf": part.owned_groups(user).map(|g| g.id).collect::<Vec<_>>(),
+        })),
     );
     Ok(change)
 }
 
-fn last_global_admin(t: &Tenant) -> DomainError {
+pub(crate) fn last_global_admin(t: &Tenant) -> DomainError {
     DomainError::conflict(
         "LastGlobalAdministrator",
         format!("This is the last Global Administrator of '{}'; the directory would have no one to manage it.", t.display_name),
@@ -641,7 +647,8 @@ pub fn add_client_secret(
     Ok(change)
 }
 
-/// Adds a principal (a present user or a service principal) to a directory role. Global Administrators only.
+/// Adds a principal (a present user, a service principal or a role-assignable group, whose members then
+/// hold the role) to a directory role. Global Administrators only.
 pub fn add_directory_role_member(
     world: &World,
     actor: &Actor,
@@ -667,6 +674,18 @@ pub fn add_directory_role_member(
             format!("'{}' has not redeemed the invitation yet.", p.name()),
         )
         .with_remedy("Wait for the invitation to be redeemed, then assign the role."));
+    }
+    if let crate::world::PrincipalRef::Group(g) = p
+        && !g.role_assignable
+    {
+        return Err(DomainError::invalid(
+            "GroupNotRoleAssignable",
+            format!(
+                "The group '{}' cannot hold directory roles: it was not created role-assignable.",
+                g.display_name
+            ),
+        )
+        .with_remedy("Create a group with isAssignableToRole (role_assignable) set, or assign the role to its members."));
     }
     if world
         .tenant(tenant)

@@ -3,7 +3,7 @@
 
 use crate::ids::*;
 use crate::model::*;
-use crate::world::World;
+use crate::world::{PrincipalRef, TenantPart, World};
 use std::collections::HashSet;
 
 /// Every broken invariant, in words. Empty when the world is sound.
@@ -28,14 +28,22 @@ pub fn violations(world: &World) -> Vec<String> {
             }
         }
         for (role, o) in &t.role_members {
-            if world.principal(t.tenant.id, *o).is_none() {
-                v.push(format!(
+            match world.principal(t.tenant.id, *o) {
+                None => v.push(format!(
                     "{} of '{}' names {o}, which is not in the tenant",
                     role.display_name(),
                     t.tenant.name
-                ));
+                )),
+                Some(PrincipalRef::Group(g)) if !g.role_assignable => v.push(format!(
+                    "the group '{}' of '{}' holds {} but cannot hold directory roles",
+                    g.display_name,
+                    t.tenant.name,
+                    role.display_name()
+                )),
+                Some(_) => {}
             }
         }
+        group_violations(world, t, &mut v);
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
                 v.push(format!(
@@ -49,6 +57,78 @@ pub fn violations(world: &World) -> Vec<String> {
         subscription_violations(world, s, &mut v);
     }
     v
+}
+
+/// Groups: each filed under its tenant with a unique name; every member and owner present in the tenant
+/// (owners are no groups); role-assignable groups contain no groups; no group is in itself, directly or
+/// through nesting (checked on the index, and the index against the data).
+fn group_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
+    let tname = &t.tenant.name;
+    let mut names = HashSet::new();
+    for g in t.groups.values() {
+        if g.tenant != t.tenant.id || world.tenant_of_object(g.id) != Some(t.tenant.id) {
+            v.push(format!("group {} is filed under the wrong tenant", g.id));
+        }
+        if !names.insert(g.display_name.trim().to_lowercase()) {
+            v.push(format!(
+                "'{tname}' has two groups named '{}'",
+                g.display_name
+            ));
+        }
+        if t.groups_of(g.id).contains(&g.id) {
+            v.push(format!(
+                "the group '{}' of '{tname}' is in itself",
+                g.display_name
+            ));
+        }
+    }
+    for (g, m) in &t.group_members {
+        let Some(group) = t.group(*g) else {
+            v.push(format!(
+                "'{tname}' has members of {g}, which is not a group of it"
+            ));
+            continue;
+        };
+        match world.principal(t.tenant.id, *m) {
+            Some(p) if p.is_present() => {
+                if let PrincipalRef::Group(inner) = p
+                    && group.role_assignable
+                {
+                    v.push(format!(
+                        "the role-assignable group '{}' of '{tname}' contains the group '{}'",
+                        group.display_name, inner.display_name
+                    ));
+                }
+                if !t.groups_of(*m).contains(g) {
+                    v.push(format!(
+                        "the membership index of '{tname}' misses {m} in '{}'",
+                        group.display_name
+                    ));
+                }
+            }
+            _ => v.push(format!(
+                "the group '{}' of '{tname}' has the member {m}, absent from the tenant",
+                group.display_name
+            )),
+        }
+    }
+    for (g, o) in &t.group_owners {
+        match (t.group(*g), world.principal(t.tenant.id, *o)) {
+            (None, _) => v.push(format!(
+                "'{tname}' has owners of {g}, which is not a group of it"
+            )),
+            (Some(group), Some(p)) if !p.is_present() || matches!(p, PrincipalRef::Group(_)) => v
+                .push(format!(
+                    "the group '{}' of '{tname}' is owned by {o}, which cannot own it",
+                    group.display_name
+                )),
+            (Some(group), None) => v.push(format!(
+                "the group '{}' of '{tname}' has the owner {o}, absent from the tenant",
+                group.display_name
+            )),
+            _ => {}
+        }
+    }
 }
 
 fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v: &mut Vec<String>) {
@@ -103,6 +183,14 @@ fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v:
             ));
         }
         match world.principal(sub.tenant, a.principal) {
+            // The type decides whether authorization looks through groups: it must be the principal's.
+            Some(p) if p.is_present() && p.principal_type() != a.principal_type => v.push(format!(
+                "assignment {} of '{name}' names {} as a {}, but it is a {}",
+                a.id,
+                a.principal,
+                a.principal_type.as_str(),
+                p.principal_type().as_str()
+            )),
             Some(p) if p.is_present() => {}
             _ => v.push(format!(
                 "assignment {} of '{name}' names {}, absent from the trusted tenant",

@@ -5,6 +5,7 @@ pub mod access;
 pub mod admins;
 pub mod change_directory;
 pub mod directory;
+pub mod groups;
 pub mod guests;
 pub mod invariants;
 pub mod names;
@@ -108,7 +109,16 @@ pub const USER_MANAGERS: &[DirectoryRole] = &[
 /// Who may administer the directory itself (roles, applications, policy): Global Administrators.
 pub const DIRECTORY_ADMINISTRATORS: &[DirectoryRole] = &[DirectoryRole::GlobalAdministrator];
 
-/// Whether the caller, signed in to `tenant`, holds one of the directory `roles` there.
+/// Who may create, change and delete any group (role-assignable ones excepted): as in Entra, Global,
+/// User and Groups Administrators.
+pub const GROUP_MANAGERS: &[DirectoryRole] = &[
+    DirectoryRole::GlobalAdministrator,
+    DirectoryRole::UserAdministrator,
+    DirectoryRole::GroupsAdministrator,
+];
+
+/// Whether the caller, signed in to `tenant`, holds one of the directory `roles` there, itself or
+/// through a role-assignable group it is a member of.
 pub fn holds_directory_role(
     world: &World,
     actor: &Actor,
@@ -131,7 +141,7 @@ pub fn holds_directory_role(
         Some(p) => p.is_present(),
         None => false,
     };
-    present && roles.iter().any(|r| part.has_role(object, *r))
+    present && roles.iter().any(|r| part.holds_role(object, *r))
 }
 
 /// Refuses unless the caller holds one of `roles` in `tenant`.

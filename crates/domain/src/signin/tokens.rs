@@ -68,12 +68,13 @@ pub fn token_actor(world: &World, principal: TokenPrincipal) -> Option<crate::Ac
     }
 }
 
-/// The directory role template ids (`wids`) of an object in a tenant.
+/// The directory role template ids (`wids`) of an object in a tenant, its own and those it holds through
+/// a role-assignable group.
 pub fn directory_role_ids(world: &World, tenant: TenantId, object: ObjectId) -> Vec<String> {
     world
         .tenant(tenant)
         .map(|t| {
-            t.roles_of(object)
+            t.effective_roles_of(object)
                 .iter()
                 .map(|r| r.template_id().to_string())
                 .collect()

@@ -1,5 +1,7 @@
 //! Applying changes in memory: each [`Mutation`] the rules produced, once the store has written it,
-//! to the partition it touches and to the world's indexes.
+//! to the partition it touches and to the world's indexes. A change of group memberships updates the
+//! tenant's transitive membership index for the principals it affects (`world/groups.rs`), so the next
+//! authorization sees it.
 
 use super::*;
 use crate::mutation::{Change, Mutation};
@@ -41,7 +43,7 @@ impl World {
             }
             DeleteUser { tenant, user } => {
                 let old = self.tenants.get_mut(tenant).and_then(|p| {
-                    p.role_members.retain(|(_, o)| o != user);
+                    p.remove_principal(*user);
                     p.users.remove(user)
                 });
                 if let Some(old) = old {
@@ -59,7 +61,7 @@ impl World {
             }
             DeleteApplication { tenant, app } => {
                 if let Some(old) = self.tenants.get_mut(tenant).and_then(|p| {
-                    p.role_members.retain(|(_, o)| o != app);
+                    p.remove_principal(*app);
                     p.applications.remove(app)
                 }) {
                     self.object_tenant.remove(&old.id);
@@ -82,6 +84,55 @@ impl World {
             } => {
                 if let Some(p) = self.tenants.get_mut(tenant) {
                     p.role_members.remove(&(*role, *principal));
+                }
+            }
+            PutGroup(g) => {
+                if let Some(p) = self.tenants.get_mut(&g.tenant) {
+                    p.put_group(g.clone());
+                    self.object_tenant.insert(g.id, g.tenant);
+                }
+            }
+            DeleteGroup { tenant, group } => {
+                if let Some(p) = self.tenants.get_mut(tenant)
+                    && p.remove_group(*group).is_some()
+                {
+                    self.object_tenant.remove(group);
+                }
+            }
+            AddGroupMembers {
+                tenant,
+                group,
+                members,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.add_group_members(*group, members);
+                }
+            }
+            RemoveGroupMembers {
+                tenant,
+                group,
+                members,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.remove_group_members(*group, members);
+                }
+            }
+            AddGroupOwner {
+                tenant,
+                group,
+                owner,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.group_owners.insert((*group, *owner));
+                }
+            }
+            RemoveGroupOwner {
+                tenant,
+                group,
+                owner,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.group_owners.remove(&(*group, *owner));
                 }
             }
             PutInvitation(i) => {

@@ -7,6 +7,7 @@ use tenantry_domain::rules::admins::{self, NewSubscription};
 use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
+use tenantry_domain::rules::groups::{self, NewGroup};
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::rules::resources::{self, ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::*;
@@ -491,6 +492,32 @@ impl Fx {
             )
         })
         .id
+    }
+    /// A security group of `tenant` with these direct members, made by the operator.
+    pub fn group(&mut self, tenant: TenantId, name: &str, members: &[ObjectId]) -> ObjectId {
+        let req = NewGroup {
+            members: members.to_vec(),
+            ..NewGroup::named(name)
+        };
+        ok_with(&mut self.world, |w| {
+            groups::create_group(w, &Actor::Operator, tenant, req, self.now)
+        })
+    }
+    /// A role-assignable group of `tenant` (it may hold directory roles), made by the operator.
+    pub fn role_assignable_group(&mut self, tenant: TenantId, name: &str) -> ObjectId {
+        let req = NewGroup {
+            role_assignable: true,
+            ..NewGroup::named(name)
+        };
+        ok_with(&mut self.world, |w| {
+            groups::create_group(w, &Actor::Operator, tenant, req, self.now)
+        })
+    }
+    /// Adds direct members to a group as the operator.
+    pub fn add_members(&mut self, tenant: TenantId, group: ObjectId, members: &[ObjectId]) {
+        ok(&mut self.world, |w| {
+            groups::add_group_members(w, &Actor::Operator, tenant, group, members, self.now)
+        });
     }
     /// Sets a tenant's subscription policy as the operator.
     pub fn policy(

@@ -23,11 +23,26 @@ pub fn routes() -> Router<AppState> {
         .route("/v1.0/directoryObjects/{id}", get(show))
 }
 
-/// A user or service principal of `tenant`, typed with `@odata.type` as Graph does for directory objects.
+/// A user, service principal or group of `tenant`, typed with `@odata.type` as Graph does for directory
+/// objects.
 pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
     let (kind, mut value) = match reads::directory_object(world, tenant, id)? {
         PrincipalRef::User(u) => ("user", user_json(u)),
         PrincipalRef::ServicePrincipal(a) => ("servicePrincipal", service_principal_json(a)),
+        // The group's own shape on Graph comes with `/groups`; its id and names are what clients need
+        // to name a principal (`az role assignment list`).
+        PrincipalRef::Group(g) => (
+            "group",
+            json!({
+                "id": g.id,
+                "displayName": g.display_name,
+                "description": g.description,
+                "mailNickname": g.mail_nickname,
+                "mailEnabled": false,
+                "securityEnabled": g.security_enabled,
+                "isAssignableToRole": g.role_assignable,
+            }),
+        ),
     };
     value["@odata.type"] = json!(format!("#microsoft.graph.{kind}"));
     Some(value)

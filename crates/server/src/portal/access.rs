@@ -61,6 +61,7 @@ fn principal_label(w: &World, p: PrincipalRef) -> String {
         PrincipalRef::ServicePrincipal(a) => {
             format!("{} (application {})", a.display_name, a.client_id)
         }
+        PrincipalRef::Group(g) => format!("{} (group)", g.display_name),
     }
 }
 

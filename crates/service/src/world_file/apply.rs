@@ -16,11 +16,13 @@
 //! - **All or nothing.** The first error returns `Err`; no change is returned.
 //!
 //! Each section of the file is planned in its own module, in this order: `accounts`, `tenants` (with
-//! their users and applications), `guests`, `roles`, `policies`, `subscriptions` (administrators,
-//! groups, resources) and `access` (custom roles, role assignments). What they share is here.
+//! their users and applications), `guests`, `groups` (security groups, then their members and owners),
+//! `roles`, `policies`, `subscriptions` (administrators, resource groups, resources) and `access`
+//! (custom roles, role assignments). What they share is here.
 
 mod access;
 mod accounts;
+mod groups;
 mod guests;
 mod policies;
 mod roles;
@@ -108,6 +110,7 @@ pub fn plan_apply(
     p.personal_accounts()?;
     p.tenants()?;
     p.guests()?;
+    p.groups()?;
     p.directory_roles()?;
     p.policies()?;
     p.subscriptions()?;
@@ -189,6 +192,7 @@ struct TenantRefs {
     users: Vec<ObjectId>,
     guests: Vec<ObjectId>,
     apps: Vec<ObjectId>,
+    groups: Vec<ObjectId>,
 }
 
 /// Names of principals in a tenant, resolved as [`World::find_principal`] does (a UPN first, then a
@@ -320,8 +324,18 @@ impl Planner<'_> {
         }
     }
 
-    /// A principal of `tenant` by UPN, email, object id or client id (as [`World::find_principal`]).
+    /// A principal of `tenant` by UPN, email, object id, client id or `group:NAME` (as
+    /// [`World::find_principal`]).
     fn principal(&mut self, tenant: TenantId, key: &str) -> Result<ObjectId, String> {
+        if let Some(name) = world::group_key(key) {
+            let part = planned_tenant(&self.w, tenant).map_err(|e| e.message)?;
+            return part.group_by_name(name).map(|g| g.id).ok_or_else(|| {
+                format!(
+                    "no group of the directory {:?} is named {name:?}",
+                    part.tenant.name
+                )
+            });
+        }
         let found = if typed(key).parse::<uuid::Uuid>().is_ok() {
             match self.w.find_principal(tenant, key) {
                 Some(p) => Lookup::Found(p.id()),
@@ -350,7 +364,7 @@ impl Planner<'_> {
                 name()
             )),
             Lookup::Missing => Err(format!(
-                "{key:?} is not a principal of the directory {:?} (a UPN, a guest's email, an application's client id or an object id)",
+                "{key:?} is not a principal of the directory {:?} (a UPN, a guest's email, an application's client id, group:NAME or an object id)",
                 name()
             )),
         }

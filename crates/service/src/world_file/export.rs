@@ -9,7 +9,8 @@ use super::apply::{Lookup, PrincipalIndex, resource_scope};
 use super::schema::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use tenantry_domain::world::{PrincipalRef, SubscriptionPart, TenantPart};
+use tenantry_domain::rules;
+use tenantry_domain::world::{GROUP_PREFIX, PrincipalRef, SubscriptionPart, TenantPart};
 use tenantry_domain::*;
 
 const DEFAULT_SUFFIX: &str = "onmicrosoft.com";
@@ -199,6 +200,34 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         })
         .collect();
 
+    let mut groups: Vec<&Group> = part.groups.values().collect();
+    groups.sort_by_key(|g| (g.display_name.to_lowercase(), g.id));
+    let keys = |objects: &mut dyn Iterator<Item = ObjectId>| -> Vec<Located<String>> {
+        let mut v: Vec<String> = objects
+            .map(|o| principal_key(world, index, t.id, o))
+            .collect();
+        v.sort_by_key(|k| k.to_lowercase());
+        v.into_iter().map(Located::new).collect()
+    };
+    let groups = groups
+        .into_iter()
+        .map(|g| {
+            Located::new(GroupEntry {
+                display_name: g.display_name.clone(),
+                id: Some(g.id),
+                description: g.description.clone(),
+                mail_nickname: (g.mail_nickname
+                    != rules::groups::mail_nickname_of(&g.display_name))
+                .then(|| g.mail_nickname.clone()),
+                security_enabled: (!g.security_enabled).then_some(false),
+                role_assignable: g.role_assignable.then_some(true),
+                members: keys(&mut part.members_of(g.id)),
+                owners: keys(&mut part.owners_of(g.id)),
+                directory_roles: role_names(part, g.id),
+            })
+        })
+        .collect();
+
     let policy = (t.policy != SubscriptionPolicy::default()).then(|| {
         Located::new(PolicyEntry {
             block_subscriptions_leaving: t.policy.block_subscriptions_leaving,
@@ -221,12 +250,13 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         users,
         guests,
         applications,
+        groups,
         policy,
     }
 }
 
 /// The friendliest name of a principal that resolves back to it: a guest's email, a UPN, an
-/// application's client id; the object id when nothing else is unambiguous.
+/// application's client id, `group:NAME`; the object id when nothing else is unambiguous.
 fn principal_key(
     world: &World,
     index: &PrincipalIndex,
@@ -257,6 +287,7 @@ fn principal_key(
                 a.client_id.to_string()
             }
         }
+        Some(PrincipalRef::Group(g)) => format!("{GROUP_PREFIX}{}", g.display_name),
         None => object.to_string(),
     }
 }
@@ -679,6 +710,26 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         }
         list(w, I, "redirect_uris", &a.redirect_uris);
         roles(w, I, &a.directory_roles);
+        w.blank();
+    }
+    for g in &t.groups {
+        w.header(I, "[[tenants.groups]]");
+        w.kv(I, "display_name", &q(&g.display_name));
+        opt_id(w, I, "id", &g.id);
+        opt(w, I, "description", &g.description);
+        opt(w, I, "mail_nickname", &g.mail_nickname);
+        if let Some(s) = g.security_enabled {
+            w.kv(I, "security_enabled", &s.to_string());
+        }
+        if let Some(r) = g.role_assignable {
+            w.kv(I, "role_assignable", &r.to_string());
+        }
+        for (k, v) in [("members", &g.members), ("owners", &g.owners)] {
+            if !v.is_empty() {
+                w.kv(I, k, &strings(v.iter().map(|m| m.value.as_str())));
+            }
+        }
+        roles(w, I, &g.directory_roles);
         w.blank();
     }
     if let Some(p) = &t.policy {

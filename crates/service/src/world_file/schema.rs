@@ -129,6 +129,8 @@ pub struct TenantEntry {
     #[serde(default)]
     pub applications: Vec<Located<ApplicationEntry>>,
     #[serde(default)]
+    pub groups: Vec<Located<GroupEntry>>,
+    #[serde(default)]
     pub policy: Option<Located<PolicyEntry>>,
 }
 
@@ -228,6 +230,36 @@ pub struct ApplicationEntry {
     pub directory_roles: Vec<Located<String>>,
 }
 
+/// A security group ("World file additions" of DESIGN.md). Members and owners are principals of the
+/// tenant as the file names them anywhere: a UPN, a guest's email, an application's client id, an object
+/// id, or `group:NAME` for another group of the tenant (members only).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEntry {
+    /// Unique in the tenant; other entries refer to the group as `group:<display_name>`.
+    pub display_name: String,
+    #[serde(default)]
+    pub id: Option<ObjectId>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Defaults to a slug of the display name.
+    #[serde(default)]
+    pub mail_nickname: Option<String>,
+    /// `false` for a group that is not security-enabled (what export writes for one); absent means true.
+    #[serde(default)]
+    pub security_enabled: Option<bool>,
+    /// `true` lets the group hold directory roles (then it cannot contain groups); set at creation.
+    #[serde(default)]
+    pub role_assignable: Option<bool>,
+    #[serde(default)]
+    pub members: Vec<Located<String>>,
+    #[serde(default)]
+    pub owners: Vec<Located<String>>,
+    /// Only for a role-assignable group.
+    #[serde(default)]
+    pub directory_roles: Vec<Located<String>>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretEntry {
@@ -247,7 +279,8 @@ pub struct PolicyEntry {
     pub block_subscriptions_leaving: bool,
     #[serde(default)]
     pub block_subscriptions_entering: bool,
-    /// Principals of the tenant (UPN, guest email or client id) allowed to move subscriptions anyway.
+    /// Principals of the tenant (UPN, guest email, client id or `group:NAME`, whose members are then
+    /// exempted) allowed to move subscriptions anyway.
     #[serde(default)]
     pub exempted: Vec<String>,
 }
@@ -388,7 +421,7 @@ pub struct PermissionEntry {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleAssignmentEntry {
-    /// A UPN, a guest's email, or an application's client id, in the subscription's tenant.
+    /// A UPN, a guest's email, an application's client id or `group:NAME`, in the subscription's tenant.
     pub principal: String,
     /// A built-in or custom role name.
     pub role: String,
@@ -452,6 +485,18 @@ impl WorldFile {
                 set(a, idx);
                 a.value.directory_roles.iter_mut().for_each(|r| set(r, idx));
             }
+            for g in &mut t.value.groups {
+                set(g, idx);
+                let g = &mut g.value;
+                for l in g
+                    .members
+                    .iter_mut()
+                    .chain(&mut g.owners)
+                    .chain(&mut g.directory_roles)
+                {
+                    set(l, idx);
+                }
+            }
             if let Some(p) = &mut t.value.policy {
                 set(p, idx);
             }
@@ -482,6 +527,7 @@ impl WorldFile {
                 + t.users.len()
                 + t.guests.len()
                 + t.applications.len()
+                + t.groups.len()
                 + usize::from(t.policy.is_some());
         }
         for s in &self.subscriptions {

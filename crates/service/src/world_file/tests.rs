@@ -79,6 +79,67 @@ co_admins = ["dave@outlook.com"]         # optional; a personal account named he
   scope = "resourceGroups/rg1"           # relative to the subscription; "" is the subscription itself
 "#;
 
+/// The groups of DESIGN.md's "World file additions" (their keys as written there), in a world of their own.
+const GROUPS_EXAMPLE: &str = r#"
+[[personal_accounts]]
+email = "alice@outlook.com"
+password = "Alice-2017!"
+
+[[tenants]]
+name = "contoso"
+
+  [[tenants.users]]
+  user_name = "admin"
+  password = "Contoso-Admin-1!"
+  directory_roles = ["Global Administrator"]
+
+  [[tenants.guests]]
+  email = "alice@outlook.com"
+
+  [[tenants.applications]]
+  display_name = "ci"
+  client_id = "c1000000-0000-4000-8000-000000000001"
+  client_secret = "ci-secret-1"
+
+  [[tenants.groups]]                     # security groups
+  display_name = "Platform"              # unique in the tenant; referred to by this name
+  id = "9a000000-0000-4000-8000-000000000001"   # optional
+  description = "Platform team"          # optional
+  mail_nickname = "platform"             # optional; defaults to a slug of display_name
+  role_assignable = false                # optional; true lets it hold directory roles (then it cannot contain groups)
+  members = ["admin@contoso.onmicrosoft.com", "alice@outlook.com", "c1000000-0000-4000-8000-000000000001", "group:Engineering"]
+  owners = ["admin@contoso.onmicrosoft.com"]     # optional
+  directory_roles = []                   # optional; only when role_assignable
+
+  [[tenants.groups]]
+  display_name = "Engineering"
+  mail_nickname = "eng"
+
+  [[tenants.groups]]
+  display_name = "Helpdesk"
+  role_assignable = true
+  members = ["alice@outlook.com"]
+  directory_roles = ["User Administrator"]
+
+  [tenants.policy]
+  block_subscriptions_leaving = true
+  exempted = ["group:Platform"]
+
+[[subscriptions]]
+display_name = "Pay-As-You-Go"
+tenant = "contoso"
+service_admin = "alice@outlook.com"
+
+  [[subscriptions.resource_groups]]
+  name = "rg1"
+  location = "westeurope"
+
+  [[subscriptions.role_assignments]]
+  principal = "group:Platform"           # a group by name
+  role = "Contributor"
+  scope = ""
+"#;
+
 const DEMO: &str = include_str!("../../../../worlds/demo.toml");
 
 const NOW: i64 = 1_500_000_000;
@@ -220,8 +281,176 @@ fn design_example_builds_a_sound_world() {
 }
 
 #[test]
+fn groups_of_the_design_additions_build_a_sound_world() {
+    let world = apply_text(&World::new(), GROUPS_EXAMPLE).unwrap();
+    assert_eq!(violations(&world), Vec::<String>::new());
+    let contoso = world.tenant_by_name("contoso").unwrap();
+    let t = contoso.tenant.id;
+    let platform = contoso.group_by_name("Platform").unwrap();
+    assert_eq!(
+        platform.id.to_string(),
+        "9a000000-0000-4000-8000-000000000001"
+    );
+    assert_eq!(platform.description.as_deref(), Some("Platform team"));
+    assert_eq!(platform.mail_nickname, "platform");
+    let engineering = contoso.group_by_name("Engineering").unwrap();
+    assert_eq!(engineering.mail_nickname, "eng");
+    let admin = world
+        .member_by_upn("admin@contoso.onmicrosoft.com")
+        .unwrap()
+        .id;
+    let alice = Identity::Personal {
+        account: world.account_by_email("alice@outlook.com").unwrap().id,
+    };
+    let alice_guest = world.presence(alice, t).unwrap();
+    let ci = world
+        .application_by_client_id("c1000000-0000-4000-8000-000000000001".parse().unwrap())
+        .unwrap()
+        .id;
+    let mut members: Vec<ObjectId> = contoso.members_of(platform.id).collect();
+    members.sort();
+    let mut expected = vec![admin, alice_guest, ci, engineering.id];
+    expected.sort();
+    assert_eq!(members, expected);
+    assert_eq!(
+        contoso.owners_of(platform.id).collect::<Vec<_>>(),
+        vec![admin]
+    );
+    assert_eq!(contoso.groups_of(engineering.id), &[platform.id]);
+    let helpdesk = contoso.group_by_name("Helpdesk").unwrap();
+    assert!(helpdesk.role_assignable);
+    assert!(contoso.holds_role(alice_guest, DirectoryRole::UserAdministrator));
+    assert_eq!(contoso.tenant.policy.exempted, vec![platform.id]);
+    let sub = world.subscriptions().next().unwrap();
+    let a = sub.assignments.values().next().unwrap();
+    assert_eq!(
+        (a.principal, a.principal_type),
+        (platform.id, PrincipalType::Group)
+    );
+    assert!(world.is_allowed(
+        ci,
+        &tenantry_domain::action::Action::new("Microsoft.Storage/storageAccounts/write"),
+        &Scope::subscription(sub.subscription.id)
+    ));
+}
+
+#[test]
+fn export_names_groups_as_members_principals_and_exempted() {
+    let world = apply_text(&World::new(), GROUPS_EXAMPLE).unwrap();
+    let text = to_toml(&export(&world));
+    assert!(text.contains("[[tenants.groups]]"), "{text}");
+    assert!(
+        text.contains("members = [\"admin@contoso.onmicrosoft.com\", \"alice@outlook.com\", \"c1000000-0000-4000-8000-000000000001\", \"group:Engineering\"]"),
+        "{text}"
+    );
+    assert!(text.contains("exempted = [\"group:Platform\"]"), "{text}");
+    assert!(
+        text.contains("{ principal = \"group:Platform\", role = \"Contributor\""),
+        "{text}"
+    );
+    assert!(text.contains("role_assignable = true"), "{text}");
+    assert!(text.contains("mail_nickname = \"eng\""), "{text}");
+    // Defaults are left out: Platform's nickname is its slug, and no group is role-assignable = false.
+    assert!(!text.contains("mail_nickname = \"platform\""), "{text}");
+    assert!(!text.contains("role_assignable = false"), "{text}");
+}
+
+/// A tenant of SMALL with these group entries (each a `[[tenants.groups]]` body) after its users.
+fn with_groups(groups: &[&str]) -> String {
+    let mut entries = String::new();
+    for g in groups {
+        entries.push_str("\n  [[tenants.groups]]\n");
+        entries.push_str(g);
+        entries.push('\n');
+    }
+    SMALL.replace(
+        "  password = \"Erin-Small-1\"\n",
+        &format!("  password = \"Erin-Small-1\"\n{entries}"),
+    )
+}
+
+#[test]
+fn a_membership_cycle_names_the_line_of_the_member_that_closes_it() {
+    let text = with_groups(&[
+        "  display_name = \"A\"\n  members = [\"group:B\"]",
+        "  display_name = \"B\"\n  members = [\n    \"erin@home.onmicrosoft.com\",\n    \"group:A\",\n  ]",
+    ]);
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "\"group:A\"")), "{e}");
+    assert_eq!(e.entry, "tenants[0].groups[1].members[1] (\"group:A\")");
+    assert!(e.message.contains("GroupMembershipCycle"), "{e}");
+    assert!(e.message.contains("B → A → B"), "{e}");
+}
+
+#[test]
+fn an_unknown_member_or_owner_names_its_line() {
+    let text = with_groups(&[
+        "  display_name = \"A\"\n  members = [\"erin@home.onmicrosoft.com\", \"group:Nope\"]",
+    ]);
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "group:Nope")));
+    assert_eq!(e.entry, "tenants[0].groups[0].members[1] (\"group:Nope\")");
+    assert!(
+        e.message
+            .contains("no group of the directory \"home\" is named \"Nope\""),
+        "{e}"
+    );
+    let text =
+        with_groups(&["  display_name = \"A\"\n  owners = [\"nobody@home.onmicrosoft.com\"]"]);
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "nobody@")));
+    assert!(e.entry.starts_with("tenants[0].groups[0].owners[0]"), "{e}");
+    assert!(e.message.contains("not a principal"), "{e}");
+}
+
+#[test]
+fn what_entra_refuses_for_role_assignable_groups_names_the_line() {
+    let text = with_groups(&[
+        "  display_name = \"Admins\"\n  role_assignable = true\n  members = [\"group:Team\"]",
+        "  display_name = \"Team\"",
+    ]);
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "group:Team")));
+    assert!(
+        e.message.contains("RoleAssignableGroupCannotContainGroups"),
+        "{e}"
+    );
+    let text =
+        with_groups(&["  display_name = \"Team\"\n  directory_roles = [\"User Administrator\"]"]);
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "directory_roles")));
+    assert_eq!(
+        e.entry,
+        "tenants[0].groups[0].directory_roles[0] (\"User Administrator\")"
+    );
+    assert!(e.message.contains("GroupNotRoleAssignable"), "{e}");
+}
+
+#[test]
+fn a_group_stated_with_other_content_is_a_conflict_and_members_are_added_to() {
+    let world = apply_text(&World::new(), GROUPS_EXAMPLE).unwrap();
+    let other = GROUPS_EXAMPLE.replace("\"Platform team\"", "\"Another team\"");
+    let e = err_of(&world, &other);
+    assert_eq!(
+        e.line,
+        Some(line_of(&other, "display_name = \"Platform\"") - 1)
+    );
+    assert!(e.message.contains("exists with description"), "{e}");
+    let more = GROUPS_EXAMPLE.replace(
+        "  display_name = \"Engineering\"\n",
+        "  display_name = \"Engineering\"\n  members = [\"admin@contoso.onmicrosoft.com\"]\n",
+    );
+    let file = parse(&more).unwrap();
+    let change = plan(&world, &file).unwrap();
+    assert_eq!(change.mutations.len(), 1, "{:?}", change.mutations);
+    assert!(
+        matches!(&change.mutations[0], Mutation::AddGroupMembers { members, .. } if members.len() == 1)
+    );
+}
+
+#[test]
 fn applying_twice_changes_nothing() {
-    for text in [DESIGN_EXAMPLE, DEMO] {
+    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, DEMO] {
         let file = parse(text).unwrap();
         let first = plan(&World::new(), &file).unwrap();
         assert!(!first.mutations.is_empty());
@@ -239,7 +468,7 @@ fn applying_twice_changes_nothing() {
 
 #[test]
 fn export_apply_export_is_identical() {
-    for text in [DESIGN_EXAMPLE, DEMO] {
+    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, DEMO] {
         let world = apply_text(&World::new(), text).unwrap();
         let first = to_toml(&export(&world));
         let again = apply_text(&World::new(), &first).unwrap();

@@ -57,6 +57,98 @@ async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() 
     }
 }
 
+/// A group membership is a change like any other: what it grants or takes away is enforced by another
+/// instance within a second, never after a cache expires (Azure's tokens carry stale groups for an hour).
+#[tokio::test]
+async fn a_membership_change_through_one_instance_is_enforced_by_another_within_a_second() {
+    use tenantry_service::domain::rules::groups::NewGroup;
+    for store in both().await {
+        let a = demo_service(&store).await;
+        let b = Service::open(store.open_again().await)
+            .await
+            .expect("second instance");
+        let _follower = b.spawn_follower();
+        let sub = payg(&a);
+        let t = tenant_id(&a, "alicedefault");
+        let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
+        let erin = signed_in(&a, "erin@alicedefault.onmicrosoft.com", "alicedefault");
+        let erin_id = erin.object_id().unwrap();
+        let platform = a
+            .create_group(&alice, t, NewGroup::named("Platform"))
+            .await
+            .unwrap();
+        let engineering = a
+            .create_group(&alice, t, NewGroup::named("Engineering"))
+            .await
+            .unwrap();
+        a.add_group_member(&alice, t, platform, engineering)
+            .await
+            .unwrap();
+        a.create_role_assignment(
+            &alice,
+            RoleAssignmentWrite {
+                id: RoleAssignmentId::new(),
+                scope: Scope::subscription(sub),
+                role_definition: roles::CONTRIBUTOR,
+                principal: platform,
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+        let write = Action::new(names::RESOURCE_GROUP_WRITE);
+        let scope = Scope::subscription(sub);
+        let on_b = |allowed: bool| {
+            let (b, erin, write, scope) = (&b, &erin, &write, &scope);
+            move || b.read(|w| w.authorize(erin, write, scope)) == allowed
+        };
+        let second = Duration::from_secs(1);
+        assert!(on_b(false)());
+
+        a.add_group_member(&alice, t, engineering, erin_id)
+            .await
+            .unwrap();
+        assert!(
+            a.read(|w| w.authorize(&erin, &write, &scope)),
+            "at once on A"
+        );
+        assert!(
+            eventually(second, on_b(true)).await,
+            "{:?}: B enforces a membership (through nesting) within a second",
+            store.backend()
+        );
+        a.remove_group_member(&alice, t, platform, engineering)
+            .await
+            .unwrap();
+        assert!(
+            eventually(second, on_b(false)).await,
+            "{:?}: B enforces the removal within a second",
+            store.backend()
+        );
+        a.add_group_member(&alice, t, platform, engineering)
+            .await
+            .unwrap();
+        assert!(eventually(second, on_b(true)).await);
+        // Deleting the group takes its assignment with it, on every instance.
+        a.delete_group(&alice, t, platform).await.unwrap();
+        assert!(
+            eventually(second, on_b(false)).await,
+            "{:?}: B enforces the deletion within a second",
+            store.backend()
+        );
+        assert!(b.read(|w| {
+            w.subscription(sub)
+                .unwrap()
+                .assignments
+                .values()
+                .all(|x| x.principal != platform)
+        }));
+        b.sync().await.unwrap();
+        assert_memory_matches_database(&b).await;
+        assert_memory_matches_database(&a).await;
+    }
+}
+
 #[tokio::test]
 async fn writes_through_two_instances_serialise_and_both_land() {
     for store in both().await {

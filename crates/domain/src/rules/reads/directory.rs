@@ -35,7 +35,7 @@ fn standing(world: &World, actor: &Actor, tenant: TenantId) -> Standing {
         Some(PrincipalRef::User(u)) if u.is_present() => Standing::Guest {
             has_role: world
                 .tenant(tenant)
-                .is_some_and(|p| !p.roles_of(object).is_empty()),
+                .is_some_and(|p| !p.effective_roles_of(object).is_empty()),
         },
         _ => Standing::Outsider,
     }

@@ -87,7 +87,8 @@ pub fn acting_actor(world: &World, identity: Identity, tenant: Option<TenantId>)
         })
 }
 
-/// What a person holds in a subscription: classic administrator roles and role assignments.
+/// What a person holds in a subscription: classic administrator roles and role assignments (its own and
+/// its groups').
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeldAccess<'w> {
     pub roles: ClassicRoles,
@@ -113,7 +114,7 @@ pub fn held_access<'w>(
         roles: identity.map(|i| ClassicRoles::of(s, i)).unwrap_or_default(),
         assignments: object
             .into_iter()
-            .flat_map(|o| part.assignments_of(o))
+            .flat_map(|o| world.assignments_reaching(part, o))
             .filter_map(|a| {
                 Some(HeldAssignment {
                     role: world.role_definition(s.id, a.role_definition)?,

@@ -1,4 +1,5 @@
-//! Directory role memberships (Global Administrator, …) of members, guests and applications.
+//! Directory role memberships (Global Administrator, …) of members, guests, applications and
+//! role-assignable groups.
 
 use super::*;
 
@@ -23,6 +24,12 @@ impl Planner<'_> {
                         .iter()
                         .zip(&self.tenants[i].apps)
                         .map(|(a, o)| ("applications", &a.directory_roles, *o)),
+                )
+                .chain(
+                    t.groups
+                        .iter()
+                        .zip(&self.tenants[i].groups)
+                        .map(|(g, o)| ("groups", &g.directory_roles, *o)),
                 );
             let mut counters: HashMap<&str, usize> = HashMap::new();
             let mut todo = Vec::new();

@@ -14,6 +14,7 @@ impl Planner<'_> {
                 users: Vec::with_capacity(e.users.len()),
                 guests: Vec::with_capacity(e.guests.len()),
                 apps: Vec::with_capacity(e.applications.len()),
+                groups: Vec::with_capacity(e.groups.len()),
             };
             for (j, u) in e.users.iter().enumerate() {
                 let at_u = at(
