@@ -162,23 +162,26 @@ pub fn may_manage_group(world: &World, actor: &Actor, tenant: TenantId, group: O
         || is_owner(world, actor, part, group)
 }
 
-/// Refuses unless the caller may manage `group`. Decided before looking the group up, so a caller who
-/// may not learns nothing of whether it exists.
-fn require_group_manager(
+/// Refuses unless the caller may manage `group`. Decided before looking the tenant or the group up, so
+/// a caller who may not learns nothing of whether they exist: the refusal names the directory as
+/// [`directory_label`](crate::rules::reads::directory_label) does (by id to whoever is not in it), and
+/// the roles that manage a role-assignable group only to the directory's own people.
+pub(crate) fn require_group_manager(
     world: &World,
     actor: &Actor,
-    part: &TenantPart,
+    tenant: TenantId,
     group: ObjectId,
     what: &str,
 ) -> Result<(), DomainError> {
-    if may_manage_group(world, actor, part.tenant.id, group) {
+    if may_manage_group(world, actor, tenant, group) {
         return Ok(());
     }
-    let roles: Vec<&str> = managers_of(part, group)
-        .iter()
-        .map(|r| r.display_name())
-        .collect();
-    let tname = &part.tenant.display_name;
+    let managers = match world.tenant(tenant) {
+        Some(part) if actor.tenant() == Some(tenant) => managers_of(part, group),
+        _ => GROUP_MANAGERS,
+    };
+    let roles: Vec<&str> = managers.iter().map(|r| r.display_name()).collect();
+    let tname = crate::rules::reads::directory_label(world, actor, tenant);
     Err(DomainError::forbidden(
         "Authorization_RequestDenied",
         format!(
@@ -357,7 +360,7 @@ pub fn create_group(
     req: NewGroup,
     now: Timestamp,
 ) -> Result<(Change, ObjectId), DomainError> {
-    let part = require_tenant(world, tenant)?;
+    // Who may, first: a caller who may not learns nothing of whether the tenant exists.
     if req.role_assignable {
         require_directory_role(
             world,
@@ -369,6 +372,7 @@ pub fn create_group(
     } else {
         require_directory_role(world, actor, tenant, GROUP_MANAGERS, "create groups")?;
     }
+    let part = require_tenant(world, tenant)?;
     validate_group_name(&req.display_name)?;
     let display_name = super::names::typed(&req.display_name).to_string();
     if part.group_by_name(&display_name).is_some() {
@@ -464,8 +468,8 @@ pub fn update_group(
     upd: GroupUpdate,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "update groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "update groups")?;
     let current = require_group(part, group)?;
     if upd
         .role_assignable
@@ -530,8 +534,8 @@ pub fn delete_group(
     group: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "delete groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "delete groups")?;
     let g = require_group(part, group)?;
     if part.has_role(group, DirectoryRole::GlobalAdministrator)
         && part
@@ -604,8 +608,8 @@ pub fn add_group_members(
     members: &[ObjectId],
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "add members to groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "add members to groups")?;
     let g = require_group(part, group)?;
     let members = new_members(world, part, g, members)?;
     let mut change = Change::new();
@@ -633,8 +637,8 @@ pub fn remove_group_members(
     members: &[ObjectId],
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "remove members from groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "remove members from groups")?;
     let g = require_group(part, group)?;
     let mut gone: Vec<ObjectId> = Vec::with_capacity(members.len());
     for m in members {
@@ -682,8 +686,8 @@ pub fn add_group_owner(
     owner: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "add owners to groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "add owners to groups")?;
     let g = require_group(part, group)?;
     let p = group_principal(world, tenant, owner, true)?;
     if part.is_group_owner(group, owner) {
@@ -721,8 +725,8 @@ pub fn remove_group_owner(
     owner: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    require_group_manager(world, actor, tenant, group, "remove owners from groups")?;
     let part = require_tenant(world, tenant)?;
-    require_group_manager(world, actor, part, group, "remove owners from groups")?;
     let g = require_group(part, group)?;
     if !part.is_group_owner(group, owner) {
         return Err(DomainError::not_found(

@@ -2,6 +2,7 @@
 
 use crate::fixtures::*;
 use tenantry_domain::action::names;
+use tenantry_domain::rules::groups;
 use tenantry_domain::rules::reads::{self, RoleAssignmentQuery, RoleDefinitionQuery};
 use tenantry_domain::*;
 
@@ -554,4 +555,238 @@ fn a_guest_lists_a_directory_role_s_members_only_as_it_lists_users() {
         )
         .is_ok()
     );
+}
+
+/// Contoso's Platform ⊃ Engineering ⊃ Backend, with carol in Engineering and the User Administrator in
+/// Backend: (platform, engineering, backend).
+fn nested_groups(fx: &mut Fx) -> (ObjectId, ObjectId, ObjectId) {
+    let c = fx.contoso;
+    let backend = fx.group(c, "Backend", &[fx.contoso_useradmin]);
+    let engineering = fx.group(c, "Engineering", &[fx.carol, backend]);
+    let platform = fx.group(c, "Platform", &[engineering]);
+    (platform, engineering, backend)
+}
+
+#[test]
+fn groups_are_listed_by_name_with_their_counts_and_what_the_caller_may_create() {
+    let mut fx = Fx::article();
+    let c = fx.contoso;
+    nested_groups(&mut fx);
+    let carol = reads::directory_groups(&fx.world, &fx.member(fx.carol), c).unwrap();
+    let rows: Vec<(&str, usize, usize, usize)> = carol
+        .groups
+        .iter()
+        .map(|s| {
+            (
+                s.group.display_name.as_str(),
+                s.members,
+                s.nested_groups,
+                s.reach,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Backend", 1, 0, 1),
+            ("Engineering", 2, 1, 2),
+            ("Platform", 1, 1, 2)
+        ]
+    );
+    assert!(!carol.may_create && !carol.may_create_role_assignable);
+    let useradmin =
+        reads::directory_groups(&fx.world, &fx.member(fx.contoso_useradmin), c).unwrap();
+    assert!(useradmin.may_create && !useradmin.may_create_role_assignable);
+    let admin = reads::directory_groups(&fx.world, &fx.member(fx.contoso_admin), c).unwrap();
+    assert!(admin.may_create && admin.may_create_role_assignable);
+
+    // A guest without a directory role lists no groups, as no users; another tenant's people neither.
+    fx.guest(c, fx.bob);
+    let bob = fx.as_user(c, fx.bob);
+    assert_eq!(
+        code(reads::directory_groups(&fx.world, &bob, c)),
+        "Authorization_RequestDenied"
+    );
+    let e = refusal(reads::directory_groups(
+        &fx.world,
+        &fx.member(fx.fabrikam_admin),
+        c,
+    ));
+    assert!(!e.message.contains("Contoso"), "{e}");
+}
+
+#[test]
+fn a_group_page_shows_members_through_nested_groups_with_their_path() {
+    let mut fx = Fx::article();
+    let c = fx.contoso;
+    let (platform, engineering, backend) = nested_groups(&mut fx);
+    let d = reads::directory_group(&fx.world, &fx.member(fx.carol), c, platform).unwrap();
+    assert_eq!(
+        d.members.iter().map(|p| p.id()).collect::<Vec<_>>(),
+        [engineering]
+    );
+    let paths: Vec<(ObjectId, Vec<&str>)> = d
+        .transitive
+        .iter()
+        .map(|t| {
+            (
+                t.principal.id(),
+                t.path.iter().map(|g| g.display_name.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (backend, vec!["Platform", "Engineering"]),
+            (fx.carol, vec!["Platform", "Engineering"]),
+            (
+                fx.contoso_useradmin,
+                vec!["Platform", "Engineering", "Backend"]
+            ),
+        ],
+        "by name, each by the fewest steps"
+    );
+    assert_eq!(d.reach, 2);
+    assert!(d.member_of.is_empty());
+    assert!(!d.may_manage && !d.may_assign_roles && d.addable_roles.is_empty());
+    let e = reads::directory_group(&fx.world, &fx.member(fx.carol), c, engineering).unwrap();
+    assert_eq!(
+        e.member_of.iter().map(|g| g.id).collect::<Vec<_>>(),
+        [platform]
+    );
+    // Its managers may change it; an owner may change their own group.
+    let ua = reads::directory_group(&fx.world, &fx.member(fx.contoso_useradmin), c, platform);
+    assert!(ua.unwrap().may_manage);
+    fx.ok(|fx| groups::add_group_owner(&fx.world, &Actor::Operator, c, backend, fx.carol, fx.now));
+    let own = reads::directory_group(&fx.world, &fx.member(fx.carol), c, backend).unwrap();
+    assert!(own.may_manage);
+    assert_eq!(
+        own.owners.iter().map(|p| p.id()).collect::<Vec<_>>(),
+        [fx.carol]
+    );
+    assert_eq!(
+        code(reads::directory_group(
+            &fx.world,
+            &fx.member(fx.carol),
+            c,
+            ObjectId::new()
+        )),
+        "Request_ResourceNotFound"
+    );
+
+    // Directory roles: only a role-assignable group holds them, and only a Global Administrator gives them.
+    let helpdesk = fx.role_assignable_group(c, "Helpdesk");
+    let admin = fx.member(fx.contoso_admin);
+    let h = reads::directory_group(&fx.world, &admin, c, helpdesk).unwrap();
+    assert!(h.may_assign_roles && h.addable_roles.len() == DirectoryRole::ALL.len());
+    let p = reads::directory_group(&fx.world, &admin, c, platform).unwrap();
+    assert!(!p.may_assign_roles && p.addable_roles.is_empty());
+    let ua = reads::directory_group(&fx.world, &fx.member(fx.contoso_useradmin), c, helpdesk);
+    assert!(
+        !ua.unwrap().may_manage,
+        "a role-assignable group is for Global Administrators and its owners"
+    );
+}
+
+#[test]
+fn a_group_page_lists_its_role_assignments_to_who_may_read_them_and_all_to_who_may_delete_it() {
+    let mut fx = Fx::article();
+    let t = fx.alicedefault;
+    let ops = fx.group(t, "Ops", &[fx.erin]);
+    let frank = fx.user(t, "frank", None);
+    fx.assign(fx.sub_scope(), roles::CONTRIBUTOR, ops);
+    let alice = reads::directory_group(&fx.world, &fx.alice_home(), t, ops).unwrap();
+    assert!(alice.may_manage);
+    let roles: Vec<&str> = alice.assignments.iter().map(|a| a.role.as_str()).collect();
+    assert_eq!(roles, ["Contributor"]);
+    let frank = reads::directory_group(&fx.world, &fx.member(frank), t, ops).unwrap();
+    assert!(
+        frank.assignments.is_empty(),
+        "frank may read no role assignment of the subscription"
+    );
+    // Erin holds the role through the group, and the page of her subscription says so.
+    let part = fx.world.subscription(fx.sub).unwrap();
+    let held = reads::held_access(&fx.world, part, None, Some(fx.erin));
+    let through: Vec<(&str, Option<&str>)> = held
+        .assignments
+        .iter()
+        .map(|a| {
+            (
+                a.role.name.as_str(),
+                a.through.map(|g| g.display_name.as_str()),
+            )
+        })
+        .collect();
+    assert!(
+        through.contains(&("Contributor", Some("Ops"))),
+        "{through:?}"
+    );
+    assert!(through.contains(&("Reader", None)), "{through:?}");
+    // Access control offers the group to assign to.
+    let a = reads::access_control(&fx.world, &fx.alice_home(), &fx.sub_scope()).unwrap();
+    assert!(a.principals.iter().any(|p| p.id() == ops));
+    assert_eq!(
+        reads::assignable_principal(&fx.world, &fx.alice_home(), &fx.sub_scope(), "group:ops")
+            .unwrap(),
+        ops
+    );
+}
+
+#[test]
+fn members_and_owners_are_named_only_for_who_may_change_the_group() {
+    let mut fx = Fx::article();
+    let c = fx.contoso;
+    let (platform, _, backend) = nested_groups(&mut fx);
+    let admin = fx.member(fx.contoso_admin);
+    let named = |actor: &Actor, key: &str| {
+        reads::group_principal_named(&fx.world, actor, c, platform, key, false)
+    };
+    assert_eq!(named(&admin, "carol@contoso.com").unwrap(), fx.carol);
+    assert_eq!(named(&admin, "group:backend").unwrap(), backend);
+    assert_eq!(named(&admin, " Backend ").unwrap(), backend);
+    assert_eq!(
+        code(named(&admin, "nobody@contoso.com")),
+        "PrincipalNotFound"
+    );
+    assert_eq!(code(named(&admin, " ")), "PrincipalRequired");
+    // Whoever may not change the group gets the change's own refusal, whatever the name.
+    let carol = fx.member(fx.carol);
+    let rule = refusal(groups::add_group_members(
+        &fx.world,
+        &carol,
+        c,
+        platform,
+        &[fx.carol],
+        fx.now,
+    ));
+    for key in ["carol@contoso.com", "nobody@contoso.com"] {
+        assert_eq!(refusal(named(&carol, key)), rule);
+    }
+    // Another tenant's administrator: one answer for an existing group, a missing group and a missing
+    // directory (but for the ids), naming nothing of Contoso.
+    let outsider = fx.member(fx.fabrikam_admin);
+    let missing_tenant = TenantId::new();
+    let answers: Vec<String> = [
+        (c, platform),
+        (c, ObjectId::new()),
+        (missing_tenant, platform),
+    ]
+    .into_iter()
+    .map(|(t, g)| {
+        let e = refusal(reads::group_principal_named(
+            &fx.world,
+            &outsider,
+            t,
+            g,
+            "carol@contoso.com",
+            true,
+        ));
+        assert_eq!(e.code, "Authorization_RequestDenied");
+        format!("{} {:?}", e.message, e.remedy).replace(&t.to_string(), "{tenant}")
+    })
+    .collect();
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    assert!(!answers[0].contains("Contoso"), "{}", answers[0]);
 }

@@ -270,7 +270,8 @@ pub struct AccessControl<'w> {
     pub subscription: &'w Subscription,
     pub assignments: Vec<AssignmentView<'w>>,
     pub roles: Vec<&'w RoleDefinition>,
-    /// Present users and service principals of the directory; empty when the caller may not list them.
+    /// Present users, service principals and groups of the directory; empty when the caller may not
+    /// list them.
     pub principals: Vec<PrincipalRef<'w>>,
     pub may_write: bool,
 }
@@ -309,6 +310,7 @@ pub fn access_control<'w>(
             .filter(|u| u.is_present())
             .map(PrincipalRef::User)
             .chain(t.applications.values().map(PrincipalRef::ServicePrincipal))
+            .chain(t.groups.values().map(PrincipalRef::Group))
             .collect(),
         _ => vec![],
     };
@@ -322,9 +324,10 @@ pub fn access_control<'w>(
 }
 
 /// A principal of the subscription's directory that a role could be assigned to at `scope`, named by
-/// object id, user principal name, email or an application's client id: present (a member, a redeemed
-/// guest or a service principal). Only for a caller who may read the role assignments there: anyone
-/// else learns nothing of the directory's principals.
+/// object id, user principal name, email, an application's client id or a group's name (`group:NAME`, or
+/// the bare name): present (a member, a redeemed guest, a service principal or a group). Only for a
+/// caller who may read the role assignments there: anyone else learns nothing of the directory's
+/// principals.
 pub fn assignable_principal(
     world: &World,
     actor: &Actor,
@@ -338,7 +341,7 @@ pub fn assignable_principal(
     let key = crate::rules::names::typed(key);
     if key.is_empty() {
         return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
-            .with_remedy("Pick a user or application of the directory, or type a user principal name, an email or an application's client id."));
+            .with_remedy("Pick a user, application or group of the directory, or type a user principal name, an email, an application's client id or a group's name."));
     }
     world
         .find_principal(tenant, key)
@@ -348,7 +351,7 @@ pub fn assignable_principal(
             DomainError::invalid(
                 "PrincipalNotFound",
                 format!(
-                    "No user, redeemed guest or application of the directory {} is named '{key}'.",
+                    "No user, redeemed guest, application or group of the directory {} is named '{key}'.",
                     directory_name(world, tenant)
                 ),
             )

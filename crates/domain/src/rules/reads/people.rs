@@ -100,6 +100,9 @@ pub struct HeldAccess<'w> {
 pub struct HeldAssignment<'w> {
     pub role: &'w RoleDefinition,
     pub scope: &'w Scope,
+    /// The group the assignment names, when the person holds it as one of its members (directly or
+    /// through nested groups); `None` when it names the person.
+    pub through: Option<&'w Group>,
 }
 
 /// The access `identity` (whose object in the subscription's directory is `object`) holds in `part`.
@@ -114,11 +117,14 @@ pub fn held_access<'w>(
         roles: identity.map(|i| ClassicRoles::of(s, i)).unwrap_or_default(),
         assignments: object
             .into_iter()
-            .flat_map(|o| world.assignments_reaching(part, o))
-            .filter_map(|a| {
+            .flat_map(|o| world.assignments_reaching(part, o).map(move |a| (o, a)))
+            .filter_map(|(o, a)| {
                 Some(HeldAssignment {
                     role: world.role_definition(s.id, a.role_definition)?,
                     scope: &a.scope,
+                    through: (a.principal != o)
+                        .then(|| world.tenant(s.tenant)?.group(a.principal))
+                        .flatten(),
                 })
             })
             .collect(),
