@@ -11,7 +11,6 @@ use tenantry_service::domain::action::names;
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::scope::validate_resource_group_name;
-use tenantry_service::domain::world::PrincipalRef;
 use tenantry_service::domain::*;
 
 /// What "check access" asks about, in words, with the operation that stands for it.
@@ -54,17 +53,6 @@ fn where_(sub: &str, rg: Option<&str>) -> Result<Where, super::PortalError> {
     })
 }
 
-/// A principal as lists name it: `Erin (erin@…)`, `ci (application c100…)`.
-fn principal_label(w: &World, p: PrincipalRef) -> String {
-    match p {
-        PrincipalRef::User(u) => format!("{} ({})", u.display_name, reads::user_email(w, u)),
-        PrincipalRef::ServicePrincipal(a) => {
-            format!("{} (application {})", a.display_name, a.client_id)
-        }
-        PrincipalRef::Group(g) => format!("{} (group)", g.display_name),
-    }
-}
-
 fn scope_words(scope: &Scope) -> String {
     if scope.relative().is_empty() {
         "This subscription".into()
@@ -97,6 +85,7 @@ fn page_for(
             role: v.role.clone(),
             scope: scope_words(&v.assignment.scope),
             inherited: v.inherited,
+            reach: None,
         })
         .collect();
     let mut roles: Vec<Choice> = a
@@ -179,7 +168,8 @@ pub struct AddForm {
     role: String,
 }
 
-/// The principal a form names: typed (UPN, email, client id, object id) over picked from the list.
+/// The principal a form names: typed (UPN, email, client id, object id, group name) over picked from
+/// the list.
 fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
     if typed.trim().is_empty() {
         picked

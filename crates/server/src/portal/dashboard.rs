@@ -34,11 +34,14 @@ fn held_words(held: &reads::HeldAccess) -> Vec<String> {
         .iter()
         .map(|r| r.display_name().to_string())
         .chain(held.assignments.iter().map(|a| {
-            if a.scope.relative().is_empty() {
-                a.role.name.clone()
-            } else {
-                format!("{} on {}", a.role.name, a.scope.relative())
+            let mut words = a.role.name.clone();
+            if !a.scope.relative().is_empty() {
+                words.push_str(&format!(" on {}", a.scope.relative()));
             }
+            if let Some(g) = a.through {
+                words.push_str(&format!(" (through group {})", g.display_name));
+            }
+            words
         }))
         .collect()
 }

@@ -1,6 +1,7 @@
 //! A directory's pages for its people and administrators: overview (with the requests that wait for its
 //! Global Administrators), users (create, disable, reset password, directory roles), guests and
-//! invitations (invite; the redeem page is `super::invitations`), and the subscription policy. Opening a directory's pages makes
+//! invitations (invite; the redeem page is `super::invitations`), and the subscription policy (its
+//! groups are `super::groups`). Opening a directory's pages makes
 //! it the directory the person acts in.
 
 use super::dashboard::link_requests_for;
@@ -42,23 +43,18 @@ fn user_row(u: &reads::DirectoryUser) -> UserRow {
 }
 
 pub async fn overview(
-    SignedIn {
-        mut ctx, identity, ..
-    }: SignedIn,
+    SignedIn { ctx, identity, .. }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "");
-    let actor = match ctx.enter(identity, t) {
-        Ok(a) => a,
-        Err(e) => return ctx.error_page(e).await,
-    };
     let now = ctx.now();
-    let shown = ctx
-        .state
-        .svc
-        .read(|w| -> Result<DirectoryOverview, DomainError> {
-            let o = reads::directory_overview(w, &actor, t, now)?;
+    ctx.directory_page(
+        identity,
+        t,
+        &here,
+        |w, actor| -> Result<DirectoryOverview, DomainError> {
+            let o = reads::directory_overview(w, actor, t, now)?;
             Ok(DirectoryOverview {
                 chrome: Chrome::bare(),
                 tabs: directory_tabs(t, "overview"),
@@ -87,37 +83,37 @@ pub async fn overview(
                     .collect(),
                 is_admin: o.administers,
             })
-        });
-    ctx.show("directories", &here, shown).await
+        },
+    )
+    .await
 }
 
 pub async fn users(
-    SignedIn {
-        mut ctx, identity, ..
-    }: SignedIn,
+    SignedIn { ctx, identity, .. }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "users");
-    let actor = match ctx.enter(identity, t) {
-        Ok(a) => a,
-        Err(e) => return ctx.error_page(e).await,
-    };
-    let shown = ctx.state.svc.read(|w| -> Result<Users, DomainError> {
-        let m = reads::directory_people(w, &actor, t)?;
-        let mut users: Vec<UserRow> = m.members.iter().map(user_row).collect();
-        users.sort_by_key(|x| x.name.to_lowercase());
-        Ok(Users {
-            chrome: Chrome::bare(),
-            tabs: directory_tabs(t, "users"),
-            id: t.to_string(),
-            name: m.tenant.display_name.clone(),
-            domain: m.tenant.initial_domain.clone(),
-            users,
-            can_manage: m.may_manage,
-        })
-    });
-    ctx.show("directories", &here, shown).await
+    ctx.directory_page(
+        identity,
+        t,
+        &here,
+        |w, actor| -> Result<Users, DomainError> {
+            let m = reads::directory_people(w, actor, t)?;
+            let mut users: Vec<UserRow> = m.members.iter().map(user_row).collect();
+            users.sort_by_key(|x| x.name.to_lowercase());
+            Ok(Users {
+                chrome: Chrome::bare(),
+                tabs: directory_tabs(t, "users"),
+                id: t.to_string(),
+                name: m.tenant.display_name.clone(),
+                domain: m.tenant.initial_domain.clone(),
+                users,
+                can_manage: m.may_manage,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -165,47 +161,36 @@ pub async fn create_user(
 }
 
 pub async fn user_page(
-    SignedIn {
-        mut ctx, identity, ..
-    }: SignedIn,
+    SignedIn { ctx, identity, .. }: SignedIn,
     Path((tenant, user)): Path<(String, String)>,
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let here = paths::user(t, uid);
-    let actor = match ctx.enter(identity, t) {
-        Ok(a) => a,
-        Err(e) => return ctx.error_page(e).await,
-    };
-    let shown = ctx.state.svc.read(|w| -> Result<UserPage, DomainError> {
-        let d = reads::directory_user(w, &actor, t, uid)?;
-        Ok(UserPage {
-            chrome: Chrome::bare(),
-            tabs: directory_tabs(t, "users"),
-            tenant_id: t.to_string(),
-            directory: d.tenant.display_name.clone(),
-            user: user_row(&d.user),
-            is_member: d.user.user.is_member(),
-            roles: d
-                .user
-                .roles
-                .iter()
-                .map(|r| (r.template_id().to_string(), r.display_name().to_string()))
-                .collect(),
-            addable_roles: d
-                .addable_roles
-                .iter()
-                .map(|r| Choice {
-                    value: r.template_id().into(),
-                    label: r.display_name().into(),
-                    selected: false,
-                })
-                .collect(),
-            can_manage: d.may_manage,
-            can_assign_roles: d.may_assign_roles,
-        })
-    });
-    ctx.show("directories", &here, shown).await
+    ctx.directory_page(
+        identity,
+        t,
+        &here,
+        |w, actor| -> Result<UserPage, DomainError> {
+            let d = reads::directory_user(w, actor, t, uid)?;
+            Ok(UserPage {
+                chrome: Chrome::bare(),
+                tabs: directory_tabs(t, "users"),
+                tenant_id: t.to_string(),
+                directory: d.tenant.display_name.clone(),
+                user: user_row(&d.user),
+                is_member: d.user.user.is_member(),
+                roles: DirectoryRoles::new(
+                    format!("{here}/roles"),
+                    &d.user.roles,
+                    &d.addable_roles,
+                    d.may_assign_roles,
+                ),
+                can_manage: d.may_manage,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -277,16 +262,17 @@ pub struct RoleForm {
     role: String,
 }
 
-async fn role_change(
+/// Gives (`add`) or takes a directory role of `principal` (a user, or a role-assignable group: `what`
+/// says which), then back to its page.
+pub(crate) async fn role_change(
     SignedIn { mut ctx, actor, .. }: SignedIn,
-    tenant: String,
-    user: String,
+    t: TenantId,
+    principal: ObjectId,
+    back: String,
+    what: &str,
     f: RoleForm,
     add: bool,
 ) -> PortalResult {
-    let t: TenantId = parse_id(&tenant, "directory id")?;
-    let uid: ObjectId = parse_id(&user, "user id")?;
-    let back = paths::user(t, uid);
     let actor = ctx.act_in(t).unwrap_or(actor);
     let Some(role) = DirectoryRole::parse(&f.role) else {
         ctx.flash_error(
@@ -298,24 +284,24 @@ async fn role_change(
     let result = if add {
         ctx.state
             .svc
-            .add_directory_role_member(&actor, t, role, uid)
+            .add_directory_role_member(&actor, t, role, principal)
             .await
     } else {
         ctx.state
             .svc
-            .remove_directory_role_member(&actor, t, role, uid)
+            .remove_directory_role_member(&actor, t, role, principal)
             .await
     };
     ctx.done(result, &back, |_| {
         if add {
             Flash::ok(
                 "Role added",
-                format!("The user is now a {}.", role.display_name()),
+                format!("The {what} is now a {}.", role.display_name()),
             )
         } else {
             Flash::ok(
                 "Role removed",
-                format!("The user is no longer a {}.", role.display_name()),
+                format!("The {what} is no longer a {}.", role.display_name()),
             )
         }
     })
@@ -327,7 +313,9 @@ pub async fn add_role(
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(signed, tenant, user, f, true).await
+    let t: TenantId = parse_id(&tenant, "directory id")?;
+    let uid: ObjectId = parse_id(&user, "user id")?;
+    role_change(signed, t, uid, paths::user(t, uid), "user", f, true).await
 }
 
 pub async fn remove_role(
@@ -335,50 +323,51 @@ pub async fn remove_role(
     Path((tenant, user)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PortalResult {
-    role_change(signed, tenant, user, f, false).await
+    let t: TenantId = parse_id(&tenant, "directory id")?;
+    let uid: ObjectId = parse_id(&user, "user id")?;
+    role_change(signed, t, uid, paths::user(t, uid), "user", f, false).await
 }
 
 pub async fn guests(
-    SignedIn {
-        mut ctx, identity, ..
-    }: SignedIn,
+    SignedIn { ctx, identity, .. }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "guests");
-    let actor = match ctx.enter(identity, t) {
-        Ok(a) => a,
-        Err(e) => return ctx.error_page(e).await,
-    };
-    let shown = ctx.state.svc.read(|w| -> Result<Guests, DomainError> {
-        let g = reads::directory_people(w, &actor, t)?;
-        let mut guests: Vec<GuestRow> = g
-            .guests
-            .iter()
-            .map(|guest| GuestRow {
-                name: guest.user.display_name.clone(),
-                email: guest.user.mail().unwrap_or_default().to_string(),
-                state: if guest.user.is_present() {
-                    "Accepted".into()
-                } else {
-                    "Pending acceptance".into()
-                },
-                invitation_href: guest
-                    .pending_invitation
-                    .map(|i| crate::urls::invitation_redeem(t, i.id)),
+    ctx.directory_page(
+        identity,
+        t,
+        &here,
+        |w, actor| -> Result<Guests, DomainError> {
+            let g = reads::directory_people(w, actor, t)?;
+            let mut guests: Vec<GuestRow> = g
+                .guests
+                .iter()
+                .map(|guest| GuestRow {
+                    name: guest.user.display_name.clone(),
+                    email: guest.user.mail().unwrap_or_default().to_string(),
+                    state: if guest.user.is_present() {
+                        "Accepted".into()
+                    } else {
+                        "Pending acceptance".into()
+                    },
+                    invitation_href: guest
+                        .pending_invitation
+                        .map(|i| crate::urls::invitation_redeem(t, i.id)),
+                })
+                .collect();
+            guests.sort_by_key(|x| x.email.to_lowercase());
+            Ok(Guests {
+                chrome: Chrome::bare(),
+                tabs: directory_tabs(t, "guests"),
+                id: t.to_string(),
+                name: g.tenant.display_name.clone(),
+                guests,
+                can_invite: g.may_manage,
             })
-            .collect();
-        guests.sort_by_key(|x| x.email.to_lowercase());
-        Ok(Guests {
-            chrome: Chrome::bare(),
-            tabs: directory_tabs(t, "guests"),
-            id: t.to_string(),
-            name: g.tenant.display_name.clone(),
-            guests,
-            can_invite: g.may_manage,
-        })
-    });
-    ctx.show("directories", &here, shown).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -414,31 +403,30 @@ pub async fn invite(
 }
 
 pub async fn policy(
-    SignedIn {
-        mut ctx, identity, ..
-    }: SignedIn,
+    SignedIn { ctx, identity, .. }: SignedIn,
     Path(tenant): Path<String>,
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "policy");
-    let actor = match ctx.enter(identity, t) {
-        Ok(a) => a,
-        Err(e) => return ctx.error_page(e).await,
-    };
-    let shown = ctx.state.svc.read(|w| -> Result<Policy, DomainError> {
-        let p = reads::directory_policy(w, &actor, t)?;
-        Ok(Policy {
-            chrome: Chrome::bare(),
-            tabs: directory_tabs(t, "policy"),
-            id: t.to_string(),
-            name: p.tenant.display_name.clone(),
-            block_leaving: p.policy.block_subscriptions_leaving,
-            block_entering: p.policy.block_subscriptions_entering,
-            exempted: p.exempted.join("\n"),
-            can_manage: p.may_manage,
-        })
-    });
-    ctx.show("directories", &here, shown).await
+    ctx.directory_page(
+        identity,
+        t,
+        &here,
+        |w, actor| -> Result<Policy, DomainError> {
+            let p = reads::directory_policy(w, actor, t)?;
+            Ok(Policy {
+                chrome: Chrome::bare(),
+                tabs: directory_tabs(t, "policy"),
+                id: t.to_string(),
+                name: p.tenant.display_name.clone(),
+                block_leaving: p.policy.block_subscriptions_leaving,
+                block_entering: p.policy.block_subscriptions_entering,
+                exempted: p.exempted.join("\n"),
+                can_manage: p.may_manage,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

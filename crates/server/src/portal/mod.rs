@@ -9,6 +9,7 @@ mod dashboard;
 mod device_login;
 mod directories;
 mod directory_admin;
+mod groups;
 mod invitations;
 pub(crate) mod pages;
 mod paths;
@@ -36,6 +37,7 @@ macro_rules! portal_routes {
             use access as a;
             use directories as d;
             use directory_admin as da;
+            use groups as g;
             use subscriptions as s;
             Router::new()$(.route($path, $method($handler)$(.$more($more_handler))*))*
         }
@@ -71,6 +73,15 @@ portal_routes! {
     "/directories/{tenant}/users/{user}/password" => post(da::reset_password),
     "/directories/{tenant}/users/{user}/roles" => post(da::add_role),
     "/directories/{tenant}/users/{user}/roles/remove" => post(da::remove_role),
+    "/directories/{tenant}/groups" => get(g::list).post(g::create),
+    "/directories/{tenant}/groups/{group}" => get(g::page).post(g::update),
+    "/directories/{tenant}/groups/{group}/delete" => post(g::delete),
+    "/directories/{tenant}/groups/{group}/members" => post(g::add_member),
+    "/directories/{tenant}/groups/{group}/members/remove" => post(g::remove_member),
+    "/directories/{tenant}/groups/{group}/owners" => post(g::add_owner),
+    "/directories/{tenant}/groups/{group}/owners/remove" => post(g::remove_owner),
+    "/directories/{tenant}/groups/{group}/roles" => post(g::add_role),
+    "/directories/{tenant}/groups/{group}/roles/remove" => post(g::remove_role),
     "/directories/{tenant}/guests" => get(da::guests).post(da::invite),
     "/directories/{tenant}/policy" => get(da::policy).post(da::set_policy),
     "/directories/{tenant}/incoming/{sub}/accept" => post(da::accept_incoming),
@@ -255,6 +266,8 @@ macro_rules! framed {
 framed!(
     pages::Users,
     pages::UserPage,
+    pages::Groups,
+    pages::GroupPage,
     pages::Guests,
     pages::Policy,
     pages::DirectoryOverview,
@@ -279,6 +292,23 @@ impl Ctx {
             }
             Err(e) => self.error_page(e).await,
         }
+    }
+
+    /// A page of directory `t` at `here`: the person enters the directory (acting as their object
+    /// there; its refusal is the page otherwise), and `build` makes the page from the world as that actor.
+    pub async fn directory_page<P: Framed>(
+        mut self,
+        identity: Identity,
+        t: TenantId,
+        here: &str,
+        build: impl FnOnce(&World, &Actor) -> Result<P, DomainError>,
+    ) -> PortalResult {
+        let actor = match self.enter(identity, t) {
+            Ok(a) => a,
+            Err(e) => return self.error_page(e).await,
+        };
+        let shown = self.state.svc.read(|w| build(w, &actor));
+        self.show("directories", here, shown).await
     }
 
     /// Renders a page (the session layer saves the session).

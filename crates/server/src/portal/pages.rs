@@ -11,6 +11,18 @@ pub fn directory_label(t: &Tenant) -> String {
     format!("{} ({})", t.display_name, t.initial_domain)
 }
 
+/// A principal as lists name it: `Erin (erin@…)`, `ci (application c100…)`, `Platform (group)`.
+pub fn principal_label(w: &World, p: world::PrincipalRef) -> String {
+    use world::PrincipalRef;
+    match p {
+        PrincipalRef::User(u) => format!("{} ({})", u.display_name, reads::user_email(w, u)),
+        PrincipalRef::ServicePrincipal(a) => {
+            format!("{} (application {})", a.display_name, a.client_id)
+        }
+        PrincipalRef::Group(g) => format!("{} (group)", g.display_name),
+    }
+}
+
 /// An option of a `<select>`.
 #[derive(Debug, Clone)]
 pub struct Choice {
@@ -274,6 +286,8 @@ pub struct AssignmentRow {
     pub role: String,
     pub scope: String,
     pub inherited: bool,
+    /// For an assignment to a group: the users and service principals it reaches.
+    pub reach: Option<usize>,
 }
 
 pub struct RoleRow {
@@ -309,6 +323,8 @@ pub struct ChangeReview {
     pub waits_for_acceptance: bool,
     pub removed_co_admins: Vec<PersonRow>,
     pub removed_assignments: Vec<AssignmentRow>,
+    /// How many of them are held by groups.
+    pub group_held: usize,
     pub removed_custom_roles: Vec<RoleRow>,
     pub retained: Vec<PersonRow>,
     pub regranted_assignments: Vec<AssignmentRow>,
@@ -424,6 +440,7 @@ pub fn directory_tabs(t: TenantId, current: &str) -> Vec<Tab> {
     [
         ("overview", "Overview", directory(t, "")),
         ("users", "Users", directory(t, "users")),
+        ("groups", "Groups", directory(t, "groups")),
         ("guests", "Guests and invitations", directory(t, "guests")),
         ("policy", "Subscription policy", directory(t, "policy")),
     ]
@@ -457,10 +474,116 @@ pub struct UserPage {
     pub directory: String,
     pub user: UserRow,
     pub is_member: bool,
-    pub roles: Vec<(String, String)>,
-    pub addable_roles: Vec<Choice>,
+    pub roles: DirectoryRoles,
     pub can_manage: bool,
-    pub can_assign_roles: bool,
+}
+
+/// The directory roles a user or a group holds, and the forms that give and take them
+/// (`directory_roles.html`).
+pub struct DirectoryRoles {
+    /// Where the forms post (`…/roles`, `…/roles/remove`).
+    pub base: String,
+    /// (template id, name)
+    pub held: Vec<(String, String)>,
+    pub addable: Vec<Choice>,
+    /// The caller may take them (a Global Administrator).
+    pub can_assign: bool,
+}
+
+impl DirectoryRoles {
+    pub fn new(
+        base: String,
+        held: &[DirectoryRole],
+        addable: &[DirectoryRole],
+        can_assign: bool,
+    ) -> Self {
+        DirectoryRoles {
+            base,
+            held: held
+                .iter()
+                .map(|r| (r.template_id().to_string(), r.display_name().to_string()))
+                .collect(),
+            addable: addable
+                .iter()
+                .map(|r| Choice {
+                    value: r.template_id().into(),
+                    label: r.display_name().into(),
+                    selected: false,
+                })
+                .collect(),
+            can_assign,
+        }
+    }
+}
+
+pub struct GroupListRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub members: usize,
+    pub nested: usize,
+    pub reach: usize,
+    pub role_assignable: bool,
+    pub roles: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/groups.html")]
+pub struct Groups {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+    pub groups: Vec<GroupListRow>,
+    pub can_create: bool,
+    pub can_create_role_assignable: bool,
+}
+
+/// A member or an owner of a group, as its page lists it.
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    /// How it is reached: a user's email, an application's client id, a group's description.
+    pub detail: String,
+    /// Member, Guest, Application, Group.
+    pub kind: String,
+    /// Its page in the directory (users and groups).
+    pub href: Option<String>,
+}
+
+pub struct TransitiveRow {
+    pub member: MemberRow,
+    /// The groups from this one down to the one it is directly in: `Platform → Engineering`.
+    pub path: String,
+}
+
+pub struct GroupAssignmentRow {
+    pub subscription: String,
+    pub role: String,
+    pub scope: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/group.html")]
+pub struct GroupPage {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub tenant_id: String,
+    pub directory: String,
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub mail_nickname: String,
+    pub role_assignable: bool,
+    pub reach: usize,
+    pub members: Vec<MemberRow>,
+    pub transitive: Vec<TransitiveRow>,
+    pub nested: Vec<MemberRow>,
+    pub member_of: Vec<MemberRow>,
+    pub owners: Vec<MemberRow>,
+    pub roles: DirectoryRoles,
+    pub assignments: Vec<GroupAssignmentRow>,
+    pub can_manage: bool,
 }
 
 pub struct GuestRow {

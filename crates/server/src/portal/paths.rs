@@ -18,7 +18,7 @@ pub fn resource_group_access(sub: SubscriptionId, group: &str) -> String {
     )
 }
 
-/// A directory's page: `""` (overview), `users`, `guests`, `policy`.
+/// A directory's page: `""` (overview), `users`, `groups`, `guests`, `policy`.
 pub fn directory(t: TenantId, tab: &str) -> String {
     joined(format!("/directories/{t}"), tab)
 }
@@ -26,6 +26,11 @@ pub fn directory(t: TenantId, tab: &str) -> String {
 /// A user's page in a directory.
 pub fn user(t: TenantId, user: ObjectId) -> String {
     format!("/directories/{t}/users/{user}")
+}
+
+/// A group's page in a directory.
+pub fn group(t: TenantId, group: ObjectId) -> String {
+    format!("/directories/{t}/groups/{group}")
 }
 
 /// A request to link a directory, where its Global Administrator decides.

@@ -42,7 +42,13 @@ fn grant_lines(held: &reads::HeldAccess) -> Vec<String> {
         } else {
             a.scope.relative().to_string()
         };
-        out.push(format!("Role '{}' assigned to you on {at}.", a.role.name));
+        out.push(match a.through {
+            None => format!("Role '{}' assigned to you on {at}.", a.role.name),
+            Some(g) => format!(
+                "Role '{}' assigned to the group {}, which you are in, on {at}.",
+                a.role.name, g.display_name
+            ),
+        });
     }
     out
 }
@@ -157,7 +163,7 @@ fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
                 .filter(|e| !e.from.is_empty() && !e.to.is_empty())
                 .ok_or_else(|| {
                     DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'."))
-                        .with_remedy("Write one mapping per line: an old principal's email, UPN or object id, '=', and a principal of the new directory.")
+                        .with_remedy("Write one mapping per line: an old principal's email, UPN, object id or group:NAME, '=', and a principal (or group:NAME) of the new directory.")
                 })
         })
         .collect()
@@ -179,6 +185,7 @@ fn assignment_rows(
                 a.assignment.scope.relative().to_string()
             },
             inherited: false,
+            reach: a.group_reach,
         })
         .collect()
 }
@@ -219,6 +226,11 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
             })
             .collect(),
         removed_assignments: assignment_rows(&plan.removed_assignments),
+        group_held: plan
+            .removed_assignments
+            .iter()
+            .filter(|a| a.group_reach.is_some())
+            .count(),
         removed_custom_roles: plan
             .removed_custom_roles
             .iter()

@@ -310,6 +310,14 @@ POST                      | /directories/{T}/users/{U}/enabled
 POST                      | /directories/{T}/users/{U}/password
 POST                      | /directories/{T}/users/{U}/roles
 POST                      | /directories/{T}/users/{U}/roles/remove
+GET POST                  | /directories/{T}/groups
+GET POST                  | /directories/{T}/groups/{X}
+POST                      | /directories/{T}/groups/{X}/delete
+POST                      | /directories/{T}/groups/{X}/members
+POST                      | /directories/{T}/groups/{X}/members/remove
+POST                      | /directories/{T}/groups/{X}/owners
+POST                      | /directories/{T}/groups/{X}/owners/remove
+POST                      | /directories/{T}/groups/{X}/roles
 GET POST                  | /directories/{T}/guests
 GET POST                  | /directories/{T}/policy
 POST                      | /directories/{T}/incoming/{S}/accept
@@ -416,7 +424,7 @@ roleDefinitionId destinationTenantId destinationOwnerId principalMap exemptedPri
 blockSubscriptionsLeavingTenant @odata.id ids types emailAddress role accountType email
 user_name display_name name tenant back destination destination_domain map principal
 principal_name assignment subject severity subscription enabled exempted block_leaving directory
-ready since actor
+ready since actor mail_nickname role_assignable
 ";
 
 /// One of [`KEYS`].

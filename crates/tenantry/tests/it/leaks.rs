@@ -73,6 +73,13 @@ id = "d1c70000-0000-4000-8000-000000000001"
   client_id = "d1c7a000-0000-4000-8000-000000000001"
   client_secret = "quiverfen-payroll-secret-1"
 
+  [[tenants.groups]]
+  display_name = "Quiverfen Treasurers"
+  id = "d1c70900-0000-4000-8000-000000000001"
+  description = "Quiverfen treasury staff"
+  members = ["valerie@vicorp.onmicrosoft.com"]
+  owners = ["oswin@vicorp.onmicrosoft.com"]
+
 [[tenants]]
 name = "vicorptwo"
 display_name = "Brindlemoor Trust"
@@ -138,6 +145,12 @@ co_admins = ["valerie@vicorp.onmicrosoft.com"]
   scope = ""
   id = "d1c7e000-0000-4000-8000-000000000002"
 
+  [[subscriptions.role_assignments]]
+  principal = "group:Quiverfen Treasurers"
+  role = "Reader"
+  scope = ""
+  id = "d1c7e000-0000-4000-8000-000000000003"
+
 [[subscriptions]]
 display_name = "Mallory Sub"
 id = "bad0c000-0000-4000-8000-000000000001"
@@ -153,6 +166,7 @@ const VSUB: &str = "d1c7c000-0000-4000-8000-000000000001";
 const VALERIE: &str = "d1c70b00-0000-4000-8000-000000000002";
 const VALERIE_UPN: &str = "valerie@vicorp.onmicrosoft.com";
 const YSOLDE: &str = "d1c70b00-0000-4000-8000-000000000003";
+const TREASURERS: &str = "d1c70900-0000-4000-8000-000000000001";
 const PAYROLL_CLIENT: &str = "d1c7a000-0000-4000-8000-000000000001";
 const AUDITOR_ROLE: &str = "d1c7d000-0000-4000-8000-000000000001";
 const VALERIE_READER: &str = "d1c7e000-0000-4000-8000-000000000001";
@@ -219,6 +233,11 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(a.display_name.clone());
                 s.insert(a.client_id.to_string());
                 s.insert(a.id.to_string());
+            }
+            for g in part.groups.values() {
+                s.insert(g.display_name.clone());
+                s.insert(g.id.to_string());
+                s.extend(g.description.clone());
             }
             for i in part.invitations.values() {
                 s.insert(i.email.clone());
@@ -703,6 +722,7 @@ fn page_value(f: &Foreign, path: &str, param: &str, v: Variant) -> String {
         "sub" => v.container(VSUB, NOSUB),
         "rg" => v.leaf("qrg", "norg"),
         "user" => v.leaf(VALERIE, NOTHING),
+        "group" => v.leaf(TREASURERS, NOTHING),
         "request" => v.leaf(&f.link_request, NOTHING),
         "invitation" => v.leaf(&f.invitation, NOTHING),
         other => panic!(
@@ -761,6 +781,24 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         | "/directories/{tenant}/users/{user}/roles/remove" => {
             vec![("role", s(GLOBAL_ADMINISTRATOR))]
         }
+        "/directories/{tenant}/groups" => vec![("display_name", s("Probe Group"))],
+        "/directories/{tenant}/groups/{group}" => vec![
+            ("display_name", s("Probe Group")),
+            ("mail_nickname", s("probe")),
+        ],
+        "/directories/{tenant}/groups/{group}/members"
+        | "/directories/{tenant}/groups/{group}/owners" => vec![(
+            "principal",
+            s(v.leaf(VALERIE_UPN, "nobody@vicorp.onmicrosoft.com")),
+        )],
+        "/directories/{tenant}/groups/{group}/members/remove"
+        | "/directories/{tenant}/groups/{group}/owners/remove" => {
+            vec![("principal", s(v.leaf(VALERIE, NOTHING)))]
+        }
+        "/directories/{tenant}/groups/{group}/roles"
+        | "/directories/{tenant}/groups/{group}/roles/remove" => {
+            vec![("role", s(GLOBAL_ADMINISTRATOR))]
+        }
         "/directories/{tenant}/guests" => vec![("email", s("probe.invitee@example.com"))],
         "/directories/{tenant}/policy" => vec![(
             "exempted",
@@ -782,6 +820,7 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         | "/directories/{tenant}/link-requests/{request}/approve"
         | "/directories/{tenant}/link-requests/{request}/decline"
         | "/directories/{tenant}/incoming/{sub}/accept"
+        | "/directories/{tenant}/groups/{group}/delete"
         | "/redeem/{tenant}/{invitation}/accept"
         | "/portal/subscriptions/{sub}/change-directory/cancel" => vec![],
         other => panic!("the leak walk does not know the portal form {other}: add its fields"),

@@ -197,6 +197,18 @@ impl Browser {
         }
     }
 
+    /// Scrolls the element to the top of the window (what a screenshot of a long page should show).
+    async fn scroll_to(&self, css: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
+                vec![json!(css)],
+            )
+            .await
+            .expect("scroll");
+    }
+
     /// Saves the screen as NAME.png (see below for where) and checks its basic accessibility.
     async fn screen(&self, name: &str) {
         self.check_accessibility().await;
@@ -1630,4 +1642,411 @@ async fn pages_need_someone_signed_in_and_come_back_after_sign_in() {
         "a refused form starts no session"
     );
     assert!(r.text().await.unwrap().contains("Request refused (403)"));
+}
+
+/// Security groups in the portal (issue 11): a directory's Groups page and a group's page (members
+/// direct and through nested groups with the path, owners, nesting, a refused cycle, a role-assignable
+/// group with a directory role), access control assigning roles to groups, check access naming the
+/// path, the change-directory review listing group-held assignments with the members they reach and
+/// mapping a group to a group of the destination, deleting a group with what goes, and the pages of an
+/// owner and of a member without a role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_groups() {
+    use tenantry_service::domain::Actor;
+    use tenantry_service::domain::rules::groups::NewGroup;
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let svc = &server.svc;
+    let sub = payg(svc);
+    let (contoso, alicedefault) = (tenant_id(svc, "contoso"), tenant_id(svc, "alicedefault"));
+    // Alice is a guest of Contoso (so that the subscription can move there at once); Contoso has a group
+    // of its own, owned by Megan, with Lee in it.
+    let alice_personal = svc.read(|w| {
+        let a = w.account_by_email(ALICE.0).unwrap();
+        Actor::Personal {
+            account: a.id,
+            email: a.email.clone(),
+        }
+    });
+    let (invitation, _) = svc
+        .invite(&Actor::Operator, contoso, ALICE.0)
+        .await
+        .unwrap();
+    svc.redeem(&alice_personal, contoso, invitation)
+        .await
+        .unwrap();
+    let contoso_engineers = svc
+        .create_group(
+            &Actor::Operator,
+            contoso,
+            NewGroup {
+                members: vec![object_of(svc, LEE.0, "contoso")],
+                owners: vec![object_of(svc, MEGAN.0, "contoso")],
+                ..NewGroup::named("Contoso Engineers")
+            },
+        )
+        .await
+        .unwrap();
+
+    let b = Browser::open(&server).await;
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    let groups = format!("/directories/{alicedefault}/groups");
+    b.goto(&groups).await;
+    b.find("#no-groups").await;
+
+    // Engineering: Erin and Dave (a guest, by his email).
+    b.fill("#group-name", "Engineering").await;
+    b.fill("#group-description", "Everyone who builds").await;
+    b.click("#create-group").await;
+    b.expect_text("Group created").await;
+    assert_eq!(b.h1().await, "Engineering");
+    let engineering = object_of(svc, "group:Engineering", "alicedefault");
+    assert_eq!(b.path().await, format!("{groups}/{engineering}"));
+    b.fill("#add-member", "erin@alicedefault.onmicrosoft.com")
+        .await;
+    b.click("#add-member-button").await;
+    b.expect_text("Member added").await;
+    b.fill("#add-member", DAVE.0).await;
+    b.click("#add-member-button").await;
+    b.expect_text("dave@outlook.com is now a member of Engineering")
+        .await;
+
+    // Platform: the ci application (by client id) and Engineering (by name); Erin owns it.
+    b.goto(&groups).await;
+    b.fill("#group-name", "Platform").await;
+    b.fill("#group-nickname", "platform-team").await;
+    b.click("#create-group").await;
+    b.expect_text("Group created").await;
+    b.fill("#add-member", "c1000000-0000-4000-8000-000000000001")
+        .await;
+    b.click("#add-member-button").await;
+    b.expect_text("Member added").await;
+    b.fill("#add-member", "Engineering").await;
+    b.click("#add-member-button").await;
+    b.expect_text("Engineering is now a member of Platform")
+        .await;
+    b.fill("#add-owner", "erin@alicedefault.onmicrosoft.com")
+        .await;
+    b.click("#add-owner-button").await;
+    b.expect_text("Owner added").await;
+    assert!(b.text("#members").await.contains("ci"));
+    assert!(b.text("#nested-groups").await.contains("Engineering"));
+    let through = b.text("#transitive-members").await;
+    assert!(
+        through.contains("Erin") && through.contains("Platform → Engineering"),
+        "{through}"
+    );
+    assert!(through.contains("dave@outlook.com"), "{through}");
+    assert_eq!(b.text("#group-reach").await, "3");
+    assert!(b.text("#owners").await.contains("Erin"));
+    b.scroll_to("#h-members").await;
+    b.screen("62-group").await;
+    let platform = object_of(svc, "group:Platform", "alicedefault");
+
+    // A cycle is refused with the rule's words and what to do.
+    b.goto(&format!("{groups}/{engineering}")).await;
+    assert!(b.text("#member-of").await.contains("Platform"));
+    b.fill("#add-member", "group:Platform").await;
+    b.click("#add-member-button").await;
+    b.expect_text(
+        "the groups would contain each other in a cycle: Engineering → Platform → Engineering",
+    )
+    .await;
+    b.expect_text("What to do:").await;
+    b.screen("63-group-cycle-refused").await;
+
+    // A role-assignable group holds a directory role, and contains no group.
+    b.goto(&groups).await;
+    b.fill("#group-name", "Helpdesk").await;
+    b.click("#group-role-assignable").await;
+    b.click("#create-group").await;
+    b.expect_text("Group created").await;
+    b.fill("#add-member", "Engineering").await;
+    b.click("#add-member-button").await;
+    b.expect_text("so it cannot contain groups").await;
+    b.fill("#add-member", "erin@alicedefault.onmicrosoft.com")
+        .await;
+    b.click("#add-member-button").await;
+    b.expect_text("Member added").await;
+    b.select("#add-role", "User Administrator").await;
+    b.click("#add-role-button").await;
+    b.expect_text("The group is now a User Administrator").await;
+    assert!(
+        b.text("#directory-roles")
+            .await
+            .contains("User Administrator")
+    );
+    b.scroll_to("#h-group-roles").await;
+    b.screen("64-role-assignable-group").await;
+    b.goto(&groups).await;
+    let list = b.text("#groups").await;
+    assert!(
+        list.contains("Helpdesk role-assignable") && list.contains("Everyone who builds"),
+        "{list}"
+    );
+    b.screen("61-groups").await;
+
+    // Access control: Contributor to Platform, picked from the list; Reader on rg1 to Engineering, typed.
+    b.goto(&format!("/portal/subscriptions/{sub}/access")).await;
+    b.select("#role", "Contributor").await;
+    b.select("#principal", "Platform (group)").await;
+    b.click("#add-assignment").await;
+    b.expect_text("Platform (group) now has the role Contributor here")
+        .await;
+    let assignments = b.text("#role-assignments").await;
+    assert!(
+        assignments.contains("Platform (group) Group Contributor"),
+        "{assignments}"
+    );
+    b.screen("65-access-control-group").await;
+    b.goto(&format!(
+        "/portal/subscriptions/{sub}/resourceGroups/rg1/access"
+    ))
+    .await;
+    b.select("#role", "Reader").await;
+    b.fill("#principal_name", "group:Engineering").await;
+    b.click("#add-assignment").await;
+    b.expect_text("Engineering (group) now has the role Reader here")
+        .await;
+    // Check access: Erin may change resources through Platform, as a member of Engineering.
+    b.goto(&format!("/portal/subscriptions/{sub}/access")).await;
+    b.fill("#check-name", "erin@alicedefault.onmicrosoft.com")
+        .await;
+    b.click("#check-access").await;
+    b.find("#check-result").await;
+    let check = b.text("#check-result").await;
+    assert!(
+        check.contains(&format!(
+            "role 'Contributor' assigned at '/subscriptions/{sub}' through group Platform, member of Engineering"
+        )),
+        "{check}"
+    );
+    b.screen("66-check-access-through-group").await;
+
+    // What deleting Engineering would remove, before it is deleted.
+    b.goto(&format!("{groups}/{engineering}")).await;
+    let goes = b.text("#delete-consequences").await;
+    assert!(
+        goes.contains("its members (2): the 2 people and applications in it")
+            && goes.contains("its membership in Platform")
+            && goes.contains("Reader on resourceGroups/rg1 of Pay-As-You-Go"),
+        "{goes}"
+    );
+    b.scroll_to("#delete-group").await;
+    b.screen("67-group-delete").await;
+
+    // The review of a change of directory lists the group-held assignments with the members they
+    // reach, and maps Platform to a group of Contoso.
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.select("#destination", "Contoso").await;
+    b.fill("#map", "group:Platform = group:Contoso Engineers")
+        .await;
+    b.click("#review").await;
+    b.find("#removed-assignments").await;
+    assert!(
+        b.text("#group-held")
+            .await
+            .starts_with("2 of them are held by groups")
+    );
+    let removed = b.text("#removed-assignments").await;
+    assert!(
+        removed.contains("Platform Group Contributor This subscription 3 members of the group")
+            && removed
+                .contains("Engineering Group Reader resourceGroups/rg1 2 members of the group"),
+        "{removed}"
+    );
+    b.expect_text(
+        "Contoso Engineers — Contributor on This subscription (a group: 1 member holds it)",
+    )
+    .await;
+    b.screen("68-review-group-assignments").await;
+
+    // Delete Engineering: its memberships and its role assignment go with it.
+    b.goto(&format!("{groups}/{engineering}")).await;
+    b.click("#delete-group-button").await;
+    b.expect_text("Engineering is gone").await;
+    assert_eq!(b.path().await, groups);
+    assert!(!b.text("#groups").await.contains("Engineering"));
+    svc.read(|w| {
+        let part = w.tenant(alicedefault).unwrap();
+        assert!(part.group(engineering).is_none());
+        assert!(!part.is_group_member(platform, engineering));
+        assert_eq!(
+            w.subscription(sub)
+                .unwrap()
+                .assignments_of(engineering)
+                .count(),
+            0
+        );
+    });
+
+    // Move the subscription: Contoso Engineers holds Contributor in Contoso.
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.select("#destination", "Contoso").await;
+    b.fill("#map", "group:Platform = group:Contoso Engineers")
+        .await;
+    b.click("#review").await;
+    b.click("#confirm-change").await;
+    b.find("#change-done").await;
+    svc.read(|w| {
+        let part = w.subscription(sub).unwrap();
+        assert_eq!(part.subscription.tenant, contoso);
+        let held: Vec<_> = part.assignments_of(contoso_engineers).collect();
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].principal_type.as_str(), "Group");
+    });
+    b.sign_out().await;
+
+    // Megan owns Contoso Engineers without a directory role: she may not create groups, but manages
+    // hers and sees every role assignment that deleting it would remove.
+    b.sign_in(MEGAN.0, MEGAN.1, None).await;
+    b.goto(&format!("/directories/{contoso}/groups")).await;
+    b.find("#may-not-create").await;
+    b.goto(&format!(
+        "/directories/{contoso}/groups/{contoso_engineers}"
+    ))
+    .await;
+    b.find("#add-member").await;
+    assert!(b.text("#group-assignments").await.contains("Contributor"));
+    b.sign_out().await;
+
+    // Lee, a member of the group, reads it and changes nothing; his dashboard says how he holds the role.
+    b.sign_in(LEE.0, LEE.1, None).await;
+    let subs = b.text("#subscriptions").await;
+    assert!(
+        subs.contains("Contributor (through group Contoso Engineers)"),
+        "{subs}"
+    );
+    b.goto(&format!(
+        "/directories/{contoso}/groups/{contoso_engineers}"
+    ))
+    .await;
+    b.find("#read-only").await;
+    assert!(
+        b.client.find(Locator::Css("#add-member")).await.is_err(),
+        "no form for someone who may not use it"
+    );
+    b.screen("69-group-read-only").await;
+    b.sign_out().await;
+    b.close().await;
+}
+
+/// The groups pages over HTTP on both databases: an administrator creates and nests groups and the
+/// change is kept (a fresh service on the same database reads it); a refusal shows the rule's own
+/// words (a cycle, a member without a role creating a group); a missing group is a 404 page; a deleted
+/// group is gone with its memberships.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_groups_on_both_databases() {
+    use tenantry_service::domain::rules::groups::{self, NewGroup};
+    for store in both().await {
+        let server = TestServer::demo(&store).await;
+        let svc = &server.svc;
+        let contoso = tenant_id(svc, "contoso");
+        let list = format!("/directories/{contoso}/groups");
+        let mut admin = Portal::sign_in(&server, ADMIN.0, ADMIN.1).await;
+        let (status, html) = admin.get(&list).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("No groups yet."));
+
+        let r = admin
+            .post(
+                &list,
+                &[
+                    ("display_name", "Platform"),
+                    ("description", "Platform team"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let platform = object_of(svc, "group:Platform", "contoso");
+        let page = format!("{list}/{platform}");
+        assert_eq!(r.headers()["location"], page.as_str());
+        let html = admin
+            .submit(&format!("{page}/members"), &[("principal", MEGAN.0)])
+            .await;
+        assert!(html.contains("Member added"), "{}", flash_words(&html));
+        admin.post(&list, &[("display_name", "Engineering")]).await;
+        let engineering = object_of(svc, "group:Engineering", "contoso");
+        admin
+            .submit(
+                &format!("{list}/{engineering}/members"),
+                &[("principal", LEE.0)],
+            )
+            .await;
+        admin
+            .submit(
+                &format!("{page}/members"),
+                &[("principal", "group:Engineering")],
+            )
+            .await;
+
+        // A cycle: the page says what the rule says.
+        let actor = signed_in(svc, ADMIN.0, "contoso");
+        let rule = svc.read(|w| {
+            groups::add_group_members(w, &actor, contoso, engineering, &[platform], 0).unwrap_err()
+        });
+        let html = admin
+            .submit(
+                &format!("{list}/{engineering}/members"),
+                &[("principal", "Platform")],
+            )
+            .await;
+        assert_eq!(
+            flash_words(&html),
+            format!("{} {}", rule.message, rule.remedy.clone().unwrap())
+        );
+
+        // Kept in the database: a service opened afresh on it reads the nesting.
+        let again = tenantry_service::Service::open(store.store.clone())
+            .await
+            .unwrap();
+        let lee = object_of(&again, LEE.0, "contoso");
+        again.read(|w| {
+            let part = w.tenant(contoso).unwrap();
+            let mut of = part.groups_of(lee).to_vec();
+            of.sort();
+            let mut want = vec![platform, engineering];
+            want.sort();
+            assert_eq!(of, want, "Lee is in Engineering, and so in Platform");
+        });
+        let (status, html) = admin.get(&page).await;
+        assert_eq!(status, 200);
+        assert!(unescaped(&html).contains("Platform → Engineering"));
+
+        // A member without a role creates no group: the rule's words, as Graph would send them.
+        let megan_actor = signed_in(svc, MEGAN.0, "contoso");
+        let rule = svc
+            .create_group(&megan_actor, contoso, NewGroup::named("Mine"))
+            .await
+            .unwrap_err();
+        let rule = rule.as_domain().unwrap().clone();
+        let mut megan = Portal::sign_in(&server, MEGAN.0, MEGAN.1).await;
+        let (_, html) = megan.get(&list).await;
+        assert!(html.contains("id=\"may-not-create\""));
+        let html = megan.submit(&list, &[("display_name", "Mine")]).await;
+        assert_eq!(
+            flash_words(&html),
+            format!("{} {}", rule.message, rule.remedy.unwrap())
+        );
+        let (status, html) = megan
+            .get(&format!("{list}/0badc0de-0000-4000-8000-000000000001"))
+            .await;
+        assert_eq!(
+            (status, page_code(&html).as_deref()),
+            (404, Some("Request_ResourceNotFound"))
+        );
+
+        // Deleting Platform: back to the list, where it is gone, and Lee is in Engineering only.
+        let r = admin.post(&format!("{page}/delete"), &[]).await;
+        assert_eq!(r.headers()["location"], list.as_str());
+        let (_, html) = admin.get(&list).await;
+        assert!(unescaped(&html).contains("Platform is gone"));
+        svc.read(|w| {
+            let part = w.tenant(contoso).unwrap();
+            assert!(part.group(platform).is_none());
+            assert_eq!(part.groups_of(lee), [engineering]);
+        });
+    }
 }
