@@ -183,6 +183,21 @@ impl Browser {
         panic!("no readable h1 on {}", self.path().await)
     }
 
+    /// Waits for a heading that contains `want`: right after a click the old page may still be shown.
+    async fn expect_h1(&self, want: &str) {
+        let start = std::time::Instant::now();
+        loop {
+            let h1 = self.h1().await;
+            if h1.contains(want) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("the heading on {} is '{h1}', not '{want}'", self.path().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn expect_text(&self, needle: &str) {
         let start = std::time::Instant::now();
         loop {
@@ -477,7 +492,7 @@ async fn portal_article_end_to_end() {
         .await
         .unwrap();
     b.find("#subscriptions").await;
-    assert_eq!(b.h1().await, "Welcome, alice@outlook.com");
+    b.expect_h1("Welcome, alice@outlook.com").await;
     let subs = b.text("#subscriptions").await;
     assert!(
         subs.contains("Pay-As-You-Go") && subs.contains("Default Directory"),
@@ -752,7 +767,7 @@ service_admin = { email = "megan@contoso.com", account_type = "personal" }
     b.fill("#email", "lee@contoso.com").await;
     b.click("#next").await;
     b.find("#picker-email").await;
-    assert!(b.h1().await.contains("Which account"));
+    b.expect_h1("Which account").await;
     b.screen("30-account-type-picker").await;
     b.click("#type-personal").await;
     b.click("#continue").await;
@@ -861,7 +876,7 @@ async fn portal_is_the_sign_in_page_of_authorize() {
 
     b.goto(&authorize).await;
     b.expect_text("to continue to").await;
-    assert_eq!(b.h1().await, "Sign in");
+    b.expect_h1("Sign in").await;
     b.screen("25-authorize-sign-in").await;
     b.fill("#username", "erin@alicedefault.onmicrosoft.com")
         .await;
@@ -903,7 +918,7 @@ async fn portal_is_the_sign_in_page_of_authorize() {
     b.screen("26-device-code").await;
     b.click("#next").await;
     b.find("#confirm-code").await;
-    assert!(b.h1().await.contains("Microsoft Azure CLI"));
+    b.expect_h1("Microsoft Azure CLI").await;
     assert_eq!(
         b.text("#confirm-account").await,
         "erin@alicedefault.onmicrosoft.com"
@@ -911,7 +926,7 @@ async fn portal_is_the_sign_in_page_of_authorize() {
     b.screen("27-device-code-confirm").await;
     b.click("#continue").await;
     b.find("#device-done").await;
-    assert!(b.h1().await.contains("You have signed in"));
+    b.expect_h1("You have signed in").await;
 
     // Signed out of the portal, the authorize page asks again.
     b.goto("/").await;
@@ -1005,7 +1020,7 @@ async fn portal_directory_administration() {
     b.fill("#display_name", "Alice Labs").await;
     b.click("#create-directory").await;
     b.expect_text("Directory created").await;
-    assert_eq!(b.h1().await, "Alice Labs");
+    b.expect_h1("Alice Labs").await;
     b.expect_text("Global Administrator").await;
     b.screen("50-directory-created").await;
     b.sign_out().await;
@@ -1279,7 +1294,7 @@ async fn portal_change_waits_for_acceptance() {
     b.expect_text("accept it within 7 days").await;
     b.screen("58-review-needs-acceptance").await;
     b.click("#confirm-request").await;
-    assert_eq!(b.h1().await, "The change waits for acceptance");
+    b.expect_h1("The change waits for acceptance").await;
     b.screen("59-change-waiting").await;
     b.goto(&format!("/portal/subscriptions/{sub}")).await;
     b.expect_text("is waiting for acceptance").await;
@@ -1699,7 +1714,7 @@ async fn portal_groups() {
     b.fill("#group-description", "Everyone who builds").await;
     b.click("#create-group").await;
     b.expect_text("Group created").await;
-    assert_eq!(b.h1().await, "Engineering");
+    b.expect_h1("Engineering").await;
     let engineering = object_of(svc, "group:Engineering", "alicedefault");
     assert_eq!(b.path().await, format!("{groups}/{engineering}"));
     b.fill("#add-member", "erin@alicedefault.onmicrosoft.com")
