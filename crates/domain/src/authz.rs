@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::ids::*;
 use crate::model::*;
 use crate::scope::Scope;
-use crate::world::{SubscriptionPart, World};
+use crate::world::{ScopePrefixes, SubscriptionPart, World};
 use serde::Serialize;
 
 /// A group on the way from a role assignment to the principal it grants.
@@ -86,6 +86,20 @@ pub fn classic_role(sub: &Subscription, identity: Identity) -> Option<Grant> {
     }
 }
 
+/// Whether `principal` may be a classic administrator of `sub`, told from the subscription alone: not
+/// when every administrator is a member of its tenant, which is known by its own object id, and none is
+/// `principal` (guests and personal accounts are known by their home, and need a look at the directory).
+fn may_be_classic(sub: &Subscription, principal: ObjectId) -> bool {
+    std::iter::once(&sub.service_admin)
+        .chain(&sub.co_admins)
+        .any(|i| match i {
+            Identity::Organizational { tenant, user } => {
+                *tenant != sub.tenant || *user == principal
+            }
+            Identity::Personal { .. } => true,
+        })
+}
+
 impl World {
     /// Whether `principal` (an object of the subscription's tenant) may perform `action` at `scope`: the
     /// hot path of every ARM call, so it allocates nothing.
@@ -94,19 +108,28 @@ impl World {
             return false;
         };
         let grants = |holder: ObjectId| {
-            part.assignments_of(holder).any(|a| {
-                a.scope.contains(scope)
+            part.held_by(holder).iter().any(|h| {
+                crate::scope::contains_key(&h.scope_key, scope.key())
                     && self
-                        .compiled_role(part, a.role_definition)
+                        .compiled_role(part, h.role)
                         .is_some_and(|r| r.grants(action))
             })
         };
-        grants(principal)
-            || self.classic_grant(part, principal).is_some()
-            || self
-                .assigned_groups(part, principal)
+        if grants(principal) {
+            return true;
+        }
+        let groups = self.assigned_groups(part, principal);
+        if !groups.is_empty() {
+            let at = ScopePrefixes::of(scope.key());
+            if groups
                 .iter()
-                .any(|g| grants(*g))
+                .any(|g| part.may_hold_assignment(*g, &at) && grants(*g))
+            {
+                return true;
+            }
+        }
+        may_be_classic(&part.subscription, principal)
+            && self.classic_grant(part, principal).is_some()
     }
 
     /// The grant that lets `principal` perform `action` at `scope`, for explanations: the first that

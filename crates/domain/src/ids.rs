@@ -90,3 +90,66 @@ id_type!(
 
 /// The consumer realm: personal accounts sign in there (`consumers`).
 pub const CONSUMERS_TENANT: Uuid = uuid::uuid!("9188040d-6c67-4c5b-b112-36a304b66dad");
+
+/// Hashing for the maps that authorization reads on every request, keyed by ids (the tenants and
+/// subscriptions of the world, a subscription's assignments by principal, a tenant's transitive
+/// memberships). Ids are random (UUIDv4) or end in 62 random bits (UUIDv7), so a multiply-and-rotate
+/// of their two words, keyed per process, spreads them evenly at a fraction of SipHash's cost: a check
+/// through groups makes one lookup per group of the principal, and SipHash was half of it
+/// (`benches/authz.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct IdHashing {
+    seed: u64,
+}
+
+impl Default for IdHashing {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let seed = *SEED.get_or_init(|| {
+            use std::hash::BuildHasher;
+            // The standard library's random keys, so that no one can choose ids that collide.
+            std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)
+        });
+        Self { seed }
+    }
+}
+
+impl std::hash::BuildHasher for IdHashing {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(self.seed)
+    }
+}
+
+/// The hasher of [`IdHashing`].
+#[derive(Debug, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        // FxHash's step: enough for keys whose words are random already.
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by ids, hashed with [`IdHashing`].
+pub type IdMap<K, V> = std::collections::HashMap<K, V, IdHashing>;

@@ -17,9 +17,9 @@ mod groups;
 #[derive(Debug, Clone)]
 pub struct TenantPart {
     pub tenant: Tenant,
-    pub users: HashMap<ObjectId, User>,
-    pub applications: HashMap<ObjectId, Application>,
-    pub groups: HashMap<ObjectId, Group>,
+    pub users: IdMap<ObjectId, User>,
+    pub applications: IdMap<ObjectId, Application>,
+    pub groups: IdMap<ObjectId, Group>,
     /// Direct memberships: (group, member).
     pub group_members: BTreeSet<(ObjectId, ObjectId)>,
     /// (group, owner).
@@ -50,9 +50,9 @@ impl TenantPart {
     pub fn new(tenant: Tenant) -> Self {
         Self {
             tenant,
-            users: HashMap::new(),
-            applications: HashMap::new(),
-            groups: HashMap::new(),
+            users: IdMap::default(),
+            applications: IdMap::default(),
+            groups: IdMap::default(),
             group_members: BTreeSet::new(),
             group_owners: BTreeSet::new(),
             role_members: BTreeSet::new(),
@@ -88,12 +88,148 @@ pub struct SubscriptionPart {
     /// By scope key (lowercase scope).
     pub resources: BTreeMap<String, Resource>,
     pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
-    pub assignments: HashMap<RoleAssignmentId, RoleAssignment>,
+    pub assignments: IdMap<RoleAssignmentId, RoleAssignment>,
     pub change_request: Option<ChangeTenantRequest>,
-    by_principal: HashMap<ObjectId, Vec<RoleAssignmentId>>,
-    /// How many assignments name a group: with none, authorization skips the principal's groups.
-    group_assignments: usize,
-    compiled_custom: HashMap<RoleDefinitionId, CompiledRole>,
+    by_principal: IdMap<ObjectId, Vec<Held>>,
+    /// Which groups may hold an assignment here: authorization skips the others without a lookup.
+    group_holders: GroupFilter,
+    compiled_custom: IdMap<RoleDefinitionId, CompiledRole>,
+}
+
+/// Which groups hold role assignments at which scopes of a subscription, as a Bloom filter of (group,
+/// scope) pairs, blocked by group (16 KiB, one word read per group, so it stays in the processor's
+/// nearest caches). A principal is in some forty
+/// groups, and few of them hold an assignment at one of the two or three scopes that contain the scope
+/// checked: the filter answers "none" for most of them without a lookup, and never for one that holds
+/// one. Bits are set as assignments to groups are added and all cleared when the last goes (or the part
+/// is reloaded): in between, a removed assignment's bits may let a lookup through for nothing.
+#[derive(Clone, Default)]
+struct GroupFilter {
+    /// Assignments to groups.
+    count: usize,
+    /// `None` while there are none.
+    bits: Option<Box<[u64]>>,
+}
+
+impl GroupFilter {
+    /// 2,048 words: each group's bits are in one of them, so a check reads one word per group.
+    const WORDS: usize = 1 << 11;
+
+    fn word(group: ObjectId) -> usize {
+        let v = group.0.as_u128();
+        let g = (v as u64) ^ ((v >> 64) as u64).rotate_left(32);
+        (g.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 53) as usize
+    }
+    /// Two bits of the group's word for an assignment at the scope whose key hashes to `scope`.
+    fn mask(group: ObjectId, scope: u64) -> u64 {
+        let h = (group.0.as_u128() as u64 ^ scope).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        (1 << (h >> 58)) | (1 << ((h >> 52) & 63))
+    }
+    fn add(&mut self, group: ObjectId, scope_key: &str) {
+        self.count += 1;
+        let bits = self
+            .bits
+            .get_or_insert_with(|| vec![0u64; Self::WORDS].into_boxed_slice());
+        bits[Self::word(group)] |= Self::mask(group, ScopePrefixes::hash(scope_key));
+    }
+    fn remove(&mut self) {
+        self.count = self.count.saturating_sub(1);
+        if self.count == 0 {
+            self.bits = None;
+        }
+    }
+    /// Whether `group` may hold an assignment at a scope that contains the one `at` describes.
+    fn may_hold(&self, group: ObjectId, at: &ScopePrefixes) -> bool {
+        let Some(bits) = &self.bits else {
+            return false;
+        };
+        let word = bits[Self::word(group)];
+        word != 0
+            && (at.overflow
+                || at.hashes[..at.len].iter().any(|h| {
+                    let m = Self::mask(group, *h);
+                    word & m == m
+                }))
+    }
+}
+
+impl std::fmt::Debug for GroupFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GroupFilter({} assignments to groups)", self.count)
+    }
+}
+
+/// The hashes of a scope key and of each of its prefixes that ends before a `/`: among them are the keys
+/// of every scope that contains it (a scope contains another when its key is such a prefix). Computed
+/// once per check, on the stack.
+pub(crate) struct ScopePrefixes {
+    hashes: [u64; 24],
+    len: usize,
+    /// More prefixes than fit: the filter then lets everything through.
+    overflow: bool,
+}
+
+impl ScopePrefixes {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    /// FNV-1a of a whole key.
+    fn hash(key: &str) -> u64 {
+        key.bytes().fold(Self::OFFSET, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(Self::PRIME)
+        })
+    }
+
+    pub(crate) fn of(key: &str) -> Self {
+        let mut p = ScopePrefixes {
+            hashes: [0; 24],
+            len: 0,
+            overflow: false,
+        };
+        let mut h = Self::OFFSET;
+        for b in key.bytes() {
+            if b == b'/' && h != Self::OFFSET {
+                p.push(h);
+            }
+            h = (h ^ u64::from(b)).wrapping_mul(Self::PRIME);
+        }
+        p.push(h);
+        p
+    }
+
+    fn push(&mut self, h: u64) {
+        if self.len == self.hashes.len() {
+            self.overflow = true;
+        } else {
+            self.hashes[self.len] = h;
+            self.len += 1;
+        }
+    }
+}
+
+/// What authorization needs of an assignment, kept in the per-principal index so that a check reads
+/// nothing else of it: its role and the key of its scope.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    pub(crate) id: RoleAssignmentId,
+    pub(crate) role: RoleDefinitionId,
+    pub(crate) scope_key: Box<str>,
+}
+
+/// Files an assignment in the per-principal index (and the group filter, when it names a group).
+fn index_assignment(
+    by_principal: &mut IdMap<ObjectId, Vec<Held>>,
+    group_holders: &mut GroupFilter,
+    a: &RoleAssignment,
+) {
+    by_principal.entry(a.principal).or_default().push(Held {
+        id: a.id,
+        role: a.role_definition,
+        scope_key: a.scope.key().into(),
+    });
+    if a.principal_type == PrincipalType::Group {
+        group_holders.add(a.principal, a.scope.key());
+    }
 }
 
 impl PartialEq for SubscriptionPart {
@@ -114,11 +250,11 @@ impl SubscriptionPart {
             resource_groups: BTreeMap::new(),
             resources: BTreeMap::new(),
             custom_roles: BTreeMap::new(),
-            assignments: HashMap::new(),
+            assignments: IdMap::default(),
             change_request: None,
-            by_principal: HashMap::new(),
-            group_assignments: 0,
-            compiled_custom: HashMap::new(),
+            by_principal: IdMap::default(),
+            group_holders: GroupFilter::default(),
+            compiled_custom: IdMap::default(),
         }
     }
 
@@ -126,28 +262,42 @@ impl SubscriptionPart {
         if let Some(old) = self.assignments.remove(&a.id) {
             self.unindex_assignment(&old);
         }
-        self.index_assignment(&a);
+        index_assignment(&mut self.by_principal, &mut self.group_holders, &a);
         self.assignments.insert(a.id, a);
     }
 
-    fn index_assignment(&mut self, a: &RoleAssignment) {
-        self.by_principal.entry(a.principal).or_default().push(a.id);
-        if a.principal_type == PrincipalType::Group {
-            self.group_assignments += 1;
+    /// Rebuilds the per-principal index and the group filter from the assignments.
+    fn reindex(&mut self) {
+        let SubscriptionPart {
+            assignments,
+            by_principal,
+            group_holders,
+            ..
+        } = self;
+        by_principal.clear();
+        *group_holders = GroupFilter::default();
+        for a in assignments.values() {
+            index_assignment(by_principal, group_holders, a);
         }
     }
 
     /// Whether any role assignment of the subscription names a group.
     pub fn has_group_assignments(&self) -> bool {
-        self.group_assignments > 0
+        self.group_holders.count > 0
+    }
+
+    /// Whether `group` may hold a role assignment at a scope that contains the one `at` describes:
+    /// `false` means it holds none there (see `GroupFilter`).
+    pub(crate) fn may_hold_assignment(&self, group: ObjectId, at: &ScopePrefixes) -> bool {
+        self.group_holders.may_hold(group, at)
     }
 
     fn unindex_assignment(&mut self, a: &RoleAssignment) {
         if a.principal_type == PrincipalType::Group {
-            self.group_assignments -= 1;
+            self.group_holders.remove();
         }
         if let Some(list) = self.by_principal.get_mut(&a.principal) {
-            list.retain(|id| *id != a.id);
+            list.retain(|h| h.id != a.id);
             if list.is_empty() {
                 self.by_principal.remove(&a.principal);
             }
@@ -173,11 +323,14 @@ impl SubscriptionPart {
 
     /// The assignments of one principal in this subscription.
     pub fn assignments_of(&self, principal: ObjectId) -> impl Iterator<Item = &RoleAssignment> {
-        self.by_principal
-            .get(&principal)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.assignments.get(id))
+        self.held_by(principal)
+            .iter()
+            .filter_map(|h| self.assignments.get(&h.id))
+    }
+
+    /// The index's entries for one principal's assignments (the hot path of authorization).
+    pub(crate) fn held_by(&self, principal: ObjectId) -> &[Held] {
+        self.by_principal.get(&principal).map_or(&[], Vec::as_slice)
     }
 
     pub fn compiled_custom(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
@@ -259,15 +412,15 @@ pub fn group_key(key: &str) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct World {
     accounts: HashMap<AccountId, PersonalAccount>,
-    tenants: HashMap<TenantId, TenantPart>,
-    subscriptions: HashMap<SubscriptionId, SubscriptionPart>,
+    tenants: IdMap<TenantId, TenantPart>,
+    subscriptions: IdMap<SubscriptionId, SubscriptionPart>,
     built_in: Vec<RoleDefinition>,
-    built_in_compiled: HashMap<RoleDefinitionId, CompiledRole>,
+    built_in_compiled: IdMap<RoleDefinitionId, CompiledRole>,
     // Global indexes, all keys lowercase.
     account_by_email: HashMap<String, AccountId>,
     tenant_by_name: HashMap<String, TenantId>,
     tenant_by_domain: HashMap<String, TenantId>,
-    object_tenant: HashMap<ObjectId, TenantId>,
+    object_tenant: IdMap<ObjectId, TenantId>,
     member_by_upn: HashMap<String, (TenantId, ObjectId)>,
     members_by_mail: HashMap<String, Vec<(TenantId, ObjectId)>>,
     app_by_client_id: HashMap<uuid::Uuid, (TenantId, ObjectId)>,
@@ -299,14 +452,14 @@ impl World {
             .collect();
         Self {
             accounts: HashMap::new(),
-            tenants: HashMap::new(),
-            subscriptions: HashMap::new(),
+            tenants: IdMap::default(),
+            subscriptions: IdMap::default(),
             built_in,
             built_in_compiled,
             account_by_email: HashMap::new(),
             tenant_by_name: HashMap::new(),
             tenant_by_domain: HashMap::new(),
-            object_tenant: HashMap::new(),
+            object_tenant: IdMap::default(),
             member_by_upn: HashMap::new(),
             members_by_mail: HashMap::new(),
             app_by_client_id: HashMap::new(),
@@ -646,14 +799,7 @@ impl World {
         }
         if let Some(mut p) = part {
             // The assignment index and compiled roles follow from the data.
-            p.by_principal.clear();
-            p.group_assignments = 0;
-            for a in p.assignments.values() {
-                p.by_principal.entry(a.principal).or_default().push(a.id);
-                if a.principal_type == PrincipalType::Group {
-                    p.group_assignments += 1;
-                }
-            }
+            p.reindex();
             p.compiled_custom = p
                 .custom_roles
                 .values()
@@ -808,5 +954,60 @@ fn remove_from_list<K: std::hash::Hash + Eq + Clone>(
         if list.is_empty() {
             map.remove(key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scope::Scope;
+
+    #[test]
+    fn a_scope_s_prefixes_hash_every_scope_that_contains_it() {
+        let sub = SubscriptionId::new();
+        let rg = Scope::resource_group(sub, "RG1");
+        let Ok(vm) = Scope::resource(sub, "rg1", "Microsoft.Compute", "virtualMachines/vm1") else {
+            panic!("a valid scope")
+        };
+        let at = ScopePrefixes::of(vm.key());
+        for outer in [Scope::subscription(sub), rg.clone(), vm.clone()] {
+            assert!(outer.contains(&vm));
+            let h = ScopePrefixes::hash(outer.key());
+            assert!(at.hashes[..at.len].contains(&h), "{outer}");
+        }
+        let other = ScopePrefixes::hash(Scope::resource_group(sub, "rg10").key());
+        assert!(!at.hashes[..at.len].contains(&other));
+    }
+
+    #[test]
+    fn the_group_filter_never_forgets_a_group_that_holds_an_assignment() {
+        let sub = SubscriptionId::new();
+        let mut f = GroupFilter::default();
+        let groups: Vec<ObjectId> = (0..3000).map(|_| ObjectId::new()).collect();
+        let scopes = [
+            Scope::subscription(sub),
+            Scope::resource_group(sub, "a"),
+            Scope::resource_group(sub, "b"),
+        ];
+        for (i, g) in groups.iter().enumerate() {
+            f.add(*g, scopes[i % 3].key());
+        }
+        let at_a = ScopePrefixes::of(scopes[1].key());
+        let mut passed = 0;
+        for (i, g) in groups.iter().enumerate() {
+            let holds_there = i % 3 != 2;
+            let may = f.may_hold(*g, &at_a);
+            assert!(may || !holds_there, "a false negative");
+            passed += usize::from(may);
+        }
+        // Those at rg "b" mostly filtered out.
+        assert!(passed < 2000 + 300, "{passed}");
+        for _ in 0..3000 {
+            f.remove();
+        }
+        assert!(
+            !f.may_hold(groups[0], &at_a),
+            "emptied with the last assignment"
+        );
     }
 }

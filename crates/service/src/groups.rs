@@ -7,6 +7,10 @@ use crate::{Service, ServiceError};
 use tenantry_domain::rules::groups::{self, GroupUpdate, NewGroup};
 use tenantry_domain::*;
 
+/// The signature of the rules that add or remove members.
+type MembersRule =
+    fn(&World, &Actor, TenantId, ObjectId, &[ObjectId], Timestamp) -> Result<Change, DomainError>;
+
 impl Service {
     /// Creates a group (with its first members and owners, if the request names them).
     pub async fn create_group(
@@ -51,10 +55,8 @@ impl Service {
         group: ObjectId,
         members: &[ObjectId],
     ) -> Result<(), ServiceError> {
-        self.run(|w, now| {
-            groups::add_group_members(w, actor, tenant, group, members, now).map(|c| (c, ()))
-        })
-        .await
+        self.members(groups::add_group_members, actor, tenant, group, members)
+            .await
     }
 
     pub async fn add_group_member(
@@ -76,10 +78,8 @@ impl Service {
         group: ObjectId,
         members: &[ObjectId],
     ) -> Result<(), ServiceError> {
-        self.run(|w, now| {
-            groups::remove_group_members(w, actor, tenant, group, members, now).map(|c| (c, ()))
-        })
-        .await
+        self.members(groups::remove_group_members, actor, tenant, group, members)
+            .await
     }
 
     pub async fn remove_group_member(
@@ -90,6 +90,19 @@ impl Service {
         member: ObjectId,
     ) -> Result<(), ServiceError> {
         self.remove_group_members(actor, tenant, group, &[member])
+            .await
+    }
+
+    /// Runs a rule on a group's members (adding or removing them).
+    async fn members(
+        &self,
+        rule: MembersRule,
+        actor: &Actor,
+        tenant: TenantId,
+        group: ObjectId,
+        members: &[ObjectId],
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| rule(w, actor, tenant, group, members, now).map(|c| (c, ())))
             .await
     }
 

@@ -608,24 +608,7 @@ pub fn add_group_members(
     members: &[ObjectId],
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    require_group_manager(world, actor, tenant, group, "add members to groups")?;
-    let part = require_tenant(world, tenant)?;
-    let g = require_group(part, group)?;
-    let members = new_members(world, part, g, members)?;
-    let mut change = Change::new();
-    change.audit(event(
-        actor,
-        now,
-        operations::ADD_MEMBERS,
-        g,
-        member_details(group, &members),
-    ));
-    change.push(Mutation::AddGroupMembers {
-        tenant,
-        group,
-        members,
-    });
-    Ok(change)
+    change_members(world, actor, tenant, group, members, Membership::Add, now)
 }
 
 /// Removes direct members from a group; refused as a whole when one of them is not a direct member.
@@ -637,17 +620,88 @@ pub fn remove_group_members(
     members: &[ObjectId],
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    require_group_manager(world, actor, tenant, group, "remove members from groups")?;
+    change_members(
+        world,
+        actor,
+        tenant,
+        group,
+        members,
+        Membership::Remove,
+        now,
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Membership {
+    Add,
+    Remove,
+}
+
+/// Adding or removing members: who may, which group, which members, and the change with its event.
+fn change_members(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    group: ObjectId,
+    members: &[ObjectId],
+    how: Membership,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let what = match how {
+        Membership::Add => "add members to groups",
+        Membership::Remove => "remove members from groups",
+    };
+    require_group_manager(world, actor, tenant, group, what)?;
     let part = require_tenant(world, tenant)?;
     let g = require_group(part, group)?;
+    let members = match how {
+        Membership::Add => new_members(world, part, g, members)?,
+        Membership::Remove => gone_members(part, g, members)?,
+    };
+    let (operation, mutation) = match how {
+        Membership::Add => (
+            operations::ADD_MEMBERS,
+            Mutation::AddGroupMembers {
+                tenant,
+                group,
+                members: members.clone(),
+            },
+        ),
+        Membership::Remove => (
+            operations::REMOVE_MEMBERS,
+            Mutation::RemoveGroupMembers {
+                tenant,
+                group,
+                members: members.clone(),
+            },
+        ),
+    };
+    let mut change = Change::new();
+    change.audit(event(
+        actor,
+        now,
+        operation,
+        g,
+        member_details(group, &members),
+    ));
+    change.push(mutation);
+    Ok(change)
+}
+
+/// The direct members to remove, each once; refused when one is not a direct member.
+fn gone_members(
+    part: &TenantPart,
+    group: &Group,
+    members: &[ObjectId],
+) -> Result<Vec<ObjectId>, DomainError> {
     let mut gone: Vec<ObjectId> = Vec::with_capacity(members.len());
     for m in members {
-        if !part.is_group_member(group, *m) {
+        if !part.is_group_member(group.id, *m) {
             return Err(DomainError::not_found(
                 "Request_ResourceNotFound",
                 format!(
                     "'{m}' is not a direct member of the group '{}'.",
-                    g.display_name
+                    group.display_name
                 ),
             ));
         }
@@ -661,20 +715,7 @@ pub fn remove_group_members(
             "Name at least one member to remove.",
         ));
     }
-    let mut change = Change::new();
-    change.audit(event(
-        actor,
-        now,
-        operations::REMOVE_MEMBERS,
-        g,
-        member_details(group, &gone),
-    ));
-    change.push(Mutation::RemoveGroupMembers {
-        tenant,
-        group,
-        members: gone,
-    });
-    Ok(change)
+    Ok(gone)
 }
 
 /// Makes a present user or service principal an owner of a group.

@@ -11,10 +11,10 @@ use std::fmt;
 #[derive(Clone, Default)]
 pub(crate) struct Memberships {
     /// Member → the groups it is directly in, sorted.
-    parents: HashMap<ObjectId, Vec<ObjectId>>,
+    parents: IdMap<ObjectId, Vec<ObjectId>>,
     /// Principal (user, service principal or group) → every group it is in, directly or through
     /// nesting: sorted, each once. Absent when it is in none.
-    transitive: HashMap<ObjectId, Box<[ObjectId]>>,
+    transitive: IdMap<ObjectId, Box<[ObjectId]>>,
     /// Lowercase display name → group.
     by_name: HashMap<String, ObjectId>,
 }

@@ -175,7 +175,7 @@ pub fn directory_object(
 fn by_id<'w, T>(
     world: &'w World,
     tenant: TenantId,
-    of: impl FnOnce(&'w TenantPart) -> &'w std::collections::HashMap<ObjectId, T>,
+    of: impl FnOnce(&'w TenantPart) -> &'w IdMap<ObjectId, T>,
 ) -> Vec<&'w T> {
     let mut v: Vec<(&ObjectId, &T)> = world
         .tenant(tenant)
