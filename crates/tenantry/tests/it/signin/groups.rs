@@ -112,6 +112,20 @@ async fn pipeline_password(srv: &TestServer, scope: &str) -> Resp {
     .await
 }
 
+async fn pipeline_refresh(srv: &TestServer, refresh: &str) -> Resp {
+    grant(
+        srv,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", PIPELINE),
+            ("client_secret", PIPELINE_SECRET),
+            ("refresh_token", refresh),
+            ("scope", &pipeline_scope()),
+        ],
+    )
+    .await
+}
+
 /// The access and id tokens of a response, signatures checked.
 fn decoded(keys: &Value, r: &Resp, aud: &str, client: &str) -> (Value, Value) {
     (
@@ -223,17 +237,7 @@ async fn every_user_grant_carries_the_groups_the_application_asks_for() {
 
         // Refresh: the claims are those of the world at the refresh. Out of Platform, erin is in
         // neither it nor Engineering (reached through it).
-        let r = grant(
-            &srv,
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", PIPELINE),
-                ("client_secret", PIPELINE_SECRET),
-                ("refresh_token", &refresh),
-                ("scope", &pipeline_scope()),
-            ],
-        )
-        .await;
+        let r = pipeline_refresh(&srv, &refresh).await;
         let (access, _) = decoded(&keys, &r, PIPELINE, PIPELINE);
         assert_eq!(access["groups"], security());
         let refresh = r.str("refresh_token").to_string();
@@ -243,17 +247,7 @@ async fn every_user_grant_carries_the_groups_the_application_asks_for() {
         svc.remove_group_member(&Actor::Operator, t, PLATFORM.parse().unwrap(), erin)
             .await
             .unwrap();
-        let r = grant(
-            &srv,
-            &[
-                ("grant_type", "refresh_token"),
-                ("client_id", PIPELINE),
-                ("client_secret", PIPELINE_SECRET),
-                ("refresh_token", &refresh),
-                ("scope", &pipeline_scope()),
-            ],
-        )
-        .await;
+        let r = pipeline_refresh(&srv, &refresh).await;
         let (access, id) = decoded(&keys, &r, PIPELINE, PIPELINE);
         assert_eq!(access["groups"], json_ids(&[HELPDESK]));
         assert_eq!(id["groups"], json_ids(&[HELPDESK]));
