@@ -1,6 +1,8 @@
 //! What tokens say of a principal's groups: the `groups` claim an application asks for with its
 //! `groupMembershipClaims`, Entra's overage above 200 groups, and which application's setting applies
-//! to which token (an id token: the client's; an access token: the application it is for).
+//! to which token (an id token: the client's; an access token: the application it is for). Entra's
+//! `hasgroups` stands in for `groups` only in implicit-flow tokens, which tenantry does not issue (the
+//! authorize endpoint answers `response_type=code` only).
 
 use crate::ids::*;
 use crate::model::{Application, GroupMembershipClaims};
