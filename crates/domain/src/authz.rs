@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::ids::*;
 use crate::model::*;
 use crate::scope::Scope;
-use crate::world::{ScopePrefixes, SubscriptionPart, World};
+use crate::world::{ScopePrefixes, SubscriptionPart, TenantPart, World};
 use serde::Serialize;
 
 /// A group on the way from a role assignment to the principal it grants.
@@ -170,30 +170,10 @@ impl World {
             if part.assignments_of(*g).next().is_none() {
                 continue;
             }
-            let path: Vec<GroupRef> = tenant
-                .membership_path(*g, principal)
-                .unwrap_or_else(|| vec![*g])
-                .into_iter()
-                .map(|id| GroupRef {
-                    id,
-                    display_name: tenant
-                        .group(id)
-                        .map(|x| x.display_name.clone())
-                        .unwrap_or_else(|| id.to_string()),
-                })
-                .collect();
+            let path = group_path(tenant, *g, principal);
             through_groups.extend(self.assignment_grants(part, *g, action, scope, &path));
         }
-        through_groups.sort_by_cached_key(|grant| match grant {
-            Grant::RoleAssignment { through, .. } => (
-                through.len(),
-                through
-                    .iter()
-                    .map(|g| g.display_name.to_lowercase())
-                    .collect::<Vec<_>>(),
-            ),
-            _ => (0, vec![]),
-        });
+        through_groups.sort_by_cached_key(shortest_path_first);
         grants.extend(through_groups);
         grants
     }
@@ -306,19 +286,112 @@ impl World {
     /// The permission blocks that apply to the principal at `scope` (the ARM `permissions` API), from
     /// its own assignments and its groups': classic administrators get `*`.
     pub fn effective_permissions(&self, principal: ObjectId, scope: &Scope) -> Vec<Permission> {
+        self.granted_permissions(principal, scope)
+            .into_iter()
+            .map(|g| g.permission)
+            .collect()
+    }
+
+    /// [`World::effective_permissions`], each block with the grant it comes from: a classic
+    /// administrator role, or a role assignment (to the principal, or to a group it is in, with the
+    /// path). The principal's own grants first, then its groups' by the shortest path.
+    pub fn granted_permissions(
+        &self,
+        principal: ObjectId,
+        scope: &Scope,
+    ) -> Vec<GrantedPermission> {
         let Some(part) = self.subscription(scope.subscription_id()) else {
             return vec![];
         };
-        if self.classic_grant(part, principal).is_some() {
-            return vec![Permission {
-                actions: vec!["*".into()],
-                ..Default::default()
+        if let Some(grant) = self.classic_grant(part, principal) {
+            return vec![GrantedPermission {
+                permission: Permission {
+                    actions: vec!["*".into()],
+                    ..Default::default()
+                },
+                grant,
             }];
         }
-        self.assignments_reaching(part, principal)
-            .filter(|a| a.scope.contains(scope))
-            .filter_map(|a| self.role_definition(part.subscription.id, a.role_definition))
-            .flat_map(|d| d.permissions.iter().cloned())
-            .collect()
+        let tenant = self.tenant(part.subscription.tenant);
+        let mut own: Vec<GrantedPermission> = Vec::new();
+        let mut through_groups: Vec<GrantedPermission> = Vec::new();
+        let holders = std::iter::once(principal).chain(
+            self.assigned_groups(part, principal)
+                .iter()
+                .copied()
+                .filter(|g| part.assignments_of(*g).next().is_some()),
+        );
+        for holder in holders {
+            let path = match (holder == principal, tenant) {
+                (false, Some(t)) => group_path(t, holder, principal),
+                _ => vec![],
+            };
+            let out = if path.is_empty() {
+                &mut own
+            } else {
+                &mut through_groups
+            };
+            for a in part
+                .assignments_of(holder)
+                .filter(|a| a.scope.contains(scope))
+            {
+                let Some(d) = self.role_definition(part.subscription.id, a.role_definition) else {
+                    continue;
+                };
+                let grant = Grant::RoleAssignment {
+                    assignment: a.id,
+                    role_definition: a.role_definition,
+                    role_name: d.name.clone(),
+                    scope: a.scope.to_string(),
+                    through: path.clone(),
+                };
+                out.extend(d.permissions.iter().map(|p| GrantedPermission {
+                    permission: p.clone(),
+                    grant: grant.clone(),
+                }));
+            }
+        }
+        through_groups.sort_by_cached_key(|g| shortest_path_first(&g.grant));
+        own.extend(through_groups);
+        own
+    }
+}
+
+/// A permission block with the grant it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantedPermission {
+    pub permission: Permission,
+    pub grant: Grant,
+}
+
+/// The groups from `group` (which holds an assignment) down to the one `principal` is directly in, by
+/// the fewest steps, with their names: the path a grant through groups shows.
+fn group_path(tenant: &TenantPart, group: ObjectId, principal: ObjectId) -> Vec<GroupRef> {
+    tenant
+        .membership_path(group, principal)
+        .unwrap_or_else(|| vec![group])
+        .into_iter()
+        .map(|id| GroupRef {
+            id,
+            display_name: tenant
+                .group(id)
+                .map(|x| x.display_name.clone())
+                .unwrap_or_else(|| id.to_string()),
+        })
+        .collect()
+}
+
+/// How grants through groups are ordered: the shortest path first, then by the groups' names.
+fn shortest_path_first(grant: &Grant) -> (usize, Vec<String>) {
+    match grant {
+        Grant::RoleAssignment { through, .. } => (
+            through.len(),
+            through
+                .iter()
+                .map(|g| g.display_name.to_lowercase())
+                .collect(),
+        ),
+        _ => (0, vec![]),
     }
 }

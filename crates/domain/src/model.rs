@@ -188,7 +188,54 @@ pub struct Application {
     pub secrets: Vec<ClientSecret>,
     /// Redirect URIs for the authorization code flow (exact match).
     pub redirect_uris: Vec<String>,
+    /// Entra's `groupMembershipClaims`: which groups the tokens it asks for name.
+    pub group_membership_claims: GroupMembershipClaims,
     pub created: Timestamp,
+}
+
+/// Entra's `groupMembershipClaims` of an application: whether its tokens carry a `groups` claim, and of
+/// which groups. Id tokens follow the client's setting, access tokens the setting of the application
+/// they are for (the resource), as in Entra.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum GroupMembershipClaims {
+    /// No `groups` claim (Entra's default).
+    #[default]
+    None,
+    /// The security groups the principal is in, directly or through nesting; id tokens also carry the
+    /// directory roles (`wids`), as Entra's "security groups and Microsoft Entra roles".
+    SecurityGroup,
+    /// Every group the principal is in (security groups or not), and the directory roles.
+    All,
+}
+
+impl GroupMembershipClaims {
+    pub const ALL: [GroupMembershipClaims; 3] = [Self::None, Self::SecurityGroup, Self::All];
+
+    /// Entra's spelling, which world files and the store use too.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::SecurityGroup => "SecurityGroup",
+            Self::All => "All",
+        }
+    }
+
+    /// By Entra's name, in any case.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = crate::rules::names::typed(s);
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// Whether a group of this kind is named in the claim.
+    pub fn includes(&self, group: &Group) -> bool {
+        match self {
+            Self::None => false,
+            Self::SecurityGroup => group.security_enabled,
+            Self::All => true,
+        }
+    }
 }
 
 /// A security group of a tenant. Its members and owners are kept beside it in the tenant's part

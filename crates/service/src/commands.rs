@@ -203,6 +203,7 @@ impl Service {
                         display_name: display_name.into(),
                         secret_hashes: vec![(hint.clone(), hash.clone())],
                         redirect_uris: redirect_uris.clone(),
+                        group_membership_claims: Default::default(),
                     },
                     now,
                 )?)
@@ -234,6 +235,7 @@ impl Service {
                     display_name: display_name.into(),
                     secret_hashes: vec![],
                     redirect_uris: vec![],
+                    group_membership_claims: Default::default(),
                 },
                 now,
             )

@@ -204,6 +204,7 @@ fn ci_claims(signin: &SignIn, now: i64) -> AccessClaims {
         uti: "fuzz".into(),
         ver: "1.0".into(),
         wids: vec![],
+        groups: Default::default(),
     }
 }
 

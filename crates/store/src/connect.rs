@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_device_codes.sql"),
     ),
     (4, "groups", include_str!("../migrations/0004_groups.sql")),
+    (
+        5,
+        "group_membership_claims",
+        include_str!("../migrations/0005_group_membership_claims.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

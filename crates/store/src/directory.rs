@@ -7,8 +7,8 @@ use crate::error::StoreResult;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use tenantry_domain::{
-    Application, DirectoryLinkRequest, DirectoryRole, GuestState, Invitation, ObjectId,
-    RequestStatus, TenantId, User, UserKind,
+    Application, DirectoryLinkRequest, DirectoryRole, GroupMembershipClaims, GuestState,
+    Invitation, ObjectId, RequestStatus, TenantId, User, UserKind,
 };
 
 pub(crate) static USERS: Table = Table {
@@ -40,6 +40,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "display_name",
         "secrets",
         "redirect_uris",
+        "group_membership_claims",
         "created",
     ],
     key_len: 1,
@@ -226,6 +227,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             Value::from(&a.display_name),
             json(&a.secrets)?,
             json(&a.redirect_uris)?,
+            Value::from(a.group_membership_claims.as_str()),
             Value::from(a.created),
         ],
     ))
@@ -245,6 +247,8 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         display_name: c.text("display_name")?,
         secrets: c.json("secrets")?,
         redirect_uris: c.json("redirect_uris")?,
+        group_membership_claims: c
+            .parsed("group_membership_claims", GroupMembershipClaims::parse)?,
         created: c.int("created")?,
     })
 }

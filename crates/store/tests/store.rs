@@ -287,6 +287,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                         "https://app.example.org/callback".into(),
                         "http://localhost:8400".into(),
                     ],
+                    // Stored and loaded like every other property (migration 0005).
+                    group_membership_claims: GroupMembershipClaims::SecurityGroup,
                 },
                 now,
             )
@@ -489,6 +491,7 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                     role_definition: role,
                     principal,
                     description: description.map(String::from),
+                    principal_type: None,
                 },
                 now,
             )
@@ -634,6 +637,7 @@ async fn deletes_round_trip() {
                     role_definition: roles::OWNER,
                     principal: ids.erin,
                     description: None,
+                    principal_type: None,
                 },
                 now,
             )
@@ -728,6 +732,7 @@ async fn build_groups(m: &mut Mirror, ids: &Ids) -> (ObjectId, ObjectId, ObjectI
                 role_definition: roles::READER,
                 principal: platform,
                 description: None,
+                principal_type: None,
             },
             now,
         )

@@ -46,6 +46,9 @@ pub struct RoleAssignmentWrite {
     pub scope: Scope,
     pub role_definition: RoleDefinitionId,
     pub principal: ObjectId,
+    /// The principal's type as the client declared it (ARM's `principalType`); `None` when it did not
+    /// say. A declared type that is not the principal's is refused, as ARM refuses it.
+    pub principal_type: Option<PrincipalType>,
     pub description: Option<String>,
 }
 
@@ -97,6 +100,15 @@ pub fn create_role_assignment(
         .principal(sub.tenant, req.principal)
         .filter(|p| p.is_present())
         .ok_or_else(|| principal_not_found(req.principal, sub.tenant))?;
+    if let Some(declared) = req.principal_type
+        && declared != principal.principal_type()
+    {
+        return Err(unmatched_principal_type(
+            req.principal,
+            principal.principal_type(),
+            declared,
+        ));
+    }
     if let Some(existing) = s.assignments.get(&req.id) {
         if existing.principal == req.principal
             && existing.role_definition == req.role_definition
@@ -160,6 +172,24 @@ pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError
         format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID.", principal.0.simple()),
     )
     .with_remedy("Use the object id of a member, a redeemed guest or a service principal of the subscription's directory.")
+}
+
+/// ARM's refusal of a `principalType` that is not the principal's, in ARM's words.
+pub fn unmatched_principal_type(
+    principal: ObjectId,
+    actual: PrincipalType,
+    declared: PrincipalType,
+) -> DomainError {
+    DomainError::invalid(
+        "UnmatchedPrincipalType",
+        format!(
+            "The PrincipalId '{}' has type '{}' , which is different from specified PrincipalType '{}'.",
+            principal.0.simple(),
+            actual.as_str(),
+            declared.as_str()
+        ),
+    )
+    .with_remedy("Give the principal's own type as principalType, or leave principalType out.")
 }
 
 /// Deletes a role assignment; `Ok(None)` when there is none with that id (ARM answers 204).

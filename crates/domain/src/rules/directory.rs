@@ -513,6 +513,7 @@ pub struct NewApplication {
     /// Already hashed.
     pub secret_hashes: Vec<(String, String)>,
     pub redirect_uris: Vec<String>,
+    pub group_membership_claims: GroupMembershipClaims,
 }
 
 pub fn create_application(
@@ -573,6 +574,7 @@ pub fn create_application(
             })
             .collect(),
         redirect_uris: req.redirect_uris,
+        group_membership_claims: req.group_membership_claims,
         created: now,
     };
     let mut change = Change::new();

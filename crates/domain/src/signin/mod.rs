@@ -10,6 +10,7 @@
 //! - [`device`]: the device authorization grant's codes;
 //! - [`realm`]: what user-realm discovery says of a sign-in name (its domain, never its account);
 //! - [`tokens`]: token lifetimes, and who a verified token speaks for now;
+//! - [`groups`]: the `groups` claim an application asks for, and its overage;
 //! - [`lockout`]: smart lockout's schedule;
 //! - [`refusals`]: every refusal, in Entra's codes and words.
 //!
@@ -18,6 +19,7 @@
 pub mod authority;
 pub mod clients;
 pub mod device;
+pub mod groups;
 pub mod lockout;
 pub mod realm;
 pub mod refusals;
@@ -27,6 +29,7 @@ pub mod tokens;
 pub use authority::*;
 pub use clients::*;
 pub use device::*;
+pub use groups::*;
 pub use lockout::*;
 pub use realm::*;
 pub use refusals::*;

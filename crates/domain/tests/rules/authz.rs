@@ -92,6 +92,7 @@ fn contributor_cannot_create_a_role_assignment_through_the_rule() {
             role_definition: roles::OWNER,
             principal: fx.erin,
             description: None,
+            principal_type: None,
         },
         fx.now,
     );

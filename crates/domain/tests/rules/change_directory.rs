@@ -990,6 +990,7 @@ fn a_principal_map_cannot_regrant_more_than_the_assignment_limit() {
                     role_definition: r,
                     principal: fx.erin,
                     description: None,
+                    principal_type: None,
                 },
                 fx.now,
             )

@@ -385,6 +385,7 @@ fn a_global_administrator_of_one_tenant_cannot_administer_another() {
                 display_name: "x".into(),
                 secret_hashes: vec![],
                 redirect_uris: vec![],
+                group_membership_claims: Default::default(),
             },
             fx.now
         )),
@@ -555,6 +556,7 @@ fn application_secrets_are_added_by_global_administrators_up_to_a_limit() {
                 display_name: "deploy-bot".into(),
                 secret_hashes: vec![],
                 redirect_uris: vec![],
+                group_membership_claims: Default::default(),
             },
             fx.now,
         )

@@ -330,6 +330,7 @@ impl Fx {
                     display_name: "ci".into(),
                     secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],
                     redirect_uris: vec![],
+                    group_membership_claims: Default::default(),
                 },
                 now,
             )
@@ -624,6 +625,7 @@ pub fn assign(
                 role_definition: role,
                 principal,
                 description: None,
+                principal_type: None,
             },
             NOW,
         )

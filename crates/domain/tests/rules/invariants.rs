@@ -15,6 +15,7 @@ fn assignment(scope: Scope, role: RoleDefinitionId, principal: ObjectId) -> Role
         role_definition: role,
         principal,
         description: None,
+        principal_type: None,
     }
 }
 
@@ -351,6 +352,7 @@ fn the_same_role_assignment_under_the_same_id_is_idempotent() {
             role_definition: roles::READER,
             principal: fx.erin,
             description: None,
+            principal_type: None,
         },
         fx.now,
     )
@@ -373,6 +375,7 @@ fn a_role_assignment_id_cannot_be_reused_for_other_content() {
             role_definition: roles::CONTRIBUTOR,
             principal: fx.erin,
             description: None,
+            principal_type: None,
         },
         fx.now,
     );
@@ -440,6 +443,7 @@ fn the_4001st_role_assignment_is_refused_with_role_assignment_limit_exceeded() {
             role_definition: last.role_definition,
             principal: last.principal,
             description: None,
+            principal_type: None,
         },
         fx.now,
     )

@@ -54,6 +54,7 @@ fn outsiders(fx: &mut Fx) -> Vec<Actor> {
                 display_name: "fabrikam-app".into(),
                 secret_hashes: vec![],
                 redirect_uris: vec![],
+                group_membership_claims: Default::default(),
             },
             fx.now,
         )
@@ -206,6 +207,7 @@ fn subscription_rules() -> Vec<(&'static str, SubscriptionRule)> {
                     role_definition: roles::OWNER,
                     principal: fx.sam,
                     description: None,
+                    principal_type: None,
                 },
                 fx.now,
             )

@@ -20,6 +20,8 @@ mod authz;
 mod change_directory;
 mod directory;
 mod fuzz;
+mod group_claims;
+mod group_grants;
 mod groups;
 mod invariants;
 mod leaks;

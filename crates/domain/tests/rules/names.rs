@@ -150,6 +150,7 @@ fn directory_rules_refuse_names_with_control_characters() {
                 display_name: name.into(),
                 secret_hashes: vec![],
                 redirect_uris: vec![uri.into()],
+                group_membership_claims: Default::default(),
             };
             refused(
                 &bad,
@@ -278,6 +279,7 @@ fn resource_and_access_rules_refuse_names_with_control_characters() {
                 role_definition: roles::CONTRIBUTOR,
                 principal: fx.erin,
                 description: Some(format!("nul\0{bad}")),
+                principal_type: None,
             };
             refused(&bad, access::create_role_assignment(w, op, assignment, now));
             let map = [PrincipalMapEntry {

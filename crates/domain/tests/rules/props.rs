@@ -976,6 +976,7 @@ impl Sim {
                         role_definition: pick(&self.roles(s), *role).unwrap(),
                         principal: pick(&self.principals(None), *principal).unwrap(),
                         description: None,
+                        principal_type: None,
                     },
                     now,
                 );
@@ -2023,6 +2024,7 @@ impl GroupSim {
                         role_definition: pick(&roles, *role).unwrap(),
                         principal: pick(&self.principals(), *principal).unwrap(),
                         description: None,
+                        principal_type: None,
                     },
                     now,
                 )

@@ -128,6 +128,7 @@ fn role_assignment_lists_follow_scope_filters_and_read_access() {
     let at_scope = RoleAssignmentQuery {
         at_scope: true,
         principal: None,
+        assigned_to: None,
     };
     assert_eq!(sub_list(&fx, &at_scope), 1);
     let at_rg1 = reads::list_role_assignments(&fx.world, &alice, &fx.rg("rg1"), &at_scope).unwrap();
@@ -136,6 +137,7 @@ fn role_assignment_lists_follow_scope_filters_and_read_access() {
     let for_erin = RoleAssignmentQuery {
         at_scope: false,
         principal: Some(fx.erin),
+        assigned_to: None,
     };
     assert_eq!(sub_list(&fx, &for_erin), 1);
     // erin reads what applies to her group, not the rest of the subscription.
@@ -220,7 +222,12 @@ fn permissions_and_classic_administrators() {
     let fx = Fx::article();
     let erin = fx.member(fx.erin);
     let perms = reads::permissions(&fx.world, &erin, &fx.rg("rg1")).unwrap();
-    assert_eq!(perms[0].actions, ["*/read"]);
+    assert_eq!(perms[0].permission.actions, ["*/read"]);
+    assert!(
+        matches!(&perms[0].grant, authz::Grant::RoleAssignment { role_name, through, .. } if role_name == "Reader" && through.is_empty()),
+        "{:?}",
+        perms[0].grant
+    );
     assert!(
         reads::permissions(&fx.world, &erin, &fx.sub_scope())
             .unwrap()

@@ -234,7 +234,9 @@ fn assignment_query(req: &Req) -> Result<RoleAssignmentQuery, ArmError> {
             Condition::Call {
                 name,
                 arg: Some(id),
-            } if name.eq_ignore_ascii_case("assignedTo") => q.principal = Some(principal_id(&id)?),
+            } if name.eq_ignore_ascii_case("assignedTo") => {
+                q.assigned_to = Some(principal_id(&id)?)
+            }
             Condition::Compare {
                 property,
                 op: Op::Eq,
@@ -296,6 +298,9 @@ struct AssignmentBody {
 struct AssignmentProps {
     role_definition_id: String,
     principal_id: String,
+    /// `User`, `Group`, `ServicePrincipal`, … as the client declares it; optional, as in ARM.
+    #[serde(default)]
+    principal_type: Option<String>,
     #[serde(default)]
     description: Option<String>,
 }
@@ -303,6 +308,15 @@ struct AssignmentProps {
 /// The GUID at the end of a role definition id, whichever form the client sent.
 fn role_definition_of(id: &str) -> Result<RoleDefinitionId, ArmError> {
     parse_role_definition_id(id.trim_end_matches('/').rsplit('/').next().unwrap_or(id))
+}
+
+/// ARM's principal types; an unknown one is unreadable content, as an unknown enum value is in ARM.
+fn principal_type(s: &str) -> Result<PrincipalType, ArmError> {
+    PrincipalType::parse(s).ok_or_else(|| {
+        ArmError::invalid_json(format!(
+            "the principalType '{s}' is not one of User, Group, ServicePrincipal, ForeignGroup, Device"
+        ))
+    })
 }
 
 /// 201 when created; 200 when the same assignment already had this id (PUT is idempotent).
@@ -314,6 +328,12 @@ async fn create_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {
         scope: scope.clone(),
         role_definition: role_definition_of(&b.properties.role_definition_id)?,
         principal: principal_id(&b.properties.principal_id)?,
+        principal_type: b
+            .properties
+            .principal_type
+            .as_deref()
+            .map(principal_type)
+            .transpose()?,
         description: b.properties.description,
     };
     let put = req
@@ -348,11 +368,15 @@ async fn delete_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {
 
 // ----- permissions -----
 
-/// What the caller may do at a group or resource: `{"value":[{"actions","notActions",…}]}`.
+/// What the caller may do at a group or resource: `{"value":[{"actions","notActions",…}]}`, each block
+/// with the grant it comes from (`grantedBy`, tenantry's addition: through which groups, for a group's).
 pub fn permissions(req: &Req, scope: &Scope) -> ArmResult {
     let items: Vec<Value> = req.st.svc.read(|w| {
-        reads::permissions(w, req.actor(), scope)
-            .map(|ps| ps.iter().map(wire::permission).collect())
+        reads::permissions(w, req.actor(), scope).map(|ps| {
+            ps.iter()
+                .map(|p| wire::granted_permission(p, scope.subscription_id()))
+                .collect()
+        })
     })?;
     Ok(wire::list(items, None))
 }

@@ -161,6 +161,38 @@ pub fn permission(p: &Permission) -> Value {
     })
 }
 
+/// A permission block of the `permissions` API with `grantedBy`: the classic administrator role or the
+/// role assignment it comes from, and for a group's assignment the groups from the one assigned down to
+/// the caller's own (`through`), with the sentence check access shows.
+pub fn granted_permission(p: &authz::GrantedPermission, subscription: SubscriptionId) -> Value {
+    let mut v = permission(&p.permission);
+    let granted_by = match &p.grant {
+        authz::Grant::Operator => json!({"type": "Operator"}),
+        authz::Grant::ServiceAdministrator => json!({"type": "ServiceAdministrator"}),
+        authz::Grant::CoAdministrator => json!({"type": "CoAdministrator"}),
+        authz::Grant::RoleAssignment {
+            assignment,
+            role_definition,
+            role_name,
+            scope,
+            through,
+        } => json!({
+            "type": "RoleAssignment",
+            "roleAssignmentId": format!("{scope}{AUTHZ}/roleAssignments/{assignment}"),
+            "roleDefinitionId": role_definition_id(Some(subscription), *role_definition),
+            "roleDefinitionName": role_name,
+            "scope": scope,
+            "through": through
+                .iter()
+                .map(|g| json!({"principalId": g.id, "principalType": "Group", "displayName": g.display_name}))
+                .collect::<Vec<_>>(),
+        }),
+    };
+    v["grantedBy"] = granted_by;
+    v["grantedBy"]["description"] = Value::String(p.grant.describe());
+    v
+}
+
 pub fn role_definition(d: &RoleDefinition, seen_from: Option<SubscriptionId>) -> Value {
     json!({
         "id": role_definition_id(seen_from, d.id),

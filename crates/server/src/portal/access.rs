@@ -211,6 +211,7 @@ async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult 
                 role_definition: role,
                 principal,
                 description: None,
+                principal_type: None,
             },
         )
         .await;

@@ -4,7 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use tenantry_domain::signin::{ACCESS_TOKEN_LIFETIME, Subject};
+use std::collections::BTreeMap;
+use tenantry_domain::signin::{ACCESS_TOKEN_LIFETIME, GroupsClaim, Subject};
 
 /// An access token's claims (Entra v1 shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +50,72 @@ pub struct AccessClaims {
     /// Directory role template ids of the caller in `tid`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<String>,
+    /// The groups, when the application the token is for asks for them.
+    #[serde(flatten)]
+    pub groups: GroupClaims,
+}
+
+/// Entra's `groups` claim, or its overage: `_claim_names` `{"groups": "src1"}` and `_claim_sources`
+/// `{"src1": {"endpoint": <Graph's getMemberObjects for the principal>}}`. All absent when the
+/// application does not ask for groups or the principal is in none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    #[serde(
+        rename = "_claim_names",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub claim_names: Option<BTreeMap<String, String>>,
+    #[serde(
+        rename = "_claim_sources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub claim_sources: Option<BTreeMap<String, ClaimSource>>,
+}
+
+/// Where a distributed claim's values are (`_claim_sources`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimSource {
+    pub endpoint: String,
+}
+
+/// The one claim source Entra names for the groups overage.
+const GROUPS_SOURCE: &str = "src1";
+
+impl GroupClaims {
+    /// The claims for `claim`; on overage they point to `member_objects`, the URL of Graph's
+    /// `getMemberObjects` for the principal.
+    pub fn new(claim: Option<GroupsClaim>, member_objects: impl FnOnce() -> String) -> Self {
+        match claim {
+            None => Self::default(),
+            Some(GroupsClaim::Groups(ids)) => Self {
+                groups: Some(ids.iter().map(ToString::to_string).collect()),
+                ..Self::default()
+            },
+            Some(GroupsClaim::Overage) => Self {
+                groups: None,
+                claim_names: Some(BTreeMap::from([(
+                    "groups".to_string(),
+                    GROUPS_SOURCE.to_string(),
+                )])),
+                claim_sources: Some(BTreeMap::from([(
+                    GROUPS_SOURCE.to_string(),
+                    ClaimSource {
+                        endpoint: member_objects(),
+                    },
+                )])),
+            },
+        }
+    }
+}
+
+/// Graph's `getMemberObjects` for a user or a service principal of this server: where an overage
+/// claim sends its reader (tenantry's own Graph, at the same origin).
+pub fn member_objects_url(base: &str, kind: &str, object: uuid::Uuid) -> String {
+    format!("{base}/v1.0/{kind}/{object}/getMemberObjects")
 }
 
 impl AccessClaims {
@@ -75,6 +142,13 @@ pub struct IdClaims {
     pub sub: String,
     pub tid: String,
     pub ver: String,
+    /// Directory role template ids, when the client asks for groups (Entra's "security groups and
+    /// Microsoft Entra roles").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wids: Vec<String>,
+    /// The groups, when the client asks for them.
+    #[serde(flatten)]
+    pub groups: GroupClaims,
 }
 
 /// The times of a token issued at `now`.
@@ -127,6 +201,8 @@ pub struct Delegation<'a> {
     pub scp: String,
     /// The user's directory role template ids in the token's tenant.
     pub wids: Vec<String>,
+    /// The user's groups, as the application the token is for asks.
+    pub groups: GroupClaims,
 }
 
 /// A user's access token for `resource`.
@@ -162,6 +238,7 @@ pub fn user_access(
         uti: crate::crypto::random_token(16),
         ver: "1.0".into(),
         wids: d.wids,
+        groups: d.groups,
     }
 }
 
@@ -172,6 +249,8 @@ pub struct AppSubject<'a> {
     pub client_id: uuid::Uuid,
     pub roles: Vec<String>,
     pub wids: Vec<String>,
+    /// The service principal's groups, as the application the token is for asks.
+    pub groups: GroupClaims,
     pub display_name: &'a str,
 }
 
@@ -202,7 +281,15 @@ pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime)
         uti: crate::crypto::random_token(16),
         ver: "1.0".into(),
         wids: app.wids,
+        groups: app.groups,
     }
+}
+
+/// What an id token says of the user's groups and directory roles, as its client asks.
+#[derive(Debug, Clone, Default)]
+pub struct IdMemberships {
+    pub wids: Vec<String>,
+    pub groups: GroupClaims,
 }
 
 /// The id token for a user and a client.
@@ -211,6 +298,7 @@ pub fn id_token(
     subject: &Subject,
     client_id: &str,
     nonce: Option<String>,
+    memberships: IdMemberships,
     at: Lifetime,
 ) -> IdClaims {
     IdClaims {
@@ -227,5 +315,7 @@ pub fn id_token(
         sub: pairwise_sub(subject.object, client_id),
         tid: subject.tenant.to_string(),
         ver: "2.0".into(),
+        wids: memberships.wids,
+        groups: memberships.groups,
     }
 }

@@ -8,7 +8,7 @@ use tenantry_domain::signin::{
     self, SignInError, bad_client_secret, expired_client_secret, missing_client_secret,
     missing_parameter, unknown_client,
 };
-use tenantry_domain::{Application, World};
+use tenantry_domain::{Application, GroupMembershipClaims, World};
 
 /// The client of a user flow.
 #[derive(Debug, Clone)]
@@ -43,6 +43,15 @@ impl Client {
                 ..
             }
         )
+    }
+
+    /// Which groups the client's id tokens name: a registered application's `groupMembershipClaims`;
+    /// Microsoft's first-party clients ask for none.
+    pub(crate) fn group_membership_claims(&self) -> GroupMembershipClaims {
+        match self {
+            Client::FirstParty { .. } => GroupMembershipClaims::None,
+            Client::Registered { app, .. } => app.group_membership_claims,
+        }
     }
 
     /// Public clients must use PKCE in the code flow.

@@ -1,7 +1,7 @@
 //! The token endpoint: one request in, Entra's answer out. Each grant checks its inputs, finds the
 //! subject through the domain's rules, and issues tokens in Entra's shapes.
 
-use super::claims::{self, AppSubject, Lifetime};
+use super::claims::{self, AppSubject, GroupClaims, Lifetime};
 use super::clients::Client;
 use super::password::PasswordSignIn;
 use super::{SignIn, SignInFailure};
@@ -11,7 +11,7 @@ use tenantry_domain::signin::{
     self, Authority, RequestedScope, SignInError, Subject, app_needs_tenant, check_app_scope,
     missing_parameter, parse_authority, parse_scope, scope_for_resource, user_scope_for_resource,
 };
-use tenantry_domain::{DirectoryRole, ObjectId, TenantId};
+use tenantry_domain::{DirectoryRole, GroupMembershipClaims, ObjectId, TenantId};
 
 /// Which token endpoint was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -167,20 +167,31 @@ impl SignIn {
             .authenticate_app(&req.client_id, req.client_secret.as_deref(), tenant.0)
             .await?;
         check_app_scope(&scope)?;
-        let roles: Vec<DirectoryRole> = self.service().read(|w| {
-            w.tenant(app.tenant)
-                .map(|t| t.roles_of(app.id))
-                .unwrap_or_default()
+        // The roles its service principal holds, itself or through a role-assignable group; its groups
+        // when the application the token is for asks for them.
+        let (roles, groups): (Vec<DirectoryRole>, _) = self.service().read(|w| {
+            let roles = w
+                .tenant(app.tenant)
+                .map(|t| t.effective_roles_of(app.id))
+                .unwrap_or_default();
+            let setting = signin::resource_application(w, app.tenant, &scope.resource)
+                .map(|r| r.group_membership_claims)
+                .unwrap_or_default();
+            (roles, signin::groups_claim(w, app.tenant, app.id, setting))
         });
         let at = Lifetime::starting(self.service().now());
+        let base = self.base_url();
         let access = claims::app_access(
-            self.base_url(),
+            base,
             AppSubject {
                 tenant: app.tenant.0,
                 object: app.id.0,
                 client_id: app.client_id,
                 roles: roles.iter().map(|r| r.display_name().to_string()).collect(),
                 wids: roles.iter().map(|r| r.template_id().to_string()).collect(),
+                groups: GroupClaims::new(groups, || {
+                    claims::member_objects_url(base, "servicePrincipals", app.id.0)
+                }),
                 display_name: &app.display_name,
             },
             &scope.resource,
@@ -236,23 +247,45 @@ impl SignIn {
         client.allows_tenant(subject.tenant)?;
         let at = Lifetime::starting(self.service().now());
         let client_id = client.id_string();
-        let wids = self.service().read(|w| {
-            signin::directory_role_ids(w, TenantId(subject.tenant), ObjectId(subject.object))
+        let (tenant, object) = (TenantId(subject.tenant), ObjectId(subject.object));
+        // The id token names the groups the client asks for; the access token those the application
+        // it is for asks for (none for Microsoft's resources), as in Entra.
+        let client_asks = client.group_membership_claims();
+        let (wids, access_groups, id_groups) = self.service().read(|w| {
+            let resource_asks = signin::resource_application(w, tenant, &scope.resource)
+                .map(|a| a.group_membership_claims)
+                .unwrap_or_default();
+            (
+                signin::directory_role_ids(w, tenant, object),
+                signin::groups_claim(w, tenant, object, resource_asks),
+                signin::groups_claim(w, tenant, object, client_asks),
+            )
         });
+        let base = self.base_url();
+        let member_objects = || claims::member_objects_url(base, "users", subject.object);
+        let id_memberships = claims::IdMemberships {
+            wids: match client_asks {
+                GroupMembershipClaims::None => vec![],
+                _ => wids.clone(),
+            },
+            groups: GroupClaims::new(id_groups, member_objects),
+        };
         let delegation = claims::Delegation {
             client_id: &client_id,
             confidential: client.is_confidential(),
             scp: scope.delegated_scp(),
             wids,
+            groups: GroupClaims::new(access_groups, member_objects),
         };
-        let access = claims::user_access(self.base_url(), subject, &scope.resource, delegation, at);
+        let access = claims::user_access(base, subject, &scope.resource, delegation, at);
         let id_token = match scope.openid {
             true => Some(
                 self.sign(&claims::id_token(
-                    self.base_url(),
+                    base,
                     subject,
                     &client_id,
                     nonce,
+                    id_memberships,
                     at,
                 ))
                 .await?,

@@ -271,6 +271,7 @@ mod tests {
             uti: String::new(),
             ver: "1.0".into(),
             wids: vec![],
+            groups: Default::default(),
         })
     }
 

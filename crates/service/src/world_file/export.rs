@@ -176,6 +176,9 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 client_id: Some(a.client_id),
                 id: Some(a.id),
                 redirect_uris: a.redirect_uris.clone(),
+                // The default is left out, as a hand-written file leaves it out.
+                group_membership_claims: Some(a.group_membership_claims)
+                    .filter(|g| *g != GroupMembershipClaims::None),
                 directory_roles: role_names(part, a.id),
                 ..Default::default()
             };
@@ -709,6 +712,9 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
             w.kv(I, "secrets", &format!("[{}]", items.join(", ")));
         }
         list(w, I, "redirect_uris", &a.redirect_uris);
+        if let Some(g) = a.group_membership_claims {
+            w.kv(I, "group_membership_claims", &q(g.as_str()));
+        }
         roles(w, I, &a.directory_roles);
         w.blank();
     }

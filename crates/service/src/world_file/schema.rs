@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut, Range};
 use tenantry_domain::rules::AccountType;
 use tenantry_domain::{
-    AccountId, ObjectId, RoleAssignmentId, RoleDefinitionId, SubscriptionId, SubscriptionState,
-    TenantId, TenantOrigin,
+    AccountId, GroupMembershipClaims, ObjectId, RoleAssignmentId, RoleDefinitionId, SubscriptionId,
+    SubscriptionState, TenantId, TenantOrigin,
 };
 
 /// A value with where it was written: the byte span and the 1-based line of its start (the `[[header]]`
@@ -226,6 +226,9 @@ pub struct ApplicationEntry {
     pub secrets: Vec<SecretEntry>,
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Entra's `groupMembershipClaims`: `"None"` (the default), `"SecurityGroup"` or `"All"`.
+    #[serde(default)]
+    pub group_membership_claims: Option<GroupMembershipClaims>,
     #[serde(default)]
     pub directory_roles: Vec<Located<String>>,
 }

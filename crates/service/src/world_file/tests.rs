@@ -641,6 +641,63 @@ state = "Warned"
     assert_eq!(to_toml(&export(&again)), first);
 }
 
+#[test]
+fn group_membership_claims_of_applications_round_trip_and_conflict() {
+    let text = r#"
+[[tenants]]
+name = "contoso"
+
+  [[tenants.applications]]
+  display_name = "pipeline"
+  group_membership_claims = "SecurityGroup"      # optional: "None" (default), "SecurityGroup", "All"
+
+  [[tenants.applications]]
+  display_name = "portal"
+  group_membership_claims = "All"
+
+  [[tenants.applications]]
+  display_name = "plain"
+"#;
+    let world = apply_text(&World::new(), text).unwrap();
+    let t = world.tenant_by_name("contoso").unwrap();
+    let setting = |name: &str| {
+        t.applications
+            .values()
+            .find(|a| a.display_name == name)
+            .unwrap()
+            .group_membership_claims
+    };
+    assert_eq!(setting("pipeline"), GroupMembershipClaims::SecurityGroup);
+    assert_eq!(setting("portal"), GroupMembershipClaims::All);
+    assert_eq!(setting("plain"), GroupMembershipClaims::None);
+    // Export writes what is not the default, in Entra's spelling, and round-trips.
+    let first = to_toml(&export(&world));
+    assert_eq!(
+        first.matches("group_membership_claims").count(),
+        2,
+        "{first}"
+    );
+    assert!(first.contains("group_membership_claims = \"SecurityGroup\""));
+    let again = apply_text(&World::new(), &first).unwrap();
+    assert!(same_world(&again, &world), "{first}");
+    assert_eq!(to_toml(&export(&again)), first);
+    // Applying it again changes nothing; stating another value is a conflict naming the line.
+    assert!(same_world(&apply_text(&world, text).unwrap(), &world));
+    let other = text.replacen("= \"SecurityGroup\"", "= \"All\"", 1);
+    let e = err_of(&world, &other);
+    assert_eq!(e.line, Some(line_of(&other, "pipeline") - 1));
+    assert!(
+        e.message.contains(
+            "exists with group_membership_claims \"SecurityGroup\", but the file says \"All\""
+        ),
+        "{e}"
+    );
+    // Only Entra's values.
+    let e = parse(&text.replacen("= \"All\"", "= \"Everything\"", 1)).unwrap_err();
+    assert_eq!(e.line, Some(line_of(text, "= \"All\"")));
+    assert!(e.message.contains("unknown variant `Everything`"), "{e}");
+}
+
 // ----- errors -----
 
 #[test]

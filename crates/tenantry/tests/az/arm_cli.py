@@ -4,14 +4,22 @@ Registers tenantry as a cloud, signs in as the demo's "ci" application, and runs
 role definition and role assignment commands, checking what each prints. `az login -u -p` needs port 443
 (the contract's §1.4) and is tested by the sign-in tests, not here.
 
+Then groups: a role assignment to the group Builders (Erin and the "builder" application), the
+assignments of a member with and without its groups, and a resource group that the member creates and
+an outsider (the "outsider" application, Reader on rg1) may not.
+
 Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL, REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR,
-TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID.
+TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID,
+TENANTRY_GROUP_OID, TENANTRY_MEMBER_CLIENT_ID, TENANTRY_MEMBER_SECRET, TENANTRY_OUTSIDER_CLIENT_ID,
+TENANTRY_OUTSIDER_SECRET.
 """
 
 import json
 import os
+import re
 import subprocess
 import time
+import urllib.parse
 
 AZ = os.environ["TENANTRY_TEST_AZ"]
 BASE = os.environ["TENANTRY_URL"]
@@ -21,13 +29,15 @@ ERIN = os.environ["TENANTRY_ERIN_OID"]
 ERIN_UPN = "erin@alicedefault.onmicrosoft.com"
 SCOPE = f"/subscriptions/{SUB}"
 OWNER_ID = f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+CONTRIBUTOR_ID = f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
+GROUP = os.environ["TENANTRY_GROUP_OID"]
 
 
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing)."""
+def run(args, quiet):
+    """Runs az with `args`, quietly (`--only-show-errors`, which az refuses beside `--debug`) or not."""
     started = time.monotonic()
     r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
+        [AZ, *args, *(["--only-show-errors"] if quiet else []), "--output", "json"],
         capture_output=True,
         text=True,
         env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
@@ -35,12 +45,82 @@ def az(*args, ok=True):
     )
     took = time.monotonic() - started
     print(f"$ az {' '.join(args)}  [{r.returncode}, {took:.1f}s]", flush=True)
+    return r
+
+
+def az(*args, ok=True):
+    """Runs az; returns its JSON output (None when it prints nothing)."""
+    r = run(args, quiet=True)
     if ok and r.returncode != 0:
         raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     if not ok:
         assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
         return r.stderr
     return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def az_debug(*args):
+    """Runs az with --debug; returns its JSON output and the (decoded) URLs of the ARM requests it sent."""
+    r = run([*args, "--debug"], quiet=False)
+    if r.returncode != 0:
+        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    urls = sorted({urllib.parse.unquote_plus(u) for u in re.findall(r"Request URL: '([^']+)'", r.stderr)})
+    return (json.loads(r.stdout) if r.stdout.strip() else None), urls
+
+
+def login(client_id, secret):
+    az("login", "--service-principal", "-u", client_id, "-p", secret, "--tenant", TENANT)
+
+
+def groups():
+    """Role assignments to a group with the real CLI, and their enforcement for members only."""
+    created = az(
+        "role", "assignment", "create",
+        "--assignee-object-id", GROUP, "--assignee-principal-type", "Group",
+        "--role", "Contributor", "--scope", SCOPE,
+    )
+    assert created["principalId"] == GROUP and created["principalType"] == "Group", created
+    assert created["roleDefinitionId"] == CONTRIBUTOR_ID, created
+    # A type that is not the principal's is refused as ARM refuses it.
+    err = az(
+        "role", "assignment", "create",
+        "--assignee-object-id", GROUP, "--assignee-principal-type", "User",
+        "--role", "Reader", "--scope", SCOPE, ok=False,
+    )
+    assert "UnmatchedPrincipalType" in err, err
+
+    # Erin's own assignments at the subscription: none (her Reader is on rg1). With her groups: the
+    # group's, named by Graph (getByIds) as the group.
+    assert az("role", "assignment", "list", "--assignee", ERIN_UPN) == []
+    mine, urls = az_debug("role", "assignment", "list", "--assignee", ERIN_UPN, "--include-groups")
+    print("az sent: " + json.dumps([u for u in urls if "roleAssignments" in u]), flush=True)
+    assert [(a["principalId"], a["principalType"], a["roleDefinitionName"]) for a in mine] == [
+        (GROUP, "Group", "Contributor")
+    ], mine
+    assert mine[0]["principalName"] == "Builders", mine
+    assert any(
+        f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments?" in u
+        and f"$filter=atScope() and assignedTo('{ERIN}')" in u
+        for u in urls
+    ), urls
+    everywhere, urls = az_debug("role", "assignment", "list", "--assignee", ERIN_UPN, "--include-groups", "--all")
+    print("az sent: " + json.dumps([u for u in urls if "roleAssignments" in u]), flush=True)
+    assert sorted((a["principalId"], a["roleDefinitionName"]) for a in everywhere) == sorted(
+        [(GROUP, "Contributor"), (ERIN, "Reader")]
+    ), everywhere
+    assert any(f"$filter=assignedTo('{ERIN}')" in u for u in urls), urls
+    assert [a["principalId"] for a in az("role", "assignment", "list", "--assignee", ERIN_UPN, "--all")] == [ERIN]
+
+    # A member of the group creates a resource group; an outsider, who sees the subscription as Reader
+    # of rg1, may not.
+    login(os.environ["TENANTRY_MEMBER_CLIENT_ID"], os.environ["TENANTRY_MEMBER_SECRET"])
+    rg = az("group", "create", "-n", "builders-rg", "-l", "westeurope")
+    assert rg["name"] == "builders-rg", rg
+    login(os.environ["TENANTRY_OUTSIDER_CLIENT_ID"], os.environ["TENANTRY_OUTSIDER_SECRET"])
+    assert [s["id"] for s in az("account", "list")] == [SUB]
+    err = az("group", "create", "-n", "outsider-rg", "-l", "westeurope", ok=False)
+    assert "AuthorizationFailed" in err, err
+    assert [g["name"] for g in az("group", "list")] == ["rg1"]
 
 
 def main():
@@ -109,6 +189,8 @@ def main():
 
     token = az("account", "get-access-token")
     assert token["accessToken"] and token["tenant"] == TENANT and token["subscription"] == SUB, token
+
+    groups()
     print("azure cli flow passed", flush=True)
 
 

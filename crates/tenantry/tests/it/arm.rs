@@ -3,6 +3,8 @@
 //! enforcement with Azure's wording, the long-running delete, classic administrators, and bad input that
 //! must never earn a 5xx. Then the real clients: the Python SDKs and the Azure CLI.
 
+mod groups;
+
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -1087,10 +1089,18 @@ async fn permissions_of_the_caller_at_a_group_and_a_resource() {
         .get(&authz("/resourcegroups/rg1", "permissions"), &erin)
         .await
         .expect(200);
+    // ARM's permission block, and tenantry's `grantedBy`: the grant it comes from.
+    let mut blocks = r.body["value"].clone();
+    let granted_by = blocks[0]
+        .as_object_mut()
+        .and_then(|b| b.remove("grantedBy"))
+        .expect("grantedBy");
     assert_eq!(
-        r.body["value"],
+        blocks,
         json!([{"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}])
     );
+    assert_eq!(granted_by["roleDefinitionName"], "Reader");
+    assert_eq!(granted_by["scope"], sub_path("/resourceGroups/rg1"));
     let st = "/resourceGroups/rg1/providers/Microsoft.Web/sites/w1";
     arm.put(&sub_path(st), &app, json!({"location": "westeurope"}))
         .await
@@ -1415,6 +1425,7 @@ async fn make_ci_owner(svc: &Service) {
         role_definition: roles::OWNER,
         principal: object_of(svc, CI_CLIENT, "alicedefault"),
         description: Some("the client tests assign roles".into()),
+        principal_type: None,
     };
     svc.create_role_assignment(&Actor::Operator, write)
         .await
@@ -1450,11 +1461,59 @@ async fn azure_cli_drives_arm() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     make_ci_owner(&srv.svc).await;
-    let erin = object_of(
-        &srv.svc,
-        "erin@alicedefault.onmicrosoft.com",
-        "alicedefault",
+    let svc = &srv.svc;
+    let erin = object_of(svc, "erin@alicedefault.onmicrosoft.com", "alicedefault");
+    // For the groups part: Builders (erin and the "builder" application), and an "outsider" application
+    // that reads rg1 and is in no group.
+    let op = Actor::Operator;
+    let t = tenant_id(svc, "alicedefault");
+    let builder = svc
+        .create_application(&op, t, "builder", vec![])
+        .await
+        .unwrap();
+    let outsider = svc
+        .create_application(&op, t, "outsider", vec![])
+        .await
+        .unwrap();
+    let group = svc
+        .create_group(
+            &op,
+            t,
+            tenantry_service::domain::rules::groups::NewGroup {
+                members: vec![erin, builder.object_id],
+                ..tenantry_service::domain::rules::groups::NewGroup::named("Builders")
+            },
+        )
+        .await
+        .unwrap();
+    svc.create_role_assignment(
+        &op,
+        tenantry_service::domain::rules::access::RoleAssignmentWrite {
+            id: RoleAssignmentId::new(),
+            scope: Scope::resource_group(SUB.parse().unwrap(), "rg1"),
+            role_definition: roles::READER,
+            principal: outsider.object_id,
+            principal_type: None,
+            description: None,
+        },
     )
-    .to_string();
-    run_az_script(&srv, "arm_cli.py", &[("TENANTRY_ERIN_OID", &erin)]);
+    .await
+    .unwrap();
+    let (erin, group) = (erin.to_string(), group.to_string());
+    let (builder_id, outsider_id) = (
+        builder.client_id.to_string(),
+        outsider.client_id.to_string(),
+    );
+    run_az_script(
+        &srv,
+        "arm_cli.py",
+        &[
+            ("TENANTRY_ERIN_OID", &erin),
+            ("TENANTRY_GROUP_OID", &group),
+            ("TENANTRY_MEMBER_CLIENT_ID", &builder_id),
+            ("TENANTRY_MEMBER_SECRET", &builder.client_secret),
+            ("TENANTRY_OUTSIDER_CLIENT_ID", &outsider_id),
+            ("TENANTRY_OUTSIDER_SECRET", &outsider.client_secret),
+        ],
+    );
 }

@@ -933,6 +933,7 @@ async fn azure_cli_ad_commands() {
         role_definition: roles::OWNER,
         principal: ci,
         description: Some("the az test assigns roles".into()),
+        principal_type: None,
     };
     srv.svc
         .create_role_assignment(&Actor::Operator, write)

@@ -32,6 +32,7 @@ async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() 
                     role_definition: roles::CONTRIBUTOR,
                     principal: erin.object_id().unwrap(),
                     description: None,
+                    principal_type: None,
                 },
             )
             .await
@@ -92,6 +93,7 @@ async fn a_membership_change_through_one_instance_is_enforced_by_another_within_
                 role_definition: roles::CONTRIBUTOR,
                 principal: platform,
                 description: None,
+                principal_type: None,
             },
         )
         .await
@@ -207,6 +209,7 @@ async fn writes_through_two_instances_serialise_and_both_land() {
             role_definition: roles::OWNER,
             principal: erin,
             description: None,
+            principal_type: None,
         };
         a.create_role_assignment(&alice, req()).await.unwrap();
         let e = b.create_role_assignment(&alice, req()).await.unwrap_err();
@@ -259,6 +262,7 @@ async fn an_instance_behind_a_trimmed_change_feed_reloads_everything() {
                     role_definition: roles::CONTRIBUTOR,
                     principal: erin.object_id().unwrap(),
                     description: None,
+                    principal_type: None,
                 },
             )
             .await

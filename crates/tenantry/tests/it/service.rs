@@ -160,6 +160,7 @@ async fn a_refusal_writes_nothing() {
                     role_definition: roles::READER,
                     principal: lee,
                     description: None,
+                    principal_type: None,
                 },
             )
             .await
@@ -197,6 +198,7 @@ async fn an_idempotent_request_writes_nothing() {
             role_definition: roles::READER,
             principal: erin,
             description: None,
+            principal_type: None,
         };
         svc.create_role_assignment(&alice, req()).await.unwrap();
         let after_first = svc.revision();

@@ -4,7 +4,7 @@ use super::directory::{directory_name, require_directory_enumeration};
 use super::subscriptions::{get_resource_group, get_subscription, visible_subscriptions};
 use super::{can, require_read, touches};
 use crate::action::{Action, names};
-use crate::authz::Grant;
+use crate::authz::{Grant, GrantedPermission};
 use crate::rules::access::principal_not_found;
 use crate::rules::admins::{self, ClassicAdministrator, CoAdminCandidate, classic_administrators};
 use crate::rules::*;
@@ -74,8 +74,11 @@ pub fn get_role_definition_anywhere<'w>(
 pub struct RoleAssignmentQuery {
     /// `atScope()`: assignments at the scope or above it, not below.
     pub at_scope: bool,
-    /// `principalId eq '…'` or `assignedTo('…')`.
+    /// `principalId eq '…'`: the assignments of exactly this principal.
     pub principal: Option<ObjectId>,
+    /// `assignedTo('…')`: the assignments that reach this principal, its own and those of every group it
+    /// is in, directly or through nesting (as Azure answers it).
+    pub assigned_to: Option<ObjectId>,
 }
 
 /// A list of role assignments, with whether the caller may read assignments at the listed scope itself:
@@ -99,9 +102,14 @@ pub fn list_role_assignments<'w>(
     let applies = |a: &RoleAssignment| {
         a.scope.contains(scope) || (!query.at_scope && scope.contains(&a.scope))
     };
-    let mut items: Vec<&RoleAssignment> = match query.principal {
-        Some(p) => part.assignments_of(p).filter(|a| applies(a)).collect(),
-        None => part.assignments.values().filter(|a| applies(a)).collect(),
+    let named = |a: &RoleAssignment| query.principal.is_none_or(|p| a.principal == p);
+    let mut items: Vec<&RoleAssignment> = match (query.assigned_to, query.principal) {
+        (Some(p), _) => world
+            .assignments_reaching(part, p)
+            .filter(|a| applies(a) && named(a))
+            .collect(),
+        (None, Some(p)) => part.assignments_of(p).filter(|a| applies(a)).collect(),
+        (None, None) => part.assignments.values().filter(|a| applies(a)).collect(),
     };
     // Who may read assignments at the listed scope reads all that apply there, inherited ones included
     // (Azure's access control blade); others read those at scopes where they may read assignments.
@@ -175,13 +183,14 @@ pub fn role_assignment_not_found(id: RoleAssignmentId) -> DomainError {
     )
 }
 
-/// The caller's own effective permissions at `scope` (ARM's `permissions` API): anyone signed in to the
-/// subscription's tenant may ask what they themselves may do; the scope must exist.
+/// The caller's own effective permissions at `scope` (ARM's `permissions` API), each with the grant it
+/// comes from (through which groups, for a group's): anyone signed in to the subscription's tenant may
+/// ask what they themselves may do; the scope must exist.
 pub fn permissions(
     world: &World,
     actor: &Actor,
     scope: &Scope,
-) -> Result<Vec<Permission>, DomainError> {
+) -> Result<Vec<GrantedPermission>, DomainError> {
     let same_tenant = actor.is_operator()
         || world
             .subscription(scope.subscription_id())
@@ -195,13 +204,16 @@ pub fn permissions(
     }
     crate::rules::access::require_scope_exists(world, scope)?;
     Ok(match actor {
-        Actor::Operator => vec![Permission {
-            actions: vec!["*".into()],
-            ..Default::default()
+        Actor::Operator => vec![GrantedPermission {
+            permission: Permission {
+                actions: vec!["*".into()],
+                ..Default::default()
+            },
+            grant: Grant::Operator,
         }],
         _ => actor
             .object_id()
-            .map(|o| world.effective_permissions(o, scope))
+            .map(|o| world.granted_permissions(o, scope))
             .unwrap_or_default(),
     })
 }

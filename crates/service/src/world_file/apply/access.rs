@@ -190,6 +190,7 @@ impl Planner<'_> {
                 role_definition: role,
                 principal,
                 description: e.description.clone(),
+                principal_type: None,
             },
             self.now,
         );

@@ -239,6 +239,15 @@ impl Planner<'_> {
             if !e.redirect_uris.is_empty() && e.redirect_uris != a.redirect_uris {
                 return Err(at.err(differs("redirect_uris", &a.redirect_uris, &e.redirect_uris)));
             }
+            if let Some(g) = e.group_membership_claims
+                && g != a.group_membership_claims
+            {
+                return Err(at.err(differs(
+                    "group_membership_claims",
+                    a.group_membership_claims.as_str(),
+                    g.as_str(),
+                )));
+            }
             if let Some(s) = &e.client_secret {
                 if !a.secrets.iter().any(|x| (self.verify)(s, &x.hash)) {
                     return Err(at.err("exists without this client_secret"));
@@ -273,6 +282,7 @@ impl Planner<'_> {
                     .map(|(hint, hash, _)| (hint.clone(), hash.clone()))
                     .collect(),
                 redirect_uris: e.redirect_uris.clone(),
+                group_membership_claims: e.group_membership_claims.unwrap_or_default(),
             },
             self.now,
         )

@@ -10,10 +10,22 @@ fn authorize_path(
     challenge: Option<&str>,
     extra: &str,
 ) -> String {
+    authorize_path_for(tenant, client, redirect, USER_SCOPES, challenge, extra)
+}
+
+/// The authorize page's path for `scope`.
+pub(super) fn authorize_path_for(
+    tenant: &str,
+    client: &str,
+    redirect: &str,
+    scope: &str,
+    challenge: Option<&str>,
+    extra: &str,
+) -> String {
     let mut p = format!(
         "/{tenant}/oauth2/v2.0/authorize?client_id={client}&response_type=code&redirect_uri={}&scope={}&state=st-1&nonce=n-1{extra}",
         encode(redirect),
-        encode(USER_SCOPES),
+        encode(scope),
     );
     if let Some(c) = challenge {
         p.push_str(&format!("&code_challenge={c}&code_challenge_method=S256"));
@@ -42,7 +54,7 @@ async fn sign_in_steps(
 }
 
 /// Signs in on the authorize pages and returns the redirect's location.
-async fn sign_in_on_page(b: &mut Browser, path: &str, who: (&str, &str)) -> String {
+pub(super) async fn sign_in_on_page(b: &mut Browser, path: &str, who: (&str, &str)) -> String {
     let (status, location, page) = sign_in_steps(b, path, who).await;
     assert_eq!(status, 302, "{page}");
     location

@@ -5,10 +5,20 @@ use super::*;
 
 /// Starts a device flow; returns (device_code, user_code).
 async fn start_device_flow(srv: &TestServer, tenant: &str, client: &str) -> (String, String) {
+    start_device_flow_for(srv, tenant, client, USER_SCOPES).await
+}
+
+/// Starts a device flow for `scope`; returns (device_code, user_code).
+pub(super) async fn start_device_flow_for(
+    srv: &TestServer,
+    tenant: &str,
+    client: &str,
+    scope: &str,
+) -> (String, String) {
     let r = post_form(
         srv,
         &format!("/{tenant}/oauth2/v2.0/devicecode"),
-        &[("client_id", client), ("scope", USER_SCOPES)],
+        &[("client_id", client), ("scope", scope)],
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -39,7 +49,7 @@ async fn poll(srv: &TestServer, tenant: &str, device_code: &str) -> Resp {
 }
 
 /// On the verification page: types `typed`, then continues (or cancels); returns the last page.
-async fn verify_device(b: &mut Browser, typed: &str, approve: bool) -> String {
+pub(super) async fn verify_device(b: &mut Browser, typed: &str, approve: bool) -> String {
     let (status, _, page) = b.get("/devicelogin").await;
     assert_eq!(status, 200, "{page}");
     let (_, _, page) = b.submit("/devicelogin", &page, &[("code", typed)]).await;
@@ -241,7 +251,16 @@ async fn a_confidential_client_authenticates_in_the_device_flow() {
 /// Runs a client that prints the user code it was given as a first JSON line (`user_code`), then polls;
 /// approves that code as Erin on the verification page; returns the client's second JSON line, once it
 /// exited successfully.
-async fn approve_while_client_polls(srv: &TestServer, mut client: std::process::Command) -> Value {
+async fn approve_while_client_polls(srv: &TestServer, client: std::process::Command) -> Value {
+    approve_while_app_polls(srv, client, "Microsoft Azure CLI").await
+}
+
+/// As [`approve_while_client_polls`], for the application named `app_name` on the verification page.
+pub(super) async fn approve_while_app_polls(
+    srv: &TestServer,
+    mut client: std::process::Command,
+    app_name: &str,
+) -> Value {
     use std::io::BufRead;
     let mut child = client
         .stdout(std::process::Stdio::piped())
@@ -265,7 +284,7 @@ async fn approve_while_client_polls(srv: &TestServer, mut client: std::process::
         .await;
     let done = verify_device(&mut b, &user_code, true).await;
     assert!(
-        done.contains("You have signed in to Microsoft Azure CLI"),
+        done.contains(&format!("You have signed in to {app_name}")),
         "{done}"
     );
 

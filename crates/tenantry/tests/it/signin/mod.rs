@@ -11,6 +11,7 @@ mod clients;
 mod code;
 mod device;
 mod discovery;
+mod groups;
 mod keys;
 mod lockout;
 mod password;
