@@ -1432,39 +1432,15 @@ async fn make_ci_owner(svc: &Service) {
         .expect("ci becomes Owner");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_sdks_drive_arm() {
-    let python = required_tool("TENANTRY_TEST_PYTHON");
-    let store = tenantry_store::testing::sqlite().await;
-    let srv = TestServer::demo(&store).await;
-    make_ci_owner(&srv.svc).await;
-    let erin = object_of(
-        &srv.svc,
-        "erin@alicedefault.onmicrosoft.com",
-        "alicedefault",
-    )
-    .to_string();
-    let script = repo_root().join("crates/tenantry/tests/py/arm_sdk.py");
-    let srv_ref = &srv;
-    tokio::task::block_in_place(|| {
-        run_client(
-            &python,
-            &[script.to_str().unwrap()],
-            srv_ref,
-            &[("TENANTRY_ERIN_OID", &erin)],
-        )
-    });
+/// For the groups part of the client tests: the group Builders (Erin and the "builder" application),
+/// and an "outsider" application that reads rg1 and is in no group.
+struct Builders {
+    group: ObjectId,
+    builder: tenantry_service::commands::NewApplicationSecret,
+    outsider: tenantry_service::commands::NewApplicationSecret,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn azure_cli_drives_arm() {
-    let store = tenantry_store::testing::sqlite().await;
-    let srv = TestServer::demo(&store).await;
-    make_ci_owner(&srv.svc).await;
-    let svc = &srv.svc;
-    let erin = object_of(svc, "erin@alicedefault.onmicrosoft.com", "alicedefault");
-    // For the groups part: Builders (erin and the "builder" application), and an "outsider" application
-    // that reads rg1 and is in no group.
+async fn builders(svc: &Service, erin: ObjectId) -> Builders {
     let op = Actor::Operator;
     let t = tenant_id(svc, "alicedefault");
     let builder = svc
@@ -1499,6 +1475,70 @@ async fn azure_cli_drives_arm() {
     )
     .await
     .unwrap();
+    Builders {
+        group,
+        builder,
+        outsider,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdks_drive_arm() {
+    let python = required_tool("TENANTRY_TEST_PYTHON");
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let erin = object_of(
+        &srv.svc,
+        "erin@alicedefault.onmicrosoft.com",
+        "alicedefault",
+    );
+    let Builders {
+        group,
+        builder,
+        outsider,
+    } = builders(&srv.svc, erin).await;
+    let script = repo_root().join("crates/tenantry/tests/py/arm_sdk.py");
+    let (erin, group, member) = (
+        erin.to_string(),
+        group.to_string(),
+        builder.object_id.to_string(),
+    );
+    let (builder_id, outsider_id) = (
+        builder.client_id.to_string(),
+        outsider.client_id.to_string(),
+    );
+    let srv_ref = &srv;
+    tokio::task::block_in_place(|| {
+        run_client(
+            &python,
+            &[script.to_str().unwrap()],
+            srv_ref,
+            &[
+                ("TENANTRY_ERIN_OID", &erin),
+                ("TENANTRY_GROUP_OID", &group),
+                ("TENANTRY_MEMBER_OID", &member),
+                ("TENANTRY_MEMBER_CLIENT_ID", &builder_id),
+                ("TENANTRY_MEMBER_SECRET", &builder.client_secret),
+                ("TENANTRY_OUTSIDER_CLIENT_ID", &outsider_id),
+                ("TENANTRY_OUTSIDER_SECRET", &outsider.client_secret),
+            ],
+        )
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_drives_arm() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let svc = &srv.svc;
+    let erin = object_of(svc, "erin@alicedefault.onmicrosoft.com", "alicedefault");
+    let Builders {
+        group,
+        builder,
+        outsider,
+    } = builders(svc, erin).await;
     let (erin, group) = (erin.to_string(), group.to_string());
     let (builder_id, outsider_id) = (
         builder.client_id.to_string(),

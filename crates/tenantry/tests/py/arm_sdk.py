@@ -5,9 +5,14 @@ azure-mgmt-resource-subscriptions, azure-mgmt-resource (ResourceManagementClient
 azure.mgmt.resource.resources, see the contract's pitfalls) and azure-mgmt-authorization then list
 subscriptions and tenants, create, list and delete a resource group (a long-running delete), list the
 classic administrators, find a role by name, and create, list and delete a role assignment.
+Then groups: Contributor for the group Builders (principal_type "Group"), the assignments of a member
+application with assignedTo() (its group's among them), and a resource group that the member creates with
+its own ClientSecretCredential and that an outsider (Reader on rg1, in no group) may not.
 
 Environment: TENANTRY_URL, REQUESTS_CA_BUNDLE, TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID,
-TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID (a principal to assign a role to).
+TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID (a principal to assign a role to), TENANTRY_GROUP_OID,
+TENANTRY_MEMBER_OID, TENANTRY_MEMBER_CLIENT_ID, TENANTRY_MEMBER_SECRET, TENANTRY_OUTSIDER_CLIENT_ID,
+TENANTRY_OUTSIDER_SECRET.
 """
 
 import os
@@ -110,7 +115,68 @@ def main():
     deleted = auth.role_assignments.delete(scope, name)
     assert deleted is not None and deleted.name == name, deleted
     assert name not in [a.name for a in auth.role_assignments.list_for_subscription()]
+
+    groups(auth, scope, kw)
     print("python SDK flow passed", flush=True)
+
+
+def credential(client_id, secret):
+    return ClientSecretCredential(TENANT, client_id, secret, authority=BASE, disable_instance_discovery=True)
+
+
+def groups(auth, scope, kw):
+    step("a role assignment to a group, found through a member with assignedTo()")
+    group = os.environ["TENANTRY_GROUP_OID"]
+    member = os.environ["TENANTRY_MEMBER_OID"]
+    contributor = list(auth.role_definitions.list(scope, filter="roleName eq 'Contributor'"))[0]
+    name = str(uuid.uuid4())
+    created = auth.role_assignments.create(
+        scope,
+        name,
+        RoleAssignmentCreateParameters(
+            role_definition_id=contributor.id, principal_id=group, principal_type="Group"
+        ),
+    )
+    assert created.principal_id == group and created.principal_type == "Group", created
+    try:
+        auth.role_assignments.create(
+            scope,
+            str(uuid.uuid4()),
+            RoleAssignmentCreateParameters(
+                role_definition_id=contributor.id, principal_id=group, principal_type="User"
+            ),
+        )
+        raise AssertionError("a group was accepted as a User")
+    except HttpResponseError as e:
+        assert e.status_code == 400 and e.error.code == "UnmatchedPrincipalType", e
+    own = list(auth.role_assignments.list_for_subscription(filter=f"principalId eq '{member}'"))
+    assert name not in [a.name for a in own], own
+    through = list(auth.role_assignments.list_for_subscription(filter=f"assignedTo('{member}')"))
+    assert name in [a.name for a in through], through
+
+    step("a member creates a resource group; an outsider may not")
+    rm = ResourceManagementClient(
+        credential(os.environ["TENANTRY_MEMBER_CLIENT_ID"], os.environ["TENANTRY_MEMBER_SECRET"]), SUB, **kw
+    )
+    rg = rm.resource_groups.create_or_update("builders-sdk-rg", {"location": "westeurope"})
+    assert rg.name == "builders-sdk-rg", rg
+    outsider = ResourceManagementClient(
+        credential(os.environ["TENANTRY_OUTSIDER_CLIENT_ID"], os.environ["TENANTRY_OUTSIDER_SECRET"]), SUB, **kw
+    )
+    try:
+        outsider.resource_groups.create_or_update("outsider-sdk-rg", {"location": "westeurope"})
+        raise AssertionError("an outsider created a resource group")
+    except HttpResponseError as e:
+        assert e.status_code == 403 and e.error.code == "AuthorizationFailed", e
+    assert [g.name for g in outsider.resource_groups.list()] == ["rg1"]
+
+    step("the group's assignment removed: the member may no longer write")
+    auth.role_assignments.delete(scope, name)
+    try:
+        rm.resource_groups.create_or_update("builders-sdk-rg2", {"location": "westeurope"})
+        raise AssertionError("a former grant still allowed a write")
+    except HttpResponseError as e:
+        assert e.status_code == 403 and e.error.code == "AuthorizationFailed", e
 
 
 if __name__ == "__main__":
