@@ -1,16 +1,24 @@
 //! The Microsoft Graph face (`/v1.0/...`): users, me, organization, domains, directory roles,
-//! invitations (and their redemption), `directoryObjects/getByIds` and service principals.
+//! invitations (and their redemption), `directoryObjects/getByIds`, applications and service
+//! principals, security groups with their members and owners, and memberships (`memberOf`,
+//! `transitiveMemberOf`, `ownedObjects`, `checkMemberGroups` and its kin).
 //!
 //! Every handler works in the tenant of the caller's token, never in one named by the request, so a
 //! caller sees only its own directory. Handlers translate wire shapes; the rules (who may read, create,
-//! invite, assign roles) are the domain's.
+//! invite, assign roles, manage groups) are the domain's.
+//!
+//! Every collection is answered by [`Directory::list`] (the query options of [`odata`], read before the
+//! world), and every top-level set (`/users`, `/groups`, `/applications`, `/servicePrincipals`) by
+//! [`list_set`] from its [`Set`].
 
 pub mod applications;
 pub mod directory_objects;
 pub mod directory_roles;
 pub mod domains;
+pub mod groups;
 pub mod invitations;
 pub mod me;
+pub mod memberships;
 pub mod odata;
 pub mod organization;
 pub mod service_principals;
@@ -18,11 +26,16 @@ pub mod users;
 
 use crate::app::AppState;
 use crate::auth::{Caller, GraphCaller};
-use crate::errors::GraphError;
-use axum::Router;
+use crate::errors::{EdgeRefusal, GraphError};
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, Path, Query as QueryParams, State};
+use axum::http::request::Parts;
+use axum::routing::{MethodRouter, get};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::HashMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{Actor, DomainError, TenantId, World};
+use tenantry_domain::{Actor, DomainError, ObjectId, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .merge(directory_objects::routes())
         .merge(service_principals::routes())
         .merge(applications::routes())
+        .merge(groups::routes())
+        .merge(memberships::routes())
 }
 
 /// The caller and the one directory it may see: the tenant of its token.
@@ -65,29 +80,137 @@ impl Directory {
             answer(w)
         })
     }
-}
 
-impl Directory {
-    /// `GET /v1.0/{set}`: every object of the directory (`all`, in a stable order), after the caller is
-    /// allowed to enumerate it, then `$filter` on the `filterable` properties, `$select`, `$top` and paging.
-    pub fn collection(
+    /// A collection: the query options are read first (a refusal of them names nothing of the
+    /// directory), then `items` lists what the caller may see, in a stable order, from one snapshot of
+    /// the world (its read rule refuses otherwise); then filtered, sorted, counted, paged and projected.
+    pub fn list(
+        &self,
+        state: &AppState,
+        req: &ListRequest,
+        collection: &Collection,
+        items: impl FnOnce(&World, &Actor, TenantId) -> Result<Vec<Value>, GraphError>,
+    ) -> Result<Json<Value>, GraphError> {
+        let query = odata::Query::parse(&req.params, &collection.answers, req.eventual)?;
+        let items = state.svc.read(|w| items(w, &self.actor, self.tenant))?;
+        Ok(Json(query.collection(
+            items,
+            &context(state, collection.context),
+            &format!("{}{}", state.base_url, req.path),
+        )))
+    }
+
+    /// One object of the directory, for anyone present in it: `find` looks it up by `key` (a 404 when
+    /// it finds nothing); `$select` applies, and the answer carries the `@odata.context` of `set`.
+    pub fn show(
         &self,
         state: &AppState,
         set: &str,
-        params: &std::collections::HashMap<String, String>,
-        filterable: &[&str],
-        all: impl FnOnce(&World, TenantId) -> Vec<serde_json::Value>,
-    ) -> Result<serde_json::Value, GraphError> {
-        let query = odata::Query::parse(params, filterable)?;
-        let items = self.read(state, reads::require_directory_enumeration, |w| {
-            Ok(all(w, self.tenant))
+        key: &str,
+        params: &HashMap<String, String>,
+        find: impl FnOnce(&World) -> Option<Value>,
+    ) -> Result<Json<Value>, GraphError> {
+        let select = odata::select(params);
+        let found = self.read(state, reads::require_directory_read, |w| {
+            find(w).ok_or_else(|| not_found(key))
         })?;
-        Ok(query.collection(
-            items,
-            &context(state, set),
-            &format!("{}/v1.0/{set}", state.base_url),
-        ))
+        Ok(Json(entity(
+            state,
+            set,
+            odata::project(found, select.as_deref()),
+        )))
     }
+}
+
+/// What a collection request asks: its query options, whether it carries `ConsistencyLevel: eventual`,
+/// and its path (the next page's link repeats it).
+pub struct ListRequest {
+    params: HashMap<String, String>,
+    eventual: bool,
+    path: String,
+}
+
+impl FromRequestParts<AppState> for ListRequest {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, GraphError> {
+        let QueryParams(params) =
+            QueryParams::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| {
+                    EdgeRefusal::Malformed {
+                        status: e.status(),
+                        detail: e.body_text(),
+                    }
+                    .graph()
+                })?;
+        let eventual = parts
+            .headers
+            .get("consistencylevel")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"));
+        Ok(Self {
+            params,
+            eventual,
+            path: parts.uri.path().to_string(),
+        })
+    }
+}
+
+/// A collection of directory objects: its `@odata.context` (`users`, `directoryObjects`, …) and what
+/// its query options may name.
+pub struct Collection {
+    pub context: &'static str,
+    pub answers: odata::Answers,
+}
+
+/// The collections of mixed directory objects (a group's members, a user's groups): their common
+/// properties.
+pub const DIRECTORY_OBJECTS: Collection = Collection {
+    context: "directoryObjects",
+    answers: odata::Answers {
+        resource: "DirectoryObject",
+        filterable: &["id", "displayName"],
+        sortable: &["displayName"],
+        sorts_only_when_advanced: false,
+    },
+};
+
+/// A top-level set of the directory: the collection, and every object in it that the caller may see
+/// (its read rule refuses otherwise), as Graph shows them, in a stable order.
+pub struct Set {
+    pub collection: Collection,
+    pub list: fn(&World, &Actor, TenantId) -> Result<Vec<Value>, DomainError>,
+}
+
+/// How a set finds one object by the key in its path (an object id; also a user principal name for
+/// users): `None` when the directory holds no such object.
+pub type Find = fn(&World, &Actor, TenantId, &str) -> Option<Value>;
+
+/// `GET /v1.0/{set}/{id}`: one object, for anyone present in the directory ([`Directory::show`]).
+pub fn show_one(set: &'static str, find: Find) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              caller: GraphCaller,
+              Path(key): Path<String>,
+              QueryParams(params): QueryParams<HashMap<String, String>>| async move {
+            let dir = Directory::of(caller);
+            dir.show(&state, set, &key, &params, |w| {
+                find(w, &dir.actor, dir.tenant, &key)
+            })
+        },
+    )
+}
+
+/// `GET /v1.0/{set}`.
+pub fn list_set(set: &'static Set) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>, caller: GraphCaller, req: ListRequest| async move {
+            Directory::of(caller).list(&state, &req, &set.collection, |w, actor, tenant| {
+                Ok((set.list)(w, actor, tenant)?)
+            })
+        },
+    )
 }
 
 /// Graph's 404 for an object the directory does not hold (or the caller may not see).
@@ -102,6 +225,17 @@ pub fn context(state: &AppState, what: &str) -> String {
     format!("{}/v1.0/$metadata#{what}", state.base_url)
 }
 
+/// Adds `@odata.context` to a single object.
+pub fn entity(state: &AppState, set: &str, mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "@odata.context".into(),
+            json!(context(state, &format!("{set}/$entity"))),
+        );
+    }
+    value
+}
+
 /// Graph's answer to a body that is not the JSON it expects.
 pub fn bad_json(e: JsonRejection) -> GraphError {
     if let Some(too_large) = crate::edge::too_large(&e) {
@@ -113,7 +247,43 @@ pub fn bad_json(e: JsonRejection) -> GraphError {
     ))
 }
 
+/// Entra's refusal of a property of a body that is missing or has a value it does not take.
+pub fn invalid_property(name: &str, resource: &str) -> GraphError {
+    GraphError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "Request_BadRequest",
+        format!("Invalid value specified for property '{name}' of resource '{resource}'."),
+    )
+}
+
+/// Tells a property sent as `null` (`Some(None)`) from one not sent at all (`None`), for `PATCH`.
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// The object id in a Graph path (`/users/{id}`, `/directoryRoles/{id}`): exactly a GUID.
-pub fn parse_object_id(key: &str) -> Option<tenantry_domain::ObjectId> {
+pub fn parse_object_id(key: &str) -> Option<ObjectId> {
     key.parse().ok()
+}
+
+/// The body of `POST …/$ref`: the object to add, by reference.
+#[derive(serde::Deserialize)]
+pub struct Reference {
+    #[serde(rename = "@odata.id")]
+    pub odata_id: String,
+}
+
+/// The object id at the end of a reference (`https://graph.microsoft.com/v1.0/directoryObjects/{id}`,
+/// on any host, or `…/users/{id}`), as `$ref` bodies and `members@odata.bind` carry them.
+pub fn referenced_object(odata_id: &str) -> Result<ObjectId, GraphError> {
+    odata_id
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(parse_object_id)
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "Invalid object identifier '{odata_id}': expected …/directoryObjects/{{id}}."
+            ))
+        })
 }
