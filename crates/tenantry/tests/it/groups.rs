@@ -50,7 +50,7 @@ async fn create(srv: &TestServer, token: &str, name: &str, extra: Value) -> (Sta
     if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
         b.extend(e);
     }
-    call(srv, Method::POST, "/v1.0/groups", Some(token), Some(body)).await
+    post(srv, token, "/v1.0/groups", body).await
 }
 
 /// Creates a group that must be created; returns its id.
@@ -73,14 +73,7 @@ async fn add(
     object: &str,
 ) -> (StatusCode, Value) {
     let path = format!("/v1.0/groups/{group}/{relation}/$ref");
-    call(
-        srv,
-        Method::POST,
-        &path,
-        Some(token),
-        Some(reference(object)),
-    )
-    .await
+    post(srv, token, &path, reference(object)).await
 }
 
 /// `DELETE {path}`.
@@ -98,8 +91,8 @@ async fn added(srv: &TestServer, token: &str, group: &str, relation: &str, objec
     );
 }
 
-/// `POST {path}` with a body: the member actions.
-async fn act(srv: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+/// `POST {path}` with a body (the member actions, creations, `$ref`s).
+async fn post(srv: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
     call(srv, Method::POST, path, Some(token), Some(body)).await
 }
 
@@ -192,12 +185,11 @@ async fn groups_are_created_listed_queried_changed_and_deleted() {
         assert_eq!(s, StatusCode::CREATED, "{eng}");
         let e = eng["id"].as_str().unwrap().to_string();
         // Without a mailNickname, a slug of the display name.
-        let (s, ops) = call(
+        let (s, ops) = post(
             &srv,
-            Method::POST,
+            &admin,
             "/v1.0/groups",
-            Some(&admin),
-            Some(json!({"displayName": "Ops Team", "securityEnabled": true, "mailEnabled": false})),
+            json!({"displayName": "Ops Team", "securityEnabled": true, "mailEnabled": false}),
         )
         .await;
         assert_eq!(
@@ -394,14 +386,7 @@ async fn groups_are_created_listed_queried_changed_and_deleted() {
                 "{body}"
             );
         }
-        let (s, _) = call(
-            &srv,
-            Method::POST,
-            "/v1.0/groups",
-            Some(&admin),
-            Some(json!({"mailNickname": "x"})),
-        )
-        .await;
+        let (s, _) = post(&srv, &admin, "/v1.0/groups", json!({"mailNickname": "x"})).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         let (s, e) = create(&srv, &admin, "PLATFORM", json!({})).await;
         assert_eq!(s, StatusCode::CONFLICT, "{e}");
@@ -556,7 +541,7 @@ async fn members_owners_nesting_and_memberships() {
 
         // The member actions, short and qualified, on each kind of principal.
         let both = sorted(vec![platform.clone(), eng.clone()]);
-        let (s, groups) = act(
+        let (s, groups) = post(
             &srv,
             &admin,
             &format!("/v1.0/users/{megan}/getMemberGroups"),
@@ -571,7 +556,7 @@ async fn members_owners_nesting_and_memberships() {
                 .ends_with("$metadata#Collection(Edm.String)")
         );
         assert_eq!(sorted(values(&groups, "")), both);
-        let (_, mine) = act(
+        let (_, mine) = post(
             &srv,
             &megan_token,
             "/v1.0/me/microsoft.graph.getMemberGroups",
@@ -580,7 +565,7 @@ async fn members_owners_nesting_and_memberships() {
         .await;
         assert_eq!(sorted(values(&mine, "")), both);
         let nothing = "00000000-0000-4000-8000-000000000000";
-        let (_, checked) = act(
+        let (_, checked) = post(
             &srv,
             &admin,
             &format!("/v1.0/directoryObjects/{megan}/checkMemberGroups"),
@@ -588,7 +573,7 @@ async fn members_owners_nesting_and_memberships() {
         )
         .await;
         assert_eq!(values(&checked, ""), [platform.to_uppercase()], "as asked");
-        let (_, checked) = act(
+        let (_, checked) = post(
             &srv,
             &admin,
             &format!("/v1.0/groups/{eng}/microsoft.graph.checkMemberGroups"),
@@ -597,7 +582,7 @@ async fn members_owners_nesting_and_memberships() {
         .await;
         assert_eq!(values(&checked, ""), [platform.as_str()]);
         let too_many: Vec<String> = (0..21).map(|_| nothing.to_string()).collect();
-        let refused = act(
+        let refused = post(
             &srv,
             &admin,
             &format!("/v1.0/users/{megan}/checkMemberGroups"),
@@ -608,7 +593,7 @@ async fn members_owners_nesting_and_memberships() {
             refusal(&refused),
             (StatusCode::BAD_REQUEST, "Request_BadRequest")
         );
-        let (_, objects) = act(
+        let (_, objects) = post(
             &srv,
             &admin,
             "/v1.0/me/getMemberObjects",
@@ -623,7 +608,7 @@ async fn members_owners_nesting_and_memberships() {
                 GLOBAL_ADMINISTRATOR.to_string()
             ])
         );
-        let (_, objects) = act(
+        let (_, objects) = post(
             &srv,
             &admin,
             "/v1.0/me/checkMemberObjects",
@@ -645,12 +630,11 @@ async fn members_owners_nesting_and_memberships() {
         assert_eq!(names(&owned), ["Engineering"]);
 
         // A service principal in a group.
-        let (s, app) = call(
+        let (s, app) = post(
             &srv,
-            Method::POST,
+            &admin,
             "/v1.0/applications",
-            Some(&admin),
-            Some(json!({"displayName": "deployer"})),
+            json!({"displayName": "deployer"}),
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{app}");
@@ -666,7 +650,7 @@ async fn members_owners_nesting_and_memberships() {
             (s, names(&of_sp)),
             (StatusCode::OK, vec!["Platform".to_string()])
         );
-        let (_, sp_groups) = act(
+        let (_, sp_groups) = post(
             &srv,
             &admin,
             &format!("/v1.0/servicePrincipals/{sp}/getMemberGroups"),
@@ -726,12 +710,11 @@ async fn members_owners_nesting_and_memberships() {
             refusal(&add(&srv, &admin, &readers, "members", &eng).await),
             (StatusCode::BAD_REQUEST, "Request_BadRequest")
         );
-        let (s, e) = call(
+        let (s, e) = post(
             &srv,
-            Method::POST,
+            &admin,
             &format!("/v1.0/directoryRoles/{GLOBAL_READER}/members/$ref"),
-            Some(&admin),
-            Some(reference(&readers)),
+            reference(&readers),
         )
         .await;
         assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
@@ -815,7 +798,7 @@ async fn guests_read_groups_as_they_read_users_and_other_tenants_see_none() {
         assert_eq!(names(&owned), ["Dave's"]);
         let (s, _) = get(&srv, &format!("/v1.0/users/{erin}/memberOf"), &dave).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = act(
+        let (s, _) = post(
             &srv,
             &dave,
             &format!("/v1.0/users/{erin}/getMemberGroups"),
@@ -835,7 +818,7 @@ async fn guests_read_groups_as_they_read_users_and_other_tenants_see_none() {
         // erin, a member: reads everything, changes nothing.
         let (s, _) = get(&srv, &format!("/v1.0/groups/{team}/members"), &erin_token).await;
         assert_eq!(s, StatusCode::OK);
-        let (_, mine) = act(
+        let (_, mine) = post(
             &srv,
             &erin_token,
             "/v1.0/me/getMemberGroups",
