@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 
 async fn contoso(srv: &TestServer, who: &str, password: &str) -> String {
     user_token(
@@ -393,6 +394,16 @@ async fn groups_are_created_listed_queried_changed_and_deleted() {
         let lee = contoso(&srv, "lee", "Lee-Contoso-1!").await;
         let answer = create(&srv, &lee, "Lee's", json!({})).await;
         assert_denied(&answer);
+        // A User Administrator manages groups, as in Entra (a Groups Administrator: the az test).
+        let lee_id = object_of(&srv.svc, "lee@contoso.onmicrosoft.com", "contoso").to_string();
+        let path = format!("/v1.0/directoryRoles/{USER_ADMINISTRATOR}/members/$ref");
+        let (s, e) = post(&srv, &admin, &path, reference(&lee_id)).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        let (s, lees) = create(&srv, &lee, "Lee's", json!({})).await;
+        assert_eq!(s, StatusCode::CREATED, "{lees}");
+        let path = format!("/v1.0/groups/{}", lees["id"].as_str().unwrap());
+        let (s, e) = delete(&srv, &lee, &path).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
 
         // DELETE.
         let (s, _) = delete(&srv, &admin, &format!("/v1.0/groups/{o}")).await;
