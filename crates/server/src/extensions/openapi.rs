@@ -300,8 +300,51 @@ pub fn operations() -> Vec<Op> {
             });
         }
     }
+    ops.extend(collection_views(&ops));
     ops
 }
+
+/// The views of Graph's lists of directory objects: how many they hold (`…/$count`), and for lists
+/// of several types, each OData cast (`…/microsoft.graph.user`), itself counted too.
+fn collection_views(ops: &[Op]) -> Vec<Op> {
+    let mut views = Vec::new();
+    for o in ops.iter().filter(|o| o.tag == GRAPH && o.method == "get") {
+        let mixed = o.ok.1 == Some("DirectoryObjectCollection");
+        let set = matches!(
+            o.ok.1,
+            Some("UserCollection" | "GroupCollection" | "ServicePrincipalCollection")
+        ) || o.path == "/v1.0/applications";
+        if !(mixed || set) {
+            continue;
+        }
+        let count = |path: String| Op {
+            path: Cow::Owned(format!("{path}/$count")),
+            ..op(
+                "get",
+                "",
+                GRAPH,
+                Auth::Graph,
+                "How many the list holds (after $filter), as a number in text/plain",
+                None,
+                ("200", None),
+            )
+            .describe(COUNT_SEGMENT)
+        };
+        views.push(count(o.path.to_string()));
+        for cast in crate::graph::CASTS.iter().filter(|_| mixed) {
+            let path = format!("{}/microsoft.graph.{}", o.path, cast.name);
+            views.push(Op {
+                path: Cow::Owned(path.clone()),
+                ..op("get", "", GRAPH, Auth::Graph, "The list's objects of one type (an OData cast); @odata.context names that type's set", None, ("200", Some("DirectoryObjectCollection")))
+            });
+            views.push(count(path));
+        }
+    }
+    views
+}
+
+/// How Graph's `$count` segment is answered, as Entra answers it.
+const COUNT_SEGMENT: &str = "Needs the header ConsistencyLevel: eventual (400 Request_BadRequest '$count is not currently supported.' otherwise, as in Entra).";
 
 /// How Graph's collections read `$count` and `$orderby`, as Entra does.
 const ADVANCED: &str = "$count=true needs the header ConsistencyLevel: eventual (400 Request_BadRequest otherwise; Entra silently leaves @odata.count out). $orderby with a $filter needs both (400 Request_UnsupportedQuery otherwise).";

@@ -41,6 +41,7 @@ pub static APPLICATIONS: Set = Set {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1.0/applications", list_set(&APPLICATIONS).post(create))
+        .route("/v1.0/applications/$count", list_set(&APPLICATIONS))
         .route(
             "/v1.0/applications/{id}",
             show_one("applications", |w, _, tenant, key| {

@@ -5,13 +5,16 @@
 //! addresses roles as `roleTemplateId={id}`, which is accepted too.
 
 use super::directory_objects::principal_json;
-use super::{DIRECTORY_OBJECTS, Directory, ListRequest, bad_json, context, entity};
+use super::{
+    DIRECTORY_OBJECTS, Directory, ListRequest, bad_json, collection_routes, context, entity,
+};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -19,15 +22,20 @@ use tenantry_domain::DirectoryRole;
 use tenantry_domain::rules::reads;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/v1.0/directoryRoles", get(list))
-        .route("/v1.0/directoryRoles/{id}", get(show))
-        .route("/v1.0/directoryRoles/{id}/members", get(members))
-        .route("/v1.0/directoryRoles/{id}/members/$ref", post(add_member))
-        .route(
-            "/v1.0/directoryRoles/{id}/members/{member}/$ref",
-            delete(remove_member),
-        )
+        .route("/v1.0/directoryRoles/{id}", get(show));
+    collection_routes(
+        router,
+        "/v1.0/directoryRoles/{id}/members",
+        get(members),
+        true,
+    )
+    .route("/v1.0/directoryRoles/{id}/members/$ref", post(add_member))
+    .route(
+        "/v1.0/directoryRoles/{id}/members/{member}/$ref",
+        delete(remove_member),
+    )
 }
 
 pub fn role_json(role: DirectoryRole) -> Value {
@@ -79,7 +87,7 @@ async fn members(
     caller: GraphCaller,
     Path(id): Path<String>,
     req: ListRequest,
-) -> Result<Json<Value>, GraphError> {
+) -> Result<Response, GraphError> {
     let role = parse_role(&id)?;
     Directory::of(caller).list(&state, &req, &DIRECTORY_OBJECTS, |w, actor, tenant| {
         Ok(reads::role_members(w, actor, tenant, role)?

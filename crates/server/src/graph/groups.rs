@@ -10,8 +10,8 @@
 use super::directory_objects::principal_json;
 use super::odata::Answers;
 use super::{
-    Collection, DIRECTORY_OBJECTS, Directory, ListRequest, Reference, Set, bad_json, entity,
-    invalid_property, list_set, not_found, referenced_object, show_one,
+    Collection, DIRECTORY_OBJECTS, Directory, ListRequest, Reference, Set, bad_json,
+    collection_routes, entity, invalid_property, list_set, not_found, referenced_object, show_one,
 };
 use crate::app::AppState;
 use crate::auth::GraphCaller;
@@ -55,8 +55,9 @@ pub static GROUPS: Set = Set {
 };
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/v1.0/groups", list_set(&GROUPS).post(create))
+        .route("/v1.0/groups/$count", list_set(&GROUPS))
         .route(
             "/v1.0/groups/{id}",
             show_one("groups", |w, actor, tenant, key| {
@@ -65,12 +66,6 @@ pub fn routes() -> Router<AppState> {
             })
             .patch(update)
             .delete(remove),
-        )
-        .route("/v1.0/groups/{id}/members", related(GroupRelation::Members))
-        .route("/v1.0/groups/{id}/owners", related(GroupRelation::Owners))
-        .route(
-            "/v1.0/groups/{id}/transitiveMembers",
-            related(GroupRelation::TransitiveMembers),
         )
         .route(
             "/v1.0/groups/{id}/members/$ref",
@@ -87,7 +82,21 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1.0/groups/{id}/owners/{owner}/$ref",
             delete(|s, c, p| remove_ref(Link::Owner, s, c, p)),
+        );
+    [
+        ("members", GroupRelation::Members),
+        ("owners", GroupRelation::Owners),
+        ("transitiveMembers", GroupRelation::TransitiveMembers),
+    ]
+    .into_iter()
+    .fold(router, |r, (segment, relation)| {
+        collection_routes(
+            r,
+            &format!("/v1.0/groups/{{id}}/{segment}"),
+            related(relation),
+            true,
         )
+    })
 }
 
 /// A group as Graph shows it (its default properties). Properties tenantry does not keep are present

@@ -10,12 +10,15 @@
 
 use super::directory_objects::principal_json;
 use super::directory_roles::role_json;
-use super::{DIRECTORY_OBJECTS, Directory, ListRequest, bad_json, context, not_found};
+use super::{
+    DIRECTORY_OBJECTS, Directory, ListRequest, bad_json, collection_routes, context, not_found,
+};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -120,9 +123,11 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
     for (subject, base, lists) in KEYED {
         for list in lists {
-            router = router.route(
+            router = collection_routes(
+                router,
                 &format!("{base}/{}", list.segment()),
                 keyed_list(subject, *list),
+                true,
             );
         }
         for action in Action::ALL {
@@ -135,7 +140,12 @@ pub fn routes() -> Router<AppState> {
         }
     }
     for list in ME_LISTS {
-        router = router.route(&format!("/v1.0/me/{}", list.segment()), me_list(list));
+        router = collection_routes(
+            router,
+            &format!("/v1.0/me/{}", list.segment()),
+            me_list(list),
+            true,
+        );
     }
     for action in Action::ALL {
         for name in [
@@ -240,7 +250,7 @@ fn listing(
     state: AppState,
     caller: GraphCaller,
     req: ListRequest,
-) -> Result<Json<Value>, GraphError> {
+) -> Result<Response, GraphError> {
     Directory::of(caller).list(&state, &req, &DIRECTORY_OBJECTS, |w, actor, tenant| {
         let Some(whose) = whose(w, actor, tenant, subject, key.as_deref())? else {
             return Ok(vec![]);

@@ -8,8 +8,9 @@
 //! invite, assign roles, manage groups) are the domain's.
 //!
 //! Every collection is answered by [`Directory::list`] (the query options of [`odata`], read before the
-//! world), and every top-level set (`/users`, `/groups`, `/applications`, `/servicePrincipals`) by
-//! [`list_set`] from its [`Set`].
+//! world; the `$count` segment and OData casts of [`View`], routed by [`collection_routes`]), and every
+//! top-level set (`/users`, `/groups`, `/applications`, `/servicePrincipals`) by [`list_set`] from its
+//! [`Set`].
 
 pub mod applications;
 pub mod directory_objects;
@@ -29,7 +30,10 @@ use crate::auth::{Caller, GraphCaller};
 use crate::errors::{EdgeRefusal, GraphError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -83,21 +87,40 @@ impl Directory {
 
     /// A collection: the query options are read first (a refusal of them names nothing of the
     /// directory), then `items` lists what the caller may see, in a stable order, from one snapshot of
-    /// the world (its read rule refuses otherwise); then filtered, sorted, counted, paged and projected.
+    /// the world (its read rule refuses otherwise); then cast (`…/microsoft.graph.user`), filtered,
+    /// sorted, counted, paged and projected, or only counted (`…/$count`, a number as text).
     pub fn list(
         &self,
         state: &AppState,
         req: &ListRequest,
         collection: &Collection,
         items: impl FnOnce(&World, &Actor, TenantId) -> Result<Vec<Value>, GraphError>,
-    ) -> Result<Json<Value>, GraphError> {
+    ) -> Result<Response, GraphError> {
+        if req.view.count && !req.eventual {
+            // Entra's answer to the `$count` segment without the header.
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                "$count is not currently supported.",
+            ));
+        }
         let query = odata::Query::parse(&req.params, &collection.answers, req.eventual)?;
-        let items = state.svc.read(|w| items(w, &self.actor, self.tenant))?;
+        let mut items = state.svc.read(|w| items(w, &self.actor, self.tenant))?;
+        if let Some(cast) = req.view.cast {
+            let typed = format!("#microsoft.graph.{}", cast.name);
+            items.retain(|i| i["@odata.type"] == typed.as_str());
+        }
+        if req.view.count {
+            let n = items.iter().filter(|i| query.matches(i)).count();
+            return Ok(([(CONTENT_TYPE, "text/plain")], n.to_string()).into_response());
+        }
+        let context_of = req.view.cast.map_or(collection.context, |c| c.set);
         Ok(Json(query.collection(
             items,
-            &context(state, collection.context),
+            &context(state, context_of),
             &format!("{}{}", state.base_url, req.path),
-        )))
+        ))
+        .into_response())
     }
 
     /// One object of the directory, for anyone present in it: `find` looks it up by `key` (a 404 when
@@ -123,11 +146,88 @@ impl Directory {
 }
 
 /// What a collection request asks: its query options, whether it carries `ConsistencyLevel: eventual`,
-/// and its path (the next page's link repeats it).
+/// its path (the next page's link repeats it) and the view its path names.
 pub struct ListRequest {
     params: HashMap<String, String>,
     eventual: bool,
     path: String,
+    view: View,
+}
+
+/// A type a collection of directory objects may be cast to (`…/members/microsoft.graph.user`), and
+/// the set whose `@odata.context` the cast collection carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cast {
+    pub name: &'static str,
+    pub set: &'static str,
+}
+
+/// The casts of Graph's collections of directory objects that tenantry holds.
+pub const CASTS: [Cast; 4] = [
+    Cast {
+        name: "user",
+        set: "users",
+    },
+    Cast {
+        name: "group",
+        set: "groups",
+    },
+    Cast {
+        name: "servicePrincipal",
+        set: "servicePrincipals",
+    },
+    Cast {
+        name: "directoryRole",
+        set: "directoryRoles",
+    },
+];
+
+/// What the end of a collection's path asks: the items of one type only (an OData cast), and only
+/// their number (the `$count` segment).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    pub cast: Option<Cast>,
+    pub count: bool,
+}
+
+impl View {
+    /// The view a path's last segments name (`…/microsoft.graph.group/$count`).
+    fn of(path: &str) -> View {
+        let (rest, count) = match path.strip_suffix("/$count") {
+            Some(rest) => (rest, true),
+            None => (path, false),
+        };
+        let last = rest.rsplit('/').next().unwrap_or_default();
+        let cast = last
+            .strip_prefix("microsoft.graph.")
+            .and_then(|name| CASTS.into_iter().find(|c| c.name == name));
+        View { cast, count }
+    }
+
+    /// The suffixes of a collection's path: itself, `$count`, and with `casts` each cast and its count.
+    fn suffixes(casts: bool) -> Vec<String> {
+        let mut out = vec![String::new(), "/$count".to_string()];
+        if casts {
+            for c in CASTS {
+                out.push(format!("/microsoft.graph.{}", c.name));
+                out.push(format!("/microsoft.graph.{}/$count", c.name));
+            }
+        }
+        out
+    }
+}
+
+/// Routes the collection at `path` to `list`, with its `$count` segment and, for collections of
+/// directory objects of several types (`casts`), each cast.
+pub fn collection_routes(
+    router: Router<AppState>,
+    path: &str,
+    list: MethodRouter<AppState>,
+    casts: bool,
+) -> Router<AppState> {
+    View::suffixes(casts).into_iter().fold(router, |r, suffix| {
+        r.route(&format!("{path}{suffix}"), list.clone())
+    })
 }
 
 impl FromRequestParts<AppState> for ListRequest {
@@ -149,10 +249,12 @@ impl FromRequestParts<AppState> for ListRequest {
             .get("consistencylevel")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"));
+        let path = parts.uri.path().to_string();
         Ok(Self {
             params,
             eventual,
-            path: parts.uri.path().to_string(),
+            view: View::of(&path),
+            path,
         })
     }
 }

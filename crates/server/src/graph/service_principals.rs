@@ -31,6 +31,10 @@ pub fn routes() -> Router<AppState> {
             list_set(&SERVICE_PRINCIPALS).post(super::applications::create_service_principal),
         )
         .route(
+            "/v1.0/servicePrincipals/$count",
+            list_set(&SERVICE_PRINCIPALS),
+        )
+        .route(
             "/v1.0/servicePrincipals/{id}",
             show_one("servicePrincipals", |w, _, tenant, key| {
                 let object = super::parse_object_id(key)?;

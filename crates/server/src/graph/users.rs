@@ -48,6 +48,7 @@ pub static USERS: Set = Set {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1.0/users", list_set(&USERS).post(create))
+        .route("/v1.0/users/$count", list_set(&USERS))
         .route(
             "/v1.0/users/{id}",
             show_one("users", |w, _, tenant, key| {

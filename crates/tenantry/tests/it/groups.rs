@@ -266,6 +266,21 @@ async fn groups_are_created_listed_queried_changed_and_deleted() {
         let (s, counted) = eventual(&srv, "/v1.0/groups?$count=true&$top=1", &admin).await;
         assert_eq!(s, StatusCode::OK, "{counted}");
         assert_eq!(counted["@odata.count"], 3, "the count of every page");
+        // The $count segment: a number, as text; refused without the header, as Entra refuses it.
+        let segment = get(&srv, "/v1.0/groups/$count", &admin).await;
+        assert_eq!(
+            (refusal(&segment), &segment.1["error"]["message"]),
+            (
+                (StatusCode::BAD_REQUEST, "Request_BadRequest"),
+                &json!("$count is not currently supported.")
+            )
+        );
+        let (s, n) = eventual(&srv, "/v1.0/groups/$count", &admin).await;
+        assert_eq!((s, n), (StatusCode::OK, json!(3)));
+        let path = "/v1.0/groups/$count?$filter=startswith(displayName,'P')";
+        assert_eq!(eventual(&srv, path, &admin).await.1, json!(1));
+        let path = "/v1.0/users/$count?$filter=startswith(displayName,'L')";
+        assert_eq!(eventual(&srv, path, &admin).await.1, json!(1));
         let sorted_filter = "/v1.0/groups?$filter=startswith(displayName,'O') or startswith(displayName,'E')&$orderby=displayName desc";
         let refused = get(&srv, sorted_filter, &admin).await;
         assert_eq!(
@@ -534,6 +549,31 @@ async fn members_owners_nesting_and_memberships() {
         );
         let (_, through) = get(&srv, "/v1.0/me/transitiveMemberOf", &megan_token).await;
         assert_eq!(sorted(names(&through)), ["Engineering", "Platform"]);
+        // Cast to one type (Graph's example of an advanced query), and counted.
+        let path = "/v1.0/me/transitiveMemberOf/microsoft.graph.group?$count=true";
+        let (s, groups) = eventual(&srv, path, &megan_token).await;
+        assert_eq!(s, StatusCode::OK, "{groups}");
+        assert_eq!(groups["@odata.count"], 2);
+        assert!(
+            groups["@odata.context"]
+                .as_str()
+                .unwrap()
+                .ends_with("$metadata#groups")
+        );
+        let path = format!("/v1.0/groups/{platform}/transitiveMembers/microsoft.graph.user");
+        let (_, users) = get(&srv, &path, &admin).await;
+        assert_eq!(
+            sorted(values(&users, "id")),
+            sorted(vec![megan.clone(), admin_id.clone()])
+        );
+        let path =
+            format!("/v1.0/groups/{platform}/transitiveMembers/microsoft.graph.group/$count");
+        assert_eq!(eventual(&srv, &path, &admin).await.1, json!(1));
+        let path = format!("/v1.0/groups/{platform}/members/microsoft.graph.servicePrincipal");
+        assert_eq!(
+            values(&get(&srv, &path, &admin).await.1, "id"),
+            Vec::<String>::new()
+        );
         let (_, by_upn) = get(
             &srv,
             "/v1.0/users/megan@contoso.onmicrosoft.com/memberOf",
