@@ -219,86 +219,40 @@ pub fn operations() -> Vec<Op> {
         op("get", "/v1.0/groups/{id}/transitiveMembers", GRAPH, Graph, "Members, directly or through nested groups", None, ("200", Some("DirectoryObjectCollection"))),
     ];
     // What a principal is a member of and owns, on each kind of principal.
-    for (base, lists) in [
-        (
-            "/v1.0/users/{id}",
-            ["memberOf", "transitiveMemberOf", "ownedObjects"].as_slice(),
-        ),
-        ("/v1.0/groups/{id}", &["memberOf", "transitiveMemberOf"]),
-        (
-            "/v1.0/servicePrincipals/{id}",
-            &["memberOf", "transitiveMemberOf", "ownedObjects"],
-        ),
-        (
-            "/v1.0/me",
-            &["memberOf", "transitiveMemberOf", "ownedObjects"],
-        ),
-    ] {
-        for list in lists {
-            let summary = match *list {
-                "memberOf" => "Groups and directory roles it is directly a member of",
-                "transitiveMemberOf" => {
-                    "Groups and directory roles it is a member of, directly or through groups"
-                }
-                _ => "The groups it owns",
-            };
-            ops.push(Op {
-                path: Cow::Owned(format!("{base}/{list}")),
-                ..op(
-                    "get",
-                    "",
-                    GRAPH,
-                    Graph,
-                    summary,
-                    None,
-                    ("200", Some("DirectoryObjectCollection")),
-                )
-            });
-        }
+    use crate::graph::memberships::{self, Action};
+    for (path, list) in memberships::lists() {
+        ops.push(Op {
+            path: Cow::Owned(path),
+            ..op(
+                "get",
+                "",
+                GRAPH,
+                Graph,
+                list.summary(),
+                None,
+                ("200", Some("DirectoryObjectCollection")),
+            )
+        });
     }
-    for base in [
-        "/v1.0/users/{id}",
-        "/v1.0/groups/{id}",
-        "/v1.0/servicePrincipals/{id}",
-        "/v1.0/me",
-        "/v1.0/directoryObjects/{id}",
-    ] {
-        for (action, summary, body) in [
-            (
-                "checkMemberGroups",
-                "Which of these groups (at most 20) it is in, directly or through nesting",
-                "CheckMemberGroups",
-            ),
-            (
-                "getMemberGroups",
-                "Every group it is in, directly or through nesting",
-                "GetMemberGroups",
-            ),
-            (
-                "checkMemberObjects",
-                "Which of these groups and directory roles it is in",
-                "CheckMemberObjects",
-            ),
-            (
-                "getMemberObjects",
-                "Every group and directory role it is in, directly or through groups",
-                "GetMemberGroups",
-            ),
-        ] {
-            ops.push(Op {
-                path: Cow::Owned(format!("{base}/{action}")),
-                ..op(
-                    "post",
-                    "",
-                    GRAPH,
-                    Graph,
-                    summary,
-                    Some(body),
-                    ("200", Some("StringCollection")),
-                )
-                .describe("Also served as microsoft.graph.{action}, the qualified name.")
-            });
-        }
+    for (path, action) in memberships::actions() {
+        let body = match action {
+            Action::CheckMemberGroups => "CheckMemberGroups",
+            Action::CheckMemberObjects => "CheckMemberObjects",
+            Action::GetMemberGroups | Action::GetMemberObjects => "GetMemberGroups",
+        };
+        ops.push(Op {
+            path: Cow::Owned(path),
+            ..op(
+                "post",
+                "",
+                GRAPH,
+                Graph,
+                action.summary(),
+                Some(body),
+                ("200", Some("StringCollection")),
+            )
+            .describe("Also served as microsoft.graph.{action}, the qualified name.")
+        });
     }
     ops.extend(collection_views(&ops));
     ops

@@ -42,7 +42,7 @@ enum Subject {
 
 /// The lists of a subject.
 #[derive(Clone, Copy)]
-enum Listing {
+pub enum Listing {
     MemberOf,
     TransitiveMemberOf,
     OwnedObjects,
@@ -56,11 +56,22 @@ impl Listing {
             Listing::OwnedObjects => "ownedObjects",
         }
     }
+
+    /// What it lists, as the OpenAPI document says.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Listing::MemberOf => "Groups and directory roles it is directly a member of",
+            Listing::TransitiveMemberOf => {
+                "Groups and directory roles it is a member of, directly or through groups"
+            }
+            Listing::OwnedObjects => "The groups it owns",
+        }
+    }
 }
 
 /// The actions of a subject.
 #[derive(Clone, Copy)]
-enum Action {
+pub enum Action {
     CheckMemberGroups,
     GetMemberGroups,
     CheckMemberObjects,
@@ -75,7 +86,8 @@ impl Action {
         Action::GetMemberObjects,
     ];
 
-    fn name(self) -> &'static str {
+    /// Its short name; it is also served by its qualified name, `microsoft.graph.{name}`.
+    pub fn name(self) -> &'static str {
         match self {
             Action::CheckMemberGroups => "checkMemberGroups",
             Action::GetMemberGroups => "getMemberGroups",
@@ -83,19 +95,26 @@ impl Action {
             Action::GetMemberObjects => "getMemberObjects",
         }
     }
+
+    /// What it answers, as the OpenAPI document says.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Action::CheckMemberGroups => {
+                "Which of these groups (at most 20) it is in, directly or through nesting"
+            }
+            Action::GetMemberGroups => "Every group it is in, directly or through nesting",
+            Action::CheckMemberObjects => "Which of these groups and directory roles it is in",
+            Action::GetMemberObjects => {
+                "Every group and directory role it is in, directly or through groups"
+            }
+        }
+    }
 }
 
-/// The subjects named by an id in their path, their base path, and the lists they have.
-const KEYED: [(Subject, &str, &[Listing]); 4] = [
-    (
-        Subject::User,
-        "/v1.0/users/{id}",
-        &[
-            Listing::MemberOf,
-            Listing::TransitiveMemberOf,
-            Listing::OwnedObjects,
-        ],
-    ),
+/// The subjects, their base path, and the lists they have (each has the four actions).
+const SUBJECTS: [(Subject, &str, &[Listing]); 5] = [
+    (Subject::Me, "/v1.0/me", &ALL_LISTS),
+    (Subject::User, "/v1.0/users/{id}", &ALL_LISTS),
     (
         Subject::Group,
         "/v1.0/groups/{id}",
@@ -104,55 +123,59 @@ const KEYED: [(Subject, &str, &[Listing]); 4] = [
     (
         Subject::ServicePrincipal,
         "/v1.0/servicePrincipals/{id}",
-        &[
-            Listing::MemberOf,
-            Listing::TransitiveMemberOf,
-            Listing::OwnedObjects,
-        ],
+        &ALL_LISTS,
     ),
     (Subject::Object, "/v1.0/directoryObjects/{id}", &[]),
 ];
 
-const ME_LISTS: [Listing; 3] = [
+const ALL_LISTS: [Listing; 3] = [
     Listing::MemberOf,
     Listing::TransitiveMemberOf,
     Listing::OwnedObjects,
 ];
 
+/// Every list served, by path: what [`routes`] serves and the OpenAPI document lists.
+pub fn lists() -> Vec<(String, Listing)> {
+    SUBJECTS
+        .iter()
+        .flat_map(|(_, base, lists)| {
+            lists
+                .iter()
+                .map(move |l| (format!("{base}/{}", l.segment()), *l))
+        })
+        .collect()
+}
+
+/// Every action served, by path with its short name (each is also served by its qualified name).
+pub fn actions() -> Vec<(String, Action)> {
+    SUBJECTS
+        .iter()
+        .flat_map(|(_, base, _)| Action::ALL.map(|a| (format!("{base}/{}", a.name()), a)))
+        .collect()
+}
+
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
-    for (subject, base, lists) in KEYED {
+    for (subject, base, lists) in SUBJECTS {
         for list in lists {
-            router = collection_routes(
-                router,
-                &format!("{base}/{}", list.segment()),
-                keyed_list(subject, *list),
-                true,
-            );
+            let handler = match subject {
+                Subject::Me => me_list(*list),
+                _ => keyed_list(subject, *list),
+            };
+            router =
+                collection_routes(router, &format!("{base}/{}", list.segment()), handler, true);
         }
         for action in Action::ALL {
+            let handler = match subject {
+                Subject::Me => me_action(action),
+                _ => keyed_action(subject, action),
+            };
             for name in [
                 action.name().to_string(),
                 format!("microsoft.graph.{}", action.name()),
             ] {
-                router = router.route(&format!("{base}/{name}"), keyed_action(subject, action));
+                router = router.route(&format!("{base}/{name}"), handler.clone());
             }
-        }
-    }
-    for list in ME_LISTS {
-        router = collection_routes(
-            router,
-            &format!("/v1.0/me/{}", list.segment()),
-            me_list(list),
-            true,
-        );
-    }
-    for action in Action::ALL {
-        for name in [
-            action.name().to_string(),
-            format!("microsoft.graph.{}", action.name()),
-        ] {
-            router = router.route(&format!("/v1.0/me/{name}"), me_action(action));
         }
     }
     router
