@@ -389,3 +389,50 @@ pub fn referenced_object(odata_id: &str) -> Result<ObjectId, GraphError> {
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collection_s_path_names_its_view() {
+        let cast = |name| CASTS.into_iter().find(|c| c.name == name);
+        let view = |path: &str| View::of(path);
+        assert_eq!(view("/v1.0/groups"), View::default());
+        assert_eq!(
+            view("/v1.0/groups/$count"),
+            View {
+                cast: None,
+                count: true
+            }
+        );
+        assert_eq!(
+            view("/v1.0/me/transitiveMemberOf/microsoft.graph.group"),
+            View {
+                cast: cast("group"),
+                count: false
+            }
+        );
+        assert_eq!(
+            view("/v1.0/groups/x/members/microsoft.graph.servicePrincipal/$count"),
+            View {
+                cast: cast("servicePrincipal"),
+                count: true
+            }
+        );
+        // Only the types tenantry holds are casts; every suffix routed is read back as its view.
+        assert_eq!(
+            view("/v1.0/groups/x/members/microsoft.graph.device").cast,
+            None
+        );
+        for suffix in View::suffixes(true) {
+            let v = view(&format!("/v1.0/groups/x/members{suffix}"));
+            assert_eq!(v.count, suffix.ends_with("/$count"), "{suffix}");
+            assert_eq!(
+                v.cast.is_some(),
+                suffix.contains("microsoft.graph."),
+                "{suffix}"
+            );
+        }
+    }
+}
