@@ -5,6 +5,8 @@
 //!
 //! Grammar: conditions joined by `and` and `or` (`and` binds tighter; no parentheses), each one of
 //! - `property op 'value'`, `op` one of `eq`, `ne`, `gt`, `ge`, `lt`, `le`;
+//! - `property op true`, `false` or `null` (unquoted: Graph's `securityEnabled eq true`);
+//! - `property in ('value', …)`;
 //! - `startswith(property,'value')`;
 //! - `property/any(x:x eq 'value')`, on a collection of strings;
 //! - `function()` or `function('value')` (ARM's `atScope()`, `assignedTo('…')`).
@@ -63,6 +65,17 @@ pub enum Condition {
         op: Op,
         value: String,
     },
+    /// `property op true|false|null`.
+    Literal {
+        property: String,
+        op: Op,
+        value: Literal,
+    },
+    /// `property in ('a', 'b')`: one of the values.
+    In {
+        property: String,
+        values: Vec<String>,
+    },
     /// `startswith(property,'value')`.
     StartsWith { property: String, value: String },
     /// `property/any(x:x eq 'value')`.
@@ -76,9 +89,37 @@ impl Condition {
     pub fn property(&self) -> Option<&str> {
         match self {
             Condition::Compare { property, .. }
+            | Condition::Literal { property, .. }
+            | Condition::In { property, .. }
             | Condition::StartsWith { property, .. }
             | Condition::AnyEq { property, .. } => Some(property),
             Condition::Call { .. } => None,
+        }
+    }
+}
+
+/// An unquoted value of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    Bool(bool),
+    Null,
+}
+
+impl Literal {
+    fn parse(word: &str) -> Option<Literal> {
+        match word.to_ascii_lowercase().as_str() {
+            "true" => Some(Literal::Bool(true)),
+            "false" => Some(Literal::Bool(false)),
+            "null" => Some(Literal::Null),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Literal::Bool(true) => "true",
+            Literal::Bool(false) => "false",
+            Literal::Null => "null",
         }
     }
 }
@@ -101,6 +142,15 @@ impl fmt::Display for Condition {
                 op,
                 value,
             } => write!(f, "{property} {} {}", op.as_str(), Quoted(value)),
+            Condition::Literal {
+                property,
+                op,
+                value,
+            } => write!(f, "{property} {} {}", op.as_str(), value.as_str()),
+            Condition::In { property, values } => {
+                let quoted: Vec<String> = values.iter().map(|v| Quoted(v).to_string()).collect();
+                write!(f, "{property} in ({})", quoted.join(", "))
+            }
             Condition::StartsWith { property, value } => {
                 write!(f, "startswith({property},{})", Quoted(value))
             }
@@ -287,9 +337,44 @@ fn condition(tokens: &[Token]) -> Result<(Condition, &[Token]), SyntaxError> {
             };
             (c, rest)
         }
+        [Word(p), Word(op), Word(v), rest @ ..] => {
+            let c = Condition::Literal {
+                property: p.clone(),
+                op: Op::parse(op).ok_or(SyntaxError)?,
+                value: Literal::parse(v).ok_or(SyntaxError)?,
+            };
+            (c, rest)
+        }
+        [Word(p), Word(keyword), Open, rest @ ..] if keyword.eq_ignore_ascii_case("in") => {
+            let (values, rest) = string_list(rest)?;
+            let c = Condition::In {
+                property: p.clone(),
+                values,
+            };
+            (c, rest)
+        }
         _ => return Err(SyntaxError),
     };
     Ok(found)
+}
+
+/// `'a', 'b')`: one or more strings separated by commas up to the closing parenthesis, and the tokens
+/// after it.
+fn string_list(mut tokens: &[Token]) -> Result<(Vec<String>, &[Token]), SyntaxError> {
+    let mut values = Vec::new();
+    loop {
+        match tokens {
+            [Token::Str(v), Token::Comma, rest @ ..] => {
+                values.push(v.clone());
+                tokens = rest;
+            }
+            [Token::Str(v), Token::Close, rest @ ..] => {
+                values.push(v.clone());
+                return Ok((values, rest));
+            }
+            _ => return Err(SyntaxError),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -352,6 +437,26 @@ mod tests {
         );
         assert_eq!(f.clone().into_conjunction(), None);
         assert_eq!(f.conditions().count(), 2);
+        // Graph's groups: unquoted literals and `in`.
+        assert_eq!(
+            conjunction("securityEnabled eq TRUE and mail eq null and id in ('a', 'b''c')"),
+            [
+                Condition::Literal {
+                    property: "securityEnabled".into(),
+                    op: Op::Eq,
+                    value: Literal::Bool(true)
+                },
+                Condition::Literal {
+                    property: "mail".into(),
+                    op: Op::Eq,
+                    value: Literal::Null
+                },
+                Condition::In {
+                    property: "id".into(),
+                    values: vec!["a".into(), "b'c".into()]
+                }
+            ]
+        );
         // The audit query.
         assert_eq!(
             conjunction("eventTimestamp GE '2026-11-27T08:00:00Z'"),
@@ -374,6 +479,10 @@ mod tests {
             "a eq 'x' b eq 'y'",
             "a eq 'x' and",
             "startswith(displayName)",
+            "securityEnabled eq yes",
+            "id in ()",
+            "id in ('a' 'b')",
+            "id in ('a',",
         ] {
             assert_eq!(Filter::parse(bad), Err(SyntaxError), "{bad}");
         }
@@ -387,6 +496,8 @@ mod tests {
             "servicePrincipalNames/any(x:x eq 'https://ci')",
             "atScope()",
             "assignedTo('abc')",
+            "securityEnabled eq false",
+            "id in ('a', 'it''s')",
         ] {
             let c = conjunction(text);
             assert_eq!(c[0].to_string(), text);

@@ -797,3 +797,175 @@ fn members_and_owners_are_named_only_for_who_may_change_the_group() {
     assert_eq!(answers[0], answers[2]);
     assert!(!answers[0].contains("Contoso"), "{}", answers[0]);
 }
+
+#[test]
+fn groups_and_memberships_are_read_as_entra_lets_them() {
+    use tenantry_domain::rules::groups;
+    use tenantry_domain::rules::reads::{Among, GroupRelation, Membership, Whose};
+    let mut fx = Fx::article();
+    let t = fx.alicedefault;
+    let inner = fx.group(t, "Inner", &[fx.erin]);
+    let outer = fx.group(t, "Outer", &[inner]);
+    let readers = fx.role_assignable_group(t, "Readers");
+    fx.grant_directory_role(t, DirectoryRole::GlobalReader, readers);
+    fx.add_members(t, readers, &[fx.erin]);
+    let dave_id = fx.world.presence(fx.dave, t).unwrap();
+    let now = fx.now;
+    fx.ok(|fx| groups::add_group_owner(&fx.world, &Actor::Operator, t, inner, dave_id, now));
+    let w = &fx.world;
+    let whose = |object| Whose { object, kind: None };
+    let (erin, dave) = (fx.member(fx.erin), fx.dave_home());
+    let ids = |v: Vec<tenantry_domain::world::PrincipalRef>| {
+        let mut ids: Vec<ObjectId> = v.iter().map(|p| p.id()).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<ObjectId>| {
+        v.sort();
+        v
+    };
+
+    // A member lists groups and their members; a guest without a role reads a group by id only, and
+    // the members of the group it owns.
+    assert_eq!(reads::groups(w, &erin, t).unwrap().len(), 3);
+    assert_eq!(
+        code(reads::groups(w, &dave, t)),
+        "Authorization_RequestDenied"
+    );
+    assert_eq!(
+        reads::group(w, &dave, t, outer).unwrap().display_name,
+        "Outer"
+    );
+    let members = |actor: &Actor, g, r| reads::group_related(w, actor, t, g, r);
+    assert_eq!(
+        code(members(&dave, outer, GroupRelation::Members)),
+        "Authorization_RequestDenied"
+    );
+    assert_eq!(
+        ids(members(&dave, inner, GroupRelation::Members).unwrap()),
+        [fx.erin]
+    );
+    assert_eq!(
+        ids(members(&erin, outer, GroupRelation::TransitiveMembers).unwrap()),
+        sorted(vec![inner, fx.erin])
+    );
+    assert_eq!(
+        ids(members(&erin, inner, GroupRelation::Owners).unwrap()),
+        [dave_id]
+    );
+    // Another directory's caller: refused before anything is looked up.
+    let contoso_admin = fx.member(fx.contoso_admin);
+    let missing = ObjectId::new();
+    for g in [outer, missing] {
+        assert_eq!(
+            code(reads::group(w, &contoso_admin, t, g)),
+            "Authorization_RequestDenied"
+        );
+    }
+    assert_eq!(
+        code(reads::group(w, &erin, t, missing)),
+        "Request_ResourceNotFound"
+    );
+
+    // memberOf: direct groups and roles; transitive: through nesting and role-assignable groups.
+    let ids_of = |m: Vec<Membership>| {
+        let mut v: Vec<String> = m.iter().map(|m| m.id()).collect();
+        v.sort();
+        v
+    };
+    let strings = |v: &[ObjectId]| {
+        let mut s: Vec<String> = v.iter().map(|o| o.to_string()).collect();
+        s.sort();
+        s
+    };
+    let direct = reads::member_of(w, &erin, t, whose(fx.erin), false).unwrap();
+    assert_eq!(ids_of(direct), strings(&[inner, readers]));
+    let through = reads::member_of(
+        w,
+        &erin,
+        t,
+        Whose {
+            object: fx.erin,
+            kind: Some(PrincipalType::User),
+        },
+        true,
+    )
+    .unwrap();
+    let mut expected = strings(&[inner, outer, readers]);
+    expected.push(DirectoryRole::GlobalReader.template_id().to_string());
+    expected.sort();
+    assert_eq!(ids_of(through), expected);
+    assert_eq!(
+        code(reads::member_of(
+            w,
+            &erin,
+            t,
+            Whose {
+                object: inner,
+                kind: Some(PrincipalType::User)
+            },
+            false
+        )),
+        "Request_ResourceNotFound",
+        "a group is not a user"
+    );
+    // A guest reads its own memberships, not another's.
+    assert!(
+        reads::member_of(w, &dave, t, whose(dave_id), true)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(reads::member_of(w, &dave, t, whose(fx.erin), true)),
+        "Authorization_RequestDenied"
+    );
+    assert_eq!(
+        reads::owned_groups(w, &dave, t, whose(dave_id))
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect::<Vec<_>>(),
+        [inner]
+    );
+
+    // The actions.
+    let mut groups_of_erin =
+        reads::member_ids(w, &erin, t, whose(fx.erin), Among::Groups, true).unwrap();
+    groups_of_erin.sort();
+    assert_eq!(groups_of_erin, strings(&[inner, outer, readers]));
+    let asked = [missing.to_string(), outer.to_string().to_uppercase()];
+    assert_eq!(
+        reads::check_member_ids(w, &erin, t, whose(fx.erin), Among::Groups, &asked).unwrap(),
+        [outer.to_string().to_uppercase()]
+    );
+    let too_many = vec![outer.to_string(); reads::MAX_CHECKED_GROUPS + 1];
+    assert_eq!(
+        code(reads::check_member_ids(
+            w,
+            &erin,
+            t,
+            whose(fx.erin),
+            Among::Groups,
+            &too_many
+        )),
+        "TooManyGroupIds"
+    );
+    let role = DirectoryRole::GlobalReader.template_id().to_string();
+    assert!(
+        reads::member_ids(w, &erin, t, whose(fx.erin), Among::Objects, false)
+            .unwrap()
+            .contains(&role)
+    );
+    assert_eq!(
+        reads::check_member_ids(
+            w,
+            &erin,
+            t,
+            whose(fx.erin),
+            Among::Objects,
+            &[role.clone(), missing.to_string()]
+        )
+        .unwrap(),
+        [role]
+    );
+}

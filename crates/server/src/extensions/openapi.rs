@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/openapi.json", get(document))
@@ -31,7 +32,7 @@ enum Auth {
 /// One documented operation.
 pub struct Op {
     pub method: &'static str,
-    pub path: &'static str,
+    pub path: Cow<'static, str>,
     tag: &'static str,
     summary: &'static str,
     auth: Auth,
@@ -55,7 +56,7 @@ const fn op(
 ) -> Op {
     Op {
         method,
-        path,
+        path: Cow::Borrowed(path),
         tag,
         summary,
         auth,
@@ -89,7 +90,7 @@ const LINK: &str = "/subscriptions/{subscriptionId}/providers/Microsoft.Subscrip
 /// Every operation tenantry serves. Extension and Graph entries are checked against the router by a test.
 pub fn operations() -> Vec<Op> {
     use Auth::*;
-    vec![
+    let mut ops = vec![
         // ----- extensions -----
         op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/changeTenantRequest/default/preview", EXT, Arm,
            "Preview a change of the subscription's directory", Some("ChangeTenantRequestBody"), ("200", Some("ChangeTenantPreview")))
@@ -172,8 +173,8 @@ pub fn operations() -> Vec<Op> {
         op("put", "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/classicAdministrators/{name}", ARM, Arm, "Add a co-administrator or change the service administrator", None, ("200", None)),
         op("delete", "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/classicAdministrators/{name}", ARM, Arm, "Remove a co-administrator", None, ("200", None)),
         // ----- Microsoft Graph -----
-        op("get", "/v1.0/users", GRAPH, Graph, "List users ($filter eq/startswith on userPrincipalName, mail, displayName; $select; $top; @odata.nextLink)", None, ("200", Some("UserCollection")))
-            .describe("Guests without a directory role may not list users (403 Authorization_RequestDenied), as in Entra."),
+        op("get", "/v1.0/users", GRAPH, Graph, "List users ($filter eq/startswith on userPrincipalName, mail, displayName, eq on userType, accountEnabled, id in (…); $select; $top; @odata.nextLink; $orderby=displayName or userPrincipalName; $count=true)", None, ("200", Some("UserCollection")))
+            .describe("Guests without a directory role may not list users (403 Authorization_RequestDenied), as in Entra. $count=true needs the header ConsistencyLevel: eventual (400 Request_BadRequest otherwise; Entra silently leaves @odata.count out). $orderby with a $filter needs both (400 Request_UnsupportedQuery otherwise)."),
         op("post", "/v1.0/users", GRAPH, Graph, "Create a user (Global or User Administrators)", Some("NewUser"), ("201", Some("User"))),
         op("get", "/v1.0/users/{id}", GRAPH, Graph, "A user by object id or user principal name", None, ("200", Some("User"))),
         op("patch", "/v1.0/users/{id}", GRAPH, Graph, "Update a user", Some("UserPatch"), ("204", None)),
@@ -200,8 +201,107 @@ pub fn operations() -> Vec<Op> {
         op("post", "/v1.0/applications", GRAPH, Graph, "Register an application (Global Administrators)", None, ("201", None)),
         op("get", "/v1.0/applications/{id}", GRAPH, Graph, "An application", None, ("200", None)),
         op("post", "/v1.0/applications/{id}/addPassword", GRAPH, Graph, "A new client secret, shown in this answer only", None, ("200", None)),
-    ]
+        op("get", "/v1.0/groups", GRAPH, Graph, "Security groups ($filter: displayName eq/startswith, mailNickname eq, securityEnabled eq, id in (…); $select; $top; $orderby=displayName; $count=true)", None, ("200", Some("GroupCollection")))
+            .describe(ADVANCED),
+        op("post", "/v1.0/groups", GRAPH, Graph, "Create a security group (Global, User and Groups Administrators; a role-assignable one, Global Administrators)", Some("NewGroup"), ("201", Some("Group")))
+            .describe("mailEnabled must be false and groupTypes empty: tenantry keeps security groups only. members@odata.bind and owners@odata.bind name its first members and owners (…/directoryObjects/{id}). A display name is unique in the directory (409 otherwise)."),
+        op("get", "/v1.0/groups/{id}", GRAPH, Graph, "A group", None, ("200", Some("Group"))),
+        op("patch", "/v1.0/groups/{id}", GRAPH, Graph, "Update a group (its owners and the group managers)", Some("GroupPatch"), ("204", None))
+            .describe("isAssignableToRole is set at creation and cannot change (400)."),
+        op("delete", "/v1.0/groups/{id}", GRAPH, Graph, "Delete a group with its memberships and its role assignments in every subscription that trusts the directory", None, ("204", None)),
+        op("get", "/v1.0/groups/{id}/members", GRAPH, Graph, "Direct members (users, service principals, groups)", None, ("200", Some("DirectoryObjectCollection"))),
+        op("post", "/v1.0/groups/{id}/members/$ref", GRAPH, Graph, "Add a member", Some("ReferenceCreate"), ("204", None))
+            .describe("A group that would contain itself, directly or through nesting, is refused (Request_BadRequest) with the cycle's path."),
+        op("delete", "/v1.0/groups/{id}/members/{memberId}/$ref", GRAPH, Graph, "Remove a direct member", None, ("204", None)),
+        op("get", "/v1.0/groups/{id}/owners", GRAPH, Graph, "Owners", None, ("200", Some("DirectoryObjectCollection"))),
+        op("post", "/v1.0/groups/{id}/owners/$ref", GRAPH, Graph, "Add an owner (a user or service principal)", Some("ReferenceCreate"), ("204", None)),
+        op("delete", "/v1.0/groups/{id}/owners/{ownerId}/$ref", GRAPH, Graph, "Remove an owner", None, ("204", None)),
+        op("get", "/v1.0/groups/{id}/transitiveMembers", GRAPH, Graph, "Members, directly or through nested groups", None, ("200", Some("DirectoryObjectCollection"))),
+    ];
+    // What a principal is a member of and owns, on each kind of principal.
+    use crate::graph::memberships::{self, Action};
+    for (path, list) in memberships::lists() {
+        ops.push(Op {
+            path: Cow::Owned(path),
+            ..op(
+                "get",
+                "",
+                GRAPH,
+                Graph,
+                list.summary(),
+                None,
+                ("200", Some("DirectoryObjectCollection")),
+            )
+        });
+    }
+    for (path, action) in memberships::actions() {
+        let body = match action {
+            Action::CheckMemberGroups => "CheckMemberGroups",
+            Action::CheckMemberObjects => "CheckMemberObjects",
+            Action::GetMemberGroups | Action::GetMemberObjects => "GetMemberGroups",
+        };
+        ops.push(Op {
+            path: Cow::Owned(path),
+            ..op(
+                "post",
+                "",
+                GRAPH,
+                Graph,
+                action.summary(),
+                Some(body),
+                ("200", Some("StringCollection")),
+            )
+            .describe("Also served as microsoft.graph.{action}, the qualified name.")
+        });
+    }
+    ops.extend(collection_views(&ops));
+    ops
 }
+
+/// The views of Graph's lists of directory objects: how many they hold (`…/$count`), and for lists
+/// of several types, each OData cast (`…/microsoft.graph.user`), itself counted too.
+fn collection_views(ops: &[Op]) -> Vec<Op> {
+    let mut views = Vec::new();
+    for o in ops.iter().filter(|o| o.tag == GRAPH && o.method == "get") {
+        let mixed = o.ok.1 == Some("DirectoryObjectCollection");
+        let set = matches!(
+            o.ok.1,
+            Some("UserCollection" | "GroupCollection" | "ServicePrincipalCollection")
+        ) || o.path == "/v1.0/applications";
+        if !(mixed || set) {
+            continue;
+        }
+        let count = |path: String| Op {
+            path: Cow::Owned(format!("{path}/$count")),
+            ..op(
+                "get",
+                "",
+                GRAPH,
+                Auth::Graph,
+                "How many the list holds (after $filter), as a number in text/plain",
+                None,
+                ("200", None),
+            )
+            .describe(COUNT_SEGMENT)
+        };
+        views.push(count(o.path.to_string()));
+        for cast in crate::graph::CASTS.iter().filter(|_| mixed) {
+            let path = format!("{}/microsoft.graph.{}", o.path, cast.name);
+            views.push(Op {
+                path: Cow::Owned(path.clone()),
+                ..op("get", "", GRAPH, Auth::Graph, "The list's objects of one type (an OData cast); @odata.context names that type's set", None, ("200", Some("DirectoryObjectCollection")))
+            });
+            views.push(count(path));
+        }
+    }
+    views
+}
+
+/// How Graph's `$count` segment is answered, as Entra answers it.
+const COUNT_SEGMENT: &str = "Needs the header ConsistencyLevel: eventual (400 Request_BadRequest '$count is not currently supported.' otherwise, as in Entra).";
+
+/// How Graph's collections read `$count` and `$orderby`, as Entra does.
+const ADVANCED: &str = "$count=true needs the header ConsistencyLevel: eventual (400 Request_BadRequest otherwise; Entra silently leaves @odata.count out). $orderby with a $filter needs both (400 Request_UnsupportedQuery otherwise).";
 
 fn path_parameters(path: &str) -> Vec<Value> {
     path.split('/')
@@ -227,7 +327,7 @@ fn response(description: &str, schema: Option<&str>) -> Value {
 }
 
 fn operation_json(o: &Op) -> Value {
-    let mut params = path_parameters(o.path);
+    let mut params = path_parameters(&o.path);
     if o.tag == ARM || o.tag == EXT && o.auth == Auth::Arm {
         params.push(json!({"name": "api-version", "in": "query", "required": false,
             "description": "Accepted and ignored: every api-version is served the same way.", "schema": {"type": "string"}}));
@@ -453,7 +553,45 @@ fn schemas() -> Value {
         "DirectoryRoleCollection".into(),
         collection("DirectoryRole"),
     );
-    m.insert("DirectoryObject".into(), object(&["@odata.type", "id"], json!({"@odata.type": {"enum": ["#microsoft.graph.user", "#microsoft.graph.servicePrincipal"]}, "id": uuid()})));
+    m.insert("DirectoryObject".into(), object(&["@odata.type", "id"], json!({"@odata.type": {"enum": ["#microsoft.graph.user", "#microsoft.graph.servicePrincipal", "#microsoft.graph.group", "#microsoft.graph.directoryRole"]}, "id": uuid(),
+            "displayName": string()})));
+    m.insert("Group".into(), object(&["id", "displayName", "mailNickname", "securityEnabled"], json!({"id": uuid(), "displayName": string(), "description": nullable_string(),
+            "mailNickname": string(), "mailEnabled": {"const": false}, "securityEnabled": {"type": "boolean"}, "isAssignableToRole": {"type": "boolean"},
+            "groupTypes": {"type": "array", "items": string(), "maxItems": 0}, "securityIdentifier": string(), "createdDateTime": time(),
+            "mail": {"type": "null"}, "visibility": {"type": "null"}})));
+    m.insert("GroupCollection".into(), collection("Group"));
+    m.insert("NewGroup".into(), object(&["displayName"], json!({"displayName": string(), "description": string(),
+            "mailNickname": {"type": "string", "description": "Default: a slug of displayName."}, "mailEnabled": {"const": false}, "securityEnabled": {"const": true},
+            "isAssignableToRole": {"type": "boolean", "description": "Only Global Administrators create one; it may hold directory roles and cannot contain groups."},
+            "groupTypes": {"type": "array", "items": string(), "maxItems": 0},
+            "members@odata.bind": {"type": "array", "items": string()}, "owners@odata.bind": {"type": "array", "items": string()}})));
+    m.insert("GroupPatch".into(), object(&[], json!({"displayName": string(), "description": nullable_string(), "mailNickname": string(),
+            "securityEnabled": {"const": true}, "mailEnabled": {"const": false}, "isAssignableToRole": {"type": "boolean", "description": "Only its current value."}})));
+    m.insert(
+        "CheckMemberGroups".into(),
+        object(
+            &["groupIds"],
+            json!({"groupIds": {"type": "array", "items": string(), "maxItems": 20}}),
+        ),
+    );
+    m.insert(
+        "CheckMemberObjects".into(),
+        object(
+            &["ids"],
+            json!({"ids": {"type": "array", "items": string()}}),
+        ),
+    );
+    m.insert(
+        "GetMemberGroups".into(),
+        object(&[], json!({"securityEnabledOnly": {"type": "boolean"}})),
+    );
+    m.insert(
+        "StringCollection".into(),
+        object(
+            &["value"],
+            json!({"@odata.context": string(), "value": {"type": "array", "items": string()}}),
+        ),
+    );
     m.insert(
         "DirectoryObjectCollection".into(),
         collection("DirectoryObject"),

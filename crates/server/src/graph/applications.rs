@@ -3,33 +3,67 @@
 //! principal are one object, so both have the same `id`; `POST /servicePrincipals` for an application
 //! answers with that service principal. The rules (who may, how many secrets) are the domain's.
 
+use super::odata::Answers;
 use super::service_principals::service_principal_json;
-use super::users::entity;
-use super::{Directory, bad_json};
+use super::{
+    Collection, Directory, Set, bad_json, entity, invalid_property, list_set, not_found, show_one,
+};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::{GraphError, format_timestamp};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{Application, ClientSecret, TenantId, World};
+use tenantry_domain::{Actor, Application, ClientSecret, DomainError, TenantId, World};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const FILTERABLE: &[&str] = &["appId", "displayName", "id"];
+/// `GET /v1.0/applications`: for whoever may list the directory's objects.
+pub static APPLICATIONS: Set = Set {
+    collection: Collection {
+        context: "applications",
+        answers: Answers {
+            resource: "Application",
+            filterable: &["appId", "displayName", "id"],
+            sortable: &["displayName"],
+            sorts_only_when_advanced: true,
+        },
+    },
+    list: |w, actor, tenant| listed(w, actor, tenant, application_json),
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/v1.0/applications", get(list).post(create))
-        .route("/v1.0/applications/{id}", get(show))
+        .route("/v1.0/applications", list_set(&APPLICATIONS).post(create))
+        .route("/v1.0/applications/$count", list_set(&APPLICATIONS))
+        .route(
+            "/v1.0/applications/{id}",
+            show_one("applications", |w, _, tenant, key| {
+                find(w, tenant, key).map(application_json)
+            }),
+        )
         .route("/v1.0/applications/{id}/addPassword", post(add_password))
+}
+
+/// The directory's applications, each as `json` shows it, for whoever may list the directory's objects:
+/// `/applications` and `/servicePrincipals` list the same objects.
+pub(super) fn listed(
+    w: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    json: fn(&Application) -> Value,
+) -> Result<Vec<Value>, DomainError> {
+    reads::require_directory_enumeration(w, actor, tenant)?;
+    Ok(reads::applications(w, tenant)
+        .into_iter()
+        .map(json)
+        .collect())
 }
 
 fn password_json(s: &ClientSecret) -> Value {
@@ -58,44 +92,8 @@ pub fn application_json(a: &Application) -> Value {
     })
 }
 
-fn application_not_found(key: &str) -> GraphError {
-    super::not_found(key)
-}
-
 fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
     reads::application(w, tenant, super::parse_object_id(key)?)
-}
-
-/// Every application of the tenant, in a stable order for pages.
-fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    reads::applications(world, tenant)
-        .into_iter()
-        .map(application_json)
-        .collect()
-}
-
-async fn list(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    QueryParams(params): QueryParams<HashMap<String, String>>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    dir.collection(&state, "applications", &params, FILTERABLE, all)
-        .map(Json)
-}
-
-async fn show(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    let app = dir.read(&state, reads::require_directory_read, |w| {
-        find(w, dir.tenant, &id)
-            .map(application_json)
-            .ok_or_else(|| application_not_found(&id))
-    })?;
-    Ok(Json(entity(&state, "applications", app)))
 }
 
 #[derive(Deserialize)]
@@ -114,11 +112,7 @@ async fn create(
     let name = req
         .display_name
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| {
-            GraphError::bad_request(
-                "Invalid value specified for property 'displayName' of resource 'Application'.",
-            )
-        })?;
+        .ok_or_else(|| invalid_property("displayName", "Application"))?;
     let id = state
         .svc
         .register_application(&dir.actor, dir.tenant, name.trim())
@@ -126,7 +120,7 @@ async fn create(
     let app = state
         .svc
         .read(|w| find(w, dir.tenant, &id.to_string()).map(application_json))
-        .ok_or_else(|| application_not_found(&id.to_string()))?;
+        .ok_or_else(|| not_found(&id.to_string()))?;
     Ok((
         StatusCode::CREATED,
         Json(entity(&state, "applications", app)),
@@ -174,7 +168,7 @@ async fn add_password(
     let app = state
         .svc
         .read(|w| find(w, dir.tenant, &id).map(|a| a.id))
-        .ok_or_else(|| application_not_found(&id))?;
+        .ok_or_else(|| not_found(&id))?;
     let (text, kept) = state
         .svc
         .add_application_secret(&dir.actor, dir.tenant, app, expires)

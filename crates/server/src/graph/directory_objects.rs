@@ -1,15 +1,16 @@
 //! Directory objects of any kind: `POST /v1.0/directoryObjects/getByIds` (how `az role assignment list`
 //! names principals) and `GET /v1.0/directoryObjects/{id}`.
 
+use super::groups::group_json;
 use super::service_principals::service_principal_json;
-use super::users::{entity, user_json, user_not_found};
-use super::{Directory, bad_json, context};
+use super::users::user_json;
+use super::{Directory, bad_json, context, show_one};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,32 +21,29 @@ use tenantry_domain::{ObjectId, TenantId, World};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1.0/directoryObjects/getByIds", post(get_by_ids))
-        .route("/v1.0/directoryObjects/{id}", get(show))
+        .route(
+            "/v1.0/directoryObjects/{id}",
+            show_one("directoryObjects", |w, _, tenant, key| {
+                directory_object_json(w, tenant, super::parse_object_id(key)?)
+            }),
+        )
 }
 
-/// A user, service principal or group of `tenant`, typed with `@odata.type` as Graph does for directory
-/// objects.
-pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
-    let (kind, mut value) = match reads::directory_object(world, tenant, id)? {
+/// A user, service principal or group, typed with `@odata.type` as Graph does in collections of
+/// directory objects.
+pub fn principal_json(p: PrincipalRef<'_>) -> Value {
+    let (kind, mut value) = match p {
         PrincipalRef::User(u) => ("user", user_json(u)),
         PrincipalRef::ServicePrincipal(a) => ("servicePrincipal", service_principal_json(a)),
-        // The group's own shape on Graph comes with `/groups`; its id and names are what clients need
-        // to name a principal (`az role assignment list`).
-        PrincipalRef::Group(g) => (
-            "group",
-            json!({
-                "id": g.id,
-                "displayName": g.display_name,
-                "description": g.description,
-                "mailNickname": g.mail_nickname,
-                "mailEnabled": false,
-                "securityEnabled": g.security_enabled,
-                "isAssignableToRole": g.role_assignable,
-            }),
-        ),
+        PrincipalRef::Group(g) => ("group", group_json(g)),
     };
     value["@odata.type"] = json!(format!("#microsoft.graph.{kind}"));
-    Some(value)
+    value
+}
+
+/// The user, service principal or group `id` of `tenant`, typed.
+pub fn directory_object_json(world: &World, tenant: TenantId, id: ObjectId) -> Option<Value> {
+    reads::directory_object(world, tenant, id).map(principal_json)
 }
 
 #[derive(Deserialize)]
@@ -90,18 +88,4 @@ async fn get_by_ids(
         "@odata.context": context(&state, "directoryObjects"),
         "value": value,
     })))
-}
-
-async fn show(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    let obj = dir.read(&state, reads::require_directory_read, |w| {
-        super::parse_object_id(&id)
-            .and_then(|oid| directory_object_json(w, dir.tenant, oid))
-            .ok_or_else(|| user_not_found(&id))
-    })?;
-    Ok(Json(entity(&state, "directoryObjects", obj)))
 }

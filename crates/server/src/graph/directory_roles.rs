@@ -4,35 +4,41 @@
 //! A role's `id` is its role template id: tenantry keeps no separate role objects, and Graph also
 //! addresses roles as `roleTemplateId={id}`, which is accepted too.
 
-use super::directory_objects::directory_object_json;
-use super::users::entity;
-use super::{Directory, bad_json, context};
+use super::directory_objects::principal_json;
+use super::{
+    DIRECTORY_OBJECTS, Directory, ListRequest, bad_json, collection_routes, context, entity,
+};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{Value, json};
+use tenantry_domain::DirectoryRole;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{DirectoryRole, ObjectId};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/v1.0/directoryRoles", get(list))
-        .route("/v1.0/directoryRoles/{id}", get(show))
-        .route("/v1.0/directoryRoles/{id}/members", get(members))
-        .route("/v1.0/directoryRoles/{id}/members/$ref", post(add_member))
-        .route(
-            "/v1.0/directoryRoles/{id}/members/{member}/$ref",
-            delete(remove_member),
-        )
+        .route("/v1.0/directoryRoles/{id}", get(show));
+    collection_routes(
+        router,
+        "/v1.0/directoryRoles/{id}/members",
+        get(members),
+        true,
+    )
+    .route("/v1.0/directoryRoles/{id}/members/$ref", post(add_member))
+    .route(
+        "/v1.0/directoryRoles/{id}/members/{member}/$ref",
+        delete(remove_member),
+    )
 }
 
-fn role_json(role: DirectoryRole) -> Value {
+pub fn role_json(role: DirectoryRole) -> Value {
     json!({
         "id": role.template_id(),
         "deletedDateTime": null,
@@ -46,7 +52,7 @@ fn role_json(role: DirectoryRole) -> Value {
 fn parse_role(key: &str) -> Result<DirectoryRole, GraphError> {
     let key = tenantry_domain::rules::names::typed(key);
     let key = key.strip_prefix("roleTemplateId=").unwrap_or(key);
-    DirectoryRole::parse(key.trim_matches('\'')).ok_or_else(|| super::users::user_not_found(key))
+    DirectoryRole::parse(key.trim_matches('\'')).ok_or_else(|| super::not_found(key))
 }
 
 async fn list(
@@ -80,53 +86,27 @@ async fn members(
     State(state): State<AppState>,
     caller: GraphCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
+    req: ListRequest,
+) -> Result<Response, GraphError> {
     let role = parse_role(&id)?;
-    let value = state.svc.read(|w| {
-        Ok::<_, GraphError>(
-            reads::role_members(w, &dir.actor, dir.tenant, role)?
-                .into_iter()
-                .filter_map(|p| directory_object_json(w, dir.tenant, p.id()))
-                .collect::<Vec<Value>>(),
-        )
-    })?;
-    Ok(Json(json!({
-        "@odata.context": context(&state, "directoryObjects"),
-        "value": value,
-    })))
-}
-
-#[derive(Deserialize)]
-struct Reference {
-    #[serde(rename = "@odata.id")]
-    odata_id: String,
-}
-
-/// The object id at the end of `https://graph.microsoft.com/v1.0/directoryObjects/{id}` (any host).
-fn referenced_object(odata_id: &str) -> Result<ObjectId, GraphError> {
-    odata_id
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .and_then(super::parse_object_id)
-        .ok_or_else(|| {
-            GraphError::bad_request(format!(
-                "Invalid object identifier '{odata_id}': expected …/directoryObjects/{{id}}."
-            ))
-        })
+    Directory::of(caller).list(&state, &req, &DIRECTORY_OBJECTS, |w, actor, tenant| {
+        Ok(reads::role_members(w, actor, tenant, role)?
+            .into_iter()
+            .map(principal_json)
+            .collect())
+    })
 }
 
 async fn add_member(
     State(state): State<AppState>,
     caller: GraphCaller,
     Path(id): Path<String>,
-    body: Result<Json<Reference>, JsonRejection>,
+    body: Result<Json<super::Reference>, JsonRejection>,
 ) -> Result<StatusCode, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
     let Json(r) = body.map_err(bad_json)?;
-    let principal = referenced_object(&r.odata_id)?;
+    let principal = super::referenced_object(&r.odata_id)?;
     state
         .svc
         .add_directory_role_member(&dir.actor, dir.tenant, role, principal)
@@ -141,8 +121,7 @@ async fn remove_member(
 ) -> Result<StatusCode, GraphError> {
     let dir = Directory::of(caller);
     let role = parse_role(&id)?;
-    let principal =
-        super::parse_object_id(&member).ok_or_else(|| super::users::user_not_found(&member))?;
+    let principal = super::parse_object_id(&member).ok_or_else(|| super::not_found(&member))?;
     state
         .svc
         .remove_directory_role_member(&dir.actor, dir.tenant, role, principal)

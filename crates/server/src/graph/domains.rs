@@ -1,7 +1,6 @@
 //! `/v1.0/domains`: the caller's tenant's domains (all verified and managed in tenantry).
 
-use super::users::entity;
-use super::{Directory, context};
+use super::{Directory, context, entity};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::GraphError;

@@ -4,8 +4,7 @@
 //! tenant for a work account) redeems; opened in a browser, the same URL is the portal's page
 //! (`portal::invitations`).
 
-use super::users::entity;
-use super::{Directory, bad_json};
+use super::{Directory, bad_json, entity};
 use crate::app::AppState;
 use crate::auth::{ArmCaller, Caller, GraphCaller};
 use crate::errors::GraphError;

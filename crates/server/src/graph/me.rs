@@ -1,8 +1,9 @@
 //! `/v1.0/me`: the signed-in user. Entra refuses it for application tokens with 400, and the Azure CLI
-//! prints that message as is.
+//! prints that message as is. Its memberships and owned groups (`/me/memberOf`, …) are in
+//! `memberships`.
 
-use super::users::{entity, user_json, user_not_found};
-use super::{Directory, odata::Query};
+use super::users::user_json;
+use super::{Directory, entity, not_found, odata};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::{GraphError, format_timestamp};
@@ -12,10 +13,24 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{Actor, PersonalAccount};
+use tenantry_domain::{Actor, ObjectId, PersonalAccount};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1.0/me", get(me))
+}
+
+/// Who `/me` is in the token's directory: the signed-in user's object there, or `None` for a personal
+/// account signed in to the consumer realm (it is no directory's object). Refused for an application
+/// and for the operator, as Entra refuses `/me` without a signed-in user.
+pub fn me_object(actor: &Actor) -> Result<Option<ObjectId>, GraphError> {
+    match actor {
+        Actor::Application { .. } => Err(GraphError::bad_request(
+            "/me request is only valid with delegated authentication flow.",
+        )),
+        Actor::Operator => Err(GraphError::bad_request("The operator has no /me.")),
+        Actor::Personal { .. } => Ok(None),
+        Actor::User { object, .. } => Ok(Some(*object)),
+    }
 }
 
 async fn me(
@@ -24,24 +39,19 @@ async fn me(
     QueryParams(params): QueryParams<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
     let dir = Directory::of(caller);
-    let query = Query::parse(&params, &[])?;
-    let user = match &dir.actor {
-        Actor::Application { .. } => {
-            return Err(GraphError::bad_request(
-                "/me request is only valid with delegated authentication flow.",
-            ));
-        }
-        Actor::Personal { account, .. } => state
+    let user = match (me_object(&dir.actor)?, &dir.actor) {
+        (Some(object), _) => state
+            .svc
+            .read(|w| reads::user(w, dir.tenant, object).map(user_json))
+            .ok_or_else(|| not_found(&object.to_string()))?,
+        (None, Actor::Personal { account, .. }) => state
             .svc
             .read(|w| reads::personal_account(w, *account).map(personal_json))
-            .ok_or_else(|| user_not_found(&account.to_string()))?,
-        Actor::User { object, .. } => state
-            .svc
-            .read(|w| reads::user(w, dir.tenant, *object).map(user_json))
-            .ok_or_else(|| user_not_found(&object.to_string()))?,
-        Actor::Operator => return Err(GraphError::bad_request("The operator has no /me.")),
+            .ok_or_else(|| not_found(&account.to_string()))?,
+        (None, _) => return Err(not_found("me")),
     };
-    Ok(Json(entity(&state, "users", query.project(user))))
+    let user = odata::project(user, odata::select(&params).as_deref());
+    Ok(Json(entity(&state, "users", user)))
 }
 
 /// A personal account signed in to the consumer realm, in the user shape.

@@ -1,7 +1,6 @@
 //! `/v1.0/organization`: the caller's tenant, with its verified domains.
 
-use super::users::entity;
-use super::{Directory, context};
+use super::{Directory, context, entity};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::{GraphError, format_timestamp};
@@ -79,7 +78,7 @@ async fn show(
     let org = organization(&state, &dir)?;
     // Another tenant's organization is as absent as a wrong id: the caller sees only its own.
     if !id.eq_ignore_ascii_case(&dir.tenant.to_string()) {
-        return Err(super::users::user_not_found(&id));
+        return Err(super::not_found(&id));
     }
     Ok(Json(entity(&state, "organization", org)))
 }

@@ -2,28 +2,45 @@
 //! CLI looks an `--assignee` that is not a UPN up here with
 //! `$filter=servicePrincipalNames/any(c:c eq '…')`; scripts use `appId eq '…'`.
 
-use super::Directory;
-use super::users::entity;
+use super::odata::Answers;
+use super::{Collection, Set, list_set, show_one};
 use crate::app::AppState;
-use crate::auth::GraphCaller;
-use crate::errors::GraphError;
-use axum::extract::{Path, Query as QueryParams, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use tenantry_domain::Application;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{Application, TenantId, World};
 
-const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "id"];
+/// `GET /v1.0/servicePrincipals`: the applications of the directory, for whoever may list its objects.
+pub static SERVICE_PRINCIPALS: Set = Set {
+    collection: Collection {
+        context: "servicePrincipals",
+        answers: Answers {
+            resource: "ServicePrincipal",
+            filterable: &["servicePrincipalNames", "appId", "displayName", "id"],
+            sortable: &["displayName"],
+            sorts_only_when_advanced: true,
+        },
+    },
+    list: |w, actor, tenant| super::applications::listed(w, actor, tenant, service_principal_json),
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/v1.0/servicePrincipals",
-            get(list).post(super::applications::create_service_principal),
+            list_set(&SERVICE_PRINCIPALS).post(super::applications::create_service_principal),
         )
-        .route("/v1.0/servicePrincipals/{id}", get(show))
+        .route(
+            "/v1.0/servicePrincipals/$count",
+            list_set(&SERVICE_PRINCIPALS),
+        )
+        .route(
+            "/v1.0/servicePrincipals/{id}",
+            show_one("servicePrincipals", |w, _, tenant, key| {
+                let object = super::parse_object_id(key)?;
+                reads::application(w, tenant, object).map(service_principal_json)
+            }),
+        )
 }
 
 pub fn service_principal_json(a: &Application) -> Value {
@@ -37,36 +54,4 @@ pub fn service_principal_json(a: &Application) -> Value {
         "appOwnerOrganizationId": a.tenant,
         "replyUrls": a.redirect_uris,
     })
-}
-
-fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    reads::applications(world, tenant)
-        .into_iter()
-        .map(service_principal_json)
-        .collect()
-}
-
-async fn list(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    QueryParams(params): QueryParams<HashMap<String, String>>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    dir.collection(&state, "servicePrincipals", &params, FILTERABLE, all)
-        .map(Json)
-}
-
-async fn show(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    let sp = dir.read(&state, reads::require_directory_read, |w| {
-        super::parse_object_id(&id)
-            .and_then(|oid| reads::application(w, dir.tenant, oid))
-            .map(service_principal_json)
-            .ok_or_else(|| super::users::user_not_found(&id))
-    })?;
-    Ok(Json(entity(&state, "servicePrincipals", sp)))
 }

@@ -1,30 +1,62 @@
 //! `/v1.0/users`: list (with `$filter`, `$select`, `$top`, paging), get by id or UPN, create, update,
 //! delete. Passwords are hashed by the service; the wire never shows them.
 
-use super::odata::Query;
-use super::{Directory, bad_json, context};
+use super::odata::Answers;
+use super::{
+    Collection, Directory, Set, bad_json, entity, invalid_property, list_set, not_found, show_one,
+};
 use crate::app::AppState;
 use crate::auth::GraphCaller;
 use crate::errors::{GraphError, format_timestamp};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{GuestState, ObjectId, TenantId, User, UserKind, World};
+use tenantry_domain::{GuestState, ObjectId, User, UserKind};
 
 /// The properties `$filter` may name on users (what `az ad user list --filter/--upn/--display-name` use).
-pub const FILTERABLE: &[&str] = &["userPrincipalName", "mail", "displayName", "id", "userType"];
+pub const FILTERABLE: &[&str] = &[
+    "userPrincipalName",
+    "mail",
+    "displayName",
+    "id",
+    "userType",
+    "accountEnabled",
+];
+
+/// `GET /v1.0/users`: every user of the directory, for whoever may list them.
+pub static USERS: Set = Set {
+    collection: Collection {
+        context: "users",
+        answers: Answers {
+            resource: "User",
+            filterable: FILTERABLE,
+            sortable: &["displayName", "userPrincipalName"],
+            sorts_only_when_advanced: false,
+        },
+    },
+    list: |w, actor, tenant| {
+        reads::require_directory_enumeration(w, actor, tenant)?;
+        Ok(reads::users(w, tenant).into_iter().map(user_json).collect())
+    },
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/v1.0/users", get(list).post(create))
-        .route("/v1.0/users/{id}", get(show).patch(update).delete(remove))
+        .route("/v1.0/users", list_set(&USERS).post(create))
+        .route("/v1.0/users/$count", list_set(&USERS))
+        .route(
+            "/v1.0/users/{id}",
+            show_one("users", |w, _, tenant, key| {
+                reads::user_named(w, tenant, key).map(user_json)
+            })
+            .patch(update)
+            .delete(remove),
+        )
 }
 
 /// A user as Graph shows it. Properties tenantry does not keep are present and null, as Graph sends them.
@@ -66,55 +98,6 @@ fn mail_nickname(upn: &str) -> &str {
     upn.split('@').next().unwrap_or(upn)
 }
 
-pub fn user_not_found(key: &str) -> GraphError {
-    super::not_found(key)
-}
-
-/// Every user of the tenant as Graph shows it, in a stable order for pages.
-fn all_users(world: &World, tenant: TenantId) -> Vec<Value> {
-    reads::users(world, tenant)
-        .into_iter()
-        .map(user_json)
-        .collect()
-}
-
-async fn list(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    QueryParams(params): QueryParams<HashMap<String, String>>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    dir.collection(&state, "users", &params, FILTERABLE, all_users)
-        .map(Json)
-}
-
-async fn show(
-    State(state): State<AppState>,
-    caller: GraphCaller,
-    Path(key): Path<String>,
-    QueryParams(params): QueryParams<HashMap<String, String>>,
-) -> Result<Json<Value>, GraphError> {
-    let dir = Directory::of(caller);
-    let query = Query::parse(&params, &[])?;
-    let user = dir.read(&state, reads::require_directory_read, |w| {
-        reads::user_named(w, dir.tenant, &key)
-            .map(user_json)
-            .ok_or_else(|| user_not_found(&key))
-    })?;
-    Ok(Json(entity(&state, "users", query.project(user))))
-}
-
-/// Adds `@odata.context` to a single object.
-pub fn entity(state: &AppState, set: &str, mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "@odata.context".into(),
-            json!(context(state, &format!("{set}/$entity"))),
-        );
-    }
-    value
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PasswordProfile {
@@ -134,11 +117,7 @@ struct NewUser {
 }
 
 fn missing_property(name: &str) -> GraphError {
-    GraphError::new(
-        StatusCode::BAD_REQUEST,
-        "Request_BadRequest",
-        format!("Invalid value specified for property '{name}' of resource 'User'."),
-    )
+    invalid_property(name, "User")
 }
 
 async fn create(
@@ -173,7 +152,7 @@ async fn create(
     let user = state
         .svc
         .read(|w| reads::user(w, dir.tenant, id).map(user_json));
-    let user = user.ok_or_else(|| user_not_found(&id.to_string()))?;
+    let user = user.ok_or_else(|| not_found(&id.to_string()))?;
     Ok((StatusCode::CREATED, Json(entity(&state, "users", user))).into_response())
 }
 
@@ -183,14 +162,9 @@ struct UserPatch {
     display_name: Option<String>,
     account_enabled: Option<bool>,
     /// `null` clears the mail; absent keeps it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::present")]
     mail: Option<Option<String>>,
     password_profile: Option<PasswordProfile>,
-}
-
-/// Tells a property sent as `null` (Some(None)) from one not sent at all (None).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// The object id of a user named in the path, or 404.
@@ -198,7 +172,7 @@ fn resolve(state: &AppState, dir: &Directory, key: &str) -> Result<ObjectId, Gra
     dir.read(state, reads::require_directory_read, |w| {
         reads::user_named(w, dir.tenant, key)
             .map(|u| u.id)
-            .ok_or_else(|| user_not_found(key))
+            .ok_or_else(|| not_found(key))
     })
 }
 

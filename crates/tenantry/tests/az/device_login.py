@@ -2,9 +2,11 @@
 Rust test approves on the verification page, az's polling then completes the login, and az uses it.
 
 Prints {"user_code": "..."} as soon as az shows the code, then, once az is signed in, a second JSON line:
-{"account": <az account show>, "me": <az ad signed-in-user show>}.
+{"account": <az account show>, "me": <az ad signed-in-user show>, "then": [<the output of each command
+of TENANTRY_AZ_THEN>]}.
 
-Environment: TENANTRY_TEST_AZ, TENANTRY_URL, REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR.
+Environment: TENANTRY_TEST_AZ, TENANTRY_URL, REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR; optionally
+TENANTRY_AZ_THEN, a JSON list of az commands (each a list of arguments) to run as the signed-in user.
 """
 
 import json
@@ -44,7 +46,9 @@ def main():
     out, err = login.communicate(timeout=300)
     if login.returncode != 0:
         raise AssertionError(f"az login failed ({login.returncode}):\n{out}\n{err}")
-    print(json.dumps({"account": az("account", "show"), "me": az("ad", "signed-in-user", "show")}), flush=True)
+    then = [az(*args) for args in json.loads(os.environ.get("TENANTRY_AZ_THEN", "[]"))]
+    print(json.dumps({"account": az("account", "show"), "me": az("ad", "signed-in-user", "show"), "then": then}),
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,10 @@ Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL, REQUESTS_CA_BUNDL
 TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID.
 """
 
-import json
 import os
-import subprocess
-import time
 
-AZ = os.environ["TENANTRY_TEST_AZ"]
+from azrun import az, use_cloud
+
 BASE = os.environ["TENANTRY_URL"]
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
@@ -28,33 +26,12 @@ NINA_UPN = "nina@alicedefault.onmicrosoft.com"
 SCOPE = f"/subscriptions/{SUB}"
 
 
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing), or its stderr when it must fail."""
-    started = time.monotonic()
-    r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
-        timeout=300,
-    )
-    print(f"$ az {' '.join(args)}  [{r.returncode}, {time.monotonic() - started:.1f}s]", flush=True)
-    if ok and r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    if not ok:
-        assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
-        return r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
-
-
 def upns(users):
     return sorted(u["userPrincipalName"] for u in users)
 
 
 def main():
-    az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
-    az("cloud", "set", "-n", "Tenantry")
-    az("config", "set", "core.instance_discovery=false")
+    use_cloud("Tenantry", BASE)
     # The tenant by its domain name: az resolves it through `//{domain}/v2.0/.well-known/…` first.
     logged_in = az(
         "login", "--service-principal",

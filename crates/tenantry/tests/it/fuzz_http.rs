@@ -280,6 +280,22 @@ GET                       | /v1.0/servicePrincipals/{X}
 GET POST                  | /v1.0/applications
 GET                       | /v1.0/applications/{X}
 POST                      | /v1.0/applications/{X}/addPassword
+GET POST                  | /v1.0/groups
+GET PATCH DELETE          | /v1.0/groups/{X}
+GET                       | /v1.0/groups/{X}/members
+GET                       | /v1.0/groups/{X}/owners
+GET                       | /v1.0/groups/{X}/transitiveMembers
+POST                      | /v1.0/groups/{X}/members/$ref
+DELETE                    | /v1.0/groups/{X}/members/{U}/$ref
+POST                      | /v1.0/groups/{X}/owners/$ref
+DELETE                    | /v1.0/groups/{X}/owners/{U}/$ref
+GET                       | /v1.0/users/{U}/memberOf
+GET                       | /v1.0/users/{U}/transitiveMemberOf
+GET                       | /v1.0/me/ownedObjects
+POST                      | /v1.0/me/getMemberGroups
+POST                      | /v1.0/users/{U}/checkMemberGroups
+POST                      | /v1.0/directoryObjects/{X}/microsoft.graph.checkMemberObjects
+POST                      | /v1.0/servicePrincipals/{X}/getMemberObjects
 GET                       | /{T}/v2.0/.well-known/openid-configuration
 GET                       | /{T}/.well-known/openid-configuration
 GET                       | /{T}/discovery/v2.0/keys
@@ -422,6 +438,8 @@ mail accountEnabled passwordProfile invitedUserEmailAddress inviteRedirectUrl
 invitedUserDisplayName roleName description permissions actions assignableScopes principalId
 roleDefinitionId destinationTenantId destinationOwnerId principalMap exemptedPrincipals
 blockSubscriptionsLeavingTenant @odata.id ids types emailAddress role accountType email
+mailNickname mailEnabled securityEnabled isAssignableToRole groupTypes members@odata.bind
+owners@odata.bind groupIds securityEnabledOnly $count
 user_name display_name name tenant back destination destination_domain map principal
 principal_name assignment subject severity subscription enabled exempted block_leaving directory
 ready since actor mail_nickname role_assignable
@@ -443,7 +461,7 @@ fn value() -> impl Strategy<Value = String> {
             "openid profile offline_access", "http://localhost:8400", "S256", "none", "login", "form_post",
             "dave@outlook.com", "megan@contoso.onmicrosoft.com", "Contributor", "CoAdministrator",
             "displayName eq 'x'", "startswith(displayName,'M')", "atScope()", "assignedTo('x')", "5", "0",
-            "-1", "true", "on",
+            "-1", "true", "on", "securityEnabled eq true", "id in ('x')", "displayName desc",
         ]).prop_map(str::to_string),
         2 => hostile(),
     ]

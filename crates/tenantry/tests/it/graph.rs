@@ -820,6 +820,10 @@ async fn the_openapi_document_covers_what_is_served() {
         "/providers/Microsoft.Subscription/policies/default",
         "/providers/Microsoft.Subscription/auditEvents",
         "/v1.0/users",
+        "/v1.0/groups",
+        "/v1.0/groups/{id}/members/$ref",
+        "/v1.0/me/memberOf",
+        "/v1.0/directoryObjects/{id}/checkMemberGroups",
         "/{tenant}/oauth2/v2.0/token",
         "/subscriptions",
     ] {
@@ -856,6 +860,7 @@ async fn the_openapi_document_covers_what_is_served() {
             .replace("{invitationId}", "00000000-0000-4000-8000-000000000000")
             .replace("{requestId}", "00000000-0000-4000-8000-000000000000")
             .replace("{memberId}", "00000000-0000-4000-8000-000000000000")
+            .replace("{ownerId}", "00000000-0000-4000-8000-000000000000")
             .replace("{id}", "00000000-0000-4000-8000-000000000000");
         let token = if path.starts_with("/v1.0/") {
             &admin
@@ -907,26 +912,15 @@ async fn azure_cli_ad_commands() {
     use tenantry_service::domain::{Actor, DirectoryRole, RoleAssignmentId, Scope, roles};
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
-    let alicedefault = tenant_id(&srv.svc, "alicedefault");
-    let ci = object_of(&srv.svc, CI_CLIENT, "alicedefault");
-    srv.svc
-        .add_directory_role_member(
-            &Actor::Operator,
-            alicedefault,
+    // User Administrator to create users, Global Administrator to register applications.
+    let ci = ci_with_directory_roles(
+        &srv,
+        &[
             DirectoryRole::UserAdministrator,
-            ci,
-        )
-        .await
-        .expect("ci becomes User Administrator");
-    srv.svc
-        .add_directory_role_member(
-            &Actor::Operator,
-            alicedefault,
             DirectoryRole::GlobalAdministrator,
-            ci,
-        )
-        .await
-        .expect("ci becomes Global Administrator (to register applications)");
+        ],
+    )
+    .await;
     let write = tenantry_service::domain::rules::access::RoleAssignmentWrite {
         id: RoleAssignmentId::new(),
         scope: Scope::subscription(PAYG.parse().unwrap()),

@@ -692,6 +692,30 @@ async fn api_writes_with_control_characters_write_nothing() {
                     "/v1.0/applications".to_string(),
                     json!({"displayName": n("app")}),
                 ),
+                (
+                    &graph,
+                    "POST",
+                    "/v1.0/groups".to_string(),
+                    json!({"displayName": n("Platform"), "mailEnabled": false, "securityEnabled": true}),
+                ),
+                (
+                    &graph,
+                    "POST",
+                    "/v1.0/groups".to_string(),
+                    json!({"displayName": "Platform", "mailNickname": n("platform")}),
+                ),
+                (
+                    &graph,
+                    "POST",
+                    "/v1.0/groups".to_string(),
+                    json!({"displayName": "Platform", "description": "\u{0}"}),
+                ),
+                (
+                    &graph,
+                    "POST",
+                    "/v1.0/groups".to_string(),
+                    json!({"displayName": "Platform", "members@odata.bind": [format!("https://graph.microsoft.com/v1.0/directoryObjects/{}{c}", ids.erin)]}),
+                ),
             ];
             for (token, method, path, body) in bodies {
                 let call = Call {

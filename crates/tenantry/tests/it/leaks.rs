@@ -80,6 +80,19 @@ id = "d1c70000-0000-4000-8000-000000000001"
   members = ["valerie@vicorp.onmicrosoft.com"]
   owners = ["oswin@vicorp.onmicrosoft.com"]
 
+  [[tenants.groups]]
+  display_name = "Quiverfen Stewards"
+  id = "d1c7f000-0000-4000-8000-000000000002"
+  members = ["zelda.thorn@outlook.com"]
+
+  [[tenants.groups]]
+  display_name = "Quiverfen Wardens"
+  id = "d1c7f000-0000-4000-8000-000000000001"
+  description = "Keepers of the Quiverfen gates"
+  mail_nickname = "quiverfen-wardens"
+  members = ["valerie@vicorp.onmicrosoft.com", "d1c7a000-0000-4000-8000-000000000001", "group:Quiverfen Stewards"]
+  owners = ["oswin@vicorp.onmicrosoft.com"]
+
 [[tenants]]
 name = "vicorptwo"
 display_name = "Brindlemoor Trust"
@@ -164,6 +177,9 @@ const MALLORY: &str = "bad00000-0000-4000-8000-000000000001";
 const MAL: &str = "bad00b00-0000-4000-8000-000000000001";
 const VSUB: &str = "d1c7c000-0000-4000-8000-000000000001";
 const VALERIE: &str = "d1c70b00-0000-4000-8000-000000000002";
+const OSWIN: &str = "d1c70b00-0000-4000-8000-000000000001";
+/// A group of vicorp, with valerie, the payroll application and another group in it, and oswin its owner.
+const WARDENS: &str = "d1c7f000-0000-4000-8000-000000000001";
 const VALERIE_UPN: &str = "valerie@vicorp.onmicrosoft.com";
 const YSOLDE: &str = "d1c70b00-0000-4000-8000-000000000003";
 const TREASURERS: &str = "d1c70900-0000-4000-8000-000000000001";
@@ -237,6 +253,7 @@ async fn foreign_world(store: &TestStore) -> Foreign {
             for g in part.groups.values() {
                 s.insert(g.display_name.clone());
                 s.insert(g.id.to_string());
+                s.insert(g.mail_nickname.clone());
                 s.extend(g.description.clone());
             }
             for i in part.invitations.values() {
@@ -350,6 +367,8 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "roleDefinitionId" => v.leaf(AUDITOR_ROLE, NOTHING),
             "roleAssignmentName" => v.leaf(VALERIE_READER, NOTHING),
             "memberId" => v.leaf(VALERIE, NOTHING),
+            "ownerId" => v.leaf(OSWIN, NOTHING),
+            "id" if in_set("groups") => v.leaf(WARDENS, NOTHING),
             "id" if in_set("users") || in_set("directoryObjects") => v.leaf(VALERIE, NOTHING),
             "id" if in_set("organization") => v.leaf(VICORP, NOTENANT),
             "id" if in_set("domains") => v.leaf("vicorp.onmicrosoft.com", "nosuch.onmicrosoft.com"),
@@ -413,12 +432,26 @@ fn api_bodies(f: &Foreign, path: &str, method: &str, v: Variant) -> Vec<Option<V
             "invitedUserEmailAddress": "probe.invitee@example.com",
             "inviteRedirectUrl": "https://example.com",
         })),
-        _ if path.ends_with("/members/$ref") => body(json!({
+        _ if path.ends_with("/$ref") => body(json!({
             "@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{}", v.leaf(VALERIE, NOTHING)),
         })),
         _ if path.ends_with("getByIds") => body(json!({
-            "ids": [v.leaf(VALERIE, NOTHING), v.leaf(&f.app_object, NOTHING), v.container(VICORP, NOTENANT)],
+            "ids": [v.leaf(VALERIE, NOTHING), v.leaf(&f.app_object, NOTHING), v.container(VICORP, NOTENANT), v.leaf(WARDENS, NOTHING)],
         })),
+        // Into the caller's own tenant, with a foreign member: nothing is made.
+        _ if path == "/v1.0/groups" => body(json!({
+            "displayName": "probe group", "mailNickname": "probe-group", "mailEnabled": false, "securityEnabled": true,
+            "members@odata.bind": [format!("https://graph.microsoft.com/v1.0/directoryObjects/{}", v.leaf(VALERIE, NOTHING))],
+        })),
+        _ if path.ends_with("/checkMemberGroups") => {
+            body(json!({"groupIds": [v.leaf(WARDENS, NOTHING)]}))
+        }
+        _ if path.ends_with("/checkMemberObjects") => {
+            body(json!({"ids": [v.leaf(WARDENS, NOTHING), GLOBAL_ADMINISTRATOR]}))
+        }
+        _ if path.ends_with("MemberGroups") || path.ends_with("MemberObjects") => {
+            body(json!({"securityEnabledOnly": false}))
+        }
         _ if path == "/v1.0/servicePrincipals" => {
             body(json!({"appId": v.leaf(PAYROLL_CLIENT, NOTHING)}))
         }
@@ -491,7 +524,10 @@ fn comparable(probe: &Probe, status: StatusCode, text: &str) -> String {
     for (name, list) in [
         ("{subscription}", [VSUB, NOSUB].as_slice()),
         ("{tenant}", &[VICORP, VICORPTWO, NOTENANT]),
-        ("{object}", &[VALERIE, YSOLDE, PAYROLL_CLIENT, NOTHING]),
+        (
+            "{object}",
+            &[VALERIE, OSWIN, YSOLDE, PAYROLL_CLIENT, WARDENS, NOTHING],
+        ),
     ] {
         values.extend(list.iter().map(|v| (name.to_string(), v.to_string())));
     }
@@ -680,12 +716,20 @@ async fn apis_answer_other_tenants_without_leaking_anything() {
                                 continue;
                             }
                             walk.sent += 1;
-                            let r = send(
+                            // Graph's requests as advanced queries, so that the `$count`
+                            // segments count rather than refuse.
+                            let headers: &[(&str, &str)] = if probe.path.starts_with("/v1.0/") {
+                                &[("ConsistencyLevel", "eventual")]
+                            } else {
+                                &[]
+                            };
+                            let r = send_with(
                                 &srv,
                                 probe.method.clone(),
                                 &probe.path,
                                 Some(token),
                                 probe.body.as_deref(),
+                                headers,
                             )
                             .await;
                             assert!(

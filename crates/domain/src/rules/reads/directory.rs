@@ -171,8 +171,8 @@ pub fn directory_object(
     world.principal(tenant, object)
 }
 
-/// Objects of the tenant (its users, or its applications), by object id: a stable order for pages.
-fn by_id<'w, T>(
+/// Objects of the tenant (its users, applications or groups), by object id: a stable order for pages.
+pub(super) fn by_id<'w, T>(
     world: &'w World,
     tenant: TenantId,
     of: impl FnOnce(&'w TenantPart) -> &'w IdMap<ObjectId, T>,

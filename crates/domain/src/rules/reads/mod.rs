@@ -2,7 +2,7 @@
 //! here, so that every face (ARM, Graph, portal, CLI) shows the same things to the same caller. By what is
 //! read: [`subscriptions`] (subscriptions, resource groups, resources, a change of directory),
 //! [`access`] (role definitions and assignments, permissions, classic administrators), [`directory`]
-//! (a directory's objects), [`groups`] (a directory's security groups), [`people`] (a person across
+//! (a directory's objects), [`groups`] (groups, their members and owners, memberships), [`people`] (a person across
 //! directories: where they are present, what they see, what waits for them) and [`audit`] (the audit log).
 //!
 //! - a subscription is visible to a caller signed in to its trusted tenant who holds any access in it

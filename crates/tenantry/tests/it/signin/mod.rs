@@ -9,7 +9,7 @@ mod bearer;
 mod client_credentials;
 mod clients;
 mod code;
-mod device;
+pub(crate) mod device;
 mod discovery;
 mod groups;
 mod keys;

@@ -1,6 +1,9 @@
 //! The real clients (the Python SDKs, msal, the Azure CLI), installed by the test command.
 
-use super::{ALICEDEFAULT, CI_CLIENT, CI_SECRET, PAYG, TestServer, repo_root};
+use super::{
+    ALICEDEFAULT, CI_CLIENT, CI_SECRET, PAYG, TestServer, object_of, repo_root, tenant_id,
+};
+use tenantry_service::domain::{Actor, DirectoryRole, ObjectId};
 
 /// The path of a tool the test command installs; a test that needs it fails (not skips) without it.
 pub fn required_tool(var: &str) -> String {
@@ -59,4 +62,18 @@ pub fn run_az_script(srv: &TestServer, script: &str, extra: &[(&str, &str)]) {
             &env,
         )
     });
+}
+
+/// Gives the demo's "ci" application these directory roles in alicedefault (as the operator), for the
+/// az scripts that sign in as it; returns its object id.
+pub async fn ci_with_directory_roles(srv: &TestServer, roles: &[DirectoryRole]) -> ObjectId {
+    let alicedefault = tenant_id(&srv.svc, "alicedefault");
+    let ci = object_of(&srv.svc, CI_CLIENT, "alicedefault");
+    for role in roles {
+        srv.svc
+            .add_directory_role_member(&Actor::Operator, alicedefault, *role, ci)
+            .await
+            .unwrap_or_else(|e| panic!("ci becomes {}: {e}", role.display_name()));
+    }
+    ci
 }

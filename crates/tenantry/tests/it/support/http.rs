@@ -58,7 +58,22 @@ pub async fn send(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Resp {
+    send_with(srv, method, path, token, body, &[]).await
+}
+
+/// [`send`] with further headers.
+pub async fn send_with(
+    srv: &TestServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Resp {
     let mut req = srv.client.request(method, url(srv, path));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
