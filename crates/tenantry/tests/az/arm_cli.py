@@ -16,12 +16,10 @@ TENANTRY_OUTSIDER_SECRET.
 
 import json
 import os
-import re
-import subprocess
 import time
-import urllib.parse
 
-AZ = os.environ["TENANTRY_TEST_AZ"]
+from azrun import az, az_debug, use_cloud
+
 BASE = os.environ["TENANTRY_URL"]
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
@@ -31,41 +29,6 @@ SCOPE = f"/subscriptions/{SUB}"
 OWNER_ID = f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR_ID = f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
 GROUP = os.environ["TENANTRY_GROUP_OID"]
-
-
-def run(args, quiet):
-    """Runs az with `args`, quietly (`--only-show-errors`, which az refuses beside `--debug`) or not."""
-    started = time.monotonic()
-    r = subprocess.run(
-        [AZ, *args, *(["--only-show-errors"] if quiet else []), "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
-        timeout=300,
-    )
-    took = time.monotonic() - started
-    print(f"$ az {' '.join(args)}  [{r.returncode}, {took:.1f}s]", flush=True)
-    return r
-
-
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing)."""
-    r = run(args, quiet=True)
-    if ok and r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    if not ok:
-        assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
-        return r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
-
-
-def az_debug(*args):
-    """Runs az with --debug; returns its JSON output and the (decoded) URLs of the ARM requests it sent."""
-    r = run([*args, "--debug"], quiet=False)
-    if r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    urls = sorted({urllib.parse.unquote_plus(u) for u in re.findall(r"Request URL: '([^']+)'", r.stderr)})
-    return (json.loads(r.stdout) if r.stdout.strip() else None), urls
 
 
 def login(client_id, secret):
@@ -125,9 +88,7 @@ def groups():
 
 def main():
     # The cloud: az fetches {base}/metadata/endpoints.
-    az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
-    az("cloud", "set", "-n", "Tenantry")
-    az("config", "set", "core.instance_discovery=false")
+    use_cloud("Tenantry", BASE)
 
     logged_in = az(
         "login", "--service-principal",

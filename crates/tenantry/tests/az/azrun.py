@@ -4,29 +4,46 @@ run with this folder on their path."""
 
 import json
 import os
+import re
 import subprocess
 import time
+import urllib.parse
 
 AZ = os.environ["TENANTRY_TEST_AZ"]
 
 
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing), or its stderr when it must fail."""
+def run(args, quiet):
+    """Runs az with `args`, quietly (`--only-show-errors`, which az refuses beside `--debug`) or not."""
     started = time.monotonic()
     r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
+        [AZ, *args, *(["--only-show-errors"] if quiet else []), "--output", "json"],
         capture_output=True,
         text=True,
         env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
         timeout=300,
     )
     print(f"$ az {' '.join(args)}  [{r.returncode}, {time.monotonic() - started:.1f}s]", flush=True)
+    return r
+
+
+def az(*args, ok=True):
+    """Runs az; returns its JSON output (None when it prints nothing), or its stderr when it must fail."""
+    r = run(args, quiet=True)
     if ok and r.returncode != 0:
         raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     if not ok:
         assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
         return r.stderr
     return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def az_debug(*args):
+    """Runs az with --debug; returns its JSON output and the (decoded) URLs of the requests it sent."""
+    r = run([*args, "--debug"], quiet=False)
+    if r.returncode != 0:
+        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    urls = sorted({urllib.parse.unquote_plus(u) for u in re.findall(r"Request URL: '([^']+)'", r.stderr)})
+    return (json.loads(r.stdout) if r.stdout.strip() else None), urls
 
 
 def use_cloud(name, base_url):
