@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_device_codes.sql"),
     ),
     (4, "groups", include_str!("../migrations/0004_groups.sql")),
+    (
+        6,
+        "managed_identities",
+        include_str!("../migrations/0006_managed_identities.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

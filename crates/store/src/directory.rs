@@ -41,6 +41,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "secrets",
         "redirect_uris",
         "created",
+        "managed_identity",
     ],
     key_len: 1,
 };
@@ -227,6 +228,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             json(&a.secrets)?,
             json(&a.redirect_uris)?,
             Value::from(a.created),
+            opt_json(a.managed_identity.as_ref())?,
         ],
     ))
 }
@@ -245,6 +247,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         display_name: c.text("display_name")?,
         secrets: c.json("secrets")?,
         redirect_uris: c.json("redirect_uris")?,
+        managed_identity: c.opt_json("managed_identity")?,
         created: c.int("created")?,
     })
 }

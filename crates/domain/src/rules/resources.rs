@@ -1,6 +1,7 @@
 //! Resource groups and generic resources. Deleting either takes with it what lies beneath: resources and
 //! the role assignments at those scopes.
 
+use super::identities::{self, IdentityWrite};
 use super::names::{require_name, require_names};
 use super::*;
 use crate::action::names;
@@ -132,26 +133,44 @@ pub fn delete_resource_group(
         .resource_group(name)
         .ok_or_else(|| resource_group_not_found(name))?;
     let mut change = Change::new();
-    remove_beneath(s, &scope, &mut change);
+    let identities = remove_beneath(world, s, &scope, &mut change);
     change.push(Mutation::DeleteResourceGroup {
         subscription,
         name: g.name.clone(),
     });
     change.audit(
         AuditEvent::new(actor, now, names::RESOURCE_GROUP_DELETE, scope.to_string())
-            .subscription(subscription),
+            .subscription(subscription)
+            .details(identities_removed(identities)),
     );
     Ok(change)
 }
 
-/// Resources and assignments at or under `scope`.
-fn remove_beneath(s: &SubscriptionPart, scope: &Scope, change: &mut Change) {
-    let resources: Vec<String> = s
+/// What a deletion's audit event says of the managed identities it removed (nothing when none).
+fn identities_removed(identities: Vec<serde_json::Value>) -> serde_json::Value {
+    if identities.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!({ "managedIdentities": identities })
+    }
+}
+
+/// Resources and assignments at or under `scope`, and the managed identities of those resources with
+/// every role assignment to them. Returns what the audit event says of the identities.
+fn remove_beneath(
+    world: &World,
+    s: &SubscriptionPart,
+    scope: &Scope,
+    change: &mut Change,
+) -> Vec<serde_json::Value> {
+    let beneath: Vec<&Resource> = s
         .resources
         .values()
         .filter(|r| scope.contains(&r.scope))
-        .map(|r| r.scope.key().to_string())
         .collect();
+    let identities =
+        identities::remove_principals_of(world, beneath.iter().map(|r| &r.scope), change);
+    let resources: Vec<String> = beneath.iter().map(|r| r.scope.key().to_string()).collect();
     if !resources.is_empty() {
         change.push(Mutation::DeleteResources {
             subscription: s.subscription.id,
@@ -170,6 +189,7 @@ fn remove_beneath(s: &SubscriptionPart, scope: &Scope, change: &mut Change) {
             ids: assignments,
         });
     }
+    identities
 }
 
 pub struct ResourceWrite {
@@ -177,6 +197,8 @@ pub struct ResourceWrite {
     pub kind: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub properties: serde_json::Value,
+    /// The `identity` block, when given; absent keeps the resource's identities as they are.
+    pub identity: Option<IdentityWrite>,
 }
 
 /// Resource types of `Microsoft.Resources` that are only documents, which tenantry stores like any other
@@ -224,6 +246,21 @@ pub fn put_resource(
             format!("'{scope}' is not a resource id."),
         )
     })?;
+    if rtype.eq_ignore_ascii_case(identities::USER_ASSIGNED_IDENTITY_TYPE) {
+        return identities::put_user_assigned_identity(
+            world,
+            actor,
+            scope,
+            identities::UserAssignedIdentityWrite {
+                location: req.location,
+                tags: req.tags,
+                properties: req.properties,
+                principal_id: None,
+                client_id: None,
+            },
+            now,
+        );
+    }
     let s = authorized_subscription(
         world,
         actor,
@@ -251,26 +288,47 @@ pub fn put_resource(
         ));
     }
     let existing = s.resources.get(scope.key());
+    let requested = match &req.identity {
+        Some(i) => Some(identities::requested_identity(
+            world,
+            actor,
+            s.subscription.tenant,
+            i,
+        )?),
+        None => existing.and_then(|r| r.identity.clone()),
+    };
+    let resource_scope = existing
+        .map(|r| r.scope.clone())
+        .unwrap_or_else(|| scope.clone());
+    let mut change = Change::new();
+    let (identity, identity_details) = identities::put_system_assigned(
+        world,
+        &resource_scope,
+        s.subscription.tenant,
+        requested.unwrap_or_default(),
+        &mut change,
+        now,
+    );
     let resource = Resource {
-        scope: existing
-            .map(|r| r.scope.clone())
-            .unwrap_or_else(|| scope.clone()),
+        scope: resource_scope,
         location: req.location.map(|l| l.to_lowercase().replace(' ', "")),
         kind: req.kind,
         tags: req.tags,
         properties: req.properties,
+        identity,
         created: existing.map(|r| r.created).unwrap_or(now),
     };
-    let mut change = Change::new();
-    change.audit(
-        AuditEvent::new(
-            actor,
-            now,
-            &names::resource_action(&rtype, "write"),
-            scope.to_string(),
-        )
-        .subscription(scope.subscription_id()),
-    );
+    let mut event = AuditEvent::new(
+        actor,
+        now,
+        &names::resource_action(&rtype, "write"),
+        scope.to_string(),
+    )
+    .subscription(scope.subscription_id());
+    if resource.identity.is_some() || identity_details.get("removed").is_some() {
+        event = event.details(serde_json::json!({ "identity": identity_details }));
+    }
+    change.audit(event);
     change.push(Mutation::PutResource(resource));
     Ok((change, existing.is_none()))
 }
@@ -304,7 +362,7 @@ pub fn delete_resource(
         ));
     }
     let mut change = Change::new();
-    remove_beneath(s, scope, &mut change);
+    let identities = remove_beneath(world, s, scope, &mut change);
     change.audit(
         AuditEvent::new(
             actor,
@@ -312,7 +370,8 @@ pub fn delete_resource(
             &names::resource_action(&rtype, "delete"),
             scope.to_string(),
         )
-        .subscription(scope.subscription_id()),
+        .subscription(scope.subscription_id())
+        .details(identities_removed(identities)),
     );
     Ok(change)
 }

@@ -21,6 +21,7 @@ mod change_directory;
 mod directory;
 mod fuzz;
 mod groups;
+mod identities;
 mod invariants;
 mod leaks;
 mod link;

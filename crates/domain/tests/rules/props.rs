@@ -915,6 +915,7 @@ impl Sim {
                     &a,
                     &scope,
                     ResourceWrite {
+                        identity: None,
                         location: Some("westeurope".into()),
                         kind: None,
                         tags: Default::default(),

@@ -51,6 +51,7 @@ struct ResourceBody {
 async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let b: ResourceBody = wire::body(&req.body)?;
     let write = ResourceWrite {
+        identity: None,
         location: b.location,
         kind: b.kind,
         tags: b.tags.unwrap_or_default(),

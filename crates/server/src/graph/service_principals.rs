@@ -32,7 +32,7 @@ pub fn service_principal_json(a: &Application) -> Value {
         "appId": a.client_id,
         "displayName": a.display_name,
         "servicePrincipalNames": [a.client_id.to_string()],
-        "servicePrincipalType": "Application",
+        "servicePrincipalType": a.service_principal_type(),
         "accountEnabled": true,
         "appOwnerOrganizationId": a.tenant,
         "replyUrls": a.redirect_uris,
@@ -40,7 +40,7 @@ pub fn service_principal_json(a: &Application) -> Value {
 }
 
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {
-    reads::applications(world, tenant)
+    reads::service_principals(world, tenant)
         .into_iter()
         .map(service_principal_json)
         .collect()
@@ -64,7 +64,7 @@ async fn show(
     let dir = Directory::of(caller);
     let sp = dir.read(&state, reads::require_directory_read, |w| {
         super::parse_object_id(&id)
-            .and_then(|oid| reads::application(w, dir.tenant, oid))
+            .and_then(|oid| reads::service_principal(w, dir.tenant, oid))
             .map(service_principal_json)
             .ok_or_else(|| super::users::user_not_found(&id))
     })?;

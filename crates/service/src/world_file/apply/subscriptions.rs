@@ -298,6 +298,7 @@ impl Planner<'_> {
             OP,
             &scope,
             resources::ResourceWrite {
+                identity: None,
                 location: e.location.clone(),
                 kind: e.kind.clone(),
                 tags: e.tags.clone().unwrap_or_default(),
