@@ -9,7 +9,7 @@ use super::apply::{Lookup, PrincipalIndex, resource_scope};
 use super::schema::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use tenantry_domain::rules;
+use tenantry_domain::rules::{self, identities};
 use tenantry_domain::world::{GROUP_PREFIX, PrincipalRef, SubscriptionPart, TenantPart};
 use tenantry_domain::*;
 
@@ -166,7 +166,12 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         })
         .collect();
 
-    let mut apps: Vec<&Application> = part.applications.values().collect();
+    // Managed identities are written with their resources.
+    let mut apps: Vec<&Application> = part
+        .applications
+        .values()
+        .filter(|a| a.managed_identity.is_none())
+        .collect();
     apps.sort_by_key(|a| (a.display_name.to_lowercase(), a.client_id));
     let applications = apps
         .into_iter()
@@ -334,6 +339,7 @@ fn subscription_entry(
                     r.scope
                         .resource_group_name()
                         .is_some_and(|n| n.eq_ignore_ascii_case(&g.name))
+                        && !identities::is_user_assigned_identity(&r.scope)
                 })
                 .map(|r| Located::new(resource_entry(s.id, &g.name, r)))
                 .collect();
@@ -343,6 +349,36 @@ fn subscription_entry(
                 tags: (!g.tags.is_empty()).then(|| g.tags.clone()),
                 managed_by: g.managed_by.clone(),
                 resources,
+            })
+        })
+        .collect();
+
+    // User-assigned identities, and how role assignments name them (`identity:RG/NAME`).
+    let mut identity_keys: HashMap<ObjectId, String> = HashMap::new();
+    let identities: Vec<Located<IdentityEntry>> = part
+        .resources
+        .values()
+        .filter(|r| identities::is_user_assigned_identity(&r.scope))
+        .map(|r| {
+            let group = part
+                .resource_group(r.scope.resource_group_name().unwrap_or_default())
+                .map(|g| (g.name.clone(), g.location.clone()))
+                .unwrap_or_default();
+            let name = r.scope.resource_type().map(|(_, n)| n).unwrap_or_default();
+            let principal = world.managed_identity(&r.scope);
+            if let Some(p) = principal {
+                identity_keys.insert(
+                    p.id,
+                    format!("{}{}/{name}", identities::IDENTITY_PREFIX, group.0),
+                );
+            }
+            Located::new(IdentityEntry {
+                name,
+                location: r.location.clone().filter(|l| *l != group.1),
+                resource_group: group.0,
+                principal_id: principal.map(|p| p.id),
+                client_id: principal.map(|p| p.client_id),
+                tags: (!r.tags.is_empty()).then(|| r.tags.clone()),
             })
         })
         .collect();
@@ -409,9 +445,10 @@ fn subscription_entry(
         .map(|a| {
             let principal = keys
                 .entry(a.principal)
-                .or_insert_with(|| match empty {
-                    Some(index) => principal_key(world, index, s.tenant, a.principal),
-                    None => a.principal.to_string(),
+                .or_insert_with(|| match (identity_keys.get(&a.principal), empty) {
+                    (Some(key), _) => key.clone(),
+                    (None, Some(index)) => principal_key(world, index, s.tenant, a.principal),
+                    (None, None) => a.principal.to_string(),
                 })
                 .clone();
             let role = world
@@ -448,6 +485,7 @@ fn subscription_entry(
         co_admins: co_admins.into_iter().map(Located::new).collect(),
         state: (s.state != SubscriptionState::Enabled).then_some(s.state),
         resource_groups,
+        identities,
         role_definitions,
         role_assignments: assignments.into_iter().map(|x| Located::new(x.4)).collect(),
     }
@@ -811,6 +849,18 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
             }
             w.blank();
         }
+    }
+    for e in &s.identities {
+        w.header(I, "[[subscriptions.identities]]");
+        w.kv(I, "name", &q(&e.name));
+        w.kv(I, "resource_group", &q(&e.resource_group));
+        opt(w, I, "location", &e.location);
+        opt_id(w, I, "principal_id", &e.principal_id);
+        opt_id(w, I, "client_id", &e.client_id);
+        if let Some(t) = &e.tags {
+            w.kv(I, "tags", &inline_map(t));
+        }
+        w.blank();
     }
     for d in &s.role_definitions {
         w.header(I, "[[subscriptions.role_definitions]]");

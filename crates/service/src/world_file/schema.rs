@@ -342,6 +342,9 @@ pub struct SubscriptionEntry {
     pub state: Option<SubscriptionState>,
     #[serde(default)]
     pub resource_groups: Vec<Located<ResourceGroupEntry>>,
+    /// User-assigned managed identities.
+    #[serde(default)]
+    pub identities: Vec<Located<IdentityEntry>>,
     #[serde(default)]
     pub role_definitions: Vec<Located<RoleDefinitionEntry>>,
     #[serde(default)]
@@ -359,6 +362,25 @@ pub struct ResourceGroupEntry {
     pub managed_by: Option<String>,
     #[serde(default)]
     pub resources: Vec<Located<ResourceEntry>>,
+}
+
+/// A user-assigned managed identity (`Microsoft.ManagedIdentity/userAssignedIdentities`) in a group of
+/// the subscription; role assignments name it `identity:RG/NAME`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityEntry {
+    pub name: String,
+    pub resource_group: String,
+    /// The group's when absent.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Its service principal's object id and client id; made when absent.
+    #[serde(default)]
+    pub principal_id: Option<ObjectId>,
+    #[serde(default)]
+    pub client_id: Option<uuid::Uuid>,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// A generic resource in its group: `type = "Microsoft.Storage/storageAccounts"`, `name = "acct1"`;
@@ -508,6 +530,7 @@ impl WorldFile {
                 set(g, idx);
                 g.value.resources.iter_mut().for_each(|r| set(r, idx));
             }
+            s.value.identities.iter_mut().for_each(|r| set(r, idx));
             s.value
                 .role_definitions
                 .iter_mut()
@@ -531,7 +554,11 @@ impl WorldFile {
                 + usize::from(t.policy.is_some());
         }
         for s in &self.subscriptions {
-            n += 1 + s.co_admins.len() + s.role_definitions.len() + s.role_assignments.len();
+            n += 1
+                + s.co_admins.len()
+                + s.identities.len()
+                + s.role_definitions.len()
+                + s.role_assignments.len();
             for g in &s.resource_groups {
                 n += 1 + g.resources.len();
             }

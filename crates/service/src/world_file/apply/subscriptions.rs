@@ -52,6 +52,17 @@ impl Planner<'_> {
                     self.tick();
                 }
             }
+            for (j, e) in s.identities.iter().enumerate() {
+                let at_e = at(
+                    e,
+                    format!(
+                        "subscriptions[{i}].identities[{j}] (name {:?}, resource_group {:?})",
+                        e.name, e.resource_group
+                    ),
+                );
+                self.managed_identity(sub, e, &at_e)?;
+                self.tick();
+            }
             for (j, d) in s.role_definitions.iter().enumerate() {
                 let at_d = at(
                     d,
@@ -303,6 +314,72 @@ impl Planner<'_> {
                 kind: e.kind.clone(),
                 tags: e.tags.clone().unwrap_or_default(),
                 properties,
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+}
+
+impl Planner<'_> {
+    /// A user-assigned identity: created with its service principal, or checked against the one that
+    /// exists (location, tags, ids).
+    pub(super) fn managed_identity(
+        &mut self,
+        sub: SubscriptionId,
+        e: &IdentityEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let part = planned_subscription(&self.w, sub)?;
+        let group = part
+            .resource_group(typed(&e.resource_group))
+            .ok_or_else(|| {
+                at.err(format!(
+                    "no resource group of the subscription is named {:?}",
+                    e.resource_group
+                ))
+            })?;
+        let scope = identities::identity_scope(sub, &group.name, typed(&e.name))
+            .map_err(|x| at.domain(x))?;
+        let location = e
+            .location
+            .as_deref()
+            .map(|l| typed(l).to_lowercase().replace(' ', ""))
+            .unwrap_or_else(|| group.location.clone());
+        if let Some(r) = part.resources.get(scope.key()) {
+            if r.location.as_deref() != Some(location.as_str()) {
+                return Err(at.err(differs("location", &r.location, &location)));
+            }
+            if let Some(t) = &e.tags
+                && *t != r.tags
+            {
+                return Err(at.err(differs("tags", &r.tags, t)));
+            }
+            let p = self.w.managed_identity(&scope);
+            if let Some(id) = e.principal_id
+                && p.map(|p| p.id) != Some(id)
+            {
+                return Err(at.err(differs("principal_id", p.map(|p| p.id), id)));
+            }
+            if let Some(c) = e.client_id
+                && p.map(|p| p.client_id) != Some(c)
+            {
+                return Err(at.err(differs("client_id", p.map(|p| p.client_id), c)));
+            }
+            return Ok(());
+        }
+        let (change, _) = identities::put_user_assigned_identity(
+            &self.w,
+            OP,
+            &scope,
+            identities::UserAssignedIdentityWrite {
+                location: Some(location),
+                tags: e.tags.clone().unwrap_or_default(),
+                properties: serde_json::Value::Object(Default::default()),
+                principal_id: e.principal_id,
+                client_id: e.client_id,
             },
             self.now,
         )
