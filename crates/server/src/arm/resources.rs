@@ -11,9 +11,11 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use tenantry_domain::rules::identities::{self, IdentityWrite};
 use tenantry_domain::rules::reads;
 use tenantry_domain::rules::resources::ResourceWrite;
-use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId};
+use tenantry_domain::scope::ScopeLevel;
+use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId, World};
 
 pub async fn handle(req: &Req, scope: &Scope) -> ArmResult {
     match req.method {
@@ -32,12 +34,30 @@ fn get(req: &Req, scope: &Scope) -> ArmResult {
     let body = req
         .st
         .svc
-        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(|r| view(w, r)))?;
     Ok(wire::ok(&body))
+}
+
+/// A resource on the wire, with its identities' principals.
+fn view(w: &World, r: &Resource) -> Value {
+    wire::resource(identities::resource_view(w, r))
+}
+
+/// ARM's `identity` block: `type` and, for user-assigned identities, their resource ids as keys (the
+/// values are `{}` on the way in).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityBody {
+    #[serde(rename = "type", default)]
+    type_name: Option<String>,
+    #[serde(default)]
+    user_assigned_identities: Option<BTreeMap<String, Value>>,
 }
 
 #[derive(Deserialize)]
 struct ResourceBody {
+    #[serde(default)]
+    identity: Option<IdentityBody>,
     #[serde(default)]
     location: Option<String>,
     #[serde(default)]
@@ -51,7 +71,13 @@ struct ResourceBody {
 async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let b: ResourceBody = wire::body(&req.body)?;
     let write = ResourceWrite {
-        identity: None,
+        identity: b.identity.map(|i| IdentityWrite {
+            type_name: i.type_name.unwrap_or_else(|| "None".into()),
+            user_assigned: i
+                .user_assigned_identities
+                .map(|m| m.into_keys().collect())
+                .unwrap_or_default(),
+        }),
         location: b.location,
         kind: b.kind,
         tags: b.tags.unwrap_or_default(),
@@ -68,7 +94,7 @@ async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let body = req
         .st
         .svc
-        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(|r| view(w, r)))?;
     Ok(wire::json(status, &body))
 }
 
@@ -99,7 +125,7 @@ pub fn list(
                 .filter(|r| only.is_none_or(|(parent, ty)| is_child(r, parent, ty)))
                 .filter(|r| resource_type.as_deref().is_none_or(|t| type_is(r, t)))
                 .filter(|r| tags.matches(&r.tags))
-                .map(wire::resource)
+                .map(|r| view(w, r))
                 .collect()
         })
     })?;
@@ -118,8 +144,17 @@ pub fn list_collection(req: &Req, parent: &Scope, resource_type: &str) -> ArmRes
     )
 }
 
+/// Directly under `parent`, of type `ty`; under a subscription, the top-level resources of that type
+/// in every group (`/subscriptions/{s}/providers/{ns}/{type}`).
 fn is_child(r: &Resource, parent: &Scope, ty: &str) -> bool {
-    r.scope.parent().is_some_and(|p| &p == parent) && type_is(r, ty)
+    let under = match parent.level() {
+        ScopeLevel::Subscription => r
+            .scope
+            .parent()
+            .is_some_and(|p| p.level() == ScopeLevel::ResourceGroup),
+        _ => r.scope.parent().is_some_and(|p| &p == parent),
+    };
+    under && type_is(r, ty)
 }
 
 fn type_is(r: &Resource, ty: &str) -> bool {

@@ -14,6 +14,7 @@ mod crash;
 mod edge;
 mod fuzz_http;
 mod graph;
+mod identities;
 mod input;
 mod instances;
 mod leaks;
