@@ -8,13 +8,11 @@ Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL, REQUESTS_CA_BUNDL
 TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_ERIN_OID.
 """
 
-import json
 import os
-import subprocess
 import time
 
-AZ = os.environ["TENANTRY_TEST_AZ"]
-BASE = os.environ["TENANTRY_URL"]
+from azcli import az, sign_in_as_ci
+
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
 ERIN = os.environ["TENANTRY_ERIN_OID"]
@@ -23,38 +21,8 @@ SCOPE = f"/subscriptions/{SUB}"
 OWNER_ID = f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing)."""
-    started = time.monotonic()
-    r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
-        timeout=300,
-    )
-    took = time.monotonic() - started
-    print(f"$ az {' '.join(args)}  [{r.returncode}, {took:.1f}s]", flush=True)
-    if ok and r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    if not ok:
-        assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
-        return r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
-
-
 def main():
-    # The cloud: az fetches {base}/metadata/endpoints.
-    az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
-    az("cloud", "set", "-n", "Tenantry")
-    az("config", "set", "core.instance_discovery=false")
-
-    logged_in = az(
-        "login", "--service-principal",
-        "-u", os.environ["TENANTRY_CLIENT_ID"],
-        "-p", os.environ["TENANTRY_CLIENT_SECRET"],
-        "--tenant", TENANT,
-    )
+    logged_in = sign_in_as_ci()
     assert [s["id"] for s in logged_in] == [SUB], logged_in
 
     accounts = az("account", "list")

@@ -16,49 +16,18 @@ Environment: TENANTRY_TEST_AZ (the `az` to run), TENANTRY_URL, REQUESTS_CA_BUNDL
 TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET.
 """
 
-import json
 import os
-import subprocess
-import time
 
-AZ = os.environ["TENANTRY_TEST_AZ"]
-BASE = os.environ["TENANTRY_URL"]
+from azcli import az, sign_in_as_ci
+
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
 GROUP = f"/subscriptions/{SUB}/resourceGroups/rg1"
 READER_ID = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 
-def az(*args, ok=True):
-    """Runs az; returns its JSON output (None when it prints nothing), or its stderr when it must fail."""
-    started = time.monotonic()
-    r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
-        timeout=300,
-    )
-    took = time.monotonic() - started
-    print(f"$ az {' '.join(args)}  [{r.returncode}, {took:.1f}s]", flush=True)
-    if ok and r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    if not ok:
-        assert r.returncode != 0, f"az {' '.join(args)} should have failed:\n{r.stdout}"
-        return r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
-
-
 def main():
-    az("cloud", "register", "-n", "Tenantry", "--endpoint-resource-manager", BASE)
-    az("cloud", "set", "-n", "Tenantry")
-    az("config", "set", "core.instance_discovery=false")
-    az(
-        "login", "--service-principal",
-        "-u", os.environ["TENANTRY_CLIENT_ID"],
-        "-p", os.environ["TENANTRY_CLIENT_SECRET"],
-        "--tenant", TENANT,
-    )
+    sign_in_as_ci()
 
     created = az("identity", "create", "-n", "id-cli", "-g", "rg1", "-l", "westeurope", "--tags", "by=cli")
     assert created["name"] == "id-cli" and created["location"] == "westeurope", created
