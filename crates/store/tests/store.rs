@@ -869,6 +869,7 @@ async fn managed_identities_round_trip_with_their_principals_and_assignments() {
         let both = IdentityWrite {
             type_name: "SystemAssigned, UserAssigned".into(),
             user_assigned: vec![identity.to_string()],
+            ..Default::default()
         };
         m.run(|w, now| resources::put_resource(w, &OP, &site, write(Some(both)), now))
             .await;
@@ -914,6 +915,7 @@ async fn managed_identities_round_trip_with_their_principals_and_assignments() {
         let only_user = IdentityWrite {
             type_name: "UserAssigned".into(),
             user_assigned: vec![identity.to_string()],
+            ..Default::default()
         };
         m.run(|w, now| resources::put_resource(w, &OP, &site, write(Some(only_user)), now))
             .await;

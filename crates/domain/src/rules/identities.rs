@@ -92,6 +92,9 @@ fn identity_not_found(resource: &str) -> DomainError {
 pub struct IdentityWrite {
     pub type_name: String,
     pub user_assigned: Vec<String>,
+    /// The ids of a new system-assigned principal, when a world file names them; made otherwise.
+    pub principal_id: Option<ObjectId>,
+    pub client_id: Option<uuid::Uuid>,
 }
 
 /// What an `identity` block asks for, each user-assigned identity checked: it exists in a subscription
@@ -174,6 +177,33 @@ fn new_principal(
         }),
         created: now,
     }
+}
+
+/// Ids a world file gives a new identity's principal must be nobody's yet.
+fn require_free_ids(
+    world: &World,
+    principal_id: Option<ObjectId>,
+    client_id: Option<uuid::Uuid>,
+) -> Result<(), DomainError> {
+    if let Some(id) = principal_id
+        && world.tenant_of_object(id).is_some()
+    {
+        return Err(DomainError::conflict(
+            "PrincipalIdTaken",
+            format!("The object id '{id}' is already an object of a directory."),
+        )
+        .with_remedy("Give the identity another principal id, or none to have one made."));
+    }
+    if let Some(c) = client_id
+        && world.application_by_client_id(c).is_some()
+    {
+        return Err(DomainError::conflict(
+            "ClientIdTaken",
+            format!("The client id '{c}' is already an application's."),
+        )
+        .with_remedy("Give the identity another client id, or none to have one made."));
+    }
+    Ok(())
 }
 
 /// Removes a managed identity's service principal and every role assignment to it (in the
@@ -315,24 +345,7 @@ pub fn put_user_assigned_identity(
         Some(p) => p.clone(),
         None => {
             let tenant = s.subscription.tenant;
-            if let Some(id) = req.principal_id
-                && world.tenant_of_object(id).is_some()
-            {
-                return Err(DomainError::conflict(
-                    "PrincipalIdTaken",
-                    format!("The object id '{id}' is already an object of a directory."),
-                )
-                .with_remedy("Give the identity another principal id, or none to have one made."));
-            }
-            if let Some(c) = req.client_id
-                && world.application_by_client_id(c).is_some()
-            {
-                return Err(DomainError::conflict(
-                    "ClientIdTaken",
-                    format!("The client id '{c}' is already an application's."),
-                )
-                .with_remedy("Give the identity another client id, or none to have one made."));
-            }
+            require_free_ids(world, req.principal_id, req.client_id)?;
             let p = new_principal(
                 tenant,
                 &resource.scope,
@@ -366,20 +379,16 @@ pub(crate) fn put_system_assigned(
     scope: &Scope,
     tenant: TenantId,
     requested: ResourceIdentity,
+    ids: (Option<ObjectId>, Option<uuid::Uuid>),
     change: &mut Change,
     now: Timestamp,
-) -> (Option<ResourceIdentity>, Value) {
+) -> Result<(Option<ResourceIdentity>, Value), DomainError> {
     let current = world.managed_identity(scope);
     let mut details = json!({ "type": requested.type_name() });
     match (requested.system_assigned, current) {
         (true, None) => {
-            let p = new_principal(
-                tenant,
-                scope,
-                ManagedIdentityKind::SystemAssigned,
-                (None, None),
-                now,
-            );
+            require_free_ids(world, ids.0, ids.1)?;
+            let p = new_principal(tenant, scope, ManagedIdentityKind::SystemAssigned, ids, now);
             details["principalId"] = json!(p.id);
             change.push(Mutation::PutApplication(p));
         }
@@ -388,7 +397,7 @@ pub(crate) fn put_system_assigned(
         (false, None) => {}
     }
     let identity = (!requested.is_none()).then_some(requested);
-    (identity, details)
+    Ok((identity, details))
 }
 
 /// What a resource's identities look like to a reader: each principal with its directory.

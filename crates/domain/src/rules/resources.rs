@@ -301,14 +301,19 @@ pub fn put_resource(
         .map(|r| r.scope.clone())
         .unwrap_or_else(|| scope.clone());
     let mut change = Change::new();
+    let ids = req
+        .identity
+        .as_ref()
+        .map_or((None, None), |i| (i.principal_id, i.client_id));
     let (identity, identity_details) = identities::put_system_assigned(
         world,
         &resource_scope,
         s.subscription.tenant,
         requested.unwrap_or_default(),
+        ids,
         &mut change,
         now,
-    );
+    )?;
     let resource = Resource {
         scope: resource_scope,
         location: req.location.map(|l| l.to_lowercase().replace(' ', "")),

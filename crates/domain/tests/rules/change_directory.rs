@@ -1134,6 +1134,7 @@ fn managed_identities_are_re_created_in_the_destination_with_their_assignments_i
     let system = Some(IdentityWrite {
         type_name: "SystemAssigned".into(),
         user_assigned: vec![],
+        ..Default::default()
     });
     fx.ok_with(|fx| {
         resources::put_resource(&fx.world, &Actor::Operator, &site, write(system), fx.now)

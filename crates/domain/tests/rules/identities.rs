@@ -42,6 +42,7 @@ fn with_type(type_name: &str, user_assigned: &[&Scope]) -> Option<IdentityWrite>
     Some(IdentityWrite {
         type_name: type_name.into(),
         user_assigned: user_assigned.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
     })
 }
 

@@ -77,6 +77,7 @@ async fn put(req: &Req, scope: &Scope) -> ArmResult {
                 .user_assigned_identities
                 .map(|m| m.into_keys().collect())
                 .unwrap_or_default(),
+            ..Default::default()
         }),
         location: b.location,
         kind: b.kind,

@@ -341,7 +341,7 @@ fn subscription_entry(
                         .is_some_and(|n| n.eq_ignore_ascii_case(&g.name))
                         && !identities::is_user_assigned_identity(&r.scope)
                 })
-                .map(|r| Located::new(resource_entry(s.id, &g.name, r)))
+                .map(|r| Located::new(resource_entry(world, part, &g.name, r)))
                 .collect();
             Located::new(ResourceGroupEntry {
                 name: g.name.clone(),
@@ -491,7 +491,51 @@ fn subscription_entry(
     }
 }
 
-fn resource_entry(sub: SubscriptionId, group: &str, r: &Resource) -> ResourceEntry {
+/// How a resource's identity block is written: user-assigned identities of the subscription as
+/// `identity:RG/NAME`, the system-assigned principal with its ids.
+fn resource_identity_entry(
+    world: &World,
+    part: &SubscriptionPart,
+    r: &Resource,
+) -> Option<ResourceIdentityEntry> {
+    let i = r.identity.as_ref()?;
+    let principal = world
+        .managed_identity(&r.scope)
+        .filter(|_| i.system_assigned);
+    let user_assigned = i
+        .user_assigned
+        .iter()
+        .map(|u| match part.resources.get(u.key()) {
+            Some(found) => format!(
+                "{}{}/{}",
+                identities::IDENTITY_PREFIX,
+                part.resource_group(found.scope.resource_group_name().unwrap_or_default())
+                    .map(|g| g.name.as_str())
+                    .unwrap_or_default(),
+                found
+                    .scope
+                    .resource_type()
+                    .map(|(_, n)| n)
+                    .unwrap_or_default()
+            ),
+            None => u.to_string(),
+        })
+        .collect();
+    Some(ResourceIdentityEntry {
+        type_name: i.type_name().to_string(),
+        user_assigned,
+        principal_id: principal.map(|p| p.id),
+        client_id: principal.map(|p| p.client_id),
+    })
+}
+
+fn resource_entry(
+    world: &World,
+    part: &SubscriptionPart,
+    group: &str,
+    r: &Resource,
+) -> ResourceEntry {
+    let sub = part.subscription.id;
     // …/providers/{namespace}/{type}/{name}[/{type}/{name}]…
     let text = r.scope.as_str();
     let after = text
@@ -514,6 +558,7 @@ fn resource_entry(sub: SubscriptionId, group: &str, r: &Resource) -> ResourceEnt
         tags: (!r.tags.is_empty()).then(|| r.tags.clone()),
         properties: (r.properties != serde_json::Value::Object(Default::default()))
             .then(|| r.properties.clone()),
+        identity: resource_identity_entry(world, part, r),
     };
     debug_assert!(
         resource_scope(sub, group, &entry.resource_type, &entry.name)
@@ -846,6 +891,22 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
             }
             if let Some(p) = &r.properties {
                 w.kv(II, "properties", &json_inline(p));
+            }
+            if let Some(i) = &r.identity {
+                let mut parts = vec![format!("type = {}", q(&i.type_name))];
+                if !i.user_assigned.is_empty() {
+                    parts.push(format!(
+                        "user_assigned = {}",
+                        strings(i.user_assigned.iter().map(String::as_str))
+                    ));
+                }
+                if let Some(p) = i.principal_id {
+                    parts.push(format!("principal_id = {}", q(&p.to_string())));
+                }
+                if let Some(c) = i.client_id {
+                    parts.push(format!("client_id = {}", q(&c.to_string())));
+                }
+                w.kv(II, "identity", &format!("{{ {} }}", parts.join(", ")));
             }
             w.blank();
         }

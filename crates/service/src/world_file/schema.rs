@@ -400,6 +400,26 @@ pub struct ResourceEntry {
     /// An inline table; `{}` when absent.
     #[serde(default)]
     pub properties: Option<serde_json::Value>,
+    /// Its managed identities (ARM's `identity` block).
+    #[serde(default)]
+    pub identity: Option<ResourceIdentityEntry>,
+}
+
+/// A resource's managed identities: `identity = { type = "SystemAssigned, UserAssigned", user_assigned =
+/// ["identity:rg1/id-web"], principal_id = "…", client_id = "…" }`. The ids are the system-assigned
+/// principal's (made when absent); user-assigned identities are named `identity:RG/NAME` in this
+/// subscription, or by resource id.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceIdentityEntry {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(default)]
+    pub user_assigned: Vec<String>,
+    #[serde(default)]
+    pub principal_id: Option<ObjectId>,
+    #[serde(default)]
+    pub client_id: Option<uuid::Uuid>,
 }
 
 /// A custom role. One permission block in `actions`/`not_actions`/`data_actions`/`not_data_actions`,

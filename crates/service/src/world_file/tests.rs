@@ -162,6 +162,12 @@ service_admin = "alice@outlook.com"
   name = "rg1"
   location = "westeurope"
 
+    [[subscriptions.resource_groups.resources]]
+    type = "Microsoft.Web/sites"
+    name = "web1"
+    location = "westeurope"
+    identity = { type = "SystemAssigned, UserAssigned", user_assigned = ["identity:rg1/id-web"], client_id = "7c000000-0000-4000-8000-000000000002" }
+
   [[subscriptions.resource_groups]]
   name = "rg2"
   location = "northeurope"
@@ -187,6 +193,11 @@ service_admin = "alice@outlook.com"
   principal = "identity:RG2/id-job"
   role = "Reader"
   scope = ""
+
+  [[subscriptions.role_assignments]]
+  principal = "7c000000-0000-4000-8000-000000000002"   # the site's system-assigned identity, by client id
+  role = "Reader"
+  scope = "resourceGroups/rg2"
 "#;
 
 const DEMO: &str = include_str!("../../../../worlds/demo.toml");
@@ -425,6 +436,16 @@ fn identities_of_the_design_additions_build_with_their_principals_and_assignment
     let r = &sub.resources[job.key()];
     assert_eq!(r.location.as_deref(), Some("northeurope"));
     assert_eq!(r.tags.get("team").map(String::as_str), Some("data"));
+    // The site's identities: its system-assigned principal with the file's client id, and id-web.
+    let site = Scope::resource(s, "rg1", "Microsoft.Web", "sites/web1").unwrap();
+    let system = world.managed_identity(&site).unwrap();
+    assert_eq!(
+        system.client_id.to_string(),
+        "7c000000-0000-4000-8000-000000000002"
+    );
+    let declared = sub.resources[site.key()].identity.clone().unwrap();
+    assert!(declared.system_assigned);
+    assert_eq!(declared.user_assigned, vec![web.clone()]);
     let mut held: Vec<(ObjectId, PrincipalType, String)> = sub
         .assignments
         .values()
@@ -437,19 +458,13 @@ fn identities_of_the_design_additions_build_with_their_principals_and_assignment
         })
         .collect();
     held.sort_by_key(|h| h.2.clone());
+    let sp = PrincipalType::ServicePrincipal;
     assert_eq!(
         held,
         vec![
-            (
-                job_principal,
-                PrincipalType::ServicePrincipal,
-                "".to_string()
-            ),
-            (
-                p.id,
-                PrincipalType::ServicePrincipal,
-                "resourceGroups/rg1".to_string()
-            ),
+            (job_principal, sp, "".to_string()),
+            (p.id, sp, "resourceGroups/rg1".to_string()),
+            (system.id, sp, "resourceGroups/rg2".to_string()),
         ]
     );
     assert!(world.is_allowed(
@@ -468,6 +483,12 @@ fn identities_of_the_design_additions_build_with_their_principals_and_assignment
     );
     assert!(
         text.contains("principal = \"identity:rg2/id-job\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "identity = { type = \"SystemAssigned, UserAssigned\", user_assigned = [\"identity:rg1/id-web\"], principal_id = "
+        ),
         "{text}"
     );
     // Managed identities are no applications of the directory.
@@ -516,6 +537,14 @@ fn an_unknown_group_or_identity_names_its_line_and_other_ids_are_a_conflict() {
     );
     let e = err_of(&world, &text);
     assert!(e.message.contains("client_id"), "{e}");
+    // A resource stated with another identity type is a conflict, naming its line.
+    let text = IDENTITIES_EXAMPLE.replace(
+        "type = \"SystemAssigned, UserAssigned\", user_assigned = [\"identity:rg1/id-web\"], ",
+        "type = \"SystemAssigned\", ",
+    );
+    let e = err_of(&world, &text);
+    assert_eq!(e.line, Some(line_of(&text, "name = \"web1\"") - 2));
+    assert!(e.message.contains("identity type"), "{e}");
 }
 
 /// A tenant of SMALL with these group entries (each a `[[tenants.groups]]` body) after its users.

@@ -40,17 +40,6 @@ impl Planner<'_> {
                 );
                 self.resource_group(sub, g, &at_g)?;
                 self.tick();
-                for (k, r) in g.resources.iter().enumerate() {
-                    let at_r = at(
-                        r,
-                        format!(
-                            "subscriptions[{i}].resource_groups[{j}].resources[{k}] (name {:?})",
-                            r.name
-                        ),
-                    );
-                    self.resource(sub, &g.name, r, &at_r)?;
-                    self.tick();
-                }
             }
             for (j, e) in s.identities.iter().enumerate() {
                 let at_e = at(
@@ -62,6 +51,20 @@ impl Planner<'_> {
                 );
                 self.managed_identity(sub, e, &at_e)?;
                 self.tick();
+            }
+            // After the identities, which their identity blocks may name.
+            for (j, g) in s.resource_groups.iter().enumerate() {
+                for (k, r) in g.resources.iter().enumerate() {
+                    let at_r = at(
+                        r,
+                        format!(
+                            "subscriptions[{i}].resource_groups[{j}].resources[{k}] (name {:?})",
+                            r.name
+                        ),
+                    );
+                    self.resource(sub, &g.name, r, &at_r)?;
+                    self.tick();
+                }
             }
             for (j, d) in s.role_definitions.iter().enumerate() {
                 let at_d = at(
@@ -286,6 +289,10 @@ impl Planner<'_> {
             .location
             .as_ref()
             .map(|l| l.to_lowercase().replace(' ', ""));
+        let identity = match &e.identity {
+            Some(i) => Some(identity_write(sub, i).map_err(|m| at.err(m))?),
+            None => None,
+        };
         let part = planned_subscription(&self.w, sub)?;
         if let Some(r) = part.resources.get(scope.key()) {
             if location.is_some() && r.location != location {
@@ -302,6 +309,9 @@ impl Planner<'_> {
             if e.properties.is_some() && r.properties != properties {
                 return Err(at.err(format!("exists with other properties: {}", r.properties)));
             }
+            if let Some(i) = &e.identity {
+                self.same_identity(r, i, &identity).map_err(|m| at.err(m))?;
+            }
             return Ok(());
         }
         let (change, _) = resources::put_resource(
@@ -309,7 +319,7 @@ impl Planner<'_> {
             OP,
             &scope,
             resources::ResourceWrite {
-                identity: None,
+                identity,
                 location: e.location.clone(),
                 kind: e.kind.clone(),
                 tags: e.tags.clone().unwrap_or_default(),
@@ -324,6 +334,55 @@ impl Planner<'_> {
 }
 
 impl Planner<'_> {
+    /// An existing resource's identities against what the file states: the same type, the same
+    /// user-assigned identities, and the system-assigned principal's ids when given.
+    fn same_identity(
+        &self,
+        r: &Resource,
+        e: &ResourceIdentityEntry,
+        stated: &Option<identities::IdentityWrite>,
+    ) -> Result<(), String> {
+        let has = r.identity.clone().unwrap_or_default();
+        let words = |t: &str| {
+            let mut w: Vec<String> = t
+                .split(',')
+                .map(|x| x.trim().to_lowercase())
+                .filter(|x| !x.is_empty() && x != "none")
+                .collect();
+            w.sort();
+            w
+        };
+        if words(has.type_name()) != words(&e.type_name) {
+            return Err(differs("identity type", has.type_name(), &e.type_name));
+        }
+        let mut theirs: Vec<String> = has
+            .user_assigned
+            .iter()
+            .map(|s| s.key().to_string())
+            .collect();
+        let mut ours: Vec<String> = stated
+            .as_ref()
+            .map(|i| i.user_assigned.iter().map(|s| s.to_lowercase()).collect())
+            .unwrap_or_default();
+        theirs.sort();
+        ours.sort();
+        if theirs != ours {
+            return Err(differs("user-assigned identities", theirs, ours));
+        }
+        let p = self.w.managed_identity(&r.scope);
+        if let Some(id) = e.principal_id
+            && p.map(|p| p.id) != Some(id)
+        {
+            return Err(differs("identity principal_id", p.map(|p| p.id), id));
+        }
+        if let Some(c) = e.client_id
+            && p.map(|p| p.client_id) != Some(c)
+        {
+            return Err(differs("identity client_id", p.map(|p| p.client_id), c));
+        }
+        Ok(())
+    }
+
     /// A user-assigned identity: created with its service principal, or checked against the one that
     /// exists (location, tags, ids).
     pub(super) fn managed_identity(
@@ -387,6 +446,30 @@ impl Planner<'_> {
         self.commit(change);
         Ok(())
     }
+}
+
+/// A resource's identity block as the rules take it: `identity:RG/NAME` names a user-assigned identity
+/// of the subscription.
+fn identity_write(
+    sub: SubscriptionId,
+    e: &ResourceIdentityEntry,
+) -> Result<identities::IdentityWrite, String> {
+    let user_assigned = e
+        .user_assigned
+        .iter()
+        .map(|u| match identities::identity_key(u) {
+            Some((group, name)) => identities::identity_scope(sub, group, name)
+                .map(|s| s.to_string())
+                .map_err(|x| x.to_string()),
+            None => Ok(typed(u).to_string()),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(identities::IdentityWrite {
+        type_name: e.type_name.clone(),
+        user_assigned,
+        principal_id: e.principal_id,
+        client_id: e.client_id,
+    })
 }
 
 /// A resource's scope from its group, full type and (for nested types, slash-separated) name.
