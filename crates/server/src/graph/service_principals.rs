@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::{Application, TenantId, World};
+use tenantry_domain::{Application, ManagedIdentityKind, TenantId, World};
 
 const FILTERABLE: &[&str] = &["servicePrincipalNames", "appId", "displayName", "id"];
 
@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn service_principal_json(a: &Application) -> Value {
-    json!({
+    let mut v = json!({
         "id": a.id,
         "appId": a.client_id,
         "displayName": a.display_name,
@@ -36,7 +36,20 @@ pub fn service_principal_json(a: &Application) -> Value {
         "accountEnabled": true,
         "appOwnerOrganizationId": a.tenant,
         "replyUrls": a.redirect_uris,
-    })
+    });
+    // Entra names a managed identity's resource this way (explicit: a user-assigned identity).
+    if let Some(m) = &a.managed_identity {
+        let explicit = m.kind == ManagedIdentityKind::UserAssigned;
+        v["alternativeNames"] = json!([
+            if explicit {
+                "isExplicit=True"
+            } else {
+                "isExplicit=False"
+            },
+            m.resource.as_str(),
+        ]);
+    }
+    v
 }
 
 fn all(world: &World, tenant: TenantId) -> Vec<Value> {

@@ -124,6 +124,34 @@ async fn user_assigned_identities_are_resources_with_a_service_principal() {
             .expect(200);
         assert_eq!(in_sub.values().len(), 2, "{}", in_sub.body);
 
+        // In Graph, a service principal of the directory of type ManagedIdentity, and no application.
+        let graph = user_token(
+            &srv,
+            ALICEDEFAULT,
+            "alice@outlook.com",
+            "Alice-2017!",
+            GRAPH,
+        )
+        .await;
+        let (status, sp) = get(
+            &srv,
+            &format!("/v1.0/servicePrincipals/{principal}"),
+            &graph,
+        )
+        .await;
+        assert_eq!(status.as_u16(), 200, "{sp}");
+        assert_eq!(sp["servicePrincipalType"], "ManagedIdentity");
+        assert_eq!(sp["appId"], client.as_str());
+        assert_eq!(sp["alternativeNames"], json!(["isExplicit=True", path]));
+        let (_, apps) = get(&srv, "/v1.0/applications", &graph).await;
+        let apps = apps["value"].as_array().unwrap();
+        assert!(
+            apps.iter().all(|a| a["appId"] != client.as_str()),
+            "{apps:?}"
+        );
+        let (status, _) = get(&srv, &format!("/v1.0/applications/{principal}"), &graph).await;
+        assert_eq!(status.as_u16(), 404);
+
         // A Reader reads but may not create, in Azure's words.
         let refused = arm
             .put(
