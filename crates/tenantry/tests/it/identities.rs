@@ -350,3 +350,101 @@ async fn azure_cli_manages_identities() {
         assert_memory_matches_database(&srv.svc).await;
     }
 }
+
+/// The article's directory change with identities: the preview lists them, the change re-creates them in
+/// the destination with new ids, and their role assignments follow.
+#[tokio::test]
+async fn a_change_of_directory_re_creates_the_identities_in_the_destination() {
+    const API: &str = "api-version=2024-08-01-preview";
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let alice = arm.alice().await;
+        let admin = user_token(
+            &srv,
+            CONTOSO,
+            "admin@contoso.onmicrosoft.com",
+            "Contoso-Admin-1!",
+            ARM,
+        )
+        .await;
+        // Step 1 of the article: alice links contoso, whose Global Administrator approves.
+        let link = format!(
+            "/subscriptions/{PAYG}/providers/Microsoft.Subscription/directoryLinkRequests/{CONTOSO}?{API}"
+        );
+        let (s, req) = call(&srv, Method::PUT, &link, Some(&alice), Some(json!({}))).await;
+        assert_eq!(s.as_u16(), 201, "{req}");
+        let approve = format!(
+            "/providers/Microsoft.Subscription/directoryLinkRequests/{}/approve?{API}",
+            req["name"].as_str().unwrap()
+        );
+        let (s, done) = call(&srv, Method::POST, &approve, Some(&admin), Some(json!({}))).await;
+        assert_eq!(s.as_u16(), 200, "{done}");
+
+        let path = identity_path("rg1", "id-web");
+        let created = arm
+            .put(
+                &at(&path, AZ_VERSION),
+                &app,
+                json!({"location": "westeurope"}),
+            )
+            .await
+            .expect(201);
+        let old = created.body["properties"]["principalId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        arm.put(
+            &authz("", &format!("roleAssignments/{}", new_id())),
+            &alice,
+            json!({"properties": {"roleDefinitionId": role_definition_id(READER), "principalId": old, "principalType": "ServicePrincipal"}}),
+        )
+        .await
+        .expect(201);
+
+        let change = |suffix: &str| {
+            format!(
+                "/subscriptions/{PAYG}/providers/Microsoft.Subscription/changeTenantRequest/default{suffix}?{API}"
+            )
+        };
+        let to_contoso = json!({"properties": {"destinationTenantId": CONTOSO}});
+        let (s, preview) = call(
+            &srv,
+            Method::POST,
+            &change("/preview"),
+            Some(&alice),
+            Some(to_contoso.clone()),
+        )
+        .await;
+        assert_eq!(s.as_u16(), 200, "{preview}");
+        let listed = &preview["properties"]["managedIdentities"];
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{preview}");
+        assert_eq!(listed[0]["resource"], path.as_str());
+        assert_eq!(listed[0]["oldPrincipalId"], old.as_str());
+        let (s, changed) = call(
+            &srv,
+            Method::PUT,
+            &change(""),
+            Some(&alice),
+            Some(to_contoso),
+        )
+        .await;
+        assert_eq!(s.as_u16(), 200, "{changed}");
+
+        // alice, now at contoso, sees the identity with a principal of contoso holding the role.
+        let alice_c = arm.user(CONTOSO, "alice@outlook.com", "Alice-2017!").await;
+        let shown = arm.get(&at(&path, AZ_VERSION), &alice_c).await.expect(200);
+        assert_eq!(shown.body["properties"]["tenantId"], CONTOSO);
+        let new = shown.body["properties"]["principalId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(new, old);
+        let held = role_assignments_of(&arm, &alice_c, &new).await;
+        assert_eq!(held.len(), 1, "{held:?}");
+        assert_eq!(held[0]["properties"]["principalType"], "ServicePrincipal");
+        assert!(role_assignments_of(&arm, &alice_c, &old).await.is_empty());
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
