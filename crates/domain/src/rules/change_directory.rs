@@ -721,26 +721,15 @@ pub fn apply_plan(
         change.push(Mutation::PutUser(g.clone()));
     }
     for m in &plan.managed_identities {
-        // The old principal's assignments in the source's other subscriptions go with it.
-        for other in world.subscriptions_of_tenant(plan.source) {
-            if other.subscription.id == plan.subscription {
-                continue;
-            }
-            let ids: Vec<RoleAssignmentId> = other
-                .assignments_of(m.old_principal_id)
-                .map(|a| a.id)
-                .collect();
-            if !ids.is_empty() {
-                change.push(Mutation::DeleteRoleAssignments {
-                    subscription: other.subscription.id,
-                    ids,
-                });
-            }
+        // The old principal goes with its assignments in the source's other subscriptions.
+        if let Some(old) = world.application(m.old_principal_id) {
+            crate::rules::identities::remove_principal_except(
+                world,
+                old,
+                Some(plan.subscription),
+                &mut change,
+            );
         }
-        change.push(Mutation::DeleteApplication {
-            tenant: plan.source,
-            app: m.old_principal_id,
-        });
         change.push(Mutation::PutApplication(m.principal.clone()));
     }
     let mut moved = s.subscription.clone();

@@ -213,8 +213,22 @@ pub(crate) fn remove_principal(
     principal: &Application,
     change: &mut Change,
 ) -> Value {
+    remove_principal_except(world, principal, None, change)
+}
+
+/// As [`remove_principal`], leaving the assignments of the subscription `except` to the caller (a
+/// change of directory removes them all already).
+pub(crate) fn remove_principal_except(
+    world: &World,
+    principal: &Application,
+    except: Option<SubscriptionId>,
+    change: &mut Change,
+) -> Value {
     let mut removed: Vec<RoleAssignmentId> = Vec::new();
-    for s in world.subscriptions_of_tenant(principal.tenant) {
+    for s in world
+        .subscriptions_of_tenant(principal.tenant)
+        .filter(|s| Some(s.subscription.id) != except)
+    {
         let ids: Vec<RoleAssignmentId> = s.assignments_of(principal.id).map(|a| a.id).collect();
         if !ids.is_empty() {
             removed.extend(&ids);
