@@ -338,6 +338,42 @@ pub fn put_resource(
     Ok((change, existing.is_none()))
 }
 
+/// What ARM's PATCH of a resource changes; what it leaves out stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ResourcePatch {
+    pub location: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Merged into the resource's properties, key by key.
+    pub properties: Option<serde_json::Value>,
+    pub identity: Option<IdentityWrite>,
+}
+
+/// Updates an existing resource (ARM's PATCH, `az identity update`): the PUT of the resource as it is
+/// with the patch laid over it, so every rule of a PUT holds.
+pub fn update_resource(
+    world: &World,
+    actor: &Actor,
+    scope: &Scope,
+    patch: ResourcePatch,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let current = super::reads::get_resource(world, actor, scope)?;
+    let mut properties = current.properties.clone();
+    if let (serde_json::Value::Object(into), Some(serde_json::Value::Object(from))) =
+        (&mut properties, patch.properties)
+    {
+        into.extend(from);
+    }
+    let write = ResourceWrite {
+        location: patch.location.or_else(|| current.location.clone()),
+        kind: current.kind.clone(),
+        tags: patch.tags.unwrap_or_else(|| current.tags.clone()),
+        properties,
+        identity: patch.identity,
+    };
+    put_resource(world, actor, scope, write, now).map(|(change, _)| change)
+}
+
 pub fn delete_resource(
     world: &World,
     actor: &Actor,

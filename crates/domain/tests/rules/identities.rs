@@ -480,3 +480,52 @@ fn a_world_file_may_name_the_principal_and_client_ids_once() {
     );
     assert_eq!(code(r), "ClientIdTaken");
 }
+
+#[test]
+fn a_patch_changes_what_it_names_and_keeps_the_rest() {
+    use tenantry_domain::rules::resources::ResourcePatch;
+    let mut fx = Fx::article();
+    let erin = contributor(&mut fx);
+    let id = identity_scope(&fx, "rg1", "id-web");
+    fx.ok_with(|fx| resources::put_resource(&fx.world, &erin, &id, identity_write(), fx.now));
+    let principal = fx.world.managed_identity(&id).unwrap().id;
+    let tags = Some([("env".to_string(), "test".to_string())].into());
+    fx.ok(|fx| {
+        let patch = ResourcePatch {
+            tags: tags.clone(),
+            ..Default::default()
+        };
+        resources::update_resource(&fx.world, &erin, &id, patch, fx.now)
+    });
+    let s = fx.world.subscription(fx.sub).unwrap();
+    assert_eq!(Some(s.resources[id.key()].tags.clone()), tags);
+    assert_eq!(
+        s.resources[id.key()].location.as_deref(),
+        Some("westeurope")
+    );
+    assert_eq!(fx.world.managed_identity(&id).unwrap().id, principal);
+    // A system-assigned identity switched on by a PATCH of the storage account.
+    let storage = fx.storage.clone();
+    fx.ok(|fx| {
+        let patch = ResourcePatch {
+            identity: with_type("SystemAssigned", &[]),
+            ..Default::default()
+        };
+        resources::update_resource(&fx.world, &erin, &storage, patch, fx.now)
+    });
+    assert!(fx.world.managed_identity(&storage).is_some());
+    let s = fx.world.subscription(fx.sub).unwrap();
+    assert_eq!(
+        s.resources[storage.key()].kind.as_deref(),
+        Some("StorageV2")
+    );
+    // Nothing to patch; a Reader may not.
+    let missing = identity_scope(&fx, "rg1", "id-missing");
+    let r =
+        resources::update_resource(&fx.world, &erin, &missing, ResourcePatch::default(), fx.now);
+    assert_eq!(code(r), "ResourceNotFound");
+    fx.assign(fx.rg("rg1"), roles::READER, fx.app);
+    let reader = application(&fx.world, fx.app);
+    let r = resources::update_resource(&fx.world, &reader, &id, ResourcePatch::default(), fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+}

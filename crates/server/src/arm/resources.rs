@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use tenantry_domain::rules::identities::{self, IdentityWrite};
 use tenantry_domain::rules::reads;
-use tenantry_domain::rules::resources::ResourceWrite;
+use tenantry_domain::rules::resources::{ResourcePatch, ResourceWrite};
 use tenantry_domain::scope::ScopeLevel;
 use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId, World};
 
@@ -25,6 +25,7 @@ pub async fn handle(req: &Req, scope: &Scope) -> ArmResult {
             Err(e) => e.status.into_response(),
         }),
         Method::PUT => put(req, scope).await,
+        Method::PATCH => patch(req, scope).await,
         Method::DELETE => delete(req, scope).await,
         ref m => Err(method_not_allowed(m)),
     }
@@ -71,14 +72,7 @@ struct ResourceBody {
 async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let b: ResourceBody = wire::body(&req.body)?;
     let write = ResourceWrite {
-        identity: b.identity.map(|i| IdentityWrite {
-            type_name: i.type_name.unwrap_or_else(|| "None".into()),
-            user_assigned: i
-                .user_assigned_identities
-                .map(|m| m.into_keys().collect())
-                .unwrap_or_default(),
-            ..Default::default()
-        }),
+        identity: b.identity.map(identity_write),
         location: b.location,
         kind: b.kind,
         tags: b.tags.unwrap_or_default(),
@@ -97,6 +91,34 @@ async fn put(req: &Req, scope: &Scope) -> ArmResult {
         .svc
         .read(|w| reads::get_resource(w, req.actor(), scope).map(|r| view(w, r)))?;
     Ok(wire::json(status, &body))
+}
+
+/// The wire's identity block as the rules take it.
+fn identity_write(i: IdentityBody) -> IdentityWrite {
+    IdentityWrite {
+        type_name: i.type_name.unwrap_or_else(|| "None".into()),
+        user_assigned: i
+            .user_assigned_identities
+            .map(|m| m.into_keys().collect())
+            .unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// ARM's PATCH (`az identity update`): what the body names changes, the rest stays; 200 with the result.
+async fn patch(req: &Req, scope: &Scope) -> ArmResult {
+    let b: ResourceBody = wire::body(&req.body)?;
+    let patch = ResourcePatch {
+        location: b.location,
+        tags: b.tags,
+        properties: b.properties,
+        identity: b.identity.map(identity_write),
+    };
+    req.st
+        .svc
+        .update_resource(req.actor(), scope, patch)
+        .await?;
+    get(req, scope)
 }
 
 /// 200 when deleted (with what lay beneath), 204 when there was nothing to delete, as ARM answers.

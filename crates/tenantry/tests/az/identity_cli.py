@@ -40,6 +40,8 @@ def main():
 
     shown = az("identity", "show", "-n", "id-cli", "-g", "rg1")
     assert (shown["principalId"], shown["clientId"]) == (principal, client), shown
+    updated = az("identity", "update", "-n", "id-cli", "-g", "rg1", "--tags", "by=update")
+    assert updated["tags"] == {"by": "update"} and updated["principalId"] == principal, updated
     in_group = az("identity", "list", "-g", "rg1")
     assert [i["name"] for i in in_group] == ["id-cli"], in_group
     in_sub = az("identity", "list")

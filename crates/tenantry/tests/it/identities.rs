@@ -89,6 +89,22 @@ async fn user_assigned_identities_are_resources_with_a_service_principal() {
             assert_eq!(shown.body["properties"]["clientId"], client.as_str());
         }
 
+        // A PATCH changes the tags it names (`az identity update`).
+        let patched = arm
+            .call(
+                Method::PATCH,
+                &at(&path, AZ_VERSION),
+                Some(&app),
+                Some(&json!({"tags": {"env": "test"}}).to_string()),
+            )
+            .await
+            .expect(200);
+        assert_eq!(patched.body["tags"], json!({"env": "test"}));
+        assert_eq!(
+            patched.body["properties"]["principalId"],
+            principal.as_str()
+        );
+
         // Lists by group and by subscription.
         arm.put(
             &at(&identity_path("rg1", "id-job"), CLI_VERSION),
