@@ -190,7 +190,21 @@ pub struct Application {
     pub redirect_uris: Vec<String>,
     /// Entra's `groupMembershipClaims`: which groups the tokens it asks for name.
     pub group_membership_claims: GroupMembershipClaims,
+    /// Set when this service principal is a managed identity (Entra's `servicePrincipalType:
+    /// ManagedIdentity`): it has no application object, no secret, and lives and dies with its resource.
+    pub managed_identity: Option<ManagedIdentityOf>,
     pub created: Timestamp,
+}
+
+impl Application {
+    /// Entra's `servicePrincipalType`.
+    pub fn service_principal_type(&self) -> &'static str {
+        if self.managed_identity.is_some() {
+            "ManagedIdentity"
+        } else {
+            "Application"
+        }
+    }
 }
 
 /// Entra's `groupMembershipClaims` of an application: whether its tokens carry a `groups` claim, and of
@@ -236,6 +250,23 @@ impl GroupMembershipClaims {
             Self::All => true,
         }
     }
+}
+
+/// Whose managed identity a service principal is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedIdentityOf {
+    /// A `Microsoft.ManagedIdentity/userAssignedIdentities` resource (user-assigned), or the resource
+    /// whose system-assigned identity this is. Entra lists it in the principal's `alternativeNames`.
+    pub resource: Scope,
+    pub kind: ManagedIdentityKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ManagedIdentityKind {
+    /// A resource of its own, assigned to any number of resources.
+    UserAssigned,
+    /// Created with its resource, deleted with it.
+    SystemAssigned,
 }
 
 /// A security group of a tenant. Its members and owners are kept beside it in the tenant's part
@@ -379,7 +410,34 @@ pub struct Resource {
     pub kind: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub properties: serde_json::Value,
+    /// The managed identities it asked for (ARM's `identity` block); the principals themselves are
+    /// service principals of the subscription's directory ([`ManagedIdentityOf`]).
+    pub identity: Option<ResourceIdentity>,
     pub created: Timestamp,
+}
+
+/// What a resource's `identity` block declares.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourceIdentity {
+    /// A system-assigned identity: a service principal created with the resource.
+    pub system_assigned: bool,
+    /// Resource ids of the user-assigned identities assigned to it.
+    pub user_assigned: Vec<Scope>,
+}
+
+impl ResourceIdentity {
+    /// ARM's `identity.type`.
+    pub fn type_name(&self) -> &'static str {
+        match (self.system_assigned, !self.user_assigned.is_empty()) {
+            (true, true) => "SystemAssigned, UserAssigned",
+            (true, false) => "SystemAssigned",
+            (false, true) => "UserAssigned",
+            (false, false) => "None",
+        }
+    }
+    pub fn is_none(&self) -> bool {
+        !self.system_assigned && self.user_assigned.is_empty()
+    }
 }
 
 /// The permission block of a role definition.

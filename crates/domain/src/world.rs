@@ -424,6 +424,8 @@ pub struct World {
     member_by_upn: HashMap<String, (TenantId, ObjectId)>,
     members_by_mail: HashMap<String, Vec<(TenantId, ObjectId)>>,
     app_by_client_id: HashMap<uuid::Uuid, (TenantId, ObjectId)>,
+    /// Managed identities by the key of the resource they belong to.
+    identity_by_resource: HashMap<String, (TenantId, ObjectId)>,
     guests_by_identity: HashMap<Identity, Vec<(TenantId, ObjectId)>>,
     subscriptions_by_tenant: HashMap<TenantId, BTreeSet<SubscriptionId>>,
 }
@@ -463,6 +465,7 @@ impl World {
             member_by_upn: HashMap::new(),
             members_by_mail: HashMap::new(),
             app_by_client_id: HashMap::new(),
+            identity_by_resource: HashMap::new(),
             guests_by_identity: HashMap::new(),
             subscriptions_by_tenant: HashMap::new(),
         }
@@ -547,6 +550,12 @@ impl World {
     }
     pub fn application_by_client_id(&self, client_id: uuid::Uuid) -> Option<&Application> {
         let (t, o) = self.app_by_client_id.get(&client_id)?;
+        self.tenants.get(t)?.applications.get(o)
+    }
+    /// The managed identity (its service principal) of a resource: the identity a
+    /// `userAssignedIdentities` resource is, or the system-assigned identity of any other resource.
+    pub fn managed_identity(&self, resource: &crate::scope::Scope) -> Option<&Application> {
+        let (t, o) = self.identity_by_resource.get(resource.key())?;
         self.tenants.get(t)?.applications.get(o)
     }
     pub fn member_by_upn(&self, upn: &str) -> Option<&User> {
@@ -855,11 +864,29 @@ impl World {
             self.index_user(u);
         }
         for a in p.applications.values() {
-            self.object_tenant.insert(a.id, a.tenant);
-            self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+            self.index_application(a);
         }
         for g in p.groups.values() {
             self.object_tenant.insert(g.id, g.tenant);
+        }
+    }
+
+    fn index_application(&mut self, a: &Application) {
+        self.object_tenant.insert(a.id, a.tenant);
+        self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+        if let Some(m) = &a.managed_identity {
+            self.identity_by_resource
+                .insert(m.resource.key().to_string(), (a.tenant, a.id));
+        }
+    }
+
+    fn unindex_application(&mut self, a: &Application) {
+        self.object_tenant.remove(&a.id);
+        self.app_by_client_id.remove(&a.client_id);
+        if let Some(m) = &a.managed_identity
+            && self.identity_by_resource.get(m.resource.key()) == Some(&(a.tenant, a.id))
+        {
+            self.identity_by_resource.remove(m.resource.key());
         }
     }
 
@@ -877,8 +904,7 @@ impl World {
             self.unindex_user(u);
         }
         for a in p.applications.values() {
-            self.object_tenant.remove(&a.id);
-            self.app_by_client_id.remove(&a.client_id);
+            self.unindex_application(a);
         }
         for g in p.groups.values() {
             self.object_tenant.remove(&g.id);

@@ -496,6 +496,16 @@ impl Service {
             .await
     }
 
+    pub async fn update_resource(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        patch: resources::ResourcePatch,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| resources::update_resource(w, actor, scope, patch, now).map(|c| (c, ())))
+            .await
+    }
+
     pub async fn delete_resource(&self, actor: &Actor, scope: &Scope) -> Result<(), ServiceError> {
         self.run(|w, now| resources::delete_resource(w, actor, scope, now).map(|c| (c, ())))
             .await

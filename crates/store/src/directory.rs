@@ -42,6 +42,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "redirect_uris",
         "group_membership_claims",
         "created",
+        "managed_identity",
     ],
     key_len: 1,
 };
@@ -229,6 +230,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             json(&a.redirect_uris)?,
             Value::from(a.group_membership_claims.as_str()),
             Value::from(a.created),
+            opt_json(a.managed_identity.as_ref())?,
         ],
     ))
 }
@@ -249,6 +251,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         redirect_uris: c.json("redirect_uris")?,
         group_membership_claims: c
             .parsed("group_membership_claims", GroupMembershipClaims::parse)?,
+        managed_identity: c.opt_json("managed_identity")?,
         created: c.int("created")?,
     })
 }

@@ -2,7 +2,7 @@
 //! compares them.
 
 use crate::batch::{Op, Table, select};
-use crate::codec::{Cols, Value, id, json};
+use crate::codec::{Cols, Value, id, json, opt_json};
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -33,6 +33,7 @@ pub(crate) static RESOURCES: Table = Table {
         "tags",
         "properties",
         "created",
+        "identity",
     ],
     key_len: 2,
 };
@@ -99,6 +100,7 @@ pub(crate) fn put_resource(r: &Resource) -> StoreResult<Op> {
             json(&r.tags)?,
             json(&r.properties)?,
             Value::from(r.created),
+            opt_json(r.identity.as_ref())?,
         ],
     ))
 }
@@ -124,6 +126,7 @@ fn decode_resource(row: &AnyRow) -> StoreResult<Resource> {
         kind: c.opt_text("kind")?,
         tags: c.json("tags")?,
         properties: c.json("properties")?,
+        identity: c.opt_json("identity")?,
         created: c.int("created")?,
     })
 }

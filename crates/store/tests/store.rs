@@ -18,6 +18,7 @@ use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
 use tenantry_domain::rules::groups::{self, GroupUpdate, NewGroup};
+use tenantry_domain::rules::identities::IdentityWrite;
 use tenantry_domain::rules::reads::AuditReadable;
 use tenantry_domain::rules::resources::{ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::{access, admins, guests, resources};
@@ -431,6 +432,7 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 scope,
                 ResourceWrite {
+                    identity: None,
                     location: Some("West Europe".into()),
                     kind: Some("v2".into()),
                     tags: BTreeMap::from([("owner".into(), "ops".into())]),
@@ -840,6 +842,102 @@ async fn groups_round_trip_with_their_members_owners_roles_and_assignments() {
             db.backend(),
         );
         m.assert_loads_equal("after a conflict").await;
+    }
+}
+
+/// Managed identities: a user-assigned identity and a resource with a system-assigned one and the
+/// user-assigned one round-trip (the principals with their resource, the resources with their identity
+/// block); a role assignment to an identity, and deleting what holds identities, round-trip too.
+#[tokio::test]
+async fn managed_identities_round_trip_with_their_principals_and_assignments() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let sub = ids.sub;
+        let identity = Scope::resource(
+            sub,
+            "RG-One",
+            "Microsoft.ManagedIdentity",
+            "userAssignedIdentities/id-web",
+        )
+        .unwrap();
+        let site = Scope::resource(sub, "RG-One", "Microsoft.Web", "sites/web1").unwrap();
+        let write = |identity: Option<IdentityWrite>| ResourceWrite {
+            identity,
+            location: Some("westeurope".into()),
+            kind: None,
+            tags: BTreeMap::new(),
+            properties: serde_json::json!({}),
+        };
+        m.run(|w, now| resources::put_resource(w, &OP, &identity, write(None), now))
+            .await;
+        let both = IdentityWrite {
+            type_name: "SystemAssigned, UserAssigned".into(),
+            user_assigned: vec![identity.to_string()],
+            ..Default::default()
+        };
+        m.run(|w, now| resources::put_resource(w, &OP, &site, write(Some(both)), now))
+            .await;
+        let user = m.world.managed_identity(&identity).unwrap().clone();
+        let system = m.world.managed_identity(&site).unwrap().clone();
+        let assignment = m
+            .run(|w, now| {
+                access::create_role_assignment(
+                    w,
+                    &OP,
+                    RoleAssignmentWrite {
+                        id: RoleAssignmentId::new(),
+                        scope: Scope::subscription(sub),
+                        role_definition: roles::READER,
+                        principal: user.id,
+                        principal_type: None,
+                        description: None,
+                    },
+                    now,
+                )
+            })
+            .await
+            .assignment;
+        assert_eq!(assignment.principal_type, PrincipalType::ServicePrincipal);
+        m.assert_loads_equal("identities").await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        assert_eq!(loaded.managed_identity(&identity), Some(&user));
+        assert_eq!(loaded.managed_identity(&site), Some(&system));
+        let r = &loaded.subscription(sub).unwrap().resources[site.key()];
+        assert_eq!(
+            r.identity.as_ref().map(|i| i.type_name()),
+            Some("SystemAssigned, UserAssigned")
+        );
+        assert_eq!(
+            loaded
+                .application(user.id)
+                .unwrap()
+                .service_principal_type(),
+            "ManagedIdentity"
+        );
+
+        // The site's system-assigned identity switched off, then the user-assigned identity deleted:
+        // each takes its principal and the principal's assignments.
+        let only_user = IdentityWrite {
+            type_name: "UserAssigned".into(),
+            user_assigned: vec![identity.to_string()],
+            ..Default::default()
+        };
+        m.run(|w, now| resources::put_resource(w, &OP, &site, write(Some(only_user)), now))
+            .await;
+        m.run0(|w, now| resources::delete_resource(w, &OP, &identity, now))
+            .await;
+        assert!(m.world.application(user.id).is_none());
+        assert!(m.world.application(system.id).is_none());
+        m.assert_loads_equal("identities deleted").await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        assert!(
+            !loaded
+                .subscription(sub)
+                .unwrap()
+                .assignments
+                .contains_key(&assignment.id)
+        );
     }
 }
 

@@ -116,6 +116,25 @@ pub struct ChangeDirectoryPlan {
     /// The service administrator's guest object to create in the destination, when absent.
     #[serde(skip)]
     pub service_admin_guest: Option<User>,
+    /// The managed identities of the subscription's resources: Azure breaks them; tenantry re-creates
+    /// each in the destination with new ids, re-grants its role assignments in the subscription to the new
+    /// principal, and removes the old principal with its assignments elsewhere.
+    pub managed_identities: Vec<IdentityMove>,
+}
+
+/// A managed identity re-created in the destination.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityMove {
+    pub resource: Scope,
+    pub kind: ManagedIdentityKind,
+    pub old_principal_id: ObjectId,
+    pub old_client_id: uuid::Uuid,
+    pub new_principal_id: ObjectId,
+    pub new_client_id: uuid::Uuid,
+    /// The new service principal.
+    #[serde(skip)]
+    pub principal: Application,
 }
 
 impl ChangeDirectoryPlan {
@@ -245,7 +264,11 @@ pub fn plan(
         regranted_co_admins: vec![],
         kept_custom_roles: vec![],
         service_admin_guest: None,
+        managed_identities: vec![],
     };
+    if destination != source {
+        plan.managed_identities = identity_moves(world, s, destination);
+    }
     plan.retained_admins.push((
         sub.service_admin,
         email_of(world, sub.service_admin),
@@ -516,6 +539,33 @@ fn resolve_map<'a>(
     out
 }
 
+/// The managed identities of the subscription's resources, each with its new principal in the destination.
+fn identity_moves(world: &World, s: &SubscriptionPart, destination: TenantId) -> Vec<IdentityMove> {
+    s.resources
+        .values()
+        .filter_map(|r| world.managed_identity(&r.scope))
+        .filter(|p| p.tenant == s.subscription.tenant)
+        .filter_map(|p| {
+            let m = p.managed_identity.as_ref()?;
+            let principal = Application {
+                id: ObjectId::new(),
+                tenant: destination,
+                client_id: uuid::Uuid::new_v4(),
+                ..p.clone()
+            };
+            Some(IdentityMove {
+                resource: m.resource.clone(),
+                kind: m.kind,
+                old_principal_id: p.id,
+                old_client_id: p.client_id,
+                new_principal_id: principal.id,
+                new_client_id: principal.client_id,
+                principal,
+            })
+        })
+        .collect()
+}
+
 fn fill_removals(
     world: &World,
     s: &SubscriptionPart,
@@ -569,6 +619,17 @@ fn fill_removals(
     }
     let mut seen = BTreeSet::new();
     let mut kept_roles = BTreeSet::new();
+    // A moved identity's assignments go to its new principal, as if the map said so.
+    let moved: std::collections::HashMap<ObjectId, (ObjectId, String)> = plan
+        .managed_identities
+        .iter()
+        .map(|m| {
+            (
+                m.old_principal_id,
+                (m.new_principal_id, m.principal.display_name.clone()),
+            )
+        })
+        .collect();
     let mut ordered: Vec<&RoleAssignment> = s.assignments.values().collect();
     ordered.sort_by_key(|a| a.id);
     for a in ordered {
@@ -599,6 +660,25 @@ fn fill_removals(
                 assignment: regranted,
                 principal_name: m.to.name(),
                 role_name: role_name(a.role_definition),
+            });
+        }
+        if let Some((new, name)) = moved.get(&a.principal)
+            && seen.insert((*new, a.role_definition, a.scope.key().to_string()))
+        {
+            if s.custom_roles.contains_key(&a.role_definition) {
+                kept_roles.insert(a.role_definition);
+            }
+            plan.regranted_assignments.push(AssignmentImpact {
+                assignment: RoleAssignment {
+                    id: RoleAssignmentId::new(),
+                    principal: *new,
+                    principal_type: PrincipalType::ServicePrincipal,
+                    created_by: None,
+                    ..a.clone()
+                },
+                principal_name: name.clone(),
+                role_name: role_name(a.role_definition),
+                group_reach: None,
             });
         }
     }
@@ -639,6 +719,18 @@ pub fn apply_plan(
     }
     if let Some(g) = &plan.service_admin_guest {
         change.push(Mutation::PutUser(g.clone()));
+    }
+    for m in &plan.managed_identities {
+        // The old principal goes with its assignments in the source's other subscriptions.
+        if let Some(old) = world.application(m.old_principal_id) {
+            crate::rules::identities::remove_principal_except(
+                world,
+                old,
+                Some(plan.subscription),
+                &mut change,
+            );
+        }
+        change.push(Mutation::PutApplication(m.principal.clone()));
     }
     let mut moved = s.subscription.clone();
     moved.tenant = plan.destination;
@@ -682,6 +774,7 @@ pub fn apply_plan(
                 "removedCustomRoles": plan.removed_custom_roles.iter().map(|d| &d.name).collect::<Vec<_>>(),
                 "regrantedRoleAssignmentCount": plan.regranted_assignments.len(),
                 "regrantedCoAdministrators": plan.regranted_co_admins.iter().map(|(_, e)| e).collect::<Vec<_>>(),
+                "managedIdentities": plan.managed_identities.iter().take(CAP).collect::<Vec<_>>(),
             })),
     );
     Ok(change)

@@ -559,6 +559,7 @@ pub fn create_application(
         }
     }
     let app = Application {
+        managed_identity: None,
         id,
         tenant,
         client_id,
@@ -616,6 +617,8 @@ pub fn add_client_secret(
     let mut application = world
         .tenant(tenant)
         .and_then(|p| p.applications.get(&app))
+        // A managed identity has no application object, so nothing to hold a secret (as in Entra).
+        .filter(|a| a.managed_identity.is_none())
         .cloned()
         .ok_or_else(|| {
             DomainError::not_found(

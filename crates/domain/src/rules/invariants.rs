@@ -44,6 +44,7 @@ pub fn violations(world: &World) -> Vec<String> {
             }
         }
         group_violations(world, t, &mut v);
+        identity_violations(world, t, &mut v);
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
                 v.push(format!(
@@ -57,6 +58,32 @@ pub fn violations(world: &World) -> Vec<String> {
         subscription_violations(world, s, &mut v);
     }
     v
+}
+
+/// Managed identities: each service principal that is one belongs to a resource that exists, in a
+/// subscription of the same directory, and is the one the world finds for it.
+fn identity_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
+    for a in t.applications.values() {
+        let Some(m) = &a.managed_identity else {
+            continue;
+        };
+        let resource = world
+            .subscription(m.resource.subscription_id())
+            .filter(|s| s.subscription.tenant == t.tenant.id)
+            .and_then(|s| s.resources.get(m.resource.key()));
+        if resource.is_none() {
+            v.push(format!(
+                "the managed identity {} of '{}' belongs to '{}', which is not a resource of its directory",
+                a.id, t.tenant.name, m.resource
+            ));
+        }
+        if world.managed_identity(&m.resource).map(|p| p.id) != Some(a.id) {
+            v.push(format!(
+                "the managed identity {} is not the one found for '{}'",
+                a.id, m.resource
+            ));
+        }
+    }
 }
 
 /// Groups: each filed under its tenant with a unique name; every member and owner present in the tenant
@@ -224,6 +251,23 @@ fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v:
                 "resource '{}' lies in a group that does not exist",
                 r.scope
             ));
+        }
+        let wants_principal = crate::rules::identities::is_user_assigned_identity(&r.scope)
+            || r.identity.as_ref().is_some_and(|i| i.system_assigned);
+        match world.managed_identity(&r.scope) {
+            None if wants_principal => v.push(format!(
+                "resource '{}' has a managed identity without its service principal",
+                r.scope
+            )),
+            Some(p) if !wants_principal => v.push(format!(
+                "the service principal {} is the managed identity of '{}', which has none",
+                p.id, r.scope
+            )),
+            Some(p) if p.tenant != sub.tenant => v.push(format!(
+                "the managed identity of '{}' is in another directory than its subscription's",
+                r.scope
+            )),
+            _ => {}
         }
     }
     let _: Option<RoleAssignmentId> = None;

@@ -7,6 +7,7 @@ pub mod change_directory;
 pub mod directory;
 pub mod groups;
 pub mod guests;
+pub mod identities;
 pub mod invariants;
 pub mod names;
 pub mod reads;

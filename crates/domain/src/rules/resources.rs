@@ -1,6 +1,7 @@
 //! Resource groups and generic resources. Deleting either takes with it what lies beneath: resources and
 //! the role assignments at those scopes.
 
+use super::identities::{self, IdentityWrite};
 use super::names::{require_name, require_names};
 use super::*;
 use crate::action::names;
@@ -132,26 +133,44 @@ pub fn delete_resource_group(
         .resource_group(name)
         .ok_or_else(|| resource_group_not_found(name))?;
     let mut change = Change::new();
-    remove_beneath(s, &scope, &mut change);
+    let identities = remove_beneath(world, s, &scope, &mut change);
     change.push(Mutation::DeleteResourceGroup {
         subscription,
         name: g.name.clone(),
     });
     change.audit(
         AuditEvent::new(actor, now, names::RESOURCE_GROUP_DELETE, scope.to_string())
-            .subscription(subscription),
+            .subscription(subscription)
+            .details(identities_removed(identities)),
     );
     Ok(change)
 }
 
-/// Resources and assignments at or under `scope`.
-fn remove_beneath(s: &SubscriptionPart, scope: &Scope, change: &mut Change) {
-    let resources: Vec<String> = s
+/// What a deletion's audit event says of the managed identities it removed (nothing when none).
+fn identities_removed(identities: Vec<serde_json::Value>) -> serde_json::Value {
+    if identities.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!({ "managedIdentities": identities })
+    }
+}
+
+/// Resources and assignments at or under `scope`, and the managed identities of those resources with
+/// every role assignment to them. Returns what the audit event says of the identities.
+fn remove_beneath(
+    world: &World,
+    s: &SubscriptionPart,
+    scope: &Scope,
+    change: &mut Change,
+) -> Vec<serde_json::Value> {
+    let beneath: Vec<&Resource> = s
         .resources
         .values()
         .filter(|r| scope.contains(&r.scope))
-        .map(|r| r.scope.key().to_string())
         .collect();
+    let identities =
+        identities::remove_principals_of(world, beneath.iter().map(|r| &r.scope), change);
+    let resources: Vec<String> = beneath.iter().map(|r| r.scope.key().to_string()).collect();
     if !resources.is_empty() {
         change.push(Mutation::DeleteResources {
             subscription: s.subscription.id,
@@ -170,6 +189,7 @@ fn remove_beneath(s: &SubscriptionPart, scope: &Scope, change: &mut Change) {
             ids: assignments,
         });
     }
+    identities
 }
 
 pub struct ResourceWrite {
@@ -177,6 +197,8 @@ pub struct ResourceWrite {
     pub kind: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub properties: serde_json::Value,
+    /// The `identity` block, when given; absent keeps the resource's identities as they are.
+    pub identity: Option<IdentityWrite>,
 }
 
 /// Resource types of `Microsoft.Resources` that are only documents, which tenantry stores like any other
@@ -224,6 +246,21 @@ pub fn put_resource(
             format!("'{scope}' is not a resource id."),
         )
     })?;
+    if rtype.eq_ignore_ascii_case(identities::USER_ASSIGNED_IDENTITY_TYPE) {
+        return identities::put_user_assigned_identity(
+            world,
+            actor,
+            scope,
+            identities::UserAssignedIdentityWrite {
+                location: req.location,
+                tags: req.tags,
+                properties: req.properties,
+                principal_id: None,
+                client_id: None,
+            },
+            now,
+        );
+    }
     let s = authorized_subscription(
         world,
         actor,
@@ -251,28 +288,90 @@ pub fn put_resource(
         ));
     }
     let existing = s.resources.get(scope.key());
+    let requested = match &req.identity {
+        Some(i) => Some(identities::requested_identity(
+            world,
+            actor,
+            s.subscription.tenant,
+            i,
+        )?),
+        None => existing.and_then(|r| r.identity.clone()),
+    };
+    let resource_scope = existing
+        .map(|r| r.scope.clone())
+        .unwrap_or_else(|| scope.clone());
+    let mut change = Change::new();
+    let ids = req
+        .identity
+        .as_ref()
+        .map_or((None, None), |i| (i.principal_id, i.client_id));
+    let (identity, identity_details) = identities::put_system_assigned(
+        world,
+        &resource_scope,
+        s.subscription.tenant,
+        requested.unwrap_or_default(),
+        ids,
+        &mut change,
+        now,
+    )?;
     let resource = Resource {
-        scope: existing
-            .map(|r| r.scope.clone())
-            .unwrap_or_else(|| scope.clone()),
+        scope: resource_scope,
         location: req.location.map(|l| l.to_lowercase().replace(' ', "")),
         kind: req.kind,
         tags: req.tags,
         properties: req.properties,
+        identity,
         created: existing.map(|r| r.created).unwrap_or(now),
     };
-    let mut change = Change::new();
-    change.audit(
-        AuditEvent::new(
-            actor,
-            now,
-            &names::resource_action(&rtype, "write"),
-            scope.to_string(),
-        )
-        .subscription(scope.subscription_id()),
-    );
+    let mut event = AuditEvent::new(
+        actor,
+        now,
+        &names::resource_action(&rtype, "write"),
+        scope.to_string(),
+    )
+    .subscription(scope.subscription_id());
+    if resource.identity.is_some() || identity_details.get("removed").is_some() {
+        event = event.details(serde_json::json!({ "identity": identity_details }));
+    }
+    change.audit(event);
     change.push(Mutation::PutResource(resource));
     Ok((change, existing.is_none()))
+}
+
+/// What ARM's PATCH of a resource changes; what it leaves out stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ResourcePatch {
+    pub location: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Merged into the resource's properties, key by key.
+    pub properties: Option<serde_json::Value>,
+    pub identity: Option<IdentityWrite>,
+}
+
+/// Updates an existing resource (ARM's PATCH, `az identity update`): the PUT of the resource as it is
+/// with the patch laid over it, so every rule of a PUT holds.
+pub fn update_resource(
+    world: &World,
+    actor: &Actor,
+    scope: &Scope,
+    patch: ResourcePatch,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let current = super::reads::get_resource(world, actor, scope)?;
+    let mut properties = current.properties.clone();
+    if let (serde_json::Value::Object(into), Some(serde_json::Value::Object(from))) =
+        (&mut properties, patch.properties)
+    {
+        into.extend(from);
+    }
+    let write = ResourceWrite {
+        location: patch.location.or_else(|| current.location.clone()),
+        kind: current.kind.clone(),
+        tags: patch.tags.unwrap_or_else(|| current.tags.clone()),
+        properties,
+        identity: patch.identity,
+    };
+    put_resource(world, actor, scope, write, now).map(|(change, _)| change)
 }
 
 pub fn delete_resource(
@@ -304,7 +403,7 @@ pub fn delete_resource(
         ));
     }
     let mut change = Change::new();
-    remove_beneath(s, scope, &mut change);
+    let identities = remove_beneath(world, s, scope, &mut change);
     change.audit(
         AuditEvent::new(
             actor,
@@ -312,7 +411,8 @@ pub fn delete_resource(
             &names::resource_action(&rtype, "delete"),
             scope.to_string(),
         )
-        .subscription(scope.subscription_id()),
+        .subscription(scope.subscription_id())
+        .details(identities_removed(identities)),
     );
     Ok(change)
 }

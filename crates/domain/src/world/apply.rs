@@ -53,10 +53,9 @@ impl World {
             PutApplication(a) => {
                 if let Some(p) = self.tenants.get_mut(&a.tenant) {
                     if let Some(old) = p.applications.insert(a.id, a.clone()) {
-                        self.app_by_client_id.remove(&old.client_id);
+                        self.unindex_application(&old);
                     }
-                    self.object_tenant.insert(a.id, a.tenant);
-                    self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+                    self.index_application(a);
                 }
             }
             DeleteApplication { tenant, app } => {
@@ -64,8 +63,7 @@ impl World {
                     p.remove_principal(*app);
                     p.applications.remove(app)
                 }) {
-                    self.object_tenant.remove(&old.id);
-                    self.app_by_client_id.remove(&old.client_id);
+                    self.unindex_application(&old);
                 }
             }
             AddDirectoryRoleMember {

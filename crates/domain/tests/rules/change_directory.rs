@@ -1112,3 +1112,63 @@ fn a_principal_map_names_the_present_guest_when_an_invitation_is_still_pending()
         assert_eq!(plan.regranted_assignments[0].assignment.principal, present);
     }
 }
+
+#[test]
+fn managed_identities_are_re_created_in_the_destination_with_their_assignments_in_the_subscription()
+{
+    use tenantry_domain::rules::identities::{self, IdentityWrite};
+    use tenantry_domain::rules::resources::{self, ResourceWrite};
+    let mut fx = Fx::article();
+    link_contoso(&mut fx);
+    let write = |identity| ResourceWrite {
+        identity,
+        location: Some("westeurope".into()),
+        kind: None,
+        tags: Default::default(),
+        properties: serde_json::json!({}),
+    };
+    let uai = identities::identity_scope(fx.sub, "rg1", "id-web").unwrap();
+    fx.ok_with(|fx| {
+        resources::put_resource(&fx.world, &Actor::Operator, &uai, write(None), fx.now)
+    });
+    let site = Scope::resource(fx.sub, "rg1", "Microsoft.Web", "sites/web1").unwrap();
+    let system = Some(IdentityWrite {
+        type_name: "SystemAssigned".into(),
+        user_assigned: vec![],
+        ..Default::default()
+    });
+    fx.ok_with(|fx| {
+        resources::put_resource(&fx.world, &Actor::Operator, &site, write(system), fx.now)
+    });
+    let old_user = fx.world.managed_identity(&uai).unwrap().id;
+    let old_system = fx.world.managed_identity(&site).unwrap().id;
+    fx.assign(fx.storage.clone(), roles::CONTRIBUTOR, old_user);
+    fx.assign(fx.rg("rg1"), roles::READER, old_system);
+
+    let (actor, destination) = (fx.alice_home(), fx.contoso);
+    let preview = preview(&fx, &actor, destination, &[]);
+    assert_eq!(preview.managed_identities.len(), 2);
+    let plan = move_now(&mut fx, &actor, destination, vec![]);
+    assert_eq!(fx.subscription().tenant, fx.contoso);
+    assert!(violations(&fx.world).is_empty());
+    for (scope, old) in [(&uai, old_user), (&site, old_system)] {
+        let new = fx.world.managed_identity(scope).unwrap();
+        assert_eq!(new.tenant, fx.contoso);
+        assert_ne!(new.id, old);
+        assert!(fx.world.application(old).is_none());
+        let m = plan
+            .managed_identities
+            .iter()
+            .find(|m| &m.resource == scope)
+            .unwrap();
+        assert_eq!((m.old_principal_id, m.new_principal_id), (old, new.id));
+    }
+    // Their assignments in the subscription now name the new principals.
+    let new_user = fx.world.managed_identity(&uai).unwrap().id;
+    let new_system = fx.world.managed_identity(&site).unwrap().id;
+    let mi = application(&fx.world, new_user);
+    assert!(fx.can(&mi, STORAGE_WRITE, &fx.storage));
+    let mi = application(&fx.world, new_system);
+    assert!(fx.can(&mi, STORAGE_READ, &fx.rg("rg1")));
+    assert!(!fx.can(&mi, STORAGE_WRITE, &fx.rg("rg1")));
+}

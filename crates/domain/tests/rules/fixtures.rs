@@ -666,6 +666,7 @@ pub fn put_storage(w: &mut World, sub: SubscriptionId, group: &str, name: &str) 
             &Actor::Operator,
             &scope,
             ResourceWrite {
+                identity: None,
                 location: Some("westeurope".into()),
                 kind: Some("StorageV2".into()),
                 tags: Default::default(),

@@ -181,6 +181,7 @@ fn subscription_rules() -> Vec<(&'static str, SubscriptionRule)> {
                 a,
                 &scope,
                 ResourceWrite {
+                    identity: None,
                     location: None,
                     kind: None,
                     tags: Default::default(),

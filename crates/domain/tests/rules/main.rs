@@ -23,6 +23,7 @@ mod fuzz;
 mod group_claims;
 mod group_grants;
 mod groups;
+mod identities;
 mod invariants;
 mod leaks;
 mod link;

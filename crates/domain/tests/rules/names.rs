@@ -201,6 +201,7 @@ fn resource_and_access_rules_refuse_names_with_control_characters() {
         };
     let resource =
         |location: &str, kind: &str, tags: BTreeMap<String, String>| resources::ResourceWrite {
+            identity: None,
             location: Some(location.into()),
             kind: Some(kind.into()),
             tags,

@@ -28,6 +28,7 @@ use tenantry_domain::rules::admins::{self, NewSubscription};
 use tenantry_domain::rules::change_directory::{self, Approval};
 use tenantry_domain::rules::directory::{self, NewTenant, NewUser};
 use tenantry_domain::rules::groups::{self, NewGroup};
+use tenantry_domain::rules::identities::IdentityWrite;
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::rules::resources::{self, ResourceGroupWrite, ResourceWrite};
 use tenantry_domain::rules::{AccountType, guests};
@@ -903,18 +904,39 @@ impl Sim {
                 name,
             } => {
                 let a = self.by(*actor, self.sub_admins(self.sub(*sub)));
-                let scope = Scope::resource(
-                    self.sub(*sub),
-                    pick(&GROUP_NAMES, *group).unwrap(),
-                    "Microsoft.Storage",
-                    &format!("storageAccounts/{}", pick(&RESOURCE_NAMES, *name).unwrap()),
-                )
-                .unwrap();
+                let group = pick(&GROUP_NAMES, *group).unwrap();
+                let resource = pick(&RESOURCE_NAMES, *name).unwrap();
+                // The name's other bits pick a kind: a user-assigned identity, or a storage account
+                // with a system-assigned identity, with its identity switched off, or without a block.
+                let kind = (*name / 4) % 4;
+                let path = if kind == 0 {
+                    format!("userAssignedIdentities/{resource}")
+                } else {
+                    format!("storageAccounts/{resource}")
+                };
+                let namespace = if kind == 0 {
+                    "Microsoft.ManagedIdentity"
+                } else {
+                    "Microsoft.Storage"
+                };
+                let scope = Scope::resource(self.sub(*sub), group, namespace, &path).unwrap();
+                let identity = match kind {
+                    1 => Some(IdentityWrite {
+                        type_name: "SystemAssigned".into(),
+                        ..Default::default()
+                    }),
+                    2 => Some(IdentityWrite {
+                        type_name: "None".into(),
+                        ..Default::default()
+                    }),
+                    _ => None,
+                };
                 let r = resources::put_resource(
                     w,
                     &a,
                     &scope,
                     ResourceWrite {
+                        identity,
                         location: Some("westeurope".into()),
                         kind: None,
                         tags: Default::default(),

@@ -14,6 +14,7 @@ fn group_write(location: &str) -> ResourceGroupWrite {
 
 fn resource_write() -> ResourceWrite {
     ResourceWrite {
+        identity: None,
         location: Some("West Europe".into()),
         kind: None,
         tags: Default::default(),

@@ -200,6 +200,11 @@ fn plain_target(
                 register: is(action, "register"),
             }
         }
+        // A provider's resources of one type in the whole subscription (`az identity list`).
+        [p, ns, ty] if is(p, "providers") => Target::ResourceCollection {
+            parent: Scope::subscription(subscription),
+            resource_type: format!("{ns}/{ty}"),
+        },
         [g] if is(g, "resourceGroups") => Target::ResourceGroups,
         [r] if is(r, "resources") => Target::Resources(None),
         [o, id] if is(o, "operationresults") => Target::OperationResult(id.to_string()),
@@ -291,6 +296,23 @@ mod tests {
             } => {
                 assert!(parent.as_str().ends_with("resourceGroups/rg1"));
                 assert_eq!(resource_type, "Microsoft.Storage/storageAccounts");
+            }
+            t => panic!("{t:?}"),
+        }
+    }
+
+    #[test]
+    fn a_type_under_the_subscription_is_its_collection() {
+        match target("/providers/Microsoft.ManagedIdentity/userAssignedIdentities") {
+            Target::ResourceCollection {
+                parent,
+                resource_type,
+            } => {
+                assert_eq!(parent.as_str(), format!("/subscriptions/{SUB}"));
+                assert_eq!(
+                    resource_type,
+                    "Microsoft.ManagedIdentity/userAssignedIdentities"
+                );
             }
             t => panic!("{t:?}"),
         }

@@ -11,9 +11,11 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use tenantry_domain::rules::identities::{self, IdentityWrite};
 use tenantry_domain::rules::reads;
-use tenantry_domain::rules::resources::ResourceWrite;
-use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId};
+use tenantry_domain::rules::resources::{ResourcePatch, ResourceWrite};
+use tenantry_domain::scope::ScopeLevel;
+use tenantry_domain::{ErrorKind, Resource, Scope, SubscriptionId, World};
 
 pub async fn handle(req: &Req, scope: &Scope) -> ArmResult {
     match req.method {
@@ -23,6 +25,7 @@ pub async fn handle(req: &Req, scope: &Scope) -> ArmResult {
             Err(e) => e.status.into_response(),
         }),
         Method::PUT => put(req, scope).await,
+        Method::PATCH => patch(req, scope).await,
         Method::DELETE => delete(req, scope).await,
         ref m => Err(method_not_allowed(m)),
     }
@@ -32,12 +35,30 @@ fn get(req: &Req, scope: &Scope) -> ArmResult {
     let body = req
         .st
         .svc
-        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(|r| view(w, r)))?;
     Ok(wire::ok(&body))
+}
+
+/// A resource on the wire, with its identities' principals.
+fn view(w: &World, r: &Resource) -> Value {
+    wire::resource(identities::resource_view(w, r))
+}
+
+/// ARM's `identity` block: `type` and, for user-assigned identities, their resource ids as keys (the
+/// values are `{}` on the way in).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityBody {
+    #[serde(rename = "type", default)]
+    type_name: Option<String>,
+    #[serde(default)]
+    user_assigned_identities: Option<BTreeMap<String, Value>>,
 }
 
 #[derive(Deserialize)]
 struct ResourceBody {
+    #[serde(default)]
+    identity: Option<IdentityBody>,
     #[serde(default)]
     location: Option<String>,
     #[serde(default)]
@@ -51,6 +72,7 @@ struct ResourceBody {
 async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let b: ResourceBody = wire::body(&req.body)?;
     let write = ResourceWrite {
+        identity: b.identity.map(identity_write),
         location: b.location,
         kind: b.kind,
         tags: b.tags.unwrap_or_default(),
@@ -67,8 +89,36 @@ async fn put(req: &Req, scope: &Scope) -> ArmResult {
     let body = req
         .st
         .svc
-        .read(|w| reads::get_resource(w, req.actor(), scope).map(wire::resource))?;
+        .read(|w| reads::get_resource(w, req.actor(), scope).map(|r| view(w, r)))?;
     Ok(wire::json(status, &body))
+}
+
+/// The wire's identity block as the rules take it.
+fn identity_write(i: IdentityBody) -> IdentityWrite {
+    IdentityWrite {
+        type_name: i.type_name.unwrap_or_else(|| "None".into()),
+        user_assigned: i
+            .user_assigned_identities
+            .map(|m| m.into_keys().collect())
+            .unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// ARM's PATCH (`az identity update`): what the body names changes, the rest stays; 200 with the result.
+async fn patch(req: &Req, scope: &Scope) -> ArmResult {
+    let b: ResourceBody = wire::body(&req.body)?;
+    let patch = ResourcePatch {
+        location: b.location,
+        tags: b.tags,
+        properties: b.properties,
+        identity: b.identity.map(identity_write),
+    };
+    req.st
+        .svc
+        .update_resource(req.actor(), scope, patch)
+        .await?;
+    get(req, scope)
 }
 
 /// 200 when deleted (with what lay beneath), 204 when there was nothing to delete, as ARM answers.
@@ -98,7 +148,7 @@ pub fn list(
                 .filter(|r| only.is_none_or(|(parent, ty)| is_child(r, parent, ty)))
                 .filter(|r| resource_type.as_deref().is_none_or(|t| type_is(r, t)))
                 .filter(|r| tags.matches(&r.tags))
-                .map(wire::resource)
+                .map(|r| view(w, r))
                 .collect()
         })
     })?;
@@ -117,8 +167,17 @@ pub fn list_collection(req: &Req, parent: &Scope, resource_type: &str) -> ArmRes
     )
 }
 
+/// Directly under `parent`, of type `ty`; under a subscription, the top-level resources of that type
+/// in every group (`/subscriptions/{s}/providers/{ns}/{type}`).
 fn is_child(r: &Resource, parent: &Scope, ty: &str) -> bool {
-    r.scope.parent().is_some_and(|p| &p == parent) && type_is(r, ty)
+    let under = match parent.level() {
+        ScopeLevel::Subscription => r
+            .scope
+            .parent()
+            .is_some_and(|p| p.level() == ScopeLevel::ResourceGroup),
+        _ => r.scope.parent().is_some_and(|p| &p == parent),
+    };
+    under && type_is(r, ty)
 }
 
 fn type_is(r: &Resource, ty: &str) -> bool {

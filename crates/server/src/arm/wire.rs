@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use tenantry_domain::rules::identities::{IdentityView, ResourceView};
 use tenantry_domain::*;
 
 pub const AUTHZ: &str = "/providers/Microsoft.Authorization";
@@ -121,7 +122,10 @@ pub fn resource_group(g: &ResourceGroup) -> Value {
     v
 }
 
-pub fn resource(r: &Resource) -> Value {
+/// A resource as ARM shows it. A user-assigned identity's `properties` carry its principal's ids
+/// (`tenantId`, `principalId`, `clientId`); a resource with an `identity` block shows each principal.
+pub fn resource(view: ResourceView<'_>) -> Value {
+    let r = view.resource;
     let (ty, name) = r.scope.resource_type().unwrap_or_default();
     let mut v = Map::new();
     v.insert("id".into(), r.scope.as_str().into());
@@ -134,7 +138,42 @@ pub fn resource(r: &Resource) -> Value {
         v.insert("kind".into(), k.as_str().into());
     }
     v.insert("tags".into(), tags(&r.tags));
-    v.insert("properties".into(), r.properties.clone());
+    let mut properties = r.properties.clone();
+    if let (Some(p), Value::Object(m)) = (&view.own_principal, &mut properties) {
+        m.insert("tenantId".into(), json!(p.tenant_id));
+        m.insert("principalId".into(), json!(p.principal_id));
+        m.insert("clientId".into(), json!(p.client_id));
+    }
+    v.insert("properties".into(), properties);
+    if let Some(i) = &view.identity {
+        v.insert("identity".into(), identity(i));
+    }
+    Value::Object(v)
+}
+
+/// ARM's `identity` block: `principalId`/`tenantId` of the system-assigned identity, and each
+/// user-assigned identity by resource id with its `principalId`/`clientId`.
+fn identity(i: &IdentityView) -> Value {
+    let mut v = Map::new();
+    v.insert("type".into(), i.type_name.into());
+    if let Some(p) = &i.system_assigned {
+        v.insert("principalId".into(), json!(p.principal_id));
+        v.insert("tenantId".into(), json!(p.tenant_id));
+    }
+    if !i.user_assigned.is_empty() {
+        let users: Map<String, Value> = i
+            .user_assigned
+            .iter()
+            .map(|(scope, p)| {
+                let ids = match p {
+                    Some(p) => json!({"principalId": p.principal_id, "clientId": p.client_id}),
+                    None => json!({}),
+                };
+                (scope.as_str().to_string(), ids)
+            })
+            .collect();
+        v.insert("userAssignedIdentities".into(), Value::Object(users));
+    }
     Value::Object(v)
 }
 

@@ -140,6 +140,8 @@ fn impact_json(plan: &ChangeDirectoryPlan) -> Value {
         "regrantedCoAdministrators": emails(&plan.regranted_co_admins),
         "regrantedRoleAssignments": plan.regranted_assignments.iter().map(|a| assignment_json(sub, a)).collect::<Vec<_>>(),
         "keptCustomRoleDefinitions": roles(&plan.kept_custom_roles),
+        // Each re-created in the destination with new ids (Azure would break them).
+        "managedIdentities": plan.managed_identities,
     })
 }
 

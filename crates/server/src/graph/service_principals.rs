@@ -8,6 +8,7 @@ use crate::app::AppState;
 use axum::Router;
 use serde_json::{Value, json};
 use tenantry_domain::Application;
+use tenantry_domain::ManagedIdentityKind;
 use tenantry_domain::rules::reads;
 
 /// `GET /v1.0/servicePrincipals`: the applications of the directory, for whoever may list its objects.
@@ -44,14 +45,27 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn service_principal_json(a: &Application) -> Value {
-    json!({
+    let mut v = json!({
         "id": a.id,
         "appId": a.client_id,
         "displayName": a.display_name,
         "servicePrincipalNames": [a.client_id.to_string()],
-        "servicePrincipalType": "Application",
+        "servicePrincipalType": a.service_principal_type(),
         "accountEnabled": true,
         "appOwnerOrganizationId": a.tenant,
         "replyUrls": a.redirect_uris,
-    })
+    });
+    // Entra names a managed identity's resource this way (explicit: a user-assigned identity).
+    if let Some(m) = &a.managed_identity {
+        let explicit = m.kind == ManagedIdentityKind::UserAssigned;
+        v["alternativeNames"] = json!([
+            if explicit {
+                "isExplicit=True"
+            } else {
+                "isExplicit=False"
+            },
+            m.resource.as_str(),
+        ]);
+    }
+    v
 }

@@ -9,7 +9,7 @@ use super::apply::{Lookup, PrincipalIndex, resource_scope};
 use super::schema::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use tenantry_domain::rules;
+use tenantry_domain::rules::{self, identities};
 use tenantry_domain::world::{GROUP_PREFIX, PrincipalRef, SubscriptionPart, TenantPart};
 use tenantry_domain::*;
 
@@ -166,7 +166,12 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         })
         .collect();
 
-    let mut apps: Vec<&Application> = part.applications.values().collect();
+    // Managed identities are written with their resources.
+    let mut apps: Vec<&Application> = part
+        .applications
+        .values()
+        .filter(|a| a.managed_identity.is_none())
+        .collect();
     apps.sort_by_key(|a| (a.display_name.to_lowercase(), a.client_id));
     let applications = apps
         .into_iter()
@@ -337,8 +342,9 @@ fn subscription_entry(
                     r.scope
                         .resource_group_name()
                         .is_some_and(|n| n.eq_ignore_ascii_case(&g.name))
+                        && !identities::is_user_assigned_identity(&r.scope)
                 })
-                .map(|r| Located::new(resource_entry(s.id, &g.name, r)))
+                .map(|r| Located::new(resource_entry(world, part, &g.name, r)))
                 .collect();
             Located::new(ResourceGroupEntry {
                 name: g.name.clone(),
@@ -346,6 +352,36 @@ fn subscription_entry(
                 tags: (!g.tags.is_empty()).then(|| g.tags.clone()),
                 managed_by: g.managed_by.clone(),
                 resources,
+            })
+        })
+        .collect();
+
+    // User-assigned identities, and how role assignments name them (`identity:RG/NAME`).
+    let mut identity_keys: HashMap<ObjectId, String> = HashMap::new();
+    let identities: Vec<Located<IdentityEntry>> = part
+        .resources
+        .values()
+        .filter(|r| identities::is_user_assigned_identity(&r.scope))
+        .map(|r| {
+            let group = part
+                .resource_group(r.scope.resource_group_name().unwrap_or_default())
+                .map(|g| (g.name.clone(), g.location.clone()))
+                .unwrap_or_default();
+            let name = r.scope.resource_type().map(|(_, n)| n).unwrap_or_default();
+            let principal = world.managed_identity(&r.scope);
+            if let Some(p) = principal {
+                identity_keys.insert(
+                    p.id,
+                    format!("{}{}/{name}", identities::IDENTITY_PREFIX, group.0),
+                );
+            }
+            Located::new(IdentityEntry {
+                name,
+                location: r.location.clone().filter(|l| *l != group.1),
+                resource_group: group.0,
+                principal_id: principal.map(|p| p.id),
+                client_id: principal.map(|p| p.client_id),
+                tags: (!r.tags.is_empty()).then(|| r.tags.clone()),
             })
         })
         .collect();
@@ -412,9 +448,10 @@ fn subscription_entry(
         .map(|a| {
             let principal = keys
                 .entry(a.principal)
-                .or_insert_with(|| match empty {
-                    Some(index) => principal_key(world, index, s.tenant, a.principal),
-                    None => a.principal.to_string(),
+                .or_insert_with(|| match (identity_keys.get(&a.principal), empty) {
+                    (Some(key), _) => key.clone(),
+                    (None, Some(index)) => principal_key(world, index, s.tenant, a.principal),
+                    (None, None) => a.principal.to_string(),
                 })
                 .clone();
             let role = world
@@ -451,12 +488,57 @@ fn subscription_entry(
         co_admins: co_admins.into_iter().map(Located::new).collect(),
         state: (s.state != SubscriptionState::Enabled).then_some(s.state),
         resource_groups,
+        identities,
         role_definitions,
         role_assignments: assignments.into_iter().map(|x| Located::new(x.4)).collect(),
     }
 }
 
-fn resource_entry(sub: SubscriptionId, group: &str, r: &Resource) -> ResourceEntry {
+/// How a resource's identity block is written: user-assigned identities of the subscription as
+/// `identity:RG/NAME`, the system-assigned principal with its ids.
+fn resource_identity_entry(
+    world: &World,
+    part: &SubscriptionPart,
+    r: &Resource,
+) -> Option<ResourceIdentityEntry> {
+    let i = r.identity.as_ref()?;
+    let principal = world
+        .managed_identity(&r.scope)
+        .filter(|_| i.system_assigned);
+    let user_assigned = i
+        .user_assigned
+        .iter()
+        .map(|u| match part.resources.get(u.key()) {
+            Some(found) => format!(
+                "{}{}/{}",
+                identities::IDENTITY_PREFIX,
+                part.resource_group(found.scope.resource_group_name().unwrap_or_default())
+                    .map(|g| g.name.as_str())
+                    .unwrap_or_default(),
+                found
+                    .scope
+                    .resource_type()
+                    .map(|(_, n)| n)
+                    .unwrap_or_default()
+            ),
+            None => u.to_string(),
+        })
+        .collect();
+    Some(ResourceIdentityEntry {
+        type_name: i.type_name().to_string(),
+        user_assigned,
+        principal_id: principal.map(|p| p.id),
+        client_id: principal.map(|p| p.client_id),
+    })
+}
+
+fn resource_entry(
+    world: &World,
+    part: &SubscriptionPart,
+    group: &str,
+    r: &Resource,
+) -> ResourceEntry {
+    let sub = part.subscription.id;
     // …/providers/{namespace}/{type}/{name}[/{type}/{name}]…
     let text = r.scope.as_str();
     let after = text
@@ -479,6 +561,7 @@ fn resource_entry(sub: SubscriptionId, group: &str, r: &Resource) -> ResourceEnt
         tags: (!r.tags.is_empty()).then(|| r.tags.clone()),
         properties: (r.properties != serde_json::Value::Object(Default::default()))
             .then(|| r.properties.clone()),
+        identity: resource_identity_entry(world, part, r),
     };
     debug_assert!(
         resource_scope(sub, group, &entry.resource_type, &entry.name)
@@ -815,8 +898,36 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
             if let Some(p) = &r.properties {
                 w.kv(II, "properties", &json_inline(p));
             }
+            if let Some(i) = &r.identity {
+                let mut parts = vec![format!("type = {}", q(&i.type_name))];
+                if !i.user_assigned.is_empty() {
+                    parts.push(format!(
+                        "user_assigned = {}",
+                        strings(i.user_assigned.iter().map(String::as_str))
+                    ));
+                }
+                if let Some(p) = i.principal_id {
+                    parts.push(format!("principal_id = {}", q(&p.to_string())));
+                }
+                if let Some(c) = i.client_id {
+                    parts.push(format!("client_id = {}", q(&c.to_string())));
+                }
+                w.kv(II, "identity", &format!("{{ {} }}", parts.join(", ")));
+            }
             w.blank();
         }
+    }
+    for e in &s.identities {
+        w.header(I, "[[subscriptions.identities]]");
+        w.kv(I, "name", &q(&e.name));
+        w.kv(I, "resource_group", &q(&e.resource_group));
+        opt(w, I, "location", &e.location);
+        opt_id(w, I, "principal_id", &e.principal_id);
+        opt_id(w, I, "client_id", &e.client_id);
+        if let Some(t) = &e.tags {
+            w.kv(I, "tags", &inline_map(t));
+        }
+        w.blank();
     }
     for d in &s.role_definitions {
         w.header(I, "[[subscriptions.role_definitions]]");

@@ -345,6 +345,9 @@ pub struct SubscriptionEntry {
     pub state: Option<SubscriptionState>,
     #[serde(default)]
     pub resource_groups: Vec<Located<ResourceGroupEntry>>,
+    /// User-assigned managed identities.
+    #[serde(default)]
+    pub identities: Vec<Located<IdentityEntry>>,
     #[serde(default)]
     pub role_definitions: Vec<Located<RoleDefinitionEntry>>,
     #[serde(default)]
@@ -364,6 +367,25 @@ pub struct ResourceGroupEntry {
     pub resources: Vec<Located<ResourceEntry>>,
 }
 
+/// A user-assigned managed identity (`Microsoft.ManagedIdentity/userAssignedIdentities`) in a group of
+/// the subscription; role assignments name it `identity:RG/NAME`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityEntry {
+    pub name: String,
+    pub resource_group: String,
+    /// The group's when absent.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Its service principal's object id and client id; made when absent.
+    #[serde(default)]
+    pub principal_id: Option<ObjectId>,
+    #[serde(default)]
+    pub client_id: Option<uuid::Uuid>,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
 /// A generic resource in its group: `type = "Microsoft.Storage/storageAccounts"`, `name = "acct1"`;
 /// nested types name every level (`Microsoft.Network/virtualNetworks/subnets`, `vnet1/subnet1`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -381,6 +403,26 @@ pub struct ResourceEntry {
     /// An inline table; `{}` when absent.
     #[serde(default)]
     pub properties: Option<serde_json::Value>,
+    /// Its managed identities (ARM's `identity` block).
+    #[serde(default)]
+    pub identity: Option<ResourceIdentityEntry>,
+}
+
+/// A resource's managed identities: `identity = { type = "SystemAssigned, UserAssigned", user_assigned =
+/// ["identity:rg1/id-web"], principal_id = "…", client_id = "…" }`. The ids are the system-assigned
+/// principal's (made when absent); user-assigned identities are named `identity:RG/NAME` in this
+/// subscription, or by resource id.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceIdentityEntry {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(default)]
+    pub user_assigned: Vec<String>,
+    #[serde(default)]
+    pub principal_id: Option<ObjectId>,
+    #[serde(default)]
+    pub client_id: Option<uuid::Uuid>,
 }
 
 /// A custom role. One permission block in `actions`/`not_actions`/`data_actions`/`not_data_actions`,
@@ -511,6 +553,7 @@ impl WorldFile {
                 set(g, idx);
                 g.value.resources.iter_mut().for_each(|r| set(r, idx));
             }
+            s.value.identities.iter_mut().for_each(|r| set(r, idx));
             s.value
                 .role_definitions
                 .iter_mut()
@@ -534,7 +577,11 @@ impl WorldFile {
                 + usize::from(t.policy.is_some());
         }
         for s in &self.subscriptions {
-            n += 1 + s.co_admins.len() + s.role_definitions.len() + s.role_assignments.len();
+            n += 1
+                + s.co_admins.len()
+                + s.identities.len()
+                + s.role_definitions.len()
+                + s.role_assignments.len();
             for g in &s.resource_groups {
                 n += 1 + g.resources.len();
             }

@@ -1,5 +1,6 @@
 use super::*;
 use std::fmt::Write as _;
+use tenantry_domain::rules::identities;
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::*;
 
@@ -138,6 +139,65 @@ service_admin = "alice@outlook.com"
   principal = "group:Platform"           # a group by name
   role = "Contributor"
   scope = ""
+"#;
+
+/// DESIGN.md's additions for managed identities.
+const IDENTITIES_EXAMPLE: &str = r#"
+[[personal_accounts]]
+email = "alice@outlook.com"
+password = "Alice-2017!"
+
+[[tenants]]
+name = "contoso"
+
+  [[tenants.guests]]
+  email = "alice@outlook.com"
+
+[[subscriptions]]
+display_name = "Pay-As-You-Go"
+tenant = "contoso"
+service_admin = "alice@outlook.com"
+
+  [[subscriptions.resource_groups]]
+  name = "rg1"
+  location = "westeurope"
+
+    [[subscriptions.resource_groups.resources]]
+    type = "Microsoft.Web/sites"
+    name = "web1"
+    location = "westeurope"
+    identity = { type = "SystemAssigned, UserAssigned", user_assigned = ["identity:rg1/id-web"], client_id = "7c000000-0000-4000-8000-000000000002" }
+
+  [[subscriptions.resource_groups]]
+  name = "rg2"
+  location = "northeurope"
+
+  [[subscriptions.identities]]           # user-assigned managed identities
+  name = "id-web"
+  resource_group = "rg1"
+  location = "westeurope"                # optional; defaults to the group's
+  principal_id = "7d000000-0000-4000-8000-000000000001"   # optional
+  client_id = "7c000000-0000-4000-8000-000000000001"      # optional
+
+  [[subscriptions.identities]]
+  name = "id-job"
+  resource_group = "rg2"
+  tags = { team = "data" }
+
+  [[subscriptions.role_assignments]]
+  principal = "identity:rg1/id-web"      # a user-assigned identity
+  role = "Contributor"
+  scope = "resourceGroups/rg1"
+
+  [[subscriptions.role_assignments]]
+  principal = "identity:RG2/id-job"
+  role = "Reader"
+  scope = ""
+
+  [[subscriptions.role_assignments]]
+  principal = "7c000000-0000-4000-8000-000000000002"   # the site's system-assigned identity, by client id
+  role = "Reader"
+  scope = "resourceGroups/rg2"
 "#;
 
 const DEMO: &str = include_str!("../../../../worlds/demo.toml");
@@ -355,6 +415,138 @@ fn export_names_groups_as_members_principals_and_exempted() {
     assert!(!text.contains("role_assignable = false"), "{text}");
 }
 
+#[test]
+fn identities_of_the_design_additions_build_with_their_principals_and_assignments() {
+    let world = apply_text(&World::new(), IDENTITIES_EXAMPLE).unwrap();
+    assert_eq!(violations(&world), Vec::<String>::new());
+    let sub = world.subscriptions().next().unwrap();
+    let s = sub.subscription.id;
+    let contoso = world.tenant_by_name("contoso").unwrap().tenant.id;
+    let web = identities::identity_scope(s, "rg1", "id-web").unwrap();
+    let job = identities::identity_scope(s, "rg2", "id-job").unwrap();
+    let p = world.managed_identity(&web).unwrap();
+    assert_eq!(p.id.to_string(), "7d000000-0000-4000-8000-000000000001");
+    assert_eq!(
+        p.client_id.to_string(),
+        "7c000000-0000-4000-8000-000000000001"
+    );
+    assert_eq!(p.tenant, contoso);
+    let job_principal = world.managed_identity(&job).unwrap().id;
+    // The group's location when none is given.
+    let r = &sub.resources[job.key()];
+    assert_eq!(r.location.as_deref(), Some("northeurope"));
+    assert_eq!(r.tags.get("team").map(String::as_str), Some("data"));
+    // The site's identities: its system-assigned principal with the file's client id, and id-web.
+    let site = Scope::resource(s, "rg1", "Microsoft.Web", "sites/web1").unwrap();
+    let system = world.managed_identity(&site).unwrap();
+    assert_eq!(
+        system.client_id.to_string(),
+        "7c000000-0000-4000-8000-000000000002"
+    );
+    let declared = sub.resources[site.key()].identity.clone().unwrap();
+    assert!(declared.system_assigned);
+    assert_eq!(declared.user_assigned, vec![web.clone()]);
+    let mut held: Vec<(ObjectId, PrincipalType, String)> = sub
+        .assignments
+        .values()
+        .map(|a| {
+            (
+                a.principal,
+                a.principal_type,
+                a.scope.relative().to_string(),
+            )
+        })
+        .collect();
+    held.sort_by_key(|h| h.2.clone());
+    let sp = PrincipalType::ServicePrincipal;
+    assert_eq!(
+        held,
+        vec![
+            (job_principal, sp, "".to_string()),
+            (p.id, sp, "resourceGroups/rg1".to_string()),
+            (system.id, sp, "resourceGroups/rg2".to_string()),
+        ]
+    );
+    assert!(world.is_allowed(
+        p.id,
+        &tenantry_domain::action::Action::new("Microsoft.Storage/storageAccounts/write"),
+        &Scope::resource_group(s, "rg1")
+    ));
+    // Applying again changes nothing; the export names identities as the file did.
+    let again = plan(&world, &parse(IDENTITIES_EXAMPLE).unwrap()).unwrap();
+    assert!(again.mutations.is_empty(), "{:?}", again.mutations);
+    let text = to_toml(&export(&world));
+    assert!(text.contains("[[subscriptions.identities]]"), "{text}");
+    assert!(
+        text.contains("{ principal = \"identity:rg1/id-web\", role = \"Contributor\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("principal = \"identity:rg2/id-job\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "identity = { type = \"SystemAssigned, UserAssigned\", user_assigned = [\"identity:rg1/id-web\"], principal_id = "
+        ),
+        "{text}"
+    );
+    // Managed identities are no applications of the directory.
+    assert!(!text.contains("[[tenants.applications]]"), "{text}");
+}
+
+#[test]
+fn an_unknown_group_or_identity_names_its_line_and_other_ids_are_a_conflict() {
+    let text = IDENTITIES_EXAMPLE.replace("resource_group = \"rg2\"", "resource_group = \"rg9\"");
+    let e = err_of(&World::new(), &text);
+    // The entry's header, the line before its name.
+    assert_eq!(e.line, Some(line_of(&text, "name = \"id-job\"") - 1));
+    assert!(e.entry.starts_with("subscriptions[0].identities[1]"), "{e}");
+    assert!(
+        e.message
+            .contains("no resource group of the subscription is named \"rg9\""),
+        "{e}"
+    );
+
+    let text = IDENTITIES_EXAMPLE.replace("identity:RG2/id-job", "identity:rg2/id-nope");
+    let e = err_of(&World::new(), &text);
+    assert_eq!(e.line, Some(line_of(&text, "identity:rg2/id-nope") - 1));
+    assert!(
+        e.entry.starts_with("subscriptions[0].role_assignments[1]"),
+        "{e}"
+    );
+    assert!(
+        e.message
+            .contains("no user-assigned identity of the subscription is named \"id-nope\""),
+        "{e}"
+    );
+
+    let text = IDENTITIES_EXAMPLE.replace("name = \"id-job\"", "name = \"x\"");
+    let e = err_of(&World::new(), &text);
+    assert!(
+        e.message.contains("InvalidResourceName")
+            || e.message
+                .contains("is invalid for a user-assigned identity"),
+        "{e}"
+    );
+
+    let world = apply_text(&World::new(), IDENTITIES_EXAMPLE).unwrap();
+    let text = IDENTITIES_EXAMPLE.replace(
+        "7c000000-0000-4000-8000-000000000001",
+        "7c000000-0000-4000-8000-000000000009",
+    );
+    let e = err_of(&world, &text);
+    assert!(e.message.contains("client_id"), "{e}");
+    // A resource stated with another identity type is a conflict, naming its line.
+    let text = IDENTITIES_EXAMPLE.replace(
+        "type = \"SystemAssigned, UserAssigned\", user_assigned = [\"identity:rg1/id-web\"], ",
+        "type = \"SystemAssigned\", ",
+    );
+    let e = err_of(&world, &text);
+    assert_eq!(e.line, Some(line_of(&text, "name = \"web1\"") - 2));
+    assert!(e.message.contains("identity type"), "{e}");
+}
+
 /// A tenant of SMALL with these group entries (each a `[[tenants.groups]]` body) after its users.
 fn with_groups(groups: &[&str]) -> String {
     let mut entries = String::new();
@@ -468,7 +660,7 @@ fn applying_twice_changes_nothing() {
 
 #[test]
 fn export_apply_export_is_identical() {
-    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, DEMO] {
+    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, IDENTITIES_EXAMPLE, DEMO] {
         let world = apply_text(&World::new(), text).unwrap();
         let first = to_toml(&export(&world));
         let again = apply_text(&World::new(), &first).unwrap();

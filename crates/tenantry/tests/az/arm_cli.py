@@ -18,9 +18,8 @@ import json
 import os
 import time
 
-from azrun import az, az_debug, use_cloud
+from azrun import az, az_debug, sign_in_as_ci
 
-BASE = os.environ["TENANTRY_URL"]
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
 ERIN = os.environ["TENANTRY_ERIN_OID"]
@@ -87,15 +86,7 @@ def groups():
 
 
 def main():
-    # The cloud: az fetches {base}/metadata/endpoints.
-    use_cloud("Tenantry", BASE)
-
-    logged_in = az(
-        "login", "--service-principal",
-        "-u", os.environ["TENANTRY_CLIENT_ID"],
-        "-p", os.environ["TENANTRY_CLIENT_SECRET"],
-        "--tenant", TENANT,
-    )
+    logged_in = sign_in_as_ci()
     assert [s["id"] for s in logged_in] == [SUB], logged_in
 
     accounts = az("account", "list")

@@ -52,3 +52,15 @@ def use_cloud(name, base_url):
     az("cloud", "register", "-n", name, "--endpoint-resource-manager", base_url)
     az("cloud", "set", "-n", name)
     az("config", "set", "core.instance_discovery=false")
+
+
+def sign_in_as_ci():
+    """Registers tenantry (TENANTRY_URL) as az's cloud and signs in as the demo's "ci" application
+    (TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET, TENANTRY_TENANT); returns what `az login` printed."""
+    use_cloud("Tenantry", os.environ["TENANTRY_URL"])
+    return az(
+        "login", "--service-principal",
+        "-u", os.environ["TENANTRY_CLIENT_ID"],
+        "-p", os.environ["TENANTRY_CLIENT_SECRET"],
+        "--tenant", os.environ["TENANTRY_TENANT"],
+    )

@@ -17,28 +17,28 @@ const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
 /// ARM's side of a response: its error body, its lists.
 impl Resp {
-    fn code(&self) -> &str {
+    pub(crate) fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
-    fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         self.body["error"]["message"].as_str().unwrap_or("")
     }
     #[track_caller]
-    fn expect(self, status: u16) -> Self {
+    pub(crate) fn expect(self, status: u16) -> Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.body);
         self
     }
     #[track_caller]
-    fn refused(self, status: u16, code: &str) -> Self {
+    pub(crate) fn refused(self, status: u16, code: &str) -> Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.body);
         assert_eq!(self.code(), code, "{}", self.body);
         assert!(!self.message().is_empty(), "{}", self.body);
         self
     }
-    fn values(&self) -> &Vec<Value> {
+    pub(crate) fn values(&self) -> &Vec<Value> {
         self.body["value"].as_array().expect("a list")
     }
-    fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.values()
             .iter()
             .map(|v| v["name"].as_str().unwrap_or_default().to_string())
@@ -62,7 +62,7 @@ impl Arm<'_> {
         user_token(self.srv, tenant, username, password, ARM).await
     }
 
-    async fn alice(&self) -> String {
+    pub(crate) async fn alice(&self) -> String {
         self.user(ALICEDEFAULT, "alice@outlook.com", "Alice-2017!")
             .await
     }
@@ -70,7 +70,7 @@ impl Arm<'_> {
         self.user(ALICEDEFAULT, "dave@outlook.com", "Dave-2017!")
             .await
     }
-    async fn erin(&self) -> String {
+    pub(crate) async fn erin(&self) -> String {
         self.user(
             ALICEDEFAULT,
             "erin@alicedefault.onmicrosoft.com",
@@ -101,11 +101,11 @@ impl Arm<'_> {
         r
     }
 
-    async fn get(&self, path: &str, token: &str) -> Resp {
+    pub(crate) async fn get(&self, path: &str, token: &str) -> Resp {
         self.call(Method::GET, &with_version(path), Some(token), None)
             .await
     }
-    async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+    pub(crate) async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
         self.call(
             Method::PUT,
             &with_version(path),
@@ -114,13 +114,13 @@ impl Arm<'_> {
         )
         .await
     }
-    async fn delete(&self, path: &str, token: &str) -> Resp {
+    pub(crate) async fn delete(&self, path: &str, token: &str) -> Resp {
         self.call(Method::DELETE, &with_version(path), Some(token), None)
             .await
     }
 }
 
-fn with_version(path: &str) -> String {
+pub(crate) fn with_version(path: &str) -> String {
     if path.contains("api-version=") {
         path.to_string()
     } else if path.contains('?') {
@@ -130,21 +130,21 @@ fn with_version(path: &str) -> String {
     }
 }
 
-fn sub_path(rest: &str) -> String {
+pub(crate) fn sub_path(rest: &str) -> String {
     format!("/subscriptions/{SUB}{rest}")
 }
 
-fn authz(scope_rest: &str, what: &str) -> String {
+pub(crate) fn authz(scope_rest: &str, what: &str) -> String {
     sub_path(&format!(
         "{scope_rest}/providers/Microsoft.Authorization/{what}"
     ))
 }
 
-fn role_definition_id(guid: &str) -> String {
+pub(crate) fn role_definition_id(guid: &str) -> String {
     format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -1417,7 +1417,7 @@ async fn bad_input_gets_arm_errors_never_a_5xx() {
 
 /// The clients sign in as the "ci" application, which is Contributor: to drive role assignments too, it
 /// is made Owner first (what a Contributor may not do is proved by the HTTP tests above).
-async fn make_ci_owner(svc: &Service) {
+pub(crate) async fn make_ci_owner(svc: &Service) {
     let sub: SubscriptionId = SUB.parse().unwrap();
     let write = tenantry_service::domain::rules::access::RoleAssignmentWrite {
         id: RoleAssignmentId::new(),

@@ -58,6 +58,55 @@ async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() 
     }
 }
 
+/// A managed identity made through one instance is known to another within a second (its principal, by
+/// its resource), and so is its deletion.
+#[tokio::test]
+async fn a_managed_identity_made_through_one_instance_is_known_to_another_within_a_second() {
+    use tenantry_service::domain::rules::resources::ResourceWrite;
+    for store in both().await {
+        let a = demo_service(&store).await;
+        let b = Service::open(store.open_again().await)
+            .await
+            .expect("second instance");
+        let _follower = b.spawn_follower();
+        let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
+        let scope = Scope::resource(
+            payg(&a),
+            "rg1",
+            "Microsoft.ManagedIdentity",
+            "userAssignedIdentities/id-web",
+        )
+        .unwrap();
+        let write = ResourceWrite {
+            identity: None,
+            location: Some("westeurope".into()),
+            kind: None,
+            tags: Default::default(),
+            properties: serde_json::json!({}),
+        };
+        a.put_resource(&alice, &scope, write).await.unwrap();
+        let principal = a
+            .read(|w| w.managed_identity(&scope).map(|p| p.id))
+            .unwrap();
+        assert!(
+            eventually(Duration::from_secs(1), || b
+                .read(|w| w.managed_identity(&scope).map(|p| p.id))
+                == Some(principal))
+            .await,
+            "{:?}: instance B knows the identity within a second",
+            store.backend()
+        );
+        a.delete_resource(&alice, &scope).await.unwrap();
+        assert!(
+            eventually(Duration::from_secs(1), || b
+                .read(|w| w.application(principal).is_none()))
+            .await,
+            "{:?}: instance B forgets it within a second",
+            store.backend()
+        );
+    }
+}
+
 /// A group membership is a change like any other: what it grants or takes away is enforced by another
 /// instance within a second, never after a cache expires (Azure's tokens carry stale groups for an hour).
 #[tokio::test]

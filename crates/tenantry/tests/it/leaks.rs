@@ -141,6 +141,10 @@ co_admins = ["valerie@vicorp.onmicrosoft.com"]
     type = "Microsoft.Storage/storageAccounts"
     name = "qstore"
 
+  [[subscriptions.identities]]
+  name = "qidentity"
+  resource_group = "qrg"
+
   [[subscriptions.role_definitions]]
   name = "Quiverfen Auditor"
   id = "d1c7d000-0000-4000-8000-000000000001"
@@ -355,6 +359,7 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
                 v.leaf(VALERIE_UPN, "nobody.here@example.com")
             }
             "name" => v.leaf("qstore", "nostore"),
+            "resourceName" => v.leaf("qidentity", "noidentity"),
             "resourceProviderNamespace" => "Microsoft.Compute",
             "operationId" => "eyJqb2JJZCI6InByb2JlIn0",
             "scope" => {

@@ -15,6 +15,7 @@ mod edge;
 mod fuzz_http;
 mod graph;
 mod groups;
+mod identities;
 mod input;
 mod instances;
 mod leaks;

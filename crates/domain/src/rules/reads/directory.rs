@@ -208,13 +208,30 @@ pub fn user_named<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&
         .find(|u| u.upn().eq_ignore_ascii_case(key))
 }
 
-/// Every application of the tenant, by object id.
+/// Every application (app registration) of the tenant, by object id. Managed identities are service
+/// principals without an application object: [`service_principals`] lists them.
 pub fn applications(world: &World, tenant: TenantId) -> Vec<&Application> {
-    by_id(world, tenant, |p| &p.applications)
+    let mut apps = service_principals(world, tenant);
+    apps.retain(|a| a.managed_identity.is_none());
+    apps
 }
 
 /// An application of `tenant` by the object id of its service principal.
 pub fn application(world: &World, tenant: TenantId, object: ObjectId) -> Option<&Application> {
+    service_principal(world, tenant, object).filter(|a| a.managed_identity.is_none())
+}
+
+/// Every service principal of the tenant (applications' and managed identities'), by object id.
+pub fn service_principals(world: &World, tenant: TenantId) -> Vec<&Application> {
+    by_id(world, tenant, |p| &p.applications)
+}
+
+/// A service principal of `tenant` (an application's or a managed identity's) by object id.
+pub fn service_principal(
+    world: &World,
+    tenant: TenantId,
+    object: ObjectId,
+) -> Option<&Application> {
     world.tenant(tenant)?.applications.get(&object)
 }
 

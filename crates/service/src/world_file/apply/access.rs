@@ -154,7 +154,18 @@ impl Planner<'_> {
                 r
             }
         };
-        let principal = self.principal(tenant, &e.principal)?;
+        let principal = match identities::identity_key(&e.principal) {
+            Some((group, name)) => identities::identity_scope(sub, group, name)
+                .ok()
+                .and_then(|scope| self.w.managed_identity(&scope))
+                .map(|p| p.id)
+                .ok_or_else(|| {
+                    format!(
+                        "no user-assigned identity of the subscription is named {name:?} in the resource group {group:?} (identities: [[subscriptions.identities]])"
+                    )
+                })?,
+            None => self.principal(tenant, &e.principal)?,
+        };
         let same_description = |x: &RoleAssignment| match &e.description {
             Some(d) if Some(d) != x.description.as_ref() => {
                 Err(differs("description", &x.description, d))

@@ -40,6 +40,20 @@ impl Planner<'_> {
                 );
                 self.resource_group(sub, g, &at_g)?;
                 self.tick();
+            }
+            for (j, e) in s.identities.iter().enumerate() {
+                let at_e = at(
+                    e,
+                    format!(
+                        "subscriptions[{i}].identities[{j}] (name {:?}, resource_group {:?})",
+                        e.name, e.resource_group
+                    ),
+                );
+                self.managed_identity(sub, e, &at_e)?;
+                self.tick();
+            }
+            // After the identities, which their identity blocks may name.
+            for (j, g) in s.resource_groups.iter().enumerate() {
                 for (k, r) in g.resources.iter().enumerate() {
                     let at_r = at(
                         r,
@@ -275,6 +289,10 @@ impl Planner<'_> {
             .location
             .as_ref()
             .map(|l| l.to_lowercase().replace(' ', ""));
+        let identity = match &e.identity {
+            Some(i) => Some(identity_write(sub, i).map_err(|m| at.err(m))?),
+            None => None,
+        };
         let part = planned_subscription(&self.w, sub)?;
         if let Some(r) = part.resources.get(scope.key()) {
             if location.is_some() && r.location != location {
@@ -291,6 +309,9 @@ impl Planner<'_> {
             if e.properties.is_some() && r.properties != properties {
                 return Err(at.err(format!("exists with other properties: {}", r.properties)));
             }
+            if let Some(i) = &e.identity {
+                self.same_identity(r, i, &identity).map_err(|m| at.err(m))?;
+            }
             return Ok(());
         }
         let (change, _) = resources::put_resource(
@@ -298,6 +319,7 @@ impl Planner<'_> {
             OP,
             &scope,
             resources::ResourceWrite {
+                identity,
                 location: e.location.clone(),
                 kind: e.kind.clone(),
                 tags: e.tags.clone().unwrap_or_default(),
@@ -309,6 +331,145 @@ impl Planner<'_> {
         self.commit(change);
         Ok(())
     }
+}
+
+impl Planner<'_> {
+    /// An existing resource's identities against what the file states: the same type, the same
+    /// user-assigned identities, and the system-assigned principal's ids when given.
+    fn same_identity(
+        &self,
+        r: &Resource,
+        e: &ResourceIdentityEntry,
+        stated: &Option<identities::IdentityWrite>,
+    ) -> Result<(), String> {
+        let has = r.identity.clone().unwrap_or_default();
+        let words = |t: &str| {
+            let mut w: Vec<String> = t
+                .split(',')
+                .map(|x| x.trim().to_lowercase())
+                .filter(|x| !x.is_empty() && x != "none")
+                .collect();
+            w.sort();
+            w
+        };
+        if words(has.type_name()) != words(&e.type_name) {
+            return Err(differs("identity type", has.type_name(), &e.type_name));
+        }
+        let mut theirs: Vec<String> = has
+            .user_assigned
+            .iter()
+            .map(|s| s.key().to_string())
+            .collect();
+        let mut ours: Vec<String> = stated
+            .as_ref()
+            .map(|i| i.user_assigned.iter().map(|s| s.to_lowercase()).collect())
+            .unwrap_or_default();
+        theirs.sort();
+        ours.sort();
+        if theirs != ours {
+            return Err(differs("user-assigned identities", theirs, ours));
+        }
+        let p = self.w.managed_identity(&r.scope);
+        if let Some(id) = e.principal_id
+            && p.map(|p| p.id) != Some(id)
+        {
+            return Err(differs("identity principal_id", p.map(|p| p.id), id));
+        }
+        if let Some(c) = e.client_id
+            && p.map(|p| p.client_id) != Some(c)
+        {
+            return Err(differs("identity client_id", p.map(|p| p.client_id), c));
+        }
+        Ok(())
+    }
+
+    /// A user-assigned identity: created with its service principal, or checked against the one that
+    /// exists (location, tags, ids).
+    pub(super) fn managed_identity(
+        &mut self,
+        sub: SubscriptionId,
+        e: &IdentityEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let part = planned_subscription(&self.w, sub)?;
+        let group = part
+            .resource_group(typed(&e.resource_group))
+            .ok_or_else(|| {
+                at.err(format!(
+                    "no resource group of the subscription is named {:?}",
+                    e.resource_group
+                ))
+            })?;
+        let scope = identities::identity_scope(sub, &group.name, typed(&e.name))
+            .map_err(|x| at.domain(x))?;
+        let location = e
+            .location
+            .as_deref()
+            .map(|l| typed(l).to_lowercase().replace(' ', ""))
+            .unwrap_or_else(|| group.location.clone());
+        if let Some(r) = part.resources.get(scope.key()) {
+            if r.location.as_deref() != Some(location.as_str()) {
+                return Err(at.err(differs("location", &r.location, &location)));
+            }
+            if let Some(t) = &e.tags
+                && *t != r.tags
+            {
+                return Err(at.err(differs("tags", &r.tags, t)));
+            }
+            let p = self.w.managed_identity(&scope);
+            if let Some(id) = e.principal_id
+                && p.map(|p| p.id) != Some(id)
+            {
+                return Err(at.err(differs("principal_id", p.map(|p| p.id), id)));
+            }
+            if let Some(c) = e.client_id
+                && p.map(|p| p.client_id) != Some(c)
+            {
+                return Err(at.err(differs("client_id", p.map(|p| p.client_id), c)));
+            }
+            return Ok(());
+        }
+        let (change, _) = identities::put_user_assigned_identity(
+            &self.w,
+            OP,
+            &scope,
+            identities::UserAssignedIdentityWrite {
+                location: Some(location),
+                tags: e.tags.clone().unwrap_or_default(),
+                properties: serde_json::Value::Object(Default::default()),
+                principal_id: e.principal_id,
+                client_id: e.client_id,
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+}
+
+/// A resource's identity block as the rules take it: `identity:RG/NAME` names a user-assigned identity
+/// of the subscription.
+fn identity_write(
+    sub: SubscriptionId,
+    e: &ResourceIdentityEntry,
+) -> Result<identities::IdentityWrite, String> {
+    let user_assigned = e
+        .user_assigned
+        .iter()
+        .map(|u| match identities::identity_key(u) {
+            Some((group, name)) => identities::identity_scope(sub, group, name)
+                .map(|s| s.to_string())
+                .map_err(|x| x.to_string()),
+            None => Ok(typed(u).to_string()),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(identities::IdentityWrite {
+        type_name: e.type_name.clone(),
+        user_assigned,
+        principal_id: e.principal_id,
+        client_id: e.client_id,
+    })
 }
 
 /// A resource's scope from its group, full type and (for nested types, slash-separated) name.
