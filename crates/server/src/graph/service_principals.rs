@@ -11,7 +11,8 @@ use tenantry_domain::Application;
 use tenantry_domain::ManagedIdentityKind;
 use tenantry_domain::rules::reads;
 
-/// `GET /v1.0/servicePrincipals`: the applications of the directory, for whoever may list its objects.
+/// `GET /v1.0/servicePrincipals`: the applications' and managed identities' service principals of the
+/// directory, for whoever may list its objects.
 pub static SERVICE_PRINCIPALS: Set = Set {
     collection: Collection {
         context: "servicePrincipals",
@@ -22,7 +23,15 @@ pub static SERVICE_PRINCIPALS: Set = Set {
             sorts_only_when_advanced: true,
         },
     },
-    list: |w, actor, tenant| super::applications::listed(w, actor, tenant, service_principal_json),
+    list: |w, actor, tenant| {
+        super::applications::listed(
+            w,
+            actor,
+            tenant,
+            reads::service_principals,
+            service_principal_json,
+        )
+    },
 };
 
 pub fn routes() -> Router<AppState> {
@@ -39,7 +48,7 @@ pub fn routes() -> Router<AppState> {
             "/v1.0/servicePrincipals/{id}",
             show_one("servicePrincipals", |w, _, tenant, key| {
                 let object = super::parse_object_id(key)?;
-                reads::application(w, tenant, object).map(service_principal_json)
+                reads::service_principal(w, tenant, object).map(service_principal_json)
             }),
         )
 }
