@@ -42,6 +42,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "redirect_uris",
         "group_membership_claims",
         "created",
+        "certificates",
     ],
     key_len: 1,
 };
@@ -229,6 +230,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             json(&a.redirect_uris)?,
             Value::from(a.group_membership_claims.as_str()),
             Value::from(a.created),
+            json(&a.certificates)?,
         ],
     ))
 }
@@ -246,6 +248,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         client_id: c.uuid("client_id")?,
         display_name: c.text("display_name")?,
         secrets: c.json("secrets")?,
+        certificates: c.json("certificates")?,
         redirect_uris: c.json("redirect_uris")?,
         group_membership_claims: c
             .parsed("group_membership_claims", GroupMembershipClaims::parse)?,

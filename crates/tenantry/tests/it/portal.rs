@@ -192,7 +192,10 @@ impl Browser {
                 return;
             }
             if start.elapsed() > Duration::from_secs(15) {
-                panic!("the heading on {} is '{h1}', not '{want}'", self.path().await);
+                panic!(
+                    "the heading on {} is '{h1}', not '{want}'",
+                    self.path().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
