@@ -252,6 +252,8 @@ pub struct AppSubject<'a> {
     /// The service principal's groups, as the application the token is for asks.
     pub groups: GroupClaims,
     pub display_name: &'a str,
+    /// How it proved itself: `1` a client secret, `2` a certificate (Entra's `appidacr`).
+    pub appidacr: &'static str,
 }
 
 pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime) -> AccessClaims {
@@ -265,7 +267,7 @@ pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime)
         acr: None,
         amr: vec![],
         appid: client_id.clone(),
-        appidacr: "1".into(),
+        appidacr: app.appidacr.into(),
         azp: client_id,
         idp: Some(access_issuer("https://sts.windows.net", app.tenant)),
         idtyp: "app".into(),

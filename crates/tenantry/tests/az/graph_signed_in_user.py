@@ -7,32 +7,14 @@ AZURE_CONFIG_DIR, TENANTRY_USERNAME, TENANTRY_PASSWORD, TENANTRY_USER_OID (the u
 Prints "azure cli signed-in user passed" when every check holds.
 """
 
-import json
 import os
-import subprocess
 
-AZ = os.environ["TENANTRY_TEST_AZ"]
-
-
-def az(*args, ok=True):
-    r = subprocess.run(
-        [AZ, *args, "--only-show-errors", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AZURE_CORE_COLLECT_TELEMETRY": "false"},
-        timeout=300,
-    )
-    print(f"$ az {' '.join(args)}  [{r.returncode}]", flush=True)
-    if ok and r.returncode != 0:
-        raise AssertionError(f"az {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    return json.loads(r.stdout) if r.stdout.strip() else None
+from azcli import az, use_tenantry_cloud
 
 
 def main():
     user = os.environ["TENANTRY_USERNAME"]
-    az("cloud", "register", "-n", "TenantryUser", "--endpoint-resource-manager", os.environ["TENANTRY_URL"])
-    az("cloud", "set", "-n", "TenantryUser")
-    az("config", "set", "core.instance_discovery=false")
+    use_tenantry_cloud("TenantryUser")
     az("login", "-u", user, "-p", os.environ["TENANTRY_PASSWORD"], "--allow-no-subscriptions")
     me = az("ad", "signed-in-user", "show")
     assert me["userPrincipalName"] == user, me
