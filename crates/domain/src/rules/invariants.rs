@@ -44,6 +44,9 @@ pub fn violations(world: &World) -> Vec<String> {
             }
         }
         group_violations(world, t, &mut v);
+        for a in t.applications.values() {
+            certificate_violations(a, &mut v);
+        }
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
                 v.push(format!(
@@ -57,6 +60,28 @@ pub fn violations(world: &World) -> Vec<String> {
         subscription_violations(world, s, &mut v);
     }
     v
+}
+
+/// Certificates of an application: at most [`MAX_CERTIFICATES`](crate::certificates::MAX_CERTIFICATES),
+/// each once (by key id and by thumbprint), so that an assertion's header names one certificate.
+fn certificate_violations(a: &Application, v: &mut Vec<String>) {
+    if a.certificates.len() > crate::certificates::MAX_CERTIFICATES {
+        v.push(format!(
+            "the application '{}' has {} certificates",
+            a.display_name,
+            a.certificates.len()
+        ));
+    }
+    let (mut keys, mut thumbprints) = (HashSet::new(), HashSet::new());
+    for c in &a.certificates {
+        if !keys.insert(c.key_id) || !thumbprints.insert(c.sha1) {
+            v.push(format!(
+                "the application '{}' has the certificate {} twice",
+                a.display_name,
+                c.thumbprint()
+            ));
+        }
+    }
 }
 
 /// Groups: each filed under its tenant with a unique name; every member and owner present in the tenant

@@ -203,3 +203,27 @@ fn an_application_holds_at_most_twenty_certificates() {
         "TooManyCertificates"
     );
 }
+
+#[test]
+fn the_invariants_check_that_each_certificate_is_on_an_application_once() {
+    let mut fx = Fx::article();
+    let app = new_app(&mut fx);
+    let c = cert("twice");
+    let mut twice = fx.world.tenant(fx.contoso).unwrap().applications[&app].clone();
+    twice.certificates = vec![
+        c.clone(),
+        ApplicationCertificate {
+            key_id: uuid::Uuid::new_v4(),
+            ..c
+        },
+    ];
+    let mut change = Change::new();
+    change.push(Mutation::PutApplication(twice));
+    fx.world.apply(&change);
+    let v = tenantry_domain::rules::invariants::violations(&fx.world);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(
+        v[0].contains("has the certificate") && v[0].contains("twice"),
+        "{v:?}"
+    );
+}
