@@ -292,6 +292,27 @@ async fn user_grants_of_a_confidential_client_accept_a_certificate() {
         let r = with_assertion(&srv, ALICEDEFAULT, &refresh_form, &jwt).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(payload(r.str("access_token"))["appid"], DEPLOYER);
+
+        // Removed from the application (Graph's removeKey), the certificate signs nothing more; added
+        // again (addKey), it does.
+        let tenant = tenant_id(&srv.svc, "alicedefault");
+        let (app, stored) = srv.svc.read(|w| {
+            let a = w
+                .application_by_client_id(DEPLOYER.parse().unwrap())
+                .unwrap();
+            (a.id, a.certificates[0].clone())
+        });
+        srv.svc
+            .remove_application_certificate(&Actor::Operator, tenant, app, stored.key_id)
+            .await
+            .unwrap();
+        let r = app_token(&srv, &jwt).await;
+        r.entra_error(401, "invalid_client", 700027);
+        srv.svc
+            .add_application_certificate(&Actor::Operator, tenant, app, stored)
+            .await
+            .unwrap();
+        assert_eq!(app_token(&srv, &jwt).await.status, 200);
     }
 }
 
