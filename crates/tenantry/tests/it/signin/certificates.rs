@@ -293,6 +293,22 @@ async fn user_grants_of_a_confidential_client_accept_a_certificate() {
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(payload(r.str("access_token"))["appid"], DEPLOYER);
 
+        // The device flow's start: the confidential client proves itself with its assertion too.
+        let start = format!("/{ALICEDEFAULT}/oauth2/v2.0/devicecode");
+        let asks = [("client_id", DEPLOYER), ("scope", USER_SCOPES)];
+        post_form(&srv, &start, &asks)
+            .await
+            .entra_error(401, "invalid_client", 7000218);
+        let proved = [
+            asks[0],
+            asks[1],
+            ("client_assertion_type", JWT_BEARER),
+            ("client_assertion", &jwt),
+        ];
+        let r = post_form(&srv, &start, &proved).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(!r.str("user_code").is_empty());
+
         // Removed from the application (Graph's removeKey), the certificate signs nothing more; added
         // again (addKey), it does.
         let tenant = tenant_id(&srv.svc, "alicedefault");
