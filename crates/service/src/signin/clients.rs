@@ -22,6 +22,35 @@ pub enum ClientCredential {
     Assertion(String),
 }
 
+impl ClientCredential {
+    /// How it proves the client: Entra's `appidacr`/`azpacr`.
+    pub(crate) fn authentication(&self) -> ClientAuthentication {
+        match self {
+            ClientCredential::Secret(_) => ClientAuthentication::Secret,
+            ClientCredential::Assertion(_) => ClientAuthentication::Certificate,
+        }
+    }
+}
+
+/// How a client proved itself, as tokens say it (`appidacr`): not at all (a public client), with a
+/// secret, or with a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientAuthentication {
+    Public,
+    Secret,
+    Certificate,
+}
+
+impl ClientAuthentication {
+    pub(crate) fn appidacr(self) -> &'static str {
+        match self {
+            ClientAuthentication::Public => "0",
+            ClientAuthentication::Secret => "1",
+            ClientAuthentication::Certificate => "2",
+        }
+    }
+}
+
 /// The client of a user flow.
 #[derive(Debug, Clone)]
 pub(crate) enum Client {
@@ -30,8 +59,8 @@ pub(crate) enum Client {
     },
     Registered {
         app: Box<Application>,
-        /// It proved itself with a client secret or a certificate (`appidacr` 1 or 2).
-        confidential: bool,
+        /// How it proved itself in this request (nothing where no token is issued).
+        authenticated: ClientAuthentication,
     },
 }
 
@@ -47,14 +76,12 @@ impl Client {
         self.id().to_string()
     }
 
-    pub(crate) fn is_confidential(&self) -> bool {
-        matches!(
-            self,
-            Client::Registered {
-                confidential: true,
-                ..
-            }
-        )
+    /// How it proved itself: Microsoft's first-party clients are public.
+    pub(crate) fn authentication(&self) -> ClientAuthentication {
+        match self {
+            Client::FirstParty { .. } => ClientAuthentication::Public,
+            Client::Registered { authenticated, .. } => *authenticated,
+        }
     }
 
     /// Which groups the client's id tokens name: a registered application's `groupMembershipClaims`;
@@ -147,17 +174,19 @@ impl SignIn {
             .service()
             .read(|w| w.application_by_client_id(id).cloned())
             .ok_or_else(|| unknown_client(&id.to_string(), directory))?;
-        let confidential = match credential {
+        let authenticated = match credential {
             Some(c) => {
                 self.check_credential(&app, c, directory).await?;
-                true
+                c.authentication()
             }
-            None if !signin::is_confidential(&app) || secret_optional => false,
+            None if !signin::is_confidential(&app) || secret_optional => {
+                ClientAuthentication::Public
+            }
             None => return Err(missing_client_secret()),
         };
         Ok(Client::Registered {
             app: Box::new(app),
-            confidential,
+            authenticated,
         })
     }
 

@@ -2,7 +2,7 @@
 //! subject through the domain's rules, and issues tokens in Entra's shapes.
 
 use super::claims::{self, AppSubject, GroupClaims, Lifetime};
-use super::clients::{Client, ClientCredential};
+use super::clients::{Client, ClientAuthentication, ClientCredential};
 use super::password::PasswordSignIn;
 use super::{SignIn, SignInFailure};
 use serde::Serialize;
@@ -198,10 +198,14 @@ impl SignIn {
                     claims::member_objects_url(base, "servicePrincipals", app.id.0)
                 }),
                 display_name: &app.display_name,
-                appidacr: match req.client_credential {
-                    Some(ClientCredential::Assertion(_)) => "2",
-                    _ => "1",
-                },
+                appidacr: req
+                    .client_credential
+                    .as_ref()
+                    .map_or(
+                        ClientAuthentication::Secret,
+                        ClientCredential::authentication,
+                    )
+                    .appidacr(),
             },
             &scope.resource,
             at,
@@ -281,7 +285,7 @@ impl SignIn {
         };
         let delegation = claims::Delegation {
             client_id: &client_id,
-            confidential: client.is_confidential(),
+            appidacr: client.authentication().appidacr(),
             scp: scope.delegated_scp(),
             wids,
             groups: GroupClaims::new(access_groups, member_objects),

@@ -291,7 +291,11 @@ async fn user_grants_of_a_confidential_client_accept_a_certificate() {
         // The refresh grant with the same assertion (reused, as msal does).
         let r = with_assertion(&srv, ALICEDEFAULT, &refresh_form, &jwt).await;
         assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!(payload(r.str("access_token"))["appid"], DEPLOYER);
+        let at = payload(r.str("access_token"));
+        assert_eq!(
+            (at["appid"].as_str(), at["appidacr"].as_str()),
+            (Some(DEPLOYER), Some("2"))
+        );
 
         // The device flow's start: the confidential client proves itself with its assertion too.
         let start = format!("/{ALICEDEFAULT}/oauth2/v2.0/devicecode");
