@@ -4,12 +4,13 @@
 // The crate itself with `fuzzing` is a dev-dependency of the integration tests (`tests/rules`), and
 // proptest is theirs too; the unit tests use neither.
 #[cfg(test)]
-use {proptest as _, tenantry_domain as _};
+use {proptest as _, rcgen as _, tenantry_domain as _};
 
 pub mod action;
 pub mod actor;
 pub mod audit;
 pub mod authz;
+pub mod certificates;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -24,6 +25,7 @@ pub mod timestamps;
 pub mod world;
 
 pub use actor::Actor;
+pub use certificates::ApplicationCertificate;
 pub use error::{DomainError, DomainResult, ErrorKind};
 pub use ids::*;
 pub use model::*;

@@ -186,6 +186,9 @@ pub struct Application {
     pub client_id: uuid::Uuid,
     pub display_name: String,
     pub secrets: Vec<ClientSecret>,
+    /// Public certificates it proves itself with (client assertions), Entra's `keyCredentials`.
+    #[serde(default)]
+    pub certificates: Vec<crate::certificates::ApplicationCertificate>,
     /// Redirect URIs for the authorization code flow (exact match).
     pub redirect_uris: Vec<String>,
     /// Entra's `groupMembershipClaims`: which groups the tokens it asks for name.

@@ -202,6 +202,7 @@ impl Service {
                         client_id: Some(client_id),
                         display_name: display_name.into(),
                         secret_hashes: vec![(hint.clone(), hash.clone())],
+                        certificates: vec![],
                         redirect_uris: redirect_uris.clone(),
                         group_membership_claims: Default::default(),
                     },
@@ -234,6 +235,7 @@ impl Service {
                     client_id: None,
                     display_name: display_name.into(),
                     secret_hashes: vec![],
+                    certificates: vec![],
                     redirect_uris: vec![],
                     group_membership_claims: Default::default(),
                 },
@@ -265,6 +267,35 @@ impl Service {
         })
         .await?;
         Ok((text, kept))
+    }
+
+    /// Adds a public certificate to an application (Graph's `keyCredentials`/`addKey`), already read
+    /// ([`ApplicationCertificate::from_der`] or `from_pem`); its key id names it from then on.
+    pub async fn add_application_certificate(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        certificate: ApplicationCertificate,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            directory::add_certificate(w, actor, tenant, app, certificate, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a certificate of an application by its key id (Graph's `removeKey`).
+    pub async fn remove_application_certificate(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key_id: uuid::Uuid,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            directory::remove_certificate(w, actor, tenant, app, key_id, now).map(|c| (c, ()))
+        })
+        .await
     }
 
     pub async fn add_directory_role_member(

@@ -65,6 +65,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "managed_identities",
         include_str!("../migrations/0006_managed_identities.sql"),
     ),
+    (
+        7,
+        "application_certificates",
+        include_str!("../migrations/0007_application_certificates.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -43,6 +43,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "group_membership_claims",
         "created",
         "managed_identity",
+        "certificates",
     ],
     key_len: 1,
 };
@@ -231,6 +232,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             Value::from(a.group_membership_claims.as_str()),
             Value::from(a.created),
             opt_json(a.managed_identity.as_ref())?,
+            json(&a.certificates)?,
         ],
     ))
 }
@@ -248,6 +250,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         client_id: c.uuid("client_id")?,
         display_name: c.text("display_name")?,
         secrets: c.json("secrets")?,
+        certificates: c.json("certificates")?,
         redirect_uris: c.json("redirect_uris")?,
         group_membership_claims: c
             .parsed("group_membership_claims", GroupMembershipClaims::parse)?,

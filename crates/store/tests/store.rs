@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // The library's dependencies, not used by the tests themselves.
-use {serde as _, sqlx as _, thiserror as _, uuid as _};
+use {serde as _, sqlx as _, thiserror as _};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -284,6 +284,7 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                     client_id: None,
                     display_name: "ci".into(),
                     secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],
+                    certificates: vec![],
                     redirect_uris: vec![
                         "https://app.example.org/callback".into(),
                         "http://localhost:8400".into(),
@@ -294,6 +295,14 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 now,
             )
         })
+        .await;
+    // A public certificate (client assertions): stored as key id and DER, read back whole (0007).
+    let certificate = ApplicationCertificate::from_pem(
+        uuid::Uuid::from_u128(7),
+        include_str!("ci-certificate.pem"),
+    )
+    .unwrap();
+    m.run0(|w, now| directory::add_certificate(w, &OP, alicedefault, ci_app, certificate, now))
         .await;
     m.run0(|w, now| {
         directory::set_policy(

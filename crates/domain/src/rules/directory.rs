@@ -4,6 +4,7 @@
 use super::names::{require_name, require_names, shown};
 use super::*;
 use crate::audit::AuditEvent;
+use crate::certificates::{ApplicationCertificate, MAX_CERTIFICATES};
 use crate::mutation::{Change, Mutation};
 
 /// Tenant names become the first label of the initial domain.
@@ -512,6 +513,8 @@ pub struct NewApplication {
     pub display_name: String,
     /// Already hashed.
     pub secret_hashes: Vec<(String, String)>,
+    /// Public certificates (client assertions), already read.
+    pub certificates: Vec<ApplicationCertificate>,
     pub redirect_uris: Vec<String>,
     pub group_membership_claims: GroupMembershipClaims,
 }
@@ -558,11 +561,20 @@ pub fn create_application(
             ));
         }
     }
+    if req.certificates.len() > MAX_CERTIFICATES {
+        return Err(too_many_certificates(&req.display_name));
+    }
+    for (i, c) in req.certificates.iter().enumerate() {
+        if req.certificates[..i].iter().any(|o| o.sha1 == c.sha1) {
+            return Err(duplicate_certificate(c, &req.display_name));
+        }
+    }
     let app = Application {
         managed_identity: None,
         id,
         tenant,
         client_id,
+        certificates: req.certificates,
         display_name: req.display_name,
         secrets: req
             .secret_hashes
@@ -606,26 +618,8 @@ pub fn add_client_secret(
     secret: ClientSecret,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    require_directory_role(
-        world,
-        actor,
-        tenant,
-        DIRECTORY_ADMINISTRATORS,
-        "add application secrets",
-    )?;
-    require_tenant(world, tenant)?;
-    let mut application = world
-        .tenant(tenant)
-        .and_then(|p| p.applications.get(&app))
-        // A managed identity has no application object, so nothing to hold a secret (as in Entra).
-        .filter(|a| a.managed_identity.is_none())
-        .cloned()
-        .ok_or_else(|| {
-            DomainError::not_found(
-                "ApplicationNotFound",
-                format!("The application '{app}' does not exist in this directory."),
-            )
-        })?;
+    let mut application =
+        managed_application(world, actor, tenant, app, "add application secrets")?;
     if application.secrets.len() >= MAX_CLIENT_SECRETS {
         return Err(DomainError::conflict(
             "TooManySecrets",
@@ -636,6 +630,106 @@ pub fn add_client_secret(
         )
         .with_remedy("Remove a secret it no longer uses first."));
     }
+    let details = serde_json::json!({"secret": secret.id, "hint": secret.hint});
+    application.secrets.push(secret);
+    Ok(credentials_updated(
+        actor,
+        tenant,
+        application,
+        details,
+        now,
+    ))
+}
+
+/// Adds a public certificate to an application of `tenant` (Graph's `keyCredentials`/`addKey`), with
+/// which it then signs client assertions. Global Administrators only, as for secrets. The same
+/// certificate twice is refused (Entra: one key credential per certificate).
+pub fn add_certificate(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    certificate: ApplicationCertificate,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let mut application =
+        managed_application(world, actor, tenant, app, "add application certificates")?;
+    if application.certificates.len() >= MAX_CERTIFICATES {
+        return Err(too_many_certificates(&application.display_name));
+    }
+    if application
+        .certificates
+        .iter()
+        .any(|c| c.sha1 == certificate.sha1 || c.key_id == certificate.key_id)
+    {
+        return Err(duplicate_certificate(
+            &certificate,
+            &application.display_name,
+        ));
+    }
+    let details = serde_json::json!({
+        "certificate": certificate.key_id,
+        "thumbprint": certificate.thumbprint(),
+        "displayName": certificate.display_name,
+    });
+    application.certificates.push(certificate);
+    Ok(credentials_updated(
+        actor,
+        tenant,
+        application,
+        details,
+        now,
+    ))
+}
+
+/// Removes a certificate of an application by its key id (Graph's `removeKey`); assertions signed with
+/// its key are refused from then on. Global Administrators only.
+pub fn remove_certificate(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    key_id: uuid::Uuid,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let mut application =
+        managed_application(world, actor, tenant, app, "remove application certificates")?;
+    let Some(at) = application
+        .certificates
+        .iter()
+        .position(|c| c.key_id == key_id)
+    else {
+        return Err(DomainError::not_found(
+            "CertificateNotFound",
+            format!(
+                "The application '{}' has no certificate with key id '{key_id}'.",
+                application.display_name
+            ),
+        )
+        .with_remedy("List the application's keyCredentials for the key ids it has."));
+    };
+    let removed = application.certificates.remove(at);
+    Ok(credentials_updated(
+        actor,
+        tenant,
+        application,
+        serde_json::json!({
+            "removedCertificate": removed.key_id,
+            "thumbprint": removed.thumbprint(),
+        }),
+        now,
+    ))
+}
+
+/// The change of an application's credentials (secrets, certificates): the application as it is now,
+/// and the audit event with `details` (never a secret).
+fn credentials_updated(
+    actor: &Actor,
+    tenant: TenantId,
+    application: Application,
+    details: serde_json::Value,
+    now: Timestamp,
+) -> Change {
     let mut change = Change::new();
     change.audit(
         AuditEvent::new(
@@ -645,11 +739,55 @@ pub fn add_client_secret(
             application.client_id.to_string(),
         )
         .tenant(tenant)
-        .details(serde_json::json!({"secret": secret.id, "hint": secret.hint})),
+        .details(details),
     );
-    application.secrets.push(secret);
     change.push(Mutation::PutApplication(application));
-    Ok(change)
+    change
+}
+
+/// The application `app` of `tenant`, for an actor who may manage its credentials (`what` says what
+/// for, in the refusal).
+fn managed_application(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    what: &str,
+) -> Result<Application, DomainError> {
+    require_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS, what)?;
+    require_tenant(world, tenant)?;
+    world
+        .tenant(tenant)
+        .and_then(|p| p.applications.get(&app))
+        // A managed identity has no application object, so nothing to hold a credential (as in Entra).
+        .filter(|a| a.managed_identity.is_none())
+        .cloned()
+        .ok_or_else(|| {
+            DomainError::not_found(
+                "ApplicationNotFound",
+                format!("The application '{app}' does not exist in this directory."),
+            )
+        })
+}
+
+fn too_many_certificates(app: &str) -> DomainError {
+    DomainError::conflict(
+        "TooManyCertificates",
+        format!("The application '{app}' has {MAX_CERTIFICATES} certificates already."),
+    )
+    .with_remedy("Remove a certificate it no longer uses first.")
+}
+
+fn duplicate_certificate(c: &ApplicationCertificate, app: &str) -> DomainError {
+    DomainError::conflict(
+        "DuplicateCertificate",
+        format!(
+            "The application '{app}' has the certificate '{}' (thumbprint {}) already.",
+            c.display_name,
+            c.thumbprint()
+        ),
+    )
+    .with_remedy("Each certificate is added once; to replace it, remove it by its key id first.")
 }
 
 /// Adds a principal (a present user, a service principal or a role-assignable group, whose members then

@@ -170,6 +170,7 @@ fn new_principal(
         client_id: ids.1.unwrap_or_else(uuid::Uuid::new_v4),
         display_name: name,
         secrets: Vec::new(),
+        certificates: Vec::new(),
         redirect_uris: Vec::new(),
         group_membership_claims: GroupMembershipClaims::None,
         managed_identity: Some(ManagedIdentityOf {

@@ -45,6 +45,9 @@ pub fn violations(world: &World) -> Vec<String> {
         }
         group_violations(world, t, &mut v);
         identity_violations(world, t, &mut v);
+        for a in t.applications.values() {
+            certificate_violations(a, &mut v);
+        }
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
                 v.push(format!(
@@ -81,6 +84,28 @@ fn identity_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
             v.push(format!(
                 "the managed identity {} is not the one found for '{}'",
                 a.id, m.resource
+            ));
+        }
+    }
+}
+
+/// Certificates of an application: at most [`MAX_CERTIFICATES`](crate::certificates::MAX_CERTIFICATES),
+/// each once (by key id and by thumbprint), so that an assertion's header names one certificate.
+fn certificate_violations(a: &Application, v: &mut Vec<String>) {
+    if a.certificates.len() > crate::certificates::MAX_CERTIFICATES {
+        v.push(format!(
+            "the application '{}' has {} certificates",
+            a.display_name,
+            a.certificates.len()
+        ));
+    }
+    let (mut keys, mut thumbprints) = (HashSet::new(), HashSet::new());
+    for c in &a.certificates {
+        if !keys.insert(c.key_id) || !thumbprints.insert(c.sha1) {
+            v.push(format!(
+                "the application '{}' has the certificate {} twice",
+                a.display_name,
+                c.thumbprint()
             ));
         }
     }

@@ -7,6 +7,7 @@
 //! - [`authority`]: the `{tenant}` segment, which accounts a username names there, the token's subject;
 //! - [`scopes`]: what a `scope` (or v1 `resource`) asks for;
 //! - [`clients`]: Microsoft's first-party clients and loopback redirect URIs;
+//! - [`assertions`]: client assertions (certificate credentials): what their header and claims must say;
 //! - [`device`]: the device authorization grant's codes;
 //! - [`realm`]: what user-realm discovery says of a sign-in name (its domain, never its account);
 //! - [`tokens`]: token lifetimes, and who a verified token speaks for now;
@@ -16,6 +17,7 @@
 //!
 //! Everything is re-exported here: callers name `signin::subject`, `signin::missing_parameter`….
 
+pub mod assertions;
 pub mod authority;
 pub mod clients;
 pub mod device;
@@ -26,6 +28,7 @@ pub mod refusals;
 pub mod scopes;
 pub mod tokens;
 
+pub use assertions::*;
 pub use authority::*;
 pub use clients::*;
 pub use device::*;

@@ -75,6 +75,17 @@ pub enum EntraCode {
     InvalidClientSecret,
     ExpiredClientSecret,
     MissingClientSecret,
+    /// A client assertion that cannot be read (not a JWT, an algorithm other than RS256/PS256).
+    InvalidAssertion,
+    /// A client assertion signed by a key that is not on the application, expired, or whose signature
+    /// does not verify.
+    InvalidAssertionSignature,
+    /// A client assertion outside its time range, or valid for too long.
+    AssertionOutOfTime,
+    /// A client assertion whose `aud` is not the tenant's token endpoint.
+    AssertionAudienceMismatch,
+    /// A client assertion whose `iss`/`sub` are not the client id.
+    AssertionClientMismatch,
     AppNeedsTenant,
     InvalidGrant,
     ExpiredGrant,
@@ -177,6 +188,31 @@ impl EntraCode {
                 InvalidClient,
                 7000218,
                 "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            ),
+            EntraCode::InvalidAssertion => (
+                InvalidClient,
+                50027,
+                "Invalid JWT token. The client assertion is malformed.",
+            ),
+            EntraCode::InvalidAssertionSignature => (
+                InvalidClient,
+                700027,
+                "Client assertion failed signature validation.",
+            ),
+            EntraCode::AssertionOutOfTime => (
+                InvalidClient,
+                700024,
+                "Client assertion is not within its valid time range.",
+            ),
+            EntraCode::AssertionAudienceMismatch => (
+                InvalidClient,
+                700023,
+                "Client assertion audience claim does not match Realm issuer.",
+            ),
+            EntraCode::AssertionClientMismatch => (
+                InvalidClient,
+                700021,
+                "Client assertion application identifier doesn't match 'client_id' parameter.",
             ),
             EntraCode::AppNeedsTenant => (
                 InvalidRequest,

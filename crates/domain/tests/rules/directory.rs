@@ -384,6 +384,7 @@ fn a_global_administrator_of_one_tenant_cannot_administer_another() {
                 client_id: None,
                 display_name: "x".into(),
                 secret_hashes: vec![],
+                certificates: vec![],
                 redirect_uris: vec![],
                 group_membership_claims: Default::default(),
             },
@@ -545,22 +546,7 @@ fn application_secrets_are_added_by_global_administrators_up_to_a_limit() {
     let admin = fx.member(fx.contoso_admin);
     let useradmin = fx.member(fx.contoso_useradmin);
     let t = fx.contoso;
-    let app = fx.ok_with(|fx| {
-        directory::create_application(
-            &fx.world,
-            &admin,
-            t,
-            directory::NewApplication {
-                id: None,
-                client_id: None,
-                display_name: "deploy-bot".into(),
-                secret_hashes: vec![],
-                redirect_uris: vec![],
-                group_membership_claims: Default::default(),
-            },
-            fx.now,
-        )
-    });
+    let app = fx.register_app(t, "deploy-bot");
     let secret = |n: usize| ClientSecret {
         id: RequestId::new(),
         hint: format!("s{n}"),

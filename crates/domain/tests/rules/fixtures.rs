@@ -329,6 +329,7 @@ impl Fx {
                     client_id: None,
                     display_name: "ci".into(),
                     secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],
+                    certificates: vec![],
                     redirect_uris: vec![],
                     group_membership_claims: Default::default(),
                 },
@@ -493,6 +494,21 @@ impl Fx {
             )
         })
         .id
+    }
+    /// An application of `tenant` without credentials, registered by the operator.
+    pub fn register_app(&mut self, tenant: TenantId, name: &str) -> ObjectId {
+        let req = directory::NewApplication {
+            id: None,
+            client_id: None,
+            display_name: name.into(),
+            secret_hashes: vec![],
+            certificates: vec![],
+            redirect_uris: vec![],
+            group_membership_claims: Default::default(),
+        };
+        ok_with(&mut self.world, |w| {
+            directory::create_application(w, &Actor::Operator, tenant, req, self.now)
+        })
     }
     /// A security group of `tenant` with these direct members, made by the operator.
     pub fn group(&mut self, tenant: TenantId, name: &str, members: &[ObjectId]) -> ObjectId {

@@ -121,4 +121,27 @@ proptest! {
         let _ = fx.world.find_tenant(&text);
         let _ = fx.world.email_matches(&text);
     }
+
+    #[test]
+    fn client_assertions_and_certificates_parse_or_refuse(
+        parts in prop::collection::vec(prop_oneof![segment(), "[A-Za-z0-9_=-]{0,40}", any::<String>()], 0..5),
+        json_parts in ("[ -~]{0,60}", "[ -~]{0,80}"),
+        pem in prop_oneof![any::<String>(), "-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\n ]{0,80}-----END CERTIFICATE-----"],
+    ) {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let shaped = format!("{}.{}.{}", b64(&json_parts.0), b64(&json_parts.1), parts.first().cloned().unwrap_or_default());
+        let fx = Fx::article();
+        let app = ApplicationCertificate::from_pem(uuid::Uuid::nil(), &pem);
+        prop_assert!(app.is_err() || pem.contains("BEGIN CERTIFICATE"));
+        for jwt in [parts.join("."), shaped] {
+            if let Ok(a) = signin::ClientAssertion::parse(&jwt) {
+                prop_assert!(jwt.trim().starts_with(a.signed));
+                let _ = a.check_claims(uuid::Uuid::nil(), |aud| signin::token_endpoint_segment("https://h", aud).is_some(), fx.now);
+                if let Some(app) = fx.world.tenant(fx.contoso).and_then(|t| t.applications.values().next()) {
+                    let _ = a.certificate(app, fx.now);
+                }
+            }
+        }
+    }
 }

@@ -53,6 +53,7 @@ fn outsiders(fx: &mut Fx) -> Vec<Actor> {
                 client_id: None,
                 display_name: "fabrikam-app".into(),
                 secret_hashes: vec![],
+                certificates: vec![],
                 redirect_uris: vec![],
                 group_membership_claims: Default::default(),
             },

@@ -6,6 +6,7 @@
 
 // The library's dependency, not used by the tests themselves.
 use serde as _;
+use {aws_lc_rs as _, x509_parser as _};
 
 mod fixtures;
 
@@ -17,6 +18,7 @@ fn the_article_world_builds_and_is_sound() {
 
 mod admins;
 mod authz;
+mod certificates;
 mod change_directory;
 mod directory;
 mod fuzz;

@@ -149,6 +149,7 @@ fn directory_rules_refuse_names_with_control_characters() {
                 client_id: None,
                 display_name: name.into(),
                 secret_hashes: vec![],
+                certificates: vec![],
                 redirect_uris: vec![uri.into()],
                 group_membership_claims: Default::default(),
             };

@@ -125,10 +125,10 @@ pub fn operations() -> Vec<Op> {
         // ----- Entra ID -----
         op("get", "/{tenant}/v2.0/.well-known/openid-configuration", ENTRA, Public, "OpenID Connect discovery", None, ("200", Some("OpenIdConfiguration"))),
         op("post", "/{tenant}/oauth2/v2.0/token", ENTRA, Public, "Token endpoint: client_credentials, password, refresh_token, authorization_code (+PKCE), device_code", None, ("200", Some("TokenResponse")))
-            .describe("application/x-www-form-urlencoded. {tenant}: a tenant GUID or domain, common, organizations or consumers."),
+            .describe("application/x-www-form-urlencoded. {tenant}: a tenant GUID or domain, common, organizations or consumers. A confidential client proves itself with client_secret (or Basic credentials) or a client assertion signed with a certificate of its application (client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer, client_assertion)."),
         op("get", "/{tenant}/oauth2/v2.0/authorize", ENTRA, Public, "Authorization endpoint (sign-in page)", None, ("200", None)),
         op("post", "/{tenant}/oauth2/v2.0/devicecode", ENTRA, Public, "Device authorization (RFC 8628): a device code and the user code to type at /devicelogin", None, ("200", None))
-            .describe("application/x-www-form-urlencoded: client_id, scope; a confidential client adds client_secret (or Basic credentials), here and when it polls. Poll the token endpoint with grant_type=urn:ietf:params:oauth:grant-type:device_code."),
+            .describe("application/x-www-form-urlencoded: client_id, scope; a confidential client adds client_secret (or Basic credentials) or a client assertion (client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer, client_assertion), here and when it polls. Poll the token endpoint with grant_type=urn:ietf:params:oauth:grant-type:device_code."),
         op("get", "/devicelogin", ENTRA, Public, "The device flow's verification page (HTML; sign in, type the code, continue)", None, ("200", None)),
         op("get", "/discovery/v2.0/keys", ENTRA, Public, "Signing keys (JWKS)", None, ("200", None)),
         op("get", "/common/userrealm/{username}", ENTRA, Public, "User realm discovery by the name's domain: Managed for a tenant's domain, else Unknown", None, ("200", None)),

@@ -47,7 +47,7 @@ pub async fn openid_configuration_v2(
     let region = matches!(a, Authority::Tenant(_)).then_some("WW");
     Ok(Json(json!({
         "token_endpoint": format!("{t}/oauth2/v2.0/token"),
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
         "jwks_uri": format!("{t}/discovery/v2.0/keys"),
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
@@ -88,7 +88,7 @@ pub async fn openid_configuration_v1(
     let t = format!("{base}/{}", url_segment(a));
     Ok(Json(json!({
         "token_endpoint": format!("{t}/oauth2/token"),
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
         "jwks_uri": format!("{t}/discovery/keys"),
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],

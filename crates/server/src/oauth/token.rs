@@ -1,5 +1,5 @@
-//! `POST /{tenant}/oauth2/v2.0/token` and its v1 form `/{tenant}/oauth2/token` (`resource=`): the form
-//! and the Basic credentials translated into a typed [`TokenRequest`] (its [`Grant`] carries what the
+//! `POST /{tenant}/oauth2/v2.0/token` and its v1 form `/{tenant}/oauth2/token` (`resource=`): the form,
+//! the Basic credentials and a client assertion translated into a typed [`TokenRequest`] (its [`Grant`] carries what the
 //! grant requires, so a request missing one is refused here); the answer as Entra gives it, never
 //! cached. Fields the clients add and tenantry ignores (`client_info`, `claims`, `x-client-*` headers,
 //! `X-AnchorMailbox`…) are simply not read.
@@ -16,10 +16,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::Deserialize;
 use tenantry_domain::signin::{
-    DEVICE_CODE_GRANT, SignInError, malformed_request, missing_parameter, required,
-    unsupported_grant_type,
+    DEVICE_CODE_GRANT, SignInError, check_assertion_type, malformed_request, missing_parameter,
+    required, unsupported_grant_type,
 };
-use tenantry_service::signin::{Grant, Protocol, TokenRequest};
+use tenantry_service::signin::{ClientCredential, Grant, Protocol, TokenRequest};
 
 /// The form fields tenantry reads.
 #[derive(Deserialize, Default)]
@@ -27,6 +27,8 @@ pub struct TokenForm {
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
     scope: Option<String>,
     resource: Option<String>,
     username: Option<String>,
@@ -62,8 +64,10 @@ pub async fn token_v1(
 #[derive(Deserialize, Default)]
 pub struct DeviceCodeForm {
     client_id: Option<String>,
-    /// A confidential client's (or `Authorization: Basic`).
+    /// A confidential client's (or `Authorization: Basic`), or its client assertion.
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
     scope: Option<String>,
     /// v1.
     resource: Option<String>,
@@ -78,8 +82,16 @@ pub async fn device_code(
     form: Result<Form<DeviceCodeForm>, FormRejection>,
 ) -> Response {
     let result = match form {
-        Ok(Form(f)) => match client_credentials(f.client_id, f.client_secret, &headers) {
-            Ok((client_id, client_secret)) => {
+        Ok(Form(f)) => match client_credentials(
+            f.client_id,
+            Proofs {
+                secret: f.client_secret,
+                assertion_type: f.client_assertion_type,
+                assertion: f.client_assertion,
+            },
+            &headers,
+        ) {
+            Ok((client_id, credential)) => {
                 let scope = f.scope.or_else(|| {
                     f.resource
                         .as_deref()
@@ -90,7 +102,7 @@ pub async fn device_code(
                     .start_device_flow(
                         &tenant,
                         client_id.as_deref(),
-                        client_secret.as_deref(),
+                        credential.as_ref(),
                         scope.as_deref(),
                     )
                     .await
@@ -163,14 +175,19 @@ pub(crate) fn to_request(
     protocol: Protocol,
 ) -> Result<TokenRequest, SignInError> {
     let grant = grant(&mut form)?;
-    let (client_id, client_secret) =
-        client_credentials(form.client_id.take(), form.client_secret.take(), headers)?;
+    let proofs = Proofs {
+        secret: form.client_secret.take(),
+        assertion_type: form.client_assertion_type.take(),
+        assertion: form.client_assertion.take(),
+    };
+    let (client_id, client_credential) =
+        client_credentials(form.client_id.take(), proofs, headers)?;
     Ok(TokenRequest {
         authority,
         protocol,
         grant,
         client_id: required(client_id, "client_id")?,
-        client_secret,
+        client_credential,
         scope: form.scope,
         resource: form.resource,
         client_address: None,
@@ -205,22 +222,54 @@ fn grant(form: &mut TokenForm) -> Result<Grant, SignInError> {
     })
 }
 
-/// The client's id and secret: from `Authorization: Basic` (client_secret_basic) or the body's
-/// fields (client_secret_post). Both at once must name the same client; the header's secret is used.
+/// What a client may send to prove itself: a secret, or a client assertion with its type.
+struct Proofs {
+    secret: Option<String>,
+    assertion_type: Option<String>,
+    assertion: Option<String>,
+}
+
+/// The client's id and credential: a secret from `Authorization: Basic` (client_secret_basic) or the
+/// body (client_secret_post), or a client assertion (private_key_jwt, RFC 7523). Basic and the body's
+/// `client_id` must name the same client (the header's secret is used); a secret and an assertion at
+/// once are refused.
 fn client_credentials(
     client_id: Option<String>,
-    client_secret: Option<String>,
+    proofs: Proofs,
     headers: &HeaderMap,
-) -> Result<(Option<String>, Option<String>), SignInError> {
-    let Some((id, secret)) = basic_credentials(headers)? else {
-        return Ok((client_id, client_secret));
+) -> Result<(Option<String>, Option<ClientCredential>), SignInError> {
+    let assertion = match (proofs.assertion_type, proofs.assertion) {
+        (None, None) => None,
+        (Some(kind), assertion) => {
+            check_assertion_type(&kind)?;
+            Some(ClientCredential::Assertion(required(
+                assertion,
+                "client_assertion",
+            )?))
+        }
+        (None, Some(_)) => return Err(missing_parameter("client_assertion_type")),
     };
-    if client_id.as_deref().is_some_and(|f| f != id) {
-        return Err(malformed_request(
-            "The client_id in the body differs from the one in the Authorization header.",
-        ));
-    }
-    Ok((Some(id), Some(secret)))
+    let (client_id, secret) = match basic_credentials(headers)? {
+        None => (client_id, proofs.secret),
+        Some((id, secret)) => {
+            if client_id.as_deref().is_some_and(|f| f != id) {
+                return Err(malformed_request(
+                    "The client_id in the body differs from the one in the Authorization header.",
+                ));
+            }
+            (Some(id), Some(secret))
+        }
+    };
+    let credential = match (secret, assertion) {
+        (Some(_), Some(_)) => {
+            return Err(malformed_request(
+                "Send either a client secret or a client assertion, not both.",
+            ));
+        }
+        (Some(s), None) => Some(ClientCredential::Secret(s)),
+        (None, a) => a,
+    };
+    Ok((client_id, credential))
 }
 
 /// RFC 6749 §2.3.1: `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.

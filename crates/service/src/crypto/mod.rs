@@ -6,12 +6,14 @@
 //! provider is installed by this module itself (see [`jws::install_jwt_crypto_provider`]),
 //! so callers cannot forget it.
 
+pub mod assertions;
 pub mod jws;
 pub mod key_encryption;
 pub mod passwords;
 pub mod secrets;
 pub mod signing_key;
 
+pub use assertions::verify_assertion_signature;
 pub use jws::{TokenSigner, install_jwt_crypto_provider};
 pub use key_encryption::KeyEncryptionKey;
 pub use passwords::{dummy_hash, hash_password, is_password_hash, verify_password};

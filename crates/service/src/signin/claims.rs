@@ -196,8 +196,8 @@ pub fn client_info(subject: &Subject) -> String {
 /// What a user granted a client: the delegated permissions, and how the client proved itself.
 pub struct Delegation<'a> {
     pub client_id: &'a str,
-    /// The client authenticated with a secret (`appidacr` 1) rather than being public (0).
-    pub confidential: bool,
+    /// How the client proved itself: `0` public, `1` a secret, `2` a certificate (Entra's `appidacr`).
+    pub appidacr: &'static str,
     pub scp: String,
     /// The user's directory role template ids in the token's tenant.
     pub wids: Vec<String>,
@@ -223,7 +223,7 @@ pub fn user_access(
         acr: Some("1".into()),
         amr: vec!["pwd".into()],
         appid: client_id.to_string(),
-        appidacr: if d.confidential { "1" } else { "0" }.into(),
+        appidacr: d.appidacr.into(),
         azp: client_id.to_string(),
         idp: subject.idp.clone(),
         idtyp: "user".into(),
@@ -252,6 +252,8 @@ pub struct AppSubject<'a> {
     /// The service principal's groups, as the application the token is for asks.
     pub groups: GroupClaims,
     pub display_name: &'a str,
+    /// How it proved itself: `1` a client secret, `2` a certificate (Entra's `appidacr`).
+    pub appidacr: &'static str,
 }
 
 pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime) -> AccessClaims {
@@ -265,7 +267,7 @@ pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime)
         acr: None,
         amr: vec![],
         appid: client_id.clone(),
-        appidacr: "1".into(),
+        appidacr: app.appidacr.into(),
         azp: client_id,
         idp: Some(access_issuer("https://sts.windows.net", app.tenant)),
         idtyp: "app".into(),

@@ -1,14 +1,55 @@
 //! Who is asking for tokens: an application registered in a tenant (authenticated by its client secret
-//! when it has one), or one of Microsoft's first-party public clients (the Azure CLI, which
-//! azure-identity also uses), which exist in every tenant as they do in Entra.
+//! or a client assertion signed with one of its certificates, when it has credentials), or one of
+//! Microsoft's first-party public clients (the Azure CLI, which azure-identity also uses), which exist
+//! in every tenant as they do in Entra.
 
 use super::SignIn;
-use crate::crypto::verify_client_secret;
+use crate::crypto::{verify_assertion_signature, verify_client_secret};
 use tenantry_domain::signin::{
-    self, SignInError, bad_client_secret, expired_client_secret, missing_client_secret,
-    missing_parameter, unknown_client,
+    self, ClientAssertion, EntraCode, SignInError, bad_client_secret, expired_client_secret,
+    missing_client_secret, missing_parameter, parse_authority, token_endpoint_segment,
+    unknown_client,
 };
 use tenantry_domain::{Application, GroupMembershipClaims, World};
+
+/// How a confidential client proves itself (no `Debug`: it carries secrets).
+#[derive(Clone)]
+pub enum ClientCredential {
+    /// A client secret: in the body (client_secret_post) or `Authorization: Basic` (client_secret_basic).
+    Secret(String),
+    /// A JWT signed with the private key of a certificate on the application (RFC 7523,
+    /// `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`).
+    Assertion(String),
+}
+
+impl ClientCredential {
+    /// How it proves the client: Entra's `appidacr`/`azpacr`.
+    pub(crate) fn authentication(&self) -> ClientAuthentication {
+        match self {
+            ClientCredential::Secret(_) => ClientAuthentication::Secret,
+            ClientCredential::Assertion(_) => ClientAuthentication::Certificate,
+        }
+    }
+}
+
+/// How a client proved itself, as tokens say it (`appidacr`): not at all (a public client), with a
+/// secret, or with a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientAuthentication {
+    Public,
+    Secret,
+    Certificate,
+}
+
+impl ClientAuthentication {
+    pub(crate) fn appidacr(self) -> &'static str {
+        match self {
+            ClientAuthentication::Public => "0",
+            ClientAuthentication::Secret => "1",
+            ClientAuthentication::Certificate => "2",
+        }
+    }
+}
 
 /// The client of a user flow.
 #[derive(Debug, Clone)]
@@ -18,8 +59,8 @@ pub(crate) enum Client {
     },
     Registered {
         app: Box<Application>,
-        /// It proved itself with a client secret (`appidacr` 1).
-        confidential: bool,
+        /// How it proved itself in this request (nothing where no token is issued).
+        authenticated: ClientAuthentication,
     },
 }
 
@@ -35,14 +76,12 @@ impl Client {
         self.id().to_string()
     }
 
-    pub(crate) fn is_confidential(&self) -> bool {
-        matches!(
-            self,
-            Client::Registered {
-                confidential: true,
-                ..
-            }
-        )
+    /// How it proved itself: Microsoft's first-party clients are public.
+    pub(crate) fn authentication(&self) -> ClientAuthentication {
+        match self {
+            Client::FirstParty { .. } => ClientAuthentication::Public,
+            Client::Registered { authenticated, .. } => *authenticated,
+        }
     }
 
     /// Which groups the client's id tokens name: a registered application's `groupMembershipClaims`;
@@ -102,10 +141,10 @@ impl SignIn {
     pub(crate) async fn user_flow_client(
         &self,
         raw_id: &str,
-        secret: Option<&str>,
+        credential: Option<&ClientCredential>,
         directory: &str,
     ) -> Result<Client, SignInError> {
-        self.client(raw_id, secret, directory, false).await
+        self.client(raw_id, credential, directory, false).await
     }
 
     /// As [`SignIn::user_flow_client`], except that a registered application with secrets may leave its
@@ -114,16 +153,16 @@ impl SignIn {
     pub(crate) async fn flow_client(
         &self,
         raw_id: &str,
-        secret: Option<&str>,
+        credential: Option<&ClientCredential>,
         directory: &str,
     ) -> Result<Client, SignInError> {
-        self.client(raw_id, secret, directory, true).await
+        self.client(raw_id, credential, directory, true).await
     }
 
     async fn client(
         &self,
         raw_id: &str,
-        secret: Option<&str>,
+        credential: Option<&ClientCredential>,
         directory: &str,
         secret_optional: bool,
     ) -> Result<Client, SignInError> {
@@ -135,25 +174,27 @@ impl SignIn {
             .service()
             .read(|w| w.application_by_client_id(id).cloned())
             .ok_or_else(|| unknown_client(&id.to_string(), directory))?;
-        let confidential = match secret {
-            Some(s) => {
-                self.check_secret(&app, s).await?;
-                true
+        let authenticated = match credential {
+            Some(c) => {
+                self.check_credential(&app, c, directory).await?;
+                c.authentication()
             }
-            None if !signin::is_confidential(&app) || secret_optional => false,
+            None if !signin::is_confidential(&app) || secret_optional => {
+                ClientAuthentication::Public
+            }
             None => return Err(missing_client_secret()),
         };
         Ok(Client::Registered {
             app: Box::new(app),
-            confidential,
+            authenticated,
         })
     }
 
-    /// An application of `tenant` authenticated by its secret (client credentials).
+    /// An application of `tenant` authenticated by its secret or a client assertion (client credentials).
     pub(crate) async fn authenticate_app(
         &self,
         raw_id: &str,
-        secret: Option<&str>,
+        credential: Option<&ClientCredential>,
         tenant: uuid::Uuid,
     ) -> Result<Application, SignInError> {
         let directory = tenant.to_string();
@@ -163,9 +204,57 @@ impl SignIn {
             .read(|w: &World| w.application_by_client_id(id).cloned())
             .filter(|a| a.tenant.0 == tenant)
             .ok_or_else(|| unknown_client(&id.to_string(), &directory))?;
-        let secret = secret.ok_or_else(missing_client_secret)?;
-        self.check_secret(&app, secret).await?;
+        let credential = credential.ok_or_else(missing_client_secret)?;
+        self.check_credential(&app, credential, &directory).await?;
         Ok(app)
+    }
+
+    async fn check_credential(
+        &self,
+        app: &Application,
+        credential: &ClientCredential,
+        directory: &str,
+    ) -> Result<(), SignInError> {
+        match credential {
+            ClientCredential::Secret(s) => self.check_secret(app, s).await,
+            ClientCredential::Assertion(jwt) => self.check_assertion(app, jwt, directory),
+        }
+    }
+
+    /// A client assertion (certificate credential): the certificate its header names is on the
+    /// application and current, its signature verifies with that certificate's key, and its claims
+    /// name the client and this tenant's token endpoint within their time range. `directory` is the
+    /// request's `{tenant}` segment: the assertion's `aud` may name the tenant as the request does or
+    /// by any of its names.
+    fn check_assertion(
+        &self,
+        app: &Application,
+        jwt: &str,
+        directory: &str,
+    ) -> Result<(), SignInError> {
+        let now = self.service().now();
+        let assertion = ClientAssertion::parse(jwt)?;
+        let certificate = assertion.certificate(app, now)?;
+        if !verify_assertion_signature(&assertion, &certificate.public_key) {
+            return Err(SignInError::new(
+                EntraCode::InvalidAssertionSignature,
+                format!(
+                    "Client assertion contains an invalid signature. [Reason - The signature does not verify with the key of certificate '{}'.] Sign the assertion with the private key of that certificate, with {:?}.",
+                    certificate.thumbprint(),
+                    assertion.algorithm
+                ),
+            ));
+        }
+        let base = self.base_url();
+        let is_token_endpoint = |aud: &str| {
+            token_endpoint_segment(base, aud).is_some_and(|segment| {
+                segment.eq_ignore_ascii_case(directory)
+                    || self.service().read(|w| {
+                        matches!(parse_authority(w, segment), Ok(signin::Authority::Tenant(t)) if t == app.tenant)
+                    })
+            })
+        };
+        assertion.check_claims(app.client_id, is_token_endpoint, now)
     }
 
     /// Compares the secret with every stored one (each in constant time); an expired secret that

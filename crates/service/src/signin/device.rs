@@ -4,7 +4,7 @@
 //! the long device code, then gets tokens for that person. The device code is stored hashed; an approved
 //! code is redeemed by one poll only.
 
-use super::clients::Client;
+use super::clients::{Client, ClientCredential};
 use super::grants::{TokenRequest, TokenResponse};
 use super::{SignIn, SignInFailure};
 use crate::ServiceError;
@@ -75,17 +75,17 @@ fn draw_user_code() -> String {
 impl SignIn {
     /// `POST /{tenant}/oauth2/v2.0/devicecode`: a device code and the user code to type at
     /// `{base}/devicelogin`. A confidential client proves itself here with its secret, as it does in
-    /// every user grant; a public one has none to give.
+    /// every user grant (a secret or a client assertion); a public one has none to give.
     pub async fn start_device_flow(
         &self,
         authority: &str,
         client_id: Option<&str>,
-        client_secret: Option<&str>,
+        credential: Option<&ClientCredential>,
         scope: Option<&str>,
     ) -> Result<DeviceAuthorization, SignInFailure> {
         self.service().read(|w| parse_authority(w, authority))?;
         let client = self
-            .user_flow_client(client_id.unwrap_or_default(), client_secret, authority)
+            .user_flow_client(client_id.unwrap_or_default(), credential, authority)
             .await?;
         let scope = scope
             .filter(|s| !s.trim().is_empty())

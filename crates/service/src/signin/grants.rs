@@ -2,7 +2,7 @@
 //! subject through the domain's rules, and issues tokens in Entra's shapes.
 
 use super::claims::{self, AppSubject, GroupClaims, Lifetime};
-use super::clients::Client;
+use super::clients::{Client, ClientAuthentication, ClientCredential};
 use super::password::PasswordSignIn;
 use super::{SignIn, SignInFailure};
 use serde::Serialize;
@@ -32,8 +32,9 @@ pub struct TokenRequest {
     pub protocol: Protocol,
     pub grant: Grant,
     pub client_id: String,
-    /// From the body (client_secret_post) or the `Authorization: Basic` header; public clients have none.
-    pub client_secret: Option<String>,
+    /// A secret from the body (client_secret_post) or the `Authorization: Basic` header, or a client
+    /// assertion; public clients have none.
+    pub client_credential: Option<ClientCredential>,
     pub scope: Option<String>,
     /// v1 only.
     pub resource: Option<String>,
@@ -108,13 +109,17 @@ impl TokenRequest {
 
 impl SignIn {
     /// The client of a user grant: a first-party client, or a registered application that proves
-    /// itself with its secret when it has secrets.
+    /// itself with its secret or a certificate when it has credentials.
     pub(crate) async fn requesting_client(
         &self,
         req: &TokenRequest,
     ) -> Result<Client, SignInError> {
-        self.user_flow_client(&req.client_id, req.client_secret.as_deref(), &req.authority)
-            .await
+        self.user_flow_client(
+            &req.client_id,
+            req.client_credential.as_ref(),
+            &req.authority,
+        )
+        .await
     }
 
     /// Answers a token request.
@@ -164,7 +169,7 @@ impl SignIn {
         };
         let scope = req.requested_scope(false)?;
         let app = self
-            .authenticate_app(&req.client_id, req.client_secret.as_deref(), tenant.0)
+            .authenticate_app(&req.client_id, req.client_credential.as_ref(), tenant.0)
             .await?;
         check_app_scope(&scope)?;
         // The roles its service principal holds, itself or through a role-assignable group; its groups
@@ -193,6 +198,14 @@ impl SignIn {
                     claims::member_objects_url(base, "servicePrincipals", app.id.0)
                 }),
                 display_name: &app.display_name,
+                appidacr: req
+                    .client_credential
+                    .as_ref()
+                    .map_or(
+                        ClientAuthentication::Secret,
+                        ClientCredential::authentication,
+                    )
+                    .appidacr(),
             },
             &scope.resource,
             at,
@@ -272,7 +285,7 @@ impl SignIn {
         };
         let delegation = claims::Delegation {
             client_id: &client_id,
-            confidential: client.is_confidential(),
+            appidacr: client.authentication().appidacr(),
             scp: scope.delegated_scp(),
             wids,
             groups: GroupClaims::new(access_groups, member_objects),

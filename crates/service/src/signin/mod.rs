@@ -19,6 +19,7 @@ mod refresh;
 mod verify;
 
 pub use claims::{AccessClaims, IdClaims};
+pub use clients::ClientCredential;
 pub use code::{
     Authorization, AuthorizeError, AuthorizeRequest, Redirect, ResponseMode, SessionUse,
 };

@@ -180,6 +180,7 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 display_name: a.display_name.clone(),
                 client_id: Some(a.client_id),
                 id: Some(a.id),
+                certificates: a.certificates.iter().map(|c| c.pem().into()).collect(),
                 redirect_uris: a.redirect_uris.clone(),
                 // The default is left out, as a hand-written file leaves it out.
                 group_membership_claims: Some(a.group_membership_claims)
@@ -777,6 +778,15 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         opt(w, I, "client_secret", &a.client_secret);
         opt(w, I, "client_secret_hash", &a.client_secret_hash);
         opt(w, I, "client_secret_hint", &a.client_secret_hint);
+        if !a.certificates.is_empty() {
+            // One string per certificate, its line breaks escaped, as DESIGN.md writes them.
+            let pems: Vec<String> = a
+                .certificates
+                .iter()
+                .map(|c| format!("\"{}\"", c.value.trim_end().replace('\n', "\\n")))
+                .collect();
+            w.kv(I, "certificates", &format!("[{}]", pems.join(", ")));
+        }
         if !a.secrets.is_empty() {
             let items: Vec<String> = a
                 .secrets

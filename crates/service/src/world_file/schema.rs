@@ -224,6 +224,9 @@ pub struct ApplicationEntry {
     /// Several secrets, or secrets that expire (what export writes for those).
     #[serde(default)]
     pub secrets: Vec<SecretEntry>,
+    /// Public certificates (PEM), with which it signs client assertions; a bad one names its line.
+    #[serde(default)]
+    pub certificates: Vec<Located<String>>,
     #[serde(default)]
     pub redirect_uris: Vec<String>,
     /// Entra's `groupMembershipClaims`: `"None"` (the default), `"SecurityGroup"` or `"All"`.
@@ -528,7 +531,10 @@ impl WorldFile {
             }
             for a in &mut t.value.applications {
                 set(a, idx);
-                a.value.directory_roles.iter_mut().for_each(|r| set(r, idx));
+                let a = &mut a.value;
+                for l in a.directory_roles.iter_mut().chain(&mut a.certificates) {
+                    set(l, idx);
+                }
             }
             for g in &mut t.value.groups {
                 set(g, idx);

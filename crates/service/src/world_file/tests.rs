@@ -1432,3 +1432,71 @@ fn planning_20k_role_assignments_batches_one_insert_per_subscription_and_replans
 fn planning_100k_role_assignments_batches_one_insert_per_subscription_and_replans_to_nothing() {
     run_big(25, 4000);
 }
+
+// ----- certificates of applications -----
+
+/// A public certificate (RSA, CN=pipeline), as a world file gives it: one string, line breaks escaped.
+fn certificate_toml() -> String {
+    include_str!("test-certificate.pem")
+        .trim_end()
+        .replace('\n', "\\n")
+}
+
+#[test]
+fn certificates_of_applications_round_trip_and_a_bad_one_names_its_line() {
+    let text = format!(
+        r#"
+[[tenants]]
+name = "contoso"
+
+  [[tenants.applications]]
+  display_name = "pipeline"
+  certificates = ["{}"]   # optional, public certificates (PEM)
+"#,
+        certificate_toml()
+    );
+    let world = apply_text(&World::new(), &text).unwrap();
+    let t = world.tenant_by_name("contoso").unwrap();
+    let app = t.applications.values().next().unwrap();
+    assert_eq!(app.certificates.len(), 1);
+    assert_eq!(app.certificates[0].display_name, "CN=pipeline");
+    assert!(tenantry_domain::signin::is_confidential(app));
+    // Export writes the PEM as the file gave it, and round-trips (the same key id too).
+    let first = to_toml(&export(&world));
+    assert!(
+        first.contains(&format!("certificates = [\"{}\"]", certificate_toml())),
+        "{first}"
+    );
+    let again = apply_text(&World::new(), &first).unwrap();
+    assert!(same_world(&again, &world), "{first}");
+    assert_eq!(to_toml(&export(&again)), first);
+    assert!(same_world(&apply_text(&world, &text).unwrap(), &world));
+    // A damaged certificate names its line and says what to give.
+    let bad = text.replacen("MII", "MII!", 1);
+    let e = err_of(&World::new(), &bad);
+    assert_eq!(e.line, Some(line_of(&bad, "certificates")), "{e}");
+    assert!(
+        e.message
+            .contains("certificates: InvalidCertificate: The certificate cannot be read"),
+        "{e}"
+    );
+    assert!(e.message.contains("BEGIN CERTIFICATE"), "{e}");
+    // A private key is refused, not stored.
+    let with_key = text.replacen(
+        "-----END CERTIFICATE-----",
+        "-----END CERTIFICATE-----\\n-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----",
+        1,
+    );
+    let e = err_of(&World::new(), &with_key);
+    assert!(e.message.contains("private key"), "{e}");
+    // An application that exists without the file's certificate is a conflict naming the line.
+    let plain = text.replacen("  certificates", "  # certificates", 1);
+    let world = apply_text(&World::new(), &plain).unwrap();
+    let e = err_of(&world, &text);
+    assert_eq!(e.line, Some(line_of(&text, "certificates")), "{e}");
+    assert!(
+        e.message
+            .contains("exists without the certificate CN=pipeline"),
+        "{e}"
+    );
+}

@@ -1,4 +1,4 @@
-//! Tenants, their members and applications (with their client secrets).
+//! Tenants, their members and applications (with their client secrets and certificates).
 
 use super::*;
 
@@ -198,6 +198,26 @@ impl Planner<'_> {
         Ok(secrets)
     }
 
+    /// The application's certificates, read from PEM; a bad one names its own line. The key id is
+    /// the certificate's own (from its SHA-256), so that applying an export again finds the same key.
+    fn app_certificates(
+        e: &ApplicationEntry,
+        at: &At,
+    ) -> Result<Vec<(ApplicationCertificate, Option<usize>)>, WorldFileError> {
+        e.certificates
+            .iter()
+            .map(|pem| {
+                let at_c = At {
+                    line: pem.line.or(at.line),
+                    entry: at.entry.clone(),
+                };
+                ApplicationCertificate::from_pem(uuid::Uuid::nil(), &pem.value)
+                    .map(|c| (c.with_own_key_id(), pem.line))
+                    .map_err(|x| at_c.err(format!("certificates: {x}")))
+            })
+            .collect()
+    }
+
     pub(super) fn application(
         &mut self,
         tenant: TenantId,
@@ -248,6 +268,19 @@ impl Planner<'_> {
                     g.as_str(),
                 )));
             }
+            for (c, line) in Self::app_certificates(e, at)? {
+                if !a.certificates.iter().any(|x| x.sha1 == c.sha1) {
+                    return Err(At {
+                        line: line.or(at.line),
+                        entry: at.entry.clone(),
+                    }
+                    .err(format!(
+                        "exists without the certificate {} (thumbprint {})",
+                        c.display_name,
+                        c.thumbprint()
+                    )));
+                }
+            }
             if let Some(s) = &e.client_secret {
                 if !a.secrets.iter().any(|x| (self.verify)(s, &x.hash)) {
                     return Err(at.err("exists without this client_secret"));
@@ -269,6 +302,7 @@ impl Planner<'_> {
             return Ok(a.id);
         }
         let secrets = self.app_secrets(e, at)?;
+        let certificates = Self::app_certificates(e, at)?;
         let (mut change, id) = directory::create_application(
             &self.w,
             OP,
@@ -281,6 +315,7 @@ impl Planner<'_> {
                     .iter()
                     .map(|(hint, hash, _)| (hint.clone(), hash.clone()))
                     .collect(),
+                certificates: certificates.into_iter().map(|(c, _)| c).collect(),
                 redirect_uris: e.redirect_uris.clone(),
                 group_membership_claims: e.group_membership_claims.unwrap_or_default(),
             },

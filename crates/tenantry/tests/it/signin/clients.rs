@@ -3,7 +3,7 @@
 use super::*;
 
 /// Runs a script of tests/py with the server's CA trusted; returns its JSON output.
-fn run_python(script: &str, srv: &TestServer, env: &[(&str, &str)]) -> Value {
+pub(super) fn run_python(script: &str, srv: &TestServer, env: &[(&str, &str)]) -> Value {
     let path = repo_root().join("crates/tenantry/tests/py").join(script);
     let out = std::process::Command::new(required_tool("TENANTRY_TEST_PYTHON"))
         .arg(&path)

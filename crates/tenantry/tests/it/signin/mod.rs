@@ -1,11 +1,12 @@
 //! Sign-in over HTTPS as Entra's clients see it, one file per flow: discovery, client credentials,
 //! the password grant, refresh tokens, smart lockout, the authorize pages with PKCE and single sign-on,
-//! the device code, signing keys, the bearer extractors of ARM and Graph, and the real Python clients
+//! the device code, certificate credentials (client assertions), signing keys, the bearer extractors of ARM and Graph, and the real Python clients
 //! (azure-identity and msal, from the virtualenv `scripts/test.sh` prepares). Every refusal is checked in
 //! Entra's format; tokens are checked against the published JWKS by an independent library
 //! (jsonwebtoken).
 
 mod bearer;
+mod certificates;
 mod client_credentials;
 mod clients;
 mod code;
