@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "group_membership_claims",
         include_str!("../migrations/0005_group_membership_claims.sql"),
     ),
+    (
+        8,
+        "federated_credentials",
+        include_str!("../migrations/0008_federated_credentials.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

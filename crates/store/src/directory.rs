@@ -41,6 +41,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "secrets",
         "redirect_uris",
         "group_membership_claims",
+        "federated_credentials",
         "created",
     ],
     key_len: 1,
@@ -228,6 +229,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             json(&a.secrets)?,
             json(&a.redirect_uris)?,
             Value::from(a.group_membership_claims.as_str()),
+            json(&a.federated_credentials)?,
             Value::from(a.created),
         ],
     ))
@@ -249,6 +251,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         redirect_uris: c.json("redirect_uris")?,
         group_membership_claims: c
             .parsed("group_membership_claims", GroupMembershipClaims::parse)?,
+        federated_credentials: c.json("federated_credentials")?,
         created: c.int("created")?,
     })
 }

@@ -44,6 +44,9 @@ pub fn violations(world: &World) -> Vec<String> {
             }
         }
         group_violations(world, t, &mut v);
+        for a in t.applications.values() {
+            federated_violations(a, &mut v);
+        }
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
                 v.push(format!(
@@ -62,6 +65,34 @@ pub fn violations(world: &World) -> Vec<String> {
 /// Groups: each filed under its tenant with a unique name; every member and owner present in the tenant
 /// (owners are no groups); role-assignable groups contain no groups; no group is in itself, directly or
 /// through nesting (checked on the index, and the index against the data).
+/// At most 20 federated credentials per application, names and (issuer, subject) pairs unique in it.
+fn federated_violations(a: &Application, v: &mut Vec<String>) {
+    let creds = &a.federated_credentials;
+    if creds.len() > crate::rules::federated::MAX_FEDERATED_CREDENTIALS {
+        v.push(format!(
+            "the application '{}' has {} federated credentials",
+            a.display_name,
+            creds.len()
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut pairs = HashSet::new();
+    for c in creds {
+        if !names.insert(c.name.to_ascii_lowercase()) {
+            v.push(format!(
+                "the application '{}' has two federated credentials named '{}'",
+                a.display_name, c.name
+            ));
+        }
+        if !pairs.insert((c.issuer.as_str(), c.subject.as_str())) {
+            v.push(format!(
+                "the application '{}' trusts '{}' of '{}' twice",
+                a.display_name, c.subject, c.issuer
+            ));
+        }
+    }
+}
+
 fn group_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
     let tname = &t.tenant.name;
     let mut names = HashSet::new();

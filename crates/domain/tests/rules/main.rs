@@ -19,6 +19,7 @@ mod admins;
 mod authz;
 mod change_directory;
 mod directory;
+mod federated;
 mod fuzz;
 mod group_claims;
 mod group_grants;

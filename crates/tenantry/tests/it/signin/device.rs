@@ -251,7 +251,10 @@ async fn a_confidential_client_authenticates_in_the_device_flow() {
 /// Runs a client that prints the user code it was given as a first JSON line (`user_code`), then polls;
 /// approves that code as Erin on the verification page; returns the client's second JSON line, once it
 /// exited successfully. (The groups tests sign erin in to the Azure CLI with it too.)
-pub(crate) async fn approve_while_client_polls(srv: &TestServer, client: std::process::Command) -> Value {
+pub(crate) async fn approve_while_client_polls(
+    srv: &TestServer,
+    client: std::process::Command,
+) -> Value {
     approve_while_app_polls(srv, client, "Microsoft Azure CLI").await
 }
 
