@@ -1,0 +1,288 @@
+//! Federated identity credentials over Microsoft Graph, on SQLite and PostgreSQL, with real tokens:
+//! `/applications/{id}/federatedIdentityCredentials` (create with Entra's defaults, list with `$filter`,
+//! get by id or name, `PATCH`, `DELETE`), Entra's limits and refusals in Graph's shape, who may (Global
+//! Administrators; members read), other tenants who see nothing; and the Azure CLI's
+//! `ad app federated-credential` commands.
+
+use crate::support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const GITHUB: &str = "https://token.actions.githubusercontent.com";
+
+async fn contoso(srv: &TestServer, who: &str, password: &str) -> String {
+    user_token(
+        srv,
+        CONTOSO,
+        &format!("{who}@contoso.onmicrosoft.com"),
+        password,
+        GRAPH,
+    )
+    .await
+}
+
+fn credentials(app: &str) -> String {
+    format!("/v1.0/applications/{app}/federatedIdentityCredentials")
+}
+
+fn body(name: &str, subject: &str) -> Value {
+    json!({"name": name, "issuer": GITHUB, "subject": subject})
+}
+
+/// The refusal's status, code and message.
+fn refusal(answer: &(StatusCode, Value)) -> (StatusCode, String, String) {
+    let e = &answer.1["error"];
+    (
+        answer.0,
+        e["code"].as_str().unwrap_or_default().to_string(),
+        e["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn graph_federated_identity_credentials_of_an_application() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso(&srv, "admin", "Contoso-Admin-1!").await;
+        let megan = contoso(&srv, "megan", "Megan-Contoso-1!").await;
+        let (s, app) = call(
+            &srv,
+            Method::POST,
+            "/v1.0/applications",
+            Some(&admin),
+            Some(json!({"displayName": "pipeline"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{app}");
+        let app = app["id"].as_str().unwrap().to_string();
+        let path = credentials(&app);
+
+        // Created as az sends it: the default audience, Graph's shape and context.
+        let (s, main) = call(
+            &srv,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(json!({
+                "name": "main-branch", "issuer": GITHUB,
+                "subject": "repo:contoso/app:ref:refs/heads/main", "description": "deploys main",
+            })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{main}");
+        assert_eq!(main["audiences"], json!(["api://AzureADTokenExchange"]));
+        assert_eq!(main["issuer"], GITHUB);
+        assert_eq!(main["description"], "deploys main");
+        assert!(
+            main["@odata.context"].as_str().unwrap().ends_with(&format!(
+                "/v1.0/$metadata#applications('{app}')/federatedIdentityCredentials/$entity"
+            )),
+            "{main}"
+        );
+        let id = main["id"].as_str().unwrap().to_string();
+
+        // A member reads them; only Global Administrators write.
+        let (s, list) = get(&srv, &path, &megan).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        assert_eq!(list["value"].as_array().unwrap().len(), 1);
+        assert!(
+            list["@odata.context"].as_str().unwrap().ends_with(&format!(
+                "#applications('{app}')/federatedIdentityCredentials"
+            )),
+            "{list}"
+        );
+        let denied = call(
+            &srv,
+            Method::POST,
+            &path,
+            Some(&megan),
+            Some(body("megans", "s")),
+        )
+        .await;
+        assert_eq!(
+            (denied.0, refusal(&denied).1.as_str()),
+            (StatusCode::FORBIDDEN, "Authorization_RequestDenied")
+        );
+
+        // Entra's refusals, in Graph's shape.
+        let dup = call(
+            &srv,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(body("again", "repo:contoso/app:ref:refs/heads/main")),
+        )
+        .await;
+        let (s, code, message) = refusal(&dup);
+        assert_eq!(
+            (s, code.as_str()),
+            (StatusCode::BAD_REQUEST, "Request_BadRequest")
+        );
+        assert!(
+            message.starts_with(
+                "The combination of issuer and subject must be unique for the application."
+            ),
+            "{message}"
+        );
+        for (bad, says) in [
+            (
+                body("x", "s"),
+                "Federated Identity Credential name 'x' is invalid.",
+            ),
+            (
+                json!({"name": "insecure", "issuer": "http://ci.example", "subject": "s"}),
+                "is not an https URL",
+            ),
+            (
+                json!({"name": "two-audiences", "issuer": GITHUB, "subject": "s", "audiences": ["a", "b"]}),
+                "Federated identity credentials must have exactly one audience.",
+            ),
+        ] {
+            let r = call(&srv, Method::POST, &path, Some(&admin), Some(bad)).await;
+            let (s, code, message) = refusal(&r);
+            assert_eq!(
+                (s, code.as_str()),
+                (StatusCode::BAD_REQUEST, "Request_BadRequest")
+            );
+            assert!(message.contains(says), "{message}");
+        }
+        for n in 1..20 {
+            let (s, e) = call(
+                &srv,
+                Method::POST,
+                &path,
+                Some(&admin),
+                Some(body(&format!("env-{n}"), &format!("env:{n}"))),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{e}");
+        }
+        let full = call(
+            &srv,
+            Method::POST,
+            &path,
+            Some(&admin),
+            Some(body("env-20", "env:20")),
+        )
+        .await;
+        let (s, _, message) = refusal(&full);
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            message.contains("20 federated identity credentials"),
+            "{message}"
+        );
+
+        // $filter as az and scripts send it; by id or by name.
+        let (_, found) = get(&srv, &format!("{path}?$filter=name eq 'env-7'"), &admin).await;
+        assert_eq!(found["value"][0]["subject"], "env:7", "{found}");
+        let (_, found) = get(
+            &srv,
+            &format!("{path}?$filter=subject eq 'repo:contoso/app:ref:refs/heads/main'"),
+            &admin,
+        )
+        .await;
+        assert_eq!(found["value"][0]["id"], id.as_str(), "{found}");
+        for key in [id.as_str(), "main-branch", "MAIN-BRANCH"] {
+            let (s, one) = get(&srv, &format!("{path}/{key}"), &megan).await;
+            assert_eq!(s, StatusCode::OK, "{one}");
+            assert_eq!(one["id"], id.as_str());
+        }
+
+        // PATCH: 204, the name stays; null clears the description.
+        let (s, e) = call(
+            &srv,
+            Method::PATCH,
+            &format!("{path}/main-branch"),
+            Some(&admin),
+            Some(json!({"subject": "repo:contoso/app:environment:prod", "description": null})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        let (_, one) = get(&srv, &format!("{path}/{id}"), &admin).await;
+        assert_eq!(one["subject"], "repo:contoso/app:environment:prod");
+        assert_eq!(one["description"], Value::Null);
+        assert_eq!(one["name"], "main-branch");
+        let renamed = call(
+            &srv,
+            Method::PATCH,
+            &format!("{path}/{id}"),
+            Some(&admin),
+            Some(json!({"name": "other-name"})),
+        )
+        .await;
+        assert_eq!(refusal(&renamed).0, StatusCode::BAD_REQUEST);
+
+        // DELETE, then it is gone.
+        let (s, _) = call(
+            &srv,
+            Method::DELETE,
+            &format!("{path}/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        for method in [Method::GET, Method::DELETE] {
+            let gone = call(&srv, method, &format!("{path}/{id}"), Some(&admin), None).await;
+            assert_eq!(
+                (gone.0, refusal(&gone).1.as_str()),
+                (StatusCode::NOT_FOUND, "Request_ResourceNotFound")
+            );
+        }
+        let (_, list) = get(&srv, &path, &admin).await;
+        assert_eq!(list["value"].as_array().unwrap().len(), 19);
+
+        // Another directory's application is not there for contoso, nor is a missing one.
+        let erin = user_token(
+            &srv,
+            ALICEDEFAULT,
+            "erin@alicedefault.onmicrosoft.com",
+            "Erin-Default-1!",
+            GRAPH,
+        )
+        .await;
+        let nothing = "0b5e0002-0000-4000-8000-00000000dead";
+        for app in [app.as_str(), nothing] {
+            let r = get(&srv, &credentials(app), &erin).await;
+            assert_eq!(
+                (r.0, refusal(&r).1.as_str()),
+                (StatusCode::NOT_FOUND, "Request_ResourceNotFound"),
+                "{app}"
+            );
+        }
+    }
+}
+
+/// `az ad app federated-credential create/list/show/update/delete` as the demo's "ci" application,
+/// made a Global Administrator of alicedefault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_federated_credential_commands() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let alicedefault = tenant_id(&srv.svc, "alicedefault");
+    ci_with_directory_roles(
+        &srv,
+        &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
+    )
+    .await;
+    run_az_script(&srv, "federated_cli.py", &[]);
+    let kept = srv.svc.read(|w| {
+        let t = w.tenant(alicedefault).unwrap();
+        let app = t
+            .applications
+            .values()
+            .find(|a| a.display_name == "pipeline")
+            .expect("az made pipeline");
+        app.federated_credentials
+            .iter()
+            .map(|c| (c.name.clone(), c.subject.clone()))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        kept,
+        vec![(
+            "pull-requests".to_string(),
+            "repo:contoso/app:pull_request".to_string()
+        )]
+    );
+}
