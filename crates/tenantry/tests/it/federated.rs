@@ -286,3 +286,153 @@ async fn azure_cli_federated_credential_commands() {
         )]
     );
 }
+
+/// The keys of an external issuer, here a tenantry tenant (tenantry is itself an OpenID issuer, served
+/// over HTTPS with a certificate of its own CA): discovered and cached, a token verified by signature,
+/// issuer and lifetime, and an unknown `kid` refreshing the keys once however many requests carry it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_external_issuers_keys_verify_its_tokens_and_refresh_once_per_minute() {
+    use tenantry_service::crypto::{SigningKey, TokenSigner};
+    use tenantry_service::federation::{FederationError, IssuerKeys};
+
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let (_, discovery) = call(
+        &srv,
+        Method::GET,
+        &format!("/{CONTOSO}/v2.0/.well-known/openid-configuration"),
+        None,
+        None,
+    )
+    .await;
+    let issuer = discovery["issuer"].as_str().unwrap().to_string();
+    let ca = std::fs::read(&srv.ca_path).unwrap();
+    let now = srv.svc.now();
+    let claims = |sub: &str, exp: i64| {
+        json!({
+            "iss": issuer, "sub": sub, "aud": "api://AzureADTokenExchange",
+            "exp": exp, "nbf": now - 10, "iat": now - 10,
+        })
+    };
+    let token = srv
+        .signin
+        .sign(&claims("system:serviceaccount:default:deployer", now + 600))
+        .await
+        .unwrap();
+
+    // Without the issuer's CA, the issuer cannot be reached: nothing is trusted by accident.
+    let untrusting = IssuerKeys::new();
+    let e = untrusting.verify(&token, &issuer, now).await.unwrap_err();
+    assert!(
+        matches!(e, FederationError::IssuerUnavailable { .. }),
+        "{e}"
+    );
+
+    let keys = IssuerKeys::new();
+    keys.trust_ca_pem(&ca).unwrap();
+    let ok = keys.verify(&token, &issuer, now).await.unwrap();
+    assert_eq!(ok.sub, "system:serviceaccount:default:deployer");
+    assert_eq!(ok.aud, vec!["api://AzureADTokenExchange"]);
+    assert_eq!(keys.fetches(&issuer), 1);
+    // Cached: verified again without a fetch.
+    keys.verify(&token, &issuer, now + 1).await.unwrap();
+    assert_eq!(keys.fetches(&issuer), 1);
+
+    // Signed by another key under the same kid.
+    let kid = srv.signin.ensure_signing_key().await.unwrap();
+    let mut other = SigningKey::generate(now).unwrap();
+    other.kid = kid;
+    let forged = TokenSigner::new(&other)
+        .unwrap()
+        .sign(&claims("system:serviceaccount:default:deployer", now + 600))
+        .unwrap();
+    assert_eq!(
+        keys.verify(&forged, &issuer, now).await.unwrap_err(),
+        FederationError::BadSignature
+    );
+    // Expired (beyond the allowed skew), not yet valid, or of another issuer.
+    let expired = srv.signin.sign(&claims("s", now - 120)).await.unwrap();
+    assert_eq!(
+        keys.verify(&expired, &issuer, now).await.unwrap_err(),
+        FederationError::Expired(now - 120)
+    );
+    let skewed = srv.signin.sign(&claims("s", now - 30)).await.unwrap();
+    assert!(
+        keys.verify(&skewed, &issuer, now).await.is_ok(),
+        "within the skew"
+    );
+    let early = srv
+        .signin
+        .sign(&json!({"iss": issuer, "sub": "s", "exp": now + 7200, "nbf": now + 3600}))
+        .await
+        .unwrap();
+    assert_eq!(
+        keys.verify(&early, &issuer, now).await.unwrap_err(),
+        FederationError::NotYetValid(now + 3600)
+    );
+    let foreign = srv
+        .signin
+        .sign(&json!({"iss": "https://elsewhere.example", "sub": "s", "exp": now + 600}))
+        .await
+        .unwrap();
+    assert!(matches!(
+        keys.verify(&foreign, &issuer, now).await.unwrap_err(),
+        FederationError::WrongIssuer { .. }
+    ));
+    assert_eq!(keys.fetches(&issuer), 1, "none of these fetched again");
+
+    // The issuer rotates its key: 100 requests at once with the new kid cause one fetch, and all verify.
+    srv.signin.rotate_keys().await.unwrap();
+    let rotated = srv
+        .signin
+        .sign(&claims("after-rotation", now + 600))
+        .await
+        .unwrap();
+    let keys = std::sync::Arc::new(keys);
+    let later = now + 61;
+    let all: Vec<_> = (0..100)
+        .map(|_| {
+            let (keys, rotated, issuer) = (keys.clone(), rotated.clone(), issuer.clone());
+            tokio::spawn(async move { keys.verify(&rotated, &issuer, later).await })
+        })
+        .collect();
+    for task in all {
+        assert_eq!(task.await.unwrap().unwrap().sub, "after-rotation");
+    }
+    assert_eq!(keys.fetches(&issuer), 2);
+
+    // A kid the issuer does not publish: one fetch per minute at most, however often it comes.
+    use base64::Engine as _;
+    let b64 = |v: Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    let unknown = format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(json!({"alg": "RS256", "kid": "not-published"})),
+        b64(claims("s", now + 600))
+    );
+    for at in [later + 1, later + 30, later + 59] {
+        assert!(matches!(
+            keys.verify(&unknown, &issuer, at).await.unwrap_err(),
+            FederationError::UnknownKey { .. }
+        ));
+    }
+    assert_eq!(
+        keys.fetches(&issuer),
+        2,
+        "within the minute of the last fetch"
+    );
+    let _ = keys.verify(&unknown, &issuer, later + 61).await;
+    assert_eq!(keys.fetches(&issuer), 3, "a minute later, one more");
+    // An unsupported algorithm is refused before any fetch.
+    let hs = format!(
+        "{}.{}.c2ln",
+        b64(json!({"alg": "HS256", "kid": "x"})),
+        b64(claims("s", now + 600))
+    );
+    assert!(matches!(
+        keys.verify(&hs, &issuer, later + 200).await.unwrap_err(),
+        FederationError::UnsupportedAlgorithm(_)
+    ));
+    assert_eq!(keys.fetches(&issuer), 3);
+}
