@@ -20,7 +20,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tenantry_domain::Timestamp;
+use tenantry_domain::rules::federated::match_federated_credential;
+use tenantry_domain::signin::refusals::{self, EntraCode, SignInError};
+use tenantry_domain::{Application, FederatedCredential, Timestamp};
 
 /// An unknown `kid` refreshes an issuer's keys at most this often (seconds).
 pub const REFRESH_INTERVAL: Timestamp = 60;
@@ -218,11 +220,7 @@ impl IssuerKeys {
         Ok(VerifiedAssertion {
             iss: claims.iss,
             sub: claims.sub,
-            aud: match claims.aud {
-                None => vec![],
-                Some(Audience::One(a)) => vec![a],
-                Some(Audience::Many(a)) => a,
-            },
+            aud: audiences(claims.aud),
             exp: claims.exp,
         })
     }
@@ -348,4 +346,84 @@ fn is_signing_key(k: &Jwk) -> bool {
         k.common.public_key_use,
         Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)
     )
+}
+
+impl FederationError {
+    /// Entra's refusal of the token request that presented the assertion.
+    pub fn refusal(&self) -> SignInError {
+        let code = match self {
+            FederationError::Malformed(_) | FederationError::UnsupportedAlgorithm(_) => {
+                EntraCode::AssertionMalformed
+            }
+            FederationError::IssuerUnavailable { .. } => EntraCode::IssuerMetadataUnavailable,
+            FederationError::UnknownKey { .. } | FederationError::BadSignature => {
+                EntraCode::AssertionSignature
+            }
+            FederationError::Expired(_) | FederationError::NotYetValid(_) => {
+                EntraCode::AssertionLifetime
+            }
+            FederationError::WrongIssuer { .. } => EntraCode::FederatedIssuerMismatch,
+        };
+        SignInError::new(
+            code,
+            format!("{} ({self}).", code.description().trim_end_matches('.')),
+        )
+    }
+}
+
+/// The claims of an assertion that say whose it claims to be (`iss`, `sub`, `aud`), read before its
+/// signature is checked: which issuer's keys to fetch (once a federated credential of the client names
+/// that issuer), and what a refusal names.
+pub fn unverified_claims(token: &str) -> Result<(String, String, Vec<String>), FederationError> {
+    use base64::Engine as _;
+    let payload = token
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| FederationError::Malformed("it has no payload".into()))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| FederationError::Malformed("its payload is not base64url".into()))?;
+    #[derive(Deserialize)]
+    struct Unverified {
+        iss: String,
+        #[serde(default)]
+        sub: String,
+        #[serde(default)]
+        aud: Option<Audience>,
+    }
+    let u = serde_json::from_slice::<Unverified>(&bytes)
+        .map_err(|_| FederationError::Malformed("its payload names no issuer".into()))?;
+    Ok((u.iss, u.sub, audiences(u.aud)))
+}
+
+fn audiences(aud: Option<Audience>) -> Vec<String> {
+    match aud {
+        None => vec![],
+        Some(Audience::One(a)) => vec![a],
+        Some(Audience::Many(a)) => a,
+    }
+}
+
+impl crate::Service {
+    /// A federated client assertion of `app`: verified with the keys of its issuer, if and only if a
+    /// federated credential of `app` names that issuer (no other issuer is ever contacted), then matched
+    /// with that credential's subject and audience. The credential it matched, or Entra's refusal.
+    pub async fn verify_federated_assertion(
+        &self,
+        app: &Application,
+        assertion: &str,
+    ) -> Result<FederatedCredential, SignInError> {
+        let (iss, sub, aud) = unverified_claims(assertion).map_err(|e| e.refusal())?;
+        if !app.federated_credentials.iter().any(|c| c.issuer == iss) {
+            // Refused as the match refuses it, without contacting an issuer the client does not trust.
+            return Err(match_federated_credential(app, &iss, &sub, &aud)
+                .map_or_else(|e| e, |_| refusals::federated_issuer_mismatch(&iss)));
+        }
+        let verified = self
+            .issuer_keys()
+            .verify(assertion, &iss, self.now())
+            .await
+            .map_err(|e| e.refusal())?;
+        match_federated_credential(app, &verified.iss, &verified.sub, &verified.aud).cloned()
+    }
 }

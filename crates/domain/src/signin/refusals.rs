@@ -100,6 +100,15 @@ pub enum EntraCode {
     FederatedAudienceMismatch,
     /// … whose subject no credential of that issuer and audience names.
     FederatedSubjectMismatch,
+    /// A client assertion that is not a JWT tenantry can read (or signed with an algorithm it does not
+    /// accept).
+    AssertionMalformed,
+    /// A client assertion whose signature does not verify with a key of its issuer.
+    AssertionSignature,
+    /// A client assertion outside its `nbf`..`exp` window.
+    AssertionLifetime,
+    /// A federated assertion's issuer whose discovery document or keys could not be fetched.
+    IssuerMetadataUnavailable,
 }
 
 impl EntraCode {
@@ -275,6 +284,24 @@ impl EntraCode {
                 InvalidClient,
                 700213,
                 "No matching federated identity record found for presented assertion subject.",
+            ),
+            EntraCode::AssertionMalformed => {
+                (InvalidRequest, 50027, "JWT token is invalid or malformed.")
+            }
+            EntraCode::AssertionSignature => (
+                InvalidClient,
+                700027,
+                "Client assertion failed signature validation.",
+            ),
+            EntraCode::AssertionLifetime => (
+                InvalidClient,
+                700024,
+                "Client assertion is not within its valid time range.",
+            ),
+            EntraCode::IssuerMetadataUnavailable => (
+                InvalidRequest,
+                50166,
+                "Request to External OIDC endpoint failed.",
             ),
         }
     }

@@ -436,3 +436,115 @@ async fn an_external_issuers_keys_verify_its_tokens_and_refresh_once_per_minute(
     ));
     assert_eq!(keys.fetches(&issuer), 3);
 }
+
+/// What the token endpoint will call for a federated client assertion: only an issuer that a federated
+/// credential of the client names is contacted, then the verified claims are matched, each refusal with
+/// its AADSTS code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_federated_assertion_is_verified_then_matched_with_entras_refusals() {
+    use tenantry_service::domain::rules::federated::NewFederatedCredential;
+    use tenantry_service::domain::{Actor, TenantId};
+
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let srv = &srv;
+    let svc = &srv.svc;
+    svc.issuer_keys()
+        .trust_ca_pem(&std::fs::read(&srv.ca_path).unwrap())
+        .unwrap();
+    let tenant: TenantId = CONTOSO.parse().unwrap();
+    let issuer = format!("{}/{CONTOSO}/v2.0", srv.base_url);
+    let (_, discovery) = call(
+        srv,
+        Method::GET,
+        &format!("/{CONTOSO}/v2.0/.well-known/openid-configuration"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(discovery["issuer"], issuer.as_str());
+    let app = move |name: &'static str| async move {
+        srv.svc
+            .register_application(&Actor::Operator, tenant, name)
+            .await
+            .unwrap()
+    };
+    let (pipeline, bare) = (app("pipeline").await, app("bare").await);
+    let trusted = svc
+        .add_federated_credential(
+            &Actor::Operator,
+            tenant,
+            pipeline,
+            NewFederatedCredential {
+                name: "deployer".into(),
+                issuer: issuer.clone(),
+                subject: "system:serviceaccount:default:deployer".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let application = move |id| svc.read(|w| w.tenant(tenant).unwrap().applications[&id].clone());
+    let now = svc.now();
+    let assertion = move |iss: &str, sub: &str, aud: &str, exp: i64| {
+        let claims = json!({"iss": iss, "sub": sub, "aud": aud, "exp": exp, "nbf": now - 5});
+        async move { srv.signin.sign(&claims).await.unwrap() }
+    };
+    const EXCHANGE: &str = "api://AzureADTokenExchange";
+    const DEPLOYER: &str = "system:serviceaccount:default:deployer";
+
+    let ok = assertion(&issuer, DEPLOYER, EXCHANGE, now + 600).await;
+    let matched = svc
+        .verify_federated_assertion(&application(pipeline), &ok)
+        .await
+        .unwrap();
+    assert_eq!(matched.id, trusted.id);
+
+    let refused = move |app_id, token: String| async move {
+        let e = svc
+            .verify_federated_assertion(&application(app_id), &token)
+            .await
+            .unwrap_err();
+        (e.code.number(), e.error_description())
+    };
+    let (n, text) = refused(bare, ok.clone()).await;
+    assert_eq!(n, 70021, "{text}");
+    assert!(
+        text.contains(&format!("Assertion Issuer: '{issuer}'")),
+        "{text}"
+    );
+    let elsewhere = assertion("https://elsewhere.example", DEPLOYER, EXCHANGE, now + 600).await;
+    assert_eq!(refused(pipeline, elsewhere).await.0, 700211);
+    assert_eq!(
+        svc.issuer_keys().fetches("https://elsewhere.example"),
+        0,
+        "an issuer no credential names is never contacted"
+    );
+    let (n, text) = refused(
+        pipeline,
+        assertion(&issuer, "someone-else", EXCHANGE, now + 600).await,
+    )
+    .await;
+    assert_eq!(n, 700213, "{text}");
+    assert!(text.contains("'someone-else'"), "{text}");
+    assert_eq!(
+        refused(
+            pipeline,
+            assertion(&issuer, DEPLOYER, "api://other", now + 600).await
+        )
+        .await
+        .0,
+        700212
+    );
+    assert_eq!(
+        refused(
+            pipeline,
+            assertion(&issuer, DEPLOYER, EXCHANGE, now - 600).await
+        )
+        .await
+        .0,
+        700024
+    );
+    assert_eq!(refused(pipeline, "not-a-jwt".to_string()).await.0, 50027);
+    assert_eq!(svc.issuer_keys().fetches(&issuer), 1);
+}
