@@ -50,27 +50,44 @@ pub struct FederatedCredentialPatch {
     pub description: Option<Option<String>>,
 }
 
+impl FederatedCredentialPatch {
+    /// A new credential of what the patch names (Graph's POST body has the PATCH body's shape); what
+    /// it leaves out is missing, which the rules refuse, except the audiences and the description.
+    pub fn into_new(self) -> NewFederatedCredential {
+        NewFederatedCredential {
+            id: None,
+            name: self.name.unwrap_or_default(),
+            issuer: self.issuer.unwrap_or_default(),
+            subject: self.subject.unwrap_or_default(),
+            audiences: self.audiences,
+            description: self.description.flatten(),
+        }
+    }
+}
+
+/// `Ok` when `ok`, else a refusal of an invalid value with what to do about it.
+fn require(ok: bool, code: &str, message: String, remedy: String) -> Result<(), DomainError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(code, message).with_remedy(remedy))
+    }
+}
+
 /// Entra's name rule: 3 to 120 characters, letters, digits, `-` and `_`, the first a letter or digit.
 pub fn require_credential_name(name: &str) -> Result<(), DomainError> {
-    let ok = NAME_CHARS.contains(&name.chars().count())
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        return Ok(());
-    }
-    Err(DomainError::invalid(
+    let mut chars = name.chars();
+    require(
+        NAME_CHARS.contains(&name.chars().count())
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
         "InvalidFederatedCredentialName",
         format!(
             "Federated Identity Credential name '{}' is invalid.",
             super::names::shown(name)
         ),
+        "Use 3 to 120 letters, digits, '-' or '_', starting with a letter or a digit.".into(),
     )
-    .with_remedy("Use 3 to 120 letters, digits, '-' or '_', starting with a letter or a digit."))
 }
 
 /// An issuer is an https URL with a host, without spaces, of at most 600 characters (Entra compares it
@@ -79,52 +96,48 @@ pub fn require_issuer(issuer: &str) -> Result<(), DomainError> {
     let host = issuer
         .strip_prefix("https://")
         .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-    let ok = host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
-        && issuer.chars().count() <= MAX_FIELD_CHARS
-        && !issuer.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        return Ok(());
-    }
-    Err(DomainError::invalid(
+    require(
+        host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
+            && issuer.chars().count() <= MAX_FIELD_CHARS
+            && !issuer.chars().any(|c| c.is_whitespace() || c.is_control()),
         "InvalidFederatedCredentialIssuer",
         format!(
             "Invalid value specified for property 'issuer': '{}' is not an https URL.",
             super::names::shown(issuer)
         ),
+        "Use the issuer's URL exactly as its tokens' 'iss' claim writes it (https://…, at most 600 characters, no spaces).".into(),
     )
-    .with_remedy(
-        "Use the issuer's URL exactly as its tokens' 'iss' claim writes it (https://…, at most 600 characters, no spaces).",
-    ))
 }
 
+/// Entra's limit on a text property: at most 600 characters.
+fn require_length(property: &str, value: &str) -> Result<(), DomainError> {
+    require(
+        value.chars().count() <= MAX_FIELD_CHARS,
+        "Request_BadRequest",
+        format!("The value of '{property}' is longer than {MAX_FIELD_CHARS} characters."),
+        "Shorten it.".into(),
+    )
+}
+
+/// A required text property (subject, audience): a name, not empty, of at most 600 characters.
 fn require_field(property: &str, value: &str) -> Result<(), DomainError> {
     require_name(property, value)?;
-    if value.trim().is_empty() {
-        return Err(DomainError::invalid(
-            "Request_BadRequest",
-            format!(
-                "Federated Identity Credential from HTTP body has empty property '{property}'."
-            ),
-        )
-        .with_remedy(format!("Give '{property}' a value.")));
-    }
-    if value.chars().count() > MAX_FIELD_CHARS {
-        return Err(DomainError::invalid(
-            "Request_BadRequest",
-            format!("The value of '{property}' is longer than {MAX_FIELD_CHARS} characters."),
-        ));
-    }
-    Ok(())
+    require(
+        !value.trim().is_empty(),
+        "Request_BadRequest",
+        format!("Federated Identity Credential from HTTP body has empty property '{property}'."),
+        format!("Give '{property}' a value."),
+    )?;
+    require_length(property, value)
 }
 
 fn require_audiences(audiences: &[String]) -> Result<(), DomainError> {
-    if audiences.len() != 1 {
-        return Err(DomainError::invalid(
-            "Request_BadRequest",
-            "Federated identity credentials must have exactly one audience.",
-        )
-        .with_remedy(format!("Use [\"{TOKEN_EXCHANGE_AUDIENCE}\"].")));
-    }
+    require(
+        audiences.len() == 1,
+        "Request_BadRequest",
+        "Federated identity credentials must have exactly one audience.".into(),
+        format!("Use [\"{TOKEN_EXCHANGE_AUDIENCE}\"]."),
+    )?;
     audiences
         .iter()
         .try_for_each(|a| require_field("audiences", a))
@@ -138,12 +151,7 @@ fn checked(c: FederatedCredential) -> Result<FederatedCredential, DomainError> {
     require_audiences(&c.audiences)?;
     if let Some(d) = &c.description {
         require_text("description", d)?;
-        if d.chars().count() > MAX_FIELD_CHARS {
-            return Err(DomainError::invalid(
-                "Request_BadRequest",
-                format!("The value of 'description' is longer than {MAX_FIELD_CHARS} characters."),
-            ));
-        }
+        require_length("description", d)?;
     }
     Ok(c)
 }

@@ -38,6 +38,17 @@ fn cred(name: &str, subject: &str) -> NewFederatedCredential {
     }
 }
 
+/// Adds a credential to an application of contoso, which must succeed.
+fn added(
+    fx: &mut Fx,
+    who: &Actor,
+    app: ObjectId,
+    c: NewFederatedCredential,
+) -> FederatedCredential {
+    let t = fx.contoso;
+    fx.ok_with(|fx| federated::add_federated_credential(&fx.world, who, t, app, c, fx.now))
+}
+
 fn creds(fx: &Fx, app: ObjectId) -> Vec<FederatedCredential> {
     fx.world.tenant(fx.contoso).unwrap().applications[&app]
         .federated_credentials
@@ -65,43 +76,27 @@ fn global_administrators_add_credentials_with_entras_defaults_up_to_twenty() {
             "Authorization_RequestDenied"
         );
     }
-    let added = fx.ok_with(|fx| {
-        federated::add_federated_credential(
-            &fx.world,
-            &admin,
-            t,
-            app,
-            cred("main", "repo:contoso/app:ref:refs/heads/main"),
-            fx.now,
-        )
-    });
-    assert_eq!(added.audiences, vec!["api://AzureADTokenExchange"]);
-    assert_eq!(creds(&fx, app), vec![added.clone()]);
+    let main = added(
+        &mut fx,
+        &admin,
+        app,
+        cred("main", "repo:contoso/app:ref:refs/heads/main"),
+    );
+    assert_eq!(main.audiences, vec!["api://AzureADTokenExchange"]);
+    assert_eq!(creds(&fx, app), vec![main.clone()]);
     // The operator (a world file) may too.
-    fx.ok_with(|fx| {
-        federated::add_federated_credential(
-            &fx.world,
-            &Actor::Operator,
-            t,
-            app,
-            cred("pull-requests", "repo:contoso/app:pull_request"),
-            fx.now,
-        )
-    });
+    added(
+        &mut fx,
+        &Actor::Operator,
+        app,
+        cred("pull-requests", "repo:contoso/app:pull_request"),
+    );
     for n in 2..federated::MAX_FEDERATED_CREDENTIALS {
-        fx.ok_with(|fx| {
-            federated::add_federated_credential(
-                &fx.world,
-                &admin,
-                t,
-                app,
-                cred(
-                    &format!("env-{n}"),
-                    &format!("repo:contoso/app:environment:{n}"),
-                ),
-                fx.now,
-            )
-        });
+        let c = cred(
+            &format!("env-{n}"),
+            &format!("repo:contoso/app:environment:{n}"),
+        );
+        added(&mut fx, &admin, app, c);
     }
     let e = refusal(federated::add_federated_credential(
         &fx.world,
@@ -136,7 +131,12 @@ fn names_and_issuer_subject_pairs_are_unique_and_every_field_is_checked() {
     let add = |fx: &Fx, c: NewFederatedCredential| {
         federated::add_federated_credential(&fx.world, &admin, t, app, c, fx.now)
     };
-    fx.ok_with(|fx| add(fx, cred("main", "repo:contoso/app:ref:refs/heads/main")));
+    added(
+        &mut fx,
+        &admin,
+        app,
+        cred("main", "repo:contoso/app:ref:refs/heads/main"),
+    );
     assert_eq!(
         code(add(&fx, cred("MAIN", "other"))),
         "FederatedCredentialNameExists"
@@ -154,15 +154,11 @@ fn names_and_issuer_subject_pairs_are_unique_and_every_field_is_checked() {
         e.message
     );
     // The same subject of another issuer is another trust.
-    fx.ok_with(|fx| {
-        add(
-            fx,
-            NewFederatedCredential {
-                issuer: "https://gitlab.example.com".into(),
-                ..cred("gitlab", "repo:contoso/app:ref:refs/heads/main")
-            },
-        )
-    });
+    let gitlab = NewFederatedCredential {
+        issuer: "https://gitlab.example.com".into(),
+        ..cred("gitlab", "repo:contoso/app:ref:refs/heads/main")
+    };
+    added(&mut fx, &admin, app, gitlab);
     let bad = [
         (cred("-x-", "s"), "InvalidFederatedCredentialName"),
         (cred("ok-name", ""), "Request_BadRequest"),
@@ -203,26 +199,18 @@ fn updates_keep_the_name_and_deletes_remove_with_audit_events() {
     let useradmin = fx.member(fx.contoso_useradmin);
     let t = fx.contoso;
     let app = app_of(&mut fx, &admin);
-    let main = fx.ok_with(|fx| {
-        federated::add_federated_credential(
-            &fx.world,
-            &admin,
-            t,
-            app,
-            cred("main", "repo:contoso/app:ref:refs/heads/main"),
-            fx.now,
-        )
-    });
-    fx.ok_with(|fx| {
-        federated::add_federated_credential(
-            &fx.world,
-            &admin,
-            t,
-            app,
-            cred("pull-requests", "repo:contoso/app:pull_request"),
-            fx.now,
-        )
-    });
+    let main = added(
+        &mut fx,
+        &admin,
+        app,
+        cred("main", "repo:contoso/app:ref:refs/heads/main"),
+    );
+    added(
+        &mut fx,
+        &admin,
+        app,
+        cred("pull-requests", "repo:contoso/app:pull_request"),
+    );
     let patch = |subject: &str| FederatedCredentialPatch {
         subject: Some(subject.into()),
         description: Some(Some("deploys main".into())),
@@ -324,16 +312,12 @@ fn an_external_token_matches_by_issuer_audience_and_subject_exactly() {
         "{}",
         e.error_description()
     );
-    let main = fx.ok_with(|fx| {
-        federated::add_federated_credential(
-            &fx.world,
-            &admin,
-            t,
-            app,
-            cred("main", "repo:contoso/app:ref:refs/heads/main"),
-            fx.now,
-        )
-    });
+    let main = added(
+        &mut fx,
+        &admin,
+        app,
+        cred("main", "repo:contoso/app:ref:refs/heads/main"),
+    );
     let application = fx.world.tenant(t).unwrap().applications[&app].clone();
     let found = federated::match_federated_credential(
         &application,

@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tenantry_domain::rules::federated::{self, FederatedCredentialPatch, NewFederatedCredential};
+use tenantry_domain::rules::federated::{self, FederatedCredentialPatch};
 use tenantry_domain::rules::reads;
 use tenantry_domain::{Application, FederatedCredential, ObjectId, World};
 
@@ -110,22 +110,6 @@ async fn show(
     Ok(Json(found))
 }
 
-/// Graph's body of a new credential; what is missing is refused by the domain's rules.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewCredential {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    subject: String,
-    #[serde(default)]
-    audiences: Option<Vec<String>>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
 /// The application's object id, for a write: the rules decide who may.
 fn app_id(state: &AppState, dir: &Directory, app: &str) -> Result<ObjectId, GraphError> {
     state.svc.read(|w| application(w, dir, app).map(|a| a.id))
@@ -135,36 +119,25 @@ async fn create(
     State(state): State<AppState>,
     caller: GraphCaller,
     Path(app): Path<String>,
-    body: Result<Json<NewCredential>, JsonRejection>,
+    body: Result<Json<CredentialBody>, JsonRejection>,
 ) -> Result<Response, GraphError> {
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
     let id = app_id(&state, &dir, &app)?;
     let added = state
         .svc
-        .add_federated_credential(
-            &dir.actor,
-            dir.tenant,
-            id,
-            NewFederatedCredential {
-                id: None,
-                name: req.name,
-                issuer: req.issuer,
-                subject: req.subject,
-                audiences: req.audiences,
-                description: req.description,
-            },
-        )
+        .add_federated_credential(&dir.actor, dir.tenant, id, req.into_patch().into_new())
         .await?;
     let mut answer = credential_json(&added);
     answer["@odata.context"] = json!(context(&state, &format!("{}/$entity", context_of(&app))));
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
-/// Graph's PATCH body: only what is sent changes (`description: null` clears it).
+/// Graph's body of a credential, to create one (what is missing is refused by the domain's rules) or
+/// to change one (only what is sent changes; `description: null` clears it).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CredentialPatch {
+struct CredentialBody {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -177,30 +150,30 @@ struct CredentialPatch {
     description: Option<Option<String>>,
 }
 
+impl CredentialBody {
+    fn into_patch(self) -> FederatedCredentialPatch {
+        FederatedCredentialPatch {
+            name: self.name,
+            issuer: self.issuer,
+            subject: self.subject,
+            audiences: self.audiences,
+            description: self.description,
+        }
+    }
+}
+
 async fn update(
     State(state): State<AppState>,
     caller: GraphCaller,
     Path((app, key)): Path<(String, String)>,
-    body: Result<Json<CredentialPatch>, JsonRejection>,
+    body: Result<Json<CredentialBody>, JsonRejection>,
 ) -> Result<StatusCode, GraphError> {
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
     let id = app_id(&state, &dir, &app)?;
     state
         .svc
-        .update_federated_credential(
-            &dir.actor,
-            dir.tenant,
-            id,
-            &key,
-            FederatedCredentialPatch {
-                name: req.name,
-                issuer: req.issuer,
-                subject: req.subject,
-                audiences: req.audiences,
-                description: req.description,
-            },
-        )
+        .update_federated_credential(&dir.actor, dir.tenant, id, &key, req.into_patch())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,17 +10,6 @@ use serde_json::{Value, json};
 
 const GITHUB: &str = "https://token.actions.githubusercontent.com";
 
-async fn contoso(srv: &TestServer, who: &str, password: &str) -> String {
-    user_token(
-        srv,
-        CONTOSO,
-        &format!("{who}@contoso.onmicrosoft.com"),
-        password,
-        GRAPH,
-    )
-    .await
-}
-
 fn credentials(app: &str) -> String {
     format!("/v1.0/applications/{app}/federatedIdentityCredentials")
 }
@@ -257,14 +246,9 @@ async fn graph_federated_identity_credentials_of_an_application() {
 /// made a Global Administrator of alicedefault.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_federated_credential_commands() {
-    let store = tenantry_store::testing::sqlite().await;
-    let srv = TestServer::demo(&store).await;
+    let (_store, srv) =
+        demo_with_ci(&[tenantry_service::domain::DirectoryRole::GlobalAdministrator]).await;
     let alicedefault = tenant_id(&srv.svc, "alicedefault");
-    ci_with_directory_roles(
-        &srv,
-        &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
-    )
-    .await;
     run_az_script(&srv, "federated_cli.py", &[]);
     let kept = srv.svc.read(|w| {
         let t = w.tenant(alicedefault).unwrap();
