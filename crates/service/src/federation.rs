@@ -427,3 +427,108 @@ impl crate::Service {
         match_federated_credential(app, &verified.iss, &verified.sub, &verified.aud).cloned()
     }
 }
+
+#[cfg(test)]
+impl IssuerKeys {
+    /// Puts `set` in the cache of `issuer` as fetched at `at`, for tests that need no HTTPS issuer.
+    fn cache(&self, issuer: &str, set: &JwkSet, at: Timestamp) {
+        let entry = self.issuer(issuer);
+        let keys = set
+            .keys
+            .iter()
+            .map(|k| {
+                let kid = k.common.key_id.clone().unwrap_or_default();
+                (kid, Arc::new(DecodingKey::from_jwk(k).unwrap()))
+            })
+            .collect();
+        *entry.keys.write() = Keys {
+            by_kid: keys,
+            only: None,
+        };
+        *entry.fetch.try_lock().unwrap() = Some(at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    use base64::Engine as _;
+    use serde_json::json;
+
+    const ISSUER: &str = "https://issuer.example";
+
+    /// An ES256 key: its encoding key and its public JWK.
+    fn es256(kid: &str) -> (jsonwebtoken::EncodingKey, Jwk) {
+        crate::crypto::install_jwt_crypto_provider();
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let der = pair.to_pkcs8v1().unwrap();
+        // The uncompressed point: 0x04, x, y.
+        let point = pair.public_key().as_ref().to_vec();
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..]),
+            "kid": kid, "use": "sig", "alg": "ES256"});
+        (
+            jsonwebtoken::EncodingKey::from_ec_der(der.as_ref()),
+            serde_json::from_value(jwk).unwrap(),
+        )
+    }
+
+    fn sign(key: &jsonwebtoken::EncodingKey, kid: &str, claims: serde_json::Value) -> String {
+        let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+        header.kid = Some(kid.into());
+        jsonwebtoken::encode(&header, &claims, key).unwrap()
+    }
+
+    #[tokio::test]
+    async fn es256_tokens_verify_with_the_issuers_ec_key() {
+        let (key, jwk) = es256("ec-1");
+        let (other, _) = es256("ec-1");
+        let keys = IssuerKeys::new();
+        let now = 1_700_000_000;
+        keys.cache(ISSUER, &JwkSet { keys: vec![jwk] }, now);
+        let claims = json!({"iss": ISSUER, "sub": "workload", "aud": ["api://AzureADTokenExchange"], "exp": now + 300});
+        let ok = keys
+            .verify(&sign(&key, "ec-1", claims.clone()), ISSUER, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            (ok.sub.as_str(), ok.aud.as_slice()),
+            ("workload", &["api://AzureADTokenExchange".to_string()][..])
+        );
+        assert_eq!(
+            keys.verify(&sign(&other, "ec-1", claims), ISSUER, now)
+                .await
+                .unwrap_err(),
+            FederationError::BadSignature
+        );
+        assert_eq!(keys.fetches(ISSUER), 0, "all from the cache");
+    }
+
+    #[test]
+    fn unverified_claims_name_the_issuer_to_ask() {
+        let b64 = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let token = format!(
+            "{}.{}.sig",
+            b64(json!({"alg": "RS256"})),
+            b64(json!({"iss": ISSUER, "sub": "s", "aud": "a"}))
+        );
+        assert_eq!(
+            unverified_claims(&token).unwrap(),
+            (ISSUER.to_string(), "s".to_string(), vec!["a".to_string()])
+        );
+        for bad in [
+            "",
+            "abc",
+            "a.!!!.c",
+            &format!("a.{}.c", b64(json!({"sub": "s"}))),
+        ] {
+            assert!(matches!(
+                unverified_claims(bad),
+                Err(FederationError::Malformed(_))
+            ));
+        }
+    }
+}
