@@ -196,6 +196,10 @@ pub struct Application {
     /// Set when this service principal is a managed identity (Entra's `servicePrincipalType:
     /// ManagedIdentity`): it has no application object, no secret, and lives and dies with its resource.
     pub managed_identity: Option<ManagedIdentityOf>,
+    /// The external tokens it may sign in with instead of a secret (workload identity federation).
+    /// Applications written before these existed have none.
+    #[serde(default)]
+    pub federated_credentials: Vec<FederatedCredential>,
     pub created: Timestamp,
 }
 
@@ -208,6 +212,23 @@ impl Application {
             "Application"
         }
     }
+}
+
+/// A federated identity credential of an application: a token of `issuer` about `subject`, for one of
+/// `audiences`, signs the application in (Entra's `federatedIdentityCredential`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FederatedCredential {
+    /// Graph's `id`.
+    pub id: uuid::Uuid,
+    /// Unique in the application, in any case; immutable once created, as in Entra.
+    pub name: String,
+    /// The external issuer's URL, compared exactly with the token's `iss`.
+    pub issuer: String,
+    /// Compared exactly with the token's `sub`.
+    pub subject: String,
+    /// Exactly one, as Entra requires (`api://AzureADTokenExchange` unless named).
+    pub audiences: Vec<String>,
+    pub description: Option<String>,
 }
 
 /// Entra's `groupMembershipClaims` of an application: whether its tokens carry a `groups` claim, and of

@@ -5,7 +5,9 @@
 use crate::crypto::{passwords, secrets};
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
-use tenantry_domain::rules::{self, AccountType, access, admins, directory, guests, resources};
+use tenantry_domain::rules::{
+    self, AccountType, access, admins, directory, federated, guests, resources,
+};
 use tenantry_domain::*;
 
 /// Hashes a password off the async executor: Argon2id takes tens of milliseconds by design.
@@ -294,6 +296,48 @@ impl Service {
     ) -> Result<(), ServiceError> {
         self.run(|w, now| {
             directory::remove_certificate(w, actor, tenant, app, key_id, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Adds a federated identity credential to an application (Graph's POST).
+    pub async fn add_federated_credential(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        req: federated::NewFederatedCredential,
+    ) -> Result<FederatedCredential, ServiceError> {
+        self.run(|w, now| federated::add_federated_credential(w, actor, tenant, app, req, now))
+            .await
+    }
+
+    /// Changes a federated identity credential, named by its id or name (Graph's PATCH).
+    pub async fn update_federated_credential(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key: &str,
+        patch: federated::FederatedCredentialPatch,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            federated::update_federated_credential(w, actor, tenant, app, key, patch, now)
+                .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a federated identity credential, named by its id or name (Graph's DELETE).
+    pub async fn remove_federated_credential(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            federated::remove_federated_credential(w, actor, tenant, app, key, now).map(|c| (c, ()))
         })
         .await
     }

@@ -34,6 +34,8 @@ struct Inner {
     write_lock: Mutex<()>,
     /// Seconds added to the wall clock: lets tests reach expiry times.
     clock_offset: AtomicI64,
+    /// External issuers' keys, for federated client assertions.
+    issuer_keys: crate::federation::IssuerKeys,
 }
 
 impl Service {
@@ -47,8 +49,14 @@ impl Service {
                 revision: AtomicI64::new(revision),
                 write_lock: Mutex::new(()),
                 clock_offset: AtomicI64::new(0),
+                issuer_keys: crate::federation::IssuerKeys::new(),
             }),
         })
+    }
+
+    /// External OpenID Connect issuers' keys (federated credentials), cached per issuer.
+    pub fn issuer_keys(&self) -> &crate::federation::IssuerKeys {
+        &self.inner.issuer_keys
     }
 
     pub fn store(&self) -> &Store {

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod core;
 pub mod crypto;
 pub mod error;
+pub mod federation;
 pub mod files;
 #[cfg(test)]
 mod fuzz;

@@ -70,6 +70,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_certificates",
         include_str!("../migrations/0007_application_certificates.sql"),
     ),
+    (
+        8,
+        "federated_credentials",
+        include_str!("../migrations/0008_federated_credentials.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

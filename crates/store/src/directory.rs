@@ -41,6 +41,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "secrets",
         "redirect_uris",
         "group_membership_claims",
+        "federated_credentials",
         "created",
         "managed_identity",
         "certificates",
@@ -230,6 +231,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             json(&a.secrets)?,
             json(&a.redirect_uris)?,
             Value::from(a.group_membership_claims.as_str()),
+            json(&a.federated_credentials)?,
             Value::from(a.created),
             opt_json(a.managed_identity.as_ref())?,
             json(&a.certificates)?,
@@ -255,6 +257,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
         group_membership_claims: c
             .parsed("group_membership_claims", GroupMembershipClaims::parse)?,
         managed_identity: c.opt_json("managed_identity")?,
+        federated_credentials: c.json("federated_credentials")?,
         created: c.int("created")?,
     })
 }

@@ -17,6 +17,7 @@ use tenantry_domain::rules::change_directory::{self, Initiated};
 use tenantry_domain::rules::directory::{
     self, NewApplication, NewPersonalAccount, NewTenant, NewUser,
 };
+use tenantry_domain::rules::federated::{self, NewFederatedCredential};
 use tenantry_domain::rules::groups::{self, GroupUpdate, NewGroup};
 use tenantry_domain::rules::identities::IdentityWrite;
 use tenantry_domain::rules::reads::AuditReadable;
@@ -304,6 +305,40 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
     .unwrap();
     m.run0(|w, now| directory::add_certificate(w, &OP, alicedefault, ci_app, certificate, now))
         .await;
+    // Its federated identity credentials, one with every property (migration 0008).
+    for (name, subject, audiences, description) in [
+        (
+            "main-branch",
+            "repo:contoso/app:ref:refs/heads/main",
+            None,
+            None,
+        ),
+        (
+            "environment-prod",
+            "repo:contoso/app:environment:prod",
+            Some(vec!["api://custom-exchange".to_string()]),
+            Some("deploys to production".to_string()),
+        ),
+    ] {
+        m.run(|w, now| {
+            federated::add_federated_credential(
+                w,
+                &OP,
+                alicedefault,
+                ci_app,
+                NewFederatedCredential {
+                    id: None,
+                    name: name.into(),
+                    issuer: "https://token.actions.githubusercontent.com".into(),
+                    subject: subject.into(),
+                    audiences,
+                    description,
+                },
+                now,
+            )
+        })
+        .await;
+    }
     m.run0(|w, now| {
         directory::set_policy(
             w,

@@ -56,6 +56,11 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<String>,
+        /// CA certificates (PEM) to trust, beside the system's roots, when fetching the keys of the
+        /// external OpenID Connect issuers that federated credentials name: a private issuer's CA.
+        /// The system's roots honour SSL_CERT_FILE too.
+        #[arg(long = "issuer-ca-file", env = "TENANTRY_ISSUER_CA_FILE")]
+        issuer_ca_file: Option<PathBuf>,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -196,8 +201,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             tls_names,
             trusted_proxies,
+            issuer_ca_file,
         } => {
             let svc = open_service(&db).await?;
+            if let Some(path) = issuer_ca_file {
+                let pem = std::fs::read(&path)
+                    .with_context(|| format!("could not read {}", path.display()))?;
+                svc.issuer_keys()
+                    .trust_ca_pem(&pem)
+                    .map_err(|e| anyhow::anyhow!("--issuer-ca-file {}: {e}", path.display()))?;
+            }
             if let Some(file) = world {
                 apply_world(&svc, &file).await?;
             }

@@ -588,6 +588,7 @@ pub fn create_application(
             .collect(),
         redirect_uris: req.redirect_uris,
         group_membership_claims: req.group_membership_claims,
+        federated_credentials: Vec::new(),
         created: now,
     };
     let mut change = Change::new();

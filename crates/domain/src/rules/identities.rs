@@ -173,6 +173,7 @@ fn new_principal(
         certificates: Vec::new(),
         redirect_uris: Vec::new(),
         group_membership_claims: GroupMembershipClaims::None,
+        federated_credentials: Vec::new(),
         managed_identity: Some(ManagedIdentityOf {
             resource: resource.clone(),
             kind,

@@ -47,6 +47,7 @@ pub fn violations(world: &World) -> Vec<String> {
         identity_violations(world, t, &mut v);
         for a in t.applications.values() {
             certificate_violations(a, &mut v);
+            federated_violations(a, &mut v);
         }
         for p in &t.tenant.policy.exempted {
             if world.principal(t.tenant.id, *p).is_none() {
@@ -106,6 +107,34 @@ fn certificate_violations(a: &Application, v: &mut Vec<String>) {
                 "the application '{}' has the certificate {} twice",
                 a.display_name,
                 c.thumbprint()
+            ));
+        }
+    }
+}
+
+/// At most 20 federated credentials per application, names and (issuer, subject) pairs unique in it.
+fn federated_violations(a: &Application, v: &mut Vec<String>) {
+    let creds = &a.federated_credentials;
+    if creds.len() > crate::rules::federated::MAX_FEDERATED_CREDENTIALS {
+        v.push(format!(
+            "the application '{}' has {} federated credentials",
+            a.display_name,
+            creds.len()
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut pairs = HashSet::new();
+    for c in creds {
+        if !names.insert(c.name.to_ascii_lowercase()) {
+            v.push(format!(
+                "the application '{}' has two federated credentials named '{}'",
+                a.display_name, c.name
+            ));
+        }
+        if !pairs.insert((c.issuer.as_str(), c.subject.as_str())) {
+            v.push(format!(
+                "the application '{}' trusts '{}' of '{}' twice",
+                a.display_name, c.subject, c.issuer
             ));
         }
     }

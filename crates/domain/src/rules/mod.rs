@@ -5,6 +5,7 @@ pub mod access;
 pub mod admins;
 pub mod change_directory;
 pub mod directory;
+pub mod federated;
 pub mod groups;
 pub mod guests;
 pub mod identities;

@@ -44,6 +44,31 @@ pub struct ClientAssertion<'a> {
     pub signature: Vec<u8>,
 }
 
+/// Which credential a client assertion presents: a certificate of the application (its header names
+/// one by `x5t`, `x5t#S256` or `x5c`, as every client that signs with a certificate writes it), or a
+/// federated credential (a token of an external issuer, whose header names its key by `kid` alone).
+/// An assertion whose header cannot be read is taken as a certificate's, whose check says what is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssertionKind {
+    Certificate,
+    Federated,
+}
+
+pub fn assertion_kind(jwt: &str) -> AssertionKind {
+    let header = jwt
+        .trim()
+        .split('.')
+        .next()
+        .and_then(|h| URL_SAFE_NO_PAD.decode(h.trim_end_matches('=')).ok())
+        .and_then(|h| serde_json::from_slice::<Header>(&h).ok());
+    match header {
+        Some(h) if h.x5t.is_none() && h.x5t_s256.is_none() && h.x5c.is_none() => {
+            AssertionKind::Federated
+        }
+        _ => AssertionKind::Certificate,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Header {
     alg: String,

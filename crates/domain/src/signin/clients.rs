@@ -29,7 +29,7 @@ pub fn first_party_client(client_id: uuid::Uuid) -> Option<&'static str> {
 /// present in every grant that issues tokens (code, password, refresh token, device code). Without
 /// any it is a public client (a native app, a SPA), which has nothing to prove and must use PKCE.
 pub fn is_confidential(app: &Application) -> bool {
-    !app.secrets.is_empty() || !app.certificates.is_empty()
+    !app.secrets.is_empty() || !app.certificates.is_empty() || !app.federated_credentials.is_empty()
 }
 
 /// A native client's redirect URI on the loopback interface: any port is allowed (RFC 8252 §7.3), as

@@ -75,12 +75,12 @@ pub enum EntraCode {
     InvalidClientSecret,
     ExpiredClientSecret,
     MissingClientSecret,
-    /// A client assertion that cannot be read (not a JWT, an algorithm other than RS256/PS256).
+    /// A client assertion that cannot be read (not a JWT, an algorithm tenantry does not accept).
     InvalidAssertion,
-    /// A client assertion signed by a key that is not on the application, expired, or whose signature
-    /// does not verify.
+    /// A client assertion signed by a key that is not the application's (a certificate on it, or its
+    /// federated issuer's), expired, or whose signature does not verify.
     InvalidAssertionSignature,
-    /// A client assertion outside its time range, or valid for too long.
+    /// A client assertion outside its `nbf`..`exp` window, or valid for too long.
     AssertionOutOfTime,
     /// A client assertion whose `aud` is not the tenant's token endpoint.
     AssertionAudienceMismatch,
@@ -103,6 +103,16 @@ pub enum EntraCode {
     /// A sign-in page's form no longer matches the browser's session (expired, or posted from elsewhere).
     SignInPageExpired,
     TemporarilyUnavailable,
+    /// A federated client assertion, and the application has no federated identity credential at all.
+    NoFederatedCredential,
+    /// A federated client assertion whose issuer no credential of the application names.
+    FederatedIssuerMismatch,
+    /// … whose audience no credential of that issuer names.
+    FederatedAudienceMismatch,
+    /// … whose subject no credential of that issuer and audience names.
+    FederatedSubjectMismatch,
+    /// A federated assertion's issuer whose discovery document or keys could not be fetched.
+    IssuerMetadataUnavailable,
 }
 
 impl EntraCode {
@@ -283,6 +293,31 @@ impl EntraCode {
                 TemporarilyUnavailable,
                 90033,
                 "A transient error has occurred. Please try again.",
+            ),
+            EntraCode::NoFederatedCredential => (
+                InvalidRequest,
+                70021,
+                "No matching federated identity record found for presented assertion.",
+            ),
+            EntraCode::FederatedIssuerMismatch => (
+                InvalidClient,
+                700211,
+                "No matching federated identity record found for presented assertion issuer.",
+            ),
+            EntraCode::FederatedAudienceMismatch => (
+                InvalidClient,
+                700212,
+                "No matching federated identity record found for presented assertion audience.",
+            ),
+            EntraCode::FederatedSubjectMismatch => (
+                InvalidClient,
+                700213,
+                "No matching federated identity record found for presented assertion subject.",
+            ),
+            EntraCode::IssuerMetadataUnavailable => (
+                InvalidRequest,
+                50166,
+                "Request to External OIDC endpoint failed.",
             ),
         }
     }
@@ -636,6 +671,46 @@ pub fn sign_in_page_expired() -> SignInError {
 /// A failure on tenantry's side, said without its internals.
 pub fn temporarily_unavailable() -> SignInError {
     SignInError::of(EntraCode::TemporarilyUnavailable)
+}
+
+/// What Entra adds to each refusal of a federated assertion: how it compares, and where to look.
+const FEDERATED_HINT: &str = "Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+
+/// A federated assertion for an application that trusts no external issuer.
+pub fn no_federated_credential(issuer: &str, subject: &str, audience: &str) -> SignInError {
+    SignInError::new(
+        EntraCode::NoFederatedCredential,
+        format!(
+            "No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. The application has no federated identity credential: add one that names this issuer, subject and audience."
+        ),
+    )
+}
+
+pub fn federated_issuer_mismatch(issuer: &str) -> SignInError {
+    SignInError::new(
+        EntraCode::FederatedIssuerMismatch,
+        format!(
+            "No matching federated identity record found for presented assertion issuer '{issuer}'. {FEDERATED_HINT}"
+        ),
+    )
+}
+
+pub fn federated_audience_mismatch(audience: &str) -> SignInError {
+    SignInError::new(
+        EntraCode::FederatedAudienceMismatch,
+        format!(
+            "No matching federated identity record found for presented assertion audience '{audience}'. {FEDERATED_HINT}"
+        ),
+    )
+}
+
+pub fn federated_subject_mismatch(subject: &str) -> SignInError {
+    SignInError::new(
+        EntraCode::FederatedSubjectMismatch,
+        format!(
+            "No matching federated identity record found for presented assertion subject '{subject}'. {FEDERATED_HINT}"
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod authz;
 mod certificates;
 mod change_directory;
 mod directory;
+mod federated;
 mod fuzz;
 mod group_claims;
 mod group_grants;

@@ -1618,6 +1618,16 @@ fn check_partitions(
                         CrossTenant::AccountAdministrator(s) => {
                             is_account_admin(before, actor, *s) && trusted(before, *s) == Some(t)
                         }
+                        // Accepting a move takes the subscription's managed identities out of the
+                        // directory it leaves (their principals go with their resources), as the source's
+                        // service administrator asked when starting the change.
+                        CrossTenant::Acceptor(s) => {
+                            trusted(before, *s) == Some(t)
+                                && before
+                                    .subscription(*s)
+                                    .and_then(|p| p.change_request.as_ref())
+                                    .is_some_and(|r| token == Some(r.destination))
+                        }
                         _ => false,
                     })
             }

@@ -206,6 +206,12 @@ pub fn operations() -> Vec<Op> {
         op("post", "/v1.0/applications", GRAPH, Graph, "Register an application (Global Administrators)", None, ("201", None)),
         op("get", "/v1.0/applications/{id}", GRAPH, Graph, "An application", None, ("200", None)),
         op("post", "/v1.0/applications/{id}/addPassword", GRAPH, Graph, "A new client secret, shown in this answer only", None, ("200", None)),
+        op("get", "/v1.0/applications/{id}/federatedIdentityCredentials", GRAPH, Graph, "An application's federated identity credentials ($filter on name, subject, issuer)", None, ("200", Some("FederatedIdentityCredentialCollection"))),
+        op("post", "/v1.0/applications/{id}/federatedIdentityCredentials", GRAPH, Graph, "Trust an external issuer's tokens about one subject (Global Administrators; at most 20 per application)", Some("NewFederatedIdentityCredential"), ("201", Some("FederatedIdentityCredential")))
+            .describe("name: 3 to 120 letters, digits, '-' or '_', unique in the application and immutable; issuer: an https URL; audiences: exactly one, default api://AzureADTokenExchange. An (issuer, subject) pair is unique in the application (400 otherwise)."),
+        op("get", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "A federated identity credential, by id or name", None, ("200", Some("FederatedIdentityCredential"))),
+        op("patch", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "Update a federated identity credential's issuer, subject, audiences or description", Some("FederatedIdentityCredentialPatch"), ("204", None)),
+        op("delete", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "Delete a federated identity credential", None, ("204", None)),
         op("get", "/v1.0/groups", GRAPH, Graph, "Security groups ($filter: displayName eq/startswith, mailNickname eq, securityEnabled eq, id in (…); $select; $top; $orderby=displayName; $count=true)", None, ("200", Some("GroupCollection")))
             .describe(ADVANCED),
         op("post", "/v1.0/groups", GRAPH, Graph, "Create a security group (Global, User and Groups Administrators; a role-assignable one, Global Administrators)", Some("NewGroup"), ("201", Some("Group")))
@@ -565,6 +571,23 @@ fn schemas() -> Value {
             "groupTypes": {"type": "array", "items": string(), "maxItems": 0}, "securityIdentifier": string(), "createdDateTime": time(),
             "mail": {"type": "null"}, "visibility": {"type": "null"}})));
     m.insert("GroupCollection".into(), collection("Group"));
+    let fic = json!({"name": string(), "issuer": string(), "subject": string(), "description": nullable_string(),
+            "audiences": {"type": "array", "items": string(), "minItems": 1, "maxItems": 1}});
+    let mut with_id = fic.clone();
+    with_id["id"] = uuid();
+    m.insert(
+        "FederatedIdentityCredential".into(),
+        object(&["id", "name", "issuer", "subject", "audiences"], with_id),
+    );
+    m.insert(
+        "FederatedIdentityCredentialCollection".into(),
+        collection("FederatedIdentityCredential"),
+    );
+    m.insert(
+        "NewFederatedIdentityCredential".into(),
+        object(&["name", "issuer", "subject"], fic.clone()),
+    );
+    m.insert("FederatedIdentityCredentialPatch".into(), object(&[], fic));
     m.insert("NewGroup".into(), object(&["displayName"], json!({"displayName": string(), "description": string(),
             "mailNickname": {"type": "string", "description": "Default: a slug of displayName."}, "mailEnabled": {"const": false}, "securityEnabled": {"const": true},
             "isAssignableToRole": {"type": "boolean", "description": "Only Global Administrators create one; it may hold directory roles and cannot contain groups."},

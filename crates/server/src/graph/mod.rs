@@ -16,6 +16,7 @@ pub mod applications;
 pub mod directory_objects;
 pub mod directory_roles;
 pub mod domains;
+pub mod federated_credentials;
 pub mod groups;
 pub mod invitations;
 pub mod me;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(directory_objects::routes())
         .merge(service_principals::routes())
         .merge(applications::routes())
+        .merge(federated_credentials::routes())
         .merge(groups::routes())
         .merge(memberships::routes())
 }
@@ -96,6 +98,20 @@ impl Directory {
         collection: &Collection,
         items: impl FnOnce(&World, &Actor, TenantId) -> Result<Vec<Value>, GraphError>,
     ) -> Result<Response, GraphError> {
+        let context_of = req.view.cast.map_or(collection.context, |c| c.set);
+        self.list_in(state, req, &collection.answers, context_of, items)
+    }
+
+    /// [`Directory::list`] of a collection whose `@odata.context` is made per request (one object's
+    /// collection: `applications('{id}')/federatedIdentityCredentials`).
+    pub fn list_in(
+        &self,
+        state: &AppState,
+        req: &ListRequest,
+        answers: &odata::Answers,
+        context_of: &str,
+        items: impl FnOnce(&World, &Actor, TenantId) -> Result<Vec<Value>, GraphError>,
+    ) -> Result<Response, GraphError> {
         if req.view.count && !req.eventual {
             // Entra's answer to the `$count` segment without the header.
             return Err(GraphError::new(
@@ -104,7 +120,7 @@ impl Directory {
                 "$count is not currently supported.",
             ));
         }
-        let query = odata::Query::parse(&req.params, &collection.answers, req.eventual)?;
+        let query = odata::Query::parse(&req.params, answers, req.eventual)?;
         let mut items = state.svc.read(|w| items(w, &self.actor, self.tenant))?;
         if let Some(cast) = req.view.cast {
             let typed = format!("#microsoft.graph.{}", cast.name);
@@ -114,7 +130,6 @@ impl Directory {
             let n = items.iter().filter(|i| query.matches(i)).count();
             return Ok(([(CONTENT_TYPE, "text/plain")], n.to_string()).into_response());
         }
-        let context_of = req.view.cast.map_or(collection.context, |c| c.set);
         Ok(Json(query.collection(
             items,
             &context(state, context_of),

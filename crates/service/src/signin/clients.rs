@@ -6,9 +6,9 @@
 use super::SignIn;
 use crate::crypto::{verify_assertion_signature, verify_client_secret};
 use tenantry_domain::signin::{
-    self, ClientAssertion, EntraCode, SignInError, bad_client_secret, expired_client_secret,
-    missing_client_secret, missing_parameter, parse_authority, token_endpoint_segment,
-    unknown_client,
+    self, AssertionKind, ClientAssertion, EntraCode, SignInError, assertion_kind,
+    bad_client_secret, expired_client_secret, missing_client_secret, missing_parameter,
+    parse_authority, token_endpoint_segment, unknown_client,
 };
 use tenantry_domain::{Application, GroupMembershipClaims, World};
 
@@ -217,7 +217,14 @@ impl SignIn {
     ) -> Result<(), SignInError> {
         match credential {
             ClientCredential::Secret(s) => self.check_secret(app, s).await,
-            ClientCredential::Assertion(jwt) => self.check_assertion(app, jwt, directory),
+            ClientCredential::Assertion(jwt) => match assertion_kind(jwt) {
+                AssertionKind::Certificate => self.check_assertion(app, jwt, directory),
+                AssertionKind::Federated => self
+                    .service()
+                    .verify_federated_assertion(app, jwt)
+                    .await
+                    .map(|_| ()),
+            },
         }
     }
 

@@ -36,7 +36,7 @@ use super::schema::*;
 use std::collections::{HashMap, HashSet};
 use tenantry_domain::audit::AuditEvent;
 use tenantry_domain::rules::names::typed;
-use tenantry_domain::rules::{self, admins, directory, identities, resources};
+use tenantry_domain::rules::{self, admins, directory, federated, identities, resources};
 use tenantry_domain::world::TenantPart;
 use tenantry_domain::*;
 

@@ -186,6 +186,22 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 group_membership_claims: Some(a.group_membership_claims)
                     .filter(|g| *g != GroupMembershipClaims::None),
                 directory_roles: role_names(part, a.id),
+                federated_credentials: a
+                    .federated_credentials
+                    .iter()
+                    .map(|c| {
+                        Located::new(FederatedCredentialEntry {
+                            name: c.name.clone(),
+                            issuer: c.issuer.clone(),
+                            subject: c.subject.clone(),
+                            // The default is left out, as a hand-written file leaves it out.
+                            audiences: (c.audiences != [rules::federated::TOKEN_EXCHANGE_AUDIENCE])
+                                .then(|| c.audiences.clone()),
+                            description: c.description.clone(),
+                            id: Some(c.id),
+                        })
+                    })
+                    .collect(),
                 ..Default::default()
             };
             match a.secrets.as_slice() {
@@ -810,6 +826,20 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         }
         roles(w, I, &a.directory_roles);
         w.blank();
+        // Sub-tables after every key of the application (TOML's rule).
+        const J: &str = "    ";
+        for c in &a.federated_credentials {
+            w.header(J, "[[tenants.applications.federated_credentials]]");
+            w.kv(J, "name", &q(&c.name));
+            w.kv(J, "issuer", &q(&c.issuer));
+            w.kv(J, "subject", &q(&c.subject));
+            if let Some(a) = &c.audiences {
+                list(w, J, "audiences", a);
+            }
+            opt(w, J, "description", &c.description);
+            opt_id(w, J, "id", &c.id);
+            w.blank();
+        }
     }
     for g in &t.groups {
         w.header(I, "[[tenants.groups]]");

@@ -234,6 +234,28 @@ pub struct ApplicationEntry {
     pub group_membership_claims: Option<GroupMembershipClaims>,
     #[serde(default)]
     pub directory_roles: Vec<Located<String>>,
+    /// The external tokens that sign it in (`[[tenants.applications.federated_credentials]]`).
+    #[serde(default)]
+    pub federated_credentials: Vec<Located<FederatedCredentialEntry>>,
+}
+
+/// A federated identity credential of an application: tokens of `issuer` about `subject` sign it in.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredentialEntry {
+    /// Unique in the application; 3 to 120 letters, digits, `-` or `_`.
+    pub name: String,
+    /// An https URL, exactly as the tokens' `iss` writes it.
+    pub issuer: String,
+    pub subject: String,
+    /// Exactly one; `["api://AzureADTokenExchange"]` when absent.
+    #[serde(default)]
+    pub audiences: Option<Vec<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Graph's id (what export writes); generated when absent.
+    #[serde(default)]
+    pub id: Option<uuid::Uuid>,
 }
 
 /// A security group ("World file additions" of DESIGN.md). Members and owners are principals of the
@@ -535,6 +557,7 @@ impl WorldFile {
                 for l in a.directory_roles.iter_mut().chain(&mut a.certificates) {
                     set(l, idx);
                 }
+                a.federated_credentials.iter_mut().for_each(|c| set(c, idx));
             }
             for g in &mut t.value.groups {
                 set(g, idx);

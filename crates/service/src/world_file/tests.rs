@@ -890,6 +890,99 @@ name = "contoso"
     assert!(e.message.contains("unknown variant `Everything`"), "{e}");
 }
 
+#[test]
+fn federated_credentials_of_applications_round_trip_and_name_their_line() {
+    let text = r#"
+[[tenants]]
+name = "contoso"
+
+  [[tenants.applications]]
+  display_name = "pipeline"
+    [[tenants.applications.federated_credentials]]  # optional
+    name = "main-branch"
+    issuer = "https://token.actions.githubusercontent.com"
+    subject = "repo:contoso/app:ref:refs/heads/main"
+    audiences = ["api://AzureADTokenExchange"]   # optional; this is the default
+
+    [[tenants.applications.federated_credentials]]
+    name = "kubernetes"
+    issuer = "https://oidc.cluster.example/issuer"
+    subject = "system:serviceaccount:default:deployer"
+    audiences = ["api://custom"]
+    description = "the cluster's deployer"
+"#;
+    let world = apply_text(&World::new(), text).unwrap();
+    let t = world.tenant_by_name("contoso").unwrap();
+    let app = t.applications.values().next().unwrap();
+    let creds: Vec<(&str, &str, &[String])> = app
+        .federated_credentials
+        .iter()
+        .map(|c| (c.name.as_str(), c.subject.as_str(), c.audiences.as_slice()))
+        .collect();
+    assert_eq!(
+        creds,
+        vec![
+            (
+                "main-branch",
+                "repo:contoso/app:ref:refs/heads/main",
+                &["api://AzureADTokenExchange".to_string()][..]
+            ),
+            (
+                "kubernetes",
+                "system:serviceaccount:default:deployer",
+                &["api://custom".to_string()][..]
+            ),
+        ]
+    );
+    // Export writes them with their ids (the default audience left out) and round-trips.
+    let first = to_toml(&export(&world));
+    assert_eq!(
+        first
+            .matches("[[tenants.applications.federated_credentials]]")
+            .count(),
+        2,
+        "{first}"
+    );
+    assert_eq!(first.matches("audiences").count(), 1, "{first}");
+    let again = apply_text(&World::new(), &first).unwrap();
+    assert!(same_world(&again, &world), "{first}");
+    assert_eq!(to_toml(&export(&again)), first);
+    // Applying it again changes nothing; another subject under the same name is a conflict.
+    assert!(same_world(&apply_text(&world, text).unwrap(), &world));
+    let other = text.replacen("deployer\"", "builder\"", 1);
+    let e = err_of(&world, &other);
+    assert_eq!(e.line, Some(line_of(&other, "name = \"kubernetes\"") - 1));
+    assert!(e.message.contains("exists with subject"), "{e}");
+    // A bad issuer names its credential's line.
+    let bad = text.replacen(
+        "https://oidc.cluster.example",
+        "http://oidc.cluster.example",
+        1,
+    );
+    let e = err_of(&World::new(), &bad);
+    assert_eq!(e.line, Some(line_of(&bad, "name = \"kubernetes\"") - 1));
+    assert_eq!(
+        e.entry,
+        "tenants[0].applications[0].federated_credentials[1] (name \"kubernetes\")"
+    );
+    assert!(e.message.contains("is not an https URL"), "{e}");
+    // So does the 21st credential.
+    let mut many = String::from(
+        "[[tenants]]\nname = \"contoso\"\n[[tenants.applications]]\ndisplay_name = \"pipeline\"\n",
+    );
+    for n in 1..=21 {
+        many.push_str(&format!(
+            "[[tenants.applications.federated_credentials]]\nname = \"env-{n}\"\nissuer = \"https://issuer.example\"\nsubject = \"env:{n}\"\n"
+        ));
+    }
+    let e = err_of(&World::new(), &many);
+    assert_eq!(e.line, Some(line_of(&many, "name = \"env-21\"") - 1));
+    assert!(
+        e.message.contains("20 federated identity credentials"),
+        "{e}"
+    );
+}
+
 // ----- errors -----
 
 #[test]

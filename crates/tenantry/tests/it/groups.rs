@@ -14,17 +14,6 @@ const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 
-async fn contoso(srv: &TestServer, who: &str, password: &str) -> String {
-    user_token(
-        srv,
-        CONTOSO,
-        &format!("{who}@contoso.onmicrosoft.com"),
-        password,
-        GRAPH,
-    )
-    .await
-}
-
 async fn admin(srv: &TestServer) -> String {
     contoso(srv, "admin", "Contoso-Admin-1!").await
 }
@@ -938,14 +927,9 @@ async fn guests_read_groups_as_they_read_users_and_other_tenants_see_none() {
 /// signed-in-user list-owned-objects` as erin, signed in with a device code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_group_commands() {
-    let store = tenantry_store::testing::sqlite().await;
-    let srv = TestServer::demo(&store).await;
+    let (_store, srv) =
+        demo_with_ci(&[tenantry_service::domain::DirectoryRole::GroupsAdministrator]).await;
     let alicedefault = tenant_id(&srv.svc, "alicedefault");
-    ci_with_directory_roles(
-        &srv,
-        &[tenantry_service::domain::DirectoryRole::GroupsAdministrator],
-    )
-    .await;
     let erin = object_of(
         &srv.svc,
         "erin@alicedefault.onmicrosoft.com",

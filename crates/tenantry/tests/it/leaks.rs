@@ -72,6 +72,12 @@ id = "d1c70000-0000-4000-8000-000000000001"
   display_name = "Quiverfen Payroll"
   client_id = "d1c7a000-0000-4000-8000-000000000001"
   client_secret = "quiverfen-payroll-secret-1"
+    [[tenants.applications.federated_credentials]]
+    name = "quiverfen-deploy"
+    id = "d1c7a0f0-0000-4000-8000-000000000001"
+    issuer = "https://ci.quiverfen.example"
+    subject = "repo:quiverfen/payroll:ref:refs/heads/main"
+    description = "Quiverfen's payroll pipeline"
 
   [[tenants.groups]]
   display_name = "Quiverfen Treasurers"
@@ -188,6 +194,8 @@ const VALERIE_UPN: &str = "valerie@vicorp.onmicrosoft.com";
 const YSOLDE: &str = "d1c70b00-0000-4000-8000-000000000003";
 const TREASURERS: &str = "d1c70900-0000-4000-8000-000000000001";
 const PAYROLL_CLIENT: &str = "d1c7a000-0000-4000-8000-000000000001";
+/// The payroll application's federated identity credential.
+const PAYROLL_CREDENTIAL: &str = "d1c7a0f0-0000-4000-8000-000000000001";
 const AUDITOR_ROLE: &str = "d1c7d000-0000-4000-8000-000000000001";
 const VALERIE_READER: &str = "d1c7e000-0000-4000-8000-000000000001";
 const OWNER_ROLE: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
@@ -253,6 +261,13 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(a.display_name.clone());
                 s.insert(a.client_id.to_string());
                 s.insert(a.id.to_string());
+                for c in &a.federated_credentials {
+                    s.insert(c.id.to_string());
+                    s.insert(c.name.clone());
+                    s.insert(c.issuer.clone());
+                    s.insert(c.subject.clone());
+                    s.extend(c.description.clone());
+                }
             }
             for g in part.groups.values() {
                 s.insert(g.display_name.clone());
@@ -373,6 +388,7 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "roleAssignmentName" => v.leaf(VALERIE_READER, NOTHING),
             "memberId" => v.leaf(VALERIE, NOTHING),
             "ownerId" => v.leaf(OSWIN, NOTHING),
+            "credentialId" => v.leaf(PAYROLL_CREDENTIAL, NOTHING),
             "id" if in_set("groups") => v.leaf(WARDENS, NOTHING),
             "id" if in_set("users") || in_set("directoryObjects") => v.leaf(VALERIE, NOTHING),
             "id" if in_set("organization") => v.leaf(VICORP, NOTENANT),
@@ -461,6 +477,10 @@ fn api_bodies(f: &Foreign, path: &str, method: &str, v: Variant) -> Vec<Option<V
             body(json!({"appId": v.leaf(PAYROLL_CLIENT, NOTHING)}))
         }
         _ if path == "/v1.0/applications" => body(json!({"displayName": "probe"})),
+        // Into the foreign application, which the caller's directory does not hold: nothing is made.
+        _ if path.ends_with("/federatedIdentityCredentials") => body(json!({
+            "name": "probe-credential", "issuer": "https://probe.example", "subject": "probe",
+        })),
         _ if path.ends_with("/addPassword") => {
             body(json!({"passwordCredential": {"displayName": "probe"}}))
         }

@@ -12,6 +12,7 @@ mod article;
 mod cli;
 mod crash;
 mod edge;
+mod federated;
 mod fuzz_http;
 mod graph;
 mod groups;

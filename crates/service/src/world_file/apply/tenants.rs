@@ -32,7 +32,18 @@ impl Planner<'_> {
                         a.display_name
                     ),
                 );
-                refs.apps.push(self.application(id, a, &at_a)?);
+                let app = self.application(id, a, &at_a)?;
+                for (k, c) in a.federated_credentials.iter().enumerate() {
+                    let at_c = at(
+                        c,
+                        format!(
+                            "tenants[{i}].applications[{j}].federated_credentials[{k}] (name {:?})",
+                            c.name
+                        ),
+                    );
+                    self.federated_credential(id, app, c, &at_c)?;
+                }
+                refs.apps.push(app);
                 self.tick();
             }
             self.tenants.push(refs);
@@ -216,6 +227,62 @@ impl Planner<'_> {
                     .map_err(|x| at_c.err(format!("certificates: {x}")))
             })
             .collect()
+    }
+
+    /// A federated credential of an application: added when the application has none of that name;
+    /// one of that name must say the same.
+    pub(super) fn federated_credential(
+        &mut self,
+        tenant: TenantId,
+        app: ObjectId,
+        e: &FederatedCredentialEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let existing = planned_tenant(&self.w, tenant)?
+            .applications
+            .get(&app)
+            .and_then(|a| federated::credential(a, &e.name));
+        if let Some(c) = existing {
+            let audiences = e
+                .audiences
+                .clone()
+                .unwrap_or_else(|| vec![federated::TOKEN_EXCHANGE_AUDIENCE.to_string()]);
+            for (what, world, file) in [
+                ("issuer", &c.issuer, &e.issuer),
+                ("subject", &c.subject, &e.subject),
+            ] {
+                if world != file {
+                    return Err(at.err(differs(what, world, file)));
+                }
+            }
+            if c.audiences != audiences {
+                return Err(at.err(differs("audiences", &c.audiences, &audiences)));
+            }
+            if let Some(id) = e.id
+                && id != c.id
+            {
+                return Err(at.err(differs("id", c.id.to_string(), id.to_string())));
+            }
+            return Ok(());
+        }
+        let (change, _) = federated::add_federated_credential(
+            &self.w,
+            OP,
+            tenant,
+            app,
+            federated::NewFederatedCredential {
+                id: e.id,
+                name: e.name.clone(),
+                issuer: e.issuer.clone(),
+                subject: e.subject.clone(),
+                audiences: e.audiences.clone(),
+                description: e.description.clone(),
+            },
+            self.now,
+        )
+        .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
     }
 
     pub(super) fn application(

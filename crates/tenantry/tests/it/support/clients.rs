@@ -1,7 +1,8 @@
 //! The real clients (the Python SDKs, msal, the Azure CLI), installed by the test command.
 
 use super::{
-    ALICEDEFAULT, CI_CLIENT, CI_SECRET, PAYG, TestServer, object_of, repo_root, tenant_id,
+    ALICEDEFAULT, CI_CLIENT, CI_SECRET, PAYG, TestServer, TestStore, object_of, repo_root,
+    tenant_id,
 };
 use tenantry_service::domain::{Actor, DirectoryRole, ObjectId};
 
@@ -76,4 +77,13 @@ pub async fn ci_with_directory_roles(srv: &TestServer, roles: &[DirectoryRole]) 
             .unwrap_or_else(|e| panic!("ci becomes {}: {e}", role.display_name()));
     }
     ci
+}
+
+/// The demo world on SQLite, served, with "ci" holding `roles` in alicedefault: where the az scripts
+/// that sign in as it run. The store lives as long as the server is used.
+pub async fn demo_with_ci(roles: &[DirectoryRole]) -> (TestStore, TestServer) {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    ci_with_directory_roles(&srv, roles).await;
+    (store, srv)
 }

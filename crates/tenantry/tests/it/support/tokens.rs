@@ -1,6 +1,6 @@
 //! Tokens from the token endpoint, asked for as the real clients ask.
 
-use super::{AZ_CLI, Resp, TestServer, post_form};
+use super::{AZ_CLI, CONTOSO, GRAPH, Resp, TestServer, post_form};
 use serde_json::Value;
 
 /// `POST /{tenant}/oauth2/v2.0/token` with `form`, plus what every real client adds (`client_info=1`;
@@ -86,6 +86,18 @@ impl Resp {
             _ => Err(self.body.clone()),
         }
     }
+}
+
+/// A Graph token of the demo's contoso user `who` (`admin`, `megan`, …).
+pub async fn contoso(srv: &TestServer, who: &str, password: &str) -> String {
+    user_token(
+        srv,
+        CONTOSO,
+        &format!("{who}@contoso.onmicrosoft.com"),
+        password,
+        GRAPH,
+    )
+    .await
 }
 
 /// A user's token for `resource` (`GRAPH` or `ARM`) at `authority` (a tenant, `organizations`,
