@@ -45,24 +45,35 @@ pub struct ClientAssertion<'a> {
 }
 
 /// Which credential a client assertion presents: a certificate of the application (its header names
-/// one by `x5t`, `x5t#S256` or `x5c`, as every client that signs with a certificate writes it), or a
-/// federated credential (a token of an external issuer, whose header names its key by `kid` alone).
-/// An assertion whose header cannot be read is taken as a certificate's, whose check says what is wrong.
+/// one by `x5t`, `x5t#S256` or `x5c`, as every client that signs with a certificate writes it, or it is
+/// issued by the client itself, `iss` = the client id, as RFC 7523 has it), or a federated credential (a
+/// token of an external issuer, whose header names its key by `kid` alone). An assertion that cannot be
+/// read is taken as a certificate's, whose check says what is wrong with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssertionKind {
     Certificate,
     Federated,
 }
 
-pub fn assertion_kind(jwt: &str) -> AssertionKind {
-    let header = jwt
-        .trim()
-        .split('.')
-        .next()
-        .and_then(|h| URL_SAFE_NO_PAD.decode(h.trim_end_matches('=')).ok())
-        .and_then(|h| serde_json::from_slice::<Header>(&h).ok());
-    match header {
-        Some(h) if h.x5t.is_none() && h.x5t_s256.is_none() && h.x5c.is_none() => {
+pub fn assertion_kind(jwt: &str, client_id: uuid::Uuid) -> AssertionKind {
+    #[derive(Deserialize)]
+    struct Issuer {
+        #[serde(default)]
+        iss: Option<String>,
+    }
+    let mut parts = jwt.trim().split('.');
+    let decode = |part: Option<&str>| {
+        part.and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+    };
+    let header = decode(parts.next()).and_then(|h| serde_json::from_slice::<Header>(&h).ok());
+    let issuer = decode(parts.next()).and_then(|p| serde_json::from_slice::<Issuer>(&p).ok());
+    match (header, issuer) {
+        (Some(h), Some(Issuer { iss: Some(iss) }))
+            if h.x5t.is_none()
+                && h.x5t_s256.is_none()
+                && h.x5c.is_none()
+                && !iss.eq_ignore_ascii_case(&client_id.to_string()) =>
+        {
             AssertionKind::Federated
         }
         _ => AssertionKind::Certificate,
@@ -315,6 +326,38 @@ fn invalid_assertion(why: &str) -> SignInError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_is_named_in_the_header_or_the_client_issues_it_itself() {
+        let client = uuid::Uuid::from_u128(7);
+        let jwt = |header: serde_json::Value, claims: serde_json::Value| {
+            format!(
+                "{}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(header.to_string()),
+                URL_SAFE_NO_PAD.encode(claims.to_string())
+            )
+        };
+        let external = serde_json::json!({"iss": "https://token.actions.githubusercontent.com"});
+        let own = serde_json::json!({"iss": client.to_string().to_uppercase()});
+        let kid = serde_json::json!({"alg": "RS256", "kid": "k1"});
+        let x5t = serde_json::json!({"alg": "RS256", "x5t": "abc"});
+        assert_eq!(
+            assertion_kind(&jwt(kid.clone(), external.clone()), client),
+            AssertionKind::Federated
+        );
+        assert_eq!(
+            assertion_kind(&jwt(x5t, external), client),
+            AssertionKind::Certificate
+        );
+        assert_eq!(
+            assertion_kind(&jwt(kid, own), client),
+            AssertionKind::Certificate
+        );
+        assert_eq!(
+            assertion_kind("not-a-jwt", client),
+            AssertionKind::Certificate
+        );
+    }
 
     #[test]
     fn token_endpoints_in_the_forms_clients_use() {

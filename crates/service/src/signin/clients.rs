@@ -217,7 +217,7 @@ impl SignIn {
     ) -> Result<(), SignInError> {
         match credential {
             ClientCredential::Secret(s) => self.check_secret(app, s).await,
-            ClientCredential::Assertion(jwt) => match assertion_kind(jwt) {
+            ClientCredential::Assertion(jwt) => match assertion_kind(jwt, app.client_id) {
                 AssertionKind::Certificate => self.check_assertion(app, jwt, directory),
                 AssertionKind::Federated => self
                     .service()
