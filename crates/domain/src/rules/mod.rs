@@ -8,6 +8,7 @@ pub mod directory;
 pub mod groups;
 pub mod guests;
 pub mod identities;
+pub mod identity_endpoint;
 pub mod invariants;
 pub mod names;
 pub mod reads;

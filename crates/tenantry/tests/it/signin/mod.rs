@@ -14,6 +14,7 @@ mod discovery;
 mod groups;
 mod keys;
 mod lockout;
+mod managed_identity;
 mod password;
 mod refresh;
 

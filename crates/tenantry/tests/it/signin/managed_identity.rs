@@ -1,0 +1,389 @@
+//! Managed identities' tokens over HTTPS on both databases: an endpoint secret issued for a resource
+//! (as `tenantry identity env` issues it), the App Service form (`X-IDENTITY-HEADER`) and the IMDS form
+//! (the secret in the host's path, `Metadata: true`), the identity each request selects, each refusal
+//! in its form's shape, tokens that authorize as the identity's service principal, revocation, and
+//! azure-identity's `ManagedIdentityCredential` and `DefaultAzureCredential` driving azure-mgmt-resource.
+
+use super::{jwks, verify};
+use crate::arm::{Arm, authz, make_ci_owner, new_id, role_definition_id, sub_path};
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use tenantry_service::domain::{Actor, Scope};
+
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const ARM_SLASH: &str = "https://management.azure.com/";
+
+fn identity_path(name: &str) -> String {
+    sub_path(&format!(
+        "/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"
+    ))
+}
+
+fn site_path(name: &str) -> String {
+    sub_path(&format!(
+        "/resourceGroups/rg1/providers/Microsoft.Web/sites/{name}"
+    ))
+}
+
+/// What the tests need: two user-assigned identities, a site with a system-assigned identity and `id-a`,
+/// and a site with both user-assigned identities and no system-assigned one.
+struct Setup {
+    /// (principal id, client id) of the site's system-assigned identity, id-a and id-b.
+    system: (String, String),
+    a: (String, String),
+    b: (String, String),
+}
+
+async fn setup(srv: &TestServer) -> Setup {
+    let arm = Arm { srv };
+    let app = arm.app().await;
+    let mut user = vec![];
+    for name in ["id-a", "id-b"] {
+        let r = arm
+            .put(
+                &format!("{}?api-version=2023-01-31", identity_path(name)),
+                &app,
+                json!({"location": "westeurope"}),
+            )
+            .await
+            .expect(201);
+        let p = &r.body["properties"];
+        user.push((
+            p["principalId"].as_str().unwrap().to_string(),
+            p["clientId"].as_str().unwrap().to_string(),
+        ));
+    }
+    let r = arm
+        .put(
+            &site_path("site1"),
+            &app,
+            json!({"location": "westeurope", "identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {identity_path("id-a"): {}}}}),
+        )
+        .await
+        .expect(201);
+    let system = (
+        r.body["identity"]["principalId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        srv.svc.read(|w| {
+            let scope = Scope::parse(&site_path("site1")).unwrap();
+            w.managed_identity(&scope).unwrap().client_id.to_string()
+        }),
+    );
+    arm.put(
+        &site_path("site2"),
+        &app,
+        json!({"location": "westeurope", "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity_path("id-a"): {}, identity_path("id-b"): {}}}}),
+    )
+    .await
+    .expect(201);
+    Setup {
+        system,
+        a: user[0].clone(),
+        b: user[1].clone(),
+    }
+}
+
+async fn issue(srv: &TestServer, resource: &str) -> String {
+    srv.svc
+        .issue_identity_endpoint_secret(&Actor::Operator, &Scope::parse(resource).unwrap())
+        .await
+        .unwrap()
+}
+
+/// The App Service form: `GET /msi/token?…` with `X-IDENTITY-HEADER`.
+async fn app_service(srv: &TestServer, secret: Option<&str>, query: &str) -> Resp {
+    let mut req = srv.client.get(srv.url(&format!("/msi/token?{query}")));
+    if let Some(s) = secret {
+        req = req.header("X-IDENTITY-HEADER", s);
+    }
+    Resp::from(req.header("Metadata", "true").send().await.unwrap()).await
+}
+
+/// The IMDS form: the secret in the path, `Metadata: true` unless told otherwise.
+async fn imds(srv: &TestServer, secret: &str, query: &str, metadata: bool) -> Resp {
+    let mut req = srv.client.get(srv.url(&format!(
+        "/msi/{secret}/metadata/identity/oauth2/token?{query}"
+    )));
+    if metadata {
+        req = req.header("Metadata", "true");
+    }
+    Resp::from(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn a_process_with_an_endpoint_secret_gets_its_resources_identities_tokens() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let s = setup(&srv).await;
+        let keys = jwks(&srv, ALICEDEFAULT).await;
+        let site1 = site_path("site1");
+        let before = audit_count(&srv.svc).await;
+        let secret = issue(&srv, &site1).await;
+        assert!(secret.starts_with("tmi_") && secret.len() > 40, "{secret}");
+        assert_eq!(
+            audit_count(&srv.svc).await,
+            before + 1,
+            "issuing is audited"
+        );
+        assert_memory_matches_database(&srv.svc).await;
+        // Only a hash is kept, and ARM does not show it.
+        let held = srv.svc.read(|w| {
+            let scope = Scope::parse(&site1).unwrap();
+            w.subscription(scope.subscription_id()).unwrap().resources[scope.key()]
+                .identity
+                .clone()
+                .unwrap()
+        });
+        assert_eq!(held.endpoint_secrets.len(), 1);
+        assert!(!held.endpoint_secrets[0].hash.contains(&secret));
+        let shown = Arm { srv: &srv }
+            .get(&site1, &Arm { srv: &srv }.app().await)
+            .await
+            .expect(200);
+        assert!(!shown.text.contains("secret"), "{}", shown.text);
+
+        // App Service, no selector: the system-assigned identity.
+        let q = format!("resource={}&api-version=2019-08-01", encode(ARM_SLASH));
+        let r = app_service(&srv, Some(&secret), &q).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.str("token_type"), "Bearer");
+        assert_eq!(r.str("resource"), ARM_SLASH);
+        assert_eq!(r.str("client_id"), s.system.1);
+        let expires_on: i64 = r
+            .str("expires_on")
+            .parse()
+            .expect("epoch seconds as a string");
+        let claims = verify(&keys, r.str("access_token"), Some(ARM_SLASH));
+        assert_eq!(claims["exp"], expires_on);
+        assert_eq!(claims["idtyp"], "app");
+        assert_eq!(claims["appid"], s.system.1.as_str());
+        assert_eq!(claims["oid"], s.system.0.as_str());
+        assert_eq!(claims["sub"], s.system.0.as_str());
+        assert_eq!(claims["tid"], ALICEDEFAULT);
+        assert_eq!(claims["xms_mirid"], site1.as_str());
+        assert_eq!(r.headers["cache-control"], "no-store, no-cache");
+
+        // Selecting the user-assigned one by client id, object id or resource id; no trailing slash.
+        for sel in [
+            format!("client_id={}", s.a.1),
+            format!("object_id={}", s.a.0),
+            format!("mi_res_id={}", encode(&identity_path("id-a"))),
+        ] {
+            let q = format!("resource={}&api-version=2019-08-01&{sel}", encode(ARM));
+            let r = app_service(&srv, Some(&secret), &q).await;
+            assert_eq!(r.status, 200, "{sel}: {}", r.text);
+            assert_eq!(r.str("client_id"), s.a.1);
+            assert_eq!(r.str("resource"), ARM);
+            let claims = verify(&keys, r.str("access_token"), Some(ARM));
+            assert_eq!(claims["oid"], s.a.0.as_str());
+            assert_eq!(claims["xms_mirid"], identity_path("id-a").as_str());
+        }
+
+        // App Service refusals: an identity not assigned here (404), no resource (400), a wrong or
+        // missing secret (401, saying nothing of what exists).
+        let q = format!(
+            "resource={}&api-version=2019-08-01&client_id={}",
+            encode(ARM),
+            s.b.1
+        );
+        let r = app_service(&srv, Some(&secret), &q).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        assert_eq!(r.body["statusCode"], 404);
+        assert!(
+            r.str("message").contains("Identity not found"),
+            "{}",
+            r.text
+        );
+        let r = app_service(&srv, Some(&secret), "api-version=2019-08-01").await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(r.str("message").contains("resource"), "{}", r.text);
+        let q = format!("resource={}&api-version=2019-08-01", encode(ARM));
+        for wrong in [None, Some("tmi_wrong"), Some("")] {
+            let r = app_service(&srv, wrong, &q).await;
+            assert_eq!(r.status, 401, "{wrong:?}: {}", r.text);
+            assert!(!r.text.contains("site1") && !r.text.contains("access_token"));
+        }
+
+        // IMDS: `expires_in` as a string, the same identities, `msi_res_id`.
+        let q = format!("api-version=2018-02-01&resource={}", encode(ARM));
+        let r = imds(&srv, &secret, &q, true).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let expires_in: i64 = r.str("expires_in").parse().unwrap();
+        assert!((3500..3600).contains(&expires_in), "{expires_in}");
+        assert_eq!(r.str("client_id"), s.system.1);
+        let claims = verify(&keys, r.str("access_token"), Some(ARM));
+        assert_eq!(claims["xms_mirid"], site1.as_str());
+        let q2 = format!("{q}&msi_res_id={}", encode(&identity_path("id-a")));
+        let r = imds(&srv, &secret, &q2, true).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.str("client_id"), s.a.1);
+        // Graph as the audience too.
+        let r = imds(
+            &srv,
+            &secret,
+            &format!("api-version=2018-02-01&resource={}", encode(GRAPH)),
+            true,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        verify(&keys, r.str("access_token"), Some(GRAPH));
+
+        // IMDS refusals: no Metadata header, a wrong secret, an identity not assigned here.
+        let r = imds(&srv, &secret, &q, false).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert_eq!(r.str("error"), "bad_request_102");
+        let r = imds(&srv, "tmi_wrong", &q, true).await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        assert!(!r.text.contains("site1"));
+        let r = imds(&srv, &secret, &format!("{q}&client_id={}", s.b.1), true).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert_eq!(r.str("error"), "invalid_request");
+
+        // Several user-assigned identities and no selector: Azure's refusal; with one, its token.
+        let secret2 = issue(&srv, &site_path("site2")).await;
+        let r = imds(&srv, &secret2, &q, true).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(
+            r.str("error_description")
+                .contains("Multiple user assigned identities")
+        );
+        let r = app_service(
+            &srv,
+            Some(&secret2),
+            &format!("resource={}&api-version=2019-08-01", encode(ARM)),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        let r = imds(&srv, &secret2, &format!("{q}&client_id={}", s.b.1), true).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.str("client_id"), s.b.1);
+
+        // A resource without identities gets no secret; one that does not exist neither.
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        arm.put(&site_path("plain"), &app, json!({"location": "westeurope"}))
+            .await
+            .expect(201);
+        for r in [site_path("plain"), site_path("missing")] {
+            let e = srv
+                .svc
+                .issue_identity_endpoint_secret(&Actor::Operator, &Scope::parse(&r).unwrap())
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains(&r), "{e}");
+        }
+
+        // A second PUT of the site keeps its secrets; revoking removes them; the old one is refused.
+        arm.put(
+            &site1,
+            &app,
+            json!({"location": "westeurope", "identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {identity_path("id-a"): {}}}, "tags": {"k": "v"}}),
+        )
+        .await
+        .expect(200);
+        assert_eq!(imds(&srv, &secret, &q, true).await.status, 200);
+        let n = srv
+            .svc
+            .revoke_identity_endpoint_secrets(&Actor::Operator, &Scope::parse(&site1).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(imds(&srv, &secret, &q, true).await.status, 401);
+        // Switching the identities off takes the secrets with them.
+        arm.put(
+            &site_path("site2"),
+            &app,
+            json!({"location": "westeurope", "identity": {"type": "None"}}),
+        )
+        .await
+        .expect(200);
+        assert_eq!(imds(&srv, &secret2, &q, true).await.status, 401);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+#[tokio::test]
+async fn managed_identity_tokens_authorize_as_the_identitys_service_principal() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        make_ci_owner(&srv.svc).await;
+        let s = setup(&srv).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        // The system-assigned identity is Contributor on rg1, id-a only Reader there.
+        for (principal, role) in [(&s.system.0, CONTRIBUTOR), (&s.a.0, READER)] {
+            arm.put(
+                &authz("/resourceGroups/rg1", &format!("roleAssignments/{}", new_id())),
+                &app,
+                json!({"properties": {"roleDefinitionId": role_definition_id(role), "principalId": principal, "principalType": "ServicePrincipal"}}),
+            )
+            .await
+            .expect(201);
+        }
+        let secret = issue(&srv, &site_path("site1")).await;
+        let q = format!("resource={}&api-version=2019-08-01", encode(ARM));
+        let system = app_service(&srv, Some(&secret), &q).await;
+        let system = system.str("access_token").to_string();
+        let reader = app_service(&srv, Some(&secret), &format!("{q}&client_id={}", s.a.1)).await;
+        let reader = reader.str("access_token").to_string();
+        let made = sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/made");
+        arm.put(&made, &system, json!({"location": "westeurope"}))
+            .await
+            .expect(201);
+        let refused = arm
+            .put(
+                &sub_path("/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/nope"),
+                &reader,
+                json!({"location": "westeurope"}),
+            )
+            .await
+            .expect(403);
+        assert_eq!(refused.body["error"]["code"], "AuthorizationFailed");
+        arm.get(&made, &reader).await.expect(200);
+    }
+}
+
+/// azure-identity's ManagedIdentityCredential (both forms, and `client_id=` for a user-assigned
+/// identity) and DefaultAzureCredential, unmodified, driving azure-mgmt-resource.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_identity_managed_identity_credentials_drive_arm() {
+    let python = required_tool("TENANTRY_TEST_PYTHON");
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let s = setup(&srv).await;
+    let arm = Arm { srv: &srv };
+    let app = arm.app().await;
+    for principal in [&s.system.0, &s.a.0] {
+        arm.put(
+            &authz("/resourceGroups/rg1", &format!("roleAssignments/{}", new_id())),
+            &app,
+            json!({"properties": {"roleDefinitionId": role_definition_id(CONTRIBUTOR), "principalId": principal, "principalType": "ServicePrincipal"}}),
+        )
+        .await
+        .expect(201);
+    }
+    let secret = issue(&srv, &site_path("site1")).await;
+    let script = repo_root().join("crates/tenantry/tests/py/managed_identity.py");
+    let endpoint = srv.url("/msi/token");
+    let host = srv.url(&format!("/msi/{secret}"));
+    let srv_ref = &srv;
+    tokio::task::block_in_place(|| {
+        run_client(
+            &python,
+            &[script.to_str().unwrap()],
+            srv_ref,
+            &[
+                ("TENANTRY_MI_ENDPOINT", &endpoint),
+                ("TENANTRY_MI_SECRET", &secret),
+                ("TENANTRY_MI_HOST", &host),
+                ("TENANTRY_MI_SYSTEM_CLIENT_ID", &s.system.1),
+                ("TENANTRY_MI_USER_CLIENT_ID", &s.a.1),
+            ],
+        )
+    });
+}
