@@ -387,3 +387,40 @@ async fn azure_identity_managed_identity_credentials_drive_arm() {
         )
     });
 }
+
+/// `az login --identity` (the pinned CLI uses msal's managed identity client, which reads the same
+/// variables), in both forms, as the system-assigned and a user-assigned identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn az_login_identity_signs_in_without_a_secret() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    make_ci_owner(&srv.svc).await;
+    let s = setup(&srv).await;
+    let arm = Arm { srv: &srv };
+    let app = arm.app().await;
+    for principal in [&s.system.0, &s.a.0] {
+        arm.put(
+            &authz(
+                "/resourceGroups/rg1",
+                &format!("roleAssignments/{}", new_id()),
+            ),
+            &app,
+            json!({"properties": {"roleDefinitionId": role_definition_id(READER), "principalId": principal, "principalType": "ServicePrincipal"}}),
+        )
+        .await
+        .expect(201);
+    }
+    let secret = issue(&srv, &site_path("site1")).await;
+    let endpoint = srv.url("/msi/token");
+    let host = srv.url(&format!("/msi/{secret}"));
+    run_az_script(
+        &srv,
+        "managed_identity_login.py",
+        &[
+            ("TENANTRY_MI_ENDPOINT", &endpoint),
+            ("TENANTRY_MI_SECRET", &secret),
+            ("TENANTRY_MI_HOST", &host),
+            ("TENANTRY_MI_USER_CLIENT_ID", &s.a.1),
+        ],
+    );
+}
