@@ -21,6 +21,17 @@ use serde_json::json;
 use tenantry_domain::signin::managed_identity::{IdentityEndpointRefusal, IdentitySelector};
 use tenantry_service::signin::managed_identity::ManagedIdentityRequest;
 
+/// The path as logs may show it: an IMDS-form path with its endpoint secret replaced.
+pub(crate) fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path
+        .strip_prefix("/msi/")
+        .and_then(|rest| rest.split_once('/'))
+    {
+        Some((_secret, tail)) => format!("/msi/{{secret}}/{tail}").into(),
+        None => path.into(),
+    }
+}
+
 /// The query of either form (each reads its own resource-id parameter).
 #[derive(Deserialize, Default)]
 pub struct TokenQuery {
@@ -144,4 +155,22 @@ pub async fn imds_token(
         .into_response(),
         Err(e) => ImdsError::from(e).into_response(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn logs_never_show_an_endpoint_secret() {
+        assert_eq!(
+            loggable_path("/msi/tmi_s3cret/metadata/identity/oauth2/token"),
+            "/msi/{secret}/metadata/identity/oauth2/token"
+        );
+        assert_eq!(loggable_path("/msi/token"), "/msi/token");
+        assert_eq!(
+            loggable_path("/common/oauth2/token"),
+            "/common/oauth2/token"
+        );
+    }
 }

@@ -66,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+pub(crate) use managed_identity::loggable_path;
+
 /// A sign-in failure in Entra's format: a refusal as it is, anything else as a transient error (logged
 /// here, without the request's secrets, which never reach this point).
 pub(crate) fn entra_error(failure: SignInFailure) -> EntraError {

@@ -4,7 +4,8 @@ The pinned Azure CLI gets managed identities' tokens through msal's ManagedIdent
 App Service's IDENTITY_ENDPOINT + IDENTITY_HEADER and, for IMDS, AZURE_POD_IDENTITY_AUTHORITY_HOST: the
 variables `tenantry identity env` prints. With tenantry registered as az's cloud, a process holding them
 signs in as the site's system-assigned identity (Contributor on rg1), then as its user-assigned identity
-(`--client-id`), in both forms, and reads rg1.
+(`--client-id`), in both forms, and reads rg1. First, as the README's how-to does, `az resource create
+--is-full-object` gives a resource a system-assigned identity.
 
 Environment: TENANTRY_TEST_AZ, TENANTRY_URL, REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR, TENANTRY_TENANT,
 TENANTRY_SUBSCRIPTION, TENANTRY_MI_ENDPOINT, TENANTRY_MI_SECRET, TENANTRY_MI_HOST,
@@ -13,7 +14,9 @@ TENANTRY_MI_USER_CLIENT_ID.
 
 import os
 
-from azrun import az, use_cloud
+import json
+
+from azrun import az, sign_in_as_ci
 
 TENANT = os.environ["TENANTRY_TENANT"]
 SUB = os.environ["TENANTRY_SUBSCRIPTION"]
@@ -28,7 +31,13 @@ FORMS = {
 
 
 def main():
-    use_cloud("Tenantry", os.environ["TENANTRY_URL"])
+    print("--- the README's how-to: a resource with a system-assigned identity, as the ci application", flush=True)
+    sign_in_as_ci()
+    web = az("resource", "create", "-g", "rg1", "-n", "web1", "--resource-type", "Microsoft.Web/sites",
+             "--api-version", "2023-01-01", "--is-full-object",
+             "-p", json.dumps({"location": "westeurope", "identity": {"type": "SystemAssigned"}}))
+    assert web["identity"]["type"] == "SystemAssigned" and web["identity"]["principalId"], web
+    az("logout")
     for form, variables in FORMS.items():
         for k in ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_POD_IDENTITY_AUTHORITY_HOST"]:
             os.environ.pop(k, None)
