@@ -424,3 +424,44 @@ async fn az_login_identity_signs_in_without_a_secret() {
         ],
     );
 }
+
+/// Two instances on one database: a secret issued through one (as `tenantry identity env` does, from
+/// another process) is honoured by the other within a second, and so is its revocation.
+#[tokio::test]
+async fn a_secret_issued_elsewhere_is_honoured_within_a_second_and_so_is_its_revocation() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let _follower = srv.svc.spawn_follower();
+        setup(&srv).await;
+        let operator = tenantry_service::Service::open(store.open_again().await)
+            .await
+            .expect("second instance");
+        let site1 = Scope::parse(&site_path("site1")).unwrap();
+        let secret = operator
+            .issue_identity_endpoint_secret(&Actor::Operator, &site1)
+            .await
+            .unwrap();
+        let q = format!("api-version=2018-02-01&resource={}", encode(ARM));
+        let mut status = StatusCode::UNAUTHORIZED;
+        for _ in 0..20 {
+            status = imds(&srv, &secret, &q, true).await.status;
+            if status == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, 200, "the issued secret is honoured within a second");
+        operator
+            .revoke_identity_endpoint_secrets(&Actor::Operator, &site1)
+            .await
+            .unwrap();
+        for _ in 0..20 {
+            status = imds(&srv, &secret, &q, true).await.status;
+            if status == 401 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, 401, "the revocation is honoured within a second");
+    }
+}
