@@ -382,6 +382,8 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "id" if in_set("servicePrincipals") || in_set("applications") => {
                 v.leaf(&f.app_object, NOTHING)
             }
+            // A managed-identity endpoint secret: the walk holds none (a wrong one must reveal nothing).
+            "secret" => v.leaf("tmi_probe", "tmi_missing"),
             // The sign-in routes ({tenant}, {username}) name no object of a tenant.
             "tenant" | "username" => return None,
             other => panic!(
