@@ -306,13 +306,14 @@ async fn identity(command: IdentityCommand) -> anyhow::Result<()> {
 
 /// The lines `tenantry identity env` prints: both forms, each usable alone.
 fn identity_env(public_url: &str, secret: &str) -> String {
-    let base = public_url.trim_end_matches('/');
+    let [endpoint, header, host] =
+        tenantry_service::signin::managed_identity::endpoint_environment(public_url, secret)
+            .map(|(name, value)| format!("export {name}='{value}'\n"));
     format!(
         "# App Service form (azure-identity and msal use it when both variables are set):\n\
-         export IDENTITY_ENDPOINT='{base}/msi/token'\n\
-         export IDENTITY_HEADER='{secret}'\n\
+         {endpoint}{header}\
          # IMDS form (the secret is in the host's path; used when IDENTITY_ENDPOINT is not set):\n\
-         export AZURE_POD_IDENTITY_AUTHORITY_HOST='{base}/msi/{secret}'\n"
+         {host}"
     )
 }
 

@@ -32,6 +32,29 @@ fn no_identity(scope: &Scope) -> DomainError {
     )
 }
 
+/// The resource a request names by id, in the subscription its path names.
+pub fn resource_in_subscription(
+    subscription: SubscriptionId,
+    resource_id: &str,
+) -> Result<Scope, DomainError> {
+    let bad = || {
+        DomainError::invalid(
+            "InvalidResourceId",
+            format!(
+                "'{resource_id}' is not the id of a resource in subscription '{subscription}'."
+            ),
+        )
+        .with_remedy(
+            "Name the resource by its full id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.",
+        )
+    };
+    let scope = Scope::parse(resource_id).map_err(|_| bad())?;
+    if scope.subscription_id() != subscription || scope.resource_type().is_none() {
+        return Err(bad());
+    }
+    Ok(scope)
+}
+
 /// The resource, once the caller may write it (the operator may).
 fn writable<'w>(
     world: &'w World,

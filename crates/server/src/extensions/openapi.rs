@@ -117,6 +117,10 @@ pub fn operations() -> Vec<Op> {
             .describe("$filter: clauses joined by 'and': eventTimestamp ge|le '<RFC 3339>', caller eq '<name>', operationName eq '<operation>', startswith(operationName,'<prefix>'). $top: 1 to 1000 (default 100). Newest first."),
         op("get", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/auditEvents", EXT, Arm, "A subscription's audit log (Microsoft.Insights/eventtypes/values/read: Reader and up)", None, ("200", Some("AuditEventList")))
             .describe("Same $filter and $top as the tenant's audit log."),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets", EXT, Arm, "Issue a managed-identity endpoint secret for a resource with identities (whoever may write the resource)", None, ("200", None))
+            .describe("Body {resourceId}. Answers {resourceId, secret, environment: {IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST}}: what a process exports to get the resource's identities' tokens at /msi/token or /msi/{secret}/metadata/identity/oauth2/token. The secret is shown once; it is kept hashed and audited. 400 ResourceHasNoIdentity when the resource has none."),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets/revoke", EXT, Arm, "Revoke every managed-identity endpoint secret of a resource (whoever may write the resource)", None, ("200", None))
+            .describe("Body {resourceId}. Answers {resourceId, revoked}: how many secrets went."),
         op("post", "/redeem/{tenantId}/{invitationId}", EXT, Arm, "Redeem an invitation with the invitee's own token (Graph or ARM audience)", None, ("200", Some("Invitation"))),
         op("get", "/redeem/{tenantId}/{invitationId}", EXT, Public, "The invitation page a browser opens (HTML)", None, ("200", None))
             .describe("Not signed in: a link to the sign-in pages (/signin, the pages /{tenant}/oauth2/v2.0/authorize shows), which come back here. Signed in: a button that posts to …/accept."),

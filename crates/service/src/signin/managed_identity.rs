@@ -55,6 +55,21 @@ impl Service {
     }
 }
 
+/// The environment variables a process exports to use an endpoint secret, for a server at `base_url`:
+/// the App Service form (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`) and the IMDS form
+/// (`AZURE_POD_IDENTITY_AUTHORITY_HOST`, whose path carries the secret: the clients send none on it).
+pub fn endpoint_environment(base_url: &str, secret: &str) -> [(&'static str, String); 3] {
+    let base = base_url.trim_end_matches('/');
+    [
+        ("IDENTITY_ENDPOINT", format!("{base}/msi/token")),
+        ("IDENTITY_HEADER", secret.to_string()),
+        (
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+            format!("{base}/msi/{secret}"),
+        ),
+    ]
+}
+
 /// A managed-identity token request, whichever form it came in (no `Debug`: it carries the secret).
 pub struct ManagedIdentityRequest {
     pub secret: Option<String>,

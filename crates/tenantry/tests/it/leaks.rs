@@ -420,6 +420,10 @@ fn api_bodies(f: &Foreign, path: &str, method: &str, v: Variant) -> Vec<Option<V
             "permissions": [{"actions": ["*"]}],
             "assignableScopes": [format!("/subscriptions/{sub}")],
         }})),
+        // The foreign storage account (the answers are compared with the body's names as they are).
+        _ if path.contains("identityEndpointSecrets") => body(json!({"resourceId": format!(
+            "/subscriptions/{sub}/resourceGroups/qrg/providers/Microsoft.Storage/storageAccounts/qstore"
+        )})),
         _ if path.ends_with("policies/default") => {
             body(json!({"blockSubscriptionsLeavingTenant": false}))
         }

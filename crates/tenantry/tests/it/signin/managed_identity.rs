@@ -465,3 +465,87 @@ async fn a_secret_issued_elsewhere_is_honoured_within_a_second_and_so_is_its_rev
         assert_eq!(status, 401, "the revocation is honoured within a second");
     }
 }
+
+/// Over ARM, whoever may write the resource issues and revokes its endpoint secrets
+/// (`Microsoft.Subscription/identityEndpointSecrets`); a reader may not; a resource of another
+/// subscription than the path's is refused.
+#[tokio::test]
+async fn whoever_may_write_the_resource_issues_its_endpoint_secret_over_arm() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let s = setup(&srv).await;
+        let arm = Arm { srv: &srv };
+        let app = arm.app().await;
+        let erin = arm.erin().await;
+        let secrets = sub_path("/providers/Microsoft.Subscription/identityEndpointSecrets");
+        let site1 = site_path("site1");
+        let body = json!({ "resourceId": site1 });
+
+        // erin reads rg1 only.
+        let r = arm
+            .call(
+                reqwest::Method::POST,
+                &format!("{secrets}?api-version=2024-01-01"),
+                Some(&erin),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(r.body["error"]["code"], "AuthorizationFailed");
+
+        // ci is Contributor on the subscription.
+        let r = arm
+            .call(
+                reqwest::Method::POST,
+                &format!("{secrets}?api-version=2024-01-01"),
+                Some(&app),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let secret = r.str("secret").to_string();
+        let env = &r.body["environment"];
+        assert_eq!(env["IDENTITY_HEADER"], secret.as_str());
+        assert_eq!(env["IDENTITY_ENDPOINT"], srv.url("/msi/token"));
+        assert_eq!(
+            env["AZURE_POD_IDENTITY_AUTHORITY_HOST"],
+            srv.url(&format!("/msi/{secret}"))
+        );
+        let q = format!("resource={}&api-version=2019-08-01", encode(ARM));
+        let t = app_service(&srv, Some(&secret), &q).await;
+        assert_eq!(t.status, 200, "{}", t.text);
+        assert_eq!(t.str("client_id"), s.system.1);
+
+        // Another subscription's resource id, or not a resource, is refused.
+        for other in [
+            format!(
+                "/subscriptions/{}/resourceGroups/rg1/providers/Microsoft.Web/sites/site1",
+                new_id()
+            ),
+            sub_path("/resourceGroups/rg1"),
+        ] {
+            let r = arm
+                .call(
+                    reqwest::Method::POST,
+                    &format!("{secrets}?api-version=2024-01-01"),
+                    Some(&app),
+                    Some(&json!({ "resourceId": other }).to_string()),
+                )
+                .await;
+            assert_eq!(r.status, 400, "{}", r.text);
+            assert_eq!(r.body["error"]["code"], "InvalidResourceId");
+        }
+
+        let r = arm
+            .call(
+                reqwest::Method::POST,
+                &format!("{secrets}/revoke?api-version=2024-01-01"),
+                Some(&app),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["revoked"], 1);
+        assert_eq!(app_service(&srv, Some(&secret), &q).await.status, 401);
+    }
+}
