@@ -16,8 +16,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tenantry_domain::SubscriptionId;
 use tenantry_domain::rules::identity_endpoint::resource_in_subscription;
+use tenantry_domain::{Scope, SubscriptionId};
 use tenantry_service::signin::managed_identity::endpoint_environment;
 
 const SECRETS: &str =
@@ -35,14 +35,22 @@ struct SecretBody {
     resource_id: String,
 }
 
+/// The resource the body names, in the path's subscription.
+fn named_resource(
+    subscription: SubscriptionId,
+    body: Result<Json<SecretBody>, JsonRejection>,
+) -> Result<Scope, ArmError> {
+    let Json(body) = body.map_err(bad_json)?;
+    Ok(resource_in_subscription(subscription, &body.resource_id)?)
+}
+
 async fn issue(
     State(state): State<AppState>,
     ArmCaller(caller): ArmCaller,
     Path(subscription): Path<SubscriptionId>,
     body: Result<Json<SecretBody>, JsonRejection>,
 ) -> Result<Json<Value>, ArmError> {
-    let Json(body) = body.map_err(bad_json)?;
-    let scope = resource_in_subscription(subscription, &body.resource_id)?;
+    let scope = named_resource(subscription, body)?;
     let secret = state
         .svc
         .issue_identity_endpoint_secret(&caller.actor, &scope)
@@ -64,8 +72,7 @@ async fn revoke(
     Path(subscription): Path<SubscriptionId>,
     body: Result<Json<SecretBody>, JsonRejection>,
 ) -> Result<Json<Value>, ArmError> {
-    let Json(body) = body.map_err(bad_json)?;
-    let scope = resource_in_subscription(subscription, &body.resource_id)?;
+    let scope = named_resource(subscription, body)?;
     let revoked = state
         .svc
         .revoke_identity_endpoint_secrets(&caller.actor, &scope)

@@ -326,6 +326,6 @@ impl SignIn {
 }
 
 /// Entra says 3599 for a token of one hour: the second the response spends travelling.
-fn expires_in(at: Lifetime) -> i64 {
+pub(crate) fn expires_in(at: Lifetime) -> i64 {
     at.exp - at.iat - 1
 }

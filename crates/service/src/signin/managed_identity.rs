@@ -159,7 +159,7 @@ impl SignIn {
             .map(|m| m.resource.to_string());
         Ok(ManagedIdentityToken {
             access_token: self.sign(&access).await?,
-            expires_in: at.exp - at.iat - 1,
+            expires_in: super::grants::expires_in(at),
             expires_on: at.exp,
             not_before: at.iat,
             resource,

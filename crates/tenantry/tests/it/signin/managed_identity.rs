@@ -87,6 +87,25 @@ async fn setup(srv: &TestServer) -> Setup {
     }
 }
 
+/// Gives each principal `role` on rg1, through ARM as the demo's "ci" application (made Owner first).
+async fn grant_on_rg1(srv: &TestServer, grants: &[(&str, &str)]) {
+    make_ci_owner(&srv.svc).await;
+    let arm = Arm { srv };
+    let app = arm.app().await;
+    for (principal, role) in grants {
+        arm.put(
+            &authz(
+                "/resourceGroups/rg1",
+                &format!("roleAssignments/{}", new_id()),
+            ),
+            &app,
+            json!({"properties": {"roleDefinitionId": role_definition_id(role), "principalId": principal, "principalType": "ServicePrincipal"}}),
+        )
+        .await
+        .expect(201);
+    }
+}
+
 async fn issue(srv: &TestServer, resource: &str) -> String {
     srv.svc
         .issue_identity_endpoint_secret(&Actor::Operator, &Scope::parse(resource).unwrap())
@@ -310,20 +329,10 @@ async fn a_process_with_an_endpoint_secret_gets_its_resources_identities_tokens(
 async fn managed_identity_tokens_authorize_as_the_identitys_service_principal() {
     for store in both().await {
         let srv = TestServer::demo(&store).await;
-        make_ci_owner(&srv.svc).await;
         let s = setup(&srv).await;
         let arm = Arm { srv: &srv };
-        let app = arm.app().await;
         // The system-assigned identity is Contributor on rg1, id-a only Reader there.
-        for (principal, role) in [(&s.system.0, CONTRIBUTOR), (&s.a.0, READER)] {
-            arm.put(
-                &authz("/resourceGroups/rg1", &format!("roleAssignments/{}", new_id())),
-                &app,
-                json!({"properties": {"roleDefinitionId": role_definition_id(role), "principalId": principal, "principalType": "ServicePrincipal"}}),
-            )
-            .await
-            .expect(201);
-        }
+        grant_on_rg1(&srv, &[(&s.system.0, CONTRIBUTOR), (&s.a.0, READER)]).await;
         let secret = issue(&srv, &site_path("site1")).await;
         let q = format!("resource={}&api-version=2019-08-01", encode(ARM));
         let system = app_service(&srv, Some(&secret), &q).await;
@@ -354,19 +363,8 @@ async fn azure_identity_managed_identity_credentials_drive_arm() {
     let python = required_tool("TENANTRY_TEST_PYTHON");
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
-    make_ci_owner(&srv.svc).await;
     let s = setup(&srv).await;
-    let arm = Arm { srv: &srv };
-    let app = arm.app().await;
-    for principal in [&s.system.0, &s.a.0] {
-        arm.put(
-            &authz("/resourceGroups/rg1", &format!("roleAssignments/{}", new_id())),
-            &app,
-            json!({"properties": {"roleDefinitionId": role_definition_id(CONTRIBUTOR), "principalId": principal, "principalType": "ServicePrincipal"}}),
-        )
-        .await
-        .expect(201);
-    }
+    grant_on_rg1(&srv, &[(&s.system.0, CONTRIBUTOR), (&s.a.0, CONTRIBUTOR)]).await;
     let secret = issue(&srv, &site_path("site1")).await;
     let script = repo_root().join("crates/tenantry/tests/py/managed_identity.py");
     let endpoint = srv.url("/msi/token");
@@ -394,22 +392,8 @@ async fn azure_identity_managed_identity_credentials_drive_arm() {
 async fn az_login_identity_signs_in_without_a_secret() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
-    make_ci_owner(&srv.svc).await;
     let s = setup(&srv).await;
-    let arm = Arm { srv: &srv };
-    let app = arm.app().await;
-    for principal in [&s.system.0, &s.a.0] {
-        arm.put(
-            &authz(
-                "/resourceGroups/rg1",
-                &format!("roleAssignments/{}", new_id()),
-            ),
-            &app,
-            json!({"properties": {"roleDefinitionId": role_definition_id(READER), "principalId": principal, "principalType": "ServicePrincipal"}}),
-        )
-        .await
-        .expect(201);
-    }
+    grant_on_rg1(&srv, &[(&s.system.0, READER), (&s.a.0, READER)]).await;
     let secret = issue(&srv, &site_path("site1")).await;
     let endpoint = srv.url("/msi/token");
     let host = srv.url(&format!("/msi/{secret}"));
@@ -466,6 +450,17 @@ async fn a_secret_issued_elsewhere_is_honoured_within_a_second_and_so_is_its_rev
     }
 }
 
+/// A POST to `Microsoft.Subscription/identityEndpointSecrets[/revoke]`.
+async fn post_secrets(arm: &Arm<'_>, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+    arm.call(
+        reqwest::Method::POST,
+        &format!("{path}?api-version=2024-01-01"),
+        Some(token),
+        Some(&body.to_string()),
+    )
+    .await
+}
+
 /// Over ARM, whoever may write the resource issues and revokes its endpoint secrets
 /// (`Microsoft.Subscription/identityEndpointSecrets`); a reader may not; a resource of another
 /// subscription than the path's is refused.
@@ -482,26 +477,12 @@ async fn whoever_may_write_the_resource_issues_its_endpoint_secret_over_arm() {
         let body = json!({ "resourceId": site1 });
 
         // erin reads rg1 only.
-        let r = arm
-            .call(
-                reqwest::Method::POST,
-                &format!("{secrets}?api-version=2024-01-01"),
-                Some(&erin),
-                Some(&body.to_string()),
-            )
-            .await;
+        let r = post_secrets(&arm, &secrets, &erin, &body).await;
         assert_eq!(r.status, 403, "{}", r.text);
         assert_eq!(r.body["error"]["code"], "AuthorizationFailed");
 
         // ci is Contributor on the subscription.
-        let r = arm
-            .call(
-                reqwest::Method::POST,
-                &format!("{secrets}?api-version=2024-01-01"),
-                Some(&app),
-                Some(&body.to_string()),
-            )
-            .await;
+        let r = post_secrets(&arm, &secrets, &app, &body).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let secret = r.str("secret").to_string();
         let env = &r.body["environment"];
@@ -524,26 +505,12 @@ async fn whoever_may_write_the_resource_issues_its_endpoint_secret_over_arm() {
             ),
             sub_path("/resourceGroups/rg1"),
         ] {
-            let r = arm
-                .call(
-                    reqwest::Method::POST,
-                    &format!("{secrets}?api-version=2024-01-01"),
-                    Some(&app),
-                    Some(&json!({ "resourceId": other }).to_string()),
-                )
-                .await;
+            let r = post_secrets(&arm, &secrets, &app, &json!({ "resourceId": other })).await;
             assert_eq!(r.status, 400, "{}", r.text);
             assert_eq!(r.body["error"]["code"], "InvalidResourceId");
         }
 
-        let r = arm
-            .call(
-                reqwest::Method::POST,
-                &format!("{secrets}/revoke?api-version=2024-01-01"),
-                Some(&app),
-                Some(&body.to_string()),
-            )
-            .await;
+        let r = post_secrets(&arm, &format!("{secrets}/revoke"), &app, &body).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["revoked"], 1);
         assert_eq!(app_service(&srv, Some(&secret), &q).await.status, 401);
