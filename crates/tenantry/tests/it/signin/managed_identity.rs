@@ -516,3 +516,28 @@ async fn whoever_may_write_the_resource_issues_its_endpoint_secret_over_arm() {
         assert_eq!(app_service(&srv, Some(&secret), &q).await.status, 401);
     }
 }
+
+/// A change of directory re-creates the identities in the destination: the resource's endpoint secret
+/// stays good, and its tokens are now those of the new principals, in the new directory.
+#[tokio::test]
+async fn after_a_change_of_directory_the_secret_gets_the_new_principals_tokens() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let s = setup(&srv).await;
+        let secret = issue(&srv, &site_path("site1")).await;
+        let contoso = tenant_id(&srv.svc, "contoso");
+        srv.svc
+            .change_directory(&Actor::Operator, payg(&srv.svc), contoso, None, vec![])
+            .await
+            .unwrap();
+        let q = format!("resource={}&api-version=2019-08-01", encode(ARM));
+        let r = app_service(&srv, Some(&secret), &q).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_ne!(r.str("client_id"), s.system.1, "a new principal");
+        let keys = jwks(&srv, CONTOSO).await;
+        let claims = verify(&keys, r.str("access_token"), Some(ARM));
+        assert_eq!(claims["tid"], CONTOSO);
+        assert_eq!(claims["appid"], r.str("client_id"));
+        assert_eq!(claims["xms_mirid"], site_path("site1").as_str());
+    }
+}
