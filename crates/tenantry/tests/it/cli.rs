@@ -223,6 +223,19 @@ fn identity_env_prints_both_forms_and_revoke_takes_them_back() {
         !audit.contains(&secret),
         "the audit log never holds the secret"
     );
+    // The secret is not part of the world: applying the file again changes nothing, exports omit it.
+    let again = run(tenantry()
+        .args(["world", "apply"])
+        .arg(&world)
+        .arg("--data")
+        .arg(&data));
+    assert!(again.contains("nothing to do"), "{again}");
+    let exported = run(tenantry().args(["world", "export", "--data"]).arg(&data));
+    let hash = tenantry_service::crypto::hash_client_secret(&secret);
+    assert!(
+        exported.contains("site1") && !exported.contains(&hash),
+        "{exported}"
+    );
     let revoked = run(tenantry()
         .args(["identity", "revoke", &site])
         .arg("--data")
