@@ -142,10 +142,13 @@ impl SignIn {
         // A resource URI's `.default`, exactly what client credentials accept.
         let scope = parse_scope(&scope_for_resource(&resource))?;
         check_app_scope(&scope)?;
+        // Hashed once, then compared with each stored hash in constant time.
+        let presented = secrets::hash_client_secret(&secret);
         let app = self.service().read(|w| {
-            let holder =
-                endpoint_secret_resource(w, |hash| secrets::verify_client_secret(&secret, hash))
-                    .ok_or(IdentityEndpointRefusal::UnknownSecret)?;
+            let holder = endpoint_secret_resource(w, |stored| {
+                secrets::constant_time_eq(presented.as_bytes(), stored.as_bytes())
+            })
+            .ok_or(IdentityEndpointRefusal::UnknownSecret)?;
             select_identity(w, holder, req.selector.as_ref()).cloned()
         })?;
         let at = Lifetime::starting(self.service().now());
