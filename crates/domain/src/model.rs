@@ -447,6 +447,21 @@ pub struct ResourceIdentity {
     pub system_assigned: bool,
     /// Resource ids of the user-assigned identities assigned to it.
     pub user_assigned: Vec<Scope>,
+    /// Secrets that let a process act as this resource's identities at the managed-identity token
+    /// endpoints (`tenantry identity env`). They live with the identity block: switching the resource's
+    /// identities off, or deleting the resource, revokes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint_secrets: Vec<IdentityEndpointSecret>,
+}
+
+/// A secret issued to a process so that it may ask for its resource's identities' tokens. Only its
+/// hash is kept: a random 256-bit value needs no slow hash (nothing to guess), so a SHA-256 compared in
+/// constant time is enough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityEndpointSecret {
+    pub id: RequestId,
+    pub hash: String,
+    pub created: Timestamp,
 }
 
 impl ResourceIdentity {

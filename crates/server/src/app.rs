@@ -136,9 +136,10 @@ fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<
 
 /// The span of a request: method and path only. Never the query (authorize redirects and logouts carry
 /// state and codes there), never headers (bearer tokens, Basic credentials), never bodies (passwords,
-/// secrets, refresh tokens).
+/// secrets, refresh tokens), and never the endpoint secret in a managed-identity IMDS path.
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+    let path = crate::oauth::loggable_path(req.uri().path());
+    tracing::debug_span!("request", method = %req.method(), path = %path)
 }
 
 /// The base URL clients should use for `listen`.

@@ -4,14 +4,18 @@
 //! - ARM: `{"error":{"code","message"}}` (plus `details` for several blockers).
 //! - Graph: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 //! - Entra: `{"error","error_description","error_codes","timestamp","trace_id","correlation_id"}`.
+//! - Managed-identity endpoints: IMDS `{"error","error_description"}`, App Service
+//!   `{"statusCode","message","correlationId"}`.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tenantry_domain::signin::managed_identity::IdentityEndpointRefusal;
 use tenantry_domain::signin::{EntraCode, OAuthError, SignInError};
 use tenantry_domain::{DomainError, ErrorKind};
 use tenantry_service::ServiceError;
+use tenantry_service::signin::managed_identity::ManagedIdentityFailure;
 
 pub fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
@@ -233,6 +237,104 @@ impl IntoResponse for EntraError {
         });
         (self.status, Json(body)).into_response()
     }
+}
+
+/// A managed-identity token refusal as IMDS answers it.
+#[derive(Debug)]
+pub struct ImdsError(pub ManagedIdentityFailure);
+
+impl From<ManagedIdentityFailure> for ImdsError {
+    fn from(e: ManagedIdentityFailure) -> Self {
+        Self(e)
+    }
+}
+
+impl From<IdentityEndpointRefusal> for ImdsError {
+    fn from(e: IdentityEndpointRefusal) -> Self {
+        Self(ManagedIdentityFailure::Refused(e))
+    }
+}
+
+impl IntoResponse for ImdsError {
+    fn into_response(self) -> Response {
+        use IdentityEndpointRefusal as R;
+        let (status, error, description) = match self.0 {
+            ManagedIdentityFailure::Refused(r) => {
+                let (status, error) = match &r {
+                    R::UnknownSecret => (StatusCode::UNAUTHORIZED, "unknown_source"),
+                    R::MissingMetadataHeader => (StatusCode::BAD_REQUEST, "bad_request_102"),
+                    _ => (StatusCode::BAD_REQUEST, "invalid_request"),
+                };
+                (status, error, identity_message(&r))
+            }
+            ManagedIdentityFailure::SignIn(e) => (
+                StatusCode::BAD_REQUEST,
+                e.error.as_str(),
+                e.error_description(),
+            ),
+            ManagedIdentityFailure::Internal(e) => {
+                tracing::error!(error = %e, "managed identity token failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "unknown",
+                    "Failed to retrieve token; try again.".to_string(),
+                )
+            }
+        };
+        let body = json!({ "error": error, "error_description": description });
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A managed-identity token refusal as App Service's token service answers it.
+#[derive(Debug)]
+pub struct AppServiceIdentityError(pub ManagedIdentityFailure);
+
+impl From<ManagedIdentityFailure> for AppServiceIdentityError {
+    fn from(e: ManagedIdentityFailure) -> Self {
+        Self(e)
+    }
+}
+
+impl From<IdentityEndpointRefusal> for AppServiceIdentityError {
+    fn from(e: IdentityEndpointRefusal) -> Self {
+        Self(ManagedIdentityFailure::Refused(e))
+    }
+}
+
+impl IntoResponse for AppServiceIdentityError {
+    fn into_response(self) -> Response {
+        use IdentityEndpointRefusal as R;
+        let (status, message) = match self.0 {
+            ManagedIdentityFailure::Refused(r) => {
+                let status = match &r {
+                    R::UnknownSecret => StatusCode::UNAUTHORIZED,
+                    R::IdentityNotFound => StatusCode::NOT_FOUND,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                (status, identity_message(&r))
+            }
+            ManagedIdentityFailure::SignIn(e) => (StatusCode::BAD_REQUEST, e.error_description()),
+            ManagedIdentityFailure::Internal(e) => {
+                tracing::error!(error = %e, "managed identity token failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Failed to retrieve token; try again.".to_string(),
+                )
+            }
+        };
+        let body = json!({
+            "statusCode": status.as_u16(),
+            "message": message,
+            "correlationId": uuid::Uuid::new_v4(),
+        });
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A refusal's reason and remedy in one sentence pair (an unknown secret's says nothing of what exists).
+fn identity_message(r: &IdentityEndpointRefusal) -> String {
+    format!("{} {}", r.reason(), r.remedy())
 }
 
 /// `2026-11-27 08:40:00Z`, the format Entra uses in `timestamp`.

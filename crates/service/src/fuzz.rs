@@ -205,6 +205,7 @@ fn ci_claims(signin: &SignIn, now: i64) -> AccessClaims {
         ver: "1.0".into(),
         wids: vec![],
         groups: Default::default(),
+        xms_mirid: None,
     }
 }
 

@@ -81,6 +81,37 @@ enum Command {
         #[command(subcommand)]
         command: SupportCommand,
     },
+    /// Let a process act as a resource's managed identities, without a secret of its own.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Issue an endpoint secret for a resource that has managed identities and print the environment
+    /// variables a process exports to get their tokens: IDENTITY_ENDPOINT and IDENTITY_HEADER (the App
+    /// Service form), and AZURE_POD_IDENTITY_AUTHORITY_HOST (the IMDS form).
+    Env {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The resource's id: /subscriptions/…/resourceGroups/…/providers/….
+        resource_id: String,
+        /// The base URL the process reaches the server at.
+        #[arg(
+            long,
+            env = "TENANTRY_PUBLIC_URL",
+            default_value = "https://127.0.0.1:8443"
+        )]
+        public_url: String,
+    },
+    /// Revoke every endpoint secret issued for a resource.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        resource_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -251,7 +282,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Support {
             command: SupportCommand::List { db, json },
         } => support_list(&db, json).await,
+        Command::Identity { command } => identity(command).await,
     }
+}
+
+async fn identity(command: IdentityCommand) -> anyhow::Result<()> {
+    use tenantry_service::domain::{Actor, Scope};
+    let parse = |id: &str| {
+        Scope::parse(id).map_err(|e| anyhow::anyhow!("'{id}' is not a resource id: {e}"))
+    };
+    match command {
+        IdentityCommand::Env {
+            db,
+            resource_id,
+            public_url,
+        } => {
+            let svc = open_service(&db).await?;
+            let scope = parse(&resource_id)?;
+            let secret = svc
+                .issue_identity_endpoint_secret(&Actor::Operator, &scope)
+                .await?;
+            print!("{}", identity_env(&public_url, &secret));
+            Ok(())
+        }
+        IdentityCommand::Revoke { db, resource_id } => {
+            let svc = open_service(&db).await?;
+            let scope = parse(&resource_id)?;
+            let n = svc
+                .revoke_identity_endpoint_secrets(&Actor::Operator, &scope)
+                .await?;
+            eprintln!("revoked {n} endpoint secrets of {resource_id}");
+            Ok(())
+        }
+    }
+}
+
+/// The lines `tenantry identity env` prints: both forms, each usable alone.
+fn identity_env(public_url: &str, secret: &str) -> String {
+    let [endpoint, header, host] =
+        tenantry_service::signin::managed_identity::endpoint_environment(public_url, secret)
+            .map(|(name, value)| format!("export {name}='{value}'\n"));
+    format!(
+        "# App Service form (azure-identity and msal use it when both variables are set):\n\
+         {endpoint}{header}\
+         # IMDS form (the secret is in the host's path; used when IDENTITY_ENDPOINT is not set):\n\
+         {host}"
+    )
 }
 
 async fn support_list(db: &DbArgs, json: bool) -> anyhow::Result<()> {

@@ -152,6 +152,7 @@ pub(crate) fn requested_identity(
     Ok(ResourceIdentity {
         system_assigned,
         user_assigned,
+        endpoint_secrets: Vec::new(),
     })
 }
 
@@ -400,6 +401,16 @@ pub(crate) fn put_system_assigned(
     change: &mut Change,
     now: Timestamp,
 ) -> Result<(Option<ResourceIdentity>, Value), DomainError> {
+    let mut requested = requested;
+    // A new `identity` block keeps the endpoint secrets already issued (they go only with the block).
+    if requested.endpoint_secrets.is_empty() {
+        requested.endpoint_secrets = world
+            .subscription(scope.subscription_id())
+            .and_then(|s| s.resources.get(scope.key()))
+            .and_then(|r| r.identity.as_ref())
+            .map(|i| i.endpoint_secrets.clone())
+            .unwrap_or_default();
+    }
     let current = world.managed_identity(scope);
     let mut details = json!({ "type": requested.type_name() });
     match (requested.system_assigned, current) {

@@ -9,6 +9,7 @@ pub mod federated;
 pub mod groups;
 pub mod guests;
 pub mod identities;
+pub mod identity_endpoint;
 pub mod invariants;
 pub mod names;
 pub mod reads;

@@ -13,6 +13,7 @@
 //! - [`tokens`]: token lifetimes, and who a verified token speaks for now;
 //! - [`groups`]: the `groups` claim an application asks for, and its overage;
 //! - [`lockout`]: smart lockout's schedule;
+//! - [`managed_identity`]: the managed-identity token endpoints' secrets, identities and refusals;
 //! - [`refusals`]: every refusal, in Entra's codes and words.
 //!
 //! Everything is re-exported here: callers name `signin::subject`, `signin::missing_parameter`….
@@ -23,6 +24,7 @@ pub mod clients;
 pub mod device;
 pub mod groups;
 pub mod lockout;
+pub mod managed_identity;
 pub mod realm;
 pub mod refusals;
 pub mod scopes;

@@ -27,6 +27,7 @@ mod group_claims;
 mod group_grants;
 mod groups;
 mod identities;
+mod identity_endpoint;
 mod invariants;
 mod leaks;
 mod link;

@@ -9,13 +9,15 @@
 //! | `PUT\|GET\|DELETE /subscriptions/{id}/providers/Microsoft.Subscription/directoryLinkRequests/{tenantId}` | "use existing directory": ask, show, withdraw |
 //! | `GET /providers/Microsoft.Subscription/directoryLinkRequests[/{requestId}]`, `POST …/{requestId}/approve\|decline` | the target tenant's Global Administrator decides |
 //! | `GET /providers/Microsoft.Subscription/auditEvents`, `GET /subscriptions/{id}/providers/Microsoft.Subscription/auditEvents` | audit log of a tenant, of a subscription |
+//! | `POST /subscriptions/{id}/providers/Microsoft.Subscription/identityEndpointSecrets[/revoke]` | a managed-identity endpoint secret for a resource (whoever may write it), or revoke them |
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of everything tenantry serves |
 //!
 //! Handlers translate; the rules are the domain's (`rules::change_directory`, `rules::guests`,
-//! `rules::directory::set_policy`, `rules::reads`).
+//! `rules::directory::set_policy`, `rules::identity_endpoint`, `rules::reads`).
 
 pub mod audit;
 pub mod change_tenant;
+pub mod identity_endpoint;
 pub mod link_requests;
 pub mod openapi;
 pub mod policies;
@@ -34,11 +36,12 @@ pub fn routes() -> Router<AppState> {
         .merge(policies::routes())
         .merge(link_requests::routes())
         .merge(audit::routes())
+        .merge(identity_endpoint::routes())
         .merge(openapi::routes())
 }
 
 /// The words of our extension paths, in the case the routes are written in.
-const PATH_WORDS: [&str; 12] = [
+const PATH_WORDS: [&str; 14] = [
     "subscriptions",
     "providers",
     "Microsoft.Subscription",
@@ -51,6 +54,8 @@ const PATH_WORDS: [&str; 12] = [
     "approve",
     "decline",
     "auditEvents",
+    "identityEndpointSecrets",
+    "revoke",
 ];
 
 /// ARM matches provider namespaces, resource types and the fixed words of a path whatever their case

@@ -117,6 +117,10 @@ pub fn operations() -> Vec<Op> {
             .describe("$filter: clauses joined by 'and': eventTimestamp ge|le '<RFC 3339>', caller eq '<name>', operationName eq '<operation>', startswith(operationName,'<prefix>'). $top: 1 to 1000 (default 100). Newest first."),
         op("get", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/auditEvents", EXT, Arm, "A subscription's audit log (Microsoft.Insights/eventtypes/values/read: Reader and up)", None, ("200", Some("AuditEventList")))
             .describe("Same $filter and $top as the tenant's audit log."),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets", EXT, Arm, "Issue a managed-identity endpoint secret for a resource with identities (whoever may write the resource)", None, ("200", None))
+            .describe("Body {resourceId}. Answers {resourceId, secret, environment: {IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST}}: what a process exports to get the resource's identities' tokens at /msi/token or /msi/{secret}/metadata/identity/oauth2/token. The secret is shown once; it is kept hashed and audited. 400 ResourceHasNoIdentity when the resource has none."),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets/revoke", EXT, Arm, "Revoke every managed-identity endpoint secret of a resource (whoever may write the resource)", None, ("200", None))
+            .describe("Body {resourceId}. Answers {resourceId, revoked}: how many secrets went."),
         op("post", "/redeem/{tenantId}/{invitationId}", EXT, Arm, "Redeem an invitation with the invitee's own token (Graph or ARM audience)", None, ("200", Some("Invitation"))),
         op("get", "/redeem/{tenantId}/{invitationId}", EXT, Public, "The invitation page a browser opens (HTML)", None, ("200", None))
             .describe("Not signed in: a link to the sign-in pages (/signin, the pages /{tenant}/oauth2/v2.0/authorize shows), which come back here. Signed in: a button that posts to …/accept."),
@@ -132,6 +136,10 @@ pub fn operations() -> Vec<Op> {
         op("get", "/devicelogin", ENTRA, Public, "The device flow's verification page (HTML; sign in, type the code, continue)", None, ("200", None)),
         op("get", "/discovery/v2.0/keys", ENTRA, Public, "Signing keys (JWKS)", None, ("200", None)),
         op("get", "/common/userrealm/{username}", ENTRA, Public, "User realm discovery by the name's domain: Managed for a tenant's domain, else Unknown", None, ("200", None)),
+        op("get", "/msi/token", ENTRA, Public, "Managed identity token, App Service form (IDENTITY_ENDPOINT): header X-IDENTITY-HEADER, query resource, api-version (2019-08-01), optional client_id, object_id or mi_res_id", None, ("200", None))
+            .describe("The header carries an endpoint secret from `tenantry identity env <resource-id>`. Answers {access_token, expires_on (epoch seconds, a string), not_before, resource, token_type, client_id}; refusals are {statusCode, message, correlationId}: 401 for a wrong or missing secret, 404 for an identity the resource does not have, 400 otherwise."),
+        op("get", "/msi/{secret}/metadata/identity/oauth2/token", ENTRA, Public, "Managed identity token, IMDS form (AZURE_POD_IDENTITY_AUTHORITY_HOST): header Metadata: true, query api-version (2018-02-01), resource, optional client_id, object_id or msi_res_id", None, ("200", None))
+            .describe("The path carries an endpoint secret from `tenantry identity env <resource-id>`. Answers {access_token, expires_in, expires_on, not_before, resource, token_type, client_id} (numbers as strings, as IMDS sends them); refusals are {error, error_description}: 401 unknown_source for a wrong secret, 400 bad_request_102 without the Metadata header, 400 invalid_request otherwise."),
         // ----- ARM -----
         op("get", "/metadata/endpoints", ARM, Public, "Cloud metadata for az cloud register", None, ("200", None)),
         op("get", "/subscriptions", ARM, Arm, "Subscriptions the caller sees", None, ("200", None)),

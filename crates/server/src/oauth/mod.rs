@@ -4,6 +4,7 @@
 
 mod authorize;
 mod discovery;
+mod managed_identity;
 mod page;
 pub(crate) mod token;
 
@@ -57,7 +58,15 @@ pub fn routes() -> Router<AppState> {
             get(authorize::logout).post(authorize::logout),
         )
         .route("/{tenant}/oauth2/logout", get(authorize::logout))
+        // Managed identities' local token services (`tenantry identity env` prints the variables).
+        .route("/msi/token", get(managed_identity::app_service_token))
+        .route(
+            "/msi/{secret}/metadata/identity/oauth2/token",
+            get(managed_identity::imds_token),
+        )
 }
+
+pub(crate) use managed_identity::loggable_path;
 
 /// A sign-in failure in Entra's format: a refusal as it is, anything else as a transient error (logged
 /// here, without the request's secrets, which never reach this point).

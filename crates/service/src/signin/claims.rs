@@ -53,6 +53,9 @@ pub struct AccessClaims {
     /// The groups, when the application the token is for asks for them.
     #[serde(flatten)]
     pub groups: GroupClaims,
+    /// A managed identity's token: the identity's resource id (Entra's `xms_mirid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xms_mirid: Option<String>,
 }
 
 /// Entra's `groups` claim, or its overage: `_claim_names` `{"groups": "src1"}` and `_claim_sources`
@@ -239,6 +242,7 @@ pub fn user_access(
         ver: "1.0".into(),
         wids: d.wids,
         groups: d.groups,
+        xms_mirid: None,
     }
 }
 
@@ -284,6 +288,7 @@ pub fn app_access(base: &str, app: AppSubject<'_>, resource: &str, at: Lifetime)
         ver: "1.0".into(),
         wids: app.wids,
         groups: app.groups,
+        xms_mirid: None,
     }
 }
 

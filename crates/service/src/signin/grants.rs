@@ -11,7 +11,7 @@ use tenantry_domain::signin::{
     self, Authority, RequestedScope, SignInError, Subject, app_needs_tenant, check_app_scope,
     missing_parameter, parse_authority, parse_scope, scope_for_resource, user_scope_for_resource,
 };
-use tenantry_domain::{DirectoryRole, GroupMembershipClaims, ObjectId, TenantId};
+use tenantry_domain::{Application, DirectoryRole, GroupMembershipClaims, ObjectId, TenantId};
 
 /// Which token endpoint was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -172,44 +172,16 @@ impl SignIn {
             .authenticate_app(&req.client_id, req.client_credential.as_ref(), tenant.0)
             .await?;
         check_app_scope(&scope)?;
-        // The roles its service principal holds, itself or through a role-assignable group; its groups
-        // when the application the token is for asks for them.
-        let (roles, groups): (Vec<DirectoryRole>, _) = self.service().read(|w| {
-            let roles = w
-                .tenant(app.tenant)
-                .map(|t| t.effective_roles_of(app.id))
-                .unwrap_or_default();
-            let setting = signin::resource_application(w, app.tenant, &scope.resource)
-                .map(|r| r.group_membership_claims)
-                .unwrap_or_default();
-            (roles, signin::groups_claim(w, app.tenant, app.id, setting))
-        });
         let at = Lifetime::starting(self.service().now());
-        let base = self.base_url();
-        let access = claims::app_access(
-            base,
-            AppSubject {
-                tenant: app.tenant.0,
-                object: app.id.0,
-                client_id: app.client_id,
-                roles: roles.iter().map(|r| r.display_name().to_string()).collect(),
-                wids: roles.iter().map(|r| r.template_id().to_string()).collect(),
-                groups: GroupClaims::new(groups, || {
-                    claims::member_objects_url(base, "servicePrincipals", app.id.0)
-                }),
-                display_name: &app.display_name,
-                appidacr: req
-                    .client_credential
-                    .as_ref()
-                    .map_or(
-                        ClientAuthentication::Secret,
-                        ClientCredential::authentication,
-                    )
-                    .appidacr(),
-            },
-            &scope.resource,
-            at,
-        );
+        let appidacr = req
+            .client_credential
+            .as_ref()
+            .map_or(
+                ClientAuthentication::Secret,
+                ClientCredential::authentication,
+            )
+            .appidacr();
+        let access = self.app_access_claims(&app, &scope.resource, at, appidacr);
         Ok(TokenResponse {
             token_type: "Bearer",
             scope: scope.resource_scopes.join(" "),
@@ -223,6 +195,46 @@ impl SignIn {
             expires_on: None,
             not_before: None,
         })
+    }
+
+    /// An application's access token for `resource`: the roles its service principal holds, itself or
+    /// through a role-assignable group, and its groups when the application the token is for asks for
+    /// them (client credentials, and managed identities' tokens).
+    pub(crate) fn app_access_claims(
+        &self,
+        app: &Application,
+        resource: &str,
+        at: Lifetime,
+        appidacr: &'static str,
+    ) -> claims::AccessClaims {
+        let (roles, groups): (Vec<DirectoryRole>, _) = self.service().read(|w| {
+            let roles = w
+                .tenant(app.tenant)
+                .map(|t| t.effective_roles_of(app.id))
+                .unwrap_or_default();
+            let setting = signin::resource_application(w, app.tenant, resource)
+                .map(|r| r.group_membership_claims)
+                .unwrap_or_default();
+            (roles, signin::groups_claim(w, app.tenant, app.id, setting))
+        });
+        let base = self.base_url();
+        claims::app_access(
+            base,
+            AppSubject {
+                tenant: app.tenant.0,
+                object: app.id.0,
+                client_id: app.client_id,
+                roles: roles.iter().map(|r| r.display_name().to_string()).collect(),
+                wids: roles.iter().map(|r| r.template_id().to_string()).collect(),
+                groups: GroupClaims::new(groups, || {
+                    claims::member_objects_url(base, "servicePrincipals", app.id.0)
+                }),
+                display_name: &app.display_name,
+                appidacr,
+            },
+            resource,
+            at,
+        )
     }
 
     async fn password_grant(
@@ -329,6 +341,6 @@ impl SignIn {
 }
 
 /// Entra says 3599 for a token of one hour: the second the response spends travelling.
-fn expires_in(at: Lifetime) -> i64 {
+pub(crate) fn expires_in(at: Lifetime) -> i64 {
     at.exp - at.iat - 1
 }

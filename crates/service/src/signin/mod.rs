@@ -14,6 +14,7 @@ mod kek;
 mod keyring;
 pub use keyring::{SigningKeyInfo, SigningKeyState};
 mod lockout;
+pub mod managed_identity;
 mod password;
 mod refresh;
 mod verify;

@@ -272,6 +272,7 @@ mod tests {
             ver: "1.0".into(),
             wids: vec![],
             groups: Default::default(),
+            xms_mirid: None,
         })
     }
 

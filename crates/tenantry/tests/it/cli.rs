@@ -159,3 +159,98 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// `tenantry identity env` issues an endpoint secret for a resource with identities and prints both
+/// forms' variables for the server's public URL; `revoke` takes every secret of the resource back; a
+/// resource without identities gets none. Both are audited.
+#[test]
+fn identity_env_prints_both_forms_and_revoke_takes_them_back() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
+    let data = dir.path().join("data");
+    let world = dir.path().join("world.toml");
+    let demo = std::fs::read_to_string(repo_root().join("worlds/demo.toml")).unwrap();
+    std::fs::write(
+        &world,
+        format!(
+            "{demo}\n  [[subscriptions.identities]]\n  name = \"id-web\"\n  resource_group = \"rg1\"\n\n  [[subscriptions.resource_groups]]\n  name = \"rg-web\"\n  location = \"westeurope\"\n\n    [[subscriptions.resource_groups.resources]]\n    type = \"Microsoft.Web/sites\"\n    name = \"site1\"\n    location = \"westeurope\"\n    identity = {{ type = \"SystemAssigned, UserAssigned\", user_assigned = [\"identity:rg1/id-web\"] }}\n\n    [[subscriptions.resource_groups.resources]]\n    type = \"Microsoft.Web/sites\"\n    name = \"plain\"\n    location = \"westeurope\"\n"
+        ),
+    )
+    .unwrap();
+    run(tenantry()
+        .args(["world", "apply"])
+        .arg(&world)
+        .arg("--data")
+        .arg(&data));
+    let site =
+        format!("/subscriptions/{PAYG}/resourceGroups/rg-web/providers/Microsoft.Web/sites/site1");
+    let out = run(tenantry()
+        .args([
+            "identity",
+            "env",
+            &site,
+            "--public-url",
+            "https://tenantry.example:8443/",
+        ])
+        .arg("--data")
+        .arg(&data));
+    let var = |name: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}='")))
+            .and_then(|v| v.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("no {name} in {out}"))
+            .to_string()
+    };
+    let secret = var("IDENTITY_HEADER");
+    assert!(secret.starts_with("tmi_"), "{out}");
+    assert_eq!(
+        var("IDENTITY_ENDPOINT"),
+        "https://tenantry.example:8443/msi/token"
+    );
+    assert_eq!(
+        var("AZURE_POD_IDENTITY_AUTHORITY_HOST"),
+        format!("https://tenantry.example:8443/msi/{secret}")
+    );
+    let audit = run(tenantry()
+        .args([
+            "audit",
+            "--operation",
+            "tenantry/managedIdentityEndpointSecrets",
+        ])
+        .arg("--data")
+        .arg(&data));
+    assert!(audit.contains("issue") && audit.contains(&site), "{audit}");
+    assert!(
+        !audit.contains(&secret),
+        "the audit log never holds the secret"
+    );
+    // The secret is not part of the world: applying the file again changes nothing, exports omit it.
+    let again = run(tenantry()
+        .args(["world", "apply"])
+        .arg(&world)
+        .arg("--data")
+        .arg(&data));
+    assert!(again.contains("nothing to do"), "{again}");
+    let exported = run(tenantry().args(["world", "export", "--data"]).arg(&data));
+    let hash = tenantry_service::crypto::hash_client_secret(&secret);
+    assert!(
+        exported.contains("site1") && !exported.contains(&hash),
+        "{exported}"
+    );
+    let revoked = run(tenantry()
+        .args(["identity", "revoke", &site])
+        .arg("--data")
+        .arg(&data));
+    assert!(revoked.contains("revoked 1"), "{revoked}");
+
+    let plain =
+        format!("/subscriptions/{PAYG}/resourceGroups/rg-web/providers/Microsoft.Web/sites/plain");
+    let out = tenantry()
+        .args(["identity", "env", &plain])
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no managed identity"), "{err}");
+}

@@ -398,6 +398,8 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "id" if in_set("servicePrincipals") || in_set("applications") => {
                 v.leaf(&f.app_object, NOTHING)
             }
+            // A managed-identity endpoint secret: the walk holds none (a wrong one must reveal nothing).
+            "secret" => v.leaf("tmi_probe", "tmi_missing"),
             // The sign-in routes ({tenant}, {username}) name no object of a tenant.
             "tenant" | "username" => return None,
             other => panic!(
@@ -434,6 +436,10 @@ fn api_bodies(f: &Foreign, path: &str, method: &str, v: Variant) -> Vec<Option<V
             "permissions": [{"actions": ["*"]}],
             "assignableScopes": [format!("/subscriptions/{sub}")],
         }})),
+        // The foreign storage account (the answers are compared with the body's names as they are).
+        _ if path.contains("identityEndpointSecrets") => body(json!({"resourceId": format!(
+            "/subscriptions/{sub}/resourceGroups/qrg/providers/Microsoft.Storage/storageAccounts/qstore"
+        )})),
         _ if path.ends_with("policies/default") => {
             body(json!({"blockSubscriptionsLeavingTenant": false}))
         }

@@ -1,6 +1,7 @@
 //! Sign-in over HTTPS as Entra's clients see it, one file per flow: discovery, client credentials,
 //! the password grant, refresh tokens, smart lockout, the authorize pages with PKCE and single sign-on,
-//! the device code, certificate credentials (client assertions), signing keys, the bearer extractors of ARM and Graph, and the real Python clients
+//! the device code, certificate credentials (client assertions), signing keys, the bearer extractors of
+//! ARM and Graph, managed identities' token endpoints, and the real Python clients
 //! (azure-identity and msal, from the virtualenv `scripts/test.sh` prepares). Every refusal is checked in
 //! Entra's format; tokens are checked against the published JWKS by an independent library
 //! (jsonwebtoken).
@@ -15,6 +16,7 @@ mod discovery;
 mod groups;
 mod keys;
 mod lockout;
+mod managed_identity;
 mod password;
 mod refresh;
 
