@@ -5,7 +5,9 @@
 use crate::crypto::{passwords, secrets};
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
-use tenantry_domain::rules::{self, AccountType, access, admins, directory, guests, resources};
+use tenantry_domain::rules::{
+    self, AccountType, access, admins, applications, directory, guests, resources,
+};
 use tenantry_domain::*;
 
 /// Hashes a password off the async executor: Argon2id takes tens of milliseconds by design.
@@ -199,6 +201,7 @@ impl Service {
                     tenant,
                     directory::NewApplication {
                         id: None,
+                        object_id: None,
                         client_id: Some(client_id),
                         display_name: display_name.into(),
                         secret_hashes: vec![(hint.clone(), hash.clone())],
@@ -232,6 +235,7 @@ impl Service {
                 tenant,
                 directory::NewApplication {
                     id: None,
+                    object_id: None,
                     client_id: None,
                     display_name: display_name.into(),
                     secret_hashes: vec![],
@@ -294,6 +298,49 @@ impl Service {
     ) -> Result<(), ServiceError> {
         self.run(|w, now| {
             directory::remove_certificate(w, actor, tenant, app, key_id, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Changes an application's properties (Graph's `PATCH /applications/{id}`); `app` is its service
+    /// principal's id.
+    pub async fn update_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        update: applications::ApplicationUpdate,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::update_application(w, actor, tenant, app, update, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a client secret of an application by its key id (Graph's `removePassword`).
+    pub async fn remove_application_secret(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key_id: RequestId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::remove_client_secret(w, actor, tenant, app, key_id, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Deletes an application with its service principal, its role assignments, directory roles and
+    /// group memberships (Graph's `DELETE /applications/{id}` and `/servicePrincipals/{id}`).
+    pub async fn delete_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::delete_application(w, actor, tenant, app, now).map(|c| (c, ()))
         })
         .await
     }

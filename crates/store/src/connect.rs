@@ -70,6 +70,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_certificates",
         include_str!("../migrations/0007_application_certificates.sql"),
     ),
+    (
+        10,
+        "application_object_ids",
+        include_str!("../migrations/0010_application_object_ids.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {
