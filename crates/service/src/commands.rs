@@ -317,6 +317,41 @@ impl Service {
         .await
     }
 
+    /// Adds a certificate to an application with Graph's `addKey`, given a proof of possession of a
+    /// current certificate's key.
+    pub async fn add_application_key(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        certificate: ApplicationCertificate,
+        proof: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let verify = crate::crypto::assertions::verify_assertion_signature;
+            applications::add_key(w, actor, tenant, app, certificate, proof, verify, now)
+                .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a certificate of an application with Graph's `removeKey`, given a proof of possession.
+    pub async fn remove_application_key(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key_id: uuid::Uuid,
+        proof: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let verify = crate::crypto::assertions::verify_assertion_signature;
+            applications::remove_key(w, actor, tenant, app, key_id, proof, verify, now)
+                .map(|c| (c, ()))
+        })
+        .await
+    }
+
     /// Removes a client secret of an application by its key id (Graph's `removePassword`).
     pub async fn remove_application_secret(
         &self,

@@ -11,6 +11,7 @@ use super::*;
 use crate::audit::AuditEvent;
 use crate::certificates::{ApplicationCertificate, MAX_CERTIFICATES};
 use crate::mutation::{Change, Mutation};
+use crate::signin::{ClientAssertion, MAX_PROOF_LIFETIME, PROOF_AUDIENCES};
 
 /// The one `signInAudience` an application has: the accounts of its own directory.
 pub const SIGN_IN_AUDIENCE: &str = "AzureADMyOrg";
@@ -203,4 +204,87 @@ pub fn delete_application(
         .details(details),
     );
     Ok(change)
+}
+
+/// Adds a certificate to an application with Graph's `addKey`: as [`directory::add_certificate`],
+/// once `proof` shows that the caller holds the private key of a current certificate of the
+/// application ([`require_proof`]).
+#[allow(clippy::too_many_arguments)] // The rule's inputs, and the signature check it is given.
+pub fn add_key(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    certificate: ApplicationCertificate,
+    proof: &str,
+    verify: impl Fn(&ClientAssertion<'_>, &[u8]) -> bool,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let a = managed_application(world, actor, tenant, app, "add application keys")?;
+    require_proof(&a, proof, verify, now)?;
+    directory::add_certificate(world, actor, tenant, app, certificate, now)
+}
+
+/// Removes a certificate of an application with Graph's `removeKey`: as
+/// [`directory::remove_certificate`], once `proof` shows possession of a current certificate's key.
+#[allow(clippy::too_many_arguments)] // As `add_key`.
+pub fn remove_key(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    app: ObjectId,
+    key_id: uuid::Uuid,
+    proof: &str,
+    verify: impl Fn(&ClientAssertion<'_>, &[u8]) -> bool,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let a = managed_application(world, actor, tenant, app, "remove application keys")?;
+    require_proof(&a, proof, verify, now)?;
+    directory::remove_certificate(world, actor, tenant, app, key_id, now)
+}
+
+/// Entra's proof of possession for `addKey`/`removeKey`: a JWT signed (RS256 or PS256) with the private
+/// key of a current certificate of the application, which its header names (`x5t`, `x5t#S256` or
+/// `x5c`), with `aud` [`PROOF_AUDIENCES`], `iss` the application object's id and a lifetime of at most
+/// ten minutes. `verify` checks a signature with a certificate's public key (the service's crypto).
+pub fn require_proof(
+    a: &Application,
+    proof: &str,
+    verify: impl Fn(&ClientAssertion<'_>, &[u8]) -> bool,
+    now: Timestamp,
+) -> Result<(), DomainError> {
+    let assertion = ClientAssertion::parse(proof).map_err(|e| invalid_proof(&e.message))?;
+    let certificate = assertion
+        .certificate(a, now)
+        .map_err(|e| invalid_proof(&e.message))?;
+    if !verify(&assertion, &certificate.public_key) {
+        return Err(invalid_proof(&format!(
+            "its signature does not verify with the key of certificate '{}'",
+            certificate.thumbprint()
+        )));
+    }
+    // The object the call names: the application's, or (`/servicePrincipals/{id}/addKey`) its
+    // service principal's.
+    let issuers: Vec<String> = a
+        .object_id
+        .iter()
+        .chain([&a.id])
+        .map(|o| o.to_string())
+        .collect();
+    match assertion.claims.proof_problem(&issuers, now) {
+        Some(why) => Err(invalid_proof(&why)),
+        None => Ok(()),
+    }
+}
+
+fn invalid_proof(why: &str) -> DomainError {
+    DomainError::invalid(
+        "InvalidProofOfPossession",
+        format!("The proof of possession is not valid: {why}"),
+    )
+    .with_remedy(format!(
+        "Sign a JWT with the private key of a current certificate of the application (named by x5t in its header), with aud '{}', iss the application's object id, and nbf and exp at most {} minutes apart. An application without a current certificate adds one with PATCH keyCredentials instead.",
+        PROOF_AUDIENCES[0],
+        MAX_PROOF_LIFETIME / 60
+    ))
 }

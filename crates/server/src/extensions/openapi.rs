@@ -214,6 +214,11 @@ pub fn operations() -> Vec<Op> {
         op("delete", "/v1.0/applications/{id}", GRAPH, Graph, "Delete an application with its service principal, role assignments, directory roles and group memberships (Global Administrators)", None, ("204", None)),
         op("post", "/v1.0/applications/{id}/addPassword", GRAPH, Graph, "A new client secret, shown in this answer only", None, ("200", None)),
         op("post", "/v1.0/applications/{id}/removePassword", GRAPH, Graph, "Remove a client secret ({keyId})", None, ("204", None)),
+        op("post", "/v1.0/applications/{id}/addKey", GRAPH, Graph, "Add a certificate ({keyCredential, proof}) with a proof of possession of a current certificate's key", None, ("200", None))
+            .describe("proof: a JWT signed with the private key of a current certificate of the application (x5t in its header), aud 00000002-0000-0000-c000-000000000000, iss the application's object id, nbf and exp at most 10 minutes apart."),
+        op("post", "/v1.0/applications/{id}/removeKey", GRAPH, Graph, "Remove a certificate ({keyId, proof}), with a proof of possession as for addKey", None, ("204", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/addKey", GRAPH, Graph, "addKey of its application", None, ("200", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/removeKey", GRAPH, Graph, "removeKey of its application", None, ("204", None)),
         op("get", "/v1.0/groups", GRAPH, Graph, "Security groups ($filter: displayName eq/startswith, mailNickname eq, securityEnabled eq, id in (…); $select; $top; $orderby=displayName; $count=true)", None, ("200", Some("GroupCollection")))
             .describe(ADVANCED),
         op("post", "/v1.0/groups", GRAPH, Graph, "Create a security group (Global, User and Groups Administrators; a role-assignable one, Global Administrators)", Some("NewGroup"), ("201", Some("Group")))

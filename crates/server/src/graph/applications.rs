@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         // `applications(appId='…')`: the key is what follows `appId=`, quotes and parenthesis included.
         .route("/v1.0/applications(appId={id}", one())
         .route("/v1.0/applications/{id}/addPassword", post(add_password))
+        .route("/v1.0/applications/{id}/addKey", post(add_key))
+        .route("/v1.0/applications/{id}/removeKey", post(remove_key))
+        .route("/v1.0/servicePrincipals/{id}/addKey", post(add_key))
+        .route("/v1.0/servicePrincipals/{id}/removeKey", post(remove_key))
         .route(
             "/v1.0/applications/{id}/removePassword",
             post(remove_password),
@@ -250,23 +254,7 @@ async fn update(
         keys.into_iter()
             .map(|k| match (k.key, k.key_id) {
                 (None, Some(key_id)) => Ok(KeptCertificate::Existing(key_id)),
-                (key, key_id) => {
-                    // The Azure CLI sends PEM's base64 with its line breaks. A key that is not base64
-                    // is no certificate: the domain's refusal says so.
-                    let der = key
-                        .map(|k| k.split_whitespace().collect::<String>())
-                        .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k).ok())
-                        .unwrap_or_default();
-                    let c = ApplicationCertificate::from_der(
-                        key_id.unwrap_or_else(uuid::Uuid::new_v4),
-                        der,
-                    )?;
-                    Ok(KeptCertificate::New(if key_id.is_some() {
-                        c
-                    } else {
-                        c.with_own_key_id()
-                    }))
-                }
+                (key, key_id) => certificate_of(key, key_id).map(KeptCertificate::New),
             })
             .collect::<Result<Vec<_>, DomainError>>()
     });
@@ -295,6 +283,93 @@ async fn delete(
     state
         .svc
         .delete_application(&dir.actor, dir.tenant, app)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The certificate a `keyCredential` carries (`key`: base64 DER); its key id is the one given, or
+/// its own.
+fn certificate_of(
+    key: Option<String>,
+    key_id: Option<uuid::Uuid>,
+) -> Result<ApplicationCertificate, DomainError> {
+    // The Azure CLI sends PEM's base64 with its line breaks. A key that is not base64 is no
+    // certificate: the domain's refusal says so.
+    let der = key
+        .map(|k| k.split_whitespace().collect::<String>())
+        .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k).ok())
+        .unwrap_or_default();
+    let c = ApplicationCertificate::from_der(key_id.unwrap_or_else(uuid::Uuid::new_v4), der)?;
+    Ok(if key_id.is_some() {
+        c
+    } else {
+        c.with_own_key_id()
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddKey {
+    key_credential: Option<KeyCredential>,
+    proof: Option<String>,
+}
+
+/// `POST /applications/{id}/addKey {keyCredential, proof}`: the key credential added, as Graph answers.
+async fn add_key(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    target: Addressed,
+    body: Result<Json<AddKey>, JsonRejection>,
+) -> Result<Json<Value>, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let key = req
+        .key_credential
+        .ok_or_else(|| invalid_property("keyCredential", "Application"))?;
+    let proof = req
+        .proof
+        .ok_or_else(|| invalid_property("proof", "Application"))?;
+    let certificate = certificate_of(key.key, key.key_id)?;
+    let mut answer = key_json(&certificate);
+    let app = target.principal(&state, dir.tenant)?;
+    state
+        .svc
+        .add_application_key(&dir.actor, dir.tenant, app, certificate, &proof)
+        .await?;
+    answer["@odata.context"] = json!(format!(
+        "{}/v1.0/$metadata#microsoft.graph.keyCredential",
+        state.base_url
+    ));
+    Ok(Json(answer))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RemoveKey {
+    key_id: Option<String>,
+    proof: Option<String>,
+}
+
+/// `POST /applications/{id}/removeKey {keyId, proof}`: 204.
+async fn remove_key(
+    State(state): State<AppState>,
+    caller: GraphCaller,
+    target: Addressed,
+    body: Result<Json<RemoveKey>, JsonRejection>,
+) -> Result<StatusCode, GraphError> {
+    let dir = Directory::of(caller);
+    let Json(req) = body.map_err(bad_json)?;
+    let key_id = req
+        .key_id
+        .and_then(|k| k.parse::<uuid::Uuid>().ok())
+        .ok_or_else(|| invalid_property("keyId", "Application"))?;
+    let proof = req
+        .proof
+        .ok_or_else(|| invalid_property("proof", "Application"))?;
+    let app = target.principal(&state, dir.tenant)?;
+    state
+        .svc
+        .remove_application_key(&dir.actor, dir.tenant, app, key_id, &proof)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

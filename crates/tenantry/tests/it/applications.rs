@@ -387,6 +387,98 @@ async fn deleting_an_application_takes_what_names_it() {
     }
 }
 
+/// `addKey`/`removeKey` with Entra's proof of possession: a JWT signed by a current certificate of the
+/// application, `aud` Azure AD Graph's id, `iss` the application object's id, at most ten minutes long.
+#[tokio::test]
+async fn keys_are_rolled_with_a_proof_of_possession() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let admin = contoso_admin(&srv).await;
+        let (id, _, sp) = register(&srv, &admin, "roller").await;
+        let der =
+            |c: &TestCertificate| base64::engine::general_purpose::STANDARD.encode(&c.read.der);
+        let (first, second, stranger) = (
+            TestCertificate::new("first"),
+            TestCertificate::new("second"),
+            TestCertificate::new("stranger"),
+        );
+        let (s, e) = patch(
+            &srv,
+            &format!("/v1.0/applications/{id}"),
+            &admin,
+            json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": der(&first)}]}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let proof = |by: &TestCertificate, claims: Value| {
+            let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+            h.x5t = Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(by.read.sha1));
+            by.sign(h, &claims)
+        };
+        let claims = |iss: &str, lifetime: i64| json!({"aud": "00000002-0000-0000-c000-000000000000", "iss": iss, "nbf": now, "exp": now + lifetime});
+        let add_key = |proof: String| {
+            let body = json!({
+                "keyCredential": {"type": "AsymmetricX509Cert", "usage": "Verify", "key": der(&second)},
+                "proof": proof,
+            });
+            let path = format!("/v1.0/applications/{id}/addKey");
+            let admin = admin.clone();
+            let srv = &srv;
+            async move { call(srv, Method::POST, &path, Some(&admin), Some(body)).await }
+        };
+        // Refused: signed by a certificate the application does not have; another audience; the appId
+        // as issuer; valid for an hour.
+        let mut wrong_aud = claims(&id, 600);
+        wrong_aud["aud"] = json!("https://graph.microsoft.com");
+        for bad in [
+            proof(&stranger, claims(&id, 600)),
+            proof(&first, wrong_aud),
+            proof(&first, claims("not-the-object-id", 600)),
+            proof(&first, claims(&id, 3600)),
+        ] {
+            let (s, e) = add_key(bad).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+            assert!(
+                e["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("proof of possession"),
+                "{e}"
+            );
+        }
+        // Signed by its certificate: the new one is added and shown.
+        let (s, added) = add_key(proof(&first, claims(&id, 600))).await;
+        assert_eq!(s, StatusCode::OK, "{added}");
+        assert_eq!(added["displayName"], "CN=second");
+        let (_, a) = get(&srv, &format!("/v1.0/applications/{id}"), &admin).await;
+        let keys = a["keyCredentials"].as_array().unwrap().clone();
+        assert_eq!(keys.len(), 2, "{a}");
+        // removeKey, through the service principal (iss its id), signed by the new certificate.
+        let (s, e) = call(
+            &srv,
+            Method::POST,
+            &format!("/v1.0/servicePrincipals/{sp}/removeKey"),
+            Some(&admin),
+            Some(json!({"keyId": keys[0]["keyId"], "proof": proof(&second, claims(&sp, 600))})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        let (_, a) = get(&srv, &format!("/v1.0/applications/{id}"), &admin).await;
+        let names: Vec<&str> = a["keyCredentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["displayName"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["CN=second"]);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
 /// The Azure CLI's application lifecycle (`az ad app update/delete`, `az ad app credential
 /// reset/list/delete` with secrets and certificates, `az ad sp credential reset`, `az ad sp delete`) as
 /// the "ci" application, made Global Administrator first.

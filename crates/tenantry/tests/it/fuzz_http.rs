@@ -285,6 +285,8 @@ GET PATCH DELETE          | /v1.0/applications/{X}
 GET PATCH DELETE          | /v1.0/applications(appId='{X}')
 POST                      | /v1.0/applications/{X}/addPassword
 POST                      | /v1.0/applications/{X}/removePassword
+POST                      | /v1.0/applications/{X}/addKey
+POST                      | /v1.0/applications/{X}/removeKey
 GET POST                  | /v1.0/groups
 GET PATCH DELETE          | /v1.0/groups/{X}
 GET                       | /v1.0/groups/{X}/members
