@@ -177,6 +177,28 @@ pub fn delete_application(
     app: ObjectId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    // Whether it may, before what it is: an outsider learns nothing of the principal.
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        DIRECTORY_ADMINISTRATORS,
+        "delete applications",
+    )?;
+    if let Some(m) = world
+        .tenant(tenant)
+        .and_then(|p| p.applications.get(&app))
+        .and_then(|a| a.managed_identity.as_ref())
+    {
+        return Err(DomainError::conflict(
+            "ManagedIdentityGoesWithItsResource",
+            format!(
+                "The service principal '{app}' is the managed identity of '{}': it is deleted with its resource.",
+                m.resource.as_str()
+            ),
+        )
+        .with_remedy("Delete the resource, or turn its identity off (ARM), instead."));
+    }
     let a = managed_application(world, actor, tenant, app, "delete applications")?;
     let part = require_tenant(world, tenant)?;
     let mut change = Change::new();
