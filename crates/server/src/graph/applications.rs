@@ -343,26 +343,16 @@ async fn add_key(
     Ok(Json(answer))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RemoveKey {
-    key_id: Option<String>,
-    proof: Option<String>,
-}
-
 /// `POST /applications/{id}/removeKey {keyId, proof}`: 204.
 async fn remove_key(
     State(state): State<AppState>,
     caller: GraphCaller,
     target: Addressed,
-    body: Result<Json<RemoveKey>, JsonRejection>,
+    body: Result<Json<Removal>, JsonRejection>,
 ) -> Result<StatusCode, GraphError> {
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
-    let key_id = req
-        .key_id
-        .and_then(|k| k.parse::<uuid::Uuid>().ok())
-        .ok_or_else(|| invalid_property("keyId", "Application"))?;
+    let key_id = req.key_id()?;
     let proof = req
         .proof
         .ok_or_else(|| invalid_property("proof", "Application"))?;
@@ -374,10 +364,21 @@ async fn remove_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The body of `removePassword {keyId}` and `removeKey {keyId, proof}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RemovePassword {
+struct Removal {
     key_id: Option<String>,
+    proof: Option<String>,
+}
+
+impl Removal {
+    fn key_id(&self) -> Result<uuid::Uuid, GraphError> {
+        self.key_id
+            .as_deref()
+            .and_then(|k| k.parse().ok())
+            .ok_or_else(|| invalid_property("keyId", "Application"))
+    }
 }
 
 /// `POST /applications/{id}/removePassword {keyId}`: 204, as Graph answers.
@@ -385,14 +386,11 @@ async fn remove_password(
     State(state): State<AppState>,
     caller: GraphCaller,
     target: Addressed,
-    body: Result<Json<RemovePassword>, JsonRejection>,
+    body: Result<Json<Removal>, JsonRejection>,
 ) -> Result<StatusCode, GraphError> {
     let dir = Directory::of(caller);
     let Json(req) = body.map_err(bad_json)?;
-    let key_id = req
-        .key_id
-        .and_then(|k| k.parse::<uuid::Uuid>().ok())
-        .ok_or_else(|| invalid_property("keyId", "Application"))?;
+    let key_id = req.key_id()?;
     let app = target.principal(&state, dir.tenant)?;
     state
         .svc

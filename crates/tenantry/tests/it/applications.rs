@@ -39,6 +39,23 @@ async fn register(srv: &TestServer, admin: &str, name: &str) -> (String, String,
     )
 }
 
+/// A certificate as Graph's `key` of a `keyCredential`: base64 DER.
+fn der(c: &TestCertificate) -> String {
+    base64::engine::general_purpose::STANDARD.encode(&c.read.der)
+}
+
+/// Gives the application `id` this one certificate, with `PATCH keyCredentials`.
+async fn with_certificate(srv: &TestServer, admin: &str, id: &str, c: &TestCertificate) {
+    let (s, e) = patch(
+        srv,
+        &format!("/v1.0/applications/{id}"),
+        admin,
+        json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": der(c)}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+}
+
 async fn patch(srv: &TestServer, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     call(srv, Method::PATCH, path, Some(token), Some(body)).await
 }
@@ -209,20 +226,11 @@ async fn secrets_are_removed_and_certificates_sent_back_without_their_key_are_ke
 
         // keyCredentials: a certificate is added by its key, then the list sent back with `key: null`
         // (what `az ad app credential reset --append` does) keeps it beside a new one.
-        let der =
-            |c: &TestCertificate| base64::engine::general_purpose::STANDARD.encode(&c.read.der);
         let (first, second) = (
             TestCertificate::new("first"),
             TestCertificate::new("second"),
         );
-        let (s, e) = patch(
-            &srv,
-            &format!("/v1.0/applications/{id}"),
-            &admin,
-            json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": der(&first)}]}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        with_certificate(&srv, &admin, &id, &first).await;
         let (_, a) = get(&srv, &format!("/v1.0/applications/{id}"), &admin).await;
         let mut keys = a["keyCredentials"].as_array().unwrap().clone();
         assert_eq!(keys.len(), 1, "{a}");
@@ -395,21 +403,12 @@ async fn keys_are_rolled_with_a_proof_of_possession() {
         let srv = TestServer::demo(&store).await;
         let admin = contoso_admin(&srv).await;
         let (id, _, sp) = register(&srv, &admin, "roller").await;
-        let der =
-            |c: &TestCertificate| base64::engine::general_purpose::STANDARD.encode(&c.read.der);
         let (first, second, stranger) = (
             TestCertificate::new("first"),
             TestCertificate::new("second"),
             TestCertificate::new("stranger"),
         );
-        let (s, e) = patch(
-            &srv,
-            &format!("/v1.0/applications/{id}"),
-            &admin,
-            json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": der(&first)}]}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+        with_certificate(&srv, &admin, &id, &first).await;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
