@@ -181,6 +181,11 @@ pub struct ClientSecret {
 pub struct Application {
     /// The service principal's object id: the principal that role assignments name.
     pub id: ObjectId,
+    /// The application object's id (Graph's `/applications/{id}`), distinct from the service
+    /// principal's as in Entra. A managed identity has no application object, so none. Applications
+    /// registered before the two were told apart kept the shared id here.
+    #[serde(default)]
+    pub object_id: Option<ObjectId>,
     pub tenant: TenantId,
     /// `appId` / `client_id`.
     pub client_id: uuid::Uuid,

@@ -424,6 +424,8 @@ pub struct World {
     member_by_upn: HashMap<String, (TenantId, ObjectId)>,
     members_by_mail: HashMap<String, Vec<(TenantId, ObjectId)>>,
     app_by_client_id: HashMap<uuid::Uuid, (TenantId, ObjectId)>,
+    /// Application object id → its service principal (the key of `TenantPart::applications`).
+    app_by_object_id: IdMap<ObjectId, (TenantId, ObjectId)>,
     /// Managed identities by the key of the resource they belong to.
     identity_by_resource: HashMap<String, (TenantId, ObjectId)>,
     guests_by_identity: HashMap<Identity, Vec<(TenantId, ObjectId)>>,
@@ -465,6 +467,7 @@ impl World {
             member_by_upn: HashMap::new(),
             members_by_mail: HashMap::new(),
             app_by_client_id: HashMap::new(),
+            app_by_object_id: IdMap::default(),
             identity_by_resource: HashMap::new(),
             guests_by_identity: HashMap::new(),
             subscriptions_by_tenant: HashMap::new(),
@@ -547,6 +550,11 @@ impl World {
         self.tenants
             .get(&tenant)
             .map_or(&[], |t| t.groups_of(principal))
+    }
+    /// An application by the id of its application object (not its service principal's).
+    pub fn application_by_object_id(&self, object: ObjectId) -> Option<&Application> {
+        let (t, o) = self.app_by_object_id.get(&object)?;
+        self.tenants.get(t)?.applications.get(o)
     }
     pub fn application_by_client_id(&self, client_id: uuid::Uuid) -> Option<&Application> {
         let (t, o) = self.app_by_client_id.get(&client_id)?;
@@ -874,6 +882,9 @@ impl World {
     fn index_application(&mut self, a: &Application) {
         self.object_tenant.insert(a.id, a.tenant);
         self.app_by_client_id.insert(a.client_id, (a.tenant, a.id));
+        if let Some(o) = a.object_id {
+            self.app_by_object_id.insert(o, (a.tenant, a.id));
+        }
         if let Some(m) = &a.managed_identity {
             self.identity_by_resource
                 .insert(m.resource.key().to_string(), (a.tenant, a.id));
@@ -883,6 +894,9 @@ impl World {
     fn unindex_application(&mut self, a: &Application) {
         self.object_tenant.remove(&a.id);
         self.app_by_client_id.remove(&a.client_id);
+        if let Some(o) = a.object_id {
+            self.app_by_object_id.remove(&o);
+        }
         if let Some(m) = &a.managed_identity
             && self.identity_by_resource.get(m.resource.key()) == Some(&(a.tenant, a.id))
         {

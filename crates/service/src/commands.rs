@@ -6,7 +6,7 @@ use crate::crypto::{passwords, secrets};
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_domain::rules::{
-    self, AccountType, access, admins, directory, federated, guests, resources,
+    self, AccountType, access, admins, applications, directory, federated, guests, resources,
 };
 use tenantry_domain::*;
 
@@ -201,6 +201,7 @@ impl Service {
                     tenant,
                     directory::NewApplication {
                         id: None,
+                        object_id: None,
                         client_id: Some(client_id),
                         display_name: display_name.into(),
                         secret_hashes: vec![(hint.clone(), hash.clone())],
@@ -234,6 +235,7 @@ impl Service {
                 tenant,
                 directory::NewApplication {
                     id: None,
+                    object_id: None,
                     client_id: None,
                     display_name: display_name.into(),
                     secret_hashes: vec![],
@@ -338,6 +340,84 @@ impl Service {
     ) -> Result<(), ServiceError> {
         self.run(|w, now| {
             federated::remove_federated_credential(w, actor, tenant, app, key, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Changes an application's properties (Graph's `PATCH /applications/{id}`); `app` is its service
+    /// principal's id.
+    pub async fn update_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        update: applications::ApplicationUpdate,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::update_application(w, actor, tenant, app, update, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Adds a certificate to an application with Graph's `addKey`, given a proof of possession of a
+    /// current certificate's key.
+    pub async fn add_application_key(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        certificate: ApplicationCertificate,
+        proof: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let verify = crate::crypto::assertions::verify_assertion_signature;
+            applications::add_key(w, actor, tenant, app, certificate, proof, verify, now)
+                .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a certificate of an application with Graph's `removeKey`, given a proof of possession.
+    pub async fn remove_application_key(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key_id: uuid::Uuid,
+        proof: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let verify = crate::crypto::assertions::verify_assertion_signature;
+            applications::remove_key(w, actor, tenant, app, key_id, proof, verify, now)
+                .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Removes a client secret of an application by its key id (Graph's `removePassword`).
+    pub async fn remove_application_secret(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+        key_id: RequestId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::remove_client_secret(w, actor, tenant, app, key_id, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Deletes an application with its service principal, its role assignments, directory roles and
+    /// group memberships (Graph's `DELETE /applications/{id}` and `/servicePrincipals/{id}`).
+    pub async fn delete_application(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        app: ObjectId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            applications::delete_application(w, actor, tenant, app, now).map(|c| (c, ()))
         })
         .await
     }

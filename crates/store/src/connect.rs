@@ -75,6 +75,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "federated_credentials",
         include_str!("../migrations/0008_federated_credentials.sql"),
     ),
+    (
+        10,
+        "application_object_ids",
+        include_str!("../migrations/0010_application_object_ids.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {
@@ -182,6 +187,43 @@ mod tests {
         assert_eq!(
             sqlite_url(std::path::Path::new("/tmp/a b?#%.db")),
             "sqlite:///tmp/a%20b%3F%23%25.db?mode=rwc"
+        );
+    }
+
+    /// A database made before application objects had their own ids: migration 0010 gives every
+    /// application the id it shared with its service principal (the addresses clients hold stay valid),
+    /// and a managed identity none.
+    #[tokio::test]
+    async fn applications_registered_before_0010_keep_their_shared_id() {
+        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
+        let pool = pool(&sqlite_url(&dir.path().join("old.db")), Backend::Sqlite)
+            .await
+            .unwrap();
+        let before: Vec<_> = migrator()
+            .iter()
+            .filter(|m| m.version < 10)
+            .cloned()
+            .collect();
+        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO tenants VALUES ('t', 'contoso', 'contoso', 'Contoso', 'azure', 'contoso.onmicrosoft.com', '[]', '{}', 0)",
+            "INSERT INTO applications (id, tenant_id, client_id, display_name, secrets, redirect_uris, created) VALUES ('app', 't', 'c1', 'ci', '[]', '[]', 0)",
+            "INSERT INTO applications (id, tenant_id, client_id, display_name, secrets, redirect_uris, created, managed_identity) VALUES ('mi', 't', 'c2', 'id', '[]', '[]', 0, '{}')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        migrate(&pool).await.unwrap();
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, object_id FROM applications ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("app".to_string(), Some("app".to_string())),
+                ("mi".to_string(), None)
+            ]
         );
     }
 

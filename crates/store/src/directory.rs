@@ -45,6 +45,7 @@ pub(crate) static APPLICATIONS: Table = Table {
         "created",
         "managed_identity",
         "certificates",
+        "object_id",
     ],
     key_len: 1,
 };
@@ -235,6 +236,7 @@ pub(crate) fn put_application(a: &Application) -> StoreResult<Op> {
             Value::from(a.created),
             opt_json(a.managed_identity.as_ref())?,
             json(&a.certificates)?,
+            opt_id(a.object_id),
         ],
     ))
 }
@@ -248,6 +250,7 @@ fn decode_application(row: &AnyRow) -> StoreResult<Application> {
     let c = Cols::new(row, APPLICATIONS.name);
     Ok(Application {
         id: c.id("id")?,
+        object_id: c.opt_id("object_id")?,
         tenant: c.id("tenant_id")?,
         client_id: c.uuid("client_id")?,
         display_name: c.text("display_name")?,

@@ -282,6 +282,7 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 alicedefault,
                 NewApplication {
                     id: None,
+                    object_id: None,
                     client_id: None,
                     display_name: "ci".into(),
                     secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],

@@ -508,7 +508,11 @@ pub(crate) fn last_global_admin(t: &Tenant) -> DomainError {
 }
 
 pub struct NewApplication {
+    /// The service principal's object id.
     pub id: Option<ObjectId>,
+    /// The application object's id; made when absent. (An application registered before the two
+    /// were told apart has its service principal's, so a world file may name that.)
+    pub object_id: Option<ObjectId>,
     pub client_id: Option<uuid::Uuid>,
     pub display_name: String,
     /// Already hashed.
@@ -535,7 +539,6 @@ pub fn create_application(
     )?;
     require_tenant(world, tenant)?;
     require_name("displayName", &req.display_name)?;
-    require_names("redirectUris", req.redirect_uris.iter().map(String::as_str))?;
     let client_id = req.client_id.unwrap_or_else(uuid::Uuid::now_v7);
     if world.application_by_client_id(client_id).is_some() {
         return Err(DomainError::conflict(
@@ -544,23 +547,18 @@ pub fn create_application(
         ));
     }
     let id = req.id.unwrap_or_default();
-    if world.tenant_of_object(id).is_some() {
-        return Err(DomainError::conflict(
-            "ObjectExists",
-            format!("An object with id '{id}' already exists."),
-        ));
-    }
-    for uri in &req.redirect_uris {
-        if !(uri.starts_with("https://")
-            || uri.starts_with("http://localhost")
-            || uri.starts_with("http://127.0.0.1"))
+    let object_id = req.object_id.unwrap_or_default();
+    for taken in [id, object_id] {
+        if world.tenant_of_object(taken).is_some()
+            || world.application_by_object_id(taken).is_some()
         {
-            return Err(DomainError::invalid(
-                "InvalidRedirectUri",
-                format!("The redirect URI '{uri}' must use https (or http on localhost)."),
+            return Err(DomainError::conflict(
+                "ObjectExists",
+                format!("An object with id '{taken}' already exists."),
             ));
         }
     }
+    require_redirect_uris(&req.redirect_uris)?;
     if req.certificates.len() > MAX_CERTIFICATES {
         return Err(too_many_certificates(&req.display_name));
     }
@@ -572,6 +570,7 @@ pub fn create_application(
     let app = Application {
         managed_identity: None,
         id,
+        object_id: Some(object_id),
         tenant,
         client_id,
         certificates: req.certificates,
@@ -600,10 +599,32 @@ pub fn create_application(
             client_id.to_string(),
         )
         .tenant(tenant)
-        .details(serde_json::json!({"displayName": app.display_name, "id": id})),
+        .details(serde_json::json!({
+            "displayName": app.display_name,
+            "id": object_id,
+            "servicePrincipalId": id,
+        })),
     );
     change.push(Mutation::PutApplication(app));
     Ok((change, id))
+}
+
+/// Redirect URIs an application may have: names (no control characters) that use https, or http on
+/// the local machine.
+pub(crate) fn require_redirect_uris(uris: &[String]) -> Result<(), DomainError> {
+    require_names("redirectUris", uris.iter().map(String::as_str))?;
+    for uri in uris {
+        if !(uri.starts_with("https://")
+            || uri.starts_with("http://localhost")
+            || uri.starts_with("http://127.0.0.1"))
+        {
+            return Err(DomainError::invalid(
+                "InvalidRedirectUri",
+                format!("The redirect URI '{uri}' must use https (or http on localhost)."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// At most this many client secrets per application (Entra's limit on password credentials is similar).
@@ -724,7 +745,7 @@ pub fn remove_certificate(
 
 /// The change of an application's credentials (secrets, certificates): the application as it is now,
 /// and the audit event with `details` (never a secret).
-fn credentials_updated(
+pub(crate) fn credentials_updated(
     actor: &Actor,
     tenant: TenantId,
     application: Application,
@@ -748,7 +769,7 @@ fn credentials_updated(
 
 /// The application `app` of `tenant`, for an actor who may manage its credentials (`what` says what
 /// for, in the refusal).
-fn managed_application(
+pub(crate) fn managed_application(
     world: &World,
     actor: &Actor,
     tenant: TenantId,
@@ -771,7 +792,7 @@ fn managed_application(
         })
 }
 
-fn too_many_certificates(app: &str) -> DomainError {
+pub(crate) fn too_many_certificates(app: &str) -> DomainError {
     DomainError::conflict(
         "TooManyCertificates",
         format!("The application '{app}' has {MAX_CERTIFICATES} certificates already."),
@@ -779,7 +800,7 @@ fn too_many_certificates(app: &str) -> DomainError {
     .with_remedy("Remove a certificate it no longer uses first.")
 }
 
-fn duplicate_certificate(c: &ApplicationCertificate, app: &str) -> DomainError {
+pub(crate) fn duplicate_certificate(c: &ApplicationCertificate, app: &str) -> DomainError {
     DomainError::conflict(
         "DuplicateCertificate",
         format!(

@@ -167,6 +167,7 @@ fn new_principal(
     let name = resource.resource_type().map(|(_, n)| n).unwrap_or_default();
     Application {
         id: ids.0.unwrap_or_default(),
+        object_id: None,
         tenant,
         client_id: ids.1.unwrap_or_else(uuid::Uuid::new_v4),
         display_name: name,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admins;
+pub mod applications;
 pub mod change_directory;
 pub mod directory;
 pub mod federated;

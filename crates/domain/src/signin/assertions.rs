@@ -110,7 +110,62 @@ pub struct AssertionClaims {
     iat: Option<f64>,
 }
 
+/// The `aud` of Graph's proof of possession (`addKey`/`removeKey`): the Azure AD Graph application id,
+/// as Entra's documentation asks (its newer pages name Microsoft Graph's, which Entra takes too).
+pub const PROOF_AUDIENCES: [&str; 2] = [
+    "00000002-0000-0000-c000-000000000000",
+    "00000003-0000-0000-c000-000000000000",
+];
+
+/// A proof of possession may be valid for at most this long (`exp` − `nbf`): Entra's 10 minutes.
+pub const MAX_PROOF_LIFETIME: i64 = 600;
+
 impl AssertionClaims {
+    /// What is wrong with these claims as Graph's proof of possession for the object `issuers` name
+    /// (`iss`: the application object's id, or its service principal's), if anything: `aud` one of [`PROOF_AUDIENCES`], `nbf` and `exp` present, at
+    /// most [`MAX_PROOF_LIFETIME`] apart, and `now` between them (with [`ASSERTION_CLOCK_SKEW`]).
+    pub fn proof_problem(&self, issuers: &[String], now: Timestamp) -> Option<String> {
+        let auds: Vec<&str> = match &self.aud {
+            Audience::None => vec![],
+            Audience::One(a) => vec![a.as_str()],
+            Audience::Many(v) => v.iter().map(String::as_str).collect(),
+        };
+        if !auds.iter().any(|a| PROOF_AUDIENCES.contains(a)) {
+            return Some(format!(
+                "its aud must be '{}', not {auds:?}",
+                PROOF_AUDIENCES[0]
+            ));
+        }
+        if !self
+            .iss
+            .as_deref()
+            .is_some_and(|i| issuers.iter().any(|o| i.eq_ignore_ascii_case(o)))
+        {
+            return Some(format!(
+                "its iss must be the application's object id ({}), not {:?}",
+                issuers.join(" or "),
+                self.iss
+            ));
+        }
+        let (Some(nbf), Some(exp)) = (Self::seconds(self.nbf), Self::seconds(self.exp)) else {
+            return Some("it must have nbf and exp".into());
+        };
+        if exp - nbf > MAX_PROOF_LIFETIME {
+            return Some(format!(
+                "it is valid for {} seconds; at most {MAX_PROOF_LIFETIME} are allowed",
+                exp - nbf
+            ));
+        }
+        if now + ASSERTION_CLOCK_SKEW < nbf || now - ASSERTION_CLOCK_SKEW >= exp {
+            return Some(format!(
+                "it is valid from {} to {}, not now",
+                format_timestamp(nbf),
+                format_timestamp(exp)
+            ));
+        }
+        None
+    }
+
     fn seconds(v: Option<f64>) -> Option<Timestamp> {
         // Whole seconds; the fraction does not matter at this skew.
         v.filter(|v| v.is_finite()).map(|v| v.floor() as Timestamp)

@@ -381,6 +381,7 @@ fn a_global_administrator_of_one_tenant_cannot_administer_another() {
             t,
             directory::NewApplication {
                 id: None,
+                object_id: None,
                 client_id: None,
                 display_name: "x".into(),
                 secret_hashes: vec![],

@@ -18,6 +18,7 @@ fn app_of(fx: &mut Fx, admin: &Actor) -> ObjectId {
             t,
             directory::NewApplication {
                 id: None,
+                object_id: None,
                 client_id: None,
                 display_name: "pipeline".into(),
                 secret_hashes: vec![],

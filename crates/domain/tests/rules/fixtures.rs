@@ -326,6 +326,7 @@ impl Fx {
                 alicedefault,
                 NewApplication {
                     id: None,
+                    object_id: None,
                     client_id: None,
                     display_name: "ci".into(),
                     secret_hashes: vec![("ci-".into(), "$argon2id$secret".into())],
@@ -499,6 +500,7 @@ impl Fx {
     pub fn register_app(&mut self, tenant: TenantId, name: &str) -> ObjectId {
         let req = directory::NewApplication {
             id: None,
+            object_id: None,
             client_id: None,
             display_name: name.into(),
             secret_hashes: vec![],

@@ -50,6 +50,7 @@ fn outsiders(fx: &mut Fx) -> Vec<Actor> {
             fx.fabrikam,
             NewApplication {
                 id: None,
+                object_id: None,
                 client_id: None,
                 display_name: "fabrikam-app".into(),
                 secret_hashes: vec![],

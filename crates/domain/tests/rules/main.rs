@@ -17,6 +17,7 @@ fn the_article_world_builds_and_is_sound() {
 }
 
 mod admins;
+mod applications;
 mod authz;
 mod certificates;
 mod change_directory;

@@ -146,6 +146,7 @@ fn directory_rules_refuse_names_with_control_characters() {
             );
             let app = |name: &str, uri: &str| NewApplication {
                 id: None,
+                object_id: None,
                 client_id: None,
                 display_name: name.into(),
                 secret_hashes: vec![],

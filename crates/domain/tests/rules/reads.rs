@@ -510,7 +510,14 @@ fn a_directory_s_objects_as_graph_reads_them() {
         "in a stable order"
     );
     assert_eq!(reads::applications(w, fx.alicedefault).len(), 1);
-    let app = reads::application(w, fx.alicedefault, fx.app).unwrap();
+    // `fx.app` is the service principal's id; the application object has its own.
+    let principal = reads::service_principal(w, fx.alicedefault, fx.app).unwrap();
+    let object = principal.object_id.unwrap();
+    assert_ne!(object, fx.app);
+    assert!(reads::application(w, fx.alicedefault, fx.app).is_none());
+    let app = reads::application(w, fx.alicedefault, object).unwrap();
+    assert_eq!(app.id, fx.app);
+    assert!(reads::application(w, fx.contoso, object).is_none());
     assert!(reads::application_by_client_id(w, fx.alicedefault, app.client_id).is_some());
     assert!(reads::application_by_client_id(w, fx.contoso, app.client_id).is_none());
     let contoso = reads::directory(w, fx.contoso).unwrap();

@@ -208,11 +208,18 @@ pub fn operations() -> Vec<Op> {
         op("post", "/v1.0/directoryObjects/getByIds", GRAPH, Graph, "Directory objects by id", Some("GetByIds"), ("200", Some("DirectoryObjectCollection"))),
         op("get", "/v1.0/directoryObjects/{id}", GRAPH, Graph, "A directory object", None, ("200", Some("DirectoryObject"))),
         op("get", "/v1.0/servicePrincipals", GRAPH, Graph, "Service principals ($filter=servicePrincipalNames/any(c:c eq '…'), appId eq '…')", None, ("200", Some("ServicePrincipalCollection"))),
-        op("get", "/v1.0/servicePrincipals/{id}", GRAPH, Graph, "A service principal", None, ("200", Some("ServicePrincipal"))),
+        op("get", "/v1.0/servicePrincipals/{id}", GRAPH, Graph, "A service principal (also servicePrincipals(appId='…'))", None, ("200", Some("ServicePrincipal"))),
+        op("patch", "/v1.0/servicePrincipals/{id}", GRAPH, Graph, "Update its application (as PATCH /applications/{id})", None, ("204", None)),
+        op("delete", "/v1.0/servicePrincipals/{id}", GRAPH, Graph, "Delete a service principal with its application, role assignments, directory roles and group memberships (Global Administrators)", None, ("204", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/addPassword", GRAPH, Graph, "A new client secret of its application, shown in this answer only", None, ("200", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/removePassword", GRAPH, Graph, "Remove a client secret of its application ({keyId})", None, ("204", None)),
         op("post", "/v1.0/servicePrincipals", GRAPH, Graph, "The service principal of an application ({appId}); it exists with the application", None, ("201", Some("ServicePrincipal"))),
         op("get", "/v1.0/applications", GRAPH, Graph, "Applications ($filter on appId, displayName)", None, ("200", None)),
         op("post", "/v1.0/applications", GRAPH, Graph, "Register an application (Global Administrators)", None, ("201", None)),
-        op("get", "/v1.0/applications/{id}", GRAPH, Graph, "An application", None, ("200", None)),
+        op("get", "/v1.0/applications/{id}", GRAPH, Graph, "An application, by its application object id (also applications(appId='…'))", None, ("200", None)),
+        op("patch", "/v1.0/applications/{id}", GRAPH, Graph, "Update an application: displayName, web/spa/publicClient redirectUris, keyCredentials, groupMembershipClaims, signInAudience (Global Administrators)", None, ("204", None))
+            .describe("keyCredentials is the whole list: an entry with key null and a keyId the application has keeps that certificate; one with a key (base64 DER) adds it. signInAudience can only be AzureADMyOrg. Tenantry keeps one list of redirect URIs, which web, spa and publicClient each set."),
+        op("delete", "/v1.0/applications/{id}", GRAPH, Graph, "Delete an application with its service principal, role assignments, directory roles and group memberships (Global Administrators)", None, ("204", None)),
         op("post", "/v1.0/applications/{id}/addPassword", GRAPH, Graph, "A new client secret, shown in this answer only", None, ("200", None)),
         op("get", "/v1.0/applications/{id}/federatedIdentityCredentials", GRAPH, Graph, "An application's federated identity credentials ($filter on name, subject, issuer)", None, ("200", Some("FederatedIdentityCredentialCollection"))),
         op("post", "/v1.0/applications/{id}/federatedIdentityCredentials", GRAPH, Graph, "Trust an external issuer's tokens about one subject (Global Administrators; at most 20 per application)", Some("NewFederatedIdentityCredential"), ("201", Some("FederatedIdentityCredential")))
@@ -220,6 +227,12 @@ pub fn operations() -> Vec<Op> {
         op("get", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "A federated identity credential, by id or name", None, ("200", Some("FederatedIdentityCredential"))),
         op("patch", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "Update a federated identity credential's issuer, subject, audiences or description", Some("FederatedIdentityCredentialPatch"), ("204", None)),
         op("delete", "/v1.0/applications/{id}/federatedIdentityCredentials/{credentialId}", GRAPH, Graph, "Delete a federated identity credential", None, ("204", None)),
+        op("post", "/v1.0/applications/{id}/removePassword", GRAPH, Graph, "Remove a client secret ({keyId})", None, ("204", None)),
+        op("post", "/v1.0/applications/{id}/addKey", GRAPH, Graph, "Add a certificate ({keyCredential, proof}) with a proof of possession of a current certificate's key", None, ("200", None))
+            .describe("proof: a JWT signed with the private key of a current certificate of the application (x5t in its header), aud 00000002-0000-0000-c000-000000000000, iss the application's object id, nbf and exp at most 10 minutes apart."),
+        op("post", "/v1.0/applications/{id}/removeKey", GRAPH, Graph, "Remove a certificate ({keyId, proof}), with a proof of possession as for addKey", None, ("204", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/addKey", GRAPH, Graph, "addKey of its application", None, ("200", None)),
+        op("post", "/v1.0/servicePrincipals/{id}/removeKey", GRAPH, Graph, "removeKey of its application", None, ("204", None)),
         op("get", "/v1.0/groups", GRAPH, Graph, "Security groups ($filter: displayName eq/startswith, mailNickname eq, securityEnabled eq, id in (…); $select; $top; $orderby=displayName; $count=true)", None, ("200", Some("GroupCollection")))
             .describe(ADVANCED),
         op("post", "/v1.0/groups", GRAPH, Graph, "Create a security group (Global, User and Groups Administrators; a role-assignable one, Global Administrators)", Some("NewGroup"), ("201", Some("Group")))

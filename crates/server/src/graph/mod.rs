@@ -252,13 +252,7 @@ impl FromRequestParts<AppState> for ListRequest {
         let QueryParams(params) =
             QueryParams::<HashMap<String, String>>::from_request_parts(parts, state)
                 .await
-                .map_err(|e| {
-                    EdgeRefusal::Malformed {
-                        status: e.status(),
-                        detail: e.body_text(),
-                    }
-                    .graph()
-                })?;
+                .map_err(|e| malformed(e.status(), e.body_text()))?;
         let eventual = parts
             .headers
             .get("consistencylevel")
@@ -328,6 +322,11 @@ pub fn list_set(set: &'static Set) -> MethodRouter<AppState> {
             })
         },
     )
+}
+
+/// Graph's answer to a request the framework could not read (its query, its path).
+pub fn malformed(status: StatusCode, detail: String) -> GraphError {
+    EdgeRefusal::Malformed { status, detail }.graph()
 }
 
 /// Graph's 404 for an object the directory does not hold (or the caller may not see).

@@ -180,6 +180,7 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 display_name: a.display_name.clone(),
                 client_id: Some(a.client_id),
                 id: Some(a.id),
+                application_object_id: a.object_id,
                 certificates: a.certificates.iter().map(|c| c.pem().into()).collect(),
                 redirect_uris: a.redirect_uris.clone(),
                 // The default is left out, as a hand-written file leaves it out.
@@ -791,6 +792,7 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         w.kv(I, "display_name", &q(&a.display_name));
         opt_id(w, I, "client_id", &a.client_id);
         opt_id(w, I, "id", &a.id);
+        opt_id(w, I, "application_object_id", &a.application_object_id);
         opt(w, I, "client_secret", &a.client_secret);
         opt(w, I, "client_secret_hash", &a.client_secret_hash);
         opt(w, I, "client_secret_hint", &a.client_secret_hint);

@@ -213,6 +213,10 @@ pub struct ApplicationEntry {
     /// The service principal's object id.
     #[serde(default)]
     pub id: Option<ObjectId>,
+    /// The application object's id (Graph's `/applications/{id}`), which is not the service
+    /// principal's; generated when absent.
+    #[serde(default)]
+    pub application_object_id: Option<ObjectId>,
     /// One secret, hashed when applied (its first three characters become the hint).
     #[serde(default)]
     pub client_secret: Option<String>,

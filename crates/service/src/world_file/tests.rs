@@ -1593,3 +1593,56 @@ name = "contoso"
         "{e}"
     );
 }
+
+// ----- application object ids -----
+
+/// An application object and its service principal have different ids: `id` names the service
+/// principal, `application_object_id` the application object; both round-trip through export, and an
+/// existing application with another application object id is a conflict naming it.
+#[test]
+fn application_object_ids_are_not_the_service_principal_s_and_round_trip() {
+    let text = r#"
+[[tenants]]
+name = "contoso"
+
+  [[tenants.applications]]
+  display_name = "pipeline"
+  id = "0b1e0000-0000-4000-8000-0000000000a1"
+  application_object_id = "0b1e0000-0000-4000-8000-0000000000a2"
+"#;
+    let world = apply_text(&World::new(), text).unwrap();
+    let t = world.tenant_by_name("contoso").unwrap();
+    let app = t.applications.values().next().unwrap();
+    assert_eq!(app.id.to_string(), "0b1e0000-0000-4000-8000-0000000000a1");
+    let object = "0b1e0000-0000-4000-8000-0000000000a2".parse().unwrap();
+    assert_eq!(app.object_id, Some(object));
+    assert_eq!(
+        world.application_by_object_id(object).map(|a| a.id),
+        Some(app.id)
+    );
+    let first = to_toml(&export(&world));
+    assert!(
+        first.contains("application_object_id = \"0b1e0000-0000-4000-8000-0000000000a2\""),
+        "{first}"
+    );
+    let again = apply_text(&World::new(), &first).unwrap();
+    assert!(same_world(&again, &world), "{first}");
+    assert!(same_world(&apply_text(&world, text).unwrap(), &world));
+    // Absent, one is made, and it is not the service principal's.
+    let made = apply_text(
+        &World::new(),
+        &text.replace("  application_object_id", "# "),
+    )
+    .unwrap();
+    let app = made
+        .tenant_by_name("contoso")
+        .unwrap()
+        .applications
+        .values()
+        .next()
+        .unwrap();
+    assert!(app.object_id.is_some_and(|o| o != app.id));
+    // Another id for the same application is a conflict that names it.
+    let e = err_of(&world, &text.replace("0000000000a2", "0000000000a3"));
+    assert!(e.message.contains("application_object_id"), "{e}");
+}

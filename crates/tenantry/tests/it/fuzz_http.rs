@@ -276,10 +276,17 @@ POST GET                  | /redeem/{T}/{X}
 POST                      | /v1.0/directoryObjects/getByIds
 GET                       | /v1.0/directoryObjects/{U}
 GET POST                  | /v1.0/servicePrincipals
-GET                       | /v1.0/servicePrincipals/{X}
+GET PATCH DELETE          | /v1.0/servicePrincipals/{X}
+GET PATCH DELETE          | /v1.0/servicePrincipals(appId='{X}')
+POST                      | /v1.0/servicePrincipals/{X}/addPassword
+POST                      | /v1.0/servicePrincipals/{X}/removePassword
 GET POST                  | /v1.0/applications
-GET                       | /v1.0/applications/{X}
+GET PATCH DELETE          | /v1.0/applications/{X}
+GET PATCH DELETE          | /v1.0/applications(appId='{X}')
 POST                      | /v1.0/applications/{X}/addPassword
+POST                      | /v1.0/applications/{X}/removePassword
+POST                      | /v1.0/applications/{X}/addKey
+POST                      | /v1.0/applications/{X}/removeKey
 GET POST                  | /v1.0/groups
 GET PATCH DELETE          | /v1.0/groups/{X}
 GET                       | /v1.0/groups/{X}/members

@@ -22,7 +22,7 @@ fn upns(page: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn contoso_admin(srv: &TestServer) -> String {
+pub(crate) async fn contoso_admin(srv: &TestServer) -> String {
     user_token(
         srv,
         CONTOSO,
@@ -34,7 +34,7 @@ async fn contoso_admin(srv: &TestServer) -> String {
 }
 
 /// Applications over Graph: a Global Administrator registers one and adds a secret, which then signs in;
-/// its service principal is the same object; others are refused with Graph's errors.
+/// its service principal is another object (its own id, the same appId); others are refused with Graph's errors.
 #[tokio::test]
 async fn applications_register_add_a_secret_and_sign_in() {
     for store in both().await {
@@ -81,7 +81,21 @@ async fn applications_register_add_a_secret_and_sign_in() {
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{sp}");
-        assert_eq!(sp["id"], id);
+        assert_eq!(sp["appId"], app_id);
+        assert_ne!(sp["id"], id, "as in Entra, not the application object's id");
+        let (s, _) = get(
+            &srv,
+            &format!("/v1.0/servicePrincipals/{}", sp["id"].as_str().unwrap()),
+            &admin,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = get(&srv, &format!("/v1.0/servicePrincipals/{id}"), &admin).await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "the application object is no service principal"
+        );
 
         // The new secret signs in.
         let r = srv

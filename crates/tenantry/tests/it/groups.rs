@@ -678,7 +678,16 @@ async fn members_owners_nesting_and_memberships() {
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{app}");
-        let sp = app["id"].as_str().unwrap().to_string();
+        // Its service principal (another object than the application, as in Entra) is the member.
+        let (s, sp) = post(
+            &srv,
+            &admin,
+            "/v1.0/servicePrincipals",
+            json!({"appId": app["appId"]}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{sp}");
+        let sp = sp["id"].as_str().unwrap().to_string();
         added(&srv, &admin, &platform, "members", &sp).await;
         let (s, of_sp) = get(
             &srv,

@@ -167,6 +167,23 @@ async fn user_assigned_identities_are_resources_with_a_service_principal() {
         );
         let (status, _) = get(&srv, &format!("/v1.0/applications/{principal}"), &graph).await;
         assert_eq!(status.as_u16(), 404);
+        // Nor is it deleted as a service principal: it goes with its resource.
+        let (status, e) = call(
+            &srv,
+            reqwest::Method::DELETE,
+            &format!("/v1.0/servicePrincipals/{principal}"),
+            Some(&graph),
+            None,
+        )
+        .await;
+        assert_eq!(status.as_u16(), 409, "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("deleted with its resource"),
+            "{e}"
+        );
 
         // A Reader reads but may not create, in Azure's words.
         let refused = arm

@@ -7,6 +7,7 @@
 // The binary's own dependencies (it runs as a process here), not used by the tests themselves.
 use {anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing_subscriber as _};
 
+mod applications;
 mod arm;
 mod article;
 mod cli;

@@ -216,9 +216,12 @@ pub fn applications(world: &World, tenant: TenantId) -> Vec<&Application> {
     apps
 }
 
-/// An application of `tenant` by the object id of its service principal.
+/// An application of `tenant` by the id of its application object (Graph's `/applications/{id}`),
+/// which is not its service principal's.
 pub fn application(world: &World, tenant: TenantId, object: ObjectId) -> Option<&Application> {
-    service_principal(world, tenant, object).filter(|a| a.managed_identity.is_none())
+    world
+        .application_by_object_id(object)
+        .filter(|a| a.tenant == tenant && a.managed_identity.is_none())
 }
 
 /// Every service principal of the tenant (applications' and managed identities'), by object id.

@@ -323,6 +323,15 @@ impl Planner<'_> {
             {
                 return Err(at.err(differs("id", a.id.to_string(), id.to_string())));
             }
+            if let Some(o) = e.application_object_id
+                && Some(o) != a.object_id
+            {
+                return Err(at.err(differs(
+                    "application_object_id",
+                    a.object_id.map(|x| x.to_string()).unwrap_or_default(),
+                    o.to_string(),
+                )));
+            }
             if !e.redirect_uris.is_empty() && e.redirect_uris != a.redirect_uris {
                 return Err(at.err(differs("redirect_uris", &a.redirect_uris, &e.redirect_uris)));
             }
@@ -376,6 +385,7 @@ impl Planner<'_> {
             tenant,
             directory::NewApplication {
                 id: e.id,
+                object_id: e.application_object_id,
                 client_id: e.client_id,
                 display_name: e.display_name.clone(),
                 secret_hashes: secrets

@@ -7,7 +7,7 @@
 //! (jsonwebtoken).
 
 mod bearer;
-mod certificates;
+pub(crate) mod certificates;
 mod client_credentials;
 mod clients;
 mod code;
