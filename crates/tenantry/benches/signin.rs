@@ -5,7 +5,11 @@
 //! - password sign-ins/s against the raw Argon2id verification rate at the same parameters, on as
 //!   many threads as cores (goal ≥ 90 %);
 //! - client_credentials with a client assertion (certificate credential, RS256, reused as msal reuses
-//!   it) against the same with a client secret, side by side (goal ≥ 80 % of the secret rate).
+//!   it) against the same with a client secret, side by side (goal ≥ 80 % of the secret rate);
+//! - client_credentials with a federated token (workload identity federation: an external issuer's
+//!   token, here one of tenantry's own tenants, its keys discovered once and cached) against the same
+//!   with a client secret (goal: the same ≥ 80 %), and how often the issuer's keys were fetched (goal: at
+//!   most once per issuer per minute).
 //!
 //! Run: `cargo bench -p tenantry --bench signin` (release). `BENCH_SECONDS` sets each round's length;
 //! each figure and its reference rate are the best of three alternating rounds.
@@ -36,7 +40,7 @@ const SCOPE: &str = "https://management.azure.com/.default";
 const USER_SCOPE: &str =
     "https://management.core.windows.net//.default offline_access openid profile";
 
-fn world(hash: &str, certificate_pem: &str) -> String {
+fn world(hash: &str, certificate_pem: &str, base: &str) -> String {
     let certificate = certificate_pem.trim_end().replace('\n', "\\n");
     format!(
         r#"[[tenants]]
@@ -56,9 +60,21 @@ id = "{TENANT}"
   display_name = "bench-certificate"
   client_id = "{CERT_CLIENT}"
   certificates = ["{certificate}"]
+
+  [[tenants.applications]]
+  display_name = "bench-federated"
+  client_id = "{FED_CLIENT}"
+    [[tenants.applications.federated_credentials]]
+    name = "bench-job"
+    issuer = "{base}/{TENANT}/v2.0"
+    subject = "{FED_SUBJECT}"
 "#
     )
 }
+
+/// The application that signs in with a federated token, and the subject its credential trusts.
+const FED_CLIENT: &str = "c1000000-0000-4000-8000-000000000003";
+const FED_SUBJECT: &str = "repo:bench/app:ref:refs/heads/main";
 
 /// The application that signs in with a certificate.
 const CERT_CLIENT: &str = "c1000000-0000-4000-8000-000000000002";
@@ -124,6 +140,7 @@ fn peak_rss_mib() -> f64 {
 struct Server {
     base: String,
     client: reqwest::Client,
+    state: tenantry_server::AppState,
     _dir: tenantry_store::testing::TempDir,
 }
 
@@ -137,7 +154,13 @@ async fn start(svc: Service, listener: std::net::TcpListener) -> Server {
     let base = tenantry_server::app::base_url_for(listener.local_addr().unwrap());
     let state = tenantry_server::AppState::new(svc, base.clone());
     state.signin.ensure_signing_key().await.unwrap();
-    let app = tenantry_server::router(state);
+    // The federated issuer is this server: its keys are fetched over HTTPS from its own CA.
+    state
+        .svc
+        .issuer_keys()
+        .trust_ca_pem(material.ca_cert_pem.as_bytes())
+        .unwrap();
+    let app = tenantry_server::router(state.clone());
     let server = tenantry_server::tls::server_on(listener, config).unwrap();
     tokio::spawn(async move {
         let _ = server
@@ -153,6 +176,7 @@ async fn start(svc: Service, listener: std::net::TcpListener) -> Server {
     Server {
         base,
         client,
+        state,
         _dir: dir,
     }
 }
@@ -270,7 +294,7 @@ async fn run() {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let base = tenantry_server::app::base_url_for(listener.local_addr().unwrap());
     let (certificate, assertion) = certificate_and_assertion(&base);
-    svc.apply_world(&world(&hash, &certificate), &mut |_, _| {})
+    svc.apply_world(&world(&hash, &certificate, &base), &mut |_, _| {})
         .await
         .unwrap();
     let server = Arc::new(start(svc, listener).await);
@@ -285,7 +309,30 @@ async fn run() {
         ("client_assertion", Box::leak(assertion.into_boxed_str())),
         ("scope", SCOPE),
     ]));
+    // What a CI job holds: its issuer's token about the job, for Entra's token exchange.
+    let issuer = format!("{base}/{TENANT}/v2.0");
+    let now = server.state.svc.now();
+    let federated = server
+        .state
+        .signin
+        .sign(&serde_json::json!({
+            "iss": issuer, "sub": FED_SUBJECT, "aud": "api://AzureADTokenExchange",
+            "iat": now, "nbf": now, "exp": now + 3600,
+        }))
+        .await
+        .unwrap();
+    let federated_form: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
+        ("grant_type", "client_credentials"),
+        ("client_id", FED_CLIENT),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", Box::leak(federated.into_boxed_str())),
+        ("scope", SCOPE),
+    ]));
     assert!(server.token(&APP_FORM).await, "client credentials work");
+    assert!(server.token(federated_form).await, "federated tokens work");
     assert!(server.token(assertion_form).await, "client assertions work");
     assert!(server.token(&USER_FORM).await, "password sign-in works");
     println!(
@@ -357,6 +404,26 @@ async fn run() {
         "client assertion (certificate, RS256): {with_cert:.0} tokens/s vs client secret {with_secret:.0} tokens/s = {:.0} % ({cert_failed} failed) — goal ≥ 80 %: {}",
         100.0 * with_cert / with_secret,
         verdict(with_cert >= 0.8 * with_secret)
+    );
+
+    // 5. Federated tokens against client secrets, alternating, same concurrency; the issuer's keys
+    //    were fetched by the first federated sign-in and are cached since.
+    let (mut with_fed, mut with_secret, mut fed_failed) = (0.0f64, 0.0f64, 0);
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        let (rate, _) = throughput(&server, &APP_FORM, 4 * cores, secs).await;
+        with_secret = with_secret.max(rate);
+        let (rate, failed) = throughput(&server, federated_form, 4 * cores, secs).await;
+        with_fed = with_fed.max(rate);
+        fed_failed += failed;
+    }
+    let fetches = server.state.svc.issuer_keys().fetches(&issuer);
+    let minutes = (started.elapsed().as_secs_f64() / 60.0).ceil().max(1.0);
+    println!(
+        "client assertion (federated token, cached issuer keys): {with_fed:.0} tokens/s vs client secret {with_secret:.0} tokens/s = {:.0} % ({fed_failed} failed) — goal ≥ 80 %: {}; the issuer's keys fetched {fetches} time(s) in the whole run — goal ≤ 1 per minute: {}",
+        100.0 * with_fed / with_secret,
+        verdict(with_fed >= 0.8 * with_secret),
+        verdict(fetches as f64 <= minutes + 1.0)
     );
 }
 

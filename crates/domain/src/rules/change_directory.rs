@@ -120,6 +120,20 @@ pub struct ChangeDirectoryPlan {
     /// each in the destination with new ids, re-grants its role assignments in the subscription to the new
     /// principal, and removes the old principal with its assignments elsewhere.
     pub managed_identities: Vec<IdentityMove>,
+    /// Applications of the source that lose their access to the subscription and sign in without a
+    /// secret (certificates, federated credentials): their credentials stay in the source directory and
+    /// keep working there; the preview says so, so that nobody re-creates a trust that is not broken.
+    pub kept_credentials: Vec<CredentialsKept>,
+}
+
+/// An application whose secretless credentials a change of directory leaves as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsKept {
+    pub application_id: uuid::Uuid,
+    pub display_name: String,
+    pub certificates: usize,
+    pub federated_credentials: usize,
 }
 
 /// A managed identity re-created in the destination.
@@ -265,6 +279,7 @@ pub fn plan(
         kept_custom_roles: vec![],
         service_admin_guest: None,
         managed_identities: vec![],
+        kept_credentials: vec![],
     };
     if destination != source {
         plan.managed_identities = identity_moves(world, s, destination);
@@ -288,6 +303,7 @@ pub fn plan(
     }
     let map = resolve_map(world, sub, dest, principal_map, &mut blockers);
     fill_removals(world, s, dest, &map, &mut plan);
+    plan.kept_credentials = kept_credentials(world, source, &plan.removed_assignments);
     if plan.regranted_assignments.len() > MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION {
         blockers.push(
             DomainError::conflict(
@@ -314,6 +330,31 @@ pub fn plan(
     }
     plan.blockers = blockers;
     Ok(plan)
+}
+
+/// The applications of `source` among the principals that lose an assignment, with a certificate or a
+/// federated credential, each once.
+fn kept_credentials(
+    world: &World,
+    source: TenantId,
+    removed: &[AssignmentImpact],
+) -> Vec<CredentialsKept> {
+    let Some(part) = world.tenant(source) else {
+        return vec![];
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    removed
+        .iter()
+        .filter_map(|a| part.applications.get(&a.assignment.principal))
+        .filter(|app| !app.certificates.is_empty() || !app.federated_credentials.is_empty())
+        .filter(|app| seen.insert(app.id))
+        .map(|app| CredentialsKept {
+            application_id: app.client_id,
+            display_name: app.display_name.clone(),
+            certificates: app.certificates.len(),
+            federated_credentials: app.federated_credentials.len(),
+        })
+        .collect()
 }
 
 fn initiator_blockers(

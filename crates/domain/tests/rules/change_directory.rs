@@ -1172,3 +1172,53 @@ fn managed_identities_are_re_created_in_the_destination_with_their_assignments_i
     assert!(fx.can(&mi, STORAGE_READ, &fx.rg("rg1")));
     assert!(!fx.can(&mi, STORAGE_WRITE, &fx.rg("rg1")));
 }
+
+/// The application "ci" loses its Log Reader in the move; it signs in with a federated credential, which
+/// stays in Alice's directory and keeps working there: the preview says so. An application without such
+/// credentials is not listed.
+#[test]
+fn the_preview_says_which_applications_keep_their_certificates_and_federated_credentials() {
+    use tenantry_domain::rules::federated::{self, NewFederatedCredential};
+    let mut fx = Fx::article();
+    link_contoso(&mut fx);
+    let plan = preview(&fx, &fx.alice_home(), fx.contoso, &[]);
+    assert!(
+        plan.kept_credentials.is_empty(),
+        "{:?}",
+        plan.kept_credentials
+    );
+
+    let (t, app) = (fx.alicedefault, fx.app);
+    fx.ok_with(|fx| {
+        federated::add_federated_credential(
+            &fx.world,
+            &Actor::Operator,
+            t,
+            app,
+            NewFederatedCredential {
+                name: "main-branch".into(),
+                issuer: "https://token.actions.githubusercontent.com".into(),
+                subject: "repo:alice/app:ref:refs/heads/main".into(),
+                ..Default::default()
+            },
+            fx.now,
+        )
+    });
+    let plan = preview(&fx, &fx.alice_home(), fx.contoso, &[]);
+    let ci = &fx.world.tenant(t).unwrap().applications[&app];
+    assert_eq!(
+        plan.kept_credentials,
+        [change_directory::CredentialsKept {
+            application_id: ci.client_id,
+            display_name: ci.display_name.clone(),
+            certificates: 0,
+            federated_credentials: 1,
+        }]
+    );
+    assert!(
+        plan.removed_assignments
+            .iter()
+            .any(|a| a.assignment.principal == app),
+        "the application loses its assignment"
+    );
+}

@@ -142,6 +142,8 @@ fn impact_json(plan: &ChangeDirectoryPlan) -> Value {
         "keptCustomRoleDefinitions": roles(&plan.kept_custom_roles),
         // Each re-created in the destination with new ids (Azure would break them).
         "managedIdentities": plan.managed_identities,
+        // Left as they are: these applications' certificates and federated credentials stay in the source.
+        "applicationCredentialsKept": plan.kept_credentials,
     })
 }
 
