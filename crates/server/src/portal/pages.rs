@@ -329,6 +329,24 @@ pub struct ChangeReview {
     pub retained: Vec<PersonRow>,
     pub regranted_assignments: Vec<AssignmentRow>,
     pub regranted_co_admins: Vec<PersonRow>,
+    /// The managed identities of the subscription's resources, re-created in the destination.
+    pub identities: Vec<IdentityRow>,
+    /// Applications that lose access and sign in without a secret: their credentials stay as they are.
+    pub kept_credentials: Vec<CredentialsRow>,
+}
+
+/// A managed identity as the review lists it.
+pub struct IdentityRow {
+    pub resource: String,
+    pub kind: &'static str,
+}
+
+/// An application whose certificates and federated credentials stay in the source directory.
+pub struct CredentialsRow {
+    pub name: String,
+    pub client_id: String,
+    pub certificates: usize,
+    pub federated_credentials: usize,
 }
 
 #[derive(Template)]

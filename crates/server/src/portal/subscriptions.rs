@@ -7,6 +7,7 @@ use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::ManagedIdentityKind;
 use tenantry_service::domain::authz::Grant;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
@@ -226,6 +227,27 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
             })
             .collect(),
         removed_assignments: assignment_rows(&plan.removed_assignments),
+        identities: plan
+            .managed_identities
+            .iter()
+            .map(|m| IdentityRow {
+                resource: m.resource.to_string(),
+                kind: match m.kind {
+                    ManagedIdentityKind::UserAssigned => "user-assigned",
+                    ManagedIdentityKind::SystemAssigned => "system-assigned",
+                },
+            })
+            .collect(),
+        kept_credentials: plan
+            .kept_credentials
+            .iter()
+            .map(|c| CredentialsRow {
+                name: c.display_name.clone(),
+                client_id: c.application_id.to_string(),
+                certificates: c.certificates,
+                federated_credentials: c.federated_credentials,
+            })
+            .collect(),
         group_held: plan
             .removed_assignments
             .iter()

@@ -1284,6 +1284,49 @@ async fn portal_change_waits_for_acceptance() {
     let server = TestServer::demo(&store).await;
     let sub = payg(&server.svc);
     let contoso = tenant_id(&server.svc, "contoso");
+    // A web app with a system-assigned identity, and the "ci" application signing in with a federated
+    // credential: the review says the identity is re-created and the credential stays.
+    use tenantry_service::domain::{Actor, Scope};
+    let web = Scope::parse(&format!(
+        "/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Web/sites/shop"
+    ))
+    .unwrap();
+    server
+        .svc
+        .put_resource(
+            &Actor::Operator,
+            &web,
+            tenantry_service::domain::rules::resources::ResourceWrite {
+                location: Some("westeurope".into()),
+                kind: None,
+                tags: Default::default(),
+                properties: json!({}),
+                identity: Some(tenantry_service::domain::rules::identities::IdentityWrite {
+                    type_name: "SystemAssigned".into(),
+                    user_assigned: vec![],
+                    principal_id: None,
+                    client_id: None,
+                }),
+            },
+        )
+        .await
+        .unwrap();
+    let alicedefault = tenant_id(&server.svc, "alicedefault");
+    server
+        .svc
+        .add_federated_credential(
+            &Actor::Operator,
+            alicedefault,
+            object_of(&server.svc, CI_CLIENT, "alicedefault"),
+            tenantry_service::domain::rules::federated::NewFederatedCredential {
+                name: "main-branch".into(),
+                issuer: "https://token.actions.githubusercontent.com".into(),
+                subject: "repo:alice/app:ref:refs/heads/main".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let b = Browser::open(&server).await;
     b.sign_in(ALICE.0, ALICE.1, None).await;
     b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
@@ -1295,6 +1338,14 @@ async fn portal_change_waits_for_acceptance() {
     b.find("#blockers").await;
     b.expect_text("is not present in 'Contoso'").await;
     b.expect_text("accept it within 7 days").await;
+    assert!(
+        b.text("#moved-identities")
+            .await
+            .contains("/providers/Microsoft.Web/sites/shop"),
+        "the review lists the web app's identity"
+    );
+    let kept = b.text("#kept-credentials").await;
+    assert!(kept.contains(CI_CLIENT), "{kept}");
     b.screen("58-review-needs-acceptance").await;
     b.click("#confirm-request").await;
     b.expect_h1("The change waits for acceptance").await;
