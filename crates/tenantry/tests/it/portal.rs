@@ -183,6 +183,24 @@ impl Browser {
         panic!("no readable h1 on {}", self.path().await)
     }
 
+    /// The text of `css` once `ready` holds for it (a page that a click replaces shows the old text first).
+    async fn text_when(&self, css: &str, ready: impl Fn(&str) -> bool) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if !text.is_empty() && ready(&text) {
+                return text;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!(
+                    "'{css}' on {} never became ready:\n{text}",
+                    self.path().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits for a heading that contains `want`: right after a click the old page may still be shown.
     async fn expect_h1(&self, want: &str) {
         let start = std::time::Instant::now();
@@ -680,8 +698,10 @@ async fn portal_article_end_to_end() {
     b.screen("20-activity-log").await;
     b.fill("#f-actor", ADMIN.0).await;
     b.click("#apply-filter").await;
-    b.find("#events").await;
-    let by_admin = b.text("#events").await;
+    // The filtered page replaces the unfiltered one: wait for it rather than read the old one.
+    let by_admin = b
+        .text_when("#events", |t| !t.contains("changeTenantRequest"))
+        .await;
     assert!(
         by_admin.contains("tenantry/directoryLinkRequests/approve"),
         "{by_admin}"
