@@ -209,9 +209,15 @@ pub struct Application {
 }
 
 impl Application {
+    /// An app registration: it has an application object, which holds credentials and redirect URIs.
+    /// A managed identity is a service principal without one (as in Entra).
+    pub fn is_registration(&self) -> bool {
+        self.managed_identity.is_none()
+    }
+
     /// Entra's `servicePrincipalType`.
     pub fn service_principal_type(&self) -> &'static str {
-        if self.managed_identity.is_some() {
+        if !self.is_registration() {
             "ManagedIdentity"
         } else {
             "Application"

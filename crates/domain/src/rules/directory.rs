@@ -781,8 +781,8 @@ pub(crate) fn managed_application(
     world
         .tenant(tenant)
         .and_then(|p| p.applications.get(&app))
-        // A managed identity has no application object, so nothing to hold a credential (as in Entra).
-        .filter(|a| a.managed_identity.is_none())
+        // A managed identity has no application object to hold a credential.
+        .filter(|a| a.is_registration())
         .cloned()
         .ok_or_else(|| {
             DomainError::not_found(

@@ -146,8 +146,7 @@ pub fn application_json(a: &Application) -> Value {
 /// `'{appId}')` from `applications(appId='…')`.
 pub(super) fn find<'w>(w: &'w World, tenant: TenantId, key: &str) -> Option<&'w Application> {
     match app_id_of(key) {
-        Some(client_id) => reads::application_by_client_id(w, tenant, client_id)
-            .filter(|a| a.managed_identity.is_none()),
+        Some(client_id) => reads::application_by_app_id(w, tenant, client_id),
         None => reads::application(w, tenant, super::parse_object_id(key)?),
     }
 }

@@ -170,7 +170,7 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
     let mut apps: Vec<&Application> = part
         .applications
         .values()
-        .filter(|a| a.managed_identity.is_none())
+        .filter(|a| a.is_registration())
         .collect();
     apps.sort_by_key(|a| (a.display_name.to_lowercase(), a.client_id));
     let applications = apps

@@ -212,7 +212,7 @@ pub fn user_named<'w>(world: &'w World, tenant: TenantId, key: &str) -> Option<&
 /// principals without an application object: [`service_principals`] lists them.
 pub fn applications(world: &World, tenant: TenantId) -> Vec<&Application> {
     let mut apps = service_principals(world, tenant);
-    apps.retain(|a| a.managed_identity.is_none());
+    apps.retain(|a| a.is_registration());
     apps
 }
 
@@ -221,7 +221,7 @@ pub fn applications(world: &World, tenant: TenantId) -> Vec<&Application> {
 pub fn application(world: &World, tenant: TenantId, object: ObjectId) -> Option<&Application> {
     world
         .application_by_object_id(object)
-        .filter(|a| a.tenant == tenant && a.managed_identity.is_none())
+        .filter(|a| a.tenant == tenant && a.is_registration())
 }
 
 /// Every service principal of the tenant (applications' and managed identities'), by object id.
@@ -247,6 +247,16 @@ pub fn application_by_client_id(
     world
         .application_by_client_id(client_id)
         .filter(|a| a.tenant == tenant)
+}
+
+/// An application (app registration) of `tenant` by its client id, as `applications(appId='…')` names
+/// it; a managed identity's client id names no application.
+pub fn application_by_app_id(
+    world: &World,
+    tenant: TenantId,
+    client_id: uuid::Uuid,
+) -> Option<&Application> {
+    application_by_client_id(world, tenant, client_id).filter(|a| a.is_registration())
 }
 
 /// A personal account, as it shows itself when signed in to the consumer realm.
