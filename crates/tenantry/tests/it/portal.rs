@@ -170,19 +170,6 @@ impl Browser {
         }
     }
 
-    async fn h1(&self) -> String {
-        // A redirect can replace the page between finding the heading and reading it: try again.
-        for _ in 0..50 {
-            if let Ok(e) = self.client.find(Locator::Css("h1")).await
-                && let Ok(text) = e.text().await
-            {
-                return text;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("no readable h1 on {}", self.path().await)
-    }
-
     /// The text of `css` once `ready` holds for it (a page that a click replaces shows the old text first).
     async fn text_when(&self, css: &str, ready: impl Fn(&str) -> bool) -> String {
         let start = std::time::Instant::now();
@@ -193,7 +180,7 @@ impl Browser {
             }
             if start.elapsed() > Duration::from_secs(15) {
                 panic!(
-                    "'{css}' on {} never became ready:\n{text}",
+                    "'{css}' on {} never showed what the test waits for:\n{text}",
                     self.path().await
                 );
             }
@@ -203,34 +190,12 @@ impl Browser {
 
     /// Waits for a heading that contains `want`: right after a click the old page may still be shown.
     async fn expect_h1(&self, want: &str) {
-        let start = std::time::Instant::now();
-        loop {
-            let h1 = self.h1().await;
-            if h1.contains(want) {
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!(
-                    "the heading on {} is '{h1}', not '{want}'",
-                    self.path().await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.text_when("h1", |h1| h1.contains(want)).await;
     }
 
+    /// Waits for `needle` anywhere on the page.
     async fn expect_text(&self, needle: &str) {
-        let start = std::time::Instant::now();
-        loop {
-            let body = self.text("body").await;
-            if body.contains(needle) {
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("'{needle}' is not on {}:\n{body}", self.path().await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.text_when("body", |body| body.contains(needle)).await;
     }
 
     /// Scrolls the element to the top of the window (what a screenshot of a long page should show).
