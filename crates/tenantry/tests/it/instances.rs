@@ -8,14 +8,21 @@ use tenantry_service::domain::action::{Action, names};
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
 use tenantry_service::domain::*;
 
+/// The demo world through one instance, and a second instance on the same database that follows the
+/// first's changes (its follower task's handle, kept for the test's length).
+async fn following(store: &TestStore) -> (Service, Service, tokio::task::JoinHandle<()>) {
+    let a = demo_service(store).await;
+    let b = Service::open(store.open_again().await)
+        .await
+        .expect("second instance");
+    let follower = b.spawn_follower();
+    (a, b, follower)
+}
+
 #[tokio::test]
 async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() {
     for store in both().await {
-        let a = demo_service(&store).await;
-        let b = Service::open(store.open_again().await)
-            .await
-            .expect("second instance");
-        let _follower = b.spawn_follower();
+        let (a, b, _follower) = following(&store).await;
         let sub = payg(&a);
         let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
         let erin = signed_in(&a, "erin@alicedefault.onmicrosoft.com", "alicedefault");
@@ -64,11 +71,7 @@ async fn a_change_through_one_instance_is_enforced_by_another_within_a_second() 
 async fn a_managed_identity_made_through_one_instance_is_known_to_another_within_a_second() {
     use tenantry_service::domain::rules::resources::ResourceWrite;
     for store in both().await {
-        let a = demo_service(&store).await;
-        let b = Service::open(store.open_again().await)
-            .await
-            .expect("second instance");
-        let _follower = b.spawn_follower();
+        let (a, b, _follower) = following(&store).await;
         let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
         let scope = Scope::resource(
             payg(&a),
@@ -113,11 +116,7 @@ async fn a_managed_identity_made_through_one_instance_is_known_to_another_within
 async fn a_membership_change_through_one_instance_is_enforced_by_another_within_a_second() {
     use tenantry_service::domain::rules::groups::NewGroup;
     for store in both().await {
-        let a = demo_service(&store).await;
-        let b = Service::open(store.open_again().await)
-            .await
-            .expect("second instance");
-        let _follower = b.spawn_follower();
+        let (a, b, _follower) = following(&store).await;
         let sub = payg(&a);
         let t = tenant_id(&a, "alicedefault");
         let alice = signed_in(&a, "alice@outlook.com", "alicedefault");
