@@ -12,6 +12,12 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// A path (and query) of this origin as a `Location` header carries it: ASCII as it is, every other
+/// character percent-encoded as UTF-8, as a browser would send it.
+pub fn ascii_path(path: &str) -> String {
+    utf8_percent_encode(path, percent_encoding::CONTROLS).to_string()
+}
+
 /// One query (or fragment) component, percent-encoded.
 pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
@@ -57,6 +63,12 @@ pub fn invitation_redeem(tenant: TenantId, invitation: RequestId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_for_location_headers_are_ascii() {
+        assert_eq!(ascii_path("/portal?q=a%20b"), "/portal?q=a%20b");
+        assert_eq!(ascii_path("/\u{d46}"), "/%E0%B5%86");
+    }
 
     #[test]
     fn queries_are_encoded_and_appended() {

@@ -15,7 +15,9 @@ use tenantry_service::domain::signin::{
 use tenantry_service::domain::*;
 use tenantry_service::signin::{PasswordSignIn, SignInFailure};
 
-/// A path on this origin that is safe to go back to after signing in (no open redirect, no loop).
+/// A path on this origin that is safe to go back to after signing in (no open redirect, no loop). It
+/// goes into a `Location` header, which carries ASCII only: other characters are percent-encoded (as a
+/// browser sends them).
 pub fn safe_return(path: &str) -> Option<String> {
     let ok = path.starts_with('/')
         && !path.starts_with("//")
@@ -25,7 +27,7 @@ pub fn safe_return(path: &str) -> Option<String> {
         && !["/signin", "/signout", "/signed-out"].iter().any(|p| {
             path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))
         });
-    ok.then(|| path.to_string())
+    ok.then(|| crate::urls::ascii_path(path))
 }
 
 /// Checks a password with the sign-in service (lockout, one bounded Argon2id hash per attempt, the
