@@ -113,6 +113,12 @@ pub mod names {
     pub const CLASSIC_ADMIN_DELETE: &str = "Microsoft.Authorization/classicAdministrators/delete";
     pub const PERMISSIONS_READ: &str = "Microsoft.Authorization/permissions/read";
     pub const CHANGE_TENANT: &str = "Microsoft.Subscription/changeTenantRequest/action";
+    pub const MANAGEMENT_GROUP_READ: &str = "Microsoft.Management/managementGroups/read";
+    pub const MANAGEMENT_GROUP_WRITE: &str = "Microsoft.Management/managementGroups/write";
+    pub const MANAGEMENT_GROUP_DELETE: &str = "Microsoft.Management/managementGroups/delete";
+    /// Placing a subscription under a group (checked on the group, the old parent and the subscription).
+    pub const MANAGEMENT_GROUP_SUBSCRIPTION_WRITE: &str =
+        "Microsoft.Management/managementGroups/subscriptions/write";
 
     /// `{namespace}/{type}/read|write|delete` for a generic resource.
     pub fn resource_action(resource_type: &str, verb: &str) -> String {

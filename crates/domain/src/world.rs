@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod apply;
 mod groups;
+mod hierarchy;
+
+pub use hierarchy::{MAX_MANAGEMENT_GROUP_DEPTH, MAX_MANAGEMENT_GROUPS, ROOT_GROUP_DISPLAY_NAME};
 
 /// A tenant and everything that lives in it.
 #[derive(Debug, Clone)]
@@ -27,6 +30,10 @@ pub struct TenantPart {
     pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
     pub invitations: BTreeMap<RequestId, Invitation>,
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
+    /// The tenant's management groups by lowercase name (the root group only once renamed).
+    pub management_groups: BTreeMap<String, ManagementGroup>,
+    /// Each subscription placed under a management group other than the root, and that group's name.
+    pub subscription_parents: BTreeMap<SubscriptionId, String>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
 }
@@ -43,6 +50,8 @@ impl PartialEq for TenantPart {
             && self.role_members == o.role_members
             && self.invitations == o.invitations
             && self.link_requests == o.link_requests
+            && self.management_groups == o.management_groups
+            && self.subscription_parents == o.subscription_parents
     }
 }
 
@@ -58,6 +67,8 @@ impl TenantPart {
             role_members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
+            management_groups: BTreeMap::new(),
+            subscription_parents: BTreeMap::new(),
             memberships: Default::default(),
         }
     }

@@ -4,7 +4,7 @@
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json};
 use crate::error::{StoreError, StoreResult};
-use crate::{directory, groups};
+use crate::{directory, groups, hierarchy};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,6 +138,16 @@ pub(crate) async fn load_parts(
         part_of(&mut parts, r.tenant, "a directory link request")?
             .link_requests
             .insert(r.id, r);
+    }
+    for g in hierarchy::load_groups(conn, only).await? {
+        part_of(&mut parts, g.tenant, "a management group")?
+            .management_groups
+            .insert(g.name.trim().to_lowercase(), g);
+    }
+    for (tenant, subscription, group) in hierarchy::load_placements(conn, only).await? {
+        part_of(&mut parts, tenant, "a subscription's management group")?
+            .subscription_parents
+            .insert(subscription, group);
     }
     Ok(parts)
 }
