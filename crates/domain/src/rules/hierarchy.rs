@@ -447,6 +447,13 @@ pub fn remove_subscription(
     place(world, actor, tenant, subscription, None, now)
 }
 
+fn not_under(subscription: SubscriptionId, group: &str) -> DomainError {
+    DomainError::not_found(
+        "SubscriptionNotUnderManagementGroup",
+        format!("The subscription '{subscription}' is not under the management group '{group}'."),
+    )
+}
+
 fn place(
     world: &World,
     actor: &Actor,
@@ -576,6 +583,30 @@ pub fn get_management_group(
             &group_id(name),
         ));
     }
+    view(world, actor, part, name, expand, recurse)
+}
+
+/// A group as just written, for the answer to the PUT that wrote it: whoever creates a group under
+/// the root may not read it yet (Azure makes the creator its Owner through an assignment at the
+/// group's scope, which tenantry does not hold yet), yet the answer must show what was made.
+pub fn written_management_group(
+    world: &World,
+    actor: &Actor,
+    name: &str,
+) -> Result<GroupView, DomainError> {
+    let tenant = caller_tenant(world, actor)?;
+    let part = require_tenant(world, tenant)?;
+    view(world, actor, part, name, false, false)
+}
+
+fn view(
+    world: &World,
+    actor: &Actor,
+    part: &TenantPart,
+    name: &str,
+    expand: bool,
+    recurse: bool,
+) -> Result<GroupView, DomainError> {
     let group = require_group(part, name)?.into_owned();
     let mut path: Vec<ManagementGroup> = part
         .group_ancestors(&group.name)
@@ -643,4 +674,18 @@ pub fn subscriptions_under(
         })
         .collect();
     Ok((view.group, subs))
+}
+
+/// One subscription directly under a group, with its display name, if the caller may see it there.
+pub fn subscription_under(
+    world: &World,
+    actor: &Actor,
+    name: &str,
+    subscription: SubscriptionId,
+) -> Result<(ManagementGroup, String), DomainError> {
+    let (group, subs) = subscriptions_under(world, actor, name)?;
+    match subs.into_iter().find(|(s, _)| *s == subscription) {
+        Some((_, display_name)) => Ok((group, display_name)),
+        None => Err(not_under(subscription, &group.name)),
+    }
 }

@@ -37,6 +37,7 @@ const PROVIDERS: &[(&str, &[&str])] = &[
         "Microsoft.Subscription",
         &["changeTenantRequest", "policies"],
     ),
+    ("Microsoft.Management", &["managementGroups"]),
 ];
 
 fn provider(sub: Option<SubscriptionId>, namespace: &str, types: &[&str]) -> Value {
