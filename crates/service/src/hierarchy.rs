@@ -6,6 +6,10 @@ use crate::{Service, ServiceError};
 use tenantry_domain::rules::hierarchy::{self, GroupView, ManagementGroupWrite};
 use tenantry_domain::*;
 
+/// The signature of the rules that move a subscription into or out of a group.
+type PlaceRule =
+    fn(&World, &Actor, TenantId, &str, SubscriptionId, Timestamp) -> Result<Change, DomainError>;
+
 impl Service {
     /// Creates the group, or updates it when it exists (ARM's PUT). Returns the group as written
     /// (see [`hierarchy::written_management_group`]).
@@ -56,12 +60,8 @@ impl Service {
         group: &str,
         subscription: SubscriptionId,
     ) -> Result<(), ServiceError> {
-        self.run(|w, now| {
-            let tenant = hierarchy::caller_tenant(w, actor)?;
-            hierarchy::move_subscription(w, actor, tenant, group, subscription, now)
-                .map(|c| (c, ()))
-        })
-        .await
+        self.place(actor, group, subscription, hierarchy::move_subscription)
+            .await
     }
 
     /// Takes a subscription out of a group, back under the tenant root group.
@@ -71,10 +71,20 @@ impl Service {
         group: &str,
         subscription: SubscriptionId,
     ) -> Result<(), ServiceError> {
+        self.place(actor, group, subscription, hierarchy::remove_subscription)
+            .await
+    }
+
+    async fn place(
+        &self,
+        actor: &Actor,
+        group: &str,
+        subscription: SubscriptionId,
+        rule: PlaceRule,
+    ) -> Result<(), ServiceError> {
         self.run(|w, now| {
             let tenant = hierarchy::caller_tenant(w, actor)?;
-            hierarchy::remove_subscription(w, actor, tenant, group, subscription, now)
-                .map(|c| (c, ()))
+            rule(w, actor, tenant, group, subscription, now).map(|c| (c, ()))
         })
         .await
     }

@@ -578,6 +578,21 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
     }
 }
 
+/// The rich world's waiting link request, approved: alice becomes a guest of contoso.
+async fn approve_contoso_link(m: &mut Mirror, ids: &Ids) {
+    let link = m
+        .world
+        .tenant(ids.contoso)
+        .unwrap()
+        .link_requests
+        .keys()
+        .next()
+        .copied()
+        .unwrap();
+    m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
+        .await;
+}
+
 #[tokio::test]
 async fn every_mutation_round_trips() {
     for db in testing::both().await {
@@ -586,17 +601,7 @@ async fn every_mutation_round_trips() {
         m.assert_loads_equal("rich world").await;
 
         // The link approved: alice becomes a guest of contoso.
-        let link = m
-            .world
-            .tenant(ids.contoso)
-            .unwrap()
-            .link_requests
-            .keys()
-            .next()
-            .copied()
-            .unwrap();
-        m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
-            .await;
+        approve_contoso_link(&mut m, &ids).await;
         // The operator moves the first subscription to contoso, mapping erin to bob: every assignment
         // and co-administrator of the old directory goes, erin's are re-granted to bob.
         let done = m
@@ -681,17 +686,7 @@ async fn management_groups_round_trip() {
         m.assert_loads_equal("after a move and a delete").await;
 
         // The link approved, the subscription moves to contoso and leaves alicedefault's hierarchy.
-        let link = m
-            .world
-            .tenant(ids.contoso)
-            .unwrap()
-            .link_requests
-            .keys()
-            .next()
-            .copied()
-            .unwrap();
-        m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
-            .await;
+        approve_contoso_link(&mut m, &ids).await;
         m.run(|w, now| change_directory::initiate(w, &OP, ids.sub, ids.contoso, None, vec![], now))
             .await;
         assert!(m.world.tenant(t).unwrap().subscription_parents.is_empty());

@@ -130,6 +130,22 @@ fn require_group<'w>(
         .ok_or_else(|| management_group_not_found(name))
 }
 
+/// The group `name` of `tenant`, when the caller may see it; one who may not is refused `action` on it
+/// whether it exists or not (a missing group is reported only to whoever could see it).
+fn visible_group<'w>(
+    world: &'w World,
+    actor: &Actor,
+    tenant: TenantId,
+    name: &str,
+    action: &str,
+) -> Result<(&'w TenantPart, ManagementGroup), DomainError> {
+    let part = require_tenant(world, tenant)?;
+    if !may_read_group(world, actor, tenant, name) {
+        return Err(authorization_failed(actor, action, &group_id(name)));
+    }
+    Ok((part, require_group(part, name)?.into_owned()))
+}
+
 fn validate_name(name: &str) -> Result<(), DomainError> {
     let ok_chars = name
         .chars()
@@ -270,15 +286,7 @@ pub fn update_management_group(
     write: ManagementGroupWrite,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
-    if !may_read_group(world, actor, tenant, name) {
-        return Err(authorization_failed(
-            actor,
-            names::MANAGEMENT_GROUP_WRITE,
-            &group_id(name),
-        ));
-    }
-    let current = require_group(part, name)?.into_owned();
+    let (part, current) = visible_group(world, actor, tenant, name, names::MANAGEMENT_GROUP_WRITE)?;
     require_group_access(
         world,
         actor,
@@ -366,15 +374,7 @@ pub fn delete_management_group(
     name: &str,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let part = require_tenant(world, tenant)?;
-    if !may_read_group(world, actor, tenant, name) {
-        return Err(authorization_failed(
-            actor,
-            names::MANAGEMENT_GROUP_DELETE,
-            &group_id(name),
-        ));
-    }
-    let g = require_group(part, name)?.into_owned();
+    let (part, g) = visible_group(world, actor, tenant, name, names::MANAGEMENT_GROUP_DELETE)?;
     if part.is_root_group(&g.name) {
         return Err(root_fixed("deleted"));
     }
@@ -483,14 +483,9 @@ fn place(
     let root = part.root_group_name();
     let to = match group {
         Some(g) => {
-            if !may_read_group(world, actor, tenant, g) {
-                return Err(authorization_failed(
-                    actor,
-                    names::MANAGEMENT_GROUP_WRITE,
-                    &group_id(g),
-                ));
-            }
-            require_group(part, g)?.name.clone()
+            visible_group(world, actor, tenant, g, names::MANAGEMENT_GROUP_WRITE)?
+                .1
+                .name
         }
         None => root.clone(),
     };
@@ -575,15 +570,8 @@ pub fn get_management_group(
     recurse: bool,
 ) -> Result<GroupView, DomainError> {
     let tenant = caller_tenant(world, actor)?;
-    let part = require_tenant(world, tenant)?;
-    if !may_read_group(world, actor, tenant, name) {
-        return Err(authorization_failed(
-            actor,
-            names::MANAGEMENT_GROUP_READ,
-            &group_id(name),
-        ));
-    }
-    view(world, actor, part, name, expand, recurse)
+    let (part, group) = visible_group(world, actor, tenant, name, names::MANAGEMENT_GROUP_READ)?;
+    view(world, actor, part, &group.name, expand, recurse)
 }
 
 /// A group as just written, for the answer to the PUT that wrote it: whoever creates a group under

@@ -27,6 +27,11 @@ async fn call(arm: &Arm<'_>, method: Method, path: &str, token: &str, body: Opti
     .await
 }
 
+async fn subscriptions_under(arm: &Arm<'_>, token: &str, group: &str) -> Resp {
+    let path = format!("{}/subscriptions", mg(group));
+    call(arm, Method::GET, &path, token, None).await.expect(200)
+}
+
 fn create(display_name: &str, parent: &str) -> Value {
     json!({"properties": {"displayName": display_name, "details": {"parent": {"id": parent}}}})
 }
@@ -124,15 +129,7 @@ async fn management_groups_over_arm() {
             Value::Null,
             "children only when asked"
         );
-        let r = call(
-            &arm,
-            Method::GET,
-            &format!("{}/subscriptions", mg("prod")),
-            &alice,
-            None,
-        )
-        .await
-        .expect(200);
+        let r = subscriptions_under(&arm, &alice, "prod").await;
         assert_eq!(r.names(), [PAYG]);
 
         // Refusals.
@@ -167,15 +164,7 @@ async fn management_groups_over_arm() {
         call(&arm, Method::DELETE, &placed, &alice, None)
             .await
             .expect(200);
-        let r = call(
-            &arm,
-            Method::GET,
-            &format!("{}/subscriptions", mg("prod")),
-            &alice,
-            None,
-        )
-        .await
-        .expect(200);
+        let r = subscriptions_under(&arm, &alice, "prod").await;
         assert!(r.values().is_empty());
         call(&arm, Method::DELETE, &mg("prod"), &alice, None)
             .await
