@@ -42,6 +42,18 @@ pub enum Grant {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         through: Vec<GroupRef>,
     },
+    /// A role assignment at a management group above the scope (or at the root scope `/`).
+    #[serde(rename_all = "camelCase")]
+    ManagementGroupAssignment {
+        assignment: RoleAssignmentId,
+        role_definition: RoleDefinitionId,
+        role_name: String,
+        /// The group's name, or `/`.
+        management_group: String,
+        display_name: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        through: Vec<GroupRef>,
+    },
 }
 
 impl Grant {
@@ -57,20 +69,39 @@ impl Grant {
                 ..
             } => {
                 let mut words = format!("role '{role_name}' assigned at '{scope}'");
-                // "through group Platform, member of Engineering, which is in Backend": the group that
-                // holds the assignment, then from the principal's own group upwards.
-                if let Some((holder, below)) = through.split_first() {
-                    words.push_str(&format!(" through group {}", holder.display_name));
-                    let mut up = below.iter().rev();
-                    if let Some(own) = up.next() {
-                        words.push_str(&format!(", member of {}", own.display_name));
-                    }
-                    for g in up {
-                        words.push_str(&format!(", which is in {}", g.display_name));
-                    }
-                }
+                through_words(&mut words, through);
                 words
             }
+            Grant::ManagementGroupAssignment {
+                role_name,
+                management_group,
+                display_name,
+                through,
+                ..
+            } => {
+                let mut words = if management_group == ROOT_SCOPE {
+                    format!("{role_name} at the root scope '/'")
+                } else {
+                    format!("{role_name} at management group {display_name}")
+                };
+                through_words(&mut words, through);
+                words
+            }
+        }
+    }
+}
+
+/// "through group Platform, member of Engineering, which is in Backend": the group that holds the
+/// assignment, then from the principal's own group upwards.
+fn through_words(words: &mut String, through: &[GroupRef]) {
+    if let Some((holder, below)) = through.split_first() {
+        words.push_str(&format!(" through group {}", holder.display_name));
+        let mut up = below.iter().rev();
+        if let Some(own) = up.next() {
+            words.push_str(&format!(", member of {}", own.display_name));
+        }
+        for g in up {
+            words.push_str(&format!(", which is in {}", g.display_name));
         }
     }
 }
@@ -128,8 +159,77 @@ impl World {
                 return true;
             }
         }
+        if self.inherits(part, principal, action) {
+            return true;
+        }
         may_be_classic(&part.subscription, principal)
             && self.classic_grant(part, principal).is_some()
+    }
+
+    /// Whether an assignment at a management group above the subscription (or at the root scope)
+    /// grants `action` to `principal` or one of its groups. Free for a directory without any.
+    fn inherits(&self, part: &SubscriptionPart, principal: ObjectId, action: &Action) -> bool {
+        match self.tenant(part.subscription.tenant) {
+            Some(t) if !t.group_assignments.is_empty() => {
+                let start = t.subscription_parent(part.subscription.id);
+                self.group_grants(t, principal, action, &start)
+                    .next()
+                    .is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// The assignments at management groups (or the root scope) reaching group `name` of `tenant` —
+    /// at it or above it — that grant `action` to `principal` or one of its groups, the principal's own
+    /// first.
+    pub fn group_grants<'a>(
+        &'a self,
+        tenant: &'a TenantPart,
+        principal: ObjectId,
+        action: &'a Action,
+        name: &'a str,
+    ) -> impl Iterator<Item = Grant> + 'a {
+        let holders = std::iter::once(principal).chain(
+            tenant
+                .groups_of(principal)
+                .iter()
+                .copied()
+                .filter(|g| !tenant.group_assignments_of(*g).is_empty()),
+        );
+        holders.flat_map(move |holder| {
+            tenant
+                .group_assignments_of(holder)
+                .iter()
+                .filter(move |a| tenant.assignment_reaches_group(&a.management_group, name))
+                .filter_map(move |a| {
+                    let role = self.compiled_built_in(a.role_definition)?;
+                    if !role.grants(action) {
+                        return None;
+                    }
+                    let display_name = tenant
+                        .management_group(&a.management_group)
+                        .map(|g| g.display_name.clone())
+                        .unwrap_or_else(|| a.management_group.clone());
+                    Some(Grant::ManagementGroupAssignment {
+                        assignment: a.id,
+                        role_definition: a.role_definition,
+                        role_name: self
+                            .built_in_roles()
+                            .iter()
+                            .find(|r| r.id == a.role_definition)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_default(),
+                        management_group: a.management_group.clone(),
+                        display_name,
+                        through: if holder == principal {
+                            vec![]
+                        } else {
+                            group_path(tenant, holder, principal)
+                        },
+                    })
+                })
+        })
     }
 
     /// The grant that lets `principal` perform `action` at `scope`, for explanations: the first that
@@ -158,13 +258,18 @@ impl World {
         };
         let mut grants: Vec<Grant> = self.classic_grant(part, principal).into_iter().collect();
         grants.extend(self.assignment_grants(part, principal, action, scope, &[]));
-        let groups = self.assigned_groups(part, principal);
-        if groups.is_empty() {
-            return grants;
-        }
         let Some(tenant) = self.tenant(part.subscription.tenant) else {
             return grants;
         };
+        let start = tenant.subscription_parent(part.subscription.id);
+        let inherited: Vec<Grant> = self
+            .group_grants(tenant, principal, action, &start)
+            .collect();
+        let groups = self.assigned_groups(part, principal);
+        if groups.is_empty() {
+            grants.extend(inherited);
+            return grants;
+        }
         let mut through_groups: Vec<Grant> = Vec::new();
         for g in groups {
             if part.assignments_of(*g).next().is_none() {
@@ -175,6 +280,7 @@ impl World {
         }
         through_groups.sort_by_cached_key(shortest_path_first);
         grants.extend(through_groups);
+        grants.extend(inherited);
         grants
     }
 
@@ -269,6 +375,11 @@ impl World {
         };
         self.classic_grant(part, principal).is_some()
             || self.assignments_reaching(part, principal).next().is_some()
+            || self.inherits(
+                part,
+                principal,
+                &Action::new(crate::action::names::SUBSCRIPTION_READ),
+            )
     }
 
     /// Whether the principal holds access at `scope`, above it or below it (what makes a resource group

@@ -339,6 +339,25 @@ pub struct ManagementGroup {
     pub updated_by: String,
 }
 
+/// A role assignment at a management group's scope, inherited by every group, subscription, resource
+/// group and resource below it; or, with [`ROOT_SCOPE`], at the root scope `/` that a Global
+/// Administrator's elevated access holds (User Access Administrator over the whole directory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagementGroupRoleAssignment {
+    pub id: RoleAssignmentId,
+    pub tenant: TenantId,
+    /// The group's name, or [`ROOT_SCOPE`].
+    pub management_group: String,
+    pub principal: ObjectId,
+    pub principal_type: PrincipalType,
+    /// A built-in role.
+    pub role_definition: RoleDefinitionId,
+    pub created: Timestamp,
+}
+
+/// The root scope `/`, above every management group of the directory.
+pub const ROOT_SCOPE: &str = "/";
+
 /// The directory roles tenantry knows, with Entra's role template ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DirectoryRole {

@@ -112,6 +112,12 @@ pub enum Mutation {
         subscription: SubscriptionId,
         parent: Option<String>,
     },
+    /// Insert or replace a role assignment at a management group (or the root scope).
+    PutManagementGroupAssignment(ManagementGroupRoleAssignment),
+    DeleteManagementGroupAssignments {
+        tenant: TenantId,
+        ids: Vec<RoleAssignmentId>,
+    },
     PutInvitation(Invitation),
     PutLinkRequest(DirectoryLinkRequest),
     /// Insert or replace the subscription row and its co-administrators.
@@ -164,7 +170,9 @@ impl Mutation {
             | AddGroupOwner { tenant, .. }
             | RemoveGroupOwner { tenant, .. }
             | DeleteManagementGroup { tenant, .. }
-            | PlaceSubscription { tenant, .. } => Partition::Tenant(*tenant),
+            | PlaceSubscription { tenant, .. }
+            | DeleteManagementGroupAssignments { tenant, .. } => Partition::Tenant(*tenant),
+            PutManagementGroupAssignment(a) => Partition::Tenant(a.tenant),
             PutManagementGroup(g) => Partition::Tenant(g.tenant),
             PutApplication(a) => Partition::Tenant(a.tenant),
             PutGroup(g) => Partition::Tenant(g.tenant),

@@ -34,6 +34,9 @@ pub struct TenantPart {
     pub management_groups: BTreeMap<String, ManagementGroup>,
     /// Each subscription placed under a management group other than the root, and that group's name.
     pub subscription_parents: BTreeMap<SubscriptionId, String>,
+    /// Role assignments at management groups (and the root scope), by principal, each list sorted by id:
+    /// authorization looks a principal's up with one lookup.
+    pub group_assignments: BTreeMap<ObjectId, Vec<ManagementGroupRoleAssignment>>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
 }
@@ -52,6 +55,7 @@ impl PartialEq for TenantPart {
             && self.link_requests == o.link_requests
             && self.management_groups == o.management_groups
             && self.subscription_parents == o.subscription_parents
+            && self.group_assignments == o.group_assignments
     }
 }
 
@@ -69,6 +73,7 @@ impl TenantPart {
             link_requests: BTreeMap::new(),
             management_groups: BTreeMap::new(),
             subscription_parents: BTreeMap::new(),
+            group_assignments: BTreeMap::new(),
             memberships: Default::default(),
         }
     }
@@ -780,6 +785,10 @@ impl World {
         self.role_definitions(subscription)
             .into_iter()
             .find(|r| r.name.eq_ignore_ascii_case(typed(name)))
+    }
+
+    pub(crate) fn compiled_built_in(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
+        self.built_in_compiled.get(&id)
     }
 
     pub(crate) fn compiled_role<'a>(

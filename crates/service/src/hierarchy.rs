@@ -4,6 +4,7 @@
 
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::hierarchy::{self, GroupView, ManagementGroupWrite};
+use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
 use tenantry_domain::*;
 
 /// The signature of the rules that move a subscription into or out of a group.
@@ -85,6 +86,38 @@ impl Service {
         self.run(|w, now| {
             let tenant = hierarchy::caller_tenant(w, actor)?;
             rule(w, actor, tenant, group, subscription, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// A Global Administrator becomes User Access Administrator at the root scope `/`.
+    pub async fn elevate_access(&self, actor: &Actor) -> Result<(), ServiceError> {
+        self.run(|w, now| hierarchy_access::elevate_access(w, actor, now).map(|c| (c, ())))
+            .await
+    }
+
+    /// Assigns a role at a management group of the caller's directory; returns the assignment and
+    /// whether it was made.
+    pub async fn assign_at_management_group(
+        &self,
+        actor: &Actor,
+        write: GroupAssignmentWrite,
+    ) -> Result<(ManagementGroupRoleAssignment, bool), ServiceError> {
+        self.run(|w, now| {
+            let tenant = hierarchy::caller_tenant(w, actor)?;
+            hierarchy_access::assign_at_group(w, actor, tenant, write, now)
+        })
+        .await
+    }
+
+    pub async fn remove_management_group_assignment(
+        &self,
+        actor: &Actor,
+        id: RoleAssignmentId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let tenant = hierarchy::caller_tenant(w, actor)?;
+            hierarchy_access::remove_group_assignment(w, actor, tenant, id, now).map(|c| (c, ()))
         })
         .await
     }

@@ -85,6 +85,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "management_groups",
         include_str!("../migrations/0011_management_groups.sql"),
     ),
+    (
+        15,
+        "management_group_role_assignments",
+        include_str!("../migrations/0015_management_group_role_assignments.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -176,6 +176,10 @@ pub(crate) fn delete_principal(
             sql: "DELETE FROM group_owners WHERE tenant_id = $1 AND owner_id = $2",
             args: vec![id(tenant), id(principal)],
         },
+        Op::Exec {
+            sql: "DELETE FROM management_group_role_assignments WHERE tenant_id = $1 AND principal_id = $2",
+            args: vec![id(tenant), id(principal)],
+        },
         Op::DeleteIn {
             table,
             fixed: vec![("tenant_id", id(tenant))],

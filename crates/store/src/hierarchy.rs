@@ -6,7 +6,10 @@ use crate::codec::{Cols, Value, id};
 use crate::directory::tenant_filter;
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
-use tenantry_domain::{ManagementGroup, SubscriptionId, TenantId};
+use tenantry_domain::{
+    ManagementGroup, ManagementGroupRoleAssignment, PrincipalType, RoleAssignmentId,
+    SubscriptionId, TenantId,
+};
 
 pub(crate) static MANAGEMENT_GROUPS: Table = Table {
     name: "management_groups",
@@ -27,6 +30,65 @@ pub(crate) static PLACEMENTS: Table = Table {
     columns: &["tenant_id", "subscription_id", "management_group"],
     key_len: 2,
 };
+
+pub(crate) static GROUP_ASSIGNMENTS: Table = Table {
+    name: "management_group_role_assignments",
+    columns: &[
+        "tenant_id",
+        "id",
+        "management_group",
+        "principal_id",
+        "principal_type",
+        "role_definition_id",
+        "created",
+    ],
+    key_len: 2,
+};
+
+pub(crate) fn put_assignment(a: &ManagementGroupRoleAssignment) -> Op {
+    Op::upsert(
+        &GROUP_ASSIGNMENTS,
+        vec![
+            id(a.tenant),
+            id(a.id),
+            Value::from(&a.management_group),
+            id(a.principal),
+            Value::from(a.principal_type.as_str()),
+            id(a.role_definition),
+            Value::from(a.created),
+        ],
+    )
+}
+
+pub(crate) fn delete_assignments(tenant: TenantId, ids: &[RoleAssignmentId]) -> Op {
+    Op::DeleteIn {
+        table: GROUP_ASSIGNMENTS.name,
+        fixed: vec![("tenant_id", id(tenant))],
+        column: "id",
+        keys: ids.iter().map(|i| id(*i)).collect(),
+    }
+}
+
+pub(crate) async fn load_assignments(
+    conn: &mut AnyConnection,
+    only: Option<TenantId>,
+) -> StoreResult<Vec<ManagementGroupRoleAssignment>> {
+    let rows = select(conn, &GROUP_ASSIGNMENTS, tenant_filter(only)).await?;
+    rows.iter()
+        .map(|row| {
+            let c = Cols::new(row, GROUP_ASSIGNMENTS.name);
+            Ok(ManagementGroupRoleAssignment {
+                tenant: c.id("tenant_id")?,
+                id: c.id("id")?,
+                management_group: c.text("management_group")?,
+                principal: c.id("principal_id")?,
+                principal_type: c.parsed("principal_type", PrincipalType::parse)?,
+                role_definition: c.id("role_definition_id")?,
+                created: c.int("created")?,
+            })
+        })
+        .collect()
+}
 
 fn name_key(name: &str) -> String {
     name.trim().to_lowercase()

@@ -57,6 +57,10 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
             subscription,
             parent,
         } => out.push(hierarchy::place(*tenant, *subscription, parent.as_deref())),
+        PutManagementGroupAssignment(a) => out.push(hierarchy::put_assignment(a)),
+        DeleteManagementGroupAssignments { tenant, ids } => {
+            out.push(hierarchy::delete_assignments(*tenant, ids))
+        }
         PutInvitation(i) => out.push(directory::put_invitation(i)),
         PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
         PutSubscription(s) => out.push(subscriptions::put(s)?),

@@ -149,5 +149,13 @@ pub(crate) async fn load_parts(
             .subscription_parents
             .insert(subscription, group);
     }
+    for a in hierarchy::load_assignments(conn, only).await? {
+        part_of(
+            &mut parts,
+            a.tenant,
+            "a role assignment at a management group",
+        )?
+        .put_group_assignment(a);
+    }
     Ok(parts)
 }

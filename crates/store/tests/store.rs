@@ -639,6 +639,7 @@ async fn every_mutation_round_trips() {
 #[tokio::test]
 async fn management_groups_round_trip() {
     use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
+    use tenantry_domain::rules::hierarchy_access;
     for db in testing::both().await {
         let mut m = Mirror::new(&db);
         let ids = build_rich_world(&mut m).await;
@@ -660,7 +661,45 @@ async fn management_groups_round_trip() {
         .await;
         m.run0(|w, now| hierarchy::move_subscription(w, &OP, t, "prod", ids.sub, now))
             .await;
+        // Role assignments at a group and at the root scope load back; a principal that goes takes
+        // its own along.
+        let (reader, _) = m
+            .run(|w, now| {
+                let write = hierarchy_access::GroupAssignmentWrite {
+                    id: RoleAssignmentId::new(),
+                    group: "platform".into(),
+                    principal: ids.erin,
+                    role: roles::READER,
+                };
+                hierarchy_access::assign_at_group(w, &OP, t, write, now)
+            })
+            .await;
+        m.write(&one(Mutation::PutManagementGroupAssignment(
+            ManagementGroupRoleAssignment {
+                id: RoleAssignmentId::new(),
+                tenant: t,
+                management_group: ROOT_SCOPE.into(),
+                principal: ids.ci_app,
+                principal_type: PrincipalType::ServicePrincipal,
+                role_definition: roles::USER_ACCESS_ADMINISTRATOR,
+                created: T0,
+            },
+        )))
+        .await;
+        assert!(m.world.is_allowed(
+            ids.erin,
+            &tenantry_domain::action::Action::new("Microsoft.Resources/subscriptions/read"),
+            &Scope::subscription(ids.sub)
+        ));
         m.assert_loads_equal("management groups").await;
+        m.run0(|w, now| hierarchy_access::remove_group_assignment(w, &OP, t, reader.id, now))
+            .await;
+        m.write(&one(Mutation::DeleteApplication {
+            tenant: t,
+            app: ids.ci_app,
+        }))
+        .await;
+        assert!(m.world.tenant(t).unwrap().group_assignments.is_empty());
         let (loaded, _) = db.load_world().await.unwrap();
         let part = loaded.tenant(t).unwrap();
         assert_eq!(part.subscription_parent(ids.sub), "prod");

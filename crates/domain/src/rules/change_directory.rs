@@ -127,6 +127,20 @@ pub struct ChangeDirectoryPlan {
     /// The management group of the source the subscription leaves (the source's root group unless it
     /// was placed elsewhere): it lands under the destination's root group.
     pub leaves_management_group: Option<ManagementGroup>,
+    /// Role assignments at the groups above it (and at the root scope) of the source, which stop
+    /// applying to it: each with the group it comes from.
+    pub inherited_assignments_lost: Vec<InheritedAssignmentLost>,
+}
+
+/// An assignment at a management group above the subscription that stops applying when it leaves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedAssignmentLost {
+    pub assignment: ManagementGroupRoleAssignment,
+    pub principal_name: String,
+    pub role_name: String,
+    /// The group's display name (`/` for the root scope).
+    pub management_group: String,
 }
 
 /// An application whose secretless credentials a change of directory leaves as they are.
@@ -283,6 +297,29 @@ pub fn plan(
         service_admin_guest: None,
         managed_identities: vec![],
         kept_credentials: vec![],
+        inherited_assignments_lost: crate::rules::hierarchy_access::inherited_by_subscription(
+            world,
+            subscription,
+        )
+        .into_iter()
+        .map(|a| InheritedAssignmentLost {
+            principal_name: world
+                .principal(source, a.principal)
+                .map(|p| p.name())
+                .unwrap_or_else(|| a.principal.to_string()),
+            role_name: world
+                .built_in_roles()
+                .iter()
+                .find(|r| r.id == a.role_definition)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            management_group: world
+                .tenant(source)
+                .and_then(|t| t.management_group(&a.management_group))
+                .map_or_else(|| a.management_group.clone(), |g| g.display_name.clone()),
+            assignment: a,
+        })
+        .collect(),
         leaves_management_group: world.tenant(source).and_then(|t| {
             t.management_group(&t.subscription_parent(subscription))
                 .map(std::borrow::Cow::into_owned)

@@ -72,20 +72,30 @@ pub fn caller_tenant(world: &World, actor: &Actor) -> Result<TenantId, DomainErr
     }
 }
 
-/// Whether the caller may perform `action` on management group `name` of `tenant`.
-///
-/// Until role assignments at management-group scope exist, no grant names a single group: access on
-/// every group is what access at the root gives, which the operator has and which a Global
-/// Administrator of the tenant stands for (Azure lets one elevate to User Access Administrator at the
-/// root scope `/`). Assignments at group scope, inherited down the tree, will answer here.
+/// Whether the caller may perform `action` on management group `name` of `tenant`: the operator, or a
+/// principal of the tenant whom a role assignment at the group, above it or at the root scope grants it
+/// (itself or through a group it is in).
 pub fn group_access(
     world: &World,
     actor: &Actor,
     tenant: TenantId,
-    _name: &str,
-    _action: &str,
+    name: &str,
+    action: &str,
 ) -> bool {
-    holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS)
+    if actor.is_operator() {
+        return true;
+    }
+    let (Some(t), Some(object), Some(part)) =
+        (actor.tenant(), actor.object_id(), world.tenant(tenant))
+    else {
+        return false;
+    };
+    t == tenant
+        && is_present_in(world, actor, tenant)
+        && world
+            .group_grants(part, object, &crate::action::Action::new(action), name)
+            .next()
+            .is_some()
 }
 
 fn require_group_access(
@@ -245,6 +255,20 @@ pub fn put_management_group(
         ),
     );
     change.push(Mutation::PutManagementGroup(g));
+    // As in Azure, whoever creates a group becomes its Owner.
+    if let Some(p) = actor.object_id().and_then(|o| world.principal(tenant, o)) {
+        change.push(Mutation::PutManagementGroupAssignment(
+            ManagementGroupRoleAssignment {
+                id: RoleAssignmentId::new(),
+                tenant,
+                management_group: name.to_string(),
+                principal: p.id(),
+                principal_type: p.principal_type(),
+                role_definition: crate::roles::OWNER,
+                created: now,
+            },
+        ));
+    }
     Ok((change, true))
 }
 
@@ -399,6 +423,14 @@ pub fn delete_management_group(
         group_event(actor, now, names::MANAGEMENT_GROUP_DELETE, tenant, &g.name)
             .details(serde_json::json!({"displayName": g.display_name})),
     );
+    let held: Vec<RoleAssignmentId> = part
+        .all_group_assignments()
+        .filter(|a| a.management_group.eq_ignore_ascii_case(&g.name))
+        .map(|a| a.id)
+        .collect();
+    if !held.is_empty() {
+        change.push(Mutation::DeleteManagementGroupAssignments { tenant, ids: held });
+    }
     change.push(Mutation::DeleteManagementGroup {
         tenant,
         name: g.name,

@@ -366,6 +366,20 @@ fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
             ));
         }
     }
+    for a in t.all_group_assignments() {
+        if world.principal(t.tenant.id, a.principal).is_none() {
+            v.push(format!(
+                "a role assignment at '{}' of '{name}' names {}, which is not in the tenant",
+                a.management_group, a.principal
+            ));
+        }
+        if a.management_group != ROOT_SCOPE && t.management_group(&a.management_group).is_none() {
+            v.push(format!(
+                "a role assignment of '{name}' is at '{}', which is no management group",
+                a.management_group
+            ));
+        }
+    }
     for (s, p) in &t.subscription_parents {
         if world
             .subscription(*s)

@@ -10,6 +10,7 @@ pub mod federated;
 pub mod groups;
 pub mod guests;
 pub mod hierarchy;
+pub mod hierarchy_access;
 pub mod identities;
 pub mod identity_endpoint;
 pub mod invariants;

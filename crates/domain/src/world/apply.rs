@@ -138,6 +138,16 @@ impl World {
                     };
                 }
             }
+            PutManagementGroupAssignment(a) => {
+                if let Some(p) = self.tenants.get_mut(&a.tenant) {
+                    p.put_group_assignment(a.clone());
+                }
+            }
+            DeleteManagementGroupAssignments { tenant, ids } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.remove_group_assignments(ids);
+                }
+            }
             AddGroupOwner {
                 tenant,
                 group,

@@ -144,6 +144,41 @@ impl TenantPart {
     }
 }
 
+impl TenantPart {
+    /// Files a role assignment at a group under its principal, keeping the list sorted by id.
+    pub fn put_group_assignment(&mut self, a: ManagementGroupRoleAssignment) {
+        let list = self.group_assignments.entry(a.principal).or_default();
+        list.retain(|x| x.id != a.id);
+        let at = list.partition_point(|x| x.id < a.id);
+        list.insert(at, a);
+    }
+
+    pub fn remove_group_assignments(&mut self, ids: &[RoleAssignmentId]) {
+        self.group_assignments.retain(|_, list| {
+            list.retain(|a| !ids.contains(&a.id));
+            !list.is_empty()
+        });
+    }
+
+    /// Every role assignment at a management group or the root scope.
+    pub fn all_group_assignments(&self) -> impl Iterator<Item = &ManagementGroupRoleAssignment> {
+        self.group_assignments.values().flatten()
+    }
+
+    /// The assignments held by `principal` at management groups and the root scope.
+    pub fn group_assignments_of(&self, principal: ObjectId) -> &[ManagementGroupRoleAssignment] {
+        self.group_assignments
+            .get(&principal)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether an assignment at `at` (a group's name or the root scope) applies to group `name`: at the
+    /// root scope, at the group itself or at one of its ancestors.
+    pub fn assignment_reaches_group(&self, at: &str, name: &str) -> bool {
+        at == ROOT_SCOPE || self.is_group_within(name, at)
+    }
+}
+
 impl World {
     /// The subscriptions of `tenant` directly under a management group (for the root: those placed
     /// nowhere else).

@@ -3,7 +3,9 @@
 
 use crate::fixtures::*;
 use tenantry_domain::action::names;
+use tenantry_domain::roles;
 use tenantry_domain::rules::hierarchy::{self, ChildView, ManagementGroupWrite};
+use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
 use tenantry_domain::world::{MAX_MANAGEMENT_GROUP_DEPTH, ROOT_GROUP_DISPLAY_NAME};
 use tenantry_domain::*;
 
@@ -23,9 +25,38 @@ fn create(fx: &mut Fx, actor: &Actor, tenant: TenantId, name: &str, parent: &str
     assert!(created, "{name} existed");
 }
 
-fn alice_admin(fx: &Fx) -> Actor {
-    // Alice is a (guest) Global Administrator of her default directory.
-    fx.alice_home()
+/// Alice, a (guest) Global Administrator of her default directory, elevated to User Access
+/// Administrator at the root scope.
+fn alice_admin(fx: &mut Fx) -> Actor {
+    let alice = fx.alice_home();
+    let change = fx.ok(|fx| hierarchy_access::elevate_access(&fx.world, &alice, fx.now));
+    assert_eq!(
+        change.audit[0].operation,
+        "Microsoft.Authorization/elevateAccess/action"
+    );
+    alice
+}
+
+/// Assigns `role` at `group` as `actor`; returns the assignment's id.
+#[track_caller]
+fn assign(
+    fx: &mut Fx,
+    actor: &Actor,
+    tenant: TenantId,
+    group: &str,
+    principal: ObjectId,
+    role: RoleDefinitionId,
+) -> RoleAssignmentId {
+    let write = GroupAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        group: group.into(),
+        principal,
+        role,
+    };
+    let (a, made) =
+        fx.ok_with(|fx| hierarchy_access::assign_at_group(&fx.world, actor, tenant, write, fx.now));
+    assert!(made);
+    a.id
 }
 
 fn parent_of(fx: &Fx, tenant: TenantId, name: &str) -> Option<String> {
@@ -82,8 +113,15 @@ fn any_member_creates_a_group_under_the_root_but_not_under_another_group() {
             .display_name,
         "team"
     );
-    // Under another group it takes write there, which no grant gives erin.
-    let r = hierarchy::put_management_group(&fx.world, &erin, t, "sub-team", under("team"), fx.now);
+    // She owns what she made, so she may create below it, not below a group someone else made.
+    assert_eq!(
+        fx.world.tenant(t).unwrap().group_assignments_of(fx.erin)[0].role_definition,
+        roles::OWNER
+    );
+    create(&mut fx, &erin, t, "sub-team", "team");
+    let admin = alice_admin(&mut fx);
+    create(&mut fx, &admin, t, "platform", "");
+    let r = hierarchy::put_management_group(&fx.world, &erin, t, "x", under("platform"), fx.now);
     assert_eq!(code(r), "AuthorizationFailed");
     // A personal account outside any directory has no hierarchy.
     let alice_personal = personal(&fx.world, fx.alice);
@@ -103,7 +141,7 @@ fn any_member_creates_a_group_under_the_root_but_not_under_another_group() {
 #[test]
 fn groups_nest_at_most_six_levels_below_the_root_and_never_in_a_cycle() {
     let mut fx = Fx::article();
-    let (t, admin) = (fx.alicedefault, alice_admin(&fx));
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
     let mut parent = String::new();
     for level in 1..=MAX_MANAGEMENT_GROUP_DEPTH {
         let name = format!("l{level}");
@@ -136,9 +174,12 @@ fn groups_nest_at_most_six_levels_below_the_root_and_never_in_a_cycle() {
 #[test]
 fn the_root_can_be_renamed_but_not_moved_or_deleted() {
     let mut fx = Fx::article();
-    let (t, admin) = (fx.alicedefault, alice_admin(&fx));
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
     let root = t.to_string();
     create(&mut fx, &admin, t, "platform", "");
+    // Elevated access assigns roles only: renaming the root takes Owner there, which it can grant.
+    let alice_there = fx.world.presence(fx.alice, t).unwrap();
+    assign(&mut fx, &admin, t, &root, alice_there, roles::OWNER);
     let rename = ManagementGroupWrite {
         display_name: Some("Alice's root".into()),
         parent: None,
@@ -167,7 +208,7 @@ fn the_root_can_be_renamed_but_not_moved_or_deleted() {
 #[test]
 fn a_group_with_children_is_not_deleted_and_an_empty_one_is() {
     let mut fx = Fx::article();
-    let (t, admin) = (fx.alicedefault, alice_admin(&fx));
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
     create(&mut fx, &admin, t, "platform", "");
     create(&mut fx, &admin, t, "prod", "platform");
     let r = hierarchy::delete_management_group(&fx.world, &admin, t, "platform", fx.now);
@@ -188,7 +229,7 @@ fn a_group_with_children_is_not_deleted_and_an_empty_one_is() {
 #[test]
 fn placing_a_subscription_takes_owner_on_it_and_write_on_the_groups_it_leaves_and_joins() {
     let mut fx = Fx::article();
-    let (t, admin) = (fx.alicedefault, alice_admin(&fx));
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
     create(&mut fx, &admin, t, "platform", "");
     // erin reads rg1 only; dave is a co-administrator (Owner's rights) but no Global Administrator.
     let erin = fx.member(fx.erin);
@@ -238,4 +279,115 @@ fn placing_a_subscription_takes_owner_on_it_and_write_on_the_groups_it_leaves_an
     // Removing it from a group it is not under is refused.
     let r = hierarchy::remove_subscription(&fx.world, &admin, t, &t.to_string(), fx.sub, fx.now);
     assert_eq!(code(r), "SubscriptionNotUnderManagementGroup");
+}
+
+#[test]
+fn only_a_global_administrator_elevates_and_only_once() {
+    let mut fx = Fx::article();
+    let erin = fx.member(fx.erin);
+    let r = hierarchy_access::elevate_access(&fx.world, &erin, fx.now);
+    assert_eq!(code(r), "Authorization_RequestDenied");
+    let alice = alice_admin(&mut fx);
+    let again = hierarchy_access::elevate_access(&fx.world, &alice, fx.now).unwrap();
+    assert!(again.mutations.is_empty());
+    // Elevated, she may manage access on the subscription too (User Access Administrator at '/').
+    assert!(fx.can(&alice, names::ROLE_ASSIGNMENT_WRITE, &fx.sub_scope()));
+}
+
+#[test]
+fn an_assignment_at_a_group_reaches_every_subscription_and_resource_below_and_says_so() {
+    let mut fx = Fx::article();
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
+    create(&mut fx, &admin, t, "platform", "");
+    create(&mut fx, &admin, t, "prod", "platform");
+    // erin reads rg1 only (the fixture's Reader there).
+    let erin = fx.member(fx.erin);
+    let (storage, sub) = (fx.storage.clone(), fx.sub_scope());
+    assert!(!fx.can(&erin, names::SUBSCRIPTION_READ, &sub));
+    let erin_id = fx.erin;
+    let id = assign(&mut fx, &admin, t, "platform", erin_id, roles::READER);
+    // Not yet: the subscription is under the root.
+    assert!(!fx.can(&erin, names::SUBSCRIPTION_READ, &sub));
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &admin, t, "prod", fx.sub, fx.now));
+    assert!(fx.can(&erin, names::SUBSCRIPTION_READ, &sub));
+    assert!(fx.can(&erin, names::RESOURCE_GROUP_READ, &fx.rg("rg1")));
+    assert!(!fx.can(&erin, STORAGE_WRITE, &storage));
+    let grants = fx
+        .world
+        .explain_access(fx.erin, &action(names::SUBSCRIPTION_READ), &sub);
+    assert!(
+        grants
+            .iter()
+            .any(|g| g.describe() == "Reader at management group platform"),
+        "{grants:?}"
+    );
+    // She reads the groups below it, not the root's other children.
+    assert!(hierarchy::may_read_group(&fx.world, &erin, t, "prod"));
+    // The change-directory preview lists it as lost, with its group.
+    let plan = tenantry_domain::rules::change_directory::plan(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        fx.contoso,
+        &[],
+        tenantry_domain::rules::change_directory::Approval::Initiator,
+        fx.now,
+    )
+    .unwrap();
+    let lost: Vec<(&str, &str)> = plan
+        .inherited_assignments_lost
+        .iter()
+        .map(|l| (l.role_name.as_str(), l.management_group.as_str()))
+        .collect();
+    assert!(lost.contains(&("Reader", "platform")), "{lost:?}");
+    assert!(
+        lost.contains(&("User Access Administrator", "/")),
+        "{lost:?}"
+    );
+    // A second identical assignment is refused; removing it ends the access.
+    let again = GroupAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        group: "platform".into(),
+        principal: fx.erin,
+        role: roles::READER,
+    };
+    let r = hierarchy_access::assign_at_group(&fx.world, &admin, t, again, fx.now);
+    assert_eq!(code(r), "RoleAssignmentExists");
+    let r = hierarchy_access::remove_group_assignment(&fx.world, &erin, t, id, fx.now);
+    assert_eq!(code(r), "AuthorizationFailed");
+    fx.ok(|fx| hierarchy_access::remove_group_assignment(&fx.world, &admin, t, id, fx.now));
+    assert!(!fx.can(&erin, names::SUBSCRIPTION_READ, &sub));
+}
+
+#[test]
+fn an_assignment_to_a_security_group_at_a_management_group_reaches_its_members() {
+    let mut fx = Fx::article();
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
+    create(&mut fx, &admin, t, "platform", "");
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &admin, t, "platform", fx.sub, fx.now));
+    let team = fx.group(t, "Team", &[fx.erin]);
+    assign(&mut fx, &admin, t, "platform", team, roles::CONTRIBUTOR);
+    let erin = fx.member(fx.erin);
+    assert!(fx.can(&erin, STORAGE_WRITE, &fx.storage.clone()));
+    let grants = fx
+        .world
+        .explain_access(fx.erin, &action(STORAGE_WRITE), &fx.storage);
+    assert!(
+        grants
+            .iter()
+            .any(|g| g.describe() == "Contributor at management group platform through group Team"),
+        "{grants:?}"
+    );
+    // Deleting the group takes its assignment at the management group along.
+    fx.ok(|fx| {
+        tenantry_domain::rules::groups::delete_group(&fx.world, &Actor::Operator, t, team, fx.now)
+    });
+    assert!(
+        fx.world
+            .tenant(t)
+            .unwrap()
+            .group_assignments_of(team)
+            .is_empty()
+    );
+    assert!(!fx.can(&erin, STORAGE_WRITE, &fx.storage.clone()));
 }

@@ -212,7 +212,7 @@ pub async fn role_assignments(req: &Req, scope: &Scope, name: Option<&str>) -> A
     }
 }
 
-fn principal_id(s: &str) -> Result<ObjectId, ArmError> {
+pub(super) fn principal_id(s: &str) -> Result<ObjectId, ArmError> {
     s.parse().map_err(|_| {
         ArmError::bad_request(
             "InvalidPrincipalId",
@@ -289,15 +289,15 @@ fn get_assignment(req: &Req, scope: &Scope, id: &str) -> ArmResult {
 }
 
 #[derive(Deserialize)]
-struct AssignmentBody {
-    properties: AssignmentProps,
+pub(super) struct AssignmentBody {
+    pub(super) properties: AssignmentProps,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AssignmentProps {
-    role_definition_id: String,
-    principal_id: String,
+pub(super) struct AssignmentProps {
+    pub(super) role_definition_id: String,
+    pub(super) principal_id: String,
     /// `User`, `Group`, `ServicePrincipal`, … as the client declares it; optional, as in ARM.
     #[serde(default)]
     principal_type: Option<String>,
@@ -306,7 +306,7 @@ struct AssignmentProps {
 }
 
 /// The GUID at the end of a role definition id, whichever form the client sent.
-fn role_definition_of(id: &str) -> Result<RoleDefinitionId, ArmError> {
+pub(super) fn role_definition_of(id: &str) -> Result<RoleDefinitionId, ArmError> {
     parse_role_definition_id(id.trim_end_matches('/').rsplit('/').next().unwrap_or(id))
 }
 

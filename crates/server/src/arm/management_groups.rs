@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use tenantry_domain::rules::hierarchy::{
     self, ChildView, GroupView, ManagementGroupWrite, group_id, group_name_of,
 };
+use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
 use tenantry_domain::timestamps::format_timestamp;
-use tenantry_domain::{ManagementGroup, SubscriptionId};
+use tenantry_domain::{ManagementGroup, ManagementGroupRoleAssignment, ROOT_SCOPE, SubscriptionId};
 
 const GROUP_TYPE: &str = "Microsoft.Management/managementGroups";
 
@@ -28,6 +29,25 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
         }
         [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             subscription(req, name, id).await
+        }
+        [mg, _, p, ns, rd, id @ ..]
+            if is(mg, "managementGroups")
+                && is(p, "providers")
+                && is(ns, "Microsoft.Authorization")
+                && is(rd, "roleDefinitions")
+                && id.len() <= 1 =>
+        {
+            // Built-in roles, the ones assignable at a group, as seen from anywhere.
+            super::authorization::role_definitions(req, None, id.first().copied()).await
+        }
+        [mg, name, p, ns, ra, id @ ..]
+            if is(mg, "managementGroups")
+                && is(p, "providers")
+                && is(ns, "Microsoft.Authorization")
+                && is(ra, "roleAssignments")
+                && id.len() <= 1 =>
+        {
+            assignments(req, name, id.first().copied()).await
         }
         _ => Err(path::unknown_path(&req.path)),
     }
@@ -257,4 +277,93 @@ async fn subscription(req: &Req, name: &str, id: &str) -> ArmResult {
         }
         ref m => Err(method_not_allowed(m)),
     }
+}
+
+fn assignment(a: &ManagementGroupRoleAssignment) -> Value {
+    let scope = if a.management_group == ROOT_SCOPE {
+        ROOT_SCOPE.to_string()
+    } else {
+        group_id(&a.management_group)
+    };
+    let prefix = if a.management_group == ROOT_SCOPE {
+        ""
+    } else {
+        scope.as_str()
+    };
+    json!({
+        "id": format!("{prefix}/providers/Microsoft.Authorization/roleAssignments/{}", a.id),
+        "type": "Microsoft.Authorization/roleAssignments",
+        "name": a.id,
+        "properties": {
+            "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{}", a.role_definition),
+            "principalId": a.principal,
+            "principalType": a.principal_type.as_str(),
+            "scope": scope,
+            "createdOn": format_timestamp(a.created),
+            "updatedOn": format_timestamp(a.created),
+        },
+    })
+}
+
+/// Role assignments at a group: those that apply there (at it, above it, at the root scope), one by
+/// id, a new one (201; 200 for the same PUT again), and removal (200 with what was removed).
+async fn assignments(req: &Req, name: &str, id: Option<&str>) -> ArmResult {
+    let id = id.map(path::parse_role_assignment_id).transpose()?;
+    match (&req.method, id) {
+        (&Method::GET, None) => {
+            let list = req
+                .st
+                .svc
+                .read(|w| hierarchy_access::list_group_assignments(w, req.actor(), name))?;
+            Ok(wire::list(list.iter().map(assignment).collect(), None))
+        }
+        (&Method::GET, Some(id)) => {
+            let a = req
+                .st
+                .svc
+                .read(|w| hierarchy_access::get_group_assignment(w, req.actor(), name, id))?;
+            Ok(wire::ok(&assignment(&a)))
+        }
+        (&Method::PUT, Some(id)) => {
+            let b: super::authorization::AssignmentBody = wire::body(&req.body)?;
+            let write = GroupAssignmentWrite {
+                id,
+                group: name.to_string(),
+                principal: super::authorization::principal_id(&b.properties.principal_id)?,
+                role: super::authorization::role_definition_of(&b.properties.role_definition_id)?,
+            };
+            let (a, made) = req
+                .st
+                .svc
+                .assign_at_management_group(req.actor(), write)
+                .await?;
+            let status = if made {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(wire::json(status, &assignment(&a)))
+        }
+        (&Method::DELETE, Some(id)) => {
+            let a = req
+                .st
+                .svc
+                .read(|w| hierarchy_access::get_group_assignment(w, req.actor(), name, id))?;
+            req.st
+                .svc
+                .remove_management_group_assignment(req.actor(), id)
+                .await?;
+            Ok(wire::ok(&assignment(&a)))
+        }
+        (m, _) => Err(method_not_allowed(m)),
+    }
+}
+
+/// `POST /providers/Microsoft.Authorization/elevateAccess`: 200 with no body, as ARM answers.
+pub async fn elevate_access(req: &Req) -> ArmResult {
+    if req.method != Method::POST {
+        return Err(method_not_allowed(&req.method));
+    }
+    req.st.svc.elevate_access(req.actor()).await?;
+    Ok(wire::empty(StatusCode::OK))
 }

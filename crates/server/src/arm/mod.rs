@@ -187,6 +187,9 @@ async fn route_root(req: Req) -> ArmResult {
         [_, ns, rest @ ..] if is(ns, "Microsoft.Management") && !rest.is_empty() => {
             management_groups::route(&req, rest).await
         }
+        [_, ns, e] if is(ns, "Microsoft.Authorization") && is(e, "elevateAccess") => {
+            management_groups::elevate_access(&req).await
+        }
         [_, ns, rd] if is(ns, "Microsoft.Authorization") && is(rd, "roleDefinitions") => {
             authorization::role_definitions(&req, None, None).await
         }

@@ -226,6 +226,31 @@ pub fn granted_permission(p: &authz::GrantedPermission, subscription: Subscripti
                 .map(|g| json!({"principalId": g.id, "principalType": "Group", "displayName": g.display_name}))
                 .collect::<Vec<_>>(),
         }),
+        authz::Grant::ManagementGroupAssignment {
+            assignment,
+            role_definition,
+            role_name,
+            management_group,
+            through,
+            ..
+        } => {
+            let scope = if management_group == tenantry_domain::ROOT_SCOPE {
+                String::new()
+            } else {
+                tenantry_domain::rules::hierarchy::group_id(management_group)
+            };
+            json!({
+                "type": "RoleAssignment",
+                "roleAssignmentId": format!("{scope}{AUTHZ}/roleAssignments/{assignment}"),
+                "roleDefinitionId": role_definition_id(None, *role_definition),
+                "roleDefinitionName": role_name,
+                "scope": if scope.is_empty() { "/".to_string() } else { scope },
+                "through": through
+                    .iter()
+                    .map(|g| json!({"principalId": g.id, "principalType": "Group", "displayName": g.display_name}))
+                    .collect::<Vec<_>>(),
+            })
+        }
     };
     v["grantedBy"] = granted_by;
     v["grantedBy"]["description"] = Value::String(p.grant.describe());

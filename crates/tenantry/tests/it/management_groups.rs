@@ -5,6 +5,8 @@
 //! management-group` commands.
 
 use crate::arm::{Arm, make_ci_owner};
+
+const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -42,6 +44,9 @@ async fn management_groups_over_arm() {
         let srv = TestServer::demo(&store).await;
         let arm = Arm { srv: &srv };
         let (alice, erin) = (arm.alice().await, arm.erin().await);
+        let megan = arm
+            .user(CONTOSO, "megan@contoso.onmicrosoft.com", "Megan-Contoso-1!")
+            .await;
         let root = mg(ALICEDEFAULT);
 
         // Every member sees the tenant root group, named by the tenant id.
@@ -54,7 +59,7 @@ async fn management_groups_over_arm() {
         assert_eq!(only["properties"]["displayName"], "Tenant Root Group");
         assert_eq!(only["properties"]["tenantId"], ALICEDEFAULT);
 
-        // erin creates a group under the root, not under another group.
+        // erin creates a group under the root, and owns it (as in Azure); alice may not create below it.
         let r = call(
             &arm,
             Method::PUT,
@@ -70,31 +75,75 @@ async fn management_groups_over_arm() {
             r.body["properties"]["details"]["parent"]["id"],
             root.as_str()
         );
-        call(
+        let prod = || Some(create("Prod", &mg("platform")));
+        call(&arm, Method::PUT, &mg("prod"), &alice, prod())
+            .await
+            .refused(403, "AuthorizationFailed");
+        // A Global Administrator elevates (erin may not), then grants herself Owner at the root group.
+        let elevate = "/providers/Microsoft.Authorization/elevateAccess";
+        call(&arm, Method::POST, elevate, &erin, None)
+            .await
+            .refused(403, "Authorization_RequestDenied");
+        call(&arm, Method::POST, elevate, &alice, None)
+            .await
+            .expect(200);
+        let alice_id = object_of(&srv.svc, "alice@outlook.com", "alicedefault").to_string();
+        let owner_at_root = format!(
+            "{root}/providers/Microsoft.Authorization/roleAssignments/{}",
+            uuid::Uuid::new_v4()
+        );
+        let body = json!({"properties": {
+            "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{OWNER}"),
+            "principalId": alice_id,
+        }});
+        let r = call(
             &arm,
             Method::PUT,
-            &mg("prod"),
-            &erin,
-            Some(create("Prod", &mg("platform"))),
+            &owner_at_root,
+            &alice,
+            Some(body.clone()),
         )
         .await
-        .refused(403, "AuthorizationFailed");
-        // alice, a Global Administrator, may; and places the subscription (hers) under it.
-        call(
+        .expect(201);
+        assert_eq!(r.body["properties"]["scope"], root.as_str());
+        call(&arm, Method::PUT, &owner_at_root, &alice, Some(body))
+            .await
+            .expect(200);
+        let r = call(
             &arm,
-            Method::PUT,
-            &mg("prod"),
+            Method::GET,
+            &format!("{root}/providers/Microsoft.Authorization/roleAssignments"),
             &alice,
-            Some(create("Prod", &mg("platform"))),
+            None,
         )
         .await
         .expect(200);
+        let scopes: Vec<&str> = r
+            .values()
+            .iter()
+            .map(|a| a["properties"]["scope"].as_str().unwrap())
+            .collect();
+        assert_eq!(scopes.len(), 2, "{scopes:?}");
+        assert!(
+            scopes.contains(&"/") && scopes.contains(&root.as_str()),
+            "{scopes:?}"
+        );
+        // Owner at the root reaches every group: alice creates below erin's, and places the
+        // subscription (hers) there.
+        call(&arm, Method::PUT, &mg("prod"), &alice, prod())
+            .await
+            .expect(200);
         let placed = format!("{}/subscriptions/{PAYG}", mg("prod"));
         let r = call(&arm, Method::PUT, &placed, &alice, None)
             .await
             .expect(200);
         assert_eq!(r.body["properties"]["parent"]["id"], mg("prod").as_str());
+        // erin owns platform, above prod: Owner of the subscription now, through it. Someone of
+        // another directory is not.
         call(&arm, Method::PUT, &placed, &erin, None)
+            .await
+            .expect(200);
+        call(&arm, Method::PUT, &placed, &megan, None)
             .await
             .refused(403, "AuthorizationFailed");
 
@@ -142,7 +191,11 @@ async fn management_groups_over_arm() {
         call(&arm, Method::GET, &mg("nowhere"), &alice, None)
             .await
             .refused(404, "ManagementGroupNotFound");
+        // erin owns platform, so she sees prod below it; another directory sees no such group.
         call(&arm, Method::GET, &mg("prod"), &erin, None)
+            .await
+            .expect(200);
+        call(&arm, Method::GET, &mg("prod"), &megan, None)
             .await
             .refused(403, "AuthorizationFailed");
 
@@ -169,10 +222,10 @@ async fn management_groups_over_arm() {
         call(&arm, Method::DELETE, &mg("prod"), &alice, None)
             .await
             .expect(204);
-        call(&arm, Method::DELETE, &mg("platform"), &erin, None)
+        call(&arm, Method::DELETE, &mg("platform"), &megan, None)
             .await
             .refused(403, "AuthorizationFailed");
-        call(&arm, Method::DELETE, &mg("platform"), &alice, None)
+        call(&arm, Method::DELETE, &mg("platform"), &erin, None)
             .await
             .expect(204);
         assert_memory_matches_database(&srv.svc).await;

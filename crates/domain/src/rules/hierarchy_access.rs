@@ -1,0 +1,270 @@
+//! Role assignments at management groups and at the root scope: inherited by every group,
+//! subscription, resource group and resource below (`authz.rs` reads them). A Global Administrator
+//! elevates to User Access Administrator at the root scope `/`, as Azure's `elevateAccess` does; from
+//! there access at any group can be granted. At most 500 assignments per group, as in Azure.
+
+use super::hierarchy::{group_access, group_id, management_group_not_found};
+use super::*;
+use crate::action::names;
+use crate::audit::AuditEvent;
+use crate::mutation::{Change, Mutation};
+use crate::roles;
+
+/// Role assignments one management group holds at most, as in Azure.
+pub const MAX_ASSIGNMENTS_PER_GROUP: usize = 500;
+
+/// `POST /providers/Microsoft.Authorization/elevateAccess`: a Global Administrator of the caller's
+/// directory becomes User Access Administrator at the root scope (nothing changes if already so).
+pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Change, DomainError> {
+    let tenant = super::hierarchy::caller_tenant(world, actor)?;
+    require_directory_role(
+        world,
+        actor,
+        tenant,
+        DIRECTORY_ADMINISTRATORS,
+        "elevate access to the root scope",
+    )?;
+    let part = require_tenant(world, tenant)?;
+    let Some(principal) = actor.object_id() else {
+        return Ok(Change::new());
+    };
+    let held = part.group_assignments_of(principal).iter().any(|a| {
+        a.management_group == ROOT_SCOPE && a.role_definition == roles::USER_ACCESS_ADMINISTRATOR
+    });
+    if held {
+        return Ok(Change::new());
+    }
+    let principal_type = world
+        .principal(tenant, principal)
+        .map_or(PrincipalType::User, |p| p.principal_type());
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            "Microsoft.Authorization/elevateAccess/action",
+            ROOT_SCOPE,
+        )
+        .tenant(tenant),
+    );
+    change.push(Mutation::PutManagementGroupAssignment(
+        ManagementGroupRoleAssignment {
+            id: RoleAssignmentId::new(),
+            tenant,
+            management_group: ROOT_SCOPE.into(),
+            principal,
+            principal_type,
+            role_definition: roles::USER_ACCESS_ADMINISTRATOR,
+            created: now,
+        },
+    ));
+    Ok(change)
+}
+
+/// What an assignment at a management group asks for; `id` as the client chose it (ARM's PUT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupAssignmentWrite {
+    pub id: RoleAssignmentId,
+    pub group: String,
+    pub principal: ObjectId,
+    pub role: RoleDefinitionId,
+}
+
+/// Assigns a built-in role to a principal of the tenant at a management group. Returns the
+/// assignment, and whether it was made (the same PUT again changes nothing).
+pub fn assign_at_group(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    write: GroupAssignmentWrite,
+    now: Timestamp,
+) -> Result<(Change, (ManagementGroupRoleAssignment, bool)), DomainError> {
+    let GroupAssignmentWrite {
+        id,
+        group,
+        principal,
+        role,
+    } = write;
+    let group = group.as_str();
+    let part = require_tenant(world, tenant)?;
+    let g = part
+        .management_group(group)
+        .ok_or_else(|| management_group_not_found(group))?
+        .into_owned();
+    if !group_access(world, actor, tenant, &g.name, names::ROLE_ASSIGNMENT_WRITE) {
+        return Err(authorization_failed(
+            actor,
+            names::ROLE_ASSIGNMENT_WRITE,
+            &group_id(&g.name),
+        ));
+    }
+    let p = world.principal(tenant, principal).ok_or_else(|| {
+        DomainError::invalid(
+            "PrincipalNotFound",
+            format!("Principal {principal} does not exist in the directory {tenant}."),
+        )
+    })?;
+    if !world.built_in_roles().iter().any(|r| r.id == role) {
+        return Err(DomainError::invalid(
+            "RoleDefinitionDoesNotExist",
+            format!(
+                "The role definition '{role}' is not a built-in role: only built-in roles are assigned at management groups here."
+            ),
+        ));
+    }
+    let at_group: Vec<&ManagementGroupRoleAssignment> = part
+        .all_group_assignments()
+        .filter(|a| a.management_group.eq_ignore_ascii_case(&g.name))
+        .collect();
+    if let Some(a) = at_group
+        .iter()
+        .find(|a| a.principal == principal && a.role_definition == role)
+    {
+        if a.id == id {
+            return Ok((Change::new(), ((*a).clone(), false)));
+        }
+        return Err(DomainError::conflict(
+            "RoleAssignmentExists",
+            format!("The role assignment already exists (id {}).", a.id),
+        ));
+    }
+    if at_group.len() >= MAX_ASSIGNMENTS_PER_GROUP {
+        return Err(DomainError::conflict(
+            "RoleAssignmentLimitExceeded",
+            format!("The management group '{}' holds {MAX_ASSIGNMENTS_PER_GROUP} role assignments, the most Azure allows.", g.name),
+        )
+        .with_remedy("Assign roles to groups instead of to each person, or remove assignments no longer needed."));
+    }
+    if part.all_group_assignments().any(|a| a.id == id) {
+        return Err(DomainError::conflict(
+            "RoleAssignmentUpdateNotPermitted",
+            format!(
+                "The role assignment '{id}' exists with other content; role assignments cannot be updated."
+            ),
+        ));
+    }
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(
+            actor,
+            now,
+            names::ROLE_ASSIGNMENT_WRITE,
+            format!(
+                "{}/providers/Microsoft.Authorization/roleAssignments/{id}",
+                group_id(&g.name)
+            ),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({"principal": principal, "roleDefinition": role})),
+    );
+    let a = ManagementGroupRoleAssignment {
+        id,
+        tenant,
+        management_group: g.name,
+        principal,
+        principal_type: p.principal_type(),
+        role_definition: role,
+        created: now,
+    };
+    change.push(Mutation::PutManagementGroupAssignment(a.clone()));
+    Ok((change, (a, true)))
+}
+
+/// Removes a role assignment at a management group (or the root scope).
+pub fn remove_group_assignment(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    id: RoleAssignmentId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let part = require_tenant(world, tenant)?;
+    let a = part
+        .all_group_assignments()
+        .find(|a| a.id == id)
+        .ok_or_else(|| assignment_not_found(id))?;
+    let allowed = if a.management_group == ROOT_SCOPE {
+        // Elevated access is given up by its holder, or removed by the operator.
+        actor.is_operator() || actor.object_id() == Some(a.principal)
+    } else {
+        group_access(
+            world,
+            actor,
+            tenant,
+            &a.management_group,
+            names::ROLE_ASSIGNMENT_DELETE,
+        )
+    };
+    if !allowed {
+        return Err(authorization_failed(
+            actor,
+            names::ROLE_ASSIGNMENT_DELETE,
+            &group_id(&a.management_group),
+        ));
+    }
+    let mut change = Change::new();
+    change.audit(
+        AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_DELETE, id.to_string())
+            .tenant(tenant)
+            .details(serde_json::json!({"managementGroup": a.management_group, "principal": a.principal})),
+    );
+    change.push(Mutation::DeleteManagementGroupAssignments {
+        tenant,
+        ids: vec![id],
+    });
+    Ok(change)
+}
+
+/// The assignments at management groups above a subscription (and at the root scope) of its
+/// directory: what stops applying when it changes directory.
+pub fn inherited_by_subscription(
+    world: &World,
+    subscription: SubscriptionId,
+) -> Vec<ManagementGroupRoleAssignment> {
+    let Some(sub) = world.subscription(subscription) else {
+        return vec![];
+    };
+    let Some(part) = world.tenant(sub.subscription.tenant) else {
+        return vec![];
+    };
+    let start = part.subscription_parent(subscription);
+    part.all_group_assignments()
+        .filter(|a| part.assignment_reaches_group(&a.management_group, &start))
+        .cloned()
+        .collect()
+}
+
+/// The assignments that apply at a group the caller may see: at it, above it and at the root scope.
+pub fn list_group_assignments(
+    world: &World,
+    actor: &Actor,
+    name: &str,
+) -> Result<Vec<ManagementGroupRoleAssignment>, DomainError> {
+    let view = super::hierarchy::get_management_group(world, actor, name, false, false)?;
+    let part = require_tenant(world, view.group.tenant)?;
+    Ok(part
+        .all_group_assignments()
+        .filter(|a| part.assignment_reaches_group(&a.management_group, &view.group.name))
+        .cloned()
+        .collect())
+}
+
+/// One assignment of the caller's directory at a management group it may see.
+pub fn get_group_assignment(
+    world: &World,
+    actor: &Actor,
+    name: &str,
+    id: RoleAssignmentId,
+) -> Result<ManagementGroupRoleAssignment, DomainError> {
+    list_group_assignments(world, actor, name)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| assignment_not_found(id))
+}
+
+fn assignment_not_found(id: RoleAssignmentId) -> DomainError {
+    DomainError::not_found(
+        "RoleAssignmentNotFound",
+        format!("The role assignment '{id}' is not found."),
+    )
+}
