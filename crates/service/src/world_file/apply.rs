@@ -117,6 +117,7 @@ pub fn plan_apply(
     p.policies()?;
     p.subscriptions()?;
     p.management_groups()?;
+    p.management_group_assignments()?;
     // The rules keep the invariants; this guards the whole plan (problems the world had before are not
     // the file's to answer for).
     let mut problems = rules::invariants::violations(&p.w);

@@ -64,11 +64,17 @@ pub fn export(world: &World) -> WorldFile {
         .map(|s| Located::new(subscription_entry(world, s, &indexes)))
         .collect();
 
+    let management_group_role_assignments = tenants
+        .iter()
+        .flat_map(|t| group_assignment_entries(world, t, &indexes[&t.tenant.id]))
+        .collect();
+
     WorldFile {
         domain_suffix: suffix.filter(|s| s != DEFAULT_SUFFIX),
         personal_accounts,
         tenants: tenant_entries,
         subscriptions,
+        management_group_role_assignments,
     }
 }
 
@@ -280,6 +286,44 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         policy,
         management_groups: management_group_entries(part),
     }
+}
+
+/// A tenant's role assignments at management groups, by group, principal and role. Elevated access at
+/// the root scope `/` is not written: world files grant at groups, and elevation is asked for.
+fn group_assignment_entries(
+    world: &World,
+    part: &TenantPart,
+    index: &PrincipalIndex,
+) -> Vec<Located<ManagementGroupAssignmentEntry>> {
+    let t = &part.tenant;
+    let mut entries: Vec<ManagementGroupAssignmentEntry> = part
+        .all_group_assignments()
+        .filter(|a| a.management_group != ROOT_SCOPE)
+        .map(|a| ManagementGroupAssignmentEntry {
+            tenant: t.name.clone(),
+            management_group: if part.is_root_group(&a.management_group) {
+                String::new()
+            } else {
+                a.management_group.clone()
+            },
+            principal: principal_key(world, index, t.id, a.principal),
+            role: world
+                .built_in_roles()
+                .iter()
+                .find(|r| r.id == a.role_definition)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| a.role_definition.to_string()),
+            id: Some(a.id),
+        })
+        .collect();
+    entries.sort_by(|a, b| {
+        (&a.management_group, &a.principal, &a.role).cmp(&(
+            &b.management_group,
+            &b.principal,
+            &b.role,
+        ))
+    });
+    entries.into_iter().map(Located::new).collect()
 }
 
 /// The tenant's groups below the root, parents before children, each with the subscriptions placed
@@ -643,6 +687,15 @@ pub fn to_toml(file: &WorldFile) -> String {
     }
     for s in &file.subscriptions {
         subscription_toml(&mut w, s);
+    }
+    for a in &file.management_group_role_assignments {
+        w.header("", "[[management_group_role_assignments]]");
+        w.kv("", "tenant", &q(&a.tenant));
+        w.kv("", "management_group", &q(&a.management_group));
+        w.kv("", "principal", &q(&a.principal));
+        w.kv("", "role", &q(&a.role));
+        opt_id(&mut w, "", "id", &a.id);
+        w.blank();
     }
     let mut out = w.out;
     while out.ends_with("\n\n") {

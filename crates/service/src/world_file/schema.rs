@@ -83,6 +83,25 @@ pub struct WorldFile {
     pub tenants: Vec<Located<TenantEntry>>,
     #[serde(default)]
     pub subscriptions: Vec<Located<SubscriptionEntry>>,
+    #[serde(default)]
+    pub management_group_role_assignments: Vec<Located<ManagementGroupAssignmentEntry>>,
+}
+
+/// A role assignment at a management group's scope.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementGroupAssignmentEntry {
+    /// The directory, by name, domain or id.
+    pub tenant: String,
+    /// The group's name; `""` for the tenant root group.
+    #[serde(default)]
+    pub management_group: String,
+    /// As principals are named anywhere in the file (`group:NAME`, a UPN, a client id…).
+    pub principal: String,
+    /// A built-in role's name.
+    pub role: String,
+    #[serde(default)]
+    pub id: Option<RoleAssignmentId>,
 }
 
 /// A personal (Microsoft) account, in the consumer realm.
@@ -565,6 +584,9 @@ impl WorldFile {
         for a in &mut self.personal_accounts {
             set(a, idx);
         }
+        for a in &mut self.management_group_role_assignments {
+            set(a, idx);
+        }
         for t in &mut self.tenants {
             set(t, idx);
             for u in &mut t.value.users {
@@ -624,7 +646,7 @@ impl WorldFile {
 
     /// How many entries [`plan_apply`](super::plan_apply) reports progress over.
     pub fn entry_count(&self) -> usize {
-        let mut n = self.personal_accounts.len();
+        let mut n = self.personal_accounts.len() + self.management_group_role_assignments.len();
         for t in &self.tenants {
             n += 1
                 + t.users.len()

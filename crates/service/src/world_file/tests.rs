@@ -209,6 +209,9 @@ password = "Alice-2017!"
 
 [[tenants]]
 name = "contoso"
+  [[tenants.groups]]
+  display_name = "Platform"
+
   [[tenants.management_groups]]
   name = "prod"
   parent = "platform"
@@ -230,6 +233,18 @@ service_admin = "alice@outlook.com"
 display_name = "Production"
 tenant = "contoso"
 service_admin = "alice@outlook.com"
+
+[[management_group_role_assignments]]    # assignments at a management group's scope
+tenant = "contoso"
+management_group = "platform"            # or "" for the tenant root group
+principal = "group:Platform"
+role = "Reader"
+
+[[management_group_role_assignments]]
+tenant = "contoso"
+management_group = ""
+principal = "alice@outlook.com"
+role = "Owner"
 "#;
 
 const DEMO: &str = include_str!("../../../../worlds/demo.toml");
@@ -1708,7 +1723,15 @@ fn management_groups_build_parents_first_and_place_subscriptions() {
         contoso.subscription_parent(production.subscription.id),
         "prod"
     );
+    let platform_group = contoso.group_by_name("Platform").unwrap().id;
+    let held = contoso.group_assignments_of(platform_group);
+    assert_eq!(
+        (held.len(), held[0].management_group.as_str()),
+        (1, "platform")
+    );
+    assert_eq!(contoso.all_group_assignments().count(), 2);
     let text = to_toml(&export(&world));
+    assert!(text.contains("[[management_group_role_assignments]]\ntenant = \"contoso\"\nmanagement_group = \"\"\nprincipal = \"alice@outlook.com\"\nrole = \"Owner\"\nid = "), "{text}");
     assert!(text.contains("[[tenants.management_groups]]\n  name = \"platform\"\n  display_name = \"Platform\"\n  subscriptions = [\"5b5c0000-0000-4000-8000-000000000001\"]"), "{text}");
 }
 
@@ -1730,6 +1753,12 @@ fn management_group_errors_name_their_line() {
     let moved = HIERARCHY_EXAMPLE.replace("parent = \"platform\"", "parent = \"\"");
     let e = err_of(&world, &moved);
     assert!(e.message.contains("parent"), "{e}");
+    let unknown_principal = HIERARCHY_EXAMPLE.replace("group:Platform", "group:Nobody");
+    let e = err_of(&World::new(), &unknown_principal);
+    assert_eq!(
+        e.line,
+        Some(line_of(&unknown_principal, "group:Nobody") - 3)
+    );
     let elsewhere = HIERARCHY_EXAMPLE.replace("[\"Production\"]", "[\"Pay-As-You-Go\"]");
     let e = err_of(&world, &elsewhere);
     assert!(

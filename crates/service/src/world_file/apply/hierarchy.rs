@@ -5,6 +5,7 @@
 
 use super::*;
 use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
+use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
 
 impl Planner<'_> {
     pub(super) fn management_groups(&mut self) -> Result<(), WorldFileError> {
@@ -142,6 +143,59 @@ impl Planner<'_> {
             hierarchy::move_subscription(&self.w, OP, tenant, group, subscription, self.now)
                 .map_err(|x| at.domain(x))?;
         self.commit(change);
+        Ok(())
+    }
+
+    /// `[[management_group_role_assignments]]`, after every group exists; one that exists is skipped.
+    pub(super) fn management_group_assignments(&mut self) -> Result<(), WorldFileError> {
+        let file = self.file;
+        for (i, e) in file.management_group_role_assignments.iter().enumerate() {
+            let at = at(
+                e,
+                format!(
+                    "management_group_role_assignments[{i}] (principal {:?}, role {:?})",
+                    e.principal, e.role
+                ),
+            );
+            let part = self.w.find_tenant(typed(&e.tenant)).ok_or_else(|| {
+                at.err(format!(
+                    "no directory is named {:?} (in the file or the world)",
+                    e.tenant
+                ))
+            })?;
+            let tenant = part.tenant.id;
+            let group = match typed(&e.management_group) {
+                "" => part.root_group_name(),
+                g => g.to_string(),
+            };
+            let role = self
+                .w
+                .built_in_roles()
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(typed(&e.role)))
+                .map(|r| r.id)
+                .ok_or_else(|| at.err(format!("no built-in role is named {:?}", e.role)))?;
+            let principal = self
+                .principal(tenant, &e.principal)
+                .map_err(|m| at.err(format!("principal: {m}")))?;
+            let part = planned_tenant(&self.w, tenant)?;
+            let exists = part.group_assignments_of(principal).iter().any(|a| {
+                a.role_definition == role && a.management_group.eq_ignore_ascii_case(&group)
+            });
+            if !exists {
+                let write = GroupAssignmentWrite {
+                    id: e.id.unwrap_or_else(RoleAssignmentId::new),
+                    group,
+                    principal,
+                    role,
+                };
+                let (change, _) =
+                    hierarchy_access::assign_at_group(&self.w, OP, tenant, write, self.now)
+                        .map_err(|x| at.domain(x))?;
+                self.commit(change);
+            }
+            self.tick();
+        }
         Ok(())
     }
 }
