@@ -207,27 +207,13 @@ impl World {
                     if !role.grants(action) {
                         return None;
                     }
-                    let display_name = tenant
-                        .management_group(&a.management_group)
-                        .map(|g| g.display_name.clone())
-                        .unwrap_or_else(|| a.management_group.clone());
-                    Some(Grant::ManagementGroupAssignment {
-                        assignment: a.id,
-                        role_definition: a.role_definition,
-                        role_name: self
-                            .built_in_roles()
-                            .iter()
-                            .find(|r| r.id == a.role_definition)
-                            .map(|r| r.name.clone())
-                            .unwrap_or_default(),
-                        management_group: a.management_group.clone(),
-                        display_name,
-                        through: if holder == principal {
-                            vec![]
-                        } else {
-                            group_path(tenant, holder, principal)
-                        },
-                    })
+                    let role_name = self
+                        .built_in_roles()
+                        .iter()
+                        .find(|r| r.id == a.role_definition)
+                        .map(|r| r.name.clone())
+                        .unwrap_or_default();
+                    Some(group_grant(tenant, a, role_name, holder, principal))
                 })
         })
     }
@@ -464,7 +450,46 @@ impl World {
         }
         through_groups.sort_by_cached_key(|g| shortest_path_first(&g.grant));
         own.extend(through_groups);
+        if let Some(t) = tenant {
+            own.extend(self.inherited_permissions(t, part, principal));
+        }
         own
+    }
+
+    /// The permission blocks of the roles assigned at management groups above the subscription (and
+    /// at the root scope) to `principal` or its groups, each with its grant.
+    fn inherited_permissions(
+        &self,
+        tenant: &TenantPart,
+        part: &SubscriptionPart,
+        principal: ObjectId,
+    ) -> Vec<GrantedPermission> {
+        if tenant.group_assignments.is_empty() {
+            return vec![];
+        }
+        let start = tenant.subscription_parent(part.subscription.id);
+        let mut out = Vec::new();
+        for holder in std::iter::once(principal).chain(tenant.groups_of(principal).iter().copied())
+        {
+            for a in tenant.group_assignments_of(holder) {
+                if !tenant.assignment_reaches_group(&a.management_group, &start) {
+                    continue;
+                }
+                let Some(d) = self
+                    .built_in_roles()
+                    .iter()
+                    .find(|r| r.id == a.role_definition)
+                else {
+                    continue;
+                };
+                let grant = group_grant(tenant, a, d.name.clone(), holder, principal);
+                out.extend(d.permissions.iter().map(|p| GrantedPermission {
+                    permission: p.clone(),
+                    grant: grant.clone(),
+                }));
+            }
+        }
+        out
     }
 }
 
@@ -491,6 +516,31 @@ fn group_path(tenant: &TenantPart, group: ObjectId, principal: ObjectId) -> Vec<
                 .unwrap_or_else(|| id.to_string()),
         })
         .collect()
+}
+
+/// The grant of an assignment at a management group held by `holder` (the principal or one of its
+/// groups).
+fn group_grant(
+    tenant: &TenantPart,
+    a: &ManagementGroupRoleAssignment,
+    role_name: String,
+    holder: ObjectId,
+    principal: ObjectId,
+) -> Grant {
+    Grant::ManagementGroupAssignment {
+        assignment: a.id,
+        role_definition: a.role_definition,
+        role_name,
+        management_group: a.management_group.clone(),
+        display_name: tenant
+            .management_group(&a.management_group)
+            .map_or_else(|| a.management_group.clone(), |g| g.display_name.clone()),
+        through: if holder == principal {
+            vec![]
+        } else {
+            group_path(tenant, holder, principal)
+        },
+    }
 }
 
 /// How grants through groups are ordered: the shortest path first, then by the groups' names.

@@ -321,6 +321,14 @@ fn an_assignment_at_a_group_reaches_every_subscription_and_resource_below_and_sa
             .any(|g| g.describe() == "Reader at management group platform"),
         "{grants:?}"
     );
+    // The permissions API lists Reader's blocks with the group they come from.
+    let granted = fx.world.granted_permissions(fx.erin, &sub);
+    assert!(
+        granted
+            .iter()
+            .any(|g| g.grant.describe() == "Reader at management group platform"),
+        "{granted:?}"
+    );
     // She reads the groups below it, not the root's other children.
     assert!(hierarchy::may_read_group(&fx.world, &erin, t, "prod"));
     // The change-directory preview lists it as lost, with its group.

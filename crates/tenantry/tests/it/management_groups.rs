@@ -143,6 +143,21 @@ async fn management_groups_over_arm() {
         call(&arm, Method::PUT, &placed, &erin, None)
             .await
             .expect(200);
+        // Check access says where it comes from.
+        let permissions =
+            format!("/subscriptions/{PAYG}/providers/Microsoft.Authorization/permissions");
+        let r = call(&arm, Method::GET, &permissions, &erin, None)
+            .await
+            .expect(200);
+        let said: Vec<&str> = r
+            .values()
+            .iter()
+            .filter_map(|p| p["grantedBy"]["description"].as_str())
+            .collect();
+        assert!(
+            said.contains(&"Owner at management group Platform"),
+            "{said:?}"
+        );
         call(&arm, Method::PUT, &placed, &megan, None)
             .await
             .refused(403, "AuthorizationFailed");
