@@ -619,6 +619,47 @@ pub struct DirectoryLinkRequest {
     pub decided_by: Option<ObjectId>,
 }
 
+/// What a subscription created through an alias is for (ARM's `workload`): it changes nothing in
+/// tenantry, which has no billing, and is kept to be answered as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Workload {
+    Production,
+    DevTest,
+}
+
+impl Workload {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Workload::Production => "Production",
+            Workload::DevTest => "DevTest",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Production, Self::DevTest]
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A subscription alias (`Microsoft.Subscription/aliases/{name}`): the name under which a subscription
+/// was asked for in a tenant. Deleting it leaves the subscription, as in Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionAlias {
+    /// The tenant the alias was made in (the caller's).
+    pub tenant: TenantId,
+    /// As first given; unique in the tenant, compared without case.
+    pub name: String,
+    pub subscription: SubscriptionId,
+    pub workload: Workload,
+    /// Recorded, never checked: tenantry has no billing model.
+    pub billing_scope: Option<String>,
+    /// The management group asked for, recorded as given.
+    pub management_group: Option<String>,
+    /// Object id of who made it (in `tenant`), when a principal did.
+    pub created_by: Option<ObjectId>,
+    pub created: Timestamp,
+}
+
 /// A B2B invitation: its guest user object exists (pending) from the start, as in Entra.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {

@@ -27,6 +27,8 @@ pub struct TenantPart {
     pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
     pub invitations: BTreeMap<RequestId, Invitation>,
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
+    /// Subscription aliases made in the tenant, by lowercase name.
+    pub aliases: BTreeMap<String, SubscriptionAlias>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
 }
@@ -43,6 +45,7 @@ impl PartialEq for TenantPart {
             && self.role_members == o.role_members
             && self.invitations == o.invitations
             && self.link_requests == o.link_requests
+            && self.aliases == o.aliases
     }
 }
 
@@ -58,6 +61,7 @@ impl TenantPart {
             role_members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
+            aliases: BTreeMap::new(),
             memberships: Default::default(),
         }
     }

@@ -80,6 +80,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_object_ids",
         include_str!("../migrations/0010_application_object_ids.sql"),
     ),
+    (
+        13,
+        "subscription_aliases",
+        include_str!("../migrations/0013_subscription_aliases.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

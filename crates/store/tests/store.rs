@@ -729,6 +729,54 @@ async fn deletes_round_trip() {
     }
 }
 
+#[tokio::test]
+async fn subscription_aliases_and_states_round_trip() {
+    use tenantry_domain::rules::subscriptions::{self as lifecycle, NewAlias};
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let admin = Actor::User {
+            tenant: ids.contoso,
+            object: ids.contoso_admin,
+            identity: Identity::Organizational {
+                tenant: ids.contoso,
+                user: ids.contoso_admin,
+            },
+            name: "admin@contoso.onmicrosoft.com".into(),
+        };
+        let out = m
+            .run(|w, now| {
+                lifecycle::create_alias(
+                    w,
+                    &admin,
+                    NewAlias {
+                        name: "Sandbox".into(),
+                        display_name: Some("Sandbox".into()),
+                        workload: Some("DevTest".into()),
+                        billing_scope: Some("/billingAccounts/x".into()),
+                        management_group: Some("Platform".into()),
+                        ..Default::default()
+                    },
+                    now,
+                )
+            })
+            .await;
+        m.run0(|w, now| lifecycle::cancel_subscription(w, &admin, out.alias.subscription, now))
+            .await;
+        m.assert_loads_equal("an alias and a cancelled subscription")
+            .await;
+        m.run0(|w, now| lifecycle::enable_subscription(w, &admin, out.alias.subscription, now))
+            .await;
+        m.run(|w, now| {
+            lifecycle::delete_alias(w, &admin, "sandbox", now).map(|r| r.expect("exists"))
+        })
+        .await;
+        assert!(m.world.tenant(ids.contoso).unwrap().aliases.is_empty());
+        m.assert_loads_equal("the alias deleted, the subscription enabled")
+            .await;
+    }
+}
+
 /// The groups of alicedefault in the rich world: Platform (erin, the ci application and Engineering,
 /// with erin as owner), Engineering (empty), and the role-assignable Admins (erin) holding User
 /// Administrator; Platform holds Reader on the first subscription. Returns (Platform, Engineering, Admins).
