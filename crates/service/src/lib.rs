@@ -12,6 +12,7 @@ mod fuzz;
 pub mod groups;
 pub mod sessions;
 pub mod signin;
+pub mod subscriptions;
 pub mod support;
 pub mod world;
 pub mod world_file;

@@ -482,3 +482,19 @@ pub fn unregister_provider(
     )
     .with_remedy("Nothing to do: resources of any namespace are kept whether or not their provider is registered."))
 }
+
+/// The resource types stored in a subscription (`Microsoft.Storage/storageAccounts`,
+/// `Microsoft.Network/virtualNetworks/subnets`), as its provider list names them so that clients can
+/// resolve an api-version for what is there. For a caller who may see the subscription.
+pub fn stored_resource_types(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+) -> Result<std::collections::BTreeSet<String>, DomainError> {
+    let part = super::reads::get_subscription(world, actor, subscription)?;
+    Ok(part
+        .resources
+        .values()
+        .filter_map(|r| r.scope.resource_type().map(|(t, _)| t))
+        .collect())
+}

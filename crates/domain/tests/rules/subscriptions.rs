@@ -26,6 +26,10 @@ fn group_write() -> ResourceGroupWrite {
 }
 
 impl Fx {
+    /// The code of the refusal to create `req` as `actor`.
+    fn alias_refused(&self, actor: &Actor, req: NewAlias) -> String {
+        code(lifecycle::create_alias(&self.world, actor, req, self.now))
+    }
     fn create_alias(&mut self, actor: &Actor, req: NewAlias) -> AliasOutcome {
         let now = self.now;
         self.ok_with(|fx| lifecycle::create_alias(&fx.world, actor, req, now))
@@ -110,12 +114,7 @@ fn only_global_administrators_and_subscription_owners_may_create_subscriptions()
     // A Contributor of a subscription does not own it either.
     fx.assign(fx.sub_scope(), roles::CONTRIBUTOR, fx.erin);
     assert_eq!(
-        code(lifecycle::create_alias(
-            &fx.world,
-            &erin,
-            alias("e1", "Erin's"),
-            fx.now
-        )),
+        fx.alias_refused(&erin, alias("e1", "Erin's")),
         "SubscriptionCreationNotAllowed"
     );
     fx.assign(fx.sub_scope(), roles::OWNER, fx.erin);
@@ -132,12 +131,7 @@ fn only_global_administrators_and_subscription_owners_may_create_subscriptions()
     // the new subscription's is the account administrator of the one it owns.
     let ci = application(&fx.world, fx.app);
     assert_eq!(
-        code(lifecycle::create_alias(
-            &fx.world,
-            &ci,
-            alias("ci1", "CI"),
-            fx.now
-        )),
+        fx.alias_refused(&ci, alias("ci1", "CI")),
         "SubscriptionCreationNotAllowed"
     );
     fx.assign(fx.sub_scope(), roles::OWNER, fx.app);
@@ -159,13 +153,9 @@ fn only_global_administrators_and_subscription_owners_may_create_subscriptions()
         fx.fabrikam
     );
     // A personal account signed in to no directory cannot create one.
+    let bob = personal(&fx.world, fx.bob);
     assert_eq!(
-        code(lifecycle::create_alias(
-            &fx.world,
-            &personal(&fx.world, fx.bob),
-            alias("b", "B"),
-            fx.now
-        )),
+        fx.alias_refused(&bob, alias("b", "B")),
         "SubscriptionCreationNotAllowed"
     );
 }
@@ -204,7 +194,7 @@ fn a_tenant_policy_blocks_new_subscriptions_except_for_the_exempted() {
 fn alias_requests_are_checked() {
     let fx = Fx::article();
     let alice = fx.alice_home();
-    let try_ = |req: NewAlias| code(lifecycle::create_alias(&fx.world, &alice, req, fx.now));
+    let try_ = |req: NewAlias| fx.alias_refused(&alice, req);
     assert_eq!(try_(alias("a/b", "X")), "InvalidAliasName");
     assert_eq!(try_(alias("", "X")), "InvalidAliasName");
     assert_eq!(try_(alias("a", "")), "InvalidDisplayName");

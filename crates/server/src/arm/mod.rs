@@ -14,6 +14,7 @@ mod providers;
 pub mod query;
 mod resource_groups;
 mod resources;
+mod subscription_lifecycle;
 mod subscriptions;
 mod tenants;
 pub mod wire;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants", get(tenants::list))
         .route("/providers", get(providers::list_root))
         .route("/providers/{*rest}", any(dispatch_root))
+        .merge(subscription_lifecycle::routes())
 }
 
 /// One ARM request, as the handlers see it.

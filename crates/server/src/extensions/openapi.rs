@@ -148,6 +148,17 @@ pub fn operations() -> Vec<Op> {
         op("get", "/subscriptions/{subscriptionId}/locations", ARM, Arm, "The subscription's locations", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/providers", ARM, Arm, "Resource providers of the subscription (every namespace is registered)", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", ARM, Arm, "A resource provider (every namespace is registered)", None, ("200", None)),
+        op("put", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Create a subscription in the token's directory through an alias (Global Administrators and owners of its subscriptions), or name an existing one", None, ("201", None))
+            .also("200", None)
+            .describe("201 with provisioningState Succeeded (done at once); 200 when the alias exists. 403 SubscriptionCreationNotAllowed, or SubscriptionCreationBlocked by the tenant policy (blockSubscriptionsIntoTenant) unless exempted."),
+        op("get", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Show an alias of the token's directory", None, ("200", None)),
+        op("delete", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Delete an alias (its subscription stays)", None, ("200", None))
+            .also("204", None),
+        op("get", "/providers/Microsoft.Subscription/aliases", ARM, Arm, "The aliases of the token's directory the caller may see", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/rename", ARM, Arm, "Rename a subscription (Owners, the account administrator)", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/cancel", ARM, Arm, "Cancel a subscription: Disabled, read-only until enabled (Owners, the account administrator)", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/enable", ARM, Arm, "Enable a cancelled subscription (Owners, the account administrator)", None, ("200", None)),
+        op("get", "/providers/Microsoft.Subscription/policies", ARM, Arm, "The token tenant's subscription policies (the list form: default)", None, ("200", None)),
         op("post", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/unregister", ARM, Arm, "Unregister a resource provider ({namespace}/unregister/action; it stays registered)", None, ("200", None)),
         op("get", "/providers", ARM, Arm, "Resource providers", None, ("200", None)),
         op("get", "/providers/{resourceProviderNamespace}", ARM, Arm, "A resource provider", None, ("200", None)),

@@ -24,4 +24,5 @@ mod leaks;
 mod portal;
 mod service;
 mod signin;
+mod subscription_lifecycle;
 mod support;
