@@ -168,7 +168,7 @@ fn require_classic_admin<'w>(
     let part = crate::rules::reads::known_subscription(world, actor, subscription, action)?;
     let sub = &part.subscription;
     if may_manage(actor, sub) {
-        super::subscriptions::require_writable(sub)?;
+        super::subscriptions::require_writable(actor, sub)?;
         return Ok(part);
     }
     let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
@@ -343,7 +343,7 @@ pub fn change_service_admin(
         )
         .with_remedy("Sign in as the account administrator."));
     }
-    super::subscriptions::require_writable(sub)?;
+    super::subscriptions::require_writable(actor, sub)?;
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
     let identity = administrator_identity(world, tenant, email, account_type)?;
     if identity == sub.service_admin {

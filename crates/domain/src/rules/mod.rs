@@ -106,7 +106,7 @@ pub fn authorize(
     if !subscriptions::is_read_action(action)
         && let Some(part) = world.subscription(scope.subscription_id())
     {
-        subscriptions::require_writable(&part.subscription)?;
+        subscriptions::require_writable(actor, &part.subscription)?;
     }
     Ok(())
 }

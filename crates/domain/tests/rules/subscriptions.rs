@@ -352,6 +352,17 @@ fn a_cancelled_subscription_is_read_only_until_enabled() {
         "AuthorizationFailed"
     );
 
+    // The operator, who builds worlds from files (a Disabled subscription with what it holds), may.
+    fx.ok_with(|fx| {
+        resources::put_resource_group(
+            &fx.world,
+            &Actor::Operator,
+            fx.sub,
+            "ops",
+            group_write(),
+            fx.now,
+        )
+    });
     assert_eq!(
         code(lifecycle::enable_subscription(
             &fx.world, &erin, fx.sub, fx.now

@@ -1646,3 +1646,22 @@ name = "contoso"
     let e = err_of(&world, &text.replace("0000000000a2", "0000000000a3"));
     assert!(e.message.contains("application_object_id"), "{e}");
 }
+
+/// A Disabled subscription refuses writes to everyone but the operator, who builds it with what it holds
+/// (and builds it again from its export).
+#[test]
+fn a_disabled_subscription_is_built_with_what_it_holds() {
+    let text = DESIGN_EXAMPLE.replacen(
+        "[[subscriptions]]\n",
+        "[[subscriptions]]\nstate = \"Disabled\"\n",
+        1,
+    );
+    assert_ne!(text, DESIGN_EXAMPLE);
+    let world = apply_text(&World::new(), &text).unwrap();
+    let sub = world.subscriptions().next().unwrap();
+    assert_eq!(sub.subscription.state, SubscriptionState::Disabled);
+    assert_eq!(sub.resource_groups.len(), 1);
+    assert_eq!(assignments(&world), 1);
+    let again = apply_text(&World::new(), &to_toml(&export(&world))).unwrap();
+    assert!(same_world(&again, &world));
+}
