@@ -188,6 +188,8 @@ const MAL: &str = "bad00b00-0000-4000-8000-000000000001";
 const VSUB: &str = "d1c7c000-0000-4000-8000-000000000001";
 const VALERIE: &str = "d1c70b00-0000-4000-8000-000000000002";
 const OSWIN: &str = "d1c70b00-0000-4000-8000-000000000001";
+/// The alias of a subscription of vicorp.
+const VALIAS: &str = "quiverfen-vault";
 /// A group of vicorp, with valerie, the payroll application and another group in it, and oswin its owner.
 const WARDENS: &str = "d1c7f000-0000-4000-8000-000000000001";
 const VALERIE_UPN: &str = "valerie@vicorp.onmicrosoft.com";
@@ -242,6 +244,26 @@ async fn foreign_world(store: &TestStore) -> Foreign {
         waiting,
         rules::change_directory::Initiated::Waiting(_)
     ));
+    // A subscription Oswin (vicorp's Global Administrator) asked for through an alias.
+    let oswin = Actor::User {
+        tenant: vicorp,
+        object: OSWIN.parse().unwrap(),
+        identity: Identity::Organizational {
+            tenant: vicorp,
+            user: OSWIN.parse().unwrap(),
+        },
+        name: "oswin".into(),
+    };
+    svc.create_alias(
+        &oswin,
+        rules::subscriptions::NewAlias {
+            name: VALIAS.into(),
+            display_name: Some("Quiverfen Vault".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("alias");
     let (secrets, app_object) = svc.read(|w| {
         let mut s = BTreeSet::new();
         for t in [vicorp, two] {
@@ -280,6 +302,14 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(i.id.to_string());
             }
             s.extend(part.link_requests.keys().map(|k| k.to_string()));
+            for a in part.aliases.values() {
+                s.insert(a.name.clone());
+                s.insert(a.subscription.to_string());
+                s.extend(
+                    w.subscription(a.subscription)
+                        .map(|p| p.subscription.display_name.clone()),
+                );
+            }
         }
         let p = w.subscription(sub).unwrap();
         s.insert(p.subscription.display_name.clone());
@@ -389,6 +419,7 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "memberId" => v.leaf(VALERIE, NOTHING),
             "ownerId" => v.leaf(OSWIN, NOTHING),
             "credentialId" => v.leaf(PAYROLL_CREDENTIAL, NOTHING),
+            "aliasName" => v.leaf(VALIAS, "no-such-alias"),
             "id" if in_set("groups") => v.leaf(WARDENS, NOTHING),
             "id" if in_set("users") || in_set("directoryObjects") => v.leaf(VALERIE, NOTHING),
             "id" if in_set("organization") => v.leaf(VICORP, NOTENANT),
