@@ -15,6 +15,7 @@ pub mod invariants;
 pub mod names;
 pub mod reads;
 pub mod resources;
+pub mod tags;
 
 use crate::action::Action;
 use crate::actor::Actor;

@@ -37,3 +37,4 @@ mod people;
 mod props;
 mod reads;
 mod resources;
+mod tags;

@@ -256,6 +256,13 @@ fn a_contributor_of_a_group_manages_its_resources_but_not_other_groups() {
     assert_eq!(code(r), "AuthorizationFailed");
 }
 
+fn patch(tags: std::collections::BTreeMap<String, String>) -> resources::ResourceGroupPatch {
+    resources::ResourceGroupPatch {
+        tags: Some(tags),
+        managed_by: None,
+    }
+}
+
 #[test]
 fn tags_of_a_group_are_replaced_by_its_owner() {
     let mut fx = Fx::article();
@@ -263,7 +270,14 @@ fn tags_of_a_group_are_replaced_by_its_owner() {
         [("env".to_string(), "prod".to_string())].into();
     let t = tags.clone();
     fx.ok(|fx| {
-        resources::update_resource_group_tags(&fx.world, &fx.dave_home(), fx.sub, "rg1", t, fx.now)
+        resources::update_resource_group(
+            &fx.world,
+            &fx.dave_home(),
+            fx.sub,
+            "rg1",
+            patch(t),
+            fx.now,
+        )
     });
     assert_eq!(
         fx.world
@@ -274,12 +288,12 @@ fn tags_of_a_group_are_replaced_by_its_owner() {
             .tags,
         tags
     );
-    let r = resources::update_resource_group_tags(
+    let r = resources::update_resource_group(
         &fx.world,
         &fx.member(fx.erin),
         fx.sub,
         "rg1",
-        tags,
+        patch(tags),
         fx.now,
     );
     assert_eq!(code(r), "AuthorizationFailed");
