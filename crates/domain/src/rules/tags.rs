@@ -198,3 +198,31 @@ pub fn tag_names(
     }
     Ok(by_name.into_values().collect())
 }
+
+/// `PUT`/`DELETE /subscriptions/{id}/tagNames/{name}[/tagValues/{value}]` (`az tag create --name`,
+/// `az tag add-value`): Azure keeps a list of predefined tag names beside the tags in use; tenantry keeps
+/// only the tags in use, so these are refused, after the caller's right to ask is checked: the
+/// refusal is the one to answer.
+pub fn predefined_tag_names(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    verb: &str,
+) -> DomainError {
+    if let Err(e) = authorized_subscription(
+        world,
+        actor,
+        &format!("Microsoft.Resources/subscriptions/tagNames/{verb}"),
+        &Scope::subscription(subscription),
+    ) {
+        return e;
+    }
+    DomainError::invalid(
+        "PredefinedTagsNotSupported",
+        "tenantry keeps the tags in use, not a list of predefined tag names.",
+    )
+    .with_remedy(
+        "Tag the subscription, a resource group or a resource instead (az tag create --resource-id \
+         ID --tags name=value); its tag names are then listed by az tag list.",
+    )
+}

@@ -15,6 +15,7 @@ pub mod query;
 mod resource_groups;
 mod resources;
 mod subscriptions;
+mod tags;
 mod tenants;
 pub mod wire;
 
@@ -153,6 +154,8 @@ async fn route(req: Req) -> ArmResult {
             }
             AuthzKind::Permissions => Err(path::unknown_path(&req.path)),
         },
+        Target::Tags(scope) => tags::handle(&req, &scope).await,
+        Target::TagNames { name, .. } => tags::tag_names(&req, sub, name.as_deref()),
     }
 }
 

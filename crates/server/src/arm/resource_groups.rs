@@ -1,7 +1,7 @@
 //! Resource groups: PUT (201 new, 200 update), GET, HEAD (204/404), PATCH (tags, managedBy), DELETE (202 and a
 //! `Location` to poll), and the list with `$filter` on tags and `$top` paging.
 
-use super::query::{Query, page, parse_filter, unsupported_filter};
+use super::query::{Query, page_by_id, parse_filter, unsupported_filter};
 use super::{ArmResult, Req, method_not_allowed, operations, wire};
 use crate::errors::ArmError;
 use crate::odata::{Condition, Op};
@@ -131,7 +131,7 @@ pub fn list(req: &Req, sub: SubscriptionId) -> ArmResult {
                 .collect()
         })
     })?;
-    let (items, next) = page(groups, &req.query, req.base_url(), &req.path)?;
+    let (items, next) = page_by_id(groups, &req.query, req.base_url(), &req.path)?;
     Ok(wire::list(items, next))
 }
 

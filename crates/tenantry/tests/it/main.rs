@@ -25,3 +25,4 @@ mod portal;
 mod service;
 mod signin;
 mod support;
+mod tags;
