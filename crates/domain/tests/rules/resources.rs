@@ -193,12 +193,7 @@ fn a_resource_group_cannot_change_location() {
         )
     });
     assert!(!created);
-    let g = fx
-        .world
-        .subscription(fx.sub)
-        .unwrap()
-        .resource_group("rg1")
-        .unwrap();
+    let g = fx.resource_group("rg1");
     assert_eq!(g.name, "rg1");
     assert_eq!(g.location, "westeurope");
 }
@@ -279,15 +274,7 @@ fn tags_of_a_group_are_replaced_by_its_owner() {
             fx.now,
         )
     });
-    assert_eq!(
-        fx.world
-            .subscription(fx.sub)
-            .unwrap()
-            .resource_group("rg1")
-            .unwrap()
-            .tags,
-        tags
-    );
+    assert_eq!(fx.resource_group("rg1").tags, tags);
     let r = resources::update_resource_group(
         &fx.world,
         &fx.member(fx.erin),

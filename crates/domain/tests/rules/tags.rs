@@ -152,13 +152,7 @@ fn patching_a_group_changes_its_tags_and_managed_by_only() {
         managed_by: Some(Some("/subscriptions/x/resourceGroups/other".into())),
     };
     fx.ok(|fx| resources::update_resource_group(&fx.world, &alice, fx.sub, "RG1", patch, fx.now));
-    let g = fx
-        .world
-        .subscription(fx.sub)
-        .unwrap()
-        .resource_group("rg1")
-        .unwrap()
-        .clone();
+    let g = fx.resource_group("rg1").clone();
     assert_eq!(g.tags, t(&[("env", "prod")]));
     assert_eq!(
         g.managed_by.as_deref(),
@@ -171,12 +165,7 @@ fn patching_a_group_changes_its_tags_and_managed_by_only() {
     fx.ok(|fx| {
         resources::update_resource_group(&fx.world, &alice, fx.sub, "rg1", only_managed_by, fx.now)
     });
-    let g = fx
-        .world
-        .subscription(fx.sub)
-        .unwrap()
-        .resource_group("rg1")
-        .unwrap();
+    let g = fx.resource_group("rg1");
     assert_eq!(g.tags, t(&[("env", "prod")]), "tags left out stay");
     assert_eq!(g.managed_by, None);
     let bad = ResourceGroupPatch {

@@ -202,31 +202,22 @@ mod tests {
                 .map(|i| i["id"].as_str().unwrap().to_string())
                 .collect()
         };
+        let page_of = |all: &[&str], q: &Query| {
+            let (page, next) = page_by_id(items(all), q, "https://h", "/p").unwrap();
+            let next = next.map(|n| Query::parse(n.split_once('?').map(|(_, q)| q)));
+            (ids(&page), next)
+        };
         let q = Query::parse(Some("api-version=1&$top=2&$filter=tagName+eq+%27x%27"));
-        let (first, next) = page_by_id(
-            items(&["/c", "/A", "/b", "/d", "/e"]),
-            &q,
-            "https://h",
-            "/p",
-        )
-        .unwrap();
-        assert_eq!(ids(&first), ["/A", "/b"]);
-        let next = next.unwrap();
-        let q2 = Query::parse(next.split_once('?').map(|(_, q)| q));
+        let (first, next) = page_of(&["/c", "/A", "/b", "/d", "/e"], &q);
+        assert_eq!(first, ["/A", "/b"]);
+        let q2 = next.unwrap();
         assert_eq!(q2.filter(), Some("tagName eq 'x'"));
         // "/b" went and "/a0" came before the token's place: the next page starts after "/b" still.
-        let (second, next) = page_by_id(
-            items(&["/a", "/a0", "/c", "/d", "/e"]),
-            &q2,
-            "https://h",
-            "/p",
-        )
-        .unwrap();
-        assert_eq!(ids(&second), ["/c", "/d"]);
-        let q3 = Query::parse(next.unwrap().split_once('?').map(|(_, q)| q));
-        let (third, next) =
-            page_by_id(items(&["/a", "/c", "/d", "/e"]), &q3, "https://h", "/p").unwrap();
-        assert_eq!((ids(&third), next), (vec!["/e".to_string()], None));
+        let (second, next) = page_of(&["/a", "/a0", "/c", "/d", "/e"], &q2);
+        assert_eq!(second, ["/c", "/d"]);
+        let (third, next) = page_of(&["/a", "/c", "/d", "/e"], &next.unwrap());
+        assert_eq!(third, ["/e"]);
+        assert!(next.is_none());
         let bad = Query::parse(Some("$skiptoken=%%%"));
         let e = page_by_id(items(&["/a"]), &bad, "", "").unwrap_err();
         assert_eq!(e.body["error"]["code"], "InvalidSkipToken");

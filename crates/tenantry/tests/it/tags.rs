@@ -268,53 +268,54 @@ async fn lists_filter_by_type_and_tag_and_page_with_next_links() {
                 .expect(201);
             }
         }
-        // Resource groups by tag name and value, and by name alone.
-        let prod = arm
-            .get(
-                &sub_path(
-                    "/resourcegroups?$filter=tagName%20eq%20'env'%20and%20tagValue%20eq%20'prod'",
-                ),
-                &alice,
-            )
-            .await
-            .expect(200);
-        assert_eq!(prod.names(), ["g0", "g2", "g4"]);
-        let tagged = arm
-            .get(
-                &sub_path("/resourcegroups?$filter=tagName%20eq%20'ENV'"),
-                &alice,
-            )
-            .await
-            .expect(200);
-        assert_eq!(tagged.values().len(), 5);
-
-        // Resources of the subscription and of a group, by type and by tag.
-        let storage = arm
-            .get(
-                &sub_path(
-                    "/resources?$filter=resourceType%20eq%20'Microsoft.Storage/storageAccounts'",
-                ),
-                &alice,
-            )
-            .await
-            .expect(200);
-        assert_eq!(storage.values().len(), 5);
-        let dev = arm
-            .get(
-                &sub_path("/resources?$filter=tagName%20eq%20'env'%20and%20tagValue%20eq%20'dev'"),
-                &alice,
-            )
-            .await
-            .expect(200);
-        assert_eq!(dev.values().len(), 4);
-        let in_g1 = arm
-            .get(
-                &sub_path("/resourceGroups/g1/resources?$filter=resourceType%20eq%20'Microsoft.Web/sites'"),
-                &alice,
-            )
-            .await
-            .expect(200);
-        assert_eq!(in_g1.names(), ["web1"]);
+        // Resource groups by tag name and value, and by name alone; resources of the subscription and of
+        // a group, by type and by tag.
+        let names = |n: &[&str]| -> Vec<String> { n.iter().map(|s| s.to_string()).collect() };
+        let web = |i: &[u8]| -> Vec<String> { i.iter().map(|i| format!("web{i}")).collect() };
+        let st_and_web = |i: &[u8]| -> Vec<String> {
+            let mut v: Vec<String> = i.iter().map(|i| format!("st{i}")).collect();
+            v.extend(web(i));
+            v
+        };
+        for (list, filter, want) in [
+            (
+                "/resourcegroups",
+                "tagName eq 'env' and tagValue eq 'prod'",
+                names(&["g0", "g2", "g4"]),
+            ),
+            (
+                "/resourcegroups",
+                "tagName eq 'ENV'",
+                names(&["g0", "g1", "g2", "g3", "g4"]),
+            ),
+            (
+                "/resources",
+                "resourceType eq 'Microsoft.Web/sites'",
+                web(&[0, 1, 2, 3, 4]),
+            ),
+            (
+                "/resources",
+                "tagName eq 'env' and tagValue eq 'dev'",
+                st_and_web(&[1, 3]),
+            ),
+            (
+                "/resourceGroups/g1/resources",
+                "resourceType eq 'Microsoft.Web/sites'",
+                web(&[1]),
+            ),
+            (
+                "/resources",
+                "resourceGroup eq 'G2' and tagName eq 'n'",
+                st_and_web(&[2]),
+            ),
+        ] {
+            let path = sub_path(&format!("{list}?$filter={}", filter.replace(' ', "%20")));
+            let mut got = arm.get(&path, &alice).await.expect(200).names();
+            got.sort();
+            let mut want = want;
+            want.sort();
+            assert_eq!(got, want, "{list} {filter}");
+        }
 
         // Paging: every item once, in as many pages as $top says, the filter kept on each page.
         let (all, _) = arm.all_pages(&sub_path("/resources"), &alice).await;

@@ -9,32 +9,16 @@ Environment: TENANTRY_URL, REQUESTS_CA_BUNDLE, TENANTRY_TENANT, TENANTRY_SUBSCRI
 TENANTRY_CLIENT_SECRET.
 """
 
-import os
-
 from azure.core.exceptions import HttpResponseError
-from azure.identity import ClientSecretCredential
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-BASE = os.environ["TENANTRY_URL"]
-TENANT = os.environ["TENANTRY_TENANT"]
-SUB = os.environ["TENANTRY_SUBSCRIPTION"]
-SCOPES = ["https://management.azure.com/.default"]
+from armsdk import KW, SUB, credential, step
+
 STORAGE = "Microsoft.Storage/storageAccounts"
 
 
-def step(name):
-    print(f"--- {name}", flush=True)
-
-
 def main():
-    cred = ClientSecretCredential(
-        TENANT,
-        os.environ["TENANTRY_CLIENT_ID"],
-        os.environ["TENANTRY_CLIENT_SECRET"],
-        authority=BASE,
-        disable_instance_discovery=True,
-    )
-    rm = ResourceManagementClient(cred, SUB, base_url=BASE, credential_scopes=SCOPES)
+    rm = ResourceManagementClient(credential(), SUB, **KW)
     rg1 = f"/subscriptions/{SUB}/resourceGroups/rg1"
 
     step("tags at a resource group: create, merge, delete some, get, delete all")
