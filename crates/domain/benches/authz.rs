@@ -74,6 +74,7 @@ fn subscription(tenant: TenantId, owner: Identity, n: usize) -> (SubscriptionId,
         account_admin: owner,
         service_admin: owner,
         co_admins: vec![],
+        tags: Default::default(),
         created: 0,
     });
     for g in 0..GROUPS_PER_SUBSCRIPTION {

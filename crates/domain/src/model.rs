@@ -423,6 +423,9 @@ pub struct Subscription {
     pub service_admin: Identity,
     /// At most 200.
     pub co_admins: Vec<Identity>,
+    /// Subscriptions written before they had tags have none.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
     pub created: Timestamp,
 }
 

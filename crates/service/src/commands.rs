@@ -615,16 +615,38 @@ impl Service {
             .await
     }
 
-    pub async fn update_resource_group_tags(
+    pub async fn update_resource_group(
         &self,
         actor: &Actor,
         subscription: SubscriptionId,
         name: &str,
-        tags: std::collections::BTreeMap<String, String>,
+        patch: resources::ResourceGroupPatch,
     ) -> Result<(), ServiceError> {
         self.run(|w, now| {
-            resources::update_resource_group_tags(w, actor, subscription, name, tags, now)
+            resources::update_resource_group(w, actor, subscription, name, patch, now)
                 .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// The Tags API's PUT and PATCH at a scope; returns the tags after the change.
+    pub async fn set_tags(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        operation: tenantry_domain::tags::TagsOperation,
+        tags: tenantry_domain::tags::Tags,
+    ) -> Result<tenantry_domain::tags::Tags, ServiceError> {
+        self.run(|w, now| {
+            tenantry_domain::rules::tags::set_tags(w, actor, scope, operation, tags, now)
+        })
+        .await
+    }
+
+    /// The Tags API's DELETE at a scope.
+    pub async fn delete_tags(&self, actor: &Actor, scope: &Scope) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            tenantry_domain::rules::tags::delete_tags(w, actor, scope, now).map(|c| (c, ()))
         })
         .await
     }

@@ -421,6 +421,19 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
         })
         .await;
 
+    // Tags on the subscription (the Tags API), beside those of groups and resources below.
+    m.run(|w, now| {
+        tenantry_domain::rules::tags::set_tags(
+            w,
+            &OP,
+            &Scope::subscription(sub),
+            tenantry_domain::tags::TagsOperation::Replace,
+            BTreeMap::from([("costcenter".into(), "42".into())]),
+            now,
+        )
+    })
+    .await;
+
     // Resources, a custom role and assignments.
     m.run(|w, now| {
         resources::put_resource_group(

@@ -54,6 +54,7 @@ pub fn create_subscription(
         account_admin,
         service_admin: req.service_admin,
         co_admins: vec![],
+        tags: Default::default(),
         created: now,
     };
     change.audit(AuditEvent::new(actor, now, "tenantry/subscriptions/write", id.to_string()).subscription(id).tenant(req.tenant).details(serde_json::json!({

@@ -16,6 +16,7 @@ pub mod names;
 pub mod reads;
 pub mod resources;
 pub mod subscriptions;
+pub mod tags;
 
 use crate::action::Action;
 use crate::actor::Actor;

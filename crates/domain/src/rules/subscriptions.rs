@@ -360,6 +360,7 @@ fn new_subscription(
         account_admin: admin,
         service_admin: admin,
         co_admins: vec![],
+        tags: Default::default(),
         created: now,
     }));
     let principal_type = match actor {

@@ -163,12 +163,15 @@ fn subscription_rules() -> Vec<(&'static str, SubscriptionRule)> {
             .map(|_| ())
         }),
         ("tag a resource group", |fx, a, s| {
-            resources::update_resource_group_tags(
+            resources::update_resource_group(
                 &fx.world,
                 a,
                 s,
                 "rg1",
-                Default::default(),
+                resources::ResourceGroupPatch {
+                    tags: Some(Default::default()),
+                    managed_by: None,
+                },
                 fx.now,
             )
             .map(|_| ())

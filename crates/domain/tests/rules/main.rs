@@ -38,3 +38,4 @@ mod props;
 mod reads;
 mod resources;
 mod subscriptions;
+mod tags;

@@ -229,7 +229,17 @@ fn resource_and_access_rules_refuse_names_with_control_characters() {
             );
             refused(
                 &bad,
-                resources::update_resource_group_tags(w, op, sub, "rg1", tags("k", &bad), now),
+                resources::update_resource_group(
+                    w,
+                    op,
+                    sub,
+                    "rg1",
+                    resources::ResourceGroupPatch {
+                        tags: Some(tags("k", &bad)),
+                        managed_by: None,
+                    },
+                    now,
+                ),
             );
             let id = format!(
                 "/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Web/sites/{bad}"

@@ -16,6 +16,7 @@ mod resource_groups;
 mod resources;
 mod subscription_lifecycle;
 mod subscriptions;
+mod tags;
 mod tenants;
 pub mod wire;
 
@@ -155,6 +156,8 @@ async fn route(req: Req) -> ArmResult {
             }
             AuthzKind::Permissions => Err(path::unknown_path(&req.path)),
         },
+        Target::Tags(scope) => tags::handle(&req, &scope).await,
+        Target::TagNames { name, .. } => tags::tag_names(&req, sub, name.as_deref()),
     }
 }
 

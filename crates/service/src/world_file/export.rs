@@ -505,6 +505,7 @@ fn subscription_entry(
             .then(|| account_ref(world, s.account_admin)),
         co_admins: co_admins.into_iter().map(Located::new).collect(),
         state: (s.state != SubscriptionState::Enabled).then_some(s.state),
+        tags: (!s.tags.is_empty()).then(|| s.tags.clone()),
         resource_groups,
         identities,
         role_definitions,
@@ -895,6 +896,9 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
     }
     if let Some(st) = s.state {
         w.kv("", "state", &q(st.as_str()));
+    }
+    if let Some(t) = &s.tags {
+        w.kv("", "tags", &inline_map(t));
     }
     if !s.role_assignments.is_empty() {
         w.out.push_str("role_assignments = [\n");

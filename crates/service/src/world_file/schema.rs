@@ -373,6 +373,8 @@ pub struct SubscriptionEntry {
     #[serde(default)]
     pub state: Option<SubscriptionState>,
     #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(default)]
     pub resource_groups: Vec<Located<ResourceGroupEntry>>,
     /// User-assigned managed identities.
     #[serde(default)]

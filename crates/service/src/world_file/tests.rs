@@ -772,6 +772,7 @@ tenant = "other"
 service_admin = { email = "bob@fabrikam.com", account_type = "personal" }
 account_admin = "root@other.example.test"
 state = "Warned"
+tags = { costcenter = "42", "Owner Team" = "platform" }
 
   [[subscriptions.resource_groups]]
   name = "RG-Web"
@@ -815,6 +816,10 @@ state = "Warned"
     assert_eq!(other.users.values().filter(|u| !u.is_member()).count(), 2);
     let sub = world.subscriptions().next().unwrap();
     assert_eq!(sub.subscription.state, SubscriptionState::Warned);
+    assert_eq!(
+        sub.subscription.tags.get("Owner Team").map(String::as_str),
+        Some("platform")
+    );
     assert_eq!(sub.resources.len(), 2);
     assert_eq!(sub.assignments.len(), 2);
 
@@ -825,6 +830,10 @@ state = "Warned"
     );
     assert!(first.contains("account_type = \"personal\""));
     assert!(first.contains("\"cost center\" = \"42\""));
+    assert!(
+        first.contains("tags = { \"Owner Team\" = \"platform\", costcenter = \"42\" }"),
+        "{first}"
+    );
     let again = apply_text(&World::new(), &first).unwrap();
     assert!(
         same_world(&again, &world),
@@ -1147,6 +1156,16 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
             "  location = \"westeurope\"\n  tags = { env = \"prod\\u0000\" }",
             "[[subscriptions.resource_groups]]",
         ),
+        (
+            "service_admin = \"alice@outlook.com\"",
+            "service_admin = \"alice@outlook.com\"\ntags = { \"a/b\" = \"x\" }",
+            "[[subscriptions]]",
+        ),
+        (
+            "  location = \"westeurope\"",
+            "  location = \"westeurope\"\n  tags = { \"a?b\" = \"x\" }",
+            "[[subscriptions.resource_groups]]",
+        ),
     ];
     for (from, to, header) in cases {
         let text = SMALL.replacen(from, to, 1);
@@ -1154,7 +1173,9 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
         let e = apply_text(&World::new(), &text).map(|_| ()).expect_err(to);
         assert_eq!(e.line, Some(line_of(&text, header)), "{to}: {e}");
         assert!(
-            e.message.contains("control character") || e.message.contains("Invalid"),
+            e.message.contains("control character")
+                || e.message.contains("Invalid")
+                || e.message.contains("reserved characters"),
             "{to}: {e}"
         );
         assert!(!e.to_string().chars().any(char::is_control), "{to}: {e:?}");

@@ -26,3 +26,4 @@ mod service;
 mod signin;
 mod subscription_lifecycle;
 mod support;
+mod tags;
