@@ -118,6 +118,12 @@ pub mod names {
     pub const TAGS_WRITE: &str = "Microsoft.Resources/tags/write";
     pub const TAGS_DELETE: &str = "Microsoft.Resources/tags/delete";
     pub const TAG_NAMES_READ: &str = "Microsoft.Resources/subscriptions/tagNames/read";
+    pub const MANAGEMENT_GROUP_READ: &str = "Microsoft.Management/managementGroups/read";
+    pub const MANAGEMENT_GROUP_WRITE: &str = "Microsoft.Management/managementGroups/write";
+    pub const MANAGEMENT_GROUP_DELETE: &str = "Microsoft.Management/managementGroups/delete";
+    /// Placing a subscription under a group (checked on the group, the old parent and the subscription).
+    pub const MANAGEMENT_GROUP_SUBSCRIPTION_WRITE: &str =
+        "Microsoft.Management/managementGroups/subscriptions/write";
 
     /// `{namespace}/{type}/read|write|delete` for a generic resource.
     pub fn resource_action(resource_type: &str, verb: &str) -> String {

@@ -322,6 +322,23 @@ pub struct Group {
     pub created: Timestamp,
 }
 
+/// A management group: a node of a tenant's hierarchy above its subscriptions. The tenant root group
+/// (id = the tenant id, "Tenant Root Group") exists for every tenant without a row; it is stored only
+/// once renamed. Access granted at a group applies to everything below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagementGroup {
+    pub tenant: TenantId,
+    /// The group's id in ARM paths (`/providers/Microsoft.Management/managementGroups/{name}`): unique in
+    /// the tenant, compared without case as ARM does.
+    pub name: String,
+    pub display_name: String,
+    /// The parent group's name; `None` directly under the tenant root group (and for the root itself).
+    pub parent: Option<String>,
+    /// When it was last written, and by whom (ARM's `details.updatedTime` and `updatedBy`).
+    pub updated: Timestamp,
+    pub updated_by: String,
+}
+
 /// The directory roles tenantry knows, with Entra's role template ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DirectoryRole {

@@ -99,6 +99,19 @@ pub enum Mutation {
         group: ObjectId,
         owner: ObjectId,
     },
+    /// Insert or replace a management group (the root group once renamed).
+    PutManagementGroup(ManagementGroup),
+    /// Removes a group that has no children (the rules refuse the others).
+    DeleteManagementGroup {
+        tenant: TenantId,
+        name: String,
+    },
+    /// Places a subscription under a management group of its tenant; `None` returns it to the root.
+    PlaceSubscription {
+        tenant: TenantId,
+        subscription: SubscriptionId,
+        parent: Option<String>,
+    },
     PutInvitation(Invitation),
     PutLinkRequest(DirectoryLinkRequest),
     PutSubscriptionAlias(SubscriptionAlias),
@@ -156,7 +169,10 @@ impl Mutation {
             | RemoveGroupMembers { tenant, .. }
             | AddGroupOwner { tenant, .. }
             | RemoveGroupOwner { tenant, .. }
-            | DeleteSubscriptionAlias { tenant, .. } => Partition::Tenant(*tenant),
+            | DeleteSubscriptionAlias { tenant, .. }
+            | DeleteManagementGroup { tenant, .. }
+            | PlaceSubscription { tenant, .. } => Partition::Tenant(*tenant),
+            PutManagementGroup(g) => Partition::Tenant(g.tenant),
             PutApplication(a) => Partition::Tenant(a.tenant),
             PutGroup(g) => Partition::Tenant(g.tenant),
             PutInvitation(i) => Partition::Tenant(i.tenant),

@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod apply;
 mod groups;
+mod hierarchy;
+
+pub use hierarchy::{MAX_MANAGEMENT_GROUP_DEPTH, MAX_MANAGEMENT_GROUPS, ROOT_GROUP_DISPLAY_NAME};
 
 /// A tenant and everything that lives in it.
 #[derive(Debug, Clone)]
@@ -29,6 +32,10 @@ pub struct TenantPart {
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
     /// Subscription aliases made in the tenant, by lowercase name.
     pub aliases: BTreeMap<String, SubscriptionAlias>,
+    /// The tenant's management groups by lowercase name (the root group only once renamed).
+    pub management_groups: BTreeMap<String, ManagementGroup>,
+    /// Each subscription placed under a management group other than the root, and that group's name.
+    pub subscription_parents: BTreeMap<SubscriptionId, String>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
 }
@@ -46,6 +53,8 @@ impl PartialEq for TenantPart {
             && self.invitations == o.invitations
             && self.link_requests == o.link_requests
             && self.aliases == o.aliases
+            && self.management_groups == o.management_groups
+            && self.subscription_parents == o.subscription_parents
     }
 }
 
@@ -62,6 +71,8 @@ impl TenantPart {
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            management_groups: BTreeMap::new(),
+            subscription_parents: BTreeMap::new(),
             memberships: Default::default(),
         }
     }

@@ -10,6 +10,7 @@ pub mod files;
 #[cfg(test)]
 mod fuzz;
 pub mod groups;
+pub mod hierarchy;
 pub mod sessions;
 pub mod signin;
 pub mod subscriptions;

@@ -80,6 +80,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_object_ids",
         include_str!("../migrations/0010_application_object_ids.sql"),
     ),
+    (
+        11,
+        "management_groups",
+        include_str!("../migrations/0011_management_groups.sql"),
+    ),
     (12, "tags", include_str!("../migrations/0012_tags.sql")),
     (
         13,

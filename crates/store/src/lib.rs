@@ -22,6 +22,7 @@ mod connect;
 mod directory;
 mod error;
 mod groups;
+mod hierarchy;
 mod listen;
 mod load;
 mod mutations;

@@ -3,7 +3,9 @@
 
 use crate::batch::Op;
 use crate::error::StoreResult;
-use crate::{access, accounts, aliases, directory, groups, resources, subscriptions, tenants};
+use crate::{
+    access, accounts, aliases, directory, groups, hierarchy, resources, subscriptions, tenants,
+};
 use tenantry_domain::Mutation;
 
 pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
@@ -50,6 +52,13 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
             group,
             owner,
         } => out.push(groups::remove_owner(*tenant, *group, *owner)),
+        PutManagementGroup(g) => out.push(hierarchy::put_group(g)),
+        DeleteManagementGroup { tenant, name } => out.push(hierarchy::delete_group(*tenant, name)),
+        PlaceSubscription {
+            tenant,
+            subscription,
+            parent,
+        } => out.push(hierarchy::place(*tenant, *subscription, parent.as_deref())),
         PutInvitation(i) => out.push(directory::put_invitation(i)),
         PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
         PutSubscriptionAlias(a) => out.push(aliases::put(a)),

@@ -4,7 +4,7 @@
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json};
 use crate::error::{StoreError, StoreResult};
-use crate::{aliases, directory, groups};
+use crate::{aliases, directory, groups, hierarchy};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,6 +143,16 @@ pub(crate) async fn load_parts(
         part_of(&mut parts, a.tenant, "a subscription alias")?
             .aliases
             .insert(a.name.to_lowercase(), a);
+    }
+    for g in hierarchy::load_groups(conn, only).await? {
+        part_of(&mut parts, g.tenant, "a management group")?
+            .management_groups
+            .insert(g.name.trim().to_lowercase(), g);
+    }
+    for (tenant, subscription, group) in hierarchy::load_placements(conn, only).await? {
+        part_of(&mut parts, tenant, "a subscription's management group")?
+            .subscription_parents
+            .insert(subscription, group);
     }
     Ok(parts)
 }

@@ -591,6 +591,21 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
     }
 }
 
+/// The rich world's waiting link request, approved: alice becomes a guest of contoso.
+async fn approve_contoso_link(m: &mut Mirror, ids: &Ids) {
+    let link = m
+        .world
+        .tenant(ids.contoso)
+        .unwrap()
+        .link_requests
+        .keys()
+        .next()
+        .copied()
+        .unwrap();
+    m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
+        .await;
+}
+
 #[tokio::test]
 async fn every_mutation_round_trips() {
     for db in testing::both().await {
@@ -599,17 +614,7 @@ async fn every_mutation_round_trips() {
         m.assert_loads_equal("rich world").await;
 
         // The link approved: alice becomes a guest of contoso.
-        let link = m
-            .world
-            .tenant(ids.contoso)
-            .unwrap()
-            .link_requests
-            .keys()
-            .next()
-            .copied()
-            .unwrap();
-        m.run0(|w, now| guests::approve_link(w, &OP, ids.contoso, link, now))
-            .await;
+        approve_contoso_link(&mut m, &ids).await;
         // The operator moves the first subscription to contoso, mapping erin to bob: every assignment
         // and co-administrator of the old directory goes, erin's are re-granted to bob.
         let done = m
@@ -639,6 +644,66 @@ async fn every_mutation_round_trips() {
         m.run(|w, now| change_directory::accept(w, &OP, ids.sub2, now))
             .await;
         m.assert_loads_equal("after acceptance").await;
+    }
+}
+
+/// Management groups, the renamed root and placed subscriptions load back as written; a subscription
+/// that changes directory loses its place in the old hierarchy.
+#[tokio::test]
+async fn management_groups_round_trip() {
+    use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let t = ids.alicedefault;
+        let write = |name: Option<&str>, parent: &str| ManagementGroupWrite {
+            display_name: name.map(String::from),
+            parent: Some(parent.into()),
+        };
+        for (name, parent) in [("Platform", ""), ("prod", "platform"), ("corp", "")] {
+            m.run(|w, now| {
+                hierarchy::put_management_group(w, &OP, t, name, write(None, parent), now)
+            })
+            .await;
+        }
+        let root = t.to_string();
+        m.run(|w, now| {
+            hierarchy::put_management_group(w, &OP, t, &root, write(Some("Alice's root"), ""), now)
+        })
+        .await;
+        m.run0(|w, now| hierarchy::move_subscription(w, &OP, t, "prod", ids.sub, now))
+            .await;
+        m.assert_loads_equal("management groups").await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        let part = loaded.tenant(t).unwrap();
+        assert_eq!(part.subscription_parent(ids.sub), "prod");
+        assert_eq!(part.parent_group("PROD").as_deref(), Some("Platform"));
+        assert_eq!(
+            part.management_group(&root).unwrap().display_name,
+            "Alice's root"
+        );
+
+        m.run0(|w, now| {
+            hierarchy::update_management_group(
+                w,
+                &OP,
+                t,
+                "prod",
+                write(Some("Production"), "corp"),
+                now,
+            )
+        })
+        .await;
+        m.run0(|w, now| hierarchy::delete_management_group(w, &OP, t, "platform", now))
+            .await;
+        m.assert_loads_equal("after a move and a delete").await;
+
+        // The link approved, the subscription moves to contoso and leaves alicedefault's hierarchy.
+        approve_contoso_link(&mut m, &ids).await;
+        m.run(|w, now| change_directory::initiate(w, &OP, ids.sub, ids.contoso, None, vec![], now))
+            .await;
+        assert!(m.world.tenant(t).unwrap().subscription_parents.is_empty());
+        m.assert_loads_equal("after a change of directory").await;
     }
 }
 

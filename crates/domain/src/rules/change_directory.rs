@@ -124,6 +124,9 @@ pub struct ChangeDirectoryPlan {
     /// secret (certificates, federated credentials): their credentials stay in the source directory and
     /// keep working there; the preview says so, so that nobody re-creates a trust that is not broken.
     pub kept_credentials: Vec<CredentialsKept>,
+    /// The management group of the source the subscription leaves (the source's root group unless it
+    /// was placed elsewhere): it lands under the destination's root group.
+    pub leaves_management_group: Option<ManagementGroup>,
 }
 
 /// An application whose secretless credentials a change of directory leaves as they are.
@@ -280,6 +283,10 @@ pub fn plan(
         service_admin_guest: None,
         managed_identities: vec![],
         kept_credentials: vec![],
+        leaves_management_group: world.tenant(source).and_then(|t| {
+            t.management_group(&t.subscription_parent(subscription))
+                .map(std::borrow::Cow::into_owned)
+        }),
     };
     if destination != source {
         plan.managed_identities = identity_moves(world, s, destination);
@@ -775,6 +782,17 @@ pub fn apply_plan(
     }
     let mut moved = s.subscription.clone();
     moved.tenant = plan.destination;
+    // Out of the source's hierarchy; under the destination's root group, where no row is needed.
+    if world
+        .tenant(plan.source)
+        .is_some_and(|t| t.subscription_parents.contains_key(&plan.subscription))
+    {
+        change.push(Mutation::PlaceSubscription {
+            tenant: plan.source,
+            subscription: plan.subscription,
+            parent: None,
+        });
+    }
     moved.co_admins = plan.regranted_co_admins.iter().map(|(i, _)| *i).collect();
     change.push(Mutation::PutSubscription(moved));
     if !plan.regranted_assignments.is_empty() {

@@ -44,6 +44,7 @@ pub fn violations(world: &World) -> Vec<String> {
             }
         }
         group_violations(world, t, &mut v);
+        hierarchy_violations(world, t, &mut v);
         identity_violations(world, t, &mut v);
         for a in t.applications.values() {
             certificate_violations(a, &mut v);
@@ -325,4 +326,57 @@ fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v:
         }
     }
     let _: Option<RoleAssignmentId> = None;
+}
+
+/// A tenant's hierarchy: every group's parent exists, no group is its own ancestor, no group lies more
+/// than six levels below the root, and every placed subscription is the tenant's, under one of its groups.
+fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
+    use crate::world::MAX_MANAGEMENT_GROUP_DEPTH;
+    let name = &t.tenant.name;
+    for (key, g) in &t.management_groups {
+        if *key != g.name.trim().to_lowercase() || g.tenant != t.tenant.id {
+            v.push(format!(
+                "the management group '{}' of '{name}' is filed wrongly",
+                g.name
+            ));
+        }
+        if let Some(p) = &g.parent
+            && (t.management_group(p).is_none() || t.is_root_group(&g.name) || t.is_root_group(p))
+        {
+            v.push(format!("the management group '{}' of '{name}' has the parent '{p}', which is not a group below the root", g.name));
+        }
+        let ancestors = t.group_ancestors(&g.name);
+        if ancestors.iter().any(|a| a.eq_ignore_ascii_case(&g.name)) {
+            v.push(format!(
+                "the management group '{}' of '{name}' is its own ancestor",
+                g.name
+            ));
+        } else if !t.is_root_group(&g.name) && ancestors.last().is_none_or(|r| !t.is_root_group(r))
+        {
+            v.push(format!(
+                "the management group '{}' of '{name}' does not fold up to the root",
+                g.name
+            ));
+        }
+        if ancestors.len() > MAX_MANAGEMENT_GROUP_DEPTH {
+            v.push(format!(
+                "the management group '{}' of '{name}' lies {} levels below the root",
+                g.name,
+                ancestors.len()
+            ));
+        }
+    }
+    for (s, p) in &t.subscription_parents {
+        if world
+            .subscription(*s)
+            .is_none_or(|sp| sp.subscription.tenant != t.tenant.id)
+        {
+            v.push(format!(
+                "the hierarchy of '{name}' places the subscription {s}, which does not trust it"
+            ));
+        }
+        if t.management_group(p).is_none() || t.is_root_group(p) {
+            v.push(format!("the subscription {s} is placed under '{p}', which is not a group below the root of '{name}'"));
+        }
+    }
 }

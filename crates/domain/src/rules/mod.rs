@@ -9,6 +9,7 @@ pub mod directory;
 pub mod federated;
 pub mod groups;
 pub mod guests;
+pub mod hierarchy;
 pub mod identities;
 pub mod identity_endpoint;
 pub mod invariants;

@@ -115,6 +115,29 @@ impl World {
                     p.remove_group_members(*group, members);
                 }
             }
+            PutManagementGroup(g) => {
+                if let Some(p) = self.tenants.get_mut(&g.tenant) {
+                    p.management_groups
+                        .insert(g.name.trim().to_lowercase(), g.clone());
+                }
+            }
+            DeleteManagementGroup { tenant, name } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.management_groups.remove(&name.trim().to_lowercase());
+                }
+            }
+            PlaceSubscription {
+                tenant,
+                subscription,
+                parent,
+            } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    match parent {
+                        Some(g) => p.subscription_parents.insert(*subscription, g.clone()),
+                        None => p.subscription_parents.remove(subscription),
+                    };
+                }
+            }
             AddGroupOwner {
                 tenant,
                 group,

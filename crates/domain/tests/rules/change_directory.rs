@@ -1222,3 +1222,38 @@ fn the_preview_says_which_applications_keep_their_certificates_and_federated_cre
         "the application loses its assignment"
     );
 }
+
+#[test]
+fn a_subscription_that_changes_directory_leaves_its_group_for_the_destinations_root() {
+    let mut fx = Fx::article();
+    link_contoso(&mut fx);
+    let (actor, source) = (fx.alice_home(), fx.alicedefault);
+    let write = tenantry_domain::rules::hierarchy::ManagementGroupWrite::default();
+    fx.ok_with(|fx| {
+        tenantry_domain::rules::hierarchy::put_management_group(
+            &fx.world, &actor, source, "platform", write, fx.now,
+        )
+    });
+    fx.ok(|fx| {
+        tenantry_domain::rules::hierarchy::move_subscription(
+            &fx.world, &actor, source, "platform", fx.sub, fx.now,
+        )
+    });
+    let plan = preview(&fx, &actor, fx.contoso, &[]);
+    assert_eq!(plan.leaves_management_group.unwrap().name, "platform");
+    let destination = fx.contoso;
+    move_now(&mut fx, &actor, destination, vec![]);
+    assert!(violations(&fx.world).is_empty());
+    assert!(
+        fx.world
+            .tenant(source)
+            .unwrap()
+            .subscription_parents
+            .is_empty()
+    );
+    assert_eq!(
+        fx.world
+            .subscriptions_under_group(destination, &destination.to_string()),
+        vec![fx.sub]
+    );
+}

@@ -27,6 +27,7 @@ mod fuzz;
 mod group_claims;
 mod group_grants;
 mod groups;
+mod hierarchy;
 mod identities;
 mod identity_endpoint;
 mod invariants;

@@ -7,6 +7,7 @@
 mod authorization;
 pub mod cache;
 mod classic_admins;
+mod management_groups;
 mod metadata;
 mod operations;
 pub mod path;
@@ -188,6 +189,9 @@ async fn route_root(req: Req) -> ArmResult {
     let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     match s.as_slice() {
         [_, ns] => only_get(&req, |r| providers::list(r, None, Some(ns))),
+        [_, ns, rest @ ..] if is(ns, "Microsoft.Management") && !rest.is_empty() => {
+            management_groups::route(&req, rest).await
+        }
         [_, ns, rd] if is(ns, "Microsoft.Authorization") && is(rd, "roleDefinitions") => {
             authorization::role_definitions(&req, None, None).await
         }

@@ -84,6 +84,7 @@ const CATALOGUE: &[ResourceType] = &[
     rt("Microsoft.Sql", "servers/databases", &["2021-11-01"], true),
     rt("Microsoft.ContainerRegistry", "registries", &["2023-07-01"], true),
     rt("Microsoft.OperationalInsights", "workspaces", &["2023-09-01", "2022-10-01"], true),
+    rt("Microsoft.Management", "managementGroups", &["2023-04-01", "2021-04-01", "2020-05-01"], false),
 ];
 
 /// What a type tenantry has no catalogue entry for, stored by a client, is listed with: tenantry keeps

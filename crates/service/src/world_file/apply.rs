@@ -17,13 +17,15 @@
 //!
 //! Each section of the file is planned in its own module, in this order: `accounts`, `tenants` (with
 //! their users and applications), `guests`, `groups` (security groups, then their members and owners),
-//! `roles`, `policies`, `subscriptions` (administrators, resource groups, resources) and `access`
-//! (custom roles, role assignments). What they share is here.
+//! `roles`, `policies`, `subscriptions` (administrators, resource groups, resources), `access`
+//! (custom roles, role assignments) and `hierarchy` (management groups, with the subscriptions placed
+//! under them). What they share is here.
 
 mod access;
 mod accounts;
 mod groups;
 mod guests;
+mod hierarchy;
 mod policies;
 mod roles;
 mod subscriptions;
@@ -114,6 +116,7 @@ pub fn plan_apply(
     p.directory_roles()?;
     p.policies()?;
     p.subscriptions()?;
+    p.management_groups()?;
     // The rules keep the invariants; this guards the whole plan (problems the world had before are not
     // the file's to answer for).
     let mut problems = rules::invariants::violations(&p.w);

@@ -278,7 +278,35 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         applications,
         groups,
         policy,
+        management_groups: management_group_entries(part),
     }
+}
+
+/// The tenant's groups below the root, parents before children, each with the subscriptions placed
+/// under it (the root's rename is not kept: world files do not list the root).
+fn management_group_entries(part: &TenantPart) -> Vec<Located<ManagementGroupEntry>> {
+    let mut groups: Vec<(usize, &ManagementGroup)> = part
+        .management_groups
+        .values()
+        .filter(|g| !part.is_root_group(&g.name))
+        .map(|g| (part.group_depth(&g.name), g))
+        .collect();
+    groups.sort_by_key(|(depth, g)| (*depth, g.name.to_lowercase()));
+    groups
+        .into_iter()
+        .map(|(_, g)| {
+            Located::new(ManagementGroupEntry {
+                name: g.name.clone(),
+                display_name: (g.display_name != g.name).then(|| g.display_name.clone()),
+                parent: g.parent.clone(),
+                subscriptions: part
+                    .subscriptions_placed_under(&g.name)
+                    .into_iter()
+                    .map(|s| Located::new(s.to_string()))
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// The friendliest name of a principal that resolves back to it: a guest's email, a UPN, an
@@ -862,6 +890,20 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
             }
         }
         roles(w, I, &g.directory_roles);
+        w.blank();
+    }
+    for g in &t.management_groups {
+        w.header(I, "[[tenants.management_groups]]");
+        w.kv(I, "name", &q(&g.name));
+        opt(w, I, "display_name", &g.display_name);
+        opt(w, I, "parent", &g.parent);
+        if !g.subscriptions.is_empty() {
+            w.kv(
+                I,
+                "subscriptions",
+                &strings(g.subscriptions.iter().map(|s| s.value.as_str())),
+            );
+        }
         w.blank();
     }
     if let Some(p) = &t.policy {

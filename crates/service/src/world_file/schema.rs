@@ -132,6 +132,26 @@ pub struct TenantEntry {
     pub groups: Vec<Located<GroupEntry>>,
     #[serde(default)]
     pub policy: Option<Located<PolicyEntry>>,
+    /// The hierarchy below the tenant root group (which always exists and is not listed).
+    #[serde(default)]
+    pub management_groups: Vec<Located<ManagementGroupEntry>>,
+}
+
+/// A management group of the tenant.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementGroupEntry {
+    /// The group's id in ARM paths; other entries name it by this as their parent.
+    pub name: String,
+    /// Defaults to the name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Another group's name; `""` or absent: the tenant root group.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Subscriptions of the tenant placed under it, by id or display name.
+    #[serde(default)]
+    pub subscriptions: Vec<Located<String>>,
 }
 
 /// A member: an organizational account whose home is the tenant.
@@ -580,6 +600,10 @@ impl WorldFile {
             if let Some(p) = &mut t.value.policy {
                 set(p, idx);
             }
+            for g in &mut t.value.management_groups {
+                set(g, idx);
+                g.value.subscriptions.iter_mut().for_each(|s| set(s, idx));
+            }
         }
         for s in &mut self.subscriptions {
             set(s, idx);
@@ -609,6 +633,7 @@ impl WorldFile {
                 + t.guests.len()
                 + t.applications.len()
                 + t.groups.len()
+                + t.management_groups.len()
                 + usize::from(t.policy.is_some());
         }
         for s in &self.subscriptions {

@@ -200,6 +200,38 @@ service_admin = "alice@outlook.com"
   scope = "resourceGroups/rg2"
 "#;
 
+/// DESIGN.md's additions for the hierarchy (the management group entry verbatim), with a group listed
+/// before its parent.
+const HIERARCHY_EXAMPLE: &str = r#"
+[[personal_accounts]]
+email = "alice@outlook.com"
+password = "Alice-2017!"
+
+[[tenants]]
+name = "contoso"
+  [[tenants.management_groups]]
+  name = "prod"
+  parent = "platform"
+  subscriptions = ["Production"]
+
+  [[tenants.management_groups]]          # the tenant root group exists always and is not listed
+  name = "platform"                      # the group's id in ARM paths (/providers/Microsoft.Management/managementGroups/platform)
+  display_name = "Platform"              # optional
+  parent = ""                            # optional; "" or absent = the tenant root group, else another group's name
+  subscriptions = ["5b5c0000-0000-4000-8000-000000000001"]   # optional; by id or display name
+
+[[subscriptions]]
+display_name = "Pay-As-You-Go"
+id = "5b5c0000-0000-4000-8000-000000000001"
+tenant = "contoso"
+service_admin = "alice@outlook.com"
+
+[[subscriptions]]
+display_name = "Production"
+tenant = "contoso"
+service_admin = "alice@outlook.com"
+"#;
+
 const DEMO: &str = include_str!("../../../../worlds/demo.toml");
 
 const NOW: i64 = 1_500_000_000;
@@ -642,7 +674,7 @@ fn a_group_stated_with_other_content_is_a_conflict_and_members_are_added_to() {
 
 #[test]
 fn applying_twice_changes_nothing() {
-    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, DEMO] {
+    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, HIERARCHY_EXAMPLE, DEMO] {
         let file = parse(text).unwrap();
         let first = plan(&World::new(), &file).unwrap();
         assert!(!first.mutations.is_empty());
@@ -660,7 +692,13 @@ fn applying_twice_changes_nothing() {
 
 #[test]
 fn export_apply_export_is_identical() {
-    for text in [DESIGN_EXAMPLE, GROUPS_EXAMPLE, IDENTITIES_EXAMPLE, DEMO] {
+    for text in [
+        DESIGN_EXAMPLE,
+        GROUPS_EXAMPLE,
+        IDENTITIES_EXAMPLE,
+        HIERARCHY_EXAMPLE,
+        DEMO,
+    ] {
         let world = apply_text(&World::new(), text).unwrap();
         let first = to_toml(&export(&world));
         let again = apply_text(&World::new(), &first).unwrap();
@@ -1685,4 +1723,58 @@ fn a_disabled_subscription_is_built_with_what_it_holds() {
     assert_eq!(assignments(&world), 1);
     let again = apply_text(&World::new(), &to_toml(&export(&world))).unwrap();
     assert!(same_world(&again, &world));
+}
+
+#[test]
+fn management_groups_build_parents_first_and_place_subscriptions() {
+    let world = apply_text(&World::new(), HIERARCHY_EXAMPLE).unwrap();
+    assert_eq!(violations(&world), Vec::<String>::new());
+    let contoso = world.tenant_by_name("contoso").unwrap();
+    let platform = contoso.management_group("platform").unwrap();
+    assert_eq!(platform.display_name, "Platform");
+    assert_eq!(platform.parent, None);
+    assert_eq!(contoso.parent_group("prod").as_deref(), Some("platform"));
+    assert_eq!(
+        contoso.management_group("prod").unwrap().display_name,
+        "prod"
+    );
+    let payg: SubscriptionId = "5b5c0000-0000-4000-8000-000000000001".parse().unwrap();
+    assert_eq!(contoso.subscription_parent(payg), "platform");
+    let production = world
+        .subscriptions()
+        .find(|s| s.subscription.display_name == "Production")
+        .unwrap();
+    assert_eq!(
+        contoso.subscription_parent(production.subscription.id),
+        "prod"
+    );
+    let text = to_toml(&export(&world));
+    assert!(text.contains("[[tenants.management_groups]]\n  name = \"platform\"\n  display_name = \"Platform\"\n  subscriptions = [\"5b5c0000-0000-4000-8000-000000000001\"]"), "{text}");
+}
+
+#[test]
+fn management_group_errors_name_their_line() {
+    let unknown_parent = HIERARCHY_EXAMPLE.replace("parent = \"platform\"", "parent = \"nowhere\"");
+    let e = err_of(&World::new(), &unknown_parent);
+    assert_eq!(
+        e.line,
+        Some(line_of(&unknown_parent, "name = \"prod\"") - 1)
+    );
+    assert!(e.message.contains("\"nowhere\""), "{e}");
+    let unknown_sub = HIERARCHY_EXAMPLE.replace("[\"Production\"]", "[\"Nothing\"]");
+    let e = err_of(&World::new(), &unknown_sub);
+    assert_eq!(e.line, Some(line_of(&unknown_sub, "[\"Nothing\"]")));
+    assert!(e.message.contains("no subscription"), "{e}");
+    // A group that exists under another parent is a conflict, as is a subscription placed elsewhere.
+    let world = apply_text(&World::new(), HIERARCHY_EXAMPLE).unwrap();
+    let moved = HIERARCHY_EXAMPLE.replace("parent = \"platform\"", "parent = \"\"");
+    let e = err_of(&world, &moved);
+    assert!(e.message.contains("parent"), "{e}");
+    let elsewhere = HIERARCHY_EXAMPLE.replace("[\"Production\"]", "[\"Pay-As-You-Go\"]");
+    let e = err_of(&world, &elsewhere);
+    assert!(
+        e.message
+            .contains("under the management group \"platform\" already"),
+        "{e}"
+    );
 }

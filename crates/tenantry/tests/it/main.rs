@@ -21,6 +21,7 @@ mod identities;
 mod input;
 mod instances;
 mod leaks;
+mod management_groups;
 mod portal;
 mod service;
 mod signin;

@@ -1,0 +1,163 @@
+//! A tenant's hierarchy of management groups: the tenant root group (always there, id = the tenant id),
+//! the groups below it, and the subscriptions placed under them. Read by the hierarchy rules
+//! (`rules/hierarchy.rs`) and the invariants.
+
+use super::*;
+use std::borrow::Cow;
+
+/// The root group's display name until it is renamed, as Azure shows it.
+pub const ROOT_GROUP_DISPLAY_NAME: &str = "Tenant Root Group";
+/// Levels of groups below the root, as in Azure (the root and the subscriptions not counted).
+pub const MAX_MANAGEMENT_GROUP_DEPTH: usize = 6;
+/// Management groups in one directory, as in Azure.
+pub const MAX_MANAGEMENT_GROUPS: usize = 10_000;
+
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+impl TenantPart {
+    /// The tenant root group's name: the tenant id.
+    pub fn root_group_name(&self) -> String {
+        self.tenant.id.to_string()
+    }
+
+    pub fn is_root_group(&self, name: &str) -> bool {
+        name.trim().eq_ignore_ascii_case(&self.root_group_name())
+    }
+
+    /// A management group by name (any case), the root group included.
+    pub fn management_group(&self, name: &str) -> Option<Cow<'_, ManagementGroup>> {
+        if let Some(g) = self.management_groups.get(&key(name)) {
+            return Some(Cow::Borrowed(g));
+        }
+        self.is_root_group(name).then(|| {
+            Cow::Owned(ManagementGroup {
+                tenant: self.tenant.id,
+                name: self.root_group_name(),
+                display_name: ROOT_GROUP_DISPLAY_NAME.into(),
+                parent: None,
+                updated: self.tenant.created,
+                updated_by: String::new(),
+            })
+        })
+    }
+
+    /// Every management group, the root first, then the others by name.
+    pub fn all_management_groups(&self) -> Vec<Cow<'_, ManagementGroup>> {
+        let root = self.root_group_name();
+        let mut v: Vec<Cow<'_, ManagementGroup>> =
+            self.management_group(&root).into_iter().collect();
+        v.extend(
+            self.management_groups
+                .values()
+                .filter(|g| !self.is_root_group(&g.name))
+                .map(Cow::Borrowed),
+        );
+        v
+    }
+
+    /// Groups other than the root (what the 10,000 limit counts).
+    pub fn management_group_count(&self) -> usize {
+        self.management_groups
+            .values()
+            .filter(|g| !self.is_root_group(&g.name))
+            .count()
+    }
+
+    /// The parent of a group: `None` for the root, the root's name for a group without a stored parent.
+    pub fn parent_group(&self, name: &str) -> Option<String> {
+        if self.is_root_group(name) {
+            return None;
+        }
+        let g = self.management_groups.get(&key(name))?;
+        Some(g.parent.clone().unwrap_or_else(|| self.root_group_name()))
+    }
+
+    /// The group a subscription of this tenant is under (the root unless placed elsewhere).
+    pub fn subscription_parent(&self, subscription: SubscriptionId) -> String {
+        self.subscription_parents
+            .get(&subscription)
+            .cloned()
+            .unwrap_or_else(|| self.root_group_name())
+    }
+
+    /// The groups directly under `name`, by name.
+    pub fn child_groups(&self, name: &str) -> Vec<&ManagementGroup> {
+        let root = self.is_root_group(name);
+        self.management_groups
+            .values()
+            .filter(|g| !self.is_root_group(&g.name))
+            .filter(|g| match &g.parent {
+                None => root,
+                Some(p) => p.eq_ignore_ascii_case(name.trim()),
+            })
+            .collect()
+    }
+
+    /// The subscriptions placed directly under a group other than the root (the root's are the tenant's
+    /// others: see `World::subscriptions_under_group`).
+    pub fn subscriptions_placed_under(&self, name: &str) -> Vec<SubscriptionId> {
+        self.subscription_parents
+            .iter()
+            .filter(|(_, p)| p.eq_ignore_ascii_case(name.trim()))
+            .map(|(s, _)| *s)
+            .collect()
+    }
+
+    /// The group's ancestors, nearest first, ending with the root (empty for the root). Stops at a
+    /// cycle or a missing parent, which the rules never write.
+    pub fn group_ancestors(&self, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut at = name.to_string();
+        while let Some(p) = self.parent_group(&at) {
+            if out.iter().any(|a| a.eq_ignore_ascii_case(&p)) || out.len() > MAX_MANAGEMENT_GROUPS {
+                break;
+            }
+            out.push(p.clone());
+            at = p;
+        }
+        out
+    }
+
+    /// Levels below the root: 0 for the root, 1 for a group directly under it.
+    pub fn group_depth(&self, name: &str) -> usize {
+        self.group_ancestors(name).len()
+    }
+
+    /// How many levels of groups hang below `name` (0 when it has no child groups).
+    pub fn group_height(&self, name: &str) -> usize {
+        self.child_groups(name)
+            .iter()
+            .map(|c| 1 + self.group_height(&c.name))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether `name` is `of` or one of its descendants.
+    pub fn is_group_within(&self, name: &str, of: &str) -> bool {
+        name.trim().eq_ignore_ascii_case(of.trim())
+            || self
+                .group_ancestors(name)
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(of.trim()))
+    }
+}
+
+impl World {
+    /// The subscriptions of `tenant` directly under a management group (for the root: those placed
+    /// nowhere else).
+    pub fn subscriptions_under_group(&self, tenant: TenantId, name: &str) -> Vec<SubscriptionId> {
+        let Some(part) = self.tenant(tenant) else {
+            return Vec::new();
+        };
+        if part.is_root_group(name) {
+            return self
+                .subscriptions_of_tenant(tenant)
+                .map(|s| s.subscription.id)
+                .filter(|s| !part.subscription_parents.contains_key(s))
+                .collect();
+        }
+        part.subscriptions_placed_under(name)
+    }
+}

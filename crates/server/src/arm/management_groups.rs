@@ -1,0 +1,260 @@
+//! `Microsoft.Management/managementGroups` (api-versions 2021-04-01 and 2023-04-01, which answer alike
+//! here): list, get (with `$expand=children` and `$recurse=true`), PUT (create or update, answered 200
+//! with the group: the SDKs' long-running poller ends on it), PATCH, DELETE (204: deleted within the
+//! request; never 200, which the SDKs reject), and the subscriptions under a group (GET, PUT to move one
+//! in, DELETE to return it to the root). Requests act on the directory the caller signed in to.
+
+use super::{ArmResult, Req, method_not_allowed, path, wire};
+use crate::errors::ArmError;
+use axum::http::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tenantry_domain::rules::hierarchy::{
+    self, ChildView, GroupView, ManagementGroupWrite, group_id, group_name_of,
+};
+use tenantry_domain::timestamps::format_timestamp;
+use tenantry_domain::{ManagementGroup, SubscriptionId};
+
+const GROUP_TYPE: &str = "Microsoft.Management/managementGroups";
+
+/// `/providers/Microsoft.Management/{rest…}`: `rest` is what follows the namespace.
+pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
+    let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    match rest {
+        [mg] if is(mg, "managementGroups") => only_get(req, list),
+        [mg, name] if is(mg, "managementGroups") => group(req, name).await,
+        [mg, name, subs] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
+            only_get(req, |r| subscriptions(r, name))
+        }
+        [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
+            subscription(req, name, id).await
+        }
+        _ => Err(path::unknown_path(&req.path)),
+    }
+}
+
+fn only_get(req: &Req, f: impl FnOnce(&Req) -> ArmResult) -> ArmResult {
+    if req.method == Method::GET {
+        f(req)
+    } else {
+        Err(method_not_allowed(&req.method))
+    }
+}
+
+fn info(g: &ManagementGroup) -> Value {
+    json!({
+        "id": group_id(&g.name),
+        "type": GROUP_TYPE,
+        "name": g.name,
+        "properties": {"tenantId": g.tenant, "displayName": g.display_name},
+    })
+}
+
+fn path_element(g: &ManagementGroup) -> Value {
+    json!({"name": g.name, "displayName": g.display_name})
+}
+
+fn child(c: &ChildView) -> Value {
+    match c {
+        ChildView::Group { group, children } => {
+            let mut v = json!({
+                "type": GROUP_TYPE,
+                "id": group_id(&group.name),
+                "name": group.name,
+                "displayName": group.display_name,
+            });
+            if let Some(cs) = children {
+                v["children"] = cs.iter().map(child).collect();
+            }
+            v
+        }
+        ChildView::Subscription { id, display_name } => json!({
+            "type": "/subscriptions",
+            "id": format!("/subscriptions/{id}"),
+            "name": id,
+            "displayName": display_name,
+        }),
+    }
+}
+
+fn full(view: &GroupView) -> Value {
+    let g = &view.group;
+    let mut v = info(g);
+    v["properties"]["details"] = json!({
+        "version": 1,
+        "updatedTime": format_timestamp(g.updated),
+        "updatedBy": g.updated_by,
+        "parent": view.parent.as_ref().map(|p| json!({
+            "id": group_id(&p.name),
+            "name": p.name,
+            "displayName": p.display_name,
+        })),
+        "path": view.path.iter().chain(std::iter::once(g)).map(path_element).collect::<Vec<_>>(),
+    });
+    v["properties"]["children"] = match &view.children {
+        Some(cs) => cs.iter().map(child).collect(),
+        None => Value::Null,
+    };
+    v
+}
+
+fn list(req: &Req) -> ArmResult {
+    let groups = req
+        .st
+        .svc
+        .read(|w| hierarchy::list_management_groups(w, req.actor()))?;
+    Ok(wire::list(groups.iter().map(info).collect(), None))
+}
+
+fn render(req: &Req, name: &str) -> Result<Value, ArmError> {
+    let expand = req.query.get("$expand").is_some_and(|e| {
+        e.split(',')
+            .any(|x| x.trim().eq_ignore_ascii_case("children"))
+    });
+    let recurse = req
+        .query
+        .get("$recurse")
+        .is_some_and(|r| r.eq_ignore_ascii_case("true"));
+    let view = req.st.svc.read(|w| {
+        hierarchy::get_management_group(w, req.actor(), name, expand, expand && recurse)
+    })?;
+    Ok(full(&view))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    #[serde(default)]
+    properties: CreateProperties,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CreateProperties {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    details: Option<CreateDetails>,
+}
+
+#[derive(Deserialize, Default)]
+struct CreateDetails {
+    #[serde(default)]
+    parent: Option<ParentRef>,
+}
+
+#[derive(Deserialize, Default)]
+struct ParentRef {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PatchBody {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    parent_group_id: Option<String>,
+}
+
+async fn group(req: &Req, name: &str) -> ArmResult {
+    match req.method {
+        Method::GET => Ok(wire::ok(&render(req, name)?)),
+        Method::PUT => {
+            let b: CreateBody = wire::body(&req.body)?;
+            let write = ManagementGroupWrite {
+                display_name: b.properties.display_name,
+                parent: b
+                    .properties
+                    .details
+                    .and_then(|d| d.parent)
+                    .and_then(|p| p.id)
+                    .map(|id| group_name_of(&id).to_string()),
+            };
+            let view = req
+                .st
+                .svc
+                .put_management_group(req.actor(), name, write)
+                .await?;
+            Ok(wire::ok(&full(&view)))
+        }
+        Method::PATCH => {
+            let b: PatchBody = wire::body(&req.body)?;
+            let write = ManagementGroupWrite {
+                display_name: b.display_name,
+                parent: b.parent_group_id.map(|id| group_name_of(&id).to_string()),
+            };
+            req.st
+                .svc
+                .update_management_group(req.actor(), name, write)
+                .await?;
+            Ok(wire::ok(&render(req, name)?))
+        }
+        Method::DELETE => {
+            req.st
+                .svc
+                .delete_management_group(req.actor(), name)
+                .await?;
+            Ok(wire::empty(StatusCode::NO_CONTENT))
+        }
+        ref m => Err(method_not_allowed(m)),
+    }
+}
+
+fn subscription_under(group: &ManagementGroup, id: SubscriptionId, display_name: &str) -> Value {
+    json!({
+        "id": format!("{}/subscriptions/{id}", group_id(&group.name)),
+        "type": "Microsoft.Management/managementGroups/subscriptions",
+        "name": id,
+        "properties": {
+            "tenant": group.tenant,
+            "displayName": display_name,
+            "parent": {"id": group_id(&group.name)},
+            "state": "Active",
+        },
+    })
+}
+
+fn subscriptions(req: &Req, name: &str) -> ArmResult {
+    let (group, subs) = req
+        .st
+        .svc
+        .read(|w| hierarchy::subscriptions_under(w, req.actor(), name))?;
+    Ok(wire::list(
+        subs.iter()
+            .map(|(id, n)| subscription_under(&group, *id, n))
+            .collect(),
+        None,
+    ))
+}
+
+fn render_subscription(req: &Req, name: &str, id: SubscriptionId) -> Result<Value, ArmError> {
+    let (group, display_name) = req
+        .st
+        .svc
+        .read(|w| hierarchy::subscription_under(w, req.actor(), name, id))?;
+    Ok(subscription_under(&group, id, &display_name))
+}
+
+async fn subscription(req: &Req, name: &str, id: &str) -> ArmResult {
+    let id = path::parse_subscription_id(id)?;
+    match req.method {
+        Method::GET => Ok(wire::ok(&render_subscription(req, name, id)?)),
+        Method::PUT => {
+            req.st
+                .svc
+                .move_subscription_to_group(req.actor(), name, id)
+                .await?;
+            Ok(wire::ok(&render_subscription(req, name, id)?))
+        }
+        Method::DELETE => {
+            req.st
+                .svc
+                .remove_subscription_from_group(req.actor(), name, id)
+                .await?;
+            Ok(wire::empty(StatusCode::OK))
+        }
+        ref m => Err(method_not_allowed(m)),
+    }
+}

@@ -1,0 +1,147 @@
+//! Management groups of tenants, after the subscriptions they may hold. A group may name as parent a
+//! group listed further down: groups are created parents first, whatever their order in the file. A
+//! group that exists must have the parent and display name the file states; a subscription the file
+//! places under a group must be under the root or already there.
+
+use super::*;
+use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
+
+impl Planner<'_> {
+    pub(super) fn management_groups(&mut self) -> Result<(), WorldFileError> {
+        let file = self.file;
+        for (i, t) in file.tenants.iter().enumerate() {
+            let tenant = self.tenants[i].id;
+            let entry = |j: usize, g: &Located<ManagementGroupEntry>| {
+                at(
+                    g,
+                    format!("tenants[{i}].management_groups[{j}] (name {:?})", g.name),
+                )
+            };
+            // Parents first: each pass places the groups whose parent is there; a pass that places
+            // none leaves groups whose parent is nowhere (or a cycle).
+            let mut pending: Vec<usize> = (0..t.management_groups.len()).collect();
+            while !pending.is_empty() {
+                let before = pending.len();
+                let mut later = Vec::new();
+                for j in pending {
+                    let g = &t.management_groups[j];
+                    let parent = g.parent.as_deref().map(str::trim).unwrap_or_default();
+                    let part = planned_tenant(&self.w, tenant)?;
+                    if parent.is_empty() || part.management_group(parent).is_some() {
+                        self.management_group(tenant, g, &entry(j, g))?;
+                        self.tick();
+                    } else {
+                        later.push(j);
+                    }
+                }
+                if later.len() == before {
+                    let g = &t.management_groups[later[0]];
+                    return Err(entry(later[0], g).err(format!(
+                        "parent {:?} is no management group of the tenant (nor one the file creates, outside a cycle)",
+                        g.parent.as_deref().unwrap_or_default()
+                    )));
+                }
+                pending = later;
+            }
+            for (j, g) in t.management_groups.iter().enumerate() {
+                for s in &g.subscriptions {
+                    let at = at(
+                        s,
+                        format!(
+                            "tenants[{i}].management_groups[{j}].subscriptions ({:?})",
+                            s.value
+                        ),
+                    );
+                    self.place_subscription(tenant, &g.name, &s.value, &at)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn management_group(
+        &mut self,
+        tenant: TenantId,
+        e: &ManagementGroupEntry,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let part = planned_tenant(&self.w, tenant)?;
+        if part.is_root_group(&e.name) {
+            return Err(at.err("the tenant root group always exists and is not listed"));
+        }
+        let parent = e.parent.as_deref().map(str::trim).unwrap_or_default();
+        if let Some(g) = part.management_group(&e.name) {
+            let current = part.parent_group(&g.name).unwrap_or_default();
+            let stated = if parent.is_empty() {
+                part.root_group_name()
+            } else {
+                parent.to_string()
+            };
+            if !current.eq_ignore_ascii_case(&stated) {
+                return Err(at.err(differs("parent", current, stated)));
+            }
+            if let Some(d) = &e.display_name
+                && *d != g.display_name
+            {
+                return Err(at.err(differs("display_name", &g.display_name, d)));
+            }
+            return Ok(());
+        }
+        let write = ManagementGroupWrite {
+            display_name: e.display_name.clone(),
+            parent: Some(parent.to_string()),
+        };
+        let (change, _) =
+            hierarchy::put_management_group(&self.w, OP, tenant, &e.name, write, self.now)
+                .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+
+    fn place_subscription(
+        &mut self,
+        tenant: TenantId,
+        group: &str,
+        key: &str,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let key = typed(key);
+        let mut matches: Vec<SubscriptionId> = self
+            .w
+            .subscriptions_of_tenant(tenant)
+            .filter(|s| {
+                s.subscription.id.to_string().eq_ignore_ascii_case(key)
+                    || s.subscription.display_name == key
+            })
+            .map(|s| s.subscription.id)
+            .collect();
+        let subscription = match (matches.pop(), matches.is_empty()) {
+            (Some(s), true) => s,
+            (Some(_), false) => {
+                return Err(at.err(format!(
+                    "more than one subscription of the tenant is named {key:?}: give its id"
+                )));
+            }
+            (None, _) => {
+                return Err(at.err(format!(
+                    "no subscription trusting the tenant has the id or display name {key:?}"
+                )));
+            }
+        };
+        let part = planned_tenant(&self.w, tenant)?;
+        let here = part.subscription_parent(subscription);
+        if here.eq_ignore_ascii_case(group) {
+            return Ok(());
+        }
+        if !part.is_root_group(&here) {
+            return Err(at.err(format!(
+                "the subscription is under the management group {here:?} already"
+            )));
+        }
+        let change =
+            hierarchy::move_subscription(&self.w, OP, tenant, group, subscription, self.now)
+                .map_err(|x| at.domain(x))?;
+        self.commit(change);
+        Ok(())
+    }
+}

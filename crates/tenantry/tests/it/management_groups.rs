@@ -1,0 +1,197 @@
+//! Management groups over ARM, on SQLite and PostgreSQL, with real tokens: the tenant root group every
+//! member sees, groups created by a member under the root and by a Global Administrator below, the tree
+//! with `$expand=children&$recurse=true`, a subscription moved in and out, the refusals (a group with
+//! children, the root, write elsewhere than under the root), and the Azure CLI's `account
+//! management-group` commands.
+
+use crate::arm::{Arm, make_ci_owner};
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const V: &str = "api-version=2021-04-01";
+
+fn mg(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}")
+}
+
+async fn call(arm: &Arm<'_>, method: Method, path: &str, token: &str, body: Option<Value>) -> Resp {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let body = body.map(|b| b.to_string());
+    arm.call(
+        method,
+        &format!("{path}{sep}{V}"),
+        Some(token),
+        body.as_deref(),
+    )
+    .await
+}
+
+async fn subscriptions_under(arm: &Arm<'_>, token: &str, group: &str) -> Resp {
+    let path = format!("{}/subscriptions", mg(group));
+    call(arm, Method::GET, &path, token, None).await.expect(200)
+}
+
+fn create(display_name: &str, parent: &str) -> Value {
+    json!({"properties": {"displayName": display_name, "details": {"parent": {"id": parent}}}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn management_groups_over_arm() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let (alice, erin) = (arm.alice().await, arm.erin().await);
+        let root = mg(ALICEDEFAULT);
+
+        // Every member sees the tenant root group, named by the tenant id.
+        let r = call(&arm, Method::GET, &mg(""), &erin, None)
+            .await
+            .expect(200);
+        assert_eq!(r.values().len(), 1, "{}", r.body);
+        let only = &r.values()[0];
+        assert_eq!(only["id"], root.as_str());
+        assert_eq!(only["properties"]["displayName"], "Tenant Root Group");
+        assert_eq!(only["properties"]["tenantId"], ALICEDEFAULT);
+
+        // erin creates a group under the root, not under another group.
+        let r = call(
+            &arm,
+            Method::PUT,
+            &mg("platform"),
+            &erin,
+            Some(create("Platform", &root)),
+        )
+        .await
+        .expect(200);
+        assert_eq!(r.body["name"], "platform");
+        assert_eq!(r.body["type"], "Microsoft.Management/managementGroups");
+        assert_eq!(
+            r.body["properties"]["details"]["parent"]["id"],
+            root.as_str()
+        );
+        call(
+            &arm,
+            Method::PUT,
+            &mg("prod"),
+            &erin,
+            Some(create("Prod", &mg("platform"))),
+        )
+        .await
+        .refused(403, "AuthorizationFailed");
+        // alice, a Global Administrator, may; and places the subscription (hers) under it.
+        call(
+            &arm,
+            Method::PUT,
+            &mg("prod"),
+            &alice,
+            Some(create("Prod", &mg("platform"))),
+        )
+        .await
+        .expect(200);
+        let placed = format!("{}/subscriptions/{PAYG}", mg("prod"));
+        let r = call(&arm, Method::PUT, &placed, &alice, None)
+            .await
+            .expect(200);
+        assert_eq!(r.body["properties"]["parent"]["id"], mg("prod").as_str());
+        call(&arm, Method::PUT, &placed, &erin, None)
+            .await
+            .refused(403, "AuthorizationFailed");
+
+        // The tree, from the root down.
+        let r = call(
+            &arm,
+            Method::GET,
+            &format!("{root}?$expand=children&$recurse=true"),
+            &alice,
+            None,
+        )
+        .await
+        .expect(200);
+        let platform = &r.body["properties"]["children"][0];
+        assert_eq!(platform["name"], "platform", "{}", r.body);
+        let prod = &platform["children"][0];
+        assert_eq!(prod["displayName"], "Prod");
+        assert_eq!(prod["children"][0]["type"], "/subscriptions");
+        assert_eq!(prod["children"][0]["id"], format!("/subscriptions/{PAYG}"));
+        let r = call(&arm, Method::GET, &mg("prod"), &alice, None)
+            .await
+            .expect(200);
+        let path: Vec<&str> = r.body["properties"]["details"]["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(path, [ALICEDEFAULT, "platform", "prod"]);
+        assert_eq!(
+            r.body["properties"]["children"],
+            Value::Null,
+            "children only when asked"
+        );
+        let r = subscriptions_under(&arm, &alice, "prod").await;
+        assert_eq!(r.names(), [PAYG]);
+
+        // Refusals.
+        call(&arm, Method::DELETE, &mg("platform"), &alice, None)
+            .await
+            .refused(409, "ManagementGroupHasChildren");
+        call(&arm, Method::DELETE, &root, &alice, None)
+            .await
+            .refused(400, "RootManagementGroupImmutable");
+        call(&arm, Method::GET, &mg("nowhere"), &alice, None)
+            .await
+            .refused(404, "ManagementGroupNotFound");
+        call(&arm, Method::GET, &mg("prod"), &erin, None)
+            .await
+            .refused(403, "AuthorizationFailed");
+
+        // PATCH renames and moves; the subscription goes back to the root; empty groups go (204).
+        let r = call(
+            &arm,
+            Method::PATCH,
+            &mg("prod"),
+            &alice,
+            Some(json!({"displayName": "Production", "parentGroupId": root})),
+        )
+        .await
+        .expect(200);
+        assert_eq!(r.body["properties"]["displayName"], "Production");
+        assert_eq!(
+            r.body["properties"]["details"]["parent"]["id"],
+            root.as_str()
+        );
+        call(&arm, Method::DELETE, &placed, &alice, None)
+            .await
+            .expect(200);
+        let r = subscriptions_under(&arm, &alice, "prod").await;
+        assert!(r.values().is_empty());
+        call(&arm, Method::DELETE, &mg("prod"), &alice, None)
+            .await
+            .expect(204);
+        call(&arm, Method::DELETE, &mg("platform"), &erin, None)
+            .await
+            .refused(403, "AuthorizationFailed");
+        call(&arm, Method::DELETE, &mg("platform"), &alice, None)
+            .await
+            .expect(204);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+/// `az account management-group create/list/show/update/delete` and `subscription add/remove`, signed
+/// in as "ci" (made Global Administrator and Owner of the subscription).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_cli_management_group_commands() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        ci_with_directory_roles(
+            &srv,
+            &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
+        )
+        .await;
+        make_ci_owner(&srv.svc).await;
+        run_az_script(&srv, "management_groups_cli.py", &[]);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
