@@ -173,6 +173,9 @@ pub struct ClientSecret {
     /// The first three characters, as Entra shows them (`hint`).
     pub hint: String,
     pub hash: String,
+    /// When it was added (Entra's `startDateTime`); secrets kept before this was recorded have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
     pub expires: Option<Timestamp>,
 }
 

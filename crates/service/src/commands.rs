@@ -263,6 +263,7 @@ impl Service {
             id: RequestId::new(),
             hint: text.chars().take(3).collect(),
             hash: secrets::hash_client_secret(&text),
+            start: Some(self.now()),
             expires,
         };
         let added = kept.clone();

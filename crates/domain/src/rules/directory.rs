@@ -582,6 +582,7 @@ pub fn create_application(
                 id: RequestId::new(),
                 hint,
                 hash,
+                start: Some(now),
                 expires: None,
             })
             .collect(),

@@ -552,6 +552,7 @@ fn application_secrets_are_added_by_global_administrators_up_to_a_limit() {
         id: RequestId::new(),
         hint: format!("s{n}"),
         hash: format!("sha256$h{n}"),
+        start: None,
         expires: None,
     };
     assert_eq!(

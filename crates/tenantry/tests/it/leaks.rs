@@ -213,6 +213,8 @@ struct Foreign {
     invitation: String,
     link_request: String,
     app_object: String,
+    /// The payroll application's application object (the portal's page names it).
+    app_registration: String,
     /// Every display name, email, UPN and object id of the foreign tenants, their subscription and the
     /// people around it.
     secrets: Vec<String>,
@@ -283,6 +285,7 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(a.display_name.clone());
                 s.insert(a.client_id.to_string());
                 s.insert(a.id.to_string());
+                s.extend(a.object_id.map(|o| o.to_string()));
                 for c in &a.federated_credentials {
                     s.insert(c.id.to_string());
                     s.insert(c.name.clone());
@@ -328,16 +331,17 @@ async fn foreign_world(store: &TestStore) -> Foreign {
         s.extend(p.assignments.keys().map(|k| k.to_string()));
         let app = w
             .application_by_client_id(PAYROLL_CLIENT.parse().unwrap())
-            .unwrap()
-            .id
-            .to_string();
-        (s.into_iter().collect(), app)
+            .unwrap();
+        let registration = app.object_id.unwrap().to_string();
+        (s.into_iter().collect(), (app.id.to_string(), registration))
     });
+    let (app_object, app_registration) = app_object;
     Foreign {
         svc,
         invitation: invitation.to_string(),
         link_request: link_request.to_string(),
         app_object,
+        app_registration,
         secrets,
     }
 }
@@ -829,6 +833,7 @@ fn page_value(f: &Foreign, path: &str, param: &str, v: Variant) -> String {
         "rg" => v.leaf("qrg", "norg"),
         "user" => v.leaf(VALERIE, NOTHING),
         "group" => v.leaf(TREASURERS, NOTHING),
+        "app" => v.leaf(&f.app_registration, NOTHING),
         "request" => v.leaf(&f.link_request, NOTHING),
         "invitation" => v.leaf(&f.invitation, NOTHING),
         other => panic!(
@@ -904,6 +909,15 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         "/directories/{tenant}/groups/{group}/roles"
         | "/directories/{tenant}/groups/{group}/roles/remove" => {
             vec![("role", s(GLOBAL_ADMINISTRATOR))]
+        }
+        "/directories/{tenant}/applications/{app}/federated-credentials/remove" => {
+            vec![("key_id", s(v.leaf(PAYROLL_CREDENTIAL, NOTHING)))]
+        }
+        // The payroll application's secret and certificate key ids are made at run time and never
+        // shown to these callers: any id stands for them (the rule refuses before looking).
+        "/directories/{tenant}/applications/{app}/secrets/remove"
+        | "/directories/{tenant}/applications/{app}/certificates/remove" => {
+            vec![("key_id", s(NOTHING))]
         }
         "/directories/{tenant}/guests" => vec![("email", s("probe.invitee@example.com"))],
         "/directories/{tenant}/policy" => vec![(

@@ -7,6 +7,8 @@
 //! /usr/bin/chromedriver; `TENANTRY_WEBDRIVER_URL` uses a running one instead). Browsers run one at a
 //! time: two cores do not run several Chromiums well.
 
+mod workloads;
+
 use crate::support::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
