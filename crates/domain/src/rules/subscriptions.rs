@@ -156,6 +156,9 @@ pub struct NewAlias {
     pub subscription: Option<SubscriptionId>,
     /// The new subscription's id (tests and world files); a new one when absent.
     pub new_id: Option<SubscriptionId>,
+    /// The directory the request names for the subscription (`subscriptionTenantId`), when it names
+    /// one: only the caller's own is served.
+    pub tenant: Option<String>,
 }
 
 /// What creating an alias did.
@@ -211,6 +214,21 @@ pub fn create_alias(
             "Subscriptions are created in a directory: sign in to one.",
         ));
     };
+    let asked = req
+        .tenant
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(asked) = asked.filter(|t| t.parse::<TenantId>().ok() != Some(tenant)) {
+        return Err(DomainError::invalid(
+            "SubscriptionTenantNotSupported",
+            format!(
+                "tenantry creates a subscription in the caller's directory only, not in '{}'.",
+                names::shown(asked)
+            ),
+        )
+        .with_remedy("Sign in to that directory to create the subscription there, or leave subscriptionTenantId out."));
+    }
     let part = require_tenant(world, tenant)?;
     if let Some(existing) = part.aliases.get(&req.name.to_lowercase()) {
         if req.subscription.is_some_and(|s| s != existing.subscription) {

@@ -206,6 +206,26 @@ fn alias_requests_are_checked() {
         }),
         "InvalidWorkload"
     );
+    // Only the caller's own directory: another one named is refused, its own is fine.
+    assert_eq!(
+        try_(NewAlias {
+            tenant: Some(fx.contoso.to_string()),
+            ..alias("a", "X")
+        }),
+        "SubscriptionTenantNotSupported"
+    );
+    assert!(
+        lifecycle::create_alias(
+            &fx.world,
+            &alice,
+            NewAlias {
+                tenant: Some(fx.alicedefault.to_string()),
+                ..alias("a", "X")
+            },
+            fx.now
+        )
+        .is_ok()
+    );
     // An alias for a subscription the caller does not own.
     let erin = fx.member(fx.erin);
     let e = refusal(lifecycle::create_alias(

@@ -64,6 +64,7 @@ struct AliasProperties {
 #[serde(rename_all = "camelCase")]
 struct AdditionalProperties {
     management_group_id: Option<String>,
+    subscription_tenant_id: Option<String>,
 }
 
 fn alias_json(world: &World, a: &SubscriptionAlias) -> Value {
@@ -134,6 +135,7 @@ async fn create(
         management_group: p.additional_properties.management_group_id,
         subscription,
         new_id: None,
+        tenant: p.additional_properties.subscription_tenant_id,
     };
     let out = st.svc.create_alias(&caller.actor, req).await?;
     let status = if out.created {

@@ -156,6 +156,16 @@ async fn aliases_create_subscriptions_for_whom_the_directory_allows() {
         )
         .await
         .refused(400, "InvalidWorkload");
+        let elsewhere = json!({"properties": {"displayName": "X",
+            "additionalProperties": {"subscriptionTenantId": ALICEDEFAULT}}});
+        arm.call(
+            Method::PUT,
+            &alias_path("elsewhere", V2021),
+            Some(&admin),
+            Some(&elsewhere.to_string()),
+        )
+        .await
+        .refused(400, "SubscriptionTenantNotSupported");
 
         // Deleting the alias leaves the subscription.
         arm.delete(&alias_path("contoso-prod", V2021), &admin)
