@@ -20,8 +20,8 @@ enum Tagged<'w> {
     Resource(&'w Resource),
 }
 
-impl Tagged<'_> {
-    fn tags(&self) -> &Tags {
+impl<'w> Tagged<'w> {
+    fn tags(&self) -> &'w Tags {
         match self {
             Tagged::Subscription(s) => &s.tags,
             Tagged::ResourceGroup(g) => &g.tags,
@@ -104,12 +104,7 @@ pub fn get_tags<'w>(
     actor: &Actor,
     scope: &Scope,
 ) -> Result<&'w Tags, DomainError> {
-    let t = tagged(world, actor, scope, names::TAGS_READ, "read")?;
-    Ok(match t {
-        Tagged::Subscription(s) => &s.tags,
-        Tagged::ResourceGroup(g) => &g.tags,
-        Tagged::Resource(r) => &r.tags,
-    })
+    tagged(world, actor, scope, names::TAGS_READ, "read").map(|t| t.tags())
 }
 
 /// Sets the tags at a scope: `PUT …/tags/default` replaces them, `PATCH` merges, replaces or deletes

@@ -176,6 +176,24 @@ fn subscription_rules() -> Vec<(&'static str, SubscriptionRule)> {
             )
             .map(|_| ())
         }),
+        ("tag a subscription", |fx, a, s| {
+            tenantry_domain::rules::tags::set_tags(
+                &fx.world,
+                a,
+                &Scope::subscription(s),
+                tenantry_domain::tags::TagsOperation::Merge,
+                Default::default(),
+                fx.now,
+            )
+            .map(|_| ())
+        }),
+        ("read a subscription's tags", |fx, a, s| {
+            tenantry_domain::rules::tags::get_tags(&fx.world, a, &Scope::subscription(s))
+                .map(|_| ())
+        }),
+        ("list a subscription's tag names", |fx, a, s| {
+            tenantry_domain::rules::tags::tag_names(&fx.world, a, s).map(|_| ())
+        }),
         ("delete a resource group", |fx, a, s| {
             resources::delete_resource_group(&fx.world, a, s, "rg1", fx.now).map(|_| ())
         }),
