@@ -80,6 +80,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_object_ids",
         include_str!("../migrations/0010_application_object_ids.sql"),
     ),
+    (
+        14,
+        "user_names",
+        include_str!("../migrations/0014_user_names.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -731,6 +731,8 @@ domains = ["fabrikam.com"]
   user_name = "bob@fabrikam.com"
   password_hash = "h-bob"
   mail = "bob@fabrikam.com"
+  given_name = "Bob"
+  surname = "Kelly"
   enabled = false
 
   [[tenants.users]]
@@ -825,6 +827,10 @@ state = "Warned"
     );
     assert!(first.contains("account_type = \"personal\""));
     assert!(first.contains("\"cost center\" = \"42\""));
+    assert!(
+        first.contains("given_name = \"Bob\"\n  surname = \"Kelly\""),
+        "{first}"
+    );
     let again = apply_text(&World::new(), &first).unwrap();
     assert!(
         same_world(&again, &world),
