@@ -50,6 +50,8 @@ fn tenant(id: TenantId) -> Tenant {
 
 fn user(tenant: TenantId, i: usize) -> User {
     User {
+        given_name: None,
+        surname: None,
         id: ObjectId::new(),
         tenant,
         display_name: format!("u{i}"),

@@ -127,6 +127,12 @@ pub struct User {
     pub id: ObjectId,
     pub tenant: TenantId,
     pub display_name: String,
+    /// Graph's `givenName` and `surname` (OpenID Connect's `given_name` and `family_name`): optional,
+    /// as in Entra; users written before these existed have none.
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub surname: Option<String>,
     pub enabled: bool,
     pub kind: UserKind,
     pub created: Timestamp,

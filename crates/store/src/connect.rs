@@ -91,6 +91,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "subscription_aliases",
         include_str!("../migrations/0013_subscription_aliases.sql"),
     ),
+    (
+        14,
+        "user_names",
+        include_str!("../migrations/0014_user_names.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

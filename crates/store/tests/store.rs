@@ -219,6 +219,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 contoso,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "admin@contoso.com".into(),
                     display_name: "Contoso Admin".into(),
@@ -237,6 +239,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 contoso,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "bob".into(),
                     display_name: String::new(),
@@ -255,6 +259,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 alicedefault,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "erin".into(),
                     display_name: "Erin".into(),

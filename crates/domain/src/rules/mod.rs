@@ -255,6 +255,8 @@ pub fn new_guest(world: &World, tenant: &Tenant, identity: Identity, now: Timest
     }
     .unwrap_or_else(|| email.clone());
     User {
+        given_name: None,
+        surname: None,
         id: ObjectId::new(),
         tenant: tenant.id,
         display_name,

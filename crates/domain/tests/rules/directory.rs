@@ -7,6 +7,8 @@ use tenantry_domain::*;
 
 fn new_user(name: &str) -> NewUser {
     NewUser {
+        given_name: None,
+        surname: None,
         id: None,
         user_name: name.into(),
         display_name: String::new(),

@@ -471,6 +471,8 @@ fn a_directory_s_rules_refuse_an_outsider_the_same_way_whether_it_exists_or_not(
                 a,
                 t,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "probe".into(),
                     display_name: String::new(),

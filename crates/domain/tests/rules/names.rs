@@ -44,6 +44,8 @@ fn tenant(name: &str, display_name: &str, domains: Vec<String>) -> NewTenant {
 
 fn user(user_name: &str, display_name: &str, mail: Option<String>) -> NewUser {
     NewUser {
+        given_name: None,
+        surname: None,
         id: None,
         user_name: user_name.into(),
         display_name: display_name.into(),

@@ -209,6 +209,8 @@ pub fn operations() -> Vec<Op> {
         op("patch", "/v1.0/users/{id}", GRAPH, Graph, "Update a user", Some("UserPatch"), ("204", None)),
         op("delete", "/v1.0/users/{id}", GRAPH, Graph, "Delete a user", None, ("204", None)),
         op("get", "/v1.0/me", GRAPH, Graph, "The signed-in user (400 for application tokens)", None, ("200", Some("User"))),
+        op("get", "/oidc/userinfo", GRAPH, Graph, "OpenID Connect userinfo: sub (pairwise, as the id token's), name, given_name, family_name, email (with the email scope); a token granted openid", None, ("200", None)),
+        op("post", "/oidc/userinfo", GRAPH, Graph, "OpenID Connect userinfo (POST, as GET)", None, ("200", None)),
         op("get", "/v1.0/organization", GRAPH, Graph, "The token's tenant", None, ("200", Some("OrganizationCollection"))),
         op("get", "/v1.0/organization/{id}", GRAPH, Graph, "The token's tenant by id", None, ("200", Some("Organization"))),
         op("get", "/v1.0/domains", GRAPH, Graph, "The tenant's domains", None, ("200", Some("DomainCollection"))),
@@ -587,9 +589,10 @@ fn schemas() -> Value {
             "createdDateTime": time(), "creationType": nullable_string(), "externalUserState": {"enum": ["PendingAcceptance", "Accepted", null]}})));
     m.insert("UserCollection".into(), collection("User"));
     m.insert("NewUser".into(), object(&["userPrincipalName", "displayName", "passwordProfile"], json!({"userPrincipalName": string(), "displayName": string(),
-            "mailNickname": string(), "mail": string(), "accountEnabled": {"type": "boolean"},
+            "mailNickname": string(), "mail": string(), "givenName": string(), "surname": string(), "accountEnabled": {"type": "boolean"},
             "passwordProfile": object(&["password"], json!({"password": string(), "forceChangePasswordNextSignIn": {"type": "boolean"}}))})));
     m.insert("UserPatch".into(), object(&[], json!({"displayName": string(), "accountEnabled": {"type": "boolean"}, "mail": nullable_string(),
+            "givenName": nullable_string(), "surname": nullable_string(),
             "passwordProfile": object(&["password"], json!({"password": string()}))})));
     m.insert("Organization".into(), object(&["id", "displayName", "verifiedDomains"], json!({"id": uuid(), "displayName": string(), "tenantType": string(),
             "verifiedDomains": {"type": "array", "items": object(&["name"], json!({"name": string(), "isDefault": {"type": "boolean"}, "isInitial": {"type": "boolean"}, "type": string()}))}})));

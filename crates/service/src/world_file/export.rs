@@ -120,6 +120,8 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 password_hash: Some(password_hash.clone()),
                 display_name: (u.display_name != local).then(|| u.display_name.clone()),
                 mail: mail.clone(),
+                given_name: u.given_name.clone(),
+                surname: u.surname.clone(),
                 id: Some(u.id),
                 enabled: (!u.enabled).then_some(false),
                 directory_roles: role_names(part, u.id),
@@ -795,6 +797,8 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         opt(w, I, "password_hash", &u.password_hash);
         opt(w, I, "display_name", &u.display_name);
         opt(w, I, "mail", &u.mail);
+        opt(w, I, "given_name", &u.given_name);
+        opt(w, I, "surname", &u.surname);
         opt_id(w, I, "id", &u.id);
         if let Some(e) = u.enabled {
             w.kv(I, "enabled", &e.to_string());

@@ -170,6 +170,11 @@ pub struct UserEntry {
     /// The `mail` property (optional).
     #[serde(default)]
     pub mail: Option<String>,
+    /// Graph's `givenName` and `surname` (optional).
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub surname: Option<String>,
     /// Object id.
     #[serde(default)]
     pub id: Option<ObjectId>,

@@ -769,6 +769,8 @@ domains = ["fabrikam.com"]
   user_name = "bob@fabrikam.com"
   password_hash = "h-bob"
   mail = "bob@fabrikam.com"
+  given_name = "Bob"
+  surname = "Kelly"
   enabled = false
 
   [[tenants.users]]
@@ -870,6 +872,10 @@ tags = { costcenter = "42", "Owner Team" = "platform" }
     assert!(first.contains("\"cost center\" = \"42\""));
     assert!(
         first.contains("tags = { \"Owner Team\" = \"platform\", costcenter = \"42\" }"),
+        "{first}"
+    );
+    assert!(
+        first.contains("given_name = \"Bob\"\n  surname = \"Kelly\""),
         "{first}"
     );
     let again = apply_text(&World::new(), &first).unwrap();

@@ -1202,10 +1202,10 @@ async fn portal_session_is_bound_to_the_sign_in() {
             &tenantry_service::domain::Actor::Operator,
             t,
             erin,
-            None,
-            None,
-            None,
-            Some("Erin-Default-2!".into()),
+            tenantry_service::commands::UserEdit {
+                password: Some("Erin-Default-2!".into()),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
@@ -1545,10 +1545,10 @@ async fn every_face_refuses_the_same_case_with_the_same_rule() {
             &Actor::Operator,
             alicedefault,
             dave_there,
-            None,
-            Some(false),
-            None,
-            None,
+            tenantry_service::commands::UserEdit {
+                enabled: Some(false),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
