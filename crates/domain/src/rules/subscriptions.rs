@@ -280,7 +280,22 @@ pub fn create_alias(
             }
             existing
         }
-        None => new_subscription(world, actor, tenant, object, &req, now, &mut change)?,
+        None => {
+            let id = new_subscription(world, actor, tenant, object, &req, now, &mut change)?;
+            // A new subscription goes where the alias asks, as if moved there (an existing one stays
+            // where it is: the alias only names it).
+            if let Some(group) = req
+                .management_group
+                .as_deref()
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+            {
+                change.extend(hierarchy::place_new_subscription(
+                    world, actor, tenant, id, group, now,
+                )?);
+            }
+            id
+        }
     };
     let alias = SubscriptionAlias {
         tenant,
@@ -288,8 +303,7 @@ pub fn create_alias(
         subscription,
         workload,
         billing_scope: req.billing_scope.filter(|s| !s.trim().is_empty()),
-        // Recorded only. FOLLOW-UP (issue 13 point 1, management groups): place the new subscription
-        // under this group, once groups exist, with the same rule as a move (write on the group).
+        // The group asked for, as the client named it (a new subscription was placed there above).
         management_group: req.management_group.filter(|s| !s.trim().is_empty()),
         created_by: Some(object),
         created: now,

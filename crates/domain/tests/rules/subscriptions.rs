@@ -2,8 +2,10 @@
 //! (read-only while Disabled) and enabled again.
 
 use crate::fixtures::*;
+use tenantry_domain::action::names;
 use tenantry_domain::rules::access::{self, RoleAssignmentWrite};
 use tenantry_domain::rules::admins;
+use tenantry_domain::rules::hierarchy;
 use tenantry_domain::rules::reads;
 use tenantry_domain::rules::resources::{self, ResourceGroupWrite};
 use tenantry_domain::rules::subscriptions::{self as lifecycle, AliasOutcome, NewAlias};
@@ -40,6 +42,17 @@ impl Fx {
 fn a_global_administrator_creates_a_subscription_through_an_alias_and_owns_it() {
     let mut fx = Fx::article();
     let alice = fx.alice_home();
+    let tenant = fx.alicedefault;
+    fx.ok_with(|fx| {
+        hierarchy::put_management_group(
+            &fx.world,
+            &alice,
+            tenant,
+            "platform",
+            Default::default(),
+            fx.now,
+        )
+    });
     let req = NewAlias {
         workload: Some("devtest".into()),
         billing_scope: Some("/billingAccounts/1/enrollmentAccounts/2".into()),
@@ -48,8 +61,23 @@ fn a_global_administrator_creates_a_subscription_through_an_alias_and_owns_it() 
     };
     let (change, out) = lifecycle::create_alias(&fx.world, &alice, req.clone(), fx.now).unwrap();
     assert!(out.created);
-    assert_eq!(change.audit[0].operation, lifecycle::actions::ALIAS_WRITE);
+    // The subscription is placed under the group the alias names, as a move there is recorded.
+    let operations: Vec<&str> = change.audit.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(
+        operations,
+        [
+            names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
+            lifecycle::actions::ALIAS_WRITE
+        ]
+    );
     apply(&mut fx.world, &change);
+    assert_eq!(
+        fx.world
+            .tenant(tenant)
+            .unwrap()
+            .subscription_parent(out.alias.subscription),
+        "platform"
+    );
     let a = &out.alias;
     assert_eq!(
         (

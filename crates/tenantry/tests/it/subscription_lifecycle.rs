@@ -10,6 +10,7 @@ use crate::arm::{Arm, make_ci_owner, sub_path};
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{Value, json};
+use tenantry_service::domain::{Actor, RoleAssignmentId, Scope};
 
 const ALIASES: &str = "/providers/Microsoft.Subscription/aliases";
 const V2021: &str = "api-version=2021-10-01";
@@ -66,6 +67,10 @@ async fn aliases_create_subscriptions_for_whom_the_directory_allows() {
         put_alias(&arm, "megans", &megan, "Megan's")
             .await
             .refused(403, "SubscriptionCreationNotAllowed");
+        // The aliases below place their subscription under the group "Platform".
+        arm.put(&mg("Platform"), &admin, json!({"properties": {}}))
+            .await
+            .expect(200);
 
         // The Global Administrator creates one (201, done at once), owns it and sees it.
         let r = put_alias(&arm, "contoso-prod", &admin, "Contoso Prod")
@@ -217,6 +222,125 @@ async fn aliases_create_subscriptions_for_whom_the_directory_allows() {
         put_alias(&arm, "second", &admin, "Second")
             .await
             .expect(201);
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+const MG_VERSION: &str = "api-version=2021-04-01";
+
+fn mg(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}?{MG_VERSION}")
+}
+
+/// The management group a subscription is directly under, as ARM lists the group's subscriptions.
+async fn group_of(arm: &Arm<'_>, token: &str, group: &str, sub: &str) -> Resp {
+    arm.get(
+        &format!("/providers/Microsoft.Management/managementGroups/{group}/subscriptions/{sub}?{MG_VERSION}"),
+        token,
+    )
+    .await
+}
+
+/// An alias with `managementGroupId` places its new subscription under that group (named by its ARM id
+/// or its name), with the rule of a move there: a group that does not exist, or that the caller may
+/// not write, is refused as ARM refuses it, and no subscription is made.
+#[tokio::test]
+async fn an_alias_places_its_new_subscription_under_its_management_group() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        // erin owns a subscription, so she may create some, but writes no management group.
+        let erin_owner = tenantry_service::domain::rules::access::RoleAssignmentWrite {
+            id: RoleAssignmentId::new(),
+            scope: Scope::subscription(payg(&srv.svc)),
+            role_definition: tenantry_service::domain::roles::OWNER,
+            principal: object_of(
+                &srv.svc,
+                "erin@alicedefault.onmicrosoft.com",
+                "alicedefault",
+            ),
+            description: None,
+            principal_type: None,
+        };
+        srv.svc
+            .create_role_assignment(&Actor::Operator, erin_owner)
+            .await
+            .unwrap();
+        let (alice, erin) = (arm.alice().await, arm.erin().await);
+        arm.put(
+            &mg("platform"),
+            &alice,
+            json!({"properties": {"displayName": "Platform"}}),
+        )
+        .await
+        .expect(200);
+        let put = |name: &'static str, token: String, group: String| {
+            let arm = &arm;
+            async move {
+                let body = json!({"properties": {"displayName": name,
+                    "additionalProperties": {"managementGroupId": group}}});
+                arm.call(
+                    Method::PUT,
+                    &alias_path(name, V2021),
+                    Some(&token),
+                    Some(&body.to_string()),
+                )
+                .await
+            }
+        };
+
+        // By the group's ARM id, and by its name in another case.
+        let by_id = "/providers/Microsoft.Management/managementGroups/platform".to_string();
+        for (name, group) in [("by-id", by_id), ("by-name", "Platform".to_string())] {
+            let r = put(name, alice.clone(), group.clone()).await.expect(201);
+            assert_eq!(r.body["properties"]["managementGroupId"], group.as_str());
+            let sub = r.body["properties"]["subscriptionId"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let placed = group_of(&arm, &alice, "platform", &sub).await.expect(200);
+            assert_eq!(
+                placed.body["properties"]["parent"]["id"],
+                "/providers/Microsoft.Management/managementGroups/platform"
+            );
+        }
+        // The tenant root group is where a subscription goes anyway.
+        let r = put("at-root", alice.clone(), ALICEDEFAULT.to_string())
+            .await
+            .expect(201);
+        let sub = r.body["properties"]["subscriptionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        group_of(&arm, &alice, ALICEDEFAULT, &sub).await.expect(200);
+
+        // Refused, and nothing made: a group that does not exist, a group erin may not write.
+        put("nowhere", alice.clone(), "nowhere".into())
+            .await
+            .refused(404, "ManagementGroupNotFound");
+        put("erins", erin.clone(), "platform".into())
+            .await
+            .refused(403, "AuthorizationFailed");
+        for (name, token) in [("nowhere", &alice), ("erins", &erin)] {
+            arm.get(&alias_path(name, V2021), token)
+                .await
+                .refused(404, "AliasNotFound");
+        }
+        let made = srv.svc.read(|w| {
+            w.subscriptions()
+                .filter(|s| ["nowhere", "erins"].contains(&s.subscription.display_name.as_str()))
+                .count()
+        });
+        assert_eq!(made, 0, "a refused alias makes no subscription");
+        // Without a group, erin creates hers (under the root).
+        arm.call(
+            Method::PUT,
+            &alias_path("erins", V2021),
+            Some(&erin),
+            Some(&json!({"properties": {"displayName": "Erin's"}}).to_string()),
+        )
+        .await
+        .expect(201);
         assert_memory_matches_database(&srv.svc).await;
     }
 }
@@ -406,6 +530,21 @@ async fn azure_mgmt_subscription_drives_the_lifecycle() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     make_ci_owner(&srv.svc).await;
+    // The script's alias places its subscription under "Platform": ci may write it as a Global
+    // Administrator.
+    ci_with_directory_roles(
+        &srv,
+        &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
+    )
+    .await;
+    let arm = Arm { srv: &srv };
+    arm.put(
+        &mg("Platform"),
+        &arm.alice().await,
+        json!({"properties": {}}),
+    )
+    .await
+    .expect(200);
     let script = repo_root().join("crates/tenantry/tests/py/subscription_lifecycle.py");
     let srv_ref = &srv;
     tokio::task::block_in_place(|| run_client(&python, &[script.to_str().unwrap()], srv_ref, &[]));
