@@ -20,7 +20,10 @@
 # Environment:
 #   TENANTRY_PG_TMPDIR, TENANTRY_PG_START_TIMEOUT   see scripts/pg.sh
 #
-# Nothing is downloaded except through apt-get / pip / cargo.
+# Installs axe-core (pinned) with npm into target/axe and names its axe.min.js
+# in TENANTRY_AXE: the browser tests check every page with it.
+#
+# Nothing is downloaded except through apt-get / pip / npm / cargo.
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -44,6 +47,32 @@ install_browser() {
     fi
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+}
+
+# Accessibility: axe-core (pinned) from npm into target/axe, installed once and reused while it is
+# that version; the browser tests inject its axe.min.js into every page they visit
+# (TENANTRY_AXE) and fail when it is missing.
+TENANTRY_AXE_VERSION=4.14.1
+
+install_axe() {
+    local dir
+    dir=$(pwd)/target/axe
+    local js=$dir/node_modules/axe-core/axe.min.js
+    local have
+    have=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/axe-core/package.json" 2>/dev/null || true)
+    if [[ -f $js && $have == "$TENANTRY_AXE_VERSION" ]]; then
+        echo "axe-core: $dir has $have"
+    else
+        if ! command -v npm >/dev/null; then
+            echo "test.sh: npm is missing; as root run: apt-get install -y nodejs npm" >&2
+            return 1
+        fi
+        echo "axe-core: installing $TENANTRY_AXE_VERSION into $dir"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        npm install --prefix "$dir" --no-audit --no-fund --save-exact "axe-core@$TENANTRY_AXE_VERSION"
+    fi
+    export TENANTRY_AXE=$js
 }
 
 # Python client tests: the real clients in virtualenvs under target/ (never
@@ -117,6 +146,7 @@ trap 'exit 143' TERM
 section "Test prerequisites"
 install_browser
 export TENANTRY_CHROMEDRIVER=${TENANTRY_CHROMEDRIVER:-/usr/bin/chromedriver}
+install_axe
 setup_python_venvs
 
 section "Starting PostgreSQL"

@@ -51,6 +51,8 @@ fn tenant(id: TenantId) -> Tenant {
 
 fn user(tenant: TenantId, i: usize) -> User {
     User {
+        given_name: None,
+        surname: None,
         id: ObjectId::new(),
         tenant,
         display_name: format!("u{i}"),
@@ -75,6 +77,7 @@ fn subscription(tenant: TenantId, owner: Identity, n: usize) -> (SubscriptionId,
         account_admin: owner,
         service_admin: owner,
         co_admins: vec![],
+        tags: Default::default(),
         created: 0,
     });
     for g in 0..GROUPS_PER_SUBSCRIPTION {

@@ -113,6 +113,11 @@ pub mod names {
     pub const CLASSIC_ADMIN_DELETE: &str = "Microsoft.Authorization/classicAdministrators/delete";
     pub const PERMISSIONS_READ: &str = "Microsoft.Authorization/permissions/read";
     pub const CHANGE_TENANT: &str = "Microsoft.Subscription/changeTenantRequest/action";
+    /// The Tags API at any scope (Tag Contributor holds `Microsoft.Resources/tags/*`).
+    pub const TAGS_READ: &str = "Microsoft.Resources/tags/read";
+    pub const TAGS_WRITE: &str = "Microsoft.Resources/tags/write";
+    pub const TAGS_DELETE: &str = "Microsoft.Resources/tags/delete";
+    pub const TAG_NAMES_READ: &str = "Microsoft.Resources/subscriptions/tagNames/read";
     pub const MANAGEMENT_GROUP_READ: &str = "Microsoft.Management/managementGroups/read";
     pub const MANAGEMENT_GROUP_WRITE: &str = "Microsoft.Management/managementGroups/write";
     pub const MANAGEMENT_GROUP_DELETE: &str = "Microsoft.Management/managementGroups/delete";

@@ -21,6 +21,7 @@ pub mod roles;
 pub mod rules;
 pub mod scope;
 pub mod signin;
+pub mod tags;
 pub mod timestamps;
 pub mod world;
 

@@ -127,6 +127,12 @@ pub struct User {
     pub id: ObjectId,
     pub tenant: TenantId,
     pub display_name: String,
+    /// Graph's `givenName` and `surname` (OpenID Connect's `given_name` and `family_name`): optional,
+    /// as in Entra; users written before these existed have none.
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub surname: Option<String>,
     pub enabled: bool,
     pub kind: UserKind,
     pub created: Timestamp,
@@ -173,6 +179,9 @@ pub struct ClientSecret {
     /// The first three characters, as Entra shows them (`hint`).
     pub hint: String,
     pub hash: String,
+    /// When it was added (Entra's `startDateTime`); secrets kept before this was recorded have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
     pub expires: Option<Timestamp>,
 }
 
@@ -459,6 +468,9 @@ pub struct Subscription {
     pub service_admin: Identity,
     /// At most 200.
     pub co_admins: Vec<Identity>,
+    /// Subscriptions written before they had tags have none.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
     pub created: Timestamp,
 }
 
@@ -653,6 +665,47 @@ pub struct DirectoryLinkRequest {
     pub expires: Timestamp,
     /// Object id (in the target tenant) of who approved or declined.
     pub decided_by: Option<ObjectId>,
+}
+
+/// What a subscription created through an alias is for (ARM's `workload`): it changes nothing in
+/// tenantry, which has no billing, and is kept to be answered as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Workload {
+    Production,
+    DevTest,
+}
+
+impl Workload {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Workload::Production => "Production",
+            Workload::DevTest => "DevTest",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Production, Self::DevTest]
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A subscription alias (`Microsoft.Subscription/aliases/{name}`): the name under which a subscription
+/// was asked for in a tenant. Deleting it leaves the subscription, as in Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionAlias {
+    /// The tenant the alias was made in (the caller's).
+    pub tenant: TenantId,
+    /// As first given; unique in the tenant, compared without case.
+    pub name: String,
+    pub subscription: SubscriptionId,
+    pub workload: Workload,
+    /// Recorded, never checked: tenantry has no billing model.
+    pub billing_scope: Option<String>,
+    /// The management group asked for, recorded as given.
+    pub management_group: Option<String>,
+    /// Object id of who made it (in `tenant`), when a principal did.
+    pub created_by: Option<ObjectId>,
+    pub created: Timestamp,
 }
 
 /// A B2B invitation: its guest user object exists (pending) from the start, as in Entra.

@@ -10,7 +10,7 @@ use crate::model::*;
 pub enum Partition {
     Account(AccountId),
     /// The tenant with its users, applications, groups (with their members and owners), directory role
-    /// members, invitations and link requests.
+    /// members, invitations, link requests and subscription aliases.
     Tenant(TenantId),
     /// The subscription with its groups, resources, custom roles, role assignments and change request.
     Subscription(SubscriptionId),
@@ -120,6 +120,12 @@ pub enum Mutation {
     },
     PutInvitation(Invitation),
     PutLinkRequest(DirectoryLinkRequest),
+    PutSubscriptionAlias(SubscriptionAlias),
+    /// Removes the alias only: its subscription stays.
+    DeleteSubscriptionAlias {
+        tenant: TenantId,
+        name: String,
+    },
     /// Insert or replace the subscription row and its co-administrators.
     PutSubscription(Subscription),
     PutResourceGroup(ResourceGroup),
@@ -169,6 +175,7 @@ impl Mutation {
             | RemoveGroupMembers { tenant, .. }
             | AddGroupOwner { tenant, .. }
             | RemoveGroupOwner { tenant, .. }
+            | DeleteSubscriptionAlias { tenant, .. }
             | DeleteManagementGroup { tenant, .. }
             | PlaceSubscription { tenant, .. }
             | DeleteManagementGroupAssignments { tenant, .. } => Partition::Tenant(*tenant),
@@ -178,6 +185,7 @@ impl Mutation {
             PutGroup(g) => Partition::Tenant(g.tenant),
             PutInvitation(i) => Partition::Tenant(i.tenant),
             PutLinkRequest(r) => Partition::Tenant(r.tenant),
+            PutSubscriptionAlias(a) => Partition::Tenant(a.tenant),
             PutSubscription(s) => Partition::Subscription(s.id),
             PutResourceGroup(g) => Partition::Subscription(g.subscription),
             DeleteResourceGroup { subscription, .. }

@@ -13,6 +13,8 @@ pub const USER_ACCESS_ADMINISTRATOR: RoleDefinitionId =
     RoleDefinitionId(uuid!("18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"));
 pub const RBAC_ADMINISTRATOR: RoleDefinitionId =
     RoleDefinitionId(uuid!("f58310d9-a9f6-439a-9e8d-f62e7b41a168"));
+pub const TAG_CONTRIBUTOR: RoleDefinitionId =
+    RoleDefinitionId(uuid!("4a9ae827-6dc8-4573-8ac7-8239d42aa03f"));
 
 fn builtin(
     id: RoleDefinitionId,
@@ -37,7 +39,8 @@ fn builtin(
     }
 }
 
-/// Owner, Contributor, Reader, User Access Administrator and Role Based Access Control Administrator.
+/// Owner, Contributor, Reader, User Access Administrator, Role Based Access Control Administrator and
+/// Tag Contributor.
 pub fn built_in_roles() -> Vec<RoleDefinition> {
     vec![
         builtin(
@@ -89,6 +92,22 @@ pub fn built_in_roles() -> Vec<RoleDefinition> {
                 "Microsoft.Authorization/roleAssignments/delete",
                 "*/read",
                 "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        builtin(
+            TAG_CONTRIBUTOR,
+            "Tag Contributor",
+            "Lets you manage tags on entities, without providing access to the entities themselves.",
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Resources/subscriptions/resourceGroups/resources/read",
+                "Microsoft.Resources/subscriptions/resources/read",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Insights/alertRules/*",
+                "Microsoft.Support/*",
+                "Microsoft.Resources/tags/*",
             ],
             &[],
         ),

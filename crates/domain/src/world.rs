@@ -30,6 +30,8 @@ pub struct TenantPart {
     pub role_members: BTreeSet<(DirectoryRole, ObjectId)>,
     pub invitations: BTreeMap<RequestId, Invitation>,
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
+    /// Subscription aliases made in the tenant, by lowercase name.
+    pub aliases: BTreeMap<String, SubscriptionAlias>,
     /// The tenant's management groups by lowercase name (the root group only once renamed).
     pub management_groups: BTreeMap<String, ManagementGroup>,
     /// Each subscription placed under a management group other than the root, and that group's name.
@@ -53,6 +55,7 @@ impl PartialEq for TenantPart {
             && self.role_members == o.role_members
             && self.invitations == o.invitations
             && self.link_requests == o.link_requests
+            && self.aliases == o.aliases
             && self.management_groups == o.management_groups
             && self.subscription_parents == o.subscription_parents
             && self.group_assignments == o.group_assignments
@@ -71,6 +74,7 @@ impl TenantPart {
             role_members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             link_requests: BTreeMap::new(),
+            aliases: BTreeMap::new(),
             management_groups: BTreeMap::new(),
             subscription_parents: BTreeMap::new(),
             group_assignments: BTreeMap::new(),

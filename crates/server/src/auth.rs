@@ -97,18 +97,27 @@ impl FromRequestParts<AppState> for GraphCaller {
     type Rejection = GraphError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, GraphError> {
-        let unauthorized = |message: String| {
-            GraphError::new(
-                StatusCode::UNAUTHORIZED,
-                "InvalidAuthenticationToken",
-                message,
-            )
-        };
-        let Some(token) = bearer(parts) else {
-            return Err(unauthorized("Access token is empty.".into()));
-        };
-        match state.signin.verify_access_token(token, Audience::Graph).await {
-            Ok(v) => Ok(GraphCaller(Caller::from_verified(v))),
+        Ok(GraphCaller(Caller::from_verified(
+            verify_graph(parts, state).await?,
+        )))
+    }
+}
+
+/// The bearer token of a request to Microsoft Graph, verified; Graph's 401 otherwise. Userinfo reads
+/// the token's own claims (`sub`, `scp`), so it takes them from here rather than from [`GraphCaller`].
+pub(crate) async fn verify_graph(parts: &Parts, state: &AppState) -> Result<Verified, GraphError> {
+    let unauthorized = |message: String| {
+        GraphError::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
+    };
+    let Some(token) = bearer(parts) else {
+        return Err(unauthorized("Access token is empty.".into()));
+    };
+    match state.signin.verify_access_token(token, Audience::Graph).await {
+            Ok(v) => Ok(v),
             Err(Rejection::Unavailable(e)) => {
                 tracing::error!(error = %e, "cannot verify tokens: signing keys unavailable");
                 Err(GraphError::new(
@@ -131,7 +140,6 @@ impl FromRequestParts<AppState> for GraphCaller {
                 "Access token validation failure: {why}."
             ))),
         }
-    }
 }
 
 #[cfg(test)]

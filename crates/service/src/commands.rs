@@ -32,6 +32,25 @@ fn or_nothing<T>(found: Option<(Change, T)>) -> (Change, Option<T>) {
     }
 }
 
+/// A user's given name and surname (Graph's `givenName` and `surname`), both optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserNames {
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
+}
+
+/// What a face changes of a user; `None` keeps a property, `Some(None)` clears an optional one. The
+/// password is in clear: the service hashes it.
+#[derive(Debug, Clone, Default)]
+pub struct UserEdit {
+    pub display_name: Option<String>,
+    pub given_name: Option<Option<String>>,
+    pub surname: Option<Option<String>>,
+    pub enabled: Option<bool>,
+    pub mail: Option<Option<String>>,
+    pub password: Option<String>,
+}
+
 impl Service {
     /// Runs a domain rule at the service's clock through [`Service::execute`].
     pub(crate) async fn run<T>(
@@ -97,6 +116,7 @@ impl Service {
         tenant: TenantId,
         user_name: &str,
         display_name: &str,
+        names: UserNames,
         password: &str,
         mail: Option<String>,
         enabled: bool,
@@ -122,6 +142,8 @@ impl Service {
                 actor,
                 tenant,
                 directory::NewUser {
+                    given_name: names.given_name.clone(),
+                    surname: names.surname.clone(),
                     id: None,
                     user_name: user_name.into(),
                     display_name: display_name.into(),
@@ -136,18 +158,14 @@ impl Service {
     }
 
     /// Updates a user; a new password is hashed here.
-    #[allow(clippy::too_many_arguments)] // one optional argument per field that may change
     pub async fn update_user(
         &self,
         actor: &Actor,
         tenant: TenantId,
         user: ObjectId,
-        display_name: Option<String>,
-        enabled: Option<bool>,
-        mail: Option<Option<String>>,
-        password: Option<String>,
+        edit: UserEdit,
     ) -> Result<(), ServiceError> {
-        let password_hash = match password {
+        let password_hash = match edit.password {
             Some(p) => {
                 directory::validate_password(&p)?;
                 Some(hash_password(p).await?)
@@ -157,9 +175,11 @@ impl Service {
         let now = self.now();
         self.execute(|w| {
             let upd = directory::UserUpdate {
-                display_name: display_name.clone(),
-                enabled,
-                mail: mail.clone(),
+                display_name: edit.display_name.clone(),
+                given_name: edit.given_name.clone(),
+                surname: edit.surname.clone(),
+                enabled: edit.enabled,
+                mail: edit.mail.clone(),
                 password_hash: password_hash.clone(),
             };
             Ok((
@@ -263,6 +283,7 @@ impl Service {
             id: RequestId::new(),
             hint: text.chars().take(3).collect(),
             hash: secrets::hash_client_secret(&text),
+            start: Some(self.now()),
             expires,
         };
         let added = kept.clone();
@@ -615,16 +636,38 @@ impl Service {
             .await
     }
 
-    pub async fn update_resource_group_tags(
+    pub async fn update_resource_group(
         &self,
         actor: &Actor,
         subscription: SubscriptionId,
         name: &str,
-        tags: std::collections::BTreeMap<String, String>,
+        patch: resources::ResourceGroupPatch,
     ) -> Result<(), ServiceError> {
         self.run(|w, now| {
-            resources::update_resource_group_tags(w, actor, subscription, name, tags, now)
+            resources::update_resource_group(w, actor, subscription, name, patch, now)
                 .map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// The Tags API's PUT and PATCH at a scope; returns the tags after the change.
+    pub async fn set_tags(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        operation: tenantry_domain::tags::TagsOperation,
+        tags: tenantry_domain::tags::Tags,
+    ) -> Result<tenantry_domain::tags::Tags, ServiceError> {
+        self.run(|w, now| {
+            tenantry_domain::rules::tags::set_tags(w, actor, scope, operation, tags, now)
+        })
+        .await
+    }
+
+    /// The Tags API's DELETE at a scope.
+    pub async fn delete_tags(&self, actor: &Actor, scope: &Scope) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            tenantry_domain::rules::tags::delete_tags(w, actor, scope, now).map(|c| (c, ()))
         })
         .await
     }

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod hierarchy;
 pub mod sessions;
 pub mod signin;
+pub mod subscriptions;
 pub mod support;
 pub mod world;
 pub mod world_file;

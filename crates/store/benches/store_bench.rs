@@ -137,6 +137,7 @@ async fn setup(store: &Store) -> SubscriptionId {
         account_admin: admin,
         service_admin: admin,
         co_admins: vec![],
+        tags: Default::default(),
         created: 0,
     };
     let id = sub.id;

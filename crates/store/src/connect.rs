@@ -85,6 +85,17 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "management_groups",
         include_str!("../migrations/0011_management_groups.sql"),
     ),
+    (12, "tags", include_str!("../migrations/0012_tags.sql")),
+    (
+        13,
+        "subscription_aliases",
+        include_str!("../migrations/0013_subscription_aliases.sql"),
+    ),
+    (
+        14,
+        "user_names",
+        include_str!("../migrations/0014_user_names.sql"),
+    ),
     (
         15,
         "management_group_role_assignments",

@@ -27,6 +27,8 @@ pub(crate) static USERS: Table = Table {
         "guest_home",
         "guest_state",
         "created",
+        "given_name",
+        "surname",
     ],
     key_len: 1,
 };
@@ -147,6 +149,8 @@ pub(crate) fn put_user(u: &User) -> StoreResult<Op> {
     };
     let mut values: Vec<Value> = head.into_iter().chain(tail).collect();
     values.push(Value::from(u.created));
+    values.push(Value::from(u.given_name.clone()));
+    values.push(Value::from(u.surname.clone()));
     Ok(Op::upsert(&USERS, values))
 }
 
@@ -210,6 +214,8 @@ fn decode_user(row: &AnyRow) -> StoreResult<User> {
         tenant: c.id("tenant_id")?,
         display_name: c.text("display_name")?,
         enabled: c.flag("enabled")?,
+        given_name: c.opt_text("given_name")?,
+        surname: c.opt_text("surname")?,
         kind,
         created: c.int("created")?,
     })

@@ -13,6 +13,7 @@ use tenantry_store as _;
 
 mod access;
 mod accounts;
+mod aliases;
 pub mod audit;
 mod batch;
 mod changes;

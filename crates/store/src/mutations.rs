@@ -3,7 +3,9 @@
 
 use crate::batch::Op;
 use crate::error::StoreResult;
-use crate::{access, accounts, directory, groups, hierarchy, resources, subscriptions, tenants};
+use crate::{
+    access, accounts, aliases, directory, groups, hierarchy, resources, subscriptions, tenants,
+};
 use tenantry_domain::Mutation;
 
 pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
@@ -63,6 +65,8 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
         }
         PutInvitation(i) => out.push(directory::put_invitation(i)),
         PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
+        PutSubscriptionAlias(a) => out.push(aliases::put(a)),
+        DeleteSubscriptionAlias { tenant, name } => out.push(aliases::delete(*tenant, name)),
         PutSubscription(s) => out.push(subscriptions::put(s)?),
         PutResourceGroup(g) => out.push(resources::put_group(g)?),
         DeleteResourceGroup { subscription, name } => {

@@ -26,6 +26,7 @@ pub(crate) static SUBSCRIPTIONS: Table = Table {
         "service_admin",
         "co_admins",
         "created",
+        "tags",
     ],
     key_len: 1,
 };
@@ -59,6 +60,7 @@ pub(crate) fn put(s: &Subscription) -> StoreResult<Op> {
             json(&s.service_admin)?,
             json(&s.co_admins)?,
             Value::from(s.created),
+            json(&s.tags)?,
         ],
     ))
 }
@@ -73,6 +75,7 @@ fn decode(row: &AnyRow) -> StoreResult<Subscription> {
         account_admin: c.json("account_admin")?,
         service_admin: c.json("service_admin")?,
         co_admins: c.json("co_admins")?,
+        tags: c.json("tags")?,
         created: c.int("created")?,
     })
 }

@@ -4,7 +4,7 @@
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json};
 use crate::error::{StoreError, StoreResult};
-use crate::{directory, groups, hierarchy};
+use crate::{aliases, directory, groups, hierarchy};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,6 +138,11 @@ pub(crate) async fn load_parts(
         part_of(&mut parts, r.tenant, "a directory link request")?
             .link_requests
             .insert(r.id, r);
+    }
+    for a in aliases::load(conn, only).await? {
+        part_of(&mut parts, a.tenant, "a subscription alias")?
+            .aliases
+            .insert(a.name.to_lowercase(), a);
     }
     for g in hierarchy::load_groups(conn, only).await? {
         part_of(&mut parts, g.tenant, "a management group")?

@@ -219,6 +219,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 contoso,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "admin@contoso.com".into(),
                     display_name: "Contoso Admin".into(),
@@ -237,6 +239,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 contoso,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "bob".into(),
                     display_name: String::new(),
@@ -255,6 +259,8 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
                 &OP,
                 alicedefault,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "erin".into(),
                     display_name: "Erin".into(),
@@ -420,6 +426,19 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
             )
         })
         .await;
+
+    // Tags on the subscription (the Tags API), beside those of groups and resources below.
+    m.run(|w, now| {
+        tenantry_domain::rules::tags::set_tags(
+            w,
+            &OP,
+            &Scope::subscription(sub),
+            tenantry_domain::tags::TagsOperation::Replace,
+            BTreeMap::from([("costcenter".into(), "42".into())]),
+            now,
+        )
+    })
+    .await;
 
     // Resources, a custom role and assignments.
     m.run(|w, now| {
@@ -830,6 +849,54 @@ async fn deletes_round_trip() {
         assert!(m.world.application(ids.ci_app).is_none());
         assert!(m.world.account(ids.dave).is_none());
         m.assert_loads_equal("after raw deletes").await;
+    }
+}
+
+#[tokio::test]
+async fn subscription_aliases_and_states_round_trip() {
+    use tenantry_domain::rules::subscriptions::{self as lifecycle, NewAlias};
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let admin = Actor::User {
+            tenant: ids.contoso,
+            object: ids.contoso_admin,
+            identity: Identity::Organizational {
+                tenant: ids.contoso,
+                user: ids.contoso_admin,
+            },
+            name: "admin@contoso.onmicrosoft.com".into(),
+        };
+        let out = m
+            .run(|w, now| {
+                lifecycle::create_alias(
+                    w,
+                    &admin,
+                    NewAlias {
+                        name: "Sandbox".into(),
+                        display_name: Some("Sandbox".into()),
+                        workload: Some("DevTest".into()),
+                        billing_scope: Some("/billingAccounts/x".into()),
+                        management_group: Some("Platform".into()),
+                        ..Default::default()
+                    },
+                    now,
+                )
+            })
+            .await;
+        m.run0(|w, now| lifecycle::cancel_subscription(w, &admin, out.alias.subscription, now))
+            .await;
+        m.assert_loads_equal("an alias and a cancelled subscription")
+            .await;
+        m.run0(|w, now| lifecycle::enable_subscription(w, &admin, out.alias.subscription, now))
+            .await;
+        m.run(|w, now| {
+            lifecycle::delete_alias(w, &admin, "sandbox", now).map(|r| r.expect("exists"))
+        })
+        .await;
+        assert!(m.world.tenant(ids.contoso).unwrap().aliases.is_empty());
+        m.assert_loads_equal("the alias deleted, the subscription enabled")
+            .await;
     }
 }
 

@@ -53,6 +53,8 @@ async fn prepare(store: Store) -> Service {
     let now = svc.now();
     let users: Vec<User> = (0..USERS)
         .map(|i| User {
+            given_name: None,
+            surname: None,
             id: ObjectId::new(),
             tenant,
             display_name: format!("Bench {i}"),

@@ -54,6 +54,7 @@ pub fn create_subscription(
         account_admin,
         service_admin: req.service_admin,
         co_admins: vec![],
+        tags: Default::default(),
         created: now,
     };
     change.audit(AuditEvent::new(actor, now, "tenantry/subscriptions/write", id.to_string()).subscription(id).tenant(req.tenant).details(serde_json::json!({
@@ -168,6 +169,7 @@ fn require_classic_admin<'w>(
     let part = crate::rules::reads::known_subscription(world, actor, subscription, action)?;
     let sub = &part.subscription;
     if may_manage(actor, sub) {
+        super::subscriptions::require_writable(actor, sub)?;
         return Ok(part);
     }
     let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
@@ -342,6 +344,7 @@ pub fn change_service_admin(
         )
         .with_remedy("Sign in as the account administrator."));
     }
+    super::subscriptions::require_writable(actor, sub)?;
     let tenant = &require_tenant(world, sub.tenant)?.tenant;
     let identity = administrator_identity(world, tenant, email, account_type)?;
     if identity == sub.service_admin {

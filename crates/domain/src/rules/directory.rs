@@ -244,6 +244,9 @@ pub struct NewUser {
     /// A full UPN, or a bare name that gets the tenant's initial domain.
     pub user_name: String,
     pub display_name: String,
+    /// Graph's `givenName` and `surname`.
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
     pub mail: Option<String>,
     pub password_hash: String,
     pub enabled: bool,
@@ -316,6 +319,8 @@ pub fn create_user(
         } else {
             req.display_name
         },
+        given_name: optional_name("givenName", req.given_name)?,
+        surname: optional_name("surname", req.surname)?,
         enabled: req.enabled,
         kind: UserKind::Member {
             upn: upn.clone(),
@@ -338,6 +343,9 @@ pub fn create_user(
 #[derive(Default)]
 pub struct UserUpdate {
     pub display_name: Option<String>,
+    /// `Some(None)` clears a name, as Graph's `null` does.
+    pub given_name: Option<Option<String>>,
+    pub surname: Option<Option<String>>,
     pub enabled: Option<bool>,
     pub mail: Option<Option<String>>,
     pub password_hash: Option<String>,
@@ -368,6 +376,14 @@ pub fn update_user(
     }
     if let Some(n) = upd.display_name {
         u.display_name = n;
+    }
+    for (property, value, kept) in [
+        ("givenName", upd.given_name, &mut u.given_name),
+        ("surname", upd.surname, &mut u.surname),
+    ] {
+        if let Some(v) = value {
+            *kept = optional_name(property, v)?;
+        }
     }
     if let Some(e) = upd.enabled {
         u.enabled = e;
@@ -401,6 +417,20 @@ pub fn update_user(
     );
     change.push(Mutation::PutUser(u));
     Ok(change)
+}
+
+/// A given name or surname as sent: blank is none (as the Azure portal clears it), otherwise a name.
+fn optional_name(property: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) => {
+            require_name(property, &v)?;
+            Ok(Some(v))
+        }
+        None => Ok(None),
+    }
 }
 
 pub(crate) fn user_not_found(id: ObjectId) -> DomainError {
@@ -582,6 +612,7 @@ pub fn create_application(
                 id: RequestId::new(),
                 hint,
                 hash,
+                start: Some(now),
                 expires: None,
             })
             .collect(),

@@ -54,6 +54,8 @@ pub fn invite_named(
     let guest = match existing_guest {
         Some(g) => g.clone(),
         None => User {
+            given_name: None,
+            surname: None,
             id: ObjectId::new(),
             tenant,
             display_name: display_name

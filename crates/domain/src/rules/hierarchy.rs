@@ -530,25 +530,76 @@ fn place(
             require_group_access(world, actor, tenant, g, names::MANAGEMENT_GROUP_WRITE)?;
         }
     }
-    let parent = (!part.is_root_group(&to)).then(|| to.clone());
+    Ok(placement(part, actor, subscription, &from, &to, now))
+}
+
+/// Places the subscription an alias creates under `group` (its `managementGroupId`, an id or a bare
+/// name), checked as a move there is: the caller must see the group and may write it (the root
+/// excepted). The caller is the new subscription's Owner, and it has no old group to leave.
+pub fn place_new_subscription(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    subscription: SubscriptionId,
+    group: &str,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let (part, to) = visible_group(
+        world,
+        actor,
+        tenant,
+        group_name_of(group),
+        names::MANAGEMENT_GROUP_WRITE,
+    )?;
+    if part.is_root_group(&to.name) {
+        return Ok(Change::new());
+    }
+    require_group_access(
+        world,
+        actor,
+        tenant,
+        &to.name,
+        names::MANAGEMENT_GROUP_WRITE,
+    )?;
+    Ok(placement(
+        part,
+        actor,
+        subscription,
+        &part.root_group_name(),
+        &to.name,
+        now,
+    ))
+}
+
+/// The move of a subscription from group `from` to group `to`, once allowed.
+fn placement(
+    part: &TenantPart,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    from: &str,
+    to: &str,
+    now: Timestamp,
+) -> Change {
+    let tenant = part.tenant.id;
+    let parent = (!part.is_root_group(to)).then(|| to.to_string());
     let mut change = Change::new();
     change.audit(
         AuditEvent::new(
             actor,
             now,
             names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
-            scope.as_str(),
+            Scope::subscription(subscription).as_str(),
         )
         .tenant(tenant)
         .subscription(subscription)
-        .details(serde_json::json!({"from": group_id(&from), "to": group_id(&to)})),
+        .details(serde_json::json!({"from": group_id(from), "to": group_id(to)})),
     );
     change.push(Mutation::PlaceSubscription {
         tenant,
         subscription,
         parent,
     });
-    Ok(change)
+    change
 }
 
 // ----- reads -----

@@ -307,10 +307,7 @@ pub fn put_user_assigned_identity(
     }
     validate_identity_name(&name)?;
     require_name("location", req.location.as_deref().unwrap_or_default())?;
-    super::names::require_names(
-        "tags",
-        req.tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-    )?;
+    let tags = crate::tags::validated(req.tags)?;
     let group_name = scope.resource_group_name().unwrap_or_default();
     let group = s
         .resource_group(group_name)
@@ -352,7 +349,7 @@ pub fn put_user_assigned_identity(
             .unwrap_or_else(|| scope.clone()),
         location: Some(location),
         kind: None,
-        tags: req.tags,
+        tags,
         properties: Value::Object(properties),
         identity: None,
         created: existing.map(|r| r.created).unwrap_or(now),

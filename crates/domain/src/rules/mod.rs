@@ -17,6 +17,8 @@ pub mod invariants;
 pub mod names;
 pub mod reads;
 pub mod resources;
+pub mod subscriptions;
+pub mod tags;
 
 use crate::action::Action;
 use crate::actor::Actor;
@@ -99,11 +101,17 @@ pub fn authorize(
     action: &str,
     scope: &Scope,
 ) -> Result<(), DomainError> {
-    if world.authorize(actor, &Action::new(action), scope) {
-        Ok(())
-    } else {
-        Err(authorization_failed(actor, action, scope.as_str()))
+    if !world.authorize(actor, &Action::new(action), scope) {
+        return Err(authorization_failed(actor, action, scope.as_str()));
     }
+    // Every write under a subscription is authorized here: a Disabled one refuses them all, once the
+    // caller is known to be allowed (so the refusal tells no one else that it exists).
+    if !subscriptions::is_read_action(action)
+        && let Some(part) = world.subscription(scope.subscription_id())
+    {
+        subscriptions::require_writable(actor, &part.subscription)?;
+    }
+    Ok(())
 }
 
 /// Who may create, change and delete users and invite guests: Global and User Administrators.
@@ -248,6 +256,8 @@ pub fn new_guest(world: &World, tenant: &Tenant, identity: Identity, now: Timest
     }
     .unwrap_or_else(|| email.clone());
     User {
+        given_name: None,
+        surname: None,
         id: ObjectId::new(),
         tenant: tenant.id,
         display_name,

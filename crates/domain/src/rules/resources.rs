@@ -2,12 +2,13 @@
 //! the role assignments at those scopes.
 
 use super::identities::{self, IdentityWrite};
-use super::names::{require_name, require_names};
+use super::names::require_name;
 use super::*;
 use crate::action::names;
 use crate::audit::AuditEvent;
 use crate::mutation::{Change, Mutation};
 use crate::scope::validate_resource_group_name;
+use crate::tags;
 use std::collections::BTreeMap;
 
 pub fn resource_group_not_found(name: &str) -> DomainError {
@@ -23,14 +24,6 @@ pub struct ResourceGroupWrite {
     pub managed_by: Option<String>,
 }
 
-/// Tags are names, their values too.
-fn require_tags(tags: &BTreeMap<String, String>) -> Result<(), DomainError> {
-    require_names(
-        "tags",
-        tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-    )
-}
-
 /// Creates or updates a group (ARM's PUT). Returns whether it was created. A group's location cannot change.
 pub fn put_resource_group(
     world: &World,
@@ -44,7 +37,7 @@ pub fn put_resource_group(
     let scope = Scope::resource_group(subscription, name);
     authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
     require_name("location", &req.location)?;
-    require_tags(req.tags.as_ref().unwrap_or(&BTreeMap::new()))?;
+    let tags = req.tags.map(tags::validated).transpose()?;
     require_name("managedBy", req.managed_by.as_deref().unwrap_or_default())?;
     if req.location.trim().is_empty() {
         return Err(DomainError::invalid(
@@ -75,8 +68,7 @@ pub fn put_resource_group(
         location: existing
             .map(|g| g.location.clone())
             .unwrap_or_else(|| req.location.trim().to_lowercase().replace(' ', "")),
-        tags: req
-            .tags
+        tags: tags
             .or_else(|| existing.map(|g| g.tags.clone()))
             .unwrap_or_default(),
         managed_by: req
@@ -93,23 +85,38 @@ pub fn put_resource_group(
     Ok((change, existing.is_none()))
 }
 
-/// Replaces the tags of a group (ARM's PATCH).
-pub fn update_resource_group_tags(
+/// What ARM's PATCH of a resource group changes (`ResourceGroupPatchable`); what it leaves out stays.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceGroupPatch {
+    /// The whole new set of tags, when given.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `Some(None)` clears it (`"managedBy": null`); `None` leaves it.
+    pub managed_by: Option<Option<String>>,
+}
+
+/// Updates a group (ARM's PATCH): its tags and `managedBy`; its name and location cannot change.
+pub fn update_resource_group(
     world: &World,
     actor: &Actor,
     subscription: SubscriptionId,
     name: &str,
-    tags: BTreeMap<String, String>,
+    patch: ResourceGroupPatch,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
+    validate_resource_group_name(name)?;
     let scope = Scope::resource_group(subscription, name);
     let s = authorized_subscription(world, actor, names::RESOURCE_GROUP_WRITE, &scope)?;
-    require_tags(&tags)?;
     let mut g = s
         .resource_group(name)
         .cloned()
         .ok_or_else(|| resource_group_not_found(name))?;
-    g.tags = tags;
+    if let Some(tags) = patch.tags {
+        g.tags = tags::validated(tags)?;
+    }
+    if let Some(managed_by) = patch.managed_by {
+        require_name("managedBy", managed_by.as_deref().unwrap_or_default())?;
+        g.managed_by = managed_by.filter(|m| !m.trim().is_empty());
+    }
     let mut change = Change::new();
     change.audit(
         AuditEvent::new(actor, now, names::RESOURCE_GROUP_WRITE, scope.to_string())
@@ -227,8 +234,9 @@ pub fn require_generic(resource_type: &str) -> Result<(), DomainError> {
         ),
     )
     .with_remedy(
-        "To tag a resource group or a resource, send its tags in its own PUT or PATCH. Resources of \
-         other providers are stored whatever their type.",
+        "To tag a subscription, a resource group or a resource, use the Tags API \
+         ({scope}/providers/Microsoft.Resources/tags/default) or send the tags in its own PUT or PATCH. \
+         Resources of other providers are stored whatever their type.",
     ))
 }
 
@@ -270,7 +278,7 @@ pub fn put_resource(
     require_generic(&rtype)?;
     require_name("location", req.location.as_deref().unwrap_or_default())?;
     require_name("kind", req.kind.as_deref().unwrap_or_default())?;
-    require_tags(&req.tags)?;
+    let tags = tags::validated(req.tags)?;
     let group = scope.resource_group_name().unwrap_or_default();
     if s.resource_group(group).is_none() {
         return Err(resource_group_not_found(group));
@@ -318,7 +326,7 @@ pub fn put_resource(
         scope: resource_scope,
         location: req.location.map(|l| l.to_lowercase().replace(' ', "")),
         kind: req.kind,
-        tags: req.tags,
+        tags,
         properties: req.properties,
         identity,
         created: existing.map(|r| r.created).unwrap_or(now),
@@ -343,7 +351,8 @@ pub fn put_resource(
 pub struct ResourcePatch {
     pub location: Option<String>,
     pub tags: Option<BTreeMap<String, String>>,
-    /// Merged into the resource's properties, key by key.
+    /// Merged into the resource's properties as a JSON merge patch (RFC 7396): objects merge key by
+    /// key at every depth, `null` removes a key, anything else replaces.
     pub properties: Option<serde_json::Value>,
     pub identity: Option<IdentityWrite>,
 }
@@ -359,10 +368,8 @@ pub fn update_resource(
 ) -> Result<Change, DomainError> {
     let current = super::reads::get_resource(world, actor, scope)?;
     let mut properties = current.properties.clone();
-    if let (serde_json::Value::Object(into), Some(serde_json::Value::Object(from))) =
-        (&mut properties, patch.properties)
-    {
-        into.extend(from);
+    if let Some(p) = patch.properties {
+        merge_patch(&mut properties, p);
     }
     let write = ResourceWrite {
         location: patch.location.or_else(|| current.location.clone()),
@@ -372,6 +379,26 @@ pub fn update_resource(
         identity: patch.identity,
     };
     put_resource(world, actor, scope, write, now).map(|(change, _)| change)
+}
+
+/// RFC 7396: `patch` laid over `target`.
+fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    let serde_json::Value::Object(patch) = patch else {
+        *target = patch;
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(Default::default());
+    }
+    if let serde_json::Value::Object(into) = target {
+        for (k, v) in patch {
+            if v.is_null() {
+                into.remove(&k);
+            } else {
+                merge_patch(into.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+    }
 }
 
 pub fn delete_resource(
@@ -481,4 +508,20 @@ pub fn unregister_provider(
         format!("tenantry keeps every resource provider registered; '{namespace}' cannot be unregistered."),
     )
     .with_remedy("Nothing to do: resources of any namespace are kept whether or not their provider is registered."))
+}
+
+/// The resource types stored in a subscription (`Microsoft.Storage/storageAccounts`,
+/// `Microsoft.Network/virtualNetworks/subnets`), as its provider list names them so that clients can
+/// resolve an api-version for what is there. For a caller who may see the subscription.
+pub fn stored_resource_types(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+) -> Result<std::collections::BTreeSet<String>, DomainError> {
+    let part = super::reads::get_subscription(world, actor, subscription)?;
+    Ok(part
+        .resources
+        .values()
+        .filter_map(|r| r.scope.resource_type().map(|(t, _)| t))
+        .collect())
 }

@@ -14,6 +14,7 @@
 //! - [`groups`]: the `groups` claim an application asks for, and its overage;
 //! - [`lockout`]: smart lockout's schedule;
 //! - [`managed_identity`]: the managed-identity token endpoints' secrets, identities and refusals;
+//! - [`userinfo`]: what OpenID Connect's userinfo endpoint says of a person;
 //! - [`refusals`]: every refusal, in Entra's codes and words.
 //!
 //! Everything is re-exported here: callers name `signin::subject`, `signin::missing_parameter`….
@@ -29,6 +30,7 @@ pub mod realm;
 pub mod refusals;
 pub mod scopes;
 pub mod tokens;
+pub mod userinfo;
 
 pub use assertions::*;
 pub use authority::*;
@@ -40,3 +42,4 @@ pub use realm::*;
 pub use refusals::*;
 pub use scopes::*;
 pub use tokens::*;
+pub use userinfo::*;

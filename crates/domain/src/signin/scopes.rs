@@ -19,6 +19,9 @@ pub struct RequestedScope {
     pub permissions: Vec<String>,
     pub openid: bool,
     pub offline_access: bool,
+    /// `profile` and `email`: what Graph's userinfo may tell the client.
+    pub profile: bool,
+    pub email: bool,
     /// The requested resource scopes as written, for the response's `scope`.
     pub resource_scopes: Vec<String>,
 }
@@ -28,14 +31,36 @@ impl RequestedScope {
     pub fn is_default(&self) -> bool {
         self.permissions.is_empty() || self.permissions.iter().any(|p| p == ".default")
     }
-    /// The `scp` of a user token: the permissions asked for, or `user_impersonation` for `.default`.
+    /// The `scp` of a user token: the permissions asked for, or `user_impersonation` for `.default`. A
+    /// token for Microsoft Graph also carries the OpenID Connect scopes granted with it (`openid`,
+    /// `profile`, `email`), as Entra's do: Graph's userinfo endpoint answers by them.
     pub fn delegated_scp(&self) -> String {
-        if self.is_default() {
-            "user_impersonation".into()
+        let mut scp = if self.is_default() {
+            "user_impersonation".to_string()
         } else {
             self.permissions.join(" ")
+        };
+        if is_graph(&self.resource) {
+            for (granted, name) in [
+                (self.openid, "openid"),
+                (self.profile, "profile"),
+                (self.email, "email"),
+            ] {
+                if granted {
+                    scp.push(' ');
+                    scp.push_str(name);
+                }
+            }
         }
+        scp
     }
+}
+
+/// Whether a resource, as a client wrote it, is Microsoft Graph.
+pub fn is_graph(resource: &str) -> bool {
+    resource
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(GRAPH_RESOURCE)
 }
 
 /// Parses a space-separated `scope`. All resource scopes must name one resource (Entra refuses
@@ -46,6 +71,8 @@ pub fn parse_scope(scope: &str) -> Result<RequestedScope, SignInError> {
         permissions: vec![],
         openid: false,
         offline_access: false,
+        profile: false,
+        email: false,
         resource_scopes: vec![],
     };
     let mut any = false;
@@ -54,7 +81,8 @@ pub fn parse_scope(scope: &str) -> Result<RequestedScope, SignInError> {
         match s.to_ascii_lowercase().as_str() {
             "openid" => out.openid = true,
             "offline_access" => out.offline_access = true,
-            "profile" | "email" => {}
+            "profile" => out.profile = true,
+            "email" => out.email = true,
             _ => add_resource_scope(&mut out, s)?,
         }
     }
@@ -125,7 +153,15 @@ mod tests {
         assert_eq!(s.delegated_scp(), "user_impersonation");
         let s = parse_scope("User.Read openid").unwrap();
         assert_eq!(s.resource, GRAPH_RESOURCE);
-        assert_eq!(s.delegated_scp(), "User.Read");
+        assert_eq!(s.delegated_scp(), "User.Read openid");
+        let s = parse_scope("openid profile email").unwrap();
+        assert_eq!(s.delegated_scp(), "user_impersonation openid profile email");
+        let s = parse_scope("https://management.azure.com/.default openid email").unwrap();
+        assert_eq!(
+            s.delegated_scp(),
+            "user_impersonation",
+            "only Graph's tokens name them"
+        );
         assert_eq!(
             parse_scope("openid profile").unwrap().resource,
             GRAPH_RESOURCE

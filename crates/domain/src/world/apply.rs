@@ -176,6 +176,16 @@ impl World {
                     p.link_requests.insert(r.id, r.clone());
                 }
             }
+            PutSubscriptionAlias(a) => {
+                if let Some(p) = self.tenants.get_mut(&a.tenant) {
+                    p.aliases.insert(a.name.to_lowercase(), a.clone());
+                }
+            }
+            DeleteSubscriptionAlias { tenant, name } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.aliases.remove(&name.to_lowercase());
+                }
+            }
             PutSubscription(s) => {
                 let part = match self.subscriptions.remove(&s.id) {
                     Some(mut part) => {

@@ -89,6 +89,7 @@ fn a_secret_is_removed_by_its_key_id() {
         id: RequestId::new(),
         hint: "abc".into(),
         hash: "$test$abc".into(),
+        start: None,
         expires: None,
     };
     let id = secret.id;

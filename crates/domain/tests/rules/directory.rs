@@ -7,6 +7,8 @@ use tenantry_domain::*;
 
 fn new_user(name: &str) -> NewUser {
     NewUser {
+        given_name: None,
+        surname: None,
         id: None,
         user_name: name.into(),
         display_name: String::new(),
@@ -552,6 +554,7 @@ fn application_secrets_are_added_by_global_administrators_up_to_a_limit() {
         id: RequestId::new(),
         hint: format!("s{n}"),
         hash: format!("sha256$h{n}"),
+        start: None,
         expires: None,
     };
     assert_eq!(

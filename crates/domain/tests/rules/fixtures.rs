@@ -399,6 +399,13 @@ impl Fx {
     pub fn rg(&self, name: &str) -> Scope {
         Scope::resource_group(self.sub, name)
     }
+    /// A resource group of the article's subscription, which must exist.
+    pub fn resource_group(&self, name: &str) -> &ResourceGroup {
+        self.world
+            .subscription(self.sub)
+            .and_then(|s| s.resource_group(name))
+            .expect("the group exists")
+    }
     pub fn subscription(&self) -> &Subscription {
         &self
             .world
@@ -603,6 +610,8 @@ pub fn new_user(w: &mut World, tenant: TenantId, name: &str, mail: Option<&str>)
             &Actor::Operator,
             tenant,
             NewUser {
+                given_name: None,
+                surname: None,
                 id: None,
                 user_name: name.into(),
                 display_name: String::new(),

@@ -653,6 +653,8 @@ fn directory_roles_of_a_role_assignable_group_apply_to_its_members() {
             &carol,
             c,
             directory::NewUser {
+                given_name: None,
+                surname: None,
                 id: None,
                 user_name: "hired".into(),
                 display_name: String::new(),

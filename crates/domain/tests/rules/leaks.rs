@@ -163,15 +163,36 @@ fn subscription_rules() -> Vec<(&'static str, SubscriptionRule)> {
             .map(|_| ())
         }),
         ("tag a resource group", |fx, a, s| {
-            resources::update_resource_group_tags(
+            resources::update_resource_group(
                 &fx.world,
                 a,
                 s,
                 "rg1",
+                resources::ResourceGroupPatch {
+                    tags: Some(Default::default()),
+                    managed_by: None,
+                },
+                fx.now,
+            )
+            .map(|_| ())
+        }),
+        ("tag a subscription", |fx, a, s| {
+            tenantry_domain::rules::tags::set_tags(
+                &fx.world,
+                a,
+                &Scope::subscription(s),
+                tenantry_domain::tags::TagsOperation::Merge,
                 Default::default(),
                 fx.now,
             )
             .map(|_| ())
+        }),
+        ("read a subscription's tags", |fx, a, s| {
+            tenantry_domain::rules::tags::get_tags(&fx.world, a, &Scope::subscription(s))
+                .map(|_| ())
+        }),
+        ("list a subscription's tag names", |fx, a, s| {
+            tenantry_domain::rules::tags::tag_names(&fx.world, a, s).map(|_| ())
         }),
         ("delete a resource group", |fx, a, s| {
             resources::delete_resource_group(&fx.world, a, s, "rg1", fx.now).map(|_| ())
@@ -450,6 +471,8 @@ fn a_directory_s_rules_refuse_an_outsider_the_same_way_whether_it_exists_or_not(
                 a,
                 t,
                 NewUser {
+                    given_name: None,
+                    surname: None,
                     id: None,
                     user_name: "probe".into(),
                     display_name: String::new(),

@@ -38,3 +38,5 @@ mod people;
 mod props;
 mod reads;
 mod resources;
+mod subscriptions;
+mod tags;

@@ -44,6 +44,8 @@ fn tenant(name: &str, display_name: &str, domains: Vec<String>) -> NewTenant {
 
 fn user(user_name: &str, display_name: &str, mail: Option<String>) -> NewUser {
     NewUser {
+        given_name: None,
+        surname: None,
         id: None,
         user_name: user_name.into(),
         display_name: display_name.into(),
@@ -229,7 +231,17 @@ fn resource_and_access_rules_refuse_names_with_control_characters() {
             );
             refused(
                 &bad,
-                resources::update_resource_group_tags(w, op, sub, "rg1", tags("k", &bad), now),
+                resources::update_resource_group(
+                    w,
+                    op,
+                    sub,
+                    "rg1",
+                    resources::ResourceGroupPatch {
+                        tags: Some(tags("k", &bad)),
+                        managed_by: None,
+                    },
+                    now,
+                ),
             );
             let id = format!(
                 "/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Web/sites/{bad}"

@@ -1217,6 +1217,8 @@ impl Sim {
                     &a,
                     self.tenant(*tenant),
                     NewUser {
+                        given_name: None,
+                        surname: None,
                         id: None,
                         user_name: pick(&USER_NAMES, *name).unwrap().into(),
                         display_name: String::new(),

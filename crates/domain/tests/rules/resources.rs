@@ -193,12 +193,7 @@ fn a_resource_group_cannot_change_location() {
         )
     });
     assert!(!created);
-    let g = fx
-        .world
-        .subscription(fx.sub)
-        .unwrap()
-        .resource_group("rg1")
-        .unwrap();
+    let g = fx.resource_group("rg1");
     assert_eq!(g.name, "rg1");
     assert_eq!(g.location, "westeurope");
 }
@@ -256,6 +251,13 @@ fn a_contributor_of_a_group_manages_its_resources_but_not_other_groups() {
     assert_eq!(code(r), "AuthorizationFailed");
 }
 
+fn patch(tags: std::collections::BTreeMap<String, String>) -> resources::ResourceGroupPatch {
+    resources::ResourceGroupPatch {
+        tags: Some(tags),
+        managed_by: None,
+    }
+}
+
 #[test]
 fn tags_of_a_group_are_replaced_by_its_owner() {
     let mut fx = Fx::article();
@@ -263,23 +265,22 @@ fn tags_of_a_group_are_replaced_by_its_owner() {
         [("env".to_string(), "prod".to_string())].into();
     let t = tags.clone();
     fx.ok(|fx| {
-        resources::update_resource_group_tags(&fx.world, &fx.dave_home(), fx.sub, "rg1", t, fx.now)
+        resources::update_resource_group(
+            &fx.world,
+            &fx.dave_home(),
+            fx.sub,
+            "rg1",
+            patch(t),
+            fx.now,
+        )
     });
-    assert_eq!(
-        fx.world
-            .subscription(fx.sub)
-            .unwrap()
-            .resource_group("rg1")
-            .unwrap()
-            .tags,
-        tags
-    );
-    let r = resources::update_resource_group_tags(
+    assert_eq!(fx.resource_group("rg1").tags, tags);
+    let r = resources::update_resource_group(
         &fx.world,
         &fx.member(fx.erin),
         fx.sub,
         "rg1",
-        tags,
+        patch(tags),
         fx.now,
     );
     assert_eq!(code(r), "AuthorizationFailed");

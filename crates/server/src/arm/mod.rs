@@ -15,7 +15,9 @@ mod providers;
 pub mod query;
 mod resource_groups;
 mod resources;
+mod subscription_lifecycle;
 mod subscriptions;
+mod tags;
 mod tenants;
 pub mod wire;
 
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants", get(tenants::list))
         .route("/providers", get(providers::list_root))
         .route("/providers/{*rest}", any(dispatch_root))
+        .merge(subscription_lifecycle::routes())
 }
 
 /// One ARM request, as the handlers see it.
@@ -154,6 +157,8 @@ async fn route(req: Req) -> ArmResult {
             }
             AuthzKind::Permissions => Err(path::unknown_path(&req.path)),
         },
+        Target::Tags(scope) => tags::handle(&req, &scope).await,
+        Target::TagNames { name, .. } => tags::tag_names(&req, sub, name.as_deref()),
     }
 }
 

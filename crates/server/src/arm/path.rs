@@ -58,6 +58,13 @@ pub enum Target {
         kind: AuthzKind,
         name: Option<String>,
     },
+    /// `{scope}/providers/Microsoft.Resources/tags/default`: the Tags API at a scope.
+    Tags(Scope),
+    /// `tagNames[/{name}[/tagValues/{value}]]` of the subscription.
+    TagNames {
+        name: Option<String>,
+        value: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +157,10 @@ pub fn parse(path: &str) -> Result<ArmPath, ArmError> {
             kind,
             name,
         },
-        None => plain_target(subscription, rest, path)?,
+        None => match tags_extension(rest) {
+            Some(at) => Target::Tags(scope_of(subscription, &rest[..at])?),
+            None => plain_target(subscription, rest, path)?,
+        },
     };
     Ok(ArmPath {
         subscription,
@@ -169,6 +179,17 @@ fn authz_extension(rest: &[String]) -> Option<(usize, AuthzKind, Option<String>)
         let kind = AuthzKind::parse(&t[2])?;
         Some((at, kind, t.get(3).cloned()))
     })
+}
+
+/// `providers/Microsoft.Resources/tags/default` at the end of the path: where it starts.
+fn tags_extension(rest: &[String]) -> Option<usize> {
+    let at = rest.len().checked_sub(4)?;
+    let t = &rest[at..];
+    (is(&t[0], "providers")
+        && is(&t[1], "Microsoft.Resources")
+        && is(&t[2], "tags")
+        && is(&t[3], "default"))
+    .then_some(at)
 }
 
 /// The scope named by the segments after the subscription id.
@@ -204,6 +225,18 @@ fn plain_target(
         [p, ns, ty] if is(p, "providers") => Target::ResourceCollection {
             parent: Scope::subscription(subscription),
             resource_type: format!("{ns}/{ty}"),
+        },
+        [t] if is(t, "tagNames") => Target::TagNames {
+            name: None,
+            value: None,
+        },
+        [t, name] if is(t, "tagNames") => Target::TagNames {
+            name: Some(name.to_string()),
+            value: None,
+        },
+        [t, name, v, value] if is(t, "tagNames") && is(v, "tagValues") => Target::TagNames {
+            name: Some(name.to_string()),
+            value: Some(value.to_string()),
         },
         [g] if is(g, "resourceGroups") => Target::ResourceGroups,
         [r] if is(r, "resources") => Target::Resources(None),
@@ -256,6 +289,7 @@ pub fn unknown_path(path: &str) -> ArmError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantry_domain::scope::ScopeLevel;
 
     const SUB: &str = "5b5c0000-0000-4000-8000-000000000001";
 
@@ -338,6 +372,31 @@ mod tests {
             }
             t => panic!("{t:?}"),
         }
+    }
+
+    #[test]
+    fn finds_the_tags_api_at_any_scope() {
+        let tags = "/providers/Microsoft.Resources/tags/default";
+        for (at, level) in [
+            ("", ScopeLevel::Subscription),
+            ("/resourcegroups/rg1", ScopeLevel::ResourceGroup),
+            (
+                "/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/st1",
+                ScopeLevel::Resource,
+            ),
+        ] {
+            match target(&format!("{at}{}", tags.to_lowercase())) {
+                Target::Tags(scope) => assert_eq!(scope.level(), level, "{at}"),
+                t => panic!("{at}: {t:?}"),
+            }
+        }
+        assert_eq!(
+            target("/tagNames/env/tagValues/prod"),
+            Target::TagNames {
+                name: Some("env".into()),
+                value: Some("prod".into())
+            }
+        );
     }
 
     #[test]

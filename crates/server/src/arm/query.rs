@@ -5,6 +5,9 @@ use super::path::percent_decode;
 use crate::errors::ArmError;
 use crate::odata::{Condition, Filter};
 use crate::urls;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
 
 /// The decoded query string of one request.
 #[derive(Debug, Clone, Default)]
@@ -92,23 +95,62 @@ pub fn page<T>(
     let next = match top {
         Some(n) if items.len() > n => {
             items.truncate(n);
-            Some(next_link(q, base_url, path, skip + n, n))
+            Some(next_link(q, base_url, path, &(skip + n).to_string(), n))
         }
         _ => None,
     };
     Ok((items, next))
 }
 
-fn next_link(q: &Query, base_url: &str, path: &str, skip: usize, top: usize) -> String {
+fn next_link(q: &Query, base_url: &str, path: &str, token: &str, top: usize) -> String {
     let mut url = format!(
-        "{base_url}{path}?api-version={}&$top={top}&$skiptoken={skip}",
-        urls::encode(q.api_version())
+        "{base_url}{path}?api-version={}&$top={top}&$skiptoken={}",
+        urls::encode(q.api_version()),
+        urls::encode(token)
     );
     if let Some(f) = q.filter() {
         url.push_str("&$filter=");
         url.push_str(&urls::encode(f));
     }
     url
+}
+
+/// One page of ARM objects in the order of their `id` (case-insensitive), from where the previous page
+/// stopped: the `$skiptoken` names the last id that page held (opaque to clients), so that no item is
+/// skipped or shown twice when others come or go between requests. The `nextLink` carries the same
+/// `$filter` and `$top`.
+pub fn page_by_id(
+    mut items: Vec<Value>,
+    q: &Query,
+    base_url: &str,
+    path: &str,
+) -> Result<(Vec<Value>, Option<String>), ArmError> {
+    let key = |v: &Value| v["id"].as_str().unwrap_or_default().to_lowercase();
+    items.sort_by_cached_key(key);
+    let top = q.top()?;
+    if let Some(token) = q.get("$skiptoken") {
+        let after = URL_SAFE_NO_PAD
+            .decode(token.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| {
+                ArmError::bad_request(
+                    "InvalidSkipToken",
+                    format!("The skip token '{token}' is not valid: use the nextLink of the previous page."),
+                )
+            })?;
+        let start = items.partition_point(|v| key(v) <= after);
+        items.drain(..start);
+    }
+    let next = match top {
+        Some(n) if items.len() > n => {
+            items.truncate(n);
+            let last = URL_SAFE_NO_PAD.encode(key(&items[n - 1]));
+            Some(next_link(q, base_url, path, &last, n))
+        }
+        _ => None,
+    };
+    Ok((items, next))
 }
 
 /// The conditions of an ARM `$filter`, all joined by `and`: `name eq 'value'`, `function()` or
@@ -148,6 +190,37 @@ mod tests {
             let e = parse_filter(bad).unwrap_err();
             assert_eq!(e.body["error"]["code"], "UnsupportedQuery", "{bad}");
         }
+    }
+
+    #[test]
+    fn pages_by_id_stay_right_when_items_come_and_go() {
+        let items = |ids: &[&str]| -> Vec<Value> {
+            ids.iter().map(|i| serde_json::json!({ "id": i })).collect()
+        };
+        let ids = |v: &[Value]| -> Vec<String> {
+            v.iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let page_of = |all: &[&str], q: &Query| {
+            let (page, next) = page_by_id(items(all), q, "https://h", "/p").unwrap();
+            let next = next.map(|n| Query::parse(n.split_once('?').map(|(_, q)| q)));
+            (ids(&page), next)
+        };
+        let q = Query::parse(Some("api-version=1&$top=2&$filter=tagName+eq+%27x%27"));
+        let (first, next) = page_of(&["/c", "/A", "/b", "/d", "/e"], &q);
+        assert_eq!(first, ["/A", "/b"]);
+        let q2 = next.unwrap();
+        assert_eq!(q2.filter(), Some("tagName eq 'x'"));
+        // "/b" went and "/a0" came before the token's place: the next page starts after "/b" still.
+        let (second, next) = page_of(&["/a", "/a0", "/c", "/d", "/e"], &q2);
+        assert_eq!(second, ["/c", "/d"]);
+        let (third, next) = page_of(&["/a", "/c", "/d", "/e"], &next.unwrap());
+        assert_eq!(third, ["/e"]);
+        assert!(next.is_none());
+        let bad = Query::parse(Some("$skiptoken=%%%"));
+        let e = page_by_id(items(&["/a"]), &bad, "", "").unwrap_err();
+        assert_eq!(e.body["error"]["code"], "InvalidSkipToken");
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! Resource groups: PUT (201 new, 200 update), GET, HEAD (204/404), PATCH (tags), DELETE (202 and a
+//! Resource groups: PUT (201 new, 200 update), GET, HEAD (204/404), PATCH (tags, managedBy), DELETE (202 and a
 //! `Location` to poll), and the list with `$filter` on tags and `$top` paging.
 
-use super::query::{Query, page, parse_filter, unsupported_filter};
+use super::query::{Query, page_by_id, parse_filter, unsupported_filter};
 use super::{ArmResult, Req, method_not_allowed, operations, wire};
 use crate::errors::ArmError;
 use crate::odata::{Condition, Op};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tenantry_domain::rules::reads;
-use tenantry_domain::rules::resources::ResourceGroupWrite;
+use tenantry_domain::rules::resources::{ResourceGroupPatch, ResourceGroupWrite};
 use tenantry_domain::{ErrorKind, SubscriptionId};
 
 pub async fn handle(req: &Req, sub: SubscriptionId, name: &str) -> ArmResult {
@@ -80,21 +80,29 @@ async fn put(req: &Req, sub: SubscriptionId, name: &str) -> ArmResult {
     Ok(wire::json(status, &render(req, sub, name)?))
 }
 
-#[derive(Deserialize)]
-struct PatchBody {
-    #[serde(default)]
-    tags: Option<BTreeMap<String, String>>,
-}
-
-/// PATCH replaces the tags when the body has them; other properties cannot change.
+/// ARM's `ResourceGroupPatchable`: the tags (the whole new set) and `managedBy` (`null` clears it);
+/// what the body leaves out stays, and the name and location cannot change.
 async fn patch(req: &Req, sub: SubscriptionId, name: &str) -> ArmResult {
-    let b: PatchBody = wire::body(&req.body)?;
-    if let Some(tags) = b.tags {
-        req.st
-            .svc
-            .update_resource_group_tags(req.actor(), sub, name, tags)
-            .await?;
-    }
+    let b: serde_json::Map<String, Value> = wire::body(&req.body)?;
+    let tags = match b.get("tags") {
+        None | Some(Value::Null) => None,
+        Some(t) => Some(serde_json::from_value(t.clone()).map_err(ArmError::invalid_json)?),
+    };
+    let managed_by = match b.get("managedBy") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(m)) => Some(Some(m.clone())),
+        Some(_) => return Err(ArmError::invalid_json("managedBy must be a string")),
+    };
+    req.st
+        .svc
+        .update_resource_group(
+            req.actor(),
+            sub,
+            name,
+            ResourceGroupPatch { tags, managed_by },
+        )
+        .await?;
     get(req, sub, name)
 }
 
@@ -123,7 +131,7 @@ pub fn list(req: &Req, sub: SubscriptionId) -> ArmResult {
                 .collect()
         })
     })?;
-    let (items, next) = page(groups, &req.query, req.base_url(), &req.path)?;
+    let (items, next) = page_by_id(groups, &req.query, req.base_url(), &req.path)?;
     Ok(wire::list(items, next))
 }
 

@@ -1,7 +1,7 @@
 //! Generic resources under a group, of any provider and nesting: PUT (201/200), GET, HEAD, DELETE, and
 //! lists (subscription, group, one type under a parent). Properties are kept exactly as given.
 
-use super::query::{page, parse_filter};
+use super::query::{page_by_id, parse_filter};
 use super::resource_groups::TagFilter;
 use super::{ArmResult, Req, method_not_allowed, wire};
 use crate::errors::ArmError;
@@ -134,25 +134,25 @@ async fn delete(req: &Req, scope: &Scope) -> ArmResult {
     }
 }
 
-/// `…/resources` of the subscription or a group, with `$filter` on `resourceType` or tags.
+/// `…/resources` of the subscription or a group, with `$filter` on its type, group, name, location or
+/// tags, in pages of `$top` (`nextLink`).
 pub fn list(
     req: &Req,
     sub: SubscriptionId,
     group: Option<&str>,
     only: Option<(&Scope, &str)>,
 ) -> ArmResult {
-    let (resource_type, tags) = resource_filter(req)?;
+    let filter = resource_filter(req)?;
     let items: Vec<Value> = req.st.svc.read(|w| {
         reads::list_resources(w, req.actor(), sub, group).map(|rs| {
             rs.into_iter()
                 .filter(|r| only.is_none_or(|(parent, ty)| is_child(r, parent, ty)))
-                .filter(|r| resource_type.as_deref().is_none_or(|t| type_is(r, t)))
-                .filter(|r| tags.matches(&r.tags))
+                .filter(|r| filter.matches(r))
                 .map(|r| view(w, r))
                 .collect()
         })
     })?;
-    let (items, next) = page(items, &req.query, req.base_url(), &req.path)?;
+    let (items, next) = page_by_id(items, &req.query, req.base_url(), &req.path)?;
     Ok(wire::list(items, next))
 }
 
@@ -186,12 +186,38 @@ fn type_is(r: &Resource, ty: &str) -> bool {
         .is_some_and(|(t, _)| t.eq_ignore_ascii_case(ty))
 }
 
-/// `resourceType eq '…'` and the tag clauses; nothing else.
-fn resource_filter(req: &Req) -> Result<(Option<String>, TagFilter), ArmError> {
+/// What `$filter` on a resource list may say, as ARM documents it for `Resources_List`: `resourceType`,
+/// `resourceGroup`, `name` and `location` with `eq` (case-insensitive, as `az resource list -g … --resource-type …`
+/// sends them), and the tag clauses.
+#[derive(Default)]
+struct ResourceFilter {
+    resource_type: Option<String>,
+    resource_group: Option<String>,
+    name: Option<String>,
+    location: Option<String>,
+    tags: TagFilter,
+}
+
+impl ResourceFilter {
+    fn matches(&self, r: &Resource) -> bool {
+        let same = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref()
+                .is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(w)))
+        };
+        let name = r.scope.resource_type().map(|(_, n)| n);
+        self.resource_type.as_deref().is_none_or(|t| type_is(r, t))
+            && same(&self.resource_group, r.scope.resource_group_name())
+            && same(&self.name, name.as_deref())
+            && same(&self.location, r.location.as_deref())
+            && self.tags.matches(&r.tags)
+    }
+}
+
+fn resource_filter(req: &Req) -> Result<ResourceFilter, ArmError> {
     let Some(text) = req.query.filter() else {
-        return Ok((None, TagFilter::default()));
+        return Ok(ResourceFilter::default());
     };
-    let mut resource_type = None;
+    let mut f = ResourceFilter::default();
     let mut tags = Vec::new();
     for clause in parse_filter(text)? {
         match clause {
@@ -199,9 +225,21 @@ fn resource_filter(req: &Req) -> Result<(Option<String>, TagFilter), ArmError> {
                 property,
                 op: Op::Eq,
                 value,
-            } if property.eq_ignore_ascii_case("resourceType") => resource_type = Some(value),
+            } if ["resourceType", "resourceGroup", "name", "location"]
+                .iter()
+                .any(|p| property.eq_ignore_ascii_case(p)) =>
+            {
+                let slot = match property.to_ascii_lowercase().as_str() {
+                    "resourcetype" => &mut f.resource_type,
+                    "resourcegroup" => &mut f.resource_group,
+                    "name" => &mut f.name,
+                    _ => &mut f.location,
+                };
+                *slot = Some(value);
+            }
             other => tags.push(other),
         }
     }
-    Ok((resource_type, TagFilter::from_clauses(tags, text)?))
+    f.tags = TagFilter::from_clauses(tags, text)?;
+    Ok(f)
 }

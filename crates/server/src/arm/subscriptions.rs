@@ -29,7 +29,7 @@ pub fn get(req: &Req, sub: SubscriptionId) -> ArmResult {
 
 /// Regions a resource group may be created in. tenantry keeps no capacity, so any location name is
 /// accepted on writes; this list is what `az account list-locations` shows.
-const LOCATIONS: &[(&str, &str, &str)] = &[
+pub(super) const LOCATIONS: &[(&str, &str, &str)] = &[
     ("westeurope", "West Europe", "Europe"),
     ("northeurope", "North Europe", "Europe"),
     ("eastus", "East US", "US"),

@@ -85,6 +85,7 @@ pub fn subscription(s: &Subscription) -> Value {
         "tenantId": s.tenant,
         "displayName": s.display_name,
         "state": s.state.as_str(),
+        "tags": tags(&s.tags),
         "subscriptionPolicies": {
             "locationPlacementId": "Public_2014-09-01",
             "quotaId": "PayAsYouGo_2014-09-01",

@@ -41,10 +41,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The words of our extension paths, in the case the routes are written in.
-const PATH_WORDS: [&str; 14] = [
+const PATH_WORDS: [&str; 18] = [
     "subscriptions",
     "providers",
     "Microsoft.Subscription",
+    "aliases",
+    "rename",
+    "cancel",
+    "enable",
     "changeTenantRequest",
     "default",
     "preview",

@@ -148,18 +148,34 @@ pub fn operations() -> Vec<Op> {
         op("get", "/subscriptions/{subscriptionId}/locations", ARM, Arm, "The subscription's locations", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/providers", ARM, Arm, "Resource providers of the subscription (every namespace is registered)", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", ARM, Arm, "A resource provider (every namespace is registered)", None, ("200", None)),
+        op("put", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Create a subscription in the token's directory through an alias (Global Administrators and owners of its subscriptions), or name an existing one", None, ("201", None))
+            .also("200", None)
+            .describe("201 with provisioningState Succeeded (done at once); 200 when the alias exists. 403 SubscriptionCreationNotAllowed, or SubscriptionCreationBlocked by the tenant policy (blockSubscriptionsIntoTenant) unless exempted."),
+        op("get", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Show an alias of the token's directory", None, ("200", None)),
+        op("delete", "/providers/Microsoft.Subscription/aliases/{aliasName}", ARM, Arm, "Delete an alias (its subscription stays)", None, ("200", None))
+            .also("204", None),
+        op("get", "/providers/Microsoft.Subscription/aliases", ARM, Arm, "The aliases of the token's directory the caller may see", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/rename", ARM, Arm, "Rename a subscription (Owners, the account administrator)", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/cancel", ARM, Arm, "Cancel a subscription: Disabled, read-only until enabled (Owners, the account administrator)", None, ("200", None)),
+        op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/enable", ARM, Arm, "Enable a cancelled subscription (Owners, the account administrator)", None, ("200", None)),
+        op("get", "/providers/Microsoft.Subscription/policies", ARM, Arm, "The token tenant's subscription policies (the list form: default)", None, ("200", None)),
         op("post", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/unregister", ARM, Arm, "Unregister a resource provider ({namespace}/unregister/action; it stays registered)", None, ("200", None)),
         op("get", "/providers", ARM, Arm, "Resource providers", None, ("200", None)),
         op("get", "/providers/{resourceProviderNamespace}", ARM, Arm, "A resource provider", None, ("200", None)),
-        op("get", "/subscriptions/{subscriptionId}/resources", ARM, Arm, "Resources of the subscription the caller may read", None, ("200", None)),
-        op("get", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/resources", ARM, Arm, "Resources of a resource group the caller may read", None, ("200", None)),
+        op("get", "/subscriptions/{subscriptionId}/resources", ARM, Arm, "Resources of the subscription the caller may read ($filter by resourceType, resourceGroup, name, location, tags; $top)", None, ("200", None)),
+        op("get", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/resources", ARM, Arm, "Resources of a resource group the caller may read ($filter, $top)", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/operationresults/{operationId}", ARM, Arm, "The result of a long-running operation (a resource group's deletion)", None, ("200", None)),
         op("post", "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/register", ARM, Arm, "Register a resource provider ({namespace}/register/action; it is registered already)", None, ("200", None)),
         op("get", "/subscriptions/{subscriptionId}/resourcegroups", ARM, Arm, "Resource groups ($filter, $top)", None, ("200", None)),
         op("put", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Create or update a resource group", None, ("200", None)).also("201", None),
         op("get", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "A resource group", None, ("200", None)),
         op("head", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Whether a resource group exists (204/404)", None, ("204", None)),
-        op("patch", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Update a resource group's tags", None, ("200", None)),
+        op("patch", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Update a resource group's tags and managedBy", None, ("200", None)),
+        op("get", "/{scope}/providers/Microsoft.Resources/tags/default", ARM, Arm, "The tags of a subscription, resource group or resource", None, ("200", None)),
+        op("put", "/{scope}/providers/Microsoft.Resources/tags/default", ARM, Arm, "Replace the tags at a scope (Tag Contributor, or write on the scope)", None, ("200", None)),
+        op("patch", "/{scope}/providers/Microsoft.Resources/tags/default", ARM, Arm, "Merge, replace or delete tags at a scope (operation)", None, ("200", None)),
+        op("delete", "/{scope}/providers/Microsoft.Resources/tags/default", ARM, Arm, "Remove every tag at a scope", None, ("200", None)),
+        op("get", "/subscriptions/{subscriptionId}/tagNames", ARM, Arm, "The tag names of the subscription, its groups and resources, with counts and values", None, ("200", None)),
         op("delete", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", ARM, Arm, "Delete a resource group (202 + Location)", None, ("202", None)),
         op("put", "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{namespace}/{type}/{name}", ARM, Arm, "Create or update any resource", None, ("200", None)).also("201", None),
         op("get", "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{namespace}/{type}/{name}", ARM, Arm, "A resource", None, ("200", None)),
@@ -193,6 +209,8 @@ pub fn operations() -> Vec<Op> {
         op("patch", "/v1.0/users/{id}", GRAPH, Graph, "Update a user", Some("UserPatch"), ("204", None)),
         op("delete", "/v1.0/users/{id}", GRAPH, Graph, "Delete a user", None, ("204", None)),
         op("get", "/v1.0/me", GRAPH, Graph, "The signed-in user (400 for application tokens)", None, ("200", Some("User"))),
+        op("get", "/oidc/userinfo", GRAPH, Graph, "OpenID Connect userinfo: sub (pairwise, as the id token's), name, given_name, family_name, email (with the email scope); a token granted openid", None, ("200", None)),
+        op("post", "/oidc/userinfo", GRAPH, Graph, "OpenID Connect userinfo (POST, as GET)", None, ("200", None)),
         op("get", "/v1.0/organization", GRAPH, Graph, "The token's tenant", None, ("200", Some("OrganizationCollection"))),
         op("get", "/v1.0/organization/{id}", GRAPH, Graph, "The token's tenant by id", None, ("200", Some("Organization"))),
         op("get", "/v1.0/domains", GRAPH, Graph, "The tenant's domains", None, ("200", Some("DomainCollection"))),
@@ -571,9 +589,10 @@ fn schemas() -> Value {
             "createdDateTime": time(), "creationType": nullable_string(), "externalUserState": {"enum": ["PendingAcceptance", "Accepted", null]}})));
     m.insert("UserCollection".into(), collection("User"));
     m.insert("NewUser".into(), object(&["userPrincipalName", "displayName", "passwordProfile"], json!({"userPrincipalName": string(), "displayName": string(),
-            "mailNickname": string(), "mail": string(), "accountEnabled": {"type": "boolean"},
+            "mailNickname": string(), "mail": string(), "givenName": string(), "surname": string(), "accountEnabled": {"type": "boolean"},
             "passwordProfile": object(&["password"], json!({"password": string(), "forceChangePasswordNextSignIn": {"type": "boolean"}}))})));
     m.insert("UserPatch".into(), object(&[], json!({"displayName": string(), "accountEnabled": {"type": "boolean"}, "mail": nullable_string(),
+            "givenName": nullable_string(), "surname": nullable_string(),
             "passwordProfile": object(&["password"], json!({"password": string()}))})));
     m.insert("Organization".into(), object(&["id", "displayName", "verifiedDomains"], json!({"id": uuid(), "displayName": string(), "tenantType": string(),
             "verifiedDomains": {"type": "array", "items": object(&["name"], json!({"name": string(), "isDefault": {"type": "boolean"}, "isInitial": {"type": "boolean"}, "type": string()}))}})));

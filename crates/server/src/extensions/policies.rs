@@ -1,5 +1,6 @@
-//! `Microsoft.Subscription/policies/default` at tenant scope (api-version 2021-10-01): whether
-//! subscriptions may leave or enter the token's tenant, and who is exempted. Azure's request body is flat
+//! `Microsoft.Subscription/policies/default` at tenant scope (api-version 2021-10-01), and the list form
+//! `Microsoft.Subscription/policies` holding it: whether subscriptions may leave or enter the token's
+//! tenant (entering includes new ones, created through aliases), and who is exempted. Azure's request body is flat
 //! (`PutTenantPolicyRequestProperties`); a body wrapped in `properties` is accepted too. Fields left out
 //! keep their current values. Reading: anyone present in the tenant; writing: Global Administrators.
 
@@ -17,10 +18,12 @@ use tenantry_domain::rules::reads;
 use tenantry_domain::{SubscriptionPolicy, TenantId, World};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/providers/Microsoft.Subscription/policies/default",
-        get(show).put(update),
-    )
+    Router::new()
+        .route(
+            "/providers/Microsoft.Subscription/policies/default",
+            get(show).put(update),
+        )
+        .route("/providers/Microsoft.Subscription/policies", get(list))
 }
 
 #[derive(Deserialize, Default)]
@@ -61,15 +64,29 @@ fn token_tenant(caller: &crate::auth::Caller) -> TenantId {
     TenantId(caller.tenant)
 }
 
+/// The token tenant's policy, for anyone present in the tenant.
+fn readable_policy(state: &AppState, caller: &crate::auth::Caller) -> Result<Value, ArmError> {
+    let tenant = token_tenant(caller);
+    state.svc.read(|w| {
+        reads::require_directory_read(w, &caller.actor, tenant)?;
+        Ok(policy_json(w, tenant))
+    })
+}
+
 async fn show(
     State(state): State<AppState>,
     ArmCaller(caller): ArmCaller,
 ) -> Result<Json<Value>, ArmError> {
-    let tenant = token_tenant(&caller);
-    state.svc.read(|w| {
-        reads::require_directory_read(w, &caller.actor, tenant)?;
-        Ok(Json(policy_json(w, tenant)))
-    })
+    readable_policy(&state, &caller).map(Json)
+}
+
+/// `GET /providers/Microsoft.Subscription/policies`: the list form, whose one item is `default`.
+async fn list(
+    State(state): State<AppState>,
+    ArmCaller(caller): ArmCaller,
+) -> Result<Json<Value>, ArmError> {
+    let policy = readable_policy(&state, &caller)?;
+    Ok(Json(json!({ "value": [policy] })))
 }
 
 /// The new policy: the current one with the fields the body gives.

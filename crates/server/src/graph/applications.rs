@@ -105,7 +105,7 @@ pub(super) fn password_json(s: &ClientSecret) -> Value {
         "displayName": null,
         "hint": s.hint,
         "endDateTime": s.expires.map(format_timestamp),
-        "startDateTime": null,
+        "startDateTime": s.start.map(format_timestamp),
         "customKeyIdentifier": null,
         "secretText": null,
     })

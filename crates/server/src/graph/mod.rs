@@ -24,6 +24,7 @@ pub mod memberships;
 pub mod odata;
 pub mod organization;
 pub mod service_principals;
+pub mod userinfo;
 pub mod users;
 
 use crate::app::AppState;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(federated_credentials::routes())
         .merge(groups::routes())
         .merge(memberships::routes())
+        .merge(userinfo::routes())
 }
 
 /// The caller and the one directory it may see: the tenant of its token.

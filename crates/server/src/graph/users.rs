@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tenantry_domain::rules::reads;
 use tenantry_domain::{GuestState, ObjectId, User, UserKind};
+use tenantry_service::commands::{UserEdit, UserNames};
 
 /// The properties `$filter` may name on users (what `az ad user list --filter/--upn/--display-name` use).
 pub const FILTERABLE: &[&str] = &[
@@ -76,14 +77,14 @@ pub fn user_json(u: &User) -> Value {
         "id": u.id,
         "businessPhones": [],
         "displayName": u.display_name,
-        "givenName": null,
+        "givenName": u.given_name,
         "jobTitle": null,
         "mail": u.mail(),
         "mailNickname": mail_nickname(u.upn()),
         "mobilePhone": null,
         "officeLocation": null,
         "preferredLanguage": null,
-        "surname": null,
+        "surname": u.surname,
         "userPrincipalName": u.upn(),
         "accountEnabled": u.enabled,
         "userType": user_type,
@@ -111,6 +112,8 @@ struct PasswordProfile {
 struct NewUser {
     user_principal_name: Option<String>,
     display_name: Option<String>,
+    given_name: Option<String>,
+    surname: Option<String>,
     mail: Option<String>,
     account_enabled: Option<bool>,
     password_profile: Option<PasswordProfile>,
@@ -144,6 +147,10 @@ async fn create(
             dir.tenant,
             &upn,
             &display_name,
+            UserNames {
+                given_name: req.given_name,
+                surname: req.surname,
+            },
             &password,
             req.mail,
             req.account_enabled.unwrap_or(true),
@@ -160,6 +167,11 @@ async fn create(
 #[serde(rename_all = "camelCase")]
 struct UserPatch {
     display_name: Option<String>,
+    /// `null` clears a name; absent keeps it.
+    #[serde(default, deserialize_with = "super::present")]
+    given_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::present")]
+    surname: Option<Option<String>>,
     account_enabled: Option<bool>,
     /// `null` clears the mail; absent keeps it.
     #[serde(default, deserialize_with = "super::present")]
@@ -191,10 +203,14 @@ async fn update(
             &dir.actor,
             dir.tenant,
             id,
-            patch.display_name,
-            patch.account_enabled,
-            patch.mail,
-            patch.password_profile.and_then(|p| p.password),
+            UserEdit {
+                display_name: patch.display_name,
+                given_name: patch.given_name,
+                surname: patch.surname,
+                enabled: patch.account_enabled,
+                mail: patch.mail,
+                password: patch.password_profile.and_then(|p| p.password),
+            },
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -56,6 +56,9 @@ pub async fn openid_configuration_v2(
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "issuer": format!("{base}/{}/v2.0", issuer_segment(a)),
         "request_uri_parameter_supported": false,
+        // Entra serves userinfo from Graph (`https://graph.microsoft.com/oidc/userinfo`): here Graph's
+        // face is this server.
+        "userinfo_endpoint": format!("{base}/oidc/userinfo"),
         "authorization_endpoint": format!("{t}/oauth2/v2.0/authorize"),
         "device_authorization_endpoint": format!("{t}/oauth2/v2.0/devicecode"),
         "code_challenge_methods_supported": ["S256"],
@@ -68,7 +71,7 @@ pub async fn openid_configuration_v2(
         "end_session_endpoint": format!("{t}/oauth2/v2.0/logout"),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "nbf", "nonce", "preferred_username", "name", "tid",
-            "oid", "ver", "idp"
+            "oid", "ver", "idp", "email"
         ],
         "tenant_region_scope": region,
         "cloud_instance_name": "microsoftonline.com",
@@ -96,6 +99,7 @@ pub async fn openid_configuration_v1(
         "response_types_supported": ["code"],
         "scopes_supported": ["openid"],
         "issuer": format!("{base}/{}/", issuer_segment(a)),
+        "userinfo_endpoint": format!("{base}/oidc/userinfo"),
         "authorization_endpoint": format!("{t}/oauth2/authorize"),
         "device_authorization_endpoint": format!("{t}/oauth2/devicecode"),
         "end_session_endpoint": format!("{t}/oauth2/logout"),

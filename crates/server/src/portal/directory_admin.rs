@@ -11,6 +11,7 @@ use super::session::{CsrfForm, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::commands::UserEdit;
 use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
@@ -145,6 +146,7 @@ pub async fn create_user(
             t,
             typed(&f.user_name),
             typed(&f.display_name),
+            Default::default(),
             &f.password,
             mail,
             true,
@@ -212,7 +214,15 @@ pub async fn set_enabled(
     let result = ctx
         .state
         .svc
-        .update_user(&actor, t, uid, None, Some(enabled), None, None)
+        .update_user(
+            &actor,
+            t,
+            uid,
+            UserEdit {
+                enabled: Some(enabled),
+                ..Default::default()
+            },
+        )
         .await;
     ctx.done(result, &back, |_| {
         if enabled {
@@ -245,7 +255,15 @@ pub async fn reset_password(
     let result = ctx
         .state
         .svc
-        .update_user(&actor, t, uid, None, None, None, Some(f.password))
+        .update_user(
+            &actor,
+            t,
+            uid,
+            UserEdit {
+                password: Some(f.password),
+                ..Default::default()
+            },
+        )
         .await;
     ctx.done(result, &back, |_| {
         Flash::ok(

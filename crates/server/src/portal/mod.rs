@@ -5,6 +5,7 @@
 
 mod access;
 mod activity;
+mod applications;
 mod dashboard;
 mod device_login;
 mod directories;
@@ -13,6 +14,7 @@ mod groups;
 mod invitations;
 pub(crate) mod pages;
 mod paths;
+mod resources;
 pub mod session;
 pub mod signin;
 pub mod signin_pages;
@@ -35,6 +37,7 @@ macro_rules! portal_routes {
     ($($path:literal => $method:ident($handler:expr) $(.$more:ident($more_handler:expr))*,)*) => {
         pub fn routes() -> Router<AppState> {
             use access as a;
+            use applications as app;
             use directories as d;
             use directory_admin as da;
             use groups as g;
@@ -82,6 +85,11 @@ portal_routes! {
     "/directories/{tenant}/groups/{group}/owners/remove" => post(g::remove_owner),
     "/directories/{tenant}/groups/{group}/roles" => post(g::add_role),
     "/directories/{tenant}/groups/{group}/roles/remove" => post(g::remove_role),
+    "/directories/{tenant}/applications" => get(app::list),
+    "/directories/{tenant}/applications/{app}" => get(app::page),
+    "/directories/{tenant}/applications/{app}/secrets/remove" => post(app::remove_secret),
+    "/directories/{tenant}/applications/{app}/certificates/remove" => post(app::remove_certificate),
+    "/directories/{tenant}/applications/{app}/federated-credentials/remove" => post(app::remove_federated),
     "/directories/{tenant}/guests" => get(da::guests).post(da::invite),
     "/directories/{tenant}/policy" => get(da::policy).post(da::set_policy),
     "/directories/{tenant}/incoming/{sub}/accept" => post(da::accept_incoming),
@@ -95,6 +103,8 @@ portal_routes! {
     "/portal/subscriptions/{sub}/administrators/add" => post(s::add_co_admin),
     "/portal/subscriptions/{sub}/administrators/remove" => post(s::remove_co_admin),
     "/portal/subscriptions/{sub}/administrators/service-admin" => post(s::change_service_admin),
+    "/portal/subscriptions/{sub}/resources" => get(resources::sub_page),
+    "/portal/subscriptions/{sub}/resourceGroups/{rg}/resources" => get(resources::rg_page),
     "/portal/subscriptions/{sub}/access" => get(a::sub_page).post(a::sub_add),
     "/portal/subscriptions/{sub}/access/remove" => post(a::sub_remove),
     "/portal/subscriptions/{sub}/access/check" => post(a::sub_check),
@@ -268,6 +278,9 @@ framed!(
     pages::UserPage,
     pages::Groups,
     pages::GroupPage,
+    pages::Applications,
+    pages::ApplicationPage,
+    pages::ResourcesPage,
     pages::Guests,
     pages::Policy,
     pages::DirectoryOverview,

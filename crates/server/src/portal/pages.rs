@@ -234,6 +234,7 @@ pub fn subscription_tabs(sub: SubscriptionId, current: &str) -> Vec<Tab> {
             "Access control (IAM)",
             subscription(sub, "access"),
         ),
+        ("resources", "Resources", subscription(sub, "resources")),
         (
             "change",
             "Change directory",
@@ -253,6 +254,8 @@ pub struct GroupRow {
     pub name: String,
     pub location: String,
     pub href: String,
+    /// Its resources with their identities.
+    pub resources_href: String,
 }
 
 #[derive(Template)]
@@ -459,6 +462,7 @@ pub fn directory_tabs(t: TenantId, current: &str) -> Vec<Tab> {
         ("overview", "Overview", directory(t, "")),
         ("users", "Users", directory(t, "users")),
         ("groups", "Groups", directory(t, "groups")),
+        ("applications", "Applications", directory(t, "applications")),
         ("guests", "Guests and invitations", directory(t, "guests")),
         ("policy", "Subscription policy", directory(t, "policy")),
     ]
@@ -602,6 +606,114 @@ pub struct GroupPage {
     pub roles: DirectoryRoles,
     pub assignments: Vec<GroupAssignmentRow>,
     pub can_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/applications.html")]
+pub struct Applications {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub name: String,
+    pub applications: Vec<ApplicationRow>,
+}
+
+/// An application as the directory's list shows it: how many credentials of each kind it has.
+pub struct ApplicationRow {
+    pub href: String,
+    pub name: String,
+    pub client_id: String,
+    pub secrets: usize,
+    pub certificates: usize,
+    pub federated: usize,
+}
+
+#[derive(Template)]
+#[template(path = "portal/application.html")]
+pub struct ApplicationPage {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub directory: String,
+    /// The page's own path, where its forms post (`…/secrets/remove`, …).
+    pub here: String,
+    pub name: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub principal_id: String,
+    pub created: String,
+    pub secrets: Vec<SecretRow>,
+    pub certificates: Vec<CertificateRow>,
+    pub federated: Vec<FederatedRow>,
+    pub can_manage: bool,
+}
+
+/// A client secret: its hint and dates (its value is never kept).
+pub struct SecretRow {
+    pub key_id: String,
+    pub hint: String,
+    pub start: String,
+    pub end: String,
+    pub expired: bool,
+}
+
+pub struct CertificateRow {
+    pub key_id: String,
+    pub thumbprint: String,
+    pub subject: String,
+    pub start: String,
+    pub end: String,
+    pub expired: bool,
+}
+
+pub struct FederatedRow {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub subject: String,
+    pub audiences: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/resources.html")]
+pub struct ResourcesPage {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub name: String,
+    /// The resource group, on a group's page.
+    pub group: Option<String>,
+    pub resources: Vec<ResourceRow>,
+    pub identities: Vec<UserAssignedIdentityRow>,
+}
+
+/// A resource with its identities.
+pub struct ResourceRow {
+    pub name: String,
+    pub kind: String,
+    pub group: String,
+    /// ARM's `identity.type` (`None` without identities).
+    pub identity_type: String,
+    /// The system-assigned identity's principal id.
+    pub system_assigned: Option<String>,
+    pub user_assigned: Vec<AssignedIdentityRow>,
+}
+
+/// A user-assigned identity as a resource that has it lists it.
+pub struct AssignedIdentityRow {
+    pub name: String,
+    /// Its row on the page (`#identity-N`), when the page lists it.
+    pub href: Option<String>,
+    /// None once the identity has been deleted.
+    pub principal_id: Option<String>,
+}
+
+/// A user-assigned identity (a resource of its own).
+pub struct UserAssignedIdentityRow {
+    pub anchor: String,
+    pub name: String,
+    pub group: String,
+    pub principal_id: String,
+    pub client_id: String,
+    /// The listed resources it is assigned to, by name.
+    pub assigned_to: String,
 }
 
 pub struct GuestRow {

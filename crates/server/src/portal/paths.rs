@@ -18,7 +18,15 @@ pub fn resource_group_access(sub: SubscriptionId, group: &str) -> String {
     )
 }
 
-/// A directory's page: `""` (overview), `users`, `groups`, `guests`, `policy`.
+/// A resource group's resources with their identities.
+pub fn resource_group_resources(sub: SubscriptionId, group: &str) -> String {
+    format!(
+        "/portal/subscriptions/{sub}/resourceGroups/{}/resources",
+        encode(group)
+    )
+}
+
+/// A directory's page: `""` (overview), `users`, `groups`, `applications`, `guests`, `policy`.
 pub fn directory(t: TenantId, tab: &str) -> String {
     joined(format!("/directories/{t}"), tab)
 }
@@ -31,6 +39,11 @@ pub fn user(t: TenantId, user: ObjectId) -> String {
 /// A group's page in a directory.
 pub fn group(t: TenantId, group: ObjectId) -> String {
     format!("/directories/{t}/groups/{group}")
+}
+
+/// An application's page in a directory, by its application object's id.
+pub fn application(t: TenantId, app: ObjectId) -> String {
+    format!("/directories/{t}/applications/{app}")
 }
 
 /// A request to link a directory, where its Global Administrator decides.

@@ -87,6 +87,7 @@ pub async fn overview(
                         name: g.name.clone(),
                         location: g.location.clone(),
                         href: paths::resource_group_access(id, &g.name),
+                        resources_href: paths::resource_group_resources(id, &g.name),
                     })
                     .collect(),
                 my_access: grant_lines(&o.held),

@@ -126,6 +126,8 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
                 password_hash: Some(password_hash.clone()),
                 display_name: (u.display_name != local).then(|| u.display_name.clone()),
                 mail: mail.clone(),
+                given_name: u.given_name.clone(),
+                surname: u.surname.clone(),
                 id: Some(u.id),
                 enabled: (!u.enabled).then_some(false),
                 directory_roles: role_names(part, u.id),
@@ -577,6 +579,7 @@ fn subscription_entry(
             .then(|| account_ref(world, s.account_admin)),
         co_admins: co_admins.into_iter().map(Located::new).collect(),
         state: (s.state != SubscriptionState::Enabled).then_some(s.state),
+        tags: (!s.tags.is_empty()).then(|| s.tags.clone()),
         resource_groups,
         identities,
         role_definitions,
@@ -847,6 +850,8 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         opt(w, I, "password_hash", &u.password_hash);
         opt(w, I, "display_name", &u.display_name);
         opt(w, I, "mail", &u.mail);
+        opt(w, I, "given_name", &u.given_name);
+        opt(w, I, "surname", &u.surname);
         opt_id(w, I, "id", &u.id);
         if let Some(e) = u.enabled {
             w.kv(I, "enabled", &e.to_string());
@@ -990,6 +995,9 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
     }
     if let Some(st) = s.state {
         w.kv("", "state", &q(st.as_str()));
+    }
+    if let Some(t) = &s.tags {
+        w.kv("", "tags", &inline_map(t));
     }
     if !s.role_assignments.is_empty() {
         w.out.push_str("role_assignments = [\n");

@@ -189,6 +189,11 @@ pub struct UserEntry {
     /// The `mail` property (optional).
     #[serde(default)]
     pub mail: Option<String>,
+    /// Graph's `givenName` and `surname` (optional).
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub surname: Option<String>,
     /// Object id.
     #[serde(default)]
     pub id: Option<ObjectId>,
@@ -411,6 +416,8 @@ pub struct SubscriptionEntry {
     /// `Enabled` when absent.
     #[serde(default)]
     pub state: Option<SubscriptionState>,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub resource_groups: Vec<Located<ResourceGroupEntry>>,
     /// User-assigned managed identities.

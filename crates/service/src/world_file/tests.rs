@@ -784,6 +784,8 @@ domains = ["fabrikam.com"]
   user_name = "bob@fabrikam.com"
   password_hash = "h-bob"
   mail = "bob@fabrikam.com"
+  given_name = "Bob"
+  surname = "Kelly"
   enabled = false
 
   [[tenants.users]]
@@ -825,6 +827,7 @@ tenant = "other"
 service_admin = { email = "bob@fabrikam.com", account_type = "personal" }
 account_admin = "root@other.example.test"
 state = "Warned"
+tags = { costcenter = "42", "Owner Team" = "platform" }
 
   [[subscriptions.resource_groups]]
   name = "RG-Web"
@@ -868,6 +871,10 @@ state = "Warned"
     assert_eq!(other.users.values().filter(|u| !u.is_member()).count(), 2);
     let sub = world.subscriptions().next().unwrap();
     assert_eq!(sub.subscription.state, SubscriptionState::Warned);
+    assert_eq!(
+        sub.subscription.tags.get("Owner Team").map(String::as_str),
+        Some("platform")
+    );
     assert_eq!(sub.resources.len(), 2);
     assert_eq!(sub.assignments.len(), 2);
 
@@ -878,6 +885,14 @@ state = "Warned"
     );
     assert!(first.contains("account_type = \"personal\""));
     assert!(first.contains("\"cost center\" = \"42\""));
+    assert!(
+        first.contains("tags = { \"Owner Team\" = \"platform\", costcenter = \"42\" }"),
+        "{first}"
+    );
+    assert!(
+        first.contains("given_name = \"Bob\"\n  surname = \"Kelly\""),
+        "{first}"
+    );
     let again = apply_text(&World::new(), &first).unwrap();
     assert!(
         same_world(&again, &world),
@@ -1200,6 +1215,16 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
             "  location = \"westeurope\"\n  tags = { env = \"prod\\u0000\" }",
             "[[subscriptions.resource_groups]]",
         ),
+        (
+            "service_admin = \"alice@outlook.com\"",
+            "service_admin = \"alice@outlook.com\"\ntags = { \"a/b\" = \"x\" }",
+            "[[subscriptions]]",
+        ),
+        (
+            "  location = \"westeurope\"",
+            "  location = \"westeurope\"\n  tags = { \"a?b\" = \"x\" }",
+            "[[subscriptions.resource_groups]]",
+        ),
     ];
     for (from, to, header) in cases {
         let text = SMALL.replacen(from, to, 1);
@@ -1207,7 +1232,9 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
         let e = apply_text(&World::new(), &text).map(|_| ()).expect_err(to);
         assert_eq!(e.line, Some(line_of(&text, header)), "{to}: {e}");
         assert!(
-            e.message.contains("control character") || e.message.contains("Invalid"),
+            e.message.contains("control character")
+                || e.message.contains("Invalid")
+                || e.message.contains("reserved characters"),
             "{to}: {e}"
         );
         assert!(!e.to_string().chars().any(char::is_control), "{to}: {e:?}");
@@ -1698,6 +1725,25 @@ name = "contoso"
     // Another id for the same application is a conflict that names it.
     let e = err_of(&world, &text.replace("0000000000a2", "0000000000a3"));
     assert!(e.message.contains("application_object_id"), "{e}");
+}
+
+/// A Disabled subscription refuses writes to everyone but the operator, who builds it with what it holds
+/// (and builds it again from its export).
+#[test]
+fn a_disabled_subscription_is_built_with_what_it_holds() {
+    let text = DESIGN_EXAMPLE.replacen(
+        "[[subscriptions]]\n",
+        "[[subscriptions]]\nstate = \"Disabled\"\n",
+        1,
+    );
+    assert_ne!(text, DESIGN_EXAMPLE);
+    let world = apply_text(&World::new(), &text).unwrap();
+    let sub = world.subscriptions().next().unwrap();
+    assert_eq!(sub.subscription.state, SubscriptionState::Disabled);
+    assert_eq!(sub.resource_groups.len(), 1);
+    assert_eq!(assignments(&world), 1);
+    let again = apply_text(&World::new(), &to_toml(&export(&world))).unwrap();
+    assert!(same_world(&again, &world));
 }
 
 #[test]

@@ -414,7 +414,8 @@ async fn every_html_answer_carries_the_security_headers() {
     );
 }
 
-/// The Tags API and deployments mean more than a stored document: refused, and nothing is stored.
+/// Deployments and deployment scripts mean more than a stored document: refused, and nothing is stored.
+/// (The Tags API, refused here before it was implemented, is tested in `tags.rs`.)
 #[tokio::test]
 async fn unimplemented_microsoft_resources_types_are_refused_not_stored() {
     let store = tenantry_store::testing::sqlite().await;
@@ -435,12 +436,11 @@ async fn unimplemented_microsoft_resources_types_are_refused_not_stored() {
     let tags = br#"{"properties":{"tags":{"env":"prod"}}}"#.to_vec();
     for path in [
         format!(
-            "/subscriptions/{PAYG}/resourceGroups/edge-rg/providers/Microsoft.Resources/tags/default"
-        ),
-        format!(
             "/subscriptions/{PAYG}/resourceGroups/edge-rg/providers/Microsoft.Resources/deployments/d1"
         ),
-        format!("/subscriptions/{PAYG}/providers/Microsoft.Resources/tags/default"),
+        format!(
+            "/subscriptions/{PAYG}/resourceGroups/edge-rg/providers/Microsoft.Resources/deploymentScripts/s1"
+        ),
     ] {
         let url = format!("{path}?api-version=2021-04-01");
         let r = send_typed(

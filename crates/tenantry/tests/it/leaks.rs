@@ -188,6 +188,8 @@ const MAL: &str = "bad00b00-0000-4000-8000-000000000001";
 const VSUB: &str = "d1c7c000-0000-4000-8000-000000000001";
 const VALERIE: &str = "d1c70b00-0000-4000-8000-000000000002";
 const OSWIN: &str = "d1c70b00-0000-4000-8000-000000000001";
+/// The alias of a subscription of vicorp.
+const VALIAS: &str = "quiverfen-vault";
 /// A group of vicorp, with valerie, the payroll application and another group in it, and oswin its owner.
 const WARDENS: &str = "d1c7f000-0000-4000-8000-000000000001";
 const VALERIE_UPN: &str = "valerie@vicorp.onmicrosoft.com";
@@ -211,6 +213,8 @@ struct Foreign {
     invitation: String,
     link_request: String,
     app_object: String,
+    /// The payroll application's application object (the portal's page names it).
+    app_registration: String,
     /// Every display name, email, UPN and object id of the foreign tenants, their subscription and the
     /// people around it.
     secrets: Vec<String>,
@@ -242,6 +246,26 @@ async fn foreign_world(store: &TestStore) -> Foreign {
         waiting,
         rules::change_directory::Initiated::Waiting(_)
     ));
+    // A subscription Oswin (vicorp's Global Administrator) asked for through an alias.
+    let oswin = Actor::User {
+        tenant: vicorp,
+        object: OSWIN.parse().unwrap(),
+        identity: Identity::Organizational {
+            tenant: vicorp,
+            user: OSWIN.parse().unwrap(),
+        },
+        name: "oswin".into(),
+    };
+    svc.create_alias(
+        &oswin,
+        rules::subscriptions::NewAlias {
+            name: VALIAS.into(),
+            display_name: Some("Quiverfen Vault".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("alias");
     let (secrets, app_object) = svc.read(|w| {
         let mut s = BTreeSet::new();
         for t in [vicorp, two] {
@@ -261,6 +285,7 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(a.display_name.clone());
                 s.insert(a.client_id.to_string());
                 s.insert(a.id.to_string());
+                s.extend(a.object_id.map(|o| o.to_string()));
                 for c in &a.federated_credentials {
                     s.insert(c.id.to_string());
                     s.insert(c.name.clone());
@@ -280,6 +305,14 @@ async fn foreign_world(store: &TestStore) -> Foreign {
                 s.insert(i.id.to_string());
             }
             s.extend(part.link_requests.keys().map(|k| k.to_string()));
+            for a in part.aliases.values() {
+                s.insert(a.name.clone());
+                s.insert(a.subscription.to_string());
+                s.extend(
+                    w.subscription(a.subscription)
+                        .map(|p| p.subscription.display_name.clone()),
+                );
+            }
         }
         let p = w.subscription(sub).unwrap();
         s.insert(p.subscription.display_name.clone());
@@ -298,16 +331,17 @@ async fn foreign_world(store: &TestStore) -> Foreign {
         s.extend(p.assignments.keys().map(|k| k.to_string()));
         let app = w
             .application_by_client_id(PAYROLL_CLIENT.parse().unwrap())
-            .unwrap()
-            .id
-            .to_string();
-        (s.into_iter().collect(), app)
+            .unwrap();
+        let registration = app.object_id.unwrap().to_string();
+        (s.into_iter().collect(), (app.id.to_string(), registration))
     });
+    let (app_object, app_registration) = app_object;
     Foreign {
         svc,
         invitation: invitation.to_string(),
         link_request: link_request.to_string(),
         app_object,
+        app_registration,
         secrets,
     }
 }
@@ -389,6 +423,7 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             "memberId" => v.leaf(VALERIE, NOTHING),
             "ownerId" => v.leaf(OSWIN, NOTHING),
             "credentialId" => v.leaf(PAYROLL_CREDENTIAL, NOTHING),
+            "aliasName" => v.leaf(VALIAS, "no-such-alias"),
             "id" if in_set("groups") => v.leaf(WARDENS, NOTHING),
             "id" if in_set("users") || in_set("directoryObjects") => v.leaf(VALERIE, NOTHING),
             "id" if in_set("organization") => v.leaf(VICORP, NOTENANT),
@@ -798,6 +833,7 @@ fn page_value(f: &Foreign, path: &str, param: &str, v: Variant) -> String {
         "rg" => v.leaf("qrg", "norg"),
         "user" => v.leaf(VALERIE, NOTHING),
         "group" => v.leaf(TREASURERS, NOTHING),
+        "app" => v.leaf(&f.app_registration, NOTHING),
         "request" => v.leaf(&f.link_request, NOTHING),
         "invitation" => v.leaf(&f.invitation, NOTHING),
         other => panic!(
@@ -873,6 +909,15 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         "/directories/{tenant}/groups/{group}/roles"
         | "/directories/{tenant}/groups/{group}/roles/remove" => {
             vec![("role", s(GLOBAL_ADMINISTRATOR))]
+        }
+        "/directories/{tenant}/applications/{app}/federated-credentials/remove" => {
+            vec![("key_id", s(v.leaf(PAYROLL_CREDENTIAL, NOTHING)))]
+        }
+        // The payroll application's secret and certificate key ids are made at run time and never
+        // shown to these callers: any id stands for them (the rule refuses before looking).
+        "/directories/{tenant}/applications/{app}/secrets/remove"
+        | "/directories/{tenant}/applications/{app}/certificates/remove" => {
+            vec![("key_id", s(NOTHING))]
         }
         "/directories/{tenant}/guests" => vec![("email", s("probe.invitee@example.com"))],
         "/directories/{tenant}/policy" => vec![(

@@ -25,4 +25,6 @@ mod management_groups;
 mod portal;
 mod service;
 mod signin;
+mod subscription_lifecycle;
 mod support;
+mod tags;

@@ -1,11 +1,16 @@
 //! The portal in real headless Chromium (Debian's `chromium` and `chromium-driver`, driven with
 //! fantoccini over WebDriver): the article's three steps end to end on the demo world, the refusals with
-//! their remedies, the dual-identity picker, CSRF rejection, and basic accessibility checks on every
-//! screen. Each screen is saved to docs/screenshots/ (listed in docs/portal.md).
+//! their remedies, the dual-identity picker, CSRF rejection, and accessibility checks on every screen
+//! (basic ones, and axe-core at desktop and at phone width; `walk` checks every page the same way). Each
+//! screen is saved to docs/screenshots/ (listed in docs/portal.md).
 //!
 //! chromedriver is started per test on a free port (`TENANTRY_CHROMEDRIVER` names the binary, default
 //! /usr/bin/chromedriver; `TENANTRY_WEBDRIVER_URL` uses a running one instead). Browsers run one at a
-//! time: two cores do not run several Chromiums well.
+//! time: two cores do not run several Chromiums well. `TENANTRY_AXE` names axe-core's `axe.min.js`
+//! (scripts/test.sh installs it).
+
+mod walk;
+mod workloads;
 
 use crate::support::*;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -13,6 +18,10 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+/// The widths the pages are checked at: a desktop's, and a phone's (issue 14).
+const DESKTOP: u32 = 1280;
+const PHONE: u32 = 390;
 
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -43,6 +52,21 @@ fn chromedriver() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// axe-core's `axe.min.js`, which scripts/test.sh installs (pinned) and names in `TENANTRY_AXE`.
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = std::env::var("TENANTRY_AXE").unwrap_or_default();
+        assert!(
+            !path.is_empty(),
+            "the browser tests check every page with axe-core: TENANTRY_AXE must name its axe.min.js (scripts/test.sh installs it into target/axe and sets it)"
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("TENANTRY_AXE={path}: {e} (scripts/test.sh installs axe-core there)")
+        })
+    })
 }
 
 async fn start_driver() -> (String, Option<Child>) {
@@ -77,6 +101,8 @@ async fn start_driver() -> (String, Option<Child>) {
 
 impl Browser {
     async fn open(server: &TestServer) -> Browser {
+        // Every screen is checked with axe-core: without it, fail now rather than half-way.
+        axe_source();
         let one = ONE_BROWSER.lock().await;
         let (url, driver) = start_driver().await;
         let profile = tenantry_store::testing::TempDir::new("tenantry-chromium").unwrap();
@@ -210,9 +236,27 @@ impl Browser {
             .expect("scroll");
     }
 
-    /// Saves the screen as NAME.png (see below for where) and checks its basic accessibility.
+    /// Saves the screen as NAME.png (see below for where) and checks its accessibility: the basic
+    /// checks below, then axe-core at desktop width and, with the page not scrolling sideways, at phone
+    /// width.
     async fn screen(&self, name: &str) {
         self.check_accessibility().await;
+        self.assert_axe_clean().await;
+        self.resize(PHONE).await;
+        let mut phone = self.axe_violations().await;
+        phone.extend(self.sideways_scroll().await);
+        self.resize(DESKTOP).await;
+        assert!(
+            phone.is_empty(),
+            "at {PHONE} px, {}:\n  {}",
+            self.path().await,
+            phone.join("\n  ")
+        );
+        self.snapshot(name).await;
+    }
+
+    /// Saves the window as NAME.png, in docs/screenshots when TENANTRY_SCREENSHOTS says so.
+    async fn snapshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         // docs/screenshots is refreshed on purpose (TENANTRY_SCREENSHOTS=docs/screenshots); ordinary runs
         // keep theirs under target/ so that running the tests leaves the work tree as it was.
@@ -262,6 +306,118 @@ impl Browser {
             "accessibility problems on {}: {problems:?}",
             self.path().await
         );
+    }
+
+    /// axe-core's serious and critical violations of WCAG 2 A and AA on the page shown, one line each
+    /// (rule, impact, what it means, then every element: its selector and what fails there). axe is
+    /// injected into the page when it is not there yet (each navigation starts without it).
+    async fn axe_violations(&self) -> Vec<String> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object'", vec![])
+            .await
+            .expect("ask for axe");
+        if loaded != Value::Bool(true) {
+            let script = format!("{}\nreturn typeof window.axe;", axe_source());
+            let kind = self
+                .client
+                .execute(&script, vec![])
+                .await
+                .expect("inject axe-core");
+            assert_eq!(
+                kind,
+                "object",
+                "axe-core did not load into {}",
+                self.path().await
+            );
+        }
+        let report = self
+            .client
+            .execute_async(
+                r##"
+                const done = arguments[arguments.length - 1];
+                axe.run(document, {
+                  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']},
+                  resultTypes: ['violations'],
+                }).then(r => done(r.violations
+                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => v.id + ' (' + v.impact + '): ' + v.help + v.nodes
+                    .map(n => '\n    ' + n.target.join(' ') + ': '
+                      + (n.failureSummary || '').replace(/\s*\n\s*/g, ' ')).join(''))))
+                 .catch(e => done(['axe failed: ' + e]));
+                "##,
+                vec![],
+            )
+            .await
+            .expect("axe.run");
+        report
+            .as_array()
+            .unwrap_or_else(|| panic!("axe's answer: {report}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Fails on any serious or critical axe-core violation of the page shown.
+    async fn assert_axe_clean(&self) {
+        let violations = self.axe_violations().await;
+        assert!(
+            violations.is_empty(),
+            "axe-core on {} ({} px wide):\n  {}",
+            self.path().await,
+            self.width().await,
+            violations.join("\n  ")
+        );
+    }
+
+    /// When the page is wider than the window (it scrolls sideways): how wide, and the first elements
+    /// that stick out (those inside a table's own scroll container do not count).
+    async fn sideways_scroll(&self) -> Option<String> {
+        let wide = self
+            .client
+            .execute(
+                r##"
+                const doc = document.documentElement;
+                if (doc.scrollWidth <= window.innerWidth) return null;
+                const culprits = [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                    && !e.closest('.table-scroll'))
+                  .slice(0, 5)
+                  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (typeof e.className === 'string' && e.className.trim()
+                      ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+                    + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)');
+                return 'the page scrolls sideways: ' + doc.scrollWidth + ' px wide in a window of '
+                  + window.innerWidth + ' px; ' + culprits.join(', ');
+                "##,
+                vec![],
+            )
+            .await
+            .expect("page width");
+        wide.as_str().map(str::to_string)
+    }
+
+    /// Makes the window `width` CSS pixels wide (the page lays itself out again).
+    async fn resize(&self, width: u32) {
+        self.client
+            .set_window_size(width, 1000)
+            .await
+            .expect("resize the window");
+        let inner = self.width().await;
+        assert!(
+            (inner - i64::from(width)).abs() <= 16,
+            "the window is {inner} px wide, not {width}"
+        );
+    }
+
+    /// The window's inner width in CSS pixels.
+    async fn width(&self) -> i64 {
+        self.client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .expect("window width")
+            .as_i64()
+            .unwrap_or_default()
     }
 
     async fn sign_in(&self, email: &str, password: &str, account_type: Option<&str>) {
@@ -1200,10 +1356,10 @@ async fn portal_session_is_bound_to_the_sign_in() {
             &tenantry_service::domain::Actor::Operator,
             t,
             erin,
-            None,
-            None,
-            None,
-            Some("Erin-Default-2!".into()),
+            tenantry_service::commands::UserEdit {
+                password: Some("Erin-Default-2!".into()),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
@@ -1543,10 +1699,10 @@ async fn every_face_refuses_the_same_case_with_the_same_rule() {
             &Actor::Operator,
             alicedefault,
             dave_there,
-            None,
-            Some(false),
-            None,
-            None,
+            tenantry_service::commands::UserEdit {
+                enabled: Some(false),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();

@@ -20,34 +20,21 @@ import time
 import uuid
 
 from azure.core.exceptions import HttpResponseError
-from azure.identity import ClientSecretCredential
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient as ResourceSubscriptionClient
 from azure.mgmt.subscription import SubscriptionClient
 
-BASE = os.environ["TENANTRY_URL"]
-TENANT = os.environ["TENANTRY_TENANT"]
-SUB = os.environ["TENANTRY_SUBSCRIPTION"]
+from armsdk import KW, SUB, TENANT, credential, step
+
 ERIN = os.environ["TENANTRY_ERIN_OID"]
-SCOPES = ["https://management.azure.com/.default"]
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 
-def step(name):
-    print(f"--- {name}", flush=True)
-
-
 def main():
-    cred = ClientSecretCredential(
-        TENANT,
-        os.environ["TENANTRY_CLIENT_ID"],
-        os.environ["TENANTRY_CLIENT_SECRET"],
-        authority=BASE,
-        disable_instance_discovery=True,
-    )
-    kw = {"base_url": BASE, "credential_scopes": SCOPES}
+    cred = credential()
+    kw = KW
 
     step("subscriptions and tenants (azure-mgmt-subscription, api 2016-06-01)")
     subs = list(SubscriptionClient(cred, **kw).subscriptions.list())
@@ -118,10 +105,6 @@ def main():
 
     groups(auth, scope, kw)
     print("python SDK flow passed", flush=True)
-
-
-def credential(client_id, secret):
-    return ClientSecretCredential(TENANT, client_id, secret, authority=BASE, disable_instance_discovery=True)
 
 
 def groups(auth, scope, kw):

@@ -14,14 +14,15 @@ import sys
 import msal
 
 
-def main():
-    env = os.environ
+def sign_in(env, scopes):
+    """Starts msal's device flow for `scopes` at `organizations`, prints the code line, and returns
+    msal's result once the person approved (exits with status 2 on an error)."""
     app = msal.PublicClientApplication(
         env["TENANTRY_CLIENT_ID"],
         authority=env["TENANTRY_AUTHORITY"] + "/organizations",
         instance_discovery=False,
     )
-    flow = app.initiate_device_flow(scopes=env["TENANTRY_SCOPES"].split())
+    flow = app.initiate_device_flow(scopes=scopes)
     if "user_code" not in flow:
         print(json.dumps({"error": flow}), flush=True)
         sys.exit(2)
@@ -30,6 +31,11 @@ def main():
     if "access_token" not in result:
         print(json.dumps({"error": result}), flush=True)
         sys.exit(2)
+    return result
+
+
+def main():
+    result = sign_in(os.environ, os.environ["TENANTRY_SCOPES"].split())
     print(json.dumps({
         "access_token": result["access_token"],
         "refresh_token": "refresh_token" in result,

@@ -595,6 +595,8 @@ mod tests {
         let tid = tenant.id;
         w.replace_tenant(tid, Some(TenantPart::new(tenant)));
         let member = User {
+            given_name: None,
+            surname: None,
             id: ObjectId::new(),
             tenant: tid,
             display_name: "m".into(),
@@ -608,6 +610,8 @@ mod tests {
         };
         let account = AccountId::new();
         let guest = User {
+            given_name: None,
+            surname: None,
             id: ObjectId::new(),
             tenant: tid,
             display_name: "g".into(),

@@ -1,7 +1,8 @@
 //! What each face shows, and to whom. Writes are refused by the rules that make them; reads are decided
 //! here, so that every face (ARM, Graph, portal, CLI) shows the same things to the same caller. By what is
 //! read: [`subscriptions`] (subscriptions, resource groups, resources, a change of directory),
-//! [`access`] (role definitions and assignments, permissions, classic administrators), [`directory`]
+//! [`identities`] (resources with their managed identities), [`applications`] (app registrations and
+//! their credentials), [`access`] (role definitions and assignments, permissions, classic administrators), [`directory`]
 //! (a directory's objects), [`groups`] (groups, their members and owners, memberships), [`people`] (a person across
 //! directories: where they are present, what they see, what waits for them) and [`audit`] (the audit log).
 //!
@@ -14,16 +15,20 @@
 //!   a request, so one tenant's users can never read another's.
 
 pub mod access;
+pub mod applications;
 pub mod audit;
 pub mod directory;
 pub mod groups;
+pub mod identities;
 pub mod people;
 pub mod subscriptions;
 
 pub use access::*;
+pub use applications::*;
 pub use audit::*;
 pub use directory::*;
 pub use groups::*;
+pub use identities::*;
 pub use people::*;
 pub use subscriptions::*;
 

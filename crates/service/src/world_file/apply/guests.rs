@@ -150,6 +150,8 @@ pub(super) fn redeemed_guest(
         .or(home_name)
         .unwrap_or_else(|| email.to_string());
     let guest = User {
+        given_name: None,
+        surname: None,
         id,
         tenant: part.tenant.id,
         display_name,

@@ -181,6 +181,11 @@ impl Planner<'_> {
             {
                 return Err(at.err(differs("state", sub.state.as_str(), st.as_str())));
             }
+            if let Some(t) = &e.tags
+                && *t != sub.tags
+            {
+                return Err(at.err(differs("tags", &sub.tags, t)));
+            }
             return Ok((sub.id, tenant));
         }
         let (mut change, id) = admins::create_subscription(
@@ -196,10 +201,17 @@ impl Planner<'_> {
             self.now,
         )
         .map_err(|x| at.domain(x))?;
-        if let Some(st) = e.state {
-            for m in &mut change.mutations {
-                if let Mutation::PutSubscription(s) = m {
+        let tags = match &e.tags {
+            Some(t) => Some(tenantry_domain::tags::validated(t.clone()).map_err(|x| at.domain(x))?),
+            None => None,
+        };
+        for m in &mut change.mutations {
+            if let Mutation::PutSubscription(s) = m {
+                if let Some(st) = e.state {
                     s.state = st;
+                }
+                if let Some(t) = &tags {
+                    s.tags = t.clone();
                 }
             }
         }

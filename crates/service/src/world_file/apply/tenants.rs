@@ -144,6 +144,16 @@ impl Planner<'_> {
             {
                 return Err(at.err(differs("enabled", u.enabled, en)));
             }
+            for (key, given, kept) in [
+                ("given_name", &e.given_name, &u.given_name),
+                ("surname", &e.surname, &u.surname),
+            ] {
+                if let Some(g) = given
+                    && Some(g) != kept.as_ref()
+                {
+                    return Err(at.err(differs(key, kept, g)));
+                }
+            }
             if let UserKind::Member { password_hash, .. } = &u.kind
                 && !self.secret_matches(&secret, password_hash)
             {
@@ -156,6 +166,8 @@ impl Planner<'_> {
             OP,
             tenant,
             directory::NewUser {
+                given_name: e.given_name.clone(),
+                surname: e.surname.clone(),
                 id: e.id,
                 user_name: e.user_name.clone(),
                 display_name: e.display_name.clone().unwrap_or_default(),

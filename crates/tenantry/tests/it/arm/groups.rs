@@ -48,7 +48,16 @@ async fn teams(svc: &Service) -> Teams {
         .await
         .unwrap();
     let gina = svc
-        .create_user(&op, t, "gina", "Gina", GINA.1, None, true)
+        .create_user(
+            &op,
+            t,
+            "gina",
+            "Gina",
+            Default::default(),
+            GINA.1,
+            None,
+            true,
+        )
         .await
         .unwrap();
     svc.create_role_assignment(

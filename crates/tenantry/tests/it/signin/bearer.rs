@@ -91,7 +91,15 @@ async fn a_token_whose_account_was_disabled_or_deleted_is_refused() {
         "alicedefault",
     );
     srv.svc
-        .update_user(&Actor::Operator, tenant, oid, None, Some(false), None, None)
+        .update_user(
+            &Actor::Operator,
+            tenant,
+            oid,
+            tenantry_service::commands::UserEdit {
+                enabled: Some(false),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let r = get_resp(&srv, subs, Some(&erin)).await;

@@ -22,11 +22,25 @@ pub(crate) struct TestCertificate {
 
 impl TestCertificate {
     pub fn new(cn: &str) -> Self {
+        Self::made(cn, |_| {})
+    }
+
+    /// A certificate valid from the first to the second year's first of January only (an expired one,
+    /// for the portal's mark).
+    pub fn valid_between(cn: &str, from: i32, to: i32) -> Self {
+        Self::made(cn, |params| {
+            params.not_before = rcgen::date_time_ymd(from, 1, 1);
+            params.not_after = rcgen::date_time_ymd(to, 1, 1);
+        })
+    }
+
+    fn made(cn: &str, adjust: impl FnOnce(&mut rcgen::CertificateParams)) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("an RSA key");
         let mut params = rcgen::CertificateParams::new(vec![]).expect("params");
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, cn);
+        adjust(&mut params);
         let cert_pem = params.self_signed(&key).expect("a certificate").pem();
         let read = ApplicationCertificate::from_pem(uuid::Uuid::nil(), &cert_pem).expect("read");
         Self {

@@ -19,6 +19,7 @@ mod lockout;
 mod managed_identity;
 mod password;
 mod refresh;
+mod userinfo;
 
 use crate::support::*;
 use base64::Engine as _;

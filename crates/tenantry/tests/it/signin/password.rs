@@ -127,7 +127,8 @@ async fn password_grant_serves_members_guests_and_personal_accounts() {
         r.str("access_token"),
         Some("https://graph.microsoft.com"),
     );
-    assert_eq!(at["scp"], "User.Read");
+    // A token for Graph names the OpenID Connect scopes granted with it, as Entra's do (userinfo).
+    assert_eq!(at["scp"], "User.Read openid");
     assert!(
         r.body.get("refresh_token").is_none(),
         "no offline_access, no refresh token"

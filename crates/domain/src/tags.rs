@@ -1,0 +1,247 @@
+//! Tags: name/value pairs on subscriptions, resource groups and resources, with Azure's limits. Names
+//! compare case-insensitively and keep the case they were first written in; values are case-sensitive
+//! (`../shared/reference/docs/arm-tag-resources-limitations.md`).
+
+use crate::error::DomainError;
+use crate::rules::names::{require_names, shown};
+use std::collections::BTreeMap;
+
+/// The tags of one scope, by name as written.
+pub type Tags = BTreeMap<String, String>;
+
+/// Azure's limit per subscription, resource group and resource.
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_NAME_CHARS: usize = 512;
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+/// The characters Azure refuses in tag names.
+pub const FORBIDDEN_NAME_CHARACTERS: [char; 7] = ['<', '>', '%', '&', '\\', '?', '/'];
+
+/// What the Tags API's PATCH does with the tags it is given (`TagsPatchResource.operation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagsOperation {
+    /// The given tags become the whole set.
+    Replace,
+    /// New names are added, existing names take the given values.
+    Merge,
+    /// The given names go; a name given with a non-empty value goes only when its value is that one.
+    Delete,
+}
+
+impl TagsOperation {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Replace => "Replace",
+            Self::Merge => "Merge",
+            Self::Delete => "Delete",
+        }
+    }
+
+    /// By ARM's name, in any case.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        [Self::Replace, Self::Merge, Self::Delete]
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "InvalidTagsOperation",
+                    format!(
+                        "The tags operation '{}' is not valid. It must be Replace, Merge or Delete.",
+                        shown(s)
+                    ),
+                )
+            })
+    }
+}
+
+/// The name in `tags` that `name` designates (names compare case-insensitively).
+pub fn find<'t>(tags: &'t Tags, name: &str) -> Option<(&'t String, &'t String)> {
+    tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))
+}
+
+/// `tags` as Azure keeps them: one entry per name whatever its case, each name and value within Azure's
+/// limits, at most [`MAX_TAGS`].
+pub fn validated(tags: Tags) -> Result<Tags, DomainError> {
+    require_names(
+        "tags",
+        tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]),
+    )?;
+    let mut out = Tags::new();
+    for (name, value) in tags {
+        require_tag(&name, &value)?;
+        set(&mut out, name, value);
+    }
+    if out.len() > MAX_TAGS {
+        return Err(DomainError::invalid(
+            "InvalidTagsCount",
+            format!(
+                "The number of tags '{}' exceeds the maximum of '{MAX_TAGS}' tags per resource, resource group or subscription.",
+                out.len()
+            ),
+        )
+        .with_remedy(
+            "Remove tags, or hold several values in one tag whose value is a JSON string.",
+        ));
+    }
+    Ok(out)
+}
+
+fn require_tag(name: &str, value: &str) -> Result<(), DomainError> {
+    if name.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "InvalidTagName",
+            "A tag name cannot be empty.",
+        ));
+    }
+    if name.chars().any(|c| FORBIDDEN_NAME_CHARACTERS.contains(&c)) {
+        return Err(DomainError::invalid(
+            "InvalidTagNameCharacters",
+            format!(
+                "The tag names '{}' have reserved characters '<,>,%,&,\\,?,/' or control characters.",
+                shown(name)
+            ),
+        )
+        .with_remedy("Write the tag name without < > % & \\ ? /; the value may hold them."));
+    }
+    if name.chars().count() > MAX_TAG_NAME_CHARS {
+        return Err(DomainError::invalid(
+            "InvalidTagName",
+            format!(
+                "Tag key too large. Following tag name '{}' exceeded the maximum length. Maximum allowed length for tag name - '{MAX_TAG_NAME_CHARS}' characters.",
+                shown(name)
+            ),
+        ));
+    }
+    if value.chars().count() > MAX_TAG_VALUE_CHARS {
+        return Err(DomainError::invalid(
+            "InvalidTagValueLength",
+            format!(
+                "Tag value too large. Following tag value '{}' exceeded the maximum length. Maximum allowed length for tag value - '{MAX_TAG_VALUE_CHARS}' characters.",
+                shown(value)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets `name` to `value`, under the case the name already has in `tags` if it has it.
+fn set(tags: &mut Tags, name: String, value: String) {
+    let key = find(tags, &name).map(|(k, _)| k.clone()).unwrap_or(name);
+    tags.insert(key, value);
+}
+
+/// The tags of a scope after `operation` with `given`, validated.
+pub fn apply(current: &Tags, operation: TagsOperation, given: Tags) -> Result<Tags, DomainError> {
+    let given = validated(given)?;
+    let next = match operation {
+        TagsOperation::Replace => given,
+        TagsOperation::Merge => {
+            let mut next = current.clone();
+            for (name, value) in given {
+                set(&mut next, name, value);
+            }
+            next
+        }
+        TagsOperation::Delete => current
+            .iter()
+            .filter(|(name, value)| {
+                find(&given, name).is_none_or(|(_, v)| !v.is_empty() && v != *value)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    validated(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn code(r: Result<Tags, DomainError>) -> String {
+        r.unwrap_err().code
+    }
+
+    #[test]
+    fn azure_limits_with_its_codes() {
+        assert_eq!(
+            code(validated(tags(&[("a/b", "x")]))),
+            "InvalidTagNameCharacters"
+        );
+        for c in FORBIDDEN_NAME_CHARACTERS {
+            let name = format!("a{c}b");
+            assert_eq!(
+                code(validated(tags(&[(&name, "x")]))),
+                "InvalidTagNameCharacters"
+            );
+        }
+        assert!(
+            validated(tags(&[("a", "<>%&\\?/")])).is_ok(),
+            "values may hold them"
+        );
+        let long_name = "n".repeat(MAX_TAG_NAME_CHARS + 1);
+        assert_eq!(
+            code(validated(tags(&[(&long_name, "x")]))),
+            "InvalidTagName"
+        );
+        assert!(validated(tags(&[(&"é".repeat(MAX_TAG_NAME_CHARS), "x")])).is_ok());
+        let long_value = "v".repeat(MAX_TAG_VALUE_CHARS + 1);
+        assert_eq!(
+            code(validated(tags(&[("a", &long_value)]))),
+            "InvalidTagValueLength"
+        );
+        assert_eq!(code(validated(tags(&[("", "x")]))), "InvalidTagName");
+        assert_eq!(code(validated(tags(&[("a\n", "x")]))), "InvalidCharacter");
+        let many: Tags = (0..=MAX_TAGS)
+            .map(|i| (format!("t{i}"), String::new()))
+            .collect();
+        assert_eq!(code(validated(many.clone())), "InvalidTagsCount");
+        let fifty: Tags = many.into_iter().take(MAX_TAGS).collect();
+        assert!(validated(fifty).is_ok());
+    }
+
+    #[test]
+    fn names_are_case_insensitive_and_keep_their_first_case() {
+        let current = tags(&[("Env", "prod"), ("team", "a")]);
+        let merged = apply(
+            &current,
+            TagsOperation::Merge,
+            tags(&[("ENV", "dev"), ("x", "1")]),
+        )
+        .unwrap();
+        assert_eq!(merged, tags(&[("Env", "dev"), ("team", "a"), ("x", "1")]));
+        let replaced = apply(&current, TagsOperation::Replace, tags(&[("y", "2")])).unwrap();
+        assert_eq!(replaced, tags(&[("y", "2")]));
+        let deleted = apply(&current, TagsOperation::Delete, tags(&[("env", "")])).unwrap();
+        assert_eq!(deleted, tags(&[("team", "a")]));
+        let kept = apply(&current, TagsOperation::Delete, tags(&[("env", "other")])).unwrap();
+        assert_eq!(kept, current, "a value that differs deletes nothing");
+        let gone = apply(&current, TagsOperation::Delete, tags(&[("env", "prod")])).unwrap();
+        assert_eq!(gone, tags(&[("team", "a")]));
+        assert_eq!(validated(tags(&[("A", "1"), ("a", "2")])).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_merge_past_the_limit_is_refused() {
+        let current: Tags = (0..MAX_TAGS)
+            .map(|i| (format!("t{i}"), String::new()))
+            .collect();
+        let r = apply(&current, TagsOperation::Merge, tags(&[("one-more", "")]));
+        assert_eq!(code(r), "InvalidTagsCount");
+        assert!(apply(&current, TagsOperation::Merge, tags(&[("T1", "x")])).is_ok());
+    }
+
+    #[test]
+    fn operations_parse_in_any_case() {
+        assert_eq!(TagsOperation::parse("merge").unwrap(), TagsOperation::Merge);
+        assert_eq!(
+            TagsOperation::parse("Nope").unwrap_err().code,
+            "InvalidTagsOperation"
+        );
+    }
+}
