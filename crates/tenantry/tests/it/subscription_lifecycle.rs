@@ -314,10 +314,12 @@ async fn an_alias_places_its_new_subscription_under_its_management_group() {
             .to_string();
         group_of(&arm, &alice, ALICEDEFAULT, &sub).await.expect(200);
 
-        // Refused, and nothing made: a group that does not exist, a group erin may not write.
+        // Refused, and nothing made: a group that does not exist (alice holds nothing at the root, so it
+        // is refused as any group she may not write: its absence is not revealed), a group erin may not
+        // write.
         put("nowhere", alice.clone(), "nowhere".into())
             .await
-            .refused(404, "ManagementGroupNotFound");
+            .refused(403, "AuthorizationFailed");
         put("erins", erin.clone(), "platform".into())
             .await
             .refused(403, "AuthorizationFailed");
@@ -530,21 +532,12 @@ async fn azure_mgmt_subscription_drives_the_lifecycle() {
     let store = tenantry_store::testing::sqlite().await;
     let srv = TestServer::demo(&store).await;
     make_ci_owner(&srv.svc).await;
-    // The script's alias places its subscription under "Platform": ci may write it as a Global
-    // Administrator.
-    ci_with_directory_roles(
-        &srv,
-        &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
-    )
-    .await;
+    // The script's alias places its subscription under "Platform": ci creates that group, so it owns
+    // it (as in Azure, a group's creator is its Owner) and may place subscriptions under it.
     let arm = Arm { srv: &srv };
-    arm.put(
-        &mg("Platform"),
-        &arm.alice().await,
-        json!({"properties": {}}),
-    )
-    .await
-    .expect(200);
+    arm.put(&mg("Platform"), &arm.app().await, json!({"properties": {}}))
+        .await
+        .expect(200);
     let script = repo_root().join("crates/tenantry/tests/py/subscription_lifecycle.py");
     let srv_ref = &srv;
     tokio::task::block_in_place(|| run_client(&python, &[script.to_str().unwrap()], srv_ref, &[]));
