@@ -7,6 +7,7 @@
 //! /usr/bin/chromedriver; `TENANTRY_WEBDRIVER_URL` uses a running one instead). Browsers run one at a
 //! time: two cores do not run several Chromiums well.
 
+mod hierarchy;
 mod workloads;
 
 use crate::support::*;
