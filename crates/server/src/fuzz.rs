@@ -334,7 +334,7 @@ impl Portal {
 }
 
 /// The portal's forms: where they post (ids filled in) and the fields they read.
-const FORMS: [(&str, &[&str]); 29] = [
+const FORMS: [(&str, &[&str]); 38] = [
     ("/switch-directory", &["tenant", "back"]),
     ("/directories/new", &["name", "display_name"]),
     (
@@ -399,6 +399,21 @@ const FORMS: [(&str, &[&str]); 29] = [
     (
         "/portal/subscriptions/{S}/administrators/service-admin",
         &["email", "account_type"],
+    ),
+    ("/hierarchy/groups", &["name", "display_name", "parent"]),
+    ("/hierarchy/groups/{T}", &["display_name", "parent"]),
+    ("/hierarchy/groups/{T}/delete", &[]),
+    (
+        "/hierarchy/subscriptions",
+        &["display_name", "workload", "management_group"],
+    ),
+    ("/hierarchy/subscriptions/{S}/move", &["parent"]),
+    ("/portal/subscriptions/{S}/rename", &["display_name"]),
+    ("/portal/subscriptions/{S}/cancel", &[]),
+    ("/portal/subscriptions/{S}/enable", &[]),
+    (
+        "/portal/subscriptions/{S}/tags",
+        &["scope", "name", "value", "remove"],
     ),
     ("/devicelogin", &["code"]),
     ("/activity", &["tenant", "subscription", "actor", "since"]),

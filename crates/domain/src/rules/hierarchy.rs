@@ -220,14 +220,12 @@ pub fn put_management_group(
     validate_display_name(&display_name)?;
     let parent = resolve_parent(part, write.parent.as_deref())?;
     let under = parent.clone().unwrap_or_else(|| part.root_group_name());
-    // Under the root anyone of the directory may create one; elsewhere, write on the parent.
-    if parent.is_some() {
-        require_group_access(world, actor, tenant, &under, names::MANAGEMENT_GROUP_WRITE)?;
-    } else if !is_present_in(world, actor, tenant) {
+    if !may_create_group_under(world, actor, tenant, parent.as_deref()) {
+        let at = if parent.is_some() { &under } else { name };
         return Err(authorization_failed(
             actor,
             names::MANAGEMENT_GROUP_WRITE,
-            &group_id(name),
+            &group_id(at),
         ));
     }
     if part.management_group_count() >= MAX_MANAGEMENT_GROUPS {
@@ -270,6 +268,22 @@ pub fn put_management_group(
         ));
     }
     Ok((change, true))
+}
+
+/// Whether the caller may create a group under `parent` (`None`: the root): under the root anyone of
+/// the directory may, as in Azure; elsewhere, write on the parent.
+pub fn may_create_group_under(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    parent: Option<&str>,
+) -> bool {
+    match parent {
+        Some(p) if !world.tenant(tenant).is_some_and(|t| t.is_root_group(p)) => {
+            group_access(world, actor, tenant, p, names::MANAGEMENT_GROUP_WRITE)
+        }
+        _ => is_present_in(world, actor, tenant),
+    }
 }
 
 /// ARM's `updatedBy`: the caller's object id (the operator's name when it has none).
@@ -477,6 +491,32 @@ pub fn remove_subscription(
         ));
     }
     place(world, actor, tenant, subscription, None, now)
+}
+
+/// Whether the caller may take a subscription of `tenant` from where it is to another group (what
+/// [`move_subscription`] asks before the destination): Owner's rights on the subscription, which must be
+/// writable, and write on the group it is under, the root excepted.
+pub fn may_move_subscription(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    subscription: SubscriptionId,
+) -> bool {
+    let scope = Scope::subscription(subscription);
+    let Some(part) = world.tenant(tenant) else {
+        return false;
+    };
+    let from = part.subscription_parent(subscription);
+    authorize(
+        world,
+        actor,
+        names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
+        &scope,
+    )
+    .is_ok()
+        && authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &scope).is_ok()
+        && (part.is_root_group(&from)
+            || group_access(world, actor, tenant, &from, names::MANAGEMENT_GROUP_WRITE))
 }
 
 fn not_under(subscription: SubscriptionId, group: &str) -> DomainError {

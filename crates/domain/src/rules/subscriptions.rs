@@ -76,7 +76,7 @@ pub fn owns(world: &World, actor: &Actor, part: &SubscriptionPart) -> bool {
 
 /// Who may rename, cancel and enable: the operator, an Owner, and the account administrator (the
 /// billing owner, as in the classic model, signed in anywhere).
-fn may_run_lifecycle(world: &World, actor: &Actor, part: &SubscriptionPart) -> bool {
+pub fn may_run_lifecycle(world: &World, actor: &Actor, part: &SubscriptionPart) -> bool {
     actor.is_operator()
         || owns(world, actor, part)
         || actor.identity() == Some(part.subscription.account_admin)

@@ -76,6 +76,10 @@ fn tagged<'w>(
         return Err(authorization_failed(actor, tags_action, scope.as_str()));
     }
     let part = require_subscription(world, scope.subscription_id())?;
+    // Tags are written like the things they are on: not under a Disabled subscription.
+    if verb == "write" {
+        super::subscriptions::require_writable(actor, &part.subscription)?;
+    }
     let group = scope.resource_group_name().unwrap_or_default();
     match scope.level() {
         ScopeLevel::Subscription => Ok(Tagged::Subscription(&part.subscription)),
@@ -105,6 +109,11 @@ pub fn get_tags<'w>(
     scope: &Scope,
 ) -> Result<&'w Tags, DomainError> {
     tagged(world, actor, scope, names::TAGS_READ, "read").map(|t| t.tags())
+}
+
+/// Whether the caller may add, change and remove the tags at a scope (what [`set_tags`] asks first).
+pub fn may_write_tags(world: &World, actor: &Actor, scope: &Scope) -> bool {
+    tagged(world, actor, scope, names::TAGS_WRITE, "write").is_ok()
 }
 
 /// Sets the tags at a scope: `PUT …/tags/default` replaces them, `PATCH` merges, replaces or deletes

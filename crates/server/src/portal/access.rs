@@ -130,6 +130,9 @@ fn page_for(
         principals,
         check,
         can_write: a.may_write,
+        read_only: w
+            .subscription(at.sub)
+            .is_some_and(|p| reads::subscription_actions(w, actor, p).read_only),
     })
 }
 

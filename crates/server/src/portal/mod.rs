@@ -11,7 +11,9 @@ mod device_login;
 mod directories;
 mod directory_admin;
 mod groups;
+mod hierarchy;
 mod invitations;
+mod lifecycle;
 pub(crate) mod pages;
 mod paths;
 mod resources;
@@ -95,7 +97,17 @@ portal_routes! {
     "/directories/{tenant}/incoming/{sub}/accept" => post(da::accept_incoming),
     "/redeem/{tenant}/{invitation}" => get(invitations::page),
     "/redeem/{tenant}/{invitation}/accept" => post(invitations::accept),
+    "/hierarchy" => get(hierarchy::page),
+    "/hierarchy/groups" => post(hierarchy::create_group),
+    "/hierarchy/groups/{mg}" => post(hierarchy::update_group),
+    "/hierarchy/groups/{mg}/delete" => post(hierarchy::delete_group),
+    "/hierarchy/subscriptions" => post(hierarchy::create_subscription),
+    "/hierarchy/subscriptions/{sub}/move" => post(hierarchy::move_subscription),
     "/portal/subscriptions/{sub}" => get(s::overview),
+    "/portal/subscriptions/{sub}/rename" => post(lifecycle::rename),
+    "/portal/subscriptions/{sub}/cancel" => get(lifecycle::cancel_page).post(lifecycle::cancel),
+    "/portal/subscriptions/{sub}/enable" => post(lifecycle::enable),
+    "/portal/subscriptions/{sub}/tags" => post(lifecycle::tags),
     "/portal/subscriptions/{sub}/change-directory" => get(s::change_pick).post(s::change_review),
     "/portal/subscriptions/{sub}/change-directory/confirm" => post(s::change_apply),
     "/portal/subscriptions/{sub}/change-directory/cancel" => post(s::change_cancel),
@@ -285,6 +297,8 @@ framed!(
     pages::Policy,
     pages::DirectoryOverview,
     pages::SubscriptionOverview,
+    pages::HierarchyPage,
+    pages::CancelSubscription,
     pages::ChangePick,
     pages::Administrators,
     pages::LinkApprove,

@@ -47,6 +47,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The refusal about form field `key`, shown next to it.
+    pub fn field_error(&self, key: &str) -> Option<&Flash> {
+        self.flash.iter().find(|f| f.field.as_deref() == Some(key))
+    }
+
     /// For pages without a session (errors).
     pub fn bare() -> Self {
         Chrome {
@@ -256,6 +261,8 @@ pub struct GroupRow {
     pub href: String,
     /// Its resources with their identities.
     pub resources_href: String,
+    /// Its tags, `name: value` in a line.
+    pub tags: String,
 }
 
 #[derive(Template)]
@@ -275,6 +282,13 @@ pub struct SubscriptionOverview {
     pub groups: Vec<GroupRow>,
     pub my_access: Vec<String>,
     pub pending_change: Option<String>,
+    /// What the person may do with its lifecycle (`reads::subscription_actions`).
+    pub read_only: bool,
+    pub may_rename: bool,
+    pub may_cancel: bool,
+    pub may_enable: bool,
+    /// The subscription's own tags (one box).
+    pub tags: Vec<TagsBox>,
 }
 
 pub struct PersonRow {
@@ -387,6 +401,8 @@ pub struct Administrators {
     pub users: Vec<Choice>,
     pub can_manage: bool,
     pub is_account_admin: bool,
+    /// The subscription is Disabled: no write form.
+    pub read_only: bool,
 }
 
 pub struct CheckRow {
@@ -417,6 +433,8 @@ pub struct Access {
     pub principals: Vec<Choice>,
     pub check: Option<CheckResult>,
     pub can_write: bool,
+    /// The subscription is Disabled: no assignment can be added.
+    pub read_only: bool,
 }
 
 // ----- directory administration -----
@@ -682,6 +700,10 @@ pub struct ResourcesPage {
     pub group: Option<String>,
     pub resources: Vec<ResourceRow>,
     pub identities: Vec<UserAssignedIdentityRow>,
+    /// The subscription is Disabled: nothing under it can be written.
+    pub read_only: bool,
+    /// The tags of the resource group (on its page), then of each resource.
+    pub tags: Vec<TagsBox>,
 }
 
 /// A resource with its identities.
@@ -694,6 +716,8 @@ pub struct ResourceRow {
     /// The system-assigned identity's principal id.
     pub system_assigned: Option<String>,
     pub user_assigned: Vec<AssignedIdentityRow>,
+    /// Its tags, `name: value` in a line.
+    pub tags: String,
 }
 
 /// A user-assigned identity as a resource that has it lists it.
@@ -800,4 +824,113 @@ pub fn when(t: Timestamp) -> String {
             .ok()
         })
         .unwrap_or_else(|| t.to_string())
+}
+
+/// The tags of one subscription, resource group or resource, with the form that edits them when the
+/// rules let the person (`rules::tags::may_write_tags`).
+pub struct TagsBox {
+    /// Where the form posts (the subscription's tags route).
+    pub action: String,
+    /// The scope below the subscription (`""`, `resourceGroups/rg1`, …): the form's `scope` field,
+    /// and the key of a refusal shown next to the form.
+    pub scope: String,
+    /// The box's element id (`tags-0`, …).
+    pub anchor: String,
+    /// What the tags are on: `Pay-As-You-Go`, `rg1`, `web1 (Microsoft.Web/sites)`.
+    pub label: String,
+    pub tags: Vec<TagRow>,
+    pub may_edit: bool,
+}
+
+pub struct TagRow {
+    pub name: String,
+    pub value: String,
+}
+
+impl TagsBox {
+    pub fn new(
+        sub: SubscriptionId,
+        scope: &Scope,
+        anchor: String,
+        label: String,
+        tags: &tags::Tags,
+        may_edit: bool,
+    ) -> Self {
+        TagsBox {
+            action: super::paths::subscription(sub, "tags"),
+            scope: scope.relative().to_string(),
+            anchor,
+            label,
+            tags: tags
+                .iter()
+                .map(|(name, value)| TagRow {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            may_edit,
+        }
+    }
+}
+
+/// Tags in one line, as lists show them: `env: prod, owner: alice`.
+pub fn tags_line(tags: &tags::Tags) -> String {
+    tags.iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Template)]
+#[template(path = "portal/subscription_cancel.html")]
+pub struct CancelSubscription {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/hierarchy.html")]
+pub struct HierarchyPage {
+    pub chrome: Chrome,
+    pub directory: String,
+    /// The tree in document order; each row says how the nested lists open and close around it.
+    pub rows: Vec<TreeRow>,
+    /// Where a group may be created or a subscription placed.
+    pub parents: Vec<Choice>,
+    pub may_create_subscription: bool,
+}
+
+/// A group or a subscription in the hierarchy's tree of nested lists.
+pub struct TreeRow {
+    /// A `<ul>` opens before it (the first child of a group).
+    pub opens: bool,
+    /// It has children: its `<li>` closes after them.
+    pub has_children: bool,
+    /// How many nested lists (`</ul></li>`) close after it.
+    pub closes: usize,
+    pub item: TreeItem,
+}
+
+pub enum TreeItem {
+    Group {
+        name: String,
+        display_name: String,
+        is_root: bool,
+        may_write: bool,
+        may_delete: bool,
+        /// Where it may move (empty: not offered).
+        move_to: Vec<Choice>,
+        /// Its element id (`group-N`).
+        anchor: String,
+    },
+    Subscription {
+        id: String,
+        display_name: String,
+        state: String,
+        href: String,
+        /// Where it may move (empty: not offered).
+        move_to: Vec<Choice>,
+    },
 }

@@ -9,7 +9,7 @@ use super::subscriptions::act_for_subscription;
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use tenantry_service::domain::rules::identities::ResourceView;
-use tenantry_service::domain::rules::reads;
+use tenantry_service::domain::rules::{self, reads};
 use tenantry_service::domain::*;
 
 pub async fn sub_page(signed: SignedIn, Path(sub): Path<String>) -> PortalResult {
@@ -55,6 +55,32 @@ async fn show(
         .svc
         .read(|w| -> Result<ResourcesPage, DomainError> {
             let s = reads::subscription_identities(w, &actor, id, rg)?;
+            let read_only = w
+                .subscription(id)
+                .is_some_and(|p| reads::subscription_actions(w, &actor, p).read_only);
+            let mut tags = Vec::new();
+            if let Some(g) = rg.and_then(|g| reads::get_resource_group(w, &actor, id, g).ok()) {
+                let scope = Scope::resource_group(id, &g.name);
+                tags.push(TagsBox::new(
+                    id,
+                    &scope,
+                    "tags-0".into(),
+                    g.name.clone(),
+                    &g.tags,
+                    rules::tags::may_write_tags(w, &actor, &scope),
+                ));
+            }
+            for v in s.resources.iter().chain(&s.identities) {
+                let (name, kind) = named(&v.resource.scope);
+                tags.push(TagsBox::new(
+                    id,
+                    &v.resource.scope,
+                    format!("tags-{}", tags.len()),
+                    format!("{name} ({kind})"),
+                    &v.resource.tags,
+                    rules::tags::may_write_tags(w, &actor, &v.resource.scope),
+                ));
+            }
             let group_of =
                 |scope: &Scope| scope.resource_group_name().unwrap_or_default().to_string();
             let resources = s
@@ -85,6 +111,7 @@ async fn show(
                                     .collect()
                             })
                             .unwrap_or_default(),
+                        tags: tags_line(&v.resource.tags),
                     }
                 })
                 .collect();
@@ -128,6 +155,8 @@ async fn show(
                 group: rg.map(str::to_string),
                 resources,
                 identities,
+                read_only,
+                tags,
             })
         });
     ctx.show("home", &here, shown).await

@@ -44,6 +44,9 @@ pub struct Flash {
     pub message: String,
     pub remedy: Option<String>,
     pub details: Vec<String>,
+    /// The form field a refusal is about: shown next to that field instead of at the top of the page.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 impl Flash {
@@ -54,6 +57,7 @@ impl Flash {
             message: message.into(),
             remedy: None,
             details: vec![],
+            field: None,
         }
     }
     pub fn error(e: &DomainError) -> Self {
@@ -63,6 +67,15 @@ impl Flash {
             message: e.message.clone(),
             remedy: e.remedy.clone(),
             details: e.details.iter().map(|d| d.full_message()).collect(),
+            field: None,
+        }
+    }
+
+    /// A refusal shown next to the form field `field` (see [`super::pages::Chrome::field_error`]).
+    pub fn error_at(field: impl Into<String>, e: &DomainError) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::error(e)
         }
     }
 }
@@ -276,6 +289,7 @@ impl FromRequestParts<AppState> for Ctx {
                         message: "Your password was changed or your account was disabled since you signed in.".into(),
                         remedy: Some("Sign in again.".into()),
                         details: vec![],
+                        field: None,
                     });
                     Session::fresh(now, SessionData::default(), ANONYMOUS_LIFETIME)
                 }

@@ -222,6 +222,7 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
                 message: e.message.clone(),
                 remedy: Some(remedy_for(&e)),
                 details: vec![format!("Error code {}", e.code)],
+                field: None,
             });
             ctx.redirect("/signin/password").await
         }

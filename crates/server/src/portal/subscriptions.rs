@@ -68,6 +68,11 @@ pub async fn overview(
         .read(|w| -> Result<SubscriptionOverview, DomainError> {
             let o = reads::subscription_summary(w, &actor, id, now)?;
             let s = o.subscription;
+            let can = w
+                .subscription(id)
+                .map(|p| reads::subscription_actions(w, &actor, p));
+            let may = |f: fn(&reads::SubscriptionActions) -> bool| can.as_ref().is_some_and(f);
+            let sub_scope = Scope::subscription(id);
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
                 tabs: subscription_tabs(id, "overview"),
@@ -88,10 +93,23 @@ pub async fn overview(
                         location: g.location.clone(),
                         href: paths::resource_group_access(id, &g.name),
                         resources_href: paths::resource_group_resources(id, &g.name),
+                        tags: tags_line(&g.tags),
                     })
                     .collect(),
                 my_access: grant_lines(&o.held),
                 pending_change: o.pending_change.as_ref().map(pending_words),
+                read_only: may(|a| a.read_only),
+                may_rename: may(|a| a.may_rename),
+                may_cancel: may(|a| a.may_cancel),
+                may_enable: may(|a| a.may_enable),
+                tags: vec![TagsBox::new(
+                    id,
+                    &sub_scope,
+                    "tags-subscription".into(),
+                    s.display_name.clone(),
+                    &s.tags,
+                    may(|a| a.may_tag),
+                )],
             })
         });
     ctx.show("home", &here, shown).await
@@ -467,8 +485,9 @@ pub async fn admins(
                     })
                     .collect(),
                 users,
-                can_manage: a.may_manage,
+                can_manage: a.may_manage && !a.read_only,
                 is_account_admin: a.may_change_service_admin,
+                read_only: a.read_only,
             })
         });
     ctx.show("home", &here, shown).await

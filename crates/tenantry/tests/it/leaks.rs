@@ -836,6 +836,9 @@ fn page_value(f: &Foreign, path: &str, param: &str, v: Variant) -> String {
         "app" => v.leaf(&f.app_registration, NOTHING),
         "request" => v.leaf(&f.link_request, NOTHING),
         "invitation" => v.leaf(&f.invitation, NOTHING),
+        // Management groups are looked up in the caller's own directory: vicorp's root group (its id)
+        // stands for one of another tenant.
+        "mg" => v.leaf(VICORP, "nomg"),
         other => panic!(
             "the leak walk has no value for {{{other}}} in the portal's {path}: add one, so the page is walked"
         ),
@@ -934,6 +937,23 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
             ("severity", s("C")),
             ("subscription", s(v.container(VSUB, NOSUB))),
         ],
+        "/hierarchy/groups" | "/hierarchy/groups/{mg}" => vec![
+            ("name", s("probe-mg")),
+            ("display_name", s("Probe")),
+            ("parent", s(v.leaf(VICORP, NOTHING))),
+        ],
+        "/hierarchy/subscriptions/{sub}/move" => vec![("parent", s(v.leaf(VICORP, NOTHING)))],
+        // Sent without a name, so that no subscription is made in the caller's own directory.
+        "/hierarchy/subscriptions" => vec![
+            ("display_name", s("")),
+            ("management_group", s(v.leaf(VICORP, NOTHING))),
+        ],
+        "/portal/subscriptions/{sub}/rename" => vec![("display_name", s("Probe"))],
+        "/portal/subscriptions/{sub}/tags" => vec![
+            ("scope", s("resourceGroups/qrg")),
+            ("name", s("probe")),
+            ("value", s("probe")),
+        ],
         // Forms that name nothing but the object in their path, or nothing foreign at all (a new
         // directory is sent without a name, so that none is made).
         "/directories/new"
@@ -942,7 +962,10 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         | "/directories/{tenant}/incoming/{sub}/accept"
         | "/directories/{tenant}/groups/{group}/delete"
         | "/redeem/{tenant}/{invitation}/accept"
-        | "/portal/subscriptions/{sub}/change-directory/cancel" => vec![],
+        | "/portal/subscriptions/{sub}/change-directory/cancel"
+        | "/portal/subscriptions/{sub}/cancel"
+        | "/portal/subscriptions/{sub}/enable"
+        | "/hierarchy/groups/{mg}/delete" => vec![],
         other => panic!("the leak walk does not know the portal form {other}: add its fields"),
     }
 }

@@ -243,6 +243,8 @@ pub struct ClassicAdministration<'w> {
     pub may_manage: bool,
     /// The caller may name another service administrator.
     pub may_change_service_admin: bool,
+    /// The subscription is Disabled: no administrator can be added, removed or changed.
+    pub read_only: bool,
     /// People of the directory the caller could make co-administrators.
     pub candidates: Vec<CoAdminCandidate>,
 }
@@ -259,6 +261,8 @@ pub fn classic_administration<'w>(
         administrators,
         may_manage: admins::may_manage(actor, sub),
         may_change_service_admin: admins::may_change_service_admin(actor, sub),
+        // A Disabled subscription refuses both (`subscriptions::require_writable`).
+        read_only: crate::rules::subscriptions::require_writable(actor, sub).is_err(),
         candidates: admins::co_admin_candidates(world, actor, sub),
     })
 }
@@ -331,7 +335,8 @@ pub fn access_control<'w>(
         assignments,
         roles: world.role_definitions(s.id),
         principals,
-        may_write: can(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope),
+        // `authorize`, not `can`: a Disabled subscription refuses the write to whoever may make it.
+        may_write: authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope).is_ok(),
     })
 }
 

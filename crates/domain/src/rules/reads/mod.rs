@@ -3,7 +3,8 @@
 //! read: [`subscriptions`] (subscriptions, resource groups, resources, a change of directory),
 //! [`identities`] (resources with their managed identities), [`applications`] (app registrations and
 //! their credentials), [`access`] (role definitions and assignments, permissions, classic administrators), [`directory`]
-//! (a directory's objects), [`groups`] (groups, their members and owners, memberships), [`people`] (a person across
+//! (a directory's objects), [`groups`] (groups, their members and owners, memberships), [`hierarchy`] (management groups and the
+//! subscriptions under them), [`people`] (a person across
 //! directories: where they are present, what they see, what waits for them) and [`audit`] (the audit log).
 //!
 //! - a subscription is visible to a caller signed in to its trusted tenant who holds any access in it
@@ -19,6 +20,7 @@ pub mod applications;
 pub mod audit;
 pub mod directory;
 pub mod groups;
+pub mod hierarchy;
 pub mod identities;
 pub mod people;
 pub mod subscriptions;
@@ -28,6 +30,7 @@ pub use applications::*;
 pub use audit::*;
 pub use directory::*;
 pub use groups::*;
+pub use hierarchy::{GroupNode, Hierarchy, PlacedSubscription, hierarchy};
 pub use identities::*;
 pub use people::*;
 pub use subscriptions::*;

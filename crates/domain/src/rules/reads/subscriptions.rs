@@ -364,3 +364,37 @@ pub fn directory_choices<'w>(
         pending_change: pending_change(world, part, now),
     })
 }
+
+/// What the caller may do with a subscription's lifecycle and tags, decided by the rules that will
+/// judge the request, so that a page offers only the forms that can succeed: a Disabled subscription
+/// is read-only (no rename, no tags; only enabling it again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubscriptionActions {
+    pub state: SubscriptionState,
+    /// Every write under it is refused until it is enabled.
+    pub read_only: bool,
+    pub may_rename: bool,
+    pub may_cancel: bool,
+    pub may_enable: bool,
+    /// The caller may add, change and remove the subscription's own tags.
+    pub may_tag: bool,
+}
+
+pub fn subscription_actions(
+    world: &World,
+    actor: &Actor,
+    part: &SubscriptionPart,
+) -> SubscriptionActions {
+    let s = &part.subscription;
+    let runs = crate::rules::subscriptions::may_run_lifecycle(world, actor, part);
+    let read_only = crate::rules::subscriptions::require_writable(actor, s).is_err();
+    let disabled = s.state == SubscriptionState::Disabled;
+    SubscriptionActions {
+        state: s.state,
+        read_only,
+        may_rename: runs && !read_only,
+        may_cancel: runs && !disabled,
+        may_enable: runs && disabled,
+        may_tag: crate::rules::tags::may_write_tags(world, actor, &Scope::subscription(s.id)),
+    }
+}

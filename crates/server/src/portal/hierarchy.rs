@@ -1,0 +1,272 @@
+//! The hierarchy of the working directory: the tenant root group, its management groups and the
+//! subscriptions under each, as a tree of nested lists; creating, renaming, moving and deleting groups,
+//! moving subscriptions, and creating a subscription. What is shown and offered is the domain's read
+//! (`rules::reads::hierarchy`); every write is the rule ARM's `Microsoft.Management` and
+//! `Microsoft.Subscription` requests run.
+
+use super::pages::*;
+use super::session::{CsrfForm, Flash, SignedIn};
+use super::subscriptions::Empty;
+use super::{PortalResult, parse_id, paths};
+use axum::extract::Path;
+use serde::Deserialize;
+use tenantry_service::domain::rules::hierarchy::ManagementGroupWrite;
+use tenantry_service::domain::rules::names::typed;
+use tenantry_service::domain::rules::reads::{self, GroupNode};
+use tenantry_service::domain::rules::subscriptions::NewAlias;
+use tenantry_service::domain::*;
+
+/// Where the page is; every form comes back to it.
+const HERE: &str = "/hierarchy";
+
+/// The groups a select offers, `current` selected.
+fn choices(groups: &[ManagementGroup], current: &str) -> Vec<Choice> {
+    groups
+        .iter()
+        .map(|g| Choice {
+            value: g.name.clone(),
+            label: g.display_name.clone(),
+            selected: g.name.eq_ignore_ascii_case(current),
+        })
+        .collect()
+}
+
+/// The tree in document order, each row saying how the nested lists open and close around it.
+fn flatten(
+    node: &GroupNode,
+    parents: &[ManagementGroup],
+    opens: bool,
+    closes: usize,
+    rows: &mut Vec<TreeRow>,
+) {
+    let children = node.groups.len() + node.subscriptions.len();
+    rows.push(TreeRow {
+        opens,
+        has_children: children > 0,
+        closes: if children > 0 { 0 } else { closes },
+        item: TreeItem::Group {
+            name: node.group.name.clone(),
+            display_name: node.group.display_name.clone(),
+            is_root: node.is_root,
+            may_write: node.may_write,
+            may_delete: node.may_delete,
+            move_to: choices(
+                &node.move_to,
+                node.group
+                    .parent
+                    .as_deref()
+                    .unwrap_or(&node.group.tenant.to_string()),
+            ),
+            anchor: format!("group-{}", rows.len()),
+        },
+    });
+    let mut n = 0;
+    for g in &node.groups {
+        n += 1;
+        // The last child closes its own list and, when this group closes lists too, theirs.
+        let last = n == children;
+        flatten(g, parents, n == 1, if last { closes + 1 } else { 0 }, rows);
+    }
+    for s in &node.subscriptions {
+        n += 1;
+        let last = n == children;
+        rows.push(TreeRow {
+            opens: n == 1,
+            has_children: false,
+            closes: if last { closes + 1 } else { 0 },
+            item: TreeItem::Subscription {
+                id: s.id.to_string(),
+                display_name: s.display_name.clone(),
+                state: s.state.as_str().into(),
+                href: paths::subscription(s.id, ""),
+                move_to: if s.may_move {
+                    choices(parents, &node.group.name)
+                } else {
+                    vec![]
+                },
+            },
+        });
+    }
+}
+
+pub async fn page(SignedIn { ctx, actor, .. }: SignedIn) -> PortalResult {
+    let shown = ctx
+        .state
+        .svc
+        .read(|w| -> Result<HierarchyPage, DomainError> {
+            let h = reads::hierarchy(w, &actor)?;
+            let mut rows = Vec::new();
+            flatten(&h.root, &h.parents, false, 0, &mut rows);
+            Ok(HierarchyPage {
+                chrome: Chrome::bare(),
+                directory: h.tenant.display_name.clone(),
+                rows,
+                parents: choices(&h.parents, ""),
+                may_create_subscription: h.may_create_subscription,
+            })
+        });
+    ctx.show("hierarchy", HERE, shown).await
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    name: String,
+    display_name: Option<String>,
+    parent: Option<String>,
+}
+
+impl GroupForm {
+    /// What the form asks of the group: the fields it sent (a display name left empty is not sent).
+    fn write(self) -> ManagementGroupWrite {
+        ManagementGroupWrite {
+            display_name: self
+                .display_name
+                .map(|s| typed(&s).to_string())
+                .filter(|s| !s.is_empty()),
+            parent: self.parent.map(|p| typed(&p).to_string()),
+        }
+    }
+}
+
+pub async fn create_group(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<GroupForm>,
+) -> PortalResult {
+    let name = typed(&f.name).to_string();
+    let result = ctx
+        .state
+        .svc
+        .put_management_group(&actor, &name, f.write())
+        .await;
+    ctx.done(result, HERE, |v| {
+        Flash::ok(
+            "Management group created",
+            format!(
+                "{} ({}) is in the hierarchy.",
+                v.group.display_name, v.group.name
+            ),
+        )
+    })
+    .await
+}
+
+pub async fn update_group(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path(name): Path<String>,
+    CsrfForm(f): CsrfForm<GroupForm>,
+) -> PortalResult {
+    let moved = f.parent.is_some();
+    let result = ctx
+        .state
+        .svc
+        .update_management_group(&actor, &name, f.write())
+        .await;
+    ctx.done(result, HERE, |_| {
+        if moved {
+            Flash::ok(
+                "Management group moved",
+                "It is under its new parent, with everything below it.",
+            )
+        } else {
+            Flash::ok("Management group renamed", "Its id stays the same.")
+        }
+    })
+    .await
+}
+
+pub async fn delete_group(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path(name): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PortalResult {
+    let result = ctx.state.svc.delete_management_group(&actor, &name).await;
+    ctx.done(result, HERE, |_| {
+        Flash::ok(
+            "Management group deleted",
+            "It is no longer in the hierarchy.",
+        )
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    parent: String,
+}
+
+pub async fn move_subscription(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path(sub): Path<String>,
+    CsrfForm(f): CsrfForm<MoveForm>,
+) -> PortalResult {
+    let id: SubscriptionId = parse_id(&sub, "subscription id")?;
+    let result = ctx
+        .state
+        .svc
+        .move_subscription_to_group(&actor, typed(&f.parent), id)
+        .await;
+    ctx.done(result, HERE, |_| {
+        Flash::ok(
+            "Subscription moved",
+            "It is under its new management group, and what is granted on the groups above it now reaches it.",
+        )
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct NewSubscriptionForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    workload: String,
+    #[serde(default)]
+    management_group: String,
+}
+
+/// Creates a subscription through an alias (named by the new subscription's id, as the Azure portal
+/// does), then places it under the group picked, as `az account alias create` followed by
+/// `az account management-group subscription add` would.
+pub async fn create_subscription(
+    SignedIn { mut ctx, actor, .. }: SignedIn,
+    CsrfForm(f): CsrfForm<NewSubscriptionForm>,
+) -> PortalResult {
+    let id = SubscriptionId::new();
+    let group = typed(&f.management_group).to_string();
+    let req = NewAlias {
+        name: id.to_string(),
+        display_name: Some(f.display_name.clone()),
+        workload: Some(f.workload.clone()),
+        management_group: Some(group.clone()).filter(|g| !g.is_empty()),
+        new_id: Some(id),
+        ..Default::default()
+    };
+    let created = match ctx.state.svc.create_alias(&actor, req).await {
+        Ok(o) => o,
+        Err(e) => return ctx.done::<()>(Err(e), HERE, |_| unreachable!()).await,
+    };
+    let sub = created.alias.subscription;
+    let name = typed(&f.display_name).to_string();
+    ctx.flash_ok(
+        "Subscription created",
+        format!("{name} ({sub}) is yours: you are its Owner and its service administrator."),
+    );
+    if group.is_empty() {
+        return ctx.redirect(HERE).await;
+    }
+    let placed = ctx
+        .state
+        .svc
+        .move_subscription_to_group(&actor, &group, sub)
+        .await;
+    // Created under the root when the group refuses it: the refusal says why.
+    ctx.done(placed, HERE, |_| {
+        Flash::ok(
+            "Subscription placed",
+            format!("{name} is under the management group you picked."),
+        )
+    })
+    .await
+}
