@@ -854,6 +854,7 @@ async fn deletes_round_trip() {
 
 #[tokio::test]
 async fn subscription_aliases_and_states_round_trip() {
+    use tenantry_domain::rules::hierarchy;
     use tenantry_domain::rules::subscriptions::{self as lifecycle, NewAlias};
     for db in testing::both().await {
         let mut m = Mirror::new(&db);
@@ -867,6 +868,18 @@ async fn subscription_aliases_and_states_round_trip() {
             },
             name: "admin@contoso.onmicrosoft.com".into(),
         };
+        // The alias places its subscription under Platform, which the admin creates (and so owns).
+        m.run(|w, now| {
+            hierarchy::put_management_group(
+                w,
+                &admin,
+                ids.contoso,
+                "Platform",
+                Default::default(),
+                now,
+            )
+        })
+        .await;
         let out = m
             .run(|w, now| {
                 lifecycle::create_alias(
