@@ -262,6 +262,32 @@ pub fn get_group_assignment(
         .ok_or_else(|| assignment_not_found(id))
 }
 
+/// The assignments at the root scope `/` of the caller's directory (the elevated ones): what any member
+/// who sees the tenant root group sees there, as ARM lists them at `/`.
+pub fn list_root_scope_assignments(
+    world: &World,
+    actor: &Actor,
+) -> Result<Vec<ManagementGroupRoleAssignment>, DomainError> {
+    let tenant = super::hierarchy::caller_tenant(world, actor)?;
+    let root = require_tenant(world, tenant)?.root_group_name();
+    Ok(list_group_assignments(world, actor, &root)?
+        .into_iter()
+        .filter(|a| a.management_group == ROOT_SCOPE)
+        .collect())
+}
+
+/// One assignment at the root scope `/` of the caller's directory.
+pub fn get_root_scope_assignment(
+    world: &World,
+    actor: &Actor,
+    id: RoleAssignmentId,
+) -> Result<ManagementGroupRoleAssignment, DomainError> {
+    list_root_scope_assignments(world, actor)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| assignment_not_found(id))
+}
+
 fn assignment_not_found(id: RoleAssignmentId) -> DomainError {
     DomainError::not_found(
         "RoleAssignmentNotFound",

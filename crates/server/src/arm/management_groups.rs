@@ -47,7 +47,7 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
                 && is(ra, "roleAssignments")
                 && id.len() <= 1 =>
         {
-            assignments(req, name, id.first().copied()).await
+            assignments(req, Some(name), id.first().copied()).await
         }
         _ => Err(path::unknown_path(&req.path)),
     }
@@ -305,26 +305,28 @@ fn assignment(a: &ManagementGroupRoleAssignment) -> Value {
     })
 }
 
-/// Role assignments at a group: those that apply there (at it, above it, at the root scope), one by
-/// id, a new one (201; 200 for the same PUT again), and removal (200 with what was removed).
-async fn assignments(req: &Req, name: &str, id: Option<&str>) -> ArmResult {
+/// Role assignments at a group (`Some(name)`) or at the root scope `/` (`None`, the elevated ones):
+/// those that apply there (at a group: at it, above it, at the root scope), one by id, a new one at a
+/// group (201; 200 for the same PUT again; at `/` only `elevateAccess` makes one), and removal (200
+/// with what was removed), as ARM answers.
+pub async fn assignments(req: &Req, group: Option<&str>, id: Option<&str>) -> ArmResult {
     let id = id.map(path::parse_role_assignment_id).transpose()?;
-    match (&req.method, id) {
-        (&Method::GET, None) => {
-            let list = req
-                .st
-                .svc
-                .read(|w| hierarchy_access::list_group_assignments(w, req.actor(), name))?;
+    let one = |id| {
+        req.st.svc.read(|w| match group {
+            Some(name) => hierarchy_access::get_group_assignment(w, req.actor(), name, id),
+            None => hierarchy_access::get_root_scope_assignment(w, req.actor(), id),
+        })
+    };
+    match (&req.method, id, group) {
+        (&Method::GET, None, _) => {
+            let list = req.st.svc.read(|w| match group {
+                Some(name) => hierarchy_access::list_group_assignments(w, req.actor(), name),
+                None => hierarchy_access::list_root_scope_assignments(w, req.actor()),
+            })?;
             Ok(wire::list(list.iter().map(assignment).collect(), None))
         }
-        (&Method::GET, Some(id)) => {
-            let a = req
-                .st
-                .svc
-                .read(|w| hierarchy_access::get_group_assignment(w, req.actor(), name, id))?;
-            Ok(wire::ok(&assignment(&a)))
-        }
-        (&Method::PUT, Some(id)) => {
+        (&Method::GET, Some(id), _) => Ok(wire::ok(&assignment(&one(id)?))),
+        (&Method::PUT, Some(id), Some(name)) => {
             let b: super::authorization::AssignmentBody = wire::body(&req.body)?;
             let write = GroupAssignmentWrite {
                 id,
@@ -344,18 +346,15 @@ async fn assignments(req: &Req, name: &str, id: Option<&str>) -> ArmResult {
             };
             Ok(wire::json(status, &assignment(&a)))
         }
-        (&Method::DELETE, Some(id)) => {
-            let a = req
-                .st
-                .svc
-                .read(|w| hierarchy_access::get_group_assignment(w, req.actor(), name, id))?;
+        (&Method::DELETE, Some(id), _) => {
+            let a = one(id)?;
             req.st
                 .svc
                 .remove_management_group_assignment(req.actor(), id)
                 .await?;
             Ok(wire::ok(&assignment(&a)))
         }
-        (m, _) => Err(method_not_allowed(m)),
+        (m, _, _) => Err(method_not_allowed(m)),
     }
 }
 

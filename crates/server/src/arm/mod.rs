@@ -195,6 +195,11 @@ async fn route_root(req: Req) -> ArmResult {
         [_, ns, e] if is(ns, "Microsoft.Authorization") && is(e, "elevateAccess") => {
             management_groups::elevate_access(&req).await
         }
+        [_, ns, ra, id @ ..]
+            if is(ns, "Microsoft.Authorization") && is(ra, "roleAssignments") && id.len() <= 1 =>
+        {
+            management_groups::assignments(&req, None, id.first().copied()).await
+        }
         [_, ns, rd] if is(ns, "Microsoft.Authorization") && is(rd, "roleDefinitions") => {
             authorization::role_definitions(&req, None, None).await
         }

@@ -247,8 +247,10 @@ async fn management_groups_over_arm() {
     }
 }
 
-/// `az account management-group create/list/show/update/delete` and `subscription add/remove`, signed
-/// in as "ci" (made Global Administrator and Owner of the subscription).
+/// `az account management-group create/list/show/update/delete` and `subscription add/remove`, then
+/// `az role assignment create/list/delete --scope` a group (user, group and service principal) and the
+/// removal of the elevated assignment at `/`, signed in as "ci" (made Global Administrator and Owner of
+/// the subscription).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_management_group_commands() {
     for store in both().await {
