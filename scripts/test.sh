@@ -88,6 +88,7 @@ TENANTRY_PY_PACKAGES=(
     "msal==1.39.0" "azure-identity==1.27.0" "azure-core==1.41.0" "azure-mgmt-core==1.6.0"
     "azure-mgmt-resource==26.0.0" "azure-mgmt-subscription==3.1.1"
     "azure-mgmt-resource-subscriptions==1.0.0" "azure-mgmt-authorization==4.0.0"
+    "azure-mgmt-managementgroups==2.0.0"
 )
 TENANTRY_AZ_PACKAGES=("azure-cli==2.91.0")
 

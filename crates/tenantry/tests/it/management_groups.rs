@@ -254,14 +254,35 @@ async fn management_groups_over_arm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_cli_management_group_commands() {
     for store in both().await {
-        let srv = TestServer::demo(&store).await;
-        ci_with_directory_roles(
-            &srv,
-            &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
-        )
-        .await;
-        make_ci_owner(&srv.svc).await;
+        let srv = ci_admin_and_owner(&store).await;
         run_az_script(&srv, "management_groups_cli.py", &[]);
         assert_memory_matches_database(&srv.svc).await;
     }
+}
+
+/// azure-mgmt-managementgroups: create and nest, the tree with `expand=children, recurse=True`, a
+/// subscription moved in and out, update and delete, signed in as "ci" (made Global Administrator and
+/// Owner of the subscription).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_mgmt_managementgroups_drives_the_hierarchy() {
+    let python = required_tool("TENANTRY_TEST_PYTHON");
+    for store in both().await {
+        let srv = ci_admin_and_owner(&store).await;
+        let script = repo_root().join("crates/tenantry/tests/py/management_groups_sdk.py");
+        tokio::task::block_in_place(|| run_client(&python, &[script.to_str().unwrap()], &srv, &[]));
+        assert_memory_matches_database(&srv.svc).await;
+    }
+}
+
+/// The demo, with its "ci" application made Global Administrator of alicedefault and Owner of the
+/// subscription: who the client scripts sign in as.
+async fn ci_admin_and_owner(store: &TestStore) -> TestServer {
+    let srv = TestServer::demo(store).await;
+    ci_with_directory_roles(
+        &srv,
+        &[tenantry_service::domain::DirectoryRole::GlobalAdministrator],
+    )
+    .await;
+    make_ci_owner(&srv.svc).await;
+    srv
 }
