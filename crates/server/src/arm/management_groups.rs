@@ -27,6 +27,9 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
         [mg, name, subs] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             only_get(req, |r| subscriptions(r, name))
         }
+        [mg, name, d] if is(mg, "managementGroups") && is(d, "descendants") => {
+            only_get(req, |r| descendants(r, name))
+        }
         [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             subscription(req, name, id).await
         }
@@ -139,6 +142,43 @@ fn render(req: &Req, name: &str) -> Result<Value, ArmError> {
         hierarchy::get_management_group(w, req.actor(), name, expand, expand && recurse)
     })?;
     Ok(full(&view))
+}
+
+/// `…/managementGroups/{id}/descendants`: every group and subscription below the group, each with its
+/// parent, as one flat page (what azure-mgmt-managementgroups' `get_descendants` reads).
+fn descendants(req: &Req, name: &str) -> ArmResult {
+    let view = req
+        .st
+        .svc
+        .read(|w| hierarchy::get_management_group(w, req.actor(), name, true, true))?;
+    let mut out = Vec::new();
+    flatten(
+        &view.group.name,
+        view.children.as_deref().unwrap_or(&[]),
+        &mut out,
+    );
+    Ok(wire::list(out, None))
+}
+
+/// The descendants below `parent`, depth first, each as a child entry that names its parent instead of
+/// holding its children.
+fn flatten(parent: &str, children: &[ChildView], out: &mut Vec<Value>) {
+    for c in children {
+        let entry = child(c);
+        out.push(json!({
+            "id": entry["id"],
+            "type": entry["type"],
+            "name": entry["name"],
+            "properties": {"displayName": entry["displayName"], "parent": {"id": group_id(parent)}},
+        }));
+        if let ChildView::Group {
+            group,
+            children: Some(cs),
+        } = c
+        {
+            flatten(&group.name, cs, out);
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -4,7 +4,7 @@ crates/tenantry/tests/it/management_groups.rs).
 azure-identity's ClientSecretCredential signs in as the demo's "ci" application, which the Rust side made
 Global Administrator and Owner of Pay-As-You-Go. It creates a group under the tenant root group and
 nests another in it (long-running PUTs the SDK polls to their end), reads the tree with
-`expand=children, recurse=True`, moves the subscription into the nested group and out again, renames
+`expand=children, recurse=True` and its descendants, moves the subscription into the nested group and out again, renames
 the nested group and moves it under the root (PATCH), and deletes both (a group with children refused).
 
 Environment: TENANTRY_URL, REQUESTS_CA_BUNDLE, TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID,
@@ -56,6 +56,11 @@ def main():
     assert p.name == "platform" and p.children[0].name == "prod", tree
     (s,) = p.children[0].children
     assert s.id == f"/subscriptions/{SUB}" and s.type == "/subscriptions", s
+    below = [(d.name, d.type, d.properties.parent.id) for d in client.management_groups.get_descendants("platform")]
+    assert below == [
+        ("prod", "Microsoft.Management/managementGroups", PREFIX + "platform"),
+        (SUB, "/subscriptions", PREFIX + "prod"),
+    ], below
     shallow = client.management_groups.get("platform", expand="children")
     assert [c.name for c in shallow.properties.children] == ["prod"], shallow
     assert not shallow.properties.children[0].children, shallow
@@ -69,8 +74,7 @@ def main():
 
     step("move the subscription out again")
     client.management_group_subscriptions.delete("prod", SUB)
-    emptied = client.management_groups.get("prod", expand="children")
-    assert not emptied.properties.children, emptied
+    assert list(client.management_groups.get_descendants("prod")) == []
 
     step("update: rename and move under the root")
     updated = client.management_groups.update(
