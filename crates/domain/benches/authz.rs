@@ -480,13 +480,16 @@ fn run_hierarchy() {
         Default::default();
     let mut at_groups = 0;
     let mut assign = |part: &mut TenantPart, rng: &mut Rng, at: String, i: usize| {
-        let (principal, principal_type, group) = if i % 2 == 0 {
+        let (principal, principal_type, group) = if i.is_multiple_of(2) {
             (users[rng.below(users.len())], PrincipalType::User, None)
         } else {
             let g = rng.below(SECURITY_GROUPS);
             (security_groups[g], PrincipalType::Group, Some(g))
         };
-        holders.entry(at.clone()).or_default().push((principal, group));
+        holders
+            .entry(at.clone())
+            .or_default()
+            .push((principal, group));
         part.put_group_assignment(ManagementGroupRoleAssignment {
             id: RoleAssignmentId::new(),
             tenant: tenant_id,
@@ -557,8 +560,10 @@ fn run_hierarchy() {
                 (_, Some(g)) if !members[g].is_empty() => members[g][rng.below(members[g].len())],
                 (group, Some(_)) => group,
             };
-            let scope =
-                Scope::resource_group(subs[s], &format!("rg{}", rng.below(GROUPS_PER_SUBSCRIPTION)));
+            let scope = Scope::resource_group(
+                subs[s],
+                &format!("rg{}", rng.below(GROUPS_PER_SUBSCRIPTION)),
+            );
             (principal, scope, read)
         })
         .collect();
@@ -569,7 +574,10 @@ fn run_hierarchy() {
             .iter()
             .filter(|(p, s, a)| {
                 let start = t.subscription_parent(s.subscription_id());
-                world.group_grants(t, *p, &actions[*a], &start).next().is_some()
+                world
+                    .group_grants(t, *p, &actions[*a], &start)
+                    .next()
+                    .is_some()
             })
             .count()
     });
