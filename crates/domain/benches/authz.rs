@@ -66,6 +66,19 @@ fn user(tenant: TenantId, i: usize) -> User {
     }
 }
 
+fn security_group(tenant: TenantId, name: String) -> Group {
+    Group {
+        id: ObjectId::new(),
+        tenant,
+        display_name: name.clone(),
+        description: None,
+        mail_nickname: name,
+        security_enabled: true,
+        role_assignable: false,
+        created: 0,
+    }
+}
+
 /// A subscription of `tenant` with its resource groups (`rg0`, `rg1`, …).
 fn subscription(tenant: TenantId, owner: Identity, n: usize) -> (SubscriptionId, SubscriptionPart) {
     let sid = SubscriptionId::new();
@@ -310,20 +323,9 @@ fn run_groups() {
         .collect();
     let groups: Vec<ObjectId> = (0..GROUPS)
         .map(|i| {
-            let id = ObjectId::new();
-            part.groups.insert(
-                id,
-                Group {
-                    id,
-                    tenant: tenant_id,
-                    display_name: format!("g{i}"),
-                    description: None,
-                    mail_nickname: format!("g{i}"),
-                    security_enabled: true,
-                    role_assignable: false,
-                    created: 0,
-                },
-            );
+            let g = security_group(tenant_id, format!("g{i}"));
+            let id = g.id;
+            part.groups.insert(id, g);
             id
         })
         .collect();
@@ -422,20 +424,9 @@ fn run_hierarchy() {
         .collect();
     let security_groups: Vec<ObjectId> = (0..SECURITY_GROUPS)
         .map(|i| {
-            let id = ObjectId::new();
-            part.groups.insert(
-                id,
-                Group {
-                    id,
-                    tenant: tenant_id,
-                    display_name: format!("sg{i}"),
-                    description: None,
-                    mail_nickname: format!("sg{i}"),
-                    security_enabled: true,
-                    role_assignable: false,
-                    created: 0,
-                },
-            );
+            let g = security_group(tenant_id, format!("sg{i}"));
+            let id = g.id;
+            part.groups.insert(id, g);
             id
         })
         .collect();

@@ -35,16 +35,21 @@ const ROLES: [&str; 4] = [
     "User Access Administrator",
 ];
 
+/// The users `u0`…`u999` of a directory entry, with the same password.
+fn users(hash: &str) -> String {
+    (0..USERS)
+        .map(|i| {
+            format!("  [[tenants.users]]\n  user_name = \"u{i}\"\n  password_hash = \"{hash}\"\n\n")
+        })
+        .collect()
+}
+
 /// 25 subscriptions × 4,000 assignments (4 roles × 1,000 users): 100k rows.
 fn world(hash: &str) -> String {
     let mut w = format!(
         "[[personal_accounts]]\nemail = \"owner@example.com\"\npassword_hash = \"{hash}\"\n\n[[tenants]]\nname = \"source\"\n\n"
     );
-    for i in 0..USERS {
-        w.push_str(&format!(
-            "  [[tenants.users]]\n  user_name = \"u{i}\"\n  password_hash = \"{hash}\"\n\n"
-        ));
-    }
+    w.push_str(&users(hash));
     w.push_str("[[tenants]]\nname = \"destination\"\n\n");
     for s in 0..SUBSCRIPTIONS {
         w.push_str(&format!("[[subscriptions]]\ndisplay_name = \"s{s}\"\nid = \"5b5c0000-0000-4000-8000-{s:012}\"\ntenant = \"source\"\nservice_admin = \"owner@example.com\"\n\n"));
@@ -248,11 +253,7 @@ fn move_world(hash: &str) -> String {
     let mut w = format!(
         "[[personal_accounts]]\nemail = \"owner@example.com\"\npassword_hash = \"{hash}\"\n\n[[tenants]]\nname = \"h\"\n\n  [[tenants.users]]\n  user_name = \"admin\"\n  password_hash = \"{hash}\"\n\n"
     );
-    for i in 0..USERS {
-        w.push_str(&format!(
-            "  [[tenants.users]]\n  user_name = \"u{i}\"\n  password_hash = \"{hash}\"\n\n"
-        ));
-    }
+    w.push_str(&users(hash));
     w.push_str("  [[tenants.management_groups]]\n  name = \"left\"\n  subscriptions = [\"Moved\"]\n\n  [[tenants.management_groups]]\n  name = \"right\"\n\n");
     for side in SIDES {
         for k in 1..GROUPS_PER_SIDE {
