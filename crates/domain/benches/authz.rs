@@ -66,6 +66,19 @@ fn user(tenant: TenantId, i: usize) -> User {
     }
 }
 
+fn security_group(tenant: TenantId, name: String) -> Group {
+    Group {
+        id: ObjectId::new(),
+        tenant,
+        display_name: name.clone(),
+        description: None,
+        mail_nickname: name,
+        security_enabled: true,
+        role_assignable: false,
+        created: 0,
+    }
+}
+
 /// A subscription of `tenant` with its resource groups (`rg0`, `rg1`, …).
 fn subscription(tenant: TenantId, owner: Identity, n: usize) -> (SubscriptionId, SubscriptionPart) {
     let sid = SubscriptionId::new();
@@ -165,7 +178,7 @@ fn build(assignments: usize) -> Bench {
     }
 }
 
-fn actions() -> [Action; 4] {
+fn actions() -> [Action; ACTIONS] {
     [
         Action::new("Microsoft.Resources/subscriptions/resourceGroups/read"),
         Action::new("Microsoft.Resources/subscriptions/resourceGroups/write"),
@@ -183,6 +196,27 @@ fn thread_cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// 200,000 checks of random principals at random resource groups with random actions.
+fn random_queries(principals: &[ObjectId], subs: &[SubscriptionId]) -> Vec<Query> {
+    let mut rng = Rng(42);
+    (0..200_000)
+        .map(|_| {
+            let sid = subs[rng.below(subs.len())];
+            let scope =
+                Scope::resource_group(sid, &format!("rg{}", rng.below(GROUPS_PER_SUBSCRIPTION)));
+            (
+                principals[rng.below(principals.len())],
+                scope,
+                rng.below(ACTIONS),
+            )
+        })
+        .collect()
+}
+
+/// A check to time: who, where, and which of [`actions`].
+type Query = (ObjectId, Scope, usize);
+const ACTIONS: usize = 4;
+
 /// 200,000 checks of random principals at random resource groups: their rate over ten rounds on one
 /// core, then the latency of each alone.
 fn measure(
@@ -193,27 +227,19 @@ fn measure(
     subs: &[SubscriptionId],
     goal: &str,
 ) {
-    let actions = actions();
     // Pre-build the queries so that only the checks are timed.
-    let mut rng = Rng(42);
-    let queries: Vec<(ObjectId, Scope, usize)> = (0..200_000)
-        .map(|_| {
-            let sid = subs[rng.below(subs.len())];
-            let scope =
-                Scope::resource_group(sid, &format!("rg{}", rng.below(GROUPS_PER_SUBSCRIPTION)));
-            (
-                principals[rng.below(principals.len())],
-                scope,
-                rng.below(actions.len()),
-            )
-        })
-        .collect();
+    measure_queries(label, what, world, &random_queries(principals, subs), goal);
+}
+
+/// The rate of `queries` over ten rounds on one core, then the latency of each alone.
+fn measure_queries(label: &str, what: &str, world: &World, queries: &[Query], goal: &str) {
+    let actions = actions();
     let rounds = 10;
     let mut allowed = 0usize;
     let cpu = thread_cpu_seconds();
     let start = Instant::now();
     for _ in 0..rounds {
-        for (p, s, a) in &queries {
+        for (p, s, a) in queries {
             if world.is_allowed(*p, &actions[*a], s) {
                 allowed += 1;
             }
@@ -297,20 +323,9 @@ fn run_groups() {
         .collect();
     let groups: Vec<ObjectId> = (0..GROUPS)
         .map(|i| {
-            let id = ObjectId::new();
-            part.groups.insert(
-                id,
-                Group {
-                    id,
-                    tenant: tenant_id,
-                    display_name: format!("g{i}"),
-                    description: None,
-                    mail_nickname: format!("g{i}"),
-                    security_enabled: true,
-                    role_assignable: false,
-                    created: 0,
-                },
-            );
+            let g = security_group(tenant_id, format!("g{i}"));
+            let id = g.id;
+            part.groups.insert(id, g);
             id
         })
         .collect();
@@ -381,10 +396,18 @@ const MANAGEMENT_GROUPS: usize = 1_000;
 const MG_LEVELS: [usize; 6] = [10, 40, 100, 200, 300, 350];
 const HIERARCHY_SUBSCRIPTIONS: usize = 1_000;
 const HIERARCHY_USERS: usize = 30_000;
+/// Security groups of the directory, and how many of them each user is in.
+const SECURITY_GROUPS: usize = 500;
+const SECURITY_GROUPS_PER_USER: usize = 3;
+/// Role assignments at each management group: half to users, half to security groups.
+const ASSIGNMENTS_PER_MG: usize = 4;
 
 /// The hierarchy figure: 1,000 management groups in six levels below the root, 1,000 subscriptions each
-/// under a random group with 100 assignments of their own, and 2,000 assignments at random groups (and a
-/// few at the root group) to random users, which reach every subscription below them.
+/// under a random group with 100 assignments of their own, 30,000 users each in three of 500 security
+/// groups, and four assignments at every group (two to users, two to security groups; one at the root
+/// scope), which reach every subscription below them. Half the checks are of a holder of an assignment
+/// at a group above the subscription (at a random depth, the holder a user or a member of the security
+/// group), reading; the other half of random users doing random things anywhere, as in `measure`.
 fn run_hierarchy() {
     let t = Instant::now();
     let mut rng = Rng(0x51a7_e5ee_d00d_f00d);
@@ -399,6 +422,25 @@ fn run_hierarchy() {
             id
         })
         .collect();
+    let security_groups: Vec<ObjectId> = (0..SECURITY_GROUPS)
+        .map(|i| {
+            let g = security_group(tenant_id, format!("sg{i}"));
+            let id = g.id;
+            part.groups.insert(id, g);
+            id
+        })
+        .collect();
+    let mut members: Vec<Vec<ObjectId>> = vec![Vec::new(); SECURITY_GROUPS];
+    for u in &users {
+        for _ in 0..SECURITY_GROUPS_PER_USER {
+            let g = rng.below(SECURITY_GROUPS);
+            if part.group_members.insert((security_groups[g], *u)) {
+                members[g].push(*u);
+            }
+        }
+    }
+    // Each group's parent (`None` under the root), to find the groups above a subscription.
+    let mut parent_of: std::collections::HashMap<String, Option<String>> = Default::default();
     let mut levels: Vec<Vec<String>> = Vec::new();
     for (depth, count) in MG_LEVELS.iter().enumerate() {
         let names: Vec<String> = (0..*count).map(|i| format!("mg{depth}-{i}")).collect();
@@ -406,6 +448,7 @@ fn run_hierarchy() {
             let parent = levels
                 .last()
                 .map(|above| above[rng.below(above.len())].clone());
+            parent_of.insert(name.clone(), parent.clone());
             part.management_groups.insert(
                 name.clone(),
                 ManagementGroup {
@@ -423,36 +466,54 @@ fn run_hierarchy() {
     assert_eq!(part.management_group_count(), MANAGEMENT_GROUPS);
     let all: Vec<String> = levels.concat();
     let roles = [roles::OWNER, roles::CONTRIBUTOR, roles::READER];
-    for i in 0..2_000 {
-        let at = if i % 500 == 0 {
-            tenant_id.to_string()
+    // Who holds an assignment at each group: (principal, whether it is a security group's index).
+    let mut holders: std::collections::HashMap<String, Vec<(ObjectId, Option<usize>)>> =
+        Default::default();
+    let mut at_groups = 0;
+    let mut assign = |part: &mut TenantPart, rng: &mut Rng, at: String, i: usize| {
+        let (principal, principal_type, group) = if i.is_multiple_of(2) {
+            (users[rng.below(users.len())], PrincipalType::User, None)
         } else {
-            all[rng.below(all.len())].clone()
+            let g = rng.below(SECURITY_GROUPS);
+            (security_groups[g], PrincipalType::Group, Some(g))
         };
+        holders
+            .entry(at.clone())
+            .or_default()
+            .push((principal, group));
         part.put_group_assignment(ManagementGroupRoleAssignment {
             id: RoleAssignmentId::new(),
             tenant: tenant_id,
             management_group: at,
-            principal: users[rng.below(users.len())],
-            principal_type: PrincipalType::User,
+            principal,
+            principal_type,
             role_definition: roles[rng.below(roles.len())],
             created: 0,
         });
+        at_groups += 1;
+    };
+    for name in &all {
+        for i in 0..ASSIGNMENTS_PER_MG {
+            assign(&mut part, &mut rng, name.clone(), i);
+        }
     }
+    assign(&mut part, &mut rng, ROOT_SCOPE.to_string(), 0);
     let owner = Identity::Organizational {
         tenant: tenant_id,
         user: users[0],
     };
     let mut subs = Vec::with_capacity(HIERARCHY_SUBSCRIPTIONS);
     let mut parts = Vec::with_capacity(HIERARCHY_SUBSCRIPTIONS);
+    let mut placed: Vec<String> = Vec::with_capacity(HIERARCHY_SUBSCRIPTIONS);
     for n in 0..HIERARCHY_SUBSCRIPTIONS {
         let (sid, mut sp) = subscription(tenant_id, owner, n);
         for _ in 0..100 {
             let principal = users[1 + rng.below(users.len() - 1)];
             sp.insert_assignment(assignment(sid, &mut rng, principal, PrincipalType::User));
         }
-        part.subscription_parents
-            .insert(sid, all[rng.below(all.len())].clone());
+        let under = all[rng.below(all.len())].clone();
+        part.subscription_parents.insert(sid, under.clone());
+        placed.push(under);
         subs.push(sid);
         parts.push((sid, sp));
     }
@@ -464,12 +525,67 @@ fn run_hierarchy() {
         "hierarchy: built {MANAGEMENT_GROUPS} management groups and {HIERARCHY_SUBSCRIPTIONS} subscriptions in {:.1}s",
         t.elapsed().as_secs_f64()
     );
-    measure(
+
+    let random = random_queries(&users[1..], &subs);
+    let mut rng = Rng(4242);
+    let read = 0; // `actions()[0]`, which Owner, Contributor and Reader all grant.
+    let mut depths = [0usize; MG_LEVELS.len()];
+    let queries: Vec<Query> = random
+        .into_iter()
+        .enumerate()
+        .map(|(i, random)| {
+            if i % 2 == 1 {
+                return random;
+            }
+            let s = rng.below(subs.len());
+            // The groups above the subscription, nearest first: one of them at random.
+            let mut above = vec![placed[s].clone()];
+            while let Some(Some(p)) = parent_of.get(above.last().map_or("", String::as_str)) {
+                above.push(p.clone());
+            }
+            let at = &above[rng.below(above.len())];
+            depths[above.len() - 1 - above.iter().position(|g| g == at).unwrap_or(0)] += 1;
+            let list = &holders[at];
+            let principal = match list[rng.below(list.len())] {
+                (user, None) => user,
+                (_, Some(g)) if !members[g].is_empty() => members[g][rng.below(members[g].len())],
+                (group, Some(_)) => group,
+            };
+            let scope = Scope::resource_group(
+                subs[s],
+                &format!("rg{}", rng.below(GROUPS_PER_SUBSCRIPTION)),
+            );
+            (principal, scope, read)
+        })
+        .collect();
+    // How many checks an assignment at a management group allows (whatever else also does).
+    let actions = actions();
+    let inherited = world.tenant(tenant_id).map_or(0, |t| {
+        queries
+            .iter()
+            .filter(|(p, s, a)| {
+                let start = t.subscription_parent(s.subscription_id());
+                world
+                    .group_grants(t, *p, &actions[*a], &start)
+                    .next()
+                    .is_some()
+            })
+            .count()
+    });
+    let spread: Vec<String> = depths
+        .iter()
+        .enumerate()
+        .map(|(d, n)| format!("{}: {n}", d + 1))
+        .collect();
+    measure_queries(
         "hierarchy",
-        "6 levels, 1,000 management groups, 1,000 subscriptions, 2,000 assignments at groups",
+        &format!(
+            "6 levels, {MANAGEMENT_GROUPS} management groups, {HIERARCHY_SUBSCRIPTIONS} subscriptions, {at_groups} assignments at groups (half to users, half to {SECURITY_GROUPS} security groups; {HIERARCHY_USERS} users in {SECURITY_GROUPS_PER_USER} each); {:.1}% of checks allowed through a management group (targeted by the depth of the group: {})",
+            100.0 * inherited as f64 / queries.len() as f64,
+            spread.join(", ")
+        ),
         &world,
-        &users[1..],
-        &subs,
+        &queries,
         "goal ≥ 1 M/s, p99 ≤ 10 µs",
     );
 }

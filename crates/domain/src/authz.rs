@@ -167,16 +167,36 @@ impl World {
     }
 
     /// Whether an assignment at a management group above the subscription (or at the root scope)
-    /// grants `action` to `principal` or one of its groups. Free for a directory without any.
+    /// grants `action` to `principal` or one of its groups: what [`World::group_grants`] finds, asked
+    /// without building the grant nor any name, so it allocates nothing. Free for a directory without
+    /// any.
     fn inherits(&self, part: &SubscriptionPart, principal: ObjectId, action: &Action) -> bool {
-        match self.tenant(part.subscription.tenant) {
-            Some(t) if !t.group_assignments.is_empty() => {
-                let start = t.subscription_parent(part.subscription.id);
-                self.group_grants(t, principal, action, &start)
-                    .next()
-                    .is_some()
-            }
-            _ => false,
+        let Some(t) = self.tenant(part.subscription.tenant) else {
+            return false;
+        };
+        if t.group_assignments.is_empty() {
+            return false;
+        }
+        let sub = part.subscription.id;
+        let held = || {
+            std::iter::once(principal)
+                .chain(t.groups_of(principal).iter().copied())
+                .flat_map(|holder| t.group_assignments_of(holder))
+        };
+        // Most principals hold nothing at groups: the groups above the subscription are looked up once,
+        // and only for those that do; an assignment's reach is told before its role.
+        if held().next().is_none() {
+            return false;
+        }
+        let grants = |a: &ManagementGroupRoleAssignment| {
+            self.compiled_built_in(a.role_definition)
+                .is_some_and(|r| r.grants(action))
+        };
+        // Six levels below the root at most, as in Azure; room for two more.
+        match t.groups_above::<8>(sub) {
+            Some(above) => held().any(|a| above.reached_by(&a.management_group) && grants(a)),
+            None => held()
+                .any(|a| t.assignment_reaches_subscription(&a.management_group, sub) && grants(a)),
         }
     }
 

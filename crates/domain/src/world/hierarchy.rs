@@ -22,8 +22,31 @@ impl TenantPart {
         self.tenant.id.to_string()
     }
 
+    /// Compares with the tenant id written into a buffer on the stack: authorization asks this for
+    /// each assignment at a group, and must not allocate.
     pub fn is_root_group(&self, name: &str) -> bool {
-        name.trim().eq_ignore_ascii_case(&self.root_group_name())
+        let name = name.trim();
+        // A GUID is 36 characters: most names are not, and need no comparing.
+        if name.len() != 36 {
+            return false;
+        }
+        let mut buf = uuid::Uuid::encode_buffer();
+        name.eq_ignore_ascii_case(self.tenant.id.0.hyphenated().encode_lower(&mut buf))
+    }
+
+    /// A stored group (not the root) by name in any case, looked up without allocating when the name is
+    /// already spelled as its key, as the rules store names.
+    fn stored_group(&self, name: &str) -> Option<&ManagementGroup> {
+        if let Some(g) = self.management_groups.get(name) {
+            return Some(g);
+        }
+        let spelled_as_key =
+            name.trim().len() == name.len() && !name.chars().any(char::is_uppercase);
+        if spelled_as_key {
+            None
+        } else {
+            self.management_groups.get(&key(name))
+        }
     }
 
     /// A management group by name (any case), the root group included.
@@ -134,13 +157,30 @@ impl TenantPart {
             .unwrap_or(0)
     }
 
-    /// Whether `name` is `of` or one of its descendants.
+    /// Whether `name` is `of` or one of its descendants. Walks up the stored parents by reference (the
+    /// authorization of every request inherited from a group asks it, so it allocates nothing), as far
+    /// as [`TenantPart::group_ancestors`] would: to the root, a missing parent, or around a cycle, which
+    /// the rules never write.
     pub fn is_group_within(&self, name: &str, of: &str) -> bool {
-        name.trim().eq_ignore_ascii_case(of.trim())
-            || self
-                .group_ancestors(name)
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(of.trim()))
+        let of = of.trim();
+        let mut at = name.trim();
+        for _ in 0..=MAX_MANAGEMENT_GROUPS + 1 {
+            if at.eq_ignore_ascii_case(of) {
+                return true;
+            }
+            if self.is_root_group(at) {
+                return false;
+            }
+            match self.stored_group(at) {
+                None => return false,
+                // Stored without a parent: directly under the root.
+                Some(g) => match g.parent.as_deref() {
+                    None => return self.is_root_group(of),
+                    Some(p) => at = p.trim(),
+                },
+            }
+        }
+        false
     }
 }
 
@@ -177,6 +217,58 @@ impl TenantPart {
     pub fn assignment_reaches_group(&self, at: &str, name: &str) -> bool {
         at == ROOT_SCOPE || self.is_group_within(name, at)
     }
+
+    /// The groups above a subscription of this tenant, by reference and on the stack, to tell for many
+    /// assignments whether they reach it without walking up for each; `None` when there are more than
+    /// `N` (the rules never write that many levels; the caller walks per assignment then).
+    pub fn groups_above<const N: usize>(
+        &self,
+        subscription: SubscriptionId,
+    ) -> Option<GroupsAbove<'_, N>> {
+        let mut above = GroupsAbove {
+            part: self,
+            names: [""; N],
+            len: 0,
+            to_root: false,
+        };
+        let Some(mut at) = self
+            .subscription_parents
+            .get(&subscription)
+            .map(|p| p.trim())
+        else {
+            above.to_root = true;
+            return Some(above);
+        };
+        // The same walk as `is_group_within`, kept.
+        loop {
+            if self.is_root_group(at) {
+                above.to_root = true;
+                return Some(above);
+            }
+            *above.names.get_mut(above.len)? = at;
+            above.len += 1;
+            match self.stored_group(at) {
+                None => return Some(above),
+                Some(g) => match g.parent.as_deref() {
+                    None => {
+                        above.to_root = true;
+                        return Some(above);
+                    }
+                    Some(p) => at = p.trim(),
+                },
+            }
+        }
+    }
+
+    /// Whether an assignment at `at` applies to a subscription of this tenant, as
+    /// [`TenantPart::assignment_reaches_group`] from the group it is under, without allocating.
+    pub fn assignment_reaches_subscription(&self, at: &str, subscription: SubscriptionId) -> bool {
+        at == ROOT_SCOPE
+            || match self.subscription_parents.get(&subscription) {
+                Some(parent) => self.is_group_within(parent, at),
+                None => self.is_root_group(at),
+            }
+    }
 }
 
 impl World {
@@ -194,5 +286,33 @@ impl World {
                 .collect();
         }
         part.subscriptions_placed_under(name)
+    }
+}
+
+/// The groups above a subscription ([`TenantPart::groups_above`]): the group it is under, nearest first,
+/// and whether the walk up reached the root group.
+pub struct GroupsAbove<'a, const N: usize> {
+    part: &'a TenantPart,
+    names: [&'a str; N],
+    len: usize,
+    to_root: bool,
+}
+
+impl<const N: usize> GroupsAbove<'_, N> {
+    /// Whether an assignment at `at` (a group's name or the root scope) reaches the subscription, as
+    /// [`TenantPart::assignment_reaches_subscription`] tells.
+    pub fn reached_by(&self, at: &str) -> bool {
+        // Names are stored trimmed: trim (which decodes characters) only what needs it.
+        let spaced = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_graphic());
+        let at_trimmed = if spaced(at.as_bytes().first()) || spaced(at.as_bytes().last()) {
+            at.trim()
+        } else {
+            at
+        };
+        at == ROOT_SCOPE
+            || self.names[..self.len]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(at_trimmed))
+            || (self.to_root && self.part.is_root_group(at_trimmed))
     }
 }
