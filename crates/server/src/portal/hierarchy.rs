@@ -227,10 +227,11 @@ pub struct NewSubscriptionForm {
 }
 
 /// Creates a subscription through an alias (named by the new subscription's id, as the Azure portal
-/// does), then places it under the group picked, as `az account alias create` followed by
-/// `az account management-group subscription add` would.
+/// does). The alias rule places it under the group picked in the same change, with the checks of a move
+/// there, so a group the person may not write refuses the whole creation (as `az account alias create`
+/// with `managementGroupId` does) rather than leaving a subscription under the root.
 pub async fn create_subscription(
-    SignedIn { mut ctx, actor, .. }: SignedIn,
+    SignedIn { ctx, actor, .. }: SignedIn,
     CsrfForm(f): CsrfForm<NewSubscriptionForm>,
 ) -> PortalResult {
     let id = SubscriptionId::new();
@@ -243,29 +244,20 @@ pub async fn create_subscription(
         new_id: Some(id),
         ..Default::default()
     };
-    let created = match ctx.state.svc.create_alias(&actor, req).await {
-        Ok(o) => o,
-        Err(e) => return ctx.done::<()>(Err(e), HERE, |_| unreachable!()).await,
-    };
-    let sub = created.alias.subscription;
+    let created = ctx.state.svc.create_alias(&actor, req).await;
     let name = typed(&f.display_name).to_string();
-    ctx.flash_ok(
-        "Subscription created",
-        format!("{name} ({sub}) is yours: you are its Owner and its service administrator."),
-    );
-    if group.is_empty() {
-        return ctx.redirect(HERE).await;
-    }
-    let placed = ctx
-        .state
-        .svc
-        .move_subscription_to_group(&actor, &group, sub)
-        .await;
-    // Created under the root when the group refuses it: the refusal says why.
-    ctx.done(placed, HERE, |_| {
+    ctx.done(created, HERE, |o| {
+        let sub = o.alias.subscription;
+        let under = if group.is_empty() {
+            String::new()
+        } else {
+            " It is under the management group you picked.".to_string()
+        };
         Flash::ok(
-            "Subscription placed",
-            format!("{name} is under the management group you picked."),
+            "Subscription created",
+            format!(
+                "{name} ({sub}) is yours: you are its Owner and its service administrator.{under}"
+            ),
         )
     })
     .await

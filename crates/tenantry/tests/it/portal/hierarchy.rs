@@ -107,7 +107,7 @@ async fn portal_hierarchy_lifecycle_and_tags() {
     b.select("#sub-group", "Platform").await;
     b.click("#create-subscription").await;
     b.expect_text("Subscription created").await;
-    b.expect_text("Subscription placed").await;
+    b.expect_text("under the management group you picked").await;
     let sandbox = svc.read(|w| {
         w.subscriptions()
             .find(|s| s.subscription.display_name == "Sandbox")
