@@ -507,16 +507,25 @@ pub fn may_move_subscription(
         return false;
     };
     let from = part.subscription_parent(subscription);
+    require_subscription_owner(world, actor, &scope).is_ok()
+        && (part.is_root_group(&from)
+            || group_access(world, actor, tenant, &from, names::MANAGEMENT_GROUP_WRITE))
+}
+
+/// Owner's rights on the subscription, which moving it asks first: management-group write and
+/// role-assignment write there.
+fn require_subscription_owner(
+    world: &World,
+    actor: &Actor,
+    scope: &Scope,
+) -> Result<(), DomainError> {
     authorize(
         world,
         actor,
         names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
-        &scope,
-    )
-    .is_ok()
-        && authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &scope).is_ok()
-        && (part.is_root_group(&from)
-            || group_access(world, actor, tenant, &from, names::MANAGEMENT_GROUP_WRITE))
+        scope,
+    )?;
+    authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope)
 }
 
 fn not_under(subscription: SubscriptionId, group: &str) -> DomainError {
@@ -535,15 +544,7 @@ fn place(
     now: Timestamp,
 ) -> Result<Change, DomainError> {
     let part = require_tenant(world, tenant)?;
-    // Owner's rights on the subscription: management-group write and role-assignment write there.
-    let scope = Scope::subscription(subscription);
-    authorize(
-        world,
-        actor,
-        names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
-        &scope,
-    )?;
-    authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, &scope)?;
+    require_subscription_owner(world, actor, &Scope::subscription(subscription))?;
     let sub = require_subscription(world, subscription)?;
     if sub.subscription.tenant != tenant {
         return Err(DomainError::invalid(
