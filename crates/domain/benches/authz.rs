@@ -449,17 +449,14 @@ fn run_hierarchy() {
                 .last()
                 .map(|above| above[rng.below(above.len())].clone());
             parent_of.insert(name.clone(), parent.clone());
-            part.management_groups.insert(
-                name.clone(),
-                ManagementGroup {
-                    tenant: tenant_id,
-                    name: name.clone(),
-                    display_name: name.clone(),
-                    parent,
-                    updated: 0,
-                    updated_by: String::new(),
-                },
-            );
+            part.put_management_group(ManagementGroup {
+                tenant: tenant_id,
+                name: name.clone(),
+                display_name: name.clone(),
+                parent,
+                updated: 0,
+                updated_by: String::new(),
+            });
         }
         levels.push(names);
     }
@@ -512,7 +509,7 @@ fn run_hierarchy() {
             sp.insert_assignment(assignment(sid, &mut rng, principal, PrincipalType::User));
         }
         let under = all[rng.below(all.len())].clone();
-        part.subscription_parents.insert(sid, under.clone());
+        part.place_subscription(sid, Some(under.clone()));
         placed.push(under);
         subs.push(sid);
         parts.push((sid, sp));

@@ -174,30 +174,23 @@ impl World {
         let Some(t) = self.tenant(part.subscription.tenant) else {
             return false;
         };
-        if t.group_assignments.is_empty() {
+        if !t.holds_group_assignments() {
             return false;
         }
-        let sub = part.subscription.id;
         let held = || {
             std::iter::once(principal)
                 .chain(t.groups_of(principal).iter().copied())
-                .flat_map(|holder| t.group_assignments_of(holder))
+                .flat_map(|holder| t.held_at_groups(holder))
         };
-        // Most principals hold nothing at groups: the groups above the subscription are looked up once,
-        // and only for those that do; an assignment's reach is told before its role.
-        if held().next().is_none() {
-            return false;
-        }
-        let grants = |a: &ManagementGroupRoleAssignment| {
-            self.compiled_built_in(a.role_definition)
-                .is_some_and(|r| r.grants(action))
-        };
-        // Six levels below the root at most, as in Azure; room for two more.
-        match t.groups_above::<8>(sub) {
-            Some(above) => held().any(|a| above.reached_by(&a.management_group) && grants(a)),
-            None => held()
-                .any(|a| t.assignment_reaches_subscription(&a.management_group, sub) && grants(a)),
-        }
+        // The line above the subscription (from the index: `world/hierarchy_index.rs`) is a few
+        // numbers; an assignment's reach is told before its role.
+        let line = t.line_above(part.subscription.id);
+        held().any(|(at, role)| {
+            crate::world::reaches(line, *at)
+                && self
+                    .compiled_built_in(*role)
+                    .is_some_and(|r| r.grants(action))
+        })
     }
 
     /// The assignments at management groups (or the root scope) reaching group `name` of `tenant` —
@@ -484,7 +477,7 @@ impl World {
         part: &SubscriptionPart,
         principal: ObjectId,
     ) -> Vec<GrantedPermission> {
-        if tenant.group_assignments.is_empty() {
+        if !tenant.holds_group_assignments() {
             return vec![];
         }
         let start = tenant.subscription_parent(part.subscription.id);

@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 mod apply;
 mod groups;
 mod hierarchy;
+mod hierarchy_index;
+
+pub(crate) use hierarchy_index::reaches;
 
 pub use hierarchy::{MAX_MANAGEMENT_GROUP_DEPTH, MAX_MANAGEMENT_GROUPS, ROOT_GROUP_DISPLAY_NAME};
 
@@ -32,15 +35,19 @@ pub struct TenantPart {
     pub link_requests: BTreeMap<RequestId, DirectoryLinkRequest>,
     /// Subscription aliases made in the tenant, by lowercase name.
     pub aliases: BTreeMap<String, SubscriptionAlias>,
-    /// The tenant's management groups by lowercase name (the root group only once renamed).
-    pub management_groups: BTreeMap<String, ManagementGroup>,
+    /// The tenant's management groups by lowercase name (the root group only once renamed). This and
+    /// the next two are written only through their setters (`world/hierarchy.rs`), which keep the
+    /// index authorization reads (`hierarchy`).
+    management_groups: BTreeMap<String, ManagementGroup>,
     /// Each subscription placed under a management group other than the root, and that group's name.
-    pub subscription_parents: BTreeMap<SubscriptionId, String>,
-    /// Role assignments at management groups (and the root scope), by principal, each list sorted by id:
-    /// authorization looks a principal's up with one lookup.
-    pub group_assignments: BTreeMap<ObjectId, Vec<ManagementGroupRoleAssignment>>,
+    subscription_parents: BTreeMap<SubscriptionId, String>,
+    /// Role assignments at management groups (and the root scope), by principal, each list sorted by id.
+    group_assignments: BTreeMap<ObjectId, Vec<ManagementGroupRoleAssignment>>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
+    /// The hierarchy as authorization reads it, derived from the three fields above
+    /// (`world/hierarchy_index.rs`).
+    hierarchy: hierarchy_index::HierarchyIndex,
 }
 
 impl PartialEq for TenantPart {
@@ -79,6 +86,7 @@ impl TenantPart {
             subscription_parents: BTreeMap::new(),
             group_assignments: BTreeMap::new(),
             memberships: Default::default(),
+            hierarchy: Default::default(),
         }
     }
     pub fn has_role(&self, object: ObjectId, role: DirectoryRole) -> bool {
@@ -825,6 +833,7 @@ impl World {
         if let Some(mut p) = part {
             // The membership index follows from the data.
             p.rebuild_memberships();
+            p.rebuild_hierarchy();
             self.index_tenant(&p);
             self.tenants.insert(id, p);
         }

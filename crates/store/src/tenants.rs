@@ -145,14 +145,11 @@ pub(crate) async fn load_parts(
             .insert(a.name.to_lowercase(), a);
     }
     for g in hierarchy::load_groups(conn, only).await? {
-        part_of(&mut parts, g.tenant, "a management group")?
-            .management_groups
-            .insert(g.name.trim().to_lowercase(), g);
+        part_of(&mut parts, g.tenant, "a management group")?.put_management_group(g);
     }
     for (tenant, subscription, group) in hierarchy::load_placements(conn, only).await? {
         part_of(&mut parts, tenant, "a subscription's management group")?
-            .subscription_parents
-            .insert(subscription, group);
+            .place_subscription(subscription, Some(group));
     }
     for a in hierarchy::load_assignments(conn, only).await? {
         part_of(

@@ -822,7 +822,7 @@ pub fn apply_plan(
     // Out of the source's hierarchy; under the destination's root group, where no row is needed.
     if world
         .tenant(plan.source)
-        .is_some_and(|t| t.subscription_parents.contains_key(&plan.subscription))
+        .is_some_and(|t| t.subscription_parents().contains_key(&plan.subscription))
     {
         change.push(Mutation::PlaceSubscription {
             tenant: plan.source,

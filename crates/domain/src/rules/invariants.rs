@@ -333,7 +333,7 @@ fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v:
 fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
     use crate::world::MAX_MANAGEMENT_GROUP_DEPTH;
     let name = &t.tenant.name;
-    for (key, g) in &t.management_groups {
+    for (key, g) in t.management_groups() {
         if *key != g.name.trim().to_lowercase() || g.tenant != t.tenant.id {
             v.push(format!(
                 "the management group '{}' of '{name}' is filed wrongly",
@@ -380,7 +380,12 @@ fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
             ));
         }
     }
-    for (s, p) in &t.subscription_parents {
+    if !t.hierarchy_index_agrees() {
+        v.push(format!(
+            "the hierarchy index of '{name}' does not say what its groups, placements and assignments say"
+        ));
+    }
+    for (s, p) in t.subscription_parents() {
         if world
             .subscription(*s)
             .is_none_or(|sp| sp.subscription.tenant != t.tenant.id)

@@ -117,13 +117,12 @@ impl World {
             }
             PutManagementGroup(g) => {
                 if let Some(p) = self.tenants.get_mut(&g.tenant) {
-                    p.management_groups
-                        .insert(g.name.trim().to_lowercase(), g.clone());
+                    p.put_management_group(g.clone());
                 }
             }
             DeleteManagementGroup { tenant, name } => {
                 if let Some(p) = self.tenants.get_mut(tenant) {
-                    p.management_groups.remove(&name.trim().to_lowercase());
+                    p.remove_management_group(name);
                 }
             }
             PlaceSubscription {
@@ -132,10 +131,7 @@ impl World {
                 parent,
             } => {
                 if let Some(p) = self.tenants.get_mut(tenant) {
-                    match parent {
-                        Some(g) => p.subscription_parents.insert(*subscription, g.clone()),
-                        None => p.subscription_parents.remove(subscription),
-                    };
+                    p.place_subscription(*subscription, parent.clone());
                 }
             }
             PutManagementGroupAssignment(a) => {

@@ -239,7 +239,9 @@ impl TenantPart {
         self.group_owners.retain(|(_, o)| *o != object);
         self.role_members.retain(|(_, o)| *o != object);
         // Its role assignments at management groups go with it (they live in this partition).
-        self.group_assignments.remove(&object);
+        if self.group_assignments.remove(&object).is_some() {
+            self.reindex_holder(object);
+        }
         let below: Vec<ObjectId> = if self.groups.contains_key(&object) {
             self.transitive_members(object).into_iter().collect()
         } else {

@@ -185,19 +185,66 @@ impl TenantPart {
 }
 
 impl TenantPart {
+    /// The stored management groups by lowercase name (the root group only once renamed).
+    pub fn management_groups(&self) -> &BTreeMap<String, ManagementGroup> {
+        &self.management_groups
+    }
+
+    /// Each subscription placed under a group other than the root, with that group's name.
+    pub fn subscription_parents(&self) -> &BTreeMap<SubscriptionId, String> {
+        &self.subscription_parents
+    }
+
+    /// Whether anyone holds a role assignment at a management group or the root scope.
+    pub fn holds_group_assignments(&self) -> bool {
+        !self.group_assignments.is_empty()
+    }
+
+    /// Adds or replaces a management group (a new parent moves it, and everything below it).
+    pub fn put_management_group(&mut self, g: ManagementGroup) {
+        let name = g.name.clone();
+        self.management_groups.insert(key(&name), g);
+        self.reindex_groups(&name);
+    }
+
+    pub fn remove_management_group(&mut self, name: &str) {
+        if self.management_groups.remove(&key(name)).is_some() {
+            self.reindex_groups(name);
+        }
+    }
+
+    /// Places a subscription under a group, or with `None` under the root group.
+    pub fn place_subscription(&mut self, subscription: SubscriptionId, parent: Option<String>) {
+        match parent {
+            Some(g) => self.subscription_parents.insert(subscription, g),
+            None => self.subscription_parents.remove(&subscription),
+        };
+        self.reindex_placement(subscription);
+    }
+
     /// Files a role assignment at a group under its principal, keeping the list sorted by id.
     pub fn put_group_assignment(&mut self, a: ManagementGroupRoleAssignment) {
+        let holder = a.principal;
         let list = self.group_assignments.entry(a.principal).or_default();
         list.retain(|x| x.id != a.id);
         let at = list.partition_point(|x| x.id < a.id);
         list.insert(at, a);
+        self.reindex_holder(holder);
     }
 
     pub fn remove_group_assignments(&mut self, ids: &[RoleAssignmentId]) {
-        self.group_assignments.retain(|_, list| {
+        let mut touched = Vec::new();
+        self.group_assignments.retain(|holder, list| {
+            let before = list.len();
             list.retain(|a| !ids.contains(&a.id));
+            if list.len() != before {
+                touched.push(*holder);
+            }
             !list.is_empty()
         });
+        for h in touched {
+            self.reindex_holder(h);
+        }
     }
 
     /// Every role assignment at a management group or the root scope.
@@ -217,58 +264,6 @@ impl TenantPart {
     pub fn assignment_reaches_group(&self, at: &str, name: &str) -> bool {
         at == ROOT_SCOPE || self.is_group_within(name, at)
     }
-
-    /// The groups above a subscription of this tenant, by reference and on the stack, to tell for many
-    /// assignments whether they reach it without walking up for each; `None` when there are more than
-    /// `N` (the rules never write that many levels; the caller walks per assignment then).
-    pub fn groups_above<const N: usize>(
-        &self,
-        subscription: SubscriptionId,
-    ) -> Option<GroupsAbove<'_, N>> {
-        let mut above = GroupsAbove {
-            part: self,
-            names: [""; N],
-            len: 0,
-            to_root: false,
-        };
-        let Some(mut at) = self
-            .subscription_parents
-            .get(&subscription)
-            .map(|p| p.trim())
-        else {
-            above.to_root = true;
-            return Some(above);
-        };
-        // The same walk as `is_group_within`, kept.
-        loop {
-            if self.is_root_group(at) {
-                above.to_root = true;
-                return Some(above);
-            }
-            *above.names.get_mut(above.len)? = at;
-            above.len += 1;
-            match self.stored_group(at) {
-                None => return Some(above),
-                Some(g) => match g.parent.as_deref() {
-                    None => {
-                        above.to_root = true;
-                        return Some(above);
-                    }
-                    Some(p) => at = p.trim(),
-                },
-            }
-        }
-    }
-
-    /// Whether an assignment at `at` applies to a subscription of this tenant, as
-    /// [`TenantPart::assignment_reaches_group`] from the group it is under, without allocating.
-    pub fn assignment_reaches_subscription(&self, at: &str, subscription: SubscriptionId) -> bool {
-        at == ROOT_SCOPE
-            || match self.subscription_parents.get(&subscription) {
-                Some(parent) => self.is_group_within(parent, at),
-                None => self.is_root_group(at),
-            }
-    }
 }
 
 impl World {
@@ -286,33 +281,5 @@ impl World {
                 .collect();
         }
         part.subscriptions_placed_under(name)
-    }
-}
-
-/// The groups above a subscription ([`TenantPart::groups_above`]): the group it is under, nearest first,
-/// and whether the walk up reached the root group.
-pub struct GroupsAbove<'a, const N: usize> {
-    part: &'a TenantPart,
-    names: [&'a str; N],
-    len: usize,
-    to_root: bool,
-}
-
-impl<const N: usize> GroupsAbove<'_, N> {
-    /// Whether an assignment at `at` (a group's name or the root scope) reaches the subscription, as
-    /// [`TenantPart::assignment_reaches_subscription`] tells.
-    pub fn reached_by(&self, at: &str) -> bool {
-        // Names are stored trimmed: trim (which decodes characters) only what needs it.
-        let spaced = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_graphic());
-        let at_trimmed = if spaced(at.as_bytes().first()) || spaced(at.as_bytes().last()) {
-            at.trim()
-        } else {
-            at
-        };
-        at == ROOT_SCOPE
-            || self.names[..self.len]
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(at_trimmed))
-            || (self.to_root && self.part.is_root_group(at_trimmed))
     }
 }

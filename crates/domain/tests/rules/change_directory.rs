@@ -1248,7 +1248,7 @@ fn a_subscription_that_changes_directory_leaves_its_group_for_the_destinations_r
         fx.world
             .tenant(source)
             .unwrap()
-            .subscription_parents
+            .subscription_parents()
             .is_empty()
     );
     assert_eq!(

@@ -67,7 +67,7 @@ fn parent_of(fx: &Fx, tenant: TenantId, name: &str) -> Option<String> {
 fn every_tenant_has_a_root_group_named_by_its_id_without_a_row() {
     let fx = Fx::article();
     let t = fx.world.tenant(fx.alicedefault).unwrap();
-    assert!(t.management_groups.is_empty());
+    assert!(t.management_groups().is_empty());
     let root = t.management_group(&fx.alicedefault.to_string()).unwrap();
     assert_eq!(root.display_name, ROOT_GROUP_DISPLAY_NAME);
     assert_eq!(root.parent, None);
@@ -221,7 +221,7 @@ fn a_group_with_children_is_not_deleted_and_an_empty_one_is() {
         fx.ok(|fx| hierarchy::delete_management_group(&fx.world, &admin, t, "prod", fx.now));
     assert_eq!(change.audit[0].operation, names::MANAGEMENT_GROUP_DELETE);
     fx.ok(|fx| hierarchy::delete_management_group(&fx.world, &admin, t, "platform", fx.now));
-    assert!(fx.world.tenant(t).unwrap().management_groups.is_empty());
+    assert!(fx.world.tenant(t).unwrap().management_groups().is_empty());
     let r = hierarchy::delete_management_group(&fx.world, &admin, t, "platform", fx.now);
     assert_eq!(code(r), "ManagementGroupNotFound");
 }
@@ -398,4 +398,49 @@ fn an_assignment_to_a_security_group_at_a_management_group_reaches_its_members()
             .is_empty()
     );
     assert!(!fx.can(&erin, STORAGE_WRITE, &fx.storage.clone()));
+}
+
+#[test]
+fn moving_a_group_moves_the_access_inherited_through_it() {
+    let mut fx = Fx::article();
+    let (t, admin) = (fx.alicedefault, alice_admin(&mut fx));
+    create(&mut fx, &admin, t, "platform", "");
+    create(&mut fx, &admin, t, "prod", "platform");
+    create(&mut fx, &admin, t, "sandbox", "");
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &admin, t, "prod", fx.sub, fx.now));
+    let erin = fx.member(fx.erin);
+    let sub = fx.sub_scope();
+    let erin_id = fx.erin;
+    assign(&mut fx, &admin, t, "platform", erin_id, roles::READER);
+    let reads = |fx: &Fx| {
+        let allowed = fx.can(&erin, names::SUBSCRIPTION_READ, &sub);
+        // The check every request makes and the explanation agree.
+        let explained = !fx
+            .world
+            .explain_access(fx.erin, &action(names::SUBSCRIPTION_READ), &sub)
+            .is_empty();
+        assert_eq!(allowed, explained);
+        allowed
+    };
+    assert!(reads(&fx));
+    // prod (with the subscription) moves out from under platform: the access inherited from it ends.
+    fx.ok_with(|fx| {
+        hierarchy::put_management_group(&fx.world, &admin, t, "prod", under("sandbox"), fx.now)
+    });
+    assert!(!reads(&fx));
+    // And comes back with it.
+    fx.ok_with(|fx| {
+        hierarchy::put_management_group(&fx.world, &admin, t, "prod", under("platform"), fx.now)
+    });
+    assert!(reads(&fx));
+    // The subscription moves to the root: nothing above it is platform any more.
+    let root = t.to_string();
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &admin, t, &root, fx.sub, fx.now));
+    assert!(!reads(&fx));
+    // A group deleted and made again elsewhere under the same name keeps nothing of its old place.
+    create(&mut fx, &admin, t, "temp", "platform");
+    fx.ok(|fx| hierarchy::delete_management_group(&fx.world, &admin, t, "temp", fx.now));
+    create(&mut fx, &admin, t, "temp", "sandbox");
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &admin, t, "temp", fx.sub, fx.now));
+    assert!(!reads(&fx));
 }

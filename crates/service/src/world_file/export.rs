@@ -332,7 +332,7 @@ fn group_assignment_entries(
 /// under it (the root's rename is not kept: world files do not list the root).
 fn management_group_entries(part: &TenantPart) -> Vec<Located<ManagementGroupEntry>> {
     let mut groups: Vec<(usize, &ManagementGroup)> = part
-        .management_groups
+        .management_groups()
         .values()
         .filter(|g| !part.is_root_group(&g.name))
         .map(|g| (part.group_depth(&g.name), g))
