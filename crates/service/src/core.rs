@@ -195,7 +195,8 @@ impl Service {
 
 /// A fault-injection point for the crash tests: with `TENANTRY_FAULT_PAUSE_BEFORE_COMMIT_MS` set, every
 /// write announces itself on standard error and waits that long with its transaction open, so a test can
-/// kill the process in the middle of it. Unset (always, outside those tests), it costs one lookup.
+/// kill the process in the middle of it. Compiled only into test builds (feature `fault-injection`).
+#[cfg(feature = "fault-injection")]
 async fn pause_before_commit() {
     static PAUSE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     let pause = PAUSE.get_or_init(|| {
@@ -208,6 +209,10 @@ async fn pause_before_commit() {
         tokio::time::sleep(Duration::from_millis(*ms)).await;
     }
 }
+
+/// Without the feature (every build but the tests'), there is nothing to wait for.
+#[cfg(not(feature = "fault-injection"))]
+async fn pause_before_commit() {}
 
 fn distinct(partitions: impl Iterator<Item = Partition>) -> Vec<Partition> {
     let mut v: Vec<Partition> = partitions.collect();
