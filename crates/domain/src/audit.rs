@@ -78,6 +78,41 @@ pub struct AuditFilter {
     /// tenants, or by any of these actors. Applied before the limit, so the newest readable events come
     /// back however many others there are.
     pub readable_by: Option<AuditReadable>,
+    /// Only events older than this one: where the previous page stopped.
+    pub after: Option<AuditCursor>,
+}
+
+/// Where a page of events (newest first) stopped: the next page holds the events that come after it in
+/// that order. Events of one second are told apart by their ids (UUIDv7, in the order they were made),
+/// so a page never skips nor repeats an event, however many are written meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditCursor {
+    pub time: Timestamp,
+    pub id: uuid::Uuid,
+}
+
+impl AuditCursor {
+    /// The cursor after `e`.
+    pub fn after(e: &AuditEvent) -> Self {
+        Self {
+            time: e.time,
+            id: e.id,
+        }
+    }
+
+    /// As text, safe in a URL and on a command line: `<unix seconds>.<id without hyphens>`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.time, self.id.simple())
+    }
+
+    /// The cursor [`AuditCursor::encode`] wrote, or `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (time, id) = text.trim().split_once('.')?;
+        Some(Self {
+            time: time.parse().ok()?,
+            id: uuid::Uuid::try_parse(id).ok()?,
+        })
+    }
 }
 
 /// How an event's operation must match, case-insensitively.
@@ -98,5 +133,10 @@ impl AuditFilter {
         self.limit
             .unwrap_or(DEFAULT_AUDIT_LIMIT)
             .clamp(1, MAX_AUDIT_LIMIT)
+    }
+
+    /// Whether `page`, read with this filter, may have more after it: it is full.
+    pub fn is_full(&self, page: &[AuditEvent]) -> bool {
+        page.len() >= self.effective_limit() as usize
     }
 }

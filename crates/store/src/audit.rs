@@ -148,6 +148,12 @@ fn query_for(f: &AuditFilter) -> (String, Vec<Value>) {
             false => format!("({})", any.join(" OR ")),
         });
     }
+    if let Some(c) = f.after {
+        let t = w.param(Value::from(c.time));
+        let i = w.param(id(c.id));
+        // The order below, continued: older seconds, or the same second's earlier ids.
+        w.add(format!("(time < {t} OR (time = {t} AND id < {i}))"));
+    }
     let limit = f.effective_limit();
     let mut sql = format!(
         "SELECT {} FROM audit_events",

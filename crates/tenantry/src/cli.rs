@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tenantry_service::Service;
-use tenantry_service::domain::audit::{AuditFilter, OperationMatch};
+use tenantry_service::domain::audit::{AuditCursor, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
 use tenantry_service::store::Store;
 
 #[derive(Parser)]
@@ -197,9 +197,15 @@ struct AuditArgs {
     /// Only events before this unix time.
     #[arg(long)]
     until: Option<i64>,
-    /// At most this many events.
-    #[arg(long, default_value_t = 100)]
-    limit: u32,
+    /// At most this many events (read in pages of up to 1,000).
+    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    limit: u64,
+    /// Every event that matches, however many: page after page to the oldest.
+    #[arg(long)]
+    all: bool,
+    /// Continue after this event: the cursor the previous run printed when it stopped at its limit.
+    #[arg(long, value_name = "CURSOR", value_parser = parse_audit_cursor)]
+    after: Option<AuditCursor>,
     /// One JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
@@ -422,28 +428,54 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
     }
 }
 
+fn parse_audit_cursor(text: &str) -> Result<AuditCursor, String> {
+    AuditCursor::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a cursor printed by `tenantry audit`"))
+}
+
 async fn audit(a: AuditArgs) -> anyhow::Result<()> {
     let svc = open_service(&a.db).await?;
-    let filter = AuditFilter {
+    let mut filter = AuditFilter {
         tenant: a.tenant.map(Into::into),
         subscription: a.subscription.map(Into::into),
         actor: a.actor,
         operation: a.operation.map(OperationMatch::Prefix),
         since: a.since,
         until: a.until,
-        limit: Some(a.limit),
+        limit: None,
         // The operator reads everything.
         readable_by: None,
+        after: a.after,
     };
-    for e in svc.audit_events(&filter).await? {
-        if a.json {
-            println!("{}", serde_json::to_string(&e)?);
-        } else {
-            println!(
-                "{}  {:<40}  {:<60}  {}",
-                e.time, e.actor, e.operation, e.target
-            );
+    let wanted = if a.all { u64::MAX } else { a.limit };
+    let mut shown: u64 = 0;
+    // Pages as large as the store reads at once, each from where the last one stopped.
+    while shown < wanted {
+        let page_size = (wanted - shown).min(u64::from(MAX_AUDIT_LIMIT));
+        filter.limit = Some(u32::try_from(page_size).unwrap_or(MAX_AUDIT_LIMIT));
+        let page = svc.audit_events(&filter).await?;
+        for e in &page {
+            if a.json {
+                println!("{}", serde_json::to_string(e)?);
+            } else {
+                println!(
+                    "{}  {:<40}  {:<60}  {}",
+                    e.time, e.actor, e.operation, e.target
+                );
+            }
         }
+        shown += page.len() as u64;
+        let Some(last) = page.last().filter(|_| filter.is_full(&page)) else {
+            return Ok(());
+        };
+        filter.after = Some(AuditCursor::after(last));
+    }
+    // Stopped at the limit with a full page: there may be more.
+    if let Some(after) = filter.after {
+        eprintln!(
+            "stopped at {shown} events; the next ones: tenantry audit … --after {}",
+            after.encode()
+        );
     }
     Ok(())
 }

@@ -10,7 +10,9 @@
 //! The query string is read as every ARM list reads it (`arm::query`), with ARM's refusals. `$filter`:
 //! conditions joined by `and`, each one of `eventTimestamp ge|le '<RFC 3339>'`, `caller eq '<name>'`,
 //! `operationName eq '<operation>'` or `startswith(operationName,'<prefix>')`. `$top`: at most 1000
-//! (default 100). Newest first.
+//! (default 100). Newest first. A full page carries a `nextLink` whose `$skiptoken` says where it stopped
+//! (`AuditCursor`): following them reads the whole log, each event once, however many are written
+//! meanwhile.
 
 use crate::app::AppState;
 use crate::arm::path::parse_subscription_id;
@@ -18,12 +20,15 @@ use crate::arm::query::{Query, parse_filter, unsupported_filter};
 use crate::auth::ArmCaller;
 use crate::errors::{ArmError, format_timestamp};
 use crate::odata::{Condition, Op};
+use crate::urls;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tenantry_domain::TenantId;
-use tenantry_domain::audit::{AuditEvent, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
+use tenantry_domain::audit::{
+    AuditCursor, AuditEvent, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch,
+};
 use tenantry_domain::rules::reads;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -103,7 +108,33 @@ fn parse_query(raw: Option<&str>) -> Result<AuditFilter, ArmError> {
             })?;
         q.limit = Some(n);
     }
+    if let Some(token) = query.get("$skiptoken") {
+        q.after = Some(AuditCursor::parse(token).ok_or_else(|| {
+            ArmError::bad_request(
+                "InvalidSkipToken",
+                format!(
+                    "The skip token '{token}' is not valid: use the nextLink of the previous page."
+                ),
+            )
+        })?);
+    }
     Ok(q)
+}
+
+/// The link to the page after `last`: the same query, `$skiptoken` where this page stopped.
+fn next_link(state: &AppState, path: &str, raw: Option<&str>, last: &AuditEvent) -> String {
+    let query = Query::parse(raw);
+    let mut pairs: Vec<(&str, &str)> = vec![("api-version", query.api_version())];
+    if let Some(f) = query.filter() {
+        pairs.push(("$filter", f));
+    }
+    let top = query.get("$top");
+    if let Some(t) = top {
+        pairs.push(("$top", t));
+    }
+    let token = AuditCursor::after(last).encode();
+    pairs.push(("$skiptoken", &token));
+    urls::with_query(&format!("{}{path}", state.base_url), &pairs)
 }
 
 fn event_json(scope: &str, e: &AuditEvent) -> Value {
@@ -122,10 +153,20 @@ fn event_json(scope: &str, e: &AuditEvent) -> Value {
     })
 }
 
-async fn answer(state: &AppState, scope: &str, q: AuditFilter) -> Result<Json<Value>, ArmError> {
+async fn answer(
+    state: &AppState,
+    scope: &str,
+    q: AuditFilter,
+    raw: Option<&str>,
+) -> Result<Json<Value>, ArmError> {
     let events = state.svc.audit_events(&q).await?;
     let value: Vec<Value> = events.iter().map(|e| event_json(scope, e)).collect();
-    Ok(Json(json!({"value": value})))
+    let mut body = json!({ "value": value });
+    if let Some(last) = events.last().filter(|_| q.is_full(&events)) {
+        let path = format!("{scope}/providers/Microsoft.Subscription/auditEvents");
+        body["nextLink"] = Value::String(next_link(state, &path, raw, last));
+    }
+    Ok(Json(body))
 }
 
 async fn tenant_events(
@@ -139,7 +180,7 @@ async fn tenant_events(
         reads::require_tenant_admin_read(w, &caller.actor, tenant, "read the directory's audit log")
     })?;
     q.tenant = Some(tenant);
-    answer(&state, "", q).await
+    answer(&state, "", q, raw.as_deref()).await
 }
 
 async fn subscription_events(
@@ -154,13 +195,12 @@ async fn subscription_events(
         .svc
         .read(|w| reads::require_subscription_audit_read(w, &caller.actor, sub))?;
     q.subscription = Some(sub);
-    answer(&state, &format!("/subscriptions/{sub}"), q).await
+    answer(&state, &format!("/subscriptions/{sub}"), q, raw.as_deref()).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::urls;
 
     fn parse(filter: &str) -> Result<AuditFilter, ArmError> {
         parse_query(Some(&format!("$filter={}", urls::encode(filter))))
@@ -208,6 +248,10 @@ mod tests {
         for top in ["0", "-1", "1001"] {
             let e = parse_query(Some(&format!("$top={top}"))).unwrap_err();
             assert_eq!(code(e), "InvalidTopValue", "{top}");
+        }
+        for token in ["x", "12.notanid", "%00", ".0193"] {
+            let e = parse_query(Some(&format!("$skiptoken={token}"))).unwrap_err();
+            assert_eq!(code(e), "InvalidSkipToken", "{token}");
         }
     }
 }

@@ -59,6 +59,7 @@ async fn render(
         until,
         limit: Some(SHOWN),
         readable_by: Some(readable),
+        after: None,
     };
     let events = ctx.state.svc.audit_events(&filter).await?;
     let (rows, tenants, subscriptions) = ctx.state.svc.read(|w| {

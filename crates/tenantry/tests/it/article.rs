@@ -260,6 +260,36 @@ async fn the_article_over_http() {
             json!(["dave@outlook.com"])
         );
         assert_eq!(change["properties"]["removedRoleAssignmentCount"], 2);
+        // Two at a time, following nextLink: the same events as one page, each once.
+        let whole = format!("/subscriptions/{PAYG}/providers/Microsoft.Subscription/auditEvents");
+        let (_, one_page) = get(&srv, &whole, &alice_c).await;
+        assert!(one_page.get("nextLink").is_none(), "{one_page}");
+        let ids = |v: &Value| pluck(&v["value"], "eventDataId").join(" ");
+        let mut paged = Vec::new();
+        let mut next = Some(format!("{whole}?api-version=2022-12-01&$top=2"));
+        while let Some(path) = next {
+            let (s, page) = get(&srv, &path, &alice_c).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            assert!(page["value"].as_array().unwrap().len() <= 2);
+            paged.push(ids(&page));
+            next = page["nextLink"].as_str().map(|l| {
+                l.strip_prefix(&srv.base_url)
+                    .unwrap_or_else(|| panic!("{l}"))
+                    .to_string()
+            });
+        }
+        assert!(paged.len() > 1, "{paged:?}");
+        assert_eq!(
+            paged
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+            ids(&one_page)
+        );
+        let (s, e) = get(&srv, &format!("{whole}?$skiptoken=yesterday"), &alice_c).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert_eq!(e["error"]["code"], "InvalidSkipToken");
         let (s, _) = get(
             &srv,
             &format!("/subscriptions/{PAYG}/providers/Microsoft.Subscription/auditEvents"),

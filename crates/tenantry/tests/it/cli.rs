@@ -254,3 +254,51 @@ fn identity_env_prints_both_forms_and_revoke_takes_them_back() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("has no managed identity"), "{err}");
 }
+
+/// `tenantry audit` stops at its limit and prints where it stopped; `--after` that cursor reads on from
+/// there, so an operator reads the whole log in parts, each event once, as `--all` reads it at once.
+#[test]
+fn audit_reads_on_from_where_it_stopped() {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
+    let data = dir.path().join("data");
+    run(tenantry()
+        .args(["world", "apply"])
+        .arg(repo_root().join("worlds/demo.toml"))
+        .arg("--data")
+        .arg(&data));
+    let audit = |args: &[&str]| {
+        let out = tenantry()
+            .arg("audit")
+            .args(args)
+            .args(["--json", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        (lines, String::from_utf8(out.stderr).unwrap())
+    };
+    let (all, quiet) = audit(&["--all"]);
+    assert!(all.len() > 5, "{all:?}");
+    assert!(!quiet.contains("--after"), "{quiet}");
+    let (first, said) = audit(&["--limit", "5"]);
+    assert_eq!(first, all[..5]);
+    let cursor = said
+        .split_whitespace()
+        .skip_while(|w| *w != "--after")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no cursor in {said:?}"));
+    let (rest, _) = audit(&["--all", "--after", cursor]);
+    assert_eq!(rest, all[5..]);
+    let bad = tenantry()
+        .args(["audit", "--after", "yesterday", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a cursor"));
+}
