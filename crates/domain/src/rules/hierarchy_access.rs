@@ -57,7 +57,7 @@ pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Ch
     Ok(change)
 }
 
-/// The caller's own elevated access (User Access Administrator at the root scope `/`) in `tenant`.
+/// The elevated access of `principal` in `tenant` (User Access Administrator at the root scope `/`).
 pub fn elevated_assignment(
     world: &World,
     tenant: TenantId,

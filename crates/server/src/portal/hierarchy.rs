@@ -1,6 +1,7 @@
 //! The hierarchy of the working directory: the tenant root group, its management groups and the
 //! subscriptions under each, as a tree of nested lists; creating, renaming, moving and deleting groups,
-//! moving subscriptions, and creating a subscription. What is shown and offered is the domain's read
+//! moving subscriptions, creating a subscription, and a Global Administrator's elevated access (elevate,
+//! give it up). What is shown and offered is the domain's read
 //! (`rules::reads::hierarchy`); every write is the rule ARM's `Microsoft.Management` and
 //! `Microsoft.Subscription` requests run.
 
