@@ -334,7 +334,7 @@ impl Portal {
 }
 
 /// The portal's forms: where they post (ids filled in) and the fields they read.
-const FORMS: [(&str, &[&str]); 38] = [
+const FORMS: [(&str, &[&str]); 43] = [
     ("/switch-directory", &["tenant", "back"]),
     ("/directories/new", &["name", "display_name"]),
     (
@@ -403,6 +403,17 @@ const FORMS: [(&str, &[&str]); 38] = [
     ("/hierarchy/groups", &["name", "display_name", "parent"]),
     ("/hierarchy/groups/{T}", &["display_name", "parent"]),
     ("/hierarchy/groups/{T}/delete", &[]),
+    (
+        "/hierarchy/groups/{T}/access",
+        &["principal", "principal_name", "role"],
+    ),
+    ("/hierarchy/groups/{T}/access/remove", &["assignment"]),
+    (
+        "/hierarchy/groups/{T}/access/check",
+        &["principal", "principal_name"],
+    ),
+    ("/hierarchy/elevate", &[]),
+    ("/hierarchy/elevate/remove", &[]),
     (
         "/hierarchy/subscriptions",
         &["display_name", "workload", "management_group"],

@@ -96,6 +96,12 @@ impl Service {
             .await
     }
 
+    /// Gives up the caller's elevated access at the root scope `/`.
+    pub async fn remove_elevated_access(&self, actor: &Actor) -> Result<(), ServiceError> {
+        self.run(|w, now| hierarchy_access::remove_elevated_access(w, actor, now).map(|c| (c, ())))
+            .await
+    }
+
     /// Assigns a role at a management group of the caller's directory; returns the assignment and
     /// whether it was made.
     pub async fn assign_at_management_group(

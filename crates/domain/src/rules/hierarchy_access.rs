@@ -24,14 +24,10 @@ pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Ch
         DIRECTORY_ADMINISTRATORS,
         "elevate access to the root scope",
     )?;
-    let part = require_tenant(world, tenant)?;
     let Some(principal) = actor.object_id() else {
         return Ok(Change::new());
     };
-    let held = part.group_assignments_of(principal).iter().any(|a| {
-        a.management_group == ROOT_SCOPE && a.role_definition == roles::USER_ACCESS_ADMINISTRATOR
-    });
-    if held {
+    if elevated_assignment(world, tenant, principal).is_some() {
         return Ok(Change::new());
     }
     let principal_type = world
@@ -59,6 +55,39 @@ pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Ch
         },
     ));
     Ok(change)
+}
+
+/// The elevated access of `principal` in `tenant` (User Access Administrator at the root scope `/`).
+pub fn elevated_assignment(
+    world: &World,
+    tenant: TenantId,
+    principal: ObjectId,
+) -> Option<&ManagementGroupRoleAssignment> {
+    world
+        .tenant(tenant)?
+        .group_assignments_of(principal)
+        .iter()
+        .find(|a| {
+            a.management_group == ROOT_SCOPE
+                && a.role_definition == roles::USER_ACCESS_ADMINISTRATOR
+        })
+}
+
+/// Gives up the caller's elevated access (Azure removes the assignment at `/`); nothing changes when
+/// the caller holds none.
+pub fn remove_elevated_access(
+    world: &World,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let tenant = super::hierarchy::caller_tenant(world, actor)?;
+    match actor
+        .object_id()
+        .and_then(|p| elevated_assignment(world, tenant, p))
+    {
+        Some(a) => remove_group_assignment(world, actor, tenant, a.id, now),
+        None => Ok(Change::new()),
+    }
 }
 
 /// What an assignment at a management group asks for; `id` as the client chose it (ARM's PUT).
@@ -183,19 +212,7 @@ pub fn remove_group_assignment(
         .all_group_assignments()
         .find(|a| a.id == id)
         .ok_or_else(|| assignment_not_found(id))?;
-    let allowed = if a.management_group == ROOT_SCOPE {
-        // Elevated access is given up by its holder, or removed by the operator.
-        actor.is_operator() || actor.object_id() == Some(a.principal)
-    } else {
-        group_access(
-            world,
-            actor,
-            tenant,
-            &a.management_group,
-            names::ROLE_ASSIGNMENT_DELETE,
-        )
-    };
-    if !allowed {
+    if !may_remove_group_assignment(world, actor, tenant, a) {
         return Err(authorization_failed(
             actor,
             names::ROLE_ASSIGNMENT_DELETE,
@@ -213,6 +230,28 @@ pub fn remove_group_assignment(
         ids: vec![id],
     });
     Ok(change)
+}
+
+/// Whether the caller may remove assignment `a` of `tenant` (the rule's question, asked by the pages
+/// that offer it too).
+pub fn may_remove_group_assignment(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    a: &ManagementGroupRoleAssignment,
+) -> bool {
+    if a.management_group == ROOT_SCOPE {
+        // Elevated access is given up by its holder, or removed by the operator.
+        actor.is_operator() || actor.object_id() == Some(a.principal)
+    } else {
+        group_access(
+            world,
+            actor,
+            tenant,
+            &a.management_group,
+            names::ROLE_ASSIGNMENT_DELETE,
+        )
+    }
 }
 
 /// The assignments at management groups above a subscription (and at the root scope) of its

@@ -18,7 +18,7 @@ fn under(parent: &str) -> ManagementGroupWrite {
 
 /// Creates `name` under `parent` ("" = the root) as `actor`.
 #[track_caller]
-fn create(fx: &mut Fx, actor: &Actor, tenant: TenantId, name: &str, parent: &str) {
+pub(crate) fn create(fx: &mut Fx, actor: &Actor, tenant: TenantId, name: &str, parent: &str) {
     let created = fx.ok_with(|fx| {
         hierarchy::put_management_group(&fx.world, actor, tenant, name, under(parent), fx.now)
     });
@@ -27,7 +27,7 @@ fn create(fx: &mut Fx, actor: &Actor, tenant: TenantId, name: &str, parent: &str
 
 /// Alice, a (guest) Global Administrator of her default directory, elevated to User Access
 /// Administrator at the root scope.
-fn alice_admin(fx: &mut Fx) -> Actor {
+pub(crate) fn alice_admin(fx: &mut Fx) -> Actor {
     let alice = fx.alice_home();
     let change = fx.ok(|fx| hierarchy_access::elevate_access(&fx.world, &alice, fx.now));
     assert_eq!(
@@ -39,7 +39,7 @@ fn alice_admin(fx: &mut Fx) -> Actor {
 
 /// Assigns `role` at `group` as `actor`; returns the assignment's id.
 #[track_caller]
-fn assign(
+pub(crate) fn assign(
     fx: &mut Fx,
     actor: &Actor,
     tenant: TenantId,

@@ -88,30 +88,8 @@ fn page_for(
             reach: None,
         })
         .collect();
-    let mut roles: Vec<Choice> = a
-        .roles
-        .iter()
-        .map(|d| Choice {
-            value: d.id.to_string(),
-            label: if d.is_custom() {
-                format!("{} (custom)", d.name)
-            } else {
-                d.name.clone()
-            },
-            selected: d.name == "Reader",
-        })
-        .collect();
-    roles.sort_by(|a, b| a.label.cmp(&b.label));
-    let mut principals: Vec<Choice> = a
-        .principals
-        .iter()
-        .map(|p| Choice {
-            value: p.id().to_string(),
-            label: principal_label(w, *p),
-            selected: false,
-        })
-        .collect();
-    principals.sort_by_key(|x| x.label.to_lowercase());
+    let roles = role_choices(&a.roles);
+    let principals = principal_choices(w, &a.principals);
     let scope_label = match &at.group {
         Some(g) => format!("resource group {g}"),
         None => format!("subscription {}", s.display_name),
@@ -126,6 +104,10 @@ fn page_for(
         base: at.base.clone(),
         group: at.group.clone(),
         assignments,
+        from_groups: super::group_access::assignment_rows(
+            w,
+            &reads::inherited_group_assignments(w, actor, at.sub),
+        ),
         roles,
         principals,
         check,
@@ -134,6 +116,38 @@ fn page_for(
             .subscription(at.sub)
             .is_some_and(|p| reads::subscription_actions(w, actor, p).read_only),
     })
+}
+
+/// The roles a form offers, by name, Reader picked.
+pub(super) fn role_choices(roles: &[&RoleDefinition]) -> Vec<Choice> {
+    let mut roles: Vec<Choice> = roles
+        .iter()
+        .map(|d| Choice {
+            value: d.id.to_string(),
+            label: if d.is_custom() {
+                format!("{} (custom)", d.name)
+            } else {
+                d.name.clone()
+            },
+            selected: d.name == "Reader",
+        })
+        .collect();
+    roles.sort_by(|a, b| a.label.cmp(&b.label));
+    roles
+}
+
+/// The principals a picker offers, by name.
+pub(super) fn principal_choices(w: &World, principals: &[world::PrincipalRef]) -> Vec<Choice> {
+    let mut principals: Vec<Choice> = principals
+        .iter()
+        .map(|p| Choice {
+            value: p.id().to_string(),
+            label: principal_label(w, *p),
+            selected: false,
+        })
+        .collect();
+    principals.sort_by_key(|x| x.label.to_lowercase());
+    principals
 }
 
 async fn show(mut ctx: Ctx, actor: Actor, at: Where, check: Option<CheckResult>) -> PortalResult {
@@ -171,6 +185,21 @@ pub struct AddForm {
     role: String,
 }
 
+impl AddForm {
+    /// The principal the form names (see [`named`]).
+    pub(super) fn principal(&self) -> &str {
+        named(&self.principal, &self.principal_name)
+    }
+
+    /// The role the form picked.
+    pub(super) fn role(&self) -> Result<RoleDefinitionId, DomainError> {
+        self.role.trim().parse().map_err(|_| {
+            DomainError::invalid("RoleRequired", "Choose a role.")
+                .with_remedy("Pick one of the roles in the list.")
+        })
+    }
+}
+
 /// The principal a form names: typed (UPN, email, client id, object id, group name) over picked from
 /// the list.
 fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
@@ -184,17 +213,8 @@ fn named<'f>(picked: &'f str, typed: &'f str) -> &'f str {
 async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let resolved = ctx.state.svc.read(|w| {
-        let principal = reads::assignable_principal(
-            w,
-            &actor,
-            &at.scope,
-            named(&f.principal, &f.principal_name),
-        )?;
-        let role: RoleDefinitionId = f.role.trim().parse().map_err(|_| {
-            DomainError::invalid("RoleRequired", "Choose a role.")
-                .with_remedy("Pick one of the roles in the list.")
-        })?;
-        Ok::<_, DomainError>((principal, role))
+        let principal = reads::assignable_principal(w, &actor, &at.scope, f.principal())?;
+        Ok::<_, DomainError>((principal, f.role()?))
     });
     let (principal, role) = match resolved {
         Ok(v) => v,
@@ -303,49 +323,19 @@ pub struct CheckForm {
     principal_name: String,
 }
 
+impl CheckForm {
+    /// The principal whose access is asked about (see [`named`]).
+    pub(super) fn principal(&self) -> &str {
+        named(&self.principal, &self.principal_name)
+    }
+}
+
 async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalResult {
     let actor = act_for_subscription(&mut ctx, at.sub, actor);
     let actions: Vec<&str> = CHECKS.iter().map(|(_, action)| *action).collect();
     let result = ctx.state.svc.read(|w| -> Result<CheckResult, DomainError> {
-        let c = reads::check_access(
-            w,
-            &actor,
-            &at.scope,
-            named(&f.principal, &f.principal_name),
-            &actions,
-        )?;
-        let rows = CHECKS
-            .iter()
-            .zip(&c.actions)
-            .map(|((label, _), (_, grants))| CheckRow {
-                action: label.to_string(),
-                allowed: !grants.is_empty(),
-                grants: grants.iter().map(|g| g.describe()).collect(),
-            })
-            .collect();
-        let permissions = c
-            .permissions
-            .iter()
-            .map(|p| {
-                let mut line = format!(
-                    "Actions: {}",
-                    if p.actions.is_empty() {
-                        "none".into()
-                    } else {
-                        p.actions.join(", ")
-                    }
-                );
-                if !p.not_actions.is_empty() {
-                    line.push_str(&format!(" — except: {}", p.not_actions.join(", ")));
-                }
-                line
-            })
-            .collect();
-        Ok(CheckResult {
-            principal: principal_label(w, c.principal),
-            rows,
-            permissions,
-        })
+        let c = reads::check_access(w, &actor, &at.scope, f.principal(), &actions)?;
+        Ok(check_result(w, &CHECKS, c))
     });
     match result {
         Ok(c) => show(ctx, actor, at, Some(c)).await,
@@ -354,6 +344,46 @@ async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalRes
             let base = at.base.clone();
             ctx.redirect(&base).await
         }
+    }
+}
+
+/// A check's answer as the page shows it: each action of `checks` in words, with the grants that allow it.
+pub(super) fn check_result(
+    w: &World,
+    checks: &[(&str, &str)],
+    c: reads::AccessCheck<'_, '_>,
+) -> CheckResult {
+    let rows = checks
+        .iter()
+        .zip(&c.actions)
+        .map(|((label, _), (_, grants))| CheckRow {
+            action: label.to_string(),
+            allowed: !grants.is_empty(),
+            grants: grants.iter().map(|g| g.describe()).collect(),
+        })
+        .collect();
+    let permissions = c
+        .permissions
+        .iter()
+        .map(|p| {
+            let mut line = format!(
+                "Actions: {}",
+                if p.actions.is_empty() {
+                    "none".into()
+                } else {
+                    p.actions.join(", ")
+                }
+            );
+            if !p.not_actions.is_empty() {
+                line.push_str(&format!(" — except: {}", p.not_actions.join(", ")));
+            }
+            line
+        })
+        .collect();
+    CheckResult {
+        principal: principal_label(w, c.principal),
+        rows,
+        permissions,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The hierarchy of the working directory: the tenant root group, its management groups and the
 //! subscriptions under each, as a tree of nested lists; creating, renaming, moving and deleting groups,
-//! moving subscriptions, and creating a subscription. What is shown and offered is the domain's read
+//! moving subscriptions, creating a subscription, and a Global Administrator's elevated access (elevate,
+//! give it up). What is shown and offered is the domain's read
 //! (`rules::reads::hierarchy`); every write is the rule ARM's `Microsoft.Management` and
 //! `Microsoft.Subscription` requests run.
 
@@ -58,6 +59,7 @@ fn flatten(
                     .unwrap_or(&node.group.tenant.to_string()),
             ),
             anchor: format!("group-{}", rows.len()),
+            access: paths::management_group_access(&node.group.name),
         },
     });
     let mut n = 0;
@@ -103,6 +105,7 @@ pub async fn page(SignedIn { ctx, actor, .. }: SignedIn) -> PortalResult {
                 rows,
                 parents: choices(&h.parents, ""),
                 may_create_subscription: h.may_create_subscription,
+                elevation: reads::elevation(w, &actor),
             })
         });
     ctx.show("hierarchy", HERE, shown).await
@@ -258,6 +261,34 @@ pub async fn create_subscription(
             format!(
                 "{name} ({sub}) is yours: you are its Owner and its service administrator.{under}"
             ),
+        )
+    })
+    .await
+}
+
+pub async fn elevate(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PortalResult {
+    let result = ctx.state.svc.elevate_access(&actor).await;
+    ctx.done(result, HERE, |_| {
+        Flash::ok(
+            "Access elevated",
+            "You are User Access Administrator at the root scope (/): you may grant access at every management group and subscription of the directory. Remove the elevation when you are done.",
+        )
+    })
+    .await
+}
+
+pub async fn remove_elevation(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PortalResult {
+    let result = ctx.state.svc.remove_elevated_access(&actor).await;
+    ctx.done(result, HERE, |_| {
+        Flash::ok(
+            "Elevated access removed",
+            "You no longer hold User Access Administrator at the root scope (/).",
         )
     })
     .await

@@ -10,6 +10,7 @@ mod dashboard;
 mod device_login;
 mod directories;
 mod directory_admin;
+mod group_access;
 mod groups;
 mod hierarchy;
 mod invitations;
@@ -101,6 +102,11 @@ portal_routes! {
     "/hierarchy/groups" => post(hierarchy::create_group),
     "/hierarchy/groups/{mg}" => post(hierarchy::update_group),
     "/hierarchy/groups/{mg}/delete" => post(hierarchy::delete_group),
+    "/hierarchy/groups/{mg}/access" => get(group_access::page).post(group_access::add),
+    "/hierarchy/groups/{mg}/access/remove" => post(group_access::remove),
+    "/hierarchy/groups/{mg}/access/check" => post(group_access::check),
+    "/hierarchy/elevate" => post(hierarchy::elevate),
+    "/hierarchy/elevate/remove" => post(hierarchy::remove_elevation),
     "/hierarchy/subscriptions" => post(hierarchy::create_subscription),
     "/hierarchy/subscriptions/{sub}/move" => post(hierarchy::move_subscription),
     "/portal/subscriptions/{sub}" => get(s::overview),

@@ -429,12 +429,44 @@ pub struct Access {
     pub base: String,
     pub group: Option<String>,
     pub assignments: Vec<AssignmentRow>,
+    /// Inherited from the management groups above the subscription and the root scope.
+    pub from_groups: Vec<ManagementGroupAssignmentRow>,
     pub roles: Vec<Choice>,
     pub principals: Vec<Choice>,
     pub check: Option<CheckResult>,
     pub can_write: bool,
     /// The subscription is Disabled: no assignment can be added.
     pub read_only: bool,
+}
+
+/// An assignment at a management group (or the root scope) as a list shows it.
+pub struct ManagementGroupAssignmentRow {
+    pub id: String,
+    pub principal: String,
+    pub principal_type: String,
+    pub role: String,
+    /// Where it is made, in words ("This management group", "inherited from management group Platform").
+    pub origin: String,
+    /// The access control of the group it is made at, when the person may open it.
+    pub href: Option<String>,
+    pub inherited: bool,
+    pub may_remove: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/group_access.html")]
+pub struct GroupAccess {
+    pub chrome: Chrome,
+    pub tabs: Vec<Tab>,
+    pub display_name: String,
+    pub is_root: bool,
+    pub scope: String,
+    pub base: String,
+    pub assignments: Vec<ManagementGroupAssignmentRow>,
+    pub roles: Vec<Choice>,
+    pub principals: Vec<Choice>,
+    pub check: Option<CheckResult>,
+    pub can_write: bool,
 }
 
 // ----- directory administration -----
@@ -900,6 +932,8 @@ pub struct HierarchyPage {
     /// Where a group may be created or a subscription placed.
     pub parents: Vec<Choice>,
     pub may_create_subscription: bool,
+    /// For a Global Administrator (or whoever holds it): elevated access at the root scope.
+    pub elevation: Option<reads::Elevation>,
 }
 
 /// A group or a subscription in the hierarchy's tree of nested lists.
@@ -924,6 +958,8 @@ pub enum TreeItem {
         move_to: Vec<Choice>,
         /// Its element id (`group-N`).
         anchor: String,
+        /// Its access control page.
+        access: String,
     },
     Subscription {
         id: String,

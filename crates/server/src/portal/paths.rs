@@ -18,6 +18,11 @@ pub fn resource_group_access(sub: SubscriptionId, group: &str) -> String {
     )
 }
 
+/// A management group's access control page (its name is a checked name, encoded all the same).
+pub fn management_group_access(name: &str) -> String {
+    format!("/hierarchy/groups/{}/access", encode(name))
+}
+
 /// A resource group's resources with their identities.
 pub fn resource_group_resources(sub: SubscriptionId, group: &str) -> String {
     format!(

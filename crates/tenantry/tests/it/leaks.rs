@@ -943,6 +943,17 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
             ("parent", s(v.leaf(VICORP, NOTHING))),
         ],
         "/hierarchy/subscriptions/{sub}/move" => vec![("parent", s(v.leaf(VICORP, NOTHING)))],
+        "/hierarchy/groups/{mg}/access" => vec![
+            ("principal_name", s("mal@mallory.onmicrosoft.com")),
+            ("role", s(OWNER_ROLE)),
+        ],
+        "/hierarchy/groups/{mg}/access/remove" => {
+            vec![("assignment", s(v.leaf(VALERIE_READER, NOTHING)))]
+        }
+        "/hierarchy/groups/{mg}/access/check" => vec![(
+            "principal_name",
+            s(v.leaf(VALERIE_UPN, "nobody@vicorp.onmicrosoft.com")),
+        )],
         // Sent without a name, so that no subscription is made in the caller's own directory.
         "/hierarchy/subscriptions" => vec![
             ("display_name", s("")),
@@ -965,7 +976,9 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         | "/portal/subscriptions/{sub}/change-directory/cancel"
         | "/portal/subscriptions/{sub}/cancel"
         | "/portal/subscriptions/{sub}/enable"
-        | "/hierarchy/groups/{mg}/delete" => vec![],
+        | "/hierarchy/groups/{mg}/delete"
+        | "/hierarchy/elevate"
+        | "/hierarchy/elevate/remove" => vec![],
         other => panic!("the leak walk does not know the portal form {other}: add its fields"),
     }
 }

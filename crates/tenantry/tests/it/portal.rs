@@ -9,6 +9,7 @@
 //! time: two cores do not run several Chromiums well. `TENANTRY_AXE` names axe-core's `axe.min.js`
 //! (scripts/test.sh installs it).
 
+mod group_access;
 mod hierarchy;
 mod walk;
 mod workloads;

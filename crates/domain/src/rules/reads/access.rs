@@ -316,9 +316,26 @@ pub fn access_control<'w>(
             inherited: a.scope != *scope && a.scope.contains(scope),
         })
         .collect();
-    let principals = match (
-        require_directory_enumeration(world, actor, s.tenant),
-        world.tenant(s.tenant),
+    Ok(AccessControl {
+        subscription: s,
+        assignments,
+        roles: world.role_definitions(s.id),
+        principals: pickable_principals(world, actor, s.tenant),
+        // `authorize`, not `can`: a Disabled subscription refuses the write to whoever may make it.
+        may_write: authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope).is_ok(),
+    })
+}
+
+/// The principals of `tenant` a role could be assigned to, for a picker: its present users, its service
+/// principals (managed identities among them) and its groups; none when the caller may not list them.
+pub fn pickable_principals<'w>(
+    world: &'w World,
+    actor: &Actor,
+    tenant: TenantId,
+) -> Vec<PrincipalRef<'w>> {
+    match (
+        require_directory_enumeration(world, actor, tenant),
+        world.tenant(tenant),
     ) {
         (Ok(()), Some(t)) => t
             .users
@@ -329,15 +346,7 @@ pub fn access_control<'w>(
             .chain(t.groups.values().map(PrincipalRef::Group))
             .collect(),
         _ => vec![],
-    };
-    Ok(AccessControl {
-        subscription: s,
-        assignments,
-        roles: world.role_definitions(s.id),
-        principals,
-        // `authorize`, not `can`: a Disabled subscription refuses the write to whoever may make it.
-        may_write: authorize(world, actor, names::ROLE_ASSIGNMENT_WRITE, scope).is_ok(),
-    })
+    }
 }
 
 /// A principal of the subscription's directory that a role could be assigned to at `scope`, named by
@@ -355,6 +364,16 @@ pub fn assignable_principal(
     let tenant = require_subscription(world, scope.subscription_id())?
         .subscription
         .tenant;
+    present_principal(world, tenant, key)
+}
+
+/// A present principal of `tenant` (a member, a redeemed guest, a service principal or a group) named
+/// by object id, user principal name, email, an application's client id or a group's name.
+pub fn present_principal(
+    world: &World,
+    tenant: TenantId,
+    key: &str,
+) -> Result<ObjectId, DomainError> {
     let key = crate::rules::names::typed(key);
     if key.is_empty() {
         return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")

@@ -4,7 +4,7 @@
 //! [`identities`] (resources with their managed identities), [`applications`] (app registrations and
 //! their credentials), [`access`] (role definitions and assignments, permissions, classic administrators), [`directory`]
 //! (a directory's objects), [`groups`] (groups, their members and owners, memberships), [`hierarchy`] (management groups and the
-//! subscriptions under them), [`people`] (a person across
+//! subscriptions under them), [`hierarchy_access`] (access control at management groups), [`people`] (a person across
 //! directories: where they are present, what they see, what waits for them) and [`audit`] (the audit log).
 //!
 //! - a subscription is visible to a caller signed in to its trusted tenant who holds any access in it
@@ -21,6 +21,7 @@ pub mod audit;
 pub mod directory;
 pub mod groups;
 pub mod hierarchy;
+pub mod hierarchy_access;
 pub mod identities;
 pub mod people;
 pub mod subscriptions;
@@ -31,6 +32,7 @@ pub use audit::*;
 pub use directory::*;
 pub use groups::*;
 pub use hierarchy::{GroupNode, Hierarchy, PlacedSubscription, hierarchy};
+pub use hierarchy_access::*;
 pub use identities::*;
 pub use people::*;
 pub use subscriptions::*;

@@ -151,6 +151,12 @@ async fn portal_every_page_passes_axe_at_desktop_and_phone_width() {
         "the walk reached only {walked:?}: links were not followed"
     );
     assert!(
+        walked
+            .iter()
+            .any(|p| kind_of(p) == "/hierarchy/groups/*/access"),
+        "the walk did not reach a management group's access control: {walked:?}"
+    );
+    assert!(
         failures.is_empty(),
         "{} problems on the {} pages walked:\n{}",
         failures.len(),
