@@ -8,6 +8,8 @@ use axum::routing::get;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tenantry_service::Service;
 use tenantry_service::crypto::KeyEncryptionKey;
 use tenantry_service::signin::SignIn;
@@ -24,6 +26,8 @@ pub struct AppState {
     pub arm: crate::arm::cache::ArmCache,
     /// Reverse proxies whose `X-Forwarded-For` names the client (per-address lockout).
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Set once the process is asked to stop: `/readyz` says so while requests in flight finish.
+    pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -47,6 +51,7 @@ impl AppState {
             signin,
             arm: Default::default(),
             trusted_proxies: Default::default(),
+            draining: Default::default(),
         }
     }
 
@@ -66,11 +71,14 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<String>,
+    /// How long requests in flight may take to finish once the process is asked to stop.
+    pub drain_timeout: Duration,
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .merge(crate::oauth::routes())
         .merge(crate::arm::routes())
         .merge(crate::graph::routes())
@@ -142,6 +150,58 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::debug_span!("request", method = %req.method(), path = %path)
 }
 
+/// How long `/readyz` waits for the database before it says it is not ready.
+const READY_WITHIN: Duration = Duration::from_secs(2);
+
+/// `/readyz`: 200 when this instance can serve (the database answers, the world in memory holds every
+/// committed write, not stopping), else 503 with what is wrong; a load balancer sends traffic only to
+/// ready instances. `/healthz` only says the process is alive.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+    let r = state.svc.readiness(READY_WITHIN).await;
+    let draining = state.draining.load(Ordering::Acquire);
+    let ready = r.is_ready() && !draining;
+    let status = if ready {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not ready" },
+        "database": if r.database { "reachable" } else { "unreachable" },
+        "revision": r.revision,
+        "behind": r.behind,
+        "stopping": draining,
+    });
+    (status, axum::Json(body))
+}
+
+/// Resolves when the process is asked to stop: SIGTERM (service managers, container runtimes) or
+/// Ctrl-C.
+async fn stop_requested() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
 /// The base URL clients should use for `listen`.
 pub fn base_url_for(listen: SocketAddr) -> String {
     let host = if listen.ip().is_unspecified() {
@@ -174,13 +234,30 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();
+    let draining = state.draining.clone();
     let app = router(state);
+    let handle = axum_server::Handle::new();
+    // Asked to stop: no new connections, `/readyz` says so, and requests in flight get up to the
+    // drain timeout to finish before the process exits (0).
+    let stopper = handle.clone();
+    let drain = cfg.drain_timeout;
+    tokio::spawn(async move {
+        stop_requested().await;
+        draining.store(true, Ordering::Release);
+        tracing::info!(
+            seconds = drain.as_secs_f64(),
+            "stopping: finishing requests in flight"
+        );
+        stopper.graceful_shutdown(Some(drain));
+    });
     println!("tenantry is listening on {base_url}");
     println!("{}", tls::trust_hint(&material));
     axum_server::bind(cfg.listen)
+        .handle(handle)
         .acceptor(tls::acceptor(rustls))
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await?;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -170,6 +170,23 @@ impl Service {
         Ok(true)
     }
 
+    /// Whether this instance can serve what it is asked, for `/readyz`: the database answers within
+    /// `within`, and the world in memory has caught up with every write committed (by any instance)
+    /// when asked. Tries to catch up first, so a moment's lag behind another instance is not a refusal.
+    pub async fn readiness(&self, within: Duration) -> Readiness {
+        let reachable = tokio::time::timeout(within, self.sync()).await;
+        let database = matches!(reachable, Ok(Ok(_)));
+        let committed = match tokio::time::timeout(within, self.inner.store.revision()).await {
+            Ok(Ok(r)) => Some(r),
+            _ => None,
+        };
+        Readiness {
+            database,
+            revision: self.revision(),
+            behind: committed.map(|c| (c - self.revision()).max(0)),
+        }
+    }
+
     /// Follows other instances until the process ends: woken by PostgreSQL notifications, and polled.
     pub fn spawn_follower(&self) -> tokio::task::JoinHandle<()> {
         let svc = self.clone();
@@ -213,6 +230,24 @@ async fn pause_before_commit() {
 /// Without the feature (every build but the tests'), there is nothing to wait for.
 #[cfg(not(feature = "fault-injection"))]
 async fn pause_before_commit() {}
+
+/// What `/readyz` reports ([`Service::readiness`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Readiness {
+    /// The database answered in time.
+    pub database: bool,
+    /// The revision the world in memory reflects.
+    pub revision: i64,
+    /// How many revisions others committed that memory does not hold yet (`None`: unknown).
+    pub behind: Option<i64>,
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.database && self.behind == Some(0)
+    }
+}
 
 fn distinct(partitions: impl Iterator<Item = Partition>) -> Vec<Partition> {
     let mut v: Vec<Partition> = partitions.collect();

@@ -61,6 +61,10 @@ enum Command {
         /// The system's roots honour SSL_CERT_FILE too.
         #[arg(long = "issuer-ca-file", env = "TENANTRY_ISSUER_CA_FILE")]
         issuer_ca_file: Option<PathBuf>,
+        /// Seconds that requests in flight get to finish on SIGTERM or Ctrl-C (no new ones are
+        /// accepted, /readyz answers 503) before the process exits.
+        #[arg(long, env = "TENANTRY_DRAIN_TIMEOUT", default_value_t = 30)]
+        drain_timeout: u64,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -239,6 +243,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tls_names,
             trusted_proxies,
             issuer_ca_file,
+            drain_timeout,
         } => {
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
@@ -260,6 +265,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     extra_names: tls_names,
                     public_url,
                     trusted_proxies,
+                    drain_timeout: std::time::Duration::from_secs(drain_timeout),
                 },
             )
             .await

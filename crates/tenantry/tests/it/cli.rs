@@ -302,3 +302,118 @@ fn audit_reads_on_from_where_it_stopped() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a cursor"));
 }
+
+/// On SIGTERM, `tenantry serve` stops taking connections, lets the request in flight finish (a write
+/// held open before its commit by the test-only fault switch) and exits 0; `/readyz` answered 200
+/// with what it checked before, `/healthz` only says it is alive.
+#[tokio::test]
+async fn serve_drains_requests_in_flight_on_sigterm_and_exits_cleanly() {
+    use std::io::BufRead;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
+    let port = free_port();
+    let mut child = tenantry()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(dir.path())
+        .arg("--world")
+        .arg(repo_root().join("worlds/demo.toml"))
+        .args(["--drain-timeout", "20"])
+        .env("TENANTRY_FAULT_PAUSE_BEFORE_COMMIT_MS", "3000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each write announces its pause on standard error.
+    let (paused_tx, paused_rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("pausing") {
+                let _ = paused_tx.send(());
+            }
+        }
+    });
+    let ca = dir.path().join("ca.pem");
+    assert!(eventually(Duration::from_secs(120), || ca.exists()).await);
+    let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .unwrap();
+    let base = format!("https://localhost:{port}");
+    let mut ready = None;
+    for _ in 0..600 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+            ready = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = ready.expect("the server answered");
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready", "{body}");
+    assert_eq!(body["database"], "reachable", "{body}");
+    assert_eq!(body["behind"], 0, "{body}");
+
+    let token: serde_json::Value = client
+        .post(format!("{base}/{ALICEDEFAULT}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", AZ_CLI),
+            ("username", "alice@outlook.com"),
+            ("password", "Alice-2017!"),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().expect("a token").to_string();
+    while paused_rx.try_recv().is_ok() {}
+    // A write, held before its commit; SIGTERM arrives while it is in flight.
+    let put = {
+        let (client, base) = (client.clone(), base.clone());
+        tokio::spawn(async move {
+            client
+                .put(format!(
+                    "{base}/subscriptions/{PAYG}/resourcegroups/drained?api-version=2021-04-01"
+                ))
+                .bearer_auth(bearer)
+                .json(&serde_json::json!({"location": "westeurope"}))
+                .send()
+                .await
+        })
+    };
+    tokio::task::spawn_blocking(move || paused_rx.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .expect("the write paused before its commit");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let answer = put
+        .await
+        .unwrap()
+        .expect("the request in flight was answered");
+    assert_eq!(answer.status(), 201, "the write in flight finished");
+    // The process exits by itself, cleanly, and takes no new connection meanwhile.
+    let exited = eventually(Duration::from_secs(30), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    })
+    .await;
+    assert!(exited, "the server exited after draining");
+    assert!(child.wait().unwrap().success(), "exit status 0");
+    let fresh = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    assert!(fresh.get(format!("{base}/healthz")).send().await.is_err());
+}
