@@ -10,6 +10,7 @@
 //! (scripts/test.sh installs it).
 
 mod hierarchy;
+mod tag_names;
 mod walk;
 mod workloads;
 
