@@ -91,6 +91,7 @@ fn subscription(tenant: TenantId, owner: Identity, n: usize) -> (SubscriptionId,
         service_admin: owner,
         co_admins: vec![],
         tags: Default::default(),
+        tag_names: Default::default(),
         created: 0,
     });
     for g in 0..GROUPS_PER_SUBSCRIPTION {

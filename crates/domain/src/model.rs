@@ -471,6 +471,10 @@ pub struct Subscription {
     /// Subscriptions written before they had tags have none.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Its predefined tag names with their predefined values ([`crate::tags::TagNames`]); those
+    /// written before there were any have none.
+    #[serde(default)]
+    pub tag_names: BTreeMap<String, Vec<String>>,
     pub created: Timestamp,
 }
 

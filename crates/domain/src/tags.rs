@@ -3,7 +3,7 @@
 //! (`../shared/reference/docs/arm-tag-resources-limitations.md`).
 
 use crate::error::DomainError;
-use crate::rules::names::{require_names, shown};
+use crate::rules::names::{require_name, require_names, shown};
 use std::collections::BTreeMap;
 
 /// The tags of one scope, by name as written.
@@ -86,6 +86,13 @@ pub fn validated(tags: Tags) -> Result<Tags, DomainError> {
 }
 
 fn require_tag(name: &str, value: &str) -> Result<(), DomainError> {
+    require_tag_name(name)?;
+    require_tag_value(value)
+}
+
+/// A tag name within Azure's rules: not empty, none of [`FORBIDDEN_NAME_CHARACTERS`], at most
+/// [`MAX_TAG_NAME_CHARS`]. The same for a tag and a predefined tag name.
+pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
     if name.trim().is_empty() {
         return Err(DomainError::invalid(
             "InvalidTagName",
@@ -111,6 +118,11 @@ fn require_tag(name: &str, value: &str) -> Result<(), DomainError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// A tag value within Azure's limit ([`MAX_TAG_VALUE_CHARS`]).
+pub fn require_tag_value(value: &str) -> Result<(), DomainError> {
     if value.chars().count() > MAX_TAG_VALUE_CHARS {
         return Err(DomainError::invalid(
             "InvalidTagValueLength",
@@ -150,6 +162,67 @@ pub fn apply(current: &Tags, operation: TagsOperation, given: Tags) -> Result<Ta
             .collect(),
     };
     validated(next)
+}
+
+/// A subscription's predefined tag names (`az tag create --name`), each with its predefined values
+/// (`az tag add-value`): a taxonomy offered beside the tags in use, listed by `tagNames` even while
+/// nothing uses it. Names compare case-insensitively and keep their first case; values are
+/// case-sensitive, in the order they were added.
+pub type TagNames = BTreeMap<String, Vec<String>>;
+
+/// The prefixes Azure keeps for itself in predefined tag names (`Tags_CreateOrUpdate`).
+pub const RESERVED_NAME_PREFIXES: [&str; 3] = ["microsoft", "azure", "windows"];
+
+/// A name Azure takes as a predefined tag name: a valid tag name that starts with no reserved prefix.
+pub fn require_predefined_name(name: &str) -> Result<(), DomainError> {
+    require_name("tagName", name)?;
+    require_tag_name(name)?;
+    let lower = name.to_lowercase();
+    if let Some(prefix) = RESERVED_NAME_PREFIXES
+        .iter()
+        .find(|p| lower.starts_with(*p))
+    {
+        return Err(DomainError::invalid(
+            "ReservedTagName",
+            format!(
+                "The tag name '{}' starts with '{prefix}', a prefix reserved for Azure use ('microsoft', 'azure', 'windows').",
+                shown(name)
+            ),
+        )
+        .with_remedy("Choose a name that starts with none of microsoft, azure or windows."));
+    }
+    Ok(())
+}
+
+/// A value Azure takes as a predefined tag value (the limit of a tag's value).
+pub fn require_predefined_value(value: &str) -> Result<(), DomainError> {
+    require_name("tagValue", value)?;
+    require_tag_value(value)
+}
+
+/// The predefined name in `names` that `name` designates (names compare case-insensitively).
+pub fn find_name<'t>(names: &'t TagNames, name: &str) -> Option<(&'t String, &'t Vec<String>)> {
+    names.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))
+}
+
+/// `names` as a subscription keeps them: every name and value within the rules, one entry per name
+/// whatever its case, each value once.
+pub fn validated_names(names: TagNames) -> Result<TagNames, DomainError> {
+    let mut out = TagNames::new();
+    for (name, values) in names {
+        require_predefined_name(&name)?;
+        let key = find_name(&out, &name)
+            .map(|(k, _)| k.clone())
+            .unwrap_or(name);
+        let kept = out.entry(key).or_default();
+        for value in values {
+            require_predefined_value(&value)?;
+            if !kept.contains(&value) {
+                kept.push(value);
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -243,5 +316,49 @@ mod tests {
             TagsOperation::parse("Nope").unwrap_err().code,
             "InvalidTagsOperation"
         );
+    }
+
+    #[test]
+    fn predefined_names_take_the_tag_rules_and_no_reserved_prefix() {
+        let code = |r: Result<(), DomainError>| r.unwrap_err().code;
+        assert_eq!(
+            code(require_predefined_name("a/b")),
+            "InvalidTagNameCharacters"
+        );
+        assert_eq!(code(require_predefined_name("")), "InvalidTagName");
+        assert_eq!(
+            code(require_predefined_name(&"n".repeat(MAX_TAG_NAME_CHARS + 1))),
+            "InvalidTagName"
+        );
+        assert_eq!(code(require_predefined_name("a\tb")), "InvalidCharacter");
+        for reserved in ["microsoft.env", "Azure-team", "WINDOWS"] {
+            assert_eq!(code(require_predefined_name(reserved)), "ReservedTagName");
+        }
+        assert!(require_predefined_name("env-azure").is_ok());
+        assert_eq!(
+            code(require_predefined_value(
+                &"v".repeat(MAX_TAG_VALUE_CHARS + 1)
+            )),
+            "InvalidTagValueLength"
+        );
+        assert!(require_predefined_value("").is_ok());
+        let names: TagNames = [
+            (
+                "Env".to_string(),
+                vec!["prod".to_string(), "prod".to_string()],
+            ),
+            ("env".to_string(), vec!["Prod".to_string()]),
+        ]
+        .into_iter()
+        .collect();
+        let kept = validated_names(names).unwrap();
+        assert_eq!(kept.len(), 1);
+        let (name, values) = find_name(&kept, "ENV").unwrap();
+        assert_eq!(
+            values,
+            &["prod", "Prod"],
+            "values are case-sensitive, each once"
+        );
+        assert!(name == "Env" || name == "env");
     }
 }

@@ -6,7 +6,7 @@ use crate::crypto::{passwords, secrets};
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_domain::rules::{
-    self, AccountType, access, admins, applications, directory, federated, guests, resources,
+    self, AccountType, access, admins, applications, directory, federated, guests, resources, tags,
 };
 use tenantry_domain::*;
 
@@ -660,6 +660,44 @@ impl Service {
     ) -> Result<tenantry_domain::tags::Tags, ServiceError> {
         self.run(|w, now| {
             tenantry_domain::rules::tags::set_tags(w, actor, scope, operation, tags, now)
+        })
+        .await
+    }
+
+    /// `PUT …/tagNames/{name}`: the predefined name with its counts, and whether it was created.
+    pub async fn create_tag_name(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+    ) -> Result<tags::Predefined<tags::TagNameUse>, ServiceError> {
+        self.run(|w, now| tags::create_tag_name(w, actor, subscription, name, now))
+            .await
+    }
+
+    /// `PUT …/tagNames/{name}/tagValues/{value}`: the value with its count, and whether it was created.
+    pub async fn create_tag_value(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+        value: &str,
+    ) -> Result<tags::Predefined<(String, usize)>, ServiceError> {
+        self.run(|w, now| tags::create_tag_value(w, actor, subscription, name, value, now))
+            .await
+    }
+
+    /// `DELETE …/tagNames/{name}[/tagValues/{value}]`: whether there was one to delete.
+    pub async fn delete_predefined_tag(
+        &self,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<bool, ServiceError> {
+        self.run(|w, now| match value {
+            Some(value) => tags::delete_tag_value(w, actor, subscription, name, value, now),
+            None => tags::delete_tag_name(w, actor, subscription, name, now),
         })
         .await
     }

@@ -138,6 +138,7 @@ async fn setup(store: &Store) -> SubscriptionId {
         service_admin: admin,
         co_admins: vec![],
         tags: Default::default(),
+        tag_names: Default::default(),
         created: 0,
     };
     let id = sub.id;

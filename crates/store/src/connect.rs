@@ -101,6 +101,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "management_group_role_assignments",
         include_str!("../migrations/0015_management_group_role_assignments.sql"),
     ),
+    (
+        18,
+        "predefined_tag_names",
+        include_str!("../migrations/0018_predefined_tag_names.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

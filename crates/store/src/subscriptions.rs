@@ -27,6 +27,7 @@ pub(crate) static SUBSCRIPTIONS: Table = Table {
         "co_admins",
         "created",
         "tags",
+        "tag_names",
     ],
     key_len: 1,
 };
@@ -61,6 +62,7 @@ pub(crate) fn put(s: &Subscription) -> StoreResult<Op> {
             json(&s.co_admins)?,
             Value::from(s.created),
             json(&s.tags)?,
+            json(&s.tag_names)?,
         ],
     ))
 }
@@ -76,6 +78,7 @@ fn decode(row: &AnyRow) -> StoreResult<Subscription> {
         service_admin: c.json("service_admin")?,
         co_admins: c.json("co_admins")?,
         tags: c.json("tags")?,
+        tag_names: c.json("tag_names")?,
         created: c.int("created")?,
     })
 }

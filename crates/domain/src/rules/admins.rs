@@ -55,6 +55,7 @@ pub fn create_subscription(
         service_admin: req.service_admin,
         co_admins: vec![],
         tags: Default::default(),
+        tag_names: Default::default(),
         created: now,
     };
     change.audit(AuditEvent::new(actor, now, "tenantry/subscriptions/write", id.to_string()).subscription(id).tenant(req.tenant).details(serde_json::json!({

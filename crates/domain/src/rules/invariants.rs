@@ -222,6 +222,12 @@ fn subscription_violations(world: &World, s: &crate::world::SubscriptionPart, v:
         ));
         return;
     }
+    // Predefined tag names are kept as validated: within the rules, one per name whatever its case.
+    if crate::tags::validated_names(sub.tag_names.clone()).as_ref() != Ok(&sub.tag_names) {
+        v.push(format!(
+            "subscription '{name}' keeps predefined tag names outside Azure's rules"
+        ));
+    }
     let admin_ok = |i: Identity| match i {
         Identity::Personal { account } => world.account(account).is_some(),
         Identity::Organizational { .. } => world.presence(i, sub.tenant).is_some(),

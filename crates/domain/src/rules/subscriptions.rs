@@ -393,6 +393,7 @@ fn new_subscription(
         service_admin: admin,
         co_admins: vec![],
         tags: Default::default(),
+        tag_names: Default::default(),
         created: now,
     }));
     let principal_type = match actor {

@@ -1,5 +1,6 @@
 //! The Tags API (`{scope}/providers/Microsoft.Resources/tags/default`) on subscriptions, resource
-//! groups and resources, and the subscription's summary of tag names (`/subscriptions/{id}/tagNames`).
+//! groups and resources, the subscription's summary of tag names (`/subscriptions/{id}/tagNames`)
+//! and its predefined tag names and values.
 //! Who may tag, as in Azure: write on `Microsoft.Resources/tags` at the scope (Tag Contributor), or
 //! write on the tagged thing itself (Contributor, Owner).
 
@@ -9,8 +10,9 @@ use super::*;
 use crate::action::names;
 use crate::audit::AuditEvent;
 use crate::mutation::{Change, Mutation};
+use crate::rules::names::shown;
 use crate::scope::ScopeLevel;
-use crate::tags::{self, Tags, TagsOperation};
+use crate::tags::{self, TagNames, Tags, TagsOperation};
 use std::collections::BTreeMap;
 
 /// What a scope's tags belong to, found after the caller was authorized there.
@@ -158,33 +160,31 @@ pub fn delete_tags(
 /// One tag name of a subscription with how many tagged things use it, and its values with theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagNameUse {
-    /// The case it was first met in (subscription, then groups, then resources, each in order).
+    /// The case it was first met in (predefined names, then the subscription, its groups and its
+    /// resources, each in order).
     pub name: String,
+    /// How many tagged things carry it: 0 for a predefined name nothing uses yet.
     pub count: usize,
-    /// Each value with its count, in the order of their first use.
+    /// Each value with its count, predefined values first, then in the order of their first use.
     pub values: Vec<(String, usize)>,
 }
 
-/// `GET /subscriptions/{id}/tagNames`: the tag names of the subscription, its groups and its resources
-/// that the caller may read, with their counts, names compared case-insensitively.
-pub fn tag_names(
-    world: &World,
-    actor: &Actor,
-    subscription: SubscriptionId,
-) -> Result<Vec<TagNameUse>, DomainError> {
-    let part = authorized_subscription(
-        world,
-        actor,
-        names::TAG_NAMES_READ,
-        &Scope::subscription(subscription),
-    )?;
-    let groups = list_resource_groups(world, actor, subscription)?;
-    let resources = list_resources(world, actor, subscription, None)?;
-    let all = std::iter::once(&part.subscription.tags)
-        .chain(groups.iter().map(|g| &g.tags))
-        .chain(resources.iter().map(|r| &r.tags));
-    let mut by_name: BTreeMap<String, TagNameUse> = BTreeMap::new();
-    for tags in all {
+/// The summary of `tagNames`: the predefined names and values with the tags in use, names compared
+/// case-insensitively, values as written.
+fn summary<'t>(predefined: &TagNames, in_use: impl Iterator<Item = &'t Tags>) -> Vec<TagNameUse> {
+    let mut by_name: BTreeMap<String, TagNameUse> = predefined
+        .iter()
+        .map(|(name, values)| {
+            let values = values.iter().map(|v| (v.clone(), 0)).collect();
+            let entry = TagNameUse {
+                name: name.clone(),
+                count: 0,
+                values,
+            };
+            (name.to_lowercase(), entry)
+        })
+        .collect();
+    for tags in in_use {
         for (name, value) in tags {
             let entry = by_name
                 .entry(name.to_lowercase())
@@ -200,33 +200,237 @@ pub fn tag_names(
             }
         }
     }
-    Ok(by_name.into_values().collect())
+    by_name.into_values().collect()
 }
 
-/// `PUT`/`DELETE /subscriptions/{id}/tagNames/{name}[/tagValues/{value}]` (`az tag create --name`,
-/// `az tag add-value`): Azure keeps a list of predefined tag names beside the tags in use; tenantry keeps
-/// only the tags in use, so these are refused, after the caller's right to ask is checked: the
-/// refusal is the one to answer.
-pub fn predefined_tag_names(
+/// `GET /subscriptions/{id}/tagNames`: the subscription's predefined tag names and the tag names of
+/// the subscription, its groups and its resources that the caller may read, with their counts.
+pub fn tag_names(
     world: &World,
     actor: &Actor,
     subscription: SubscriptionId,
-    verb: &str,
-) -> DomainError {
-    if let Err(e) = authorized_subscription(
+) -> Result<Vec<TagNameUse>, DomainError> {
+    let part = authorized_subscription(
         world,
         actor,
-        &format!("Microsoft.Resources/subscriptions/tagNames/{verb}"),
+        names::TAG_NAMES_READ,
         &Scope::subscription(subscription),
-    ) {
-        return e;
+    )?;
+    let groups = list_resource_groups(world, actor, subscription)?;
+    let resources = list_resources(world, actor, subscription, None)?;
+    let in_use = std::iter::once(&part.subscription.tags)
+        .chain(groups.iter().map(|g| &g.tags))
+        .chain(resources.iter().map(|r| &r.tags));
+    Ok(summary(&part.subscription.tag_names, in_use))
+}
+
+/// Every tag set in a subscription, whoever may read it: what decides whether a predefined name or
+/// value is in use.
+fn all_tags(part: &SubscriptionPart) -> impl Iterator<Item = &Tags> {
+    std::iter::once(&part.subscription.tags)
+        .chain(part.resource_groups.values().map(|g| &g.tags))
+        .chain(part.resources.values().map(|r| &r.tags))
+}
+
+/// The subscription whose predefined tag names the caller may change with `action`: write or
+/// delete on `Microsoft.Resources/tags` at the subscription (Tag Contributor, Contributor, Owner).
+fn predefined_part<'w>(
+    world: &'w World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    action: &str,
+) -> Result<&'w SubscriptionPart, DomainError> {
+    authorized_subscription(world, actor, action, &Scope::subscription(subscription))
+}
+
+/// A predefined name of that subscription (its case as kept, and its values), for changing its values.
+fn predefined_name<'w>(
+    world: &'w World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    action: &str,
+    name: &str,
+) -> Result<(&'w SubscriptionPart, &'w String, &'w Vec<String>), DomainError> {
+    let part = predefined_part(world, actor, subscription, action)?;
+    let (key, values) = tags::find_name(&part.subscription.tag_names, name)
+        .ok_or_else(|| predefined_name_not_found(name))?;
+    Ok((part, key, values))
+}
+
+fn predefined_name_not_found(name: &str) -> DomainError {
+    DomainError::not_found(
+        "PredefinedTagNameNotFound",
+        format!("Predefined tag name '{}' could not be found.", shown(name)),
+    )
+    .with_remedy("Create the tag name first (az tag create --name NAME).")
+}
+
+/// The change that gives the subscription other predefined tag names, audited as `action`.
+fn with_tag_names(
+    actor: &Actor,
+    now: Timestamp,
+    action: &str,
+    part: &SubscriptionPart,
+    target: String,
+    tag_names: TagNames,
+) -> Change {
+    let mut change = Change::new();
+    change.audit(AuditEvent::new(actor, now, action, target).subscription(part.subscription.id));
+    change.push(Mutation::PutSubscription(Subscription {
+        tag_names,
+        ..part.subscription.clone()
+    }));
+    change
+}
+
+fn name_target(subscription: SubscriptionId, name: &str) -> String {
+    format!("/subscriptions/{subscription}/tagNames/{name}")
+}
+
+/// What a `PUT` of a predefined name or value answers: the name (or value) with its count as
+/// `tagNames` gives it, and whether it was created (201) or already there (200).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Predefined<T> {
+    pub view: T,
+    pub created: bool,
+}
+
+/// `PUT /subscriptions/{id}/tagNames/{name}` (`az tag create --name`): adds a predefined tag name;
+/// one already there in any case is kept as it is.
+pub fn create_tag_name(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    now: Timestamp,
+) -> Result<(Change, Predefined<TagNameUse>), DomainError> {
+    let part = predefined_part(world, actor, subscription, names::TAGS_WRITE)?;
+    tags::require_predefined_name(name)?;
+    let (change, next, created) = match tags::find_name(&part.subscription.tag_names, name) {
+        Some(_) => (Change::new(), part.subscription.tag_names.clone(), false),
+        None => {
+            let mut next = part.subscription.tag_names.clone();
+            next.insert(name.to_string(), vec![]);
+            let target = name_target(subscription, name);
+            let change = with_tag_names(actor, now, names::TAGS_WRITE, part, target, next.clone());
+            (change, next, true)
+        }
+    };
+    let view = summary(&next, all_tags(part))
+        .into_iter()
+        .find(|n| n.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| predefined_name_not_found(name))?;
+    Ok((change, Predefined { view, created }))
+}
+
+/// `PUT /subscriptions/{id}/tagNames/{name}/tagValues/{value}` (`az tag add-value`): adds a value to
+/// a predefined name. Answers the value with its count.
+pub fn create_tag_value(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<(Change, Predefined<(String, usize)>), DomainError> {
+    let (part, key, values) = predefined_name(world, actor, subscription, names::TAGS_WRITE, name)?;
+    tags::require_predefined_value(value)?;
+    let created = !values.contains(&value.to_string());
+    let mut next = part.subscription.tag_names.clone();
+    let change = if created {
+        next.entry(key.clone()).or_default().push(value.to_string());
+        let target = format!("{}/tagValues/{value}", name_target(subscription, key));
+        with_tag_names(actor, now, names::TAGS_WRITE, part, target, next.clone())
+    } else {
+        Change::new()
+    };
+    let count = all_tags(part)
+        .filter(|t| tags::find(t, key).is_some_and(|(_, v)| v == value))
+        .count();
+    let view = (value.to_string(), count);
+    Ok((change, Predefined { view, created }))
+}
+
+/// `DELETE /subscriptions/{id}/tagNames/{name}` (`az tag delete --name`): removes a predefined name,
+/// as Azure does only once nothing is tagged with it and its predefined values are gone. Returns
+/// whether there was one (200) or not (204).
+pub fn delete_tag_name(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    now: Timestamp,
+) -> Result<(Change, bool), DomainError> {
+    let part = predefined_part(world, actor, subscription, names::TAGS_DELETE)?;
+    let Some((key, values)) = tags::find_name(&part.subscription.tag_names, name) else {
+        return Ok((Change::new(), false));
+    };
+    if all_tags(part).any(|t| tags::find(t, key).is_some()) {
+        return Err(DomainError::conflict(
+            "PredefinedTagNameInUse",
+            format!(
+                "The tag name '{}' cannot be deleted. It is associated to one or more resources.",
+                shown(key)
+            ),
+        )
+        .with_remedy(
+            "Remove the tag from the subscription, its resource groups and its resources first \
+             (az resource list --tag NAME finds the resources).",
+        ));
     }
-    DomainError::invalid(
-        "PredefinedTagsNotSupported",
-        "tenantry keeps the tags in use, not a list of predefined tag names.",
-    )
-    .with_remedy(
-        "Tag the subscription, a resource group or a resource instead (az tag create --resource-id \
-         ID --tags name=value); its tag names are then listed by az tag list.",
-    )
+    if !values.is_empty() {
+        return Err(DomainError::conflict(
+            "PredefinedTagNameHasValues",
+            format!(
+                "The tag name '{}' cannot be deleted. It has {} predefined values.",
+                shown(key),
+                values.len()
+            ),
+        )
+        .with_remedy(
+            "Delete its predefined values first (az tag remove-value --name NAME --value VALUE).",
+        ));
+    }
+    let mut next = part.subscription.tag_names.clone();
+    next.remove(key);
+    let target = name_target(subscription, key);
+    Ok((
+        with_tag_names(actor, now, names::TAGS_DELETE, part, target, next),
+        true,
+    ))
+}
+
+/// `DELETE /subscriptions/{id}/tagNames/{name}/tagValues/{value}` (`az tag remove-value`): removes a
+/// predefined value no tagged thing uses. Returns whether there was one (200) or not (204).
+pub fn delete_tag_value(
+    world: &World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    name: &str,
+    value: &str,
+    now: Timestamp,
+) -> Result<(Change, bool), DomainError> {
+    let (part, key, values) =
+        predefined_name(world, actor, subscription, names::TAGS_DELETE, name)?;
+    if !values.iter().any(|v| v == value) {
+        return Ok((Change::new(), false));
+    }
+    if all_tags(part).any(|t| tags::find(t, key).is_some_and(|(_, v)| v == value)) {
+        return Err(DomainError::conflict(
+            "PredefinedTagValueInUse",
+            format!(
+                "The tag cannot be deleted. It is associated to one or more resources. Tag name '{}' and tag value '{}'.",
+                shown(key),
+                shown(value)
+            ),
+        )
+        .with_remedy("Remove or change the tag on what carries this value first."));
+    }
+    let mut next = part.subscription.tag_names.clone();
+    next.entry(key.clone()).or_default().retain(|v| v != value);
+    let target = format!("{}/tagValues/{value}", name_target(subscription, key));
+    Ok((
+        with_tag_names(actor, now, names::TAGS_DELETE, part, target, next),
+        true,
+    ))
 }

@@ -9,7 +9,7 @@ use tenantry_domain::rules::change_directory::{
     self, Approval, ChangeDirectoryPlan, Initiated, codes,
 };
 use tenantry_domain::rules::invariants::violations;
-use tenantry_domain::rules::{AccountType, admins, guests};
+use tenantry_domain::rules::{AccountType, admins, guests, tags};
 use tenantry_domain::*;
 
 /// Step 1 of the article: Alice links Contoso; its Global Administrator approves.
@@ -639,6 +639,8 @@ fn after_the_change_the_subscription_trusts_the_destination_and_only_the_service
     assert!(fx.owns(&dave_home));
     assert!(fx.can(&erin_home, names::RESOURCE_GROUP_READ, &fx.rg("rg1")));
     assert!(fx.can(&ci, names::RESOURCE_GROUP_READ, &fx.rg("rg1")));
+    let alice_home = fx.alice_home();
+    fx.ok_with(|fx| tags::create_tag_name(&fx.world, &alice_home, fx.sub, "env", fx.now));
     let before = fx.world.clone();
     let (actor, destination) = (fx.alice_home(), fx.contoso);
     let plan = move_now(&mut fx, &actor, destination, vec![]);
@@ -653,6 +655,8 @@ fn after_the_change_the_subscription_trusts_the_destination_and_only_the_service
     // Groups and resources stay.
     assert!(s.resource_group("rg1").is_some());
     assert!(s.resources.contains_key(fx.storage.key()));
+    // Its predefined tag names belong to it and go with it.
+    assert!(s.subscription.tag_names.contains_key("env"));
     // The service administrator keeps full access, through a token of the new directory.
     let alice = fx.as_user(fx.contoso, fx.alice);
     assert_eq!(alice.object_id(), Some(alice_in_contoso));

@@ -582,3 +582,23 @@ fn no_rule_lets_a_global_administrator_write_into_a_subscription_of_another_dire
     );
     assert_eq!(code(r), "AuthorizationFailed");
 }
+
+// ----- predefined tag names -----
+
+#[test]
+fn predefined_tag_names_outside_the_rules_are_a_violation() {
+    let mut fx = Fx::article();
+    assert!(violations(&fx.world).is_empty());
+    let mut sub = fx.subscription().clone();
+    // Two entries for one name, and a reserved prefix: no rule writes either.
+    sub.tag_names = [("Env", vec![]), ("env", vec![]), ("azure-x", vec![])]
+        .into_iter()
+        .map(|(k, v): (&str, Vec<String>)| (k.to_string(), v))
+        .collect();
+    let mut change = Change::new();
+    change.push(Mutation::PutSubscription(sub));
+    fx.world.apply(&change);
+    let v = violations(&fx.world);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].contains("predefined tag names"), "{v:?}");
+}

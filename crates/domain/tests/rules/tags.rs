@@ -250,3 +250,187 @@ fn tag_names_count_what_the_caller_may_read() {
         "AuthorizationFailed"
     );
 }
+
+fn predefined(fx: &Fx) -> BTreeMap<String, Vec<String>> {
+    fx.subscription().tag_names.clone()
+}
+
+#[test]
+fn predefined_tag_names_and_values_are_created_once_and_listed_beside_those_in_use() {
+    let mut fx = Fx::article();
+    let alice = fx.alice_home();
+    let created = fx.ok_with(|fx| tags::create_tag_name(&fx.world, &alice, fx.sub, "Env", fx.now));
+    assert!(created.created);
+    assert_eq!(
+        created.view,
+        TagNameUse {
+            name: "Env".into(),
+            count: 0,
+            values: vec![],
+        },
+        "a new name counts 0"
+    );
+    // Names compare case-insensitively: the second PUT finds the first and changes nothing.
+    let (change, again) = tags::create_tag_name(&fx.world, &alice, fx.sub, "ENV", fx.now).unwrap();
+    assert!(!again.created && change.mutations.is_empty() && change.audit.is_empty());
+    assert_eq!(again.view.name, "Env");
+    let v =
+        fx.ok_with(|fx| tags::create_tag_value(&fx.world, &alice, fx.sub, "env", "prod", fx.now));
+    assert_eq!((v.view, v.created), (("prod".to_string(), 0), true));
+    fx.ok_with(|fx| tags::create_tag_value(&fx.world, &alice, fx.sub, "env", "dev", fx.now));
+    let (_, same) =
+        tags::create_tag_value(&fx.world, &alice, fx.sub, "env", "prod", fx.now).unwrap();
+    assert!(!same.created);
+    fx.ok_with(|fx| tags::create_tag_value(&fx.world, &alice, fx.sub, "env", "Prod", fx.now));
+    assert_eq!(
+        predefined(&fx),
+        BTreeMap::from([(
+            "Env".to_string(),
+            vec!["prod".into(), "dev".into(), "Prod".into()]
+        )]),
+        "values are case-sensitive, in the order added"
+    );
+    // Once in use, the counts are those of tagNames.
+    let rg1 = fx.rg("rg1");
+    let in_use = [("env", "prod"), ("team", "a")];
+    set(&mut fx, &alice, &rg1, Replace, &in_use);
+    let names = tags::tag_names(&fx.world, &alice, fx.sub).unwrap();
+    assert_eq!(
+        names,
+        vec![
+            TagNameUse {
+                name: "Env".into(),
+                count: 1,
+                values: vec![("prod".into(), 1), ("dev".into(), 0), ("Prod".into(), 0)],
+            },
+            TagNameUse {
+                name: "team".into(),
+                count: 1,
+                values: vec![("a".into(), 1)],
+            },
+        ]
+    );
+    let (_, view) = tags::create_tag_name(&fx.world, &alice, fx.sub, "env", fx.now).unwrap();
+    assert_eq!(view.view, names[0]);
+    let (_, value) =
+        tags::create_tag_value(&fx.world, &alice, fx.sub, "env", "prod", fx.now).unwrap();
+    assert_eq!(value.view, ("prod".to_string(), 1));
+}
+
+#[test]
+fn a_predefined_name_or_value_in_use_is_not_deleted() {
+    let mut fx = Fx::article();
+    let alice = fx.alice_home();
+    fx.ok_with(|fx| tags::create_tag_name(&fx.world, &alice, fx.sub, "env", fx.now));
+    for v in ["prod", "dev"] {
+        fx.ok_with(|fx| tags::create_tag_value(&fx.world, &alice, fx.sub, "env", v, fx.now));
+    }
+    let st = fx.storage.clone();
+    set(&mut fx, &alice, &st, Replace, &[("ENV", "prod")]);
+    let e = refusal(tags::delete_tag_value(
+        &fx.world, &alice, fx.sub, "env", "prod", fx.now,
+    ));
+    assert_eq!(e.code, "PredefinedTagValueInUse");
+    assert!(
+        e.message.contains(
+            "It is associated to one or more resources. Tag name 'env' and tag value 'prod'"
+        ),
+        "{}",
+        e.message
+    );
+    let e = refusal(tags::delete_tag_name(
+        &fx.world, &alice, fx.sub, "Env", fx.now,
+    ));
+    assert_eq!(e.code, "PredefinedTagNameInUse");
+    assert_eq!(
+        e.message,
+        "The tag name 'env' cannot be deleted. It is associated to one or more resources."
+    );
+    // An unused value goes; one absent answers that there was none.
+    let deleted =
+        fx.ok_with(|fx| tags::delete_tag_value(&fx.world, &alice, fx.sub, "env", "dev", fx.now));
+    assert!(deleted);
+    let (change, again) =
+        tags::delete_tag_value(&fx.world, &alice, fx.sub, "env", "dev", fx.now).unwrap();
+    assert!(!again && change.mutations.is_empty());
+    // Untagged, the name keeps its last value until that value goes, as Azure asks.
+    set(&mut fx, &alice, &st, Replace, &[]);
+    let e = refusal(tags::delete_tag_name(
+        &fx.world, &alice, fx.sub, "env", fx.now,
+    ));
+    assert_eq!(e.code, "PredefinedTagNameHasValues");
+    fx.ok_with(|fx| tags::delete_tag_value(&fx.world, &alice, fx.sub, "env", "prod", fx.now));
+    let change =
+        fx.ok(|fx| tags::delete_tag_name(&fx.world, &alice, fx.sub, "ENV", fx.now).map(|(c, _)| c));
+    assert_eq!(change.audit[0].operation, "Microsoft.Resources/tags/delete");
+    assert!(predefined(&fx).is_empty());
+    let (_, there) = tags::delete_tag_name(&fx.world, &alice, fx.sub, "env", fx.now).unwrap();
+    assert!(!there, "a name that is not there: 204");
+    // A value of a name that is not predefined: Azure's not found.
+    let r = tags::create_tag_value(&fx.world, &alice, fx.sub, "nope", "x", fx.now);
+    assert_eq!(code(r), "PredefinedTagNameNotFound");
+    let r = tags::delete_tag_value(&fx.world, &alice, fx.sub, "nope", "x", fx.now);
+    assert_eq!(code(r), "PredefinedTagNameNotFound");
+}
+
+#[test]
+fn predefined_names_follow_the_tag_rules_and_who_may_write_tags() {
+    let mut fx = Fx::article();
+    let alice = fx.alice_home();
+    for (name, expected) in [
+        ("a/b", "InvalidTagNameCharacters"),
+        ("microsoftOwned", "ReservedTagName"),
+        ("Azure-env", "ReservedTagName"),
+        ("", "InvalidTagName"),
+    ] {
+        let r = tags::create_tag_name(&fx.world, &alice, fx.sub, name, fx.now);
+        assert_eq!(code(r), expected, "{name}");
+    }
+    let long = "n".repeat(513);
+    assert_eq!(
+        code(tags::create_tag_name(
+            &fx.world, &alice, fx.sub, &long, fx.now
+        )),
+        "InvalidTagName"
+    );
+    fx.ok_with(|fx| tags::create_tag_name(&fx.world, &alice, fx.sub, "env", fx.now));
+    let r = tags::create_tag_value(&fx.world, &alice, fx.sub, "env", &"v".repeat(257), fx.now);
+    assert_eq!(code(r), "InvalidTagValueLength");
+
+    // A Tag Contributor at the subscription may; one at a group, a Reader and another directory may not.
+    let sub_tagger = fx.user(fx.alicedefault, "subtagger", None);
+    let rg_tagger = fx.user(fx.alicedefault, "rgtagger", None);
+    let sub = fx.sub_scope();
+    let rg1 = fx.rg("rg1");
+    fx.assign(sub, roles::TAG_CONTRIBUTOR, sub_tagger);
+    fx.assign(rg1, roles::TAG_CONTRIBUTOR, rg_tagger);
+    let sub_tagger = fx.member(sub_tagger);
+    let change = fx.ok(|fx| {
+        tags::create_tag_value(&fx.world, &sub_tagger, fx.sub, "env", "prod", fx.now)
+            .map(|(c, _)| c)
+    });
+    assert_eq!(change.audit[0].operation, "Microsoft.Resources/tags/write");
+    assert!(
+        change.audit[0]
+            .target
+            .ends_with("/tagNames/env/tagValues/prod"),
+        "{:?}",
+        change.audit[0]
+    );
+    for actor in [
+        fx.member(rg_tagger),
+        fx.member(fx.erin),
+        fx.member(fx.fabrikam_admin),
+    ] {
+        let r = tags::create_tag_name(&fx.world, &actor, fx.sub, "team", fx.now);
+        assert_eq!(code(r), "AuthorizationFailed", "{}", actor.display());
+        let r = tags::delete_tag_value(&fx.world, &actor, fx.sub, "env", "prod", fx.now);
+        assert_eq!(code(r), "AuthorizationFailed", "{}", actor.display());
+        let r = tags::delete_tag_name(&fx.world, &actor, fx.sub, "env", fx.now);
+        assert_eq!(code(r), "AuthorizationFailed", "{}", actor.display());
+    }
+    assert_eq!(
+        predefined(&fx),
+        BTreeMap::from([("env".to_string(), vec!["prod".to_string()])])
+    );
+}

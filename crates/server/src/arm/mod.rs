@@ -158,7 +158,9 @@ async fn route(req: Req) -> ArmResult {
             AuthzKind::Permissions => Err(path::unknown_path(&req.path)),
         },
         Target::Tags(scope) => tags::handle(&req, &scope).await,
-        Target::TagNames { name, .. } => tags::tag_names(&req, sub, name.as_deref()),
+        Target::TagNames { name, value } => {
+            tags::tag_names(&req, sub, name.as_deref(), value.as_deref()).await
+        }
     }
 }
 

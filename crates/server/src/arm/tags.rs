@@ -77,46 +77,81 @@ fn view(scope: &Scope, tags: &Tags) -> Value {
     })
 }
 
-/// `GET /subscriptions/{id}/tagNames` (`az tag list`); writes of predefined names are refused.
-pub fn tag_names(req: &Req, sub: SubscriptionId, name: Option<&str>) -> ArmResult {
-    match (&req.method, name) {
-        (&Method::GET, None) => {
-            let names = req.st.svc.read(|w| tags::tag_names(w, req.actor(), sub))?;
+/// `/subscriptions/{id}/tagNames[/{name}[/tagValues/{value}]]`: `GET` lists the names in use and the
+/// predefined ones (`az tag list`); `PUT` creates a predefined name or value (`az tag create --name`,
+/// `az tag add-value`), 201 when created and 200 when it was there; `DELETE` removes one (`az tag
+/// delete --name`, `az tag remove-value`), 200 when it was there and 204 when not.
+pub async fn tag_names(
+    req: &Req,
+    sub: SubscriptionId,
+    name: Option<&str>,
+    value: Option<&str>,
+) -> ArmResult {
+    let svc = &req.st.svc;
+    match (&req.method, name, value) {
+        (&Method::GET, None, None) => {
+            let names = svc.read(|w| tags::tag_names(w, req.actor(), sub))?;
             let items = names.iter().map(|n| tag_details(sub, n)).collect();
             Ok(wire::list(items, None))
         }
-        (&Method::PUT | &Method::DELETE, Some(_)) => {
-            let verb = if req.method == Method::PUT {
-                "write"
-            } else {
-                "delete"
-            };
-            Err(req
-                .st
-                .svc
-                .read(|w| tags::predefined_tag_names(w, req.actor(), sub, verb))
-                .into())
+        (&Method::PUT, Some(name), None) => {
+            let p = svc.create_tag_name(req.actor(), sub, name).await?;
+            Ok(wire::json(
+                created_or_ok(p.created),
+                &tag_details(sub, &p.view),
+            ))
         }
-        (m, _) => Err(method_not_allowed(m)),
+        (&Method::PUT, Some(name), Some(value)) => {
+            let p = svc.create_tag_value(req.actor(), sub, name, value).await?;
+            let (value, count) = &p.view;
+            let body = tag_value(&name_id(sub, name), value, *count);
+            Ok(wire::json(created_or_ok(p.created), &body))
+        }
+        (&Method::DELETE, Some(name), value) => {
+            let was_there = svc
+                .delete_predefined_tag(req.actor(), sub, name, value)
+                .await?;
+            Ok(wire::empty(if was_there {
+                StatusCode::OK
+            } else {
+                StatusCode::NO_CONTENT
+            }))
+        }
+        (m, _, _) => Err(method_not_allowed(m)),
     }
+}
+
+fn created_or_ok(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+fn name_id(sub: SubscriptionId, name: &str) -> String {
+    format!("/subscriptions/{sub}/tagNames/{name}")
+}
+
+/// ARM's `TagValue`.
+fn tag_value(name_id: &str, value: &str, count: usize) -> Value {
+    json!({
+        "id": format!("{name_id}/tagValues/{value}"),
+        "tagValue": value,
+        "count": { "type": "Total", "value": count },
+    })
 }
 
 /// ARM's `TagDetails`.
 fn tag_details(sub: SubscriptionId, n: &TagNameUse) -> Value {
-    let name_id = format!("/subscriptions/{sub}/tagNames/{}", n.name);
+    let id = name_id(sub, &n.name);
     let values: Vec<Value> = n
         .values
         .iter()
-        .map(|(v, count)| {
-            json!({
-                "id": format!("{name_id}/tagValues/{v}"),
-                "tagValue": v,
-                "count": { "type": "Total", "value": count },
-            })
-        })
+        .map(|(v, count)| tag_value(&id, v, *count))
         .collect();
     json!({
-        "id": name_id,
+        "id": id,
         "tagName": n.name,
         "count": { "type": "Total", "value": n.count },
         "values": values,

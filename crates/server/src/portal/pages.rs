@@ -289,6 +289,9 @@ pub struct SubscriptionOverview {
     pub may_enable: bool,
     /// The subscription's own tags (one box).
     pub tags: Vec<TagsBox>,
+    /// The subscription's tag names (predefined and in use) with their counts, when the person may
+    /// read them (`rules::tags::tag_names`).
+    pub tag_names: Option<Vec<TagNameRow>>,
 }
 
 pub struct PersonRow {
@@ -901,6 +904,29 @@ impl TagsBox {
                 })
                 .collect(),
             may_edit,
+        }
+    }
+}
+
+/// One tag name of a subscription as `az tag list` counts it: how many things carry it, and its values
+/// in one line (`prod (2), dev (0)`).
+pub struct TagNameRow {
+    pub name: String,
+    pub count: usize,
+    pub values: String,
+}
+
+impl TagNameRow {
+    pub fn new(n: &rules::tags::TagNameUse) -> Self {
+        TagNameRow {
+            name: n.name.clone(),
+            count: n.count,
+            values: n
+                .values
+                .iter()
+                .map(|(v, c)| format!("{v} ({c})"))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }

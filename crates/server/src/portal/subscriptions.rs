@@ -110,6 +110,9 @@ pub async fn overview(
                     &s.tags,
                     may(|a| a.may_tag),
                 )],
+                tag_names: tenantry_service::domain::rules::tags::tag_names(w, &actor, id)
+                    .ok()
+                    .map(|names| names.iter().map(TagNameRow::new).collect()),
             })
         });
     ctx.show("home", &here, shown).await

@@ -580,6 +580,7 @@ fn subscription_entry(
         co_admins: co_admins.into_iter().map(Located::new).collect(),
         state: (s.state != SubscriptionState::Enabled).then_some(s.state),
         tags: (!s.tags.is_empty()).then(|| s.tags.clone()),
+        tag_names: (!s.tag_names.is_empty()).then(|| s.tag_names.clone()),
         resource_groups,
         identities,
         role_definitions,
@@ -784,6 +785,21 @@ fn inline_map(m: &BTreeMap<String, String>) -> String {
         .iter()
         .map(|(k, v)| format!("{} = {}", key(k), q(v)))
         .collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// A map of lists as an inline TOML table (`{ env = ["prod", "dev"] }`).
+fn inline_lists(m: &BTreeMap<String, Vec<String>>) -> String {
+    let parts: Vec<String> = m
+        .iter()
+        .map(|(k, vs)| {
+            let items: Vec<String> = vs.iter().map(|v| q(v)).collect();
+            format!("{} = [{}]", key(k), items.join(", "))
+        })
+        .collect();
+    if parts.is_empty() {
+        return "{}".into();
+    }
     format!("{{ {} }}", parts.join(", "))
 }
 
@@ -998,6 +1014,9 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
     }
     if let Some(t) = &s.tags {
         w.kv("", "tags", &inline_map(t));
+    }
+    if let Some(n) = &s.tag_names {
+        w.kv("", "tag_names", &inline_lists(n));
     }
     if !s.role_assignments.is_empty() {
         w.out.push_str("role_assignments = [\n");

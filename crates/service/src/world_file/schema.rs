@@ -418,6 +418,9 @@ pub struct SubscriptionEntry {
     pub state: Option<SubscriptionState>,
     #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
+    /// Its predefined tag names with their predefined values (`tag_names = { env = ["prod", "dev"] }`).
+    #[serde(default)]
+    pub tag_names: Option<BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     pub resource_groups: Vec<Located<ResourceGroupEntry>>,
     /// User-assigned managed identities.

@@ -828,6 +828,7 @@ service_admin = { email = "bob@fabrikam.com", account_type = "personal" }
 account_admin = "root@other.example.test"
 state = "Warned"
 tags = { costcenter = "42", "Owner Team" = "platform" }
+tag_names = { env = ["prod", "dev"], "Cost Center" = [] }
 
   [[subscriptions.resource_groups]]
   name = "RG-Web"
@@ -877,8 +878,13 @@ tags = { costcenter = "42", "Owner Team" = "platform" }
     );
     assert_eq!(sub.resources.len(), 2);
     assert_eq!(sub.assignments.len(), 2);
+    assert_eq!(sub.subscription.tag_names["env"], ["prod", "dev"]);
 
     let first = to_toml(&export(&world));
+    assert!(
+        first.contains("tag_names = { \"Cost Center\" = [], env = [\"prod\", \"dev\"] }"),
+        "{first}"
+    );
     assert!(
         first.contains("domain_suffix = \"example.test\""),
         "{first}"
@@ -1225,6 +1231,16 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
             "  location = \"westeurope\"\n  tags = { \"a?b\" = \"x\" }",
             "[[subscriptions.resource_groups]]",
         ),
+        (
+            "service_admin = \"alice@outlook.com\"",
+            "service_admin = \"alice@outlook.com\"\ntag_names = { azure-env = [] }",
+            "[[subscriptions]]",
+        ),
+        (
+            "service_admin = \"alice@outlook.com\"",
+            "service_admin = \"alice@outlook.com\"\ntag_names = { env = [\"v\\u0007\"] }",
+            "[[subscriptions]]",
+        ),
     ];
     for (from, to, header) in cases {
         let text = SMALL.replacen(from, to, 1);
@@ -1234,7 +1250,8 @@ fn a_name_with_a_control_character_is_an_error_naming_the_line() {
         assert!(
             e.message.contains("control character")
                 || e.message.contains("Invalid")
-                || e.message.contains("reserved characters"),
+                || e.message.contains("reserved characters")
+                || e.message.contains("reserved for Azure use"),
             "{to}: {e}"
         );
         assert!(!e.to_string().chars().any(char::is_control), "{to}: {e:?}");

@@ -138,6 +138,7 @@ tenant = "vicorp"
 service_admin = "zara.quill@outlook.com"
 account_admin = "zeke.marrow@outlook.com"
 co_admins = ["valerie@vicorp.onmicrosoft.com"]
+tag_names = { qtag = ["qvalue"] }
 
   [[subscriptions.resource_groups]]
   name = "qrg"
@@ -409,6 +410,8 @@ fn api_value(f: &Foreign, path: &str, param: &str, v: Variant) -> Option<String>
             }
             "name" => v.leaf("qstore", "nostore"),
             "resourceName" => v.leaf("qidentity", "noidentity"),
+            "tagName" => v.leaf("qtag", "notag"),
+            "tagValue" => v.leaf("qvalue", "novalue"),
             "resourceProviderNamespace" => "Microsoft.Compute",
             "operationId" => "eyJqb2JJZCI6InByb2JlIn0",
             "scope" => {

@@ -27,4 +27,5 @@ mod service;
 mod signin;
 mod subscription_lifecycle;
 mod support;
+mod tag_names;
 mod tags;

@@ -11,6 +11,7 @@
 
 mod group_access;
 mod hierarchy;
+mod tag_names;
 mod walk;
 mod workloads;
 

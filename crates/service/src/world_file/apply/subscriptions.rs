@@ -186,6 +186,11 @@ impl Planner<'_> {
             {
                 return Err(at.err(differs("tags", &sub.tags, t)));
             }
+            if let Some(n) = &e.tag_names
+                && *n != sub.tag_names
+            {
+                return Err(at.err(differs("tag_names", &sub.tag_names, n)));
+            }
             return Ok((sub.id, tenant));
         }
         let (mut change, id) = admins::create_subscription(
@@ -205,6 +210,12 @@ impl Planner<'_> {
             Some(t) => Some(tenantry_domain::tags::validated(t.clone()).map_err(|x| at.domain(x))?),
             None => None,
         };
+        let tag_names = match &e.tag_names {
+            Some(n) => {
+                Some(tenantry_domain::tags::validated_names(n.clone()).map_err(|x| at.domain(x))?)
+            }
+            None => None,
+        };
         for m in &mut change.mutations {
             if let Mutation::PutSubscription(s) = m {
                 if let Some(st) = e.state {
@@ -212,6 +223,9 @@ impl Planner<'_> {
                 }
                 if let Some(t) = &tags {
                     s.tags = t.clone();
+                }
+                if let Some(n) = &tag_names {
+                    s.tag_names = n.clone();
                 }
             }
         }
