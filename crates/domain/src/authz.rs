@@ -189,7 +189,7 @@ impl World {
             return false;
         }
         let grants = |a: &ManagementGroupRoleAssignment| {
-            self.compiled_built_in(a.role_definition)
+            self.compiled_group_role(t, a.role_definition)
                 .is_some_and(|r| r.grants(action))
         };
         // Six levels below the root at most, as in Azure; room for two more.
@@ -223,14 +223,12 @@ impl World {
                 .iter()
                 .filter(move |a| tenant.assignment_reaches_group(&a.management_group, name))
                 .filter_map(move |a| {
-                    let role = self.compiled_built_in(a.role_definition)?;
+                    let role = self.compiled_group_role(tenant, a.role_definition)?;
                     if !role.grants(action) {
                         return None;
                     }
                     let role_name = self
-                        .built_in_roles()
-                        .iter()
-                        .find(|r| r.id == a.role_definition)
+                        .group_role_definition(tenant, a.role_definition)
                         .map(|r| r.name.clone())
                         .unwrap_or_default();
                     Some(group_grant(tenant, a, role_name, holder, principal))
@@ -495,11 +493,7 @@ impl World {
                 if !tenant.assignment_reaches_group(&a.management_group, &start) {
                     continue;
                 }
-                let Some(d) = self
-                    .built_in_roles()
-                    .iter()
-                    .find(|r| r.id == a.role_definition)
-                else {
+                let Some(d) = self.group_role_definition(tenant, a.role_definition) else {
                     continue;
                 };
                 let grant = group_grant(tenant, a, d.name.clone(), holder, principal);
