@@ -98,9 +98,7 @@ impl TenantPart {
             .map(|(_, o)| *o)
     }
     pub fn put_custom_role(&mut self, d: RoleDefinition) {
-        self.compiled_custom
-            .insert(d.id, CompiledRole::new(&d.permissions));
-        self.custom_roles.insert(d.id, d);
+        put_custom(&mut self.custom_roles, &mut self.compiled_custom, d);
     }
 
     pub fn remove_custom_role(&mut self, id: RoleDefinitionId) {
@@ -270,6 +268,25 @@ pub(crate) struct Held {
     pub(crate) scope_key: Box<str>,
 }
 
+/// Files a custom role with its compiled form (a subscription's or a directory's).
+fn put_custom(
+    defs: &mut BTreeMap<RoleDefinitionId, RoleDefinition>,
+    compiled: &mut IdMap<RoleDefinitionId, CompiledRole>,
+    d: RoleDefinition,
+) {
+    compiled.insert(d.id, CompiledRole::new(&d.permissions));
+    defs.insert(d.id, d);
+}
+
+/// The compiled forms of custom roles, when a partition is loaded.
+fn compile_all(
+    defs: &BTreeMap<RoleDefinitionId, RoleDefinition>,
+) -> IdMap<RoleDefinitionId, CompiledRole> {
+    defs.values()
+        .map(|d| (d.id, CompiledRole::new(&d.permissions)))
+        .collect()
+}
+
 /// Files an assignment in the per-principal index (and the group filter, when it names a group).
 fn index_assignment(
     by_principal: &mut IdMap<ObjectId, Vec<Held>>,
@@ -365,9 +382,7 @@ impl SubscriptionPart {
     }
 
     pub fn put_custom_role(&mut self, d: RoleDefinition) {
-        self.compiled_custom
-            .insert(d.id, CompiledRole::new(&d.permissions));
-        self.custom_roles.insert(d.id, d);
+        put_custom(&mut self.custom_roles, &mut self.compiled_custom, d);
     }
 
     pub fn remove_custom_role(&mut self, id: RoleDefinitionId) {
@@ -899,11 +914,7 @@ impl World {
         if let Some(mut p) = part {
             // The membership index and compiled roles follow from the data.
             p.rebuild_memberships();
-            p.compiled_custom = p
-                .custom_roles
-                .values()
-                .map(|d| (d.id, CompiledRole::new(&d.permissions)))
-                .collect();
+            p.compiled_custom = compile_all(&p.custom_roles);
             self.index_tenant(&p);
             self.tenants.insert(id, p);
         }
@@ -920,11 +931,7 @@ impl World {
         if let Some(mut p) = part {
             // The assignment index and compiled roles follow from the data.
             p.reindex();
-            p.compiled_custom = p
-                .custom_roles
-                .values()
-                .map(|d| (d.id, CompiledRole::new(&d.permissions)))
-                .collect();
+            p.compiled_custom = compile_all(&p.custom_roles);
             self.subscriptions_by_tenant
                 .entry(p.subscription.tenant)
                 .or_default()

@@ -265,6 +265,15 @@ pub struct RoleDefinitionWrite {
     pub assignable_scopes: Vec<String>,
 }
 
+/// A custom role is deleted only once no assignment names it, as Azure refuses.
+pub(crate) fn role_has_assignments() -> DomainError {
+    DomainError::conflict(
+        "RoleDefinitionHasAssignments",
+        "There are existing role assignments referencing this role.",
+    )
+    .with_remedy("Delete those role assignments first.")
+}
+
 /// The custom roles of a directory, both kinds: what Azure's limit of 5,000 counts.
 pub(crate) fn custom_role_count(world: &World, tenant: TenantId) -> usize {
     world
@@ -457,11 +466,7 @@ pub fn delete_role_definition(
         return Ok(None);
     };
     if s.assignments.values().any(|a| a.role_definition == id) {
-        return Err(DomainError::conflict(
-            "RoleDefinitionHasAssignments",
-            "There are existing role assignments referencing this role.",
-        )
-        .with_remedy("Delete those role assignments first."));
+        return Err(role_has_assignments());
     }
     let mut change = Change::new();
     change.audit(

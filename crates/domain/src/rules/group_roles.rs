@@ -3,7 +3,9 @@
 //! inherited from assignments at the group. Azure takes one management group in a custom role's
 //! assignable scopes, beside subscriptions and resource groups of the same directory, and never `/`.
 
-use super::access::{check_definition, custom_role_count, role_definition_not_found};
+use super::access::{
+    check_definition, custom_role_count, role_definition_not_found, role_has_assignments,
+};
 use super::hierarchy::{caller_tenant, group_access, group_id, management_group_not_found};
 use super::reads::RoleDefinitionQuery;
 use super::*;
@@ -215,11 +217,7 @@ pub fn delete_group_role_definition(
         ));
     }
     if in_use(world, part, id) {
-        return Err(DomainError::conflict(
-            "RoleDefinitionHasAssignments",
-            "There are existing role assignments referencing this role.",
-        )
-        .with_remedy("Delete those role assignments first."));
+        return Err(role_has_assignments());
     }
     let mut change = Change::new();
     change.audit(
@@ -232,6 +230,21 @@ pub fn delete_group_role_definition(
         ids: vec![id],
     });
     Ok(Some((change, def.clone())))
+}
+
+/// `DELETE` at a management group's scope: a custom role of the caller's directory.
+pub fn delete_role_definition_at_group(
+    world: &World,
+    actor: &Actor,
+    group: &str,
+    id: RoleDefinitionId,
+    now: Timestamp,
+) -> Result<Option<(Change, RoleDefinition)>, DomainError> {
+    let tenant = caller_tenant(world, actor)?;
+    require_tenant(world, tenant)?
+        .management_group(group)
+        .ok_or_else(|| management_group_not_found(group))?;
+    delete_group_role_definition(world, actor, tenant, id, now)
 }
 
 /// The role definitions usable at a management group the caller may see: the built-in ones and the
