@@ -3,7 +3,8 @@ crates/tenantry/tests/it/group_roles.rs).
 
 Signs in as the demo's "ci" application (made Global Administrator and Owner of Pay-As-You-Go by the Rust
 side), makes groups `platform` > `prod` with Pay-As-You-Go under `prod`, then: `role definition create`
-with the group as assignable scope (az PUTs it at the group), `role definition list --custom-role-only
+with the group as assignable scope (az PUTs it at the group) and with a subscription beside it (az PUTs
+it at the subscription; `role definition delete` there deletes it), `role definition list --custom-role-only
 --scope` at the group, below it and at the subscription, the refusals of two groups and of `/`, `role
 assignment create --scope` the group with the custom role for a new service principal, which then signs
 in and creates a resource group in the subscription below (and may not delete it: the role does not
@@ -68,6 +69,18 @@ def main():
     for scope in [platform, PREFIX + "prod", f"/subscriptions/{PAYG}"]:
         assert ROLE in custom_names(scope), scope
     assert ROLE not in custom_names(PREFIX + "other")
+
+    # Made at the subscription with the group beside it (az PUTs at the subscription): the directory's
+    # role too, at home in the group; `role definition delete` at the subscription deletes it.
+    auditor = json.loads(definition([f"/subscriptions/{PAYG}", platform]))
+    auditor["Name"] = "Platform Auditor"
+    made2, urls = az_debug("role", "definition", "create", "--role-definition", json.dumps(auditor))
+    assert any(u.startswith(f"{URL}/subscriptions/{PAYG}/providers/Microsoft.Authorization/roleDefinitions/")
+               for u in urls), urls
+    assert sorted(made2["assignableScopes"]) == sorted([f"/subscriptions/{PAYG}", platform]), made2
+    assert "Platform Auditor" in custom_names(PREFIX + "prod")
+    az("role", "definition", "delete", "--name", "Platform Auditor", "--scope", f"/subscriptions/{PAYG}")
+    assert "Platform Auditor" not in custom_names(platform)
 
     # Azure's refusals: two management groups, and the root scope.
     err = az("role", "definition", "create", "--role-definition",
