@@ -160,6 +160,16 @@ fn definition_subscription(
 async fn put_definition(req: &Req, scope: Option<&Scope>, id: &str) -> ArmResult {
     let id = parse_role_definition_id(id)?;
     let b: DefinitionBody = wire::body(&req.body)?;
+    let names_group = || {
+        b.properties
+            .assignable_scopes
+            .iter()
+            .any(|a| management_group_of_scope(a).is_some())
+    };
+    if scope.is_none() && names_group() {
+        // Without a scope, a role naming a management group is the caller's directory's.
+        return super::group_roles::put(req, None, id, b).await;
+    }
     let subscription = definition_subscription(scope, &b.properties)?;
     let p = b.properties;
     let write = RoleDefinitionWrite {

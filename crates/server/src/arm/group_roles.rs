@@ -13,6 +13,7 @@ use super::{ArmResult, Req, method_not_allowed, wire};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::Value;
+use tenantry_domain::RoleDefinitionId;
 use tenantry_domain::rules::group_roles::{self, GroupRoleDefinitionWrite};
 
 pub async fn role_definitions(req: &Req, group: &str, id: Option<&str>) -> ArmResult {
@@ -37,28 +38,7 @@ pub async fn role_definitions(req: &Req, group: &str, id: Option<&str>) -> ArmRe
             })?;
             Ok(wire::ok(&body))
         }
-        (&Method::PUT, Some(id)) => {
-            let b: DefinitionBody = wire::body(&req.body)?;
-            let p = b.properties;
-            let write = GroupRoleDefinitionWrite {
-                id,
-                tenant: None,
-                at_group: Some(group.to_string()),
-                permissions: p.permissions(),
-                name: p.role_name,
-                description: p.description.unwrap_or_default(),
-                assignable_scopes: p.assignable_scopes,
-            };
-            let def = req
-                .st
-                .svc
-                .put_group_role_definition(req.actor(), write)
-                .await?;
-            Ok(wire::json(
-                StatusCode::CREATED,
-                &wire::role_definition(&def, None),
-            ))
-        }
+        (&Method::PUT, Some(id)) => put(req, Some(group), id, wire::body(&req.body)?).await,
         (&Method::DELETE, Some(id)) => match req
             .st
             .svc
@@ -70,4 +50,33 @@ pub async fn role_definitions(req: &Req, group: &str, id: Option<&str>) -> ArmRe
         },
         (m, _) => Err(method_not_allowed(m)),
     }
+}
+
+/// A PUT of a custom role at a group's scope (`group`), or without a scope naming a group in its
+/// assignable scopes (`None`): 201 with the role.
+pub(super) async fn put(
+    req: &Req,
+    group: Option<&str>,
+    id: RoleDefinitionId,
+    b: DefinitionBody,
+) -> ArmResult {
+    let p = b.properties;
+    let write = GroupRoleDefinitionWrite {
+        id,
+        tenant: None,
+        at_group: group.map(str::to_string),
+        permissions: p.permissions(),
+        name: p.role_name,
+        description: p.description.unwrap_or_default(),
+        assignable_scopes: p.assignable_scopes,
+    };
+    let def = req
+        .st
+        .svc
+        .put_group_role_definition(req.actor(), write)
+        .await?;
+    Ok(wire::json(
+        StatusCode::CREATED,
+        &wire::role_definition(&def, None),
+    ))
 }

@@ -4,7 +4,8 @@ crates/tenantry/tests/it/group_roles.rs).
 Signs in as the demo's "ci" application (made Global Administrator and Owner of Pay-As-You-Go by the Rust
 side), makes groups `platform` > `prod` with Pay-As-You-Go under `prod`, then: `role definition create`
 with the group as assignable scope (az PUTs it at the group) and with a subscription beside it (az PUTs
-it at the subscription; `role definition delete` there deletes it), `role definition list --custom-role-only
+it at the subscription; `role definition delete` there deletes it), a PUT without a scope naming the
+group (`az rest`), `role definition list --custom-role-only
 --scope` at the group, below it and at the subscription, the refusals of two groups and of `/`, `role
 assignment create --scope` the group with the custom role for a new service principal, which then signs
 in and creates a resource group in the subscription below (and may not delete it: the role does not
@@ -16,6 +17,7 @@ TENANTRY_TENANT, TENANTRY_CLIENT_ID, TENANTRY_CLIENT_SECRET.
 
 import json
 import os
+import uuid
 
 from azrun import az, az_debug, sign_in_as_ci
 
@@ -81,6 +83,15 @@ def main():
     assert "Platform Auditor" in custom_names(PREFIX + "prod")
     az("role", "definition", "delete", "--name", "Platform Auditor", "--scope", f"/subscriptions/{PAYG}")
     assert "Platform Auditor" not in custom_names(platform)
+
+    # PUT without a scope (`az rest`), naming the group: the directory's too.
+    root_put = f"{URL}/providers/Microsoft.Authorization/roleDefinitions/{uuid.uuid4()}?api-version=2022-04-01"
+    body = {"properties": {"roleName": "Platform Watcher", "assignableScopes": [platform],
+                           "permissions": [{"actions": ["*/read"]}]}}
+    az("rest", "--method", "put", "--url", root_put, "--body", json.dumps(body))
+    assert "Platform Watcher" in custom_names(PREFIX + "prod")
+    az("role", "definition", "delete", "--name", "Platform Watcher", "--scope", platform)
+    assert "Platform Watcher" not in custom_names(platform)
 
     # Azure's refusals: two management groups, and the root scope.
     err = az("role", "definition", "create", "--role-definition",
