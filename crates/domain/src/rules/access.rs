@@ -274,13 +274,25 @@ pub(crate) fn role_has_assignments() -> DomainError {
     .with_remedy("Delete those role assignments first.")
 }
 
-/// The custom roles of a directory, both kinds: what Azure's limit of 5,000 counts.
-pub(crate) fn custom_role_count(world: &World, tenant: TenantId) -> usize {
-    world
+/// Refused when the directory holds 5,000 custom roles already, both kinds counted, as in Azure.
+pub(crate) fn require_room_for_custom_role(
+    world: &World,
+    tenant: TenantId,
+) -> Result<(), DomainError> {
+    let count = world
         .subscriptions_of_tenant(tenant)
         .map(|p| p.custom_roles.len())
         .sum::<usize>()
-        + world.tenant(tenant).map_or(0, |t| t.custom_roles.len())
+        + world.tenant(tenant).map_or(0, |t| t.custom_roles.len());
+    if count >= MAX_CUSTOM_ROLES_PER_TENANT {
+        return Err(DomainError::conflict(
+            "RoleDefinitionLimitExceeded",
+            format!(
+                "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a custom role's name, description and actions; returns the name trimmed.
@@ -396,15 +408,8 @@ pub fn put_role_definition(
         scopes.push(parsed.to_string());
     }
     let existing = s.custom_roles.get(&req.id);
-    if existing.is_none()
-        && custom_role_count(world, s.subscription.tenant) >= MAX_CUSTOM_ROLES_PER_TENANT
-    {
-        return Err(DomainError::conflict(
-            "RoleDefinitionLimitExceeded",
-            format!(
-                "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
-            ),
-        ));
+    if existing.is_none() {
+        require_room_for_custom_role(world, s.subscription.tenant)?;
     }
     let def = RoleDefinition {
         id: req.id,

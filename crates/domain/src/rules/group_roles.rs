@@ -4,7 +4,7 @@
 //! assignable scopes, beside subscriptions and resource groups of the same directory, and never `/`.
 
 use super::access::{
-    check_definition, custom_role_count, role_definition_not_found, role_has_assignments,
+    check_definition, require_room_for_custom_role, role_definition_not_found, role_has_assignments,
 };
 use super::hierarchy::{caller_tenant, group_access, group_id, management_group_not_found};
 use super::reads::RoleDefinitionQuery;
@@ -150,13 +150,8 @@ pub fn put_group_role_definition(
         ));
     }
     let existing = part.custom_roles.get(&req.id);
-    if existing.is_none() && custom_role_count(world, tenant) >= MAX_CUSTOM_ROLES_PER_TENANT {
-        return Err(DomainError::conflict(
-            "RoleDefinitionLimitExceeded",
-            format!(
-                "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
-            ),
-        ));
+    if existing.is_none() {
+        require_room_for_custom_role(world, tenant)?;
     }
     let def = RoleDefinition {
         id: req.id,
