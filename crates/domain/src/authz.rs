@@ -188,7 +188,7 @@ impl World {
         held().any(|(at, role)| {
             crate::world::reaches(line, *at)
                 && self
-                    .compiled_built_in(*role)
+                    .compiled_group_role(t, *role)
                     .is_some_and(|r| r.grants(action))
         })
     }
@@ -216,14 +216,12 @@ impl World {
                 .iter()
                 .filter(move |a| tenant.assignment_reaches_group(&a.management_group, name))
                 .filter_map(move |a| {
-                    let role = self.compiled_built_in(a.role_definition)?;
+                    let role = self.compiled_group_role(tenant, a.role_definition)?;
                     if !role.grants(action) {
                         return None;
                     }
                     let role_name = self
-                        .built_in_roles()
-                        .iter()
-                        .find(|r| r.id == a.role_definition)
+                        .group_role_definition(tenant, a.role_definition)
                         .map(|r| r.name.clone())
                         .unwrap_or_default();
                     Some(group_grant(tenant, a, role_name, holder, principal))
@@ -488,11 +486,7 @@ impl World {
                 if !tenant.assignment_reaches_group(&a.management_group, &start) {
                     continue;
                 }
-                let Some(d) = self
-                    .built_in_roles()
-                    .iter()
-                    .find(|r| r.id == a.role_definition)
-                else {
+                let Some(d) = self.group_role_definition(tenant, a.role_definition) else {
                     continue;
                 };
                 let grant = group_grant(tenant, a, d.name.clone(), holder, principal);

@@ -359,13 +359,23 @@ pub struct ManagementGroupRoleAssignment {
     pub management_group: String,
     pub principal: ObjectId,
     pub principal_type: PrincipalType,
-    /// A built-in role.
+    /// A built-in role, or a custom role at home in this group or one above it.
     pub role_definition: RoleDefinitionId,
     pub created: Timestamp,
 }
 
 /// The root scope `/`, above every management group of the directory.
 pub const ROOT_SCOPE: &str = "/";
+
+/// The group a management group's scope names (`/providers/Microsoft.Management/managementGroups/{g}`,
+/// any case); `None` for any other scope.
+pub fn management_group_of_scope(scope: &str) -> Option<&str> {
+    const PREFIX: &str = "/providers/Microsoft.Management/managementGroups/";
+    let s = scope.trim().trim_end_matches('/');
+    let rest = s.get(PREFIX.len()..)?;
+    (s[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) && !rest.is_empty() && !rest.contains('/'))
+        .then_some(rest)
+}
 
 /// The directory roles tenantry knows, with Entra's role template ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -554,8 +564,13 @@ pub struct Permission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleDefinition {
     pub id: RoleDefinitionId,
-    /// `None` for built-in roles; custom roles belong to the subscription they were made in.
+    /// `None` for built-in roles and for those whose home is a management group; a subscription's custom
+    /// roles belong to the subscription they were made in.
     pub subscription: Option<SubscriptionId>,
+    /// The directory of a custom role whose home is a management group: the one group its assignable
+    /// scopes name (beside subscriptions and resource groups of the same directory). `None` otherwise.
+    #[serde(default)]
+    pub tenant: Option<TenantId>,
     pub name: String,
     pub description: String,
     pub permissions: Vec<Permission>,
@@ -566,7 +581,15 @@ pub struct RoleDefinition {
 
 impl RoleDefinition {
     pub fn is_custom(&self) -> bool {
-        self.subscription.is_some()
+        self.subscription.is_some() || self.tenant.is_some()
+    }
+    /// The management group a role of a directory is at home in: the group its assignable scopes name.
+    /// `None` for built-in roles and a subscription's.
+    pub fn home_group(&self) -> Option<&str> {
+        self.tenant?;
+        self.assignable_scopes
+            .iter()
+            .find_map(|s| management_group_of_scope(s))
     }
     pub fn role_type(&self) -> &'static str {
         if self.is_custom() {

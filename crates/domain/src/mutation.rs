@@ -139,7 +139,13 @@ pub enum Mutation {
         subscription: SubscriptionId,
         scopes: Vec<String>,
     },
+    /// A subscription's custom role, or (with `tenant`) one at home in a management group.
     PutRoleDefinition(RoleDefinition),
+    /// Removes custom roles at home in the tenant's management groups.
+    DeleteManagementGroupRoleDefinitions {
+        tenant: TenantId,
+        ids: Vec<RoleDefinitionId>,
+    },
     DeleteRoleDefinitions {
         subscription: SubscriptionId,
         ids: Vec<RoleDefinitionId>,
@@ -178,7 +184,8 @@ impl Mutation {
             | DeleteSubscriptionAlias { tenant, .. }
             | DeleteManagementGroup { tenant, .. }
             | PlaceSubscription { tenant, .. }
-            | DeleteManagementGroupAssignments { tenant, .. } => Partition::Tenant(*tenant),
+            | DeleteManagementGroupAssignments { tenant, .. }
+            | DeleteManagementGroupRoleDefinitions { tenant, .. } => Partition::Tenant(*tenant),
             PutManagementGroupAssignment(a) => Partition::Tenant(a.tenant),
             PutManagementGroup(g) => Partition::Tenant(g.tenant),
             PutApplication(a) => Partition::Tenant(a.tenant),
@@ -194,10 +201,11 @@ impl Mutation {
             | InsertRoleAssignments { subscription, .. }
             | DeleteRoleAssignments { subscription, .. } => Partition::Subscription(*subscription),
             PutResource(r) => Partition::Subscription(r.scope.subscription_id()),
-            PutRoleDefinition(d) => match d.subscription {
-                Some(s) => Partition::Subscription(s),
+            PutRoleDefinition(d) => match (d.subscription, d.tenant) {
+                (Some(s), _) => Partition::Subscription(s),
+                (None, Some(t)) => Partition::Tenant(t),
                 // Built-in roles are code, never stored; the rules refuse to write one.
-                None => Partition::Subscription(SubscriptionId(uuid::Uuid::nil())),
+                (None, None) => Partition::Subscription(SubscriptionId(uuid::Uuid::nil())),
             },
             PutChangeRequest(r) => Partition::Subscription(r.subscription),
             DeleteChangeRequest(s) => Partition::Subscription(*s),

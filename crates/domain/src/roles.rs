@@ -26,6 +26,7 @@ fn builtin(
     RoleDefinition {
         id,
         subscription: None,
+        tenant: None,
         name: name.into(),
         description: description.into(),
         permissions: vec![Permission {

@@ -43,6 +43,10 @@ pub struct TenantPart {
     subscription_parents: BTreeMap<SubscriptionId, String>,
     /// Role assignments at management groups (and the root scope), by principal, each list sorted by id.
     group_assignments: BTreeMap<ObjectId, Vec<ManagementGroupRoleAssignment>>,
+    /// Custom roles whose home is one of the tenant's management groups (`RoleDefinition::tenant`).
+    pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
+    /// Those roles compiled, for authorization (`World::inherits`) to look one up without allocating.
+    compiled_custom: IdMap<RoleDefinitionId, CompiledRole>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
     /// The hierarchy as authorization reads it, derived from the three fields above
@@ -66,6 +70,7 @@ impl PartialEq for TenantPart {
             && self.management_groups == o.management_groups
             && self.subscription_parents == o.subscription_parents
             && self.group_assignments == o.group_assignments
+            && self.custom_roles == o.custom_roles
     }
 }
 
@@ -85,6 +90,8 @@ impl TenantPart {
             management_groups: BTreeMap::new(),
             subscription_parents: BTreeMap::new(),
             group_assignments: BTreeMap::new(),
+            custom_roles: BTreeMap::new(),
+            compiled_custom: IdMap::default(),
             memberships: Default::default(),
             hierarchy: Default::default(),
         }
@@ -98,6 +105,31 @@ impl TenantPart {
             .filter(move |(r, _)| *r == role)
             .map(|(_, o)| *o)
     }
+    pub fn put_custom_role(&mut self, d: RoleDefinition) {
+        put_custom(&mut self.custom_roles, &mut self.compiled_custom, d);
+    }
+
+    pub fn remove_custom_role(&mut self, id: RoleDefinitionId) {
+        self.custom_roles.remove(&id);
+        self.compiled_custom.remove(&id);
+    }
+
+    /// A custom role of the tenant's management groups, compiled.
+    pub fn compiled_custom(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
+        self.compiled_custom.get(&id)
+    }
+
+    /// The tenant's custom roles at home in a group above a subscription of the tenant.
+    pub fn custom_roles_reaching_subscription(
+        &self,
+        subscription: SubscriptionId,
+    ) -> impl Iterator<Item = &RoleDefinition> + '_ {
+        self.custom_roles.values().filter(move |d| {
+            d.home_group()
+                .is_some_and(|h| self.assignment_reaches_subscription(h, subscription))
+        })
+    }
+
     pub fn roles_of(&self, object: ObjectId) -> Vec<DirectoryRole> {
         self.role_members
             .iter()
@@ -244,6 +276,25 @@ pub(crate) struct Held {
     pub(crate) scope_key: Box<str>,
 }
 
+/// Files a custom role with its compiled form (a subscription's or a directory's).
+fn put_custom(
+    defs: &mut BTreeMap<RoleDefinitionId, RoleDefinition>,
+    compiled: &mut IdMap<RoleDefinitionId, CompiledRole>,
+    d: RoleDefinition,
+) {
+    compiled.insert(d.id, CompiledRole::new(&d.permissions));
+    defs.insert(d.id, d);
+}
+
+/// The compiled forms of custom roles, when a partition is loaded.
+fn compile_all(
+    defs: &BTreeMap<RoleDefinitionId, RoleDefinition>,
+) -> IdMap<RoleDefinitionId, CompiledRole> {
+    defs.values()
+        .map(|d| (d.id, CompiledRole::new(&d.permissions)))
+        .collect()
+}
+
 /// Files an assignment in the per-principal index (and the group filter, when it names a group).
 fn index_assignment(
     by_principal: &mut IdMap<ObjectId, Vec<Held>>,
@@ -339,9 +390,7 @@ impl SubscriptionPart {
     }
 
     pub fn put_custom_role(&mut self, d: RoleDefinition) {
-        self.compiled_custom
-            .insert(d.id, CompiledRole::new(&d.permissions));
-        self.custom_roles.insert(d.id, d);
+        put_custom(&mut self.custom_roles, &mut self.compiled_custom, d);
     }
 
     pub fn remove_custom_role(&mut self, id: RoleDefinitionId) {
@@ -767,23 +816,48 @@ impl World {
         &self.built_in
     }
 
-    /// A role definition visible in `subscription`: a built-in one or one of its custom roles.
+    /// A role definition known in `subscription`: a built-in one, one of its custom roles, or one of
+    /// its directory's management groups (what its assignments may name).
     pub fn role_definition(
         &self,
         subscription: SubscriptionId,
         id: RoleDefinitionId,
     ) -> Option<&RoleDefinition> {
+        let part = self.subscriptions.get(&subscription);
         self.built_in
             .iter()
             .find(|r| r.id == id)
-            .or_else(|| self.subscriptions.get(&subscription)?.custom_roles.get(&id))
+            .or_else(|| part?.custom_roles.get(&id))
+            .or_else(|| {
+                self.tenants
+                    .get(&part?.subscription.tenant)?
+                    .custom_roles
+                    .get(&id)
+            })
     }
 
-    /// Built-in and custom roles visible in a subscription.
+    /// A role definition an assignment at a management group of `tenant` may name: a built-in one or
+    /// one of the tenant's groups.
+    pub fn group_role_definition<'a>(
+        &'a self,
+        tenant: &'a TenantPart,
+        id: RoleDefinitionId,
+    ) -> Option<&'a RoleDefinition> {
+        self.built_in
+            .iter()
+            .find(|r| r.id == id)
+            .or_else(|| tenant.custom_roles.get(&id))
+    }
+
+    /// Built-in and custom roles visible in a subscription: its own, and those at home in a management
+    /// group above it.
     pub fn role_definitions(&self, subscription: SubscriptionId) -> Vec<&RoleDefinition> {
         let mut v: Vec<&RoleDefinition> = self.built_in.iter().collect();
         if let Some(s) = self.subscriptions.get(&subscription) {
             v.extend(s.custom_roles.values());
+            if let Some(t) = self.tenants.get(&s.subscription.tenant) {
+                v.extend(t.custom_roles_reaching_subscription(subscription));
+            }
         }
         v
     }
@@ -799,10 +873,20 @@ impl World {
             .find(|r| r.name.eq_ignore_ascii_case(typed(name)))
     }
 
-    pub(crate) fn compiled_built_in(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
-        self.built_in_compiled.get(&id)
+    /// A role an assignment at a management group of `tenant` names, compiled: built-in or the
+    /// tenant's.
+    pub(crate) fn compiled_group_role<'a>(
+        &'a self,
+        tenant: &'a TenantPart,
+        id: RoleDefinitionId,
+    ) -> Option<&'a CompiledRole> {
+        self.built_in_compiled
+            .get(&id)
+            .or_else(|| tenant.compiled_custom(id))
     }
 
+    /// A role an assignment in a subscription names, compiled: built-in, the subscription's, or one at
+    /// home in a management group of its directory (looked up last: the directory is one more lookup).
     pub(crate) fn compiled_role<'a>(
         &'a self,
         part: &'a SubscriptionPart,
@@ -811,6 +895,11 @@ impl World {
         self.built_in_compiled
             .get(&id)
             .or_else(|| part.compiled_custom(id))
+            .or_else(|| {
+                self.tenants
+                    .get(&part.subscription.tenant)?
+                    .compiled_custom(id)
+            })
     }
 
     // ----- replacing partitions (loading, reloading) -----
@@ -831,9 +920,10 @@ impl World {
             self.unindex_tenant(&old);
         }
         if let Some(mut p) = part {
-            // The membership index follows from the data.
+            // The membership index and compiled roles follow from the data.
             p.rebuild_memberships();
             p.rebuild_hierarchy();
+            p.compiled_custom = compile_all(&p.custom_roles);
             self.index_tenant(&p);
             self.tenants.insert(id, p);
         }
@@ -850,11 +940,7 @@ impl World {
         if let Some(mut p) = part {
             // The assignment index and compiled roles follow from the data.
             p.reindex();
-            p.compiled_custom = p
-                .custom_roles
-                .values()
-                .map(|d| (d.id, CompiledRole::new(&d.permissions)))
-                .collect();
+            p.compiled_custom = compile_all(&p.custom_roles);
             self.subscriptions_by_tenant
                 .entry(p.subscription.tenant)
                 .or_default()

@@ -6,7 +6,8 @@ use crate::crypto::{passwords, secrets};
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_domain::rules::{
-    self, AccountType, access, admins, applications, directory, federated, guests, resources, tags,
+    self, AccountType, access, admins, applications, directory, federated, group_roles, guests,
+    resources, tags,
 };
 use tenantry_domain::*;
 
@@ -766,6 +767,28 @@ impl Service {
     ) -> Result<Option<RoleDefinition>, ServiceError> {
         self.run(|w, now| {
             access::delete_role_definition(w, actor, subscription, id, now).map(or_nothing)
+        })
+        .await
+    }
+
+    /// A custom role at home in a management group (`group_roles.rs`).
+    pub async fn put_group_role_definition(
+        &self,
+        actor: &Actor,
+        req: group_roles::GroupRoleDefinitionWrite,
+    ) -> Result<RoleDefinition, ServiceError> {
+        self.run(|w, now| group_roles::put_group_role_definition(w, actor, req, now))
+            .await
+    }
+
+    pub async fn delete_role_definition_at_group(
+        &self,
+        actor: &Actor,
+        group: &str,
+        id: RoleDefinitionId,
+    ) -> Result<Option<RoleDefinition>, ServiceError> {
+        self.run(|w, now| {
+            group_roles::delete_role_definition_at_group(w, actor, group, id, now).map(or_nothing)
         })
         .await
     }

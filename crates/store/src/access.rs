@@ -8,13 +8,28 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use tenantry_domain::{
     PrincipalType, RoleAssignment, RoleAssignmentId, RoleDefinition, RoleDefinitionId,
-    SubscriptionId,
+    SubscriptionId, TenantId,
 };
 
 pub(crate) static ROLE_DEFINITIONS: Table = Table {
     name: "role_definitions",
     columns: &[
         "subscription_id",
+        "id",
+        "name",
+        "description",
+        "permissions",
+        "assignable_scopes",
+        "created",
+    ],
+    key_len: 2,
+};
+
+/// Custom roles at home in a management group: rows of the tenant partition.
+pub(crate) static GROUP_ROLE_DEFINITIONS: Table = Table {
+    name: "management_group_role_definitions",
+    columns: &[
+        "tenant_id",
         "id",
         "name",
         "description",
@@ -45,15 +60,18 @@ fn sub_filter(only: Option<SubscriptionId>) -> Option<(&'static str, Value)> {
     only.map(|s| ("subscription_id", id(s)))
 }
 
-/// A custom role; `None` for a built-in one, which the world ignores too (built-ins live in code).
+/// A custom role, a subscription's or a directory's; `None` for a built-in one, which the world
+/// ignores too (built-ins live in code).
 pub(crate) fn put_role_definition(d: &RoleDefinition) -> StoreResult<Option<Op>> {
-    let Some(subscription) = d.subscription else {
-        return Ok(None);
+    let (table, home) = match (d.subscription, d.tenant) {
+        (Some(s), _) => (&ROLE_DEFINITIONS, id(s)),
+        (None, Some(t)) => (&GROUP_ROLE_DEFINITIONS, id(t)),
+        (None, None) => return Ok(None),
     };
     Ok(Some(Op::upsert(
-        &ROLE_DEFINITIONS,
+        table,
         vec![
-            id(subscription),
+            home,
             id(d.id),
             Value::from(&d.name),
             Value::from(&d.description),
@@ -76,6 +94,42 @@ pub(crate) fn delete_role_definitions(
     }
 }
 
+pub(crate) fn delete_group_role_definitions(tenant: TenantId, ids: &[RoleDefinitionId]) -> Op {
+    Op::DeleteIn {
+        table: GROUP_ROLE_DEFINITIONS.name,
+        fixed: vec![("tenant_id", id(tenant))],
+        column: "id",
+        keys: ids.iter().map(|d| id(*d)).collect(),
+    }
+}
+
+pub(crate) async fn load_group_role_definitions(
+    conn: &mut AnyConnection,
+    only: Option<TenantId>,
+) -> StoreResult<Vec<RoleDefinition>> {
+    let rows = select(
+        conn,
+        &GROUP_ROLE_DEFINITIONS,
+        crate::directory::tenant_filter(only),
+    )
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let c = Cols::new(row, GROUP_ROLE_DEFINITIONS.name);
+            Ok(RoleDefinition {
+                id: c.id("id")?,
+                subscription: None,
+                tenant: Some(c.id("tenant_id")?),
+                name: c.text("name")?,
+                description: c.text("description")?,
+                permissions: c.json("permissions")?,
+                assignable_scopes: c.json("assignable_scopes")?,
+                created: c.int("created")?,
+            })
+        })
+        .collect()
+}
+
 fn decode_role_definition(row: &AnyRow) -> StoreResult<(SubscriptionId, RoleDefinition)> {
     let c = Cols::new(row, ROLE_DEFINITIONS.name);
     let subscription: SubscriptionId = c.id("subscription_id")?;
@@ -84,6 +138,7 @@ fn decode_role_definition(row: &AnyRow) -> StoreResult<(SubscriptionId, RoleDefi
         RoleDefinition {
             id: c.id("id")?,
             subscription: Some(subscription),
+            tenant: None,
             name: c.text("name")?,
             description: c.text("description")?,
             permissions: c.json("permissions")?,

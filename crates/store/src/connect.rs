@@ -102,6 +102,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0015_management_group_role_assignments.sql"),
     ),
     (
+        16,
+        "management_group_role_definitions",
+        include_str!("../migrations/0016_management_group_role_definitions.sql"),
+    ),
+    (
         18,
         "predefined_tag_names",
         include_str!("../migrations/0018_predefined_tag_names.sql"),

@@ -78,6 +78,9 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
             scopes,
         } => out.push(resources::delete_resources(*subscription, scopes)),
         PutRoleDefinition(d) => out.extend(access::put_role_definition(d)?),
+        DeleteManagementGroupRoleDefinitions { tenant, ids } => {
+            out.push(access::delete_group_role_definitions(*tenant, ids))
+        }
         DeleteRoleDefinitions { subscription, ids } => {
             out.push(access::delete_role_definitions(*subscription, ids))
         }

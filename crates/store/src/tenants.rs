@@ -159,5 +159,9 @@ pub(crate) async fn load_parts(
         )?
         .put_group_assignment(a);
     }
+    for d in crate::access::load_group_role_definitions(conn, only).await? {
+        let tenant = d.tenant.unwrap_or_default();
+        part_of(&mut parts, tenant, "a custom role of a management group")?.put_custom_role(d);
+    }
     Ok(parts)
 }

@@ -759,6 +759,73 @@ async fn management_groups_round_trip() {
     }
 }
 
+/// Custom roles at home in a management group load back with their tenant, and go when deleted.
+#[tokio::test]
+async fn custom_roles_of_management_groups_round_trip() {
+    use tenantry_domain::rules::group_roles::{self, GroupRoleDefinitionWrite};
+    use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite, group_id};
+    use tenantry_domain::rules::hierarchy_access;
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let t = ids.alicedefault;
+        m.run(|w, now| {
+            let write = ManagementGroupWrite {
+                display_name: None,
+                parent: Some(String::new()),
+            };
+            hierarchy::put_management_group(w, &OP, t, "platform", write, now)
+        })
+        .await;
+        let role = m
+            .run(|w, now| {
+                let write = GroupRoleDefinitionWrite {
+                    id: RoleDefinitionId::new(),
+                    tenant: Some(t),
+                    at_group: Some("platform".into()),
+                    name: "Platform Reader".into(),
+                    description: "Reads what is below the platform group.".into(),
+                    permissions: vec![Permission {
+                        actions: vec!["*/read".into()],
+                        ..Default::default()
+                    }],
+                    assignable_scopes: vec![
+                        group_id("platform"),
+                        format!("/subscriptions/{}", ids.sub),
+                    ],
+                };
+                group_roles::put_group_role_definition(w, &OP, write, now)
+            })
+            .await;
+        let (at_group, _) = m
+            .run(|w, now| {
+                let write = hierarchy_access::GroupAssignmentWrite {
+                    id: RoleAssignmentId::new(),
+                    group: "platform".into(),
+                    principal: ids.erin,
+                    role: role.id,
+                };
+                hierarchy_access::assign_at_group(w, &OP, t, write, now)
+            })
+            .await;
+        m.assert_loads_equal("a custom role of a management group")
+            .await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        let d = &loaded.tenant(t).unwrap().custom_roles[&role.id];
+        assert_eq!((d.tenant, d.subscription), (Some(t), None));
+        assert_eq!(d.home_group(), Some("platform"));
+        m.run0(|w, now| hierarchy_access::remove_group_assignment(w, &OP, t, at_group.id, now))
+            .await;
+        m.run(|w, now| {
+            group_roles::delete_group_role_definition(w, &OP, t, role.id, now).map(|o| o.unwrap())
+        })
+        .await;
+        m.assert_loads_equal("the custom role deleted").await;
+        let (loaded, _) = db.load_world().await.unwrap();
+        assert!(loaded.tenant(t).unwrap().custom_roles.is_empty());
+    }
+}
+
 #[tokio::test]
 async fn deletes_round_trip() {
     for db in testing::both().await {

@@ -41,6 +41,23 @@ pub fn require_scope_exists(world: &World, scope: &Scope) -> Result<(), DomainEr
     }
 }
 
+/// Whether a role may be assigned at `scope`: one of its assignable scopes contains it, a management
+/// group's when the scope's subscription is under that group.
+fn assignable_at(world: &World, role: &RoleDefinition, scope: &Scope) -> bool {
+    let tenant = world
+        .subscription(scope.subscription_id())
+        .and_then(|p| world.tenant(p.subscription.tenant));
+    role.assignable_scopes
+        .iter()
+        .any(|a| match management_group_of_scope(a) {
+            Some(g) => tenant.is_some_and(|t| {
+                role.tenant == Some(t.tenant.id)
+                    && t.assignment_reaches_subscription(g, scope.subscription_id())
+            }),
+            None => crate::scope::contains_key(&a.to_lowercase(), scope.key()),
+        })
+}
+
 pub struct RoleAssignmentWrite {
     pub id: RoleAssignmentId,
     pub scope: Scope,
@@ -80,11 +97,7 @@ pub fn create_role_assignment(
     let role = world
         .role_definition(sub.id, req.role_definition)
         .ok_or_else(|| role_definition_not_found(&req.role_definition.to_string()))?;
-    if !role
-        .assignable_scopes
-        .iter()
-        .any(|a| crate::scope::contains_key(&a.to_lowercase(), req.scope.key()))
-    {
+    if !assignable_at(world, role, &req.scope) {
         return Err(DomainError::forbidden(
             "RoleAssignmentNotAllowedAtScope",
             format!(
@@ -252,25 +265,46 @@ pub struct RoleDefinitionWrite {
     pub assignable_scopes: Vec<String>,
 }
 
-/// Creates or updates a custom role in a subscription.
-pub fn put_role_definition(
+/// A custom role is deleted only once no assignment names it, as Azure refuses.
+pub(crate) fn role_has_assignments() -> DomainError {
+    DomainError::conflict(
+        "RoleDefinitionHasAssignments",
+        "There are existing role assignments referencing this role.",
+    )
+    .with_remedy("Delete those role assignments first.")
+}
+
+/// Refused when the directory holds 5,000 custom roles already, both kinds counted, as in Azure.
+pub(crate) fn require_room_for_custom_role(
     world: &World,
-    actor: &Actor,
-    req: RoleDefinitionWrite,
-    now: Timestamp,
-) -> Result<(Change, RoleDefinition), DomainError> {
-    let sub_scope = Scope::subscription(req.subscription);
-    let s = authorized_subscription(world, actor, names::ROLE_DEFINITION_WRITE, &sub_scope)?;
-    if world.built_in_roles().iter().any(|r| r.id == req.id) {
-        return Err(DomainError::forbidden(
-            "RoleDefinitionUpdateNotPermitted",
-            "Built-in roles cannot be changed.",
+    tenant: TenantId,
+) -> Result<(), DomainError> {
+    let count = world
+        .subscriptions_of_tenant(tenant)
+        .map(|p| p.custom_roles.len())
+        .sum::<usize>()
+        + world.tenant(tenant).map_or(0, |t| t.custom_roles.len());
+    if count >= MAX_CUSTOM_ROLES_PER_TENANT {
+        return Err(DomainError::conflict(
+            "RoleDefinitionLimitExceeded",
+            format!(
+                "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
+            ),
         ));
     }
-    require_name("roleName", &req.name)?;
-    let name = req.name.trim();
-    require_text("description", &req.description)?;
-    for p in &req.permissions {
+    Ok(())
+}
+
+/// Checks a custom role's name, description and actions; returns the name trimmed.
+pub(crate) fn check_definition(
+    name: &str,
+    description: &str,
+    permissions: &[Permission],
+) -> Result<String, DomainError> {
+    require_name("roleName", name)?;
+    let name = name.trim();
+    require_text("description", description)?;
+    for p in permissions {
         require_names(
             "actions",
             [
@@ -290,6 +324,59 @@ pub fn put_role_definition(
             "A role definition needs a roleName.",
         ));
     }
+    if permissions
+        .iter()
+        .all(|p| p.actions.is_empty() && p.data_actions.is_empty())
+    {
+        return Err(DomainError::invalid(
+            "InvalidRoleDefinition",
+            "A role definition needs at least one action.",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Creates or updates a custom role in a subscription; one whose assignable scopes name a management
+/// group is the directory's, at home in that group (`group_roles.rs`).
+pub fn put_role_definition(
+    world: &World,
+    actor: &Actor,
+    req: RoleDefinitionWrite,
+    now: Timestamp,
+) -> Result<(Change, RoleDefinition), DomainError> {
+    if req
+        .assignable_scopes
+        .iter()
+        .any(|a| management_group_of_scope(a).is_some())
+    {
+        let tenant = require_subscription(world, req.subscription)?
+            .subscription
+            .tenant;
+        return super::group_roles::put_group_role_definition(
+            world,
+            actor,
+            super::group_roles::GroupRoleDefinitionWrite {
+                id: req.id,
+                tenant: Some(tenant),
+                at_group: None,
+                name: req.name,
+                description: req.description,
+                permissions: req.permissions,
+                assignable_scopes: req.assignable_scopes,
+            },
+            now,
+        );
+    }
+    let sub_scope = Scope::subscription(req.subscription);
+    let s = authorized_subscription(world, actor, names::ROLE_DEFINITION_WRITE, &sub_scope)?;
+    if world.built_in_roles().iter().any(|r| r.id == req.id) {
+        return Err(DomainError::forbidden(
+            "RoleDefinitionUpdateNotPermitted",
+            "Built-in roles cannot be changed.",
+        ));
+    }
+    let name = check_definition(&req.name, &req.description, &req.permissions)?;
+    let name = name.as_str();
     if world
         .role_definitions(req.subscription)
         .iter()
@@ -300,16 +387,6 @@ pub fn put_role_definition(
             format!(
                 "A role definition cannot be updated with a name that already exists: '{name}'."
             ),
-        ));
-    }
-    if req
-        .permissions
-        .iter()
-        .all(|p| p.actions.is_empty() && p.data_actions.is_empty())
-    {
-        return Err(DomainError::invalid(
-            "InvalidRoleDefinition",
-            "A role definition needs at least one action.",
         ));
     }
     let mut scopes = Vec::new();
@@ -332,22 +409,12 @@ pub fn put_role_definition(
     }
     let existing = s.custom_roles.get(&req.id);
     if existing.is_none() {
-        let count: usize = world
-            .subscriptions_of_tenant(s.subscription.tenant)
-            .map(|p| p.custom_roles.len())
-            .sum();
-        if count >= MAX_CUSTOM_ROLES_PER_TENANT {
-            return Err(DomainError::conflict(
-                "RoleDefinitionLimitExceeded",
-                format!(
-                    "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
-                ),
-            ));
-        }
+        require_room_for_custom_role(world, s.subscription.tenant)?;
     }
     let def = RoleDefinition {
         id: req.id,
         subscription: Some(req.subscription),
+        tenant: None,
         name: name.to_string(),
         description: req.description,
         permissions: req.permissions,
@@ -386,14 +453,25 @@ pub fn delete_role_definition(
         ));
     }
     let Some(def) = s.custom_roles.get(&id) else {
+        // A role of the directory's management groups that reaches the subscription is deleted from
+        // there too, as Azure does, authorized at its home group.
+        let reaches = world
+            .role_definitions(subscription)
+            .iter()
+            .any(|d| d.id == id && d.tenant.is_some());
+        if reaches {
+            return super::group_roles::delete_group_role_definition(
+                world,
+                actor,
+                s.subscription.tenant,
+                id,
+                now,
+            );
+        }
         return Ok(None);
     };
     if s.assignments.values().any(|a| a.role_definition == id) {
-        return Err(DomainError::conflict(
-            "RoleDefinitionHasAssignments",
-            "There are existing role assignments referencing this role.",
-        )
-        .with_remedy("Delete those role assignments first."));
+        return Err(role_has_assignments());
     }
     let mut change = Change::new();
     change.audit(

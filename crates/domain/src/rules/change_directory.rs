@@ -130,6 +130,10 @@ pub struct ChangeDirectoryPlan {
     /// Role assignments at the groups above it (and at the root scope) of the source, which stop
     /// applying to it: each with the group it comes from.
     pub inherited_assignments_lost: Vec<InheritedAssignmentLost>,
+    /// Role assignments in the subscription that name a custom role at home in a management group of
+    /// the source: the role stays with the source, so they stop applying and are not re-granted, as in
+    /// Azure. Removed with the others (they are among `removed_assignments` too).
+    pub assignments_losing_role: Vec<AssignmentImpact>,
 }
 
 /// An assignment at a management group above the subscription that stops applying when it leaves.
@@ -297,6 +301,7 @@ pub fn plan(
         service_admin_guest: None,
         managed_identities: vec![],
         kept_credentials: vec![],
+        assignments_losing_role: vec![],
         inherited_assignments_lost: crate::rules::hierarchy_access::inherited_by_subscription(
             world,
             subscription,
@@ -308,9 +313,8 @@ pub fn plan(
                 .map(|p| p.name())
                 .unwrap_or_else(|| a.principal.to_string()),
             role_name: world
-                .built_in_roles()
-                .iter()
-                .find(|r| r.id == a.role_definition)
+                .tenant(source)
+                .and_then(|t| world.group_role_definition(t, a.role_definition))
                 .map(|r| r.name.clone())
                 .unwrap_or_default(),
             management_group: world
@@ -717,13 +721,20 @@ fn fill_removals(
         .collect();
     let mut ordered: Vec<&RoleAssignment> = s.assignments.values().collect();
     ordered.sort_by_key(|a| a.id);
+    let source_roles = world.tenant(sub.tenant).map(|t| &t.custom_roles);
     for a in ordered {
-        plan.removed_assignments.push(AssignmentImpact {
+        let impact = AssignmentImpact {
             assignment: a.clone(),
             principal_name: principal_name(a.principal),
             role_name: role_name(a.role_definition),
             group_reach: group_reach(sub.tenant, a),
-        });
+        };
+        if source_roles.is_some_and(|r| r.contains_key(&a.role_definition)) {
+            plan.assignments_losing_role.push(impact.clone());
+            plan.removed_assignments.push(impact);
+            continue;
+        }
+        plan.removed_assignments.push(impact);
         for m in map.iter().filter(|m| m.from == a.principal) {
             if !seen.insert((m.to.id(), a.role_definition, a.scope.key().to_string())) {
                 continue;

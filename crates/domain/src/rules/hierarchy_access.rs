@@ -99,7 +99,8 @@ pub struct GroupAssignmentWrite {
     pub role: RoleDefinitionId,
 }
 
-/// Assigns a built-in role to a principal of the tenant at a management group. Returns the
+/// Assigns a built-in role, or a custom role at home in this group or one above it, to a principal of
+/// the tenant at a management group. Returns the
 /// assignment, and whether it was made (the same PUT again changes nothing).
 pub fn assign_at_group(
     world: &World,
@@ -133,12 +134,31 @@ pub fn assign_at_group(
             format!("Principal {principal} does not exist in the directory {tenant}."),
         )
     })?;
-    if !world.built_in_roles().iter().any(|r| r.id == role) {
-        return Err(DomainError::invalid(
+    let def = world.group_role_definition(part, role).ok_or_else(|| {
+        DomainError::invalid(
             "RoleDefinitionDoesNotExist",
             format!(
-                "The role definition '{role}' is not a built-in role: only built-in roles are assigned at management groups here."
+                "The role definition '{role}' is neither a built-in role nor a custom role of the directory's management groups."
             ),
+        )
+    })?;
+    if let Some(home) = def.home_group()
+        && !part.assignment_reaches_group(home, &g.name)
+    {
+        return Err(DomainError::forbidden(
+            "RoleAssignmentNotAllowedAtScope",
+            format!(
+                "The role '{}' is not assignable at scope '{}'.",
+                def.name,
+                group_id(&g.name)
+            ),
+        )
+        .with_remedy("Assign it at its management group or below, or name a group above this one in its assignable scopes."));
+    }
+    if def.is_custom() && def.permissions.iter().any(|p| !p.data_actions.is_empty()) {
+        return Err(DomainError::invalid(
+            "InvalidCreateRoleAssignmentRequest",
+            "Role assignments to Management Groups can not be made to custom role definitions with DataActions",
         ));
     }
     let at_group: Vec<&ManagementGroupRoleAssignment> = part

@@ -379,6 +379,12 @@ fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
                 a.management_group, a.principal
             ));
         }
+        if world.group_role_definition(t, a.role_definition).is_none() {
+            v.push(format!(
+                "a role assignment at '{}' of '{name}' names the role {}, which is neither built in nor the tenant's",
+                a.management_group, a.role_definition
+            ));
+        }
         if a.management_group != ROOT_SCOPE && t.management_group(&a.management_group).is_none() {
             v.push(format!(
                 "a role assignment of '{name}' is at '{}', which is no management group",
@@ -390,6 +396,19 @@ fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
         v.push(format!(
             "the hierarchy index of '{name}' does not say what its groups, placements and assignments say"
         ));
+    }
+    for d in t.custom_roles.values() {
+        let groups = d
+            .assignable_scopes
+            .iter()
+            .filter(|s| management_group_of_scope(s).is_some())
+            .count();
+        if d.tenant != Some(t.tenant.id) || d.subscription.is_some() || groups != 1 {
+            v.push(format!(
+                "the custom role '{}' of '{name}' is not at home in exactly one of its management groups",
+                d.name
+            ));
+        }
     }
     for (s, p) in t.subscription_parents() {
         if world

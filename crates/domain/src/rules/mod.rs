@@ -7,6 +7,7 @@ pub mod applications;
 pub mod change_directory;
 pub mod directory;
 pub mod federated;
+pub mod group_roles;
 pub mod groups;
 pub mod guests;
 pub mod hierarchy;

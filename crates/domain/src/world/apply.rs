@@ -230,6 +230,15 @@ impl World {
             PutRoleDefinition(d) => {
                 if let Some(p) = d.subscription.and_then(|s| self.subscriptions.get_mut(&s)) {
                     p.put_custom_role(d.clone());
+                } else if let Some(p) = d.tenant.and_then(|t| self.tenants.get_mut(&t)) {
+                    p.put_custom_role(d.clone());
+                }
+            }
+            DeleteManagementGroupRoleDefinitions { tenant, ids } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    for id in ids {
+                        p.remove_custom_role(*id);
+                    }
                 }
             }
             DeleteRoleDefinitions { subscription, ids } => {

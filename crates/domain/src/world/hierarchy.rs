@@ -264,6 +264,16 @@ impl TenantPart {
     pub fn assignment_reaches_group(&self, at: &str, name: &str) -> bool {
         at == ROOT_SCOPE || self.is_group_within(name, at)
     }
+
+    /// Whether an assignment at `at` applies to a subscription of this tenant, as
+    /// [`TenantPart::assignment_reaches_group`] from the group it is under.
+    pub fn assignment_reaches_subscription(&self, at: &str, subscription: SubscriptionId) -> bool {
+        at == ROOT_SCOPE
+            || match self.subscription_parents.get(&subscription) {
+                Some(parent) => self.is_group_within(parent, at),
+                None => self.is_root_group(at),
+            }
+    }
 }
 
 impl World {

@@ -26,6 +26,7 @@ mod federated;
 mod fuzz;
 mod group_claims;
 mod group_grants;
+mod group_roles;
 mod groups;
 mod hierarchy;
 mod hierarchy_reads;

@@ -31,7 +31,7 @@ pub async fn role_definitions(req: &Req, scope: Option<&Scope>, id: Option<&str>
     }
 }
 
-fn definition_query(req: &Req) -> Result<RoleDefinitionQuery, ArmError> {
+pub(super) fn definition_query(req: &Req) -> Result<RoleDefinitionQuery, ArmError> {
     let mut q = RoleDefinitionQuery::default();
     let Some(text) = req.query.filter() else {
         return Ok(q);
@@ -100,20 +100,35 @@ fn get_definition(req: &Req, scope: Option<&Scope>, id: &str) -> ArmResult {
 }
 
 #[derive(Deserialize)]
-struct DefinitionBody {
-    properties: DefinitionProps,
+pub(super) struct DefinitionBody {
+    pub(super) properties: DefinitionProps,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DefinitionProps {
-    role_name: String,
+pub(super) struct DefinitionProps {
+    pub(super) role_name: String,
     #[serde(default)]
-    description: Option<String>,
+    pub(super) description: Option<String>,
     #[serde(default)]
     permissions: Vec<PermissionBody>,
     #[serde(default)]
-    assignable_scopes: Vec<String>,
+    pub(super) assignable_scopes: Vec<String>,
+}
+
+impl DefinitionProps {
+    /// The permission blocks as the domain takes them.
+    pub(super) fn permissions(&self) -> Vec<Permission> {
+        self.permissions
+            .iter()
+            .map(|p| Permission {
+                actions: p.actions.clone(),
+                not_actions: p.not_actions.clone(),
+                data_actions: p.data_actions.clone(),
+                not_data_actions: p.not_data_actions.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -145,23 +160,24 @@ fn definition_subscription(
 async fn put_definition(req: &Req, scope: Option<&Scope>, id: &str) -> ArmResult {
     let id = parse_role_definition_id(id)?;
     let b: DefinitionBody = wire::body(&req.body)?;
+    let names_group = || {
+        b.properties
+            .assignable_scopes
+            .iter()
+            .any(|a| management_group_of_scope(a).is_some())
+    };
+    if scope.is_none() && names_group() {
+        // Without a scope, a role naming a management group is the caller's directory's.
+        return super::group_roles::put(req, None, id, b).await;
+    }
     let subscription = definition_subscription(scope, &b.properties)?;
     let p = b.properties;
     let write = RoleDefinitionWrite {
         id,
         subscription,
+        permissions: p.permissions(),
         name: p.role_name,
         description: p.description.unwrap_or_default(),
-        permissions: p
-            .permissions
-            .into_iter()
-            .map(|p| Permission {
-                actions: p.actions,
-                not_actions: p.not_actions,
-                data_actions: p.data_actions,
-                not_data_actions: p.not_data_actions,
-            })
-            .collect(),
         assignable_scopes: p.assignable_scopes,
     };
     let def = req.st.svc.put_role_definition(req.actor(), write).await?;

@@ -33,15 +33,14 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
         [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             subscription(req, name, id).await
         }
-        [mg, _, p, ns, rd, id @ ..]
+        [mg, name, p, ns, rd, id @ ..]
             if is(mg, "managementGroups")
                 && is(p, "providers")
                 && is(ns, "Microsoft.Authorization")
                 && is(rd, "roleDefinitions")
                 && id.len() <= 1 =>
         {
-            // Built-in roles, the ones assignable at a group, as seen from anywhere.
-            super::authorization::role_definitions(req, None, id.first().copied()).await
+            super::group_roles::role_definitions(req, name, id.first().copied()).await
         }
         [mg, name, p, ns, ra, id @ ..]
             if is(mg, "managementGroups")

@@ -140,6 +140,17 @@ fn impact_json(plan: &ChangeDirectoryPlan) -> Value {
         "regrantedCoAdministrators": emails(&plan.regranted_co_admins),
         "regrantedRoleAssignments": plan.regranted_assignments.iter().map(|a| assignment_json(sub, a)).collect::<Vec<_>>(),
         "keptCustomRoleDefinitions": roles(&plan.kept_custom_roles),
+        // Assignments naming a custom role of the source's management groups: they stop applying (the
+        // role stays with the source) and are not re-granted.
+        "roleAssignmentsLosingRole": plan.assignments_losing_role.iter().map(|a| assignment_json(sub, a)).collect::<Vec<_>>(),
+        // Assignments at the source's management groups above the subscription, which stop reaching it.
+        "inheritedRoleAssignmentsLost": plan.inherited_assignments_lost.iter().map(|l| json!({
+            "roleAssignmentId": l.assignment.id,
+            "principalId": l.assignment.principal,
+            "principalName": l.principal_name,
+            "roleDefinitionName": l.role_name,
+            "managementGroup": l.management_group,
+        })).collect::<Vec<_>>(),
         // Each re-created in the destination with new ids (Azure would break them).
         "managedIdentities": plan.managed_identities,
         // Left as they are: these applications' certificates and federated credentials stay in the source.

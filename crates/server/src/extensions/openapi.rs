@@ -545,6 +545,12 @@ fn schemas() -> Value {
             "regrantedCoAdministrators": array_of("Email"),
             "regrantedRoleAssignments": array_of("RoleAssignmentImpact"),
             "keptCustomRoleDefinitions": array_of("RoleDefinitionRef"),
+            "roleAssignmentsLosingRole": array_of("RoleAssignmentImpact"),
+            "inheritedRoleAssignmentsLost": {"type": "array", "items": object(
+                &["roleAssignmentId", "principalId", "principalName", "roleDefinitionName", "managementGroup"],
+                json!({"roleAssignmentId": string(), "principalId": string(), "principalName": string(),
+                       "roleDefinitionName": string(), "managementGroup": string()}),
+            )},
         })));
     m.insert("ChangeTenantPreview".into(), object(&["properties"], json!({"id": string(), "type": string(), "properties": schema_ref("ChangeTenantImpact")})));
     m.insert("ChangeTenantRequest".into(), object(&["id", "name", "type", "properties"], json!({

@@ -23,6 +23,7 @@
 
 mod access;
 mod accounts;
+mod group_roles;
 mod groups;
 mod guests;
 mod hierarchy;
@@ -117,6 +118,7 @@ pub fn plan_apply(
     p.policies()?;
     p.subscriptions()?;
     p.management_groups()?;
+    p.tenant_custom_roles()?;
     p.management_group_assignments()?;
     // The rules keep the invariants; this guards the whole plan (problems the world had before are not
     // the file's to answer for).

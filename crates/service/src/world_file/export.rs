@@ -287,6 +287,7 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         groups,
         policy,
         management_groups: management_group_entries(part),
+        custom_roles: custom_role_entries(part),
     }
 }
 
@@ -310,9 +311,7 @@ fn group_assignment_entries(
             },
             principal: principal_key(world, index, t.id, a.principal),
             role: world
-                .built_in_roles()
-                .iter()
-                .find(|r| r.id == a.role_definition)
+                .group_role_definition(part, a.role_definition)
                 .map(|r| r.name.clone())
                 .unwrap_or_else(|| a.role_definition.to_string()),
             id: Some(a.id),
@@ -326,6 +325,55 @@ fn group_assignment_entries(
         ))
     });
     entries.into_iter().map(Located::new).collect()
+}
+
+/// A custom role as the file writes it, with its assignable scopes as given.
+fn definition_entry(r: &RoleDefinition, assignable_scopes: Vec<String>) -> RoleDefinitionEntry {
+    let mut e = RoleDefinitionEntry {
+        name: r.name.clone(),
+        id: Some(r.id),
+        description: (!r.description.is_empty()).then(|| r.description.clone()),
+        assignable_scopes,
+        ..Default::default()
+    };
+    match r.permissions.as_slice() {
+        [one] => {
+            e.actions = one.actions.clone();
+            e.not_actions = one.not_actions.clone();
+            e.data_actions = one.data_actions.clone();
+            e.not_data_actions = one.not_data_actions.clone();
+        }
+        many => {
+            e.permissions = many
+                .iter()
+                .map(|p| PermissionEntry {
+                    actions: p.actions.clone(),
+                    not_actions: p.not_actions.clone(),
+                    data_actions: p.data_actions.clone(),
+                    not_data_actions: p.not_data_actions.clone(),
+                })
+                .collect()
+        }
+    }
+    e
+}
+
+/// The tenant's custom roles at home in its management groups, by name; a group in their assignable
+/// scopes is written by its name.
+fn custom_role_entries(part: &TenantPart) -> Vec<Located<RoleDefinitionEntry>> {
+    let mut roles: Vec<&RoleDefinition> = part.custom_roles.values().collect();
+    roles.sort_by_key(|r| (r.name.to_lowercase(), r.id));
+    roles
+        .into_iter()
+        .map(|r| {
+            let scopes = r
+                .assignable_scopes
+                .iter()
+                .map(|a| management_group_of_scope(a).unwrap_or(a).to_string())
+                .collect();
+            Located::new(definition_entry(r, scopes))
+        })
+        .collect()
 }
 
 /// The tenant's groups below the root, parents before children, each with the subscriptions placed
@@ -484,45 +532,20 @@ fn subscription_entry(
     let role_definitions = roles
         .into_iter()
         .map(|r| {
-            let mut e = RoleDefinitionEntry {
-                name: r.name.clone(),
-                id: Some(r.id),
-                description: (!r.description.is_empty()).then(|| r.description.clone()),
-                assignable_scopes: if r.assignable_scopes.len() == 1
-                    && r.assignable_scopes[0].eq_ignore_ascii_case(&sub_scope)
-                {
-                    vec![]
-                } else {
-                    r.assignable_scopes
-                        .iter()
-                        .map(|a| match Scope::parse(a) {
-                            Ok(sc) if sc.subscription_id() == s.id => sc.relative().to_string(),
-                            _ => a.clone(),
-                        })
-                        .collect()
-                },
-                ..Default::default()
+            let scopes = if r.assignable_scopes.len() == 1
+                && r.assignable_scopes[0].eq_ignore_ascii_case(&sub_scope)
+            {
+                vec![]
+            } else {
+                r.assignable_scopes
+                    .iter()
+                    .map(|a| match Scope::parse(a) {
+                        Ok(sc) if sc.subscription_id() == s.id => sc.relative().to_string(),
+                        _ => a.clone(),
+                    })
+                    .collect()
             };
-            match r.permissions.as_slice() {
-                [one] => {
-                    e.actions = one.actions.clone();
-                    e.not_actions = one.not_actions.clone();
-                    e.data_actions = one.data_actions.clone();
-                    e.not_data_actions = one.not_data_actions.clone();
-                }
-                many => {
-                    e.permissions = many
-                        .iter()
-                        .map(|p| PermissionEntry {
-                            actions: p.actions.clone(),
-                            not_actions: p.not_actions.clone(),
-                            data_actions: p.data_actions.clone(),
-                            not_data_actions: p.not_data_actions.clone(),
-                        })
-                        .collect()
-                }
-            }
-            Located::new(e)
+            Located::new(definition_entry(r, scopes))
         })
         .collect();
 
@@ -965,6 +988,9 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         roles(w, I, &g.directory_roles);
         w.blank();
     }
+    for d in &t.custom_roles {
+        role_definition_toml(w, I, "[[tenants.custom_roles]]", d);
+    }
     for g in &t.management_groups {
         w.header(I, "[[tenants.management_groups]]");
         w.kv(I, "name", &q(&g.name));
@@ -1094,36 +1120,41 @@ fn subscription_toml(w: &mut Writer, s: &SubscriptionEntry) {
         w.blank();
     }
     for d in &s.role_definitions {
-        w.header(I, "[[subscriptions.role_definitions]]");
-        w.kv(I, "name", &q(&d.name));
-        opt_id(w, I, "id", &d.id);
-        opt(w, I, "description", &d.description);
-        list(w, I, "actions", &d.actions);
-        list(w, I, "not_actions", &d.not_actions);
-        list(w, I, "data_actions", &d.data_actions);
-        list(w, I, "not_data_actions", &d.not_data_actions);
-        if !d.permissions.is_empty() {
-            let items: Vec<String> = d
-                .permissions
-                .iter()
-                .map(|p| {
-                    let mut parts = Vec::new();
-                    for (k, v) in [
-                        ("actions", &p.actions),
-                        ("not_actions", &p.not_actions),
-                        ("data_actions", &p.data_actions),
-                        ("not_data_actions", &p.not_data_actions),
-                    ] {
-                        if !v.is_empty() {
-                            parts.push(format!("{k} = {}", strings(v.iter().map(String::as_str))));
-                        }
-                    }
-                    format!("{{ {} }}", parts.join(", "))
-                })
-                .collect();
-            w.kv(I, "permissions", &format!("[{}]", items.join(", ")));
-        }
-        list(w, I, "assignable_scopes", &d.assignable_scopes);
-        w.blank();
+        role_definition_toml(w, I, "[[subscriptions.role_definitions]]", d);
     }
+}
+
+/// A custom role under `header`, indented by `indent`.
+fn role_definition_toml(w: &mut Writer, indent: &str, header: &str, d: &RoleDefinitionEntry) {
+    w.header(indent, header);
+    w.kv(indent, "name", &q(&d.name));
+    opt_id(w, indent, "id", &d.id);
+    opt(w, indent, "description", &d.description);
+    list(w, indent, "actions", &d.actions);
+    list(w, indent, "not_actions", &d.not_actions);
+    list(w, indent, "data_actions", &d.data_actions);
+    list(w, indent, "not_data_actions", &d.not_data_actions);
+    if !d.permissions.is_empty() {
+        let items: Vec<String> = d
+            .permissions
+            .iter()
+            .map(|p| {
+                let mut parts = Vec::new();
+                for (k, v) in [
+                    ("actions", &p.actions),
+                    ("not_actions", &p.not_actions),
+                    ("data_actions", &p.data_actions),
+                    ("not_data_actions", &p.not_data_actions),
+                ] {
+                    if !v.is_empty() {
+                        parts.push(format!("{k} = {}", strings(v.iter().map(String::as_str))));
+                    }
+                }
+                format!("{{ {} }}", parts.join(", "))
+            })
+            .collect();
+        w.kv(indent, "permissions", &format!("[{}]", items.join(", ")));
+    }
+    list(w, indent, "assignable_scopes", &d.assignable_scopes);
+    w.blank();
 }

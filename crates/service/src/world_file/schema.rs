@@ -98,7 +98,7 @@ pub struct ManagementGroupAssignmentEntry {
     pub management_group: String,
     /// As principals are named anywhere in the file (`group:NAME`, a UPN, a client id…).
     pub principal: String,
-    /// A built-in role's name.
+    /// A built-in role's name, or one of the tenant's `custom_roles`.
     pub role: String,
     #[serde(default)]
     pub id: Option<RoleAssignmentId>,
@@ -154,6 +154,11 @@ pub struct TenantEntry {
     /// The hierarchy below the tenant root group (which always exists and is not listed).
     #[serde(default)]
     pub management_groups: Vec<Located<ManagementGroupEntry>>,
+    /// Custom roles at home in one of the tenant's management groups: `assignable_scopes` names that
+    /// group (by name, or by its id `/providers/Microsoft.Management/managementGroups/{name}`), and may
+    /// add subscriptions and resource groups of the tenant (absolute scopes).
+    #[serde(default)]
+    pub custom_roles: Vec<Located<RoleDefinitionEntry>>,
 }
 
 /// A management group of the tenant.
@@ -634,6 +639,7 @@ impl WorldFile {
                 set(g, idx);
                 g.value.subscriptions.iter_mut().for_each(|s| set(s, idx));
             }
+            t.value.custom_roles.iter_mut().for_each(|r| set(r, idx));
         }
         for s in &mut self.subscriptions {
             set(s, idx);
@@ -664,6 +670,7 @@ impl WorldFile {
                 + t.applications.len()
                 + t.groups.len()
                 + t.management_groups.len()
+                + t.custom_roles.len()
                 + usize::from(t.policy.is_some());
         }
         for s in &self.subscriptions {

@@ -16,6 +16,7 @@ mod edge;
 mod federated;
 mod fuzz_http;
 mod graph;
+mod group_roles;
 mod groups;
 mod identities;
 mod input;

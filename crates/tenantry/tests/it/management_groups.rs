@@ -276,7 +276,7 @@ async fn azure_mgmt_managementgroups_drives_the_hierarchy() {
 
 /// The demo, with its "ci" application made Global Administrator of alicedefault and Owner of the
 /// subscription: who the client scripts sign in as.
-async fn ci_admin_and_owner(store: &TestStore) -> TestServer {
+pub(crate) async fn ci_admin_and_owner(store: &TestStore) -> TestServer {
     let srv = TestServer::demo(store).await;
     ci_with_directory_roles(
         &srv,

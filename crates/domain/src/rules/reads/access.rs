@@ -19,7 +19,18 @@ pub struct RoleDefinitionQuery {
     pub custom: Option<bool>,
 }
 
-/// The role definitions usable at `scope`: the built-in ones and the subscription's custom roles.
+impl RoleDefinitionQuery {
+    /// Whether a role definition is one the list shows.
+    pub fn matches(&self, d: &RoleDefinition) -> bool {
+        self.role_name
+            .as_deref()
+            .is_none_or(|n| d.name.eq_ignore_ascii_case(crate::rules::names::typed(n)))
+            && self.custom.is_none_or(|c| d.is_custom() == c)
+    }
+}
+
+/// The role definitions usable at `scope`: the built-in ones, the subscription's custom roles and
+/// those at home in a management group above it.
 pub fn list_role_definitions<'w>(
     world: &'w World,
     actor: &Actor,
@@ -30,13 +41,7 @@ pub fn list_role_definitions<'w>(
     Ok(world
         .role_definitions(scope.subscription_id())
         .into_iter()
-        .filter(|d| {
-            query
-                .role_name
-                .as_deref()
-                .is_none_or(|n| d.name.eq_ignore_ascii_case(crate::rules::names::typed(n)))
-                && query.custom.is_none_or(|c| d.is_custom() == c)
-        })
+        .filter(|d| query.matches(d))
         .collect())
 }
 
@@ -54,7 +59,8 @@ pub fn get_role_definition<'w>(
 }
 
 /// One role definition by id without a scope (`/providers/Microsoft.Authorization/roleDefinitions/{id}`):
-/// a built-in role, or a custom role of a subscription the caller sees.
+/// a built-in role, a custom role of a subscription the caller sees, or one of its directory's
+/// management groups.
 pub fn get_role_definition_anywhere<'w>(
     world: &'w World,
     actor: &Actor,
@@ -63,9 +69,15 @@ pub fn get_role_definition_anywhere<'w>(
     if let Some(d) = world.built_in_roles().iter().find(|d| d.id == id) {
         return Ok(d);
     }
-    visible_subscriptions(world, actor)
-        .into_iter()
-        .find_map(|p| p.custom_roles.get(&id))
+    let of_directory = actor
+        .tenant()
+        .and_then(|t| world.tenant(t)?.custom_roles.get(&id));
+    of_directory
+        .or_else(|| {
+            visible_subscriptions(world, actor)
+                .into_iter()
+                .find_map(|p| p.custom_roles.get(&id))
+        })
         .ok_or_else(|| crate::rules::access::role_definition_not_found(&id.to_string()))
 }
 

@@ -2,6 +2,80 @@
 
 use super::*;
 
+/// A custom role's permission blocks: the top-level actions (one block) or `permissions`, not both.
+pub(super) fn permissions_of(
+    e: &RoleDefinitionEntry,
+    at: &At,
+) -> Result<Vec<Permission>, WorldFileError> {
+    let top_level = !(e.actions.is_empty()
+        && e.not_actions.is_empty()
+        && e.data_actions.is_empty()
+        && e.not_data_actions.is_empty());
+    if top_level && !e.permissions.is_empty() {
+        return Err(at.err(
+                "give the actions either at the top level (one permission block) or in permissions, not both",
+            ));
+    }
+    Ok(if e.permissions.is_empty() {
+        vec![Permission {
+            actions: e.actions.clone(),
+            not_actions: e.not_actions.clone(),
+            data_actions: e.data_actions.clone(),
+            not_data_actions: e.not_data_actions.clone(),
+        }]
+    } else {
+        e.permissions
+            .iter()
+            .map(|p| Permission {
+                actions: p.actions.clone(),
+                not_actions: p.not_actions.clone(),
+                data_actions: p.data_actions.clone(),
+                not_data_actions: p.not_data_actions.clone(),
+            })
+            .collect()
+    })
+}
+
+/// A custom role the world holds already must be the one the file states.
+pub(super) fn same_definition(
+    d: &RoleDefinition,
+    e: &RoleDefinitionEntry,
+    permissions: &[Permission],
+    stated: &[String],
+    at: &At,
+) -> Result<(), WorldFileError> {
+    if !d.is_custom() {
+        return Err(at.err(format!(
+            "{:?} is a built-in role: custom roles need another name and id",
+            d.name
+        )));
+    }
+    if !d.name.eq_ignore_ascii_case(typed(&e.name)) {
+        return Err(at.err(differs("name", &d.name, &e.name)));
+    }
+    if d.permissions != permissions {
+        return Err(at.err("exists with other actions"));
+    }
+    if let Some(desc) = &e.description
+        && *desc != d.description
+    {
+        return Err(at.err(differs("description", &d.description, desc)));
+    }
+    if !d
+        .assignable_scopes
+        .iter()
+        .map(|s| s.to_lowercase())
+        .eq(stated.iter().map(|s| s.to_lowercase()))
+    {
+        return Err(at.err(differs(
+            "assignable_scopes",
+            &d.assignable_scopes,
+            &e.assignable_scopes,
+        )));
+    }
+    Ok(())
+}
+
 impl Planner<'_> {
     pub(super) fn role_definition(
         &mut self,
@@ -9,33 +83,7 @@ impl Planner<'_> {
         e: &RoleDefinitionEntry,
         at: &At,
     ) -> Result<(), WorldFileError> {
-        let top_level = !(e.actions.is_empty()
-            && e.not_actions.is_empty()
-            && e.data_actions.is_empty()
-            && e.not_data_actions.is_empty());
-        if top_level && !e.permissions.is_empty() {
-            return Err(at.err(
-                "give the actions either at the top level (one permission block) or in permissions, not both",
-            ));
-        }
-        let permissions: Vec<Permission> = if e.permissions.is_empty() {
-            vec![Permission {
-                actions: e.actions.clone(),
-                not_actions: e.not_actions.clone(),
-                data_actions: e.data_actions.clone(),
-                not_data_actions: e.not_data_actions.clone(),
-            }]
-        } else {
-            e.permissions
-                .iter()
-                .map(|p| Permission {
-                    actions: p.actions.clone(),
-                    not_actions: p.not_actions.clone(),
-                    data_actions: p.data_actions.clone(),
-                    not_data_actions: p.not_data_actions.clone(),
-                })
-                .collect()
-        };
+        let permissions = permissions_of(e, at)?;
         let mut scopes = Vec::new();
         for s in &e.assignable_scopes {
             let scope = Scope::parse_relative(sub, s).map_err(|x| at.domain(x))?;
@@ -46,41 +94,12 @@ impl Planner<'_> {
             None => self.w.role_definition_by_name(sub, &e.name),
         };
         if let Some(d) = existing {
-            if !d.is_custom() {
-                return Err(at.err(format!(
-                    "{:?} is a built-in role: custom roles need another name and id",
-                    d.name
-                )));
-            }
-            if !d.name.eq_ignore_ascii_case(typed(&e.name)) {
-                return Err(at.err(differs("name", &d.name, &e.name)));
-            }
-            if d.permissions != permissions {
-                return Err(at.err("exists with other actions"));
-            }
-            if let Some(desc) = &e.description
-                && *desc != d.description
-            {
-                return Err(at.err(differs("description", &d.description, desc)));
-            }
             let stated = if scopes.is_empty() {
                 vec![Scope::subscription(sub).to_string()]
             } else {
-                scopes.clone()
+                scopes
             };
-            if !d
-                .assignable_scopes
-                .iter()
-                .map(|s| s.to_lowercase())
-                .eq(stated.iter().map(|s| s.to_lowercase()))
-            {
-                return Err(at.err(differs(
-                    "assignable_scopes",
-                    &d.assignable_scopes,
-                    &e.assignable_scopes,
-                )));
-            }
-            return Ok(());
+            return same_definition(d, e, &permissions, &stated, at);
         }
         if let Some(id) = e.id
             && self

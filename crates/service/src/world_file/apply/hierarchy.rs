@@ -172,9 +172,15 @@ impl Planner<'_> {
                 .w
                 .built_in_roles()
                 .iter()
+                .chain(part.custom_roles.values())
                 .find(|r| r.name.eq_ignore_ascii_case(typed(&e.role)))
                 .map(|r| r.id)
-                .ok_or_else(|| at.err(format!("no built-in role is named {:?}", e.role)))?;
+                .ok_or_else(|| {
+                    at.err(format!(
+                        "no built-in role nor custom role of the tenant is named {:?}",
+                        e.role
+                    ))
+                })?;
             let principal = self
                 .principal(tenant, &e.principal)
                 .map_err(|m| at.err(format!("principal: {m}")))?;
