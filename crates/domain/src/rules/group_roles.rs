@@ -277,3 +277,59 @@ pub fn get_group_role_definition<'w>(
         .find(|d| d.id == id)
         .ok_or_else(|| role_definition_not_found(&id.to_string()))
 }
+
+/// Refuses a move that would leave a role assignment below the custom role it uses: an assignment in
+/// one of `subscriptions`, or at one of `groups`, that names a role at home in a management group must
+/// stay at or below that group, where the role is defined. `still_below(home)` says whether the moved
+/// things will still be at or below `home` after the move. Azure asks the same (its "breaking the role
+/// definition and assignment hierarchy path"); refusing keeps the assignment from silently granting
+/// nothing. The remedy names the ways out Azure gives.
+pub(crate) fn require_roles_stay_above(
+    world: &World,
+    tenant: &TenantPart,
+    subscriptions: &[SubscriptionId],
+    groups: &[String],
+    still_below: impl Fn(&str) -> bool,
+) -> Result<(), DomainError> {
+    // An assignment in a subscription also stays valid where the role names its scope outright.
+    let cut = |(role, at): (RoleDefinitionId, Option<&Scope>)| {
+        let d = tenant.custom_roles.get(&role)?;
+        let home = d.home_group()?;
+        let named = at.is_some_and(|at| {
+            d.assignable_scopes.iter().any(|s| {
+                management_group_of_scope(s).is_none()
+                    && crate::scope::contains_key(&s.to_lowercase(), at.key())
+            })
+        });
+        (!still_below(home) && !named).then_some((d, home))
+    };
+    let in_subscriptions = subscriptions
+        .iter()
+        .filter_map(|s| world.subscription(*s))
+        .flat_map(|p| {
+            p.assignments
+                .values()
+                .map(|a| (a.role_definition, Some(&a.scope)))
+        });
+    let at_groups = tenant
+        .all_group_assignments()
+        .filter(|a| {
+            groups
+                .iter()
+                .any(|g| g.eq_ignore_ascii_case(&a.management_group))
+        })
+        .map(|a| (a.role_definition, None));
+    match in_subscriptions.chain(at_groups).find_map(cut) {
+        None => Ok(()),
+        Some((role, home)) => Err(DomainError::invalid(
+            "RoleDefinitionScopeBreak",
+            format!(
+                "The move would take role assignments of the custom role '{}' out from under the management group '{home}', where the role is defined: they would grant nothing.",
+                role.name
+            ),
+        )
+        .with_remedy(
+            "Remove those role assignments first, add the destination to the role's assignable scopes, or move within that management group.",
+        )),
+    }
+}

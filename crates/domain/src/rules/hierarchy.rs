@@ -370,6 +370,27 @@ pub fn update_management_group(
                     require_group_access(world, actor, tenant, p, names::MANAGEMENT_GROUP_WRITE)?;
                 }
             }
+            // What moves: the group, the groups below it and their subscriptions.
+            let moved: Vec<String> = part
+                .all_management_groups()
+                .iter()
+                .filter(|x| part.is_group_within(&x.name, &current.name))
+                .map(|x| x.name.clone())
+                .collect();
+            let subscriptions: Vec<SubscriptionId> = moved
+                .iter()
+                .flat_map(|x| part.subscriptions_placed_under(x))
+                .collect();
+            super::group_roles::require_roles_stay_above(
+                world,
+                part,
+                &subscriptions,
+                &moved,
+                |home| {
+                    moved.iter().any(|m| m.eq_ignore_ascii_case(home))
+                        || part.is_group_within(&to, home)
+                },
+            )?;
             g.parent = new_parent;
         }
     }
@@ -571,6 +592,9 @@ fn place(
             require_group_access(world, actor, tenant, g, names::MANAGEMENT_GROUP_WRITE)?;
         }
     }
+    super::group_roles::require_roles_stay_above(world, part, &[subscription], &[], |home| {
+        part.is_group_within(&to, home)
+    })?;
     Ok(placement(part, actor, subscription, &from, &to, now))
 }
 

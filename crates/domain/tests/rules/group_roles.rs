@@ -351,3 +351,69 @@ fn a_change_of_directory_drops_assignments_that_name_a_role_of_the_sources_group
             .contains_key(&role.id)
     );
 }
+
+#[test]
+fn a_move_that_would_leave_assignments_below_their_roles_home_is_refused() {
+    let (mut fx, alice) = hierarchy_fx();
+    let t = fx.alicedefault;
+    // The role lives at prod (under platform), and is assigned in the subscription under prod.
+    let (change, role) = group_roles::put_group_role_definition(
+        &fx.world,
+        &alice,
+        storage_reader(&[&group_id("prod")]),
+        fx.now,
+    )
+    .unwrap();
+    apply(&mut fx.world, &change);
+    let in_rg = RoleAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        scope: fx.rg("rg1"),
+        role_definition: role.id,
+        principal: fx.erin,
+        principal_type: None,
+        description: None,
+    };
+    let put = fx.ok_with(|fx| access::create_role_assignment(&fx.world, &alice, in_rg, fx.now));
+    // Moving the subscription out from under prod would cut the assignment from its role.
+    let sub = fx.sub;
+    let r = hierarchy::move_subscription(&fx.world, &alice, t, "other", sub, fx.now);
+    assert_eq!(code(r), "RoleDefinitionScopeBreak");
+    // So would moving prod's parent? No: prod moves along with what is under it.
+    let write = ManagementGroupWrite {
+        display_name: None,
+        parent: Some("other".into()),
+    };
+    fx.ok(|fx| hierarchy::update_management_group(&fx.world, &alice, t, "prod", write, fx.now));
+    // A role at platform, assigned at prod, is cut when prod leaves platform.
+    let (change, outer) = group_roles::put_group_role_definition(
+        &fx.world,
+        &alice,
+        GroupRoleDefinitionWrite {
+            name: "Outer Reader".into(),
+            ..storage_reader(&[&group_id("platform")])
+        },
+        fx.now,
+    )
+    .unwrap();
+    apply(&mut fx.world, &change);
+    let back = ManagementGroupWrite {
+        display_name: None,
+        parent: Some("platform".into()),
+    };
+    fx.ok(|fx| hierarchy::update_management_group(&fx.world, &alice, t, "prod", back, fx.now));
+    let gina = new_user(&mut fx.world, t, "gina", None);
+    at_group(&mut fx, &alice, "prod", outer.id, gina);
+    let away = ManagementGroupWrite {
+        display_name: None,
+        parent: Some("other".into()),
+    };
+    let r = hierarchy::update_management_group(&fx.world, &alice, t, "prod", away, fx.now);
+    assert_eq!(code(r), "RoleDefinitionScopeBreak");
+    // Once the assignment in the subscription is gone, the subscription moves freely out of prod
+    // (nothing in it uses the role any more).
+    let id = put.assignment.id;
+    fx.ok_with(|fx| {
+        access::delete_role_assignment(&fx.world, &alice, sub, id, fx.now).map(|o| o.unwrap())
+    });
+    fx.ok(|fx| hierarchy::move_subscription(&fx.world, &alice, t, "other", sub, fx.now));
+}
