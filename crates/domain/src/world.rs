@@ -39,6 +39,8 @@ pub struct TenantPart {
     /// Role assignments at management groups (and the root scope), by principal, each list sorted by id:
     /// authorization looks a principal's up with one lookup.
     pub group_assignments: BTreeMap<ObjectId, Vec<ManagementGroupRoleAssignment>>,
+    /// The hierarchy settings, once written (Azure's defaults until then).
+    pub hierarchy_settings: Option<HierarchySettings>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
 }
@@ -59,6 +61,7 @@ impl PartialEq for TenantPart {
             && self.management_groups == o.management_groups
             && self.subscription_parents == o.subscription_parents
             && self.group_assignments == o.group_assignments
+            && self.hierarchy_settings == o.hierarchy_settings
     }
 }
 
@@ -78,6 +81,7 @@ impl TenantPart {
             management_groups: BTreeMap::new(),
             subscription_parents: BTreeMap::new(),
             group_assignments: BTreeMap::new(),
+            hierarchy_settings: None,
             memberships: Default::default(),
         }
     }

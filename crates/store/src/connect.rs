@@ -101,6 +101,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "management_group_role_assignments",
         include_str!("../migrations/0015_management_group_role_assignments.sql"),
     ),
+    (
+        17,
+        "hierarchy_settings",
+        include_str!("../migrations/0017_hierarchy_settings.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -162,5 +162,9 @@ pub(crate) async fn load_parts(
         )?
         .put_group_assignment(a);
     }
+    for h in hierarchy::load_settings(conn, only).await? {
+        let tenant = h.tenant;
+        part_of(&mut parts, tenant, "hierarchy settings")?.hierarchy_settings = Some(h);
+    }
     Ok(parts)
 }

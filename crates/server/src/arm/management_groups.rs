@@ -30,6 +30,12 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
         [mg, name, d] if is(mg, "managementGroups") && is(d, "descendants") => {
             only_get(req, |r| descendants(r, name))
         }
+        [mg, name, s] if is(mg, "managementGroups") && is(s, "settings") => {
+            super::hierarchy_settings::list(req, name)
+        }
+        [mg, name, s, d] if is(mg, "managementGroups") && is(s, "settings") && is(d, "default") => {
+            super::hierarchy_settings::default(req, name).await
+        }
         [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             subscription(req, name, id).await
         }

@@ -13,11 +13,17 @@ use serde_json::{Value, json};
 
 const V: &str = "api-version=2021-04-01";
 
-fn mg(name: &str) -> String {
+pub(crate) fn mg(name: &str) -> String {
     format!("/providers/Microsoft.Management/managementGroups/{name}")
 }
 
-async fn call(arm: &Arm<'_>, method: Method, path: &str, token: &str, body: Option<Value>) -> Resp {
+pub(crate) async fn call(
+    arm: &Arm<'_>,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Resp {
     let sep = if path.contains('?') { '&' } else { '?' };
     let body = body.map(|b| b.to_string());
     arm.call(
@@ -276,7 +282,7 @@ async fn azure_mgmt_managementgroups_drives_the_hierarchy() {
 
 /// The demo, with its "ci" application made Global Administrator of alicedefault and Owner of the
 /// subscription: who the client scripts sign in as.
-async fn ci_admin_and_owner(store: &TestStore) -> TestServer {
+pub(crate) async fn ci_admin_and_owner(store: &TestStore) -> TestServer {
     let srv = TestServer::demo(store).await;
     ci_with_directory_roles(
         &srv,
