@@ -11,6 +11,7 @@ pub mod groups;
 pub mod guests;
 pub mod hierarchy;
 pub mod hierarchy_access;
+pub mod hierarchy_entities;
 pub mod hierarchy_settings;
 pub mod identities;
 pub mod identity_endpoint;

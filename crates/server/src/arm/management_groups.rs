@@ -23,6 +23,7 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
     let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     match rest {
         [mg] if is(mg, "managementGroups") => only_get(req, list),
+        [e] if is(e, "getEntities") => super::hierarchy_entities::get_entities(req),
         [mg, name] if is(mg, "managementGroups") => group(req, name).await,
         [mg, name, subs] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             only_get(req, |r| subscriptions(r, name))

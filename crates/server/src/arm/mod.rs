@@ -7,6 +7,7 @@
 mod authorization;
 pub mod cache;
 mod classic_admins;
+mod hierarchy_entities;
 mod hierarchy_settings;
 mod management_groups;
 mod metadata;

@@ -18,7 +18,7 @@ fn settings() -> String {
 }
 
 /// Assigns Owner at the tenant root group of `tenant` to `principal`, as `token` (elevated).
-async fn owner_at_root(
+pub(crate) async fn owner_at_root(
     arm: &Arm<'_>,
     tenant: &str,
     token: &str,
@@ -236,22 +236,34 @@ async fn azure_cli_hierarchy_settings_commands() {
 async fn azure_mgmt_managementgroups_hierarchy_settings() {
     let python = required_tool("TENANTRY_TEST_PYTHON");
     for store in both().await {
-        let srv = crate::management_groups::ci_admin_and_owner(&store).await;
-        let arm = Arm { srv: &srv };
-        let ci = arm.app().await;
-        call(
-            &arm,
-            Method::POST,
-            "/providers/Microsoft.Authorization/elevateAccess",
-            &ci,
-            None,
-        )
-        .await
-        .expect(200);
-        let ci_id = object_of(&srv.svc, CI_CLIENT, "alicedefault");
-        owner_at_root(&arm, ALICEDEFAULT, &ci, ci_id).await;
+        let srv = ci_owner_at_root(&store).await;
         let script = repo_root().join("crates/tenantry/tests/py/hierarchy_settings_sdk.py");
         tokio::task::block_in_place(|| run_client(&python, &[script.to_str().unwrap()], &srv, &[]));
         assert_memory_matches_database(&srv.svc).await;
     }
+}
+
+/// The demo, with "ci" made Global Administrator and Owner of the subscription, elevated and assigned
+/// Owner at the tenant root group: who the client scripts sign in as.
+pub(crate) async fn ci_owner_at_root(store: &TestStore) -> TestServer {
+    let srv = crate::management_groups::ci_admin_and_owner(store).await;
+    let arm = Arm { srv: &srv };
+    let ci = arm.app().await;
+    elevate(&arm, &ci).await;
+    let ci_id = object_of(&srv.svc, CI_CLIENT, "alicedefault");
+    owner_at_root(&arm, ALICEDEFAULT, &ci, ci_id).await;
+    srv
+}
+
+/// `POST …/elevateAccess` as `token`.
+pub(crate) async fn elevate(arm: &Arm<'_>, token: &str) {
+    call(
+        arm,
+        Method::POST,
+        "/providers/Microsoft.Authorization/elevateAccess",
+        token,
+        None,
+    )
+    .await
+    .expect(200);
 }

@@ -17,6 +17,7 @@ mod federated;
 mod fuzz_http;
 mod graph;
 mod groups;
+mod hierarchy_entities;
 mod hierarchy_settings;
 mod identities;
 mod input;
