@@ -152,7 +152,8 @@ fn render(req: &Req, name: &str) -> Result<Value, ArmError> {
 }
 
 /// `…/managementGroups/{id}/descendants`: every group and subscription below the group, each with its
-/// parent, as one flat page (what azure-mgmt-managementgroups' `get_descendants` reads).
+/// parent, depth first, paged by `$top` and `$skiptoken` with `nextLink` (what azure-mgmt-managementgroups'
+/// `get_descendants` pages through).
 fn descendants(req: &Req, name: &str) -> ArmResult {
     let view = req
         .st
@@ -164,7 +165,8 @@ fn descendants(req: &Req, name: &str) -> ArmResult {
         view.children.as_deref().unwrap_or(&[]),
         &mut out,
     );
-    Ok(wire::list(out, None))
+    let (out, next) = super::query::page(out, &req.query, req.base_url(), &req.path)?;
+    Ok(wire::list(out, next))
 }
 
 /// The descendants below `parent`, depth first, each as a child entry that names its parent instead of

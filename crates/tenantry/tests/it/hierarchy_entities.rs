@@ -147,6 +147,42 @@ async fn get_entities_answers_what_the_caller_may_see() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn descendants_come_in_pages() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let arm = Arm { srv: &srv };
+        let (alice, _) = hierarchy(&srv).await;
+        let below = format!("{}/descendants", mg("platform"));
+        let r = call(&arm, Method::GET, &below, &alice, None)
+            .await
+            .expect(200);
+        assert_eq!(r.names(), ["prod", PAYG]);
+        assert!(r.body.get("nextLink").is_none(), "{}", r.body);
+        // One to a page: the nextLink keeps $top and says where the next starts.
+        let r = call(&arm, Method::GET, &format!("{below}?$top=1"), &alice, None)
+            .await
+            .expect(200);
+        assert_eq!(r.names(), ["prod"]);
+        let next = r.body["nextLink"].as_str().unwrap();
+        let r = arm
+            .call(
+                Method::GET,
+                next.strip_prefix(srv.base_url.as_str()).unwrap(),
+                Some(&alice),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.names(), [PAYG]);
+        assert_eq!(
+            r.body["value"][0]["properties"]["parent"]["id"],
+            mg("prod").as_str()
+        );
+        assert!(r.body.get("nextLink").is_none(), "{}", r.body);
+    }
+}
+
 /// `az account management-group entities list` and azure-mgmt-managementgroups' `entities.list`
 /// (paged by `top`), signed in as "ci" (Global Administrator, elevated and Owner at the root group).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

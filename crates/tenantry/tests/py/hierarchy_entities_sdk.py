@@ -1,10 +1,11 @@
-"""azure-mgmt-managementgroups' `entities.list` against tenantry (driven by
+"""azure-mgmt-managementgroups' `entities.list` and `get_descendants` against tenantry (driven by
 crates/tenantry/tests/it/hierarchy_entities.rs).
 
 azure-identity's ClientSecretCredential signs in as the demo's "ci" application (Global Administrator,
 elevated and made Owner at the tenant root group by the Rust side, the groups and the placement made by
 the az script before). It lists the entities a page of two at a time (the SDK follows `nextLink`), only
-the groups (`view`), and those below a group (`group_name`).
+the groups (`view`), and those below a group (`group_name`); then the root's descendants two to a page
+(`get_descendants(top=2)`, following `nextLink`).
 
 Environment: TENANTRY_URL, REQUESTS_CA_BUNDLE, TENANTRY_TENANT, TENANTRY_SUBSCRIPTION, TENANTRY_CLIENT_ID,
 TENANTRY_CLIENT_SECRET.
@@ -28,7 +29,12 @@ def main():
     assert [(e.name, e.parent.id.rsplit("/", 1)[-1]) for e in below] == [
         ("platform", TENANT), ("prod", "platform"), (SUB, "prod"),
     ], below
-    print("azure-mgmt-managementgroups entities: ok")
+
+    step("the root's descendants, two to a page")
+    pages = list(client.management_groups.get_descendants(TENANT, top=2).by_page())
+    names = [[d.name for d in page] for page in pages]
+    assert names == [["platform", "prod"], [SUB]], names
+    print("azure-mgmt-managementgroups entities and descendants: ok")
 
 
 main()
