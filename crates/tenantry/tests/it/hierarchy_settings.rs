@@ -267,3 +267,58 @@ pub(crate) async fn elevate(arm: &Arm<'_>, token: &str) {
     .await
     .expect(200);
 }
+
+/// The world file's forms for the rest of the hierarchy, applied to the demo on both databases: the root
+/// group's name, the settings and elevated access at `/` are stored as written, a second apply writes
+/// nothing, and export writes them back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn world_files_write_the_root_group_the_settings_and_elevated_access() {
+    const HIERARCHY: &str = r#"
+[[tenants]]
+name = "alicedefault"
+root_group_display_name = "Alice's root"
+
+  [[tenants.management_groups]]
+  name = "landing"
+
+  [tenants.hierarchy_settings]
+  require_authorization_for_group_creation = true
+  default_management_group = "landing"
+
+[[management_group_role_assignments]]
+tenant = "alicedefault"
+scope = "/"
+principal = "alice@outlook.com"
+role = "User Access Administrator"
+"#;
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let written = srv
+            .svc
+            .apply_world(HIERARCHY, &mut |_, _| {})
+            .await
+            .unwrap();
+        assert!(written > 0);
+        assert_memory_matches_database(&srv.svc).await;
+        let again = srv
+            .svc
+            .apply_world(HIERARCHY, &mut |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "a second apply changes nothing");
+        let arm = Arm { srv: &srv };
+        let alice = arm.alice().await;
+        let r = call(&arm, Method::GET, &mg(ALICEDEFAULT), &alice, None)
+            .await
+            .expect(200);
+        assert_eq!(r.body["properties"]["displayName"], "Alice's root");
+        let exported = srv.svc.export_world();
+        for form in [
+            "root_group_display_name = \"Alice's root\"\n",
+            "  [tenants.hierarchy_settings]\n  require_authorization_for_group_creation = true\n  default_management_group = \"landing\"\n",
+            "tenant = \"alicedefault\"\nscope = \"/\"\nprincipal = \"alice@outlook.com\"\nrole = \"User Access Administrator\"\n",
+        ] {
+            assert!(exported.contains(form), "{form} in:\n{exported}");
+        }
+    }
+}
