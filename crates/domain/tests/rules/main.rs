@@ -28,6 +28,7 @@ mod group_claims;
 mod group_grants;
 mod groups;
 mod hierarchy;
+mod hierarchy_entities;
 mod hierarchy_settings;
 mod identities;
 mod identity_endpoint;
