@@ -1,9 +1,9 @@
 //! Hierarchy settings: kept at the tenant root group, changed only with write access there, and what
 //! they change: who may create a group under the root, and where a new subscription lands.
 
+use crate::admins::erin_subscription;
 use crate::fixtures::*;
 use tenantry_domain::roles;
-use tenantry_domain::rules::admins::{self, NewSubscription};
 use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
 use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
 use tenantry_domain::rules::hierarchy_settings::{self, HierarchySettingsWrite};
@@ -148,25 +148,6 @@ fn requiring_authorization_keeps_members_from_creating_groups_under_the_root() {
     create_group(&mut fx, &erin, t, "erins-second");
 }
 
-/// A subscription the operator makes in `tenant`, erin its service administrator.
-fn new_subscription(fx: &mut Fx, tenant: TenantId, name: &str) -> SubscriptionId {
-    let erin = org(&fx.world, fx.erin);
-    fx.ok_with(|fx| {
-        admins::create_subscription(
-            &fx.world,
-            &Actor::Operator,
-            NewSubscription {
-                id: None,
-                display_name: name.into(),
-                tenant,
-                service_admin: erin,
-                account_admin: None,
-            },
-            fx.now,
-        )
-    })
-}
-
 #[test]
 fn new_subscriptions_land_under_the_default_group_which_cannot_be_deleted() {
     let mut fx = Fx::article();
@@ -194,7 +175,7 @@ fn new_subscriptions_land_under_the_default_group_which_cannot_be_deleted() {
         ),
         true,
     );
-    let id = new_subscription(&mut fx, t, "Erin's");
+    let id = erin_subscription(&mut fx);
     assert_eq!(fx.world.subscriptions_under_group(t, "landing"), vec![id]);
     let r = hierarchy::delete_management_group(&fx.world, &op, t, "landing", fx.now);
     assert_eq!(code(r), "ManagementGroupIsDefault");
@@ -203,7 +184,7 @@ fn new_subscriptions_land_under_the_default_group_which_cannot_be_deleted() {
     fx.ok(|fx| {
         hierarchy_settings::delete_hierarchy_settings(&fx.world, &op, t, &t.to_string(), fx.now)
     });
-    let id = new_subscription(&mut fx, t, "Erin's second");
+    let id = erin_subscription(&mut fx);
     assert!(
         fx.world
             .subscriptions_under_group(t, &t.to_string())
