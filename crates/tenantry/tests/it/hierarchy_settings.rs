@@ -312,6 +312,31 @@ role = "User Access Administrator"
             .await
             .expect(200);
         assert_eq!(r.body["properties"]["displayName"], "Alice's root");
+        // A subscription a later file makes lands where the file says, not in the default group.
+        let placed = r#"
+[[tenants]]
+name = "alicedefault"
+
+  [[tenants.management_groups]]
+  name = "elsewhere"
+  subscriptions = ["Filed"]
+
+[[subscriptions]]
+display_name = "Filed"
+tenant = "alicedefault"
+service_admin = "alice@outlook.com"
+"#;
+        srv.svc.apply_world(placed, &mut |_, _| {}).await.unwrap();
+        let r = call(
+            &arm,
+            Method::GET,
+            &format!("{}/subscriptions", mg("elsewhere")),
+            &alice,
+            None,
+        )
+        .await
+        .expect(200);
+        assert_eq!(r.values().len(), 1, "{}", r.body);
         let exported = srv.svc.export_world();
         for form in [
             "root_group_display_name = \"Alice's root\"\n",
