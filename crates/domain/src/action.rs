@@ -121,6 +121,12 @@ pub mod names {
     pub const MANAGEMENT_GROUP_READ: &str = "Microsoft.Management/managementGroups/read";
     pub const MANAGEMENT_GROUP_WRITE: &str = "Microsoft.Management/managementGroups/write";
     pub const MANAGEMENT_GROUP_DELETE: &str = "Microsoft.Management/managementGroups/delete";
+    /// The hierarchy settings, at the tenant root group.
+    pub const HIERARCHY_SETTINGS_READ: &str = "Microsoft.Management/managementGroups/settings/read";
+    pub const HIERARCHY_SETTINGS_WRITE: &str =
+        "Microsoft.Management/managementGroups/settings/write";
+    pub const HIERARCHY_SETTINGS_DELETE: &str =
+        "Microsoft.Management/managementGroups/settings/delete";
     /// Placing a subscription under a group (checked on the group, the old parent and the subscription).
     pub const MANAGEMENT_GROUP_SUBSCRIPTION_WRITE: &str =
         "Microsoft.Management/managementGroups/subscriptions/write";

@@ -348,6 +348,21 @@ pub struct ManagementGroup {
     pub updated_by: String,
 }
 
+/// A tenant's hierarchy settings (ARM's `…/managementGroups/{tenantId}/settings/default`), kept at the
+/// tenant root group: whether creating a group under the root needs write access there, and the group
+/// new subscriptions land under instead of the root. A tenant without them has Azure's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HierarchySettings {
+    pub tenant: TenantId,
+    /// On: a principal needs `Microsoft.Management/managementGroups/write` on the root group to create
+    /// a group directly under it (off: any member of the directory may).
+    pub require_authorization_for_group_creation: bool,
+    /// The name of the group new subscriptions land under; `None` for the root.
+    pub default_management_group: Option<String>,
+    pub updated: Timestamp,
+    pub updated_by: String,
+}
+
 /// A role assignment at a management group's scope, inherited by every group, subscription, resource
 /// group and resource below it; or, with [`ROOT_SCOPE`], at the root scope `/` that a Global
 /// Administrator's elevated access holds (User Access Administrator over the whole directory).

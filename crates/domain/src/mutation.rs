@@ -118,6 +118,12 @@ pub enum Mutation {
         tenant: TenantId,
         ids: Vec<RoleAssignmentId>,
     },
+    /// Insert or replace a tenant's hierarchy settings.
+    PutHierarchySettings(HierarchySettings),
+    /// Back to Azure's defaults.
+    DeleteHierarchySettings {
+        tenant: TenantId,
+    },
     PutInvitation(Invitation),
     PutLinkRequest(DirectoryLinkRequest),
     PutSubscriptionAlias(SubscriptionAlias),
@@ -185,7 +191,9 @@ impl Mutation {
             | DeleteManagementGroup { tenant, .. }
             | PlaceSubscription { tenant, .. }
             | DeleteManagementGroupAssignments { tenant, .. }
-            | DeleteManagementGroupRoleDefinitions { tenant, .. } => Partition::Tenant(*tenant),
+            | DeleteManagementGroupRoleDefinitions { tenant, .. }
+            | DeleteHierarchySettings { tenant } => Partition::Tenant(*tenant),
+            PutHierarchySettings(h) => Partition::Tenant(h.tenant),
             PutManagementGroupAssignment(a) => Partition::Tenant(a.tenant),
             PutManagementGroup(g) => Partition::Tenant(g.tenant),
             PutApplication(a) => Partition::Tenant(a.tenant),

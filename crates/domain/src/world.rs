@@ -47,6 +47,8 @@ pub struct TenantPart {
     pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
     /// Those roles compiled, for authorization (`World::inherits`) to look one up without allocating.
     compiled_custom: IdMap<RoleDefinitionId, CompiledRole>,
+    /// The hierarchy settings, once written (Azure's defaults until then).
+    pub hierarchy_settings: Option<HierarchySettings>,
     /// Transitive membership and group names, derived from the fields above (`world/groups.rs`).
     memberships: groups::Memberships,
     /// The hierarchy as authorization reads it, derived from the three fields above
@@ -71,6 +73,7 @@ impl PartialEq for TenantPart {
             && self.subscription_parents == o.subscription_parents
             && self.group_assignments == o.group_assignments
             && self.custom_roles == o.custom_roles
+            && self.hierarchy_settings == o.hierarchy_settings
     }
 }
 
@@ -92,6 +95,7 @@ impl TenantPart {
             group_assignments: BTreeMap::new(),
             custom_roles: BTreeMap::new(),
             compiled_custom: IdMap::default(),
+            hierarchy_settings: None,
             memberships: Default::default(),
             hierarchy: Default::default(),
         }

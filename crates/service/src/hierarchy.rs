@@ -5,6 +5,7 @@
 use crate::{Service, ServiceError};
 use tenantry_domain::rules::hierarchy::{self, GroupView, ManagementGroupWrite};
 use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
+use tenantry_domain::rules::hierarchy_settings::{self, HierarchySettingsWrite};
 use tenantry_domain::*;
 
 /// The signature of the rules that move a subscription into or out of a group.
@@ -124,6 +125,37 @@ impl Service {
         self.run(|w, now| {
             let tenant = hierarchy::caller_tenant(w, actor)?;
             hierarchy_access::remove_group_assignment(w, actor, tenant, id, now).map(|c| (c, ()))
+        })
+        .await
+    }
+
+    /// Writes the hierarchy settings of the caller's directory (`replace`: PUT; else PATCH) and returns
+    /// them as written.
+    pub async fn put_hierarchy_settings(
+        &self,
+        actor: &Actor,
+        group: &str,
+        write: HierarchySettingsWrite,
+        replace: bool,
+    ) -> Result<Option<HierarchySettings>, ServiceError> {
+        self.run(|w, now| {
+            let tenant = hierarchy::caller_tenant(w, actor)?;
+            hierarchy_settings::put_hierarchy_settings(w, actor, tenant, group, write, replace, now)
+                .map(|c| (c, ()))
+        })
+        .await?;
+        Ok(self.read(|w| hierarchy_settings::hierarchy_settings(w, actor, group))?)
+    }
+
+    pub async fn delete_hierarchy_settings(
+        &self,
+        actor: &Actor,
+        group: &str,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| {
+            let tenant = hierarchy::caller_tenant(w, actor)?;
+            hierarchy_settings::delete_hierarchy_settings(w, actor, tenant, group, now)
+                .map(|c| (c, ()))
         })
         .await
     }

@@ -107,6 +107,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0016_management_group_role_definitions.sql"),
     ),
     (
+        17,
+        "hierarchy_settings",
+        include_str!("../migrations/0017_hierarchy_settings.sql"),
+    ),
+    (
         18,
         "predefined_tag_names",
         include_str!("../migrations/0018_predefined_tag_names.sql"),

@@ -1,5 +1,6 @@
-//! A tenant's management groups and the subscriptions placed under them: rows of the tenant partition
-//! (`TenantPart::management_groups` and `subscription_parents`).
+//! A tenant's management groups, the subscriptions placed under them and its hierarchy settings: rows
+//! of the tenant partition (`TenantPart::management_groups`, `subscription_parents` and
+//! `hierarchy_settings`).
 
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id};
@@ -7,8 +8,8 @@ use crate::directory::tenant_filter;
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
 use tenantry_domain::{
-    ManagementGroup, ManagementGroupRoleAssignment, PrincipalType, RoleAssignmentId,
-    SubscriptionId, TenantId,
+    HierarchySettings, ManagementGroup, ManagementGroupRoleAssignment, PrincipalType,
+    RoleAssignmentId, SubscriptionId, TenantId,
 };
 
 pub(crate) static MANAGEMENT_GROUPS: Table = Table {
@@ -163,6 +164,58 @@ pub(crate) async fn load_placements(
                 c.id("subscription_id")?,
                 c.text("management_group")?,
             ))
+        })
+        .collect()
+}
+
+pub(crate) static SETTINGS: Table = Table {
+    name: "hierarchy_settings",
+    columns: &[
+        "tenant_id",
+        "require_authorization_for_group_creation",
+        "default_management_group",
+        "updated",
+        "updated_by",
+    ],
+    key_len: 1,
+};
+
+pub(crate) fn put_settings(h: &HierarchySettings) -> Op {
+    Op::upsert(
+        &SETTINGS,
+        vec![
+            id(h.tenant),
+            Value::from(h.require_authorization_for_group_creation),
+            Value::from(h.default_management_group.clone()),
+            Value::from(h.updated),
+            Value::from(&h.updated_by),
+        ],
+    )
+}
+
+pub(crate) fn delete_settings(tenant: TenantId) -> Op {
+    Op::Exec {
+        sql: "DELETE FROM hierarchy_settings WHERE tenant_id = $1",
+        args: vec![id(tenant)],
+    }
+}
+
+pub(crate) async fn load_settings(
+    conn: &mut AnyConnection,
+    only: Option<TenantId>,
+) -> StoreResult<Vec<HierarchySettings>> {
+    let rows = select(conn, &SETTINGS, tenant_filter(only)).await?;
+    rows.iter()
+        .map(|row| {
+            let c = Cols::new(row, SETTINGS.name);
+            Ok(HierarchySettings {
+                tenant: c.id("tenant_id")?,
+                require_authorization_for_group_creation: c
+                    .flag("require_authorization_for_group_creation")?,
+                default_management_group: c.opt_text("default_management_group")?,
+                updated: c.int("updated")?,
+                updated_by: c.text("updated_by")?,
+            })
         })
         .collect()
 }

@@ -63,6 +63,8 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
         DeleteManagementGroupAssignments { tenant, ids } => {
             out.push(hierarchy::delete_assignments(*tenant, ids))
         }
+        PutHierarchySettings(h) => out.push(hierarchy::put_settings(h)),
+        DeleteHierarchySettings { tenant } => out.push(hierarchy::delete_settings(*tenant)),
         PutInvitation(i) => out.push(directory::put_invitation(i)),
         PutLinkRequest(r) => out.push(directory::put_link_request(r)?),
         PutSubscriptionAlias(a) => out.push(aliases::put(a)),

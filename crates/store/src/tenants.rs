@@ -163,5 +163,9 @@ pub(crate) async fn load_parts(
         let tenant = d.tenant.unwrap_or_default();
         part_of(&mut parts, tenant, "a custom role of a management group")?.put_custom_role(d);
     }
+    for h in hierarchy::load_settings(conn, only).await? {
+        let tenant = h.tenant;
+        part_of(&mut parts, tenant, "hierarchy settings")?.hierarchy_settings = Some(h);
+    }
     Ok(parts)
 }

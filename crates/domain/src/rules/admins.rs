@@ -62,6 +62,11 @@ pub fn create_subscription(
         "displayName": sub.display_name, "serviceAdministrator": email_of(world, sub.service_admin),
     })));
     change.push(Mutation::PutSubscription(sub));
+    // Under the directory's default group when its hierarchy settings name one.
+    if let Some(m) = crate::rules::hierarchy_settings::land_new_subscription(world, req.tenant, id)
+    {
+        change.push(m);
+    }
     Ok((change, id))
 }
 

@@ -125,7 +125,8 @@ pub struct ChangeDirectoryPlan {
     /// keep working there; the preview says so, so that nobody re-creates a trust that is not broken.
     pub kept_credentials: Vec<CredentialsKept>,
     /// The management group of the source the subscription leaves (the source's root group unless it
-    /// was placed elsewhere): it lands under the destination's root group.
+    /// was placed elsewhere): it lands under the destination's default group (its root unless its
+    /// hierarchy settings name another).
     pub leaves_management_group: Option<ManagementGroup>,
     /// Role assignments at the groups above it (and at the root scope) of the source, which stop
     /// applying to it: each with the group it comes from.
@@ -830,7 +831,7 @@ pub fn apply_plan(
     }
     let mut moved = s.subscription.clone();
     moved.tenant = plan.destination;
-    // Out of the source's hierarchy; under the destination's root group, where no row is needed.
+    // Out of the source's hierarchy.
     if world
         .tenant(plan.source)
         .is_some_and(|t| t.subscription_parents().contains_key(&plan.subscription))
@@ -843,6 +844,14 @@ pub fn apply_plan(
     }
     moved.co_admins = plan.regranted_co_admins.iter().map(|(i, _)| *i).collect();
     change.push(Mutation::PutSubscription(moved));
+    // Into the destination's hierarchy where its settings land new subscriptions (else its root).
+    if let Some(m) = crate::rules::hierarchy_settings::land_new_subscription(
+        world,
+        plan.destination,
+        plan.subscription,
+    ) {
+        change.push(m);
+    }
     if !plan.regranted_assignments.is_empty() {
         change.push(Mutation::InsertRoleAssignments {
             subscription: plan.subscription,

@@ -221,7 +221,10 @@ pub fn put_management_group(
     let parent = resolve_parent(part, write.parent.as_deref())?;
     let under = parent.clone().unwrap_or_else(|| part.root_group_name());
     if !may_create_group_under(world, actor, tenant, parent.as_deref()) {
-        let at = if parent.is_some() { &under } else { name };
+        // Refused at the parent; under the root, at the root only when the settings ask for write there.
+        let at_parent = parent.is_some()
+            || super::hierarchy_settings::requires_authorization_for_group_creation(part);
+        let at = if at_parent { &under } else { name };
         return Err(authorization_failed(
             actor,
             names::MANAGEMENT_GROUP_WRITE,
@@ -271,23 +274,36 @@ pub fn put_management_group(
 }
 
 /// Whether the caller may create a group under `parent` (`None`: the root): under the root anyone of
-/// the directory may, as in Azure; elsewhere, write on the parent.
+/// the directory may, as in Azure, unless the hierarchy settings require authorization for group
+/// creation (then write on the root group); elsewhere, write on the parent.
 pub fn may_create_group_under(
     world: &World,
     actor: &Actor,
     tenant: TenantId,
     parent: Option<&str>,
 ) -> bool {
+    let Some(part) = world.tenant(tenant) else {
+        return false;
+    };
     match parent {
-        Some(p) if !world.tenant(tenant).is_some_and(|t| t.is_root_group(p)) => {
+        Some(p) if !part.is_root_group(p) => {
             group_access(world, actor, tenant, p, names::MANAGEMENT_GROUP_WRITE)
+        }
+        _ if super::hierarchy_settings::requires_authorization_for_group_creation(part) => {
+            group_access(
+                world,
+                actor,
+                tenant,
+                &part.root_group_name(),
+                names::MANAGEMENT_GROUP_WRITE,
+            )
         }
         _ => is_present_in(world, actor, tenant),
     }
 }
 
 /// ARM's `updatedBy`: the caller's object id (the operator's name when it has none).
-fn actor_ref(actor: &Actor) -> String {
+pub(crate) fn actor_ref(actor: &Actor) -> String {
     actor
         .object_id()
         .map(|o| o.to_string())
@@ -444,6 +460,11 @@ pub fn delete_management_group(
         &g.name,
         names::MANAGEMENT_GROUP_DELETE,
     )?;
+    if super::hierarchy_settings::landing_group(part)
+        .is_some_and(|d| d.eq_ignore_ascii_case(&g.name))
+    {
+        return Err(super::hierarchy_settings::default_group_in_use(&g.name));
+    }
     let groups = part.child_groups(&g.name).len();
     let subscriptions = part.subscriptions_placed_under(&g.name).len();
     if groups + subscriptions > 0 {

@@ -27,6 +27,52 @@ pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Ch
     let Some(principal) = actor.object_id() else {
         return Ok(Change::new());
     };
+    elevation(
+        world,
+        actor,
+        tenant,
+        principal,
+        RoleAssignmentId::new(),
+        now,
+    )
+}
+
+/// The operator records that a Global Administrator of `tenant` holds elevated access (a world file's
+/// assignment at `/`): the User Access Administrator assignment at the root scope its own
+/// `elevateAccess` makes, with the id the file gives.
+pub fn record_elevated_access(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    principal: ObjectId,
+    id: RoleAssignmentId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    super::directory::require_operator(actor, "record elevated access")?;
+    let part = require_tenant(world, tenant)?;
+    if !DIRECTORY_ADMINISTRATORS
+        .iter()
+        .any(|r| part.has_role(principal, *r))
+    {
+        return Err(DomainError::invalid(
+            "ElevationNotAllowed",
+            format!("{principal} is no Global Administrator of the directory: only they hold access at the root scope '/'."),
+        )
+        .with_remedy("Make the principal a Global Administrator, or assign a role at the tenant root group instead."));
+    }
+    elevation(world, actor, tenant, principal, id, now)
+}
+
+/// User Access Administrator at the root scope for `principal` (nothing when it holds it already).
+fn elevation(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    principal: ObjectId,
+    id: RoleAssignmentId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    require_tenant(world, tenant)?;
     if elevated_assignment(world, tenant, principal).is_some() {
         return Ok(Change::new());
     }
@@ -45,7 +91,7 @@ pub fn elevate_access(world: &World, actor: &Actor, now: Timestamp) -> Result<Ch
     );
     change.push(Mutation::PutManagementGroupAssignment(
         ManagementGroupRoleAssignment {
-            id: RoleAssignmentId::new(),
+            id,
             tenant,
             management_group: ROOT_SCOPE.into(),
             principal,

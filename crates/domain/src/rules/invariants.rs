@@ -410,6 +410,16 @@ fn hierarchy_violations(world: &World, t: &TenantPart, v: &mut Vec<String>) {
             ));
         }
     }
+    if let Some(d) = t
+        .hierarchy_settings
+        .as_ref()
+        .and_then(|h| h.default_management_group.as_deref())
+        && (t.management_group(d).is_none() || t.is_root_group(d))
+    {
+        v.push(format!(
+            "the hierarchy settings of '{name}' land new subscriptions under '{d}', which is not a group below its root"
+        ));
+    }
     for (s, p) in t.subscription_parents() {
         if world
             .subscription(*s)

@@ -12,6 +12,8 @@ pub mod groups;
 pub mod guests;
 pub mod hierarchy;
 pub mod hierarchy_access;
+pub mod hierarchy_entities;
+pub mod hierarchy_settings;
 pub mod identities;
 pub mod identity_endpoint;
 pub mod invariants;

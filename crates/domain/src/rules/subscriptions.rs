@@ -293,6 +293,11 @@ pub fn create_alias(
                 change.extend(hierarchy::place_new_subscription(
                     world, actor, tenant, id, group, now,
                 )?);
+            } else if let Some(m) =
+                super::hierarchy_settings::land_new_subscription(world, tenant, id)
+            {
+                // No group asked for: where the directory's hierarchy settings land new ones.
+                change.push(m);
             }
             id
         }

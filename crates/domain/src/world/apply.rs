@@ -144,6 +144,16 @@ impl World {
                     p.remove_group_assignments(ids);
                 }
             }
+            PutHierarchySettings(h) => {
+                if let Some(p) = self.tenants.get_mut(&h.tenant) {
+                    p.hierarchy_settings = Some(h.clone());
+                }
+            }
+            DeleteHierarchySettings { tenant } => {
+                if let Some(p) = self.tenants.get_mut(tenant) {
+                    p.hierarchy_settings = None;
+                }
+            }
             AddGroupOwner {
                 tenant,
                 group,

@@ -264,7 +264,8 @@ fn a_personal_account_administrator_cannot_name_an_organizational_service_admini
     assert_eq!(e.kind, ErrorKind::Forbidden);
 }
 
-fn erin_subscription(fx: &mut Fx) -> SubscriptionId {
+/// A subscription the operator makes in alicedefault, erin its service administrator.
+pub(crate) fn erin_subscription(fx: &mut Fx) -> SubscriptionId {
     let erin = org(&fx.world, fx.erin);
     fx.ok_with(|fx| {
         admins::create_subscription(

@@ -1261,3 +1261,42 @@ fn a_subscription_that_changes_directory_leaves_its_group_for_the_destinations_r
         vec![fx.sub]
     );
 }
+
+#[test]
+fn a_subscription_that_changes_directory_lands_under_the_destinations_default_group() {
+    let mut fx = Fx::article();
+    link_contoso(&mut fx);
+    let (actor, destination) = (fx.alice_home(), fx.contoso);
+    let op = Actor::Operator;
+    fx.ok_with(|fx| {
+        tenantry_domain::rules::hierarchy::put_management_group(
+            &fx.world,
+            &op,
+            destination,
+            "arrivals",
+            Default::default(),
+            fx.now,
+        )
+    });
+    let settings = tenantry_domain::rules::hierarchy_settings::HierarchySettingsWrite {
+        require_authorization_for_group_creation: None,
+        default_management_group: Some("arrivals".into()),
+    };
+    fx.ok(|fx| {
+        tenantry_domain::rules::hierarchy_settings::put_hierarchy_settings(
+            &fx.world,
+            &op,
+            destination,
+            &destination.to_string(),
+            settings,
+            true,
+            fx.now,
+        )
+    });
+    move_now(&mut fx, &actor, destination, vec![]);
+    assert!(violations(&fx.world).is_empty());
+    assert_eq!(
+        fx.world.subscriptions_under_group(destination, "arrivals"),
+        vec![fx.sub]
+    );
+}

@@ -23,12 +23,19 @@ pub async fn route(req: &Req, rest: &[&str]) -> ArmResult {
     let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     match rest {
         [mg] if is(mg, "managementGroups") => only_get(req, list),
+        [e] if is(e, "getEntities") => super::hierarchy_entities::get_entities(req),
         [mg, name] if is(mg, "managementGroups") => group(req, name).await,
         [mg, name, subs] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             only_get(req, |r| subscriptions(r, name))
         }
         [mg, name, d] if is(mg, "managementGroups") && is(d, "descendants") => {
             only_get(req, |r| descendants(r, name))
+        }
+        [mg, name, s] if is(mg, "managementGroups") && is(s, "settings") => {
+            super::hierarchy_settings::list(req, name)
+        }
+        [mg, name, s, d] if is(mg, "managementGroups") && is(s, "settings") && is(d, "default") => {
+            super::hierarchy_settings::default(req, name).await
         }
         [mg, name, subs, id] if is(mg, "managementGroups") && is(subs, "subscriptions") => {
             subscription(req, name, id).await
@@ -144,7 +151,8 @@ fn render(req: &Req, name: &str) -> Result<Value, ArmError> {
 }
 
 /// `…/managementGroups/{id}/descendants`: every group and subscription below the group, each with its
-/// parent, as one flat page (what azure-mgmt-managementgroups' `get_descendants` reads).
+/// parent, depth first, paged by `$top` and `$skiptoken` with `nextLink` (what azure-mgmt-managementgroups'
+/// `get_descendants` pages through).
 fn descendants(req: &Req, name: &str) -> ArmResult {
     let view = req
         .st
@@ -156,7 +164,8 @@ fn descendants(req: &Req, name: &str) -> ArmResult {
         view.children.as_deref().unwrap_or(&[]),
         &mut out,
     );
-    Ok(wire::list(out, None))
+    let (out, next) = super::query::page(out, &req.query, req.base_url(), &req.path)?;
+    Ok(wire::list(out, next))
 }
 
 /// The descendants below `parent`, depth first, each as a child entry that names its parent instead of

@@ -8,6 +8,8 @@ mod authorization;
 pub mod cache;
 mod classic_admins;
 mod group_roles;
+mod hierarchy_entities;
+mod hierarchy_settings;
 mod management_groups;
 mod metadata;
 mod operations;

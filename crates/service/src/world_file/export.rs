@@ -288,11 +288,22 @@ fn tenant_entry(world: &World, part: &TenantPart, index: &PrincipalIndex) -> Ten
         policy,
         management_groups: management_group_entries(part),
         custom_roles: custom_role_entries(part),
+        root_group_display_name: part
+            .management_group(&part.root_group_name())
+            .map(|g| g.display_name.clone())
+            .filter(|d| d != tenantry_domain::world::ROOT_GROUP_DISPLAY_NAME),
+        hierarchy_settings: part.hierarchy_settings.as_ref().map(|h| {
+            Located::new(HierarchySettingsEntry {
+                require_authorization_for_group_creation: h
+                    .require_authorization_for_group_creation,
+                default_management_group: h.default_management_group.clone(),
+            })
+        }),
     }
 }
 
-/// A tenant's role assignments at management groups, by group, principal and role. Elevated access at
-/// the root scope `/` is not written: world files grant at groups, and elevation is asked for.
+/// A tenant's role assignments at management groups and at the root scope `/` (elevated access), by
+/// group, principal and role.
 fn group_assignment_entries(
     world: &World,
     part: &TenantPart,
@@ -301,14 +312,16 @@ fn group_assignment_entries(
     let t = &part.tenant;
     let mut entries: Vec<ManagementGroupAssignmentEntry> = part
         .all_group_assignments()
-        .filter(|a| a.management_group != ROOT_SCOPE)
         .map(|a| ManagementGroupAssignmentEntry {
             tenant: t.name.clone(),
-            management_group: if part.is_root_group(&a.management_group) {
+            management_group: if part.is_root_group(&a.management_group)
+                || a.management_group == ROOT_SCOPE
+            {
                 String::new()
             } else {
                 a.management_group.clone()
             },
+            scope: (a.management_group == ROOT_SCOPE).then(|| ROOT_SCOPE.to_string()),
             principal: principal_key(world, index, t.id, a.principal),
             role: world
                 .group_role_definition(part, a.role_definition)
@@ -318,7 +331,8 @@ fn group_assignment_entries(
         })
         .collect();
     entries.sort_by(|a, b| {
-        (&a.management_group, &a.principal, &a.role).cmp(&(
+        (&a.scope, &a.management_group, &a.principal, &a.role).cmp(&(
+            &b.scope,
             &b.management_group,
             &b.principal,
             &b.role,
@@ -377,7 +391,7 @@ fn custom_role_entries(part: &TenantPart) -> Vec<Located<RoleDefinitionEntry>> {
 }
 
 /// The tenant's groups below the root, parents before children, each with the subscriptions placed
-/// under it (the root's rename is not kept: world files do not list the root).
+/// under it (the root is not listed: its rename is the tenant's `root_group_display_name`).
 fn management_group_entries(part: &TenantPart) -> Vec<Located<ManagementGroupEntry>> {
     let mut groups: Vec<(usize, &ManagementGroup)> = part
         .management_groups()
@@ -718,7 +732,10 @@ pub fn to_toml(file: &WorldFile) -> String {
     for a in &file.management_group_role_assignments {
         w.header("", "[[management_group_role_assignments]]");
         w.kv("", "tenant", &q(&a.tenant));
-        w.kv("", "management_group", &q(&a.management_group));
+        match &a.scope {
+            Some(scope) => w.kv("", "scope", &q(scope)),
+            None => w.kv("", "management_group", &q(&a.management_group)),
+        }
         w.kv("", "principal", &q(&a.principal));
         w.kv("", "role", &q(&a.role));
         opt_id(&mut w, "", "id", &a.id);
@@ -880,6 +897,7 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
         w.kv("", "origin", &q(o.as_str()));
     }
     list(w, "", "domains", &t.domains);
+    opt(w, "", "root_group_display_name", &t.root_group_display_name);
     w.blank();
     const I: &str = "  ";
     for u in &t.users {
@@ -1018,6 +1036,21 @@ fn tenant_toml(w: &mut Writer, t: &TenantEntry) {
             &p.block_subscriptions_entering.to_string(),
         );
         list(w, I, "exempted", &p.exempted);
+        w.blank();
+    }
+    if let Some(h) = &t.hierarchy_settings {
+        w.header(I, "[tenants.hierarchy_settings]");
+        w.kv(
+            I,
+            "require_authorization_for_group_creation",
+            &h.require_authorization_for_group_creation.to_string(),
+        );
+        opt(
+            w,
+            I,
+            "default_management_group",
+            &h.default_management_group,
+        );
         w.blank();
     }
 }

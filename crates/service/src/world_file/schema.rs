@@ -96,6 +96,10 @@ pub struct ManagementGroupAssignmentEntry {
     /// The group's name; `""` for the tenant root group.
     #[serde(default)]
     pub management_group: String,
+    /// `"/"`: the root scope above every group instead (a Global Administrator's elevated access, User
+    /// Access Administrator only); absent for a group.
+    #[serde(default)]
+    pub scope: Option<String>,
     /// As principals are named anywhere in the file (`group:NAME`, a UPN, a client id…).
     pub principal: String,
     /// A built-in role's name, or one of the tenant's `custom_roles`.
@@ -159,6 +163,24 @@ pub struct TenantEntry {
     /// add subscriptions and resource groups of the tenant (absolute scopes).
     #[serde(default)]
     pub custom_roles: Vec<Located<RoleDefinitionEntry>>,
+    /// The tenant root group's display name, once renamed ("Tenant Root Group" when absent).
+    #[serde(default)]
+    pub root_group_display_name: Option<String>,
+    /// The hierarchy settings, kept at the tenant root group.
+    #[serde(default)]
+    pub hierarchy_settings: Option<Located<HierarchySettingsEntry>>,
+}
+
+/// A tenant's hierarchy settings; absent, Azure's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HierarchySettingsEntry {
+    /// Creating a group under the root needs write access there.
+    #[serde(default)]
+    pub require_authorization_for_group_creation: bool,
+    /// The group new subscriptions land under instead of the root, by name.
+    #[serde(default)]
+    pub default_management_group: Option<String>,
 }
 
 /// A management group of the tenant.
@@ -635,6 +657,9 @@ impl WorldFile {
             if let Some(p) = &mut t.value.policy {
                 set(p, idx);
             }
+            if let Some(h) = &mut t.value.hierarchy_settings {
+                set(h, idx);
+            }
             for g in &mut t.value.management_groups {
                 set(g, idx);
                 g.value.subscriptions.iter_mut().for_each(|s| set(s, idx));
@@ -671,7 +696,8 @@ impl WorldFile {
                 + t.groups.len()
                 + t.management_groups.len()
                 + t.custom_roles.len()
-                + usize::from(t.policy.is_some());
+                + usize::from(t.policy.is_some())
+                + usize::from(t.hierarchy_settings.is_some());
         }
         for s in &self.subscriptions {
             n += 1

@@ -779,6 +779,7 @@ password_hash = "h-bob-personal"
 [[tenants]]
 name = "fabrikam"
 domains = ["fabrikam.com"]
+root_group_display_name = "Fabrikam"
 
   [[tenants.users]]
   user_name = "bob@fabrikam.com"
@@ -798,6 +799,13 @@ domains = ["fabrikam.com"]
   secrets = [{ hash = "s1", hint = "abc" }, { hash = "s2", hint = "def", expires = 2000000000 }]
   redirect_uris = ["https://app.example/callback"]
   directory_roles = ["Global Reader"]
+
+  [[tenants.management_groups]]
+  name = "landing"
+
+  [tenants.hierarchy_settings]
+  require_authorization_for_group_creation = true
+  default_management_group = "landing"
 
 [[tenants]]
 name = "other"
@@ -863,9 +871,32 @@ tag_names = { env = ["prod", "dev"], "Cost Center" = [] }
   [[subscriptions.role_assignments]]
   principal = "root@other.example.test"
   role = "owner"
+
+[[management_group_role_assignments]]
+tenant = "fabrikam"
+scope = "/"
+principal = "Boss@fabrikam.example.test"
+role = "User Access Administrator"
 "#;
     let world = apply_text(&World::new(), text).unwrap();
     assert_eq!(violations(&world), Vec::<String>::new());
+    let fabrikam = world.tenant_by_name("fabrikam").unwrap();
+    let root = fabrikam.root_group_name();
+    assert_eq!(
+        fabrikam.management_group(&root).unwrap().display_name,
+        "Fabrikam"
+    );
+    let settings = fabrikam.hierarchy_settings.as_ref().unwrap();
+    assert!(settings.require_authorization_for_group_creation);
+    assert_eq!(
+        settings.default_management_group.as_deref(),
+        Some("landing")
+    );
+    assert!(
+        fabrikam
+            .all_group_assignments()
+            .any(|a| a.management_group == "/")
+    );
     let other = world.tenant_by_name("other").unwrap();
     assert_eq!(other.tenant.initial_domain, "other.example.test");
     // bob@fabrikam.com is both: one guest of each kind.
@@ -897,6 +928,19 @@ tag_names = { env = ["prod", "dev"], "Cost Center" = [] }
     );
     assert!(
         first.contains("given_name = \"Bob\"\n  surname = \"Kelly\""),
+        "{first}"
+    );
+    // The rest of the hierarchy: the root group's name, the settings, elevated access at `/`.
+    assert!(
+        first.contains("domains = [\"fabrikam.com\"]\nroot_group_display_name = \"Fabrikam\"\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("  [tenants.hierarchy_settings]\n  require_authorization_for_group_creation = true\n  default_management_group = \"landing\"\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("[[management_group_role_assignments]]\ntenant = \"fabrikam\"\nscope = \"/\"\nprincipal = "),
         "{first}"
     );
     let again = apply_text(&World::new(), &first).unwrap();
@@ -1796,6 +1840,23 @@ fn management_groups_build_parents_first_and_place_subscriptions() {
     let text = to_toml(&export(&world));
     assert!(text.contains("[[management_group_role_assignments]]\ntenant = \"contoso\"\nmanagement_group = \"\"\nprincipal = \"alice@outlook.com\"\nrole = \"Owner\"\nid = "), "{text}");
     assert!(text.contains("[[tenants.management_groups]]\n  name = \"platform\"\n  display_name = \"Platform\"\n  subscriptions = [\"5b5c0000-0000-4000-8000-000000000001\"]"), "{text}");
+}
+
+#[test]
+fn the_root_scope_holds_only_a_global_administrator_s_elevated_access() {
+    let at_root = format!(
+        "{HIERARCHY_EXAMPLE}\n[[management_group_role_assignments]]\ntenant = \"contoso\"\nscope = \"/\"\nprincipal = \"alice@outlook.com\"\nrole = \"User Access Administrator\"\n"
+    );
+    // alice is a guest of contoso, no Global Administrator there.
+    let e = err_of(&World::new(), &at_root);
+    assert!(e.message.contains("Global Administrator"), "{e}");
+    assert_eq!(e.line, Some(line_of(&at_root, "scope = \"/\"") - 2));
+    let owner = at_root.replace("\"User Access Administrator\"", "\"Owner\"");
+    let e = err_of(&World::new(), &owner);
+    assert!(e.message.contains("User Access Administrator"), "{e}");
+    let elsewhere = at_root.replace("scope = \"/\"", "scope = \"/subscriptions\"");
+    let e = err_of(&World::new(), &elsewhere);
+    assert!(e.message.contains("/subscriptions"), "{e}");
 }
 
 #[test]

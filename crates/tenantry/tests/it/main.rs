@@ -18,6 +18,8 @@ mod fuzz_http;
 mod graph;
 mod group_roles;
 mod groups;
+mod hierarchy_entities;
+mod hierarchy_settings;
 mod identities;
 mod input;
 mod instances;

@@ -13,11 +13,17 @@ use serde_json::{Value, json};
 
 const V: &str = "api-version=2021-04-01";
 
-fn mg(name: &str) -> String {
+pub(crate) fn mg(name: &str) -> String {
     format!("/providers/Microsoft.Management/managementGroups/{name}")
 }
 
-async fn call(arm: &Arm<'_>, method: Method, path: &str, token: &str, body: Option<Value>) -> Resp {
+pub(crate) async fn call(
+    arm: &Arm<'_>,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Resp {
     let sep = if path.contains('?') { '&' } else { '?' };
     let body = body.map(|b| b.to_string());
     arm.call(

@@ -1,11 +1,13 @@
 //! Management groups of tenants, after the subscriptions they may hold. A group may name as parent a
 //! group listed further down: groups are created parents first, whatever their order in the file. A
 //! group that exists must have the parent and display name the file states; a subscription the file
-//! places under a group must be under the root or already there.
+//! places under a group must be under the root or already there. The tenant root group takes the
+//! display name the file gives it, and the hierarchy settings are written once the groups exist.
 
 use super::*;
 use tenantry_domain::rules::hierarchy::{self, ManagementGroupWrite};
 use tenantry_domain::rules::hierarchy_access::{self, GroupAssignmentWrite};
+use tenantry_domain::rules::hierarchy_settings::{self, HierarchySettingsWrite};
 
 impl Planner<'_> {
     pub(super) fn management_groups(&mut self) -> Result<(), WorldFileError> {
@@ -18,6 +20,13 @@ impl Planner<'_> {
                     format!("tenants[{i}].management_groups[{j}] (name {:?})", g.name),
                 )
             };
+            if let Some(d) = &t.root_group_display_name {
+                let at = at(
+                    &self.file.tenants[i],
+                    format!("tenants[{i}].root_group_display_name"),
+                );
+                self.rename_root(tenant, d, &at)?;
+            }
             // Parents first: each pass places the groups whose parent is there; a pass that places
             // none leaves groups whose parent is nowhere (or a cycle).
             let mut pending: Vec<usize> = (0..t.management_groups.len()).collect();
@@ -56,7 +65,42 @@ impl Planner<'_> {
                     self.place_subscription(tenant, &g.name, &s.value, &at)?;
                 }
             }
+            if let Some(h) = &t.hierarchy_settings {
+                let at = at(h, format!("tenants[{i}].hierarchy_settings"));
+                let write = HierarchySettingsWrite {
+                    require_authorization_for_group_creation: Some(
+                        h.require_authorization_for_group_creation,
+                    ),
+                    default_management_group: h.default_management_group.clone(),
+                };
+                let root = tenant.to_string();
+                let change = hierarchy_settings::put_hierarchy_settings(
+                    &self.w, OP, tenant, &root, write, true, self.now,
+                )
+                .map_err(|x| at.domain(x))?;
+                self.commit(change);
+                self.tick();
+            }
         }
+        Ok(())
+    }
+
+    /// The tenant root group takes the display name the file states (a rename, as ARM's PATCH).
+    fn rename_root(
+        &mut self,
+        tenant: TenantId,
+        display_name: &str,
+        at: &At,
+    ) -> Result<(), WorldFileError> {
+        let write = ManagementGroupWrite {
+            display_name: Some(display_name.to_string()),
+            parent: None,
+        };
+        let root = tenant.to_string();
+        let change =
+            hierarchy::update_management_group(&self.w, OP, tenant, &root, write, self.now)
+                .map_err(|x| at.domain(x))?;
+        self.commit(change);
         Ok(())
     }
 
@@ -164,6 +208,15 @@ impl Planner<'_> {
                 ))
             })?;
             let tenant = part.tenant.id;
+            let root_scope = match e.scope.as_deref().map(typed) {
+                None => false,
+                Some(ROOT_SCOPE) if typed(&e.management_group).is_empty() => true,
+                Some(other) => {
+                    return Err(at.err(format!(
+                        "scope {other:?}: only \"/\" (the root scope, instead of a management_group) is written here"
+                    )));
+                }
+            };
             let group = match typed(&e.management_group) {
                 "" => part.root_group_name(),
                 g => g.to_string(),
@@ -184,6 +237,21 @@ impl Planner<'_> {
             let principal = self
                 .principal(tenant, &e.principal)
                 .map_err(|m| at.err(format!("principal: {m}")))?;
+            if root_scope {
+                if role != tenantry_domain::roles::USER_ACCESS_ADMINISTRATOR {
+                    return Err(at.err(
+                        "at the root scope \"/\" only \"User Access Administrator\" is held (a Global Administrator's elevated access)",
+                    ));
+                }
+                let id = e.id.unwrap_or_else(RoleAssignmentId::new);
+                let change = hierarchy_access::record_elevated_access(
+                    &self.w, OP, tenant, principal, id, self.now,
+                )
+                .map_err(|x| at.domain(x))?;
+                self.commit(change);
+                self.tick();
+                continue;
+            }
             let part = planned_tenant(&self.w, tenant)?;
             let exists = part.group_assignments_of(principal).iter().any(|a| {
                 a.role_definition == role && a.management_group.eq_ignore_ascii_case(&group)

@@ -229,6 +229,11 @@ impl Planner<'_> {
                 }
             }
         }
+        // The file states where its subscriptions are (`[[tenants.management_groups]]`): one it makes
+        // starts under the root, as on an empty world, not where the hierarchy settings land new ones.
+        change
+            .mutations
+            .retain(|m| !matches!(m, Mutation::PlaceSubscription { .. }));
         self.commit(change);
         Ok((id, tenant))
     }
