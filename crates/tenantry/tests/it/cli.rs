@@ -111,45 +111,109 @@ fn every_command_has_help() {
     }
 }
 
-#[tokio::test]
-async fn serve_answers_over_https_with_its_own_ca() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
-    let port = free_port();
-    let mut child = tenantry()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(dir.path())
-        .arg("--world")
-        .arg(repo_root().join("worlds/demo.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let ca = dir.path().join("ca.pem");
-    let ok = eventually(Duration::from_secs(60), || ca.exists()).await;
+/// `tenantry serve` of the demo world on a free port, with `args`, logging at `info` to a pipe: once it
+/// answers over HTTPS, with a client that trusts its CA only.
+struct Served {
+    child: std::process::Child,
+    _dir: tenantry_store::testing::TempDir,
+    base: String,
+    client: reqwest::Client,
+    logs: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl Served {
+    async fn start(args: &[&str]) -> Served {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
+        let port = free_port();
+        let mut child = tenantry()
+            .arg("serve")
+            .args(args)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data")
+            .arg(dir.path())
+            .arg("--world")
+            .arg(repo_root().join("worlds/demo.toml"))
+            .env("TENANTRY_LOG", "info,sqlx=error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let logs = collect_lines(child.stderr.take().unwrap());
+        let client = client_trusting_ca_of(dir.path()).await;
+        let base = format!("https://localhost:{port}");
+        let up = first_answer(&client, &format!("{base}/healthz")).await;
+        assert!(up.is_some(), "the server answered");
+        Served {
+            child,
+            _dir: dir,
+            base,
+            client,
+            logs,
+        }
+    }
+
+    /// Stops the server; the lines it wrote to standard error.
+    fn stop(mut self) -> Vec<String> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.logs.join().unwrap()
+    }
+}
+
+/// A client that trusts only the CA a starting server writes into `data_dir`, once it is there.
+async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
+    let ca = data_dir.join("ca.pem");
+    let ok = eventually(Duration::from_secs(120), || ca.exists()).await;
     assert!(ok, "the server wrote its CA");
     let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .tls_certs_only([cert])
         .build()
-        .unwrap();
-    let mut answered = None;
-    for _ in 0..200 {
-        if let Ok(r) = client
-            .get(format!("https://localhost:{port}/healthz"))
-            .send()
-            .await
-        {
-            answered = Some(r);
-            break;
+        .unwrap()
+}
+
+/// The first answer to GET `url` of a server that is starting (within a minute).
+async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+    for _ in 0..600 {
+        if let Ok(r) = client.get(url).send().await {
+            return Some(r);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let r = answered.expect("the server answered");
+    None
+}
+
+/// Every line `reader` gives until it closes (a child's standard error, read while it runs so that it
+/// never blocks on a full pipe).
+fn collect_lines(
+    reader: impl std::io::Read + Send + 'static,
+) -> std::thread::JoinHandle<Vec<String>> {
+    use std::io::BufRead;
+    std::thread::spawn(move || {
+        std::io::BufReader::new(reader)
+            .lines()
+            .map_while(Result::ok)
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn serve_answers_over_https_with_its_own_ca() {
+    let served = Served::start(&[]).await;
+    let r = served
+        .client
+        .get(format!("{}/healthz", served.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
+    // Text logs, written to a pipe rather than a terminal, carry no colour codes.
+    let logs = served.stop().join("\n");
+    assert!(logs.contains("token signing key ready"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no ANSI escape codes: {logs:?}");
 }
 
 fn free_port() -> u16 {
@@ -336,23 +400,11 @@ async fn serve_drains_requests_in_flight_on_sigterm_and_exits_cleanly() {
             }
         }
     });
-    let ca = dir.path().join("ca.pem");
-    assert!(eventually(Duration::from_secs(120), || ca.exists()).await);
-    let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
-    let client = reqwest::Client::builder()
-        .tls_certs_only([cert])
-        .build()
-        .unwrap();
+    let client = client_trusting_ca_of(dir.path()).await;
     let base = format!("https://localhost:{port}");
-    let mut ready = None;
-    for _ in 0..600 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            ready = Some(r);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let ready = ready.expect("the server answered");
+    let ready = first_answer(&client, &format!("{base}/readyz"))
+        .await
+        .expect("the server answered");
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["status"], "ready", "{body}");
