@@ -103,6 +103,8 @@ pub fn router(state: AppState) -> Router {
             crate::edge::BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn(crate::edge::answer))
+        // Outermost, so that every answer, the edge's refusals too, carries the request's ids.
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in

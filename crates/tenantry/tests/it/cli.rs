@@ -209,6 +209,7 @@ async fn serve_answers_over_https_with_its_own_ca() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("x-ms-request-id"));
     assert_eq!(r.text().await.unwrap(), "ok");
     // Text logs, written to a pipe rather than a terminal, carry no colour codes.
     let logs = served.stop().join("\n");
