@@ -1,5 +1,7 @@
-//! A request id for every request, echoed in the headers each face's clients know from Azure and
-//! carried by the error bodies that name one (Graph's `innerError`, Entra's `trace_id`).
+//! A request id for every request, echoed in the headers each face's clients know from Azure, carried
+//! by the error bodies that name one (Graph's `innerError`, Entra's `trace_id`), and logged once per
+//! request with what was asked, the answer's status, its latency and, when a bearer token was
+//! verified, the caller's tenant and object id (`auth.rs` records them on the request's span).
 //!
 //! - ARM: `x-ms-request-id` (ours), `x-ms-correlation-request-id` (the client's if it sent one, else
 //!   ours) and `x-ms-client-request-id` echoed as sent.
@@ -11,6 +13,10 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::time::Duration;
+
+/// The log target of the one line per request, so it can be filtered on its own.
+pub const LOG_TARGET: &str = "tenantry::request";
 
 /// The most characters of a client's own id that are kept: Azure's ids are GUIDs (36).
 const CLIENT_ID_MOST: usize = 128;
@@ -119,11 +125,12 @@ pub fn current() -> RequestIds {
         .unwrap_or_else(|_| RequestIds::fresh())
 }
 
-/// The middleware, outermost: gives the request its ids (for [`current`]) and answers with them in
-/// its face's headers.
-pub async fn middleware(req: Request, next: Next) -> Response {
+/// The middleware, outermost: gives the request its ids (for [`current`], and as an extension for
+/// [`span`]) and answers with them in its face's headers.
+pub async fn middleware(mut req: Request, next: Next) -> Response {
     let face = face_of(req.uri().path());
     let ids = RequestIds::of(face, req.headers());
+    req.extensions_mut().insert(ids.clone());
     let mut res = CURRENT.scope(ids.clone(), next.run(req)).await;
     for (name, value) in ids.headers(face) {
         // The values are UUIDs or a client's id checked by `client_id`: always valid header values.
@@ -132,6 +139,40 @@ pub async fn middleware(req: Request, next: Next) -> Response {
         }
     }
     res
+}
+
+/// The span of a request (`TraceLayer`'s): its id, method and route; the caller's tenant and object id
+/// once a bearer token is verified. Never the query (authorize redirects and logouts carry state and
+/// codes there), never headers (bearer tokens, Basic credentials), never bodies (passwords, secrets,
+/// refresh tokens), and never the endpoint secret in a managed-identity path.
+pub fn span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let path = req.uri().path();
+    let canonical = crate::app::canonical_path(path);
+    let route = crate::oauth::loggable_path(canonical.as_deref().unwrap_or(path));
+    let request_id = req
+        .extensions()
+        .get::<RequestIds>()
+        .map_or_else(|| current().request, |ids| ids.request.clone());
+    tracing::info_span!(
+        target: LOG_TARGET,
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        route = %route,
+        tenant = tracing::field::Empty,
+        object_id = tracing::field::Empty,
+    )
+}
+
+/// The one line per request, in its span: the answer's status and how long it took.
+pub fn log_answer<B>(res: &axum::http::Response<B>, latency: Duration, _span: &tracing::Span) {
+    let latency_ms = (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0;
+    tracing::info!(
+        target: LOG_TARGET,
+        status = res.status().as_u16(),
+        latency_ms,
+        "answered"
+    );
 }
 
 #[cfg(test)]
