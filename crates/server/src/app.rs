@@ -90,7 +90,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::portal::session::save_sessions,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state);
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
     // layer on the routes themselves would run after routing, so the routes sit behind this one.
@@ -103,6 +102,14 @@ pub fn router(state: AppState) -> Router {
             crate::edge::BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn(crate::edge::answer))
+        // Outside the edge, so that every answer, the edge's refusals too, is logged with its final
+        // status, and carries the request's ids.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(crate::request_id::span)
+                .on_response(crate::request_id::log_answer),
+        )
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in
@@ -140,14 +147,6 @@ fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<
         }
     }
     req
-}
-
-/// The span of a request: method and path only. Never the query (authorize redirects and logouts carry
-/// state and codes there), never headers (bearer tokens, Basic credentials), never bodies (passwords,
-/// secrets, refresh tokens), and never the endpoint secret in a managed-identity IMDS path.
-fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let path = crate::oauth::loggable_path(req.uri().path());
-    tracing::debug_span!("request", method = %req.method(), path = %path)
 }
 
 /// How long `/readyz` waits for the database before it says it is not ready.

@@ -182,11 +182,12 @@ impl From<ServiceError> for GraphError {
 impl IntoResponse for GraphError {
     fn into_response(self) -> Response {
         let now = time_now_rfc3339();
-        let request_id = uuid::Uuid::new_v4().to_string();
+        // The same ids as the answer's `request-id` and `client-request-id` headers.
+        let ids = crate::request_id::current();
         let body = json!({"error": {
             "code": self.code,
             "message": self.message,
-            "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id},
+            "innerError": {"date": now, "request-id": ids.request, "client-request-id": ids.graph_client()},
         }});
         (self.status, Json(body)).into_response()
     }
@@ -220,8 +221,10 @@ impl From<SignInError> for EntraError {
 
 impl IntoResponse for EntraError {
     fn into_response(self) -> Response {
-        let trace = uuid::Uuid::new_v4();
-        let correlation = uuid::Uuid::new_v4();
+        // Entra's trace id is its `x-ms-request-id`; its correlation id the client's
+        // `client-request-id` when it sent one.
+        let ids = crate::request_id::current();
+        let (trace, correlation) = (ids.request, ids.correlation);
         let now = time_now_rfc3339();
         let description = format!(
             "{} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {now}",

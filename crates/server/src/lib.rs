@@ -14,6 +14,7 @@ pub mod graph;
 pub mod oauth;
 pub mod odata;
 pub mod portal;
+pub mod request_id;
 pub mod tls;
 pub mod urls;
 

@@ -15,8 +15,27 @@ use tenantry_service::store::Store;
     about = "A self-hostable control plane for cloud tenancy: directories, subscriptions and who may do what, with Entra ID, ARM and Graph wire formats."
 )]
 pub struct Cli {
+    /// How log lines on standard error read: `text` for people, `json` (one object per line) for a
+    /// log collector. TENANTRY_LOG filters them either way (e.g. `info,tenantry::request=warn`).
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The form of log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event, coloured only on a terminal.
+    Text,
+    /// One JSON object per line: timestamp, level, target, fields, and the request's span.
+    Json,
 }
 
 #[derive(Args, Clone)]
@@ -254,7 +273,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("--issuer-ca-file {}: {e}", path.display()))?;
             }
             if let Some(file) = world {
-                apply_world(&svc, &file).await?;
+                // A log line, not a message: in `--log-format json` standard error holds only JSON.
+                let changes = apply_world(&svc, &file).await?;
+                tracing::info!(file = %file.display(), changes, "world file applied");
             }
             std::fs::create_dir_all(&db.data)?;
             tenantry_server::serve(
@@ -274,7 +295,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: WorldCommand::Apply { file, db },
         } => {
             let svc = open_service(&db).await?;
-            apply_world(&svc, &file).await
+            let written = apply_world(&svc, &file).await?;
+            if written == 0 {
+                eprintln!(
+                    "{}: nothing to do, the world already has everything in it",
+                    file.display()
+                );
+            } else {
+                eprintln!("{}: applied ({written} changes)", file.display());
+            }
+            Ok(())
         }
         Command::World {
             command: WorldCommand::Export { db, output },
@@ -375,7 +405,8 @@ async fn support_list(db: &DbArgs, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<()> {
+/// Applies the world file `file`; how many changes that wrote (none when the world already had it all).
+async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<usize> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("could not read {}", file.display()))?;
     let bar = indicatif::ProgressBar::new(0);
@@ -390,16 +421,7 @@ async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<()> {
     };
     let result = svc.apply_world(&text, &mut progress).await;
     bar.finish_and_clear();
-    let written = result.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    if written == 0 {
-        eprintln!(
-            "{}: nothing to do, the world already has everything in it",
-            file.display()
-        );
-    } else {
-        eprintln!("{}: applied ({written} changes)", file.display());
-    }
-    Ok(())
+    result.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
 async fn keys(command: KeysCommand) -> anyhow::Result<()> {

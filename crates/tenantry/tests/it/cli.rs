@@ -111,45 +111,334 @@ fn every_command_has_help() {
     }
 }
 
-#[tokio::test]
-async fn serve_answers_over_https_with_its_own_ca() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
-    let port = free_port();
-    let mut child = tenantry()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(dir.path())
-        .arg("--world")
-        .arg(repo_root().join("worlds/demo.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let ca = dir.path().join("ca.pem");
-    let ok = eventually(Duration::from_secs(60), || ca.exists()).await;
+/// `tenantry serve` of the demo world on a free port, with `args`, logging at `info` to a pipe: once it
+/// answers over HTTPS, with a client that trusts its CA only.
+struct Served {
+    child: std::process::Child,
+    _dir: tenantry_store::testing::TempDir,
+    base: String,
+    client: reqwest::Client,
+    logs: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl Served {
+    async fn start(args: &[&str]) -> Served {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
+        let port = free_port();
+        let mut child = tenantry()
+            .arg("serve")
+            .args(args)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data")
+            .arg(dir.path())
+            .arg("--world")
+            .arg(repo_root().join("worlds/demo.toml"))
+            .env("TENANTRY_LOG", "info,sqlx=error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let logs = collect_lines(child.stderr.take().unwrap());
+        let client = client_trusting_ca_of(dir.path()).await;
+        let base = format!("https://localhost:{port}");
+        let up = first_answer(&client, &format!("{base}/healthz")).await;
+        assert!(up.is_some(), "the server answered");
+        Served {
+            child,
+            _dir: dir,
+            base,
+            client,
+            logs,
+        }
+    }
+
+    /// Stops the server; the lines it wrote to standard error.
+    fn stop(mut self) -> Vec<String> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.logs.join().unwrap()
+    }
+}
+
+/// A client that trusts only the CA a starting server writes into `data_dir`, once it is there.
+async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
+    let ca = data_dir.join("ca.pem");
+    let ok = eventually(Duration::from_secs(120), || ca.exists()).await;
     assert!(ok, "the server wrote its CA");
     let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .tls_certs_only([cert])
         .build()
-        .unwrap();
-    let mut answered = None;
-    for _ in 0..200 {
-        if let Ok(r) = client
-            .get(format!("https://localhost:{port}/healthz"))
-            .send()
-            .await
-        {
-            answered = Some(r);
-            break;
+        .unwrap()
+}
+
+/// The first answer to GET `url` of a server that is starting (within a minute).
+async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+    for _ in 0..600 {
+        if let Ok(r) = client.get(url).send().await {
+            return Some(r);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let r = answered.expect("the server answered");
+    None
+}
+
+/// Every line `reader` gives until it closes (a child's standard error, read while it runs so that it
+/// never blocks on a full pipe).
+fn collect_lines(
+    reader: impl std::io::Read + Send + 'static,
+) -> std::thread::JoinHandle<Vec<String>> {
+    use std::io::BufRead;
+    std::thread::spawn(move || {
+        std::io::BufReader::new(reader)
+            .lines()
+            .map_while(Result::ok)
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn serve_answers_over_https_with_its_own_ca() {
+    let served = Served::start(&[]).await;
+    let r = served
+        .client
+        .get(format!("{}/healthz", served.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("x-ms-request-id"));
     assert_eq!(r.text().await.unwrap(), "ok");
+    // Text logs, written to a pipe rather than a terminal, carry no colour codes.
+    let logs = served.stop().join("\n");
+    assert!(logs.contains("token signing key ready"), "{logs}");
+    assert!(logs.contains("route=/healthz"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no ANSI escape codes: {logs:?}");
+}
+
+/// `tenantry serve --log-format json`: each request is answered with its ids in the headers its face's
+/// clients know from Azure (and Graph's and Entra's error bodies name the same ids), and logged as one
+/// JSON object with its id, method, route, status, latency and the caller's tenant and object id;
+/// every line on standard error is a JSON object, and none holds a secret, a token, a password or a
+/// query string.
+#[tokio::test]
+async fn serve_logs_json_lines_with_each_requests_ids_and_no_secret() {
+    let served = Served::start(&["--log-format", "json"]).await;
+    let (client, base) = (&served.client, &served.base);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    // The request id `r` answers in header `id` (a fresh UUID), once it echoes each of `echoes`.
+    let request_id = |r: &reqwest::Response, id: &str, echoes: &[(&str, &str)]| {
+        let v = header(r, id);
+        let fresh = v
+            .as_deref()
+            .is_some_and(|v| uuid::Uuid::parse_str(v).is_ok());
+        assert!(fresh, "{id}: {:?}", r.headers());
+        for (name, value) in echoes {
+            assert_eq!(header(r, name).as_deref(), Some(*value), "{name}");
+        }
+        v
+    };
+
+    // The token endpoint: x-ms-request-id, and the client's client-request-id echoed.
+    let token_for = |scope: &'static str| {
+        client
+            .post(format!("{base}/{ALICEDEFAULT}/oauth2/v2.0/token"))
+            .header("client-request-id", "0b1e0000-0000-4000-8000-00000000c0de")
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", CI_CLIENT),
+                ("client_secret", CI_SECRET),
+                ("scope", scope),
+            ])
+            .send()
+    };
+    let r = token_for("https://management.azure.com/.default")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let token_request = request_id(
+        &r,
+        "x-ms-request-id",
+        &[("client-request-id", "0b1e0000-0000-4000-8000-00000000c0de")],
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    let arm_token = body["access_token"].as_str().unwrap().to_string();
+    let r = token_for("https://graph.microsoft.com/.default")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let graph_token = body["access_token"].as_str().unwrap().to_string();
+
+    // A refused password: Entra's trace id is the request id, its correlation id the client's.
+    let password = "Not-Erins-Password-7!";
+    let r = client
+        .post(format!("{base}/{ALICEDEFAULT}/oauth2/v2.0/token"))
+        .header("client-request-id", "msal-correlation-1")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", AZ_CLI),
+            ("username", "erin@alicedefault.onmicrosoft.com"),
+            ("password", password),
+            (
+                "scope",
+                "https://management.azure.com/.default offline_access",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let refused_request = header(&r, "x-ms-request-id");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["trace_id"].as_str(),
+        refused_request.as_deref(),
+        "{body}"
+    );
+    assert_eq!(body["correlation_id"], "msal-correlation-1", "{body}");
+
+    // ARM: its own request id, the client's correlation id, the client's request id echoed.
+    let query_secret = "query-value-never-logged";
+    let r = client
+        .get(format!(
+            "{base}/subscriptions?api-version=2022-12-01&probe={query_secret}"
+        ))
+        .bearer_auth(&arm_token)
+        .header("x-ms-client-request-id", "arm-client-1")
+        .header("x-ms-correlation-request-id", "arm-correlation-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let arm_request = request_id(
+        &r,
+        "x-ms-request-id",
+        &[
+            ("x-ms-correlation-request-id", "arm-correlation-1"),
+            ("x-ms-client-request-id", "arm-client-1"),
+        ],
+    );
+    // Without the client's ids, the correlation id is the request id.
+    let r = client
+        .get(format!("{base}/subscriptions?api-version=2022-12-01"))
+        .bearer_auth(&arm_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        header(&r, "x-ms-correlation-request-id"),
+        header(&r, "x-ms-request-id")
+    );
+    assert!(header(&r, "x-ms-client-request-id").is_none());
+
+    // Graph: request-id and client-request-id, the same in an error's innerError.
+    let r = client
+        .get(format!(
+            "{base}/v1.0/users/0b1e0000-0000-4000-8000-00000000dead"
+        ))
+        .bearer_auth(&graph_token)
+        .header("client-request-id", "graph-client-1")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let graph_request = request_id(&r, "request-id", &[("client-request-id", "graph-client-1")]);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let inner = &body["error"]["innerError"];
+    assert_eq!(
+        inner["request-id"].as_str(),
+        graph_request.as_deref(),
+        "{body}"
+    );
+    assert_eq!(inner["client-request-id"], "graph-client-1", "{body}");
+    // Refused before any handler (no token): the same ids, the client's being the request's own.
+    let r = client.get(format!("{base}/v1.0/me")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let unauthenticated = header(&r, "request-id");
+    assert_eq!(header(&r, "client-request-id"), unauthenticated);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let inner = &body["error"]["innerError"];
+    assert_eq!(
+        inner["request-id"].as_str(),
+        unauthenticated.as_deref(),
+        "{body}"
+    );
+    assert_eq!(
+        inner["client-request-id"].as_str(),
+        unauthenticated.as_deref(),
+        "{body}"
+    );
+
+    let lines = served.stop();
+    let whole = lines.join("\n");
+    for secret in [
+        CI_SECRET,
+        password,
+        &arm_token,
+        &graph_token,
+        query_secret,
+        "api-version",
+        "Bearer",
+    ] {
+        assert!(!whole.contains(secret), "the logs hold {secret:?}: {whole}");
+    }
+    let events: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    for e in &events {
+        assert!(e.is_object(), "{e}");
+        for field in ["timestamp", "level", "target"] {
+            assert!(e.get(field).is_some(), "no {field}: {e}");
+        }
+    }
+    // One line per request, with its id as the answer's header gave it.
+    let line_of = |id: &Option<String>| {
+        let id = id.as_deref().unwrap();
+        let found: Vec<&serde_json::Value> = events
+            .iter()
+            .filter(|e| e["target"] == "tenantry::request" && e["span"]["request_id"] == id)
+            .collect();
+        assert_eq!(found.len(), 1, "one line for request {id}: {whole}");
+        found[0].clone()
+    };
+    let token_line = line_of(&token_request);
+    assert_eq!(token_line["level"], "INFO");
+    assert_eq!(token_line["status"], 200);
+    assert_eq!(token_line["span"]["method"], "POST");
+    assert_eq!(
+        token_line["span"]["route"],
+        format!("/{ALICEDEFAULT}/oauth2/v2.0/token")
+    );
+    assert!(token_line["latency_ms"].as_f64().is_some(), "{token_line}");
+    assert_eq!(line_of(&refused_request)["status"], 400);
+    let arm_line = line_of(&arm_request);
+    assert_eq!(arm_line["status"], 200);
+    assert_eq!(arm_line["span"]["method"], "GET");
+    assert_eq!(arm_line["span"]["route"], "/subscriptions");
+    assert!(arm_line["latency_ms"].as_f64().is_some(), "{arm_line}");
+    // The caller: the application's service principal in the tenant its token names.
+    assert_eq!(arm_line["span"]["tenant"], ALICEDEFAULT, "{arm_line}");
+    let object_id = arm_line["span"]["object_id"].as_str().unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(object_id).is_ok(), "{arm_line}");
+    let graph_line = line_of(&graph_request);
+    assert_eq!(graph_line["span"]["tenant"], ALICEDEFAULT, "{graph_line}");
+    assert_eq!(graph_line["span"]["object_id"], object_id, "{graph_line}");
+    assert_eq!(
+        graph_line["span"]["route"],
+        "/v1.0/users/0b1e0000-0000-4000-8000-00000000dead"
+    );
+    let unauthenticated_line = line_of(&unauthenticated);
+    assert_eq!(unauthenticated_line["status"], 401);
+    assert!(unauthenticated_line["span"].get("tenant").is_none());
 }
 
 fn free_port() -> u16 {
@@ -336,23 +625,11 @@ async fn serve_drains_requests_in_flight_on_sigterm_and_exits_cleanly() {
             }
         }
     });
-    let ca = dir.path().join("ca.pem");
-    assert!(eventually(Duration::from_secs(120), || ca.exists()).await);
-    let cert = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
-    let client = reqwest::Client::builder()
-        .tls_certs_only([cert])
-        .build()
-        .unwrap();
+    let client = client_trusting_ca_of(dir.path()).await;
     let base = format!("https://localhost:{port}");
-    let mut ready = None;
-    for _ in 0..600 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            ready = Some(r);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let ready = ready.expect("the server answered");
+    let ready = first_answer(&client, &format!("{base}/readyz"))
+        .await
+        .expect("the server answered");
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["status"], "ready", "{body}");

@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // The binary's own dependencies (it runs as a process here), not used by the tests themselves.
-use {anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing_subscriber as _};
+use {
+    anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing as _, tracing_subscriber as _,
+};
 
 mod applications;
 mod arm;
