@@ -214,12 +214,13 @@ struct AuditArgs {
     /// Only operations starting with this text, e.g. Microsoft.Authorization/roleAssignments.
     #[arg(long)]
     operation: Option<String>,
-    /// Only events at or after this unix time.
-    #[arg(long)]
-    since: Option<i64>,
-    /// Only events before this unix time.
-    #[arg(long)]
-    until: Option<i64>,
+    /// Only events at or after this time: RFC 3339 (2026-12-05T08:00:00Z), a duration ago (90s, 15m,
+    /// 2h, 7d, 2w) or unix seconds.
+    #[arg(long, value_parser = parse_when)]
+    since: Option<When>,
+    /// Only events at or before this time, written as for --since.
+    #[arg(long, value_parser = parse_when)]
+    until: Option<When>,
     /// At most this many events (read in pages of up to 1,000).
     #[arg(long, default_value_t = 100, conflicts_with = "all")]
     limit: u64,
@@ -456,6 +457,51 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A point in time on the command line: absolute, or a duration before now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    At(i64),
+    Ago(i64),
+}
+
+impl When {
+    fn at(self, now: i64) -> i64 {
+        match self {
+            When::At(t) => t,
+            When::Ago(d) => now.saturating_sub(d),
+        }
+    }
+}
+
+fn parse_when(text: &str) -> Result<When, String> {
+    let text = text.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(When::At(t.unix_timestamp()));
+    }
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(When::At(seconds));
+    }
+    let unit = |u: &str| match u {
+        "s" => Some(1),
+        "m" => Some(60),
+        "h" => Some(3_600),
+        "d" => Some(86_400),
+        "w" => Some(7 * 86_400),
+        _ => None,
+    };
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (n, u) = text.split_at(split);
+    match (n.parse::<i64>(), unit(u)) {
+        (Ok(n), Some(u)) => Ok(When::Ago(n.saturating_mul(u))),
+        _ => Err(format!(
+            "'{text}' is not a time: write RFC 3339 (2026-12-05T08:00:00Z), a duration ago (90s, 15m, 2h, 7d, 2w) or unix seconds"
+        )),
+    }
+}
+
 fn parse_audit_cursor(text: &str) -> Result<AuditCursor, String> {
     AuditCursor::parse(text)
         .ok_or_else(|| format!("'{text}' is not a cursor printed by `tenantry audit`"))
@@ -468,8 +514,8 @@ async fn audit(a: AuditArgs) -> anyhow::Result<()> {
         subscription: a.subscription.map(Into::into),
         actor: a.actor,
         operation: a.operation.map(OperationMatch::Prefix),
-        since: a.since,
-        until: a.until,
+        since: a.since.map(|w| w.at(svc.now())),
+        until: a.until.map(|w| w.at(svc.now())),
         limit: None,
         // The operator reads everything.
         readable_by: None,

@@ -583,6 +583,23 @@ fn audit_reads_on_from_where_it_stopped() {
         .unwrap_or_else(|| panic!("no cursor in {said:?}"));
     let (rest, _) = audit(&["--all", "--after", cursor]);
     assert_eq!(rest, all[5..]);
+    // Times as RFC 3339, durations ago, or unix seconds.
+    assert_eq!(audit(&["--all", "--since", "2000-01-01T00:00:00Z"]).0, all);
+    assert_eq!(audit(&["--all", "--since", "1h"]).0, all);
+    assert_eq!(audit(&["--all", "--since", "946684800"]).0, all);
+    assert!(
+        audit(&["--all", "--until", "2000-01-01T00:00:00+01:00"])
+            .0
+            .is_empty()
+    );
+    assert!(audit(&["--all", "--until", "2d"]).0.is_empty());
+    let vague = tenantry()
+        .args(["audit", "--since", "yesterday", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!vague.status.success());
+    assert!(String::from_utf8_lossy(&vague.stderr).contains("not a time"));
     let bad = tenantry()
         .args(["audit", "--after", "yesterday", "--data"])
         .arg(&data)

@@ -6,7 +6,8 @@
 
 // The binary's own dependencies (it runs as a process here), not used by the tests themselves.
 use {
-    anyhow as _, clap as _, indicatif as _, mimalloc as _, tracing as _, tracing_subscriber as _,
+    anyhow as _, clap as _, indicatif as _, mimalloc as _, time as _, tracing as _,
+    tracing_subscriber as _,
 };
 
 mod applications;

@@ -98,7 +98,10 @@ async fn portal_access_control_at_management_groups() {
     // Check access: Erin may read Platform, by her Reader there, and may not grant access.
     b.fill("#check-name", ERIN.0).await;
     b.click("#check-access").await;
-    let result = b.text("#check-result").await;
+    // The answer is a new page: wait for it rather than read the form's.
+    let result = b
+        .text_when("#check-result", |t| t.contains("management group"))
+        .await;
     assert!(
         result.contains("Reader at management group Platform"),
         "{result}"
