@@ -465,6 +465,21 @@ pub fn delete_management_group(
     {
         return Err(super::hierarchy_settings::default_group_in_use(&g.name));
     }
+    // A custom role at home in the group would be left defined nowhere, its assignments granting
+    // nothing: the roles go (or move their home) first.
+    if let Some(role) = part.custom_roles.values().find(|d| {
+        d.home_group()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&g.name))
+    }) {
+        return Err(DomainError::conflict(
+            "ManagementGroupHasRoleDefinitions",
+            format!(
+                "The management group '{}' is where the custom role '{}' is defined: deleting it would leave the role defined nowhere.",
+                g.name, role.name
+            ),
+        )
+        .with_remedy("Delete the custom roles defined at the group first, or name another group in their assignable scopes."));
+    }
     let groups = part.child_groups(&g.name).len();
     let subscriptions = part.subscriptions_placed_under(&g.name).len();
     if groups + subscriptions > 0 {

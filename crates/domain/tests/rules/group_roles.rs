@@ -417,3 +417,24 @@ fn a_move_that_would_leave_assignments_below_their_roles_home_is_refused() {
     });
     fx.ok(|fx| hierarchy::move_subscription(&fx.world, &alice, t, "other", sub, fx.now));
 }
+
+#[test]
+fn a_group_where_a_custom_role_is_defined_is_not_deleted_until_the_role_goes() {
+    let (mut fx, alice) = hierarchy_fx();
+    let t = fx.alicedefault;
+    let (change, role) = group_roles::put_group_role_definition(
+        &fx.world,
+        &alice,
+        storage_reader(&[&group_id("other")]),
+        fx.now,
+    )
+    .unwrap();
+    apply(&mut fx.world, &change);
+    let r = hierarchy::delete_management_group(&fx.world, &alice, t, "other", fx.now);
+    assert_eq!(code(r), "ManagementGroupHasRoleDefinitions");
+    fx.ok(|fx| {
+        group_roles::delete_group_role_definition(&fx.world, &alice, t, role.id, fx.now)
+            .map(|o| o.map(|(c, _)| c).unwrap_or_default())
+    });
+    fx.ok(|fx| hierarchy::delete_management_group(&fx.world, &alice, t, "other", fx.now));
+}
