@@ -43,6 +43,24 @@ pub mod actions {
 
 /// Whether the caller may accept (or cancel) the waiting request `r`: the destination owner it names,
 /// signed in to the destination and present there, or else a Global Administrator of the destination.
+/// Whether `actor` may start a change of `sub`'s directory: its service administrator or account
+/// administrator (as in the article: co-administrators cannot), or the operator. What else blocks a
+/// change (the signed-in directory, the destination) the review lists.
+pub fn may_initiate(actor: &Actor, sub: &Subscription) -> bool {
+    actor.is_operator()
+        || actor
+            .identity()
+            .is_some_and(|i| i == sub.service_admin || i == sub.account_admin)
+}
+
+/// [`may_initiate`] for a subscription by id (`false` when there is none): what the portal asks
+/// before it offers the Change directory wizard.
+pub fn may_change_directory(world: &World, actor: &Actor, subscription: SubscriptionId) -> bool {
+    world
+        .subscription(subscription)
+        .is_some_and(|p| may_initiate(actor, &p.subscription))
+}
+
 pub fn may_accept(world: &World, actor: &Actor, r: &ChangeTenantRequest) -> bool {
     match r.destination_owner {
         Some(owner) => {
@@ -421,7 +439,7 @@ fn initiator_blockers(
         return; // Checked when the request was made and again by `accept`.
     }
     let id = actor.identity();
-    let is_admin = id.is_some_and(|i| i == sub.service_admin || i == sub.account_admin);
+    let is_admin = may_initiate(actor, sub);
     if is_admin && actor.tenant() != Some(sub.tenant) {
         let tname = world
             .tenant(sub.tenant)

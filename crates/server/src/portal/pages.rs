@@ -225,7 +225,13 @@ pub struct Tab {
     pub current: bool,
 }
 
-pub fn subscription_tabs(sub: SubscriptionId, current: &str) -> Vec<Tab> {
+/// The tabs of a subscription's pages; Change directory only for those the rules let start one
+/// (`change_directory::may_change_directory`), or on its own pages.
+pub fn subscription_tabs(
+    sub: SubscriptionId,
+    current: &str,
+    may_change_directory: bool,
+) -> Vec<Tab> {
     use super::paths::subscription;
     [
         ("overview", "Overview", subscription(sub, "")),
@@ -247,6 +253,7 @@ pub fn subscription_tabs(sub: SubscriptionId, current: &str) -> Vec<Tab> {
         ),
     ]
     .into_iter()
+    .filter(|(key, _, _)| *key != "change" || may_change_directory || current == "change")
     .map(|(key, label, href)| Tab {
         href,
         label,

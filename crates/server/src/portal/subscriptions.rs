@@ -75,7 +75,11 @@ pub async fn overview(
             let sub_scope = Scope::subscription(id);
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(id, "overview"),
+                tabs: subscription_tabs(
+                    id,
+                    "overview",
+                    change_directory::may_change_directory(w, &actor, id),
+                ),
                 id: id.to_string(),
                 name: s.display_name.clone(),
                 state: s.state.as_str().into(),
@@ -152,7 +156,7 @@ pub async fn change_pick(
         destinations.sort_by(|a, b| a.label.cmp(&b.label));
         Ok(ChangePick {
             chrome: Chrome::bare(),
-            tabs: subscription_tabs(id, "change"),
+            tabs: subscription_tabs(id, "change", true),
             id: id.to_string(),
             name: c.subscription.display_name.clone(),
             current: directory_label(c.current),
@@ -224,7 +228,7 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
     let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
     ChangeReview {
         chrome: Chrome::bare(),
-        tabs: subscription_tabs(plan.subscription, "change"),
+        tabs: subscription_tabs(plan.subscription, "change", true),
         id: plan.subscription.to_string(),
         name,
         source: reads::directory_name(w, plan.source),
@@ -392,7 +396,7 @@ pub async fn change_apply(
         let name = reads::subscription_name(w, id).unwrap_or_default();
         let base = ChangeResult {
             chrome: Chrome::bare(),
-            tabs: subscription_tabs(id, "change"),
+            tabs: subscription_tabs(id, "change", true),
             id: id.to_string(),
             name,
             destination: reads::directory_name(w, destination),
@@ -469,7 +473,11 @@ pub async fn admins(
             users.sort_by_key(|x| x.label.to_lowercase());
             Ok(Administrators {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(id, "administrators"),
+                tabs: subscription_tabs(
+                    id,
+                    "administrators",
+                    change_directory::may_change_directory(w, &actor, id),
+                ),
                 id: id.to_string(),
                 name: a.subscription.display_name.clone(),
                 directory: reads::directory_name(w, a.subscription.tenant),

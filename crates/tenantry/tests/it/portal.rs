@@ -730,6 +730,8 @@ async fn portal_article_end_to_end() {
     b.goto(&format!("/portal/subscriptions/{sub}")).await;
     b.find("#sub-directory").await;
     assert!(b.text("#sub-directory").await.contains("Default Directory"));
+    // The service administrator is offered the change of directory.
+    assert!(b.text("nav.tabs").await.contains("Change directory"));
     b.screen("12-subscription").await;
     b.goto(&format!("/portal/subscriptions/{sub}/access")).await;
     b.find("#role-assignments").await;
@@ -867,6 +869,12 @@ async fn portal_article_end_to_end() {
     )
     .await;
     b.expect_text("What to do:").await;
+    // Nor is a co-administrator offered the change of directory, which only the administrators start.
+    let tabs = b.text("nav.tabs").await;
+    assert!(
+        tabs.contains("Administrators") && !tabs.contains("Change directory"),
+        "{tabs}"
+    );
     b.sign_out().await;
     b.sign_in(LEE.0, LEE.1, None).await;
     b.find("#no-subscriptions").await;
