@@ -78,7 +78,31 @@ async fn problems(b: &Browser, width: u32) -> Vec<String> {
     if width < DESKTOP {
         found.extend(b.sideways_scroll().await);
     }
+    found.extend(repeated_labels(b).await);
     found
+}
+
+/// Form labels that say the same as another on the page: a person (or a screen reader's list of
+/// controls) cannot tell those fields apart.
+async fn repeated_labels(b: &Browser) -> Vec<String> {
+    let labels = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('label')].map(l => l.textContent.trim().replace(/\\s+/g, ' '))",
+            vec![],
+        )
+        .await
+        .expect("labels");
+    let mut seen = std::collections::HashSet::new();
+    labels
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_string))
+        .filter(|l| !seen.insert(l.to_lowercase()))
+        .map(|l| format!("two fields are labelled '{l}'"))
+        .collect()
 }
 
 /// Checks `pages` at every width; the failures, page by page.
