@@ -9,7 +9,7 @@ use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::action::names;
 use tenantry_service::domain::rules::access::RoleAssignmentWrite;
-use tenantry_service::domain::rules::{change_directory, reads};
+use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::scope::validate_resource_group_name;
 use tenantry_service::domain::*;
 
@@ -96,11 +96,7 @@ fn page_for(
     };
     Ok(Access {
         chrome: Chrome::bare(),
-        tabs: subscription_tabs(
-            at.sub,
-            "access",
-            change_directory::may_change_directory(w, actor, at.sub),
-        ),
+        tabs: subscription_tabs_for(w, actor, at.sub, "access"),
         id: at.sub.to_string(),
         name: s.display_name.clone(),
         scope: at.scope.to_string(),

@@ -10,7 +10,6 @@ use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::ServiceError;
-use tenantry_service::domain::rules::change_directory;
 use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::subscriptions as lifecycle;
 use tenantry_service::domain::tags::{Tags, TagsOperation};
@@ -58,11 +57,7 @@ pub async fn cancel_page(
             lifecycle::cancel_subscription(w, &actor, id, now)?;
             Ok(CancelSubscription {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(
-                    id,
-                    "overview",
-                    change_directory::may_change_directory(w, &actor, id),
-                ),
+                tabs: subscription_tabs_for(w, &actor, id, "overview"),
                 id: id.to_string(),
                 name: tenantry_service::domain::rules::reads::subscription_name(w, id)
                     .unwrap_or_default(),

@@ -225,8 +225,21 @@ pub struct Tab {
     pub current: bool,
 }
 
-/// The tabs of a subscription's pages; Change directory only for those the rules let start one
-/// (`change_directory::may_change_directory`), or on its own pages.
+/// The tabs of a subscription's pages as `actor` sees them: Change directory only for whom the rules
+/// let start one (`change_directory::may_change_directory`).
+pub fn subscription_tabs_for(
+    w: &tenantry_service::domain::World,
+    actor: &tenantry_service::domain::Actor,
+    sub: SubscriptionId,
+    current: &str,
+) -> Vec<Tab> {
+    let may =
+        tenantry_service::domain::rules::change_directory::may_change_directory(w, actor, sub);
+    subscription_tabs(sub, current, may)
+}
+
+/// The tabs of a subscription's pages; Change directory when `may_change_directory`, or on its own
+/// pages (which the rules guard themselves).
 pub fn subscription_tabs(
     sub: SubscriptionId,
     current: &str,

@@ -9,7 +9,7 @@ use super::subscriptions::act_for_subscription;
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use tenantry_service::domain::rules::identities::ResourceView;
-use tenantry_service::domain::rules::{self, change_directory, reads};
+use tenantry_service::domain::rules::{self, reads};
 use tenantry_service::domain::*;
 
 pub async fn sub_page(signed: SignedIn, Path(sub): Path<String>) -> PortalResult {
@@ -150,11 +150,7 @@ async fn show(
                 .collect();
             Ok(ResourcesPage {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(
-                    id,
-                    "resources",
-                    change_directory::may_change_directory(w, &actor, id),
-                ),
+                tabs: subscription_tabs_for(w, &actor, id, "resources"),
                 name: s.subscription.display_name.clone(),
                 group: rg.map(str::to_string),
                 resources,

@@ -75,11 +75,7 @@ pub async fn overview(
             let sub_scope = Scope::subscription(id);
             Ok(SubscriptionOverview {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(
-                    id,
-                    "overview",
-                    change_directory::may_change_directory(w, &actor, id),
-                ),
+                tabs: subscription_tabs_for(w, &actor, id, "overview"),
                 id: id.to_string(),
                 name: s.display_name.clone(),
                 state: s.state.as_str().into(),
@@ -473,11 +469,7 @@ pub async fn admins(
             users.sort_by_key(|x| x.label.to_lowercase());
             Ok(Administrators {
                 chrome: Chrome::bare(),
-                tabs: subscription_tabs(
-                    id,
-                    "administrators",
-                    change_directory::may_change_directory(w, &actor, id),
-                ),
+                tabs: subscription_tabs_for(w, &actor, id, "administrators"),
                 id: id.to_string(),
                 name: a.subscription.display_name.clone(),
                 directory: reads::directory_name(w, a.subscription.tenant),
