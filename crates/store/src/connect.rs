@@ -187,6 +187,11 @@ pub(crate) async fn migrate(pool: &AnyPool) -> StoreResult<()> {
 
 /// `sqlite://PATH?mode=rwc` for a file path, escaping what the URL parser would take for syntax.
 pub(crate) fn sqlite_url(path: &std::path::Path) -> String {
+    sqlite_url_with_mode(path, "rwc")
+}
+
+/// `sqlite://PATH?mode=MODE` (`ro`, `rw`, `rwc`), the path escaped as [`sqlite_url`] does.
+pub(crate) fn sqlite_url_with_mode(path: &std::path::Path, mode: &str) -> String {
     let mut encoded = String::new();
     for ch in path.to_string_lossy().chars() {
         match ch {
@@ -197,7 +202,7 @@ pub(crate) fn sqlite_url(path: &std::path::Path) -> String {
             c => encoded.push(c),
         }
     }
-    format!("sqlite://{encoded}?mode=rwc")
+    format!("sqlite://{encoded}?mode={mode}")
 }
 
 #[cfg(test)]

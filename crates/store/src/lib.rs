@@ -15,6 +15,7 @@ mod access;
 mod accounts;
 mod aliases;
 pub mod audit;
+pub mod backup;
 mod batch;
 mod changes;
 mod codec;

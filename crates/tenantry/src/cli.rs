@@ -104,6 +104,22 @@ enum Command {
         #[command(subcommand)]
         command: SupportCommand,
     },
+    /// Copy the embedded database to a file while it serves (consistent, compact; never the
+    /// key-encryption key). PostgreSQL is backed up with pg_dump (see the README).
+    Backup {
+        /// The backup file to write; it must not exist.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Put a backup in place as the embedded database of an empty data directory. Serving it needs
+    /// the key-encryption key the backup was taken with.
+    Restore {
+        /// The backup file, as `tenantry backup` wrote it.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Let a process act as a resource's managed identities, without a secret of its own.
     Identity {
         #[command(subcommand)]
@@ -245,7 +261,7 @@ async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
             std::fs::create_dir_all(&db.data).with_context(|| {
                 format!("could not create the data directory {}", db.data.display())
             })?;
-            Store::open_sqlite_file(&db.data.join("tenantry.db"))
+            Store::open_sqlite_file(&sqlite_file(&db.data))
                 .await
                 .with_context(|| "could not open the embedded database")?
         }
@@ -326,7 +342,76 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: SupportCommand::List { db, json },
         } => support_list(&db, json).await,
         Command::Identity { command } => identity(command).await,
+        Command::Backup { file, db } => backup(&file, &db).await,
+        Command::Restore { file, db } => restore(&file, &db).await,
     }
+}
+
+/// The embedded database's file in a data directory.
+fn sqlite_file(data: &Path) -> PathBuf {
+    data.join("tenantry.db")
+}
+
+async fn backup(file: &Path, db: &DbArgs) -> anyhow::Result<()> {
+    if db.database_url.is_some() {
+        anyhow::bail!(
+            "tenantry backup copies the embedded database; back up PostgreSQL with pg_dump (see the README)"
+        );
+    }
+    let source = sqlite_file(&db.data);
+    if !source.exists() {
+        anyhow::bail!("there is no database at {}", source.display());
+    }
+    let store = Store::open_sqlite_file(&source)
+        .await
+        .context("could not open the embedded database")?;
+    let summary = store.backup_into(file).await;
+    store.close().await;
+    let summary = summary.with_context(|| format!("could not back up to {}", file.display()))?;
+    eprintln!(
+        "{}: backed up through revision {} ({} audit events, {} bytes); the key-encryption key is not in it, keep it apart",
+        file.display(),
+        summary.revision,
+        summary.audit_events,
+        summary.bytes
+    );
+    Ok(())
+}
+
+async fn restore(file: &Path, db: &DbArgs) -> anyhow::Result<()> {
+    if db.database_url.is_some() {
+        anyhow::bail!(
+            "tenantry restore fills an embedded database; restore PostgreSQL with pg_restore (see the README)"
+        );
+    }
+    // Restoring over a directory in use would mix two histories (or pull a database out from under a
+    // server): only an empty or new directory is accepted.
+    let occupied = match std::fs::read_dir(&db.data) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => anyhow::bail!("cannot read {}: {e}", db.data.display()),
+    };
+    if occupied {
+        anyhow::bail!(
+            "{} is not empty: restore into an empty or new data directory",
+            db.data.display()
+        );
+    }
+    std::fs::create_dir_all(&db.data)
+        .with_context(|| format!("could not create {}", db.data.display()))?;
+    let summary = tenantry_service::store::backup::restore_into(file, &sqlite_file(&db.data))
+        .await
+        .with_context(|| format!("could not restore {}", file.display()))?;
+    eprintln!(
+        "{}: restored through revision {} ({} audit events). Before serving, give it the key-encryption key it \
+         was backed up with ({} or the file {} in the data directory), or its signing keys cannot be opened",
+        db.data.display(),
+        summary.revision,
+        summary.audit_events,
+        tenantry_service::signin::KEK_ENV,
+        tenantry_service::signin::KEK_FILE,
+    );
+    Ok(())
 }
 
 async fn identity(command: IdentityCommand) -> anyhow::Result<()> {

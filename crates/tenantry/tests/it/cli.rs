@@ -4,7 +4,7 @@ use crate::support::*;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn tenantry() -> Command {
+pub(crate) fn tenantry() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tenantry"));
     c.env("TENANTRY_LOG", "warn,sqlx=error")
         .env_remove("TENANTRY_DATABASE_URL")
@@ -12,7 +12,7 @@ fn tenantry() -> Command {
     c
 }
 
-fn run(c: &mut Command) -> String {
+pub(crate) fn run(c: &mut Command) -> String {
     let out = c.output().unwrap();
     assert!(
         out.status.success(),
@@ -113,41 +113,56 @@ fn every_command_has_help() {
 
 /// `tenantry serve` of the demo world on a free port, with `args`, logging at `info` to a pipe: once it
 /// answers over HTTPS, with a client that trusts its CA only.
-struct Served {
+pub(crate) struct Served {
     child: std::process::Child,
-    _dir: tenantry_store::testing::TempDir,
-    base: String,
-    client: reqwest::Client,
+    _dir: Option<tenantry_store::testing::TempDir>,
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
     logs: std::thread::JoinHandle<Vec<String>>,
 }
 
 impl Served {
     async fn start(args: &[&str]) -> Served {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
+        let demo = repo_root().join("worlds/demo.toml");
+        let mut served = Served::start_in(dir.path(), Some(&demo), args).await;
+        served._dir = Some(dir);
+        served
+    }
+
+    /// `tenantry serve --data data` (applying `world` first when given), with `args`.
+    pub(crate) async fn start_in(
+        data: &std::path::Path,
+        world: Option<&std::path::Path>,
+        args: &[&str],
+    ) -> Served {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let port = free_port();
-        let mut child = tenantry()
+        let mut command = tenantry();
+        command
             .arg("serve")
             .args(args)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data")
-            .arg(dir.path())
-            .arg("--world")
-            .arg(repo_root().join("worlds/demo.toml"))
+            .arg(data);
+        if let Some(world) = world {
+            command.arg("--world").arg(world);
+        }
+        let mut child = command
             .env("TENANTRY_LOG", "info,sqlx=error")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let logs = collect_lines(child.stderr.take().unwrap());
-        let client = client_trusting_ca_of(dir.path()).await;
+        let client = client_trusting_ca_of(data).await;
         let base = format!("https://localhost:{port}");
         let up = first_answer(&client, &format!("{base}/healthz")).await;
         assert!(up.is_some(), "the server answered");
         Served {
             child,
-            _dir: dir,
+            _dir: None,
             base,
             client,
             logs,
@@ -155,7 +170,7 @@ impl Served {
     }
 
     /// Stops the server; the lines it wrote to standard error.
-    fn stop(mut self) -> Vec<String> {
+    pub(crate) fn stop(mut self) -> Vec<String> {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         self.logs.join().unwrap()
