@@ -23,7 +23,11 @@
 # Installs axe-core (pinned) with npm into target/axe and names its axe.min.js
 # in TENANTRY_AXE: the browser tests check every page with it.
 #
-# Nothing is downloaded except through apt-get / pip / npm / cargo.
+# A whole-workspace run also builds the container image when a container daemon answers
+# (scripts/image.sh; it says it skipped when none does).
+#
+# Nothing is downloaded except through apt-get / pip / npm / cargo (and the image's base images,
+# through the container tool, when it runs).
 set -euo pipefail
 
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -168,6 +172,13 @@ cargo_cmd=(cargo test "${scope[@]}" --locked --no-fail-fast "$@")
 section "${cargo_cmd[*]}"
 status=0
 "${cargo_cmd[@]}" || status=$?
+
+# The container image (deploy/Dockerfile) is built and started when a container daemon answers;
+# scripts/image.sh says it skipped otherwise. Only for a whole-workspace run.
+if [[ ${#scope[@]} -gt 0 && $# -eq 0 ]]; then
+    section "Container image"
+    scripts/image.sh || status=$?
+fi
 
 section "Result"
 if (( status == 0 )); then

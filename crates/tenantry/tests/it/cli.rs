@@ -105,6 +105,8 @@ fn every_command_has_help() {
         &["world", "export", "--help"],
         &["audit", "--help"],
         &["change-directory", "--help"],
+        &["backup", "--help"],
+        &["restore", "--help"],
     ] {
         let out = run(tenantry().args(args));
         assert!(out.contains("Usage"), "{args:?}: {out}");

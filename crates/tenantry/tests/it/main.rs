@@ -16,6 +16,7 @@ mod article;
 mod backup;
 mod cli;
 mod crash;
+mod deploy;
 mod edge;
 mod federated;
 mod fuzz_http;
