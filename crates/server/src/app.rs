@@ -73,6 +73,9 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<String>,
     /// How long requests in flight may take to finish once the process is asked to stop.
     pub drain_timeout: Duration,
+    /// How long, once asked to stop, the server goes on taking new requests while `/readyz` says it
+    /// is stopping, so that a load balancer polling it stops sending traffic first (0: stop at once).
+    pub shutdown_delay: Duration,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -240,9 +243,17 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     // drain timeout to finish before the process exits (0).
     let stopper = handle.clone();
     let drain = cfg.drain_timeout;
+    let delay = cfg.shutdown_delay;
     tokio::spawn(async move {
         stop_requested().await;
         draining.store(true, Ordering::Release);
+        if !delay.is_zero() {
+            tracing::info!(
+                seconds = delay.as_secs_f64(),
+                "stopping: /readyz says so, still serving while load balancers notice"
+            );
+            tokio::time::sleep(delay).await;
+        }
         tracing::info!(
             seconds = drain.as_secs_f64(),
             "stopping: finishing requests in flight"

@@ -84,6 +84,11 @@ enum Command {
         /// accepted, /readyz answers 503) before the process exits.
         #[arg(long, env = "TENANTRY_DRAIN_TIMEOUT", default_value_t = 30)]
         drain_timeout: u64,
+        /// Seconds that, once asked to stop, the server goes on taking requests while /readyz
+        /// answers 503, before it stops taking them: behind a load balancer that polls /readyz, at
+        /// least two of its check intervals, so that no request is sent to a closed port.
+        #[arg(long, env = "TENANTRY_SHUTDOWN_DELAY", default_value_t = 0)]
+        shutdown_delay: u64,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -280,6 +285,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted_proxies,
             issuer_ca_file,
             drain_timeout,
+            shutdown_delay,
         } => {
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
@@ -304,6 +310,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     public_url,
                     trusted_proxies,
                     drain_timeout: std::time::Duration::from_secs(drain_timeout),
+                    shutdown_delay: std::time::Duration::from_secs(shutdown_delay),
                 },
             )
             .await

@@ -31,6 +31,7 @@ mod instances;
 mod leaks;
 mod management_groups;
 mod portal;
+mod rolling_restart;
 mod service;
 mod signin;
 mod subscription_lifecycle;
