@@ -560,6 +560,17 @@ impl Service {
             .await
     }
 
+    /// The requester cancels her own waiting request.
+    pub async fn cancel_link(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        request: RequestId,
+    ) -> Result<(), ServiceError> {
+        self.run(|w, now| guests::cancel_link(w, actor, tenant, request, now).map(|c| (c, ())))
+            .await
+    }
+
     // ----- subscriptions and classic administrators -----
 
     pub async fn create_subscription(

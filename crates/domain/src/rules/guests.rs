@@ -465,6 +465,30 @@ pub fn withdraw_link(
     Ok((change, (tenant, pending.id)))
 }
 
+/// The requester cancels her own request while it waits (the portal's "Cancel the request"): unlike
+/// [`decline_link`], a Global Administrator of the directory cannot do this in her name. Anyone but the
+/// requester is refused the same way whether the request exists or not.
+pub fn cancel_link(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    id: RequestId,
+    now: Timestamp,
+) -> Result<Change, DomainError> {
+    let is_requester = world
+        .tenant(tenant)
+        .and_then(|t| t.link_requests.get(&id))
+        .is_some_and(|r| actor.identity() == Some(r.requester));
+    if !is_requester {
+        return Err(DomainError::forbidden(
+            "NotTheRequester",
+            "Only the person who asked to add the directory can cancel the request.",
+        )
+        .with_remedy("A Global Administrator of the directory declines it instead."));
+    }
+    decline_link(world, actor, tenant, id, now)
+}
+
 /// The Global Administrator (or the requester) declines or withdraws the request.
 pub fn decline_link(
     world: &World,

@@ -519,6 +519,9 @@ fn a_directory_s_rules_refuse_an_outsider_the_same_way_whether_it_exists_or_not(
         ("decline a link", |fx, a, t, r, _| {
             guests::decline_link(&fx.world, a, t, r, fx.now).map(|_| ())
         }),
+        ("cancel a link", |fx, a, t, r, _| {
+            guests::cancel_link(&fx.world, a, t, r, fx.now).map(|_| ())
+        }),
         ("read a link request", |fx, a, t, r, _| {
             reads::read_link_request(&fx.world, a, t, r, fx.now).map(|_| ())
         }),

@@ -341,6 +341,29 @@ fn the_global_administrator_declines_and_the_requester_withdraws() {
     assert!(fx.world.presence(fx.alice, fx.contoso).is_none());
 }
 
+#[test]
+fn only_the_requester_cancels_her_request() {
+    let mut fx = Fx::article();
+    let id = request(&mut fx);
+    // The Global Administrator declines; cancelling is not hers to do.
+    let admin = fx.member(fx.contoso_admin);
+    let r = guests::cancel_link(&fx.world, &admin, fx.contoso, id, fx.now);
+    assert_eq!(code(r), "NotTheRequester");
+    let r = guests::cancel_link(&fx.world, &admin, fx.contoso, RequestId::new(), fx.now);
+    assert_eq!(
+        code(r),
+        "NotTheRequester",
+        "the same whether it exists or not"
+    );
+    fx.ok(|fx| guests::cancel_link(&fx.world, &fx.alice_home(), fx.contoso, id, fx.now));
+    assert_eq!(
+        fx.world.tenant(fx.contoso).unwrap().link_requests[&id].status,
+        RequestStatus::Cancelled
+    );
+    let r = guests::cancel_link(&fx.world, &fx.alice_home(), fx.contoso, id, fx.now);
+    assert_eq!(code(r), "LinkRequestClosed");
+}
+
 // ----- invitations -----
 
 fn invite(

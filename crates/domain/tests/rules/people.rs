@@ -141,7 +141,14 @@ fn invitations_and_link_requests_wait_for_whom_they_concern() {
     // The requester reads it; a member without a role does not; a Global Administrator may decide.
     let mine =
         reads::read_link_request(&fx.world, &fx.alice_home(), fx.contoso, id, fx.now).unwrap();
-    assert!(mine.waiting && !mine.may_decide);
+    assert!(mine.waiting && !mine.may_decide && mine.is_requester && mine.may_cancel);
+    // Her own requests, with the directory named as she typed it (she is not in it yet).
+    let asked = reads::link_requests_asked_by(&fx.world, fx.alice, fx.now);
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].0.request.id, id);
+    assert_eq!(asked[0].1, "contoso.onmicrosoft.com");
+    assert!(reads::link_requests_asked_by(&fx.world, admin, fx.now).is_empty());
+    assert!(reads::link_requests_asked_by(&fx.world, fx.alice, fx.now + 30 * DAY).is_empty());
     assert_eq!(
         code(reads::read_link_request(
             &fx.world,
@@ -160,7 +167,7 @@ fn invitations_and_link_requests_wait_for_whom_they_concern() {
         fx.now,
     )
     .unwrap();
-    assert!(theirs.may_decide);
+    assert!(theirs.may_decide && !theirs.is_requester && !theirs.may_cancel);
     let later = fx.now + 30 * DAY;
     let expired = reads::read_link_request(
         &fx.world,

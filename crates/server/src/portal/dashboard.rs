@@ -109,6 +109,19 @@ pub(crate) fn link_requests_for(
         .collect()
 }
 
+/// The identity's own link requests still waiting for a decision.
+pub(crate) fn my_requests_for(w: &World, identity: Identity, now: Timestamp) -> Vec<MyRequestRow> {
+    reads::link_requests_asked_by(w, identity, now)
+        .into_iter()
+        .map(|(r, directory)| MyRequestRow {
+            href: super::paths::link_request(r.directory.id, r.request.id),
+            directory,
+            subscription: r.subscription,
+            expires: when(r.request.expires),
+        })
+        .collect()
+}
+
 /// Invitations sent to one of the identity's emails, not yet redeemed.
 fn invitations_for(w: &World, identity: Identity) -> Vec<InvitationRow> {
     reads::invitations_for(w, identity)
@@ -130,21 +143,24 @@ pub async fn home(
 ) -> PortalResult {
     let now = ctx.now();
     let acting = actor.tenant();
-    let (name, subscriptions, directories, link_requests, invitations) = ctx.state.svc.read(|w| {
-        (
-            reads::email(w, identity).unwrap_or_default(),
-            my_subscriptions(w, identity),
-            my_directories(w, identity, acting),
-            link_requests_for(w, identity, now),
-            invitations_for(w, identity),
-        )
-    });
+    let (name, subscriptions, directories, link_requests, my_requests, invitations) =
+        ctx.state.svc.read(|w| {
+            (
+                reads::email(w, identity).unwrap_or_default(),
+                my_subscriptions(w, identity),
+                my_directories(w, identity, acting),
+                link_requests_for(w, identity, now),
+                my_requests_for(w, identity, now),
+                invitations_for(w, identity),
+            )
+        });
     let page = Dashboard {
         chrome: ctx.chrome("home", "/"),
         name,
         subscriptions,
         directories,
         link_requests,
+        my_requests,
         invitations,
     };
     ctx.render(&page).await

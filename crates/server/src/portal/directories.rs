@@ -21,13 +21,17 @@ pub async fn list(
         identity,
     }: SignedIn,
 ) -> PortalResult {
-    let directories = ctx
-        .state
-        .svc
-        .read(|w| my_directories(w, identity, actor.tenant()));
+    let now = ctx.now();
+    let (directories, my_requests) = ctx.state.svc.read(|w| {
+        (
+            my_directories(w, identity, actor.tenant()),
+            super::dashboard::my_requests_for(w, identity, now),
+        )
+    });
     let page = Directories {
         chrome: ctx.chrome("directories", "/directories"),
         directories,
+        my_requests,
     };
     ctx.render(&page).await
 }
@@ -182,32 +186,67 @@ pub async fn approve_page(
     let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let now = ctx.now();
+    let page_url = format!("{}{here}", ctx.state.base_url);
     let shown = ctx.state.svc.read(|w| {
         let d = reads::read_link_request(w, &actor, tenant, request, now)?;
+        let status = link_status_words(&d).to_string();
         Ok(LinkApprove {
             chrome: Chrome::bare(),
             tenant_id: tenant.to_string(),
             request_id: request.to_string(),
             directory: d.directory,
             domain: d.view.directory.initial_domain.clone(),
-            status: if d.expired {
-                "Expired".to_string()
-            } else {
-                d.view.request.status.as_str().to_string()
-            },
+            status,
             expires: when(d.view.request.expires),
             requester: d.view.requester,
             subscription: d.view.subscription,
             pending: d.waiting,
             can_decide: d.may_decide,
+            is_requester: d.is_requester && !d.may_decide,
+            can_cancel: d.may_cancel,
             signed_in_as: actor.display(),
+            page_url,
         })
     });
     ctx.show("directories", &here, shown).await
 }
 
+/// Where a request stands, in the words its page uses.
+fn link_status_words(d: &reads::LinkRequestDecision<'_>) -> &'static str {
+    use tenantry_service::domain::model::RequestStatus;
+    if d.expired {
+        return "Expired";
+    }
+    match d.view.request.status {
+        RequestStatus::Pending => "Waiting for approval",
+        RequestStatus::Completed => "Approved",
+        RequestStatus::Declined => "Declined",
+        RequestStatus::Cancelled => "Cancelled",
+        RequestStatus::Expired => "Expired",
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Empty {}
+
+/// The requester cancels her own request while it waits (`guests::cancel_link`).
+pub async fn cancel(
+    SignedIn { ctx, actor, .. }: SignedIn,
+    Path((tenant, request)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PortalResult {
+    let tenant: TenantId = parse_id(&tenant, "directory id")?;
+    let request: RequestId = parse_id(&request, "request id")?;
+    let here = paths::link_request(tenant, request);
+    let result = ctx.state.svc.cancel_link(&actor, tenant, request).await;
+    ctx.done(result, &here, |_| {
+        Flash::ok(
+            "Request cancelled",
+            "Nothing was added. You can ask again from Directories → Add directory → Use existing directory.",
+        )
+    })
+    .await
+}
 
 pub async fn approve(
     SignedIn { mut ctx, actor, .. }: SignedIn,

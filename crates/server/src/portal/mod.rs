@@ -72,6 +72,7 @@ portal_routes! {
     "/directories/{tenant}/link-requests/{request}" => get(d::approve_page),
     "/directories/{tenant}/link-requests/{request}/approve" => post(d::approve),
     "/directories/{tenant}/link-requests/{request}/decline" => post(d::decline),
+    "/directories/{tenant}/link-requests/{request}/cancel" => post(d::cancel),
     "/directories/{tenant}" => get(da::overview),
     "/directories/{tenant}/users" => get(da::users).post(da::create_user),
     "/directories/{tenant}/users/{user}" => get(da::user_page),

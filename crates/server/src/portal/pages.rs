@@ -157,6 +157,14 @@ pub struct LinkRequestRow {
     pub subscription: String,
 }
 
+/// A request the person made herself, still waiting for a Global Administrator's decision.
+pub struct MyRequestRow {
+    pub href: String,
+    pub directory: String,
+    pub subscription: String,
+    pub expires: String,
+}
+
 pub struct InvitationRow {
     pub href: String,
     pub directory: String,
@@ -171,6 +179,7 @@ pub struct Dashboard {
     pub subscriptions: Vec<SubscriptionRow>,
     pub directories: Vec<DirectoryRow>,
     pub link_requests: Vec<LinkRequestRow>,
+    pub my_requests: Vec<MyRequestRow>,
     pub invitations: Vec<InvitationRow>,
 }
 
@@ -179,6 +188,7 @@ pub struct Dashboard {
 #[derive(Template)]
 #[template(path = "portal/directories.html")]
 pub struct Directories {
+    pub my_requests: Vec<MyRequestRow>,
     pub chrome: Chrome,
     pub directories: Vec<DirectoryRow>,
 }
@@ -213,8 +223,14 @@ pub struct LinkApprove {
     pub pending: bool,
     /// The approver is signed in to that directory as a Global Administrator.
     pub can_decide: bool,
+    /// The requester is looking at her own request: where it stands, not the decision.
+    pub is_requester: bool,
+    /// The requester may still cancel it.
+    pub can_cancel: bool,
     pub signed_in_as: String,
     pub expires: String,
+    /// This page's address, for the requester to send to whoever approves.
+    pub page_url: String,
 }
 
 // ----- subscriptions -----

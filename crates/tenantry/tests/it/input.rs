@@ -84,6 +84,7 @@ const PORTAL_FORMS: &str = "
 /directories/{T}/incoming/{S}/accept                         |                                                       | reads
 /directories/{T}/link-requests/{R}/approve                   |                                                       | reads
 /directories/{T}/link-requests/{R}/decline                   |                                                       | reads
+/directories/{T}/link-requests/{R}/cancel                    |                                                       | reads
 /redeem/{T}/{I}/accept                                       |                                                       | reads
 /portal/subscriptions/{S}/administrators/service-admin       | email=dave@outlook.com                                | writes
 ";

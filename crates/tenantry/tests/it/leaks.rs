@@ -973,6 +973,7 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
         "/directories/new"
         | "/directories/{tenant}/link-requests/{request}/approve"
         | "/directories/{tenant}/link-requests/{request}/decline"
+        | "/directories/{tenant}/link-requests/{request}/cancel"
         | "/directories/{tenant}/incoming/{sub}/accept"
         | "/directories/{tenant}/groups/{group}/delete"
         | "/redeem/{tenant}/{invitation}/accept"

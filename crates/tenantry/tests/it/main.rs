@@ -29,6 +29,7 @@ mod identities;
 mod input;
 mod instances;
 mod leaks;
+mod link_request_pages;
 mod management_groups;
 mod portal;
 mod rolling_restart;

@@ -690,6 +690,22 @@ async fn portal_article_end_to_end() {
     assert!(approval.contains("/link-requests/"), "{approval}");
     b.sign_out().await;
 
+    // Alice, back in the meantime, sees where her request stands, not the decision.
+    b.goto(&approval).await;
+    b.fill("#email", ALICE.0).await;
+    b.click("#next").await;
+    b.fill("#password", ALICE.1).await;
+    b.click("#sign-in").await;
+    b.find("#link-approver").await;
+    b.expect_h1("Your request to use contoso.onmicrosoft.com")
+        .await;
+    assert_eq!(b.text("#link-status").await, "Waiting for approval");
+    b.find("#cancel-request").await;
+    b.screen("09b-requester-waits").await;
+    b.goto("/").await;
+    assert!(b.text("#my-requests").await.contains("contoso.onmicrosoft.com"));
+    b.sign_out().await;
+
     // The Global Administrator of Contoso signs in and lands on the confirmation page.
     b.goto(&approval).await;
     assert!(b.path().await.starts_with("/signin"));
@@ -703,7 +719,7 @@ async fn portal_article_end_to_end() {
     b.screen("10-approve-directory").await;
     b.click("#continue").await;
     b.find("#sign-out-now").await;
-    assert_eq!(b.text("#link-status").await, "Completed");
+    assert_eq!(b.text("#link-status").await, "Approved");
     b.screen("11-sign-out-now").await;
     b.click("#sign-out-now").await;
     b.find("#signed-out-notice").await;

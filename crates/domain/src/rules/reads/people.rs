@@ -224,6 +224,10 @@ pub struct LinkRequestDecision<'w> {
     pub expired: bool,
     /// The caller may approve or decline it (a Global Administrator signed in to the directory).
     pub may_decide: bool,
+    /// The caller asked for it: the page shows where the request stands, not a decision.
+    pub is_requester: bool,
+    /// The caller may cancel it ([`crate::rules::guests::decline_link`] as the requester): while it waits.
+    pub may_cancel: bool,
 }
 
 /// A link request, for its requester and for who reads the directory's administrative records.
@@ -254,8 +258,39 @@ pub fn read_link_request<'w>(
         waiting: pending && !expired,
         expired: pending && expired,
         may_decide: holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS),
+        is_requester,
+        may_cancel: is_requester && pending && !expired,
         view,
     })
+}
+
+/// The person's own link requests that still wait (pending, not expired), newest first, each with the
+/// directory named as the requester may name it (its domain, until she is in it).
+pub fn link_requests_asked_by(
+    world: &World,
+    identity: Identity,
+    now: Timestamp,
+) -> Vec<(LinkRequestView<'_>, String)> {
+    let actor = acting_actor(world, identity, None);
+    let mut out: Vec<(LinkRequestView<'_>, String)> = world
+        .tenants()
+        .flat_map(|part| {
+            part.link_requests
+                .values()
+                .filter(move |r| {
+                    r.requester == identity && r.status == RequestStatus::Pending && r.expires > now
+                })
+                .filter_map(move |r| link_request(world, part.tenant.id, r.id))
+        })
+        .map(|v| {
+            let shown = directory_shown(world, &actor, v.directory.id);
+            (v, shown)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.0.request.created, b.0.request.id).cmp(&(a.0.request.created, a.0.request.id))
+    });
+    out
 }
 
 /// Directory link requests waiting (pending, not expired) in the directories where the person reads the
