@@ -191,7 +191,39 @@ pub struct IdentityMove {
     pub principal: Application,
 }
 
+/// What the review of a change offers: the one action that can succeed now, so that a page never shows a
+/// refusal beside a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    /// Nothing stops it: the change applies at once.
+    Apply,
+    /// Only the initiator's absence from the destination stands in the way (and what the acceptance
+    /// decides): the change can be requested, and waits for a Global Administrator of the destination.
+    Request,
+    /// A change of this subscription already waits for acceptance: it can be cancelled, not asked again.
+    AlreadyRequested,
+    /// Something else stops it: the blockers say what.
+    Blocked,
+}
+
 impl ChangeDirectoryPlan {
+    /// The step the review offers ([`ReviewStep`]).
+    pub fn review_step(&self) -> ReviewStep {
+        if self.blockers.is_empty() {
+            ReviewStep::Apply
+        } else if self
+            .blockers
+            .iter()
+            .any(|b| b.code == codes::REQUEST_PENDING)
+        {
+            ReviewStep::AlreadyRequested
+        } else if self.needs_acceptance_only() {
+            ReviewStep::Request
+        } else {
+            ReviewStep::Blocked
+        }
+    }
+
     /// True when the initiator's absence from the destination blocks, and nothing else but what the
     /// acceptance decides (the destination's entering policy, checked against whoever accepts): a request
     /// can wait for acceptance.
@@ -1145,4 +1177,27 @@ pub fn cancel(
     );
     change.push(Mutation::PutChangeRequest(cancelled));
     Ok(change)
+}
+
+/// The initiator's own request to use `destination` for `subscription` that waits for approval at `now`:
+/// once a Global Administrator approves it, she is present there and the change applies at once.
+pub fn waiting_link_request<'w>(
+    world: &'w World,
+    actor: &Actor,
+    subscription: SubscriptionId,
+    destination: TenantId,
+    now: Timestamp,
+) -> Option<&'w DirectoryLinkRequest> {
+    let identity = actor.identity()?;
+    world
+        .tenant(destination)?
+        .link_requests
+        .values()
+        .filter(|r| {
+            r.requester == identity
+                && r.subscription == subscription
+                && r.status == RequestStatus::Pending
+                && r.expires > now
+        })
+        .max_by_key(|r| (r.created, r.id))
 }

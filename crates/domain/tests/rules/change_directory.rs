@@ -152,6 +152,52 @@ fn the_preview_lists_every_co_administrator_every_assignment_every_custom_role_a
         vec![codes::INITIATOR_NOT_IN_DESTINATION]
     );
     assert!(plan.needs_acceptance_only());
+    assert_eq!(plan.review_step(), change_directory::ReviewStep::Request);
+    // Her own request to use Contoso, while it waits, is what the review points her to.
+    assert!(
+        change_directory::waiting_link_request(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            fx.contoso,
+            fx.now
+        )
+        .is_none()
+    );
+    let link = fx.ok_with(|fx| {
+        guests::request_link(&fx.world, &fx.alice_home(), fx.sub, fx.contoso, fx.now)
+    });
+    let waiting = change_directory::waiting_link_request(
+        &fx.world,
+        &fx.alice_home(),
+        fx.sub,
+        fx.contoso,
+        fx.now,
+    )
+    .expect("her request waits");
+    assert_eq!(waiting.id, link);
+    assert!(
+        change_directory::waiting_link_request(
+            &fx.world,
+            &fx.alice_home(),
+            fx.sub,
+            fx.contoso,
+            fx.now + 30 * DAY
+        )
+        .is_none(),
+        "not once it expired"
+    );
+    assert!(
+        change_directory::waiting_link_request(
+            &fx.world,
+            &fx.member(fx.contoso_admin),
+            fx.sub,
+            fx.contoso,
+            fx.now
+        )
+        .is_none(),
+        "nobody else's"
+    );
 }
 
 #[test]
@@ -259,7 +305,12 @@ fn an_initiator_absent_from_the_destination_makes_a_request_that_waits_seven_day
     // Nothing moved yet.
     assert_eq!(s.subscription.tenant, fx.alicedefault);
     assert_eq!(s.subscription.co_admins, vec![fx.dave]);
-    // A second request waits for the first.
+    // The review offers to cancel it, not to ask again; a second request waits for the first.
+    let plan = preview(&fx, &fx.alice_home(), fx.fabrikam, &[]);
+    assert_eq!(
+        plan.review_step(),
+        change_directory::ReviewStep::AlreadyRequested
+    );
     let e = refusal(change_directory::initiate(
         &fx.world,
         &fx.alice_home(),

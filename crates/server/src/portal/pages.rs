@@ -374,9 +374,16 @@ pub struct ChangeReview {
     pub destination: String,
     pub destination_id: String,
     pub map_text: String,
+    /// What stops the change, shown only when nothing can be done here (`blocked`, `already_requested`).
     pub blockers: Vec<Flash>,
+    /// The one action offered (`change_directory::ReviewStep`): apply now, request it, or none.
     pub can_apply: bool,
-    pub waits_for_acceptance: bool,
+    pub can_request: bool,
+    pub already_requested: bool,
+    /// With a request: what its acceptance will check (the destination's entering policy).
+    pub checked_on_acceptance: Vec<Flash>,
+    /// With a request: the initiator's own request to use the destination, waiting for approval.
+    pub link_request: Option<LinkNote>,
     pub removed_co_admins: Vec<PersonRow>,
     pub removed_assignments: Vec<AssignmentRow>,
     /// How many of them are held by groups.
@@ -389,6 +396,12 @@ pub struct ChangeReview {
     pub identities: Vec<IdentityRow>,
     /// Applications that lose access and sign in without a secret: their credentials stay as they are.
     pub kept_credentials: Vec<CredentialsRow>,
+}
+
+/// The requester's own waiting request to use a directory, as another page points to it.
+pub struct LinkNote {
+    pub href: String,
+    pub expires: String,
 }
 
 /// A managed identity as the review lists it.
@@ -415,10 +428,13 @@ pub struct ChangeResult {
     pub destination: String,
     pub destination_id: String,
     pub completed: bool,
-    pub removed_co_admins: usize,
-    pub removed_assignments: usize,
-    pub removed_custom_roles: usize,
-    pub regranted: usize,
+    pub removed_co_admins: Vec<PersonRow>,
+    pub removed_assignments: Vec<AssignmentRow>,
+    pub removed_custom_roles: Vec<RoleRow>,
+    pub regranted_co_admins: Vec<PersonRow>,
+    pub regranted_assignments: Vec<AssignmentRow>,
+    /// The working directory was switched to the destination (the person is present there).
+    pub switched: bool,
     pub expires: String,
 }
 

@@ -220,8 +220,67 @@ fn identity_kind(i: &Identity) -> String {
     }
 }
 
-fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeReview {
+fn person_rows(people: &[(Identity, String)]) -> Vec<PersonRow> {
+    people
+        .iter()
+        .map(|(i, e)| PersonRow {
+            email: e.clone(),
+            detail: identity_kind(i),
+        })
+        .collect()
+}
+
+fn role_rows(roles: &[RoleDefinition]) -> Vec<RoleRow> {
+    roles
+        .iter()
+        .map(|d| RoleRow {
+            name: d.name.clone(),
+            actions: d
+                .permissions
+                .iter()
+                .flat_map(|p| p.actions.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect()
+}
+
+fn review_page(
+    w: &World,
+    actor: &Actor,
+    plan: &ChangeDirectoryPlan,
+    map_text: &str,
+    now: Timestamp,
+) -> ChangeReview {
+    use change_directory::ReviewStep;
     let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
+    let step = plan.review_step();
+    // With a request, the initiator's absence is the request's reason, not a refusal; what else the
+    // acceptance decides is said as what it will check.
+    let checked_on_acceptance = if step == ReviewStep::Request {
+        plan.blockers
+            .iter()
+            .filter(|b| b.code != change_directory::codes::INITIATOR_NOT_IN_DESTINATION)
+            .map(Flash::error)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let link_request = (step == ReviewStep::Request)
+        .then(|| {
+            change_directory::waiting_link_request(
+                w,
+                actor,
+                plan.subscription,
+                plan.destination,
+                now,
+            )
+        })
+        .flatten()
+        .map(|r| LinkNote {
+            href: paths::link_request(plan.destination, r.id),
+            expires: when(r.expires),
+        });
     ChangeReview {
         chrome: Chrome::bare(),
         tabs: subscription_tabs(plan.subscription, "change", true),
@@ -237,17 +296,17 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("; "),
-        blockers: plan.blockers.iter().map(Flash::error).collect(),
-        can_apply: plan.blockers.is_empty(),
-        waits_for_acceptance: plan.needs_acceptance_only(),
-        removed_co_admins: plan
-            .removed_co_admins
-            .iter()
-            .map(|(i, e)| PersonRow {
-                email: e.clone(),
-                detail: identity_kind(i),
-            })
-            .collect(),
+        blockers: if matches!(step, ReviewStep::Blocked | ReviewStep::AlreadyRequested) {
+            plan.blockers.iter().map(Flash::error).collect()
+        } else {
+            Vec::new()
+        },
+        can_apply: step == ReviewStep::Apply,
+        can_request: step == ReviewStep::Request,
+        already_requested: step == ReviewStep::AlreadyRequested,
+        checked_on_acceptance,
+        link_request,
+        removed_co_admins: person_rows(&plan.removed_co_admins),
         removed_assignments: assignment_rows(&plan.removed_assignments),
         identities: plan
             .managed_identities
@@ -275,19 +334,7 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
             .iter()
             .filter(|a| a.group_reach.is_some())
             .count(),
-        removed_custom_roles: plan
-            .removed_custom_roles
-            .iter()
-            .map(|d| RoleRow {
-                name: d.name.clone(),
-                actions: d
-                    .permissions
-                    .iter()
-                    .flat_map(|p| p.actions.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
-            .collect(),
+        removed_custom_roles: role_rows(&plan.removed_custom_roles),
         retained: plan
             .retained_admins
             .iter()
@@ -297,14 +344,7 @@ fn review_page(w: &World, plan: &ChangeDirectoryPlan, map_text: &str) -> ChangeR
             })
             .collect(),
         regranted_assignments: assignment_rows(&plan.regranted_assignments),
-        regranted_co_admins: plan
-            .regranted_co_admins
-            .iter()
-            .map(|(i, e)| PersonRow {
-                email: e.clone(),
-                detail: identity_kind(i),
-            })
-            .collect(),
+        regranted_co_admins: person_rows(&plan.regranted_co_admins),
     }
 }
 
@@ -355,7 +395,11 @@ pub async fn change_review(
         .preview_change_directory(&actor, id, destination, &map)
     {
         Ok(plan) => {
-            let mut page = ctx.state.svc.read(|w| review_page(w, &plan, &f.map));
+            let now = ctx.now();
+            let mut page = ctx
+                .state
+                .svc
+                .read(|w| review_page(w, &actor, &plan, &f.map, now));
             page.chrome = ctx.chrome("home", &back);
             ctx.render(&page).await
         }
@@ -398,19 +442,22 @@ pub async fn change_apply(
             destination: reads::directory_name(w, destination),
             destination_id: destination.to_string(),
             completed: false,
-            removed_co_admins: 0,
-            removed_assignments: 0,
-            removed_custom_roles: 0,
-            regranted: 0,
+            removed_co_admins: Vec::new(),
+            removed_assignments: Vec::new(),
+            removed_custom_roles: Vec::new(),
+            regranted_co_admins: Vec::new(),
+            regranted_assignments: Vec::new(),
+            switched: false,
             expires: String::new(),
         };
         match &outcome {
             Initiated::Completed(plan) => ChangeResult {
                 completed: true,
-                removed_co_admins: plan.removed_co_admins.len(),
-                removed_assignments: plan.removed_assignments.len(),
-                removed_custom_roles: plan.removed_custom_roles.len(),
-                regranted: plan.regranted_assignments.len() + plan.regranted_co_admins.len(),
+                removed_co_admins: person_rows(&plan.removed_co_admins),
+                removed_assignments: assignment_rows(&plan.removed_assignments),
+                removed_custom_roles: role_rows(&plan.removed_custom_roles),
+                regranted_co_admins: person_rows(&plan.regranted_co_admins),
+                regranted_assignments: assignment_rows(&plan.regranted_assignments),
                 ..base
             },
             Initiated::Waiting(r) => ChangeResult {
@@ -420,6 +467,11 @@ pub async fn change_apply(
         }
     });
     let mut page = page;
+    // The subscription now trusts the destination, and the initiator is present there: work there,
+    // so that the top bar and the footer name the directory the subscription is in.
+    if page.completed {
+        page.switched = ctx.act_in(destination).is_some();
+    }
     page.chrome = ctx.chrome("home", &back);
     ctx.render(&page).await
 }

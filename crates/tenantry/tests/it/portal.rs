@@ -703,7 +703,11 @@ async fn portal_article_end_to_end() {
     b.find("#cancel-request").await;
     b.screen("09b-requester-waits").await;
     b.goto("/").await;
-    assert!(b.text("#my-requests").await.contains("contoso.onmicrosoft.com"));
+    assert!(
+        b.text("#my-requests")
+            .await
+            .contains("contoso.onmicrosoft.com")
+    );
     b.sign_out().await;
 
     // The Global Administrator of Contoso signs in and lands on the confirmation page.
@@ -794,9 +798,36 @@ async fn portal_article_end_to_end() {
     b.expect_text("admin@contoso.onmicrosoft.com — Reader on resourceGroups/rg1")
         .await;
     b.screen("17-review-change").await;
+    b.find("#confirm-change").await;
+    assert_eq!(
+        b.text("#confirm-change").await,
+        "Change the directory of Pay-As-You-Go to Contoso",
+        "the button says what it does"
+    );
     b.click("#confirm-change").await;
     b.find("#change-done").await;
-    assert!(b.text("#change-done").await.contains("Re-granted: 1."));
+    // What was removed and re-granted, by name; and Alice now works in Contoso.
+    assert!(
+        b.text("#removed-co-admins")
+            .await
+            .contains("dave@outlook.com")
+    );
+    assert!(
+        b.text("#removed-assignments")
+            .await
+            .contains("erin@alicedefault.onmicrosoft.com")
+    );
+    assert!(
+        b.text("#regranted")
+            .await
+            .contains("admin@contoso.onmicrosoft.com: Reader on resourceGroups/rg1")
+    );
+    assert!(
+        b.text("#change-done")
+            .await
+            .contains("You are now working in Contoso")
+    );
+    assert_eq!(b.text("#working-in").await, "Contoso");
     b.screen("18-directory-changed").await;
     assert_eq!(
         server
@@ -806,7 +837,7 @@ async fn portal_article_end_to_end() {
     );
 
     // Step 3: add megan as co-administrator.
-    b.click("#switch-to-destination").await;
+    b.click("#go-administrators").await;
     b.find("#co-admin-email").await;
     b.fill("#co-admin-email", MEGAN.0).await;
     b.click("#add-co-admin").await;
@@ -1503,9 +1534,23 @@ async fn portal_change_waits_for_acceptance() {
     b.fill("#destination_domain", "contoso.onmicrosoft.com")
         .await;
     b.click("#review").await;
-    b.find("#blockers").await;
-    b.expect_text("is not present in 'Contoso'").await;
+    // Not a refusal beside a button: how the change goes, and the one action that can succeed.
+    b.find("#request-how").await;
+    assert!(
+        b.client
+            .find_all(Locator::Css("#blockers"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no blocker is shown beside the request"
+    );
+    b.expect_text("You are not a member or guest of Contoso")
+        .await;
     b.expect_text("accept it within 7 days").await;
+    assert_eq!(
+        b.text("#confirm-request").await,
+        "Request moving Pay-As-You-Go to Contoso"
+    );
     assert!(
         b.text("#moved-identities")
             .await
