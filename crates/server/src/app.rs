@@ -83,7 +83,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::arm::routes())
         .merge(crate::graph::routes())
         .merge(crate::portal::routes())
-        .merge(crate::extensions::routes())
+        .merge(
+            crate::extensions::routes()
+                .route_layer(axum::middleware::from_fn(crate::metrics::note_extension)),
+        )
+        // Each request's route template, for its metrics (here, after routing, it is known).
+        .layer(axum::middleware::from_fn(crate::metrics::note_route))
         // The portal's session is saved after whichever handler used it (portal pages, `/authorize`,
         // the invitation pages), so that none can forget to.
         .layer(axum::middleware::from_fn_with_state(

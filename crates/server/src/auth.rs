@@ -48,8 +48,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// Names the verified caller (its token's tenant and object id, never the token) on the request's span,
-/// so the request's log line says who asked (`request_id::span` declares the fields).
-fn record_caller(v: &Verified) {
+/// so the request's log line says who asked (`request_id::span` declares the fields); its answer is
+/// then an authorization decision for the metrics.
+fn record_caller(parts: &Parts, v: &Verified) {
+    crate::metrics::note_caller(&parts.extensions);
     let span = tracing::Span::current();
     span.record("tenant", v.claims.tid.as_str());
     span.record("object_id", v.claims.oid.as_str());
@@ -70,7 +72,7 @@ impl FromRequestParts<AppState> for ArmCaller {
         };
         match state.signin.verify_access_token(token, Audience::Arm).await {
             Ok(v) => {
-                record_caller(&v);
+                record_caller(parts, &v);
                 Ok(ArmCaller(Caller::from_verified(v)))
             }
             Err(Rejection::Unavailable(e)) => {
@@ -129,7 +131,7 @@ pub(crate) async fn verify_graph(parts: &Parts, state: &AppState) -> Result<Veri
     };
     match state.signin.verify_access_token(token, Audience::Graph).await {
             Ok(v) => {
-                record_caller(&v);
+                record_caller(parts, &v);
                 Ok(v)
             }
             Err(Rejection::Unavailable(e)) => {

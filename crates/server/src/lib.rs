@@ -11,6 +11,7 @@ pub mod extensions;
 #[cfg(test)]
 mod fuzz;
 pub mod graph;
+pub mod metrics;
 pub mod oauth;
 pub mod odata;
 pub mod portal;

@@ -96,6 +96,7 @@ impl Service {
         rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
     ) -> Result<T, ServiceError> {
         let _writer = self.inner.write_lock.lock().await;
+        let started = std::time::Instant::now();
         let mut tx = self.inner.store.begin_write().await?;
         let known = self.revision();
         if tx.revision() - 1 > known {
@@ -123,6 +124,7 @@ impl Service {
         let revision = tx.revision();
         pause_before_commit().await;
         tx.commit().await?;
+        crate::metrics::db_query("write", started);
         self.inner.world.write().apply(&change);
         self.inner.revision.store(revision, Ordering::Release);
         Ok(value)
@@ -143,7 +145,10 @@ impl Service {
 
     /// Brings the in-memory world up to what other instances committed. Returns whether anything changed.
     pub async fn sync(&self) -> Result<bool, ServiceError> {
-        if self.inner.store.revision().await? <= self.revision() {
+        let started = std::time::Instant::now();
+        let committed = self.inner.store.revision().await?;
+        crate::metrics::db_query("change_feed", started);
+        if committed <= self.revision() {
             return Ok(false);
         }
         let _writer = self.inner.write_lock.lock().await;

@@ -107,6 +107,11 @@ impl Store {
         &self.url
     }
 
+    /// The connection pool now: connections open, and how many of them are idle (the metrics).
+    pub fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Closes every connection (waits for those in use to come back).
     pub async fn close(&self) {
         self.pool.close().await;
