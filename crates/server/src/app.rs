@@ -28,6 +28,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Set once the process is asked to stop: `/readyz` says so while requests in flight finish.
     pub draining: Arc<AtomicBool>,
+    /// What `/metrics` renders, when the operator asked for metrics.
+    pub metrics: Option<crate::metrics::Exporter>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             arm: Default::default(),
             trusted_proxies: Default::default(),
             draining: Default::default(),
+            metrics: None,
         }
     }
 
@@ -73,12 +76,15 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<String>,
     /// How long requests in flight may take to finish once the process is asked to stop.
     pub drain_timeout: Duration,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics: crate::metrics::MetricsConfig,
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::oauth::routes())
         .merge(crate::arm::routes())
         .merge(crate::graph::routes())
@@ -234,7 +240,8 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let _follower = svc.spawn_follower();
     let trusted = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
-    let state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
+    let mut state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
+    state.metrics = crate::metrics::start(&cfg.metrics, &state.svc).await?;
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

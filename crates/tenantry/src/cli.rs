@@ -84,6 +84,8 @@ enum Command {
         /// accepted, /readyz answers 503) before the process exits.
         #[arg(long, env = "TENANTRY_DRAIN_TIMEOUT", default_value_t = 30)]
         drain_timeout: u64,
+        #[command(flatten)]
+        metrics: MetricsArgs,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -109,6 +111,19 @@ enum Command {
         #[command(subcommand)]
         command: IdentityCommand,
     },
+}
+
+/// Where `GET /metrics` (Prometheus' text format) is served; with neither, it is not (404).
+#[derive(Args)]
+struct MetricsArgs {
+    /// Serve /metrics over plain HTTP on this address of its own (e.g. 127.0.0.1:9464), with no
+    /// token: keep it on the operator's network.
+    #[arg(long, env = "TENANTRY_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Serve /metrics on the main HTTPS listener to scrapers that send `Authorization: Bearer
+    /// <this token>` (401 without it).
+    #[arg(long, env = "TENANTRY_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -264,6 +279,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted_proxies,
             issuer_ca_file,
             drain_timeout,
+            metrics,
         } => {
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
@@ -288,6 +304,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     public_url,
                     trusted_proxies,
                     drain_timeout: std::time::Duration::from_secs(drain_timeout),
+                    metrics: tenantry_server::metrics::MetricsConfig {
+                        listen: metrics.metrics_listen,
+                        token: metrics.metrics_token,
+                    },
                 },
             )
             .await
