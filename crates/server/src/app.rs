@@ -28,6 +28,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Set once the process is asked to stop: `/readyz` says so while requests in flight finish.
     pub draining: Arc<AtomicBool>,
+    /// The callers' request buckets (`throttle`); `None` with `--throttle off`, and in a state made
+    /// by [`AppState::new`] until [`AppState::with_throttle`].
+    pub throttle: Option<Arc<crate::throttle::Throttle>>,
 }
 
 impl AppState {
@@ -52,12 +55,22 @@ impl AppState {
             arm: Default::default(),
             trusted_proxies: Default::default(),
             draining: Default::default(),
+            // Limits are an operator's setting: `serve` applies them (`with_throttle`).
+            throttle: None,
         }
     }
 
     /// The same state, believing `X-Forwarded-For` from these proxies.
     pub fn with_trusted_proxies(mut self, trusted: TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(trusted);
+        self
+    }
+
+    /// The same state, throttling callers as `settings` say (not at all when they are disabled).
+    pub fn with_throttle(mut self, settings: crate::throttle::ThrottleSettings) -> Self {
+        self.throttle = settings
+            .enabled
+            .then(|| Arc::new(crate::throttle::Throttle::new(settings)));
         self
     }
 }
@@ -73,6 +86,8 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<String>,
     /// How long requests in flight may take to finish once the process is asked to stop.
     pub drain_timeout: Duration,
+    /// Request limits per caller (`--throttle-*`).
+    pub throttle: crate::throttle::ThrottleSettings,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -89,6 +104,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::portal::session::save_sessions,
+        ))
+        // What remains of the caller's bucket, on the answers to the requests it was charged for.
+        .layer(axum::middleware::from_fn(
+            crate::throttle::remaining_headers,
         ))
         .with_state(state);
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
@@ -229,7 +248,10 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let _follower = svc.spawn_follower();
     let trusted = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
-    let state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
+    let state = AppState::with_kek(svc, base_url.clone(), kek)
+        .with_trusted_proxies(trusted)
+        .with_throttle(cfg.throttle.clone());
+    let _forget_idle_callers = state.throttle.as_ref().map(|t| t.spawn_housekeeping());
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

@@ -35,3 +35,4 @@ mod subscription_lifecycle;
 mod support;
 mod tag_names;
 mod tags;
+mod throttling;
