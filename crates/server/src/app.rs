@@ -252,6 +252,11 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
         .with_trusted_proxies(trusted)
         .with_throttle(cfg.throttle.clone());
     let _forget_idle_callers = state.throttle.as_ref().map(|t| t.spawn_housekeeping());
+    // Instances on one PostgreSQL database drain each caller's buckets together.
+    let postgres = state.svc.store().backend() == tenantry_service::store::Backend::Postgres;
+    let _exchange_usage = (state.throttle.as_ref())
+        .filter(|_| postgres)
+        .map(|t| t.spawn_exchange(state.svc.store().clone()));
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

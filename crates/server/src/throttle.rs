@@ -23,12 +23,14 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -204,6 +206,87 @@ pub struct Throttle {
     arm_tenant_writes: Keyed<Uuid>,
     graph: Keyed<Principal>,
     token: Keyed<TokenCaller>,
+    /// Set once usage is exchanged with other instances (`exchange`): then what this instance charges
+    /// is counted in `used` until the next interval publishes it.
+    sharing: AtomicBool,
+    used: Mutex<HashMap<Bucket, u32>>,
+}
+
+/// One caller's bucket, by limiter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Bucket {
+    ArmReads(Principal, ArmScope),
+    ArmWrites(Principal, ArmScope),
+    ArmTenantReads(Uuid),
+    ArmTenantWrites(Uuid),
+    Graph(Principal),
+    Token(TokenCaller),
+}
+
+impl Bucket {
+    /// As instances write it to each other: `kind|fields…`, the free text (a client id) last.
+    pub(crate) fn name(&self) -> String {
+        let scope = |s: &ArmScope| match s {
+            ArmScope::Subscription(id) => id.to_string(),
+            ArmScope::Tenant => "-".into(),
+        };
+        match self {
+            Bucket::ArmReads(p, s) => format!("ar|{}|{}|{}", p.tenant, p.object, scope(s)),
+            Bucket::ArmWrites(p, s) => format!("aw|{}|{}|{}", p.tenant, p.object, scope(s)),
+            Bucket::ArmTenantReads(t) => format!("tr|{t}"),
+            Bucket::ArmTenantWrites(t) => format!("tw|{t}"),
+            Bucket::Graph(p) => format!("g|{}|{}", p.tenant, p.object),
+            Bucket::Token(TokenCaller::Confidential(c)) => format!("tc|{c}"),
+            Bucket::Token(TokenCaller::Public(c, ip)) => match ip {
+                Some(ip) => format!("tp|{ip}|{c}"),
+                None => format!("tp|-|{c}"),
+            },
+        }
+    }
+
+    /// [`Bucket::name`] read back; `None` for a name this version does not know.
+    pub(crate) fn parse(name: &str) -> Option<Bucket> {
+        let (kind, rest) = name.split_once('|')?;
+        let principal = |t: &str, o: &str| -> Option<Principal> {
+            Some(Principal {
+                tenant: t.parse().ok()?,
+                object: o.parse().ok()?,
+            })
+        };
+        let scope = |s: &str| -> Option<ArmScope> {
+            if s == "-" {
+                Some(ArmScope::Tenant)
+            } else {
+                s.parse().ok().map(ArmScope::Subscription)
+            }
+        };
+        let three = || -> Option<(Principal, ArmScope)> {
+            let mut f = rest.splitn(3, '|');
+            let (t, o, s) = (f.next()?, f.next()?, f.next()?);
+            Some((principal(t, o)?, scope(s)?))
+        };
+        Some(match kind {
+            "ar" => three().map(|(p, s)| Bucket::ArmReads(p, s))?,
+            "aw" => three().map(|(p, s)| Bucket::ArmWrites(p, s))?,
+            "tr" => Bucket::ArmTenantReads(rest.parse().ok()?),
+            "tw" => Bucket::ArmTenantWrites(rest.parse().ok()?),
+            "g" => {
+                let (t, o) = rest.split_once('|')?;
+                Bucket::Graph(principal(t, o)?)
+            }
+            "tc" => Bucket::Token(TokenCaller::Confidential(rest.to_string())),
+            "tp" => {
+                let (ip, client) = rest.split_once('|')?;
+                let ip = if ip == "-" {
+                    None
+                } else {
+                    Some(ip.parse().ok()?)
+                };
+                Bucket::Token(TokenCaller::Public(client.to_string(), ip))
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl Default for Throttle {
@@ -218,6 +301,11 @@ impl fmt::Debug for Throttle {
             .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
+}
+
+/// The map behind `m`, even if a thread panicked holding it (counts are never left half-written).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Whole seconds to wait, at least one: the Azure SDKs read `Retry-After: 0` as "no advice".
@@ -235,6 +323,8 @@ impl Throttle {
             graph: keyed(settings.graph),
             token: keyed(settings.token),
             settings,
+            sharing: AtomicBool::new(false),
+            used: Mutex::new(HashMap::new()),
         }
     }
 
@@ -242,14 +332,62 @@ impl Throttle {
         &self.settings
     }
 
-    /// Takes one request from `key`'s bucket: what remains, or how long until one is there.
-    fn take<K: Hash + Eq + Clone>(limiter: &Keyed<K>, key: &K) -> Result<u32, u64> {
-        match limiter.check_key(key) {
-            Ok(snapshot) => Ok(snapshot.remaining_burst_capacity()),
-            Err(not_until) => Err(whole_seconds(
+    /// Takes `n` requests from `key`'s bucket: what remains, or how long until they are there (or
+    /// `None` when `n` is more than the bucket holds).
+    fn take_n<K: Hash + Eq + Clone>(
+        limiter: &Keyed<K>,
+        key: &K,
+        n: NonZeroU32,
+    ) -> Result<u32, Option<u64>> {
+        match limiter.check_key_n(key, n) {
+            Ok(Ok(snapshot)) => Ok(snapshot.remaining_burst_capacity()),
+            Ok(Err(not_until)) => Err(Some(whole_seconds(
                 not_until.wait_time_from(DefaultClock::default().now()),
-            )),
+            ))),
+            Err(_) => Err(None),
         }
+    }
+
+    /// Takes `n` requests from `bucket`.
+    fn take_from(&self, bucket: &Bucket, n: NonZeroU32) -> Result<u32, Option<u64>> {
+        match bucket {
+            Bucket::ArmReads(p, s) => Self::take_n(&self.arm_reads, &(*p, *s), n),
+            Bucket::ArmWrites(p, s) => Self::take_n(&self.arm_writes, &(*p, *s), n),
+            Bucket::ArmTenantReads(t) => Self::take_n(&self.arm_tenant_reads, t, n),
+            Bucket::ArmTenantWrites(t) => Self::take_n(&self.arm_tenant_writes, t, n),
+            Bucket::Graph(p) => Self::take_n(&self.graph, p, n),
+            Bucket::Token(c) => Self::take_n(&self.token, c, n),
+        }
+    }
+
+    /// Takes one request from `bucket` for a caller of this instance: what remains, or how long until
+    /// one is there. Counted for the other instances when usage is exchanged.
+    fn take(&self, bucket: Bucket) -> Result<u32, u64> {
+        let left = self
+            .take_from(&bucket, NonZeroU32::MIN)
+            .map_err(|wait| wait.unwrap_or(1))?;
+        if self.sharing.load(Ordering::Relaxed) {
+            *lock(&self.used).entry(bucket).or_default() += 1;
+        }
+        Ok(left)
+    }
+
+    /// Charges what another instance let through to `bucket` here too, as far as the bucket holds
+    /// (what is beyond it is spent anyway).
+    pub(crate) fn charge_elsewhere(&self, bucket: &Bucket, used: u32) {
+        let (mut left, mut step) = (used, used);
+        while let Some(k) = NonZeroU32::new(step.min(left)) {
+            match self.take_from(bucket, k) {
+                Ok(_) => left -= k.get(),
+                Err(_) => step /= 2,
+            }
+        }
+    }
+
+    /// What this instance charged since the last call, and counting it from now on.
+    pub(crate) fn take_used(&self) -> HashMap<Bucket, u32> {
+        self.sharing.store(true, Ordering::Relaxed);
+        std::mem::take(&mut *lock(&self.used))
     }
 
     /// Charges an ARM request of `principal` to `path` with `method`: the header that says what
@@ -264,8 +402,14 @@ impl Throttle {
         let scope = ArmScope::of(path);
         let header = scope.remaining_header(op);
         let (own, tenant) = match op {
-            Operation::Read => (&self.arm_reads, &self.arm_tenant_reads),
-            Operation::Write => (&self.arm_writes, &self.arm_tenant_writes),
+            Operation::Read => (
+                Bucket::ArmReads(principal, scope),
+                Bucket::ArmTenantReads(principal.tenant),
+            ),
+            Operation::Write => (
+                Bucket::ArmWrites(principal, scope),
+                Bucket::ArmTenantWrites(principal.tenant),
+            ),
         };
         let refused = |bucket, retry_after| Throttled {
             bucket,
@@ -276,7 +420,7 @@ impl Throttle {
                 count: 0,
             }),
         };
-        let mine = Self::take(own, &(principal, scope)).map_err(|retry_after| {
+        let mine = self.take(own).map_err(|retry_after| {
             let bucket = match scope {
                 ArmScope::Subscription(subscription) => ThrottledBucket::Subscription {
                     subscription,
@@ -289,7 +433,7 @@ impl Throttle {
             };
             refused(bucket, retry_after)
         })?;
-        let all = Self::take(tenant, &principal.tenant).map_err(|retry_after| {
+        let all = self.take(tenant).map_err(|retry_after| {
             refused(
                 ThrottledBucket::Directory {
                     tenant: principal.tenant,
@@ -305,7 +449,7 @@ impl Throttle {
 
     /// Charges a Graph request of `principal`.
     pub fn charge_graph(&self, principal: Principal, method: &Method) -> Result<(), Throttled> {
-        Self::take(&self.graph, &principal)
+        self.take(Bucket::Graph(principal))
             .map(|_| ())
             .map_err(|retry_after| Throttled {
                 bucket: ThrottledBucket::Graph,
@@ -317,7 +461,7 @@ impl Throttle {
 
     /// Charges a token request.
     pub fn charge_token(&self, caller: &TokenCaller) -> Result<(), Throttled> {
-        Self::take(&self.token, caller)
+        self.take(Bucket::Token(caller.clone()))
             .map(|_| ())
             .map_err(|retry_after| Throttled {
                 bucket: ThrottledBucket::Token,
@@ -356,6 +500,78 @@ impl Throttle {
             }
         })
     }
+}
+
+/// How often instances exchange what they charged: a caller's limit holds across instances within
+/// what it could send in one interval.
+pub const EXCHANGE_EVERY: Duration = Duration::from_secs(1);
+
+/// How long what an instance wrote stays for the others to read.
+const USAGE_KEPT_MS: i64 = 10_000;
+
+impl Throttle {
+    /// Every [`EXCHANGE_EVERY`], writes what this instance charged to `store` (one statement) and
+    /// charges here what the other instances wrote: the buckets of several instances on one database
+    /// drain together.
+    pub fn spawn_exchange(
+        self: &Arc<Self>,
+        store: tenantry_service::store::Store,
+    ) -> tokio::task::JoinHandle<()> {
+        let throttle = self.clone();
+        let instance = Uuid::new_v4().to_string();
+        throttle.take_used();
+        tokio::spawn(async move {
+            // The latest interval read from each other instance (its own clock).
+            let mut seen: HashMap<String, i64> = HashMap::new();
+            loop {
+                tokio::time::sleep(EXCHANGE_EVERY).await;
+                let now = unix_ms();
+                let used: Vec<(String, i64)> = throttle
+                    .take_used()
+                    .into_iter()
+                    .map(|(bucket, n)| (bucket.name(), i64::from(n)))
+                    .collect();
+                if let Err(e) = store
+                    .publish_throttle_usage(&instance, now, &used, now - USAGE_KEPT_MS)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not publish request usage to other instances");
+                }
+                match store
+                    .throttle_usage_since(&instance, now - USAGE_KEPT_MS)
+                    .await
+                {
+                    Ok(rows) => {
+                        let mut latest = seen.clone();
+                        for row in rows {
+                            if row.at <= seen.get(&row.instance).copied().unwrap_or(i64::MIN) {
+                                continue;
+                            }
+                            if let Some(bucket) = Bucket::parse(&row.bucket) {
+                                throttle.charge_elsewhere(
+                                    &bucket,
+                                    u32::try_from(row.used).unwrap_or(u32::MAX),
+                                );
+                            }
+                            let l = latest.entry(row.instance).or_insert(i64::MIN);
+                            *l = (*l).max(row.at);
+                        }
+                        seen = latest;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read other instances' request usage")
+                    }
+                }
+            }
+        })
+    }
+}
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// How many requests remain, and the header that says it.
@@ -441,6 +657,55 @@ mod tests {
                 .is_ok()
         );
     }
+
+    #[test]
+    fn bucket_names_read_back() {
+        let p = Principal {
+            tenant: Uuid::new_v4(),
+            object: Uuid::new_v4(),
+        };
+        for b in [
+            Bucket::ArmReads(p, ArmScope::Subscription(Uuid::new_v4())),
+            Bucket::ArmWrites(p, ArmScope::Tenant),
+            Bucket::ArmTenantReads(p.tenant),
+            Bucket::ArmTenantWrites(p.tenant),
+            Bucket::Graph(p),
+            Bucket::Token(TokenCaller::Confidential("a|b".into())),
+            Bucket::Token(TokenCaller::Public(
+                "c|d".into(),
+                Some("::1".parse().unwrap()),
+            )),
+            Bucket::Token(TokenCaller::Public("e".into(), None)),
+        ] {
+            assert_eq!(Bucket::parse(&b.name()), Some(b));
+        }
+        assert_eq!(Bucket::parse("zz|1"), None);
+    }
+
+    #[test]
+    fn use_elsewhere_drains_the_bucket_as_far_as_it_holds() {
+        let throttle = Throttle::new(ThrottleSettings {
+            graph: Limit::new(5, SLOW_FOR_TESTS),
+            ..Default::default()
+        });
+        let p = Principal {
+            tenant: Uuid::new_v4(),
+            object: Uuid::new_v4(),
+        };
+        throttle.charge_elsewhere(&Bucket::Graph(p), 3);
+        assert!(throttle.charge_graph(p, &Method::GET).is_ok());
+        assert!(throttle.charge_graph(p, &Method::GET).is_ok());
+        assert!(throttle.charge_graph(p, &Method::GET).is_err());
+        // More than it holds: it is simply empty.
+        let q = Principal {
+            object: Uuid::new_v4(),
+            ..p
+        };
+        throttle.charge_elsewhere(&Bucket::Graph(q), 7);
+        assert!(throttle.charge_graph(q, &Method::GET).is_err());
+    }
+
+    const SLOW_FOR_TESTS: f64 = 0.1;
 
     #[test]
     fn waits_are_whole_seconds_of_at_least_one() {

@@ -236,6 +236,39 @@ async fn without_throttling_answers_carry_no_limits() {
     }
 }
 
+/// Two instances on one PostgreSQL database: what a caller spent at one is charged at the other within
+/// the exchange interval (a second), so the limit holds across instances within one interval's requests.
+#[tokio::test]
+async fn two_instances_on_postgresql_drain_a_callers_bucket_together() {
+    let store = tenantry_store::testing::postgres().await;
+    let settings = ThrottleSettings {
+        arm_reads: Limit::new(4, SLOW),
+        ..Default::default()
+    };
+    let a = demo(&store, settings.clone()).await;
+    let svc = tenantry_service::Service::open(store.open_again().await)
+        .await
+        .unwrap();
+    let _follower = svc.spawn_follower();
+    let b = TestServer::throttled_behind(svc, &a, settings).await;
+    let app = app_token(&a, ALICEDEFAULT, CI_CLIENT, CI_SECRET, ARM).await;
+    for _ in 0..4 {
+        let r = send(&a, Method::GET, &groups(), Some(&app), None).await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    }
+    // Two exchange intervals: one for the first instance to write, one for the second to read.
+    tokio::time::sleep(
+        2 * tenantry_server::throttle::EXCHANGE_EVERY + std::time::Duration::from_millis(300),
+    )
+    .await;
+    let r = send(&b, Method::GET, &groups(), Some(&app), None).await;
+    throttled(&r);
+    assert_eq!(r.body["error"]["code"], "SubscriptionRequestsThrottled");
+    // And the first is empty too: its own use, not charged again from the table.
+    let r = send(&a, Method::GET, &groups(), Some(&app), None).await;
+    throttled(&r);
+}
+
 /// azure-identity and azure-mgmt-resource against a server that lets through 2 requests and then one
 /// every 2 seconds: the SDKs meet 429s, wait as `Retry-After` says, and every call returns normally.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

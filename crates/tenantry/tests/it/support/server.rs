@@ -33,6 +33,16 @@ impl TestServer {
         Self::start_with(svc, 0, None, Default::default(), Some(settings)).await
     }
 
+    /// [`TestServer::behind`] `first`, throttling callers as `settings` say.
+    pub async fn throttled_behind(
+        svc: Service,
+        first: &TestServer,
+        settings: tenantry_server::throttle::ThrottleSettings,
+    ) -> TestServer {
+        let public_url = Some(first.signin.base_url().to_string());
+        Self::start_with(svc, 0, public_url, Default::default(), Some(settings)).await
+    }
+
     /// Serves `svc` believing `X-Forwarded-For` from `trusted` (as behind a reverse proxy).
     pub async fn behind_proxy(svc: Service, trusted: &[&str]) -> TestServer {
         let trusted = tenantry_server::client_addr::TrustedProxies::parse(trusted).unwrap();
@@ -82,6 +92,11 @@ impl TestServer {
             tenantry_server::AppState::new(svc.clone(), public_url).with_trusted_proxies(trusted);
         if let Some(settings) = throttle {
             state = state.with_throttle(settings);
+            // As `serve` does: instances on PostgreSQL exchange what they charged.
+            let postgres = svc.store().backend() == tenantry_store::Backend::Postgres;
+            if let Some(throttle) = state.throttle.as_ref().filter(|_| postgres) {
+                throttle.spawn_exchange(svc.store().clone());
+            }
         }
         let signin = state.signin.clone();
         let app = tenantry_server::router(state);
