@@ -10,8 +10,9 @@
 //! - The token endpoint: a bucket per confidential client id, and per client id and source address
 //!   for the grants without a client credential (anyone can name a public client's id).
 //!
-//! Callers are charged after their token is verified (`auth.rs`), never by verifying it again. The
-//! buckets are this instance's; keys not used for a while are dropped (`spawn_housekeeping`).
+//! Callers are charged after their token is verified (`auth.rs`), never by verifying it again. Keys not
+//! used for a while are dropped (`spawn_housekeeping`). Instances on one PostgreSQL database tell each
+//! other every second what they charged, and charge it too (`spawn_exchange`).
 
 use crate::errors::{Throttled, ThrottledBucket};
 use axum::extract::Request;
@@ -206,7 +207,7 @@ pub struct Throttle {
     arm_tenant_writes: Keyed<Uuid>,
     graph: Keyed<Principal>,
     token: Keyed<TokenCaller>,
-    /// Set once usage is exchanged with other instances (`exchange`): then what this instance charges
+    /// Set once usage is exchanged with other instances (`spawn_exchange`): then what this instance charges
     /// is counted in `used` until the next interval publishes it.
     sharing: AtomicBool,
     used: Mutex<HashMap<Bucket, u32>>,
