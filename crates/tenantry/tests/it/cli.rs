@@ -113,16 +113,16 @@ fn every_command_has_help() {
 
 /// `tenantry serve` of the demo world on a free port, with `args`, logging at `info` to a pipe: once it
 /// answers over HTTPS, with a client that trusts its CA only.
-struct Served {
+pub(crate) struct Served {
     child: std::process::Child,
     _dir: tenantry_store::testing::TempDir,
-    base: String,
-    client: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
     logs: std::thread::JoinHandle<Vec<String>>,
 }
 
 impl Served {
-    async fn start(args: &[&str]) -> Served {
+    pub(crate) async fn start(args: &[&str]) -> Served {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
         let port = free_port();
@@ -155,7 +155,7 @@ impl Served {
     }
 
     /// Stops the server; the lines it wrote to standard error.
-    fn stop(mut self) -> Vec<String> {
+    pub(crate) fn stop(mut self) -> Vec<String> {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         self.logs.join().unwrap()

@@ -236,6 +236,57 @@ async fn without_throttling_answers_carry_no_limits() {
     }
 }
 
+/// `tenantry serve` takes its limits from `--throttle-*`, and `--throttle off` lifts them.
+#[tokio::test]
+async fn serve_takes_its_limits_from_its_flags() {
+    for (args, limited) in [
+        (&["--throttle-arm-reads", "1/0.25"][..], true),
+        (
+            &["--throttle-arm-reads", "1/0.25", "--throttle", "off"][..],
+            false,
+        ),
+    ] {
+        let served = crate::cli::Served::start(args).await;
+        let token: serde_json::Value = served
+            .client
+            .post(format!("{}/{ALICEDEFAULT}/oauth2/v2.0/token", served.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", CI_CLIENT),
+                ("client_secret", CI_SECRET),
+                ("scope", &format!("{ARM}/.default")),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["access_token"].as_str().unwrap();
+        let mut answers = vec![];
+        for _ in 0..2 {
+            let r = served
+                .client
+                .get(format!("{}{}", served.base, groups()))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let left = r
+                .headers()
+                .get(SUBSCRIPTION_READS)
+                .map(|v| v.to_str().unwrap().to_string());
+            answers.push((r.status().as_u16(), left));
+        }
+        served.stop();
+        if limited {
+            assert_eq!(answers, [(200, Some("0".into())), (429, Some("0".into()))]);
+        } else {
+            assert_eq!(answers, [(200, None), (200, None)]);
+        }
+    }
+}
+
 /// Two instances on one PostgreSQL database: what a caller spent at one is charged at the other within
 /// the exchange interval (a second), so the limit holds across instances within one interval's requests.
 #[tokio::test]
