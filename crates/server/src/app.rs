@@ -30,6 +30,9 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// What `/metrics` renders, when the operator asked for metrics.
     pub metrics: Option<crate::metrics::Exporter>,
+    /// The callers' request buckets (`throttle`); `None` with `--throttle off`, and in a state made
+    /// by [`AppState::new`] until [`AppState::with_throttle`].
+    pub throttle: Option<Arc<crate::throttle::Throttle>>,
 }
 
 impl AppState {
@@ -55,12 +58,22 @@ impl AppState {
             trusted_proxies: Default::default(),
             draining: Default::default(),
             metrics: None,
+            // Limits are an operator's setting: `serve` applies them (`with_throttle`).
+            throttle: None,
         }
     }
 
     /// The same state, believing `X-Forwarded-For` from these proxies.
     pub fn with_trusted_proxies(mut self, trusted: TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(trusted);
+        self
+    }
+
+    /// The same state, throttling callers as `settings` say (not at all when they are disabled).
+    pub fn with_throttle(mut self, settings: crate::throttle::ThrottleSettings) -> Self {
+        self.throttle = settings
+            .enabled
+            .then(|| Arc::new(crate::throttle::Throttle::new(settings)));
         self
     }
 }
@@ -78,6 +91,8 @@ pub struct ServeConfig {
     pub drain_timeout: Duration,
     /// Where `/metrics` is served, if anywhere.
     pub metrics: crate::metrics::MetricsConfig,
+    /// Request limits per caller (`--throttle-*`).
+    pub throttle: crate::throttle::ThrottleSettings,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -100,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::portal::session::save_sessions,
+        ))
+        // What remains of the caller's bucket, on the answers to the requests it was charged for.
+        .layer(axum::middleware::from_fn(
+            crate::throttle::remaining_headers,
         ))
         .with_state(state);
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
@@ -240,8 +259,16 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let _follower = svc.spawn_follower();
     let trusted = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
-    let mut state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
+    let mut state = AppState::with_kek(svc, base_url.clone(), kek)
+        .with_trusted_proxies(trusted)
+        .with_throttle(cfg.throttle.clone());
     state.metrics = crate::metrics::start(&cfg.metrics, &state.svc).await?;
+    let _forget_idle_callers = state.throttle.as_ref().map(|t| t.spawn_housekeeping());
+    // Instances on one PostgreSQL database drain each caller's buckets together.
+    let postgres = state.svc.store().backend() == tenantry_service::store::Backend::Postgres;
+    let _exchange_usage = (state.throttle.as_ref())
+        .filter(|_| postgres)
+        .map(|t| t.spawn_exchange(state.svc.store().clone()));
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

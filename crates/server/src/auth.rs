@@ -57,6 +57,14 @@ fn record_caller(parts: &Parts, v: &Verified) {
     span.record("object_id", v.claims.oid.as_str());
 }
 
+/// Whom the throttle charges: the verified token's tenant and object id (both GUIDs once verified).
+fn principal(v: &Verified) -> crate::throttle::Principal {
+    crate::throttle::Principal {
+        tenant: v.claims.tid.parse().unwrap_or_default(),
+        object: v.claims.oid.parse().unwrap_or_default(),
+    }
+}
+
 impl FromRequestParts<AppState> for ArmCaller {
     type Rejection = ArmError;
 
@@ -73,6 +81,17 @@ impl FromRequestParts<AppState> for ArmCaller {
         match state.signin.verify_access_token(token, Audience::Arm).await {
             Ok(v) => {
                 record_caller(parts, &v);
+                if let Some(throttle) = &state.throttle {
+                    match throttle.charge_arm(principal(&v), &parts.method, parts.uri.path()) {
+                        Ok(remaining) => crate::throttle::record(parts, remaining),
+                        Err(refused) => {
+                            if let Some(remaining) = refused.remaining.clone() {
+                                crate::throttle::record(parts, remaining);
+                            }
+                            return Err(refused.arm());
+                        }
+                    }
+                }
                 Ok(ArmCaller(Caller::from_verified(v)))
             }
             Err(Rejection::Unavailable(e)) => {
@@ -132,6 +151,11 @@ pub(crate) async fn verify_graph(parts: &Parts, state: &AppState) -> Result<Veri
     match state.signin.verify_access_token(token, Audience::Graph).await {
             Ok(v) => {
                 record_caller(parts, &v);
+                if let Some(throttle) = &state.throttle {
+                    throttle
+                        .charge_graph(principal(&v), &parts.method)
+                        .map_err(|refused| refused.graph())?;
+                }
                 Ok(v)
             }
             Err(Rejection::Unavailable(e)) => {

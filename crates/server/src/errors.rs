@@ -47,6 +47,8 @@ pub struct ArmError {
     pub status: StatusCode,
     pub body: Value,
     pub www_authenticate: Option<String>,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl ArmError {
@@ -55,6 +57,7 @@ impl ArmError {
             status,
             body: json!({"error": {"code": code, "message": message.into()}}),
             www_authenticate: None,
+            retry_after: None,
         }
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
@@ -102,6 +105,7 @@ impl From<DomainError> for ArmError {
             status: status_of(e.kind),
             body: json!({ "error": error }),
             www_authenticate: None,
+            retry_after: None,
         }
     }
 }
@@ -121,7 +125,7 @@ impl IntoResponse for ArmError {
         {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
         }
-        r
+        with_retry_after(r, self.retry_after)
     }
 }
 
@@ -131,6 +135,8 @@ pub struct GraphError {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl GraphError {
@@ -139,6 +145,7 @@ impl GraphError {
             status,
             code: code.into(),
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -169,6 +176,7 @@ impl From<DomainError> for GraphError {
             status: status_of(e.kind),
             code,
             message: e.full_message(),
+            retry_after: None,
         }
     }
 }
@@ -189,7 +197,7 @@ impl IntoResponse for GraphError {
             "message": self.message,
             "innerError": {"date": now, "request-id": ids.request, "client-request-id": ids.graph_client()},
         }});
-        (self.status, Json(body)).into_response()
+        with_retry_after((self.status, Json(body)).into_response(), self.retry_after)
     }
 }
 
@@ -199,6 +207,8 @@ impl IntoResponse for GraphError {
 pub struct EntraError {
     pub status: StatusCode,
     pub error: SignInError,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl EntraError {
@@ -209,7 +219,11 @@ impl EntraError {
             OAuthError::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        Self { status, error }
+        Self {
+            status,
+            error,
+            retry_after: None,
+        }
     }
 }
 
@@ -238,7 +252,7 @@ impl IntoResponse for EntraError {
             "trace_id": trace,
             "correlation_id": correlation,
         });
-        (self.status, Json(body)).into_response()
+        with_retry_after((self.status, Json(body)).into_response(), self.retry_after)
     }
 }
 
@@ -479,6 +493,120 @@ impl EdgeRefusal {
         EntraError {
             status: self.status(),
             error,
+            retry_after: None,
+        }
+    }
+}
+
+/// `response` with `Retry-After: seconds`, when there are any.
+fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(s) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    response
+}
+
+/// Whose bucket was empty (`throttle`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottledBucket {
+    /// An ARM caller's, for the subscription the path names.
+    Subscription {
+        subscription: uuid::Uuid,
+        actor: uuid::Uuid,
+    },
+    /// An ARM caller's, for a tenant-level path.
+    Tenant {
+        tenant: uuid::Uuid,
+        actor: uuid::Uuid,
+    },
+    /// All of a tenant's ARM callers' together.
+    Directory { tenant: uuid::Uuid },
+    /// A Graph caller's.
+    Graph,
+    /// A client's at the token endpoint.
+    Token,
+}
+
+/// A request refused because its caller sent too many (429): each face words it as Azure does, and
+/// says in `Retry-After` when to ask again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttled {
+    pub bucket: ThrottledBucket,
+    pub operation: crate::throttle::Operation,
+    /// Whole seconds until the bucket holds a request again.
+    pub retry_after: u64,
+    /// The ARM header that says none remain.
+    pub remaining: Option<crate::throttle::Remaining>,
+}
+
+impl Throttled {
+    /// ARM: `SubscriptionRequestsThrottled`, `TenantRequestsThrottled`, or `TooManyRequests` for a
+    /// whole tenant, in ARM's words.
+    pub fn arm(&self) -> ArmError {
+        let (op, wait) = (self.operation.as_str(), self.retry_after);
+        let after = format!(
+            "Please try again after '{wait}' seconds after additional tokens are available. \
+             Refer to https://aka.ms/arm-throttling for additional information."
+        );
+        let (code, message) = match &self.bucket {
+            ThrottledBucket::Subscription {
+                subscription,
+                actor,
+            } => (
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of '{op}' requests for subscription '{subscription}' actor '{actor}' exceeded. {after}"
+                ),
+            ),
+            ThrottledBucket::Tenant { tenant, actor } => (
+                "TenantRequestsThrottled",
+                format!(
+                    "Number of '{op}' requests for tenant '{tenant}' actor '{actor}' exceeded. {after}"
+                ),
+            ),
+            ThrottledBucket::Directory { tenant } => (
+                "TooManyRequests",
+                format!("Number of '{op}' requests for tenant '{tenant}' exceeded. {after}"),
+            ),
+            ThrottledBucket::Graph | ThrottledBucket::Token => {
+                ("TooManyRequests", format!("Too many requests. {after}"))
+            }
+        };
+        let mut e = ArmError::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        e.retry_after = Some(wait);
+        e
+    }
+
+    /// Graph: `TooManyRequests` in its odata error.
+    pub fn graph(&self) -> GraphError {
+        let mut e = GraphError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            format!(
+                "Too many requests from this caller. Please try again after {} seconds.",
+                self.retry_after
+            ),
+        );
+        e.retry_after = Some(self.retry_after);
+        e
+    }
+
+    /// Entra: `temporarily_unavailable` with AADSTS90055, 429.
+    pub fn entra(&self) -> EntraError {
+        let error = SignInError::new(
+            EntraCode::Throttled,
+            format!(
+                "{} Retry after {} seconds.",
+                EntraCode::Throttled.description(),
+                self.retry_after
+            ),
+        );
+        EntraError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error,
+            retry_after: Some(self.retry_after),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod odata;
 pub mod portal;
 pub mod request_id;
+pub mod throttle;
 pub mod tls;
 pub mod urls;
 

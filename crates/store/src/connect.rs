@@ -116,6 +116,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "predefined_tag_names",
         include_str!("../migrations/0018_predefined_tag_names.sql"),
     ),
+    (
+        20,
+        "throttle_usage",
+        include_str!("../migrations/0020_throttle_usage.sql"),
+    ),
 ];
 
 pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {

@@ -34,6 +34,7 @@ pub mod support;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 
 pub use audit::AuditFilter;
 pub use changes::ChangeRetention;

@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use tenantry_server::throttle::{Limit, ThrottleSettings};
 use tenantry_service::Service;
 use tenantry_service::domain::audit::{AuditCursor, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
 use tenantry_service::store::Store;
@@ -48,6 +49,61 @@ pub struct DbArgs {
     database_url: Option<String>,
 }
 
+/// Request limits per caller, as `BURST/PER_SECOND` token buckets (`250/25`: 250 at once, refilled at
+/// 25 a second; `3/0.5`: 3 at once, one more every 2 seconds).
+#[derive(Args)]
+struct ThrottleArgs {
+    /// `off` answers every request without limits and without `x-ms-ratelimit-*` headers.
+    #[arg(long = "throttle", env = "TENANTRY_THROTTLE", default_value = "on")]
+    mode: ThrottleMode,
+    /// ARM reads (GET, HEAD) per principal and subscription (or tenant, for tenant-level paths).
+    #[arg(long = "throttle-arm-reads", env = "TENANTRY_THROTTLE_ARM_READS", default_value_t = ThrottleSettings::default().arm_reads)]
+    arm_reads: Limit,
+    /// ARM writes (PUT, PATCH, POST, DELETE) per principal and subscription (or tenant).
+    #[arg(long = "throttle-arm-writes", env = "TENANTRY_THROTTLE_ARM_WRITES", default_value_t = ThrottleSettings::default().arm_writes)]
+    arm_writes: Limit,
+    /// ARM reads of all the principals of one tenant together.
+    #[arg(
+        long = "throttle-arm-tenant-reads",
+        env = "TENANTRY_THROTTLE_ARM_TENANT_READS",
+        default_value_t = ThrottleSettings::default().arm_tenant_reads
+    )]
+    arm_tenant_reads: Limit,
+    /// ARM writes of all the principals of one tenant together.
+    #[arg(
+        long = "throttle-arm-tenant-writes",
+        env = "TENANTRY_THROTTLE_ARM_TENANT_WRITES",
+        default_value_t = ThrottleSettings::default().arm_tenant_writes
+    )]
+    arm_tenant_writes: Limit,
+    /// Microsoft Graph requests per principal.
+    #[arg(long = "throttle-graph", env = "TENANTRY_THROTTLE_GRAPH", default_value_t = ThrottleSettings::default().graph)]
+    graph: Limit,
+    /// Token requests per confidential client, or per public client and source address.
+    #[arg(long = "throttle-token", env = "TENANTRY_THROTTLE_TOKEN", default_value_t = ThrottleSettings::default().token)]
+    token: Limit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ThrottleMode {
+    On,
+    Off,
+}
+
+impl ThrottleArgs {
+    fn settings(&self) -> ThrottleSettings {
+        ThrottleSettings {
+            enabled: self.mode == ThrottleMode::On,
+            arm_reads: self.arm_reads,
+            arm_writes: self.arm_writes,
+            arm_tenant_reads: self.arm_tenant_reads,
+            arm_tenant_writes: self.arm_tenant_writes,
+            graph: self.graph,
+            token: self.token,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the control plane over HTTPS.
@@ -86,6 +142,7 @@ enum Command {
         drain_timeout: u64,
         #[command(flatten)]
         metrics: MetricsArgs,
+        throttle: ThrottleArgs,
     },
     /// Build a world from a file, or write the current world to one.
     World {
@@ -280,6 +337,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             issuer_ca_file,
             drain_timeout,
             metrics,
+            throttle,
         } => {
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
@@ -308,6 +366,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         listen: metrics.metrics_listen,
                         token: metrics.metrics_token,
                     },
+                    throttle: throttle.settings(),
                 },
             )
             .await

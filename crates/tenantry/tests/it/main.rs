@@ -36,3 +36,4 @@ mod subscription_lifecycle;
 mod support;
 mod tag_names;
 mod tags;
+mod throttling;
