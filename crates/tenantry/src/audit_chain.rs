@@ -1,4 +1,4 @@
-//! `tenantry audit verify | export`: the audit log's hash chain for the operator.
+//! `tenantry audit verify | checkpoint | export`: the audit log's hash chain for the operator.
 
 use crate::cli::{AuditCommand, DbArgs, ExportFormat, open_service};
 use anyhow::Context;
@@ -10,7 +10,8 @@ use tenantry_service::store::{CHAIN_PAGE, ChainRange};
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Verify { db } => verify(&db).await,
+        AuditCommand::Verify { db, checkpoint } => verify(&db, checkpoint.as_deref()).await,
+        AuditCommand::Checkpoint { db, output } => checkpoint(&db, output.as_deref()).await,
         AuditCommand::Export {
             db,
             format: ExportFormat::Jsonl,
@@ -43,15 +44,46 @@ fn writer(output: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     })
 }
 
-async fn verify(db: &DbArgs) -> anyhow::Result<()> {
+async fn verify(db: &DbArgs, checkpoint: Option<&Path>) -> anyhow::Result<()> {
     let svc = open_service(db).await?;
-    match svc.verify_audit_chain(None).await? {
+    let checkpoint = match checkpoint {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read {}", path.display()))?;
+            let tip = svc
+                .open_audit_checkpoint(&text)
+                .await
+                .with_context(|| format!("{}", path.display()))?;
+            Some(tip)
+        }
+        None => None,
+    };
+    match svc.verify_audit_chain(checkpoint).await? {
         Ok(tip) => {
             println!("ok: {} events, tip {}", tip.count, tip.hash);
+            if let Some(c) = checkpoint {
+                println!(
+                    "the chain extends the checkpoint ({} events, tip {})",
+                    c.count, c.hash
+                );
+            }
             Ok(())
         }
         Err(b) => anyhow::bail!("the audit chain is broken: {b}"),
     }
+}
+
+async fn checkpoint(db: &DbArgs, output: Option<&Path>) -> anyhow::Result<()> {
+    let svc = open_service(db).await?;
+    std::fs::create_dir_all(&db.data)?;
+    let kek = tenantry_service::signin::key_encryption_key(&db.data)?;
+    // The base URL only matters for issuing tokens, which a checkpoint does not do.
+    let signin = tenantry_service::signin::SignIn::new(svc, "", kek);
+    let c = signin.audit_checkpoint().await?;
+    let mut out = writer(output)?;
+    writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// One event of the chain as a line of the export: its columns as stored (so the hash can be

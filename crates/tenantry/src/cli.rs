@@ -90,7 +90,7 @@ enum Command {
         #[command(subcommand)]
         command: WorldCommand,
     },
-    /// List audit events, newest first; or verify or export the audit log's hash chain.
+    /// List audit events, newest first; or verify, checkpoint or export the audit log's hash chain.
     Audit(AuditCommandArgs),
     /// Move a subscription to another directory as the operator: preview first, then apply.
     ChangeDirectory(ChangeDirectoryArgs),
@@ -214,6 +214,20 @@ pub(crate) enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// A checkpoint saved from `tenantry audit checkpoint` (or GET
+        /// /providers/Microsoft.Subscription/auditCheckpoint): also prove that the chain passes
+        /// through it, i.e. that no history before it was rewritten.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the chain's tip (event count and last hash) signed with the token signing key, as JSON:
+    /// keep it somewhere else, and verify against it later.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Every event in chain order (oldest first), with its place and hashes: one JSON object per line.
     Export {
