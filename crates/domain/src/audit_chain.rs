@@ -201,6 +201,9 @@ pub enum ChainBreak {
     },
     /// An event after the recorded tip, or outside the chain (no position).
     Inserted(EventRef),
+    /// The last event is sound alone, but the tip the writers recorded names another hash: it was
+    /// replaced (its hash recomputed) after it was written.
+    TipReplaced(EventRef),
     /// The chain's hash at the checkpoint's count is not the checkpoint's.
     Rewritten {
         count: i64,
@@ -258,6 +261,10 @@ impl std::fmt::Display for ChainBreak {
                 ),
             },
             ChainBreak::Inserted(e) => write!(f, "{e} was inserted outside the chain"),
+            ChainBreak::TipReplaced(e) => write!(
+                f,
+                "{e} was changed or replaced: the tip recorded by the writers has another hash"
+            ),
             ChainBreak::Rewritten {
                 count,
                 expected,
@@ -365,10 +372,7 @@ impl ChainWalk {
         if recorded.count == self.tip.count && recorded.hash != self.tip.hash {
             // The last event was rewritten with a valid hash, and the recorded tip still names the old.
             return Err(match &self.last {
-                Some(l) => ChainBreak::Unlinked {
-                    event: l.clone(),
-                    before: None,
-                },
+                Some(l) => ChainBreak::TipReplaced(l.clone()),
                 None => ChainBreak::TailRemoved {
                     recorded: recorded.count,
                     last: None,
@@ -505,6 +509,14 @@ mod tests {
             walk(&links[..4], tip),
             Err(ChainBreak::TailRemoved { recorded: 5, .. })
         ));
+        // The last one replaced, its hash recomputed: the recorded tip names it.
+        let mut replaced = links.clone();
+        replaced[4].record.target = "/subscriptions/other".into();
+        replaced[4].hash = replaced[4]
+            .record
+            .hash(&ChainHash::parse_hex(&replaced[4].prev_hash).unwrap(), 5)
+            .to_hex();
+        assert!(matches!(walk(&replaced, tip), Err(ChainBreak::TipReplaced(e)) if e.seq == 5));
         // A checkpoint the chain does not pass through.
         let mut w = ChainWalk::new(Some(ChainTip {
             count: 2,

@@ -224,6 +224,12 @@ async fn a_checkpoint_proves_the_history_before_it() {
                 .await
                 .unwrap();
         }
+        // Every event rehashed, the recorded tip not: the last event is named.
+        let m = verify(&db).await.unwrap_err().to_string();
+        assert!(
+            m.contains("#8") && m.contains("the tip recorded by the writers has another hash"),
+            "{b:?}: {m}"
+        );
         sqlx::query("UPDATE revision SET audit_tip = $1")
             .bind(tip.hash.to_hex())
             .execute(&sql)
