@@ -117,6 +117,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0018_predefined_tag_names.sql"),
     ),
     (
+        19,
+        "audit_chain",
+        include_str!("../migrations/0019_audit_chain.sql"),
+    ),
+    (
         20,
         "throttle_usage",
         include_str!("../migrations/0020_throttle_usage.sql"),
@@ -266,6 +271,47 @@ mod tests {
                 ("mi".to_string(), None)
             ]
         );
+    }
+
+    /// Events written before the chain existed are chained by the first open after migration 0019,
+    /// oldest first, and the chain then grows from them.
+    #[tokio::test]
+    async fn events_written_before_0019_are_chained_in_their_order() {
+        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
+        let path = dir.path().join("old.db");
+        let pool = pool(&sqlite_url(&path), Backend::Sqlite).await.unwrap();
+        let before: Vec<_> = migrator()
+            .iter()
+            .filter(|m| m.version < 19)
+            .cloned()
+            .collect();
+        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        for (id, time) in [("b", 2), ("a", 1), ("c", 2)] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO audit_events (id, time, actor, actor_key, operation, target, details) \
+                 VALUES ('{id}', {time}, 'operator', 'operator', 'tenantry/test', 't', 'null')"
+            )))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+        let store = crate::Store::open_sqlite_file(&path).await.unwrap();
+        let links = store
+            .audit_chain_page(crate::ChainRange::after(0))
+            .await
+            .unwrap();
+        let order: Vec<(i64, &str)> = links
+            .iter()
+            .map(|l| (l.seq, l.record.id.as_str()))
+            .collect();
+        assert_eq!(order, [(1, "a"), (2, "b"), (3, "c")]);
+        let tip = store.verify_audit_chain(None).await.unwrap().unwrap();
+        assert_eq!(tip.count, 3);
+        // Opening again changes nothing.
+        store.close().await;
+        let store = crate::Store::open_sqlite_file(&path).await.unwrap();
+        assert_eq!(store.verify_audit_chain(None).await.unwrap(), Ok(tip));
     }
 
     #[test]

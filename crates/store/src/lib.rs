@@ -15,6 +15,7 @@ mod access;
 mod accounts;
 mod aliases;
 pub mod audit;
+mod audit_chain;
 mod batch;
 mod changes;
 mod codec;
@@ -37,6 +38,7 @@ pub mod testing;
 pub mod throttle;
 
 pub use audit::AuditFilter;
+pub use audit_chain::{CHAIN_PAGE, ChainRange};
 pub use changes::ChangeRetention;
 pub use connect::Backend;
 pub use error::{StoreError, StoreResult};
@@ -47,6 +49,7 @@ use sqlx::any::Any;
 use sqlx::{AnyConnection, Transaction};
 use std::sync::Arc;
 use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit_chain::{ChainTip, StoredLink};
 use tenantry_domain::{Change, Partition, World};
 
 /// A handle on the database; cheap to clone (the pool is shared).
@@ -73,6 +76,7 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let pool = connect::pool(url, backend).await?;
         connect::migrate(&pool).await?;
+        audit_chain::chain_existing(&pool).await?;
         Ok(Store {
             pool,
             url: url.into(),
@@ -182,6 +186,25 @@ impl Store {
         audit::query(&mut conn, f).await
     }
 
+    /// Up to [`CHAIN_PAGE`] events of the audit chain in `range`, in chain order, with their stored
+    /// hashes (to verify or export the chain a page at a time).
+    pub async fn audit_chain_page(&self, range: ChainRange) -> Result<Vec<StoredLink>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::page(&mut conn, range).await
+    }
+
+    /// The audit chain's tip as the last write recorded it.
+    pub async fn audit_chain_tip(&self) -> Result<ChainTip, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::recorded_tip(&mut conn).await
+    }
+
+    /// The oldest audit event outside the chain (id, time): none is, unless written around tenantry.
+    pub async fn audit_unchained_event(&self) -> Result<Option<(String, i64)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::unchained(&mut conn).await
+    }
+
     /// On PostgreSQL, a listener woken by every committed write (of any instance); `None` on SQLite,
     /// where instances share a file and poll the revision instead.
     pub async fn listen(&self) -> Result<Option<ChangeListener>, StoreError> {
@@ -232,20 +255,20 @@ impl WriteTx {
     }
 
     /// Writes a change: every mutation in order, a change-feed row for each partition it touches, and
-    /// its audit events. After an error the transaction must be dropped (PostgreSQL has aborted it).
+    /// its audit events at the audit chain's tip. After an error the transaction must be dropped
+    /// (PostgreSQL has aborted it).
     pub async fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
-        let mut ops = Vec::with_capacity(change.mutations.len() + change.audit.len() + 2);
+        let mut ops = Vec::with_capacity(change.mutations.len() + 2);
         for m in &change.mutations {
             mutations::ops(m, &mut ops)?;
         }
         for p in change.partitions() {
             ops.push(changes::record(self.revision, p));
         }
-        for e in &change.audit {
-            ops.push(audit::insert(e)?);
-        }
         let max_binds = batch::max_binds(self.backend);
         batch::run(self.conn(), ops, max_binds).await?;
+        let backend = self.backend;
+        audit_chain::append(self.conn(), &change.audit, backend).await?;
         if let Some(through) = self.retention.trim_through(self.revision) {
             changes::prune(self.conn(), through).await?;
         }

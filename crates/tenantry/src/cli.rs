@@ -43,7 +43,7 @@ pub enum LogFormat {
 pub struct DbArgs {
     /// Data directory: the SQLite database, the local CA and the server certificate live here.
     #[arg(long, env = "TENANTRY_DATA", default_value = "./tenantry-data")]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Use this database instead of the embedded SQLite file, e.g. postgres://user@host/db.
     #[arg(long, env = "TENANTRY_DATABASE_URL")]
     database_url: Option<String>,
@@ -149,8 +149,8 @@ enum Command {
         #[command(subcommand)]
         command: WorldCommand,
     },
-    /// List audit events, newest first.
-    Audit(AuditArgs),
+    /// List audit events, newest first; or verify, checkpoint or export the audit log's hash chain.
+    Audit(AuditCommandArgs),
     /// Move a subscription to another directory as the operator: preview first, then apply.
     ChangeDirectory(ChangeDirectoryArgs),
     /// Token signing keys: list them, or rotate to a new one.
@@ -271,6 +271,62 @@ enum WorldCommand {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct AuditCommandArgs {
+    #[command(subcommand)]
+    command: Option<AuditCommand>,
+    #[command(flatten)]
+    list: AuditArgs,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Walk the audit log's hash chain, oldest first, a page at a time: prints `ok: N events, tip
+    /// <hash>`, or names the first event changed, removed or inserted and exits non-zero.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A checkpoint saved from `tenantry audit checkpoint` (or GET
+        /// /providers/Microsoft.Subscription/auditCheckpoint): also prove that the chain passes
+        /// through it, i.e. that no history before it was rewritten.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the chain's tip (event count and last hash) signed with the token signing key, as JSON:
+    /// keep it somewhere else, and verify against it later.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Every event in chain order (oldest first), with its place and hashes: one JSON object per line.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The output format (one: JSON Lines).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Only events at or after this time, written as for `tenantry audit --since`.
+        #[arg(long, value_parser = parse_when)]
+        since: Option<When>,
+        /// Only events at or before this time.
+        #[arg(long, value_parser = parse_when)]
+        until: Option<When>,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExportFormat {
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Args)]
 struct AuditArgs {
     #[command(flatten)]
     db: DbArgs,
@@ -308,7 +364,7 @@ struct AuditArgs {
 }
 
 /// Opens the configured database, creating the embedded one on first use.
-async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
+pub(crate) async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
     let store = match &db.database_url {
         Some(url) => Store::open(url)
             .await
@@ -399,7 +455,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command } => keys(command).await,
-        Command::Audit(a) => audit(a).await,
+        Command::Audit(AuditCommandArgs {
+            command: Some(command),
+            ..
+        }) => crate::audit_chain::run(command).await,
+        Command::Audit(a) => audit(a.list).await,
         Command::ChangeDirectory(a) => change_directory(a).await,
         Command::Support {
             command: SupportCommand::List { db, json },
@@ -538,13 +598,13 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
 
 /// A point in time on the command line: absolute, or a duration before now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum When {
+pub(crate) enum When {
     At(i64),
     Ago(i64),
 }
 
 impl When {
-    fn at(self, now: i64) -> i64 {
+    pub(crate) fn at(self, now: i64) -> i64 {
         match self {
             When::At(t) => t,
             When::Ago(d) => now.saturating_sub(d),

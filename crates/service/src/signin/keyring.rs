@@ -211,7 +211,8 @@ async fn generate(now: i64) -> Result<SigningKey, ServiceError> {
         .map_err(|e| ServiceError::Internal(format!("key generation failed: {e}")))
 }
 
-fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
+/// The verification key of a public JWK.
+pub(crate) fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
     let n = jwk.get("n")?.as_str()?;
     let e = jwk.get("e")?.as_str()?;
     DecodingKey::from_rsa_components(n, e).ok()

@@ -35,6 +35,7 @@ use crate::crypto::KeyEncryptionKey;
 use crate::{Service, ServiceError};
 use hashing::HashPool;
 use keyring::KeyRing;
+pub(crate) use keyring::decoding_key;
 use std::sync::Arc;
 use tenantry_domain::signin::SignInError;
 

@@ -4,7 +4,7 @@ use crate::support::*;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn tenantry() -> Command {
+pub(crate) fn tenantry() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tenantry"));
     c.env("TENANTRY_LOG", "warn,sqlx=error")
         .env_remove("TENANTRY_DATABASE_URL")
@@ -12,7 +12,7 @@ fn tenantry() -> Command {
     c
 }
 
-fn run(c: &mut Command) -> String {
+pub(crate) fn run(c: &mut Command) -> String {
     let out = c.output().unwrap();
     assert!(
         out.status.success(),

@@ -13,6 +13,7 @@ use {
 mod applications;
 mod arm;
 mod article;
+mod audit_chain;
 mod cli;
 mod crash;
 mod edge;
