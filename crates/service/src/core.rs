@@ -36,6 +36,8 @@ struct Inner {
     clock_offset: AtomicI64,
     /// External issuers' keys, for federated client assertions.
     issuer_keys: crate::federation::IssuerKeys,
+    /// Whether the database is out of reach, as last seen.
+    outage: crate::outage::Outage,
 }
 
 impl Service {
@@ -50,6 +52,7 @@ impl Service {
                 write_lock: Mutex::new(()),
                 clock_offset: AtomicI64::new(0),
                 issuer_keys: crate::federation::IssuerKeys::new(),
+                outage: crate::outage::Outage::default(),
             }),
         })
     }
@@ -95,8 +98,11 @@ impl Service {
         &self,
         rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
     ) -> Result<T, ServiceError> {
-        let _writer = self.inner.write_lock.lock().await;
-        let mut tx = self.inner.store.begin_write().await?;
+        let _writer = self.writer().await?;
+        if let Some(reason) = self.inner.outage.refusal() {
+            return Err(ServiceError::Unavailable(reason));
+        }
+        let mut tx = self.seen(self.inner.store.begin_write().await)?;
         let known = self.revision();
         if tx.revision() - 1 > known {
             match tx.changes_since(known).await {
@@ -119,13 +125,42 @@ impl Service {
         if change.mutations.is_empty() && change.audit.is_empty() {
             return Ok(value); // dropping the transaction rolls the revision back
         }
-        tx.apply(&change).await?;
+        self.seen(tx.apply(&change).await)?;
         let revision = tx.revision();
         pause_before_commit().await;
-        tx.commit().await?;
+        self.seen(tx.commit().await)?;
         self.inner.world.write().apply(&change);
         self.inner.revision.store(revision, Ordering::Release);
         Ok(value)
+    }
+
+    /// The write lock, waited for at most the database timeout while the database is out of reach (the
+    /// writer holding it fails within that bound too, so waiting longer only queues more failures).
+    async fn writer(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ServiceError> {
+        let lock = self.inner.write_lock.lock();
+        tokio::pin!(lock);
+        match tokio::time::timeout(self.inner.store.timeout(), &mut lock).await {
+            Ok(guard) => Ok(guard),
+            Err(_) if self.inner.outage.is_down() => Err(ServiceError::Unavailable(
+                "writes are waiting for the database to come back".into(),
+            )),
+            Err(_) => Ok(lock.await),
+        }
+    }
+
+    /// A store call's result, noting whether the database answered (a refusal by a constraint is an
+    /// answer too).
+    fn seen<T>(&self, r: Result<T, StoreError>) -> Result<T, ServiceError> {
+        match &r {
+            Err(e) if e.is_unavailable() => self.inner.outage.failed(e),
+            _ => self.inner.outage.answered(),
+        }
+        Ok(r?)
+    }
+
+    /// Whether this instance last found the database out of reach.
+    pub fn database_unavailable(&self) -> bool {
+        self.inner.outage.is_down()
     }
 
     fn replace(&self, world: World, revision: i64) {
@@ -143,20 +178,20 @@ impl Service {
 
     /// Brings the in-memory world up to what other instances committed. Returns whether anything changed.
     pub async fn sync(&self) -> Result<bool, ServiceError> {
-        if self.inner.store.revision().await? <= self.revision() {
+        if self.seen(self.inner.store.revision().await)? <= self.revision() {
             return Ok(false);
         }
-        let _writer = self.inner.write_lock.lock().await;
+        let _writer = self.writer().await?;
         let known = self.revision();
         let changes = match self.inner.store.changes_since(known).await {
             Ok(changes) => changes,
             // Too far behind for the feed: everything, from one snapshot.
             Err(StoreError::ChangesPruned(_)) => {
-                let (world, revision) = self.inner.store.load_world().await?;
+                let (world, revision) = self.seen(self.inner.store.load_world().await)?;
                 self.replace(world, revision);
                 return Ok(true);
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return self.seen(Err(e)),
         };
         let Some(latest) = changes.iter().map(|(r, _)| *r).max() else {
             return Ok(false);
@@ -164,7 +199,7 @@ impl Service {
         let partitions = distinct(changes.iter().map(|(_, p)| *p));
         let mut fresh = World::new();
         for p in &partitions {
-            self.inner.store.reload_partition(*p, &mut fresh).await?;
+            self.seen(self.inner.store.reload_partition(*p, &mut fresh).await)?;
         }
         self.adopt(&partitions, &mut fresh, latest);
         Ok(true)

@@ -11,6 +11,7 @@ pub mod files;
 mod fuzz;
 pub mod groups;
 pub mod hierarchy;
+mod outage;
 pub mod sessions;
 pub mod signin;
 pub mod subscriptions;
