@@ -149,7 +149,8 @@ fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<
     req
 }
 
-/// How long `/readyz` waits for the database before it says it is not ready.
+/// How long `/readyz` waits for the database before it says it is not ready (or the database timeout,
+/// `--db-timeout`, when that is shorter).
 const READY_WITHIN: Duration = Duration::from_secs(2);
 
 /// `/readyz`: 200 when this instance can serve (the database answers, the world in memory holds every
@@ -168,7 +169,7 @@ async fn readyz(
     };
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not ready" },
-        "database": if r.database { "reachable" } else { "unreachable" },
+        "database": if r.database { "reachable" } else { "unavailable" },
         "revision": r.revision,
         "behind": r.behind,
         "stopping": draining,

@@ -19,6 +19,9 @@ use tokio::sync::Mutex;
 
 /// How often an instance looks for changes made by others when nothing woke it.
 const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
+/// While the database is out of reach the follower probes it less often, doubling its wait up to this:
+/// short enough that writes resume within a second of the database's return.
+const FOLLOW_BACKOFF_MAX: Duration = Duration::from_millis(500);
 
 #[derive(Clone)]
 pub struct Service {
@@ -209,11 +212,26 @@ impl Service {
     /// `within`, and the world in memory has caught up with every write committed (by any instance)
     /// when asked. Tries to catch up first, so a moment's lag behind another instance is not a refusal.
     pub async fn readiness(&self, within: Duration) -> Readiness {
-        let reachable = tokio::time::timeout(within, self.sync()).await;
+        // During an outage the follower probes the database; asking again here would only make the
+        // load balancer wait.
+        if self.inner.outage.is_down() {
+            return Readiness {
+                database: false,
+                revision: self.revision(),
+                behind: None,
+            };
+        }
+        // One bound for the whole check, no longer than the database timeout.
+        let deadline = tokio::time::Instant::now() + within.min(self.inner.store.timeout());
+        let reachable = tokio::time::timeout_at(deadline, self.sync()).await;
         let database = matches!(reachable, Ok(Ok(_)));
-        let committed = match tokio::time::timeout(within, self.inner.store.revision()).await {
-            Ok(Ok(r)) => Some(r),
-            _ => None,
+        let committed = if database {
+            match tokio::time::timeout_at(deadline, self.inner.store.revision()).await {
+                Ok(Ok(r)) => Some(r),
+                _ => None,
+            }
+        } else {
+            None
         };
         Readiness {
             database,
@@ -227,18 +245,39 @@ impl Service {
         let svc = self.clone();
         tokio::spawn(async move {
             let mut listener = svc.inner.store.listen().await.ok().flatten();
+            let mut backoff = FOLLOW_INTERVAL;
             loop {
-                // A notification wakes us at once; the poll catches what was committed before the
-                // listener was connected, or a notification lost with a dropped connection.
-                match listener.as_mut() {
-                    Some(l) => {
-                        let _ = tokio::time::timeout(FOLLOW_INTERVAL, l.recv()).await;
+                if svc.inner.outage.is_down() {
+                    // Out of reach: probe on a connection of its own (a refused one fails at once)
+                    // rather than through the pool, which would wait out its whole timeout.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(FOLLOW_BACKOFF_MAX);
+                    match svc.inner.store.probe().await {
+                        Ok(()) => svc.inner.outage.answered(),
+                        Err(e) => {
+                            svc.inner.outage.failed(&e);
+                            continue;
+                        }
                     }
-                    None => tokio::time::sleep(FOLLOW_INTERVAL).await,
+                } else {
+                    backoff = FOLLOW_INTERVAL;
+                    // A notification wakes us at once; the poll catches what was committed before
+                    // the listener was connected, or a notification lost with a dropped connection.
+                    match listener.as_mut() {
+                        Some(l) => {
+                            let _ = tokio::time::timeout(FOLLOW_INTERVAL, l.recv()).await;
+                        }
+                        None => tokio::time::sleep(FOLLOW_INTERVAL).await,
+                    }
                 }
-                if let Err(e) = svc.sync().await {
-                    tracing::warn!(error = %e, "could not follow changes from the database");
-                    tokio::time::sleep(FOLLOW_INTERVAL).await;
+                match svc.sync().await {
+                    Ok(_) => {}
+                    // Logged once, when the outage started (`Outage::failed`).
+                    Err(e) if e.is_unavailable() => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not follow changes from the database");
+                        tokio::time::sleep(FOLLOW_INTERVAL).await;
+                    }
                 }
             }
         })

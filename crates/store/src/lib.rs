@@ -176,6 +176,23 @@ impl Store {
         changes::current_revision(&mut conn).await
     }
 
+    /// Whether the database answers now, on a connection of its own: a refused connection fails at
+    /// once, where the pool would keep retrying for its whole timeout. For probing during an outage.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        use sqlx::Connection;
+        let attempt = async {
+            let mut conn = AnyConnection::connect(&self.url).await?;
+            changes::current_revision(&mut conn).await?;
+            // A failed close leaves nothing behind that matters: the server ends the session anyway.
+            let _ = conn.close().await;
+            Ok(())
+        };
+        match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
+    }
+
     /// Every (revision, partition) committed after `rev`, oldest first; [`StoreError::ChangesPruned`]
     /// when the feed no longer reaches back to `rev` (then reload with [`Store::load_world`]).
     pub async fn changes_since(&self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
