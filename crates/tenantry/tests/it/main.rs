@@ -28,6 +28,7 @@ mod input;
 mod instances;
 mod leaks;
 mod management_groups;
+mod outage;
 mod portal;
 mod service;
 mod signin;
