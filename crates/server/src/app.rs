@@ -107,9 +107,29 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(crate::request_id::span)
-                .on_response(crate::request_id::log_answer),
+                .on_response(crate::request_id::log_answer)
+                .on_failure(log_failure),
         )
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
+}
+
+/// tower-http's failure line (an error) for a 5xx answer, but not for 503: a database out of reach or an
+/// instance stopping is no defect, the service logs it once, and a line per refused request would flood
+/// the log during an outage (each request still has its `tenantry::request` line).
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+    if matches!(class, Class::StatusCode(s) if s == axum::http::StatusCode::SERVICE_UNAVAILABLE) {
+        return;
+    }
+    tracing::error!(
+        classification = %class,
+        latency = %format_args!("{} ms", latency.as_millis()),
+        "response failed"
+    );
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in

@@ -376,6 +376,12 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
             }
         }
     }
+    // The outage is logged when it starts, not once per refused request.
+    assert!(
+        logs.contains("database unavailable: writes are refused"),
+        "{logs}"
+    );
+    assert!(!logs.contains("response failed"), "{logs}");
     // The load did run through each phase.
     for (kind, phase, at_least) in [
         (Kind::Write, "before", 3),
