@@ -63,3 +63,21 @@ impl Outage {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_refuses_writes_until_the_database_answers() {
+        let outage = Outage::default();
+        assert!(!outage.is_down());
+        assert_eq!(outage.refusal(), None);
+        outage.failed(&"connection refused");
+        assert!(outage.is_down());
+        assert!(outage.refusal().is_some());
+        outage.answered();
+        assert!(!outage.is_down());
+        assert_eq!(outage.refusal(), None);
+    }
+}
