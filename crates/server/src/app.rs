@@ -137,9 +137,29 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(crate::request_id::span)
-                .on_response(crate::request_id::log_answer),
+                .on_response(crate::request_id::log_answer)
+                .on_failure(log_failure),
         )
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
+}
+
+/// tower-http's failure line (an error) for a 5xx answer, but not for 503: a database out of reach or an
+/// instance stopping is no defect, the service logs it once, and a line per refused request would flood
+/// the log during an outage (each request still has its `tenantry::request` line).
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+    if matches!(class, Class::StatusCode(s) if s == axum::http::StatusCode::SERVICE_UNAVAILABLE) {
+        return;
+    }
+    tracing::error!(
+        classification = %class,
+        latency = %format_args!("{} ms", latency.as_millis()),
+        "response failed"
+    );
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in
@@ -179,7 +199,8 @@ fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<
     req
 }
 
-/// How long `/readyz` waits for the database before it says it is not ready.
+/// How long `/readyz` waits for the database before it says it is not ready (or the database timeout,
+/// `--db-timeout`, when that is shorter).
 const READY_WITHIN: Duration = Duration::from_secs(2);
 
 /// `/readyz`: 200 when this instance can serve (the database answers, the world in memory holds every
@@ -198,7 +219,7 @@ async fn readyz(
     };
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not ready" },
-        "database": if r.database { "reachable" } else { "unreachable" },
+        "database": if r.database { "reachable" } else { "unavailable" },
         "revision": r.revision,
         "behind": r.behind,
         "stopping": draining,

@@ -13,6 +13,7 @@ mod fuzz;
 pub mod groups;
 pub mod hierarchy;
 pub mod metrics;
+mod outage;
 pub mod sessions;
 pub mod signin;
 pub mod subscriptions;

@@ -40,7 +40,7 @@ pub mod throttle;
 pub use audit::AuditFilter;
 pub use audit_chain::{CHAIN_PAGE, ChainRange};
 pub use changes::ChangeRetention;
-pub use connect::Backend;
+pub use connect::{Backend, DEFAULT_DB_TIMEOUT};
 pub use error::{StoreError, StoreResult};
 pub use listen::ChangeListener;
 
@@ -59,6 +59,8 @@ pub struct Store {
     url: Arc<str>,
     backend: Backend,
     retention: ChangeRetention,
+    /// How long any wait for the database lasts before it counts as unavailable.
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,8 +75,17 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens `sqlite://PATH?mode=rwc` or `postgres://...` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Self::open_with_timeout(url, DEFAULT_DB_TIMEOUT).await
+    }
+
+    /// As [`Store::open`], waiting at most `timeout` for a connection ([`StoreError::Unavailable`]
+    /// after that).
+    pub async fn open_with_timeout(
+        url: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         let backend = Backend::from_url(url)?;
-        let pool = connect::pool(url, backend).await?;
+        let pool = connect::pool(url, backend, timeout).await?;
         connect::migrate(&pool).await?;
         audit_chain::chain_existing(&pool).await?;
         Ok(Store {
@@ -82,7 +93,13 @@ impl Store {
             url: url.into(),
             backend,
             retention: ChangeRetention::default(),
+            timeout,
         })
+    }
+
+    /// How long a wait for the database lasts before it counts as unavailable.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
     }
 
     /// The same store, keeping the change feed as `retention` says (tests use a short one).
@@ -94,13 +111,21 @@ impl Store {
     /// Opens (creating it when missing) a SQLite file: WAL, synchronous=FULL, busy timeout 10 s,
     /// foreign keys on.
     pub async fn open_sqlite_file(path: &std::path::Path) -> Result<Store, StoreError> {
+        Self::open_sqlite_file_with_timeout(path, DEFAULT_DB_TIMEOUT).await
+    }
+
+    /// As [`Store::open_sqlite_file`], with [`Store::open_with_timeout`]'s `timeout`.
+    pub async fn open_sqlite_file_with_timeout(
+        path: &std::path::Path,
+        timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         // An absolute path, so that no part of it is read as a URL host.
         let path = std::path::absolute(path).map_err(|e| {
             StoreError::Database(sqlx::Error::Configuration(
                 format!("bad database path '{}': {e}", path.display()).into(),
             ))
         })?;
-        Self::open(&connect::sqlite_url(&path)).await
+        Self::open_with_timeout(&connect::sqlite_url(&path), timeout).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -159,6 +184,23 @@ impl Store {
     pub async fn revision(&self) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         changes::current_revision(&mut conn).await
+    }
+
+    /// Whether the database answers now, on a connection of its own: a refused connection fails at
+    /// once, where the pool would keep retrying for its whole timeout. For probing during an outage.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        use sqlx::Connection;
+        let attempt = async {
+            let mut conn = AnyConnection::connect(&self.url).await?;
+            changes::current_revision(&mut conn).await?;
+            // A failed close leaves nothing behind that matters: the server ends the session anyway.
+            let _ = conn.close().await;
+            Ok(())
+        };
+        match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     /// Every (revision, partition) committed after `rev`, oldest first; [`StoreError::ChangesPruned`]

@@ -47,6 +47,27 @@ pub struct DbArgs {
     /// Use this database instead of the embedded SQLite file, e.g. postgres://user@host/db.
     #[arg(long, env = "TENANTRY_DATABASE_URL")]
     database_url: Option<String>,
+    /// Seconds to wait for the database (a connection, connecting included) before a request is
+    /// answered 503 "unavailable" with Retry-After; PostgreSQL cancels a statement after ten times
+    /// this. Fractions are allowed (e.g. 0.5).
+    #[arg(
+        long,
+        env = "TENANTRY_DB_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "3",
+        value_parser = parse_db_timeout
+    )]
+    db_timeout: std::time::Duration,
+}
+
+/// `--db-timeout`: positive seconds, at most an hour.
+fn parse_db_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 3600.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 3600 (e.g. 3 or 0.5)"
+        )),
+    }
 }
 
 /// Request limits per caller, as `BURST/PER_SECOND` token buckets (`250/25`: 250 at once, refilled at
@@ -366,14 +387,14 @@ struct AuditArgs {
 /// Opens the configured database, creating the embedded one on first use.
 pub(crate) async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
     let store = match &db.database_url {
-        Some(url) => Store::open(url)
+        Some(url) => Store::open_with_timeout(url, db.db_timeout)
             .await
             .with_context(|| "could not open the database")?,
         None => {
             std::fs::create_dir_all(&db.data).with_context(|| {
                 format!("could not create the data directory {}", db.data.display())
             })?;
-            Store::open_sqlite_file(&db.data.join("tenantry.db"))
+            Store::open_sqlite_file_with_timeout(&db.data.join("tenantry.db"), db.db_timeout)
                 .await
                 .with_context(|| "could not open the embedded database")?
         }

@@ -74,7 +74,7 @@ struct Inner {
     svc: Service,
     /// The public base URL, without a trailing slash: issuers and audiences are built on it.
     base_url: String,
-    keys: KeyRing,
+    keys: Arc<KeyRing>,
     passwords: HashPool,
     verified_tokens: verify::VerifiedTokens,
 }
@@ -102,7 +102,7 @@ impl SignIn {
             inner: Arc::new(Inner {
                 svc,
                 base_url: base_url.trim_end_matches('/').to_string(),
-                keys: KeyRing::new(kek),
+                keys: Arc::new(KeyRing::new(kek)),
                 passwords,
                 verified_tokens: verify::VerifiedTokens::default(),
             }),
@@ -117,7 +117,7 @@ impl SignIn {
         &self.inner.base_url
     }
 
-    fn keys(&self) -> &KeyRing {
+    fn keys(&self) -> &Arc<KeyRing> {
         &self.inner.keys
     }
 

@@ -163,7 +163,7 @@ impl Served {
 }
 
 /// A client that trusts only the CA a starting server writes into `data_dir`, once it is there.
-async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
+pub(crate) async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
     let ca = data_dir.join("ca.pem");
     let ok = eventually(Duration::from_secs(120), || ca.exists()).await;
     assert!(ok, "the server wrote its CA");
@@ -175,7 +175,7 @@ async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
 }
 
 /// The first answer to GET `url` of a server that is starting (within a minute).
-async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+pub(crate) async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
     for _ in 0..600 {
         if let Ok(r) = client.get(url).send().await {
             return Some(r);
@@ -187,7 +187,7 @@ async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Re
 
 /// Every line `reader` gives until it closes (a child's standard error, read while it runs so that it
 /// never blocks on a full pipe).
-fn collect_lines(
+pub(crate) fn collect_lines(
     reader: impl std::io::Read + Send + 'static,
 ) -> std::thread::JoinHandle<Vec<String>> {
     use std::io::BufRead;

@@ -30,6 +30,7 @@ mod instances;
 mod leaks;
 mod management_groups;
 mod metrics;
+mod outage;
 mod portal;
 mod service;
 mod signin;
