@@ -20,6 +20,8 @@
 #        scripts/pg.sh stop              # stops $TENANTRY_PG_DIR (or: stop DIR);
 #                                        # eval "$(scripts/pg.sh stop)" also unsets the vars
 #        scripts/pg.sh status [DIR]
+#        scripts/pg.sh pause DIR         # stops the server (pg_ctl stop -m fast), keeps DIR
+#        scripts/pg.sh resume DIR PORT   # starts it again on PORT (database outage tests)
 #
 #      A cluster started this way keeps running until it is stopped.
 #
@@ -361,6 +363,23 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
                 echo 'unset TENANTRY_TEST_PG_URL TENANTRY_PG_DIR TENANTRY_PG_PORT'
             fi
             ;;
+        pause | resume)
+            # An outage of a cluster pg_start made: stop its server, keep its data, start it again.
+            dir=${2:-}
+            if [[ -z $dir || ! -f $dir/.tenantry-pg || ! -d $dir/data ]]; then
+                _tenantry_pg_log "usage: $0 pause DIR | resume DIR PORT  (DIR made by pg.sh start)"
+                exit 2
+            fi
+            bin=$(_tenantry_pg_find_bindir)
+            if [[ $1 == pause ]]; then
+                _tenantry_pg_as_owner "$bin/pg_ctl" stop -D "$dir/data" -m fast -w -t 30 -s
+            else
+                port=${3:-}
+                [[ $port =~ ^[0-9]+$ ]] || { _tenantry_pg_log "resume needs the PORT"; exit 2; }
+                _tenantry_pg_as_owner "$bin/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" \
+                    -o "-p $port" -w -t 30 -s >/dev/null
+            fi
+            ;;
         status)
             dir=${2:-${TENANTRY_PG_DIR:-}}
             if [[ -z $dir || ! -d $dir/data ]]; then
@@ -372,7 +391,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
             ;;
         *)
             cat >&2 <<EOF
-usage: $0 start | stop [DIR] | status [DIR]
+usage: $0 start | stop [DIR] | status [DIR] | pause DIR | resume DIR PORT
   eval "\$($0 start)"   start a throwaway cluster, export TENANTRY_TEST_PG_URL
   $0 stop               stop \$TENANTRY_PG_DIR and delete it
 or source it: source scripts/pg.sh; pg_start; ...; pg_stop

@@ -9,6 +9,7 @@ use {proptest as _, rcgen as _, tenantry_domain as _};
 pub mod action;
 pub mod actor;
 pub mod audit;
+pub mod audit_chain;
 pub mod authz;
 pub mod certificates;
 pub mod error;

@@ -28,6 +28,11 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Set once the process is asked to stop: `/readyz` says so while requests in flight finish.
     pub draining: Arc<AtomicBool>,
+    /// What `/metrics` renders, when the operator asked for metrics.
+    pub metrics: Option<crate::metrics::Exporter>,
+    /// The callers' request buckets (`throttle`); `None` with `--throttle off`, and in a state made
+    /// by [`AppState::new`] until [`AppState::with_throttle`].
+    pub throttle: Option<Arc<crate::throttle::Throttle>>,
 }
 
 impl AppState {
@@ -52,12 +57,23 @@ impl AppState {
             arm: Default::default(),
             trusted_proxies: Default::default(),
             draining: Default::default(),
+            metrics: None,
+            // Limits are an operator's setting: `serve` applies them (`with_throttle`).
+            throttle: None,
         }
     }
 
     /// The same state, believing `X-Forwarded-For` from these proxies.
     pub fn with_trusted_proxies(mut self, trusted: TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(trusted);
+        self
+    }
+
+    /// The same state, throttling callers as `settings` say (not at all when they are disabled).
+    pub fn with_throttle(mut self, settings: crate::throttle::ThrottleSettings) -> Self {
+        self.throttle = settings
+            .enabled
+            .then(|| Arc::new(crate::throttle::Throttle::new(settings)));
         self
     }
 }
@@ -76,22 +92,36 @@ pub struct ServeConfig {
     /// How long, once asked to stop, the server goes on taking new requests while `/readyz` says it
     /// is stopping, so that a load balancer polling it stops sending traffic first (0: stop at once).
     pub shutdown_delay: Duration,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics: crate::metrics::MetricsConfig,
+    /// Request limits per caller (`--throttle-*`).
+    pub throttle: crate::throttle::ThrottleSettings,
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::oauth::routes())
         .merge(crate::arm::routes())
         .merge(crate::graph::routes())
         .merge(crate::portal::routes())
-        .merge(crate::extensions::routes())
+        .merge(
+            crate::extensions::routes()
+                .route_layer(axum::middleware::from_fn(crate::metrics::note_extension)),
+        )
+        // Each request's route template, for its metrics (here, after routing, it is known).
+        .layer(axum::middleware::from_fn(crate::metrics::note_route))
         // The portal's session is saved after whichever handler used it (portal pages, `/authorize`,
         // the invitation pages), so that none can forget to.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::portal::session::save_sessions,
+        ))
+        // What remains of the caller's bucket, on the answers to the requests it was charged for.
+        .layer(axum::middleware::from_fn(
+            crate::throttle::remaining_headers,
         ))
         .with_state(state);
     // Paths are put in the routes' case before routing (ARM ignores the case of provider paths); a
@@ -110,9 +140,29 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(crate::request_id::span)
-                .on_response(crate::request_id::log_answer),
+                .on_response(crate::request_id::log_answer)
+                .on_failure(log_failure),
         )
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
+}
+
+/// tower-http's failure line (an error) for a 5xx answer, but not for 503: a database out of reach or an
+/// instance stopping is no defect, the service logs it once, and a line per refused request would flood
+/// the log during an outage (each request still has its `tenantry::request` line).
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+    if matches!(class, Class::StatusCode(s) if s == axum::http::StatusCode::SERVICE_UNAVAILABLE) {
+        return;
+    }
+    tracing::error!(
+        classification = %class,
+        latency = %format_args!("{} ms", latency.as_millis()),
+        "response failed"
+    );
 }
 
 /// The path as the routes are written: repeated slashes as one (clients join a base URL that ends in
@@ -152,7 +202,8 @@ fn canonical_request<B>(mut req: axum::http::Request<B>) -> axum::http::Request<
     req
 }
 
-/// How long `/readyz` waits for the database before it says it is not ready.
+/// How long `/readyz` waits for the database before it says it is not ready (or the database timeout,
+/// `--db-timeout`, when that is shorter).
 const READY_WITHIN: Duration = Duration::from_secs(2);
 
 /// `/readyz`: 200 when this instance can serve (the database answers, the world in memory holds every
@@ -171,7 +222,7 @@ async fn readyz(
     };
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not ready" },
-        "database": if r.database { "reachable" } else { "unreachable" },
+        "database": if r.database { "reachable" } else { "unavailable" },
         "revision": r.revision,
         "behind": r.behind,
         "stopping": draining,
@@ -232,7 +283,16 @@ pub async fn serve(svc: Service, cfg: ServeConfig) -> anyhow::Result<()> {
     let _follower = svc.spawn_follower();
     let trusted = TrustedProxies::parse(&cfg.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
-    let state = AppState::with_kek(svc, base_url.clone(), kek).with_trusted_proxies(trusted);
+    let mut state = AppState::with_kek(svc, base_url.clone(), kek)
+        .with_trusted_proxies(trusted)
+        .with_throttle(cfg.throttle.clone());
+    state.metrics = crate::metrics::start(&cfg.metrics, &state.svc).await?;
+    let _forget_idle_callers = state.throttle.as_ref().map(|t| t.spawn_housekeeping());
+    // Instances on one PostgreSQL database drain each caller's buckets together.
+    let postgres = state.svc.store().backend() == tenantry_service::store::Backend::Postgres;
+    let _exchange_usage = (state.throttle.as_ref())
+        .filter(|_| postgres)
+        .map(|t| t.spawn_exchange(state.svc.store().clone()));
     let kid = state.signin.ensure_signing_key().await?;
     tracing::info!(kid, "token signing key ready");
     let _housekeeping = state.signin.spawn_housekeeping();

@@ -48,11 +48,21 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// Names the verified caller (its token's tenant and object id, never the token) on the request's span,
-/// so the request's log line says who asked (`request_id::span` declares the fields).
-fn record_caller(v: &Verified) {
+/// so the request's log line says who asked (`request_id::span` declares the fields); its answer is
+/// then an authorization decision for the metrics.
+fn record_caller(parts: &Parts, v: &Verified) {
+    crate::metrics::note_caller(&parts.extensions);
     let span = tracing::Span::current();
     span.record("tenant", v.claims.tid.as_str());
     span.record("object_id", v.claims.oid.as_str());
+}
+
+/// Whom the throttle charges: the verified token's tenant and object id (both GUIDs once verified).
+fn principal(v: &Verified) -> crate::throttle::Principal {
+    crate::throttle::Principal {
+        tenant: v.claims.tid.parse().unwrap_or_default(),
+        object: v.claims.oid.parse().unwrap_or_default(),
+    }
 }
 
 impl FromRequestParts<AppState> for ArmCaller {
@@ -70,7 +80,18 @@ impl FromRequestParts<AppState> for ArmCaller {
         };
         match state.signin.verify_access_token(token, Audience::Arm).await {
             Ok(v) => {
-                record_caller(&v);
+                record_caller(parts, &v);
+                if let Some(throttle) = &state.throttle {
+                    match throttle.charge_arm(principal(&v), &parts.method, parts.uri.path()) {
+                        Ok(remaining) => crate::throttle::record(parts, remaining),
+                        Err(refused) => {
+                            if let Some(remaining) = refused.remaining.clone() {
+                                crate::throttle::record(parts, remaining);
+                            }
+                            return Err(refused.arm());
+                        }
+                    }
+                }
                 Ok(ArmCaller(Caller::from_verified(v)))
             }
             Err(Rejection::Unavailable(e)) => {
@@ -129,7 +150,12 @@ pub(crate) async fn verify_graph(parts: &Parts, state: &AppState) -> Result<Veri
     };
     match state.signin.verify_access_token(token, Audience::Graph).await {
             Ok(v) => {
-                record_caller(&v);
+                record_caller(parts, &v);
+                if let Some(throttle) = &state.throttle {
+                    throttle
+                        .charge_graph(principal(&v), &parts.method)
+                        .map_err(|refused| refused.graph())?;
+                }
                 Ok(v)
             }
             Err(Rejection::Unavailable(e)) => {

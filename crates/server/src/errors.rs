@@ -29,16 +29,45 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
 /// What a face says of a failure that is not the caller's (after logging it): nothing of its internals.
 const INTERNAL: &str = "The server could not complete the request. It has been logged.";
 
-/// The refusal a service failure carries. Any other failure is not the caller's: it is logged here and
-/// is `None`, which each face answers as a 500 saying [`INTERNAL`].
-fn refusal(e: ServiceError) -> Option<DomainError> {
+/// How many seconds a client is told to wait (`Retry-After`) when the database is out of reach: about
+/// how long an instance takes to notice its return, so a retry then is likely to succeed.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 2;
+
+/// What each face says when the database is out of reach (503).
+const UNAVAILABLE: &str = "The service is temporarily unavailable: its database cannot be reached. \
+     Nothing was changed; retry after the number of seconds in the Retry-After header.";
+
+/// What a service failure is to the caller.
+enum Failure {
+    /// A rule refused: its kind gives the status.
+    Refused(DomainError),
+    /// The database is out of reach: 503 with `Retry-After`.
+    Unavailable,
+    /// Not the caller's fault (logged here): a 500 saying [`INTERNAL`].
+    Internal,
+}
+
+fn failure(e: ServiceError) -> Failure {
     match e {
-        ServiceError::Domain(d) => Some(d),
+        ServiceError::Domain(d) => Failure::Refused(d),
+        // Logged once per outage by the service, not per request.
+        ServiceError::Unavailable(_) => Failure::Unavailable,
         other => {
             tracing::error!(error = %other, "request failed");
-            None
+            Failure::Internal
         }
     }
+}
+
+/// Adds `Retry-After` to an answer that says the service is unavailable.
+pub fn unavailable_retry_after(mut r: Response) -> Response {
+    if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),
+        );
+    }
+    r
 }
 
 /// An ARM error response.
@@ -47,6 +76,8 @@ pub struct ArmError {
     pub status: StatusCode,
     pub body: Value,
     pub www_authenticate: Option<String>,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl ArmError {
@@ -55,6 +86,7 @@ impl ArmError {
             status,
             body: json!({"error": {"code": code, "message": message.into()}}),
             www_authenticate: None,
+            retry_after: None,
         }
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
@@ -102,26 +134,35 @@ impl From<DomainError> for ArmError {
             status: status_of(e.kind),
             body: json!({ "error": error }),
             www_authenticate: None,
+            retry_after: None,
         }
     }
 }
 
 impl From<ServiceError> for ArmError {
     fn from(e: ServiceError) -> Self {
-        refusal(e).map_or_else(Self::internal, Self::from)
+        match failure(e) {
+            Failure::Refused(d) => Self::from(d),
+            Failure::Unavailable => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                UNAVAILABLE,
+            ),
+            Failure::Internal => Self::internal(),
+        }
     }
 }
 
 impl IntoResponse for ArmError {
     fn into_response(self) -> Response {
-        let mut r = (self.status, Json(self.body)).into_response();
+        let mut r = unavailable_retry_after((self.status, Json(self.body)).into_response());
         if let Some(challenge) = self
             .www_authenticate
             .and_then(|c| HeaderValue::from_str(&c).ok())
         {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
         }
-        r
+        with_retry_after(r, self.retry_after)
     }
 }
 
@@ -131,6 +172,8 @@ pub struct GraphError {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl GraphError {
@@ -139,6 +182,7 @@ impl GraphError {
             status,
             code: code.into(),
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -169,13 +213,23 @@ impl From<DomainError> for GraphError {
             status: status_of(e.kind),
             code,
             message: e.full_message(),
+            retry_after: None,
         }
     }
 }
 
 impl From<ServiceError> for GraphError {
     fn from(e: ServiceError) -> Self {
-        refusal(e).map_or_else(Self::internal, Self::from)
+        match failure(e) {
+            Failure::Refused(d) => Self::from(d),
+            // Graph's code for a 503.
+            Failure::Unavailable => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serviceNotAvailable",
+                UNAVAILABLE,
+            ),
+            Failure::Internal => Self::internal(),
+        }
     }
 }
 
@@ -189,7 +243,10 @@ impl IntoResponse for GraphError {
             "message": self.message,
             "innerError": {"date": now, "request-id": ids.request, "client-request-id": ids.graph_client()},
         }});
-        (self.status, Json(body)).into_response()
+        with_retry_after(
+            unavailable_retry_after((self.status, Json(body)).into_response()),
+            self.retry_after,
+        )
     }
 }
 
@@ -199,6 +256,8 @@ impl IntoResponse for GraphError {
 pub struct EntraError {
     pub status: StatusCode,
     pub error: SignInError,
+    /// Seconds to wait before asking again (`Retry-After`), on a throttled request.
+    pub retry_after: Option<u64>,
 }
 
 impl EntraError {
@@ -209,7 +268,11 @@ impl EntraError {
             OAuthError::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        Self { status, error }
+        Self {
+            status,
+            error,
+            retry_after: None,
+        }
     }
 }
 
@@ -238,7 +301,10 @@ impl IntoResponse for EntraError {
             "trace_id": trace,
             "correlation_id": correlation,
         });
-        (self.status, Json(body)).into_response()
+        with_retry_after(
+            unavailable_retry_after((self.status, Json(body)).into_response()),
+            self.retry_after,
+        )
     }
 }
 
@@ -479,6 +545,174 @@ impl EdgeRefusal {
         EntraError {
             status: self.status(),
             error,
+            retry_after: None,
         }
+    }
+}
+
+/// `response` with `Retry-After: seconds`, when there are any.
+fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(s) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    response
+}
+
+/// Whose bucket was empty (`throttle`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottledBucket {
+    /// An ARM caller's, for the subscription the path names.
+    Subscription {
+        subscription: uuid::Uuid,
+        actor: uuid::Uuid,
+    },
+    /// An ARM caller's, for a tenant-level path.
+    Tenant {
+        tenant: uuid::Uuid,
+        actor: uuid::Uuid,
+    },
+    /// All of a tenant's ARM callers' together.
+    Directory { tenant: uuid::Uuid },
+    /// A Graph caller's.
+    Graph,
+    /// A client's at the token endpoint.
+    Token,
+}
+
+/// A request refused because its caller sent too many (429): each face words it as Azure does, and
+/// says in `Retry-After` when to ask again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttled {
+    pub bucket: ThrottledBucket,
+    pub operation: crate::throttle::Operation,
+    /// Whole seconds until the bucket holds a request again.
+    pub retry_after: u64,
+    /// The ARM header that says none remain.
+    pub remaining: Option<crate::throttle::Remaining>,
+}
+
+impl Throttled {
+    /// ARM: `SubscriptionRequestsThrottled`, `TenantRequestsThrottled`, or `TooManyRequests` for a
+    /// whole tenant, in ARM's words.
+    pub fn arm(&self) -> ArmError {
+        let (op, wait) = (self.operation.as_str(), self.retry_after);
+        let after = format!(
+            "Please try again after '{wait}' seconds after additional tokens are available. \
+             Refer to https://aka.ms/arm-throttling for additional information."
+        );
+        let (code, message) = match &self.bucket {
+            ThrottledBucket::Subscription {
+                subscription,
+                actor,
+            } => (
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of '{op}' requests for subscription '{subscription}' actor '{actor}' exceeded. {after}"
+                ),
+            ),
+            ThrottledBucket::Tenant { tenant, actor } => (
+                "TenantRequestsThrottled",
+                format!(
+                    "Number of '{op}' requests for tenant '{tenant}' actor '{actor}' exceeded. {after}"
+                ),
+            ),
+            ThrottledBucket::Directory { tenant } => (
+                "TooManyRequests",
+                format!("Number of '{op}' requests for tenant '{tenant}' exceeded. {after}"),
+            ),
+            ThrottledBucket::Graph | ThrottledBucket::Token => {
+                ("TooManyRequests", format!("Too many requests. {after}"))
+            }
+        };
+        let mut e = ArmError::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        e.retry_after = Some(wait);
+        e
+    }
+
+    /// Graph: `TooManyRequests` in its odata error.
+    pub fn graph(&self) -> GraphError {
+        let mut e = GraphError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            format!(
+                "Too many requests from this caller. Please try again after {} seconds.",
+                self.retry_after
+            ),
+        );
+        e.retry_after = Some(self.retry_after);
+        e
+    }
+
+    /// Entra: `temporarily_unavailable` with AADSTS90055, 429.
+    pub fn entra(&self) -> EntraError {
+        let error = SignInError::new(
+            EntraCode::Throttled,
+            format!(
+                "{} Retry after {} seconds.",
+                EntraCode::Throttled.description(),
+                self.retry_after
+            ),
+        );
+        EntraError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error,
+            retry_after: Some(self.retry_after),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unavailable() -> ServiceError {
+        ServiceError::Unavailable("the database has been out of reach for 1.0 s".into())
+    }
+
+    async fn json_of(r: Response) -> Value {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    fn retry_after(r: &Response) -> Option<&str> {
+        r.headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// An outage is a 503 with Retry-After in each face's format, and says nothing of the database's
+    /// own error.
+    #[tokio::test]
+    async fn an_unavailable_database_is_503_with_retry_after_in_each_face() {
+        let arm = ArmError::from(unavailable()).into_response();
+        assert_eq!(arm.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after(&arm), Some("2"));
+        let body = json_of(arm).await;
+        assert_eq!(body["error"]["code"], "ServiceUnavailable", "{body}");
+        assert!(!body.to_string().contains("out of reach"), "{body}");
+
+        let graph = GraphError::from(unavailable()).into_response();
+        assert_eq!(graph.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after(&graph), Some("2"));
+        let body = json_of(graph).await;
+        assert_eq!(body["error"]["code"], "serviceNotAvailable", "{body}");
+        assert!(
+            body["error"]["innerError"]["request-id"].is_string(),
+            "{body}"
+        );
+
+        let entra =
+            EntraError::new(SignInError::of(EntraCode::TemporarilyUnavailable)).into_response();
+        assert_eq!(entra.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after(&entra), Some("2"));
+        let body = json_of(entra).await;
+        assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+
+        // Any other failure stays a 500 without Retry-After.
+        let internal = ArmError::from(ServiceError::Internal("boom".into())).into_response();
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after(&internal), None);
     }
 }

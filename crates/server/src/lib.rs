@@ -11,10 +11,12 @@ pub mod extensions;
 #[cfg(test)]
 mod fuzz;
 pub mod graph;
+pub mod metrics;
 pub mod oauth;
 pub mod odata;
 pub mod portal;
 pub mod request_id;
+pub mod throttle;
 pub mod tls;
 pub mod urls;
 

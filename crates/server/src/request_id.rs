@@ -126,12 +126,14 @@ pub fn current() -> RequestIds {
 }
 
 /// The middleware, outermost: gives the request its ids (for [`current`], and as an extension for
-/// [`span`]) and answers with them in its face's headers.
+/// [`span`]), answers with them in its face's headers, and counts it (`metrics`).
 pub async fn middleware(mut req: Request, next: Next) -> Response {
     let face = face_of(req.uri().path());
     let ids = RequestIds::of(face, req.headers());
     req.extensions_mut().insert(ids.clone());
+    let observed = crate::metrics::Observed::start(&mut req, face);
     let mut res = CURRENT.scope(ids.clone(), next.run(req)).await;
+    observed.finish(res.status());
     for (name, value) in ids.headers(face) {
         // The values are UUIDs or a client's id checked by `client_id`: always valid header values.
         if let Ok(v) = HeaderValue::from_str(&value) {

@@ -19,6 +19,9 @@ use tokio::sync::Mutex;
 
 /// How often an instance looks for changes made by others when nothing woke it.
 const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
+/// While the database is out of reach the follower probes it less often, doubling its wait up to this:
+/// short enough that writes resume within a second of the database's return.
+const FOLLOW_BACKOFF_MAX: Duration = Duration::from_millis(500);
 
 #[derive(Clone)]
 pub struct Service {
@@ -36,6 +39,8 @@ struct Inner {
     clock_offset: AtomicI64,
     /// External issuers' keys, for federated client assertions.
     issuer_keys: crate::federation::IssuerKeys,
+    /// Whether the database is out of reach, as last seen.
+    outage: crate::outage::Outage,
 }
 
 impl Service {
@@ -50,6 +55,7 @@ impl Service {
                 write_lock: Mutex::new(()),
                 clock_offset: AtomicI64::new(0),
                 issuer_keys: crate::federation::IssuerKeys::new(),
+                outage: crate::outage::Outage::default(),
             }),
         })
     }
@@ -95,8 +101,12 @@ impl Service {
         &self,
         rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
     ) -> Result<T, ServiceError> {
-        let _writer = self.inner.write_lock.lock().await;
-        let mut tx = self.inner.store.begin_write().await?;
+        let _writer = self.writer().await?;
+        if let Some(reason) = self.inner.outage.refusal() {
+            return Err(ServiceError::Unavailable(reason));
+        }
+        let started = std::time::Instant::now();
+        let mut tx = self.seen(self.inner.store.begin_write().await)?;
         let known = self.revision();
         if tx.revision() - 1 > known {
             match tx.changes_since(known).await {
@@ -119,13 +129,43 @@ impl Service {
         if change.mutations.is_empty() && change.audit.is_empty() {
             return Ok(value); // dropping the transaction rolls the revision back
         }
-        tx.apply(&change).await?;
+        self.seen(tx.apply(&change).await)?;
         let revision = tx.revision();
         pause_before_commit().await;
-        tx.commit().await?;
+        self.seen(tx.commit().await)?;
+        crate::metrics::db_query("write", started);
         self.inner.world.write().apply(&change);
         self.inner.revision.store(revision, Ordering::Release);
         Ok(value)
+    }
+
+    /// The write lock, waited for at most the database timeout while the database is out of reach (the
+    /// writer holding it fails within that bound too, so waiting longer only queues more failures).
+    async fn writer(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, ServiceError> {
+        let lock = self.inner.write_lock.lock();
+        tokio::pin!(lock);
+        match tokio::time::timeout(self.inner.store.timeout(), &mut lock).await {
+            Ok(guard) => Ok(guard),
+            Err(_) if self.inner.outage.is_down() => Err(ServiceError::Unavailable(
+                "writes are waiting for the database to come back".into(),
+            )),
+            Err(_) => Ok(lock.await),
+        }
+    }
+
+    /// A store call's result, noting whether the database answered (a refusal by a constraint is an
+    /// answer too).
+    fn seen<T>(&self, r: Result<T, StoreError>) -> Result<T, ServiceError> {
+        match &r {
+            Err(e) if e.is_unavailable() => self.inner.outage.failed(e),
+            _ => self.inner.outage.answered(),
+        }
+        Ok(r?)
+    }
+
+    /// Whether this instance last found the database out of reach.
+    pub fn database_unavailable(&self) -> bool {
+        self.inner.outage.is_down()
     }
 
     fn replace(&self, world: World, revision: i64) {
@@ -143,20 +183,23 @@ impl Service {
 
     /// Brings the in-memory world up to what other instances committed. Returns whether anything changed.
     pub async fn sync(&self) -> Result<bool, ServiceError> {
-        if self.inner.store.revision().await? <= self.revision() {
+        let started = std::time::Instant::now();
+        let committed = self.seen(self.inner.store.revision().await)?;
+        crate::metrics::db_query("change_feed", started);
+        if committed <= self.revision() {
             return Ok(false);
         }
-        let _writer = self.inner.write_lock.lock().await;
+        let _writer = self.writer().await?;
         let known = self.revision();
         let changes = match self.inner.store.changes_since(known).await {
             Ok(changes) => changes,
             // Too far behind for the feed: everything, from one snapshot.
             Err(StoreError::ChangesPruned(_)) => {
-                let (world, revision) = self.inner.store.load_world().await?;
+                let (world, revision) = self.seen(self.inner.store.load_world().await)?;
                 self.replace(world, revision);
                 return Ok(true);
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return self.seen(Err(e)),
         };
         let Some(latest) = changes.iter().map(|(r, _)| *r).max() else {
             return Ok(false);
@@ -164,7 +207,7 @@ impl Service {
         let partitions = distinct(changes.iter().map(|(_, p)| *p));
         let mut fresh = World::new();
         for p in &partitions {
-            self.inner.store.reload_partition(*p, &mut fresh).await?;
+            self.seen(self.inner.store.reload_partition(*p, &mut fresh).await)?;
         }
         self.adopt(&partitions, &mut fresh, latest);
         Ok(true)
@@ -174,11 +217,26 @@ impl Service {
     /// `within`, and the world in memory has caught up with every write committed (by any instance)
     /// when asked. Tries to catch up first, so a moment's lag behind another instance is not a refusal.
     pub async fn readiness(&self, within: Duration) -> Readiness {
-        let reachable = tokio::time::timeout(within, self.sync()).await;
+        // During an outage the follower probes the database; asking again here would only make the
+        // load balancer wait.
+        if self.inner.outage.is_down() {
+            return Readiness {
+                database: false,
+                revision: self.revision(),
+                behind: None,
+            };
+        }
+        // One bound for the whole check, no longer than the database timeout.
+        let deadline = tokio::time::Instant::now() + within.min(self.inner.store.timeout());
+        let reachable = tokio::time::timeout_at(deadline, self.sync()).await;
         let database = matches!(reachable, Ok(Ok(_)));
-        let committed = match tokio::time::timeout(within, self.inner.store.revision()).await {
-            Ok(Ok(r)) => Some(r),
-            _ => None,
+        let committed = if database {
+            match tokio::time::timeout_at(deadline, self.inner.store.revision()).await {
+                Ok(Ok(r)) => Some(r),
+                _ => None,
+            }
+        } else {
+            None
         };
         Readiness {
             database,
@@ -192,18 +250,39 @@ impl Service {
         let svc = self.clone();
         tokio::spawn(async move {
             let mut listener = svc.inner.store.listen().await.ok().flatten();
+            let mut backoff = FOLLOW_INTERVAL;
             loop {
-                // A notification wakes us at once; the poll catches what was committed before the
-                // listener was connected, or a notification lost with a dropped connection.
-                match listener.as_mut() {
-                    Some(l) => {
-                        let _ = tokio::time::timeout(FOLLOW_INTERVAL, l.recv()).await;
+                if svc.inner.outage.is_down() {
+                    // Out of reach: probe on a connection of its own (a refused one fails at once)
+                    // rather than through the pool, which would wait out its whole timeout.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(FOLLOW_BACKOFF_MAX);
+                    match svc.inner.store.probe().await {
+                        Ok(()) => svc.inner.outage.answered(),
+                        Err(e) => {
+                            svc.inner.outage.failed(&e);
+                            continue;
+                        }
                     }
-                    None => tokio::time::sleep(FOLLOW_INTERVAL).await,
+                } else {
+                    backoff = FOLLOW_INTERVAL;
+                    // A notification wakes us at once; the poll catches what was committed before
+                    // the listener was connected, or a notification lost with a dropped connection.
+                    match listener.as_mut() {
+                        Some(l) => {
+                            let _ = tokio::time::timeout(FOLLOW_INTERVAL, l.recv()).await;
+                        }
+                        None => tokio::time::sleep(FOLLOW_INTERVAL).await,
+                    }
                 }
-                if let Err(e) = svc.sync().await {
-                    tracing::warn!(error = %e, "could not follow changes from the database");
-                    tokio::time::sleep(FOLLOW_INTERVAL).await;
+                match svc.sync().await {
+                    Ok(_) => {}
+                    // Logged once, when the outage started (`Outage::failed`).
+                    Err(e) if e.is_unavailable() => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not follow changes from the database");
+                        tokio::time::sleep(FOLLOW_INTERVAL).await;
+                    }
                 }
             }
         })

@@ -12,6 +12,10 @@ pub enum ServiceError {
     /// this but a [`DomainError::concurrent_write`] refusal (see the `From<StoreError>`).
     #[error("storage: {0}")]
     Store(StoreError),
+    /// The database is out of reach for now (stopped, restarting, cut off): nothing was written, and the
+    /// same request may succeed in a moment. Faces answer 503 with `Retry-After`.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// A world file could not be applied.
     #[error("{0}")]
     WorldFile(#[from] crate::world_file::WorldFileError),
@@ -30,6 +34,7 @@ impl From<StoreError> for ServiceError {
                 tracing::warn!(%detail, "a unique key refused a write made at the same time as another");
                 ServiceError::Domain(DomainError::concurrent_write())
             }
+            StoreError::Unavailable(e) => ServiceError::Unavailable(e.to_string()),
             other => ServiceError::Store(other),
         }
     }
@@ -41,6 +46,11 @@ impl ServiceError {
             ServiceError::Domain(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// The database was out of reach: worth retrying shortly (503 with `Retry-After`), not a defect.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ServiceError::Unavailable(_))
     }
 }
 

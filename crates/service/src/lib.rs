@@ -1,6 +1,7 @@
 //! tenantry's service layer: commands and queries over the world, authorized by the domain's rules,
 //! each write persisted with its audit event in one transaction.
 
+pub mod audit_chain;
 pub mod commands;
 pub mod core;
 pub mod crypto;
@@ -11,6 +12,8 @@ pub mod files;
 mod fuzz;
 pub mod groups;
 pub mod hierarchy;
+pub mod metrics;
+mod outage;
 pub mod sessions;
 pub mod signin;
 pub mod subscriptions;

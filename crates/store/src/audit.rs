@@ -1,12 +1,13 @@
 //! Audit events: written in the transaction of the change they describe, read back newest first.
 
 use crate::batch::{Op, Table};
-use crate::codec::{Cols, Value, bind_all, id, json, opt_id};
+use crate::codec::{Cols, Value, bind_all, id, id_text, json_text};
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit_chain::{AuditRecord, ChainHash};
 
 pub(crate) static AUDIT_EVENTS: Table = Table {
     name: "audit_events",
@@ -21,6 +22,9 @@ pub(crate) static AUDIT_EVENTS: Table = Table {
         "operation",
         "target",
         "details",
+        "seq",
+        "prev_hash",
+        "hash",
     ],
     key_len: 1,
 };
@@ -28,23 +32,60 @@ pub(crate) static AUDIT_EVENTS: Table = Table {
 pub use tenantry_domain::audit::AuditFilter;
 use tenantry_domain::audit::OperationMatch;
 
-/// A new event; an event id is written once (a unique violation means it was written already).
-pub(crate) fn insert(e: &AuditEvent) -> StoreResult<Op> {
-    Ok(Op::insert(
+/// An event's columns as they are stored: what its hash covers ([`tenantry_domain::audit_chain`]).
+pub(crate) fn record(e: &AuditEvent) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        id: id_text(e.id),
+        time: e.time,
+        actor: e.actor.clone(),
+        actor_key: e.actor.to_lowercase(),
+        actor_id: e.actor_id.clone(),
+        tenant_id: e.tenant.map(id_text),
+        subscription_id: e.subscription.map(id_text),
+        operation: e.operation.clone(),
+        target: e.target.clone(),
+        details: json_text(&e.details)?,
+    })
+}
+
+/// A new event at its place in the chain; an event id is written once (a unique violation means it was
+/// written already).
+pub(crate) fn insert(r: &AuditRecord, seq: i64, prev: &ChainHash, hash: &ChainHash) -> Op {
+    Op::insert(
         &AUDIT_EVENTS,
         vec![
-            id(e.id),
-            Value::from(e.time),
-            Value::from(&e.actor),
-            Value::from(e.actor.to_lowercase()),
-            Value::from(e.actor_id.clone()),
-            opt_id(e.tenant),
-            opt_id(e.subscription),
-            Value::from(&e.operation),
-            Value::from(&e.target),
-            json(&e.details)?,
+            Value::from(&r.id),
+            Value::from(r.time),
+            Value::from(&r.actor),
+            Value::from(&r.actor_key),
+            Value::from(r.actor_id.clone()),
+            Value::from(r.tenant_id.clone()),
+            Value::from(r.subscription_id.clone()),
+            Value::from(&r.operation),
+            Value::from(&r.target),
+            Value::from(&r.details),
+            Value::from(seq),
+            Value::from(prev.to_hex()),
+            Value::from(hash.to_hex()),
         ],
-    ))
+    )
+}
+
+/// An event's stored columns, as read back (for its hash).
+pub(crate) fn decode_record(row: &AnyRow) -> StoreResult<AuditRecord> {
+    let c = Cols::new(row, AUDIT_EVENTS.name);
+    Ok(AuditRecord {
+        id: c.text("id")?,
+        time: c.int("time")?,
+        actor: c.text("actor")?,
+        actor_key: c.text("actor_key")?,
+        actor_id: c.opt_text("actor_id")?,
+        tenant_id: c.opt_text("tenant_id")?,
+        subscription_id: c.opt_text("subscription_id")?,
+        operation: c.text("operation")?,
+        target: c.text("target")?,
+        details: c.text("details")?,
+    })
 }
 
 fn decode(row: &AnyRow) -> StoreResult<AuditEvent> {

@@ -93,7 +93,12 @@ guid_ids!(
 
 /// Ids are stored as lowercase hyphenated GUIDs, the form Azure shows.
 pub(crate) fn id(u: impl Guid) -> Value {
-    Value::Text(u.guid().hyphenated().to_string())
+    Value::Text(id_text(u))
+}
+
+/// An id's stored text.
+pub(crate) fn id_text(u: impl Guid) -> String {
+    u.guid().hyphenated().to_string()
 }
 
 pub(crate) fn opt_id(u: Option<impl Guid>) -> Value {
@@ -101,8 +106,12 @@ pub(crate) fn opt_id(u: Option<impl Guid>) -> Value {
 }
 
 pub(crate) fn json<T: Serialize + ?Sized>(v: &T) -> StoreResult<Value> {
+    json_text(v).map(Value::Text)
+}
+
+/// A value's stored JSON text.
+pub(crate) fn json_text<T: Serialize + ?Sized>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v)
-        .map(Value::Text)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode a value as JSON: {e}")))
 }
 

@@ -40,6 +40,14 @@ impl Backend {
 const MAX_CONNECTIONS: u32 = 10;
 /// How long a SQLite writer waits for another one (the write lock) before failing.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request waits for a database connection (connecting included) before it is answered
+/// "unavailable" (`--db-timeout`): a stopped database must not hold requests for the pool's default
+/// 30 s.
+pub const DEFAULT_DB_TIMEOUT: Duration = Duration::from_secs(3);
+/// PostgreSQL cancels a statement that runs longer than this many database timeouts. A safety net
+/// against a statement that never returns, not the outage bound: a writer may legitimately wait that
+/// long for another instance's write (the revision row lock), and the world loads in a few statements.
+const STATEMENT_TIMEOUTS: u32 = 10;
 
 /// Every migration, in order. A new file in `migrations/` must be added here (a test checks it).
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -116,16 +124,47 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "predefined_tag_names",
         include_str!("../migrations/0018_predefined_tag_names.sql"),
     ),
+    (
+        19,
+        "audit_chain",
+        include_str!("../migrations/0019_audit_chain.sql"),
+    ),
+    (
+        20,
+        "throttle_usage",
+        include_str!("../migrations/0020_throttle_usage.sql"),
+    ),
 ];
 
-pub(crate) async fn pool(url: &str, backend: Backend) -> StoreResult<AnyPool> {
+/// The pool: `timeout` bounds every wait for a connection, so requests fail fast while the database is
+/// out of reach, and the pool reconnects by itself when it is back (each connection is checked before
+/// use, so none broken by the outage is handed out).
+pub(crate) async fn pool(url: &str, backend: Backend, timeout: Duration) -> StoreResult<AnyPool> {
     sqlx::any::install_default_drivers();
-    let options = AnyPoolOptions::new().max_connections(MAX_CONNECTIONS);
+    let options = AnyPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(timeout)
+        .test_before_acquire(true);
     let options = match backend {
         Backend::Sqlite => options.after_connect(|conn, _meta| Box::pin(sqlite_settings(conn))),
-        Backend::Postgres => options,
+        Backend::Postgres => options.after_connect(move |conn, _meta| {
+            Box::pin(postgres_settings(conn, timeout * STATEMENT_TIMEOUTS))
+        }),
     };
     Ok(options.connect(url).await?)
+}
+
+/// Per-connection PostgreSQL settings: the statement timeout (see [`STATEMENT_TIMEOUTS`]).
+async fn postgres_settings(
+    conn: &mut AnyConnection,
+    statement: Duration,
+) -> Result<(), sqlx::Error> {
+    let set = format!("SET statement_timeout = {}", statement.as_millis());
+    // A number we format ourselves: nothing from outside reaches this statement.
+    sqlx::query(sqlx::AssertSqlSafe(set))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Per-connection SQLite settings. WAL lets readers run beside the writer; synchronous=FULL makes a
@@ -237,7 +276,8 @@ mod tests {
     #[tokio::test]
     async fn applications_registered_before_0010_keep_their_shared_id() {
         let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
-        let pool = pool(&sqlite_url(&dir.path().join("old.db")), Backend::Sqlite)
+        let url = sqlite_url(&dir.path().join("old.db"));
+        let pool = pool(&url, Backend::Sqlite, DEFAULT_DB_TIMEOUT)
             .await
             .unwrap();
         let before: Vec<_> = migrator()
@@ -266,6 +306,49 @@ mod tests {
                 ("mi".to_string(), None)
             ]
         );
+    }
+
+    /// Events written before the chain existed are chained by the first open after migration 0019,
+    /// oldest first, and the chain then grows from them.
+    #[tokio::test]
+    async fn events_written_before_0019_are_chained_in_their_order() {
+        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
+        let path = dir.path().join("old.db");
+        let pool = pool(&sqlite_url(&path), Backend::Sqlite, DEFAULT_DB_TIMEOUT)
+            .await
+            .unwrap();
+        let before: Vec<_> = migrator()
+            .iter()
+            .filter(|m| m.version < 19)
+            .cloned()
+            .collect();
+        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        for (id, time) in [("b", 2), ("a", 1), ("c", 2)] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO audit_events (id, time, actor, actor_key, operation, target, details) \
+                 VALUES ('{id}', {time}, 'operator', 'operator', 'tenantry/test', 't', 'null')"
+            )))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+        let store = crate::Store::open_sqlite_file(&path).await.unwrap();
+        let links = store
+            .audit_chain_page(crate::ChainRange::after(0))
+            .await
+            .unwrap();
+        let order: Vec<(i64, &str)> = links
+            .iter()
+            .map(|l| (l.seq, l.record.id.as_str()))
+            .collect();
+        assert_eq!(order, [(1, "a"), (2, "b"), (3, "c")]);
+        let tip = store.verify_audit_chain(None).await.unwrap().unwrap();
+        assert_eq!(tip.count, 3);
+        // Opening again changes nothing.
+        store.close().await;
+        let store = crate::Store::open_sqlite_file(&path).await.unwrap();
+        assert_eq!(store.verify_audit_chain(None).await.unwrap(), Ok(tip));
     }
 
     #[test]

@@ -5,9 +5,13 @@ use sqlx::error::ErrorKind;
 
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
-    /// Anything the database or the driver reported (connection, syntax, foreign keys, ...).
+    /// Anything the database or the driver reported (syntax, foreign keys, ...) but an outage.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// The database could not be reached within the store's timeout, or dropped the connection (it is
+    /// stopped, restarting or cut off): worth retrying in a moment, unlike [`StoreError::Database`].
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -29,8 +33,27 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.kind() == ErrorKind::UniqueViolation => {
                 StoreError::Conflict(db.message().to_string())
             }
+            _ if is_outage(&e) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
+    }
+}
+
+/// Whether an error says the database is out of reach rather than that a statement failed: no
+/// connection within the pool's acquire timeout, a connection lost or refused, or PostgreSQL shutting
+/// down or not yet accepting connections (SQLSTATE class 08, connection exceptions, and 57P01–57P03,
+/// operator intervention: shutdown, crash, cannot connect now).
+fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 
@@ -38,6 +61,25 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict(_))
     }
+
+    /// The database is out of reach for now (see [`StoreError::Unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outage_is_told_apart_from_a_failed_statement() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(StoreError::from(sqlx::Error::Io(refused)).is_unavailable());
+        assert!(StoreError::from(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(!StoreError::from(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::from(sqlx::Error::PoolClosed).is_unavailable());
+    }
+}

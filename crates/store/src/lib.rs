@@ -15,6 +15,7 @@ mod access;
 mod accounts;
 mod aliases;
 pub mod audit;
+mod audit_chain;
 pub mod backup;
 mod batch;
 mod changes;
@@ -35,10 +36,12 @@ pub mod support;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 
 pub use audit::AuditFilter;
+pub use audit_chain::{CHAIN_PAGE, ChainRange};
 pub use changes::ChangeRetention;
-pub use connect::Backend;
+pub use connect::{Backend, DEFAULT_DB_TIMEOUT};
 pub use error::{StoreError, StoreResult};
 pub use listen::ChangeListener;
 
@@ -47,6 +50,7 @@ use sqlx::any::Any;
 use sqlx::{AnyConnection, Transaction};
 use std::sync::Arc;
 use tenantry_domain::audit::AuditEvent;
+use tenantry_domain::audit_chain::{ChainTip, StoredLink};
 use tenantry_domain::{Change, Partition, World};
 
 /// A handle on the database; cheap to clone (the pool is shared).
@@ -56,6 +60,8 @@ pub struct Store {
     url: Arc<str>,
     backend: Backend,
     retention: ChangeRetention,
+    /// How long any wait for the database lasts before it counts as unavailable.
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -70,15 +76,31 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens `sqlite://PATH?mode=rwc` or `postgres://...` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Self::open_with_timeout(url, DEFAULT_DB_TIMEOUT).await
+    }
+
+    /// As [`Store::open`], waiting at most `timeout` for a connection ([`StoreError::Unavailable`]
+    /// after that).
+    pub async fn open_with_timeout(
+        url: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         let backend = Backend::from_url(url)?;
-        let pool = connect::pool(url, backend).await?;
+        let pool = connect::pool(url, backend, timeout).await?;
         connect::migrate(&pool).await?;
+        audit_chain::chain_existing(&pool).await?;
         Ok(Store {
             pool,
             url: url.into(),
             backend,
             retention: ChangeRetention::default(),
+            timeout,
         })
+    }
+
+    /// How long a wait for the database lasts before it counts as unavailable.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
     }
 
     /// The same store, keeping the change feed as `retention` says (tests use a short one).
@@ -90,13 +112,21 @@ impl Store {
     /// Opens (creating it when missing) a SQLite file: WAL, synchronous=FULL, busy timeout 10 s,
     /// foreign keys on.
     pub async fn open_sqlite_file(path: &std::path::Path) -> Result<Store, StoreError> {
+        Self::open_sqlite_file_with_timeout(path, DEFAULT_DB_TIMEOUT).await
+    }
+
+    /// As [`Store::open_sqlite_file`], with [`Store::open_with_timeout`]'s `timeout`.
+    pub async fn open_sqlite_file_with_timeout(
+        path: &std::path::Path,
+        timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         // An absolute path, so that no part of it is read as a URL host.
         let path = std::path::absolute(path).map_err(|e| {
             StoreError::Database(sqlx::Error::Configuration(
                 format!("bad database path '{}': {e}", path.display()).into(),
             ))
         })?;
-        Self::open(&connect::sqlite_url(&path)).await
+        Self::open_with_timeout(&connect::sqlite_url(&path), timeout).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -106,6 +136,11 @@ impl Store {
     /// The URL the store was opened with (it may contain a password: do not log it).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The connection pool now: connections open, and how many of them are idle (the metrics).
+    pub fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     /// Closes every connection (waits for those in use to come back).
@@ -152,6 +187,23 @@ impl Store {
         changes::current_revision(&mut conn).await
     }
 
+    /// Whether the database answers now, on a connection of its own: a refused connection fails at
+    /// once, where the pool would keep retrying for its whole timeout. For probing during an outage.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        use sqlx::Connection;
+        let attempt = async {
+            let mut conn = AnyConnection::connect(&self.url).await?;
+            changes::current_revision(&mut conn).await?;
+            // A failed close leaves nothing behind that matters: the server ends the session anyway.
+            let _ = conn.close().await;
+            Ok(())
+        };
+        match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
+    }
+
     /// Every (revision, partition) committed after `rev`, oldest first; [`StoreError::ChangesPruned`]
     /// when the feed no longer reaches back to `rev` (then reload with [`Store::load_world`]).
     pub async fn changes_since(&self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
@@ -175,6 +227,25 @@ impl Store {
     pub async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         audit::query(&mut conn, f).await
+    }
+
+    /// Up to [`CHAIN_PAGE`] events of the audit chain in `range`, in chain order, with their stored
+    /// hashes (to verify or export the chain a page at a time).
+    pub async fn audit_chain_page(&self, range: ChainRange) -> Result<Vec<StoredLink>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::page(&mut conn, range).await
+    }
+
+    /// The audit chain's tip as the last write recorded it.
+    pub async fn audit_chain_tip(&self) -> Result<ChainTip, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::recorded_tip(&mut conn).await
+    }
+
+    /// The oldest audit event outside the chain (id, time): none is, unless written around tenantry.
+    pub async fn audit_unchained_event(&self) -> Result<Option<(String, i64)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit_chain::unchained(&mut conn).await
     }
 
     /// On PostgreSQL, a listener woken by every committed write (of any instance); `None` on SQLite,
@@ -227,20 +298,20 @@ impl WriteTx {
     }
 
     /// Writes a change: every mutation in order, a change-feed row for each partition it touches, and
-    /// its audit events. After an error the transaction must be dropped (PostgreSQL has aborted it).
+    /// its audit events at the audit chain's tip. After an error the transaction must be dropped
+    /// (PostgreSQL has aborted it).
     pub async fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
-        let mut ops = Vec::with_capacity(change.mutations.len() + change.audit.len() + 2);
+        let mut ops = Vec::with_capacity(change.mutations.len() + 2);
         for m in &change.mutations {
             mutations::ops(m, &mut ops)?;
         }
         for p in change.partitions() {
             ops.push(changes::record(self.revision, p));
         }
-        for e in &change.audit {
-            ops.push(audit::insert(e)?);
-        }
         let max_binds = batch::max_binds(self.backend);
         batch::run(self.conn(), ops, max_binds).await?;
+        let backend = self.backend;
+        audit_chain::append(self.conn(), &change.audit, backend).await?;
         if let Some(through) = self.retention.trim_through(self.revision) {
             changes::prune(self.conn(), through).await?;
         }

@@ -78,23 +78,8 @@ impl Store {
         .bind(r.created)
         .execute(&mut *tx)
         .await?;
-        // The audit row, encoded as `audit::insert` encodes it (the writer's batching is not needed here).
-        sqlx::query(
-            "INSERT INTO audit_events (id, time, actor, actor_key, actor_id, tenant_id, subscription_id, operation, target, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(event.id.hyphenated().to_string())
-        .bind(event.time)
-        .bind(&event.actor)
-        .bind(event.actor.to_lowercase())
-        .bind(event.actor_id.clone())
-        .bind(event.tenant.map(|t| t.to_string()))
-        .bind(event.subscription.map(|s| s.to_string()))
-        .bind(&event.operation)
-        .bind(&event.target)
-        .bind(serde_json::to_string(&event.details).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        .execute(&mut *tx)
-        .await?;
+        // The audit event at the chain's tip, as every write appends it.
+        crate::audit_chain::append(&mut tx, std::slice::from_ref(event), self.backend).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,6 +27,9 @@ use tenantry_domain::*;
 use tenantry_store::testing::{self, TestStore};
 use tenantry_store::{AuditFilter, Backend, Store, StoreError};
 
+#[path = "store/audit_chain.rs"]
+mod audit_chain;
+
 const OP: Actor = Actor::Operator;
 const T0: Timestamp = 1_700_000_000;
 

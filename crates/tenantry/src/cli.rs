@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use tenantry_server::throttle::{Limit, ThrottleSettings};
 use tenantry_service::Service;
 use tenantry_service::domain::audit::{AuditCursor, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch};
 use tenantry_service::store::Store;
@@ -42,10 +43,86 @@ pub enum LogFormat {
 pub struct DbArgs {
     /// Data directory: the SQLite database, the local CA and the server certificate live here.
     #[arg(long, env = "TENANTRY_DATA", default_value = "./tenantry-data")]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Use this database instead of the embedded SQLite file, e.g. postgres://user@host/db.
     #[arg(long, env = "TENANTRY_DATABASE_URL")]
     database_url: Option<String>,
+    /// Seconds to wait for the database (a connection, connecting included) before a request is
+    /// answered 503 "unavailable" with Retry-After; PostgreSQL cancels a statement after ten times
+    /// this. Fractions are allowed (e.g. 0.5).
+    #[arg(
+        long,
+        env = "TENANTRY_DB_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "3",
+        value_parser = parse_db_timeout
+    )]
+    db_timeout: std::time::Duration,
+}
+
+/// `--db-timeout`: positive seconds, at most an hour.
+fn parse_db_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 3600.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 3600 (e.g. 3 or 0.5)"
+        )),
+    }
+}
+
+/// Request limits per caller, as `BURST/PER_SECOND` token buckets (`250/25`: 250 at once, refilled at
+/// 25 a second; `3/0.5`: 3 at once, one more every 2 seconds).
+#[derive(Args)]
+struct ThrottleArgs {
+    /// `off` answers every request without limits and without `x-ms-ratelimit-*` headers.
+    #[arg(long = "throttle", env = "TENANTRY_THROTTLE", default_value = "on")]
+    mode: ThrottleMode,
+    /// ARM reads (GET, HEAD) per principal and subscription (or tenant, for tenant-level paths).
+    #[arg(long = "throttle-arm-reads", env = "TENANTRY_THROTTLE_ARM_READS", default_value_t = ThrottleSettings::default().arm_reads)]
+    arm_reads: Limit,
+    /// ARM writes (PUT, PATCH, POST, DELETE) per principal and subscription (or tenant).
+    #[arg(long = "throttle-arm-writes", env = "TENANTRY_THROTTLE_ARM_WRITES", default_value_t = ThrottleSettings::default().arm_writes)]
+    arm_writes: Limit,
+    /// ARM reads of all the principals of one tenant together.
+    #[arg(
+        long = "throttle-arm-tenant-reads",
+        env = "TENANTRY_THROTTLE_ARM_TENANT_READS",
+        default_value_t = ThrottleSettings::default().arm_tenant_reads
+    )]
+    arm_tenant_reads: Limit,
+    /// ARM writes of all the principals of one tenant together.
+    #[arg(
+        long = "throttle-arm-tenant-writes",
+        env = "TENANTRY_THROTTLE_ARM_TENANT_WRITES",
+        default_value_t = ThrottleSettings::default().arm_tenant_writes
+    )]
+    arm_tenant_writes: Limit,
+    /// Microsoft Graph requests per principal.
+    #[arg(long = "throttle-graph", env = "TENANTRY_THROTTLE_GRAPH", default_value_t = ThrottleSettings::default().graph)]
+    graph: Limit,
+    /// Token requests per confidential client, or per public client and source address.
+    #[arg(long = "throttle-token", env = "TENANTRY_THROTTLE_TOKEN", default_value_t = ThrottleSettings::default().token)]
+    token: Limit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ThrottleMode {
+    On,
+    Off,
+}
+
+impl ThrottleArgs {
+    fn settings(&self) -> ThrottleSettings {
+        ThrottleSettings {
+            enabled: self.mode == ThrottleMode::On,
+            arm_reads: self.arm_reads,
+            arm_writes: self.arm_writes,
+            arm_tenant_reads: self.arm_tenant_reads,
+            arm_tenant_writes: self.arm_tenant_writes,
+            graph: self.graph,
+            token: self.token,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -89,14 +166,18 @@ enum Command {
         /// least two of its check intervals, so that no request is sent to a closed port.
         #[arg(long, env = "TENANTRY_SHUTDOWN_DELAY", default_value_t = 0)]
         shutdown_delay: u64,
+        #[command(flatten)]
+        metrics: MetricsArgs,
+        #[command(flatten)]
+        throttle: ThrottleArgs,
     },
     /// Build a world from a file, or write the current world to one.
     World {
         #[command(subcommand)]
         command: WorldCommand,
     },
-    /// List audit events, newest first.
-    Audit(AuditArgs),
+    /// List audit events, newest first; or verify, checkpoint or export the audit log's hash chain.
+    Audit(AuditCommandArgs),
     /// Move a subscription to another directory as the operator: preview first, then apply.
     ChangeDirectory(ChangeDirectoryArgs),
     /// Token signing keys: list them, or rotate to a new one.
@@ -130,6 +211,19 @@ enum Command {
         #[command(subcommand)]
         command: IdentityCommand,
     },
+}
+
+/// Where `GET /metrics` (Prometheus' text format) is served; with neither, it is not (404).
+#[derive(Args)]
+struct MetricsArgs {
+    /// Serve /metrics over plain HTTP on this address of its own (e.g. 127.0.0.1:9464), with no
+    /// token: keep it on the operator's network.
+    #[arg(long, env = "TENANTRY_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Serve /metrics on the main HTTPS listener to scrapers that send `Authorization: Bearer
+    /// <this token>` (401 without it).
+    #[arg(long, env = "TENANTRY_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -220,6 +314,62 @@ enum WorldCommand {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct AuditCommandArgs {
+    #[command(subcommand)]
+    command: Option<AuditCommand>,
+    #[command(flatten)]
+    list: AuditArgs,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Walk the audit log's hash chain, oldest first, a page at a time: prints `ok: N events, tip
+    /// <hash>`, or names the first event changed, removed or inserted and exits non-zero.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A checkpoint saved from `tenantry audit checkpoint` (or GET
+        /// /providers/Microsoft.Subscription/auditCheckpoint): also prove that the chain passes
+        /// through it, i.e. that no history before it was rewritten.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the chain's tip (event count and last hash) signed with the token signing key, as JSON:
+    /// keep it somewhere else, and verify against it later.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Every event in chain order (oldest first), with its place and hashes: one JSON object per line.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The output format (one: JSON Lines).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Only events at or after this time, written as for `tenantry audit --since`.
+        #[arg(long, value_parser = parse_when)]
+        since: Option<When>,
+        /// Only events at or before this time.
+        #[arg(long, value_parser = parse_when)]
+        until: Option<When>,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExportFormat {
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Args)]
 struct AuditArgs {
     #[command(flatten)]
     db: DbArgs,
@@ -257,16 +407,16 @@ struct AuditArgs {
 }
 
 /// Opens the configured database, creating the embedded one on first use.
-async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
+pub(crate) async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
     let store = match &db.database_url {
-        Some(url) => Store::open(url)
+        Some(url) => Store::open_with_timeout(url, db.db_timeout)
             .await
             .with_context(|| "could not open the database")?,
         None => {
             std::fs::create_dir_all(&db.data).with_context(|| {
                 format!("could not create the data directory {}", db.data.display())
             })?;
-            Store::open_sqlite_file(&sqlite_file(&db.data))
+            Store::open_sqlite_file_with_timeout(&sqlite_file(&db.data), db.db_timeout)
                 .await
                 .with_context(|| "could not open the embedded database")?
         }
@@ -286,6 +436,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             issuer_ca_file,
             drain_timeout,
             shutdown_delay,
+            metrics,
+            throttle,
         } => {
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
@@ -311,6 +463,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     trusted_proxies,
                     drain_timeout: std::time::Duration::from_secs(drain_timeout),
                     shutdown_delay: std::time::Duration::from_secs(shutdown_delay),
+                    metrics: tenantry_server::metrics::MetricsConfig {
+                        listen: metrics.metrics_listen,
+                        token: metrics.metrics_token,
+                    },
+                    throttle: throttle.settings(),
                 },
             )
             .await
@@ -343,7 +500,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command } => keys(command).await,
-        Command::Audit(a) => audit(a).await,
+        Command::Audit(AuditCommandArgs {
+            command: Some(command),
+            ..
+        }) => crate::audit_chain::run(command).await,
+        Command::Audit(a) => audit(a.list).await,
         Command::ChangeDirectory(a) => change_directory(a).await,
         Command::Support {
             command: SupportCommand::List { db, json },
@@ -551,13 +712,13 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
 
 /// A point in time on the command line: absolute, or a duration before now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum When {
+pub(crate) enum When {
     At(i64),
     Ago(i64),
 }
 
 impl When {
-    fn at(self, now: i64) -> i64 {
+    pub(crate) fn at(self, now: i64) -> i64 {
         match self {
             When::At(t) => t,
             When::Ago(d) => now.saturating_sub(d),

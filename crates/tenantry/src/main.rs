@@ -1,5 +1,6 @@
 //! The `tenantry` command: serve the control plane, apply and export world files, read the audit log.
 
+mod audit_chain;
 mod cli;
 
 use clap::Parser;

@@ -103,6 +103,9 @@ pub enum EntraCode {
     /// A sign-in page's form no longer matches the browser's session (expired, or posted from elsewhere).
     SignInPageExpired,
     TemporarilyUnavailable,
+    /// Too many token requests from one client (or, for a public client, one client at one address):
+    /// the token endpoint's 429.
+    Throttled,
     /// A federated client assertion, and the application has no federated identity credential at all.
     NoFederatedCredential,
     /// A federated client assertion whose issuer no credential of the application names.
@@ -293,6 +296,12 @@ impl EntraCode {
                 TemporarilyUnavailable,
                 90033,
                 "A transient error has occurred. Please try again.",
+            ),
+            // Entra's code for a throttled caller (TenantThrottlingError).
+            EntraCode::Throttled => (
+                TemporarilyUnavailable,
+                90055,
+                "There are too many incoming requests. Please try again later.",
             ),
             EntraCode::NoFederatedCredential => (
                 InvalidRequest,

@@ -13,6 +13,11 @@
 //! (default 100). Newest first. A full page carries a `nextLink` whose `$skiptoken` says where it stopped
 //! (`AuditCursor`): following them reads the whole log, each event once, however many are written
 //! meanwhile.
+//!
+//! - `GET /providers/Microsoft.Subscription/auditCheckpoint` — the audit chain's tip signed with the
+//!   token signing key (`tenantry_service::audit_chain`). Any caller with an ARM token may read it: it
+//!   tells how many events the deployment's log holds and the last one's hash, nothing of what they
+//!   say, and an auditor must be able to take one without being an administrator.
 
 use crate::app::AppState;
 use crate::arm::path::parse_subscription_id;
@@ -30,6 +35,7 @@ use tenantry_domain::audit::{
     AuditCursor, AuditEvent, AuditFilter, MAX_AUDIT_LIMIT, OperationMatch,
 };
 use tenantry_domain::rules::reads;
+use tenantry_service::audit_chain::AuditCheckpoint;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -42,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/subscriptions/{id}/providers/Microsoft.Subscription/auditEvents",
             get(subscription_events),
+        )
+        .route(
+            "/providers/Microsoft.Subscription/auditCheckpoint",
+            get(checkpoint),
         )
 }
 
@@ -196,6 +206,14 @@ async fn subscription_events(
         .read(|w| reads::require_subscription_audit_read(w, &caller.actor, sub))?;
     q.subscription = Some(sub);
     answer(&state, &format!("/subscriptions/{sub}"), q, raw.as_deref()).await
+}
+
+/// The chain's tip now, signed. The caller's identity only proves a valid token (module docs).
+async fn checkpoint(
+    State(state): State<AppState>,
+    ArmCaller(_caller): ArmCaller,
+) -> Result<Json<AuditCheckpoint>, ArmError> {
+    Ok(Json(state.signin.audit_checkpoint().await?))
 }
 
 #[cfg(test)]

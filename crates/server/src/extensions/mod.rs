@@ -9,6 +9,7 @@
 //! | `PUT\|GET\|DELETE /subscriptions/{id}/providers/Microsoft.Subscription/directoryLinkRequests/{tenantId}` | "use existing directory": ask, show, withdraw |
 //! | `GET /providers/Microsoft.Subscription/directoryLinkRequests[/{requestId}]`, `POST …/{requestId}/approve\|decline` | the target tenant's Global Administrator decides |
 //! | `GET /providers/Microsoft.Subscription/auditEvents`, `GET /subscriptions/{id}/providers/Microsoft.Subscription/auditEvents` | audit log of a tenant, of a subscription |
+//! | `GET /providers/Microsoft.Subscription/auditCheckpoint` | the audit chain's tip, signed (`audit::checkpoint`) |
 //! | `POST /subscriptions/{id}/providers/Microsoft.Subscription/identityEndpointSecrets[/revoke]` | a managed-identity endpoint secret for a resource (whoever may write it), or revoke them |
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of everything tenantry serves |
 //!
@@ -41,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The words of our extension paths, in the case the routes are written in.
-const PATH_WORDS: [&str; 18] = [
+const PATH_WORDS: [&str; 19] = [
     "subscriptions",
     "providers",
     "Microsoft.Subscription",
@@ -58,6 +59,7 @@ const PATH_WORDS: [&str; 18] = [
     "approve",
     "decline",
     "auditEvents",
+    "auditCheckpoint",
     "identityEndpointSecrets",
     "revoke",
 ];

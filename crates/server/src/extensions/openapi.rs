@@ -117,6 +117,8 @@ pub fn operations() -> Vec<Op> {
             .describe("$filter: clauses joined by 'and': eventTimestamp ge|le '<RFC 3339>', caller eq '<name>', operationName eq '<operation>', startswith(operationName,'<prefix>'). $top: 1 to 1000 (default 100). Newest first."),
         op("get", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/auditEvents", EXT, Arm, "A subscription's audit log (Microsoft.Insights/eventtypes/values/read: Reader and up)", None, ("200", Some("AuditEventList")))
             .describe("Same $filter and $top as the tenant's audit log."),
+        op("get", "/providers/Microsoft.Subscription/auditCheckpoint", EXT, Arm, "A signed checkpoint of the audit log's hash chain (any caller with an ARM token)", None, ("200", Some("AuditCheckpoint")))
+            .describe("{count, tipHash, time, signature}: how many events the deployment's audit chain holds and the last one's hash, signed with the token signing key (signature: a compact RS256 JWS over {count, tipHash, time}, verifiable with the published JWKS). Keep it; `tenantry audit verify --checkpoint` later proves the chain still passes through it."),
         op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets", EXT, Arm, "Issue a managed-identity endpoint secret for a resource with identities (whoever may write the resource)", None, ("200", None))
             .describe("Body {resourceId}. Answers {resourceId, secret, environment: {IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST}}: what a process exports to get the resource's identities' tokens at /msi/token or /msi/{secret}/metadata/identity/oauth2/token. The secret is shown once; it is kept hashed and audited. 400 ResourceHasNoIdentity when the resource has none."),
         op("post", "/subscriptions/{subscriptionId}/providers/Microsoft.Subscription/identityEndpointSecrets/revoke", EXT, Arm, "Revoke every managed-identity endpoint secret of a resource (whoever may write the resource)", None, ("200", None))
@@ -588,6 +590,14 @@ fn schemas() -> Value {
     m.insert(
         "AuditEventList".into(),
         object(&["value"], json!({"value": array_of("AuditEvent")})),
+    );
+    m.insert(
+        "AuditCheckpoint".into(),
+        object(
+            &["count", "tipHash", "time", "signature"],
+            json!({"count": {"type": "integer"},
+            "tipHash": string(), "time": time(), "signature": string()}),
+        ),
     );
     m.insert("OpenIdConfiguration".into(), object(&["token_endpoint", "authorization_endpoint"], json!({"issuer": string(), "token_endpoint": string(), "authorization_endpoint": string(), "jwks_uri": string()})));
     m.insert("TokenResponse".into(), object(&["access_token", "expires_in"], json!({"access_token": string(), "token_type": string(), "expires_in": {"type": "integer"},

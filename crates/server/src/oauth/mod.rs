@@ -73,6 +73,10 @@ pub(crate) use managed_identity::loggable_path;
 pub(crate) fn entra_error(failure: SignInFailure) -> EntraError {
     match failure {
         SignInFailure::Refused(e) => EntraError::new(e),
+        // The database out of reach is logged once per outage by the service.
+        SignInFailure::Internal(e) if e.is_unavailable() => {
+            EntraError::new(temporarily_unavailable())
+        }
         SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed");
             EntraError::new(temporarily_unavailable())

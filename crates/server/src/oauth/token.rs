@@ -7,6 +7,7 @@
 use super::{ClientAddr, entra_error};
 use crate::app::AppState;
 use crate::errors::EntraError;
+use crate::throttle::TokenCaller;
 use axum::Json;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
@@ -138,7 +139,10 @@ async fn token(
     let result = match request {
         Ok(mut req) => {
             req.client_address = client.0;
-            state.signin.token(req).await.map_err(entra_error)
+            match charge(&state, &req) {
+                Ok(()) => state.signin.token(req).await.map_err(entra_error),
+                Err(refused) => Err(refused),
+            }
         }
         Err(e) => Err(e),
     };
@@ -154,6 +158,21 @@ async fn token(
     );
     h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// Takes the request from its client's bucket: a confidential client's id, or for a grant without a
+/// client credential (whose client id anyone can send) the client id at the caller's address.
+fn charge(state: &AppState, req: &TokenRequest) -> Result<(), EntraError> {
+    let Some(throttle) = &state.throttle else {
+        return Ok(());
+    };
+    let caller = match req.client_credential {
+        Some(_) => TokenCaller::Confidential(req.client_id.clone()),
+        None => TokenCaller::Public(req.client_id.clone(), req.client_address),
+    };
+    throttle
+        .charge_token(&caller)
+        .map_err(|refused| refused.entra())
 }
 
 /// A form the endpoint could not read: too large for the server (413, as every face says it), or not

@@ -158,6 +158,8 @@ pub enum PortalError {
     Invalid(String),
     /// Something broke on our side (500).
     Internal(String),
+    /// The database is out of reach for now (503, with `Retry-After`).
+    Unavailable,
     /// Refused before any portal handler ran: no such page, a wrong method, an unreadable form.
     Edge(crate::errors::EdgeRefusal),
 }
@@ -166,6 +168,8 @@ impl From<ServiceError> for PortalError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Domain(d) => PortalError::Domain(d),
+            // Logged once per outage by the service.
+            ServiceError::Unavailable(_) => PortalError::Unavailable,
             other => {
                 tracing::error!(error = %other, "portal request failed");
                 PortalError::Internal(other.to_string())
@@ -227,6 +231,16 @@ impl PortalError {
                 Some("Go back, or start again from the dashboard.".to_string()),
                 vec![],
             ),
+            PortalError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable".to_string(),
+                "The database cannot be reached just now, so nothing was changed.".to_string(),
+                Some(format!(
+                    "Try again in {} seconds.",
+                    crate::errors::UNAVAILABLE_RETRY_AFTER_SECONDS
+                )),
+                vec![],
+            ),
             PortalError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side".to_string(),
@@ -249,6 +263,7 @@ impl PortalError {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
+        let mut r = crate::errors::unavailable_retry_after(r);
         if matches!(self, PortalError::Csrf) {
             r.extensions_mut().insert(session::SaveNothing);
         }

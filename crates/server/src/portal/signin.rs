@@ -58,6 +58,8 @@ async fn check_password(
 pub(crate) fn refusal(failure: SignInFailure) -> SignInError {
     match failure {
         SignInFailure::Refused(e) => e,
+        // The database out of reach is logged once per outage by the service.
+        SignInFailure::Internal(e) if e.is_unavailable() => temporarily_unavailable(),
         SignInFailure::Internal(e) => {
             tracing::error!(error = %e, "sign-in failed on our side");
             temporarily_unavailable()

@@ -122,8 +122,15 @@ impl SignIn {
         .await
     }
 
-    /// Answers a token request.
+    /// Answers a token request, counting the token issued or the refusal (`crate::metrics`).
     pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, SignInFailure> {
+        let grant = crate::metrics::grant_label(&req.grant);
+        let answer = self.answer_token(req).await;
+        crate::metrics::token_answer(grant, &answer);
+        answer
+    }
+
+    async fn answer_token(&self, req: TokenRequest) -> Result<TokenResponse, SignInFailure> {
         let authority = self
             .service()
             .read(|w| parse_authority(w, &req.authority))?;

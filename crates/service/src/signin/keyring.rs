@@ -2,6 +2,10 @@
 //! instance, held parsed in memory. RS256 signing is the hot path, so the parsed [`TokenSigner`] is kept
 //! and reused; an instance looks again at the database every few seconds (cheap: a handful of rows) and
 //! at once when a token names a key it does not know, which is how a rotation made elsewhere arrives.
+//!
+//! Once a key is loaded, no request waits for that look: it runs in the background while requests sign
+//! and verify with the keys in memory, so tokens keep being issued while the database is out of reach;
+//! after a failed look the next one waits, longer each time (up to [`RETRY_AFTER_MAX`]).
 
 use crate::ServiceError;
 use crate::crypto::{KeyEncryptionKey, SigningKey, TokenSigner};
@@ -10,6 +14,7 @@ use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tenantry_domain::signin::ACCESS_TOKEN_LIFETIME;
 use tenantry_store::Store;
@@ -20,6 +25,9 @@ const RELOAD_AFTER: Duration = Duration::from_secs(10);
 /// A token naming an unknown key triggers a reload, but not more often than this (a flood of forged
 /// kids must not become a flood of queries).
 const UNKNOWN_KID_RELOAD_EVERY: Duration = Duration::from_secs(1);
+/// After a failed reload, the first wait before the next attempt; it doubles up to [`RETRY_AFTER_MAX`].
+const RETRY_AFTER_MIN: Duration = Duration::from_secs(1);
+const RETRY_AFTER_MAX: Duration = Duration::from_secs(30);
 /// The active key is published "forever"; a retired one until its last tokens expired.
 const NEVER: i64 = i64::MAX;
 
@@ -54,6 +62,16 @@ pub(crate) struct KeyRing {
     keys: RwLock<Arc<Keys>>,
     /// One reload at a time per instance; the others wait and then use its result.
     reloading: tokio::sync::Mutex<()>,
+    /// A background reload is under way (requests do not start another).
+    refreshing: AtomicBool,
+    /// After failed reloads: no new attempt before `not_before`.
+    backoff: parking_lot::Mutex<Backoff>,
+}
+
+#[derive(Default)]
+struct Backoff {
+    not_before: Option<Instant>,
+    wait: Duration,
 }
 
 impl KeyRing {
@@ -62,6 +80,8 @@ impl KeyRing {
             kek,
             keys: RwLock::new(Arc::new(Keys::empty())),
             reloading: tokio::sync::Mutex::new(()),
+            refreshing: AtomicBool::new(false),
+            backoff: parking_lot::Mutex::new(Backoff::default()),
         }
     }
 
@@ -69,16 +89,19 @@ impl KeyRing {
         self.keys.read().clone()
     }
 
-    /// The signer of the active key, generating the very first key when the database has none.
+    /// The signer of the active key, generating the very first key when the database has none. Only
+    /// the first call waits for the database; later ones sign with the loaded key and refresh it in the
+    /// background when it is due.
     pub(crate) async fn signer(
-        &self,
+        self: &Arc<Self>,
         store: &Store,
         now: i64,
     ) -> Result<TokenSigner, ServiceError> {
         let keys = self.current();
-        if let Some(s) = &keys.signer
-            && keys.loaded.elapsed() < RELOAD_AFTER
-        {
+        if let Some(s) = &keys.signer {
+            if keys.loaded.elapsed() >= RELOAD_AFTER {
+                self.refresh_in_background(store, now);
+            }
             return Ok(s.clone());
         }
         let keys = self.reload(store, now, true).await?;
@@ -88,19 +111,22 @@ impl KeyRing {
     }
 
     /// The verification key for `kid`, looking at the database once more when it is unknown here.
+    /// A known key is used at once (and the set refreshed in the background when due); an unknown one
+    /// waits for a reload, unless the database failed moments ago.
     pub(crate) async fn verifier(
-        &self,
+        self: &Arc<Self>,
         store: &Store,
         now: i64,
         kid: &str,
     ) -> Result<Option<Arc<DecodingKey>>, ServiceError> {
         let keys = self.current();
-        if let Some(k) = keys.verifiers.get(kid)
-            && keys.loaded.elapsed() < RELOAD_AFTER * 6
-        {
+        if let Some(k) = keys.verifiers.get(kid) {
+            if keys.loaded.elapsed() >= RELOAD_AFTER * 6 {
+                self.refresh_in_background(store, now);
+            }
             return Ok(Some(k.clone()));
         }
-        if keys.verifiers.contains_key(kid) || keys.loaded.elapsed() >= UNKNOWN_KID_RELOAD_EVERY {
+        if keys.loaded.elapsed() >= UNKNOWN_KID_RELOAD_EVERY && !self.backing_off() {
             let keys = self.reload(store, now, false).await?;
             return Ok(keys.verifiers.get(kid).cloned());
         }
@@ -108,12 +134,41 @@ impl KeyRing {
     }
 
     /// The published public keys (`{"keys":[...]}`).
-    pub(crate) async fn jwks(&self, store: &Store, now: i64) -> Result<Value, ServiceError> {
+    pub(crate) async fn jwks(
+        self: &Arc<Self>,
+        store: &Store,
+        now: i64,
+    ) -> Result<Value, ServiceError> {
         let mut keys = self.current();
-        if keys.loaded.elapsed() >= RELOAD_AFTER || keys.signer.is_none() {
+        if keys.signer.is_none() {
             keys = self.reload(store, now, true).await?;
+        } else if keys.loaded.elapsed() >= RELOAD_AFTER {
+            self.refresh_in_background(store, now);
         }
         Ok(serde_json::json!({ "keys": keys.jwks }))
+    }
+
+    /// Whether a reload failed moments ago (then requests use the keys in memory).
+    fn backing_off(&self) -> bool {
+        self.backoff
+            .lock()
+            .not_before
+            .is_some_and(|t| Instant::now() < t)
+    }
+
+    /// Starts a reload that no request waits for, unless one is under way or a failed one is too
+    /// recent.
+    fn refresh_in_background(self: &Arc<Self>, store: &Store, now: i64) {
+        if self.backing_off() || self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (ring, store) = (self.clone(), store.clone());
+        tokio::spawn(async move {
+            if let Err(e) = ring.reload(&store, now, true).await {
+                tracing::warn!(error = %e, "could not reload the token signing keys; signing with the loaded ones");
+            }
+            ring.refreshing.store(false, Ordering::Release);
+        });
     }
 
     /// Adds a new active key; the previous ones stay published for the overlap. Returns the new kid.
@@ -152,6 +207,30 @@ impl KeyRing {
         if keys.loaded >= started && (keys.signer.is_some() || !create) {
             return Ok(keys);
         }
+        let rows = match self.read_rows(store, now, create).await {
+            Ok(rows) => {
+                *self.backoff.lock() = Backoff::default();
+                rows
+            }
+            Err(e) => {
+                let mut backoff = self.backoff.lock();
+                backoff.wait = (backoff.wait * 2).clamp(RETRY_AFTER_MIN, RETRY_AFTER_MAX);
+                backoff.not_before = Some(Instant::now() + backoff.wait);
+                return Err(e);
+            }
+        };
+        let fresh = Arc::new(self.parse(&rows, &keys)?);
+        *self.keys.write() = fresh.clone();
+        Ok(fresh)
+    }
+
+    /// The published keys' rows; with `create`, an empty database gets its first key.
+    async fn read_rows(
+        &self,
+        store: &Store,
+        now: i64,
+        create: bool,
+    ) -> Result<Vec<StoredSigningKey>, ServiceError> {
         let mut rows = store.published_signing_keys(now).await?;
         if create && !rows.iter().any(|r| r.retired == 0) {
             let key = generate(now).await?;
@@ -160,9 +239,7 @@ impl KeyRing {
                 .await?;
             rows = store.published_signing_keys(now).await?;
         }
-        let fresh = Arc::new(self.parse(&rows, &keys)?);
-        *self.keys.write() = fresh.clone();
-        Ok(fresh)
+        Ok(rows)
     }
 
     /// Builds the key set from rows, reusing the parsed signer when the active key did not change.
@@ -211,7 +288,8 @@ async fn generate(now: i64) -> Result<SigningKey, ServiceError> {
         .map_err(|e| ServiceError::Internal(format!("key generation failed: {e}")))
 }
 
-fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
+/// The verification key of a public JWK.
+pub(crate) fn decoding_key(jwk: &Value) -> Option<DecodingKey> {
     let n = jwk.get("n")?.as_str()?;
     let e = jwk.get("e")?.as_str()?;
     DecodingKey::from_rsa_components(n, e).ok()

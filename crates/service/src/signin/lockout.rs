@@ -81,6 +81,7 @@ impl SignIn {
                 .await?;
             if let Some(seconds) = lockout_seconds(count.failures) {
                 store.lock_sign_in(key, now + seconds).await?;
+                crate::metrics::lockout();
                 tracing::warn!(
                     failures = count.failures,
                     seconds,

@@ -159,8 +159,10 @@ impl SignIn {
             .managed_identity
             .as_ref()
             .map(|m| m.resource.to_string());
+        let access_token = self.sign(&access).await?;
+        crate::metrics::token_issued("managed_identity");
         Ok(ManagedIdentityToken {
-            access_token: self.sign(&access).await?,
+            access_token,
             expires_in: super::grants::expires_in(at),
             expires_on: at.exp,
             not_before: at.iat,

@@ -35,6 +35,7 @@ use crate::crypto::KeyEncryptionKey;
 use crate::{Service, ServiceError};
 use hashing::HashPool;
 use keyring::KeyRing;
+pub(crate) use keyring::decoding_key;
 use std::sync::Arc;
 use tenantry_domain::signin::SignInError;
 
@@ -73,7 +74,7 @@ struct Inner {
     svc: Service,
     /// The public base URL, without a trailing slash: issuers and audiences are built on it.
     base_url: String,
-    keys: KeyRing,
+    keys: Arc<KeyRing>,
     passwords: HashPool,
     verified_tokens: verify::VerifiedTokens,
 }
@@ -101,7 +102,7 @@ impl SignIn {
             inner: Arc::new(Inner {
                 svc,
                 base_url: base_url.trim_end_matches('/').to_string(),
-                keys: KeyRing::new(kek),
+                keys: Arc::new(KeyRing::new(kek)),
                 passwords,
                 verified_tokens: verify::VerifiedTokens::default(),
             }),
@@ -116,7 +117,7 @@ impl SignIn {
         &self.inner.base_url
     }
 
-    fn keys(&self) -> &KeyRing {
+    fn keys(&self) -> &Arc<KeyRing> {
         &self.inner.keys
     }
 

@@ -124,7 +124,7 @@ pub(crate) struct Served {
 }
 
 impl Served {
-    async fn start(args: &[&str]) -> Served {
+    pub(crate) async fn start(args: &[&str]) -> Served {
         let dir = tenantry_store::testing::TempDir::new("tenantry-serve").unwrap();
         let demo = repo_root().join("worlds/demo.toml");
         let mut served = Served::start_in(dir.path(), Some(&demo), args).await;
@@ -180,7 +180,7 @@ impl Served {
 }
 
 /// A client that trusts only the CA a starting server writes into `data_dir`, once it is there.
-async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
+pub(crate) async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
     let ca = data_dir.join("ca.pem");
     let ok = eventually(Duration::from_secs(120), || ca.exists()).await;
     assert!(ok, "the server wrote its CA");
@@ -192,7 +192,7 @@ async fn client_trusting_ca_of(data_dir: &std::path::Path) -> reqwest::Client {
 }
 
 /// The first answer to GET `url` of a server that is starting (within a minute).
-async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+pub(crate) async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
     for _ in 0..600 {
         if let Ok(r) = client.get(url).send().await {
             return Some(r);
@@ -204,7 +204,7 @@ async fn first_answer(client: &reqwest::Client, url: &str) -> Option<reqwest::Re
 
 /// Every line `reader` gives until it closes (a child's standard error, read while it runs so that it
 /// never blocks on a full pipe).
-fn collect_lines(
+pub(crate) fn collect_lines(
     reader: impl std::io::Read + Send + 'static,
 ) -> std::thread::JoinHandle<Vec<String>> {
     use std::io::BufRead;
@@ -458,7 +458,7 @@ async fn serve_logs_json_lines_with_each_requests_ids_and_no_secret() {
     assert!(unauthenticated_line["span"].get("tenant").is_none());
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

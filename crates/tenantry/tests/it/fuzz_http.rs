@@ -257,6 +257,7 @@ POST                      | /providers/Microsoft.Subscription/directoryLinkReque
 POST                      | /providers/Microsoft.Subscription/directoryLinkRequests/{X}/decline
 GET                       | /providers/Microsoft.Subscription/auditEvents
 GET                       | /subscriptions/{S}/providers/Microsoft.Subscription/auditEvents
+GET                       | /providers/Microsoft.Subscription/auditCheckpoint
 GET                       | /openapi.json
 GET POST                  | /v1.0/users
 GET PATCH DELETE          | /v1.0/users/{U}

@@ -25,6 +25,24 @@ impl TestServer {
         Self::start(svc, port, None, Default::default()).await
     }
 
+    /// Serves `svc` on a free port, throttling callers as `settings` say.
+    pub async fn throttled(
+        svc: Service,
+        settings: tenantry_server::throttle::ThrottleSettings,
+    ) -> TestServer {
+        Self::start_with(svc, 0, None, Default::default(), Some(settings)).await
+    }
+
+    /// [`TestServer::behind`] `first`, throttling callers as `settings` say.
+    pub async fn throttled_behind(
+        svc: Service,
+        first: &TestServer,
+        settings: tenantry_server::throttle::ThrottleSettings,
+    ) -> TestServer {
+        let public_url = Some(first.signin.base_url().to_string());
+        Self::start_with(svc, 0, public_url, Default::default(), Some(settings)).await
+    }
+
     /// Serves `svc` believing `X-Forwarded-For` from `trusted` (as behind a reverse proxy).
     pub async fn behind_proxy(svc: Service, trusted: &[&str]) -> TestServer {
         let trusted = tenantry_server::client_addr::TrustedProxies::parse(trusted).unwrap();
@@ -49,6 +67,16 @@ impl TestServer {
         public_url: Option<String>,
         trusted: tenantry_server::client_addr::TrustedProxies,
     ) -> TestServer {
+        Self::start_with(svc, port, public_url, trusted, None).await
+    }
+
+    async fn start_with(
+        svc: Service,
+        port: u16,
+        public_url: Option<String>,
+        trusted: tenantry_server::client_addr::TrustedProxies,
+        throttle: Option<tenantry_server::throttle::ThrottleSettings>,
+    ) -> TestServer {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tenantry_store::testing::TempDir::new("tenantry-server").unwrap();
         let material = tenantry_server::tls::ensure_local_ca(dir.path(), &[]).unwrap();
@@ -60,8 +88,16 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let base_url = tenantry_server::app::base_url_for(addr);
         let public_url = public_url.unwrap_or_else(|| base_url.clone());
-        let state =
+        let mut state =
             tenantry_server::AppState::new(svc.clone(), public_url).with_trusted_proxies(trusted);
+        if let Some(settings) = throttle {
+            state = state.with_throttle(settings);
+            // As `serve` does: instances on PostgreSQL exchange what they charged.
+            let postgres = svc.store().backend() == tenantry_store::Backend::Postgres;
+            if let Some(throttle) = state.throttle.as_ref().filter(|_| postgres) {
+                throttle.spawn_exchange(svc.store().clone());
+            }
+        }
         let signin = state.signin.clone();
         let app = tenantry_server::router(state);
         let handle = axum_server::Handle::new();
