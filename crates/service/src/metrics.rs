@@ -23,6 +23,9 @@ pub const WORLD_REVISION: &str = "tenantry_world_revision";
 /// How many revisions other instances committed that this one does not hold yet (-1: the database
 /// did not answer).
 pub const CHANGE_FEED_LAG: &str = "tenantry_change_feed_lag_revisions";
+/// 1 while the database answers, 0 during an outage (writes answer 503, reads and client-credential
+/// tokens go on from memory).
+pub const DATABASE_AVAILABLE: &str = "tenantry_database_available";
 /// The database pool's connections, by `state`: `open` and `idle`.
 pub const DB_POOL_CONNECTIONS: &str = "tenantry_db_pool_connections";
 
@@ -50,6 +53,10 @@ pub fn describe() {
     describe_gauge!(
         CHANGE_FEED_LAG,
         "Revisions committed by other instances not yet held in memory (-1: database unreachable)."
+    );
+    describe_gauge!(
+        DATABASE_AVAILABLE,
+        "1 while the database answers, 0 during an outage (writes refused with 503)."
     );
     describe_gauge!(
         DB_POOL_CONNECTIONS,
@@ -101,11 +108,22 @@ impl Service {
     pub async fn observe_gauges(&self) {
         let held = self.revision();
         metrics::gauge!(WORLD_REVISION).set(held as f64);
-        let lag = match tokio::time::timeout(LAG_WITHIN, self.store().revision()).await {
-            Ok(Ok(committed)) => (committed - self.revision()).max(0),
-            _ => -1,
+        // During an outage the scrape does not wait on the database: the lag is unknown.
+        let lag = if self.database_unavailable() {
+            -1
+        } else {
+            match tokio::time::timeout(LAG_WITHIN, self.store().revision()).await {
+                Ok(Ok(committed)) => (committed - self.revision()).max(0),
+                _ => -1,
+            }
         };
         metrics::gauge!(CHANGE_FEED_LAG).set(lag as f64);
+        let available = if self.database_unavailable() {
+            0.0
+        } else {
+            1.0
+        };
+        metrics::gauge!(DATABASE_AVAILABLE).set(available);
         let (open, idle) = self.store().pool_connections();
         metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "open").set(f64::from(open));
         metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(idle as f64);

@@ -338,6 +338,8 @@ async fn postgres_backs_up_with_pg_dump_and_restores_with_pg_restore() {
     }
     assert!(!has(&copy, "after"));
     assert_eq!(audit_count(&copy).await, audit_count(&svc).await - 1);
+    let chain = copy.store().verify_audit_chain(None).await.unwrap();
+    assert!(chain.is_ok(), "the copy's audit chain verifies: {chain:?}");
     // The copy goes on from where the dump was taken.
     copy.put_resource_group(&alice, payg(&copy), "on-the-copy", group())
         .await

@@ -309,6 +309,7 @@ async fn count_a_known_workload(served: &Served, port: u16) {
     // Gauges: the world's revision, the change feed's lag, the pool, the process.
     assert!(sum(&after, "tenantry_world_revision", &[]) > 0.0);
     assert_eq!(sum(&after, "tenantry_change_feed_lag_revisions", &[]), 0.0);
+    assert_eq!(sum(&after, "tenantry_database_available", &[]), 1.0);
     assert!(sum(&after, "tenantry_db_pool_connections", &[("state", "open")]) >= 1.0);
     assert!(sum(&after, "process_resident_memory_bytes", &[]) > 0.0);
     assert!(sum(&after, "process_open_fds", &[]) > 0.0);

@@ -111,7 +111,11 @@ enum Kind {
     Token,
     Write,
     Ready,
+    /// `/metrics` on the main listener, behind the operator's token.
+    Metrics,
 }
+
+const METRICS_TOKEN: &str = "outage-metrics-token";
 
 /// One answer the load got, timed from the start of the run.
 #[derive(Debug)]
@@ -175,6 +179,7 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
             .arg(dir.path())
             .args(["--database-url", &cluster.url])
             .args(["--db-timeout", &DB_TIMEOUT.as_secs_f64().to_string()])
+            .args(["--metrics-token", METRICS_TOKEN])
             .arg("--world")
             .arg(repo_root().join("worlds/demo.toml"))
             .stdout(Stdio::null())
@@ -218,6 +223,7 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
         Kind::Token,
         Kind::Write,
         Kind::Ready,
+        Kind::Metrics,
     ] {
         let (client, base, bearer) = (client.clone(), base.clone(), bearer.clone());
         let (answers, stop, token_url) = (answers.clone(), stop.clone(), token_url.clone());
@@ -239,6 +245,9 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
                         .bearer_auth(&bearer)
                         .json(&serde_json::json!({"location": "westeurope"})),
                     Kind::Ready => client.get(format!("{base}/readyz")),
+                    Kind::Metrics => client
+                        .get(format!("{base}/metrics"))
+                        .bearer_auth(METRICS_TOKEN),
                 };
                 let sent = t0.elapsed();
                 let r = request
@@ -308,7 +317,13 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
         answers.iter().filter(|a| a.kind == kind && f(a)).count()
     };
     // What happened, for the test's output: answers by kind and status, and the slowest of each kind.
-    for kind in [Kind::Read, Kind::Token, Kind::Write, Kind::Ready] {
+    for kind in [
+        Kind::Read,
+        Kind::Token,
+        Kind::Write,
+        Kind::Ready,
+        Kind::Metrics,
+    ] {
         let mut statuses = std::collections::BTreeMap::new();
         for a in answers.iter().filter(|a| a.kind == kind) {
             *statuses.entry(a.status).or_insert(0) += 1;
@@ -357,6 +372,23 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
                     assert!(matches!(a.status, 201 | 503), "{}", report(a));
                 }
             }
+            // The metrics say it too, from memory.
+            Kind::Metrics => {
+                assert_eq!(a.status, 200, "{}", report(a));
+                if timeline.during(a) {
+                    assert!(
+                        a.body.contains("\ntenantry_database_available 0\n"),
+                        "{}",
+                        report(a)
+                    );
+                } else if timeline.before(a) || timeline.resumed(a) {
+                    assert!(
+                        a.body.contains("\ntenantry_database_available 1\n"),
+                        "{}",
+                        report(a)
+                    );
+                }
+            }
             Kind::Ready => {
                 if timeline.during(a) {
                     assert_eq!(a.status, 503, "{}", report(a));
@@ -389,6 +421,8 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
         (Kind::Write, "after", 3),
         (Kind::Ready, "during", 3),
         (Kind::Ready, "after", 3),
+        (Kind::Metrics, "during", 3),
+        (Kind::Metrics, "after", 3),
         (Kind::Read, "during", 10),
         (Kind::Token, "during", 10),
     ] {

@@ -1,9 +1,11 @@
 //! A rolling restart as an operator does one: two instances on one PostgreSQL database behind a load
 //! balancer that sends traffic only to instances whose `/readyz` says ready, clients signing in, reading
 //! and writing all along, and each instance stopped with SIGTERM and started again in turn. No client
-//! sees an error, whether the balancer tries another instance when one refuses a connection (nginx's
-//! default) or not (a plain TCP balancer, kube-proxy): then `--shutdown-delay` keeps the instance
-//! serving, unready, until the balancer has noticed.
+//! sees an error, even though the balancer never tries another instance when one refuses a connection
+//! (a plain TCP balancer, kube-proxy): `--shutdown-delay` keeps a stopping instance serving, unready,
+//! until the balancer has noticed. Without the delay such a balancer's clients get errors (and even one
+//! that retries refused connections lets through the rare request that reached the listen queue as the
+//! instance stopped listening: 1 in about 150 rounds here).
 
 use crate::cli::tenantry;
 use crate::support::*;
@@ -141,15 +143,11 @@ async fn until(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 #[tokio::test]
-async fn a_rolling_restart_behind_a_balancer_that_retries_refused_connections_sends_no_error() {
-    rolling_restart(true, &[]).await;
-}
-
-#[tokio::test]
 async fn a_rolling_restart_with_a_shutdown_delay_behind_a_balancer_that_does_not_retry_sends_no_error()
  {
-    // The balancer checks every 100 ms: a second is ten of its checks.
-    rolling_restart(false, &["--shutdown-delay", "1"]).await;
+    // The balancer checks every 100 ms: a second is ten of its checks. Limits are not what this
+    // tests: the clients here write as fast as they are answered.
+    rolling_restart(false, &["--shutdown-delay", "1", "--throttle", "off"]).await;
 }
 
 async fn rolling_restart(retry_refused: bool, args: &[&str]) {
