@@ -465,6 +465,14 @@ pub fn withdraw_link(
     Ok((change, (tenant, pending.id)))
 }
 
+/// Whether `actor` asked for the link request `id` of `tenant` (false when there is none).
+fn asked_by(world: &World, actor: &Actor, tenant: TenantId, id: RequestId) -> bool {
+    world
+        .tenant(tenant)
+        .and_then(|t| t.link_requests.get(&id))
+        .is_some_and(|r| actor.identity() == Some(r.requester))
+}
+
 /// The requester cancels her own request while it waits (the portal's "Cancel the request"): unlike
 /// [`decline_link`], a Global Administrator of the directory cannot do this in her name. Anyone but the
 /// requester is refused the same way whether the request exists or not.
@@ -475,11 +483,7 @@ pub fn cancel_link(
     id: RequestId,
     now: Timestamp,
 ) -> Result<Change, DomainError> {
-    let is_requester = world
-        .tenant(tenant)
-        .and_then(|t| t.link_requests.get(&id))
-        .is_some_and(|r| actor.identity() == Some(r.requester));
-    if !is_requester {
+    if !asked_by(world, actor, tenant, id) {
         return Err(DomainError::forbidden(
             "NotTheRequester",
             "Only the person who asked to add the directory can cancel the request.",
@@ -499,10 +503,7 @@ pub fn decline_link(
 ) -> Result<Change, DomainError> {
     // Whether the caller asked for it is known from the request; anyone else must administer the
     // directory, and is refused the same way whether the request exists or not.
-    let is_requester = world
-        .tenant(tenant)
-        .and_then(|t| t.link_requests.get(&id))
-        .is_some_and(|r| actor.identity() == Some(r.requester));
+    let is_requester = asked_by(world, actor, tenant, id);
     if !is_requester && !holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS) {
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",

@@ -10,22 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 async fn ci_token(served: &Served) -> String {
-    let token: serde_json::Value = served
-        .client
-        .post(format!("{}/{ALICEDEFAULT}/oauth2/v2.0/token", served.base))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", CI_CLIENT),
-            ("client_secret", CI_SECRET),
-            ("scope", "https://management.azure.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().expect("a token").to_string()
+    ci_arm_token(&served.client, &served.base).await
 }
 
 /// The key ids a server publishes.
@@ -270,6 +255,16 @@ fn pg_program(name: &str) -> std::path::PathBuf {
         .unwrap_or_else(|| panic!("{name} is needed: install PostgreSQL's client programs"))
 }
 
+/// Runs a PostgreSQL client program, which must succeed.
+fn run_pg(command: &mut std::process::Command) {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The README's procedure for PostgreSQL, run against the real server: `pg_dump --format=custom` of a
 /// database in use, `pg_restore --no-owner` into a new empty database; an instance on the copy holds
 /// the same world, the same audit log and revision, and takes the next write.
@@ -297,16 +292,11 @@ async fn postgres_backs_up_with_pg_dump_and_restores_with_pg_restore() {
     }
     let dir = tenantry_store::testing::TempDir::new("tenantry-pg-backup").unwrap();
     let dump = dir.path().join("tenantry.dump");
-    let out = std::process::Command::new(pg_program("pg_dump"))
-        .args(["--format=custom", "--file"])
-        .arg(&dump)
-        .arg(&source)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_pg(
+        std::process::Command::new(pg_program("pg_dump"))
+            .args(["--format=custom", "--file"])
+            .arg(&dump)
+            .arg(&source),
     );
     // Writes after the dump are not in it.
     svc.put_resource_group(&alice, payg(&svc), "after", group())
@@ -314,16 +304,11 @@ async fn postgres_backs_up_with_pg_dump_and_restores_with_pg_restore() {
         .unwrap();
 
     let target = fresh_pg_database(&admin).await.unwrap();
-    let out = std::process::Command::new(pg_program("pg_restore"))
-        .args(["--no-owner", "--exit-on-error", "--dbname"])
-        .arg(&target)
-        .arg(&dump)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_pg(
+        std::process::Command::new(pg_program("pg_restore"))
+            .args(["--no-owner", "--exit-on-error", "--dbname"])
+            .arg(&target)
+            .arg(&dump),
     );
     let copy = tenantry_service::Service::open(tenantry_store::Store::open(&target).await.unwrap())
         .await

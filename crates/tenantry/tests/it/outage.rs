@@ -202,16 +202,7 @@ async fn a_database_outage_fails_writes_fast_keeps_reads_and_tokens_and_heals() 
         ("client_secret", CI_SECRET),
         ("scope", "https://management.azure.com/.default"),
     ];
-    let token: serde_json::Value = client
-        .post(&token_url)
-        .form(&token_form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = token["access_token"].as_str().expect("a token").to_string();
+    let bearer = ci_arm_token(&client, &base).await;
 
     let t0 = Instant::now();
     let answers: Arc<Mutex<Vec<Answer>>> = Arc::default();

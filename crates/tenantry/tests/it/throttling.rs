@@ -247,22 +247,7 @@ async fn serve_takes_its_limits_from_its_flags() {
         ),
     ] {
         let served = crate::cli::Served::start(args).await;
-        let token: serde_json::Value = served
-            .client
-            .post(format!("{}/{ALICEDEFAULT}/oauth2/v2.0/token", served.base))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", CI_CLIENT),
-                ("client_secret", CI_SECRET),
-                ("scope", &format!("{ARM}/.default")),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap();
+        let token = &ci_arm_token(&served.client, &served.base).await;
         let mut answers = vec![];
         for _ in 0..2 {
             let r = served

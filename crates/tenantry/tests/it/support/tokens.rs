@@ -130,3 +130,23 @@ pub async fn app_token(
         .access_token()
         .unwrap_or_else(|e| panic!("token for {client_id}: {e}"))
 }
+
+/// An ARM token for the demo's "ci" application (client credentials), from a server at `base` (a
+/// `tenantry serve` process, reached with `client`).
+pub async fn ci_arm_token(client: &reqwest::Client, base: &str) -> String {
+    let token: Value = client
+        .post(format!("{base}/{}/oauth2/v2.0/token", super::ALICEDEFAULT))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", super::CI_CLIENT),
+            ("client_secret", super::CI_SECRET),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().expect("a token").to_string()
+}
