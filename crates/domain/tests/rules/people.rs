@@ -190,3 +190,38 @@ fn invitations_and_link_requests_wait_for_whom_they_concern() {
         "LinkRequestNotFound"
     );
 }
+
+#[test]
+fn people_are_named_by_display_name_and_which_account_when_the_email_is_both() {
+    let mut fx = Fx::article();
+    let alice = reads::person_name(&fx.world, fx.alice).unwrap();
+    assert_eq!(
+        (
+            alice.display_name.as_str(),
+            alice.email.as_str(),
+            alice.kind
+        ),
+        ("Alice", "alice@outlook.com", None)
+    );
+    assert_eq!(alice.label(), "Alice");
+    // A member of Contoso whose UPN is also a personal account's email: each says which it is.
+    let carol = org(&fx.world, fx.carol);
+    let carol_email = reads::email(&fx.world, carol).unwrap();
+    let personal = fx.personal_account(&carol_email);
+    let work = reads::person_name(&fx.world, carol).unwrap();
+    assert_eq!(work.kind, Some("work or school account"));
+    assert!(
+        work.label().ends_with("(work or school account)"),
+        "{}",
+        work.label()
+    );
+    let home = reads::person_name(&fx.world, personal).unwrap();
+    assert_eq!(
+        (home.email.as_str(), home.kind),
+        (carol_email.as_str(), Some("personal account"))
+    );
+    assert_eq!(
+        home.label(),
+        format!("{} (personal account)", home.display_name)
+    );
+}

@@ -146,7 +146,7 @@ pub async fn home(
     let (name, subscriptions, directories, link_requests, my_requests, invitations) =
         ctx.state.svc.read(|w| {
             (
-                reads::email(w, identity).unwrap_or_default(),
+                reads::person_name(w, identity),
                 my_subscriptions(w, identity),
                 my_directories(w, identity, acting),
                 link_requests_for(w, identity, now),

@@ -34,8 +34,8 @@ pub struct Choice {
 /// The frame of every page.
 pub struct Chrome {
     pub csrf: String,
-    /// Who is signed in.
-    pub user: Option<String>,
+    /// Who is signed in, by name (`reads::person_name`).
+    pub user: Option<reads::PersonName>,
     /// The directory the person acts in.
     pub acting_in: Option<String>,
     pub directories: Vec<Choice>,
@@ -94,7 +94,7 @@ impl Ctx {
             dirs.sort_by_key(|x| x.label.to_lowercase());
             Chrome {
                 csrf,
-                user: reads::email(w, identity),
+                user: reads::person_name(w, identity),
                 acting_in: acting.map(|t| reads::directory_name(w, t)),
                 directories: dirs,
                 flash,
@@ -175,7 +175,7 @@ pub struct InvitationRow {
 #[template(path = "portal/dashboard.html")]
 pub struct Dashboard {
     pub chrome: Chrome,
-    pub name: String,
+    pub name: Option<reads::PersonName>,
     pub subscriptions: Vec<SubscriptionRow>,
     pub directories: Vec<DirectoryRow>,
     pub link_requests: Vec<LinkRequestRow>,

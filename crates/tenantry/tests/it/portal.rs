@@ -637,7 +637,13 @@ async fn portal_article_end_to_end() {
         .await
         .unwrap();
     b.find("#subscriptions").await;
-    b.expect_h1("Welcome, alice@outlook.com").await;
+    b.expect_h1("Welcome, Alice").await;
+    assert!(
+        b.text("#signed-in-email")
+            .await
+            .contains("alice@outlook.com")
+    );
+    assert_eq!(b.text("#signed-in-as").await, "Alice alice@outlook.com");
     let subs = b.text("#subscriptions").await;
     assert!(
         subs.contains("Pay-As-You-Go") && subs.contains("Default Directory"),
@@ -978,6 +984,16 @@ service_admin = { email = "megan@contoso.com", account_type = "personal" }
     b.fill("#password", "Lee-Personal-1!").await;
     b.click("#sign-in").await;
     b.find("#signed-in-as").await;
+    // Every page says which of the two accounts is signed in.
+    assert!(
+        b.text("#signed-in-as")
+            .await
+            .starts_with("Lee (personal) (personal account)"),
+        "{}",
+        b.text("#signed-in-as").await
+    );
+    b.expect_text("Signed in as lee@contoso.com, your personal account")
+        .await;
     assert!(
         !b.text("#directories").await.contains("Contoso"),
         "the personal account is in no directory"
@@ -986,6 +1002,11 @@ service_admin = { email = "megan@contoso.com", account_type = "personal" }
     b.sign_in("lee@contoso.com", "Lee-Contoso-1!", Some("work"))
         .await;
     b.find("#directories").await;
+    assert!(
+        b.text("#signed-in-as")
+            .await
+            .contains("(work or school account)")
+    );
     assert!(
         b.text("#directories").await.contains("Contoso"),
         "the work account is a member of Contoso"

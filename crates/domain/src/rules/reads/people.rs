@@ -12,6 +12,59 @@ pub fn email(world: &World, identity: Identity) -> Option<String> {
     world.identity_email(identity)
 }
 
+/// A person as pages name them: the display name, the email beside it, and which kind of account is
+/// signed in when that email is both a personal and a work or school account (where the two would
+/// otherwise look alike).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    pub display_name: String,
+    pub email: String,
+    /// `personal account` or `work or school account`, only when the email is both.
+    pub kind: Option<&'static str>,
+}
+
+impl PersonName {
+    /// The display name, with the kind of account when the email is both (e.g. "Liam (personal account)").
+    pub fn label(&self) -> String {
+        match self.kind {
+            Some(kind) => format!("{} ({kind})", self.display_name),
+            None => self.display_name.clone(),
+        }
+    }
+}
+
+/// How pages name `identity` ([`PersonName`]); its email stands in for a display name it lacks.
+pub fn person_name(world: &World, identity: Identity) -> Option<PersonName> {
+    let (display_name, email, kind) = match identity {
+        Identity::Personal { account } => {
+            let a = world.account(account)?;
+            (a.display_name.clone(), a.email.clone(), "personal account")
+        }
+        Identity::Organizational { user, .. } => {
+            let u = world.user(user)?;
+            (
+                u.display_name.clone(),
+                u.upn().to_string(),
+                "work or school account",
+            )
+        }
+    };
+    // A member is known by its UPN and its mail: either may be a personal account's email too.
+    let dual = world
+        .identity_emails(identity)
+        .iter()
+        .any(|e| world.email_matches(e).is_dual());
+    Some(PersonName {
+        display_name: if display_name.trim().is_empty() {
+            email.clone()
+        } else {
+            display_name
+        },
+        email,
+        kind: dual.then_some(kind),
+    })
+}
+
 /// A directory a person is present in, and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PersonsDirectory<'w> {
