@@ -63,7 +63,7 @@ impl Flash {
     pub fn error(e: &DomainError) -> Self {
         Self {
             is_error: true,
-            title: "That did not work".into(),
+            title: refusal_title(e).into(),
             message: e.message.clone(),
             remedy: e.remedy.clone(),
             details: e.details.iter().map(|d| d.full_message()).collect(),
@@ -77,6 +77,18 @@ impl Flash {
             field: Some(field.into()),
             ..Self::error(e)
         }
+    }
+}
+
+/// A refusal's title: what kind of failure it is, so that a person knows at a glance whether to fix the
+/// form, ask someone for access, or wait; the message and the remedy below it say the rest.
+fn refusal_title(e: &DomainError) -> &'static str {
+    use tenantry_service::domain::ErrorKind;
+    match e.kind {
+        ErrorKind::Invalid => "Check what you entered",
+        ErrorKind::Forbidden => "You are not allowed to do this",
+        ErrorKind::NotFound => "Not found",
+        ErrorKind::Conflict => "Not possible as things are",
     }
 }
 

@@ -144,7 +144,7 @@ async fn assert_portal_refused(
         );
         let (_, _, shown) = b.get(&location).await;
         assert!(
-            shown.contains("That did not work"),
+            shown.contains("flash flash-error"),
             "{what}: no refusal shown at {location}: {shown}"
         );
     } else {
