@@ -47,6 +47,9 @@ pub struct Flash {
     /// The form field a refusal is about: shown next to that field instead of at the top of the page.
     #[serde(default)]
     pub field: Option<String>,
+    /// A refusal's code (Entra's AADSTS…): secondary detail, for a support request, under the message.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl Flash {
@@ -58,6 +61,7 @@ impl Flash {
             remedy: None,
             details: vec![],
             field: None,
+            code: None,
         }
     }
     pub fn error(e: &DomainError) -> Self {
@@ -68,6 +72,7 @@ impl Flash {
             remedy: e.remedy.clone(),
             details: e.details.iter().map(|d| d.full_message()).collect(),
             field: None,
+            code: None,
         }
     }
 
@@ -302,6 +307,7 @@ impl FromRequestParts<AppState> for Ctx {
                         remedy: Some("Sign in again.".into()),
                         details: vec![],
                         field: None,
+                        code: None,
                     });
                     Session::fresh(now, SessionData::default(), ANONYMOUS_LIFETIME)
                 }

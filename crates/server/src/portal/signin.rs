@@ -10,7 +10,7 @@ use super::{PortalError, PortalResult};
 use axum::extract::Query;
 use serde::Deserialize;
 use tenantry_service::domain::signin::{
-    AccountKind, Authority, EntraCode, SignInError, temporarily_unavailable,
+    AccountKind, Authority, EntraCode, SignInError, temporarily_unavailable, unknown_user,
 };
 use tenantry_service::domain::*;
 use tenantry_service::signin::{PasswordSignIn, SignInFailure};
@@ -129,12 +129,21 @@ pub async fn email_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<EmailForm>) -> Por
         );
         return ctx.redirect("/signin").await;
     }
-    let dual = ctx.state.svc.read(|w| w.email_matches(&email).is_dual());
+    let (known, dual) = ctx.state.svc.read(|w| {
+        let m = w.email_matches(&email);
+        (!m.is_empty(), m.is_dual())
+    });
+    // Said before a password is asked for, as Entra's sign-in page does; the email stays typed.
+    let unknown = (!known).then(|| unknown_user(&email));
     ctx.session.data.signin = Some(SignInProgress {
         email,
         dual,
         account_type: None,
     });
+    if let Some(e) = unknown {
+        ctx.flash(sign_in_refused(&e, Some("email")));
+        return ctx.redirect("/signin").await;
+    }
     if dual {
         ctx.redirect("/signin/account-type").await
     } else {
@@ -218,16 +227,23 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
             ctx.redirect(&to).await
         }
         Err(e) => {
-            ctx.flash(Flash {
-                is_error: true,
-                title: "Sign-in failed".into(),
-                message: e.message.clone(),
-                remedy: Some(remedy_for(&e)),
-                details: vec![format!("Error code {}", e.code)],
-                field: None,
-            });
+            ctx.flash(sign_in_refused(&e, None));
             ctx.redirect("/signin/password").await
         }
+    }
+}
+
+/// A sign-in refusal as the portal shows it: what failed, what to do, and Entra's code as secondary detail;
+/// next to `field` when it is about one.
+fn sign_in_refused(e: &SignInError, field: Option<&str>) -> Flash {
+    Flash {
+        is_error: true,
+        title: "Sign-in failed".into(),
+        message: e.message.clone(),
+        remedy: Some(remedy_for(e)),
+        details: vec![],
+        field: field.map(String::from),
+        code: Some(e.code.to_string()),
     }
 }
 

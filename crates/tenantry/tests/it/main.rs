@@ -35,6 +35,7 @@ mod management_groups;
 mod metrics;
 mod outage;
 mod portal;
+mod portal_errors;
 mod rolling_restart;
 mod service;
 mod signin;
