@@ -59,13 +59,15 @@ fn failure(e: ServiceError) -> Failure {
     }
 }
 
-/// Adds `Retry-After` to an answer that says the service is unavailable.
-pub fn unavailable_retry_after(mut r: Response) -> Response {
-    if r.status() == StatusCode::SERVICE_UNAVAILABLE {
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),
-        );
+/// Adds `Retry-After`: the seconds a throttled answer names, else, on an answer that says the service
+/// is unavailable, how long an outage is worth waiting before asking again.
+pub fn with_retry_after(mut r: Response, seconds: Option<u64>) -> Response {
+    let seconds = seconds.or_else(|| {
+        (r.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    });
+    if let Some(s) = seconds {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
     r
 }
@@ -155,14 +157,17 @@ impl From<ServiceError> for ArmError {
 
 impl IntoResponse for ArmError {
     fn into_response(self) -> Response {
-        let mut r = unavailable_retry_after((self.status, Json(self.body)).into_response());
+        let mut r = with_retry_after(
+            (self.status, Json(self.body)).into_response(),
+            self.retry_after,
+        );
         if let Some(challenge) = self
             .www_authenticate
             .and_then(|c| HeaderValue::from_str(&c).ok())
         {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
         }
-        with_retry_after(r, self.retry_after)
+        r
     }
 }
 
@@ -243,10 +248,7 @@ impl IntoResponse for GraphError {
             "message": self.message,
             "innerError": {"date": now, "request-id": ids.request, "client-request-id": ids.graph_client()},
         }});
-        with_retry_after(
-            unavailable_retry_after((self.status, Json(body)).into_response()),
-            self.retry_after,
-        )
+        with_retry_after((self.status, Json(body)).into_response(), self.retry_after)
     }
 }
 
@@ -301,10 +303,7 @@ impl IntoResponse for EntraError {
             "trace_id": trace,
             "correlation_id": correlation,
         });
-        with_retry_after(
-            unavailable_retry_after((self.status, Json(body)).into_response()),
-            self.retry_after,
-        )
+        with_retry_after((self.status, Json(body)).into_response(), self.retry_after)
     }
 }
 
@@ -548,16 +547,6 @@ impl EdgeRefusal {
             retry_after: None,
         }
     }
-}
-
-/// `response` with `Retry-After: seconds`, when there are any.
-fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
-    if let Some(s) = seconds {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(s));
-    }
-    response
 }
 
 /// Whose bucket was empty (`throttle`).

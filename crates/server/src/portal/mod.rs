@@ -263,7 +263,7 @@ impl PortalError {
         };
         let mut r = html(&page);
         *r.status_mut() = status;
-        let mut r = crate::errors::unavailable_retry_after(r);
+        let mut r = crate::errors::with_retry_after(r, None);
         if matches!(self, PortalError::Csrf) {
             r.extensions_mut().insert(session::SaveNothing);
         }
