@@ -224,6 +224,15 @@ impl ChangeDirectoryPlan {
         }
     }
 
+    /// With a request ([`ReviewStep::Request`]): what its acceptance will check (the destination's
+    /// entering policy), the blockers other than the initiator's absence that the request is for.
+    pub fn checked_on_acceptance(&self) -> impl Iterator<Item = &DomainError> {
+        let requesting = self.review_step() == ReviewStep::Request;
+        self.blockers
+            .iter()
+            .filter(move |b| requesting && b.code != codes::INITIATOR_NOT_IN_DESTINATION)
+    }
+
     /// True when the initiator's absence from the destination blocks, and nothing else but what the
     /// acceptance decides (the destination's entering policy, checked against whoever accepts): a request
     /// can wait for acceptance.

@@ -153,6 +153,11 @@ fn the_preview_lists_every_co_administrator_every_assignment_every_custom_role_a
     );
     assert!(plan.needs_acceptance_only());
     assert_eq!(plan.review_step(), change_directory::ReviewStep::Request);
+    assert_eq!(
+        plan.checked_on_acceptance().count(),
+        0,
+        "nothing else to check"
+    );
     // Her own request to use Contoso, while it waits, is what the review points her to.
     assert!(
         change_directory::waiting_link_request(

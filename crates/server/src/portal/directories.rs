@@ -202,7 +202,7 @@ pub async fn approve_page(
             subscription: d.view.subscription,
             pending: d.waiting,
             can_decide: d.may_decide,
-            is_requester: d.is_requester && !d.may_decide,
+            is_requester: d.is_requester,
             can_cancel: d.may_cancel,
             signed_in_as: actor.display(),
             page_url,

@@ -255,17 +255,6 @@ fn review_page(
     use change_directory::ReviewStep;
     let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
     let step = plan.review_step();
-    // With a request, the initiator's absence is the request's reason, not a refusal; what else the
-    // acceptance decides is said as what it will check.
-    let checked_on_acceptance = if step == ReviewStep::Request {
-        plan.blockers
-            .iter()
-            .filter(|b| b.code != change_directory::codes::INITIATOR_NOT_IN_DESTINATION)
-            .map(Flash::error)
-            .collect()
-    } else {
-        Vec::new()
-    };
     let link_request = (step == ReviewStep::Request)
         .then(|| {
             change_directory::waiting_link_request(
@@ -304,7 +293,7 @@ fn review_page(
         can_apply: step == ReviewStep::Apply,
         can_request: step == ReviewStep::Request,
         already_requested: step == ReviewStep::AlreadyRequested,
-        checked_on_acceptance,
+        checked_on_acceptance: plan.checked_on_acceptance().map(Flash::error).collect(),
         link_request,
         removed_co_admins: person_rows(&plan.removed_co_admins),
         removed_assignments: assignment_rows(&plan.removed_assignments),

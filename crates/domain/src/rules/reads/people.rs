@@ -277,7 +277,8 @@ pub struct LinkRequestDecision<'w> {
     pub expired: bool,
     /// The caller may approve or decline it (a Global Administrator signed in to the directory).
     pub may_decide: bool,
-    /// The caller asked for it: the page shows where the request stands, not a decision.
+    /// The caller asked for it (and cannot decide it): the page shows where the request stands, not a
+    /// decision. A Global Administrator who asked for it herself decides it.
     pub is_requester: bool,
     /// The caller may cancel it ([`crate::rules::guests::decline_link`] as the requester): while it waits.
     pub may_cancel: bool,
@@ -306,12 +307,13 @@ pub fn read_link_request<'w>(
     })?;
     let pending = view.request.status == RequestStatus::Pending;
     let expired = view.request.expires <= now;
+    let may_decide = holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS);
     Ok(LinkRequestDecision {
         directory: directory_shown(world, actor, tenant),
         waiting: pending && !expired,
         expired: pending && expired,
-        may_decide: holds_directory_role(world, actor, tenant, DIRECTORY_ADMINISTRATORS),
-        is_requester,
+        is_requester: is_requester && !may_decide,
+        may_decide,
         may_cancel: is_requester && pending && !expired,
         view,
     })
