@@ -2,7 +2,7 @@
 //! chain; the signed checkpoint an outsider takes over HTTP verifies with the published keys and proves
 //! the history later; `tenantry audit verify | checkpoint | export` as an operator runs them.
 
-use crate::cli::{run, tenantry};
+use crate::cli::tenantry;
 use crate::support::*;
 use serde_json::Value;
 use tenantry_service::Service;
@@ -124,13 +124,7 @@ async fn a_checkpoint_taken_over_https_verifies_with_the_published_keys() {
 /// line, a checkpoint is proved; after an event is changed by SQL, verify names it and fails.
 #[tokio::test]
 async fn audit_verify_checkpoint_and_export_as_an_operator_runs_them() {
-    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
-    let data = dir.path().join("data");
-    run(tenantry()
-        .args(["world", "apply"])
-        .arg(repo_root().join("worlds/demo.toml"))
-        .arg("--data")
-        .arg(&data));
+    let (dir, data) = crate::cli::demo_data_directory();
     let audit = |args: &[&str]| {
         tenantry()
             .arg("audit")

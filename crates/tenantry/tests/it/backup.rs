@@ -9,10 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-async fn ci_token(served: &Served) -> String {
-    ci_arm_token(&served.client, &served.base).await
-}
-
 /// The key ids a server publishes.
 async fn published_keys(served: &Served) -> Vec<String> {
     let jwks: serde_json::Value = served
@@ -70,7 +66,7 @@ async fn a_backup_under_write_load_restores_every_committed_write() {
     let dir = tenantry_store::testing::TempDir::new("tenantry-backup").unwrap();
     let data = dir.path().join("data");
     let served = Served::start_in(&data, Some(&repo_root().join("worlds/demo.toml")), &[]).await;
-    let token = ci_token(&served).await;
+    let token = ci_arm_token(&served.client, &served.base).await;
     let keys_before = published_keys(&served).await;
 
     // A client writing as fast as it is answered, numbering its groups.
@@ -216,7 +212,7 @@ async fn a_backup_under_write_load_restores_every_committed_write() {
     let back = Served::start_in(&restored, None, &[]).await;
     // The same signing key, opened with the same key-encryption key.
     assert_eq!(published_keys(&back).await, keys_before);
-    let groups = resource_groups(&back, &ci_token(&back).await).await;
+    let groups = resource_groups(&back, &ci_arm_token(&back.client, &back.base).await).await;
     for i in before {
         assert!(
             groups.contains(&format!("load-{i}")),

@@ -113,6 +113,19 @@ fn every_command_has_help() {
     }
 }
 
+/// A data directory with the demo world applied by `tenantry world apply` (and the temporary
+/// directory that holds it, removed when dropped).
+pub(crate) fn demo_data_directory() -> (tenantry_store::testing::TempDir, std::path::PathBuf) {
+    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
+    let data = dir.path().join("data");
+    run(tenantry()
+        .args(["world", "apply"])
+        .arg(repo_root().join("worlds/demo.toml"))
+        .arg("--data")
+        .arg(&data));
+    (dir, data)
+}
+
 /// `tenantry serve` of the demo world on a free port, with `args`, logging at `info` to a pipe: once it
 /// answers over HTTPS, with a client that trusts its CA only.
 pub(crate) struct Served {
@@ -565,13 +578,7 @@ fn identity_env_prints_both_forms_and_revoke_takes_them_back() {
 /// there, so an operator reads the whole log in parts, each event once, as `--all` reads it at once.
 #[test]
 fn audit_reads_on_from_where_it_stopped() {
-    let dir = tenantry_store::testing::TempDir::new("tenantry-cli").unwrap();
-    let data = dir.path().join("data");
-    run(tenantry()
-        .args(["world", "apply"])
-        .arg(repo_root().join("worlds/demo.toml"))
-        .arg("--data")
-        .arg(&data));
+    let (_dir, data) = demo_data_directory();
     let audit = |args: &[&str]| {
         let out = tenantry()
             .arg("audit")

@@ -22,19 +22,17 @@ struct Backend {
 struct Balancer {
     backends: Vec<Backend>,
     next: AtomicUsize,
-    /// Whether a refused connection is tried on another instance.
-    retry_refused: bool,
     /// A new connection per request, as nginx's default to its upstreams.
     client: reqwest::Client,
 }
 
 impl Balancer {
     /// The next ready backend in turn, waiting (up to 10 s) while none is.
-    async fn pick(&self, not: Option<usize>) -> Option<usize> {
+    async fn pick(&self) -> Option<usize> {
         for _ in 0..200 {
             for _ in 0..self.backends.len() {
                 let i = self.next.fetch_add(1, Ordering::Relaxed) % self.backends.len();
-                if Some(i) != not && self.backends[i].ready.load(Ordering::Acquire) {
+                if self.backends[i].ready.load(Ordering::Acquire) {
                     return Some(i);
                 }
             }
@@ -52,47 +50,38 @@ async fn forward(
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut tried = None;
-    for _ in 0..4 {
-        let Some(i) = lb.pick(tried).await else { break };
-        let backend = &lb.backends[i];
-        let mut out = lb
-            .client
-            .request(parts.method.clone(), format!("{}{path}", backend.base))
-            .body(body.clone());
-        for (name, value) in &parts.headers {
-            if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
-                out = out.header(name, value);
-            }
-        }
-        match out.send().await {
-            Ok(r) => {
-                backend.served.fetch_add(1, Ordering::Relaxed);
-                let status = r.status();
-                let headers = r.headers().clone();
-                let bytes = r.bytes().await.unwrap_or_default();
-                let mut answer = (status, bytes).into_response();
-                for (name, value) in &headers {
-                    if name != axum::http::header::TRANSFER_ENCODING
-                        && name != axum::http::header::CONNECTION
-                        && name != axum::http::header::CONTENT_LENGTH
-                    {
-                        answer.headers_mut().insert(name, value.clone());
-                    }
-                }
-                return answer;
-            }
-            // Nothing was sent: safe to send to another instance, whatever the method.
-            Err(e) if e.is_connect() && lb.retry_refused => {
-                backend.ready.store(false, Ordering::Release);
-                tried = Some(i);
-            }
-            Err(e) => {
-                return (axum::http::StatusCode::BAD_GATEWAY, format!("{e:?}")).into_response();
-            }
+    // One try, as a TCP balancer or kube-proxy makes it: whatever goes wrong reaches the client.
+    let Some(i) = lb.pick().await else {
+        return (axum::http::StatusCode::BAD_GATEWAY, "no instance").into_response();
+    };
+    let backend = &lb.backends[i];
+    let mut out = lb
+        .client
+        .request(parts.method.clone(), format!("{}{path}", backend.base))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
+            out = out.header(name, value);
         }
     }
-    (axum::http::StatusCode::BAD_GATEWAY, "no instance").into_response()
+    let r = match out.send().await {
+        Ok(r) => r,
+        Err(e) => return (axum::http::StatusCode::BAD_GATEWAY, format!("{e:?}")).into_response(),
+    };
+    backend.served.fetch_add(1, Ordering::Relaxed);
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = r.bytes().await.unwrap_or_default();
+    let mut answer = (status, bytes).into_response();
+    for (name, value) in &headers {
+        if name != axum::http::header::TRANSFER_ENCODING
+            && name != axum::http::header::CONNECTION
+            && name != axum::http::header::CONTENT_LENGTH
+        {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 /// One `tenantry serve` on PostgreSQL, sharing the data directory (its CA) and the key-encryption key.
@@ -147,10 +136,10 @@ async fn a_rolling_restart_with_a_shutdown_delay_behind_a_balancer_that_does_not
  {
     // The balancer checks every 100 ms: a second is ten of its checks. Limits are not what this
     // tests: the clients here write as fast as they are answered.
-    rolling_restart(false, &["--shutdown-delay", "1", "--throttle", "off"]).await;
+    rolling_restart(&["--shutdown-delay", "1", "--throttle", "off"]).await;
 }
 
-async fn rolling_restart(retry_refused: bool, args: &[&str]) {
+async fn rolling_restart(args: &[&str]) {
     use base64::Engine;
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let url = fresh_pg_database(&pg_admin_url()).await.unwrap();
@@ -178,7 +167,6 @@ async fn rolling_restart(retry_refused: bool, args: &[&str]) {
             })
             .collect(),
         next: AtomicUsize::new(0),
-        retry_refused,
         client: reqwest::Client::builder()
             .tls_certs_only([cert])
             .pool_max_idle_per_host(0)
