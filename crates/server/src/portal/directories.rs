@@ -6,7 +6,7 @@
 use super::dashboard::{my_directories, subscription_row};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::admins::ClassicRole;
@@ -69,6 +69,25 @@ pub async fn create(
             DOMAIN_SUFFIX,
         )
         .await;
+    let form = FormRefusal {
+        failed: "Could not create the directory",
+        fields: &[
+            (
+                "name",
+                &[
+                    "InvalidTenantName",
+                    "InvalidDomainName",
+                    "TenantNameTaken",
+                    "DomainTaken",
+                ],
+            ),
+            ("display_name", &["InvalidCharacter"]),
+        ],
+        typed: vec![
+            ("name", f.name.clone()),
+            ("display_name", f.display_name.clone()),
+        ],
+    };
     match result {
         Ok(t) => {
             ctx.act_in(t);
@@ -79,10 +98,7 @@ pub async fn create(
             );
             ctx.redirect(&paths::directory(t, "")).await
         }
-        Err(e) => {
-            ctx.done::<()>(Err(e), "/directories/new", |_| unreachable!())
-                .await
-        }
+        Err(e) => ctx.form_failed(e, "/directories/new", form).await,
     }
 }
 
@@ -131,15 +147,47 @@ pub async fn use_existing_submit(
     CsrfForm(f): CsrfForm<UseExistingForm>,
 ) -> PortalResult {
     let back = "/directories/use-existing";
+    let form = FormRefusal {
+        failed: "Could not ask to use the directory",
+        fields: &[
+            (
+                "subscription",
+                &[
+                    "SubscriptionRequired",
+                    "SubscriptionNotFound",
+                    "NotServiceAdministrator",
+                    "InvalidAuthenticationTokenTenant",
+                ],
+            ),
+            (
+                "directory",
+                &[
+                    "TenantNotFound",
+                    "DirectoryAlreadyLinked",
+                    "ServiceAdministratorIsMember",
+                    "ServiceAdministratorIsGlobalAdministrator",
+                    "InvalidCharacter",
+                ],
+            ),
+            ("ready", &["NotReadyToSignOut"]),
+        ],
+        typed: vec![
+            ("subscription", f.subscription.clone()),
+            ("directory", f.directory.clone()),
+            ("ready", f.ready.clone().unwrap_or_default()),
+        ],
+    };
     if f.ready.is_none() {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &form,
             &DomainError::invalid("NotReadyToSignOut", "Adding an existing directory signs you out, so that a Global Administrator of that directory can sign in and approve.")
                 .with_remedy("Tick 'I am ready to be signed out now' and select Complete."),
         );
         return ctx.redirect(back).await;
     }
     let Ok(sub) = f.subscription.trim().parse::<SubscriptionId>() else {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &form,
             &DomainError::invalid("SubscriptionRequired", "Choose the subscription the directory is for.")
                 .with_remedy("Only subscriptions of which you are the service administrator are listed; if none is, sign in as the service administrator."),
         );
@@ -156,7 +204,7 @@ pub async fn use_existing_submit(
     let (tenant, tname) = match found {
         Ok(found) => found,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(back).await;
         }
     };
@@ -173,7 +221,7 @@ pub async fn use_existing_submit(
             ctx.sign_out();
             ctx.redirect("/signed-out").await
         }
-        Err(e) => ctx.done::<()>(Err(e), back, |_| unreachable!()).await,
+        Err(e) => ctx.form_failed(e, back, form).await,
     }
 }
 
@@ -198,7 +246,7 @@ pub async fn approve_page(
             domain: d.view.directory.initial_domain.clone(),
             status,
             expires: when(d.view.request.expires),
-            requester: d.view.requester,
+            requester: d.view.requester.with_email(),
             subscription: d.view.subscription,
             pending: d.waiting,
             can_decide: d.may_decide,
@@ -239,7 +287,7 @@ pub async fn cancel(
     let request: RequestId = parse_id(&request, "request id")?;
     let here = paths::link_request(tenant, request);
     let result = ctx.state.svc.cancel_link(&actor, tenant, request).await;
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not cancel the request", result, &here, |_| {
         Flash::ok(
             "Request cancelled",
             "Nothing was added. You can ask again from Directories → Add directory → Use existing directory.",
@@ -263,7 +311,7 @@ pub async fn approve(
             (
                 reads::directory_name(w, tenant),
                 reads::link_request(w, tenant, request)
-                    .map(|d| d.requester)
+                    .map(|d| d.requester.label())
                     .unwrap_or_default(),
             )
         });
@@ -275,7 +323,7 @@ pub async fn approve(
         ));
         ctx.session.data.after_sign_out_return = None;
     }
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not approve the request", result, &here, |_| {
         Flash::ok("Approved", "The directory was added. Select 'Sign out now' so that the service administrator can sign in again.")
     })
     .await
@@ -291,7 +339,7 @@ pub async fn decline(
     let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.decline_link(&actor, tenant, request).await;
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not decline the request", result, &here, |_| {
         Flash::ok("Declined", "The request was declined; nothing was added.")
     })
     .await

@@ -8,7 +8,7 @@ use super::dashboard::link_requests_for;
 use super::dashboard::{origin_words, role_words};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::commands::UserEdit;
@@ -153,7 +153,22 @@ pub async fn create_user(
         )
         .await;
     let name = typed(&f.user_name).to_string();
-    ctx.done(result, &back, |_| {
+    // The password is not kept: it is typed again.
+    let form = FormRefusal {
+        failed: "Could not create the user",
+        fields: &[
+            ("user_name", &["InvalidUserPrincipalName", "ObjectExists"]),
+            ("display_name", &["InvalidCharacter"]),
+            ("mail", &["InvalidEmail"]),
+            ("new-password", &["PasswordTooShort"]),
+        ],
+        typed: vec![
+            ("user_name", f.user_name.clone()),
+            ("display_name", f.display_name.clone()),
+            ("mail", f.mail.clone()),
+        ],
+    };
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(
             "User created",
             format!("{name} can now sign in with the password you set."),
@@ -224,7 +239,7 @@ pub async fn set_enabled(
             },
         )
         .await;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not change whether the user can sign in", result, &back, |_| {
         if enabled {
             Flash::ok("User enabled", "The user can sign in again.")
         } else {
@@ -265,7 +280,7 @@ pub async fn reset_password(
             },
         )
         .await;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not reset the password", result, &back, |_| {
         Flash::ok(
             "Password reset",
             "Give the user the new password; their portal sessions have ended.",
@@ -310,7 +325,7 @@ pub(crate) async fn role_change(
             .remove_directory_role_member(&actor, t, role, principal)
             .await
     };
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not change the directory role", result, &back, |_| {
         if add {
             Flash::ok(
                 "Role added",
@@ -408,7 +423,18 @@ pub async fn invite(
     let name = Some(typed(&f.display_name)).filter(|n| !n.is_empty());
     let result = ctx.state.svc.invite_named(&actor, t, &email, name).await;
     let base = ctx.state.base_url.clone();
-    ctx.done(result, &back, |(inv, _)| {
+    let form = FormRefusal {
+        failed: "Could not invite the guest",
+        fields: &[
+            ("invite-email", &["InvalidEmail", "InvitedUserIsMember"]),
+            ("invite-name", &["InvalidCharacter"]),
+        ],
+        typed: vec![
+            ("invite-email", f.email.clone()),
+            ("invite-name", f.display_name.clone()),
+        ],
+    };
+    ctx.done_form(result, &back, form, |(inv, _)| {
         Flash::ok(
             "Invitation created",
             format!(
@@ -483,7 +509,7 @@ pub async fn set_policy(
         exempted,
     };
     let result = ctx.state.svc.set_policy(&actor, t, policy).await;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not save the policy", result, &back, |_| {
         Flash::ok(
             "Policy saved",
             "The subscription policy of this directory was saved.",
@@ -505,7 +531,7 @@ pub async fn accept_incoming(
     let s: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let result = ctx.state.svc.accept_change_directory(&actor, s).await;
-    ctx.done(result, &back, |plan| {
+    ctx.done("Could not move the subscription in", result, &back, |plan| {
         Flash::ok(
             "Subscription moved in",
             format!(

@@ -133,7 +133,7 @@ pub async fn add(
     let (principal, role) = match resolved {
         Ok(v) => v,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             return ctx.redirect(&base).await;
         }
     };
@@ -164,7 +164,7 @@ pub async fn add(
             .unwrap_or_default();
         (principal, role)
     });
-    ctx.done(result, &base, |_| {
+    ctx.done_form(result, &base, f.refusal(), |_| {
         Flash::ok(
             "Role assigned",
             format!(
@@ -193,7 +193,7 @@ pub async fn remove(
         .svc
         .remove_management_group_assignment(&actor, id)
         .await;
-    ctx.done(result, &paths::management_group_access(&mg), |_| {
+    ctx.done("Could not remove the role assignment", result, &paths::management_group_access(&mg), |_| {
         Flash::ok(
             "Role assignment removed",
             "The role assignment was removed from the management group.",

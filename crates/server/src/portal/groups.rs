@@ -7,7 +7,7 @@
 use super::directory_admin::{Empty, RoleForm, role_change};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::groups::{GroupUpdate, NewGroup};
@@ -115,6 +115,60 @@ pub struct GroupForm {
     role_assignable: Option<String>,
 }
 
+impl GroupForm {
+    /// The form's refusal, next to its field, with what was typed kept; `editing` for the form that
+    /// changes a group rather than the one that creates it (their fields' ids differ).
+    fn refusal(&self, editing: bool) -> FormRefusal<'static> {
+        let [name, nickname, description] = if editing {
+            [
+                "edit-group-name",
+                "edit-group-nickname",
+                "edit-group-description",
+            ]
+        } else {
+            ["group-name", "group-nickname", "group-description"]
+        };
+        FormRefusal {
+            failed: if editing {
+                "Could not save the group"
+            } else {
+                "Could not create the group"
+            },
+            fields: if editing {
+                &[
+                    ("edit-group-name", GROUP_NAME_CODES),
+                    ("edit-group-nickname", NICKNAME_CODES),
+                ]
+            } else {
+                &[
+                    ("group-name", GROUP_NAME_CODES),
+                    ("group-nickname", NICKNAME_CODES),
+                ]
+            },
+            typed: vec![
+                (name, self.display_name.clone()),
+                (nickname, self.mail_nickname.clone()),
+                (description, self.description.clone()),
+                (
+                    "group-role-assignable",
+                    self.role_assignable.clone().unwrap_or_default(),
+                ),
+            ],
+        }
+    }
+}
+
+/// Refusals about a group's mail nickname.
+const NICKNAME_CODES: &[&str] = &["InvalidMailNickname"];
+
+/// Refusals about a group's name.
+const GROUP_NAME_CODES: &[&str] = &[
+    "InvalidGroupName",
+    "GroupNameTaken",
+    "InvalidDisplayName",
+    "InvalidCharacter",
+];
+
 /// A form's optional text: `None` when left blank.
 fn optional(text: &str) -> Option<String> {
     Some(typed(text).to_string()).filter(|t| !t.is_empty())
@@ -143,7 +197,7 @@ pub async fn create(
             );
             ctx.redirect(&paths::group(t, id)).await
         }
-        Err(e) => ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+        Err(e) => ctx.form_failed(e, &back, f.refusal(false)).await,
     }
 }
 
@@ -241,7 +295,7 @@ pub async fn update(
         ..Default::default()
     };
     let result = ctx.state.svc.update_group(&actor, t, gid, upd).await;
-    ctx.done(result, &back, |_| {
+    ctx.done_form(result, &back, f.refusal(true), |_| {
         Flash::ok(
             "Group saved",
             "The group's name, description and mail nickname were saved.",
@@ -263,7 +317,7 @@ pub async fn delete(
         Ok(()) => paths::directory(t, "groups"),
         Err(_) => paths::group(t, gid),
     };
-    ctx.done(result, &to, |_| {
+    ctx.done("Could not delete the group", result, &to, |_| {
         Flash::ok(
             "Group deleted",
             format!(
@@ -296,6 +350,32 @@ impl Edit {
         matches!(self, Edit::AddOwner | Edit::RemoveOwner)
     }
 
+    /// The refusal of the form the change came from: one that adds names whom in a field, kept.
+    fn refusal(self, typed: &str) -> FormRefusal<'static> {
+        let (failed, field) = match self {
+            Edit::AddMember => ("Could not add the member", "add-member"),
+            Edit::RemoveMember => ("Could not remove the member", ""),
+            Edit::AddOwner => ("Could not add the owner", "add-owner"),
+            Edit::RemoveOwner => ("Could not remove the owner", ""),
+        };
+        if field.is_empty() {
+            return FormRefusal {
+                failed,
+                fields: &[],
+                typed: vec![],
+            };
+        }
+        FormRefusal {
+            failed,
+            fields: if matches!(self, Edit::AddMember) {
+                &[("add-member", PRINCIPAL_CODES)]
+            } else {
+                &[("add-owner", PRINCIPAL_CODES)]
+            },
+            typed: vec![(field, typed.to_string())],
+        }
+    }
+
     /// The message once done, naming who and which group.
     fn done(self, name: &str, group: &str) -> Flash {
         match self {
@@ -322,6 +402,18 @@ impl Edit {
         }
     }
 }
+
+/// Refusals about the principal a member or owner form names.
+const PRINCIPAL_CODES: &[&str] = &[
+    "PrincipalRequired",
+    "PrincipalNotFound",
+    "GroupMembershipCycle",
+    "RoleAssignableGroupCannotContainGroups",
+    "GroupCannotOwnGroup",
+    "GuestNotRedeemed",
+    "ObjectExists",
+    "InvalidCharacter",
+];
 
 /// How a message names an object of the directory (read for a message only: the rule decides).
 fn name_of(w: &World, t: TenantId, object: ObjectId) -> String {
@@ -354,7 +446,7 @@ async fn edit(
     let principal = match principal {
         Ok(p) => p,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&edit.refusal(&f.principal), &e);
             return ctx.redirect(&back).await;
         }
     };
@@ -369,7 +461,10 @@ async fn edit(
         Edit::AddOwner => svc.add_group_owner(&actor, t, gid, principal).await,
         Edit::RemoveOwner => svc.remove_group_owner(&actor, t, gid, principal).await,
     };
-    ctx.done(result, &back, |_| edit.done(&name, &group)).await
+    ctx.done_form(result, &back, edit.refusal(&f.principal), |_| {
+        edit.done(&name, &group)
+    })
+    .await
 }
 
 /// Gives (`add`) or takes a directory role of a (role-assignable) group.

@@ -8,7 +8,7 @@
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
 use super::subscriptions::Empty;
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::hierarchy::ManagementGroupWrite;
@@ -137,12 +137,43 @@ pub async fn create_group(
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> PortalResult {
     let name = typed(&f.name).to_string();
+    let form = FormRefusal {
+        failed: "Could not create the management group",
+        fields: &[
+            (
+                "mg-name",
+                &[
+                    "InvalidManagementGroupId",
+                    "InvalidManagementGroupName",
+                    "ManagementGroupExists",
+                    "RootManagementGroupImmutable",
+                ],
+            ),
+            (
+                "mg-display-name",
+                &["InvalidManagementGroupDisplayName", "InvalidCharacter"],
+            ),
+            (
+                "mg-parent",
+                &[
+                    "ParentManagementGroupNotFound",
+                    "ManagementGroupDepthLimitExceeded",
+                    "ManagementGroupCycle",
+                ],
+            ),
+        ],
+        typed: vec![
+            ("mg-name", f.name.clone()),
+            ("mg-display-name", f.display_name.clone().unwrap_or_default()),
+            ("mg-parent", f.parent.clone().unwrap_or_default()),
+        ],
+    };
     let result = ctx
         .state
         .svc
         .put_management_group(&actor, &name, f.write())
         .await;
-    ctx.done(result, HERE, |v| {
+    ctx.done_form(result, HERE, form, |v| {
         Flash::ok(
             "Management group created",
             format!(
@@ -165,7 +196,7 @@ pub async fn update_group(
         .svc
         .update_management_group(&actor, &name, f.write())
         .await;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not change the management group", result, HERE, |_| {
         if moved {
             Flash::ok(
                 "Management group moved",
@@ -184,7 +215,7 @@ pub async fn delete_group(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.delete_management_group(&actor, &name).await;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not delete the management group", result, HERE, |_| {
         Flash::ok(
             "Management group deleted",
             "It is no longer in the hierarchy.",
@@ -210,7 +241,7 @@ pub async fn move_subscription(
         .svc
         .move_subscription_to_group(&actor, typed(&f.parent), id)
         .await;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not move the subscription", result, HERE, |_| {
         Flash::ok(
             "Subscription moved",
             "It is under its new management group, and what is granted on the groups above it now reaches it.",
@@ -247,9 +278,28 @@ pub async fn create_subscription(
         new_id: Some(id),
         ..Default::default()
     };
+    let form = FormRefusal {
+        failed: "Could not create the subscription",
+        fields: &[
+            (
+                "sub-display-name",
+                &["InvalidDisplayName", "InvalidCharacter"],
+            ),
+            ("sub-workload", &["InvalidWorkload"]),
+            (
+                "sub-group",
+                &["ManagementGroupNotFound", "ParentManagementGroupNotFound"],
+            ),
+        ],
+        typed: vec![
+            ("sub-display-name", f.display_name.clone()),
+            ("sub-workload", f.workload.clone()),
+            ("sub-group", f.management_group.clone()),
+        ],
+    };
     let created = ctx.state.svc.create_alias(&actor, req).await;
     let name = typed(&f.display_name).to_string();
-    ctx.done(created, HERE, |o| {
+    ctx.done_form(created, HERE, form, |o| {
         let sub = o.alias.subscription;
         let under = if group.is_empty() {
             String::new()
@@ -271,7 +321,7 @@ pub async fn elevate(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.elevate_access(&actor).await;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not elevate access", result, HERE, |_| {
         Flash::ok(
             "Access elevated",
             "You are User Access Administrator at the root scope (/): you may grant access at every management group and subscription of the directory. Remove the elevation when you are done.",
@@ -285,7 +335,7 @@ pub async fn remove_elevation(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.remove_elevated_access(&actor).await;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not remove the elevated access", result, HERE, |_| {
         Flash::ok(
             "Elevated access removed",
             "You no longer hold User Access Administrator at the root scope (/).",

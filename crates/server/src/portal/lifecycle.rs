@@ -35,7 +35,7 @@ pub async fn rename(
         .rename_subscription(&actor, id, &f.display_name)
         .await;
     let name = typed(&f.display_name).to_string();
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not rename the subscription", result, &back, |_| {
         Flash::ok("Subscription renamed", format!("It is now called {name}."))
     })
     .await
@@ -96,7 +96,7 @@ async fn set_state(
     } else {
         ctx.state.svc.cancel_subscription(&actor, id).await
     };
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not enable the subscription", result, &back, |_| {
         if enable {
             Flash::ok("Subscription enabled", "It is Enabled: it can be changed again.")
         } else {

@@ -1,7 +1,7 @@
 //! Help + support: file a support request (subject, description, severity); see your own requests. The
 //! operator lists all of them with `tenantry support list`.
 
-use super::PortalResult;
+use super::{FormRefusal, PortalResult};
 use super::dashboard::my_subscriptions;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
@@ -93,7 +93,25 @@ pub async fn submit(
             subscription,
         )
         .await;
-    ctx.done(result, "/support", |r| {
+    let form = FormRefusal {
+        failed: "Could not send the support request",
+        fields: &[
+            ("subject", &["InvalidSubject"]),
+            ("description", &["InvalidDescription"]),
+            ("severity", &["InvalidSeverity"]),
+            (
+                "support-subscription",
+                &["SubscriptionNotFound", "AuthorizationFailed"],
+            ),
+        ],
+        typed: vec![
+            ("subject", f.subject.clone()),
+            ("description", f.description.clone()),
+            ("severity", f.severity.clone()),
+            ("support-subscription", f.subscription.clone()),
+        ],
+    };
+    ctx.done_form(result, "/support", form, |r| {
         Flash::ok(
             "Support request sent",
             format!("Your request '{}' was received (reference {}). The operator sees it; it is listed below.", r.row.subject, r.row.id),

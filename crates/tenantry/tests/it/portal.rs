@@ -816,7 +816,7 @@ async fn portal_article_end_to_end() {
     assert!(
         b.text("#removed-co-admins")
             .await
-            .contains("dave@outlook.com")
+            .contains("Dave (dave@outlook.com)")
     );
     assert!(
         b.text("#removed-assignments")
