@@ -310,16 +310,21 @@ async fn remove(mut ctx: Ctx, actor: Actor, at: Where, f: RemoveForm) -> PortalR
         .svc
         .delete_role_assignment(&actor, at.sub, id)
         .await;
-    ctx.done("Could not remove the role assignment", result, &at.base, |r| match r {
-        Some(_) => Flash::ok(
-            "Role assignment removed",
-            "The role assignment was removed.",
-        ),
-        None => Flash::ok(
-            "Nothing to remove",
-            "That role assignment was already gone.",
-        ),
-    })
+    ctx.done(
+        "Could not remove the role assignment",
+        result,
+        &at.base,
+        |r| match r {
+            Some(_) => Flash::ok(
+                "Role assignment removed",
+                "The role assignment was removed.",
+            ),
+            None => Flash::ok(
+                "Nothing to remove",
+                "That role assignment was already gone.",
+            ),
+        },
+    )
     .await
 }
 

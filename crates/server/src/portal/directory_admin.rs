@@ -239,16 +239,21 @@ pub async fn set_enabled(
             },
         )
         .await;
-    ctx.done("Could not change whether the user can sign in", result, &back, |_| {
-        if enabled {
-            Flash::ok("User enabled", "The user can sign in again.")
-        } else {
-            Flash::ok(
-                "User disabled",
-                "The user can no longer sign in; their portal sessions have ended.",
-            )
-        }
-    })
+    ctx.done(
+        "Could not change whether the user can sign in",
+        result,
+        &back,
+        |_| {
+            if enabled {
+                Flash::ok("User enabled", "The user can sign in again.")
+            } else {
+                Flash::ok(
+                    "User disabled",
+                    "The user can no longer sign in; their portal sessions have ended.",
+                )
+            }
+        },
+    )
     .await
 }
 

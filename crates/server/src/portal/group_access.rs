@@ -193,12 +193,17 @@ pub async fn remove(
         .svc
         .remove_management_group_assignment(&actor, id)
         .await;
-    ctx.done("Could not remove the role assignment", result, &paths::management_group_access(&mg), |_| {
-        Flash::ok(
-            "Role assignment removed",
-            "The role assignment was removed from the management group.",
-        )
-    })
+    ctx.done(
+        "Could not remove the role assignment",
+        result,
+        &paths::management_group_access(&mg),
+        |_| {
+            Flash::ok(
+                "Role assignment removed",
+                "The role assignment was removed from the management group.",
+            )
+        },
+    )
     .await
 }
 

@@ -164,7 +164,10 @@ pub async fn create_group(
         ],
         typed: vec![
             ("mg-name", f.name.clone()),
-            ("mg-display-name", f.display_name.clone().unwrap_or_default()),
+            (
+                "mg-display-name",
+                f.display_name.clone().unwrap_or_default(),
+            ),
             ("mg-parent", f.parent.clone().unwrap_or_default()),
         ],
     };
@@ -196,16 +199,21 @@ pub async fn update_group(
         .svc
         .update_management_group(&actor, &name, f.write())
         .await;
-    ctx.done("Could not change the management group", result, HERE, |_| {
-        if moved {
-            Flash::ok(
-                "Management group moved",
-                "It is under its new parent, with everything below it.",
-            )
-        } else {
-            Flash::ok("Management group renamed", "Its id stays the same.")
-        }
-    })
+    ctx.done(
+        "Could not change the management group",
+        result,
+        HERE,
+        |_| {
+            if moved {
+                Flash::ok(
+                    "Management group moved",
+                    "It is under its new parent, with everything below it.",
+                )
+            } else {
+                Flash::ok("Management group renamed", "Its id stays the same.")
+            }
+        },
+    )
     .await
 }
 
@@ -215,12 +223,17 @@ pub async fn delete_group(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.delete_management_group(&actor, &name).await;
-    ctx.done("Could not delete the management group", result, HERE, |_| {
-        Flash::ok(
-            "Management group deleted",
-            "It is no longer in the hierarchy.",
-        )
-    })
+    ctx.done(
+        "Could not delete the management group",
+        result,
+        HERE,
+        |_| {
+            Flash::ok(
+                "Management group deleted",
+                "It is no longer in the hierarchy.",
+            )
+        },
+    )
     .await
 }
 

@@ -519,7 +519,8 @@ mod tests {
                 let (id, after) = (&rest[..end], rest[end + 1..].trim_start());
                 let after = after.strip_prefix(',').unwrap_or("").trim_start();
                 let is_field = after.starts_with("&[")
-                    || after.split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                    || after
+                        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
                         .next()
                         .is_some_and(|w| w.ends_with("_CODES"));
                 if is_field {
@@ -527,11 +528,17 @@ mod tests {
                 }
             }
         }
-        assert!(fields.len() > 20, "the scan finds the forms' fields: {fields:?}");
+        assert!(
+            fields.len() > 20,
+            "the scan finds the forms' fields: {fields:?}"
+        );
         let missing: Vec<_> = fields
             .iter()
             .filter(|id| !shown.contains(&format!("fields::error(chrome, \"{id}\")")))
             .collect();
-        assert!(missing.is_empty(), "refusals with nowhere to be shown: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "refusals with nowhere to be shown: {missing:?}"
+        );
     }
 }

@@ -524,12 +524,17 @@ pub async fn change_cancel(
     let back = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
-    ctx.done("Could not cancel the change of directory", result, &back, |_| {
-        Flash::ok(
-            "Request cancelled",
-            "The subscription stays in its directory.",
-        )
-    })
+    ctx.done(
+        "Could not cancel the change of directory",
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                "Request cancelled",
+                "The subscription stays in its directory.",
+            )
+        },
+    )
     .await
 }
 
@@ -673,12 +678,17 @@ pub async fn remove_co_admin(
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = typed(&f.email).to_string();
     let result = ctx.state.svc.remove_co_admin(&actor, id, &email).await;
-    ctx.done("Could not remove the co-administrator", result, &back, |_| {
-        Flash::ok(
-            "Co-administrator removed",
-            format!("{email} is no longer a co-administrator."),
-        )
-    })
+    ctx.done(
+        "Could not remove the co-administrator",
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                "Co-administrator removed",
+                format!("{email} is no longer a co-administrator."),
+            )
+        },
+    )
     .await
 }
 

@@ -1,10 +1,10 @@
 //! Help + support: file a support request (subject, description, severity); see your own requests. The
 //! operator lists all of them with `tenantry support list`.
 
-use super::{FormRefusal, PortalResult};
 use super::dashboard::my_subscriptions;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
+use super::{FormRefusal, PortalResult};
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
