@@ -353,6 +353,26 @@ pub struct CheckForm {
 }
 
 impl CheckForm {
+    /// The form's refusal: next to whose access, with what was typed or picked kept.
+    pub(super) fn refusal(&self) -> FormRefusal<'_> {
+        FormRefusal {
+            failed: "Could not check access",
+            fields: &[(
+                "check-name",
+                &[
+                    "PrincipalRequired",
+                    "PrincipalNotFound",
+                    "UnmatchedPrincipalType",
+                    "InvalidCharacter",
+                ],
+            )],
+            typed: vec![
+                ("check-principal", self.principal.clone()),
+                ("check-name", self.principal_name.clone()),
+            ],
+        }
+    }
+
     /// The principal whose access is asked about (see [`named`]).
     pub(super) fn principal(&self) -> &str {
         named(&self.principal, &self.principal_name)
@@ -369,7 +389,7 @@ async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalRes
     match result {
         Ok(c) => show(ctx, actor, at, Some(c)).await,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             let base = at.base.clone();
             ctx.redirect(&base).await
         }

@@ -311,7 +311,7 @@ pub async fn approve(
             (
                 reads::directory_name(w, tenant),
                 reads::link_request(w, tenant, request)
-                    .map(|d| d.requester.label())
+                    .map(|d| d.requester.with_email())
                     .unwrap_or_default(),
             )
         });

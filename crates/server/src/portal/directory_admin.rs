@@ -313,7 +313,8 @@ pub(crate) async fn role_change(
 ) -> PortalResult {
     let actor = ctx.act_in(t).unwrap_or(actor);
     let Some(role) = DirectoryRole::parse(&f.role) else {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &FormRefusal::titled("Could not change the directory role"),
             &DomainError::invalid("RoleRequired", "Choose a directory role.")
                 .with_remedy("Pick one of the roles in the list."),
         );
@@ -501,10 +502,29 @@ pub async fn set_policy(
         .state
         .svc
         .read(|w| reads::exempted_principals(w, &actor, t, names));
+    let form = FormRefusal {
+        failed: "Could not save the policy",
+        fields: &[(
+            "exempted",
+            &[
+                "InvalidExemptedPrincipal",
+                "PrincipalNotFound",
+                "InvalidCharacter",
+            ],
+        )],
+        typed: vec![
+            ("block_leaving", f.block_leaving.clone().unwrap_or_default()),
+            (
+                "block_entering",
+                f.block_entering.clone().unwrap_or_default(),
+            ),
+            ("exempted", f.exempted.clone()),
+        ],
+    };
     let exempted = match exempted {
         Ok(v) => v,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(&back).await;
         }
     };
@@ -514,7 +534,7 @@ pub async fn set_policy(
         exempted,
     };
     let result = ctx.state.svc.set_policy(&actor, t, policy).await;
-    ctx.done("Could not save the policy", result, &back, |_| {
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(
             "Policy saved",
             "The subscription policy of this directory was saved.",

@@ -220,7 +220,7 @@ pub async fn check(
     match result {
         Ok(c) => show(ctx, actor, &mg, Some(c)).await,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             ctx.redirect(&paths::management_group_access(&mg)).await
         }
     }

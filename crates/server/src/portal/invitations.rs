@@ -6,7 +6,7 @@
 //! (`rules::reads::invitation`, `rules::guests::redeem`).
 
 use super::pages::Chrome;
-use super::session::{CsrfForm, Ctx, SignedIn};
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::signin::Empty;
 use super::{PortalResult, parse_id};
 use crate::urls;
@@ -115,7 +115,11 @@ pub async fn accept(
             ctx.redirect("/").await
         }
         Err(ServiceError::Domain(e)) => {
-            ctx.flash_error(&e);
+            ctx.flash(Flash::form_error(
+                "Could not accept the invitation",
+                None,
+                &e,
+            ));
             ctx.redirect(&here).await
         }
         Err(e) => Err(e.into()),

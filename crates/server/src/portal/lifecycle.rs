@@ -125,6 +125,9 @@ pub struct TagForm {
 
 /// Adds or changes one tag (the Tags API's PATCH with `Merge`), or removes one (`Delete`); back on the
 /// page that shows the scope's tags, a refusal next to the form.
+/// What failed when a tag form is refused.
+const TAGS_FAILED: &str = "Could not change the tags";
+
 pub async fn tags(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
@@ -134,7 +137,7 @@ pub async fn tags(
     let scope = match Scope::parse_relative(id, &f.scope) {
         Ok(s) => s,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.flash(Flash::form_error(TAGS_FAILED, None, &e));
             return ctx.redirect(&paths::subscription(id, "")).await;
         }
     };
@@ -170,9 +173,9 @@ pub async fn tags(
         // A tag refused for what it is (its characters, its length, too many) is shown next to the
         // form; any other refusal at the top of the page.
         Err(ServiceError::Domain(e)) if e.kind == ErrorKind::Invalid => {
-            ctx.flash(Flash::error_at(scope.relative(), &e))
+            ctx.flash(Flash::form_error(TAGS_FAILED, Some(scope.relative()), &e))
         }
-        Err(ServiceError::Domain(e)) => ctx.flash_error(&e),
+        Err(ServiceError::Domain(e)) => ctx.flash(Flash::form_error(TAGS_FAILED, None, &e)),
         Err(e) => return Err(e.into()),
     }
     ctx.redirect(&back).await

@@ -473,10 +473,17 @@ impl Ctx {
     /// A form's refusal found before any command ran (a field left empty): the same as [`Ctx::done_form`]'s.
     pub fn refuse_form(&mut self, form: &FormRefusal<'_>, e: &DomainError) {
         self.flash(Flash::form_error(form.failed, form.field_of(&e.code), e));
+        // Control characters a form cannot have typed (only a text area's line breaks and tabs) are
+        // not shown again.
+        let shown = |v: &str| -> String {
+            v.chars()
+                .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+                .collect()
+        };
         self.session.data.kept = form
             .typed
             .iter()
-            .map(|(id, v)| ((*id).to_string(), v.clone()))
+            .map(|(id, v)| ((*id).to_string(), shown(v)))
             .collect();
     }
 }
