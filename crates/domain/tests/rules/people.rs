@@ -130,10 +130,10 @@ fn invitations_and_link_requests_wait_for_whom_they_concern() {
     assert_eq!(awaiting.len(), 1);
     assert_eq!(
         (
-            awaiting[0].requester.as_str(),
+            awaiting[0].requester.with_email(),
             awaiting[0].subscription.as_str()
         ),
-        ("alice@outlook.com", "Pay-As-You-Go")
+        ("Alice (alice@outlook.com)".to_string(), "Pay-As-You-Go")
     );
     let carol = org(&fx.world, fx.carol);
     assert!(reads::link_requests_awaiting(&fx.world, carol, fx.now).is_empty());

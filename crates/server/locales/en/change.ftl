@@ -56,7 +56,6 @@ review-group-members = { $count ->
 review-this-principal = This principal
 review-kept-heading = Who keeps access
 review-regranted-heading = Re-granted in { $destination } through the principal map
-review-regranted-co-admin = { $email } — co-administrator
 review-regranted-assignment = { $principal } — { $role } on { $scope }
 review-regranted-group = { $count ->
     [one] (a group: { $count } member holds it)
@@ -109,7 +108,6 @@ result-custom-roles = { $count ->
 }
 result-assignment = { $principal }: { $role } on { $scope }
 result-regranted-heading = Re-granted in { $destination }
-result-regranted-co-admin = { $email }: co-administrator
 result-next-heading = Next steps
 result-next-before = Add co-administrators and role assignments in { $destination } on the
 result-next-administrators = Administrators
@@ -128,3 +126,4 @@ cancel-text-after = makes it Disabled: its resource groups, resources, role assi
 cancel-owners = The subscription's owners and its account administrator can enable it again from its overview.
 cancel-confirm = Cancel the subscription
 cancel-keep = Keep it
+co-admin-word = co-administrator

@@ -56,7 +56,6 @@ review-group-members = { $count ->
 review-this-principal = Deze principal
 review-kept-heading = Wie toegang houdt
 review-regranted-heading = Opnieuw verleend in { $destination } via de principal-toewijzing
-review-regranted-co-admin = { $email } — medebeheerder
 review-regranted-assignment = { $principal } — { $role } op { $scope }
 review-regranted-group = { $count ->
     [one] (een groep: { $count } lid heeft het)
@@ -109,7 +108,6 @@ result-custom-roles = { $count ->
 }
 result-assignment = { $principal }: { $role } op { $scope }
 result-regranted-heading = Opnieuw verleend in { $destination }
-result-regranted-co-admin = { $email }: medebeheerder
 result-next-heading = Volgende stappen
 result-next-before = Voeg medebeheerders en roltoewijzingen toe in { $destination } op de tabbladen
 result-next-administrators = Beheerders
@@ -128,3 +126,4 @@ cancel-text-after = te annuleren, wordt het uitgeschakeld: de resourcegroepen, r
 cancel-owners = De eigenaren en de accountbeheerder van het abonnement kunnen het weer inschakelen vanuit het overzicht.
 cancel-confirm = Het abonnement annuleren
 cancel-keep = Behouden
+co-admin-word = medebeheerder

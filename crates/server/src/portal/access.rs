@@ -4,7 +4,7 @@
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::subscriptions::act_for_subscription;
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::action::names;
@@ -186,6 +186,30 @@ pub struct AddForm {
 }
 
 impl AddForm {
+    /// The form's refusal: next to who gets the role or to the role, with both kept.
+    pub(super) fn refusal(&self) -> FormRefusal<'_> {
+        FormRefusal {
+            failed: "Could not assign the role",
+            fields: &[
+                (
+                    "principal_name",
+                    &[
+                        "PrincipalRequired",
+                        "PrincipalNotFound",
+                        "UnmatchedPrincipalType",
+                        "InvalidCharacter",
+                    ],
+                ),
+                ("role", &["RoleRequired", "RoleDefinitionDoesNotExist"]),
+            ],
+            typed: vec![
+                ("principal", self.principal.clone()),
+                ("principal_name", self.principal_name.clone()),
+                ("role", self.role.clone()),
+            ],
+        }
+    }
+
     /// The principal the form names (see [`named`]).
     pub(super) fn principal(&self) -> &str {
         named(&self.principal, &self.principal_name)
@@ -219,7 +243,7 @@ async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult 
     let (principal, role) = match resolved {
         Ok(v) => v,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             return ctx.redirect(&at.base).await;
         }
     };
@@ -247,10 +271,14 @@ async fn add(mut ctx: Ctx, actor: Actor, at: Where, f: AddForm) -> PortalResult 
             reads::role_name(w, at.sub, role).unwrap_or_default(),
         )
     });
-    ctx.done(result, &base, |_| {
+    let lang = ctx.lang;
+    ctx.done_form(result, &base, f.refusal(), |_| {
         Flash::ok(
-            "Role assigned",
-            format!("{} now has the role {} here.", names.0, names.1),
+            lang.t("role-assigned-title"),
+            lang.t_args(
+                "role-assigned-message",
+                &[("principal", names.0), ("role", names.1)],
+            ),
         )
     })
     .await
@@ -286,16 +314,22 @@ async fn remove(mut ctx: Ctx, actor: Actor, at: Where, f: RemoveForm) -> PortalR
         .svc
         .delete_role_assignment(&actor, at.sub, id)
         .await;
-    ctx.done(result, &at.base, |r| match r {
-        Some(_) => Flash::ok(
-            "Role assignment removed",
-            "The role assignment was removed.",
-        ),
-        None => Flash::ok(
-            "Nothing to remove",
-            "That role assignment was already gone.",
-        ),
-    })
+    let lang = ctx.lang;
+    ctx.done(
+        "Could not remove the role assignment",
+        result,
+        &at.base,
+        |r| match r {
+            Some(_) => Flash::ok(
+                lang.t("role-removed-here-title"),
+                lang.t("role-removed-here-message"),
+            ),
+            None => Flash::ok(
+                lang.t("role-already-gone-title"),
+                lang.t("role-already-gone-message"),
+            ),
+        },
+    )
     .await
 }
 
@@ -324,6 +358,26 @@ pub struct CheckForm {
 }
 
 impl CheckForm {
+    /// The form's refusal: next to whose access, with what was typed or picked kept.
+    pub(super) fn refusal(&self) -> FormRefusal<'_> {
+        FormRefusal {
+            failed: "Could not check access",
+            fields: &[(
+                "check-name",
+                &[
+                    "PrincipalRequired",
+                    "PrincipalNotFound",
+                    "UnmatchedPrincipalType",
+                    "InvalidCharacter",
+                ],
+            )],
+            typed: vec![
+                ("check-principal", self.principal.clone()),
+                ("check-name", self.principal_name.clone()),
+            ],
+        }
+    }
+
     /// The principal whose access is asked about (see [`named`]).
     pub(super) fn principal(&self) -> &str {
         named(&self.principal, &self.principal_name)
@@ -340,7 +394,7 @@ async fn check(mut ctx: Ctx, actor: Actor, at: Where, f: CheckForm) -> PortalRes
     match result {
         Ok(c) => show(ctx, actor, at, Some(c)).await,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             let base = at.base.clone();
             ctx.redirect(&base).await
         }

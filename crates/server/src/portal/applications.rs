@@ -203,7 +203,8 @@ async fn remove(
             )
         }
     };
-    ctx.done(result, &back, |_| done).await
+    ctx.done("Could not remove the credential", result, &back, |_| done)
+        .await
 }
 
 /// How a message names a credential: a secret by its hint, a certificate by its thumbprint, a federated

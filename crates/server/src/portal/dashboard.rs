@@ -123,7 +123,7 @@ pub(crate) fn link_requests_for(
         .map(|r| LinkRequestRow {
             href: super::paths::link_request(r.directory.id, r.request.id),
             directory: r.directory.display_name.clone(),
-            requester: r.requester,
+            requester: r.requester.with_email(),
             subscription: r.subscription,
         })
         .collect()

@@ -7,7 +7,7 @@ use super::dashboard::{my_directories, subscription_row};
 use super::i18n::key;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::model::RequestStatus;
@@ -72,20 +72,37 @@ pub async fn create(
             DOMAIN_SUFFIX,
         )
         .await;
+    let form = FormRefusal {
+        failed: "Could not create the directory",
+        fields: &[
+            (
+                "name",
+                &[
+                    "InvalidTenantName",
+                    "InvalidDomainName",
+                    "TenantNameTaken",
+                    "DomainTaken",
+                ],
+            ),
+            ("display_name", &["InvalidCharacter"]),
+        ],
+        typed: vec![
+            ("name", f.name.clone()),
+            ("display_name", f.display_name.clone()),
+        ],
+    };
     match result {
         Ok(t) => {
             ctx.act_in(t);
             let name = ctx.state.svc.read(|w| reads::directory_name(w, t));
+            let lang = ctx.lang;
             ctx.flash_ok(
-                "Directory created",
-                format!("{name} was created and you are its Global Administrator. You are now working in it."),
+                lang.t("directory-created-title"),
+                lang.t_args("directory-created-message", &[("directory", name)]),
             );
             ctx.redirect(&paths::directory(t, "")).await
         }
-        Err(e) => {
-            ctx.done::<()>(Err(e), "/directories/new", |_| unreachable!())
-                .await
-        }
+        Err(e) => ctx.form_failed(e, "/directories/new", form).await,
     }
 }
 
@@ -103,7 +120,10 @@ pub async fn use_existing_page(
             if p.held.roles.contains(ClassicRole::ServiceAdministrator) {
                 mine.push(Choice {
                     value: row.id,
-                    label: format!("{} (directory {})", row.name, row.directory),
+                    label: lang.t_args(
+                        "use-subscription-choice",
+                        &[("subscription", row.name), ("directory", row.directory)],
+                    ),
                     selected: false,
                 });
             } else {
@@ -135,15 +155,47 @@ pub async fn use_existing_submit(
     CsrfForm(f): CsrfForm<UseExistingForm>,
 ) -> PortalResult {
     let back = "/directories/use-existing";
+    let form = FormRefusal {
+        failed: "Could not ask to use the directory",
+        fields: &[
+            (
+                "subscription",
+                &[
+                    "SubscriptionRequired",
+                    "SubscriptionNotFound",
+                    "NotServiceAdministrator",
+                    "InvalidAuthenticationTokenTenant",
+                ],
+            ),
+            (
+                "directory",
+                &[
+                    "TenantNotFound",
+                    "DirectoryAlreadyLinked",
+                    "ServiceAdministratorIsMember",
+                    "ServiceAdministratorIsGlobalAdministrator",
+                    "InvalidCharacter",
+                ],
+            ),
+            ("ready", &["NotReadyToSignOut"]),
+        ],
+        typed: vec![
+            ("subscription", f.subscription.clone()),
+            ("directory", f.directory.clone()),
+            ("ready", f.ready.clone().unwrap_or_default()),
+        ],
+    };
     if f.ready.is_none() {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &form,
             &DomainError::invalid("NotReadyToSignOut", "Adding an existing directory signs you out, so that a Global Administrator of that directory can sign in and approve.")
                 .with_remedy("Tick 'I am ready to be signed out now' and select Complete."),
         );
         return ctx.redirect(back).await;
     }
     let Ok(sub) = f.subscription.trim().parse::<SubscriptionId>() else {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &form,
             &DomainError::invalid("SubscriptionRequired", "Choose the subscription the directory is for.")
                 .with_remedy("Only subscriptions of which you are the service administrator are listed; if none is, sign in as the service administrator."),
         );
@@ -160,24 +212,22 @@ pub async fn use_existing_submit(
     let (tenant, tname) = match found {
         Ok(found) => found,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(back).await;
         }
     };
     match ctx.state.svc.request_link(&actor, sub, tenant).await {
         Ok(request) => {
-            let me = actor.display();
+            let args = [("directory", tname), ("requester", actor.display())];
             ctx.session.data.after_sign_out = Some(Flash::ok(
-                format!("Now sign in as a Global Administrator of {tname}"),
-                format!(
-                    "{me} asked to add the directory {tname}. You were signed out: sign in with the credentials of a Global Administrator of {tname} to continue. Afterwards, sign in again as {me}."
-                ),
+                ctx.lang.t_args("use-signed-out-title", &args),
+                ctx.lang.t_args("use-signed-out-message", &args),
             ));
             ctx.session.data.after_sign_out_return = Some(paths::link_request(tenant, request));
             ctx.sign_out();
             ctx.redirect("/signed-out").await
         }
-        Err(e) => ctx.done::<()>(Err(e), back, |_| unreachable!()).await,
+        Err(e) => ctx.form_failed(e, back, form).await,
     }
 }
 
@@ -205,7 +255,7 @@ pub async fn approve_page(
             status,
             approved,
             expires: lang.date_time(d.view.request.expires),
-            requester: d.view.requester,
+            requester: d.view.requester.with_email(),
             subscription: d.view.subscription,
             pending: d.waiting,
             can_decide: d.may_decide,
@@ -246,7 +296,7 @@ pub async fn cancel(
     let here = paths::link_request(tenant, request);
     let result = ctx.state.svc.cancel_link(&actor, tenant, request).await;
     let lang = ctx.lang;
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not cancel the request", result, &here, |_| {
         Flash::ok(
             lang.t("link-cancelled-title"),
             lang.t("link-cancelled-message"),
@@ -270,7 +320,7 @@ pub async fn approve(
             (
                 reads::directory_name(w, tenant),
                 reads::link_request(w, tenant, request)
-                    .map(|d| d.requester)
+                    .map(|d| d.requester.with_email())
                     .unwrap_or_default(),
             )
         });
@@ -282,7 +332,7 @@ pub async fn approve(
         ctx.session.data.after_sign_out_return = None;
     }
     let lang = ctx.lang;
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not approve the request", result, &here, |_| {
         Flash::ok(
             lang.t("link-approved-title"),
             lang.t("link-approved-message"),
@@ -302,7 +352,7 @@ pub async fn decline(
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.decline_link(&actor, tenant, request).await;
     let lang = ctx.lang;
-    ctx.done(result, &here, |_| {
+    ctx.done("Could not decline the request", result, &here, |_| {
         Flash::ok(
             lang.t("link-declined-title"),
             lang.t("link-declined-message"),

@@ -6,10 +6,10 @@
 
 use super::dashboard::link_requests_for;
 use super::dashboard::{origin_words, role_words};
-use super::i18n::Lang;
+use super::i18n::{Lang, key};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::commands::UserEdit;
@@ -157,7 +157,22 @@ pub async fn create_user(
         .await;
     let name = typed(&f.user_name).to_string();
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
+    // The password is not kept: it is typed again.
+    let form = FormRefusal {
+        failed: "Could not create the user",
+        fields: &[
+            ("user_name", &["InvalidUserPrincipalName", "ObjectExists"]),
+            ("display_name", &["InvalidCharacter"]),
+            ("mail", &["InvalidEmail"]),
+            ("new-password", &["PasswordTooShort"]),
+        ],
+        typed: vec![
+            ("user_name", f.user_name.clone()),
+            ("display_name", f.display_name.clone()),
+            ("mail", f.mail.clone()),
+        ],
+    };
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(
             lang.t("user-created-title"),
             lang.t_args("user-created-message", &[("name", name)]),
@@ -230,16 +245,21 @@ pub async fn set_enabled(
         )
         .await;
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
-        if enabled {
-            Flash::ok(lang.t("user-enabled-title"), lang.t("user-enabled-message"))
-        } else {
-            Flash::ok(
-                lang.t("user-disabled-title"),
-                lang.t("user-disabled-message"),
-            )
-        }
-    })
+    ctx.done(
+        "Could not change whether the user can sign in",
+        result,
+        &back,
+        |_| {
+            if enabled {
+                Flash::ok(lang.t("user-enabled-title"), lang.t("user-enabled-message"))
+            } else {
+                Flash::ok(
+                    lang.t("user-disabled-title"),
+                    lang.t("user-disabled-message"),
+                )
+            }
+        },
+    )
     .await
 }
 
@@ -272,7 +292,7 @@ pub async fn reset_password(
         )
         .await;
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not reset the password", result, &back, |_| {
         Flash::ok(
             lang.t("password-reset-title"),
             lang.t("password-reset-message"),
@@ -300,7 +320,8 @@ pub(crate) async fn role_change(
 ) -> PortalResult {
     let actor = ctx.act_in(t).unwrap_or(actor);
     let Some(role) = DirectoryRole::parse(&f.role) else {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &FormRefusal::titled("Could not change the directory role"),
             &DomainError::invalid("RoleRequired", "Choose a directory role.")
                 .with_remedy("Pick one of the roles in the list."),
         );
@@ -322,7 +343,7 @@ pub(crate) async fn role_change(
         ("what", what.to_string()),
         ("role", role.display_name().to_string()),
     ];
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not change the directory role", result, &back, |_| {
         if add {
             Flash::ok(
                 lang.t("role-added-title"),
@@ -364,6 +385,7 @@ pub async fn guests(
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "guests");
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
@@ -376,11 +398,11 @@ pub async fn guests(
                 .map(|guest| GuestRow {
                     name: guest.user.display_name.clone(),
                     email: guest.user.mail().unwrap_or_default().to_string(),
-                    state: if guest.user.is_present() {
-                        "Accepted".into()
+                    state: lang.t(if guest.user.is_present() {
+                        key("guest-state-accepted")
                     } else {
-                        "Pending acceptance".into()
-                    },
+                        key("guest-state-pending")
+                    }),
                     invitation_href: guest
                         .pending_invitation
                         .map(|i| crate::urls::invitation_redeem(t, i.id)),
@@ -420,12 +442,30 @@ pub async fn invite(
     let name = Some(typed(&f.display_name)).filter(|n| !n.is_empty());
     let result = ctx.state.svc.invite_named(&actor, t, &email, name).await;
     let base = ctx.state.base_url.clone();
-    ctx.done(result, &back, |(inv, _)| {
+    let form = FormRefusal {
+        failed: "Could not invite the guest",
+        fields: &[
+            ("invite-email", &["InvalidEmail", "InvitedUserIsMember"]),
+            ("invite-name", &["InvalidCharacter"]),
+        ],
+        typed: vec![
+            ("invite-email", f.email.clone()),
+            ("invite-name", f.display_name.clone()),
+        ],
+    };
+    let lang = ctx.lang;
+    ctx.done_form(result, &back, form, |(inv, _)| {
         Flash::ok(
-            "Invitation created",
-            format!(
-                "Send {email} this link to accept: {base}{}",
-                crate::urls::invitation_redeem(t, inv)
+            lang.t("invitation-created-title"),
+            lang.t_args(
+                "invitation-created-message",
+                &[
+                    ("email", email),
+                    (
+                        "link",
+                        format!("{base}{}", crate::urls::invitation_redeem(t, inv)),
+                    ),
+                ],
             ),
         )
     })
@@ -482,10 +522,29 @@ pub async fn set_policy(
         .state
         .svc
         .read(|w| reads::exempted_principals(w, &actor, t, names));
+    let form = FormRefusal {
+        failed: "Could not save the policy",
+        fields: &[(
+            "exempted",
+            &[
+                "InvalidExemptedPrincipal",
+                "PrincipalNotFound",
+                "InvalidCharacter",
+            ],
+        )],
+        typed: vec![
+            ("block_leaving", f.block_leaving.clone().unwrap_or_default()),
+            (
+                "block_entering",
+                f.block_entering.clone().unwrap_or_default(),
+            ),
+            ("exempted", f.exempted.clone()),
+        ],
+    };
     let exempted = match exempted {
         Ok(v) => v,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(&back).await;
         }
     };
@@ -496,7 +555,7 @@ pub async fn set_policy(
     };
     let result = ctx.state.svc.set_policy(&actor, t, policy).await;
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(lang.t("policy-saved-title"), lang.t("policy-saved-message"))
     })
     .await
@@ -516,23 +575,28 @@ pub async fn accept_incoming(
     let actor = ctx.act_in(t).unwrap_or(actor);
     let result = ctx.state.svc.accept_change_directory(&actor, s).await;
     let lang = ctx.lang;
-    ctx.done(result, &back, |plan| {
-        Flash::ok(
-            lang.t("moved-in-title"),
-            lang.t_args(
-                "moved-in-message",
-                &[
-                    (
-                        "co_admins",
-                        lang.number(plan.removed_co_admins.len() as i64),
-                    ),
-                    (
-                        "assignments",
-                        lang.number(plan.removed_assignments.len() as i64),
-                    ),
-                ],
-            ),
-        )
-    })
+    ctx.done(
+        "Could not move the subscription in",
+        result,
+        &back,
+        |plan| {
+            Flash::ok(
+                lang.t("moved-in-title"),
+                lang.t_args(
+                    "moved-in-message",
+                    &[
+                        (
+                            "co_admins",
+                            lang.number(plan.removed_co_admins.len() as i64),
+                        ),
+                        (
+                            "assignments",
+                            lang.number(plan.removed_assignments.len() as i64),
+                        ),
+                    ],
+                ),
+            )
+        },
+    )
     .await
 }

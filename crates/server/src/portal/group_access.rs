@@ -133,7 +133,7 @@ pub async fn add(
     let (principal, role) = match resolved {
         Ok(v) => v,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             return ctx.redirect(&base).await;
         }
     };
@@ -165,7 +165,7 @@ pub async fn add(
         (principal, role)
     });
     let lang = ctx.lang;
-    ctx.done(result, &base, |_| {
+    ctx.done_form(result, &base, f.refusal(), |_| {
         Flash::ok(
             lang.t("mg-role-assigned-title"),
             lang.t_args(
@@ -195,12 +195,17 @@ pub async fn remove(
         .remove_management_group_assignment(&actor, id)
         .await;
     let lang = ctx.lang;
-    ctx.done(result, &paths::management_group_access(&mg), |_| {
-        Flash::ok(
-            lang.t("mg-role-removed-title"),
-            lang.t("mg-role-removed-message"),
-        )
-    })
+    ctx.done(
+        "Could not remove the role assignment",
+        result,
+        &paths::management_group_access(&mg),
+        |_| {
+            Flash::ok(
+                lang.t("mg-role-removed-title"),
+                lang.t("mg-role-removed-message"),
+            )
+        },
+    )
     .await
 }
 
@@ -217,7 +222,7 @@ pub async fn check(
     match result {
         Ok(c) => show(ctx, actor, &mg, Some(c)).await,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&f.refusal(), &e);
             ctx.redirect(&paths::management_group_access(&mg)).await
         }
     }

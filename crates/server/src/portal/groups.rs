@@ -5,9 +5,10 @@
 //! only to whoever the rule will let through, and show the rule's refusal otherwise.
 
 use super::directory_admin::{Empty, RoleForm, role_change};
+use super::i18n::{Lang, key};
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::groups::{GroupUpdate, NewGroup};
@@ -116,6 +117,60 @@ pub struct GroupForm {
     role_assignable: Option<String>,
 }
 
+impl GroupForm {
+    /// The form's refusal, next to its field, with what was typed kept; `editing` for the form that
+    /// changes a group rather than the one that creates it (their fields' ids differ).
+    fn refusal(&self, editing: bool) -> FormRefusal<'static> {
+        let [name, nickname, description] = if editing {
+            [
+                "edit-group-name",
+                "edit-group-nickname",
+                "edit-group-description",
+            ]
+        } else {
+            ["group-name", "group-nickname", "group-description"]
+        };
+        FormRefusal {
+            failed: if editing {
+                "Could not save the group"
+            } else {
+                "Could not create the group"
+            },
+            fields: if editing {
+                &[
+                    ("edit-group-name", GROUP_NAME_CODES),
+                    ("edit-group-nickname", NICKNAME_CODES),
+                ]
+            } else {
+                &[
+                    ("group-name", GROUP_NAME_CODES),
+                    ("group-nickname", NICKNAME_CODES),
+                ]
+            },
+            typed: vec![
+                (name, self.display_name.clone()),
+                (nickname, self.mail_nickname.clone()),
+                (description, self.description.clone()),
+                (
+                    "group-role-assignable",
+                    self.role_assignable.clone().unwrap_or_default(),
+                ),
+            ],
+        }
+    }
+}
+
+/// Refusals about a group's mail nickname.
+const NICKNAME_CODES: &[&str] = &["InvalidMailNickname"];
+
+/// Refusals about a group's name.
+const GROUP_NAME_CODES: &[&str] = &[
+    "InvalidGroupName",
+    "GroupNameTaken",
+    "InvalidDisplayName",
+    "InvalidCharacter",
+];
+
 /// A form's optional text: `None` when left blank.
 fn optional(text: &str) -> Option<String> {
     Some(typed(text).to_string()).filter(|t| !t.is_empty())
@@ -138,13 +193,14 @@ pub async fn create(
     };
     match ctx.state.svc.create_group(&actor, t, req).await {
         Ok(id) => {
+            let lang = ctx.lang;
             ctx.flash_ok(
-                "Group created",
-                format!("{name} is a security group of the directory. Add its members below."),
+                lang.t("group-created-title"),
+                lang.t_args("group-created-message", &[("name", name)]),
             );
             ctx.redirect(&paths::group(t, id)).await
         }
-        Err(e) => ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+        Err(e) => ctx.form_failed(e, &back, f.refusal(false)).await,
     }
 }
 
@@ -242,11 +298,9 @@ pub async fn update(
         ..Default::default()
     };
     let result = ctx.state.svc.update_group(&actor, t, gid, upd).await;
-    ctx.done(result, &back, |_| {
-        Flash::ok(
-            "Group saved",
-            "The group's name, description and mail nickname were saved.",
-        )
+    let lang = ctx.lang;
+    ctx.done_form(result, &back, f.refusal(true), |_| {
+        Flash::ok(lang.t("group-saved-title"), lang.t("group-saved-message"))
     })
     .await
 }
@@ -264,12 +318,11 @@ pub async fn delete(
         Ok(()) => paths::directory(t, "groups"),
         Err(_) => paths::group(t, gid),
     };
-    ctx.done(result, &to, |_| {
+    let lang = ctx.lang;
+    ctx.done("Could not delete the group", result, &to, |_| {
         Flash::ok(
-            "Group deleted",
-            format!(
-                "{name} is gone, with its memberships, owners, directory roles and role assignments."
-            ),
+            lang.t("group-deleted-title"),
+            lang.t_args("group-deleted-message", &[("name", name)]),
         )
     })
     .await
@@ -297,32 +350,56 @@ impl Edit {
         matches!(self, Edit::AddOwner | Edit::RemoveOwner)
     }
 
-    /// The message once done, naming who and which group.
-    fn done(self, name: &str, group: &str) -> Flash {
-        match self {
-            Edit::AddMember => Flash::ok(
-                "Member added",
-                format!(
-                    "{name} is now a member of {group}, and holds what the group is granted from the next request on."
-                ),
-            ),
-            Edit::RemoveMember => Flash::ok(
-                "Member removed",
-                format!(
-                    "{name} is no longer a member of {group}, and no longer holds what it grants (unless another group grants it too)."
-                ),
-            ),
-            Edit::AddOwner => Flash::ok(
-                "Owner added",
-                format!("{name} is now an owner of {group} and may manage it."),
-            ),
-            Edit::RemoveOwner => Flash::ok(
-                "Owner removed",
-                format!("{name} is no longer an owner of {group}."),
-            ),
+    /// The refusal of the form the change came from: one that adds names whom in a field, kept.
+    fn refusal(self, typed: &str) -> FormRefusal<'static> {
+        let (failed, field) = match self {
+            Edit::AddMember => ("Could not add the member", "add-member"),
+            Edit::RemoveMember => ("Could not remove the member", ""),
+            Edit::AddOwner => ("Could not add the owner", "add-owner"),
+            Edit::RemoveOwner => ("Could not remove the owner", ""),
+        };
+        if field.is_empty() {
+            return FormRefusal {
+                failed,
+                fields: &[],
+                typed: vec![],
+            };
+        }
+        FormRefusal {
+            failed,
+            fields: if matches!(self, Edit::AddMember) {
+                &[("add-member", PRINCIPAL_CODES)]
+            } else {
+                &[("add-owner", PRINCIPAL_CODES)]
+            },
+            typed: vec![(field, typed.to_string())],
         }
     }
+
+    /// The message once done, naming who and which group.
+    fn done(self, name: &str, group: &str, lang: Lang) -> Flash {
+        let args = [("name", name.to_string()), ("group", group.to_string())];
+        let (title, message) = match self {
+            Edit::AddMember => (key("member-added-title"), key("member-added-message")),
+            Edit::RemoveMember => (key("member-removed-title"), key("member-removed-message")),
+            Edit::AddOwner => (key("owner-added-title"), key("owner-added-message")),
+            Edit::RemoveOwner => (key("owner-removed-title"), key("owner-removed-message")),
+        };
+        Flash::ok(lang.t(title), lang.t_args(message, &args))
+    }
 }
+
+/// Refusals about the principal a member or owner form names.
+const PRINCIPAL_CODES: &[&str] = &[
+    "PrincipalRequired",
+    "PrincipalNotFound",
+    "GroupMembershipCycle",
+    "RoleAssignableGroupCannotContainGroups",
+    "GroupCannotOwnGroup",
+    "GuestNotRedeemed",
+    "ObjectExists",
+    "InvalidCharacter",
+];
 
 /// How a message names an object of the directory (read for a message only: the rule decides).
 fn name_of(w: &World, t: TenantId, object: ObjectId) -> String {
@@ -355,7 +432,7 @@ async fn edit(
     let principal = match principal {
         Ok(p) => p,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&edit.refusal(&f.principal), &e);
             return ctx.redirect(&back).await;
         }
     };
@@ -370,7 +447,11 @@ async fn edit(
         Edit::AddOwner => svc.add_group_owner(&actor, t, gid, principal).await,
         Edit::RemoveOwner => svc.remove_group_owner(&actor, t, gid, principal).await,
     };
-    ctx.done(result, &back, |_| edit.done(&name, &group)).await
+    let lang = ctx.lang;
+    ctx.done_form(result, &back, edit.refusal(&f.principal), |_| {
+        edit.done(&name, &group, lang)
+    })
+    .await
 }
 
 /// Gives (`add`) or takes a directory role of a (role-assignable) group.

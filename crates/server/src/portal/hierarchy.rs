@@ -8,7 +8,7 @@
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
 use super::subscriptions::Empty;
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::rules::hierarchy::ManagementGroupWrite;
@@ -137,13 +137,47 @@ pub async fn create_group(
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> PortalResult {
     let name = typed(&f.name).to_string();
+    let form = FormRefusal {
+        failed: "Could not create the management group",
+        fields: &[
+            (
+                "mg-name",
+                &[
+                    "InvalidManagementGroupId",
+                    "InvalidManagementGroupName",
+                    "ManagementGroupExists",
+                    "RootManagementGroupImmutable",
+                ],
+            ),
+            (
+                "mg-display-name",
+                &["InvalidManagementGroupDisplayName", "InvalidCharacter"],
+            ),
+            (
+                "mg-parent",
+                &[
+                    "ParentManagementGroupNotFound",
+                    "ManagementGroupDepthLimitExceeded",
+                    "ManagementGroupCycle",
+                ],
+            ),
+        ],
+        typed: vec![
+            ("mg-name", f.name.clone()),
+            (
+                "mg-display-name",
+                f.display_name.clone().unwrap_or_default(),
+            ),
+            ("mg-parent", f.parent.clone().unwrap_or_default()),
+        ],
+    };
     let result = ctx
         .state
         .svc
         .put_management_group(&actor, &name, f.write())
         .await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |v| {
+    ctx.done_form(result, HERE, form, |v| {
         Flash::ok(
             lang.t("mg-created-title"),
             lang.t_args(
@@ -170,13 +204,18 @@ pub async fn update_group(
         .update_management_group(&actor, &name, f.write())
         .await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |_| {
-        if moved {
-            Flash::ok(lang.t("mg-moved-title"), lang.t("mg-moved-message"))
-        } else {
-            Flash::ok(lang.t("mg-renamed-title"), lang.t("mg-renamed-message"))
-        }
-    })
+    ctx.done(
+        "Could not change the management group",
+        result,
+        HERE,
+        |_| {
+            if moved {
+                Flash::ok(lang.t("mg-moved-title"), lang.t("mg-moved-message"))
+            } else {
+                Flash::ok(lang.t("mg-renamed-title"), lang.t("mg-renamed-message"))
+            }
+        },
+    )
     .await
 }
 
@@ -187,9 +226,12 @@ pub async fn delete_group(
 ) -> PortalResult {
     let result = ctx.state.svc.delete_management_group(&actor, &name).await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |_| {
-        Flash::ok(lang.t("mg-deleted-title"), lang.t("mg-deleted-message"))
-    })
+    ctx.done(
+        "Could not delete the management group",
+        result,
+        HERE,
+        |_| Flash::ok(lang.t("mg-deleted-title"), lang.t("mg-deleted-message")),
+    )
     .await
 }
 
@@ -211,7 +253,7 @@ pub async fn move_subscription(
         .move_subscription_to_group(&actor, typed(&f.parent), id)
         .await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not move the subscription", result, HERE, |_| {
         Flash::ok(lang.t("sub-moved-title"), lang.t("sub-moved-message"))
     })
     .await
@@ -245,10 +287,29 @@ pub async fn create_subscription(
         new_id: Some(id),
         ..Default::default()
     };
+    let form = FormRefusal {
+        failed: "Could not create the subscription",
+        fields: &[
+            (
+                "sub-display-name",
+                &["InvalidDisplayName", "InvalidCharacter"],
+            ),
+            ("sub-workload", &["InvalidWorkload"]),
+            (
+                "sub-group",
+                &["ManagementGroupNotFound", "ParentManagementGroupNotFound"],
+            ),
+        ],
+        typed: vec![
+            ("sub-display-name", f.display_name.clone()),
+            ("sub-workload", f.workload.clone()),
+            ("sub-group", f.management_group.clone()),
+        ],
+    };
     let created = ctx.state.svc.create_alias(&actor, req).await;
     let name = typed(&f.display_name).to_string();
     let lang = ctx.lang;
-    ctx.done(created, HERE, |o| {
+    ctx.done_form(created, HERE, form, |o| {
         let sub = o.alias.subscription;
         let args = [("name", name.clone()), ("id", sub.to_string())];
         Flash::ok(
@@ -269,7 +330,7 @@ pub async fn elevate(
 ) -> PortalResult {
     let result = ctx.state.svc.elevate_access(&actor).await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not elevate access", result, HERE, |_| {
         Flash::ok(lang.t("elevated-title"), lang.t("elevated-message"))
     })
     .await
@@ -281,7 +342,7 @@ pub async fn remove_elevation(
 ) -> PortalResult {
     let result = ctx.state.svc.remove_elevated_access(&actor).await;
     let lang = ctx.lang;
-    ctx.done(result, HERE, |_| {
+    ctx.done("Could not remove the elevated access", result, HERE, |_| {
         Flash::ok(
             lang.t("elevation-removed-title"),
             lang.t("elevation-removed-message"),

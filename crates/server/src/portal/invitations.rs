@@ -7,7 +7,7 @@
 
 use super::i18n::key;
 use super::pages::Chrome;
-use super::session::{CsrfForm, Ctx, SignedIn};
+use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::signin::Empty;
 use super::{PortalResult, parse_id};
 use crate::urls;
@@ -124,7 +124,11 @@ pub async fn accept(
             ctx.redirect("/").await
         }
         Err(ServiceError::Domain(e)) => {
-            ctx.flash_error(&e);
+            ctx.flash(Flash::form_error(
+                "Could not accept the invitation",
+                None,
+                &e,
+            ));
             ctx.redirect(&here).await
         }
         Err(e) => Err(e.into()),

@@ -36,7 +36,7 @@ pub async fn rename(
         .await;
     let name = typed(&f.display_name).to_string();
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not rename the subscription", result, &back, |_| {
         Flash::ok(
             lang.t("sub-renamed-title"),
             lang.t_args("sub-renamed-message", &[("name", name)]),
@@ -101,7 +101,7 @@ async fn set_state(
         ctx.state.svc.cancel_subscription(&actor, id).await
     };
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
+    ctx.done("Could not enable the subscription", result, &back, |_| {
         if enable {
             Flash::ok(lang.t("sub-enabled-title"), lang.t("sub-enabled-message"))
         } else {
@@ -130,6 +130,9 @@ pub struct TagForm {
 
 /// Adds or changes one tag (the Tags API's PATCH with `Merge`), or removes one (`Delete`); back on the
 /// page that shows the scope's tags, a refusal next to the form.
+/// What failed when a tag form is refused.
+const TAGS_FAILED: &str = "Could not change the tags";
+
 pub async fn tags(
     SignedIn { mut ctx, actor, .. }: SignedIn,
     Path(sub): Path<String>,
@@ -139,7 +142,7 @@ pub async fn tags(
     let scope = match Scope::parse_relative(id, &f.scope) {
         Ok(s) => s,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.flash(Flash::form_error(TAGS_FAILED, None, &e));
             return ctx.redirect(&paths::subscription(id, "")).await;
         }
     };
@@ -154,12 +157,12 @@ pub async fn tags(
         Some(_) => (
             TagsOperation::Delete,
             Tags::from([(f.name.clone(), String::new())]),
-            "Tag removed",
+            ctx.lang.t("tag-removed-title"),
         ),
         None => (
             TagsOperation::Merge,
             Tags::from([(f.name.clone(), f.value.clone())]),
-            "Tag saved",
+            ctx.lang.t("tag-saved-title"),
         ),
     };
     let result = ctx
@@ -170,14 +173,15 @@ pub async fn tags(
     match result {
         Ok(_) => ctx.flash_ok(
             done,
-            format!("The tags of {} are updated.", shown_scope(&scope)),
+            ctx.lang
+                .t_args("tags-updated", &[("scope", shown_scope(&scope))]),
         ),
         // A tag refused for what it is (its characters, its length, too many) is shown next to the
         // form; any other refusal at the top of the page.
         Err(ServiceError::Domain(e)) if e.kind == ErrorKind::Invalid => {
-            ctx.flash(Flash::error_at(scope.relative(), &e))
+            ctx.flash(Flash::form_error(TAGS_FAILED, Some(scope.relative()), &e))
         }
-        Err(ServiceError::Domain(e)) => ctx.flash_error(&e),
+        Err(ServiceError::Domain(e)) => ctx.flash(Flash::form_error(TAGS_FAILED, None, &e)),
         Err(e) => return Err(e.into()),
     }
     ctx.redirect(&back).await

@@ -395,19 +395,98 @@ impl Ctx {
         Ok(r)
     }
 
-    /// After a command: a success message, or the refusal with its remedy, then back to `to`.
+    /// After a command: a success message, or the refusal titled by what `failed` ("Could not delete the
+    /// group") with its remedy, then back to `to`.
     pub async fn done<T>(
-        mut self,
+        self,
+        failed: &str,
         result: Result<T, ServiceError>,
         to: &str,
         ok: impl FnOnce(T) -> Flash,
     ) -> PortalResult {
+        self.done_form(result, to, FormRefusal::titled(failed), ok)
+            .await
+    }
+}
+
+/// A form a command came from, for its refusal: what failed, which field each refusal is about, and what
+/// was typed, so that the page shows the message next to its field and the form filled in again.
+pub struct FormRefusal<'a> {
+    /// The refusal's title: what failed ("Could not add the co-administrator").
+    pub failed: &'a str,
+    /// Each field's id on the page and the codes of the refusals about it (the first match wins).
+    pub fields: &'a [(&'a str, &'a [&'a str])],
+    /// What was typed, by field id (never a secret).
+    pub typed: Vec<(&'a str, String)>,
+}
+
+impl<'a> FormRefusal<'a> {
+    /// A refusal of a form without fields to point at (a button): only its title says what failed.
+    pub fn titled(failed: &'a str) -> Self {
+        FormRefusal {
+            failed,
+            fields: &[],
+            typed: vec![],
+        }
+    }
+
+    /// The field a refusal with `code` is about, if the form has one.
+    fn field_of(&self, code: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(_, codes)| codes.contains(&code))
+            .map(|(id, _)| *id)
+    }
+}
+
+impl Ctx {
+    /// After a form's command: a success message, or the refusal titled by what failed, next to its field,
+    /// with what was typed kept for the form; then back to `to`.
+    pub async fn done_form<T>(
+        mut self,
+        result: Result<T, ServiceError>,
+        to: &str,
+        form: FormRefusal<'_>,
+        ok: impl FnOnce(T) -> Flash,
+    ) -> PortalResult {
         match result {
-            Ok(v) => self.flash(ok(v)),
-            Err(ServiceError::Domain(e)) => self.flash_error(&e),
-            Err(e) => return Err(e.into()),
+            Ok(v) => {
+                self.flash(ok(v));
+                self.redirect(to).await
+            }
+            Err(e) => self.form_failed(e, to, form).await,
+        }
+    }
+
+    /// A form's command refused: its refusal as [`Ctx::done_form`] shows it, then back to `to`.
+    pub async fn form_failed(
+        mut self,
+        e: ServiceError,
+        to: &str,
+        form: FormRefusal<'_>,
+    ) -> PortalResult {
+        match e {
+            ServiceError::Domain(e) => self.refuse_form(&form, &e),
+            e => return Err(e.into()),
         }
         self.redirect(to).await
+    }
+
+    /// A form's refusal found before any command ran (a field left empty): the same as [`Ctx::done_form`]'s.
+    pub fn refuse_form(&mut self, form: &FormRefusal<'_>, e: &DomainError) {
+        self.flash(Flash::form_error(form.failed, form.field_of(&e.code), e));
+        // Control characters a form cannot have typed (only a text area's line breaks and tabs) are
+        // not shown again.
+        let shown = |v: &str| -> String {
+            v.chars()
+                .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+                .collect()
+        };
+        self.session.data.kept = form
+            .typed
+            .iter()
+            .map(|(id, v)| ((*id).to_string(), shown(v)))
+            .collect();
     }
 }
 
@@ -420,4 +499,57 @@ pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, P
             rules::names::shown(s)
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every field a form's refusal may be shown next to has its place on some page: a refusal given a
+    /// field no template shows would vanish instead of reaching the person.
+    #[test]
+    fn every_field_a_refusal_points_at_is_shown_by_a_template() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/portal");
+        let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/portal");
+        let shown: String = std::fs::read_dir(templates)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        let mut fields = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let code: String = std::fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
+            // A message's arguments (`lang.t_args("key", &[…])`) are no form's fields.
+            let code = code.replace("t_args(\"", "t_args(");
+            // A field of a `FormRefusal`: `("id", &[codes…])` or `("id", SOME_CODES)`.
+            let mut rest = code.as_str();
+            while let Some(at) = rest.find("(\"") {
+                rest = &rest[at + 2..];
+                let Some(end) = rest.find('"') else { break };
+                let (id, after) = (&rest[..end], rest[end + 1..].trim_start());
+                let after = after.strip_prefix(',').unwrap_or("").trim_start();
+                let is_field = after.starts_with("&[")
+                    || after
+                        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                        .next()
+                        .is_some_and(|w| w.ends_with("_CODES"));
+                if is_field {
+                    fields.push(id.to_string());
+                }
+            }
+        }
+        assert!(
+            fields.len() > 20,
+            "the scan finds the forms' fields: {fields:?}"
+        );
+        let missing: Vec<_> = fields
+            .iter()
+            .filter(|id| !shown.contains(&format!("fields::error(chrome, \"{id}\")")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "refusals with nowhere to be shown: {missing:?}"
+        );
+    }
 }

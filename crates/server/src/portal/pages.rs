@@ -68,6 +68,8 @@ pub struct Chrome {
     pub acting_in: Option<String>,
     pub directories: Vec<Choice>,
     pub flash: Vec<Flash>,
+    /// What was typed in the form refused just before, by field id.
+    pub kept: Vec<(String, String)>,
     /// The section for the navigation's `aria-current`.
     pub nav: &'static str,
     /// The current path (where the switcher comes back to).
@@ -82,6 +84,28 @@ impl Chrome {
         self.flash.iter().find(|f| f.field.as_deref() == Some(key))
     }
 
+    /// What was typed in field `id` of the form refused just before: the form is filled in again with it.
+    pub fn kept(&self, id: &str) -> &str {
+        self.kept
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// What was typed in field `id` of the form refused just before, else the field's `current` value (a
+    /// form that changes something shows what it is until then).
+    pub fn kept_or<'a>(&'a self, id: &str, current: &'a str) -> &'a str {
+        self.kept
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or(current, |(_, v)| v.as_str())
+    }
+
+    /// Whether option `value` of select `id` was the one picked in the form refused just before.
+    pub fn was_picked(&self, id: &str, value: &str) -> bool {
+        !value.is_empty() && self.kept(id) == value
+    }
+
     /// For pages without a session (errors), in the request's language.
     pub fn bare() -> Self {
         Chrome {
@@ -90,6 +114,7 @@ impl Chrome {
             acting_in: None,
             directories: vec![],
             flash: vec![],
+            kept: vec![],
             nav: "",
             here: "/".into(),
             lang: Lang::current(),
@@ -168,12 +193,14 @@ impl Ctx {
     /// The frame for a page in section `nav` at path `here`; takes the pending messages.
     pub fn chrome(&mut self, nav: &'static str, here: &str) -> Chrome {
         let flash = std::mem::take(&mut self.session.data.flash);
+        let kept = std::mem::take(&mut self.session.data.kept);
         let csrf = self.session.data.csrf.clone();
         let lang = self.lang;
         let Some(identity) = self.identity() else {
             return Chrome {
                 csrf,
                 flash,
+                kept,
                 nav,
                 here: here.into(),
                 lang,
@@ -198,6 +225,7 @@ impl Ctx {
                 acting_in: acting.map(|t| reads::directory_name(w, t)),
                 directories: dirs,
                 flash,
+                kept,
                 nav,
                 here: here.into(),
                 lang,
@@ -435,6 +463,8 @@ pub struct SubscriptionOverview {
 }
 
 pub struct PersonRow {
+    /// The display name; the email when there is none.
+    pub name: String,
     pub email: String,
     pub detail: String,
 }
@@ -463,6 +493,8 @@ pub struct ChangePick {
     pub id: String,
     pub name: String,
     pub current: String,
+    /// The current directory's initial domain, for the map's example.
+    pub current_domain: String,
     pub destinations: Vec<Choice>,
     pub pending: Option<String>,
 }
@@ -543,6 +575,8 @@ pub struct ChangeResult {
 }
 
 pub struct AdminRow {
+    /// The display name ([`reads::PersonName::label`]); the email when there is none.
+    pub name: String,
     pub email: String,
     pub role: String,
     pub removable: bool,
@@ -556,6 +590,8 @@ pub struct Administrators {
     pub id: String,
     pub name: String,
     pub directory: String,
+    /// The directory's initial domain, for the examples.
+    pub domain: String,
     pub admins: Vec<AdminRow>,
     pub users: Vec<Choice>,
     pub can_manage: bool,

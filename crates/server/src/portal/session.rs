@@ -83,6 +83,16 @@ impl Flash {
             ..Self::error(e)
         }
     }
+
+    /// A refusal of a form whose title says what failed ("Could not add the co-administrator"), next to
+    /// the field it is about when there is one.
+    pub fn form_error(title: &str, field: Option<&str>, e: &DomainError) -> Self {
+        Self {
+            title: title.into(),
+            field: field.map(Into::into),
+            ..Self::error(e)
+        }
+    }
 }
 
 /// A refusal's title: what kind of failure it is, so that a person knows at a glance whether to fix the
@@ -125,6 +135,10 @@ pub struct SessionData {
     /// that signs the person out on purpose ("use existing directory").
     pub after_sign_out: Option<Flash>,
     pub after_sign_out_return: Option<String>,
+    /// What was typed in a refused form, by field id, to fill the form in again on the page the
+    /// refusal leads back to (taken by that page, like the messages; never a secret).
+    #[serde(default)]
+    pub kept: Vec<(String, String)>,
 }
 
 pub struct Session {

@@ -5,7 +5,7 @@
 use super::i18n::{Lang, key};
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
-use super::{PortalResult, parse_id, paths};
+use super::{FormRefusal, PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::ManagedIdentityKind;
@@ -166,6 +166,7 @@ pub async fn change_pick(
             id: id.to_string(),
             name: c.subscription.display_name.clone(),
             current: directory_label(c.current),
+            current_domain: c.current.initial_domain.clone(),
             destinations,
             pending: c.pending_change.as_ref().map(|p| pending_words(p, lang)),
         })
@@ -231,14 +232,21 @@ fn identity_kind(i: &Identity, lang: Lang) -> String {
     })
 }
 
-fn person_rows(people: &[(Identity, String)], lang: Lang) -> Vec<PersonRow> {
+/// People by name, with the email beside it and which kind of account each is.
+fn person_rows(w: &World, people: &[(Identity, String)], lang: Lang) -> Vec<PersonRow> {
     people
         .iter()
         .map(|(i, e)| PersonRow {
+            name: person_label(w, *i, e),
             email: e.clone(),
             detail: identity_kind(i, lang),
         })
         .collect()
+}
+
+/// How a list names a person: the display name ([`reads::PersonName::label`]), else the email.
+fn person_label(w: &World, identity: Identity, email: &str) -> String {
+    reads::person_name(w, identity).map_or_else(|| email.to_string(), |p| p.label())
 }
 
 fn role_rows(roles: &[RoleDefinition]) -> Vec<RoleRow> {
@@ -307,7 +315,7 @@ fn review_page(
         already_requested: step == ReviewStep::AlreadyRequested,
         checked_on_acceptance: plan.checked_on_acceptance().map(Flash::error).collect(),
         link_request,
-        removed_co_admins: person_rows(&plan.removed_co_admins, lang),
+        removed_co_admins: person_rows(w, &plan.removed_co_admins, lang),
         removed_assignments: assignment_rows(&plan.removed_assignments, lang),
         identities: plan
             .managed_identities
@@ -339,13 +347,14 @@ fn review_page(
         retained: plan
             .retained_admins
             .iter()
-            .map(|(_, e, role)| PersonRow {
+            .map(|(i, e, role)| PersonRow {
+                name: person_label(w, *i, e),
                 email: e.clone(),
                 detail: role.display_name().into(),
             })
             .collect(),
         regranted_assignments: assignment_rows(&plan.regranted_assignments, lang),
-        regranted_co_admins: person_rows(&plan.regranted_co_admins, lang),
+        regranted_co_admins: person_rows(w, &plan.regranted_co_admins, lang),
     }
 }
 
@@ -376,17 +385,43 @@ pub async fn change_review(
             .read(|w| change_directory::named_destination(w, &actor, id, key, None))
             .map(|(destination, _)| destination)
     };
+    // A refusal about the directory sits next to the field that named it.
+    let destination_field = if named.is_empty() && !f.destination.is_empty() {
+        "destination"
+    } else {
+        "destination_domain"
+    };
+    let fields = [
+        (destination_field, DESTINATION_CODES),
+        (
+            "map",
+            &[
+                "InvalidPrincipalMap",
+                "PrincipalMapSourceNotFound",
+                "PrincipalMapTargetNotFound",
+            ][..],
+        ),
+    ];
+    let form = FormRefusal {
+        failed: "Could not review the change of directory",
+        fields: &fields,
+        typed: vec![
+            ("destination", f.destination.clone()),
+            ("destination_domain", f.destination_domain.clone()),
+            ("map", f.map.clone()),
+        ],
+    };
     let destination = match destination {
         Ok(d) => d,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(&back).await;
         }
     };
     let map = match parse_map(&f.map) {
         Ok(m) => m,
         Err(e) => {
-            ctx.flash_error(&e);
+            ctx.refuse_form(&form, &e);
             return ctx.redirect(&back).await;
         }
     };
@@ -405,9 +440,18 @@ pub async fn change_review(
             page.chrome = ctx.chrome("home", &back);
             ctx.render(&page).await
         }
-        Err(e) => ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+        Err(e) => ctx.form_failed(e, &back, form).await,
     }
 }
+
+/// Refusals about the directory a change of directory names.
+const DESTINATION_CODES: &[&str] = &[
+    "DestinationRequired",
+    "TenantNotFound",
+    "SameDirectory",
+    "SubscriptionEnteringBlocked",
+    "InvalidCharacter",
+];
 
 pub async fn change_apply(
     SignedIn { mut ctx, actor, .. }: SignedIn,
@@ -432,7 +476,10 @@ pub async fn change_apply(
         .await;
     let outcome = match result {
         Ok(o) => o,
-        Err(e) => return ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
+        Err(e) => {
+            let form = FormRefusal::titled("Could not change the directory");
+            return ctx.form_failed(e, &back, form).await;
+        }
     };
     let lang = ctx.lang;
     let page = ctx.state.svc.read(|w| {
@@ -456,10 +503,10 @@ pub async fn change_apply(
         match &outcome {
             Initiated::Completed(plan) => ChangeResult {
                 completed: true,
-                removed_co_admins: person_rows(&plan.removed_co_admins, lang),
+                removed_co_admins: person_rows(w, &plan.removed_co_admins, lang),
                 removed_assignments: assignment_rows(&plan.removed_assignments, lang),
                 removed_custom_roles: role_rows(&plan.removed_custom_roles),
-                regranted_co_admins: person_rows(&plan.regranted_co_admins, lang),
+                regranted_co_admins: person_rows(w, &plan.regranted_co_admins, lang),
                 regranted_assignments: assignment_rows(&plan.regranted_assignments, lang),
                 ..base
             },
@@ -492,12 +539,17 @@ pub async fn change_cancel(
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
     let lang = ctx.lang;
-    ctx.done(result, &back, |_| {
-        Flash::ok(
-            lang.t("change-request-cancelled-title"),
-            lang.t("change-request-cancelled-message"),
-        )
-    })
+    ctx.done(
+        "Could not cancel the change of directory",
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                lang.t("change-request-cancelled-title"),
+                lang.t("change-request-cancelled-message"),
+            )
+        },
+    )
     .await
 }
 
@@ -529,10 +581,13 @@ pub async fn admins(
                 id: id.to_string(),
                 name: a.subscription.display_name.clone(),
                 directory: reads::directory_name(w, a.subscription.tenant),
+                domain: reads::directory_domain(w, a.subscription.tenant),
                 admins: a
                     .administrators
                     .into_iter()
                     .map(|a| AdminRow {
+                        name: reads::person_name(w, a.identity)
+                            .map_or_else(|| a.email.clone(), |p| p.label()),
                         removable: a.roles.contains(ClassicRole::CoAdministrator),
                         role: a
                             .roles
@@ -562,6 +617,19 @@ pub struct AdminForm {
     account_type: String,
 }
 
+/// Refusals about the person a classic administrator form names.
+const PERSON_CODES: &[&str] = &[
+    "EmailRequired",
+    "AccountNotFound",
+    "AlreadyServiceAdministrator",
+    "CoAdministratorExists",
+    "PrincipalNotInDirectory",
+    "ServiceAdministratorTypeNotAllowed",
+    "InvalidCharacter",
+];
+/// Refusals about which account an email means.
+const ACCOUNT_TYPE_CODES: &[&str] = &["AmbiguousAccount"];
+
 fn account_type(s: &str) -> Option<AccountType> {
     AccountType::parse(s)
 }
@@ -579,8 +647,21 @@ pub async fn add_co_admin(
     } else {
         typed(&f.email).to_string()
     };
+    let form = FormRefusal {
+        failed: "Could not add the co-administrator",
+        fields: &[
+            ("co-admin-email", PERSON_CODES),
+            ("co-admin-type", ACCOUNT_TYPE_CODES),
+        ],
+        typed: vec![
+            ("user", f.user.clone()),
+            ("co-admin-email", f.email.clone()),
+            ("co-admin-type", f.account_type.clone()),
+        ],
+    };
     if email.is_empty() {
-        ctx.flash_error(
+        ctx.refuse_form(
+            &form,
             &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.")
                 .with_remedy("Pick a user of the directory, or type the email of a work or school account or of a personal account."),
         );
@@ -591,12 +672,11 @@ pub async fn add_co_admin(
         .svc
         .add_co_admin(&actor, id, &email, account_type(&f.account_type))
         .await;
-    ctx.done(result, &back, |_| {
+    let lang = ctx.lang;
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(
-            "Co-administrator added",
-            format!(
-                "{email} is now a co-administrator. They see the subscription when they sign in."
-            ),
+            lang.t("co-admin-added-title"),
+            lang.t_args("co-admin-added-message", &[("email", email)]),
         )
     })
     .await
@@ -612,12 +692,18 @@ pub async fn remove_co_admin(
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = typed(&f.email).to_string();
     let result = ctx.state.svc.remove_co_admin(&actor, id, &email).await;
-    ctx.done(result, &back, |_| {
-        Flash::ok(
-            "Co-administrator removed",
-            format!("{email} is no longer a co-administrator."),
-        )
-    })
+    let lang = ctx.lang;
+    ctx.done(
+        "Could not remove the co-administrator",
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                lang.t("co-admin-removed-title"),
+                lang.t_args("co-admin-removed-message", &[("email", email)]),
+            )
+        },
+    )
     .await
 }
 
@@ -630,15 +716,24 @@ pub async fn change_service_admin(
     let back = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = typed(&f.email).to_string();
+    let form = FormRefusal {
+        failed: "Could not change the service administrator",
+        fields: &[("sa-email", PERSON_CODES), ("sa-type", ACCOUNT_TYPE_CODES)],
+        typed: vec![
+            ("sa-email", f.email.clone()),
+            ("sa-type", f.account_type.clone()),
+        ],
+    };
     let result = ctx
         .state
         .svc
         .change_service_admin(&actor, id, &email, account_type(&f.account_type))
         .await;
-    ctx.done(result, &back, |_| {
+    let lang = ctx.lang;
+    ctx.done_form(result, &back, form, |_| {
         Flash::ok(
-            "Service administrator changed",
-            format!("{email} is now the service administrator."),
+            lang.t("service-admin-changed-title"),
+            lang.t_args("service-admin-changed-message", &[("email", email)]),
         )
     })
     .await

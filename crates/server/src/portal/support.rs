@@ -1,11 +1,11 @@
 //! Help + support: file a support request (subject, description, severity); see your own requests. The
 //! operator lists all of them with `tenantry support list`.
 
-use super::PortalResult;
 use super::dashboard::my_subscriptions;
 use super::i18n::key;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
+use super::{FormRefusal, PortalResult};
 use serde::Deserialize;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
@@ -100,7 +100,25 @@ pub async fn submit(
         )
         .await;
     let lang = ctx.lang;
-    ctx.done(result, "/support", |r| {
+    let form = FormRefusal {
+        failed: "Could not send the support request",
+        fields: &[
+            ("subject", &["InvalidSubject"]),
+            ("description", &["InvalidDescription"]),
+            ("severity", &["InvalidSeverity"]),
+            (
+                "support-subscription",
+                &["SubscriptionNotFound", "AuthorizationFailed"],
+            ),
+        ],
+        typed: vec![
+            ("subject", f.subject.clone()),
+            ("description", f.description.clone()),
+            ("severity", f.severity.clone()),
+            ("support-subscription", f.subscription.clone()),
+        ],
+    };
+    ctx.done_form(result, "/support", form, |r| {
         Flash::ok(
             lang.t("support-sent-title"),
             lang.t_args(

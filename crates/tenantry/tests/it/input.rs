@@ -143,8 +143,9 @@ async fn assert_portal_refused(
             "{what}: {location:?}"
         );
         let (_, _, shown) = b.get(&location).await;
+        // At the top of the page, or next to the field it is about.
         assert!(
-            shown.contains("flash flash-error"),
+            shown.contains("flash flash-error") || shown.contains("class=\"field-error\""),
             "{what}: no refusal shown at {location}: {shown}"
         );
     } else {

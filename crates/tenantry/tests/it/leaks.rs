@@ -1177,9 +1177,16 @@ async fn adding_a_co_administrator_answers_the_same_for_unknown_and_foreign_acco
                 .await;
             assert_eq!((status.as_u16(), to.as_str()), (303, page.as_str()));
             let (_, _, back) = b.get(&page).await;
-            let flash = page_text(&back[back.find("class=\"flash").expect("a flash")..]);
-            let flash = flash[..flash.find("Administrators").unwrap_or(flash.len())].to_string();
-            assert!(back.contains("flash flash-error"), "{flash}");
+            // The refusal, next to the email field.
+            let at = back
+                .find("id=\"co-admin-email-error\"")
+                .expect("a refusal next to the email");
+            let block = &back[at..];
+            let flash = page_text(&block[..block.find("</div>").unwrap_or(block.len())]);
+            assert!(
+                flash.contains("Could not add the co-administrator"),
+                "{flash}"
+            );
             shown.push(flash.replace(email, "{email}"));
         }
         assert_eq!(shown[0], shown[1]);

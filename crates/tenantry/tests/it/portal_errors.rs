@@ -51,19 +51,148 @@ async fn an_unknown_account_is_said_before_the_password_next_to_the_field() {
         "{page}"
     );
     assert!(!page.contains("<li>Error code"));
+}
 
-    // Other refusals are titled by what kind of failure they are.
+/// The page a refused form leads back to, after submitting `fields` to `path` from the page at `from`.
+async fn refused(b: &mut Browser, from: &str, path: &str, fields: &[(&str, &str)]) -> String {
+    let (_, _, page) = b.get(from).await;
+    let (status, location, _) = b.submit(path, &page, fields).await;
+    assert_eq!(status.as_u16(), 303, "{path}");
+    let (_, _, page) = b.get(&location).await;
+    page
+}
+
+/// The refusal shown next to field `id`: its block, from the field's error id to the block's end.
+fn field_error<'p>(page: &'p str, id: &str) -> &'p str {
+    let start = page
+        .find(&format!("id=\"{id}-error\""))
+        .unwrap_or_else(|| panic!("no refusal next to {id}: {page}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</div>").unwrap_or(rest.len())]
+}
+
+/// The input or select whose id is `id`, as its tag.
+fn field<'p>(page: &'p str, id: &str) -> &'p str {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no field {id}: {page}"));
+    let start = page[..at].rfind('<').unwrap_or(at);
+    let end = at + page[at..].find('>').unwrap_or(0);
+    &page[start..=end]
+}
+
+#[tokio::test]
+async fn a_refused_form_says_what_failed_next_to_its_field_and_keeps_what_was_typed() {
+    let store = tenantry_store::testing::sqlite().await;
+    let srv = TestServer::demo(&store).await;
+    let mut b = Browser::new(&srv);
     b.sign_in_to_portal("alice@outlook.com", "Alice-2017!")
         .await;
-    let (_, _, page) = b.get("/directories/use-existing").await;
-    let (_, location, _) = b
-        .submit(
-            "/directories/use-existing",
-            &page,
-            &[("directory", "contoso.onmicrosoft.com")],
-        )
-        .await;
-    let (_, _, page) = b.get(&location).await;
-    assert!(page.contains("Check what you entered"), "{page}");
+
+    // Use existing directory without ticking "ready": said at the box, the domain typed kept.
+    let page = refused(
+        &mut b,
+        "/directories/use-existing",
+        "/directories/use-existing",
+        &[("directory", "contoso.onmicrosoft.com")],
+    )
+    .await;
+    let e = field_error(&page, "ready");
+    assert!(e.contains("Could not ask to use the directory"), "{e}");
+    assert!(e.contains("Tick"), "its remedy: {e}");
     assert!(!page.contains("That did not work"));
+    assert!(field(&page, "directory").contains("value=\"contoso.onmicrosoft.com\""));
+    assert!(field(&page, "ready").contains("aria-invalid=\"true\""));
+
+    // A directory that does not exist: next to the domain.
+    let page = refused(
+        &mut b,
+        "/directories/use-existing",
+        "/directories/use-existing",
+        &[
+            ("subscription", PAYG),
+            ("directory", "nowhere.onmicrosoft.com"),
+            ("ready", "yes"),
+        ],
+    )
+    .await;
+    assert!(field_error(&page, "directory").contains("nowhere.onmicrosoft.com"));
+    assert!(
+        field(&page, "ready").contains("checked"),
+        "the box stays ticked"
+    );
+    assert!(field(&page, "directory").contains("aria-invalid=\"true\""));
+
+    // A new directory with a name that cannot be a domain.
+    let page = refused(
+        &mut b,
+        "/directories/new",
+        "/directories/new",
+        &[("name", "9lives"), ("display_name", "Nine Lives")],
+    )
+    .await;
+    assert!(field_error(&page, "name").contains("Could not create the directory"));
+    assert!(field(&page, "name").contains("value=\"9lives\""));
+    assert!(field(&page, "display_name").contains("value=\"Nine Lives\""));
+
+    // A co-administrator nobody is: next to the email, the email kept; the example is in the
+    // subscription's directory's domain; administrators are listed by name.
+    let admins = format!("/portal/subscriptions/{PAYG}/administrators");
+    let page = refused(
+        &mut b,
+        &admins,
+        &format!("{admins}/add"),
+        &[
+            ("email", "nobody@example.org"),
+            ("account_type", "personal"),
+        ],
+    )
+    .await;
+    let e = field_error(&page, "co-admin-email");
+    assert!(e.contains("Could not add the co-administrator"), "{e}");
+    assert!(e.contains("nobody@example.org"), "{e}");
+    assert!(field(&page, "co-admin-email").contains("value=\"nobody@example.org\""));
+    assert!(
+        page.contains("<option value=\"personal\" selected>"),
+        "the account type picked is kept"
+    );
+    assert!(
+        page.contains("e.g. megan@alicedefault.onmicrosoft.com"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>Alice <span class=\"who-email\">alice@outlook.com</span></td>"),
+        "{page}"
+    );
+    // The next visit shows a fresh form.
+    let (_, _, page) = b.get(&admins).await;
+    assert!(!page.contains("co-admin-email-error"));
+    assert!(field(&page, "co-admin-email").contains("value=\"\""));
+
+    // A role for someone the directory does not have: next to who, the role picked kept.
+    let access = format!("/portal/subscriptions/{PAYG}/access");
+    let (_, _, page) = b.get(&access).await;
+    let reader = page
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.contains(">Reader</option>"))
+        .and_then(|o| o.split('"').next())
+        .expect("Reader is offered")
+        .to_string();
+    let page = refused(
+        &mut b,
+        &access,
+        &access,
+        &[
+            ("principal_name", "ghost@nowhere.example"),
+            ("role", &reader),
+        ],
+    )
+    .await;
+    assert!(field_error(&page, "principal_name").contains("Could not assign the role"));
+    assert!(field(&page, "principal_name").contains("value=\"ghost@nowhere.example\""));
+    assert!(
+        page.contains(&format!("<option value=\"{reader}\" selected>Reader")),
+        "the role picked is kept"
+    );
 }

@@ -155,6 +155,14 @@ pub fn directory_name(world: &World, tenant: TenantId) -> String {
         .unwrap_or_else(|| tenant.to_string())
 }
 
+/// A directory's initial domain, for the examples a page gives (`contoso.onmicrosoft.com`); empty when it
+/// is gone.
+pub fn directory_domain(world: &World, tenant: TenantId) -> String {
+    directory(world, tenant)
+        .map(|t| t.initial_domain.clone())
+        .unwrap_or_default()
+}
+
 /// How a user of a directory is reached: the email of the person behind a guest or member, else its UPN.
 pub fn user_email(world: &World, user: &User) -> String {
     user.identity()

@@ -15,7 +15,7 @@ pub fn email(world: &World, identity: Identity) -> Option<String> {
 /// A person as pages name them: the display name, the email beside it, and which kind of account is
 /// signed in when that email is both a personal and a work or school account (where the two would
 /// otherwise look alike).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PersonName {
     pub display_name: String,
     pub email: String,
@@ -30,6 +30,14 @@ impl PersonName {
             Some(kind) => format!("{} ({kind})", self.display_name),
             None => self.display_name.clone(),
         }
+    }
+    /// The label with the email beside it, as lists name people ("Alice Smith (alice@example.com)"); the
+    /// email alone when it stands in for a missing display name.
+    pub fn with_email(&self) -> String {
+        if self.display_name == self.email {
+            return self.email.clone();
+        }
+        format!("{} ({})", self.label(), self.email)
     }
 }
 
@@ -240,7 +248,7 @@ pub fn invitations_for(world: &World, identity: Identity) -> Vec<(&Tenant, &Invi
 pub struct LinkRequestView<'w> {
     pub directory: &'w Tenant,
     pub request: &'w DirectoryLinkRequest,
-    pub requester: String,
+    pub requester: PersonName,
     /// The subscription's display name.
     pub subscription: String,
 }
@@ -256,7 +264,7 @@ pub fn link_request(
     Some(LinkRequestView {
         directory: &part.tenant,
         request: r,
-        requester: email(world, r.requester).unwrap_or_default(),
+        requester: person_name(world, r.requester).unwrap_or_default(),
         subscription: world
             .subscription(r.subscription)
             .map(|s| s.subscription.display_name.clone())
