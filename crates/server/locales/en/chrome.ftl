@@ -36,3 +36,19 @@ tab-hierarchy = Hierarchy
 ## The error page (templates/portal/error.html).
 error-status = Error { $status }
 error-to-dashboard = Go to the dashboard
+
+## The portal's own refusals, not a rule's (mod.rs PortalError::page).
+csrf-title = Request refused (403)
+csrf-message = This form did not come from your current tenantry session, or the session has ended, so it was not sent.
+csrf-remedy = Go back, reload the page and send the form again. If you were signed out, sign in first.
+invalid-title = That request is not valid
+invalid-remedy = Go back and check the form.
+no-page-title = Page not found
+no-page-message = There is no page at this address.
+edge-remedy = Go back, or start again from the dashboard.
+unavailable-title = Temporarily unavailable
+unavailable-message = The database cannot be reached just now, so nothing was changed.
+unavailable-remedy = Try again in { $seconds } seconds.
+internal-title = Something went wrong on our side
+internal-message = The server could not complete the request. It has been logged.
+internal-remedy = Try again in a moment; if it keeps happening, tell the operator.

@@ -26,7 +26,6 @@ add-directory = Add directory
 cancel = Cancel
 save = Save
 remove = Remove
-what-to-do = What to do:
 kind-personal = personal account
 kind-work = work or school account
 person-with-kind = { $name } ({ $kind })

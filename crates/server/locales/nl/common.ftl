@@ -26,7 +26,6 @@ add-directory = Directory toevoegen
 cancel = Annuleren
 save = Opslaan
 remove = Verwijderen
-what-to-do = Wat u kunt doen:
 kind-personal = persoonlijk account
 kind-work = werk- of schoolaccount
 person-with-kind = { $name } ({ $kind })

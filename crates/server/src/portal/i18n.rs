@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use axum::extract::Request;
 use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::middleware::Next;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
@@ -83,14 +83,7 @@ impl Lang {
     /// The language of a request: the `lang` cookie, else the best of `Accept-Language` that the portal
     /// speaks, else English.
     pub fn of_request(headers: &HeaderMap) -> Lang {
-        let cookie = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(k, _)| *k == COOKIE_NAME)
-            .and_then(|(_, v)| Lang::from_tag(v));
+        let cookie = super::session::cookie_named(headers, COOKIE_NAME).and_then(Lang::from_tag);
         cookie
             .or_else(|| {
                 headers
@@ -491,6 +484,7 @@ mod tests {
     #[test]
     fn the_request_chooses_the_language() {
         use axum::http::HeaderValue;
+        use axum::http::header::COOKIE;
         let mut h = HeaderMap::new();
         assert_eq!(Lang::of_request(&h), Lang::En);
         for (accept, lang) in [

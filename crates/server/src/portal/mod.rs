@@ -188,12 +188,14 @@ impl From<DomainError> for PortalError {
 
 impl PortalError {
     pub fn page(&self) -> Response {
+        // In the language of the request being answered (no `Ctx` here).
+        let lang = i18n::Lang::current();
         let (status, title, message, remedy, details) = match self {
             PortalError::Csrf => (
                 StatusCode::FORBIDDEN,
-                "Request refused (403)".to_string(),
-                "This form did not come from your current tenantry session, or the session has ended, so it was not sent.".to_string(),
-                Some("Go back, reload the page and send the form again. If you were signed out, sign in first.".to_string()),
+                lang.t("csrf-title"),
+                lang.t("csrf-message"),
+                Some(lang.t("csrf-remedy")),
                 vec![],
             ),
             PortalError::Domain(e) => (
@@ -210,44 +212,44 @@ impl PortalError {
             ),
             PortalError::Invalid(m) => (
                 StatusCode::BAD_REQUEST,
-                "That request is not valid".to_string(),
+                lang.t("invalid-title"),
                 m.clone(),
-                Some("Go back and check the form.".to_string()),
+                Some(lang.t("invalid-remedy")),
                 vec![],
             ),
             PortalError::Edge(refusal) => (
                 refusal.status(),
+                lang.t(match refusal {
+                    crate::errors::EdgeRefusal::NoRoute { .. } => i18n::key("no-page-title"),
+                    crate::errors::EdgeRefusal::Failed => i18n::key("internal-title"),
+                    _ => i18n::key("invalid-title"),
+                }),
                 match refusal {
-                    crate::errors::EdgeRefusal::NoRoute { .. } => "Page not found".to_string(),
-                    crate::errors::EdgeRefusal::Failed => {
-                        "Something went wrong on our side".to_string()
-                    }
-                    _ => "That request is not valid".to_string(),
-                },
-                match refusal {
-                    crate::errors::EdgeRefusal::NoRoute { .. } => {
-                        "There is no page at this address.".to_string()
-                    }
+                    crate::errors::EdgeRefusal::NoRoute { .. } => lang.t("no-page-message"),
+                    // The edge's own words, as the APIs send them.
                     other => other.message(),
                 },
-                Some("Go back, or start again from the dashboard.".to_string()),
+                Some(lang.t("edge-remedy")),
                 vec![],
             ),
             PortalError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Temporarily unavailable".to_string(),
-                "The database cannot be reached just now, so nothing was changed.".to_string(),
-                Some(format!(
-                    "Try again in {} seconds.",
-                    crate::errors::UNAVAILABLE_RETRY_AFTER_SECONDS
+                lang.t("unavailable-title"),
+                lang.t("unavailable-message"),
+                Some(lang.t_args(
+                    "unavailable-remedy",
+                    &[(
+                        "seconds",
+                        crate::errors::UNAVAILABLE_RETRY_AFTER_SECONDS.to_string(),
+                    )],
                 )),
                 vec![],
             ),
             PortalError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side".to_string(),
-                "The server could not complete the request. It has been logged.".to_string(),
-                Some("Try again in a moment; if it keeps happening, tell the operator.".to_string()),
+                lang.t("internal-title"),
+                lang.t("internal-message"),
+                Some(lang.t("internal-remedy")),
                 vec![],
             ),
         };

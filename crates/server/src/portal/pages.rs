@@ -179,11 +179,11 @@ impl Chrome {
         Lang::ALL
             .iter()
             .map(|l| {
-                (
-                    l.tag(),
-                    self.t(&format!("footer-switch-{}", l.tag())),
-                    *l == self.lang,
-                )
+                let name = match l {
+                    Lang::En => key("footer-switch-en"),
+                    Lang::Nl => key("footer-switch-nl"),
+                };
+                (l.tag(), self.t(name), *l == self.lang)
             })
             .collect()
     }

@@ -252,14 +252,19 @@ pub async fn save_sessions(
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE_NAME).map(str::to_string)
+}
+
+/// The value of the request's cookie `name` (the session's, the language's).
+pub(crate) fn cookie_named<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
-        .map(|(_, v)| v.to_string())
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 /// The fingerprint of an identity's current credential, `None` when it cannot sign in any more.
