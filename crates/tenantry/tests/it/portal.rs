@@ -17,6 +17,7 @@ mod workloads;
 
 use crate::support::*;
 use fantoccini::{Client, ClientBuilder, Locator};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -243,11 +244,24 @@ impl Browser {
     /// checks below, then axe-core at desktop width and, with the page not scrolling sideways, at phone
     /// width.
     async fn screen(&self, name: &str) {
+        self.checked_screen(name, false).await;
+    }
+
+    /// [`Browser::screen`], saving the phone width's screen too, as NAME-phone.png: the main steps of
+    /// the article are shown at both widths.
+    async fn screen_both(&self, name: &str) {
+        self.checked_screen(name, true).await;
+    }
+
+    async fn checked_screen(&self, name: &str, phone_too: bool) {
         self.check_accessibility().await;
         self.assert_axe_clean().await;
         self.resize(PHONE).await;
         let mut phone = self.axe_violations().await;
         phone.extend(self.sideways_scroll().await);
+        if phone_too && phone.is_empty() {
+            self.snapshot(&format!("{name}-phone")).await;
+        }
         self.resize(DESKTOP).await;
         assert!(
             phone.is_empty(),
@@ -617,7 +631,7 @@ async fn portal_article_end_to_end() {
         b.path().await.starts_with("/signin"),
         "the dashboard asks to sign in first"
     );
-    b.screen("01-sign-in").await;
+    b.screen_both("01-sign-in").await;
     // By keyboard only: the field has the focus, Enter sends the form.
     let focused = b.client.active_element().await.unwrap();
     assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("email"));
@@ -653,7 +667,7 @@ async fn portal_article_end_to_end() {
         !b.text("#directories").await.contains("Contoso"),
         "Contoso is not Alice's directory yet"
     );
-    b.screen("03-dashboard").await;
+    b.screen_both("03-dashboard").await;
 
     // Step 1: use existing directory. Refused first without "I am ready to be signed out".
     b.goto("/directories").await;
@@ -663,11 +677,11 @@ async fn portal_article_end_to_end() {
     b.screen("05-add-directory").await;
     b.click("#use-existing").await;
     b.fill("#directory", "contoso.onmicrosoft.com").await;
-    b.screen("06-use-existing").await;
+    b.screen_both("06-use-existing").await;
     b.click("#complete").await;
     b.expect_text("Tick 'I am ready to be signed out now'")
         .await;
-    b.screen("07-refused-not-ready").await;
+    b.screen_both("07-refused-not-ready").await;
     b.fill("#directory", "contoso.onmicrosoft.com").await;
     b.click("#ready").await;
     b.click("#complete").await;
@@ -730,7 +744,7 @@ async fn portal_article_end_to_end() {
         "by name, with the email beside it"
     );
     assert!(b.text("#link-directory").await.contains("Contoso"));
-    b.screen("10-approve-directory").await;
+    b.screen_both("10-approve-directory").await;
     b.click("#continue").await;
     b.find("#sign-out-now").await;
     assert_eq!(b.text("#link-status").await, "Approved");
@@ -786,7 +800,7 @@ async fn portal_article_end_to_end() {
         "erin@alicedefault.onmicrosoft.com = admin@contoso.onmicrosoft.com",
     )
     .await;
-    b.screen("16-change-directory").await;
+    b.screen_both("16-change-directory").await;
     b.click("#review").await;
     b.find("#removed-assignments").await;
     assert!(
@@ -807,7 +821,7 @@ async fn portal_article_end_to_end() {
         .await;
     b.expect_text("admin@contoso.onmicrosoft.com — Reader on resourceGroups/rg1")
         .await;
-    b.screen("17-review-change").await;
+    b.screen_both("17-review-change").await;
     b.find("#confirm-change").await;
     assert_eq!(
         b.text("#confirm-change").await,
@@ -838,7 +852,7 @@ async fn portal_article_end_to_end() {
             .contains("You are now working in Contoso")
     );
     assert_eq!(b.text("#working-in").await, "Contoso");
-    b.screen("18-directory-changed").await;
+    b.screen_both("18-directory-changed").await;
     assert_eq!(
         server
             .svc
@@ -945,6 +959,130 @@ async fn portal_article_end_to_end() {
     b.find("#not-service-admin").await;
     b.sign_out().await;
     b.close().await;
+}
+
+/// The article's journey in Dutch, chosen with the footer's switch before signing in and remembered
+/// through every sign-out: each page in Dutch, axe-core clean and not scrolling sideways at 1280 and 390
+/// px, the main steps saved at both widths (nl-*.png), and the API still in English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_article_in_dutch() {
+    let store = tenantry_store::testing::sqlite().await;
+    let server = TestServer::demo(&store).await;
+    let sub = payg(&server.svc);
+    let b = Browser::open(&server).await;
+
+    b.goto("/").await;
+    b.find("#language-nl").await;
+    b.click("#language-nl").await;
+    b.expect_h1("Aanmelden").await;
+    let lang = b
+        .client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap();
+    assert_eq!(lang, json!("nl"));
+    b.screen_both("nl-01-sign-in").await;
+    b.sign_in(ALICE.0, ALICE.1, None).await;
+    b.expect_h1("Welkom, Alice").await;
+    b.screen_both("nl-03-dashboard").await;
+
+    // Step 1 in Dutch: refused first, next to the box, with what was typed kept.
+    b.goto("/directories/use-existing").await;
+    b.expect_h1("Bestaande directory gebruiken").await;
+    b.fill("#directory", "contoso.onmicrosoft.com").await;
+    b.screen_both("nl-06-use-existing").await;
+    b.click("#complete").await;
+    b.find("#ready-error").await;
+    let refusal = b.text("#ready-error").await;
+    assert!(
+        !refusal.contains("Could not") && !refusal.contains("Tick"),
+        "the refusal is in Dutch: {refusal}"
+    );
+    assert_eq!(
+        b.find("#directory")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("contoso.onmicrosoft.com")
+    );
+    b.screen_both("nl-07-refused-not-ready").await;
+    b.click("#ready").await;
+    b.click("#complete").await;
+    b.expect_h1("U bent afgemeld").await;
+
+    // The Global Administrator approves, in Dutch too: the language is the browser's, not the account's.
+    b.click("#sign-in-again").await;
+    b.fill("#email", ADMIN.0).await;
+    b.click("#next").await;
+    b.fill("#password", ADMIN.1).await;
+    b.click("#sign-in").await;
+    b.expect_h1("De directory Contoso met Azure gebruiken?")
+        .await;
+    b.screen_both("nl-10-approve-directory").await;
+    b.click("#continue").await;
+    b.find("#sign-out-now").await;
+    b.click("#sign-out-now").await;
+    b.find("#signed-out-notice").await;
+
+    // Step 2 in Dutch: pick, review, change.
+    b.click("#sign-in-again").await;
+    b.fill("#email", ALICE.0).await;
+    b.click("#next").await;
+    b.fill("#password", ALICE.1).await;
+    b.click("#sign-in").await;
+    b.find("#directories").await;
+    b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
+        .await;
+    b.expect_h1("De directory van Pay-As-You-Go wijzigen").await;
+    b.select("#destination", "Contoso").await;
+    b.screen_both("nl-16-change-directory").await;
+    b.click("#review").await;
+    b.find("#removed-assignments").await;
+    b.expect_h1("Controleren: Pay-As-You-Go verplaatsen van Default Directory naar Contoso")
+        .await;
+    b.screen_both("nl-17-review-change").await;
+    let confirm = b.text("#confirm-change").await;
+    assert!(
+        confirm.contains("Pay-As-You-Go")
+            && confirm.contains("Contoso")
+            && !confirm.contains("Change"),
+        "the button says what it does, in Dutch: {confirm}"
+    );
+    b.click("#confirm-change").await;
+    b.find("#change-done").await;
+    b.expect_h1("Pay-As-You-Go vertrouwt nu Contoso").await;
+    b.screen_both("nl-18-directory-changed").await;
+
+    // Back to English with the same switch, remembered on the next page.
+    b.click("#language-en").await;
+    b.goto("/").await;
+    b.find("#subscriptions").await;
+    b.expect_h1("Welcome, Alice").await;
+    b.close().await;
+
+    // The API is not the portal: ARM answers a Dutch-speaking client in English.
+    let token = user_token(&server, CONTOSO, ALICE.0, ALICE.1, ARM).await;
+    let email = "nobody.anywhere@example.com";
+    let r = send_with(
+        &server,
+        Method::PUT,
+        &format!("/subscriptions/{sub}/providers/Microsoft.Authorization/classicAdministrators/{email}?api-version=2015-07-01"),
+        Some(&token),
+        Some(&json!({"properties": {"emailAddress": email, "role": "CoAdministrator"}}).to_string()),
+        &[("accept-language", "nl-NL")],
+    )
+    .await;
+    let message = r.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!message.is_empty(), "{}", r.text);
+    assert!(
+        !message.contains(" niet ") && !message.contains(" het "),
+        "ARM stays English: {message}"
+    );
 }
 
 /// An email that is both a personal and a work account gets the account-type picker; each choice signs
