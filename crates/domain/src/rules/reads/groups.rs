@@ -218,7 +218,7 @@ pub fn check_member_ids(
                 "checkMemberGroups checks at most {MAX_CHECKED_GROUPS} groups at a time; {} were asked.",
                 ids.len()
             ),
-        )
+        ).with_arg("max_checked_groups", MAX_CHECKED_GROUPS.to_string()).with_arg("count", ids.len().to_string())
         .with_remedy("Split the ids into several requests, or list the groups with getMemberGroups."));
     }
     let found = member_ids(world, actor, tenant, whose, among, false)?;
@@ -362,6 +362,9 @@ fn group_not_found(world: &World, tenant: TenantId, group: ObjectId) -> DomainEr
             directory_name(world, tenant)
         ),
     )
+    .with_arg("group", group.to_string())
+    .with_arg("directory", directory_name(world, tenant).to_string())
+    .with_variant("group-not-found")
     .with_remedy("Open the directory's Groups page and pick the group from the list.")
 }
 
@@ -515,6 +518,8 @@ pub fn group_principal_named(
             "PrincipalRequired",
             format!("Say who should become {role}."),
         )
+        .with_arg("role", role.to_string())
+        .with_variant("group-principal-named")
         .with_remedy(
             "Type a user principal name, an email, an application's client id or a group's name.",
         ));
@@ -529,7 +534,7 @@ pub fn group_principal_named(
                     "No user, guest, application or group of the directory {} is named '{key}'.",
                     directory_name(world, tenant)
                 ),
-            )
+            ).with_arg("directory", directory_name(world, tenant).to_string()).with_arg("name", key.to_string()).with_variant("group-principal-named")
             .with_remedy("Check the name, or invite the person to the directory first (Guests and invitations).")
         })
 }
