@@ -135,6 +135,10 @@ pub fn router(state: AppState) -> Router {
             crate::edge::BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn(crate::edge::answer))
+        // The request's language for every page answering it, the edge's refusal pages included.
+        .layer(axum::middleware::from_fn(
+            crate::portal::i18n::in_request_language,
+        ))
         // Outside the edge, so that every answer, the edge's refusals too, is logged with its final
         // status, and carries the request's ids.
         .layer(

@@ -52,10 +52,13 @@ impl View {
         crate::portal::html(page)
     }
 
-    /// The frame of a step: no navigation, the session's CSRF token for the form.
+    /// The frame of a step: no navigation, the session's CSRF token for the form, the person's
+    /// language (the footer's switch comes back to this step's address).
     fn chrome(&self) -> Chrome {
         Chrome {
             csrf: self.ctx.session.data.csrf.clone(),
+            here: self.action.clone(),
+            lang: self.ctx.lang,
             ..Chrome::bare()
         }
     }

@@ -13,6 +13,7 @@ mod directory_admin;
 mod group_access;
 mod groups;
 mod hierarchy;
+pub mod i18n;
 mod invitations;
 mod lifecycle;
 pub(crate) mod pages;
@@ -66,6 +67,7 @@ portal_routes! {
     "/devicelogin/decline" => post(device_login::decline),
     "/signed-out" => get(signin::signed_out),
     "/switch-directory" => post(dashboard::switch_directory),
+    "/language" => post(i18n::switch),
     "/directories" => get(d::list),
     "/directories/new" => get(d::new_page).post(d::create),
     "/directories/use-existing" => get(d::use_existing_page).post(d::use_existing_submit),

@@ -1,6 +1,7 @@
 //! The pages' data: one askama template per screen (templates/portal/*.html), each with the frame
 //! ([`Chrome`]: who is signed in, the directory switcher, the CSRF token, messages).
 
+use super::i18n::Lang;
 use super::session::{Ctx, Flash};
 use askama::Template;
 use tenantry_service::domain::rules::reads;
@@ -44,6 +45,8 @@ pub struct Chrome {
     pub nav: &'static str,
     /// The current path (where the switcher comes back to).
     pub here: String,
+    /// The language the page speaks (`<html lang>`, every `t("…")`).
+    pub lang: Lang,
 }
 
 impl Chrome {
@@ -52,7 +55,7 @@ impl Chrome {
         self.flash.iter().find(|f| f.field.as_deref() == Some(key))
     }
 
-    /// For pages without a session (errors).
+    /// For pages without a session (errors), in the request's language.
     pub fn bare() -> Self {
         Chrome {
             csrf: String::new(),
@@ -62,7 +65,32 @@ impl Chrome {
             flash: vec![],
             nav: "",
             here: "/".into(),
+            lang: Lang::current(),
         }
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// A message with named arguments in the page's language.
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
+        self.lang.t_args(key, args)
+    }
+
+    /// The languages the footer's switch offers: (tag, name, whether it is the page's).
+    pub fn languages(&self) -> Vec<(&'static str, String, bool)> {
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.tag(),
+                    self.t(&format!("footer-switch-{}", l.tag())),
+                    *l == self.lang,
+                )
+            })
+            .collect()
     }
 }
 
@@ -71,12 +99,14 @@ impl Ctx {
     pub fn chrome(&mut self, nav: &'static str, here: &str) -> Chrome {
         let flash = std::mem::take(&mut self.session.data.flash);
         let csrf = self.session.data.csrf.clone();
+        let lang = self.lang;
         let Some(identity) = self.identity() else {
             return Chrome {
                 csrf,
                 flash,
                 nav,
                 here: here.into(),
+                lang,
                 ..Chrome::bare()
             };
         };
@@ -100,6 +130,7 @@ impl Ctx {
                 flash,
                 nav,
                 here: here.into(),
+                lang,
             }
         })
     }

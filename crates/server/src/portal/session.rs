@@ -176,6 +176,8 @@ pub struct Ctx {
     /// The browser's address (per-address sign-in lockout), when the server knows it.
     pub client_ip: Option<std::net::IpAddr>,
     pub session: Session,
+    /// The language the person reads (`lang` cookie, else `Accept-Language`; see `super::i18n`).
+    pub lang: super::i18n::Lang,
     /// Old session rows to delete when the response goes out (sign-in, sign-out).
     retired: Vec<String>,
     slot: SessionSlot,
@@ -322,6 +324,7 @@ impl FromRequestParts<AppState> for Ctx {
             state: state.clone(),
             client_ip,
             session,
+            lang: super::i18n::Lang::of_request(&parts.headers),
             retired,
             slot,
         };

@@ -19,14 +19,20 @@ use tenantry_service::signin::{PasswordSignIn, SignInFailure};
 /// goes into a `Location` header, which carries ASCII only: other characters are percent-encoded (as a
 /// browser sends them).
 pub fn safe_return(path: &str) -> Option<String> {
+    let signing = ["/signin", "/signout", "/signed-out"].iter().any(|p| {
+        path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))
+    });
+    if signing { None } else { local_path(path) }
+}
+
+/// `path` when it is a path on this origin (not `//host`, no control characters or backslashes), in
+/// ASCII; the sign-in pages included (the language switch comes back to them).
+pub fn local_path(path: &str) -> Option<String> {
     let ok = path.starts_with('/')
         && !path.starts_with("//")
         && !path.starts_with("/\\")
         && path.len() <= 4096
-        && !path.chars().any(|c| c.is_control() || c == '\\')
-        && !["/signin", "/signout", "/signed-out"].iter().any(|p| {
-            path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))
-        });
+        && !path.chars().any(|c| c.is_control() || c == '\\');
     ok.then(|| crate::urls::ascii_path(path))
 }
 
