@@ -247,6 +247,7 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
         .collect();
     for m in members_with_email {
         let is_ga = tenant.has_role(m.id, DirectoryRole::GlobalAdministrator);
+        // Each code with the values its wording names, so that the portal can say it in another language.
         let refusal = if is_ga {
             DomainError::conflict(
                 "ServiceAdministratorIsGlobalAdministrator",
@@ -255,6 +256,9 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
                     m.upn()
                 ),
             )
+            .with_arg("email", sa_email.to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("member", m.upn().to_string())
         } else {
             DomainError::conflict(
                 "ServiceAdministratorIsMember",
@@ -263,12 +267,12 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
                     m.upn()
                 ),
             )
+            .with_arg("email", sa_email.to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("member", m.upn().to_string())
         };
         blockers.push(
             refusal
-                .with_arg("email", sa_email.to_string())
-                .with_arg("directory", tname.to_string())
-                .with_arg("member", m.upn().to_string())
                 .with_remedy("Make a personal account whose email is not in that directory the service administrator first."),
         );
     }

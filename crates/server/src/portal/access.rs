@@ -195,6 +195,7 @@ impl AddForm {
     pub(super) fn role(&self) -> Result<RoleDefinitionId, DomainError> {
         self.role.trim().parse().map_err(|_| {
             DomainError::invalid("RoleRequired", "Choose a role.")
+                .with_variant("role")
                 .with_remedy("Pick one of the roles in the list.")
         })
     }

@@ -295,6 +295,7 @@ pub(crate) async fn role_change(
     let Some(role) = DirectoryRole::parse(&f.role) else {
         ctx.flash_error(
             &DomainError::invalid("RoleRequired", "Choose a directory role.")
+                .with_variant("role-change")
                 .with_remedy("Pick one of the roles in the list."),
         );
         return ctx.redirect(&back).await;

@@ -170,7 +170,7 @@ pub async fn tags(
         // A tag refused for what it is (its characters, its length, too many) is shown next to the
         // form; any other refusal at the top of the page.
         Err(ServiceError::Domain(e)) if e.kind == ErrorKind::Invalid => {
-            ctx.flash(Flash::error_at(scope.relative(), &e))
+            ctx.flash(Flash::error_at(ctx.lang, scope.relative(), &e))
         }
         Err(ServiceError::Domain(e)) => ctx.flash_error(&e),
         Err(e) => return Err(e.into()),

@@ -18,6 +18,7 @@ mod invitations;
 mod lifecycle;
 pub(crate) mod pages;
 mod paths;
+pub(crate) mod refusals;
 mod resources;
 pub mod session;
 pub mod signin;
@@ -186,6 +187,16 @@ impl From<DomainError> for PortalError {
     }
 }
 
+/// The title of a page that shows a rule's refusal: what kind of failure it is.
+fn error_page_title(lang: i18n::Lang, kind: ErrorKind) -> String {
+    match kind {
+        ErrorKind::Forbidden => lang.t("refused-page-forbidden"),
+        ErrorKind::NotFound => lang.t("refused-page-not-found"),
+        ErrorKind::Conflict => lang.t("refused-page-conflict"),
+        ErrorKind::Invalid => lang.t("refused-page-invalid"),
+    }
+}
+
 impl PortalError {
     pub fn page(&self) -> Response {
         let (status, title, message, remedy, details) = match self {
@@ -196,17 +207,13 @@ impl PortalError {
                 Some("Go back, reload the page and send the form again. If you were signed out, sign in first.".to_string()),
                 vec![],
             ),
+            // In the language of the request being answered (no `Ctx` here).
             PortalError::Domain(e) => (
                 crate::errors::status_of(e.kind),
-                match e.kind {
-                    ErrorKind::Forbidden => "You may not do this".to_string(),
-                    ErrorKind::NotFound => "Not found".to_string(),
-                    ErrorKind::Conflict => "That cannot be done now".to_string(),
-                    ErrorKind::Invalid => "That request is not valid".to_string(),
-                },
-                e.message.clone(),
-                e.remedy.clone(),
-                e.details.iter().map(|d| d.full_message()).collect(),
+                error_page_title(i18n::Lang::current(), e.kind),
+                refusals::message(i18n::Lang::current(), e),
+                refusals::remedy(i18n::Lang::current(), e),
+                refusals::details(i18n::Lang::current(), e),
             ),
             PortalError::Invalid(m) => (
                 StatusCode::BAD_REQUEST,
@@ -375,19 +382,14 @@ impl Ctx {
     /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.
     pub async fn error_page(mut self, e: DomainError) -> PortalResult {
         let status = crate::errors::status_of(e.kind);
-        let title = match e.kind {
-            ErrorKind::Forbidden => "You may not do this",
-            ErrorKind::NotFound => "Not found",
-            ErrorKind::Conflict => "That cannot be done now",
-            ErrorKind::Invalid => "That request is not valid",
-        };
+        let lang = self.lang;
         let page = pages::ErrorPage {
             chrome: self.chrome("", "/"),
-            title: title.into(),
+            title: error_page_title(lang, e.kind),
             code: Some(e.code.clone()),
-            message: e.message.clone(),
-            remedy: e.remedy.clone(),
-            details: e.details.iter().map(|d| d.full_message()).collect(),
+            message: refusals::message(lang, &e),
+            remedy: refusals::remedy(lang, &e),
+            details: refusals::details(lang, &e),
             status: status.as_u16(),
         };
         let mut r = html(&page);

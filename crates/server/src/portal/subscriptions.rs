@@ -2,6 +2,7 @@
 //! → result) and the Administrators tab. Pages act as a token for the subscription's directory when the
 //! person is present there, as the Azure portal does when it opens a subscription.
 
+use super::i18n::Lang;
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
@@ -185,7 +186,7 @@ fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
                 .map(|(from, to)| PrincipalMapEntry { from: from.trim().into(), to: to.trim().into() })
                 .filter(|e| !e.from.is_empty() && !e.to.is_empty())
                 .ok_or_else(|| {
-                    DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'."))
+                    DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'.")).with_arg("line", l.to_string())
                         .with_remedy("Write one mapping per line: an old principal's email, UPN, object id or group:NAME, '=', and a principal (or group:NAME) of the new directory.")
                 })
         })
@@ -251,6 +252,7 @@ fn review_page(
     plan: &ChangeDirectoryPlan,
     map_text: &str,
     now: Timestamp,
+    lang: Lang,
 ) -> ChangeReview {
     use change_directory::ReviewStep;
     let name = reads::subscription_name(w, plan.subscription).unwrap_or_default();
@@ -286,14 +288,20 @@ fn review_page(
             .collect::<Vec<_>>()
             .join("; "),
         blockers: if matches!(step, ReviewStep::Blocked | ReviewStep::AlreadyRequested) {
-            plan.blockers.iter().map(Flash::error).collect()
+            plan.blockers
+                .iter()
+                .map(|b| Flash::error(lang, b))
+                .collect()
         } else {
             Vec::new()
         },
         can_apply: step == ReviewStep::Apply,
         can_request: step == ReviewStep::Request,
         already_requested: step == ReviewStep::AlreadyRequested,
-        checked_on_acceptance: plan.checked_on_acceptance().map(Flash::error).collect(),
+        checked_on_acceptance: plan
+            .checked_on_acceptance()
+            .map(|c| Flash::error(lang, c))
+            .collect(),
         link_request,
         removed_co_admins: person_rows(&plan.removed_co_admins),
         removed_assignments: assignment_rows(&plan.removed_assignments),
@@ -384,11 +392,11 @@ pub async fn change_review(
         .preview_change_directory(&actor, id, destination, &map)
     {
         Ok(plan) => {
-            let now = ctx.now();
+            let (now, lang) = (ctx.now(), ctx.lang);
             let mut page = ctx
                 .state
                 .svc
-                .read(|w| review_page(w, &actor, &plan, &f.map, now));
+                .read(|w| review_page(w, &actor, &plan, &f.map, now, lang));
             page.chrome = ctx.chrome("home", &back);
             ctx.render(&page).await
         }
@@ -566,7 +574,7 @@ pub async fn add_co_admin(
     };
     if email.is_empty() {
         ctx.flash_error(
-            &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.")
+            &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.").with_variant("add-co-admin")
                 .with_remedy("Pick a user of the directory, or type the email of a work or school account or of a personal account."),
         );
         return ctx.redirect(&back).await;
