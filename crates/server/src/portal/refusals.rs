@@ -421,6 +421,54 @@ mod tests {
         );
     }
 
+    /// What a refusal says was asked (`Insufficient privileges to {what}`): each phrase the code passes to
+    /// the rules that name it has a Dutch wording.
+    #[test]
+    fn every_phrase_of_what_was_asked_has_a_dutch_wording() {
+        let nl = dutch();
+        let root = Path::new(DIR).join("..");
+        let mut files = Vec::new();
+        for dir in ["domain/src", "service/src", "server/src/extensions"] {
+            rust_files(&root.join(dir), &mut files);
+        }
+        let helpers = [
+            "require_directory_role(",
+            "require_operator(",
+            "root_fixed(",
+            "require_classic_admin(",
+            "require_group_manager(",
+            "require_tenant_admin_read(",
+            "managed_application(",
+        ];
+        let (mut phrases, mut missing) = (0, Vec::new());
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let text = match text.find("#[cfg(test)]\nmod tests") {
+                Some(i) => &text[..i],
+                None => &text[..],
+            };
+            for helper in helpers {
+                for (i, _) in text.match_indices(helper) {
+                    let open = i + helper.len() - 1;
+                    let args = split(&text[open + 1..close(text, open) - 1]);
+                    let Some(what) = args.last().and_then(|a| literal(a)) else {
+                        continue; // the definition, or a phrase passed on
+                    };
+                    phrases += 1;
+                    let key = format!("refusal-what-{}", slug(what));
+                    if !nl.contains_key(&key) {
+                        missing.push(format!("{}: {key}", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(phrases > 20, "the scan found {phrases} phrases only");
+        assert!(
+            missing.is_empty(),
+            "phrases without a Dutch wording: {missing:#?}"
+        );
+    }
+
     /// Entra's table, and each wording a sign-in refusal gives its code, have a Dutch wording with the
     /// values it names.
     #[test]
