@@ -21,10 +21,7 @@ pub fn error_page(error: &SignInError) -> Response {
     // In the language of the request being answered.
     let lang = Lang::current();
     let page = ErrorPage {
-        chrome: Chrome {
-            lang,
-            ..Chrome::bare()
-        },
+        chrome: Chrome::bare(),
         title: lang.t("signin-trouble"),
         code: Some(error.code.to_string()),
         message: refusals::sign_in_description(lang, error),

@@ -199,6 +199,8 @@ fn error_page_title(lang: i18n::Lang, kind: ErrorKind) -> String {
 
 impl PortalError {
     pub fn page(&self) -> Response {
+        // In the language of the request being answered (no `Ctx` here).
+        let lang = i18n::Lang::current();
         let (status, title, message, remedy, details) = match self {
             PortalError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -207,13 +209,12 @@ impl PortalError {
                 Some("Go back, reload the page and send the form again. If you were signed out, sign in first.".to_string()),
                 vec![],
             ),
-            // In the language of the request being answered (no `Ctx` here).
             PortalError::Domain(e) => (
                 crate::errors::status_of(e.kind),
-                error_page_title(i18n::Lang::current(), e.kind),
-                refusals::message(i18n::Lang::current(), e),
-                refusals::remedy(i18n::Lang::current(), e),
-                refusals::details(i18n::Lang::current(), e),
+                error_page_title(lang, e.kind),
+                refusals::message(lang, e),
+                refusals::remedy(lang, e),
+                refusals::details(lang, e),
             ),
             PortalError::Invalid(m) => (
                 StatusCode::BAD_REQUEST,

@@ -112,6 +112,17 @@ async fn a_refusal_is_dutch_in_the_portal_and_english_in_arm() {
             "the title in Dutch: {page}"
         );
         assert!(!page.contains("is neither a personal account"), "{page}");
+        // A refusal that is the page itself: Dutch too.
+        let invitation = "00000000-0000-4000-8000-00000000beef";
+        let (status, _, page) = b.get(&format!("/redeem/{ALICEDEFAULT}/{invitation}")).await;
+        assert_eq!(status, 404);
+        let page = read(&page);
+        assert!(
+            page.contains(&format!("De uitnodiging '{invitation}' bestaat niet"))
+                && page.contains("Niet gevonden")
+                && page.contains("Controleer de koppeling die u hebt ontvangen"),
+            "{page}"
+        );
 
         // The same refusal from ARM, asked in Dutch: English, as Azure answers.
         let token = user_token(&srv, ALICEDEFAULT, "alice@outlook.com", "Alice-2017!", ARM).await;
