@@ -18,3 +18,21 @@ footer-switch-label = Language
 footer-switch-en = English
 footer-switch-nl = Nederlands
 language-unknown = That language is not offered: choose English or Nederlands.
+
+## The tabs of a subscription's, a directory's and a management group's pages (templates/portal/tabs.html).
+tabs-label = Sections
+tab-overview = Overview
+tab-administrators = Administrators
+tab-access = Access control (IAM)
+tab-resources = Resources
+tab-change-directory = Change directory
+tab-users = Users
+tab-groups = Groups
+tab-applications = Applications
+tab-guests = Guests and invitations
+tab-policy = Subscription policy
+tab-hierarchy = Hierarchy
+
+## The error page (templates/portal/error.html).
+error-status = Error { $status }
+error-to-dashboard = Go to the dashboard

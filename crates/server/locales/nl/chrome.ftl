@@ -18,3 +18,21 @@ footer-switch-label = Taal
 footer-switch-en = English
 footer-switch-nl = Nederlands
 language-unknown = Die taal wordt niet aangeboden: kies English of Nederlands.
+
+## De tabbladen van de pagina's van een abonnement, een directory en een beheergroep.
+tabs-label = Secties
+tab-overview = Overzicht
+tab-administrators = Beheerders
+tab-access = Toegangsbeheer (IAM)
+tab-resources = Resources
+tab-change-directory = Directory wijzigen
+tab-users = Gebruikers
+tab-groups = Groepen
+tab-applications = Toepassingen
+tab-guests = Gasten en uitnodigingen
+tab-policy = Abonnementsbeleid
+tab-hierarchy = Hiërarchie
+
+## De foutpagina (templates/portal/error.html).
+error-status = Fout { $status }
+error-to-dashboard = Naar het dashboard

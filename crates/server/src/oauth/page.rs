@@ -36,12 +36,14 @@ pub fn error_page(error: &SignInError) -> Response {
 
 /// The page after logout when the client named no (known) place to go back to.
 pub fn signed_out_page() -> Response {
+    let chrome = Chrome::bare();
+    let notice = Flash::ok(
+        chrome.t("signed-out-logout-title"),
+        chrome.t("signed-out-logout-message"),
+    );
     crate::portal::html(&SignedOut {
-        chrome: Chrome::bare(),
-        notice: Some(Flash::ok(
-            "You signed out of your account",
-            "It's a good idea to close all browser windows.",
-        )),
+        chrome,
+        notice: Some(notice),
     })
 }
 

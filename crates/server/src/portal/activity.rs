@@ -62,11 +62,12 @@ async fn render(
         after: None,
     };
     let events = ctx.state.svc.audit_events(&filter).await?;
+    let lang = ctx.lang;
     let (rows, tenants, subscriptions) = ctx.state.svc.read(|w| {
         let rows: Vec<EventRow> = events
             .iter()
             .map(|e| EventRow {
-                time: when(e.time),
+                time: lang.date_time(e.time),
                 actor: e.actor.clone(),
                 operation: e.operation.clone(),
                 target: e.target.clone(),
@@ -80,7 +81,7 @@ async fn render(
                     .unwrap_or_default(),
             })
             .collect();
-        let tenants: Vec<Choice> = my_directories(w, identity, None)
+        let tenants: Vec<Choice> = my_directories(w, identity, None, lang)
             .into_iter()
             .map(|d| Choice {
                 selected: Some(d.id.clone()) == tenant.map(|t| t.to_string()),
@@ -88,7 +89,7 @@ async fn render(
                 label: d.name,
             })
             .collect();
-        let subscriptions: Vec<Choice> = my_subscriptions(w, identity)
+        let subscriptions: Vec<Choice> = my_subscriptions(w, identity, lang)
             .into_iter()
             .map(|s| Choice {
                 selected: Some(s.id.clone()) == subscription.map(|t| t.to_string()),
@@ -98,9 +99,7 @@ async fn render(
             .collect();
         (rows, tenants, subscriptions)
     });
-    let note = rows.is_empty().then(|| {
-        "No events that you may see match these filters. You see the events of subscriptions whose activity log you may read, of directories you administer, and your own actions.".to_string()
-    });
+    let note = rows.is_empty().then(|| ctx.lang.t("activity-none"));
     let page = Activity {
         chrome: ctx.chrome("activity", "/activity"),
         tenants,

@@ -60,6 +60,7 @@ pub async fn page(
     let (t, object) = ids(&tenant, &app)?;
     let here = paths::application(t, object);
     let now = ctx.now();
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
@@ -76,15 +77,21 @@ pub async fn page(
                 client_id: a.client_id.to_string(),
                 object_id: object.to_string(),
                 principal_id: a.id.to_string(),
-                created: when(a.created),
+                created: lang.date_time(a.created),
                 secrets: d
                     .secrets
                     .iter()
                     .map(|(s, expired)| SecretRow {
                         key_id: s.id.to_string(),
                         hint: s.hint.clone(),
-                        start: s.start.map(when).unwrap_or_else(|| "Not recorded".into()),
-                        end: s.expires.map(when).unwrap_or_else(|| "Never".into()),
+                        start: s
+                            .start
+                            .map(|t| lang.date_time(t))
+                            .unwrap_or_else(|| lang.t("secret-start-unknown")),
+                        end: s
+                            .expires
+                            .map(|t| lang.date_time(t))
+                            .unwrap_or_else(|| lang.t("secret-never")),
                         expired: *expired,
                     })
                     .collect(),
@@ -95,8 +102,8 @@ pub async fn page(
                         key_id: c.key_id.to_string(),
                         thumbprint: c.thumbprint(),
                         subject: c.display_name.clone(),
-                        start: when(c.start),
-                        end: when(c.end),
+                        start: lang.date_time(c.start),
+                        end: lang.date_time(c.end),
                         expired: *expired,
                     })
                     .collect(),
@@ -159,14 +166,16 @@ async fn remove(
             ),
             None => (object, object.to_string(), f.key_id.clone()),
         });
+    let lang = ctx.lang;
+    let args = [("what", what), ("name", name)];
     let svc = &ctx.state.svc;
     let (result, done) = match kind {
         Credential::Secret => (
             svc.remove_application_secret(&actor, t, sp, parse_id(&f.key_id, "secret key id")?)
                 .await,
             Flash::ok(
-                "Secret removed",
-                format!("The secret {what} of {name} signs it in no more."),
+                lang.t("secret-removed-title"),
+                lang.t_args("secret-removed-message", &args),
             ),
         ),
         Credential::Certificate => (
@@ -178,8 +187,8 @@ async fn remove(
             )
             .await,
             Flash::ok(
-                "Certificate removed",
-                format!("Assertions signed with the certificate {what} sign {name} in no more."),
+                lang.t("certificate-removed-title"),
+                lang.t_args("certificate-removed-message", &args),
             ),
         ),
         Credential::Federated => {
@@ -188,10 +197,8 @@ async fn remove(
                 svc.remove_federated_credential(&actor, t, sp, &id.to_string())
                     .await,
                 Flash::ok(
-                    "Federated credential removed",
-                    format!(
-                        "Tokens that the federated credential {what} trusted sign {name} in no more."
-                    ),
+                    lang.t("federated-removed-title"),
+                    lang.t_args("federated-removed-message", &args),
                 ),
             )
         }

@@ -2,6 +2,7 @@
 //! directory switcher.
 
 use super::PortalResult;
+use super::i18n::{Lang, key};
 use super::pages::*;
 use super::session::{CsrfForm, SignedIn};
 use super::signin::safe_return;
@@ -10,36 +11,54 @@ use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
 /// The subscriptions an identity sees, in every directory where it is present (as a token for each).
-pub(crate) fn my_subscriptions(w: &World, identity: Identity) -> Vec<SubscriptionRow> {
+pub(crate) fn my_subscriptions(w: &World, identity: Identity, lang: Lang) -> Vec<SubscriptionRow> {
     reads::subscriptions_of(w, identity)
         .iter()
-        .map(subscription_row)
+        .map(|p| subscription_row(p, lang))
         .collect()
 }
 
-pub(crate) fn subscription_row(p: &reads::PersonsSubscription) -> SubscriptionRow {
+pub(crate) fn subscription_row(p: &reads::PersonsSubscription, lang: Lang) -> SubscriptionRow {
     SubscriptionRow {
         id: p.subscription.id.to_string(),
         name: p.subscription.display_name.clone(),
         directory: p.directory.display_name.clone(),
         directory_domain: p.directory.initial_domain.clone(),
-        state: p.subscription.state.as_str().into(),
-        my_roles: held_words(&p.held).join(", "),
+        state: state_words(p.subscription.state, lang),
+        my_roles: held_words(&p.held, lang).join(", "),
     }
 }
 
-/// What a person holds in a subscription, in words: classic roles, then roles with where they apply.
-fn held_words(held: &reads::HeldAccess) -> Vec<String> {
+/// A subscription's state as the portal shows it (the APIs keep `Enabled`, `Disabled`, …).
+pub(crate) fn state_words(state: SubscriptionState, lang: Lang) -> String {
+    lang.t(match state {
+        SubscriptionState::Enabled => key("state-enabled"),
+        SubscriptionState::Warned => key("state-warned"),
+        SubscriptionState::PastDue => key("state-past-due"),
+        SubscriptionState::Disabled => key("state-disabled"),
+        SubscriptionState::Deleted => key("state-deleted"),
+    })
+}
+
+/// What a person holds in a subscription, in words: classic roles, then roles with where they apply
+/// (role names stay English, as in Azure's portal in any language).
+fn held_words(held: &reads::HeldAccess, lang: Lang) -> Vec<String> {
     held.roles
         .iter()
         .map(|r| r.display_name().to_string())
         .chain(held.assignments.iter().map(|a| {
             let mut words = a.role.name.clone();
             if !a.scope.relative().is_empty() {
-                words.push_str(&format!(" on {}", a.scope.relative()));
+                words = lang.t_args(
+                    "held-role-on",
+                    &[("role", words), ("scope", a.scope.relative().to_string())],
+                );
             }
             if let Some(g) = a.through {
-                words.push_str(&format!(" (through group {})", g.display_name));
+                words = lang.t_args(
+                    "held-through-group",
+                    &[("access", words), ("group", g.display_name.clone())],
+                );
             }
             words
         }))
@@ -50,6 +69,7 @@ pub(crate) fn my_directories(
     w: &World,
     identity: Identity,
     acting: Option<TenantId>,
+    lang: Lang,
 ) -> Vec<DirectoryRow> {
     let mut rows: Vec<DirectoryRow> = reads::directories_of(w, identity)
         .into_iter()
@@ -58,12 +78,12 @@ pub(crate) fn my_directories(
             name: d.tenant.display_name.clone(),
             domain: d.tenant.initial_domain.clone(),
             origin: origin_words(d.tenant.origin),
-            membership: if d.member {
-                "Member".into()
+            membership: lang.t(if d.member {
+                key("membership-member")
             } else {
-                "Guest".into()
-            },
-            roles: role_words(&d.roles),
+                key("membership-guest")
+            }),
+            roles: role_words(&d.roles, lang),
             acting: Some(d.tenant.id) == acting,
         })
         .collect();
@@ -80,9 +100,9 @@ pub(crate) fn origin_words(origin: TenantOrigin) -> String {
 }
 
 /// Directory roles in words, `None` when there are none.
-pub(crate) fn role_words(roles: &[DirectoryRole]) -> String {
+pub(crate) fn role_words(roles: &[DirectoryRole], lang: Lang) -> String {
     if roles.is_empty() {
-        "None".into()
+        lang.t("roles-none")
     } else {
         roles
             .iter()
@@ -110,14 +130,19 @@ pub(crate) fn link_requests_for(
 }
 
 /// The identity's own link requests still waiting for a decision.
-pub(crate) fn my_requests_for(w: &World, identity: Identity, now: Timestamp) -> Vec<MyRequestRow> {
+pub(crate) fn my_requests_for(
+    w: &World,
+    identity: Identity,
+    now: Timestamp,
+    lang: Lang,
+) -> Vec<MyRequestRow> {
     reads::link_requests_asked_by(w, identity, now)
         .into_iter()
         .map(|(r, directory)| MyRequestRow {
             href: super::paths::link_request(r.directory.id, r.request.id),
             directory,
             subscription: r.subscription,
-            expires: when(r.request.expires),
+            expires: lang.date_time(r.request.expires),
         })
         .collect()
 }
@@ -142,15 +167,16 @@ pub async fn home(
     }: SignedIn,
 ) -> PortalResult {
     let now = ctx.now();
+    let lang = ctx.lang;
     let acting = actor.tenant();
     let (name, subscriptions, directories, link_requests, my_requests, invitations) =
         ctx.state.svc.read(|w| {
             (
                 reads::person_name(w, identity),
-                my_subscriptions(w, identity),
-                my_directories(w, identity, acting),
+                my_subscriptions(w, identity, lang),
+                my_directories(w, identity, acting, lang),
                 link_requests_for(w, identity, now),
-                my_requests_for(w, identity, now),
+                my_requests_for(w, identity, now, lang),
                 invitations_for(w, identity),
             )
         });
@@ -182,7 +208,11 @@ pub async fn switch_directory(
     match f.tenant.trim().parse::<TenantId>().ok().and_then(|t| ctx.act_in(t).map(|_| t)) {
         Some(t) => {
             let name = ctx.state.svc.read(|w| reads::directory_name(w, t));
-            ctx.flash_ok("Directory switched", format!("You are now working in {name}."));
+            let lang = ctx.lang;
+            ctx.flash_ok(
+                lang.t("switched-title"),
+                lang.t_args("switched-message", &[("directory", name)]),
+            );
         }
         None => ctx.flash_error(
             &DomainError::forbidden("NotInDirectory", "You are not a member or guest of that directory.").with_variant("switch-directory")

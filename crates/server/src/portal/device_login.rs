@@ -76,7 +76,7 @@ pub async fn enter(
                 user_code: request.user_code,
                 client_name: request.client_name,
                 account,
-                expires: super::pages::when(request.expires),
+                expires: ctx.lang.date_time(request.expires),
             };
             show(ctx, step).await
         }

@@ -4,11 +4,13 @@
 //! Built on the service's `request_link` / `approve_link` / `decline_link`.
 
 use super::dashboard::{my_directories, subscription_row};
+use super::i18n::key;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
+use tenantry_service::domain::model::RequestStatus;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::{guests, reads};
@@ -22,10 +24,11 @@ pub async fn list(
     }: SignedIn,
 ) -> PortalResult {
     let now = ctx.now();
+    let lang = ctx.lang;
     let (directories, my_requests) = ctx.state.svc.read(|w| {
         (
-            my_directories(w, identity, actor.tenant()),
-            super::dashboard::my_requests_for(w, identity, now),
+            my_directories(w, identity, actor.tenant(), lang),
+            super::dashboard::my_requests_for(w, identity, now, lang),
         )
     });
     let page = Directories {
@@ -91,11 +94,12 @@ pub async fn use_existing_page(
         mut ctx, identity, ..
     }: SignedIn,
 ) -> PortalResult {
+    let lang = ctx.lang;
     let (subscriptions, not_service_admin) = ctx.state.svc.read(|w| {
         let mut mine = Vec::new();
         let mut others = Vec::new();
         for p in reads::subscriptions_of(w, identity) {
-            let row = subscription_row(&p);
+            let row = subscription_row(&p, lang);
             if p.held.roles.contains(ClassicRole::ServiceAdministrator) {
                 mine.push(Choice {
                     value: row.id,
@@ -187,9 +191,11 @@ pub async fn approve_page(
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let now = ctx.now();
     let page_url = format!("{}{here}", ctx.state.base_url);
+    let lang = ctx.lang;
     let shown = ctx.state.svc.read(|w| {
         let d = reads::read_link_request(w, &actor, tenant, request, now)?;
-        let status = link_status_words(&d).to_string();
+        let status = lang.t(link_status_key(&d));
+        let approved = !d.expired && d.view.request.status == RequestStatus::Completed;
         Ok(LinkApprove {
             chrome: Chrome::bare(),
             tenant_id: tenant.to_string(),
@@ -197,7 +203,8 @@ pub async fn approve_page(
             directory: d.directory,
             domain: d.view.directory.initial_domain.clone(),
             status,
-            expires: when(d.view.request.expires),
+            approved,
+            expires: lang.date_time(d.view.request.expires),
             requester: d.view.requester,
             subscription: d.view.subscription,
             pending: d.waiting,
@@ -211,18 +218,17 @@ pub async fn approve_page(
     ctx.show("directories", &here, shown).await
 }
 
-/// Where a request stands, in the words its page uses.
-fn link_status_words(d: &reads::LinkRequestDecision<'_>) -> &'static str {
-    use tenantry_service::domain::model::RequestStatus;
+/// Where a request stands: the catalogue key of the words its page uses.
+fn link_status_key(d: &reads::LinkRequestDecision<'_>) -> &'static str {
     if d.expired {
-        return "Expired";
+        return key("link-status-expired");
     }
     match d.view.request.status {
-        RequestStatus::Pending => "Waiting for approval",
-        RequestStatus::Completed => "Approved",
-        RequestStatus::Declined => "Declined",
-        RequestStatus::Cancelled => "Cancelled",
-        RequestStatus::Expired => "Expired",
+        RequestStatus::Pending => key("link-status-pending"),
+        RequestStatus::Completed => key("link-status-approved"),
+        RequestStatus::Declined => key("link-status-declined"),
+        RequestStatus::Cancelled => key("link-status-cancelled"),
+        RequestStatus::Expired => key("link-status-expired"),
     }
 }
 
@@ -239,10 +245,11 @@ pub async fn cancel(
     let request: RequestId = parse_id(&request, "request id")?;
     let here = paths::link_request(tenant, request);
     let result = ctx.state.svc.cancel_link(&actor, tenant, request).await;
+    let lang = ctx.lang;
     ctx.done(result, &here, |_| {
         Flash::ok(
-            "Request cancelled",
-            "Nothing was added. You can ask again from Directories → Add directory → Use existing directory.",
+            lang.t("link-cancelled-title"),
+            lang.t("link-cancelled-message"),
         )
     })
     .await
@@ -267,16 +274,19 @@ pub async fn approve(
                     .unwrap_or_default(),
             )
         });
+        let args = [("directory", directory), ("requester", requester)];
         ctx.session.data.after_sign_out = Some(Flash::ok(
-            format!("{directory} was added for {requester}"),
-            format!(
-                "Sign in again as the service administrator, {requester}: {directory} is now in the directory list, ready for changing the subscription's directory."
-            ),
+            ctx.lang.t_args("link-approved-next-title", &args),
+            ctx.lang.t_args("link-approved-next-message", &args),
         ));
         ctx.session.data.after_sign_out_return = None;
     }
+    let lang = ctx.lang;
     ctx.done(result, &here, |_| {
-        Flash::ok("Approved", "The directory was added. Select 'Sign out now' so that the service administrator can sign in again.")
+        Flash::ok(
+            lang.t("link-approved-title"),
+            lang.t("link-approved-message"),
+        )
     })
     .await
 }
@@ -291,8 +301,12 @@ pub async fn decline(
     let here = paths::link_request(tenant, request);
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.decline_link(&actor, tenant, request).await;
+    let lang = ctx.lang;
     ctx.done(result, &here, |_| {
-        Flash::ok("Declined", "The request was declined; nothing was added.")
+        Flash::ok(
+            lang.t("link-declined-title"),
+            lang.t("link-declined-message"),
+        )
     })
     .await
 }

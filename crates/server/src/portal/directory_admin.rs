@@ -6,6 +6,7 @@
 
 use super::dashboard::link_requests_for;
 use super::dashboard::{origin_words, role_words};
+use super::i18n::Lang;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
@@ -16,7 +17,7 @@ use tenantry_service::domain::rules::names::typed;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
 
-fn user_row(u: &reads::DirectoryUser) -> UserRow {
+fn user_row(u: &reads::DirectoryUser, lang: Lang) -> UserRow {
     let user = u.user;
     let upn = match user.mail() {
         Some(m) if !m.eq_ignore_ascii_case(user.upn()) => format!("{} ({m})", user.upn()),
@@ -27,19 +28,19 @@ fn user_row(u: &reads::DirectoryUser) -> UserRow {
         name: user.display_name.clone(),
         upn,
         kind: match &user.kind {
-            UserKind::Member { .. } => "Member".into(),
+            UserKind::Member { .. } => lang.t("user-kind-member"),
             UserKind::Guest {
                 state: GuestState::Accepted,
                 home,
                 ..
             } => match home {
-                Some(Identity::Personal { .. }) => "Guest (personal account)".into(),
-                _ => "Guest (work account)".into(),
+                Some(Identity::Personal { .. }) => lang.t("user-kind-guest-personal"),
+                _ => lang.t("user-kind-guest-work"),
             },
-            UserKind::Guest { .. } => "Guest (invitation pending)".into(),
+            UserKind::Guest { .. } => lang.t("user-kind-guest-pending"),
         },
         enabled: user.enabled,
-        roles: role_words(&u.roles),
+        roles: role_words(&u.roles, lang),
     }
 }
 
@@ -50,6 +51,7 @@ pub async fn overview(
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "");
     let now = ctx.now();
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
@@ -63,7 +65,7 @@ pub async fn overview(
                 name: o.tenant.display_name.clone(),
                 domains: o.tenant.all_domains().collect::<Vec<_>>().join(", "),
                 origin: origin_words(o.tenant.origin),
-                my_roles: role_words(&o.roles),
+                my_roles: role_words(&o.roles, lang),
                 user_count: o.members,
                 guest_count: o.guests,
                 subscription_count: o.subscriptions,
@@ -79,7 +81,7 @@ pub async fn overview(
                         subscription_id: c.subscription.id.to_string(),
                         source: c.source,
                         initiator: c.initiator,
-                        expires: when(c.request.expires),
+                        expires: lang.date_time(c.request.expires),
                     })
                     .collect(),
                 is_admin: o.administers,
@@ -95,13 +97,14 @@ pub async fn users(
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "users");
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
         &here,
         |w, actor| -> Result<Users, DomainError> {
             let m = reads::directory_people(w, actor, t)?;
-            let mut users: Vec<UserRow> = m.members.iter().map(user_row).collect();
+            let mut users: Vec<UserRow> = m.members.iter().map(|u| user_row(u, lang)).collect();
             users.sort_by_key(|x| x.name.to_lowercase());
             Ok(Users {
                 chrome: Chrome::bare(),
@@ -153,10 +156,11 @@ pub async fn create_user(
         )
         .await;
     let name = typed(&f.user_name).to_string();
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
         Flash::ok(
-            "User created",
-            format!("{name} can now sign in with the password you set."),
+            lang.t("user-created-title"),
+            lang.t_args("user-created-message", &[("name", name)]),
         )
     })
     .await
@@ -169,6 +173,7 @@ pub async fn user_page(
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let uid: ObjectId = parse_id(&user, "user id")?;
     let here = paths::user(t, uid);
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
@@ -180,7 +185,7 @@ pub async fn user_page(
                 tabs: directory_tabs(t, "users"),
                 tenant_id: t.to_string(),
                 directory: d.tenant.display_name.clone(),
-                user: user_row(&d.user),
+                user: user_row(&d.user, lang),
                 is_member: d.user.user.is_member(),
                 roles: DirectoryRoles::new(
                     format!("{here}/roles"),
@@ -224,13 +229,14 @@ pub async fn set_enabled(
             },
         )
         .await;
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
         if enabled {
-            Flash::ok("User enabled", "The user can sign in again.")
+            Flash::ok(lang.t("user-enabled-title"), lang.t("user-enabled-message"))
         } else {
             Flash::ok(
-                "User disabled",
-                "The user can no longer sign in; their portal sessions have ended.",
+                lang.t("user-disabled-title"),
+                lang.t("user-disabled-message"),
             )
         }
     })
@@ -265,10 +271,11 @@ pub async fn reset_password(
             },
         )
         .await;
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
         Flash::ok(
-            "Password reset",
-            "Give the user the new password; their portal sessions have ended.",
+            lang.t("password-reset-title"),
+            lang.t("password-reset-message"),
         )
     })
     .await
@@ -311,16 +318,21 @@ pub(crate) async fn role_change(
             .remove_directory_role_member(&actor, t, role, principal)
             .await
     };
+    let lang = ctx.lang;
+    let args = [
+        ("what", what.to_string()),
+        ("role", role.display_name().to_string()),
+    ];
     ctx.done(result, &back, |_| {
         if add {
             Flash::ok(
-                "Role added",
-                format!("The {what} is now a {}.", role.display_name()),
+                lang.t("role-added-title"),
+                lang.t_args("role-added-message", &args),
             )
         } else {
             Flash::ok(
-                "Role removed",
-                format!("The {what} is no longer a {}.", role.display_name()),
+                lang.t("role-removed-title"),
+                lang.t_args("role-removed-message", &args),
             )
         }
     })
@@ -484,11 +496,9 @@ pub async fn set_policy(
         exempted,
     };
     let result = ctx.state.svc.set_policy(&actor, t, policy).await;
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
-        Flash::ok(
-            "Policy saved",
-            "The subscription policy of this directory was saved.",
-        )
+        Flash::ok(lang.t("policy-saved-title"), lang.t("policy-saved-message"))
     })
     .await
 }
@@ -506,13 +516,22 @@ pub async fn accept_incoming(
     let s: SubscriptionId = parse_id(&sub, "subscription id")?;
     let actor = ctx.act_in(t).unwrap_or(actor);
     let result = ctx.state.svc.accept_change_directory(&actor, s).await;
+    let lang = ctx.lang;
     ctx.done(result, &back, |plan| {
         Flash::ok(
-            "Subscription moved in",
-            format!(
-                "The subscription now trusts this directory. {} co-administrators and {} role assignments of the old directory were removed.",
-                plan.removed_co_admins.len(),
-                plan.removed_assignments.len()
+            lang.t("moved-in-title"),
+            lang.t_args(
+                "moved-in-message",
+                &[
+                    (
+                        "co_admins",
+                        lang.number(plan.removed_co_admins.len() as i64),
+                    ),
+                    (
+                        "assignments",
+                        lang.number(plan.removed_assignments.len() as i64),
+                    ),
+                ],
             ),
         )
     })

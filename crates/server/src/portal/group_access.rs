@@ -73,12 +73,12 @@ fn tabs(name: &str) -> Vec<Tab> {
     vec![
         Tab {
             href: "/hierarchy".into(),
-            label: "Hierarchy",
+            label: super::i18n::key("tab-hierarchy"),
             current: false,
         },
         Tab {
             href: paths::management_group_access(name),
-            label: "Access control (IAM)",
+            label: super::i18n::key("tab-access"),
             current: true,
         },
     ]
@@ -164,12 +164,13 @@ pub async fn add(
             .unwrap_or_default();
         (principal, role)
     });
+    let lang = ctx.lang;
     ctx.done(result, &base, |_| {
         Flash::ok(
-            "Role assigned",
-            format!(
-                "{} now has the role {} at this management group and everything under it.",
-                names.0, names.1
+            lang.t("mg-role-assigned-title"),
+            lang.t_args(
+                "mg-role-assigned-message",
+                &[("principal", names.0), ("role", names.1)],
             ),
         )
     })
@@ -193,10 +194,11 @@ pub async fn remove(
         .svc
         .remove_management_group_assignment(&actor, id)
         .await;
+    let lang = ctx.lang;
     ctx.done(result, &paths::management_group_access(&mg), |_| {
         Flash::ok(
-            "Role assignment removed",
-            "The role assignment was removed from the management group.",
+            lang.t("mg-role-removed-title"),
+            lang.t("mg-role-removed-message"),
         )
     })
     .await

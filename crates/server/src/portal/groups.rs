@@ -68,6 +68,7 @@ pub async fn list(
 ) -> PortalResult {
     let t: TenantId = parse_id(&tenant, "directory id")?;
     let here = paths::directory(t, "groups");
+    let lang = ctx.lang;
     ctx.directory_page(
         identity,
         t,
@@ -90,7 +91,7 @@ pub async fn list(
                         nested: s.nested_groups,
                         reach: s.reach,
                         role_assignable: s.group.role_assignable,
-                        roles: super::dashboard::role_words(&s.roles),
+                        roles: super::dashboard::role_words(&s.roles, lang),
                     })
                     .collect(),
                 can_create: d.may_create,

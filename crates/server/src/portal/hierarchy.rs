@@ -142,12 +142,16 @@ pub async fn create_group(
         .svc
         .put_management_group(&actor, &name, f.write())
         .await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |v| {
         Flash::ok(
-            "Management group created",
-            format!(
-                "{} ({}) is in the hierarchy.",
-                v.group.display_name, v.group.name
+            lang.t("mg-created-title"),
+            lang.t_args(
+                "mg-created-message",
+                &[
+                    ("group", v.group.display_name.clone()),
+                    ("id", v.group.name.clone()),
+                ],
             ),
         )
     })
@@ -165,14 +169,12 @@ pub async fn update_group(
         .svc
         .update_management_group(&actor, &name, f.write())
         .await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |_| {
         if moved {
-            Flash::ok(
-                "Management group moved",
-                "It is under its new parent, with everything below it.",
-            )
+            Flash::ok(lang.t("mg-moved-title"), lang.t("mg-moved-message"))
         } else {
-            Flash::ok("Management group renamed", "Its id stays the same.")
+            Flash::ok(lang.t("mg-renamed-title"), lang.t("mg-renamed-message"))
         }
     })
     .await
@@ -184,11 +186,9 @@ pub async fn delete_group(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.delete_management_group(&actor, &name).await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |_| {
-        Flash::ok(
-            "Management group deleted",
-            "It is no longer in the hierarchy.",
-        )
+        Flash::ok(lang.t("mg-deleted-title"), lang.t("mg-deleted-message"))
     })
     .await
 }
@@ -210,11 +210,9 @@ pub async fn move_subscription(
         .svc
         .move_subscription_to_group(&actor, typed(&f.parent), id)
         .await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |_| {
-        Flash::ok(
-            "Subscription moved",
-            "It is under its new management group, and what is granted on the groups above it now reaches it.",
-        )
+        Flash::ok(lang.t("sub-moved-title"), lang.t("sub-moved-message"))
     })
     .await
 }
@@ -249,18 +247,17 @@ pub async fn create_subscription(
     };
     let created = ctx.state.svc.create_alias(&actor, req).await;
     let name = typed(&f.display_name).to_string();
+    let lang = ctx.lang;
     ctx.done(created, HERE, |o| {
         let sub = o.alias.subscription;
-        let under = if group.is_empty() {
-            String::new()
-        } else {
-            " It is under the management group you picked.".to_string()
-        };
+        let args = [("name", name.clone()), ("id", sub.to_string())];
         Flash::ok(
-            "Subscription created",
-            format!(
-                "{name} ({sub}) is yours: you are its Owner and its service administrator.{under}"
-            ),
+            lang.t("sub-created-title"),
+            if group.is_empty() {
+                lang.t_args("sub-created-message", &args)
+            } else {
+                lang.t_args("sub-created-under-message", &args)
+            },
         )
     })
     .await
@@ -271,11 +268,9 @@ pub async fn elevate(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.elevate_access(&actor).await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |_| {
-        Flash::ok(
-            "Access elevated",
-            "You are User Access Administrator at the root scope (/): you may grant access at every management group and subscription of the directory. Remove the elevation when you are done.",
-        )
+        Flash::ok(lang.t("elevated-title"), lang.t("elevated-message"))
     })
     .await
 }
@@ -285,10 +280,11 @@ pub async fn remove_elevation(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PortalResult {
     let result = ctx.state.svc.remove_elevated_access(&actor).await;
+    let lang = ctx.lang;
     ctx.done(result, HERE, |_| {
         Flash::ok(
-            "Elevated access removed",
-            "You no longer hold User Access Administrator at the root scope (/).",
+            lang.t("elevation-removed-title"),
+            lang.t("elevation-removed-message"),
         )
     })
     .await

@@ -5,6 +5,7 @@
 //! token (a GET never changes anything). Who may see it and redeem it is the domain's
 //! (`rules::reads::invitation`, `rules::guests::redeem`).
 
+use super::i18n::key;
 use super::pages::Chrome;
 use super::session::{CsrfForm, Ctx, SignedIn};
 use super::signin::Empty;
@@ -56,6 +57,7 @@ pub async fn page(
     let i: RequestId = parse_id(&invitation, "invitation id")?;
     let here = urls::invitation_redeem(t, i);
     let redeem_url = format!("{}{here}", ctx.state.base_url);
+    let lang = ctx.lang;
     let page = match (ctx.identity(), ctx.actor()) {
         (Some(identity), Some(actor)) => {
             let shown = ctx.state.svc.read(|w| {
@@ -67,7 +69,13 @@ pub async fn page(
                             directory.display_name, directory.initial_domain
                         ),
                         email: inv.email.clone(),
-                        status: inv.status.as_str().into(),
+                        status: lang.t(match inv.status {
+                            RequestStatus::Pending => key("request-pending"),
+                            RequestStatus::Completed => key("request-completed"),
+                            RequestStatus::Declined => key("link-status-declined"),
+                            RequestStatus::Cancelled => key("link-status-cancelled"),
+                            RequestStatus::Expired => key("link-status-expired"),
+                        }),
                     }),
                     signed_in_as: Some(actor.display()),
                     next: match inv.status {
@@ -108,9 +116,10 @@ pub async fn accept(
         Ok(()) => {
             ctx.act_in(t);
             let name = ctx.state.svc.read(|w| rules::reads::directory_name(w, t));
+            let lang = ctx.lang;
             ctx.flash_ok(
-                "Invitation accepted",
-                format!("You are now a guest of {name} and working in it."),
+                lang.t("invitation-accepted-title"),
+                lang.t_args("invitation-accepted-message", &[("directory", name)]),
             );
             ctx.redirect("/").await
         }

@@ -35,8 +35,12 @@ pub async fn rename(
         .rename_subscription(&actor, id, &f.display_name)
         .await;
     let name = typed(&f.display_name).to_string();
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
-        Flash::ok("Subscription renamed", format!("It is now called {name}."))
+        Flash::ok(
+            lang.t("sub-renamed-title"),
+            lang.t_args("sub-renamed-message", &[("name", name)]),
+        )
     })
     .await
 }
@@ -96,13 +100,14 @@ async fn set_state(
     } else {
         ctx.state.svc.cancel_subscription(&actor, id).await
     };
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
         if enable {
-            Flash::ok("Subscription enabled", "It is Enabled: it can be changed again.")
+            Flash::ok(lang.t("sub-enabled-title"), lang.t("sub-enabled-message"))
         } else {
             Flash::ok(
-                "Subscription cancelled",
-                "It is Disabled and read-only: everything in it can be read, nothing can change until it is enabled again.",
+                lang.t("sub-cancelled-title"),
+                lang.t("sub-cancelled-message"),
             )
         }
     })

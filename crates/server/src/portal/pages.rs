@@ -1,11 +1,38 @@
 //! The pages' data: one askama template per screen (templates/portal/*.html), each with the frame
 //! ([`Chrome`]: who is signed in, the directory switcher, the CSRF token, messages).
 
-use super::i18n::Lang;
+use super::i18n::{Lang, key};
 use super::session::{Ctx, Flash};
 use askama::Template;
 use tenantry_service::domain::rules::reads;
 use tenantry_service::domain::*;
+
+/// A number a page shows as a count ([`Chrome::number`]).
+pub trait Count {
+    fn count(self) -> i64;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn count(self) -> i64 {
+                // Counts of things in one world are far below i64's range.
+                i64::try_from(self).unwrap_or(i64::MAX)
+            }
+        }
+        impl Count for &$t {
+            fn count(self) -> i64 {
+                (*self).count()
+            }
+        }
+        impl Count for &&$t {
+            fn count(self) -> i64 {
+                (**self).count()
+            }
+        }
+    )*};
+}
+count!(usize, u32, u64, i64);
 
 /// A directory as lists name it: `Contoso (contoso.onmicrosoft.com)`.
 pub fn directory_label(t: &Tenant) -> String {
@@ -77,6 +104,49 @@ impl Chrome {
     /// A message with named arguments in the page's language.
     pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
         self.lang.t_args(key, args)
+    }
+
+    /// The kind of account of a person whose email is both (`reads::PersonName::kind`), in the page's
+    /// language.
+    pub fn account_kind(&self, kind: &str) -> String {
+        match kind {
+            "personal account" => self.t("kind-personal"),
+            "work or school account" => self.t("kind-work"),
+            other => other.to_string(),
+        }
+    }
+
+    /// A person as pages name them: the display name, with the kind of account when the email is both
+    /// ("Liam (personal account)", `reads::PersonName::label` in the page's language).
+    pub fn person(&self, p: &reads::PersonName) -> String {
+        match p.kind {
+            Some(kind) => self.t_args(
+                "person-with-kind",
+                &[
+                    ("name", p.display_name.clone()),
+                    ("kind", self.account_kind(kind)),
+                ],
+            ),
+            None => p.display_name.clone(),
+        }
+    }
+
+    /// A count in the page's language (`1,234` / `1.234`), as a template has it: a field (by
+    /// reference) or a method's result (by value).
+    pub fn number(&self, n: impl Count) -> String {
+        self.lang.number(n.count())
+    }
+
+    /// A subscription's state as the APIs name it (`Enabled`, `PastDue`, …), in the page's language.
+    pub fn state(&self, api_state: &str) -> String {
+        match api_state {
+            "Enabled" => self.t("state-enabled"),
+            "Warned" => self.t("state-warned"),
+            "PastDue" => self.t("state-past-due"),
+            "Disabled" => self.t("state-disabled"),
+            "Deleted" => self.t("state-deleted"),
+            other => other.to_string(),
+        }
     }
 
     /// The languages the footer's switch offers: (tag, name, whether it is the page's).
@@ -251,6 +321,8 @@ pub struct LinkApprove {
     pub requester: String,
     pub subscription: String,
     pub status: String,
+    /// It was approved (the page says what happened, not the question again).
+    pub approved: bool,
     pub pending: bool,
     /// The approver is signed in to that directory as a Global Administrator.
     pub can_decide: bool,
@@ -268,6 +340,7 @@ pub struct LinkApprove {
 
 pub struct Tab {
     pub href: String,
+    /// The label's catalogue key (`i18n::key`).
     pub label: &'static str,
     pub current: bool,
 }
@@ -294,21 +367,21 @@ pub fn subscription_tabs(
 ) -> Vec<Tab> {
     use super::paths::subscription;
     [
-        ("overview", "Overview", subscription(sub, "")),
+        ("overview", key("tab-overview"), subscription(sub, "")),
         (
             "administrators",
-            "Administrators",
+            key("tab-administrators"),
             subscription(sub, "administrators"),
         ),
+        ("access", key("tab-access"), subscription(sub, "access")),
         (
-            "access",
-            "Access control (IAM)",
-            subscription(sub, "access"),
+            "resources",
+            key("tab-resources"),
+            subscription(sub, "resources"),
         ),
-        ("resources", "Resources", subscription(sub, "resources")),
         (
             "change",
-            "Change directory",
+            key("tab-change-directory"),
             subscription(sub, "change-directory"),
         ),
     ]
@@ -595,12 +668,16 @@ pub struct DirectoryOverview {
 pub fn directory_tabs(t: TenantId, current: &str) -> Vec<Tab> {
     use super::paths::directory;
     [
-        ("overview", "Overview", directory(t, "")),
-        ("users", "Users", directory(t, "users")),
-        ("groups", "Groups", directory(t, "groups")),
-        ("applications", "Applications", directory(t, "applications")),
-        ("guests", "Guests and invitations", directory(t, "guests")),
-        ("policy", "Subscription policy", directory(t, "policy")),
+        ("overview", key("tab-overview"), directory(t, "")),
+        ("users", key("tab-users"), directory(t, "users")),
+        ("groups", key("tab-groups"), directory(t, "groups")),
+        (
+            "applications",
+            key("tab-applications"),
+            directory(t, "applications"),
+        ),
+        ("guests", key("tab-guests"), directory(t, "guests")),
+        ("policy", key("tab-policy"), directory(t, "policy")),
     ]
     .into_iter()
     .map(|(key, label, href)| Tab {
@@ -929,19 +1006,6 @@ pub struct Support {
     pub severities: Vec<Choice>,
     pub subscriptions: Vec<Choice>,
     pub requests: Vec<SupportRow>,
-}
-
-/// `2026-11-27 09:15 UTC`
-pub fn when(t: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
 }
 
 /// The tags of one subscription, resource group or resource, with the form that edits them when the

@@ -302,11 +302,12 @@ impl FromRequestParts<AppState> for Ctx {
                     }
                 } else {
                     retired.push(row.id_hash);
+                    let lang = super::i18n::Lang::of_request(&parts.headers);
                     ended = Some(Flash {
                         is_error: true,
-                        title: "You were signed out".into(),
-                        message: "Your password was changed or your account was disabled since you signed in.".into(),
-                        remedy: Some("Sign in again.".into()),
+                        title: lang.t("signed-out-ended-title"),
+                        message: lang.t("signed-out-ended-message"),
+                        remedy: Some(lang.t("signed-out-ended-remedy")),
                         details: vec![],
                         field: None,
                         code: None,

@@ -53,14 +53,15 @@ pub struct PasswordStep {
     pub chrome: Chrome,
     pub form: StepForm,
     pub email: String,
+    /// The account type picked, as a catalogue key ([`account_label`]).
     pub account_label: Option<&'static str>,
 }
 
-/// How the picker names an account type.
+/// How the picker names an account type (its catalogue key).
 pub fn account_label(kind: Option<AccountKind>) -> Option<&'static str> {
     kind.map(|k| match k {
-        AccountKind::Organizational => "Work or school account",
-        AccountKind::Personal => "Personal account",
+        AccountKind::Organizational => super::i18n::key("account-work"),
+        AccountKind::Personal => super::i18n::key("account-personal"),
     })
 }
 

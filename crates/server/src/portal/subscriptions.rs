@@ -2,14 +2,13 @@
 //! → result) and the Administrators tab. Pages act as a token for the subscription's directory when the
 //! person is present there, as the Azure portal does when it opens a subscription.
 
-use super::i18n::Lang;
+use super::i18n::{Lang, key};
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignedIn};
 use super::{PortalResult, parse_id, paths};
 use axum::extract::Path;
 use serde::Deserialize;
 use tenantry_service::domain::ManagedIdentityKind;
-use tenantry_service::domain::authz::Grant;
 use tenantry_service::domain::rules::admins::ClassicRole;
 use tenantry_service::domain::rules::change_directory::{self, ChangeDirectoryPlan, Initiated};
 use tenantry_service::domain::rules::names::typed;
@@ -22,33 +21,38 @@ pub(crate) fn act_for_subscription(ctx: &mut Ctx, sub: SubscriptionId, fallback:
     t.and_then(|t| ctx.act_in(t)).unwrap_or(fallback)
 }
 
-/// What the caller holds in the subscription, in sentences.
-fn grant_lines(held: &reads::HeldAccess) -> Vec<String> {
+/// What the caller holds in the subscription, in sentences (roles and scopes stay as Azure names them).
+fn grant_lines(held: &reads::HeldAccess, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let classic = if held.roles.contains(ClassicRole::ServiceAdministrator) {
-        Some(Grant::ServiceAdministrator)
+        Some(key("grant-service-admin"))
     } else if held.roles.contains(ClassicRole::CoAdministrator) {
-        Some(Grant::CoAdministrator)
+        Some(key("grant-co-admin"))
     } else {
         None
     };
-    if let Some(g) = classic {
-        out.push(format!("You are {}: full access.", g.describe()));
+    if let Some(k) = classic {
+        out.push(lang.t(k));
     }
     if held.roles.contains(ClassicRole::AccountAdministrator) {
-        out.push("You are the account administrator (billing owner): you may change the service administrator.".into());
+        out.push(lang.t("grant-account-admin"));
     }
     for a in &held.assignments {
         let at = if a.scope.relative().is_empty() {
-            "the subscription".to_string()
+            lang.t("grant-at-subscription")
         } else {
             a.scope.relative().to_string()
         };
+        let role = a.role.name.clone();
         out.push(match a.through {
-            None => format!("Role '{}' assigned to you on {at}.", a.role.name),
-            Some(g) => format!(
-                "Role '{}' assigned to the group {}, which you are in, on {at}.",
-                a.role.name, g.display_name
+            None => lang.t_args("grant-role", &[("role", role), ("scope", at)]),
+            Some(g) => lang.t_args(
+                "grant-role-through-group",
+                &[
+                    ("role", role),
+                    ("group", g.display_name.clone()),
+                    ("scope", at),
+                ],
             ),
         });
     }
@@ -63,6 +67,7 @@ pub async fn overview(
     let here = paths::subscription(id, "");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
+    let lang = ctx.lang;
     let shown = ctx
         .state
         .svc
@@ -79,7 +84,7 @@ pub async fn overview(
                 tabs: subscription_tabs_for(w, &actor, id, "overview"),
                 id: id.to_string(),
                 name: s.display_name.clone(),
-                state: s.state.as_str().into(),
+                state: super::dashboard::state_words(s.state, lang),
                 directory: directory_label(o.directory),
                 directory_id: s.tenant.to_string(),
                 service_admin: o.service_admin,
@@ -97,8 +102,8 @@ pub async fn overview(
                         tags: tags_line(&g.tags),
                     })
                     .collect(),
-                my_access: grant_lines(&o.held),
-                pending_change: o.pending_change.as_ref().map(pending_words),
+                my_access: grant_lines(&o.held, lang),
+                pending_change: o.pending_change.as_ref().map(|p| pending_words(p, lang)),
                 read_only: may(|a| a.read_only),
                 may_rename: may(|a| a.may_rename),
                 may_cancel: may(|a| a.may_cancel),
@@ -120,15 +125,18 @@ pub async fn overview(
 }
 
 /// A change that waits for acceptance, in a sentence.
-fn pending_words(p: &reads::PendingChange) -> String {
-    format!(
-        "A change to the directory {} is waiting for acceptance by {} until {}.",
-        p.destination,
-        p.acceptor
-            .clone()
-            .unwrap_or_else(|| format!("a Global Administrator of {}", p.destination)),
-        when(p.expires)
-    )
+fn pending_words(p: &reads::PendingChange, lang: Lang) -> String {
+    let args = [
+        ("directory", p.destination.clone()),
+        ("until", lang.date_time(p.expires)),
+    ];
+    match &p.acceptor {
+        Some(who) => lang.t_args(
+            "pending-change-by",
+            &[args[0].clone(), args[1].clone(), ("acceptor", who.clone())],
+        ),
+        None => lang.t_args("pending-change-any", &args),
+    }
 }
 
 pub async fn change_pick(
@@ -139,6 +147,7 @@ pub async fn change_pick(
     let here = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let now = ctx.now();
+    let lang = ctx.lang;
     let shown = ctx.state.svc.read(|w| -> Result<ChangePick, DomainError> {
         let c = reads::directory_choices(w, &actor, id, now)?;
         let mut destinations: Vec<Choice> = c
@@ -158,7 +167,7 @@ pub async fn change_pick(
             name: c.subscription.display_name.clone(),
             current: directory_label(c.current),
             destinations,
-            pending: c.pending_change.as_ref().map(pending_words),
+            pending: c.pending_change.as_ref().map(|p| pending_words(p, lang)),
         })
     });
     ctx.show("home", &here, shown).await
@@ -195,6 +204,7 @@ fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
 
 fn assignment_rows(
     items: &[tenantry_service::domain::rules::change_directory::AssignmentImpact],
+    lang: Lang,
 ) -> Vec<AssignmentRow> {
     items
         .iter()
@@ -204,7 +214,7 @@ fn assignment_rows(
             principal_type: a.assignment.principal_type.as_str().into(),
             role: a.role_name.clone(),
             scope: if a.assignment.scope.relative().is_empty() {
-                "This subscription".into()
+                lang.t("scope-this-subscription")
             } else {
                 a.assignment.scope.relative().to_string()
             },
@@ -214,19 +224,19 @@ fn assignment_rows(
         .collect()
 }
 
-fn identity_kind(i: &Identity) -> String {
-    match i {
-        Identity::Personal { .. } => "Personal account".into(),
-        Identity::Organizational { .. } => "Work or school account".into(),
-    }
+fn identity_kind(i: &Identity, lang: Lang) -> String {
+    lang.t(match i {
+        Identity::Personal { .. } => key("kind-personal-account"),
+        Identity::Organizational { .. } => key("kind-work-account"),
+    })
 }
 
-fn person_rows(people: &[(Identity, String)]) -> Vec<PersonRow> {
+fn person_rows(people: &[(Identity, String)], lang: Lang) -> Vec<PersonRow> {
     people
         .iter()
         .map(|(i, e)| PersonRow {
             email: e.clone(),
-            detail: identity_kind(i),
+            detail: identity_kind(i, lang),
         })
         .collect()
 }
@@ -270,7 +280,7 @@ fn review_page(
         .flatten()
         .map(|r| LinkNote {
             href: paths::link_request(plan.destination, r.id),
-            expires: when(r.expires),
+            expires: lang.date_time(r.expires),
         });
     ChangeReview {
         chrome: Chrome::bare(),
@@ -303,16 +313,16 @@ fn review_page(
             .map(|c| Flash::error(lang, c))
             .collect(),
         link_request,
-        removed_co_admins: person_rows(&plan.removed_co_admins),
-        removed_assignments: assignment_rows(&plan.removed_assignments),
+        removed_co_admins: person_rows(&plan.removed_co_admins, lang),
+        removed_assignments: assignment_rows(&plan.removed_assignments, lang),
         identities: plan
             .managed_identities
             .iter()
             .map(|m| IdentityRow {
                 resource: m.resource.to_string(),
                 kind: match m.kind {
-                    ManagedIdentityKind::UserAssigned => "user-assigned",
-                    ManagedIdentityKind::SystemAssigned => "system-assigned",
+                    ManagedIdentityKind::UserAssigned => key("identity-user-assigned"),
+                    ManagedIdentityKind::SystemAssigned => key("identity-system-assigned"),
                 },
             })
             .collect(),
@@ -340,8 +350,8 @@ fn review_page(
                 detail: role.display_name().into(),
             })
             .collect(),
-        regranted_assignments: assignment_rows(&plan.regranted_assignments),
-        regranted_co_admins: person_rows(&plan.regranted_co_admins),
+        regranted_assignments: assignment_rows(&plan.regranted_assignments, lang),
+        regranted_co_admins: person_rows(&plan.regranted_co_admins, lang),
     }
 }
 
@@ -392,7 +402,8 @@ pub async fn change_review(
         .preview_change_directory(&actor, id, destination, &map)
     {
         Ok(plan) => {
-            let (now, lang) = (ctx.now(), ctx.lang);
+            let now = ctx.now();
+            let lang = ctx.lang;
             let mut page = ctx
                 .state
                 .svc
@@ -429,6 +440,7 @@ pub async fn change_apply(
         Ok(o) => o,
         Err(e) => return ctx.done::<()>(Err(e), &back, |_| unreachable!()).await,
     };
+    let lang = ctx.lang;
     let page = ctx.state.svc.read(|w| {
         let name = reads::subscription_name(w, id).unwrap_or_default();
         let base = ChangeResult {
@@ -450,15 +462,15 @@ pub async fn change_apply(
         match &outcome {
             Initiated::Completed(plan) => ChangeResult {
                 completed: true,
-                removed_co_admins: person_rows(&plan.removed_co_admins),
-                removed_assignments: assignment_rows(&plan.removed_assignments),
+                removed_co_admins: person_rows(&plan.removed_co_admins, lang),
+                removed_assignments: assignment_rows(&plan.removed_assignments, lang),
                 removed_custom_roles: role_rows(&plan.removed_custom_roles),
-                regranted_co_admins: person_rows(&plan.regranted_co_admins),
-                regranted_assignments: assignment_rows(&plan.regranted_assignments),
+                regranted_co_admins: person_rows(&plan.regranted_co_admins, lang),
+                regranted_assignments: assignment_rows(&plan.regranted_assignments, lang),
                 ..base
             },
             Initiated::Waiting(r) => ChangeResult {
-                expires: when(r.expires),
+                expires: lang.date_time(r.expires),
                 ..base
             },
         }
@@ -485,10 +497,11 @@ pub async fn change_cancel(
     let back = paths::subscription(id, "change-directory");
     let actor = act_for_subscription(&mut ctx, id, actor);
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
+    let lang = ctx.lang;
     ctx.done(result, &back, |_| {
         Flash::ok(
-            "Request cancelled",
-            "The subscription stays in its directory.",
+            lang.t("change-request-cancelled-title"),
+            lang.t("change-request-cancelled-message"),
         )
     })
     .await

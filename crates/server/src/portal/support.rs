@@ -3,6 +3,7 @@
 
 use super::PortalResult;
 use super::dashboard::my_subscriptions;
+use super::i18n::key;
 use super::pages::*;
 use super::session::{CsrfForm, Flash, SignedIn};
 use serde::Deserialize;
@@ -18,8 +19,9 @@ pub async fn page(
     }: SignedIn,
 ) -> PortalResult {
     let mine = ctx.state.svc.my_support_requests(&actor).await?;
+    let lang = ctx.lang;
     let (subscriptions, requests) = ctx.state.svc.read(|w| {
-        let subs: Vec<Choice> = my_subscriptions(w, identity)
+        let subs: Vec<Choice> = my_subscriptions(w, identity, lang)
             .into_iter()
             .map(|s| Choice {
                 value: s.id,
@@ -31,7 +33,7 @@ pub async fn page(
             .iter()
             .map(|r| SupportRow {
                 id: r.row.id.to_string(),
-                created: when(r.row.created),
+                created: lang.date_time(r.row.created),
                 subject: r.row.subject.clone(),
                 severity: r.row.severity.clone(),
                 status: r.row.status.clone(),
@@ -50,7 +52,11 @@ pub async fn page(
             .iter()
             .map(|s| Choice {
                 value: s.as_str().into(),
-                label: s.label().into(),
+                label: ctx.lang.t(match s {
+                    Severity::Critical => key("severity-critical"),
+                    Severity::Moderate => key("severity-moderate"),
+                    Severity::Minimal => key("severity-minimal"),
+                }),
                 selected: *s == Severity::Minimal,
             })
             .collect(),
@@ -93,10 +99,17 @@ pub async fn submit(
             subscription,
         )
         .await;
+    let lang = ctx.lang;
     ctx.done(result, "/support", |r| {
         Flash::ok(
-            "Support request sent",
-            format!("Your request '{}' was received (reference {}). The operator sees it; it is listed below.", r.row.subject, r.row.id),
+            lang.t("support-sent-title"),
+            lang.t_args(
+                "support-sent-message",
+                &[
+                    ("subject", r.row.subject.clone()),
+                    ("reference", r.row.id.to_string()),
+                ],
+            ),
         )
     })
     .await

@@ -857,6 +857,8 @@ fn form_fields(path: &str, v: Variant) -> Vec<(&'static str, String)> {
             ("tenant", s(v.container(VICORP, NOTENANT))),
             ("back", s("/")),
         ],
+        // The language switch names no object: it only sets the caller's own cookie.
+        "/language" => vec![("lang", s("nl")), ("back", s("/"))],
         "/directories/use-existing" => vec![
             ("subscription", s(v.container(VSUB, NOSUB))),
             ("directory", s(v.leaf(VICORPTWO, NOTENANT))),

@@ -36,6 +36,7 @@ mod metrics;
 mod outage;
 mod portal;
 mod portal_errors;
+mod portal_lang;
 mod rolling_restart;
 mod service;
 mod signin;

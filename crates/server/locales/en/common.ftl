@@ -1,0 +1,32 @@
+# Words many pages share: states, memberships, table headers, buttons.
+
+state-enabled = Enabled
+state-warned = Warned
+state-past-due = Past due
+state-disabled = Disabled
+state-deleted = Deleted
+membership-member = Member
+membership-guest = Guest
+roles-none = None
+none = None
+held-role-on = { $role } on { $scope }
+held-through-group = { $access } (through group { $group })
+badge-working-here = working here
+col-name = Name
+col-domain = Domain
+col-type = Type
+col-status = Status
+col-location = Location
+col-tags = Tags
+col-directory = Directory
+col-subscription = Subscription
+col-i-am = I am
+col-my-directory-roles = My directory roles
+add-directory = Add directory
+cancel = Cancel
+save = Save
+remove = Remove
+what-to-do = What to do:
+kind-personal = personal account
+kind-work = work or school account
+person-with-kind = { $name } ({ $kind })

@@ -1,0 +1,73 @@
+# Resources, the activity log, help + support, device sign-in (templates/portal/resources.html,
+# activity.html, support.html, device_login.html).
+
+resources-title = Resources · { $name }
+resources-of = Resources of { $name }
+resources-heading = Resources and their identities
+resources-hint = A system-assigned identity is created with its resource and deleted with it; user-assigned identities are resources of their own, assigned to any number of resources.
+resources-empty = No resource that you may see.
+col-resource-group = Resource group
+col-identity = Identity
+col-system-principal = System-assigned principal ID
+col-user-identities = User-assigned identities
+badge-deleted = Deleted
+identities-heading = User-assigned managed identities ({ $count })
+identities-empty = No user-assigned identity that you may see.
+col-principal-id = Principal (object) ID
+col-client-id-short = Client ID
+col-assigned-to = Assigned to
+identities-no-resource = No listed resource
+tags-empty-here = Nothing here to tag that you may see.
+
+activity-title = Activity log
+activity-filter-heading = Filter
+activity-directory = Events of directory
+activity-all = All
+activity-subscription = Subscription
+activity-actor = Done by (email, UPN or client id)
+activity-since = From (date)
+activity-until = To (date)
+activity-apply = Apply
+activity-events-heading = Events, newest first
+activity-none = No events that you may see match these filters. You see the events of subscriptions whose activity log you may read, of directories you administer, and your own actions.
+col-time = Time
+col-done-by = Done by
+col-operation = Operation
+col-on = On
+
+support-title = Help + support
+support-new-heading = New support request
+support-subject = Subject
+support-description = Description
+support-description-hint = What happened, what you expected, and what you already tried.
+support-severity = Severity
+support-subscription = Subscription (optional)
+support-send = Send
+support-mine-heading = Your support requests
+support-none = You have not filed any support request.
+col-filed = Filed
+col-severity = Severity
+col-reference = Reference
+severity-critical = A – Critical impact: work cannot go on
+severity-moderate = B – Moderate impact: work goes on with difficulty
+severity-minimal = C – Minimal impact: a question or an inconvenience
+support-sent-title = Support request sent
+support-sent-message = Your request '{ $subject }' was received (reference { $reference }). The operator sees it; it is listed below.
+
+device-title = Sign in on another device
+device-enter-heading = Enter code
+device-enter-lead = Type the code your device or command line shows, to sign it in as you.
+device-code = Code
+device-code-hint = Nine letters and digits, like ABCD23456. It expires 15 minutes after your device showed it.
+device-next = Next
+device-confirm-heading = Are you trying to sign in to { $client }?
+device-confirm-before = The device with code
+device-confirm-as = will act as
+device-confirm-until = The code works until { $until }.
+device-warning = Only continue if you started this sign-in yourself, on a device you trust. Someone who sent you this code could otherwise act as you.
+device-continue = Continue
+device-cancel = Cancel
+device-done-heading = You have signed in to { $client }
+device-done-text = You can go back to your device now and close this window.
+device-cancelled-heading = Sign-in cancelled
+device-cancelled-text = { $client } was not signed in. Its next attempt is told that you declined.

@@ -1,0 +1,32 @@
+# Woorden die veel pagina's delen: statussen, lidmaatschappen, tabelkoppen, knoppen.
+
+state-enabled = Ingeschakeld
+state-warned = Gewaarschuwd
+state-past-due = Achterstallig
+state-disabled = Uitgeschakeld
+state-deleted = Verwijderd
+membership-member = Lid
+membership-guest = Gast
+roles-none = Geen
+none = Geen
+held-role-on = { $role } op { $scope }
+held-through-group = { $access } (via groep { $group })
+badge-working-here = u werkt hier
+col-name = Naam
+col-domain = Domein
+col-type = Type
+col-status = Status
+col-location = Locatie
+col-tags = Tags
+col-directory = Directory
+col-subscription = Abonnement
+col-i-am = Ik ben
+col-my-directory-roles = Mijn directoryrollen
+add-directory = Directory toevoegen
+cancel = Annuleren
+save = Opslaan
+remove = Verwijderen
+what-to-do = Wat u kunt doen:
+kind-personal = persoonlijk account
+kind-work = werk- of schoolaccount
+person-with-kind = { $name } ({ $kind })
