@@ -147,7 +147,8 @@ fn invalid_certificate(why: &str) -> DomainError {
     DomainError::invalid(
         "InvalidCertificate",
         format!("The certificate cannot be read: {why}."),
-    ).with_arg("why", why.to_string())
+    )
+    .with_arg("why", why.to_string())
     .with_remedy("Give the public certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), e.g. what `openssl x509 -in cert.pem` prints.")
 }
 

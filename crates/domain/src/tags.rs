@@ -48,7 +48,8 @@ impl TagsOperation {
                         "The tags operation '{}' is not valid. It must be Replace, Merge or Delete.",
                         shown(s)
                     ),
-                ).with_arg("value", shown(s).to_string())
+                )
+                .with_arg("value", shown(s).to_string())
             })
     }
 }
@@ -77,7 +78,9 @@ pub fn validated(tags: Tags) -> Result<Tags, DomainError> {
                 "The number of tags '{}' exceeds the maximum of '{MAX_TAGS}' tags per resource, resource group or subscription.",
                 out.len()
             ),
-        ).with_arg("count", out.len().to_string()).with_arg("max_tags", MAX_TAGS.to_string())
+        )
+        .with_arg("count", out.len().to_string())
+        .with_arg("max_tags", MAX_TAGS.to_string())
         .with_remedy(
             "Remove tags, or hold several values in one tag whose value is a JSON string.",
         ));
@@ -106,7 +109,8 @@ pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
                 "The tag names '{}' have reserved characters '<,>,%,&,\\,?,/' or control characters.",
                 shown(name)
             ),
-        ).with_arg("name", shown(name).to_string())
+        )
+        .with_arg("name", shown(name).to_string())
         .with_remedy("Write the tag name without < > % & \\ ? /; the value may hold them."));
     }
     if name.chars().count() > MAX_TAG_NAME_CHARS {
@@ -116,7 +120,10 @@ pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
                 "Tag key too large. Following tag name '{}' exceeded the maximum length. Maximum allowed length for tag name - '{MAX_TAG_NAME_CHARS}' characters.",
                 shown(name)
             ),
-        ).with_arg("name", shown(name).to_string()).with_arg("max_tag_name_chars", MAX_TAG_NAME_CHARS.to_string()).with_variant("too-long"));
+        )
+        .with_arg("name", shown(name).to_string())
+        .with_arg("max_tag_name_chars", MAX_TAG_NAME_CHARS.to_string())
+        .with_variant("too-long"));
     }
     Ok(())
 }
@@ -130,7 +137,9 @@ pub fn require_tag_value(value: &str) -> Result<(), DomainError> {
                 "Tag value too large. Following tag value '{}' exceeded the maximum length. Maximum allowed length for tag value - '{MAX_TAG_VALUE_CHARS}' characters.",
                 shown(value)
             ),
-        ).with_arg("value", shown(value).to_string()).with_arg("max_tag_value_chars", MAX_TAG_VALUE_CHARS.to_string()));
+        )
+        .with_arg("value", shown(value).to_string())
+        .with_arg("max_tag_value_chars", MAX_TAG_VALUE_CHARS.to_string()));
     }
     Ok(())
 }
@@ -188,7 +197,9 @@ pub fn require_predefined_name(name: &str) -> Result<(), DomainError> {
                 "The tag name '{}' starts with '{prefix}', a prefix reserved for Azure use ('microsoft', 'azure', 'windows').",
                 shown(name)
             ),
-        ).with_arg("name", shown(name).to_string()).with_arg("prefix", prefix.to_string())
+        )
+        .with_arg("name", shown(name).to_string())
+        .with_arg("prefix", prefix.to_string())
         .with_remedy("Choose a name that starts with none of microsoft, azure or windows."));
     }
     Ok(())

@@ -118,7 +118,8 @@ impl Service {
             problems.push(DomainError::invalid(
                 "InvalidDescription",
                 format!("The description must say in 1 to {MAX_DESCRIPTION} characters what happened and what you expected."),
-            ).with_arg("max_description", MAX_DESCRIPTION.to_string()));
+            )
+            .with_arg("max_description", MAX_DESCRIPTION.to_string()));
         }
         problems.extend(names::require_name("subject", subject).err());
         problems.extend(names::require_text("description", description).err());

@@ -159,7 +159,9 @@ pub fn create_role_assignment(
         return Err(DomainError::conflict(
             "RoleAssignmentLimitExceeded",
             format!("No more role assignments can be created: the subscription has reached its limit of {MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION}."),
-        ).with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string()).with_variant("create-role-assignment")
+        )
+        .with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string())
+        .with_variant("create-role-assignment")
         .with_remedy("Remove redundant role assignments, or assign roles at a broader scope."));
     }
     let assignment = RoleAssignment {
@@ -192,7 +194,10 @@ pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError
     DomainError::invalid(
         "PrincipalNotFound",
         format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID.", principal.0.simple()),
-    ).with_arg("principal", principal.0.simple().to_string()).with_arg("tenant", tenant.to_string()).with_variant("principal-not-found")
+    )
+    .with_arg("principal", principal.0.simple().to_string())
+    .with_arg("tenant", tenant.to_string())
+    .with_variant("principal-not-found")
     .with_remedy("Use the object id of a member, a redeemed guest or a service principal of the subscription's directory.")
 }
 
@@ -210,7 +215,10 @@ pub fn unmatched_principal_type(
             actual.as_str(),
             declared.as_str()
         ),
-    ).with_arg("principal", principal.0.simple().to_string()).with_arg("actual", actual.as_str().to_string()).with_arg("declared", declared.as_str().to_string())
+    )
+    .with_arg("principal", principal.0.simple().to_string())
+    .with_arg("actual", actual.as_str().to_string())
+    .with_arg("declared", declared.as_str().to_string())
     .with_remedy("Give the principal's own type as principalType, or leave principalType out.")
 }
 

@@ -117,7 +117,9 @@ fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
             "'{email}' is neither a personal account nor a member or guest of '{}'.",
             tenant.display_name
         ),
-    ).with_arg("email", email.to_string()).with_arg("directory", tenant.display_name.to_string())
+    )
+    .with_arg("email", email.to_string())
+    .with_arg("directory", tenant.display_name.to_string())
     .with_remedy(format!(
         "Check the address. Invite a work or school account of another directory to '{}' and have them redeem the invitation first; a personal account becomes a guest when it is added.",
         tenant.display_name
@@ -234,7 +236,9 @@ pub fn add_co_admin(
             format!(
                 "'{email}' is the service administrator already, which includes everything a co-administrator may do."
             ),
-        ).with_arg("email", email.to_string()).with_variant("add-co-admin"));
+        )
+        .with_arg("email", email.to_string())
+        .with_variant("add-co-admin"));
     }
     if sub.co_admins.contains(&identity) {
         return Err(DomainError::conflict(
@@ -251,7 +255,10 @@ pub fn add_co_admin(
         return Err(DomainError::conflict(
             "CoAdministratorLimitExceeded",
             format!("The subscription '{}' has {MAX_CO_ADMINS} co-administrators, the most it may have.", sub.display_name),
-        ).with_arg("subscription", sub.display_name.to_string()).with_arg("max_co_admins", MAX_CO_ADMINS.to_string()).with_variant("add-co-admin")
+        )
+        .with_arg("subscription", sub.display_name.to_string())
+        .with_arg("max_co_admins", MAX_CO_ADMINS.to_string())
+        .with_variant("add-co-admin")
         .with_remedy("Remove a co-administrator, or grant access with a role assignment (Owner at subscription scope) instead."));
     }
     let mut change = Change::new();

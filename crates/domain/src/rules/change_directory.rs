@@ -441,7 +441,10 @@ pub fn plan(
                     "The principal map re-grants {} role assignments; a subscription may have {MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION}.",
                     plan.regranted_assignments.len()
                 ),
-            ).with_arg("count", plan.regranted_assignments.len().to_string()).with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string()).with_variant("plan")
+            )
+            .with_arg("count", plan.regranted_assignments.len().to_string())
+            .with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string())
+            .with_variant("plan")
             .with_remedy("Map each old principal to fewer new ones, or to a group."),
         );
     }
@@ -453,7 +456,10 @@ pub fn plan(
                     "The principal map makes {} co-administrators; a subscription may have {MAX_CO_ADMINS}.",
                     plan.regranted_co_admins.len()
                 ),
-            ).with_arg("count", plan.regranted_co_admins.len().to_string()).with_arg("max_co_admins", MAX_CO_ADMINS.to_string()).with_variant("plan")
+            )
+            .with_arg("count", plan.regranted_co_admins.len().to_string())
+            .with_arg("max_co_admins", MAX_CO_ADMINS.to_string())
+            .with_variant("plan")
             .with_remedy("Map the co-administrators to fewer principals, or re-grant Owner with role assignments."),
         );
     }
@@ -511,7 +517,11 @@ fn initiator_blockers(
             DomainError::forbidden(
                 codes::WRONG_TOKEN_TENANT,
                 format!("'{}' is not signed in to '{tname}', the directory the subscription '{}' trusts.", actor.display(), sub.display_name),
-            ).with_arg("principal", actor.display().to_string()).with_arg("directory", tname.to_string()).with_arg("subscription", sub.display_name.to_string()).with_variant("initiator-blockers")
+            )
+            .with_arg("principal", actor.display().to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("subscription", sub.display_name.to_string())
+            .with_variant("initiator-blockers")
             .with_remedy(format!("Sign in to '{tname}' and try again.")),
         );
         return;
@@ -558,7 +568,9 @@ fn initiator_blockers(
             DomainError::conflict(
                 codes::INITIATOR_NOT_IN_DESTINATION,
                 format!("'{}' is not present in '{}', so cannot move the subscription there directly.", actor.display(), dest.tenant.display_name),
-            ).with_arg("principal", actor.display().to_string()).with_arg("destination", dest.tenant.display_name.to_string())
+            )
+            .with_arg("principal", actor.display().to_string())
+            .with_arg("destination", dest.tenant.display_name.to_string())
             .with_remedy(format!(
                 "Create the request anyway and have a Global Administrator of '{}' accept it within 7 days, or get invited to '{}' (use existing directory) first.",
                 dest.tenant.display_name, dest.tenant.display_name
@@ -640,7 +652,8 @@ fn service_admin_blockers(
     let remedy = "Make another personal account the service administrator first.";
     if world.email_matches(&sa_email).is_dual() {
         blockers.push(
-            DomainError::conflict(codes::SA_AMBIGUOUS, format!("The service administrator's email '{sa_email}' is both a personal account and a work or school account.")).with_arg("email", sa_email.to_string()).with_remedy(remedy),
+            DomainError::conflict(codes::SA_AMBIGUOUS, format!("The service administrator's email '{sa_email}' is both a personal account and a work or school account."))
+                .with_arg("email", sa_email.to_string()).with_remedy(remedy),
         );
     }
     let is_member_elsewhere = matches!(sub.service_admin, Identity::Organizational { tenant, .. } if tenant != dest.tenant.id);
@@ -648,7 +661,9 @@ fn service_admin_blockers(
         && (is_member_elsewhere || matches!(sub.service_admin, Identity::Personal { .. }))
     {
         blockers.push(
-            DomainError::conflict(codes::SA_IS_MEMBER, format!("The service administrator's email '{sa_email}' is the name of a member of '{}'.", dest.tenant.display_name)).with_arg("email", sa_email.to_string()).with_arg("destination", dest.tenant.display_name.to_string()).with_remedy(remedy),
+            DomainError::conflict(codes::SA_IS_MEMBER, format!("The service administrator's email '{sa_email}' is the name of a member of '{}'.", dest.tenant.display_name))
+                .with_arg("email", sa_email.to_string())
+                .with_arg("destination", dest.tenant.display_name.to_string()).with_remedy(remedy),
         );
     }
 }
@@ -693,7 +708,8 @@ fn resolve_map<'a>(
             ),
             (None, Some(identity)) => (ObjectId(uuid::Uuid::nil()), Some(identity)),
             (None, None) => {
-                blockers.push(DomainError::invalid(codes::MAP_SOURCE, format!("The principal map names '{}', which is not a principal of the current directory nor a co-administrator.", e.from)).with_arg("from", e.from.to_string())
+                blockers.push(DomainError::invalid(codes::MAP_SOURCE, format!("The principal map names '{}', which is not a principal of the current directory nor a co-administrator.", e.from))
+                    .with_arg("from", e.from.to_string())
                     .with_remedy("Use an object id, UPN or email of the current directory."));
                 continue;
             }
@@ -714,7 +730,9 @@ fn resolve_map<'a>(
                         "The principal map names '{}', which is not present in '{}'.",
                         e.to, dest.tenant.display_name
                     ),
-                ).with_arg("to", e.to.to_string()).with_arg("destination", dest.tenant.display_name.to_string())
+                )
+                .with_arg("to", e.to.to_string())
+                .with_arg("destination", dest.tenant.display_name.to_string())
                 .with_remedy(
                     "Map to a member, a redeemed guest, a service principal or a group of the destination.",
                 ),
@@ -1218,7 +1236,8 @@ pub fn cancel(
         return Err(DomainError::forbidden(
             "AuthorizationFailed",
             "Only the service or account administrator, or whoever may accept it, can cancel this request.",
-        ).with_variant("cancel"));
+        )
+        .with_variant("cancel"));
     }
     let mut change = Change::new();
     let mut cancelled = r;

@@ -22,7 +22,8 @@ pub fn validate_tenant_name(name: &str) -> Result<(), DomainError> {
                 "'{}' cannot be a directory name: use 1 to 27 letters and digits, starting with a letter.",
                 shown(name)
             ),
-        ).with_arg("name", shown(name).to_string()))
+        )
+        .with_arg("name", shown(name).to_string()))
     }
 }
 
@@ -321,7 +322,9 @@ pub fn create_user(
             format!(
                 "Another object with the same value for property userPrincipalName already exists: '{upn}'."
             ),
-        ).with_arg("upn", upn.to_string()).with_variant("create-user"));
+        )
+        .with_arg("upn", upn.to_string())
+        .with_variant("create-user"));
     }
     if let Some(m) = &req.mail {
         validate_email(m)?;
@@ -463,7 +466,9 @@ pub(crate) fn user_not_found(id: ObjectId) -> DomainError {
         format!(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
         ),
-    ).with_arg("id", id.to_string()).with_variant("user-not-found")
+    )
+    .with_arg("id", id.to_string())
+    .with_variant("user-not-found")
 }
 
 /// Deletes a user. Their role assignments and co-administrator roles in the subscriptions trusting the
@@ -559,7 +564,8 @@ pub(crate) fn last_global_admin(t: &Tenant) -> DomainError {
     DomainError::conflict(
         "LastGlobalAdministrator",
         format!("This is the last Global Administrator of '{}'; the directory would have no one to manage it.", t.display_name),
-    ).with_arg("directory", t.display_name.to_string())
+    )
+    .with_arg("directory", t.display_name.to_string())
     .with_remedy("Make another user a Global Administrator first.")
 }
 
@@ -923,7 +929,8 @@ pub fn add_directory_role_member(
                 "The group '{}' cannot hold directory roles: it was not created role-assignable.",
                 g.display_name
             ),
-        ).with_arg("group", g.display_name.to_string())
+        )
+        .with_arg("group", g.display_name.to_string())
         .with_remedy("Create a group with isAssignableToRole (role_assignable) set, or assign the role to its members."));
     }
     if world
@@ -937,7 +944,10 @@ pub fn add_directory_role_member(
                 p.name(),
                 role.display_name()
             ),
-        ).with_arg("principal", p.name().to_string()).with_arg("role", role.display_name().to_string()).with_variant("add-directory-role-member"));
+        )
+        .with_arg("principal", p.name().to_string())
+        .with_arg("role", role.display_name().to_string())
+        .with_variant("add-directory-role-member"));
     }
     let mut change = Change::new();
     change.push(Mutation::AddDirectoryRoleMember {

@@ -193,7 +193,10 @@ fn credential_not_found(app: &Application, key: &str) -> DomainError {
             "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
             super::names::shown(key)
         ),
-    ).with_arg("name", super::names::shown(key).to_string()).with_arg("application", app.display_name.to_string()).with_variant("credential-not-found")
+    )
+    .with_arg("name", super::names::shown(key).to_string())
+    .with_arg("application", app.display_name.to_string())
+    .with_variant("credential-not-found")
     .with_remedy(format!(
         "List the federated identity credentials of '{}' to find its id or name.",
         app.display_name
@@ -246,7 +249,8 @@ fn require_unique<'a>(
                     "A federated identity credential named '{}' already exists on this application.",
                     o.name
                 ),
-            ).with_arg("name", o.name.to_string())
+            )
+            .with_arg("name", o.name.to_string())
             .with_remedy("Choose another name, or update that credential."));
         }
         if o.issuer == c.issuer && o.subject == c.subject {
@@ -256,7 +260,10 @@ fn require_unique<'a>(
                     "The combination of issuer and subject must be unique for the application. Issuer {} and Subject: {} already exist.",
                     c.issuer, c.subject
                 ),
-            ).with_arg("issuer", c.issuer.to_string()).with_arg("subject", c.subject.to_string()).with_arg("name", o.name.to_string())
+            )
+            .with_arg("issuer", c.issuer.to_string())
+            .with_arg("subject", c.subject.to_string())
+            .with_arg("name", o.name.to_string())
             .with_remedy(format!("The credential '{}' already trusts these tokens.", o.name)));
         }
         Ok(())
@@ -314,7 +321,9 @@ pub fn add_federated_credential(
                 "The application '{}' has {MAX_FEDERATED_CREDENTIALS} federated identity credentials, the most an application may have.",
                 application.display_name
             ),
-        ).with_arg("application", application.display_name.to_string()).with_arg("max_federated_credentials", MAX_FEDERATED_CREDENTIALS.to_string())
+        )
+        .with_arg("application", application.display_name.to_string())
+        .with_arg("max_federated_credentials", MAX_FEDERATED_CREDENTIALS.to_string())
         .with_remedy("Remove a credential it no longer uses first."));
     }
     require_unique(&c, application.federated_credentials.iter())?;

@@ -135,7 +135,10 @@ pub fn put_group_role_definition(
                 "The role definition '{}' belongs to the subscription '{}': its home cannot move to a management group.",
                 req.id, s.subscription.id
             ),
-        ).with_arg("role_definition", req.id.to_string()).with_arg("subscription", s.subscription.id.to_string()).with_variant("put-group-role-definition")
+        )
+        .with_arg("role_definition", req.id.to_string())
+        .with_arg("subscription", s.subscription.id.to_string())
+        .with_variant("put-group-role-definition")
         .with_remedy("Make a new role at the management group, with a new id."));
     }
     let name = check_definition(&req.name, &req.description, &req.permissions)?;
@@ -337,7 +340,9 @@ pub(crate) fn require_roles_stay_above(
                 "The move would take role assignments of the custom role '{}' out from under the management group '{home}', where the role is defined: they would grant nothing.",
                 role.name
             ),
-        ).with_arg("role", role.name.to_string()).with_arg("home", home.to_string())
+        )
+        .with_arg("role", role.name.to_string())
+        .with_arg("home", home.to_string())
         .with_remedy(
             "Remove those role assignments first, add the destination to the role's assignable scopes, or move within that management group.",
         )),

@@ -95,7 +95,9 @@ pub fn validate_group_name(name: &str) -> Result<(), DomainError> {
             format!(
                 "'{name}' cannot be a group's display name: use 1 to {MAX_DISPLAY_NAME_CHARS} characters."
             ),
-        ).with_arg("name", name.to_string()).with_arg("max_display_name_chars", MAX_DISPLAY_NAME_CHARS.to_string()));
+        )
+        .with_arg("name", name.to_string())
+        .with_arg("max_display_name_chars", MAX_DISPLAY_NAME_CHARS.to_string()));
     }
     Ok(())
 }
@@ -114,7 +116,10 @@ pub fn validate_mail_nickname(nickname: &str) -> Result<(), DomainError> {
             format!(
                 "'{nickname}' cannot be a mailNickname: use 1 to {MAX_MAIL_NICKNAME_CHARS} ASCII characters, without spaces nor any of {MAIL_NICKNAME_FORBIDDEN}."
             ),
-        ).with_arg("nickname", nickname.to_string()).with_arg("max_mail_nickname_chars", MAX_MAIL_NICKNAME_CHARS.to_string()).with_arg("mail_nickname_forbidden", MAIL_NICKNAME_FORBIDDEN.to_string()))
+        )
+        .with_arg("nickname", nickname.to_string())
+        .with_arg("max_mail_nickname_chars", MAX_MAIL_NICKNAME_CHARS.to_string())
+        .with_arg("mail_nickname_forbidden", MAIL_NICKNAME_FORBIDDEN.to_string()))
     }
 }
 
@@ -189,7 +194,12 @@ pub(crate) fn require_group_manager(
             actor.display(),
             roles.join(" or ")
         ),
-    ).with_arg("what", what.to_string()).with_arg("principal", actor.display().to_string()).with_arg("roles", roles.join(" or ").to_string()).with_arg("directory", tname.to_string()).with_variant("require-group-manager")
+    )
+    .with_arg("what", what.to_string())
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("roles", roles.join(" or ").to_string())
+    .with_arg("directory", tname.to_string())
+    .with_variant("require-group-manager")
     .with_remedy(format!(
         "Ask an owner of the group, or a {} of '{tname}', to make the change.",
         roles.join(" or ")
@@ -278,7 +288,11 @@ fn cycle(part: &TenantPart, group: &Group, member: &Group) -> DomainError {
             member.display_name,
             names.join(" → ")
         ),
-    ).with_arg("member", member.display_name.to_string()).with_arg("group", group.display_name.to_string()).with_arg("cycle", names.join(" → ").to_string()).with_variant("each-other")
+    )
+    .with_arg("member", member.display_name.to_string())
+    .with_arg("group", group.display_name.to_string())
+    .with_arg("cycle", names.join(" → ").to_string())
+    .with_variant("each-other")
     .with_remedy("Remove one of these memberships first, or add the members of the group rather than the group itself.")
 }
 
@@ -311,7 +325,10 @@ fn new_members(
                     p.name(),
                     group.display_name
                 ),
-            ).with_arg("principal", p.name().to_string()).with_arg("group", group.display_name.to_string()).with_variant("new-members"));
+            )
+            .with_arg("principal", p.name().to_string())
+            .with_arg("group", group.display_name.to_string())
+            .with_variant("new-members"));
         }
         if let PrincipalRef::Group(inner) = p {
             if group.role_assignable {
@@ -321,7 +338,9 @@ fn new_members(
                         "The group '{}' can hold directory roles, so it cannot contain groups ('{}' is one).",
                         group.display_name, inner.display_name
                     ),
-                ).with_arg("group", group.display_name.to_string()).with_arg("inner", inner.display_name.to_string())
+                )
+                .with_arg("group", group.display_name.to_string())
+                .with_arg("inner", inner.display_name.to_string())
                 .with_remedy("Add the members of that group instead, as Entra requires."));
             }
             if inner.id == group.id || part.groups_of(group.id).contains(&inner.id) {
@@ -489,7 +508,8 @@ pub fn update_group(
                 "Whether the group '{}' can hold directory roles (isAssignableToRole) was set when it was created and cannot change.",
                 current.display_name
             ),
-        ).with_arg("group", current.display_name.to_string())
+        )
+        .with_arg("group", current.display_name.to_string())
         .with_remedy("Create a new group with the setting needed and move the members to it."));
     }
     let mut g = current.clone();
@@ -750,7 +770,10 @@ pub fn add_group_owner(
                 p.name(),
                 g.display_name
             ),
-        ).with_arg("principal", p.name().to_string()).with_arg("group", g.display_name.to_string()).with_variant("add-group-owner"));
+        )
+        .with_arg("principal", p.name().to_string())
+        .with_arg("group", g.display_name.to_string())
+        .with_variant("add-group-owner"));
     }
     let mut change = Change::new();
     change.audit(event(

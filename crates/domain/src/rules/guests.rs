@@ -39,7 +39,10 @@ pub fn invite_named(
         return Err(DomainError::conflict(
             "InvitedUserIsMember",
             format!("'{email}' is already a member of the directory '{}': members cannot be invited as guests.", part.tenant.display_name),
-        ).with_arg("email", email.to_string()).with_arg("directory", part.tenant.display_name.to_string()).with_variant("invite-named")
+        )
+        .with_arg("email", email.to_string())
+        .with_arg("directory", part.tenant.display_name.to_string())
+        .with_variant("invite-named")
         .with_remedy("Invite a different email; the member can sign in to the directory as they are."));
     }
     let existing_guest = part
@@ -110,7 +113,8 @@ pub fn invitation_not_found(invitation: RequestId) -> DomainError {
         format!(
             "The invitation '{invitation}' does not exist, or it was sent to another account than the one you are signed in with."
         ),
-    ).with_arg("invitation", invitation.to_string())
+    )
+    .with_arg("invitation", invitation.to_string())
     .with_remedy("Check the link you were sent, and sign in with the account it was sent to (sign out first if needed).")
 }
 
@@ -227,7 +231,9 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
     let tname = &tenant.tenant.display_name;
     if world.presence(sa, tenant.tenant.id).is_some() {
         blockers.push(
-            DomainError::conflict("DirectoryAlreadyLinked", format!("'{sa_email}' is already present in '{tname}': the directory is in your list already.")).with_arg("email", sa_email.to_string()).with_arg("directory", tname.to_string())
+            DomainError::conflict("DirectoryAlreadyLinked", format!("'{sa_email}' is already present in '{tname}': the directory is in your list already."))
+                .with_arg("email", sa_email.to_string())
+                .with_arg("directory", tname.to_string())
                 .with_remedy("Go on to change the subscription's directory."),
         );
         return blockers;
@@ -328,7 +334,9 @@ pub fn request_link(
         return Err(DomainError::forbidden(
             "NotServiceAdministrator",
             format!("Only the service administrator{who} can add a directory to the subscription '{}'; co-administrators cannot.", sub.display_name),
-        ).with_arg("who", who.to_string()).with_arg("subscription", sub.display_name.to_string())
+        )
+        .with_arg("who", who.to_string())
+        .with_arg("subscription", sub.display_name.to_string())
         .with_remedy("Sign in as the service administrator, or ask the account administrator to make you service administrator."));
     }
     if !actor.is_operator() && actor.tenant() != Some(sub.tenant) {
@@ -431,7 +439,10 @@ pub fn approve_link(
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             format!("'{}' is not a Global Administrator of '{tname}', so cannot approve adding it to the subscription.", actor.display()),
-        ).with_arg("principal", actor.display().to_string()).with_arg("directory", tname.to_string()).with_variant("approve-link")
+        )
+        .with_arg("principal", actor.display().to_string())
+        .with_arg("directory", tname.to_string())
+        .with_variant("approve-link")
         .with_remedy(format!("Sign in with a Global Administrator of '{tname}'.")));
     }
     let r = find_link_request(world, tenant, id, now)?.clone();
@@ -539,7 +550,8 @@ pub fn decline_link(
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             "Only a Global Administrator of the directory or the requester can decline this request.",
-        ).with_variant("decline-link"));
+        )
+        .with_variant("decline-link"));
     }
     let r = find_link_request(world, tenant, id, now)?.clone();
     let mut done = r;

@@ -42,7 +42,8 @@ pub fn management_group_not_found(name: &str) -> DomainError {
     DomainError::not_found(
         "ManagementGroupNotFound",
         format!("The management group '{name}' could not be found."),
-    ).with_arg("name", name.to_string())
+    )
+    .with_arg("name", name.to_string())
     .with_remedy("Check the group's id (not its display name); list the groups you can see with GET /providers/Microsoft.Management/managementGroups.")
 }
 
@@ -167,7 +168,9 @@ fn validate_name(name: &str) -> Result<(), DomainError> {
         return Err(DomainError::invalid(
             "InvalidManagementGroupId",
             format!("'{name}' is not a valid management group id: it takes 1 to {MAX_NAME_LEN} letters, digits, hyphens, underscores, periods and parentheses, and cannot end with a period."),
-        ).with_arg("name", name.to_string()).with_arg("max_name_len", MAX_NAME_LEN.to_string())
+        )
+        .with_arg("name", name.to_string())
+        .with_arg("max_name_len", MAX_NAME_LEN.to_string())
         .with_remedy("Choose an id like 'platform' or 'corp-prod'; the display name may hold any text."));
     }
     Ok(())
@@ -180,7 +183,9 @@ fn validate_display_name(display_name: &str) -> Result<(), DomainError> {
             format!(
                 "A management group's display name takes 1 to {MAX_NAME_LEN} characters; '{display_name}' does not fit."
             ),
-        ).with_arg("max_name_len", MAX_NAME_LEN.to_string()).with_arg("display_name", display_name.to_string()));
+        )
+        .with_arg("max_name_len", MAX_NAME_LEN.to_string())
+        .with_arg("display_name", display_name.to_string()));
     }
     Ok(())
 }
@@ -238,7 +243,8 @@ pub fn put_management_group(
         return Err(DomainError::conflict(
             "ManagementGroupLimitExceeded",
             format!("The directory already holds {MAX_MANAGEMENT_GROUPS} management groups, the most Azure supports."),
-        ).with_arg("max_management_groups", MAX_MANAGEMENT_GROUPS.to_string())
+        )
+        .with_arg("max_management_groups", MAX_MANAGEMENT_GROUPS.to_string())
         .with_remedy("Delete groups that are no longer needed, or group subscriptions in fewer, larger groups."));
     }
     if part.group_depth(&under) + 1 > MAX_MANAGEMENT_GROUP_DEPTH {
@@ -317,7 +323,10 @@ fn depth_exceeded(name: &str, under: &str) -> DomainError {
     DomainError::invalid(
         "ManagementGroupDepthLimitExceeded",
         format!("Placing '{name}' under '{under}' would make the hierarchy deeper than {MAX_MANAGEMENT_GROUP_DEPTH} levels below the tenant root group, the most Azure supports."),
-    ).with_arg("name", name.to_string()).with_arg("under", under.to_string()).with_arg("max_management_group_depth", MAX_MANAGEMENT_GROUP_DEPTH.to_string())
+    )
+    .with_arg("name", name.to_string())
+    .with_arg("under", under.to_string())
+    .with_arg("max_management_group_depth", MAX_MANAGEMENT_GROUP_DEPTH.to_string())
     .with_remedy("Choose a parent nearer the root, or flatten the groups below.")
 }
 
@@ -442,7 +451,8 @@ fn root_fixed(what: &str) -> DomainError {
     DomainError::invalid(
         "RootManagementGroupImmutable",
         format!("The tenant root group cannot be {what}: every group and subscription of the directory folds up to it."),
-    ).with_arg("what", what.to_string())
+    )
+    .with_arg("what", what.to_string())
     .with_remedy("Its display name can change; move or delete the groups below it instead.")
 }
 
@@ -482,7 +492,9 @@ pub fn delete_management_group(
                 "The management group '{}' is where the custom role '{}' is defined: deleting it would leave the role defined nowhere.",
                 g.name, role.name
             ),
-        ).with_arg("group", g.name.to_string()).with_arg("role", role.name.to_string())
+        )
+        .with_arg("group", g.name.to_string())
+        .with_arg("role", role.name.to_string())
         .with_remedy("Delete the custom roles defined at the group first, or name another group in their assignable scopes."));
     }
     let groups = part.child_groups(&g.name).len();
@@ -491,7 +503,10 @@ pub fn delete_management_group(
         return Err(DomainError::conflict(
             "ManagementGroupHasChildren",
             format!("The management group '{}' still has {groups} child group(s) and {subscriptions} subscription(s).", g.name),
-        ).with_arg("group", g.name.to_string()).with_arg("groups", groups.to_string()).with_arg("subscriptions", subscriptions.to_string())
+        )
+        .with_arg("group", g.name.to_string())
+        .with_arg("groups", groups.to_string())
+        .with_arg("subscriptions", subscriptions.to_string())
         .with_remedy("Move or delete its child groups and move its subscriptions to another group first."));
     }
     let mut change = Change::new();
@@ -616,7 +631,8 @@ fn place(
         return Err(DomainError::invalid(
             "SubscriptionNotInDirectory",
             format!("The subscription '{subscription}' trusts another directory: only the directory's own subscriptions join its hierarchy."),
-        ).with_arg("subscription", subscription.to_string())
+        )
+        .with_arg("subscription", subscription.to_string())
         .with_remedy("Sign in to the directory the subscription trusts, or change its directory first."));
     }
     let root = part.root_group_name();

@@ -57,7 +57,8 @@ pub fn record_elevated_access(
         return Err(DomainError::invalid(
             "ElevationNotAllowed",
             format!("{principal} is no Global Administrator of the directory: only they hold access at the root scope '/'."),
-        ).with_arg("principal", principal.to_string())
+        )
+        .with_arg("principal", principal.to_string())
         .with_remedy("Make the principal a Global Administrator, or assign a role at the tenant root group instead."));
     }
     elevation(world, actor, tenant, principal, id, now)
@@ -189,7 +190,9 @@ pub fn assign_at_group(
             format!(
                 "The role definition '{role}' is neither a built-in role nor a custom role of the directory's management groups."
             ),
-        ).with_arg("role", role.to_string()).with_variant("assign-at-group")
+        )
+        .with_arg("role", role.to_string())
+        .with_variant("assign-at-group")
     })?;
     if let Some(home) = def.home_group()
         && !part.assignment_reaches_group(home, &g.name)
@@ -201,7 +204,10 @@ pub fn assign_at_group(
                 def.name,
                 group_id(&g.name)
             ),
-        ).with_arg("role", def.name.to_string()).with_arg("scope", group_id(&g.name).to_string()).with_variant("assign-at-group")
+        )
+        .with_arg("role", def.name.to_string())
+        .with_arg("scope", group_id(&g.name).to_string())
+        .with_variant("assign-at-group")
         .with_remedy("Assign it at its management group or below, or name a group above this one in its assignable scopes."));
     }
     if def.is_custom() && def.permissions.iter().any(|p| !p.data_actions.is_empty()) {
@@ -232,7 +238,10 @@ pub fn assign_at_group(
         return Err(DomainError::conflict(
             "RoleAssignmentLimitExceeded",
             format!("The management group '{}' holds {MAX_ASSIGNMENTS_PER_GROUP} role assignments, the most Azure allows.", g.name),
-        ).with_arg("group", g.name.to_string()).with_arg("max_assignments_per_group", MAX_ASSIGNMENTS_PER_GROUP.to_string()).with_variant("assign-at-group")
+        )
+        .with_arg("group", g.name.to_string())
+        .with_arg("max_assignments_per_group", MAX_ASSIGNMENTS_PER_GROUP.to_string())
+        .with_variant("assign-at-group")
         .with_remedy("Assign roles to groups instead of to each person, or remove assignments no longer needed."));
     }
     if part.all_group_assignments().any(|a| a.id == id) {
@@ -241,7 +250,9 @@ pub fn assign_at_group(
             format!(
                 "The role assignment '{id}' exists with other content; role assignments cannot be updated."
             ),
-        ).with_arg("id", id.to_string()).with_variant("assign-at-group"));
+        )
+        .with_arg("id", id.to_string())
+        .with_variant("assign-at-group"));
     }
     let mut change = Change::new();
     change.audit(

@@ -153,7 +153,8 @@ pub fn put_hierarchy_settings(
                 DomainError::invalid(
                     "DefaultManagementGroupNotFound",
                     format!("The management group '{name}' could not be found: new subscriptions cannot land there."),
-                ).with_arg("name", name.to_string())
+                )
+                .with_arg("name", name.to_string())
                 .with_remedy("Name an existing group of the directory (its id, not its display name), or the tenant root group.")
             })?;
             (!part.is_root_group(&found.name)).then(|| found.name.clone())
@@ -226,6 +227,7 @@ pub fn default_group_in_use(name: &str) -> DomainError {
     DomainError::conflict(
         "ManagementGroupIsDefault",
         format!("The management group '{name}' is where new subscriptions of the directory land (the hierarchy settings' defaultManagementGroup)."),
-    ).with_arg("name", name.to_string())
+    )
+    .with_arg("name", name.to_string())
     .with_remedy("Point defaultManagementGroup of the hierarchy settings at another group, or delete the settings, first.")
 }

@@ -69,7 +69,8 @@ pub fn validate_identity_name(name: &str) -> Result<(), DomainError> {
         Err(DomainError::invalid(
             "InvalidResourceName",
             format!("The resource name '{name}' is invalid for a user-assigned identity."),
-        ).with_arg("name", name.to_string())
+        )
+        .with_arg("name", name.to_string())
         .with_remedy(
             "An identity's name has 3 to 128 letters, digits, hyphens or underscores, and starts with a letter or a digit.",
         ))
@@ -82,7 +83,8 @@ fn identity_not_found(resource: &str) -> DomainError {
         format!(
             "The user-assigned identity '{resource}' does not exist in a subscription of this resource's directory."
         ),
-    ).with_arg("resource", resource.to_string())
+    )
+    .with_arg("resource", resource.to_string())
     .with_remedy("Create the identity first (az identity create), then assign it by its resource id.")
 }
 
@@ -128,7 +130,8 @@ pub(crate) fn requested_identity(
         return Err(DomainError::invalid(
             "InvalidIdentityType",
             "userAssignedIdentities must be given exactly when the identity type includes 'UserAssigned'.",
-        ).with_variant("user-assigned")
+        )
+        .with_variant("user-assigned")
         .with_remedy(
             "Name each user-assigned identity by its resource id in userAssignedIdentities, with type 'UserAssigned'.",
         ));
@@ -339,7 +342,11 @@ pub fn put_user_assigned_identity(
                 r.location.as_deref().unwrap_or_default(),
                 group.name
             ),
-        ).with_arg("name", name.to_string()).with_arg("existing_location", r.location.as_deref().unwrap_or_default().to_string()).with_arg("resource_group", group.name.to_string()).with_arg("location", location.to_string())
+        )
+        .with_arg("name", name.to_string())
+        .with_arg("existing_location", r.location.as_deref().unwrap_or_default().to_string())
+        .with_arg("resource_group", group.name.to_string())
+        .with_arg("location", location.to_string())
         .with_remedy("Delete the identity first, or keep its location."));
     }
     let mut properties = match req.properties {

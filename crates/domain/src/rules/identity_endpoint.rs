@@ -28,7 +28,8 @@ fn no_identity(scope: &Scope) -> DomainError {
     DomainError::invalid(
         "ResourceHasNoIdentity",
         format!("The resource '{scope}' has no managed identity to act as."),
-    ).with_arg("scope", scope.to_string())
+    )
+    .with_arg("scope", scope.to_string())
     .with_remedy(
         "Give it one first: PUT it with identity {type: SystemAssigned} or assign a user-assigned identity.",
     )
@@ -45,7 +46,10 @@ pub fn resource_in_subscription(
             format!(
                 "'{resource_id}' is not the id of a resource in subscription '{subscription}'."
             ),
-        ).with_arg("resource_id", resource_id.to_string()).with_arg("subscription", subscription.to_string()).with_variant("resource-in-subscription")
+        )
+        .with_arg("resource_id", resource_id.to_string())
+        .with_arg("subscription", subscription.to_string())
+        .with_variant("resource-in-subscription")
         .with_remedy(
             "Name the resource by its full id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.",
         )

@@ -82,7 +82,12 @@ pub fn authorization_failed(actor: &Actor, action: &str, scope: &str) -> DomainE
             "The client '{}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
             actor.display()
         ),
-    ).with_arg("principal", actor.display().to_string()).with_arg("object_id", oid.to_string()).with_arg("action", action.to_string()).with_arg("scope", scope.to_string()).with_variant("authorization-failed")
+    )
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("object_id", oid.to_string())
+    .with_arg("action", action.to_string())
+    .with_arg("scope", scope.to_string())
+    .with_variant("authorization-failed")
 }
 
 /// Authorizes `action` at `scope`, then finds the scope's subscription: the one order for every request
@@ -179,7 +184,12 @@ pub fn require_directory_role(
     Err(DomainError::forbidden(
         "Authorization_RequestDenied",
         format!("Insufficient privileges to {what}: '{}' is not a {} of the directory '{tname}'.", actor.display(), names.join(" or ")),
-    ).with_arg("what", what.to_string()).with_arg("principal", actor.display().to_string()).with_arg("roles", names.join(" or ").to_string()).with_arg("directory", tname.to_string()).with_variant("require-directory-role")
+    )
+    .with_arg("what", what.to_string())
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("roles", names.join(" or ").to_string())
+    .with_arg("directory", tname.to_string())
+    .with_variant("require-directory-role")
     .with_remedy(format!("Sign in to '{tname}' with an account that holds that role, or ask one of its Global Administrators to grant it.")))
 }
 
@@ -206,7 +216,8 @@ pub(crate) fn dual_identity_error(email: &str) -> DomainError {
     DomainError::conflict(
         "AmbiguousAccount",
         format!("The email '{email}' is both a personal (Microsoft) account and a work or school account."),
-    ).with_arg("email", email.to_string())
+    )
+    .with_arg("email", email.to_string())
     .with_remedy("Say which one is meant (account type Personal or Organizational).")
 }
 

@@ -58,7 +58,9 @@ pub fn put_resource_group(
                 "Invalid resource group location '{}'. The Resource group already exists in location '{}'.",
                 req.location, g.location
             ),
-        ).with_arg("location", req.location.to_string()).with_arg("existing_location", g.location.to_string()));
+        )
+        .with_arg("location", req.location.to_string())
+        .with_arg("existing_location", g.location.to_string()));
     }
     let group = ResourceGroup {
         subscription,
@@ -233,7 +235,8 @@ pub fn require_generic(resource_type: &str) -> Result<(), DomainError> {
             "tenantry does not implement the resource type '{resource_type}': Azure gives it a meaning beyond \
              storing its document, so it is not stored as a generic resource."
         ),
-    ).with_arg("resource_type", resource_type.to_string())
+    )
+    .with_arg("resource_type", resource_type.to_string())
     .with_remedy(
         "To tag a subscription, a resource group or a resource, use the Tags API \
          ({scope}/providers/Microsoft.Resources/tags/default) or send the tags in its own PUT or PATCH. \
@@ -296,7 +299,8 @@ pub fn put_resource(
             format!(
                 "Can not perform requested operation on nested resource. Parent resource '{parent}' not found."
             ),
-        ).with_arg("parent", parent.to_string()));
+        )
+        .with_arg("parent", parent.to_string()));
     }
     let existing = s.resources.get(scope.key());
     let requested = match &req.identity {
@@ -526,7 +530,8 @@ pub fn unregister_provider(
     Err(DomainError::conflict(
         "ProviderUnregistrationNotSupported",
         format!("tenantry keeps every resource provider registered; '{namespace}' cannot be unregistered."),
-    ).with_arg("namespace", namespace.to_string())
+    )
+    .with_arg("namespace", namespace.to_string())
     .with_remedy("Nothing to do: resources of any namespace are kept whether or not their provider is registered."))
 }
 

@@ -32,7 +32,8 @@ pub fn read_only_disabled(id: SubscriptionId) -> DomainError {
         format!(
             "The subscription '{id}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled."
         ),
-    ).with_arg("id", id.to_string())
+    )
+    .with_arg("id", id.to_string())
 }
 
 /// Refuses any write under a Disabled subscription. Reads never come here. The operator is not
@@ -109,7 +110,9 @@ fn require_display_name(name: &str) -> Result<&str, DomainError> {
             format!(
                 "A subscription's display name must have between 1 and {MAX_DISPLAY_NAME} characters."
             ),
-        ).with_arg("max_display_name", MAX_DISPLAY_NAME.to_string()).with_variant("require-display-name"));
+        )
+        .with_arg("max_display_name", MAX_DISPLAY_NAME.to_string())
+        .with_variant("require-display-name"));
     }
     Ok(name)
 }
@@ -128,7 +131,9 @@ fn require_alias_name(name: &str) -> Result<(), DomainError> {
                 "The alias name '{}' is invalid: it needs 1 to {MAX_ALIAS_NAME} characters, none of / \\ ? # % & : < > *.",
                 names::shown(name)
             ),
-        ).with_arg("name", names::shown(name).to_string()).with_arg("max_alias_name", MAX_ALIAS_NAME.to_string()))
+        )
+        .with_arg("name", names::shown(name).to_string())
+        .with_arg("max_alias_name", MAX_ALIAS_NAME.to_string()))
     }
 }
 
@@ -228,7 +233,8 @@ pub fn create_alias(
                 "tenantry creates a subscription in the caller's directory only, not in '{}'.",
                 names::shown(asked)
             ),
-        ).with_arg("tenant", names::shown(asked).to_string())
+        )
+        .with_arg("tenant", names::shown(asked).to_string())
         .with_remedy("Sign in to that directory to create the subscription there, or leave subscriptionTenantId out."));
     }
     let part = require_tenant(world, tenant)?;
@@ -364,7 +370,10 @@ fn new_subscription(
                 actor.display(),
                 t.tenant.display_name
             ),
-        ).with_arg("principal", actor.display().to_string()).with_arg("directory", t.tenant.display_name.to_string()).with_variant("new-subscription")
+        )
+        .with_arg("principal", actor.display().to_string())
+        .with_arg("directory", t.tenant.display_name.to_string())
+        .with_variant("new-subscription")
         .with_remedy("Ask a Global Administrator of the directory to create it, or to make you Owner of one of its subscriptions."));
     }
     let policy = &t.tenant.policy;
@@ -583,7 +592,9 @@ pub fn enable_subscription(
                 "The subscription '{subscription}' is {}: only a Disabled subscription can be enabled.",
                 part.subscription.state.as_str()
             ),
-        ).with_arg("subscription", subscription.to_string()).with_arg("state", part.subscription.state.as_str().to_string()));
+        )
+        .with_arg("subscription", subscription.to_string())
+        .with_arg("state", part.subscription.state.as_str().to_string()));
     }
     set_state(
         actor,

@@ -427,7 +427,9 @@ pub fn delete_tag_value(
                 shown(key),
                 shown(value)
             ),
-        ).with_arg("name", shown(key).to_string()).with_arg("value", shown(value).to_string())
+        )
+        .with_arg("name", shown(key).to_string())
+        .with_arg("value", shown(value).to_string())
         .with_remedy("Remove or change the tag on what carries this value first."));
     }
     let mut next = part.subscription.tag_names.clone();

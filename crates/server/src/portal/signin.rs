@@ -131,7 +131,8 @@ pub async fn email_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<EmailForm>) -> Por
     let email = f.email.trim().to_string();
     if email.is_empty() {
         ctx.flash_error(
-            &DomainError::invalid("EmailRequired", "Enter the email or user name of your account.").with_variant("email-submit")
+            &DomainError::invalid("EmailRequired", "Enter the email or user name of your account.")
+                .with_variant("email-submit")
                 .with_remedy("A work account looks like name@contoso.onmicrosoft.com; a personal account is the email you signed up with."),
         );
         return ctx.redirect("/signin").await;

@@ -195,7 +195,8 @@ fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
                 .map(|(from, to)| PrincipalMapEntry { from: from.trim().into(), to: to.trim().into() })
                 .filter(|e| !e.from.is_empty() && !e.to.is_empty())
                 .ok_or_else(|| {
-                    DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'.")).with_arg("line", l.to_string())
+                    DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'."))
+                        .with_arg("line", l.to_string())
                         .with_remedy("Write one mapping per line: an old principal's email, UPN, object id or group:NAME, '=', and a principal (or group:NAME) of the new directory.")
                 })
         })
@@ -587,7 +588,8 @@ pub async fn add_co_admin(
     };
     if email.is_empty() {
         ctx.flash_error(
-            &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.").with_variant("add-co-admin")
+            &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.")
+                .with_variant("add-co-admin")
                 .with_remedy("Pick a user of the directory, or type the email of a work or school account or of a personal account."),
         );
         return ctx.redirect(&back).await;

@@ -389,7 +389,8 @@ pub fn present_principal(
 ) -> Result<ObjectId, DomainError> {
     let key = crate::rules::names::typed(key);
     if key.is_empty() {
-        return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.").with_variant("present-principal")
+        return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
+            .with_variant("present-principal")
             .with_remedy("Pick a user, application or group of the directory, or type a user principal name, an email, an application's client id or a group's name."));
     }
     world
@@ -403,7 +404,10 @@ pub fn present_principal(
                     "No user, redeemed guest, application or group of the directory {} is named '{key}'.",
                     directory_name(world, tenant)
                 ),
-            ).with_arg("directory", directory_name(world, tenant).to_string()).with_arg("name", key.to_string()).with_variant("present-principal")
+            )
+            .with_arg("directory", directory_name(world, tenant).to_string())
+            .with_arg("name", key.to_string())
+            .with_variant("present-principal")
             .with_remedy("Check the name, or invite the person to the directory first (Directory → Guests and invitations).")
         })
 }

@@ -49,7 +49,10 @@ fn not_in_directory(world: &World, actor: &Actor, tenant: TenantId) -> DomainErr
             "Insufficient privileges to complete the operation: '{}' is not signed in to the directory '{name}'.",
             actor.display()
         ),
-    ).with_arg("principal", actor.display().to_string()).with_arg("name", name.to_string()).with_variant("not-in-directory")
+    )
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("name", name.to_string())
+    .with_variant("not-in-directory")
     .with_remedy("Sign in to that directory with a member account or one of its applications.")
 }
 
@@ -101,7 +104,9 @@ pub fn require_directory_enumeration(
                 "Insufficient privileges to complete the operation: guests of the directory cannot list its users ('{}' is a guest).",
                 actor.display()
             ),
-        ).with_arg("principal", actor.display().to_string()).with_variant("require-directory-enumeration")
+        )
+        .with_arg("principal", actor.display().to_string())
+        .with_variant("require-directory-enumeration")
         .with_remedy("Look users up by object id or user principal name, or ask a Global Administrator for a directory role.")),
         _ => Ok(()),
     }
@@ -547,7 +552,10 @@ pub fn exempted_principals<'k>(
                         "No user or application of {} is named '{k}'.",
                         directory_name(world, tenant)
                     ),
-                ).with_arg("directory", directory_name(world, tenant).to_string()).with_arg("name", k.to_string()).with_variant("exempted-principals")
+                )
+                .with_arg("directory", directory_name(world, tenant).to_string())
+                .with_arg("name", k.to_string())
+                .with_variant("exempted-principals")
                 .with_remedy("Write one user principal name, email or object id of this directory per line.")
             })
         })

@@ -218,7 +218,9 @@ pub fn check_member_ids(
                 "checkMemberGroups checks at most {MAX_CHECKED_GROUPS} groups at a time; {} were asked.",
                 ids.len()
             ),
-        ).with_arg("max_checked_groups", MAX_CHECKED_GROUPS.to_string()).with_arg("count", ids.len().to_string())
+        )
+        .with_arg("max_checked_groups", MAX_CHECKED_GROUPS.to_string())
+        .with_arg("count", ids.len().to_string())
         .with_remedy("Split the ids into several requests, or list the groups with getMemberGroups."));
     }
     let found = member_ids(world, actor, tenant, whose, among, false)?;
@@ -534,7 +536,10 @@ pub fn group_principal_named(
                     "No user, guest, application or group of the directory {} is named '{key}'.",
                     directory_name(world, tenant)
                 ),
-            ).with_arg("directory", directory_name(world, tenant).to_string()).with_arg("name", key.to_string()).with_variant("group-principal-named")
+            )
+            .with_arg("directory", directory_name(world, tenant).to_string())
+            .with_arg("name", key.to_string())
+            .with_variant("group-principal-named")
             .with_remedy("Check the name, or invite the person to the directory first (Guests and invitations).")
         })
 }

@@ -112,7 +112,9 @@ pub fn require_actor_in(
         DomainError::forbidden(
             "NotInDirectory",
             format!("You are not a member or a guest of the directory {tenant}."),
-        ).with_arg("tenant", tenant.to_string()).with_variant("require-actor-in")
+        )
+        .with_arg("tenant", tenant.to_string())
+        .with_variant("require-actor-in")
         .with_remedy("Switch to one of your directories, or ask a Global Administrator of that directory to invite you.")
     })
 }
