@@ -148,6 +148,7 @@ fn invalid_certificate(why: &str) -> DomainError {
         "InvalidCertificate",
         format!("The certificate cannot be read: {why}."),
     )
+    .with_arg("why", why.to_string())
     .with_remedy("Give the public certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), e.g. what `openssl x509 -in cert.pem` prints.")
 }
 

@@ -17,6 +17,9 @@ pub enum ErrorKind {
     Conflict,
 }
 
+/// The name of the [`DomainError::args`] entry that holds the variant.
+const VARIANT: &str = "variant";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DomainError {
     pub kind: ErrorKind,
@@ -29,6 +32,15 @@ pub struct DomainError {
     /// Further problems found with the same request (e.g. every blocker of a directory change).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<DomainError>,
+    /// The named values the message and remedy are built from (`principal`, `subscription`, …), so that
+    /// a face speaking another language can word the refusal again from its code. Not on any wire: ARM,
+    /// Graph and the token endpoint answer with the English message. One named `variant` says which of its
+    /// code's wordings this is, where one code is refused for different reasons with different words
+    /// (`AccountNotFound` of an email, or of the account administrator): a catalogue keys the wording by
+    /// code and variant ([`DomainError::key`]). (One boxed list: a refusal stays small enough to travel
+    /// in a `Result` by value.)
+    #[serde(skip)]
+    pub args: Box<[(&'static str, String)]>,
 }
 
 impl DomainError {
@@ -39,6 +51,7 @@ impl DomainError {
             message: message.into(),
             remedy: None,
             details: Vec::new(),
+            args: Box::default(),
         }
     }
     pub fn invalid(code: impl Into<String>, message: impl Into<String>) -> Self {
@@ -69,6 +82,36 @@ impl DomainError {
     pub fn with_details(mut self, details: Vec<DomainError>) -> Self {
         self.details = details;
         self
+    }
+    /// Names a value the message or remedy interpolates (the same value, as the English shows it).
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        let mut args = std::mem::take(&mut self.args).into_vec();
+        args.push((name, value.into()));
+        self.args = args.into_boxed_slice();
+        self
+    }
+    /// Says which of its code's wordings this refusal is (see [`DomainError::args`]).
+    pub fn with_variant(self, variant: &'static str) -> Self {
+        self.with_arg(VARIANT, variant)
+    }
+    /// Which of its code's wordings this refusal is, if its code has several.
+    pub fn variant(&self) -> Option<&str> {
+        self.arg(VARIANT)
+    }
+    /// The value named `name`, if the refusal has one.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// The message's key in a catalogue of refusals: `refusal-<code>`, or `refusal-<code>-<variant>`; the
+    /// remedy's is the same followed by `-remedy`.
+    pub fn key(&self) -> String {
+        match self.variant() {
+            Some(v) => format!("refusal-{}-{v}", self.code),
+            None => format!("refusal-{}", self.code),
+        }
     }
     /// The message followed by the remedy, for interfaces that have one text field.
     pub fn full_message(&self) -> String {

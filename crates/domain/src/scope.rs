@@ -67,6 +67,8 @@ fn invalid_scope(text: &str, why: &str) -> DomainError {
         "InvalidScope",
         format!("The scope '{text}' is not valid: {why}."),
     )
+    .with_arg("text", text.to_string())
+    .with_arg("why", why.to_string())
     .with_remedy("Use /subscriptions/{id}, /subscriptions/{id}/resourceGroups/{name} or /subscriptions/{id}/resourceGroups/{name}/providers/{namespace}/{type}/{name}.")
 }
 
@@ -285,7 +287,8 @@ pub fn validate_resource_group_name(name: &str) -> Result<(), DomainError> {
                 "The provided resource group name '{}' has these invalid characters or length. A resource group name must be 1 to 90 characters of letters, digits, underscores, parentheses, hyphens and periods, and must not end in a period.",
                 crate::rules::names::shown(name)
             ),
-        ));
+        )
+        .with_arg("name", crate::rules::names::shown(name).to_string()));
     }
     Ok(())
 }

@@ -49,6 +49,7 @@ impl TagsOperation {
                         shown(s)
                     ),
                 )
+                .with_arg("value", shown(s).to_string())
             })
     }
 }
@@ -78,6 +79,8 @@ pub fn validated(tags: Tags) -> Result<Tags, DomainError> {
                 out.len()
             ),
         )
+        .with_arg("count", out.len().to_string())
+        .with_arg("max_tags", MAX_TAGS.to_string())
         .with_remedy(
             "Remove tags, or hold several values in one tag whose value is a JSON string.",
         ));
@@ -94,10 +97,10 @@ fn require_tag(name: &str, value: &str) -> Result<(), DomainError> {
 /// [`MAX_TAG_NAME_CHARS`]. The same for a tag and a predefined tag name.
 pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
     if name.trim().is_empty() {
-        return Err(DomainError::invalid(
-            "InvalidTagName",
-            "A tag name cannot be empty.",
-        ));
+        return Err(
+            DomainError::invalid("InvalidTagName", "A tag name cannot be empty.")
+                .with_variant("empty"),
+        );
     }
     if name.chars().any(|c| FORBIDDEN_NAME_CHARACTERS.contains(&c)) {
         return Err(DomainError::invalid(
@@ -107,6 +110,7 @@ pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
                 shown(name)
             ),
         )
+        .with_arg("name", shown(name).to_string())
         .with_remedy("Write the tag name without < > % & \\ ? /; the value may hold them."));
     }
     if name.chars().count() > MAX_TAG_NAME_CHARS {
@@ -116,7 +120,10 @@ pub fn require_tag_name(name: &str) -> Result<(), DomainError> {
                 "Tag key too large. Following tag name '{}' exceeded the maximum length. Maximum allowed length for tag name - '{MAX_TAG_NAME_CHARS}' characters.",
                 shown(name)
             ),
-        ));
+        )
+        .with_arg("name", shown(name).to_string())
+        .with_arg("max_tag_name_chars", MAX_TAG_NAME_CHARS.to_string())
+        .with_variant("too-long"));
     }
     Ok(())
 }
@@ -130,7 +137,9 @@ pub fn require_tag_value(value: &str) -> Result<(), DomainError> {
                 "Tag value too large. Following tag value '{}' exceeded the maximum length. Maximum allowed length for tag value - '{MAX_TAG_VALUE_CHARS}' characters.",
                 shown(value)
             ),
-        ));
+        )
+        .with_arg("value", shown(value).to_string())
+        .with_arg("max_tag_value_chars", MAX_TAG_VALUE_CHARS.to_string()));
     }
     Ok(())
 }
@@ -189,6 +198,8 @@ pub fn require_predefined_name(name: &str) -> Result<(), DomainError> {
                 shown(name)
             ),
         )
+        .with_arg("name", shown(name).to_string())
+        .with_arg("prefix", prefix.to_string())
         .with_remedy("Choose a name that starts with none of microsoft, azure or windows."));
     }
     Ok(())

@@ -60,10 +60,10 @@ fn requester_key(actor: &Actor) -> Result<String, ServiceError> {
         Actor::Application { client_id, .. } => Ok(format!("application:{client_id}")),
         _ => {
             let identity = actor.identity().ok_or_else(|| {
-                ServiceError::Domain(DomainError::forbidden(
-                    "SignInRequired",
-                    "Sign in to file a support request.",
-                ))
+                ServiceError::Domain(
+                    DomainError::forbidden("SignInRequired", "Sign in to file a support request.")
+                        .with_variant("requester-key"),
+                )
             })?;
             serde_json::to_string(&identity)
                 .map_err(|e| ServiceError::Internal(format!("cannot encode the requester: {e}")))
@@ -104,18 +104,22 @@ impl Service {
         let description = description.trim();
         let mut problems = Vec::new();
         if subject.is_empty() || subject.chars().count() > MAX_SUBJECT {
-            problems.push(DomainError::invalid(
-                "InvalidSubject",
-                format!(
-                    "The subject must say in 1 to {MAX_SUBJECT} characters what the problem is."
-                ),
-            ));
+            problems.push(
+                DomainError::invalid(
+                    "InvalidSubject",
+                    format!(
+                        "The subject must say in 1 to {MAX_SUBJECT} characters what the problem is."
+                    ),
+                )
+                .with_arg("max_subject", MAX_SUBJECT.to_string()),
+            );
         }
         if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
             problems.push(DomainError::invalid(
                 "InvalidDescription",
                 format!("The description must say in 1 to {MAX_DESCRIPTION} characters what happened and what you expected."),
-            ));
+            )
+            .with_arg("max_description", MAX_DESCRIPTION.to_string()));
         }
         problems.extend(names::require_name("subject", subject).err());
         problems.extend(names::require_text("description", description).err());
@@ -184,6 +188,7 @@ impl Service {
                 "OperatorOnly",
                 "Only the operator may list every support request.",
             )
+            .with_variant("all-support-requests")
             .with_remedy("Use `tenantry support list` on the server.")
             .into());
         }

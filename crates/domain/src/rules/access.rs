@@ -12,6 +12,8 @@ pub fn role_definition_not_found(id: &str) -> DomainError {
         "RoleDefinitionDoesNotExist",
         format!("The specified role definition with ID '{id}' does not exist."),
     )
+    .with_arg("id", id.to_string())
+    .with_variant("role-definition-not-found")
 }
 
 /// Checks that a scope names something that exists: the subscription, a group, a resource.
@@ -35,7 +37,9 @@ pub fn require_scope_exists(world: &World, scope: &Scope) -> Result<(), DomainEr
                 Err(DomainError::not_found(
                     "ResourceNotFound",
                     format!("The resource '{scope}' was not found."),
-                ))
+                )
+                .with_arg("scope", scope.to_string())
+                .with_variant("require-scope-exists"))
             }
         }
     }
@@ -105,6 +109,9 @@ pub fn create_role_assignment(
                 role.name, req.scope
             ),
         )
+        .with_arg("role", role.name.to_string())
+        .with_arg("scope", req.scope.to_string())
+        .with_variant("create-role-assignment")
         .with_remedy(
             "Add the scope to the role's assignable scopes, or assign it at one of them.",
         ));
@@ -136,7 +143,8 @@ pub fn create_role_assignment(
         return Err(DomainError::conflict(
             "RoleAssignmentUpdateNotPermitted",
             "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
-        ));
+        )
+        .with_variant("create-role-assignment"));
     }
     if s.assignments_of(req.principal)
         .any(|a| a.role_definition == req.role_definition && a.scope == req.scope)
@@ -144,13 +152,16 @@ pub fn create_role_assignment(
         return Err(DomainError::conflict(
             "RoleAssignmentExists",
             "The role assignment already exists.",
-        ));
+        )
+        .with_variant("create-role-assignment"));
     }
     if s.assignments.len() >= MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION {
         return Err(DomainError::conflict(
             "RoleAssignmentLimitExceeded",
             format!("No more role assignments can be created: the subscription has reached its limit of {MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION}."),
         )
+        .with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string())
+        .with_variant("create-role-assignment")
         .with_remedy("Remove redundant role assignments, or assign roles at a broader scope."));
     }
     let assignment = RoleAssignment {
@@ -184,6 +195,9 @@ pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError
         "PrincipalNotFound",
         format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID.", principal.0.simple()),
     )
+    .with_arg("principal", principal.0.simple().to_string())
+    .with_arg("tenant", tenant.to_string())
+    .with_variant("principal-not-found")
     .with_remedy("Use the object id of a member, a redeemed guest or a service principal of the subscription's directory.")
 }
 
@@ -202,6 +216,9 @@ pub fn unmatched_principal_type(
             declared.as_str()
         ),
     )
+    .with_arg("principal", principal.0.simple().to_string())
+    .with_arg("actual", actual.as_str().to_string())
+    .with_arg("declared", declared.as_str().to_string())
     .with_remedy("Give the principal's own type as principalType, or leave principalType out.")
 }
 
@@ -290,6 +307,10 @@ pub(crate) fn require_room_for_custom_role(
             format!(
                 "The directory has reached its limit of {MAX_CUSTOM_ROLES_PER_TENANT} custom roles."
             ),
+        )
+        .with_arg(
+            "max_custom_roles_per_tenant",
+            MAX_CUSTOM_ROLES_PER_TENANT.to_string(),
         ));
     }
     Ok(())
@@ -322,7 +343,8 @@ pub(crate) fn check_definition(
         return Err(DomainError::invalid(
             "InvalidRoleDefinition",
             "A role definition needs a roleName.",
-        ));
+        )
+        .with_variant("name"));
     }
     if permissions
         .iter()
@@ -331,7 +353,8 @@ pub(crate) fn check_definition(
         return Err(DomainError::invalid(
             "InvalidRoleDefinition",
             "A role definition needs at least one action.",
-        ));
+        )
+        .with_variant("actions"));
     }
     Ok(name.to_string())
 }
@@ -373,7 +396,8 @@ pub fn put_role_definition(
         return Err(DomainError::forbidden(
             "RoleDefinitionUpdateNotPermitted",
             "Built-in roles cannot be changed.",
-        ));
+        )
+        .with_variant("put-role-definition"));
     }
     let name = check_definition(&req.name, &req.description, &req.permissions)?;
     let name = name.as_str();
@@ -387,7 +411,8 @@ pub fn put_role_definition(
             format!(
                 "A role definition cannot be updated with a name that already exists: '{name}'."
             ),
-        ));
+        )
+        .with_arg("name", name.to_string()));
     }
     let mut scopes = Vec::new();
     for a in if req.assignable_scopes.is_empty() {
@@ -403,7 +428,9 @@ pub fn put_role_definition(
                     "The assignable scope '{a}' is outside the subscription '{}'.",
                     req.subscription
                 ),
-            ));
+            )
+            .with_arg("scope", a.to_string())
+            .with_arg("subscription", req.subscription.to_string()));
         }
         scopes.push(parsed.to_string());
     }
@@ -450,7 +477,8 @@ pub fn delete_role_definition(
         return Err(DomainError::forbidden(
             "RoleDefinitionUpdateNotPermitted",
             "Built-in roles cannot be deleted.",
-        ));
+        )
+        .with_variant("delete-role-definition"));
     }
     let Some(def) = s.custom_roles.get(&id) else {
         // A role of the directory's management groups that reaches the subscription is deleted from

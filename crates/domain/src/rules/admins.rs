@@ -28,13 +28,15 @@ pub fn create_subscription(
         return Err(DomainError::conflict(
             "SubscriptionExists",
             format!("A subscription with id '{id}' already exists."),
-        ));
+        )
+        .with_arg("id", id.to_string()));
     }
     if req.display_name.trim().is_empty() {
         return Err(DomainError::invalid(
             "InvalidDisplayName",
             "A subscription needs a display name.",
-        ));
+        )
+        .with_variant("create-subscription"));
     }
     super::names::require_name("displayName", &req.display_name)?;
     let mut change = Change::new();
@@ -44,7 +46,8 @@ pub fn create_subscription(
         return Err(DomainError::not_found(
             "AccountNotFound",
             "The account administrator does not exist.",
-        ));
+        )
+        .with_variant("create-subscription"));
     }
     let sub = Subscription {
         id,
@@ -80,10 +83,10 @@ pub(crate) fn ensure_present(
     change: &mut Change,
 ) -> Result<(), DomainError> {
     if !world.identity_exists(identity) {
-        return Err(DomainError::not_found(
-            "AccountNotFound",
-            "The account does not exist.",
-        ));
+        return Err(
+            DomainError::not_found("AccountNotFound", "The account does not exist.")
+                .with_variant("ensure-present"),
+        );
     }
     if world.presence(identity, tenant.id).is_some() {
         return Ok(());
@@ -115,6 +118,8 @@ fn not_in_directory(email: &str, tenant: &Tenant) -> DomainError {
             tenant.display_name
         ),
     )
+    .with_arg("email", email.to_string())
+    .with_arg("directory", tenant.display_name.to_string())
     .with_remedy(format!(
         "Check the address. Invite a work or school account of another directory to '{}' and have them redeem the invitation first; a personal account becomes a guest when it is added.",
         tenant.display_name
@@ -178,18 +183,26 @@ fn require_classic_admin<'w>(
         super::subscriptions::require_writable(actor, sub)?;
         return Ok(part);
     }
-    let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
-        format!(
+    // Whether the remedy may name the service administrator: a variant of its own.
+    let (remedy, variant) = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+        let remedy = format!(
             "Sign in to the subscription's directory as the service administrator ({}).",
             email_of(world, sub.service_admin)
-        )
+        );
+        (remedy, "classic-administrators-named")
     } else {
-        "Sign in to the subscription's directory as its service administrator.".to_string()
+        let remedy = "Sign in to the subscription's directory as its service administrator.";
+        (remedy.to_string(), "classic-administrators")
     };
     Err(DomainError::forbidden(
         "AuthorizationFailed",
         format!("'{}' may not {what} in the subscription '{}': only its service administrator and co-administrators may.", actor.display(), sub.display_name),
     )
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("what", what)
+    .with_arg("subscription", sub.display_name.to_string())
+    .with_arg("service_administrator", email_of(world, sub.service_admin))
+    .with_variant(variant)
     .with_remedy(remedy))
 }
 
@@ -223,7 +236,9 @@ pub fn add_co_admin(
             format!(
                 "'{email}' is the service administrator already, which includes everything a co-administrator may do."
             ),
-        ));
+        )
+        .with_arg("email", email.to_string())
+        .with_variant("add-co-admin"));
     }
     if sub.co_admins.contains(&identity) {
         return Err(DomainError::conflict(
@@ -232,13 +247,18 @@ pub fn add_co_admin(
                 "'{email}' is a co-administrator of '{}' already.",
                 sub.display_name
             ),
-        ));
+        )
+        .with_arg("email", email.to_string())
+        .with_arg("subscription", sub.display_name.to_string()));
     }
     if sub.co_admins.len() >= MAX_CO_ADMINS {
         return Err(DomainError::conflict(
             "CoAdministratorLimitExceeded",
             format!("The subscription '{}' has {MAX_CO_ADMINS} co-administrators, the most it may have.", sub.display_name),
         )
+        .with_arg("subscription", sub.display_name.to_string())
+        .with_arg("max_co_admins", MAX_CO_ADMINS.to_string())
+        .with_variant("add-co-admin")
         .with_remedy("Remove a co-administrator, or grant access with a role assignment (Owner at subscription scope) instead."));
     }
     let mut change = Change::new();
@@ -291,6 +311,7 @@ pub fn remove_co_admin(
                 "CannotRemoveServiceAdministrator",
                 format!("'{email}' is the service administrator, not a co-administrator."),
             )
+            .with_arg("email", email.to_string())
             .with_remedy(
                 "Change the service administrator instead (account administrator only).",
             ));
@@ -301,7 +322,9 @@ pub fn remove_co_admin(
                 "'{email}' is not a co-administrator of '{}'.",
                 sub.display_name
             ),
-        ));
+        )
+        .with_arg("email", email.to_string())
+        .with_arg("subscription", sub.display_name.to_string()));
     };
     let mut updated = sub.clone();
     updated.co_admins.retain(|c| *c != identity);
@@ -348,6 +371,8 @@ pub fn change_service_admin(
                 sub.display_name
             ),
         )
+        .with_arg("who", who.to_string())
+        .with_arg("subscription", sub.display_name.to_string())
         .with_remedy("Sign in as the account administrator."));
     }
     super::subscriptions::require_writable(actor, sub)?;
@@ -357,7 +382,9 @@ pub fn change_service_admin(
         return Err(DomainError::conflict(
             "AlreadyServiceAdministrator",
             format!("'{email}' is the service administrator already."),
-        ));
+        )
+        .with_arg("email", email.to_string())
+        .with_variant("change-service-admin"));
     }
     if matches!(sub.account_admin, Identity::Personal { .. })
         && matches!(identity, Identity::Organizational { .. })

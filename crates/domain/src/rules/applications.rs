@@ -60,6 +60,8 @@ pub fn update_application(
                 "The signInAudience '{audience}' is not supported: applications sign in the accounts of their own directory only."
             ),
         )
+        .with_arg("audience", audience.to_string())
+        .with_arg("sign_in_audience", SIGN_IN_AUDIENCE.to_string())
         .with_remedy(format!("Leave signInAudience as '{SIGN_IN_AUDIENCE}'.")));
     }
     if let Some(name) = update.display_name {
@@ -123,6 +125,8 @@ fn kept_certificates(
                             a.display_name
                         ),
                     )
+                    .with_arg("key_id", key_id.to_string())
+                    .with_arg("application", a.display_name.to_string())
                     .with_remedy("Send the certificate's key (base64 DER), or the key id of a certificate it has.")
                 })?,
             KeptCertificate::New(c) => c,
@@ -153,6 +157,8 @@ pub fn remove_client_secret(
                 a.display_name
             ),
         )
+        .with_arg("application", a.display_name.to_string())
+        .with_arg("key_id", key_id.to_string())
         .with_remedy("List the application's passwordCredentials for the key ids it has."));
     };
     let removed = a.secrets.remove(at);
@@ -197,6 +203,8 @@ pub fn delete_application(
                 m.resource.as_str()
             ),
         )
+        .with_arg("application", app.to_string())
+        .with_arg("resource", m.resource.as_str().to_string())
         .with_remedy("Delete the resource, or turn its identity off (ARM), instead."));
     }
     let a = managed_application(world, actor, tenant, app, "delete applications")?;
@@ -304,6 +312,9 @@ fn invalid_proof(why: &str) -> DomainError {
         "InvalidProofOfPossession",
         format!("The proof of possession is not valid: {why}"),
     )
+    .with_arg("why", why.to_string())
+    .with_arg("audience", PROOF_AUDIENCES[0].to_string())
+    .with_arg("minutes", (MAX_PROOF_LIFETIME / 60).to_string())
     .with_remedy(format!(
         "Sign a JWT with the private key of a current certificate of the application (named by x5t in its header), with aud '{}', iss the application's object id, and nbf and exp at most {} minutes apart. An application without a current certificate adds one with PATCH keyCredentials instead.",
         PROOF_AUDIENCES[0],

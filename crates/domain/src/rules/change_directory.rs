@@ -96,6 +96,9 @@ pub fn named_destination(
                         "PrincipalNotFound",
                         format!("The principal '{key}' does not exist in the directory '{dest}'."),
                     )
+                    .with_arg("name", key.to_string())
+                    .with_arg("destination", dest.to_string())
+                    .with_variant("named-destination")
                 })
         })
         .transpose()?;
@@ -257,6 +260,7 @@ impl ChangeDirectoryPlan {
         let mut e = DomainError::new(kind, first.code.clone(), first.message.clone())
             .with_details(self.blockers.clone());
         e.remedy = first.remedy.clone();
+        e.args = first.args.clone();
         Some(e)
     }
 }
@@ -287,13 +291,17 @@ pub fn plan(
     let mut blockers = Vec::new();
 
     if destination == source {
-        blockers.push(DomainError::invalid(
-            codes::SAME_TENANT,
-            format!(
-                "The subscription '{}' already trusts '{}'.",
-                sub.display_name, dest.tenant.display_name
-            ),
-        ));
+        blockers.push(
+            DomainError::invalid(
+                codes::SAME_TENANT,
+                format!(
+                    "The subscription '{}' already trusts '{}'.",
+                    sub.display_name, dest.tenant.display_name
+                ),
+            )
+            .with_arg("subscription", sub.display_name.to_string())
+            .with_arg("destination", dest.tenant.display_name.to_string()),
+        );
     }
     if sub.state != SubscriptionState::Enabled {
         blockers.push(
@@ -304,6 +312,7 @@ pub fn plan(
                     sub.state.as_str()
                 ),
             )
+            .with_arg("state", sub.state.as_str().to_string())
             .with_remedy("Reactivate the subscription first."),
         );
     }
@@ -334,6 +343,18 @@ pub fn plan(
                         .unwrap_or_default(),
                     crate::timestamps::format_timestamp(r.expires)
                 ),
+            )
+            .with_arg(
+                "destination",
+                world
+                    .tenant(r.destination)
+                    .map(|t| t.tenant.display_name.clone())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+            .with_arg(
+                "expires",
+                crate::timestamps::format_timestamp(r.expires).to_string(),
             )
             .with_remedy("Cancel that request first, or have it accepted."),
         );
@@ -421,6 +442,9 @@ pub fn plan(
                     plan.regranted_assignments.len()
                 ),
             )
+            .with_arg("count", plan.regranted_assignments.len().to_string())
+            .with_arg("max_role_assignments_per_subscription", MAX_ROLE_ASSIGNMENTS_PER_SUBSCRIPTION.to_string())
+            .with_variant("plan")
             .with_remedy("Map each old principal to fewer new ones, or to a group."),
         );
     }
@@ -433,6 +457,9 @@ pub fn plan(
                     plan.regranted_co_admins.len()
                 ),
             )
+            .with_arg("count", plan.regranted_co_admins.len().to_string())
+            .with_arg("max_co_admins", MAX_CO_ADMINS.to_string())
+            .with_variant("plan")
             .with_remedy("Map the co-administrators to fewer principals, or re-grant Owner with role assignments."),
         );
     }
@@ -491,13 +518,19 @@ fn initiator_blockers(
                 codes::WRONG_TOKEN_TENANT,
                 format!("'{}' is not signed in to '{tname}', the directory the subscription '{}' trusts.", actor.display(), sub.display_name),
             )
+            .with_arg("principal", actor.display().to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("subscription", sub.display_name.to_string())
+            .with_variant("initiator-blockers")
             .with_remedy(format!("Sign in to '{tname}' and try again.")),
         );
         return;
     }
     if !is_admin {
         let co = id.is_some_and(|i| sub.co_admins.contains(&i));
-        let remedy = if crate::rules::reads::may_read_administrators(world, actor, sub) {
+        // The variant names both what the person is and whether the remedy names the administrators.
+        let named = crate::rules::reads::may_read_administrators(world, actor, sub);
+        let remedy = if named {
             format!(
                 "Sign in as the service administrator ({}) or the account administrator ({}).",
                 email_of(world, sub.service_admin),
@@ -505,6 +538,12 @@ fn initiator_blockers(
             )
         } else {
             "Sign in as the service administrator or the account administrator.".to_string()
+        };
+        let variant = match (co, named) {
+            (true, true) => "co-administrator-named",
+            (true, false) => "co-administrator",
+            (false, true) => "other-named",
+            (false, false) => "other",
         };
         blockers.push(
             DomainError::forbidden(
@@ -515,6 +554,11 @@ fn initiator_blockers(
                     format!("'{}' is neither the service administrator nor the account administrator of '{}'.", actor.display(), sub.display_name)
                 },
             )
+            .with_arg("principal", actor.display().to_string())
+            .with_arg("subscription", sub.display_name.to_string())
+            .with_variant(variant)
+            .with_arg("service_administrator", email_of(world, sub.service_admin))
+            .with_arg("account_administrator", email_of(world, sub.account_admin))
             .with_remedy(remedy),
         );
         return;
@@ -525,6 +569,8 @@ fn initiator_blockers(
                 codes::INITIATOR_NOT_IN_DESTINATION,
                 format!("'{}' is not present in '{}', so cannot move the subscription there directly.", actor.display(), dest.tenant.display_name),
             )
+            .with_arg("principal", actor.display().to_string())
+            .with_arg("destination", dest.tenant.display_name.to_string())
             .with_remedy(format!(
                 "Create the request anyway and have a Global Administrator of '{}' accept it within 7 days, or get invited to '{}' (use existing directory) first.",
                 dest.tenant.display_name, dest.tenant.display_name
@@ -567,6 +613,7 @@ fn policy_blockers(
                     src.tenant.display_name
                 ),
             )
+            .with_arg("source", src.tenant.display_name.to_string())
             .with_remedy(format!(
                 "Ask a Global Administrator of '{}' to exempt you or lift the policy.",
                 src.tenant.display_name
@@ -586,6 +633,7 @@ fn policy_blockers(
                     dest.tenant.display_name
                 ),
             )
+            .with_arg("destination", dest.tenant.display_name.to_string())
             .with_remedy(format!(
                 "Ask a Global Administrator of '{}' to exempt you or lift the policy.",
                 dest.tenant.display_name
@@ -604,7 +652,8 @@ fn service_admin_blockers(
     let remedy = "Make another personal account the service administrator first.";
     if world.email_matches(&sa_email).is_dual() {
         blockers.push(
-            DomainError::conflict(codes::SA_AMBIGUOUS, format!("The service administrator's email '{sa_email}' is both a personal account and a work or school account.")).with_remedy(remedy),
+            DomainError::conflict(codes::SA_AMBIGUOUS, format!("The service administrator's email '{sa_email}' is both a personal account and a work or school account."))
+                .with_arg("email", sa_email.to_string()).with_remedy(remedy),
         );
     }
     let is_member_elsewhere = matches!(sub.service_admin, Identity::Organizational { tenant, .. } if tenant != dest.tenant.id);
@@ -612,7 +661,9 @@ fn service_admin_blockers(
         && (is_member_elsewhere || matches!(sub.service_admin, Identity::Personal { .. }))
     {
         blockers.push(
-            DomainError::conflict(codes::SA_IS_MEMBER, format!("The service administrator's email '{sa_email}' is the name of a member of '{}'.", dest.tenant.display_name)).with_remedy(remedy),
+            DomainError::conflict(codes::SA_IS_MEMBER, format!("The service administrator's email '{sa_email}' is the name of a member of '{}'.", dest.tenant.display_name))
+                .with_arg("email", sa_email.to_string())
+                .with_arg("destination", dest.tenant.display_name.to_string()).with_remedy(remedy),
         );
     }
 }
@@ -658,6 +709,7 @@ fn resolve_map<'a>(
             (None, Some(identity)) => (ObjectId(uuid::Uuid::nil()), Some(identity)),
             (None, None) => {
                 blockers.push(DomainError::invalid(codes::MAP_SOURCE, format!("The principal map names '{}', which is not a principal of the current directory nor a co-administrator.", e.from))
+                    .with_arg("from", e.from.to_string())
                     .with_remedy("Use an object id, UPN or email of the current directory."));
                 continue;
             }
@@ -679,6 +731,8 @@ fn resolve_map<'a>(
                         e.to, dest.tenant.display_name
                     ),
                 )
+                .with_arg("to", e.to.to_string())
+                .with_arg("destination", dest.tenant.display_name.to_string())
                 .with_remedy(
                     "Map to a member, a redeemed guest, a service principal or a group of the destination.",
                 ),
@@ -994,7 +1048,8 @@ pub fn initiate(
         return Err(DomainError::invalid(
             "DestinationOwnerNotFound",
             format!("The destination owner '{owner}' is not present in the destination directory."),
-        ));
+        )
+        .with_arg("owner", owner.to_string()));
     }
     if plan.blockers.is_empty() {
         let mut request = None;
@@ -1080,6 +1135,7 @@ fn pending_request<'w>(
                 "ChangeRequestNotFound",
                 format!("No change of directory is waiting for the subscription '{subscription}'."),
             )
+            .with_arg("subscription", subscription.to_string())
         })
 }
 
@@ -1109,12 +1165,20 @@ pub fn accept(
         _ => None,
     };
     if !(actor.is_operator() || may_accept(world, actor, &r)) {
-        let who = match r.destination_owner {
-            Some(owner) => world
-                .principal(r.destination, owner)
-                .map(|p| p.name())
-                .unwrap_or_else(|| owner.to_string()),
-            None => format!("a Global Administrator of '{}'", dest.tenant.display_name),
+        // Who may accept: the owner the request names (a variant naming them), else any Global
+        // Administrator of the destination.
+        let (who, variant) = match r.destination_owner {
+            Some(owner) => {
+                let name = world
+                    .principal(r.destination, owner)
+                    .map(|p| p.name())
+                    .unwrap_or_else(|| owner.to_string());
+                (name, "owner")
+            }
+            None => (
+                format!("a Global Administrator of '{}'", dest.tenant.display_name),
+                "global-administrator",
+            ),
         };
         return Err(DomainError::forbidden(
             "NotDestinationOwner",
@@ -1123,6 +1187,9 @@ pub fn accept(
                 dest.tenant.display_name
             ),
         )
+        .with_arg("who", who.to_string())
+        .with_arg("destination", dest.tenant.display_name.to_string())
+        .with_variant(variant)
         .with_remedy(format!(
             "Sign in to '{}' as {who}.",
             dest.tenant.display_name
@@ -1169,7 +1236,8 @@ pub fn cancel(
         return Err(DomainError::forbidden(
             "AuthorizationFailed",
             "Only the service or account administrator, or whoever may accept it, can cancel this request.",
-        ));
+        )
+        .with_variant("cancel"));
     }
     let mut change = Change::new();
     let mut cancelled = r;

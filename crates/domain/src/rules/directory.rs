@@ -22,7 +22,8 @@ pub fn validate_tenant_name(name: &str) -> Result<(), DomainError> {
                 "'{}' cannot be a directory name: use 1 to 27 letters and digits, starting with a letter.",
                 shown(name)
             ),
-        ))
+        )
+        .with_arg("name", shown(name).to_string()))
     }
 }
 
@@ -45,7 +46,8 @@ pub fn validate_domain(domain: &str) -> Result<(), DomainError> {
         Err(DomainError::invalid(
             "InvalidDomainName",
             format!("'{}' is not a valid domain name.", shown(domain)),
-        ))
+        )
+        .with_arg("domain", shown(domain).to_string()))
     }
 }
 
@@ -67,7 +69,8 @@ pub fn validate_email(email: &str) -> Result<(), DomainError> {
         _ => Err(DomainError::invalid(
             "InvalidEmail",
             format!("'{}' is not a valid email address.", shown(email)),
-        )),
+        )
+        .with_arg("email", shown(email).to_string())),
     }
 }
 
@@ -82,7 +85,8 @@ pub fn validate_password(password: &str) -> Result<(), DomainError> {
         return Err(DomainError::invalid(
             "PasswordTooShort",
             format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
-        ));
+        )
+        .with_arg("min_password_chars", MIN_PASSWORD_CHARS.to_string()));
     }
     Ok(())
 }
@@ -119,6 +123,7 @@ pub fn create_tenant(
             "TenantNameTaken",
             format!("A directory named '{}' already exists.", req.name),
         )
+        .with_arg("name", req.name.to_string())
         .with_remedy("Choose another name."));
     }
     let id = req.id.unwrap_or_default();
@@ -126,7 +131,8 @@ pub fn create_tenant(
         return Err(DomainError::conflict(
             "TenantExists",
             format!("A directory with id '{id}' already exists."),
-        ));
+        )
+        .with_arg("id", id.to_string()));
     }
     for d in &req.domains {
         validate_domain(d)?;
@@ -134,7 +140,9 @@ pub fn create_tenant(
             return Err(DomainError::conflict(
                 "DomainTaken",
                 format!("The domain '{d}' already belongs to another directory."),
-            ));
+            )
+            .with_arg("domain", d.to_string())
+            .with_variant("create-tenant"));
         }
     }
     let tenant = Tenant {
@@ -196,14 +204,18 @@ pub fn create_personal_account(
                 "A personal account with the email '{}' already exists.",
                 req.email
             ),
-        ));
+        )
+        .with_arg("email", req.email.to_string())
+        .with_variant("email"));
     }
     let id = req.id.unwrap_or_default();
     if world.account(id).is_some() {
         return Err(DomainError::conflict(
             "AccountExists",
             format!("A personal account with id '{id}' already exists."),
-        ));
+        )
+        .with_arg("id", id.to_string())
+        .with_variant("id"));
     }
     let account = PersonalAccount {
         id,
@@ -232,10 +244,11 @@ pub(crate) fn require_operator(actor: &Actor, what: &str) -> Result<(), DomainEr
     if actor.is_operator() {
         Ok(())
     } else {
-        Err(DomainError::forbidden(
-            "OperatorOnly",
-            format!("Only the operator may {what}."),
-        ))
+        Err(
+            DomainError::forbidden("OperatorOnly", format!("Only the operator may {what}."))
+                .with_arg("what", what.to_string())
+                .with_variant("require-operator"),
+        )
     }
 }
 
@@ -271,6 +284,16 @@ pub fn user_principal_name(tenant: &Tenant, user_name: &str) -> Result<String, D
                         tenant.display_name
                     ),
                 )
+                .with_arg("name", name.to_string())
+                .with_arg("directory", tenant.display_name.to_string())
+                .with_arg(
+                    "domains",
+                    tenant
+                        .all_domains()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        .to_string(),
+                )
                 .with_remedy(format!(
                     "Use one of: {}.",
                     tenant.all_domains().collect::<Vec<_>>().join(", ")
@@ -299,7 +322,9 @@ pub fn create_user(
             format!(
                 "Another object with the same value for property userPrincipalName already exists: '{upn}'."
             ),
-        ));
+        )
+        .with_arg("upn", upn.to_string())
+        .with_variant("create-user"));
     }
     if let Some(m) = &req.mail {
         validate_email(m)?;
@@ -309,7 +334,9 @@ pub fn create_user(
         return Err(DomainError::conflict(
             "ObjectExists",
             format!("An object with id '{id}' already exists."),
-        ));
+        )
+        .with_arg("id", id.to_string())
+        .with_variant("create-user"));
     }
     let user = User {
         id,
@@ -440,6 +467,8 @@ pub(crate) fn user_not_found(id: ObjectId) -> DomainError {
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
         ),
     )
+    .with_arg("id", id.to_string())
+    .with_variant("user-not-found")
 }
 
 /// Deletes a user. Their role assignments and co-administrator roles in the subscriptions trusting the
@@ -486,6 +515,8 @@ pub fn delete_user(
                         sub.display_name
                     ),
                 )
+                .with_arg("principal", u.upn().to_string())
+                .with_arg("subscription", sub.display_name.to_string())
                 .with_remedy("Make someone else the service administrator first."));
             }
             if through_this && sub.co_admins.contains(&id) {
@@ -534,6 +565,7 @@ pub(crate) fn last_global_admin(t: &Tenant) -> DomainError {
         "LastGlobalAdministrator",
         format!("This is the last Global Administrator of '{}'; the directory would have no one to manage it.", t.display_name),
     )
+    .with_arg("directory", t.display_name.to_string())
     .with_remedy("Make another user a Global Administrator first.")
 }
 
@@ -574,7 +606,8 @@ pub fn create_application(
         return Err(DomainError::conflict(
             "ApplicationExists",
             format!("An application with client id '{client_id}' already exists."),
-        ));
+        )
+        .with_arg("client_id", client_id.to_string()));
     }
     let id = req.id.unwrap_or_default();
     let object_id = req.object_id.unwrap_or_default();
@@ -585,7 +618,9 @@ pub fn create_application(
             return Err(DomainError::conflict(
                 "ObjectExists",
                 format!("An object with id '{taken}' already exists."),
-            ));
+            )
+            .with_arg("id", taken.to_string())
+            .with_variant("create-user"));
         }
     }
     require_redirect_uris(&req.redirect_uris)?;
@@ -652,7 +687,8 @@ pub(crate) fn require_redirect_uris(uris: &[String]) -> Result<(), DomainError> 
             return Err(DomainError::invalid(
                 "InvalidRedirectUri",
                 format!("The redirect URI '{uri}' must use https (or http on localhost)."),
-            ));
+            )
+            .with_arg("uri", uri.to_string()));
         }
     }
     Ok(())
@@ -681,6 +717,8 @@ pub fn add_client_secret(
                 application.display_name
             ),
         )
+        .with_arg("application", application.display_name.to_string())
+        .with_arg("max_client_secrets", MAX_CLIENT_SECRETS.to_string())
         .with_remedy("Remove a secret it no longer uses first."));
     }
     let details = serde_json::json!({"secret": secret.id, "hint": secret.hint});
@@ -759,6 +797,8 @@ pub fn remove_certificate(
                 application.display_name
             ),
         )
+        .with_arg("application", application.display_name.to_string())
+        .with_arg("key_id", key_id.to_string())
         .with_remedy("List the application's keyCredentials for the key ids it has."));
     };
     let removed = application.certificates.remove(at);
@@ -820,6 +860,8 @@ pub(crate) fn managed_application(
                 "ApplicationNotFound",
                 format!("The application '{app}' does not exist in this directory."),
             )
+            .with_arg("application", app.to_string())
+            .with_variant("managed-application")
         })
 }
 
@@ -828,6 +870,8 @@ pub(crate) fn too_many_certificates(app: &str) -> DomainError {
         "TooManyCertificates",
         format!("The application '{app}' has {MAX_CERTIFICATES} certificates already."),
     )
+    .with_arg("application", app.to_string())
+    .with_arg("max_certificates", MAX_CERTIFICATES.to_string())
     .with_remedy("Remove a certificate it no longer uses first.")
 }
 
@@ -840,6 +884,9 @@ pub(crate) fn duplicate_certificate(c: &ApplicationCertificate, app: &str) -> Do
             c.thumbprint()
         ),
     )
+    .with_arg("application", app.to_string())
+    .with_arg("certificate", c.display_name.to_string())
+    .with_arg("thumbprint", c.thumbprint().to_string())
     .with_remedy("Each certificate is added once; to replace it, remove it by its key id first.")
 }
 
@@ -869,6 +916,8 @@ pub fn add_directory_role_member(
             "GuestNotRedeemed",
             format!("'{}' has not redeemed the invitation yet.", p.name()),
         )
+        .with_arg("principal", p.name().to_string())
+        .with_variant("add-directory-role-member")
         .with_remedy("Wait for the invitation to be redeemed, then assign the role."));
     }
     if let crate::world::PrincipalRef::Group(g) = p
@@ -881,6 +930,7 @@ pub fn add_directory_role_member(
                 g.display_name
             ),
         )
+        .with_arg("group", g.display_name.to_string())
         .with_remedy("Create a group with isAssignableToRole (role_assignable) set, or assign the role to its members."));
     }
     if world
@@ -894,7 +944,10 @@ pub fn add_directory_role_member(
                 p.name(),
                 role.display_name()
             ),
-        ));
+        )
+        .with_arg("principal", p.name().to_string())
+        .with_arg("role", role.display_name().to_string())
+        .with_variant("add-directory-role-member"));
     }
     let mut change = Change::new();
     change.push(Mutation::AddDirectoryRoleMember {
@@ -935,7 +988,10 @@ pub fn remove_directory_role_member(
         return Err(DomainError::not_found(
             "Request_ResourceNotFound",
             format!("'{principal}' is not a member of {}.", role.display_name()),
-        ));
+        )
+        .with_arg("principal", principal.to_string())
+        .with_arg("role", role.display_name().to_string())
+        .with_variant("remove-directory-role-member"));
     }
     if role == DirectoryRole::GlobalAdministrator && part.role_holders(role).count() == 1 {
         return Err(last_global_admin(&part.tenant));
@@ -993,7 +1049,10 @@ pub fn set_policy(
                     "The exempted principal '{p}' is not in the directory '{}'.",
                     part.tenant.display_name
                 ),
-            ));
+            )
+            .with_arg("principal", p.to_string())
+            .with_arg("directory", part.tenant.display_name.to_string())
+            .with_variant("set-policy"));
         }
     }
     let mut t = part.tenant.clone();
@@ -1038,7 +1097,9 @@ pub fn add_domain(
         return Err(DomainError::conflict(
             "DomainTaken",
             format!("The domain '{domain}' already belongs to a directory."),
-        ));
+        )
+        .with_arg("domain", domain.to_string())
+        .with_variant("add-domain"));
     }
     let mut t = part.tenant.clone();
     t.domains.push(domain.to_lowercase());

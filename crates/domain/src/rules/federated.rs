@@ -65,13 +65,9 @@ impl FederatedCredentialPatch {
     }
 }
 
-/// `Ok` when `ok`, else a refusal of an invalid value with what to do about it.
-fn require(ok: bool, code: &str, message: String, remedy: String) -> Result<(), DomainError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(code, message).with_remedy(remedy))
-    }
+/// `Ok` when `ok`, else the refusal `refused` makes (of an invalid value, with what to do about it).
+fn require(ok: bool, refused: impl FnOnce() -> DomainError) -> Result<(), DomainError> {
+    if ok { Ok(()) } else { Err(refused()) }
 }
 
 /// Entra's name rule: 3 to 120 characters, letters, digits, `-` and `_`, the first a letter or digit.
@@ -81,12 +77,19 @@ pub fn require_credential_name(name: &str) -> Result<(), DomainError> {
         NAME_CHARS.contains(&name.chars().count())
             && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-        "InvalidFederatedCredentialName",
-        format!(
-            "Federated Identity Credential name '{}' is invalid.",
-            super::names::shown(name)
-        ),
-        "Use 3 to 120 letters, digits, '-' or '_', starting with a letter or a digit.".into(),
+        || {
+            DomainError::invalid(
+                "InvalidFederatedCredentialName",
+                format!(
+                    "Federated Identity Credential name '{}' is invalid.",
+                    super::names::shown(name)
+                ),
+            )
+            .with_arg("name", super::names::shown(name))
+            .with_remedy(
+                "Use 3 to 120 letters, digits, '-' or '_', starting with a letter or a digit.",
+            )
+        },
     )
 }
 
@@ -100,44 +103,61 @@ pub fn require_issuer(issuer: &str) -> Result<(), DomainError> {
         host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
             && issuer.chars().count() <= MAX_FIELD_CHARS
             && !issuer.chars().any(|c| c.is_whitespace() || c.is_control()),
-        "InvalidFederatedCredentialIssuer",
-        format!(
-            "Invalid value specified for property 'issuer': '{}' is not an https URL.",
-            super::names::shown(issuer)
-        ),
-        "Use the issuer's URL exactly as its tokens' 'iss' claim writes it (https://…, at most 600 characters, no spaces).".into(),
+        || {
+            DomainError::invalid(
+                "InvalidFederatedCredentialIssuer",
+                format!(
+                    "Invalid value specified for property 'issuer': '{}' is not an https URL.",
+                    super::names::shown(issuer)
+                ),
+            )
+            .with_arg("issuer", super::names::shown(issuer))
+            .with_remedy("Use the issuer's URL exactly as its tokens' 'iss' claim writes it (https://…, at most 600 characters, no spaces).")
+        },
     )
 }
 
 /// Entra's limit on a text property: at most 600 characters.
 fn require_length(property: &str, value: &str) -> Result<(), DomainError> {
-    require(
-        value.chars().count() <= MAX_FIELD_CHARS,
-        "Request_BadRequest",
-        format!("The value of '{property}' is longer than {MAX_FIELD_CHARS} characters."),
-        "Shorten it.".into(),
-    )
+    require(value.chars().count() <= MAX_FIELD_CHARS, || {
+        DomainError::invalid(
+            "Request_BadRequest",
+            format!("The value of '{property}' is longer than {MAX_FIELD_CHARS} characters."),
+        )
+        .with_arg("property", property)
+        .with_arg("max_field_chars", MAX_FIELD_CHARS.to_string())
+        .with_variant("too-long")
+        .with_remedy("Shorten it.")
+    })
 }
 
 /// A required text property (subject, audience): a name, not empty, of at most 600 characters.
 fn require_field(property: &str, value: &str) -> Result<(), DomainError> {
     require_name(property, value)?;
-    require(
-        !value.trim().is_empty(),
-        "Request_BadRequest",
-        format!("Federated Identity Credential from HTTP body has empty property '{property}'."),
-        format!("Give '{property}' a value."),
-    )?;
+    require(!value.trim().is_empty(), || {
+        DomainError::invalid(
+            "Request_BadRequest",
+            format!(
+                "Federated Identity Credential from HTTP body has empty property '{property}'."
+            ),
+        )
+        .with_arg("property", property)
+        .with_variant("empty-property")
+        .with_remedy(format!("Give '{property}' a value."))
+    })?;
     require_length(property, value)
 }
 
 fn require_audiences(audiences: &[String]) -> Result<(), DomainError> {
-    require(
-        audiences.len() == 1,
-        "Request_BadRequest",
-        "Federated identity credentials must have exactly one audience.".into(),
-        format!("Use [\"{TOKEN_EXCHANGE_AUDIENCE}\"]."),
-    )?;
+    require(audiences.len() == 1, || {
+        DomainError::invalid(
+            "Request_BadRequest",
+            "Federated identity credentials must have exactly one audience.",
+        )
+        .with_arg("token_exchange_audience", TOKEN_EXCHANGE_AUDIENCE)
+        .with_variant("one-audience")
+        .with_remedy(format!("Use [\"{TOKEN_EXCHANGE_AUDIENCE}\"]."))
+    })?;
     audiences
         .iter()
         .try_for_each(|a| require_field("audiences", a))
@@ -174,6 +194,9 @@ fn credential_not_found(app: &Application, key: &str) -> DomainError {
             super::names::shown(key)
         ),
     )
+    .with_arg("name", super::names::shown(key).to_string())
+    .with_arg("application", app.display_name.to_string())
+    .with_variant("credential-not-found")
     .with_remedy(format!(
         "List the federated identity credentials of '{}' to find its id or name.",
         app.display_name
@@ -185,6 +208,8 @@ fn application_not_found(app: ObjectId) -> DomainError {
         "ApplicationNotFound",
         format!("The application '{app}' does not exist in this directory."),
     )
+    .with_arg("application", app.to_string())
+    .with_variant("managed-application")
 }
 
 /// The application, for a caller that may change its credentials (as for its secrets: the directory's
@@ -225,6 +250,7 @@ fn require_unique<'a>(
                     o.name
                 ),
             )
+            .with_arg("name", o.name.to_string())
             .with_remedy("Choose another name, or update that credential."));
         }
         if o.issuer == c.issuer && o.subject == c.subject {
@@ -235,6 +261,9 @@ fn require_unique<'a>(
                     c.issuer, c.subject
                 ),
             )
+            .with_arg("issuer", c.issuer.to_string())
+            .with_arg("subject", c.subject.to_string())
+            .with_arg("name", o.name.to_string())
             .with_remedy(format!("The credential '{}' already trusts these tokens.", o.name)));
         }
         Ok(())
@@ -293,6 +322,8 @@ pub fn add_federated_credential(
                 application.display_name
             ),
         )
+        .with_arg("application", application.display_name.to_string())
+        .with_arg("max_federated_credentials", MAX_FEDERATED_CREDENTIALS.to_string())
         .with_remedy("Remove a credential it no longer uses first."));
     }
     require_unique(&c, application.federated_credentials.iter())?;
@@ -307,7 +338,9 @@ pub fn add_federated_credential(
                 "A federated identity credential with id '{}' already exists.",
                 c.id
             ),
-        ));
+        )
+        .with_arg("id", c.id.to_string())
+        .with_variant("add-federated-credential"));
     }
     let mut change = Change::new();
     change.audit(audit(actor, now, "create", &application, &c));
@@ -340,6 +373,8 @@ pub fn update_federated_credential(
                 old.name
             ),
         )
+        .with_arg("name", old.name.to_string())
+        .with_variant("update-federated-credential")
         .with_remedy("Create a credential with the new name, then delete this one."));
     }
     let new = checked(FederatedCredential {

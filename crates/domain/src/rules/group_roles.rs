@@ -28,10 +28,6 @@ pub struct GroupRoleDefinitionWrite {
     pub assignable_scopes: Vec<String>,
 }
 
-fn invalid_scope(message: String) -> DomainError {
-    DomainError::invalid("InvalidAssignableScope", message)
-}
-
 /// The one management group among a custom role's assignable scopes, with the others checked: `/` is
 /// refused, as are a second group and scopes of another directory's subscriptions.
 fn home_group_of(
@@ -43,17 +39,20 @@ fn home_group_of(
     let mut out = Vec::with_capacity(scopes.len());
     for a in scopes {
         if a.trim() == ROOT_SCOPE {
-            return Err(invalid_scope(
-                "The root scope '/' cannot be an assignable scope of a custom role.".into(),
+            return Err(DomainError::invalid(
+                "InvalidAssignableScope",
+                "The root scope '/' cannot be an assignable scope of a custom role.",
             )
+            .with_variant("root")
             .with_remedy("Name the tenant root group, or a management group below it."));
         }
         if let Some(g) = management_group_of_scope(a) {
             if group.is_some() {
-                return Err(invalid_scope(
-                    "A custom role can name only one management group in its assignable scopes."
-                        .into(),
+                return Err(DomainError::invalid(
+                    "InvalidAssignableScope",
+                    "A custom role can name only one management group in its assignable scopes.",
                 )
+                .with_variant("one-group")
                 .with_remedy("Name the one group above all the scopes the role is for."));
             }
             let found = tenant
@@ -68,17 +67,25 @@ fn home_group_of(
             .subscription(parsed.subscription_id())
             .is_some_and(|p| p.subscription.tenant == tenant.tenant.id);
         if !in_tenant {
-            return Err(invalid_scope(format!(
-                "The assignable scope '{a}' is not in the directory '{}'.",
-                tenant.tenant.id
-            )));
+            return Err(DomainError::invalid(
+                "InvalidAssignableScope",
+                format!(
+                    "The assignable scope '{a}' is not in the directory '{}'.",
+                    tenant.tenant.id
+                ),
+            )
+            .with_arg("scope", a.to_string())
+            .with_arg("directory", tenant.tenant.id.to_string())
+            .with_variant("other-directory"));
         }
         out.push(parsed.to_string());
     }
     let group = group.ok_or_else(|| {
-        invalid_scope(
-            "A custom role made at a management group names it in its assignable scopes.".into(),
+        DomainError::invalid(
+            "InvalidAssignableScope",
+            "A custom role made at a management group names it in its assignable scopes.",
         )
+        .with_variant("no-group")
     })?;
     Ok((group, out))
 }
@@ -115,7 +122,8 @@ pub fn put_group_role_definition(
         return Err(DomainError::forbidden(
             "RoleDefinitionUpdateNotPermitted",
             "Built-in roles cannot be changed.",
-        ));
+        )
+        .with_variant("put-role-definition"));
     }
     if let Some(s) = world
         .subscriptions()
@@ -128,6 +136,9 @@ pub fn put_group_role_definition(
                 req.id, s.subscription.id
             ),
         )
+        .with_arg("role_definition", req.id.to_string())
+        .with_arg("subscription", s.subscription.id.to_string())
+        .with_variant("put-group-role-definition")
         .with_remedy("Make a new role at the management group, with a new id."));
     }
     let name = check_definition(&req.name, &req.description, &req.permissions)?;
@@ -147,7 +158,8 @@ pub fn put_group_role_definition(
             format!(
                 "A role definition cannot be updated with a name that already exists: '{name}'."
             ),
-        ));
+        )
+        .with_arg("name", name.to_string()));
     }
     let existing = part.custom_roles.get(&req.id);
     if existing.is_none() {
@@ -198,7 +210,8 @@ pub fn delete_group_role_definition(
         return Err(DomainError::forbidden(
             "RoleDefinitionUpdateNotPermitted",
             "Built-in roles cannot be deleted.",
-        ));
+        )
+        .with_variant("delete-role-definition"));
     }
     let Some(def) = part.custom_roles.get(&id) else {
         return Ok(None);
@@ -328,6 +341,8 @@ pub(crate) fn require_roles_stay_above(
                 role.name
             ),
         )
+        .with_arg("role", role.name.to_string())
+        .with_arg("home", home.to_string())
         .with_remedy(
             "Remove those role assignments first, add the destination to the role's assignable scopes, or move within that management group.",
         )),

@@ -95,7 +95,9 @@ pub fn validate_group_name(name: &str) -> Result<(), DomainError> {
             format!(
                 "'{name}' cannot be a group's display name: use 1 to {MAX_DISPLAY_NAME_CHARS} characters."
             ),
-        ));
+        )
+        .with_arg("name", name.to_string())
+        .with_arg("max_display_name_chars", MAX_DISPLAY_NAME_CHARS.to_string()));
     }
     Ok(())
 }
@@ -114,7 +116,10 @@ pub fn validate_mail_nickname(nickname: &str) -> Result<(), DomainError> {
             format!(
                 "'{nickname}' cannot be a mailNickname: use 1 to {MAX_MAIL_NICKNAME_CHARS} ASCII characters, without spaces nor any of {MAIL_NICKNAME_FORBIDDEN}."
             ),
-        ))
+        )
+        .with_arg("nickname", nickname.to_string())
+        .with_arg("max_mail_nickname_chars", MAX_MAIL_NICKNAME_CHARS.to_string())
+        .with_arg("mail_nickname_forbidden", MAIL_NICKNAME_FORBIDDEN.to_string()))
     }
 }
 
@@ -190,6 +195,11 @@ pub(crate) fn require_group_manager(
             roles.join(" or ")
         ),
     )
+    .with_arg("what", what.to_string())
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("roles", roles.join(" or ").to_string())
+    .with_arg("directory", tname.to_string())
+    .with_variant("require-group-manager")
     .with_remedy(format!(
         "Ask an owner of the group, or a {} of '{tname}', to make the change.",
         roles.join(" or ")
@@ -201,6 +211,7 @@ fn name_taken(name: &str) -> DomainError {
         "GroupNameTaken",
         format!("The directory has a group named '{name}' already."),
     )
+    .with_arg("name", name.to_string())
     .with_remedy(
         "Choose another display name: groups are named by it in world files and principal maps.",
     )
@@ -224,6 +235,8 @@ fn group_principal(
                 p.name()
             ),
         )
+        .with_arg("principal", p.name().to_string())
+        .with_variant("group-principal")
         .with_remedy("Wait for the invitation to be redeemed, then add the guest."));
     }
     if as_owner && let PrincipalRef::Group(g) = p {
@@ -234,6 +247,7 @@ fn group_principal(
                 g.display_name
             ),
         )
+        .with_arg("group", g.display_name.to_string())
         .with_remedy("Name one of its members as owner instead."));
     }
     Ok(p)
@@ -248,7 +262,9 @@ fn cycle(part: &TenantPart, group: &Group, member: &Group) -> DomainError {
                 "The group '{}' cannot be a member of itself.",
                 group.display_name
             ),
-        );
+        )
+        .with_arg("group", group.display_name.to_string())
+        .with_variant("itself");
     }
     let name = |id: &ObjectId| {
         part.group(*id)
@@ -273,6 +289,10 @@ fn cycle(part: &TenantPart, group: &Group, member: &Group) -> DomainError {
             names.join(" → ")
         ),
     )
+    .with_arg("member", member.display_name.to_string())
+    .with_arg("group", group.display_name.to_string())
+    .with_arg("cycle", names.join(" → ").to_string())
+    .with_variant("each-other")
     .with_remedy("Remove one of these memberships first, or add the members of the group rather than the group itself.")
 }
 
@@ -285,10 +305,10 @@ fn new_members(
     members: &[ObjectId],
 ) -> Result<Vec<ObjectId>, DomainError> {
     if members.is_empty() {
-        return Err(DomainError::invalid(
-            "MembersRequired",
-            "Name at least one member to add.",
-        ));
+        return Err(
+            DomainError::invalid("MembersRequired", "Name at least one member to add.")
+                .with_variant("new-members"),
+        );
     }
     let mut out: Vec<ObjectId> = Vec::with_capacity(members.len());
     let mut seen = std::collections::HashSet::with_capacity(members.len());
@@ -305,7 +325,10 @@ fn new_members(
                     p.name(),
                     group.display_name
                 ),
-            ));
+            )
+            .with_arg("principal", p.name().to_string())
+            .with_arg("group", group.display_name.to_string())
+            .with_variant("new-members"));
         }
         if let PrincipalRef::Group(inner) = p {
             if group.role_assignable {
@@ -316,6 +339,8 @@ fn new_members(
                         group.display_name, inner.display_name
                     ),
                 )
+                .with_arg("group", group.display_name.to_string())
+                .with_arg("inner", inner.display_name.to_string())
                 .with_remedy("Add the members of that group instead, as Entra requires."));
             }
             if inner.id == group.id || part.groups_of(group.id).contains(&inner.id) {
@@ -393,7 +418,9 @@ pub fn create_group(
         return Err(DomainError::conflict(
             "ObjectExists",
             format!("The id '{id}' is taken by another object of a directory."),
-        ));
+        )
+        .with_arg("id", id.to_string())
+        .with_variant("create-group"));
     }
     let group = Group {
         id,
@@ -482,6 +509,7 @@ pub fn update_group(
                 current.display_name
             ),
         )
+        .with_arg("group", current.display_name.to_string())
         .with_remedy("Create a new group with the setting needed and move the members to it."));
     }
     let mut g = current.clone();
@@ -703,17 +731,20 @@ fn gone_members(
                     "'{m}' is not a direct member of the group '{}'.",
                     group.display_name
                 ),
-            ));
+            )
+            .with_arg("member", m.to_string())
+            .with_arg("group", group.display_name.to_string())
+            .with_variant("gone-members"));
         }
         if !gone.contains(m) {
             gone.push(*m);
         }
     }
     if gone.is_empty() {
-        return Err(DomainError::invalid(
-            "MembersRequired",
-            "Name at least one member to remove.",
-        ));
+        return Err(
+            DomainError::invalid("MembersRequired", "Name at least one member to remove.")
+                .with_variant("gone-members"),
+        );
     }
     Ok(gone)
 }
@@ -739,7 +770,10 @@ pub fn add_group_owner(
                 p.name(),
                 g.display_name
             ),
-        ));
+        )
+        .with_arg("principal", p.name().to_string())
+        .with_arg("group", g.display_name.to_string())
+        .with_variant("add-group-owner"));
     }
     let mut change = Change::new();
     change.audit(event(
@@ -776,7 +810,10 @@ pub fn remove_group_owner(
                 "'{owner}' is not an owner of the group '{}'.",
                 g.display_name
             ),
-        ));
+        )
+        .with_arg("owner", owner.to_string())
+        .with_arg("group", g.display_name.to_string())
+        .with_variant("remove-group-owner"));
     }
     let mut change = Change::new();
     change.audit(event(

@@ -40,6 +40,9 @@ pub fn invite_named(
             "InvitedUserIsMember",
             format!("'{email}' is already a member of the directory '{}': members cannot be invited as guests.", part.tenant.display_name),
         )
+        .with_arg("email", email.to_string())
+        .with_arg("directory", part.tenant.display_name.to_string())
+        .with_variant("invite-named")
         .with_remedy("Invite a different email; the member can sign in to the directory as they are."));
     }
     let existing_guest = part
@@ -111,6 +114,7 @@ pub fn invitation_not_found(invitation: RequestId) -> DomainError {
             "The invitation '{invitation}' does not exist, or it was sent to another account than the one you are signed in with."
         ),
     )
+    .with_arg("invitation", invitation.to_string())
     .with_remedy("Check the link you were sent, and sign in with the account it was sent to (sign out first if needed).")
 }
 
@@ -150,6 +154,7 @@ pub fn redeem(
             "SignInRequired",
             "An invitation is redeemed by the person it was sent to.",
         )
+        .with_variant("redeem")
         .with_remedy("Sign in with the invited account.")
     })?;
     let (part, inv) = require_invitation(world, identity, tenant, invitation)?;
@@ -159,13 +164,16 @@ pub fn redeem(
         return Err(DomainError::conflict(
             "InvitedUserIsMember",
             "You are a member of this directory already.",
-        ));
+        )
+        .with_variant("redeem"));
     }
     if inv.status != RequestStatus::Pending {
         return Err(DomainError::conflict(
             "InvitationAlreadyRedeemed",
             format!("The invitation for '{}' was already redeemed.", inv.email),
         )
+        .with_arg("email", inv.email.to_string())
+        .with_arg("directory", part.tenant.display_name.to_string())
         .with_remedy(format!(
             "Sign in to '{}' directly.",
             part.tenant.display_name
@@ -178,7 +186,9 @@ pub fn redeem(
                 "You are already present in '{}' (object {existing}).",
                 part.tenant.display_name
             ),
-        ));
+        )
+        .with_arg("directory", part.tenant.display_name.to_string())
+        .with_arg("existing", existing.to_string()));
     }
     let mut guest = part
         .users
@@ -222,6 +232,8 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
     if world.presence(sa, tenant.tenant.id).is_some() {
         blockers.push(
             DomainError::conflict("DirectoryAlreadyLinked", format!("'{sa_email}' is already present in '{tname}': the directory is in your list already."))
+                .with_arg("email", sa_email.to_string())
+                .with_arg("directory", tname.to_string())
                 .with_remedy("Go on to change the subscription's directory."),
         );
         return blockers;
@@ -241,16 +253,32 @@ fn link_blockers(world: &World, sub: &Subscription, tenant: &TenantPart) -> Vec<
         .collect();
     for m in members_with_email {
         let is_ga = tenant.has_role(m.id, DirectoryRole::GlobalAdministrator);
-        let (code, what) = if is_ga {
-            (
+        // Each code with the values its wording names, so that the portal can say it in another language.
+        let refusal = if is_ga {
+            DomainError::conflict(
                 "ServiceAdministratorIsGlobalAdministrator",
-                "a Global Administrator",
+                format!(
+                    "The service administrator's email '{sa_email}' is a Global Administrator of '{tname}' ({}).",
+                    m.upn()
+                ),
             )
+            .with_arg("email", sa_email.to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("member", m.upn().to_string())
         } else {
-            ("ServiceAdministratorIsMember", "a member")
+            DomainError::conflict(
+                "ServiceAdministratorIsMember",
+                format!(
+                    "The service administrator's email '{sa_email}' is a member of '{tname}' ({}).",
+                    m.upn()
+                ),
+            )
+            .with_arg("email", sa_email.to_string())
+            .with_arg("directory", tname.to_string())
+            .with_arg("member", m.upn().to_string())
         };
         blockers.push(
-            DomainError::conflict(code, format!("The service administrator's email '{sa_email}' is {what} of '{tname}' ({}).", m.upn()))
+            refusal
                 .with_remedy("Make a personal account whose email is not in that directory the service administrator first."),
         );
     }
@@ -307,6 +335,8 @@ pub fn request_link(
             "NotServiceAdministrator",
             format!("Only the service administrator{who} can add a directory to the subscription '{}'; co-administrators cannot.", sub.display_name),
         )
+        .with_arg("who", who.to_string())
+        .with_arg("subscription", sub.display_name.to_string())
         .with_remedy("Sign in as the service administrator, or ask the account administrator to make you service administrator."));
     }
     if !actor.is_operator() && actor.tenant() != Some(sub.tenant) {
@@ -322,6 +352,10 @@ pub fn request_link(
                 sub.display_name
             ),
         )
+        .with_arg("principal", actor.display().to_string())
+        .with_arg("directory", tname.to_string())
+        .with_arg("subscription", sub.display_name.to_string())
+        .with_variant("request-link")
         .with_remedy(format!(
             "Sign in to '{tname}' as the service administrator and try again."
         )));
@@ -367,6 +401,8 @@ fn find_link_request(
                 "LinkRequestNotFound",
                 format!("The directory link request '{id}' does not exist."),
             )
+            .with_arg("id", id.to_string())
+            .with_variant("find-link-request")
         })?;
     if r.status != RequestStatus::Pending {
         return Err(DomainError::conflict(
@@ -375,7 +411,8 @@ fn find_link_request(
                 "The directory link request is {}.",
                 r.status.as_str().to_lowercase()
             ),
-        ));
+        )
+        .with_arg("status", r.status.as_str().to_lowercase().to_string()));
     }
     if r.expires <= now {
         return Err(DomainError::conflict(
@@ -403,6 +440,9 @@ pub fn approve_link(
             "ApproverNotGlobalAdministrator",
             format!("'{}' is not a Global Administrator of '{tname}', so cannot approve adding it to the subscription.", actor.display()),
         )
+        .with_arg("principal", actor.display().to_string())
+        .with_arg("directory", tname.to_string())
+        .with_variant("approve-link")
         .with_remedy(format!("Sign in with a Global Administrator of '{tname}'.")));
     }
     let r = find_link_request(world, tenant, id, now)?.clone();
@@ -460,6 +500,8 @@ pub fn withdraw_link(
                 "LinkRequestNotFound",
                 format!("The directory link request '{tenant}' does not exist."),
             )
+            .with_arg("tenant", tenant.to_string())
+            .with_variant("withdraw-link")
         })?;
     let change = decline_link(world, actor, tenant, pending.id, now)?;
     Ok((change, (tenant, pending.id)))
@@ -508,7 +550,8 @@ pub fn decline_link(
         return Err(DomainError::forbidden(
             "ApproverNotGlobalAdministrator",
             "Only a Global Administrator of the directory or the requester can decline this request.",
-        ));
+        )
+        .with_variant("decline-link"));
     }
     let r = find_link_request(world, tenant, id, now)?.clone();
     let mut done = r;

@@ -43,6 +43,7 @@ pub fn management_group_not_found(name: &str) -> DomainError {
         "ManagementGroupNotFound",
         format!("The management group '{name}' could not be found."),
     )
+    .with_arg("name", name.to_string())
     .with_remedy("Check the group's id (not its display name); list the groups you can see with GET /providers/Microsoft.Management/managementGroups.")
 }
 
@@ -51,6 +52,7 @@ fn parent_not_found(name: &str) -> DomainError {
         "ParentManagementGroupNotFound",
         format!("The parent management group '{name}' could not be found."),
     )
+    .with_arg("name", name.to_string())
     .with_remedy(
         "Name an existing group of the directory as the parent, or none for the tenant root group.",
     )
@@ -68,6 +70,8 @@ pub fn caller_tenant(world: &World, actor: &Actor) -> Result<TenantId, DomainErr
                 actor.display()
             ),
         )
+        .with_arg("principal", actor.display().to_string())
+        .with_variant("caller-tenant")
         .with_remedy("Sign in to the directory whose hierarchy you want to manage.")),
     }
 }
@@ -165,6 +169,8 @@ fn validate_name(name: &str) -> Result<(), DomainError> {
             "InvalidManagementGroupId",
             format!("'{name}' is not a valid management group id: it takes 1 to {MAX_NAME_LEN} letters, digits, hyphens, underscores, periods and parentheses, and cannot end with a period."),
         )
+        .with_arg("name", name.to_string())
+        .with_arg("max_name_len", MAX_NAME_LEN.to_string())
         .with_remedy("Choose an id like 'platform' or 'corp-prod'; the display name may hold any text."));
     }
     Ok(())
@@ -177,7 +183,9 @@ fn validate_display_name(display_name: &str) -> Result<(), DomainError> {
             format!(
                 "A management group's display name takes 1 to {MAX_NAME_LEN} characters; '{display_name}' does not fit."
             ),
-        ));
+        )
+        .with_arg("max_name_len", MAX_NAME_LEN.to_string())
+        .with_arg("display_name", display_name.to_string()));
     }
     Ok(())
 }
@@ -236,6 +244,7 @@ pub fn put_management_group(
             "ManagementGroupLimitExceeded",
             format!("The directory already holds {MAX_MANAGEMENT_GROUPS} management groups, the most Azure supports."),
         )
+        .with_arg("max_management_groups", MAX_MANAGEMENT_GROUPS.to_string())
         .with_remedy("Delete groups that are no longer needed, or group subscriptions in fewer, larger groups."));
     }
     if part.group_depth(&under) + 1 > MAX_MANAGEMENT_GROUP_DEPTH {
@@ -315,6 +324,9 @@ fn depth_exceeded(name: &str, under: &str) -> DomainError {
         "ManagementGroupDepthLimitExceeded",
         format!("Placing '{name}' under '{under}' would make the hierarchy deeper than {MAX_MANAGEMENT_GROUP_DEPTH} levels below the tenant root group, the most Azure supports."),
     )
+    .with_arg("name", name.to_string())
+    .with_arg("under", under.to_string())
+    .with_arg("max_management_group_depth", MAX_MANAGEMENT_GROUP_DEPTH.to_string())
     .with_remedy("Choose a parent nearer the root, or flatten the groups below.")
 }
 
@@ -372,6 +384,8 @@ pub fn update_management_group(
                         current.name
                     ),
                 )
+                .with_arg("group", current.name.to_string())
+                .with_arg("to", to.to_string())
                 .with_remedy("Choose a parent outside the group's own subtree."));
             }
             if part.group_depth(&to) + 1 + part.group_height(&current.name)
@@ -438,6 +452,7 @@ fn root_fixed(what: &str) -> DomainError {
         "RootManagementGroupImmutable",
         format!("The tenant root group cannot be {what}: every group and subscription of the directory folds up to it."),
     )
+    .with_arg("what", what.to_string())
     .with_remedy("Its display name can change; move or delete the groups below it instead.")
 }
 
@@ -478,6 +493,8 @@ pub fn delete_management_group(
                 g.name, role.name
             ),
         )
+        .with_arg("group", g.name.to_string())
+        .with_arg("role", role.name.to_string())
         .with_remedy("Delete the custom roles defined at the group first, or name another group in their assignable scopes."));
     }
     let groups = part.child_groups(&g.name).len();
@@ -487,6 +504,9 @@ pub fn delete_management_group(
             "ManagementGroupHasChildren",
             format!("The management group '{}' still has {groups} child group(s) and {subscriptions} subscription(s).", g.name),
         )
+        .with_arg("group", g.name.to_string())
+        .with_arg("groups", groups.to_string())
+        .with_arg("subscriptions", subscriptions.to_string())
         .with_remedy("Move or delete its child groups and move its subscriptions to another group first."));
     }
     let mut change = Change::new();
@@ -545,7 +565,9 @@ pub fn remove_subscription(
                 "The subscription '{subscription}' is not under the management group '{}'.",
                 g.name
             ),
-        ));
+        )
+        .with_arg("subscription", subscription.to_string())
+        .with_arg("group", g.name.to_string()));
     }
     place(world, actor, tenant, subscription, None, now)
 }
@@ -590,6 +612,8 @@ fn not_under(subscription: SubscriptionId, group: &str) -> DomainError {
         "SubscriptionNotUnderManagementGroup",
         format!("The subscription '{subscription}' is not under the management group '{group}'."),
     )
+    .with_arg("subscription", subscription.to_string())
+    .with_arg("group", group.to_string())
 }
 
 fn place(
@@ -608,6 +632,7 @@ fn place(
             "SubscriptionNotInDirectory",
             format!("The subscription '{subscription}' trusts another directory: only the directory's own subscriptions join its hierarchy."),
         )
+        .with_arg("subscription", subscription.to_string())
         .with_remedy("Sign in to the directory the subscription trusts, or change its directory first."));
     }
     let root = part.root_group_name();

@@ -58,6 +58,7 @@ pub fn record_elevated_access(
             "ElevationNotAllowed",
             format!("{principal} is no Global Administrator of the directory: only they hold access at the root scope '/'."),
         )
+        .with_arg("principal", principal.to_string())
         .with_remedy("Make the principal a Global Administrator, or assign a role at the tenant root group instead."));
     }
     elevation(world, actor, tenant, principal, id, now)
@@ -179,6 +180,9 @@ pub fn assign_at_group(
             "PrincipalNotFound",
             format!("Principal {principal} does not exist in the directory {tenant}."),
         )
+        .with_arg("principal", principal.to_string())
+        .with_arg("tenant", tenant.to_string())
+        .with_variant("assign-at-group")
     })?;
     let def = world.group_role_definition(part, role).ok_or_else(|| {
         DomainError::invalid(
@@ -187,6 +191,8 @@ pub fn assign_at_group(
                 "The role definition '{role}' is neither a built-in role nor a custom role of the directory's management groups."
             ),
         )
+        .with_arg("role", role.to_string())
+        .with_variant("assign-at-group")
     })?;
     if let Some(home) = def.home_group()
         && !part.assignment_reaches_group(home, &g.name)
@@ -199,6 +205,9 @@ pub fn assign_at_group(
                 group_id(&g.name)
             ),
         )
+        .with_arg("role", def.name.to_string())
+        .with_arg("scope", group_id(&g.name).to_string())
+        .with_variant("assign-at-group")
         .with_remedy("Assign it at its management group or below, or name a group above this one in its assignable scopes."));
     }
     if def.is_custom() && def.permissions.iter().any(|p| !p.data_actions.is_empty()) {
@@ -221,13 +230,18 @@ pub fn assign_at_group(
         return Err(DomainError::conflict(
             "RoleAssignmentExists",
             format!("The role assignment already exists (id {}).", a.id),
-        ));
+        )
+        .with_arg("id", a.id.to_string())
+        .with_variant("assign-at-group"));
     }
     if at_group.len() >= MAX_ASSIGNMENTS_PER_GROUP {
         return Err(DomainError::conflict(
             "RoleAssignmentLimitExceeded",
             format!("The management group '{}' holds {MAX_ASSIGNMENTS_PER_GROUP} role assignments, the most Azure allows.", g.name),
         )
+        .with_arg("group", g.name.to_string())
+        .with_arg("max_assignments_per_group", MAX_ASSIGNMENTS_PER_GROUP.to_string())
+        .with_variant("assign-at-group")
         .with_remedy("Assign roles to groups instead of to each person, or remove assignments no longer needed."));
     }
     if part.all_group_assignments().any(|a| a.id == id) {
@@ -236,7 +250,9 @@ pub fn assign_at_group(
             format!(
                 "The role assignment '{id}' exists with other content; role assignments cannot be updated."
             ),
-        ));
+        )
+        .with_arg("id", id.to_string())
+        .with_variant("assign-at-group"));
     }
     let mut change = Change::new();
     change.audit(
@@ -398,4 +414,5 @@ fn assignment_not_found(id: RoleAssignmentId) -> DomainError {
         "RoleAssignmentNotFound",
         format!("The role assignment '{id}' is not found."),
     )
+    .with_arg("id", id.to_string())
 }

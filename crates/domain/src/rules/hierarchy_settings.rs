@@ -111,6 +111,8 @@ fn settings_group<'w>(
             "HierarchySettingsOnlyAtRoot",
             format!("Hierarchy settings are kept at the tenant root group only, not at '{group}'."),
         )
+        .with_arg("group", group.to_string())
+        .with_arg("tenant_id", part.tenant.id.to_string())
         .with_remedy(format!(
             "Use /providers/Microsoft.Management/managementGroups/{}/settings/default.",
             part.tenant.id
@@ -152,6 +154,7 @@ pub fn put_hierarchy_settings(
                     "DefaultManagementGroupNotFound",
                     format!("The management group '{name}' could not be found: new subscriptions cannot land there."),
                 )
+                .with_arg("name", name.to_string())
                 .with_remedy("Name an existing group of the directory (its id, not its display name), or the tenant root group.")
             })?;
             (!part.is_root_group(&found.name)).then(|| found.name.clone())
@@ -225,5 +228,6 @@ pub fn default_group_in_use(name: &str) -> DomainError {
         "ManagementGroupIsDefault",
         format!("The management group '{name}' is where new subscriptions of the directory land (the hierarchy settings' defaultManagementGroup)."),
     )
+    .with_arg("name", name.to_string())
     .with_remedy("Point defaultManagementGroup of the hierarchy settings at another group, or delete the settings, first.")
 }

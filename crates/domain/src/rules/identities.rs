@@ -70,6 +70,7 @@ pub fn validate_identity_name(name: &str) -> Result<(), DomainError> {
             "InvalidResourceName",
             format!("The resource name '{name}' is invalid for a user-assigned identity."),
         )
+        .with_arg("name", name.to_string())
         .with_remedy(
             "An identity's name has 3 to 128 letters, digits, hyphens or underscores, and starts with a letter or a digit.",
         ))
@@ -83,6 +84,7 @@ fn identity_not_found(resource: &str) -> DomainError {
             "The user-assigned identity '{resource}' does not exist in a subscription of this resource's directory."
         ),
     )
+    .with_arg("resource", resource.to_string())
     .with_remedy("Create the identity first (az identity create), then assign it by its resource id.")
 }
 
@@ -117,6 +119,8 @@ pub(crate) fn requested_identity(
                 "InvalidIdentityType",
                 format!("The identity type '{}' is not supported.", req.type_name),
             )
+            .with_arg("type", req.type_name.to_string())
+            .with_variant("type")
             .with_remedy(
                 "Use 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.",
             ));
@@ -127,6 +131,7 @@ pub(crate) fn requested_identity(
             "InvalidIdentityType",
             "userAssignedIdentities must be given exactly when the identity type includes 'UserAssigned'.",
         )
+        .with_variant("user-assigned")
         .with_remedy(
             "Name each user-assigned identity by its resource id in userAssignedIdentities, with type 'UserAssigned'.",
         ));
@@ -197,6 +202,7 @@ fn require_free_ids(
             "PrincipalIdTaken",
             format!("The object id '{id}' is already an object of a directory."),
         )
+        .with_arg("id", id.to_string())
         .with_remedy("Give the identity another principal id, or none to have one made."));
     }
     if let Some(c) = client_id
@@ -206,6 +212,7 @@ fn require_free_ids(
             "ClientIdTaken",
             format!("The client id '{c}' is already an application's."),
         )
+        .with_arg("client_id", c.to_string())
         .with_remedy("Give the identity another client id, or none to have one made."));
     }
     Ok(())
@@ -303,7 +310,9 @@ pub fn put_user_assigned_identity(
         return Err(DomainError::invalid(
             "InvalidResourceId",
             format!("'{scope}' is not a user-assigned identity's id."),
-        ));
+        )
+        .with_arg("scope", scope.to_string())
+        .with_variant("put-user-assigned-identity"));
     }
     validate_identity_name(&name)?;
     require_name("location", req.location.as_deref().unwrap_or_default())?;
@@ -334,6 +343,10 @@ pub fn put_user_assigned_identity(
                 group.name
             ),
         )
+        .with_arg("name", name.to_string())
+        .with_arg("existing_location", r.location.as_deref().unwrap_or_default().to_string())
+        .with_arg("resource_group", group.name.to_string())
+        .with_arg("location", location.to_string())
         .with_remedy("Delete the identity first, or keep its location."));
     }
     let mut properties = match req.properties {

@@ -19,6 +19,8 @@ fn resource_not_found(scope: &Scope) -> DomainError {
         "ResourceNotFound",
         format!("The resource '{scope}' was not found."),
     )
+    .with_arg("scope", scope.to_string())
+    .with_variant("require-scope-exists")
     .with_remedy("Name an existing resource by its full resource id.")
 }
 
@@ -27,6 +29,7 @@ fn no_identity(scope: &Scope) -> DomainError {
         "ResourceHasNoIdentity",
         format!("The resource '{scope}' has no managed identity to act as."),
     )
+    .with_arg("scope", scope.to_string())
     .with_remedy(
         "Give it one first: PUT it with identity {type: SystemAssigned} or assign a user-assigned identity.",
     )
@@ -44,6 +47,9 @@ pub fn resource_in_subscription(
                 "'{resource_id}' is not the id of a resource in subscription '{subscription}'."
             ),
         )
+        .with_arg("resource_id", resource_id.to_string())
+        .with_arg("subscription", subscription.to_string())
+        .with_variant("resource-in-subscription")
         .with_remedy(
             "Name the resource by its full id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.",
         )

@@ -37,6 +37,7 @@ pub fn tenant_not_found(key: &str) -> DomainError {
         "TenantNotFound",
         format!("The directory '{key}' does not exist."),
     )
+    .with_arg("name", key.to_string())
     .with_remedy("Check the tenant id or domain name.")
 }
 
@@ -45,6 +46,7 @@ pub(crate) fn subscription_not_found(id: SubscriptionId) -> DomainError {
         "SubscriptionNotFound",
         format!("The subscription '{id}' could not be found."),
     )
+    .with_arg("id", id.to_string())
 }
 
 pub(crate) fn require_tenant(world: &World, id: TenantId) -> Result<&TenantPart, DomainError> {
@@ -81,6 +83,11 @@ pub fn authorization_failed(actor: &Actor, action: &str, scope: &str) -> DomainE
             actor.display()
         ),
     )
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("object_id", oid.to_string())
+    .with_arg("action", action.to_string())
+    .with_arg("scope", scope.to_string())
+    .with_variant("authorization-failed")
 }
 
 /// Authorizes `action` at `scope`, then finds the scope's subscription: the one order for every request
@@ -178,6 +185,11 @@ pub fn require_directory_role(
         "Authorization_RequestDenied",
         format!("Insufficient privileges to {what}: '{}' is not a {} of the directory '{tname}'.", actor.display(), names.join(" or ")),
     )
+    .with_arg("what", what.to_string())
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("roles", names.join(" or ").to_string())
+    .with_arg("directory", tname.to_string())
+    .with_variant("require-directory-role")
     .with_remedy(format!("Sign in to '{tname}' with an account that holds that role, or ask one of its Global Administrators to grant it.")))
 }
 
@@ -205,6 +217,7 @@ pub(crate) fn dual_identity_error(email: &str) -> DomainError {
         "AmbiguousAccount",
         format!("The email '{email}' is both a personal (Microsoft) account and a work or school account."),
     )
+    .with_arg("email", email.to_string())
     .with_remedy("Say which one is meant (account type Personal or Organizational).")
 }
 
@@ -235,6 +248,8 @@ pub fn resolve_identity(
             "AccountNotFound",
             format!("No personal account and no work or school account has the email '{email}'."),
         )
+        .with_arg("email", email.to_string())
+        .with_variant("resolve-identity")
         .with_remedy("Check the spelling, or create the account first.")),
     }
 }

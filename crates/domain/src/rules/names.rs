@@ -28,7 +28,14 @@ pub fn shown(value: &str) -> String {
     out
 }
 
-fn refuse(property: &str, value: &str, bad: char, remedy: &str) -> DomainError {
+/// `variant` says which remedy follows (`name` or `text`, see [`DomainError::variant`]).
+fn refuse(
+    property: &str,
+    value: &str,
+    bad: char,
+    variant: &'static str,
+    remedy: &str,
+) -> DomainError {
     DomainError::invalid(
         "InvalidCharacter",
         format!(
@@ -37,6 +44,10 @@ fn refuse(property: &str, value: &str, bad: char, remedy: &str) -> DomainError {
             bad.escape_unicode()
         ),
     )
+    .with_arg("property", property)
+    .with_arg("value", shown(value))
+    .with_arg("character", bad.escape_unicode().to_string())
+    .with_variant(variant)
     .with_remedy(remedy)
 }
 
@@ -56,6 +67,7 @@ pub fn require_name(property: &str, value: &str) -> Result<(), DomainError> {
             property,
             value,
             bad,
+            "name",
             "Remove line breaks, tabs and other control characters from the name.",
         )),
     }
@@ -83,6 +95,7 @@ pub fn require_text(property: &str, value: &str) -> Result<(), DomainError> {
             property,
             value,
             bad,
+            "text",
             "Remove control characters other than line breaks and tabs from the text.",
         )),
     }

@@ -16,6 +16,7 @@ pub fn resource_group_not_found(name: &str) -> DomainError {
         "ResourceGroupNotFound",
         format!("Resource group '{name}' could not be found."),
     )
+    .with_arg("name", name.to_string())
 }
 
 pub struct ResourceGroupWrite {
@@ -57,7 +58,9 @@ pub fn put_resource_group(
                 "Invalid resource group location '{}'. The Resource group already exists in location '{}'.",
                 req.location, g.location
             ),
-        ));
+        )
+        .with_arg("location", req.location.to_string())
+        .with_arg("existing_location", g.location.to_string()));
     }
     let group = ResourceGroup {
         subscription,
@@ -233,6 +236,7 @@ pub fn require_generic(resource_type: &str) -> Result<(), DomainError> {
              storing its document, so it is not stored as a generic resource."
         ),
     )
+    .with_arg("resource_type", resource_type.to_string())
     .with_remedy(
         "To tag a subscription, a resource group or a resource, use the Tags API \
          ({scope}/providers/Microsoft.Resources/tags/default) or send the tags in its own PUT or PATCH. \
@@ -253,6 +257,8 @@ pub fn put_resource(
             "InvalidResourceId",
             format!("'{scope}' is not a resource id."),
         )
+        .with_arg("scope", scope.to_string())
+        .with_variant("put-resource")
     })?;
     if rtype.eq_ignore_ascii_case(identities::USER_ASSIGNED_IDENTITY_TYPE) {
         return identities::put_user_assigned_identity(
@@ -293,7 +299,8 @@ pub fn put_resource(
             format!(
                 "Can not perform requested operation on nested resource. Parent resource '{parent}' not found."
             ),
-        ));
+        )
+        .with_arg("parent", parent.to_string()));
     }
     let existing = s.resources.get(scope.key());
     let requested = match &req.identity {
@@ -412,6 +419,8 @@ pub fn delete_resource(
             "InvalidResourceId",
             format!("'{scope}' is not a resource id."),
         )
+        .with_arg("scope", scope.to_string())
+        .with_variant("put-resource")
     })?;
     let s = authorized_subscription(
         world,
@@ -427,7 +436,21 @@ pub fn delete_resource(
                 scope.resource_type().map(|t| t.1).unwrap_or_default(),
                 scope.resource_group_name().unwrap_or_default()
             ),
-        ));
+        )
+        .with_arg("type", rtype.to_string())
+        .with_arg(
+            "name",
+            scope
+                .resource_type()
+                .map(|t| t.1)
+                .unwrap_or_default()
+                .to_string(),
+        )
+        .with_arg(
+            "resource_group",
+            scope.resource_group_name().unwrap_or_default().to_string(),
+        )
+        .with_variant("delete-resource"));
     }
     let mut change = Change::new();
     let identities = remove_beneath(world, s, scope, &mut change);
@@ -463,6 +486,7 @@ pub fn validate_provider_namespace(namespace: &str) -> Result<(), DomainError> {
             "InvalidResourceNamespace",
             format!("The resource namespace '{namespace}' is invalid."),
         )
+        .with_arg("namespace", namespace.to_string())
         .with_remedy("A namespace is dotted words of letters and digits, like Microsoft.Compute."))
     }
 }
@@ -507,6 +531,7 @@ pub fn unregister_provider(
         "ProviderUnregistrationNotSupported",
         format!("tenantry keeps every resource provider registered; '{namespace}' cannot be unregistered."),
     )
+    .with_arg("namespace", namespace.to_string())
     .with_remedy("Nothing to do: resources of any namespace are kept whether or not their provider is registered."))
 }
 

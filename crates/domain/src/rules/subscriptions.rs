@@ -33,6 +33,7 @@ pub fn read_only_disabled(id: SubscriptionId) -> DomainError {
             "The subscription '{id}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled."
         ),
     )
+    .with_arg("id", id.to_string())
 }
 
 /// Refuses any write under a Disabled subscription. Reads never come here. The operator is not
@@ -109,7 +110,9 @@ fn require_display_name(name: &str) -> Result<&str, DomainError> {
             format!(
                 "A subscription's display name must have between 1 and {MAX_DISPLAY_NAME} characters."
             ),
-        ));
+        )
+        .with_arg("max_display_name", MAX_DISPLAY_NAME.to_string())
+        .with_variant("require-display-name"));
     }
     Ok(name)
 }
@@ -128,7 +131,9 @@ fn require_alias_name(name: &str) -> Result<(), DomainError> {
                 "The alias name '{}' is invalid: it needs 1 to {MAX_ALIAS_NAME} characters, none of / \\ ? # % & : < > *.",
                 names::shown(name)
             ),
-        ))
+        )
+        .with_arg("name", names::shown(name).to_string())
+        .with_arg("max_alias_name", MAX_ALIAS_NAME.to_string()))
     }
 }
 
@@ -140,6 +145,7 @@ pub fn alias_not_found(name: &str) -> DomainError {
             names::shown(name)
         ),
     )
+    .with_arg("name", names::shown(name).to_string())
 }
 
 /// What `PUT /providers/Microsoft.Subscription/aliases/{name}` asks for.
@@ -212,7 +218,8 @@ pub fn create_alias(
         return Err(DomainError::forbidden(
             "SubscriptionCreationNotAllowed",
             "Subscriptions are created in a directory: sign in to one.",
-        ));
+        )
+        .with_variant("create-alias"));
     };
     let asked = req
         .tenant
@@ -227,6 +234,7 @@ pub fn create_alias(
                 names::shown(asked)
             ),
         )
+        .with_arg("tenant", names::shown(asked).to_string())
         .with_remedy("Sign in to that directory to create the subscription there, or leave subscriptionTenantId out."));
     }
     let part = require_tenant(world, tenant)?;
@@ -239,6 +247,8 @@ pub fn create_alias(
                     existing.name, existing.subscription
                 ),
             )
+            .with_arg("alias", existing.name.to_string())
+            .with_arg("subscription", existing.subscription.to_string())
             .with_remedy("Choose another alias name."));
         }
         return Ok((
@@ -259,6 +269,7 @@ pub fn create_alias(
                     names::shown(w)
                 ),
             )
+            .with_arg("workload", names::shown(w).to_string())
         })?,
     };
     for (property, value) in [
@@ -360,6 +371,9 @@ fn new_subscription(
                 t.tenant.display_name
             ),
         )
+        .with_arg("principal", actor.display().to_string())
+        .with_arg("directory", t.tenant.display_name.to_string())
+        .with_variant("new-subscription")
         .with_remedy("Ask a Global Administrator of the directory to create it, or to make you Owner of one of its subscriptions."));
     }
     let policy = &t.tenant.policy;
@@ -375,6 +389,7 @@ fn new_subscription(
                 t.tenant.display_name
             ),
         )
+        .with_arg("directory", t.tenant.display_name.to_string())
         .with_remedy(format!(
             "Ask a Global Administrator of '{}' to exempt you or lift the policy.",
             t.tenant.display_name
@@ -386,7 +401,8 @@ fn new_subscription(
         return Err(DomainError::conflict(
             "SubscriptionExists",
             format!("A subscription with id '{id}' already exists."),
-        ));
+        )
+        .with_arg("id", id.to_string()));
     }
     let admin = classic_owner(world, actor, tenant)?;
     change.push(Mutation::PutSubscription(Subscription {
@@ -549,6 +565,7 @@ pub fn cancel_subscription(
             "SubscriptionAlreadyCanceled",
             format!("The subscription '{subscription}' is already cancelled (Disabled)."),
         )
+        .with_arg("subscription", subscription.to_string())
         .with_remedy("Enable it to use it again."));
     }
     set_state(
@@ -575,7 +592,9 @@ pub fn enable_subscription(
                 "The subscription '{subscription}' is {}: only a Disabled subscription can be enabled.",
                 part.subscription.state.as_str()
             ),
-        ));
+        )
+        .with_arg("subscription", subscription.to_string())
+        .with_arg("state", part.subscription.state.as_str().to_string()));
     }
     set_state(
         actor,

@@ -262,6 +262,7 @@ fn predefined_name_not_found(name: &str) -> DomainError {
         "PredefinedTagNameNotFound",
         format!("Predefined tag name '{}' could not be found.", shown(name)),
     )
+    .with_arg("name", shown(name).to_string())
     .with_remedy("Create the tag name first (az tag create --name NAME).")
 }
 
@@ -373,6 +374,7 @@ pub fn delete_tag_name(
                 shown(key)
             ),
         )
+        .with_arg("name", shown(key).to_string())
         .with_remedy(
             "Remove the tag from the subscription, its resource groups and its resources first \
              (az resource list --tag NAME finds the resources).",
@@ -387,6 +389,8 @@ pub fn delete_tag_name(
                 values.len()
             ),
         )
+        .with_arg("name", shown(key).to_string())
+        .with_arg("count", values.len().to_string())
         .with_remedy(
             "Delete its predefined values first (az tag remove-value --name NAME --value VALUE).",
         ));
@@ -424,6 +428,8 @@ pub fn delete_tag_value(
                 shown(value)
             ),
         )
+        .with_arg("name", shown(key).to_string())
+        .with_arg("value", shown(value).to_string())
         .with_remedy("Remove or change the tag on what carries this value first."));
     }
     let mut next = part.subscription.tag_names.clone();

@@ -119,6 +119,52 @@ pub enum EntraCode {
 }
 
 impl EntraCode {
+    /// Every code, in the order of the enum (a catalogue of their wordings is checked against it).
+    pub const ALL: [EntraCode; 42] = [
+        EntraCode::TenantNotFound,
+        EntraCode::UnknownUser,
+        EntraCode::AmbiguousAccount,
+        EntraCode::UserNotInTenant,
+        EntraCode::UserDisabled,
+        EntraCode::InvalidCredentials,
+        EntraCode::LockedOut,
+        EntraCode::MissingParameter,
+        EntraCode::MalformedRequest,
+        EntraCode::MethodNotAllowed,
+        EntraCode::UnsupportedGrantType,
+        EntraCode::UnsupportedResponseType,
+        EntraCode::InvalidScope,
+        EntraCode::UnknownClient,
+        EntraCode::InvalidClientSecret,
+        EntraCode::ExpiredClientSecret,
+        EntraCode::MissingClientSecret,
+        EntraCode::InvalidAssertion,
+        EntraCode::InvalidAssertionSignature,
+        EntraCode::AssertionOutOfTime,
+        EntraCode::AssertionAudienceMismatch,
+        EntraCode::AssertionClientMismatch,
+        EntraCode::AppNeedsTenant,
+        EntraCode::InvalidGrant,
+        EntraCode::ExpiredGrant,
+        EntraCode::AuthorizationPending,
+        EntraCode::DeviceCodeExpired,
+        EntraCode::DeviceCodeDeclined,
+        EntraCode::BadUserCode,
+        EntraCode::LoginRequired,
+        EntraCode::PkceMismatch,
+        EntraCode::PkceRequired,
+        EntraCode::RedirectUriMismatch,
+        EntraCode::CodeRedirectUriMismatch,
+        EntraCode::SignInPageExpired,
+        EntraCode::TemporarilyUnavailable,
+        EntraCode::Throttled,
+        EntraCode::NoFederatedCredential,
+        EntraCode::FederatedIssuerMismatch,
+        EntraCode::FederatedAudienceMismatch,
+        EntraCode::FederatedSubjectMismatch,
+        EntraCode::IssuerMetadataUnavailable,
+    ];
+
     /// The table: OAuth error, AADSTS number, description.
     pub const fn entry(self) -> (OAuthError, u32, &'static str) {
         use OAuthError::*;
@@ -341,6 +387,19 @@ impl EntraCode {
         self.entry().1
     }
 
+    /// Its description's key in a catalogue: `signin-refusal-AADSTS<number>`, followed by a word for the
+    /// codes that share their number with another (Entra answers 70000 for a bad grant and a declined
+    /// device code alike).
+    pub fn key(self) -> String {
+        let suffix = match self {
+            EntraCode::UnsupportedResponseType => "-response-type",
+            EntraCode::DeviceCodeDeclined => "-declined",
+            EntraCode::CodeRedirectUriMismatch => "-token-request",
+            _ => "",
+        };
+        format!("signin-refusal-AADSTS{}{suffix}", self.number())
+    }
+
     /// What it means, in Entra's words.
     pub const fn description(self) -> &'static str {
         self.entry().2
@@ -362,6 +421,15 @@ pub struct SignInError {
     /// `interaction_required` for a silent request, see [`SignInError::needs_interaction`]).
     pub error: OAuthError,
     pub message: String,
+    /// Which wording of its code the message is: [`SignInError::DESCRIBED`] for the code's description,
+    /// else a word its catalogue key adds to the code's (`-<variant>`, [`SignInError::key`]). A refusal
+    /// worded in place, without one, has no key: a page in another language shows its English message.
+    #[serde(skip)]
+    pub variant: Option<&'static str>,
+    /// The named values the message interpolates (`account`, `client`, …), for a page in another
+    /// language. Not on the wire.
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl SignInError {
@@ -371,13 +439,39 @@ impl SignInError {
             code,
             error: code.error(),
             message: message.into(),
+            variant: None,
+            args: Vec::new(),
+        }
+    }
+
+    /// Says which wording of its code the message is (see [`SignInError::variant`]).
+    pub fn with_variant(mut self, variant: &'static str) -> Self {
+        self.variant = Some(variant);
+        self
+    }
+
+    /// Names a value the message interpolates.
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The message's key in a catalogue: the code's ([`EntraCode::key`]) for its description, that
+    /// followed by `-<variant>` for a wording of its own; `None` for a message worded in place.
+    pub fn key(&self) -> Option<String> {
+        match self.variant? {
+            Self::DESCRIBED => Some(self.code.key()),
+            v => Some(format!("{}-{v}", self.code.key())),
         }
     }
 
     /// A refusal worded as the table describes its code.
     pub fn of(code: EntraCode) -> Self {
-        Self::new(code, code.description())
+        Self::new(code, code.description()).with_variant(Self::DESCRIBED)
     }
+
+    /// The [`SignInError::variant`] of a refusal worded as its code's description.
+    pub const DESCRIBED: &'static str = "";
 
     /// The same refusal for a request that must not show a page (`prompt=none`): the person would have
     /// to interact to get past it.
@@ -413,6 +507,8 @@ pub fn tenant_not_found(segment: &str) -> SignInError {
             "Tenant '{segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
         ),
     )
+    .with_arg("tenant", segment)
+    .with_variant("tenant")
 }
 
 /// An email that names both a personal and a work account, at an authority that cannot tell which.
@@ -423,6 +519,8 @@ pub fn ambiguous_account(username: &str) -> SignInError {
             "The account {username} is both a personal Microsoft account and a work or school account. Sign in at the 'organizations' authority for the work or school account, or at 'consumers' for the personal account."
         ),
     )
+    .with_arg("account", username)
+    .with_variant("authority")
 }
 
 /// Both accounts of an email are present in the tenant asked for.
@@ -433,6 +531,8 @@ pub fn ambiguous_in_tenant(username: &str) -> SignInError {
             "The account {username} is both a personal Microsoft account and a work or school account in this directory. Sign in at 'organizations' or 'consumers' instead."
         ),
     )
+    .with_arg("account", username)
+    .with_variant("in-tenant")
 }
 
 pub fn user_not_in_tenant(username: &str, tenant_name: &str) -> SignInError {
@@ -442,6 +542,9 @@ pub fn user_not_in_tenant(username: &str, tenant_name: &str) -> SignInError {
             "User account '{username}' from identity provider does not exist in tenant '{tenant_name}' and cannot access the application in that tenant. The account needs to be added as an external user in the tenant first."
         ),
     )
+    .with_arg("account", username)
+    .with_arg("directory", tenant_name)
+    .with_variant("tenant")
 }
 
 /// The consumer realm ("Microsoft Services") holds personal accounts only.
@@ -452,6 +555,9 @@ pub fn work_account_at_consumers(username: &str, home_tenant: TenantId) -> SignI
             "User account '{username}' from identity provider 'https://sts.windows.net/{home_tenant}/' does not exist in tenant 'Microsoft Services' and cannot access the application. Use the 'organizations' authority or the account's tenant."
         ),
     )
+    .with_arg("account", username)
+    .with_arg("home_tenant", home_tenant.to_string())
+    .with_variant("consumers")
 }
 
 /// A personal account at `organizations` that is a guest nowhere.
@@ -462,6 +568,8 @@ pub fn personal_account_in_no_directory(username: &str) -> SignInError {
             "User account '{username}' from identity provider 'live.com' does not exist in any directory. Use the 'consumers' authority, or be invited to a directory first."
         ),
     )
+    .with_arg("account", username)
+    .with_variant("no-directory")
 }
 
 pub fn disabled(username: &str) -> SignInError {
@@ -469,6 +577,8 @@ pub fn disabled(username: &str) -> SignInError {
         EntraCode::UserDisabled,
         format!("The user account {username} is disabled."),
     )
+    .with_arg("account", username)
+    .with_variant("account")
 }
 
 pub fn unknown_user(username: &str) -> SignInError {
@@ -478,6 +588,8 @@ pub fn unknown_user(username: &str) -> SignInError {
             "The user account {username} does not exist in the directory. To sign into this application, the account must be added to the directory."
         ),
     )
+    .with_arg("account", username)
+    .with_variant("account")
 }
 
 pub fn wrong_password() -> SignInError {
@@ -493,6 +605,8 @@ pub fn missing_parameter(name: &str) -> SignInError {
         EntraCode::MissingParameter,
         format!("The request body must contain the following parameter: '{name}'."),
     )
+    .with_arg("parameter", name)
+    .with_variant("parameter")
 }
 
 /// A parameter's value, unless it is absent or empty (then [`missing_parameter`]).
@@ -507,6 +621,8 @@ pub fn malformed_request(detail: &str) -> SignInError {
         EntraCode::MalformedRequest,
         format!("Invalid request. Request is malformed or invalid. {detail}"),
     )
+    .with_arg("detail", detail)
+    .with_variant("detail")
 }
 
 pub fn unsupported_grant_type(grant: &str) -> SignInError {
@@ -514,6 +630,8 @@ pub fn unsupported_grant_type(grant: &str) -> SignInError {
         EntraCode::UnsupportedGrantType,
         format!("The app requested an unsupported grant type '{grant}'."),
     )
+    .with_arg("grant", grant)
+    .with_variant("grant")
 }
 
 pub fn invalid_scope(scope: &str) -> SignInError {
@@ -523,6 +641,8 @@ pub fn invalid_scope(scope: &str) -> SignInError {
             "The provided value for the input parameter 'scope' is not valid. The scope '{scope}' is not valid."
         ),
     )
+    .with_arg("scope", scope)
+    .with_variant("scope")
 }
 
 pub fn unknown_client(client_id: &str, directory: &str) -> SignInError {
@@ -532,6 +652,9 @@ pub fn unknown_client(client_id: &str, directory: &str) -> SignInError {
             "Application with identifier '{client_id}' was not found in the directory '{directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
         ),
     )
+    .with_arg("client", client_id)
+    .with_arg("directory", directory)
+    .with_variant("client")
 }
 
 pub fn bad_client_secret(client_id: &str) -> SignInError {
@@ -541,6 +664,8 @@ pub fn bad_client_secret(client_id: &str) -> SignInError {
             "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
         ),
     )
+    .with_arg("client", client_id)
+    .with_variant("client")
 }
 
 pub fn expired_client_secret(client_id: &str) -> SignInError {
@@ -548,6 +673,8 @@ pub fn expired_client_secret(client_id: &str) -> SignInError {
         EntraCode::ExpiredClientSecret,
         format!("The provided client secret keys for app '{client_id}' are expired."),
     )
+    .with_arg("client", client_id)
+    .with_variant("client")
 }
 
 pub fn missing_client_secret() -> SignInError {
@@ -562,6 +689,8 @@ pub fn app_needs_tenant(client_id: &str) -> SignInError {
             "Application '{client_id}' is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications. Use a tenant-specific endpoint."
         ),
     )
+    .with_arg("client", client_id)
+    .with_variant("client")
 }
 
 pub fn invalid_grant(what: &str) -> SignInError {
@@ -571,6 +700,8 @@ pub fn invalid_grant(what: &str) -> SignInError {
             "The provided value for the input parameter '{what}' is not valid, or the grant was already used or revoked."
         ),
     )
+    .with_arg("parameter", what)
+    .with_variant("parameter")
 }
 
 pub fn expired_grant(what: &str) -> SignInError {
@@ -578,6 +709,8 @@ pub fn expired_grant(what: &str) -> SignInError {
         EntraCode::ExpiredGrant,
         format!("The provided {what} has expired due to inactivity. The user must sign in again."),
     )
+    .with_arg("grant", what)
+    .with_variant("grant")
 }
 
 /// Several resource scopes for different resources in one request.
@@ -588,6 +721,9 @@ pub fn scopes_for_several_resources(first: &str, other: &str) -> SignInError {
             "The provided value for the input parameter 'scope' is not valid. The scopes '{first}' and '{other}' are for different resources; all scopes in one request must be for a single resource."
         ),
     )
+    .with_arg("first", first)
+    .with_arg("other", other)
+    .with_variant("several-resources")
 }
 
 /// Client credentials carry the application's own permissions only.
@@ -596,6 +732,7 @@ pub fn app_scope_not_default() -> SignInError {
         EntraCode::InvalidScope,
         "The provided value for the input parameter 'scope' is not valid. The client credentials flow needs a scope of the form <resource>/.default, e.g. https://management.azure.com/.default.",
     )
+    .with_variant("not-default")
 }
 
 /// What the device is told while nobody has answered yet.
@@ -616,6 +753,7 @@ pub fn bad_device_code() -> SignInError {
         EntraCode::InvalidGrant,
         "The provided value for the input parameter 'device_code' is not valid.",
     )
+    .with_variant("device-code")
 }
 
 /// The person typed a code that is unknown, used, declined or expired.
@@ -643,6 +781,9 @@ pub fn redirect_mismatch(redirect_uri: &str, client_id: &str) -> SignInError {
             "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."
         ),
     )
+    .with_arg("redirect_uri", redirect_uri)
+    .with_arg("client", client_id)
+    .with_variant("uri")
 }
 
 /// The token endpoint: the code was issued for another redirect URI.
@@ -655,6 +796,8 @@ pub fn unsupported_response_type(response_type: &str) -> SignInError {
         EntraCode::UnsupportedResponseType,
         format!("The response type '{response_type}' is not supported; use 'code'."),
     )
+    .with_arg("response_type", response_type)
+    .with_variant("type")
 }
 
 pub fn invalid_refresh_token() -> SignInError {
@@ -662,6 +805,7 @@ pub fn invalid_refresh_token() -> SignInError {
         EntraCode::InvalidGrant,
         "The provided value for the input parameter 'refresh_token' is not valid: it is unknown, was revoked, or was already used.",
     )
+    .with_variant("refresh-token")
 }
 
 /// A used refresh token presented again: it was copied, so its family is revoked (RFC 9700 §4.14.2).
@@ -670,6 +814,7 @@ pub fn replayed_refresh_token() -> SignInError {
         EntraCode::InvalidGrant,
         "The refresh token was already used. Every token issued from it has been revoked; the user must sign in again.",
     )
+    .with_variant("replayed")
 }
 
 /// A sign-in page's form that does not carry the browser session's CSRF token.
@@ -693,6 +838,10 @@ pub fn no_federated_credential(issuer: &str, subject: &str, audience: &str) -> S
             "No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. The application has no federated identity credential: add one that names this issuer, subject and audience."
         ),
     )
+    .with_arg("issuer", issuer)
+    .with_arg("subject", subject)
+    .with_arg("audience", audience)
+    .with_variant("assertion")
 }
 
 pub fn federated_issuer_mismatch(issuer: &str) -> SignInError {
@@ -702,6 +851,8 @@ pub fn federated_issuer_mismatch(issuer: &str) -> SignInError {
             "No matching federated identity record found for presented assertion issuer '{issuer}'. {FEDERATED_HINT}"
         ),
     )
+    .with_arg("issuer", issuer)
+    .with_variant("assertion")
 }
 
 pub fn federated_audience_mismatch(audience: &str) -> SignInError {
@@ -711,6 +862,8 @@ pub fn federated_audience_mismatch(audience: &str) -> SignInError {
             "No matching federated identity record found for presented assertion audience '{audience}'. {FEDERATED_HINT}"
         ),
     )
+    .with_arg("audience", audience)
+    .with_variant("assertion")
 }
 
 pub fn federated_subject_mismatch(subject: &str) -> SignInError {
@@ -720,11 +873,26 @@ pub fn federated_subject_mismatch(subject: &str) -> SignInError {
             "No matching federated identity record found for presented assertion subject '{subject}'. {FEDERATED_HINT}"
         ),
     )
+    .with_arg("subject", subject)
+    .with_variant("assertion")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`EntraCode::ALL`] names every code: as many as the table has arms, each once.
+    #[test]
+    fn all_lists_every_code_once() {
+        let source = include_str!("refusals.rs");
+        let table = &source[source.find("pub const fn entry").unwrap()..];
+        let table = &table[..table.find("\n    }\n").unwrap()];
+        let arms = table.matches("EntraCode::").count();
+        assert_eq!(arms, EntraCode::ALL.len());
+        let keys: std::collections::HashSet<String> =
+            EntraCode::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys.len(), EntraCode::ALL.len(), "two codes share a key");
+    }
 
     #[test]
     fn every_code_has_its_number_and_description() {

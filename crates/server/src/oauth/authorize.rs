@@ -68,7 +68,7 @@ impl View {
         StepForm {
             action: self.action.clone(),
             hidden,
-            error: error.map(SignInError::error_description),
+            error: error.map(|e| crate::portal::refusals::sign_in_description(self.ctx.lang, e)),
             restart: None,
         }
     }

@@ -3,7 +3,9 @@
 //! `form_post`). Pages are the portal's askama templates (`portal::signin_pages` for the steps); URLs
 //! are built by `crate::urls`.
 
+use crate::portal::i18n::Lang;
 use crate::portal::pages::{Chrome, ErrorPage, SignedOut};
+use crate::portal::refusals;
 use crate::portal::session::Flash;
 use crate::urls;
 use askama::Template;
@@ -16,11 +18,13 @@ use tenantry_service::signin::{Redirect, ResponseMode};
 /// A page for errors that cannot be sent back to the client (its identity or redirect URI is wrong).
 pub fn error_page(error: &SignInError) -> Response {
     let status = StatusCode::BAD_REQUEST;
+    // In the language of the request being answered.
+    let lang = Lang::current();
     let page = ErrorPage {
         chrome: Chrome::bare(),
-        title: "Sorry, but we’re having trouble signing you in.".into(),
+        title: lang.t("signin-trouble"),
         code: Some(error.code.to_string()),
-        message: error.error_description(),
+        message: refusals::sign_in_description(lang, error),
         remedy: None,
         details: vec![],
         status: status.as_u16(),

@@ -189,7 +189,7 @@ impl AddForm {
     /// The form's refusal: next to who gets the role or to the role, with both kept.
     pub(super) fn refusal(&self) -> FormRefusal<'_> {
         FormRefusal {
-            failed: "Could not assign the role",
+            failed: super::i18n::key("failed-assign-the-role"),
             fields: &[
                 (
                     "principal_name",
@@ -219,6 +219,7 @@ impl AddForm {
     pub(super) fn role(&self) -> Result<RoleDefinitionId, DomainError> {
         self.role.trim().parse().map_err(|_| {
             DomainError::invalid("RoleRequired", "Choose a role.")
+                .with_variant("role")
                 .with_remedy("Pick one of the roles in the list.")
         })
     }
@@ -316,7 +317,7 @@ async fn remove(mut ctx: Ctx, actor: Actor, at: Where, f: RemoveForm) -> PortalR
         .await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not remove the role assignment",
+        super::i18n::key("failed-remove-the-role-assignment"),
         result,
         &at.base,
         |r| match r {
@@ -361,7 +362,7 @@ impl CheckForm {
     /// The form's refusal: next to whose access, with what was typed or picked kept.
     pub(super) fn refusal(&self) -> FormRefusal<'_> {
         FormRefusal {
-            failed: "Could not check access",
+            failed: super::i18n::key("failed-check-access"),
             fields: &[(
                 "check-name",
                 &[

@@ -203,8 +203,13 @@ async fn remove(
             )
         }
     };
-    ctx.done("Could not remove the credential", result, &back, |_| done)
-        .await
+    ctx.done(
+        super::i18n::key("failed-remove-the-credential"),
+        result,
+        &back,
+        |_| done,
+    )
+    .await
 }
 
 /// How a message names a credential: a secret by its hint, a certificate by its thumbprint, a federated

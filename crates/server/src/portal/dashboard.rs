@@ -216,6 +216,7 @@ pub async fn switch_directory(
         }
         None => ctx.flash_error(
             &DomainError::forbidden("NotInDirectory", "You are not a member or guest of that directory.")
+                .with_variant("switch-directory")
                 .with_remedy("Pick one of the directories in the list, or ask that directory's administrator to invite you."),
         ),
     }

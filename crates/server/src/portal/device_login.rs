@@ -44,8 +44,10 @@ async fn show(mut ctx: Ctx, step: DeviceStep) -> PortalResult {
     ctx.render(&page).await
 }
 
-fn said(failure: SignInFailure) -> String {
-    super::signin::refusal(failure).error_description()
+/// The first step again, with the refusal of the code said in the person's language (with Entra's code).
+async fn refused(ctx: Ctx, failure: SignInFailure) -> PortalResult {
+    let said = super::refusals::sign_in_description(ctx.lang, &super::signin::refusal(failure));
+    show(ctx, DeviceStep::Enter(Some(said))).await
 }
 
 pub async fn page(SignedIn { ctx, .. }: SignedIn) -> PortalResult {
@@ -78,7 +80,7 @@ pub async fn enter(
             };
             show(ctx, step).await
         }
-        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+        Err(e) => refused(ctx, e).await,
     }
 }
 
@@ -89,7 +91,7 @@ pub async fn approve(
     let signin = ctx.state.signin.clone();
     let client_name = match signin.device_request(&f.code).await {
         Ok(r) => r.client_name,
-        Err(e) => return show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+        Err(e) => return refused(ctx, e).await,
     };
     match signin.approve_device_code(&f.code, identity).await {
         Ok(()) => {
@@ -99,7 +101,7 @@ pub async fn approve(
             };
             show(ctx, step).await
         }
-        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+        Err(e) => refused(ctx, e).await,
     }
 }
 
@@ -110,7 +112,7 @@ pub async fn decline(
     let signin = ctx.state.signin.clone();
     let client_name = match signin.device_request(&f.code).await {
         Ok(r) => r.client_name,
-        Err(e) => return show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+        Err(e) => return refused(ctx, e).await,
     };
     match signin.decline_device_code(&f.code).await {
         Ok(()) => {
@@ -120,6 +122,6 @@ pub async fn decline(
             };
             show(ctx, step).await
         }
-        Err(e) => show(ctx, DeviceStep::Enter(Some(said(e)))).await,
+        Err(e) => refused(ctx, e).await,
     }
 }

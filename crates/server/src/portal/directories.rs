@@ -73,7 +73,7 @@ pub async fn create(
         )
         .await;
     let form = FormRefusal {
-        failed: "Could not create the directory",
+        failed: super::i18n::key("failed-create-the-directory"),
         fields: &[
             (
                 "name",
@@ -156,7 +156,7 @@ pub async fn use_existing_submit(
 ) -> PortalResult {
     let back = "/directories/use-existing";
     let form = FormRefusal {
-        failed: "Could not ask to use the directory",
+        failed: super::i18n::key("failed-ask-to-use-the-directory"),
         fields: &[
             (
                 "subscription",
@@ -296,12 +296,17 @@ pub async fn cancel(
     let here = paths::link_request(tenant, request);
     let result = ctx.state.svc.cancel_link(&actor, tenant, request).await;
     let lang = ctx.lang;
-    ctx.done("Could not cancel the request", result, &here, |_| {
-        Flash::ok(
-            lang.t("link-cancelled-title"),
-            lang.t("link-cancelled-message"),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-cancel-the-request"),
+        result,
+        &here,
+        |_| {
+            Flash::ok(
+                lang.t("link-cancelled-title"),
+                lang.t("link-cancelled-message"),
+            )
+        },
+    )
     .await
 }
 
@@ -332,12 +337,17 @@ pub async fn approve(
         ctx.session.data.after_sign_out_return = None;
     }
     let lang = ctx.lang;
-    ctx.done("Could not approve the request", result, &here, |_| {
-        Flash::ok(
-            lang.t("link-approved-title"),
-            lang.t("link-approved-message"),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-approve-the-request"),
+        result,
+        &here,
+        |_| {
+            Flash::ok(
+                lang.t("link-approved-title"),
+                lang.t("link-approved-message"),
+            )
+        },
+    )
     .await
 }
 
@@ -352,11 +362,16 @@ pub async fn decline(
     let actor = ctx.act_in(tenant).unwrap_or(actor);
     let result = ctx.state.svc.decline_link(&actor, tenant, request).await;
     let lang = ctx.lang;
-    ctx.done("Could not decline the request", result, &here, |_| {
-        Flash::ok(
-            lang.t("link-declined-title"),
-            lang.t("link-declined-message"),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-decline-the-request"),
+        result,
+        &here,
+        |_| {
+            Flash::ok(
+                lang.t("link-declined-title"),
+                lang.t("link-declined-message"),
+            )
+        },
+    )
     .await
 }

@@ -159,7 +159,7 @@ pub async fn create_user(
     let lang = ctx.lang;
     // The password is not kept: it is typed again.
     let form = FormRefusal {
-        failed: "Could not create the user",
+        failed: super::i18n::key("failed-create-the-user"),
         fields: &[
             ("user_name", &["InvalidUserPrincipalName", "ObjectExists"]),
             ("display_name", &["InvalidCharacter"]),
@@ -246,7 +246,7 @@ pub async fn set_enabled(
         .await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not change whether the user can sign in",
+        super::i18n::key("failed-change-whether-the-user-can-sign-in"),
         result,
         &back,
         |_| {
@@ -292,12 +292,17 @@ pub async fn reset_password(
         )
         .await;
     let lang = ctx.lang;
-    ctx.done("Could not reset the password", result, &back, |_| {
-        Flash::ok(
-            lang.t("password-reset-title"),
-            lang.t("password-reset-message"),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-reset-the-password"),
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                lang.t("password-reset-title"),
+                lang.t("password-reset-message"),
+            )
+        },
+    )
     .await
 }
 
@@ -321,8 +326,9 @@ pub(crate) async fn role_change(
     let actor = ctx.act_in(t).unwrap_or(actor);
     let Some(role) = DirectoryRole::parse(&f.role) else {
         ctx.refuse_form(
-            &FormRefusal::titled("Could not change the directory role"),
+            &FormRefusal::titled(super::i18n::key("failed-change-the-directory-role")),
             &DomainError::invalid("RoleRequired", "Choose a directory role.")
+                .with_variant("role-change")
                 .with_remedy("Pick one of the roles in the list."),
         );
         return ctx.redirect(&back).await;
@@ -343,19 +349,24 @@ pub(crate) async fn role_change(
         ("what", what.to_string()),
         ("role", role.display_name().to_string()),
     ];
-    ctx.done("Could not change the directory role", result, &back, |_| {
-        if add {
-            Flash::ok(
-                lang.t("role-added-title"),
-                lang.t_args("role-added-message", &args),
-            )
-        } else {
-            Flash::ok(
-                lang.t("role-removed-title"),
-                lang.t_args("role-removed-message", &args),
-            )
-        }
-    })
+    ctx.done(
+        super::i18n::key("failed-change-the-directory-role"),
+        result,
+        &back,
+        |_| {
+            if add {
+                Flash::ok(
+                    lang.t("role-added-title"),
+                    lang.t_args("role-added-message", &args),
+                )
+            } else {
+                Flash::ok(
+                    lang.t("role-removed-title"),
+                    lang.t_args("role-removed-message", &args),
+                )
+            }
+        },
+    )
     .await
 }
 
@@ -443,7 +454,7 @@ pub async fn invite(
     let result = ctx.state.svc.invite_named(&actor, t, &email, name).await;
     let base = ctx.state.base_url.clone();
     let form = FormRefusal {
-        failed: "Could not invite the guest",
+        failed: super::i18n::key("failed-invite-the-guest"),
         fields: &[
             ("invite-email", &["InvalidEmail", "InvitedUserIsMember"]),
             ("invite-name", &["InvalidCharacter"]),
@@ -523,7 +534,7 @@ pub async fn set_policy(
         .svc
         .read(|w| reads::exempted_principals(w, &actor, t, names));
     let form = FormRefusal {
-        failed: "Could not save the policy",
+        failed: super::i18n::key("failed-save-the-policy"),
         fields: &[(
             "exempted",
             &[
@@ -576,7 +587,7 @@ pub async fn accept_incoming(
     let result = ctx.state.svc.accept_change_directory(&actor, s).await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not move the subscription in",
+        super::i18n::key("failed-move-the-subscription-in"),
         result,
         &back,
         |plan| {

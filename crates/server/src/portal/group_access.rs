@@ -196,7 +196,7 @@ pub async fn remove(
         .await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not remove the role assignment",
+        super::i18n::key("failed-remove-the-role-assignment"),
         result,
         &paths::management_group_access(&mg),
         |_| {

@@ -132,9 +132,9 @@ impl GroupForm {
         };
         FormRefusal {
             failed: if editing {
-                "Could not save the group"
+                super::i18n::key("failed-save-the-group")
             } else {
-                "Could not create the group"
+                super::i18n::key("failed-create-the-group")
             },
             fields: if editing {
                 &[
@@ -319,12 +319,17 @@ pub async fn delete(
         Err(_) => paths::group(t, gid),
     };
     let lang = ctx.lang;
-    ctx.done("Could not delete the group", result, &to, |_| {
-        Flash::ok(
-            lang.t("group-deleted-title"),
-            lang.t_args("group-deleted-message", &[("name", name)]),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-delete-the-group"),
+        result,
+        &to,
+        |_| {
+            Flash::ok(
+                lang.t("group-deleted-title"),
+                lang.t_args("group-deleted-message", &[("name", name)]),
+            )
+        },
+    )
     .await
 }
 
@@ -353,10 +358,10 @@ impl Edit {
     /// The refusal of the form the change came from: one that adds names whom in a field, kept.
     fn refusal(self, typed: &str) -> FormRefusal<'static> {
         let (failed, field) = match self {
-            Edit::AddMember => ("Could not add the member", "add-member"),
-            Edit::RemoveMember => ("Could not remove the member", ""),
-            Edit::AddOwner => ("Could not add the owner", "add-owner"),
-            Edit::RemoveOwner => ("Could not remove the owner", ""),
+            Edit::AddMember => (super::i18n::key("failed-add-the-member"), "add-member"),
+            Edit::RemoveMember => (super::i18n::key("failed-remove-the-member"), ""),
+            Edit::AddOwner => (super::i18n::key("failed-add-the-owner"), "add-owner"),
+            Edit::RemoveOwner => (super::i18n::key("failed-remove-the-owner"), ""),
         };
         if field.is_empty() {
             return FormRefusal {

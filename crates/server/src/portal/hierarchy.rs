@@ -138,7 +138,7 @@ pub async fn create_group(
 ) -> PortalResult {
     let name = typed(&f.name).to_string();
     let form = FormRefusal {
-        failed: "Could not create the management group",
+        failed: super::i18n::key("failed-create-the-management-group"),
         fields: &[
             (
                 "mg-name",
@@ -205,7 +205,7 @@ pub async fn update_group(
         .await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not change the management group",
+        super::i18n::key("failed-change-the-management-group"),
         result,
         HERE,
         |_| {
@@ -227,7 +227,7 @@ pub async fn delete_group(
     let result = ctx.state.svc.delete_management_group(&actor, &name).await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not delete the management group",
+        super::i18n::key("failed-delete-the-management-group"),
         result,
         HERE,
         |_| Flash::ok(lang.t("mg-deleted-title"), lang.t("mg-deleted-message")),
@@ -253,9 +253,12 @@ pub async fn move_subscription(
         .move_subscription_to_group(&actor, typed(&f.parent), id)
         .await;
     let lang = ctx.lang;
-    ctx.done("Could not move the subscription", result, HERE, |_| {
-        Flash::ok(lang.t("sub-moved-title"), lang.t("sub-moved-message"))
-    })
+    ctx.done(
+        super::i18n::key("failed-move-the-subscription"),
+        result,
+        HERE,
+        |_| Flash::ok(lang.t("sub-moved-title"), lang.t("sub-moved-message")),
+    )
     .await
 }
 
@@ -288,7 +291,7 @@ pub async fn create_subscription(
         ..Default::default()
     };
     let form = FormRefusal {
-        failed: "Could not create the subscription",
+        failed: super::i18n::key("failed-create-the-subscription"),
         fields: &[
             (
                 "sub-display-name",
@@ -330,9 +333,12 @@ pub async fn elevate(
 ) -> PortalResult {
     let result = ctx.state.svc.elevate_access(&actor).await;
     let lang = ctx.lang;
-    ctx.done("Could not elevate access", result, HERE, |_| {
-        Flash::ok(lang.t("elevated-title"), lang.t("elevated-message"))
-    })
+    ctx.done(
+        super::i18n::key("failed-elevate-access"),
+        result,
+        HERE,
+        |_| Flash::ok(lang.t("elevated-title"), lang.t("elevated-message")),
+    )
     .await
 }
 
@@ -342,11 +348,16 @@ pub async fn remove_elevation(
 ) -> PortalResult {
     let result = ctx.state.svc.remove_elevated_access(&actor).await;
     let lang = ctx.lang;
-    ctx.done("Could not remove the elevated access", result, HERE, |_| {
-        Flash::ok(
-            lang.t("elevation-removed-title"),
-            lang.t("elevation-removed-message"),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-remove-the-elevated-access"),
+        result,
+        HERE,
+        |_| {
+            Flash::ok(
+                lang.t("elevation-removed-title"),
+                lang.t("elevation-removed-message"),
+            )
+        },
+    )
     .await
 }

@@ -382,7 +382,13 @@ mod tests {
         let en = catalogue(Lang::En);
         let nl = catalogue(Lang::Nl);
         let only_en: Vec<_> = en.keys().filter(|k| !nl.contains_key(*k)).collect();
-        let only_nl: Vec<_> = nl.keys().filter(|k| !en.contains_key(*k)).collect();
+        // Refusals are worded in Dutch from their code (`nl/refusals.ftl`); their English is the
+        // refusal's own text, not a catalogue's (see `super::refusals`).
+        let only_nl: Vec<_> = nl
+            .keys()
+            .filter(|k| !en.contains_key(*k))
+            .filter(|k| !k.starts_with("refusal-") && !k.starts_with("signin-refusal-"))
+            .collect();
         assert!(only_en.is_empty(), "missing in nl: {only_en:?}");
         assert!(only_nl.is_empty(), "missing in en: {only_nl:?}");
         let differ: Vec<_> = en

@@ -125,7 +125,8 @@ pub async fn accept(
         }
         Err(ServiceError::Domain(e)) => {
             ctx.flash(Flash::form_error(
-                "Could not accept the invitation",
+                ctx.lang,
+                super::i18n::key("failed-accept-the-invitation"),
                 None,
                 &e,
             ));

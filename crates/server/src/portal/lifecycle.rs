@@ -36,12 +36,17 @@ pub async fn rename(
         .await;
     let name = typed(&f.display_name).to_string();
     let lang = ctx.lang;
-    ctx.done("Could not rename the subscription", result, &back, |_| {
-        Flash::ok(
-            lang.t("sub-renamed-title"),
-            lang.t_args("sub-renamed-message", &[("name", name)]),
-        )
-    })
+    ctx.done(
+        super::i18n::key("failed-rename-the-subscription"),
+        result,
+        &back,
+        |_| {
+            Flash::ok(
+                lang.t("sub-renamed-title"),
+                lang.t_args("sub-renamed-message", &[("name", name)]),
+            )
+        },
+    )
     .await
 }
 
@@ -101,16 +106,21 @@ async fn set_state(
         ctx.state.svc.cancel_subscription(&actor, id).await
     };
     let lang = ctx.lang;
-    ctx.done("Could not enable the subscription", result, &back, |_| {
-        if enable {
-            Flash::ok(lang.t("sub-enabled-title"), lang.t("sub-enabled-message"))
-        } else {
-            Flash::ok(
-                lang.t("sub-cancelled-title"),
-                lang.t("sub-cancelled-message"),
-            )
-        }
-    })
+    ctx.done(
+        super::i18n::key("failed-enable-the-subscription"),
+        result,
+        &back,
+        |_| {
+            if enable {
+                Flash::ok(lang.t("sub-enabled-title"), lang.t("sub-enabled-message"))
+            } else {
+                Flash::ok(
+                    lang.t("sub-cancelled-title"),
+                    lang.t("sub-cancelled-message"),
+                )
+            }
+        },
+    )
     .await
 }
 
@@ -131,7 +141,7 @@ pub struct TagForm {
 /// Adds or changes one tag (the Tags API's PATCH with `Merge`), or removes one (`Delete`); back on the
 /// page that shows the scope's tags, a refusal next to the form.
 /// What failed when a tag form is refused.
-const TAGS_FAILED: &str = "Could not change the tags";
+const TAGS_FAILED: &str = super::i18n::key("failed-change-the-tags");
 
 pub async fn tags(
     SignedIn { mut ctx, actor, .. }: SignedIn,
@@ -142,7 +152,7 @@ pub async fn tags(
     let scope = match Scope::parse_relative(id, &f.scope) {
         Ok(s) => s,
         Err(e) => {
-            ctx.flash(Flash::form_error(TAGS_FAILED, None, &e));
+            ctx.flash(Flash::form_error(ctx.lang, TAGS_FAILED, None, &e));
             return ctx.redirect(&paths::subscription(id, "")).await;
         }
     };
@@ -178,10 +188,12 @@ pub async fn tags(
         ),
         // A tag refused for what it is (its characters, its length, too many) is shown next to the
         // form; any other refusal at the top of the page.
-        Err(ServiceError::Domain(e)) if e.kind == ErrorKind::Invalid => {
-            ctx.flash(Flash::form_error(TAGS_FAILED, Some(scope.relative()), &e))
+        Err(ServiceError::Domain(e)) if e.kind == ErrorKind::Invalid => ctx.flash(
+            Flash::form_error(ctx.lang, TAGS_FAILED, Some(scope.relative()), &e),
+        ),
+        Err(ServiceError::Domain(e)) => {
+            ctx.flash(Flash::form_error(ctx.lang, TAGS_FAILED, None, &e))
         }
-        Err(ServiceError::Domain(e)) => ctx.flash(Flash::form_error(TAGS_FAILED, None, &e)),
         Err(e) => return Err(e.into()),
     }
     ctx.redirect(&back).await

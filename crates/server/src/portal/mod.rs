@@ -18,6 +18,7 @@ mod invitations;
 mod lifecycle;
 pub(crate) mod pages;
 mod paths;
+pub(crate) mod refusals;
 mod resources;
 pub mod session;
 pub mod signin;
@@ -186,6 +187,16 @@ impl From<DomainError> for PortalError {
     }
 }
 
+/// The title of a page that shows a rule's refusal: what kind of failure it is.
+fn error_page_title(lang: i18n::Lang, kind: ErrorKind) -> String {
+    match kind {
+        ErrorKind::Forbidden => lang.t("refused-page-forbidden"),
+        ErrorKind::NotFound => lang.t("refused-page-not-found"),
+        ErrorKind::Conflict => lang.t("refused-page-conflict"),
+        ErrorKind::Invalid => lang.t("refused-page-invalid"),
+    }
+}
+
 impl PortalError {
     pub fn page(&self) -> Response {
         // In the language of the request being answered (no `Ctx` here).
@@ -200,15 +211,10 @@ impl PortalError {
             ),
             PortalError::Domain(e) => (
                 crate::errors::status_of(e.kind),
-                match e.kind {
-                    ErrorKind::Forbidden => "You may not do this".to_string(),
-                    ErrorKind::NotFound => "Not found".to_string(),
-                    ErrorKind::Conflict => "That cannot be done now".to_string(),
-                    ErrorKind::Invalid => "That request is not valid".to_string(),
-                },
-                e.message.clone(),
-                e.remedy.clone(),
-                e.details.iter().map(|d| d.full_message()).collect(),
+                error_page_title(lang, e.kind),
+                refusals::message(lang, e),
+                refusals::remedy(lang, e),
+                refusals::details(lang, e),
             ),
             PortalError::Invalid(m) => (
                 StatusCode::BAD_REQUEST,
@@ -377,19 +383,14 @@ impl Ctx {
     /// A refusal as a page inside the portal's frame, with the rule's status, message and remedy.
     pub async fn error_page(mut self, e: DomainError) -> PortalResult {
         let status = crate::errors::status_of(e.kind);
-        let title = match e.kind {
-            ErrorKind::Forbidden => "You may not do this",
-            ErrorKind::NotFound => "Not found",
-            ErrorKind::Conflict => "That cannot be done now",
-            ErrorKind::Invalid => "That request is not valid",
-        };
+        let lang = self.lang;
         let page = pages::ErrorPage {
             chrome: self.chrome("", "/"),
-            title: title.into(),
+            title: error_page_title(lang, e.kind),
             code: Some(e.code.clone()),
-            message: e.message.clone(),
-            remedy: e.remedy.clone(),
-            details: e.details.iter().map(|d| d.full_message()).collect(),
+            message: refusals::message(lang, &e),
+            remedy: refusals::remedy(lang, &e),
+            details: refusals::details(lang, &e),
             status: status.as_u16(),
         };
         let mut r = html(&page);
@@ -397,8 +398,8 @@ impl Ctx {
         Ok(r)
     }
 
-    /// After a command: a success message, or the refusal titled by what `failed` ("Could not delete the
-    /// group") with its remedy, then back to `to`.
+    /// After a command: a success message, or the refusal titled by what `failed` (a catalogue key:
+    /// `failed-delete-the-group`, "Could not delete the group") with its remedy, then back to `to`.
     pub async fn done<T>(
         self,
         failed: &str,
@@ -414,7 +415,8 @@ impl Ctx {
 /// A form a command came from, for its refusal: what failed, which field each refusal is about, and what
 /// was typed, so that the page shows the message next to its field and the form filled in again.
 pub struct FormRefusal<'a> {
-    /// The refusal's title: what failed ("Could not add the co-administrator").
+    /// The refusal's title: what failed, as a catalogue key (`failed-add-the-co-administrator`: "Could not
+    /// add the co-administrator").
     pub failed: &'a str,
     /// Each field's id on the page and the codes of the refusals about it (the first match wins).
     pub fields: &'a [(&'a str, &'a [&'a str])],
@@ -476,7 +478,13 @@ impl Ctx {
 
     /// A form's refusal found before any command ran (a field left empty): the same as [`Ctx::done_form`]'s.
     pub fn refuse_form(&mut self, form: &FormRefusal<'_>, e: &DomainError) {
-        self.flash(Flash::form_error(form.failed, form.field_of(&e.code), e));
+        let lang = self.lang;
+        self.flash(Flash::form_error(
+            lang,
+            form.failed,
+            form.field_of(&e.code),
+            e,
+        ));
         // Control characters a form cannot have typed (only a text area's line breaks and tabs) are
         // not shown again.
         let shown = |v: &str| -> String {

@@ -29,6 +29,8 @@ use tenantry_service::domain::*;
 use tenantry_service::sessions::SessionRow;
 
 use super::PortalError;
+use super::i18n::Lang;
+use super::refusals;
 
 pub const COOKIE_NAME: &str = "__Host-tenantry";
 /// A signed-in session lasts a working day at most.
@@ -64,46 +66,45 @@ impl Flash {
             code: None,
         }
     }
-    pub fn error(e: &DomainError) -> Self {
+    /// A rule's refusal in the person's language (`lang`): its title says what kind of failure it is, so
+    /// that a person knows at a glance whether to fix the form, ask someone for access, or wait; the
+    /// message and the remedy below it say the rest.
+    pub fn error(lang: Lang, e: &DomainError) -> Self {
+        use tenantry_service::domain::ErrorKind;
+        let title = match e.kind {
+            ErrorKind::Invalid => lang.t("refused-title-invalid"),
+            ErrorKind::Forbidden => lang.t("refused-title-forbidden"),
+            ErrorKind::NotFound => lang.t("refused-title-not-found"),
+            ErrorKind::Conflict => lang.t("refused-title-conflict"),
+        };
         Self {
             is_error: true,
-            title: refusal_title(e).into(),
-            message: e.message.clone(),
-            remedy: e.remedy.clone(),
-            details: e.details.iter().map(|d| d.full_message()).collect(),
+            title,
+            message: refusals::message(lang, e),
+            remedy: refusals::remedy(lang, e),
+            details: refusals::details(lang, e),
             field: None,
             code: None,
         }
     }
 
     /// A refusal shown next to the form field `field` (see [`super::pages::Chrome::field_error`]).
-    pub fn error_at(field: impl Into<String>, e: &DomainError) -> Self {
+    pub fn error_at(lang: Lang, field: impl Into<String>, e: &DomainError) -> Self {
         Self {
             field: Some(field.into()),
-            ..Self::error(e)
+            ..Self::error(lang, e)
         }
     }
 
-    /// A refusal of a form whose title says what failed ("Could not add the co-administrator"), next to
-    /// the field it is about when there is one.
-    pub fn form_error(title: &str, field: Option<&str>, e: &DomainError) -> Self {
+    /// A refusal of a form whose title says what failed (`failed`, a catalogue key such as
+    /// `failed-add-the-co-administrator`: "Could not add the co-administrator"), next to the field it is
+    /// about when there is one.
+    pub fn form_error(lang: Lang, failed: &str, field: Option<&str>, e: &DomainError) -> Self {
         Self {
-            title: title.into(),
+            title: lang.t(failed),
             field: field.map(Into::into),
-            ..Self::error(e)
+            ..Self::error(lang, e)
         }
-    }
-}
-
-/// A refusal's title: what kind of failure it is, so that a person knows at a glance whether to fix the
-/// form, ask someone for access, or wait; the message and the remedy below it say the rest.
-fn refusal_title(e: &DomainError) -> &'static str {
-    use tenantry_service::domain::ErrorKind;
-    match e.kind {
-        ErrorKind::Invalid => "Check what you entered",
-        ErrorKind::Forbidden => "You are not allowed to do this",
-        ErrorKind::NotFound => "Not found",
-        ErrorKind::Conflict => "Not possible as things are",
     }
 }
 
@@ -373,7 +374,7 @@ impl Ctx {
     }
 
     pub fn flash_error(&mut self, e: &DomainError) {
-        self.flash(Flash::error(e));
+        self.flash(Flash::error(self.lang, e));
     }
 
     /// Starts a new signed-in session for `identity` (a new id; the old row goes).

@@ -3,6 +3,7 @@
 //! Argon2); this module only walks the pages. `/{tenant}/oauth2/v2.0/authorize` shows the same pages
 //! ([`super::signin_pages`]) and shares the session: signed in here is signed in there.
 
+use super::i18n::Lang;
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignInProgress};
 use super::signin_pages::{EmailStep, PasswordStep, PickerStep, StepForm, account_label};
@@ -131,6 +132,7 @@ pub async fn email_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<EmailForm>) -> Por
     if email.is_empty() {
         ctx.flash_error(
             &DomainError::invalid("EmailRequired", "Enter the email or user name of your account.")
+                .with_variant("email-submit")
                 .with_remedy("A work account looks like name@contoso.onmicrosoft.com; a personal account is the email you signed up with."),
         );
         return ctx.redirect("/signin").await;
@@ -147,7 +149,7 @@ pub async fn email_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<EmailForm>) -> Por
         account_type: None,
     });
     if let Some(e) = unknown {
-        ctx.flash(sign_in_refused(&e, Some("email")));
+        ctx.flash(sign_in_refused(ctx.lang, &e, Some("email")));
         return ctx.redirect("/signin").await;
     }
     if dual {
@@ -233,41 +235,33 @@ pub async fn password_submit(mut ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) 
             ctx.redirect(&to).await
         }
         Err(e) => {
-            ctx.flash(sign_in_refused(&e, None));
+            ctx.flash(sign_in_refused(ctx.lang, &e, None));
             ctx.redirect("/signin/password").await
         }
     }
 }
 
-/// A sign-in refusal as the portal shows it: what failed, what to do, and Entra's code as secondary detail;
-/// next to `field` when it is about one.
-fn sign_in_refused(e: &SignInError, field: Option<&str>) -> Flash {
+/// A sign-in refusal as the portal shows it, in the person's language: what failed, what to do, and
+/// Entra's code as secondary detail; next to `field` when it is about one.
+fn sign_in_refused(lang: Lang, e: &SignInError, field: Option<&str>) -> Flash {
     Flash {
         is_error: true,
-        title: "Sign-in failed".into(),
-        message: e.message.clone(),
-        remedy: Some(remedy_for(e)),
+        title: lang.t("signin-failed"),
+        message: super::refusals::sign_in_message(lang, e),
+        remedy: Some(remedy_for(lang, e)),
         details: vec![],
         field: field.map(String::from),
         code: Some(e.code.to_string()),
     }
 }
 
-fn remedy_for(e: &SignInError) -> String {
+fn remedy_for(lang: Lang, e: &SignInError) -> String {
     match e.code {
-        EntraCode::InvalidCredentials => {
-            "Check the password and try again. Passwords are case-sensitive.".into()
-        }
-        EntraCode::LockedOut => {
-            "Wait a minute and try again, or ask an administrator to reset your password.".into()
-        }
-        EntraCode::UserDisabled => {
-            "Ask an administrator of your directory to enable your account.".into()
-        }
-        EntraCode::UnknownUser => {
-            "Check the spelling of the email, or choose 'Use another account'.".into()
-        }
-        _ => "Try again, or choose 'Use another account'.".into(),
+        EntraCode::InvalidCredentials => lang.t("signin-remedy-password"),
+        EntraCode::LockedOut => lang.t("signin-remedy-locked-out"),
+        EntraCode::UserDisabled => lang.t("signin-remedy-disabled"),
+        EntraCode::UnknownUser => lang.t("signin-remedy-unknown"),
+        _ => lang.t("signin-remedy-other"),
     }
 }
 

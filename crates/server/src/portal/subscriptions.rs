@@ -197,6 +197,7 @@ fn parse_map(text: &str) -> Result<Vec<PrincipalMapEntry>, DomainError> {
                 .filter(|e| !e.from.is_empty() && !e.to.is_empty())
                 .ok_or_else(|| {
                     DomainError::invalid("InvalidPrincipalMap", format!("The line '{l}' of the principal map is not 'old = new'."))
+                        .with_arg("line", l.to_string())
                         .with_remedy("Write one mapping per line: an old principal's email, UPN, object id or group:NAME, '=', and a principal (or group:NAME) of the new directory.")
                 })
         })
@@ -306,14 +307,20 @@ fn review_page(
             .collect::<Vec<_>>()
             .join("; "),
         blockers: if matches!(step, ReviewStep::Blocked | ReviewStep::AlreadyRequested) {
-            plan.blockers.iter().map(Flash::error).collect()
+            plan.blockers
+                .iter()
+                .map(|b| Flash::error(lang, b))
+                .collect()
         } else {
             Vec::new()
         },
         can_apply: step == ReviewStep::Apply,
         can_request: step == ReviewStep::Request,
         already_requested: step == ReviewStep::AlreadyRequested,
-        checked_on_acceptance: plan.checked_on_acceptance().map(Flash::error).collect(),
+        checked_on_acceptance: plan
+            .checked_on_acceptance()
+            .map(|c| Flash::error(lang, c))
+            .collect(),
         link_request,
         removed_co_admins: person_rows(w, &plan.removed_co_admins, lang),
         removed_assignments: assignment_rows(&plan.removed_assignments, lang),
@@ -403,7 +410,7 @@ pub async fn change_review(
         ),
     ];
     let form = FormRefusal {
-        failed: "Could not review the change of directory",
+        failed: super::i18n::key("failed-review-the-change-of-directory"),
         fields: &fields,
         typed: vec![
             ("destination", f.destination.clone()),
@@ -477,7 +484,7 @@ pub async fn change_apply(
     let outcome = match result {
         Ok(o) => o,
         Err(e) => {
-            let form = FormRefusal::titled("Could not change the directory");
+            let form = FormRefusal::titled(super::i18n::key("failed-change-the-directory"));
             return ctx.form_failed(e, &back, form).await;
         }
     };
@@ -540,7 +547,7 @@ pub async fn change_cancel(
     let result = ctx.state.svc.cancel_change_directory(&actor, id).await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not cancel the change of directory",
+        super::i18n::key("failed-cancel-the-change-of-directory"),
         result,
         &back,
         |_| {
@@ -648,7 +655,7 @@ pub async fn add_co_admin(
         typed(&f.email).to_string()
     };
     let form = FormRefusal {
-        failed: "Could not add the co-administrator",
+        failed: super::i18n::key("failed-add-the-co-administrator"),
         fields: &[
             ("co-admin-email", PERSON_CODES),
             ("co-admin-type", ACCOUNT_TYPE_CODES),
@@ -663,6 +670,7 @@ pub async fn add_co_admin(
         ctx.refuse_form(
             &form,
             &DomainError::invalid("EmailRequired", "Say who should become a co-administrator.")
+                .with_variant("add-co-admin")
                 .with_remedy("Pick a user of the directory, or type the email of a work or school account or of a personal account."),
         );
         return ctx.redirect(&back).await;
@@ -694,7 +702,7 @@ pub async fn remove_co_admin(
     let result = ctx.state.svc.remove_co_admin(&actor, id, &email).await;
     let lang = ctx.lang;
     ctx.done(
-        "Could not remove the co-administrator",
+        super::i18n::key("failed-remove-the-co-administrator"),
         result,
         &back,
         |_| {
@@ -717,7 +725,7 @@ pub async fn change_service_admin(
     let actor = act_for_subscription(&mut ctx, id, actor);
     let email = typed(&f.email).to_string();
     let form = FormRefusal {
-        failed: "Could not change the service administrator",
+        failed: super::i18n::key("failed-change-the-service-administrator"),
         fields: &[("sa-email", PERSON_CODES), ("sa-type", ACCOUNT_TYPE_CODES)],
         typed: vec![
             ("sa-email", f.email.clone()),

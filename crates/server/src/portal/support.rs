@@ -101,7 +101,7 @@ pub async fn submit(
         .await;
     let lang = ctx.lang;
     let form = FormRefusal {
-        failed: "Could not send the support request",
+        failed: super::i18n::key("failed-send-the-support-request"),
         fields: &[
             ("subject", &["InvalidSubject"]),
             ("description", &["InvalidDescription"]),

@@ -365,6 +365,7 @@ fn signed_in_elsewhere(name: &str, e: SignInError) -> SignInError {
         ),
         ..e
     }
+    .with_arg("signed_in_as", name)
 }
 
 impl SignIn {

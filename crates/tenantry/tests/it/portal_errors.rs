@@ -196,3 +196,125 @@ async fn a_refused_form_says_what_failed_next_to_its_field_and_keeps_what_was_ty
         "the role picked is kept"
     );
 }
+
+/// A page's text as a person reads it: askama writes `'` and `"` as character references.
+fn read(page: &str) -> String {
+    page.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#x22;", "\"")
+}
+
+/// A rule's refusal speaks the person's language in the portal (issue 14): with `Accept-Language: nl`
+/// its title, message and remedy are Dutch, worded from its code with the names filled in. ARM, asked in
+/// Dutch all the same, answers the same refusal in English, word for word as before.
+#[tokio::test]
+async fn a_refusal_is_dutch_in_the_portal_and_english_in_arm() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let mut b = Browser::new(&srv).speaking("nl-NL,nl;q=0.9,en;q=0.5");
+        b.sign_in_to_portal("alice@outlook.com", "Alice-2017!")
+            .await;
+        let admins = format!("/portal/subscriptions/{PAYG}/administrators");
+        let (_, _, page) = b.get(&admins).await;
+        // Megan is a member of Contoso, not of the directory Pay-As-You-Go trusts.
+        let (status, location, _) = b
+            .submit(
+                &format!("{admins}/add"),
+                &page,
+                &[("email", "megan@contoso.onmicrosoft.com")],
+            )
+            .await;
+        assert_eq!(status, 303);
+        let (_, _, page) = b.get(&location).await;
+        let page = read(&page);
+        assert!(
+            page.contains("'megan@contoso.onmicrosoft.com' is geen persoonlijk account en ook geen lid of gast van 'Default Directory'."),
+            "the message in Dutch, with the names: {page}"
+        );
+        assert!(
+            page.contains("Controleer het adres. Nodig een werk- of schoolaccount van een andere directory uit in 'Default Directory'"),
+            "the remedy in Dutch: {page}"
+        );
+        assert!(
+            page.contains("Niet mogelijk zoals het nu is"),
+            "the title in Dutch: {page}"
+        );
+        assert!(!page.contains("is neither a personal account"), "{page}");
+        // A refusal that is the page itself: Dutch too.
+        let invitation = "00000000-0000-4000-8000-00000000beef";
+        let (status, _, page) = b.get(&format!("/redeem/{ALICEDEFAULT}/{invitation}")).await;
+        assert_eq!(status, 404);
+        let page = read(&page);
+        assert!(
+            page.contains(&format!("De uitnodiging '{invitation}' bestaat niet"))
+                && page.contains("Niet gevonden")
+                && page.contains("Controleer de koppeling die u hebt ontvangen"),
+            "{page}"
+        );
+
+        // The same refusal from ARM, asked in Dutch: English, as Azure answers.
+        let token = user_token(&srv, ALICEDEFAULT, "alice@outlook.com", "Alice-2017!", ARM).await;
+        let url = srv.url(&format!(
+            "/subscriptions/{PAYG}/providers/Microsoft.Authorization/classicAdministrators/megan@contoso.onmicrosoft.com?api-version=2015-07-01"
+        ));
+        let r = client_without_redirects(&srv)
+            .put(url)
+            .bearer_auth(token)
+            .header("accept-language", "nl-NL,nl;q=0.9")
+            .json(&serde_json::json!({"properties": {
+                "emailAddress": "megan@contoso.onmicrosoft.com",
+                "role": "CoAdministrator",
+            }}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "PrincipalNotInDirectory");
+        assert_eq!(
+            body["error"]["message"],
+            "'megan@contoso.onmicrosoft.com' is neither a personal account nor a member or guest of 'Default Directory'. Check the address. Invite a work or school account of another directory to 'Default Directory' and have them redeem the invitation first; a personal account becomes a guest when it is added."
+        );
+    }
+}
+
+/// Entra's refusals on the portal's sign-in pages are Dutch too, with the account named; the code stays.
+#[tokio::test]
+async fn a_sign_in_refusal_is_dutch_on_the_sign_in_page() {
+    for store in both().await {
+        let srv = TestServer::demo(&store).await;
+        let mut b = Browser::new(&srv).speaking("nl");
+        let (_, _, page) = b.get("/signin").await;
+        b.submit("/signin", &page, &[("email", "nobody@outlook.com")])
+            .await;
+        let (_, _, page) = b.get("/signin").await;
+        let page = read(&page);
+        assert!(
+            page.contains("Het gebruikersaccount nobody@outlook.com bestaat niet in de directory."),
+            "{page}"
+        );
+        assert!(
+            page.contains("Controleer de spelling van het e-mailadres"),
+            "{page}"
+        );
+        assert!(page.contains("AADSTS50034"), "the code stays: {page}");
+        assert!(!page.contains("does not exist in the directory"), "{page}");
+
+        // A wrong password: the description of Entra's code, in Dutch.
+        let (_, _, page) = b.get("/signin").await;
+        b.submit("/signin", &page, &[("email", "alice@outlook.com")])
+            .await;
+        let (_, _, page) = b.get("/signin/password").await;
+        let (_, location, _) = b
+            .submit("/signin/password", &page, &[("password", "wrong")])
+            .await;
+        let (_, _, page) = b.get(&location).await;
+        assert!(
+            page.contains("Aanmelden is mislukt")
+                && page.contains("Fout bij het valideren van de referenties")
+                && page.contains("Wachtwoorden zijn hoofdlettergevoelig"),
+            "{page}"
+        );
+    }
+}

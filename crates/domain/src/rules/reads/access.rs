@@ -193,6 +193,7 @@ pub fn role_assignment_not_found(id: RoleAssignmentId) -> DomainError {
         "RoleAssignmentNotFound",
         format!("The role assignment '{id}' is not found."),
     )
+    .with_arg("id", id.to_string())
 }
 
 /// The caller's own effective permissions at `scope` (ARM's `permissions` API), each with the grant it
@@ -389,6 +390,7 @@ pub fn present_principal(
     let key = crate::rules::names::typed(key);
     if key.is_empty() {
         return Err(DomainError::invalid("PrincipalRequired", "Say who the role is for.")
+            .with_variant("present-principal")
             .with_remedy("Pick a user, application or group of the directory, or type a user principal name, an email, an application's client id or a group's name."));
     }
     world
@@ -403,6 +405,9 @@ pub fn present_principal(
                     directory_name(world, tenant)
                 ),
             )
+            .with_arg("directory", directory_name(world, tenant).to_string())
+            .with_arg("name", key.to_string())
+            .with_variant("present-principal")
             .with_remedy("Check the name, or invite the person to the directory first (Directory → Guests and invitations).")
         })
 }

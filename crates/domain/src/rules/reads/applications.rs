@@ -77,5 +77,7 @@ fn application_not_found(object: ObjectId) -> DomainError {
         "ApplicationNotFound",
         format!("The application '{object}' does not exist in this directory."),
     )
+    .with_arg("id", object.to_string())
+    .with_variant("application-not-found")
     .with_remedy("Open the application from the directory's Applications list.")
 }

@@ -50,6 +50,9 @@ fn not_in_directory(world: &World, actor: &Actor, tenant: TenantId) -> DomainErr
             actor.display()
         ),
     )
+    .with_arg("principal", actor.display().to_string())
+    .with_arg("name", name.to_string())
+    .with_variant("not-in-directory")
     .with_remedy("Sign in to that directory with a member account or one of its applications.")
 }
 
@@ -102,6 +105,8 @@ pub fn require_directory_enumeration(
                 actor.display()
             ),
         )
+        .with_arg("principal", actor.display().to_string())
+        .with_variant("require-directory-enumeration")
         .with_remedy("Look users up by object id or user principal name, or ask a Global Administrator for a directory role.")),
         _ => Ok(()),
     }
@@ -439,6 +444,9 @@ pub fn directory_user<'w>(
                 part.tenant.display_name
             ),
         )
+        .with_arg("id", object.to_string())
+        .with_arg("directory", part.tenant.display_name.to_string())
+        .with_variant("directory-user")
     })?;
     let user = with_roles(part, u);
     Ok(DirectoryUserDetail {
@@ -553,6 +561,9 @@ pub fn exempted_principals<'k>(
                         directory_name(world, tenant)
                     ),
                 )
+                .with_arg("directory", directory_name(world, tenant).to_string())
+                .with_arg("name", k.to_string())
+                .with_variant("exempted-principals")
                 .with_remedy("Write one user principal name, email or object id of this directory per line.")
             })
         })

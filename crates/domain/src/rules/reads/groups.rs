@@ -219,6 +219,8 @@ pub fn check_member_ids(
                 ids.len()
             ),
         )
+        .with_arg("max_checked_groups", MAX_CHECKED_GROUPS.to_string())
+        .with_arg("count", ids.len().to_string())
         .with_remedy("Split the ids into several requests, or list the groups with getMemberGroups."));
     }
     let found = member_ids(world, actor, tenant, whose, among, false)?;
@@ -362,6 +364,9 @@ fn group_not_found(world: &World, tenant: TenantId, group: ObjectId) -> DomainEr
             directory_name(world, tenant)
         ),
     )
+    .with_arg("group", group.to_string())
+    .with_arg("directory", directory_name(world, tenant).to_string())
+    .with_variant("group-not-found")
     .with_remedy("Open the directory's Groups page and pick the group from the list.")
 }
 
@@ -515,6 +520,8 @@ pub fn group_principal_named(
             "PrincipalRequired",
             format!("Say who should become {role}."),
         )
+        .with_arg("role", role.to_string())
+        .with_variant("group-principal-named")
         .with_remedy(
             "Type a user principal name, an email, an application's client id or a group's name.",
         ));
@@ -530,6 +537,9 @@ pub fn group_principal_named(
                     directory_name(world, tenant)
                 ),
             )
+            .with_arg("directory", directory_name(world, tenant).to_string())
+            .with_arg("name", key.to_string())
+            .with_variant("group-principal-named")
             .with_remedy("Check the name, or invite the person to the directory first (Guests and invitations).")
         })
 }

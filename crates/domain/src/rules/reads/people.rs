@@ -121,6 +121,8 @@ pub fn require_actor_in(
             "NotInDirectory",
             format!("You are not a member or a guest of the directory {tenant}."),
         )
+        .with_arg("tenant", tenant.to_string())
+        .with_variant("require-actor-in")
         .with_remedy("Switch to one of your directories, or ask a Global Administrator of that directory to invite you.")
     })
 }
@@ -312,6 +314,8 @@ pub fn read_link_request<'w>(
             "LinkRequestNotFound",
             format!("The directory link request '{request}' does not exist."),
         )
+        .with_arg("request", request.to_string())
+        .with_variant("read-link-request")
     })?;
     let pending = view.request.status == RequestStatus::Pending;
     let expired = view.request.expires <= now;

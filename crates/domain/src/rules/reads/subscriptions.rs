@@ -199,6 +199,8 @@ fn not_a_resource(scope: &Scope) -> DomainError {
         "InvalidResourceId",
         format!("'{scope}' is not a resource id."),
     )
+    .with_arg("scope", scope.to_string())
+    .with_variant("put-resource")
 }
 
 pub fn resource_not_found(ty: &str, name: &str, group: &str) -> DomainError {
@@ -206,6 +208,10 @@ pub fn resource_not_found(ty: &str, name: &str, group: &str) -> DomainError {
         "ResourceNotFound",
         format!("The Resource '{ty}/{name}' under resource group '{group}' was not found."),
     )
+    .with_arg("type", ty.to_string())
+    .with_arg("name", name.to_string())
+    .with_arg("group", group.to_string())
+    .with_variant("resource-not-found")
 }
 
 /// The action that lets a caller read a subscription's change-of-directory request (Reader's `*/read`).

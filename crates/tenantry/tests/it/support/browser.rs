@@ -10,6 +10,8 @@ pub struct Browser {
     http: reqwest::Client,
     base: String,
     cookie: Option<String>,
+    /// The `Accept-Language` sent with every request, if any.
+    language: Option<String>,
     /// The headers of the last answer.
     pub headers: reqwest::header::HeaderMap,
 }
@@ -20,8 +22,15 @@ impl Browser {
             http: client_without_redirects(srv),
             base: srv.base_url.clone(),
             cookie: None,
+            language: None,
             headers: Default::default(),
         }
+    }
+
+    /// The same browser asking for pages in `languages` (an `Accept-Language` value).
+    pub fn speaking(mut self, languages: &str) -> Browser {
+        self.language = Some(languages.into());
+        self
     }
 
     /// Sends the request with the session cookie; returns the status, the `Location` (empty when there
@@ -29,6 +38,10 @@ impl Browser {
     async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
         let req = match &self.cookie {
             Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let req = match &self.language {
+            Some(l) => req.header("accept-language", l),
             None => req,
         };
         let r = req.send().await.unwrap();
