@@ -237,8 +237,8 @@ async fn a_refusal_is_dutch_in_the_portal_and_english_in_arm() {
             "the remedy in Dutch: {page}"
         );
         assert!(
-            page.contains("Niet mogelijk zoals het nu is"),
-            "the title in Dutch: {page}"
+            page.contains("Kan de medebeheerder niet toevoegen"),
+            "the title, what failed, in Dutch: {page}"
         );
         assert!(!page.contains("is neither a personal account"), "{page}");
         // A refusal that is the page itself: Dutch too.
