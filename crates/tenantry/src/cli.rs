@@ -707,7 +707,7 @@ async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<Applied> {
         indicatif::ProgressBar::hidden()
     };
     let counted = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {human_pos}/{human_len} entries, {per_sec} ({eta} left)",
+        "{msg} [{bar:30}] {human_pos}/{human_len} entries, {per_sec:0} ({eta} left)",
     )
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     let waiting = indicatif::ProgressStyle::with_template("{msg} {spinner} {elapsed}")
