@@ -14,6 +14,14 @@
 use std::time::Instant;
 use tenantry_store::Store;
 
+/// The resident set in MB, where Linux says (`/proc/self/statm`, in 4 KiB pages).
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |pages| pages * 4096.0 / 1e6)
+}
+
 /// CPU seconds of the whole process (user and system), where Linux says.
 fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -50,8 +58,10 @@ async fn main() {
             let assignments: usize = world.subscriptions().map(|s| s.assignments.len()).sum();
             let users: usize = world.tenants().map(|t| t.users.len()).sum();
             println!(
-                "load {target} (round {round}): {assignments} assignments, {users} users in {secs:.2} s ({cpu:.2} s of CPU; goal ≤ 2 s)"
+                "load {target} (round {round}): {assignments} assignments, {users} users in {secs:.2} s ({cpu:.2} s of CPU; goal ≤ 2 s); resident set {:.0} MB with the world",
+                rss_mb()
             );
+            drop(world);
         }
     }
 }
