@@ -17,6 +17,24 @@ use tenantry_domain::{Change, Partition, Timestamp, World};
 use tenantry_store::{Store, StoreError};
 use tokio::sync::Mutex;
 
+/// What a plan run by [`Service::execute_in_pieces`] hands out.
+pub(crate) enum Step {
+    /// The next piece of the change, in order.
+    Piece(Change),
+    /// How far the planning is (done, total), for a progress display.
+    Progress(usize, usize),
+}
+
+/// About how many rows a piece writes: its mutations' entities and its audit events.
+fn tx_rows(change: &Change) -> usize {
+    change
+        .mutations
+        .iter()
+        .map(tenantry_store::mutation_rows)
+        .sum::<usize>()
+        + change.audit.len()
+}
+
 /// How often an instance looks for changes made by others when nothing woke it.
 const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
 /// While the database is out of reach the follower probes it less often, doubling its wait up to this:
@@ -109,7 +127,100 @@ impl Service {
         &self,
         rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
     ) -> Result<T, ServiceError> {
-        let _writer = self.writer().await?;
+        let (_writer, mut tx, started) = self.begin_write().await?;
+        let (change, value) = rule(&self.inner.world.read())?;
+        if change.mutations.is_empty() && change.audit.is_empty() {
+            return Ok(value); // dropping the transaction rolls the revision back
+        }
+        self.seen(tx.apply(&change).await)?;
+        let revision = tx.revision();
+        pause_before_commit().await;
+        self.seen(tx.commit().await)?;
+        crate::metrics::db_query("write", started);
+        self.inner.world.write().apply(&change);
+        self.inner.revision.store(revision, Ordering::Release);
+        Ok(value)
+    }
+
+    /// [`Service::execute`] for a change too large to hold at once (a world file's): `plan` runs on a
+    /// thread of its own with a copy of the world and hands the change out in pieces as it makes them
+    /// (`step(Step::Piece(…))`), each written in the one transaction while the next is planned, and
+    /// returns the world with the whole change applied, which replaces this instance's world once
+    /// committed. A refusal (or a failed write) rolls everything back: all or nothing as `execute`.
+    /// `progress` gets the plan's [`Step::Progress`]; `written(rows)` follows the writes.
+    pub(crate) async fn execute_in_pieces<T: Send + 'static>(
+        &self,
+        plan: impl FnOnce(World, &mut dyn FnMut(Step)) -> Result<(World, T), ServiceError>
+        + Send
+        + 'static,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+        written: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<T, ServiceError> {
+        let (_writer, mut tx, started) = self.begin_write().await?;
+        let world = self.inner.world.read().clone();
+        // Two pieces in flight: one being written, the next planned.
+        let (send, mut receive) = tokio::sync::mpsc::channel::<Step>(2);
+        let planner = std::thread::Builder::new()
+            .name("plan".into())
+            .spawn(move || {
+                plan(world, &mut |step| {
+                    // A closed channel means the writes failed: the rest of the plan goes nowhere.
+                    let _ = send.blocking_send(step);
+                })
+            })
+            .map_err(|e| ServiceError::Internal(format!("cannot start planning: {e}")))?;
+        let (mut rows, mut changed, mut failed) = (0, false, None);
+        while let Some(step) = receive.recv().await {
+            match step {
+                Step::Progress(done, total) => progress(done, total),
+                Step::Piece(change) => {
+                    changed |= !change.mutations.is_empty() || !change.audit.is_empty();
+                    let result = tx
+                        .apply_reporting(&change, &mut |done, _| written(rows + done))
+                        .await;
+                    match result {
+                        Ok(()) => rows += tx_rows(&change),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        drop(receive);
+        // The channel is closed: the planner has returned or is about to.
+        let planned = planner
+            .join()
+            .map_err(|_| ServiceError::Internal("the planning of the change panicked".into()))?;
+        if let Some(e) = failed {
+            return self.seen(Err(e));
+        }
+        let (world, value) = planned?;
+        if !changed {
+            return Ok(value); // dropping the transaction rolls the revision back
+        }
+        let revision = tx.revision();
+        pause_before_commit().await;
+        self.seen(tx.commit().await)?;
+        crate::metrics::db_query("write", started);
+        self.replace(world, revision);
+        Ok(value)
+    }
+
+    /// Takes the write lock, begins the write transaction and catches up with what other instances
+    /// committed before it: what a rule then reads is the database's latest.
+    async fn begin_write(
+        &self,
+    ) -> Result<
+        (
+            tokio::sync::MutexGuard<'_, ()>,
+            tenantry_store::WriteTx,
+            std::time::Instant,
+        ),
+        ServiceError,
+    > {
+        let writer = self.writer().await?;
         if let Some(reason) = self.inner.outage.refusal() {
             return Err(ServiceError::Unavailable(reason));
         }
@@ -133,18 +244,7 @@ impl Service {
                 Err(e) => return Err(e.into()),
             }
         }
-        let (change, value) = rule(&self.inner.world.read())?;
-        if change.mutations.is_empty() && change.audit.is_empty() {
-            return Ok(value); // dropping the transaction rolls the revision back
-        }
-        self.seen(tx.apply(&change).await)?;
-        let revision = tx.revision();
-        pause_before_commit().await;
-        self.seen(tx.commit().await)?;
-        crate::metrics::db_query("write", started);
-        self.inner.world.write().apply(&change);
-        self.inner.revision.store(revision, Ordering::Release);
-        Ok(value)
+        Ok((writer, tx, started))
     }
 
     /// The write lock, waited for at most the database timeout while the database is out of reach (the

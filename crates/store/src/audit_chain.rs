@@ -51,23 +51,32 @@ async fn set_tip(conn: &mut AnyConnection, tip: ChainTip) -> StoreResult<()> {
     Ok(())
 }
 
-/// Appends `events`, in order, at the chain's tip. Runs inside a write transaction.
+/// Appends `events`, in order, at the chain's tip, calling `progress(events written)` as they reach
+/// the database. Runs inside a write transaction.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     events: &[AuditEvent],
     backend: Backend,
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
     }
     let mut tip = lock_tip(conn).await?;
-    let mut ops = Vec::with_capacity(events.len());
+    let mut writer = batch::Writer::new(conn, backend);
+    let mut reported = 0;
     for e in events {
         let record = audit::record(e)?;
         let (seq, prev, hash) = tip.append(&record);
-        ops.push(audit::insert(&record, seq, &prev, &hash));
+        writer
+            .push(audit::insert(&record, seq, &prev, &hash))
+            .await?;
+        if writer.written() != reported {
+            reported = writer.written();
+            progress(reported);
+        }
     }
-    batch::run(conn, ops, batch::max_binds(backend)).await?;
+    writer.finish().await?;
     set_tip(conn, tip).await
 }
 

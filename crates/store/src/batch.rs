@@ -2,9 +2,9 @@
 //!
 //! Each mutation becomes a list of [`Op`]s. Consecutive row writes to the same table become multi-row
 //! `INSERT ... VALUES (...), (...)` statements, and key deletes become `DELETE ... WHERE k IN (...)`, both
-//! cut into chunks that stay under the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535) and
-//! sized per backend (see [`max_binds`]). That is what lets a change of directory write 100k role
-//! assignments in one transaction in a second or two.
+//! cut into chunks that stay under the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535). A
+//! [`Writer`] takes the ops as they come and holds at most one statement's rows: a million-row change
+//! is written without its rows ever being in memory all at once.
 //!
 //! All SQL built here comes from the `&'static str` table and column names below, never from data, which
 //! is why wrapping it in `AssertSqlSafe` is sound: values always travel as bind parameters.
@@ -18,19 +18,41 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// The most parameters one statement binds on each backend, chosen by measurement (`benches/`).
+/// The most parameters one statement binds on each backend: as many as both allow (SQLite's 32,766 is
+/// below PostgreSQL's 65,535), so a 100k-row write is a handful of statements.
 ///
-/// PostgreSQL: as many as both backends allow (SQLite's 32,766 is below PostgreSQL's 65,535), so a
-/// 100k-row write is a handful of round trips.
-///
-/// SQLite: few. sqlx's SQLite driver asks `sqlite3_bind_parameter_name` for every parameter, and SQLite
-/// answers by scanning the statement's list of `$n` names, so binding k parameters costs O(k²): at
-/// 32,766 per statement a 100k-row insert took a minute. Each statement, on the other hand, is a round
-/// trip to the driver's worker thread. About 200 parameters balances the two.
-pub(crate) fn max_binds(backend: Backend) -> usize {
-    match backend {
-        Backend::Postgres => 32_766,
-        Backend::Sqlite => 200,
+/// SQLite's statements number their parameters with plain `?` (see [`Placeholders`]): sqlx's SQLite
+/// driver asks `sqlite3_bind_parameter_name` for every parameter, which for `$n` names scans the
+/// statement's list of names (binding k of them costs O(k²): at 32,766 per statement a 100k-row insert
+/// took a minute), and for `?` finds no name at once.
+pub(crate) fn max_binds(_backend: Backend) -> usize {
+    32_766
+}
+
+/// How a statement names its parameters: PostgreSQL's `$1, $2…`, or SQLite's anonymous `?`, bound in
+/// order (the same order the `$n` would give).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    Numbered,
+    Anonymous,
+}
+
+impl Placeholders {
+    pub(crate) fn of(backend: Backend) -> Self {
+        match backend {
+            Backend::Postgres => Placeholders::Numbered,
+            Backend::Sqlite => Placeholders::Anonymous,
+        }
+    }
+
+    /// Writes the `n`th (1-based) parameter.
+    fn write(self, sql: &mut String, n: usize) {
+        match self {
+            Placeholders::Numbered => {
+                let _ = write!(sql, "${n}");
+            }
+            Placeholders::Anonymous => sql.push('?'),
+        }
     }
 }
 
@@ -53,7 +75,7 @@ impl Table {
         sql
     }
 
-    fn insert_sql(&self, rows: usize, mode: Mode) -> String {
+    fn insert_sql(&self, rows: usize, mode: Mode, ph: Placeholders) -> String {
         let width = self.columns.len();
         let mut sql = format!(
             "INSERT INTO {} ({}) VALUES ",
@@ -66,7 +88,7 @@ impl Table {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                let _ = write!(sql, "${}", r * width + c + 1);
+                ph.write(&mut sql, r * width + c + 1);
             }
             sql.push(')');
         }
@@ -90,7 +112,7 @@ impl Table {
 }
 
 /// What to do when a row's key exists already.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Mode {
     /// Fail: a unique violation, reported as a conflict.
     Insert,
@@ -143,76 +165,138 @@ impl Op {
     }
 }
 
-/// Runs the ops in order, merging runs of rows into multi-row statements.
-pub(crate) async fn run(
-    conn: &mut AnyConnection,
-    ops: Vec<Op>,
+/// Writes ops in order as they are pushed: runs of rows for one table become multi-row statements, each
+/// written as soon as it is full, so at most one statement's rows wait in memory.
+pub(crate) struct Writer<'c> {
+    conn: &'c mut AnyConnection,
     max_binds: usize,
-) -> StoreResult<()> {
-    let mut pending: Option<Rows> = None;
-    for op in ops {
+    ph: Placeholders,
+    pending: Option<Rows>,
+    /// The SQL of full statements, by table, mode and row count: built once per run.
+    sql: HashMap<(&'static str, Mode, usize), String>,
+    /// Rows written so far (the pending ones not yet).
+    written: usize,
+}
+
+impl<'c> Writer<'c> {
+    pub(crate) fn new(conn: &'c mut AnyConnection, backend: Backend) -> Self {
+        Self {
+            conn,
+            max_binds: max_binds(backend),
+            ph: Placeholders::of(backend),
+            pending: None,
+            sql: HashMap::new(),
+            written: 0,
+        }
+    }
+
+    /// Rows written to the database so far.
+    pub(crate) fn written(&self) -> usize {
+        self.written
+    }
+
+    pub(crate) async fn push(&mut self, op: Op) -> StoreResult<()> {
         match op {
             Op::Row {
                 table,
                 mode,
                 values,
             } => {
-                if let Some(rows) = &mut pending
+                if let Some(rows) = &mut self.pending
                     && rows.table.name == table.name
                     && rows.mode == mode
                 {
                     rows.values.push(values);
-                    continue;
+                } else {
+                    self.flush().await?;
+                    self.pending = Some(Rows {
+                        table,
+                        mode,
+                        values: vec![values],
+                    });
                 }
-                if let Some(rows) = pending.take() {
-                    rows.write(conn, max_binds).await?;
+                if let Some(rows) = &self.pending
+                    && rows.values.len() >= rows_per_statement(rows.table, self.max_binds)
+                {
+                    self.flush().await?;
                 }
-                pending = Some(Rows {
-                    table,
-                    mode,
-                    values: vec![values],
-                });
+                Ok(())
             }
-            other => {
-                if let Some(rows) = pending.take() {
-                    rows.write(conn, max_binds).await?;
-                }
-                run_one(conn, other, max_binds).await?;
+            Op::DeleteIn {
+                table,
+                fixed,
+                column,
+                keys,
+            } => {
+                self.flush().await?;
+                delete_in(
+                    self.conn,
+                    table,
+                    fixed,
+                    column,
+                    keys,
+                    self.max_binds,
+                    self.ph,
+                )
+                .await
+            }
+            Op::Exec { sql, args } => {
+                self.flush().await?;
+                bind_all(sqlx::query(sql), args)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
             }
         }
     }
-    if let Some(rows) = pending {
-        rows.write(conn, max_binds).await?;
+
+    /// Writes the rows still pending.
+    pub(crate) async fn finish(mut self) -> StoreResult<()> {
+        self.flush().await
     }
-    Ok(())
+
+    async fn flush(&mut self) -> StoreResult<()> {
+        let Some(rows) = self.pending.take() else {
+            return Ok(());
+        };
+        let table = rows.table;
+        let mode = rows.mode;
+        let rows = match mode {
+            Mode::Insert => rows.values,
+            // Within one statement only: PostgreSQL refuses an `ON CONFLICT DO UPDATE` that touches one
+            // row twice, and a later statement overwrites an earlier one's row as sequential writes
+            // would.
+            Mode::Ignore | Mode::Upsert => last_per_key(rows.values, table.key_len),
+        };
+        let per_statement = rows_per_statement(table, self.max_binds);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+            let n = chunk.len();
+            // Keep the shapes that recur (one row, a full chunk) prepared: parsing a VALUES list of
+            // thousands of parameters costs PostgreSQL as much as running it. A remainder chunk's shape
+            // is one-off and would only evict useful entries from the statement cache.
+            let persistent = n == 1 || n == per_statement;
+            let sql = if persistent {
+                self.sql
+                    .entry((table.name, mode, n))
+                    .or_insert_with(|| table.insert_sql(n, mode, self.ph))
+                    .clone()
+            } else {
+                table.insert_sql(n, mode, self.ph)
+            };
+            bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.into_iter().flatten())
+                .persistent(persistent)
+                .execute(&mut *self.conn)
+                .await?;
+            self.written += n;
+        }
+        Ok(())
+    }
 }
 
-async fn run_one(conn: &mut AnyConnection, op: Op, max_binds: usize) -> StoreResult<()> {
-    match op {
-        Op::Row {
-            table,
-            mode,
-            values,
-        } => {
-            Rows {
-                table,
-                mode,
-                values: vec![values],
-            }
-            .write(conn, max_binds)
-            .await
-        }
-        Op::DeleteIn {
-            table,
-            fixed,
-            column,
-            keys,
-        } => delete_in(conn, table, fixed, column, keys, max_binds).await,
-        Op::Exec { sql, args } => {
-            bind_all(sqlx::query(sql), args).execute(&mut *conn).await?;
-            Ok(())
-        }
-    }
+fn rows_per_statement(table: &Table, max_binds: usize) -> usize {
+    (max_binds / table.columns.len()).max(1)
 }
 
 /// A run of rows for one table, written with multi-row statements.
@@ -220,40 +304,6 @@ struct Rows {
     table: &'static Table,
     mode: Mode,
     values: Vec<Vec<Value>>,
-}
-
-impl Rows {
-    async fn write(self, conn: &mut AnyConnection, max_binds: usize) -> StoreResult<()> {
-        let table = self.table;
-        let mode = self.mode;
-        let rows = match mode {
-            Mode::Insert => self.values,
-            Mode::Ignore | Mode::Upsert => last_per_key(self.values, table.key_len),
-        };
-        let per_statement = (max_binds / table.columns.len()).max(1);
-        let mut full_sql: Option<String> = None;
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
-            let n = chunk.len();
-            let sql = if n == per_statement {
-                full_sql
-                    .get_or_insert_with(|| table.insert_sql(n, mode))
-                    .clone()
-            } else {
-                table.insert_sql(n, mode)
-            };
-            // Keep the shapes that recur (one row, a full chunk) prepared: parsing a VALUES list of
-            // thousands of parameters costs PostgreSQL as much as running it. A remainder chunk's shape
-            // is one-off and would only evict useful entries from the statement cache.
-            let persistent = n == 1 || n == per_statement;
-            bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.into_iter().flatten())
-                .persistent(persistent)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
-    }
 }
 
 /// Keeps the last row of each key, in order. PostgreSQL refuses an `ON CONFLICT DO UPDATE` that touches
@@ -287,6 +337,7 @@ async fn delete_in(
     column: &'static str,
     keys: Vec<Value>,
     max_binds: usize,
+    ph: Placeholders,
 ) -> StoreResult<()> {
     let per_statement = max_binds.saturating_sub(fixed.len()).max(1);
     let mut full_sql: Option<String> = None;
@@ -296,10 +347,10 @@ async fn delete_in(
         let n = chunk.len();
         let sql = if n == per_statement {
             full_sql
-                .get_or_insert_with(|| delete_sql(table, &fixed, column, n))
+                .get_or_insert_with(|| delete_sql(table, &fixed, column, n, ph))
                 .clone()
         } else {
-            delete_sql(table, &fixed, column, n)
+            delete_sql(table, &fixed, column, n, ph)
         };
         // Only small deletes stay prepared. PostgreSQL plans a prepared statement generically after
         // five runs, and the generic plan of a long `IN` list was measured several times slower than
@@ -314,17 +365,25 @@ async fn delete_in(
     Ok(())
 }
 
-fn delete_sql(table: &str, fixed: &[(&'static str, Value)], column: &str, keys: usize) -> String {
+fn delete_sql(
+    table: &str,
+    fixed: &[(&'static str, Value)],
+    column: &str,
+    keys: usize,
+    ph: Placeholders,
+) -> String {
     let mut sql = format!("DELETE FROM {table} WHERE ");
     for (i, (col, _)) in fixed.iter().enumerate() {
-        let _ = write!(sql, "{col} = ${} AND ", i + 1);
+        let _ = write!(sql, "{col} = ");
+        ph.write(&mut sql, i + 1);
+        sql.push_str(" AND ");
     }
     let _ = write!(sql, "{column} IN (");
     for k in 0..keys {
         if k > 0 {
             sql.push_str(", ");
         }
-        let _ = write!(sql, "${}", fixed.len() + k + 1);
+        ph.write(&mut sql, fixed.len() + k + 1);
     }
     sql.push(')');
     sql
@@ -390,24 +449,44 @@ mod tests {
     #[test]
     fn insert_sql_numbers_every_row() {
         assert_eq!(
-            T.insert_sql(2, Mode::Upsert),
+            T.insert_sql(2, Mode::Upsert, Placeholders::Numbered),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT (a, b) DO UPDATE SET c = excluded.c"
         );
         assert_eq!(
-            T.insert_sql(1, Mode::Ignore),
+            T.insert_sql(1, Mode::Ignore, Placeholders::Numbered),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3) ON CONFLICT (a, b) DO NOTHING"
         );
         assert_eq!(
-            T.insert_sql(1, Mode::Insert),
+            T.insert_sql(1, Mode::Insert, Placeholders::Numbered),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3)"
+        );
+        assert_eq!(
+            T.insert_sql(2, Mode::Insert, Placeholders::Anonymous),
+            "INSERT INTO t (a, b, c) VALUES (?, ?, ?), (?, ?, ?)"
         );
     }
 
     #[test]
     fn delete_sql_puts_fixed_columns_first() {
         assert_eq!(
-            delete_sql("t", &[("s", Value::Int(1))], "id", 3),
+            delete_sql(
+                "t",
+                &[("s", Value::Int(1))],
+                "id",
+                3,
+                Placeholders::Numbered
+            ),
             "DELETE FROM t WHERE s = $1 AND id IN ($2, $3, $4)"
+        );
+        assert_eq!(
+            delete_sql(
+                "t",
+                &[("s", Value::Int(1))],
+                "id",
+                2,
+                Placeholders::Anonymous
+            ),
+            "DELETE FROM t WHERE s = ? AND id IN (?, ?)"
         );
     }
 

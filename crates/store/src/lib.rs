@@ -45,6 +45,7 @@ pub use connect::{Backend, DEFAULT_DB_TIMEOUT};
 pub use error::{StoreError, StoreResult};
 pub use listen::ChangeListener;
 pub use load::Progress as LoadProgress;
+pub use mutations::rows as mutation_rows;
 
 use sqlx::AnyPool;
 use sqlx::any::Any;
@@ -310,17 +311,44 @@ impl WriteTx {
     /// its audit events at the audit chain's tip. After an error the transaction must be dropped
     /// (PostgreSQL has aborted it).
     pub async fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
-        let mut ops = Vec::with_capacity(change.mutations.len() + 2);
+        self.apply_reporting(change, &mut |_, _| {}).await
+    }
+
+    /// [`WriteTx::apply`], calling `progress(written, total)` as rows reach the database: the
+    /// mutations' entities and the audit events, of `total` (about one row each).
+    ///
+    /// Rows are written as the mutations are turned into them, a statement at a time: a change of a
+    /// million rows never has them all in memory.
+    pub async fn apply_reporting(
+        &mut self,
+        change: &Change,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<(), StoreError> {
+        let total =
+            change.mutations.iter().map(mutations::rows).sum::<usize>() + change.audit.len();
+        let (backend, revision) = (self.backend, self.revision);
+        let mut writer = batch::Writer::new(self.conn(), backend);
+        let mut ops = Vec::new();
+        let mut reported = 0;
         for m in &change.mutations {
             mutations::ops(m, &mut ops)?;
+            for op in ops.drain(..) {
+                writer.push(op).await?;
+            }
+            if writer.written() != reported {
+                reported = writer.written();
+                progress(reported.min(total), total);
+            }
         }
         for p in change.partitions() {
-            ops.push(changes::record(self.revision, p));
+            writer.push(changes::record(revision, p)).await?;
         }
-        let max_binds = batch::max_binds(self.backend);
-        batch::run(self.conn(), ops, max_binds).await?;
-        let backend = self.backend;
-        audit_chain::append(self.conn(), &change.audit, backend).await?;
+        writer.finish().await?;
+        let written = change.mutations.iter().map(mutations::rows).sum::<usize>();
+        audit_chain::append(self.conn(), &change.audit, backend, &mut |events| {
+            progress((written + events).min(total), total)
+        })
+        .await?;
         if let Some(through) = self.retention.trim_through(self.revision) {
             changes::prune(self.conn(), through).await?;
         }
@@ -330,6 +358,7 @@ impl WriteTx {
                 .execute(self.conn())
                 .await?;
         }
+        progress(total, total);
         Ok(())
     }
 

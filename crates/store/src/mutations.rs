@@ -8,6 +8,15 @@ use crate::{
 };
 use tenantry_domain::Mutation;
 
+/// About how many rows a mutation writes: its entities (for progress, not exact).
+pub fn rows(m: &Mutation) -> usize {
+    match m {
+        Mutation::InsertRoleAssignments { assignments, .. } => assignments.len(),
+        Mutation::AddGroupMembers { members, .. } => members.len(),
+        _ => 1,
+    }
+}
+
 pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
     use Mutation::*;
     match m {

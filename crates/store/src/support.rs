@@ -79,7 +79,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // The audit event at the chain's tip, as every write appends it.
-        crate::audit_chain::append(&mut tx, std::slice::from_ref(event), self.backend).await?;
+        crate::audit_chain::append(
+            &mut tx,
+            std::slice::from_ref(event),
+            self.backend,
+            &mut |_| {},
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -468,8 +468,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if let Some(file) = world {
                 // A log line, not a message: in `--log-format json` standard error holds only JSON.
-                let changes = apply_world(&svc, &file).await?;
-                tracing::info!(file = %file.display(), changes, "world file applied");
+                let applied = apply_world(&svc, &file).await?;
+                tracing::info!(
+                    file = %file.display(),
+                    changes = applied.changes,
+                    rows = applied.rows,
+                    seconds = applied.secs,
+                    "world file applied"
+                );
             }
             std::fs::create_dir_all(&db.data)?;
             tenantry_server::serve(
@@ -495,26 +501,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: WorldCommand::Apply { file, db },
         } => {
             let svc = open_service(&db).await?;
-            let written = apply_world(&svc, &file).await?;
-            if written == 0 {
+            let applied = apply_world(&svc, &file).await?;
+            if applied.changes == 0 {
                 eprintln!(
                     "{}: nothing to do, the world already has everything in it",
                     file.display()
                 );
             } else {
-                eprintln!("{}: applied ({written} changes)", file.display());
+                eprintln!(
+                    "{}: applied ({} changes, {} rows in {:.1} s, {:.0} rows/s)",
+                    file.display(),
+                    applied.changes,
+                    applied.rows,
+                    applied.secs,
+                    applied.rows as f64 / applied.secs.max(1e-3)
+                );
             }
             Ok(())
         }
         Command::World {
             command: WorldCommand::Export { db, output },
         } => {
+            use std::io::Write as _;
             let svc = open_service(&db).await?;
-            let text = svc.export_world();
+            // Written as the entries are made: a large world is never one string in memory.
             match output {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("could not write {}", path.display()))?,
-                None => print!("{text}"),
+                Some(path) => {
+                    let write = || -> std::io::Result<()> {
+                        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                        svc.export_world_to(&mut out)?;
+                        out.flush()
+                    };
+                    write().with_context(|| format!("could not write {}", path.display()))?
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    svc.export_world_to(&mut out)?;
+                    out.flush()?;
+                }
             }
             Ok(())
         }
@@ -678,23 +702,73 @@ async fn support_list(db: &DbArgs, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Applies the world file `file`; how many changes that wrote (none when the world already had it all).
-async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<usize> {
+/// What applying a world file did.
+struct Applied {
+    /// Changes written (none when the world already had it all).
+    changes: usize,
+    /// About how many rows they wrote, audit events included.
+    rows: usize,
+    /// From reading the file to the world in memory.
+    secs: f64,
+}
+
+/// Applies the world file `file`. On a terminal a progress bar follows each phase (reading, planning,
+/// writing, committing) with its counts, rate and time left.
+async fn apply_world(svc: &Service, file: &Path) -> anyhow::Result<Applied> {
+    use std::io::IsTerminal;
+    use tenantry_service::world::ApplyPhase;
+    let started = std::time::Instant::now();
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("could not read {}", file.display()))?;
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} entries ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message(format!("applying {}", file.display()));
-    let mut progress = |done: usize, total: usize| {
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let counted = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {human_pos}/{human_len} entries, {per_sec} ({eta} left)",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let waiting = indicatif::ProgressStyle::with_template("{msg} {spinner} {elapsed}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let mut phase = None;
+    let mut rows = 0;
+    // Rows are written while entries are planned: the bar counts entries, its message the rows.
+    let mut progress = |now: ApplyPhase, done: usize, total: usize| {
+        if now == ApplyPhase::Writing {
+            rows = done;
+            if phase == Some(ApplyPhase::Planning) {
+                bar.set_message(format!("applying ({rows} rows written)"));
+            }
+            return;
+        }
+        if phase != Some(now) {
+            // Where the time goes, for whoever asks (`TENANTRY_LOG=debug`).
+            tracing::debug!(phase = ?now, rows, seconds = started.elapsed().as_secs_f64(), "world apply");
+            phase = Some(now);
+            let (style, name) = match now {
+                ApplyPhase::Reading => (&waiting, "reading"),
+                ApplyPhase::Planning | ApplyPhase::Writing => (&counted, "applying"),
+                ApplyPhase::Committing => (&waiting, "committing"),
+            };
+            bar.set_style(style.clone());
+            bar.set_message(name);
+            // The rate and time left are of this phase alone.
+            bar.reset();
+        }
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let result = svc.apply_world(&text, &mut progress).await;
+    let result = svc.apply_world_reporting(&text, &mut progress).await;
     bar.finish_and_clear();
-    result.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    drop(text);
+    let changes = result.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    Ok(Applied {
+        changes,
+        rows,
+        secs: started.elapsed().as_secs_f64(),
+    })
 }
 
 async fn keys(command: KeysCommand) -> anyhow::Result<()> {

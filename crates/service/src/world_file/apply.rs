@@ -87,13 +87,56 @@ pub fn plan_apply(
     now: i64,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Change, WorldFileError> {
+    let mut out = Change::new();
+    plan_apply_in_pieces(
+        world.clone(),
+        file,
+        &Hashers {
+            hash_password,
+            hash_secret,
+            verify,
+        },
+        now,
+        progress,
+        usize::MAX,
+        &mut |piece| out.extend(piece),
+        &|| rules::invariants::violations(world),
+    )?;
+    Ok(coalesce(out))
+}
+
+/// How a plan hashes and checks the file's passwords and secrets (see [`plan_apply`]).
+pub struct Hashers<'a> {
+    pub hash_password: &'a dyn Fn(&str) -> String,
+    pub hash_secret: &'a dyn Fn(&str) -> String,
+    pub verify: &'a dyn Fn(&str, &str) -> bool,
+}
+
+/// [`plan_apply`] for a large file: the change is handed to `sink` in pieces of about `piece`
+/// mutations and audit events as it is planned (in order: their concatenation is the change), so that
+/// they can be written while the rest is planned, and the world with all of it applied is returned.
+/// `before()` gives the invariant violations of the world as it was (asked only when the planned
+/// world has some). After an error, the pieces handed out must be thrown away.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_apply_in_pieces(
+    world: World,
+    file: &WorldFile,
+    hashers: &Hashers<'_>,
+    now: i64,
+    progress: &mut dyn FnMut(usize, usize),
+    piece: usize,
+    sink: &mut dyn FnMut(Change),
+    before: &dyn Fn() -> Vec<String>,
+) -> Result<World, WorldFileError> {
     let mut p = Planner {
         file,
-        w: world.clone(),
+        w: world,
         out: Change::new(),
-        hash_password,
-        hash_secret,
-        verify,
+        piece,
+        sink,
+        hash_password: hashers.hash_password,
+        hash_secret: hashers.hash_secret,
+        verify: hashers.verify,
         now,
         progress,
         done: 0,
@@ -124,7 +167,7 @@ pub fn plan_apply(
     // the file's to answer for).
     let mut problems = rules::invariants::violations(&p.w);
     if !problems.is_empty() {
-        let before = rules::invariants::violations(world);
+        let before = before();
         problems.retain(|v| !before.contains(v));
     }
     if !problems.is_empty() {
@@ -138,7 +181,11 @@ pub fn plan_apply(
         ));
     }
     (p.progress)(p.total, p.total);
-    Ok(coalesce(p.out))
+    let rest = std::mem::take(&mut p.out);
+    if !rest.mutations.is_empty() || !rest.audit.is_empty() {
+        (p.sink)(coalesce(rest));
+    }
+    Ok(p.w)
 }
 
 /// Merges consecutive role assignment inserts of one subscription, so the store writes them in batches.
@@ -254,7 +301,11 @@ struct Planner<'a> {
     file: &'a WorldFile,
     /// The scratch world: the input plus everything planned so far.
     w: World,
+    /// What is planned and not yet handed to `sink`.
     out: Change,
+    /// How many mutations and audit events `out` holds before it goes to `sink`.
+    piece: usize,
+    sink: &'a mut dyn FnMut(Change),
     hash_password: &'a dyn Fn(&str) -> String,
     hash_secret: &'a dyn Fn(&str) -> String,
     verify: &'a dyn Fn(&str, &str) -> bool,
@@ -309,6 +360,10 @@ impl Planner<'_> {
         }
         self.w.apply(&change);
         self.out.extend(change);
+        if self.out.mutations.len() + self.out.audit.len() >= self.piece {
+            let piece = std::mem::take(&mut self.out);
+            (self.sink)(coalesce(piece));
+        }
     }
 
     fn tick(&mut self) {

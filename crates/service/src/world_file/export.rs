@@ -17,6 +17,50 @@ const DEFAULT_SUFFIX: &str = "onmicrosoft.com";
 
 /// The world as a world file.
 pub fn export(world: &World) -> WorldFile {
+    let mut file = WorldFile::default();
+    export_each(world, &mut |entry| match entry {
+        Entry::DomainSuffix(s) => file.domain_suffix = s,
+        Entry::Account(a) => file.personal_accounts.push(Located::new(a)),
+        Entry::Tenant(t) => file.tenants.push(Located::new(t)),
+        Entry::Subscription(s) => file.subscriptions.push(Located::new(s)),
+        Entry::GroupAssignment(a) => file.management_group_role_assignments.push(Located::new(a)),
+    });
+    file
+}
+
+/// The world as a world file's text, written to `out` as each entry is made: the same text as
+/// [`to_toml`] of [`export`], without the whole file in memory (a subscription's entry at most).
+pub fn write_export(world: &World, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = Writer::streaming();
+    let mut result = Ok(());
+    export_each(world, &mut |entry| {
+        if result.is_err() {
+            return;
+        }
+        match &entry {
+            Entry::DomainSuffix(s) => suffix_toml(&mut w, s),
+            Entry::Account(a) => account_toml(&mut w, a),
+            Entry::Tenant(t) => tenant_toml(&mut w, t),
+            Entry::Subscription(s) => subscription_toml(&mut w, s),
+            Entry::GroupAssignment(a) => group_assignment_toml(&mut w, a),
+        }
+        result = w.spill(out);
+    });
+    result?;
+    out.write_all(w.finish().as_bytes())
+}
+
+/// One top-level entry of a world file, in the file's order.
+enum Entry {
+    DomainSuffix(Option<String>),
+    Account(PersonalAccountEntry),
+    Tenant(TenantEntry),
+    Subscription(SubscriptionEntry),
+    GroupAssignment(ManagementGroupAssignmentEntry),
+}
+
+/// Makes the world's entries one at a time, in the file's order, and hands each to `each`.
+fn export_each(world: &World, each: &mut dyn FnMut(Entry)) {
     let mut tenants: Vec<&TenantPart> = world.tenants().collect();
     tenants.sort_by_key(|t| (t.tenant.name.to_lowercase(), t.tenant.id));
     let indexes: HashMap<TenantId, PrincipalIndex> = tenants
@@ -29,28 +73,28 @@ pub fn export(world: &World) -> WorldFile {
             .strip_prefix(&format!("{}.", t.tenant.name.to_lowercase()))
             .map(str::to_string)
     });
+    each(Entry::DomainSuffix(suffix.filter(|s| s != DEFAULT_SUFFIX)));
 
     let mut accounts: Vec<&PersonalAccount> = world.accounts().collect();
     accounts.sort_by_key(|a| (a.email.to_lowercase(), a.id));
-    let personal_accounts = accounts
-        .into_iter()
-        .map(|a| {
-            Located::new(PersonalAccountEntry {
-                email: a.email.clone(),
-                password: None,
-                password_hash: Some(a.password_hash.clone()),
-                display_name: (a.display_name != local_part(&a.email))
-                    .then(|| a.display_name.clone()),
-                id: Some(a.id),
-                enabled: (!a.enabled).then_some(false),
-            })
-        })
-        .collect();
+    for a in accounts {
+        each(Entry::Account(PersonalAccountEntry {
+            email: a.email.clone(),
+            password: None,
+            password_hash: Some(a.password_hash.clone()),
+            display_name: (a.display_name != local_part(&a.email)).then(|| a.display_name.clone()),
+            id: Some(a.id),
+            enabled: (!a.enabled).then_some(false),
+        }));
+    }
 
-    let tenant_entries = tenants
-        .iter()
-        .map(|t| Located::new(tenant_entry(world, t, &indexes[&t.tenant.id])))
-        .collect();
+    for t in &tenants {
+        each(Entry::Tenant(tenant_entry(
+            world,
+            t,
+            &indexes[&t.tenant.id],
+        )));
+    }
 
     let mut subs: Vec<&SubscriptionPart> = world.subscriptions().collect();
     subs.sort_by_key(|s| {
@@ -59,22 +103,14 @@ pub fn export(world: &World) -> WorldFile {
             s.subscription.id,
         )
     });
-    let subscriptions = subs
-        .into_iter()
-        .map(|s| Located::new(subscription_entry(world, s, &indexes)))
-        .collect();
+    for s in subs {
+        each(Entry::Subscription(subscription_entry(world, s, &indexes)));
+    }
 
-    let management_group_role_assignments = tenants
-        .iter()
-        .flat_map(|t| group_assignment_entries(world, t, &indexes[&t.tenant.id]))
-        .collect();
-
-    WorldFile {
-        domain_suffix: suffix.filter(|s| s != DEFAULT_SUFFIX),
-        personal_accounts,
-        tenants: tenant_entries,
-        subscriptions,
-        management_group_role_assignments,
+    for t in &tenants {
+        for a in group_assignment_entries(world, t, &indexes[&t.tenant.id]) {
+            each(Entry::GroupAssignment(a.value));
+        }
     }
 }
 
@@ -707,21 +743,9 @@ fn resource_entry(
 /// line as inline tables, defaults left out.
 pub fn to_toml(file: &WorldFile) -> String {
     let mut w = Writer::default();
-    if let Some(s) = &file.domain_suffix {
-        w.kv("", "domain_suffix", &q(s));
-        w.blank();
-    }
+    suffix_toml(&mut w, &file.domain_suffix);
     for a in &file.personal_accounts {
-        w.header("", "[[personal_accounts]]");
-        w.kv("", "email", &q(&a.email));
-        opt(&mut w, "", "password", &a.password);
-        opt(&mut w, "", "password_hash", &a.password_hash);
-        opt(&mut w, "", "display_name", &a.display_name);
-        opt_id(&mut w, "", "id", &a.id);
-        if let Some(e) = a.enabled {
-            w.kv("", "enabled", &e.to_string());
-        }
-        w.blank();
+        account_toml(&mut w, a);
     }
     for t in &file.tenants {
         tenant_toml(&mut w, t);
@@ -730,30 +754,78 @@ pub fn to_toml(file: &WorldFile) -> String {
         subscription_toml(&mut w, s);
     }
     for a in &file.management_group_role_assignments {
-        w.header("", "[[management_group_role_assignments]]");
-        w.kv("", "tenant", &q(&a.tenant));
-        match &a.scope {
-            Some(scope) => w.kv("", "scope", &q(scope)),
-            None => w.kv("", "management_group", &q(&a.management_group)),
-        }
-        w.kv("", "principal", &q(&a.principal));
-        w.kv("", "role", &q(&a.role));
-        opt_id(&mut w, "", "id", &a.id);
-        w.blank();
+        group_assignment_toml(&mut w, a);
     }
-    let mut out = w.out;
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    w.finish()
 }
 
+fn suffix_toml(w: &mut Writer, suffix: &Option<String>) {
+    if let Some(s) = suffix {
+        w.kv("", "domain_suffix", &q(s));
+        w.blank();
+    }
+}
+
+fn account_toml(w: &mut Writer, a: &PersonalAccountEntry) {
+    w.header("", "[[personal_accounts]]");
+    w.kv("", "email", &q(&a.email));
+    opt(w, "", "password", &a.password);
+    opt(w, "", "password_hash", &a.password_hash);
+    opt(w, "", "display_name", &a.display_name);
+    opt_id(w, "", "id", &a.id);
+    if let Some(e) = a.enabled {
+        w.kv("", "enabled", &e.to_string());
+    }
+    w.blank();
+}
+
+fn group_assignment_toml(w: &mut Writer, a: &ManagementGroupAssignmentEntry) {
+    w.header("", "[[management_group_role_assignments]]");
+    w.kv("", "tenant", &q(&a.tenant));
+    match &a.scope {
+        Some(scope) => w.kv("", "scope", &q(scope)),
+        None => w.kv("", "management_group", &q(&a.management_group)),
+    }
+    w.kv("", "principal", &q(&a.principal));
+    w.kv("", "role", &q(&a.role));
+    opt_id(w, "", "id", &a.id);
+    w.blank();
+}
+
+/// The text being written. When streaming, what is complete goes out after each entry
+/// ([`Writer::spill`]); its trailing newlines stay, as the blank lines between entries depend on them.
 #[derive(Default)]
 struct Writer {
     out: String,
+    /// Whether text has gone out already (`out` may then be empty while the file is not).
+    spilled: bool,
 }
 
 impl Writer {
+    fn streaming() -> Self {
+        Self::default()
+    }
+
+    /// Writes what is complete to `sink`, keeping the trailing newlines.
+    fn spill(&mut self, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let end = self.out.trim_end_matches('\n').len();
+        if end == 0 {
+            return Ok(());
+        }
+        sink.write_all(&self.out.as_bytes()[..end])?;
+        self.out.drain(..end);
+        self.spilled = true;
+        Ok(())
+    }
+
+    /// The rest of the text, ending in one newline.
+    fn finish(mut self) -> String {
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+        self.out
+    }
+
     fn header(&mut self, indent: &str, h: &str) {
         let _ = writeln!(self.out, "{indent}{h}");
     }
@@ -761,7 +833,7 @@ impl Writer {
         let _ = writeln!(self.out, "{indent}{} = {v}", key(k));
     }
     fn blank(&mut self) {
-        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+        if (self.spilled || !self.out.is_empty()) && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }

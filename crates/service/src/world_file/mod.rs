@@ -5,7 +5,7 @@
 //! - [`plan_apply`] turns a file into the one [`Change`](tenantry_domain::Change) that creates what is
 //!   missing in a world, through the domain's rules, as the operator; nothing when all is there already;
 //! - [`export`] and [`to_toml`] write a world back, deterministically, so that export → apply to an
-//!   empty world → export gives the same text.
+//!   empty world → export gives the same text; [`write_export`] writes that text entry by entry.
 //!
 //! Every error names the entry (`tenants[1].users[0] (user_name "erin")`) and its line.
 
@@ -16,8 +16,8 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use apply::plan_apply;
-pub use export::{export, to_toml};
+pub use apply::{Hashers, plan_apply, plan_apply_in_pieces};
+pub use export::{export, to_toml, write_export};
 pub use schema::*;
 
 use std::fmt;
@@ -65,9 +65,17 @@ impl std::error::Error for WorldFileError {}
 /// line and column, and the entry they are in.
 pub fn parse(text: &str) -> Result<WorldFile, WorldFileError> {
     let lines = schema::LineIndex::new(text);
+    if let Some(file) = pieces::parse(text, &lines) {
+        return Ok(file);
+    }
+    parse_whole(text, &lines)
+}
+
+/// [`parse`] of the whole text at once.
+fn parse_whole(text: &str, lines: &schema::LineIndex) -> Result<WorldFile, WorldFileError> {
     match toml::from_str::<WorldFile>(text) {
         Ok(mut file) => {
-            file.fill_lines(&lines);
+            file.fill_lines(lines);
             Ok(file)
         }
         Err(e) => {
@@ -89,6 +97,74 @@ pub fn parse(text: &str) -> Result<WorldFile, WorldFileError> {
                 message: e.message().trim().to_string(),
             })
         }
+    }
+}
+
+/// A large file read a subscription at a time. The TOML parser holds a whole document's tokens and
+/// tree at once: for a million role assignments that is gigabytes, and most of the time goes to the
+/// kernel handing out fresh pages. Parsed piece by piece, each piece's memory is reused by the next.
+mod pieces {
+    use super::WorldFile;
+    use super::schema::LineIndex;
+
+    /// Below this, the whole file is parsed at once.
+    const LARGE: usize = 4 << 20;
+    const HEADER: &str = "[[subscriptions]]";
+
+    /// The file, parsed as the part before its first `[[subscriptions]]` and then each subscription
+    /// alone; `None` when that could read it otherwise than the whole parse would (then the whole
+    /// parse reads it, and reports its errors as always). It can only when, from the first
+    /// subscription on, every table header is a subscription's (no `[[tenants.users]]` appending to
+    /// an earlier tenant) and no multi-line string could hide a header line.
+    pub(super) fn parse(text: &str, lines: &LineIndex) -> Option<WorldFile> {
+        if text.len() < LARGE {
+            return None;
+        }
+        let first = header_at(text, 0)?;
+        let rest = &text[first..];
+        if rest.contains("\"\"\"") || rest.contains("'''") {
+            return None;
+        }
+        let mut starts = Vec::new();
+        let mut offset = first;
+        for line in rest.split_inclusive('\n') {
+            let l = line.trim_start();
+            if l.starts_with(HEADER) {
+                starts.push(offset);
+            } else if l.starts_with('[')
+                && !(l.starts_with("[[subscriptions.") || l.starts_with("[subscriptions."))
+            {
+                return None;
+            }
+            offset += line.len();
+        }
+        let mut file: WorldFile = toml::from_str(&text[..first]).ok()?;
+        if !file.subscriptions.is_empty() {
+            return None;
+        }
+        file.fill_lines(lines);
+        starts.push(text.len());
+        for piece in starts.windows(2) {
+            let mut one: WorldFile = toml::from_str(&text[piece[0]..piece[1]]).ok()?;
+            one.fill_lines_at(lines, piece[0]);
+            if one.subscriptions.len() != 1 {
+                return None;
+            }
+            file.subscriptions.append(&mut one.subscriptions);
+        }
+        Some(file)
+    }
+
+    /// Where the first line that starts with `[[subscriptions]]` starts, from `from` on.
+    fn header_at(text: &str, from: usize) -> Option<usize> {
+        let mut offset = from;
+        for line in text[from..].split_inclusive('\n') {
+            if line.trim_start().starts_with(HEADER) {
+                return Some(offset);
+            }
+            offset += line.len();
+        }
+        None
     }
 }
 

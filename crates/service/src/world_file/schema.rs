@@ -612,38 +612,56 @@ impl LineIndex {
     }
 }
 
-fn set<T>(l: &mut Located<T>, idx: &LineIndex) {
+/// Moves a span parsed from a piece of the text that starts at `offset`, and fills in its line.
+fn set<T>(l: &mut Located<T>, idx: &LineIndex, offset: usize) {
+    if let Some(s) = &mut l.span {
+        *s = s.start + offset..s.end + offset;
+    }
     l.line = l.span.as_ref().map(|s| idx.line(s.start));
 }
 
 impl WorldFile {
     pub(crate) fn fill_lines(&mut self, idx: &LineIndex) {
+        self.fill_lines_at(idx, 0);
+    }
+
+    /// As [`WorldFile::fill_lines`], for a file parsed from the piece of the text that starts at
+    /// `offset`.
+    pub(crate) fn fill_lines_at(&mut self, idx: &LineIndex, offset: usize) {
         for a in &mut self.personal_accounts {
-            set(a, idx);
+            set(a, idx, offset);
         }
         for a in &mut self.management_group_role_assignments {
-            set(a, idx);
+            set(a, idx, offset);
         }
         for t in &mut self.tenants {
-            set(t, idx);
+            set(t, idx, offset);
             for u in &mut t.value.users {
-                set(u, idx);
-                u.value.directory_roles.iter_mut().for_each(|r| set(r, idx));
+                set(u, idx, offset);
+                u.value
+                    .directory_roles
+                    .iter_mut()
+                    .for_each(|r| set(r, idx, offset));
             }
             for g in &mut t.value.guests {
-                set(g, idx);
-                g.value.directory_roles.iter_mut().for_each(|r| set(r, idx));
+                set(g, idx, offset);
+                g.value
+                    .directory_roles
+                    .iter_mut()
+                    .for_each(|r| set(r, idx, offset));
             }
             for a in &mut t.value.applications {
-                set(a, idx);
+                set(a, idx, offset);
                 let a = &mut a.value;
                 for l in a.directory_roles.iter_mut().chain(&mut a.certificates) {
-                    set(l, idx);
+                    set(l, idx, offset);
                 }
-                a.federated_credentials.iter_mut().for_each(|c| set(c, idx));
+                a.federated_credentials
+                    .iter_mut()
+                    .for_each(|c| set(c, idx, offset));
             }
             for g in &mut t.value.groups {
-                set(g, idx);
+                set(g, idx, offset);
                 let g = &mut g.value;
                 for l in g
                     .members
@@ -651,37 +669,52 @@ impl WorldFile {
                     .chain(&mut g.owners)
                     .chain(&mut g.directory_roles)
                 {
-                    set(l, idx);
+                    set(l, idx, offset);
                 }
             }
             if let Some(p) = &mut t.value.policy {
-                set(p, idx);
+                set(p, idx, offset);
             }
             if let Some(h) = &mut t.value.hierarchy_settings {
-                set(h, idx);
+                set(h, idx, offset);
             }
             for g in &mut t.value.management_groups {
-                set(g, idx);
-                g.value.subscriptions.iter_mut().for_each(|s| set(s, idx));
+                set(g, idx, offset);
+                g.value
+                    .subscriptions
+                    .iter_mut()
+                    .for_each(|s| set(s, idx, offset));
             }
-            t.value.custom_roles.iter_mut().for_each(|r| set(r, idx));
+            t.value
+                .custom_roles
+                .iter_mut()
+                .for_each(|r| set(r, idx, offset));
         }
         for s in &mut self.subscriptions {
-            set(s, idx);
-            s.value.co_admins.iter_mut().for_each(|c| set(c, idx));
+            set(s, idx, offset);
+            s.value
+                .co_admins
+                .iter_mut()
+                .for_each(|c| set(c, idx, offset));
             for g in &mut s.value.resource_groups {
-                set(g, idx);
-                g.value.resources.iter_mut().for_each(|r| set(r, idx));
+                set(g, idx, offset);
+                g.value
+                    .resources
+                    .iter_mut()
+                    .for_each(|r| set(r, idx, offset));
             }
-            s.value.identities.iter_mut().for_each(|r| set(r, idx));
+            s.value
+                .identities
+                .iter_mut()
+                .for_each(|r| set(r, idx, offset));
             s.value
                 .role_definitions
                 .iter_mut()
-                .for_each(|r| set(r, idx));
+                .for_each(|r| set(r, idx, offset));
             s.value
                 .role_assignments
                 .iter_mut()
-                .for_each(|r| set(r, idx));
+                .for_each(|r| set(r, idx, offset));
         }
     }
 

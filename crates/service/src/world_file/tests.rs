@@ -723,6 +723,10 @@ fn export_apply_export_is_identical() {
         assert_eq!(first, second);
         // And the export parses back into the same file.
         assert_eq!(parse(&first).unwrap(), export(&world));
+        // Written entry by entry, it is the same text.
+        let mut streamed = Vec::new();
+        write_export(&world, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), first);
     }
 }
 
@@ -1977,4 +1981,82 @@ fn custom_roles_of_management_groups_are_built_assigned_and_round_trip() {
             || e.message.contains("only one management group"),
         "{e}"
     );
+}
+
+/// A file of `subscriptions` subscriptions with 400 role assignments each, as large files are written.
+fn large_file(subscriptions: usize) -> String {
+    let mut t = String::from(
+        "[[personal_accounts]]\nemail = \"o@example.com\"\npassword_hash = \"h\"\n\n[[tenants]]\nname = \"t\"\n\n",
+    );
+    for u in 0..100 {
+        let _ = write!(
+            t,
+            "  [[tenants.users]]\n  user_name = \"u{u}\"\n  password_hash = \"h\"\n\n"
+        );
+    }
+    for s in 0..subscriptions {
+        let _ = write!(
+            t,
+            "[[subscriptions]]\ndisplay_name = \"s{s}\"\ntenant = \"t\"\nservice_admin = \"o@example.com\"\nrole_assignments = [\n"
+        );
+        for k in 0..400 {
+            let _ = writeln!(
+                t,
+                "  {{ principal = \"u{}@t.onmicrosoft.com\", role = \"Reader\", scope = \"resourceGroups/rg{}\" }},",
+                k % 100,
+                k / 100
+            );
+        }
+        t.push_str("]\n\n");
+        for g in 0..4 {
+            let _ = write!(
+                t,
+                "  [[subscriptions.resource_groups]]\n  name = \"rg{g}\"\n  location = \"westeurope\"\n\n"
+            );
+        }
+    }
+    t
+}
+
+#[test]
+fn a_large_file_read_a_subscription_at_a_time_is_the_file_read_at_once() {
+    let text = large_file(120);
+    assert!(text.len() > 4 << 20, "large enough to be read in pieces");
+    let lines = schema::LineIndex::new(&text);
+    let pieces = super::pieces::parse(&text, &lines).expect("read in pieces");
+    let whole = super::parse_whole(&text, &lines).unwrap();
+    assert_eq!(pieces, whole);
+    // Where each entry is, too (equality ignores it).
+    let at = |f: &WorldFile| {
+        f.subscriptions
+            .iter()
+            .flat_map(|s| {
+                std::iter::once((s.line, s.span.clone()))
+                    .chain(s.role_assignments.iter().map(|a| (a.line, a.span.clone())))
+                    .chain(s.resource_groups.iter().map(|g| (g.line, g.span.clone())))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(&pieces), at(&whole));
+    assert_eq!(
+        pieces.tenants[0].users[99].line,
+        whole.tenants[0].users[99].line
+    );
+}
+
+#[test]
+fn a_large_file_that_pieces_could_misread_is_read_at_once() {
+    // A tenant's user after the subscriptions belongs to the tenant: pieces would lose that.
+    let mut text = large_file(120);
+    text.push_str("[[tenants.users]]\nuser_name = \"late\"\npassword_hash = \"h\"\n");
+    let lines = schema::LineIndex::new(&text);
+    assert!(super::pieces::parse(&text, &lines).is_none());
+    let file = parse(&text).unwrap();
+    assert_eq!(file.tenants[0].users.len(), 101);
+    // An error is the whole parse's, with its line.
+    let mut broken = large_file(120);
+    broken.push_str("[[subscriptions]]\ndisplay_name = \"x\"\nunknown = 1\n");
+    let e = parse(&broken).unwrap_err();
+    assert!(e.message.contains("unknown field"), "{e}");
+    assert_eq!(e.line, Some(broken.lines().count()));
 }

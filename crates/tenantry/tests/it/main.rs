@@ -9,6 +9,8 @@ use {
     anyhow as _, clap as _, indicatif as _, mimalloc as _, time as _, tracing as _,
     tracing_subscriber as _,
 };
+// The scale bench's dependency (wait4), not used by the tests.
+use libc as _;
 
 mod applications;
 mod arm;
