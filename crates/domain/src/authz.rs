@@ -139,10 +139,10 @@ impl World {
             return false;
         };
         let grants = |holder: ObjectId| {
-            part.held_by(holder).iter().any(|h| {
-                crate::scope::contains_key(&h.scope_key, scope.key())
+            part.assignments.of(holder).any(|a| {
+                crate::scope::contains_key(a.scope.key(), scope.key())
                     && self
-                        .compiled_role(part, h.role)
+                        .compiled_role(part, a.role_definition)
                         .is_some_and(|r| r.grants(action))
             })
         };

@@ -658,7 +658,7 @@ pub struct RoleAssignment {
     pub description: Option<String>,
     pub created: Timestamp,
     /// Object id of who made it, when known.
-    pub created_by: Option<String>,
+    pub created_by: Option<ObjectId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

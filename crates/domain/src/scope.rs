@@ -5,6 +5,7 @@ use crate::error::DomainError;
 use crate::ids::SubscriptionId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ScopeLevel {
@@ -17,42 +18,46 @@ pub enum ScopeLevel {
 /// btree entries stop at about 2.7 kB), so a longer one must be refused here rather than fail there.
 pub const MAX_SCOPE_LEN: usize = 2048;
 
-/// A parsed scope at or under a subscription.
+/// A parsed scope at or under a subscription. One pointer: its text lives once, shared by its clones, so
+/// a million role assignments at a few thousand scopes keep a few thousand texts when the world
+/// interns them (`SubscriptionPart::insert_assignment`).
 #[derive(Clone)]
-pub struct Scope {
-    text: String,
-    /// Lowercase text: what comparisons and indexes use.
-    key: String,
+pub struct Scope(Arc<Parsed>);
+
+struct Parsed {
+    /// The text, then its lowercase form (what comparisons and indexes use) at `split`.
+    both: Box<str>,
+    split: usize,
     subscription: SubscriptionId,
     level: ScopeLevel,
 }
 
 impl PartialEq for Scope {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        Arc::ptr_eq(&self.0, &other.0) || self.key() == other.key()
     }
 }
 impl Eq for Scope {}
 impl std::hash::Hash for Scope {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key.hash(state)
+        self.key().hash(state)
     }
 }
 
 impl fmt::Debug for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scope({})", self.text)
+        write!(f, "Scope({})", self.as_str())
     }
 }
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
 impl Serialize for Scope {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+        s.serialize_str(self.as_str())
     }
 }
 impl<'de> Deserialize<'de> for Scope {
@@ -73,24 +78,38 @@ fn invalid_scope(text: &str, why: &str) -> DomainError {
 }
 
 impl Scope {
+    /// The scope of `text` (canonical already), with its lowercase key beside it.
+    fn new(text: &str, subscription: SubscriptionId, level: ScopeLevel) -> Self {
+        let mut both = String::with_capacity(2 * text.len());
+        both.push_str(text);
+        both.push_str(&text.to_lowercase());
+        Self(Arc::new(Parsed {
+            both: both.into_boxed_str(),
+            split: text.len(),
+            subscription,
+            level,
+        }))
+    }
+
     pub fn subscription(id: SubscriptionId) -> Self {
-        let text = format!("/subscriptions/{id}");
-        Self {
-            key: text.to_ascii_lowercase(),
-            text,
-            subscription: id,
-            level: ScopeLevel::Subscription,
-        }
+        Self::new(
+            &format!("/subscriptions/{id}"),
+            id,
+            ScopeLevel::Subscription,
+        )
     }
 
     pub fn resource_group(id: SubscriptionId, name: &str) -> Self {
-        let text = format!("/subscriptions/{id}/resourceGroups/{name}");
-        Self {
-            key: text.to_lowercase(),
-            text,
-            subscription: id,
-            level: ScopeLevel::ResourceGroup,
-        }
+        Self::new(
+            &format!("/subscriptions/{id}/resourceGroups/{name}"),
+            id,
+            ScopeLevel::ResourceGroup,
+        )
+    }
+
+    /// How many values share this one's text: an interner lets it go when it and one other are left.
+    pub(crate) fn holders(&self) -> usize {
+        Arc::strong_count(&self.0)
     }
 
     /// A resource under a group: `namespace` like `Microsoft.Storage`, `type_path` like
@@ -175,12 +194,7 @@ impl Scope {
                 }
             }
         };
-        Ok(Self {
-            key: canonical.to_lowercase(),
-            text: canonical,
-            subscription,
-            level,
-        })
+        Ok(Self::new(&canonical, subscription, level))
     }
 
     /// A scope relative to a subscription, as the world file writes it: `""` is the subscription itself,
@@ -199,39 +213,40 @@ impl Scope {
 
     /// The inverse of [`Scope::parse_relative`].
     pub fn relative(&self) -> &str {
-        let prefix = format!("/subscriptions/{}", self.subscription);
-        self.text[prefix.len()..].trim_start_matches('/')
+        // `/subscriptions/` and a hyphenated GUID.
+        let prefix = "/subscriptions/".len() + 36;
+        self.as_str()[prefix..].trim_start_matches('/')
     }
 
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.both[..self.0.split]
     }
     /// Lowercase form for comparisons.
     pub fn key(&self) -> &str {
-        &self.key
+        &self.0.both[self.0.split..]
     }
     pub fn subscription_id(&self) -> SubscriptionId {
-        self.subscription
+        self.0.subscription
     }
     pub fn level(&self) -> ScopeLevel {
-        self.level
+        self.0.level
     }
 
     /// The resource group's name, for group and resource scopes.
     pub fn resource_group_name(&self) -> Option<&str> {
-        if self.level == ScopeLevel::Subscription {
+        if self.level() == ScopeLevel::Subscription {
             return None;
         }
-        self.text.split('/').nth(4)
+        self.as_str().split('/').nth(4)
     }
 
     /// For a resource: its provider namespace, full type (`Microsoft.Network/virtualNetworks/subnets`) and
     /// name (the last segment).
     pub fn resource_type(&self) -> Option<(String, String)> {
-        if self.level != ScopeLevel::Resource {
+        if self.level() != ScopeLevel::Resource {
             return None;
         }
-        let segs: Vec<&str> = self.text.split('/').skip(6).collect();
+        let segs: Vec<&str> = self.as_str().split('/').skip(6).collect();
         let mut ty = segs[0].to_string();
         for pair in segs[1..].chunks(2) {
             ty.push('/');
@@ -243,18 +258,18 @@ impl Scope {
 
     /// True when `self` is `other` or one of its ancestors: an assignment here applies there.
     pub fn contains(&self, other: &Scope) -> bool {
-        contains_key(&self.key, &other.key)
+        contains_key(self.key(), other.key())
     }
 
     /// The enclosing scope, `None` at the subscription.
     pub fn parent(&self) -> Option<Scope> {
-        match self.level {
+        match self.level() {
             ScopeLevel::Subscription => None,
-            ScopeLevel::ResourceGroup => Some(Scope::subscription(self.subscription)),
+            ScopeLevel::ResourceGroup => Some(Scope::subscription(self.subscription_id())),
             ScopeLevel::Resource => {
-                let segs: Vec<&str> = self.text.split('/').collect();
+                let segs: Vec<&str> = self.as_str().split('/').collect();
                 if segs.len() <= 9 {
-                    Some(Scope::resource_group(self.subscription, segs[4]))
+                    Some(Scope::resource_group(self.subscription_id(), segs[4]))
                 } else {
                     Scope::parse(&segs[..segs.len() - 2].join("/")).ok()
                 }

@@ -11,10 +11,12 @@ use crate::rules::names::typed;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod apply;
+mod assignments;
 mod groups;
 mod hierarchy;
 mod hierarchy_index;
 
+pub use assignments::Assignments;
 pub(crate) use hierarchy_index::reaches;
 
 pub use hierarchy::{MAX_MANAGEMENT_GROUP_DEPTH, MAX_MANAGEMENT_GROUPS, ROOT_GROUP_DISPLAY_NAME};
@@ -152,11 +154,10 @@ pub struct SubscriptionPart {
     /// By scope key (lowercase scope).
     pub resources: BTreeMap<String, Resource>,
     pub custom_roles: BTreeMap<RoleDefinitionId, RoleDefinition>,
-    pub assignments: IdMap<RoleAssignmentId, RoleAssignment>,
+    /// With the per-principal index and the filter of groups that hold some (authorization skips the
+    /// others without a lookup).
+    pub assignments: Assignments,
     pub change_request: Option<ChangeTenantRequest>,
-    by_principal: IdMap<ObjectId, Vec<Held>>,
-    /// Which groups may hold an assignment here: authorization skips the others without a lookup.
-    group_holders: GroupFilter,
     compiled_custom: IdMap<RoleDefinitionId, CompiledRole>,
 }
 
@@ -271,15 +272,6 @@ impl ScopePrefixes {
     }
 }
 
-/// What authorization needs of an assignment, kept in the per-principal index so that a check reads
-/// nothing else of it: its role and the key of its scope.
-#[derive(Debug, Clone)]
-pub(crate) struct Held {
-    pub(crate) id: RoleAssignmentId,
-    pub(crate) role: RoleDefinitionId,
-    pub(crate) scope_key: Box<str>,
-}
-
 /// Files a custom role with its compiled form (a subscription's or a directory's).
 fn put_custom(
     defs: &mut BTreeMap<RoleDefinitionId, RoleDefinition>,
@@ -297,22 +289,6 @@ fn compile_all(
     defs.values()
         .map(|d| (d.id, CompiledRole::new(&d.permissions)))
         .collect()
-}
-
-/// Files an assignment in the per-principal index (and the group filter, when it names a group).
-fn index_assignment(
-    by_principal: &mut IdMap<ObjectId, Vec<Held>>,
-    group_holders: &mut GroupFilter,
-    a: &RoleAssignment,
-) {
-    by_principal.entry(a.principal).or_default().push(Held {
-        id: a.id,
-        role: a.role_definition,
-        scope_key: a.scope.key().into(),
-    });
-    if a.principal_type == PrincipalType::Group {
-        group_holders.add(a.principal, a.scope.key());
-    }
 }
 
 impl PartialEq for SubscriptionPart {
@@ -333,64 +309,35 @@ impl SubscriptionPart {
             resource_groups: BTreeMap::new(),
             resources: BTreeMap::new(),
             custom_roles: BTreeMap::new(),
-            assignments: IdMap::default(),
+            assignments: Assignments::default(),
             change_request: None,
-            by_principal: IdMap::default(),
-            group_holders: GroupFilter::default(),
             compiled_custom: IdMap::default(),
         }
     }
 
-    pub fn insert_assignment(&mut self, a: RoleAssignment) {
-        if let Some(old) = self.assignments.remove(&a.id) {
-            self.unindex_assignment(&old);
-        }
-        index_assignment(&mut self.by_principal, &mut self.group_holders, &a);
-        self.assignments.insert(a.id, a);
+    /// Room for `more` assignments, when a load knows how many are coming.
+    pub fn reserve_assignments(&mut self, more: usize) {
+        self.assignments.reserve(more);
     }
 
-    /// Rebuilds the per-principal index and the group filter from the assignments.
-    fn reindex(&mut self) {
-        let SubscriptionPart {
-            assignments,
-            by_principal,
-            group_holders,
-            ..
-        } = self;
-        by_principal.clear();
-        *group_holders = GroupFilter::default();
-        for a in assignments.values() {
-            index_assignment(by_principal, group_holders, a);
-        }
+    /// Adds an assignment (replacing the one with the same id), indexed.
+    pub fn insert_assignment(&mut self, a: RoleAssignment) {
+        self.assignments.insert(a);
     }
 
     /// Whether any role assignment of the subscription names a group.
     pub fn has_group_assignments(&self) -> bool {
-        self.group_holders.count > 0
+        self.assignments.group_holders.count > 0
     }
 
     /// Whether `group` may hold a role assignment at a scope that contains the one `at` describes:
     /// `false` means it holds none there (see `GroupFilter`).
     pub(crate) fn may_hold_assignment(&self, group: ObjectId, at: &ScopePrefixes) -> bool {
-        self.group_holders.may_hold(group, at)
-    }
-
-    fn unindex_assignment(&mut self, a: &RoleAssignment) {
-        if a.principal_type == PrincipalType::Group {
-            self.group_holders.remove();
-        }
-        if let Some(list) = self.by_principal.get_mut(&a.principal) {
-            list.retain(|h| h.id != a.id);
-            if list.is_empty() {
-                self.by_principal.remove(&a.principal);
-            }
-        }
+        self.assignments.group_holders.may_hold(group, at)
     }
 
     pub fn remove_assignment(&mut self, id: RoleAssignmentId) -> Option<RoleAssignment> {
-        let a = self.assignments.remove(&id)?;
-        self.unindex_assignment(&a);
-        Some(a)
+        self.assignments.remove(&id)
     }
 
     pub fn put_custom_role(&mut self, d: RoleDefinition) {
@@ -404,14 +351,7 @@ impl SubscriptionPart {
 
     /// The assignments of one principal in this subscription.
     pub fn assignments_of(&self, principal: ObjectId) -> impl Iterator<Item = &RoleAssignment> {
-        self.held_by(principal)
-            .iter()
-            .filter_map(|h| self.assignments.get(&h.id))
-    }
-
-    /// The index's entries for one principal's assignments (the hot path of authorization).
-    pub(crate) fn held_by(&self, principal: ObjectId) -> &[Held] {
-        self.by_principal.get(&principal).map_or(&[], Vec::as_slice)
+        self.assignments.of(principal)
     }
 
     pub fn compiled_custom(&self, id: RoleDefinitionId) -> Option<&CompiledRole> {
@@ -924,6 +864,10 @@ impl World {
             self.unindex_tenant(&old);
         }
         if let Some(mut p) = part {
+            // Sized to what they hold once loaded.
+            p.users.shrink_to_fit();
+            p.applications.shrink_to_fit();
+            p.groups.shrink_to_fit();
             // The membership index and compiled roles follow from the data.
             p.rebuild_memberships();
             p.rebuild_hierarchy();
@@ -942,8 +886,8 @@ impl World {
             set.remove(&id);
         }
         if let Some(mut p) = part {
-            // The assignment index and compiled roles follow from the data.
-            p.reindex();
+            // The compiled roles follow from the data; the indexes are sized to what they hold.
+            p.assignments.compact();
             p.compiled_custom = compile_all(&p.custom_roles);
             self.subscriptions_by_tenant
                 .entry(p.subscription.tenant)

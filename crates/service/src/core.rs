@@ -64,7 +64,15 @@ struct Inner {
 impl Service {
     /// Loads the whole world from the store.
     pub async fn open(store: Store) -> Result<Self, ServiceError> {
-        let (world, revision) = store.load_world().await?;
+        Self::open_reporting(store, &mut |_, _| {}).await
+    }
+
+    /// [`Service::open`], telling `progress` how far the load is (phase, rows read in it).
+    pub async fn open_reporting(
+        store: Store,
+        progress: tenantry_store::LoadProgress<'_>,
+    ) -> Result<Self, ServiceError> {
+        let (world, revision) = store.load_world_reporting(progress).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 store,

@@ -160,7 +160,7 @@ fn assignments(sub: SubscriptionId, principals: &[ObjectId], n: usize) -> Vec<Ro
             role_definition: tenantry_domain::roles::READER,
             description: None,
             created: 1_700_000_000,
-            created_by: Some(principals[0].to_string()),
+            created_by: Some(principals[0]),
         })
         .collect()
 }

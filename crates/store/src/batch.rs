@@ -389,6 +389,36 @@ fn delete_sql(
     sql
 }
 
+/// Reads the rows of `table` as [`select`] does, handing each to `each` as it arrives: a million rows
+/// never sit in memory together, only what `each` keeps of them.
+pub(crate) async fn select_each(
+    conn: &mut AnyConnection,
+    table: &Table,
+    filter: Option<(&str, Value)>,
+    each: impl FnMut(&AnyRow) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let (col, value) = match filter {
+        Some((c, v)) => (Some(c), Some(v)),
+        None => (None, None),
+    };
+    let sql = table.select_sql(col);
+    select_each_of(conn, bind_all(sqlx::query(AssertSqlSafe(sql)), value), each).await
+}
+
+/// The rows of `query`, handed to `each` as they arrive.
+pub(crate) async fn select_each_of<'q>(
+    conn: &mut AnyConnection,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    mut each: impl FnMut(&AnyRow) -> StoreResult<()>,
+) -> StoreResult<()> {
+    use futures_util::TryStreamExt as _;
+    let mut rows = query.fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await? {
+        each(&row)?;
+    }
+    Ok(())
+}
+
 /// Reads every row of `table`, or those whose `filter` column equals the value.
 pub(crate) async fn select(
     conn: &mut AnyConnection,

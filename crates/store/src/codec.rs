@@ -157,6 +157,20 @@ impl<'r> Cols<'r> {
         StoreError::Corrupt(format!("{}.{col}: {why}", self.table))
     }
 
+    /// A text column borrowed from the row (no copy).
+    pub(crate) fn str(&self, col: &str) -> StoreResult<&'r str> {
+        self.row
+            .try_get::<&str, _>(col)
+            .map_err(|e| self.corrupt(col, e))
+    }
+
+    /// A nullable text column borrowed from the row.
+    pub(crate) fn opt_str(&self, col: &str) -> StoreResult<Option<&'r str>> {
+        self.row
+            .try_get::<Option<&str>, _>(col)
+            .map_err(|e| self.corrupt(col, e))
+    }
+
     pub(crate) fn text(&self, col: &str) -> StoreResult<String> {
         self.row
             .try_get::<String, _>(col)
@@ -184,8 +198,8 @@ impl<'r> Cols<'r> {
     }
 
     pub(crate) fn uuid(&self, col: &str) -> StoreResult<Uuid> {
-        let s = self.text(col)?;
-        Uuid::parse_str(&s).map_err(|e| self.corrupt(col, format!("'{s}' is not a GUID: {e}")))
+        let s = self.str(col)?;
+        Uuid::parse_str(s).map_err(|e| self.corrupt(col, format!("'{s}' is not a GUID: {e}")))
     }
 
     pub(crate) fn id<T: From<Uuid>>(&self, col: &str) -> StoreResult<T> {
@@ -193,23 +207,23 @@ impl<'r> Cols<'r> {
     }
 
     pub(crate) fn opt_id<T: From<Uuid>>(&self, col: &str) -> StoreResult<Option<T>> {
-        match self.opt_text(col)? {
+        match self.opt_str(col)? {
             None => Ok(None),
-            Some(s) => Uuid::parse_str(&s)
+            Some(s) => Uuid::parse_str(s)
                 .map(|u| Some(T::from(u)))
                 .map_err(|e| self.corrupt(col, format!("'{s}' is not a GUID: {e}"))),
         }
     }
 
     pub(crate) fn json<T: DeserializeOwned>(&self, col: &str) -> StoreResult<T> {
-        let s = self.text(col)?;
-        serde_json::from_str(&s).map_err(|e| self.corrupt(col, format!("bad JSON: {e}")))
+        let s = self.str(col)?;
+        serde_json::from_str(s).map_err(|e| self.corrupt(col, format!("bad JSON: {e}")))
     }
 
     pub(crate) fn opt_json<T: DeserializeOwned>(&self, col: &str) -> StoreResult<Option<T>> {
-        match self.opt_text(col)? {
+        match self.opt_str(col)? {
             None => Ok(None),
-            Some(s) => serde_json::from_str(&s)
+            Some(s) => serde_json::from_str(s)
                 .map(Some)
                 .map_err(|e| self.corrupt(col, format!("bad JSON: {e}"))),
         }
@@ -217,8 +231,8 @@ impl<'r> Cols<'r> {
 
     /// A scope as ARM writes it, parsed again (which also restores its lowercase key).
     pub(crate) fn scope(&self, col: &str) -> StoreResult<tenantry_domain::Scope> {
-        let s = self.text(col)?;
-        tenantry_domain::Scope::parse(&s).map_err(|e| self.corrupt(col, e.message))
+        let s = self.str(col)?;
+        tenantry_domain::Scope::parse(s).map_err(|e| self.corrupt(col, e.message))
     }
 
     /// A text column holding one of an enum's names, parsed by the domain's own `parse`.
@@ -227,8 +241,8 @@ impl<'r> Cols<'r> {
         col: &str,
         parse: impl FnOnce(&str) -> Option<T>,
     ) -> StoreResult<T> {
-        let s = self.text(col)?;
-        parse(&s).ok_or_else(|| self.corrupt(col, format!("unknown value '{s}'")))
+        let s = self.str(col)?;
+        parse(s).ok_or_else(|| self.corrupt(col, format!("unknown value '{s}'")))
     }
 }
 

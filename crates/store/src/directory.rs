@@ -1,7 +1,7 @@
 //! What lives in a tenant: users (members and guests), applications with their service principals,
 //! directory role memberships, invitations and directory link requests (groups are in `groups`).
 
-use crate::batch::{Op, Table, select};
+use crate::batch::{Op, Table, select, select_each};
 use crate::codec::{Cols, Value, id, json, opt_id, opt_json};
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
@@ -221,12 +221,16 @@ fn decode_user(row: &AnyRow) -> StoreResult<User> {
     })
 }
 
-pub(crate) async fn load_users(
+/// Every user (or those of `only`), handed to `each` as its row arrives.
+pub(crate) async fn each_user(
     conn: &mut AnyConnection,
     only: Option<TenantId>,
-) -> StoreResult<Vec<User>> {
-    let rows = select(conn, &USERS, tenant_filter(only)).await?;
-    rows.iter().map(decode_user).collect()
+    mut each: impl FnMut(User) -> StoreResult<()>,
+) -> StoreResult<()> {
+    select_each(conn, &USERS, tenant_filter(only), |row| {
+        each(decode_user(row)?)
+    })
+    .await
 }
 
 // ----- applications -----

@@ -44,6 +44,7 @@ pub use changes::ChangeRetention;
 pub use connect::{Backend, DEFAULT_DB_TIMEOUT};
 pub use error::{StoreError, StoreResult};
 pub use listen::ChangeListener;
+pub use load::Progress as LoadProgress;
 pub use mutations::rows as mutation_rows;
 
 use sqlx::AnyPool;
@@ -163,9 +164,17 @@ impl Store {
 
     /// The whole world and the revision it reflects, read from one snapshot.
     pub async fn load_world(&self) -> Result<(World, i64), StoreError> {
+        self.load_world_reporting(&mut |_, _| {}).await
+    }
+
+    /// [`Store::load_world`], telling `progress` how far it is (see [`LoadProgress`]).
+    pub async fn load_world_reporting(
+        &self,
+        progress: LoadProgress<'_>,
+    ) -> Result<(World, i64), StoreError> {
         let mut tx = self.snapshot().await?;
         let revision = changes::current_revision(&mut tx).await?;
-        let world = load::world(&mut tx).await?;
+        let world = load::world(&mut tx, progress).await?;
         tx.rollback().await?;
         Ok((world, revision))
     }
@@ -286,7 +295,7 @@ impl WriteTx {
 
     /// The whole world as this transaction sees it (when the change feed no longer reaches back).
     pub async fn load_world(&mut self) -> Result<World, StoreError> {
-        load::world(self.conn()).await
+        load::world(self.conn(), &mut |_, _| {}).await
     }
 
     /// Reloads a partition from inside this transaction.

@@ -7,17 +7,56 @@ use crate::{accounts, subscriptions, tenants};
 use sqlx::AnyConnection;
 use tenantry_domain::{Partition, World};
 
-pub(crate) async fn world(conn: &mut AnyConnection) -> StoreResult<World> {
+/// What a load reports as it goes: the phase, and how many of its rows were read so far (told every
+/// [`REPORT_EVERY`] rows of the large tables, and once at the end of each phase).
+pub type Progress<'a> = &'a mut (dyn FnMut(&'static str, u64) + Send);
+
+/// Rows between two reports.
+pub(crate) const REPORT_EVERY: u64 = 100_000;
+
+/// Counts the rows of a phase, reporting every [`REPORT_EVERY`].
+pub(crate) struct Tally<'a> {
+    phase: &'static str,
+    rows: u64,
+    progress: Progress<'a>,
+}
+
+impl<'a> Tally<'a> {
+    pub(crate) fn new(phase: &'static str, progress: Progress<'a>) -> Self {
+        Self {
+            phase,
+            rows: 0,
+            progress,
+        }
+    }
+    pub(crate) fn row(&mut self) {
+        self.rows += 1;
+        if self.rows.is_multiple_of(REPORT_EVERY) {
+            (self.progress)(self.phase, self.rows);
+        }
+    }
+    pub(crate) fn done(self) {
+        (self.progress)(self.phase, self.rows);
+    }
+}
+
+pub(crate) async fn world(conn: &mut AnyConnection, progress: Progress<'_>) -> StoreResult<World> {
     let mut world = World::new();
-    for a in accounts::load(conn, None).await? {
+    let accounts = accounts::load(conn, None).await?;
+    progress("personal accounts", accounts.len() as u64);
+    for a in accounts {
         world.replace_account(a.id, Some(a));
     }
-    for (id, part) in tenants::load_parts(conn, None).await? {
+    let tenants = tenants::load_parts(conn, None, &mut *progress).await?;
+    for (id, part) in tenants {
         world.replace_tenant(id, Some(part));
     }
-    for (id, part) in subscriptions::load_parts(conn, None).await? {
+    progress("directory indexes", 0);
+    let subscriptions = subscriptions::load_parts(conn, None, &mut *progress).await?;
+    for (id, part) in subscriptions {
         world.replace_subscription(id, Some(part));
     }
+    progress("subscription indexes", 0);
     Ok(world)
 }
 
@@ -33,11 +72,15 @@ pub(crate) async fn partition(
             world.replace_account(id, account);
         }
         Partition::Tenant(id) => {
-            let part = tenants::load_parts(conn, Some(id)).await?.remove(&id);
+            let part = tenants::load_parts(conn, Some(id), &mut |_, _| {})
+                .await?
+                .remove(&id);
             world.replace_tenant(id, part);
         }
         Partition::Subscription(id) => {
-            let part = subscriptions::load_parts(conn, Some(id)).await?.remove(&id);
+            let part = subscriptions::load_parts(conn, Some(id), &mut |_, _| {})
+                .await?
+                .remove(&id);
             world.replace_subscription(id, part);
         }
     }

@@ -6,6 +6,7 @@ use crate::access;
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json, opt_id};
 use crate::error::{StoreError, StoreResult};
+use crate::load::{Progress, Tally};
 use crate::resources;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -140,6 +141,7 @@ fn part_of<'p>(
 pub(crate) async fn load_parts(
     conn: &mut AnyConnection,
     only: Option<SubscriptionId>,
+    progress: Progress<'_>,
 ) -> StoreResult<BTreeMap<SubscriptionId, SubscriptionPart>> {
     let by_sub = |col: &'static str| only.map(|s| (col, id(s)));
     let mut parts = BTreeMap::new();
@@ -160,9 +162,18 @@ pub(crate) async fn load_parts(
     for (sub, d) in access::load_role_definitions(conn, only).await? {
         part_of(&mut parts, sub, "a custom role")?.put_custom_role(d);
     }
-    for a in access::load_role_assignments(conn, only).await? {
-        part_of(&mut parts, a.subscription, "a role assignment")?.insert_assignment(a);
-    }
+    let mut assignments = Tally::new("role assignments", progress);
+    access::each_role_assignment(conn, only, |sub, list| {
+        let part = part_of(&mut parts, sub, "a role assignment")?;
+        part.reserve_assignments(list.len());
+        for a in list {
+            part.insert_assignment(a);
+            assignments.row();
+        }
+        Ok(())
+    })
+    .await?;
+    assignments.done();
     for row in select(conn, &CHANGE_REQUESTS, by_sub("subscription_id")).await? {
         let r = decode_change_request(&row)?;
         let sub = r.subscription;

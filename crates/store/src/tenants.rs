@@ -4,6 +4,7 @@
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json};
 use crate::error::{StoreError, StoreResult};
+use crate::load::{Progress, Tally};
 use crate::{aliases, directory, groups, hierarchy};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -93,17 +94,23 @@ fn part_of<'p>(
 pub(crate) async fn load_parts(
     conn: &mut AnyConnection,
     only: Option<TenantId>,
+    progress: Progress<'_>,
 ) -> StoreResult<BTreeMap<TenantId, TenantPart>> {
     let mut parts = BTreeMap::new();
     for row in select(conn, &TENANTS, only.map(|t| ("id", id(t)))).await? {
         let t = decode(&row)?;
         parts.insert(t.id, TenantPart::new(t));
     }
-    for u in directory::load_users(conn, only).await? {
+    let mut users = Tally::new("users", progress);
+    directory::each_user(conn, only, |u| {
         part_of(&mut parts, u.tenant, "a user")?
             .users
             .insert(u.id, u);
-    }
+        users.row();
+        Ok(())
+    })
+    .await?;
+    users.done();
     for a in directory::load_applications(conn, only).await? {
         part_of(&mut parts, a.tenant, "an application")?
             .applications

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // The library's dependencies, not used by the tests themselves.
-use {serde as _, sqlx as _, thiserror as _};
+use {futures_util as _, serde as _, sqlx as _, thiserror as _};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -1854,6 +1854,34 @@ async fn bulk_assignments_round_trip() {
         .await;
         assert!(m.world.subscription(ids.sub).unwrap().assignments.len() > 6000);
         m.assert_loads_equal("after bulk writes").await;
+    }
+}
+
+/// Assignments are read a subscription at a time, packed in JSON by the database: whatever text they
+/// hold (quotes, backslashes, line breaks, other scripts, a resource's scope), and their creator and
+/// time, come back exactly.
+#[tokio::test]
+async fn assignments_with_any_text_round_trip_through_the_packed_read() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let mut assignments = many_assignments(ids.sub, 3);
+        assignments[0].description =
+            Some("a \"quoted\" \\ back\nslash, ünïcode 名前 ✓ '' ;--".into());
+        assignments[0].created_by = Some(ObjectId::new());
+        assignments[1].scope = Scope::parse(&format!(
+            "/subscriptions/{}/resourceGroups/RG-Ä(1)/providers/Microsoft.Storage/storageAccounts/acct1",
+            ids.sub
+        ))
+        .unwrap();
+        assignments[1].created = i64::MAX / 2;
+        assignments[2].description = Some(String::new());
+        m.write(&one(Mutation::InsertRoleAssignments {
+            subscription: ids.sub,
+            assignments,
+        }))
+        .await;
+        m.assert_loads_equal("assignments with any text").await;
     }
 }
 

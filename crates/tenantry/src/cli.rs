@@ -421,8 +421,27 @@ pub(crate) async fn open_service(db: &DbArgs) -> anyhow::Result<Service> {
                 .with_context(|| "could not open the embedded database")?
         }
     };
-    Ok(Service::open(store).await?)
+    let started = std::time::Instant::now();
+    let mut shown = started;
+    // Quiet for a second; then a log line per phase's end and at most one a second within a phase.
+    let mut progress = |phase: &'static str, rows: u64| {
+        let now = std::time::Instant::now();
+        if now - started >= LOAD_QUIET && (rows == 0 || now - shown >= LOAD_QUIET) {
+            shown = now;
+            let seconds = (now - started).as_secs_f64();
+            tracing::info!(phase, rows, seconds, "loading the world");
+        }
+    };
+    let svc = Service::open_reporting(store, &mut progress).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    if started.elapsed() >= LOAD_QUIET {
+        tracing::info!(seconds, "world loaded");
+    }
+    Ok(svc)
 }
+
+/// How long loading the world goes on without a word.
+const LOAD_QUIET: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {

@@ -173,7 +173,7 @@ pub fn create_role_assignment(
         role_definition: req.role_definition,
         description: req.description,
         created: now,
-        created_by: actor.object_id().map(|o| o.to_string()),
+        created_by: actor.object_id(),
     };
     let mut change = Change::new();
     change.audit(AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_WRITE, req.scope.to_string()).subscription(sub.id).tenant(sub.tenant).details(serde_json::json!({

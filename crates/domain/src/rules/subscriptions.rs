@@ -432,7 +432,7 @@ fn new_subscription(
             role_definition: OWNER,
             description: Some("Owner of the subscription it created".into()),
             created: now,
-            created_by: Some(object.to_string()),
+            created_by: Some(object),
         }],
     });
     Ok(id)

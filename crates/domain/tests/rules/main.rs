@@ -6,7 +6,7 @@
 
 // The library's dependency, not used by the tests themselves.
 use serde as _;
-use {aws_lc_rs as _, x509_parser as _};
+use {aws_lc_rs as _, hashbrown as _, x509_parser as _};
 
 mod fixtures;
 

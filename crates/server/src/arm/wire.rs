@@ -359,12 +359,24 @@ fn push_role_assignment(out: &mut String, a: &RoleAssignment, times: &mut TimeMe
     out.push_str("\",\"updatedOn\":\"");
     out.push_str(created);
     out.push_str("\",\"createdBy\":");
-    push_opt(out, a.created_by.as_deref());
+    push_opt_id(out, a.created_by);
     out.push_str(",\"updatedBy\":");
-    push_opt(out, a.created_by.as_deref());
+    push_opt_id(out, a.created_by);
     out.push_str(",\"delegatedManagedIdentityResourceId\":null,\"description\":");
     push_opt(out, a.description.as_deref());
     out.push_str("}}");
+}
+
+/// An object id as a JSON string, or `null`.
+fn push_opt_id(out: &mut String, id: Option<ObjectId>) {
+    match id {
+        Some(id) => {
+            out.push('"');
+            push_uuid(out, id.0);
+            out.push('"');
+        }
+        None => out.push_str("null"),
+    }
 }
 
 fn push_opt(out: &mut String, s: Option<&str>) {

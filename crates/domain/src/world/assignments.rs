@@ -1,0 +1,390 @@
+//! A subscription's role assignments with the indexes authorization reads, kept compact: a million
+//! assignments are most of a large world's memory (`benches/memory.rs`).
+//!
+//! The assignments live in one array. The index by id and the index by principal are hash tables of
+//! positions in it (four bytes an entry: the key is read from the assignment itself), and the
+//! assignments of one principal are chained through a parallel array of next positions. Each distinct
+//! scope is kept once, shared by the assignments at it.
+
+use super::GroupFilter;
+use crate::ids::{IdHashing, ObjectId, RoleAssignmentId};
+use crate::model::{PrincipalType, RoleAssignment};
+use crate::scope::Scope;
+use hashbrown::HashTable;
+use std::collections::HashSet;
+use std::hash::BuildHasher;
+
+/// The end of a principal's chain.
+const END: u32 = u32::MAX;
+
+/// A subscription's role assignments, read like a map from id to assignment. Changed only through its
+/// subscription (`SubscriptionPart::insert_assignment`, `remove_assignment`), which keeps the indexes.
+#[derive(Clone, Default)]
+pub struct Assignments {
+    all: Vec<RoleAssignment>,
+    /// For each position in `all`, the position of the same principal's next assignment, or `END`.
+    next: Vec<u32>,
+    /// Positions by the assignment's id.
+    by_id: HashTable<u32>,
+    /// The position of the first assignment of each principal.
+    by_principal: HashTable<u32>,
+    /// Every scope an assignment is at, once: the value its assignments share.
+    scopes: HashSet<Scope>,
+    /// Which groups may hold an assignment here (see `GroupFilter`).
+    pub(super) group_holders: GroupFilter,
+    hashing: IdHashing,
+}
+
+impl std::fmt::Debug for Assignments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Assignments {
+    /// Equal when they hold the same assignments, whatever their order.
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len() && self.all.iter().all(|a| o.get(&a.id) == Some(a))
+    }
+}
+
+impl std::ops::Index<&RoleAssignmentId> for Assignments {
+    type Output = RoleAssignment;
+    /// The assignment with this id; panics when there is none, as a map's index does.
+    fn index(&self, id: &RoleAssignmentId) -> &RoleAssignment {
+        match self.get(id) {
+            Some(a) => a,
+            None => panic!("no role assignment {id} in the subscription"),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Assignments {
+    type Item = (&'a RoleAssignmentId, &'a RoleAssignment);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, RoleAssignment>,
+        fn(&'a RoleAssignment) -> (&'a RoleAssignmentId, &'a RoleAssignment),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.all.iter().map(|a| (&a.id, a))
+    }
+}
+
+impl Assignments {
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+    pub fn get(&self, id: &RoleAssignmentId) -> Option<&RoleAssignment> {
+        self.position(id).map(|i| &self.all[i as usize])
+    }
+    pub fn contains_key(&self, id: &RoleAssignmentId) -> bool {
+        self.position(id).is_some()
+    }
+    /// The assignments, in no particular order.
+    pub fn values(&self) -> std::slice::Iter<'_, RoleAssignment> {
+        self.all.iter()
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &RoleAssignmentId> {
+        self.all.iter().map(|a| &a.id)
+    }
+    pub fn iter(&self) -> <&Self as IntoIterator>::IntoIter {
+        self.into_iter()
+    }
+
+    /// The assignments of one principal (the hot path of authorization: it allocates nothing).
+    pub(crate) fn of(&self, principal: ObjectId) -> Chain<'_> {
+        let first = self
+            .by_principal
+            .find(self.hashing.hash_one(principal), |i| {
+                self.all[*i as usize].principal == principal
+            })
+            .copied()
+            .unwrap_or(END);
+        Chain {
+            of: self,
+            at: first,
+        }
+    }
+
+    fn position(&self, id: &RoleAssignmentId) -> Option<u32> {
+        self.by_id
+            .find(self.hashing.hash_one(id), |i| {
+                self.all[*i as usize].id == *id
+            })
+            .copied()
+    }
+
+    /// Room for `more` assignments, when a load knows how many are coming.
+    pub(super) fn reserve(&mut self, more: usize) {
+        let hashing = self.hashing;
+        let all = &self.all;
+        self.by_id
+            .reserve(more, |i| hashing.hash_one(all[*i as usize].id));
+        self.by_principal
+            .reserve(more, |i| hashing.hash_one(all[*i as usize].principal));
+        self.all.reserve(more);
+        self.next.reserve(more);
+    }
+
+    /// Adds `a`, replacing the assignment with the same id.
+    pub(super) fn insert(&mut self, mut a: RoleAssignment) {
+        self.remove(&a.id);
+        match self.scopes.get(&a.scope) {
+            Some(shared) => a.scope = shared.clone(),
+            None => {
+                self.scopes.insert(a.scope.clone());
+            }
+        }
+        let Ok(at) = u32::try_from(self.all.len()) else {
+            // Four billion assignments in one subscription would not fit in memory long before.
+            panic!("more role assignments in one subscription than positions");
+        };
+        if a.principal_type == PrincipalType::Group {
+            self.group_holders.add(a.principal, a.scope.key());
+        }
+        let hashing = self.hashing;
+        let all = &self.all;
+        self.by_id.insert_unique(hashing.hash_one(a.id), at, |i| {
+            hashing.hash_one(all[*i as usize].id)
+        });
+        // Chained in front of the principal's others.
+        let first = self
+            .by_principal
+            .find_mut(hashing.hash_one(a.principal), |i| {
+                all[*i as usize].principal == a.principal
+            });
+        let next = match first {
+            Some(first) => std::mem::replace(first, at),
+            None => {
+                self.by_principal
+                    .insert_unique(hashing.hash_one(a.principal), at, |i| {
+                        hashing.hash_one(all[*i as usize].principal)
+                    });
+                END
+            }
+        };
+        self.all.push(a);
+        self.next.push(next);
+    }
+
+    /// Removes the assignment with this id, and returns it.
+    pub(super) fn remove(&mut self, id: &RoleAssignmentId) -> Option<RoleAssignment> {
+        let hashing = self.hashing;
+        let at = self
+            .by_id
+            .find_entry(hashing.hash_one(id), |i| self.all[*i as usize].id == *id)
+            .ok()?
+            .remove()
+            .0;
+        self.unchain(at);
+        // The last assignment moves into the hole: what pointed at it points at its new place.
+        let last = (self.all.len() - 1) as u32;
+        if at != last {
+            let moved = &self.all[last as usize];
+            let (moved_id, moved_principal) = (moved.id, moved.principal);
+            let all = &self.all;
+            if let Some(i) = self
+                .by_id
+                .find_mut(hashing.hash_one(moved_id), |i| *i == last)
+            {
+                *i = at;
+            }
+            let first = self
+                .by_principal
+                .find_mut(hashing.hash_one(moved_principal), |i| {
+                    all[*i as usize].principal == moved_principal
+                });
+            match first {
+                Some(first) if *first == last => *first = at,
+                Some(first) => {
+                    let mut p = *first;
+                    while self.next[p as usize] != last {
+                        p = self.next[p as usize];
+                    }
+                    self.next[p as usize] = at;
+                }
+                None => {}
+            }
+        }
+        let a = self.all.swap_remove(at as usize);
+        self.next.swap_remove(at as usize);
+        if a.principal_type == PrincipalType::Group {
+            self.group_holders.remove();
+        }
+        // The scope goes with its last assignment (one holder here, one in `a`).
+        if self.scopes.get(&a.scope).is_some_and(|s| s.holders() <= 2) {
+            self.scopes.remove(&a.scope);
+        }
+        Some(a)
+    }
+
+    /// Takes the assignment at `at` out of its principal's chain.
+    fn unchain(&mut self, at: u32) {
+        let hashing = self.hashing;
+        let principal = self.all[at as usize].principal;
+        let after = self.next[at as usize];
+        let all = &self.all;
+        let Ok(mut first) = self
+            .by_principal
+            .find_entry(hashing.hash_one(principal), |i| {
+                all[*i as usize].principal == principal
+            })
+        else {
+            return;
+        };
+        if *first.get() == at {
+            if after == END {
+                first.remove();
+            } else {
+                *first.get_mut() = after;
+            }
+            return;
+        }
+        let mut p = *first.get();
+        while self.next[p as usize] != at {
+            p = self.next[p as usize];
+        }
+        self.next[p as usize] = after;
+    }
+
+    /// Gives back what growing left unused, and forgets the group filter's removed assignments: after a
+    /// partition is loaded.
+    pub(super) fn compact(&mut self) {
+        let hashing = self.hashing;
+        self.all.shrink_to_fit();
+        self.next.shrink_to_fit();
+        let all = &self.all;
+        self.by_id
+            .shrink_to_fit(|i| hashing.hash_one(all[*i as usize].id));
+        self.by_principal
+            .shrink_to_fit(|i| hashing.hash_one(all[*i as usize].principal));
+        self.scopes.shrink_to_fit();
+        self.group_holders = GroupFilter::default();
+        for a in &self.all {
+            if a.principal_type == PrincipalType::Group {
+                self.group_holders.add(a.principal, a.scope.key());
+            }
+        }
+    }
+}
+
+/// The assignments of one principal in a subscription, following its chain.
+pub(crate) struct Chain<'a> {
+    of: &'a Assignments,
+    at: u32,
+}
+
+impl<'a> Iterator for Chain<'a> {
+    type Item = &'a RoleAssignment;
+    fn next(&mut self) -> Option<&'a RoleAssignment> {
+        if self.at == END {
+            return None;
+        }
+        let i = self.at as usize;
+        self.at = self.of.next[i];
+        Some(&self.of.all[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::SubscriptionId;
+    use crate::roles;
+
+    fn assignment(sub: SubscriptionId, principal: ObjectId, rg: usize) -> RoleAssignment {
+        RoleAssignment {
+            id: RoleAssignmentId::new(),
+            subscription: sub,
+            scope: Scope::resource_group(sub, &format!("rg{rg}")),
+            principal,
+            principal_type: PrincipalType::User,
+            role_definition: roles::READER,
+            description: None,
+            created: 0,
+            created_by: None,
+        }
+    }
+
+    /// What the indexes answer equals what a scan of the assignments says, through inserts, replacements
+    /// and removals in every position.
+    #[test]
+    fn the_indexes_follow_every_insert_replacement_and_removal() {
+        let sub = SubscriptionId::new();
+        let principals: Vec<ObjectId> = (0..7).map(|_| ObjectId::new()).collect();
+        let mut set = Assignments::default();
+        let mut ids = Vec::new();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut draw = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for step in 0..3000 {
+            match draw(4) {
+                0 | 1 => {
+                    let a = assignment(sub, principals[draw(7)], draw(5));
+                    ids.push(a.id);
+                    set.insert(a);
+                }
+                2 if !ids.is_empty() => {
+                    let id = ids.swap_remove(draw(ids.len()));
+                    let Some(gone) = set.remove(&id) else {
+                        panic!("step {step}: {id} was there")
+                    };
+                    assert_eq!(gone.id, id);
+                    assert!(set.remove(&id).is_none());
+                }
+                _ if !ids.is_empty() => {
+                    // The same id again, for another principal at another scope: a replacement.
+                    let id = ids[draw(ids.len())];
+                    let mut a = assignment(sub, principals[draw(7)], draw(5));
+                    a.id = id;
+                    set.insert(a.clone());
+                    assert_eq!(set.get(&id), Some(&a));
+                }
+                _ => {}
+            }
+            assert_eq!(set.len(), ids.len());
+            for id in &ids {
+                assert_eq!(set.get(id).map(|a| a.id), Some(*id));
+            }
+            for p in &principals {
+                let mut chained: Vec<RoleAssignmentId> = set.of(*p).map(|a| a.id).collect();
+                let mut scanned: Vec<RoleAssignmentId> = set
+                    .values()
+                    .filter(|a| a.principal == *p)
+                    .map(|a| a.id)
+                    .collect();
+                chained.sort();
+                scanned.sort();
+                assert_eq!(chained, scanned, "step {step}");
+            }
+            // One shared scope per distinct scope in use, and no other.
+            let in_use: HashSet<&str> = set.values().map(|a| a.scope.key()).collect();
+            assert_eq!(set.scopes.len(), in_use.len(), "step {step}");
+            if step % 500 == 0 {
+                set.compact();
+            }
+        }
+    }
+
+    #[test]
+    fn assignments_at_one_scope_share_its_text() {
+        let sub = SubscriptionId::new();
+        let mut set = Assignments::default();
+        for _ in 0..3 {
+            set.insert(assignment(sub, ObjectId::new(), 1));
+        }
+        let mut scopes = set.values().map(|a| &a.scope);
+        let Some(first) = scopes.next() else {
+            panic!("three assignments")
+        };
+        assert!(scopes.all(|s| s.holders() == first.holders() && s == first));
+        assert_eq!(first.holders(), 4, "three assignments and the set");
+    }
+}
