@@ -55,3 +55,8 @@ sub-cancelled-title = Subscription cancelled
 sub-cancelled-message = It is Disabled and read-only: everything in it can be read, nothing can change until it is enabled again.
 secret-start-unknown = Not recorded
 secret-never = Never
+
+# The classic administrator roles.
+classic-role-service-administrator = Service administrator
+classic-role-account-administrator = Account administrator
+classic-role-co-administrator = Co-administrator

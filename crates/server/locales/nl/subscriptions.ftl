@@ -55,3 +55,8 @@ sub-cancelled-title = Abonnement geannuleerd
 sub-cancelled-message = Het is uitgeschakeld en alleen-lezen: alles erin kan worden gelezen, er kan niets worden gewijzigd totdat het weer is ingeschakeld.
 secret-start-unknown = Niet vastgelegd
 secret-never = Nooit
+
+# De klassieke beheerdersrollen.
+classic-role-service-administrator = Servicebeheerder
+classic-role-account-administrator = Accountbeheerder
+classic-role-co-administrator = Medebeheerder

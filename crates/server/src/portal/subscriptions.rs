@@ -357,7 +357,7 @@ fn review_page(
             .map(|(i, e, role)| PersonRow {
                 name: person_label(w, *i, e),
                 email: e.clone(),
-                detail: role.display_name().into(),
+                detail: classic_role_name(lang, *role),
             })
             .collect(),
         regranted_assignments: assignment_rows(&plan.regranted_assignments, lang),
@@ -567,6 +567,7 @@ pub async fn admins(
     let id: SubscriptionId = parse_id(&sub, "subscription id")?;
     let here = paths::subscription(id, "administrators");
     let actor = act_for_subscription(&mut ctx, id, actor);
+    let lang = ctx.lang;
     let shown = ctx
         .state
         .svc
@@ -599,7 +600,7 @@ pub async fn admins(
                         role: a
                             .roles
                             .iter()
-                            .map(ClassicRole::display_name)
+                            .map(|r| classic_role_name(lang, r))
                             .collect::<Vec<_>>()
                             .join(", "),
                         email: a.email,
@@ -622,6 +623,15 @@ pub struct AdminForm {
     user: String,
     #[serde(default)]
     account_type: String,
+}
+
+/// A classic administrator role in the person's language (Azure's Dutch portal says "Servicebeheerder").
+fn classic_role_name(lang: Lang, role: ClassicRole) -> String {
+    lang.t(match role {
+        ClassicRole::ServiceAdministrator => "classic-role-service-administrator",
+        ClassicRole::AccountAdministrator => "classic-role-account-administrator",
+        ClassicRole::CoAdministrator => "classic-role-co-administrator",
+    })
 }
 
 /// Refusals about the person a classic administrator form names.

@@ -260,6 +260,7 @@ impl Browser {
         let mut phone = self.axe_violations().await;
         phone.extend(self.sideways_scroll().await);
         if phone_too && phone.is_empty() {
+            self.reveal_refusal().await;
             self.snapshot(&format!("{name}-phone")).await;
         }
         self.resize(DESKTOP).await;
@@ -269,7 +270,21 @@ impl Browser {
             self.path().await,
             phone.join("\n  ")
         );
+        self.reveal_refusal().await;
         self.snapshot(name).await;
+    }
+
+    /// Scrolls a refused field, when the page has one, to the middle of the window, so that a screenshot
+    /// shows the refusal next to its field rather than the top of a long page.
+    async fn reveal_refusal(&self) {
+        self.client
+            .execute(
+                "const f = document.querySelector('[aria-invalid=\"true\"]'); \
+                 if (f) f.scrollIntoView({block: 'center'}); return null",
+                vec![],
+            )
+            .await
+            .expect("scroll to the refused field");
     }
 
     /// Saves the window as NAME.png, in docs/screenshots when TENANTRY_SCREENSHOTS says so.
@@ -439,6 +454,17 @@ impl Browser {
 
     async fn sign_in(&self, email: &str, password: &str, account_type: Option<&str>) {
         self.goto("/signin").await;
+        self.type_credentials_with(email, password, account_type)
+            .await;
+        self.find("#signed-in-as").await;
+    }
+
+    /// Types the email and the password on the sign-in page shown (wherever it was reached from).
+    async fn type_credentials(&self, email: &str, password: &str) {
+        self.type_credentials_with(email, password, None).await;
+    }
+
+    async fn type_credentials_with(&self, email: &str, password: &str, account_type: Option<&str>) {
         self.fill("#email", email).await;
         self.click("#next").await;
         if let Some(t) = account_type {
@@ -448,7 +474,6 @@ impl Browser {
         }
         self.fill("#password", password).await;
         self.click("#sign-in").await;
-        self.find("#signed-in-as").await;
     }
 
     async fn sign_out(&self) {
@@ -697,10 +722,7 @@ async fn portal_article_end_to_end() {
     // A user of Contoso who is not a Global Administrator is refused, with the remedy.
     b.click("#sign-in-again").await;
     b.find("#signin-notice").await;
-    b.fill("#email", MEGAN.0).await;
-    b.click("#next").await;
-    b.fill("#password", MEGAN.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(MEGAN.0, MEGAN.1).await;
     b.find("#error-message").await;
     b.expect_text("is not a Global Administrator or Global Reader of the directory 'Contoso'")
         .await;
@@ -712,10 +734,7 @@ async fn portal_article_end_to_end() {
 
     // Alice, back in the meantime, sees where her request stands, not the decision.
     b.goto(&approval).await;
-    b.fill("#email", ALICE.0).await;
-    b.click("#next").await;
-    b.fill("#password", ALICE.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(ALICE.0, ALICE.1).await;
     b.find("#link-approver").await;
     b.expect_h1("Your request to use contoso.onmicrosoft.com")
         .await;
@@ -733,10 +752,7 @@ async fn portal_article_end_to_end() {
     // The Global Administrator of Contoso signs in and lands on the confirmation page.
     b.goto(&approval).await;
     assert!(b.path().await.starts_with("/signin"));
-    b.fill("#email", ADMIN.0).await;
-    b.click("#next").await;
-    b.fill("#password", ADMIN.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(ADMIN.0, ADMIN.1).await;
     b.find("#link-requester").await;
     assert_eq!(
         b.text("#link-requester").await,
@@ -759,10 +775,7 @@ async fn portal_article_end_to_end() {
 
     // The service administrator signs in again and sees the directory.
     b.click("#sign-in-again").await;
-    b.fill("#email", ALICE.0).await;
-    b.click("#next").await;
-    b.fill("#password", ALICE.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(ALICE.0, ALICE.1).await;
     b.find("#directories").await;
     assert!(
         b.text("#directories").await.contains("Contoso"),
@@ -1014,10 +1027,7 @@ async fn portal_article_in_dutch() {
 
     // The Global Administrator approves, in Dutch too: the language is the browser's, not the account's.
     b.click("#sign-in-again").await;
-    b.fill("#email", ADMIN.0).await;
-    b.click("#next").await;
-    b.fill("#password", ADMIN.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(ADMIN.0, ADMIN.1).await;
     b.expect_h1("De directory Contoso met Azure gebruiken?")
         .await;
     b.screen_both("nl-10-approve-directory").await;
@@ -1028,10 +1038,7 @@ async fn portal_article_in_dutch() {
 
     // Step 2 in Dutch: pick, review, change.
     b.click("#sign-in-again").await;
-    b.fill("#email", ALICE.0).await;
-    b.click("#next").await;
-    b.fill("#password", ALICE.1).await;
-    b.click("#sign-in").await;
+    b.type_credentials(ALICE.0, ALICE.1).await;
     b.find("#directories").await;
     b.goto(&format!("/portal/subscriptions/{sub}/change-directory"))
         .await;

@@ -199,10 +199,7 @@ async fn a_refused_form_says_what_failed_next_to_its_field_and_keeps_what_was_ty
 
 /// A page's text as a person reads it: askama writes `'` and `"` as character references.
 fn read(page: &str) -> String {
-    page.replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#x22;", "\"")
+    as_read(page)
 }
 
 /// A rule's refusal speaks the person's language in the portal (issue 14): with `Accept-Language: nl`

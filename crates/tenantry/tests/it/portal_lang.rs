@@ -3,65 +3,18 @@
 
 use crate::support::*;
 use reqwest::StatusCode;
-use std::collections::BTreeMap;
 
-/// A browser that sends an `Accept-Language` and keeps every cookie the server sets (the session's
-/// and the language's).
-struct Reader<'a> {
-    srv: &'a TestServer,
-    http: reqwest::Client,
-    accept_language: &'static str,
-    cookies: BTreeMap<String, String>,
-    /// The `Set-Cookie` values of the last answer.
-    set_cookies: Vec<String>,
-}
+/// A browser asking for `languages`, with every page read as a person reads it (apostrophes unescaped).
+struct Reader(Browser);
 
-impl<'a> Reader<'a> {
-    fn new(srv: &'a TestServer, accept_language: &'static str) -> Reader<'a> {
-        Reader {
-            srv,
-            http: client_without_redirects(srv),
-            accept_language,
-            cookies: BTreeMap::new(),
-            set_cookies: Vec::new(),
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let r = req
-            .header("accept-language", self.accept_language)
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        self.set_cookies.clear();
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap().to_string();
-            let pair = v.split(';').next().unwrap();
-            let (k, val) = pair.split_once('=').unwrap();
-            self.cookies.insert(k.to_string(), val.to_string());
-            self.set_cookies.push(v);
-        }
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        // Askama writes an apostrophe as `&#39;` ("Directory&#39;s"): compared as a reader sees it.
-        let status = r.status();
-        let body = r.text().await.unwrap().replace("&#39;", "'");
-        (status, location, body)
+impl Reader {
+    fn new(srv: &TestServer, languages: &str) -> Reader {
+        Reader(Browser::new(srv).speaking(languages))
     }
 
     async fn get(&mut self, path: &str) -> (StatusCode, String, String) {
-        let req = self.http.get(self.srv.url(path));
-        self.send(req).await
+        let (status, location, page) = self.0.get(path).await;
+        (status, location, as_read(&page))
     }
 
     async fn submit(
@@ -70,23 +23,7 @@ impl<'a> Reader<'a> {
         page: &str,
         fields: &[(&str, &str)],
     ) -> (StatusCode, String, String) {
-        let csrf = csrf_of(page);
-        let mut form = vec![("csrf", csrf.as_str())];
-        form.extend_from_slice(fields);
-        let req = self.http.post(self.srv.url(path)).form(&form);
-        self.send(req).await
-    }
-
-    async fn sign_in(&mut self, email: &str, password: &str) {
-        let (_, _, page) = self.get("/signin").await;
-        let (status, _, _) = self.submit("/signin", &page, &[("email", email)]).await;
-        assert_eq!(status, 303);
-        let (_, _, page) = self.get("/signin/password").await;
-        let (status, location, page) = self
-            .submit("/signin/password", &page, &[("password", password)])
-            .await;
-        assert_eq!(status, 303, "{page}");
-        assert_eq!(location, "/", "signed in");
+        self.0.submit(path, page, fields).await
     }
 }
 
@@ -103,7 +40,8 @@ async fn portal_speaks_dutch_from_accept_language_and_remembers_the_footer_switc
             page.contains("Aanmelden") && page.contains("Volgende"),
             "{page}"
         );
-        b.sign_in("alice@outlook.com", "Alice-2017!").await;
+        b.0.sign_in_to_portal("alice@outlook.com", "Alice-2017!")
+            .await;
 
         // The dashboard, in Dutch: greeting, headings, table headers, navigation, footer.
         let (status, _, page) = b.get("/").await;
@@ -144,11 +82,8 @@ async fn portal_speaks_dutch_from_accept_language_and_remembers_the_footer_switc
             .await;
         assert_eq!(status, 303);
         assert_eq!(location, "/directories");
-        let set = b
-            .set_cookies
-            .iter()
-            .find(|c| c.starts_with("lang="))
-            .unwrap();
+        let set_cookies = b.0.set_cookies();
+        let set = set_cookies.iter().find(|c| c.starts_with("lang=")).unwrap();
         for attribute in [
             "lang=en",
             "Max-Age=31536000",
@@ -179,10 +114,12 @@ async fn portal_speaks_dutch_from_accept_language_and_remembers_the_footer_switc
         assert!(page.contains("Mijn abonnementen"), "{page}");
 
         // A forged switch (no CSRF token) changes nothing.
-        let forged = b.http.post(srv.url("/language")).form(&[("lang", "en")]);
-        let (status, _, _) = b.send(forged).await;
+        let forged =
+            b.0.request(reqwest::Method::POST, "/language")
+                .form(&[("lang", "en")]);
+        let (status, _, _) = b.0.send(forged).await;
         assert_eq!(status, 403);
-        assert_eq!(b.cookies.get("lang").map(String::as_str), Some("nl"));
+        assert_eq!(b.0.cookie_named("lang"), Some("nl"));
 
         // The APIs stay English whatever the language (here: the portal's error code in the markup).
         let (_, _, page) = b

@@ -3,13 +3,15 @@
 
 use super::TestServer;
 use reqwest::StatusCode;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use tenantry_server::portal::session::COOKIE_NAME;
 
 pub struct Browser {
     http: reqwest::Client,
     base: String,
     cookie: Option<String>,
+    /// The other cookies the server set (the language's), by name.
+    others: BTreeMap<String, String>,
     /// The `Accept-Language` sent with every request, if any.
     language: Option<String>,
     /// The headers of the last answer.
@@ -22,6 +24,7 @@ impl Browser {
             http: client_without_redirects(srv),
             base: srv.base_url.clone(),
             cookie: None,
+            others: BTreeMap::new(),
             language: None,
             headers: Default::default(),
         }
@@ -33,12 +36,19 @@ impl Browser {
         self
     }
 
-    /// Sends the request with the session cookie; returns the status, the `Location` (empty when there
-    /// is none) and the body.
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", c),
-            None => req,
+    /// Sends the request with the cookies it keeps; returns the status, the `Location` (empty when
+    /// there is none) and the body.
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
+        let cookies: Vec<String> = self
+            .cookie
+            .iter()
+            .cloned()
+            .chain(self.others.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        let req = if cookies.is_empty() {
+            req
+        } else {
+            req.header("cookie", cookies.join("; "))
         };
         let req = match &self.language {
             Some(l) => req.header("accept-language", l),
@@ -49,6 +59,8 @@ impl Browser {
             let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
             if pair.starts_with(&format!("{COOKIE_NAME}=")) {
                 self.cookie = Some(pair);
+            } else if let Some((name, value)) = pair.split_once('=') {
+                self.others.insert(name.to_string(), value.to_string());
             }
         }
         self.headers = r.headers().clone();
@@ -92,6 +104,25 @@ impl Browser {
         self.cookie.as_deref()
     }
 
+    /// The value of another cookie the server set (`lang`).
+    pub fn cookie_named(&self, name: &str) -> Option<&str> {
+        self.others.get(name).map(String::as_str)
+    }
+
+    /// The `Set-Cookie` values of the last answer.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// A request for `path` the caller builds further (a form without its CSRF token, say), to [`send`].
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
     /// Signs in on the portal's own pages (email, then password).
     pub async fn sign_in_to_portal(&mut self, email: &str, password: &str) {
         let (_, _, page) = self.get("/signin").await;
@@ -114,6 +145,14 @@ pub fn client_without_redirects(srv: &TestServer) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// A page's text as a reader sees it: askama's escapes of quotes and apostrophes undone.
+pub fn as_read(page: &str) -> String {
+    page.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#x22;", "\"")
 }
 
 /// The value of the hidden `csrf` input of a page.
