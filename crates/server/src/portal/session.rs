@@ -88,14 +88,6 @@ impl Flash {
         }
     }
 
-    /// A refusal shown next to the form field `field` (see [`super::pages::Chrome::field_error`]).
-    pub fn error_at(lang: Lang, field: impl Into<String>, e: &DomainError) -> Self {
-        Self {
-            field: Some(field.into()),
-            ..Self::error(lang, e)
-        }
-    }
-
     /// A refusal of a form whose title says what failed (`failed`, a catalogue key such as
     /// `failed-add-the-co-administrator`: "Could not add the co-administrator"), next to the field it is
     /// about when there is one.

@@ -3,11 +3,11 @@
 //! Argon2); this module only walks the pages. `/{tenant}/oauth2/v2.0/authorize` shows the same pages
 //! ([`super::signin_pages`]) and shares the session: signed in here is signed in there.
 
+use super::PortalResult;
 use super::i18n::Lang;
 use super::pages::*;
 use super::session::{CsrfForm, Ctx, Flash, SignInProgress};
 use super::signin_pages::{EmailStep, PasswordStep, PickerStep, StepForm, account_label};
-use super::{PortalError, PortalResult};
 use axum::extract::Query;
 use serde::Deserialize;
 use tenantry_service::domain::signin::{
@@ -283,10 +283,4 @@ pub async fn signed_out(mut ctx: Ctx) -> PortalResult {
         notice,
     };
     ctx.render(&page).await
-}
-
-impl From<SignInError> for PortalError {
-    fn from(e: SignInError) -> Self {
-        PortalError::Domain(DomainError::forbidden(e.code.to_string(), e.message))
-    }
 }

@@ -594,8 +594,7 @@ pub async fn admins(
                     .administrators
                     .into_iter()
                     .map(|a| AdminRow {
-                        name: reads::person_name(w, a.identity)
-                            .map_or_else(|| a.email.clone(), |p| p.label()),
+                        name: person_label(w, a.identity, &a.email),
                         removable: a.roles.contains(ClassicRole::CoAdministrator),
                         role: a
                             .roles
