@@ -4,7 +4,7 @@
 //! The encoding and the checks are the domain's ([`tenantry_domain::audit_chain`]).
 
 use crate::audit::{self, AUDIT_EVENTS};
-use crate::batch;
+use crate::batch::{self, Conn};
 use crate::codec::{Cols, Value, bind_all};
 use crate::connect::Backend;
 use crate::error::{StoreError, StoreResult};
@@ -30,31 +30,47 @@ fn tip_from(count: i64, tip: &str) -> StoreResult<ChainTip> {
 
 /// Takes the revision row's lock (a no-op update: a writer holds it already, as its first statement)
 /// and returns the chain's tip, chaining first the events written before the chain existed.
+const LOCK_TIP_SQL: &str =
+    "UPDATE revision SET audit_count = audit_count WHERE id = 1 RETURNING audit_count, audit_tip";
+
 async fn lock_tip(conn: &mut AnyConnection) -> StoreResult<ChainTip> {
-    let (count, tip): (i64, String) = sqlx::query_as(
-        "UPDATE revision SET audit_count = audit_count WHERE id = 1 RETURNING audit_count, audit_tip",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let (count, tip): (i64, String) = sqlx::query_as(LOCK_TIP_SQL).fetch_one(&mut *conn).await?;
     match count {
         -1 => chain_unchained(conn).await,
         _ => tip_from(count, &tip),
     }
 }
 
-async fn set_tip(conn: &mut AnyConnection, tip: ChainTip) -> StoreResult<()> {
-    sqlx::query("UPDATE revision SET audit_count = $1, audit_tip = $2 WHERE id = 1")
-        .bind(tip.count)
-        .bind(tip.hash.to_hex())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+async fn set_tip(conn: &mut Conn<'_>, tip: ChainTip) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE revision SET audit_count = $1, audit_tip = $2 WHERE id = 1".into(),
+        [Value::from(tip.count), Value::from(tip.hash.to_hex())],
+        true,
+    )
+    .await
+}
+
+/// [`lock_tip`] on either connection. A bulk write's native connection finds the chain begun: the
+/// store chained the events of before the chain when it opened ([`chain_existing`]).
+async fn lock_tip_on(conn: &mut Conn<'_>) -> StoreResult<ChainTip> {
+    match conn {
+        Conn::Any(c) => lock_tip(c).await,
+        Conn::Pg(_) => {
+            let (count, tip) = conn.fetch_int_text(LOCK_TIP_SQL).await?;
+            match count {
+                -1 => Err(StoreError::Corrupt(
+                    "the audit chain was not begun when the store opened".into(),
+                )),
+                _ => tip_from(count, &tip),
+            }
+        }
+    }
 }
 
 /// Appends `events`, in order, at the chain's tip, calling `progress(events written)` as they reach
 /// the database. Runs inside a write transaction.
 pub(crate) async fn append(
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     events: &[AuditEvent],
     backend: Backend,
     progress: &mut (dyn FnMut(usize) + Send),
@@ -62,8 +78,8 @@ pub(crate) async fn append(
     if events.is_empty() {
         return Ok(());
     }
-    let mut tip = lock_tip(conn).await?;
-    let mut writer = batch::Writer::new(conn, backend);
+    let mut tip = lock_tip_on(&mut conn).await?;
+    let mut writer = batch::Writer::on(conn.reborrow(), backend);
     let mut reported = 0;
     for e in events {
         let record = audit::record(e)?;
@@ -77,7 +93,7 @@ pub(crate) async fn append(
         }
     }
     writer.finish().await?;
-    set_tip(conn, tip).await
+    set_tip(&mut conn, tip).await
 }
 
 /// Chains the events that have no position yet (those written before migration 0019), oldest first
@@ -111,7 +127,7 @@ async fn chain_unchained(conn: &mut AnyConnection) -> StoreResult<ChainTip> {
             .await?;
         }
     }
-    set_tip(conn, tip).await?;
+    set_tip(&mut Conn::Any(conn), tip).await?;
     Ok(tip)
 }
 

@@ -12,11 +12,115 @@
 use crate::Backend;
 use crate::codec::{Value, bind_all};
 use crate::error::StoreResult;
-use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use sqlx::postgres::{PgArguments, Postgres};
+use sqlx::{AnyConnection, PgConnection};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+
+/// The connection a write runs on: the portable one, or a native PostgreSQL one, which a bulk write
+/// (a world file's) takes so that its long runs of rows go in with `COPY` ([`Writer`]).
+pub(crate) enum Conn<'c> {
+    Any(&'c mut AnyConnection),
+    Pg(&'c mut PgConnection),
+}
+
+impl Conn<'_> {
+    /// The same connection, borrowed again.
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Any(c) => Conn::Any(c),
+            Conn::Pg(c) => Conn::Pg(c),
+        }
+    }
+
+    /// Runs `sql` (built from fixed names only, see the module's note) with `args` bound in order.
+    pub(crate) async fn execute(
+        &mut self,
+        sql: String,
+        args: impl IntoIterator<Item = Value>,
+        persistent: bool,
+    ) -> StoreResult<()> {
+        match self {
+            Conn::Any(c) => {
+                bind_all(sqlx::query(AssertSqlSafe(sql)), args)
+                    .persistent(persistent)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            Conn::Pg(c) => {
+                bind_pg(sqlx::query(AssertSqlSafe(sql)), args)
+                    .persistent(persistent)
+                    .execute(&mut **c)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first row of `sql` as an integer and a text (`RETURNING` of the revision row).
+    pub(crate) async fn fetch_int_text(&mut self, sql: &'static str) -> StoreResult<(i64, String)> {
+        Ok(match self {
+            Conn::Any(c) => sqlx::query_as(sql).fetch_one(&mut **c).await?,
+            Conn::Pg(c) => sqlx::query_as(sql).fetch_one(&mut **c).await?,
+        })
+    }
+}
+
+/// [`bind_all`] for a native PostgreSQL statement: the same values as the same types.
+fn bind_pg<'q>(
+    mut q: sqlx::query::Query<'q, Postgres, PgArguments>,
+    values: impl IntoIterator<Item = Value>,
+) -> sqlx::query::Query<'q, Postgres, PgArguments> {
+    for v in values {
+        q = match v {
+            Value::Text(s) => q.bind(s),
+            Value::Int(i) => q.bind(i),
+            Value::NullText => q.bind(None::<String>),
+            Value::NullInt => q.bind(None::<i64>),
+        };
+    }
+    q
+}
+
+/// Rows in `COPY`'s text format: tab-separated columns, one row a line, `\N` for NULL, and the
+/// backslash, tab, newline and carriage return of a text escaped.
+fn copy_text(rows: &[Vec<Value>], out: &mut Vec<u8>) {
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            match v {
+                Value::Text(s) => {
+                    for b in s.bytes() {
+                        match b {
+                            b'\\' => out.extend_from_slice(b"\\\\"),
+                            b'\t' => out.extend_from_slice(b"\\t"),
+                            b'\n' => out.extend_from_slice(b"\\n"),
+                            b'\r' => out.extend_from_slice(b"\\r"),
+                            b => out.push(b),
+                        }
+                    }
+                }
+                Value::Int(n) => {
+                    let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+                }
+                Value::NullText | Value::NullInt => out.extend_from_slice(b"\\N"),
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+/// How many rows a native PostgreSQL writer gathers for one `COPY`: enough that the statements around
+/// it (the staging table's `INSERT ... SELECT`, its `TRUNCATE`) weigh nothing, few enough that a piece
+/// in memory stays small.
+const COPY_ROWS: usize = 20_000;
+/// Runs shorter than this are inserted with statements: a `COPY` and its staging cost three round
+/// trips.
+const COPY_MIN_ROWS: usize = 64;
 
 /// The most parameters one statement binds on each backend: as many as both allow (SQLite's 32,766 is
 /// below PostgreSQL's 65,535), so a 100k-row write is a handful of statements.
@@ -92,22 +196,23 @@ impl Table {
             }
             sql.push(')');
         }
+        sql.push_str(&self.conflict_sql(mode));
+        sql
+    }
+
+    /// What an insert in `mode` does with a row whose key exists: `""` or ` ON CONFLICT ...`.
+    fn conflict_sql(&self, mode: Mode) -> String {
         let key = self.columns[..self.key_len].join(", ");
         let rest = &self.columns[self.key_len..];
         match mode {
-            Mode::Insert => {}
-            Mode::Ignore => {
-                let _ = write!(sql, " ON CONFLICT ({key}) DO NOTHING");
-            }
-            Mode::Upsert if rest.is_empty() => {
-                let _ = write!(sql, " ON CONFLICT ({key}) DO NOTHING");
-            }
+            Mode::Insert => String::new(),
+            Mode::Ignore => format!(" ON CONFLICT ({key}) DO NOTHING"),
+            Mode::Upsert if rest.is_empty() => format!(" ON CONFLICT ({key}) DO NOTHING"),
             Mode::Upsert => {
                 let set: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-                let _ = write!(sql, " ON CONFLICT ({key}) DO UPDATE SET {}", set.join(", "));
+                format!(" ON CONFLICT ({key}) DO UPDATE SET {}", set.join(", "))
             }
         }
-        sql
     }
 }
 
@@ -168,7 +273,7 @@ impl Op {
 /// Writes ops in order as they are pushed: runs of rows for one table become multi-row statements, each
 /// written as soon as it is full, so at most one statement's rows wait in memory.
 pub(crate) struct Writer<'c> {
-    conn: &'c mut AnyConnection,
+    conn: Conn<'c>,
     max_binds: usize,
     ph: Placeholders,
     pending: Option<Rows>,
@@ -176,10 +281,12 @@ pub(crate) struct Writer<'c> {
     sql: HashMap<(&'static str, Mode, usize), String>,
     /// Rows written so far (the pending ones not yet).
     written: usize,
+    /// Staging tables made in this transaction (native PostgreSQL), by the table they feed.
+    staged: Vec<&'static str>,
 }
 
 impl<'c> Writer<'c> {
-    pub(crate) fn new(conn: &'c mut AnyConnection, backend: Backend) -> Self {
+    pub(crate) fn on(conn: Conn<'c>, backend: Backend) -> Self {
         Self {
             conn,
             max_binds: max_binds(backend),
@@ -187,6 +294,15 @@ impl<'c> Writer<'c> {
             pending: None,
             sql: HashMap::new(),
             written: 0,
+            staged: Vec::new(),
+        }
+    }
+
+    /// How many rows of `table` wait before they are written.
+    fn rows_per_flush(&self, table: &Table) -> usize {
+        match self.conn {
+            Conn::Pg(_) => COPY_ROWS,
+            Conn::Any(_) => rows_per_statement(table, self.max_binds),
         }
     }
 
@@ -216,7 +332,7 @@ impl<'c> Writer<'c> {
                     });
                 }
                 if let Some(rows) = &self.pending
-                    && rows.values.len() >= rows_per_statement(rows.table, self.max_binds)
+                    && rows.values.len() >= self.rows_per_flush(rows.table)
                 {
                     self.flush().await?;
                 }
@@ -230,7 +346,7 @@ impl<'c> Writer<'c> {
             } => {
                 self.flush().await?;
                 delete_in(
-                    self.conn,
+                    self.conn.reborrow(),
                     table,
                     fixed,
                     column,
@@ -242,10 +358,7 @@ impl<'c> Writer<'c> {
             }
             Op::Exec { sql, args } => {
                 self.flush().await?;
-                bind_all(sqlx::query(sql), args)
-                    .execute(&mut *self.conn)
-                    .await?;
-                Ok(())
+                self.conn.execute(sql.to_string(), args, true).await
             }
         }
     }
@@ -268,6 +381,14 @@ impl<'c> Writer<'c> {
             // would.
             Mode::Ignore | Mode::Upsert => last_per_key(rows.values, table.key_len),
         };
+        if let Conn::Pg(conn) = &mut self.conn
+            && rows.len() >= COPY_MIN_ROWS
+        {
+            let n = rows.len();
+            copy_rows(conn, table, mode, &rows, &mut self.staged).await?;
+            self.written += n;
+            return Ok(());
+        }
         let per_statement = rows_per_statement(table, self.max_binds);
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
@@ -285,9 +406,8 @@ impl<'c> Writer<'c> {
             } else {
                 table.insert_sql(n, mode, self.ph)
             };
-            bind_all(sqlx::query(AssertSqlSafe(sql)), chunk.into_iter().flatten())
-                .persistent(persistent)
-                .execute(&mut *self.conn)
+            self.conn
+                .execute(sql, chunk.into_iter().flatten(), persistent)
                 .await?;
             self.written += n;
         }
@@ -330,8 +450,88 @@ fn last_per_key(rows: Vec<Vec<Value>>, key_len: usize) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// Writes `rows` of `table` with `COPY`. A duplicate key must fail in [`Mode::Insert`], as the
+/// statement would, and `COPY` straight into the table does that. In the other modes the rows are
+/// first copied straight in too, under a savepoint: a bulk write's rows are new, and PostgreSQL's
+/// `ON CONFLICT` costs about 2.5 times a plain insert (12.7 s against 5.1 s for a million role
+/// assignments, measured). Only when a key exists already does it go back to the savepoint and copy
+/// into a staging table of the same columns (made once per transaction, dropped at its end), from
+/// which the statement's `ON CONFLICT` writes them.
+async fn copy_rows(
+    conn: &mut PgConnection,
+    table: &'static Table,
+    mode: Mode,
+    rows: &[Vec<Value>],
+    staged: &mut Vec<&'static str>,
+) -> StoreResult<()> {
+    let columns = table.columns.join(", ");
+    let mut data = Vec::with_capacity(rows.len() * 128);
+    copy_text(rows, &mut data);
+    if mode == Mode::Insert {
+        return copy_in(conn, table.name, &columns, &data).await;
+    }
+    sqlx::query("SAVEPOINT copy_rows")
+        .execute(&mut *conn)
+        .await?;
+    match copy_in(conn, table.name, &columns, &data).await {
+        Ok(()) => {
+            sqlx::query("RELEASE SAVEPOINT copy_rows")
+                .execute(&mut *conn)
+                .await?;
+            return Ok(());
+        }
+        Err(e) if is_unique_violation(&e) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT copy_rows")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Err(e) => return Err(e),
+    }
+    let stage = format!("copy_{}", table.name);
+    if !staged.contains(&table.name) {
+        // Dropped with the transaction, so a later write of this connection makes it afresh.
+        let sql = format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
+            table.name
+        );
+        sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        staged.push(table.name);
+    }
+    copy_in(conn, &stage, &columns, &data).await?;
+    let sql = format!(
+        "INSERT INTO {} ({columns}) SELECT {columns} FROM {stage}{}",
+        table.name,
+        table.conflict_sql(mode)
+    );
+    sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+    sqlx::query(AssertSqlSafe(format!("TRUNCATE {stage}")))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// `COPY table (columns) FROM STDIN` of rows in the text format.
+async fn copy_in(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &str,
+    data: &[u8],
+) -> StoreResult<()> {
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN"))
+        .await?;
+    copy.send(data).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+/// A unique violation, as the store reports it.
+fn is_unique_violation(e: &crate::StoreError) -> bool {
+    matches!(e, crate::StoreError::Conflict(_))
+}
+
 async fn delete_in(
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     table: &'static str,
     fixed: Vec<(&'static str, Value)>,
     column: &'static str,
@@ -357,10 +557,7 @@ async fn delete_in(
         // the custom plan an unprepared statement always gets.
         let persistent = (n == 1 || n == per_statement) && n + fixed.len() <= 1000;
         let args = fixed.iter().map(|(_, v)| v.clone()).chain(chunk);
-        bind_all(sqlx::query(AssertSqlSafe(sql)), args)
-            .persistent(persistent)
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(sql, args, persistent).await?;
     }
     Ok(())
 }

@@ -24,6 +24,15 @@ pub(crate) async fn next_revision(conn: &mut AnyConnection) -> StoreResult<i64> 
     Ok(rev)
 }
 
+/// [`next_revision`] on a native PostgreSQL connection (a bulk write's).
+pub(crate) async fn next_revision_pg(conn: &mut sqlx::PgConnection) -> StoreResult<i64> {
+    let rev: i64 =
+        sqlx::query_scalar("UPDATE revision SET rev = rev + 1 WHERE id = 1 RETURNING rev")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(rev)
+}
+
 pub(crate) async fn current_revision(conn: &mut AnyConnection) -> StoreResult<i64> {
     let rev: i64 = sqlx::query_scalar("SELECT rev FROM revision WHERE id = 1")
         .fetch_one(&mut *conn)
@@ -76,15 +85,19 @@ impl ChangeRetention {
 }
 
 /// Deletes the feed's rows through `through` and records that it did, in the writer's transaction.
-pub(crate) async fn prune(conn: &mut AnyConnection, through: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM changes WHERE rev <= $1")
-        .bind(through)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE revision SET pruned_through = $1 WHERE id = 1 AND pruned_through < $1")
-        .bind(through)
-        .execute(&mut *conn)
-        .await?;
+pub(crate) async fn prune(mut conn: crate::batch::Conn<'_>, through: i64) -> StoreResult<()> {
+    conn.execute(
+        "DELETE FROM changes WHERE rev <= $1".into(),
+        [Value::from(through)],
+        true,
+    )
+    .await?;
+    conn.execute(
+        "UPDATE revision SET pruned_through = $1 WHERE id = 1 AND pruned_through < $1".into(),
+        [Value::from(through)],
+        true,
+    )
+    .await?;
     Ok(())
 }
 

@@ -154,6 +154,28 @@ pub(crate) async fn pool(url: &str, backend: Backend, timeout: Duration) -> Stor
     Ok(options.connect(url).await?)
 }
 
+/// The native PostgreSQL pool beside the portable one ([`crate::Store::pg_pool`]): a couple of
+/// connections with the same statement timeout, connected when first used.
+pub(crate) fn pg_pool(url: &str, timeout: Duration) -> StoreResult<sqlx::PgPool> {
+    let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+    let statement = timeout * STATEMENT_TIMEOUTS;
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(timeout)
+        .test_before_acquire(true)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                let set = format!("SET statement_timeout = {}", statement.as_millis());
+                // A number we format ourselves: nothing from outside reaches this statement.
+                sqlx::query(sqlx::AssertSqlSafe(set))
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_lazy_with(options))
+}
+
 /// Per-connection PostgreSQL settings: the statement timeout (see [`STATEMENT_TIMEOUTS`]).
 async fn postgres_settings(
     conn: &mut AnyConnection,
@@ -166,6 +188,14 @@ async fn postgres_settings(
         .await?;
     Ok(())
 }
+
+/// 32 MiB of page cache (default 2 MiB), allocated as used: bulk writes touch index pages all over the
+/// role assignment table, and re-reading them from the file is what makes them slow.
+pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size = -32768";
+/// The page cache of a bulk write ([`crate::WriteTx::bulk`]): 256 MiB, allocated as used (a million
+/// role assignments and a hundred thousand users take about 400 MB with their indexes; most are
+/// appended and never touched again, so what stays hot is far less).
+pub(crate) const SQLITE_BULK_CACHE: &str = "PRAGMA cache_size = -262144";
 
 /// Per-connection SQLite settings. WAL lets readers run beside the writer; synchronous=FULL makes a
 /// commit durable when it returns; the busy timeout lets writers of several processes queue instead of
@@ -180,9 +210,7 @@ async fn sqlite_settings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
-        // 32 MiB of page cache (default 2 MiB), allocated as used: bulk writes touch index pages all
-        // over the role assignment table, and re-reading them from the file is what makes them slow.
-        "PRAGMA cache_size = -32768",
+        SQLITE_CACHE,
     ] {
         sqlx::query(pragma).execute(&mut *conn).await?;
     }

@@ -59,6 +59,9 @@ use tenantry_domain::{Change, Partition, World};
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// On PostgreSQL, native connections beside the portable ones: what only the native driver does
+    /// (`COPY`) runs on them. Connected when first used.
+    pg: Option<sqlx::PgPool>,
     url: Arc<str>,
     backend: Backend,
     retention: ChangeRetention,
@@ -91,8 +94,13 @@ impl Store {
         let pool = connect::pool(url, backend, timeout).await?;
         connect::migrate(&pool).await?;
         audit_chain::chain_existing(&pool).await?;
+        let pg = match backend {
+            Backend::Postgres => Some(connect::pg_pool(url, timeout)?),
+            Backend::Sqlite => None,
+        };
         Ok(Store {
             pool,
+            pg,
             url: url.into(),
             backend,
             retention: ChangeRetention::default(),
@@ -226,11 +234,48 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let revision = changes::next_revision(&mut tx).await?;
         Ok(WriteTx {
-            tx,
+            tx: Tx::Any(tx),
+            pool: self.pool.clone(),
             revision,
             backend: self.backend,
             retention: self.retention,
+            bulk: false,
         })
+    }
+
+    /// [`Store::begin_write`] for a bulk change (a world file's, a million rows): on PostgreSQL the
+    /// transaction runs on a native connection, whose long runs of rows go in with `COPY`; on SQLite
+    /// the connection gets a page cache large enough for what a million rows touch, so pages are
+    /// written once at commit rather than spilled to the WAL and read back as the statements go.
+    /// [`WriteTx::commit`] gives the SQLite connection its usual cache back; a write that is dropped
+    /// keeps the larger setting on its pooled connection (allocated as used; only the command line
+    /// applies world files).
+    pub async fn begin_bulk_write(&self) -> Result<WriteTx, StoreError> {
+        if let Some(pg) = &self.pg {
+            let mut tx = pg.begin().await?;
+            let revision = changes::next_revision_pg(&mut tx).await?;
+            return Ok(WriteTx {
+                tx: Tx::Pg(tx),
+                pool: self.pool.clone(),
+                revision,
+                backend: self.backend,
+                retention: self.retention,
+                bulk: true,
+            });
+        }
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Sqlite {
+            tx.writing()
+                .execute(connect::SQLITE_BULK_CACHE.into(), [], false)
+                .await?;
+            tx.bulk = true;
+        }
+        Ok(tx)
+    }
+
+    /// On PostgreSQL, the pool of native connections (connected when first used); `None` on SQLite.
+    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
+        self.pg.as_ref()
     }
 
     /// Audit events matching the filter, newest first.
@@ -271,10 +316,20 @@ impl Store {
 /// A write in progress. Dropping it without [`WriteTx::commit`] rolls everything back, the revision
 /// included.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    tx: Tx,
+    /// For what a write on a native connection reads ([`WriteTx::changes_since`] and the reloads).
+    pool: AnyPool,
     revision: i64,
     backend: Backend,
     retention: ChangeRetention,
+    /// Begun by [`Store::begin_bulk_write`].
+    bulk: bool,
+}
+
+/// A write's transaction: on the portable connection, or on a native PostgreSQL one (a bulk write).
+enum Tx {
+    Any(Transaction<'static, Any>),
+    Pg(Transaction<'static, sqlx::Postgres>),
 }
 
 impl WriteTx {
@@ -283,19 +338,31 @@ impl WriteTx {
         self.revision
     }
 
-    fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+    fn writing(&mut self) -> batch::Conn<'_> {
+        match &mut self.tx {
+            Tx::Any(tx) => batch::Conn::Any(tx),
+            Tx::Pg(tx) => batch::Conn::Pg(tx),
+        }
     }
 
     /// What others committed after `rev`, seen from inside this transaction (to catch up before
     /// running a rule); [`StoreError::ChangesPruned`] as for [`Store::changes_since`].
+    ///
+    /// A write on a native connection reads through the pool instead: it holds the revision row's
+    /// lock, so no other write commits meanwhile, and what the pool sees is what it would see.
     pub async fn changes_since(&mut self, rev: i64) -> Result<Vec<(i64, Partition)>, StoreError> {
-        changes::since(self.conn(), rev).await
+        match &mut self.tx {
+            Tx::Any(tx) => changes::since(tx, rev).await,
+            Tx::Pg(_) => changes::since(&mut *self.pool.acquire().await?, rev).await,
+        }
     }
 
     /// The whole world as this transaction sees it (when the change feed no longer reaches back).
     pub async fn load_world(&mut self) -> Result<World, StoreError> {
-        load::world(self.conn(), &mut |_, _| {}).await
+        match &mut self.tx {
+            Tx::Any(tx) => load::world(tx, &mut |_, _| {}).await,
+            Tx::Pg(_) => load::world(&mut *self.pool.acquire().await?, &mut |_, _| {}).await,
+        }
     }
 
     /// Reloads a partition from inside this transaction.
@@ -304,7 +371,10 @@ impl WriteTx {
         p: Partition,
         world: &mut World,
     ) -> Result<(), StoreError> {
-        load::partition(self.conn(), p, world).await
+        match &mut self.tx {
+            Tx::Any(tx) => load::partition(tx, p, world).await,
+            Tx::Pg(_) => load::partition(&mut *self.pool.acquire().await?, p, world).await,
+        }
     }
 
     /// Writes a change: every mutation in order, a change-feed row for each partition it touches, and
@@ -327,7 +397,7 @@ impl WriteTx {
         let total =
             change.mutations.iter().map(mutations::rows).sum::<usize>() + change.audit.len();
         let (backend, revision) = (self.backend, self.revision);
-        let mut writer = batch::Writer::new(self.conn(), backend);
+        let mut writer = batch::Writer::on(self.writing(), backend);
         let mut ops = Vec::new();
         let mut reported = 0;
         for m in &change.mutations {
@@ -345,25 +415,35 @@ impl WriteTx {
         }
         writer.finish().await?;
         let written = change.mutations.iter().map(mutations::rows).sum::<usize>();
-        audit_chain::append(self.conn(), &change.audit, backend, &mut |events| {
+        audit_chain::append(self.writing(), &change.audit, backend, &mut |events| {
             progress((written + events).min(total), total)
         })
         .await?;
         if let Some(through) = self.retention.trim_through(self.revision) {
-            changes::prune(self.conn(), through).await?;
+            changes::prune(self.writing(), through).await?;
         }
         if self.backend == Backend::Postgres {
-            sqlx::query(listen::NOTIFY_SQL)
-                .bind(self.revision.to_string())
-                .execute(self.conn())
+            let revision = codec::Value::from(self.revision.to_string());
+            self.writing()
+                .execute(listen::NOTIFY_SQL.into(), [revision], true)
                 .await?;
         }
         progress(total, total);
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.bulk && self.backend == Backend::Sqlite {
+            // Before the commit, which writes the dirty pages whatever the setting: once clean, the
+            // pages beyond the usual size are freed.
+            self.writing()
+                .execute(connect::SQLITE_CACHE.into(), [], false)
+                .await?;
+        }
+        match self.tx {
+            Tx::Any(tx) => tx.commit().await?,
+            Tx::Pg(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 }

@@ -80,7 +80,7 @@ impl Store {
         .await?;
         // The audit event at the chain's tip, as every write appends it.
         crate::audit_chain::append(
-            &mut tx,
+            crate::batch::Conn::Any(&mut tx),
             std::slice::from_ref(event),
             self.backend,
             &mut |_| {},
