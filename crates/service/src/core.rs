@@ -127,7 +127,7 @@ impl Service {
         &self,
         rule: impl FnOnce(&World) -> Result<(Change, T), ServiceError>,
     ) -> Result<T, ServiceError> {
-        let (_writer, mut tx, started) = self.begin_write().await?;
+        let (_writer, mut tx, started) = self.begin_write(false).await?;
         let (change, value) = rule(&self.inner.world.read())?;
         if change.mutations.is_empty() && change.audit.is_empty() {
             return Ok(value); // dropping the transaction rolls the revision back
@@ -156,16 +156,23 @@ impl Service {
         progress: &mut (dyn FnMut(usize, usize) + Send),
         written: &mut (dyn FnMut(usize) + Send),
     ) -> Result<T, ServiceError> {
-        let (_writer, mut tx, started) = self.begin_write().await?;
+        let (_writer, mut tx, started) = self.begin_write(true).await?;
         let world = self.inner.world.read().clone();
         // Two pieces in flight: one being written, the next planned.
         let (send, mut receive) = tokio::sync::mpsc::channel::<Step>(2);
         let planner = std::thread::Builder::new()
             .name("plan".into())
             .spawn(move || {
-                plan(world, &mut |step| {
+                plan(world, &mut |step| match step {
+                    // Progress is for a display: the planner never waits for room for it (with the
+                    // writer busy on a piece, it would stop planning the next one).
+                    Step::Progress(done, total) if done < total => {
+                        let _ = send.try_send(step);
+                    }
                     // A closed channel means the writes failed: the rest of the plan goes nowhere.
-                    let _ = send.blocking_send(step);
+                    step => {
+                        let _ = send.blocking_send(step);
+                    }
                 })
             })
             .map_err(|e| ServiceError::Internal(format!("cannot start planning: {e}")))?;
@@ -209,9 +216,11 @@ impl Service {
     }
 
     /// Takes the write lock, begins the write transaction and catches up with what other instances
-    /// committed before it: what a rule then reads is the database's latest.
+    /// committed before it: what a rule then reads is the database's latest. `bulk`: for a change of
+    /// up to millions of rows ([`tenantry_store::Store::begin_bulk_write`]).
     async fn begin_write(
         &self,
+        bulk: bool,
     ) -> Result<
         (
             tokio::sync::MutexGuard<'_, ()>,
@@ -225,7 +234,11 @@ impl Service {
             return Err(ServiceError::Unavailable(reason));
         }
         let started = std::time::Instant::now();
-        let mut tx = self.seen(self.inner.store.begin_write().await)?;
+        let mut tx = self.seen(if bulk {
+            self.inner.store.begin_bulk_write().await
+        } else {
+            self.inner.store.begin_write().await
+        })?;
         let known = self.revision();
         if tx.revision() - 1 > known {
             match tx.changes_since(known).await {

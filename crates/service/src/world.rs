@@ -10,6 +10,9 @@ use tenantry_domain::World;
 /// full multi-row statements, small enough that pieces in flight weigh little.
 const PIECE: usize = 20_000;
 
+/// How many planned entries a progress step of a world file's application reports at once.
+const PROGRESS_EVERY: usize = 256;
+
 /// Where the application of a world file is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplyPhase {
@@ -53,6 +56,13 @@ impl Service {
         progress(ApplyPhase::Reading, 0, 0);
         let file = world_file::parse(text)?;
         let now = self.now();
+        // Named by the audit events that tell what the file created: which file it was.
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        let digest = format!("sha256:{digest}");
         let plan = move |world: World, step: &mut dyn FnMut(Step)| {
             let before = tenantry_domain::rules::invariants::violations(&world);
             let step = std::cell::RefCell::new(step);
@@ -67,13 +77,20 @@ impl Service {
                     verify: &|p: &str, h: &str| secrets::verify_client_secret(p, h),
                 },
                 now,
-                &mut |done, total| (step.borrow_mut())(Step::Progress(done, total)),
+                &mut |done, total| {
+                    // A display needs a few thousand steps, not one per entry: each crosses to the
+                    // writer's thread and wakes it.
+                    if done == total || done % PROGRESS_EVERY == 0 {
+                        (step.borrow_mut())(Step::Progress(done, total))
+                    }
+                },
                 PIECE,
                 &mut |piece| {
                     mutations += piece.mutations.len();
                     (step.borrow_mut())(Step::Piece(piece))
                 },
                 &|| before.clone(),
+                Some(&digest),
             )?;
             Ok((world, mutations))
         };

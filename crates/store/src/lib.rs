@@ -156,6 +156,9 @@ impl Store {
     /// Closes every connection (waits for those in use to come back).
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(pg) = &self.pg {
+            pg.close().await;
+        }
     }
 
     /// A read-only transaction that sees one snapshot: WAL gives SQLite that from its first read; on

@@ -203,14 +203,7 @@ async fn build_rich_world(m: &mut Mirror) -> Ids {
             directory::create_tenant(
                 w,
                 &personal(alice, "Alice@Outlook.com"),
-                NewTenant {
-                    id: None,
-                    name: "alicedefault".into(),
-                    display_name: String::new(),
-                    origin: TenantOrigin::Azure,
-                    domain_suffix: "onmicrosoft.com".into(),
-                    domains: vec![],
-                },
+                azure_tenant("alicedefault"),
                 now,
             )
         })
@@ -1455,24 +1448,22 @@ async fn a_bulk_write_writes_what_a_write_does_or_nothing() {
         m.assert_loads_equal("after a bulk write").await;
         assert!(db.verify_audit_chain(None).await.unwrap().is_ok());
         // And the next ordinary write follows it.
-        m.run(|w, now| {
-            directory::create_tenant(
-                w,
-                &OP,
-                NewTenant {
-                    id: None,
-                    name: "after".into(),
-                    display_name: String::new(),
-                    origin: TenantOrigin::Azure,
-                    domain_suffix: "onmicrosoft.com".into(),
-                    domains: vec![],
-                },
-                now,
-            )
-        })
-        .await;
+        m.run(|w, now| directory::create_tenant(w, &OP, azure_tenant("after"), now))
+            .await;
         m.assert_loads_equal("after the next write").await;
         assert!(db.verify_audit_chain(None).await.unwrap().is_ok());
+    }
+}
+
+/// A tenant of Azure's making, without custom domains.
+fn azure_tenant(name: &str) -> NewTenant {
+    NewTenant {
+        id: None,
+        name: name.into(),
+        display_name: String::new(),
+        origin: TenantOrigin::Azure,
+        domain_suffix: "onmicrosoft.com".into(),
+        domains: vec![],
     }
 }
 

@@ -91,6 +91,50 @@ pub fn create_role_assignment(
     req: RoleAssignmentWrite,
     now: Timestamp,
 ) -> Result<(Change, AssignmentPut), DomainError> {
+    let put = decide_role_assignment(world, actor, req, now)?;
+    let mut change = Change::new();
+    if !put.created {
+        return Ok((change, put));
+    }
+    let a = &put.assignment;
+    // Both were found by the decision just made, in the same world.
+    let role = world
+        .role_definition(a.subscription, a.role_definition)
+        .map(|r| r.name.to_string())
+        .unwrap_or_default();
+    let principal_name = world
+        .subscription(a.subscription)
+        .and_then(|s| world.principal(s.subscription.tenant, a.principal))
+        .map(|p| p.name())
+        .unwrap_or_default();
+    let tenant = world
+        .subscription(a.subscription)
+        .map(|s| s.subscription.tenant);
+    let mut event = AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_WRITE, a.scope.to_string())
+        .subscription(a.subscription)
+        .details(serde_json::json!({
+            "roleAssignment": a.id, "principalId": a.principal, "principalName": principal_name, "role": role,
+        }));
+    if let Some(t) = tenant {
+        event = event.tenant(t);
+    }
+    change.audit(event);
+    change.push(Mutation::InsertRoleAssignments {
+        subscription: a.subscription,
+        assignments: vec![a.clone()],
+    });
+    Ok((change, put))
+}
+
+/// What [`create_role_assignment`] decides, without the change that tells it: the assignment to
+/// create (`created`), or the same one that exists under this id. For a bulk writer (a world file)
+/// that records the assignments it creates in one audit event rather than one each.
+pub fn decide_role_assignment(
+    world: &World,
+    actor: &Actor,
+    req: RoleAssignmentWrite,
+    now: Timestamp,
+) -> Result<AssignmentPut, DomainError> {
     let s = authorized_subscription(world, actor, names::ROLE_ASSIGNMENT_WRITE, &req.scope)?;
     require_text(
         "description",
@@ -134,11 +178,10 @@ pub fn create_role_assignment(
             && existing.role_definition == req.role_definition
             && existing.scope == req.scope
         {
-            let unchanged = AssignmentPut {
+            return Ok(AssignmentPut {
                 assignment: existing.clone(),
                 created: false,
-            };
-            return Ok((Change::new(), unchanged));
+            });
         }
         return Err(DomainError::conflict(
             "RoleAssignmentUpdateNotPermitted",
@@ -175,19 +218,10 @@ pub fn create_role_assignment(
         created: now,
         created_by: actor.object_id(),
     };
-    let mut change = Change::new();
-    change.audit(AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_WRITE, req.scope.to_string()).subscription(sub.id).tenant(sub.tenant).details(serde_json::json!({
-        "roleAssignment": assignment.id, "principalId": assignment.principal, "principalName": principal.name(), "role": role.name,
-    })));
-    change.push(Mutation::InsertRoleAssignments {
-        subscription: sub.id,
-        assignments: vec![assignment.clone()],
-    });
-    let created = AssignmentPut {
+    Ok(AssignmentPut {
         assignment,
         created: true,
-    };
-    Ok((change, created))
+    })
 }
 
 pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError {

@@ -312,6 +312,27 @@ pub fn create_user(
     req: NewUser,
     now: Timestamp,
 ) -> Result<(Change, ObjectId), DomainError> {
+    let user = decide_user(world, actor, tenant, req, now)?;
+    let (id, upn) = (user.id, user.upn().to_string());
+    let mut change = Change::new();
+    change.push(Mutation::PutUser(user));
+    change.audit(
+        AuditEvent::new(actor, now, "microsoft.directory/users/create", upn)
+            .tenant(tenant)
+            .details(serde_json::json!({"id": id})),
+    );
+    Ok((change, id))
+}
+
+/// The user [`create_user`] would create, without the change that tells it: for a bulk writer (a
+/// world file) that records the users it creates in one audit event rather than one each.
+pub fn decide_user(
+    world: &World,
+    actor: &Actor,
+    tenant: TenantId,
+    req: NewUser,
+    now: Timestamp,
+) -> Result<User, DomainError> {
     require_directory_role(world, actor, tenant, USER_MANAGERS, "create users")?;
     let part = require_tenant(world, tenant)?;
     let upn = user_principal_name(&part.tenant, &req.user_name)?;
@@ -350,20 +371,13 @@ pub fn create_user(
         surname: optional_name("surname", req.surname)?,
         enabled: req.enabled,
         kind: UserKind::Member {
-            upn: upn.clone(),
+            upn,
             mail: req.mail,
             password_hash: req.password_hash,
         },
         created: now,
     };
-    let mut change = Change::new();
-    change.push(Mutation::PutUser(user));
-    change.audit(
-        AuditEvent::new(actor, now, "microsoft.directory/users/create", upn)
-            .tenant(tenant)
-            .details(serde_json::json!({"id": id})),
-    );
-    Ok((change, id))
+    Ok(user)
 }
 
 /// Changes to a user; `None` keeps the current value.

@@ -101,6 +101,7 @@ pub fn plan_apply(
         usize::MAX,
         &mut |piece| out.extend(piece),
         &|| rules::invariants::violations(world),
+        None,
     )?;
     Ok(coalesce(out))
 }
@@ -127,6 +128,7 @@ pub fn plan_apply_in_pieces(
     piece: usize,
     sink: &mut dyn FnMut(Change),
     before: &dyn Fn() -> Vec<String>,
+    file_digest: Option<&str>,
 ) -> Result<World, WorldFileError> {
     let mut p = Planner {
         file,
@@ -151,6 +153,9 @@ pub fn plan_apply_in_pieces(
         cache_sub: None,
         scopes: HashMap::new(),
         roles: HashMap::new(),
+        file_digest,
+        created_assignments: HashMap::new(),
+        created_users: HashMap::new(),
     };
     (p.progress)(0, p.total);
     p.personal_accounts()?;
@@ -321,6 +326,29 @@ struct Planner<'a> {
     cache_sub: Option<SubscriptionId>,
     scopes: HashMap<String, Scope>,
     roles: HashMap<String, RoleDefinitionId>,
+    /// The file's SHA-256 (hex), named by the events that tell what it created.
+    file_digest: Option<&'a str>,
+    /// Role assignments created per subscription, told once its last one is planned.
+    created_assignments: HashMap<SubscriptionId, Tally<RoleDefinitionId, Scope>>,
+    /// Users created per tenant, told once its last one is planned.
+    created_users: HashMap<TenantId, usize>,
+}
+
+/// What a bulk section of the file created: how many, by kind and by place.
+struct Tally<K, P> {
+    count: usize,
+    roles: HashMap<K, usize>,
+    scopes: HashMap<P, usize>,
+}
+
+impl<K, P> Default for Tally<K, P> {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            roles: HashMap::new(),
+            scopes: HashMap::new(),
+        }
+    }
 }
 
 /// `password` / `password_hash`: exactly one.

@@ -144,15 +144,41 @@ mod pieces {
         }
         file.fill_lines(lines);
         starts.push(text.len());
-        for piece in starts.windows(2) {
-            let mut one: WorldFile = toml::from_str(&text[piece[0]..piece[1]]).ok()?;
-            one.fill_lines_at(lines, piece[0]);
+        let pieces: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
+        // The pieces are independent: parsed on every core, a run of them each, then put in order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = pieces.len().div_ceil(threads).max(1);
+        let parsed: Vec<Option<Vec<_>>> = std::thread::scope(|scope| {
+            let runs: Vec<_> = pieces
+                .chunks(per_thread)
+                .map(|run| scope.spawn(move || parse_run(text, lines, run)))
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().ok().flatten())
+                .collect()
+        });
+        for run in parsed {
+            file.subscriptions.append(&mut run?);
+        }
+        Some(file)
+    }
+
+    /// The subscriptions of a run of pieces (each one subscription), or `None` as for [`parse`].
+    fn parse_run(
+        text: &str,
+        lines: &LineIndex,
+        run: &[(usize, usize)],
+    ) -> Option<Vec<super::schema::Located<super::schema::SubscriptionEntry>>> {
+        let mut subscriptions = Vec::with_capacity(run.len());
+        for &(start, end) in run {
+            let mut one: WorldFile = toml::from_str(&text[start..end]).ok()?;
+            one.fill_lines_at(lines, start);
             if one.subscriptions.len() != 1 {
                 return None;
             }
-            file.subscriptions.append(&mut one.subscriptions);
+            subscriptions.append(&mut one.subscriptions);
         }
-        Some(file)
+        Some(subscriptions)
     }
 
     /// Where the first line that starts with `[[subscriptions]]` starts, from `from` on.

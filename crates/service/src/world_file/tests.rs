@@ -2060,3 +2060,50 @@ fn a_large_file_that_pieces_could_misread_is_read_at_once() {
     assert!(e.message.contains("unknown field"), "{e}");
     assert_eq!(e.line, Some(broken.lines().count()));
 }
+
+/// A world file is one operator action: the audit log tells what it created with one event per
+/// subscription's role assignments and one per tenant's users (counts by role and scope), not one
+/// per row; the rows themselves carry the time of those events.
+#[test]
+fn an_apply_tells_its_assignments_and_users_once_per_subscription_and_tenant() {
+    let text = format!(
+        "{DESIGN_EXAMPLE}\n  [[subscriptions.role_assignments]]\n  principal = \"erin@alicedefault.onmicrosoft.com\"\n  role = \"Log Reader\"\n  scope = \"\"\n"
+    );
+    let file = parse(&text).unwrap();
+    let change = plan(&World::new(), &file).unwrap();
+    let of = |op: &str| -> Vec<&tenantry_domain::audit::AuditEvent> {
+        change.audit.iter().filter(|e| e.operation == op).collect()
+    };
+    let sub: SubscriptionId = "5b5c0000-0000-4000-8000-000000000001".parse().unwrap();
+    let assignments = of(tenantry_domain::action::names::ROLE_ASSIGNMENT_WRITE);
+    assert_eq!(assignments.len(), 1, "{assignments:?}");
+    let e = assignments[0];
+    assert_eq!(e.subscription, Some(sub));
+    assert_eq!(e.actor, "operator");
+    assert_eq!(e.time, NOW);
+    assert_eq!(e.details["roleAssignmentsCreated"], 2);
+    assert_eq!(e.details["byRole"]["Reader"], 1);
+    assert_eq!(e.details["byRole"]["Log Reader"], 1);
+    assert_eq!(
+        e.details["byScope"][format!("/subscriptions/{sub}/resourceGroups/rg1")],
+        1
+    );
+    // Members; each guest (a section of its own, few) keeps an event of its own.
+    let members: Vec<_> = of("microsoft.directory/users/create")
+        .into_iter()
+        .filter(|e| e.details["userType"] != "Guest")
+        .collect();
+    assert_eq!(members.len(), 2, "one per tenant with users: {members:?}");
+    assert!(members.iter().all(|e| e.details["usersCreated"] == 1));
+    let created: Vec<&RoleAssignment> = change
+        .mutations
+        .iter()
+        .filter_map(|m| match m {
+            Mutation::InsertRoleAssignments { assignments, .. } => Some(assignments),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(created.len(), 2);
+    assert!(created.iter().all(|a| a.created == NOW));
+}

@@ -90,6 +90,7 @@ impl Planner<'_> {
                 })?;
                 self.tick();
             }
+            self.assignments_done(sub)?;
         }
         Ok(())
     }

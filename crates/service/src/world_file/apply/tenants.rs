@@ -24,6 +24,7 @@ impl Planner<'_> {
                 refs.users.push(self.user(id, u, &at_u)?);
                 self.tick();
             }
+            self.users_done(id)?;
             for (j, a) in e.applications.iter().enumerate() {
                 let at_a = at(
                     a,
@@ -161,7 +162,9 @@ impl Planner<'_> {
             }
             return Ok(u.id);
         }
-        let (change, id) = directory::create_user(
+        // Decided by the rule Graph's POST runs; told by one audit event for the tenant's users
+        // (`users_done`, as `assignments_done` tells a subscription's role assignments).
+        let user = directory::decide_user(
             &self.w,
             OP,
             tenant,
@@ -178,6 +181,10 @@ impl Planner<'_> {
             self.now,
         )
         .map_err(|x| at.domain(x))?;
+        let id = user.id;
+        *self.created_users.entry(tenant).or_default() += 1;
+        let mut change = Change::new();
+        change.push(Mutation::PutUser(user));
         self.commit(change);
         Ok(id)
     }
@@ -420,5 +427,32 @@ impl Planner<'_> {
         }
         self.commit(change);
         Ok(id)
+    }
+}
+
+impl Planner<'_> {
+    /// One audit event for the users the file created in `tenant`, after its last one (why: see
+    /// `assignments_done`): the operation of a single user's creation, the tenant, how many, and the
+    /// file's digest; each user keeps its `created` time, the event's.
+    pub(super) fn users_done(&mut self, tenant: TenantId) -> Result<(), WorldFileError> {
+        let Some(count) = self.created_users.remove(&tenant) else {
+            return Ok(());
+        };
+        let part = planned_tenant(&self.w, tenant)?;
+        let event = AuditEvent::new(
+            OP,
+            self.now,
+            "microsoft.directory/users/create",
+            part.tenant.initial_domain.clone(),
+        )
+        .tenant(tenant)
+        .details(serde_json::json!({
+            "worldFile": self.file_digest,
+            "usersCreated": count,
+        }));
+        let mut change = Change::new();
+        change.audit(event);
+        self.commit(change);
+        Ok(())
     }
 }
