@@ -224,6 +224,98 @@ pub fn decide_role_assignment(
     })
 }
 
+/// Role assignments a bulk writer (a world file) creates in one subscription: each decided by
+/// [`decide_role_assignment`], the rule ARM's PUT runs, and written by [`BulkAssignments::create`]'s
+/// change; the whole set told by one audit event ([`BulkAssignments::told`]) once the last is planned.
+///
+/// Why one event and not one each: a world file is one operator action. A million assignments told
+/// one event each made half the rows a large apply wrote, each a link of the audit hash chain, while
+/// an auditor asks what the action did where. The event keeps a single assignment's operation (so
+/// filters by operation or subscription find it), names the subscription, counts what was created of
+/// each role at each scope, and names the file's digest; every assignment keeps its `created` time,
+/// the event's, so "which action created assignment X" is answered by the event of its subscription
+/// at that time.
+#[derive(Debug, Default)]
+pub struct BulkAssignments {
+    count: usize,
+    roles: std::collections::HashMap<RoleDefinitionId, usize>,
+    scopes: std::collections::HashMap<Scope, usize>,
+}
+
+impl BulkAssignments {
+    /// The change that writes `put` (as [`decide_role_assignment`] decided it), counted for the
+    /// event; nothing when the assignment already existed as asked.
+    pub fn create(&mut self, put: AssignmentPut) -> Change {
+        let mut change = Change::new();
+        if !put.created {
+            return change;
+        }
+        let a = put.assignment;
+        self.count += 1;
+        *self.roles.entry(a.role_definition).or_default() += 1;
+        *self.scopes.entry(a.scope.clone()).or_default() += 1;
+        change.push(Mutation::InsertRoleAssignments {
+            subscription: a.subscription,
+            assignments: vec![a],
+        });
+        change
+    }
+
+    /// The one audit event for what was created in `subscription`: empty when nothing was.
+    /// `world_file` is the file's digest (`sha256:…`).
+    pub fn told(
+        self,
+        world: &World,
+        actor: &Actor,
+        subscription: SubscriptionId,
+        world_file: Option<&str>,
+        now: Timestamp,
+    ) -> Change {
+        let mut change = Change::new();
+        if self.count == 0 {
+            return change;
+        }
+        let by_role: serde_json::Map<String, serde_json::Value> = self
+            .roles
+            .iter()
+            .map(|(id, n)| {
+                let name = world
+                    .role_definition(subscription, *id)
+                    .map_or_else(|| id.to_string(), |r| r.name.to_string());
+                (name, serde_json::Value::from(*n))
+            })
+            .collect();
+        let mut scopes: Vec<(String, usize)> = self
+            .scopes
+            .iter()
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect();
+        scopes.sort();
+        let by_scope: serde_json::Map<String, serde_json::Value> = scopes
+            .into_iter()
+            .map(|(s, n)| (s, serde_json::Value::from(n)))
+            .collect();
+        let mut event = AuditEvent::new(
+            actor,
+            now,
+            names::ROLE_ASSIGNMENT_WRITE,
+            Scope::subscription(subscription).to_string(),
+        )
+        .subscription(subscription)
+        .details(serde_json::json!({
+            "worldFile": world_file,
+            "roleAssignmentsCreated": self.count,
+            "byRole": by_role,
+            "byScope": by_scope,
+        }));
+        if let Some(part) = world.subscription(subscription) {
+            event = event.tenant(part.subscription.tenant);
+        }
+        change.audit(event);
+        change
+    }
+}
+
 pub fn principal_not_found(principal: ObjectId, tenant: TenantId) -> DomainError {
     DomainError::invalid(
         "PrincipalNotFound",

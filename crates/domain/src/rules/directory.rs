@@ -324,6 +324,53 @@ pub fn create_user(
     Ok((change, id))
 }
 
+/// Users a bulk writer (a world file) creates in one tenant: each decided by [`decide_user`], the rule
+/// Graph's POST runs, and written by [`BulkUsers::create`]'s change; the set told by one audit event
+/// ([`BulkUsers::told`]), for the reason `access::BulkAssignments` gives. Each user keeps its
+/// `created` time, the event's.
+#[derive(Debug, Default)]
+pub struct BulkUsers {
+    count: usize,
+}
+
+impl BulkUsers {
+    /// The change that writes `user` (as [`decide_user`] decided it), counted for the event.
+    pub fn create(&mut self, user: User) -> Change {
+        self.count += 1;
+        let mut change = Change::new();
+        change.push(Mutation::PutUser(user));
+        change
+    }
+
+    /// The one audit event for the users created in `tenant`: empty when none was. `world_file` is
+    /// the file's digest (`sha256:…`).
+    pub fn told(
+        self,
+        world: &World,
+        actor: &Actor,
+        tenant: TenantId,
+        world_file: Option<&str>,
+        now: Timestamp,
+    ) -> Change {
+        let mut change = Change::new();
+        if self.count == 0 {
+            return change;
+        }
+        let target = world
+            .tenant(tenant)
+            .map_or_else(|| tenant.to_string(), |t| t.tenant.initial_domain.clone());
+        change.audit(
+            AuditEvent::new(actor, now, "microsoft.directory/users/create", target)
+                .tenant(tenant)
+                .details(serde_json::json!({
+                    "worldFile": world_file,
+                    "usersCreated": self.count,
+                })),
+        );
+        change
+    }
+}
+
 /// The user [`create_user`] would create, without the change that tells it: for a bulk writer (a
 /// world file) that records the users it creates in one audit event rather than one each.
 pub fn decide_user(

@@ -19,6 +19,7 @@ fn the_article_world_builds_and_is_sound() {
 mod admins;
 mod applications;
 mod authz;
+mod bulk;
 mod certificates;
 mod change_directory;
 mod directory;

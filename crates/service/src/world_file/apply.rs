@@ -329,26 +329,9 @@ struct Planner<'a> {
     /// The file's SHA-256 (hex), named by the events that tell what it created.
     file_digest: Option<&'a str>,
     /// Role assignments created per subscription, told once its last one is planned.
-    created_assignments: HashMap<SubscriptionId, Tally<RoleDefinitionId, Scope>>,
+    created_assignments: HashMap<SubscriptionId, rules::access::BulkAssignments>,
     /// Users created per tenant, told once its last one is planned.
-    created_users: HashMap<TenantId, usize>,
-}
-
-/// What a bulk section of the file created: how many, by kind and by place.
-struct Tally<K, P> {
-    count: usize,
-    roles: HashMap<K, usize>,
-    scopes: HashMap<P, usize>,
-}
-
-impl<K, P> Default for Tally<K, P> {
-    fn default() -> Self {
-        Self {
-            count: 0,
-            roles: HashMap::new(),
-            scopes: HashMap::new(),
-        }
-    }
+    created_users: HashMap<TenantId, rules::directory::BulkUsers>,
 }
 
 /// `password` / `password_hash`: exactly one.

@@ -227,17 +227,8 @@ impl Planner<'_> {
             self.now,
         );
         match decided {
-            Ok(put) if !put.created => Ok(()),
             Ok(put) => {
-                let tally = self.created_assignments.entry(sub).or_default();
-                tally.count += 1;
-                *tally.roles.entry(role).or_default() += 1;
-                *tally.scopes.entry(scope).or_default() += 1;
-                let mut change = Change::new();
-                change.push(Mutation::InsertRoleAssignments {
-                    subscription: sub,
-                    assignments: vec![put.assignment],
-                });
+                let change = self.created_assignments.entry(sub).or_default().create(put);
                 self.commit(change);
                 Ok(())
             }
@@ -261,57 +252,12 @@ impl Planner<'_> {
 }
 
 impl Planner<'_> {
-    /// One audit event for the role assignments the file created in subscription `sub`, after its
-    /// last one. A world file is one operator action: a million assignments told one event each made
-    /// half the rows a large apply wrote (and each a link of the hash chain), while an auditor asks
-    /// what the action did where. The event keeps the operation of a single assignment's event (filters
-    /// by operation or subscription find it), names the subscription, how many were created of each
-    /// role at each scope, and the file's digest; each assignment row keeps its `created` time, which
-    /// is the event's, so "which action created assignment X" is answered by the event of its
-    /// subscription at that time.
-    pub(super) fn assignments_done(&mut self, sub: SubscriptionId) -> Result<(), WorldFileError> {
-        let Some(tally) = self.created_assignments.remove(&sub) else {
-            return Ok(());
-        };
-        let part = planned_subscription(&self.w, sub)?;
-        let roles: serde_json::Map<String, serde_json::Value> = tally
-            .roles
-            .iter()
-            .map(|(id, n)| {
-                let name = self
-                    .w
-                    .role_definition(sub, *id)
-                    .map_or_else(|| id.to_string(), |r| r.name.to_string());
-                (name, serde_json::Value::from(*n))
-            })
-            .collect();
-        let mut scopes: Vec<(String, usize)> = tally
-            .scopes
-            .iter()
-            .map(|(s, n)| (s.to_string(), *n))
-            .collect();
-        scopes.sort();
-        let scopes: serde_json::Map<String, serde_json::Value> = scopes
-            .into_iter()
-            .map(|(s, n)| (s, serde_json::Value::from(n)))
-            .collect();
-        let event = AuditEvent::new(
-            OP,
-            self.now,
-            tenantry_domain::action::names::ROLE_ASSIGNMENT_WRITE,
-            Scope::subscription(sub).to_string(),
-        )
-        .subscription(sub)
-        .tenant(part.subscription.tenant)
-        .details(serde_json::json!({
-            "worldFile": self.file_digest,
-            "roleAssignmentsCreated": tally.count,
-            "byRole": roles,
-            "byScope": scopes,
-        }));
-        let mut change = Change::new();
-        change.audit(event);
-        self.commit(change);
-        Ok(())
+    /// The one audit event for the role assignments the file created in subscription `sub`, after
+    /// its last one (why one: `rules::access::BulkAssignments`).
+    pub(super) fn assignments_done(&mut self, sub: SubscriptionId) {
+        if let Some(created) = self.created_assignments.remove(&sub) {
+            let change = created.told(&self.w, OP, sub, self.file_digest, self.now);
+            self.commit(change);
+        }
     }
 }

@@ -90,7 +90,7 @@ impl Planner<'_> {
                 })?;
                 self.tick();
             }
-            self.assignments_done(sub)?;
+            self.assignments_done(sub);
         }
         Ok(())
     }

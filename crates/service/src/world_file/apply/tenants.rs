@@ -24,7 +24,7 @@ impl Planner<'_> {
                 refs.users.push(self.user(id, u, &at_u)?);
                 self.tick();
             }
-            self.users_done(id)?;
+            self.users_done(id);
             for (j, a) in e.applications.iter().enumerate() {
                 let at_a = at(
                     a,
@@ -182,9 +182,7 @@ impl Planner<'_> {
         )
         .map_err(|x| at.domain(x))?;
         let id = user.id;
-        *self.created_users.entry(tenant).or_default() += 1;
-        let mut change = Change::new();
-        change.push(Mutation::PutUser(user));
+        let change = self.created_users.entry(tenant).or_default().create(user);
         self.commit(change);
         Ok(id)
     }
@@ -431,28 +429,12 @@ impl Planner<'_> {
 }
 
 impl Planner<'_> {
-    /// One audit event for the users the file created in `tenant`, after its last one (why: see
-    /// `assignments_done`): the operation of a single user's creation, the tenant, how many, and the
-    /// file's digest; each user keeps its `created` time, the event's.
-    pub(super) fn users_done(&mut self, tenant: TenantId) -> Result<(), WorldFileError> {
-        let Some(count) = self.created_users.remove(&tenant) else {
-            return Ok(());
-        };
-        let part = planned_tenant(&self.w, tenant)?;
-        let event = AuditEvent::new(
-            OP,
-            self.now,
-            "microsoft.directory/users/create",
-            part.tenant.initial_domain.clone(),
-        )
-        .tenant(tenant)
-        .details(serde_json::json!({
-            "worldFile": self.file_digest,
-            "usersCreated": count,
-        }));
-        let mut change = Change::new();
-        change.audit(event);
-        self.commit(change);
-        Ok(())
+    /// The one audit event for the users the file created in `tenant`, after its last one (why one:
+    /// `rules::access::BulkAssignments`).
+    pub(super) fn users_done(&mut self, tenant: TenantId) {
+        if let Some(created) = self.created_users.remove(&tenant) {
+            let change = created.told(&self.w, OP, tenant, self.file_digest, self.now);
+            self.commit(change);
+        }
     }
 }
