@@ -180,12 +180,28 @@ async fn sqlite_settings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
-        // 32 MiB of page cache (default 2 MiB), allocated as used: bulk writes touch index pages all
-        // over the role assignment table, and re-reading them from the file is what makes them slow.
-        "PRAGMA cache_size = -32768",
     ] {
         sqlx::query(pragma).execute(&mut *conn).await?;
     }
+    set_sqlite_cache(conn, SQLITE_CACHE).await
+}
+
+/// SQLite's page cache per connection, in KiB: 32 MiB (default 2 MiB), allocated as used. Bulk writes
+/// touch index pages all over the role assignment table, and re-reading them from the file is what
+/// makes them slow.
+pub(crate) const SQLITE_CACHE: u32 = 32 * 1024;
+/// The page cache while a connection reads whole tables once (SQLite's default).
+pub(crate) const SQLITE_SCAN_CACHE: u32 = 2 * 1024;
+
+/// Sets the connection's page cache to `kib` KiB (shrinking it frees the pages over).
+pub(crate) async fn set_sqlite_cache(
+    conn: &mut AnyConnection,
+    kib: u32,
+) -> Result<(), sqlx::Error> {
+    // A number of ours: nothing from outside reaches this statement.
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -174,7 +174,20 @@ impl Store {
     ) -> Result<(World, i64), StoreError> {
         let mut tx = self.snapshot().await?;
         let revision = changes::current_revision(&mut tx).await?;
-        let world = load::world(&mut tx, progress).await?;
+        // The load reads each table once from end to end: a page cache helps it nothing, and the
+        // 32 MiB of it a connection may hold for writes (`connect.rs`) would stay filled with what it
+        // read, idle in the pool.
+        let sqlite = self.backend == Backend::Sqlite;
+        if sqlite {
+            connect::set_sqlite_cache(&mut tx, connect::SQLITE_SCAN_CACHE).await?;
+        }
+        let world = load::world(&mut tx, progress).await;
+        if sqlite {
+            // Back to the writers' cache whether the load succeeded or not: the connection goes back
+            // to the pool.
+            connect::set_sqlite_cache(&mut tx, connect::SQLITE_CACHE).await?;
+        }
+        let world = world?;
         tx.rollback().await?;
         Ok((world, revision))
     }
