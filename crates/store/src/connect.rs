@@ -189,14 +189,6 @@ async fn postgres_settings(
     Ok(())
 }
 
-/// 32 MiB of page cache (default 2 MiB), allocated as used: bulk writes touch index pages all over the
-/// role assignment table, and re-reading them from the file is what makes them slow.
-pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size = -32768";
-/// The page cache of a bulk write ([`crate::WriteTx::bulk`]): 256 MiB, allocated as used (a million
-/// role assignments and a hundred thousand users take about 400 MB with their indexes; most are
-/// appended and never touched again, so what stays hot is far less).
-pub(crate) const SQLITE_BULK_CACHE: &str = "PRAGMA cache_size = -262144";
-
 /// Per-connection SQLite settings. WAL lets readers run beside the writer; synchronous=FULL makes a
 /// commit durable when it returns; the busy timeout lets writers of several processes queue instead of
 /// failing; foreign keys are off by default in SQLite.
@@ -210,10 +202,37 @@ async fn sqlite_settings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
-        SQLITE_CACHE,
     ] {
         sqlx::query(pragma).execute(&mut *conn).await?;
     }
+    set_sqlite_cache(conn, SQLITE_CACHE).await
+}
+
+/// SQLite's page cache per connection, in KiB: 32 MiB (default 2 MiB), allocated as used. Bulk writes
+/// touch index pages all over the role assignment table, and re-reading them from the file is what
+/// makes them slow.
+pub(crate) const SQLITE_CACHE: u32 = 32 * 1024;
+/// The page cache while a connection reads whole tables once (SQLite's default).
+pub(crate) const SQLITE_SCAN_CACHE: u32 = 2 * 1024;
+/// The page cache of a bulk write ([`crate::WriteTx::bulk`]): 256 MiB, allocated as used (a million
+/// role assignments and a hundred thousand users take about 400 MB with their indexes; most are
+/// appended and never touched again, so what stays hot is far less).
+pub(crate) const SQLITE_BULK_CACHE: u32 = 256 * 1024;
+
+/// The statement that sets a connection's page cache to `kib` KiB.
+pub(crate) fn sqlite_cache_pragma(kib: u32) -> String {
+    format!("PRAGMA cache_size = -{kib}")
+}
+
+/// Sets the connection's page cache to `kib` KiB (shrinking it frees the pages over).
+pub(crate) async fn set_sqlite_cache(
+    conn: &mut AnyConnection,
+    kib: u32,
+) -> Result<(), sqlx::Error> {
+    // A number of ours: nothing from outside reaches this statement.
+    sqlx::query(sqlx::AssertSqlSafe(sqlite_cache_pragma(kib)))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -185,7 +185,20 @@ impl Store {
     ) -> Result<(World, i64), StoreError> {
         let mut tx = self.snapshot().await?;
         let revision = changes::current_revision(&mut tx).await?;
-        let world = load::world(&mut tx, progress).await?;
+        // The load reads each table once from end to end: a page cache helps it nothing, and the
+        // 32 MiB of it a connection may hold for writes (`connect.rs`) would stay filled with what it
+        // read, idle in the pool.
+        let sqlite = self.backend == Backend::Sqlite;
+        if sqlite {
+            connect::set_sqlite_cache(&mut tx, connect::SQLITE_SCAN_CACHE).await?;
+        }
+        let world = load::world(&mut tx, progress).await;
+        if sqlite {
+            // Back to the writers' cache whether the load succeeded or not: the connection goes back
+            // to the pool.
+            connect::set_sqlite_cache(&mut tx, connect::SQLITE_CACHE).await?;
+        }
+        let world = world?;
         tx.rollback().await?;
         Ok((world, revision))
     }
@@ -269,7 +282,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         if self.backend == Backend::Sqlite {
             tx.writing()
-                .execute(connect::SQLITE_BULK_CACHE.into(), [], false)
+                .execute(
+                    connect::sqlite_cache_pragma(connect::SQLITE_BULK_CACHE),
+                    [],
+                    false,
+                )
                 .await?;
             tx.bulk = true;
         }
@@ -440,7 +457,11 @@ impl WriteTx {
             // Before the commit, which writes the dirty pages whatever the setting: once clean, the
             // pages beyond the usual size are freed.
             self.writing()
-                .execute(connect::SQLITE_CACHE.into(), [], false)
+                .execute(
+                    connect::sqlite_cache_pragma(connect::SQLITE_CACHE),
+                    [],
+                    false,
+                )
                 .await?;
         }
         match self.tx {

@@ -1984,3 +1984,29 @@ where
     }
     out
 }
+
+/// An assignment's text columns come back as written, spaces and all, whichever way the database
+/// hands them over (PostgreSQL joins the short ones into one text).
+#[tokio::test]
+async fn assignments_load_with_spaces_in_their_scope_and_description() {
+    for db in testing::both().await {
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let scope = Scope::parse(&format!(
+            "/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Web/sites/a site  with spaces ",
+            ids.sub
+        ))
+        .unwrap();
+        let mut assignments = many_assignments(ids.sub, 3);
+        assignments[0].scope = scope;
+        assignments[0].description = Some(" two  spaces - and a dash ".into());
+        assignments[1].created_by = Some(ObjectId::new());
+        let mut change = Change::new();
+        change.push(Mutation::InsertRoleAssignments {
+            subscription: ids.sub,
+            assignments,
+        });
+        m.write(&change).await;
+        m.assert_loads_equal("assignments with spaces").await;
+    }
+}

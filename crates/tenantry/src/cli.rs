@@ -478,6 +478,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             std::fs::create_dir_all(&db.data)?;
+            crate::memory::loaded();
             tenantry_server::serve(
                 svc,
                 tenantry_server::ServeConfig {
