@@ -190,6 +190,14 @@ pub(crate) fn delete_role_assignments(
     }
 }
 
+/// Every assignment of a subscription: the primary key's prefix, read in order.
+pub(crate) fn clear_role_assignments(subscription: SubscriptionId) -> Op {
+    Op::Exec {
+        sql: "DELETE FROM role_assignments WHERE subscription_id = $1",
+        args: vec![id(subscription)],
+    }
+}
+
 /// Assignments read a subscription at a time: one row per subscription carrying its assignments as a
 /// JSON array of arrays (SQLite's `json_group_array`, PostgreSQL's `json_agg`). A million assignments
 /// then cross the driver as a few hundred rows: row by row, each was a hop between the SQLite driver's
