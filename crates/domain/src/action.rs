@@ -4,18 +4,59 @@
 
 use crate::model::Permission;
 
-/// An operation name, lowercased once so that checks do not allocate.
+/// An operation name, lowercased once so that checks do not allocate; with its place among
+/// [`KNOWN`] when it is one of tenantry's own, which a compiled role answers with one bit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Action(String);
+pub struct Action {
+    name: String,
+    known: Option<u8>,
+}
 
 impl Action {
     pub fn new(name: &str) -> Self {
-        Self(name.to_ascii_lowercase())
+        let name = name.to_ascii_lowercase();
+        let known = KNOWN
+            .iter()
+            .position(|k| k.len() == name.len() && k.eq_ignore_ascii_case(&name))
+            .and_then(|i| u8::try_from(i).ok());
+        Self { name, known }
     }
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
     }
 }
+
+/// The operations tenantry authorizes its own requests with: what a compiled role knows ahead of time
+/// (one bit each of [`CompiledRole`]'s mask, so at most 64).
+const KNOWN: &[&str] = &[
+    names::SUBSCRIPTION_READ,
+    names::RESOURCE_GROUP_READ,
+    names::RESOURCE_GROUP_WRITE,
+    names::RESOURCE_GROUP_DELETE,
+    names::ROLE_ASSIGNMENT_READ,
+    names::ROLE_ASSIGNMENT_WRITE,
+    names::ROLE_ASSIGNMENT_DELETE,
+    names::ROLE_DEFINITION_READ,
+    names::ROLE_DEFINITION_WRITE,
+    names::ROLE_DEFINITION_DELETE,
+    names::CLASSIC_ADMIN_READ,
+    names::CLASSIC_ADMIN_WRITE,
+    names::CLASSIC_ADMIN_DELETE,
+    names::PERMISSIONS_READ,
+    names::CHANGE_TENANT,
+    names::TAGS_READ,
+    names::TAGS_WRITE,
+    names::TAGS_DELETE,
+    names::TAG_NAMES_READ,
+    names::MANAGEMENT_GROUP_READ,
+    names::MANAGEMENT_GROUP_WRITE,
+    names::MANAGEMENT_GROUP_DELETE,
+    names::HIERARCHY_SETTINGS_READ,
+    names::HIERARCHY_SETTINGS_WRITE,
+    names::HIERARCHY_SETTINGS_DELETE,
+    names::MANAGEMENT_GROUP_SUBSCRIPTION_WRITE,
+];
+const _: () = assert!(KNOWN.len() <= 64, "one bit of a u64 each");
 
 /// A lowercased wildcard pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +67,7 @@ impl ActionPattern {
         Self(p.trim().to_ascii_lowercase())
     }
     pub fn matches(&self, action: &Action) -> bool {
-        glob_match(self.0.as_bytes(), action.0.as_bytes())
+        glob_match(self.0.as_bytes(), action.name.as_bytes())
     }
 }
 
@@ -78,19 +119,35 @@ impl CompiledPermission {
     }
 }
 
-/// A role definition's permissions, compiled for checks.
+/// A role definition's permissions, compiled for checks: the patterns, and what they say of each of
+/// the [`KNOWN`] operations, so that a check of one of those matches no pattern.
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRole {
     blocks: Vec<CompiledPermission>,
+    /// Bit `i`: whether the role grants `KNOWN[i]`.
+    known: u64,
 }
 
 impl CompiledRole {
     pub fn new(permissions: &[Permission]) -> Self {
-        Self {
+        let mut role = Self {
             blocks: permissions.iter().map(CompiledPermission::new).collect(),
+            known: 0,
+        };
+        for (i, name) in KNOWN.iter().enumerate() {
+            if role.matches(&Action::new(name)) {
+                role.known |= 1 << i;
+            }
         }
+        role
     }
     pub fn grants(&self, action: &Action) -> bool {
+        match action.known {
+            Some(i) => self.known >> i & 1 == 1,
+            None => self.matches(action),
+        }
+    }
+    fn matches(&self, action: &Action) -> bool {
         self.blocks.iter().any(|b| b.grants(action))
     }
 }
@@ -198,5 +255,28 @@ mod tests {
             "Microsoft.Authorization/roleAssignments/write"
         )));
         assert!(contributor.grants(&Action::new("Microsoft.Authorization/roleAssignments/read")));
+    }
+
+    /// A role's bit for one of tenantry's operations says what its patterns say, for every built-in
+    /// role and whatever the operation's case.
+    #[test]
+    fn the_known_operations_are_answered_as_the_patterns_answer() {
+        for role in crate::roles::built_in_roles() {
+            let compiled = CompiledRole::new(&role.permissions);
+            for name in KNOWN {
+                for written in [name.to_string(), name.to_uppercase()] {
+                    let action = Action::new(&written);
+                    assert!(action.known.is_some(), "{written}");
+                    assert_eq!(
+                        compiled.grants(&action),
+                        compiled.matches(&action),
+                        "{} and {written}",
+                        role.name
+                    );
+                }
+            }
+        }
+        let other = Action::new("Microsoft.Storage/storageAccounts/listKeys/action");
+        assert_eq!(other.known, None);
     }
 }

@@ -340,6 +340,11 @@ impl SubscriptionPart {
         self.assignments.remove(&id)
     }
 
+    /// Removes every role assignment of the subscription.
+    pub fn clear_assignments(&mut self) {
+        self.assignments = Assignments::default();
+    }
+
     pub fn put_custom_role(&mut self, d: RoleDefinition) {
         put_custom(&mut self.custom_roles, &mut self.compiled_custom, d);
     }

@@ -190,6 +190,14 @@ pub(crate) fn delete_role_assignments(
     }
 }
 
+/// Every assignment of a subscription: the primary key's prefix, read in order.
+pub(crate) fn clear_role_assignments(subscription: SubscriptionId) -> Op {
+    Op::Exec {
+        sql: "DELETE FROM role_assignments WHERE subscription_id = $1",
+        args: vec![id(subscription)],
+    }
+}
+
 /// The columns of an assignment, in the order of [`Packed`].
 const ASSIGNMENT_COLUMNS: &str =
     "id, scope, principal_id, principal_type, role_definition_id, description, created, created_by";

@@ -106,6 +106,9 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
         DeleteRoleAssignments { subscription, ids } => {
             out.push(access::delete_role_assignments(*subscription, ids))
         }
+        ClearRoleAssignments { subscription } => {
+            out.push(access::clear_role_assignments(*subscription))
+        }
         PutChangeRequest(r) => out.push(subscriptions::put_change_request(r)?),
         DeleteChangeRequest(s) => out.push(subscriptions::delete_change_request(*s)),
     }

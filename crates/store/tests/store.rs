@@ -1921,6 +1921,19 @@ async fn bulk_assignments_round_trip() {
         .await;
         assert!(m.world.subscription(ids.sub).unwrap().assignments.len() > 6000);
         m.assert_loads_equal("after bulk writes").await;
+        m.write(&one(Mutation::ClearRoleAssignments {
+            subscription: ids.sub,
+        }))
+        .await;
+        assert!(
+            m.world
+                .subscription(ids.sub)
+                .unwrap()
+                .assignments
+                .is_empty()
+        );
+        m.assert_loads_equal("after clearing the subscription's assignments")
+            .await;
     }
 }
 

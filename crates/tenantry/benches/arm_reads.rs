@@ -26,6 +26,10 @@ use tenantry_service::Service;
 use tenantry_service::domain::*;
 use tenantry_store::Store;
 
+#[path = "shared/wrk.rs"]
+mod wrk;
+use wrk::{Figures, measure_with_wrk};
+
 const SUB: &str = "5b5c0000-0000-4000-8000-000000000001";
 const TENANT: &str = "a11ce000-0000-4000-8000-000000000002";
 const CI_CLIENT: &str = "c1000000-0000-4000-8000-000000000001";
@@ -195,14 +199,6 @@ async fn app_token(client: &reqwest::Client, base: &str) -> String {
         .to_string()
 }
 
-struct Figures {
-    requests: usize,
-    bytes: usize,
-    seconds: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
 /// 64 tasks, each on its own keep-alive connection, GET `url` in a loop for `seconds`.
 async fn measure(
     client: &reqwest::Client,
@@ -281,68 +277,6 @@ fn report(label: &str, what: &str, f: &Figures) {
     );
 }
 
-/// The same measurement with `wrk` as the load generator, in a process of its own (one thread, the same
-/// 64 keep-alive connections): the figure of the server alone, without an in-process client taking
-/// half the CPU. `None` when wrk is not installed (Debian: `apt-get install wrk`).
-fn measure_with_wrk(url: &str, token: &str, gzip: bool, seconds: f64) -> Option<Figures> {
-    let mut args = vec![
-        "-t1".to_string(),
-        format!("-c{CONNECTIONS}"),
-        format!("-d{}s", seconds.ceil() as u64),
-        "--latency".into(),
-        "-H".into(),
-        format!("Authorization: Bearer {token}"),
-    ];
-    if gzip {
-        args.extend(["-H".into(), "Accept-Encoding: gzip".into()]);
-    }
-    args.push(url.to_string());
-    let out = std::process::Command::new("wrk")
-        .args(&args)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || text.contains("Non-2xx") {
-        println!(
-            "wrk failed:\n{text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return None;
-    }
-    let field = |prefix: &str| -> Option<&str> {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(prefix))
-            .and_then(|l| l.split_whitespace().last())
-    };
-    let duration = |v: &str| -> Option<Duration> {
-        let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic())?);
-        let n: f64 = num.parse().ok()?;
-        let secs = match unit {
-            "us" => n / 1e6,
-            "ms" => n / 1e3,
-            "s" => n,
-            _ => return None,
-        };
-        Some(Duration::from_secs_f64(secs))
-    };
-    let requests = text
-        .lines()
-        .find(|l| l.contains("requests in"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let rate: f64 = field("Requests/sec:")?.parse().ok()?;
-    Some(Figures {
-        requests,
-        bytes: 0,
-        seconds: requests as f64 / rate,
-        p50: duration(field("50%")?)?,
-        p99: duration(field("99%")?)?,
-    })
-}
-
 async fn run(label: &str, store: Store, seconds: f64) {
     let svc = prepare(store).await;
     let erin = svc.read(|w| {
@@ -390,7 +324,9 @@ async fn run(label: &str, store: Store, seconds: f64) {
             what,
             &measure(&client, url, &token, gzip, seconds).await,
         );
-        let load = tokio::task::block_in_place(|| measure_with_wrk(url, &token, gzip, seconds));
+        let load = tokio::task::block_in_place(|| {
+            measure_with_wrk(url, &token, gzip, CONNECTIONS, seconds)
+        });
         match load {
             Some(f) => report(label, &format!("{what}, load from wrk"), &f),
             None => println!(

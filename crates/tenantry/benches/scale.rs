@@ -10,7 +10,15 @@
 //!   `ru_maxrss`, from `wait4`);
 //! - `serve` on that data: time from start until `/readyz` answers 200, and the steady RSS (`VmRSS`)
 //!   a few seconds after;
+//! - the filtered role-assignment read (`$filter=principalId eq '…'`, as a Reader application) against
+//!   that `serve`, with `wrk` (64 connections, 5 s), when it is installed;
+//! - in this process on the same database: authorization checks on one thread (half allowed, as
+//!   `benches/authz.rs` of the domain), per second of its CPU time and p99, and a change of directory
+//!   of whole subscriptions to a second directory, end to end through the service;
 //! - `world export`: time and size of the file.
+//!
+//! Then, per figure, how its cost grew from the smallest size to the largest ("grows linearly or
+//! better: yes/no").
 //!
 //! Bytes per user and per assignment come from differences of steady RSS between sizes: a world with
 //! the users alone (SQLite) gives the users' share, the full world's growth beyond it the assignments'.
@@ -28,6 +36,15 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use tenantry_service::Service;
+use tenantry_service::domain::action::Action;
+use tenantry_service::domain::scope::ScopeLevel;
+use tenantry_service::domain::world::SubscriptionPart;
+use tenantry_service::domain::*;
+use tenantry_service::store::Store;
+
+#[path = "shared/wrk.rs"]
+mod wrk;
 
 /// Role assignments of a subscription at the larger sizes, as in the issue's measured world.
 const PER_SUBSCRIPTION: usize = 4_000;
@@ -39,6 +56,14 @@ const ROLES: [&str; 4] = [
     "Reader",
     "User Access Administrator",
 ];
+/// The application that reads role assignments over ARM (Reader on the first subscription).
+const READER_APP: &str = "5ca1eab0-0000-4000-8000-000000000001";
+const READER_SECRET: &str = "scale-reader-secret-1";
+/// The directory subscriptions move to in the change of directory.
+const DESTINATION: &str = "destination";
+/// The filtered read's load: keep-alive connections and seconds, as `benches/arm_reads.rs` runs it.
+const READ_CONNECTIONS: usize = 64;
+const READ_SECONDS: f64 = 5.0;
 /// How long `serve` runs after it is ready before its resident set is read.
 const SETTLE: Duration = Duration::from_secs(3);
 
@@ -75,6 +100,11 @@ impl Size {
     }
 }
 
+/// The id of subscription `s` of the world.
+fn subscription_id(s: usize) -> String {
+    format!("5ca1e000-0000-4000-8000-{s:012}")
+}
+
 /// Writes the world file of `size` to `path` (without role assignments when `with_assignments` is
 /// false: the users' share of memory); returns how many assignment rows it holds.
 fn write_world(path: &Path, size: Size, hash: &str, with_assignments: bool) -> usize {
@@ -91,6 +121,11 @@ fn write_world(path: &Path, size: Size, hash: &str, with_assignments: bool) -> u
         )
         .unwrap();
     }
+    writeln!(
+        w,
+        "  [[tenants.applications]]\n  display_name = \"bench\"\n  client_id = \"{READER_APP}\"\n  client_secret = \"{READER_SECRET}\"\n"
+    )
+    .unwrap();
     // Ten groups of 100 members each.
     for g in 0..GROUPS {
         write!(
@@ -108,6 +143,8 @@ fn write_world(path: &Path, size: Size, hash: &str, with_assignments: bool) -> u
         }
         writeln!(w, "]\n").unwrap();
     }
+    // Where the change of directory takes subscriptions.
+    writeln!(w, "[[tenants]]\nname = \"{DESTINATION}\"\n").unwrap();
     let subscriptions = size.subscriptions();
     let per = size.assignments / subscriptions;
     // Each (principal, role, scope) once: scopes cycle fastest, then roles, then users.
@@ -117,7 +154,8 @@ fn write_world(path: &Path, size: Size, hash: &str, with_assignments: bool) -> u
     for s in 0..subscriptions {
         writeln!(
             w,
-            "[[subscriptions]]\ndisplay_name = \"s{s}\"\nid = \"5ca1e000-0000-4000-8000-{s:012}\"\ntenant = \"scale\"\nservice_admin = \"owner@example.com\"\n"
+            "[[subscriptions]]\ndisplay_name = \"s{s}\"\nid = \"{}\"\ntenant = \"scale\"\nservice_admin = \"owner@example.com\"\n",
+            subscription_id(s)
         )
         .unwrap();
         let groups = |w: &mut std::io::BufWriter<std::fs::File>| {
@@ -135,7 +173,19 @@ fn write_world(path: &Path, size: Size, hash: &str, with_assignments: bool) -> u
         }
         // The subscription's own keys come before its tables (the resource groups).
         writeln!(w, "role_assignments = [").unwrap();
-        for k in 0..per {
+        // The application that reads the role assignments over ARM, in place of one of the first
+        // subscription's (4,000 is a subscription's limit).
+        let mut own = per;
+        if s == 0 {
+            writeln!(
+                w,
+                "  {{ principal = \"{READER_APP}\", role = \"Reader\" }},"
+            )
+            .unwrap();
+            rows += 1;
+            own -= 1;
+        }
+        for k in 0..own {
             let scope = k % (RESOURCE_GROUPS + 1);
             let role = ROLES[(k / (RESOURCE_GROUPS + 1)) % ROLES.len()];
             let scope = if scope == 0 {
@@ -284,22 +334,45 @@ fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-/// Starts `serve` on `db`, waits until `/readyz` answers 200 and then [`SETTLE`]; the seconds until
-/// ready and the steady resident set, in MB. The server is stopped before returning.
-async fn serve(db: &Db) -> (f64, f64) {
+/// A running `serve` on a database: its port, how long it took to be ready, and its steady resident set.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+    ready_secs: f64,
+    steady_rss_mb: f64,
+}
+
+impl Served {
+    fn stop(mut self) {
+        // SAFETY: sending SIGTERM to our own child, which has not been waited for yet.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// A client of the local server, which makes its own CA on first start: any certificate is trusted
+/// rather than waiting for the file.
+fn local_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_danger_accept_invalid_certs(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// Starts `serve` on `db`, waits until `/readyz` answers 200 and then [`SETTLE`], and reads its resident
+/// set; the caller stops it.
+async fn serve(db: &Db) -> Served {
     let port = free_port();
     let mut c = db.command(&["serve", "--listen", &format!("127.0.0.1:{port}")]);
-    c.stderr(Stdio::null());
+    // The filtered read asks far more than a caller's hourly share (as `benches/arm_reads.rs`, whose
+    // server has no limits).
+    c.env("TENANTRY_THROTTLE", "off").stderr(Stdio::null());
     let started = Instant::now();
     let mut child = c.spawn().unwrap();
-    // The server makes its CA on first start: trust any certificate rather than wait for the file.
-    let client = reqwest::Client::builder()
-        .tls_danger_accept_invalid_certs(true)
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
+    let client = local_client();
     let url = format!("https://127.0.0.1:{port}/readyz");
-    let ready = loop {
+    let ready_secs = loop {
         if let Ok(r) = client.get(&url).send().await
             && r.status() == reqwest::StatusCode::OK
         {
@@ -315,11 +388,183 @@ async fn serve(db: &Db) -> (f64, f64) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     tokio::time::sleep(SETTLE).await;
-    let rss = rss_mb(child.id());
-    // SAFETY: sending SIGTERM to our own child, which has not been waited for yet.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    let _ = child.wait();
-    (ready, rss)
+    let steady_rss_mb = rss_mb(child.id());
+    Served {
+        child,
+        port,
+        ready_secs,
+        steady_rss_mb,
+    }
+}
+
+/// The JSON a request answers.
+async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// The filtered role-assignment read (`$filter=principalId eq '…'` on the first subscription, as the
+/// Reader application) with `wrk`; `Err` says why there is no figure.
+async fn filtered_read(port: u16) -> Result<wrk::Figures, String> {
+    let base = format!("https://127.0.0.1:{port}");
+    let client = local_client();
+    let token = json(
+        client
+            .post(format!("{base}/scale.onmicrosoft.com/oauth2/v2.0/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", READER_APP),
+                ("client_secret", READER_SECRET),
+                ("scope", "https://management.azure.com/.default"),
+            ]),
+    )
+    .await;
+    let token = token["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {token}"))
+        .to_string();
+    let list = format!(
+        "{base}/subscriptions/{}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01",
+        subscription_id(0)
+    );
+    // A user's id, from the whole list (read once).
+    let all = json(client.get(&list).bearer_auth(&token)).await;
+    let user = all["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| &a["properties"])
+        .find(|p| p["principalType"] == "User")
+        .and_then(|p| p["principalId"].as_str())
+        .unwrap_or_else(|| panic!("no assignment to a user in {all}"))
+        .to_string();
+    let url = format!("{list}&$filter=principalId%20eq%20'{user}'");
+    let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    tokio::task::block_in_place(|| {
+        wrk::measure_with_wrk(&url, &token, false, READ_CONNECTIONS, READ_SECONDS)
+    })
+    .ok_or_else(|| "wrk not installed (or it failed)".to_string())
+}
+
+/// A small random generator (xorshift), so the checks are the same from run to run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// The CPU time of the calling thread, in seconds.
+fn thread_cpu_seconds() -> f64 {
+    // SAFETY: a zeroed rusage is a valid value of a plain C struct that getrusage fills in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a pointer to a live local.
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Authorization checks on one thread, as `benches/authz.rs` of the domain measures them: half by the
+/// holder of a random assignment (to a user) reading at a resource group inside its scope, half by a
+/// random user doing one of four things at a random resource group.
+struct Checks {
+    per_second: f64,
+    per_cpu_second: f64,
+    p99_ns: u64,
+    allowed_percent: f64,
+}
+
+fn authorization_checks(w: &World) -> Checks {
+    let actions = [
+        Action::new("Microsoft.Resources/subscriptions/resourceGroups/read"),
+        Action::new("Microsoft.Resources/subscriptions/resourceGroups/write"),
+        Action::new("Microsoft.Authorization/roleAssignments/write"),
+        Action::new("Microsoft.Storage/storageAccounts/listKeys/action"),
+    ];
+    let parts: Vec<&SubscriptionPart> = w
+        .subscriptions()
+        .filter(|p| !p.assignments.is_empty())
+        .collect();
+    let users: Vec<ObjectId> = w
+        .find_tenant("scale")
+        .map(|t| t.users.keys().copied().collect())
+        .unwrap_or_default();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let resource_group = |rng: &mut Rng, sub: SubscriptionId| {
+        Scope::resource_group(sub, &format!("rg{}", rng.below(RESOURCE_GROUPS)))
+    };
+    let queries: Vec<(ObjectId, Scope, usize)> = (0..200_000)
+        .map(|i| {
+            let part = parts[rng.below(parts.len())];
+            let sub = part.subscription.id;
+            let held = part.assignments.values().as_slice();
+            let a = &held[rng.below(held.len())];
+            if i % 2 == 0 && a.principal_type == PrincipalType::User {
+                let scope = match a.scope.level() {
+                    ScopeLevel::Subscription => resource_group(&mut rng, sub),
+                    _ => a.scope.clone(),
+                };
+                (a.principal, scope, 0)
+            } else {
+                let user = users[rng.below(users.len())];
+                (
+                    user,
+                    resource_group(&mut rng, sub),
+                    rng.below(actions.len()),
+                )
+            }
+        })
+        .collect();
+    let rounds = 10;
+    let mut allowed = 0usize;
+    let cpu = thread_cpu_seconds();
+    let started = Instant::now();
+    for _ in 0..rounds {
+        for (p, s, a) in &queries {
+            allowed += usize::from(w.is_allowed(*p, &actions[*a], s));
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu;
+    let checks = (queries.len() * rounds) as f64;
+    let mut latencies: Vec<u64> = queries
+        .iter()
+        .map(|(p, s, a)| {
+            let t = Instant::now();
+            std::hint::black_box(w.is_allowed(*p, &actions[*a], s));
+            t.elapsed().as_nanos() as u64
+        })
+        .collect();
+    latencies.sort_unstable();
+    Checks {
+        per_second: checks / secs,
+        per_cpu_second: checks / cpu.max(1e-9),
+        p99_ns: latencies[latencies.len() * 99 / 100],
+        allowed_percent: 100.0 * allowed as f64 / checks,
+    }
+}
+
+/// Changes of directory of up to three subscriptions (not the first, which the read uses), each alone,
+/// end to end through the service: the median time in ms and how many assignments each removed.
+async fn change_directory(svc: &Service, size: Size) -> (f64, usize) {
+    let destination = svc.read(|w| w.find_tenant(DESTINATION).unwrap().tenant.id);
+    let mut times = Vec::new();
+    let mut removed = 0;
+    for s in (1..size.subscriptions()).rev().take(3) {
+        let sub: SubscriptionId = subscription_id(s).parse().unwrap();
+        removed = svc.read(|w| w.subscription(sub).unwrap().assignments.len());
+        let t = Instant::now();
+        svc.change_directory(&Actor::Operator, sub, destination, None, vec![])
+            .await
+            .expect("change directory");
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], removed)
 }
 
 /// One printed figure.
@@ -331,6 +576,9 @@ struct Row {
     goal: String,
     /// `None`: no goal at this size.
     met: Option<bool>,
+    /// What the figure costs at this size, for the growth lines: a time, a size in memory or on disk,
+    /// the time of one operation (never a rate).
+    cost: Option<f64>,
 }
 
 #[derive(Default)]
@@ -355,6 +603,7 @@ impl Table {
             value,
             goal: goal.to_string(),
             met,
+            cost: None,
         };
         // Printed as they come too, so a long run shows where it is.
         eprintln!(
@@ -362,6 +611,55 @@ impl Table {
             row.backend, row.size, row.figure, row.value
         );
         self.rows.push(row);
+    }
+
+    /// Marks the last figure's cost, for the growth lines.
+    fn cost(&mut self, cost: f64) {
+        if let Some(r) = self.rows.last_mut() {
+            r.cost = Some(cost);
+        }
+    }
+
+    /// For each figure measured at more than one size: how its cost grew from the smallest size to the
+    /// largest against the assignments (the exponent `k` in cost ∝ assignments^k: 1 is linear). The
+    /// cost of a rate is the time of one operation.
+    fn print_growth(&self) {
+        let assignments = |label: &str| {
+            SIZES
+                .iter()
+                .find(|s| s.label == label)
+                .map(|s| s.assignments)
+        };
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        println!();
+        for r in self.rows.iter().filter(|r| r.cost.is_some()) {
+            let key = (r.backend, r.figure.as_str());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let at: Vec<(usize, f64)> = self
+                .rows
+                .iter()
+                .filter(|x| (x.backend, x.figure.as_str()) == key)
+                .filter_map(|x| assignments(x.size).zip(x.cost))
+                .collect();
+            let (Some(first), Some(last)) = (at.first(), at.last()) else {
+                continue;
+            };
+            if at.len() < 2 || first.1 <= 0.0 {
+                continue;
+            }
+            let sizes = last.0 as f64 / first.0 as f64;
+            let grew = last.1 / first.1;
+            let k = grew.ln() / sizes.ln();
+            // A tenth above linear is what a shared machine's noise makes of a linear cost.
+            let verdict = if k <= 1.1 { "yes" } else { "no" };
+            println!(
+                "growth {:<8} {:<40} cost ×{grew:.2} for ×{sizes:.0} assignments (k = {k:.2}): grows linearly or better: {verdict}",
+                r.backend, r.figure
+            );
+        }
     }
 
     fn print(&self) {
@@ -396,6 +694,10 @@ const GOAL_APPLY_PEAK_MB: f64 = 1_500.0;
 const GOAL_READY_SECS: f64 = 2.0;
 const GOAL_STEADY_MB: f64 = 300.0;
 const GOAL_EXPORT_SECS: f64 = 10.0;
+const GOAL_READS_PER_SEC: f64 = 15_000.0;
+const GOAL_CHECKS_PER_SEC: f64 = 3_000_000.0;
+const GOAL_CHECK_P99_NS: u64 = 2_000;
+const GOAL_CHANGE_DIRECTORY_MS: f64 = 10.0;
 
 async fn measure(
     table: &mut Table,
@@ -409,79 +711,170 @@ async fn measure(
     let at_1m = size.assignments >= 1_000_000;
     let goal = |ok: bool| at_1m.then_some(ok);
     let db = Db::fresh(dir, "db", pg_admin).await;
-    let mut row = |figure: &str, value: String, goal: &str, met: Option<bool>| {
-        table.push(backend, size, figure, value, goal, met)
-    };
+    // A figure, its goal, whether it is met, and its cost for the growth lines.
+    let mut row =
+        |figure: &str, value: String, goal: &str, met: Option<bool>, cost: Option<f64>| {
+            table.push(backend, size, figure, value, goal, met);
+            if let Some(c) = cost {
+                table.cost(c);
+            }
+        };
 
     let apply = run_measured(db.command(&["world", "apply", file.to_str().unwrap()]));
     // Rows as the issue counts them: the assignments and the users.
     let rate = (rows + size.users) as f64 / apply.secs;
+    let secs = |s: f64| format!("{s:.2} s");
+    let mb = |m: f64| format!("{m:.0} MB");
     row(
         "world apply: time",
-        format!("{:.2} s", apply.secs),
+        secs(apply.secs),
         "",
         None,
+        Some(apply.secs),
     );
     row(
         "world apply: rows/s (assignments+users)",
         format!("{rate:.0}"),
         "≥ 100,000 at 1M",
         goal(rate >= GOAL_ROWS_PER_SEC),
-    );
-    row(
-        "world apply: CPU time (user+system)",
-        format!("{:.2} s", apply.cpu_secs),
-        "",
         None,
     );
     row(
+        "world apply: CPU time (user+system)",
+        secs(apply.cpu_secs),
+        "",
+        None,
+        Some(apply.cpu_secs),
+    );
+    row(
         "world apply: peak RSS",
-        format!("{:.0} MB", apply.peak_rss_mb),
+        mb(apply.peak_rss_mb),
         "≤ 1,500 MB at 1M",
         goal(apply.peak_rss_mb <= GOAL_APPLY_PEAK_MB),
+        Some(apply.peak_rss_mb),
     );
     if let Some(summary) = apply.stderr.lines().last() {
         eprintln!("           ({summary})");
     }
 
-    let (ready, steady) = serve(&db).await;
+    let server = serve(&db).await;
+    let (ready, steady) = (server.ready_secs, server.steady_rss_mb);
     row(
         "serve: ready (/readyz 200)",
-        format!("{ready:.2} s"),
+        secs(ready),
         "≤ 2 s at 1M",
         goal(ready <= GOAL_READY_SECS),
+        Some(ready),
     );
     row(
         "serve: steady RSS",
-        format!("{steady:.0} MB"),
+        mb(steady),
         "≤ 300 MB at 1M",
         goal(steady <= GOAL_STEADY_MB),
+        Some(steady),
     );
+    let read = filtered_read(server.port).await;
+    server.stop();
+    match read {
+        Ok(f) => {
+            let rate = f.requests as f64 / f.seconds;
+            row(
+                "ARM read filtered to a principal: req/s",
+                format!("{rate:.0}"),
+                "≥ 15,000/s at 1M (wrk)",
+                goal(rate >= GOAL_READS_PER_SEC),
+                Some(1.0 / rate),
+            );
+            row(
+                "ARM read filtered to a principal: p99",
+                format!("{:.2} ms", f.p99.as_secs_f64() * 1e3),
+                "",
+                None,
+                Some(f.p99.as_secs_f64()),
+            );
+        }
+        Err(why) => row(
+            "ARM read filtered to a principal: req/s",
+            why,
+            "≥ 15,000/s at 1M (wrk)",
+            None,
+            None,
+        ),
+    }
 
-    // Serving figures at this size (authorization checks, a change of directory) go here, on `db`.
-
+    // Before the change of directory, which takes subscriptions out of the world.
     let exported = dir.join("export.toml");
     let export = run_measured(db.command(&["world", "export", "-o", exported.to_str().unwrap()]));
     let bytes = std::fs::metadata(&exported).map(|m| m.len()).unwrap_or(0);
     let _ = std::fs::remove_file(&exported);
     row(
         "world export: time",
-        format!("{:.2} s", export.secs),
+        secs(export.secs),
         "≤ 10 s at 1M",
         goal(export.secs <= GOAL_EXPORT_SECS),
+        Some(export.secs),
     );
     row(
         "world export: size",
         format!("{:.1} MB", bytes as f64 / 1e6),
         "",
         None,
+        Some(bytes as f64),
     );
     row(
         "world export: peak RSS",
-        format!("{:.0} MB", export.peak_rss_mb),
+        mb(export.peak_rss_mb),
         "",
         None,
+        Some(export.peak_rss_mb),
     );
+    // Authorization and a change of directory, in this process on the same database.
+    let store = match &db.url {
+        Some(url) => Store::open(url).await.unwrap(),
+        None => Store::open_sqlite_file(&db.data.join("tenantry.db"))
+            .await
+            .unwrap(),
+    };
+    let svc = Service::open(store).await.unwrap();
+    let checks = svc.read(authorization_checks);
+    row(
+        "authorization: checks per CPU-second",
+        format!("{:.0}", checks.per_cpu_second),
+        "≥ 3,000,000 at 1M",
+        goal(checks.per_cpu_second >= GOAL_CHECKS_PER_SEC),
+        Some(1.0 / checks.per_cpu_second),
+    );
+    row(
+        "authorization: checks/s (one thread)",
+        format!("{:.0}", checks.per_second),
+        "",
+        None,
+        None,
+    );
+    row(
+        "authorization: p99",
+        format!("{} ns", checks.p99_ns),
+        "≤ 2,000 ns at 1M",
+        goal(checks.p99_ns <= GOAL_CHECK_P99_NS),
+        Some(checks.p99_ns as f64),
+    );
+    row(
+        "authorization: share of checks allowed",
+        format!("{:.1}%", checks.allowed_percent),
+        "",
+        None,
+        None,
+    );
+    let (change_ms, removed) = change_directory(&svc, size).await;
+    row(
+        "change of directory (median of 3)",
+        format!("{change_ms:.1} ms, {removed} gone"),
+        "≤ 10 ms at 1M",
+        goal(change_ms <= GOAL_CHANGE_DIRECTORY_MS),
+        Some(change_ms),
+    );
+    drop(svc);
+
     db.remove(pg_admin).await;
     Measured {
         size,
@@ -558,7 +951,9 @@ async fn main() {
         write_world(&file, *size, &hash, false);
         let db = Db::fresh(dir.path(), "users", None).await;
         run_measured(db.command(&["world", "apply", file.to_str().unwrap()]));
-        let (_, steady) = serve(&db).await;
+        let server = serve(&db).await;
+        let steady = server.steady_rss_mb;
+        server.stop();
         db.remove(None).await;
         let _ = std::fs::remove_file(&file);
         table.push(
@@ -610,5 +1005,6 @@ async fn main() {
         }
     }
     table.print();
+    table.print_growth();
     println!("load average at the end: {}", load());
 }

@@ -911,7 +911,12 @@ pub fn apply_plan(
 ) -> Result<Change, DomainError> {
     let s = require_subscription(world, plan.subscription)?;
     let mut change = Change::new();
-    if !plan.removed_assignments.is_empty() {
+    if !plan.removed_assignments.is_empty() && plan.removed_assignments.len() == s.assignments.len()
+    {
+        change.push(Mutation::ClearRoleAssignments {
+            subscription: plan.subscription,
+        });
+    } else if !plan.removed_assignments.is_empty() {
         change.push(Mutation::DeleteRoleAssignments {
             subscription: plan.subscription,
             ids: plan

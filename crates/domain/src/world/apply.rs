@@ -275,6 +275,11 @@ impl World {
                     }
                 }
             }
+            ClearRoleAssignments { subscription } => {
+                if let Some(p) = self.subscriptions.get_mut(subscription) {
+                    p.clear_assignments();
+                }
+            }
             PutChangeRequest(r) => {
                 if let Some(p) = self.subscriptions.get_mut(&r.subscription) {
                     p.change_request = Some(r.clone());
