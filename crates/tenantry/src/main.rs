@@ -1,5 +1,9 @@
 //! The `tenantry` command: serve the control plane, apply and export world files, read the audit log.
 
+// The unit-test build of the binary links every dev-dependency of the package too (the `it` tests'
+// clients); `unused_crate_dependencies` holds on the binary itself.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod audit_chain;
 mod cli;
 
@@ -63,17 +67,6 @@ pub(crate) mod memory {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// The option `memory` sets is the purge delay of the mimalloc this build links: 1,000 ms by
-    /// default in version 3, where its neighbours (eager commit delay, NUMA nodes) default to 0 or 1.
-    /// A mimalloc that renumbers its options fails here rather than tuning something else.
-    #[test]
-    fn the_option_memory_sets_is_mimallocs_purge_delay() {
-        assert_eq!(super::memory::purge_delay(), 1000);
-    }
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
@@ -106,5 +99,16 @@ fn init_logs(format: cli::LogFormat) {
             .with_current_span(true)
             .with_span_list(false)
             .init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option `memory` sets is the purge delay of the mimalloc this build links: 1,000 ms by
+    /// default in version 3, where its neighbours (eager commit delay, NUMA nodes) default to 0 or 1.
+    /// A mimalloc that renumbers its options fails here rather than tuning something else.
+    #[test]
+    fn the_option_memory_sets_is_mimallocs_purge_delay() {
+        assert_eq!(super::memory::purge_delay(), 1000);
     }
 }
