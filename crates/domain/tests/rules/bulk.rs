@@ -3,35 +3,11 @@
 
 use crate::fixtures::*;
 use tenantry_domain::rules::access::{self, BulkAssignments, RoleAssignmentWrite};
-use tenantry_domain::rules::directory::{self, BulkUsers, NewUser};
+use tenantry_domain::rules::directory::{self, BulkUsers};
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::*;
 
 const FILE: &str = "sha256:0123";
-
-fn new_user(name: &str) -> NewUser {
-    NewUser {
-        given_name: None,
-        surname: None,
-        id: None,
-        user_name: name.into(),
-        display_name: String::new(),
-        mail: None,
-        password_hash: "$argon2id$test".into(),
-        enabled: true,
-    }
-}
-
-fn write(scope: Scope, role: RoleDefinitionId, principal: ObjectId) -> RoleAssignmentWrite {
-    RoleAssignmentWrite {
-        id: RoleAssignmentId::new(),
-        scope,
-        role_definition: role,
-        principal,
-        description: None,
-        principal_type: None,
-    }
-}
 
 /// Applies a change a bulk writer makes (a piece without its event) and checks the invariants.
 fn apply_piece(world: &mut World, change: &Change) {
@@ -49,7 +25,7 @@ fn a_bulk_writer_tells_what_it_created_in_one_event_per_tenant_and_per_subscript
     let mut users = BulkUsers::default();
     let mut created = Vec::new();
     for name in ["uma", "victor"] {
-        let user = directory::decide_user(&fx.world, &op, tenant, new_user(name), NOW).unwrap();
+        let user = directory::decide_user(&fx.world, &op, tenant, user_request(name), NOW).unwrap();
         created.push(user.id);
         let change = users.create(user);
         assert!(change.audit.is_empty(), "one event for all, not one each");
@@ -85,13 +61,13 @@ fn a_bulk_writer_tells_what_it_created_in_one_event_per_tenant_and_per_subscript
     ];
     let mut first = None;
     for (scope, role, principal) in asked {
-        let req = write(scope.clone(), role, principal);
+        let req = assignment_request(scope.clone(), role, principal);
         let id = req.id;
         let put = access::decide_role_assignment(&fx.world, &op, req, NOW).unwrap();
         assert!(put.created);
         first.get_or_insert(RoleAssignmentWrite {
             id,
-            ..write(scope, role, principal)
+            ..assignment_request(scope, role, principal)
         });
         let change = assignments.create(put);
         assert!(change.audit.is_empty(), "one event for all, not one each");

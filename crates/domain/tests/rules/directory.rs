@@ -1,22 +1,9 @@
 //! Directories: users, directory roles, the subscription policy, and the isolation between tenants.
 
 use crate::fixtures::*;
-use tenantry_domain::rules::directory::{self, NewUser, UserUpdate};
+use tenantry_domain::rules::directory::{self, UserUpdate};
 use tenantry_domain::rules::{admins, guests};
 use tenantry_domain::*;
-
-fn new_user(name: &str) -> NewUser {
-    NewUser {
-        given_name: None,
-        surname: None,
-        id: None,
-        user_name: name.into(),
-        display_name: String::new(),
-        mail: None,
-        password_hash: "$argon2id$x".into(),
-        enabled: true,
-    }
-}
 
 #[test]
 fn global_and_user_administrators_create_users() {
@@ -24,7 +11,7 @@ fn global_and_user_administrators_create_users() {
     for (who, name) in [(fx.contoso_admin, "one"), (fx.contoso_useradmin, "two")] {
         let actor = fx.member(who);
         let id = fx.ok_with(|fx| {
-            directory::create_user(&fx.world, &actor, fx.contoso, new_user(name), fx.now)
+            directory::create_user(&fx.world, &actor, fx.contoso, user_request(name), fx.now)
         });
         let u = fx.world.user(id).unwrap();
         assert_eq!(u.upn(), format!("{name}@contoso.onmicrosoft.com"));
@@ -39,19 +26,21 @@ fn ordinary_members_and_guests_cannot_create_users() {
         &fx.world,
         &fx.member(fx.carol),
         fx.contoso,
-        new_user("x"),
+        user_request("x"),
         fx.now,
     );
     assert_eq!(code(r), "Authorization_RequestDenied");
     let dave = fx.dave_home();
-    let r = directory::create_user(&fx.world, &dave, fx.alicedefault, new_user("x"), fx.now);
+    let r = directory::create_user(&fx.world, &dave, fx.alicedefault, user_request("x"), fx.now);
     assert_eq!(code(r), "Authorization_RequestDenied");
     let ci = application(&fx.world, fx.app);
-    let r = directory::create_user(&fx.world, &ci, fx.alicedefault, new_user("x"), fx.now);
+    let r = directory::create_user(&fx.world, &ci, fx.alicedefault, user_request("x"), fx.now);
     assert_eq!(code(r), "Authorization_RequestDenied");
     // An application holding User Administrator may.
     fx.grant_directory_role(fx.alicedefault, DirectoryRole::UserAdministrator, fx.app);
-    fx.ok_with(|fx| directory::create_user(&fx.world, &ci, fx.alicedefault, new_user("x"), fx.now));
+    fx.ok_with(|fx| {
+        directory::create_user(&fx.world, &ci, fx.alicedefault, user_request("x"), fx.now)
+    });
 }
 
 #[test]
@@ -62,7 +51,7 @@ fn a_user_principal_name_must_be_on_a_domain_of_the_tenant() {
         &fx.world,
         &admin,
         fx.contoso,
-        new_user("x@fabrikam.com"),
+        user_request("x@fabrikam.com"),
         fx.now,
     ));
     assert_eq!(e.code, "InvalidUserPrincipalName");
@@ -71,11 +60,11 @@ fn a_user_principal_name_must_be_on_a_domain_of_the_tenant() {
         &fx.world,
         &admin,
         fx.contoso,
-        new_user("x@alicedefault.onmicrosoft.com"),
+        user_request("x@alicedefault.onmicrosoft.com"),
         fx.now,
     );
     assert_eq!(code(r), "InvalidUserPrincipalName");
-    let r = directory::create_user(&fx.world, &admin, fx.contoso, new_user("x y"), fx.now);
+    let r = directory::create_user(&fx.world, &admin, fx.contoso, user_request("x y"), fx.now);
     assert_eq!(code(r), "InvalidEmail");
     // The custom domain and the initial domain both work.
     fx.ok_with(|fx| {
@@ -83,7 +72,7 @@ fn a_user_principal_name_must_be_on_a_domain_of_the_tenant() {
             &fx.world,
             &admin,
             fx.contoso,
-            new_user("x@CONTOSO.com"),
+            user_request("x@CONTOSO.com"),
             fx.now,
         )
     });
@@ -92,7 +81,7 @@ fn a_user_principal_name_must_be_on_a_domain_of_the_tenant() {
             &fx.world,
             &admin,
             fx.contoso,
-            new_user("x@contoso.onmicrosoft.com"),
+            user_request("x@contoso.onmicrosoft.com"),
             fx.now,
         )
     });
@@ -105,7 +94,7 @@ fn a_user_principal_name_is_unique() {
         &fx.world,
         &fx.member(fx.contoso_admin),
         fx.contoso,
-        new_user("Carol@contoso.com"),
+        user_request("Carol@contoso.com"),
         fx.now,
     );
     assert_eq!(code(r), "Request_BadRequest");
@@ -294,7 +283,7 @@ fn a_global_administrator_of_one_tenant_cannot_administer_another() {
             &fx.world,
             &contoso_admin,
             t,
-            new_user("x"),
+            user_request("x"),
             fx.now
         )),
         denied
@@ -404,20 +393,20 @@ fn a_guest_global_administrator_acts_only_through_a_token_of_that_tenant() {
     fx.guest(fx.contoso, fx.alice);
     let in_contoso = fx.as_user(fx.contoso, fx.alice);
     for t in [fx.contoso, fx.alicedefault] {
-        let r = directory::create_user(&fx.world, &in_contoso, t, new_user("x"), fx.now);
+        let r = directory::create_user(&fx.world, &in_contoso, t, user_request("x"), fx.now);
         assert_eq!(code(r), "Authorization_RequestDenied");
     }
     let r = directory::create_user(
         &fx.world,
         &personal(&fx.world, fx.alice),
         fx.alicedefault,
-        new_user("x"),
+        user_request("x"),
         fx.now,
     );
     assert_eq!(code(r), "Authorization_RequestDenied");
     let home = fx.alice_home();
     fx.ok_with(|fx| {
-        directory::create_user(&fx.world, &home, fx.alicedefault, new_user("x"), fx.now)
+        directory::create_user(&fx.world, &home, fx.alicedefault, user_request("x"), fx.now)
     });
 }
 

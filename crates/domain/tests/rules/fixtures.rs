@@ -635,6 +635,36 @@ pub fn grant_directory_role(
     });
 }
 
+/// A request for a member user named `name` (no mail), as a test asks it.
+pub fn user_request(name: &str) -> NewUser {
+    NewUser {
+        given_name: None,
+        surname: None,
+        id: None,
+        user_name: name.into(),
+        display_name: String::new(),
+        mail: None,
+        password_hash: "$argon2id$x".into(),
+        enabled: true,
+    }
+}
+
+/// A request for a new role assignment (a fresh id, no description nor principal type).
+pub fn assignment_request(
+    scope: Scope,
+    role: RoleDefinitionId,
+    principal: ObjectId,
+) -> RoleAssignmentWrite {
+    RoleAssignmentWrite {
+        id: RoleAssignmentId::new(),
+        scope,
+        role_definition: role,
+        principal,
+        description: None,
+        principal_type: None,
+    }
+}
+
 pub fn assign(
     w: &mut World,
     actor: &Actor,
@@ -643,19 +673,7 @@ pub fn assign(
     principal: ObjectId,
 ) -> RoleAssignmentId {
     ok_with(w, |w| {
-        access::create_role_assignment(
-            w,
-            actor,
-            RoleAssignmentWrite {
-                id: RoleAssignmentId::new(),
-                scope,
-                role_definition: role,
-                principal,
-                description: None,
-                principal_type: None,
-            },
-            NOW,
-        )
+        access::create_role_assignment(w, actor, assignment_request(scope, role, principal), NOW)
     })
     .assignment
     .id

@@ -8,17 +8,6 @@ use tenantry_domain::rules::directory;
 use tenantry_domain::rules::invariants::violations;
 use tenantry_domain::*;
 
-fn assignment(scope: Scope, role: RoleDefinitionId, principal: ObjectId) -> RoleAssignmentWrite {
-    RoleAssignmentWrite {
-        id: RoleAssignmentId::new(),
-        scope,
-        role_definition: role,
-        principal,
-        description: None,
-        principal_type: None,
-    }
-}
-
 // ----- a subscription trusts exactly one tenant -----
 
 #[test]
@@ -285,7 +274,7 @@ fn a_role_assignment_for_a_pending_guest_is_refused_with_principal_not_found() {
     let r = access::create_role_assignment(
         &fx.world,
         &fx.alice_home(),
-        assignment(fx.sub_scope(), roles::READER, pending),
+        assignment_request(fx.sub_scope(), roles::READER, pending),
         fx.now,
     );
     assert_eq!(code(r), "PrincipalNotFound");
@@ -297,7 +286,7 @@ fn a_role_assignment_for_another_tenants_user_is_refused_with_principal_not_foun
     let r = access::create_role_assignment(
         &fx.world,
         &fx.alice_home(),
-        assignment(fx.sub_scope(), roles::READER, fx.carol),
+        assignment_request(fx.sub_scope(), roles::READER, fx.carol),
         fx.now,
     );
     assert_eq!(code(r), "PrincipalNotFound");
@@ -305,7 +294,7 @@ fn a_role_assignment_for_another_tenants_user_is_refused_with_principal_not_foun
     let r = access::create_role_assignment(
         &fx.world,
         &Actor::Operator,
-        assignment(fx.sub_scope(), roles::READER, fx.contoso_admin),
+        assignment_request(fx.sub_scope(), roles::READER, fx.contoso_admin),
         fx.now,
     );
     assert_eq!(code(r), "PrincipalNotFound");
@@ -317,7 +306,7 @@ fn a_role_assignment_for_an_unknown_id_is_refused_with_principal_not_found() {
     let r = access::create_role_assignment(
         &fx.world,
         &Actor::Operator,
-        assignment(fx.sub_scope(), roles::READER, ObjectId::new()),
+        assignment_request(fx.sub_scope(), roles::READER, ObjectId::new()),
         fx.now,
     );
     assert_eq!(code(r), "PrincipalNotFound");
@@ -330,7 +319,7 @@ fn a_duplicate_role_assignment_is_refused_with_role_assignment_exists() {
     let r = access::create_role_assignment(
         &fx.world,
         &fx.alice_home(),
-        assignment(
+        assignment_request(
             Scope::parse(&fx.rg("RG1").to_string()).unwrap(),
             roles::READER,
             fx.erin,
@@ -409,7 +398,7 @@ fn the_4001st_role_assignment_is_refused_with_role_assignment_limit_exceeded() {
                 let (change, a) = access::create_role_assignment(
                     &fx.world,
                     &Actor::Operator,
-                    assignment(s.clone(), r, *u),
+                    assignment_request(s.clone(), r, *u),
                     fx.now,
                 )
                 .unwrap();
@@ -427,7 +416,7 @@ fn the_4001st_role_assignment_is_refused_with_role_assignment_limit_exceeded() {
     let e = refusal(access::create_role_assignment(
         &fx.world,
         &fx.alice_home(),
-        assignment(fx.sub_scope(), roles::READER, *users.last().unwrap()),
+        assignment_request(fx.sub_scope(), roles::READER, *users.last().unwrap()),
         fx.now,
     ));
     assert_eq!(e.code, "RoleAssignmentLimitExceeded");
@@ -458,7 +447,7 @@ fn the_4001st_role_assignment_is_refused_with_role_assignment_limit_exceeded() {
         access::create_role_assignment(
             &fx.world,
             &fx.alice_home(),
-            assignment(fx.sub_scope(), roles::READER, *users.last().unwrap()),
+            assignment_request(fx.sub_scope(), roles::READER, *users.last().unwrap()),
             fx.now,
         )
     });
@@ -470,7 +459,7 @@ fn a_role_assignment_at_a_scope_that_does_not_exist_is_refused() {
     let r = access::create_role_assignment(
         &fx.world,
         &Actor::Operator,
-        assignment(fx.rg("nowhere"), roles::READER, fx.erin),
+        assignment_request(fx.rg("nowhere"), roles::READER, fx.erin),
         fx.now,
     );
     assert_eq!(code(r), "ResourceGroupNotFound");
@@ -479,7 +468,7 @@ fn a_role_assignment_at_a_scope_that_does_not_exist_is_refused() {
     let r = access::create_role_assignment(
         &fx.world,
         &Actor::Operator,
-        assignment(missing, roles::READER, fx.erin),
+        assignment_request(missing, roles::READER, fx.erin),
         fx.now,
     );
     assert_eq!(code(r), "ResourceNotFound");
@@ -491,7 +480,7 @@ fn a_role_assignment_with_a_role_that_does_not_exist_is_refused() {
     let r = access::create_role_assignment(
         &fx.world,
         &Actor::Operator,
-        assignment(fx.sub_scope(), RoleDefinitionId::new(), fx.erin),
+        assignment_request(fx.sub_scope(), RoleDefinitionId::new(), fx.erin),
         fx.now,
     );
     assert_eq!(code(r), "RoleDefinitionDoesNotExist");
@@ -560,7 +549,7 @@ fn no_rule_lets_a_global_administrator_write_into_a_subscription_of_another_dire
     let r = access::create_role_assignment(
         &fx.world,
         &contoso_admin,
-        assignment(fx.sub_scope(), roles::OWNER, fx.erin),
+        assignment_request(fx.sub_scope(), roles::OWNER, fx.erin),
         fx.now,
     );
     assert_eq!(code(r), "AuthorizationFailed");
