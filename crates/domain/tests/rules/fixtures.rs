@@ -610,14 +610,8 @@ pub fn new_user(w: &mut World, tenant: TenantId, name: &str, mail: Option<&str>)
             &Actor::Operator,
             tenant,
             NewUser {
-                given_name: None,
-                surname: None,
-                id: None,
-                user_name: name.into(),
-                display_name: String::new(),
                 mail: mail.map(str::to_string),
-                password_hash: "$argon2id$test".into(),
-                enabled: true,
+                ..user_request(name)
             },
             NOW,
         )
