@@ -15,6 +15,7 @@ mod assignments;
 mod groups;
 mod hierarchy;
 mod hierarchy_index;
+mod upn_index;
 
 pub use assignments::Assignments;
 pub(crate) use hierarchy_index::reaches;
@@ -447,7 +448,7 @@ pub struct World {
     tenant_by_name: HashMap<String, TenantId>,
     tenant_by_domain: HashMap<String, TenantId>,
     object_tenant: IdMap<ObjectId, TenantId>,
-    member_by_upn: HashMap<String, (TenantId, ObjectId)>,
+    member_by_upn: upn_index::UpnIndex,
     members_by_mail: HashMap<String, Vec<(TenantId, ObjectId)>>,
     app_by_client_id: HashMap<uuid::Uuid, (TenantId, ObjectId)>,
     /// Application object id → its service principal (the key of `TenantPart::applications`).
@@ -490,7 +491,7 @@ impl World {
             tenant_by_name: HashMap::new(),
             tenant_by_domain: HashMap::new(),
             object_tenant: IdMap::default(),
-            member_by_upn: HashMap::new(),
+            member_by_upn: upn_index::UpnIndex::default(),
             members_by_mail: HashMap::new(),
             app_by_client_id: HashMap::new(),
             app_by_object_id: IdMap::default(),
@@ -593,8 +594,10 @@ impl World {
         self.tenants.get(t)?.applications.get(o)
     }
     pub fn member_by_upn(&self, upn: &str) -> Option<&User> {
-        let (t, o) = self.member_by_upn.get(&typed(upn).to_lowercase())?;
-        self.tenants.get(t)?.users.get(o)
+        let (t, o) = self
+            .member_by_upn
+            .get(&typed(upn).to_lowercase(), |p| self.upn_of(p))?;
+        self.tenants.get(&t)?.users.get(&o)
     }
 
     /// A principal of `tenant` by object id.
@@ -650,8 +653,11 @@ impl World {
     /// What an email is known as (members by UPN or mail; personal accounts by email).
     pub fn email_matches(&self, email: &str) -> EmailMatches {
         let key = typed(email).to_lowercase();
-        let mut organizational: Vec<(TenantId, ObjectId)> =
-            self.member_by_upn.get(&key).into_iter().copied().collect();
+        let mut organizational: Vec<(TenantId, ObjectId)> = self
+            .member_by_upn
+            .get(&key, |p| self.upn_of(p))
+            .into_iter()
+            .collect();
         for m in self.members_by_mail.get(&key).into_iter().flatten() {
             if !organizational.contains(m) {
                 organizational.push(*m);
@@ -941,7 +947,7 @@ impl World {
             self.tenant_by_domain.insert(d.to_lowercase(), t.id);
         }
         for u in p.users.values() {
-            self.index_user(u);
+            self.index_user(u, Some(p));
         }
         for a in p.applications.values() {
             self.index_application(a);
@@ -997,12 +1003,24 @@ impl World {
         }
     }
 
-    fn index_user(&mut self, u: &User) {
+    /// The UPN of the member at `place`, as the UPN index reads it.
+    fn upn_of(&self, (t, o): upn_index::Place) -> Option<&str> {
+        Some(self.tenants.get(&t)?.users.get(&o)?.upn())
+    }
+
+    /// Indexes `u`, kept in the world or in `part` (a tenant partition on its way in).
+    fn index_user(&mut self, u: &User, part: Option<&TenantPart>) {
         self.object_tenant.insert(u.id, u.tenant);
         match &u.kind {
             UserKind::Member { upn, mail, .. } => {
-                self.member_by_upn
-                    .insert(upn.to_lowercase(), (u.tenant, u.id));
+                let tenants = &self.tenants;
+                self.member_by_upn.insert(upn, (u.tenant, u.id), |(t, o)| {
+                    let p = match part {
+                        Some(p) if p.tenant.id == t => p,
+                        _ => tenants.get(&t)?,
+                    };
+                    Some(p.users.get(&o)?.upn())
+                });
                 if let Some(m) = mail {
                     self.members_by_mail
                         .entry(m.to_lowercase())
@@ -1025,9 +1043,7 @@ impl World {
         let key = (u.tenant, u.id);
         match &u.kind {
             UserKind::Member { upn, mail, .. } => {
-                if self.member_by_upn.get(&upn.to_lowercase()) == Some(&key) {
-                    self.member_by_upn.remove(&upn.to_lowercase());
-                }
+                self.member_by_upn.remove(upn, key);
                 if let Some(m) = mail {
                     remove_from_list(&mut self.members_by_mail, &m.to_lowercase(), key);
                 }
@@ -1072,6 +1088,7 @@ fn remove_from_list<K: std::hash::Hash + Eq + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mutation::Mutation;
     use crate::scope::Scope;
 
     #[test]
@@ -1089,6 +1106,85 @@ mod tests {
         }
         let other = ScopePrefixes::hash(Scope::resource_group(sub, "rg10").key());
         assert!(!at.hashes[..at.len].contains(&other));
+    }
+
+    fn member(tenant: TenantId, upn: &str) -> User {
+        User {
+            id: ObjectId::new(),
+            tenant,
+            display_name: upn.into(),
+            given_name: None,
+            surname: None,
+            enabled: true,
+            kind: UserKind::Member {
+                upn: upn.into(),
+                mail: None,
+                password_hash: String::new(),
+            },
+            created: 0,
+        }
+    }
+
+    fn tenant_part(name: &str) -> TenantPart {
+        TenantPart::new(Tenant {
+            id: TenantId::new(),
+            name: name.into(),
+            display_name: name.into(),
+            origin: TenantOrigin::Azure,
+            initial_domain: format!("{name}.onmicrosoft.com"),
+            domains: vec![],
+            policy: SubscriptionPolicy::default(),
+            created: 0,
+        })
+    }
+
+    #[test]
+    fn members_are_found_by_upn_in_any_case_until_they_leave() {
+        let mut world = World::new();
+        let mut part = tenant_part("contoso");
+        let tid = part.tenant.id;
+        let users: Vec<User> = (0..1000)
+            .map(|i| member(tid, &format!("User{i}@Contoso.onmicrosoft.com")))
+            .collect();
+        for u in &users {
+            part.users.insert(u.id, u.clone());
+        }
+        world.replace_tenant(tid, Some(part));
+        for u in &users {
+            let found = world.member_by_upn(&u.upn().to_uppercase()).map(|f| f.id);
+            assert_eq!(found, Some(u.id), "{}", u.upn());
+        }
+        assert!(
+            world
+                .member_by_upn("nobody@contoso.onmicrosoft.com")
+                .is_none()
+        );
+        // A renamed member is found under the new UPN only; a deleted one no more.
+        let mut renamed = users[0].clone();
+        if let UserKind::Member { upn, .. } = &mut renamed.kind {
+            *upn = "renamed@contoso.onmicrosoft.com".into();
+        }
+        world.apply_mutation(&Mutation::PutUser(renamed.clone()));
+        assert!(world.member_by_upn(users[0].upn()).is_none());
+        assert_eq!(
+            world
+                .member_by_upn("RENAMED@contoso.onmicrosoft.com")
+                .map(|u| u.id),
+            Some(renamed.id)
+        );
+        world.apply_mutation(&Mutation::DeleteUser {
+            tenant: tid,
+            user: users[1].id,
+        });
+        assert!(world.member_by_upn(users[1].upn()).is_none());
+        assert!(world.member_by_upn(users[2].upn()).is_some());
+        // The tenant reloaded: every member found again; removed: none.
+        let again = world.take_tenant(tid);
+        assert!(world.member_by_upn(users[2].upn()).is_none());
+        world.replace_tenant(tid, again);
+        assert!(world.member_by_upn(users[2].upn()).is_some());
+        world.replace_tenant(tid, None);
+        assert!(world.member_by_upn(users[2].upn()).is_none());
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl World {
                     self.unindex_user(&old);
                 }
                 if self.tenants.contains_key(&u.tenant) {
-                    self.index_user(u);
+                    self.index_user(u, None);
                 }
             }
             DeleteUser { tenant, user } => {
