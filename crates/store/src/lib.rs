@@ -279,23 +279,17 @@ impl Store {
                 bulk: true,
             });
         }
+        // No native pool: SQLite.
         let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Sqlite {
-            tx.writing()
-                .execute(
-                    connect::sqlite_cache_pragma(connect::SQLITE_BULK_CACHE),
-                    [],
-                    false,
-                )
-                .await?;
-            tx.bulk = true;
-        }
+        tx.writing()
+            .execute(
+                connect::sqlite_cache_pragma(connect::SQLITE_BULK_CACHE),
+                [],
+                false,
+            )
+            .await?;
+        tx.bulk = true;
         Ok(tx)
-    }
-
-    /// On PostgreSQL, the pool of native connections (connected when first used); `None` on SQLite.
-    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
-        self.pg.as_ref()
     }
 
     /// Audit events matching the filter, newest first.

@@ -97,19 +97,18 @@ pub fn create_role_assignment(
         return Ok((change, put));
     }
     let a = &put.assignment;
-    // Both were found by the decision just made, in the same world.
+    // The subscription, the role and the principal were all found by the decision just made.
+    let tenant = world
+        .subscription(a.subscription)
+        .map(|s| s.subscription.tenant);
     let role = world
         .role_definition(a.subscription, a.role_definition)
         .map(|r| r.name.to_string())
         .unwrap_or_default();
-    let principal_name = world
-        .subscription(a.subscription)
-        .and_then(|s| world.principal(s.subscription.tenant, a.principal))
+    let principal_name = tenant
+        .and_then(|t| world.principal(t, a.principal))
         .map(|p| p.name())
         .unwrap_or_default();
-    let tenant = world
-        .subscription(a.subscription)
-        .map(|s| s.subscription.tenant);
     let mut event = AuditEvent::new(actor, now, names::ROLE_ASSIGNMENT_WRITE, a.scope.to_string())
         .subscription(a.subscription)
         .details(serde_json::json!({
@@ -119,10 +118,7 @@ pub fn create_role_assignment(
         event = event.tenant(t);
     }
     change.audit(event);
-    change.push(Mutation::InsertRoleAssignments {
-        subscription: a.subscription,
-        assignments: vec![a.clone()],
-    });
+    change.push(inserted(a.clone()));
     Ok((change, put))
 }
 
@@ -224,6 +220,14 @@ pub fn decide_role_assignment(
     })
 }
 
+/// The mutation that writes a new assignment.
+fn inserted(a: RoleAssignment) -> Mutation {
+    Mutation::InsertRoleAssignments {
+        subscription: a.subscription,
+        assignments: vec![a],
+    }
+}
+
 /// Role assignments a bulk writer (a world file) creates in one subscription: each decided by
 /// [`decide_role_assignment`], the rule ARM's PUT runs, and written by [`BulkAssignments::create`]'s
 /// change; the whole set told by one audit event ([`BulkAssignments::told`]) once the last is planned.
@@ -254,10 +258,7 @@ impl BulkAssignments {
         self.count += 1;
         *self.roles.entry(a.role_definition).or_default() += 1;
         *self.scopes.entry(a.scope.clone()).or_default() += 1;
-        change.push(Mutation::InsertRoleAssignments {
-            subscription: a.subscription,
-            assignments: vec![a],
-        });
+        change.push(inserted(a));
         change
     }
 
