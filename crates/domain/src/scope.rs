@@ -240,6 +240,18 @@ impl Scope {
         self.as_str().split('/').nth(4)
     }
 
+    /// The resource group's name as its key writes it (lowercase), for group and resource scopes.
+    pub(crate) fn resource_group_key(&self) -> Option<&str> {
+        if self.level() == ScopeLevel::Subscription {
+            return None;
+        }
+        // Canonical keys start `/subscriptions/{hyphenated guid}/resourcegroups/`.
+        const START: usize = "/subscriptions/".len() + 36 + "/resourcegroups/".len();
+        let key = self.key();
+        let rest = key.get(START..)?;
+        Some(rest.split('/').next().unwrap_or(rest))
+    }
+
     /// For a resource: its provider namespace, full type (`Microsoft.Network/virtualNetworks/subnets`) and
     /// name (the last segment).
     pub fn resource_type(&self) -> Option<(String, String)> {

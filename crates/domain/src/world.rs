@@ -740,6 +740,11 @@ impl World {
             .map(|(_, o)| *o)
     }
 
+    /// The guest objects that stand for `identity`, redeemed or not: (their tenant, their object id).
+    pub(crate) fn guests_by_identity(&self, identity: Identity) -> &[(TenantId, ObjectId)] {
+        self.guests_by_identity.get(&identity).map_or(&[], |v| v)
+    }
+
     /// Every tenant where `identity` is present: its home tenant and those where it is a redeemed guest.
     pub fn tenants_of_identity(&self, identity: Identity) -> Vec<(TenantId, ObjectId)> {
         let mut out = Vec::new();

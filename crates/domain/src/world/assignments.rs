@@ -5,13 +5,14 @@
 //! an entry: the key is read from the assignment itself); the index by principal, the hot path of
 //! authorization, is a table of eight-byte slots holding the position and part of the principal's hash,
 //! so that a check reads one slot and then the assignment (see [`FirstPositions`]). The assignments of
-//! one principal are chained through a parallel array of next positions. Each distinct scope is kept
+//! one principal are chained through a parallel array of links: the next position, and what a check
+//! needs to pass over an assignment without reading it (see [`Link`]). Each distinct scope is kept
 //! once, shared by the assignments at it.
 
 use super::GroupFilter;
 use crate::ids::{IdHashing, ObjectId, RoleAssignmentId};
 use crate::model::{PrincipalType, RoleAssignment};
-use crate::scope::Scope;
+use crate::scope::{Scope, contains_key};
 use hashbrown::HashTable;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
@@ -19,13 +20,26 @@ use std::hash::BuildHasher;
 /// The end of a principal's chain.
 const END: u32 = u32::MAX;
 
+/// An assignment's place in its principal's chain, and where its scope reaches: `0` for the
+/// subscription (which contains every scope of it), otherwise a hash of its resource group's name,
+/// never `0`. A check walks the links of its principal and reads only the assignments whose reach
+/// matches the scope it checks: at a million assignments each read is a cache miss, and a holder of
+/// forty assignments in a subscription made a check read them all (`benches/authz.rs`, its scale
+/// figure).
+#[derive(Clone, Copy)]
+struct Link {
+    next: u32,
+    reach: u32,
+}
+
 /// A subscription's role assignments, read like a map from id to assignment. Changed only through its
 /// subscription (`SubscriptionPart::insert_assignment`, `remove_assignment`), which keeps the indexes.
 #[derive(Clone, Default)]
 pub struct Assignments {
     all: Vec<RoleAssignment>,
-    /// For each position in `all`, the position of the same principal's next assignment, or `END`.
-    next: Vec<u32>,
+    /// For each position in `all`: the position of the same principal's next assignment (or `END`),
+    /// and the reach of its scope.
+    links: Vec<Link>,
     /// Positions by the assignment's id.
     by_id: HashTable<u32>,
     /// The position of the first assignment of each principal.
@@ -110,6 +124,53 @@ impl Assignments {
         }
     }
 
+    /// Whether an assignment of `principal` at `scope` or above it passes `grants`: the check of
+    /// authorization. It reads only the assignments whose link says their scope may contain `scope`,
+    /// and confirms that a chain is the principal's on the first it reads (the slot's tag is part of a
+    /// hash): only a principal with no such assignment pays one more read to confirm the chain.
+    pub(crate) fn any_containing(
+        &self,
+        principal: ObjectId,
+        scope: &Scope,
+        mut grants: impl FnMut(&RoleAssignment) -> bool,
+    ) -> bool {
+        let hash = self.hashing.hash_one(principal);
+        let mut reach = None;
+        for head in self.by_principal.tagged(hash) {
+            let want = *reach.get_or_insert_with(|| self.reach(scope));
+            let mut at = head;
+            let mut confirmed = false;
+            while at != END {
+                let link = self.links[at as usize];
+                if link.reach == 0 || link.reach == want {
+                    let a = &self.all[at as usize];
+                    if !confirmed {
+                        if a.principal != principal {
+                            break;
+                        }
+                        confirmed = true;
+                    }
+                    if contains_key(a.scope.key(), scope.key()) && grants(a) {
+                        return true;
+                    }
+                }
+                at = link.next;
+            }
+            // The chain was the principal's (only one is): nothing else to look at.
+            if confirmed || self.all[head as usize].principal == principal {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The reach of an assignment at `scope` (see [`Link`]).
+    fn reach(&self, scope: &Scope) -> u32 {
+        scope
+            .resource_group_key()
+            .map_or(0, |g| (self.hashing.hash_one(g) as u32) | 1)
+    }
+
     fn position(&self, id: &RoleAssignmentId) -> Option<u32> {
         self.by_id
             .find(self.hashing.hash_one(id), |i| {
@@ -127,7 +188,7 @@ impl Assignments {
         self.by_principal
             .reserve(more, |i| hashing.hash_one(all[i as usize].principal));
         self.all.reserve(more);
-        self.next.reserve(more);
+        self.links.reserve(more);
     }
 
     /// Adds `a`, replacing the assignment with the same id.
@@ -146,6 +207,7 @@ impl Assignments {
         if a.principal_type == PrincipalType::Group {
             self.group_holders.add(a.principal, a.scope.key());
         }
+        let reach = self.reach(&a.scope);
         let hashing = self.hashing;
         let all = &self.all;
         self.by_id.insert_unique(hashing.hash_one(a.id), at, |i| {
@@ -169,7 +231,7 @@ impl Assignments {
             }
         };
         self.all.push(a);
-        self.next.push(next);
+        self.links.push(Link { next, reach });
     }
 
     /// Removes the assignment with this id, and returns it.
@@ -205,16 +267,16 @@ impl Assignments {
                 }
                 Some(slot) => {
                     let mut p = self.by_principal.position(slot);
-                    while self.next[p as usize] != last {
-                        p = self.next[p as usize];
+                    while self.links[p as usize].next != last {
+                        p = self.links[p as usize].next;
                     }
-                    self.next[p as usize] = at;
+                    self.links[p as usize].next = at;
                 }
                 None => {}
             }
         }
         let a = self.all.swap_remove(at as usize);
-        self.next.swap_remove(at as usize);
+        self.links.swap_remove(at as usize);
         if a.principal_type == PrincipalType::Group {
             self.group_holders.remove();
         }
@@ -229,7 +291,7 @@ impl Assignments {
     fn unchain(&mut self, at: u32) {
         let hashing = self.hashing;
         let principal = self.all[at as usize].principal;
-        let after = self.next[at as usize];
+        let after = self.links[at as usize].next;
         let all = &self.all;
         let Some(slot) = self.by_principal.find(hashing.hash_one(principal), |i| {
             all[i as usize].principal == principal
@@ -247,10 +309,10 @@ impl Assignments {
             return;
         }
         let mut p = first;
-        while self.next[p as usize] != at {
-            p = self.next[p as usize];
+        while self.links[p as usize].next != at {
+            p = self.links[p as usize].next;
         }
-        self.next[p as usize] = after;
+        self.links[p as usize].next = after;
     }
 
     /// Gives back what growing left unused, and forgets the group filter's removed assignments: after a
@@ -258,7 +320,7 @@ impl Assignments {
     pub(super) fn compact(&mut self) {
         let hashing = self.hashing;
         self.all.shrink_to_fit();
-        self.next.shrink_to_fit();
+        self.links.shrink_to_fit();
         let all = &self.all;
         self.by_id
             .shrink_to_fit(|i| hashing.hash_one(all[*i as usize].id));
@@ -319,6 +381,25 @@ impl FirstPositions {
                 i = 0;
             }
         }
+    }
+
+    /// The positions of the entries whose tag agrees with `hash`, in probe order: among them is the
+    /// one sought, when there is one.
+    fn tagged(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let tag = Self::tag(hash);
+        let n = self.slots.len();
+        let start = if n == 0 { 0 } else { self.home(hash) };
+        (0..n)
+            .map(move |k| {
+                self.slots[if start + k >= n {
+                    start + k - n
+                } else {
+                    start + k
+                }]
+            })
+            .take_while(|e| *e != 0)
+            .filter(move |e| e >> 32 == tag)
+            .map(|e| e as u32)
     }
 
     fn position(&self, slot: usize) -> u32 {
@@ -416,7 +497,7 @@ impl<'a> Iterator for Chain<'a> {
             return None;
         }
         let i = self.at as usize;
-        self.at = self.of.next[i];
+        self.at = self.of.links[i].next;
         Some(&self.of.all[i])
     }
 }
@@ -427,11 +508,27 @@ mod tests {
     use crate::ids::SubscriptionId;
     use crate::roles;
 
-    fn assignment(sub: SubscriptionId, principal: ObjectId, rg: usize) -> RoleAssignment {
+    /// A scope of the subscription: `rg{n}` for n below 5, the subscription at 5, a storage account in
+    /// `rg{n - 6}` (a resource group of another case) above it.
+    fn scope(sub: SubscriptionId, n: usize) -> Scope {
+        match n {
+            0..5 => Scope::resource_group(sub, &format!("rg{n}")),
+            5 => Scope::subscription(sub),
+            _ => Scope::resource(
+                sub,
+                &format!("RG{}", n - 6),
+                "Microsoft.Storage",
+                "storageAccounts/a",
+            )
+            .unwrap_or_else(|e| panic!("{e:?}")),
+        }
+    }
+
+    fn assignment(sub: SubscriptionId, principal: ObjectId, n: usize) -> RoleAssignment {
         RoleAssignment {
             id: RoleAssignmentId::new(),
             subscription: sub,
-            scope: Scope::resource_group(sub, &format!("rg{rg}")),
+            scope: scope(sub, n),
             principal,
             principal_type: PrincipalType::User,
             role_definition: roles::READER,
@@ -458,6 +555,7 @@ mod tests {
     fn follow_the_indexes(principal_count: usize, steps: usize) {
         let sub = SubscriptionId::new();
         let principals: Vec<ObjectId> = (0..principal_count).map(|_| ObjectId::new()).collect();
+        let checks: Vec<Scope> = (0..9).map(|n| scope(sub, n)).collect();
         let mut set = Assignments::default();
         let mut ids = Vec::new();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -476,7 +574,7 @@ mod tests {
             };
             match kind {
                 0 | 1 => {
-                    let a = assignment(sub, principals[draw(principal_count)], draw(5));
+                    let a = assignment(sub, principals[draw(principal_count)], draw(9));
                     ids.push(a.id);
                     set.insert(a);
                 }
@@ -491,7 +589,7 @@ mod tests {
                 _ if !ids.is_empty() => {
                     // The same id again, for another principal at another scope: a replacement.
                     let id = ids[draw(ids.len())];
-                    let mut a = assignment(sub, principals[draw(principal_count)], draw(5));
+                    let mut a = assignment(sub, principals[draw(principal_count)], draw(9));
                     a.id = id;
                     set.insert(a.clone());
                     assert_eq!(set.get(&id), Some(&a));
@@ -520,6 +618,29 @@ mod tests {
                 scanned.sort();
                 assert_eq!(chained, scanned, "step {step}");
             }
+            // A check finds every assignment of the principal that contains the scope it checks, and
+            // no other: the reach in the links passes over none that it should read.
+            for p in principals.iter().take(20) {
+                for check in &checks {
+                    let mut found = Vec::new();
+                    let granted = set.any_containing(*p, check, |a| {
+                        found.push(a.id);
+                        false
+                    });
+                    assert!(!granted);
+                    let mut scanned: Vec<RoleAssignmentId> = set
+                        .values()
+                        .filter(|a| a.principal == *p && a.scope.contains(check))
+                        .map(|a| a.id)
+                        .collect();
+                    found.sort();
+                    scanned.sort();
+                    assert_eq!(found, scanned, "step {step}, {check}");
+                    if let Some(first) = scanned.first() {
+                        assert!(set.any_containing(*p, check, |a| a.id == *first));
+                    }
+                }
+            }
             // One shared scope per distinct scope in use, and no other.
             let in_use: HashSet<&str> = set.values().map(|a| a.scope.key()).collect();
             assert_eq!(set.scopes.len(), in_use.len(), "step {step}");
@@ -539,5 +660,40 @@ mod tests {
         };
         assert!(scopes.all(|s| s.holders() == first.holders() && s == first));
         assert_eq!(first.holders(), 4, "three assignments and the set");
+    }
+
+    /// Two principals whose hashes agree where the table by principal keeps them (the tag): a check of
+    /// the second, whose probe passes the first's slot, finds its own assignments and not the first's.
+    #[test]
+    fn a_check_tells_apart_principals_whose_tags_agree() {
+        let sub = SubscriptionId::new();
+        let hashing = Assignments::default().hashing;
+        let mut seen = std::collections::HashMap::new();
+        let mut tried = 0;
+        loop {
+            tried += 1;
+            assert!(tried < 10_000_000, "no two ids with the same tag");
+            let id = ObjectId::new();
+            let tag = FirstPositions::tag(hashing.hash_one(id));
+            let Some(other) = seen.insert(tag, id) else {
+                continue;
+            };
+            // The first holds the group, the second the subscription, so that neither's assignment
+            // reaches the other's check.
+            let mut set = Assignments::default();
+            set.insert(assignment(sub, other, 1));
+            set.insert(assignment(sub, id, 5));
+            let hash = hashing.hash_one(id);
+            let probe: Vec<u32> = set.by_principal.tagged(hash).collect();
+            if probe.len() < 2 || set.all[probe[0] as usize].principal != other {
+                continue;
+            }
+            let at_group = scope(sub, 1);
+            assert!(set.any_containing(id, &at_group, |a| a.principal == id));
+            assert!(!set.any_containing(id, &scope(sub, 2), |a| a.principal == other));
+            assert!(set.any_containing(other, &at_group, |a| a.principal == other));
+            assert!(!set.any_containing(other, &scope(sub, 5), |_| true));
+            return;
+        }
     }
 }
