@@ -458,6 +458,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             metrics,
             throttle,
         } => {
+            crate::memory::small_pages();
             let svc = open_service(&db).await?;
             if let Some(path) = issuer_ca_file {
                 let pem = std::fs::read(&path)

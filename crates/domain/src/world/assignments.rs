@@ -193,26 +193,38 @@ impl Assignments {
 
     /// Adds `a`, replacing the assignment with the same id.
     pub(super) fn insert(&mut self, mut a: RoleAssignment) {
-        self.remove(&a.id);
+        let Ok(at) = u32::try_from(self.all.len()) else {
+            // Four billion assignments in one subscription would not fit in memory long before.
+            panic!("more role assignments in one subscription than positions");
+        };
+        // One probe of the index by id finds a replaced assignment or the new one's slot: a load
+        // inserts a million, none of them replacing another.
+        let hashing = self.hashing;
+        let all = &self.all;
+        match self.by_id.entry(
+            hashing.hash_one(a.id),
+            |i| all[*i as usize].id == a.id,
+            |i| hashing.hash_one(all[*i as usize].id),
+        ) {
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(at);
+            }
+            hashbrown::hash_table::Entry::Occupied(_) => {
+                self.remove(&a.id);
+                return self.insert(a);
+            }
+        }
         match self.scopes.get(&a.scope) {
             Some(shared) => a.scope = shared.clone(),
             None => {
                 self.scopes.insert(a.scope.clone());
             }
         }
-        let Ok(at) = u32::try_from(self.all.len()) else {
-            // Four billion assignments in one subscription would not fit in memory long before.
-            panic!("more role assignments in one subscription than positions");
-        };
         if a.principal_type == PrincipalType::Group {
             self.group_holders.add(a.principal, a.scope.key());
         }
         let reach = self.reach(&a.scope);
-        let hashing = self.hashing;
         let all = &self.all;
-        self.by_id.insert_unique(hashing.hash_one(a.id), at, |i| {
-            hashing.hash_one(all[*i as usize].id)
-        });
         // Chained in front of the principal's others.
         let hash = hashing.hash_one(a.principal);
         let first = self
