@@ -189,6 +189,12 @@ impl<'r> Cols<'r> {
             .map_err(|e| self.corrupt(col, e))
     }
 
+    pub(crate) fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        self.row
+            .try_get::<Option<i64>, _>(col)
+            .map_err(|e| self.corrupt(col, e))
+    }
+
     pub(crate) fn flag(&self, col: &str) -> StoreResult<bool> {
         match self.int(col)? {
             0 => Ok(false),
