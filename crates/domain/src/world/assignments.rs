@@ -397,21 +397,16 @@ impl FirstPositions {
 
     /// The positions of the entries whose tag agrees with `hash`, in probe order: among them is the
     /// one sought, when there is one.
-    fn tagged(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        let tag = Self::tag(hash);
-        let n = self.slots.len();
-        let start = if n == 0 { 0 } else { self.home(hash) };
-        (0..n)
-            .map(move |k| {
-                self.slots[if start + k >= n {
-                    start + k - n
-                } else {
-                    start + k
-                }]
-            })
-            .take_while(|e| *e != 0)
-            .filter(move |e| e >> 32 == tag)
-            .map(|e| e as u32)
+    fn tagged(&self, hash: u64) -> Tagged<'_> {
+        Tagged {
+            slots: &self.slots,
+            tag: Self::tag(hash),
+            at: if self.slots.is_empty() {
+                None
+            } else {
+                Some(self.home(hash))
+            },
+        }
     }
 
     fn position(&self, slot: usize) -> u32 {
@@ -492,6 +487,37 @@ impl FirstPositions {
         let fit = self.len * 5 / 3 + 1;
         if fit < self.slots.len() {
             self.rebuild(fit, &hash_of);
+        }
+    }
+}
+
+/// The probe of [`FirstPositions::tagged`]: from a hash's home to the first empty slot (there is always
+/// one), the positions whose slot holds the hash's tag.
+struct Tagged<'a> {
+    slots: &'a [u64],
+    tag: u64,
+    /// The next slot to read; `None` once an empty one was read.
+    at: Option<usize>,
+}
+
+impl Iterator for Tagged<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let mut i = self.at?;
+        loop {
+            let e = self.slots[i];
+            if e == 0 {
+                self.at = None;
+                return None;
+            }
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
+            if e >> 32 == self.tag {
+                self.at = Some(i);
+                return Some(e as u32);
+            }
         }
     }
 }
