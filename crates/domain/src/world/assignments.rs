@@ -3,11 +3,11 @@
 //!
 //! The assignments live in one array. The index by id is a hash table of positions in it (four bytes
 //! an entry: the key is read from the assignment itself); the index by principal, the hot path of
-//! authorization, is a table of eight-byte slots holding the position and part of the principal's hash,
-//! so that a check reads one slot and then the assignment (see [`FirstPositions`]). The assignments of
-//! one principal are chained through a parallel array of links: the next position, and what a check
-//! needs to pass over an assignment without reading it (see [`Link`]). Each distinct scope is kept
-//! once, shared by the assignments at it.
+//! authorization, is a table of eight-byte slots holding the position and part of the principal's hash
+//! (see [`FirstPositions`]). The assignments of one principal are chained through a parallel array of
+//! links: the next position, and what a check needs to pass over an assignment without reading it (see
+//! [`Link`]), so that a check reads one slot, the principal's links and only the assignments that may
+//! grant it. Each distinct scope is kept once, shared by the assignments at it.
 
 use super::GroupFilter;
 use crate::ids::{IdHashing, ObjectId, RoleAssignmentId};
