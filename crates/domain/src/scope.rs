@@ -234,21 +234,22 @@ impl Scope {
 
     /// The resource group's name, for group and resource scopes.
     pub fn resource_group_name(&self) -> Option<&str> {
-        if self.level() == ScopeLevel::Subscription {
-            return None;
-        }
-        self.as_str().split('/').nth(4)
+        self.group_segment(self.as_str())
     }
 
     /// The resource group's name as its key writes it (lowercase), for group and resource scopes.
     pub(crate) fn resource_group_key(&self) -> Option<&str> {
+        self.group_segment(self.key())
+    }
+
+    /// The resource group's segment of `text`, this scope's text or its key, which both start
+    /// `/subscriptions/{hyphenated guid}/resourceGroups/` (in the key's case) when it has one.
+    fn group_segment<'a>(&self, text: &'a str) -> Option<&'a str> {
         if self.level() == ScopeLevel::Subscription {
             return None;
         }
-        // Canonical keys start `/subscriptions/{hyphenated guid}/resourcegroups/`.
-        const START: usize = "/subscriptions/".len() + 36 + "/resourcegroups/".len();
-        let key = self.key();
-        let rest = key.get(START..)?;
+        const START: usize = "/subscriptions/".len() + 36 + "/resourceGroups/".len();
+        let rest = text.get(START..)?;
         Some(rest.split('/').next().unwrap_or(rest))
     }
 
@@ -335,8 +336,18 @@ mod tests {
             format!("/subscriptions/{SUB}/resourceGroups/RG1")
         );
         assert_eq!(s.resource_group_name(), Some("RG1"));
+        assert_eq!(s.resource_group_key(), Some("rg1"));
         let r = Scope::parse(&format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/v1/subnets/s1")).unwrap();
         assert_eq!(r.level(), ScopeLevel::Resource);
+        let cased = Scope::parse(&format!(
+            "/subscriptions/{SUB}/resourceGroups/Rg1/providers/Microsoft.Storage/storageAccounts/a"
+        ))
+        .unwrap();
+        assert_eq!(cased.resource_group_name(), Some("Rg1"));
+        assert_eq!(cased.resource_group_key(), Some("rg1"));
+        let sub = Scope::parse(&format!("/subscriptions/{SUB}")).unwrap();
+        assert_eq!(sub.resource_group_name(), None);
+        assert_eq!(sub.resource_group_key(), None);
         assert_eq!(
             r.resource_type().unwrap(),
             (

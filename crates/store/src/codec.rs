@@ -142,6 +142,20 @@ pub(crate) fn bind_all<'q>(
     q
 }
 
+/// Bad data in column `col` of `table`: where it is, and why.
+pub(crate) fn corrupt(table: &str, col: &str, why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{table}.{col}: {why}"))
+}
+
+/// A 0/1 flag of column `col` of `table`.
+pub(crate) fn flag(table: &str, col: &str, v: i64) -> StoreResult<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(corrupt(table, col, format!("{other} is not a 0/1 flag"))),
+    }
+}
+
 /// Typed access to the columns of one row, with errors that say where the bad data is.
 pub(crate) struct Cols<'r> {
     row: &'r AnyRow,
@@ -154,7 +168,7 @@ impl<'r> Cols<'r> {
     }
 
     pub(crate) fn corrupt(&self, col: &str, why: impl std::fmt::Display) -> StoreError {
-        StoreError::Corrupt(format!("{}.{col}: {why}", self.table))
+        corrupt(self.table, col, why)
     }
 
     /// A text column borrowed from the row (no copy).
@@ -196,11 +210,7 @@ impl<'r> Cols<'r> {
     }
 
     pub(crate) fn flag(&self, col: &str) -> StoreResult<bool> {
-        match self.int(col)? {
-            0 => Ok(false),
-            1 => Ok(true),
-            other => Err(self.corrupt(col, format!("{other} is not a 0/1 flag"))),
-        }
+        flag(self.table, col, self.int(col)?)
     }
 
     pub(crate) fn uuid(&self, col: &str) -> StoreResult<Uuid> {

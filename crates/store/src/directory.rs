@@ -2,7 +2,7 @@
 //! directory role memberships, invitations and directory link requests (groups are in `groups`).
 
 use crate::batch::{Op, Table, select, select_each};
-use crate::codec::{Cols, Value, bind_all, id, json, opt_id, opt_json};
+use crate::codec::{Cols, Value, bind_all, corrupt, flag, id, json, opt_id, opt_json};
 use crate::error::{StoreError, StoreResult};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -220,15 +220,7 @@ const USER_COLUMNS: &str = "tenant_id, id, display_name, enabled, member, upn, m
 const USERS_PER_PACKED_ROW: i64 = 4096;
 
 fn corrupt_user(col: &str, why: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{}.{col}: {why}", USERS.name))
-}
-
-fn user_flag(col: &str, v: i64) -> StoreResult<bool> {
-    match v {
-        0 => Ok(false),
-        1 => Ok(true),
-        other => Err(corrupt_user(col, format!("{other} is not a 0/1 flag"))),
-    }
+    corrupt(USERS.name, col, why)
 }
 
 fn user_from(f: UserFields<'_>) -> StoreResult<User> {
@@ -251,7 +243,7 @@ fn user_from(f: UserFields<'_>) -> StoreResult<User> {
         v.map(Cow::into_owned)
             .ok_or_else(|| corrupt_user(col, "NULL where a value is required"))
     };
-    let kind = if user_flag("member", member)? {
+    let kind = if flag(USERS.name, "member", member)? {
         UserKind::Member {
             upn: upn.into_owned(),
             mail: mail.map(Cow::into_owned),
@@ -269,7 +261,8 @@ fn user_from(f: UserFields<'_>) -> StoreResult<User> {
                 .as_deref()
                 .and_then(parse_guest_state)
                 .ok_or_else(|| {
-                    corrupt_user("guest_state", format!("unknown value '{guest_state:?}'"))
+                    let state = guest_state.as_deref().unwrap_or("NULL");
+                    corrupt_user("guest_state", format!("unknown value '{state}'"))
                 })?,
         }
     };
@@ -281,7 +274,7 @@ fn user_from(f: UserFields<'_>) -> StoreResult<User> {
         id: guid("id", &object)?.into(),
         tenant: guid("tenant_id", &tenant)?.into(),
         display_name: display_name.into_owned(),
-        enabled: user_flag("enabled", enabled)?,
+        enabled: flag(USERS.name, "enabled", enabled)?,
         given_name,
         surname,
         kind,
