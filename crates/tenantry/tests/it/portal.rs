@@ -1062,8 +1062,11 @@ async fn portal_article_in_dutch() {
     b.expect_h1("Pay-As-You-Go vertrouwt nu Contoso").await;
     b.screen_both("nl-18-directory-changed").await;
 
-    // Back to English with the same switch, remembered on the next page.
+    // Back to English with the same switch, remembered on the next page. The switch reloads the page
+    // it was clicked on: that page in English must have loaded before the next navigation, or it lands
+    // after it (as it did once on a loaded machine, leaving the browser on the change-directory form).
     b.click("#language-en").await;
+    b.find("html[lang='en']").await;
     b.goto("/").await;
     b.find("#subscriptions").await;
     b.expect_h1("Welcome, Alice").await;
