@@ -134,7 +134,19 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "throttle_usage",
         include_str!("../migrations/0020_throttle_usage.sql"),
     ),
+    (
+        21,
+        "role_assignments_without_rowid",
+        include_str!("../migrations/0021_role_assignments_without_rowid.sql"),
+    ),
 ];
+
+/// The migrations that change SQLite alone (a storage layout PostgreSQL has no word for). PostgreSQL
+/// records their versions with [`NOTHING_TO_DO`] in place of their text, so both backends number their
+/// schema the same.
+const SQLITE_ONLY: &[i64] = &[21];
+/// A migration's body where it has nothing to change.
+const NOTHING_TO_DO: &str = "SELECT 1";
 
 /// The pool: `timeout` bounds every wait for a connection, so requests fail fast while the database is
 /// out of reach, and the pool reconnects by itself when it is back (each connection is checked before
@@ -236,11 +248,16 @@ pub(crate) async fn set_sqlite_cache(
     Ok(())
 }
 
-pub(crate) fn migrator() -> Migrator {
+/// The migrations as `backend` runs them (see [`SQLITE_ONLY`]).
+pub(crate) fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
         MIGRATIONS
             .iter()
             .map(|(version, description, sql)| {
+                let sql = match backend {
+                    Backend::Postgres if SQLITE_ONLY.contains(version) => NOTHING_TO_DO,
+                    _ => sql,
+                };
                 Migration::new(
                     *version,
                     (*description).into(),
@@ -253,14 +270,14 @@ pub(crate) fn migrator() -> Migrator {
     )
 }
 
-pub(crate) async fn migrate(pool: &AnyPool) -> StoreResult<()> {
+pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
     // On PostgreSQL the migrator takes an advisory lock, so instances starting together migrate once.
     // SQLite has no such lock: two processes opening a new file at once both see a migration missing,
     // and the second to get the write lock fails on what the first created. Running again then finds
     // it applied, so a failure is retried before it counts.
     let mut attempts = 0;
     loop {
-        match migrator().run(pool).await {
+        match migrator(backend).run(pool).await {
             Ok(()) => return Ok(()),
             Err(_) if attempts < 3 => {
                 attempts += 1;
@@ -327,7 +344,7 @@ mod tests {
         let pool = pool(&url, Backend::Sqlite, DEFAULT_DB_TIMEOUT)
             .await
             .unwrap();
-        let before: Vec<_> = migrator()
+        let before: Vec<_> = migrator(Backend::Sqlite)
             .iter()
             .filter(|m| m.version < 10)
             .cloned()
@@ -340,7 +357,7 @@ mod tests {
         ] {
             sqlx::query(sql).execute(&pool).await.unwrap();
         }
-        migrate(&pool).await.unwrap();
+        migrate(&pool, Backend::Sqlite).await.unwrap();
         let rows: Vec<(String, Option<String>)> =
             sqlx::query_as("SELECT id, object_id FROM applications ORDER BY id")
                 .fetch_all(&pool)
@@ -355,6 +372,57 @@ mod tests {
         );
     }
 
+    /// A database made before 0021 keeps its role assignments, now in a table without a rowid.
+    #[tokio::test]
+    async fn role_assignments_made_before_0021_are_kept_by_their_key() {
+        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
+        let url = sqlite_url(&dir.path().join("old.db"));
+        let pool = pool(&url, Backend::Sqlite, DEFAULT_DB_TIMEOUT)
+            .await
+            .unwrap();
+        let before: Vec<_> = migrator(Backend::Sqlite)
+            .iter()
+            .filter(|m| m.version < 21)
+            .cloned()
+            .collect();
+        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        for (sub, id) in [("s2", "b"), ("s1", "a"), ("s2", "a")] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO role_assignments VALUES ('{sub}', '{id}', '/subscriptions/{sub}', 'p', \
+                 'User', 'r', NULL, 7, 'c')"
+            )))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        migrate(&pool, Backend::Sqlite).await.unwrap();
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT subscription_id, id, scope, created FROM role_assignments ORDER BY 1, 2",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("s1".into(), "a".into(), "/subscriptions/s1".into(), 7),
+                ("s2".into(), "a".into(), "/subscriptions/s2".into(), 7),
+                ("s2".into(), "b".into(), "/subscriptions/s2".into(), 7),
+            ]
+        );
+        let rowid = sqlx::query("SELECT rowid FROM role_assignments")
+            .fetch_all(&pool)
+            .await;
+        assert!(rowid.is_err(), "the table still has a rowid");
+        // The key still refuses a second row of the same id in a subscription.
+        let again = sqlx::query(
+            "INSERT INTO role_assignments VALUES ('s1', 'a', '/', 'p', 'User', 'r', NULL, 7, NULL)",
+        )
+        .execute(&pool)
+        .await;
+        assert!(again.is_err());
+    }
+
     /// Events written before the chain existed are chained by the first open after migration 0019,
     /// oldest first, and the chain then grows from them.
     #[tokio::test]
@@ -364,7 +432,7 @@ mod tests {
         let pool = pool(&sqlite_url(&path), Backend::Sqlite, DEFAULT_DB_TIMEOUT)
             .await
             .unwrap();
-        let before: Vec<_> = migrator()
+        let before: Vec<_> = migrator(Backend::Sqlite)
             .iter()
             .filter(|m| m.version < 19)
             .cloned()

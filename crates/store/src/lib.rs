@@ -92,7 +92,7 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let backend = Backend::from_url(url)?;
         let pool = connect::pool(url, backend, timeout).await?;
-        connect::migrate(&pool).await?;
+        connect::migrate(&pool, backend).await?;
         audit_chain::chain_existing(&pool).await?;
         let pg = match backend {
             Backend::Postgres => Some(connect::pg_pool(url, timeout)?),

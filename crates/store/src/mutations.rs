@@ -98,11 +98,19 @@ pub(crate) fn ops(m: &Mutation, out: &mut Vec<Op>) -> StoreResult<()> {
         InsertRoleAssignments {
             subscription,
             assignments,
-        } => out.extend(
-            assignments
-                .iter()
-                .map(|a| access::put_role_assignment(*subscription, a)),
-        ),
+        } => {
+            // In the primary key's order: the table is stored by that key (on SQLite without a
+            // rowid), so rows inserted in its order are appended to the tree's pages instead of
+            // splitting pages all over the subscription's range. Ids a client chose are random.
+            let mut sorted: Vec<&tenantry_domain::RoleAssignment> = assignments.iter().collect();
+            // An id's stored text (lowercase hex) sorts as the id does.
+            sorted.sort_unstable_by_key(|a| a.id);
+            out.extend(
+                sorted
+                    .into_iter()
+                    .map(|a| access::put_role_assignment(*subscription, a)),
+            )
+        }
         DeleteRoleAssignments { subscription, ids } => {
             out.push(access::delete_role_assignments(*subscription, ids))
         }
