@@ -18,7 +18,7 @@ use tenantry_domain::audit_chain::{
 /// How many events one read of the chain returns.
 pub const CHAIN_PAGE: u32 = 1000;
 
-fn tip_from(count: i64, tip: &str) -> StoreResult<ChainTip> {
+pub(crate) fn tip_from(count: i64, tip: &str) -> StoreResult<ChainTip> {
     let hash = match count {
         0 => ChainHash::GENESIS,
         _ => ChainHash::parse_hex(tip).ok_or_else(|| {
@@ -68,9 +68,11 @@ async fn lock_tip_on(conn: &mut Conn<'_>) -> StoreResult<ChainTip> {
 }
 
 /// Appends `events`, in order, at the chain's tip, calling `progress(events written)` as they reach
-/// the database. Runs inside a write transaction.
+/// the database. Runs inside a write transaction, which read the tip as it began (`known`, updated
+/// here); without it, the tip is read (and the chain begun) first.
 pub(crate) async fn append(
     mut conn: Conn<'_>,
+    known: &mut Option<ChainTip>,
     events: &[AuditEvent],
     backend: Backend,
     progress: &mut (dyn FnMut(usize) + Send),
@@ -78,7 +80,10 @@ pub(crate) async fn append(
     if events.is_empty() {
         return Ok(());
     }
-    let mut tip = lock_tip_on(&mut conn).await?;
+    let mut tip = match *known {
+        Some(tip) => tip,
+        None => lock_tip_on(&mut conn).await?,
+    };
     let mut writer = batch::Writer::on(conn.reborrow(), backend);
     let mut reported = 0;
     for e in events {
@@ -93,7 +98,9 @@ pub(crate) async fn append(
         }
     }
     writer.finish().await?;
-    set_tip(&mut conn, tip).await
+    set_tip(&mut conn, tip).await?;
+    *known = Some(tip);
+    Ok(())
 }
 
 /// Chains the events that have no position yet (those written before migration 0019), oldest first

@@ -2,10 +2,12 @@
 
 use crate::batch::{Op, Table};
 use crate::codec::{Cols, Value, id};
+use crate::connect::Backend;
 use crate::error::StoreResult;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use tenantry_domain::Partition;
+use tenantry_domain::audit_chain::ChainTip;
 
 pub(crate) static CHANGES: Table = Table {
     name: "changes",
@@ -13,24 +15,54 @@ pub(crate) static CHANGES: Table = Table {
     key_len: 3,
 };
 
-/// Takes the next revision. As the first statement of a write transaction it takes the row lock
-/// (PostgreSQL) or the database write lock (SQLite), so writers of every process queue here, and each
-/// commits with a revision one above the previous commit.
-pub(crate) async fn next_revision(conn: &mut AnyConnection) -> StoreResult<i64> {
-    let rev: i64 =
-        sqlx::query_scalar("UPDATE revision SET rev = rev + 1 WHERE id = 1 RETURNING rev")
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(rev)
+/// What a write learns as it takes its revision: the revision, and the audit chain's tip, which is
+/// kept on the same row (`None` while the chain is not begun: [`crate::audit_chain`] begins it).
+pub(crate) struct Begun {
+    pub(crate) revision: i64,
+    pub(crate) tip: Option<ChainTip>,
+}
+
+/// Takes the next revision and reads the chain's tip. As the first statement of a write transaction
+/// it takes the row lock (PostgreSQL) or the database write lock (SQLite), so writers of every process
+/// queue here, and each commits with a revision one above the previous commit.
+const NEXT_REVISION_SQL: &str =
+    "UPDATE revision SET rev = rev + 1 WHERE id = 1 RETURNING rev, audit_count, audit_tip";
+/// [`NEXT_REVISION_SQL`] on PostgreSQL, which also notifies the other instances' listeners on
+/// [`crate::listen::CHANNEL`]: PostgreSQL delivers a notification when its transaction commits and
+/// drops it if it rolls back, wherever in the transaction it was sent, so one statement does what took
+/// two round trips.
+const NEXT_REVISION_PG_SQL: &str = "WITH r AS (UPDATE revision SET rev = rev + 1 WHERE id = 1 \
+     RETURNING rev, audit_count, audit_tip) \
+     SELECT r.rev, r.audit_count, r.audit_tip FROM r, pg_notify('tenantry_changes', r.rev::text) AS n";
+
+pub(crate) async fn next_revision(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> StoreResult<Begun> {
+    let sql = match backend {
+        Backend::Sqlite => NEXT_REVISION_SQL,
+        Backend::Postgres => NEXT_REVISION_PG_SQL,
+    };
+    let (rev, count, tip): (i64, i64, String) = sqlx::query_as(sql).fetch_one(&mut *conn).await?;
+    begun(rev, count, &tip)
 }
 
 /// [`next_revision`] on a native PostgreSQL connection (a bulk write's).
-pub(crate) async fn next_revision_pg(conn: &mut sqlx::PgConnection) -> StoreResult<i64> {
-    let rev: i64 =
-        sqlx::query_scalar("UPDATE revision SET rev = rev + 1 WHERE id = 1 RETURNING rev")
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(rev)
+pub(crate) async fn next_revision_pg(conn: &mut sqlx::PgConnection) -> StoreResult<Begun> {
+    let (rev, count, tip): (i64, i64, String) = sqlx::query_as(NEXT_REVISION_PG_SQL)
+        .fetch_one(&mut *conn)
+        .await?;
+    begun(rev, count, &tip)
+}
+
+fn begun(revision: i64, count: i64, tip: &str) -> StoreResult<Begun> {
+    Ok(Begun {
+        revision,
+        tip: match count {
+            -1 => None,
+            _ => Some(crate::audit_chain::tip_from(count, tip)?),
+        },
+    })
 }
 
 pub(crate) async fn current_revision(conn: &mut AnyConnection) -> StoreResult<i64> {
@@ -125,7 +157,13 @@ pub(crate) async fn since(
 
 #[cfg(test)]
 mod tests {
-    use super::ChangeRetention;
+    use super::{ChangeRetention, NEXT_REVISION_PG_SQL};
+
+    #[test]
+    fn the_revision_notifies_the_channel_listeners_wait_on() {
+        let channel = format!("pg_notify('{}',", crate::listen::CHANNEL);
+        assert!(NEXT_REVISION_PG_SQL.contains(&channel));
+    }
 
     #[test]
     fn every_nth_write_trims_what_is_older_than_the_kept_revisions() {

@@ -248,11 +248,12 @@ impl Store {
     /// Starts a write: waits until every other writer (of any process) has committed or rolled back.
     pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let revision = changes::next_revision(&mut tx).await?;
+        let begun = changes::next_revision(&mut tx, self.backend).await?;
         Ok(WriteTx {
             tx: Tx::Any(tx),
             pool: self.pool.clone(),
-            revision,
+            revision: begun.revision,
+            tip: begun.tip,
             backend: self.backend,
             retention: self.retention,
             bulk: false,
@@ -269,11 +270,12 @@ impl Store {
     pub async fn begin_bulk_write(&self) -> Result<WriteTx, StoreError> {
         if let Some(pg) = &self.pg {
             let mut tx = pg.begin().await?;
-            let revision = changes::next_revision_pg(&mut tx).await?;
+            let begun = changes::next_revision_pg(&mut tx).await?;
             return Ok(WriteTx {
                 tx: Tx::Pg(tx),
                 pool: self.pool.clone(),
-                revision,
+                revision: begun.revision,
+                tip: begun.tip,
                 backend: self.backend,
                 retention: self.retention,
                 bulk: true,
@@ -334,6 +336,8 @@ pub struct WriteTx {
     /// For what a write on a native connection reads ([`WriteTx::changes_since`] and the reloads).
     pool: AnyPool,
     revision: i64,
+    /// The audit chain's tip as this write leaves it so far (read as it began).
+    tip: Option<tenantry_domain::audit_chain::ChainTip>,
     backend: Backend,
     retention: ChangeRetention,
     /// Begun by [`Store::begin_bulk_write`].
@@ -429,18 +433,18 @@ impl WriteTx {
         }
         writer.finish().await?;
         let written = change.mutations.iter().map(mutations::rows).sum::<usize>();
-        audit_chain::append(self.writing(), &change.audit, backend, &mut |events| {
-            progress((written + events).min(total), total)
-        })
+        let mut tip = self.tip;
+        audit_chain::append(
+            self.writing(),
+            &mut tip,
+            &change.audit,
+            backend,
+            &mut |events| progress((written + events).min(total), total),
+        )
         .await?;
+        self.tip = tip;
         if let Some(through) = self.retention.trim_through(self.revision) {
             changes::prune(self.writing(), through).await?;
-        }
-        if self.backend == Backend::Postgres {
-            let revision = codec::Value::from(self.revision.to_string());
-            self.writing()
-                .execute(listen::NOTIFY_SQL.into(), [revision], true)
-                .await?;
         }
         progress(total, total);
         Ok(())

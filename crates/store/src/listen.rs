@@ -1,16 +1,11 @@
 //! Cross-instance wake-ups on PostgreSQL: each write transaction notifies `tenantry_changes` (delivered
-//! at commit); other instances wait on a listener, then read the change feed.
+//! at commit) as it takes its revision (`changes::next_revision`); other instances wait on a listener,
+//! then read the change feed.
 
 use crate::error::StoreResult;
 use sqlx::postgres::PgListener;
 
 pub(crate) const CHANNEL: &str = "tenantry_changes";
-
-/// Sends the notification inside the write transaction: PostgreSQL delivers it only if, and when, the
-/// transaction commits. `pg_notify` returns `void`, which the `Any` driver cannot decode, so the call
-/// sits in a FROM clause and the statement returns nothing decodable.
-pub(crate) const NOTIFY_SQL: &str =
-    "SELECT 1 AS notified FROM pg_notify('tenantry_changes', $1) AS n";
 
 /// Wakes when another instance (or this one) committed a write.
 pub struct ChangeListener {

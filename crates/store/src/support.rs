@@ -78,9 +78,11 @@ impl Store {
         .bind(r.created)
         .execute(&mut *tx)
         .await?;
-        // The audit event at the chain's tip, as every write appends it.
+        // The audit event at the chain's tip, as every write appends it (not a revision's write: the
+        // tip is read and locked here).
         crate::audit_chain::append(
             crate::batch::Conn::Any(&mut tx),
+            &mut None,
             std::slice::from_ref(event),
             self.backend,
             &mut |_| {},

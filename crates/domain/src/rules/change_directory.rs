@@ -777,20 +777,34 @@ fn fill_removals(
     plan: &mut ChangeDirectoryPlan,
 ) {
     let sub = &s.subscription;
-    let role_name = |id: RoleDefinitionId| {
-        world
-            .role_definition(sub.id, id)
-            .map(|d| d.name.clone())
-            .unwrap_or_default()
+    // Each role's and each principal's name found once: a subscription's thousands of assignments
+    // name a few roles, and most principals hold several.
+    let mut role_names: IdMap<RoleDefinitionId, String> = Default::default();
+    let mut role_name = |id: RoleDefinitionId| {
+        role_names
+            .entry(id)
+            .or_insert_with(|| {
+                world
+                    .role_definition(sub.id, id)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default()
+            })
+            .clone()
     };
-    let principal_name = |o: ObjectId| {
-        world
-            .principal(sub.tenant, o)
-            .map(|p| p.name())
-            .unwrap_or_else(|| o.to_string())
+    let mut principal_names: IdMap<ObjectId, String> = Default::default();
+    let mut principal_name = |o: ObjectId| {
+        principal_names
+            .entry(o)
+            .or_insert_with(|| {
+                world
+                    .principal(sub.tenant, o)
+                    .map(|p| p.name())
+                    .unwrap_or_else(|| o.to_string())
+            })
+            .clone()
     };
     // Each group's reach once, however many assignments it holds.
-    let mut reaches: std::collections::HashMap<(TenantId, ObjectId), usize> = Default::default();
+    let mut reaches: IdMap<(TenantId, ObjectId), usize> = Default::default();
     let mut group_reach = |tenant: TenantId, a: &RoleAssignment| -> Option<usize> {
         if a.principal_type != PrincipalType::Group {
             return None;
@@ -834,7 +848,8 @@ fn fill_removals(
         })
         .collect();
     let mut ordered: Vec<&RoleAssignment> = s.assignments.values().collect();
-    ordered.sort_by_key(|a| a.id);
+    ordered.sort_unstable_by_key(|a| a.id);
+    plan.removed_assignments.reserve_exact(ordered.len());
     let source_roles = world.tenant(sub.tenant).map(|t| &t.custom_roles);
     for a in ordered {
         let impact = AssignmentImpact {
