@@ -125,8 +125,8 @@ impl World {
             return false;
         };
         let grants = |holder: ObjectId| {
-            part.assignments.any_containing(holder, scope, |a| {
-                self.compiled_role(part, a.role_definition)
+            part.assignments.any_containing(holder, scope, |role| {
+                self.compiled_role(part, role)
                     .is_some_and(|r| r.grants(action))
             })
         };

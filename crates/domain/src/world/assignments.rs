@@ -3,16 +3,16 @@
 //!
 //! The assignments live in one array. The index by id is a hash table of positions in it (four bytes
 //! an entry: the key is read from the assignment itself); the index by principal, the hot path of
-//! authorization, is a table of eight-byte slots holding the position and part of the principal's hash
+//! authorization, is a table of slots holding the principal and the position of its first assignment
 //! (see [`FirstPositions`]). The assignments of one principal are chained through a parallel array of
 //! links: the next position, and what a check needs to pass over an assignment without reading it (see
 //! [`Link`]), so that a check reads one slot, the principal's links and only the assignments that may
 //! grant it. Each distinct scope is kept once, shared by the assignments at it.
 
 use super::GroupFilter;
-use crate::ids::{IdHashing, ObjectId, RoleAssignmentId};
+use crate::ids::{IdHashing, ObjectId, RoleAssignmentId, RoleDefinitionId};
 use crate::model::{PrincipalType, RoleAssignment};
-use crate::scope::{Scope, contains_key};
+use crate::scope::{Scope, ScopeLevel, contains_key};
 use hashbrown::HashTable;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
@@ -20,17 +20,28 @@ use std::hash::BuildHasher;
 /// The end of a principal's chain.
 const END: u32 = u32::MAX;
 
-/// An assignment's place in its principal's chain, and where its scope reaches: `0` for the
-/// subscription (which contains every scope of it), otherwise a hash of its resource group's name,
-/// never `0`. A check walks the links of its principal and reads only the assignments whose reach
-/// matches the scope it checks: at a million assignments each read is a cache miss, and a holder of
-/// forty assignments in a subscription made a check read them all (`benches/authz.rs`, its scale
-/// figure).
+/// An assignment's place in its principal's chain, where its scope reaches and its role: what a check
+/// needs to decide on most assignments without reading them. At a million assignments each read of an
+/// assignment is a cache miss: a holder of forty assignments in a subscription made a check read them
+/// all, and an allowed check read the one that allowed it (`benches/authz.rs`, its scale figure).
 #[derive(Clone, Copy)]
 struct Link {
     next: u32,
+    /// [`AT_SUBSCRIPTION`] (contains every scope of the subscription); for a scope in a resource group,
+    /// the group's index in [`Assignments::groups`] plus one, shifted left once, with [`DEEPER`] for a
+    /// scope below the group itself (a resource: compared in full); else [`ELSEWHERE`].
     reach: u32,
+    /// The role's index in [`Assignments::roles`].
+    role: u32,
 }
+
+const AT_SUBSCRIPTION: u32 = 0;
+/// The bit of [`Link::reach`] of a scope below its resource group (a resource in it).
+const DEEPER: u32 = 1;
+/// The reach of a scope of another subscription, which no rule writes: compared in full.
+const ELSEWHERE: u32 = u32::MAX;
+/// A reach no link has: what a check of a scope in a group without assignments looks for.
+const NOWHERE: u32 = u32::MAX - 1;
 
 /// A subscription's role assignments, read like a map from id to assignment. Changed only through its
 /// subscription (`SubscriptionPart::insert_assignment`, `remove_assignment`), which keeps the indexes.
@@ -48,6 +59,12 @@ pub struct Assignments {
     scopes: HashSet<Scope>,
     /// Which groups may hold an assignment here (see `GroupFilter`).
     pub(super) group_holders: GroupFilter,
+    /// The resource groups the assignments' scopes are in, each once (by its key, lowercase), and
+    /// their index (see [`Link::reach`]). A group stays until the next `compact`.
+    groups: std::collections::HashMap<Box<str>, u32, IdHashing>,
+    /// The roles the assignments name, each once (see [`Link::role`]); kept as `groups` is.
+    roles: Vec<RoleDefinitionId>,
+    role_index: crate::ids::IdMap<RoleDefinitionId, u32>,
     hashing: IdHashing,
 }
 
@@ -114,9 +131,7 @@ impl Assignments {
     pub(crate) fn of(&self, principal: ObjectId) -> Chain<'_> {
         let first = self
             .by_principal
-            .find(self.hashing.hash_one(principal), |i| {
-                self.all[i as usize].principal == principal
-            })
+            .find(self.hashing.hash_one(principal), principal)
             .map_or(END, |slot| self.by_principal.position(slot));
         Chain {
             of: self,
@@ -124,51 +139,71 @@ impl Assignments {
         }
     }
 
-    /// Whether an assignment of `principal` at `scope` or above it passes `grants`: the check of
-    /// authorization. It reads only the assignments whose link says their scope may contain `scope`,
-    /// and confirms that a chain is the principal's on the first it reads (the slot's tag is part of a
-    /// hash): only a principal with no such assignment pays one more read to confirm the chain.
+    /// Whether an assignment of `principal` at `scope` or above it has a role that passes `grants`:
+    /// the check of authorization. It reads the principal's slot and links, and reads an assignment
+    /// only when its scope is below a resource group and the link cannot tell whether it contains
+    /// `scope`.
     pub(crate) fn any_containing(
         &self,
         principal: ObjectId,
         scope: &Scope,
-        mut grants: impl FnMut(&RoleAssignment) -> bool,
+        mut grants: impl FnMut(RoleDefinitionId) -> bool,
     ) -> bool {
-        let hash = self.hashing.hash_one(principal);
-        let mut reach = None;
-        for head in self.by_principal.tagged(hash) {
-            let want = *reach.get_or_insert_with(|| self.reach(scope));
-            let mut at = head;
-            let mut confirmed = false;
-            while at != END {
-                let link = self.links[at as usize];
-                if link.reach == 0 || link.reach == want {
-                    let a = &self.all[at as usize];
-                    if !confirmed {
-                        if a.principal != principal {
-                            break;
-                        }
-                        confirmed = true;
-                    }
-                    if contains_key(a.scope.key(), scope.key()) && grants(a) {
-                        return true;
-                    }
-                }
-                at = link.next;
+        let Some(slot) = self
+            .by_principal
+            .find(self.hashing.hash_one(principal), principal)
+        else {
+            return false;
+        };
+        // An assignment at the group of `scope` contains it; one below that group may.
+        let (exact, deeper) = match scope.resource_group_key().and_then(|g| self.groups.get(g)) {
+            Some(i) => ((i + 1) << 1, (i + 1) << 1 | DEEPER),
+            None => (NOWHERE, NOWHERE),
+        };
+        let mut at = self.by_principal.position(slot);
+        while at != END {
+            let link = self.links[at as usize];
+            let contains = link.reach == AT_SUBSCRIPTION
+                || link.reach == exact
+                || ((link.reach == deeper || link.reach == ELSEWHERE)
+                    && contains_key(self.all[at as usize].scope.key(), scope.key()));
+            if contains && grants(self.roles[link.role as usize]) {
+                return true;
             }
-            // The chain was the principal's (only one is): nothing else to look at.
-            if confirmed || self.all[head as usize].principal == principal {
-                return false;
-            }
+            at = link.next;
         }
         false
     }
 
-    /// The reach of an assignment at `scope` (see [`Link`]).
-    fn reach(&self, scope: &Scope) -> u32 {
-        scope
-            .resource_group_key()
-            .map_or(0, |g| (self.hashing.hash_one(g) as u32) | 1)
+    /// The link of `a`, ahead of `next`: its group and its role indexed when they are new here.
+    fn link(&mut self, a: &RoleAssignment, next: u32) -> Link {
+        let (scope, role) = (&a.scope, a.role_definition);
+        let reach = match (scope.level(), scope.resource_group_key()) {
+            // A scope of another subscription (which no rule writes) is compared in full.
+            _ if scope.subscription_id() != a.subscription => ELSEWHERE,
+            (ScopeLevel::Subscription, _) => AT_SUBSCRIPTION,
+            (_, None) => ELSEWHERE,
+            (level, Some(g)) => {
+                let fresh = self.groups.len() as u32;
+                let i = *self.groups.entry(g.into()).or_insert(fresh);
+                let deeper = if level == ScopeLevel::ResourceGroup {
+                    0
+                } else {
+                    DEEPER
+                };
+                (i + 1) << 1 | deeper
+            }
+        };
+        let fresh = self.roles.len() as u32;
+        let index = *self.role_index.entry(role).or_insert(fresh);
+        if index == fresh {
+            self.roles.push(role);
+        }
+        Link {
+            next,
+            reach,
+            role: index,
+        }
     }
 
     fn position(&self, id: &RoleAssignmentId) -> Option<u32> {
@@ -185,8 +220,7 @@ impl Assignments {
         let all = &self.all;
         self.by_id
             .reserve(more, |i| hashing.hash_one(all[*i as usize].id));
-        self.by_principal
-            .reserve(more, |i| hashing.hash_one(all[i as usize].principal));
+        self.by_principal.reserve(more, |p| hashing.hash_one(p));
         self.all.reserve(more);
         self.links.reserve(more);
     }
@@ -223,14 +257,9 @@ impl Assignments {
         if a.principal_type == PrincipalType::Group {
             self.group_holders.add(a.principal, a.scope.key());
         }
-        let reach = self.reach(&a.scope);
-        let all = &self.all;
         // Chained in front of the principal's others.
         let hash = hashing.hash_one(a.principal);
-        let first = self
-            .by_principal
-            .find(hash, |i| all[i as usize].principal == a.principal);
-        let next = match first {
+        let next = match self.by_principal.find(hash, a.principal) {
             Some(slot) => {
                 let next = self.by_principal.position(slot);
                 self.by_principal.set_position(slot, at);
@@ -238,12 +267,13 @@ impl Assignments {
             }
             None => {
                 self.by_principal
-                    .insert(hash, at, |i| hashing.hash_one(all[i as usize].principal));
+                    .insert(hash, a.principal, at, |p| hashing.hash_one(p));
                 END
             }
         };
+        let link = self.link(&a, next);
         self.all.push(a);
-        self.links.push(Link { next, reach });
+        self.links.push(link);
     }
 
     /// Removes the assignment with this id, and returns it.
@@ -261,7 +291,6 @@ impl Assignments {
         if at != last {
             let moved = &self.all[last as usize];
             let (moved_id, moved_principal) = (moved.id, moved.principal);
-            let all = &self.all;
             if let Some(i) = self
                 .by_id
                 .find_mut(hashing.hash_one(moved_id), |i| *i == last)
@@ -270,9 +299,7 @@ impl Assignments {
             }
             let first = self
                 .by_principal
-                .find(hashing.hash_one(moved_principal), |i| {
-                    all[i as usize].principal == moved_principal
-                });
+                .find(hashing.hash_one(moved_principal), moved_principal);
             match first {
                 Some(slot) if self.by_principal.position(slot) == last => {
                     self.by_principal.set_position(slot, at)
@@ -304,17 +331,16 @@ impl Assignments {
         let hashing = self.hashing;
         let principal = self.all[at as usize].principal;
         let after = self.links[at as usize].next;
-        let all = &self.all;
-        let Some(slot) = self.by_principal.find(hashing.hash_one(principal), |i| {
-            all[i as usize].principal == principal
-        }) else {
+        let Some(slot) = self
+            .by_principal
+            .find(hashing.hash_one(principal), principal)
+        else {
             return;
         };
         let first = self.by_principal.position(slot);
         if first == at {
             if after == END {
-                self.by_principal
-                    .remove(slot, |i| hashing.hash_one(all[i as usize].principal));
+                self.by_principal.remove(slot, |p| hashing.hash_one(p));
             } else {
                 self.by_principal.set_position(slot, after);
             }
@@ -336,8 +362,7 @@ impl Assignments {
         let all = &self.all;
         self.by_id
             .shrink_to_fit(|i| hashing.hash_one(all[*i as usize].id));
-        self.by_principal
-            .shrink_to_fit(|i| hashing.hash_one(all[i as usize].principal));
+        self.by_principal.shrink_to_fit(|p| hashing.hash_one(p));
         self.scopes.shrink_to_fit();
         self.group_holders = GroupFilter::default();
         for a in &self.all {
@@ -345,47 +370,71 @@ impl Assignments {
                 self.group_holders.add(a.principal, a.scope.key());
             }
         }
+        // The groups and roles still named, indexed again: those of removed assignments go.
+        self.groups = Default::default();
+        self.roles = Vec::new();
+        self.role_index = Default::default();
+        let all = std::mem::take(&mut self.all);
+        for (at, a) in all.iter().enumerate() {
+            self.links[at] = self.link(a, self.links[at].next);
+        }
+        self.all = all;
+        self.groups.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.role_index.shrink_to_fit();
     }
 }
 
-/// The position of each principal's first assignment: an open-addressed table (linear probing) of one
-/// word per slot, the position below 32 bits of the principal's hash. A lookup reads the slots from the
-/// hash's home onwards and compares an assignment's principal only where those bits agree; hashbrown's
-/// table of positions, which it replaced, read its control bytes, then the position, then the
-/// assignment: one more cache miss on every check at a million assignments. The principal is not kept
-/// in the table (sixteen more bytes a slot); each function that needs a slot's hash is given
-/// `hash_of(position)`, which reads it from the assignment.
+/// The position of each principal's first assignment: an open-addressed table (linear probing) whose
+/// slots hold the principal and the position. A lookup reads the slots from the hash's home onwards and
+/// compares the principals there: it reads no assignment to learn whether a principal holds one here,
+/// nor which chain is whose. A slot is twenty bytes, one per principal holding assignments in the
+/// subscription (not per assignment). It replaced a table of eight-byte slots keeping part of the
+/// principal's hash, which confirmed a chain by reading its first assignment: a cache miss on every
+/// allowed check at a million assignments, half of a check's time (`benches/authz.rs`, its scale
+/// figure). hashbrown's table, before it, read its control bytes, then the position, then the
+/// assignment.
 #[derive(Clone, Default)]
 struct FirstPositions {
-    /// `0` is an empty slot; otherwise [`FirstPositions::tag`] of the hash above the position.
-    slots: Vec<u64>,
+    slots: Vec<Slot>,
     len: usize,
 }
 
-impl FirstPositions {
-    /// The hash's low half, never zero, so that no entry is the empty slot.
-    fn tag(hash: u64) -> u64 {
-        (hash & 0xffff_ffff) | 1
-    }
+#[derive(Clone, Copy)]
+struct Slot {
+    principal: ObjectId,
+    /// `END` in an empty slot.
+    position: u32,
+}
 
+impl Slot {
+    const EMPTY: Slot = Slot {
+        principal: ObjectId(uuid::Uuid::nil()),
+        position: END,
+    };
+    fn is_empty(&self) -> bool {
+        self.position == END
+    }
+}
+
+impl FirstPositions {
     /// Where a hash's probe starts: its high half scaled to the table (no power of two needed).
     fn home(&self, hash: u64) -> usize {
         (((hash >> 32) * self.slots.len() as u64) >> 32) as usize
     }
 
-    /// The slot of the entry with this hash whose position `is` says is the one sought.
-    fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<usize> {
+    /// The slot of `principal`, whose hash is `hash`.
+    fn find(&self, hash: u64, principal: ObjectId) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let tag = Self::tag(hash);
         let mut i = self.home(hash);
         loop {
-            let e = self.slots[i];
-            if e == 0 {
+            let e = &self.slots[i];
+            if e.is_empty() {
                 return None;
             }
-            if e >> 32 == tag && is(e as u32) {
+            if e.principal == principal {
                 return Some(i);
             }
             i += 1;
@@ -395,41 +444,39 @@ impl FirstPositions {
         }
     }
 
-    /// The positions of the entries whose tag agrees with `hash`, in probe order: among them is the
-    /// one sought, when there is one.
-    fn tagged(&self, hash: u64) -> Tagged<'_> {
-        Tagged {
-            slots: &self.slots,
-            tag: Self::tag(hash),
-            at: if self.slots.is_empty() {
-                None
-            } else {
-                Some(self.home(hash))
-            },
-        }
-    }
-
     fn position(&self, slot: usize) -> u32 {
-        self.slots[slot] as u32
+        self.slots[slot].position
     }
 
     fn set_position(&mut self, slot: usize, position: u32) {
-        self.slots[slot] = (self.slots[slot] & !0xffff_ffff) | u64::from(position);
+        self.slots[slot].position = position;
     }
 
-    /// Adds an entry (its principal has none yet).
-    fn insert(&mut self, hash: u64, position: u32, hash_of: impl Fn(u32) -> u64) {
+    /// Adds an entry (its principal has none yet). `hash_of` gives a principal's hash, for a rebuild.
+    fn insert(
+        &mut self,
+        hash: u64,
+        principal: ObjectId,
+        position: u32,
+        hash_of: impl Fn(ObjectId) -> u64,
+    ) {
         // At most three quarters full, so that a probe for an absent principal stays short.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.rebuild((self.len + 1) * 2, &hash_of);
         }
-        self.place(Self::tag(hash) << 32 | u64::from(position), hash);
+        self.place(
+            Slot {
+                principal,
+                position,
+            },
+            hash,
+        );
         self.len += 1;
     }
 
-    fn place(&mut self, entry: u64, hash: u64) {
+    fn place(&mut self, entry: Slot, hash: u64) {
         let mut i = self.home(hash);
-        while self.slots[i] != 0 {
+        while !self.slots[i].is_empty() {
             i += 1;
             if i == self.slots.len() {
                 i = 0;
@@ -439,19 +486,19 @@ impl FirstPositions {
     }
 
     /// Empties `slot`, moving back the entries after it that their probes would no longer reach.
-    fn remove(&mut self, slot: usize, hash_of: impl Fn(u32) -> u64) {
+    fn remove(&mut self, slot: usize, hash_of: impl Fn(ObjectId) -> u64) {
         let n = self.slots.len();
-        self.slots[slot] = 0;
+        self.slots[slot] = Slot::EMPTY;
         self.len -= 1;
         let mut hole = slot;
         let mut j = slot;
         loop {
             j = if j + 1 == n { 0 } else { j + 1 };
             let e = self.slots[j];
-            if e == 0 {
+            if e.is_empty() {
                 return;
             }
-            let home = self.home(hash_of(e as u32));
+            let home = self.home(hash_of(e.principal));
             // The entry stays when its home lies cyclically after the hole, up to where it is.
             let stays = if hole <= j {
                 hole < home && home <= j
@@ -460,22 +507,25 @@ impl FirstPositions {
             };
             if !stays {
                 self.slots[hole] = e;
-                self.slots[j] = 0;
+                self.slots[j] = Slot::EMPTY;
                 hole = j;
             }
         }
     }
 
     /// A table of `capacity` slots (at least one more than the entries) holding the same entries.
-    fn rebuild(&mut self, capacity: usize, hash_of: &impl Fn(u32) -> u64) {
-        let old = std::mem::replace(&mut self.slots, vec![0; capacity.max(self.len + 1)]);
-        for e in old.into_iter().filter(|e| *e != 0) {
-            self.place(e, hash_of(e as u32));
+    fn rebuild(&mut self, capacity: usize, hash_of: &impl Fn(ObjectId) -> u64) {
+        let old = std::mem::replace(
+            &mut self.slots,
+            vec![Slot::EMPTY; capacity.max(self.len + 1)],
+        );
+        for e in old.into_iter().filter(|e| !e.is_empty()) {
+            self.place(e, hash_of(e.principal));
         }
     }
 
     /// Room for `more` entries without growing.
-    fn reserve(&mut self, more: usize, hash_of: impl Fn(u32) -> u64) {
+    fn reserve(&mut self, more: usize, hash_of: impl Fn(ObjectId) -> u64) {
         let needed = (self.len + more) * 4 / 3 + 1;
         if needed > self.slots.len() {
             self.rebuild(needed, &hash_of);
@@ -483,41 +533,10 @@ impl FirstPositions {
     }
 
     /// A table filled to about 60%: what a loaded subscription keeps.
-    fn shrink_to_fit(&mut self, hash_of: impl Fn(u32) -> u64) {
+    fn shrink_to_fit(&mut self, hash_of: impl Fn(ObjectId) -> u64) {
         let fit = self.len * 5 / 3 + 1;
         if fit < self.slots.len() {
             self.rebuild(fit, &hash_of);
-        }
-    }
-}
-
-/// The probe of [`FirstPositions::tagged`]: from a hash's home to the first empty slot (there is always
-/// one), the positions whose slot holds the hash's tag.
-struct Tagged<'a> {
-    slots: &'a [u64],
-    tag: u64,
-    /// The next slot to read; `None` once an empty one was read.
-    at: Option<usize>,
-}
-
-impl Iterator for Tagged<'_> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        let mut i = self.at?;
-        loop {
-            let e = self.slots[i];
-            if e == 0 {
-                self.at = None;
-                return None;
-            }
-            i += 1;
-            if i == self.slots.len() {
-                i = 0;
-            }
-            if e >> 32 == self.tag {
-                self.at = Some(i);
-                return Some(e as u32);
-            }
         }
     }
 }
@@ -594,6 +613,7 @@ mod tests {
         let sub = SubscriptionId::new();
         let principals: Vec<ObjectId> = (0..principal_count).map(|_| ObjectId::new()).collect();
         let checks: Vec<Scope> = (0..9).map(|n| scope(sub, n)).collect();
+        let roles = [roles::READER, roles::OWNER, roles::CONTRIBUTOR];
         let mut set = Assignments::default();
         let mut ids = Vec::new();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -612,7 +632,8 @@ mod tests {
             };
             match kind {
                 0 | 1 => {
-                    let a = assignment(sub, principals[draw(principal_count)], draw(9));
+                    let mut a = assignment(sub, principals[draw(principal_count)], draw(9));
+                    a.role_definition = roles[draw(3)];
                     ids.push(a.id);
                     set.insert(a);
                 }
@@ -628,6 +649,7 @@ mod tests {
                     // The same id again, for another principal at another scope: a replacement.
                     let id = ids[draw(ids.len())];
                     let mut a = assignment(sub, principals[draw(principal_count)], draw(9));
+                    a.role_definition = roles[draw(3)];
                     a.id = id;
                     set.insert(a.clone());
                     assert_eq!(set.get(&id), Some(&a));
@@ -656,26 +678,19 @@ mod tests {
                 scanned.sort();
                 assert_eq!(chained, scanned, "step {step}");
             }
-            // A check finds every assignment of the principal that contains the scope it checks, and
-            // no other: the reach in the links passes over none that it should read.
+            // A check finds a role of the principal's assignments that contain the scope it checks,
+            // and no other: the links pass over none that they should read, and the scopes they decide
+            // on without reading are the ones a comparison of the texts says contain it.
             for p in principals.iter().take(20) {
                 for check in &checks {
-                    let mut found = Vec::new();
-                    let granted = set.any_containing(*p, check, |a| {
-                        found.push(a.id);
-                        false
-                    });
-                    assert!(!granted);
-                    let mut scanned: Vec<RoleAssignmentId> = set
-                        .values()
-                        .filter(|a| a.principal == *p && a.scope.contains(check))
-                        .map(|a| a.id)
-                        .collect();
-                    found.sort();
-                    scanned.sort();
-                    assert_eq!(found, scanned, "step {step}, {check}");
-                    if let Some(first) = scanned.first() {
-                        assert!(set.any_containing(*p, check, |a| a.id == *first));
+                    for role in roles {
+                        let granted = set.any_containing(*p, check, |r| r == role);
+                        let scanned = set.values().any(|a| {
+                            a.principal == *p
+                                && a.scope.contains(check)
+                                && a.role_definition == role
+                        });
+                        assert_eq!(granted, scanned, "step {step}, {check}, {role}");
                     }
                 }
             }
@@ -700,38 +715,32 @@ mod tests {
         assert_eq!(first.holders(), 4, "three assignments and the set");
     }
 
-    /// Two principals whose hashes agree where the table by principal keeps them (the tag): a check of
-    /// the second, whose probe passes the first's slot, finds its own assignments and not the first's.
+    /// Two principals whose probes start at the same slot: a check of the second, whose probe passes
+    /// the first's slot, finds its own assignments and not the first's.
     #[test]
-    fn a_check_tells_apart_principals_whose_tags_agree() {
+    fn a_check_tells_apart_principals_whose_probes_meet() {
         let sub = SubscriptionId::new();
-        let hashing = Assignments::default().hashing;
-        let mut seen = std::collections::HashMap::new();
-        let mut tried = 0;
-        loop {
-            tried += 1;
-            assert!(tried < 10_000_000, "no two ids with the same tag");
+        let first = ObjectId::new();
+        for _ in 0..10_000 {
             let id = ObjectId::new();
-            let tag = FirstPositions::tag(hashing.hash_one(id));
-            let Some(other) = seen.insert(tag, id) else {
-                continue;
-            };
             // The first holds the group, the second the subscription, so that neither's assignment
             // reaches the other's check.
             let mut set = Assignments::default();
-            set.insert(assignment(sub, other, 1));
+            set.insert(assignment(sub, first, 1));
             set.insert(assignment(sub, id, 5));
-            let hash = hashing.hash_one(id);
-            let probe: Vec<u32> = set.by_principal.tagged(hash).collect();
-            if probe.len() < 2 || set.all[probe[0] as usize].principal != other {
+            let home = |p: ObjectId| set.by_principal.home(set.hashing.hash_one(p));
+            if home(first) != home(id) {
                 continue;
             }
             let at_group = scope(sub, 1);
-            assert!(set.any_containing(id, &at_group, |a| a.principal == id));
-            assert!(!set.any_containing(id, &scope(sub, 2), |a| a.principal == other));
-            assert!(set.any_containing(other, &at_group, |a| a.principal == other));
-            assert!(!set.any_containing(other, &scope(sub, 5), |_| true));
+            assert!(set.any_containing(id, &at_group, |_| true));
+            assert!(!set.any_containing(id, &scope(sub, 6), |_| false));
+            assert!(set.any_containing(first, &at_group, |_| true));
+            assert!(!set.any_containing(first, &scope(sub, 2), |_| true));
+            assert!(!set.any_containing(first, &scope(sub, 5), |_| true));
+            assert!(!set.any_containing(ObjectId::new(), &at_group, |_| true));
             return;
         }
+        panic!("no two principals whose probes start at the same slot");
     }
 }
