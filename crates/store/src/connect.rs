@@ -334,22 +334,31 @@ mod tests {
         );
     }
 
-    /// A database made before application objects had their own ids: migration 0010 gives every
-    /// application the id it shared with its service principal (the addresses clients hold stay valid),
-    /// and a managed identity none.
-    #[tokio::test]
-    async fn applications_registered_before_0010_keep_their_shared_id() {
+    const OLD_DB: &str = "old.db";
+
+    /// A SQLite database in a new directory (kept while the value lives) with the migrations before
+    /// `version` applied: a database as an older tenantry left it.
+    async fn sqlite_before(version: i64) -> (crate::testing::TempDir, AnyPool) {
         let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
-        let url = sqlite_url(&dir.path().join("old.db"));
+        let url = sqlite_url(&dir.path().join(OLD_DB));
         let pool = pool(&url, Backend::Sqlite, DEFAULT_DB_TIMEOUT)
             .await
             .unwrap();
         let before: Vec<_> = migrator(Backend::Sqlite)
             .iter()
-            .filter(|m| m.version < 10)
+            .filter(|m| m.version < version)
             .cloned()
             .collect();
         Migrator::with_migrations(before).run(&pool).await.unwrap();
+        (dir, pool)
+    }
+
+    /// A database made before application objects had their own ids: migration 0010 gives every
+    /// application the id it shared with its service principal (the addresses clients hold stay valid),
+    /// and a managed identity none.
+    #[tokio::test]
+    async fn applications_registered_before_0010_keep_their_shared_id() {
+        let (_dir, pool) = sqlite_before(10).await;
         for sql in [
             "INSERT INTO tenants VALUES ('t', 'contoso', 'contoso', 'Contoso', 'azure', 'contoso.onmicrosoft.com', '[]', '{}', 0)",
             "INSERT INTO applications (id, tenant_id, client_id, display_name, secrets, redirect_uris, created) VALUES ('app', 't', 'c1', 'ci', '[]', '[]', 0)",
@@ -375,17 +384,7 @@ mod tests {
     /// A database made before 0021 keeps its role assignments, now in a table without a rowid.
     #[tokio::test]
     async fn role_assignments_made_before_0021_are_kept_by_their_key() {
-        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
-        let url = sqlite_url(&dir.path().join("old.db"));
-        let pool = pool(&url, Backend::Sqlite, DEFAULT_DB_TIMEOUT)
-            .await
-            .unwrap();
-        let before: Vec<_> = migrator(Backend::Sqlite)
-            .iter()
-            .filter(|m| m.version < 21)
-            .cloned()
-            .collect();
-        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        let (_dir, pool) = sqlite_before(21).await;
         for (sub, id) in [("s2", "b"), ("s1", "a"), ("s2", "a")] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO role_assignments VALUES ('{sub}', '{id}', '/subscriptions/{sub}', 'p', \
@@ -427,17 +426,8 @@ mod tests {
     /// oldest first, and the chain then grows from them.
     #[tokio::test]
     async fn events_written_before_0019_are_chained_in_their_order() {
-        let dir = crate::testing::TempDir::new("tenantry-migrate").unwrap();
-        let path = dir.path().join("old.db");
-        let pool = pool(&sqlite_url(&path), Backend::Sqlite, DEFAULT_DB_TIMEOUT)
-            .await
-            .unwrap();
-        let before: Vec<_> = migrator(Backend::Sqlite)
-            .iter()
-            .filter(|m| m.version < 19)
-            .cloned()
-            .collect();
-        Migrator::with_migrations(before).run(&pool).await.unwrap();
+        let (dir, pool) = sqlite_before(19).await;
+        let path = dir.path().join(OLD_DB);
         for (id, time) in [("b", 2), ("a", 1), ("c", 2)] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO audit_events (id, time, actor, actor_key, operation, target, details) \
