@@ -60,7 +60,10 @@ pub struct Assignments {
     /// Which groups may hold an assignment here (see `GroupFilter`).
     pub(super) group_holders: GroupFilter,
     /// The resource groups the assignments' scopes are in, each once (by its key, lowercase), and
-    /// their index (see [`Link::reach`]). A group stays until the next `compact`.
+    /// their index (see [`Link::reach`]). A group stays until the next `compact`. Hashed as ids are
+    /// (a check hashes its scope's group each time): the names come from this subscription's own
+    /// assignments, so names chosen to collide could slow only the checks of the subscription whose
+    /// access their writer already administers.
     groups: std::collections::HashMap<Box<str>, u32, IdHashing>,
     /// The roles the assignments name, each once (see [`Link::role`]); kept as `groups` is.
     roles: Vec<RoleDefinitionId>,
