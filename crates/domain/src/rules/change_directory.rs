@@ -777,44 +777,33 @@ fn fill_removals(
     plan: &mut ChangeDirectoryPlan,
 ) {
     let sub = &s.subscription;
-    // Each role's and each principal's name found once: a subscription's thousands of assignments
-    // name a few roles, and most principals hold several.
-    let mut role_names: IdMap<RoleDefinitionId, String> = Default::default();
+    // Each role's and each principal's name, and each group's reach, found once: a subscription's
+    // thousands of assignments name a few roles, and most principals hold several.
+    let (mut role_names, mut principal_names, mut reaches) = Default::default();
     let mut role_name = |id: RoleDefinitionId| {
-        role_names
-            .entry(id)
-            .or_insert_with(|| {
-                world
-                    .role_definition(sub.id, id)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default()
-            })
-            .clone()
+        once(&mut role_names, id, || {
+            world
+                .role_definition(sub.id, id)
+                .map(|d| d.name.clone())
+                .unwrap_or_default()
+        })
     };
-    let mut principal_names: IdMap<ObjectId, String> = Default::default();
     let mut principal_name = |o: ObjectId| {
-        principal_names
-            .entry(o)
-            .or_insert_with(|| {
-                world
-                    .principal(sub.tenant, o)
-                    .map(|p| p.name())
-                    .unwrap_or_else(|| o.to_string())
-            })
-            .clone()
+        once(&mut principal_names, o, || {
+            world
+                .principal(sub.tenant, o)
+                .map(|p| p.name())
+                .unwrap_or_else(|| o.to_string())
+        })
     };
-    // Each group's reach once, however many assignments it holds.
-    let mut reaches: IdMap<(TenantId, ObjectId), usize> = Default::default();
     let mut group_reach = |tenant: TenantId, a: &RoleAssignment| -> Option<usize> {
         if a.principal_type != PrincipalType::Group {
             return None;
         }
         let part = world.tenant(tenant)?;
-        Some(
-            *reaches
-                .entry((tenant, a.principal))
-                .or_insert_with(|| part.reach(a.principal)),
-        )
+        Some(once(&mut reaches, (tenant, a.principal), || {
+            part.reach(a.principal)
+        }))
     };
 
     for c in &sub.co_admins {
@@ -914,6 +903,15 @@ fn fill_removals(
             plan.removed_custom_roles.push(d.clone());
         }
     }
+}
+
+/// What `find` gives for `key`, found once per key and kept in `known`.
+fn once<K: std::hash::Hash + Eq, V: Clone>(
+    known: &mut IdMap<K, V>,
+    key: K,
+    find: impl FnOnce() -> V,
+) -> V {
+    known.entry(key).or_insert_with(find).clone()
 }
 
 /// The writes of a plan without blockers.

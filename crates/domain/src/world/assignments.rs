@@ -187,8 +187,7 @@ impl Assignments {
             (ScopeLevel::Subscription, _) => AT_SUBSCRIPTION,
             (_, None) => ELSEWHERE,
             (level, Some(g)) => {
-                let fresh = self.groups.len() as u32;
-                let i = *self.groups.entry(g.into()).or_insert(fresh);
+                let i = index_of(&mut self.groups, g.into());
                 let deeper = if level == ScopeLevel::ResourceGroup {
                     0
                 } else {
@@ -197,9 +196,8 @@ impl Assignments {
                 (i + 1) << 1 | deeper
             }
         };
-        let fresh = self.roles.len() as u32;
-        let index = *self.role_index.entry(role).or_insert(fresh);
-        if index == fresh {
+        let index = index_of(&mut self.role_index, role);
+        if index as usize == self.roles.len() {
             self.roles.push(role);
         }
         Link {
@@ -388,6 +386,15 @@ impl Assignments {
         self.roles.shrink_to_fit();
         self.role_index.shrink_to_fit();
     }
+}
+
+/// `key`'s index in `index`: the next one when it is new there.
+fn index_of<K: std::hash::Hash + Eq>(
+    index: &mut std::collections::HashMap<K, u32, IdHashing>,
+    key: K,
+) -> u32 {
+    let fresh = index.len() as u32;
+    *index.entry(key).or_insert(fresh)
 }
 
 /// The position of each principal's first assignment: an open-addressed table (linear probing) whose
