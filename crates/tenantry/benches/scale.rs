@@ -32,6 +32,11 @@
 // `unused_crate_dependencies` holds on the library, the binary and the test binaries instead.
 #![allow(unused_crate_dependencies)]
 
+/// The allocator of the `tenantry` binary, so the world checked and changed in this process is laid
+/// out in memory as a serving instance lays it out.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
