@@ -192,7 +192,17 @@ impl Store {
         if sqlite {
             connect::set_sqlite_cache(&mut tx, connect::SQLITE_SCAN_CACHE).await?;
         }
-        let world = load::world(&mut tx, progress).await;
+        // On PostgreSQL the role assignments are read beside the rest, in the same snapshot.
+        let beside = match &self.pg {
+            Some(pg) => {
+                let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Some(access::read_role_assignments_beside(pg, snapshot))
+            }
+            None => None,
+        };
+        let world = load::world(&mut tx, beside, progress).await;
         if sqlite {
             // Back to the writers' cache whether the load succeeded or not: the connection goes back
             // to the pool.
@@ -378,8 +388,8 @@ impl WriteTx {
     /// The whole world as this transaction sees it (when the change feed no longer reaches back).
     pub async fn load_world(&mut self) -> Result<World, StoreError> {
         match &mut self.tx {
-            Tx::Any(tx) => load::world(tx, &mut |_, _| {}).await,
-            Tx::Pg(_) => load::world(&mut *self.pool.acquire().await?, &mut |_, _| {}).await,
+            Tx::Any(tx) => load::world(tx, None, &mut |_, _| {}).await,
+            Tx::Pg(_) => load::world(&mut *self.pool.acquire().await?, None, &mut |_, _| {}).await,
         }
     }
 

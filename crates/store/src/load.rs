@@ -2,6 +2,7 @@
 //! changed it. Each partition is built exactly as the domain keeps it and handed to the world's
 //! `replace_*`, which rebuilds the indexes.
 
+use crate::access::AssignmentRuns;
 use crate::error::StoreResult;
 use crate::{accounts, subscriptions, tenants};
 use sqlx::AnyConnection;
@@ -40,7 +41,13 @@ impl<'a> Tally<'a> {
     }
 }
 
-pub(crate) async fn world(conn: &mut AnyConnection, progress: Progress<'_>) -> StoreResult<World> {
+/// The whole world from `conn`'s snapshot; its role assignments from `beside` when given (see
+/// [`crate::access::read_role_assignments_beside`]).
+pub(crate) async fn world(
+    conn: &mut AnyConnection,
+    beside: Option<AssignmentRuns>,
+    progress: Progress<'_>,
+) -> StoreResult<World> {
     let mut world = World::new();
     let accounts = accounts::load(conn, None).await?;
     progress("personal accounts", accounts.len() as u64);
@@ -52,7 +59,7 @@ pub(crate) async fn world(conn: &mut AnyConnection, progress: Progress<'_>) -> S
         world.replace_tenant(id, Some(part));
     }
     progress("directory indexes", 0);
-    let subscriptions = subscriptions::load_parts(conn, None, &mut *progress).await?;
+    let subscriptions = subscriptions::load_parts(conn, None, beside, &mut *progress).await?;
     for (id, part) in subscriptions {
         world.replace_subscription(id, Some(part));
     }
@@ -78,7 +85,7 @@ pub(crate) async fn partition(
             world.replace_tenant(id, part);
         }
         Partition::Subscription(id) => {
-            let part = subscriptions::load_parts(conn, Some(id), &mut |_, _| {})
+            let part = subscriptions::load_parts(conn, Some(id), None, &mut |_, _| {})
                 .await?
                 .remove(&id);
             world.replace_subscription(id, part);

@@ -2,7 +2,7 @@
 //! request, and the assembly of a whole subscription partition (groups, resources, custom roles and
 //! role assignments come from `resources` and `access`).
 
-use crate::access;
+use crate::access::{self, AssignmentRuns};
 use crate::batch::{Op, Table, select};
 use crate::codec::{Cols, Value, id, json, opt_id};
 use crate::error::{StoreError, StoreResult};
@@ -13,7 +13,8 @@ use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 use tenantry_domain::world::SubscriptionPart;
 use tenantry_domain::{
-    ChangeTenantRequest, RequestStatus, Subscription, SubscriptionId, SubscriptionState,
+    ChangeTenantRequest, RequestStatus, RoleAssignment, Subscription, SubscriptionId,
+    SubscriptionState,
 };
 
 pub(crate) static SUBSCRIPTIONS: Table = Table {
@@ -137,10 +138,13 @@ fn part_of<'p>(
     })
 }
 
-/// Every subscription partition, or the one of `only` (absent when the subscription is gone).
+/// Every subscription partition, or the one of `only` (absent when the subscription is gone). Their
+/// role assignments come from `beside` when a reader of their own reads them
+/// ([`access::read_role_assignments_beside`]), else from `conn`.
 pub(crate) async fn load_parts(
     conn: &mut AnyConnection,
     only: Option<SubscriptionId>,
+    beside: Option<AssignmentRuns>,
     progress: Progress<'_>,
 ) -> StoreResult<BTreeMap<SubscriptionId, SubscriptionPart>> {
     let by_sub = |col: &'static str| only.map(|s| (col, id(s)));
@@ -163,7 +167,7 @@ pub(crate) async fn load_parts(
         part_of(&mut parts, sub, "a custom role")?.put_custom_role(d);
     }
     let mut assignments = Tally::new("role assignments", progress);
-    access::each_role_assignment(conn, only, |sub, list| {
+    let mut put = |sub, list: Vec<RoleAssignment>| {
         let part = part_of(&mut parts, sub, "a role assignment")?;
         part.reserve_assignments(list.len());
         for a in list {
@@ -171,8 +175,15 @@ pub(crate) async fn load_parts(
             assignments.row();
         }
         Ok(())
-    })
-    .await?;
+    };
+    match beside {
+        Some(mut runs) => {
+            while let Some((sub, list)) = runs.next().await? {
+                put(sub, list)?;
+            }
+        }
+        None => access::each_role_assignment(conn, only, put).await?,
+    }
     assignments.done();
     for row in select(conn, &CHANGE_REQUESTS, by_sub("subscription_id")).await? {
         let r = decode_change_request(&row)?;

@@ -2062,3 +2062,53 @@ async fn assignments_load_with_spaces_in_their_scope_and_description() {
         m.assert_loads_equal("assignments with spaces").await;
     }
 }
+
+/// A load sees every table as of one revision, while another instance writes: on PostgreSQL the role
+/// assignments are read on a connection of their own, in the load's exported snapshot.
+#[tokio::test]
+async fn a_load_reads_one_revision_while_writes_land() {
+    const EACH: usize = 2;
+    const WRITES: usize = 300;
+    for db in testing::both().await {
+        let b = db.backend();
+        let mut m = Mirror::new(&db);
+        let ids = build_rich_world(&mut m).await;
+        let (base_revision, base_count) = (
+            db.revision().await.unwrap(),
+            m.world.subscription(ids.sub).unwrap().assignments.len(),
+        );
+        let other = db.open_again().await;
+        let sub = ids.sub;
+        let writer = tokio::spawn(async move {
+            for _ in 0..WRITES {
+                try_write(
+                    &other,
+                    &one(Mutation::InsertRoleAssignments {
+                        subscription: sub,
+                        assignments: many_assignments(sub, EACH),
+                    }),
+                )
+                .await
+                .unwrap();
+            }
+        });
+        let mut loads = 0;
+        let mut revisions = std::collections::BTreeSet::new();
+        while !writer.is_finished() || loads == 0 {
+            let (world, revision) = db.load_world().await.unwrap();
+            let written = usize::try_from(revision - base_revision).unwrap();
+            assert_eq!(
+                world.subscription(sub).unwrap().assignments.len(),
+                base_count + EACH * written,
+                "{b:?}: the load of revision {revision} holds the assignments of that revision"
+            );
+            revisions.insert(revision);
+            loads += 1;
+        }
+        writer.await.unwrap();
+        assert!(
+            revisions.len() > 2,
+            "{b:?}: loads saw the writes land ({revisions:?})"
+        );
+    }
+}
