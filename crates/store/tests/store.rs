@@ -1435,11 +1435,12 @@ async fn a_bulk_write_writes_what_a_write_does_or_nothing() {
         let mut tx = db.begin_bulk_write().await.unwrap();
         assert_eq!(tx.revision(), rev + 1);
         tx.apply(&big).await.unwrap();
-        // Written again (a later piece of the same change): the rows are put, not refused.
+        // Written again (a later piece of the same change): the rows are put, not refused, also when
+        // the key that exists comes in the first of several parts of the `COPY`.
         let mut again = Change::new();
         again.push(Mutation::InsertRoleAssignments {
             subscription: ids.sub,
-            assignments: assignments[..100].to_vec(),
+            assignments: assignments[..2500].to_vec(),
         });
         tx.apply(&again).await.unwrap();
         tx.commit().await.unwrap();
