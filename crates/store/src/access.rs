@@ -403,6 +403,8 @@ impl Runs {
     }
 }
 
+/// PostgreSQL's rows ([`joined_assignments_sql`]) on the portable connection: a subscription's reload,
+/// and a load inside a write transaction (a start-up reads them with [`read_role_assignments_beside`]).
 async fn each_role_assignment_row(
     conn: &mut AnyConnection,
     only: Option<SubscriptionId>,
